@@ -1,0 +1,146 @@
+# 安老 (anlao) — one hand-written GNU Makefile.
+#   make run      build everything and start the platform with demo data
+#   make test     every test: unit, API, browser, fuzz regressions, unit + API under ASan+UBSan
+#   make bench    benchmarks (figures and ratios, never pass/fail)
+# Switches: SANITIZE=address,undefined  DEBUG=1  BUILD=dir  WERROR=1
+
+BUILD    ?= build
+CC       ?= cc
+PORT     ?= 8080
+PKGS     := libevent libevent_pthreads jansson libsodium sqlite3
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+            -Wvla -Wimplicit-fallthrough -fno-common
+ifdef DEBUG
+OPT      := -O0 -g3
+else
+OPT      := -O2 -g
+endif
+ifdef SANITIZE
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+LDSAN    := -fsanitize=$(SANITIZE)
+endif
+ifdef WERROR
+WARN     += -Werror
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Isrc -MMD -MP $(PKG_CFLAGS)
+LDLIBS     = $(PKG_LIBS) -lpthread -lm
+
+SRC      := $(sort $(shell find src -name '*.c'))
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+EMBED_IN := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard data/regions/*.csv))
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+WEB_SRC  := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
+
+.PHONY: all run test bench deps deps-test deps-bench web unit api e2e fuzz fuzz-regress \
+        asan clean routes docs
+
+all: $(BUILD)/anlao
+
+# ---- set-up -----------------------------------------------------------------
+deps:
+	@scripts/deps.sh build
+deps-test:
+	@scripts/deps.sh test
+deps-bench:
+	@scripts/deps.sh bench
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web: web/dist/index.html
+web/dist/index.html: node_modules/.installed $(WEB_SRC)
+	npm run --silent build
+
+# ---- the binary ---------------------------------------------------------------
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	cc -O1 -o $@ $<
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_IN)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed $@ $(EMBED_IN)
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(CC) -std=c11 -O0 -Isrc -c -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/anlao: $(BUILD)/src/main.o $(LIB_OBJ)
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- run ----------------------------------------------------------------------
+run: deps
+	@$(MAKE) --no-print-directory all web
+	@mkdir -p var
+	$(BUILD)/anlao serve --db var/anlao.db --port $(PORT) --demo
+
+routes: $(BUILD)/anlao
+	@$(BUILD)/anlao routes
+
+docs: $(BUILD)/anlao
+	$(BUILD)/anlao routes --markdown > docs/api.md
+
+# ---- tests --------------------------------------------------------------------
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDSAN) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+api: $(BUILD)/anlao
+	ANLAO_BIN=$(BUILD)/anlao node --test --test-concurrency=1 tests/api/
+
+e2e: $(BUILD)/anlao web
+	node --test --test-concurrency=1 tests/e2e/
+
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_LIB := $(filter-out src/core/http.c,$(filter src/core/%,$(LIB_SRC)))
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
+	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lpthread -lm
+
+fuzz-regress: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
+	    echo "== $$n (corpus replay)"; $$f -runs=0 tests/fuzz/corpus/$$n 2>&1 | tail -1; done
+
+# FUZZ_SECONDS of new fuzzing per target (not part of make test).
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); \
+	    $$f -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/$$n; done
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined unit
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined api
+
+test: deps-test
+	@$(MAKE) --no-print-directory all web
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory api
+	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory fuzz-regress
+	@$(MAKE) --no-print-directory asan
+	@echo "make test: all passed"
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all
+	bench/run.sh
+
+clean:
+	rm -rf build web/dist

@@ -1,0 +1,31 @@
+#include <string.h>
+
+#include "app/modules.h"
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "core/http.h"
+
+int
+app_dispatch(struct al_req *r)
+{
+    const struct al_route *rt = r->match.route;
+    if (strcmp(rt->permission, AL_PUBLIC) == 0)
+        return rt->handler(r);
+    int rc = auth_authenticate(r);
+    if (rc != AL_OK)
+        return rc;
+    if (r->who->must_change_password && !(rt->flags & AL_ROUTE_PWCHANGE_OK))
+        return al_req_fail(r, AL_EPWCHANGE, NULL, NULL);
+    if (r->method != AL_GET && (rc = auth_check_csrf(r)) != AL_OK)
+        return rc;
+    if (strcmp(rt->permission, AL_SIGNED_IN) != 0 &&
+        !auth_role_has(r->db, r->who->role, rt->permission)) {
+        struct audit_entry e = {.action = "access.denied", .target_type = "route",
+            .target_id = rt->path, .region_code = r->who->region_code, .outcome = "denied",
+            .detail = json_pack("{s:s, s:s}", "method", al_method_name(r->method),
+                "permission", rt->permission)};
+        audit_append(r, &e);
+        return al_req_fail(r, AL_EPERM, NULL, "没有执行此操作的权限（需要 %s）", rt->permission);
+    }
+    return rt->handler(r);
+}

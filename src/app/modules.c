@@ -1,0 +1,17 @@
+#include "app/modules.h"
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "dashboard/dashboard.h"
+#include "region/region.h"
+#include "system/system.h"
+#include "user/user.h"
+
+const struct al_module *const app_modules[] = {
+    &system_module,
+    &auth_module,
+    &user_module,
+    &region_module,
+    &audit_module,
+    &dashboard_module,
+    NULL,
+};

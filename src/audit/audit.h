@@ -1,0 +1,50 @@
+/*
+ * The audit trail: append-only, hash-chained.  Every write and every
+ * sensitive read records who, when, what, where and the outcome, in the same
+ * transaction as the write it describes.
+ */
+#ifndef AUDIT_H
+#define AUDIT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/db.h"
+#include "core/router.h"
+
+struct al_req;
+
+extern const struct al_module audit_module;
+
+struct audit_entry {
+    const char *action;      /* "user.create" */
+    const char *target_type; /* "user", or NULL */
+    const char *target_id;   /* "42", or NULL */
+    const char *region_code; /* region of the target (for scoped reading), or NULL */
+    const char *outcome;     /* "success", "failure" or "denied" */
+    json_t *detail;          /* extra facts, never secrets; may be NULL */
+};
+
+/*
+ * Append `e` on behalf of the request's caller (user, client address).  Runs
+ * inside the caller's transaction when one is open, otherwise in its own.
+ * Returns AL_OK or AL_EDB; on AL_EDB the caller must roll back its write.
+ */
+int audit_append(struct al_req *r, const struct audit_entry *e);
+
+/* Same for work without a request (CLI): `username` names the actor. */
+int audit_append_as(struct al_db *db, int64_t user_id, const char *username,
+    const char *client_ip, const struct audit_entry *e);
+
+/*
+ * Check the whole chain.  Returns AL_OK when intact; otherwise AL_ECONFLICT
+ * with the first bad entry's id in *bad_id and a Chinese explanation in
+ * `msg`.  *count receives the number of entries checked.
+ */
+int audit_verify(struct al_db *db, int64_t *count, int64_t *bad_id, char *msg, size_t msg_size);
+
+/* Hash of one entry (pure; exposed for tests).  `fields` are the 11 columns after
+ * prev_hash in table order as text (NULL allowed). */
+void audit_hash(const char *prev_hash, const char *const fields[11], char out[65]);
+
+#endif

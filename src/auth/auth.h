@@ -1,0 +1,48 @@
+/*
+ * Identity: sign-in, sessions, CSRF, API tokens, throttling, permissions.
+ */
+#ifndef AUTH_H
+#define AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/db.h"
+#include "core/err.h"
+#include "core/router.h"
+
+struct al_req;
+
+extern const struct al_module auth_module;
+
+/*
+ * Identify the caller from the session cookie or the bearer token and set
+ * r->who.  Returns AL_OK (r->who set), or AL_EAUTH with a Chinese message
+ * (no credentials, unknown, expired or revoked).
+ */
+int auth_authenticate(struct al_req *r);
+
+/* True when `role` holds `permission`. */
+bool auth_role_has(struct al_db *db, const char *role, const char *permission);
+
+/* For session callers: check X-CSRF-Token against the session.  AL_OK or AL_ECSRF. */
+int auth_check_csrf(struct al_req *r);
+
+/*
+ * Password rule (等保 complexity, RULE-AUTH-001): 8 to 128 characters with at
+ * least one letter and one digit.  Returns NULL when acceptable, else the
+ * Chinese reason.
+ */
+const char *auth_password_problem(const char *password);
+
+/* Hash a password for storage (argon2id).  AL_OK or AL_EINTERNAL. */
+int auth_hash_password(const char *password, char *out, size_t out_size);
+
+/* Revoke every session of `user_id` (inside the caller's transaction). */
+int auth_revoke_sessions(struct al_db *db, int64_t user_id);
+
+/* The permissions of `role` as a JSON array of ids. */
+struct json_t;
+int auth_role_permissions(struct al_db *db, const char *role, struct json_t *out);
+
+#endif

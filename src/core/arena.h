@@ -1,0 +1,47 @@
+/*
+ * Region allocator: one arena per request (and per job step).  Memory is
+ * handed out in growing blocks and released all at once by al_arena_reset()
+ * or al_arena_fini().  Nothing allocated here is freed individually.
+ */
+#ifndef AL_ARENA_H
+#define AL_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct al_arena_block;
+
+struct al_arena {
+    struct al_arena_block *head;  /* current block, linked to older ones */
+    size_t block_size;            /* size of the next ordinary block */
+    size_t used_total;            /* bytes handed out since the last reset */
+};
+
+/* Prepare `a` (caller's storage).  No memory is taken until the first alloc. */
+void al_arena_init(struct al_arena *a, size_t first_block_size);
+
+/* Release every block. */
+void al_arena_fini(struct al_arena *a);
+
+/* Forget every allocation but keep the first block for reuse. */
+void al_arena_reset(struct al_arena *a);
+
+/*
+ * Return `n` bytes aligned to 16, owned by the arena.  Aborts the process
+ * when the system is out of memory (there is no sane recovery in a request).
+ */
+void *al_arena_alloc(struct al_arena *a, size_t n);
+
+/* Like al_arena_alloc() but zeroed. */
+void *al_arena_calloc(struct al_arena *a, size_t n);
+
+/* Copy `n` bytes of `s` and add a NUL. */
+char *al_arena_strndup(struct al_arena *a, const char *s, size_t n);
+char *al_arena_strdup(struct al_arena *a, const char *s);
+
+/* printf into the arena. */
+char *al_arena_printf(struct al_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+char *al_arena_vprintf(struct al_arena *a, const char *fmt, va_list ap);
+
+#endif

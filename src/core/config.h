@@ -1,0 +1,35 @@
+/*
+ * Settings of one running instance.  Defaults, then environment variables
+ * (ANLAO_*), then command-line flags.  Read-only once the server runs.
+ */
+#ifndef AL_CONFIG_H
+#define AL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct al_config {
+    const char *db_path;      /* --db, ANLAO_DB; default var/anlao.db */
+    const char *key_path;     /* ANLAO_KEY; default: anlao.key beside the database */
+    const char *web_root;     /* ANLAO_WEB_ROOT; default web/dist */
+    const char *bind;         /* ANLAO_BIND; default 127.0.0.1 */
+    int port;                 /* --port, PORT; default 8080 */
+    int workers;              /* ANLAO_WORKERS; default: number of cores */
+    size_t body_max;          /* ANLAO_BODY_MAX_BYTES; default 1 MiB */
+    size_t upload_max;        /* ANLAO_UPLOAD_MAX_BYTES; default 64 MiB */
+    int timeout_s;            /* ANLAO_HTTP_TIMEOUT_SECONDS; read/write timeout, default 30 */
+    int session_idle_s;       /* ANLAO_SESSION_IDLE_SECONDS; default 1800 */
+    int session_abs_s;        /* ANLAO_SESSION_ABSOLUTE_SECONDS; default 43200 */
+    int login_max_failures;   /* ANLAO_LOGIN_MAX_FAILURES; per account before lock, default 5 */
+    int login_lock_s;         /* ANLAO_LOGIN_LOCK_SECONDS; default 900 */
+    int ip_max_failures;      /* ANLAO_IP_MAX_FAILURES; per source address in the window, default 20 */
+    int ip_window_s;          /* ANLAO_IP_WINDOW_SECONDS; default 900 */
+    bool access_log;          /* ANLAO_ACCESS_LOG=0 turns it off */
+};
+
+extern struct al_config al_config;
+
+/* Fill al_config from defaults and the environment. */
+void al_config_load_env(void);
+
+#endif

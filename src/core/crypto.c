@@ -1,0 +1,187 @@
+#include "core/crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/log.h"
+
+static unsigned char master_key[32];
+static unsigned char field_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+static bool have_key;
+
+int
+al_crypto_init(void)
+{
+    return sodium_init() < 0 ? AL_EINTERNAL : AL_OK;
+}
+
+static int
+read_full(int fd, unsigned char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+int
+al_crypto_load_key(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        unsigned char k[32];
+        randombytes_buf(k, sizeof(k));
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            al_error("cannot create key file %s: %s", path, strerror(errno));
+            return AL_EINTERNAL;
+        }
+        if (write(fd, k, sizeof(k)) != (ssize_t)sizeof(k) || fsync(fd) != 0) {
+            al_error("cannot write key file %s", path);
+            close(fd);
+            unlink(path);
+            return AL_EINTERNAL;
+        }
+        close(fd);
+        sodium_memzero(k, sizeof(k));
+        al_info("created installation key %s (keep a copy with the backups)", path);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        al_error("cannot open key file %s: %s", path, strerror(errno));
+        return AL_EINTERNAL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || (sb.st_mode & 077) != 0) {
+        al_error("key file %s must be readable by its owner only (chmod 600)", path);
+        close(fd);
+        return AL_EINTERNAL;
+    }
+    if (read_full(fd, master_key, sizeof(master_key)) != 0) {
+        al_error("key file %s is not 32 bytes", path);
+        close(fd);
+        return AL_EINTERNAL;
+    }
+    close(fd);
+    crypto_kdf_derive_from_key(field_key, sizeof(field_key), 1, "anlaofld", master_key);
+    have_key = true;
+    return AL_OK;
+}
+
+void
+al_crypto_random_hex(char *out, size_t n)
+{
+    unsigned char buf[64];
+    if (n > sizeof(buf))
+        n = sizeof(buf);
+    randombytes_buf(buf, n);
+    sodium_bin2hex(out, n * 2 + 1, buf, n);
+}
+
+void
+al_crypto_random_password(char out[13])
+{
+    static const char letters[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+    static const char digits[] = "23456789";
+    static const char all[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    for (int i = 0; i < 12; i++)
+        out[i] = all[randombytes_uniform(sizeof(all) - 1)];
+    /* Guarantee both classes at random positions. */
+    uint32_t p = randombytes_uniform(12), q = (p + 1 + randombytes_uniform(11)) % 12;
+    out[p] = letters[randombytes_uniform(sizeof(letters) - 1)];
+    out[q] = digits[randombytes_uniform(sizeof(digits) - 1)];
+    out[12] = '\0';
+}
+
+void
+al_crypto_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data, len);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+int
+al_crypto_password_hash(const char *password, char *out, size_t out_size)
+{
+    if (out_size < crypto_pwhash_STRBYTES)
+        return AL_EINTERNAL;
+    if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return AL_EINTERNAL;
+    return AL_OK;
+}
+
+bool
+al_crypto_password_verify(const char *hash, const char *password)
+{
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+void
+al_crypto_keyed_hash_hex(const char *purpose, const void *data, size_t len, char out[65])
+{
+    unsigned char sub[crypto_generichash_KEYBYTES];
+    unsigned char h[32];
+    char ctx[crypto_kdf_CONTEXTBYTES] = {0};
+    size_t plen = strlen(purpose);
+    memcpy(ctx, purpose, plen < sizeof(ctx) ? plen : sizeof(ctx));
+    crypto_kdf_derive_from_key(sub, sizeof(sub), 2, ctx, master_key);
+    crypto_generichash(h, sizeof(h), data, len, sub, sizeof(sub));
+    sodium_memzero(sub, sizeof(sub));
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+char *
+al_crypto_seal(struct al_arena *a, const char *plain, size_t len)
+{
+    if (!have_key)
+        return NULL;
+    size_t raw_len = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + len +
+                     crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    unsigned char *raw = al_arena_alloc(a, raw_len);
+    randombytes_buf(raw, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    unsigned long long clen = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(raw + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+        &clen, (const unsigned char *)plain, len, NULL, 0, NULL, raw, field_key);
+    size_t b64_len = sodium_base64_ENCODED_LEN(raw_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = al_arena_alloc(a, b64_len);
+    sodium_bin2base64(out, b64_len, raw, raw_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+char *
+al_crypto_open(struct al_arena *a, const char *sealed)
+{
+    if (!have_key || !sealed)
+        return NULL;
+    size_t cap = strlen(sealed);
+    unsigned char *raw = al_arena_alloc(a, cap + 1);
+    size_t raw_len = 0;
+    if (sodium_base642bin(raw, cap, sealed, cap, NULL, &raw_len, NULL,
+            sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return NULL;
+    size_t over = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                  crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    if (raw_len < over)
+        return NULL;
+    char *plain = al_arena_alloc(a, raw_len - over + 1);
+    unsigned long long plen = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain, &plen, NULL,
+            raw + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+            raw_len - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, 0, raw, field_key) != 0)
+        return NULL;
+    plain[plen] = '\0';
+    return plain;
+}

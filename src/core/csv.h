@@ -1,0 +1,32 @@
+/*
+ * CSV records (RFC 4180: quoted fields, doubled quotes, CRLF or LF) read from
+ * a buffer.  Fields point into the arena (quoted fields are unescaped).
+ */
+#ifndef AL_CSV_H
+#define AL_CSV_H
+
+#include <stddef.h>
+
+#include "core/arena.h"
+
+struct al_csv {
+    const char *p, *end;
+    int line; /* line number of the record last returned (1-based) */
+    int next_line;
+};
+
+struct al_str {
+    const char *p;
+    size_t len;
+};
+
+void al_csv_init(struct al_csv *c, const char *buf, size_t len);
+
+/*
+ * Read the next record into `fields` (at most `max`; extra fields are
+ * counted in *nfields but not stored).  Returns 1 for a record, 0 at the end,
+ * -1 for an unterminated quoted field.  A UTF-8 BOM at the start is skipped.
+ */
+int al_csv_read(struct al_csv *c, struct al_arena *a, struct al_str *fields, int max, int *nfields);
+
+#endif

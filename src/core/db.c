@@ -1,0 +1,299 @@
+#include "core/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/embed.h"
+#include "core/log.h"
+
+#define STMT_CACHE 128
+
+struct stmt_slot {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+struct al_db {
+    sqlite3 *h;
+    struct stmt_slot cache[STMT_CACHE];
+};
+
+int
+al_db_open(const char *path, struct al_db **out)
+{
+    *out = NULL;
+    struct al_db *db = calloc(1, sizeof(*db));
+    if (!db)
+        return AL_EDB;
+    int rc = sqlite3_open_v2(path, &db->h,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        al_error("cannot open database %s: %s", path, db->h ? sqlite3_errmsg(db->h) : "?");
+        sqlite3_close(db->h);
+        free(db);
+        return AL_EDB;
+    }
+    sqlite3_busy_timeout(db->h, 10000);
+    sqlite3_extended_result_codes(db->h, 1);
+    static const char pragmas[] = "PRAGMA journal_mode=WAL;"
+                                  "PRAGMA synchronous=FULL;"
+                                  "PRAGMA foreign_keys=ON;"
+                                  "PRAGMA temp_store=MEMORY;"
+                                  "PRAGMA cache_size=-32000;";
+    char *msg = NULL;
+    if (sqlite3_exec(db->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+        al_error("database settings failed: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_close(db->h);
+        free(db);
+        return AL_EDB;
+    }
+    *out = db;
+    return AL_OK;
+}
+
+void
+al_db_close(struct al_db *db)
+{
+    if (!db)
+        return;
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (db->cache[i].st)
+            sqlite3_finalize(db->cache[i].st);
+    sqlite3_close(db->h);
+    free(db);
+}
+
+sqlite3 *
+al_db_handle(struct al_db *db)
+{
+    return db->h;
+}
+
+sqlite3_stmt *
+al_db_stmt(struct al_db *db, const char *sql)
+{
+    size_t h = ((size_t)(uintptr_t)sql >> 3) % STMT_CACHE;
+    for (size_t i = 0; i < STMT_CACHE; i++) {
+        struct stmt_slot *s = &db->cache[(h + i) % STMT_CACHE];
+        if (s->sql == sql) {
+            sqlite3_reset(s->st);
+            sqlite3_clear_bindings(s->st);
+            return s->st;
+        }
+        if (!s->sql) {
+            if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
+                SQLITE_OK) {
+                al_error("prepare failed: %s in: %.200s", sqlite3_errmsg(db->h), sql);
+                s->st = NULL;
+                return NULL;
+            }
+            s->sql = sql;
+            return s->st;
+        }
+    }
+    /* Cache full: a transient statement would leak here, so refuse loudly. */
+    al_error("statement cache full; raise STMT_CACHE");
+    return NULL;
+}
+
+int
+al_db_check(struct al_db *db, int rc)
+{
+    if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return AL_OK;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return AL_ECONFLICT;
+    al_error("database error %d: %s", rc, sqlite3_errmsg(db->h));
+    return AL_EDB;
+}
+
+int
+al_db_exec(struct al_db *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        al_error("exec failed: %s", msg ? msg : sqlite3_errmsg(db->h));
+        sqlite3_free(msg);
+        return AL_EDB;
+    }
+    return AL_OK;
+}
+
+static int
+step_simple(struct al_db *db, const char *sql)
+{
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return al_db_check(db, rc);
+}
+
+int
+al_db_begin(struct al_db *db)
+{
+    return step_simple(db, "BEGIN IMMEDIATE");
+}
+
+int
+al_db_commit(struct al_db *db)
+{
+    int rc = step_simple(db, "COMMIT");
+    if (rc != AL_OK)
+        al_db_rollback(db);
+    return rc;
+}
+
+void
+al_db_rollback(struct al_db *db)
+{
+    if (!sqlite3_get_autocommit(db->h))
+        step_simple(db, "ROLLBACK");
+}
+
+const char *
+al_db_col_text(struct al_arena *a, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    if (!t)
+        return NULL;
+    return al_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, col));
+}
+
+int
+al_db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+    if (!s)
+        return sqlite3_bind_null(st, idx);
+    return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+int
+al_db_count(struct al_db *db, const char *sql, const char *param, int64_t *out)
+{
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    if (param)
+        al_db_bind_text(st, 1, param);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return al_db_check(db, rc);
+    }
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return AL_OK;
+}
+
+/* ---- migrations ---- */
+
+static int
+migration_applied(struct al_db *db, const char *name, bool *applied)
+{
+    sqlite3_stmt *st = NULL;
+    *applied = false;
+    if (sqlite3_prepare_v2(db->h, "SELECT 1 FROM schema_migrations WHERE name = ?", -1, &st,
+            NULL) != SQLITE_OK)
+        return AL_EDB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *applied = (rc == SQLITE_ROW);
+    sqlite3_finalize(st);
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? AL_OK : AL_EDB;
+}
+
+int
+al_db_migrate(struct al_db *db)
+{
+    if (al_db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       " name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)") != AL_OK)
+        return AL_EDB;
+    for (const struct al_embedded *m = al_embedded_files; m->name; m++) {
+        if (strncmp(m->name, "sql/", 4) != 0)
+            continue;
+        bool applied;
+        if (migration_applied(db, m->name + 4, &applied) != AL_OK)
+            return AL_EDB;
+        if (applied)
+            continue;
+        if (al_db_exec(db, "BEGIN IMMEDIATE") != AL_OK)
+            return AL_EDB;
+        char *sql = malloc(m->len + 1);
+        if (!sql) {
+            al_db_rollback(db);
+            return AL_EDB;
+        }
+        memcpy(sql, m->data, m->len);
+        sql[m->len] = '\0';
+        int rc = al_db_exec(db, sql);
+        free(sql);
+        if (rc == AL_OK) {
+            sqlite3_stmt *st = NULL;
+            rc = AL_EDB;
+            if (sqlite3_prepare_v2(db->h,
+                    "INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", -1, &st,
+                    NULL) == SQLITE_OK) {
+                sqlite3_bind_text(st, 1, m->name + 4, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+                if (sqlite3_step(st) == SQLITE_DONE)
+                    rc = AL_OK;
+            }
+            sqlite3_finalize(st);
+        }
+        if (rc != AL_OK) {
+            al_error("migration %s failed", m->name);
+            al_db_rollback(db);
+            return AL_EDB;
+        }
+        if (al_db_exec(db, "COMMIT") != AL_OK) {
+            al_db_rollback(db);
+            return AL_EDB;
+        }
+        al_info("migration %s applied", m->name + 4);
+    }
+    return AL_OK;
+}
+
+int
+al_db_backup(struct al_db *db, const char *dest)
+{
+    sqlite3 *out = NULL;
+    int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        al_error("cannot create backup %s: %s", dest, out ? sqlite3_errmsg(out) : "?");
+        sqlite3_close(out);
+        return AL_EDB;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(out, "main", db->h, "main");
+    if (!b) {
+        al_error("backup init failed: %s", sqlite3_errmsg(out));
+        sqlite3_close(out);
+        return AL_EDB;
+    }
+    do {
+        rc = sqlite3_backup_step(b, 256);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(20);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        al_error("backup failed: %s", sqlite3_errstr(rc));
+        sqlite3_close(out);
+        return AL_EDB;
+    }
+    /* The copy is a standalone file: switch it out of WAL so it is one file. */
+    sqlite3_exec(out, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+    sqlite3_close(out);
+    return AL_OK;
+}
+
+int
+al_db_checkpoint(struct al_db *db)
+{
+    return al_db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+}

@@ -1,0 +1,566 @@
+#include "core/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/json.h"
+#include "core/log.h"
+
+struct worker {
+    int id;
+    pthread_t thread;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *sock;
+    struct al_db *db;
+    struct al_arena arena;
+    struct event *stop_ev;
+    struct event *drain_ev;
+    int inflight;
+    struct timespec drain_deadline;
+};
+
+static const struct al_module *const *g_modules;
+static al_dispatch_fn g_dispatch;
+
+static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                          "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+                          "object-src 'none'; base-uri 'self'; form-action 'self'; "
+                          "frame-ancestors 'none'";
+
+static double
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+add_security_headers(struct evkeyvalq *h)
+{
+    evhttp_add_header(h, "Content-Security-Policy", csp);
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(h, "X-Frame-Options", "DENY");
+    evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+    evhttp_add_header(h, "Cross-Origin-Opener-Policy", "same-origin");
+    evhttp_add_header(h, "Cross-Origin-Resource-Policy", "same-origin");
+    evhttp_add_header(h, "Permissions-Policy", "geolocation=(self), camera=(self), microphone=()");
+}
+
+/* ---- request helpers used by handlers ---- */
+
+int
+al_req_json(struct al_req *r, json_t **out)
+{
+    return al_json_parse_object(r->body, r->body_len, out, &r->err);
+}
+
+const char *
+al_req_param(struct al_req *r, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 0; i < r->match.nparams; i++)
+        if (r->match.param_name_lens[i] == n && memcmp(r->match.param_names[i], name, n) == 0)
+            return al_arena_strndup(r->arena, r->match.params[i], r->match.param_lens[i]);
+    return NULL;
+}
+
+int
+al_req_param_id(struct al_req *r, const char *name, int64_t *out)
+{
+    const char *s = al_req_param(r, name);
+    if (!s || !*s || strlen(s) > 18)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "记录不存在");
+    int64_t x = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return al_req_fail(r, AL_ENOTFOUND, NULL, "记录不存在");
+        x = x * 10 + (*p - '0');
+    }
+    if (x <= 0)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "记录不存在");
+    *out = x;
+    return AL_OK;
+}
+
+const char *
+al_req_header(struct al_req *r, const char *name)
+{
+    return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+}
+
+void
+al_req_set_header(struct al_req *r, const char *name, const char *value)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+}
+
+int
+al_reply(struct al_req *r, int status, json_t *body)
+{
+    r->status = status;
+    r->resp = body;
+    return AL_OK;
+}
+
+/* ---- rendering ---- */
+
+static void
+access_log(const char *method, const char *route, int status, double ms, size_t bytes)
+{
+    if (!al_config.access_log)
+        return;
+    char line[512], ts[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int n = snprintf(line, sizeof(line),
+        "{\"ts\":\"%s\",\"log\":\"access\",\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,"
+        "\"ms\":%.2f,\"bytes\":%zu}",
+        ts, method, route, status, ms, bytes);
+    if (n > 0 && (size_t)n < sizeof(line))
+        al_log_json_line(line, n);
+}
+
+static size_t
+send_json(struct al_req *r, int status, json_t *body)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    add_security_headers(h);
+    evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    size_t len = 0;
+    char *s = al_json_dump(r->arena, body, &len);
+    evbuffer_add(evhttp_request_get_output_buffer(r->ev), s, len);
+    evhttp_send_reply(r->ev, status, NULL, NULL);
+    return len;
+}
+
+static size_t
+send_error(struct al_req *r, int err)
+{
+    if (!r->err.message[0])
+        snprintf(r->err.message, sizeof(r->err.message), "%s", al_err_message(err));
+    json_t *e = json_object();
+    json_object_set_new(e, "code",
+        json_string(r->err.code_override ? r->err.code_override : al_err_code(err)));
+    json_object_set_new(e, "message", json_string(r->err.message));
+    if (r->err.field)
+        json_object_set_new(e, "field", json_string(r->err.field));
+    if (err == AL_ETHROTTLE && r->err.retry_after_s > 0) {
+        char ra[16];
+        snprintf(ra, sizeof(ra), "%d", r->err.retry_after_s);
+        al_req_set_header(r, "Retry-After", ra);
+        json_object_set_new(e, "retry_after", json_integer(r->err.retry_after_s));
+    }
+    if (err == AL_EMETHOD && r->path) {
+        /* Allow: the methods this path has. */
+        char allow[64] = "";
+        for (int m = AL_GET; m <= AL_DELETE; m++) {
+            struct al_match mm;
+            if (al_router_match(g_modules, m, r->path, r->path_len, &mm) == 0) {
+                if (allow[0])
+                    strcat(allow, ", ");
+                strcat(allow, al_method_name(m));
+            }
+        }
+        if (allow[0])
+            al_req_set_header(r, "Allow", allow);
+    }
+    json_t *body = json_object();
+    json_object_set_new(body, "error", e);
+    return send_json(r, al_err_status(err), body);
+}
+
+/* ---- static files of the web app ---- */
+
+static const char *
+content_type(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return "application/octet-stream";
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+        {".json", "application/json; charset=utf-8"}, {".svg", "image/svg+xml"},
+        {".png", "image/png"}, {".jpg", "image/jpeg"}, {".ico", "image/x-icon"},
+        {".woff", "font/woff"}, {".woff2", "font/woff2"}, {".ttf", "font/ttf"},
+        {".txt", "text/plain; charset=utf-8"}, {".webmanifest", "application/manifest+json"},
+    };
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+static int
+open_static(struct al_req *r, const char *rel, struct stat *sb)
+{
+    char *full = al_arena_printf(r->arena, "%s/%s", al_config.web_root, rel);
+    int fd = open(full, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Serve a file of web/dist; unknown paths without an extension get index.html. */
+static size_t
+serve_static(struct al_req *r, int *status)
+{
+    const char *p = r->path + 1;
+    size_t n = r->path_len - 1;
+    bool bad = memchr(p, '\0', n) || strstr(p, "..") || strchr(p, '\\') || strchr(p, '%');
+    char *rel = bad ? NULL : al_arena_strndup(r->arena, p, n);
+    struct stat sb;
+    int fd = -1;
+    const char *served = NULL;
+    if (rel && *rel) {
+        fd = open_static(r, rel, &sb);
+        served = rel;
+    }
+    if (fd < 0 && !bad) {
+        const char *slash = strrchr(r->path, '/');
+        bool has_ext = slash && strchr(slash, '.');
+        if (!has_ext || !*rel) {
+            fd = open_static(r, "index.html", &sb);
+            served = "index.html";
+        }
+    }
+    if (fd < 0) {
+        *status = 404;
+        return send_error(r, al_req_fail(r, AL_ENOTFOUND, NULL, "页面不存在"));
+    }
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    add_security_headers(h);
+    evhttp_add_header(h, "Content-Type", content_type(served));
+    if (strncmp(served, "assets/", 7) == 0)
+        evhttp_add_header(h, "Cache-Control", "public, max-age=31536000, immutable");
+    else
+        evhttp_add_header(h, "Cache-Control", "no-cache");
+    evbuffer_add_file(evhttp_request_get_output_buffer(r->ev), fd, 0, sb.st_size);
+    evhttp_send_reply(r->ev, 200, NULL, NULL);
+    *status = 200;
+    return (size_t)sb.st_size;
+}
+
+/* ---- the request callback ---- */
+
+static void
+on_complete(struct evhttp_request *ev, void *arg)
+{
+    (void)ev;
+    struct worker *w = arg;
+    w->inflight--;
+}
+
+static int
+map_method(enum evhttp_cmd_type t)
+{
+    switch (t) {
+    case EVHTTP_REQ_GET:
+    case EVHTTP_REQ_HEAD: return AL_GET;
+    case EVHTTP_REQ_POST: return AL_POST;
+    case EVHTTP_REQ_PUT: return AL_PUT;
+    case EVHTTP_REQ_PATCH: return AL_PATCH;
+    case EVHTTP_REQ_DELETE: return AL_DELETE;
+    default: return 0;
+    }
+}
+
+static bool
+is_api_path(const char *p, size_t n)
+{
+    return (n >= 5 && memcmp(p, "/api/", 5) == 0) || (n == 4 && memcmp(p, "/api", 4) == 0) ||
+           (n == 8 && memcmp(p, "/healthz", 8) == 0) || (n == 7 && memcmp(p, "/readyz", 7) == 0);
+}
+
+static void
+on_request(struct evhttp_request *ev, void *arg)
+{
+    struct worker *w = arg;
+    double t0 = now_ms();
+    al_arena_reset(&w->arena);
+    al_json_use_arena(&w->arena);
+
+    struct al_req r;
+    memset(&r, 0, sizeof(r));
+    r.arena = &w->arena;
+    r.db = w->db;
+    r.ev = ev;
+    r.status = 200;
+    w->inflight++;
+    evhttp_request_set_on_complete_cb(ev, on_complete, w);
+
+    struct evhttp_connection *conn = evhttp_request_get_connection(ev);
+    if (conn) {
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(conn, &addr, &port);
+        if (addr)
+            snprintf(r.client_ip, sizeof(r.client_ip), "%s", addr);
+    }
+
+    const char *uri = evhttp_request_get_uri(ev);
+    const char *q = strchr(uri, '?');
+    r.path_len = q ? (size_t)(q - uri) : strlen(uri);
+    r.path = al_arena_strndup(r.arena, uri, r.path_len);
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
+    r.method = map_method(cmd);
+    const char *method_name = r.method ? al_method_name(r.method) : "OTHER";
+    if (cmd == EVHTTP_REQ_HEAD)
+        method_name = "HEAD";
+
+    const char *route_name = "static";
+    size_t bytes = 0;
+    int status = 200;
+    int rc = AL_OK;
+
+    if (r.path_len == 0 || r.path[0] != '/') {
+        rc = al_req_fail(&r, AL_EINVAL, NULL, "请求路径无效");
+    } else if (!is_api_path(r.path, r.path_len)) {
+        if (r.method == AL_GET) {
+            bytes = serve_static(&r, &status);
+            goto done;
+        }
+        rc = al_req_fail(&r, AL_ENOTFOUND, NULL, "页面不存在");
+    } else if (!r.method) {
+        rc = al_req_fail(&r, AL_EMETHOD, NULL, "不支持该请求方法");
+    } else {
+        int m = al_router_match(g_modules, r.method, r.path, r.path_len, &r.match);
+        if (m == -404) {
+            route_name = "unknown";
+            rc = al_req_fail(&r, AL_ENOTFOUND, NULL, "接口不存在：%s %s", method_name, r.path);
+        } else if (m == -405) {
+            route_name = "unknown";
+            rc = al_req_fail(&r, AL_EMETHOD, NULL, "接口 %s 不支持 %s 方法", r.path, method_name);
+        } else {
+            route_name = r.match.route->path;
+            struct evbuffer *in = evhttp_request_get_input_buffer(ev);
+            size_t limit = (r.match.route->flags & AL_ROUTE_UPLOAD) ? al_config.upload_max
+                                                                    : al_config.body_max;
+            r.body_len = evbuffer_get_length(in);
+            if (r.body_len > limit) {
+                rc = al_req_fail(&r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB",
+                    limit / 1024);
+            } else {
+                r.body = r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
+                if (q)
+                    rc = al_query_parse(r.arena, q + 1, strlen(q + 1), &r.query, &r.err);
+                if (rc == AL_OK)
+                    rc = g_dispatch(&r);
+            }
+        }
+    }
+    if (rc == AL_OK) {
+        status = r.status;
+        bytes = send_json(&r, status, r.resp ? r.resp : json_pack("{s:b}", "ok", 1));
+    } else {
+        status = al_err_status(rc);
+        bytes = send_error(&r, rc);
+    }
+done:
+    access_log(method_name, route_name, status, now_ms() - t0, bytes);
+    al_json_use_arena(NULL);
+}
+
+/* ---- workers, start and stop ---- */
+
+static int
+listen_socket(const char *bind_addr, int port, bool reuseport)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    memset(&ss, 0, sizeof(ss));
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, bind_addr, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        sl = sizeof(*in4);
+    } else if (inet_pton(AF_INET6, bind_addr, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        sl = sizeof(*in6);
+    } else {
+        al_error("bad bind address %s", bind_addr);
+        return -1;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (reuseport)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 1024) != 0) {
+        al_error("cannot listen on %s:%d: %s", bind_addr, port, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct worker *w = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (w->inflight <= 0 || now.tv_sec > w->drain_deadline.tv_sec)
+        event_base_loopbreak(w->base);
+}
+
+static void
+on_stop(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct worker *w = arg;
+    if (w->sock) {
+        evhttp_del_accept_socket(w->http, w->sock);
+        w->sock = NULL;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &w->drain_deadline);
+    w->drain_deadline.tv_sec += 10;
+    struct timeval tv = {0, 20000};
+    w->drain_ev = event_new(w->base, -1, EV_PERSIST, on_drain, w);
+    event_add(w->drain_ev, &tv);
+    on_drain(-1, 0, w);
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+    event_base_dispatch(w->base);
+    return NULL;
+}
+
+static int
+worker_init(struct worker *w, int id)
+{
+    w->id = id;
+    al_arena_init(&w->arena, 64 * 1024);
+    if (al_db_open(al_config.db_path, &w->db) != AL_OK)
+        return AL_EINTERNAL;
+    w->base = event_base_new();
+    w->http = w->base ? evhttp_new(w->base) : NULL;
+    if (!w->http)
+        return AL_EINTERNAL;
+    evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+    evhttp_set_max_body_size(w->http, (ev_ssize_t)al_config.upload_max);
+    evhttp_set_max_headers_size(w->http, 16 * 1024);
+    evhttp_set_timeout(w->http, al_config.timeout_s);
+    evhttp_set_gencb(w->http, on_request, w);
+    int fd = listen_socket(al_config.bind, al_config.port, true);
+    if (fd < 0)
+        return AL_EINTERNAL;
+    w->sock = evhttp_accept_socket_with_handle(w->http, fd);
+    if (!w->sock) {
+        close(fd);
+        return AL_EINTERNAL;
+    }
+    w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
+    return w->stop_ev ? AL_OK : AL_EINTERNAL;
+}
+
+static void
+worker_fini(struct worker *w)
+{
+    if (w->drain_ev)
+        event_free(w->drain_ev);
+    if (w->stop_ev)
+        event_free(w->stop_ev);
+    if (w->http)
+        evhttp_free(w->http);
+    if (w->base)
+        event_base_free(w->base);
+    al_db_close(w->db);
+    al_arena_fini(&w->arena);
+}
+
+int
+al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch)
+{
+    g_modules = modules;
+    g_dispatch = dispatch;
+    evthread_use_pthreads();
+
+    /* A plain bind first: fails when anything already holds the port. */
+    int probe = listen_socket(al_config.bind, al_config.port, false);
+    if (probe < 0)
+        return AL_EINTERNAL;
+    close(probe);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int n = al_config.workers;
+    struct worker *ws = calloc((size_t)n, sizeof(*ws));
+    int rc = ws ? AL_OK : AL_EINTERNAL;
+    int started = 0;
+    for (int i = 0; rc == AL_OK && i < n; i++)
+        rc = worker_init(&ws[i], i);
+    for (int i = 0; rc == AL_OK && i < n; i++) {
+        if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0)
+            rc = AL_EINTERNAL;
+        else
+            started++;
+    }
+    if (rc == AL_OK) {
+        al_info("listening on http://%s:%d with %d workers", al_config.bind, al_config.port, n);
+        int sig = 0;
+        sigwait(&set, &sig);
+        al_info("signal %d: draining in-flight requests", sig);
+    }
+    for (int i = 0; i < started; i++)
+        event_active(ws[i].stop_ev, 0, 0);
+    for (int i = 0; i < started; i++)
+        pthread_join(ws[i].thread, NULL);
+    for (int i = 0; ws && i < n; i++)
+        worker_fini(&ws[i]);
+    free(ws);
+    if (rc == AL_OK) {
+        struct al_db *db = NULL;
+        if (al_db_open(al_config.db_path, &db) == AL_OK) {
+            al_db_checkpoint(db);
+            al_db_close(db);
+        }
+        al_info("stopped");
+    }
+    return rc;
+}

@@ -1,0 +1,88 @@
+/*
+ * The HTTP layer: libevent evhttp workers, each with its own event loop,
+ * SQLite connection and request arena.  A request is decoded into struct
+ * al_req, handed to the application's dispatch function, and its result
+ * (r->resp on success, r->err on failure) rendered as JSON with the security
+ * headers.  Paths outside /api/ and the health checks are static files of
+ * the web app, with index.html as the fallback for client-side routes.
+ */
+#ifndef AL_HTTP_H
+#define AL_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/db.h"
+#include "core/err.h"
+#include "core/query.h"
+#include "core/router.h"
+
+struct evhttp_request;
+
+/* Who is calling: set by authentication, NULL for anonymous requests. */
+struct al_principal {
+    int64_t user_id;
+    const char *username;
+    const char *display_name;
+    const char *role;
+    const char *region_code; /* scope prefix: "" means the whole country */
+    bool must_change_password;
+    int64_t session_id;      /* 0 when signed in with an API token */
+    const char *csrf_token;  /* the session's CSRF token, NULL for tokens */
+    int64_t token_id;        /* 0 for sessions */
+};
+
+struct al_req {
+    struct al_arena *arena;
+    struct al_db *db;
+    struct evhttp_request *ev;
+    int method;
+    const char *path;
+    size_t path_len;
+    struct al_query query;
+    const char *body;
+    size_t body_len;
+    struct al_match match;
+    const struct al_principal *who;
+    char client_ip[48];
+    struct al_errinfo err;
+
+    /* response */
+    int status;   /* 200 unless set */
+    json_t *resp; /* body on success; NULL → {"ok":true} */
+};
+
+/* The application's entry point for API requests (src/app/dispatch.c). */
+typedef int (*al_dispatch_fn)(struct al_req *r);
+
+/*
+ * Serve until SIGTERM or SIGINT, then stop accepting, let in-flight requests
+ * finish, checkpoint the WAL and return AL_OK.  `modules` is the module list.
+ * Returns AL_EINTERNAL when the server cannot start (logged).
+ */
+int al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch);
+
+/* The body as a JSON object (parsed once).  AL_EINVAL with a message when it is not one. */
+int al_req_json(struct al_req *r, json_t **out);
+
+/* Path parameter `name` (":id" → "id") as a NUL-terminated string, or NULL. */
+const char *al_req_param(struct al_req *r, const char *name);
+
+/* Path parameter as a positive integer id; AL_ENOTFOUND when it is not one. */
+int al_req_param_id(struct al_req *r, const char *name, int64_t *out);
+
+/* Request header value or NULL. */
+const char *al_req_header(struct al_req *r, const char *name);
+
+/* Add a response header (copied). */
+void al_req_set_header(struct al_req *r, const char *name, const char *value);
+
+/* Set the success body and status; returns AL_OK for `return al_reply(...)`. */
+int al_reply(struct al_req *r, int status, json_t *body);
+
+/* Fill r->err and return `err` (printf-style message). */
+#define al_req_fail(r, code, field, ...) al_fail(&(r)->err, (code), (field), __VA_ARGS__)
+
+#endif

@@ -1,0 +1,214 @@
+#include "core/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/*
+ * Every block jansson gets carries a 16-byte header telling where it came
+ * from, so the free hook can ignore arena memory and free heap memory.
+ */
+#define TAG_HEAP 0x48454150u
+#define TAG_ARENA 0x4152454eu
+
+static _Thread_local struct al_arena *tls_arena;
+
+static void *
+json_alloc(size_t n)
+{
+    unsigned char *p;
+    if (tls_arena) {
+        p = al_arena_alloc(tls_arena, n + 16);
+        *(unsigned *)p = TAG_ARENA;
+    } else {
+        p = malloc(n + 16);
+        if (!p)
+            return NULL;
+        *(unsigned *)p = TAG_HEAP;
+    }
+    return p + 16;
+}
+
+static void
+json_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    unsigned char *p = (unsigned char *)ptr - 16;
+    if (*(unsigned *)p == TAG_HEAP)
+        free(p);
+}
+
+void
+al_json_init(void)
+{
+    json_set_alloc_funcs(json_alloc, json_free);
+    json_object_seed(0);
+}
+
+void
+al_json_use_arena(struct al_arena *a)
+{
+    tls_arena = a;
+}
+
+int
+al_json_parse_object(const char *buf, size_t len, json_t **out, struct al_errinfo *e)
+{
+    *out = NULL;
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+        i++;
+    if (i == len) {
+        *out = json_object();
+        return AL_OK;
+    }
+    json_error_t jerr;
+    json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!v)
+        return al_fail(e, AL_EINVAL, NULL, "请求内容不是有效的 JSON（第 %d 行第 %d 列）", jerr.line,
+            jerr.column);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return al_fail(e, AL_EINVAL, NULL, "请求内容应为 JSON 对象");
+    }
+    *out = v;
+    return AL_OK;
+}
+
+char *
+al_json_dump(struct al_arena *a, const json_t *v, size_t *len_out)
+{
+    size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT);
+    char *buf = al_arena_alloc(a, n + 1);
+    json_dumpb(v, buf, n, JSON_COMPACT);
+    buf[n] = '\0';
+    if (len_out)
+        *len_out = n;
+    return buf;
+}
+
+size_t
+al_utf8_len(const char *s, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k;
+        if (c < 0x80)
+            k = 1;
+        else if ((c & 0xE0) == 0xC0)
+            k = 2;
+        else if ((c & 0xF0) == 0xE0)
+            k = 3;
+        else if ((c & 0xF8) == 0xF0)
+            k = 4;
+        else
+            return (size_t)-1;
+        if (i + k > n)
+            return (size_t)-1;
+        for (size_t j = 1; j < k; j++)
+            if (((unsigned char)s[i + j] & 0xC0) != 0x80)
+                return (size_t)-1;
+        i += k;
+        count++;
+    }
+    return count;
+}
+
+int
+al_json_get_str(const json_t *obj, const char *key, const char *label, int flags,
+    size_t min_chars, size_t max_chars, const char **out, struct al_errinfo *e)
+{
+    *out = NULL;
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        if (flags & AL_REQUIRED)
+            return al_fail(e, AL_EINVAL, key, "%s不能为空", label);
+        return AL_OK;
+    }
+    if (!json_is_string(v))
+        return al_fail(e, AL_EINVAL, key, "%s应为文本", label);
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (memchr(s, '\0', n))
+        return al_fail(e, AL_EINVAL, key, "%s含有非法字符", label);
+    while (n && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == 0 && (flags & AL_REQUIRED))
+        return al_fail(e, AL_EINVAL, key, "%s不能为空", label);
+    size_t chars = al_utf8_len(s, n);
+    if (chars < min_chars)
+        return al_fail(e, AL_EINVAL, key, "%s至少需要 %zu 个字符", label, min_chars);
+    if (max_chars && chars > max_chars)
+        return al_fail(e, AL_EINVAL, key, "%s不能超过 %zu 个字符", label, max_chars);
+    /* jansson strings are NUL-terminated; copy only when trimmed. */
+    if (s[n] != '\0') {
+        char *c = json_alloc(n + 1);
+        memcpy(c, s, n);
+        c[n] = '\0';
+        s = c;
+    }
+    *out = s;
+    return AL_OK;
+}
+
+int
+al_json_get_int(const json_t *obj, const char *key, const char *label, int flags,
+    int64_t min, int64_t max, int64_t *out, bool *present, struct al_errinfo *e)
+{
+    if (present)
+        *present = false;
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        if (flags & AL_REQUIRED)
+            return al_fail(e, AL_EINVAL, key, "%s不能为空", label);
+        return AL_OK;
+    }
+    if (!json_is_integer(v))
+        return al_fail(e, AL_EINVAL, key, "%s应为整数", label);
+    int64_t x = json_integer_value(v);
+    if (x < min || x > max)
+        return al_fail(e, AL_EINVAL, key, "%s应在 %lld 到 %lld 之间", label, (long long)min,
+            (long long)max);
+    *out = x;
+    if (present)
+        *present = true;
+    return AL_OK;
+}
+
+int
+al_json_get_bool(const json_t *obj, const char *key, const char *label, int flags,
+    bool *out, bool *present, struct al_errinfo *e)
+{
+    if (present)
+        *present = false;
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        if (flags & AL_REQUIRED)
+            return al_fail(e, AL_EINVAL, key, "%s不能为空", label);
+        return AL_OK;
+    }
+    if (!json_is_boolean(v))
+        return al_fail(e, AL_EINVAL, key, "%s应为 true 或 false", label);
+    *out = json_is_true(v);
+    if (present)
+        *present = true;
+    return AL_OK;
+}
+
+char *
+al_json_time(struct al_arena *a, int64_t unix_s)
+{
+    time_t t = (time_t)unix_s;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char *buf = al_arena_alloc(a, 24);
+    strftime(buf, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}

@@ -1,0 +1,20 @@
+/* Private to the dashboard module. */
+#ifndef DASHBOARD_INT_H
+#define DASHBOARD_INT_H
+
+#include <stdint.h>
+
+#include "core/db.h"
+
+struct dashboard_counts {
+    int64_t users, users_active, townships, villages, audit_today, logins_today,
+        login_failures_today;
+};
+
+/* Start of the current day in China time (UTC+8), as unix seconds (pure). */
+int64_t dashboard_day_start(int64_t now);
+
+int dashboard_store_counts(struct al_db *db, const char *scope, int64_t day_start,
+    struct dashboard_counts *c);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * anlao — the command line: serve, migrate, seed, user, routes, backup, audit.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app/modules.h"
+#include "audit/audit.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/db.h"
+#include "core/http.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "region/region.h"
+#include "user/user.h"
+
+static void
+usage(FILE *f)
+{
+    fputs("用法 (usage): anlao <命令> [选项]\n"
+          "  serve   [--db PATH] [--port N] [--demo]   启动服务（新数据库自动迁移并创建管理员）\n"
+          "  migrate [--db PATH]                       执行数据库迁移\n"
+          "  seed --demo [--db PATH]                   写入演示数据（凤冈县）\n"
+          "  user add --username U --role R --region CODE [--display-name N] [--password P]\n"
+          "                                            新增用户（不给密码则生成并打印）\n"
+          "  routes [--markdown]                       打印路由表\n"
+          "  backup FILE [--db PATH]                   在线备份数据库\n"
+          "  audit verify [--db PATH]                  校验审计链（完整时退出码为 0）\n"
+          "环境变量: ANLAO_DB, PORT, ANLAO_ADMIN_PASSWORD, ANLAO_WORKERS, ANLAO_KEY ...\n",
+        f);
+}
+
+/* Value of --name in argv, or NULL. */
+static const char *
+opt(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i < argc - 1; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+static int
+has_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int
+mkdir_for(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    char *dir = dirname(copy);
+    int rc = 0;
+    if (strcmp(dir, ".") != 0 && mkdir(dir, 0700) != 0 && errno != EEXIST)
+        rc = -1;
+    free(copy);
+    return rc;
+}
+
+/* Settings, key and an up-to-date database.  Exits on failure. */
+static struct al_db *
+open_ready(int argc, char **argv)
+{
+    const char *db_path = opt(argc, argv, "--db");
+    if (db_path)
+        al_config.db_path = db_path;
+    const char *port = opt(argc, argv, "--port");
+    if (port) {
+        char *end;
+        long p = strtol(port, &end, 10);
+        if (*end || p < 1 || p > 65535) {
+            fprintf(stderr, "端口应为 1 到 65535 之间的整数: %s\n", port);
+            exit(2);
+        }
+        al_config.port = (int)p;
+    }
+    if (mkdir_for(al_config.db_path) != 0) {
+        fprintf(stderr, "无法创建数据目录: %s\n", al_config.db_path);
+        exit(1);
+    }
+    if (!al_config.key_path) {
+        char *copy = strdup(al_config.db_path);
+        char *key = malloc(strlen(al_config.db_path) + 16);
+        if (!copy || !key)
+            exit(1);
+        sprintf(key, "%s/anlao.key", dirname(copy));
+        free(copy);
+        al_config.key_path = key;
+    }
+    if (al_crypto_load_key(al_config.key_path) != AL_OK)
+        exit(1);
+    struct al_db *db = NULL;
+    if (al_db_open(al_config.db_path, &db) != AL_OK || al_db_migrate(db) != AL_OK ||
+        region_load_embedded(db) != AL_OK) {
+        fprintf(stderr, "数据库初始化失败: %s\n", al_config.db_path);
+        exit(1);
+    }
+    return db;
+}
+
+/* On a database without an admin, create `admin` (password from the environment or generated). */
+static int
+ensure_admin(struct al_db *db, struct al_arena *a)
+{
+    int64_t n = 0;
+    if (al_db_count(db, "SELECT count(*) FROM users WHERE role_id = 'admin'", NULL, &n) != AL_OK)
+        return 1;
+    if (n > 0)
+        return 0;
+    const char *pw = getenv("ANLAO_ADMIN_PASSWORD");
+    struct user_new in = {.username = "admin", .display_name = "系统管理员", .role = "admin",
+        .region_code = "", .password = (pw && *pw) ? pw : NULL, .must_change_password = -1};
+    int64_t id;
+    char generated[13] = "";
+    struct al_errinfo e = {0};
+    if (user_create_direct(db, a, &in, "system", &id, generated, &e) != AL_OK) {
+        fprintf(stderr, "无法创建管理员 admin：%s\n", e.message[0] ? e.message : "数据库错误");
+        return 1;
+    }
+    if (generated[0])
+        printf("已创建管理员：用户名 admin，初始密码 %s（仅显示这一次，首次登录需修改）\n", generated);
+    else
+        printf("已创建管理员：用户名 admin，密码为 ANLAO_ADMIN_PASSWORD 的值\n");
+    fflush(stdout);
+    return 0;
+}
+
+/* Demo accounts in 凤冈县 (520327).  Real elders come with the registry (issue 3). */
+static int
+seed_demo(struct al_db *db, struct al_arena *a)
+{
+    int64_t done = 0;
+    al_db_count(db, "SELECT count(*) FROM settings WHERE key = 'demo_seeded'", NULL, &done);
+    if (done)
+        return 0;
+    const char *pw = getenv("ANLAO_DEMO_PASSWORD");
+    if (!pw || !*pw)
+        pw = "Anlao2026";
+    static const struct {
+        const char *username, *name, *role, *region;
+    } people[] = {
+        {"fg_civil", "凤冈县民政局 王芳", "civil_officer", "520327"},
+        {"lq_officer", "龙泉街道 李明", "township_officer", "520327001"},
+        {"jx_officer", "进化镇 张伟", "township_officer", "520327101"},
+        {"lq_helper", "龙泉街道助老员 刘洋", "helper", "520327001"},
+        {"fg_assessor", "评估员 陈静", "assessor", "520327"},
+        {"fg_provider", "服务机构 赵磊", "provider_admin", "520327"},
+        {"fg_caregiver", "护理员 孙丽", "caregiver", "520327001"},
+    };
+    for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+        struct user_new in = {.username = people[i].username, .display_name = people[i].name,
+            .role = people[i].role, .region_code = people[i].region, .password = pw,
+            .must_change_password = 0};
+        int64_t id;
+        struct al_errinfo e = {0};
+        int rc = user_create_direct(db, a, &in, "seed", &id, NULL, &e);
+        if (rc != AL_OK && rc != AL_ECONFLICT) {
+            fprintf(stderr, "演示数据写入失败：%s\n", e.message);
+            return 1;
+        }
+    }
+    if (al_db_exec(db, "INSERT OR IGNORE INTO settings(key, value) VALUES ('demo_seeded', '1')") !=
+        AL_OK)
+        return 1;
+    printf("演示账号（凤冈县）：fg_civil、lq_officer、jx_officer、lq_helper、fg_assessor、"
+           "fg_provider、fg_caregiver，密码 %s\n",
+        pw);
+    return 0;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+    struct al_db *db = open_ready(argc, argv);
+    struct al_arena a;
+    al_arena_init(&a, 4096);
+    int rc = ensure_admin(db, &a);
+    if (rc == 0 && has_flag(argc, argv, "--demo"))
+        rc = seed_demo(db, &a);
+    al_arena_fini(&a);
+    al_db_close(db);
+    if (rc)
+        return rc;
+    struct stat sb;
+    char index[1024];
+    snprintf(index, sizeof(index), "%s/index.html", al_config.web_root);
+    if (stat(index, &sb) != 0)
+        al_warn("web app not found at %s (run make web); the API still works", al_config.web_root);
+    printf("安老已启动：http://%s:%d  （用户名 admin；按 Ctrl+C 停止）\n", al_config.bind,
+        al_config.port);
+    fflush(stdout);
+    return al_http_serve(app_modules, app_dispatch) == AL_OK ? 0 : 1;
+}
+
+static int
+cmd_migrate(int argc, char **argv)
+{
+    al_db_close(open_ready(argc, argv));
+    printf("数据库已是最新：%s\n", al_config.db_path);
+    return 0;
+}
+
+static int
+cmd_seed(int argc, char **argv)
+{
+    if (!has_flag(argc, argv, "--demo")) {
+        fputs("请指定 --demo\n", stderr);
+        return 2;
+    }
+    struct al_db *db = open_ready(argc, argv);
+    struct al_arena a;
+    al_arena_init(&a, 4096);
+    int rc = ensure_admin(db, &a);
+    if (rc == 0)
+        rc = seed_demo(db, &a);
+    al_arena_fini(&a);
+    al_db_close(db);
+    return rc;
+}
+
+static int
+cmd_user(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "add") != 0) {
+        fputs("用法: anlao user add --username U --role R --region CODE [--display-name N] "
+              "[--password P] [--db PATH]\n",
+            stderr);
+        return 2;
+    }
+    struct user_new in = {.username = opt(argc, argv, "--username"),
+        .role = opt(argc, argv, "--role"), .region_code = opt(argc, argv, "--region"),
+        .display_name = opt(argc, argv, "--display-name"),
+        .password = opt(argc, argv, "--password"), .must_change_password = -1};
+    if (!in.username || !in.role || !in.region_code) {
+        fputs("需要 --username、--role 和 --region（全国范围用 --region \"\"）\n", stderr);
+        return 2;
+    }
+    if (!in.display_name)
+        in.display_name = in.username;
+    struct al_db *db = open_ready(argc, argv);
+    struct al_arena a;
+    al_arena_init(&a, 4096);
+    int64_t id = 0;
+    char generated[13] = "";
+    struct al_errinfo e = {0};
+    int rc = user_create_direct(db, &a, &in, "cli", &id, generated, &e);
+    if (rc == AL_OK) {
+        printf("已创建用户 %s（编号 %lld）\n", in.username, (long long)id);
+        if (generated[0])
+            printf("初始密码：%s（仅显示这一次，首次登录需修改）\n", generated);
+    } else {
+        fprintf(stderr, "创建失败：%s%s%s\n", e.message[0] ? e.message : "数据库错误",
+            e.field ? "（字段 " : "", e.field ? e.field : "");
+        if (e.field)
+            fputs("）\n", stderr);
+    }
+    al_arena_fini(&a);
+    al_db_close(db);
+    return rc == AL_OK ? 0 : 1;
+}
+
+static int
+cmd_routes(int argc, char **argv)
+{
+    int md = has_flag(argc, argv, "--markdown");
+    if (md)
+        printf("# API 路由表\n\n由 `anlao routes --markdown` 从各模块的路由表生成，请勿手工修改。\n\n"
+               "| 模块 | 方法 | 路径 | 权限 | 说明 |\n|---|---|---|---|---|\n");
+    for (const struct al_module *const *m = app_modules; *m; m++)
+        for (const struct al_route *r = (*m)->routes; r->path; r++) {
+            if (md)
+                printf("| %s | %s | `%s` | %s | %s |\n", (*m)->name, al_method_name(r->method),
+                    r->path, r->permission, r->summary ? r->summary : "");
+            else
+                printf("%-10s %-6s %-32s %-16s %s\n", (*m)->name, al_method_name(r->method),
+                    r->path, r->permission, r->summary ? r->summary : "");
+        }
+    return 0;
+}
+
+static int
+cmd_backup(int argc, char **argv)
+{
+    if (argc < 2 || argv[1][0] == '-') {
+        fputs("用法: anlao backup FILE [--db PATH]\n", stderr);
+        return 2;
+    }
+    const char *dest = argv[1];
+    if (access(dest, F_OK) == 0) {
+        fprintf(stderr, "备份文件已存在，不会覆盖：%s\n", dest);
+        return 1;
+    }
+    struct al_db *db = open_ready(argc, argv);
+    int rc = al_db_backup(db, dest);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "system.backup", .target_type = "file",
+            .target_id = dest, .outcome = "success"};
+        audit_append_as(db, 0, "cli", "local", &e);
+        printf("已备份到 %s（请同时妥善保存密钥文件 %s）\n", dest, al_config.key_path);
+    }
+    al_db_close(db);
+    return rc == AL_OK ? 0 : 1;
+}
+
+static int
+cmd_audit(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "verify") != 0) {
+        fputs("用法: anlao audit verify [--db PATH]\n", stderr);
+        return 2;
+    }
+    struct al_db *db = open_ready(argc, argv);
+    int64_t count = 0, bad = 0;
+    char msg[256];
+    int rc = audit_verify(db, &count, &bad, msg, sizeof(msg));
+    al_db_close(db);
+    if (rc == AL_OK) {
+        printf("%s\n", msg);
+        return 0;
+    }
+    if (rc == AL_ECONFLICT) {
+        fprintf(stderr, "审计链已损坏：%s（首个异常条目 id=%lld）\n", msg, (long long)bad);
+        return 3;
+    }
+    fputs("审计链校验失败：数据库错误\n", stderr);
+    return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    al_config_load_env();
+    al_json_init();
+    if (al_crypto_init() != AL_OK) {
+        fputs("libsodium 初始化失败\n", stderr);
+        return 1;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {
+        {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"seed", cmd_seed},
+        {"user", cmd_user}, {"routes", cmd_routes}, {"backup", cmd_backup},
+        {"audit", cmd_audit},
+    };
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "未知命令：%s\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,170 @@
+#include <string.h>
+
+#include "core/csv.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "region/region.h"
+#include "region/region_int.h"
+
+static const char sql_name[] = "SELECT name FROM regions WHERE code = ?";
+
+const char *
+region_name(struct al_db *db, struct al_arena *a, const char *code)
+{
+    if (!code)
+        return NULL;
+    if (!*code)
+        return al_arena_strdup(a, "全国");
+    sqlite3_stmt *st = al_db_stmt(db, sql_name);
+    if (!st)
+        return NULL;
+    al_db_bind_text(st, 1, code);
+    const char *name = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        name = al_db_col_text(a, st, 0);
+    sqlite3_reset(st);
+    return name;
+}
+
+static json_t *
+row_json(sqlite3_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:i, s:b}", "code", (const char *)sqlite3_column_text(st, 0),
+        "name", (const char *)sqlite3_column_text(st, 1), "level", sqlite3_column_int(st, 2),
+        "has_children", sqlite3_column_int(st, 3));
+}
+
+static const char sql_children[] =
+    "SELECT r.code, r.name, r.level,"
+    " EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = r.code)"
+    " FROM regions r WHERE r.parent_code = ?1 ORDER BY r.code";
+static const char sql_provinces[] =
+    "SELECT r.code, r.name, r.level,"
+    " EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = r.code)"
+    " FROM regions r WHERE r.level = 1 ORDER BY r.code";
+
+int
+region_store_children(struct al_db *db, const char *parent, const char *only_prefix_of,
+    json_t *items)
+{
+    sqlite3_stmt *st = al_db_stmt(db, *parent ? sql_children : sql_provinces);
+    if (!st)
+        return AL_EDB;
+    if (*parent)
+        al_db_bind_text(st, 1, parent);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        if (only_prefix_of && strncmp(code, only_prefix_of, strlen(code)) != 0)
+            continue;
+        json_array_append_new(items, row_json(st));
+    }
+    sqlite3_reset(st);
+    return al_db_check(db, rc);
+}
+
+static const char sql_get[] =
+    "SELECT r.code, r.name, r.level,"
+    " EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = r.code), r.parent_code"
+    " FROM regions r WHERE r.code = ?";
+
+int
+region_store_get(struct al_db *db, const char *code, json_t **out)
+{
+    sqlite3_stmt *st = al_db_stmt(db, sql_get);
+    if (!st)
+        return AL_EDB;
+    al_db_bind_text(st, 1, code);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = row_json(st);
+        const char *parent = (const char *)sqlite3_column_text(st, 4);
+        json_object_set_new(*out, "parent", parent ? json_string(parent) : json_null());
+        sqlite3_reset(st);
+        return AL_OK;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+}
+
+/* ---- loading the embedded tables ---- */
+
+static const char sql_insert[] =
+    "INSERT OR IGNORE INTO regions(code, name, level, parent_code, edition) VALUES (?,?,?,?,2023)";
+
+static int
+load_file(struct al_db *db, const char *name)
+{
+    const struct al_embedded *f = al_embedded_find(name);
+    if (!f) {
+        al_error("embedded file %s missing", name);
+        return AL_EDB;
+    }
+    struct al_arena a;
+    al_arena_init(&a, 1 << 16);
+    struct al_csv c;
+    al_csv_init(&c, (const char *)f->data, f->len);
+    struct al_str fld[8];
+    int n, rc = AL_OK, r;
+    bool header = true;
+    sqlite3_stmt *st = al_db_stmt(db, sql_insert);
+    if (!st)
+        rc = AL_EDB;
+    while (rc == AL_OK && (r = al_csv_read(&c, &a, fld, 8, &n)) == 1) {
+        if (header) {
+            header = false;
+            continue;
+        }
+        if (n < 2)
+            continue;
+        char code[16], parent[16];
+        if (fld[0].len >= sizeof(code))
+            continue;
+        memcpy(code, fld[0].p, fld[0].len);
+        code[fld[0].len] = '\0';
+        int level = region_level(code);
+        static const size_t parent_len[] = {0, 0, 2, 4, 6, 9};
+        if (!level)
+            continue;
+        memcpy(parent, code, parent_len[level]);
+        parent[parent_len[level]] = '\0';
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, fld[1].p, (int)fld[1].len, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, level);
+        if (level > 1)
+            sqlite3_bind_text(st, 4, parent, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(st, 4);
+        rc = al_db_check(db, sqlite3_step(st));
+        al_arena_reset(&a);
+    }
+    if (st)
+        sqlite3_reset(st);
+    al_arena_fini(&a);
+    return rc;
+}
+
+int
+region_load_embedded(struct al_db *db)
+{
+    int64_t count = 0;
+    if (al_db_count(db, "SELECT count(*) FROM regions", NULL, &count) != AL_OK)
+        return AL_EDB;
+    if (count > 0)
+        return AL_OK;
+    static const char *files[] = {"data/regions/provinces.csv", "data/regions/cities.csv",
+        "data/regions/areas.csv", "data/regions/streets.csv", "data/regions/villages-520327.csv"};
+    int rc = al_db_begin(db);
+    for (size_t i = 0; rc == AL_OK && i < sizeof(files) / sizeof(files[0]); i++)
+        rc = load_file(db, files[i]);
+    if (rc == AL_OK)
+        rc = al_db_commit(db);
+    else
+        al_db_rollback(db);
+    if (rc == AL_OK) {
+        al_db_count(db, "SELECT count(*) FROM regions", NULL, &count);
+        al_info("loaded %lld regions (edition 2023)", (long long)count);
+    }
+    return rc;
+}

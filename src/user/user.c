@@ -1,0 +1,365 @@
+/* Routes and thin handlers of the user module. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "core/crypto.h"
+#include "core/http.h"
+#include "core/json.h"
+#include "region/region.h"
+#include "user/user.h"
+#include "user/user_int.h"
+
+/* Region code of a user: "" (whole country) or an existing division code. */
+static int
+check_region(struct al_db *db, struct al_arena *a, const char *code, struct al_errinfo *e)
+{
+    if (!*code)
+        return AL_OK;
+    if (!region_level(code))
+        return al_fail(e, AL_EINVAL, "region_code", "区划代码应为 2、4、6、9 或 12 位数字");
+    if (!region_name(db, a, code))
+        return al_fail(e, AL_EINVAL, "region_code", "区划代码 %s 不存在", code);
+    return AL_OK;
+}
+
+/* Validation shared by the API and the CLI. */
+static int
+validate_new(struct al_db *db, struct al_arena *a, const struct user_new *in,
+    struct al_errinfo *e)
+{
+    const char *p;
+    if ((p = user_username_problem(in->username)))
+        return al_fail(e, AL_EINVAL, "username", "%s", p);
+    if (in->phone && *in->phone && (p = user_phone_problem(in->phone)))
+        return al_fail(e, AL_EINVAL, "phone", "%s", p);
+    if (!user_store_role_exists(db, in->role))
+        return al_fail(e, AL_EINVAL, "role", "角色 %s 不存在", in->role);
+    if (in->password && (p = auth_password_problem(in->password)))
+        return al_fail(e, AL_EINVAL, "password", "%s", p);
+    return check_region(db, a, in->region_code, e);
+}
+
+/* Insert + audit inside an open transaction. */
+static int
+insert_user(struct al_db *db, struct al_arena *a, const struct user_new *in, int64_t *id,
+    char generated[13], struct al_errinfo *e)
+{
+    char pw[13];
+    const char *password = in->password;
+    int must_change = in->must_change_password;
+    if (!password) {
+        al_crypto_random_password(pw);
+        password = pw;
+        if (must_change < 0)
+            must_change = 1;
+    }
+    if (must_change < 0)
+        must_change = 0;
+    char hash[256];
+    int rc = auth_hash_password(password, hash, sizeof(hash));
+    if (rc != AL_OK)
+        return rc;
+    rc = user_store_insert(db, in, hash, must_change, (int64_t)time(NULL), id);
+    if (rc == AL_ECONFLICT)
+        return al_fail(e, AL_ECONFLICT, "username", "用户名 %s 已存在", in->username);
+    if (rc == AL_OK && generated) {
+        if (!in->password)
+            memcpy(generated, pw, 13);
+        else
+            generated[0] = '\0';
+    }
+    (void)a;
+    return rc;
+}
+
+static json_t *
+create_detail(const struct user_new *in)
+{
+    return json_pack("{s:s, s:s, s:s}", "username", in->username, "role", in->role,
+        "region_code", in->region_code);
+}
+
+int
+user_create_direct(struct al_db *db, struct al_arena *a, const struct user_new *in,
+    const char *actor, int64_t *id, char generated[13], struct al_errinfo *e)
+{
+    int rc = validate_new(db, a, in, e);
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(db)) != AL_OK)
+        return rc;
+    rc = insert_user(db, a, in, id, generated, e);
+    if (rc == AL_OK) {
+        struct audit_entry ae = {.action = "user.create", .target_type = "user",
+            .target_id = al_arena_printf(a, "%lld", (long long)*id),
+            .region_code = in->region_code, .outcome = "success", .detail = create_detail(in)};
+        rc = audit_append_as(db, 0, actor, "local", &ae);
+    }
+    if (rc == AL_OK)
+        return al_db_commit(db);
+    al_db_rollback(db);
+    return rc;
+}
+
+/* ---- handlers ---- */
+
+static int
+user_list(struct al_req *r)
+{
+    struct user_filter f = {.scope = r->who->region_code};
+    int64_t page, size;
+    int rc = al_query_page(&r->query, &page, &size, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    f.limit = size;
+    f.offset = (page - 1) * size;
+    const char *v;
+#define OPT(name) ((v = al_query_get(&r->query, name)) && *v ? v : NULL)
+    f.q = OPT("q");
+    f.role = OPT("role");
+    f.status = OPT("status");
+    f.region = OPT("region");
+#undef OPT
+    if (f.region && !region_level(f.region))
+        return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
+    if (f.status && strcmp(f.status, "active") && strcmp(f.status, "disabled"))
+        return al_req_fail(r, AL_EINVAL, "status", "状态应为 active 或 disabled");
+    json_t *items = json_array();
+    int64_t total = 0;
+    if ((rc = user_store_list(r->db, r->arena, &f, items, &total)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+}
+
+/* May the caller hand out `role` in `region`?  403 with a reason when not. */
+static int
+check_grant(struct al_req *r, const char *role, const char *region)
+{
+    if (region && !region_in_scope(r->who->region_code, region))
+        return al_req_fail(r, AL_EPERM, "region_code", "只能在本辖区（%s）内设置用户",
+            *r->who->region_code ? r->who->region_code : "全国");
+    if (role && !user_store_role_within(r->db, role, r->who->role))
+        return al_req_fail(r, AL_EPERM, "role", "不能授予超出本人权限的角色");
+    return AL_OK;
+}
+
+static int
+user_create(struct al_req *r)
+{
+    json_t *body;
+    struct user_new in = {.must_change_password = -1};
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "username", "用户名", AL_REQUIRED, 1, 64, &in.username, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "display_name", "姓名", AL_REQUIRED, 1, 32, &in.display_name,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &in.phone, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "role", "角色", AL_REQUIRED, 1, 32, &in.role, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "region_code", "所属区划", 0, 0, 12, &in.region_code, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "password", "密码", 0, 0, 200, &in.password, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    if (!in.region_code)
+        return al_req_fail(r, AL_EINVAL, "region_code", "所属区划不能为空");
+    if (in.password && !*in.password)
+        in.password = NULL;
+    if ((rc = validate_new(r->db, r->arena, &in, &r->err)) != AL_OK)
+        return rc;
+    if ((rc = check_grant(r, in.role, in.region_code)) != AL_OK)
+        return rc;
+
+    int64_t id = 0;
+    char generated[13] = "";
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = insert_user(r->db, r->arena, &in, &id, generated, &r->err);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "user.create", .target_type = "user",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
+            .region_code = in.region_code, .outcome = "success", .detail = create_detail(&in)};
+        rc = audit_append(r, &e);
+    }
+    if (rc == AL_OK)
+        rc = al_db_commit(r->db);
+    else
+        al_db_rollback(r->db);
+    if (rc != AL_OK)
+        return rc;
+    json_t *out = NULL;
+    if ((rc = user_get_json(r->db, r->arena, id, &out)) != AL_OK)
+        return rc;
+    if (generated[0])
+        json_object_set_new(out, "generated_password", json_string(generated));
+    return al_reply(r, 201, out);
+}
+
+/* Load a user the caller may see; 404 otherwise. */
+static int
+load_visible(struct al_req *r, struct user_row *u)
+{
+    int64_t id;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc != AL_OK)
+        return rc;
+    rc = user_store_get_row(r->db, r->arena, id, u);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, u->region_code)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "用户不存在");
+    return rc;
+}
+
+static int
+user_get(struct al_req *r)
+{
+    struct user_row u;
+    int rc = load_visible(r, &u);
+    if (rc != AL_OK)
+        return rc;
+    json_t *out = NULL;
+    if ((rc = user_get_json(r->db, r->arena, u.id, &out)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, out);
+}
+
+static int
+user_update(struct al_req *r)
+{
+    struct user_row u;
+    int rc = load_visible(r, &u);
+    if (rc != AL_OK)
+        return rc;
+    json_t *body;
+    int64_t version = 0;
+    const char *password = NULL;
+    struct user_patch p = {.must_change_password = -1};
+    if ((rc = al_req_json(r, &body)) == AL_OK)
+        rc = al_json_get_int(body, "version", "版本号", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "display_name", "姓名", 0, 1, 32, &p.display_name, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &p.phone, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "role", "角色", 0, 1, 32, &p.role, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "region_code", "所属区划", 0, 0, 12, &p.region_code, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "status", "状态", 0, 1, 16, &p.status, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "password", "密码", 0, 1, 200, &password, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    const char *problem;
+    if (p.display_name && !*p.display_name)
+        return al_req_fail(r, AL_EINVAL, "display_name", "姓名不能为空");
+    if (p.phone && *p.phone && (problem = user_phone_problem(p.phone)))
+        return al_req_fail(r, AL_EINVAL, "phone", "%s", problem);
+    if (p.role && !user_store_role_exists(r->db, p.role))
+        return al_req_fail(r, AL_EINVAL, "role", "角色 %s 不存在", p.role);
+    if (p.region_code && (rc = check_region(r->db, r->arena, p.region_code, &r->err)) != AL_OK)
+        return rc;
+    if (p.status && strcmp(p.status, "active") && strcmp(p.status, "disabled"))
+        return al_req_fail(r, AL_EINVAL, "status", "状态应为 active 或 disabled");
+    if (password && (problem = auth_password_problem(password)))
+        return al_req_fail(r, AL_EINVAL, "password", "%s", problem);
+    bool self = u.id == r->who->user_id;
+    if (self && ((p.status && strcmp(p.status, "active")) || p.role || p.region_code))
+        return al_req_fail(r, AL_EPERM, NULL, "不能修改本人的角色、区划或状态");
+    /* The caller must hold everything the target has now and will have. */
+    if ((rc = check_grant(r, u.role, NULL)) != AL_OK)
+        return al_req_fail(r, AL_EPERM, NULL, "不能修改权限高于本人的用户");
+    if ((rc = check_grant(r, p.role, p.region_code)) != AL_OK)
+        return rc;
+
+    char hash[256];
+    if (password) {
+        if ((rc = auth_hash_password(password, hash, sizeof(hash))) != AL_OK)
+            return rc;
+        p.password_hash = hash;
+        p.must_change_password = self ? 0 : 1; /* a password set by someone else is temporary */
+    }
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = user_store_update(r->db, u.id, version, &p, (int64_t)time(NULL));
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, "version", "该用户已被他人修改，请刷新后重试");
+    bool end_sessions = password || (p.status && strcmp(p.status, "disabled") == 0);
+    if (rc == AL_OK && end_sessions)
+        rc = auth_revoke_sessions(r->db, u.id);
+    if (rc == AL_OK) {
+        json_t *changed = json_array();
+        static const char *names[] = {"display_name", "phone", "role", "region_code", "status"};
+        const char *vals[] = {p.display_name, p.phone, p.role, p.region_code, p.status};
+        for (int i = 0; i < 5; i++)
+            if (vals[i])
+                json_array_append_new(changed, json_string(names[i]));
+        if (password)
+            json_array_append_new(changed, json_string("password"));
+        struct audit_entry e = {.action = "user.update", .target_type = "user",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)u.id),
+            .region_code = p.region_code ? p.region_code : u.region_code, .outcome = "success",
+            .detail = json_pack("{s:o}", "changed", changed)};
+        if (p.status)
+            json_object_set_new(e.detail, "status", json_string(p.status));
+        if (p.role)
+            json_object_set_new(e.detail, "role", json_string(p.role));
+        rc = audit_append(r, &e);
+    }
+    if (rc == AL_OK)
+        rc = al_db_commit(r->db);
+    else
+        al_db_rollback(r->db);
+    if (rc != AL_OK)
+        return rc;
+    json_t *out = NULL;
+    if ((rc = user_get_json(r->db, r->arena, u.id, &out)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, out);
+}
+
+static int
+role_list(struct al_req *r)
+{
+    static const char sql[] = "SELECT id, name FROM roles ORDER BY sort";
+    sqlite3_stmt *st = al_db_stmt(r->db, sql);
+    if (!st)
+        return AL_EDB;
+    json_t *items = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:s}", "id", sqlite3_column_text(st, 0),
+                                         "name", sqlite3_column_text(st, 1)));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return al_db_check(r->db, rc);
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        json_t *perms = json_array();
+        if ((rc = auth_role_permissions(r->db, json_string_value(json_object_get(it, "id")),
+                 perms)) != AL_OK)
+            return rc;
+        json_object_set_new(it, "permissions", perms);
+    }
+    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
+                                (json_int_t)json_array_size(items)));
+}
+
+static const struct al_route user_routes[] = {
+    {AL_GET, "/api/v1/roles", role_list, "role.read", 0, "角色及其权限"},
+    {AL_GET, "/api/v1/users", user_list, "user.read", 0, "本辖区用户列表（q、role、region、status 筛选，分页）"},
+    {AL_POST, "/api/v1/users", user_create, "user.write", 0, "新增用户（仅限本辖区，不得超出本人权限）"},
+    {AL_GET, "/api/v1/users/:id", user_get, "user.read", 0, "用户详情"},
+    {AL_PATCH, "/api/v1/users/:id", user_update, "user.write", 0, "修改用户（需提供 version）"},
+    {0},
+};
+
+const struct al_module user_module = {.name = "user", .routes = user_routes};
