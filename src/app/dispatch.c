@@ -20,6 +20,7 @@ app_dispatch(struct al_req *r)
         return rc;
     if (strcmp(rt->permission, AL_SIGNED_IN) != 0 &&
         !auth_role_has(r->db, r->who->role, rt->permission)) {
+        /* RULE-AUDIT-002: refusals are audited too. */
         struct audit_entry e = {.action = "access.denied", .target_type = "route",
             .target_id = rt->path, .region_code = r->who->region_code, .outcome = "denied",
             .detail = json_pack("{s:s, s:s}", "method", al_method_name(r->method),

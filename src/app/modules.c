@@ -2,6 +2,7 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "dashboard/dashboard.h"
+#include "elder/elder.h"
 #include "region/region.h"
 #include "system/system.h"
 #include "user/user.h"
@@ -13,5 +14,6 @@ const struct al_module *const app_modules[] = {
     &region_module,
     &audit_module,
     &dashboard_module,
+    &elder_module,
     NULL,
 };

@@ -84,6 +84,7 @@ auth_authenticate(struct al_req *r)
     if (strcmp(s.status, "active") != 0)
         return al_req_fail(r, AL_EAUTH, NULL, "账号已停用，请联系管理员");
     int64_t now = (int64_t)time(NULL);
+    /* RULE-AUTH-002 */
     if (!bearer && auth_session_expired(now, s.last_seen_at, s.expires_at,
                        al_config.session_idle_s))
         return al_req_fail(r, AL_EAUTH, NULL, "登录已过期，请重新登录");

@@ -7,6 +7,7 @@
 #include "auth/auth.h"
 #include "core/crypto.h"
 #include "core/http.h"
+#include "core/idcard.h"
 #include "core/json.h"
 #include "region/region.h"
 #include "user/user.h"
@@ -33,7 +34,7 @@ validate_new(struct al_db *db, struct al_arena *a, const struct user_new *in,
     const char *p;
     if ((p = user_username_problem(in->username)))
         return al_fail(e, AL_EINVAL, "username", "%s", p);
-    if (in->phone && *in->phone && (p = user_phone_problem(in->phone)))
+    if (in->phone && *in->phone && (p = al_phone_problem(in->phone)))
         return al_fail(e, AL_EINVAL, "phone", "%s", p);
     if (!user_store_role_exists(db, in->role))
         return al_fail(e, AL_EINVAL, "role", "角色 %s 不存在", in->role);
@@ -134,7 +135,7 @@ user_list(struct al_req *r)
     return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
 }
 
-/* May the caller hand out `role` in `region`?  403 with a reason when not. */
+/* RULE-USER-003: may the caller hand out `role` in `region`?  403 with a reason when not. */
 static int
 check_grant(struct al_req *r, const char *role, const char *region)
 {
@@ -201,7 +202,7 @@ user_create(struct al_req *r)
     return al_reply(r, 201, out);
 }
 
-/* Load a user the caller may see; 404 otherwise. */
+/* Load a user the caller may see; 404 otherwise (RULE-SCOPE-001). */
 static int
 load_visible(struct al_req *r, struct user_row *u)
 {
@@ -259,7 +260,7 @@ user_update(struct al_req *r)
     const char *problem;
     if (p.display_name && !*p.display_name)
         return al_req_fail(r, AL_EINVAL, "display_name", "姓名不能为空");
-    if (p.phone && *p.phone && (problem = user_phone_problem(p.phone)))
+    if (p.phone && *p.phone && (problem = al_phone_problem(p.phone)))
         return al_req_fail(r, AL_EINVAL, "phone", "%s", problem);
     if (p.role && !user_store_role_exists(r->db, p.role))
         return al_req_fail(r, AL_EINVAL, "role", "角色 %s 不存在", p.role);

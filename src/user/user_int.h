@@ -19,7 +19,6 @@ struct user_row {
 
 /* ---- rules (user_logic.c) ---- */
 const char *user_username_problem(const char *username);
-const char *user_phone_problem(const char *phone);
 
 /* ---- storage (user_store.c) ---- */
 int user_store_list(struct al_db *db, struct al_arena *a, const struct user_filter *f,

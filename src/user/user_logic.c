@@ -18,21 +18,3 @@ user_username_problem(const char *username)
     }
     return NULL;
 }
-
-/* RULE-USER-002: a phone is an 11-digit mobile (1[3-9]…) or a landline of digits and '-'. */
-const char *
-user_phone_problem(const char *phone)
-{
-    size_t n = strlen(phone), digits = 0;
-    for (const char *p = phone; *p; p++) {
-        if (*p >= '0' && *p <= '9')
-            digits++;
-        else if (*p != '-')
-            return "电话号码只能包含数字和连字符";
-    }
-    if (n == 11 && digits == 11 && phone[0] == '1')
-        return phone[1] >= '3' ? NULL : "手机号码格式不正确";
-    if (digits >= 7 && digits <= 12 && phone[0] == '0')
-        return NULL;
-    return "电话号码应为 11 位手机号或带区号的固定电话";
-}

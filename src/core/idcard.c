@@ -1,0 +1,216 @@
+#include "core/idcard.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+
+char
+al_id_check_char(const char digits17[17])
+{
+    int s = 0;
+    for (int i = 0; i < 17; i++)
+        s += (digits17[i] - '0') * weights[i];
+    return "10X98765432"[s % 11];
+}
+
+static bool
+leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool
+ymd_valid(int y, int m, int d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1 || m < 1 || m > 12 || d < 1)
+        return false;
+    int dim = mdays[m - 1] + (m == 2 && leap(y));
+    return d <= dim;
+}
+
+bool
+al_date_valid(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    return ymd_valid(y, m, d);
+}
+
+/*
+ * RULE-ID-002: copy `in` into `out` as ASCII, dropping spaces.  Returns 0,
+ * AL_ID_CHARS for another character or AL_ID_LENGTH when it does not fit.
+ */
+static int
+normalise(const char *in, size_t len, char *out, size_t cap, size_t *n_out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)in[i];
+        char a;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            a = (char)c;
+            i++;
+        } else if (c == 0xEF && i + 2 < len && (unsigned char)in[i + 1] == 0xBC &&
+                   (unsigned char)in[i + 2] >= 0x90 && (unsigned char)in[i + 2] <= 0x99) {
+            a = (char)('0' + ((unsigned char)in[i + 2] - 0x90)); /* ０–９ U+FF10–FF19 */
+            i += 3;
+        } else if (c == 0xEF && i + 2 < len && (unsigned char)in[i + 1] == 0xBC &&
+                   (unsigned char)in[i + 2] == 0xB8) {
+            a = 'X'; /* Ｘ U+FF38 */
+            i += 3;
+        } else if (c == 0xEF && i + 2 < len && (unsigned char)in[i + 1] == 0xBD &&
+                   (unsigned char)in[i + 2] == 0x98) {
+            a = 'X'; /* ｘ U+FF58 */
+            i += 3;
+        } else if (c == 0xE3 && i + 2 < len && (unsigned char)in[i + 1] == 0x80 &&
+                   (unsigned char)in[i + 2] == 0x80) {
+            i += 3; /* ideographic space U+3000 */
+            continue;
+        } else {
+            return AL_ID_CHARS;
+        }
+        if (a == 'x')
+            a = 'X';
+        if (n + 1 >= cap)
+            return AL_ID_LENGTH;
+        out[n++] = a;
+    }
+    out[n] = '\0';
+    *n_out = n;
+    return 0;
+}
+
+enum al_id_status
+al_id_parse(const char *in, size_t len, const char *today, struct al_id *out)
+{
+    char buf[24];
+    size_t n = 0;
+    memset(out, 0, sizeof(*out));
+    int bad = normalise(in, len, buf, sizeof(buf), &n);
+    if (bad)
+        return (enum al_id_status)bad;
+    if (n == 0)
+        return AL_ID_EMPTY;
+    if (n != 15 && n != 18)
+        return AL_ID_LENGTH;
+    for (size_t i = 0; i < n; i++) {
+        bool last = (i == n - 1) && n == 18;
+        if (!(buf[i] >= '0' && buf[i] <= '9') && !(last && buf[i] == 'X'))
+            return AL_ID_CHARS;
+    }
+    if (n == 15) {
+        /* RULE-ID-003 */
+        memcpy(out->number, buf, 6);
+        memcpy(out->number + 6, "19", 2);
+        memcpy(out->number + 8, buf + 6, 9);
+        out->number[17] = al_id_check_char(out->number);
+        out->converted = true;
+    } else {
+        memcpy(out->number, buf, 18);
+    }
+    out->number[18] = '\0';
+    /* RULE-ID-004 */
+    snprintf(out->birth_date, sizeof(out->birth_date), "%.4s-%.2s-%.2s", out->number + 6,
+        out->number + 10, out->number + 12);
+    if (!al_date_valid(out->birth_date) || strcmp(out->birth_date, "1870-01-01") < 0 ||
+        (today && strcmp(out->birth_date, today) > 0))
+        return AL_ID_DATE;
+    /* RULE-ID-001 */
+    if (n == 18 && al_id_check_char(out->number) != out->number[17])
+        return AL_ID_CHECKSUM;
+    /* RULE-ID-006 */
+    out->sex = ((out->number[16] - '0') % 2) ? 'M' : 'F';
+    return AL_ID_OK;
+}
+
+const char *
+al_id_status_message(enum al_id_status st)
+{
+    switch (st) {
+    case AL_ID_OK: return "身份证号有效";
+    case AL_ID_EMPTY: return "身份证号不能为空";
+    case AL_ID_LENGTH: return "身份证号应为 18 位（或旧的 15 位）";
+    case AL_ID_CHARS: return "身份证号只能包含数字，最后一位可以是 X";
+    case AL_ID_DATE: return "身份证号中的出生日期无效";
+    case AL_ID_CHECKSUM: return "身份证号校验位不正确，请核对";
+    }
+    return "身份证号无效";
+}
+
+void
+al_id_mask(const char number[18], char out[19])
+{
+    /* RULE-ID-007 */
+    memcpy(out, number, 6);
+    memset(out + 6, '*', 8);
+    memcpy(out + 14, number + 14, 4);
+    out[18] = '\0';
+}
+
+void
+al_phone_mask(const char *phone, char *out, size_t out_size)
+{
+    size_t n = strlen(phone);
+    if (out_size == 0)
+        return;
+    if (n + 1 > out_size)
+        n = out_size - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (i < 3 || i + 4 >= n || phone[i] == '-') ? phone[i] : '*';
+    if (n <= 7) /* too short to keep both ends: hide all but the last 2 */
+        for (size_t i = 0; i + 2 < n; i++)
+            out[i] = '*';
+    out[n] = '\0';
+}
+
+int
+al_age_on(const char *birth, const char *today)
+{
+    int by, bm, bd, ty, tm, td;
+    if (sscanf(birth, "%d-%d-%d", &by, &bm, &bd) != 3 || sscanf(today, "%d-%d-%d", &ty, &tm, &td) != 3)
+        return -1;
+    int age = ty - by;
+    if (tm < bm || (tm == bm && td < bd))
+        age--;
+    return age;
+}
+
+void
+al_today_cst(char out[11])
+{
+    time_t t = time(NULL) + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* RULE-ID-008: a phone is an 11-digit mobile (1[3-9]…) or a landline of digits and '-'. */
+const char *
+al_phone_problem(const char *phone)
+{
+    size_t n = strlen(phone), digits = 0;
+    for (const char *p = phone; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (*p != '-')
+            return "电话号码只能包含数字和连字符";
+    }
+    if (n == 11 && digits == 11 && phone[0] == '1')
+        return phone[1] >= '3' ? NULL : "手机号码格式不正确";
+    if (digits >= 7 && digits <= 12 && phone[0] == '0')
+        return NULL;
+    return "电话号码应为 11 位手机号或带区号的固定电话";
+}

@@ -1,0 +1,754 @@
+/* Routes and thin handlers of the elder registry. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "core/crypto.h"
+#include "core/http.h"
+#include "core/idcard.h"
+#include "core/json.h"
+#include "elder/elder.h"
+#include "elder/elder_int.h"
+#include "region/region.h"
+
+static const char *
+id_text(struct al_req *r, int64_t id)
+{
+    return al_arena_printf(r->arena, "%lld", (long long)id);
+}
+
+/* Parse and check an ID number; fills `id` or answers 400 naming `field`. */
+static int
+parse_id_number(struct al_req *r, const char *text, const char *field, struct al_id *id)
+{
+    char today[11];
+    al_today_cst(today);
+    enum al_id_status st = al_id_parse(text, strlen(text), today, id);
+    if (st != AL_ID_OK)
+        return al_req_fail(r, AL_EINVAL, field, "%s", al_id_status_message(st));
+    return AL_OK;
+}
+
+/* Age range → birth-date bounds for the query. */
+static void
+birth_bound(struct al_arena *a, const char *today, int64_t years, const char **out)
+{
+    int y, m, d;
+    sscanf(today, "%d-%d-%d", &y, &m, &d);
+    *out = al_arena_printf(a, "%04d-%02d-%02d", y - (int)years, m, d);
+}
+
+static int
+elder_list(struct al_req *r)
+{
+    struct elder_query q = {.scope = r->who->region_code};
+    int64_t page, size, age_min, age_max;
+    int rc = al_query_page(&r->query, &page, &size, &r->err);
+    if (rc == AL_OK)
+        rc = al_query_int(&r->query, "age_min", "最小年龄", 0, 150, -1, &age_min, &r->err);
+    if (rc == AL_OK)
+        rc = al_query_int(&r->query, "age_max", "最大年龄", 0, 150, -1, &age_max, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    q.limit = size;
+    q.offset = (page - 1) * size;
+    const char *v;
+#define OPT(name) ((v = al_query_get(&r->query, name)) && *v ? v : NULL)
+    q.q = OPT("q");
+    q.region = OPT("region");
+    q.category = OPT("category");
+    q.status = OPT("status");
+    const char *idn = OPT("id_number");
+#undef OPT
+    if (q.q && al_utf8_len(q.q, strlen(q.q)) > 50)
+        return al_req_fail(r, AL_EINVAL, "q", "搜索内容不能超过 50 个字符");
+    if (q.region && !region_level(q.region))
+        return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
+    if (q.category && !elder_category_name(q.category))
+        return al_req_fail(r, AL_EINVAL, "category", "类别 %s 不存在", q.category);
+    if (q.status && !elder_enum_ok(elder_status_values, q.status))
+        return al_req_fail(r, AL_EINVAL, "status", "状态应为 active、moved_out、deceased 或 cancelled");
+    if (age_min >= 0 && age_max >= 0 && age_min > age_max)
+        return al_req_fail(r, AL_EINVAL, "age_min", "最小年龄不能大于最大年龄");
+    char today[11];
+    al_today_cst(today);
+    if (age_min >= 0)
+        birth_bound(r->arena, today, age_min, &q.born_before); /* born on or before */
+    if (age_max >= 0)
+        birth_bound(r->arena, today, age_max + 1, &q.born_after); /* born after */
+    char hash[65];
+    if (idn) {
+        struct al_id id;
+        if ((rc = parse_id_number(r, idn, "id_number", &id)) != AL_OK)
+            return rc;
+        al_crypto_keyed_hash_hex("idnumber", id.number, 18, hash);
+        q.id_hash = hash;
+    }
+    json_t *items = json_array();
+    int64_t total = 0;
+    if ((rc = elder_store_list(r->db, r->arena, &q, items, &total)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+}
+
+/*
+ * Validate the writable fields present in `body` into `set` (column → value).
+ * `creating` requires the mandatory fields.  Derived columns (sex, birth date,
+ * encrypted ID) are filled from the ID number.
+ */
+static int
+read_fields(struct al_req *r, json_t *body, bool creating, json_t *set)
+{
+    const char *s;
+    int rc;
+    struct {
+        const char *key, *label;
+        size_t max;
+        bool required;
+    } texts[] = {
+        {"name", "姓名", 32, true}, {"address", "住址", 200, true},
+        {"disability_type", "残疾类别", 32, false}, {"status_reason", "状态变更原因", 200, false},
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        rc = al_json_get_str(body, texts[i].key, texts[i].label,
+            creating && texts[i].required ? AL_REQUIRED : 0, texts[i].required ? 1 : 0,
+            texts[i].max, &s, &r->err);
+        if (rc != AL_OK)
+            return rc;
+        if (s)
+            json_object_set_new(set, texts[i].key, *s ? json_string(s) : json_null());
+        else if (json_is_null(json_object_get(body, texts[i].key)) && !texts[i].required)
+            json_object_set_new(set, texts[i].key, json_null());
+    }
+    /* ID number → hash, sealed copy, mask, sex and birth date. */
+    if ((rc = al_json_get_str(body, "id_number", "身份证号", creating ? AL_REQUIRED : 0, 1, 40,
+             &s, &r->err)) != AL_OK)
+        return rc;
+    struct al_id id;
+    bool have_id = false;
+    if (s) {
+        if ((rc = parse_id_number(r, s, "id_number", &id)) != AL_OK)
+            return rc;
+        have_id = true;
+        char hash[65], masked[19];
+        al_crypto_keyed_hash_hex("idnumber", id.number, 18, hash);
+        al_id_mask(id.number, masked);
+        char *sealed = al_crypto_seal(r->arena, id.number, 18);
+        if (!sealed)
+            return al_req_fail(r, AL_EINTERNAL, NULL, "加密密钥不可用");
+        json_object_set_new(set, "id_hash", json_string(hash));
+        json_object_set_new(set, "id_enc", json_string(sealed));
+        json_object_set_new(set, "id_masked", json_string(masked));
+        json_object_set_new(set, "sex", json_stringn(&id.sex, 1));
+        json_object_set_new(set, "birth_date", json_string(id.birth_date));
+    }
+    /* Sex and birth date may be given, but must agree with the ID number. */
+    if ((rc = al_json_get_str(body, "sex", "性别", 0, 1, 1, &s, &r->err)) != AL_OK)
+        return rc;
+    if (s && (strcmp(s, "M") && strcmp(s, "F")))
+        return al_req_fail(r, AL_EINVAL, "sex", "性别应为 M（男）或 F（女）");
+    if (s && have_id && s[0] != id.sex)
+        return al_req_fail(r, AL_EINVAL, "sex", "性别与身份证号不符（身份证号显示为%s）",
+            id.sex == 'M' ? "男" : "女");
+    if (s && !have_id)
+        return al_req_fail(r, AL_EINVAL, "sex", "性别由身份证号决定，请修改身份证号");
+    if ((rc = al_json_get_str(body, "birth_date", "出生日期", 0, 1, 10, &s, &r->err)) != AL_OK)
+        return rc;
+    if (s && !al_date_valid(s))
+        return al_req_fail(r, AL_EINVAL, "birth_date", "出生日期格式应为 YYYY-MM-DD");
+    if (s && (!have_id || strcmp(s, id.birth_date) != 0))
+        return al_req_fail(r, AL_EINVAL, "birth_date", "出生日期与身份证号不符%s%s%s",
+            have_id ? "（身份证号显示为 " : "", have_id ? id.birth_date : "", have_id ? "）" : "");
+
+    /* Regions: residence must be a 12-digit village/community code. */
+    const char *region_keys[] = {"region_code", "hukou_region_code"};
+    const char *region_labels[] = {"居住地区划", "户籍地区划"};
+    for (int i = 0; i < 2; i++) {
+        if ((rc = al_json_get_str(body, region_keys[i], region_labels[i],
+                 creating && i == 0 ? AL_REQUIRED : 0, 0, 12, &s, &r->err)) != AL_OK)
+            return rc;
+        if (!s)
+            continue;
+        if (region_level(s) != 5)
+            return al_req_fail(r, AL_EINVAL, region_keys[i], "%s应为 12 位村（社区）区划代码",
+                region_labels[i]);
+        if (!region_name(r->db, r->arena, s))
+            return al_req_fail(r, AL_EINVAL, region_keys[i], "区划代码 %s 不存在", s);
+        if (i == 0 && !region_in_scope(r->who->region_code, s))
+            return al_req_fail(r, AL_EPERM, "region_code", "只能登记本辖区的老年人");
+        json_object_set_new(set, region_keys[i], json_string(s));
+    }
+    /* Phones. */
+    const char *phone_keys[] = {"phone", "phone2"};
+    for (int i = 0; i < 2; i++) {
+        if ((rc = al_json_get_str(body, phone_keys[i], i ? "备用电话" : "联系电话",
+                 creating && i == 0 ? AL_REQUIRED : 0, 0, 20, &s, &r->err)) != AL_OK)
+            return rc;
+        const char *p;
+        if (s && *s && (p = al_phone_problem(s)))
+            return al_req_fail(r, AL_EINVAL, phone_keys[i], "%s", p);
+        if (s)
+            json_object_set_new(set, phone_keys[i], *s ? json_string(s) : json_null());
+    }
+    /* Enumerations. */
+    if ((rc = al_json_get_str(body, "living_arrangement", "居住情况", 0, 1, 20, &s, &r->err)) != AL_OK)
+        return rc;
+    if (s && !elder_enum_ok(elder_living_values, s))
+        return al_req_fail(r, AL_EINVAL, "living_arrangement",
+            "居住情况应为 alone（独居）、spouse_only（仅与配偶）、with_children、with_others 或 institution");
+    if (s)
+        json_object_set_new(set, "living_arrangement", json_string(s));
+    if ((rc = al_json_get_str(body, "economic_status", "经济状况", 0, 1, 20, &s, &r->err)) != AL_OK)
+        return rc;
+    if (s && !elder_enum_ok(elder_economic_values, s))
+        return al_req_fail(r, AL_EINVAL, "economic_status",
+            "经济状况应为 tekun（特困）、dibao（低保）、dibao_edge（低保边缘）、low_income（低收入）或 general（一般）");
+    if (s)
+        json_object_set_new(set, "economic_status", json_string(s));
+    if ((rc = al_json_get_str(body, "status", "状态", 0, 1, 20, &s, &r->err)) != AL_OK)
+        return rc;
+    if (s && !elder_enum_ok(elder_status_values, s))
+        return al_req_fail(r, AL_EINVAL, "status", "状态应为 active（在册）、moved_out（迁出）、deceased（死亡）或 cancelled（注销）");
+    if (s)
+        json_object_set_new(set, "status", json_string(s));
+    if ((rc = al_json_get_str(body, "status_date", "状态变更日期", 0, 1, 10, &s, &r->err)) != AL_OK)
+        return rc;
+    if (s && !al_date_valid(s))
+        return al_req_fail(r, AL_EINVAL, "status_date", "状态变更日期格式应为 YYYY-MM-DD");
+    if (s)
+        json_object_set_new(set, "status_date", json_string(s));
+    /* Numbers and flags. */
+    int64_t grade;
+    bool present, flag;
+    if ((rc = al_json_get_int(body, "disability_grade", "残疾等级", 0, 1, 4, &grade, &present,
+             &r->err)) != AL_OK)
+        return rc;
+    if (present)
+        json_object_set_new(set, "disability_grade", json_integer(grade));
+    else if (json_is_null(json_object_get(body, "disability_grade")))
+        json_object_set_new(set, "disability_grade", json_null());
+    static const char *const flags[][2] = {{"left_behind", "留守"}, {"fp_special", "计生特殊家庭"}};
+    for (int i = 0; i < 2; i++) {
+        if ((rc = al_json_get_bool(body, flags[i][0], flags[i][1], 0, &flag, &present, &r->err)) != AL_OK)
+            return rc;
+        if (present)
+            json_object_set_new(set, flags[i][0], json_integer(flag));
+    }
+    json_t *coord;
+    const char *coord_keys[] = {"lat", "lng"};
+    const double lim[][2] = {{3.0, 54.0}, {73.0, 136.0}};
+    for (int i = 0; i < 2; i++) {
+        coord = json_object_get(body, coord_keys[i]);
+        if (!coord)
+            continue;
+        if (json_is_null(coord)) {
+            json_object_set_new(set, coord_keys[i], json_null());
+            continue;
+        }
+        if (!json_is_number(coord) || json_number_value(coord) < lim[i][0] ||
+            json_number_value(coord) > lim[i][1])
+            return al_req_fail(r, AL_EINVAL, coord_keys[i], "%s应为中国境内的%s（%.0f 到 %.0f）",
+                i ? "经度" : "纬度", i ? "经度" : "纬度", lim[i][0], lim[i][1]);
+        json_object_set_new(set, coord_keys[i], json_real(json_number_value(coord)));
+    }
+    json_t *groups = json_object_get(body, "entitled_groups");
+    if (groups) {
+        size_t i;
+        json_t *g;
+        if (!json_is_array(groups) || json_array_size(groups) > 10)
+            return al_req_fail(r, AL_EINVAL, "entitled_groups", "优抚类别应为文本列表（最多 10 项）");
+        json_array_foreach(groups, i, g) if (!json_is_string(g) || json_string_length(g) == 0 ||
+                                             json_string_length(g) > 64)
+            return al_req_fail(r, AL_EINVAL, "entitled_groups", "优抚类别第 %zu 项应为非空文本", i + 1);
+        json_object_set_new(set, "entitled_groups", json_deep_copy(groups));
+    }
+    return AL_OK;
+}
+
+/* Facts that categories depend on: their evidence becomes this user's entry today. */
+static int
+record_evidence(struct al_req *r, int64_t elder_id, json_t *set, const char *today)
+{
+    static const char *facts[] = {"living_arrangement", "left_behind", "economic_status",
+        "disability_grade", "fp_special", "entitled_groups"};
+    struct elder_evidence ev = {"record", al_arena_printf(r->arena, "user:%s", r->who->username),
+        today};
+    for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
+        if (json_object_get(set, facts[i])) {
+            int rc = elder_store_set_evidence(r->db, elder_id, facts[i], &ev);
+            if (rc != AL_OK)
+                return rc;
+        }
+    return AL_OK;
+}
+
+/* History entry: the fields written, with personal identifiers masked. */
+static json_t *
+history_changes(json_t *set, json_t *before)
+{
+    json_t *ch = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(set, k, v)
+    {
+        if (!strcmp(k, "id_hash") || !strcmp(k, "id_enc"))
+            continue;
+        const char *name = k;
+        json_t *nv = v, *ov = NULL;
+        if (!strcmp(k, "id_masked"))
+            name = "id_number_masked";
+        if (!strcmp(k, "phone") || !strcmp(k, "phone2")) {
+            name = !strcmp(k, "phone") ? "phone_masked" : "phone2_masked";
+            char m[32] = "";
+            if (json_is_string(v))
+                al_phone_mask(json_string_value(v), m, sizeof(m));
+            nv = json_is_string(v) ? json_string(m) : json_null();
+        }
+        if (before)
+            ov = json_object_get(before, name);
+        if (ov && json_equal(ov, nv))
+            continue;
+        json_object_set_new(ch, name, json_pack("[OO]", ov ? ov : json_null(), nv));
+    }
+    return ch;
+}
+
+static int
+elder_create(struct al_req *r)
+{
+    json_t *body, *set = json_object();
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = read_fields(r, body, true, set);
+    if (rc != AL_OK)
+        return rc;
+    struct elder_settings s;
+    if ((rc = elder_settings_load(r->db, &s)) != AL_OK)
+        return rc;
+    char today[11];
+    al_today_cst(today);
+    int age = al_age_on(json_string_value(json_object_get(set, "birth_date")), today);
+    if (age < s.min_age)
+        return al_req_fail(r, AL_EINVAL, "id_number", "该身份证号对应年龄为 %d 岁，未满 %d 周岁", age,
+            s.min_age);
+    int64_t id = 0, existing = 0;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = elder_store_exists_hash(r->db, json_string_value(json_object_get(set, "id_hash")), &existing);
+    if (rc == AL_OK) {
+        al_db_rollback(r->db);
+        return al_req_fail(r, AL_ECONFLICT, "id_number", "该身份证号已登记，请勿重复登记");
+    }
+    int64_t now = (int64_t)time(NULL);
+    rc = rc == AL_ENOTFOUND ? elder_store_insert(r->db, set, now, &id) : rc;
+    if (rc == AL_OK)
+        rc = record_evidence(r, id, set, today);
+    if (rc == AL_OK)
+        rc = elder_store_recompute(r->db, r->arena, id, &s, today);
+    if (rc == AL_OK)
+        rc = elder_store_history_add(r->db, id, r->who->user_id, r->who->username, "create",
+            history_changes(set, NULL), now);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "elder.create", .target_type = "elder",
+            .target_id = id_text(r, id),
+            .region_code = json_string_value(json_object_get(set, "region_code")),
+            .outcome = "success"};
+        rc = audit_append(r, &e);
+    }
+    if (rc == AL_OK)
+        rc = al_db_commit(r->db);
+    else
+        al_db_rollback(r->db);
+    if (rc != AL_OK)
+        return rc;
+    json_t *out = NULL;
+    if ((rc = elder_store_get(r->db, r->arena, id, &out)) != AL_OK)
+        return rc;
+    return al_reply(r, 201, out);
+}
+
+/* Load an elder the caller may see (RULE-SCOPE-001: otherwise 404). */
+static int
+load_visible(struct al_req *r, struct elder_row *e)
+{
+    int64_t id;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc != AL_OK)
+        return rc;
+    rc = elder_store_row(r->db, r->arena, id, e);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, e->region_code)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
+    return rc;
+}
+
+/* Full numbers for a caller with elder.read_pii who asked (?reveal=1): audited. */
+static int
+reveal_pii(struct al_req *r, const struct elder_row *e, json_t *out)
+{
+    if (!auth_role_has(r->db, r->who->role, "elder.read_pii"))
+        return al_req_fail(r, AL_EPERM, "reveal", "没有查看完整身份证号和电话的权限");
+    const char *enc, *phone, *phone2;
+    int rc = elder_store_pii(r->db, r->arena, e->id, &enc, &phone, &phone2);
+    if (rc != AL_OK)
+        return rc;
+    const char *number = al_crypto_open(r->arena, enc);
+    if (!number)
+        return al_req_fail(r, AL_EINTERNAL, NULL, "身份证号解密失败，请检查密钥文件");
+    struct audit_entry a = {.action = "elder.read_pii", .target_type = "elder",
+        .target_id = id_text(r, e->id), .region_code = e->region_code, .outcome = "success",
+        .detail = json_pack("{s:[ss]}", "fields", "id_number", "phone")};
+    if ((rc = audit_append(r, &a)) != AL_OK)
+        return rc;
+    json_object_set_new(out, "id_number", json_string(number));
+    json_object_set_new(out, "phone", phone ? json_string(phone) : json_null());
+    json_object_set_new(out, "phone2", phone2 ? json_string(phone2) : json_null());
+    return AL_OK;
+}
+
+static int
+elder_get(struct al_req *r)
+{
+    struct elder_row e;
+    int rc = load_visible(r, &e);
+    if (rc != AL_OK)
+        return rc;
+    json_t *out = NULL, *contacts = json_array(), *consents = json_array();
+    const char *reveal = al_query_get(&r->query, "reveal");
+    bool want = reveal && (!strcmp(reveal, "1") || !strcmp(reveal, "true"));
+    if ((rc = elder_store_get(r->db, r->arena, e.id, &out)) != AL_OK)
+        return rc;
+    if (want && (rc = reveal_pii(r, &e, out)) != AL_OK)
+        return rc;
+    if ((rc = elder_store_contacts(r->db, r->arena, e.id, want, contacts)) != AL_OK)
+        return rc;
+    if ((rc = elder_store_consents(r->db, r->arena, e.id, consents)) != AL_OK)
+        return rc;
+    json_object_set_new(out, "contacts", contacts);
+    json_object_set_new(out, "consents", consents);
+    struct elder_settings s;
+    if ((rc = elder_settings_load(r->db, &s)) != AL_OK)
+        return rc;
+    json_t *cats = json_object_get(out, "categories");
+    const char *ids[ELDER_CAT_MAX];
+    int n = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(cats, i, c) if (n < ELDER_CAT_MAX) ids[n++] = json_string_value(c);
+    json_object_set_new(out, "special_difficulty", json_boolean(elder_is_special(&s, ids, n)));
+    return al_reply(r, 200, out);
+}
+
+static int
+elder_update(struct al_req *r)
+{
+    struct elder_row e;
+    int rc = load_visible(r, &e);
+    if (rc != AL_OK)
+        return rc;
+    json_t *body, *set = json_object();
+    int64_t version;
+    if ((rc = al_req_json(r, &body)) == AL_OK)
+        rc = al_json_get_int(body, "version", "版本号", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
+            &r->err);
+    if (rc == AL_OK)
+        rc = read_fields(r, body, false, set);
+    if (rc != AL_OK)
+        return rc;
+    if (json_object_size(set) == 0)
+        return al_req_fail(r, AL_EINVAL, NULL, "没有需要修改的内容");
+    const char *status = json_string_value(json_object_get(set, "status"));
+    if (status && strcmp(status, "active") != 0 &&
+        (!json_is_string(json_object_get(set, "status_date")) ||
+            !json_is_string(json_object_get(set, "status_reason"))))
+        return al_req_fail(r, AL_EINVAL, json_object_get(set, "status_date") ? "status_reason"
+                                                                              : "status_date",
+            "变更为迁出、死亡或注销时须填写日期和原因");
+    struct elder_settings s;
+    if ((rc = elder_settings_load(r->db, &s)) != AL_OK)
+        return rc;
+    char today[11];
+    al_today_cst(today);
+    json_t *before = NULL;
+    if ((rc = elder_store_get(r->db, r->arena, e.id, &before)) != AL_OK)
+        return rc;
+    int64_t now = (int64_t)time(NULL), other;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    const char *hash = json_string_value(json_object_get(set, "id_hash"));
+    if (hash && elder_store_exists_hash(r->db, hash, &other) == AL_OK && other != e.id) {
+        al_db_rollback(r->db);
+        return al_req_fail(r, AL_ECONFLICT, "id_number", "该身份证号已登记在另一份档案中");
+    }
+    rc = elder_store_update(r->db, e.id, version, set, now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, "version", "档案已被他人修改，请刷新后重试");
+    if (rc == AL_OK)
+        rc = record_evidence(r, e.id, set, today);
+    if (rc == AL_OK)
+        rc = elder_store_recompute(r->db, r->arena, e.id, &s, today);
+    json_t *changes = history_changes(set, before);
+    if (rc == AL_OK)
+        rc = elder_store_history_add(r->db, e.id, r->who->user_id, r->who->username,
+            status ? "status" : "update", changes, now);
+    if (rc == AL_OK) {
+        json_t *fields = json_array();
+        const char *k;
+        json_t *v;
+        json_object_foreach(changes, k, v) json_array_append_new(fields, json_string(k));
+        struct audit_entry a = {.action = "elder.update", .target_type = "elder",
+            .target_id = id_text(r, e.id), .region_code = e.region_code, .outcome = "success",
+            .detail = json_pack("{s:o}", "fields", fields)};
+        rc = audit_append(r, &a);
+    }
+    if (rc == AL_OK)
+        rc = al_db_commit(r->db);
+    else
+        al_db_rollback(r->db);
+    if (rc != AL_OK)
+        return rc;
+    json_t *out = NULL;
+    if ((rc = elder_store_get(r->db, r->arena, e.id, &out)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, out);
+}
+
+static int
+elder_history(struct al_req *r)
+{
+    struct elder_row e;
+    int rc = load_visible(r, &e);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array();
+    if ((rc = elder_store_history(r->db, r->arena, e.id, items)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
+                                (json_int_t)json_array_size(items)));
+}
+
+/* Shared tail of the small writes below: history + audit + commit. */
+static int
+finish_write(struct al_req *r, const struct elder_row *e, int rc, const char *action,
+    const char *audit_action, json_t *changes)
+{
+    if (rc == AL_OK)
+        rc = elder_store_history_add(r->db, e->id, r->who->user_id, r->who->username, action,
+            changes, (int64_t)time(NULL));
+    if (rc == AL_OK) {
+        struct audit_entry a = {.action = audit_action, .target_type = "elder",
+            .target_id = id_text(r, e->id), .region_code = e->region_code, .outcome = "success",
+            .detail = changes};
+        rc = audit_append(r, &a);
+    }
+    if (rc == AL_OK)
+        return al_db_commit(r->db);
+    al_db_rollback(r->db);
+    return rc;
+}
+
+static int
+contact_add(struct al_req *r)
+{
+    struct elder_row e;
+    int rc = load_visible(r, &e);
+    if (rc != AL_OK)
+        return rc;
+    json_t *body;
+    const char *relation, *name, *phone, *p;
+    int64_t priority = 1, id = 0;
+    if ((rc = al_req_json(r, &body)) == AL_OK)
+        rc = al_json_get_str(body, "relation", "关系", AL_REQUIRED, 1, 16, &relation, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "name", "联系人姓名", AL_REQUIRED, 1, 32, &name, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "phone", "联系人电话", AL_REQUIRED, 1, 20, &phone, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "priority", "紧急联系顺序", 0, 1, 9, &priority, NULL, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    if ((p = al_phone_problem(phone)))
+        return al_req_fail(r, AL_EINVAL, "phone", "%s", p);
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = elder_store_contact_add(r->db, e.id, relation, name, phone, priority,
+        (int64_t)time(NULL), &id);
+    char m[32];
+    al_phone_mask(phone, m, sizeof(m));
+    rc = finish_write(r, &e, rc, "contact", "elder.contact_add",
+        json_pack("{s:s, s:s, s:s, s:I}", "relation", relation, "name", name, "phone_masked", m,
+            "priority", (json_int_t)priority));
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+static int
+contact_delete(struct al_req *r)
+{
+    struct elder_row e;
+    int64_t cid;
+    int rc = load_visible(r, &e);
+    if (rc == AL_OK)
+        rc = al_req_param_id(r, "cid", &cid);
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = elder_store_contact_delete(r->db, e.id, cid);
+    if (rc == AL_ENOTFOUND) {
+        al_db_rollback(r->db);
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "联系人不存在");
+    }
+    rc = finish_write(r, &e, rc, "contact", "elder.contact_delete",
+        json_pack("{s:I}", "contact_id", (json_int_t)cid));
+    return rc != AL_OK ? rc : al_reply(r, 200, NULL);
+}
+
+static int
+consent_add(struct al_req *r)
+{
+    struct elder_row e;
+    int rc = load_visible(r, &e);
+    if (rc != AL_OK)
+        return rc;
+    json_t *body;
+    int64_t user_id, id = 0;
+    const char *relation, *granted_by;
+    if ((rc = al_req_json(r, &body)) == AL_OK)
+        rc = al_json_get_int(body, "user_id", "家属账号", AL_REQUIRED, 1, INT64_MAX, &user_id, NULL,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "relation", "关系", AL_REQUIRED, 1, 16, &relation, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "granted_by", "授权人", AL_REQUIRED, 1, 32, &granted_by, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    static const char *const scopes[] = {"basic", "health", "services", "location", NULL};
+    json_t *scope = json_object_get(body, "scope");
+    size_t i;
+    json_t *sv;
+    if (!json_is_array(scope) || json_array_size(scope) == 0)
+        return al_req_fail(r, AL_EINVAL, "scope", "授权范围不能为空（basic、health、services、location）");
+    json_array_foreach(scope, i, sv) if (!json_is_string(sv) ||
+                                         !elder_enum_ok(scopes, json_string_value(sv)))
+        return al_req_fail(r, AL_EINVAL, "scope", "授权范围第 %zu 项应为 basic、health、services 或 location", i + 1);
+    static const char sql[] = "SELECT role_id FROM users WHERE id = ? AND status = 'active'";
+    sqlite3_stmt *st = al_db_stmt(r->db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, user_id);
+    const char *role = sqlite3_step(st) == SQLITE_ROW ? al_db_col_text(r->arena, st, 0) : NULL;
+    sqlite3_reset(st);
+    if (!role || (strcmp(role, "family") && strcmp(role, "elder")))
+        return al_req_fail(r, AL_EINVAL, "user_id", "只能授权给家属或老人本人的账号");
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    const char *scope_json = al_json_dump(r->arena, scope, NULL);
+    rc = elder_store_consent_add(r->db, e.id, user_id, relation, scope_json, granted_by,
+        r->who->user_id, (int64_t)time(NULL), &id);
+    rc = finish_write(r, &e, rc, "consent", "elder.consent_grant",
+        json_pack("{s:I, s:s, s:s, s:O}", "user_id", (json_int_t)user_id, "relation", relation,
+            "granted_by", granted_by, "scope", scope));
+    return rc != AL_OK ? rc : al_reply(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+static int
+consent_revoke(struct al_req *r)
+{
+    struct elder_row e;
+    int64_t cid;
+    int rc = load_visible(r, &e);
+    if (rc == AL_OK)
+        rc = al_req_param_id(r, "cid", &cid);
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = elder_store_consent_revoke(r->db, e.id, cid, r->who->user_id, (int64_t)time(NULL));
+    if (rc == AL_ENOTFOUND) {
+        al_db_rollback(r->db);
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "授权不存在或已撤销");
+    }
+    rc = finish_write(r, &e, rc, "consent", "elder.consent_revoke",
+        json_pack("{s:I}", "consent_id", (json_int_t)cid));
+    return rc != AL_OK ? rc : al_reply(r, 200, NULL);
+}
+
+/* ---- family and elder accounts: only through an active consent ---- */
+
+static int
+my_elders(struct al_req *r)
+{
+    json_t *items = json_array();
+    int rc = elder_store_linked(r->db, r->arena, r->who->user_id, items);
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
+                                (json_int_t)json_array_size(items)));
+}
+
+static int
+my_elder_get(struct al_req *r)
+{
+    int64_t id;
+    const char *scope;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc != AL_OK)
+        return rc;
+    rc = elder_store_consent_scope(r->db, r->arena, r->who->user_id, id, &scope);
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
+    if (rc != AL_OK)
+        return rc;
+    json_t *full = NULL;
+    if ((rc = elder_store_get(r->db, r->arena, id, &full)) != AL_OK)
+        return rc;
+    /* What the consent allows: basic facts always; the rest by scope. */
+    json_t *out = json_object();
+    static const char *basic[] = {"id", "name", "sex", "birth_date", "age", "region_name",
+        "status", "categories"};
+    for (size_t i = 0; i < sizeof(basic) / sizeof(basic[0]); i++)
+        json_object_set(out, basic[i], json_object_get(full, basic[i]));
+    json_t *sc = json_loads(scope, 0, NULL);
+    size_t i;
+    json_t *v;
+    json_array_foreach(sc, i, v)
+    {
+        if (!strcmp(json_string_value(v), "health"))
+            json_object_set(out, "ability_level", json_object_get(full, "ability_level"));
+        if (!strcmp(json_string_value(v), "location")) {
+            json_object_set(out, "address", json_object_get(full, "address"));
+            json_object_set(out, "lat", json_object_get(full, "lat"));
+            json_object_set(out, "lng", json_object_get(full, "lng"));
+        }
+    }
+    json_object_set_new(out, "consent_scope", sc ? sc : json_array());
+    struct audit_entry a = {.action = "elder.read_linked", .target_type = "elder",
+        .target_id = id_text(r, id), .outcome = "success"};
+    if ((rc = audit_append(r, &a)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, out);
+}
+
+static const struct al_route elder_routes[] = {
+    {AL_GET, "/api/v1/elders", elder_list, "elder.read", 0,
+        "老年人列表：区划、类别、年龄段、状态筛选；按姓名/电话/住址或完整身份证号搜索；分页"},
+    {AL_POST, "/api/v1/elders", elder_create, "elder.write", 0, "登记老年人（身份证号校验、加密保存）"},
+    {AL_GET, "/api/v1/elders/:id", elder_get, "elder.read", 0,
+        "老年人档案（?reveal=1 需 elder.read_pii，留痕）"},
+    {AL_PATCH, "/api/v1/elders/:id", elder_update, "elder.write", 0, "修改档案（需提供 version）"},
+    {AL_GET, "/api/v1/elders/:id/history", elder_history, "elder.read", 0, "档案变更记录"},
+    {AL_POST, "/api/v1/elders/:id/contacts", contact_add, "elder.write", 0, "新增家属/紧急联系人"},
+    {AL_DELETE, "/api/v1/elders/:id/contacts/:cid", contact_delete, "elder.write", 0, "删除联系人"},
+    {AL_POST, "/api/v1/elders/:id/consents", consent_add, "elder.consent", 0,
+        "登记家属授权（谁授权、何时、可见范围）"},
+    {AL_DELETE, "/api/v1/elders/:id/consents/:cid", consent_revoke, "elder.consent", 0, "撤销家属授权"},
+    {AL_GET, "/api/v1/my/elders", my_elders, "elder.read_linked", 0, "家属：已授权关联的老人"},
+    {AL_GET, "/api/v1/my/elders/:id", my_elder_get, "elder.read_linked", 0,
+        "家属：按授权范围查看老人信息"},
+    {0},
+};
+
+const struct al_module elder_module = {.name = "elder", .routes = elder_routes};

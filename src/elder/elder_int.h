@@ -1,0 +1,121 @@
+/* Private to the elder module. */
+#ifndef ELDER_INT_H
+#define ELDER_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/db.h"
+#include "core/err.h"
+
+#define ELDER_CAT_MAX 9
+
+/* Where a fact came from: shown as the evidence of the categories it implies. */
+struct elder_evidence {
+    const char *source;     /* "record", "id_number", "import:roll", "assessment" */
+    const char *source_ref; /* "user:fg_civil", "import:12", "assessment:5" */
+    const char *date;       /* YYYY-MM-DD */
+};
+
+/* The facts categories are derived from, each with its evidence. */
+struct elder_facts {
+    const char *birth_date;
+    const char *living_arrangement; /* NULL when unknown */
+    bool left_behind;
+    const char *economic_status;
+    int disability_grade;           /* 0 when none */
+    bool fp_special;
+    int entitled_count;
+    int ability_level;              /* -1 when never assessed */
+    struct elder_evidence ev_birth, ev_living, ev_left_behind, ev_economic, ev_disability,
+        ev_fp, ev_entitled, ev_ability;
+};
+
+struct elder_settings {
+    int min_age;
+    int advanced_age;
+    int disabled_min_level;
+    char economic_tiers[128];     /* comma-separated economic_status values */
+    char special_difficulty[256]; /* comma-separated category ids */
+};
+
+struct elder_category {
+    const char *id;
+    struct elder_evidence ev;
+};
+
+/* ---- rules (elder_logic.c) ---- */
+
+/* Derive the categories of one elder on `today`; returns how many were written to `out`. */
+int elder_derive(const struct elder_facts *f, const struct elder_settings *s, const char *today,
+    struct elder_category out[ELDER_CAT_MAX]);
+
+/* True when any of the categories is in the special-difficulty set. */
+bool elder_is_special(const struct elder_settings *s, const char *const *ids, int n);
+
+/* Chinese name of a category id, or NULL when unknown. */
+const char *elder_category_name(const char *id);
+
+/* Is `v` one of the allowed values?  (NULL lists end the array.) */
+bool elder_enum_ok(const char *const *allowed, const char *v);
+
+extern const char *const elder_living_values[];
+extern const char *const elder_economic_values[];
+extern const char *const elder_status_values[];
+extern const char *const elder_category_ids[];
+
+/* ---- storage (elder_store.c) ---- */
+
+int elder_settings_load(struct al_db *db, struct elder_settings *s);
+
+struct elder_row {
+    int64_t id, version;
+    const char *region_code, *status, *name;
+};
+
+struct elder_query {
+    const char *scope;
+    const char *q;          /* name / phone / address text */
+    const char *id_hash;    /* exact ID number */
+    const char *region;     /* region prefix filter */
+    const char *category;
+    const char *status;
+    const char *born_after, *born_before; /* from the age range */
+    int64_t limit, offset;
+};
+
+int elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
+    json_t *items, int64_t *total);
+int elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_row *r);
+int elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
+int elder_store_exists_hash(struct al_db *db, const char *id_hash, int64_t *id);
+int elder_store_insert(struct al_db *db, json_t *rec, int64_t now, int64_t *id);
+int elder_store_update(struct al_db *db, int64_t id, int64_t version, json_t *set, int64_t now);
+int elder_store_pii(struct al_db *db, struct al_arena *a, int64_t id, const char **id_enc,
+    const char **phone, const char **phone2);
+int elder_store_set_evidence(struct al_db *db, int64_t elder_id, const char *field,
+    const struct elder_evidence *ev);
+int elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    const struct elder_settings *s, const char *today);
+int elder_store_history_add(struct al_db *db, int64_t elder_id, int64_t user_id,
+    const char *username, const char *action, json_t *changes, int64_t now);
+int elder_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *items);
+int elder_store_contacts(struct al_db *db, struct al_arena *a, int64_t elder_id, bool reveal,
+    json_t *items);
+int elder_store_contact_add(struct al_db *db, int64_t elder_id, const char *relation,
+    const char *name, const char *phone, int64_t priority, int64_t now, int64_t *id);
+int elder_store_contact_delete(struct al_db *db, int64_t elder_id, int64_t contact_id);
+int elder_store_consents(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *items);
+int elder_store_consent_add(struct al_db *db, int64_t elder_id, int64_t user_id,
+    const char *relation, const char *scope_json, const char *granted_by, int64_t recorded_by,
+    int64_t now, int64_t *id);
+int elder_store_consent_revoke(struct al_db *db, int64_t elder_id, int64_t consent_id,
+    int64_t by, int64_t now);
+/* The active consent scope (JSON array text) linking `user_id` to `elder_id`, or AL_ENOTFOUND. */
+int elder_store_consent_scope(struct al_db *db, struct al_arena *a, int64_t user_id,
+    int64_t elder_id, const char **scope);
+int elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t *items);
+
+#endif

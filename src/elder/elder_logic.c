@@ -1,0 +1,102 @@
+/* Pure rules of the elder registry. */
+#include <string.h>
+
+#include "core/idcard.h"
+#include "elder/elder_int.h"
+
+const char *const elder_living_values[] = {"alone", "spouse_only", "with_children", "with_others",
+    "institution", NULL};
+const char *const elder_economic_values[] = {"tekun", "dibao", "dibao_edge", "low_income",
+    "general", NULL};
+const char *const elder_status_values[] = {"active", "moved_out", "deceased", "cancelled", NULL};
+const char *const elder_category_ids[] = {"advanced_age", "living_alone", "empty_nest",
+    "left_behind", "disabled", "severe_disability", "fp_special", "economic_difficulty",
+    "entitled", NULL};
+
+bool
+elder_enum_ok(const char *const *allowed, const char *v)
+{
+    for (; *allowed; allowed++)
+        if (strcmp(*allowed, v) == 0)
+            return true;
+    return false;
+}
+
+const char *
+elder_category_name(const char *id)
+{
+    static const char *const names[] = {"高龄", "独居", "空巢", "留守", "失能", "重残",
+        "计生特殊家庭", "经济困难", "优抚对象"};
+    for (int i = 0; elder_category_ids[i]; i++)
+        if (strcmp(elder_category_ids[i], id) == 0)
+            return names[i];
+    return NULL;
+}
+
+/* Is `v` an item of the comma-separated `list`? */
+static bool
+in_list(const char *list, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return true;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return false;
+}
+
+int
+elder_derive(const struct elder_facts *f, const struct elder_settings *s, const char *today,
+    struct elder_category out[ELDER_CAT_MAX])
+{
+    int n = 0;
+#define ADD(cat, evidence)                                                                     \
+    do {                                                                                       \
+        out[n].id = (cat);                                                                     \
+        out[n].ev = (evidence);                                                                \
+        n++;                                                                                   \
+    } while (0)
+    /* RULE-CAT-001 高龄: age on `today` at least the setting (default 80). */
+    if (f->birth_date && al_age_on(f->birth_date, today) >= s->advanced_age)
+        ADD("advanced_age", f->ev_birth);
+    /* RULE-CAT-002 独居 / 空巢: from the living arrangement. */
+    if (f->living_arrangement && strcmp(f->living_arrangement, "alone") == 0)
+        ADD("living_alone", f->ev_living);
+    if (f->living_arrangement && strcmp(f->living_arrangement, "spouse_only") == 0)
+        ADD("empty_nest", f->ev_living);
+    /* RULE-CAT-003 留守: children work elsewhere. */
+    if (f->left_behind)
+        ADD("left_behind", f->ev_left_behind);
+    /* RULE-CAT-004 失能: latest assessment level at least the setting (default 1). */
+    if (f->ability_level >= 0 && f->ability_level >= s->disabled_min_level)
+        ADD("disabled", f->ev_ability);
+    /* RULE-CAT-005 重残: disability certificate grade 1 or 2. */
+    if (f->disability_grade == 1 || f->disability_grade == 2)
+        ADD("severe_disability", f->ev_disability);
+    /* RULE-CAT-006 计生特殊家庭. */
+    if (f->fp_special)
+        ADD("fp_special", f->ev_fp);
+    /* RULE-CAT-007 经济困难: economic status among the tiers of the setting. */
+    if (f->economic_status && in_list(s->economic_tiers, f->economic_status))
+        ADD("economic_difficulty", f->ev_economic);
+    /* RULE-CAT-008 优抚对象: any entitled group. */
+    if (f->entitled_count > 0)
+        ADD("entitled", f->ev_entitled);
+#undef ADD
+    return n;
+}
+
+bool
+elder_is_special(const struct elder_settings *s, const char *const *ids, int n)
+{
+    /* RULE-CAT-009: 特殊困难老年人 is the union of the categories in the setting. */
+    for (int i = 0; i < n; i++)
+        if (in_list(s->special_difficulty, ids[i]))
+            return true;
+    return false;
+}

@@ -1,0 +1,767 @@
+/* The elder module's SQL. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/idcard.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "elder/elder_int.h"
+#include "region/region.h"
+
+static int
+step_done(struct al_db *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return al_db_check(db, rc);
+}
+
+int
+elder_settings_load(struct al_db *db, struct elder_settings *s)
+{
+    static const char sql[] = "SELECT key, value FROM settings WHERE key LIKE 'elder.%'";
+    *s = (struct elder_settings){.min_age = 60, .advanced_age = 80, .disabled_min_level = 1};
+    snprintf(s->economic_tiers, sizeof(s->economic_tiers), "tekun,dibao,dibao_edge,low_income");
+    snprintf(s->special_difficulty, sizeof(s->special_difficulty),
+        "advanced_age,living_alone,empty_nest,left_behind,disabled,severe_disability,fp_special,"
+        "economic_difficulty,entitled");
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(st, 0);
+        const char *v = (const char *)sqlite3_column_text(st, 1);
+        if (strcmp(k, "elder.min_age") == 0)
+            s->min_age = atoi(v);
+        else if (strcmp(k, "elder.advanced_age") == 0)
+            s->advanced_age = atoi(v);
+        else if (strcmp(k, "elder.disabled_min_level") == 0)
+            s->disabled_min_level = atoi(v);
+        else if (strcmp(k, "elder.economic_tiers") == 0)
+            snprintf(s->economic_tiers, sizeof(s->economic_tiers), "%s", v);
+        else if (strcmp(k, "elder.special_difficulty") == 0)
+            snprintf(s->special_difficulty, sizeof(s->special_difficulty), "%s", v);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+/* ---- reading ---- */
+
+#define ELDER_COLS                                                                             \
+    "e.id, e.name, e.sex, e.birth_date, e.id_masked, e.phone, e.region_code, g.name,"          \
+    " e.address, e.status, e.version,"                                                         \
+    " (SELECT group_concat(category) FROM elder_categories c WHERE c.elder_id = e.id)"
+#define ELDER_FROM " FROM elders e LEFT JOIN regions g ON g.code = e.region_code"
+
+static json_t *
+list_item(struct al_arena *a, sqlite3_stmt *st, const char *today)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(o, "name", json_string((const char *)sqlite3_column_text(st, 1)));
+    json_object_set_new(o, "sex", json_string((const char *)sqlite3_column_text(st, 2)));
+    const char *birth = (const char *)sqlite3_column_text(st, 3);
+    json_object_set_new(o, "birth_date", json_string(birth));
+    json_object_set_new(o, "age", json_integer(al_age_on(birth, today)));
+    json_object_set_new(o, "id_number_masked", json_string((const char *)sqlite3_column_text(st, 4)));
+    const char *phone = (const char *)sqlite3_column_text(st, 5);
+    if (phone) {
+        char *m = al_arena_alloc(a, strlen(phone) + 1);
+        al_phone_mask(phone, m, strlen(phone) + 1);
+        json_object_set_new(o, "phone_masked", json_string(m));
+    } else {
+        json_object_set_new(o, "phone_masked", json_null());
+    }
+    json_object_set_new(o, "region_code", json_string((const char *)sqlite3_column_text(st, 6)));
+    const char *rn = (const char *)sqlite3_column_text(st, 7);
+    json_object_set_new(o, "region_name", rn ? json_string(rn) : json_null());
+    json_object_set_new(o, "address", json_string((const char *)sqlite3_column_text(st, 8)));
+    json_object_set_new(o, "status", json_string((const char *)sqlite3_column_text(st, 9)));
+    json_object_set_new(o, "version", json_integer(sqlite3_column_int64(st, 10)));
+    json_t *cats = json_array();
+    const char *cs = (const char *)sqlite3_column_text(st, 11);
+    for (const char *p = cs; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        json_array_append_new(cats, json_stringn(p, n));
+        p = e ? e + 1 : p + n;
+    }
+    json_object_set_new(o, "categories", cats);
+    return o;
+}
+
+/*
+ * One statement per search mode, so each can use its own index: the region
+ * range (browse), the keyed ID hash (exact), FTS trigram (3+ characters) or
+ * the name index (1–2 characters: names starting with the text).
+ */
+#define FILTERS                                                                                \
+    " AND e.region_code >= ?1 AND e.region_code < ?2"                                          \
+    " AND (?3 IS NULL OR (e.region_code >= ?3 AND e.region_code < ?4))"                        \
+    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM elder_categories c"                             \
+    "      WHERE c.elder_id = e.id AND c.category = ?5))"                                      \
+    " AND (?6 IS NULL OR e.status = ?6)"                                                       \
+    " AND (?7 IS NULL OR e.birth_date > ?7) AND (?8 IS NULL OR e.birth_date <= ?8)"
+#define MODE_BROWSE " WHERE 1"
+#define MODE_HASH " WHERE e.id_hash = ?9"
+#define MODE_FTS " WHERE e.id IN (SELECT rowid FROM elders_fts WHERE elders_fts MATCH ?9)"
+#define MODE_NAME " WHERE e.name >= ?9 AND e.name < ?9 || x'F48FBFBF'"
+#define PAGE " ORDER BY e.id LIMIT ?10 OFFSET ?11"
+
+static const char *const sql_count[] = {
+    "SELECT count(*)" ELDER_FROM MODE_BROWSE FILTERS,
+    "SELECT count(*)" ELDER_FROM MODE_HASH FILTERS,
+    "SELECT count(*)" ELDER_FROM MODE_FTS FILTERS,
+    "SELECT count(*)" ELDER_FROM MODE_NAME FILTERS,
+};
+static const char *const sql_page[] = {
+    "SELECT " ELDER_COLS ELDER_FROM MODE_BROWSE FILTERS PAGE,
+    "SELECT " ELDER_COLS ELDER_FROM MODE_HASH FILTERS PAGE,
+    "SELECT " ELDER_COLS ELDER_FROM MODE_FTS FILTERS PAGE,
+    "SELECT " ELDER_COLS ELDER_FROM MODE_NAME FILTERS PAGE,
+};
+
+int
+elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
+    json_t *items, int64_t *total)
+{
+    int mode = 0;
+    const char *key = NULL;
+    if (q->id_hash) {
+        mode = 1;
+        key = q->id_hash;
+    } else if (q->q && al_utf8_len(q->q, strlen(q->q)) >= 3) {
+        mode = 2;
+        /* One phrase: quotes doubled so the text is never FTS syntax. */
+        size_t n = strlen(q->q);
+        char *p = al_arena_alloc(a, 2 * n + 3), *o = p;
+        *o++ = '"';
+        for (const char *s = q->q; *s; s++) {
+            if (*s == '"')
+                *o++ = '"';
+            *o++ = *s;
+        }
+        *o++ = '"';
+        *o = '\0';
+        key = p;
+    } else if (q->q && *q->q) {
+        mode = 3;
+        key = q->q;
+    }
+    char lo[16], hi[16], rlo[16], rhi[16], today[11];
+    region_scope_bounds(q->scope, lo, hi);
+    if (q->region)
+        region_scope_bounds(q->region, rlo, rhi);
+    al_today_cst(today);
+    for (int pass = 0; pass < 2; pass++) {
+        sqlite3_stmt *st = al_db_stmt(db, pass ? sql_page[mode] : sql_count[mode]);
+        if (!st)
+            return AL_EDB;
+        al_db_bind_text(st, 1, lo);
+        al_db_bind_text(st, 2, hi);
+        al_db_bind_text(st, 3, q->region ? rlo : NULL);
+        al_db_bind_text(st, 4, q->region ? rhi : NULL);
+        al_db_bind_text(st, 5, q->category);
+        al_db_bind_text(st, 6, q->status);
+        al_db_bind_text(st, 7, q->born_after);
+        al_db_bind_text(st, 8, q->born_before);
+        if (key)
+            al_db_bind_text(st, 9, key);
+        if (pass) {
+            sqlite3_bind_int64(st, 10, q->limit);
+            sqlite3_bind_int64(st, 11, q->offset);
+        }
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (pass)
+                json_array_append_new(items, list_item(a, st, today));
+            else
+                *total = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return al_db_check(db, rc);
+    }
+    return AL_OK;
+}
+
+int
+elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_row *r)
+{
+    static const char sql[] = "SELECT id, version, region_code, status, name FROM elders WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        r->id = sqlite3_column_int64(st, 0);
+        r->version = sqlite3_column_int64(st, 1);
+        r->region_code = al_db_col_text(a, st, 2);
+        r->status = al_db_col_text(a, st, 3);
+        r->name = al_db_col_text(a, st, 4);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return AL_OK;
+    return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+}
+
+int
+elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
+{
+    static const char sql[] =
+        "SELECT " ELDER_COLS ", e.hukou_region_code, e.phone2, e.lat, e.lng,"
+        " e.living_arrangement, e.left_behind, e.economic_status, e.disability_type,"
+        " e.disability_grade, e.fp_special, e.entitled_groups, e.ability_level, e.status_date,"
+        " e.status_reason, e.created_at, e.updated_at" ELDER_FROM " WHERE e.id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+    }
+    char today[11];
+    al_today_cst(today);
+    json_t *o = list_item(a, st, today);
+    const char *s;
+    json_object_set_new(o, "hukou_region_code",
+        (s = (const char *)sqlite3_column_text(st, 12)) ? json_string(s) : json_null());
+    s = (const char *)sqlite3_column_text(st, 13);
+    if (s) {
+        char *m = al_arena_alloc(a, strlen(s) + 1);
+        al_phone_mask(s, m, strlen(s) + 1);
+        json_object_set_new(o, "phone2_masked", json_string(m));
+    } else {
+        json_object_set_new(o, "phone2_masked", json_null());
+    }
+    json_object_set_new(o, "lat", sqlite3_column_type(st, 14) == SQLITE_NULL
+                                      ? json_null() : json_real(sqlite3_column_double(st, 14)));
+    json_object_set_new(o, "lng", sqlite3_column_type(st, 15) == SQLITE_NULL
+                                      ? json_null() : json_real(sqlite3_column_double(st, 15)));
+    json_object_set_new(o, "living_arrangement",
+        (s = (const char *)sqlite3_column_text(st, 16)) ? json_string(s) : json_null());
+    json_object_set_new(o, "left_behind", json_boolean(sqlite3_column_int(st, 17)));
+    json_object_set_new(o, "economic_status", json_string((const char *)sqlite3_column_text(st, 18)));
+    json_object_set_new(o, "disability_type",
+        (s = (const char *)sqlite3_column_text(st, 19)) ? json_string(s) : json_null());
+    json_object_set_new(o, "disability_grade", sqlite3_column_type(st, 20) == SQLITE_NULL
+                                                   ? json_null()
+                                                   : json_integer(sqlite3_column_int(st, 20)));
+    json_object_set_new(o, "fp_special", json_boolean(sqlite3_column_int(st, 21)));
+    json_t *groups = json_loads((const char *)sqlite3_column_text(st, 22), 0, NULL);
+    json_object_set_new(o, "entitled_groups", json_is_array(groups) ? groups : json_array());
+    json_object_set_new(o, "ability_level", sqlite3_column_type(st, 23) == SQLITE_NULL
+                                                ? json_null()
+                                                : json_integer(sqlite3_column_int(st, 23)));
+    json_object_set_new(o, "status_date",
+        (s = (const char *)sqlite3_column_text(st, 24)) ? json_string(s) : json_null());
+    json_object_set_new(o, "status_reason",
+        (s = (const char *)sqlite3_column_text(st, 25)) ? json_string(s) : json_null());
+    json_object_set_new(o, "created_at", json_string(al_json_time(a, sqlite3_column_int64(st, 26))));
+    json_object_set_new(o, "updated_at", json_string(al_json_time(a, sqlite3_column_int64(st, 27))));
+    sqlite3_reset(st);
+
+    /* Categories with their evidence. */
+    static const char sql_cat[] = "SELECT category, source, source_ref, evidence_date"
+                                  " FROM elder_categories WHERE elder_id = ? ORDER BY category";
+    st = al_db_stmt(db, sql_cat);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    json_t *ev = json_array();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *cat = (const char *)sqlite3_column_text(st, 0);
+        const char *name = elder_category_name(cat);
+        json_t *c = json_pack("{s:s, s:s, s:s}", "category", cat, "name", name ? name : cat,
+            "source", (const char *)sqlite3_column_text(st, 1));
+        json_object_set_new(c, "source_ref",
+            (s = (const char *)sqlite3_column_text(st, 2)) ? json_string(s) : json_null());
+        json_object_set_new(c, "evidence_date",
+            (s = (const char *)sqlite3_column_text(st, 3)) ? json_string(s) : json_null());
+        json_array_append_new(ev, c);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return al_db_check(db, rc);
+    json_object_set_new(o, "category_evidence", ev);
+    *out = o;
+    return AL_OK;
+}
+
+int
+elder_store_exists_hash(struct al_db *db, const char *id_hash, int64_t *id)
+{
+    static const char sql[] = "SELECT id FROM elders WHERE id_hash = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_db_bind_text(st, 1, id_hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return AL_OK;
+    return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+}
+
+int
+elder_store_pii(struct al_db *db, struct al_arena *a, int64_t id, const char **id_enc,
+    const char **phone, const char **phone2)
+{
+    static const char sql[] = "SELECT id_enc, phone, phone2 FROM elders WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id_enc = al_db_col_text(a, st, 0);
+        *phone = al_db_col_text(a, st, 1);
+        *phone2 = al_db_col_text(a, st, 2);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return AL_OK;
+    return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+}
+
+/* ---- writing ---- */
+
+/* Columns a caller may set (whitelist for the generated INSERT/UPDATE). */
+static const char *const writable[] = {"region_code", "hukou_region_code", "name", "sex",
+    "birth_date", "id_hash", "id_enc", "id_masked", "phone", "phone2", "address", "lat", "lng",
+    "living_arrangement", "left_behind", "economic_status", "disability_type",
+    "disability_grade", "fp_special", "entitled_groups", "ability_level", "status",
+    "status_date", "status_reason", NULL};
+
+static bool
+is_writable(const char *col)
+{
+    for (const char *const *w = writable; *w; w++)
+        if (strcmp(*w, col) == 0)
+            return true;
+    return false;
+}
+
+static void
+bind_json(sqlite3_stmt *st, int idx, json_t *v)
+{
+    if (json_is_string(v))
+        sqlite3_bind_text(st, idx, json_string_value(v), (int)json_string_length(v),
+            SQLITE_TRANSIENT);
+    else if (json_is_integer(v))
+        sqlite3_bind_int64(st, idx, json_integer_value(v));
+    else if (json_is_real(v))
+        sqlite3_bind_double(st, idx, json_real_value(v));
+    else if (json_is_boolean(v))
+        sqlite3_bind_int(st, idx, json_is_true(v));
+    else if (json_is_array(v) || json_is_object(v)) {
+        size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT);
+        char *buf = malloc(n + 1);
+        if (buf) {
+            json_dumpb(v, buf, n, JSON_COMPACT);
+            sqlite3_bind_text(st, idx, buf, (int)n, free);
+        }
+    } else
+        sqlite3_bind_null(st, idx);
+}
+
+/* Build and run "INSERT … (cols) VALUES (…)" or "UPDATE … SET col = ?, …". */
+static int
+write_row(struct al_db *db, json_t *set, bool insert, int64_t id, int64_t version, int64_t now,
+    int64_t *new_id)
+{
+    char sql[2048];
+    size_t n = 0;
+    const char *key;
+    json_t *v;
+    int cols = 0;
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n, insert ? "INSERT INTO elders(" : "UPDATE elders SET ");
+    json_object_foreach(set, key, v)
+    {
+        if (!is_writable(key))
+            return AL_EINTERNAL;
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, insert ? "%s%s" : "%s%s = ?", cols ? ", " : "", key);
+        cols++;
+    }
+    if (insert) {
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", created_at, updated_at) VALUES (");
+        for (int i = 0; i < cols + 2; i++)
+            n += (size_t)snprintf(sql + n, sizeof(sql) - n, i ? ", ?" : "?");
+        snprintf(sql + n, sizeof(sql) - n, ")");
+    } else {
+        snprintf(sql + n, sizeof(sql) - n,
+            "%supdated_at = ?, version = version + 1 WHERE id = ? AND version = ?", cols ? ", " : "");
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(al_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+        al_error("elder write prepare: %s", sqlite3_errmsg(al_db_handle(db)));
+        return AL_EDB;
+    }
+    int i = 1;
+    json_object_foreach(set, key, v) bind_json(st, i++, v);
+    if (insert) {
+        sqlite3_bind_int64(st, i++, now);
+        sqlite3_bind_int64(st, i++, now);
+    } else {
+        sqlite3_bind_int64(st, i++, now);
+        sqlite3_bind_int64(st, i++, id);
+        sqlite3_bind_int64(st, i++, version);
+    }
+    int rc = al_db_check(db, sqlite3_step(st));
+    sqlite3_finalize(st);
+    if (rc == AL_OK && insert)
+        *new_id = sqlite3_last_insert_rowid(al_db_handle(db));
+    if (rc == AL_OK && !insert && sqlite3_changes(al_db_handle(db)) == 0)
+        return AL_ECONFLICT;
+    return rc;
+}
+
+int
+elder_store_insert(struct al_db *db, json_t *rec, int64_t now, int64_t *id)
+{
+    return write_row(db, rec, true, 0, 0, now, id);
+}
+
+int
+elder_store_update(struct al_db *db, int64_t id, int64_t version, json_t *set, int64_t now)
+{
+    return write_row(db, set, false, id, version, now, NULL);
+}
+
+int
+elder_store_set_evidence(struct al_db *db, int64_t elder_id, const char *field,
+    const struct elder_evidence *ev)
+{
+    static const char sql[] =
+        "INSERT INTO elder_field_sources(elder_id, field, source, source_ref, evidence_date)"
+        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(elder_id, field) DO UPDATE SET"
+        " source = ?3, source_ref = ?4, evidence_date = ?5";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    al_db_bind_text(st, 2, field);
+    al_db_bind_text(st, 3, ev->source);
+    al_db_bind_text(st, 4, ev->source_ref);
+    al_db_bind_text(st, 5, ev->date);
+    return step_done(db, st);
+}
+
+/* Recompute the categories of one elder from the record and the evidence of each field. */
+int
+elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    const struct elder_settings *s, const char *today)
+{
+    static const char sql_facts[] =
+        "SELECT birth_date, living_arrangement, left_behind, economic_status,"
+        " coalesce(disability_grade, 0), fp_special, json_array_length(entitled_groups),"
+        " coalesce(ability_level, -1) FROM elders WHERE id = ?";
+    static const char sql_src[] =
+        "SELECT field, source, source_ref, evidence_date FROM elder_field_sources WHERE elder_id = ?";
+    static const char sql_del[] = "DELETE FROM elder_categories WHERE elder_id = ?";
+    static const char sql_ins[] =
+        "INSERT INTO elder_categories(elder_id, category, source, source_ref, evidence_date)"
+        " VALUES (?, ?, ?, ?, ?)";
+    struct elder_facts f;
+    memset(&f, 0, sizeof(f));
+    sqlite3_stmt *st = al_db_stmt(db, sql_facts);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+    }
+    f.birth_date = al_db_col_text(a, st, 0);
+    f.living_arrangement = al_db_col_text(a, st, 1);
+    f.left_behind = sqlite3_column_int(st, 2) != 0;
+    f.economic_status = al_db_col_text(a, st, 3);
+    f.disability_grade = sqlite3_column_int(st, 4);
+    f.fp_special = sqlite3_column_int(st, 5) != 0;
+    f.entitled_count = sqlite3_column_int(st, 6);
+    f.ability_level = sqlite3_column_int(st, 7);
+    sqlite3_reset(st);
+
+    /* Default evidence: the record itself; the ID number for the birth date. */
+    struct elder_evidence rec = {"record", NULL, NULL};
+    f.ev_living = f.ev_left_behind = f.ev_economic = f.ev_disability = f.ev_fp = f.ev_entitled =
+        f.ev_ability = rec;
+    f.ev_birth = (struct elder_evidence){"id_number", NULL, f.birth_date};
+    static const struct {
+        const char *field;
+        size_t off;
+    } map[] = {
+        {"living_arrangement", offsetof(struct elder_facts, ev_living)},
+        {"left_behind", offsetof(struct elder_facts, ev_left_behind)},
+        {"economic_status", offsetof(struct elder_facts, ev_economic)},
+        {"disability_grade", offsetof(struct elder_facts, ev_disability)},
+        {"fp_special", offsetof(struct elder_facts, ev_fp)},
+        {"entitled_groups", offsetof(struct elder_facts, ev_entitled)},
+        {"ability_level", offsetof(struct elder_facts, ev_ability)},
+    };
+    if (!(st = al_db_stmt(db, sql_src)))
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *field = (const char *)sqlite3_column_text(st, 0);
+        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+            if (strcmp(map[i].field, field) == 0) {
+                struct elder_evidence *ev = (struct elder_evidence *)((char *)&f + map[i].off);
+                ev->source = al_db_col_text(a, st, 1);
+                ev->source_ref = al_db_col_text(a, st, 2);
+                ev->date = al_db_col_text(a, st, 3);
+            }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return al_db_check(db, rc);
+
+    struct elder_category cats[ELDER_CAT_MAX];
+    int n = elder_derive(&f, s, today, cats);
+    if (!(st = al_db_stmt(db, sql_del)))
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    if ((rc = step_done(db, st)) != AL_OK)
+        return rc;
+    if (!(st = al_db_stmt(db, sql_ins)))
+        return AL_EDB;
+    for (int i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, elder_id);
+        al_db_bind_text(st, 2, cats[i].id);
+        al_db_bind_text(st, 3, cats[i].ev.source);
+        al_db_bind_text(st, 4, cats[i].ev.source_ref);
+        al_db_bind_text(st, 5, cats[i].ev.date);
+        if ((rc = step_done(db, st)) != AL_OK)
+            return rc;
+    }
+    return AL_OK;
+}
+
+int
+elder_store_history_add(struct al_db *db, int64_t elder_id, int64_t user_id,
+    const char *username, const char *action, json_t *changes, int64_t now)
+{
+    static const char sql[] = "INSERT INTO elder_history(elder_id, at, user_id, username, action,"
+                              " changes) VALUES (?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    sqlite3_bind_int64(st, 2, now);
+    if (user_id > 0)
+        sqlite3_bind_int64(st, 3, user_id);
+    al_db_bind_text(st, 4, username);
+    al_db_bind_text(st, 5, action);
+    bind_json(st, 6, changes ? changes : json_object());
+    return step_done(db, st);
+}
+
+int
+elder_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *items)
+{
+    static const char sql[] = "SELECT at, username, action, changes FROM elder_history"
+                              " WHERE elder_id = ? ORDER BY id DESC LIMIT 200";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *u = (const char *)sqlite3_column_text(st, 1);
+        json_t *ch = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+        json_array_append_new(items, json_pack("{s:s, s:o, s:s, s:o}", "at",
+                                         al_json_time(a, sqlite3_column_int64(st, 0)), "username",
+                                         u ? json_string(u) : json_null(), "action",
+                                         (const char *)sqlite3_column_text(st, 2), "changes",
+                                         ch ? ch : json_object()));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+int
+elder_store_contacts(struct al_db *db, struct al_arena *a, int64_t elder_id, bool reveal,
+    json_t *items)
+{
+    static const char sql[] = "SELECT id, relation, name, phone, priority FROM elder_contacts"
+                              " WHERE elder_id = ? ORDER BY priority, id";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *phone = (const char *)sqlite3_column_text(st, 3);
+        char *m = al_arena_alloc(a, strlen(phone) + 1);
+        al_phone_mask(phone, m, strlen(phone) + 1);
+        json_t *c = json_pack("{s:I, s:s, s:s, s:s, s:I}", "id",
+            (json_int_t)sqlite3_column_int64(st, 0), "relation", sqlite3_column_text(st, 1), "name",
+            sqlite3_column_text(st, 2), "phone_masked", m, "priority",
+            (json_int_t)sqlite3_column_int64(st, 4));
+        if (reveal)
+            json_object_set_new(c, "phone", json_string(phone));
+        json_array_append_new(items, c);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+int
+elder_store_contact_add(struct al_db *db, int64_t elder_id, const char *relation,
+    const char *name, const char *phone, int64_t priority, int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO elder_contacts(elder_id, relation, name, phone,"
+                              " priority, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    al_db_bind_text(st, 2, relation);
+    al_db_bind_text(st, 3, name);
+    al_db_bind_text(st, 4, phone);
+    sqlite3_bind_int64(st, 5, priority);
+    sqlite3_bind_int64(st, 6, now);
+    int rc = step_done(db, st);
+    *id = sqlite3_last_insert_rowid(al_db_handle(db));
+    return rc;
+}
+
+int
+elder_store_contact_delete(struct al_db *db, int64_t elder_id, int64_t contact_id)
+{
+    static const char sql[] = "DELETE FROM elder_contacts WHERE id = ? AND elder_id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, contact_id);
+    sqlite3_bind_int64(st, 2, elder_id);
+    int rc = step_done(db, st);
+    if (rc == AL_OK && sqlite3_changes(al_db_handle(db)) == 0)
+        return AL_ENOTFOUND;
+    return rc;
+}
+
+int
+elder_store_consents(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *items)
+{
+    static const char sql[] =
+        "SELECT c.id, c.user_id, u.username, u.display_name, c.relation, c.scope, c.granted_by,"
+        " c.granted_at, c.revoked_at, r.username FROM elder_consents c"
+        " JOIN users u ON u.id = c.user_id JOIN users r ON r.id = c.recorded_by"
+        " WHERE c.elder_id = ? ORDER BY c.id DESC";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *scope = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+        json_t *c = json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "id",
+            (json_int_t)sqlite3_column_int64(st, 0), "user_id",
+            (json_int_t)sqlite3_column_int64(st, 1), "username", sqlite3_column_text(st, 2),
+            "display_name", sqlite3_column_text(st, 3), "relation", sqlite3_column_text(st, 4),
+            "scope", scope ? scope : json_array(), "granted_by", sqlite3_column_text(st, 6),
+            "granted_at", al_json_time(a, sqlite3_column_int64(st, 7)), "recorded_by",
+            sqlite3_column_text(st, 9));
+        json_object_set_new(c, "revoked_at",
+            sqlite3_column_type(st, 8) == SQLITE_NULL
+                ? json_null()
+                : json_string(al_json_time(a, sqlite3_column_int64(st, 8))));
+        json_array_append_new(items, c);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+int
+elder_store_consent_add(struct al_db *db, int64_t elder_id, int64_t user_id,
+    const char *relation, const char *scope_json, const char *granted_by, int64_t recorded_by,
+    int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO elder_consents(elder_id, user_id, relation, scope, granted_by, recorded_by,"
+        " granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    al_db_bind_text(st, 3, relation);
+    al_db_bind_text(st, 4, scope_json);
+    al_db_bind_text(st, 5, granted_by);
+    sqlite3_bind_int64(st, 6, recorded_by);
+    sqlite3_bind_int64(st, 7, now);
+    int rc = step_done(db, st);
+    *id = sqlite3_last_insert_rowid(al_db_handle(db));
+    return rc;
+}
+
+int
+elder_store_consent_revoke(struct al_db *db, int64_t elder_id, int64_t consent_id, int64_t by,
+    int64_t now)
+{
+    static const char sql[] = "UPDATE elder_consents SET revoked_at = ?, revoked_by = ?"
+                              " WHERE id = ? AND elder_id = ? AND revoked_at IS NULL";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, by);
+    sqlite3_bind_int64(st, 3, consent_id);
+    sqlite3_bind_int64(st, 4, elder_id);
+    int rc = step_done(db, st);
+    if (rc == AL_OK && sqlite3_changes(al_db_handle(db)) == 0)
+        return AL_ENOTFOUND;
+    return rc;
+}
+
+int
+elder_store_consent_scope(struct al_db *db, struct al_arena *a, int64_t user_id,
+    int64_t elder_id, const char **scope)
+{
+    static const char sql[] = "SELECT scope FROM elder_consents WHERE user_id = ? AND elder_id = ?"
+                              " AND revoked_at IS NULL ORDER BY id DESC LIMIT 1";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, elder_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *scope = al_db_col_text(a, st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return AL_OK;
+    return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+}
+
+int
+elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t *items)
+{
+    static const char sql[] =
+        "SELECT " ELDER_COLS ELDER_FROM " JOIN elder_consents k ON k.elder_id = e.id"
+        " WHERE k.user_id = ? AND k.revoked_at IS NULL GROUP BY e.id ORDER BY e.id";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, user_id);
+    char today[11];
+    al_today_cst(today);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(items, list_item(a, st, today));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
