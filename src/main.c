@@ -17,6 +17,7 @@
 #include "core/http.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "import/import.h"
 #include "region/region.h"
 #include "user/user.h"
 
@@ -29,6 +30,8 @@ usage(FILE *f)
           "  seed --demo [--db PATH]                   写入演示数据（凤冈县）\n"
           "  user add --username U --role R --region CODE [--display-name N] [--password P]\n"
           "                                            新增用户（不给密码则生成并打印）\n"
+          "  import --kind hukou|roll|disability|death|pension FILE [--commit] [--valid-only]\n"
+          "                                            导入部门数据（先校验；--commit 全部有效时写入）\n"
           "  routes [--markdown]                       打印路由表\n"
           "  backup FILE [--db PATH]                   在线备份数据库\n"
           "  audit verify [--db PATH]                  校验审计链（完整时退出码为 0）\n"
@@ -272,6 +275,49 @@ cmd_user(int argc, char **argv)
 }
 
 static int
+cmd_import(int argc, char **argv)
+{
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-') {
+            if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--kind"))
+                i++;
+            continue;
+        }
+        file = argv[i];
+    }
+    struct import_options o = {.kind = opt(argc, argv, "--kind"), .path = file,
+        .commit = has_flag(argc, argv, "--commit"), .valid_only = has_flag(argc, argv, "--valid-only"),
+        .username = "cli"};
+    if (!o.kind || !file) {
+        fputs("用法: anlao import --db PATH --kind hukou|roll|disability|death|pension FILE "
+              "[--commit] [--valid-only]\n",
+            stderr);
+        return 2;
+    }
+    struct al_db *db = open_ready(argc, argv);
+    struct import_summary s;
+    struct al_errinfo e = {0};
+    int rc = import_run(db, &o, &s, &e);
+    al_db_close(db);
+    if (rc != AL_OK) {
+        fprintf(stderr, "导入失败：%s\n", e.message[0] ? e.message : "数据库错误");
+        printf("{\"rows\":0,\"accepted\":0,\"rejected\":0,\"committed\":false}\n");
+        return 1;
+    }
+    fprintf(stderr, "导入 #%lld（%s）：共 %lld 行，有效 %lld，被拒 %lld；新增 %lld，变更 %lld，"
+                    "未变 %lld，死亡 %lld，迁移 %lld，未满年龄跳过 %lld%s\n",
+        (long long)s.id, s.encoding, (long long)s.rows, (long long)s.accepted,
+        (long long)s.rejected, (long long)s.created, (long long)s.changed, (long long)s.unchanged,
+        (long long)s.deaths, (long long)s.moves, (long long)s.skipped_age,
+        o.commit && !s.committed ? "；存在被拒行，未写入（可加 --valid-only 只写入有效行）" : "");
+    printf("{\"rows\":%lld,\"accepted\":%lld,\"rejected\":%lld,\"committed\":%s}\n",
+        (long long)s.rows, (long long)s.accepted, (long long)s.rejected,
+        s.committed ? "true" : "false");
+    return 0;
+}
+
+static int
 cmd_routes(int argc, char **argv)
 {
     int md = has_flag(argc, argv, "--markdown");
@@ -357,7 +403,7 @@ main(int argc, char **argv)
     } cmds[] = {
         {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"seed", cmd_seed},
         {"user", cmd_user}, {"routes", cmd_routes}, {"backup", cmd_backup},
-        {"audit", cmd_audit},
+        {"audit", cmd_audit}, {"import", cmd_import},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (strcmp(argv[1], cmds[i].name) == 0)

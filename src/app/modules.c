@@ -3,6 +3,7 @@
 #include "auth/auth.h"
 #include "dashboard/dashboard.h"
 #include "elder/elder.h"
+#include "import/import.h"
 #include "region/region.h"
 #include "system/system.h"
 #include "user/user.h"
@@ -15,5 +16,6 @@ const struct al_module *const app_modules[] = {
     &audit_module,
     &dashboard_module,
     &elder_module,
+    &import_module,
     NULL,
 };

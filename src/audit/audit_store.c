@@ -47,14 +47,8 @@ append_locked(struct al_db *db, int64_t user_id, const char *username, const cha
     snprintf(at_s, sizeof(at_s), "%lld", (long long)time(NULL));
     snprintf(uid_s, sizeof(uid_s), "%" PRId64, user_id);
     char *detail = NULL;
-    if (e->detail) {
-        size_t n = json_dumpb(e->detail, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
-        detail = malloc(n + 1);
-        if (!detail)
-            return AL_EDB;
-        json_dumpb(e->detail, detail, n, JSON_COMPACT | JSON_SORT_KEYS);
-        detail[n] = '\0';
-    }
+    if (e->detail && !(detail = al_json_dump_heap(e->detail)))
+        return AL_EDB;
     const char *fields[11] = {id_s, at_s, user_id > 0 ? uid_s : NULL, username, e->action,
         e->target_type, e->target_id, e->region_code, e->outcome, client_ip, detail};
     char hash[65];

@@ -89,6 +89,18 @@ al_json_dump(struct al_arena *a, const json_t *v, size_t *len_out)
     return buf;
 }
 
+char *
+al_json_dump_heap(const json_t *v)
+{
+    size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return NULL;
+    json_dumpb(v, buf, n, JSON_COMPACT | JSON_SORT_KEYS);
+    buf[n] = '\0';
+    return buf;
+}
+
 size_t
 al_utf8_len(const char *s, size_t n)
 {

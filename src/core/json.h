@@ -55,6 +55,10 @@ int al_json_get_int(const json_t *obj, const char *key, const char *label, int f
 int al_json_get_bool(const json_t *obj, const char *key, const char *label, int flags,
     bool *out, bool *present, struct al_errinfo *e);
 
+/* Serialise compactly into malloc'd memory (release with free()); NULL when out of memory.
+ * Use this, not json_dumps(), whose memory belongs to jansson's allocator. */
+char *al_json_dump_heap(const json_t *v);
+
 /* Number of UTF-8 code points, or (size_t)-1 when `s` is not valid UTF-8. */
 size_t al_utf8_len(const char *s, size_t n);
 

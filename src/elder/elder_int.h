@@ -9,15 +9,10 @@
 #include "core/arena.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "elder/elder.h"
 
 #define ELDER_CAT_MAX 9
 
-/* Where a fact came from: shown as the evidence of the categories it implies. */
-struct elder_evidence {
-    const char *source;     /* "record", "id_number", "import:roll", "assessment" */
-    const char *source_ref; /* "user:fg_civil", "import:12", "assessment:5" */
-    const char *date;       /* YYYY-MM-DD */
-};
 
 /* The facts categories are derived from, each with its evidence. */
 struct elder_facts {

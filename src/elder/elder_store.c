@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/crypto.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "elder/elder.h"
 #include "elder/elder_int.h"
 #include "region/region.h"
 
@@ -341,7 +344,8 @@ static const char *const writable[] = {"region_code", "hukou_region_code", "name
     "birth_date", "id_hash", "id_enc", "id_masked", "phone", "phone2", "address", "lat", "lng",
     "living_arrangement", "left_behind", "economic_status", "disability_type",
     "disability_grade", "fp_special", "entitled_groups", "ability_level", "status",
-    "status_date", "status_reason", NULL};
+    "status_date", "status_reason", "household_no", "household_size", "pension_type",
+    "pension_amount_fen", NULL};
 
 static bool
 is_writable(const char *col)
@@ -764,4 +768,110 @@ elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t
         json_array_append_new(items, list_item(a, st, today));
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+/* ---- for other modules ---- */
+
+int
+elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
+    struct elder_state *out)
+{
+    static const char sql[] =
+        "SELECT e.id, e.version, e.name, e.address, e.region_code, e.hukou_region_code,"
+        " e.household_no, coalesce(e.household_size, 0), e.economic_status, f.source,"
+        " e.disability_type, coalesce(e.disability_grade, 0), e.status, e.status_date,"
+        " e.pension_type, coalesce(e.pension_amount_fen, -1)"
+        " FROM elders e LEFT JOIN elder_field_sources f"
+        "  ON f.elder_id = e.id AND f.field = 'economic_status'"
+        " WHERE e.id_hash = ?";
+    char hash[65];
+    al_crypto_keyed_hash_hex("idnumber", number, 18, hash);
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_db_bind_text(st, 1, hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->version = sqlite3_column_int64(st, 1);
+        out->name = al_db_col_text(a, st, 2);
+        out->address = al_db_col_text(a, st, 3);
+        out->region_code = al_db_col_text(a, st, 4);
+        out->hukou_region_code = al_db_col_text(a, st, 5);
+        out->household_no = al_db_col_text(a, st, 6);
+        out->household_size = sqlite3_column_int(st, 7);
+        out->economic_status = al_db_col_text(a, st, 8);
+        out->economic_source = al_db_col_text(a, st, 9);
+        out->disability_type = al_db_col_text(a, st, 10);
+        out->disability_grade = sqlite3_column_int(st, 11);
+        out->status = al_db_col_text(a, st, 12);
+        out->status_date = al_db_col_text(a, st, 13);
+        out->pension_type = al_db_col_text(a, st, 14);
+        out->pension_amount_fen = sqlite3_column_int64(st, 15);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return AL_OK;
+    return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+}
+
+int
+elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
+    const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
+    int64_t *new_id)
+{
+    int rc;
+    json_t *number = json_object_get(set, "id_number");
+    if (number) {
+        const char *n = json_string_value(number);
+        char hash[65], masked[19];
+        al_crypto_keyed_hash_hex("idnumber", n, 18, hash);
+        al_id_mask(n, masked);
+        char *sealed = al_crypto_seal(a, n, 18);
+        if (!sealed)
+            return AL_EINTERNAL;
+        json_object_set_new(set, "id_hash", json_string(hash));
+        json_object_set_new(set, "id_enc", json_string(sealed));
+        json_object_set_new(set, "id_masked", json_string(masked));
+        json_object_del(set, "id_number");
+    }
+    int64_t now = (int64_t)time(NULL);
+    if (id == 0) {
+        rc = elder_store_insert(db, set, now, &id);
+        if (new_id)
+            *new_id = id;
+    } else {
+        /* Imports reconcile against the current row, whatever its version. */
+        static const char sql_v[] = "SELECT version FROM elders WHERE id = ?";
+        sqlite3_stmt *st = al_db_stmt(db, sql_v);
+        if (!st)
+            return AL_EDB;
+        sqlite3_bind_int64(st, 1, id);
+        int64_t version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        rc = elder_store_update(db, id, version, set, now);
+    }
+    static const char *facts[] = {"living_arrangement", "left_behind", "economic_status",
+        "disability_grade", "fp_special", "entitled_groups", "ability_level"};
+    for (size_t i = 0; rc == AL_OK && i < sizeof(facts) / sizeof(facts[0]); i++)
+        if (json_object_get(set, facts[i]))
+            rc = elder_store_set_evidence(db, id, facts[i], ev);
+    struct elder_settings s;
+    char today[11];
+    al_today_cst(today);
+    if (rc == AL_OK)
+        rc = elder_settings_load(db, &s);
+    if (rc == AL_OK)
+        rc = elder_store_recompute(db, a, id, &s, today);
+    if (rc == AL_OK) {
+        json_t *ch = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(set, k, v) if (strcmp(k, "id_hash") && strcmp(k, "id_enc"))
+            json_object_set(ch, k, v);
+        if (ev->source_ref)
+            json_object_set_new(ch, "source", json_string(ev->source_ref));
+        rc = elder_store_history_add(db, id, user_id, actor, action, ch, now);
+    }
+    return rc;
 }

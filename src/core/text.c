@@ -1,0 +1,152 @@
+#include "core/text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+bool
+al_text_is_utf8(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        unsigned cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + k >= n)
+            return false;
+        for (size_t j = 1; j <= k; j++) {
+            if ((p[i + j] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i + j] & 0x3F);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += k + 1;
+    }
+    return true;
+}
+
+static int
+map_fd(int fd, struct al_text *t, char *err, size_t err_size)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        snprintf(err, err_size, "无法读取文件：%s", strerror(errno));
+        return -1;
+    }
+    t->map_len = (size_t)sb.st_size;
+    if (t->map_len == 0) {
+        t->map = NULL;
+        t->p = "";
+        t->len = 0;
+        return 0;
+    }
+    t->map = mmap(NULL, t->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (t->map == MAP_FAILED) {
+        t->map = NULL;
+        snprintf(err, err_size, "无法读取文件：%s", strerror(errno));
+        return -1;
+    }
+    madvise(t->map, t->map_len, MADV_SEQUENTIAL);
+    t->p = t->map;
+    t->len = t->map_len;
+    return 0;
+}
+
+/* Convert the mapping from GB18030 into an unlinked temporary file and map that. */
+static int
+convert_gb18030(struct al_text *t, char *err, size_t err_size)
+{
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1) {
+        snprintf(err, err_size, "系统不支持 GB18030 编码转换");
+        return -1;
+    }
+    const char *tmpdir = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/anlao-text-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        iconv_close(cd);
+        snprintf(err, err_size, "无法创建临时文件：%s", strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    char *in = (char *)t->p;
+    size_t in_left = t->len;
+    char buf[65536];
+    int rc = 0;
+    while (in_left > 0 && rc == 0) {
+        char *out = buf;
+        size_t out_left = sizeof(buf);
+        size_t r = iconv(cd, &in, &in_left, &out, &out_left);
+        if (r == (size_t)-1 && errno != E2BIG) {
+            snprintf(err, err_size, "文件编码既不是 UTF-8 也不是 GB18030（约第 %zu 字节处）",
+                t->len - in_left);
+            rc = -1;
+        }
+        size_t n = sizeof(buf) - out_left;
+        if (n && write(fd, buf, n) != (ssize_t)n) {
+            snprintf(err, err_size, "临时文件写入失败：%s", strerror(errno));
+            rc = -1;
+        }
+    }
+    iconv_close(cd);
+    munmap(t->map, t->map_len);
+    t->map = NULL;
+    if (rc == 0)
+        rc = map_fd(fd, t, err, err_size);
+    close(fd);
+    t->converted = true;
+    return rc;
+}
+
+int
+al_text_open(const char *path, struct al_text *t, char *err, size_t err_size)
+{
+    memset(t, 0, sizeof(*t));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, err_size, "无法打开文件 %s：%s", path, strerror(errno));
+        return -1;
+    }
+    int rc = map_fd(fd, t, err, err_size);
+    close(fd);
+    if (rc != 0)
+        return rc;
+    if (al_text_is_utf8(t->p, t->len))
+        return 0;
+    return convert_gb18030(t, err, err_size);
+}
+
+void
+al_text_close(struct al_text *t)
+{
+    if (t->map)
+        munmap(t->map, t->map_len);
+    memset(t, 0, sizeof(*t));
+}

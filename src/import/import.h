@@ -1,0 +1,47 @@
+/*
+ * Imports of other departments' data (household registration, civil-affairs
+ * rolls, disability certificates, deaths, pensions) into the elder registry.
+ */
+#ifndef IMPORT_H
+#define IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/db.h"
+#include "core/err.h"
+#include "core/router.h"
+
+extern const struct al_module import_module;
+
+struct import_options {
+    const char *kind;      /* hukou, roll, disability, death, pension */
+    const char *path;      /* the file */
+    const char *filename;  /* name to record (defaults to path) */
+    bool commit;           /* apply after validation */
+    bool valid_only;       /* apply the valid rows even when some are rejected */
+    int64_t user_id;       /* 0 for the CLI */
+    const char *username;
+    const char *client_ip;
+};
+
+struct import_summary {
+    int64_t id;
+    int64_t rows, accepted, rejected;
+    int64_t created, changed, unchanged, deaths, moves, skipped_age;
+    int64_t unknown_columns;
+    bool committed;
+    char encoding[12];
+};
+
+/*
+ * Validate every row of the file, record the report (import + rejected rows),
+ * and, when asked and allowed (no rejected rows, or valid_only), apply the
+ * accepted rows in one transaction: a crash leaves either all or nothing.
+ * Returns AL_OK with `s` filled, AL_EINVAL with `e` naming the problem (no
+ * such kind, unreadable file, missing column), or AL_EDB.
+ */
+int import_run(struct al_db *db, const struct import_options *o, struct import_summary *s,
+    struct al_errinfo *e);
+
+#endif

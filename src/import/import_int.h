@@ -1,0 +1,127 @@
+/* Private to the import module. */
+#ifndef IMPORT_INT_H
+#define IMPORT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/csv.h"
+
+enum import_kind {
+    IMPORT_HUKOU = 0,
+    IMPORT_ROLL,
+    IMPORT_DISABILITY,
+    IMPORT_DEATH,
+    IMPORT_PENSION,
+    IMPORT_KIND_COUNT,
+};
+
+/* Canonical columns every profile maps its headers to. */
+enum import_col {
+    COL_ID = 0,
+    COL_NAME,
+    COL_REGION,
+    COL_ADDRESS,
+    COL_HOUSEHOLD,
+    COL_HOUSEHOLD_SIZE,
+    COL_SEX,
+    COL_BIRTH,
+    COL_CATEGORY,
+    COL_START,
+    COL_END,
+    COL_DIS_TYPE,
+    COL_DIS_GRADE,
+    COL_DEATH,
+    COL_PENSION_TYPE,
+    COL_AMOUNT,
+    COL_COUNT,
+};
+
+/* Kind from its id ("hukou", ...), or -1. */
+int import_kind_parse(const char *s);
+const char *import_kind_id(int kind);
+const char *import_kind_name(int kind);
+
+/* Chinese header of a canonical column (for reports). */
+const char *import_col_label(int col);
+
+/*
+ * Map a header row to columns.  `map[col]` receives the field index or -1.
+ * Unknown headers are listed in `unknown` (indexes, *n_unknown).  Returns
+ * -1 and names the first missing required column in *missing when the
+ * profile of `kind` cannot be satisfied.
+ */
+int import_map_headers(int kind, const struct al_str *fields, int n, int map[COL_COUNT],
+    int *unknown, int *n_unknown, int *missing);
+
+/*
+ * RULE-IMPORT-002: parse a date in any of the usual forms (1949-12-31, 1949/12/31,
+ * 1949.12.31, 19491231, 1949年12月31日, Excel serial day numbers) into
+ * "YYYY-MM-DD" (out, 11 bytes).  Returns false when it is not a real date.
+ */
+bool import_parse_date(const char *s, size_t len, char out[11]);
+
+/* One validated row, ready to apply. */
+struct import_row {
+    int kind;
+    char id_number[19];
+    char birth_date[11];
+    char sex;
+    const char *name;
+    const char *region_code;  /* hukou */
+    const char *address;      /* hukou */
+    const char *household;    /* hukou */
+    int household_size;       /* hukou, 0 unknown */
+    const char *category;     /* roll: tekun/dibao/dibao_edge/low_income */
+    char start_date[11];      /* roll */
+    char end_date[11];        /* roll, "" when open */
+    const char *dis_type;     /* disability */
+    int dis_grade;            /* disability 1–4 */
+    char death_date[11];      /* death */
+    const char *pension_type; /* pension */
+    int64_t amount_fen;       /* pension, -1 unknown */
+};
+
+struct import_error {
+    int col; /* canonical column, or -1 for the whole row */
+    char reason[160];
+};
+
+/*
+ * Validate one data row of `kind` against the header map.  `today` is
+ * YYYY-MM-DD.  Returns the number of errors written to `errs` (at most
+ * `max_errs`); 0 means `out` is filled (strings point into `a`).
+ */
+int import_validate_row(int kind, const struct al_str *fields, int n, const int map[COL_COUNT],
+    const char *today, struct al_arena *a, struct import_row *out, struct import_error *errs,
+    int max_errs);
+
+#endif
+
+/* ---- reconciliation (import_logic.c) ---- */
+
+#include <jansson.h>
+
+#include "elder/elder.h"
+
+enum import_effect {
+    EFFECT_NEW = 0,      /* a new record */
+    EFFECT_CHANGED,      /* facts of an existing record changed */
+    EFFECT_UNCHANGED,    /* nothing to do (re-import of the same data) */
+    EFFECT_SKIPPED_AGE,  /* household row of someone younger than the registry's age */
+};
+#define IMPORT_FLAG_DEATH 1u
+#define IMPORT_FLAG_MOVE 2u
+
+/*
+ * Decide what a valid row changes (RULE-IMPORT-010..014).  `cur` is the
+ * current record or NULL.  Fills `set` with the columns to write and
+ * returns the effect; *flags gets IMPORT_FLAG_*.  `today` is YYYY-MM-DD.
+ */
+int import_plan(const struct import_row *row, const struct elder_state *cur, int min_age,
+    const char *today, json_t *set, unsigned *flags);
+
+/* The 18-character number as one exact 64-bit key (for duplicate detection). */
+uint64_t import_id_key(const char number[18]);

@@ -1,0 +1,488 @@
+/* Pure rules of the import module: header profiles, dates, row validation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/idcard.h"
+#include "core/json.h"
+#include "import/import_int.h"
+#include "region/region.h"
+
+static const char *const kind_ids[] = {"hukou", "roll", "disability", "death", "pension"};
+static const char *const kind_names[] = {"户籍", "民政救助名册", "残疾人证", "死亡登记", "养老保险"};
+
+int
+import_kind_parse(const char *s)
+{
+    for (int i = 0; i < IMPORT_KIND_COUNT; i++)
+        if (strcmp(s, kind_ids[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *
+import_kind_id(int kind)
+{
+    return kind >= 0 && kind < IMPORT_KIND_COUNT ? kind_ids[kind] : "?";
+}
+
+const char *
+import_kind_name(int kind)
+{
+    return kind >= 0 && kind < IMPORT_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+/* RULE-IMPORT-001: the header names each column may carry (first is the label). */
+static const char *const aliases[COL_COUNT][6] = {
+    [COL_ID] = {"身份证号", "公民身份号码", "身份证号码", "证件号码", "身份证", NULL},
+    [COL_NAME] = {"姓名", "名字", NULL},
+    [COL_REGION] = {"区划代码", "行政区划代码", "村（社区）区划代码", "统计用区划代码", NULL},
+    [COL_ADDRESS] = {"住址", "地址", "户籍地址", "居住地址", NULL},
+    [COL_HOUSEHOLD] = {"户号", NULL},
+    [COL_HOUSEHOLD_SIZE] = {"户内人数", "家庭人口", "户人数", NULL},
+    [COL_SEX] = {"性别", NULL},
+    [COL_BIRTH] = {"出生日期", "出生年月日", NULL},
+    [COL_CATEGORY] = {"类别", "救助类别", "保障类别", "人员类别", NULL},
+    [COL_START] = {"开始日期", "起始日期", "纳入日期", NULL},
+    [COL_END] = {"结束日期", "终止日期", "退出日期", NULL},
+    [COL_DIS_TYPE] = {"残疾类别", NULL},
+    [COL_DIS_GRADE] = {"残疾等级", NULL},
+    [COL_DEATH] = {"死亡日期", NULL},
+    [COL_PENSION_TYPE] = {"养老保险类型", "险种", "参保类型", NULL},
+    [COL_AMOUNT] = {"月领取金额", "月养老金", "月领取额", NULL},
+};
+
+const char *
+import_col_label(int col)
+{
+    return col >= 0 && col < COL_COUNT ? aliases[col][0] : "整行";
+}
+
+/* Which columns each kind requires and which it may use. */
+static const int required[IMPORT_KIND_COUNT][5] = {
+    [IMPORT_HUKOU] = {COL_ID, COL_NAME, COL_REGION, COL_ADDRESS, -1},
+    [IMPORT_ROLL] = {COL_ID, COL_NAME, COL_CATEGORY, COL_START, -1},
+    [IMPORT_DISABILITY] = {COL_ID, COL_NAME, COL_DIS_TYPE, COL_DIS_GRADE, -1},
+    [IMPORT_DEATH] = {COL_ID, COL_NAME, COL_DEATH, -1, -1},
+    [IMPORT_PENSION] = {COL_ID, COL_NAME, COL_PENSION_TYPE, -1, -1},
+};
+static const int optional[IMPORT_KIND_COUNT][5] = {
+    [IMPORT_HUKOU] = {COL_HOUSEHOLD, COL_HOUSEHOLD_SIZE, COL_SEX, COL_BIRTH, -1},
+    [IMPORT_ROLL] = {COL_END, -1, -1, -1, -1},
+    [IMPORT_DISABILITY] = {-1, -1, -1, -1, -1},
+    [IMPORT_DEATH] = {-1, -1, -1, -1, -1},
+    [IMPORT_PENSION] = {COL_AMOUNT, -1, -1, -1, -1},
+};
+
+/* Header text without spaces, BOM, '*' marks; full-width parentheses made ASCII-free. */
+static size_t
+clean_header(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        s += 3;
+        n -= 3;
+    }
+    for (size_t i = 0; i < n && o + 4 < cap; i++) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '*' || c == '\r' || c == '\n')
+            continue;
+        if (c == '(' ) {
+            memcpy(out + o, "（", 3);
+            o += 3;
+            continue;
+        }
+        if (c == ')') {
+            memcpy(out + o, "）", 3);
+            o += 3;
+            continue;
+        }
+        if ((unsigned char)c == 0xE3 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+            (unsigned char)s[i + 2] == 0x80) {
+            i += 2; /* ideographic space */
+            continue;
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static bool
+in_set(const int *set, int col)
+{
+    for (int i = 0; i < 5 && set[i] >= 0; i++)
+        if (set[i] == col)
+            return true;
+    return false;
+}
+
+int
+import_map_headers(int kind, const struct al_str *fields, int n, int map[COL_COUNT],
+    int *unknown, int *n_unknown, int *missing)
+{
+    for (int c = 0; c < COL_COUNT; c++)
+        map[c] = -1;
+    *n_unknown = 0;
+    *missing = -1;
+    for (int i = 0; i < n; i++) {
+        char h[256];
+        clean_header(fields[i].p, fields[i].len, h, sizeof(h));
+        int found = -1;
+        for (int c = 0; c < COL_COUNT && found < 0; c++) {
+            if (!in_set(required[kind], c) && !in_set(optional[kind], c))
+                continue;
+            for (int k = 0; k < 6 && aliases[c][k]; k++)
+                if (strcmp(h, aliases[c][k]) == 0) {
+                    found = c;
+                    break;
+                }
+        }
+        if (found >= 0 && map[found] < 0)
+            map[found] = i;
+        else
+            unknown[(*n_unknown)++] = i;
+    }
+    for (int i = 0; i < 5 && required[kind][i] >= 0; i++)
+        if (map[required[kind][i]] < 0) {
+            *missing = required[kind][i];
+            return -1;
+        }
+    return 0;
+}
+
+/* ---- dates ---- */
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+static void
+civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long yy = yoe + era * 400;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yy + (*m <= 2));
+}
+
+bool
+import_parse_date(const char *s, size_t len, char out[11])
+{
+    char buf[40];
+    size_t n = 0;
+    /* Trim, and turn 年/月 and . / into '-', dropping 日. */
+    for (size_t i = 0; i < len && n + 1 < sizeof(buf); i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t')
+            continue;
+        if (c == 0xE5 && i + 2 < len && (unsigned char)s[i + 1] == 0xB9 &&
+            (unsigned char)s[i + 2] == 0xB4) { /* 年 */
+            buf[n++] = '-';
+            i += 2;
+        } else if (c == 0xE6 && i + 2 < len && (unsigned char)s[i + 1] == 0x9C &&
+                   (unsigned char)s[i + 2] == 0x88) { /* 月 */
+            buf[n++] = '-';
+            i += 2;
+        } else if (c == 0xE6 && i + 2 < len && (unsigned char)s[i + 1] == 0x97 &&
+                   (unsigned char)s[i + 2] == 0xA5) { /* 日 */
+            i += 2;
+        } else if (c == '/' || c == '.') {
+            buf[n++] = '-';
+        } else if ((c >= '0' && c <= '9') || c == '-') {
+            buf[n++] = (char)c;
+        } else {
+            return false;
+        }
+    }
+    buf[n] = '\0';
+    int y, m, d;
+    char tail;
+    if (n == 8 && strspn(buf, "0123456789") == 8) {
+        y = atoi((char[]){buf[0], buf[1], buf[2], buf[3], 0});
+        m = atoi((char[]){buf[4], buf[5], 0});
+        d = atoi((char[]){buf[6], buf[7], 0});
+    } else if (n >= 1 && n <= 5 && strspn(buf, "0123456789") == n) {
+        /* RULE-IMPORT-003: Excel serial day (1900 system; 60 is the phantom 1900-02-29). */
+        long serial = atol(buf);
+        if (serial < 61)
+            return false;
+        civil_from_days(serial - 25569, &y, &m, &d);
+    } else if (sscanf(buf, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) {
+        return false;
+    }
+    if (y < 1870 || y > 2100)
+        return false;
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    return al_date_valid(out);
+}
+
+/* ---- rows ---- */
+
+static const char *
+field(struct al_arena *a, const struct al_str *fields, int n, int idx, size_t *len)
+{
+    if (idx < 0 || idx >= n) {
+        *len = 0;
+        return NULL;
+    }
+    const char *p = fields[idx].p;
+    size_t l = fields[idx].len;
+    while (l && (*p == ' ' || *p == '\t')) {
+        p++;
+        l--;
+    }
+    while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
+        l--;
+    *len = l;
+    return l ? al_arena_strndup(a, p, l) : NULL;
+}
+
+#define ERR(c, ...)                                                                            \
+    do {                                                                                       \
+        if (ne < max_errs) {                                                                   \
+            errs[ne].col = (c);                                                                \
+            snprintf(errs[ne].reason, sizeof(errs[ne].reason), __VA_ARGS__);                   \
+        }                                                                                      \
+        ne++;                                                                                  \
+    } while (0)
+
+int
+import_validate_row(int kind, const struct al_str *fields, int n, const int map[COL_COUNT],
+    const char *today, struct al_arena *a, struct import_row *out, struct import_error *errs,
+    int max_errs)
+{
+    int ne = 0;
+    size_t len;
+    const char *v;
+    memset(out, 0, sizeof(*out));
+    out->kind = kind;
+    out->amount_fen = -1;
+
+    /* RULE-IMPORT-004: the ID number is normalised and checked (GB 11643). */
+    v = field(a, fields, n, map[COL_ID], &len);
+    struct al_id id;
+    enum al_id_status st = v ? al_id_parse(v, len, today, &id) : AL_ID_EMPTY;
+    if (st != AL_ID_OK) {
+        ERR(COL_ID, "%s", al_id_status_message(st));
+    } else {
+        memcpy(out->id_number, id.number, 19);
+        memcpy(out->birth_date, id.birth_date, 11);
+        out->sex = id.sex;
+    }
+    out->name = field(a, fields, n, map[COL_NAME], &len);
+    if (!out->name)
+        ERR(COL_NAME, "姓名不能为空");
+    else if (al_utf8_len(out->name, len) == (size_t)-1 || al_utf8_len(out->name, len) > 32)
+        ERR(COL_NAME, "姓名不能超过 32 个字符");
+
+    switch (kind) {
+    case IMPORT_HUKOU:
+        out->region_code = field(a, fields, n, map[COL_REGION], &len);
+        if (!out->region_code || region_level(out->region_code) != 5)
+            ERR(COL_REGION, "区划代码应为 12 位村（社区）代码");
+        out->address = field(a, fields, n, map[COL_ADDRESS], &len);
+        if (!out->address)
+            ERR(COL_ADDRESS, "住址不能为空");
+        else if (al_utf8_len(out->address, len) > 200)
+            ERR(COL_ADDRESS, "住址不能超过 200 个字符");
+        out->household = field(a, fields, n, map[COL_HOUSEHOLD], &len);
+        if ((v = field(a, fields, n, map[COL_HOUSEHOLD_SIZE], &len))) {
+            char *end;
+            long hs = strtol(v, &end, 10);
+            if (*end || hs < 1 || hs > 99)
+                ERR(COL_HOUSEHOLD_SIZE, "户内人数应为 1 到 99 的整数");
+            else
+                out->household_size = (int)hs;
+        }
+        /* RULE-IMPORT-005: sex and birth date, when present, must agree with the ID number. */
+        if ((v = field(a, fields, n, map[COL_SEX], &len)) && st == AL_ID_OK) {
+            char sx = !strcmp(v, "男") || !strcmp(v, "M") || !strcmp(v, "1") ? 'M'
+                      : !strcmp(v, "女") || !strcmp(v, "F") || !strcmp(v, "2") ? 'F' : 0;
+            if (!sx)
+                ERR(COL_SEX, "性别应为 男 或 女");
+            else if (sx != out->sex)
+                ERR(COL_SEX, "性别与身份证号不符");
+        }
+        if ((v = field(a, fields, n, map[COL_BIRTH], &len)) && st == AL_ID_OK) {
+            char d[11];
+            if (!import_parse_date(v, len, d))
+                ERR(COL_BIRTH, "出生日期无法识别：%.40s", v);
+            else if (strcmp(d, out->birth_date) != 0)
+                ERR(COL_BIRTH, "出生日期与身份证号不符（身份证号为 %s）", out->birth_date);
+        }
+        break;
+    case IMPORT_ROLL: {
+        v = field(a, fields, n, map[COL_CATEGORY], &len);
+        static const char *const names[][2] = {{"特困", "tekun"}, {"特困供养", "tekun"},
+            {"低保", "dibao"}, {"低保边缘", "dibao_edge"}, {"低收入", "low_income"}};
+        for (size_t i = 0; v && i < sizeof(names) / sizeof(names[0]); i++)
+            if (!strcmp(v, names[i][0]) || !strcmp(v, names[i][1]))
+                out->category = names[i][1];
+        if (!out->category)
+            ERR(COL_CATEGORY, "类别应为 特困、低保、低保边缘 或 低收入");
+        v = field(a, fields, n, map[COL_START], &len);
+        if (!v || !import_parse_date(v, len, out->start_date))
+            ERR(COL_START, "开始日期无法识别：%.40s", v ? v : "（空）");
+        if ((v = field(a, fields, n, map[COL_END], &len))) {
+            if (!import_parse_date(v, len, out->end_date))
+                ERR(COL_END, "结束日期无法识别：%.40s", v);
+            else if (out->start_date[0] && strcmp(out->end_date, out->start_date) < 0)
+                ERR(COL_END, "结束日期早于开始日期");
+        }
+        break;
+    }
+    case IMPORT_DISABILITY: {
+        out->dis_type = field(a, fields, n, map[COL_DIS_TYPE], &len);
+        static const char *const types[] = {"视力", "听力", "言语", "肢体", "智力", "精神", "多重",
+            "视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"};
+        bool ok = false;
+        for (size_t i = 0; out->dis_type && i < sizeof(types) / sizeof(types[0]); i++)
+            ok = ok || !strcmp(out->dis_type, types[i]);
+        if (!ok)
+            ERR(COL_DIS_TYPE, "残疾类别应为 视力、听力、言语、肢体、智力、精神 或 多重");
+        v = field(a, fields, n, map[COL_DIS_GRADE], &len);
+        static const char *const grades[] = {"一级", "二级", "三级", "四级"};
+        for (int g = 0; v && g < 4; g++)
+            if (!strcmp(v, grades[g]) || (len == 1 && v[0] == '1' + g))
+                out->dis_grade = g + 1;
+        if (!out->dis_grade)
+            ERR(COL_DIS_GRADE, "残疾等级应为 一级…四级 或 1–4");
+        break;
+    }
+    case IMPORT_DEATH:
+        v = field(a, fields, n, map[COL_DEATH], &len);
+        if (!v || !import_parse_date(v, len, out->death_date))
+            ERR(COL_DEATH, "死亡日期无法识别：%.40s", v ? v : "（空）");
+        else if (strcmp(out->death_date, today) > 0)
+            ERR(COL_DEATH, "死亡日期不能晚于今天");
+        else if (st == AL_ID_OK && strcmp(out->death_date, out->birth_date) < 0)
+            ERR(COL_DEATH, "死亡日期早于出生日期");
+        break;
+    case IMPORT_PENSION:
+        out->pension_type = field(a, fields, n, map[COL_PENSION_TYPE], &len);
+        if (!out->pension_type)
+            ERR(COL_PENSION_TYPE, "养老保险类型不能为空");
+        if ((v = field(a, fields, n, map[COL_AMOUNT], &len))) {
+            /* Yuan with up to 2 decimals → fen (never floating point). */
+            int64_t yuan = 0, fen = 0;
+            int dec = -1;
+            bool bad = false;
+            for (const char *p = v; *p && !bad; p++) {
+                if (*p == '.' && dec < 0)
+                    dec = 0;
+                else if (*p >= '0' && *p <= '9' && dec < 0 && yuan < 100000000)
+                    yuan = yuan * 10 + (*p - '0');
+                else if (*p >= '0' && *p <= '9' && dec >= 0 && dec < 2)
+                    fen = fen * 10 + (*p - '0'), dec++;
+                else
+                    bad = true;
+            }
+            if (bad)
+                ERR(COL_AMOUNT, "月领取金额应为金额（元，最多两位小数）");
+            else
+                out->amount_fen = yuan * 100 + (dec == 1 ? fen * 10 : fen);
+        }
+        break;
+    }
+    return ne;
+}
+
+/* ---- reconciliation ---- */
+
+uint64_t
+import_id_key(const char number[18])
+{
+    uint64_t k = 0;
+    for (int i = 0; i < 17; i++)
+        k = k * 10 + (uint64_t)(number[i] - '0');
+    return k * 11 + (number[17] == 'X' ? 10 : (uint64_t)(number[17] - '0'));
+}
+
+static bool
+differs(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a != b;
+    return strcmp(a, b) != 0;
+}
+
+int
+import_plan(const struct import_row *row, const struct elder_state *cur, int min_age,
+    const char *today, json_t *set, unsigned *flags)
+{
+    *flags = 0;
+    switch (row->kind) {
+    case IMPORT_HUKOU:
+        /* RULE-IMPORT-010: household rows create residents of registry age and keep
+         * name, address, registered region and household up to date. */
+        if (!cur) {
+            if (al_age_on(row->birth_date, today) < min_age)
+                return EFFECT_SKIPPED_AGE;
+            json_object_set_new(set, "id_number", json_string(row->id_number));
+            json_object_set_new(set, "name", json_string(row->name));
+            json_object_set_new(set, "sex", json_stringn(&row->sex, 1));
+            json_object_set_new(set, "birth_date", json_string(row->birth_date));
+            json_object_set_new(set, "region_code", json_string(row->region_code));
+            json_object_set_new(set, "hukou_region_code", json_string(row->region_code));
+            json_object_set_new(set, "address", json_string(row->address));
+            if (row->household)
+                json_object_set_new(set, "household_no", json_string(row->household));
+            if (row->household_size)
+                json_object_set_new(set, "household_size", json_integer(row->household_size));
+            return EFFECT_NEW;
+        }
+        if (differs(cur->name, row->name))
+            json_object_set_new(set, "name", json_string(row->name));
+        if (differs(cur->address, row->address))
+            json_object_set_new(set, "address", json_string(row->address));
+        if (differs(cur->hukou_region_code, row->region_code)) {
+            json_object_set_new(set, "hukou_region_code", json_string(row->region_code));
+            if (cur->hukou_region_code)
+                *flags |= IMPORT_FLAG_MOVE;
+        }
+        if (row->household && differs(cur->household_no, row->household))
+            json_object_set_new(set, "household_no", json_string(row->household));
+        if (row->household_size && cur->household_size != row->household_size)
+            json_object_set_new(set, "household_size", json_integer(row->household_size));
+        break;
+    case IMPORT_ROLL: {
+        /* RULE-IMPORT-011: an open roll entry sets the economic status; an ended one
+         * returns it to 一般 when that status came from a roll. */
+        bool open = !row->end_date[0] || strcmp(row->end_date, today) >= 0;
+        if (open && differs(cur->economic_status, row->category))
+            json_object_set_new(set, "economic_status", json_string(row->category));
+        else if (!open && !differs(cur->economic_status, row->category) && cur->economic_source &&
+                 strcmp(cur->economic_source, "import:roll") == 0)
+            json_object_set_new(set, "economic_status", json_string("general"));
+        break;
+    }
+    case IMPORT_DISABILITY:
+        /* RULE-IMPORT-012 */
+        if (differs(cur->disability_type, row->dis_type))
+            json_object_set_new(set, "disability_type", json_string(row->dis_type));
+        if (cur->disability_grade != row->dis_grade)
+            json_object_set_new(set, "disability_grade", json_integer(row->dis_grade));
+        break;
+    case IMPORT_DEATH:
+        /* RULE-IMPORT-013: a death registration closes the record. */
+        if (differs(cur->status, "deceased") || differs(cur->status_date, row->death_date)) {
+            json_object_set_new(set, "status", json_string("deceased"));
+            json_object_set_new(set, "status_date", json_string(row->death_date));
+            json_object_set_new(set, "status_reason", json_string("死亡登记导入"));
+            *flags |= IMPORT_FLAG_DEATH;
+        }
+        break;
+    case IMPORT_PENSION:
+        /* RULE-IMPORT-014 */
+        if (differs(cur->pension_type, row->pension_type))
+            json_object_set_new(set, "pension_type", json_string(row->pension_type));
+        if (row->amount_fen >= 0 && cur->pension_amount_fen != row->amount_fen)
+            json_object_set_new(set, "pension_amount_fen", json_integer(row->amount_fen));
+        break;
+    }
+    return json_object_size(set) ? EFFECT_CHANGED : EFFECT_UNCHANGED;
+}

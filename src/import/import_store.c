@@ -1,0 +1,137 @@
+/* The import module's SQL. */
+#include <time.h>
+
+#include "import/import_store.h"
+
+int
+import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
+    const char *encoding, int64_t user_id, const char *username, const char *unknown_json,
+    int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO imports(kind, filename, file_sha256, encoding, user_id, username, status,"
+        " rows, accepted, rejected, unknown_columns, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'validated', 0, 0, 0, ?, ?)";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_db_bind_text(st, 1, kind);
+    al_db_bind_text(st, 2, filename);
+    al_db_bind_text(st, 3, sha);
+    al_db_bind_text(st, 4, encoding);
+    if (user_id > 0)
+        sqlite3_bind_int64(st, 5, user_id);
+    al_db_bind_text(st, 6, username);
+    al_db_bind_text(st, 7, unknown_json);
+    sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
+    int rc = al_db_check(db, sqlite3_step(st));
+    sqlite3_reset(st);
+    *id = sqlite3_last_insert_rowid(al_db_handle(db));
+    return rc;
+}
+
+int
+import_store_error(struct al_db *db, int64_t import_id, int64_t line, const char *col,
+    const char *reason)
+{
+    static const char sql[] =
+        "INSERT INTO import_errors(import_id, line, col, reason) VALUES (?, ?, ?, ?)";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, import_id);
+    sqlite3_bind_int64(st, 2, line);
+    al_db_bind_text(st, 3, col);
+    al_db_bind_text(st, 4, reason);
+    int rc = al_db_check(db, sqlite3_step(st));
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
+    int64_t rejected, const char *summary_json, bool committed)
+{
+    static const char sql[] =
+        "UPDATE imports SET rows = ?, accepted = ?, rejected = ?, summary = ?,"
+        " status = CASE WHEN ? THEN 'committed' ELSE status END,"
+        " committed_at = CASE WHEN ? THEN ? ELSE committed_at END WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, rows);
+    sqlite3_bind_int64(st, 2, accepted);
+    sqlite3_bind_int64(st, 3, rejected);
+    al_db_bind_text(st, 4, summary_json);
+    sqlite3_bind_int(st, 5, committed);
+    sqlite3_bind_int(st, 6, committed);
+    sqlite3_bind_int64(st, 7, (int64_t)time(NULL));
+    sqlite3_bind_int64(st, 8, import_id);
+    int rc = al_db_check(db, sqlite3_step(st));
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+import_store_mark_hukou(struct al_db *db, int64_t elder_id, int64_t import_id)
+{
+    static const char sql[] = "UPDATE elders SET last_hukou_import = ? WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, import_id);
+    sqlite3_bind_int64(st, 2, elder_id);
+    int rc = al_db_check(db, sqlite3_step(st));
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+import_store_list(struct al_db *db, struct al_arena *a, json_t *items)
+{
+    static const char sql[] =
+        "SELECT id, kind, filename, encoding, username, status, rows, accepted, rejected,"
+        " summary, created_at, committed_at FROM imports ORDER BY id DESC LIMIT 100";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *sum = json_loads((const char *)sqlite3_column_text(st, 9), 0, NULL);
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:o, s:s}", "id",
+            (json_int_t)sqlite3_column_int64(st, 0), "kind", sqlite3_column_text(st, 1),
+            "filename", sqlite3_column_text(st, 2), "encoding", sqlite3_column_text(st, 3),
+            "username", sqlite3_column_text(st, 4), "status", sqlite3_column_text(st, 5), "rows",
+            (json_int_t)sqlite3_column_int64(st, 6), "accepted",
+            (json_int_t)sqlite3_column_int64(st, 7), "rejected",
+            (json_int_t)sqlite3_column_int64(st, 8), "summary", sum ? sum : json_object(),
+            "created_at", al_json_time(a, sqlite3_column_int64(st, 10)));
+        json_object_set_new(o, "committed_at",
+            sqlite3_column_type(st, 11) == SQLITE_NULL
+                ? json_null()
+                : json_string(al_json_time(a, sqlite3_column_int64(st, 11))));
+        json_array_append_new(items, o);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+int
+import_store_errors(struct al_db *db, int64_t import_id, json_t *items, int64_t limit)
+{
+    static const char sql[] = "SELECT line, col, reason FROM import_errors WHERE import_id = ?"
+                              " ORDER BY line LIMIT ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, import_id);
+    sqlite3_bind_int64(st, 2, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s}", "line",
+                                         (json_int_t)sqlite3_column_int64(st, 0), "column",
+                                         sqlite3_column_text(st, 1), "reason",
+                                         sqlite3_column_text(st, 2)));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}

@@ -1,0 +1,24 @@
+/* Private to the import module: its SQL. */
+#ifndef IMPORT_STORE_H
+#define IMPORT_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/db.h"
+#include "core/json.h"
+
+int import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
+    const char *encoding, int64_t user_id, const char *username, const char *unknown_json,
+    int64_t *id);
+int import_store_error(struct al_db *db, int64_t import_id, int64_t line, const char *col,
+    const char *reason);
+int import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
+    int64_t rejected, const char *summary_json, bool committed);
+int import_store_mark_hukou(struct al_db *db, int64_t elder_id, int64_t import_id);
+int import_store_list(struct al_db *db, struct al_arena *a, json_t *items);
+int import_store_errors(struct al_db *db, int64_t import_id, json_t *items, int64_t limit);
+
+#endif
