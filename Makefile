@@ -7,7 +7,7 @@
 BUILD    ?= build
 CC       ?= cc
 PORT     ?= 8080
-PKGS     := libevent libevent_pthreads jansson libsodium sqlite3
+PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 xlsxwriter libzip expat
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
             -Wvla -Wimplicit-fallthrough -fno-common

@@ -17,6 +17,7 @@
 #include "core/http.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "identify/identify.h"
 #include "import/import.h"
 #include "region/region.h"
 #include "user/user.h"
@@ -32,6 +33,7 @@ usage(FILE *f)
           "                                            新增用户（不给密码则生成并打印）\n"
           "  import --kind hukou|roll|disability|death|pension FILE [--commit] [--valid-only]\n"
           "                                            导入部门数据（先校验；--commit 全部有效时写入）\n"
+          "  identify [--db PATH]                      精准识别：重算类别并生成工作清单\n"
           "  routes [--markdown]                       打印路由表\n"
           "  backup FILE [--db PATH]                   在线备份数据库\n"
           "  audit verify [--db PATH]                  校验审计链（完整时退出码为 0）\n"
@@ -318,6 +320,30 @@ cmd_import(int argc, char **argv)
 }
 
 static int
+cmd_identify(int argc, char **argv)
+{
+    struct al_db *db = open_ready(argc, argv);
+    struct identify_result r;
+    int rc = identify_run(db, 0, "cli", "local", &r);
+    al_db_close(db);
+    if (rc != AL_OK) {
+        fputs("精准识别失败：数据库错误\n", stderr);
+        return 1;
+    }
+    fprintf(stderr, "精准识别 #%lld%s：扫描 %lld 人，类别变化 %lld 人，用时 %lld 毫秒\n",
+        (long long)r.run_id, r.baseline ? "（首次运行，建立基线）" : "", (long long)r.scanned,
+        (long long)r.recomputed, (long long)r.duration_ms);
+    printf("{\"run\":%lld,\"baseline\":%s,\"scanned\":%lld,\"recomputed\":%lld,"
+           "\"duration_ms\":%lld",
+        (long long)r.run_id, r.baseline ? "true" : "false", (long long)r.scanned,
+        (long long)r.recomputed, (long long)r.duration_ms);
+    for (int i = 0; i < 5; i++)
+        printf(",\"%s\":%lld", identify_list_ids[i], (long long)r.counts[i]);
+    printf("}\n");
+    return 0;
+}
+
+static int
 cmd_routes(int argc, char **argv)
 {
     int md = has_flag(argc, argv, "--markdown");
@@ -404,6 +430,7 @@ main(int argc, char **argv)
         {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"seed", cmd_seed},
         {"user", cmd_user}, {"routes", cmd_routes}, {"backup", cmd_backup},
         {"audit", cmd_audit}, {"import", cmd_import},
+        {"identify", cmd_identify},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (strcmp(argv[1], cmds[i].name) == 0)

@@ -3,6 +3,7 @@
 #include "auth/auth.h"
 #include "dashboard/dashboard.h"
 #include "elder/elder.h"
+#include "identify/identify.h"
 #include "import/import.h"
 #include "region/region.h"
 #include "system/system.h"
@@ -17,5 +18,6 @@ const struct al_module *const app_modules[] = {
     &dashboard_module,
     &elder_module,
     &import_module,
+    &identify_module,
     NULL,
 };

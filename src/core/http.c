@@ -121,7 +121,50 @@ al_reply(struct al_req *r, int status, json_t *body)
     return AL_OK;
 }
 
+int
+al_reply_file(struct al_req *r, const char *content_type, const char *filename, const char *data,
+    size_t len)
+{
+    r->status = 200;
+    r->file_body = data;
+    r->file_len = len;
+    r->file_type = content_type;
+    r->file_name = filename;
+    return AL_OK;
+}
+
 /* ---- rendering ---- */
+
+/* RFC 5987 percent-encoding of a file name for Content-Disposition. */
+static char *
+disposition(struct al_arena *a, const char *name)
+{
+    size_t n = strlen(name);
+    char *out = al_arena_alloc(a, 3 * n + 64), *o = out;
+    o += sprintf(o, "attachment; filename=\"download\"; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '.' || *p == '-' || *p == '_')
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    *o = '\0';
+    return out;
+}
+
+static size_t
+send_file(struct al_req *r)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    add_security_headers(h);
+    evhttp_add_header(h, "Content-Type", r->file_type);
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    evhttp_add_header(h, "Content-Disposition", disposition(r->arena, r->file_name));
+    evbuffer_add(evhttp_request_get_output_buffer(r->ev), r->file_body, r->file_len);
+    evhttp_send_reply(r->ev, r->status, NULL, NULL);
+    return r->file_len;
+}
 
 static void
 access_log(const char *method, const char *route, int status, double ms, size_t bytes)
@@ -377,7 +420,10 @@ on_request(struct evhttp_request *ev, void *arg)
             }
         }
     }
-    if (rc == AL_OK) {
+    if (rc == AL_OK && r.file_body) {
+        status = r.status;
+        bytes = send_file(&r);
+    } else if (rc == AL_OK) {
         status = r.status;
         bytes = send_json(&r, status, r.resp ? r.resp : json_pack("{s:b}", "ok", 1));
     } else {

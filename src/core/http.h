@@ -52,6 +52,10 @@ struct al_req {
     /* response */
     int status;   /* 200 unless set */
     json_t *resp; /* body on success; NULL → {"ok":true} */
+    const char *file_body;  /* a download instead of JSON (see al_reply_file) */
+    size_t file_len;
+    const char *file_type;
+    const char *file_name;
 };
 
 /* The application's entry point for API requests (src/app/dispatch.c). */
@@ -81,6 +85,13 @@ void al_req_set_header(struct al_req *r, const char *name, const char *value);
 
 /* Set the success body and status; returns AL_OK for `return al_reply(...)`. */
 int al_reply(struct al_req *r, int status, json_t *body);
+
+/*
+ * Answer with a file download: `data` (in the arena) of `len` bytes, the
+ * content type, and the file name offered to the browser (UTF-8 allowed).
+ */
+int al_reply_file(struct al_req *r, const char *content_type, const char *filename,
+    const char *data, size_t len);
 
 /* Fill r->err and return `err` (printf-style message). */
 #define al_req_fail(r, code, field, ...) al_fail(&(r)->err, (code), (field), __VA_ARGS__)

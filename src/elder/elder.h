@@ -55,4 +55,12 @@ int elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
     int64_t *new_id);
 
+/*
+ * Recompute every elder's categories on `today` (settings and ages change),
+ * writing only records whose set changed; counts in *scanned / *changed.
+ * Runs inside the caller's transaction.  AL_OK or AL_EDB.
+ */
+int elder_recompute_all(struct al_db *db, struct al_arena *a, const char *today, int64_t *scanned,
+    int64_t *changed);
+
 #endif

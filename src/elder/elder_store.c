@@ -875,3 +875,130 @@ elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
     }
     return rc;
 }
+
+/*
+ * Recompute the categories of every elder in one scan, writing only the
+ * differences (a run over an unchanged registry writes nothing).
+ */
+int
+elder_recompute_all(struct al_db *db, struct al_arena *a, const char *today, int64_t *scanned,
+    int64_t *changed)
+{
+    static const char sql_scan[] =
+        "SELECT e.id, e.birth_date, e.living_arrangement, e.left_behind, e.economic_status,"
+        " coalesce(e.disability_grade, 0), e.fp_special, json_array_length(e.entitled_groups),"
+        " coalesce(e.ability_level, -1),"
+        " (SELECT group_concat(category, ',') FROM"
+        "   (SELECT category FROM elder_categories c WHERE c.elder_id = e.id ORDER BY category)),"
+        " (SELECT json_group_object(field, json_array(source, source_ref, evidence_date))"
+        "   FROM elder_field_sources f WHERE f.elder_id = e.id)"
+        " FROM elders e ORDER BY e.id";
+    static const char sql_del[] = "DELETE FROM elder_categories WHERE elder_id = ?";
+    static const char sql_ins[] =
+        "INSERT INTO elder_categories(elder_id, category, source, source_ref, evidence_date)"
+        " VALUES (?, ?, ?, ?, ?)";
+    struct elder_settings s;
+    int rc = elder_settings_load(db, &s);
+    if (rc != AL_OK)
+        return rc;
+    /* The scan reads while the loop writes: a separate statement handle, not the cache. */
+    sqlite3_stmt *scan = NULL;
+    if (sqlite3_prepare_v2(al_db_handle(db), sql_scan, -1, &scan, NULL) != SQLITE_OK)
+        return al_db_check(db, SQLITE_ERROR);
+    *scanned = *changed = 0;
+    static const struct {
+        const char *field;
+        size_t off;
+    } map[] = {
+        {"living_arrangement", offsetof(struct elder_facts, ev_living)},
+        {"left_behind", offsetof(struct elder_facts, ev_left_behind)},
+        {"economic_status", offsetof(struct elder_facts, ev_economic)},
+        {"disability_grade", offsetof(struct elder_facts, ev_disability)},
+        {"fp_special", offsetof(struct elder_facts, ev_fp)},
+        {"entitled_groups", offsetof(struct elder_facts, ev_entitled)},
+        {"ability_level", offsetof(struct elder_facts, ev_ability)},
+    };
+    while (rc == AL_OK && (rc = sqlite3_step(scan)) == SQLITE_ROW) {
+        rc = AL_OK;
+        struct elder_facts f;
+        memset(&f, 0, sizeof(f));
+        int64_t id = sqlite3_column_int64(scan, 0);
+        f.birth_date = (const char *)sqlite3_column_text(scan, 1);
+        f.living_arrangement = (const char *)sqlite3_column_text(scan, 2);
+        f.left_behind = sqlite3_column_int(scan, 3) != 0;
+        f.economic_status = (const char *)sqlite3_column_text(scan, 4);
+        f.disability_grade = sqlite3_column_int(scan, 5);
+        f.fp_special = sqlite3_column_int(scan, 6) != 0;
+        f.entitled_count = sqlite3_column_int(scan, 7);
+        f.ability_level = sqlite3_column_int(scan, 8);
+        const char *before = (const char *)sqlite3_column_text(scan, 9);
+        struct elder_category cats[ELDER_CAT_MAX];
+        struct elder_evidence rec = {"record", NULL, NULL};
+        f.ev_living = f.ev_left_behind = f.ev_economic = f.ev_disability = f.ev_fp =
+            f.ev_entitled = f.ev_ability = rec;
+        f.ev_birth = (struct elder_evidence){"id_number", NULL, f.birth_date};
+        int n = elder_derive(&f, &s, today, cats);
+        /* Compare the sorted ids with what is stored. */
+        const char *ids[ELDER_CAT_MAX];
+        for (int i = 0; i < n; i++)
+            ids[i] = cats[i].id;
+        for (int i = 1; i < n; i++)
+            for (int j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
+                const char *t = ids[j];
+                ids[j] = ids[j - 1];
+                ids[j - 1] = t;
+            }
+        char now[256] = "";
+        for (int i = 0; i < n; i++) {
+            if (i)
+                strcat(now, ",");
+            strcat(now, ids[i]);
+        }
+        (*scanned)++;
+        if (strcmp(now, before ? before : "") == 0)
+            continue;
+        (*changed)++;
+        /* Evidence of the facts (only needed for rows that change). */
+        const char *src = (const char *)sqlite3_column_text(scan, 10);
+        json_t *srcs = src ? json_loads(src, 0, NULL) : NULL;
+        for (size_t i = 0; srcs && i < sizeof(map) / sizeof(map[0]); i++) {
+            json_t *v = json_object_get(srcs, map[i].field);
+            if (!json_is_array(v))
+                continue;
+            struct elder_evidence *ev = (struct elder_evidence *)((char *)&f + map[i].off);
+            ev->source = al_arena_strdup(a, json_string_value(json_array_get(v, 0)));
+            const char *r = json_string_value(json_array_get(v, 1));
+            const char *d = json_string_value(json_array_get(v, 2));
+            ev->source_ref = r ? al_arena_strdup(a, r) : NULL;
+            ev->date = d ? al_arena_strdup(a, d) : NULL;
+        }
+        json_decref(srcs);
+        n = elder_derive(&f, &s, today, cats);
+        sqlite3_stmt *st = al_db_stmt(db, sql_del);
+        if (!st) {
+            rc = AL_EDB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, id);
+        rc = step_done(db, st);
+        for (int i = 0; rc == AL_OK && i < n; i++) {
+            if (!(st = al_db_stmt(db, sql_ins))) {
+                rc = AL_EDB;
+                break;
+            }
+            sqlite3_bind_int64(st, 1, id);
+            al_db_bind_text(st, 2, cats[i].id);
+            al_db_bind_text(st, 3, cats[i].ev.source);
+            al_db_bind_text(st, 4, cats[i].ev.source_ref);
+            al_db_bind_text(st, 5, cats[i].ev.date);
+            rc = step_done(db, st);
+        }
+        al_arena_reset(a);
+    }
+    if (rc == SQLITE_DONE)
+        rc = AL_OK;
+    else if (rc > 0)
+        rc = al_db_check(db, rc);
+    sqlite3_finalize(scan);
+    return rc;
+}

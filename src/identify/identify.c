@@ -1,0 +1,275 @@
+/* The identification runner, its routes and the worklist exports. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "audit/audit.h"
+#include "core/http.h"
+#include "core/idcard.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "elder/elder.h"
+#include "identify/identify.h"
+#include "identify/identify_int.h"
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+identify_run(struct al_db *db, int64_t user_id, const char *username, const char *client_ip,
+    struct identify_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    int64_t t0 = now_ms();
+    struct al_arena a;
+    al_arena_init(&a, 1 << 16);
+    char today[11];
+    al_today_cst(today);
+    char special[256] = "";
+    sqlite3_stmt *st = al_db_stmt(db, "SELECT value FROM settings WHERE key = 'elder.special_difficulty'");
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        snprintf(special, sizeof(special), "%s", (const char *)sqlite3_column_text(st, 0));
+    if (st)
+        sqlite3_reset(st);
+
+    int rc = al_db_begin(db);
+    if (rc == AL_OK)
+        rc = identify_store_begin_run(db, user_id, username, &out->run_id, &out->baseline);
+    if (rc == AL_OK)
+        rc = elder_recompute_all(db, &a, today, &out->scanned, &out->recomputed);
+    if (rc == AL_OK)
+        rc = identify_store_lists(db, out->run_id, out->baseline,
+            identify_special_json(&a, special), out->counts);
+    out->duration_ms = now_ms() - t0;
+    json_t *counts = json_object();
+    for (int i = 0; i < 5; i++)
+        json_object_set_new(counts, identify_list_ids[i], json_integer(out->counts[i]));
+    char *counts_json = al_json_dump_heap(counts);
+    if (rc == AL_OK)
+        rc = identify_store_finish(db, out->run_id, out->scanned, out->recomputed,
+            out->duration_ms, counts_json);
+    free(counts_json);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "identify.run", .target_type = "identify_run",
+            .target_id = al_arena_printf(&a, "%lld", (long long)out->run_id), .outcome = "success",
+            .detail = counts};
+        rc = audit_append_as(db, user_id, username, client_ip, &e);
+    }
+    json_decref(counts);
+    if (rc == AL_OK)
+        rc = al_db_commit(db);
+    else
+        al_db_rollback(db);
+    al_arena_fini(&a);
+    return rc;
+}
+
+static json_t *
+result_json(const struct identify_result *r)
+{
+    json_t *counts = json_object();
+    for (int i = 0; i < 5; i++)
+        json_object_set_new(counts, identify_list_ids[i], json_integer(r->counts[i]));
+    return json_pack("{s:I, s:b, s:I, s:I, s:I, s:o}", "id", (json_int_t)r->run_id, "baseline",
+        r->baseline, "scanned", (json_int_t)r->scanned, "recomputed", (json_int_t)r->recomputed,
+        "duration_ms", (json_int_t)r->duration_ms, "counts", counts);
+}
+
+static int
+run_create(struct al_req *r)
+{
+    struct identify_result res;
+    /* The runner uses its own arena; JSON it builds goes to the heap. */
+    al_json_use_arena(NULL);
+    int rc = identify_run(r->db, r->who->user_id, r->who->username, r->client_ip, &res);
+    al_json_use_arena(r->arena);
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, 201, result_json(&res));
+}
+
+static int
+run_list(struct al_req *r)
+{
+    json_t *items = json_array();
+    int rc = identify_store_runs(r->db, r->arena, items);
+    if (rc != AL_OK)
+        return rc;
+    json_t *lists = json_array();
+    for (int i = 0; i < 5; i++)
+        json_array_append_new(lists, json_pack("{s:s, s:s}", "id", identify_list_ids[i], "name",
+                                         identify_list_name(i)));
+    return al_reply(r, 200, json_pack("{s:o, s:I, s:o}", "items", items, "total",
+                                (json_int_t)json_array_size(items), "lists", lists));
+}
+
+/* :id and :list of the path, checked. */
+static int
+run_and_list(struct al_req *r, int64_t *run_id, const char **list)
+{
+    int rc = al_req_param_id(r, "id", run_id);
+    if (rc != AL_OK)
+        return rc;
+    *list = al_req_param(r, "list");
+    if (!*list || identify_list_index(*list) < 0)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "工作清单不存在");
+    return AL_OK;
+}
+
+static int
+list_items(struct al_req *r)
+{
+    int64_t run_id, page, size, total = 0;
+    const char *list;
+    int rc = run_and_list(r, &run_id, &list);
+    if (rc == AL_OK)
+        rc = al_query_page(&r->query, &page, &size, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array();
+    rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, size,
+        (page - 1) * size, items, &total);
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, 200, json_pack("{s:o, s:I, s:s}", "items", items, "total",
+                                (json_int_t)total, "name",
+                                identify_list_name(identify_list_index(list))));
+}
+
+static const char *const export_headers[] = {"序号", "姓名", "性别", "出生日期", "身份证号（脱敏）",
+    "联系电话（脱敏）", "区划代码", "村（社区）", "住址", "状态", "说明"};
+static const char *const export_keys[] = {NULL, "name", "sex", "birth_date", "id_number_masked",
+    "phone_masked", "region_code", "region_name", "address", "status", "detail"};
+
+static const char *
+cell(json_t *it, int col, char *num)
+{
+    if (col == 0)
+        return num;
+    const char *v = json_string_value(json_object_get(it, export_keys[col]));
+    if (col == 2 && v)
+        return v[0] == 'M' ? "男" : "女";
+    return v ? v : "";
+}
+
+/* Write the items as XLSX into a temporary file and return its bytes in the arena. */
+static int
+xlsx_bytes(struct al_req *r, const char *title, json_t *items, const char **data, size_t *len)
+{
+    char path[] = "/tmp/anlao-export-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return al_req_fail(r, AL_EINTERNAL, NULL, "无法创建导出文件");
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, "清单") : NULL;
+    if (!ws) {
+        unlink(path);
+        return al_req_fail(r, AL_EINTERNAL, NULL, "无法创建导出文件");
+    }
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    worksheet_write_string(ws, 0, 0, title, bold);
+    for (int c = 0; c < 11; c++)
+        worksheet_write_string(ws, 1, (lxw_col_t)c, export_headers[c], bold);
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        char num[24];
+        snprintf(num, sizeof(num), "%zu", i + 1);
+        for (int c = 0; c < 11; c++)
+            worksheet_write_string(ws, (lxw_row_t)(i + 2), (lxw_col_t)c, cell(it, c, num), NULL);
+    }
+    worksheet_set_column(ws, 0, 10, 16, NULL);
+    if (workbook_close(wb) != LXW_NO_ERROR) {
+        unlink(path);
+        return al_req_fail(r, AL_EINTERNAL, NULL, "导出文件写入失败");
+    }
+    FILE *f = fopen(path, "rb");
+    unlink(path);
+    if (!f)
+        return al_req_fail(r, AL_EINTERNAL, NULL, "导出文件读取失败");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = al_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1));
+    size_t got = fread(buf, 1, (size_t)n, f);
+    fclose(f);
+    *data = buf;
+    *len = got;
+    return AL_OK;
+}
+
+static int
+list_export(struct al_req *r)
+{
+    int64_t run_id, total = 0;
+    const char *list;
+    int rc = run_and_list(r, &run_id, &list);
+    if (rc != AL_OK)
+        return rc;
+    const char *format = al_query_get(&r->query, "format");
+    if (!format)
+        format = "xlsx";
+    if (strcmp(format, "csv") && strcmp(format, "xlsx"))
+        return al_req_fail(r, AL_EINVAL, "format", "导出格式应为 csv 或 xlsx");
+    json_t *items = json_array();
+    rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, -1, 0, items,
+        &total);
+    if (rc != AL_OK)
+        return rc;
+    /* An export of personal data is a sensitive read: audited. */
+    struct audit_entry e = {.action = "identify.export", .target_type = "identify_run",
+        .target_id = al_arena_printf(r->arena, "%lld", (long long)run_id),
+        .region_code = r->who->region_code, .outcome = "success",
+        .detail = json_pack("{s:s, s:s, s:I}", "list", list, "format", format, "rows",
+            (json_int_t)total)};
+    if ((rc = audit_append(r, &e)) != AL_OK)
+        return rc;
+    const char *title = identify_list_name(identify_list_index(list));
+    char *name = al_arena_printf(r->arena, "精准识别-%lld-%s.%s", (long long)run_id, title, format);
+    if (!strcmp(format, "csv")) {
+        struct identify_buf b = {0};
+        identify_buf_add(r->arena, &b, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
+        for (int c = 0; c < 11; c++)
+            identify_csv_field(r->arena, &b, export_headers[c], c == 10);
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            char num[24];
+            snprintf(num, sizeof(num), "%zu", i + 1);
+            for (int c = 0; c < 11; c++)
+                identify_csv_field(r->arena, &b, cell(it, c, num), c == 10);
+        }
+        return al_reply_file(r, "text/csv; charset=utf-8", name, b.p, b.len);
+    }
+    const char *data = NULL;
+    size_t len = 0;
+    if ((rc = xlsx_bytes(r, title, items, &data, &len)) != AL_OK)
+        return rc;
+    return al_reply_file(r,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, data, len);
+}
+
+static const struct al_route identify_routes[] = {
+    {AL_POST, "/api/v1/identify/runs", run_create, "elder.identify", 0,
+        "运行精准识别：重算全部老人的类别并生成工作清单"},
+    {AL_GET, "/api/v1/identify/runs", run_list, "elder.identify", 0, "识别运行记录与清单名称"},
+    {AL_GET, "/api/v1/identify/runs/:id/lists/:list", list_items, "elder.identify", 0,
+        "某次运行的一份工作清单（本辖区，分页）"},
+    {AL_GET, "/api/v1/identify/runs/:id/lists/:list/export", list_export, "elder.identify", 0,
+        "导出工作清单（format=xlsx|csv，留痕）"},
+    {0},
+};
+
+const struct al_module identify_module = {.name = "identify", .routes = identify_routes};
