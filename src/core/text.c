@@ -125,6 +125,7 @@ convert_gb18030(struct al_text *t, char *err, size_t err_size)
     return rc;
 }
 
+/* RULE-IMPORT-006: UTF-8 (BOM optional) or GB18030, detected. */
 int
 al_text_open(const char *path, struct al_text *t, char *err, size_t err_size)
 {

@@ -23,6 +23,7 @@ now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* RULE-IDENT-000 */
 int
 identify_run(struct al_db *db, int64_t user_id, const char *username, const char *client_ip,
     struct identify_result *out)
@@ -227,7 +228,7 @@ list_export(struct al_req *r)
         &total);
     if (rc != AL_OK)
         return rc;
-    /* An export of personal data is a sensitive read: audited. */
+    /* RULE-IDENT-006: an export of personal data is a sensitive read: audited. */
     struct audit_entry e = {.action = "identify.export", .target_type = "identify_run",
         .target_id = al_arena_printf(r->arena, "%lld", (long long)run_id),
         .region_code = r->who->region_code, .outcome = "success",

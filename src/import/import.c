@@ -100,6 +100,7 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
             continue; /* blank line */
         s->rows++;
         int ne = import_validate_row(kind, f, n, map, today, &a, &row, errs, 8);
+        /* RULE-IMPORT-004: a number repeated in the file */
         if (ne == 0 && !al_set64_add(&seen, import_id_key(row.id_number))) {
             errs[0] = (struct import_error){COL_ID, "身份证号在文件中重复出现"};
             ne = 1;
@@ -112,7 +113,7 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
         if (ne == 0 && kind != IMPORT_HUKOU) {
             struct elder_state cur;
             int fr = elder_find_by_number(db, &a, row.id_number, &cur);
-            if (fr == AL_ENOTFOUND) {
+            if (fr == AL_ENOTFOUND) { /* RULE-IMPORT-015 */
                 errs[0] = (struct import_error){COL_ID, "登记库中没有此人（请先导入户籍数据）"};
                 ne = 1;
             } else if (fr != AL_OK) {
@@ -141,7 +142,7 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
     if (rc != AL_OK || !o->commit || (s->rejected > 0 && !o->valid_only))
         goto out;
 
-    /* ---- pass 2: apply the accepted rows, all in one transaction ---- */
+    /* ---- pass 2 (RULE-IMPORT-007): apply the accepted rows, all in one transaction ---- */
     al_set64_fini(&seen);
     al_set64_init(&seen);
     al_csv_init(&c, t.p, t.len);
