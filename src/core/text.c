@@ -1,4 +1,5 @@
 #include "core/text.h"
+#include "core/xlsx.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -126,6 +127,23 @@ convert_gb18030(struct al_text *t, char *err, size_t err_size)
 }
 
 /* RULE-IMPORT-006: UTF-8 (BOM optional) or GB18030, detected. */
+/* An XLSX file: its first sheet converted to CSV in an unlinked temporary file. */
+static int
+open_xlsx(const char *path, struct al_text *t, char *err, size_t err_size)
+{
+    FILE *tmp = tmpfile();
+    if (!tmp) {
+        snprintf(err, err_size, "无法创建临时文件：%s", strerror(errno));
+        return -1;
+    }
+    int rc = al_xlsx_to_csv(path, tmp, err, err_size);
+    if (rc == 0)
+        rc = map_fd(fileno(tmp), t, err, err_size);
+    fclose(tmp);
+    t->xlsx = true;
+    return rc;
+}
+
 int
 al_text_open(const char *path, struct al_text *t, char *err, size_t err_size)
 {
@@ -139,6 +157,11 @@ al_text_open(const char *path, struct al_text *t, char *err, size_t err_size)
     close(fd);
     if (rc != 0)
         return rc;
+    if (t->len >= 4 && memcmp(t->p, "PK\x03\x04", 4) == 0) {
+        munmap(t->map, t->map_len);
+        t->map = NULL;
+        return open_xlsx(path, t, err, err_size);
+    }
     if (al_text_is_utf8(t->p, t->len))
         return 0;
     return convert_gb18030(t, err, err_size);

@@ -2,7 +2,8 @@
  * Text files from other departments: UTF-8 (with or without BOM) or
  * GB18030/GBK, detected.  The file is mapped, not read into memory; a
  * GB18030 file is converted to UTF-8 through iconv into a temporary file
- * (unlinked at once) that is mapped in turn.
+ * (unlinked at once) that is mapped in turn.  An XLSX workbook's first sheet
+ * is converted to CSV the same way (see xlsx.h).
  */
 #ifndef AL_TEXT_H
 #define AL_TEXT_H
@@ -14,6 +15,7 @@ struct al_text {
     const char *p;
     size_t len;
     bool converted; /* was GB18030 */
+    bool xlsx;      /* was an XLSX workbook (first sheet) */
     void *map;
     size_t map_len;
 };

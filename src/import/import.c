@@ -53,11 +53,8 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
     char msg[256];
     if (al_text_open(o->path, &t, msg, sizeof(msg)) != 0)
         return al_fail(e, AL_EINVAL, "file", "%s", msg);
-    if (t.len >= 4 && memcmp(t.p, "PK\x03\x04", 4) == 0) {
-        al_text_close(&t);
-        return al_fail(e, AL_EINVAL, "file", "XLSX 文件的导入尚未完成，请先另存为 CSV");
-    }
-    snprintf(s->encoding, sizeof(s->encoding), "%s", t.converted ? "GB18030" : "UTF-8");
+    snprintf(s->encoding, sizeof(s->encoding), "%s",
+        t.xlsx ? "XLSX" : t.converted ? "GB18030" : "UTF-8");
 
     struct al_arena a;
     al_arena_init(&a, 1 << 16);
