@@ -12,6 +12,7 @@ CREATE TABLE imports (
     filename        TEXT NOT NULL,
     file_sha256     TEXT NOT NULL,
     encoding        TEXT NOT NULL,
+    stored_path     TEXT,               -- uploaded file kept for the commit step
     user_id         INTEGER,
     username        TEXT,
     status          TEXT NOT NULL CHECK (status IN ('validated', 'committed')),
@@ -37,3 +38,15 @@ ALTER TABLE elders ADD COLUMN household_size INTEGER;
 ALTER TABLE elders ADD COLUMN pension_type TEXT;
 ALTER TABLE elders ADD COLUMN pension_amount_fen INTEGER;
 ALTER TABLE elders ADD COLUMN last_hukou_import INTEGER;
+
+-- Background jobs (imports, identification runs): final state; progress lives in memory.
+CREATE TABLE jobs (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    user_id     INTEGER,
+    status      TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    result      TEXT,
+    error       TEXT,
+    created_at  INTEGER NOT NULL,
+    finished_at INTEGER
+);

@@ -15,6 +15,7 @@
 #include "core/crypto.h"
 #include "core/db.h"
 #include "core/http.h"
+#include "core/jobs.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "identify/identify.h"
@@ -94,6 +95,11 @@ open_ready(int argc, char **argv)
     if (mkdir_for(al_config.db_path) != 0) {
         fprintf(stderr, "无法创建数据目录: %s\n", al_config.db_path);
         exit(1);
+    }
+    {
+        char *copy = strdup(al_config.db_path);
+        al_config.data_dir = copy ? strdup(dirname(copy)) : ".";
+        free(copy);
     }
     if (!al_config.key_path) {
         char *copy = strdup(al_config.db_path);
@@ -206,7 +212,13 @@ cmd_serve(int argc, char **argv)
     printf("安老已启动：http://%s:%d  （用户名 admin；按 Ctrl+C 停止）\n", al_config.bind,
         al_config.port);
     fflush(stdout);
-    return al_http_serve(app_modules, app_dispatch) == AL_OK ? 0 : 1;
+    if (al_jobs_start(al_config.db_path) != AL_OK) {
+        fputs("无法启动后台任务线程\n", stderr);
+        return 1;
+    }
+    rc = al_http_serve(app_modules, app_dispatch) == AL_OK ? 0 : 1;
+    al_jobs_stop();
+    return rc;
 }
 
 static int
@@ -276,6 +288,23 @@ cmd_user(int argc, char **argv)
     return rc == AL_OK ? 0 : 1;
 }
 
+/* Progress on stderr, at most once per 5 % and phase. */
+static void
+cli_progress(void *ctx, const char *phase, int64_t done, int64_t total)
+{
+    (void)ctx;
+    static int last_pct = -1;
+    static char last_phase[64];
+    int pct = total > 0 ? (int)(done * 100 / total) : 100;
+    if (strcmp(phase, last_phase) != 0)
+        last_pct = -1;
+    if (pct / 5 == last_pct / 5 && last_pct >= 0)
+        return;
+    last_pct = pct;
+    snprintf(last_phase, sizeof(last_phase), "%s", phase);
+    fprintf(stderr, "%s %d%%\n", phase, pct);
+}
+
 static int
 cmd_import(int argc, char **argv)
 {
@@ -290,7 +319,7 @@ cmd_import(int argc, char **argv)
     }
     struct import_options o = {.kind = opt(argc, argv, "--kind"), .path = file,
         .commit = has_flag(argc, argv, "--commit"), .valid_only = has_flag(argc, argv, "--valid-only"),
-        .username = "cli"};
+        .username = "cli", .progress = cli_progress};
     if (!o.kind || !file) {
         fputs("用法: anlao import --db PATH --kind hukou|roll|disability|death|pension FILE "
               "[--commit] [--valid-only]\n",

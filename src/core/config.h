@@ -11,6 +11,7 @@
 struct al_config {
     const char *db_path;      /* --db, ANLAO_DB; default var/anlao.db */
     const char *key_path;     /* ANLAO_KEY; default: anlao.key beside the database */
+    const char *data_dir;     /* the database's directory (uploads go to data_dir/uploads) */
     const char *web_root;     /* ANLAO_WEB_ROOT; default web/dist */
     const char *bind;         /* ANLAO_BIND; default 127.0.0.1 */
     int port;                 /* --port, PORT; default 8080 */

@@ -75,3 +75,45 @@ al_csv_read(struct al_csv *c, struct al_arena *a, struct al_str *fields, int max
         return 1;
     }
 }
+
+void
+al_buf_add(struct al_arena *a, struct al_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = al_arena_alloc(a, cap);
+        if (b->len)
+            memcpy(p, b->p, b->len);
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void
+al_csv_field(struct al_arena *a, struct al_buf *b, const char *s, bool last)
+{
+    if (!s)
+        s = "";
+    /* Leading = + - @ would run as a formula in a spreadsheet: neutralise with a quote. */
+    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
+    if (formula || strpbrk(s, ",\"\r\n")) {
+        al_buf_add(a, b, "\"", 1);
+        if (formula)
+            al_buf_add(a, b, "'", 1);
+        for (const char *p = s; *p; p++) {
+            al_buf_add(a, b, p, 1);
+            if (*p == '"')
+                al_buf_add(a, b, "\"", 1); /* doubled */
+        }
+        al_buf_add(a, b, "\"", 1);
+    } else {
+        al_buf_add(a, b, s, strlen(s));
+    }
+    al_buf_add(a, b, last ? "\r\n" : ",", last ? 2 : 1);
+}
+

@@ -5,6 +5,7 @@
 #ifndef AL_CSV_H
 #define AL_CSV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/arena.h"
@@ -28,5 +29,19 @@ void al_csv_init(struct al_csv *c, const char *buf, size_t len);
  * -1 for an unterminated quoted field.  A UTF-8 BOM at the start is skipped.
  */
 int al_csv_read(struct al_csv *c, struct al_arena *a, struct al_str *fields, int max, int *nfields);
+
+/* A growing byte buffer in an arena (NUL-terminated). */
+struct al_buf {
+    char *p;
+    size_t len, cap;
+};
+void al_buf_add(struct al_arena *a, struct al_buf *b, const char *s, size_t n);
+
+/*
+ * Append one CSV field (quoted when it holds , " CR or LF; a leading = + - @
+ * is neutralised against spreadsheet formulas) and "," or, for the last
+ * field of a row, CRLF.
+ */
+void al_csv_field(struct al_arena *a, struct al_buf *b, const char *s, bool last);
 
 #endif

@@ -7,6 +7,7 @@
 #include <xlsxwriter.h>
 
 #include "audit/audit.h"
+#include "core/csv.h"
 #include "core/http.h"
 #include "core/idcard.h"
 #include "core/json.h"
@@ -239,10 +240,10 @@ list_export(struct al_req *r)
     const char *title = identify_list_name(identify_list_index(list));
     char *name = al_arena_printf(r->arena, "精准识别-%lld-%s.%s", (long long)run_id, title, format);
     if (!strcmp(format, "csv")) {
-        struct identify_buf b = {0};
-        identify_buf_add(r->arena, &b, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
+        struct al_buf b = {0};
+        al_buf_add(r->arena, &b, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
         for (int c = 0; c < 11; c++)
-            identify_csv_field(r->arena, &b, export_headers[c], c == 10);
+            al_csv_field(r->arena, &b, export_headers[c], c == 10);
         size_t i;
         json_t *it;
         json_array_foreach(items, i, it)
@@ -250,7 +251,7 @@ list_export(struct al_req *r)
             char num[24];
             snprintf(num, sizeof(num), "%zu", i + 1);
             for (int c = 0; c < 11; c++)
-                identify_csv_field(r->arena, &b, cell(it, c, num), c == 10);
+                al_csv_field(r->arena, &b, cell(it, c, num), c == 10);
         }
         return al_reply_file(r, "text/csv; charset=utf-8", name, b.p, b.len);
     }

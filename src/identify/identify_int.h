@@ -16,13 +16,6 @@ int identify_list_index(const char *id);
 const char *identify_list_name(int index);
 /* The special-difficulty setting "a,b,c" as a JSON array text in `a`. */
 const char *identify_special_json(struct al_arena *a, const char *csv);
-/* One CSV field, quoted when needed, appended to `out` (a growing buffer in `a`). */
-struct identify_buf {
-    char *p;
-    size_t len, cap;
-};
-void identify_buf_add(struct al_arena *a, struct identify_buf *b, const char *s, size_t n);
-void identify_csv_field(struct al_arena *a, struct identify_buf *b, const char *s, bool last);
 
 /* ---- storage (identify_store.c) ---- */
 

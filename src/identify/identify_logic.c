@@ -1,6 +1,7 @@
 /* Pure rules of the identify module. */
 #include <string.h>
 
+#include "core/csv.h"
 #include "identify/identify.h"
 #include "identify/identify_int.h"
 
@@ -24,52 +25,11 @@ identify_list_name(int index)
     return index >= 0 && index < 5 ? list_names[index] : "?";
 }
 
-void
-identify_buf_add(struct al_arena *a, struct identify_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = al_arena_alloc(a, cap);
-        if (b->len)
-            memcpy(p, b->p, b->len);
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-void
-identify_csv_field(struct al_arena *a, struct identify_buf *b, const char *s, bool last)
-{
-    if (!s)
-        s = "";
-    /* Leading = + - @ would run as a formula in a spreadsheet: neutralise with a quote. */
-    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
-    if (formula || strpbrk(s, ",\"\r\n")) {
-        identify_buf_add(a, b, "\"", 1);
-        if (formula)
-            identify_buf_add(a, b, "'", 1);
-        for (const char *p = s; *p; p++) {
-            identify_buf_add(a, b, p, 1);
-            if (*p == '"')
-                identify_buf_add(a, b, "\"", 1); /* doubled */
-        }
-        identify_buf_add(a, b, "\"", 1);
-    } else {
-        identify_buf_add(a, b, s, strlen(s));
-    }
-    identify_buf_add(a, b, last ? "\r\n" : ",", last ? 2 : 1);
-}
-
 const char *
 identify_special_json(struct al_arena *a, const char *csv)
 {
-    struct identify_buf b = {0};
-    identify_buf_add(a, &b, "[", 1);
+    struct al_buf b = {0};
+    al_buf_add(a, &b, "[", 1);
     const char *p = csv;
     int n = 0;
     while (*p) {
@@ -77,15 +37,15 @@ identify_special_json(struct al_arena *a, const char *csv)
         size_t len = e ? (size_t)(e - p) : strlen(p);
         if (len) {
             if (n++)
-                identify_buf_add(a, &b, ",", 1);
-            identify_buf_add(a, &b, "\"", 1);
-            identify_buf_add(a, &b, p, len);
-            identify_buf_add(a, &b, "\"", 1);
+                al_buf_add(a, &b, ",", 1);
+            al_buf_add(a, &b, "\"", 1);
+            al_buf_add(a, &b, p, len);
+            al_buf_add(a, &b, "\"", 1);
         }
         if (!e)
             break;
         p = e + 1;
     }
-    identify_buf_add(a, &b, "]", 1);
+    al_buf_add(a, &b, "]", 1);
     return b.p;
 }

@@ -1,11 +1,17 @@
-/* The import runner (CLI now, background job from the web later) and its routes. */
+/* The import runner (CLI and background jobs) and its routes. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "core/crypto.h"
 #include "core/csv.h"
+#include "core/config.h"
 #include "core/http.h"
+#include "core/jobs.h"
 #include "core/idcard.h"
 #include "core/log.h"
 #include "core/set64.h"
@@ -37,66 +43,99 @@ reject(struct al_db *db, int64_t import_id, int64_t line, const struct import_er
     return rc;
 }
 
-/*
- * Pass 1: validate every row, write the report.  Pass 2 (when committing):
- * re-read the file and apply the rows that passed, in one transaction.
- */
+struct reader {
+    struct al_text t;
+    struct al_csv c;
+    struct al_str f[MAX_FIELDS];
+    int n, map[COL_COUNT];
+    int64_t rows;
+};
+
+static void
+progress(const struct import_options *o, const char *phase, const struct reader *rd)
+{
+    if (o->progress)
+        o->progress(o->progress_ctx, phase, (int64_t)(rd->c.p - rd->t.p), (int64_t)rd->t.len);
+}
+
+/* Open the file and map its header row to the profile of `kind`. */
+static int
+reader_open(struct reader *rd, int kind, const char *path, struct al_arena *a, json_t *unknown,
+    struct al_errinfo *e)
+{
+    char msg[256];
+    memset(rd, 0, sizeof(*rd));
+    if (al_text_open(path, &rd->t, msg, sizeof(msg)) != 0)
+        return al_fail(e, AL_EINVAL, "file", "%s", msg);
+    int idx[MAX_FIELDS], n_unknown = 0, missing = COL_ID;
+    al_csv_init(&rd->c, rd->t.p, rd->t.len);
+    if (al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n) != 1 ||
+        import_map_headers(kind, rd->f, rd->n < MAX_FIELDS ? rd->n : MAX_FIELDS, rd->map, idx,
+            &n_unknown, &missing) != 0) {
+        al_text_close(&rd->t);
+        return al_fail(e, AL_EINVAL, "file", "文件缺少“%s”列（第 1 行应为表头）",
+            import_col_label(missing));
+    }
+    for (int i = 0; unknown && i < n_unknown; i++)
+        json_array_append_new(unknown, json_stringn(rd->f[idx[i]].p, rd->f[idx[i]].len));
+    return AL_OK;
+}
+
+/* Next data row (blank lines skipped): 1, 0 at the end, -1 for an unterminated quote. */
+static int
+reader_next(struct reader *rd, struct al_arena *a)
+{
+    int r;
+    while ((r = al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n)) == 1 && rd->n == 1 &&
+           rd->f[0].len == 0)
+        ;
+    if (r == 1 && (++rd->rows % 4096) == 0)
+        return 2; /* a row, and time to report progress */
+    return r;
+}
+
 int
-import_run(struct al_db *db, const struct import_options *o, struct import_summary *s,
+import_validate(struct al_db *db, const struct import_options *o, struct import_summary *s,
     struct al_errinfo *e)
 {
     memset(s, 0, sizeof(*s));
     int kind = import_kind_parse(o->kind ? o->kind : "");
     if (kind < 0)
         return al_fail(e, AL_EINVAL, "kind", "导入类型应为 hukou、roll、disability、death 或 pension");
-    struct al_text t;
-    char msg[256];
-    if (al_text_open(o->path, &t, msg, sizeof(msg)) != 0)
-        return al_fail(e, AL_EINVAL, "file", "%s", msg);
-    snprintf(s->encoding, sizeof(s->encoding), "%s",
-        t.xlsx ? "XLSX" : t.converted ? "GB18030" : "UTF-8");
-
     struct al_arena a;
     al_arena_init(&a, 1 << 16);
     struct al_set64 seen;
     al_set64_init(&seen);
-    struct al_csv c;
-    struct al_str f[MAX_FIELDS];
-    int n, map[COL_COUNT], unknown[MAX_FIELDS], n_unknown, missing, rc = AL_OK;
+    struct reader rd;
+    json_t *unknown = json_array();
+    int rc = reader_open(&rd, kind, o->path, &a, unknown, e);
+    if (rc != AL_OK) {
+        json_decref(unknown);
+        al_arena_fini(&a);
+        return rc;
+    }
+    snprintf(s->encoding, sizeof(s->encoding), "%s",
+        rd.t.xlsx ? "XLSX" : rd.t.converted ? "GB18030" : "UTF-8");
+    s->unknown_columns = (int64_t)json_array_size(unknown);
     char today[11], sha[65];
     al_today_cst(today);
-    al_crypto_sha256_hex(t.p, t.len, sha);
-    int min_age = min_age_setting(db);
+    al_crypto_sha256_hex(rd.t.p, rd.t.len, sha);
+    char *unknown_json = al_json_dump_heap(unknown);
+    json_decref(unknown);
 
-    al_csv_init(&c, t.p, t.len);
-    if (al_csv_read(&c, &a, f, MAX_FIELDS, &n) != 1 ||
-        import_map_headers(kind, f, n < MAX_FIELDS ? n : MAX_FIELDS, map, unknown, &n_unknown,
-            &missing) != 0) {
-        rc = al_fail(e, AL_EINVAL, "file", "文件缺少“%s”列（第 1 行应为表头）",
-            import_col_label(n > 0 ? missing : COL_ID));
-        goto out;
-    }
-    json_t *unknown_cols = json_array();
-    for (int i = 0; i < n_unknown; i++)
-        json_array_append_new(unknown_cols, json_stringn(f[unknown[i]].p, f[unknown[i]].len));
-    s->unknown_columns = n_unknown;
-    char *unknown_json = al_json_dump_heap(unknown_cols);
-    json_decref(unknown_cols);
-
-    /* ---- pass 1: validate and report ---- */
-    if ((rc = al_db_begin(db)) != AL_OK)
-        goto out;
-    rc = import_store_create(db, import_kind_id(kind), o->filename ? o->filename : o->path, sha,
-        s->encoding, o->user_id, o->username, unknown_json, &s->id);
+    if ((rc = al_db_begin(db)) == AL_OK)
+        rc = import_store_create(db, import_kind_id(kind), o->filename ? o->filename : o->path,
+            sha, s->encoding, o->keep_file ? o->path : NULL, o->user_id, o->username,
+            unknown_json, &s->id);
     free(unknown_json);
     struct import_row row;
     struct import_error errs[8];
-    int r;
-    while (rc == AL_OK && (r = al_csv_read(&c, &a, f, MAX_FIELDS, &n)) == 1) {
-        if (n == 1 && f[0].len == 0)
-            continue; /* blank line */
+    int r = 0;
+    while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
+        if (r == 2)
+            progress(o, "校验中", &rd);
         s->rows++;
-        int ne = import_validate_row(kind, f, n, map, today, &a, &row, errs, 8);
+        int ne = import_validate_row(kind, rd.f, rd.n, rd.map, today, &a, &row, errs, 8);
         /* RULE-IMPORT-004: a number repeated in the file */
         if (ne == 0 && !al_set64_add(&seen, import_id_key(row.id_number))) {
             errs[0] = (struct import_error){COL_ID, "身份证号在文件中重复出现"};
@@ -119,7 +158,7 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
         }
         if (ne) {
             s->rejected++;
-            rc = rc == AL_OK ? reject(db, s->id, c.line, errs, ne) : rc;
+            rc = rc == AL_OK ? reject(db, s->id, rd.c.line, errs, ne) : rc;
         } else {
             s->accepted++;
         }
@@ -128,7 +167,7 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
     if (rc == AL_OK && r < 0) {
         s->rejected++;
         s->rows++;
-        rc = import_store_error(db, s->id, c.line, "整行", "引号未闭合，文件在此处截断");
+        rc = import_store_error(db, s->id, rd.c.line, "整行", "引号未闭合，文件在此处截断");
     }
     if (rc == AL_OK)
         rc = import_store_counts(db, s->id, s->rows, s->accepted, s->rejected, "{}", false);
@@ -136,25 +175,75 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
         rc = al_db_commit(db);
     else
         al_db_rollback(db);
-    if (rc != AL_OK || !o->commit || (s->rejected > 0 && !o->valid_only))
-        goto out;
-
-    /* ---- pass 2 (RULE-IMPORT-007): apply the accepted rows, all in one transaction ---- */
+    progress(o, "校验完成", &rd);
     al_set64_fini(&seen);
+    al_arena_fini(&a);
+    al_text_close(&rd.t);
+    return rc;
+}
+
+int
+import_commit(struct al_db *db, int64_t import_id, const struct import_options *o,
+    struct import_summary *s, struct al_errinfo *e)
+{
+    memset(s, 0, sizeof(*s));
+    struct al_arena a;
+    al_arena_init(&a, 1 << 16);
+    struct import_record rec;
+    int rc = import_store_get(db, &a, import_id, &rec);
+    if (rc == AL_ENOTFOUND) {
+        al_arena_fini(&a);
+        return al_fail(e, AL_ENOTFOUND, NULL, "导入记录不存在");
+    }
+    if (rc == AL_OK && strcmp(rec.status, "validated") != 0)
+        rc = al_fail(e, AL_ECONFLICT, NULL, "该导入已经写入，不能重复写入");
+    else if (rc == AL_OK && rec.rejected > 0 && !o->valid_only)
+        rc = al_fail(e, AL_ECONFLICT, "valid_only",
+            "有 %lld 行被拒，默认全部有效才写入；如只写入有效行，请选择“仅写入有效行”",
+            (long long)rec.rejected);
+    else if (rc == AL_OK && !rec.stored_path)
+        rc = al_fail(e, AL_ECONFLICT, NULL, "该导入的文件未保留，请重新上传");
+    if (rc != AL_OK) {
+        al_arena_fini(&a);
+        return rc;
+    }
+    int kind = import_kind_parse(rec.kind);
+    struct reader rd;
+    if ((rc = reader_open(&rd, kind, rec.stored_path, &a, NULL, e)) != AL_OK) {
+        al_arena_fini(&a);
+        return rc;
+    }
+    char sha[65], today[11];
+    al_crypto_sha256_hex(rd.t.p, rd.t.len, sha);
+    if (strcmp(sha, rec.sha) != 0) {
+        al_text_close(&rd.t);
+        al_arena_fini(&a);
+        return al_fail(e, AL_ECONFLICT, NULL, "文件在校验后被改动，请重新上传");
+    }
+    al_today_cst(today);
+    s->id = import_id;
+    s->rows = rec.rows;
+    s->accepted = rec.accepted;
+    s->rejected = rec.rejected;
+    snprintf(s->encoding, sizeof(s->encoding), "%s", rec.encoding);
+    int min_age = min_age_setting(db);
+    struct al_set64 seen;
     al_set64_init(&seen);
-    al_csv_init(&c, t.p, t.len);
-    al_csv_read(&c, &a, f, MAX_FIELDS, &n); /* header */
-    if ((rc = al_db_begin(db)) != AL_OK)
-        goto out;
-    char ref[32];
-    snprintf(ref, sizeof(ref), "import:%lld", (long long)s->id);
-    char source[32];
+    char ref[32], source[32];
+    snprintf(ref, sizeof(ref), "import:%lld", (long long)import_id);
     snprintf(source, sizeof(source), "import:%s", import_kind_id(kind));
-    while (rc == AL_OK && al_csv_read(&c, &a, f, MAX_FIELDS, &n) == 1) {
-        if (n == 1 && f[0].len == 0)
-            continue;
-        if (import_validate_row(kind, f, n, map, today, &a, &row, errs, 8) != 0 ||
-            !al_set64_add(&seen, import_id_key(row.id_number))) {
+    const char *actor = o->username ? o->username : "import";
+    struct import_row row;
+    struct import_error errs[8];
+    int r;
+    /* RULE-IMPORT-007: every accepted row in one transaction. */
+    rc = al_db_begin(db);
+    while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
+        if (r == 2)
+            progress(o, "写入中", &rd);
+        if (import_validate_row(kind, rd.f, rd.n, rd.map, today, &a, &row, errs, 8) != 0 ||
+            !al_set64_add(&seen, import_id_key(row.id_number)) ||
+            (kind == IMPORT_HUKOU && !region_name(db, &a, row.region_code))) {
             al_arena_reset(&a);
             continue;
         }
@@ -168,10 +257,6 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
             al_arena_reset(&a);
             continue;
         }
-        if (kind == IMPORT_HUKOU && !region_name(db, &a, row.region_code)) {
-            al_arena_reset(&a);
-            continue;
-        }
         al_json_use_arena(&a);
         json_t *set = json_object();
         unsigned flags = 0;
@@ -180,32 +265,23 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
                            : kind == IMPORT_DEATH ? row.death_date : today;
         struct elder_evidence ev = {source, ref, date};
         int64_t id = fr == AL_OK ? cur.id : 0;
-        switch (effect) {
-        case EFFECT_NEW:
+        if (effect == EFFECT_NEW) {
             s->created++;
-            rc = elder_apply(db, &a, 0, set, &ev, o->user_id, o->username ? o->username : "import",
-                "import", &id);
-            break;
-        case EFFECT_CHANGED:
+            rc = elder_apply(db, &a, 0, set, &ev, o->user_id, actor, "import", &id);
+        } else if (effect == EFFECT_CHANGED) {
             s->changed++;
-            rc = elder_apply(db, &a, id, set, &ev, o->user_id, o->username ? o->username : "import",
-                "import", NULL);
-            break;
-        case EFFECT_UNCHANGED:
+            rc = elder_apply(db, &a, id, set, &ev, o->user_id, actor, "import", NULL);
+        } else if (effect == EFFECT_UNCHANGED) {
             s->unchanged++;
-            break;
-        case EFFECT_SKIPPED_AGE:
+        } else {
             s->skipped_age++;
             id = 0;
-            break;
         }
         al_json_use_arena(NULL);
-        if (flags & IMPORT_FLAG_DEATH)
-            s->deaths++;
-        if (flags & IMPORT_FLAG_MOVE)
-            s->moves++;
+        s->deaths += (flags & IMPORT_FLAG_DEATH) != 0;
+        s->moves += (flags & IMPORT_FLAG_MOVE) != 0;
         if (rc == AL_OK && kind == IMPORT_HUKOU && id)
-            rc = import_store_mark_hukou(db, id, s->id);
+            rc = import_store_mark_hukou(db, id, import_id);
         al_arena_reset(&a);
     }
     json_t *sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "created", (json_int_t)s->created,
@@ -214,7 +290,7 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
         (json_int_t)s->skipped_age);
     char *sum_json = al_json_dump_heap(sum);
     if (rc == AL_OK)
-        rc = import_store_counts(db, s->id, s->rows, s->accepted, s->rejected, sum_json, true);
+        rc = import_store_counts(db, import_id, s->rows, s->accepted, s->rejected, sum_json, true);
     if (rc == AL_OK) {
         struct audit_entry ae = {.action = "import.commit", .target_type = "import",
             .target_id = ref + 7, .outcome = "success", .detail = sum};
@@ -228,14 +304,179 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
     else
         al_db_rollback(db);
     s->committed = rc == AL_OK;
-out:
+    progress(o, s->committed ? "已写入" : "写入失败，已回滚", &rd);
     al_set64_fini(&seen);
+    al_text_close(&rd.t);
     al_arena_fini(&a);
-    al_text_close(&t);
+    return rc;
+}
+
+int
+import_run(struct al_db *db, const struct import_options *o, struct import_summary *s,
+    struct al_errinfo *e)
+{
+    struct import_options v = *o;
+    v.keep_file = true; /* the commit step re-reads the same file */
+    int rc = import_validate(db, &v, s, e);
+    if (rc != AL_OK || !o->commit || (s->rejected > 0 && !o->valid_only))
+        return rc;
+    struct import_summary c;
+    rc = import_commit(db, s->id, o, &c, e);
+    if (rc == AL_OK)
+        *s = c;
     return rc;
 }
 
 /* ---- routes ---- */
+
+struct job_arg {
+    int64_t import_id; /* 0: validate the uploaded file */
+    struct import_options o;
+    char kind[16], path[512], filename[256], username[64], client_ip[48];
+};
+
+static void
+job_progress(void *ctx, const char *phase, int64_t done, int64_t total)
+{
+    al_job_progress(ctx, phase, done, total);
+}
+
+static json_t *
+summary_json(const struct import_summary *s)
+{
+    return json_pack("{s:I, s:s, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "import_id",
+        (json_int_t)s->id, "encoding", s->encoding, "rows", (json_int_t)s->rows, "accepted",
+        (json_int_t)s->accepted, "rejected", (json_int_t)s->rejected, "committed", s->committed,
+        "created", (json_int_t)s->created, "changed", (json_int_t)s->changed, "unchanged",
+        (json_int_t)s->unchanged, "deaths", (json_int_t)s->deaths, "moves", (json_int_t)s->moves,
+        "skipped_age", (json_int_t)s->skipped_age, "unknown_columns",
+        (json_int_t)s->unknown_columns);
+}
+
+static int
+import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, char *err,
+    size_t err_size)
+{
+    struct job_arg *j = arg;
+    j->o.progress = job_progress;
+    j->o.progress_ctx = job;
+    struct import_summary s;
+    struct al_errinfo e = {0};
+    int rc = j->import_id ? import_commit(db, j->import_id, &j->o, &s, &e)
+                          : import_validate(db, &j->o, &s, &e);
+    if (rc != AL_OK) {
+        snprintf(err, err_size, "%s", e.message[0] ? e.message : "数据库错误");
+        return rc;
+    }
+    *result = summary_json(&s);
+    return AL_OK;
+}
+
+static struct job_arg *
+new_job_arg(struct al_req *r)
+{
+    struct job_arg *j = calloc(1, sizeof(*j));
+    if (!j)
+        return NULL;
+    snprintf(j->username, sizeof(j->username), "%s", r->who->username);
+    snprintf(j->client_ip, sizeof(j->client_ip), "%s", r->client_ip);
+    j->o.user_id = r->who->user_id;
+    j->o.username = j->username;
+    j->o.client_ip = j->client_ip;
+    return j;
+}
+
+/* POST /api/v1/imports?kind=…&filename=…  body: the file itself. */
+static int
+import_upload(struct al_req *r)
+{
+    const char *kind = al_query_get(&r->query, "kind");
+    const char *filename = al_query_get(&r->query, "filename");
+    if (!kind || import_kind_parse(kind) < 0)
+        return al_req_fail(r, AL_EINVAL, "kind", "导入类型应为 hukou、roll、disability、death 或 pension");
+    if (!filename || !*filename || strlen(filename) > 200 || strchr(filename, '/'))
+        return al_req_fail(r, AL_EINVAL, "filename", "请提供文件名（不超过 200 个字符）");
+    if (r->body_len == 0)
+        return al_req_fail(r, AL_EINVAL, "file", "上传的文件是空的");
+    struct job_arg *j = new_job_arg(r);
+    if (!j)
+        return AL_EINTERNAL;
+    char dir[400], rnd[17];
+    snprintf(dir, sizeof(dir), "%.380s/uploads", al_config.data_dir ? al_config.data_dir : ".");
+    mkdir(dir, 0700);
+    al_crypto_random_hex(rnd, 8);
+    snprintf(j->path, sizeof(j->path), "%s/import-%s.dat", dir, rnd);
+    int fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && write(fd, r->body, r->body_len) == (ssize_t)r->body_len &&
+              fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok) {
+        unlink(j->path);
+        free(j);
+        return al_req_fail(r, AL_EINTERNAL, NULL, "上传文件保存失败");
+    }
+    snprintf(j->kind, sizeof(j->kind), "%s", kind);
+    snprintf(j->filename, sizeof(j->filename), "%s", filename);
+    j->o.kind = j->kind;
+    j->o.path = j->path;
+    j->o.filename = j->filename;
+    j->o.keep_file = true;
+    int64_t job = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j, free);
+    if (job < 0)
+        return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
+    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+}
+
+static int
+import_commit_route(struct al_req *r)
+{
+    int64_t id;
+    json_t *body;
+    bool valid_only = false;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_bool(body, "valid_only", "仅写入有效行", 0, &valid_only, NULL, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    struct import_record rec;
+    rc = import_store_get(r->db, r->arena, id, &rec);
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "导入记录不存在");
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(rec.status, "validated") != 0)
+        return al_req_fail(r, AL_ECONFLICT, NULL, "该导入已经写入，不能重复写入");
+    if (rec.rejected > 0 && !valid_only)
+        return al_req_fail(r, AL_ECONFLICT, "valid_only",
+            "有 %lld 行被拒，默认全部有效才写入；如只写入有效行，请选择“仅写入有效行”",
+            (long long)rec.rejected);
+    struct job_arg *j = new_job_arg(r);
+    if (!j)
+        return AL_EINTERNAL;
+    j->import_id = id;
+    j->o.valid_only = valid_only;
+    int64_t job = al_jobs_submit(r->db, "import.commit", r->who->user_id, import_job, j, free);
+    if (job < 0)
+        return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
+    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+}
+
+static int
+job_get(struct al_req *r)
+{
+    int64_t id, owner = 0;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc != AL_OK)
+        return rc;
+    json_t *j = al_jobs_get(r->db, id, &owner);
+    /* Someone else's job is as good as missing. */
+    if (!j || (owner != r->who->user_id && strcmp(r->who->role, "admin") != 0))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "任务不存在");
+    return al_reply(r, 200, j);
+}
 
 static int
 import_list(struct al_req *r)
@@ -256,16 +497,42 @@ import_errors(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     json_t *items = json_array();
-    if ((rc = import_store_errors(r->db, id, items, 10000)) != AL_OK)
+    if ((rc = import_store_errors(r->db, id, items, 100000)) != AL_OK)
         return rc;
+    const char *format = al_query_get(&r->query, "format");
+    if (format && !strcmp(format, "csv")) {
+        /* The report as CSV: 行号,列,原因 (UTF-8 with BOM for Excel). */
+        struct al_buf b = {0};
+        al_buf_add(r->arena, &b, "\xEF\xBB\xBF", 3);
+        al_csv_field(r->arena, &b, "行号", false);
+        al_csv_field(r->arena, &b, "列", false);
+        al_csv_field(r->arena, &b, "原因", true);
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            al_csv_field(r->arena, &b,
+                al_arena_printf(r->arena, "%lld",
+                    (long long)json_integer_value(json_object_get(it, "line"))), false);
+            al_csv_field(r->arena, &b, json_string_value(json_object_get(it, "column")), false);
+            al_csv_field(r->arena, &b, json_string_value(json_object_get(it, "reason")), true);
+        }
+        return al_reply_file(r, "text/csv; charset=utf-8",
+            al_arena_printf(r->arena, "导入-%lld-被拒行.csv", (long long)id), b.p, b.len);
+    }
     return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
                                 (json_int_t)json_array_size(items)));
 }
 
 static const struct al_route import_routes[] = {
     {AL_GET, "/api/v1/imports", import_list, "elder.import", 0, "导入记录（最近 100 次）"},
+    {AL_POST, "/api/v1/imports", import_upload, "elder.import", AL_ROUTE_UPLOAD,
+        "上传文件并在后台校验（?kind=&filename=，请求体为文件），返回任务编号"},
+    {AL_POST, "/api/v1/imports/:id/commit", import_commit_route, "elder.import", 0,
+        "写入已校验的导入（默认全部有效才写入；valid_only 只写入有效行），后台执行"},
     {AL_GET, "/api/v1/imports/:id/errors", import_errors, "elder.import", 0,
-        "导入被拒行：行号、列、原因"},
+        "导入被拒行：行号、列、原因（?format=csv 下载）"},
+    {AL_GET, "/api/v1/jobs/:id", job_get, AL_SIGNED_IN, 0, "后台任务状态与进度"},
     {0},
 };
 

@@ -18,11 +18,15 @@ struct import_options {
     const char *kind;      /* hukou, roll, disability, death, pension */
     const char *path;      /* the file */
     const char *filename;  /* name to record (defaults to path) */
-    bool commit;           /* apply after validation */
+    bool keep_file;        /* remember `path` for a later import_commit() */
+    bool commit;           /* import_run: apply after validation */
     bool valid_only;       /* apply the valid rows even when some are rejected */
     int64_t user_id;       /* 0 for the CLI */
     const char *username;
     const char *client_ip;
+    /* Progress, called every few thousand rows: phase label, bytes done, bytes in all. */
+    void (*progress)(void *ctx, const char *phase, int64_t done, int64_t total);
+    void *progress_ctx;
 };
 
 struct import_summary {
@@ -43,5 +47,19 @@ struct import_summary {
  */
 int import_run(struct al_db *db, const struct import_options *o, struct import_summary *s,
     struct al_errinfo *e);
+
+/* The first step alone: validate and record the report (nothing else is written). */
+int import_validate(struct al_db *db, const struct import_options *o, struct import_summary *s,
+    struct al_errinfo *e);
+
+/*
+ * The second step for a validated import `import_id` whose file was kept:
+ * re-read it (it must be unchanged) and apply the accepted rows in one
+ * transaction.  Uses o->valid_only, o->user_id/username/client_ip and
+ * o->progress.  AL_ECONFLICT when already committed or when rows were rejected
+ * and valid_only is not set; AL_ENOTFOUND for an unknown import.
+ */
+int import_commit(struct al_db *db, int64_t import_id, const struct import_options *o,
+    struct import_summary *s, struct al_errinfo *e);
 
 #endif

@@ -5,13 +5,13 @@
 
 int
 import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
-    const char *encoding, int64_t user_id, const char *username, const char *unknown_json,
-    int64_t *id)
+    const char *encoding, const char *stored_path, int64_t user_id, const char *username,
+    const char *unknown_json, int64_t *id)
 {
     static const char sql[] =
-        "INSERT INTO imports(kind, filename, file_sha256, encoding, user_id, username, status,"
-        " rows, accepted, rejected, unknown_columns, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, 'validated', 0, 0, 0, ?, ?)";
+        "INSERT INTO imports(kind, filename, file_sha256, encoding, stored_path, user_id, username,"
+        " status, rows, accepted, rejected, unknown_columns, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'validated', 0, 0, 0, ?, ?)";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
@@ -19,11 +19,12 @@ import_store_create(struct al_db *db, const char *kind, const char *filename, co
     al_db_bind_text(st, 2, filename);
     al_db_bind_text(st, 3, sha);
     al_db_bind_text(st, 4, encoding);
+    al_db_bind_text(st, 5, stored_path);
     if (user_id > 0)
-        sqlite3_bind_int64(st, 5, user_id);
-    al_db_bind_text(st, 6, username);
-    al_db_bind_text(st, 7, unknown_json);
-    sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
+        sqlite3_bind_int64(st, 6, user_id);
+    al_db_bind_text(st, 7, username);
+    al_db_bind_text(st, 8, unknown_json);
+    sqlite3_bind_int64(st, 9, (int64_t)time(NULL));
     int rc = al_db_check(db, sqlite3_step(st));
     sqlite3_reset(st);
     *id = sqlite3_last_insert_rowid(al_db_handle(db));
@@ -134,4 +135,31 @@ import_store_errors(struct al_db *db, int64_t import_id, json_t *items, int64_t 
                                          sqlite3_column_text(st, 2)));
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+int
+import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import_record *r)
+{
+    static const char sql[] = "SELECT kind, status, stored_path, file_sha256, encoding, rows,"
+                              " accepted, rejected, user_id FROM imports WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        r->kind = al_db_col_text(a, st, 0);
+        r->status = al_db_col_text(a, st, 1);
+        r->stored_path = al_db_col_text(a, st, 2);
+        r->sha = al_db_col_text(a, st, 3);
+        r->encoding = al_db_col_text(a, st, 4);
+        r->rows = sqlite3_column_int64(st, 5);
+        r->accepted = sqlite3_column_int64(st, 6);
+        r->rejected = sqlite3_column_int64(st, 7);
+        r->user_id = sqlite3_column_int64(st, 8);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return AL_OK;
+    return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
 }

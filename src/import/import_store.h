@@ -11,8 +11,14 @@
 #include "core/json.h"
 
 int import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
-    const char *encoding, int64_t user_id, const char *username, const char *unknown_json,
-    int64_t *id);
+    const char *encoding, const char *stored_path, int64_t user_id, const char *username,
+    const char *unknown_json, int64_t *id);
+
+struct import_record {
+    const char *kind, *status, *stored_path, *sha, *encoding;
+    int64_t rows, accepted, rejected, user_id;
+};
+int import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import_record *r);
 int import_store_error(struct al_db *db, int64_t import_id, int64_t line, const char *col,
     const char *reason);
 int import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,

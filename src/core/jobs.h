@@ -1,0 +1,49 @@
+/*
+ * Background jobs: long work (an import of a million rows, an
+ * identification run) runs on one job thread with its own database
+ * connection, so HTTP requests never block on it.  Progress is kept in
+ * memory and read by the API; the final state is stored in the jobs table.
+ */
+#ifndef AL_JOBS_H
+#define AL_JOBS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/db.h"
+
+struct al_job;
+
+/*
+ * A job's work.  `arg` is the submitter's malloc'd argument (freed with
+ * `free_arg` afterwards).  Return AL_OK and set *result (a new JSON value,
+ * heap-allocated) or an error code with a Chinese message in `err`.
+ */
+typedef int (*al_job_fn)(struct al_db *db, struct al_job *job, void *arg, json_t **result,
+    char *err, size_t err_size);
+
+/* Start the job thread on the database at `db_path`.  AL_OK or AL_EINTERNAL. */
+int al_jobs_start(const char *db_path);
+
+/* Let the running job finish, drop queued ones (they stay "queued" in the table), join. */
+void al_jobs_stop(void);
+
+/*
+ * Queue a job for `user_id`.  Returns the job id (> 0) or a negative error;
+ * on error `free_arg(arg)` has been called.
+ */
+int64_t al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn,
+    void *arg, void (*free_arg)(void *));
+
+/* Report progress from inside a job: `phase` is a short Chinese label. */
+void al_job_progress(struct al_job *job, const char *phase, int64_t done, int64_t total);
+
+/*
+ * The state of job `id` as JSON {id, kind, status, phase, done, total,
+ * result, error} (in the arena of the current thread's JSON allocator), or
+ * NULL when no such job exists.  *owner receives the submitting user.
+ */
+json_t *al_jobs_get(struct al_db *db, int64_t id, int64_t *owner);
+
+#endif
