@@ -6,7 +6,7 @@ set -eu
 what=${1:-build}
 pkgs="gcc make pkg-config libevent-dev libjansson-dev libsodium-dev libsqlite3-dev sqlite3 libxlsxwriter-dev libzip-dev libexpat1-dev nodejs"
 case "$what" in
-    test)  pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev chromium" ;;
+    test)  pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev chromium fonts-noto-cjk" ;;
     bench) pkgs="$pkgs wrk" ;;
 esac
 missing=""

@@ -1,0 +1,42 @@
+// Display helpers shared by the pages.
+export function fmtTime(iso) {
+  if (!iso) return ''
+  const d = new Date(iso)
+  const p = (n) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
+}
+
+export const sexName = (s) => (s === 'M' ? '男' : s === 'F' ? '女' : '')
+
+export const statusNames = { active: '在册', moved_out: '迁出', deceased: '死亡', cancelled: '注销' }
+export const livingNames = {
+  alone: '独居', spouse_only: '仅与配偶同住', with_children: '与子女同住',
+  with_others: '与其他人同住', institution: '机构养老',
+}
+export const economicNames = {
+  tekun: '特困', dibao: '低保', dibao_edge: '低保边缘', low_income: '低收入', general: '一般',
+}
+export const categoryNames = {
+  advanced_age: '高龄', living_alone: '独居', empty_nest: '空巢', left_behind: '留守',
+  disabled: '失能', severe_disability: '重残', fp_special: '计生特殊家庭',
+  economic_difficulty: '经济困难', entitled: '优抚对象',
+}
+export const levelNames = ['省', '市', '县', '乡镇/街道', '村/社区']
+export const outcomeNames = { success: '成功', failure: '失败', denied: '拒绝' }
+export const actionNames = {
+  'auth.login': '登录', 'auth.login_failed': '登录失败', 'auth.logout': '退出',
+  'auth.password_change': '修改密码', 'user.create': '新增用户', 'user.update': '修改用户',
+  'token.create': '创建令牌', 'token.revoke': '吊销令牌', 'me.update': '修改个人设置',
+  'access.denied': '越权访问', 'elder.create': '登记老人', 'elder.update': '修改档案',
+  'elder.read_pii': '查看完整证件号', 'elder.read_linked': '家属查看',
+  'elder.contact_add': '新增联系人', 'elder.contact_delete': '删除联系人',
+  'elder.consent_grant': '家属授权', 'elder.consent_revoke': '撤销授权',
+  'import.commit': '导入写入', 'identify.run': '精准识别', 'identify.export': '导出清单',
+  'system.backup': '备份',
+}
+
+// Apply an API error to a form: the field gets the message, otherwise a toast.
+export function fieldError(err, errors, ElMessage) {
+  if (err.field && err.field in errors) errors[err.field] = err.message
+  else ElMessage.error(err.message)
+}

@@ -1,0 +1,46 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { get, setUnauthorizedHandler } from './api.js'
+import { session, setSession, clearSession, can } from './session.js'
+import Shell from './Shell.vue'
+
+const routes = [
+  { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true } },
+  { path: '/password', component: () => import('./views/ChangePassword.vue') },
+  {
+    path: '/',
+    component: Shell,
+    children: [
+      { path: '', component: () => import('./views/Home.vue'), meta: { title: '首页' } },
+      { path: 'elders', component: () => import('./views/Elders.vue'), meta: { perm: 'elder.read', title: '老年人档案' } },
+      { path: 'elders/:id', component: () => import('./views/ElderDetail.vue'), meta: { perm: 'elder.read', title: '老人详情' } },
+      { path: 'imports', component: () => import('./views/Imports.vue'), meta: { perm: 'elder.import', title: '数据导入' } },
+      { path: 'identify', component: () => import('./views/Identify.vue'), meta: { perm: 'elder.identify', title: '精准识别' } },
+      { path: 'users', component: () => import('./views/Users.vue'), meta: { perm: 'user.read', title: '用户管理' } },
+      { path: 'regions', component: () => import('./views/Regions.vue'), meta: { perm: 'region.read', title: '行政区划' } },
+      { path: 'audit', component: () => import('./views/Audit.vue'), meta: { perm: 'audit.read', title: '审计日志' } },
+    ],
+  },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+setUnauthorizedHandler(() => {
+  clearSession()
+  if (router.currentRoute.value.path !== '/login') router.push('/login')
+})
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) {
+    try { setSession(await get('/api/v1/me')) } catch { clearSession() }
+  }
+  if (to.meta.public) return session.user ? '/' : true
+  if (!session.user) return { path: '/login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (session.user.must_change_password && to.path !== '/password') return '/password'
+  if (to.meta.perm && !can(to.meta.perm)) return '/'
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · 安老` : '安老 · 居家和社区养老服务平台'
+})

@@ -1,0 +1,35 @@
+// Who is signed in, their permissions and preferences.
+import { reactive } from 'vue'
+
+export const session = reactive({
+  user: null,
+  csrf: null,
+  loaded: false,
+})
+
+export function can(permission) {
+  return !!session.user && session.user.permissions.includes(permission)
+}
+
+// 长辈模式: large text, high contrast, big targets. Before sign-in it is remembered locally.
+export function applyElderMode(on) {
+  document.documentElement.classList.toggle('elder-mode', !!on)
+  try { localStorage.setItem('anlao.elderMode', on ? '1' : '0') } catch { /* private mode */ }
+}
+
+export function initialElderMode() {
+  try { return localStorage.getItem('anlao.elderMode') === '1' } catch { return false }
+}
+
+export function setSession(data) {
+  session.user = data.user
+  session.csrf = data.csrf_token
+  session.loaded = true
+  applyElderMode(data.user?.prefs?.elder_mode)
+}
+
+export function clearSession() {
+  session.user = null
+  session.csrf = null
+  session.loaded = true
+}
