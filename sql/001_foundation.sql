@@ -112,16 +112,6 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 
-INSERT INTO permissions(id, name) VALUES
-    ('dashboard.read', '查看首页统计'),
-    ('user.read',      '查看用户'),
-    ('user.write',     '新增和修改用户'),
-    ('role.read',      '查看角色与权限'),
-    ('region.read',    '查看行政区划'),
-    ('audit.read',     '查看审计日志'),
-    ('token.manage',   '管理接口令牌'),
-    ('system.manage',  '系统配置与备份');
-
 INSERT INTO roles(id, name, sort) VALUES
     ('admin',            '系统管理员', 1),
     ('civil_officer',    '民政管理员', 2),
@@ -134,8 +124,20 @@ INSERT INTO roles(id, name, sort) VALUES
     ('family',           '家属', 9),
     ('volunteer',        '志愿者', 10);
 
-INSERT INTO role_permissions(role_id, permission_id)
-    SELECT 'admin', id FROM permissions;
+-- The system admin holds every permission, including those later migrations add.
+CREATE TRIGGER permissions_admin_all AFTER INSERT ON permissions
+BEGIN INSERT INTO role_permissions(role_id, permission_id) VALUES ('admin', new.id); END;
+
+INSERT INTO permissions(id, name) VALUES
+    ('dashboard.read', '查看首页统计'),
+    ('user.read',      '查看用户'),
+    ('user.write',     '新增和修改用户'),
+    ('role.read',      '查看角色与权限'),
+    ('region.read',    '查看行政区划'),
+    ('audit.read',     '查看审计日志'),
+    ('token.manage',   '管理接口令牌'),
+    ('system.manage',  '系统配置与备份');
+
 INSERT INTO role_permissions(role_id, permission_id) VALUES
     ('civil_officer', 'dashboard.read'), ('civil_officer', 'user.read'),
     ('civil_officer', 'user.write'), ('civil_officer', 'role.read'),

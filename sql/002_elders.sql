@@ -9,8 +9,6 @@ INSERT INTO permissions(id, name) VALUES
     ('elder.read_linked', '查看已授权关联的老人');
 
 INSERT INTO role_permissions(role_id, permission_id) VALUES
-    ('admin', 'elder.read'), ('admin', 'elder.write'), ('admin', 'elder.read_pii'),
-    ('admin', 'elder.consent'),
     ('civil_officer', 'elder.read'), ('civil_officer', 'elder.write'),
     ('civil_officer', 'elder.read_pii'), ('civil_officer', 'elder.consent'),
     ('township_officer', 'elder.read'), ('township_officer', 'elder.write'),

@@ -3,7 +3,7 @@
 
 INSERT INTO permissions(id, name) VALUES ('elder.import', '导入部门数据');
 INSERT INTO role_permissions(role_id, permission_id) VALUES
-    ('admin', 'elder.import'), ('civil_officer', 'elder.import'),
+    ('civil_officer', 'elder.import'),
     ('township_officer', 'elder.import');
 
 CREATE TABLE imports (

@@ -2,7 +2,7 @@
 
 INSERT INTO permissions(id, name) VALUES ('elder.identify', '运行精准识别、导出工作清单');
 INSERT INTO role_permissions(role_id, permission_id) VALUES
-    ('admin', 'elder.identify'), ('civil_officer', 'elder.identify'),
+    ('civil_officer', 'elder.identify'),
     ('township_officer', 'elder.identify');
 
 ALTER TABLE elders ADD COLUMN special_flag INTEGER NOT NULL DEFAULT 0;
