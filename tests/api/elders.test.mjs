@@ -33,7 +33,7 @@ test('ID numbers: 15-digit converted, full-width and lowercase x normalised, dup
   assertError(assert, await civil.post('/api/v1/elders', { ...base, id_number: '37070419881216001X' }), 400, 'invalid', 'id_number')
   assertError(assert, await civil.post('/api/v1/elders', { ...base, id_number: '11010520991231002X' }), 400, 'invalid', 'id_number')
   assertError(assert, await civil.post('/api/v1/elders', { ...base, id_number: '320124198808240056' }), 400, 'invalid', 'id_number')
-  const old = await civil.post('/api/v1/elders', { ...base, name: '李福', id_number: '520327400101001', region_code: '520327101201', phone: '13900005678' })
+  const old = await civil.post('/api/v1/elders', { ...base, name: '李福', id_number: '520327400101001', region_code: '520327101201', phone: '13900005678', address: '进化镇黄荆村 2 组' })
   assert.equal(old.status, 201, JSON.stringify(old.body))
   assert.equal(old.body.birth_date, '1940-01-01', '15-digit years are 19xx')
   assert.equal(old.body.id_number_masked, '520327********0013')
