@@ -1,0 +1,78 @@
+// Identification runs and their worklists (RULE-IDENT-*).
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Server, assertError } from '../lib/server.mjs'
+import { idNumber } from '../lib/ids.mjs'
+
+let s, c
+before(async () => { s = await new Server().start(); c = await s.login('fg_civil') })
+after(async () => { await s.stop(); s.cleanup() })
+
+const file = (name, text) => { const p = join(s.dir, name); writeFileSync(p, text); return p }
+const a = idNumber('520327', '19500101', 11)
+const b = idNumber('520327', '19550505', 12) // 71: not 高龄, so not special at the baseline
+const dupA = idNumber('520327', '19480808', 13)
+const dupB = idNumber('520327', '19480808', 15)
+
+test('first run is the baseline; later runs list what changed', async () => {
+  s.cli('import', '--kind', 'hukou', file('h1.csv', `身份证号,姓名,区划代码,住址\n${a},甲,520327001001,一号\n${b},乙,520327101201,二号\n${dupA},丙,520327001001,三号\n${dupB},丙,520327001003,四号\n`), '--commit')
+  const r1 = await c.post('/api/v1/identify/runs')
+  assert.equal(r1.status, 201)
+  assert.equal(r1.body.baseline, true)
+  assert.equal(r1.body.scanned, 4)
+  assert.equal(r1.body.counts.duplicates, 2, 'same name, sex, birth date and county')
+
+  // 乙 joins the low-income roll; 甲 dies; a new household file misses 乙.
+  s.cli('import', '--kind', 'roll', file('roll.csv', `身份证号,姓名,类别,开始日期\n${b},乙,低保,2026-01-01\n${a},甲,特困,2026-01-01\n`), '--commit')
+  s.cli('import', '--kind', 'death', file('death.csv', `身份证号,姓名,死亡日期\n${a},甲,2026-10-01\n`), '--commit')
+  s.cli('import', '--kind', 'hukou', file('h2.csv', `身份证号,姓名,区划代码,住址\n${a},甲,520327001001,一号\n${dupA},丙,520327001001,三号\n${dupB},丙,520327001003,四号\n`), '--commit')
+
+  const r2 = await c.post('/api/v1/identify/runs')
+  assert.equal(r2.body.baseline, false)
+  const list = async (name) => (await c.get(`/api/v1/identify/runs/${r2.body.id}/lists/${name}?page_size=200`)).body
+  assert.deepEqual((await list('new_special')).items.map((i) => i.name), ['乙'])
+  assert.deepEqual((await list('inactive_in_service')).items.map((i) => i.name), ['甲'])
+  assert.deepEqual((await list('missing_hukou')).items.map((i) => i.name), ['乙'])
+  assert.equal((await list('changed')).total, 2)
+  const item = (await list('new_special')).items[0]
+  assert.match(item.id_number_masked, /^520327\*{8}\d{3}[\dX]$/)
+  assert.ok(!('phone' in item))
+
+  const r3 = await c.post('/api/v1/identify/runs')
+  assert.equal(r3.body.counts.new_special, 0, 'nothing new since the last run')
+  assert.equal(r3.body.counts.changed, 0)
+})
+
+test('worklists are scoped and their exports are audited', async () => {
+  const runs = (await c.get('/api/v1/identify/runs')).body
+  const id = runs.items[0].id
+  const jx = await s.login('jx_officer')
+  assert.equal((await jx.get(`/api/v1/identify/runs/${id}/lists/duplicates`)).body.total, 0, 'the duplicates live in 龙泉街道')
+  const lq = await s.login('lq_officer')
+  assert.equal((await lq.get(`/api/v1/identify/runs/${id}/lists/duplicates`)).body.total, 2)
+  const helper = await s.login('lq_helper')
+  assertError(assert, await helper.get(`/api/v1/identify/runs/${id}/lists/duplicates`), 403, 'forbidden')
+  const admin = await s.login('admin')
+  const csv = await c.get(`/api/v1/identify/runs/${id}/lists/duplicates/export?format=csv`, { raw: true })
+  assert.equal(csv.status, 200)
+  assert.match(csv.headers.get('content-type'), /text\/csv/)
+  const text = csv.raw.toString('utf8')
+  assert.match(text, /身份证号（脱敏）/)
+  assert.equal(text.trim().split('\r\n').length, 3)
+  const xlsx = await c.get(`/api/v1/identify/runs/${id}/lists/duplicates/export?format=xlsx`, { raw: true })
+  assert.equal(xlsx.raw.subarray(0, 2).toString(), 'PK')
+  assertError(assert, await c.get(`/api/v1/identify/runs/${id}/lists/duplicates/export?format=pdf`), 400, 'invalid', 'format')
+  assertError(assert, await c.get(`/api/v1/identify/runs/${id}/lists/nope`), 404, 'not_found')
+  const audits = await admin.get('/api/v1/audit?action=identify.export')
+  assert.equal(audits.body.total, 2)
+})
+
+test('anlao identify on the command line', () => {
+  const r = s.cli('identify')
+  assert.equal(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout.trim())
+  assert.equal(out.scanned, 4)
+  assert.ok('new_special' in out && 'duplicates' in out)
+})

@@ -1,0 +1,128 @@
+// Imports of other departments' data: profiles, encodings, report, all-or-nothing,
+// idempotence, crash safety, the web upload flow.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { writeFileSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Server, BIN, assertError, sleep } from '../lib/server.mjs'
+import { idNumber } from '../lib/ids.mjs'
+
+let s
+before(async () => { s = await new Server().start() })
+after(async () => { await s.stop(); s.cleanup() })
+
+const sql = (q) => spawnSync('sqlite3', [s.db, q], { encoding: 'utf8' }).stdout.trim()
+const file = (name, text) => { const p = join(s.dir, name); writeFileSync(p, text); return p }
+const lastJson = (out) => JSON.parse(out.trim().split('\n').pop())
+
+const ids = Array.from({ length: 6 }, (_, i) => idNumber('520327', `19${40 + i}0${1 + (i % 9)}15`, 100 + i))
+const hukou = '\ufeff证件号码,姓名,住址,区划代码,户号,性别,出生日期,备注\r\n' + ids.map((id, i) =>
+  `${id},老人${i},"龙泉街道,前进社区${i}号",520327001001,H${i},${Number(id[16]) % 2 ? '男' : '女'},${id.slice(6, 10)}年${id.slice(10, 12)}月${id.slice(12, 14)}日,x`).join('\r\n') + '\r\n'
+
+test('validation only: every bad row reported with line, column and reason; nothing written', () => {
+  const bad = hukou + `${ids[0]},重复,某地,520327001001,H9,,,\r\n` + '37070419881216001X,坏号,某地,520327001001,H9,,,\r\n' +
+    `${idNumber('520327', '19500101', 1)},,某地,520327001001,,,,\r\n` + `${idNumber('520327', '19500101', 3)},张三,某地,520399001001,,,,\r\n` +
+    `${idNumber('520327', '19500101', 5)},李四,某地,520327001001,,女,,\r\n`
+  const r = s.cli('import', '--kind', 'hukou', file('bad.csv', bad), '--commit')
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(lastJson(r.stdout), { rows: 11, accepted: 6, rejected: 5, committed: false })
+  const errs = sql('SELECT line || "|" || col FROM import_errors ORDER BY line').split('\n')
+  assert.deepEqual(errs, ['8|身份证号', '9|身份证号', '10|姓名', '11|区划代码', '12|性别'])
+  assert.equal(sql('SELECT count(*) FROM elders'), '0', 'all-or-nothing by default')
+  assert.match(sql('SELECT unknown_columns FROM imports ORDER BY id DESC LIMIT 1'), /备注/)
+})
+
+test('commit, then the same file again changes nothing', () => {
+  const p = file('hukou.csv', hukou)
+  const r = s.cli('import', '--kind', 'hukou', p, '--commit')
+  assert.deepEqual(lastJson(r.stdout), { rows: 6, accepted: 6, rejected: 0, committed: true })
+  assert.equal(sql('SELECT count(*) FROM elders'), '6')
+  const hist = sql('SELECT count(*) FROM elder_history')
+  const again = s.cli('import', '--kind', 'hukou', p, '--commit')
+  assert.deepEqual(lastJson(again.stdout), { rows: 6, accepted: 6, rejected: 0, committed: true })
+  assert.match(again.stderr, /新增 0，变更 0，未变 6/)
+  assert.equal(sql('SELECT count(*) FROM elder_history'), hist, 'no change recorded')
+})
+
+test('GB18030 files, other kinds, dates in every usual form, evidence from the import', () => {
+  const roll = `身份证号,姓名,救助类别,开始日期\n${ids[0]},老人0,低保,2020/3/1\n${ids[1]},老人1,特困,20190101\n${ids[2]},老人2,低收入,43831\n`
+  const gbk = join(s.dir, 'roll-gbk.csv')
+  writeFileSync(join(s.dir, 'roll-utf8.csv'), roll)
+  assert.equal(spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GB18030', '-o', gbk, join(s.dir, 'roll-utf8.csv')]).status, 0)
+  const r = s.cli('import', '--kind', 'roll', gbk, '--commit')
+  assert.deepEqual(lastJson(r.stdout), { rows: 3, accepted: 3, rejected: 0, committed: true }, r.stderr)
+  assert.match(r.stderr, /GB18030/)
+  assert.equal(sql(`SELECT economic_status FROM elders WHERE name = '老人1'`), 'tekun')
+  assert.equal(sql(`SELECT source || ' ' || evidence_date FROM elder_categories c JOIN elders e ON e.id = c.elder_id WHERE e.name = '老人2' AND category = 'economic_difficulty'`), 'import:roll 2020-01-01')
+  const dis = s.cli('import', '--kind', 'disability', file('dis.csv', `公民身份号码,姓名,残疾类别,残疾等级\n${ids[3]},老人3,肢体,二级\n${ids[4]},老人4,视力,5\n`), '--commit', '--valid-only')
+  assert.deepEqual(lastJson(dis.stdout), { rows: 2, accepted: 1, rejected: 1, committed: true })
+  assert.match(sql(`SELECT group_concat(category) FROM elder_categories c JOIN elders e ON e.id = c.elder_id WHERE e.name = '老人3'`), /severe_disability/)
+  const death = s.cli('import', '--kind', 'death', file('death.csv', `身份证号码,姓名,死亡日期\n${ids[5]},老人5,2025年1月2日\n${idNumber('520327', '19400101', 77)},不在册,2025-01-01\n`), '--commit', '--valid-only')
+  assert.deepEqual(lastJson(death.stdout), { rows: 2, accepted: 1, rejected: 1, committed: true })
+  assert.equal(sql(`SELECT status || ' ' || status_date FROM elders WHERE name = '老人5'`), 'deceased 2025-01-02')
+  const pension = s.cli('import', '--kind', 'pension', file('p.csv', `身份证号,姓名,养老保险类型,月领取金额\n${ids[0]},老人0,城乡居民养老保险,213.5\n`), '--commit')
+  assert.equal(lastJson(pension.stdout).committed, true)
+  assert.equal(sql(`SELECT pension_amount_fen FROM elders WHERE name = '老人0'`), '21350')
+})
+
+test('XLSX: first sheet, shared strings, Excel date serials, row numbers kept', () => {
+  const r = s.cli('import', '--kind', 'hukou', 'tests/fixtures/hukou-gap.xlsx')
+  assert.deepEqual(lastJson(r.stdout), { rows: 2, accepted: 1, rejected: 1, committed: false }, r.stderr)
+  assert.match(r.stderr, /XLSX/)
+  assert.equal(sql('SELECT line || " " || col FROM import_errors WHERE import_id = (SELECT max(id) FROM imports)'), '4 出生日期')
+})
+
+test('a missing column or an unknown kind is refused with a Chinese reason', () => {
+  const r = s.cli('import', '--kind', 'hukou', file('nocol.csv', '姓名,住址\n张三,某地\n'))
+  assert.notEqual(r.status, 0)
+  assert.match(r.stderr, /缺少“身份证号”列/)
+  assert.notEqual(s.cli('import', '--kind', 'tax', file('x.csv', 'a\n')).status, 0)
+})
+
+test('kill -9 during a commit leaves no partial rows', async () => {
+  const n = 30000
+  const rows = ['身份证号,姓名,区划代码,住址']
+  for (let i = 0; i < n; i++) {
+    const area = `5203${String(10 + Math.floor(i / 1000)).padStart(2, '0')}`
+    rows.push(`${idNumber(area, `19${30 + (i % 30)}0101`, i % 1000)},人${i},520327001002,地址${i}`)
+  }
+  const big = file('big.csv', rows.join('\n') + '\n')
+  const before = sql('SELECT count(*) FROM elders')
+  const child = spawn(BIN, ['import', '--kind', 'hukou', big, '--commit', '--db', s.db], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  child.stderr.on('data', (d) => { err += d })
+  const deadline = Date.now() + 60000
+  while (!/写入中 [1-9]/.test(err) && Date.now() < deadline && child.exitCode === null) await sleep(10)
+  assert.match(err, /写入中/, 'the commit had started')
+  child.kill('SIGKILL')
+  await new Promise((r) => child.on('exit', r))
+  assert.equal(sql('SELECT count(*) FROM elders'), before, 'nothing of the killed commit remains')
+  assert.equal(sql("SELECT status FROM imports ORDER BY id DESC LIMIT 1"), 'validated')
+  assert.equal(spawnSync(BIN, ['audit', 'verify', '--db', s.db]).status, 0)
+})
+
+test('web flow: upload → validation job with progress → report → commit job', async () => {
+  const c = await s.login('fg_civil')
+  const csv = readFileSync(join(s.dir, 'bad.csv'))
+  const up = await c.request('POST', '/api/v1/imports?kind=hukou&filename=' + encodeURIComponent('户籍.csv'), csv, { headers: { 'Content-Type': 'application/octet-stream' } })
+  assert.equal(up.status, 202, JSON.stringify(up.body))
+  let job
+  for (let i = 0; i < 100; i++) { job = (await c.get(`/api/v1/jobs/${up.body.job_id}`)).body; if (job.status === 'done' || job.status === 'failed') break; await sleep(50) }
+  assert.equal(job.status, 'done', JSON.stringify(job))
+  assert.equal(job.result.rejected, 5)
+  const report = await c.get(`/api/v1/imports/${job.result.import_id}/errors?format=csv`, { raw: true })
+  assert.match(report.headers.get('content-disposition'), /attachment/)
+  const text = report.raw.toString('utf8')
+  assert.match(text, /^\ufeff行号,列,原因\r\n8,身份证号,/)
+  assertError(assert, await c.post(`/api/v1/imports/${job.result.import_id}/commit`, {}), 409, 'conflict', 'valid_only')
+  const cm = await c.post(`/api/v1/imports/${job.result.import_id}/commit`, { valid_only: true })
+  assert.equal(cm.status, 202)
+  for (let i = 0; i < 100; i++) { job = (await c.get(`/api/v1/jobs/${cm.body.job_id}`)).body; if (job.status === 'done') break; await sleep(50) }
+  assert.equal(job.result.committed, true)
+  assertError(assert, await c.post(`/api/v1/imports/${job.result.import_id}/commit`, { valid_only: true }), 409, 'conflict')
+  const other = await s.login('lq_officer')
+  assertError(assert, await other.get(`/api/v1/jobs/${cm.body.job_id}`), 404, 'not_found')
+  const helper = await s.login('lq_helper')
+  assertError(assert, await helper.request('POST', '/api/v1/imports?kind=hukou&filename=a.csv', csv), 403, 'forbidden')
+})
