@@ -1,0 +1,161 @@
+/* Categories (RULE-CAT-*), import profiles, dates and reconciliation (RULE-IMPORT-*). */
+#include <string.h>
+
+#include "core/json.h"
+#include "elder/elder_int.h"
+#include "import/import_int.h"
+#include "unit.h"
+
+static const struct elder_settings settings = {
+    .min_age = 60, .advanced_age = 80, .disabled_min_level = 1,
+    .economic_tiers = "tekun,dibao,dibao_edge,low_income",
+    .special_difficulty = "living_alone,disabled,economic_difficulty",
+};
+
+static int
+derive(struct elder_facts *f, const char **ids)
+{
+    struct elder_category c[ELDER_CAT_MAX];
+    int n = elder_derive(f, &settings, "2026-11-22", c);
+    for (int i = 0; i < n; i++)
+        ids[i] = c[i].id;
+    return n;
+}
+
+static void
+categories(void **state)
+{
+    (void)state;
+    const char *ids[ELDER_CAT_MAX];
+    struct elder_facts f = {.birth_date = "1946-11-22", .economic_status = "general", .ability_level = -1};
+    assert_int_equal(derive(&f, ids), 1); /* RULE-CAT-001: 80 today */
+    assert_string_equal(ids[0], "advanced_age");
+    f.birth_date = "1946-11-23";
+    assert_int_equal(derive(&f, ids), 0);
+    f.living_arrangement = "alone";
+    f.economic_status = "dibao_edge";
+    f.disability_grade = 2;
+    f.ability_level = 0;
+    int n = derive(&f, ids);
+    assert_int_equal(n, 3);
+    assert_string_equal(ids[0], "living_alone");
+    assert_string_equal(ids[1], "severe_disability");
+    assert_string_equal(ids[2], "economic_difficulty");
+    f.ability_level = 1; /* RULE-CAT-004 */
+    f.disability_grade = 3;
+    f.living_arrangement = "spouse_only";
+    f.economic_status = "general";
+    n = derive(&f, ids);
+    assert_int_equal(n, 2);
+    assert_string_equal(ids[0], "empty_nest");
+    assert_string_equal(ids[1], "disabled");
+    /* RULE-CAT-009: special = union of the configured categories */
+    assert_true(elder_is_special(&settings, ids, n));
+    const char *only_nest[] = {"empty_nest"};
+    assert_false(elder_is_special(&settings, only_nest, 1));
+}
+
+static void
+dates(void **state)
+{
+    (void)state;
+    /* RULE-IMPORT-002, RULE-IMPORT-003 */
+    static const char *const ok[][2] = {{"1949-12-31", "1949-12-31"}, {"1949/12/31", "1949-12-31"},
+        {"1949.1.5", "1949-01-05"}, {"19491231", "1949-12-31"}, {"1949年12月31日", "1949-12-31"},
+        {" 1949年1月2日 ", "1949-01-02"}, {"18264", "1950-01-01"}, {"45000", "2023-03-15"}};
+    char out[11];
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        assert_true(import_parse_date(ok[i][0], strlen(ok[i][0]), out));
+        assert_string_equal(out, ok[i][1]);
+    }
+    static const char *const bad[] = {"1949-02-30", "1949-13-01", "abc", "", "60", "1949-12",
+        "2101-01-01", "1949-12-31x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(import_parse_date(bad[i], strlen(bad[i]), out));
+}
+
+static void
+headers(void **state)
+{
+    (void)state;
+    /* RULE-IMPORT-001 */
+    struct al_str f[] = {{"\xEF\xBB\xBF住址", 9}, {"公民身份号码", 18}, {"姓 名", 7}, {"区划代码*", 13},
+        {"备注", 6}};
+    int map[COL_COUNT], unknown[8], nu, missing;
+    assert_int_equal(import_map_headers(IMPORT_HUKOU, f, 5, map, unknown, &nu, &missing), 0);
+    assert_int_equal(map[COL_ID], 1);
+    assert_int_equal(map[COL_NAME], 2);
+    assert_int_equal(map[COL_ADDRESS], 0);
+    assert_int_equal(map[COL_REGION], 3);
+    assert_int_equal(nu, 1);
+    assert_int_equal(unknown[0], 4);
+    assert_int_equal(import_map_headers(IMPORT_ROLL, f, 5, map, unknown, &nu, &missing), -1);
+    assert_int_equal(missing, COL_CATEGORY);
+    assert_int_equal(import_kind_parse("death"), IMPORT_DEATH);
+    assert_int_equal(import_kind_parse("tax"), -1);
+}
+
+static void
+rows_and_plans(void **state)
+{
+    (void)state;
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    int map[COL_COUNT];
+    for (int i = 0; i < COL_COUNT; i++)
+        map[i] = -1;
+    map[COL_ID] = 0;
+    map[COL_NAME] = 1;
+    map[COL_CATEGORY] = 2;
+    map[COL_START] = 3;
+    map[COL_END] = 4;
+    struct al_str f[] = {{"11010519491231002x", 18}, {"张三", 6}, {"低保", 6}, {"2020-01-01", 10}, {"", 0}};
+    struct import_row row;
+    struct import_error errs[8];
+    assert_int_equal(import_validate_row(IMPORT_ROLL, f, 5, map, "2026-11-22", &a, &row, errs, 8), 0);
+    assert_string_equal(row.id_number, "11010519491231002X");
+    assert_string_equal(row.category, "dibao");
+    struct elder_state cur = {.id = 7, .economic_status = "general", .pension_amount_fen = -1};
+    json_t *set = json_object();
+    unsigned flags;
+    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags), EFFECT_CHANGED);
+    assert_string_equal(json_string_value(json_object_get(set, "economic_status")), "dibao");
+    json_decref(set);
+    /* RULE-IMPORT-011: an ended entry only undoes a status that came from a roll */
+    f[4] = (struct al_str){"2021-01-01", 10};
+    assert_int_equal(import_validate_row(IMPORT_ROLL, f, 5, map, "2026-11-22", &a, &row, errs, 8), 0);
+    cur.economic_status = "dibao";
+    cur.economic_source = "record";
+    set = json_object();
+    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags), EFFECT_UNCHANGED);
+    json_decref(set);
+    cur.economic_source = "import:roll";
+    set = json_object();
+    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags), EFFECT_CHANGED);
+    assert_string_equal(json_string_value(json_object_get(set, "economic_status")), "general");
+    json_decref(set);
+    /* bad rows: every problem of the row is reported */
+    struct al_str g[] = {{"37070419881216001X", 18}, {"", 0}, {"富人", 6}, {"昨天", 6}, {"", 0}};
+    int ne = import_validate_row(IMPORT_ROLL, g, 5, map, "2026-11-22", &a, &row, errs, 8);
+    assert_int_equal(ne, 4);
+    assert_int_equal(errs[0].col, COL_ID);
+    assert_int_equal(errs[1].col, COL_NAME);
+    assert_int_equal(errs[2].col, COL_CATEGORY);
+    assert_int_equal(errs[3].col, COL_START);
+    /* exact duplicate keys */
+    assert_true(import_id_key("11010519491231002X") != import_id_key("110105194912310021"));
+    al_arena_fini(&a);
+}
+
+int
+main(void)
+{
+    al_json_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(categories),
+        cmocka_unit_test(dates),
+        cmocka_unit_test(headers),
+        cmocka_unit_test(rows_and_plans),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
