@@ -33,6 +33,7 @@ struct worker {
     struct al_arena arena;
     struct event *stop_ev;
     struct event *drain_ev;
+    struct event *flush_ev;
     int inflight;
     struct timespec drain_deadline;
 };
@@ -181,7 +182,7 @@ access_log(const char *method, const char *route, int status, double ms, size_t 
         "\"ms\":%.2f,\"bytes\":%zu}",
         ts, method, route, status, ms, bytes);
     if (n > 0 && (size_t)n < sizeof(line))
-        al_log_json_line(line, n);
+        al_log_access(line, n);
 }
 
 static size_t
@@ -502,11 +503,25 @@ on_stop(evutil_socket_t fd, short what, void *arg)
     on_drain(-1, 0, w);
 }
 
+static void
+on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    al_log_flush();
+}
+
 static void *
 worker_main(void *arg)
 {
     struct worker *w = arg;
+    struct timeval tv = {0, 200000};
+    w->flush_ev = event_new(w->base, -1, EV_PERSIST, on_flush, w);
+    if (w->flush_ev)
+        event_add(w->flush_ev, &tv);
     event_base_dispatch(w->base);
+    al_log_flush(); /* this thread's buffer, before it ends */
     return NULL;
 }
 
@@ -545,6 +560,8 @@ worker_fini(struct worker *w)
 {
     if (w->drain_ev)
         event_free(w->drain_ev);
+    if (w->flush_ev)
+        event_free(w->flush_ev);
     if (w->stop_ev)
         event_free(w->stop_ev);
     if (w->http)

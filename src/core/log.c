@@ -54,6 +54,34 @@ al_log(enum al_log_level level, const char *fmt, ...)
         (void)!write(STDERR_FILENO, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1));
 }
 
+static _Thread_local char access_buf[32768];
+static _Thread_local size_t access_len;
+
+void
+al_log_flush(void)
+{
+    size_t off = 0;
+    while (off < access_len) {
+        ssize_t n = write(STDERR_FILENO, access_buf + off, access_len - off);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    access_len = 0;
+}
+
+void
+al_log_access(const char *json, int len)
+{
+    if (len <= 0 || (size_t)len + 1 > sizeof(access_buf))
+        return;
+    if (access_len + (size_t)len + 1 > sizeof(access_buf))
+        al_log_flush();
+    memcpy(access_buf + access_len, json, (size_t)len);
+    access_len += (size_t)len;
+    access_buf[access_len++] = '\n';
+}
+
 void
 al_log_json_line(const char *json, int len)
 {
