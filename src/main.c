@@ -15,9 +15,11 @@
 #include "core/crypto.h"
 #include "core/db.h"
 #include "core/http.h"
+#include "core/idcard.h"
 #include "core/jobs.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "gen/gen.h"
 #include "identify/identify.h"
 #include "import/import.h"
 #include "region/region.h"
@@ -34,6 +36,8 @@ usage(FILE *f)
           "                                            新增用户（不给密码则生成并打印）\n"
           "  import --kind hukou|roll|disability|death|pension FILE [--commit] [--valid-only]\n"
           "                                            导入部门数据（先校验；--commit 全部有效时写入）\n"
+          "  gen --elders N --out DIR [--seed S] [--bad-per-mille P]\n"
+          "                                            生成五类部门数据文件（含已知比例的错误行）\n"
           "  identify [--db PATH]                      精准识别：重算类别并生成工作清单\n"
           "  routes [--markdown]                       打印路由表\n"
           "  backup FILE [--db PATH]                   在线备份数据库\n"
@@ -148,7 +152,77 @@ ensure_admin(struct al_db *db, struct al_arena *a)
     return 0;
 }
 
-/* Demo accounts in 凤冈县 (520327).  Real elders come with the registry (issue 3). */
+/*
+ * The demo county's elders: generated department files (anlao gen) imported
+ * through the normal import path, coordinates around their township, and a
+ * first identification run as the baseline.  ANLAO_DEMO_ELDERS sets the number
+ * (default 60000).
+ */
+static int
+seed_demo_elders(struct al_db *db)
+{
+    const char *n_env = getenv("ANLAO_DEMO_ELDERS");
+    long long n = n_env && *n_env ? atoll(n_env) : 60000;
+    if (n <= 0)
+        return 0;
+    char dir[] = "/tmp/anlao-demo-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char today[11], err[256];
+    al_today_cst(today);
+    struct gen_options g = {.elders = n, .out_dir = dir, .seed = 2026, .bad_per_mille = 0,
+        .today = today};
+    struct gen_counts c;
+    printf("正在生成凤冈县演示数据（%lld 位老人）……\n", n);
+    fflush(stdout);
+    int rc = gen_write(&g, &c, err, sizeof(err));
+    for (int k = 0; rc == 0 && k < GEN_FILES; k++) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%s.csv", dir, gen_file_kinds[k]);
+        struct import_options o = {.kind = gen_file_kinds[k], .path = path, .commit = true,
+            .valid_only = true, .username = "seed", .filename = path};
+        struct import_summary sum;
+        struct al_errinfo e = {0};
+        if (import_run(db, &o, &sum, &e) != AL_OK) {
+            fprintf(stderr, "演示数据导入失败：%s\n", e.message);
+            rc = 1;
+        }
+        unlink(path);
+    }
+    rmdir(dir);
+    if (rc != 0)
+        return 1;
+    /* Positions: scattered around a point per township inside the county (凤冈县 lies near
+     * 27.95°N 107.72°E); the real township boundaries are not in our data. */
+    if (al_db_exec(db,
+            "UPDATE elders SET"
+            " lat = 27.80 + (CAST(substr(region_code, 7, 3) AS INTEGER) % 13) * 0.025"
+            "       + ((id * 7919) % 1000) / 60000.0,"
+            " lng = 107.55 + (CAST(substr(region_code, 7, 3) AS INTEGER) % 17) * 0.02"
+            "       + ((id * 104729) % 1000) / 60000.0"
+            " WHERE lat IS NULL AND region_code LIKE '520327%'") != AL_OK)
+        return 1;
+    /* What a helper would have recorded on visits: living arrangements and phones. */
+    if (al_db_exec(db,
+            "UPDATE elders SET"
+            " living_arrangement = CASE WHEN (id * 31) % 100 < 12 THEN 'alone'"
+            "   WHEN (id * 31) % 100 < 37 THEN 'spouse_only'"
+            "   WHEN (id * 31) % 100 < 80 THEN 'with_children' ELSE 'with_others' END,"
+            " left_behind = ((id * 17) % 100 < 6),"
+            " phone = '1' || (3 + (id % 7)) || printf('%09d', (id * 7919 + 12345) % 1000000000)"
+            " WHERE living_arrangement IS NULL AND region_code LIKE '520327%'") != AL_OK)
+        return 1;
+    struct identify_result ir;
+    if (identify_run(db, 0, "seed", "local", &ir) != AL_OK)
+        return 1;
+    printf("演示数据已就绪：%lld 位老人，识别基线 #%lld\n", (long long)ir.scanned,
+        (long long)ir.run_id);
+    return 0;
+}
+
+/* Demo accounts and elders in 凤冈县 (520327). */
 static int
 seed_demo(struct al_db *db, struct al_arena *a)
 {
@@ -182,6 +256,8 @@ seed_demo(struct al_db *db, struct al_arena *a)
             return 1;
         }
     }
+    if (seed_demo_elders(db) != 0)
+        return 1;
     if (al_db_exec(db, "INSERT OR IGNORE INTO settings(key, value) VALUES ('demo_seeded', '1')") !=
         AL_OK)
         return 1;
@@ -349,6 +425,34 @@ cmd_import(int argc, char **argv)
 }
 
 static int
+cmd_gen(int argc, char **argv)
+{
+    const char *n = opt(argc, argv, "--elders"), *out = opt(argc, argv, "--out");
+    const char *seed = opt(argc, argv, "--seed"), *bad = opt(argc, argv, "--bad-per-mille");
+    char today[11];
+    al_today_cst(today);
+    struct gen_options o = {.elders = n ? atoll(n) : 0, .out_dir = out,
+        .seed = seed ? strtoull(seed, NULL, 10) : 1, .bad_per_mille = bad ? atoi(bad) : 20,
+        .today = today};
+    if (o.elders <= 0 || !out || o.bad_per_mille < 0 || o.bad_per_mille > 1000) {
+        fputs("用法: anlao gen --elders N --out DIR [--seed S] [--bad-per-mille 0..1000]\n", stderr);
+        return 2;
+    }
+    struct gen_counts c;
+    char err[256];
+    if (gen_write(&o, &c, err, sizeof(err)) != 0) {
+        fprintf(stderr, "生成失败：%s\n", err);
+        return 1;
+    }
+    printf("{");
+    for (int k = 0; k < GEN_FILES; k++)
+        printf("%s\"%s\":{\"rows\":%lld,\"bad\":%lld}", k ? "," : "", gen_file_kinds[k],
+            (long long)c.rows[k], (long long)c.bad[k]);
+    printf("}\n");
+    return 0;
+}
+
+static int
 cmd_identify(int argc, char **argv)
 {
     struct al_db *db = open_ready(argc, argv);
@@ -459,7 +563,7 @@ main(int argc, char **argv)
         {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"seed", cmd_seed},
         {"user", cmd_user}, {"routes", cmd_routes}, {"backup", cmd_backup},
         {"audit", cmd_audit}, {"import", cmd_import},
-        {"identify", cmd_identify},
+        {"identify", cmd_identify}, {"gen", cmd_gen},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (strcmp(argv[1], cmds[i].name) == 0)

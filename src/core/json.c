@@ -159,12 +159,12 @@ al_json_get_str(const json_t *obj, const char *key, const char *label, int flags
         return al_fail(e, AL_EINVAL, key, "%s至少需要 %zu 个字符", label, min_chars);
     if (max_chars && chars > max_chars)
         return al_fail(e, AL_EINVAL, key, "%s不能超过 %zu 个字符", label, max_chars);
-    /* jansson strings are NUL-terminated; copy only when trimmed. */
+    /* Trimmed: the object keeps the trimmed text, so it owns the memory. */
     if (s[n] != '\0') {
-        char *c = json_alloc(n + 1);
-        memcpy(c, s, n);
-        c[n] = '\0';
-        s = c;
+        json_t *t = json_stringn(s, n);
+        if (!t || json_object_set_new((json_t *)obj, key, t) != 0)
+            return al_fail(e, AL_EINTERNAL, key, "内存不足");
+        s = json_string_value(t);
     }
     *out = s;
     return AL_OK;

@@ -94,10 +94,13 @@ user_create_direct(struct al_db *db, struct al_arena *a, const struct user_new *
         return rc;
     rc = insert_user(db, a, in, id, generated, e);
     if (rc == AL_OK) {
+        /* Outside a request the JSON lives on the heap: released here. */
+        json_t *detail = create_detail(in);
         struct audit_entry ae = {.action = "user.create", .target_type = "user",
             .target_id = al_arena_printf(a, "%lld", (long long)*id),
-            .region_code = in->region_code, .outcome = "success", .detail = create_detail(in)};
+            .region_code = in->region_code, .outcome = "success", .detail = detail};
         rc = audit_append_as(db, 0, actor, "local", &ae);
+        json_decref(detail);
     }
     if (rc == AL_OK)
         return al_db_commit(db);

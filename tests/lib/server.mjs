@@ -38,7 +38,7 @@ export class Server {
     const args = ['serve', '--db', this.db, '--port', String(this.port)]
     if (this.demo) args.push('--demo')
     this.proc = spawn(BIN, args, {
-      env: { ...process.env, ANLAO_ADMIN_PASSWORD: ADMIN_PASSWORD, ANLAO_WORKERS: '2', ...this.env },
+      env: { ...process.env, ANLAO_ADMIN_PASSWORD: ADMIN_PASSWORD, ANLAO_WORKERS: '2', ANLAO_DEMO_ELDERS: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.proc.stdout.on('data', (d) => { this.log += d })
