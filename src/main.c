@@ -181,8 +181,10 @@ seed_demo_elders(struct al_db *db)
     for (int k = 0; rc == 0 && k < GEN_FILES; k++) {
         char path[256];
         snprintf(path, sizeof(path), "%s/%s.csv", dir, gen_file_kinds[k]);
+        char name[64];
+        snprintf(name, sizeof(name), "演示数据-%s.csv", gen_file_kinds[k]);
         struct import_options o = {.kind = gen_file_kinds[k], .path = path, .commit = true,
-            .valid_only = true, .username = "seed", .filename = path};
+            .valid_only = true, .username = "seed", .filename = name};
         struct import_summary sum;
         struct al_errinfo e = {0};
         if (import_run(db, &o, &sum, &e) != AL_OK) {

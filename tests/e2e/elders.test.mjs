@@ -1,0 +1,79 @@
+// The registry pages in a real browser: list with filters and search, detail with
+// masked numbers and the audited full view, the import page with its report.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Server } from '../lib/server.mjs'
+import { launch, signIn, fitsWidth, input, SHOTS } from './browser.mjs'
+
+let server, browser
+before(async () => {
+  server = await new Server({ env: { ANLAO_DEMO_ELDERS: '400' } }).start()
+  browser = await launch()
+})
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+  server?.cleanup()
+})
+
+test('list, search by name, open the detail, reveal the full ID number (audited)', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } })
+  await signIn(page, server.base, 'fg_civil', 'Anlao2026')
+  await page.click('[data-test=menu-elders]')
+  await page.waitForSelector('[data-test=elders-table] .el-table__row')
+  const rows = await page.$$eval('[data-test=elders-table] .el-table__row', (r) => r.length)
+  assert.equal(rows, 20, 'a full first page of the demo county')
+  const firstId = await page.textContent('[data-test=elders-table] .el-table__row td:nth-child(4)')
+  assert.match(firstId.trim(), /^\d{6}\*{8}\d{3}[\dX]$/, 'masked in the list')
+  await page.screenshot({ path: `${SHOTS}/elders.png`, fullPage: true })
+
+  const name = (await page.textContent('[data-test=elders-table] .el-table__row td:nth-child(1)')).trim()
+  await page.fill(input('elders-q'), name)
+  await page.press(input('elders-q'), 'Enter')
+  await page.waitForFunction((n) => [...document.querySelectorAll('[data-test=elders-table] .el-table__row td:first-child')]
+    .every((td) => td.textContent.trim().startsWith(n)), name)
+  await page.click('[data-test=elders-table] .el-table__row')
+  await page.waitForSelector('[data-test=elder-person]')
+  assert.match(await page.textContent('[data-test=elder-idnumber]'), /\*{8}/)
+  await page.screenshot({ path: `${SHOTS}/elder-detail.png`, fullPage: true })
+  await page.click('[data-test=elder-reveal]')
+  await page.waitForFunction(() => /^\d{17}[\dX]$/.test(document.querySelector('[data-test=elder-idnumber]').textContent.trim()))
+  const admin = await server.login('admin')
+  const audit = await admin.get('/api/v1/audit?action=elder.read_pii&user=fg_civil')
+  assert.equal(audit.body.total, 1)
+  await page.close()
+})
+
+test('the import page validates, reports rejected rows and commits the valid ones', async () => {
+  const csv = join(server.dir, '户籍补录.csv')
+  writeFileSync(csv, '身份证号,姓名,区划代码,住址\n11010519491231002X,补录甲,520327001001,龙泉街道一号\n37070419881216001X,补录乙,520327001001,龙泉街道二号\n')
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } })
+  await signIn(page, server.base, 'fg_civil', 'Anlao2026')
+  await page.click('[data-test=menu-imports]')
+  await page.setInputFiles('[data-test=import-file]', csv)
+  await page.click('[data-test=import-upload]')
+  await page.waitForSelector('[data-test=import-result]')
+  assert.equal((await page.textContent('[data-test=import-rejected]')).trim(), '1')
+  assert.match(await page.textContent('[data-test=import-errors]'), /校验位/)
+  await page.screenshot({ path: `${SHOTS}/import-report.png`, fullPage: true })
+  await page.click('[data-test=import-valid-only]')
+  await page.click('[data-test=import-commit]')
+  await page.waitForSelector('text=已写入档案')
+  const c = await server.login('fg_civil')
+  assert.equal((await c.get('/api/v1/elders?q=补录甲')).body.total, 1)
+  await page.close()
+})
+
+test('the elder list on a phone', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+  const page = await ctx.newPage()
+  await signIn(page, server.base, 'lq_helper', 'Anlao2026')
+  await page.click('[data-test=menu-toggle]')
+  await page.click('[data-test=menu-elders]')
+  await page.waitForSelector('[data-test=elders-table] .el-table__row')
+  assert.ok(await fitsWidth(page))
+  await page.screenshot({ path: `${SHOTS}/phone-elders.png`, fullPage: true })
+  await ctx.close()
+})
