@@ -7,7 +7,7 @@ what=${1:-build}
 pkgs="gcc make pkg-config libevent-dev libjansson-dev libsodium-dev libsqlite3-dev sqlite3 libxlsxwriter-dev libzip-dev libexpat1-dev nodejs"
 case "$what" in
     test)  pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev chromium fonts-noto-cjk" ;;
-    bench) pkgs="$pkgs wrk" ;;
+    bench) pkgs="$pkgs wrk time python3" ;;
 esac
 missing=""
 for p in $pkgs; do
