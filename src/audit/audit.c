@@ -43,22 +43,20 @@ audit_list(struct al_req *r)
     f.limit = size;
     f.offset = (page - 1) * size;
     const char *v;
-#define OPT(name) ((v = al_query_get(&r->query, name)) && *v ? v : NULL)
-    f.username = OPT("user");
-    f.action = OPT("action");
-    f.outcome = OPT("outcome");
-    f.target_type = OPT("target_type");
-    f.target_id = OPT("target_id");
-    if (OPT("from")) {
+    f.username = al_query_opt(&r->query, "user");
+    f.action = al_query_opt(&r->query, "action");
+    f.outcome = al_query_opt(&r->query, "outcome");
+    f.target_type = al_query_opt(&r->query, "target_type");
+    f.target_id = al_query_opt(&r->query, "target_id");
+    if ((v = al_query_opt(&r->query, "from"))) {
         if ((f.from = parse_day(v)) < 0)
             return al_req_fail(r, AL_EINVAL, "from", "开始日期格式应为 YYYY-MM-DD");
     }
-    if (OPT("to")) {
+    if ((v = al_query_opt(&r->query, "to"))) {
         if ((f.to = parse_day(v)) < 0)
             return al_req_fail(r, AL_EINVAL, "to", "结束日期格式应为 YYYY-MM-DD");
         f.to += 86400; /* inclusive end day */
     }
-#undef OPT
     if (f.outcome && strcmp(f.outcome, "success") && strcmp(f.outcome, "failure") &&
         strcmp(f.outcome, "denied"))
         return al_req_fail(r, AL_EINVAL, "outcome", "结果应为 success、failure 或 denied");

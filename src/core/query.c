@@ -85,6 +85,13 @@ al_query_get(const struct al_query *q, const char *key)
     return NULL;
 }
 
+const char *
+al_query_opt(const struct al_query *q, const char *key)
+{
+    const char *v = al_query_get(q, key);
+    return v && *v ? v : NULL;
+}
+
 int
 al_query_int(const struct al_query *q, const char *key, const char *label, int64_t min,
     int64_t max, int64_t dflt, int64_t *out, struct al_errinfo *e)

@@ -31,6 +31,9 @@ int al_query_parse(struct al_arena *a, const char *raw, size_t len, struct al_qu
 /* Value of the first `key`, or NULL.  An empty value is returned as "". */
 const char *al_query_get(const struct al_query *q, const char *key);
 
+/* Value of `key` when present and not empty, else NULL (optional filters). */
+const char *al_query_opt(const struct al_query *q, const char *key);
+
 /*
  * Integer parameter within [min, max]; `*out` keeps `dflt` when absent or
  * empty.  AL_EINVAL names the parameter when it is not such a number.

@@ -54,14 +54,11 @@ elder_list(struct al_req *r)
         return rc;
     q.limit = size;
     q.offset = (page - 1) * size;
-    const char *v;
-#define OPT(name) ((v = al_query_get(&r->query, name)) && *v ? v : NULL)
-    q.q = OPT("q");
-    q.region = OPT("region");
-    q.category = OPT("category");
-    q.status = OPT("status");
-    const char *idn = OPT("id_number");
-#undef OPT
+    q.q = al_query_opt(&r->query, "q");
+    q.region = al_query_opt(&r->query, "region");
+    q.category = al_query_opt(&r->query, "category");
+    q.status = al_query_opt(&r->query, "status");
+    const char *idn = al_query_opt(&r->query, "id_number");
     if (q.q && al_utf8_len(q.q, strlen(q.q)) > 50)
         return al_req_fail(r, AL_EINVAL, "q", "搜索内容不能超过 50 个字符");
     if (q.region && !region_level(q.region))

@@ -120,13 +120,10 @@ user_list(struct al_req *r)
         return rc;
     f.limit = size;
     f.offset = (page - 1) * size;
-    const char *v;
-#define OPT(name) ((v = al_query_get(&r->query, name)) && *v ? v : NULL)
-    f.q = OPT("q");
-    f.role = OPT("role");
-    f.status = OPT("status");
-    f.region = OPT("region");
-#undef OPT
+    f.q = al_query_opt(&r->query, "q");
+    f.role = al_query_opt(&r->query, "role");
+    f.status = al_query_opt(&r->query, "status");
+    f.region = al_query_opt(&r->query, "region");
     if (f.region && !region_level(f.region))
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
     if (f.status && strcmp(f.status, "active") && strcmp(f.status, "disabled"))
