@@ -27,3 +27,6 @@ CREATE TABLE identify_items (
     detail   TEXT,
     PRIMARY KEY (run_id, list, elder_id)
 ) WITHOUT ROWID;
+
+-- RULE-IDENT-004 looks people up by name, birth date and sex.
+CREATE INDEX elders_person ON elders(name, birth_date, sex);
