@@ -46,9 +46,9 @@ append_locked(struct al_db *db, int64_t user_id, const char *username, const cha
     snprintf(id_s, sizeof(id_s), "%" PRId64, id);
     snprintf(at_s, sizeof(at_s), "%lld", (long long)time(NULL));
     snprintf(uid_s, sizeof(uid_s), "%" PRId64, user_id);
-    char *detail = NULL;
-    if (e->detail && !(detail = al_json_dump_heap(e->detail)))
-        return AL_EDB;
+    struct al_arena a;
+    al_arena_init(&a, 1024);
+    const char *detail = e->detail ? al_json_dump(&a, e->detail, NULL) : NULL;
     const char *fields[11] = {id_s, at_s, user_id > 0 ? uid_s : NULL, username, e->action,
         e->target_type, e->target_id, e->region_code, e->outcome, client_ip, detail};
     char hash[65];
@@ -56,7 +56,7 @@ append_locked(struct al_db *db, int64_t user_id, const char *username, const cha
 
     st = al_db_stmt(db, sql_insert);
     if (!st) {
-        free(detail);
+        al_arena_fini(&a);
         return AL_EDB;
     }
     sqlite3_bind_int64(st, 1, id);
@@ -67,7 +67,7 @@ append_locked(struct al_db *db, int64_t user_id, const char *username, const cha
     sqlite3_bind_text(st, 13, hash, -1, SQLITE_TRANSIENT);
     rc = al_db_check(db, sqlite3_step(st));
     sqlite3_reset(st);
-    free(detail);
+    al_arena_fini(&a);
     if (rc != AL_OK)
         return rc == AL_ECONFLICT ? AL_EDB : rc;
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "core/embed.h"
+#include "core/json.h"
 #include "core/log.h"
 
 #define STMT_CACHE 128
@@ -170,6 +171,27 @@ al_db_bind_text(sqlite3_stmt *st, int idx, const char *s)
     if (!s)
         return sqlite3_bind_null(st, idx);
     return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+int
+al_db_bind_json(sqlite3_stmt *st, int idx, const json_t *v)
+{
+    if (json_is_string(v))
+        return sqlite3_bind_text(st, idx, json_string_value(v), (int)json_string_length(v),
+            SQLITE_TRANSIENT);
+    if (json_is_integer(v))
+        return sqlite3_bind_int64(st, idx, json_integer_value(v));
+    if (json_is_real(v))
+        return sqlite3_bind_double(st, idx, json_real_value(v));
+    if (json_is_boolean(v))
+        return sqlite3_bind_int(st, idx, json_is_true(v));
+    if (json_is_array(v) || json_is_object(v)) {
+        char *text = al_json_dump_heap(v);
+        if (!text)
+            return SQLITE_NOMEM;
+        return sqlite3_bind_text(st, idx, text, -1, free);
+    }
+    return sqlite3_bind_null(st, idx);
 }
 
 int

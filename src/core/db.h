@@ -49,6 +49,11 @@ const char *al_db_col_text(struct al_arena *a, sqlite3_stmt *st, int col);
 /* Bind a text that may be NULL. */
 int al_db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 
+/* Bind a JSON value: strings as text, integers, reals, booleans as 0/1, null, and arrays or
+ * objects as their compact JSON text (copied by SQLite). */
+struct json_t;
+int al_db_bind_json(sqlite3_stmt *st, int idx, const struct json_t *v);
+
 /* Run a single-value integer query with one optional text parameter. */
 int al_db_count(struct al_db *db, const char *sql, const char *param, int64_t *out);
 

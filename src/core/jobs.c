@@ -13,8 +13,7 @@ struct al_job {
     int64_t id, user_id;
     char kind[32];
     al_job_fn fn;
-    void *arg;
-    void (*free_arg)(void *);
+    void *arg; /* the job's copy, freed with the job */
     /* progress, guarded by the registry lock */
     char phase[64];
     int64_t done, total;
@@ -88,8 +87,7 @@ job_main(void *unused)
         pthread_mutex_lock(&lock);
         running = NULL;
         pthread_mutex_unlock(&lock);
-        if (j->free_arg)
-            j->free_arg(j->arg);
+        free(j->arg);
         free(j);
     }
     al_db_close(db);
@@ -119,8 +117,7 @@ al_jobs_stop(void)
     while (queue_head) {
         struct al_job *j = queue_head;
         queue_head = j->next;
-        if (j->free_arg)
-            j->free_arg(j->arg);
+        free(j->arg);
         free(j);
     }
     free(db_path_copy);
@@ -128,16 +125,17 @@ al_jobs_stop(void)
 }
 
 int64_t
-al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn, void *arg,
-    void (*free_arg)(void *))
+al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn, const void *arg,
+    size_t arg_size)
 {
     struct al_job *j = calloc(1, sizeof(*j));
-    if (!j || !started) {
+    void *copy = malloc(arg_size ? arg_size : 1);
+    if (!j || !copy || !started) {
         free(j);
-        if (free_arg)
-            free_arg(arg);
+        free(copy);
         return AL_EUNAVAIL;
     }
+    memcpy(copy, arg, arg_size);
     static const char sql[] =
         "INSERT INTO jobs(kind, user_id, status, created_at) VALUES (?, ?, 'queued', ?)";
     sqlite3_stmt *st = al_db_stmt(db, sql);
@@ -151,8 +149,7 @@ al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn
     }
     if (rc != SQLITE_DONE) {
         free(j);
-        if (free_arg)
-            free_arg(arg);
+        free(copy);
         return AL_EDB;
     }
     j->id = sqlite3_last_insert_rowid(al_db_handle(db));
@@ -160,8 +157,7 @@ al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn
     snprintf(j->kind, sizeof(j->kind), "%s", kind);
     snprintf(j->phase, sizeof(j->phase), "排队中");
     j->fn = fn;
-    j->arg = arg;
-    j->free_arg = free_arg;
+    j->arg = copy;
     pthread_mutex_lock(&lock);
     if (queue_tail)
         queue_tail->next = j;

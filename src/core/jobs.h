@@ -16,8 +16,8 @@
 struct al_job;
 
 /*
- * A job's work.  `arg` is the submitter's malloc'd argument (freed with
- * `free_arg` afterwards).  Return AL_OK and set *result (a new JSON value,
+ * A job's work.  `arg` is the job's own copy of the submitter's argument
+ * (plain bytes, no pointers into it survive the copy; released afterwards).  Return AL_OK and set *result (a new JSON value,
  * heap-allocated) or an error code with a Chinese message in `err`.
  */
 typedef int (*al_job_fn)(struct al_db *db, struct al_job *job, void *arg, json_t **result,
@@ -30,11 +30,11 @@ int al_jobs_start(const char *db_path);
 void al_jobs_stop(void);
 
 /*
- * Queue a job for `user_id`.  Returns the job id (> 0) or a negative error;
- * on error `free_arg(arg)` has been called.
+ * Queue a job for `user_id` with a copy of the `arg_size` bytes at `arg`.
+ * Returns the job id (> 0) or a negative error.
  */
 int64_t al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn,
-    void *arg, void (*free_arg)(void *));
+    const void *arg, size_t arg_size);
 
 /* Report progress from inside a job: `phase` is a short Chinese label. */
 void al_job_progress(struct al_job *job, const char *phase, int64_t done, int64_t total);

@@ -356,29 +356,6 @@ is_writable(const char *col)
     return false;
 }
 
-static void
-bind_json(sqlite3_stmt *st, int idx, json_t *v)
-{
-    if (json_is_string(v))
-        sqlite3_bind_text(st, idx, json_string_value(v), (int)json_string_length(v),
-            SQLITE_TRANSIENT);
-    else if (json_is_integer(v))
-        sqlite3_bind_int64(st, idx, json_integer_value(v));
-    else if (json_is_real(v))
-        sqlite3_bind_double(st, idx, json_real_value(v));
-    else if (json_is_boolean(v))
-        sqlite3_bind_int(st, idx, json_is_true(v));
-    else if (json_is_array(v) || json_is_object(v)) {
-        size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT);
-        char *buf = malloc(n + 1);
-        if (buf) {
-            json_dumpb(v, buf, n, JSON_COMPACT);
-            sqlite3_bind_text(st, idx, buf, (int)n, free);
-        }
-    } else
-        sqlite3_bind_null(st, idx);
-}
-
 /* Build and run "INSERT … (cols) VALUES (…)" or "UPDATE … SET col = ?, …". */
 static int
 write_row(struct al_db *db, json_t *set, bool insert, int64_t id, int64_t version, int64_t now,
@@ -412,7 +389,7 @@ write_row(struct al_db *db, json_t *set, bool insert, int64_t id, int64_t versio
         return AL_EDB;
     }
     int i = 1;
-    json_object_foreach(set, key, v) bind_json(st, i++, v);
+    json_object_foreach(set, key, v) al_db_bind_json(st, i++, v);
     if (insert) {
         sqlite3_bind_int64(st, i++, now);
         sqlite3_bind_int64(st, i++, now);
@@ -568,7 +545,7 @@ elder_store_history_add(struct al_db *db, int64_t elder_id, int64_t user_id,
         sqlite3_bind_int64(st, 3, user_id);
     al_db_bind_text(st, 4, username);
     al_db_bind_text(st, 5, action);
-    bind_json(st, 6, changes ? changes : json_object());
+    al_db_bind_json(st, 6, changes ? changes : json_object());
     return step_done(db, st);
 }
 

@@ -54,11 +54,10 @@ identify_run(struct al_db *db, int64_t user_id, const char *username, const char
     json_t *counts = json_object();
     for (int i = 0; i < 5; i++)
         json_object_set_new(counts, identify_list_ids[i], json_integer(out->counts[i]));
-    char *counts_json = al_json_dump_heap(counts);
+    const char *counts_json = al_json_dump(&a, counts, NULL);
     if (rc == AL_OK)
         rc = identify_store_finish(db, out->run_id, out->scanned, out->recomputed,
             out->duration_ms, counts_json);
-    free(counts_json);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "identify.run", .target_type = "identify_run",
             .target_id = al_arena_printf(&a, "%lld", (long long)out->run_id), .outcome = "success",

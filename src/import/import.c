@@ -120,14 +120,13 @@ import_validate(struct al_db *db, const struct import_options *o, struct import_
     char today[11], sha[65];
     al_today_cst(today);
     al_crypto_sha256_hex(rd.t.p, rd.t.len, sha);
-    char *unknown_json = al_json_dump_heap(unknown);
+    const char *unknown_json = al_json_dump(&a, unknown, NULL);
     json_decref(unknown);
 
     if ((rc = al_db_begin(db)) == AL_OK)
         rc = import_store_create(db, import_kind_id(kind), o->filename ? o->filename : o->path,
             sha, s->encoding, o->keep_file ? o->path : NULL, o->user_id, o->username,
             unknown_json, &s->id);
-    free(unknown_json);
     struct import_row row;
     struct import_error errs[8];
     int r = 0;
@@ -288,7 +287,7 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
         "changed", (json_int_t)s->changed, "unchanged", (json_int_t)s->unchanged, "deaths",
         (json_int_t)s->deaths, "moves", (json_int_t)s->moves, "skipped_age",
         (json_int_t)s->skipped_age);
-    char *sum_json = al_json_dump_heap(sum);
+    const char *sum_json = al_json_dump(&a, sum, NULL);
     if (rc == AL_OK)
         rc = import_store_counts(db, import_id, s->rows, s->accepted, s->rejected, sum_json, true);
     if (rc == AL_OK) {
@@ -297,7 +296,6 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
         rc = audit_append_as(db, o->user_id, o->username ? o->username : "cli",
             o->client_ip ? o->client_ip : "local", &ae);
     }
-    free(sum_json);
     json_decref(sum);
     if (rc == AL_OK)
         rc = al_db_commit(db);
@@ -358,6 +356,12 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, cha
     size_t err_size)
 {
     struct job_arg *j = arg;
+    /* Point the options at this copy's own buffers. */
+    j->o.kind = j->kind;
+    j->o.path = j->path;
+    j->o.filename = j->filename;
+    j->o.username = j->username;
+    j->o.client_ip = j->client_ip;
     j->o.progress = job_progress;
     j->o.progress_ctx = job;
     struct import_summary s;
@@ -375,14 +379,10 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, cha
 static struct job_arg *
 new_job_arg(struct al_req *r)
 {
-    struct job_arg *j = calloc(1, sizeof(*j));
-    if (!j)
-        return NULL;
+    struct job_arg *j = al_arena_calloc(r->arena, sizeof(*j));
     snprintf(j->username, sizeof(j->username), "%s", r->who->username);
     snprintf(j->client_ip, sizeof(j->client_ip), "%s", r->client_ip);
     j->o.user_id = r->who->user_id;
-    j->o.username = j->username;
-    j->o.client_ip = j->client_ip;
     return j;
 }
 
@@ -399,8 +399,6 @@ import_upload(struct al_req *r)
     if (r->body_len == 0)
         return al_req_fail(r, AL_EINVAL, "file", "上传的文件是空的");
     struct job_arg *j = new_job_arg(r);
-    if (!j)
-        return AL_EINTERNAL;
     char dir[400], rnd[17];
     snprintf(dir, sizeof(dir), "%.380s/uploads", al_config.data_dir ? al_config.data_dir : ".");
     mkdir(dir, 0700);
@@ -413,16 +411,13 @@ import_upload(struct al_req *r)
         close(fd);
     if (!ok) {
         unlink(j->path);
-        free(j);
         return al_req_fail(r, AL_EINTERNAL, NULL, "上传文件保存失败");
     }
     snprintf(j->kind, sizeof(j->kind), "%s", kind);
     snprintf(j->filename, sizeof(j->filename), "%s", filename);
-    j->o.kind = j->kind;
-    j->o.path = j->path;
-    j->o.filename = j->filename;
     j->o.keep_file = true;
-    int64_t job = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j, free);
+    int64_t job = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j,
+        sizeof(*j));
     if (job < 0)
         return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
@@ -454,11 +449,10 @@ import_commit_route(struct al_req *r)
             "有 %lld 行被拒，默认全部有效才写入；如只写入有效行，请选择“仅写入有效行”",
             (long long)rec.rejected);
     struct job_arg *j = new_job_arg(r);
-    if (!j)
-        return AL_EINTERNAL;
     j->import_id = id;
     j->o.valid_only = valid_only;
-    int64_t job = al_jobs_submit(r->db, "import.commit", r->who->user_id, import_job, j, free);
+    int64_t job = al_jobs_submit(r->db, "import.commit", r->who->user_id, import_job, j,
+        sizeof(*j));
     if (job < 0)
         return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
