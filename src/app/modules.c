@@ -1,4 +1,5 @@
 #include "app/modules.h"
+#include "assess/assess.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "dashboard/dashboard.h"
@@ -19,5 +20,6 @@ const struct al_module *const app_modules[] = {
     &elder_module,
     &import_module,
     &identify_module,
+    &assess_module,
     NULL,
 };

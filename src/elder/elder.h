@@ -55,6 +55,9 @@ int elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
     int64_t *new_id);
 
+/* The residence region of elder `id` (copied into `a`).  AL_OK, AL_ENOTFOUND or AL_EDB. */
+int elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region);
+
 /*
  * Recompute every elder's categories on `today` (settings and ages change),
  * writing only records whose set changed; counts in *scanned / *changed.

@@ -750,6 +750,16 @@ elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t
 /* ---- for other modules ---- */
 
 int
+elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region)
+{
+    struct elder_row r;
+    int rc = elder_store_row(db, a, id, &r);
+    if (rc == AL_OK)
+        *region = r.region_code;
+    return rc;
+}
+
+int
 elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
     struct elder_state *out)
 {
