@@ -13,6 +13,7 @@ CREATE TABLE imports (
     file_sha256     TEXT NOT NULL,
     encoding        TEXT NOT NULL,
     stored_path     TEXT,               -- uploaded file kept for the commit step
+    region_code     TEXT NOT NULL,      -- the uploader's region: rows outside it are refused
     user_id         INTEGER,
     username        TEXT,
     status          TEXT NOT NULL CHECK (status IN ('validated', 'committed')),

@@ -107,6 +107,7 @@ import_validate(struct al_db *db, const struct import_options *o, struct import_
     struct al_set64 seen;
     al_set64_init(&seen);
     struct reader rd;
+    const char *scope = o->region_code && *o->region_code ? o->region_code : NULL;
     json_t *unknown = json_array();
     int rc = reader_open(&rd, kind, o->path, &a, unknown, e);
     if (rc != AL_OK) {
@@ -125,8 +126,8 @@ import_validate(struct al_db *db, const struct import_options *o, struct import_
 
     if ((rc = al_db_begin(db)) == AL_OK)
         rc = import_store_create(db, import_kind_id(kind), o->filename ? o->filename : o->path,
-            sha, s->encoding, o->keep_file ? o->path : NULL, o->user_id, o->username,
-            unknown_json, &s->id);
+            sha, s->encoding, o->keep_file ? o->path : NULL, o->region_code, o->user_id,
+            o->username, unknown_json, &s->id);
     struct import_row row;
     struct import_error errs[8];
     int r = 0;
@@ -140,6 +141,12 @@ import_validate(struct al_db *db, const struct import_options *o, struct import_
             errs[0] = (struct import_error){COL_ID, "身份证号在文件中重复出现"};
             ne = 1;
         }
+        /* RULE-IMPORT-016: an uploader only brings in people of their own region. */
+        if (ne == 0 && kind == IMPORT_HUKOU && scope && !region_in_scope(scope, row.region_code)) {
+            errs[0] = (struct import_error){COL_REGION, ""};
+            snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不在本辖区", row.region_code);
+            ne = 1;
+        }
         if (ne == 0 && kind == IMPORT_HUKOU && !region_name(db, &a, row.region_code)) {
             errs[0] = (struct import_error){COL_REGION, ""};
             snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不存在", row.region_code);
@@ -148,6 +155,8 @@ import_validate(struct al_db *db, const struct import_options *o, struct import_
         if (ne == 0 && kind != IMPORT_HUKOU) {
             struct elder_state cur;
             int fr = elder_find_by_number(db, &a, row.id_number, &cur);
+            if (fr == AL_OK && scope && !region_in_scope(scope, cur.region_code))
+                fr = AL_ENOTFOUND; /* RULE-IMPORT-016: outside the region, as if absent */
             if (fr == AL_ENOTFOUND) { /* RULE-IMPORT-015 */
                 errs[0] = (struct import_error){COL_ID, "登记库中没有此人（请先导入户籍数据）"};
                 ne = 1;
@@ -226,6 +235,9 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
     s->rejected = rec.rejected;
     snprintf(s->encoding, sizeof(s->encoding), "%s", rec.encoding);
     int min_age = min_age_setting(db);
+    /* The loop resets the arena `rec` lives in: keep what it needs. */
+    char scope[16];
+    snprintf(scope, sizeof(scope), "%s", rec.region_code ? rec.region_code : "");
     struct al_set64 seen;
     al_set64_init(&seen);
     char ref[32], source[32];
@@ -242,6 +254,7 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
             progress(o, "写入中", &rd);
         if (import_validate_row(kind, rd.f, rd.n, rd.map, today, &a, &row, errs, 8) != 0 ||
             !al_set64_add(&seen, import_id_key(row.id_number)) ||
+            (kind == IMPORT_HUKOU && !region_in_scope(scope, row.region_code)) ||
             (kind == IMPORT_HUKOU && !region_name(db, &a, row.region_code))) {
             al_arena_reset(&a);
             continue;
@@ -251,6 +264,10 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
         if (fr != AL_OK && fr != AL_ENOTFOUND) {
             rc = fr;
             break;
+        }
+        if (fr == AL_OK && !region_in_scope(scope, cur.region_code)) {
+            al_arena_reset(&a); /* someone outside the uploader's region: never touched */
+            continue;
         }
         if (fr == AL_ENOTFOUND && kind != IMPORT_HUKOU) {
             al_arena_reset(&a);
@@ -330,7 +347,7 @@ import_run(struct al_db *db, const struct import_options *o, struct import_summa
 struct job_arg {
     int64_t import_id; /* 0: validate the uploaded file */
     struct import_options o;
-    char kind[16], path[512], filename[256], username[64], client_ip[48];
+    char kind[16], path[512], filename[256], username[64], client_ip[48], region[16];
 };
 
 static void
@@ -362,6 +379,7 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, cha
     j->o.filename = j->filename;
     j->o.username = j->username;
     j->o.client_ip = j->client_ip;
+    j->o.region_code = j->region;
     j->o.progress = job_progress;
     j->o.progress_ctx = job;
     struct import_summary s;
@@ -382,6 +400,7 @@ new_job_arg(struct al_req *r)
     struct job_arg *j = al_arena_calloc(r->arena, sizeof(*j));
     snprintf(j->username, sizeof(j->username), "%s", r->who->username);
     snprintf(j->client_ip, sizeof(j->client_ip), "%s", r->client_ip);
+    snprintf(j->region, sizeof(j->region), "%s", r->who->region_code);
     j->o.user_id = r->who->user_id;
     return j;
 }
@@ -438,7 +457,7 @@ import_commit_route(struct al_req *r)
         return rc;
     struct import_record rec;
     rc = import_store_get(r->db, r->arena, id, &rec);
-    if (rc == AL_ENOTFOUND)
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, rec.region_code)))
         return al_req_fail(r, AL_ENOTFOUND, NULL, "导入记录不存在");
     if (rc != AL_OK)
         return rc;
@@ -476,7 +495,7 @@ static int
 import_list(struct al_req *r)
 {
     json_t *items = json_array();
-    int rc = import_store_list(r->db, r->arena, items);
+    int rc = import_store_list(r->db, r->arena, r->who->region_code, items);
     if (rc != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
@@ -488,6 +507,12 @@ import_errors(struct al_req *r)
 {
     int64_t id;
     int rc = al_req_param_id(r, "id", &id);
+    if (rc != AL_OK)
+        return rc;
+    struct import_record rec;
+    rc = import_store_get(r->db, r->arena, id, &rec);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, rec.region_code)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "导入记录不存在");
     if (rc != AL_OK)
         return rc;
     json_t *items = json_array();

@@ -22,6 +22,7 @@ struct import_options {
     bool commit;           /* import_run: apply after validation */
     bool valid_only;       /* apply the valid rows even when some are rejected */
     int64_t user_id;       /* 0 for the CLI */
+    const char *region_code; /* the uploader's scope; rows outside it are refused ("" or NULL: all) */
     const char *username;
     const char *client_ip;
     /* Progress, called every few thousand rows: phase label, bytes done, bytes in all. */

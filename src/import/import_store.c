@@ -2,16 +2,17 @@
 #include <time.h>
 
 #include "import/import_store.h"
+#include "region/region.h"
 
 int
 import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
-    const char *encoding, const char *stored_path, int64_t user_id, const char *username,
-    const char *unknown_json, int64_t *id)
+    const char *encoding, const char *stored_path, const char *region_code, int64_t user_id,
+    const char *username, const char *unknown_json, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO imports(kind, filename, file_sha256, encoding, stored_path, user_id, username,"
-        " status, rows, accepted, rejected, unknown_columns, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 'validated', 0, 0, 0, ?, ?)";
+        " status, rows, accepted, rejected, unknown_columns, created_at, region_code)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'validated', 0, 0, 0, ?, ?, ?)";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
@@ -25,6 +26,7 @@ import_store_create(struct al_db *db, const char *kind, const char *filename, co
     al_db_bind_text(st, 7, username);
     al_db_bind_text(st, 8, unknown_json);
     sqlite3_bind_int64(st, 9, (int64_t)time(NULL));
+    al_db_bind_text(st, 10, region_code ? region_code : "");
     int rc = al_db_check(db, sqlite3_step(st));
     sqlite3_reset(st);
     *id = sqlite3_last_insert_rowid(al_db_handle(db));
@@ -88,14 +90,19 @@ import_store_mark_hukou(struct al_db *db, int64_t elder_id, int64_t import_id)
 }
 
 int
-import_store_list(struct al_db *db, struct al_arena *a, json_t *items)
+import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items)
 {
     static const char sql[] =
         "SELECT id, kind, filename, encoding, username, status, rows, accepted, rejected,"
-        " summary, created_at, committed_at FROM imports ORDER BY id DESC LIMIT 100";
+        " summary, created_at, committed_at FROM imports"
+        " WHERE region_code >= ? AND region_code < ? ORDER BY id DESC LIMIT 100";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    al_db_bind_text(st, 1, lo);
+    al_db_bind_text(st, 2, hi);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *sum = json_loads((const char *)sqlite3_column_text(st, 9), 0, NULL);
@@ -141,7 +148,7 @@ int
 import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import_record *r)
 {
     static const char sql[] = "SELECT kind, status, stored_path, file_sha256, encoding, rows,"
-                              " accepted, rejected, user_id FROM imports WHERE id = ?";
+                              " accepted, rejected, user_id, region_code FROM imports WHERE id = ?";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
@@ -157,6 +164,7 @@ import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import
         r->accepted = sqlite3_column_int64(st, 6);
         r->rejected = sqlite3_column_int64(st, 7);
         r->user_id = sqlite3_column_int64(st, 8);
+        r->region_code = al_db_col_text(a, st, 9);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)

@@ -11,11 +11,11 @@
 #include "core/json.h"
 
 int import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
-    const char *encoding, const char *stored_path, int64_t user_id, const char *username,
-    const char *unknown_json, int64_t *id);
+    const char *encoding, const char *stored_path, const char *region_code, int64_t user_id,
+    const char *username, const char *unknown_json, int64_t *id);
 
 struct import_record {
-    const char *kind, *status, *stored_path, *sha, *encoding;
+    const char *kind, *status, *stored_path, *sha, *encoding, *region_code;
     int64_t rows, accepted, rejected, user_id;
 };
 int import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import_record *r);
@@ -24,7 +24,8 @@ int import_store_error(struct al_db *db, int64_t import_id, int64_t line, const 
 int import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
     int64_t rejected, const char *summary_json, bool committed);
 int import_store_mark_hukou(struct al_db *db, int64_t elder_id, int64_t import_id);
-int import_store_list(struct al_db *db, struct al_arena *a, json_t *items);
+/* The imports made within `scope` (newest 100). */
+int import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items);
 int import_store_errors(struct al_db *db, int64_t import_id, json_t *items, int64_t limit);
 
 #endif

@@ -126,3 +126,30 @@ test('web flow: upload → validation job with progress → report → commit jo
   const helper = await s.login('lq_helper')
   assertError(assert, await helper.request('POST', '/api/v1/imports?kind=hukou&filename=a.csv', csv), 403, 'forbidden')
 })
+
+test('imports are scoped: a township officer brings in only their own people and sees only their imports (RULE-IMPORT-016)', async () => {
+  const lq = await s.login('lq_officer')
+  const mine = idNumber('520327', '19400202', 501)
+  const theirs = idNumber('520327', '19400202', 503)
+  const csv = `身份证号,姓名,区划代码,住址\n${mine},本街道,520327001001,一号\n${theirs},外乡镇,520327101201,二号\n`
+  const up = await lq.request('POST', '/api/v1/imports?kind=hukou&filename=scope.csv', csv)
+  assert.equal(up.status, 202)
+  let job
+  for (let i = 0; i < 100; i++) { job = (await lq.get(`/api/v1/jobs/${up.body.job_id}`)).body; if (job.status === 'done') break; await sleep(50) }
+  assert.equal(job.result.rejected, 1)
+  const errs = (await lq.get(`/api/v1/imports/${job.result.import_id}/errors`)).body.items
+  assert.match(errs[0].reason, /不在本辖区/)
+  const listed = (await lq.get('/api/v1/imports')).body.items
+  assert.ok(listed.every((i) => i.id === job.result.import_id), 'only the officer\'s own import is listed')
+  const civilImport = (await (await s.login('fg_civil')).get('/api/v1/imports')).body.items.find((i) => i.id !== job.result.import_id)
+  if (civilImport) assertError(assert, await lq.get(`/api/v1/imports/${civilImport.id}/errors`), 404, 'not_found')
+  // Other kinds: a person outside the region is treated as absent.
+  const roll = `身份证号,姓名,类别,开始日期\n${ids[2]},老人2,低保,2020-01-01\n`
+  const up2 = await lq.request('POST', '/api/v1/imports?kind=roll&filename=roll.csv', roll)
+  for (let i = 0; i < 100; i++) { job = (await lq.get(`/api/v1/jobs/${up2.body.job_id}`)).body; if (job.status === 'done') break; await sleep(50) }
+  assert.equal(job.result.rejected, 0, '老人2 lives in 龙泉街道 (520327001001)')
+  const jx = await s.login('jx_officer')
+  const up3 = await jx.request('POST', '/api/v1/imports?kind=roll&filename=roll.csv', roll)
+  for (let i = 0; i < 100; i++) { job = (await jx.get(`/api/v1/jobs/${up3.body.job_id}`)).body; if (job.status === 'done') break; await sleep(50) }
+  assert.equal(job.result.rejected, 1, 'outside 进化镇: as if not in the registry')
+})
