@@ -13,9 +13,12 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
       output: {
-        manualChunks: {
-          vue: ['vue', 'vue-router'],
-          element: ['element-plus', '@element-plus/icons-vue'],
+        // The function form works with Rollup (Vite 7) and Rolldown (Vite 8) alike.
+        manualChunks(id) {
+          if (!id.includes('/node_modules/')) return undefined
+          if (/\/node_modules\/(@vue|vue|vue-router)\//.test(id)) return 'vue'
+          if (/\/node_modules\/(element-plus|@element-plus|@floating-ui|@popperjs|@ctrl|@vueuse|async-validator|dayjs|lodash-es|lodash-unified|memoize-one|normalize-wheel-es)\//.test(id)) return 'element'
+          return undefined
         },
       },
     },

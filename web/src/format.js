@@ -22,6 +22,10 @@ export const categoryNames = {
   economic_difficulty: '经济困难', entitled: '优抚对象',
 }
 export const levelNames = ['省', '市', '县', '乡镇/街道', '村/社区']
+export const targetTypeNames = {
+  user: '用户', elder: '老人', api_token: '令牌', assessment: '评估', import: '导入',
+  identify_run: '识别批次', file: '文件', route: '接口',
+}
 export const outcomeNames = { success: '成功', failure: '失败', denied: '拒绝' }
 export const actionNames = {
   'auth.login': '登录', 'auth.login_failed': '登录失败', 'auth.logout': '退出',

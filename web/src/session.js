@@ -11,8 +11,14 @@ export function can(permission) {
   return !!session.user && session.user.permissions.includes(permission)
 }
 
+// What the pages need to know about the display: 长辈模式 and a phone-sized window.
+const PHONE_MAX = 768
+export const ui = reactive({ elder: false, mobile: window.innerWidth < PHONE_MAX })
+window.addEventListener('resize', () => { ui.mobile = window.innerWidth < PHONE_MAX })
+
 // 长辈模式: large text, high contrast, big targets. Before sign-in it is remembered locally.
 export function applyElderMode(on) {
+  ui.elder = !!on
   document.documentElement.classList.toggle('elder-mode', !!on)
   try { localStorage.setItem('anlao.elderMode', on ? '1' : '0') } catch { /* private mode */ }
 }
