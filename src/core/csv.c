@@ -26,7 +26,22 @@ al_csv_read(struct al_csv *c, struct al_arena *a, struct al_str *fields, int max
         if (c->p < c->end && *c->p == '"') {
             /* Quoted: copy while unescaping "" → ". */
             const char *s = ++c->p;
-            char *out = al_arena_alloc(a, (size_t)(c->end - s) + 1), *o = out;
+            /* Reserve only this field's span: find its closing quote first. */
+            const char *q = s;
+            while (q < c->end) {
+                if (*q == '"') {
+                    if (q + 1 < c->end && q[1] == '"') {
+                        q += 2;
+                        continue;
+                    }
+                    break;
+                }
+                q++;
+            }
+            const char *tail = q;
+            while (tail < c->end && *tail != ',' && *tail != '\n' && *tail != '\r')
+                tail++;
+            char *out = al_arena_alloc(a, (size_t)(tail - s) + 1), *o = out;
             for (;;) {
                 if (s >= c->end)
                     return -1;
