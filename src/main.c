@@ -36,8 +36,8 @@ usage(FILE *f)
           "                                            新增用户（不给密码则生成并打印）\n"
           "  import --kind hukou|roll|disability|death|pension FILE [--commit] [--valid-only]\n"
           "                                            导入部门数据（先校验；--commit 全部有效时写入）\n"
-          "  gen --elders N --out DIR [--seed S] [--bad-per-mille P]\n"
-          "                                            生成五类部门数据文件（含已知比例的错误行）\n"
+          "  gen --elders N --out DIR [--seed S] [--bad-percent P] [--today YYYY-MM-DD]\n"
+          "                                            生成五类部门数据文件（默认 2% 错误行）\n"
           "  identify [--db PATH]                      精准识别：重算类别并生成工作清单\n"
           "  routes [--markdown]                       打印路由表\n"
           "  backup FILE [--db PATH]                   在线备份数据库\n"
@@ -426,18 +426,55 @@ cmd_import(int argc, char **argv)
     return 0;
 }
 
+/* "2", "0.5", "12.5" (percent, at most one decimal) → per mille, or -1. */
+static int
+percent_per_mille(const char *s)
+{
+    int v = 0, dec = -1;
+    for (const char *p = s; *p; p++) {
+        if (*p == '.' && dec < 0)
+            dec = 0;
+        else if (*p >= '0' && *p <= '9' && (dec < 0 ? v <= 100 : dec++ < 1))
+            v = v * 10 + (*p - '0');
+        else
+            return -1;
+    }
+    v = dec == 1 ? v : v * 10;
+    return s[0] && s[0] != '.' && v <= 1000 ? v : -1;
+}
+
 static int
 cmd_gen(int argc, char **argv)
 {
     const char *n = opt(argc, argv, "--elders"), *out = opt(argc, argv, "--out");
-    const char *seed = opt(argc, argv, "--seed"), *bad = opt(argc, argv, "--bad-per-mille");
-    char today[11];
+    const char *seed = opt(argc, argv, "--seed"), *pct = opt(argc, argv, "--bad-percent");
+    const char *pm = opt(argc, argv, "--bad-per-mille"), *day = opt(argc, argv, "--today");
+    char today[11], *end = NULL;
     al_today_cst(today);
-    struct gen_options o = {.elders = n ? atoll(n) : 0, .out_dir = out,
-        .seed = seed ? strtoull(seed, NULL, 10) : 1, .bad_per_mille = bad ? atoi(bad) : 20,
-        .today = today};
-    if (o.elders <= 0 || !out || o.bad_per_mille < 0 || o.bad_per_mille > 1000) {
-        fputs("用法: anlao gen --elders N --out DIR [--seed S] [--bad-per-mille 0..1000]\n", stderr);
+    struct gen_options o = {.out_dir = out, .seed = 1, .bad_per_mille = 20,
+        .today = day ? day : today};
+    int ok = n && out;
+    if (n) {
+        errno = 0;
+        o.elders = strtoll(n, &end, 10);
+        ok = ok && !errno && !*end && o.elders >= 1 && o.elders <= GEN_MAX_ELDERS;
+    }
+    if (seed) {
+        errno = 0;
+        o.seed = strtoull(seed, &end, 10);
+        ok = ok && !errno && *seed && *seed != '-' && !*end;
+    }
+    if (pct) {
+        ok = ok && (o.bad_per_mille = percent_per_mille(pct)) >= 0;
+    } else if (pm) { /* the older spelling, in per mille */
+        long v = strtol(pm, &end, 10);
+        ok = ok && *pm && !*end && v >= 0 && v <= 1000;
+        o.bad_per_mille = (int)v;
+    }
+    if (!ok) {
+        fprintf(stderr, "用法: anlao gen --elders N(1–%d) --out DIR [--seed S(默认 1)]"
+                        " [--bad-percent 0–100(默认 2，可一位小数)] [--today YYYY-MM-DD]\n",
+            GEN_MAX_ELDERS);
         return 2;
     }
     struct gen_counts c;
@@ -446,10 +483,19 @@ cmd_gen(int argc, char **argv)
         fprintf(stderr, "生成失败：%s\n", err);
         return 1;
     }
+    /* One JSON line: rows and bad rows per file, the bad ones split by defect. */
     printf("{");
-    for (int k = 0; k < GEN_FILES; k++)
-        printf("%s\"%s\":{\"rows\":%lld,\"bad\":%lld}", k ? "," : "", gen_file_kinds[k],
-            (long long)c.rows[k], (long long)c.bad[k]);
+    for (int k = 0; k < GEN_FILES; k++) {
+        printf("%s\"%s\":{\"rows\":%lld,\"bad\":%lld,\"defects\":{", k ? "," : "",
+            gen_file_kinds[k], (long long)c.rows[k], (long long)c.bad[k]);
+        for (int d = 0, first = 1; d < GEN_DEFECTS; d++)
+            if (c.defects[k][d]) {
+                printf("%s\"%s\":%lld", first ? "" : ",", gen_defect_ids[d],
+                    (long long)c.defects[k][d]);
+                first = 0;
+            }
+        printf("}}");
+    }
     printf("}\n");
     return 0;
 }
