@@ -120,9 +120,13 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
 	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lpthread -lm
 
+# A crashing input fails the target (the log is shown); artifacts go to build/fuzz/, not the tree.
 fuzz-regress: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
-	    echo "== $$n (corpus replay)"; $$f -runs=0 tests/fuzz/corpus/$$n 2>&1 | tail -1; done
+	    echo "== $$n (corpus replay)"; \
+	    if $$f -runs=0 -artifact_prefix=build/fuzz/$$n- tests/fuzz/corpus/$$n \
+	        > build/fuzz/$$n.log 2>&1; then tail -1 build/fuzz/$$n.log; \
+	    else cat build/fuzz/$$n.log; exit 1; fi; done
 
 # FUZZ_SECONDS of new fuzzing per target (not part of make test).
 FUZZ_SECONDS ?= 60

@@ -4,12 +4,15 @@
 
 #include "auth/auth.h"
 #include "auth/auth_int.h"
+#include "core/json.h"
 
 const char *
 auth_password_problem(const char *password)
 {
-    /* RULE-AUTH-001 */
-    size_t n = strlen(password);
+    /* RULE-AUTH-001: characters, not bytes. */
+    size_t n = al_utf8_len(password, strlen(password));
+    if (n == (size_t)-1)
+        n = strlen(password);
     if (n < 8)
         return "密码至少需要 8 个字符";
     if (n > 128)

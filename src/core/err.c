@@ -77,8 +77,21 @@ al_fail(struct al_errinfo *e, int err, const char *field, const char *fmt, ...)
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(e->message, sizeof(e->message), fmt, ap);
+        int n = vsnprintf(e->message, sizeof(e->message), fmt, ap);
         va_end(ap);
+        if (n >= (int)sizeof(e->message)) {
+            /* Cut short: drop a partial UTF-8 character so the message stays text. */
+            size_t len = sizeof(e->message) - 1;
+            size_t k = len;
+            while (k > 0 && ((unsigned char)e->message[k - 1] & 0xC0) == 0x80)
+                k--;
+            if (k > 0 && (unsigned char)e->message[k - 1] >= 0xC0) {
+                unsigned char lead = (unsigned char)e->message[k - 1];
+                size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+                if (len - (k - 1) < need)
+                    e->message[k - 1] = '\0';
+            }
+        }
     } else {
         snprintf(e->message, sizeof(e->message), "%s", al_err_message(err));
     }

@@ -104,24 +104,38 @@ al_json_dump_heap(const json_t *v)
 size_t
 al_utf8_len(const char *s, size_t n)
 {
+    /* Well-formed UTF-8 only (RFC 3629): no overlong forms, no surrogates, nothing above
+     * U+10FFFF, so whatever passes here is also accepted by jansson. */
+    const unsigned char *p = (const unsigned char *)s;
     size_t count = 0;
     for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
+        unsigned char c = p[i];
         size_t k;
+        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
         if (c < 0x80)
             k = 1;
-        else if ((c & 0xE0) == 0xC0)
+        else if (c >= 0xC2 && c <= 0xDF)
             k = 2;
-        else if ((c & 0xF0) == 0xE0)
+        else if (c >= 0xE0 && c <= 0xEF) {
             k = 3;
-        else if ((c & 0xF8) == 0xF0)
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
             k = 4;
-        else
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else
             return (size_t)-1;
-        if (i + k > n)
+        if (k > n - i)
             return (size_t)-1;
-        for (size_t j = 1; j < k; j++)
-            if (((unsigned char)s[i + j] & 0xC0) != 0x80)
+        if (k > 1 && (p[i + 1] < lo || p[i + 1] > hi))
+            return (size_t)-1;
+        for (size_t j = 2; j < k; j++)
+            if ((p[i + j] & 0xC0) != 0x80)
                 return (size_t)-1;
         i += k;
         count++;

@@ -241,6 +241,17 @@ field(struct al_arena *a, const struct al_str *fields, int n, int idx, size_t *l
     return l ? al_arena_strndup(a, p, l) : NULL;
 }
 
+/* Bytes of `s` to quote in a reason: at most `max`, never ending inside a UTF-8 character. */
+static int
+shown(const char *s, int max)
+{
+    int n = (int)strnlen(s, (size_t)max);
+    if (n == max)
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    return n;
+}
+
 #define ERR(c, ...)                                                                            \
     do {                                                                                       \
         if (ne < max_errs) {                                                                   \
@@ -310,7 +321,7 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
         if ((v = field(a, fields, n, map[COL_BIRTH], &len)) && st == AL_ID_OK) {
             char d[11];
             if (!import_parse_date(v, len, d))
-                ERR(COL_BIRTH, "出生日期无法识别：%.40s", v);
+                ERR(COL_BIRTH, "出生日期无法识别：%.*s", shown(v, 40), v);
             else if (strcmp(d, out->birth_date) != 0)
                 ERR(COL_BIRTH, "出生日期与身份证号不符（身份证号为 %s）", out->birth_date);
         }
@@ -326,10 +337,10 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
             ERR(COL_CATEGORY, "类别应为 特困、低保、低保边缘 或 低收入");
         v = field(a, fields, n, map[COL_START], &len);
         if (!v || !import_parse_date(v, len, out->start_date))
-            ERR(COL_START, "开始日期无法识别：%.40s", v ? v : "（空）");
+            ERR(COL_START, "开始日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
         if ((v = field(a, fields, n, map[COL_END], &len))) {
             if (!import_parse_date(v, len, out->end_date))
-                ERR(COL_END, "结束日期无法识别：%.40s", v);
+                ERR(COL_END, "结束日期无法识别：%.*s", shown(v, 40), v);
             else if (out->start_date[0] && strcmp(out->end_date, out->start_date) < 0)
                 ERR(COL_END, "结束日期早于开始日期");
         }
@@ -356,7 +367,7 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
     case IMPORT_DEATH:
         v = field(a, fields, n, map[COL_DEATH], &len);
         if (!v || !import_parse_date(v, len, out->death_date))
-            ERR(COL_DEATH, "死亡日期无法识别：%.40s", v ? v : "（空）");
+            ERR(COL_DEATH, "死亡日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
         else if (strcmp(out->death_date, today) > 0)
             ERR(COL_DEATH, "死亡日期不能晚于今天");
         else if (st == AL_ID_OK && strcmp(out->death_date, out->birth_date) < 0)

@@ -1,3 +1,5 @@
+/* src/core/crypto.c: the installation key, sealing, keyed hashes, passwords. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,7 @@
 #include "unit.h"
 
 static char dir[] = "/tmp/anlao-unit-crypto-XXXXXX";
-static char key[256];
+static char key[256], other[256];
 
 static int
 setup(void **state)
@@ -18,6 +20,7 @@ setup(void **state)
     if (!mkdtemp(dir) || al_crypto_init() != AL_OK)
         return -1;
     snprintf(key, sizeof(key), "%s/anlao.key", dir);
+    snprintf(other, sizeof(other), "%s/other.key", dir);
     return al_crypto_load_key(key) == AL_OK ? 0 : -1;
 }
 
@@ -25,38 +28,113 @@ static int
 teardown(void **state)
 {
     (void)state;
-    unlink(key);
-    rmdir(dir);
-    return 0;
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 static void
-key_file_is_private(void **state)
+key_file_is_created_private(void **state)
 {
     (void)state;
     struct stat sb;
     assert_int_equal(stat(key, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
     assert_int_equal(sb.st_size, 32);
-    chmod(key, 0644);
-    assert_int_equal(al_crypto_load_key(key), AL_EINTERNAL);
-    chmod(key, 0600);
+    /* Loading again reads the same key: keyed hashes do not change. */
+    char h1[65], h2[65];
+    al_crypto_keyed_hash_hex("idnumber", "x", 1, h1);
     assert_int_equal(al_crypto_load_key(key), AL_OK);
+    al_crypto_keyed_hash_hex("idnumber", "x", 1, h2);
+    assert_string_equal(h1, h2);
 }
 
 static void
-seal_open_round_trip_and_tamper(void **state)
+key_file_readable_by_others_is_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(chmod(key, 0644), 0);
+    assert_int_equal(al_crypto_load_key(key), AL_EINTERNAL);
+    assert_int_equal(chmod(key, 0640), 0);
+    assert_int_equal(al_crypto_load_key(key), AL_EINTERNAL);
+    assert_int_equal(chmod(key, 0604), 0);
+    assert_int_equal(al_crypto_load_key(key), AL_EINTERNAL);
+    assert_int_equal(chmod(key, 0600), 0);
+    assert_int_equal(al_crypto_load_key(key), AL_OK);
+    assert_int_equal(chmod(key, 0400), 0); /* owner read-only is fine */
+    assert_int_equal(al_crypto_load_key(key), AL_OK);
+    assert_int_equal(chmod(key, 0600), 0);
+}
+
+static void
+bad_key_files_are_refused(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof(path), "%s/short.key", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "0123456789", 10), 10);
+    close(fd);
+    assert_int_equal(al_crypto_load_key(path), AL_EINTERNAL);
+    snprintf(path, sizeof(path), "%s/no/such/dir/k.key", dir);
+    assert_int_equal(al_crypto_load_key(path), AL_EINTERNAL);
+    assert_int_equal(al_crypto_load_key(dir), AL_EINTERNAL); /* a directory (0700) */
+    assert_int_equal(al_crypto_load_key(key), AL_OK);         /* back to the real key */
+}
+
+static void
+seal_open_round_trip(void **state)
 {
     (void)state;
     struct al_arena a;
     al_arena_init(&a, 0);
     char *s1 = al_crypto_seal(&a, "11010519491231002X", 18);
     char *s2 = al_crypto_seal(&a, "11010519491231002X", 18);
+    assert_non_null(s1);
     assert_string_not_equal(s1, s2); /* random nonce */
+    assert_null(strstr(s1, "11010519491231002X"));
+    assert_null(strpbrk(s1, "+/=")); /* URL-safe base64 without padding */
     assert_string_equal(al_crypto_open(&a, s1), "11010519491231002X");
-    s1[10] = s1[10] == 'A' ? 'B' : 'A';
-    assert_null(al_crypto_open(&a, s1));
+    assert_string_equal(al_crypto_open(&a, s2), "11010519491231002X");
+    char *e = al_crypto_seal(&a, "", 0);
+    assert_string_equal(al_crypto_open(&a, e), "");
+    const char *zh = "贵州省遵义市凤冈县龙泉镇 13800001234";
+    assert_string_equal(al_crypto_open(&a, al_crypto_seal(&a, zh, strlen(zh))), zh);
+    /* Only `len` bytes are sealed. */
+    assert_string_equal(al_crypto_open(&a, al_crypto_seal(&a, "abcdef", 3)), "abc");
+    al_arena_fini(&a);
+}
+
+static void
+tampered_or_foreign_text_does_not_open(void **state)
+{
+    (void)state;
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    char *s = al_crypto_seal(&a, "11010519491231002X", 18);
+    size_t n = strlen(s);
+    /* Flip each character in turn: nonce, ciphertext and tag are all covered. */
+    for (size_t i = 0; i < n; i++) {
+        char *t = al_arena_strdup(&a, s);
+        t[i] = t[i] == 'A' ? 'B' : 'A';
+        assert_null(al_crypto_open(&a, t));
+    }
+    assert_null(al_crypto_open(&a, al_arena_strndup(&a, s, n - 1))); /* truncated */
+    assert_null(al_crypto_open(&a, al_arena_printf(&a, "%sAA", s)));  /* extended */
+    assert_null(al_crypto_open(&a, al_arena_printf(&a, "%s=", s)));   /* padding */
     assert_null(al_crypto_open(&a, "short"));
+    assert_null(al_crypto_open(&a, ""));
+    assert_null(al_crypto_open(&a, NULL));
+    assert_null(al_crypto_open(&a, "11010519491231002X")); /* plain text, not sealed */
+    /* Sealed under another installation key: refused. */
+    assert_int_equal(al_crypto_load_key(other), AL_OK);
+    assert_null(al_crypto_open(&a, s));
+    char *o = al_crypto_seal(&a, "x", 1);
+    assert_string_equal(al_crypto_open(&a, o), "x");
+    assert_int_equal(al_crypto_load_key(key), AL_OK);
+    assert_null(al_crypto_open(&a, o));
+    assert_string_equal(al_crypto_open(&a, s), "11010519491231002X");
     al_arena_fini(&a);
 }
 
@@ -64,44 +142,105 @@ static void
 keyed_hash_is_stable_and_purpose_separated(void **state)
 {
     (void)state;
-    char h1[65], h2[65], h3[65];
+    char h1[65], h2[65], h3[65], h4[65], plain[65];
     al_crypto_keyed_hash_hex("idnumber", "abc", 3, h1);
     al_crypto_keyed_hash_hex("idnumber", "abc", 3, h2);
     al_crypto_keyed_hash_hex("phone", "abc", 3, h3);
+    al_crypto_keyed_hash_hex("idnumber", "abd", 3, h4);
+    al_crypto_sha256_hex("abc", 3, plain);
     assert_string_equal(h1, h2);
     assert_string_not_equal(h1, h3);
+    assert_string_not_equal(h1, h4);
+    assert_string_not_equal(h1, plain); /* keyed: not guessable from the data alone */
     assert_int_equal(strlen(h1), 64);
+    assert_int_equal(strspn(h1, "0123456789abcdef"), 64);
+    /* Another installation key gives other hashes. */
+    assert_int_equal(al_crypto_load_key(other), AL_OK);
+    al_crypto_keyed_hash_hex("idnumber", "abc", 3, h2);
+    assert_string_not_equal(h1, h2);
+    assert_int_equal(al_crypto_load_key(key), AL_OK);
+    al_crypto_keyed_hash_hex("idnumber", "abc", 3, h2);
+    assert_string_equal(h1, h2);
 }
 
 static void
 passwords(void **state)
 {
     (void)state;
-    char hash[256];
+    char hash[256], hash2[256];
     assert_int_equal(al_crypto_password_hash("Secret123", hash, sizeof(hash)), AL_OK);
     assert_non_null(strstr(hash, "$argon2id$"));
+    assert_null(strstr(hash, "Secret123"));
     assert_true(al_crypto_password_verify(hash, "Secret123"));
     assert_false(al_crypto_password_verify(hash, "Secret124"));
-    for (int i = 0; i < 50; i++) {
+    assert_false(al_crypto_password_verify(hash, "secret123"));
+    assert_false(al_crypto_password_verify(hash, ""));
+    assert_false(al_crypto_password_verify("not a hash", "Secret123"));
+    assert_false(al_crypto_password_verify("", ""));
+    /* Salted: the same password hashes differently each time, both verify. */
+    assert_int_equal(al_crypto_password_hash("Secret123", hash2, sizeof(hash2)), AL_OK);
+    assert_string_not_equal(hash, hash2);
+    assert_true(al_crypto_password_verify(hash2, "Secret123"));
+    assert_int_equal(al_crypto_password_hash("密码abc123", hash2, sizeof(hash2)), AL_OK);
+    assert_true(al_crypto_password_verify(hash2, "密码abc123"));
+    /* Too small a buffer is refused rather than overrun. */
+    char tiny[16];
+    assert_int_equal(al_crypto_password_hash("Secret123", tiny, sizeof(tiny)), AL_EINTERNAL);
+}
+
+static void
+random_passwords_and_tokens(void **state)
+{
+    (void)state;
+    /* RULE-AUTH-001: generated passwords have 12 characters with letters and digits. */
+    static const char allowed[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    char prev[13] = "";
+    for (int i = 0; i < 500; i++) {
         char pw[13];
+        memset(pw, 'x', sizeof(pw));
         al_crypto_random_password(pw);
         assert_int_equal(strlen(pw), 12);
-        assert_true(strpbrk(pw, "0123456789") != NULL);
-        assert_true(strpbrk(pw, "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ") != NULL);
+        assert_int_equal(strspn(pw, allowed), 12); /* no look-alikes such as 0 O 1 l I */
+        assert_non_null(strpbrk(pw, "23456789"));
+        assert_non_null(strpbrk(pw, "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"));
+        assert_string_not_equal(pw, prev);
+        memcpy(prev, pw, sizeof(pw));
     }
+    char t1[65], t2[65];
+    al_crypto_random_hex(t1, 32);
+    al_crypto_random_hex(t2, 32);
+    assert_int_equal(strlen(t1), 64);
+    assert_int_equal(strspn(t1, "0123456789abcdef"), 64);
+    assert_string_not_equal(t1, t2);
+    char t3[17];
+    al_crypto_random_hex(t3, 8);
+    assert_int_equal(strlen(t3), 16);
+}
+
+static void
+sha256_vectors(void **state)
+{
+    (void)state;
     char sha[65];
     al_crypto_sha256_hex("abc", 3, sha);
     assert_string_equal(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    al_crypto_sha256_hex("", 0, sha);
+    assert_string_equal(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(key_file_is_private),
-        cmocka_unit_test(seal_open_round_trip_and_tamper),
+        cmocka_unit_test(key_file_is_created_private),
+        cmocka_unit_test(key_file_readable_by_others_is_refused),
+        cmocka_unit_test(bad_key_files_are_refused),
+        cmocka_unit_test(seal_open_round_trip),
+        cmocka_unit_test(tampered_or_foreign_text_does_not_open),
         cmocka_unit_test(keyed_hash_is_stable_and_purpose_separated),
         cmocka_unit_test(passwords),
+        cmocka_unit_test(random_passwords_and_tokens),
+        cmocka_unit_test(sha256_vectors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,67 +1,295 @@
+/* src/core/db.c: connection settings, statement cache, transactions, migrations, backup. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/db.h"
-#include "region/region.h"
+#include "core/embed.h"
+#include "core/json.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/anlao-unit-db-XXXXXX";
 static char path[256];
 
-static void
-migrations_apply_once_and_regions_load(void **state)
+static int
+group_setup(void **state)
 {
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    al_json_init();
+    if (!mkdtemp(dir))
+        return -1;
     snprintf(path, sizeof(path), "%s/t.db", dir);
+    return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A fresh migrated in-memory database per test. */
+static int
+mem_setup(void **state)
+{
+    struct al_db *db;
+    if (al_db_open(":memory:", &db) != AL_OK || al_db_migrate(db) != AL_OK)
+        return -1;
+    *state = db;
+    return 0;
+}
+
+static int
+mem_teardown(void **state)
+{
+    al_db_close(*state);
+    return 0;
+}
+
+static int64_t
+count(struct al_db *db, const char *sql, const char *param)
+{
+    int64_t n = -1;
+    assert_int_equal(al_db_count(db, sql, param, &n), AL_OK);
+    return n;
+}
+
+static void
+migrations_apply_once(void **state)
+{
+    (void)state;
     struct al_db *db;
     assert_int_equal(al_db_open(path, &db), AL_OK);
     assert_int_equal(al_db_migrate(db), AL_OK);
-    int64_t n1 = 0, n2 = 0;
-    assert_int_equal(al_db_count(db, "SELECT count(*) FROM schema_migrations", NULL, &n1), AL_OK);
-    assert_true(n1 >= 4);
-    assert_int_equal(al_db_migrate(db), AL_OK); /* a second run is a no-op */
-    assert_int_equal(al_db_count(db, "SELECT count(*) FROM schema_migrations", NULL, &n2), AL_OK);
-    assert_int_equal(n1, n2);
-    assert_int_equal(region_load_embedded(db), AL_OK);
-    int64_t towns = 0, villages = 0, provinces = 0;
-    al_db_count(db, "SELECT count(*) FROM regions WHERE parent_code = ?", "520327", &towns);
-    al_db_count(db, "SELECT count(*) FROM regions WHERE level = 5 AND code LIKE ? || '%'", "520327", &villages);
-    al_db_count(db, "SELECT count(*) FROM regions WHERE level = 1", NULL, &provinces);
-    assert_int_equal(towns, 14);
-    assert_int_equal(villages, 87);
-    assert_int_equal(provinces, 31);
-    struct al_arena a;
-    al_arena_init(&a, 0);
-    assert_string_equal(region_name(db, &a, "520327"), "凤冈县");
-    assert_string_equal(region_name(db, &a, ""), "全国");
-    assert_null(region_name(db, &a, "999999"));
-    al_arena_fini(&a);
+    int64_t embedded = 0;
+    for (const struct al_embedded *m = al_embedded_files; m->name; m++)
+        if (strncmp(m->name, "sql/", 4) == 0)
+            embedded++;
+    assert_true(embedded >= 5);
+    assert_int_equal(count(db, "SELECT count(*) FROM schema_migrations", NULL), embedded);
+    assert_int_equal(count(db, "SELECT count(*) FROM schema_migrations WHERE name = ?",
+                         "001_foundation.sql"), 1);
+    /* The schema is there: a few tables of different migrations. */
+    static const char *const tables[] = {"settings", "regions", "users", "audit_log", "elders",
+        "imports", "identify_runs", "assessments"};
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+        assert_int_equal(count(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                                   " AND name = ?", tables[i]), 1);
+    int64_t objects = count(db, "SELECT count(*) FROM sqlite_schema", NULL);
+    assert_int_equal(al_db_exec(db, "UPDATE schema_migrations SET applied_at = 1"), AL_OK);
+    /* A second run (also on a new connection) is a no-op. */
+    assert_int_equal(al_db_migrate(db), AL_OK);
+    al_db_close(db);
+    assert_int_equal(al_db_open(path, &db), AL_OK);
+    assert_int_equal(al_db_migrate(db), AL_OK);
+    assert_int_equal(count(db, "SELECT count(*) FROM schema_migrations", NULL), embedded);
+    assert_int_equal(count(db, "SELECT count(*) FROM schema_migrations WHERE applied_at = 1",
+                         NULL), embedded);
+    assert_int_equal(count(db, "SELECT count(*) FROM sqlite_schema", NULL), objects);
     al_db_close(db);
 }
 
 static void
-rollback_leaves_nothing_and_constraints_map_to_conflict(void **state)
+connection_settings(void **state)
 {
     (void)state;
     struct al_db *db;
     assert_int_equal(al_db_open(path, &db), AL_OK);
+    sqlite3_stmt *st = al_db_stmt(db, "PRAGMA journal_mode");
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_reset(st);
+    assert_int_equal(count(db, "PRAGMA foreign_keys", NULL), 1);
+    assert_int_equal(count(db, "PRAGMA synchronous", NULL), 2); /* FULL */
+    assert_int_equal(al_db_checkpoint(db), AL_OK);
+    al_db_close(db);
+    al_db_close(NULL); /* harmless */
+    /* A path that cannot be created. */
+    char bad[300];
+    snprintf(bad, sizeof(bad), "%s/no/such/dir/x.db", dir);
+    db = (struct al_db *)&db;
+    assert_int_equal(al_db_open(bad, &db), AL_EDB);
+    assert_null(db);
+}
+
+static void
+statement_cache(void **state)
+{
+    struct al_db *db = *state;
+    static const char q[] = "SELECT ?1 + 1";
+    sqlite3_stmt *st = al_db_stmt(db, q);
+    assert_non_null(st);
+    assert_ptr_equal(al_db_stmt(db, q), st); /* prepared once per connection */
+    /* Handed back reset and with its bindings cleared. */
+    sqlite3_bind_int(st, 1, 41);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 42);
+    st = al_db_stmt(db, q); /* mid-step: reset */
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_type(st, 0), SQLITE_NULL); /* NULL + 1 */
+    sqlite3_reset(st);
+    /* Keyed by address: equal text elsewhere is another entry. */
+    static const char q2[] = "SELECT ?1 + 1";
+    assert_ptr_not_equal(al_db_stmt(db, q2), st);
+    /* A preparation error gives NULL and is not cached. */
+    static const char broken[] = "SELEC 1";
+    assert_null(al_db_stmt(db, broken));
+    assert_null(al_db_stmt(db, broken));
+}
+
+static void
+statement_cache_full_is_refused(void **state)
+{
+    (void)state;
+    struct al_db *db;
+    assert_int_equal(al_db_open(":memory:", &db), AL_OK);
+    static char sql[140][24];
+    int got = 0;
+    for (int i = 0; i < 140; i++) {
+        snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
+        if (al_db_stmt(db, sql[i]))
+            got++;
+    }
+    assert_int_equal(got, 128);
+    /* Entries already cached still come back. */
+    assert_non_null(al_db_stmt(db, sql[0]));
+    assert_non_null(al_db_stmt(db, sql[127]));
+    al_db_close(db); /* finalizes every cached statement (LeakSanitizer checks) */
+}
+
+static void
+rollback_leaves_nothing(void **state)
+{
+    struct al_db *db = *state;
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(al_db_exec(db, "INSERT INTO settings(key, value) VALUES ('t', '1')"), AL_OK);
+    assert_false(sqlite3_get_autocommit(al_db_handle(db)));
+    assert_int_equal(al_db_exec(db, "INSERT INTO settings(key, value) VALUES ('t1', '1');"
+                                    "INSERT INTO settings(key, value) VALUES ('t2', '2')"), AL_OK);
+    assert_int_equal(count(db, "SELECT count(*) FROM settings WHERE key IN ('t1','t2')", NULL), 2);
     al_db_rollback(db);
-    int64_t n = -1;
-    al_db_count(db, "SELECT count(*) FROM settings WHERE key = 't'", NULL, &n);
-    assert_int_equal(n, 0);
-    sqlite3_stmt *st = al_db_stmt(db, "INSERT INTO settings(key, value) VALUES ('elder.min_age', 'x')");
+    assert_true(sqlite3_get_autocommit(al_db_handle(db)));
+    assert_int_equal(count(db, "SELECT count(*) FROM settings WHERE key IN ('t1','t2')", NULL), 0);
+    al_db_rollback(db); /* outside a transaction: a no-op */
+    /* Commit keeps. */
+    assert_int_equal(al_db_begin(db), AL_OK);
+    assert_int_equal(al_db_exec(db, "INSERT INTO settings(key, value) VALUES ('t3', '3')"), AL_OK);
+    assert_int_equal(al_db_commit(db), AL_OK);
+    assert_int_equal(count(db, "SELECT count(*) FROM settings WHERE key = ?", "t3"), 1);
+    /* No nesting: a second BEGIN fails and leaves the first transaction open. */
+    assert_int_equal(al_db_begin(db), AL_OK);
+    assert_int_equal(al_db_begin(db), AL_EDB);
+    assert_false(sqlite3_get_autocommit(al_db_handle(db)));
+    al_db_rollback(db);
+    /* COMMIT without a transaction fails. */
+    assert_int_equal(al_db_commit(db), AL_EDB);
+}
+
+static void
+errors_map_to_codes(void **state)
+{
+    struct al_db *db = *state;
+    /* Constraint: the key already exists (inserted by a migration). */
+    sqlite3_stmt *st =
+        al_db_stmt(db, "INSERT INTO settings(key, value) VALUES ('elder.min_age', 'x')");
     assert_non_null(st);
     assert_int_equal(al_db_check(db, sqlite3_step(st)), AL_ECONFLICT);
     sqlite3_reset(st);
-    /* the statement cache hands back the same prepared statement */
-    static const char q[] = "SELECT 1";
-    assert_ptr_equal(al_db_stmt(db, q), al_db_stmt(db, q));
-    al_db_close(db);
+    st = al_db_stmt(db, "INSERT INTO settings(key, value) VALUES ('n', NULL)");
+    assert_int_equal(al_db_check(db, sqlite3_step(st)), AL_ECONFLICT); /* NOT NULL */
+    sqlite3_reset(st);
+    assert_int_equal(al_db_check(db, SQLITE_OK), AL_OK);
+    assert_int_equal(al_db_check(db, SQLITE_ROW), AL_OK);
+    assert_int_equal(al_db_check(db, SQLITE_DONE), AL_OK);
+    assert_int_equal(al_db_check(db, SQLITE_CONSTRAINT_UNIQUE), AL_ECONFLICT);
+    assert_int_equal(al_db_check(db, SQLITE_BUSY), AL_EDB);
+    assert_int_equal(al_db_check(db, SQLITE_IOERR_WRITE), AL_EDB);
+    assert_int_equal(al_db_exec(db, "SELECT * FROM no_such_table"), AL_EDB);
+    int64_t n = 5;
+    assert_int_equal(al_db_count(db, "SELECT count(*) FROM no_such_table", NULL, &n), AL_EDB);
+    assert_int_equal(n, 5);
+    /* An append-only table refuses changes through its trigger. */
+    assert_int_equal(al_db_exec(db, "INSERT INTO audit_log(id, at, action, outcome, prev_hash,"
+                                    " hash) VALUES (1, 1, 'x', 'success', 'p', 'h')"), AL_OK);
+    assert_int_equal(al_db_exec(db, "UPDATE audit_log SET action = 'y'"), AL_EDB);
+    assert_int_equal(al_db_exec(db, "DELETE FROM audit_log"), AL_EDB);
+}
+
+static void
+binding_and_columns(void **state)
+{
+    struct al_db *db = *state;
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    static const char q[] = "SELECT ?1, typeof(?1)";
+    sqlite3_stmt *st = al_db_stmt(db, q);
+    al_db_bind_text(st, 1, NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_null(al_db_col_text(&a, st, 0));
+    assert_string_equal(al_db_col_text(&a, st, 1), "null");
+    st = al_db_stmt(db, q);
+    char buf[] = "凤冈县";
+    al_db_bind_text(st, 1, buf);
+    buf[0] = 'X'; /* bound as a copy */
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const char *t = al_db_col_text(&a, st, 0);
+    assert_string_equal(t, "凤冈县");
+    sqlite3_reset(st);
+    assert_string_equal(t, "凤冈县"); /* the copy lives in the arena, past the reset */
+
+    struct {
+        json_t *v;
+        const char *type, *text;
+    } cases[] = {
+        {json_string("王芳"), "text", "王芳"},
+        {json_integer(9007199254740993LL), "integer", "9007199254740993"},
+        {json_real(1.5), "real", "1.5"},
+        {json_true(), "integer", "1"},
+        {json_false(), "integer", "0"},
+        {json_null(), "null", NULL},
+        {json_pack("[i,s]", 1, "二"), "text", "[1,\"二\"]"},
+        {json_pack("{s:i,s:i}", "b", 2, "a", 1), "text", "{\"a\":1,\"b\":2}"},
+        {json_stringn("a\0b", 3), "text", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        st = al_db_stmt(db, q);
+        assert_int_equal(al_db_bind_json(st, 1, cases[i].v), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 1), cases[i].type);
+        if (cases[i].text)
+            assert_string_equal(al_db_col_text(&a, st, 0), cases[i].text);
+        else if (strcmp(cases[i].type, "text") == 0)
+            assert_int_equal(sqlite3_column_bytes(st, 0), 3); /* the NUL is kept */
+        sqlite3_reset(st);
+        json_decref(cases[i].v);
+    }
+    st = al_db_stmt(db, q);
+    assert_int_equal(al_db_bind_json(st, 1, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_type(st, 0), SQLITE_NULL);
+    sqlite3_reset(st);
+    al_arena_fini(&a);
+}
+
+static void
+count_with_a_parameter(void **state)
+{
+    struct al_db *db = *state;
+    assert_int_equal(al_db_exec(db, "INSERT INTO settings(key, value) VALUES ('c.1', 'a'),"
+                                    " ('c.2', 'a'), ('c.3', 'b')"), AL_OK);
+    assert_int_equal(count(db, "SELECT count(*) FROM settings WHERE key LIKE 'c.%' AND value = ?",
+                         "a"), 2);
+    assert_int_equal(count(db, "SELECT count(*) FROM settings WHERE key LIKE 'c.%' AND value = ?",
+                         "z"), 0);
+    /* A query with no row leaves *out alone and succeeds. */
+    int64_t n = 99;
+    assert_int_equal(al_db_count(db, "SELECT 1 FROM settings WHERE 0", NULL, &n), AL_OK);
+    assert_int_equal(n, 99);
 }
 
 static void
@@ -72,27 +300,39 @@ backup_copies_everything(void **state)
     char dest[300];
     snprintf(dest, sizeof(dest), "%s/backup.db", dir);
     assert_int_equal(al_db_open(path, &db), AL_OK);
+    assert_int_equal(al_db_exec(db, "INSERT INTO settings(key, value) VALUES ('bk', '备份')"),
+        AL_OK);
     assert_int_equal(al_db_backup(db, dest), AL_OK);
+    /* A single standalone file: no -wal beside it. */
+    char wal[320];
+    snprintf(wal, sizeof(wal), "%s-wal", dest);
+    struct stat sb;
+    assert_int_equal(stat(dest, &sb), 0);
+    assert_int_not_equal(stat(wal, &sb), 0);
     assert_int_equal(al_db_open(dest, &copy), AL_OK);
-    int64_t a = 0, b = 0;
-    al_db_count(db, "SELECT count(*) FROM regions", NULL, &a);
-    al_db_count(copy, "SELECT count(*) FROM regions", NULL, &b);
-    assert_int_equal(a, b);
+    assert_int_equal(count(copy, "SELECT count(*) FROM settings WHERE value = ?", "备份"), 1);
+    assert_int_equal(count(copy, "SELECT count(*) FROM schema_migrations", NULL),
+        count(db, "SELECT count(*) FROM schema_migrations", NULL));
     al_db_close(copy);
+    char bad[300];
+    snprintf(bad, sizeof(bad), "%s/no/such/dir/b.db", dir);
+    assert_int_equal(al_db_backup(db, bad), AL_EDB);
     al_db_close(db);
-    unlink(dest);
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
 }
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(migrations_apply_once_and_regions_load),
-        cmocka_unit_test(rollback_leaves_nothing_and_constraints_map_to_conflict),
+        cmocka_unit_test(migrations_apply_once),
+        cmocka_unit_test(connection_settings),
+        cmocka_unit_test_setup_teardown(statement_cache, mem_setup, mem_teardown),
+        cmocka_unit_test(statement_cache_full_is_refused),
+        cmocka_unit_test_setup_teardown(rollback_leaves_nothing, mem_setup, mem_teardown),
+        cmocka_unit_test_setup_teardown(errors_map_to_codes, mem_setup, mem_teardown),
+        cmocka_unit_test_setup_teardown(binding_and_columns, mem_setup, mem_teardown),
+        cmocka_unit_test_setup_teardown(count_with_a_parameter, mem_setup, mem_teardown),
         cmocka_unit_test(backup_copies_everything),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
