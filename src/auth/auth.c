@@ -165,7 +165,23 @@ throttled(struct al_req *r, int seconds, const char *what)
     return al_req_fail(r, AL_ETHROTTLE, NULL, "%s，请在 %s后重试", what, wait);
 }
 
-/* Record a failed sign-in: account counter, address counter, audit.  Returns the reply error. */
+/* Audit a sign-in that was refused or failed; the caller holds the transaction. */
+static int
+audit_login(struct al_req *r, const char *username, const struct auth_user *u,
+    const char *action, const char *reason)
+{
+    struct audit_entry e = {.action = action, .target_type = "user",
+        .target_id = u ? al_arena_printf(r->arena, "%lld", (long long)u->id) : NULL,
+        .region_code = u ? u->region_code : NULL, .outcome = "failure",
+        .detail = json_pack("{s:s, s:s}", "username", username, "reason", reason)};
+    return audit_append_as(r->db, u ? u->id : 0, username, r->client_ip, &e);
+}
+
+/*
+ * Record a failed sign-in: account counter, address counter, audit.  Returns the reply error.
+ * The account counter is read again inside the (immediate) transaction, so guesses checked in
+ * parallel are counted one after another and none gets past the lock (RULE-AUTH-003).
+ */
 static int
 login_failed(struct al_req *r, const char *username, const struct auth_user *u, int64_t now,
     const char *reason)
@@ -184,19 +200,37 @@ login_failed(struct al_req *r, const char *username, const struct auth_user *u, 
     if (rc == AL_OK && u) {
         int failures;
         int64_t locked_until;
-        auth_account_failure(now, u->failed_logins, al_config.login_max_failures,
-            al_config.login_lock_s, &failures, &locked_until);
-        rc = auth_store_set_failures(r->db, u->id, failures, locked_until);
-        if (locked_until > now)
+        rc = auth_store_failures_get(r->db, u->id, &failures, &locked_until);
+        if (rc == AL_OK && locked_until > now) {
+            /* Locked by a parallel guess while this one was being checked. */
             reply = throttled(r, (int)(locked_until - now), "密码错误次数过多，账号已被临时锁定");
+            reason = "locked";
+        } else if (rc == AL_OK) {
+            auth_account_failure(now, failures, al_config.login_max_failures,
+                al_config.login_lock_s, &failures, &locked_until);
+            rc = auth_store_set_failures(r->db, u->id, failures, locked_until);
+            if (locked_until > now)
+                reply = throttled(r, (int)(locked_until - now), "密码错误次数过多，账号已被临时锁定");
+        }
     }
-    if (rc == AL_OK) {
-        struct audit_entry e = {.action = "auth.login_failed", .target_type = "user",
-            .target_id = u ? al_arena_printf(r->arena, "%lld", (long long)u->id) : NULL,
-            .region_code = u ? u->region_code : NULL, .outcome = "failure",
-            .detail = json_pack("{s:s, s:s}", "username", username, "reason", reason)};
-        rc = audit_append_as(r->db, u ? u->id : 0, username, r->client_ip, &e);
-    }
+    if (rc == AL_OK)
+        rc = audit_login(r, username, u, "auth.login_failed", reason);
+    if (rc == AL_OK)
+        rc = al_db_commit(r->db);
+    else
+        al_db_rollback(r->db);
+    return rc == AL_OK ? reply : rc;
+}
+
+/* A sign-in refused before any password check (address blocked, account locked): audited. */
+static int
+login_refused(struct al_req *r, const char *username, const struct auth_user *u,
+    int seconds, const char *why, const char *reason)
+{
+    int reply = throttled(r, seconds, why);
+    int rc = al_db_begin(r->db);
+    if (rc == AL_OK)
+        rc = audit_login(r, username, u, "auth.login_refused", reason);
     if (rc == AL_OK)
         rc = al_db_commit(r->db);
     else
@@ -234,7 +268,8 @@ auth_login(struct al_req *r)
     if ((rc = auth_store_ip_get(r->db, r->client_ip, &ip)) != AL_OK)
         return rc;
     if (ip.blocked_until > now)
-        return throttled(r, (int)(ip.blocked_until - now), "该地址登录失败次数过多");
+        return login_refused(r, username, NULL, (int)(ip.blocked_until - now),
+            "该地址登录失败次数过多", "address_blocked");
 
     struct auth_user u;
     rc = auth_store_user_by_name(r->db, r->arena, username, &u);
@@ -247,7 +282,8 @@ auth_login(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     if (u.locked_until > now)
-        return throttled(r, (int)(u.locked_until - now), "密码错误次数过多，账号已被临时锁定");
+        return login_refused(r, username, &u, (int)(u.locked_until - now),
+            "密码错误次数过多，账号已被临时锁定", "locked");
     if (!al_crypto_password_verify(u.password_hash, password))
         return login_failed(r, username, &u, now, "bad_password");
     if (strcmp(u.status, "active") != 0) {
@@ -255,12 +291,24 @@ auth_login(struct al_req *r)
         return al_req_fail(r, AL_EAUTH, NULL, "账号已停用，请联系管理员");
     }
 
+    /*
+     * The address counter is not cleared by a success: one valid account must not reset the
+     * count of a password spray (RULE-AUTH-004).  The account may have been locked by parallel
+     * guesses while this password was checked: look again inside the transaction.
+     */
     json_t *reply = NULL;
+    int failures;
+    int64_t locked_until;
     rc = al_db_begin(r->db);
     if (rc == AL_OK)
+        rc = auth_store_failures_get(r->db, u.id, &failures, &locked_until);
+    if (rc == AL_OK && locked_until > now) {
+        al_db_rollback(r->db);
+        return login_refused(r, username, &u, (int)(locked_until - now),
+            "密码错误次数过多，账号已被临时锁定", "locked");
+    }
+    if (rc == AL_OK)
         rc = auth_store_set_failures(r->db, u.id, 0, 0);
-    if (rc == AL_OK && ip.failures)
-        rc = auth_store_ip_clear(r->db, r->client_ip);
     if (rc == AL_OK)
         rc = start_session(r, u.id, &reply);
     if (rc == AL_OK) {

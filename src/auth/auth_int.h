@@ -45,10 +45,10 @@ struct auth_session_row {
 int auth_store_user_by_name(struct al_db *db, struct al_arena *a, const char *username,
     struct auth_user *u);
 int auth_store_user_by_id(struct al_db *db, struct al_arena *a, int64_t id, struct auth_user *u);
+int auth_store_failures_get(struct al_db *db, int64_t user_id, int *failures, int64_t *locked_until);
 int auth_store_set_failures(struct al_db *db, int64_t user_id, int failures, int64_t locked_until);
 int auth_store_ip_get(struct al_db *db, const char *ip, struct auth_ip_state *s);
 int auth_store_ip_put(struct al_db *db, const char *ip, const struct auth_ip_state *s);
-int auth_store_ip_clear(struct al_db *db, const char *ip);
 int auth_store_session_create(struct al_db *db, int64_t user_id, const char *token_hash,
     const char *csrf, int64_t now, int64_t expires_at, int64_t *id);
 int auth_store_session_find(struct al_db *db, struct al_arena *a, const char *token_hash,

@@ -83,6 +83,24 @@ auth_store_set_failures(struct al_db *db, int64_t user_id, int failures, int64_t
     return run(db, st);
 }
 
+/* The lock counters as they are now (read inside the caller's transaction). */
+int
+auth_store_failures_get(struct al_db *db, int64_t user_id, int *failures, int64_t *locked_until)
+{
+    static const char sql[] = "SELECT failed_logins, locked_until FROM users WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, user_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *failures = sqlite3_column_int(st, 0);
+        *locked_until = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+}
+
 int
 auth_store_ip_get(struct al_db *db, const char *ip, struct auth_ip_state *s)
 {
@@ -117,17 +135,6 @@ auth_store_ip_put(struct al_db *db, const char *ip, const struct auth_ip_state *
     sqlite3_bind_int(st, 2, s->failures);
     sqlite3_bind_int64(st, 3, s->window_start);
     sqlite3_bind_int64(st, 4, s->blocked_until);
-    return run(db, st);
-}
-
-int
-auth_store_ip_clear(struct al_db *db, const char *ip)
-{
-    static const char sql[] = "DELETE FROM login_throttle WHERE client_ip = ?";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_db_bind_text(st, 1, ip);
     return run(db, st);
 }
 
@@ -234,7 +241,7 @@ auth_store_token_find(struct al_db *db, struct al_arena *a, const char *token_ha
     struct auth_session_row *s)
 {
     static const char sql[] =
-        "SELECT t.id, t.user_id, NULL, coalesce(t.last_used_at, t.created_at),"
+        "SELECT t.id, t.user_id, NULL, coalesce(t.last_used_at, 0),"
         " 9223372036854775807, u.username, u.display_name, u.role_id, u.region_code, u.status,"
         " u.must_change_password"
         " FROM api_tokens t JOIN users u ON u.id = t.user_id"

@@ -49,7 +49,7 @@ user_get_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
 
 #define LIST_WHERE                                                                             \
     " WHERE u.region_code >= ?1 AND u.region_code < ?2"                                        \
-    " AND (?3 IS NULL OR u.username LIKE '%' || ?3 || '%' OR u.display_name LIKE '%' || ?3 || '%')" \
+    " AND (?3 IS NULL OR instr(lower(u.username), lower(?3)) > 0 OR instr(u.display_name, ?3) > 0)" \
     " AND (?4 IS NULL OR u.role_id = ?4)"                                                      \
     " AND (?5 IS NULL OR (u.region_code >= ?5 AND u.region_code < ?6))"                        \
     " AND (?7 IS NULL OR u.status = ?7)"

@@ -1,43 +1,133 @@
-// Repeated failures lock the account and slow the source address; both are audited.
-import { test, before, after } from 'node:test'
+// Sign-in throttling: the account lock (RULE-AUTH-003), the source-address throttle
+// (RULE-AUTH-004), and the audit trail of sign-ins.
+import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, assertError, DEMO_PASSWORD } from '../lib/server.mjs'
+import { startServers, serverTest, assertError, sleep, DEMO_PASSWORD } from './helpers.mjs'
 
-let s
+// acct: 3 failures lock an account for 60 s; the address limit is out of the way.
+// addr: 4 failures from one address in a 5 s window block it; accounts never lock.
+let acct, addr
+const test = serverTest(() => [acct, addr])
+
 before(async () => {
-  s = await new Server({ env: { ANLAO_LOGIN_MAX_FAILURES: '3', ANLAO_LOGIN_LOCK_SECONDS: '120', ANLAO_IP_MAX_FAILURES: '8' } }).start()
+  [acct, addr] = await startServers(
+    { env: { ANLAO_LOGIN_MAX_FAILURES: '3', ANLAO_LOGIN_LOCK_SECONDS: '60', ANLAO_IP_MAX_FAILURES: '1000', ANLAO_WORKERS: '4' } },
+    { env: { ANLAO_LOGIN_MAX_FAILURES: '1000', ANLAO_IP_MAX_FAILURES: '4', ANLAO_IP_WINDOW_SECONDS: '5' } },
+  )
 })
-after(async () => { await s.stop(); s.cleanup() })
-
-const login = (u, p) => s.client().post('/api/v1/auth/login', { username: u, password: p })
-
-test('an account locks after repeated failures, even for the right password (RULE-AUTH-003)', async () => {
-  assertError(assert, await login('lq_helper', 'bad1bad1'), 401, 'unauthorized')
-  assertError(assert, await login('lq_helper', 'bad1bad1'), 401, 'unauthorized')
-  const third = await login('lq_helper', 'bad1bad1')
-  assertError(assert, third, 429, 'throttled')
-  assert.ok(third.body.error.retry_after > 0 && third.body.error.retry_after <= 120)
-  assert.equal(third.headers.get('retry-after'), String(third.body.error.retry_after))
-  assert.match(third.body.error.message, /分钟后重试/)
-  assertError(assert, await login('lq_helper', DEMO_PASSWORD), 429, 'throttled')
+after(async () => {
+  for (const x of [acct, addr]) {
+    if (!x) continue
+    try { await x.stop() } finally { await x.dispose() }
+  }
 })
 
-test('the source address is slowed across accounts (RULE-AUTH-004)', async () => {
-  // 3 failures so far from this address; 5 more reach the limit of 8.
-  for (const u of ['fg_assessor', 'fg_provider', 'fg_caregiver', 'ghost1', 'ghost2']) await login(u, 'wrong123x')
-  const r = await login('fg_civil', DEMO_PASSWORD)
-  assertError(assert, r, 429, 'throttled')
-  assert.match(r.body.error.message, /该地址/)
+const login = (srv, username, password) => srv.client().post('/api/v1/auth/login', { username, password })
+
+function assertThrottled(res, maxSeconds) {
+  const e = assertError(res, 429, 'throttled', null)
+  assert.ok(Number.isInteger(e.retry_after), 'retry_after is whole seconds: ' + res.text)
+  assert.ok(e.retry_after >= 1 && e.retry_after <= maxSeconds, `retry_after within 1..${maxSeconds}: ${res.text}`)
+  assert.equal(res.headers.get('retry-after'), String(e.retry_after), 'Retry-After header equals retry_after')
+  assert.match(e.message, /请在\s*\d+\s*(分钟|秒)后重试/, 'says when to try again: ' + e.message)
+  return e
+}
+
+test('an account locks after 3 failures: 429 with retry_after, Retry-After and when to retry', async () => {
+  assertError(await login(acct, 'lq_helper', 'Wrong1234'), 401, 'unauthorized')
+  assertError(await login(acct, 'lq_helper', 'Wrong1234'), 401, 'unauthorized')
+  const third = await login(acct, 'lq_helper', 'Wrong1234')
+  const e = assertThrottled(third, 60)
+  assert.ok(e.retry_after >= 55, 'about the 60 s lock: ' + third.text)
+  assert.match(e.message, /锁定/, 'says the account is locked: ' + e.message)
+  assert.match(e.message, /请在 1 分钟后重试/, e.message)
+  assert.deepEqual(third.cookies, [])
 })
 
-test('failed and successful sign-ins are audited', async () => {
-  const other = await new Server().start()
-  try {
-    await other.client().post('/api/v1/auth/login', { username: 'fg_civil', password: 'wrong1234' })
-    const c = await other.login('admin')
-    const failed = await c.get('/api/v1/audit?action=auth.login_failed')
-    assert.ok(failed.body.items.some((i) => i.detail.username === 'fg_civil' && i.outcome === 'failure'))
-    const ok = await c.get('/api/v1/audit?action=auth.login&outcome=success')
-    assert.ok(ok.body.items.some((i) => i.username === 'admin' && i.client_ip === '127.0.0.1'))
-  } finally { await other.stop(); other.cleanup() }
+test('while locked even the right password is refused, in any letter case; other accounts still sign in', async () => {
+  const r = await login(acct, 'lq_helper', DEMO_PASSWORD)
+  assertThrottled(r, 60)
+  assert.deepEqual(r.cookies, [], 'no session for a locked account')
+  assertThrottled(await login(acct, 'LQ_Helper', DEMO_PASSWORD), 60)
+  const ok = await login(acct, 'lq_officer', DEMO_PASSWORD)
+  assert.equal(ok.status, 200, 'the lock is per account: ' + ok.text)
+})
+
+test('failed and successful sign-ins are in the audit log (auth.login_failed / auth.login)', async () => {
+  await login(acct, 'no_such_person', 'Wrong1234')
+  const admin = await acct.login('admin')
+  const lqHelperId = (await admin.get('/api/v1/users?q=lq_helper')).body.items[0].id
+
+  const failed = await admin.get('/api/v1/audit?action=auth.login_failed&user=lq_helper&page_size=200')
+  assert.equal(failed.status, 200)
+  const wrongPw = failed.body.items.filter((i) => i.detail && i.detail.reason === 'bad_password')
+  assert.equal(wrongPw.length, 3, 'the three wrong passwords: ' + failed.text)
+  for (const i of wrongPw) {
+    assert.equal(i.action, 'auth.login_failed')
+    assert.equal(i.outcome, 'failure')
+    assert.equal(i.client_ip, '127.0.0.1')
+    assert.equal(i.target_type, 'user')
+    assert.equal(i.target_id, String(lqHelperId))
+    assert.equal(i.user_id, lqHelperId)
+    assert.equal(i.region_code, '520327001')
+    assert.deepEqual(i.detail, { username: 'lq_helper', reason: 'bad_password' })
+    assert.match(i.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+  }
+  const ghost = await admin.get('/api/v1/audit?action=auth.login_failed&user=no_such_person')
+  assert.equal(ghost.body.total, 1)
+  assert.equal(ghost.body.items[0].user_id, null)
+  assert.deepEqual(ghost.body.items[0].detail, { username: 'no_such_person', reason: 'unknown_user' })
+
+  const ok = await admin.get('/api/v1/audit?action=auth.login&outcome=success&page_size=200')
+  assert.ok(ok.body.items.length >= 2)
+  assert.ok(ok.body.items.every((i) => i.action === 'auth.login' && i.outcome === 'success'), 'the filter is exact, not auth.login_failed')
+  for (const who of ['admin', 'lq_officer']) {
+    const i = ok.body.items.find((x) => x.username === who)
+    assert.ok(i, `auth.login of ${who}: ${ok.text}`)
+    assert.equal(i.client_ip, '127.0.0.1')
+    assert.equal(i.target_type, 'user')
+    assert.equal(i.target_id, String(i.user_id))
+  }
+  assert.ok(!ok.body.items.some((i) => i.username === 'lq_helper'), 'no success for the locked account')
+})
+
+test('concurrent wrong passwords cannot get past the account lock (at most 2 failures before it)', async () => {
+  // 12 guesses at once over 4 workers: whatever the interleaving, the 3rd counted failure locks
+  // the account, so at most 2 guesses may be answered "wrong password" (401); the rest 429.
+  const results = await Promise.all(Array.from({ length: 12 }, () => login(acct, 'fg_civil', 'Guess1234')))
+  const statuses = results.map((r) => r.status)
+  assert.ok(statuses.every((x) => x === 401 || x === 429), statuses.join(' '))
+  const wrong = statuses.filter((x) => x === 401).length
+  const admin = await acct.login('admin')
+  const audited = (await admin.get('/api/v1/audit?action=auth.login_failed&user=fg_civil')).body.total
+  assert.ok(wrong <= 2, `${wrong} guesses were checked and answered 401 before the lock (limit 3 failures); ` +
+    `${audited} failures audited; statuses: ${statuses.join(' ')}`)
+  assertThrottled(await login(acct, 'fg_civil', DEMO_PASSWORD), 60)
+  // The refused sign-in with the right password is audited too, with its reason.
+  const refused = (await admin.get('/api/v1/audit?action=auth.login_refused&user=fg_civil')).body.items
+  assert.ok(refused.some((i) => i.detail.reason === 'locked' && i.outcome === 'failure'), JSON.stringify(refused))
+})
+
+test('the source address is throttled across usernames, then released when the window ends', async () => {
+  assertError(await login(addr, 'ghost_a', 'Wrong1234'), 401, 'unauthorized')
+  assertError(await login(addr, 'fg_assessor', 'Wrong1234'), 401, 'unauthorized')
+  assertError(await login(addr, 'fg_provider', 'Wrong1234'), 401, 'unauthorized')
+  const fourth = await login(addr, 'ghost_b', 'Wrong1234')
+  const e = assertThrottled(fourth, 5)
+  assert.match(e.message, /地址/, 'says the address is the reason: ' + e.message)
+  // A correct password of yet another account is refused too, while the address is blocked.
+  const blocked = await login(addr, 'fg_civil', DEMO_PASSWORD)
+  const e2 = assertThrottled(blocked, 5)
+  assert.deepEqual(blocked.cookies, [])
+  await sleep(e2.retry_after * 1000 + 1100)
+  const ok = await login(addr, 'fg_civil', DEMO_PASSWORD)
+  assert.equal(ok.status, 200, 'released after the window: ' + ok.text)
+  // No account was locked by this: each had one failure only.
+  assert.equal((await login(addr, 'fg_assessor', DEMO_PASSWORD)).status, 200)
+
+  const admin = await addr.login('admin')
+  const failed = await admin.get('/api/v1/audit?action=auth.login_failed&page_size=200')
+  const names = failed.body.items.map((i) => i.detail.username).sort()
+  assert.deepEqual(names, ['fg_assessor', 'fg_provider', 'ghost_a', 'ghost_b'])
+  assert.ok(failed.body.items.every((i) => i.client_ip === '127.0.0.1' && i.outcome === 'failure'))
 })

@@ -1,91 +1,272 @@
-// Users, roles and region scope (RULE-USER-*, RULE-SCOPE-001).
-import { test, before, after } from 'node:test'
+// Users, roles and the region scope (RULE-USER-*, RULE-SCOPE-001).
+import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, assertError } from '../lib/server.mjs'
+import { Server, serverTest, assertError } from './helpers.mjs'
 
 let s, admin
-before(async () => { s = await new Server().start(); admin = await s.login('admin') })
-after(async () => { await s.stop(); s.cleanup() })
+const test = serverTest(() => [s])
+
+before(async () => { s = await Server.start(); admin = await s.login('admin') })
+after(async () => { if (s) try { await s.stop() } finally { await s.dispose() } })
 
 const valid = { username: 'u_ok', display_name: '张三', role: 'helper', region_code: '520327001', password: 'Abcdefg123', phone: '13800001111' }
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
 
-test('admin creates a user; a duplicate username is a 409 on the field', async () => {
+async function idOf(username) {
+  const r = await admin.get(`/api/v1/users?q=${encodeURIComponent(username)}&page_size=200`)
+  const u = r.body.items.find((x) => x.username === username)
+  assert.ok(u, `user ${username} exists`)
+  return u
+}
+
+test('admin creates a user: 201 with the whole User object; it can sign in', async () => {
   const r = await admin.post('/api/v1/users', valid)
-  assert.equal(r.status, 201)
-  assert.equal(r.body.region_name, '龙泉街道')
-  assert.equal(r.body.role_name, '社区助老员')
-  assert.equal(r.body.must_change_password, false)
-  assertError(assert, await admin.post('/api/v1/users', { ...valid, username: 'U_OK' }), 409, 'conflict', 'username')
+  assert.equal(r.status, 201, r.text)
+  const u = r.body
+  assert.equal(typeof u.id, 'number')
+  assert.deepEqual(
+    { ...u, id: 0, created_at: '', updated_at: '' },
+    { id: 0, username: 'u_ok', display_name: '张三', phone: '13800001111', role: 'helper', role_name: '社区助老员',
+      region_code: '520327001', region_name: '龙泉街道', status: 'active', must_change_password: false,
+      created_at: '', updated_at: '', version: 1 },
+  )
+  assert.match(u.created_at, ISO)
+  assert.equal(u.updated_at, u.created_at)
+  const got = await admin.get(`/api/v1/users/${u.id}`)
+  assert.equal(got.status, 200)
+  assert.deepEqual(got.body, u)
+  const c = await s.login('u_ok', valid.password)
+  assert.equal((await c.get('/api/v1/me')).body.user.id, u.id)
 })
 
-test('each bad input names its field', async () => {
+test('a duplicate username is 409 on the field username, in any letter case', async () => {
+  const before = (await admin.get('/api/v1/users?page_size=200')).body.total
+  assertError(await admin.post('/api/v1/users', { ...valid }), 409, 'conflict', 'username')
+  assertError(await admin.post('/api/v1/users', { ...valid, username: 'U_OK' }), 409, 'conflict', 'username')
+  assertError(await admin.post('/api/v1/users', { ...valid, username: 'fg_civil' }), 409, 'conflict', 'username')
+  assert.equal((await admin.get('/api/v1/users?page_size=200')).body.total, before)
+})
+
+test('each bad input is a 400 naming its field, and nothing is written', async () => {
+  assert.equal((await admin.get('/api/v1/regions/520327999')).status, 404, 'precondition: 520327999 does not exist')
+  const base = { ...valid, username: 'u_bad' }
+  const omit = (k) => { const o = { ...base }; delete o[k]; return { whole: o } }
   const cases = [
-    [{ username: 'ab' }, 'username'], [{ username: 'bad name' }, 'username'],
-    [{ display_name: '' }, 'display_name'], [{ role: 'king' }, 'role'],
-    [{ region_code: '999999' }, 'region_code'], [{ region_code: '5203' + '2' }, 'region_code'],
-    [{ phone: '12345' }, 'phone'], [{ password: 'short1' }, 'password'], [{ password: 'onlyletters' }, 'password'],
-    [{ display_name: 42 }, 'display_name'],
+    [{ username: 'ab' }, 'username'], [{ username: 'bad name' }, 'username'], [{ username: 'x'.repeat(33) }, 'username'],
+    [{ username: '张三丰' }, 'username'], [{ username: 42 }, 'username'], [omit('username'), 'username'],
+    [{ display_name: '' }, 'display_name'], [{ display_name: '   ' }, 'display_name'], [{ display_name: 42 }, 'display_name'],
+    [{ display_name: '名'.repeat(33) }, 'display_name'], [omit('display_name'), 'display_name'],
+    [{ role: 'king' }, 'role'], [{ role: '' }, 'role'], [omit('role'), 'role'],
+    [{ region_code: '520327999' }, 'region_code'], [{ region_code: '999999' }, 'region_code'],
+    [{ region_code: '5203270' }, 'region_code'], [{ region_code: '52032700a' }, 'region_code'], [omit('region_code'), 'region_code'],
+    [{ phone: '12345' }, 'phone'], [{ phone: '1380000111x' }, 'phone'], [{ phone: '12800001111' }, 'phone'],
+    [{ password: 'short1' }, 'password'], [{ password: 'onlyletters' }, 'password'], [{ password: '1234567890' }, 'password'],
   ]
-  for (const [patch, field] of cases) {
-    const r = await admin.post('/api/v1/users', { ...valid, username: 'u_bad', ...patch })
-    assertError(assert, r, 400, 'invalid', field)
+  for (const [change, field] of cases) {
+    const body = change.whole || { ...base, ...change }
+    const r = await admin.post('/api/v1/users', body)
+    assertError(r, 400, 'invalid', field)
   }
   assert.equal((await admin.get('/api/v1/users?q=u_bad')).body.total, 0, 'nothing half written')
 })
 
-test('an officer creates users only inside their region and only with roles they hold', async () => {
+test('a county officer creates users inside the county only, and never with more rights', async () => {
   const civil = await s.login('fg_civil')
   const ok = await civil.post('/api/v1/users', { ...valid, username: 'civil_made', region_code: '520327001' })
-  assert.equal(ok.status, 201)
-  assertError(assert, await civil.post('/api/v1/users', { ...valid, username: 'outside', region_code: '520328' }), 403, 'forbidden', 'region_code')
-  assertError(assert, await civil.post('/api/v1/users', { ...valid, username: 'wannabe', role: 'admin' }), 403, 'forbidden', 'role')
-  const lq = await s.login('lq_officer')
-  assertError(assert, await lq.post('/api/v1/users', { ...valid, username: 'lq_civil', role: 'civil_officer', region_code: '520327001' }), 403, 'forbidden', 'role')
+  assert.equal(ok.status, 201, ok.text)
+  assert.equal(ok.body.region_code, '520327001')
+  assert.equal((await admin.get('/api/v1/regions/520328')).body.name, '湄潭县', 'precondition: 520328 exists')
+  assertError(await civil.post('/api/v1/users', { ...valid, username: 'outside', region_code: '520328' }), 403, 'forbidden', 'region_code')
+  assertError(await civil.post('/api/v1/users', { ...valid, username: 'outside2', region_code: '520328004' }), 403, 'forbidden', 'region_code')
+  assertError(await civil.post('/api/v1/users', { ...valid, username: 'nationwide', region_code: '' }), 403, 'forbidden', 'region_code')
+  assertError(await civil.post('/api/v1/users', { ...valid, username: 'wannabe', role: 'admin' }), 403, 'forbidden', 'role')
+  for (const u of ['outside', 'outside2', 'nationwide', 'wannabe']) {
+    assert.equal((await admin.get(`/api/v1/users?q=${u}`)).body.total, 0, `${u} not created`)
+  }
 })
 
-test('listing is scoped; a user outside the scope is 404 exactly like a missing one', async () => {
+test('a township officer cannot create a civil officer, nor outside the township', async () => {
+  const lq = await s.login('lq_officer')
+  assertError(await lq.post('/api/v1/users', { ...valid, username: 'lq_civil', role: 'civil_officer', region_code: '520327001' }), 403, 'forbidden', 'role')
+  assertError(await lq.post('/api/v1/users', { ...valid, username: 'lq_far', region_code: '520327101' }), 403, 'forbidden', 'region_code')
+  const ok = await lq.post('/api/v1/users', { ...valid, username: 'lq_made', region_code: '520327001001' })
+  assert.equal(ok.status, 201, 'a helper in a village of the township: ' + ok.text)
+  assert.equal((await admin.get('/api/v1/users?q=lq_civil')).body.total, 0)
+})
+
+test('a township officer lists only the users of 520327001…', async () => {
   const lq = await s.login('lq_officer')
   const list = await lq.get('/api/v1/users?page_size=200')
-  assert.ok(list.body.items.length > 0)
-  assert.ok(list.body.items.every((u) => u.region_code.startsWith('520327001')))
-  const jx = (await admin.get('/api/v1/users?q=jx_officer')).body.items[0]
-  const hidden = await lq.get(`/api/v1/users/${jx.id}`)
-  const missing = await lq.get('/api/v1/users/999999')
-  assertError(assert, hidden, 404, 'not_found')
-  assert.deepEqual(hidden.body, missing.body)
-  assertError(assert, await lq.patch(`/api/v1/users/${jx.id}`, { version: jx.version, display_name: 'x' }), 404, 'not_found')
+  assert.equal(list.status, 200)
+  const names = list.body.items.map((u) => u.username)
+  assert.ok(names.includes('lq_officer') && names.includes('lq_helper'), names.join())
+  assert.ok(list.body.items.every((u) => u.region_code.startsWith('520327001')), names.join())
+  assert.ok(!names.includes('jx_officer') && !names.includes('fg_civil') && !names.includes('admin'), names.join())
+  assert.equal(list.body.total, list.body.items.length)
+  const all = (await admin.get('/api/v1/users?page_size=200')).body.items
+  assert.equal(list.body.total, all.filter((u) => u.region_code.startsWith('520327001')).length)
+  // Filters narrow within the scope; they never widen it.
+  assert.equal((await lq.get('/api/v1/users?region=520327101')).body.total, 0)
+  assert.equal((await lq.get('/api/v1/users?region=5203')).body.total, list.body.total)
+  assert.equal((await lq.get('/api/v1/users?q=jx_officer')).body.total, 0)
+  // Paging: total stays, pages do not overlap.
+  const p1 = await lq.get('/api/v1/users?page_size=1&page=1')
+  const p2 = await lq.get('/api/v1/users?page_size=1&page=2')
+  assert.equal(p1.body.total, list.body.total)
+  assert.equal(p1.body.items.length, 1)
+  assert.notEqual(p1.body.items[0].id, p2.body.items[0].id)
 })
 
-test('PATCH needs the current version; disabling ends the user\'s sessions', async () => {
-  const u = (await admin.post('/api/v1/users', { ...valid, username: 'to_disable' })).body
-  const their = await s.login('to_disable', valid.password)
-  const r1 = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, display_name: '新名字' })
-  assert.equal(r1.status, 200)
+test('a user outside the scope is 404 exactly like a user that does not exist', async () => {
+  const lq = await s.login('lq_officer')
+  const jx = await idOf('jx_officer')
+  const missingId = 987654
+  assert.equal((await admin.get(`/api/v1/users/${missingId}`)).status, 404, 'precondition: no such id')
+  const hidden = await lq.get(`/api/v1/users/${jx.id}`)
+  const missing = await lq.get(`/api/v1/users/${missingId}`)
+  assertError(hidden, 404, 'not_found', null)
+  assert.equal(hidden.text, missing.text, 'same body byte for byte')
+  const h1 = await lq.patch(`/api/v1/users/${jx.id}`, { version: jx.version, display_name: 'x' })
+  const h2 = await lq.patch(`/api/v1/users/${missingId}`, { version: 1, display_name: 'x' })
+  assertError(h1, 404, 'not_found', null)
+  assert.equal(h1.text, h2.text)
+  assert.equal((await admin.get(`/api/v1/users/${jx.id}`)).body.display_name, jx.display_name, 'unchanged')
+})
+
+test('PATCH needs the current version: stale is 409 and changes nothing; concurrent PATCHes, one wins', async () => {
+  const u = (await admin.post('/api/v1/users', { ...valid, username: 'versioned' })).body
+  const r1 = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, display_name: '新名字', phone: '' })
+  assert.equal(r1.status, 200, r1.text)
   assert.equal(r1.body.version, u.version + 1)
-  assertError(assert, await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, display_name: '旧版本' }), 409, 'conflict', 'version')
-  assertError(assert, await admin.patch(`/api/v1/users/${u.id}`, { display_name: '无版本' }), 400, 'invalid', 'version')
-  const off = await admin.patch(`/api/v1/users/${u.id}`, { version: r1.body.version, status: 'disabled' })
+  assert.equal(r1.body.display_name, '新名字')
+  assert.equal(r1.body.phone, null)
+  assertError(await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, display_name: '旧版本' }), 409, 'conflict', 'version')
+  assertError(await admin.patch(`/api/v1/users/${u.id}`, { display_name: '无版本' }), 400, 'invalid', 'version')
+  assertError(await admin.patch(`/api/v1/users/${u.id}`, { version: r1.body.version, status: 'sleeping' }), 400, 'invalid', 'status')
+  assertError(await admin.patch(`/api/v1/users/${u.id}`, { version: r1.body.version, role: 'king' }), 400, 'invalid', 'role')
+  const now = (await admin.get(`/api/v1/users/${u.id}`)).body
+  assert.equal(now.display_name, '新名字')
+  assert.equal(now.version, r1.body.version)
+
+  const racers = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+    admin.patch(`/api/v1/users/${u.id}`, { version: now.version, display_name: `并发${i}` })))
+  const statuses = racers.map((r) => r.status).sort()
+  assert.deepEqual(statuses, [200, 409, 409, 409, 409, 409, 409, 409], racers.map((r) => r.text).join('\n'))
+  const winner = racers.find((r) => r.status === 200).body
+  const final = (await admin.get(`/api/v1/users/${u.id}`)).body
+  assert.equal(final.version, now.version + 1)
+  assert.equal(final.display_name, winner.display_name)
+})
+
+test('disabling a user ends their sessions and tokens; enabling lets them sign in again', async () => {
+  const u = (await admin.post('/api/v1/users', { ...valid, username: 'to_disable', role: 'civil_officer', region_code: '520327' })).body
+  const their = await s.login('to_disable', valid.password)
+  const tok = await their.post('/api/v1/tokens', { name: '停用前' })
+  assert.equal(tok.status, 201, tok.text)
+  const prog = s.client()
+  prog.bearer = tok.body.token
+  assert.equal((await prog.get('/api/v1/me')).status, 200)
+
+  const off = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, status: 'disabled' })
+  assert.equal(off.status, 200, off.text)
   assert.equal(off.body.status, 'disabled')
-  assertError(assert, await their.get('/api/v1/me'), 401, 'unauthorized')
-  assertError(assert, await s.client().post('/api/v1/auth/login', { username: 'to_disable', password: valid.password }), 401, 'unauthorized')
+  assertError(await their.get('/api/v1/me'), 401, 'unauthorized')
+  assertError(await prog.get('/api/v1/me'), 401, 'unauthorized')
+  const refused = await s.client().post('/api/v1/auth/login', { username: 'to_disable', password: valid.password })
+  assertError(refused, 401, 'unauthorized')
+  assert.deepEqual(refused.cookies, [])
+  assert.equal((await admin.get(`/api/v1/users?status=disabled`)).body.items.some((x) => x.id === u.id), true)
+
+  const on = await admin.patch(`/api/v1/users/${u.id}`, { version: off.body.version, status: 'active' })
+  assert.equal(on.status, 200, on.text)
+  assert.equal((await s.login('to_disable', valid.password).then((c) => c.get('/api/v1/me'))).status, 200)
+  assertError(await their.get('/api/v1/me'), 401, 'unauthorized', undefined)
+})
+
+test('a password set by an officer is temporary: their sessions end, and they must change it', async () => {
+  const u = (await admin.post('/api/v1/users', { ...valid, username: 'reset_me' })).body
+  const their = await s.login('reset_me', valid.password)
+  const r = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, password: 'Temp12345' })
+  assert.equal(r.status, 200, r.text)
+  assert.equal(r.body.must_change_password, true)
+  assert.ok(!('password' in r.body) && !r.text.includes('Temp12345'))
+  assertError(await their.get('/api/v1/me'), 401, 'unauthorized')
+  assertError(await s.client().post('/api/v1/auth/login', { username: 'reset_me', password: valid.password }), 401, 'unauthorized')
+  const again = await s.login('reset_me', 'Temp12345')
+  assertError(await again.patch('/api/v1/me', { phone: '' }), 403, 'password_change_required')
+  assertError(await admin.patch(`/api/v1/users/${u.id}`, { version: r.body.version, password: 'weak' }), 400, 'invalid', 'password')
+})
+
+test('PATCH cannot lift a user above the caller, nor move them out of the caller\'s region', async () => {
+  const lq = await s.login('lq_officer')
+  const target = await idOf('lq_helper')
+  assertError(await lq.patch(`/api/v1/users/${target.id}`, { version: target.version, role: 'civil_officer' }), 403, 'forbidden', 'role')
+  assertError(await lq.patch(`/api/v1/users/${target.id}`, { version: target.version, region_code: '520327101' }), 403, 'forbidden', 'region_code')
+  const admins = await idOf('admin')
+  assertError(await lq.patch(`/api/v1/users/${admins.id}`, { version: admins.version, display_name: 'x' }), 404, 'not_found')
+  const after = (await admin.get(`/api/v1/users/${target.id}`)).body
+  assert.equal(after.role, 'helper')
+  assert.equal(after.region_code, '520327001')
+  assert.equal(after.version, target.version)
 })
 
 test('nobody changes their own role, region or status', async () => {
   const civil = await s.login('fg_civil')
   const me = (await civil.get('/api/v1/me')).body.user
-  assertError(assert, await civil.patch(`/api/v1/users/${me.id}`, { version: me.version, role: 'admin' }), 403, 'forbidden')
+  for (const change of [{ role: 'admin' }, { region_code: '' }, { status: 'disabled' }]) {
+    assertError(await civil.patch(`/api/v1/users/${me.id}`, { version: me.version, ...change }), 403, 'forbidden')
+  }
+  const after = (await admin.get(`/api/v1/users/${me.id}`)).body
+  assert.equal(after.role, 'civil_officer')
+  assert.equal(after.region_code, '520327')
+  assert.equal(after.version, me.version)
 })
 
-test('roles are data with the ten ids and their permissions', async () => {
+test('GET /api/v1/roles: the ten roles in order, with their Chinese names and permissions', async () => {
   const r = await admin.get('/api/v1/roles')
-  assert.deepEqual(r.body.items.map((i) => i.id), ['admin', 'civil_officer', 'township_officer', 'helper', 'assessor', 'provider_admin', 'caregiver', 'elder', 'family', 'volunteer'])
-  assert.ok(r.body.items.find((i) => i.id === 'admin').permissions.includes('audit.read'))
-  assert.ok(!r.body.items.find((i) => i.id === 'helper').permissions.includes('user.read'))
+  assert.equal(r.status, 200)
+  const expected = [['admin', '系统管理员'], ['civil_officer', '民政管理员'], ['township_officer', '乡镇/街道管理员'],
+    ['helper', '社区助老员'], ['assessor', '评估员'], ['provider_admin', '服务机构管理员'], ['caregiver', '护理员'],
+    ['elder', '老年人'], ['family', '家属'], ['volunteer', '志愿者']]
+  assert.deepEqual(r.body.items.map((i) => [i.id, i.name]), expected)
+  assert.equal(r.body.total, 10)
+  for (const i of r.body.items) assert.ok(Array.isArray(i.permissions) && i.permissions.every((p) => typeof p === 'string'), i.id)
+  const perms = Object.fromEntries(r.body.items.map((i) => [i.id, i.permissions]))
+  const every = new Set(Object.values(perms).flat())
+  assert.deepEqual([...every].filter((p) => !perms.admin.includes(p)), [], 'admin holds every permission')
+  assert.deepEqual([...perms.admin].sort(), [...(await admin.get('/api/v1/me')).body.user.permissions].sort())
+  for (const p of ['user.read', 'user.write', 'audit.read', 'region.read', 'token.manage']) assert.ok(perms.civil_officer.includes(p), p)
+  assert.ok(!perms.township_officer.includes('audit.read'))
+  assert.ok(!perms.helper.includes('user.read'))
+  assert.ok(perms.helper.includes('region.read'))
+  // Readable with role.read only.
+  assertError(await (await s.login('lq_helper')).get('/api/v1/roles'), 403, 'forbidden')
+  assert.equal((await (await s.login('lq_officer')).get('/api/v1/roles')).status, 200)
 })
 
-test('a refused request is 403 and is audited', async () => {
+test('a helper (no user.read) gets 403 forbidden on /api/v1/users, and the refusal is audited', async () => {
   const helper = await s.login('lq_helper')
-  assertError(assert, await helper.get('/api/v1/users'), 403, 'forbidden')
-  const denied = await admin.get('/api/v1/audit?action=access.denied')
-  assert.ok(denied.body.items.some((i) => i.username === 'lq_helper' && i.target_id === '/api/v1/users' && i.outcome === 'denied'))
+  const before = (await admin.get('/api/v1/audit?action=access.denied&user=lq_helper')).body.total
+  const r = await helper.get('/api/v1/users')
+  assertError(r, 403, 'forbidden', null)
+  assertError(await helper.get('/api/v1/users/1'), 403, 'forbidden')
+  const after = await admin.get('/api/v1/audit?action=access.denied&user=lq_helper')
+  assert.equal(after.body.total, before + 2)
+  const e = after.body.items.find((i) => i.target_id === '/api/v1/users')
+  assert.ok(e, after.text)
+  assert.equal(e.outcome, 'denied')
+  assert.equal(e.target_type, 'route')
+  assert.equal(e.region_code, '520327001')
+  assert.equal(e.client_ip, '127.0.0.1')
+  assert.equal(e.detail.permission, 'user.read')
+  assert.equal(e.detail.method, 'GET')
+})
+
+test('the search q matches its characters literally (_ and % are not wildcards)', async () => {
+  const underscore = await admin.get('/api/v1/users?q=_&page_size=200')
+  const names = underscore.body.items.map((u) => u.username)
+  assert.ok(names.includes('fg_civil'))
+  assert.ok(!names.includes('admin'), `q=_ must not match "admin" (no underscore in it): ${names.join()}`)
+  const percent = await admin.get('/api/v1/users?q=%25&page_size=200')
+  assert.equal(percent.body.total, 0, `no username or name contains "%": ${percent.body.items.map((u) => u.username).join()}`)
 })

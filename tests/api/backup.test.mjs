@@ -1,0 +1,136 @@
+// `anlao backup FILE --db DB` while the server runs: the copy equals the original, never
+// overwrites, verifies, and restores (a second server on it with the original key).
+import { before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Server, serverTest, cli, sqlite, sqliteJson } from './helpers.mjs'
+
+let s, restored, admin, civil, elderId
+const test = serverTest(() => [s, restored])
+const out = mkdtempSync(join(tmpdir(), 'anlao-backup-'))
+const backup = join(out, 'backup.db')
+const ELDER_ID_NUMBER = '11010519491231002X'
+
+before(async () => {
+  s = await Server.start()
+  admin = await s.login('admin')
+  civil = await s.login('fg_civil')
+  for (let i = 0; i < 4; i++) {
+    const r = await admin.post('/api/v1/users', { username: `bk_${i}`, display_name: `备份${i}`, role: 'helper', region_code: '520327001', password: 'Backup12345' })
+    assert.equal(r.status, 201, r.text)
+  }
+  // A row with an encrypted field: only the installation key can read it back.
+  const e = await civil.post('/api/v1/elders', { name: '王秀英', id_number: ELDER_ID_NUMBER, region_code: '520327001001', address: '龙泉街道前进社区 3 组 12 号', phone: '13800001234' })
+  assert.equal(e.status, 201, e.text)
+  elderId = e.body.id
+})
+after(async () => {
+  for (const x of [restored, s]) {
+    if (!x) continue
+    try { await x.stop() } finally { await x.dispose() }
+  }
+  rmSync(out, { recursive: true, force: true })
+})
+
+const tables = (db) => sqlite(db, "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)").split(' ')
+const dump = (db, table, order = 'rowid') => sqliteJson(db, `SELECT * FROM ${table} ORDER BY ${order}`)
+const sha = (f) => createHash('sha256').update(readFileSync(f)).digest('hex')
+
+test('a backup taken while serving equals the original: tables, users, regions, audit log', async () => {
+  const usersBefore = (await admin.get('/api/v1/users?page_size=200')).body
+  const r = await s.cliAsync(['backup', backup])
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /已备份到/)
+  assert.ok(existsSync(backup))
+  assert.ok(!existsSync(backup + '-wal'), 'the copy is one file')
+  assert.equal(sqlite(backup, 'PRAGMA integrity_check'), 'ok')
+
+  assert.deepEqual(tables(backup), tables(s.db))
+  for (const t of tables(s.db)) {
+    if (t === 'audit_log' || t === 'settings') continue
+    assert.equal(sqlite(backup, `SELECT count(*) FROM ${t}`), sqlite(s.db, `SELECT count(*) FROM ${t}`), `rows of ${t}`)
+  }
+  assert.deepEqual(dump(backup, 'users', 'id'), dump(s.db, 'users', 'id'))
+  assert.ok(Number(sqlite(backup, 'SELECT count(*) FROM regions')) > 40000)
+  assert.equal(sqlite(backup, 'SELECT count(*) FROM regions'), sqlite(s.db, 'SELECT count(*) FROM regions'))
+  assert.deepEqual(dump(backup, 'elders', 'id'), dump(s.db, 'elders', 'id'))
+
+  // The original has one more audit entry: the backup itself, written after the copy.
+  const a = dump(s.db, 'audit_log', 'id')
+  const b = dump(backup, 'audit_log', 'id')
+  assert.equal(a.length, b.length + 1)
+  assert.deepEqual(a.slice(0, b.length), b)
+  assert.equal(a[a.length - 1].action, 'system.backup')
+  assert.equal(a[a.length - 1].target_id, backup)
+  assert.equal((await admin.get('/api/v1/users?page_size=200')).body.total, usersBefore.total, 'the server still serves')
+})
+
+test('a backup never overwrites an existing file', () => {
+  const before = sha(backup)
+  const again = cli(['backup', backup, '--db', s.db])
+  assert.notEqual(again.status, 0)
+  assert.match(again.stderr, /不会覆盖|已存在/)
+  assert.equal(sha(backup), before, 'the existing backup is untouched')
+  const other = join(out, 'notes.txt')
+  writeFileSync(other, '别动我')
+  assert.notEqual(cli(['backup', other, '--db', s.db]).status, 0)
+  assert.equal(readFileSync(other, 'utf8'), '别动我')
+})
+
+test('anlao audit verify passes on the backup', () => {
+  const r = cli(['audit', 'verify', '--db', backup], { ANLAO_KEY: s.keyPath })
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /审计链完整/)
+})
+
+test('a backup taken under a stream of writes is a consistent snapshot', async () => {
+  const file = join(out, 'busy.db')
+  let stop = false
+  let writes = 0
+  const writer = (async () => {
+    while (!stop) {
+      const w = await civil.patch('/api/v1/me', { display_name: `写入${writes}` })
+      assert.equal(w.status, 200, w.text)
+      writes++
+    }
+  })()
+  await new Promise((r) => setTimeout(r, 100))
+  const r = await s.cliAsync(['backup', file])
+  stop = true
+  await writer
+  assert.equal(r.status, 0, r.stderr)
+  assert.ok(writes > 5, `writes went on during the backup (${writes})`)
+  assert.equal(sqlite(file, 'PRAGMA integrity_check'), 'ok')
+  assert.equal(cli(['audit', 'verify', '--db', file], { ANLAO_KEY: s.keyPath }).status, 0)
+  // Each write and its audit entry are in the copy together, or neither is.
+  const version = Number(sqlite(file, "SELECT version FROM users WHERE username = 'fg_civil'"))
+  const updates = Number(sqlite(file, "SELECT count(*) FROM audit_log WHERE action = 'me.update' AND username = 'fg_civil'"))
+  assert.equal(version, 1 + updates)
+  const name = sqlite(file, "SELECT display_name FROM users WHERE username = 'fg_civil'")
+  assert.equal(name, `写入${updates - 1}`)
+})
+
+test('restore: a second server on the backup with ANLAO_KEY of the original signs in and serves the same data', async () => {
+  const usersBefore = (await admin.get('/api/v1/users?page_size=200')).body
+  await s.stop()
+  // The backup as it was taken in the first test: users equal the original's at that time.
+  restored = await Server.start({ dir: out, db: backup, env: { ANLAO_KEY: s.keyPath } })
+  assert.ok(!existsSync(join(out, 'anlao.key')), 'the key of the original was used, no new key made')
+  const a2 = await restored.login('admin')
+  const c = await restored.login('bk_2', 'Backup12345')
+  assert.equal((await c.get('/api/v1/me')).body.user.display_name, '备份2')
+  const usersAfter = (await a2.get('/api/v1/users?page_size=200')).body
+  const fg = (list) => list.items.filter((u) => u.username !== 'fg_civil') // renamed after the first backup
+  assert.equal(usersAfter.total, usersBefore.total)
+  assert.deepEqual(fg(usersAfter), fg(usersBefore))
+  // The encrypted ID number reads back with the original key.
+  const civil2 = await restored.login('fg_civil')
+  const e = await civil2.get(`/api/v1/elders/${elderId}?reveal=1`)
+  assert.equal(e.status, 200, e.text)
+  assert.equal(e.body.id_number, ELDER_ID_NUMBER)
+  await restored.stop()
+  assert.equal(cli(['audit', 'verify', '--db', backup], { ANLAO_KEY: s.keyPath }).status, 0)
+})
