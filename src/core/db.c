@@ -9,6 +9,7 @@
 #include "core/log.h"
 
 #define STMT_CACHE 128
+#define TEXT_CACHE 32
 
 struct stmt_slot {
     const char *sql;
@@ -18,6 +19,8 @@ struct stmt_slot {
 struct al_db {
     sqlite3 *h;
     struct stmt_slot cache[STMT_CACHE];
+    struct stmt_slot text[TEXT_CACHE]; /* generated SQL, keyed by its text (owned copies) */
+    unsigned text_next;                /* round-robin victim when full */
 };
 
 int
@@ -62,6 +65,10 @@ al_db_close(struct al_db *db)
     for (int i = 0; i < STMT_CACHE; i++)
         if (db->cache[i].st)
             sqlite3_finalize(db->cache[i].st);
+    for (int i = 0; i < TEXT_CACHE; i++) {
+        sqlite3_finalize(db->text[i].st);
+        free((char *)db->text[i].sql);
+    }
     sqlite3_close(db->h);
     free(db);
 }
@@ -97,6 +104,33 @@ al_db_stmt(struct al_db *db, const char *sql)
     /* Cache full: a transient statement would leak here, so refuse loudly. */
     al_error("statement cache full; raise STMT_CACHE");
     return NULL;
+}
+
+sqlite3_stmt *
+al_db_stmt_text(struct al_db *db, const char *sql)
+{
+    for (int i = 0; i < TEXT_CACHE; i++) {
+        struct stmt_slot *s = &db->text[i];
+        if (s->sql && strcmp(s->sql, sql) == 0) {
+            sqlite3_reset(s->st);
+            sqlite3_clear_bindings(s->st);
+            return s->st;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    char *copy = strdup(sql);
+    if (!copy || sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+                     SQLITE_OK) {
+        al_error("prepare failed: %s in: %.200s", sqlite3_errmsg(db->h), sql);
+        free(copy);
+        return NULL;
+    }
+    struct stmt_slot *s = &db->text[db->text_next++ % TEXT_CACHE];
+    sqlite3_finalize(s->st);
+    free((char *)s->sql);
+    s->sql = copy;
+    s->st = st;
+    return st;
 }
 
 int

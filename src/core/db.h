@@ -31,6 +31,12 @@ sqlite3 *al_db_handle(struct al_db *db);
  * must not be used twice at the same time (no recursion over one SQL text).
  */
 sqlite3_stmt *al_db_stmt(struct al_db *db, const char *sql);
+/*
+ * The same for SQL built at run time (e.g. an UPDATE of the columns a request
+ * sets): cached by its text, a small set, the oldest replaced when full.  The
+ * statement stays valid until the next call that misses the cache.
+ */
+sqlite3_stmt *al_db_stmt_text(struct al_db *db, const char *sql);
 
 /* Run SQL without results (may contain several statements).  AL_OK or AL_EDB. */
 int al_db_exec(struct al_db *db, const char *sql);

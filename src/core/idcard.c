@@ -179,11 +179,22 @@ al_phone_mask(const char *phone, char *out, size_t out_size)
 int
 al_age_on(const char *birth, const char *today)
 {
-    int by, bm, bd, ty, tm, td;
-    if (sscanf(birth, "%d-%d-%d", &by, &bm, &bd) != 3 || sscanf(today, "%d-%d-%d", &ty, &tm, &td) != 3)
-        return -1;
-    int age = ty - by;
-    if (tm < bm || (tm == bm && td < bd))
+    /* Both strictly YYYY-MM-DD (what the records hold); anything else is -1. */
+    int v[6];
+    const char *d[2] = {birth, today};
+    for (int k = 0; k < 2; k++) {
+        const char *p = d[k];
+        for (int i = 0; i < 10; i++)
+            if (i == 4 || i == 7 ? p[i] != '-' : (p[i] < '0' || p[i] > '9'))
+                return -1;
+        if (p[10])
+            return -1;
+        v[3 * k] = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+        v[3 * k + 1] = (p[5] - '0') * 10 + (p[6] - '0');
+        v[3 * k + 2] = (p[8] - '0') * 10 + (p[9] - '0');
+    }
+    int age = v[3] - v[0];
+    if (v[4] < v[1] || (v[4] == v[1] && v[5] < v[2]))
         age--;
     return age;
 }

@@ -6,6 +6,7 @@
 #define ELDER_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -55,15 +56,42 @@ int elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
     int64_t *new_id);
 
+/*
+ * Bulk writes for imports: elder_apply with the settings read once, and the
+ * search index rebuilt in one pass at the end instead of row by row once the
+ * import has created many records (sql/007_search_index.sql).  All inside the
+ * caller's transaction: begin after BEGIN, end before COMMIT.
+ */
+struct elder_bulk;
+int elder_bulk_begin(struct al_db *db, struct elder_bulk **out);
+int elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *set,
+    const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
+    int64_t *new_id);
+/* Rebuild the search index if it was deferred, and free `b` (also on error: pass rc). */
+int elder_bulk_end(struct elder_bulk *b, int rc);
+
 /* The residence region of elder `id` (copied into `a`).  AL_OK, AL_ENOTFOUND or AL_EDB. */
 int elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region);
 
+/* What the category scan tells its visitor about one elder (valid during the call only). */
+struct elder_scan_row {
+    int64_t id;
+    const char *name, *sex, *birth_date, *region_code, *status, *status_date, *economic_status;
+    int64_t last_hukou_import; /* 0 when never seen in a household import */
+    const char *cats;          /* category ids after the recompute, sorted, comma-separated */
+    bool special;              /* one of them is in the special-difficulty set */
+};
+typedef int (*elder_scan_fn)(void *ctx, const struct elder_scan_row *row);
+
 /*
- * Recompute every elder's categories on `today` (settings and ages change),
- * writing only records whose set changed; counts in *scanned / *changed.
- * Runs inside the caller's transaction.  AL_OK or AL_EDB.
+ * Recompute every elder's categories on `today` (settings and ages change) in
+ * one ordered scan of the records and their categories, calling `fn` for each
+ * elder in id order; then rewrite the categories of the records whose set
+ * changed (a run over an unchanged registry writes nothing).  Counts in
+ * *scanned / *changed.  Runs inside the caller's transaction.  `fn` must not
+ * write to elders or elder_categories; a non-zero return stops the scan.
  */
-int elder_recompute_all(struct al_db *db, struct al_arena *a, const char *today, int64_t *scanned,
-    int64_t *changed);
+int elder_recompute_scan(struct al_db *db, const char *today,
+    elder_scan_fn fn, void *ctx, int64_t *scanned, int64_t *changed);
 
 #endif

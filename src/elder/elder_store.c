@@ -345,7 +345,7 @@ static const char *const writable[] = {"region_code", "hukou_region_code", "name
     "living_arrangement", "left_behind", "economic_status", "disability_type",
     "disability_grade", "fp_special", "entitled_groups", "ability_level", "status",
     "status_date", "status_reason", "household_no", "household_size", "pension_type",
-    "pension_amount_fen", NULL};
+    "pension_amount_fen", "last_hukou_import", NULL};
 
 static bool
 is_writable(const char *col)
@@ -380,14 +380,12 @@ write_row(struct al_db *db, json_t *set, bool insert, int64_t id, int64_t versio
             n += (size_t)snprintf(sql + n, sizeof(sql) - n, i ? ", ?" : "?");
         snprintf(sql + n, sizeof(sql) - n, ")");
     } else {
-        snprintf(sql + n, sizeof(sql) - n,
-            "%supdated_at = ?, version = version + 1 WHERE id = ? AND version = ?", cols ? ", " : "");
+        snprintf(sql + n, sizeof(sql) - n, "%supdated_at = ?, version = version + 1 WHERE id = ?%s",
+            cols ? ", " : "", version >= 0 ? " AND version = ?" : "");
     }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(al_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
-        al_error("elder write prepare: %s", sqlite3_errmsg(al_db_handle(db)));
+    sqlite3_stmt *st = al_db_stmt_text(db, sql);
+    if (!st)
         return AL_EDB;
-    }
     int i = 1;
     json_object_foreach(set, key, v) al_db_bind_json(st, i++, v);
     if (insert) {
@@ -396,10 +394,11 @@ write_row(struct al_db *db, json_t *set, bool insert, int64_t id, int64_t versio
     } else {
         sqlite3_bind_int64(st, i++, now);
         sqlite3_bind_int64(st, i++, id);
-        sqlite3_bind_int64(st, i++, version);
+        if (version >= 0)
+            sqlite3_bind_int64(st, i++, version);
     }
     int rc = al_db_check(db, sqlite3_step(st));
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (rc == AL_OK && insert)
         *new_id = sqlite3_last_insert_rowid(al_db_handle(db));
     if (rc == AL_OK && !insert && sqlite3_changes(al_db_handle(db)) == 0)
@@ -445,7 +444,7 @@ elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
 {
     static const char sql_facts[] =
         "SELECT birth_date, living_arrangement, left_behind, economic_status,"
-        " coalesce(disability_grade, 0), fp_special, json_array_length(entitled_groups),"
+        " coalesce(disability_grade, 0), fp_special, entitled_groups != '[]',"
         " coalesce(ability_level, -1) FROM elders WHERE id = ?";
     static const char sql_src[] =
         "SELECT field, source, source_ref, evidence_date FROM elder_field_sources WHERE elder_id = ?";
@@ -802,10 +801,11 @@ elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
     return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
 }
 
-int
-elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
-    const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
-    int64_t *new_id)
+/* elder_apply with settings and today already known. */
+static int
+apply_row(struct al_db *db, struct al_arena *a, const struct elder_settings *s, const char *today,
+    int64_t id, json_t *set, const struct elder_evidence *ev, int64_t user_id, const char *actor,
+    const char *action, int64_t *new_id)
 {
     int rc;
     json_t *number = json_object_get(set, "id_number");
@@ -828,164 +828,292 @@ elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
         if (new_id)
             *new_id = id;
     } else {
-        /* Imports reconcile against the current row, whatever its version. */
-        static const char sql_v[] = "SELECT version FROM elders WHERE id = ?";
-        sqlite3_stmt *st = al_db_stmt(db, sql_v);
-        if (!st)
-            return AL_EDB;
-        sqlite3_bind_int64(st, 1, id);
-        int64_t version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        sqlite3_reset(st);
-        rc = elder_store_update(db, id, version, set, now);
+        /* Imports reconcile against the current row, whatever its version (-1: unchecked). */
+        rc = elder_store_update(db, id, -1, set, now);
     }
     static const char *facts[] = {"living_arrangement", "left_behind", "economic_status",
         "disability_grade", "fp_special", "entitled_groups", "ability_level"};
+    bool facts_changed = json_object_get(set, "birth_date") != NULL;
     for (size_t i = 0; rc == AL_OK && i < sizeof(facts) / sizeof(facts[0]); i++)
-        if (json_object_get(set, facts[i]))
+        if (json_object_get(set, facts[i])) {
+            facts_changed = true;
             rc = elder_store_set_evidence(db, id, facts[i], ev);
-    struct elder_settings s;
-    char today[11];
-    al_today_cst(today);
-    if (rc == AL_OK)
-        rc = elder_settings_load(db, &s);
-    if (rc == AL_OK)
-        rc = elder_store_recompute(db, a, id, &s, today);
+        }
+    /* Categories follow from the facts alone (RULE-CAT-*): other columns leave them as they are. */
+    if (rc == AL_OK && facts_changed)
+        rc = elder_store_recompute(db, a, id, s, today);
     if (rc == AL_OK) {
         json_t *ch = json_object();
         const char *k;
         json_t *v;
-        json_object_foreach(set, k, v) if (strcmp(k, "id_hash") && strcmp(k, "id_enc"))
+        json_object_foreach(set, k, v) if (strcmp(k, "id_hash") && strcmp(k, "id_enc") && strcmp(k, "last_hukou_import"))
             json_object_set(ch, k, v);
         if (ev->source_ref)
             json_object_set_new(ch, "source", json_string(ev->source_ref));
         rc = elder_store_history_add(db, id, user_id, actor, action, ch, now);
+        json_decref(ch);
     }
     return rc;
 }
 
-/*
- * Recompute the categories of every elder in one scan, writing only the
- * differences (a run over an unchanged registry writes nothing).
- */
 int
-elder_recompute_all(struct al_db *db, struct al_arena *a, const char *today, int64_t *scanned,
-    int64_t *changed)
+elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
+    const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
+    int64_t *new_id)
 {
-    static const char sql_scan[] =
-        "SELECT e.id, e.birth_date, e.living_arrangement, e.left_behind, e.economic_status,"
-        " coalesce(e.disability_grade, 0), e.fp_special, json_array_length(e.entitled_groups),"
-        " coalesce(e.ability_level, -1),"
-        " (SELECT group_concat(category, ',') FROM"
-        "   (SELECT category FROM elder_categories c WHERE c.elder_id = e.id ORDER BY category)),"
-        " (SELECT json_group_object(field, json_array(source, source_ref, evidence_date))"
-        "   FROM elder_field_sources f WHERE f.elder_id = e.id)"
-        " FROM elders e ORDER BY e.id";
-    static const char sql_del[] = "DELETE FROM elder_categories WHERE elder_id = ?";
-    static const char sql_ins[] =
-        "INSERT INTO elder_categories(elder_id, category, source, source_ref, evidence_date)"
-        " VALUES (?, ?, ?, ?, ?)";
+    struct elder_settings s;
+    char today[11];
+    al_today_cst(today);
+    int rc = elder_settings_load(db, &s);
+    if (rc == AL_OK)
+        rc = apply_row(db, a, &s, today, id, set, ev, user_id, actor, action, new_id);
+    return rc;
+}
+
+struct elder_bulk {
+    struct al_db *db;
+    struct elder_settings s;
+    char today[11];
+    int64_t existing;  /* records before the import */
+    int64_t inserted;
+    bool deferred;     /* search index and secondary indexes: rebuilt at the end */
+    char **indexes;    /* CREATE INDEX statements of the dropped indexes */
+    int nindexes;
+};
+
+/*
+ * Drop the secondary indexes of elders (keeping the unique ID-hash index the
+ * import looks people up by), remembering their definitions for bulk_end.
+ */
+static int
+drop_indexes(struct elder_bulk *b)
+{
+    static const char sql[] = "SELECT name, sql FROM sqlite_master"
+                              " WHERE type = 'index' AND tbl_name = 'elders' AND sql IS NOT NULL";
+    sqlite3_stmt *st = al_db_stmt(b->db, sql);
+    if (!st)
+        return AL_EDB;
+    char names[16][64];
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 16) {
+        char **grown = realloc(b->indexes, sizeof(char *) * (size_t)(n + 1));
+        if (!grown)
+            break;
+        b->indexes = grown;
+        b->indexes[n] = strdup((const char *)sqlite3_column_text(st, 1));
+        snprintf(names[n], sizeof(names[n]), "%.63s", (const char *)sqlite3_column_text(st, 0));
+        b->nindexes = ++n;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return al_db_check(b->db, rc);
+    for (int i = 0; i < n; i++) {
+        char drop[96];
+        snprintf(drop, sizeof(drop), "DROP INDEX \"%.63s\"", names[i]);
+        if ((rc = al_db_exec(b->db, drop)) != AL_OK)
+            return rc;
+    }
+    return AL_OK;
+}
+
+int
+elder_bulk_begin(struct al_db *db, struct elder_bulk **out)
+{
+    static const char sql[] = "SELECT count(*) FROM elders";
+    struct elder_bulk *b = calloc(1, sizeof(*b));
+    if (!b)
+        return AL_EINTERNAL;
+    b->db = db;
+    al_today_cst(b->today);
+    int rc = elder_settings_load(db, &b->s);
+    sqlite3_stmt *st = rc == AL_OK ? al_db_stmt(db, sql) : NULL;
+    if (rc == AL_OK && !st)
+        rc = AL_EDB;
+    if (rc == AL_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            b->existing = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    /* A bigger page cache while the import runs: the ID-hash index is written in random order. */
+    if (rc == AL_OK)
+        rc = al_db_exec(db, "PRAGMA cache_size = -262144");
+    if (rc != AL_OK) {
+        free(b);
+        return rc;
+    }
+    *out = b;
+    return AL_OK;
+}
+
+/*
+ * An index insert costs about forty times one record's share of a rebuild:
+ * past that many new records (and at least 5,000) a single rebuild is cheaper.
+ */
+static bool
+should_defer(const struct elder_bulk *b)
+{
+    return b->inserted >= 5000 && b->inserted * 40 > b->existing + b->inserted;
+}
+
+int
+elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *set,
+    const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
+    int64_t *new_id)
+{
+    static const char sql_defer[] = "INSERT OR IGNORE INTO search_deferred(flag) VALUES (1)";
+    int rc = AL_OK;
+    if (id == 0 && !b->deferred && should_defer(b)) {
+        sqlite3_stmt *st = al_db_stmt(b->db, sql_defer);
+        rc = st ? step_done(b->db, st) : AL_EDB;
+        b->deferred = rc == AL_OK;
+        if (rc == AL_OK)
+            rc = drop_indexes(b);
+    }
+    if (rc == AL_OK)
+        rc = apply_row(b->db, a, &b->s, b->today, id, set, ev, user_id, actor, action, new_id);
+    b->inserted += rc == AL_OK && id == 0;
+    return rc;
+}
+
+int
+elder_bulk_end(struct elder_bulk *b, int rc)
+{
+    static const char sql_undefer[] = "DELETE FROM search_deferred";
+    static const char sql_rebuild[] = "INSERT INTO elders_fts(elders_fts) VALUES ('rebuild')";
+    if (rc == AL_OK && b->deferred) {
+        sqlite3_stmt *st = al_db_stmt(b->db, sql_undefer);
+        rc = st ? step_done(b->db, st) : AL_EDB;
+        if (rc == AL_OK)
+            rc = (st = al_db_stmt(b->db, sql_rebuild)) ? step_done(b->db, st) : AL_EDB;
+        for (int i = 0; rc == AL_OK && i < b->nindexes; i++)
+            rc = b->indexes[i] ? al_db_exec(b->db, b->indexes[i]) : AL_EINTERNAL;
+    }
+    int rc2 = al_db_exec(b->db, "PRAGMA cache_size = -32000");
+    rc = rc == AL_OK ? rc2 : rc;
+    for (int i = 0; i < b->nindexes; i++)
+        free(b->indexes[i]);
+    free(b->indexes);
+    free(b);
+    return rc;
+}
+
+/* Sorted, comma-separated ids of `cats` into `out` (256 bytes). */
+static void
+cat_string(const struct elder_category *cats, int n, char out[256])
+{
+    const char *ids[ELDER_CAT_MAX];
+    for (int i = 0; i < n; i++)
+        ids[i] = cats[i].id;
+    for (int i = 1; i < n; i++)
+        for (int k = i; k > 0 && strcmp(ids[k - 1], ids[k]) > 0; k--) {
+            const char *t = ids[k];
+            ids[k] = ids[k - 1];
+            ids[k - 1] = t;
+        }
+    size_t len = 0;
+    out[0] = 0;
+    for (int i = 0; i < n && len + strlen(ids[i]) + 2 < 256; i++)
+        len += (size_t)snprintf(out + len, 256 - len, "%s%s", i ? "," : "", ids[i]);
+}
+
+int
+elder_recompute_scan(struct al_db *db, const char *today,
+    elder_scan_fn fn, void *ctx, int64_t *scanned, int64_t *changed)
+{
+    static const char sql_elders[] =
+        "SELECT id, birth_date, living_arrangement, left_behind, economic_status,"
+        " coalesce(disability_grade, 0), fp_special, entitled_groups != '[]',"
+        " coalesce(ability_level, -1), name, sex, region_code, status, status_date,"
+        " coalesce(last_hukou_import, 0)"
+        " FROM elders ORDER BY id";
+    static const char sql_cats[] =
+        "SELECT elder_id, category FROM elder_categories ORDER BY elder_id, category";
     struct elder_settings s;
     int rc = elder_settings_load(db, &s);
     if (rc != AL_OK)
         return rc;
-    /* The scan reads while the loop writes: a separate statement handle, not the cache. */
-    sqlite3_stmt *scan = NULL;
-    if (sqlite3_prepare_v2(al_db_handle(db), sql_scan, -1, &scan, NULL) != SQLITE_OK)
-        return al_db_check(db, SQLITE_ERROR);
+    sqlite3_stmt *e = al_db_stmt(db, sql_elders), *c = al_db_stmt(db, sql_cats);
+    if (!e || !c)
+        return AL_EDB;
     *scanned = *changed = 0;
-    static const struct {
-        const char *field;
-        size_t off;
-    } map[] = {
-        {"living_arrangement", offsetof(struct elder_facts, ev_living)},
-        {"left_behind", offsetof(struct elder_facts, ev_left_behind)},
-        {"economic_status", offsetof(struct elder_facts, ev_economic)},
-        {"disability_grade", offsetof(struct elder_facts, ev_disability)},
-        {"fp_special", offsetof(struct elder_facts, ev_fp)},
-        {"entitled_groups", offsetof(struct elder_facts, ev_entitled)},
-        {"ability_level", offsetof(struct elder_facts, ev_ability)},
-    };
-    while (rc == AL_OK && (rc = sqlite3_step(scan)) == SQLITE_ROW) {
-        rc = AL_OK;
+    /* Ids whose categories differ from the stored ones: rewritten after the scan. */
+    int64_t *redo = NULL;
+    size_t nredo = 0, capredo = 0;
+    int crc = sqlite3_step(c);
+    while ((rc = sqlite3_step(e)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(e, 0);
         struct elder_facts f;
         memset(&f, 0, sizeof(f));
-        int64_t id = sqlite3_column_int64(scan, 0);
-        f.birth_date = (const char *)sqlite3_column_text(scan, 1);
-        f.living_arrangement = (const char *)sqlite3_column_text(scan, 2);
-        f.left_behind = sqlite3_column_int(scan, 3) != 0;
-        f.economic_status = (const char *)sqlite3_column_text(scan, 4);
-        f.disability_grade = sqlite3_column_int(scan, 5);
-        f.fp_special = sqlite3_column_int(scan, 6) != 0;
-        f.entitled_count = sqlite3_column_int(scan, 7);
-        f.ability_level = sqlite3_column_int(scan, 8);
-        const char *before = (const char *)sqlite3_column_text(scan, 9);
+        f.birth_date = (const char *)sqlite3_column_text(e, 1);
+        f.living_arrangement = (const char *)sqlite3_column_text(e, 2);
+        f.left_behind = sqlite3_column_int(e, 3) != 0;
+        f.economic_status = (const char *)sqlite3_column_text(e, 4);
+        f.disability_grade = sqlite3_column_int(e, 5);
+        f.fp_special = sqlite3_column_int(e, 6) != 0;
+        f.entitled_count = sqlite3_column_int(e, 7);
+        f.ability_level = sqlite3_column_int(e, 8);
         struct elder_category cats[ELDER_CAT_MAX];
-        struct elder_evidence rec = {"record", NULL, NULL};
-        f.ev_living = f.ev_left_behind = f.ev_economic = f.ev_disability = f.ev_fp =
-            f.ev_entitled = f.ev_ability = rec;
-        f.ev_birth = (struct elder_evidence){"id_number", NULL, f.birth_date};
-        int n = elder_derive(&f, &s, today, cats);
-        /* Compare the sorted ids with what is stored. */
+        int n = elder_derive(&f, &s, today, cats); /* ids only: evidence comes with a rewrite */
+        char now[256], before[256];
+        cat_string(cats, n, now);
+        /* The stored categories of this elder: the merge cursor is ordered like the scan. */
+        size_t blen = 0;
+        before[0] = 0;
+        while (crc == SQLITE_ROW && sqlite3_column_int64(c, 0) < id)
+            crc = sqlite3_step(c);
+        while (crc == SQLITE_ROW && sqlite3_column_int64(c, 0) == id) {
+            const char *cat = (const char *)sqlite3_column_text(c, 1);
+            if (blen + strlen(cat) + 2 < sizeof(before))
+                blen += (size_t)snprintf(before + blen, sizeof(before) - blen, "%s%s",
+                    blen ? "," : "", cat);
+            crc = sqlite3_step(c);
+        }
+        (*scanned)++;
+        if (strcmp(now, before) != 0) {
+            if (nredo == capredo) {
+                capredo = capredo ? capredo * 2 : 1024;
+                int64_t *grown = realloc(redo, capredo * sizeof(*redo));
+                if (!grown) {
+                    rc = AL_EINTERNAL;
+                    break;
+                }
+                redo = grown;
+            }
+            redo[nredo++] = id;
+        }
         const char *ids[ELDER_CAT_MAX];
         for (int i = 0; i < n; i++)
             ids[i] = cats[i].id;
-        for (int i = 1; i < n; i++)
-            for (int j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
-                const char *t = ids[j];
-                ids[j] = ids[j - 1];
-                ids[j - 1] = t;
-            }
-        char now[256] = "";
-        for (int i = 0; i < n; i++) {
-            if (i)
-                strcat(now, ",");
-            strcat(now, ids[i]);
-        }
-        (*scanned)++;
-        if (strcmp(now, before ? before : "") == 0)
-            continue;
-        (*changed)++;
-        /* Evidence of the facts (only needed for rows that change). */
-        const char *src = (const char *)sqlite3_column_text(scan, 10);
-        json_t *srcs = src ? json_loads(src, 0, NULL) : NULL;
-        for (size_t i = 0; srcs && i < sizeof(map) / sizeof(map[0]); i++) {
-            json_t *v = json_object_get(srcs, map[i].field);
-            if (!json_is_array(v))
-                continue;
-            struct elder_evidence *ev = (struct elder_evidence *)((char *)&f + map[i].off);
-            ev->source = al_arena_strdup(a, json_string_value(json_array_get(v, 0)));
-            const char *r = json_string_value(json_array_get(v, 1));
-            const char *d = json_string_value(json_array_get(v, 2));
-            ev->source_ref = r ? al_arena_strdup(a, r) : NULL;
-            ev->date = d ? al_arena_strdup(a, d) : NULL;
-        }
-        json_decref(srcs);
-        n = elder_derive(&f, &s, today, cats);
-        sqlite3_stmt *st = al_db_stmt(db, sql_del);
-        if (!st) {
-            rc = AL_EDB;
+        struct elder_scan_row row = {.id = id, .name = (const char *)sqlite3_column_text(e, 9),
+            .sex = (const char *)sqlite3_column_text(e, 10), .birth_date = f.birth_date,
+            .region_code = (const char *)sqlite3_column_text(e, 11),
+            .status = (const char *)sqlite3_column_text(e, 12),
+            .status_date = (const char *)sqlite3_column_text(e, 13),
+            .economic_status = f.economic_status,
+            .last_hukou_import = sqlite3_column_int64(e, 14), .cats = now,
+            .special = elder_is_special(&s, ids, n)};
+        if (fn && fn(ctx, &row) != 0) {
+            rc = AL_EINTERNAL;
             break;
         }
-        sqlite3_bind_int64(st, 1, id);
-        rc = step_done(db, st);
-        for (int i = 0; rc == AL_OK && i < n; i++) {
-            if (!(st = al_db_stmt(db, sql_ins))) {
-                rc = AL_EDB;
-                break;
-            }
-            sqlite3_bind_int64(st, 1, id);
-            al_db_bind_text(st, 2, cats[i].id);
-            al_db_bind_text(st, 3, cats[i].ev.source);
-            al_db_bind_text(st, 4, cats[i].ev.source_ref);
-            al_db_bind_text(st, 5, cats[i].ev.date);
-            rc = step_done(db, st);
-        }
-        al_arena_reset(a);
     }
     if (rc == SQLITE_DONE)
         rc = AL_OK;
-    else if (rc > 0)
+    else if (rc != AL_EINTERNAL)
         rc = al_db_check(db, rc);
-    sqlite3_finalize(scan);
+    if (rc == AL_OK && crc != SQLITE_ROW && crc != SQLITE_DONE)
+        rc = al_db_check(db, crc);
+    sqlite3_reset(e);
+    sqlite3_reset(c);
+    /* The rewrites, with the evidence of each fact (elder_store_recompute reads it). */
+    struct al_arena a;
+    al_arena_init(&a, 1 << 14);
+    for (size_t i = 0; rc == AL_OK && i < nredo; i++) {
+        rc = elder_store_recompute(db, &a, redo[i], &s, today);
+        al_arena_reset(&a);
+    }
+    al_arena_fini(&a);
+    *changed = (int64_t)nredo;
+    free(redo);
     return rc;
 }

@@ -35,21 +35,12 @@ identify_run(struct al_db *db, int64_t user_id, const char *username, const char
     al_arena_init(&a, 1 << 16);
     char today[11];
     al_today_cst(today);
-    char special[256] = "";
-    sqlite3_stmt *st = al_db_stmt(db, "SELECT value FROM settings WHERE key = 'elder.special_difficulty'");
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        snprintf(special, sizeof(special), "%s", (const char *)sqlite3_column_text(st, 0));
-    if (st)
-        sqlite3_reset(st);
-
     int rc = al_db_begin(db);
     if (rc == AL_OK)
         rc = identify_store_begin_run(db, user_id, username, &out->run_id, &out->baseline);
     if (rc == AL_OK)
-        rc = elder_recompute_all(db, &a, today, &out->scanned, &out->recomputed);
-    if (rc == AL_OK)
-        rc = identify_store_lists(db, out->run_id, out->baseline,
-            identify_special_json(&a, special), out->counts);
+        rc = identify_store_lists(db, out->run_id, out->baseline, today, &out->scanned,
+            &out->recomputed, out->counts);
     out->duration_ms = now_ms() - t0;
     json_t *counts = json_object();
     for (int i = 0; i < 5; i++)

@@ -8,21 +8,50 @@
 
 #include "core/arena.h"
 #include "core/db.h"
+#include "elder/elder.h"
 
 /* ---- rules (identify_logic.c) ---- */
 
 /* Index of a list id, or -1. */
 int identify_list_index(const char *id);
 const char *identify_list_name(int index);
-/* The special-difficulty setting "a,b,c" as a JSON array text in `a`. */
-const char *identify_special_json(struct al_arena *a, const char *csv);
+
+enum { LIST_NEW_SPECIAL, LIST_INACTIVE, LIST_MISSING_HUKOU, LIST_DUPLICATES, LIST_CHANGED };
+
+/* An elder as the last run left them (`known` false: not seen before). */
+struct identify_prev {
+    bool known;
+    bool special;
+    const char *cats;
+};
+
+/*
+ * The lists one elder belongs to in this run (bit 1 << LIST_*), all but the
+ * duplicates, which need every elder (RULE-IDENT-001, -002, -003, -005).
+ * `last_hukou` is the latest committed household import (0: none).
+ */
+unsigned identify_classify(const struct elder_scan_row *row, const struct identify_prev *prev,
+    bool baseline, int64_t last_hukou);
+
+/* Does the snapshot of this elder need writing? */
+bool identify_state_differs(const struct elder_scan_row *row, const struct identify_prev *prev);
+
+/*
+ * RULE-IDENT-004: the same person twice is the same name, sex, birth date and
+ * county.  identify_person_hash gives records that may be the same person the
+ * same 64-bit hash (false for records that are not compared: not active);
+ * identify_same_person decides exactly.
+ */
+bool identify_person_hash(const struct elder_scan_row *row, uint64_t *h);
+bool identify_same_person(const struct elder_scan_row *a, const struct elder_scan_row *b);
 
 /* ---- storage (identify_store.c) ---- */
 
 int identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username,
     int64_t *run_id, int *baseline);
-int identify_store_lists(struct al_db *db, int64_t run_id, bool baseline,
-    const char *special_json, int64_t counts[5]);
+/* The scan and the lists of run `run_id`: counts per list in counts[LIST_*]. */
+int identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char *today,
+    int64_t *scanned, int64_t *recomputed, int64_t counts[5]);
 int identify_store_finish(struct al_db *db, int64_t run_id, int64_t scanned, int64_t recomputed,
     int64_t duration_ms, const char *counts_json);
 int identify_store_runs(struct al_db *db, struct al_arena *a, json_t *items);

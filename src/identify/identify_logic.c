@@ -1,4 +1,5 @@
 /* Pure rules of the identify module. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/csv.h"
@@ -25,27 +26,70 @@ identify_list_name(int index)
     return index >= 0 && index < 5 ? list_names[index] : "?";
 }
 
-const char *
-identify_special_json(struct al_arena *a, const char *csv)
+unsigned
+identify_classify(const struct elder_scan_row *row, const struct identify_prev *prev,
+    bool baseline, int64_t last_hukou)
 {
-    struct al_buf b = {0};
-    al_buf_add(a, &b, "[", 1);
-    const char *p = csv;
-    int n = 0;
-    while (*p) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len) {
-            if (n++)
-                al_buf_add(a, &b, ",", 1);
-            al_buf_add(a, &b, "\"", 1);
-            al_buf_add(a, &b, p, len);
-            al_buf_add(a, &b, "\"", 1);
-        }
-        if (!e)
-            break;
-        p = e + 1;
-    }
-    al_buf_add(a, &b, "]", 1);
-    return b.p;
+    unsigned lists = 0;
+    bool active = strcmp(row->status, "active") == 0;
+    const char *before = prev->known ? prev->cats : "";
+    /* RULE-IDENT-001: in special difficulty now, not at the last run (first run: no list). */
+    if (!baseline && active && row->special && !(prev->known && prev->special))
+        lists |= 1u << LIST_NEW_SPECIAL;
+    /* RULE-IDENT-005: categories changed since the last run. */
+    if (!baseline && strcmp(before, row->cats) != 0)
+        lists |= 1u << LIST_CHANGED;
+    /* RULE-IDENT-002: dead or moved out, yet still entitled (a roll or special categories). */
+    if ((strcmp(row->status, "deceased") == 0 || strcmp(row->status, "moved_out") == 0) &&
+        ((row->economic_status && strcmp(row->economic_status, "general") != 0) || row->special))
+        lists |= 1u << LIST_INACTIVE;
+    /* RULE-IDENT-003: active, yet absent from the latest household import. */
+    if (last_hukou > 0 && active && row->last_hukou_import != last_hukou)
+        lists |= 1u << LIST_MISSING_HUKOU;
+    return lists;
+}
+
+bool
+identify_state_differs(const struct elder_scan_row *row, const struct identify_prev *prev)
+{
+    if (!prev->known)
+        return row->special || row->cats[0];
+    return prev->special != row->special || strcmp(prev->cats, row->cats) != 0;
+}
+
+static bool
+compared(const struct elder_scan_row *row)
+{
+    return strcmp(row->status, "active") == 0 && row->name && row->birth_date && row->sex &&
+           row->region_code && strlen(row->region_code) >= 6;
+}
+
+/* FNV-1a over `n` bytes of `s`, continuing from `h`, then a field separator. */
+static uint64_t
+fnv(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return (h ^ 0x1f) * 1099511628211ull;
+}
+
+bool
+identify_person_hash(const struct elder_scan_row *row, uint64_t *h)
+{
+    if (!compared(row))
+        return false;
+    uint64_t x = 14695981039346656037ull;
+    x = fnv(x, row->name, strlen(row->name));
+    x = fnv(x, row->birth_date, strlen(row->birth_date));
+    x = fnv(x, row->sex, strlen(row->sex));
+    *h = fnv(x, row->region_code, 6); /* the county */
+    return true;
+}
+
+bool
+identify_same_person(const struct elder_scan_row *a, const struct elder_scan_row *b)
+{
+    return compared(a) && compared(b) && strcmp(a->name, b->name) == 0 &&
+           strcmp(a->birth_date, b->birth_date) == 0 && strcmp(a->sex, b->sex) == 0 &&
+           memcmp(a->region_code, b->region_code, 6) == 0;
 }

@@ -1,27 +1,15 @@
-/* The identify module's SQL: set-based, one statement per list. */
+/* The identify module's SQL: one ordered scan of the registry, then the lists written. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/csv.h"
 #include "core/idcard.h"
 #include "core/json.h"
+#include "identify/identify.h"
 #include "identify/identify_int.h"
 #include "region/region.h"
-
-/* Run a list statement; parameters it does not use are simply not bound. */
-static int
-exec_bound(struct al_db *db, const char *sql, int64_t run_id, const char *special_json,
-    int64_t extra)
-{
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, run_id);
-    al_db_bind_text(st, 2, special_json);
-    sqlite3_bind_int64(st, 3, extra);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return al_db_check(db, rc);
-}
 
 int
 identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username,
@@ -48,84 +36,230 @@ identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username
     return rc;
 }
 
-#define SPECIAL_NOW                                                                            \
-    "EXISTS (SELECT 1 FROM elder_categories c WHERE c.elder_id = e.id"                         \
-    " AND c.category IN (SELECT value FROM json_each(?2)))"
-#define CATS_NOW                                                                               \
-    "coalesce((SELECT group_concat(category, ',') FROM (SELECT category FROM elder_categories c" \
-    " WHERE c.elder_id = e.id ORDER BY category)), '')"
+/* One worklist entry, collected during the scan and written after it. */
+struct item {
+    int64_t elder_id;
+    int list;
+    const char *detail; /* in the run's arena, or NULL */
+};
 
-/* RULE-IDENT-001: active elders in special difficulty now who were not at the last run. */
-static const char sql_new_special[] =
-    "INSERT INTO identify_items(run_id, list, elder_id, detail)"
-    " SELECT ?1, 'new_special', e.id, " CATS_NOW " FROM elders e"
-    " WHERE e.status = 'active' AND e.special_flag = 0 AND " SPECIAL_NOW "";
-/* RULE-IDENT-005: categories that changed since the last run (old → new). */
-static const char sql_changed[] =
-    "INSERT INTO identify_items(run_id, list, elder_id, detail)"
-    " SELECT ?1, 'changed', id, json_array(cat_snapshot, now) FROM"
-    " (SELECT e.id, e.cat_snapshot, " CATS_NOW " AS now FROM elders e)"
-    " WHERE now != cat_snapshot";
-/* The snapshot the next run compares with. */
-static const char sql_snapshot[] =
-    "UPDATE elders AS e SET special_flag = " SPECIAL_NOW ", cat_snapshot = " CATS_NOW
-    " WHERE (special_flag != " SPECIAL_NOW " OR cat_snapshot != " CATS_NOW ") AND ?1 > 0";
-/* RULE-IDENT-002: dead or moved out, yet still entitled (special categories or an open roll). */
-static const char sql_inactive[] =
-    "INSERT INTO identify_items(run_id, list, elder_id, detail)"
-    " SELECT ?1, 'inactive_in_service', e.id, e.status || ' ' || coalesce(e.status_date, '')"
-    " FROM elders e WHERE e.status IN ('deceased', 'moved_out')"
-    " AND (e.economic_status != 'general' OR " SPECIAL_NOW ")";
-/* RULE-IDENT-003: active elders absent from the latest committed household import. */
-static const char sql_missing[] =
-    "INSERT INTO identify_items(run_id, list, elder_id, detail)"
-    " SELECT ?1, 'missing_hukou', e.id, 'import:' || ?3 FROM elders e"
-    " WHERE ?3 > 0 AND e.status = 'active' AND coalesce(e.last_hukou_import, 0) != ?3";
-/* RULE-IDENT-004: the same person twice: same name, sex, birth date and county. */
-static const char sql_duplicates[] =
-    "INSERT INTO identify_items(run_id, list, elder_id, detail)"
-    " SELECT ?1, 'duplicates', e.id, group_concat(o.id) FROM elders e JOIN elders o"
-    " ON o.name = e.name AND o.birth_date = e.birth_date AND o.sex = e.sex AND o.id != e.id"
-    " AND substr(o.region_code, 1, 6) = substr(e.region_code, 1, 6)"
-    " WHERE e.status = 'active' AND o.status = 'active'"
-    " GROUP BY e.id";
+/* RULE-IDENT-004: an active record under the hash of its person key. */
+struct person {
+    uint64_t h;
+    int64_t id;
+};
+
+/* The scan's visitor state. */
+struct run {
+    struct al_db *db;
+    struct al_arena *a;
+    bool baseline;
+    int64_t last_hukou;
+    sqlite3_stmt *prev;  /* identify_state in elder_id order, merged with the scan */
+    int prev_rc;
+    struct item *items;
+    size_t nitems, capitems;
+    struct item *states; /* snapshots to write: list = special | known << 1, detail = cats */
+    size_t nstates, capstates;
+    struct person *people;
+    size_t npeople, cappeople;
+};
+
+#define PUSH(vec, n, cap, value)                                                               \
+    do {                                                                                       \
+        if ((n) == (cap)) {                                                                    \
+            size_t c_ = (cap) ? (cap) * 2 : 4096;                                              \
+            void *g_ = realloc((vec), c_ * sizeof(*(vec)));                                    \
+            if (!g_)                                                                           \
+                return -1;                                                                     \
+            (vec) = g_;                                                                        \
+            (cap) = c_;                                                                        \
+        }                                                                                      \
+        (vec)[(n)++] = (value);                                                                \
+    } while (0)
+
+static int
+push_item(struct run *r, int64_t id, int list, const char *detail)
+{
+    PUSH(r->items, r->nitems, r->capitems, ((struct item){id, list, detail}));
+    return 0;
+}
+
+static int
+visit(void *ctx, const struct elder_scan_row *row)
+{
+    struct run *r = ctx;
+    struct identify_prev prev = {0};
+    while (r->prev_rc == SQLITE_ROW && sqlite3_column_int64(r->prev, 0) < row->id)
+        r->prev_rc = sqlite3_step(r->prev);
+    if (r->prev_rc == SQLITE_ROW && sqlite3_column_int64(r->prev, 0) == row->id) {
+        prev.known = true;
+        prev.special = sqlite3_column_int(r->prev, 1) != 0;
+        prev.cats = (const char *)sqlite3_column_text(r->prev, 2);
+    }
+    unsigned lists = identify_classify(row, &prev, r->baseline, r->last_hukou);
+    for (int l = 0; l < 5; l++) {
+        if (!(lists & (1u << l)))
+            continue;
+        const char *detail = NULL;
+        if (l == LIST_CHANGED)
+            detail = al_arena_printf(r->a, "[\"%s\",\"%s\"]", prev.known ? prev.cats : "",
+                row->cats);
+        else if (l == LIST_NEW_SPECIAL)
+            detail = al_arena_strdup(r->a, row->cats);
+        else if (l == LIST_INACTIVE)
+            detail = al_arena_printf(r->a, "%s %s", row->status,
+                row->status_date ? row->status_date : "");
+        else if (l == LIST_MISSING_HUKOU)
+            detail = al_arena_printf(r->a, "import:%lld", (long long)r->last_hukou);
+        PUSH(r->items, r->nitems, r->capitems, ((struct item){row->id, l, detail}));
+    }
+    if (identify_state_differs(row, &prev))
+        PUSH(r->states, r->nstates, r->capstates,
+            ((struct item){row->id, row->special | (prev.known << 1),
+                al_arena_strdup(r->a, row->cats)}));
+    uint64_t h;
+    if (identify_person_hash(row, &h))
+        PUSH(r->people, r->npeople, r->cappeople, ((struct person){h, row->id}));
+    return 0;
+}
+
+/* The record again, for the exact comparison of records whose hashes meet. */
+static int
+person_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_scan_row *row)
+{
+    static const char sql[] = "SELECT name, sex, birth_date, region_code, status FROM elders"
+                              " WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *row = (struct elder_scan_row){.id = id, .name = al_db_col_text(a, st, 0),
+            .sex = al_db_col_text(a, st, 1), .birth_date = al_db_col_text(a, st, 2),
+            .region_code = al_db_col_text(a, st, 3), .status = al_db_col_text(a, st, 4)};
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+}
+
+/*
+ * RULE-IDENT-004: every record that is the same person as another, naming the
+ * others.  Records are chained by hash in an open-addressing table; only the
+ * chains of two or more (a few thousand in a million) are read back and
+ * compared exactly.
+ */
+static int
+duplicates(struct run *r)
+{
+    size_t cap = 1024;
+    while (cap < 2 * r->npeople)
+        cap *= 2;
+    uint32_t *slot = calloc(cap, sizeof(*slot)), *next = calloc(r->npeople + 1, sizeof(*next));
+    if (!slot || !next) {
+        free(slot);
+        free(next);
+        return AL_EINTERNAL;
+    }
+    for (size_t i = 0; i < r->npeople; i++) {
+        size_t k = (size_t)(r->people[i].h ^ (r->people[i].h >> 29)) & (cap - 1);
+        while (slot[k] && r->people[slot[k] - 1].h != r->people[i].h)
+            k = (k + 1) & (cap - 1);
+        next[i + 1] = slot[k]; /* chain of 1-based indexes, newest first; 0 ends it */
+        slot[k] = (uint32_t)(i + 1);
+    }
+    int rc = AL_OK;
+    for (size_t k = 0; rc == AL_OK && k < cap; k++) {
+        if (!slot[k] || !next[slot[k]])
+            continue; /* empty, or a hash of one record */
+        size_t n = 0;
+        for (uint32_t i = slot[k]; i; i = next[i])
+            n++;
+        struct elder_scan_row *rows = al_arena_alloc(r->a, n * sizeof(*rows));
+        size_t m = 0;
+        for (uint32_t i = slot[k]; rc == AL_OK && i; i = next[i])
+            rc = person_row(r->db, r->a, r->people[i - 1].id, &rows[m++]);
+        for (size_t x = 0; rc == AL_OK && x < n; x++) {
+            struct al_buf b = {0};
+            for (size_t y = n; y-- > 0;) { /* ascending ids */
+                if (y == x || !identify_same_person(&rows[x], &rows[y]))
+                    continue;
+                char num[24];
+                int len = snprintf(num, sizeof(num), "%s%lld", b.len ? "," : "",
+                    (long long)rows[y].id);
+                al_buf_add(r->a, &b, num, (size_t)len);
+            }
+            if (b.len && push_item(r, rows[x].id, LIST_DUPLICATES, b.p) != 0)
+                rc = AL_EINTERNAL;
+        }
+    }
+    free(slot);
+    free(next);
+    return rc;
+}
 
 int
-identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char *special_json,
-    int64_t counts[5])
+identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char *today,
+    int64_t *scanned, int64_t *recomputed, int64_t counts[5])
 {
-    int64_t last_hukou = 0;
+    static const char sql_prev[] =
+        "SELECT elder_id, special, cats FROM identify_state ORDER BY elder_id";
+    static const char sql_item[] =
+        "INSERT INTO identify_items(run_id, list, elder_id, detail) VALUES (?, ?, ?, ?)";
+    static const char sql_state_new[] =
+        "INSERT INTO identify_state(elder_id, special, cats) VALUES (?1, ?2, ?3)";
+    static const char sql_state_set[] =
+        "UPDATE identify_state SET special = ?2, cats = ?3 WHERE elder_id = ?1";
+    struct al_arena a;
+    al_arena_init(&a, 1 << 20);
+    struct run r = {.db = db, .a = &a, .baseline = baseline};
     int rc = al_db_count(db, "SELECT coalesce(max(id), 0) FROM imports WHERE kind = 'hukou'"
-                             " AND status = 'committed'", NULL, &last_hukou);
-    if (rc == AL_OK && !baseline)
-        rc = exec_bound(db, sql_new_special, run_id, special_json, 0);
-    if (rc == AL_OK && !baseline)
-        rc = exec_bound(db, sql_changed, run_id, special_json, 0);
-    if (rc == AL_OK)
-        rc = exec_bound(db, sql_snapshot, run_id, special_json, 0);
-    if (rc == AL_OK)
-        rc = exec_bound(db, sql_inactive, run_id, special_json, 0);
-    if (rc == AL_OK)
-        rc = exec_bound(db, sql_missing, run_id, special_json, last_hukou);
-    if (rc == AL_OK)
-        rc = exec_bound(db, sql_duplicates, run_id, special_json, 0);
-    static const char sql_count[] =
-        "SELECT list, count(*) FROM identify_items WHERE run_id = ? GROUP BY list";
-    sqlite3_stmt *st = rc == AL_OK ? al_db_stmt(db, sql_count) : NULL;
-    if (rc == AL_OK && !st)
+                             " AND status = 'committed'", NULL, &r.last_hukou);
+    if (rc == AL_OK && !(r.prev = al_db_stmt(db, sql_prev)))
         rc = AL_EDB;
-    if (rc != AL_OK)
-        return rc;
+    if (rc == AL_OK) {
+        r.prev_rc = sqlite3_step(r.prev);
+        rc = elder_recompute_scan(db, today, visit, &r, scanned, recomputed);
+        if (rc == AL_OK && r.prev_rc != SQLITE_ROW && r.prev_rc != SQLITE_DONE)
+            rc = al_db_check(db, r.prev_rc);
+        sqlite3_reset(r.prev);
+    }
+    if (rc == AL_OK)
+        rc = duplicates(&r);
     for (int i = 0; i < 5; i++)
         counts[i] = 0;
-    sqlite3_bind_int64(st, 1, run_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int i = identify_list_index((const char *)sqlite3_column_text(st, 0));
-        if (i >= 0)
-            counts[i] = sqlite3_column_int64(st, 1);
+    for (size_t i = 0; rc == AL_OK && i < r.nitems; i++) {
+        sqlite3_stmt *st = al_db_stmt(db, sql_item);
+        if (!st) {
+            rc = AL_EDB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, run_id);
+        al_db_bind_text(st, 2, identify_list_ids[r.items[i].list]);
+        sqlite3_bind_int64(st, 3, r.items[i].elder_id);
+        al_db_bind_text(st, 4, r.items[i].detail);
+        rc = al_db_check(db, sqlite3_step(st));
+        sqlite3_reset(st);
+        counts[r.items[i].list]++;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+    for (size_t i = 0; rc == AL_OK && i < r.nstates; i++) {
+        bool known = r.states[i].list & 2;
+        sqlite3_stmt *st = al_db_stmt(db, known ? sql_state_set : sql_state_new);
+        if (!st) {
+            rc = AL_EDB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, r.states[i].elder_id);
+        sqlite3_bind_int(st, 2, r.states[i].list & 1);
+        al_db_bind_text(st, 3, r.states[i].detail);
+        rc = al_db_check(db, sqlite3_step(st));
+        sqlite3_reset(st);
+    }
+    free(r.items);
+    free(r.states);
+    free(r.people);
+    al_arena_fini(&a);
+    return rc;
 }
 
 int

@@ -248,7 +248,10 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
     struct import_error errs[8];
     int r;
     /* RULE-IMPORT-007: every accepted row in one transaction. */
+    struct elder_bulk *bulk = NULL;
     rc = al_db_begin(db);
+    if (rc == AL_OK)
+        rc = elder_bulk_begin(db, &bulk);
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
         if (r == 2)
             progress(o, "写入中", &rd);
@@ -283,10 +286,12 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
         int64_t id = fr == AL_OK ? cur.id : 0;
         if (effect == EFFECT_NEW) {
             s->created++;
-            rc = elder_apply(db, &a, 0, set, &ev, o->user_id, actor, "import", &id);
+            if (kind == IMPORT_HUKOU) /* marked as seen in the same INSERT */
+                json_object_set_new(set, "last_hukou_import", json_integer(import_id));
+            rc = elder_bulk_apply(bulk, &a, 0, set, &ev, o->user_id, actor, "import", &id);
         } else if (effect == EFFECT_CHANGED) {
             s->changed++;
-            rc = elder_apply(db, &a, id, set, &ev, o->user_id, actor, "import", NULL);
+            rc = elder_bulk_apply(bulk, &a, id, set, &ev, o->user_id, actor, "import", NULL);
         } else if (effect == EFFECT_UNCHANGED) {
             s->unchanged++;
         } else {
@@ -296,9 +301,13 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
         al_json_use_arena(NULL);
         s->deaths += (flags & IMPORT_FLAG_DEATH) != 0;
         s->moves += (flags & IMPORT_FLAG_MOVE) != 0;
-        if (rc == AL_OK && kind == IMPORT_HUKOU && id)
+        if (rc == AL_OK && kind == IMPORT_HUKOU && id && effect != EFFECT_NEW)
             rc = import_store_mark_hukou(db, id, import_id);
         al_arena_reset(&a);
+    }
+    if (bulk) {
+        progress(o, "更新检索索引", &rd);
+        rc = elder_bulk_end(bulk, rc);
     }
     json_t *sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "created", (json_int_t)s->created,
         "changed", (json_int_t)s->changed, "unchanged", (json_int_t)s->unchanged, "deaths",

@@ -153,3 +153,30 @@ test('imports are scoped: a township officer brings in only their own people and
   for (let i = 0; i < 100; i++) { job = (await jx.get(`/api/v1/jobs/${up3.body.job_id}`)).body; if (job.status === 'done') break; await sleep(50) }
   assert.equal(job.result.rejected, 1, 'outside 进化镇: as if not in the registry')
 })
+
+test('a large import rebuilds the search index and the secondary indexes once; search finds the people', async () => {
+  const dir = join(s.dir, 'gen8k')
+  const g = s.cli('gen', '--elders', '8000', '--out', dir, '--bad-percent', '0')
+  assert.equal(g.status, 0, g.stderr)
+  const before = Number(sql('SELECT count(*) FROM elders'))
+  const r = s.cli('import', '--kind', 'hukou', join(dir, 'hukou.csv'), '--commit')
+  assert.equal(lastJson(r.stdout).committed, true, r.stderr)
+  assert.ok(Number(sql('SELECT count(*) FROM elders')) > before + 7000)
+  assert.equal(sql('SELECT count(*) FROM search_deferred'), '0', 'the deferral flag never outlives the import')
+  assert.equal(sql("SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index'" +
+    " AND tbl_name = 'elders' AND sql IS NOT NULL ORDER BY name)"), 'elders_birth,elders_name,elders_person,elders_region')
+  const check = spawnSync('sqlite3', [s.db, "INSERT INTO elders_fts(elders_fts, rank) VALUES ('integrity-check', 1)"], { encoding: 'utf8' })
+  assert.equal(check.status, 0, 'search index consistent with the records: ' + check.stderr)
+  assert.equal(sql('SELECT count(*) FROM elders_fts'), sql('SELECT count(*) FROM elders'))
+
+  // Real people of the file, found through the API by address substring and by name.
+  const rows = readFileSync(join(dir, 'hukou.csv'), 'utf8').split('\n').slice(1, 4000).map((l) => l.split(','))
+  const [id, name, region, address] = rows[3456]
+  const admin = await s.login('admin')
+  const byAddress = await admin.get('/api/v1/elders?page_size=100&q=' + encodeURIComponent(address.slice(-8)))
+  assert.equal(byAddress.status, 200)
+  assert.ok(byAddress.body.items.some((e) => e.name === name && e.region_code === region), JSON.stringify(byAddress.body).slice(0, 300))
+  const byId = await admin.get('/api/v1/elders?id_number=' + id)
+  assert.equal(byId.body.total, 1)
+  assert.equal(byId.body.items[0].name, name)
+})

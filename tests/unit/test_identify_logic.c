@@ -1,0 +1,137 @@
+/* src/identify/identify_logic.c: which worklists one elder lands on (RULE-IDENT-001..005). */
+#include <string.h>
+
+#include "identify/identify_int.h"
+#include "unit.h"
+
+static struct elder_scan_row
+row(const char *status, const char *cats, bool special)
+{
+    return (struct elder_scan_row){.id = 7, .name = "王秀英", .sex = "F",
+        .birth_date = "1940-02-03", .region_code = "520327001001", .status = status,
+        .status_date = NULL, .economic_status = "general", .last_hukou_import = 3, .cats = cats,
+        .special = special};
+}
+
+#define ON(lists, l) (((lists) >> (l)) & 1u)
+
+static void
+new_special_only_after_the_baseline(void **state)
+{
+    (void)state;
+    struct elder_scan_row r = row("active", "advanced_age", true);
+    struct identify_prev unseen = {0}, was_not = {true, false, ""}, was = {true, true, "advanced_age"};
+    /* RULE-IDENT-001: the first run lists nothing new. */
+    assert_false(ON(identify_classify(&r, &unseen, true, 3), LIST_NEW_SPECIAL));
+    assert_true(ON(identify_classify(&r, &unseen, false, 3), LIST_NEW_SPECIAL));
+    assert_true(ON(identify_classify(&r, &was_not, false, 3), LIST_NEW_SPECIAL));
+    assert_false(ON(identify_classify(&r, &was, false, 3), LIST_NEW_SPECIAL));
+    /* Not active: never "new" (the inactive list is where they go). */
+    struct elder_scan_row dead = row("deceased", "advanced_age", true);
+    assert_false(ON(identify_classify(&dead, &was_not, false, 3), LIST_NEW_SPECIAL));
+}
+
+static void
+changed_compares_the_sorted_ids(void **state)
+{
+    (void)state;
+    struct elder_scan_row r = row("active", "advanced_age,living_alone", true);
+    struct identify_prev same = {true, true, "advanced_age,living_alone"};
+    struct identify_prev other = {true, true, "advanced_age"};
+    struct identify_prev unseen = {0};
+    assert_false(ON(identify_classify(&r, &same, false, 3), LIST_CHANGED));
+    assert_true(ON(identify_classify(&r, &other, false, 3), LIST_CHANGED));
+    assert_true(ON(identify_classify(&r, &unseen, false, 3), LIST_CHANGED));
+    assert_false(ON(identify_classify(&r, &other, true, 3), LIST_CHANGED)); /* baseline */
+    struct elder_scan_row none = row("active", "", false);
+    assert_false(ON(identify_classify(&none, &unseen, false, 3), LIST_CHANGED));
+    /* The snapshot is written only when it differs (an unseen elder without categories: no). */
+    assert_false(identify_state_differs(&none, &unseen));
+    assert_true(identify_state_differs(&r, &unseen));
+    assert_true(identify_state_differs(&r, &other));
+    assert_false(identify_state_differs(&r, &same));
+    struct identify_prev flag = {true, false, "advanced_age,living_alone"};
+    assert_true(identify_state_differs(&r, &flag));
+}
+
+static void
+inactive_yet_entitled(void **state)
+{
+    (void)state;
+    struct identify_prev p = {0};
+    struct elder_scan_row r = row("deceased", "", false);
+    /* RULE-IDENT-002: dead or moved out, with a roll or a special category. */
+    assert_false(ON(identify_classify(&r, &p, false, 3), LIST_INACTIVE));
+    r.economic_status = "dibao";
+    assert_true(ON(identify_classify(&r, &p, false, 3), LIST_INACTIVE));
+    r.economic_status = "general";
+    r.special = true;
+    r.status = "moved_out";
+    assert_true(ON(identify_classify(&r, &p, false, 3), LIST_INACTIVE));
+    r.status = "active";
+    assert_false(ON(identify_classify(&r, &p, false, 3), LIST_INACTIVE));
+}
+
+static void
+missing_from_the_latest_household_import(void **state)
+{
+    (void)state;
+    struct identify_prev p = {0};
+    struct elder_scan_row r = row("active", "", false);
+    /* RULE-IDENT-003 */
+    assert_false(ON(identify_classify(&r, &p, false, 3), LIST_MISSING_HUKOU));
+    assert_true(ON(identify_classify(&r, &p, false, 4), LIST_MISSING_HUKOU));
+    assert_false(ON(identify_classify(&r, &p, false, 0), LIST_MISSING_HUKOU)); /* no import yet */
+    r.last_hukou_import = 0;
+    assert_true(ON(identify_classify(&r, &p, true, 3), LIST_MISSING_HUKOU));
+    r.status = "deceased";
+    assert_false(ON(identify_classify(&r, &p, false, 3), LIST_MISSING_HUKOU));
+}
+
+static void
+same_person(void **state)
+{
+    (void)state;
+    uint64_t a, b;
+    struct elder_scan_row x = row("active", "", false), y = x;
+    /* RULE-IDENT-004: same name, birth date, sex and county; the village does not matter. */
+    y.id = 8;
+    y.region_code = "520327101201";
+    assert_true(identify_person_hash(&x, &a));
+    assert_true(identify_person_hash(&y, &b));
+    assert_true(a == b);
+    assert_true(identify_same_person(&x, &y));
+    y.region_code = "520328001001"; /* another county */
+    identify_person_hash(&y, &b);
+    assert_true(a != b);
+    assert_false(identify_same_person(&x, &y));
+    y = x;
+    y.sex = "M";
+    identify_person_hash(&y, &b);
+    assert_true(a != b);
+    assert_false(identify_same_person(&x, &y));
+    y = x;
+    y.birth_date = "1940-02-04";
+    assert_false(identify_same_person(&x, &y));
+    /* Field boundaries count: 王秀 + 英… is not 王 + 秀英… */
+    y = x;
+    y.name = "王秀英1940-02-03";
+    assert_false(identify_same_person(&x, &y));
+    y = x;
+    y.status = "deceased"; /* only active records are compared */
+    assert_false(identify_person_hash(&y, &b));
+    assert_false(identify_same_person(&x, &y));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(new_special_only_after_the_baseline),
+        cmocka_unit_test(changed_compares_the_sorted_ids),
+        cmocka_unit_test(inactive_yet_entitled),
+        cmocka_unit_test(missing_from_the_latest_household_import),
+        cmocka_unit_test(same_person),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
