@@ -100,33 +100,38 @@ list_item(struct al_arena *a, sqlite3_stmt *st, const char *today)
 /*
  * One statement per search mode, so each can use its own index: the region
  * range (browse), the keyed ID hash (exact), FTS trigram (3+ characters) or
- * the name index (1–2 characters: names starting with the text).
+ * the name index (1–2 characters: names starting with the text).  The filters
+ * a request does not use are left out of the text (statements cached by
+ * text), so that counting by name or region reads the index alone, and each
+ * mode pages in the order of its index: no sort of every match for a page.
  */
-#define FILTERS                                                                                \
-    " AND e.region_code >= ?1 AND e.region_code < ?2"                                          \
-    " AND (?3 IS NULL OR (e.region_code >= ?3 AND e.region_code < ?4))"                        \
-    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM elder_categories c"                             \
-    "      WHERE c.elder_id = e.id AND c.category = ?5))"                                      \
-    " AND (?6 IS NULL OR e.status = ?6)"                                                       \
-    " AND (?7 IS NULL OR e.birth_date > ?7) AND (?8 IS NULL OR e.birth_date <= ?8)"
-#define MODE_BROWSE " WHERE 1"
-#define MODE_HASH " WHERE e.id_hash = ?9"
-#define MODE_FTS " WHERE e.id IN (SELECT rowid FROM elders_fts WHERE elders_fts MATCH ?9)"
-#define MODE_NAME " WHERE e.name >= ?9 AND e.name < ?9 || x'F48FBFBF'"
-#define PAGE " ORDER BY e.id LIMIT ?10 OFFSET ?11"
+static const char *const mode_where[] = {
+    " WHERE 1",
+    " WHERE e.id_hash = ?9",
+    " WHERE e.id IN (SELECT rowid FROM elders_fts WHERE elders_fts MATCH ?9)",
+    " WHERE e.name >= ?9 AND e.name < ?9 || x'F48FBFBF'",
+};
+static const char *const mode_order[] = {
+    " ORDER BY e.region_code, e.id",
+    " ORDER BY e.id",
+    " ORDER BY e.id",
+    " ORDER BY e.name, e.region_code, e.id",
+};
 
-static const char *const sql_count[] = {
-    "SELECT count(*)" ELDER_FROM MODE_BROWSE FILTERS,
-    "SELECT count(*)" ELDER_FROM MODE_HASH FILTERS,
-    "SELECT count(*)" ELDER_FROM MODE_FTS FILTERS,
-    "SELECT count(*)" ELDER_FROM MODE_NAME FILTERS,
-};
-static const char *const sql_page[] = {
-    "SELECT " ELDER_COLS ELDER_FROM MODE_BROWSE FILTERS PAGE,
-    "SELECT " ELDER_COLS ELDER_FROM MODE_HASH FILTERS PAGE,
-    "SELECT " ELDER_COLS ELDER_FROM MODE_FTS FILTERS PAGE,
-    "SELECT " ELDER_COLS ELDER_FROM MODE_NAME FILTERS PAGE,
-};
+static const char *
+list_sql(struct al_arena *a, int mode, const struct elder_query *q, bool page)
+{
+    return al_arena_printf(a, "SELECT %s FROM elders e%s%s AND e.region_code >= ?1"
+        " AND e.region_code < ?2%s%s%s%s%s%s",
+        page ? ELDER_COLS : "count(*)",
+        page ? " LEFT JOIN regions g ON g.code = e.region_code" : "", mode_where[mode],
+        q->region ? " AND e.region_code >= ?3 AND e.region_code < ?4" : "",
+        q->category ? " AND EXISTS (SELECT 1 FROM elder_categories c"
+                      " WHERE c.elder_id = e.id AND c.category = ?5)" : "",
+        q->status ? " AND e.status = ?6" : "", q->born_after ? " AND e.birth_date > ?7" : "",
+        q->born_before ? " AND e.birth_date <= ?8" : "",
+        page ? al_arena_printf(a, "%s LIMIT ?10 OFFSET ?11", mode_order[mode]) : "");
+}
 
 int
 elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
@@ -161,7 +166,7 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
         region_scope_bounds(q->region, rlo, rhi);
     al_today_cst(today);
     for (int pass = 0; pass < 2; pass++) {
-        sqlite3_stmt *st = al_db_stmt(db, pass ? sql_page[mode] : sql_count[mode]);
+        sqlite3_stmt *st = al_db_stmt_text(db, list_sql(a, mode, q, pass));
         if (!st)
             return AL_EDB;
         al_db_bind_text(st, 1, lo);
@@ -943,6 +948,12 @@ elder_bulk_begin(struct al_db *db, struct elder_bulk **out)
     }
     *out = b;
     return AL_OK;
+}
+
+int64_t
+elder_bulk_existing(const struct elder_bulk *b)
+{
+    return b->existing;
 }
 
 /*

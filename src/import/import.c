@@ -263,7 +263,10 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
             continue;
         }
         struct elder_state cur;
-        int fr = elder_find_by_number(db, &a, row.id_number, &cur);
+        /* Into an empty registry every row is new (numbers are unique within the file). */
+        int fr = kind == IMPORT_HUKOU && elder_bulk_existing(bulk) == 0
+                     ? AL_ENOTFOUND
+                     : elder_find_by_number(db, &a, row.id_number, &cur);
         if (fr != AL_OK && fr != AL_ENOTFOUND) {
             rc = fr;
             break;
