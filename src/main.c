@@ -80,6 +80,49 @@ mkdir_for(const char *path)
 }
 
 /* Settings, key and an up-to-date database.  Exits on failure. */
+/*
+ * The key file and the database belong together: the database records a
+ * check value of its key at first use.  A missing key file is created only
+ * for a database that has never had one (a restored database without its key
+ * would otherwise get a new key and lose every encrypted ID number); a key
+ * that is not the database's is refused.
+ */
+static int
+key_matches_db(struct al_db *db)
+{
+    static const char sql_get[] = "SELECT value FROM settings WHERE key = 'crypto.key_check'";
+    static const char sql_put[] = "INSERT INTO settings(key, value) VALUES ('crypto.key_check', ?)";
+    char stored[65] = "";
+    sqlite3_stmt *st = al_db_stmt(db, sql_get);
+    if (!st)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(stored, sizeof(stored), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    if (*stored && access(al_config.key_path, F_OK) != 0) {
+        fprintf(stderr, "找不到密钥文件 %s：该数据库已有加密数据，不能换用新密钥。"
+                        "请从备份恢复密钥文件，或用 ANLAO_KEY 指定它的位置。\n", al_config.key_path);
+        return -1;
+    }
+    if (al_crypto_load_key(al_config.key_path) != AL_OK)
+        return -1;
+    char check[65];
+    al_crypto_keyed_hash_hex("keycheck", "anlao", 5, check);
+    if (*stored && strcmp(stored, check) != 0) {
+        fprintf(stderr, "密钥文件 %s 与数据库 %s 不匹配（不是这个数据库的密钥）。\n",
+            al_config.key_path, al_config.db_path);
+        return -1;
+    }
+    if (*stored)
+        return 0;
+    if (!(st = al_db_stmt(db, sql_put)))
+        return -1;
+    al_db_bind_text(st, 1, check);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static struct al_db *
 open_ready(int argc, char **argv)
 {
@@ -114,14 +157,14 @@ open_ready(int argc, char **argv)
         free(copy);
         al_config.key_path = key;
     }
-    if (al_crypto_load_key(al_config.key_path) != AL_OK)
-        exit(1);
     struct al_db *db = NULL;
     if (al_db_open(al_config.db_path, &db) != AL_OK || al_db_migrate(db) != AL_OK ||
         region_load_embedded(db) != AL_OK) {
         fprintf(stderr, "数据库初始化失败: %s\n", al_config.db_path);
         exit(1);
     }
+    if (key_matches_db(db) != 0)
+        exit(1);
     return db;
 }
 

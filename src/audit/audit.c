@@ -22,14 +22,14 @@ parse_day(const char *s)
     char tail;
     if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
         d > 31 || y < 1970 || y > 9999)
-        return -1;
+        return INT64_MIN;
     struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
     time_t t = timegm(&tm);
     struct tm back;
     gmtime_r(&t, &back);
     if (back.tm_mday != d)
-        return -1;
-    return (int64_t)t - 8 * 3600;
+        return INT64_MIN;
+    return (int64_t)t - 8 * 3600; /* midnight in China: 1970-01-01 is before the epoch */
 }
 
 static int
@@ -49,11 +49,11 @@ audit_list(struct al_req *r)
     f.target_type = al_query_opt(&r->query, "target_type");
     f.target_id = al_query_opt(&r->query, "target_id");
     if ((v = al_query_opt(&r->query, "from"))) {
-        if ((f.from = parse_day(v)) < 0)
+        if ((f.from = parse_day(v)) == INT64_MIN)
             return al_req_fail(r, AL_EINVAL, "from", "开始日期格式应为 YYYY-MM-DD");
     }
     if ((v = al_query_opt(&r->query, "to"))) {
-        if ((f.to = parse_day(v)) < 0)
+        if ((f.to = parse_day(v)) == INT64_MIN)
             return al_req_fail(r, AL_EINVAL, "to", "结束日期格式应为 YYYY-MM-DD");
         f.to += 86400; /* inclusive end day */
     }

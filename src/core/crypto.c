@@ -38,6 +38,7 @@ read_full(int fd, unsigned char *buf, size_t n)
 int
 al_crypto_load_key(const char *path)
 {
+    have_key = false; /* until this key is read whole */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
         unsigned char k[32];

@@ -1,5 +1,6 @@
 #include "core/query.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,9 +101,12 @@ al_query_int(const struct al_query *q, const char *key, const char *label, int64
     const char *v = al_query_get(q, key);
     if (!v || !*v)
         return AL_OK;
+    /* Digits with an optional minus only: no "+5", " 5" or "5 "; overflow is out of range. */
+    const char *d = v[0] == '-' ? v + 1 : v;
     char *end = NULL;
+    errno = 0;
     long long x = strtoll(v, &end, 10);
-    if (*end != '\0' || end == v || x < min || x > max)
+    if (*d < '0' || *d > '9' || *end != '\0' || errno == ERANGE || x < min || x > max)
         return al_fail(e, AL_EINVAL, key, "%s应为 %lld 到 %lld 之间的整数", label,
             (long long)min, (long long)max);
     *out = x;

@@ -37,8 +37,14 @@ region_list(struct al_req *r)
             return al_req_fail(r, AL_EINVAL, "parent", "上级区划代码应为 2、4、6、9 或 12 位数字");
         if (!visible(scope, parent))
             return al_req_fail(r, AL_ENOTFOUND, "parent", "区划不存在");
+        json_t *node = NULL;
+        rc = region_store_get(r->db, parent, &node);
+        json_decref(node);
+        if (rc == AL_ENOTFOUND) /* the same answer as GET /regions/{code} */
+            return al_req_fail(r, AL_ENOTFOUND, "parent", "区划不存在");
         bool ancestor = !region_in_scope(scope, parent);
-        rc = region_store_children(r->db, parent, ancestor ? scope : NULL, items);
+        if (rc == AL_OK)
+            rc = region_store_children(r->db, parent, ancestor ? scope : NULL, items);
     }
     if (rc != AL_OK)
         return rc;

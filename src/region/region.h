@@ -23,7 +23,8 @@ bool region_in_scope(const char *scope, const char *code);
 
 /*
  * Bounds for an indexed range query over a scope: rows with
- * lo <= region_code < hi are inside it.  `lo` and `hi` need 16 bytes.
+ * lo <= region_code < hi are inside it.  `lo` and `hi` need 16 bytes.  An empty
+ * scope is the whole country; anything longer than a region code is an empty range.
  */
 void region_scope_bounds(const char *scope, char *lo, char *hi);
 

@@ -32,9 +32,14 @@ void
 region_scope_bounds(const char *scope, char *lo, char *hi)
 {
     size_t n = strlen(scope);
-    if (n == 0 || n > 14) {
+    if (n == 0) { /* the whole country */
         strcpy(lo, "");
         strcpy(hi, "~");
+        return;
+    }
+    if (n > 14) { /* not a region code: an empty range, never everything */
+        strcpy(lo, "");
+        strcpy(hi, "");
         return;
     }
     memcpy(lo, scope, n + 1);

@@ -96,6 +96,10 @@ test('filters: user, action (exact or prefix), outcome, target, from/to dates, p
     assert.deepEqual(Object.keys(i).sort(), ['action', 'at', 'client_ip', 'detail', 'id', 'outcome', 'region_code', 'target_id', 'target_type', 'user_id', 'username'])
   }
   const count = (pred) => all.body.items.filter(pred).length
+  // The first day of the epoch is a valid day (its China midnight is before 1970-01-01 UTC).
+  const epoch = await admin.get('/api/v1/audit?from=1970-01-01&page_size=200')
+  assert.equal(epoch.status, 200, epoch.text)
+  assert.equal(epoch.body.total, all.body.total, 'everything')
 
   const byUser = await admin.get('/api/v1/audit?user=fg_civil&page_size=200')
   assert.equal(byUser.body.total, count((i) => i.username === 'fg_civil'))

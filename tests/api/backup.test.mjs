@@ -134,3 +134,17 @@ test('restore: a second server on the backup with ANLAO_KEY of the original sign
   await restored.stop()
   assert.equal(cli(['audit', 'verify', '--db', backup], { ANLAO_KEY: s.keyPath }).status, 0)
 })
+
+test('a restored database without its key is refused, never given a new key; a wrong key is refused', () => {
+  // The backup has encrypted ID numbers: a new key beside it would make them unreadable.
+  const r = cli(['audit', 'verify', '--db', backup])
+  assert.notEqual(r.status, 0)
+  assert.match(r.stderr, /找不到密钥文件.*不能换用新密钥/)
+  assert.ok(!existsSync(join(out, 'anlao.key')), 'no key file was created beside the backup')
+  const wrong = join(out, 'wrong.key')
+  writeFileSync(wrong, Buffer.alloc(32, 7), { mode: 0o600 })
+  const w = cli(['audit', 'verify', '--db', backup], { ANLAO_KEY: wrong })
+  assert.notEqual(w.status, 0)
+  assert.match(w.stderr, /不匹配/)
+  assert.equal(cli(['audit', 'verify', '--db', backup], { ANLAO_KEY: s.keyPath }).status, 0)
+})

@@ -106,6 +106,9 @@ test('a malformed code is 400 on the field parent; a malformed path code is 404'
     assertError(await admin.get(`/api/v1/regions?parent=${encodeURIComponent(bad)}`), 400, 'invalid', 'parent')
   }
   for (const bad of ['52x', '5203270', 'abc']) assertError(await admin.get(`/api/v1/regions/${bad}`), 404, 'not_found')
+  // Well formed but no such region: 404 on the list as on the item, not an empty list.
+  assertError(await admin.get('/api/v1/regions?parent=999999'), 404, 'not_found', 'parent')
+  assertError(await admin.get('/api/v1/regions/999999'), 404, 'not_found')
   const helper = await s.login('lq_helper')
   assert.equal((await helper.get('/api/v1/regions')).status, 200, 'helpers hold region.read')
   assertError(await (await s.login('fg_caregiver')).get('/api/v1/regions'), 403, 'forbidden')

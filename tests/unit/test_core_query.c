@@ -188,7 +188,7 @@ integers(void **state)
     struct al_errinfo e;
     int64_t v;
     assert_int_equal(parse("age=0&old=150&neg=-5&empty=&big=99999999999999999999&x=7x&"
-                           "hex=0x10&dot=1.5&sp=1%202",
+                           "hex=0x10&dot=1.5&sp=1%202&plus=%2B5&lead=%205&trail=5%20&huge=-99999999999999999999",
                          &q, &e), AL_OK);
     assert_int_equal(al_query_int(&q, "age", "年龄", 0, 150, -1, &v, &e), AL_OK);
     assert_int_equal(v, 0);
@@ -198,11 +198,15 @@ integers(void **state)
     assert_int_equal(al_query_int(&q, "age", "年龄", 1, 150, -1, &v, &e), AL_EINVAL);
     assert_int_equal(al_query_int(&q, "neg", "偏移", -10, 10, 0, &v, &e), AL_OK);
     assert_int_equal(v, -5);
+    /* Overflow is refused, not clamped into a range that reaches the limits. */
+    assert_int_equal(al_query_int(&q, "big", "数", INT64_MIN, INT64_MAX, 0, &v, &e), AL_EINVAL);
+    assert_int_equal(al_query_int(&q, "huge", "数", INT64_MIN, INT64_MAX, 0, &v, &e), AL_EINVAL);
     assert_int_equal(al_query_int(&q, "missing", "年龄", 0, 150, -1, &v, &e), AL_OK);
     assert_int_equal(v, -1);
     assert_int_equal(al_query_int(&q, "empty", "年龄", 0, 150, 42, &v, &e), AL_OK);
     assert_int_equal(v, 42);
-    static const char *const bad[] = {"big", "x", "hex", "dot", "sp"};
+    static const char *const bad[] = {"big", "x", "hex", "dot", "sp", "plus", "lead", "trail",
+        "huge"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         v = 7;
         memset(&e, 0, sizeof(e));

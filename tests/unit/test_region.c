@@ -77,6 +77,11 @@ bounds_cover_exactly_the_prefix(void **state)
                     got);
             assert_true(want == got);
         }
+    /* Longer than any region code: an empty range, never the whole country (fails closed). */
+    assert_false(in_bounds("5203270010010", "520327001001"));
+    assert_false(in_bounds("520327001001999", "520327001001999"));
+    assert_false(in_bounds("520327001001999", ""));
+    assert_true(in_bounds("", "520327001001")); /* the empty scope is the country */
     /* A prefix ending in 9 does not carry into the next digit. */
     region_scope_bounds("5209", lo, hi);
     assert_string_equal(lo, "5209");
