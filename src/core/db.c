@@ -73,6 +73,12 @@ al_db_close(struct al_db *db)
     free(db);
 }
 
+void
+al_db_busy_timeout(struct al_db *db, int ms)
+{
+    sqlite3_busy_timeout(db->h, ms);
+}
+
 sqlite3 *
 al_db_handle(struct al_db *db)
 {
@@ -140,6 +146,10 @@ al_db_check(struct al_db *db, int rc)
         return AL_OK;
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return AL_ECONFLICT;
+    if ((rc & 0xff) == SQLITE_BUSY) { /* another writer (a large import) holds the lock */
+        al_warn("database busy: %s", sqlite3_errmsg(db->h));
+        return AL_EUNAVAIL;
+    }
     al_error("database error %d: %s", rc, sqlite3_errmsg(db->h));
     return AL_EDB;
 }

@@ -23,6 +23,12 @@ struct al_db;
 int al_db_open(const char *path, struct al_db **out);
 void al_db_close(struct al_db *db);
 sqlite3 *al_db_handle(struct al_db *db);
+/*
+ * How long a write waits for another writer (default 10 s).  Request workers
+ * wait less: while a large import commits they answer 503 quickly instead of
+ * holding a worker.
+ */
+void al_db_busy_timeout(struct al_db *db, int ms);
 
 /*
  * The cached statement for `sql` (a string with static storage), reset and

@@ -62,7 +62,7 @@ al_err_message(int err)
     case AL_ETOOBIG: return "请求内容过大";
     case AL_EUNPROC: return "请求无法处理";
     case AL_ETHROTTLE: return "请求过于频繁，请稍后重试";
-    case AL_EUNAVAIL: return "服务暂时不可用，请稍后重试";
+    case AL_EUNAVAIL: return "系统正忙（可能正在批量写入数据），请稍后重试";
     case AL_EDB: return "数据存储出错，请稍后重试";
     default: return "服务器内部错误";
     }

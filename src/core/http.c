@@ -532,6 +532,7 @@ worker_init(struct worker *w, int id)
     al_arena_init(&w->arena, 64 * 1024);
     if (al_db_open(al_config.db_path, &w->db) != AL_OK)
         return AL_EINTERNAL;
+    al_db_busy_timeout(w->db, 3000);
     w->base = event_base_new();
     w->http = w->base ? evhttp_new(w->base) : NULL;
     if (!w->http)

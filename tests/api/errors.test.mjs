@@ -128,3 +128,23 @@ test('/healthz and /readyz answer 200 without signing in', async () => {
     assert.deepEqual(r.body, { status: 'ok' })
   }
 })
+
+test('while another writer holds the database (a large import), a write answers 503 in seconds; reads go on', async () => {
+  // The sqlite3 shell takes the write lock and keeps it for 8 s, as a long import commit does.
+  const { spawn } = await import('node:child_process')
+  const holder = spawn('sqlite3', [s.db], { stdio: ['pipe', 'ignore', 'inherit'] })
+  holder.stdin.write('BEGIN IMMEDIATE;\nINSERT INTO settings(key, value) VALUES (\'test.lock\', \'1\');\n.shell sleep 8\nROLLBACK;\n')
+  holder.stdin.end()
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  const t0 = Date.now()
+  const w = await c.post('/api/v1/users', { username: 'busy_writer', display_name: '忙', role: 'helper', region_code: '520327001', password: 'Busy123456' })
+  const waited = Date.now() - t0
+  assertError(w, 503, 'unavailable', null)
+  assert.match(w.body.error.message, /请稍后重试/)
+  assert.ok(waited >= 2500 && waited < 6000, `waited ${waited} ms for the lock, then gave up`)
+  const r = await c.get('/api/v1/users?page_size=5')
+  assert.equal(r.status, 200, 'reads are not blocked by a writer')
+  await new Promise((resolve) => holder.on('exit', resolve))
+  const again = await c.post('/api/v1/users', { username: 'busy_writer', display_name: '忙', role: 'helper', region_code: '520327001', password: 'Busy123456' })
+  assert.equal(again.status, 201, 'nothing was half written: the same write succeeds afterwards ' + again.text)
+})
