@@ -276,6 +276,7 @@ migration_applied(struct al_db *db, const char *name, bool *applied)
 int
 al_db_migrate(struct al_db *db)
 {
+    static const char fk_marker[] = "-- migrate: foreign_keys off";
     if (al_db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                        " name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)") != AL_OK)
         return AL_EDB;
@@ -287,8 +288,26 @@ al_db_migrate(struct al_db *db)
             return AL_EDB;
         if (applied)
             continue;
+        /*
+         * A migration that rebuilds a table others refer to runs with foreign keys
+         * off (they cannot be switched inside a transaction) and checks them all
+         * before it commits: SQLite's documented procedure for table changes.
+         */
+        bool fk_off = m->len >= sizeof(fk_marker) - 1 &&
+                      memcmp(m->data, fk_marker, sizeof(fk_marker) - 1) == 0;
+        if (fk_off && al_db_exec(db, "PRAGMA foreign_keys = OFF") != AL_OK)
+            return AL_EDB;
         if (al_db_exec(db, "BEGIN IMMEDIATE") != AL_OK)
             return AL_EDB;
+        /* Another process may have applied it while this one waited for the lock. */
+        if (migration_applied(db, m->name + 4, &applied) != AL_OK || applied) {
+            al_db_rollback(db);
+            if (fk_off)
+                al_db_exec(db, "PRAGMA foreign_keys = ON");
+            if (!applied)
+                return AL_EDB;
+            continue;
+        }
         char *sql = malloc(m->len + 1);
         if (!sql) {
             al_db_rollback(db);
@@ -298,6 +317,15 @@ al_db_migrate(struct al_db *db)
         sql[m->len] = '\0';
         int rc = al_db_exec(db, sql);
         free(sql);
+        if (rc == AL_OK && fk_off) {
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_prepare_v2(db->h, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK ||
+                sqlite3_step(st) != SQLITE_DONE) {
+                al_error("migration %s leaves rows whose references are broken", m->name);
+                rc = AL_EDB;
+            }
+            sqlite3_finalize(st);
+        }
         if (rc == AL_OK) {
             sqlite3_stmt *st = NULL;
             rc = AL_EDB;
@@ -311,15 +339,16 @@ al_db_migrate(struct al_db *db)
             }
             sqlite3_finalize(st);
         }
+        if (rc == AL_OK && al_db_exec(db, "COMMIT") != AL_OK)
+            rc = AL_EDB;
         if (rc != AL_OK) {
             al_error("migration %s failed", m->name);
             al_db_rollback(db);
-            return AL_EDB;
         }
-        if (al_db_exec(db, "COMMIT") != AL_OK) {
-            al_db_rollback(db);
+        if (fk_off && al_db_exec(db, "PRAGMA foreign_keys = ON") != AL_OK)
+            rc = AL_EDB;
+        if (rc != AL_OK)
             return AL_EDB;
-        }
         al_info("migration %s applied", m->name + 4);
     }
     return AL_OK;
