@@ -46,7 +46,13 @@ al_arena_reset(struct al_arena *a)
         free(b);
         b = prev;
     }
-    b->used = 0;
+    /* Keep one block of the usual size for reuse; a large one (a big request once) goes. */
+    if (b->size > a->block_size) {
+        free(b);
+        b = NULL;
+    } else {
+        b->used = 0;
+    }
     a->head = b;
     a->used_total = 0;
 }

@@ -115,6 +115,22 @@ reset_forgets_usage_and_reuses_the_first_block(void **state)
 }
 
 static void
+reset_lets_a_large_first_block_go(void **state)
+{
+    (void)state;
+    struct al_arena a;
+    al_arena_init(&a, 4096);
+    /* A big request on a fresh arena (an upload, a large export) must not stay held by reset. */
+    memset(al_arena_alloc(&a, 8 << 20), 1, 8 << 20);
+    al_arena_reset(&a);
+    assert_null(a.head);
+    char *p = al_arena_alloc(&a, 10);
+    assert_non_null(p);
+    assert_int_equal(a.used_total, 16);
+    al_arena_fini(&a);
+}
+
+static void
 many_reset_cycles_do_not_accumulate(void **state)
 {
     (void)state;
@@ -184,6 +200,7 @@ main(void)
         cmocka_unit_test(large_allocation_keeps_the_current_block_in_use),
         cmocka_unit_test(growth_over_many_blocks),
         cmocka_unit_test(reset_forgets_usage_and_reuses_the_first_block),
+        cmocka_unit_test(reset_lets_a_large_first_block_go),
         cmocka_unit_test(many_reset_cycles_do_not_accumulate),
         cmocka_unit_test(strings_and_printf),
         cmocka_unit_test(vprintf_uses_the_list_twice_safely),
