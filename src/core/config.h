@@ -26,6 +26,7 @@ struct al_config {
     int ip_max_failures;      /* ANLAO_IP_MAX_FAILURES; per source address in the window, default 20 */
     int ip_window_s;          /* ANLAO_IP_WINDOW_SECONDS; default 900 */
     bool access_log;          /* ANLAO_ACCESS_LOG=0 turns it off */
+    const char *trusted_proxies; /* ANLAO_TRUSTED_PROXIES: proxy addresses whose X-Forwarded-For counts */
 };
 
 extern struct al_config al_config;

@@ -22,6 +22,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/proxy.h"
 
 struct worker {
     int id;
@@ -367,7 +368,9 @@ on_request(struct evhttp_request *ev, void *arg)
         ev_uint16_t port = 0;
         evhttp_connection_get_peer(conn, &addr, &port);
         if (addr)
-            snprintf(r.client_ip, sizeof(r.client_ip), "%s", addr);
+            al_client_address(addr,
+                evhttp_find_header(evhttp_request_get_input_headers(ev), "X-Forwarded-For"),
+                al_config.trusted_proxies, r.client_ip, sizeof(r.client_ip));
     }
 
     const char *uri = evhttp_request_get_uri(ev);

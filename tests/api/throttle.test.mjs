@@ -6,17 +6,19 @@ import { startServers, serverTest, assertError, sleep, DEMO_PASSWORD } from './h
 
 // acct: 3 failures lock an account for 60 s; the address limit is out of the way.
 // addr: 4 failures from one address in a 5 s window block it; accounts never lock.
-let acct, addr
-const test = serverTest(() => [acct, addr])
+let acct, addr, proxied
+const test = serverTest(() => [acct, addr, proxied])
 
 before(async () => {
-  [acct, addr] = await startServers(
+  [acct, addr, proxied] = await startServers(
     { env: { ANLAO_LOGIN_MAX_FAILURES: '3', ANLAO_LOGIN_LOCK_SECONDS: '60', ANLAO_IP_MAX_FAILURES: '1000', ANLAO_WORKERS: '4' } },
     { env: { ANLAO_LOGIN_MAX_FAILURES: '1000', ANLAO_IP_MAX_FAILURES: '4', ANLAO_IP_WINDOW_SECONDS: '5' } },
+    // Behind nginx on this host: the client address comes from X-Forwarded-For.
+    { env: { ANLAO_LOGIN_MAX_FAILURES: '1000', ANLAO_IP_MAX_FAILURES: '2', ANLAO_IP_WINDOW_SECONDS: '60', ANLAO_TRUSTED_PROXIES: '127.0.0.1' } },
   )
 })
 after(async () => {
-  for (const x of [acct, addr]) {
+  for (const x of [acct, addr, proxied]) {
     if (!x) continue
     try { await x.stop() } finally { await x.dispose() }
   }
@@ -130,4 +132,18 @@ test('the source address is throttled across usernames, then released when the w
   const names = failed.body.items.map((i) => i.detail.username).sort()
   assert.deepEqual(names, ['fg_assessor', 'fg_provider', 'ghost_a', 'ghost_b'])
   assert.ok(failed.body.items.every((i) => i.client_ip === '127.0.0.1' && i.outcome === 'failure'))
+})
+
+test('behind a trusted proxy the throttle and the audit use the forwarded client address', async () => {
+  const via = (ip, username, password) => proxied.client().post('/api/v1/auth/login', { username, password },
+    { headers: { 'X-Forwarded-For': `6.6.6.6, ${ip}` } })
+  assertError(await via('198.51.100.1', 'ghost_p', 'Wrong1234'), 401, 'unauthorized')
+  assertThrottled(await via('198.51.100.1', 'ghost_q', 'Wrong1234'), 60)
+  // Another client behind the same proxy is not blocked by the first one's failures.
+  assertError(await via('198.51.100.2', 'ghost_r', 'Wrong1234'), 401, 'unauthorized')
+  const ok = await via('198.51.100.2', 'fg_civil', DEMO_PASSWORD)
+  assert.equal(ok.status, 200, ok.text)
+  const admin = await proxied.login('admin')
+  const failed = (await admin.get('/api/v1/audit?action=auth.login_failed&page_size=50')).body.items
+  assert.deepEqual(failed.map((i) => i.client_ip).sort(), ['198.51.100.1', '198.51.100.1', '198.51.100.2'])
 })
