@@ -230,6 +230,11 @@ al_db_bind_json(sqlite3_stmt *st, int idx, const json_t *v)
     if (json_is_boolean(v))
         return sqlite3_bind_int(st, idx, json_is_true(v));
     if (json_is_array(v) || json_is_object(v)) {
+        /* One pass into a stack buffer for the usual small document; the heap otherwise. */
+        char small[2048];
+        size_t n = json_dumpb(v, small, sizeof(small), JSON_COMPACT | JSON_SORT_KEYS);
+        if (n <= sizeof(small))
+            return sqlite3_bind_text(st, idx, small, (int)n, SQLITE_TRANSIENT);
         char *text = al_json_dump_heap(v);
         if (!text)
             return SQLITE_NOMEM;

@@ -442,6 +442,9 @@ elder_store_set_evidence(struct al_db *db, int64_t elder_id, const char *field,
     return step_done(db, st);
 }
 
+static int write_categories(struct al_db *db, int64_t elder_id, const struct elder_category *cats,
+    int n);
+
 /* Recompute the categories of one elder from the record and the evidence of each field. */
 int
 elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
@@ -454,9 +457,6 @@ elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
     static const char sql_src[] =
         "SELECT field, source, source_ref, evidence_date FROM elder_field_sources WHERE elder_id = ?";
     static const char sql_del[] = "DELETE FROM elder_categories WHERE elder_id = ?";
-    static const char sql_ins[] =
-        "INSERT INTO elder_categories(elder_id, category, source, source_ref, evidence_date)"
-        " VALUES (?, ?, ?, ?, ?)";
     struct elder_facts f;
     memset(&f, 0, sizeof(f));
     sqlite3_stmt *st = al_db_stmt(db, sql_facts);
@@ -519,7 +519,19 @@ elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
     sqlite3_bind_int64(st, 1, elder_id);
     if ((rc = step_done(db, st)) != AL_OK)
         return rc;
-    if (!(st = al_db_stmt(db, sql_ins)))
+    return write_categories(db, elder_id, cats, n);
+}
+
+/* Insert the categories of an elder who has none stored. */
+static int
+write_categories(struct al_db *db, int64_t elder_id, const struct elder_category *cats, int n)
+{
+    static const char sql_ins[] =
+        "INSERT INTO elder_categories(elder_id, category, source, source_ref, evidence_date)"
+        " VALUES (?, ?, ?, ?, ?)";
+    int rc;
+    sqlite3_stmt *st = al_db_stmt(db, sql_ins);
+    if (!st)
         return AL_EDB;
     for (int i = 0; i < n; i++) {
         sqlite3_reset(st);
@@ -806,6 +818,60 @@ elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
     return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
 }
 
+/*
+ * The categories of a record just inserted, derived from what was written
+ * (no read-back): the facts in `set` carry `ev` as their evidence, the birth
+ * date the ID number.
+ */
+static int
+new_record_categories(struct al_db *db, int64_t id, json_t *set, const struct elder_evidence *ev,
+    const struct elder_settings *s, const char *today)
+{
+    struct elder_facts f;
+    memset(&f, 0, sizeof(f));
+    f.birth_date = json_string_value(json_object_get(set, "birth_date"));
+    f.living_arrangement = json_string_value(json_object_get(set, "living_arrangement"));
+    f.left_behind = json_is_true(json_object_get(set, "left_behind")) ||
+                    json_integer_value(json_object_get(set, "left_behind")) != 0;
+    f.economic_status = json_string_value(json_object_get(set, "economic_status"));
+    if (!f.economic_status)
+        f.economic_status = "general";
+    f.disability_grade = (int)json_integer_value(json_object_get(set, "disability_grade"));
+    f.fp_special = json_is_true(json_object_get(set, "fp_special")) ||
+                   json_integer_value(json_object_get(set, "fp_special")) != 0;
+    json_t *groups = json_object_get(set, "entitled_groups");
+    if (json_is_string(groups)) { /* stored as JSON text */
+        json_t *parsed = json_loads(json_string_value(groups), 0, NULL);
+        f.entitled_count = (int)json_array_size(parsed);
+        json_decref(parsed);
+    } else {
+        f.entitled_count = (int)json_array_size(groups);
+    }
+    json_t *level = json_object_get(set, "ability_level");
+    f.ability_level = json_is_integer(level) ? (int)json_integer_value(level) : -1;
+    struct elder_evidence rec = {"record", NULL, NULL};
+    f.ev_living = f.ev_left_behind = f.ev_economic = f.ev_disability = f.ev_fp = f.ev_entitled =
+        f.ev_ability = rec;
+    if (f.living_arrangement)
+        f.ev_living = *ev;
+    if (json_object_get(set, "left_behind"))
+        f.ev_left_behind = *ev;
+    if (json_object_get(set, "economic_status"))
+        f.ev_economic = *ev;
+    if (json_object_get(set, "disability_grade"))
+        f.ev_disability = *ev;
+    if (json_object_get(set, "fp_special"))
+        f.ev_fp = *ev;
+    if (groups)
+        f.ev_entitled = *ev;
+    if (level)
+        f.ev_ability = *ev;
+    f.ev_birth = (struct elder_evidence){"id_number", NULL, f.birth_date};
+    struct elder_category cats[ELDER_CAT_MAX];
+    int n = elder_derive(&f, s, today, cats);
+    return write_categories(db, id, cats, n);
+}
+
 /* elder_apply with settings and today already known. */
 static int
 apply_row(struct al_db *db, struct al_arena *a, const struct elder_settings *s, const char *today,
@@ -828,7 +894,8 @@ apply_row(struct al_db *db, struct al_arena *a, const struct elder_settings *s, 
         json_object_del(set, "id_number");
     }
     int64_t now = (int64_t)time(NULL);
-    if (id == 0) {
+    bool insert = id == 0;
+    if (insert) {
         rc = elder_store_insert(db, set, now, &id);
         if (new_id)
             *new_id = id;
@@ -845,7 +912,9 @@ apply_row(struct al_db *db, struct al_arena *a, const struct elder_settings *s, 
             rc = elder_store_set_evidence(db, id, facts[i], ev);
         }
     /* Categories follow from the facts alone (RULE-CAT-*): other columns leave them as they are. */
-    if (rc == AL_OK && facts_changed)
+    if (rc == AL_OK && insert)
+        rc = new_record_categories(db, id, set, ev, s, today);
+    else if (rc == AL_OK && facts_changed)
         rc = elder_store_recompute(db, a, id, s, today);
     if (rc == AL_OK) {
         json_t *ch = json_object();
