@@ -1008,9 +1008,6 @@ elder_bulk_begin(struct al_db *db, struct elder_bulk **out)
             b->existing = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
     }
-    /* A bigger page cache while the import runs: the ID-hash index is written in random order. */
-    if (rc == AL_OK)
-        rc = al_db_exec(db, "PRAGMA cache_size = -262144");
     if (rc != AL_OK) {
         free(b);
         return rc;
@@ -1068,8 +1065,6 @@ elder_bulk_end(struct elder_bulk *b, int rc)
         for (int i = 0; rc == AL_OK && i < b->nindexes; i++)
             rc = b->indexes[i] ? al_db_exec(b->db, b->indexes[i]) : AL_EINTERNAL;
     }
-    int rc2 = al_db_exec(b->db, "PRAGMA cache_size = -32000");
-    rc = rc == AL_OK ? rc2 : rc;
     for (int i = 0; i < b->nindexes; i++)
         free(b->indexes[i]);
     free(b->indexes);
