@@ -4,36 +4,23 @@
 // same tests run against the ASan build.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
-export const BIN = resolve(process.env.ANLAO_BIN || 'build/anlao')
-export const ADMIN_PASSWORD = 'Admin12345'
-export const DEMO_PASSWORD = 'Anlao2026'
+import { BIN, ADMIN_PASSWORD, DEMO_PASSWORD, freePort, sleep } from '../lib/server.mjs'
+
+// The binary, the passwords and the port finder are those of tests/lib/server.mjs (the browser
+// tests' harness); this file adds the stricter client and assertions of the API suite.
+export { BIN, ADMIN_PASSWORD, DEMO_PASSWORD, freePort, sleep }
+
 // Generous: the ASan build is several times slower.
 export const START_TIMEOUT_MS = 60_000
 export const STOP_TIMEOUT_MS = 30_000
 export const TEST_TIMEOUT_MS = 180_000
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
 const HAN = /\p{Script=Han}/u
-
-// A port nobody listens on right now: listen on port 0, read it, close.
-export function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer()
-    s.unref()
-    s.on('error', fail)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => ok(port))
-    })
-  })
-}
 
 // The environment of every anlao process: ours without any ANLAO_* setting of the caller
 // (the tests must not depend on the developer's shell), plus the fixed test settings.
