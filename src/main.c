@@ -286,6 +286,8 @@ seed_demo(struct al_db *db, struct al_arena *a)
         {"jx_officer", "进化镇 张伟", "township_officer", "520327101"},
         {"lq_helper", "龙泉街道助老员 刘洋", "helper", "520327001"},
         {"fg_assessor", "评估员 陈静", "assessor", "520327"},
+        {"fg_assessor2", "评估员 周敏", "assessor", "520327"},
+        {"fg_assessor3", "评估员 吴刚（资格已过期）", "assessor", "520327"},
         {"fg_provider", "服务机构 赵磊", "provider_admin", "520327"},
         {"fg_caregiver", "护理员 孙丽", "caregiver", "520327001"},
     };
@@ -301,13 +303,24 @@ seed_demo(struct al_db *db, struct al_arena *a)
             return 1;
         }
     }
+    /* Assessor qualifications: two valid, one expired (it cannot sign). */
+    if (al_db_exec(db,
+            "INSERT OR IGNORE INTO assessor_qualifications(user_id, certificate_no, organisation,"
+            " expires_on, updated_at) SELECT id, CASE username"
+            "   WHEN 'fg_assessor' THEN 'PG-520300-2024-0137'"
+            "   WHEN 'fg_assessor2' THEN 'PG-520300-2025-0412' ELSE 'PG-520300-2021-0056' END,"
+            " '遵义市民政局', CASE username WHEN 'fg_assessor' THEN '2028-06-30'"
+            "   WHEN 'fg_assessor2' THEN '2027-12-31' ELSE '2026-03-31' END, strftime('%s', 'now')"
+            " FROM users WHERE username IN ('fg_assessor', 'fg_assessor2', 'fg_assessor3')") !=
+        AL_OK)
+        return 1;
     if (seed_demo_elders(db) != 0)
         return 1;
     if (al_db_exec(db, "INSERT OR IGNORE INTO settings(key, value) VALUES ('demo_seeded', '1')") !=
         AL_OK)
         return 1;
     printf("演示账号（凤冈县）：fg_civil、lq_officer、jx_officer、lq_helper、fg_assessor、"
-           "fg_provider、fg_caregiver，密码 %s\n",
+           "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_caregiver，密码 %s\n",
         pw);
     return 0;
 }

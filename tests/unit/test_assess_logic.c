@@ -138,6 +138,89 @@ icd10(void **state)
     assert_int_equal(assess_icd10("F03.", &dem, &men), -1);
 }
 
+static void
+form_options(void **state)
+{
+    (void)state;
+    /* RULE-ASSESS-001: every item has one option per score, best first, in Chinese. */
+    for (int i = 0; i < ASSESS_ITEMS; i++) {
+        int n = 0;
+        while (n < 5 && assess_item_options[i].options[n].text)
+            n++;
+        assert_int_equal(n, assess_items[i].max + 1);
+        for (int k = 0; k < n; k++)
+            assert_int_equal(assess_item_options[i].options[k].score, assess_items[i].max - k);
+        assert_non_null(assess_item_options[i].hint);
+    }
+    assert_true(assess_option_uncertain(24, 2));
+    assert_false(assess_option_uncertain(24, 3));
+    assert_false(assess_option_uncertain(0, 2));
+}
+
+static void
+transitions(void **state)
+{
+    (void)state;
+    /* RULE-ASSESS-010: the only moves. */
+    assert_string_equal(assess_next_status("draft", STEP_SAVE), "draft");
+    assert_string_equal(assess_next_status("draft", STEP_SIGN), "draft");
+    assert_string_equal(assess_next_status("draft", STEP_SUBMIT), "submitted");
+    assert_string_equal(assess_next_status("submitted", STEP_APPROVE), "reviewed");
+    assert_string_equal(assess_next_status("submitted", STEP_RETURN), "draft");
+    assert_string_equal(assess_next_status("reviewed", STEP_PUBLISH), "published");
+    assert_string_equal(assess_next_status("published", STEP_DISPUTE), "disputed");
+    assert_string_equal(assess_next_status("published", STEP_SUPERSEDE), "superseded");
+    assert_string_equal(assess_next_status("disputed", STEP_SUPERSEDE), "superseded");
+    static const char *const states[] = {"draft", "submitted", "reviewed", "published", "disputed",
+        "superseded"};
+    int allowed = 0;
+    for (size_t i = 0; i < 6; i++)
+        for (int step = STEP_SAVE; step <= STEP_SUPERSEDE; step++)
+            allowed += assess_next_status(states[i], (enum assess_step)step) != NULL;
+    assert_int_equal(allowed, 9); /* everything else is refused (409) */
+    assert_null(assess_next_status("superseded", STEP_DISPUTE));
+    assert_null(assess_next_status("reviewed", STEP_SAVE));
+    assert_null(assess_next_status("published", STEP_SIGN));
+}
+
+static void
+validity_and_due(void **state)
+{
+    (void)state;
+    char out[11];
+    /* RULE-ASSESS-012 */
+    assert_true(assess_valid_until("2025-12-01", 12, out));
+    assert_string_equal(out, "2026-12-01");
+    assert_true(assess_valid_until("2024-02-29", 12, out));
+    assert_string_equal(out, "2025-02-28");
+    assert_true(assess_valid_until("2025-08-31", 6, out));
+    assert_string_equal(out, "2026-02-28");
+    assert_true(assess_valid_until("2027-08-31", 6, out));
+    assert_string_equal(out, "2028-02-29");
+    assert_false(assess_valid_until("2025-02-30", 12, out));
+    assert_false(assess_valid_until("2025-1-01", 12, out));
+    /* RULE-ASSESS-013 */
+    long days = 99;
+    assert_int_equal(assess_due_state("2026-12-22", "2026-11-22", 30, &days), DUE_SOON);
+    assert_int_equal(days, 30);
+    assert_int_equal(assess_due_state("2026-12-23", "2026-11-22", 30, &days), DUE_NONE);
+    assert_int_equal(assess_due_state("2026-11-22", "2026-11-22", 30, &days), DUE_SOON);
+    assert_int_equal(days, 0);
+    assert_int_equal(assess_due_state("2026-11-21", "2026-11-22", 30, &days), DUE_EXPIRED);
+    assert_int_equal(days, -1);
+    assert_int_equal(assess_due_state("2025-06-15", "2026-11-22", 30, &days), DUE_EXPIRED);
+    assert_int_equal(days, -525);
+    /* RULE-ASSESS-011: valid through the day it expires. */
+    assert_true(assess_qualified("2026-11-22", "2026-11-22"));
+    assert_false(assess_qualified("2026-11-21", "2026-11-22"));
+    assert_false(assess_qualified(NULL, "2026-11-22"));
+    assert_false(assess_qualified("2026-13-01", "2026-11-22"));
+    assert_true(assess_date_ok("2028-02-29"));
+    assert_false(assess_date_ok("2026-02-29"));
+    assert_false(assess_date_ok("2026-02-29x"));
+    assert_string_equal(assess_rule_text("RULE-ASSESS-004"), "确诊痴呆或其他精神和行为障碍：等级上调一级");
+}
+
 int
 main(void)
 {
@@ -147,6 +230,9 @@ main(void)
         cmocka_unit_test(coma),
         cmocka_unit_test(adjustments_alone_and_together),
         cmocka_unit_test(icd10),
+        cmocka_unit_test(form_options),
+        cmocka_unit_test(transitions),
+        cmocka_unit_test(validity_and_due),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,243 @@
+// The assessment workflow (issue 4): form texts, drafts saved as the assessor goes, two
+// qualified signatures, draft → submitted → reviewed → published, 409 on any other move,
+// publishing updates the elder in the same transaction, disputes and re-assessments by other
+// assessors, level-only view for providers, region scope, due list, requests, legacy results.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server, assertError } from '../lib/server.mjs'
+
+let s, a1, a2, a3, civil, lq, jx, provider, elderId, otherId
+const max = [4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 1, 1, 2, 2, 2, 4, 3, 4]
+// Total 47 → level 2 (中度失能, 46–65).
+const items50 = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 2, 2, 2]
+
+before(async () => {
+  s = await new Server().start()
+  civil = await s.login('fg_civil')
+  elderId = (await civil.post('/api/v1/elders', { name: '流程甲', id_number: '11010519491231002X', region_code: '520327001001', address: '一号', phone: '13800001111' })).body.id
+  otherId = (await civil.post('/api/v1/elders', { name: '流程乙', id_number: '440524188001010014', region_code: '520327101201', address: '二号', phone: '13800002222' })).body.id
+  ;[a1, a2, a3, lq, jx, provider] = await Promise.all(['fg_assessor', 'fg_assessor2', 'fg_assessor3', 'lq_officer', 'jx_officer', 'fg_provider'].map((u) => s.login(u)))
+})
+after(async () => { await s.stop(); s.cleanup() })
+
+const ok = (r, status = 200) => { assert.equal(r.status, status, r.text); return r.body }
+const step = (c, id, what, body) => c.post(`/api/v1/assessments/${id}/${what}`, body)
+const current = async (id) => ok(await civil.get(`/api/v1/assessments/${id}`))
+
+test('the form carries Chinese option texts for every item, best first, and the context lists', async () => {
+  const f = ok(await a1.get('/api/v1/assessments/form'))
+  assert.equal(f.items.length, 26)
+  for (const it of f.items) {
+    assert.equal(it.options.length, it.max + 1, it.code)
+    assert.deepEqual(it.options.map((o) => o.score), Array.from({ length: it.max + 1 }, (_, i) => it.max - i), it.code)
+    for (const o of it.options) assert.match(o.text, /\p{Script=Han}/u)
+  }
+  assert.ok(f.items[24].options.some((o) => o.uncertain), 'B.4.4: uncertain wording is flagged')
+  assert.deepEqual(f.reasons.map((x) => x.id), ['first', 'routine', 'immediate', 'reassessment', 'other'])
+  assert.ok(f.diseases.some((d) => d.code === 'F00-F03' && d.name === '痴呆'))
+  assert.deepEqual(f.needs.map((n) => n.key), ['daily_care', 'basic_care', 'health', 'comfort', 'emergency', 'errands', 'home_adaptation'])
+  assert.equal(f.settings.assessors_required, 2)
+})
+
+test('a draft saved half-way has no levels; PATCH completes it; bad input is 400 naming the field', async () => {
+  const partial = [...items50]
+  partial[20] = null
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'first', items: partial, incomplete: true }), 201)
+  assert.equal(d.total, null)
+  assert.equal(d.final_level, null)
+  assert.equal(d.version, 1)
+  const stale = await a1.patch(`/api/v1/assessments/${d.id}`, { version: 9, items: items50 })
+  assertError(assert, stale, 409, 'conflict', 'version')
+  assertError(assert, await a1.patch(`/api/v1/assessments/${d.id}`, { version: 1, health: { pain: '剧痛' } }), 400, 'invalid', 'health.pain')
+  assertError(assert, await a1.patch(`/api/v1/assessments/${d.id}`, { version: 1, needs: { daily_care: { needed: true, items: ['开飞机'] } } }), 400, 'invalid', 'needs.daily_care')
+  assertError(assert, await a1.patch(`/api/v1/assessments/${d.id}`, { version: 1, assessed_on: '2999-01-01' }), 400, 'invalid', 'assessed_on')
+  const p = ok(await a1.patch(`/api/v1/assessments/${d.id}`, { version: 1, items: items50, diagnoses: ['I10'],
+    health: { pain: '轻度', special_care: ['胃管'] }, needs: { daily_care: { needed: true, items: ['助餐', '助浴'], notes: '独居，午餐不便' } },
+    organisation: '凤冈县养老服务指导中心', place: '老人家中' }))
+  assert.equal(p.total, 47)
+  assert.equal(p.final_level, 2)
+  const full = await current(d.id)
+  assert.deepEqual(full.needs.daily_care.items, ['助餐', '助浴'])
+  assert.equal(full.organisation, '凤冈县养老服务指导中心')
+  assert.deepEqual(full.diagnoses, ['I10'], 'fields the PATCH names replace; the others stay')
+})
+
+test('signatures: qualified assessors only, each once, two required before submitting; a change voids them', async () => {
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'first', items: items50 }), 201)
+  let v = d.version
+  assertError(assert, await step(a1, d.id, 'submit', { version: v }), 409, 'conflict', 'signatures')
+  const expired = await step(a3, d.id, 'sign', { version: v })
+  assertError(assert, expired, 403, 'forbidden')
+  assert.match(expired.body.error.message, /资格已于 2026-03-31 到期/)
+  v = ok(await step(a1, d.id, 'sign', { version: v })).version
+  assertError(assert, await step(a1, d.id, 'sign', { version: v }), 409, 'conflict')
+  assertError(assert, await step(civil, d.id, 'sign', { version: v }), 403, 'forbidden')
+  // Changing the form after a signature voids it.
+  const p = ok(await a2.patch(`/api/v1/assessments/${d.id}`, { version: v, place: '社区日间照料中心' }))
+  assert.equal(p.signatures_cleared, 1)
+  v = p.version
+  v = ok(await step(a1, d.id, 'sign', { version: v })).version
+  const two = ok(await step(a2, d.id, 'sign', { version: v }))
+  assert.equal(two.signatures, 2)
+  v = two.version
+  const sub = ok(await step(a1, d.id, 'submit', { version: v }))
+  assert.equal(sub.status, 'submitted')
+  const rec = await current(d.id)
+  assert.deepEqual(rec.signatures.map((x) => x.certificate_no).sort(), ['PG-520300-2024-0137', 'PG-520300-2025-0412'])
+  assert.deepEqual(rec.history.map((h) => h.action), ['create', 'sign', 'save', 'sign', 'sign', 'submit'])
+})
+
+test('every transition that is not allowed answers 409; review needs a note to return', async () => {
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'routine', items: items50 }), 201)
+  let v = d.version
+  assertError(assert, await step(civil, d.id, 'review', { version: v, decision: 'approve' }), 409, 'conflict', 'status')
+  assertError(assert, await step(civil, d.id, 'publish', { version: v }), 409, 'conflict', 'status')
+  assertError(assert, await step(civil, d.id, 'dispute', { version: v, reason: '不服' }), 409, 'conflict', 'status')
+  v = ok(await step(a1, d.id, 'sign', { version: v })).version
+  v = ok(await step(a2, d.id, 'sign', { version: v })).version
+  v = ok(await step(a1, d.id, 'submit', { version: v })).version
+  assertError(assert, await step(a1, d.id, 'submit', { version: v }), 409, 'conflict', 'status')
+  assertError(assert, await a1.patch(`/api/v1/assessments/${d.id}`, { version: v, place: 'x' }), 409, 'conflict', 'status')
+  assertError(assert, await step(civil, d.id, 'publish', { version: v }), 409, 'conflict', 'status')
+  assertError(assert, await step(a1, d.id, 'review', { version: v, decision: 'approve' }), 403, 'forbidden')
+  assertError(assert, await step(civil, d.id, 'review', { version: v, decision: 'return' }), 400, 'invalid', 'note')
+  const back = ok(await step(civil, d.id, 'review', { version: v, decision: 'return', note: '第 B.3.4 项请复核' }))
+  assert.equal(back.status, 'draft')
+  assert.equal((await current(d.id)).signatures.length, 0, 'returned: the assessors sign again')
+})
+
+test('publishing sets the elder\'s ability level and 失能 with the assessment as evidence, in one transaction', async () => {
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'first', items: items50, assessed_on: '2025-12-01' }), 201)
+  let v = d.version
+  v = ok(await step(a1, d.id, 'sign', { version: v })).version
+  v = ok(await step(a2, d.id, 'sign', { version: v })).version
+  v = ok(await step(a1, d.id, 'submit', { version: v })).version
+  v = ok(await step(lq, d.id, 'review', { version: v, decision: 'approve' })).version
+  const pub = ok(await step(lq, d.id, 'publish', { version: v }))
+  assert.equal(pub.status, 'published')
+  assert.equal(pub.valid_until, '2026-12-01', 'valid for 12 months (setting)')
+  const elder = ok(await civil.get(`/api/v1/elders/${elderId}`))
+  assert.equal(elder.ability_level, 2)
+  assert.ok(elder.categories.includes('disabled'), JSON.stringify(elder.categories))
+  const cat = elder.category_evidence.find((c) => c.category === 'disabled')
+  assert.equal(cat.source, 'assessment')
+  assert.equal(cat.source_ref, `assessment:${d.id}`)
+  assert.equal(cat.evidence_date, '2025-12-01')
+  const audit = ok(await civil.get(`/api/v1/audit?action=assess.publish&target_id=${d.id}`))
+  assert.equal(audit.total, 1)
+  // The provider sees the level, never the item scores.
+  const seen = ok(await provider.get(`/api/v1/assessments/${d.id}`))
+  assert.equal(seen.final_level, 2)
+  assert.equal(seen.final_level_name, '中度失能')
+  for (const k of ['items', 'domain_scores', 'diagnoses', 'total', 'health']) assert.ok(!(k in seen), k)
+  const hist = ok(await provider.get(`/api/v1/elders/${elderId}/assessments`))
+  assert.ok(hist.items.every((h) => !('items' in h)))
+  assertError(assert, await provider.post('/api/v1/assessments', { elder_id: elderId, reason: 'first', items: max }), 403, 'forbidden')
+  // Needs of the latest published assessment.
+  const needs = ok(await provider.get(`/api/v1/elders/${elderId}/needs`))
+  assert.equal(needs.assessment_id, d.id)
+})
+
+test('a dispute keeps the result and opens a re-assessment that other assessors must make', async () => {
+  const hist0 = ok(await civil.get(`/api/v1/elders/${elderId}/assessments`)).items
+  const published = hist0.find((h) => h.status === 'published')
+  const disp = ok(await step(civil, published.id, 'dispute', { version: (await current(published.id)).version, reason: '家属认为评估时老人状态不佳' }))
+  assert.equal(disp.status, 'disputed')
+  assert.equal(ok(await civil.get(`/api/v1/elders/${elderId}`)).ability_level, 2, 'the level stays until the re-assessment is published')
+  const due = ok(await civil.get('/api/v1/assessments/due'))
+  assert.ok(due.items.some((i) => i.kind === 'request' && i.id === disp.request_id && i.disputed_id === published.id))
+  assertError(assert, await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'reassessment', items: max }), 400, 'invalid', 'request_id')
+  const items = [...max]
+  items[0] = 0 // total 87 → level 1
+  const re = ok(await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'reassessment', items, request_id: disp.request_id }), 201)
+  let v = re.version
+  // fg_assessor and fg_assessor2 signed the disputed one: neither may sign the re-assessment.
+  const refused = await step(a1, re.id, 'sign', { version: v })
+  assertError(assert, refused, 409, 'conflict')
+  assert.match(refused.body.error.message, /原评估以外的评估员/)
+  // A third, qualified assessor and one more are needed: qualify two new ones.
+  // Assessor accounts come from the admin (an officer cannot grant a role holding assess.create).
+  const admin = await s.login('admin')
+  const qual = async (username, no) => {
+    const created = ok(await admin.post('/api/v1/users', { username, display_name: `评估员${no}`, role: 'assessor', region_code: '520327', password: 'Assess12345' }), 201)
+    ok(await civil.put(`/api/v1/users/${created.id}/qualification`, { certificate_no: `PG-TEST-${no}`, expires_on: '2030-01-01' }))
+    const c = await s.login(username, 'Assess12345')
+    // A password set by someone else is changed first.
+    ok(await c.post('/api/v1/me/password', { old_password: 'Assess12345', new_password: 'Assess123456' }))
+    return s.login(username, 'Assess123456')
+  }
+  const b1 = await qual('re_assessor1', 1)
+  const b2 = await qual('re_assessor2', 2)
+  v = ok(await step(b1, re.id, 'sign', { version: v })).version
+  v = ok(await step(b2, re.id, 'sign', { version: v })).version
+  v = ok(await step(b1, re.id, 'submit', { version: v })).version
+  v = ok(await step(civil, re.id, 'review', { version: v, decision: 'approve' })).version
+  ok(await step(civil, re.id, 'publish', { version: v }))
+  assert.equal(ok(await civil.get(`/api/v1/elders/${elderId}`)).ability_level, 1)
+  const after = ok(await civil.get(`/api/v1/elders/${elderId}/assessments`)).items
+  assert.equal(after.find((h) => h.id === published.id).status, 'superseded', 'the earlier result stays in the history')
+  assert.equal(after.find((h) => h.id === re.id).status, 'published')
+  const reqs = ok(await civil.get('/api/v1/assessment-requests?status=done')).items
+  assert.ok(reqs.some((q) => q.id === disp.request_id && q.assessment_id === re.id))
+})
+
+test('region scope: another township\'s assessments and elders are 404; the list is scoped', async () => {
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: otherId, reason: 'first', items: max }), 201)
+  assertError(assert, await lq.get(`/api/v1/assessments/${d.id}`), 404, 'not_found')
+  assertError(assert, await step(lq, d.id, 'review', { version: 1, decision: 'approve' }), 404, 'not_found')
+  assert.equal(ok(await jx.get(`/api/v1/assessments/${d.id}`)).id, d.id)
+  const list = ok(await lq.get('/api/v1/assessments?page_size=100'))
+  assert.ok(list.items.every((i) => i.elder_id === elderId), 'only 龙泉街道')
+  assertError(assert, await lq.get(`/api/v1/elders/${otherId}/needs`), 404, 'not_found')
+})
+
+test('due list: results expiring within 30 days or expired; immediate requests from officers', async () => {
+  // Published long ago: validity over.
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: otherId, reason: 'routine', items: items50, assessed_on: '2024-06-15' }), 201)
+  let v = d.version
+  v = ok(await step(a1, d.id, 'sign', { version: v })).version
+  v = ok(await step(a2, d.id, 'sign', { version: v })).version
+  v = ok(await step(a1, d.id, 'submit', { version: v })).version
+  v = ok(await step(jx, d.id, 'review', { version: v, decision: 'approve' })).version
+  assert.equal(ok(await step(jx, d.id, 'publish', { version: v })).valid_until, '2025-06-15')
+  const due = ok(await civil.get('/api/v1/assessments/due')).items
+  const row = due.find((i) => i.kind === 'expiring' && i.assessment_id === d.id)
+  assert.ok(row, JSON.stringify(due))
+  assert.equal(row.expired, true)
+  assert.ok(row.days_left < 0)
+  assertError(assert, await civil.get('/api/v1/assessments/due?within_days=x'), 400, 'invalid', 'within_days')
+  const q = ok(await jx.post('/api/v1/assessment-requests', { elder_id: otherId, reason: 'immediate', source: 'alarm', note: '跌倒报警' }), 201)
+  assert.equal(q.status, 'open')
+  assertError(assert, await jx.post('/api/v1/assessment-requests', { elder_id: otherId, reason: 'whim' }), 400, 'invalid', 'reason')
+  assertError(assert, await lq.post('/api/v1/assessment-requests', { elder_id: otherId, reason: 'immediate' }), 404, 'not_found')
+  assert.ok(ok(await jx.get('/api/v1/assessments/due')).items.some((i) => i.kind === 'request' && i.id === q.id))
+})
+
+test('legacy MZ/T 039-2013 results keep their own scale and never set the ability level', async () => {
+  const before = ok(await civil.get(`/api/v1/elders/${otherId}`)).ability_level
+  const l = ok(await civil.post('/api/v1/assessments/legacy', { elder_id: otherId, level: 3, adl_score: 35, assessed_on: '2021-05-10', reference: '凤民评〔2021〕12号' }), 201)
+  assert.equal(l.scale, 'MZ/T 039-2013')
+  assert.equal(l.legacy_level_name, '重度失能')
+  assertError(assert, await civil.post('/api/v1/assessments/legacy', { elder_id: otherId, level: 4, assessed_on: '2021-05-10' }), 400, 'invalid', 'level')
+  assertError(assert, await a1.post('/api/v1/assessments/legacy', { elder_id: otherId, level: 1, assessed_on: '2021-05-10' }), 403, 'forbidden')
+  assert.equal(ok(await civil.get(`/api/v1/elders/${otherId}`)).ability_level, before)
+  const hist = ok(await civil.get(`/api/v1/elders/${otherId}/assessments`)).items
+  const legacy = hist.find((h) => h.scale === 'MZ/T 039-2013')
+  assert.equal(legacy.legacy_level, 3)
+  assert.ok(!('final_level' in legacy), 'not converted to a GB/T 42195 level')
+})
+
+test('qualifications: only for assessors, in scope; the assessor list shows who may sign', async () => {
+  const list = ok(await civil.get('/api/v1/assessors')).items
+  const byName = Object.fromEntries(list.map((x) => [x.username, x]))
+  assert.equal(byName.fg_assessor.qualified, true)
+  assert.equal(byName.fg_assessor3.qualified, false)
+  const helper = (await civil.get('/api/v1/users?q=lq_helper')).body.items[0]
+  assertError(assert, await civil.put(`/api/v1/users/${helper.id}/qualification`, { certificate_no: 'X-1', expires_on: '2030-01-01' }), 400, 'invalid')
+  assertError(assert, await civil.put(`/api/v1/users/${byName.fg_assessor3.id}/qualification`, { certificate_no: 'X-1', expires_on: '2030-02-30' }), 400, 'invalid', 'expires_on')
+  assertError(assert, await lq.put(`/api/v1/users/${byName.fg_assessor3.id}/qualification`, { certificate_no: 'X-1', expires_on: '2030-01-01' }), 403, 'forbidden')
+  // Renewed: the expired assessor may sign again.
+  ok(await civil.put(`/api/v1/users/${byName.fg_assessor3.id}/qualification`, { certificate_no: 'PG-520300-2026-0999', expires_on: '2029-03-31' }))
+  const d = ok(await a3.post('/api/v1/assessments', { elder_id: elderId, reason: 'other', items: max }), 201)
+  assert.equal(ok(await step(a3, d.id, 'sign', { version: d.version })).signatures, 1)
+})
