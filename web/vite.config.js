@@ -18,6 +18,7 @@ export default defineConfig({
           if (!id.includes('/node_modules/')) return undefined
           if (/\/node_modules\/(@vue|vue|vue-router)\//.test(id)) return 'vue'
           if (/\/node_modules\/(element-plus|@element-plus|@floating-ui|@popperjs|@ctrl|@vueuse|async-validator|dayjs|lodash-es|lodash-unified|memoize-one|normalize-wheel-es)\//.test(id)) return 'element'
+          if (/\/node_modules\/(echarts|zrender|tslib)\//.test(id)) return 'echarts'
           return undefined
         },
       },

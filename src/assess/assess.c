@@ -431,19 +431,19 @@ assess_patch(struct al_req *r)
     if ((rc = read_form(r, merged, true, &rec)) != AL_OK)
         return rc;
     int count = 0;
-    bool mine = false;
+    bool mine = false, changed = false;
     int64_t now = (int64_t)time(NULL);
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_update_form(r->db, row.id, row.version, &rec, now);
+    rc = assess_store_update_form(r->db, row.id, row.version, &rec, now, &changed);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, "version", "评估已被他人修改，请刷新后重试");
     /* RULE-ASSESS-011: a signature covers what was signed; a change voids them. */
-    if (rc == AL_OK)
+    if (rc == AL_OK && changed)
         rc = assess_store_signed(r->db, row.id, 0, &count, &mine);
     if (rc == AL_OK && count)
         rc = assess_store_clear_signatures(r->db, row.id);
-    if (rc == AL_OK)
+    if (rc == AL_OK && changed)
         rc = assess_store_event(r->db, row.id, "save", r->who->user_id, r->who->username,
             count ? "修改后原有签名作废" : NULL, now);
     if ((rc = finish(r, rc)) != AL_OK)
@@ -451,7 +451,8 @@ assess_patch(struct al_req *r)
     json_t *out = result_json(&rec);
     json_object_set_new(out, "id", json_integer(row.id));
     json_object_set_new(out, "status", json_string("draft"));
-    json_object_set_new(out, "version", json_integer(row.version + 1));
+    json_object_set_new(out, "version", json_integer(row.version + (changed ? 1 : 0)));
+    json_object_set_new(out, "changed", json_boolean(changed));
     json_object_set_new(out, "signatures_cleared", json_integer(count));
     return al_reply(r, 200, out);
 }

@@ -147,9 +147,12 @@ struct assess_record {
 };
 int assess_store_insert(struct al_db *db, const struct assess_record *rec, int64_t now,
     int64_t *id);
-/* A draft's form: AL_ECONFLICT on a stale version or when it is no longer a draft. */
+/*
+ * A draft's form: AL_ECONFLICT on a stale version or when it is no longer a
+ * draft.  *changed false when the form was already exactly this (nothing written).
+ */
 int assess_store_update_form(struct al_db *db, int64_t id, int64_t version,
-    const struct assess_record *rec, int64_t now);
+    const struct assess_record *rec, int64_t now, bool *changed);
 
 /* What the handlers check before a step. */
 struct assess_row {

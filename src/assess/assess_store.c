@@ -108,14 +108,19 @@ assess_store_insert(struct al_db *db, const struct assess_record *rec, int64_t n
 
 int
 assess_store_update_form(struct al_db *db, int64_t id, int64_t version,
-    const struct assess_record *rec, int64_t now)
+    const struct assess_record *rec, int64_t now, bool *changed)
 {
     static const char sql[] =
         "UPDATE assessments SET reason = ?1, items = ?2, coma = ?3, diagnoses = ?4,"
         " risk_events = ?5, health = ?6, needs = ?7, organisation = ?8, place = ?9,"
         " assessed_on = ?10, total = ?11, domain_scores = ?12, preliminary_level = ?13,"
         " final_level = ?14, rules = ?15, updated_at = ?16, version = version + 1"
-        " WHERE id = ?17 AND version = ?18 AND status = 'draft'";
+        " WHERE id = ?17 AND version = ?18 AND status = 'draft' AND (reason IS NOT ?1"
+        " OR items IS NOT ?2 OR coma IS NOT ?3 OR diagnoses IS NOT ?4 OR risk_events IS NOT ?5"
+        " OR health IS NOT ?6 OR needs IS NOT ?7 OR organisation IS NOT ?8 OR place IS NOT ?9"
+        " OR assessed_on IS NOT ?10)";
+    static const char sql_same[] =
+        "SELECT 1 FROM assessments WHERE id = ? AND version = ? AND status = 'draft'";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
@@ -124,9 +129,19 @@ assess_store_update_form(struct al_db *db, int64_t id, int64_t version,
     sqlite3_bind_int64(st, 17, id);
     sqlite3_bind_int64(st, 18, version);
     int rc = step_done(db, st);
-    if (rc == AL_OK && sqlite3_changes(al_db_handle(db)) == 0)
-        return AL_ECONFLICT;
-    return rc;
+    if (rc != AL_OK || sqlite3_changes(al_db_handle(db)) == 1) {
+        *changed = rc == AL_OK;
+        return rc;
+    }
+    /* Nothing written: the same form again (no change), or a stale version. */
+    *changed = false;
+    if (!(st = al_db_stmt(db, sql_same)))
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, version);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ECONFLICT : al_db_check(db, rc);
 }
 
 int

@@ -71,6 +71,11 @@ test('signatures: qualified assessors only, each once, two required before submi
   assert.match(expired.body.error.message, /资格已于 2026-03-31 到期/)
   v = ok(await step(a1, d.id, 'sign', { version: v })).version
   assertError(assert, await step(a1, d.id, 'sign', { version: v }), 409, 'conflict')
+  // Saving the same form again changes nothing and keeps the signature.
+  const same = ok(await a1.patch(`/api/v1/assessments/${d.id}`, { version: v, items: items50 }))
+  assert.equal(same.changed, false)
+  assert.equal(same.version, v)
+  assert.equal((await current(d.id)).signatures.length, 1)
   assertError(assert, await step(civil, d.id, 'sign', { version: v }), 403, 'forbidden')
   // Changing the form after a signature voids it.
   const p = ok(await a2.patch(`/api/v1/assessments/${d.id}`, { version: v, place: '社区日间照料中心' }))

@@ -36,7 +36,9 @@ export const actionNames = {
   'elder.contact_add': '新增联系人', 'elder.contact_delete': '删除联系人',
   'elder.consent_grant': '家属授权', 'elder.consent_revoke': '撤销授权',
   'import.commit': '导入写入', 'identify.run': '精准识别', 'identify.export': '导出清单',
-  'system.backup': '备份',
+  'system.backup': '备份', 'assess.create': '新建评估', 'assess.sign': '评估签名', 'assess.submit': '提交评估',
+  'assess.approve': '审核通过', 'assess.return': '退回评估', 'assess.publish': '发布评估', 'assess.dispute': '评估异议',
+  'assess.request': '申请评估', 'assess.qualify': '登记评估员资格', 'assess.legacy': '录入旧标准评估',
 }
 
 // Apply an API error to a form: the field gets the message, otherwise a toast.
