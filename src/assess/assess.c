@@ -927,6 +927,8 @@ legacy_create(struct al_req *r)
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
     rc = assess_store_legacy_insert(r->db, &l, (int64_t)time(NULL), &id);
+    if (rc == AL_OK && !id)
+        rc = al_req_fail(r, AL_ECONFLICT, "assessed_on", "这位老人该日期的该等级结果已经录入");
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "assess.legacy", .target_type = "elder",
             .target_id = id_text(r, elder_id), .region_code = region, .outcome = "success",

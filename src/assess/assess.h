@@ -5,8 +5,21 @@
 #ifndef ASSESS_H
 #define ASSESS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/db.h"
 #include "core/router.h"
 
 extern const struct al_module assess_module;
+
+/*
+ * Record a result of the older standard (MZ/T 039-2013, levels 0–3) for an
+ * elder, inside the caller's transaction (imports).  Never converted, never
+ * setting the ability level (RULE-ASSESS-017); the same elder, date and level
+ * is recorded once (*inserted false then).  adl_score -1 when unknown.
+ */
+int assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code, int level,
+    int adl_score, const char *assessed_on, const char *reference, int64_t user_id, bool *inserted);
 
 #endif

@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "assess/assess.h"
 #include "assess/assess_int.h"
 #include "core/json.h"
 #include "region/region.h"
@@ -789,8 +791,8 @@ assess_store_legacy_insert(struct al_db *db, const struct assess_legacy *l, int6
     int64_t *id)
 {
     static const char sql[] =
-        "INSERT INTO legacy_assessments(elder_id, region_code, level, adl_score, assessed_on,"
-        " reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+        "INSERT OR IGNORE INTO legacy_assessments(elder_id, region_code, level, adl_score,"
+        " assessed_on, reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
@@ -801,10 +803,24 @@ assess_store_legacy_insert(struct al_db *db, const struct assess_legacy *l, int6
         sqlite3_bind_int(st, 4, l->adl_score);
     al_db_bind_text(st, 5, l->assessed_on);
     al_db_bind_text(st, 6, l->reference);
-    sqlite3_bind_int64(st, 7, l->user_id);
+    if (l->user_id > 0)
+        sqlite3_bind_int64(st, 7, l->user_id);
     sqlite3_bind_int64(st, 8, now);
     int rc = step_done(db, st);
-    *id = sqlite3_last_insert_rowid(al_db_handle(db));
+    /* The same result (elder, date, level) is recorded once: *id 0 when it already was. */
+    *id = rc == AL_OK && sqlite3_changes(al_db_handle(db)) ? sqlite3_last_insert_rowid(al_db_handle(db)) : 0;
+    return rc;
+}
+
+int
+assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code, int level,
+    int adl_score, const char *assessed_on, const char *reference, int64_t user_id, bool *inserted)
+{
+    struct assess_legacy l = {.elder_id = elder_id, .user_id = user_id, .region_code = region_code,
+        .assessed_on = assessed_on, .reference = reference, .level = level, .adl_score = adl_score};
+    int64_t id = 0;
+    int rc = assess_store_legacy_insert(db, &l, (int64_t)time(NULL), &id);
+    *inserted = id != 0;
     return rc;
 }
 

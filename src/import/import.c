@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "assess/assess.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/crypto.h"
 #include "core/csv.h"
 #include "core/config.h"
@@ -112,7 +114,7 @@ validate_file(struct al_db *db, const struct import_options *o, struct import_su
     memset(s, 0, sizeof(*s));
     int kind = import_kind_parse(o->kind ? o->kind : "");
     if (kind < 0)
-        return al_fail(e, AL_EINVAL, "kind", "导入类型应为 hukou、roll、disability、death 或 pension");
+        return al_fail(e, AL_EINVAL, "kind", "导入类型应为 hukou、roll、disability、death、pension 或 legacy_assessment");
     struct al_arena a;
     al_arena_init(&a, 1 << 16);
     struct al_set64 seen;
@@ -290,6 +292,15 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
             al_arena_reset(&a);
             continue;
         }
+        if (kind == IMPORT_LEGACY) { /* recorded in the assessment history, never converted */
+            bool inserted = false;
+            rc = assess_legacy_record(db, cur.id, cur.region_code, row.legacy_level,
+                row.adl_score, row.assessed_on, row.reference, o->user_id, &inserted);
+            s->created += inserted;
+            s->unchanged += !inserted;
+            al_arena_reset(&a);
+            continue;
+        }
         al_json_use_arena(&a);
         json_t *set = json_object();
         unsigned flags = 0;
@@ -455,7 +466,10 @@ import_upload(struct al_req *r)
     const char *kind = al_query_get(&r->query, "kind");
     const char *filename = al_query_get(&r->query, "filename");
     if (!kind || import_kind_parse(kind) < 0)
-        return al_req_fail(r, AL_EINVAL, "kind", "导入类型应为 hukou、roll、disability、death 或 pension");
+        return al_req_fail(r, AL_EINVAL, "kind", "导入类型应为 hukou、roll、disability、death、pension 或 legacy_assessment");
+    if (import_kind_parse(kind) == IMPORT_LEGACY &&
+        !auth_role_has(r->db, r->who->role, "assess.import_legacy"))
+        return al_req_fail(r, AL_EPERM, "kind", "没有录入旧标准评估结果的权限");
     if (!filename || !*filename || strlen(filename) > 200 || strchr(filename, '/'))
         return al_req_fail(r, AL_EINVAL, "filename", "请提供文件名（不超过 200 个字符）");
     if (r->body_len == 0)

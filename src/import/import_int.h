@@ -15,6 +15,7 @@ enum import_kind {
     IMPORT_DISABILITY,
     IMPORT_DEATH,
     IMPORT_PENSION,
+    IMPORT_LEGACY, /* results of the older assessment standard (MZ/T 039-2013) */
     IMPORT_KIND_COUNT,
 };
 
@@ -36,6 +37,10 @@ enum import_col {
     COL_DEATH,
     COL_PENSION_TYPE,
     COL_AMOUNT,
+    COL_ASSESSED_ON,
+    COL_LEGACY_LEVEL,
+    COL_ADL,
+    COL_REFERENCE,
     COL_COUNT,
 };
 
@@ -82,6 +87,10 @@ struct import_row {
     char death_date[11];      /* death */
     const char *pension_type; /* pension */
     int64_t amount_fen;       /* pension, -1 unknown */
+    char assessed_on[11];     /* legacy */
+    int legacy_level;         /* legacy 0–3 */
+    int adl_score;            /* legacy 0–100, -1 unknown */
+    const char *reference;    /* legacy */
 };
 
 struct import_error {

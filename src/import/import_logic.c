@@ -8,8 +8,10 @@
 #include "import/import_int.h"
 #include "region/region.h"
 
-static const char *const kind_ids[] = {"hukou", "roll", "disability", "death", "pension"};
-static const char *const kind_names[] = {"户籍", "民政救助名册", "残疾人证", "死亡登记", "养老保险"};
+static const char *const kind_ids[] = {"hukou", "roll", "disability", "death", "pension",
+    "legacy_assessment"};
+static const char *const kind_names[] = {"户籍", "民政救助名册", "残疾人证", "死亡登记", "养老保险",
+    "旧标准能力评估结果"};
 
 int
 import_kind_parse(const char *s)
@@ -50,6 +52,10 @@ static const char *const aliases[COL_COUNT][6] = {
     [COL_DEATH] = {"死亡日期", NULL},
     [COL_PENSION_TYPE] = {"养老保险类型", "险种", "参保类型", NULL},
     [COL_AMOUNT] = {"月领取金额", "月养老金", "月领取额", NULL},
+    [COL_ASSESSED_ON] = {"评估日期", "评定日期", NULL},
+    [COL_LEGACY_LEVEL] = {"评估等级", "能力等级", "评定等级", "等级", NULL},
+    [COL_ADL] = {"日常生活活动得分", "ADL得分", "ADL", "日常生活活动", NULL},
+    [COL_REFERENCE] = {"原始记录编号", "评估编号", "记录编号", NULL},
 };
 
 const char *
@@ -65,6 +71,7 @@ static const int required[IMPORT_KIND_COUNT][5] = {
     [IMPORT_DISABILITY] = {COL_ID, COL_NAME, COL_DIS_TYPE, COL_DIS_GRADE, -1},
     [IMPORT_DEATH] = {COL_ID, COL_NAME, COL_DEATH, -1, -1},
     [IMPORT_PENSION] = {COL_ID, COL_NAME, COL_PENSION_TYPE, -1, -1},
+    [IMPORT_LEGACY] = {COL_ID, COL_NAME, COL_ASSESSED_ON, COL_LEGACY_LEVEL, -1},
 };
 static const int optional[IMPORT_KIND_COUNT][5] = {
     [IMPORT_HUKOU] = {COL_HOUSEHOLD, COL_HOUSEHOLD_SIZE, COL_SEX, COL_BIRTH, -1},
@@ -72,6 +79,7 @@ static const int optional[IMPORT_KIND_COUNT][5] = {
     [IMPORT_DISABILITY] = {-1, -1, -1, -1, -1},
     [IMPORT_DEATH] = {-1, -1, -1, -1, -1},
     [IMPORT_PENSION] = {COL_AMOUNT, -1, -1, -1, -1},
+    [IMPORT_LEGACY] = {COL_ADL, COL_REFERENCE, -1, -1, -1},
 };
 
 /* Header text without spaces, BOM, '*' marks; full-width parentheses made ASCII-free. */
@@ -398,6 +406,36 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
                 out->amount_fen = yuan * 100 + (dec == 1 ? fen * 10 : fen);
         }
         break;
+    case IMPORT_LEGACY: {
+        /* RULE-ASSESS-017: the older scale's own four levels, by name or number. */
+        v = field(a, fields, n, map[COL_ASSESSED_ON], &len);
+        if (!v || !import_parse_date(v, len, out->assessed_on))
+            ERR(COL_ASSESSED_ON, "评估日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
+        else if (strcmp(out->assessed_on, today) > 0)
+            ERR(COL_ASSESSED_ON, "评估日期晚于今天");
+        v = field(a, fields, n, map[COL_LEGACY_LEVEL], &len);
+        static const char *const levels[][2] = {{"能力完好", "0"}, {"轻度失能", "1"},
+            {"中度失能", "2"}, {"重度失能", "3"}};
+        out->legacy_level = -1;
+        for (int i = 0; v && i < 4; i++)
+            if (!strcmp(v, levels[i][0]) || !strcmp(v, levels[i][1]))
+                out->legacy_level = i;
+        if (out->legacy_level < 0)
+            ERR(COL_LEGACY_LEVEL, "评估等级应为 能力完好、轻度失能、中度失能、重度失能 或 0–3（旧标准，不换算）");
+        out->adl_score = -1;
+        if ((v = field(a, fields, n, map[COL_ADL], &len))) {
+            char *end;
+            long adl = strtol(v, &end, 10);
+            if (*end || adl < 0 || adl > 100)
+                ERR(COL_ADL, "日常生活活动得分应为 0 到 100 的整数");
+            else
+                out->adl_score = (int)adl;
+        }
+        out->reference = field(a, fields, n, map[COL_REFERENCE], &len);
+        if (out->reference && al_utf8_len(out->reference, len) > 100)
+            ERR(COL_REFERENCE, "原始记录编号不能超过 100 个字符");
+        break;
+    }
     }
     return ne;
 }

@@ -246,3 +246,30 @@ test('qualifications: only for assessors, in scope; the assessor list shows who 
   const d = ok(await a3.post('/api/v1/assessments', { elder_id: elderId, reason: 'other', items: max }), 201)
   assert.equal(ok(await step(a3, d.id, 'sign', { version: d.version })).signatures, 1)
 })
+
+test('legacy results from a file: the sixth import kind, idempotent, never converted', async () => {
+  const { writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const before = ok(await civil.get(`/api/v1/elders/${elderId}`)).ability_level
+  const csv = join(s.dir, '旧标准评估.csv')
+  writeFileSync(csv, '身份证号,姓名,评估日期,评估等级,ADL得分,原始记录编号\n' +
+    '11010519491231002X,流程甲,2020年3月5日,中度失能,55,凤民评〔2020〕3号\n' +
+    '11010519491231002X,流程甲,2021-04-01,9,,\n' +
+    '440524188001010014,流程乙,2019/12/31,1,80,\n')
+  const bad = s.cli('import', '--kind', 'legacy_assessment', csv, '--commit')
+  assert.match(bad.stdout.trim().split('\n').pop(), /"rejected":1,"committed":false/, 'all or nothing: the bad level refuses the file')
+  writeFileSync(csv, '身份证号,姓名,评估日期,评估等级,ADL得分,原始记录编号\n' +
+    '11010519491231002X,流程甲,2020年3月5日,中度失能,55,凤民评〔2020〕3号\n' +
+    '440524188001010014,流程乙,2019/12/31,1,80,\n')
+  const r = s.cli('import', '--kind', 'legacy_assessment', csv, '--commit')
+  assert.match(r.stdout.trim().split('\n').pop(), /"rows":2,"accepted":2,"rejected":0,"committed":true/, r.stderr)
+  assert.match(r.stderr, /新增 2/)
+  const again = s.cli('import', '--kind', 'legacy_assessment', csv, '--commit')
+  assert.match(again.stderr, /新增 0，变更 0，未变 2/, 're-importing the same file changes nothing')
+  const hist = ok(await civil.get(`/api/v1/elders/${elderId}/assessments`)).items.filter((h) => h.kind === 'legacy')
+  assert.ok(hist.some((h) => h.assessed_on === '2020-03-05' && h.legacy_level === 2 && h.legacy_level_name === '中度失能' && h.adl_score === 55))
+  assert.equal(ok(await civil.get(`/api/v1/elders/${elderId}`)).ability_level, before, 'never sets the ability level')
+  // Through the web upload only for those who may record legacy results.
+  const up = await lq.request('POST', '/api/v1/imports?kind=legacy_assessment&filename=x.csv', 'a,b\n')
+  assertError(assert, up, 403, 'forbidden', 'kind')
+})
