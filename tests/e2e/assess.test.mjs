@@ -94,6 +94,11 @@ test('a whole form on a tablet: saved as a draft while filling, context, needs, 
   await office.goto(`${server.base}/elders/${elderId}`)
   await office.waitForSelector('[data-test=elder-assessments]')
   assert.match(await office.textContent('[data-test=elder-person]'), /3 级 · 重度失能/)
+  // A condition change: the officer asks for an immediate assessment from the record.
+  await office.click('[data-test=elder-assess-request]')
+  await office.fill('.el-message-box input', '夜间跌倒一次，行走明显变差')
+  await office.click('.el-message-box__btns .el-button--primary')
+  await office.waitForSelector('.el-message--success')
 
   // Print view (A4): the menus and buttons are hidden, the sheet and the chart stay.
   await office.goto(`${server.base}/assessments/${id}`)
@@ -124,7 +129,8 @@ test('the provider sees the level, not the scores; the due list opens for office
   const office = await browser.newPage({ viewport: { width: 1366, height: 900 } })
   await signIn(office, server.base, 'fg_civil', 'Anlao2026')
   await office.click('[data-test=menu-assessments]')
-  await office.waitForSelector('[data-test=due-table]')
+  await office.waitForSelector('[data-test=due-table] .el-table__row')
+  assert.match(await office.textContent('[data-test=due-table]'), /即时评估[\s\S]*夜间跌倒一次/)
   await office.screenshot({ path: `${SHOTS}/assess-due.png` })
   await office.close()
 })
