@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app/modules.h"
+#include "assess/assess.h"
 #include "audit/audit.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -259,11 +260,19 @@ seed_demo_elders(struct al_db *db)
             " phone = '1' || (3 + (id % 7)) || printf('%09d', (id * 7919 + 12345) % 1000000000)"
             " WHERE living_arrangement IS NULL AND region_code LIKE '520327%'") != AL_OK)
         return 1;
+    /* Published assessments, in one transaction, before the identification baseline. */
+    int64_t assessed = 0;
+    if (al_db_begin(db) != AL_OK)
+        return 1;
+    if (assess_seed_demo(db, &assessed) != AL_OK || al_db_commit(db) != AL_OK) {
+        al_db_rollback(db);
+        return 1;
+    }
     struct identify_result ir;
     if (identify_run(db, 0, "seed", "local", &ir) != AL_OK)
         return 1;
-    printf("演示数据已就绪：%lld 位老人，识别基线 #%lld\n", (long long)ir.scanned,
-        (long long)ir.run_id);
+    printf("演示数据已就绪：%lld 位老人，%lld 份已发布的能力评估，识别基线 #%lld\n",
+        (long long)ir.scanned, (long long)assessed, (long long)ir.run_id);
     return 0;
 }
 

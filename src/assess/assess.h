@@ -22,4 +22,7 @@ extern const struct al_module assess_module;
 int assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code, int level,
     int adl_score, const char *assessed_on, const char *reference, int64_t user_id, bool *inserted);
 
+/* Demo county: published assessments for about one elder in fifty (`anlao serve --demo`). */
+int assess_seed_demo(struct al_db *db, int64_t *made);
+
 #endif
