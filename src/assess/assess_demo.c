@@ -1,12 +1,12 @@
 /* Demo data of the assess module: published results for some elders of the demo county. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "assess/assess.h"
 #include "assess/assess_int.h"
 #include "core/json.h"
+#include "core/vec.h"
 #include "elder/elder.h"
 
 /*
@@ -47,19 +47,21 @@ assess_seed_demo(struct al_db *db, int64_t *made)
         int64_t id;
         char region[16], on[11];
     };
-    size_t n = 0, cap = 4096;
-    struct person *people = calloc(cap, sizeof(*people));
-    if (!people || !(st = al_db_stmt(db, sql_people))) {
-        free(people);
-        return people ? AL_EDB : AL_EINTERNAL;
-    }
-    while (n < cap && sqlite3_step(st) == SQLITE_ROW) {
-        people[n].id = sqlite3_column_int64(st, 0);
-        snprintf(people[n].region, sizeof(people[n].region), "%s", (const char *)sqlite3_column_text(st, 1));
-        snprintf(people[n].on, sizeof(people[n].on), "%s", (const char *)sqlite3_column_text(st, 2));
-        n++;
+    struct al_vec list;
+    al_vec_init(&list, sizeof(struct person));
+    if (!(st = al_db_stmt(db, sql_people)))
+        return AL_EDB;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct person *q = al_vec_push(&list);
+        if (!q)
+            break;
+        q->id = sqlite3_column_int64(st, 0);
+        snprintf(q->region, sizeof(q->region), "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(q->on, sizeof(q->on), "%s", (const char *)sqlite3_column_text(st, 2));
     }
     sqlite3_reset(st);
+    const struct person *people = list.p;
+    size_t n = list.n;
     struct al_arena a;
     al_arena_init(&a, 1 << 14);
     int64_t now = (int64_t)time(NULL);
@@ -106,6 +108,6 @@ assess_seed_demo(struct al_db *db, int64_t *made)
         *made += rc == AL_OK;
     }
     al_arena_fini(&a);
-    free(people);
+    al_vec_fini(&list);
     return rc;
 }

@@ -63,13 +63,14 @@ int elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
  * caller's transaction: begin after BEGIN, end before COMMIT.
  */
 struct elder_bulk;
-int elder_bulk_begin(struct al_db *db, struct elder_bulk **out);
+/* `a` holds the bulk's state until elder_bulk_end: not reset in between. */
+int elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **out);
 int elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
     int64_t *new_id);
 /* Records in the registry when the bulk began (0: every row of a new import is new). */
 int64_t elder_bulk_existing(const struct elder_bulk *b);
-/* Rebuild the search index if it was deferred, and free `b` (also on error: pass rc). */
+/* Rebuild the search index and the indexes if they were deferred (pass the loop's rc). */
 int elder_bulk_end(struct elder_bulk *b, int rc);
 
 /* The residence region of elder `id` (copied into `a`).  AL_OK, AL_ENOTFOUND or AL_EDB. */

@@ -9,6 +9,7 @@
 #include "core/idcard.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/vec.h"
 #include "elder/elder.h"
 #include "elder/elder_int.h"
 #include "region/region.h"
@@ -951,7 +952,8 @@ struct elder_bulk {
     int64_t existing;  /* records before the import */
     int64_t inserted;
     bool deferred;     /* search index and secondary indexes: rebuilt at the end */
-    char **indexes;    /* CREATE INDEX statements of the dropped indexes */
+    struct al_arena *a; /* the caller's, for the life of the bulk */
+    const char *indexes[16]; /* CREATE INDEX statements of the dropped indexes */
     int nindexes;
 };
 
@@ -970,11 +972,7 @@ drop_indexes(struct elder_bulk *b)
     char names[16][64];
     int n = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 16) {
-        char **grown = realloc(b->indexes, sizeof(char *) * (size_t)(n + 1));
-        if (!grown)
-            break;
-        b->indexes = grown;
-        b->indexes[n] = strdup((const char *)sqlite3_column_text(st, 1));
+        b->indexes[n] = al_db_col_text(b->a, st, 1);
         snprintf(names[n], sizeof(names[n]), "%.63s", (const char *)sqlite3_column_text(st, 0));
         b->nindexes = ++n;
     }
@@ -991,13 +989,12 @@ drop_indexes(struct elder_bulk *b)
 }
 
 int
-elder_bulk_begin(struct al_db *db, struct elder_bulk **out)
+elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **out)
 {
     static const char sql[] = "SELECT count(*) FROM elders";
-    struct elder_bulk *b = calloc(1, sizeof(*b));
-    if (!b)
-        return AL_EINTERNAL;
+    struct elder_bulk *b = al_arena_calloc(a, sizeof(*b));
     b->db = db;
+    b->a = a;
     al_today_cst(b->today);
     int rc = elder_settings_load(db, &b->s);
     sqlite3_stmt *st = rc == AL_OK ? al_db_stmt(db, sql) : NULL;
@@ -1008,10 +1005,8 @@ elder_bulk_begin(struct al_db *db, struct elder_bulk **out)
             b->existing = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
     }
-    if (rc != AL_OK) {
-        free(b);
+    if (rc != AL_OK)
         return rc;
-    }
     *out = b;
     return AL_OK;
 }
@@ -1065,10 +1060,6 @@ elder_bulk_end(struct elder_bulk *b, int rc)
         for (int i = 0; rc == AL_OK && i < b->nindexes; i++)
             rc = b->indexes[i] ? al_db_exec(b->db, b->indexes[i]) : AL_EINTERNAL;
     }
-    for (int i = 0; i < b->nindexes; i++)
-        free(b->indexes[i]);
-    free(b->indexes);
-    free(b);
     return rc;
 }
 
@@ -1112,8 +1103,8 @@ elder_recompute_scan(struct al_db *db, const char *today,
         return AL_EDB;
     *scanned = *changed = 0;
     /* Ids whose categories differ from the stored ones: rewritten after the scan. */
-    int64_t *redo = NULL;
-    size_t nredo = 0, capredo = 0;
+    struct al_vec redo;
+    al_vec_init(&redo, sizeof(int64_t));
     int crc = sqlite3_step(c);
     while ((rc = sqlite3_step(e)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(e, 0);
@@ -1145,16 +1136,12 @@ elder_recompute_scan(struct al_db *db, const char *today,
         }
         (*scanned)++;
         if (strcmp(now, before) != 0) {
-            if (nredo == capredo) {
-                capredo = capredo ? capredo * 2 : 1024;
-                int64_t *grown = realloc(redo, capredo * sizeof(*redo));
-                if (!grown) {
-                    rc = AL_EINTERNAL;
-                    break;
-                }
-                redo = grown;
+            int64_t *slot = al_vec_push(&redo);
+            if (!slot) {
+                rc = AL_EINTERNAL;
+                break;
             }
-            redo[nredo++] = id;
+            *slot = id;
         }
         const char *ids[ELDER_CAT_MAX];
         for (int i = 0; i < n; i++)
@@ -1183,12 +1170,12 @@ elder_recompute_scan(struct al_db *db, const char *today,
     /* The rewrites, with the evidence of each fact (elder_store_recompute reads it). */
     struct al_arena a;
     al_arena_init(&a, 1 << 14);
-    for (size_t i = 0; rc == AL_OK && i < nredo; i++) {
-        rc = elder_store_recompute(db, &a, redo[i], &s, today);
+    for (size_t i = 0; rc == AL_OK && i < redo.n; i++) {
+        rc = elder_store_recompute(db, &a, AL_VEC_AT(&redo, int64_t, i), &s, today);
         al_arena_reset(&a);
     }
     al_arena_fini(&a);
-    *changed = (int64_t)nredo;
-    free(redo);
+    *changed = (int64_t)redo.n;
+    al_vec_fini(&redo);
     return rc;
 }

@@ -1,11 +1,11 @@
 /* The identify module's SQL: one ordered scan of the registry, then the lists written. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/csv.h"
 #include "core/idcard.h"
+#include "core/vec.h"
 #include "core/json.h"
 #include "identify/identify.h"
 #include "identify/identify_int.h"
@@ -57,31 +57,24 @@ struct run {
     int64_t last_hukou;
     sqlite3_stmt *prev;  /* identify_state in elder_id order, merged with the scan */
     int prev_rc;
-    struct item *items;
-    size_t nitems, capitems;
-    struct item *states; /* snapshots to write: list = special | known << 1, detail = cats */
-    size_t nstates, capstates;
-    struct person *people;
-    size_t npeople, cappeople;
+    struct al_vec items;  /* struct item */
+    struct al_vec states; /* struct item: snapshots to write, list = special | known << 1 */
+    struct al_vec people; /* struct person */
 };
 
-#define PUSH(vec, n, cap, value)                                                               \
+/* Append `value` (of the vector's element type) or return -1 when out of memory. */
+#define PUSH(vec, type, value)                                                                 \
     do {                                                                                       \
-        if ((n) == (cap)) {                                                                    \
-            size_t c_ = (cap) ? (cap) * 2 : 4096;                                              \
-            void *g_ = realloc((vec), c_ * sizeof(*(vec)));                                    \
-            if (!g_)                                                                           \
-                return -1;                                                                     \
-            (vec) = g_;                                                                        \
-            (cap) = c_;                                                                        \
-        }                                                                                      \
-        (vec)[(n)++] = (value);                                                                \
+        type *e_ = al_vec_push(vec);                                                           \
+        if (!e_)                                                                               \
+            return -1;                                                                         \
+        *e_ = (value);                                                                         \
     } while (0)
 
 static int
 push_item(struct run *r, int64_t id, int list, const char *detail)
 {
-    PUSH(r->items, r->nitems, r->capitems, ((struct item){id, list, detail}));
+    PUSH(&r->items, struct item, ((struct item){id, list, detail}));
     return 0;
 }
 
@@ -112,15 +105,15 @@ visit(void *ctx, const struct elder_scan_row *row)
                 row->status_date ? row->status_date : "");
         else if (l == LIST_MISSING_HUKOU)
             detail = al_arena_printf(r->a, "import:%lld", (long long)r->last_hukou);
-        PUSH(r->items, r->nitems, r->capitems, ((struct item){row->id, l, detail}));
+        PUSH(&r->items, struct item, ((struct item){row->id, l, detail}));
     }
     if (identify_state_differs(row, &prev))
-        PUSH(r->states, r->nstates, r->capstates,
+        PUSH(&r->states, struct item,
             ((struct item){row->id, row->special | (prev.known << 1),
                 al_arena_strdup(r->a, row->cats)}));
     uint64_t h;
     if (identify_person_hash(row, &h))
-        PUSH(r->people, r->npeople, r->cappeople, ((struct person){h, row->id}));
+        PUSH(&r->people, struct person, ((struct person){h, row->id}));
     return 0;
 }
 
@@ -152,18 +145,22 @@ person_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_scan_r
 static int
 duplicates(struct run *r)
 {
-    size_t cap = 1024;
-    while (cap < 2 * r->npeople)
+    const struct person *people = r->people.p;
+    size_t npeople = r->people.n, cap = 1024;
+    while (cap < 2 * npeople)
         cap *= 2;
-    uint32_t *slot = calloc(cap, sizeof(*slot)), *next = calloc(r->npeople + 1, sizeof(*next));
-    if (!slot || !next) {
-        free(slot);
-        free(next);
+    struct al_vec slots, nexts;
+    al_vec_init(&slots, sizeof(uint32_t));
+    al_vec_init(&nexts, sizeof(uint32_t));
+    if (!al_vec_zeroed(&slots, cap) || !al_vec_zeroed(&nexts, npeople + 1)) {
+        al_vec_fini(&slots);
+        al_vec_fini(&nexts);
         return AL_EINTERNAL;
     }
-    for (size_t i = 0; i < r->npeople; i++) {
-        size_t k = (size_t)(r->people[i].h ^ (r->people[i].h >> 29)) & (cap - 1);
-        while (slot[k] && r->people[slot[k] - 1].h != r->people[i].h)
+    uint32_t *slot = slots.p, *next = nexts.p;
+    for (size_t i = 0; i < npeople; i++) {
+        size_t k = (size_t)(people[i].h ^ (people[i].h >> 29)) & (cap - 1);
+        while (slot[k] && people[slot[k] - 1].h != people[i].h)
             k = (k + 1) & (cap - 1);
         next[i + 1] = slot[k]; /* chain of 1-based indexes, newest first; 0 ends it */
         slot[k] = (uint32_t)(i + 1);
@@ -178,7 +175,7 @@ duplicates(struct run *r)
         struct elder_scan_row *rows = al_arena_alloc(r->a, n * sizeof(*rows));
         size_t m = 0;
         for (uint32_t i = slot[k]; rc == AL_OK && i; i = next[i])
-            rc = person_row(r->db, r->a, r->people[i - 1].id, &rows[m++]);
+            rc = person_row(r->db, r->a, people[i - 1].id, &rows[m++]);
         for (size_t x = 0; rc == AL_OK && x < n; x++) {
             struct al_buf b = {0};
             for (size_t y = n; y-- > 0;) { /* ascending ids */
@@ -193,8 +190,8 @@ duplicates(struct run *r)
                 rc = AL_EINTERNAL;
         }
     }
-    free(slot);
-    free(next);
+    al_vec_fini(&slots);
+    al_vec_fini(&nexts);
     return rc;
 }
 
@@ -213,6 +210,9 @@ identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char
     struct al_arena a;
     al_arena_init(&a, 1 << 20);
     struct run r = {.db = db, .a = &a, .baseline = baseline};
+    al_vec_init(&r.items, sizeof(struct item));
+    al_vec_init(&r.states, sizeof(struct item));
+    al_vec_init(&r.people, sizeof(struct person));
     int rc = al_db_count(db, "SELECT coalesce(max(id), 0) FROM imports WHERE kind = 'hukou'"
                              " AND status = 'committed'", NULL, &r.last_hukou);
     if (rc == AL_OK && !(r.prev = al_db_stmt(db, sql_prev)))
@@ -228,36 +228,37 @@ identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char
         rc = duplicates(&r);
     for (int i = 0; i < 5; i++)
         counts[i] = 0;
-    for (size_t i = 0; rc == AL_OK && i < r.nitems; i++) {
+    const struct item *items = r.items.p, *states = r.states.p;
+    for (size_t i = 0; rc == AL_OK && i < r.items.n; i++) {
         sqlite3_stmt *st = al_db_stmt(db, sql_item);
         if (!st) {
             rc = AL_EDB;
             break;
         }
         sqlite3_bind_int64(st, 1, run_id);
-        al_db_bind_text(st, 2, identify_list_ids[r.items[i].list]);
-        sqlite3_bind_int64(st, 3, r.items[i].elder_id);
-        al_db_bind_text(st, 4, r.items[i].detail);
+        al_db_bind_text(st, 2, identify_list_ids[items[i].list]);
+        sqlite3_bind_int64(st, 3, items[i].elder_id);
+        al_db_bind_text(st, 4, items[i].detail);
         rc = al_db_check(db, sqlite3_step(st));
         sqlite3_reset(st);
-        counts[r.items[i].list]++;
+        counts[items[i].list]++;
     }
-    for (size_t i = 0; rc == AL_OK && i < r.nstates; i++) {
-        bool known = r.states[i].list & 2;
+    for (size_t i = 0; rc == AL_OK && i < r.states.n; i++) {
+        bool known = states[i].list & 2;
         sqlite3_stmt *st = al_db_stmt(db, known ? sql_state_set : sql_state_new);
         if (!st) {
             rc = AL_EDB;
             break;
         }
-        sqlite3_bind_int64(st, 1, r.states[i].elder_id);
-        sqlite3_bind_int(st, 2, r.states[i].list & 1);
-        al_db_bind_text(st, 3, r.states[i].detail);
+        sqlite3_bind_int64(st, 1, states[i].elder_id);
+        sqlite3_bind_int(st, 2, states[i].list & 1);
+        al_db_bind_text(st, 3, states[i].detail);
         rc = al_db_check(db, sqlite3_step(st));
         sqlite3_reset(st);
     }
-    free(r.items);
-    free(r.states);
-    free(r.people);
+    al_vec_fini(&r.items);
+    al_vec_fini(&r.states);
+    al_vec_fini(&r.people);
     al_arena_fini(&a);
     return rc;
 }

@@ -262,9 +262,11 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     int r;
     /* RULE-IMPORT-007: every accepted row in one transaction. */
     struct elder_bulk *bulk = NULL;
+    struct al_arena bulk_arena; /* the bulk's state: lives for the whole commit */
+    al_arena_init(&bulk_arena, 4096);
     rc = al_db_begin(db);
     if (rc == AL_OK)
-        rc = elder_bulk_begin(db, &bulk);
+        rc = elder_bulk_begin(db, &bulk_arena, &bulk);
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
         if (r == 2)
             progress(o, "写入中", &rd);
@@ -334,6 +336,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
         progress(o, "更新检索索引", &rd);
         rc = elder_bulk_end(bulk, rc);
     }
+    al_arena_fini(&bulk_arena);
     json_t *sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "created", (json_int_t)s->created,
         "changed", (json_int_t)s->changed, "unchanged", (json_int_t)s->unchanged, "deaths",
         (json_int_t)s->deaths, "moves", (json_int_t)s->moves, "skipped_age",
