@@ -30,6 +30,23 @@ visible_elder(struct al_req *r, int64_t elder_id, const char **region)
     return rc;
 }
 
+/*
+ * RULE-ASSESS-021: visible_elder, and in the registry (active): an elder who
+ * moved out, died or was cancelled is not assessed (409 naming the status).
+ */
+static int
+assessable_elder(struct al_req *r, int64_t elder_id, const char **region, const char *what)
+{
+    const char *status = NULL;
+    int rc = elder_status_of(r->db, r->arena, elder_id, region, &status);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, *region)))
+        return al_req_fail(r, AL_ENOTFOUND, "elder_id", "老年人档案不存在");
+    if (rc == AL_OK && !assess_elder_assessable(status))
+        return al_req_fail(r, AL_ECONFLICT, "elder_id", "老人档案状态为“%s”，不能%s",
+            assess_elder_status_name(status), what);
+    return rc;
+}
+
 /* Assessment :id of the path, if the caller may see it (else 404, as a missing one). */
 static int
 visible_assessment(struct al_req *r, struct assess_row *row)
@@ -340,7 +357,7 @@ assess_create(struct al_req *r)
         .request_id = request_id};
     if ((rc = read_form(r, body, incomplete, &rec)) != AL_OK)
         return rc;
-    if ((rc = visible_elder(r, elder_id, &region)) != AL_OK)
+    if ((rc = assessable_elder(r, elder_id, &region, "新建评估")) != AL_OK)
         return rc;
     rec.region_code = region;
     /* RULE-ASSESS-014: an assessment answering a request must be for its elder; a
@@ -464,8 +481,12 @@ assess_get(struct al_req *r)
     int rc = visible_assessment(r, &row);
     if (rc != AL_OK)
         return rc;
+    bool full = reads_scores(r);
+    /* RULE-ASSESS-018: level-only readers see results, not assessments under way. */
+    if (!full && !assess_is_result(row.status))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "评估记录不存在");
     json_t *out = NULL;
-    if ((rc = assess_store_get_json(r->db, r->arena, row.id, reads_scores(r), &out)) != AL_OK)
+    if ((rc = assess_store_get_json(r->db, r->arena, row.id, full, &out)) != AL_OK)
         return rc;
     return al_reply(r, 200, out);
 }
@@ -475,11 +496,20 @@ assess_list(struct al_req *r)
 {
     struct assess_filter f = {.scope = r->who->region_code,
         .status = al_query_opt(&r->query, "status"), .reason = al_query_opt(&r->query, "reason"),
-        .region = al_query_opt(&r->query, "region")};
+        .region = al_query_opt(&r->query, "region"), .results_only = !reads_scores(r)};
     int64_t page, size, total = 0;
     int rc = al_query_page(&r->query, &page, &size, &r->err);
     if (rc != AL_OK)
         return rc;
+    if (f.status && !assess_status_valid(f.status))
+        return al_req_fail(r, AL_EINVAL, "status",
+            "状态应为 draft、submitted、reviewed、published、disputed 或 superseded");
+    bool known = !f.reason;
+    for (int i = 0; i < ASSESS_REASONS && !known; i++)
+        known = !strcmp(f.reason, assess_reasons[i].id);
+    if (!known)
+        return al_req_fail(r, AL_EINVAL, "reason",
+            "评估原因应为 first、routine、immediate、reassessment 或 other");
     if (f.region && !region_level(f.region))
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
     f.limit = size;
@@ -667,6 +697,9 @@ assess_publish(struct al_req *r)
     const char *next = assess_next_status(row.status, STEP_PUBLISH);
     if (!next)
         return wrong_state(r, row.status, "发布");
+    const char *region;
+    if ((rc = assessable_elder(r, row.elder_id, &region, "发布评估结果")) != AL_OK)
+        return rc;
     struct assess_settings s;
     if ((rc = assess_settings_load(r->db, &s)) != AL_OK)
         return rc;
@@ -677,9 +710,19 @@ assess_publish(struct al_req *r)
     struct assess_status_extra x = {.valid_until = until, .published = true};
     const char *ref = al_arena_printf(r->arena, "assessment:%lld", (long long)row.id);
     struct elder_evidence ev = {"assessment", ref, row.assessed_on};
+    int64_t later_id = 0;
+    const char *later_on = NULL;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_set_status(r->db, row.id, row.version, next, &x, now);
+    /* RULE-ASSESS-019: an older result never replaces a later one in force. */
+    rc = assess_store_later_result(r->db, r->arena, row.elder_id, row.id, row.assessed_on,
+        &later_id, &later_on);
+    if (rc == AL_OK && later_id)
+        rc = al_req_fail(r, AL_ECONFLICT, "assessed_on",
+            "这位老人已有评估日期更晚（%s）的评估结果 #%lld，不能发布较早的评估", later_on,
+            (long long)later_id);
+    if (rc == AL_OK)
+        rc = assess_store_set_status(r->db, row.id, row.version, next, &x, now);
     if (rc == AL_OK)
         rc = assess_store_supersede(r->db, row.elder_id, row.id, r->who->user_id,
             r->who->username, now);
@@ -721,6 +764,9 @@ assess_dispute(struct al_req *r)
     const char *next = assess_next_status(row.status, STEP_DISPUTE);
     if (!next)
         return wrong_state(r, row.status, "登记异议");
+    const char *region;
+    if ((rc = assessable_elder(r, row.elder_id, &region, "登记异议（无法复评）")) != AL_OK)
+        return rc;
     int64_t now = (int64_t)time(NULL), request_id = 0;
     struct assess_status_extra x = {.disputed_reason = reason};
     struct assess_request q = {.elder_id = row.elder_id, .disputed_id = row.id,
@@ -751,13 +797,21 @@ assess_due(struct al_req *r)
     const char *region = al_query_opt(&r->query, "region");
     if (region && !region_level(region))
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
-    const char *scope = region && region_in_scope(r->who->region_code, region)
-                            ? region
-                            : r->who->region_code;
+    /* Within the caller's scope: a narrower region filters, a broader one changes nothing,
+     * one beside it is empty (as in the list). */
+    const char *scope = r->who->region_code;
+    bool outside = false;
+    if (region && region_in_scope(r->who->region_code, region))
+        scope = region;
+    else if (region && !region_in_scope(region, r->who->region_code))
+        outside = true;
     char today[11];
     al_today_cst(today);
+    if (outside)
+        return al_reply(r, 200, json_pack("{s:[], s:i, s:s, s:I}", "items", "total", 0, "today",
+                                    today, "within_days", (json_int_t)window));
     json_t *items = json_array(), *requests = json_array();
-    if ((rc = assess_store_requests(r->db, r->arena, scope, "open", requests)) != AL_OK)
+    if ((rc = assess_store_requests(r->db, r->arena, scope, "open", true, requests)) != AL_OK)
         return rc;
     size_t i;
     json_t *q;
@@ -798,7 +852,7 @@ request_create(struct al_req *r)
         source = "officer";
     if (!one_of(source, sources, 4))
         return al_req_fail(r, AL_EINVAL, "source", "来源应为 officer、alarm、visit 或 family");
-    if ((rc = visible_elder(r, elder_id, &region)) != AL_OK)
+    if ((rc = assessable_elder(r, elder_id, &region, "申请评估")) != AL_OK)
         return rc;
     struct assess_request q = {.elder_id = elder_id, .user_id = r->who->user_id,
         .region_code = region, .reason = reason, .source = source, .note = note};
@@ -825,7 +879,7 @@ request_list(struct al_req *r)
     if (status && strcmp(status, "open") && strcmp(status, "done"))
         return al_req_fail(r, AL_EINVAL, "status", "状态应为 open 或 done");
     json_t *items = json_array();
-    int rc = assess_store_requests(r->db, r->arena, r->who->region_code, status, items);
+    int rc = assess_store_requests(r->db, r->arena, r->who->region_code, status, false, items);
     if (rc != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",

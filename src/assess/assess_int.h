@@ -117,6 +117,12 @@ enum assess_step {
 /* RULE-ASSESS-010: the status after `step`, or NULL when `status` does not allow it. */
 const char *assess_next_status(const char *status, enum assess_step step);
 const char *assess_status_name(const char *status);
+bool assess_status_valid(const char *status); /* one of the six statuses */
+/* RULE-ASSESS-021: only an elder in the registry (status active) is assessed. */
+bool assess_elder_assessable(const char *elder_status);
+const char *assess_elder_status_name(const char *elder_status); /* 在册, 迁出, 死亡, 注销 */
+/* RULE-ASSESS-018: published, disputed or superseded (what level-only readers see). */
+bool assess_is_result(const char *status);
 
 bool assess_date_ok(const char *s); /* a real YYYY-MM-DD date */
 /* RULE-ASSESS-012 */
@@ -187,6 +193,13 @@ int assess_store_signed(struct al_db *db, int64_t id, int64_t user_id, int *coun
 int assess_store_signed_by(struct al_db *db, int64_t id, int64_t user_id, bool *signed_it);
 int assess_store_clear_signatures(struct al_db *db, int64_t id);
 
+/*
+ * RULE-ASSESS-019: the elder's published or disputed result (other than `id`)
+ * assessed after `assessed_on`, if any (*later_id 0 when none; *later_on in `a`).
+ */
+int assess_store_later_result(struct al_db *db, struct al_arena *a, int64_t elder_id, int64_t id,
+    const char *assessed_on, int64_t *later_id, const char **later_on);
+
 /* Earlier published or disputed results of the elder become superseded. */
 int assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int64_t user_id,
     const char *username, int64_t now);
@@ -201,17 +214,23 @@ int assess_store_request_get(struct al_db *db, struct al_arena *a, int64_t id,
     struct assess_request *q, const char **status);
 int assess_store_request_done(struct al_db *db, int64_t request_id, int64_t assessment_id,
     int64_t now);
+/* Requests in scope (status NULL: all); `active_only`: of elders still in the registry. */
 int assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope,
-    const char *status, json_t *items);
+    const char *status, bool active_only, json_t *items);
 
 int assess_store_get_json(struct al_db *db, struct al_arena *a, int64_t id, bool full,
     json_t **out);
+/*
+ * The elder's assessments (newest first) with the legacy results merged in by
+ * date.  Not `full` (level-only readers): results only, in the level-only shape.
+ */
 int assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, bool full,
     json_t *out);
 
 struct assess_filter {
     const char *scope, *status, *reason, *region;
     int64_t limit, offset;
+    bool results_only; /* RULE-ASSESS-018: published, disputed, superseded only */
 };
 int assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filter *f,
     json_t *items, int64_t *total);

@@ -302,6 +302,40 @@ assess_status_name(const char *status)
     return status;
 }
 
+bool
+assess_status_valid(const char *status)
+{
+    return status && assess_status_name(status) != status;
+}
+
+/*
+ * RULE-ASSESS-018: a result is what was published (and stays a result when
+ * disputed or superseded); drafts, submitted and reviewed ones are work under way.
+ */
+bool
+assess_is_result(const char *status)
+{
+    return status && (!strcmp(status, "published") || !strcmp(status, "disputed") ||
+                         !strcmp(status, "superseded"));
+}
+
+bool
+assess_elder_assessable(const char *elder_status)
+{
+    return elder_status && strcmp(elder_status, "active") == 0;
+}
+
+const char *
+assess_elder_status_name(const char *elder_status)
+{
+    static const struct assess_choice names[] = {{"active", "在册"}, {"moved_out", "迁出"},
+        {"deceased", "死亡"}, {"cancelled", "注销"}};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (elder_status && strcmp(names[i].id, elder_status) == 0)
+            return names[i].name;
+    return elder_status ? elder_status : "";
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 static long
 days_from_civil(int y, int m, int d)

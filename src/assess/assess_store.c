@@ -391,6 +391,31 @@ assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int6
 }
 
 int
+assess_store_later_result(struct al_db *db, struct al_arena *a, int64_t elder_id, int64_t id,
+    const char *assessed_on, int64_t *later_id, const char **later_on)
+{
+    static const char sql[] =
+        "SELECT id, assessed_on FROM assessments WHERE elder_id = ?1 AND id != ?2"
+        " AND (status = 'published' OR status = 'disputed') AND assessed_on > ?3"
+        " ORDER BY assessed_on DESC, id DESC LIMIT 1";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, elder_id);
+    sqlite3_bind_int64(st, 2, id);
+    al_db_bind_text(st, 3, assessed_on);
+    int rc = sqlite3_step(st);
+    *later_id = 0;
+    *later_on = NULL;
+    if (rc == SQLITE_ROW) {
+        *later_id = sqlite3_column_int64(st, 0);
+        *later_on = al_db_col_text(a, st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+int
 assess_store_request_create(struct al_db *db, const struct assess_request *q, int64_t now,
     int64_t *id)
 {
@@ -456,7 +481,7 @@ assess_store_request_done(struct al_db *db, int64_t request_id, int64_t assessme
 
 int
 assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, const char *status,
-    json_t *items)
+    bool active_only, json_t *items)
 {
     static const char sql[] =
         "SELECT q.id, q.elder_id, e.name, q.region_code, g.name, q.reason, q.source, q.note,"
@@ -464,6 +489,7 @@ assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, c
         " FROM assessment_requests q JOIN elders e ON e.id = q.elder_id"
         " LEFT JOIN regions g ON g.code = q.region_code"
         " WHERE q.region_code >= ?1 AND q.region_code < ?2 AND (?3 IS NULL OR q.status = ?3)"
+        " AND (?4 = 0 OR e.status = 'active')"
         " ORDER BY q.status DESC, q.id DESC LIMIT 500";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
@@ -473,6 +499,7 @@ assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, c
     al_db_bind_text(st, 1, lo);
     al_db_bind_text(st, 2, hi);
     al_db_bind_text(st, 3, status);
+    sqlite3_bind_int(st, 4, active_only);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s}", "id",
@@ -660,8 +687,11 @@ int
 assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, bool full,
     json_t *out)
 {
-    static const char sql[] =
-        "SELECT " RECORD_COLS RECORD_FROM " WHERE s.elder_id = ? ORDER BY s.id DESC";
+    /* RULE-ASSESS-018: level-only readers see results, not assessments under way. */
+    static const char sql[] = "SELECT " RECORD_COLS RECORD_FROM
+                              " WHERE s.elder_id = ?1 AND (?2 OR s.status = 'published'"
+                              " OR s.status = 'disputed' OR s.status = 'superseded')"
+                              " ORDER BY s.id DESC";
     static const char sql_legacy[] =
         "SELECT id, scale, level, adl_score, assessed_on, reference, created_at"
         " FROM legacy_assessments WHERE elder_id = ? ORDER BY assessed_on DESC, id DESC";
@@ -669,14 +699,22 @@ assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
     if (!st)
         return AL_EDB;
     sqlite3_bind_int64(st, 1, elder_id);
+    sqlite3_bind_int(st, 2, full);
     int rc;
+    json_t *found = json_array();
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(out, record_json(a, st, full));
+        json_array_append_new(found, record_json(a, st, full));
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
+        json_decref(found);
         return al_db_check(db, rc);
-    if (!(st = al_db_stmt(db, sql_legacy)))
+    }
+    json_t *legacy = json_array();
+    if (!(st = al_db_stmt(db, sql_legacy))) {
+        json_decref(found);
+        json_decref(legacy);
         return AL_EDB;
+    }
     sqlite3_bind_int64(st, 1, elder_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int level = sqlite3_column_int(st, 2);
@@ -691,9 +729,26 @@ assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
             const char *ref = (const char *)sqlite3_column_text(st, 5);
             json_object_set_new(o, "reference", ref ? json_string(ref) : json_null());
         }
-        json_array_append_new(out, o);
+        json_array_append_new(legacy, o);
     }
     sqlite3_reset(st);
+    /* Newest first: each legacy result goes before the first assessment dated earlier. */
+    size_t i = 0, k = 0;
+    for (; i < json_array_size(found); i++) {
+        json_t *x = json_array_get(found, i);
+        const char *on = json_string_value(json_object_get(x, "assessed_on"));
+        for (; k < json_array_size(legacy); k++) {
+            json_t *l = json_array_get(legacy, k);
+            if (!on || strcmp(json_string_value(json_object_get(l, "assessed_on")), on) <= 0)
+                break;
+            json_array_append(out, l);
+        }
+        json_array_append(out, x);
+    }
+    for (; k < json_array_size(legacy); k++)
+        json_array_append(out, json_array_get(legacy, k));
+    json_decref(found);
+    json_decref(legacy);
     return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
 }
 
@@ -705,11 +760,14 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
         "SELECT count(*)" RECORD_FROM
         " WHERE s.region_code >= ?1 AND s.region_code < ?2 AND (?3 IS NULL OR s.status = ?3)"
         " AND (?4 IS NULL OR s.reason = ?4) AND (?5 IS NULL OR (s.region_code >= ?5"
-        " AND s.region_code < ?6))",
+        " AND s.region_code < ?6)) AND (?9 = 0 OR s.status = 'published'"
+        " OR s.status = 'disputed' OR s.status = 'superseded')",
         "SELECT " RECORD_COLS RECORD_FROM
         " WHERE s.region_code >= ?1 AND s.region_code < ?2 AND (?3 IS NULL OR s.status = ?3)"
         " AND (?4 IS NULL OR s.reason = ?4) AND (?5 IS NULL OR (s.region_code >= ?5"
-        " AND s.region_code < ?6)) ORDER BY s.id DESC LIMIT ?7 OFFSET ?8",
+        " AND s.region_code < ?6)) AND (?9 = 0 OR s.status = 'published'"
+        " OR s.status = 'disputed' OR s.status = 'superseded')"
+        " ORDER BY s.id DESC LIMIT ?7 OFFSET ?8",
     };
     char lo[16], hi[16], rlo[16], rhi[16];
     region_scope_bounds(f->scope, lo, hi);
@@ -725,6 +783,7 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
         al_db_bind_text(st, 4, f->reason);
         al_db_bind_text(st, 5, f->region ? rlo : NULL);
         al_db_bind_text(st, 6, f->region ? rhi : NULL);
+        sqlite3_bind_int(st, 9, f->results_only);
         if (pass) {
             sqlite3_bind_int64(st, 7, f->limit);
             sqlite3_bind_int64(st, 8, f->offset);
@@ -829,7 +888,8 @@ assess_store_needs(struct al_db *db, struct al_arena *a, int64_t elder_id, json_
 {
     static const char sql[] =
         "SELECT id, needs, assessed_on FROM assessments WHERE elder_id = ?"
-        " AND status = 'published' ORDER BY published_at DESC, id DESC LIMIT 1";
+        " AND (status = 'published' OR status = 'disputed')"
+        " ORDER BY published_at DESC, id DESC LIMIT 1";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;

@@ -75,6 +75,12 @@ int elder_bulk_end(struct elder_bulk *b, int rc);
 
 /* The residence region of elder `id` (copied into `a`).  AL_OK, AL_ENOTFOUND or AL_EDB. */
 int elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region);
+/*
+ * The residence region and the record status (active, moved_out, deceased,
+ * cancelled) of elder `id`, copied into `a`.  AL_OK, AL_ENOTFOUND or AL_EDB.
+ */
+int elder_status_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
+    const char **status);
 
 /* What the category scan tells its visitor about one elder (valid during the call only). */
 struct elder_scan_row {

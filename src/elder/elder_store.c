@@ -777,6 +777,19 @@ elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **r
 }
 
 int
+elder_status_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
+    const char **status)
+{
+    struct elder_row r;
+    int rc = elder_store_row(db, a, id, &r);
+    if (rc == AL_OK) {
+        *region = r.region_code;
+        *status = r.status;
+    }
+    return rc;
+}
+
+int
 elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
     struct elder_state *out)
 {

@@ -221,6 +221,30 @@ validity_and_due(void **state)
     assert_string_equal(assess_rule_text("RULE-ASSESS-004"), "确诊痴呆或其他精神和行为障碍：等级上调一级");
 }
 
+static void
+results_and_statuses(void **state)
+{
+    (void)state;
+    /* RULE-ASSESS-018: level-only readers see results only. */
+    assert_true(assess_is_result("published"));
+    assert_true(assess_is_result("disputed"));
+    assert_true(assess_is_result("superseded"));
+    assert_false(assess_is_result("draft"));
+    assert_false(assess_is_result("submitted"));
+    assert_false(assess_is_result("reviewed"));
+    assert_false(assess_is_result(NULL));
+    assert_false(assess_is_result("Published"));
+    /* A list filter names one of the six statuses (else 400). */
+    static const char *const states[] = {"draft", "submitted", "reviewed", "published", "disputed",
+        "superseded"};
+    for (size_t i = 0; i < 6; i++)
+        assert_true(assess_status_valid(states[i]));
+    assert_false(assess_status_valid("finished"));
+    assert_false(assess_status_valid(""));
+    assert_false(assess_status_valid(NULL));
+    assert_string_equal(assess_status_name("superseded"), "已被复评取代");
+}
+
 int
 main(void)
 {
@@ -233,6 +257,7 @@ main(void)
         cmocka_unit_test(form_options),
         cmocka_unit_test(transitions),
         cmocka_unit_test(validity_and_due),
+        cmocka_unit_test(results_and_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
