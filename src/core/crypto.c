@@ -144,6 +144,29 @@ al_crypto_keyed_hash_hex(const char *purpose, const void *data, size_t len, char
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+/*
+ * Random nonces from a per-thread pool filled 64 at a time (one getrandom call
+ * instead of one per sealed value: an import seals a million).  Each nonce is
+ * taken once and wiped; a pool is never shared by threads, and the process
+ * never forks, so no two seals can see the same bytes.
+ */
+#define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define NONCE_POOL 64
+static _Thread_local unsigned char nonce_pool[NONCE_POOL * NONCE_BYTES];
+static _Thread_local int nonce_left;
+
+static void
+next_nonce(unsigned char out[NONCE_BYTES])
+{
+    if (nonce_left == 0) {
+        randombytes_buf(nonce_pool, sizeof(nonce_pool));
+        nonce_left = NONCE_POOL;
+    }
+    unsigned char *n = nonce_pool + (size_t)--nonce_left * NONCE_BYTES;
+    memcpy(out, n, NONCE_BYTES);
+    sodium_memzero(n, NONCE_BYTES);
+}
+
 char *
 al_crypto_seal(struct al_arena *a, const char *plain, size_t len)
 {
@@ -152,7 +175,7 @@ al_crypto_seal(struct al_arena *a, const char *plain, size_t len)
     size_t raw_len = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + len +
                      crypto_aead_xchacha20poly1305_ietf_ABYTES;
     unsigned char *raw = al_arena_alloc(a, raw_len);
-    randombytes_buf(raw, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    next_nonce(raw);
     unsigned long long clen = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(raw + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
         &clen, (const unsigned char *)plain, len, NULL, 0, NULL, raw, field_key);

@@ -107,102 +107,271 @@ import_cache(struct al_db *db, bool big)
     al_db_exec(db, big ? "PRAGMA cache_size = -262144" : "PRAGMA cache_size = -32000");
 }
 
+/* What a pass over one file shares between its rows. */
+struct pass {
+    struct al_db *db;
+    const struct import_options *o;
+    struct import_summary *s;
+    int kind, min_age;
+    const char *scope;      /* the uploader's region, NULL: everywhere */
+    char today[11];
+    char ref[32], source[32]; /* evidence: import:N, import:<kind> */
+    struct al_set64 seen;   /* numbers met so far in the file */
+    struct elder_bulk *bulk; /* while rows are written */
+};
+
+static void
+pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
+    struct import_summary *s, int kind, const char *scope)
+{
+    memset(p, 0, sizeof(*p));
+    p->db = db;
+    p->o = o;
+    p->s = s;
+    p->kind = kind;
+    p->scope = scope && *scope ? scope : NULL;
+    p->min_age = min_age_setting(db);
+    al_today_cst(p->today);
+    snprintf(p->source, sizeof(p->source), "import:%s", import_kind_id(kind));
+    al_set64_init(&p->seen);
+}
+
+static void
+pass_set_import(struct pass *p, int64_t import_id)
+{
+    p->s->id = import_id;
+    snprintf(p->ref, sizeof(p->ref), "import:%lld", (long long)import_id);
+}
+
+/*
+ * The checks of the current row: its fields (import_validate_row), a number
+ * repeated in the file (RULE-IMPORT-004), the uploader's region
+ * (RULE-IMPORT-016), a known region code, and the person in the registry
+ * (RULE-IMPORT-015) when `lookup` (always for kinds other than household
+ * registration).  Returns the number of errors written to `errs` (0: the row
+ * is accepted; *found tells whether *cur holds the person) or an AL_E* code.
+ */
 static int
-validate_file(struct al_db *db, const struct import_options *o, struct import_summary *s,
+check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
+    struct import_row *row, struct elder_state *cur, bool *found, struct import_error errs[8])
+{
+    *found = false;
+    int ne = import_validate_row(p->kind, rd->f, rd->n, rd->map, p->today, a, row, errs, 8);
+    if (ne)
+        return ne;
+    if (!al_set64_add(&p->seen, import_id_key(row->id_number))) {
+        errs[0] = (struct import_error){COL_ID, "身份证号在文件中重复出现"};
+        return 1;
+    }
+    bool hukou = p->kind == IMPORT_HUKOU;
+    if (hukou && p->scope && !region_in_scope(p->scope, row->region_code)) {
+        errs[0] = (struct import_error){COL_REGION, ""};
+        snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不在本辖区", row->region_code);
+        return 1;
+    }
+    if (hukou && !region_name(p->db, a, row->region_code)) {
+        errs[0] = (struct import_error){COL_REGION, ""};
+        snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不存在", row->region_code);
+        return 1;
+    }
+    if (!lookup && hukou)
+        return 0;
+    int fr = elder_find_by_number(p->db, a, row->id_number, cur);
+    if (fr != AL_OK && fr != AL_ENOTFOUND)
+        return fr;
+    *found = fr == AL_OK && (!p->scope || region_in_scope(p->scope, cur->region_code));
+    if (!*found && !hukou) { /* outside the uploader's region: as if absent */
+        errs[0] = (struct import_error){COL_ID, "登记库中没有此人（请先导入户籍数据）"};
+        return 1;
+    }
+    if (fr == AL_OK && !*found) { /* someone of another region in a household file */
+        errs[0] = (struct import_error){COL_ID, "此人登记在本辖区以外，不能由本辖区导入"};
+        return 1;
+    }
+    return 0;
+}
+
+/* Apply one accepted row (RULE-IMPORT-005…011); `cur` NULL for a new person. */
+static int
+write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
+    const struct elder_state *cur)
+{
+    struct import_summary *s = p->s;
+    const struct import_options *o = p->o;
+    const char *actor = o->username ? o->username : "import";
+    if (p->kind == IMPORT_LEGACY) { /* recorded in the assessment history, never converted */
+        bool inserted = false;
+        int rc = assess_legacy_record(p->db, cur->id, cur->region_code, row->legacy_level,
+            row->adl_score, row->assessed_on, row->reference, o->user_id, &inserted);
+        s->created += inserted;
+        s->unchanged += !inserted;
+        return rc;
+    }
+    al_json_use_arena(a);
+    json_t *set = json_object();
+    unsigned flags = 0;
+    int effect = import_plan(row, cur, p->min_age, p->today, set, &flags);
+    const char *date = p->kind == IMPORT_ROLL ? row->start_date
+                       : p->kind == IMPORT_DEATH ? row->death_date : p->today;
+    struct elder_evidence ev = {p->source, p->ref, date};
+    int64_t id = cur ? cur->id : 0;
+    int rc = AL_OK;
+    if (effect == EFFECT_NEW) {
+        s->created++;
+        if (p->kind == IMPORT_HUKOU) /* marked as seen in the same INSERT */
+            json_object_set_new(set, "last_hukou_import", json_integer(s->id));
+        rc = elder_bulk_apply(p->bulk, a, 0, set, &ev, o->user_id, actor, "import", &id);
+    } else if (effect == EFFECT_CHANGED) {
+        s->changed++;
+        rc = elder_bulk_apply(p->bulk, a, id, set, &ev, o->user_id, actor, "import", NULL);
+    } else if (effect == EFFECT_UNCHANGED) {
+        s->unchanged++;
+    } else {
+        s->skipped_age++;
+        id = 0;
+    }
+    al_json_use_arena(NULL);
+    s->deaths += (flags & IMPORT_FLAG_DEATH) != 0;
+    s->moves += (flags & IMPORT_FLAG_MOVE) != 0;
+    if (rc == AL_OK && p->kind == IMPORT_HUKOU && id && effect != EFFECT_NEW)
+        rc = import_store_mark_hukou(p->db, id, s->id);
+    return rc;
+}
+
+/* Open the file of `path` and its header; the encoding and unknown columns into `s`. */
+static int
+open_file(struct reader *rd, int kind, const char *path, struct al_arena *a,
+    struct import_summary *s, const char **unknown_json, char sha[65], struct al_errinfo *e)
+{
+    json_t *unknown = json_array();
+    int rc = reader_open(rd, kind, path, a, unknown, e);
+    if (rc == AL_OK) {
+        snprintf(s->encoding, sizeof(s->encoding), "%s",
+            rd->t.xlsx ? "XLSX" : rd->t.converted ? "GB18030" : "UTF-8");
+        s->unknown_columns = (int64_t)json_array_size(unknown);
+        al_crypto_sha256_hex(rd->t.p, rd->t.len, sha);
+        *unknown_json = al_json_dump(a, unknown, NULL);
+    }
+    json_decref(unknown);
+    return rc;
+}
+
+/* After the rows of a written pass: the summary, the audit entry, status committed. */
+static int
+finish_commit(struct pass *p, struct al_arena *a)
+{
+    struct import_summary *s = p->s;
+    json_t *sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "created", (json_int_t)s->created,
+        "changed", (json_int_t)s->changed, "unchanged", (json_int_t)s->unchanged, "deaths",
+        (json_int_t)s->deaths, "moves", (json_int_t)s->moves, "skipped_age",
+        (json_int_t)s->skipped_age);
+    int rc = import_store_counts(p->db, s->id, s->rows, s->accepted, s->rejected,
+        al_json_dump(a, sum, NULL), true);
+    if (rc == AL_OK) {
+        struct audit_entry ae = {.action = "import.commit", .target_type = "import",
+            .target_id = p->ref + 7, .outcome = "success", .detail = sum};
+        rc = audit_append_as(p->db, p->o->user_id, p->o->username ? p->o->username : "cli",
+            p->o->client_ip ? p->o->client_ip : "local", &ae);
+    }
+    json_decref(sum);
+    return rc;
+}
+
+/* run_pass with `write` met a rejected row and rolled back: validate instead. */
+#define PASS_REJECTED 1
+
+/*
+ * One pass over the file.  Without `write`: validate every row and record the
+ * report (the first step of an upload).  With `write` (import_run with
+ * commit): validate and apply in the same transaction; the first rejected row,
+ * unless valid_only, rolls it all back (RULE-IMPORT-007) and returns
+ * PASS_REJECTED, and the caller makes the validating pass for the report.  No
+ * savepoint: its journal would keep a copy of every page a pass changes.
+ */
+static int
+run_pass(struct al_db *db, const struct import_options *o, struct import_summary *s, bool write,
     struct al_errinfo *e)
 {
     memset(s, 0, sizeof(*s));
     int kind = import_kind_parse(o->kind ? o->kind : "");
     if (kind < 0)
         return al_fail(e, AL_EINVAL, "kind", "导入类型应为 hukou、roll、disability、death、pension 或 legacy_assessment");
-    struct al_arena a;
+    struct al_arena a, bulk_arena;
     al_arena_init(&a, 1 << 16);
-    struct al_set64 seen;
-    al_set64_init(&seen);
+    al_arena_init(&bulk_arena, 4096); /* the bulk's state, for the whole pass */
     struct reader rd;
-    const char *scope = o->region_code && *o->region_code ? o->region_code : NULL;
-    json_t *unknown = json_array();
-    int rc = reader_open(&rd, kind, o->path, &a, unknown, e);
+    const char *unknown_json = NULL;
+    char sha[65];
+    int rc = open_file(&rd, kind, o->path, &a, s, &unknown_json, sha, e);
     if (rc != AL_OK) {
-        json_decref(unknown);
+        al_arena_fini(&bulk_arena);
         al_arena_fini(&a);
         return rc;
     }
-    snprintf(s->encoding, sizeof(s->encoding), "%s",
-        rd.t.xlsx ? "XLSX" : rd.t.converted ? "GB18030" : "UTF-8");
-    s->unknown_columns = (int64_t)json_array_size(unknown);
-    char today[11], sha[65];
-    al_today_cst(today);
-    al_crypto_sha256_hex(rd.t.p, rd.t.len, sha);
-    const char *unknown_json = al_json_dump(&a, unknown, NULL);
-    json_decref(unknown);
-
+    struct pass p;
+    pass_init(&p, db, o, s, kind, o->region_code);
+    int64_t id = 0;
     if ((rc = al_db_begin(db)) == AL_OK)
         rc = import_store_create(db, import_kind_id(kind), o->filename ? o->filename : o->path,
             sha, s->encoding, o->keep_file ? o->path : NULL, o->region_code, o->user_id,
-            o->username, unknown_json, &s->id);
+            o->username, unknown_json, &id);
+    pass_set_import(&p, id);
+    if (rc == AL_OK && write)
+        rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
+    const char *phase = write ? "写入中" : "校验中";
     struct import_row row;
     struct import_error errs[8];
+    struct elder_state cur;
     int r = 0;
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
         if (r == 2)
-            progress(o, "校验中", &rd);
+            progress(o, phase, &rd);
         s->rows++;
-        int ne = import_validate_row(kind, rd.f, rd.n, rd.map, today, &a, &row, errs, 8);
-        /* RULE-IMPORT-004: a number repeated in the file */
-        if (ne == 0 && !al_set64_add(&seen, import_id_key(row.id_number))) {
-            errs[0] = (struct import_error){COL_ID, "身份证号在文件中重复出现"};
-            ne = 1;
-        }
-        /* RULE-IMPORT-016: an uploader only brings in people of their own region. */
-        if (ne == 0 && kind == IMPORT_HUKOU && scope && !region_in_scope(scope, row.region_code)) {
-            errs[0] = (struct import_error){COL_REGION, ""};
-            snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不在本辖区", row.region_code);
-            ne = 1;
-        }
-        if (ne == 0 && kind == IMPORT_HUKOU && !region_name(db, &a, row.region_code)) {
-            errs[0] = (struct import_error){COL_REGION, ""};
-            snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不存在", row.region_code);
-            ne = 1;
-        }
-        if (ne == 0 && kind != IMPORT_HUKOU) {
-            struct elder_state cur;
-            int fr = elder_find_by_number(db, &a, row.id_number, &cur);
-            if (fr == AL_OK && scope && !region_in_scope(scope, cur.region_code))
-                fr = AL_ENOTFOUND; /* RULE-IMPORT-016: outside the region, as if absent */
-            if (fr == AL_ENOTFOUND) { /* RULE-IMPORT-015 */
-                errs[0] = (struct import_error){COL_ID, "登记库中没有此人（请先导入户籍数据）"};
-                ne = 1;
-            } else if (fr != AL_OK) {
-                rc = fr;
-            }
-        }
-        if (ne) {
+        bool found, lookup = p.bulk && elder_bulk_existing(p.bulk) > 0;
+        int ne = check_row(&p, &rd, &a, lookup, &row, &cur, &found, errs);
+        if (ne < 0) {
+            rc = ne;
+        } else if (ne > 0 && p.bulk && !o->valid_only) {
+            rc = PASS_REJECTED;
+        } else if (ne > 0) {
             s->rejected++;
-            rc = rc == AL_OK ? reject(db, s->id, rd.c.line, errs, ne) : rc;
+            rc = reject(db, s->id, rd.c.line, errs, ne);
         } else {
             s->accepted++;
+            if (p.bulk)
+                rc = write_row(&p, &a, &row, found ? &cur : NULL);
         }
         al_arena_reset(&a);
     }
-    if (rc == AL_OK && r < 0) {
+    if (rc == AL_OK && r < 0 && p.bulk && !o->valid_only) {
+        rc = PASS_REJECTED;
+    } else if (rc == AL_OK && r < 0) {
         s->rejected++;
         s->rows++;
         rc = import_store_error(db, s->id, rd.c.line, "整行", "引号未闭合，文件在此处截断");
     }
-    if (rc == AL_OK)
+    if (p.bulk && rc == AL_OK) {
+        progress(o, "更新检索索引", &rd);
+        rc = elder_bulk_end(p.bulk, rc);
+        if (rc == AL_OK)
+            rc = finish_commit(&p, &a);
+    } else if (rc == AL_OK) {
         rc = import_store_counts(db, s->id, s->rows, s->accepted, s->rejected, "{}", false);
+    }
     if (rc == AL_OK)
         rc = al_db_commit(db);
     else
         al_db_rollback(db);
-    progress(o, "校验完成", &rd);
-    al_set64_fini(&seen);
-    al_arena_fini(&a);
+    s->committed = rc == AL_OK && p.bulk;
+    progress(o, s->committed ? "已写入" : rc == PASS_REJECTED ? "有被拒的行，不写入" : "校验完成", &rd);
+    al_set64_fini(&p.seen);
     al_text_close(&rd.t);
+    al_arena_fini(&bulk_arena);
+    al_arena_fini(&a);
     return rc;
 }
 
+/* The second step of an upload: re-read the validated file and apply its accepted rows. */
 static int
 commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     struct import_summary *s, struct al_errinfo *e)
@@ -234,131 +403,60 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
         al_arena_fini(&a);
         return rc;
     }
-    char sha[65], today[11];
+    char sha[65];
     al_crypto_sha256_hex(rd.t.p, rd.t.len, sha);
     if (strcmp(sha, rec.sha) != 0) {
         al_text_close(&rd.t);
         al_arena_fini(&a);
         return al_fail(e, AL_ECONFLICT, NULL, "文件在校验后被改动，请重新上传");
     }
-    al_today_cst(today);
-    s->id = import_id;
-    s->rows = rec.rows;
-    s->accepted = rec.accepted;
-    s->rejected = rec.rejected;
     snprintf(s->encoding, sizeof(s->encoding), "%s", rec.encoding);
-    int min_age = min_age_setting(db);
     /* The loop resets the arena `rec` lives in: keep what it needs. */
     char scope[16];
     snprintf(scope, sizeof(scope), "%s", rec.region_code ? rec.region_code : "");
-    struct al_set64 seen;
-    al_set64_init(&seen);
-    char ref[32], source[32];
-    snprintf(ref, sizeof(ref), "import:%lld", (long long)import_id);
-    snprintf(source, sizeof(source), "import:%s", import_kind_id(kind));
-    const char *actor = o->username ? o->username : "import";
+    struct pass p;
+    pass_init(&p, db, o, s, kind, scope);
+    pass_set_import(&p, import_id);
+    s->rows = rec.rows;
+    s->accepted = rec.accepted;
+    s->rejected = rec.rejected;
     struct import_row row;
     struct import_error errs[8];
+    struct elder_state cur;
     int r;
     /* RULE-IMPORT-007: every accepted row in one transaction. */
-    struct elder_bulk *bulk = NULL;
-    struct al_arena bulk_arena; /* the bulk's state: lives for the whole commit */
+    struct al_arena bulk_arena;
     al_arena_init(&bulk_arena, 4096);
     rc = al_db_begin(db);
     if (rc == AL_OK)
-        rc = elder_bulk_begin(db, &bulk_arena, &bulk);
+        rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
         if (r == 2)
             progress(o, "写入中", &rd);
-        if (import_validate_row(kind, rd.f, rd.n, rd.map, today, &a, &row, errs, 8) != 0 ||
-            !al_set64_add(&seen, import_id_key(row.id_number)) ||
-            (kind == IMPORT_HUKOU && !region_in_scope(scope, row.region_code)) ||
-            (kind == IMPORT_HUKOU && !region_name(db, &a, row.region_code))) {
-            al_arena_reset(&a);
-            continue;
-        }
-        struct elder_state cur;
         /* Into an empty registry every row is new (numbers are unique within the file). */
-        int fr = kind == IMPORT_HUKOU && elder_bulk_existing(bulk) == 0
-                     ? AL_ENOTFOUND
-                     : elder_find_by_number(db, &a, row.id_number, &cur);
-        if (fr != AL_OK && fr != AL_ENOTFOUND) {
-            rc = fr;
-            break;
-        }
-        if (fr == AL_OK && !region_in_scope(scope, cur.region_code)) {
-            al_arena_reset(&a); /* someone outside the uploader's region: never touched */
-            continue;
-        }
-        if (fr == AL_ENOTFOUND && kind != IMPORT_HUKOU) {
-            al_arena_reset(&a);
-            continue;
-        }
-        if (kind == IMPORT_LEGACY) { /* recorded in the assessment history, never converted */
-            bool inserted = false;
-            rc = assess_legacy_record(db, cur.id, cur.region_code, row.legacy_level,
-                row.adl_score, row.assessed_on, row.reference, o->user_id, &inserted);
-            s->created += inserted;
-            s->unchanged += !inserted;
-            al_arena_reset(&a);
-            continue;
-        }
-        al_json_use_arena(&a);
-        json_t *set = json_object();
-        unsigned flags = 0;
-        int effect = import_plan(&row, fr == AL_OK ? &cur : NULL, min_age, today, set, &flags);
-        const char *date = kind == IMPORT_ROLL ? row.start_date
-                           : kind == IMPORT_DEATH ? row.death_date : today;
-        struct elder_evidence ev = {source, ref, date};
-        int64_t id = fr == AL_OK ? cur.id : 0;
-        if (effect == EFFECT_NEW) {
-            s->created++;
-            if (kind == IMPORT_HUKOU) /* marked as seen in the same INSERT */
-                json_object_set_new(set, "last_hukou_import", json_integer(import_id));
-            rc = elder_bulk_apply(bulk, &a, 0, set, &ev, o->user_id, actor, "import", &id);
-        } else if (effect == EFFECT_CHANGED) {
-            s->changed++;
-            rc = elder_bulk_apply(bulk, &a, id, set, &ev, o->user_id, actor, "import", NULL);
-        } else if (effect == EFFECT_UNCHANGED) {
-            s->unchanged++;
-        } else {
-            s->skipped_age++;
-            id = 0;
-        }
-        al_json_use_arena(NULL);
-        s->deaths += (flags & IMPORT_FLAG_DEATH) != 0;
-        s->moves += (flags & IMPORT_FLAG_MOVE) != 0;
-        if (rc == AL_OK && kind == IMPORT_HUKOU && id && effect != EFFECT_NEW)
-            rc = import_store_mark_hukou(db, id, import_id);
+        bool found, lookup = elder_bulk_existing(p.bulk) > 0;
+        int ne = check_row(&p, &rd, &a, lookup, &row, &cur, &found, errs);
+        if (ne < 0)
+            rc = ne;
+        else if (ne == 0) /* rows rejected now were rejected in the report, or changed since */
+            rc = write_row(&p, &a, &row, found ? &cur : NULL);
         al_arena_reset(&a);
     }
-    if (bulk) {
+    if (p.bulk) {
         progress(o, "更新检索索引", &rd);
-        rc = elder_bulk_end(bulk, rc);
+        rc = elder_bulk_end(p.bulk, rc);
     }
-    al_arena_fini(&bulk_arena);
-    json_t *sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "created", (json_int_t)s->created,
-        "changed", (json_int_t)s->changed, "unchanged", (json_int_t)s->unchanged, "deaths",
-        (json_int_t)s->deaths, "moves", (json_int_t)s->moves, "skipped_age",
-        (json_int_t)s->skipped_age);
-    const char *sum_json = al_json_dump(&a, sum, NULL);
     if (rc == AL_OK)
-        rc = import_store_counts(db, import_id, s->rows, s->accepted, s->rejected, sum_json, true);
-    if (rc == AL_OK) {
-        struct audit_entry ae = {.action = "import.commit", .target_type = "import",
-            .target_id = ref + 7, .outcome = "success", .detail = sum};
-        rc = audit_append_as(db, o->user_id, o->username ? o->username : "cli",
-            o->client_ip ? o->client_ip : "local", &ae);
-    }
-    json_decref(sum);
+        rc = finish_commit(&p, &a);
     if (rc == AL_OK)
         rc = al_db_commit(db);
     else
         al_db_rollback(db);
     s->committed = rc == AL_OK;
     progress(o, s->committed ? "已写入" : "写入失败，已回滚", &rd);
-    al_set64_fini(&seen);
+    al_set64_fini(&p.seen);
     al_text_close(&rd.t);
+    al_arena_fini(&bulk_arena);
     al_arena_fini(&a);
     return rc;
 }
@@ -368,7 +466,7 @@ import_validate(struct al_db *db, const struct import_options *o, struct import_
     struct al_errinfo *e)
 {
     import_cache(db, true);
-    int rc = validate_file(db, o, s, e);
+    int rc = run_pass(db, o, s, false, e);
     import_cache(db, false);
     return rc;
 }
@@ -383,19 +481,18 @@ import_commit(struct al_db *db, int64_t import_id, const struct import_options *
     return rc;
 }
 
+/* The CLI and the demo seed: with o->commit, one pass that validates and writes. */
 int
 import_run(struct al_db *db, const struct import_options *o, struct import_summary *s,
     struct al_errinfo *e)
 {
     struct import_options v = *o;
-    v.keep_file = true; /* the commit step re-reads the same file */
-    int rc = import_validate(db, &v, s, e);
-    if (rc != AL_OK || !o->commit || (s->rejected > 0 && !o->valid_only))
-        return rc;
-    struct import_summary c;
-    rc = import_commit(db, s->id, o, &c, e);
-    if (rc == AL_OK)
-        *s = c;
+    v.keep_file = true; /* a report left uncommitted can still be written later */
+    import_cache(db, true);
+    int rc = run_pass(db, &v, s, o->commit, e);
+    if (rc == PASS_REJECTED) /* nothing written: the report of every row */
+        rc = run_pass(db, &v, s, false, e);
+    import_cache(db, false);
     return rc;
 }
 

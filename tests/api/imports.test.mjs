@@ -38,6 +38,9 @@ test('commit, then the same file again changes nothing', () => {
   const r = s.cli('import', '--kind', 'hukou', p, '--commit')
   assert.deepEqual(lastJson(r.stdout), { rows: 6, accepted: 6, rejected: 0, committed: true })
   assert.equal(sql('SELECT count(*) FROM elders'), '6')
+  // A record the import created: one history entry naming the import, not a copy of the record.
+  const imp = sql('SELECT max(id) FROM imports')
+  assert.equal(sql('SELECT group_concat(DISTINCT action || "|" || changes) FROM elder_history'), `import_create|{"source":"import:${imp}"}`)
   const hist = sql('SELECT count(*) FROM elder_history')
   const again = s.cli('import', '--kind', 'hukou', p, '--commit')
   assert.deepEqual(lastJson(again.stdout), { rows: 6, accepted: 6, rejected: 0, committed: true })
@@ -165,12 +168,24 @@ test('a large import rebuilds the search index and the secondary indexes once; s
   const g = s.cli('gen', '--elders', '8000', '--out', dir, '--bad-percent', '0')
   assert.equal(g.status, 0, g.stderr)
   const before = Number(sql('SELECT count(*) FROM elders'))
+  const indexes = "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index'" +
+    " AND tbl_name = 'elders' AND sql IS NOT NULL ORDER BY name)"
+  // The CLI validates and writes in one pass: a bad last row, after the pass has set the search
+  // index and the secondary indexes aside, undoes everything it wrote; the report stays.
+  const good = readFileSync(join(dir, 'hukou.csv'), 'utf8')
+  const bad = s.cli('import', '--kind', 'hukou', file('gen8k-bad.csv', good + '37070419881216001X,坏号,520327001001,某地,H9,1,,\n'), '--commit')
+  assert.deepEqual({ ...lastJson(bad.stdout), rows: 0, accepted: 0 }, { rows: 0, accepted: 0, rejected: 1, committed: false }, bad.stderr)
+  assert.match(bad.stderr, /新增 0，变更 0/)
+  assert.equal(Number(sql('SELECT count(*) FROM elders')), before, 'nothing written')
+  assert.equal(sql('SELECT count(*) FROM search_deferred'), '0')
+  assert.equal(sql(indexes), 'elders_birth,elders_name,elders_person,elders_region', 'indexes back')
+  assert.equal(sql('SELECT status || "|" || rejected FROM imports ORDER BY id DESC LIMIT 1'), 'validated|1')
+  assert.equal(sql('SELECT col FROM import_errors WHERE import_id = (SELECT max(id) FROM imports)'), '身份证号')
   const r = s.cli('import', '--kind', 'hukou', join(dir, 'hukou.csv'), '--commit')
   assert.equal(lastJson(r.stdout).committed, true, r.stderr)
   assert.ok(Number(sql('SELECT count(*) FROM elders')) > before + 7000)
   assert.equal(sql('SELECT count(*) FROM search_deferred'), '0', 'the deferral flag never outlives the import')
-  assert.equal(sql("SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index'" +
-    " AND tbl_name = 'elders' AND sql IS NOT NULL ORDER BY name)"), 'elders_birth,elders_name,elders_person,elders_region')
+  assert.equal(sql(indexes), 'elders_birth,elders_name,elders_person,elders_region')
   const check = spawnSync('sqlite3', [s.db, "INSERT INTO elders_fts(elders_fts, rank) VALUES ('integrity-check', 1)"], { encoding: 'utf8' })
   assert.equal(check.status, 0, 'search index consistent with the records: ' + check.stderr)
   assert.equal(sql('SELECT count(*) FROM elders_fts'), sql('SELECT count(*) FROM elders'))

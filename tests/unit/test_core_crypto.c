@@ -103,6 +103,16 @@ seal_open_round_trip(void **state)
     assert_string_equal(al_crypto_open(&a, al_crypto_seal(&a, zh, strlen(zh))), zh);
     /* Only `len` bytes are sealed. */
     assert_string_equal(al_crypto_open(&a, al_crypto_seal(&a, "abcdef", 3)), "abc");
+    /* Nonces come from a pool refilled every 64 seals: across refills, none repeats
+     * (the first 32 characters encode the 24 nonce bytes). */
+    enum { SEALS = 300 };
+    char *n[SEALS];
+    for (int i = 0; i < SEALS; i++) {
+        n[i] = al_crypto_seal(&a, "11010519491231002X", 18);
+        assert_string_equal(al_crypto_open(&a, n[i]), "11010519491231002X");
+        for (int k = 0; k < i; k++)
+            assert_int_not_equal(strncmp(n[i], n[k], 32), 0);
+    }
     al_arena_fini(&a);
 }
 
