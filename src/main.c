@@ -66,6 +66,33 @@ has_flag(int argc, char **argv, const char *name)
     return 0;
 }
 
+/*
+ * Options of `argv` (a command's arguments) not among `known`, a space-separated
+ * list where a trailing '=' marks an option that takes a value ("--db= --demo"):
+ * a typo must not pass silently.  0 when all are known, else 2 after saying why.
+ */
+static int
+check_options(const char *cmd, int argc, char **argv, const char *known)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0)
+            continue; /* a positional argument (a file) */
+        size_t len = strlen(argv[i]);
+        const char *k = strstr(known, argv[i]);
+        while (k && ((k != known && k[-1] != ' ') || (k[len] && k[len] != ' ' && k[len] != '=')))
+            k = strstr(k + 1, argv[i]);
+        if (!k) {
+            fprintf(stderr, "anlao %s 不认识选项 %s（anlao help 查看用法）\n", cmd, argv[i]);
+            return 2;
+        }
+        if (k[len] == '=' && (++i >= argc || strncmp(argv[i], "--", 2) == 0)) {
+            fprintf(stderr, "选项 %s 需要一个值\n", argv[i - 1]);
+            return 2;
+        }
+    }
+    return 0;
+}
+
 static int
 mkdir_for(const char *path)
 {
@@ -669,18 +696,28 @@ main(int argc, char **argv)
         fputs("libsodium 初始化失败\n", stderr);
         return 1;
     }
+    /* The options each command knows (see check_options); --db everywhere. */
     static const struct {
         const char *name;
         int (*fn)(int, char **);
+        const char *options;
     } cmds[] = {
-        {"serve", cmd_serve}, {"migrate", cmd_migrate}, {"seed", cmd_seed},
-        {"user", cmd_user}, {"routes", cmd_routes}, {"backup", cmd_backup},
-        {"audit", cmd_audit}, {"import", cmd_import},
-        {"identify", cmd_identify}, {"gen", cmd_gen},
+        {"serve", cmd_serve, "--db= --port= --demo"},
+        {"migrate", cmd_migrate, "--db="},
+        {"seed", cmd_seed, "--db= --demo"},
+        {"user", cmd_user, "--db= --username= --role= --region= --display-name= --password="},
+        {"routes", cmd_routes, "--db= --markdown"},
+        {"backup", cmd_backup, "--db="},
+        {"audit", cmd_audit, "--db="},
+        {"import", cmd_import, "--db= --kind= --commit --valid-only"},
+        {"identify", cmd_identify, "--db="},
+        {"gen", cmd_gen, "--db= --elders= --out= --seed= --bad-percent= --bad-per-mille= --today="},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-        if (strcmp(argv[1], cmds[i].name) == 0)
-            return cmds[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], cmds[i].name) == 0) {
+            int rc = check_options(argv[1], argc - 1, argv + 1, cmds[i].options);
+            return rc ? rc : cmds[i].fn(argc - 1, argv + 1);
+        }
     fprintf(stderr, "未知命令：%s\n", argv[1]);
     usage(stderr);
     return 2;

@@ -81,6 +81,14 @@ test('a missing column or an unknown kind is refused with a Chinese reason', () 
   assert.notEqual(r.status, 0)
   assert.match(r.stderr, /缺少“身份证号”列/)
   assert.notEqual(s.cli('import', '--kind', 'tax', file('x.csv', 'a\n')).status, 0)
+  // A mistyped option is refused before anything runs (it used to pass silently: no commit).
+  const typo = s.cli('import', '--kind', 'hukou', file('typo.csv', hukou), '--comit')
+  assert.equal(typo.status, 2)
+  assert.match(typo.stderr, /不认识选项 --comit/)
+  const gen = s.cli('gen', '--elders', '10', '--out', join(s.dir, 'g'), '--bad-pct', '5')
+  assert.equal(gen.status, 2)
+  assert.match(gen.stderr, /不认识选项 --bad-pct/)
+  assert.match(s.cli('import', '--kind').stderr, /选项 --kind 需要一个值/)
 })
 
 test('kill -9 during a commit leaves no partial rows', async () => {
