@@ -7,8 +7,10 @@
 #define AUDIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/db.h"
 #include "core/router.h"
 
@@ -46,5 +48,13 @@ int audit_verify(struct al_db *db, int64_t *count, int64_t *bad_id, char *msg, s
 /* Hash of one entry (pure; exposed for tests).  `fields` are the 11 columns after
  * prev_hash in table order as text (NULL allowed). */
 void audit_hash(const char *prev_hash, const char *const fields[11], char out[65]);
+
+/*
+ * RULE-AUDIT-001: `s` as stored and hashed: control characters (which could
+ * pass for the hash's field separators) become '?'.  `s` itself when clean,
+ * else a copy in `a`; NULL stays NULL.
+ */
+const char *audit_clean(struct al_arena *a, const char *s);
+bool audit_needs_clean(const char *s);
 
 #endif

@@ -51,6 +51,8 @@ append_locked(struct al_db *db, int64_t user_id, const char *username, const cha
     const char *detail = e->detail ? al_json_dump(&a, e->detail, NULL) : NULL;
     const char *fields[11] = {id_s, at_s, user_id > 0 ? uid_s : NULL, username, e->action,
         e->target_type, e->target_id, e->region_code, e->outcome, client_ip, detail};
+    for (int i = 3; i < 11; i++)
+        fields[i] = audit_clean(&a, fields[i]);
     char hash[65];
     audit_hash(prev, fields, hash);
 

@@ -49,6 +49,30 @@ hash_is_deterministic_and_depends_on_every_field(void **state)
 }
 
 static void
+stored_fields_hold_no_separators(void **state)
+{
+    (void)state;
+    /* RULE-AUDIT-001: a control character could pass for a separator (0x1F) or the
+     * NULL mark (0x1E); entries are stored and hashed without them. */
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    const char *clean = "管理员 admin";
+    assert_ptr_equal(audit_clean(&a, clean), clean);
+    assert_null(audit_clean(&a, NULL));
+    assert_string_equal(audit_clean(&a, "a\x1f" "b\x1e\n\x7f"), "a?b???");
+    assert_false(audit_needs_clean("普通文本"));
+    assert_true(audit_needs_clean("x\ty"));
+    /* Text with a separator no longer slides between fields once cleaned. */
+    const char *g[11] = {"1", "2", NULL, audit_clean(&a, "bob\x1f" "x"), "y", "", "", "", "", "", ""};
+    const char *k[11] = {"1", "2", NULL, "bob", audit_clean(&a, "x\x1f" "y"), "", "", "", "", "", ""};
+    char h1[65], h2[65];
+    audit_hash(zeros, g, h1);
+    audit_hash(zeros, k, h2);
+    assert_string_not_equal(h1, h2);
+    al_arena_fini(&a);
+}
+
+static void
 hash_follows_the_documented_layout(void **state)
 {
     (void)state;
@@ -310,6 +334,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hash_is_deterministic_and_depends_on_every_field),
         cmocka_unit_test(hash_follows_the_documented_layout),
+        cmocka_unit_test(stored_fields_hold_no_separators),
         cmocka_unit_test_setup_teardown(empty_chain_is_intact, setup, teardown),
         cmocka_unit_test_setup_teardown(appended_entries_chain_and_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(append_joins_the_callers_transaction, setup, teardown),
