@@ -43,6 +43,21 @@ test('list, search by name, open the detail, reveal the full ID number (audited)
   const admin = await server.login('admin')
   const audit = await admin.get('/api/v1/audit?action=elder.read_pii&user=fg_civil')
   assert.equal(audit.body.total, 1)
+  // The history starts with the import that created the record (named, not a copy of it).
+  await page.waitForSelector('[data-test=elder-history]')
+  assert.match(await page.textContent('[data-test=elder-history]'), /由导入建档：\s*来源：第 \d+ 次导入/)
+
+  // A deceased elder: the status instead of the tag, no assessment buttons, no empty card.
+  const dead = (await admin.get('/api/v1/elders?status=deceased&page_size=1')).body.items[0]
+  assert.ok(dead, 'the demo county has deceased elders')
+  const deadHasResults = (await admin.get(`/api/v1/elders/${dead.id}/assessments`)).body.items.length > 0
+  await page.goto(`${server.base}/elders/${dead.id}`)
+  await page.waitForSelector('[data-test=elder-status-tag]')
+  assert.equal((await page.textContent('[data-test=elder-status-tag]')).trim(), '死亡')
+  assert.equal(await page.$('[data-test=elder-assess-new]'), null)
+  assert.equal(await page.$('[data-test=elder-assess-request]'), null)
+  assert.equal(await page.$('[data-test=elder-assessments]') !== null, deadHasResults)
+  await page.screenshot({ path: `${SHOTS}/elder-detail-deceased.png`, fullPage: true })
   await page.close()
 })
 
