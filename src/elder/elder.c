@@ -731,7 +731,7 @@ my_elder_get(struct al_req *r)
 
 static const struct al_route elder_routes[] = {
     {AL_GET, "/api/v1/elders", elder_list, "elder.read", 0,
-        "老年人列表：区划、类别、年龄段、状态筛选；按姓名/电话/住址或完整身份证号搜索；分页"},
+        "老年人列表：区划、类别、年龄段、状态筛选；按姓名/电话/住址或完整身份证号搜索；分页（有年龄段时年长者在前，否则按区划）"},
     {AL_POST, "/api/v1/elders", elder_create, "elder.write", 0, "登记老年人（身份证号校验、加密保存）"},
     {AL_GET, "/api/v1/elders/:id", elder_get, "elder.read", 0,
         "老年人档案（?reveal=1 需 elder.read_pii，留痕）"},

@@ -99,52 +99,84 @@ list_item(struct al_arena *a, sqlite3_stmt *st, const char *today)
 }
 
 /*
- * One statement per search mode, so each can use its own index: the region
- * range (browse), the keyed ID hash (exact), FTS trigram (3+ characters) or
- * the name index (1–2 characters: names starting with the text).  The filters
- * a request does not use are left out of the text (statements cached by
- * text), so that counting by name or region reads the index alone, and each
- * mode pages in the order of its index: no sort of every match for a page.
+ * One statement per mode, so each can use its own index: the region range
+ * (browse), the keyed ID hash (exact), FTS trigram (3+ characters), the name
+ * index (1–2 characters: names starting with the text), and without a search
+ * text the index of the most selective filter: category (category, region),
+ * age (birth date, region) or status (status, region).  The filters a request
+ * does not use are left out of the text (statements cached by text), so that
+ * counting reads an index alone where it can, and each mode pages in the
+ * order of its index: no sort of every match for a page.
  */
+enum list_mode { BROWSE, BY_ID, BY_TEXT, BY_NAME, BY_CATEGORY, BY_AGE, BY_STATUS };
+
 static const char *const mode_where[] = {
-    " WHERE 1",
-    " WHERE e.id_hash = ?9",
-    " WHERE e.id IN (SELECT rowid FROM elders_fts WHERE elders_fts MATCH ?9)",
-    " WHERE e.name >= ?9 AND e.name < ?9 || x'F48FBFBF'",
+    [BROWSE] = " WHERE 1",
+    [BY_ID] = " WHERE e.id_hash = ?9",
+    [BY_TEXT] = " WHERE e.id IN (SELECT rowid FROM elders_fts WHERE elders_fts MATCH ?9)",
+    [BY_NAME] = " WHERE e.name >= ?9 AND e.name < ?9 || x'F48FBFBF'",
+    [BY_CATEGORY] = " WHERE k.category = ?5",
+    [BY_AGE] = " WHERE 1",
+    [BY_STATUS] = " WHERE 1",
+};
+static const char *const mode_from[] = {
+    [BROWSE] = " FROM elders e",
+    [BY_ID] = " FROM elders e",
+    [BY_TEXT] = " FROM elders e",
+    [BY_NAME] = " FROM elders e",
+    [BY_CATEGORY] = " FROM elder_categories k JOIN elders e ON e.id = k.elder_id",
+    [BY_AGE] = " FROM elders e INDEXED BY elders_birth",
+    [BY_STATUS] = " FROM elders e INDEXED BY elders_status",
 };
 static const char *const mode_order[] = {
-    " ORDER BY e.region_code, e.id",
-    " ORDER BY e.id",
-    " ORDER BY e.id",
-    " ORDER BY e.name, e.region_code, e.id",
+    [BROWSE] = " ORDER BY e.region_code, e.id",
+    [BY_ID] = " ORDER BY e.id",
+    [BY_TEXT] = " ORDER BY e.id",
+    [BY_NAME] = " ORDER BY e.name, e.region_code, e.id",
+    [BY_CATEGORY] = " ORDER BY k.region_code, k.elder_id",
+    [BY_AGE] = " ORDER BY e.birth_date, e.region_code, e.status, e.id",
+    [BY_STATUS] = " ORDER BY e.region_code, e.id",
 };
 
-static const char *
-list_sql(struct al_arena *a, int mode, const struct elder_query *q, bool page)
+static enum list_mode
+list_mode(const struct elder_query *q, bool has_key)
 {
-    return al_arena_printf(a, "SELECT %s FROM elders e%s%s AND e.region_code >= ?1"
-        " AND e.region_code < ?2%s%s%s%s%s%s",
+    if (has_key)
+        return q->id_hash ? BY_ID : al_utf8_len(q->q, strlen(q->q)) >= 3 ? BY_TEXT : BY_NAME;
+    if (q->category)
+        return BY_CATEGORY;
+    if (q->born_after || q->born_before)
+        return BY_AGE;
+    return q->status ? BY_STATUS : BROWSE;
+}
+
+static const char *
+list_sql(struct al_arena *a, enum list_mode mode, const struct elder_query *q, bool page)
+{
+    /* A category list reads region, status and birth date from the category index. */
+    bool by_cat = mode == BY_CATEGORY;
+    const char *t = by_cat ? "k" : "e";
+    return al_arena_printf(a, "SELECT %s%s%s%s AND %s.region_code >= ?1 AND %s.region_code < ?2%s",
         page ? ELDER_COLS : "count(*)",
-        page ? " LEFT JOIN regions g ON g.code = e.region_code" : "", mode_where[mode],
-        q->region ? " AND e.region_code >= ?3 AND e.region_code < ?4" : "",
-        q->category ? " AND EXISTS (SELECT 1 FROM elder_categories c"
-                      " WHERE c.elder_id = e.id AND c.category = ?5)" : "",
-        q->status ? " AND e.status = ?6" : "", q->born_after ? " AND e.birth_date > ?7" : "",
-        q->born_before ? " AND e.birth_date <= ?8" : "",
-        page ? al_arena_printf(a, "%s LIMIT ?10 OFFSET ?11", mode_order[mode]) : "");
+        by_cat && !page ? " FROM elder_categories k" : mode_from[mode],
+        page ? " LEFT JOIN regions g ON g.code = e.region_code" : "", mode_where[mode], t, t,
+        al_arena_printf(a, "%s%s%s%s%s",
+            q->category && !by_cat ? " AND EXISTS (SELECT 1 FROM elder_categories c"
+                                     " WHERE c.elder_id = e.id AND c.category = ?5)" : "",
+            q->status ? al_arena_printf(a, " AND %s.status = ?6", t) : "",
+            q->born_after ? al_arena_printf(a, " AND %s.birth_date > ?7", t) : "",
+            q->born_before ? al_arena_printf(a, " AND %s.birth_date <= ?8", t) : "",
+            page ? al_arena_printf(a, "%s LIMIT ?10 OFFSET ?11", mode_order[mode]) : ""));
 }
 
 int
 elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
     json_t *items, int64_t *total)
 {
-    int mode = 0;
     const char *key = NULL;
     if (q->id_hash) {
-        mode = 1;
         key = q->id_hash;
     } else if (q->q && al_utf8_len(q->q, strlen(q->q)) >= 3) {
-        mode = 2;
         /* One phrase: quotes doubled so the text is never FTS syntax. */
         size_t n = strlen(q->q);
         char *p = al_arena_alloc(a, 2 * n + 3), *o = p;
@@ -158,13 +190,20 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
         *o = '\0';
         key = p;
     } else if (q->q && *q->q) {
-        mode = 3;
         key = q->q;
     }
+    enum list_mode mode = list_mode(q, key != NULL);
+    /* One region range, the caller's scope narrowed by the region filter: with two, the
+     * planner may walk the wider one. */
     char lo[16], hi[16], rlo[16], rhi[16], today[11];
     region_scope_bounds(q->scope, lo, hi);
-    if (q->region)
+    if (q->region) {
         region_scope_bounds(q->region, rlo, rhi);
+        if (strcmp(rlo, lo) > 0)
+            memcpy(lo, rlo, sizeof(lo));
+        if (strcmp(rhi, hi) < 0)
+            memcpy(hi, rhi, sizeof(hi));
+    }
     al_today_cst(today);
     for (int pass = 0; pass < 2; pass++) {
         sqlite3_stmt *st = al_db_stmt_text(db, list_sql(a, mode, q, pass));
@@ -172,8 +211,6 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
             return AL_EDB;
         al_db_bind_text(st, 1, lo);
         al_db_bind_text(st, 2, hi);
-        al_db_bind_text(st, 3, q->region ? rlo : NULL);
-        al_db_bind_text(st, 4, q->region ? rhi : NULL);
         al_db_bind_text(st, 5, q->category);
         al_db_bind_text(st, 6, q->status);
         al_db_bind_text(st, 7, q->born_after);
@@ -528,8 +565,9 @@ static int
 write_categories(struct al_db *db, int64_t elder_id, const struct elder_category *cats, int n)
 {
     static const char sql_ins[] =
-        "INSERT INTO elder_categories(elder_id, category, source, source_ref, evidence_date)"
-        " VALUES (?, ?, ?, ?, ?)";
+        "INSERT INTO elder_categories(elder_id, category, source, source_ref, evidence_date,"
+        " region_code, status, birth_date)"
+        " SELECT ?1, ?2, ?3, ?4, ?5, region_code, status, birth_date FROM elders WHERE id = ?1";
     int rc;
     sqlite3_stmt *st = al_db_stmt(db, sql_ins);
     if (!st)
