@@ -40,6 +40,22 @@ birth_bound(struct al_arena *a, const char *today, int64_t years, const char **o
     *out = al_arena_printf(a, "%04d-%02d-%02d", y - (int)years, m, d);
 }
 
+/* The registry of the caller's region at a glance (the home page). */
+static int
+elder_overview(struct al_req *r)
+{
+    struct elder_settings s;
+    int rc = elder_settings_load(r->db, &s);
+    json_t *out = json_object();
+    if (rc == AL_OK)
+        rc = elder_store_overview(r->db, r->arena, r->who->region_code, s.special_difficulty, out);
+    if (rc != AL_OK) {
+        json_decref(out);
+        return rc;
+    }
+    return al_reply(r, 200, out);
+}
+
 static int
 elder_list(struct al_req *r)
 {
@@ -730,6 +746,8 @@ my_elder_get(struct al_req *r)
 }
 
 static const struct al_route elder_routes[] = {
+    {AL_GET, "/api/v1/elders/overview", elder_overview, "elder.read", 0,
+        "本辖区老年人概况：在册人数、特殊困难老年人、各类别在册人数"},
     {AL_GET, "/api/v1/elders", elder_list, "elder.read", 0,
         "老年人列表：区划、类别、年龄段、状态筛选；按姓名/电话/住址或完整身份证号搜索；分页（有年龄段时年长者在前，否则按区划）"},
     {AL_POST, "/api/v1/elders", elder_create, "elder.write", 0, "登记老年人（身份证号校验、加密保存）"},

@@ -60,6 +60,8 @@ extern const char *const elder_living_values[];
 extern const char *const elder_economic_values[];
 extern const char *const elder_status_values[];
 extern const char *const elder_category_ids[];
+/* Is `v` an item of the comma-separated `list`? */
+bool elder_in_list(const char *list, const char *v);
 
 /* ---- storage (elder_store.c) ---- */
 
@@ -81,6 +83,13 @@ struct elder_query {
     int64_t limit, offset;
 };
 
+/*
+ * The registry in `scope` (RULE-CAT-009): records in the registry (active),
+ * the special-difficulty elders among them (any category of the comma list
+ * `special`), and per category the active elders holding it, into `out`.
+ */
+int elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope,
+    const char *special, json_t *out);
 int elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
     json_t *items, int64_t *total);
 int elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_row *r);

@@ -33,9 +33,8 @@ elder_category_name(const char *id)
     return NULL;
 }
 
-/* Is `v` an item of the comma-separated `list`? */
-static bool
-in_list(const char *list, const char *v)
+bool
+elder_in_list(const char *list, const char *v)
 {
     size_t n = strlen(v);
     for (const char *p = list; *p;) {
@@ -82,7 +81,7 @@ elder_derive(const struct elder_facts *f, const struct elder_settings *s, const 
     if (f->fp_special)
         ADD("fp_special", f->ev_fp);
     /* RULE-CAT-007 经济困难: economic status among the tiers of the setting. */
-    if (f->economic_status && in_list(s->economic_tiers, f->economic_status))
+    if (f->economic_status && elder_in_list(s->economic_tiers, f->economic_status))
         ADD("economic_difficulty", f->ev_economic);
     /* RULE-CAT-008 优抚对象: any entitled group. */
     if (f->entitled_count > 0)
@@ -96,7 +95,7 @@ elder_is_special(const struct elder_settings *s, const char *const *ids, int n)
 {
     /* RULE-CAT-009: 特殊困难老年人 is the union of the categories in the setting. */
     for (int i = 0; i < n; i++)
-        if (in_list(s->special_difficulty, ids[i]))
+        if (elder_in_list(s->special_difficulty, ids[i]))
             return true;
     return false;
 }

@@ -169,6 +169,65 @@ list_sql(struct al_arena *a, enum list_mode mode, const struct elder_query *q, b
             page ? al_arena_printf(a, "%s LIMIT ?10 OFFSET ?11", mode_order[mode]) : ""));
 }
 
+/* Bind the scope bounds (?1, ?2) and `n` ids from ?3 on to `st`, and read its one count. */
+static int
+count_in_scope(struct al_db *db, sqlite3_stmt *st, const char *lo, const char *hi,
+    const char *const *ids, int n, int64_t *v)
+{
+    *v = 0;
+    if (!st)
+        return AL_EDB;
+    al_db_bind_text(st, 1, lo);
+    al_db_bind_text(st, 2, hi);
+    for (int i = 0; i < n; i++)
+        al_db_bind_text(st, i + 3, ids[i]);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? AL_OK : al_db_check(db, rc);
+}
+
+int
+elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope,
+    const char *special, json_t *out)
+{
+    static const char sql_active[] = "SELECT count(*) FROM elders INDEXED BY elders_status"
+                                     " WHERE status = 'active' AND region_code >= ?1"
+                                     " AND region_code < ?2";
+    static const char sql_cat[] = "SELECT count(*) FROM elder_categories WHERE category = ?3"
+                                  " AND region_code >= ?1 AND region_code < ?2"
+                                  " AND status = 'active'";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    /* The special categories as placeholders ?3, ?4 …: only known ids, never text from the setting. */
+    const char *ids[ELDER_CAT_MAX];
+    int n = 0;
+    for (int i = 0; elder_category_ids[i] && n < ELDER_CAT_MAX; i++)
+        if (elder_in_list(special, elder_category_ids[i]))
+            ids[n++] = elder_category_ids[i];
+    const char *marks = "";
+    for (int i = 0; i < n; i++)
+        marks = al_arena_printf(a, "%s%s?%d", marks, i ? ", " : "", i + 3);
+    const char *sql_special = al_arena_printf(a, "SELECT count(DISTINCT elder_id) FROM"
+        " elder_categories WHERE category IN (%s) AND region_code >= ?1 AND region_code < ?2"
+        " AND status = 'active'", marks);
+    int64_t v = 0;
+    int rc = count_in_scope(db, al_db_stmt(db, sql_active), lo, hi, NULL, 0, &v);
+    json_object_set_new(out, "active", json_integer(v));
+    if (rc == AL_OK)
+        rc = count_in_scope(db, n ? al_db_stmt_text(db, sql_special) : al_db_stmt(db, "SELECT 0"),
+            lo, hi, ids, n, &v);
+    json_object_set_new(out, "special_difficulty", json_integer(v));
+    json_t *cats = json_object();
+    json_object_set_new(out, "categories", cats);
+    for (int i = 0; rc == AL_OK && elder_category_ids[i]; i++) {
+        rc = count_in_scope(db, al_db_stmt(db, sql_cat), lo, hi, &elder_category_ids[i], 1, &v);
+        json_object_set_new(cats, elder_category_ids[i], json_integer(v));
+    }
+    return rc;
+}
+
 int
 elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
     json_t *items, int64_t *total)

@@ -5,6 +5,7 @@
 // the category index keeps of region, status and birth date.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { Server } from '../lib/server.mjs'
 
 let s, civil, lq, all
@@ -96,4 +97,27 @@ test('a move and a death reach the category lists at once', async () => {
   assert.ok(!(await ids(civil, { category: 'advanced_age', status: 'active' })).includes(e.id))
   assert.ok((await ids(civil, { category: 'advanced_age', status: 'deceased' })).includes(e.id))
   assert.ok((await ids(civil, { status: 'deceased', region: '520327101' })).includes(e.id))
+})
+
+test('the overview counts what the lists hold: in registry, special difficulty, each category', async () => {
+  const special = new Set(['advanced_age', 'living_alone', 'empty_nest', 'left_behind', 'disabled',
+    'severe_disability', 'fp_special', 'economic_difficulty', 'entitled']) // the default setting
+  for (const [client, scope] of [[civil, ''], [lq, '520327001']]) {
+    const now = await everything(client, {})
+    const o = (await client.get('/api/v1/elders/overview')).body
+    const active = now.filter((e) => e.status === 'active' && e.region_code.startsWith(scope))
+    assert.equal(o.active, active.length)
+    assert.equal(o.special_difficulty, active.filter((e) => e.categories.some((c) => special.has(c))).length)
+    assert.ok(o.special_difficulty > 0 && o.special_difficulty < o.active)
+    for (const [id, n] of Object.entries(o.categories))
+      assert.equal(n, active.filter((e) => e.categories.includes(id)).length, id)
+  }
+  // The setting decides what counts as special difficulty (RULE-CAT-009).
+  const set = spawnSync('sqlite3', [s.db, "INSERT INTO settings(key, value) VALUES ('elder.special_difficulty', 'living_alone')" +
+    ' ON CONFLICT(key) DO UPDATE SET value = excluded.value'], { encoding: 'utf8' })
+  assert.equal(set.status, 0, set.stderr)
+  const o = (await civil.get('/api/v1/elders/overview')).body
+  assert.equal(o.special_difficulty, o.categories.living_alone)
+  // Without elder.read (a caregiver): refused.
+  assert.equal((await (await s.login('fg_caregiver')).get('/api/v1/elders/overview')).status, 403)
 })
