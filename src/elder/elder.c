@@ -66,6 +66,15 @@ elder_list(struct al_req *r)
         rc = al_query_int(&r->query, "age_min", "最小年龄", 0, 150, -1, &age_min, &r->err);
     if (rc == AL_OK)
         rc = al_query_int(&r->query, "age_max", "最大年龄", 0, 150, -1, &age_max, &r->err);
+    int64_t special = 0;
+    if (rc == AL_OK)
+        rc = al_query_int(&r->query, "special", "特殊困难老年人", 0, 1, 0, &special, &r->err);
+    struct elder_settings s;
+    if (rc == AL_OK && special && (rc = elder_settings_load(r->db, &s)) == AL_OK) {
+        q.nspecial = elder_special_ids(s.special_difficulty, q.special);
+        if (q.nspecial == 0) /* nobody is special under this setting */
+            return al_reply(r, 200, json_pack("{s:[], s:i}", "items", "total", 0));
+    }
     if (rc != AL_OK)
         return rc;
     q.limit = size;
@@ -749,7 +758,7 @@ static const struct al_route elder_routes[] = {
     {AL_GET, "/api/v1/elders/overview", elder_overview, "elder.read", 0,
         "本辖区老年人概况：在册人数、特殊困难老年人、各类别在册人数"},
     {AL_GET, "/api/v1/elders", elder_list, "elder.read", 0,
-        "老年人列表：区划、类别、年龄段、状态筛选；按姓名/电话/住址或完整身份证号搜索；分页（有年龄段时年长者在前，否则按区划）"},
+        "老年人列表：区划、类别、特殊困难（special=1）、年龄段、状态筛选；按姓名/电话/住址或完整身份证号搜索；分页（有年龄段时年长者在前，否则按区划）"},
     {AL_POST, "/api/v1/elders", elder_create, "elder.write", 0, "登记老年人（身份证号校验、加密保存）"},
     {AL_GET, "/api/v1/elders/:id", elder_get, "elder.read", 0,
         "老年人档案（?reveal=1 需 elder.read_pii，留痕）"},

@@ -62,6 +62,8 @@ extern const char *const elder_status_values[];
 extern const char *const elder_category_ids[];
 /* Is `v` an item of the comma-separated `list`? */
 bool elder_in_list(const char *list, const char *v);
+/* RULE-CAT-009: the known category ids named in the setting `list` (unknown names ignored). */
+int elder_special_ids(const char *list, const char *ids[ELDER_CAT_MAX]);
 
 /* ---- storage (elder_store.c) ---- */
 
@@ -80,6 +82,8 @@ struct elder_query {
     const char *category;
     const char *status;
     const char *born_after, *born_before; /* from the age range */
+    const char *special[ELDER_CAT_MAX]; /* special difficulty: any of these categories */
+    int nspecial;
     int64_t limit, offset;
 };
 

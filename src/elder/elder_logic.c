@@ -99,3 +99,13 @@ elder_is_special(const struct elder_settings *s, const char *const *ids, int n)
             return true;
     return false;
 }
+
+int
+elder_special_ids(const char *list, const char *ids[ELDER_CAT_MAX])
+{
+    int n = 0;
+    for (int i = 0; elder_category_ids[i] && n < ELDER_CAT_MAX; i++)
+        if (elder_in_list(list, elder_category_ids[i]))
+            ids[n++] = elder_category_ids[i];
+    return n;
+}

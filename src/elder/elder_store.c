@@ -108,7 +108,7 @@ list_item(struct al_arena *a, sqlite3_stmt *st, const char *today)
  * counting reads an index alone where it can, and each mode pages in the
  * order of its index: no sort of every match for a page.
  */
-enum list_mode { BROWSE, BY_ID, BY_TEXT, BY_NAME, BY_CATEGORY, BY_AGE, BY_STATUS };
+enum list_mode { BROWSE, BY_ID, BY_TEXT, BY_NAME, BY_CATEGORY, BY_SPECIAL, BY_AGE, BY_STATUS };
 
 static const char *const mode_where[] = {
     [BROWSE] = " WHERE 1",
@@ -117,6 +117,7 @@ static const char *const mode_where[] = {
     [BY_NAME] = " WHERE e.name >= ?9 AND e.name < ?9 || x'F48FBFBF'",
     [BY_CATEGORY] = " WHERE k.category = ?5",
     [BY_AGE] = " WHERE 1",
+    [BY_SPECIAL] = " WHERE 1",
     [BY_STATUS] = " WHERE 1",
 };
 static const char *const mode_from[] = {
@@ -126,6 +127,7 @@ static const char *const mode_from[] = {
     [BY_NAME] = " FROM elders e",
     [BY_CATEGORY] = " FROM elder_categories k JOIN elders e ON e.id = k.elder_id",
     [BY_AGE] = " FROM elders e INDEXED BY elders_birth",
+    [BY_SPECIAL] = " FROM elders e",
     [BY_STATUS] = " FROM elders e INDEXED BY elders_status",
 };
 static const char *const mode_order[] = {
@@ -135,6 +137,7 @@ static const char *const mode_order[] = {
     [BY_NAME] = " ORDER BY e.name, e.region_code, e.id",
     [BY_CATEGORY] = " ORDER BY k.region_code, k.elder_id",
     [BY_AGE] = " ORDER BY e.birth_date, e.region_code, e.status, e.id",
+    [BY_SPECIAL] = " ORDER BY e.region_code, e.id",
     [BY_STATUS] = " ORDER BY e.region_code, e.id",
 };
 
@@ -145,25 +148,51 @@ list_mode(const struct elder_query *q, bool has_key)
         return q->id_hash ? BY_ID : al_utf8_len(q->q, strlen(q->q)) >= 3 ? BY_TEXT : BY_NAME;
     if (q->category)
         return BY_CATEGORY;
+    if (q->nspecial)
+        return BY_SPECIAL;
     if (q->born_after || q->born_before)
         return BY_AGE;
     return q->status ? BY_STATUS : BROWSE;
 }
 
+/* " IN (?12, ?13 …)": the special-difficulty categories of the query. */
+static const char *
+special_marks(struct al_arena *a, const struct elder_query *q)
+{
+    const char *m = "";
+    for (int i = 0; i < q->nspecial; i++)
+        m = al_arena_printf(a, "%s%s?%d", m, i ? ", " : "", i + 12);
+    return al_arena_printf(a, " IN (%s)", m);
+}
+
 static const char *
 list_sql(struct al_arena *a, enum list_mode mode, const struct elder_query *q, bool page)
 {
-    /* A category list reads region, status and birth date from the category index. */
-    bool by_cat = mode == BY_CATEGORY;
-    const char *t = by_cat ? "k" : "e";
+    /* A category list reads region, status and birth date from the category index, and so
+     * does the count of a special-difficulty list (an elder counted once). */
+    bool by_cat = mode == BY_CATEGORY, from_k = by_cat || (mode == BY_SPECIAL && !page);
+    const char *t = from_k ? "k" : "e";
+    const char *from = !page && by_cat ? " FROM elder_categories k"
+                       : !page && mode == BY_SPECIAL
+                           ? al_arena_printf(a, " FROM elder_categories k WHERE k.category%s",
+                                 special_marks(a, q))
+                           : mode_from[mode];
+    const char *where = !page && mode == BY_SPECIAL ? "" : mode_where[mode];
+    const char *special = "";
+    if (q->nspecial && mode != BY_SPECIAL)
+        special = al_arena_printf(a, " AND EXISTS (SELECT 1 FROM elder_categories s"
+            " WHERE s.elder_id = %s AND s.category%s)", by_cat ? "k.elder_id" : "e.id",
+            special_marks(a, q));
+    else if (q->nspecial && page)
+        special = al_arena_printf(a, " AND EXISTS (SELECT 1 FROM elder_categories s"
+            " WHERE s.elder_id = e.id AND s.category%s)", special_marks(a, q));
     return al_arena_printf(a, "SELECT %s%s%s%s AND %s.region_code >= ?1 AND %s.region_code < ?2%s",
-        page ? ELDER_COLS : "count(*)",
-        by_cat && !page ? " FROM elder_categories k" : mode_from[mode],
-        page ? " LEFT JOIN regions g ON g.code = e.region_code" : "", mode_where[mode], t, t,
-        al_arena_printf(a, "%s%s%s%s%s",
+        page ? ELDER_COLS : !page && mode == BY_SPECIAL ? "count(DISTINCT k.elder_id)" : "count(*)",
+        from, page ? " LEFT JOIN regions g ON g.code = e.region_code" : "", where, t, t,
+        al_arena_printf(a, "%s%s%s%s%s%s",
             q->category && !by_cat ? " AND EXISTS (SELECT 1 FROM elder_categories c"
                                      " WHERE c.elder_id = e.id AND c.category = ?5)" : "",
-            q->status ? al_arena_printf(a, " AND %s.status = ?6", t) : "",
+            special, q->status ? al_arena_printf(a, " AND %s.status = ?6", t) : "",
             q->born_after ? al_arena_printf(a, " AND %s.birth_date > ?7", t) : "",
             q->born_before ? al_arena_printf(a, " AND %s.birth_date <= ?8", t) : "",
             page ? al_arena_printf(a, "%s LIMIT ?10 OFFSET ?11", mode_order[mode]) : ""));
@@ -202,10 +231,7 @@ elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope,
     region_scope_bounds(scope, lo, hi);
     /* The special categories as placeholders ?3, ?4 …: only known ids, never text from the setting. */
     const char *ids[ELDER_CAT_MAX];
-    int n = 0;
-    for (int i = 0; elder_category_ids[i] && n < ELDER_CAT_MAX; i++)
-        if (elder_in_list(special, elder_category_ids[i]))
-            ids[n++] = elder_category_ids[i];
+    int n = elder_special_ids(special, ids);
     const char *marks = "";
     for (int i = 0; i < n; i++)
         marks = al_arena_printf(a, "%s%s?%d", marks, i ? ", " : "", i + 3);
@@ -280,6 +306,8 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
             sqlite3_bind_int64(st, 10, q->limit);
             sqlite3_bind_int64(st, 11, q->offset);
         }
+        for (int i = 0; i < q->nspecial; i++)
+            al_db_bind_text(st, i + 12, q->special[i]);
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             if (pass)

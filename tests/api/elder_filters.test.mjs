@@ -39,8 +39,11 @@ async function everything(client, filter) {
   return ids
 }
 
+const SPECIAL = new Set(['advanced_age', 'living_alone', 'empty_nest', 'left_behind', 'disabled',
+  'severe_disability', 'fp_special', 'economic_difficulty', 'entitled']) // the default setting (RULE-CAT-009)
 const expected = (f, scope = '') => all.filter((e) =>
   e.region_code.startsWith(scope) &&
+  (!f.special || e.categories.some((c) => SPECIAL.has(c))) &&
   (!f.region || e.region_code.startsWith(f.region)) &&
   (!f.category || e.categories.includes(f.category)) &&
   (!f.status || e.status === f.status) &&
@@ -60,19 +63,23 @@ test('every combination of filters gives what a reading of the whole registry gi
   const ages = [{}, { age_min: 80 }, { age_min: 65, age_max: 79 }]
   const regions = [undefined, '520327001', '520327101']
   let nonEmpty = 0
-  for (const category of categories)
-    for (const status of statuses)
-      for (const age of ages)
-        for (const region of regions) {
-          const f = { ...age }
-          if (category) f.category = category
-          if (status) f.status = status
-          if (region) f.region = region
-          nonEmpty += (await check(civil, f, '')) > 0
-        }
-  assert.ok(nonEmpty > 60, `most combinations hold records (${nonEmpty})`)
+  for (const special of [undefined, 1])
+    for (const category of categories)
+      for (const status of statuses)
+        for (const age of ages)
+          for (const region of regions) {
+            const f = { ...age }
+            if (special) f.special = special
+            if (category) f.category = category
+            if (status) f.status = status
+            if (region) f.region = region
+            nonEmpty += (await check(civil, f, '')) > 0
+          }
+  assert.ok(nonEmpty > 120, `most combinations hold records (${nonEmpty})`)
+  assert.ok(expected({ special: 1 }).length < all.length, 'not everyone is in special difficulty')
   // A township officer: the same filters within 龙泉街道 only; a region beside it is empty.
-  for (const f of [{}, { category: 'advanced_age' }, { status: 'active', age_min: 80 }, { category: 'living_alone', status: 'active' }])
+  for (const f of [{}, { category: 'advanced_age' }, { status: 'active', age_min: 80 }, { category: 'living_alone', status: 'active' },
+    { special: 1, status: 'active' }, { special: 1, age_min: 70 }])
     await check(lq, f, '520327001')
   assert.equal((await lq.get('/api/v1/elders?region=520327101&category=advanced_age')).body.total, 0)
 })
@@ -100,17 +107,17 @@ test('a move and a death reach the category lists at once', async () => {
 })
 
 test('the overview counts what the lists hold: in registry, special difficulty, each category', async () => {
-  const special = new Set(['advanced_age', 'living_alone', 'empty_nest', 'left_behind', 'disabled',
-    'severe_disability', 'fp_special', 'economic_difficulty', 'entitled']) // the default setting
   for (const [client, scope] of [[civil, ''], [lq, '520327001']]) {
     const now = await everything(client, {})
     const o = (await client.get('/api/v1/elders/overview')).body
     const active = now.filter((e) => e.status === 'active' && e.region_code.startsWith(scope))
     assert.equal(o.active, active.length)
-    assert.equal(o.special_difficulty, active.filter((e) => e.categories.some((c) => special.has(c))).length)
+    assert.equal(o.special_difficulty, active.filter((e) => e.categories.some((c) => SPECIAL.has(c))).length)
     assert.ok(o.special_difficulty > 0 && o.special_difficulty < o.active)
     for (const [id, n] of Object.entries(o.categories))
       assert.equal(n, active.filter((e) => e.categories.includes(id)).length, id)
+    // The figure and its list agree.
+    assert.equal((await client.get('/api/v1/elders?special=1&status=active')).body.total, o.special_difficulty)
   }
   // The setting decides what counts as special difficulty (RULE-CAT-009).
   const set = spawnSync('sqlite3', [s.db, "INSERT INTO settings(key, value) VALUES ('elder.special_difficulty', 'living_alone')" +
@@ -118,6 +125,8 @@ test('the overview counts what the lists hold: in registry, special difficulty, 
   assert.equal(set.status, 0, set.stderr)
   const o = (await civil.get('/api/v1/elders/overview')).body
   assert.equal(o.special_difficulty, o.categories.living_alone)
+  assert.equal((await civil.get('/api/v1/elders?special=1&status=active')).body.total, o.categories.living_alone)
+  assert.equal((await civil.get('/api/v1/elders?special=2')).status, 400)
   // Without elder.read (a caregiver): refused.
   assert.equal((await (await s.login('fg_caregiver')).get('/api/v1/elders/overview')).status, 403)
 })
