@@ -90,6 +90,14 @@ test('the elder list on a phone', async () => {
   await page.waitForSelector('[data-test=elders-table] .el-table__row')
   assert.ok(await fitsWidth(page))
   await page.screenshot({ path: `${SHOTS}/phone-elders.png`, fullPage: true })
+  // The filters beyond the search fold away on a phone, one tap brings them.
+  assert.equal(await page.$('[data-test=elders-category]'), null)
+  await page.click('[data-test=elders-more]')
+  await page.waitForSelector('[data-test=elders-category]')
+  await page.click('[data-test=elders-special]')
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-test=elders-table] .el-table__row')].length > 0)
+  assert.ok(await fitsWidth(page))
+  await page.screenshot({ path: `${SHOTS}/phone-elders-filters.png`, fullPage: true })
   await ctx.close()
 })
 
