@@ -64,3 +64,14 @@ al_set64_add(struct al_set64 *s, uint64_t key)
     s->count++;
     return true;
 }
+
+bool
+al_set64_has(const struct al_set64 *s, uint64_t key)
+{
+    if (key == 0 || s->cap == 0)
+        return false;
+    for (size_t j = slot_of(key, s->cap); s->slots[j]; j = (j + 1) & (s->cap - 1))
+        if (s->slots[j] == key)
+            return true;
+    return false;
+}

@@ -16,5 +16,7 @@ void al_set64_fini(struct al_set64 *s);
 
 /* Add `key`; returns true when it was new, false when already present (or key 0). */
 bool al_set64_add(struct al_set64 *s, uint64_t key);
+/* Is `key` in the set? */
+bool al_set64_has(const struct al_set64 *s, uint64_t key);
 
 #endif

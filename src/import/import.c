@@ -117,6 +117,7 @@ struct pass {
     char today[11];
     char ref[32], source[32]; /* evidence: import:N, import:<kind> */
     struct al_set64 seen;   /* numbers met so far in the file */
+    struct al_set64 regions; /* region codes found in the region table (as numbers) */
     struct elder_bulk *bulk; /* while rows are written */
 };
 
@@ -134,6 +135,27 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     al_today_cst(p->today);
     snprintf(p->source, sizeof(p->source), "import:%s", import_kind_id(kind));
     al_set64_init(&p->seen);
+    al_set64_init(&p->regions);
+}
+
+static void
+pass_fini(struct pass *p)
+{
+    al_set64_fini(&p->seen);
+    al_set64_fini(&p->regions);
+}
+
+/* Is the 12-digit `code` in the region table?  Each code is looked up once a pass. */
+static bool
+known_region(struct pass *p, struct al_arena *a, const char *code)
+{
+    uint64_t key = strtoull(code, NULL, 10);
+    if (al_set64_has(&p->regions, key))
+        return true;
+    if (!region_name(p->db, a, code))
+        return false;
+    al_set64_add(&p->regions, key);
+    return true;
 }
 
 static void
@@ -169,7 +191,7 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
         snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不在本辖区", row->region_code);
         return 1;
     }
-    if (hukou && !region_name(p->db, a, row->region_code)) {
+    if (hukou && !known_region(p, a, row->region_code)) {
         errs[0] = (struct import_error){COL_REGION, ""};
         snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不存在", row->region_code);
         return 1;
@@ -364,7 +386,7 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         al_db_rollback(db);
     s->committed = rc == AL_OK && p.bulk;
     progress(o, s->committed ? "已写入" : rc == PASS_REJECTED ? "有被拒的行，不写入" : "校验完成", &rd);
-    al_set64_fini(&p.seen);
+    pass_fini(&p);
     al_text_close(&rd.t);
     al_arena_fini(&bulk_arena);
     al_arena_fini(&a);
@@ -454,7 +476,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
         al_db_rollback(db);
     s->committed = rc == AL_OK;
     progress(o, s->committed ? "已写入" : "写入失败，已回滚", &rd);
-    al_set64_fini(&p.seen);
+    pass_fini(&p);
     al_text_close(&rd.t);
     al_arena_fini(&bulk_arena);
     al_arena_fini(&a);
