@@ -116,6 +116,22 @@ run_and_list(struct al_req *r, int64_t *run_id, const char **list)
     return AL_OK;
 }
 
+/* A list item as JSON, appended to the array `ctx`. */
+static int
+item_json(void *ctx, const char *const v[ITEM_COLS])
+{
+    static const char *const keys[ITEM_COLS] = {"id", "name", "sex", "birth_date",
+        "id_number_masked", "phone_masked", "region_code", "region_name", "address", "status",
+        "detail"};
+    json_t *o = json_object();
+    for (int i = 0; i < ITEM_COLS; i++)
+        json_object_set_new(o, keys[i], i == ITEM_ID ? json_integer(strtoll(v[i], NULL, 10))
+                                        : v[i]     ? json_string(v[i])
+                                                   : json_null());
+    json_array_append_new(ctx, o);
+    return 0;
+}
+
 static int
 list_items(struct al_req *r)
 {
@@ -128,9 +144,11 @@ list_items(struct al_req *r)
         return rc;
     json_t *items = json_array();
     rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, size,
-        (page - 1) * size, items, &total);
-    if (rc != AL_OK)
+        (page - 1) * size, item_json, items, &total);
+    if (rc != AL_OK) {
+        json_decref(items);
         return rc;
+    }
     return al_reply(r, 200, json_pack("{s:o, s:I, s:s}", "items", items, "total",
                                 (json_int_t)total, "name",
                                 identify_list_name(identify_list_index(list))));
@@ -138,67 +156,99 @@ list_items(struct al_req *r)
 
 static const char *const export_headers[] = {"序号", "姓名", "性别", "出生日期", "身份证号（脱敏）",
     "联系电话（脱敏）", "区划代码", "村（社区）", "住址", "状态", "说明"};
-static const char *const export_keys[] = {NULL, "name", "sex", "birth_date", "id_number_masked",
-    "phone_masked", "region_code", "region_name", "address", "status", "detail"};
 
+/* Column `col` of the export (0: the row number `num`; then ITEM_NAME… ITEM_DETAIL). */
 static const char *
-cell(json_t *it, int col, char *num)
+cell(const char *const v[ITEM_COLS], int col, const char *num)
 {
     if (col == 0)
         return num;
-    const char *v = json_string_value(json_object_get(it, export_keys[col]));
-    if (col == 2 && v)
-        return v[0] == 'M' ? "男" : "女";
-    return v ? v : "";
+    const char *x = v[col];
+    if (col == ITEM_SEX && x)
+        return x[0] == 'M' ? "男" : "女";
+    return x ? x : "";
 }
 
-/* Write the items as XLSX into a temporary file and return its bytes in the arena. */
+/* An export being written, one item at a time (never the whole list in memory). */
+struct export {
+    struct al_arena *a;
+    struct al_buf csv;   /* format csv */
+    lxw_worksheet *ws;   /* format xlsx */
+    int64_t rows;
+};
+
 static int
-xlsx_bytes(struct al_req *r, const char *title, json_t *items, const char **data, size_t *len)
+export_row(void *ctx, const char *const v[ITEM_COLS])
 {
-    char path[] = "/tmp/anlao-export-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return al_req_fail(r, AL_EINTERNAL, NULL, "无法创建导出文件");
-    close(fd);
-    lxw_workbook *wb = workbook_new(path);
-    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, "清单") : NULL;
-    if (!ws) {
-        unlink(path);
-        return al_req_fail(r, AL_EINTERNAL, NULL, "无法创建导出文件");
+    struct export *x = ctx;
+    char num[24];
+    snprintf(num, sizeof(num), "%lld", (long long)++x->rows);
+    for (int c = 0; c < ITEM_COLS; c++) {
+        if (x->ws)
+            worksheet_write_string(x->ws, (lxw_row_t)(x->rows + 1), (lxw_col_t)c, cell(v, c, num),
+                NULL);
+        else
+            al_csv_field(x->a, &x->csv, cell(v, c, num), c == ITEM_COLS - 1);
     }
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    worksheet_write_string(ws, 0, 0, title, bold);
-    for (int c = 0; c < 11; c++)
-        worksheet_write_string(ws, 1, (lxw_col_t)c, export_headers[c], bold);
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it)
-    {
-        char num[24];
-        snprintf(num, sizeof(num), "%zu", i + 1);
-        for (int c = 0; c < 11; c++)
-            worksheet_write_string(ws, (lxw_row_t)(i + 2), (lxw_col_t)c, cell(it, c, num), NULL);
-    }
-    worksheet_set_column(ws, 0, 10, 16, NULL);
-    if (workbook_close(wb) != LXW_NO_ERROR) {
-        unlink(path);
-        return al_req_fail(r, AL_EINTERNAL, NULL, "导出文件写入失败");
-    }
+    return 0;
+}
+
+/* The bytes of a file into the arena. */
+static int
+file_bytes(struct al_req *r, const char *path, const char **data, size_t *len)
+{
     FILE *f = fopen(path, "rb");
-    unlink(path);
     if (!f)
         return al_req_fail(r, AL_EINTERNAL, NULL, "导出文件读取失败");
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
     char *buf = al_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1));
-    size_t got = fread(buf, 1, (size_t)n, f);
+    *len = fread(buf, 1, (size_t)(n > 0 ? n : 0), f);
     fclose(f);
     *data = buf;
-    *len = got;
     return AL_OK;
+}
+
+/*
+ * The list as XLSX: written row by row (libxlsxwriter's constant-memory mode)
+ * into a temporary file, whose bytes come back in the arena.
+ */
+static int
+xlsx_export(struct al_req *r, int64_t run_id, const char *list, const char *title,
+    const char **data, size_t *len)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir)
+        tmpdir = "/tmp";
+    char *path = al_arena_printf(r->arena, "%s/anlao-export-XXXXXX", tmpdir);
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return al_req_fail(r, AL_EINTERNAL, NULL, "无法创建导出文件");
+    close(fd);
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir};
+    lxw_workbook *wb = workbook_new_opt(path, &opt);
+    struct export x = {.a = r->arena, .ws = wb ? workbook_add_worksheet(wb, "清单") : NULL};
+    if (!x.ws) {
+        if (wb)
+            workbook_close(wb);
+        unlink(path);
+        return al_req_fail(r, AL_EINTERNAL, NULL, "无法创建导出文件");
+    }
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    worksheet_set_column(x.ws, 0, ITEM_COLS - 1, 16, NULL);
+    worksheet_write_string(x.ws, 0, 0, title, bold);
+    for (int c = 0; c < ITEM_COLS; c++)
+        worksheet_write_string(x.ws, 1, (lxw_col_t)c, export_headers[c], bold);
+    int rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, -1, 0,
+        export_row, &x, NULL);
+    if (workbook_close(wb) != LXW_NO_ERROR && rc == AL_OK)
+        rc = al_req_fail(r, AL_EINTERNAL, NULL, "导出文件写入失败");
+    if (rc == AL_OK)
+        rc = file_bytes(r, path, data, len);
+    unlink(path);
+    return rc;
 }
 
 static int
@@ -214,9 +264,8 @@ list_export(struct al_req *r)
         format = "xlsx";
     if (strcmp(format, "csv") && strcmp(format, "xlsx"))
         return al_req_fail(r, AL_EINVAL, "format", "导出格式应为 csv 或 xlsx");
-    json_t *items = json_array();
-    rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, -1, 0, items,
-        &total);
+    rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, 0, 0, NULL,
+        NULL, &total);
     if (rc != AL_OK)
         return rc;
     /* RULE-IDENT-006: an export of personal data is a sensitive read: audited. */
@@ -230,24 +279,18 @@ list_export(struct al_req *r)
     const char *title = identify_list_name(identify_list_index(list));
     char *name = al_arena_printf(r->arena, "精准识别-%lld-%s.%s", (long long)run_id, title, format);
     if (!strcmp(format, "csv")) {
-        struct al_buf b = {0};
-        al_buf_add(r->arena, &b, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
-        for (int c = 0; c < 11; c++)
-            al_csv_field(r->arena, &b, export_headers[c], c == 10);
-        size_t i;
-        json_t *it;
-        json_array_foreach(items, i, it)
-        {
-            char num[24];
-            snprintf(num, sizeof(num), "%zu", i + 1);
-            for (int c = 0; c < 11; c++)
-                al_csv_field(r->arena, &b, cell(it, c, num), c == 10);
-        }
-        return al_reply_file(r, "text/csv; charset=utf-8", name, b.p, b.len);
+        struct export x = {.a = r->arena};
+        al_buf_add(r->arena, &x.csv, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
+        for (int c = 0; c < ITEM_COLS; c++)
+            al_csv_field(r->arena, &x.csv, export_headers[c], c == ITEM_COLS - 1);
+        rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, -1, 0,
+            export_row, &x, NULL);
+        return rc == AL_OK ? al_reply_file(r, "text/csv; charset=utf-8", name, x.csv.p, x.csv.len)
+                           : rc;
     }
     const char *data = NULL;
     size_t len = 0;
-    if ((rc = xlsx_bytes(r, title, items, &data, &len)) != AL_OK)
+    if ((rc = xlsx_export(r, run_id, list, title, &data, &len)) != AL_OK)
         return rc;
     return al_reply_file(r,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, data, len);

@@ -55,8 +55,18 @@ int identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const 
 int identify_store_finish(struct al_db *db, int64_t run_id, int64_t scanned, int64_t recomputed,
     int64_t duration_ms, const char *counts_json);
 int identify_store_runs(struct al_db *db, struct al_arena *a, json_t *items);
-/* Items of one list within a scope; with limit < 0 all of them (export). */
+/* The columns of a list item, in this order (the phone masked). */
+enum { ITEM_ID, ITEM_NAME, ITEM_SEX, ITEM_BIRTH, ITEM_ID_MASKED, ITEM_PHONE, ITEM_REGION,
+    ITEM_REGION_NAME, ITEM_ADDRESS, ITEM_STATUS, ITEM_DETAIL, ITEM_COLS };
+/* One item: `v` its columns as text (NULL for none), valid during the call; nonzero stops. */
+typedef int (*identify_item_fn)(void *ctx, const char *const v[ITEM_COLS]);
+/*
+ * Items of one list within a scope, in region order, one at a time to `fn`;
+ * with limit < 0 all of them (an export: never held in memory together).
+ * *total (when not NULL) receives the count of the whole list; `fn` NULL: only that.
+ */
 int identify_store_items(struct al_db *db, struct al_arena *a, int64_t run_id, const char *list,
-    const char *scope, int64_t limit, int64_t offset, json_t *items, int64_t *total);
+    const char *scope, int64_t limit, int64_t offset, identify_item_fn fn, void *ctx,
+    int64_t *total);
 
 #endif

@@ -309,7 +309,8 @@ identify_store_runs(struct al_db *db, struct al_arena *a, json_t *items)
 
 int
 identify_store_items(struct al_db *db, struct al_arena *a, int64_t run_id, const char *list,
-    const char *scope, int64_t limit, int64_t offset, json_t *items, int64_t *total)
+    const char *scope, int64_t limit, int64_t offset, identify_item_fn fn, void *ctx,
+    int64_t *total)
 {
     static const char sql_count[] =
         "SELECT count(*) FROM identify_items i JOIN elders e ON e.id = i.elder_id"
@@ -323,7 +324,7 @@ identify_store_items(struct al_db *db, struct al_arena *a, int64_t run_id, const
         " ORDER BY e.region_code, e.id LIMIT ?5 OFFSET ?6";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = !total; pass < (fn ? 2 : 1); pass++) {
         sqlite3_stmt *st = al_db_stmt(db, pass ? sql_page : sql_count);
         if (!st)
             return AL_EDB;
@@ -335,31 +336,26 @@ identify_store_items(struct al_db *db, struct al_arena *a, int64_t run_id, const
             sqlite3_bind_int64(st, 5, limit);
             sqlite3_bind_int64(st, 6, offset);
         }
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int rc, stop = 0;
+        while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             if (!pass) {
                 *total = sqlite3_column_int64(st, 0);
                 continue;
             }
-            json_t *o = json_object();
-            static const char *names[] = {"id", "name", "sex", "birth_date", "id_number_masked",
-                "phone", "region_code", "region_name", "address", "status", "detail"};
-            for (int i = 0; i < 11; i++) {
-                const char *v = (const char *)sqlite3_column_text(st, i);
-                if (i == 5 && v) { /* phones leave masked */
-                    char *m = al_arena_alloc(a, strlen(v) + 1);
-                    al_phone_mask(v, m, strlen(v) + 1);
-                    v = m;
-                }
-                json_object_set_new(o, i == 5 ? "phone_masked" : names[i],
-                    i == 0 ? json_integer(sqlite3_column_int64(st, 0))
-                           : v ? json_string(v) : json_null());
+            const char *v[ITEM_COLS];
+            for (int i = 0; i < ITEM_COLS; i++)
+                v[i] = (const char *)sqlite3_column_text(st, i);
+            char phone[64];
+            if (v[ITEM_PHONE]) { /* phones leave masked */
+                al_phone_mask(v[ITEM_PHONE], phone, sizeof(phone));
+                v[ITEM_PHONE] = phone;
             }
-            json_array_append_new(items, o);
+            stop = fn(ctx, v);
         }
         sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
+        if (!stop && rc != SQLITE_DONE)
             return al_db_check(db, rc);
     }
+    (void)a;
     return AL_OK;
 }

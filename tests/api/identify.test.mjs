@@ -1,6 +1,7 @@
 // Identification runs and their worklists (RULE-IDENT-*).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Server, assertError } from '../lib/server.mjs'
@@ -63,6 +64,17 @@ test('worklists are scoped and their exports are audited', async () => {
   assert.equal(text.trim().split('\r\n').length, 3)
   const xlsx = await c.get(`/api/v1/identify/runs/${id}/lists/duplicates/export?format=xlsx`, { raw: true })
   assert.equal(xlsx.raw.subarray(0, 2).toString(), 'PK')
+  // The sheet holds the title, the header and one row per item, with the same people as the list.
+  const file = join(s.dir, 'dup.xlsx')
+  writeFileSync(file, xlsx.raw)
+  const sheet = spawnSync('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("xl/worksheets/sheet1.xml").decode())', file], { encoding: 'utf8' })
+  assert.equal(sheet.status, 0, sheet.stderr)
+  assert.equal((sheet.stdout.match(/<row /g) || []).length, 2 + 2)
+  for (const item of (await c.get(`/api/v1/identify/runs/${id}/lists/duplicates`)).body.items) {
+    assert.ok(sheet.stdout.includes(item.name), item.name)
+    assert.ok(sheet.stdout.includes(item.id_number_masked), 'masked ID in the sheet')
+  }
+  assert.ok(!/\d{17}[\dX]/.test(sheet.stdout.replace(/\d{6}\*{8}\d{3}[\dX]/g, '')), 'no full ID number')
   assertError(assert, await c.get(`/api/v1/identify/runs/${id}/lists/duplicates/export?format=pdf`), 400, 'invalid', 'format')
   assertError(assert, await c.get(`/api/v1/identify/runs/${id}/lists/nope`), 404, 'not_found')
   const audits = await admin.get('/api/v1/audit?action=identify.export')
