@@ -168,34 +168,31 @@ special_marks(struct al_arena *a, const struct elder_query *q)
 static const char *
 list_sql(struct al_arena *a, enum list_mode mode, const struct elder_query *q, bool page)
 {
-    /* A category list reads region, status and birth date from the category index, and so
-     * does the count of a special-difficulty list (an elder counted once). */
-    bool by_cat = mode == BY_CATEGORY, from_k = by_cat || (mode == BY_SPECIAL && !page);
-    const char *t = from_k ? "k" : "e";
-    const char *from = !page && by_cat ? " FROM elder_categories k"
-                       : !page && mode == BY_SPECIAL
-                           ? al_arena_printf(a, " FROM elder_categories k WHERE k.category%s",
-                                 special_marks(a, q))
-                           : mode_from[mode];
-    const char *where = !page && mode == BY_SPECIAL ? "" : mode_where[mode];
-    const char *special = "";
-    if (q->nspecial && mode != BY_SPECIAL)
-        special = al_arena_printf(a, " AND EXISTS (SELECT 1 FROM elder_categories s"
-            " WHERE s.elder_id = %s AND s.category%s)", by_cat ? "k.elder_id" : "e.id",
-            special_marks(a, q));
-    else if (q->nspecial && page)
-        special = al_arena_printf(a, " AND EXISTS (SELECT 1 FROM elder_categories s"
-            " WHERE s.elder_id = e.id AND s.category%s)", special_marks(a, q));
-    return al_arena_printf(a, "SELECT %s%s%s%s AND %s.region_code >= ?1 AND %s.region_code < ?2%s",
-        page ? ELDER_COLS : !page && mode == BY_SPECIAL ? "count(DISTINCT k.elder_id)" : "count(*)",
-        from, page ? " LEFT JOIN regions g ON g.code = e.region_code" : "", where, t, t,
-        al_arena_printf(a, "%s%s%s%s%s%s",
-            q->category && !by_cat ? " AND EXISTS (SELECT 1 FROM elder_categories c"
-                                     " WHERE c.elder_id = e.id AND c.category = ?5)" : "",
-            special, q->status ? al_arena_printf(a, " AND %s.status = ?6", t) : "",
-            q->born_after ? al_arena_printf(a, " AND %s.birth_date > ?7", t) : "",
-            q->born_before ? al_arena_printf(a, " AND %s.birth_date <= ?8", t) : "",
-            page ? al_arena_printf(a, "%s LIMIT ?10 OFFSET ?11", mode_order[mode]) : ""));
+    bool by_cat = mode == BY_CATEGORY, by_special = mode == BY_SPECIAL;
+    const char *in = q->nspecial ? special_marks(a, q) : "";
+    /* The count of a category or special-difficulty list reads the category index alone
+     * (region, status and birth date are copied there; an elder counted once). */
+    const char *head = page ? al_arena_printf(a, "SELECT " ELDER_COLS "%s"
+                                                 " LEFT JOIN regions g ON g.code = e.region_code%s",
+                                  mode_from[mode], mode_where[mode])
+                       : by_cat ? "SELECT count(*) FROM elder_categories k WHERE k.category = ?5"
+                       : by_special ? al_arena_printf(a, "SELECT count(DISTINCT k.elder_id)"
+                                                         " FROM elder_categories k WHERE k.category%s", in)
+                                    : al_arena_printf(a, "SELECT count(*)%s%s", mode_from[mode],
+                                          mode_where[mode]);
+    /* Where region, status and birth date are read: the category row when there is one. */
+    const char *t = by_cat || (by_special && !page) ? "k" : "e";
+    const char *special = !q->nspecial || (by_special && !page) ? ""
+        : al_arena_printf(a, " AND EXISTS (SELECT 1 FROM elder_categories s WHERE s.elder_id = %s"
+                             " AND s.category%s)", by_cat ? "k.elder_id" : "e.id", in);
+    return al_arena_printf(a, "%s AND %s.region_code >= ?1 AND %s.region_code < ?2%s%s%s%s%s%s",
+        head, t, t,
+        q->category && !by_cat ? " AND EXISTS (SELECT 1 FROM elder_categories c"
+                                 " WHERE c.elder_id = e.id AND c.category = ?5)" : "",
+        special, q->status ? al_arena_printf(a, " AND %s.status = ?6", t) : "",
+        q->born_after ? al_arena_printf(a, " AND %s.birth_date > ?7", t) : "",
+        q->born_before ? al_arena_printf(a, " AND %s.birth_date <= ?8", t) : "",
+        page ? al_arena_printf(a, "%s LIMIT ?10 OFFSET ?11", mode_order[mode]) : "");
 }
 
 /* Bind the scope bounds (?1, ?2) and `n` ids from ?3 on to `st`, and read its one count. */
