@@ -103,4 +103,7 @@ typedef int (*elder_scan_fn)(void *ctx, const struct elder_scan_row *row);
 int elder_recompute_scan(struct al_db *db, const char *today,
     elder_scan_fn fn, void *ctx, int64_t *scanned, int64_t *changed);
 
+/* Chinese name of a category id (高龄, 独居 …), or NULL when unknown. */
+const char *elder_category_name(const char *id);
+
 #endif

@@ -50,9 +50,6 @@ int elder_derive(const struct elder_facts *f, const struct elder_settings *s, co
 /* True when any of the categories is in the special-difficulty set. */
 bool elder_is_special(const struct elder_settings *s, const char *const *ids, int n);
 
-/* Chinese name of a category id, or NULL when unknown. */
-const char *elder_category_name(const char *id);
-
 /* Is `v` one of the allowed values?  (NULL lists end the array.) */
 bool elder_enum_ok(const char *const *allowed, const char *v);
 

@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "core/csv.h"
 #include "core/http.h"
+#include "core/jobs.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -75,17 +76,43 @@ result_json(const struct identify_result *r)
         "duration_ms", (json_int_t)r->duration_ms, "counts", counts);
 }
 
+/* What a run started from the page needs on the job thread (copied bytes, no pointers). */
+struct run_arg {
+    int64_t user_id;
+    char username[64], client_ip[48];
+};
+
+static int
+run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, char *err,
+    size_t err_size)
+{
+    struct run_arg *a = arg;
+    al_job_progress(job, "识别中", 0, 1);
+    struct identify_result res;
+    int rc = identify_run(db, a->user_id, a->username, a->client_ip, &res);
+    if (rc != AL_OK) {
+        snprintf(err, err_size, "精准识别失败：数据库错误");
+        return rc;
+    }
+    *result = result_json(&res);
+    return AL_OK;
+}
+
+/*
+ * A run reads and rewrites the whole registry (about 2 s at a million
+ * records): it runs on the job thread, never in a request worker, and the
+ * page follows it through GET /api/v1/jobs/:id.
+ */
 static int
 run_create(struct al_req *r)
 {
-    struct identify_result res;
-    /* The runner uses its own arena; JSON it builds goes to the heap. */
-    al_json_use_arena(NULL);
-    int rc = identify_run(r->db, r->who->user_id, r->who->username, r->client_ip, &res);
-    al_json_use_arena(r->arena);
-    if (rc != AL_OK)
-        return rc;
-    return al_reply(r, 201, result_json(&res));
+    struct run_arg a = {.user_id = r->who->user_id};
+    snprintf(a.username, sizeof(a.username), "%s", r->who->username);
+    snprintf(a.client_ip, sizeof(a.client_ip), "%s", r->client_ip);
+    int64_t job = al_jobs_submit(r->db, "identify.run", r->who->user_id, run_job, &a, sizeof(a));
+    if (job < 0)
+        return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
+    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
 }
 
 static int
@@ -116,19 +143,29 @@ run_and_list(struct al_req *r, int64_t *run_id, const char **list)
     return AL_OK;
 }
 
-/* A list item as JSON, appended to the array `ctx`. */
+/* A page of a list being turned into JSON. */
+struct page {
+    struct al_arena *a;
+    json_t *items;
+    int list;
+};
+
+/* One item as JSON: its columns, and the 说明 in Chinese (`detail_text`). */
 static int
 item_json(void *ctx, const char *const v[ITEM_COLS])
 {
     static const char *const keys[ITEM_COLS] = {"id", "name", "sex", "birth_date",
         "id_number_masked", "phone_masked", "region_code", "region_name", "address", "status",
         "detail"};
+    struct page *p = ctx;
     json_t *o = json_object();
     for (int i = 0; i < ITEM_COLS; i++)
         json_object_set_new(o, keys[i], i == ITEM_ID ? json_integer(strtoll(v[i], NULL, 10))
                                         : v[i]     ? json_string(v[i])
                                                    : json_null());
-    json_array_append_new(ctx, o);
+    json_object_set_new(o, "detail_text",
+        json_string(identify_detail_text(p->a, p->list, v[ITEM_DETAIL])));
+    json_array_append_new(p->items, o);
     return 0;
 }
 
@@ -142,14 +179,14 @@ list_items(struct al_req *r)
         rc = al_query_page(&r->query, &page, &size, &r->err);
     if (rc != AL_OK)
         return rc;
-    json_t *items = json_array();
+    struct page p = {r->arena, json_array(), identify_list_index(list)};
     rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, size,
-        (page - 1) * size, item_json, items, &total);
+        (page - 1) * size, item_json, &p, &total);
     if (rc != AL_OK) {
-        json_decref(items);
+        json_decref(p.items);
         return rc;
     }
-    return al_reply(r, 200, json_pack("{s:o, s:I, s:s}", "items", items, "total",
+    return al_reply(r, 200, json_pack("{s:o, s:I, s:s}", "items", p.items, "total",
                                 (json_int_t)total, "name",
                                 identify_list_name(identify_list_index(list))));
 }
@@ -159,10 +196,12 @@ static const char *const export_headers[] = {"序号", "姓名", "性别", "出�
 
 /* Column `col` of the export (0: the row number `num`; then ITEM_NAME… ITEM_DETAIL). */
 static const char *
-cell(const char *const v[ITEM_COLS], int col, const char *num)
+cell(struct al_arena *a, int list, const char *const v[ITEM_COLS], int col, const char *num)
 {
     if (col == 0)
         return num;
+    if (col == ITEM_DETAIL)
+        return identify_detail_text(a, list, v[col]);
     const char *x = v[col];
     if (col == ITEM_SEX && x)
         return x[0] == 'M' ? "男" : "女";
@@ -172,6 +211,7 @@ cell(const char *const v[ITEM_COLS], int col, const char *num)
 /* An export being written, one item at a time (never the whole list in memory). */
 struct export {
     struct al_arena *a;
+    int list;
     struct al_buf csv;   /* format csv */
     lxw_worksheet *ws;   /* format xlsx */
     int64_t rows;
@@ -185,10 +225,10 @@ export_row(void *ctx, const char *const v[ITEM_COLS])
     snprintf(num, sizeof(num), "%lld", (long long)++x->rows);
     for (int c = 0; c < ITEM_COLS; c++) {
         if (x->ws)
-            worksheet_write_string(x->ws, (lxw_row_t)(x->rows + 1), (lxw_col_t)c, cell(v, c, num),
-                NULL);
+            worksheet_write_string(x->ws, (lxw_row_t)(x->rows + 1), (lxw_col_t)c,
+                cell(x->a, x->list, v, c, num), NULL);
         else
-            al_csv_field(x->a, &x->csv, cell(v, c, num), c == ITEM_COLS - 1);
+            al_csv_field(x->a, &x->csv, cell(x->a, x->list, v, c, num), c == ITEM_COLS - 1);
     }
     return 0;
 }
@@ -228,7 +268,8 @@ xlsx_export(struct al_req *r, int64_t run_id, const char *list, const char *titl
     close(fd);
     lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
-    struct export x = {.a = r->arena, .ws = wb ? workbook_add_worksheet(wb, "清单") : NULL};
+    struct export x = {.a = r->arena, .list = identify_list_index(list),
+        .ws = wb ? workbook_add_worksheet(wb, "清单") : NULL};
     if (!x.ws) {
         if (wb)
             workbook_close(wb);
@@ -279,7 +320,7 @@ list_export(struct al_req *r)
     const char *title = identify_list_name(identify_list_index(list));
     char *name = al_arena_printf(r->arena, "精准识别-%lld-%s.%s", (long long)run_id, title, format);
     if (!strcmp(format, "csv")) {
-        struct export x = {.a = r->arena};
+        struct export x = {.a = r->arena, .list = identify_list_index(list)};
         al_buf_add(r->arena, &x.csv, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
         for (int c = 0; c < ITEM_COLS; c++)
             al_csv_field(r->arena, &x.csv, export_headers[c], c == ITEM_COLS - 1);
@@ -298,7 +339,7 @@ list_export(struct al_req *r)
 
 static const struct al_route identify_routes[] = {
     {AL_POST, "/api/v1/identify/runs", run_create, "elder.identify", 0,
-        "运行精准识别：重算全部老人的类别并生成工作清单"},
+        "运行精准识别（后台任务，返回 job_id）：重算全部老人的类别并生成工作清单"},
     {AL_GET, "/api/v1/identify/runs", run_list, "elder.identify", 0, "识别运行记录与清单名称"},
     {AL_GET, "/api/v1/identify/runs/:id/lists/:list", list_items, "elder.identify", 0,
         "某次运行的一份工作清单（本辖区，分页）"},

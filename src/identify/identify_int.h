@@ -18,6 +18,12 @@ const char *identify_list_name(int index);
 
 enum { LIST_NEW_SPECIAL, LIST_INACTIVE, LIST_MISSING_HUKOU, LIST_DUPLICATES, LIST_CHANGED };
 
+/*
+ * The 说明 of an item of list `list` in Chinese, from its stored detail
+ * (category ids, ["old","new"], "deceased 2025-12-19", "import:6", "12,34").
+ */
+const char *identify_detail_text(struct al_arena *a, int list, const char *detail);
+
 /* An elder as the last run left them (`known` false: not seen before). */
 struct identify_prev {
     bool known;

@@ -1,4 +1,5 @@
 /* Pure rules of the identify module. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,4 +93,78 @@ identify_same_person(const struct elder_scan_row *a, const struct elder_scan_row
     return compared(a) && compared(b) && strcmp(a->name, b->name) == 0 &&
            strcmp(a->birth_date, b->birth_date) == 0 && strcmp(a->sex, b->sex) == 0 &&
            memcmp(a->region_code, b->region_code, 6) == 0;
+}
+
+/* Append `s` to the text in `out` (`size` bytes), cut when full. */
+static void
+append(char *out, size_t size, const char *s)
+{
+    size_t len = strlen(out);
+    snprintf(out + len, size - len, "%s", s);
+}
+
+/* "高龄、空巢" for "advanced_age,empty_nest" into `out`; "无" for none. */
+static const char *
+category_names(const char *ids, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (const char *p = ids; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char id[64];
+        snprintf(id, sizeof(id), "%.*s", (int)(n < 63 ? n : 63), p);
+        const char *name = elder_category_name(id);
+        if (out[0])
+            append(out, size, "、");
+        append(out, size, name ? name : id);
+        p = e ? e + 1 : p + n;
+    }
+    return out[0] ? out : "无";
+}
+
+const char *
+identify_detail_text(struct al_arena *a, int list, const char *detail)
+{
+    char x[512], y[512];
+    if (!detail)
+        return "";
+    switch (list) {
+    case LIST_NEW_SPECIAL:
+        return al_arena_strdup(a, category_names(detail, x, sizeof(x)));
+    case LIST_CHANGED: { /* ["old","new"] */
+        char old[256] = "", now[256] = "";
+        const char *mid = strstr(detail, "\",\"");
+        size_t tail = strlen(detail);
+        if (strncmp(detail, "[\"", 2) == 0 && mid && tail >= 2 &&
+            strcmp(detail + tail - 2, "\"]") == 0 && mid + 3 <= detail + tail - 2) {
+            snprintf(old, sizeof(old), "%.*s", (int)(mid - detail - 2), detail + 2);
+            snprintf(now, sizeof(now), "%.*s", (int)(detail + tail - 2 - (mid + 3)), mid + 3);
+        }
+        return al_arena_printf(a, "%s → %s", category_names(old, x, sizeof(x)),
+            category_names(now, y, sizeof(y)));
+    }
+    case LIST_INACTIVE: { /* "deceased 2025-12-19" */
+        bool dead = strncmp(detail, "deceased", 8) == 0;
+        const char *date = strchr(detail, ' ');
+        date = date && date[1] ? date + 1 : NULL;
+        return al_arena_printf(a, "%s%s%s%s", dead ? "死亡" : "迁出", date ? "（" : "",
+            date ? date : "", date ? "）" : "");
+    }
+    case LIST_MISSING_HUKOU: /* "import:6" */
+        return al_arena_printf(a, "第 %s 次户籍导入中没有此人",
+            strncmp(detail, "import:", 7) == 0 ? detail + 7 : detail);
+    case LIST_DUPLICATES: { /* "12,34": the other records */
+        x[0] = '\0';
+        for (const char *p = detail; *p;) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            snprintf(y, sizeof(y), "%s#%.*s", x[0] ? "、" : "", (int)(n < 40 ? n : 40), p);
+            append(x, sizeof(x), y);
+            p = e ? e + 1 : p + n;
+        }
+        return al_arena_printf(a, "与档案 %s 疑似同一人", x);
+    }
+    default:
+        return detail;
+    }
 }

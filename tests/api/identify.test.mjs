@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Server, assertError } from '../lib/server.mjs'
+import { Server, assertError, sleep } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 let s, c
@@ -17,10 +17,22 @@ const b = idNumber('520327', '19550505', 12) // 71: not 高龄, so not special a
 const dupA = idNumber('520327', '19480808', 13)
 const dupB = idNumber('520327', '19480808', 15)
 
+// A run from the page is a background job: 202 with its id, then followed to its result.
+async function run(client) {
+  const r = await client.post('/api/v1/identify/runs')
+  assert.equal(r.status, 202, r.text)
+  for (let i = 0; i < 200; i++) {
+    const job = (await client.get(`/api/v1/jobs/${r.body.job_id}`)).body
+    if (job.status === 'done') return { status: 202, body: job.result }
+    assert.notEqual(job.status, 'failed', JSON.stringify(job))
+    await sleep(25)
+  }
+  assert.fail('the identification job did not finish')
+}
+
 test('first run is the baseline; later runs list what changed', async () => {
   s.cli('import', '--kind', 'hukou', file('h1.csv', `身份证号,姓名,区划代码,住址\n${a},甲,520327001001,一号\n${b},乙,520327101201,二号\n${dupA},丙,520327001001,三号\n${dupB},丙,520327001003,四号\n`), '--commit')
-  const r1 = await c.post('/api/v1/identify/runs')
-  assert.equal(r1.status, 201)
+  const r1 = await run(c)
   assert.equal(r1.body.baseline, true)
   assert.equal(r1.body.scanned, 4)
   assert.equal(r1.body.counts.duplicates, 2, 'same name, sex, birth date and county')
@@ -30,18 +42,22 @@ test('first run is the baseline; later runs list what changed', async () => {
   s.cli('import', '--kind', 'death', file('death.csv', `身份证号,姓名,死亡日期\n${a},甲,2026-10-01\n`), '--commit')
   s.cli('import', '--kind', 'hukou', file('h2.csv', `身份证号,姓名,区划代码,住址\n${a},甲,520327001001,一号\n${dupA},丙,520327001001,三号\n${dupB},丙,520327001003,四号\n`), '--commit')
 
-  const r2 = await c.post('/api/v1/identify/runs')
+  const r2 = await run(c)
   assert.equal(r2.body.baseline, false)
   const list = async (name) => (await c.get(`/api/v1/identify/runs/${r2.body.id}/lists/${name}?page_size=200`)).body
   assert.deepEqual((await list('new_special')).items.map((i) => i.name), ['乙'])
   assert.deepEqual((await list('inactive_in_service')).items.map((i) => i.name), ['甲'])
   assert.deepEqual((await list('missing_hukou')).items.map((i) => i.name), ['乙'])
   assert.equal((await list('changed')).total, 2)
+  // The 说明 reads in Chinese (the stored detail stays for programs).
+  assert.equal((await list('inactive_in_service')).items[0].detail_text, '死亡（2026-10-01）')
+  assert.match((await list('missing_hukou')).items[0].detail_text, /^第 \d+ 次户籍导入中没有此人$/)
+  assert.match((await list('changed')).items.find((i) => i.name === '乙').detail_text, /→ .*经济困难/)
   const item = (await list('new_special')).items[0]
   assert.match(item.id_number_masked, /^520327\*{8}\d{3}[\dX]$/)
   assert.ok(!('phone' in item))
 
-  const r3 = await c.post('/api/v1/identify/runs')
+  const r3 = await run(c)
   assert.equal(r3.body.counts.new_special, 0, 'nothing new since the last run')
   assert.equal(r3.body.counts.changed, 0)
 })
@@ -61,6 +77,7 @@ test('worklists are scoped and their exports are audited', async () => {
   assert.match(csv.headers.get('content-type'), /text\/csv/)
   const text = csv.raw.toString('utf8')
   assert.match(text, /身份证号（脱敏）/)
+  assert.match(text, /与档案 #\d+ 疑似同一人/, 'the 说明 column in Chinese')
   assert.equal(text.trim().split('\r\n').length, 3)
   const xlsx = await c.get(`/api/v1/identify/runs/${id}/lists/duplicates/export?format=xlsx`, { raw: true })
   assert.equal(xlsx.raw.subarray(0, 2).toString(), 'PK')

@@ -131,3 +131,23 @@ test('the home page shows the registry of the officer\'s region; a category figu
   await page.screenshot({ path: `${SHOTS}/elders-special.png`, fullPage: true })
   await page.close()
 })
+
+test('identification from the page runs in the background and adds a run with its worklists', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } })
+  await signIn(page, server.base, 'fg_civil', 'Anlao2026')
+  await page.click('[data-test=menu-identify]')
+  await page.waitForSelector('[data-test=identify-run]')
+  const runsBefore = (await (await server.login('fg_civil')).get('/api/v1/identify/runs')).body.total
+  await page.click('[data-test=identify-run]')
+  await page.waitForSelector('text=精准识别已完成')
+  const runs = (await (await server.login('fg_civil')).get('/api/v1/identify/runs')).body
+  assert.equal(runs.total, runsBefore + 1)
+  assert.equal(runs.items[0].username, 'fg_civil')
+  // The figures are the newest run's; a worklist opens below them.
+  assert.equal(Number((await page.textContent('[data-test=list-new_special] .value')).trim()), runs.items[0].counts.new_special)
+  await page.click('[data-test=list-missing_hukou]')
+  await page.waitForSelector(`text=（第 ${runs.items[0].id} 次运行）`)
+  if (runs.items[0].counts.missing_hukou > 0) await page.waitForSelector('text=/第 \\d+ 次户籍导入中没有此人/')
+  await page.screenshot({ path: `${SHOTS}/identify.png`, fullPage: true })
+  await page.close()
+})

@@ -123,6 +123,29 @@ same_person(void **state)
     assert_false(identify_same_person(&x, &y));
 }
 
+static void
+details_read_in_chinese(void **state)
+{
+    (void)state;
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    assert_string_equal(identify_detail_text(&a, LIST_NEW_SPECIAL, "advanced_age,empty_nest"),
+        "高龄、空巢");
+    assert_string_equal(identify_detail_text(&a, LIST_CHANGED, "[\"advanced_age\",\"advanced_age,living_alone\"]"),
+        "高龄 → 高龄、独居");
+    assert_string_equal(identify_detail_text(&a, LIST_CHANGED, "[\"\",\"disabled\"]"), "无 → 失能");
+    assert_string_equal(identify_detail_text(&a, LIST_CHANGED, "[\"disabled\",\"\"]"), "失能 → 无");
+    assert_string_equal(identify_detail_text(&a, LIST_INACTIVE, "deceased 2025-12-19"),
+        "死亡（2025-12-19）");
+    assert_string_equal(identify_detail_text(&a, LIST_INACTIVE, "moved_out "), "迁出");
+    assert_string_equal(identify_detail_text(&a, LIST_MISSING_HUKOU, "import:6"),
+        "第 6 次户籍导入中没有此人");
+    assert_string_equal(identify_detail_text(&a, LIST_DUPLICATES, "12,34"),
+        "与档案 #12、#34 疑似同一人");
+    assert_string_equal(identify_detail_text(&a, LIST_NEW_SPECIAL, NULL), "");
+    al_arena_fini(&a);
+}
+
 int
 main(void)
 {
@@ -132,6 +155,7 @@ main(void)
         cmocka_unit_test(inactive_yet_entitled),
         cmocka_unit_test(missing_from_the_latest_household_import),
         cmocka_unit_test(same_person),
+        cmocka_unit_test(details_read_in_chinese),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
