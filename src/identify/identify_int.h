@@ -34,10 +34,24 @@ struct identify_prev {
 /*
  * The lists one elder belongs to in this run (bit 1 << LIST_*), all but the
  * duplicates, which need every elder (RULE-IDENT-001, -002, -003, -005).
- * `last_hukou` is the latest committed household import (0: none).
+ * `last_hukou` is the household import the elder is checked against
+ * (identify_hukou_for; 0: none): missing when not seen in it or a later one.
  */
 unsigned identify_classify(const struct elder_scan_row *row, const struct identify_prev *prev,
     bool baseline, int64_t last_hukou);
+
+/* A committed household import and the region it covered ("" the whole registry). */
+struct identify_hukou {
+    int64_t id;
+    char scope[16];
+};
+/*
+ * RULE-IDENT-003: of the committed household imports `v` (newest first), keep
+ * those no newer import covering their region shadows; returns how many.
+ */
+size_t identify_hukou_references(struct identify_hukou *v, size_t n);
+/* The newest of `v` (as kept above) covering `region`, or 0. */
+int64_t identify_hukou_for(const struct identify_hukou *v, size_t n, const char *region);
 
 /* Does the snapshot of this elder need writing? */
 bool identify_state_differs(const struct elder_scan_row *row, const struct identify_prev *prev);

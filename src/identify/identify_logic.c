@@ -6,6 +6,7 @@
 #include "core/csv.h"
 #include "identify/identify.h"
 #include "identify/identify_int.h"
+#include "region/region.h"
 
 const char *const identify_list_ids[5] = {"new_special", "inactive_in_service", "missing_hukou",
     "duplicates", "changed"};
@@ -44,8 +45,9 @@ identify_classify(const struct elder_scan_row *row, const struct identify_prev *
     if ((strcmp(row->status, "deceased") == 0 || strcmp(row->status, "moved_out") == 0) &&
         ((row->economic_status && strcmp(row->economic_status, "general") != 0) || row->special))
         lists |= 1u << LIST_INACTIVE;
-    /* RULE-IDENT-003: active, yet absent from the latest household import. */
-    if (last_hukou > 0 && active && row->last_hukou_import != last_hukou)
+    /* RULE-IDENT-003: active, yet not seen in the latest household import of their region
+     * (nor in any later one). */
+    if (last_hukou > 0 && active && row->last_hukou_import < last_hukou)
         lists |= 1u << LIST_MISSING_HUKOU;
     return lists;
 }
@@ -167,4 +169,27 @@ identify_detail_text(struct al_arena *a, int list, const char *detail)
     default:
         return detail;
     }
+}
+
+size_t
+identify_hukou_references(struct identify_hukou *v, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool shadowed = false;
+        for (size_t k = 0; k < kept && !shadowed; k++)
+            shadowed = region_in_scope(v[k].scope, v[i].scope);
+        if (!shadowed)
+            v[kept++] = v[i];
+    }
+    return kept;
+}
+
+int64_t
+identify_hukou_for(const struct identify_hukou *v, size_t n, const char *region)
+{
+    for (size_t i = 0; i < n; i++)
+        if (region_in_scope(v[i].scope, region))
+            return v[i].id;
+    return 0;
 }

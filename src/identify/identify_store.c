@@ -54,7 +54,8 @@ struct run {
     struct al_db *db;
     struct al_arena *a;
     bool baseline;
-    int64_t last_hukou;
+    struct identify_hukou *hukou; /* RULE-IDENT-003: the reference imports, newest first */
+    size_t nhukou;
     sqlite3_stmt *prev;  /* identify_state in elder_id order, merged with the scan */
     int prev_rc;
     struct al_vec items;  /* struct item */
@@ -90,7 +91,8 @@ visit(void *ctx, const struct elder_scan_row *row)
         prev.special = sqlite3_column_int(r->prev, 1) != 0;
         prev.cats = (const char *)sqlite3_column_text(r->prev, 2);
     }
-    unsigned lists = identify_classify(row, &prev, r->baseline, r->last_hukou);
+    int64_t hukou = identify_hukou_for(r->hukou, r->nhukou, row->region_code);
+    unsigned lists = identify_classify(row, &prev, r->baseline, hukou);
     for (int l = 0; l < 5; l++) {
         if (!(lists & (1u << l)))
             continue;
@@ -104,7 +106,7 @@ visit(void *ctx, const struct elder_scan_row *row)
             detail = al_arena_printf(r->a, "%s %s", row->status,
                 row->status_date ? row->status_date : "");
         else if (l == LIST_MISSING_HUKOU)
-            detail = al_arena_printf(r->a, "import:%lld", (long long)r->last_hukou);
+            detail = al_arena_printf(r->a, "import:%lld", (long long)hukou);
         PUSH(&r->items, struct item, ((struct item){row->id, l, detail}));
     }
     if (identify_state_differs(row, &prev))
@@ -195,6 +197,30 @@ duplicates(struct run *r)
     return rc;
 }
 
+/* The committed household imports, newest first, with the region each covered. */
+static int
+hukou_imports(struct al_db *db, struct al_vec *out)
+{
+    static const char sql[] = "SELECT id, region_code FROM imports WHERE kind = 'hukou'"
+                              " AND status = 'committed' ORDER BY id DESC";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct identify_hukou *h = al_vec_push(out);
+        if (!h) {
+            sqlite3_reset(st);
+            return AL_EINTERNAL;
+        }
+        h->id = sqlite3_column_int64(st, 0);
+        const char *scope = (const char *)sqlite3_column_text(st, 1);
+        snprintf(h->scope, sizeof(h->scope), "%s", scope ? scope : "");
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
 int
 identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char *today,
     int64_t *scanned, int64_t *recomputed, int64_t counts[5])
@@ -213,8 +239,11 @@ identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char
     al_vec_init(&r.items, sizeof(struct item));
     al_vec_init(&r.states, sizeof(struct item));
     al_vec_init(&r.people, sizeof(struct person));
-    int rc = al_db_count(db, "SELECT coalesce(max(id), 0) FROM imports WHERE kind = 'hukou'"
-                             " AND status = 'committed'", NULL, &r.last_hukou);
+    struct al_vec hukou;
+    al_vec_init(&hukou, sizeof(struct identify_hukou));
+    int rc = hukou_imports(db, &hukou);
+    r.hukou = hukou.p;
+    r.nhukou = identify_hukou_references(hukou.p, hukou.n);
     if (rc == AL_OK && !(r.prev = al_db_stmt(db, sql_prev)))
         rc = AL_EDB;
     if (rc == AL_OK) {
@@ -256,6 +285,7 @@ identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char
         rc = al_db_check(db, sqlite3_step(st));
         sqlite3_reset(st);
     }
+    al_vec_fini(&hukou);
     al_vec_fini(&r.items);
     al_vec_fini(&r.states);
     al_vec_fini(&r.people);

@@ -105,3 +105,27 @@ test('anlao identify on the command line', () => {
   assert.equal(out.scanned, 4)
   assert.ok('new_special' in out && 'duplicates' in out)
 })
+
+test('RULE-IDENT-003: each elder is checked against the latest household file of their own region', async () => {
+  const e = idNumber('520327', '19450303', 17) // 丁, in 进化镇
+  s.cli('import', '--kind', 'hukou', file('h3.csv', `身份证号,姓名,区划代码,住址\n${b},乙,520327101201,二号\n${e},丁,520327101201,五号\n${dupA},丙,520327001001,三号\n${dupB},丙,520327001003,四号\n`), '--commit')
+  const lq = await s.login('lq_officer')
+  // 龙泉街道 brings in its own households (it may only: RULE-IMPORT-016), here both of its people.
+  const township = async (csv) => {
+    const up = await lq.request('POST', '/api/v1/imports?kind=hukou&filename=lq.csv', csv)
+    assert.equal(up.status, 202, up.text)
+    let job
+    for (let i = 0; i < 100; i++) { job = (await lq.get(`/api/v1/jobs/${up.body.job_id}`)).body; if (job.status === 'done') break; await sleep(25) }
+    const cm = await lq.post(`/api/v1/imports/${job.result.import_id}/commit`, {})
+    for (let i = 0; i < 100; i++) { job = (await lq.get(`/api/v1/jobs/${cm.body.job_id}`)).body; if (job.status === 'done') break; await sleep(25) }
+    assert.equal(job.result.committed, true, JSON.stringify(job))
+  }
+  await township(`身份证号,姓名,区划代码,住址\n${dupA},丙,520327001001,三号\n${dupB},丙,520327001003,四号\n`)
+  const r1 = await run(c)
+  const missing = async (r) => (await c.get(`/api/v1/identify/runs/${r.body.id}/lists/missing_hukou?page_size=200`)).body.items
+  assert.deepEqual(await missing(r1), [], '进化镇 is checked against the county file, 龙泉街道 against its own')
+  // The next 龙泉街道 file misses one of its people: only that one is listed.
+  await township(`身份证号,姓名,区划代码,住址\n${dupA},丙,520327001001,三号\n`)
+  const r2 = await run(c)
+  assert.deepEqual((await missing(r2)).map((i) => i.region_code), ['520327001003'])
+})

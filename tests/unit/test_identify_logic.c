@@ -86,6 +86,29 @@ missing_from_the_latest_household_import(void **state)
     assert_true(ON(identify_classify(&r, &p, true, 3), LIST_MISSING_HUKOU));
     r.status = "deceased";
     assert_false(ON(identify_classify(&r, &p, false, 3), LIST_MISSING_HUKOU));
+    /* Seen in a later import (a township's, after the county's): not missing. */
+    r.status = "active";
+    r.last_hukou_import = 5;
+    assert_false(ON(identify_classify(&r, &p, false, 4), LIST_MISSING_HUKOU));
+}
+
+static void
+household_reference_by_region(void **state)
+{
+    (void)state;
+    /* RULE-IDENT-003: newest first — 龙泉街道 (9), the county (7), 进化镇 (5), the county (3). */
+    struct identify_hukou v[] = {{9, "520327001"}, {7, "520327"}, {5, "520327101"}, {3, ""}};
+    size_t n = identify_hukou_references(v, 4);
+    assert_int_equal(n, 3); /* 进化镇's import is shadowed by the newer county-wide one */
+    assert_int_equal(v[0].id, 9);
+    assert_int_equal(v[1].id, 7);
+    assert_int_equal(v[2].id, 3);
+    assert_int_equal(identify_hukou_for(v, n, "520327001001"), 9); /* 龙泉街道: its own file */
+    assert_int_equal(identify_hukou_for(v, n, "520327101201"), 7); /* 进化镇: the county's */
+    assert_int_equal(identify_hukou_for(v, n, "520102001001"), 3); /* elsewhere: the whole one */
+    struct identify_hukou w[] = {{4, "520327001"}};
+    assert_int_equal(identify_hukou_for(w, identify_hukou_references(w, 1), "520327101201"), 0);
+    assert_int_equal(identify_hukou_for(w, 0, "520327001001"), 0); /* no import at all */
 }
 
 static void
@@ -154,6 +177,7 @@ main(void)
         cmocka_unit_test(changed_compares_the_sorted_ids),
         cmocka_unit_test(inactive_yet_entitled),
         cmocka_unit_test(missing_from_the_latest_household_import),
+        cmocka_unit_test(household_reference_by_region),
         cmocka_unit_test(same_person),
         cmocka_unit_test(details_read_in_chinese),
     };
