@@ -197,12 +197,12 @@ duplicates(struct run *r)
     return rc;
 }
 
-/* The committed household imports, newest first, with the region each covered. */
+/* The complete committed household imports (not 补录), newest first, with their regions. */
 static int
 hukou_imports(struct al_db *db, struct al_vec *out)
 {
     static const char sql[] = "SELECT id, region_code FROM imports WHERE kind = 'hukou'"
-                              " AND status = 'committed' ORDER BY id DESC";
+                              " AND status = 'committed' AND partial = 0 ORDER BY id DESC";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;

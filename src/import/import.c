@@ -336,7 +336,7 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
     if ((rc = al_db_begin(db)) == AL_OK)
         rc = import_store_create(db, import_kind_id(kind), o->filename ? o->filename : o->path,
             sha, s->encoding, o->keep_file ? o->path : NULL, o->region_code, o->user_id,
-            o->username, unknown_json, &id);
+            o->username, unknown_json, o->partial && kind == IMPORT_HUKOU, &id);
     pass_set_import(&p, id);
     if (rc == AL_OK && write)
         rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
@@ -596,6 +596,10 @@ import_upload(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "filename", "请提供文件名（不超过 200 个字符）");
     if (r->body_len == 0)
         return al_req_fail(r, AL_EINVAL, "file", "上传的文件是空的");
+    int64_t partial = 0;
+    int rc = al_query_int(&r->query, "partial", "补录", 0, 1, 0, &partial, &r->err);
+    if (rc != AL_OK)
+        return rc;
     struct job_arg *j = new_job_arg(r);
     char dir[400], rnd[17];
     snprintf(dir, sizeof(dir), "%.380s/uploads", al_config.data_dir ? al_config.data_dir : ".");
@@ -614,6 +618,7 @@ import_upload(struct al_req *r)
     snprintf(j->kind, sizeof(j->kind), "%s", kind);
     snprintf(j->filename, sizeof(j->filename), "%s", filename);
     j->o.keep_file = true;
+    j->o.partial = partial;
     int64_t job = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j,
         sizeof(*j));
     if (job < 0)

@@ -21,6 +21,7 @@ struct import_options {
     bool keep_file;        /* remember `path` for a later import_commit() */
     bool commit;           /* import_run: apply after validation */
     bool valid_only;       /* apply the valid rows even when some are rejected */
+    bool partial;          /* a household supplement (补录), not the complete roll (RULE-IDENT-003) */
     int64_t user_id;       /* 0 for the CLI */
     const char *region_code; /* the uploader's scope; rows outside it are refused ("" or NULL: all) */
     const char *username;

@@ -7,12 +7,12 @@
 int
 import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
     const char *encoding, const char *stored_path, const char *region_code, int64_t user_id,
-    const char *username, const char *unknown_json, int64_t *id)
+    const char *username, const char *unknown_json, bool partial, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO imports(kind, filename, file_sha256, encoding, stored_path, user_id, username,"
-        " status, rows, accepted, rejected, unknown_columns, created_at, region_code)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 'validated', 0, 0, 0, ?, ?, ?)";
+        " status, rows, accepted, rejected, unknown_columns, created_at, region_code, partial)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'validated', 0, 0, 0, ?, ?, ?, ?)";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
@@ -27,6 +27,7 @@ import_store_create(struct al_db *db, const char *kind, const char *filename, co
     al_db_bind_text(st, 8, unknown_json);
     sqlite3_bind_int64(st, 9, (int64_t)time(NULL));
     al_db_bind_text(st, 10, region_code ? region_code : "");
+    sqlite3_bind_int(st, 11, partial);
     int rc = al_db_check(db, sqlite3_step(st));
     sqlite3_reset(st);
     *id = sqlite3_last_insert_rowid(al_db_handle(db));
@@ -94,7 +95,7 @@ import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_
 {
     static const char sql[] =
         "SELECT id, kind, filename, encoding, username, status, rows, accepted, rejected,"
-        " summary, created_at, committed_at FROM imports"
+        " summary, created_at, committed_at, partial FROM imports"
         " WHERE region_code >= ? AND region_code < ? ORDER BY id DESC LIMIT 100";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
@@ -118,6 +119,7 @@ import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_
             sqlite3_column_type(st, 11) == SQLITE_NULL
                 ? json_null()
                 : json_string(al_json_time(a, sqlite3_column_int64(st, 11))));
+        json_object_set_new(o, "partial", json_boolean(sqlite3_column_int(st, 12)));
         json_array_append_new(items, o);
     }
     sqlite3_reset(st);

@@ -12,7 +12,7 @@
 
 int import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
     const char *encoding, const char *stored_path, const char *region_code, int64_t user_id,
-    const char *username, const char *unknown_json, int64_t *id);
+    const char *username, const char *unknown_json, bool partial, int64_t *id);
 
 struct import_record {
     const char *kind, *status, *stored_path, *sha, *encoding, *region_code;

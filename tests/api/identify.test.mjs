@@ -129,3 +129,20 @@ test('RULE-IDENT-003: each elder is checked against the latest household file of
   const r2 = await run(c)
   assert.deepEqual((await missing(r2)).map((i) => i.region_code), ['520327001003'])
 })
+
+test('RULE-IDENT-003: a supplement (补录) is not the reference; the people it brings count as seen', async () => {
+  const f = idNumber('520327', '19460606', 19) // 戊, a late registration in 进化镇
+  const before = (await run(c)).body.counts.missing_hukou
+  const sup = s.cli('import', '--kind', 'hukou', '--partial', file('sup.csv', `身份证号,姓名,区划代码,住址\n${f},戊,520327101201,六号\n`), '--commit')
+  assert.equal(sup.status, 0, sup.stderr)
+  const r = await run(c)
+  assert.equal(r.body.counts.missing_hukou, before, 'the county is still checked against its complete file')
+  const flag = spawnSync('sqlite3', [s.db, 'SELECT partial FROM imports ORDER BY id DESC LIMIT 1'], { encoding: 'utf8' })
+  assert.equal(flag.stdout.trim(), '1', 'recorded as a supplement')
+  // Without the flag the same one-person file would be the county's reference.
+  s.cli('import', '--kind', 'hukou', file('sup2.csv', `身份证号,姓名,区划代码,住址\n${f},戊,520327101201,六号\n`), '--commit')
+  assert.ok((await run(c)).body.counts.missing_hukou > before)
+  const bad = await c.request('POST', '/api/v1/imports?kind=hukou&filename=x.csv&partial=2', 'a')
+  assert.equal(bad.status, 400)
+  assert.equal(bad.body.error.field, 'partial')
+})
