@@ -20,11 +20,14 @@ id_text(struct al_req *r, int64_t id)
     return al_arena_printf(r->arena, "%lld", (long long)id);
 }
 
-/* The elder of an assessment, if the caller may see them (RULE-SCOPE-001: else 404). */
+/*
+ * The elder of an assessment, if the caller may see them (RULE-SCOPE-001:
+ * else 404); their record status into *status when not NULL.
+ */
 static int
-visible_elder(struct al_req *r, int64_t elder_id, const char **region)
+visible_elder(struct al_req *r, int64_t elder_id, const char **region, const char **status)
 {
-    int rc = elder_region_of(r->db, r->arena, elder_id, region);
+    int rc = elder_region_of(r->db, r->arena, elder_id, region, status);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, *region)))
         return al_req_fail(r, AL_ENOTFOUND, "elder_id", "老年人档案不存在");
     return rc;
@@ -38,9 +41,7 @@ static int
 assessable_elder(struct al_req *r, int64_t elder_id, const char **region, const char *what)
 {
     const char *status = NULL;
-    int rc = elder_status_of(r->db, r->arena, elder_id, region, &status);
-    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, *region)))
-        return al_req_fail(r, AL_ENOTFOUND, "elder_id", "老年人档案不存在");
+    int rc = visible_elder(r, elder_id, region, &status);
     if (rc == AL_OK && !assess_elder_assessable(status))
         return al_req_fail(r, AL_ECONFLICT, "elder_id", "老人档案状态为“%s”，不能%s",
             assess_elder_status_name(status), what);
@@ -529,7 +530,7 @@ assess_history(struct al_req *r)
     const char *region;
     int rc = al_req_param_id(r, "id", &elder_id);
     if (rc == AL_OK)
-        rc = visible_elder(r, elder_id, &region);
+        rc = visible_elder(r, elder_id, &region, NULL);
     if (rc != AL_OK)
         return rc;
     json_t *items = json_array();
@@ -973,7 +974,7 @@ legacy_create(struct al_req *r)
     al_today_cst(today);
     if (!assess_date_ok(on) || strcmp(on, today) > 0)
         return al_req_fail(r, AL_EINVAL, "assessed_on", "评估日期应为不晚于今天的日期（YYYY-MM-DD）");
-    if ((rc = visible_elder(r, elder_id, &region)) != AL_OK)
+    if ((rc = visible_elder(r, elder_id, &region, NULL)) != AL_OK)
         return rc;
     struct assess_legacy l = {.elder_id = elder_id, .user_id = r->who->user_id,
         .region_code = region, .assessed_on = on, .reference = ref, .level = (int)level,
@@ -1005,7 +1006,7 @@ needs_get(struct al_req *r)
     const char *region;
     int rc = al_req_param_id(r, "id", &elder_id);
     if (rc == AL_OK)
-        rc = visible_elder(r, elder_id, &region);
+        rc = visible_elder(r, elder_id, &region, NULL);
     if (rc != AL_OK)
         return rc;
     json_t *out = NULL;

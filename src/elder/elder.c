@@ -47,8 +47,10 @@ elder_overview(struct al_req *r)
     struct elder_settings s;
     int rc = elder_settings_load(r->db, &s);
     json_t *out = json_object();
+    const char *special[ELDER_CAT_MAX];
+    int n = rc == AL_OK ? elder_special_ids(s.special_difficulty, special) : 0;
     if (rc == AL_OK)
-        rc = elder_store_overview(r->db, r->arena, r->who->region_code, s.special_difficulty, out);
+        rc = elder_store_overview(r->db, r->arena, r->who->region_code, special, n, out);
     if (rc != AL_OK) {
         json_decref(out);
         return rc;

@@ -73,13 +73,12 @@ int64_t elder_bulk_existing(const struct elder_bulk *b);
 /* Rebuild the search index and the indexes if they were deferred (pass the loop's rc). */
 int elder_bulk_end(struct elder_bulk *b, int rc);
 
-/* The residence region of elder `id` (copied into `a`).  AL_OK, AL_ENOTFOUND or AL_EDB. */
-int elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region);
 /*
- * The residence region and the record status (active, moved_out, deceased,
- * cancelled) of elder `id`, copied into `a`.  AL_OK, AL_ENOTFOUND or AL_EDB.
+ * The residence region of elder `id` and, when `status` is not NULL, the
+ * record status (active, moved_out, deceased, cancelled), copied into `a`.
+ * AL_OK, AL_ENOTFOUND or AL_EDB.
  */
-int elder_status_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
+int elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
     const char **status);
 
 /* What the category scan tells its visitor about one elder (valid during the call only). */

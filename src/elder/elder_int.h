@@ -86,11 +86,12 @@ struct elder_query {
 
 /*
  * The registry in `scope` (RULE-CAT-009): records in the registry (active),
- * the special-difficulty elders among them (any category of the comma list
- * `special`), and per category the active elders holding it, into `out`.
+ * the special-difficulty elders among them (any of the `n` categories
+ * `special`, elder_special_ids), and per category the active elders holding
+ * it, into `out`.
  */
 int elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope,
-    const char *special, json_t *out);
+    const char *const *special, int n, json_t *out);
 int elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
     json_t *items, int64_t *total);
 int elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_row *r);

@@ -155,13 +155,13 @@ list_mode(const struct elder_query *q, bool has_key)
     return q->status ? BY_STATUS : BROWSE;
 }
 
-/* " IN (?12, ?13 …)": the special-difficulty categories of the query. */
+/* " IN (?first, ?first+1 …)" for `n` parameters (the special-difficulty categories). */
 static const char *
-special_marks(struct al_arena *a, const struct elder_query *q)
+in_marks(struct al_arena *a, int first, int n)
 {
     const char *m = "";
-    for (int i = 0; i < q->nspecial; i++)
-        m = al_arena_printf(a, "%s%s?%d", m, i ? ", " : "", i + 12);
+    for (int i = 0; i < n; i++)
+        m = al_arena_printf(a, "%s%s?%d", m, i ? ", " : "", first + i);
     return al_arena_printf(a, " IN (%s)", m);
 }
 
@@ -169,7 +169,7 @@ static const char *
 list_sql(struct al_arena *a, enum list_mode mode, const struct elder_query *q, bool page)
 {
     bool by_cat = mode == BY_CATEGORY, by_special = mode == BY_SPECIAL;
-    const char *in = q->nspecial ? special_marks(a, q) : "";
+    const char *in = q->nspecial ? in_marks(a, 12, q->nspecial) : "";
     /* The count of a category or special-difficulty list reads the category index alone
      * (region, status and birth date are copied there; an elder counted once). */
     const char *head = page ? al_arena_printf(a, "SELECT " ELDER_COLS "%s"
@@ -216,7 +216,7 @@ count_in_scope(struct al_db *db, sqlite3_stmt *st, const char *lo, const char *h
 
 int
 elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope,
-    const char *special, json_t *out)
+    const char *const *special, int n, json_t *out)
 {
     static const char sql_active[] = "SELECT count(*) FROM elders INDEXED BY elders_status"
                                      " WHERE status = 'active' AND region_code >= ?1"
@@ -226,21 +226,15 @@ elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope,
                                   " AND status = 'active'";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
-    /* The special categories as placeholders ?3, ?4 …: only known ids, never text from the setting. */
-    const char *ids[ELDER_CAT_MAX];
-    int n = elder_special_ids(special, ids);
-    const char *marks = "";
-    for (int i = 0; i < n; i++)
-        marks = al_arena_printf(a, "%s%s?%d", marks, i ? ", " : "", i + 3);
     const char *sql_special = al_arena_printf(a, "SELECT count(DISTINCT elder_id) FROM"
-        " elder_categories WHERE category IN (%s) AND region_code >= ?1 AND region_code < ?2"
-        " AND status = 'active'", marks);
+        " elder_categories WHERE category%s AND region_code >= ?1 AND region_code < ?2"
+        " AND status = 'active'", in_marks(a, 3, n));
     int64_t v = 0;
     int rc = count_in_scope(db, al_db_stmt(db, sql_active), lo, hi, NULL, 0, &v);
     json_object_set_new(out, "active", json_integer(v));
     if (rc == AL_OK)
         rc = count_in_scope(db, n ? al_db_stmt_text(db, sql_special) : al_db_stmt(db, "SELECT 0"),
-            lo, hi, ids, n, &v);
+            lo, hi, special, n, &v);
     json_object_set_new(out, "special_difficulty", json_integer(v));
     json_t *cats = json_object();
     json_object_set_new(out, "categories", cats);
@@ -889,24 +883,15 @@ elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t
 /* ---- for other modules ---- */
 
 int
-elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region)
-{
-    struct elder_row r;
-    int rc = elder_store_row(db, a, id, &r);
-    if (rc == AL_OK)
-        *region = r.region_code;
-    return rc;
-}
-
-int
-elder_status_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
+elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
     const char **status)
 {
     struct elder_row r;
     int rc = elder_store_row(db, a, id, &r);
     if (rc == AL_OK) {
         *region = r.region_code;
-        *status = r.status;
+        if (status)
+            *status = r.status;
     }
     return rc;
 }

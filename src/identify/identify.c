@@ -180,7 +180,7 @@ list_items(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     struct page p = {r->arena, json_array(), identify_list_index(list)};
-    rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, size,
+    rc = identify_store_items(r->db, run_id, list, r->who->region_code, size,
         (page - 1) * size, item_json, &p, &total);
     if (rc != AL_OK) {
         json_decref(p.items);
@@ -282,7 +282,7 @@ xlsx_export(struct al_req *r, int64_t run_id, const char *list, const char *titl
     worksheet_write_string(x.ws, 0, 0, title, bold);
     for (int c = 0; c < ITEM_COLS; c++)
         worksheet_write_string(x.ws, 1, (lxw_col_t)c, export_headers[c], bold);
-    int rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, -1, 0,
+    int rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0,
         export_row, &x, NULL);
     if (workbook_close(wb) != LXW_NO_ERROR && rc == AL_OK)
         rc = al_req_fail(r, AL_EINTERNAL, NULL, "导出文件写入失败");
@@ -305,7 +305,7 @@ list_export(struct al_req *r)
         format = "xlsx";
     if (strcmp(format, "csv") && strcmp(format, "xlsx"))
         return al_req_fail(r, AL_EINVAL, "format", "导出格式应为 csv 或 xlsx");
-    rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, 0, 0, NULL,
+    rc = identify_store_items(r->db, run_id, list, r->who->region_code, 0, 0, NULL,
         NULL, &total);
     if (rc != AL_OK)
         return rc;
@@ -324,7 +324,7 @@ list_export(struct al_req *r)
         al_buf_add(r->arena, &x.csv, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
         for (int c = 0; c < ITEM_COLS; c++)
             al_csv_field(r->arena, &x.csv, export_headers[c], c == ITEM_COLS - 1);
-        rc = identify_store_items(r->db, r->arena, run_id, list, r->who->region_code, -1, 0,
+        rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0,
             export_row, &x, NULL);
         return rc == AL_OK ? al_reply_file(r, "text/csv; charset=utf-8", name, x.csv.p, x.csv.len)
                            : rc;

@@ -85,8 +85,7 @@ typedef int (*identify_item_fn)(void *ctx, const char *const v[ITEM_COLS]);
  * with limit < 0 all of them (an export: never held in memory together).
  * *total (when not NULL) receives the count of the whole list; `fn` NULL: only that.
  */
-int identify_store_items(struct al_db *db, struct al_arena *a, int64_t run_id, const char *list,
-    const char *scope, int64_t limit, int64_t offset, identify_item_fn fn, void *ctx,
-    int64_t *total);
+int identify_store_items(struct al_db *db, int64_t run_id, const char *list, const char *scope,
+    int64_t limit, int64_t offset, identify_item_fn fn, void *ctx, int64_t *total);
 
 #endif

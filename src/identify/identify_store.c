@@ -338,9 +338,8 @@ identify_store_runs(struct al_db *db, struct al_arena *a, json_t *items)
 }
 
 int
-identify_store_items(struct al_db *db, struct al_arena *a, int64_t run_id, const char *list,
-    const char *scope, int64_t limit, int64_t offset, identify_item_fn fn, void *ctx,
-    int64_t *total)
+identify_store_items(struct al_db *db, int64_t run_id, const char *list, const char *scope,
+    int64_t limit, int64_t offset, identify_item_fn fn, void *ctx, int64_t *total)
 {
     static const char sql_count[] =
         "SELECT count(*) FROM identify_items i JOIN elders e ON e.id = i.elder_id"
@@ -386,6 +385,5 @@ identify_store_items(struct al_db *db, struct al_arena *a, int64_t run_id, const
         if (!stop && rc != SQLITE_DONE)
             return al_db_check(db, rc);
     }
-    (void)a;
     return AL_OK;
 }

@@ -70,3 +70,15 @@ export async function download(path) {
   a.remove()
   setTimeout(() => URL.revokeObjectURL(a.href), 1000)
 }
+
+// Follow a background job (imports, identification) until it is done or failed: each state
+// goes to `onState`; resolves with the last one, or null once `stopped()` says the page left.
+export async function followJob(id, { onState = () => {}, every = 500, stopped = () => false } = {}) {
+  for (;;) {
+    const job = await get(`/api/v1/jobs/${id}`)
+    if (stopped()) return null
+    onState(job)
+    if (job.status === 'done' || job.status === 'failed') return job
+    await new Promise((done) => setTimeout(done, every))
+  }
+}
