@@ -65,21 +65,10 @@ identify_run(struct al_db *db, int64_t user_id, const char *username, const char
     return rc;
 }
 
-static json_t *
-result_json(const struct identify_result *r)
-{
-    json_t *counts = json_object();
-    for (int i = 0; i < 5; i++)
-        json_object_set_new(counts, identify_list_ids[i], json_integer(r->counts[i]));
-    return json_pack("{s:I, s:b, s:I, s:I, s:I, s:o}", "id", (json_int_t)r->run_id, "baseline",
-        r->baseline, "scanned", (json_int_t)r->scanned, "recomputed", (json_int_t)r->recomputed,
-        "duration_ms", (json_int_t)r->duration_ms, "counts", counts);
-}
-
 /* What a run started from the page needs on the job thread (copied bytes, no pointers). */
 struct run_arg {
     int64_t user_id;
-    char username[64], client_ip[48];
+    char username[64], client_ip[48], region[16];
 };
 
 static int
@@ -90,12 +79,23 @@ run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, char *
     al_job_progress(job, "识别中", 0, 1);
     struct identify_result res;
     int rc = identify_run(db, a->user_id, a->username, a->client_ip, &res);
-    if (rc != AL_OK) {
-        snprintf(err, err_size, "精准识别失败：数据库错误");
-        return rc;
+    /* RULE-SCOPE-002: the result as the runner's region sees the run (as in the run list). */
+    json_t *runs = rc == AL_OK ? json_array() : NULL;
+    struct al_arena ar;
+    al_arena_init(&ar, 1024);
+    if (rc == AL_OK)
+        rc = identify_store_runs(db, &ar, a->region, res.run_id, runs);
+    if (rc == AL_OK && json_array_size(runs) == 1) {
+        *result = json_incref(json_array_get(runs, 0));
+        json_object_del(*result, "at");
+    } else if (rc == AL_OK) {
+        rc = AL_EINTERNAL;
     }
-    *result = result_json(&res);
-    return AL_OK;
+    json_decref(runs);
+    al_arena_fini(&ar);
+    if (rc != AL_OK)
+        snprintf(err, err_size, "精准识别失败：数据库错误");
+    return rc;
 }
 
 /*
@@ -108,6 +108,7 @@ run_create(struct al_req *r)
 {
     struct run_arg a = {.user_id = r->who->user_id};
     snprintf(a.username, sizeof(a.username), "%s", r->who->username);
+    snprintf(a.region, sizeof(a.region), "%s", r->who->region_code);
     snprintf(a.client_ip, sizeof(a.client_ip), "%s", r->client_ip);
     int64_t job = al_jobs_submit(r->db, "identify.run", r->who->user_id, run_job, &a, sizeof(a));
     if (job < 0)
@@ -119,9 +120,11 @@ static int
 run_list(struct al_req *r)
 {
     json_t *items = json_array();
-    int rc = identify_store_runs(r->db, r->arena, items);
-    if (rc != AL_OK)
+    int rc = identify_store_runs(r->db, r->arena, r->who->region_code, 0, items);
+    if (rc != AL_OK) {
+        json_decref(items);
         return rc;
+    }
     json_t *lists = json_array();
     for (int i = 0; i < 5; i++)
         json_array_append_new(lists, json_pack("{s:s, s:s}", "id", identify_list_ids[i], "name",

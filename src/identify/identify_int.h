@@ -74,7 +74,15 @@ int identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const 
     int64_t *scanned, int64_t *recomputed, int64_t counts[5]);
 int identify_store_finish(struct al_db *db, int64_t run_id, int64_t scanned, int64_t recomputed,
     int64_t duration_ms, const char *counts_json);
-int identify_store_runs(struct al_db *db, struct al_arena *a, json_t *items);
+/*
+ * The latest 50 runs (`only` > 0: that run alone), newest first, as seen
+ * from `scope` (RULE-SCOPE-002):
+ * counts of the lists within it, the runner named only when inside it, the
+ * registry-wide figures (scanned, recomputed, duration) null unless the scope
+ * holds the whole registry.  Appended to `items`; AL_OK or AL_EDB.
+ */
+int identify_store_runs(struct al_db *db, struct al_arena *a, const char *scope, int64_t only,
+    json_t *items);
 /* The columns of a list item, in this order (the phone masked). */
 enum { ITEM_ID, ITEM_NAME, ITEM_SEX, ITEM_BIRTH, ITEM_ID_MASKED, ITEM_PHONE, ITEM_REGION,
     ITEM_REGION_NAME, ITEM_ADDRESS, ITEM_STATUS, ITEM_DETAIL, ITEM_COLS };

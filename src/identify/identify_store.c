@@ -312,29 +312,110 @@ identify_store_finish(struct al_db *db, int64_t run_id, int64_t scanned, int64_t
     return al_db_check(db, rc);
 }
 
-int
-identify_store_runs(struct al_db *db, struct al_arena *a, json_t *items)
+/* Does `scope` hold every elder of the registry?  (RULE-SCOPE-002) */
+static int
+scope_holds_registry(struct al_db *db, const char *lo, const char *hi, bool *whole)
 {
-    static const char sql[] = "SELECT id, at, username, baseline, scanned, recomputed,"
-                              " duration_ms, counts FROM identify_runs ORDER BY id DESC LIMIT 50";
+    static const char sql[] = "SELECT EXISTS(SELECT 1 FROM elders WHERE region_code < ?1)"
+                              " OR EXISTS(SELECT 1 FROM elders WHERE region_code >= ?2)";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
+    al_db_bind_text(st, 1, lo);
+    al_db_bind_text(st, 2, hi);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *whole = sqlite3_column_int(st, 0) == 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? AL_OK : al_db_check(db, rc);
+}
+
+/*
+ * RULE-SCOPE-002: the counts of the runs in `items` (newest first) within
+ * lo..hi, counted as the lists are (the items joined to their elders' current
+ * region), set into each run's "counts" object.
+ */
+static int
+scoped_counts(struct al_db *db, const char *lo, const char *hi, json_t *items)
+{
+    size_t n = json_array_size(items);
+    if (n == 0)
+        return AL_OK;
+    static const char sql[] =
+        "SELECT i.run_id, i.list, count(*) FROM identify_items i JOIN elders e ON e.id = i.elder_id"
+        " WHERE i.run_id BETWEEN ?1 AND ?2 AND e.region_code >= ?3 AND e.region_code < ?4"
+        " GROUP BY i.run_id, i.list";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    json_int_t newest = json_integer_value(json_object_get(json_array_get(items, 0), "id"));
+    json_int_t oldest = json_integer_value(json_object_get(json_array_get(items, n - 1), "id"));
+    sqlite3_bind_int64(st, 1, oldest);
+    sqlite3_bind_int64(st, 2, newest);
+    al_db_bind_text(st, 3, lo);
+    al_db_bind_text(st, 4, hi);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *counts = json_loads((const char *)sqlite3_column_text(st, 7), 0, NULL);
-        json_array_append_new(items,
-            json_pack("{s:I, s:s, s:s?, s:b, s:I, s:I, s:I, s:o}", "id",
-                (json_int_t)sqlite3_column_int64(st, 0), "at",
-                al_json_time(a, sqlite3_column_int64(st, 1)), "username",
-                sqlite3_column_text(st, 2), "baseline", sqlite3_column_int(st, 3), "scanned",
-                (json_int_t)sqlite3_column_int64(st, 4), "recomputed",
-                (json_int_t)sqlite3_column_int64(st, 5), "duration_ms",
-                (json_int_t)sqlite3_column_int64(st, 6), "counts",
-                counts ? counts : json_object()));
+        int64_t run = sqlite3_column_int64(st, 0);
+        const char *list = (const char *)sqlite3_column_text(st, 1);
+        for (size_t k = 0; list && k < n; k++) {
+            json_t *o = json_array_get(items, k);
+            if (json_integer_value(json_object_get(o, "id")) == run)
+                json_object_set_new(json_object_get(o, "counts"), list,
+                    json_integer(sqlite3_column_int64(st, 2)));
+        }
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+int
+identify_store_runs(struct al_db *db, struct al_arena *a, const char *scope, int64_t only,
+    json_t *items)
+{
+    static const char sql[] = "SELECT r.id, r.at, r.username, r.baseline, r.scanned,"
+                              " r.recomputed, r.duration_ms, r.counts, u.region_code"
+                              " FROM identify_runs r LEFT JOIN users u ON u.id = r.user_id"
+                              " WHERE ?1 = 0 OR r.id = ?1 ORDER BY r.id DESC LIMIT 50";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    bool whole = false;
+    int rc = scope_holds_registry(db, lo, hi, &whole);
+    if (rc != AL_OK)
+        return rc;
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, only);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *counts = whole ? json_loads((const char *)sqlite3_column_text(st, 7), 0, NULL)
+                               : NULL;
+        if (!counts) { /* filled in by scoped_counts: lists without an item stay 0 */
+            counts = json_object();
+            for (int i = 0; i < 5; i++)
+                json_object_set_new(counts, identify_list_ids[i], json_integer(0));
+        }
+        /* RULE-SCOPE-002: the runner is named to those who could see them as a user. */
+        const char *runner = (const char *)sqlite3_column_text(st, 8);
+        bool named = whole || (runner && region_in_scope(scope, runner));
+        json_t *o = json_pack("{s:I, s:s, s:s?, s:b, s:o}", "id",
+            (json_int_t)sqlite3_column_int64(st, 0), "at",
+            al_json_time(a, sqlite3_column_int64(st, 1)), "username",
+            named ? (const char *)sqlite3_column_text(st, 2) : NULL, "baseline",
+            sqlite3_column_int(st, 3), "counts", counts);
+        /* Figures of the whole registry only to a caller whose region holds all of it. */
+        json_object_set_new(o, "scanned", whole ? json_integer(sqlite3_column_int64(st, 4))
+                                                : json_null());
+        json_object_set_new(o, "recomputed", whole ? json_integer(sqlite3_column_int64(st, 5))
+                                                   : json_null());
+        json_object_set_new(o, "duration_ms", whole ? json_integer(sqlite3_column_int64(st, 6))
+                                                    : json_null());
+        json_array_append_new(items, o);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return al_db_check(db, rc);
+    return whole ? AL_OK : scoped_counts(db, lo, hi, items);
 }
 
 int

@@ -98,6 +98,47 @@ test('worklists are scoped and their exports are audited', async () => {
   assert.equal(audits.body.total, 2)
 })
 
+// RULE-SCOPE-001, RULE-SCOPE-002: the bug of the identification page (issue 10): the cards counted
+// the whole registry (31 on a card whose list held 2) and the run list named who ran it.
+test('RULE-SCOPE-002: run counts, runner and registry figures are scoped like the lists', async () => {
+  const lists = ['new_special', 'inactive_in_service', 'missing_hukou', 'duplicates', 'changed']
+  for (const who of ['jx_officer', 'lq_officer', 'fg_civil']) {
+    const u = await s.login(who)
+    const runs = (await u.get('/api/v1/identify/runs')).body.items
+    assert.ok(runs.length >= 3)
+    for (const run of runs.slice(0, 3)) {
+      for (const l of lists) {
+        const total = (await u.get(`/api/v1/identify/runs/${run.id}/lists/${l}`)).body.total
+        assert.equal(run.counts[l], total, `${who}: run ${run.id} card ${l} equals its list`)
+      }
+    }
+    if (who === 'fg_civil') {
+      assert.equal(runs[0].username, 'fg_civil', 'the county holds the whole registry')
+      assert.equal(typeof runs[0].scanned, 'number')
+    } else {
+      assert.equal(runs[0].username, null, 'a county officer is not named to a township')
+      assert.equal(runs[0].scanned, null, 'no registry-wide figure for a township')
+      assert.equal(runs[0].recomputed, null)
+      assert.equal(runs[0].duration_ms, null)
+    }
+  }
+  // The duplicates live in 龙泉街道: 进化镇 counts none of them, the county all.
+  const jx = await s.login('jx_officer')
+  const mine = (await jx.get('/api/v1/identify/runs')).body.items[0]
+  assert.equal(mine.counts.duplicates, 0)
+  // A township's own run: it is named to itself, and its job result is as scoped as the list.
+  const own = await run(jx)
+  assert.equal(own.body.scanned, null)
+  for (const l of lists)
+    assert.equal(own.body.counts[l], (await jx.get(`/api/v1/identify/runs/${own.body.id}/lists/${l}`)).body.total, l)
+  const seen = (await jx.get('/api/v1/identify/runs')).body.items[0]
+  assert.equal(seen.id, own.body.id)
+  assert.equal(seen.username, 'jx_officer')
+  const county = (await c.get('/api/v1/identify/runs')).body.items[0]
+  assert.equal(county.username, 'jx_officer', 'the county sees who ran it in its region')
+  assert.equal(county.counts.duplicates, 2)
+})
+
 test('anlao identify on the command line', () => {
   const r = s.cli('identify')
   assert.equal(r.status, 0, r.stderr)
