@@ -218,6 +218,11 @@ int assess_store_request_done(struct al_db *db, int64_t request_id, int64_t asse
 int assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope,
     const char *status, bool active_only, json_t *items);
 
+/*
+ * Assessment `id` as JSON into *out (the caller's reference); `full` adds its
+ * signatures and history.  AL_OK, AL_ENOTFOUND, or the error of the first
+ * failing query (AL_EDB, AL_EUNAVAIL) with *out NULL: never a partial record.
+ */
 int assess_store_get_json(struct al_db *db, struct al_arena *a, int64_t id, bool full,
     json_t **out);
 /*

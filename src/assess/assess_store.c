@@ -657,30 +657,38 @@ assess_store_get_json(struct al_db *db, struct al_arena *a, int64_t id, bool ful
         return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
     if (!full)
         return AL_OK;
+    /* Signatures, then events: a failure of either is the answer, never a cut list. */
     json_t *sigs = json_array(), *events = json_array();
-    if (!(st = al_db_stmt(db, sql_sig)))
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(sigs, json_pack("{s:I, s:s, s:s, s:s}", "user_id",
-                                        (json_int_t)sqlite3_column_int64(st, 0), "name",
-                                        sqlite3_column_text(st, 1), "certificate_no",
-                                        sqlite3_column_text(st, 2), "signed_at",
-                                        al_json_time(a, sqlite3_column_int64(st, 3))));
-    sqlite3_reset(st);
-    if (!(st = al_db_stmt(db, sql_ev)))
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(events, json_pack("{s:s, s:s?, s:s, s:s?}", "action",
-                                          sqlite3_column_text(st, 0), "user",
-                                          sqlite3_column_text(st, 1), "at",
-                                          al_json_time(a, sqlite3_column_int64(st, 2)), "note",
-                                          sqlite3_column_text(st, 3)));
-    sqlite3_reset(st);
     json_object_set_new(*out, "signatures", sigs);
     json_object_set_new(*out, "history", events);
-    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+    rc = (st = al_db_stmt(db, sql_sig)) ? SQLITE_OK : SQLITE_ERROR;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            json_array_append_new(sigs, json_pack("{s:I, s:s, s:s, s:s}", "user_id",
+                                            (json_int_t)sqlite3_column_int64(st, 0), "name",
+                                            sqlite3_column_text(st, 1), "certificate_no",
+                                            sqlite3_column_text(st, 2), "signed_at",
+                                            al_json_time(a, sqlite3_column_int64(st, 3))));
+        sqlite3_reset(st);
+    }
+    if (rc == SQLITE_DONE)
+        rc = (st = al_db_stmt(db, sql_ev)) ? SQLITE_OK : SQLITE_ERROR;
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            json_array_append_new(events, json_pack("{s:s, s:s?, s:s, s:s?}", "action",
+                                              sqlite3_column_text(st, 0), "user",
+                                              sqlite3_column_text(st, 1), "at",
+                                              al_json_time(a, sqlite3_column_int64(st, 2)),
+                                              "note", sqlite3_column_text(st, 3)));
+        sqlite3_reset(st);
+    }
+    if (rc == SQLITE_DONE)
+        return AL_OK;
+    json_decref(*out);
+    *out = NULL;
+    return st ? al_db_check(db, rc) : AL_EDB;
 }
 
 int
