@@ -500,14 +500,18 @@ elder_update(struct al_req *r)
     int64_t now = (int64_t)time(NULL), other;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
+    /* Each failure has one code: a database error stays one (500/503), a number on another
+     * record is 409 id_number, a stale version 409 version, a refused row 422. */
     const char *hash = json_string_value(json_object_get(set, "id_hash"));
-    if (hash && elder_store_exists_hash(r->db, hash, &other) == AL_OK && other != e.id) {
-        al_db_rollback(r->db);
-        return al_req_fail(r, AL_ECONFLICT, "id_number", "该身份证号已登记在另一份档案中");
+    if (hash && (rc = elder_store_exists_hash(r->db, hash, &other)) == AL_OK && other != e.id)
+        rc = al_req_fail(r, AL_ECONFLICT, "id_number", "该身份证号已登记在另一份档案中");
+    else if (rc == AL_ENOTFOUND || rc == AL_OK) {
+        rc = elder_store_update(r->db, e.id, version, set, now);
+        if (rc == AL_ECONFLICT)
+            al_req_fail(r, AL_ECONFLICT, "version", "档案已被他人修改，请刷新后重试");
+        else if (rc == AL_EUNPROC)
+            al_req_fail(r, AL_EUNPROC, NULL, "档案内容不符合数据约束，未保存");
     }
-    rc = elder_store_update(r->db, e.id, version, set, now);
-    if (rc == AL_ECONFLICT)
-        al_req_fail(r, AL_ECONFLICT, "version", "档案已被他人修改，请刷新后重试");
     if (rc == AL_OK)
         rc = record_evidence(r, e.id, set, today);
     if (rc == AL_OK)

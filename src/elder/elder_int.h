@@ -98,6 +98,12 @@ int elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct eld
 int elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
 int elder_store_exists_hash(struct al_db *db, const char *id_hash, int64_t *id);
 int elder_store_insert(struct al_db *db, json_t *rec, int64_t now, int64_t *id);
+/*
+ * Write the columns of `set` to elder `id` at `version` (-1: any).  AL_OK,
+ * AL_ECONFLICT only for a stale version (no row at that version), AL_EUNPROC
+ * when the schema refuses the row (constraint or trigger), AL_EDB/AL_EUNAVAIL.
+ * elder_store_insert answers the same, without the version.
+ */
 int elder_store_update(struct al_db *db, int64_t id, int64_t version, json_t *set, int64_t now);
 int elder_store_pii(struct al_db *db, struct al_arena *a, int64_t id, const char **id_enc,
     const char **phone, const char **phone2);

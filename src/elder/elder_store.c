@@ -518,7 +518,9 @@ write_row(struct al_db *db, json_t *set, bool insert, int64_t id, int64_t versio
         if (version >= 0)
             sqlite3_bind_int64(st, i++, version);
     }
-    int rc = al_db_check(db, sqlite3_step(st));
+    /* A row the schema refuses (CHECK, UNIQUE, trigger) is not a stale version. */
+    int step = sqlite3_step(st);
+    int rc = (step & 0xff) == SQLITE_CONSTRAINT ? AL_EUNPROC : al_db_check(db, step);
     sqlite3_reset(st);
     if (rc == AL_OK && insert)
         *new_id = sqlite3_last_insert_rowid(al_db_handle(db));
