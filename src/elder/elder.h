@@ -57,6 +57,12 @@ int elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
     int64_t *new_id);
 
 /*
+ * `elder.min_age` as the registry applies it (its one default: 60), into *out.
+ * AL_OK, or AL_EDB/AL_EUNAVAIL when the settings cannot be read.
+ */
+int elder_min_age(struct al_db *db, int *out);
+
+/*
  * Bulk writes for imports: elder_apply with the settings read once, and the
  * search index rebuilt in one pass at the end instead of row by row once the
  * import has created many records (sql/007_search_index.sql).  All inside the

@@ -53,6 +53,15 @@ elder_settings_load(struct al_db *db, struct elder_settings *s)
     return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
 }
 
+int
+elder_min_age(struct al_db *db, int *out)
+{
+    struct elder_settings s;
+    int rc = elder_settings_load(db, &s);
+    *out = s.min_age;
+    return rc;
+}
+
 /* ---- reading ---- */
 
 #define ELDER_COLS                                                                             \
@@ -1133,9 +1142,11 @@ elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **out)
     if (rc == AL_OK && !st)
         rc = AL_EDB;
     if (rc == AL_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
             b->existing = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
+        rc = step == SQLITE_ROW ? AL_OK : al_db_check(db, step == SQLITE_DONE ? SQLITE_ERROR : step);
     }
     if (rc != AL_OK)
         return rc;

@@ -26,15 +26,6 @@
 
 #define MAX_FIELDS 64
 
-static int
-min_age_setting(struct al_db *db)
-{
-    int64_t v = 60;
-    al_db_count(db, "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'elder.min_age'",
-        NULL, &v);
-    return (int)v;
-}
-
 /* Record one rejected row's reasons. */
 static int
 reject(struct al_db *db, int64_t import_id, int64_t line, const struct import_error *errs, int n)
@@ -121,7 +112,8 @@ struct pass {
     struct elder_bulk *bulk; /* while rows are written */
 };
 
-static void
+/* AL_OK, or the error reading elder.min_age (the sets are initialised either way). */
+static int
 pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     struct import_summary *s, int kind, const char *scope)
 {
@@ -131,11 +123,11 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     p->s = s;
     p->kind = kind;
     p->scope = scope && *scope ? scope : NULL;
-    p->min_age = min_age_setting(db);
     al_today_cst(p->today);
     snprintf(p->source, sizeof(p->source), "import:%s", import_kind_id(kind));
     al_set64_init(&p->seen);
     al_set64_init(&p->regions);
+    return elder_min_age(db, &p->min_age); /* RULE-IMPORT-010: the registry's own setting */
 }
 
 static void
@@ -331,9 +323,9 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         return rc;
     }
     struct pass p;
-    pass_init(&p, db, o, s, kind, o->region_code);
+    rc = pass_init(&p, db, o, s, kind, o->region_code);
     int64_t id = 0;
-    if ((rc = al_db_begin(db)) == AL_OK)
+    if (rc == AL_OK && (rc = al_db_begin(db)) == AL_OK)
         rc = import_store_create(db, import_kind_id(kind), o->filename ? o->filename : o->path,
             sha, s->encoding, o->keep_file ? o->path : NULL, o->region_code, o->user_id,
             o->username, unknown_json, o->partial && kind == IMPORT_HUKOU, &id);
@@ -437,7 +429,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     char scope[16];
     snprintf(scope, sizeof(scope), "%s", rec.region_code ? rec.region_code : "");
     struct pass p;
-    pass_init(&p, db, o, s, kind, scope);
+    int init = pass_init(&p, db, o, s, kind, scope);
     pass_set_import(&p, import_id);
     s->rows = rec.rows;
     s->accepted = rec.accepted;
@@ -449,7 +441,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     /* RULE-IMPORT-007: every accepted row in one transaction. */
     struct al_arena bulk_arena;
     al_arena_init(&bulk_arena, 4096);
-    rc = al_db_begin(db);
+    rc = init == AL_OK ? al_db_begin(db) : init;
     if (rc == AL_OK)
         rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
@@ -669,8 +661,8 @@ job_get(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     json_t *j = al_jobs_get(r->db, id, &owner);
-    /* Someone else's job is as good as missing. */
-    if (!j || (owner != r->who->user_id && strcmp(r->who->role, "admin") != 0))
+    /* Someone else's job is as good as missing, unless the caller runs the system. */
+    if (!j || (owner != r->who->user_id && !auth_role_has(r->db, r->who->role, "system.manage")))
         return al_req_fail(r, AL_ENOTFOUND, NULL, "任务不存在");
     return al_reply(r, 200, j);
 }
