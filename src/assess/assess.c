@@ -461,9 +461,10 @@ assess_patch(struct al_req *r)
         rc = assess_store_signed(r->db, row.id, 0, &count, &mine);
     if (rc == AL_OK && count)
         rc = assess_store_clear_signatures(r->db, row.id);
+    /* RULE-AUDIT-002: the rewrite (and the signatures it voids) is audited with its event. */
     if (rc == AL_OK && changed)
-        rc = assess_store_event(r->db, row.id, "save", r->who->user_id, r->who->username,
-            count ? "修改后原有签名作废" : NULL, now);
+        rc = record_step(r, row.id, row.region_code, "save", count ? "修改后原有签名作废" : NULL,
+            json_pack("{s:i}", "signatures_cleared", count));
     if ((rc = finish(r, rc)) != AL_OK)
         return rc;
     json_t *out = result_json(&rec);

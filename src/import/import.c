@@ -291,6 +291,22 @@ finish_commit(struct pass *p, struct al_arena *a)
     return rc;
 }
 
+/* RULE-AUDIT-002: a validated upload leaves an import record and its report: audited. */
+static int
+audit_validated(struct pass *p)
+{
+    const struct import_summary *s = p->s;
+    struct audit_entry ae = {.action = "import.validate", .target_type = "import",
+        .target_id = p->ref + 7, .region_code = p->scope, .outcome = "success",
+        .detail = json_pack("{s:s, s:I, s:I, s:I}", "kind", import_kind_id(p->kind), "rows",
+            (json_int_t)s->rows, "accepted", (json_int_t)s->accepted, "rejected",
+            (json_int_t)s->rejected)};
+    int rc = audit_append_as(p->db, p->o->user_id, p->o->username ? p->o->username : "cli",
+        p->o->client_ip ? p->o->client_ip : "local", &ae);
+    json_decref(ae.detail);
+    return rc;
+}
+
 /* run_pass with `write` met a rejected row and rolled back: validate instead. */
 #define PASS_REJECTED 1
 
@@ -371,6 +387,8 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
             rc = finish_commit(&p, &a);
     } else if (rc == AL_OK) {
         rc = import_store_counts(db, s->id, s->rows, s->accepted, s->rejected, "{}", false);
+        if (rc == AL_OK)
+            rc = audit_validated(&p);
     }
     if (rc == AL_OK)
         rc = al_db_commit(db);

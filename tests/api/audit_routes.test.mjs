@@ -1,0 +1,198 @@
+// RULE-AUDIT-002: every state-changing route writes an audit entry (issue 10: PATCH
+// /api/v1/assessments/:id rewrote the form and voided signatures without one, noticed only in
+// review). The routes come from the route table (`anlao routes --markdown`); each POST, PUT, PATCH
+// and DELETE must have an entry in CALLS below that makes one successful call, and the entry's
+// audit action must appear (outcome success) among the entries written by that call. A new
+// state-changing route without an entry here fails this test: add how to call it, and its action.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { BIN, Server, sleep } from '../lib/server.mjs'
+import { idNumber } from '../lib/ids.mjs'
+
+// Routes that change state and legitimately write no audit entry, each with its reason.
+// (None today: sign-in and sign-out are audited as auth.login / auth.logout.)
+const NO_AUDIT = {}
+
+const items50 = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 2, 2, 2]
+let s, admin, civil, lq, a1, a2
+let seq = 100
+const newElder = async (region = '520327001001') => {
+  const r = await civil.post('/api/v1/elders', { name: '留痕老人', id_number: idNumber('520327', '19450101', seq++), region_code: region, address: '一号', phone: '13800001234' })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  return r.body
+}
+const newUser = async (role = 'helper', password = 'Walk12345') => {
+  const username = `walk_${seq++}`
+  const r = await admin.post('/api/v1/users', { username, display_name: '巡检', role, region_code: '520327001', password })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  return { ...r.body, username, password }
+}
+const ok = (r, status = 200) => { assert.equal(r.status, status, JSON.stringify(r.body)); return r.body }
+const step = (c, id, what, body) => c.post(`/api/v1/assessments/${id}/${what}`, body)
+// An assessment carried to `upto` (draft, signed, submitted, reviewed, published).
+async function assessment(upto) {
+  const e = await newElder()
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: e.id, reason: 'first', items: items50 }), 201)
+  let v = d.version
+  const steps = [['signed', a1, 'sign', {}], ['signed', a2, 'sign', {}], ['submitted', a1, 'submit', {}],
+    ['reviewed', lq, 'review', { decision: 'approve' }], ['published', lq, 'publish', {}]]
+  const order = ['draft', 'signed', 'submitted', 'reviewed', 'published']
+  for (const [state, c, what, body] of steps) {
+    if (order.indexOf(state) > order.indexOf(upto)) break
+    v = ok(await step(c, d.id, what, { ...body, version: v })).version
+  }
+  return { id: d.id, version: v, elderId: e.id }
+}
+async function job(c, r) {
+  assert.equal(r.status, 202, JSON.stringify(r.body))
+  for (let i = 0; i < 400; i++) {
+    const j = (await c.get(`/api/v1/jobs/${r.body.job_id}`)).body
+    if (j.status === 'done') return j
+    assert.notEqual(j.status, 'failed', JSON.stringify(j))
+    await sleep(25)
+  }
+  assert.fail('job did not finish')
+}
+const hukou = () => `身份证号,姓名,区划代码,住址\n${idNumber('520327', '19440101', seq++)},导入老人,520327001001,三号\n`
+
+// method + path → { action: the audit action expected, run(call): setup, then ONE call(client,
+// method, path, body) — the route under test — whose response must be 2xx; `job`: follow it }.
+const CALLS = {
+  'POST /api/v1/auth/login': { action: 'auth.login', run: (call) => call(s.client(), { username: 'fg_civil', password: 'Anlao2026' }) },
+  'POST /api/v1/auth/logout': { action: 'auth.logout', run: async (call) => call(await s.login('fg_civil')) },
+  'PATCH /api/v1/me': { action: 'me.update', run: async (call) => call(await s.login('fg_civil'), { phone: '13700001234' }) },
+  'POST /api/v1/me/password': { action: 'auth.password_change', run: async (call) => {
+    const u = await newUser()
+    return call(await s.login(u.username, u.password), { old_password: u.password, new_password: 'Walk123456' })
+  } },
+  'POST /api/v1/tokens': { action: 'token.create', run: (call) => call(civil, { name: '巡检' }) },
+  'DELETE /api/v1/tokens/:id': { action: 'token.revoke', run: async (call) => {
+    const t = ok(await civil.post('/api/v1/tokens', { name: '巡检' }), 201)
+    return call(civil, undefined, { id: t.id })
+  } },
+  'POST /api/v1/users': { action: 'user.create', run: (call) => call(admin, { username: `walk_${seq++}`, display_name: '巡检', role: 'helper', region_code: '520327001', password: 'Walk12345' }) },
+  'PATCH /api/v1/users/:id': { action: 'user.update', run: async (call) => {
+    const u = await newUser()
+    return call(admin, { version: u.version ?? 1, display_name: '巡检二' }, { id: u.id })
+  } },
+  'POST /api/v1/elders': { action: 'elder.create', run: (call) => call(civil, { name: '留痕老人', id_number: idNumber('520327', '19450202', seq++), region_code: '520327001001', address: '一号', phone: '13800001234' }) },
+  'PATCH /api/v1/elders/:id': { action: 'elder.update', run: async (call) => {
+    const e = await newElder()
+    return call(civil, { version: e.version, address: '二号' }, { id: e.id })
+  } },
+  'POST /api/v1/elders/:id/contacts': { action: 'elder.contact_add', run: async (call) => call(civil, { relation: '女儿', name: '李梅', phone: '13900001234' }, { id: (await newElder()).id }) },
+  'DELETE /api/v1/elders/:id/contacts/:cid': { action: 'elder.contact_delete', run: async (call) => {
+    const e = await newElder()
+    const c = ok(await civil.post(`/api/v1/elders/${e.id}/contacts`, { relation: '女儿', name: '李梅', phone: '13900001234' }), 201)
+    return call(civil, undefined, { id: e.id, cid: c.id })
+  } },
+  'POST /api/v1/elders/:id/consents': { action: 'elder.consent_grant', run: async (call) => {
+    const fam = await newUser('family')
+    return call(civil, { user_id: fam.id, relation: '儿子', granted_by: '本人', scope: ['basic'] }, { id: (await newElder()).id })
+  } },
+  'DELETE /api/v1/elders/:id/consents/:cid': { action: 'elder.consent_revoke', run: async (call) => {
+    const fam = await newUser('family')
+    const e = await newElder()
+    const g = ok(await civil.post(`/api/v1/elders/${e.id}/consents`, { user_id: fam.id, relation: '儿子', granted_by: '本人', scope: ['basic'] }), 201)
+    return call(civil, undefined, { id: e.id, cid: g.id })
+  } },
+  'POST /api/v1/imports': { action: 'import.validate', job: true, run: (call) => call(civil, hukou(), {}, '?kind=hukou&filename=walk.csv') },
+  'POST /api/v1/imports/:id/commit': { action: 'import.commit', job: true, run: async (call) => {
+    const v = await job(civil, await civil.request('POST', '/api/v1/imports?kind=hukou&filename=walk.csv', hukou()))
+    return call(civil, {}, { id: v.result.import_id })
+  } },
+  'POST /api/v1/identify/runs': { action: 'identify.run', job: true, run: (call) => call(civil) },
+  'POST /api/v1/assessments/legacy': { action: 'assess.legacy', run: async (call) => call(civil, { elder_id: (await newElder()).id, level: 1, assessed_on: '2021-05-10' }) },
+  'POST /api/v1/assessments': { action: 'assess.create', run: async (call) => call(a1, { elder_id: (await newElder()).id, reason: 'first', items: items50 }) },
+  'PATCH /api/v1/assessments/:id': { action: 'assess.save', run: async (call) => {
+    const d = await assessment('signed') // a change voids the signatures: that too is in the entry
+    return call(a1, { version: d.version, place: '社区日间照料中心' }, { id: d.id })
+  } },
+  'POST /api/v1/assessments/:id/sign': { action: 'assess.sign', run: async (call) => {
+    const d = await assessment('draft')
+    return call(a1, { version: d.version }, { id: d.id })
+  } },
+  'POST /api/v1/assessments/:id/submit': { action: 'assess.submit', run: async (call) => {
+    const d = await assessment('signed')
+    return call(a1, { version: d.version }, { id: d.id })
+  } },
+  'POST /api/v1/assessments/:id/review': { action: 'assess.approve', run: async (call) => {
+    const d = await assessment('submitted')
+    return call(lq, { version: d.version, decision: 'approve' }, { id: d.id })
+  } },
+  'POST /api/v1/assessments/:id/publish': { action: 'assess.publish', run: async (call) => {
+    const d = await assessment('reviewed')
+    return call(lq, { version: d.version }, { id: d.id })
+  } },
+  'POST /api/v1/assessments/:id/dispute': { action: 'assess.dispute', run: async (call) => {
+    const d = await assessment('published')
+    return call(civil, { version: d.version, reason: '家属不服' }, { id: d.id })
+  } },
+  'POST /api/v1/assessment-requests': { action: 'assess.request', run: async (call) => call(civil, { elder_id: (await newElder()).id, reason: 'immediate', source: 'family', note: '家属反映跌倒' }) },
+  'PUT /api/v1/users/:id/qualification': { action: 'assess.qualify', run: async (call) => {
+    const u = await newUser('assessor')
+    return call(civil, { certificate_no: `PG-WALK-${seq++}`, expires_on: '2030-01-01' }, { id: u.id })
+  } },
+}
+
+// The route table, from the same output docs/api.md is made of.
+function routes() {
+  const r = spawnSync(BIN, ['routes', '--markdown'], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  const out = []
+  for (const line of r.stdout.split('\n')) {
+    const m = line.match(/^\| (\w+) \| (GET|POST|PUT|PATCH|DELETE) \| `([^`]+)` \| ([^ |]+) \|/)
+    if (m) out.push({ module: m[1], method: m[2], path: m[3], permission: m[4] })
+  }
+  assert.ok(out.length > 20, 'routes parsed from anlao routes --markdown')
+  // The plain listing names the same routes.
+  const plain = spawnSync(BIN, ['routes'], { encoding: 'utf8' }).stdout.trim().split('\n')
+    .map((l) => l.trim().split(/\s+/)).map((f) => `${f[1]} ${f[2]}`)
+  assert.deepEqual(plain, out.map((x) => `${x.method} ${x.path}`))
+  return out
+}
+
+before(async () => {
+  s = await new Server().start()
+  ;[admin, civil, lq, a1, a2] = await Promise.all(['admin', 'fg_civil', 'lq_officer', 'fg_assessor', 'fg_assessor2'].map((u) => s.login(u)))
+})
+after(async () => { await s.stop(); s.cleanup() })
+
+const latestAuditId = async () => (await admin.get('/api/v1/audit?page_size=1')).body.items[0]?.id ?? 0
+
+test('RULE-AUDIT-002: every state-changing route has a call in this test, and nothing stale is listed', () => {
+  const writes = routes().filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`)
+  const missing = writes.filter((k) => !CALLS[k] && !NO_AUDIT[k])
+  assert.deepEqual(missing, [], 'add these routes to CALLS (how to call them, which audit action) or to NO_AUDIT with a reason')
+  const stale = [...Object.keys(CALLS), ...Object.keys(NO_AUDIT)].filter((k) => !writes.includes(k))
+  assert.deepEqual(stale, [], 'entries for routes that no longer exist')
+  for (const [k, why] of Object.entries(NO_AUDIT)) assert.ok(typeof why === 'string' && why.length > 5, k)
+})
+
+test('RULE-AUDIT-002: a successful call of each state-changing route writes its audit entry', async () => {
+  const unaudited = []
+  for (const r of routes().filter((x) => x.method !== 'GET' && CALLS[`${x.method} ${x.path}`])) {
+    const key = `${r.method} ${r.path}`
+    const spec = CALLS[key]
+    let since = null, caller = null
+    const call = async (client, body, params = {}, query = '') => {
+      assert.equal(since, null, `${key}: one call of the route per entry`)
+      const path = r.path.replace(/:(\w+)/g, (_, n) => {
+        assert.ok(params[n] !== undefined, `${key}: parameter ${n}`)
+        return encodeURIComponent(params[n])
+      })
+      since = await latestAuditId()
+      caller = client
+      return client.request(r.method, path + query, body)
+    }
+    const res = await spec.run(call)
+    assert.notEqual(since, null, `${key}: the entry made no call`)
+    assert.ok(res.status >= 200 && res.status < 300, `${key}: ${res.status} ${JSON.stringify(res.body)}`)
+    if (spec.job) await job(caller, res) // the entry is written by the job
+    const entries = (await admin.get('/api/v1/audit?page_size=200')).body.items.filter((e) => e.id > since)
+    if (!entries.some((e) => e.action === spec.action && e.outcome === 'success'))
+      unaudited.push(`${key}: no ${spec.action} entry; written: ${JSON.stringify(entries.map((e) => e.action))}`)
+  }
+  assert.deepEqual(unaudited, [], 'state-changing routes whose successful call wrote no audit entry')
+})
