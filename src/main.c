@@ -370,6 +370,11 @@ cmd_serve(int argc, char **argv)
     int rc = ensure_admin(db, &a);
     if (rc == 0 && has_flag(argc, argv, "--demo"))
         rc = seed_demo(db, &a);
+    char msg[512];
+    if (rc == 0 && app_routes_check(db, msg, sizeof(msg)) != AL_OK) {
+        fprintf(stderr, "路由表有误，服务未启动：%s\n", msg);
+        rc = 1;
+    }
     al_arena_fini(&a);
     al_db_close(db);
     if (rc)

@@ -1,4 +1,5 @@
 #include "app/modules.h"
+#include "core/db.h"
 #include "assess/assess.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -23,3 +24,18 @@ const struct al_module *const app_modules[] = {
     &assess_module,
     NULL,
 };
+
+/* Is `permission` in the permissions table?  (A failed read counts as no.) */
+static bool
+permission_known(void *ctx, const char *permission)
+{
+    int64_t n = 0;
+    return al_db_count(ctx, "SELECT count(*) FROM permissions WHERE id = ?", permission, &n) ==
+               AL_OK && n > 0;
+}
+
+int
+app_routes_check(struct al_db *db, char *msg, size_t msg_size)
+{
+    return al_router_check(app_modules, permission_known, db, msg, msg_size);
+}

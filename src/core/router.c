@@ -1,6 +1,9 @@
 #include "core/router.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "core/err.h"
 
 const char *
 al_method_name(int method)
@@ -78,4 +81,36 @@ al_router_match(const struct al_module *const *modules, int method, const char *
     m->route = NULL;
     m->nparams = 0;
     return path_seen ? -405 : -404;
+}
+
+int
+al_router_check(const struct al_module *const *modules,
+    bool (*known)(void *ctx, const char *permission), void *ctx, char *msg, size_t msg_size)
+{
+    for (const struct al_module *const *mod = modules; *mod; mod++) {
+        for (const struct al_route *r = (*mod)->routes; r->path; r++) {
+            const char *perm = r->permission ? r->permission : "";
+            if (strcmp(perm, AL_PUBLIC) != 0 && strcmp(perm, AL_SIGNED_IN) != 0 &&
+                !known(ctx, perm)) {
+                snprintf(msg, msg_size, "路由 %s %s（模块 %s）的权限“%s”不在权限表中",
+                    al_method_name(r->method), r->path, (*mod)->name, perm);
+                return AL_EINVAL;
+            }
+            /* The route's own path, read as a request path (":id" is text), against every
+             * earlier pattern: one that matches it matches everything this one would. */
+            for (const struct al_module *const *m2 = modules; m2 <= mod; m2++) {
+                for (const struct al_route *e = (*m2)->routes; e->path && e != r; e++) {
+                    struct al_match m;
+                    if (e->method != r->method || !match_path(e->path, r->path, strlen(r->path), &m))
+                        continue;
+                    snprintf(msg, msg_size,
+                        "路由 %s %s（模块 %s）被前面的 %s %s（模块 %s）遮蔽，永远不会被调用",
+                        al_method_name(r->method), r->path, (*mod)->name,
+                        al_method_name(e->method), e->path, (*m2)->name);
+                    return AL_EINVAL;
+                }
+            }
+        }
+    }
+    return AL_OK;
 }

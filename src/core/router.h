@@ -7,6 +7,7 @@
 #ifndef AL_ROUTER_H
 #define AL_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum al_method {
@@ -60,6 +61,17 @@ struct al_match {
  */
 int al_router_match(const struct al_module *const *modules, int method, const char *path,
     size_t path_len, struct al_match *m);
+
+/*
+ * Check the route tables before serving.  Every permission must be AL_PUBLIC,
+ * AL_SIGNED_IN or one `known` accepts (the permissions table); no route may be
+ * shadowed by an earlier one of the same method whose pattern already matches
+ * its path (the router would never reach it; a literal segment must come before
+ * a :param at the same place).  Returns AL_OK, or AL_EINVAL with the first
+ * problem in `msg` (Chinese, naming the method, path and module).
+ */
+int al_router_check(const struct al_module *const *modules,
+    bool (*known)(void *ctx, const char *permission), void *ctx, char *msg, size_t msg_size);
 
 /* "GET", "POST", ... */
 const char *al_method_name(int method);

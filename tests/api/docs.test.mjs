@@ -2,8 +2,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { BIN } from '../lib/server.mjs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { BIN, freePort } from '../lib/server.mjs'
 
 test('docs/api.md equals `anlao routes --markdown` (run make docs after changing routes)', () => {
   const r = spawnSync(BIN, ['routes', '--markdown'], { encoding: 'utf8' })
@@ -16,5 +18,21 @@ test('every route names a permission', () => {
   for (const line of r.stdout.trim().split('\n')) {
     const perm = line.trim().split(/\s+/)[3]
     assert.match(perm, /^(public|signed_in|[a-z_]+\.[a-z_]+)$/, line)
+  }
+})
+
+test('the server refuses to start when a route names a permission the database lacks', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anlao-routes-'))
+  try {
+    const db = join(dir, 't.db')
+    const env = { ...process.env, ANLAO_ADMIN_PASSWORD: 'Admin12345' }
+    assert.equal(spawnSync(BIN, ['migrate', '--db', db], { env }).status, 0)
+    const py = spawnSync('python3', ['-c', "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(\"DELETE FROM role_permissions WHERE permission_id = 'elder.identify'; DELETE FROM permissions WHERE id = 'elder.identify';\"); c.commit()", db])
+    assert.equal(py.status, 0, String(py.stderr))
+    const r = spawnSync(BIN, ['serve', '--db', db, '--port', String(await freePort())], { env, encoding: 'utf8', timeout: 20000 })
+    assert.equal(r.status, 1, r.stdout + r.stderr)
+    assert.match(r.stderr, /路由表有误，服务未启动：.*elder\.identify/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 })

@@ -1,6 +1,7 @@
 /* src/core/router.c: static route tables, :params, 404 versus 405. */
 #include <string.h>
 
+#include "core/err.h"
 #include "core/router.h"
 #include "unit.h"
 
@@ -191,6 +192,90 @@ method_names(void **state)
     assert_string_equal(al_method_name(99), "?");
 }
 
+/* ---- al_router_check: the tables check themselves before the server starts ---- */
+
+static bool
+known_perm(void *ctx, const char *perm)
+{
+    (void)ctx;
+    return !strcmp(perm, "user.read") || !strcmp(perm, "user.write");
+}
+
+static int
+check(const struct al_route *a, const struct al_route *b, char *msg, size_t n)
+{
+    const struct al_module ma = {.name = "ma", .routes = a}, mb = {.name = "mb", .routes = b};
+    const struct al_module *const list[] = {&ma, &mb, NULL};
+    return al_router_check(list, known_perm, NULL, msg, n);
+}
+
+static void
+router_check_accepts_a_sound_table(void **state)
+{
+    (void)state;
+    static const struct al_route a[] = {
+        {AL_GET, "/api/v1/users/due", h1, "user.read", 0, NULL}, /* literal before :id */
+        {AL_GET, "/api/v1/users/:id", h1, "user.read", 0, NULL},
+        {AL_PATCH, "/api/v1/users/:id", h1, "user.write", 0, NULL}, /* another method */
+        {AL_GET, "/api/v1/users/:id/roles", h1, AL_SIGNED_IN, 0, NULL},
+        {AL_POST, "/api/v1/login", h1, AL_PUBLIC, 0, NULL},
+        {0},
+    };
+    static const struct al_route b[] = {
+        {AL_GET, "/api/v1/users/:id/history", h2, "user.read", 0, NULL},
+        {0},
+    };
+    char msg[256] = "";
+    assert_int_equal(check(a, b, msg, sizeof(msg)), AL_OK);
+}
+
+static void
+router_check_refuses_a_permission_not_in_the_table(void **state)
+{
+    (void)state;
+    static const struct al_route a[] = {
+        {AL_GET, "/api/v1/users", h1, "user.read", 0, NULL},
+        {0},
+    };
+    static const struct al_route b[] = {
+        {AL_POST, "/api/v1/users", h2, "user.wrtie", 0, NULL}, /* a typo */
+        {0},
+    };
+    char msg[256] = "";
+    assert_int_equal(check(a, b, msg, sizeof(msg)), AL_EINVAL);
+    assert_non_null(strstr(msg, "user.wrtie"));
+    assert_non_null(strstr(msg, "POST /api/v1/users"));
+    assert_non_null(strstr(msg, "mb"));
+}
+
+static void
+router_check_refuses_a_shadowed_route(void **state)
+{
+    (void)state;
+    char msg[256] = "";
+    /* :id first: /due can never be reached. */
+    static const struct al_route a[] = {
+        {AL_GET, "/api/v1/users/:id", h1, "user.read", 0, NULL},
+        {AL_GET, "/api/v1/users/due", h1, "user.read", 0, NULL},
+        {0},
+    };
+    static const struct al_route empty[] = {{0}};
+    assert_int_equal(check(a, empty, msg, sizeof(msg)), AL_EINVAL);
+    assert_non_null(strstr(msg, "GET /api/v1/users/due"));
+    assert_non_null(strstr(msg, "GET /api/v1/users/:id"));
+    /* The same route twice, across modules: the second is dead. */
+    static const struct al_route one[] = {
+        {AL_GET, "/api/v1/users/:id", h1, "user.read", 0, NULL},
+        {0},
+    };
+    static const struct al_route b[] = {
+        {AL_GET, "/api/v1/users/:uid", h2, "user.read", 0, NULL},
+        {0},
+    };
+    assert_int_equal(check(one, b, msg, sizeof(msg)), AL_EINVAL);
+    assert_non_null(strstr(msg, "（模块 mb）被前面的"));
+}
+
 int
 main(void)
 {
@@ -203,6 +288,9 @@ main(void)
         cmocka_unit_test(trailing_slash_is_the_same_resource),
         cmocka_unit_test(path_length_is_honoured),
         cmocka_unit_test(method_names),
+        cmocka_unit_test(router_check_accepts_a_sound_table),
+        cmocka_unit_test(router_check_refuses_a_permission_not_in_the_table),
+        cmocka_unit_test(router_check_refuses_a_shadowed_route),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
