@@ -111,6 +111,7 @@ test('every transition that is not allowed answers 409; review needs a note to r
   assert.equal((await current(d.id)).signatures.length, 0, 'returned: the assessors sign again')
 })
 
+// RULE-ASSESS-015
 test('publishing sets the elder\'s ability level and 失能 with the assessment as evidence, in one transaction', async () => {
   const d = ok(await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'first', items: items50, assessed_on: '2025-12-01' }), 201)
   let v = d.version
@@ -143,6 +144,8 @@ test('publishing sets the elder\'s ability level and 失能 with the assessment 
   assert.equal(needs.assessment_id, d.id)
 })
 
+// RULE-ASSESS-016 (the disputed result and the level stay until the re-assessment is published),
+// RULE-ASSESS-014 (the re-assessment must answer the request its dispute opened; publishing closes it)
 test('a dispute keeps the result and opens a re-assessment that other assessors must make', async () => {
   const hist0 = ok(await civil.get(`/api/v1/elders/${elderId}/assessments`)).items
   const published = hist0.find((h) => h.status === 'published')
@@ -196,6 +199,7 @@ test('region scope: another township\'s assessments and elders are 404; the list
   assertError(assert, await lq.get(`/api/v1/elders/${otherId}/needs`), 404, 'not_found')
 })
 
+// RULE-ASSESS-014: officers request an immediate assessment
 test('due list: results expiring within 30 days or expired; immediate requests from officers', async () => {
   // Published long ago: validity over.
   const d = ok(await a1.post('/api/v1/assessments', { elder_id: otherId, reason: 'routine', items: items50, assessed_on: '2024-06-15' }), 201)
@@ -272,4 +276,21 @@ test('legacy results from a file: the sixth import kind, idempotent, never conve
   // Through the web upload only for those who may record legacy results.
   const up = await lq.request('POST', '/api/v1/imports?kind=legacy_assessment&filename=x.csv', 'a,b\n')
   assertError(assert, up, 403, 'forbidden', 'kind')
+})
+
+// RULE-ASSESS-014: an assessment answers an open request of the same elder only.
+test('RULE-ASSESS-014: a request is answered by an assessment of its own elder, once', async () => {
+  const q = ok(await civil.post('/api/v1/assessment-requests', { elder_id: elderId, reason: 'immediate', source: 'family', note: '家属反映' }), 201)
+  assertError(assert, await a1.post('/api/v1/assessments', { elder_id: otherId, reason: 'immediate', items: items50, request_id: q.id }), 400, 'invalid', 'request_id')
+  assertError(assert, await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'immediate', items: items50, request_id: 999999 }), 400, 'invalid', 'request_id')
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'immediate', items: items50, request_id: q.id }), 201)
+  let v = d.version
+  v = ok(await step(a1, d.id, 'sign', { version: v })).version
+  v = ok(await step(a2, d.id, 'sign', { version: v })).version
+  v = ok(await step(a1, d.id, 'submit', { version: v })).version
+  v = ok(await step(lq, d.id, 'review', { version: v, decision: 'approve' })).version
+  ok(await step(lq, d.id, 'publish', { version: v }))
+  const done = ok(await civil.get('/api/v1/assessment-requests?status=done')).items.find((x) => x.id === q.id)
+  assert.ok(done && done.assessment_id === d.id, 'publishing closes the request it answers')
+  assertError(assert, await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'immediate', items: items50, request_id: q.id }), 409, 'conflict', 'request_id')
 })

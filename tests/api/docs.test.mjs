@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BIN, freePort } from '../lib/server.mjs'
@@ -35,4 +35,24 @@ test('the server refuses to start when a route names a permission the database l
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+// Business rules have ids cited by code and tests (STYLE.md): every rule of docs/rules.md is
+// named by at least one test under tests/ (unit, API, browser), next to a real assertion.
+test('every rule id in docs/rules.md is named by a test', () => {
+  const rules = readFileSync('docs/rules.md', 'utf8')
+  const ids = [...rules.matchAll(/^\| (RULE-[A-Z]+-\d+) \|/gm)].map((m) => m[1])
+  assert.ok(ids.length > 50, 'rule ids read from docs/rules.md')
+  assert.equal(new Set(ids).size, ids.length, 'each id defined once: ' + ids.filter((x, i) => ids.indexOf(x) !== i))
+  const text = []
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name)
+      if (e.isDirectory()) { if (e.name !== 'corpus') walk(p) } else if (/\.(c|h|mjs|js|sh)$/.test(e.name)) text.push(readFileSync(p, 'utf8'))
+    }
+  }
+  walk('tests')
+  const all = text.join('\n')
+  const untested = ids.filter((id) => !new RegExp(`${id}(?!\\d)`).test(all))
+  assert.deepEqual(untested, [], 'rules no test names: write a test of the rule citing its id')
 })

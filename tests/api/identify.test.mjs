@@ -30,6 +30,7 @@ async function run(client) {
   assert.fail('the identification job did not finish')
 }
 
+// RULE-IDENT-000 (the first run is the baseline), RULE-IDENT-005 (类别变化)
 test('first run is the baseline; later runs list what changed', async () => {
   s.cli('import', '--kind', 'hukou', file('h1.csv', `身份证号,姓名,区划代码,住址\n${a},甲,520327001001,一号\n${b},乙,520327101201,二号\n${dupA},丙,520327001001,三号\n${dupB},丙,520327001003,四号\n`), '--commit')
   const r1 = await run(c)
@@ -62,6 +63,7 @@ test('first run is the baseline; later runs list what changed', async () => {
   assert.equal(r3.body.counts.changed, 0)
 })
 
+// RULE-IDENT-006: read and exported within the region, masked, each export audited
 test('worklists are scoped and their exports are audited', async () => {
   const runs = (await c.get('/api/v1/identify/runs')).body
   const id = runs.items[0].id
@@ -186,4 +188,26 @@ test('RULE-IDENT-003: a supplement (补录) is not the reference; the people it 
   const bad = await c.request('POST', '/api/v1/imports?kind=hukou&filename=x.csv&partial=2', 'a')
   assert.equal(bad.status, 400)
   assert.equal(bad.body.error.field, 'partial')
+})
+
+// RULE-IDENT-000: a run recomputes every elder's categories from the settings of the day, in one
+// transaction; RULE-IDENT-005: whoever's set changed is listed with old → new.
+test('RULE-IDENT-000, RULE-IDENT-005: a changed setting reaches every record at the next run', async () => {
+  const sqlite = (q) => spawnSync('sqlite3', [s.db, q], { encoding: 'utf8' })
+  const cats = () => sqlite("SELECT group_concat(category) FROM elder_categories k JOIN elders e ON e.id = k.elder_id WHERE e.name = '乙'").stdout.trim()
+  assert.ok(!cats().includes('advanced_age'), '乙 is 71: not 高龄 at 80')
+  assert.equal(sqlite("INSERT OR REPLACE INTO settings(key, value) VALUES ('elder.advanced_age', '70')").status, 0)
+  try {
+    const r = await run(c)
+    assert.ok(r.body.recomputed >= 1)
+    assert.ok(cats().includes('advanced_age'), 'the record itself is recomputed, not only the lists')
+    const changed = (await c.get(`/api/v1/identify/runs/${r.body.id}/lists/changed?page_size=200`)).body.items
+    const b2 = changed.find((i) => i.name === '乙')
+    assert.ok(b2, JSON.stringify(changed))
+    const [was, now] = JSON.parse(b2.detail)
+    assert.ok(!was.includes('advanced_age') && now.includes('advanced_age'), b2.detail)
+    assert.match(b2.detail_text, /→.*高龄/)
+  } finally {
+    sqlite("DELETE FROM settings WHERE key = 'elder.advanced_age'")
+  }
 })

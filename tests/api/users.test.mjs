@@ -70,6 +70,7 @@ test('each bad input is a 400 naming its field, and nothing is written', async (
   assert.equal((await admin.get('/api/v1/users?q=u_bad')).body.total, 0, 'nothing half written')
 })
 
+// RULE-USER-003
 test('a county officer creates users inside the county only, and never with more rights', async () => {
   const civil = await s.login('fg_civil')
   const ok = await civil.post('/api/v1/users', { ...valid, username: 'civil_made', region_code: '520327001' })
@@ -85,6 +86,7 @@ test('a county officer creates users inside the county only, and never with more
   }
 })
 
+// RULE-USER-003
 test('a township officer cannot create a civil officer, nor outside the township', async () => {
   const lq = await s.login('lq_officer')
   assertError(await lq.post('/api/v1/users', { ...valid, username: 'lq_civil', role: 'civil_officer', region_code: '520327001' }), 403, 'forbidden', 'role')
@@ -197,6 +199,7 @@ test('a password set by an officer is temporary: their sessions end, and they mu
   assertError(await admin.patch(`/api/v1/users/${u.id}`, { version: r.body.version, password: 'weak' }), 400, 'invalid', 'password')
 })
 
+// RULE-USER-003
 test('PATCH cannot lift a user above the caller, nor move them out of the caller\'s region', async () => {
   const lq = await s.login('lq_officer')
   const target = await idOf('lq_helper')
@@ -210,6 +213,7 @@ test('PATCH cannot lift a user above the caller, nor move them out of the caller
   assert.equal(after.version, target.version)
 })
 
+// RULE-USER-003
 test('nobody changes their own role, region or status', async () => {
   const civil = await s.login('fg_civil')
   const me = (await civil.get('/api/v1/me')).body.user
