@@ -11,9 +11,16 @@
 #define STMT_CACHE 128
 #define TEXT_CACHE 32
 
+struct al_stmt {
+    sqlite3_stmt *h;
+    struct al_db *db;
+    int err; /* the first bind error since the last reset, returned by the next step */
+};
+
 struct stmt_slot {
     const char *sql;
     sqlite3_stmt *st;
+    struct al_stmt stmt;
 };
 
 struct al_db {
@@ -85,8 +92,16 @@ al_db_handle(struct al_db *db)
     return db->h;
 }
 
-sqlite3_stmt *
-al_db_stmt(struct al_db *db, const char *sql)
+static void
+slot_ready(struct al_db *db, struct stmt_slot *s)
+{
+    s->stmt.h = s->st;
+    s->stmt.db = db;
+    s->stmt.err = AL_OK;
+}
+
+static struct stmt_slot *
+slot_static(struct al_db *db, const char *sql)
 {
     size_t h = ((size_t)(uintptr_t)sql >> 3) % STMT_CACHE;
     for (size_t i = 0; i < STMT_CACHE; i++) {
@@ -94,7 +109,8 @@ al_db_stmt(struct al_db *db, const char *sql)
         if (s->sql == sql) {
             sqlite3_reset(s->st);
             sqlite3_clear_bindings(s->st);
-            return s->st;
+            slot_ready(db, s);
+            return s;
         }
         if (!s->sql) {
             if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
@@ -104,7 +120,8 @@ al_db_stmt(struct al_db *db, const char *sql)
                 return NULL;
             }
             s->sql = sql;
-            return s->st;
+            slot_ready(db, s);
+            return s;
         }
     }
     /* Cache full: a transient statement would leak here, so refuse loudly. */
@@ -112,15 +129,16 @@ al_db_stmt(struct al_db *db, const char *sql)
     return NULL;
 }
 
-sqlite3_stmt *
-al_db_stmt_text(struct al_db *db, const char *sql)
+static struct stmt_slot *
+slot_text(struct al_db *db, const char *sql)
 {
     for (int i = 0; i < TEXT_CACHE; i++) {
         struct stmt_slot *s = &db->text[i];
         if (s->sql && strcmp(s->sql, sql) == 0) {
             sqlite3_reset(s->st);
             sqlite3_clear_bindings(s->st);
-            return s->st;
+            slot_ready(db, s);
+            return s;
         }
     }
     sqlite3_stmt *st = NULL;
@@ -136,7 +154,191 @@ al_db_stmt_text(struct al_db *db, const char *sql)
     free((char *)s->sql);
     s->sql = copy;
     s->st = st;
-    return st;
+    slot_ready(db, s);
+    return s;
+}
+
+sqlite3_stmt *
+al_db_stmt(struct al_db *db, const char *sql)
+{
+    struct stmt_slot *s = slot_static(db, sql);
+    return s ? s->st : NULL;
+}
+
+sqlite3_stmt *
+al_db_stmt_text(struct al_db *db, const char *sql)
+{
+    struct stmt_slot *s = slot_text(db, sql);
+    return s ? s->st : NULL;
+}
+
+/* ---- engine-neutral statements ---- */
+
+struct al_stmt *
+al_db_sql(struct al_db *db, const char *sql)
+{
+    struct stmt_slot *s = slot_static(db, sql);
+    return s ? &s->stmt : NULL;
+}
+
+struct al_stmt *
+al_db_sql_text(struct al_db *db, const char *sql)
+{
+    struct stmt_slot *s = slot_text(db, sql);
+    return s ? &s->stmt : NULL;
+}
+
+/* Keep the first bind failure (out of memory, an index past the placeholders). */
+static void
+bound(struct al_stmt *st, int rc)
+{
+    if (rc != SQLITE_OK && st->err == AL_OK) {
+        al_error("bind failed: %s", sqlite3_errstr(rc));
+        st->err = AL_EDB;
+    }
+}
+
+void
+al_stmt_bind_int(struct al_stmt *st, int idx, int64_t v)
+{
+    bound(st, sqlite3_bind_int64(st->h, idx, v));
+}
+
+void
+al_stmt_bind_double(struct al_stmt *st, int idx, double v)
+{
+    bound(st, sqlite3_bind_double(st->h, idx, v));
+}
+
+void
+al_stmt_bind_text(struct al_stmt *st, int idx, const char *s)
+{
+    bound(st, al_db_bind_text(st->h, idx, s));
+}
+
+void
+al_stmt_bind_textn(struct al_stmt *st, int idx, const char *p, size_t len)
+{
+    if (len > INT32_MAX) {
+        bound(st, SQLITE_TOOBIG);
+        return;
+    }
+    bound(st, sqlite3_bind_text(st->h, idx, p, (int)len, SQLITE_TRANSIENT));
+}
+
+void
+al_stmt_bind_null(struct al_stmt *st, int idx)
+{
+    bound(st, sqlite3_bind_null(st->h, idx));
+}
+
+void
+al_stmt_bind_jsonv(struct al_stmt *st, int idx, const json_t *v)
+{
+    bound(st, al_db_bind_json(st->h, idx, v));
+}
+
+void
+al_stmt_reset(struct al_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st->h);
+        st->err = AL_OK;
+    }
+}
+
+int
+al_stmt_step(struct al_stmt *st)
+{
+    if (st->err != AL_OK) {
+        int err = st->err;
+        al_stmt_reset(st);
+        return err;
+    }
+    int rc = sqlite3_step(st->h);
+    if (rc == SQLITE_ROW)
+        return AL_ROW;
+    int err = al_db_check(st->db, rc);
+    al_stmt_reset(st);
+    return err;
+}
+
+int
+al_stmt_run(struct al_stmt *st)
+{
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        ;
+    return rc;
+}
+
+int
+al_stmt_one(struct al_stmt *st)
+{
+    int rc = al_stmt_step(st);
+    return rc == AL_ROW ? AL_OK : rc == AL_OK ? AL_ENOTFOUND : rc;
+}
+
+int
+al_stmt_int64(struct al_stmt *st, int64_t *out)
+{
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *out = al_stmt_int(st, 0);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+int64_t
+al_stmt_int(struct al_stmt *st, int col)
+{
+    return sqlite3_column_int64(st->h, col);
+}
+
+double
+al_stmt_double(struct al_stmt *st, int col)
+{
+    return sqlite3_column_double(st->h, col);
+}
+
+bool
+al_stmt_null(struct al_stmt *st, int col)
+{
+    return sqlite3_column_type(st->h, col) == SQLITE_NULL;
+}
+
+const char *
+al_stmt_text(struct al_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st->h, col);
+}
+
+size_t
+al_stmt_len(struct al_stmt *st, int col)
+{
+    return (size_t)sqlite3_column_bytes(st->h, col);
+}
+
+const char *
+al_stmt_dup(struct al_arena *a, struct al_stmt *st, int col)
+{
+    return al_db_col_text(a, st->h, col);
+}
+
+int64_t
+al_db_changes(struct al_db *db)
+{
+    return sqlite3_changes64(db->h);
+}
+
+int
+al_db_end(struct al_db *db, int rc)
+{
+    if (rc == AL_OK)
+        return al_db_commit(db);
+    al_db_rollback(db);
+    return rc;
 }
 
 int
