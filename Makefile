@@ -7,7 +7,7 @@
 BUILD    ?= build
 CC       ?= cc
 PORT     ?= 8080
-PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 xlsxwriter libzip expat
+PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 libpq xlsxwriter libzip expat
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
             -Wvla -Wimplicit-fallthrough -fno-common
@@ -101,8 +101,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDSAN) $(LDLIBS) -lcmocka
 
+# The PostgreSQL driver's tests need a server: a throwaway one (tests/lib/pg.sh) for the run.
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@set -e; pgdir=$$(mktemp -d /tmp/anlao-pg-XXXXXX); \
+	    trap "tests/lib/pg.sh stop $$pgdir" EXIT; \
+	    ANLAO_TEST_PG=$$(tests/lib/pg.sh start $$pgdir); export ANLAO_TEST_PG; \
+	    for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 api: $(BUILD)/anlao
 	ANLAO_BIN=$(BUILD)/anlao node --test --test-concurrency=1 tests/api/

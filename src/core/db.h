@@ -19,10 +19,19 @@
 
 struct al_db;
 
-/* Open (creating when missing) the database at `path`.  Returns AL_OK or AL_EDB. */
+/*
+ * Open (creating when missing) the SQLite database at `path`, or connect to
+ * PostgreSQL when `path` is a postgresql:// URL.  Returns AL_OK or AL_EDB.
+ */
 int al_db_open(const char *path, struct al_db **out);
 void al_db_close(struct al_db *db);
+/* The SQLite handle (NULL on PostgreSQL). */
 sqlite3 *al_db_handle(struct al_db *db);
+/*
+ * True when the database is PostgreSQL: `path` given to al_db_open was a
+ * postgresql:// URL.  Stores branch on it only where the dialects differ.
+ */
+bool al_db_is_pg(const struct al_db *db);
 /*
  * How long a write waits for another writer (default 10 s).  Request workers
  * wait less: while a large import commits they answer 503 quickly instead of
