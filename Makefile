@@ -32,7 +32,8 @@ LDLIBS     = $(PKG_LIBS) -lpthread -lm
 SRC      := $(sort $(shell find src -name '*.c'))
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
-EMBED_IN := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard data/regions/*.csv))
+EMBED_IN := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard sql/pg/*.sql)) \
+            $(sort $(wildcard data/regions/*.csv))
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -97,6 +97,44 @@ al_db_busy_timeout(struct al_db *db, int ms)
     sqlite3_busy_timeout(db->h, ms);
 }
 
+const char *
+al_db_label(const char *path, char *out, size_t size)
+{
+    if (!size)
+        return out;
+    path = path ? path : "";
+    size_t o = 0;
+    const char *scheme = al_pg_is_url(path) ? strstr(path, "://") : NULL;
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    for (const char *p = path; *p && o + 1 < size;) {
+        const char *skip_to = NULL;
+        if (p == colon + 1 && colon) /* postgresql://user:secret@host/… */
+            skip_to = at;
+        else if (al_pg_is_url(path) && !strncmp(p, "password=", 9) &&
+                 (p == path || p[-1] == ' ' || p[-1] == '&' || p[-1] == '?')) {
+            for (int k = 0; k < 9 && o + 1 < size; k++)
+                out[o++] = *p++;
+            skip_to = p + strcspn(p, " &");
+        }
+        if (skip_to) {
+            for (int k = 0; k < 3 && o + 1 < size; k++)
+                out[o++] = '*';
+            p = skip_to;
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+bool
+al_db_is_server(const char *path)
+{
+    return al_pg_is_url(path);
+}
+
 bool
 al_db_is_pg(const struct al_db *db)
 {
@@ -619,20 +657,99 @@ migration_applied(struct al_db *db, const char *name, bool *applied)
     return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? AL_OK : AL_EDB;
 }
 
+/* ---- migrations on PostgreSQL ---- */
+
+static const struct al_embedded *
+embedded(const char *name)
+{
+    for (const struct al_embedded *m = al_embedded_files; m->name; m++)
+        if (!strcmp(m->name, name))
+            return m;
+    return NULL;
+}
+
+/*
+ * Apply one migration text under `name` unless it is recorded; one transaction,
+ * serialised between servers by an advisory lock held until its end.
+ */
+static int
+pg_apply(struct al_db *db, const char *name, const struct al_embedded *m)
+{
+    static const char sql_applied[] = "SELECT count(*) FROM schema_migrations WHERE name = ?";
+    static const char sql_record[] =
+        "INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)";
+    int64_t n = 0;
+    int rc = al_db_count(db, sql_applied, name, &n);
+    if (rc != AL_OK || n)
+        return rc;
+    char *text = malloc(m->len + 1);
+    if (!text)
+        return AL_EDB;
+    memcpy(text, m->data, m->len);
+    text[m->len] = '\0';
+    rc = al_db_begin(db);
+    if (rc == AL_OK)
+        rc = al_db_exec(db, "SELECT pg_advisory_xact_lock(7270421)"); /* 'anlao' migrations */
+    if (rc == AL_OK)
+        rc = al_db_count(db, sql_applied, name, &n);
+    if (rc == AL_OK && !n) {
+        rc = al_db_exec(db, text);
+        struct al_stmt *st = rc == AL_OK ? al_db_sql(db, sql_record) : NULL;
+        if (rc == AL_OK && !st)
+            rc = AL_EDB;
+        if (st) {
+            al_stmt_bind_text(st, 1, name);
+            al_stmt_bind_int(st, 2, (int64_t)time(NULL));
+            rc = al_stmt_run(st);
+        }
+        if (rc == AL_OK)
+            al_info("migration %s applied", name);
+    }
+    free(text);
+    rc = al_db_end(db, rc);
+    if (rc != AL_OK)
+        al_error("migration %s failed", name);
+    return rc;
+}
+
+/*
+ * PostgreSQL starts from sql/pg/000_baseline.sql (the schema of the SQLite
+ * migrations it names, recorded as applied); every later sql/NNN is applied as
+ * its shared text, or as its twin sql/pg/NNN where the dialects differ.
+ */
+static int
+pg_migrate(struct al_db *db)
+{
+    if (al_db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       " name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)") != AL_OK)
+        return AL_EDB;
+    const struct al_embedded *base = embedded("sql/pg/000_baseline.sql");
+    if (!base)
+        return AL_EDB;
+    int rc = pg_apply(db, "pg/000_baseline.sql", base);
+    for (const struct al_embedded *m = al_embedded_files; rc == AL_OK && m->name; m++) {
+        if (strncmp(m->name, "sql/", 4) != 0 || strchr(m->name + 4, '/'))
+            continue;
+        char twin[256];
+        snprintf(twin, sizeof(twin), "sql/pg/%s", m->name + 4);
+        const struct al_embedded *t = embedded(twin);
+        rc = pg_apply(db, m->name + 4, t ? t : m);
+    }
+    return rc == AL_OK ? AL_OK : AL_EDB;
+}
+
 int
 al_db_migrate(struct al_db *db)
 {
-    if (db->pg) {
-        al_error("migrations for PostgreSQL are not written yet");
-        return AL_EDB;
-    }
+    if (db->pg)
+        return pg_migrate(db);
     static const char fk_marker[] = "-- migrate: foreign_keys off";
     if (al_db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                        " name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)") != AL_OK)
         return AL_EDB;
     for (const struct al_embedded *m = al_embedded_files; m->name; m++) {
-        if (strncmp(m->name, "sql/", 4) != 0)
-            continue;
+        if (strncmp(m->name, "sql/", 4) != 0 || strchr(m->name + 4, '/'))
+            continue; /* sql/pg/ holds PostgreSQL's texts */
         bool applied;
         if (migration_applied(db, m->name + 4, &applied) != AL_OK)
             return AL_EDB;

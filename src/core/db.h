@@ -25,6 +25,13 @@ struct al_db;
  */
 int al_db_open(const char *path, struct al_db **out);
 void al_db_close(struct al_db *db);
+/*
+ * `path` fit for messages and logs: a password in a URL (user:secret@) or in a
+ * libpq "password=" setting replaced by ***.  Returns `out`.
+ */
+const char *al_db_label(const char *path, char *out, size_t size);
+/* True when `path` names a database server (a postgresql:// URL), not a file. */
+bool al_db_is_server(const char *path);
 /* The SQLite handle (NULL on PostgreSQL). */
 sqlite3 *al_db_handle(struct al_db *db);
 /*

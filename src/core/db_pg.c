@@ -144,6 +144,17 @@ log_conn_error(struct al_pg *pg, const char *what)
     al_error("postgresql %s: %.*s", what, (int)n, m);
 }
 
+/* Dates and text compare as on SQLite: UTC, UTF-8, ISO dates; no notices on stderr. */
+static bool
+session_settings(struct al_pg *pg)
+{
+    PGresult *r = PQexec(pg->conn, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC';"
+                                   " SET DateStyle = 'ISO, YMD'; SET client_min_messages = warning");
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
 int
 al_pg_open(const char *url, struct al_pg **out)
 {
@@ -159,12 +170,7 @@ al_pg_open(const char *url, struct al_pg **out)
         free(pg);
         return AL_EDB;
     }
-    /* Dates and text compare as on SQLite: UTC, UTF-8, ISO dates; no notices on stderr. */
-    PGresult *r = PQexec(pg->conn, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC';"
-                                   " SET DateStyle = 'ISO, YMD'; SET client_min_messages = warning");
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    if (!ok) {
+    if (!session_settings(pg)) {
         log_conn_error(pg, "settings failed");
         PQfinish(pg->conn);
         free(pg);
@@ -220,7 +226,7 @@ ensure_connected(struct al_pg *pg)
     for (int i = 0; i < PG_TEXT_CACHE; i++)
         stmt_forget(&pg->text[i]);
     PQreset(pg->conn);
-    if (PQstatus(pg->conn) != CONNECTION_OK) {
+    if (PQstatus(pg->conn) != CONNECTION_OK || !session_settings(pg)) {
         log_conn_error(pg, "reconnect failed");
         return AL_EUNAVAIL;
     }

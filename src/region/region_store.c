@@ -87,7 +87,8 @@ region_store_get(struct al_db *db, const char *code, json_t **out)
 /* ---- loading the embedded tables ---- */
 
 static const char sql_insert[] =
-    "INSERT OR IGNORE INTO regions(code, name, level, parent_code, edition) VALUES (?,?,?,?,2023)";
+    "INSERT INTO regions(code, name, level, parent_code, edition) VALUES (?,?,?,?,2023)"
+    " ON CONFLICT DO NOTHING";
 
 static int
 load_file(struct al_db *db, const char *name)

@@ -10,6 +10,7 @@
 
 #include "core/db.h"
 #include "core/db_int.h"
+#include "core/embed.h"
 #include "core/json.h"
 #include "unit.h"
 
@@ -56,6 +57,14 @@ sqlstates_map_to_codes(void **state)
     assert_true(al_pg_is_url("postgres://u@127.0.0.1:5432/anlao"));
     assert_false(al_pg_is_url("var/anlao.db"));
     assert_false(al_pg_is_url(":memory:"));
+    char label[128];
+    assert_string_equal(al_db_label("postgresql://anlao:s3cret!@db1:5432/anlao", label,
+                            sizeof(label)), "postgresql://anlao:***@db1:5432/anlao");
+    assert_string_equal(al_db_label("postgresql:///anlao?host=/tmp&password=abc&user=u", label,
+                            sizeof(label)), "postgresql:///anlao?host=/tmp&password=***&user=u");
+    assert_string_equal(al_db_label("dbname=anlao password=x y", label, sizeof(label)),
+        "dbname=anlao password=*** y");
+    assert_string_equal(al_db_label("var/anlao.db", label, sizeof(label)), "var/anlao.db");
 }
 
 static const char *url;
@@ -71,7 +80,8 @@ pg_setup(void **state)
     struct al_db *db;
     if (al_db_open(url, &db) != AL_OK)
         return -1;
-    if (al_db_exec(db, "DROP TABLE IF EXISTS t; CREATE TABLE t ("
+    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+                       " CREATE TABLE t ("
                        " k TEXT PRIMARY KEY, n BIGINT, x DOUBLE PRECISION, b BOOLEAN,"
                        " j TEXT CHECK (j IS NULL OR length(j) < 100))") != AL_OK) {
         al_db_close(db);
@@ -205,7 +215,6 @@ statements_on_postgresql(void **state)
 
     /* The SQLite-only calls refuse instead of crashing. */
     assert_null(al_db_stmt(db, sql_all));
-    assert_int_equal(al_db_migrate(db), AL_EDB);
     al_arena_fini(&a);
 }
 
@@ -243,6 +252,33 @@ connection_lost_then_reset(void **state)
     assert_true(pid2 != pid);
 }
 
+/* The baseline and every later migration apply once; a second run changes nothing. */
+static void
+migrations_apply_once_on_postgresql(void **state)
+{
+    struct al_db *db = *state;
+    assert_int_equal(al_db_migrate(db), AL_OK);
+    int64_t shared = 0, n = -1;
+    for (const struct al_embedded *m = al_embedded_files; m->name; m++)
+        if (!strncmp(m->name, "sql/", 4) && !strchr(m->name + 4, '/'))
+            shared++;
+    assert_true(shared >= 13);
+    assert_int_equal(al_db_count(db, "SELECT count(*) FROM schema_migrations", NULL, &n), AL_OK);
+    assert_int_equal(n, shared + 1); /* and pg/000_baseline.sql */
+    assert_int_equal(al_db_count(db, "SELECT count(*) FROM role_permissions WHERE role_id = ?",
+                         "admin", &n), AL_OK);
+    int64_t perms = 0;
+    assert_int_equal(al_db_count(db, "SELECT count(*) FROM permissions", NULL, &perms), AL_OK);
+    assert_int_equal(n, perms); /* the admin holds every permission */
+    /* The audit log refuses changes, as on SQLite. */
+    assert_int_equal(al_db_exec(db, "INSERT INTO audit_log(at, action, outcome, prev_hash, hash)"
+                                    " VALUES (1, 'test', 'success', '', '')"), AL_OK);
+    assert_int_equal(al_db_exec(db, "UPDATE audit_log SET action = 'x'"), AL_EDB);
+    assert_int_equal(al_db_migrate(db), AL_OK);
+    assert_int_equal(al_db_count(db, "SELECT count(*) FROM schema_migrations", NULL, &n), AL_OK);
+    assert_int_equal(n, shared + 1);
+}
+
 /* A wrong URL fails cleanly. */
 static void
 bad_url_fails(void **state)
@@ -265,6 +301,7 @@ main(void)
     const struct CMUnitTest server[] = {
         cmocka_unit_test(statements_on_postgresql),
         cmocka_unit_test(connection_lost_then_reset),
+        cmocka_unit_test(migrations_apply_once_on_postgresql),
     };
     int failed = cmocka_run_group_tests_name("pure", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("server", server, pg_setup, pg_teardown);
