@@ -7,7 +7,7 @@
 BUILD    ?= build
 CC       ?= cc
 PORT     ?= 8080
-PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 xlsxwriter libzip expat
+PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 libpq xlsxwriter libzip expat
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
             -Wvla -Wimplicit-fallthrough -fno-common
@@ -32,7 +32,8 @@ LDLIBS     = $(PKG_LIBS) -lpthread -lm
 SRC      := $(sort $(shell find src -name '*.c'))
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
-EMBED_IN := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard data/regions/*.csv))
+EMBED_IN := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard sql/pg/*.sql)) \
+            $(sort $(wildcard data/regions/*.csv))
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -101,8 +102,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDSAN) $(LDLIBS) -lcmocka
 
+# The PostgreSQL driver's tests need a server: a throwaway one (tests/lib/pg.sh) for the run.
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@set -e; pgdir=$$(mktemp -d /tmp/anlao-pg-XXXXXX); \
+	    trap "tests/lib/pg.sh stop $$pgdir" EXIT; \
+	    ANLAO_TEST_PG=$$(tests/lib/pg.sh start $$pgdir); export ANLAO_TEST_PG; \
+	    for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 api: $(BUILD)/anlao
 	ANLAO_BIN=$(BUILD)/anlao node --test --test-concurrency=1 tests/api/

@@ -93,20 +93,6 @@ check_options(const char *cmd, int argc, char **argv, const char *known)
     return 0;
 }
 
-static int
-mkdir_for(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return -1;
-    char *dir = dirname(copy);
-    int rc = 0;
-    if (strcmp(dir, ".") != 0 && mkdir(dir, 0700) != 0 && errno != EEXIST)
-        rc = -1;
-    free(copy);
-    return rc;
-}
-
 /* Settings, key and an up-to-date database.  Exits on failure. */
 /*
  * The key file and the database belong together: the database records a
@@ -120,13 +106,17 @@ key_matches_db(struct al_db *db)
 {
     static const char sql_get[] = "SELECT value FROM settings WHERE key = 'crypto.key_check'";
     static const char sql_put[] = "INSERT INTO settings(key, value) VALUES ('crypto.key_check', ?)";
-    char stored[65] = "";
-    sqlite3_stmt *st = al_db_stmt(db, sql_get);
+    char stored[65] = "", label[512];
+    struct al_stmt *st = al_db_sql(db, sql_get);
     if (!st)
         return -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(stored, sizeof(stored), "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    int found = al_stmt_one(st);
+    if (found == AL_OK) {
+        snprintf(stored, sizeof(stored), "%s", al_stmt_text(st, 0));
+        al_stmt_reset(st);
+    } else if (found != AL_ENOTFOUND) {
+        return -1;
+    }
     if (*stored && access(al_config.key_path, F_OK) != 0) {
         fprintf(stderr, "找不到密钥文件 %s：该数据库已有加密数据，不能换用新密钥。"
                         "请从备份恢复密钥文件，或用 ANLAO_KEY 指定它的位置。\n", al_config.key_path);
@@ -138,17 +128,15 @@ key_matches_db(struct al_db *db)
     al_crypto_keyed_hash_hex("keycheck", "anlao", 5, check);
     if (*stored && strcmp(stored, check) != 0) {
         fprintf(stderr, "密钥文件 %s 与数据库 %s 不匹配（不是这个数据库的密钥）。\n",
-            al_config.key_path, al_config.db_path);
+            al_config.key_path, al_db_label(al_config.db_path, label, sizeof(label)));
         return -1;
     }
     if (*stored)
         return 0;
-    if (!(st = al_db_stmt(db, sql_put)))
+    if (!(st = al_db_sql(db, sql_put)))
         return -1;
-    al_db_bind_text(st, 1, check);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    al_stmt_bind_text(st, 1, check);
+    return al_stmt_run(st) == AL_OK ? 0 : -1;
 }
 
 static struct al_db *
@@ -167,28 +155,35 @@ open_ready(int argc, char **argv)
         }
         al_config.port = (int)p;
     }
-    if (mkdir_for(al_config.db_path) != 0) {
-        fprintf(stderr, "无法创建数据目录: %s\n", al_config.db_path);
+    /* Uploads and the key live beside a database file; a server database has ANLAO_DATA_DIR. */
+    const char *data_dir = getenv("ANLAO_DATA_DIR");
+    const char *beside = al_db_is_server(al_config.db_path) ? NULL : al_config.db_path;
+    char *dir_of_db = NULL;
+    if (beside) {
+        char *copy = strdup(beside);
+        dir_of_db = copy ? strdup(dirname(copy)) : NULL;
+        free(copy);
+    }
+    if (!data_dir || !*data_dir)
+        data_dir = dir_of_db ? dir_of_db : "var";
+    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "无法创建数据目录: %s\n", data_dir);
         exit(1);
     }
-    {
-        char *copy = strdup(al_config.db_path);
-        al_config.data_dir = copy ? strdup(dirname(copy)) : ".";
-        free(copy);
-    }
+    al_config.data_dir = data_dir;
     if (!al_config.key_path) {
-        char *copy = strdup(al_config.db_path);
-        char *key = malloc(strlen(al_config.db_path) + 16);
-        if (!copy || !key)
+        char *key = malloc(strlen(data_dir) + 16);
+        if (!key)
             exit(1);
-        sprintf(key, "%s/anlao.key", dirname(copy));
-        free(copy);
+        sprintf(key, "%s/anlao.key", data_dir);
         al_config.key_path = key;
     }
     struct al_db *db = NULL;
     if (al_db_open(al_config.db_path, &db) != AL_OK || al_db_migrate(db) != AL_OK ||
         region_load_embedded(db) != AL_OK) {
-        fprintf(stderr, "数据库初始化失败: %s\n", al_config.db_path);
+        char label[512];
+        fprintf(stderr, "数据库初始化失败: %s\n",
+            al_db_label(al_config.db_path, label, sizeof(label)));
         exit(1);
     }
     if (key_matches_db(db) != 0)
@@ -400,7 +395,8 @@ static int
 cmd_migrate(int argc, char **argv)
 {
     al_db_close(open_ready(argc, argv));
-    printf("数据库已是最新：%s\n", al_config.db_path);
+    char label[512];
+    printf("数据库已是最新：%s\n", al_db_label(al_config.db_path, label, sizeof(label)));
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/db_int.h"
 #include "core/embed.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -14,10 +15,12 @@
 struct stmt_slot {
     const char *sql;
     sqlite3_stmt *st;
+    struct al_stmt stmt;
 };
 
 struct al_db {
     sqlite3 *h;
+    struct al_pg *pg; /* instead of h, for a postgresql:// database */
     struct stmt_slot cache[STMT_CACHE];
     struct stmt_slot text[TEXT_CACHE]; /* generated SQL, keyed by its text (owned copies) */
     unsigned text_next;                /* round-robin victim when full */
@@ -30,6 +33,14 @@ al_db_open(const char *path, struct al_db **out)
     struct al_db *db = calloc(1, sizeof(*db));
     if (!db)
         return AL_EDB;
+    if (al_pg_is_url(path)) {
+        if (al_pg_open(path, &db->pg) != AL_OK) {
+            free(db);
+            return AL_EDB;
+        }
+        *out = db;
+        return AL_OK;
+    }
     int rc = sqlite3_open_v2(path, &db->h,
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
@@ -62,6 +73,7 @@ al_db_close(struct al_db *db)
 {
     if (!db)
         return;
+    al_pg_close(db->pg);
     for (int i = 0; i < STMT_CACHE; i++)
         if (db->cache[i].st)
             sqlite3_finalize(db->cache[i].st);
@@ -76,7 +88,57 @@ al_db_close(struct al_db *db)
 void
 al_db_busy_timeout(struct al_db *db, int ms)
 {
+    if (db->pg) { /* the same promise: a lock waited for this long fails as AL_EUNAVAIL */
+        char q[48];
+        snprintf(q, sizeof(q), "SET lock_timeout = %d", ms);
+        al_pg_exec(db->pg, q);
+        return;
+    }
     sqlite3_busy_timeout(db->h, ms);
+}
+
+const char *
+al_db_label(const char *path, char *out, size_t size)
+{
+    if (!size)
+        return out;
+    path = path ? path : "";
+    size_t o = 0;
+    const char *scheme = al_pg_is_url(path) ? strstr(path, "://") : NULL;
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    for (const char *p = path; *p && o + 1 < size;) {
+        const char *skip_to = NULL;
+        if (p == colon + 1 && colon) /* postgresql://user:secret@host/… */
+            skip_to = at;
+        else if (al_pg_is_url(path) && !strncmp(p, "password=", 9) &&
+                 (p == path || p[-1] == ' ' || p[-1] == '&' || p[-1] == '?')) {
+            for (int k = 0; k < 9 && o + 1 < size; k++)
+                out[o++] = *p++;
+            skip_to = p + strcspn(p, " &");
+        }
+        if (skip_to) {
+            for (int k = 0; k < 3 && o + 1 < size; k++)
+                out[o++] = '*';
+            p = skip_to;
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+bool
+al_db_is_server(const char *path)
+{
+    return al_pg_is_url(path);
+}
+
+bool
+al_db_is_pg(const struct al_db *db)
+{
+    return db->pg != NULL;
 }
 
 sqlite3 *
@@ -85,8 +147,26 @@ al_db_handle(struct al_db *db)
     return db->h;
 }
 
-sqlite3_stmt *
-al_db_stmt(struct al_db *db, const char *sql)
+static void
+slot_ready(struct al_db *db, struct stmt_slot *s)
+{
+    s->stmt.h = s->st;
+    s->stmt.db = db;
+    s->stmt.err = AL_OK;
+}
+
+/* The sqlite3_stmt calls are SQLite's only: a store not yet moved over fails loudly on PostgreSQL. */
+static bool
+sqlite_only(struct al_db *db, const char *sql)
+{
+    if (!db->pg)
+        return true;
+    al_error("SQLite-only statement used on PostgreSQL: %.120s", sql);
+    return false;
+}
+
+static struct stmt_slot *
+slot_static(struct al_db *db, const char *sql)
 {
     size_t h = ((size_t)(uintptr_t)sql >> 3) % STMT_CACHE;
     for (size_t i = 0; i < STMT_CACHE; i++) {
@@ -94,7 +174,8 @@ al_db_stmt(struct al_db *db, const char *sql)
         if (s->sql == sql) {
             sqlite3_reset(s->st);
             sqlite3_clear_bindings(s->st);
-            return s->st;
+            slot_ready(db, s);
+            return s;
         }
         if (!s->sql) {
             if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
@@ -104,7 +185,8 @@ al_db_stmt(struct al_db *db, const char *sql)
                 return NULL;
             }
             s->sql = sql;
-            return s->st;
+            slot_ready(db, s);
+            return s;
         }
     }
     /* Cache full: a transient statement would leak here, so refuse loudly. */
@@ -112,15 +194,16 @@ al_db_stmt(struct al_db *db, const char *sql)
     return NULL;
 }
 
-sqlite3_stmt *
-al_db_stmt_text(struct al_db *db, const char *sql)
+static struct stmt_slot *
+slot_text(struct al_db *db, const char *sql)
 {
     for (int i = 0; i < TEXT_CACHE; i++) {
         struct stmt_slot *s = &db->text[i];
         if (s->sql && strcmp(s->sql, sql) == 0) {
             sqlite3_reset(s->st);
             sqlite3_clear_bindings(s->st);
-            return s->st;
+            slot_ready(db, s);
+            return s;
         }
     }
     sqlite3_stmt *st = NULL;
@@ -136,7 +219,294 @@ al_db_stmt_text(struct al_db *db, const char *sql)
     free((char *)s->sql);
     s->sql = copy;
     s->st = st;
+    slot_ready(db, s);
+    return s;
+}
+
+sqlite3_stmt *
+al_db_stmt(struct al_db *db, const char *sql)
+{
+    if (!sqlite_only(db, sql))
+        return NULL;
+    struct stmt_slot *s = slot_static(db, sql);
+    return s ? s->st : NULL;
+}
+
+sqlite3_stmt *
+al_db_stmt_text(struct al_db *db, const char *sql)
+{
+    if (!sqlite_only(db, sql))
+        return NULL;
+    struct stmt_slot *s = slot_text(db, sql);
+    return s ? s->st : NULL;
+}
+
+/* ---- engine-neutral statements ---- */
+
+static struct al_stmt *
+pg_ready(struct al_db *db, struct al_stmt *st)
+{
+    if (st) {
+        st->db = db;
+        st->err = AL_OK;
+    }
     return st;
+}
+
+struct al_stmt *
+al_db_sql(struct al_db *db, const char *sql)
+{
+    if (db->pg)
+        return pg_ready(db, al_pg_prepare(db->pg, sql, false));
+    struct stmt_slot *s = slot_static(db, sql);
+    return s ? &s->stmt : NULL;
+}
+
+struct al_stmt *
+al_db_sql_text(struct al_db *db, const char *sql)
+{
+    if (db->pg)
+        return pg_ready(db, al_pg_prepare(db->pg, sql, true));
+    struct stmt_slot *s = slot_text(db, sql);
+    return s ? &s->stmt : NULL;
+}
+
+/* Keep the first bind failure (out of memory, an index past the placeholders). */
+static void
+bound(struct al_stmt *st, int rc)
+{
+    if (rc != SQLITE_OK && st->err == AL_OK) {
+        al_error("bind failed: %s", sqlite3_errstr(rc));
+        st->err = AL_EDB;
+    }
+}
+
+static void
+pg_bound(struct al_stmt *st, int idx, const char *text, size_t len)
+{
+    int rc = al_pg_bind(st->pg, idx, text, len);
+    if (rc != AL_OK && st->err == AL_OK) {
+        al_error("bind %d failed", idx);
+        st->err = rc;
+    }
+}
+
+void
+al_stmt_bind_int(struct al_stmt *st, int idx, int64_t v)
+{
+    if (st->pg) {
+        char t[24];
+        int n = snprintf(t, sizeof(t), "%lld", (long long)v);
+        pg_bound(st, idx, t, (size_t)n);
+        return;
+    }
+    bound(st, sqlite3_bind_int64(st->h, idx, v));
+}
+
+void
+al_stmt_bind_double(struct al_stmt *st, int idx, double v)
+{
+    if (st->pg) {
+        char t[40];
+        int n = snprintf(t, sizeof(t), "%.17g", v);
+        pg_bound(st, idx, t, (size_t)n);
+        return;
+    }
+    bound(st, sqlite3_bind_double(st->h, idx, v));
+}
+
+void
+al_stmt_bind_text(struct al_stmt *st, int idx, const char *s)
+{
+    if (st->pg) {
+        pg_bound(st, idx, s, s ? strlen(s) : 0);
+        return;
+    }
+    bound(st, al_db_bind_text(st->h, idx, s));
+}
+
+void
+al_stmt_bind_textn(struct al_stmt *st, int idx, const char *p, size_t len)
+{
+    if (st->pg) {
+        pg_bound(st, idx, p ? p : "", len);
+        return;
+    }
+    if (len > INT32_MAX) {
+        bound(st, SQLITE_TOOBIG);
+        return;
+    }
+    bound(st, sqlite3_bind_text(st->h, idx, p, (int)len, SQLITE_TRANSIENT));
+}
+
+void
+al_stmt_bind_null(struct al_stmt *st, int idx)
+{
+    if (st->pg) {
+        pg_bound(st, idx, NULL, 0);
+        return;
+    }
+    bound(st, sqlite3_bind_null(st->h, idx));
+}
+
+void
+al_stmt_bind_jsonv(struct al_stmt *st, int idx, const json_t *v)
+{
+    if (!st->pg) {
+        bound(st, al_db_bind_json(st->h, idx, v));
+        return;
+    }
+    if (json_is_string(v))
+        pg_bound(st, idx, json_string_value(v), json_string_length(v));
+    else if (json_is_integer(v))
+        al_stmt_bind_int(st, idx, json_integer_value(v));
+    else if (json_is_real(v))
+        al_stmt_bind_double(st, idx, json_real_value(v));
+    else if (json_is_boolean(v))
+        pg_bound(st, idx, json_is_true(v) ? "1" : "0", 1); /* valid for integer and boolean */
+    else if (json_is_array(v) || json_is_object(v)) {
+        char *text = al_json_dump_heap(v);
+        if (!text && st->err == AL_OK)
+            st->err = AL_EDB;
+        if (text)
+            pg_bound(st, idx, text, strlen(text));
+        free(text);
+    } else
+        pg_bound(st, idx, NULL, 0);
+}
+
+void
+al_stmt_reset(struct al_stmt *st)
+{
+    if (!st)
+        return;
+    if (st->pg)
+        al_pg_reset(st->pg);
+    else
+        sqlite3_reset(st->h);
+    st->err = AL_OK;
+}
+
+int
+al_stmt_step(struct al_stmt *st)
+{
+    if (st->err != AL_OK) {
+        int err = st->err;
+        al_stmt_reset(st);
+        return err;
+    }
+    if (st->pg) {
+        int prc = al_pg_step(st->pg);
+        if (prc != AL_ROW)
+            al_stmt_reset(st);
+        return prc;
+    }
+    int rc = sqlite3_step(st->h);
+    if (rc == SQLITE_ROW)
+        return AL_ROW;
+    int err = al_db_check(st->db, rc);
+    al_stmt_reset(st);
+    return err;
+}
+
+int
+al_stmt_run(struct al_stmt *st)
+{
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        ;
+    return rc;
+}
+
+int
+al_stmt_one(struct al_stmt *st)
+{
+    int rc = al_stmt_step(st);
+    return rc == AL_ROW ? AL_OK : rc == AL_OK ? AL_ENOTFOUND : rc;
+}
+
+int
+al_stmt_int64(struct al_stmt *st, int64_t *out)
+{
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *out = al_stmt_int(st, 0);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+int64_t
+al_stmt_int(struct al_stmt *st, int col)
+{
+    if (st->pg) { /* text; booleans arrive as t/f */
+        const char *t = al_pg_col(st->pg, col, NULL);
+        return !t ? 0 : *t == 't' ? 1 : *t == 'f' ? 0 : strtoll(t, NULL, 10);
+    }
+    return sqlite3_column_int64(st->h, col);
+}
+
+double
+al_stmt_double(struct al_stmt *st, int col)
+{
+    if (st->pg) {
+        const char *t = al_pg_col(st->pg, col, NULL);
+        return t ? strtod(t, NULL) : 0.0;
+    }
+    return sqlite3_column_double(st->h, col);
+}
+
+bool
+al_stmt_null(struct al_stmt *st, int col)
+{
+    if (st->pg)
+        return al_pg_col(st->pg, col, NULL) == NULL;
+    return sqlite3_column_type(st->h, col) == SQLITE_NULL;
+}
+
+const char *
+al_stmt_text(struct al_stmt *st, int col)
+{
+    if (st->pg)
+        return al_pg_col(st->pg, col, NULL);
+    return (const char *)sqlite3_column_text(st->h, col);
+}
+
+size_t
+al_stmt_len(struct al_stmt *st, int col)
+{
+    if (st->pg) {
+        size_t n;
+        al_pg_col(st->pg, col, &n);
+        return n;
+    }
+    return (size_t)sqlite3_column_bytes(st->h, col);
+}
+
+const char *
+al_stmt_dup(struct al_arena *a, struct al_stmt *st, int col)
+{
+    if (st->pg) {
+        size_t n;
+        const char *t = al_pg_col(st->pg, col, &n);
+        return t ? al_arena_strndup(a, t, n) : NULL;
+    }
+    return al_db_col_text(a, st->h, col);
+}
+
+int64_t
+al_db_changes(struct al_db *db)
+{
+    return db->pg ? al_pg_changes(db->pg) : sqlite3_changes64(db->h);
+}
+
+int
+al_db_end(struct al_db *db, int rc)
+{
+    if (rc == AL_OK)
+        return al_db_commit(db);
+    al_db_rollback(db);
+    return rc;
 }
 
 int
@@ -157,6 +527,8 @@ al_db_check(struct al_db *db, int rc)
 int
 al_db_exec(struct al_db *db, const char *sql)
 {
+    if (db->pg)
+        return al_pg_exec(db->pg, sql) == AL_OK ? AL_OK : AL_EDB;
     char *msg = NULL;
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
@@ -181,12 +553,20 @@ step_simple(struct al_db *db, const char *sql)
 int
 al_db_begin(struct al_db *db)
 {
+    if (db->pg)
+        return al_pg_exec(db->pg, "BEGIN");
     return step_simple(db, "BEGIN IMMEDIATE");
 }
 
 int
 al_db_commit(struct al_db *db)
 {
+    if (db->pg) {
+        int prc = al_pg_exec(db->pg, "COMMIT");
+        if (prc != AL_OK)
+            al_db_rollback(db);
+        return prc;
+    }
     int rc = step_simple(db, "COMMIT");
     if (rc != AL_OK)
         al_db_rollback(db);
@@ -196,6 +576,11 @@ al_db_commit(struct al_db *db)
 void
 al_db_rollback(struct al_db *db)
 {
+    if (db->pg) {
+        if (al_pg_in_tx(db->pg))
+            al_pg_exec(db->pg, "ROLLBACK");
+        return;
+    }
     if (!sqlite3_get_autocommit(db->h))
         step_simple(db, "ROLLBACK");
 }
@@ -246,19 +631,13 @@ al_db_bind_json(sqlite3_stmt *st, int idx, const json_t *v)
 int
 al_db_count(struct al_db *db, const char *sql, const char *param, int64_t *out)
 {
-    sqlite3_stmt *st = al_db_stmt(db, sql);
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     if (param)
-        al_db_bind_text(st, 1, param);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return al_db_check(db, rc);
-    }
-    *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return AL_OK;
+        al_stmt_bind_text(st, 1, param);
+    int rc = al_stmt_int64(st, out);
+    return rc == AL_ENOTFOUND ? AL_OK : rc; /* no row: *out unchanged, as before */
 }
 
 /* ---- migrations ---- */
@@ -278,16 +657,99 @@ migration_applied(struct al_db *db, const char *name, bool *applied)
     return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? AL_OK : AL_EDB;
 }
 
+/* ---- migrations on PostgreSQL ---- */
+
+static const struct al_embedded *
+embedded(const char *name)
+{
+    for (const struct al_embedded *m = al_embedded_files; m->name; m++)
+        if (!strcmp(m->name, name))
+            return m;
+    return NULL;
+}
+
+/*
+ * Apply one migration text under `name` unless it is recorded; one transaction,
+ * serialised between servers by an advisory lock held until its end.
+ */
+static int
+pg_apply(struct al_db *db, const char *name, const struct al_embedded *m)
+{
+    static const char sql_applied[] = "SELECT count(*) FROM schema_migrations WHERE name = ?";
+    static const char sql_record[] =
+        "INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)";
+    int64_t n = 0;
+    int rc = al_db_count(db, sql_applied, name, &n);
+    if (rc != AL_OK || n)
+        return rc;
+    char *text = malloc(m->len + 1);
+    if (!text)
+        return AL_EDB;
+    memcpy(text, m->data, m->len);
+    text[m->len] = '\0';
+    rc = al_db_begin(db);
+    if (rc == AL_OK)
+        rc = al_db_exec(db, "SELECT pg_advisory_xact_lock(7270421)"); /* 'anlao' migrations */
+    if (rc == AL_OK)
+        rc = al_db_count(db, sql_applied, name, &n);
+    if (rc == AL_OK && !n) {
+        rc = al_db_exec(db, text);
+        struct al_stmt *st = rc == AL_OK ? al_db_sql(db, sql_record) : NULL;
+        if (rc == AL_OK && !st)
+            rc = AL_EDB;
+        if (st) {
+            al_stmt_bind_text(st, 1, name);
+            al_stmt_bind_int(st, 2, (int64_t)time(NULL));
+            rc = al_stmt_run(st);
+        }
+        if (rc == AL_OK)
+            al_info("migration %s applied", name);
+    }
+    free(text);
+    rc = al_db_end(db, rc);
+    if (rc != AL_OK)
+        al_error("migration %s failed", name);
+    return rc;
+}
+
+/*
+ * PostgreSQL starts from sql/pg/000_baseline.sql (the schema of the SQLite
+ * migrations it names, recorded as applied); every later sql/NNN is applied as
+ * its shared text, or as its twin sql/pg/NNN where the dialects differ.
+ */
+static int
+pg_migrate(struct al_db *db)
+{
+    if (al_db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       " name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)") != AL_OK)
+        return AL_EDB;
+    const struct al_embedded *base = embedded("sql/pg/000_baseline.sql");
+    if (!base)
+        return AL_EDB;
+    int rc = pg_apply(db, "pg/000_baseline.sql", base);
+    for (const struct al_embedded *m = al_embedded_files; rc == AL_OK && m->name; m++) {
+        if (strncmp(m->name, "sql/", 4) != 0 || strchr(m->name + 4, '/'))
+            continue;
+        char twin[256];
+        snprintf(twin, sizeof(twin), "sql/pg/%s", m->name + 4);
+        const struct al_embedded *t = embedded(twin);
+        rc = pg_apply(db, m->name + 4, t ? t : m);
+    }
+    return rc == AL_OK ? AL_OK : AL_EDB;
+}
+
 int
 al_db_migrate(struct al_db *db)
 {
+    if (db->pg)
+        return pg_migrate(db);
     static const char fk_marker[] = "-- migrate: foreign_keys off";
     if (al_db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                        " name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)") != AL_OK)
         return AL_EDB;
     for (const struct al_embedded *m = al_embedded_files; m->name; m++) {
-        if (strncmp(m->name, "sql/", 4) != 0)
-            continue;
+        if (strncmp(m->name, "sql/", 4) != 0 || strchr(m->name + 4, '/'))
+            continue; /* sql/pg/ holds PostgreSQL's texts */
         bool applied;
         if (migration_applied(db, m->name + 4, &applied) != AL_OK)
             return AL_EDB;
@@ -362,6 +824,10 @@ al_db_migrate(struct al_db *db)
 int
 al_db_backup(struct al_db *db, const char *dest)
 {
+    if (db->pg) {
+        al_error("backup of a PostgreSQL database: use pg_dump");
+        return AL_EDB;
+    }
     sqlite3 *out = NULL;
     int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
@@ -395,5 +861,7 @@ al_db_backup(struct al_db *db, const char *dest)
 int
 al_db_checkpoint(struct al_db *db)
 {
+    if (db->pg)
+        return AL_OK; /* the server checkpoints on its own */
     return al_db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
 }

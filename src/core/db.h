@@ -19,10 +19,26 @@
 
 struct al_db;
 
-/* Open (creating when missing) the database at `path`.  Returns AL_OK or AL_EDB. */
+/*
+ * Open (creating when missing) the SQLite database at `path`, or connect to
+ * PostgreSQL when `path` is a postgresql:// URL.  Returns AL_OK or AL_EDB.
+ */
 int al_db_open(const char *path, struct al_db **out);
 void al_db_close(struct al_db *db);
+/*
+ * `path` fit for messages and logs: a password in a URL (user:secret@) or in a
+ * libpq "password=" setting replaced by ***.  Returns `out`.
+ */
+const char *al_db_label(const char *path, char *out, size_t size);
+/* True when `path` names a database server (a postgresql:// URL), not a file. */
+bool al_db_is_server(const char *path);
+/* The SQLite handle (NULL on PostgreSQL). */
 sqlite3 *al_db_handle(struct al_db *db);
+/*
+ * True when the database is PostgreSQL: `path` given to al_db_open was a
+ * postgresql:// URL.  Stores branch on it only where the dialects differ.
+ */
+bool al_db_is_pg(const struct al_db *db);
 /*
  * How long a write waits for another writer (default 10 s).  Request workers
  * wait less: while a large import commits they answer 503 quickly instead of
@@ -44,6 +60,87 @@ sqlite3_stmt *al_db_stmt(struct al_db *db, const char *sql);
  */
 sqlite3_stmt *al_db_stmt_text(struct al_db *db, const char *sql);
 
+/*
+ * ---- Statements, engine-neutral ----------------------------------------------
+ *
+ * What stores write from now on (the sqlite3_stmt calls above stay while the
+ * stores move over; PostgreSQL will implement only this part).  SQL uses `?` or
+ * `?N` placeholders, numbered from 1.
+ *
+ *     struct al_stmt *st = al_db_sql(db, sql_get);    -- cached, reset, bindings cleared
+ *     al_stmt_bind_text(st, 1, code);
+ *     int rc = al_stmt_one(st);                        -- AL_OK: a row; AL_ENOTFOUND; error
+ *     if (rc == AL_OK) { name = al_stmt_dup(a, st, 0); al_stmt_reset(st); }
+ *
+ *     while ((rc = al_stmt_step(st)) == AL_ROW) { ... }   -- then rc is AL_OK or an error
+ *
+ * Binding never fails on its own: a bind error is kept in the statement and
+ * returned by the next step, so stores bind without checking each call.
+ * Errors map to the closed set: a constraint (unique, check, foreign key) is
+ * AL_ECONFLICT, another writer holding the lock past the busy timeout is
+ * AL_EUNAVAIL, anything else AL_EDB (logged).
+ */
+struct al_stmt;
+struct json_t;
+
+/* Step result: a row is available (a positive value, never an error). */
+enum { AL_ROW = 1 };
+
+/*
+ * The cached statement for `sql` (a string with static storage, cached by its
+ * address), reset with its bindings cleared; NULL when it does not prepare
+ * (logged).  Owned by the connection: never freed by the caller.  The same
+ * statement must not be stepped by two loops at once.
+ */
+struct al_stmt *al_db_sql(struct al_db *db, const char *sql);
+/* The same for SQL built at run time, cached by its text (a small set, oldest replaced). */
+struct al_stmt *al_db_sql_text(struct al_db *db, const char *sql);
+
+void al_stmt_bind_int(struct al_stmt *st, int idx, int64_t v);
+void al_stmt_bind_double(struct al_stmt *st, int idx, double v);
+/* Text is copied; NULL binds SQL NULL. */
+void al_stmt_bind_text(struct al_stmt *st, int idx, const char *s);
+void al_stmt_bind_textn(struct al_stmt *st, int idx, const char *p, size_t len);
+void al_stmt_bind_null(struct al_stmt *st, int idx);
+/* Strings as text, integers, reals, booleans as 0/1, null; arrays and objects as compact JSON. */
+void al_stmt_bind_jsonv(struct al_stmt *st, int idx, const struct json_t *v);
+
+/*
+ * The next row: AL_ROW, AL_OK when there are no more rows (the statement is
+ * then reset), or an error (reset too).
+ */
+int al_stmt_step(struct al_stmt *st);
+/* Give up the rest of the rows (ends the statement's read).  NULL is allowed. */
+void al_stmt_reset(struct al_stmt *st);
+
+/* Run a statement that returns no rows we need: AL_OK or an error; always reset. */
+int al_stmt_run(struct al_stmt *st);
+/*
+ * Step once: AL_OK with the row readable (call al_stmt_reset when done with
+ * it), AL_ENOTFOUND when there is no row, or an error (both reset).
+ */
+int al_stmt_one(struct al_stmt *st);
+/* A single integer (count(*) and the like) into *out; AL_ENOTFOUND without a row. */
+int al_stmt_int64(struct al_stmt *st, int64_t *out);
+
+/* Columns of the current row, numbered from 0.  Text stays valid until the next step or reset. */
+int64_t al_stmt_int(struct al_stmt *st, int col);
+double al_stmt_double(struct al_stmt *st, int col);
+bool al_stmt_null(struct al_stmt *st, int col);
+const char *al_stmt_text(struct al_stmt *st, int col); /* NULL for SQL NULL */
+size_t al_stmt_len(struct al_stmt *st, int col);       /* bytes of the text */
+const char *al_stmt_dup(struct al_arena *a, struct al_stmt *st, int col); /* copy in `a` */
+
+/* Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
+int64_t al_db_changes(struct al_db *db);
+
+/*
+ * End a transaction begun with al_db_begin according to `rc`: commit when it
+ * is AL_OK (a failed commit rolls back and returns its error), roll back
+ * otherwise and return `rc` unchanged.  Handlers end with `return al_db_end(db, rc);`.
+ */
+int al_db_end(struct al_db *db, int rc);
+
 /* Run SQL without results (may contain several statements).  AL_OK or AL_EDB. */
 int al_db_exec(struct al_db *db, const char *sql);
 
@@ -63,7 +160,6 @@ int al_db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 
 /* Bind a JSON value: strings as text, integers, reals, booleans as 0/1, null, and arrays or
  * objects as their compact JSON text (copied by SQLite). */
-struct json_t;
 int al_db_bind_json(sqlite3_stmt *st, int idx, const struct json_t *v);
 
 /* Run a single-value integer query with one optional text parameter. */

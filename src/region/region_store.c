@@ -15,23 +15,23 @@ region_name(struct al_db *db, struct al_arena *a, const char *code)
         return NULL;
     if (!*code)
         return al_arena_strdup(a, "全国");
-    sqlite3_stmt *st = al_db_stmt(db, sql_name);
+    struct al_stmt *st = al_db_sql(db, sql_name);
     if (!st)
         return NULL;
-    al_db_bind_text(st, 1, code);
+    al_stmt_bind_text(st, 1, code);
     const char *name = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        name = al_db_col_text(a, st, 0);
-    sqlite3_reset(st);
+    if (al_stmt_one(st) == AL_OK)
+        name = al_stmt_dup(a, st, 0);
+    al_stmt_reset(st);
     return name;
 }
 
 static json_t *
-row_json(sqlite3_stmt *st)
+row_json(struct al_stmt *st)
 {
-    return json_pack("{s:s, s:s, s:i, s:b}", "code", (const char *)sqlite3_column_text(st, 0),
-        "name", (const char *)sqlite3_column_text(st, 1), "level", sqlite3_column_int(st, 2),
-        "has_children", sqlite3_column_int(st, 3));
+    return json_pack("{s:s, s:s, s:I, s:b}", "code", al_stmt_text(st, 0), "name",
+        al_stmt_text(st, 1), "level", (json_int_t)al_stmt_int(st, 2), "has_children",
+        al_stmt_int(st, 3) != 0);
 }
 
 static const char sql_children[] =
@@ -47,20 +47,19 @@ int
 region_store_children(struct al_db *db, const char *parent, const char *only_prefix_of,
     json_t *items)
 {
-    sqlite3_stmt *st = al_db_stmt(db, *parent ? sql_children : sql_provinces);
+    struct al_stmt *st = al_db_sql(db, *parent ? sql_children : sql_provinces);
     if (!st)
         return AL_EDB;
     if (*parent)
-        al_db_bind_text(st, 1, parent);
+        al_stmt_bind_text(st, 1, parent);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *code = (const char *)sqlite3_column_text(st, 0);
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        const char *code = al_stmt_text(st, 0);
         if (only_prefix_of && strncmp(code, only_prefix_of, strlen(code)) != 0)
             continue;
         json_array_append_new(items, row_json(st));
     }
-    sqlite3_reset(st);
-    return al_db_check(db, rc);
+    return rc;
 }
 
 static const char sql_get[] =
@@ -71,26 +70,25 @@ static const char sql_get[] =
 int
 region_store_get(struct al_db *db, const char *code, json_t **out)
 {
-    sqlite3_stmt *st = al_db_stmt(db, sql_get);
+    struct al_stmt *st = al_db_sql(db, sql_get);
     if (!st)
         return AL_EDB;
-    al_db_bind_text(st, 1, code);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = row_json(st);
-        const char *parent = (const char *)sqlite3_column_text(st, 4);
-        json_object_set_new(*out, "parent", parent ? json_string(parent) : json_null());
-        sqlite3_reset(st);
-        return AL_OK;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+    al_stmt_bind_text(st, 1, code);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *out = row_json(st);
+    const char *parent = al_stmt_text(st, 4);
+    json_object_set_new(*out, "parent", parent ? json_string(parent) : json_null());
+    al_stmt_reset(st);
+    return AL_OK;
 }
 
 /* ---- loading the embedded tables ---- */
 
 static const char sql_insert[] =
-    "INSERT OR IGNORE INTO regions(code, name, level, parent_code, edition) VALUES (?,?,?,?,2023)";
+    "INSERT INTO regions(code, name, level, parent_code, edition) VALUES (?,?,?,?,2023)"
+    " ON CONFLICT DO NOTHING";
 
 static int
 load_file(struct al_db *db, const char *name)
@@ -107,7 +105,7 @@ load_file(struct al_db *db, const char *name)
     struct al_str fld[8];
     int n, rc = AL_OK, r;
     bool header = true;
-    sqlite3_stmt *st = al_db_stmt(db, sql_insert);
+    struct al_stmt *st = al_db_sql(db, sql_insert);
     if (!st)
         rc = AL_EDB;
     while (rc == AL_OK && (r = al_csv_read(&c, &a, fld, 8, &n)) == 1) {
@@ -128,19 +126,14 @@ load_file(struct al_db *db, const char *name)
             continue;
         memcpy(parent, code, parent_len[level]);
         parent[parent_len[level]] = '\0';
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, fld[1].p, (int)fld[1].len, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 3, level);
-        if (level > 1)
-            sqlite3_bind_text(st, 4, parent, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(st, 4);
-        rc = al_db_check(db, sqlite3_step(st));
+        al_stmt_bind_text(st, 1, code);
+        al_stmt_bind_textn(st, 2, fld[1].p, fld[1].len);
+        al_stmt_bind_int(st, 3, level);
+        al_stmt_bind_text(st, 4, level > 1 ? parent : NULL);
+        rc = al_stmt_run(st);
         al_arena_reset(&a);
     }
-    if (st)
-        sqlite3_reset(st);
+    al_stmt_reset(st);
     al_arena_fini(&a);
     return rc;
 }
@@ -158,10 +151,7 @@ region_load_embedded(struct al_db *db)
     int rc = al_db_begin(db);
     for (size_t i = 0; rc == AL_OK && i < sizeof(files) / sizeof(files[0]); i++)
         rc = load_file(db, files[i]);
-    if (rc == AL_OK)
-        rc = al_db_commit(db);
-    else
-        al_db_rollback(db);
+    rc = al_db_end(db, rc);
     if (rc == AL_OK) {
         al_db_count(db, "SELECT count(*) FROM regions", NULL, &count);
         al_info("loaded %lld regions (edition 2023)", (long long)count);
