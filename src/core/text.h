@@ -28,6 +28,8 @@ bool al_text_is_utf8(const char *p, size_t len);
  * `err` (cannot read, not text in either encoding).
  */
 int al_text_open(const char *path, struct al_text *t, char *err, size_t err_size);
+/* Same, from an open file (the caller keeps and closes `fd`; the text stays valid). */
+int al_text_open_fd(int fd, struct al_text *t, char *err, size_t err_size);
 void al_text_close(struct al_text *t);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assess/assess.h"
@@ -35,22 +36,13 @@ min_age_setting(struct al_db *db)
     return (int)v;
 }
 
-/* Record one rejected row's reasons. */
-static int
-reject(struct al_db *db, int64_t import_id, int64_t line, const struct import_error *errs, int n)
-{
-    int rc = AL_OK;
-    for (int i = 0; rc == AL_OK && i < n && i < 8; i++)
-        rc = import_store_error(db, import_id, line, import_col_label(errs[i].col), errs[i].reason);
-    return rc;
-}
-
 struct reader {
     struct al_text t;
     struct al_csv c;
     struct al_str f[MAX_FIELDS];
     int n, map[COL_COUNT];
     int64_t rows;
+    int64_t blank; /* rows of empty fields only, skipped (RULE-UPLOAD-001) */
 };
 
 static void
@@ -83,16 +75,29 @@ reader_open(struct reader *rd, int kind, const char *path, struct al_arena *a, j
     return AL_OK;
 }
 
-/* Next data row (blank lines skipped): 1, 0 at the end, -1 for an unterminated quote. */
+/* reader_next: the file has more lines than al_config.import_max_rows (RULE-UPLOAD-001). */
+#define READ_TOO_MANY (-2)
+
+/*
+ * Next data row: 1, 2 (a row, and time to report progress), 0 at the end, -1
+ * for an unterminated quote, READ_TOO_MANY past the bound on lines.  Rows of
+ * empty fields only are skipped and counted in rd->blank; they count towards
+ * the bound like every line (RULE-UPLOAD-001).  Resets `a` after a skipped row.
+ */
 static int
 reader_next(struct reader *rd, struct al_arena *a)
 {
     int r;
-    while ((r = al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n)) == 1 && rd->n == 1 &&
-           rd->f[0].len == 0)
-        ;
+    while ((r = al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n)) == 1) {
+        if (rd->c.next_line - 2 > al_config.import_max_rows) /* line 1 is the header */
+            return READ_TOO_MANY;
+        if (!import_row_blank(rd->f, rd->n < MAX_FIELDS ? rd->n : MAX_FIELDS))
+            break;
+        rd->blank++;
+        al_arena_reset(a);
+    }
     if (r == 1 && (++rd->rows % 4096) == 0)
-        return 2; /* a row, and time to report progress */
+        return 2;
     return r;
 }
 
@@ -119,6 +124,9 @@ struct pass {
     struct al_set64 seen;   /* numbers met so far in the file */
     struct al_set64 regions; /* region codes found in the region table (as numbers) */
     struct elder_bulk *bulk; /* while rows are written */
+    time_t started;          /* RULE-UPLOAD-003 */
+    int64_t kept, omitted;   /* reasons stored with their lines / not stored (RULE-UPLOAD-002) */
+    struct import_tally tally;
 };
 
 static void
@@ -136,6 +144,56 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     snprintf(p->source, sizeof(p->source), "import:%s", import_kind_id(kind));
     al_set64_init(&p->seen);
     al_set64_init(&p->regions);
+    p->started = time(NULL);
+}
+
+/*
+ * Record one rejected row's reasons (at most 8): every reason is counted per
+ * column and reason; only the first al_config.import_max_errors of the file are
+ * stored with their line (RULE-UPLOAD-002).
+ */
+static int
+reject(struct pass *p, int64_t line, const struct import_error *errs, int n)
+{
+    int rc = AL_OK;
+    for (int i = 0; rc == AL_OK && i < n && i < 8; i++) {
+        import_tally_add(&p->tally, errs[i].col, errs[i].reason);
+        if (p->kept >= al_config.import_max_errors) {
+            p->omitted++;
+            continue;
+        }
+        p->kept++;
+        rc = import_store_error(p->db, p->s->id, line, import_col_label(errs[i].col),
+            errs[i].reason);
+    }
+    return rc;
+}
+
+/* RULE-UPLOAD-002: the counts per reason, once the rows are read. */
+static int
+store_tally(struct pass *p, struct al_arena *a)
+{
+    if (!p->kept && !p->omitted)
+        return AL_OK;
+    json_t *j = import_tally_json(&p->tally);
+    int rc = import_store_tally(p->db, p->s->id, p->omitted, al_json_dump(a, j, NULL));
+    json_decref(j);
+    return rc;
+}
+
+/* RULE-UPLOAD-001, RULE-UPLOAD-003: the bounds met while reading (AL_OK when none). */
+static int
+check_bounds(const struct pass *p, int r, struct al_errinfo *e)
+{
+    if (r == READ_TOO_MANY)
+        return al_fail(e, AL_ETOOBIG, "file",
+            "文件超过 %ld 行的上限，已停止，未写入任何数据；请把文件拆分后分批导入",
+            al_config.import_max_rows);
+    if (time(NULL) - p->started > al_config.import_max_s)
+        return al_fail(e, AL_ETOOBIG, "file",
+            "导入用时超过 %ld 秒的上限，已停止，未写入任何数据；请把文件拆分后分批导入",
+            al_config.import_max_s);
+    return AL_OK;
 }
 
 static void
@@ -207,7 +265,11 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
         return 1;
     }
     if (fr == AL_OK && !*found) { /* someone of another region in a household file */
-        errs[0] = (struct import_error){COL_ID, "此人登记在本辖区以外，不能由本辖区导入"};
+        const char *name = region_name(p->db, a, cur->region_code);
+        errs[0] = (struct import_error){COL_ID, ""};
+        snprintf(errs[0].reason, sizeof(errs[0].reason),
+            "此人已登记在本辖区以外（%s %s），不能由本辖区导入", name ? name : "",
+            cur->region_code);
         return 1;
     }
     return 0;
@@ -346,10 +408,16 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
     struct elder_state cur;
     int r = 0;
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
-        if (r == 2)
+        if (r == 2) {
             progress(o, phase, &rd);
+            if ((rc = check_bounds(&p, r, e)) != AL_OK)
+                break;
+        }
         s->rows++;
-        bool found, lookup = p.bulk && elder_bulk_existing(p.bulk) > 0;
+        /* A household file sent by a region is checked against the registry already at
+           validation: someone registered elsewhere is reported, not skipped at commit
+           (RULE-UPLOAD-008). */
+        bool found, lookup = p.bulk ? elder_bulk_existing(p.bulk) > 0 : p.scope != NULL;
         int ne = check_row(&p, &rd, &a, lookup, &row, &cur, &found, errs);
         if (ne < 0) {
             rc = ne;
@@ -357,7 +425,7 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
             rc = PASS_REJECTED;
         } else if (ne > 0) {
             s->rejected++;
-            rc = reject(db, s->id, rd.c.line, errs, ne);
+            rc = reject(&p, rd.c.line, errs, ne);
         } else {
             s->accepted++;
             if (p.bulk)
@@ -365,13 +433,19 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         }
         al_arena_reset(&a);
     }
-    if (rc == AL_OK && r < 0 && p.bulk && !o->valid_only) {
+    if (rc == AL_OK && r == READ_TOO_MANY) {
+        rc = check_bounds(&p, r, e);
+    } else if (rc == AL_OK && r < 0 && p.bulk && !o->valid_only) {
         rc = PASS_REJECTED;
     } else if (rc == AL_OK && r < 0) {
         s->rejected++;
         s->rows++;
-        rc = import_store_error(db, s->id, rd.c.line, "整行", "引号未闭合，文件在此处截断");
+        struct import_error quote = {-1, "引号未闭合，文件在此处截断"};
+        rc = reject(&p, rd.c.line, &quote, 1);
     }
+    s->blank_rows = rd.blank;
+    if (rc == AL_OK)
+        rc = store_tally(&p, &a);
     if (p.bulk && rc == AL_OK) {
         progress(o, "更新检索索引", &rd);
         rc = elder_bulk_end(p.bulk, rc);
@@ -453,8 +527,11 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     if (rc == AL_OK)
         rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
-        if (r == 2)
+        if (r == 2) {
             progress(o, "写入中", &rd);
+            if ((rc = check_bounds(&p, r, e)) != AL_OK)
+                break;
+        }
         /* Into an empty registry every row is new (numbers are unique within the file). */
         bool found, lookup = elder_bulk_existing(p.bulk) > 0;
         int ne = check_row(&p, &rd, &a, lookup, &row, &cur, &found, errs);
@@ -464,6 +541,9 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
             rc = write_row(&p, &a, &row, found ? &cur : NULL);
         al_arena_reset(&a);
     }
+    if (rc == AL_OK && r == READ_TOO_MANY)
+        rc = check_bounds(&p, r, e);
+    s->blank_rows = rd.blank;
     if (p.bulk) {
         progress(o, "更新检索索引", &rd);
         rc = elder_bulk_end(p.bulk, rc);
@@ -535,13 +615,15 @@ job_progress(void *ctx, const char *phase, int64_t done, int64_t total)
 static json_t *
 summary_json(const struct import_summary *s)
 {
-    return json_pack("{s:I, s:s, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "import_id",
-        (json_int_t)s->id, "encoding", s->encoding, "rows", (json_int_t)s->rows, "accepted",
-        (json_int_t)s->accepted, "rejected", (json_int_t)s->rejected, "committed", s->committed,
-        "created", (json_int_t)s->created, "changed", (json_int_t)s->changed, "unchanged",
-        (json_int_t)s->unchanged, "deaths", (json_int_t)s->deaths, "moves", (json_int_t)s->moves,
-        "skipped_age", (json_int_t)s->skipped_age, "unknown_columns",
+    json_t *j = json_pack("{s:I, s:s, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+        "import_id", (json_int_t)s->id, "encoding", s->encoding, "rows", (json_int_t)s->rows,
+        "accepted", (json_int_t)s->accepted, "rejected", (json_int_t)s->rejected, "committed",
+        s->committed, "created", (json_int_t)s->created, "changed", (json_int_t)s->changed,
+        "unchanged", (json_int_t)s->unchanged, "deaths", (json_int_t)s->deaths, "moves",
+        (json_int_t)s->moves, "skipped_age", (json_int_t)s->skipped_age, "unknown_columns",
         (json_int_t)s->unknown_columns);
+    json_object_set_new(j, "blank_rows", json_integer(s->blank_rows)); /* RULE-UPLOAD-001 */
+    return j;
 }
 
 static int
@@ -686,6 +768,27 @@ import_list(struct al_req *r)
                                 (json_int_t)json_array_size(items)));
 }
 
+/* The report's tail when reasons were left out: a note, then 合计,列,原因（N 处） per reason. */
+static void
+csv_tally(struct al_arena *a, struct al_buf *b, int64_t omitted, json_t *reasons)
+{
+    al_csv_field(a, b, "", false);
+    al_csv_field(a, b, "", false);
+    al_csv_field(a, b,
+        al_arena_printf(a, "另有 %lld 处原因未逐行列出（只保留前 %ld 处），各原因合计如下",
+            (long long)omitted, al_config.import_max_errors), true);
+    size_t i;
+    json_t *it;
+    json_array_foreach(reasons, i, it)
+    {
+        al_csv_field(a, b, "合计", false);
+        al_csv_field(a, b, json_string_value(json_object_get(it, "column")), false);
+        al_csv_field(a, b,
+            al_arena_printf(a, "%s（%lld 处）", json_string_value(json_object_get(it, "reason")),
+                (long long)json_integer_value(json_object_get(it, "count"))), true);
+    }
+}
+
 static int
 import_errors(struct al_req *r)
 {
@@ -702,6 +805,9 @@ import_errors(struct al_req *r)
     json_t *items = json_array();
     if ((rc = import_store_errors(r->db, id, items, 100000)) != AL_OK)
         return rc;
+    json_t *reasons = json_loads(rec.error_reasons ? rec.error_reasons : "[]", 0, NULL);
+    if (!reasons)
+        reasons = json_array();
     const char *format = al_query_get(&r->query, "format");
     if (format && !strcmp(format, "csv")) {
         /* The report as CSV: 行号,列,原因 (UTF-8 with BOM for Excel). */
@@ -720,11 +826,15 @@ import_errors(struct al_req *r)
             al_csv_field(r->arena, &b, json_string_value(json_object_get(it, "column")), false);
             al_csv_field(r->arena, &b, json_string_value(json_object_get(it, "reason")), true);
         }
+        if (rec.errors_omitted > 0) /* RULE-UPLOAD-002: beyond the kept lines, the counts */
+            csv_tally(r->arena, &b, rec.errors_omitted, reasons);
         return al_reply_file(r, "text/csv; charset=utf-8",
             al_arena_printf(r->arena, "导入-%lld-被拒行.csv", (long long)id), b.p, b.len);
     }
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    /* RULE-UPLOAD-002: `omitted` reasons were not kept; `reasons` counts every one. */
+    return al_reply(r, 200, json_pack("{s:o, s:I, s:I, s:o}", "items", items, "total",
+                                (json_int_t)json_array_size(items), "omitted",
+                                (json_int_t)rec.errors_omitted, "reasons", reasons));
 }
 
 static const struct al_route import_routes[] = {

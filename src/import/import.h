@@ -36,6 +36,7 @@ struct import_summary {
     int64_t rows, accepted, rejected;
     int64_t created, changed, unchanged, deaths, moves, skipped_age;
     int64_t unknown_columns;
+    int64_t blank_rows; /* rows of empty fields only, skipped (RULE-UPLOAD-001) */
     bool committed;
     char encoding[12];
 };
