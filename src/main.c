@@ -370,6 +370,8 @@ cmd_serve(int argc, char **argv)
     int rc = ensure_admin(db, &a);
     if (rc == 0 && has_flag(argc, argv, "--demo"))
         rc = seed_demo(db, &a);
+    if (rc == 0)
+        import_uploads_sweep(db, true); /* RULE-UPLOAD-005: before any job can run */
     al_arena_fini(&a);
     al_db_close(db);
     if (rc)

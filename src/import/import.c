@@ -1,4 +1,6 @@
 /* The import runner (CLI and background jobs) and its routes. */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,15 +54,119 @@ progress(const struct import_options *o, const char *phase, const struct reader 
         o->progress(o->progress_ctx, phase, (int64_t)(rd->c.p - rd->t.p), (int64_t)rd->t.len);
 }
 
+/* ---- uploaded files (RULE-UPLOAD-005) ---- */
+
+/* <data_dir>/uploads */
+static void
+uploads_dir(char *out, size_t size)
+{
+    snprintf(out, size, "%.380s/uploads", al_config.data_dir ? al_config.data_dir : ".");
+}
+
+/* A file the upload route wrote (<uploads>/import-…), sealed (.enc) or from before sealing. */
+static bool
+in_uploads(const char *path)
+{
+    char dir[400];
+    uploads_dir(dir, sizeof(dir));
+    size_t dl = strlen(dir);
+    return path && strncmp(path, dir, dl) == 0 && strncmp(path + dl, "/import-", 8) == 0 &&
+           !strchr(path + dl + 1, '/');
+}
+
+static bool
+is_sealed_upload(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    return in_uploads(path) && n > 4 && strcmp(path + n - 4, ".enc") == 0;
+}
+
+/*
+ * Open the text of `path` into rd->t: an upload is decrypted into an unlinked
+ * temporary file first (RULE-UPLOAD-005).
+ */
+static int
+open_text(struct reader *rd, const char *path, struct al_errinfo *e)
+{
+    char msg[256];
+    if (!is_sealed_upload(path)) {
+        if (al_text_open(path, &rd->t, msg, sizeof(msg)) != 0)
+            return al_fail(e, AL_EINVAL, "file", "%s", msg);
+        return AL_OK;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return al_fail(e, AL_ECONFLICT, "file", "上传的文件已不在（已写入、已过保留期限或校验未通过），请重新上传");
+    FILE *tmp = tmpfile();
+    int rc = tmp ? al_crypto_file_open(fd, fileno(tmp)) : AL_EINTERNAL;
+    close(fd);
+    if (rc == AL_OK && al_text_open_fd(fileno(tmp), &rd->t, msg, sizeof(msg)) != 0)
+        rc = al_fail(e, AL_EINVAL, "file", "%s", msg);
+    else if (rc == AL_EINVAL)
+        rc = al_fail(e, AL_EINVAL, "file", "上传的文件已损坏或被改动，请重新上传");
+    else if (rc != AL_OK)
+        rc = al_fail(e, AL_EINTERNAL, "file", "无法读取上传的文件");
+    if (tmp)
+        fclose(tmp);
+    return rc;
+}
+
+int
+import_uploads_sweep(struct al_db *db, bool at_start)
+{
+    int removed = 0;
+    int64_t before = (int64_t)time(NULL) - al_config.upload_keep_s;
+    json_t *ids = json_array(), *paths = json_array(), *stale = json_array();
+    int rc = import_store_files(db, before, ids, paths, stale);
+    for (size_t i = 0; rc == AL_OK && i < json_array_size(paths); i++) {
+        const char *path = json_string_value(json_array_get(paths, i));
+        /* Committed or expired; a plaintext file of older versions is never kept. */
+        bool drop = json_is_true(json_array_get(stale, i)) || !is_sealed_upload(path);
+        if (!in_uploads(path) || !drop)
+            continue;
+        if (unlink(path) == 0)
+            removed++;
+        rc = import_store_forget_file(db, json_integer_value(json_array_get(ids, i)));
+    }
+    if (rc == AL_OK && at_start) { /* files no import refers to: failed or interrupted */
+        json_array_clear(ids);
+        json_array_clear(paths);
+        json_array_clear(stale);
+        rc = import_store_files(db, before, ids, paths, stale);
+        char dir[400], full[700];
+        uploads_dir(dir, sizeof(dir));
+        DIR *d = rc == AL_OK ? opendir(dir) : NULL;
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            if (strncmp(de->d_name, "import-", 7) != 0)
+                continue;
+            snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+            bool referenced = false;
+            for (size_t i = 0; !referenced && i < json_array_size(paths); i++)
+                referenced = !strcmp(full, json_string_value(json_array_get(paths, i)));
+            if (!referenced && unlink(full) == 0)
+                removed++;
+        }
+        if (d)
+            closedir(d);
+    }
+    json_decref(ids);
+    json_decref(paths);
+    json_decref(stale);
+    if (removed)
+        al_info("uploads: %d file(s) removed (committed, expired or orphaned)", removed);
+    return rc == AL_OK ? removed : rc;
+}
+
 /* Open the file and map its header row to the profile of `kind`. */
 static int
 reader_open(struct reader *rd, int kind, const char *path, struct al_arena *a, json_t *unknown,
     struct al_errinfo *e)
 {
-    char msg[256];
     memset(rd, 0, sizeof(*rd));
-    if (al_text_open(path, &rd->t, msg, sizeof(msg)) != 0)
-        return al_fail(e, AL_EINVAL, "file", "%s", msg);
+    int orc = open_text(rd, path, e);
+    if (orc != AL_OK)
+        return orc;
     int idx[MAX_FIELDS], n_unknown = 0, missing = COL_ID;
     al_csv_init(&rd->c, rd->t.p, rd->t.len);
     if (al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n) != 1 ||
@@ -494,8 +600,10 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
         return rc;
     }
     int kind = import_kind_parse(rec.kind);
+    char path[512];
+    snprintf(path, sizeof(path), "%s", rec.stored_path);
     struct reader rd;
-    if ((rc = reader_open(&rd, kind, rec.stored_path, &a, NULL, e)) != AL_OK) {
+    if ((rc = reader_open(&rd, kind, path, &a, NULL, e)) != AL_OK) {
         al_arena_fini(&a);
         return rc;
     }
@@ -550,10 +658,15 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     }
     if (rc == AL_OK)
         rc = finish_commit(&p, &a);
+    bool upload = in_uploads(path);
+    if (rc == AL_OK && upload) /* RULE-UPLOAD-005: the file goes with the commit */
+        rc = import_store_forget_file(db, import_id);
     if (rc == AL_OK)
         rc = al_db_commit(db);
     else
         al_db_rollback(db);
+    if (rc == AL_OK && upload)
+        unlink(path);
     s->committed = rc == AL_OK;
     progress(o, s->committed ? "已写入" : "写入失败，已回滚", &rd);
     pass_fini(&p);
@@ -642,8 +755,11 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, cha
     j->o.progress_ctx = job;
     struct import_summary s;
     struct al_errinfo e = {0};
+    import_uploads_sweep(db, false); /* RULE-UPLOAD-005: expired files go */
     int rc = j->import_id ? import_commit(db, j->import_id, &j->o, &s, &e)
                           : import_validate(db, &j->o, &s, &e);
+    if (rc != AL_OK && !j->import_id) /* refused: no import refers to the file */
+        unlink(j->path);
     if (rc != AL_OK) {
         snprintf(err, err_size, "%s", e.message[0] ? e.message : "数据库错误");
         return rc;
@@ -684,12 +800,13 @@ import_upload(struct al_req *r)
         return rc;
     struct job_arg *j = new_job_arg(r);
     char dir[400], rnd[17];
-    snprintf(dir, sizeof(dir), "%.380s/uploads", al_config.data_dir ? al_config.data_dir : ".");
+    uploads_dir(dir, sizeof(dir));
     mkdir(dir, 0700);
     al_crypto_random_hex(rnd, 8);
-    snprintf(j->path, sizeof(j->path), "%s/import-%s.dat", dir, rnd);
+    /* RULE-UPLOAD-005: kept encrypted under the installation key until commit or expiry. */
+    snprintf(j->path, sizeof(j->path), "%s/import-%s.enc", dir, rnd);
     int fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && write(fd, r->body, r->body_len) == (ssize_t)r->body_len &&
+    bool ok = fd >= 0 && al_crypto_file_seal(fd, r->body, r->body_len) == AL_OK &&
               fsync(fd) == 0;
     if (fd >= 0)
         close(fd);

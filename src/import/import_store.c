@@ -105,22 +105,21 @@ import_store_forget_file(struct al_db *db, int64_t import_id)
 }
 
 int
-import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t *paths)
+import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t *paths,
+    json_t *stale)
 {
-    static const char sql_all[] =
-        "SELECT id, stored_path FROM imports WHERE stored_path IS NOT NULL";
-    static const char sql_expired[] =
-        "SELECT id, stored_path FROM imports WHERE stored_path IS NOT NULL"
-        " AND status = 'validated' AND created_at < ?";
-    sqlite3_stmt *st = al_db_stmt(db, expired_before > 0 ? sql_expired : sql_all);
+    static const char sql[] =
+        "SELECT id, stored_path, status = 'committed' OR created_at < ? FROM imports"
+        " WHERE stored_path IS NOT NULL";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
-    if (expired_before > 0)
-        sqlite3_bind_int64(st, 1, expired_before);
+    sqlite3_bind_int64(st, 1, expired_before);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_array_append_new(ids, json_integer(sqlite3_column_int64(st, 0)));
         json_array_append_new(paths, json_string((const char *)sqlite3_column_text(st, 1)));
+        json_array_append_new(stale, json_boolean(sqlite3_column_int(st, 2)));
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);

@@ -30,11 +30,12 @@ int import_store_tally(struct al_db *db, int64_t import_id, int64_t omitted,
 /* The uploaded file of `import_id` is gone: stored_path becomes NULL.  AL_OK or AL_EDB. */
 int import_store_forget_file(struct al_db *db, int64_t import_id);
 /*
- * The stored paths of imports (RULE-UPLOAD-005): with `expired_before` > 0,
- * those of uncommitted imports created before it (ids into `ids`, paths into
- * `paths`, both arrays of strings/integers); otherwise every stored path.
+ * Every import that still has a stored file (RULE-UPLOAD-005): its id into
+ * `ids`, its path into `paths`, and into `stale` whether it is done with
+ * (committed, or created before `expired_before`).  AL_OK or AL_EDB.
  */
-int import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t *paths);
+int import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t *paths,
+    json_t *stale);
 int import_store_mark_hukou(struct al_db *db, int64_t elder_id, int64_t import_id);
 /* The imports made within `scope` (newest 100). */
 int import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items);
