@@ -18,7 +18,8 @@
  * budget; the shared strings' text itself goes to an unlinked temporary file.
  */
 #define XLSX_MAX_ROWS 1048576L
-#define XLSX_MAX_CELL_BYTES (32767u * 4)
+#define XLSX_MAX_CELL_CHARS 32767u
+#define XLSX_MAX_CELL_BYTES (XLSX_MAX_CELL_CHARS * 4)
 /* The CSV a sheet becomes (a temporary file): a cell that names a long shared string is short. */
 #define XLSX_MAX_CSV_BYTES (1ull << 30)
 
@@ -100,10 +101,10 @@ budget_realloc(void *q, size_t n)
 
 static const XML_Memory_Handling_Suite budget_suite = {budget_malloc, budget_realloc, budget_free};
 
-/* A growable byte string, at most XLSX_MAX_CELL_BYTES. */
+/* A growable byte string: one cell's text, at most 32,767 characters. */
 struct buf {
     char *p;
-    size_t len, cap;
+    size_t len, cap, chars;
     bool oom;
 };
 
@@ -112,7 +113,9 @@ buf_add(struct buf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
-    if (b->len + n > XLSX_MAX_CELL_BYTES) {
+    for (size_t i = 0; i < n; i++) /* UTF-8 (expat's output): lead bytes are characters */
+        b->chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    if (b->len + n > XLSX_MAX_CELL_BYTES || b->chars > XLSX_MAX_CELL_CHARS) {
         b->oom = true;
         stop("XLSX 中有单元格超过 32767 个字符（Excel 单元格的上限）");
         return;
@@ -255,7 +258,7 @@ sst_start(void *ud, const XML_Char *name, const XML_Char **a)
     const char *l = local(name);
     if (!strcmp(l, "si")) {
         s->in_si = true;
-        s->cur.len = 0;
+        s->cur.len = s->cur.chars = 0;
         buf_add(&s->cur, "", 0);
     } else if (!strcmp(l, "rPh")) {
         s->in_rph = true;
@@ -395,7 +398,7 @@ sheet_start(void *ud, const XML_Char *name, const XML_Char **a)
         snprintf(sh->cell_type, sizeof(sh->cell_type), "%s", t ? t : "n");
         long c = col_of(attr(a, "r"));
         sh->cell_col = c >= 0 ? c : sh->col_next;
-        sh->val.len = 0;
+        sh->val.len = sh->val.chars = 0;
         buf_add(&sh->val, "", 0);
     } else if (!strcmp(l, "v")) {
         sh->in_v = true;

@@ -230,10 +230,18 @@ struct pass {
     struct al_set64 seen;   /* numbers met so far in the file */
     struct al_set64 regions; /* region codes found in the region table (as numbers) */
     struct elder_bulk *bulk; /* while rows are written */
-    time_t started;          /* RULE-UPLOAD-003 */
+    int64_t started_ms;      /* monotonic (RULE-UPLOAD-003) */
     int64_t kept, omitted;   /* reasons stored with their lines / not stored (RULE-UPLOAD-002) */
     struct import_tally tally;
 };
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void
 pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
@@ -250,7 +258,7 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     snprintf(p->source, sizeof(p->source), "import:%s", import_kind_id(kind));
     al_set64_init(&p->seen);
     al_set64_init(&p->regions);
-    p->started = time(NULL);
+    p->started_ms = now_ms();
 }
 
 /*
@@ -295,7 +303,7 @@ check_bounds(const struct pass *p, int r, struct al_errinfo *e)
         return al_fail(e, AL_ETOOBIG, "file",
             "文件超过 %ld 行的上限，已停止，未写入任何数据；请把文件拆分后分批导入",
             al_config.import_max_rows);
-    if (time(NULL) - p->started > al_config.import_max_s)
+    if (now_ms() - p->started_ms > (int64_t)al_config.import_max_s * 1000)
         return al_fail(e, AL_ETOOBIG, "file",
             "导入用时超过 %ld 秒的上限，已停止，未写入任何数据；请把文件拆分后分批导入",
             al_config.import_max_s);
