@@ -98,7 +98,7 @@ job_main(void *unused)
  * Jobs left "queued" or "running" by a process that is gone (a restart, a
  * crash, SIGKILL): their work and progress lived in that process, so they can
  * never finish.  Marked failed with the reason, before this process queues any
- * job of its own, so a page that follows one stops waiting (RULE-UPLOAD-007).
+ * job of its own, so a page that follows one stops waiting (RULE-UPLOAD-006).
  */
 static int
 fail_interrupted(const char *db_path)

@@ -530,7 +530,7 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         s->rows++;
         /* A household file sent by a region is checked against the registry already at
            validation: someone registered elsewhere is reported, not skipped at commit
-           (RULE-UPLOAD-008). */
+           (RULE-UPLOAD-007). */
         bool found, lookup = p.bulk ? elder_bulk_existing(p.bulk) > 0 : p.scope != NULL;
         int ne = check_row(&p, &rd, &a, lookup, &row, &cur, &found, errs);
         if (ne < 0) {

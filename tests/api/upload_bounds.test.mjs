@@ -253,7 +253,7 @@ test('RULE-UPLOAD-005: a validated upload not committed in time is removed; its 
   assert.match(job.error, /文件未保留，请重新上传/)
 })
 
-test('RULE-UPLOAD-007: a job interrupted by SIGKILL is failed at restart with a reason; the page stops polling', async () => {
+test('RULE-UPLOAD-006: a job interrupted by SIGKILL is failed at restart with a reason; the page stops polling', async () => {
   const s = await start()
   const c = await s.login('fg_civil')
   const jobId = await upload(c, 'long.csv', rollFile(1_000_000), 'roll')
@@ -273,7 +273,7 @@ test('RULE-UPLOAD-007: a job interrupted by SIGKILL is failed at restart with a 
   assert.deepEqual(uploads(s), [], 'the interrupted validation\'s file is removed')
 })
 
-test('RULE-UPLOAD-008: a household row of someone registered outside the uploader\'s region is reported at validation, naming the region', async () => {
+test('RULE-UPLOAD-007: a household row of someone registered outside the uploader\'s region is reported at validation, naming the region', async () => {
   const s = await start()
   const elsewhere = idNumber('520327', '19400505', 51)
   writeFileSync(join(s.dir, 'jx.csv'), HEADER + `${elsewhere},吴十,520327101201,进化镇某村\r\n`)
