@@ -1,5 +1,4 @@
 #include "core/text.h"
-#include "core/config.h"
 #include "core/xlsx.h"
 
 #include <errno.h>
@@ -130,17 +129,16 @@ convert_gb18030(struct al_text *t, char *err, size_t err_size)
 /*
  * An XLSX file (mapped in `t`): its first sheet converted to CSV in an
  * unlinked temporary file, which replaces the mapping.  Memory bounded by
- * al_config.xlsx_max_memory (RULE-UPLOAD-004).
+ * `budget` (RULE-UPLOAD-004).
  */
 static int
-open_xlsx(struct al_text *t, char *err, size_t err_size)
+open_xlsx(struct al_text *t, size_t budget, char *err, size_t err_size)
 {
     FILE *tmp = tmpfile();
     if (!tmp) {
         snprintf(err, err_size, "无法创建临时文件：%s", strerror(errno));
         return -1;
     }
-    size_t budget = al_config.xlsx_max_memory ? al_config.xlsx_max_memory : 64u << 20;
     int rc = al_xlsx_to_csv_buf(t->p, t->len, tmp, budget, err, err_size);
     munmap(t->map, t->map_len);
     t->map = NULL;
@@ -153,21 +151,22 @@ open_xlsx(struct al_text *t, char *err, size_t err_size)
 
 /* RULE-IMPORT-006: UTF-8 (BOM optional) or GB18030, detected. */
 int
-al_text_open_fd(int fd, struct al_text *t, char *err, size_t err_size)
+al_text_open_fd(int fd, size_t xlsx_max_memory, struct al_text *t, char *err, size_t err_size)
 {
     memset(t, 0, sizeof(*t));
     int rc = map_fd(fd, t, err, err_size);
     if (rc != 0)
         return rc;
     if (t->len >= 4 && memcmp(t->p, "PK\x03\x04", 4) == 0)
-        return open_xlsx(t, err, err_size);
+        return open_xlsx(t, xlsx_max_memory, err, err_size);
     if (al_text_is_utf8(t->p, t->len))
         return 0;
     return convert_gb18030(t, err, err_size);
 }
 
 int
-al_text_open(const char *path, struct al_text *t, char *err, size_t err_size)
+al_text_open(const char *path, size_t xlsx_max_memory, struct al_text *t, char *err,
+    size_t err_size)
 {
     memset(t, 0, sizeof(*t));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -175,7 +174,7 @@ al_text_open(const char *path, struct al_text *t, char *err, size_t err_size)
         snprintf(err, err_size, "无法打开文件 %s：%s", path, strerror(errno));
         return -1;
     }
-    int rc = al_text_open_fd(fd, t, err, err_size);
+    int rc = al_text_open_fd(fd, xlsx_max_memory, t, err, err_size);
     close(fd);
     return rc;
 }

@@ -90,7 +90,7 @@ open_text(struct reader *rd, const char *path, struct al_errinfo *e)
 {
     char msg[256];
     if (!is_sealed_upload(path)) {
-        if (al_text_open(path, &rd->t, msg, sizeof(msg)) != 0)
+        if (al_text_open(path, al_config.xlsx_max_memory, &rd->t, msg, sizeof(msg)) != 0)
             return al_fail(e, AL_EINVAL, "file", "%s", msg);
         return AL_OK;
     }
@@ -100,7 +100,8 @@ open_text(struct reader *rd, const char *path, struct al_errinfo *e)
     FILE *tmp = tmpfile();
     int rc = tmp ? al_crypto_file_open(fd, fileno(tmp)) : AL_EINTERNAL;
     close(fd);
-    if (rc == AL_OK && al_text_open_fd(fileno(tmp), &rd->t, msg, sizeof(msg)) != 0)
+    if (rc == AL_OK &&
+        al_text_open_fd(fileno(tmp), al_config.xlsx_max_memory, &rd->t, msg, sizeof(msg)) != 0)
         rc = al_fail(e, AL_EINVAL, "file", "%s", msg);
     else if (rc == AL_EINVAL)
         rc = al_fail(e, AL_EINVAL, "file", "上传的文件已损坏或被改动，请重新上传");
