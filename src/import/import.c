@@ -196,7 +196,7 @@ reader_next(struct reader *rd, struct al_arena *a)
 {
     int r;
     while ((r = al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n)) == 1) {
-        if (rd->c.next_line - 2 > al_config.import_max_rows) /* line 1 is the header */
+        if (rd->c.line - 1 > al_config.import_max_rows) /* line 1 is the header */
             return READ_TOO_MANY;
         if (!import_row_blank(rd->f, rd->n < MAX_FIELDS ? rd->n : MAX_FIELDS))
             break;
@@ -636,7 +636,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     struct import_row row;
     struct import_error errs[8];
     struct elder_state cur;
-    int r;
+    int r = 0;
     /* RULE-IMPORT-007: every accepted row in one transaction. */
     struct al_arena bulk_arena;
     al_arena_init(&bulk_arena, 4096);
