@@ -48,7 +48,8 @@ stop(const char *why)
         XML_StopParser(cur->xp, XML_FALSE);
 }
 
-static const char *const over_memory = "XLSX 文件解析所需内存超过上限，请在 Excel 中另存为 CSV 后导入，或拆分文件";
+static const char *const over_memory =
+    "XLSX 文件解析所需内存超过上限，请在 Excel 中另存为 CSV 后导入，或拆分文件";
 
 /* Memory counted against the budget: a size header before each block. */
 #define HDR 16u

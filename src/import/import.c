@@ -96,7 +96,8 @@ open_text(struct reader *rd, const char *path, struct al_errinfo *e)
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return al_fail(e, AL_ECONFLICT, "file", "上传的文件已不在（已写入、已过保留期限或校验未通过），请重新上传");
+        return al_fail(e, AL_ECONFLICT, "file",
+            "上传的文件已不在（已写入、已过保留期限或校验未通过），请重新上传");
     FILE *tmp = tmpfile();
     int rc = tmp ? al_crypto_file_open(fd, fileno(tmp)) : AL_EINTERNAL;
     close(fd);
