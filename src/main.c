@@ -370,6 +370,8 @@ cmd_serve(int argc, char **argv)
         fprintf(stderr, "路由表有误，服务未启动：%s\n", msg);
         rc = 1;
     }
+    if (rc == 0)
+        import_uploads_sweep(db, true); /* RULE-UPLOAD-005: before any job can run */
     al_arena_fini(&a);
     al_db_close(db);
     if (rc)

@@ -46,5 +46,11 @@ al_config_load_env(void)
     al_config.login_lock_s = (int)env_long("ANLAO_LOGIN_LOCK_SECONDS", 900, 1, 86400);
     al_config.ip_max_failures = (int)env_long("ANLAO_IP_MAX_FAILURES", 20, 1, 100000);
     al_config.ip_window_s = (int)env_long("ANLAO_IP_WINDOW_SECONDS", 900, 1, 86400);
+    al_config.import_max_rows = env_long("ANLAO_IMPORT_MAX_ROWS", 5000000, 1, 100000000);
+    al_config.import_max_errors = env_long("ANLAO_IMPORT_MAX_ERROR_ROWS", 10000, 1, 10000000);
+    al_config.import_max_s = env_long("ANLAO_IMPORT_MAX_SECONDS", 1800, 1, 86400);
+    al_config.xlsx_max_memory =
+        (size_t)env_long("ANLAO_XLSX_MAX_MEMORY_BYTES", 64L << 20, 1L << 20, 4L << 30);
+    al_config.upload_keep_s = env_long("ANLAO_UPLOAD_KEEP_SECONDS", 72L * 3600, 1, 365L * 86400);
     al_config.access_log = env_long("ANLAO_ACCESS_LOG", 1, 0, 1) != 0;
 }

@@ -25,6 +25,12 @@ struct al_config {
     int login_lock_s;         /* ANLAO_LOGIN_LOCK_SECONDS; default 900 */
     int ip_max_failures;      /* ANLAO_IP_MAX_FAILURES; per source address in the window, default 20 */
     int ip_window_s;          /* ANLAO_IP_WINDOW_SECONDS; default 900 */
+    /* Bounds of an upload (RULE-UPLOAD-001..005): */
+    long import_max_rows;     /* ANLAO_IMPORT_MAX_ROWS; lines per file, default 5,000,000 */
+    long import_max_errors;   /* ANLAO_IMPORT_MAX_ERROR_ROWS; reasons kept with lines, 10,000 */
+    long import_max_s;        /* ANLAO_IMPORT_MAX_SECONDS; one validation or commit, default 1800 */
+    size_t xlsx_max_memory;   /* ANLAO_XLSX_MAX_MEMORY_BYTES; reading a workbook, 64 MiB */
+    long upload_keep_s;       /* ANLAO_UPLOAD_KEEP_SECONDS; upload awaiting commit, 72 h */
     bool access_log;          /* ANLAO_ACCESS_LOG=0 turns it off */
     const char *trusted_proxies; /* ANLAO_TRUSTED_PROXIES: proxy addresses whose X-Forwarded-For counts */
 };

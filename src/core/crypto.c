@@ -12,6 +12,7 @@
 
 static unsigned char master_key[32];
 static unsigned char field_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+static unsigned char file_key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 static bool have_key;
 
 int
@@ -76,6 +77,7 @@ al_crypto_load_key(const char *path)
     }
     close(fd);
     crypto_kdf_derive_from_key(field_key, sizeof(field_key), 1, "anlaofld", master_key);
+    crypto_kdf_derive_from_key(file_key, sizeof(file_key), 3, "anlaofil", master_key);
     have_key = true;
     return AL_OK;
 }
@@ -208,4 +210,119 @@ al_crypto_open(struct al_arena *a, const char *sealed)
         return NULL;
     plain[plen] = '\0';
     return plain;
+}
+
+/* ---- files (secretstream) ---- */
+
+#define FILE_MAGIC "ALF1"
+#define FILE_CHUNK 65536u
+
+static int
+write_full(int fd, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Read up to `n` bytes (fewer only at the end of the file); -1 on error. */
+static ssize_t
+read_upto(int fd, unsigned char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+int
+al_crypto_file_seal(int fd, const void *data, size_t len)
+{
+    if (!have_key)
+        return AL_EINTERNAL;
+    crypto_secretstream_xchacha20poly1305_state st;
+    unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+    crypto_secretstream_xchacha20poly1305_init_push(&st, header, file_key);
+    if (write_full(fd, FILE_MAGIC, 4) != 0 || write_full(fd, header, sizeof(header)) != 0)
+        return AL_EINTERNAL;
+    unsigned char *out = malloc(FILE_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES);
+    if (!out)
+        return AL_EINTERNAL;
+    const unsigned char *p = data;
+    int rc = AL_OK;
+    size_t off = 0;
+    do { /* an empty input is one empty final chunk */
+        size_t n = len - off < FILE_CHUNK ? len - off : FILE_CHUNK;
+        bool last = off + n == len;
+        unsigned long long clen = 0;
+        crypto_secretstream_xchacha20poly1305_push(&st, out, &clen, p + off, n, NULL, 0,
+            last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+        if (write_full(fd, out, (size_t)clen) != 0)
+            rc = AL_EINTERNAL;
+        off += n;
+    } while (rc == AL_OK && off < len);
+    free(out);
+    sodium_memzero(&st, sizeof(st));
+    return rc;
+}
+
+int
+al_crypto_file_open(int in_fd, int out_fd)
+{
+    if (!have_key)
+        return AL_EINTERNAL;
+    unsigned char magic[4], header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+    if (read_upto(in_fd, magic, 4) != 4 || memcmp(magic, FILE_MAGIC, 4) != 0 ||
+        read_upto(in_fd, header, sizeof(header)) != (ssize_t)sizeof(header))
+        return AL_EINVAL;
+    crypto_secretstream_xchacha20poly1305_state st;
+    if (crypto_secretstream_xchacha20poly1305_init_pull(&st, header, file_key) != 0)
+        return AL_EINVAL;
+    size_t clen = FILE_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES;
+    unsigned char *in = malloc(clen), *out = malloc(FILE_CHUNK);
+    int rc = in && out ? AL_OK : AL_EINTERNAL;
+    bool final = false;
+    while (rc == AL_OK && !final) {
+        ssize_t n = read_upto(in_fd, in, clen);
+        if (n < 0) {
+            rc = AL_EINTERNAL;
+            break;
+        }
+        unsigned long long plen = 0;
+        unsigned char tag = 0;
+        if (crypto_secretstream_xchacha20poly1305_pull(&st, out, &plen, &tag, in, (size_t)n,
+                NULL, 0) != 0) {
+            rc = AL_EINVAL; /* altered, truncated, or another key */
+            break;
+        }
+        final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+        if (!final && (size_t)n < clen) /* a short chunk must be the last one */
+            rc = AL_EINVAL;
+        else if (write_full(out_fd, out, (size_t)plen) != 0)
+            rc = AL_EINTERNAL;
+    }
+    if (rc == AL_OK && read_upto(in_fd, in, 1) != 0) /* nothing may follow the final chunk */
+        rc = AL_EINVAL;
+    if (out)
+        sodium_memzero(out, FILE_CHUNK);
+    free(in);
+    free(out);
+    sodium_memzero(&st, sizeof(st));
+    return rc;
 }

@@ -51,4 +51,20 @@ void al_crypto_keyed_hash_hex(const char *purpose, const void *data, size_t len,
 char *al_crypto_seal(struct al_arena *a, const char *plain, size_t len);
 char *al_crypto_open(struct al_arena *a, const char *sealed);
 
+/*
+ * Files at rest (uploads awaiting their commit, RULE-UPLOAD-005): the `len`
+ * bytes at `data` encrypted with a key derived from the installation key
+ * (libsodium secretstream, XChaCha20-Poly1305 in 64 KiB chunks) and written to
+ * `fd`.  AL_OK, or AL_EINTERNAL (no key, write error).
+ */
+int al_crypto_file_seal(int fd, const void *data, size_t len);
+
+/*
+ * Read what al_crypto_file_seal wrote from `in_fd` and write the plain bytes
+ * to `out_fd`.  AL_OK; AL_EINVAL when the file was altered, truncated or sealed
+ * under another key (what was written to `out_fd` must then be discarded);
+ * AL_EINTERNAL for a read or write error.
+ */
+int al_crypto_file_open(int in_fd, int out_fd);
+
 #endif

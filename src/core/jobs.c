@@ -94,9 +94,41 @@ job_main(void *unused)
     return NULL;
 }
 
+/*
+ * Jobs left "queued" or "running" by a process that is gone (a restart, a
+ * crash, SIGKILL): their work and progress lived in that process, so they can
+ * never finish.  Marked failed with the reason, before this process queues any
+ * job of its own, so a page that follows one stops waiting (RULE-UPLOAD-006).
+ */
+static int
+fail_interrupted(const char *db_path)
+{
+    struct al_db *db = NULL;
+    if (al_db_open(db_path, &db) != AL_OK)
+        return AL_EDB;
+    static const char sql[] = "UPDATE jobs SET status = 'failed', error = ?, finished_at = ?"
+                              " WHERE status IN ('queued', 'running')";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    int rc = st ? AL_OK : AL_EDB;
+    if (st) {
+        al_db_bind_text(st, 1, AL_JOBS_INTERRUPTED);
+        sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = AL_EDB;
+        else if (sqlite3_changes(al_db_handle(db)) > 0)
+            al_warn("%d job(s) interrupted by a restart marked failed",
+                sqlite3_changes(al_db_handle(db)));
+        sqlite3_reset(st);
+    }
+    al_db_close(db);
+    return rc;
+}
+
 int
 al_jobs_start(const char *db_path)
 {
+    if (fail_interrupted(db_path) != AL_OK)
+        al_error("cannot mark the jobs of the previous run as interrupted");
     db_path_copy = strdup(db_path);
     if (!db_path_copy || pthread_create(&thread, NULL, job_main, NULL) != 0)
         return AL_EINTERNAL;

@@ -23,7 +23,14 @@ struct al_job;
 typedef int (*al_job_fn)(struct al_db *db, struct al_job *job, void *arg, json_t **result,
     char *err, size_t err_size);
 
-/* Start the job thread on the database at `db_path`.  AL_OK or AL_EINTERNAL. */
+/* The error of a job a restart interrupted. */
+#define AL_JOBS_INTERRUPTED "服务重启，任务已中断，请重新提交"
+
+/*
+ * Start the job thread on the database at `db_path`.  Jobs still "queued" or
+ * "running" in the table (left by a process that is gone) are first marked
+ * failed with AL_JOBS_INTERRUPTED.  AL_OK or AL_EINTERNAL.
+ */
 int al_jobs_start(const char *db_path);
 
 /* Let the running job finish, drop queued ones (they stay "queued" in the table), join. */

@@ -126,17 +126,22 @@ convert_gb18030(struct al_text *t, char *err, size_t err_size)
     return rc;
 }
 
-/* RULE-IMPORT-006: UTF-8 (BOM optional) or GB18030, detected. */
-/* An XLSX file: its first sheet converted to CSV in an unlinked temporary file. */
+/*
+ * An XLSX file (mapped in `t`): its first sheet converted to CSV in an
+ * unlinked temporary file, which replaces the mapping.  Memory bounded by
+ * `budget` (RULE-UPLOAD-004).
+ */
 static int
-open_xlsx(const char *path, struct al_text *t, char *err, size_t err_size)
+open_xlsx(struct al_text *t, size_t budget, char *err, size_t err_size)
 {
     FILE *tmp = tmpfile();
     if (!tmp) {
         snprintf(err, err_size, "无法创建临时文件：%s", strerror(errno));
         return -1;
     }
-    int rc = al_xlsx_to_csv(path, tmp, err, err_size);
+    int rc = al_xlsx_to_csv_buf(t->p, t->len, tmp, budget, err, err_size);
+    munmap(t->map, t->map_len);
+    t->map = NULL;
     if (rc == 0)
         rc = map_fd(fileno(tmp), t, err, err_size);
     fclose(tmp);
@@ -144,8 +149,24 @@ open_xlsx(const char *path, struct al_text *t, char *err, size_t err_size)
     return rc;
 }
 
+/* RULE-IMPORT-006: UTF-8 (BOM optional) or GB18030, detected. */
 int
-al_text_open(const char *path, struct al_text *t, char *err, size_t err_size)
+al_text_open_fd(int fd, size_t xlsx_max_memory, struct al_text *t, char *err, size_t err_size)
+{
+    memset(t, 0, sizeof(*t));
+    int rc = map_fd(fd, t, err, err_size);
+    if (rc != 0)
+        return rc;
+    if (t->len >= 4 && memcmp(t->p, "PK\x03\x04", 4) == 0)
+        return open_xlsx(t, xlsx_max_memory, err, err_size);
+    if (al_text_is_utf8(t->p, t->len))
+        return 0;
+    return convert_gb18030(t, err, err_size);
+}
+
+int
+al_text_open(const char *path, size_t xlsx_max_memory, struct al_text *t, char *err,
+    size_t err_size)
 {
     memset(t, 0, sizeof(*t));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -153,18 +174,9 @@ al_text_open(const char *path, struct al_text *t, char *err, size_t err_size)
         snprintf(err, err_size, "无法打开文件 %s：%s", path, strerror(errno));
         return -1;
     }
-    int rc = map_fd(fd, t, err, err_size);
+    int rc = al_text_open_fd(fd, xlsx_max_memory, t, err, err_size);
     close(fd);
-    if (rc != 0)
-        return rc;
-    if (t->len >= 4 && memcmp(t->p, "PK\x03\x04", 4) == 0) {
-        munmap(t->map, t->map_len);
-        t->map = NULL;
-        return open_xlsx(path, t, err, err_size);
-    }
-    if (al_text_is_utf8(t->p, t->len))
-        return 0;
-    return convert_gb18030(t, err, err_size);
+    return rc;
 }
 
 void

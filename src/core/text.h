@@ -24,10 +24,15 @@ struct al_text {
 bool al_text_is_utf8(const char *p, size_t len);
 
 /*
- * Open `path` as UTF-8 text.  Returns 0, or -1 with a Chinese reason in
- * `err` (cannot read, not text in either encoding).
+ * Open `path` as UTF-8 text; an XLSX workbook is read holding at most
+ * `xlsx_max_memory` bytes (see xlsx.h).  Returns 0, or -1 with a Chinese
+ * reason in `err` (cannot read, not text in either encoding, a bound of xlsx.h).
  */
-int al_text_open(const char *path, struct al_text *t, char *err, size_t err_size);
+int al_text_open(const char *path, size_t xlsx_max_memory, struct al_text *t, char *err,
+    size_t err_size);
+/* Same, from an open file (the caller keeps and closes `fd`; the text stays valid). */
+int al_text_open_fd(int fd, size_t xlsx_max_memory, struct al_text *t, char *err,
+    size_t err_size);
 void al_text_close(struct al_text *t);
 
 #endif

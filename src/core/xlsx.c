@@ -2,16 +2,110 @@
 
 #include <expat.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <zip.h>
 
 #define MAX_XML_BYTES (512u << 20) /* refuse members that inflate beyond this (zip bombs) */
 
-/* A growable byte string. */
+/*
+ * RULE-UPLOAD-004: what Excel itself allows, so a real workbook never meets
+ * these: 1,048,576 rows, 32,767 characters in a cell (at most 4 bytes each in
+ * UTF-8).  Every byte the conversion holds in memory (expat's buffers, the
+ * cell being read, the shared strings' index) is counted against the caller's
+ * budget; the shared strings' text itself goes to an unlinked temporary file.
+ */
+#define XLSX_MAX_ROWS 1048576L
+#define XLSX_MAX_CELL_CHARS 32767u
+#define XLSX_MAX_CELL_BYTES (XLSX_MAX_CELL_CHARS * 4)
+/* The CSV a sheet becomes (a temporary file): a cell that names a long shared string is short. */
+#define XLSX_MAX_CSV_BYTES (1ull << 30)
+
+/* The conversion under way on this thread: its memory and why it stopped. */
+struct conv {
+    size_t used, max;
+    XML_Parser xp;     /* the parser running, to stop from a handler */
+    char why[192];     /* set when a bound stopped the parse */
+};
+static _Thread_local struct conv *cur;
+
+/* Remember why the conversion cannot go on (the first reason wins). */
+static void
+note(const char *why)
+{
+    if (!cur->why[0])
+        snprintf(cur->why, sizeof(cur->why), "%s", why);
+}
+
+/* From a handler: note why and stop the parser at once. */
+static void
+stop(const char *why)
+{
+    note(why);
+    if (cur->xp)
+        XML_StopParser(cur->xp, XML_FALSE);
+}
+
+static const char *const over_memory =
+    "XLSX 文件解析所需内存超过上限，请在 Excel 中另存为 CSV 后导入，或拆分文件";
+
+/* Memory counted against the budget: a size header before each block. */
+#define HDR 16u
+static void *
+budget_malloc(size_t n)
+{
+    if (n > cur->max || cur->used + n + HDR > cur->max) {
+        note(over_memory);
+        return NULL;
+    }
+    unsigned char *p = malloc(n + HDR);
+    if (!p)
+        return NULL;
+    memcpy(p, &n, sizeof(n));
+    cur->used += n + HDR;
+    return p + HDR;
+}
+
+static void
+budget_free(void *q)
+{
+    if (!q)
+        return;
+    unsigned char *p = (unsigned char *)q - HDR;
+    size_t n;
+    memcpy(&n, p, sizeof(n));
+    cur->used -= n + HDR;
+    free(p);
+}
+
+static void *
+budget_realloc(void *q, size_t n)
+{
+    if (!q)
+        return budget_malloc(n);
+    unsigned char *p = (unsigned char *)q - HDR;
+    size_t old;
+    memcpy(&old, p, sizeof(old));
+    if (n > old && (n > cur->max || cur->used - old + n > cur->max)) {
+        note(over_memory);
+        return NULL;
+    }
+    unsigned char *np = realloc(p, n + HDR);
+    if (!np)
+        return NULL;
+    memcpy(np, &n, sizeof(n));
+    cur->used = cur->used - old + n;
+    return np + HDR;
+}
+
+static const XML_Memory_Handling_Suite budget_suite = {budget_malloc, budget_realloc, budget_free};
+
+/* A growable byte string: one cell's text, at most 32,767 characters. */
 struct buf {
     char *p;
-    size_t len, cap;
+    size_t len, cap, chars;
     bool oom;
 };
 
@@ -20,13 +114,21 @@ buf_add(struct buf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
+    for (size_t i = 0; i < n; i++) /* UTF-8 (expat's output): lead bytes are characters */
+        b->chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    if (b->len + n > XLSX_MAX_CELL_BYTES || b->chars > XLSX_MAX_CELL_CHARS) {
+        b->oom = true;
+        stop("XLSX 中有单元格超过 32767 个字符（Excel 单元格的上限）");
+        return;
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *p = realloc(b->p, cap);
+        char *p = budget_realloc(b->p, cap);
         if (!p) {
             b->oom = true;
+            stop(over_memory);
             return;
         }
         b->p = p;
@@ -62,7 +164,15 @@ parse_member(zip_t *z, const char *name, XML_Parser xp, char *err, size_t err_si
             rc = -1;
             break;
         }
-        if (XML_Parse(xp, chunk, (int)n, n == 0) == XML_STATUS_ERROR) {
+        cur->xp = xp;
+        enum XML_Status st = XML_Parse(xp, chunk, (int)n, n == 0);
+        cur->xp = NULL;
+        if (cur->why[0]) { /* a bound stopped it (RULE-UPLOAD-004) */
+            snprintf(err, err_size, "%s", cur->why);
+            rc = -1;
+            break;
+        }
+        if (st == XML_STATUS_ERROR) {
             snprintf(err, err_size, "XLSX 文件格式错误（%s 第 %lu 行：%s）", name,
                 (unsigned long)XML_GetCurrentLineNumber(xp), XML_ErrorString(XML_GetErrorCode(xp)));
             rc = -1;
@@ -124,9 +234,18 @@ wb_start(void *ud, const XML_Char *name, const XML_Char **a)
 
 /* ---- sharedStrings.xml ---- */
 
+/*
+ * The shared strings: their text one after another in an unlinked temporary
+ * file (`text`, mapped once read), string i at off[i] .. off[i + 1].  Only the
+ * index is in memory, counted against the budget.
+ */
 struct sst {
-    char **items;
-    size_t n, cap;
+    FILE *text;
+    uint32_t *off; /* the text is at most MAX_XML_BYTES */
+    size_t n, cap; /* n strings; off holds n + 1 entries */
+    uint64_t written;
+    const char *map;
+    size_t map_len;
     struct buf cur;
     bool in_si, in_t, in_rph; /* phonetic runs (rPh) are not part of the text */
     bool oom;
@@ -140,7 +259,7 @@ sst_start(void *ud, const XML_Char *name, const XML_Char **a)
     const char *l = local(name);
     if (!strcmp(l, "si")) {
         s->in_si = true;
-        s->cur.len = 0;
+        s->cur.len = s->cur.chars = 0;
         buf_add(&s->cur, "", 0);
     } else if (!strcmp(l, "rPh")) {
         s->in_rph = true;
@@ -160,21 +279,33 @@ sst_end(void *ud, const XML_Char *name)
         s->in_rph = false;
     } else if (!strcmp(l, "si") && s->in_si) {
         s->in_si = false;
-        if (s->n == s->cap) {
+        if (s->oom)
+            return;
+        if (s->n + 2 > s->cap) {
             size_t cap = s->cap ? s->cap * 2 : 1024;
-            char **p = realloc(s->items, cap * sizeof(*p));
+            uint32_t *p = budget_realloc(s->off, cap * sizeof(*p));
             if (!p) {
                 s->oom = true;
+                stop(over_memory);
                 return;
             }
-            s->items = p;
+            s->off = p;
             s->cap = cap;
         }
-        s->items[s->n] = strdup(s->cur.p ? s->cur.p : "");
-        if (!s->items[s->n])
+        if (s->written + s->cur.len > MAX_XML_BYTES) {
             s->oom = true;
-        else
-            s->n++;
+            stop("XLSX 文件内容过大");
+            return;
+        }
+        if (s->cur.len && fwrite(s->cur.p, 1, s->cur.len, s->text) != s->cur.len) {
+            s->oom = true;
+            stop("XLSX 转换时写入临时文件失败");
+            return;
+        }
+        s->off[s->n] = (uint32_t)s->written;
+        s->written += s->cur.len;
+        s->n++;
+        s->off[s->n] = (uint32_t)s->written;
     }
 }
 
@@ -199,6 +330,8 @@ struct sheet {
     bool in_v, in_t, in_is;
     struct buf val;
     bool too_wide;
+    long rows; /* <row> elements met (RULE-UPLOAD-004) */
+    unsigned long long csv_bytes;
 };
 
 /* "BC12" → column index 54 (0-based); -1 when absent. */
@@ -217,12 +350,18 @@ col_of(const char *ref)
 }
 
 static void
-csv_write(FILE *out, const char *s)
+csv_write(struct sheet *sh, const char *s, size_t len)
 {
-    bool quote = strpbrk(s, ",\"") != NULL;
+    FILE *out = sh->out;
+    sh->csv_bytes += len + 3;
+    if (sh->csv_bytes > XLSX_MAX_CSV_BYTES) {
+        stop("XLSX 表格内容展开后超过 1 GiB，请拆分文件后分批导入");
+        return;
+    }
+    bool quote = memchr(s, ',', len) || memchr(s, '"', len);
     if (quote)
         fputc('"', out);
-    for (; *s; s++) {
+    for (const char *e = s + len; s < e; s++) {
         char c = *s;
         if (c == '\r' || c == '\n')
             c = ' ';
@@ -240,9 +379,13 @@ sheet_start(void *ud, const XML_Char *name, const XML_Char **a)
     struct sheet *sh = ud;
     const char *l = local(name);
     if (!strcmp(l, "row")) {
+        if (++sh->rows > XLSX_MAX_ROWS) {
+            stop("XLSX 表格超过 1048576 行（Excel 的上限）");
+            return;
+        }
         const char *r = attr(a, "r");
         long n = r ? strtol(r, NULL, 10) : sh->row_written + 1;
-        if (n <= sh->row_written || n > 2000000)
+        if (n <= sh->row_written || n > XLSX_MAX_ROWS)
             n = sh->row_written + 1;
         /* Blank lines for skipped rows keep line numbers equal to row numbers. */
         while (sh->row_written + 1 < n) {
@@ -256,7 +399,7 @@ sheet_start(void *ud, const XML_Char *name, const XML_Char **a)
         snprintf(sh->cell_type, sizeof(sh->cell_type), "%s", t ? t : "n");
         long c = col_of(attr(a, "r"));
         sh->cell_col = c >= 0 ? c : sh->col_next;
-        sh->val.len = 0;
+        sh->val.len = sh->val.chars = 0;
         buf_add(&sh->val, "", 0);
     } else if (!strcmp(l, "v")) {
         sh->in_v = true;
@@ -288,16 +431,22 @@ sheet_end(void *ud, const XML_Char *name)
             sh->col_next++;
         }
         const char *v = sh->val.p ? sh->val.p : "";
+        size_t len = sh->val.len;
         if (!strcmp(sh->cell_type, "s")) {
             char *end;
             long i = strtol(v, &end, 10);
-            v = (*v && !*end && i >= 0 && (size_t)i < sh->sst->n) ? sh->sst->items[i] : "";
+            const struct sst *t = sh->sst;
+            bool ok = *v && !*end && i >= 0 && (size_t)i < t->n;
+            v = ok && t->map ? t->map + t->off[i] : "";
+            len = ok && t->map ? (size_t)(t->off[i + 1] - t->off[i]) : 0;
         } else if (!strcmp(sh->cell_type, "b")) {
             v = strcmp(v, "1") == 0 ? "TRUE" : "FALSE";
+            len = strlen(v);
         } else if (!strcmp(sh->cell_type, "e")) {
             v = "";
+            len = 0;
         }
-        csv_write(sh->out, v);
+        csv_write(sh, v, len);
         fputc(',', sh->out);
         sh->col_next = sh->cell_col + 1;
     } else if (!strcmp(l, "row")) {
@@ -320,7 +469,7 @@ sheet_text(void *ud, const XML_Char *t, int len)
 static XML_Parser
 new_parser(void *ud, XML_StartElementHandler s, XML_EndElementHandler e, XML_CharacterDataHandler t)
 {
-    XML_Parser xp = XML_ParserCreate("UTF-8");
+    XML_Parser xp = XML_ParserCreate_MM("UTF-8", &budget_suite, NULL);
     if (!xp)
         return NULL;
     XML_SetUserData(xp, ud);
@@ -332,9 +481,12 @@ new_parser(void *ud, XML_StartElementHandler s, XML_EndElementHandler e, XML_Cha
 }
 
 static int
-convert(zip_t *z, FILE *out, char *err, size_t err_size)
+convert(zip_t *z, FILE *out, size_t max_memory, char *err, size_t err_size)
 {
     int rc = -1;
+    struct conv c = {.max = max_memory};
+    cur = &c;
+    err[0] = '\0';
     struct first_sheet fs = {0};
     struct sst sst = {0};
     struct sheet sh = {0};
@@ -351,14 +503,33 @@ convert(zip_t *z, FILE *out, char *err, size_t err_size)
     if (!fs.target[0])
         snprintf(fs.target, sizeof(fs.target), "xl/worksheets/sheet1.xml");
     if (zip_name_locate(z, "xl/sharedStrings.xml", 0) >= 0) {
+        if (!(sst.text = tmpfile())) {
+            snprintf(err, err_size, "无法创建临时文件");
+            goto out;
+        }
         xp = new_parser(&sst, sst_start, sst_end, sst_text);
         if (!xp || parse_member(z, "xl/sharedStrings.xml", xp, err, err_size) != 0)
             goto out;
         XML_ParserFree(xp);
         xp = NULL;
         if (sst.oom || sst.cur.oom) {
-            snprintf(err, err_size, "内存不足，无法读取 XLSX 文件");
+            snprintf(err, err_size, "%s", c.why[0] ? c.why : over_memory);
             goto out;
+        }
+        if (fflush(sst.text) != 0) {
+            snprintf(err, err_size, "XLSX 转换时写入临时文件失败");
+            goto out;
+        }
+        if (sst.written > 0) {
+            void *m = mmap(NULL, (size_t)sst.written, PROT_READ, MAP_PRIVATE, fileno(sst.text), 0);
+            if (m == MAP_FAILED) {
+                snprintf(err, err_size, "无法读取 XLSX 共享字符串");
+                goto out;
+            }
+            sst.map = m;
+            sst.map_len = (size_t)sst.written;
+        } else {
+            sst.map = ""; /* every string empty */
         }
     }
     sh.out = out;
@@ -370,24 +541,33 @@ convert(zip_t *z, FILE *out, char *err, size_t err_size)
         snprintf(err, err_size, "XLSX 表格超过 256 列");
         goto out;
     }
-    if (sh.val.oom || fflush(out) != 0 || ferror(out)) {
+    if (sh.val.oom) {
+        snprintf(err, err_size, "%s", c.why[0] ? c.why : over_memory);
+        goto out;
+    }
+    if (fflush(out) != 0 || ferror(out)) {
         snprintf(err, err_size, "XLSX 转换时写入失败");
         goto out;
     }
     rc = 0;
 out:
+    if (!xp && !err[0] && rc != 0) /* a parser could not be made within the budget */
+        snprintf(err, err_size, "%s", over_memory);
     if (xp)
         XML_ParserFree(xp);
-    for (size_t i = 0; i < sst.n; i++)
-        free(sst.items[i]);
-    free(sst.items);
-    free(sst.cur.p);
-    free(sh.val.p);
+    if (sst.map_len)
+        munmap((void *)sst.map, sst.map_len);
+    if (sst.text)
+        fclose(sst.text);
+    budget_free(sst.off);
+    budget_free(sst.cur.p);
+    budget_free(sh.val.p);
+    cur = NULL;
     return rc;
 }
 
 int
-al_xlsx_to_csv(const char *path, FILE *out, char *err, size_t err_size)
+al_xlsx_to_csv(const char *path, FILE *out, size_t max_memory, char *err, size_t err_size)
 {
     int zerr = 0;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
@@ -395,13 +575,14 @@ al_xlsx_to_csv(const char *path, FILE *out, char *err, size_t err_size)
         snprintf(err, err_size, "不是有效的 XLSX 文件");
         return -1;
     }
-    int rc = convert(z, out, err, err_size);
+    int rc = convert(z, out, max_memory, err, err_size);
     zip_discard(z);
     return rc;
 }
 
 int
-al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, char *err, size_t err_size)
+al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, size_t max_memory, char *err,
+    size_t err_size)
 {
     zip_error_t ze;
     zip_error_init(&ze);
@@ -416,7 +597,7 @@ al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, char *err, size_t er
         snprintf(err, err_size, "不是有效的 XLSX 文件");
         return -1;
     }
-    int rc = convert(z, out, err, err_size);
+    int rc = convert(z, out, max_memory, err, err_size);
     zip_discard(z);
     return rc;
 }

@@ -2,7 +2,11 @@
  * XLSX (Office Open XML spreadsheets), read with libzip and expat: the first
  * worksheet streamed out as UTF-8 CSV, one line per spreadsheet row (so a
  * CSV line number is the spreadsheet's row number; line breaks inside cells
- * become spaces).  Shared strings are held in memory; the sheet is not.
+ * become spaces).  Both the sheet and the shared strings are streamed: the
+ * shared strings' text goes to an unlinked temporary file, and everything held
+ * in memory (expat's buffers, one cell, the strings' index) is counted against
+ * `max_memory` (RULE-UPLOAD-004).  A cell longer than Excel's 32,767
+ * characters or a sheet of more than 1,048,576 rows is refused.
  */
 #ifndef AL_XLSX_H
 #define AL_XLSX_H
@@ -10,12 +14,14 @@
 #include <stdio.h>
 
 /*
- * Convert the first worksheet of `path` into CSV written to `out`.
- * Returns 0, or -1 with a Chinese reason in `err`.
+ * Convert the first worksheet of `path` into CSV written to `out`, holding at
+ * most `max_memory` bytes.  Returns 0, or -1 with a Chinese reason in `err`
+ * (not a workbook, malformed, past a bound).
  */
-int al_xlsx_to_csv(const char *path, FILE *out, char *err, size_t err_size);
+int al_xlsx_to_csv(const char *path, FILE *out, size_t max_memory, char *err, size_t err_size);
 
-/* Same, from a zip archive already in memory (used by the fuzz target). */
-int al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, char *err, size_t err_size);
+/* Same, from a zip archive already in memory (a mapped upload, the fuzz target). */
+int al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, size_t max_memory, char *err,
+    size_t err_size);
 
 #endif

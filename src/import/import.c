@@ -1,9 +1,12 @@
 /* The import runner (CLI and background jobs) and its routes. */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assess/assess.h"
@@ -26,22 +29,13 @@
 
 #define MAX_FIELDS 64
 
-/* Record one rejected row's reasons. */
-static int
-reject(struct al_db *db, int64_t import_id, int64_t line, const struct import_error *errs, int n)
-{
-    int rc = AL_OK;
-    for (int i = 0; rc == AL_OK && i < n && i < 8; i++)
-        rc = import_store_error(db, import_id, line, import_col_label(errs[i].col), errs[i].reason);
-    return rc;
-}
-
 struct reader {
     struct al_text t;
     struct al_csv c;
     struct al_str f[MAX_FIELDS];
     int n, map[COL_COUNT];
     int64_t rows;
+    int64_t blank; /* rows of empty fields only, skipped (RULE-UPLOAD-001) */
 };
 
 static void
@@ -51,15 +45,121 @@ progress(const struct import_options *o, const char *phase, const struct reader 
         o->progress(o->progress_ctx, phase, (int64_t)(rd->c.p - rd->t.p), (int64_t)rd->t.len);
 }
 
+/* ---- uploaded files (RULE-UPLOAD-005) ---- */
+
+/* <data_dir>/uploads */
+static void
+uploads_dir(char *out, size_t size)
+{
+    snprintf(out, size, "%.380s/uploads", al_config.data_dir ? al_config.data_dir : ".");
+}
+
+/* A file the upload route wrote (<uploads>/import-…), sealed (.enc) or from before sealing. */
+static bool
+in_uploads(const char *path)
+{
+    char dir[400];
+    uploads_dir(dir, sizeof(dir));
+    size_t dl = strlen(dir);
+    return path && strncmp(path, dir, dl) == 0 && strncmp(path + dl, "/import-", 8) == 0 &&
+           !strchr(path + dl + 1, '/');
+}
+
+static bool
+is_sealed_upload(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    return in_uploads(path) && n > 4 && strcmp(path + n - 4, ".enc") == 0;
+}
+
+/*
+ * Open the text of `path` into rd->t: an upload is decrypted into an unlinked
+ * temporary file first (RULE-UPLOAD-005).
+ */
+static int
+open_text(struct reader *rd, const char *path, struct al_errinfo *e)
+{
+    char msg[256];
+    if (!is_sealed_upload(path)) {
+        if (al_text_open(path, al_config.xlsx_max_memory, &rd->t, msg, sizeof(msg)) != 0)
+            return al_fail(e, AL_EINVAL, "file", "%s", msg);
+        return AL_OK;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return al_fail(e, AL_ECONFLICT, "file",
+            "上传的文件已不在（已写入、已过保留期限或校验未通过），请重新上传");
+    FILE *tmp = tmpfile();
+    int rc = tmp ? al_crypto_file_open(fd, fileno(tmp)) : AL_EINTERNAL;
+    close(fd);
+    if (rc == AL_OK &&
+        al_text_open_fd(fileno(tmp), al_config.xlsx_max_memory, &rd->t, msg, sizeof(msg)) != 0)
+        rc = al_fail(e, AL_EINVAL, "file", "%s", msg);
+    else if (rc == AL_EINVAL)
+        rc = al_fail(e, AL_EINVAL, "file", "上传的文件已损坏或被改动，请重新上传");
+    else if (rc != AL_OK)
+        rc = al_fail(e, AL_EINTERNAL, "file", "无法读取上传的文件");
+    if (tmp)
+        fclose(tmp);
+    return rc;
+}
+
+int
+import_uploads_sweep(struct al_db *db, bool at_start)
+{
+    int removed = 0;
+    int64_t before = (int64_t)time(NULL) - al_config.upload_keep_s;
+    json_t *ids = json_array(), *paths = json_array(), *stale = json_array();
+    int rc = import_store_files(db, before, ids, paths, stale);
+    for (size_t i = 0; rc == AL_OK && i < json_array_size(paths); i++) {
+        const char *path = json_string_value(json_array_get(paths, i));
+        /* Committed or expired; a plaintext file of older versions is never kept. */
+        bool drop = json_is_true(json_array_get(stale, i)) || !is_sealed_upload(path);
+        if (!in_uploads(path) || !drop)
+            continue;
+        if (unlink(path) == 0)
+            removed++;
+        rc = import_store_forget_file(db, json_integer_value(json_array_get(ids, i)));
+    }
+    if (rc == AL_OK && at_start) { /* files no import refers to: failed or interrupted */
+        json_array_clear(ids);
+        json_array_clear(paths);
+        json_array_clear(stale);
+        rc = import_store_files(db, before, ids, paths, stale);
+        char dir[400], full[700];
+        uploads_dir(dir, sizeof(dir));
+        DIR *d = rc == AL_OK ? opendir(dir) : NULL;
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            if (strncmp(de->d_name, "import-", 7) != 0)
+                continue;
+            snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+            bool referenced = false;
+            for (size_t i = 0; !referenced && i < json_array_size(paths); i++)
+                referenced = !strcmp(full, json_string_value(json_array_get(paths, i)));
+            if (!referenced && unlink(full) == 0)
+                removed++;
+        }
+        if (d)
+            closedir(d);
+    }
+    json_decref(ids);
+    json_decref(paths);
+    json_decref(stale);
+    if (removed)
+        al_info("uploads: %d file(s) removed (committed, expired or orphaned)", removed);
+    return rc == AL_OK ? removed : rc;
+}
+
 /* Open the file and map its header row to the profile of `kind`. */
 static int
 reader_open(struct reader *rd, int kind, const char *path, struct al_arena *a, json_t *unknown,
     struct al_errinfo *e)
 {
-    char msg[256];
     memset(rd, 0, sizeof(*rd));
-    if (al_text_open(path, &rd->t, msg, sizeof(msg)) != 0)
-        return al_fail(e, AL_EINVAL, "file", "%s", msg);
+    int orc = open_text(rd, path, e);
+    if (orc != AL_OK)
+        return orc;
     int idx[MAX_FIELDS], n_unknown = 0, missing = COL_ID;
     al_csv_init(&rd->c, rd->t.p, rd->t.len);
     if (al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n) != 1 ||
@@ -74,16 +174,29 @@ reader_open(struct reader *rd, int kind, const char *path, struct al_arena *a, j
     return AL_OK;
 }
 
-/* Next data row (blank lines skipped): 1, 0 at the end, -1 for an unterminated quote. */
+/* reader_next: the file has more lines than al_config.import_max_rows (RULE-UPLOAD-001). */
+#define READ_TOO_MANY (-2)
+
+/*
+ * Next data row: 1, 2 (a row, and time to report progress), 0 at the end, -1
+ * for an unterminated quote, READ_TOO_MANY past the bound on lines.  Rows of
+ * empty fields only are skipped and counted in rd->blank; they count towards
+ * the bound like every line (RULE-UPLOAD-001).  Resets `a` after a skipped row.
+ */
 static int
 reader_next(struct reader *rd, struct al_arena *a)
 {
     int r;
-    while ((r = al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n)) == 1 && rd->n == 1 &&
-           rd->f[0].len == 0)
-        ;
+    while ((r = al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n)) == 1) {
+        if (rd->c.line - 1 > al_config.import_max_rows) /* line 1 is the header */
+            return READ_TOO_MANY;
+        if (!import_row_blank(rd->f, rd->n < MAX_FIELDS ? rd->n : MAX_FIELDS))
+            break;
+        rd->blank++;
+        al_arena_reset(a);
+    }
     if (r == 1 && (++rd->rows % 4096) == 0)
-        return 2; /* a row, and time to report progress */
+        return 2;
     return r;
 }
 
@@ -110,7 +223,18 @@ struct pass {
     struct al_set64 seen;   /* numbers met so far in the file */
     struct al_set64 regions; /* region codes found in the region table (as numbers) */
     struct elder_bulk *bulk; /* while rows are written */
+    int64_t started_ms;      /* monotonic (RULE-UPLOAD-003) */
+    int64_t kept, omitted;   /* reasons stored with their lines / not stored (RULE-UPLOAD-002) */
+    struct import_tally tally;
 };
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* AL_OK, or the error reading elder.min_age (the sets are initialised either way). */
 static int
@@ -127,7 +251,57 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     snprintf(p->source, sizeof(p->source), "import:%s", import_kind_id(kind));
     al_set64_init(&p->seen);
     al_set64_init(&p->regions);
+    p->started_ms = now_ms();
     return elder_min_age(db, &p->min_age); /* RULE-IMPORT-010: the registry's own setting */
+}
+
+/*
+ * Record one rejected row's reasons (at most 8): every reason is counted per
+ * column and reason; only the first al_config.import_max_errors of the file are
+ * stored with their line (RULE-UPLOAD-002).
+ */
+static int
+reject(struct pass *p, int64_t line, const struct import_error *errs, int n)
+{
+    int rc = AL_OK;
+    for (int i = 0; rc == AL_OK && i < n && i < 8; i++) {
+        import_tally_add(&p->tally, errs[i].col, errs[i].reason);
+        if (p->kept >= al_config.import_max_errors) {
+            p->omitted++;
+            continue;
+        }
+        p->kept++;
+        rc = import_store_error(p->db, p->s->id, line, import_col_label(errs[i].col),
+            errs[i].reason);
+    }
+    return rc;
+}
+
+/* RULE-UPLOAD-002: the counts per reason, once the rows are read. */
+static int
+store_tally(struct pass *p, struct al_arena *a)
+{
+    if (!p->kept && !p->omitted)
+        return AL_OK;
+    json_t *j = import_tally_json(&p->tally);
+    int rc = import_store_tally(p->db, p->s->id, p->omitted, al_json_dump(a, j, NULL));
+    json_decref(j);
+    return rc;
+}
+
+/* RULE-UPLOAD-001, RULE-UPLOAD-003: the bounds met while reading (AL_OK when none). */
+static int
+check_bounds(const struct pass *p, int r, struct al_errinfo *e)
+{
+    if (r == READ_TOO_MANY)
+        return al_fail(e, AL_ETOOBIG, "file",
+            "文件超过 %ld 行的上限，已停止，未写入任何数据；请把文件拆分后分批导入",
+            al_config.import_max_rows);
+    if (now_ms() - p->started_ms > (int64_t)al_config.import_max_s * 1000)
+        return al_fail(e, AL_ETOOBIG, "file",
+            "导入用时超过 %ld 秒的上限，已停止，未写入任何数据；请把文件拆分后分批导入",
+            al_config.import_max_s);
+    return AL_OK;
 }
 
 static void
@@ -199,7 +373,11 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
         return 1;
     }
     if (fr == AL_OK && !*found) { /* someone of another region in a household file */
-        errs[0] = (struct import_error){COL_ID, "此人登记在本辖区以外，不能由本辖区导入"};
+        const char *name = region_name(p->db, a, cur->region_code);
+        errs[0] = (struct import_error){COL_ID, ""};
+        snprintf(errs[0].reason, sizeof(errs[0].reason),
+            "此人已登记在本辖区以外（%s %s），不能由本辖区导入", name ? name : "",
+            cur->region_code);
         return 1;
     }
     return 0;
@@ -354,10 +532,16 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
     struct elder_state cur;
     int r = 0;
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
-        if (r == 2)
+        if (r == 2) {
             progress(o, phase, &rd);
+            if ((rc = check_bounds(&p, r, e)) != AL_OK)
+                break;
+        }
         s->rows++;
-        bool found, lookup = p.bulk && elder_bulk_existing(p.bulk) > 0;
+        /* A household file sent by a region is checked against the registry already at
+           validation: someone registered elsewhere is reported, not skipped at commit
+           (RULE-UPLOAD-007). */
+        bool found, lookup = p.bulk ? elder_bulk_existing(p.bulk) > 0 : p.scope != NULL;
         int ne = check_row(&p, &rd, &a, lookup, &row, &cur, &found, errs);
         if (ne < 0) {
             rc = ne;
@@ -365,7 +549,7 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
             rc = PASS_REJECTED;
         } else if (ne > 0) {
             s->rejected++;
-            rc = reject(db, s->id, rd.c.line, errs, ne);
+            rc = reject(&p, rd.c.line, errs, ne);
         } else {
             s->accepted++;
             if (p.bulk)
@@ -373,13 +557,19 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         }
         al_arena_reset(&a);
     }
-    if (rc == AL_OK && r < 0 && p.bulk && !o->valid_only) {
+    if (rc == AL_OK && r == READ_TOO_MANY) {
+        rc = check_bounds(&p, r, e);
+    } else if (rc == AL_OK && r < 0 && p.bulk && !o->valid_only) {
         rc = PASS_REJECTED;
     } else if (rc == AL_OK && r < 0) {
         s->rejected++;
         s->rows++;
-        rc = import_store_error(db, s->id, rd.c.line, "整行", "引号未闭合，文件在此处截断");
+        struct import_error quote = {-1, "引号未闭合，文件在此处截断"};
+        rc = reject(&p, rd.c.line, &quote, 1);
     }
+    s->blank_rows = rd.blank;
+    if (rc == AL_OK)
+        rc = store_tally(&p, &a);
     if (p.bulk && rc == AL_OK) {
         progress(o, "更新检索索引", &rd);
         rc = elder_bulk_end(p.bulk, rc);
@@ -430,8 +620,10 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
         return rc;
     }
     int kind = import_kind_parse(rec.kind);
+    char path[512];
+    snprintf(path, sizeof(path), "%s", rec.stored_path);
     struct reader rd;
-    if ((rc = reader_open(&rd, kind, rec.stored_path, &a, NULL, e)) != AL_OK) {
+    if ((rc = reader_open(&rd, kind, path, &a, NULL, e)) != AL_OK) {
         al_arena_fini(&a);
         return rc;
     }
@@ -455,7 +647,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     struct import_row row;
     struct import_error errs[8];
     struct elder_state cur;
-    int r;
+    int r = 0;
     /* RULE-IMPORT-007: every accepted row in one transaction. */
     struct al_arena bulk_arena;
     al_arena_init(&bulk_arena, 4096);
@@ -463,8 +655,11 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     if (rc == AL_OK)
         rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
-        if (r == 2)
+        if (r == 2) {
             progress(o, "写入中", &rd);
+            if ((rc = check_bounds(&p, r, e)) != AL_OK)
+                break;
+        }
         /* Into an empty registry every row is new (numbers are unique within the file). */
         bool found, lookup = elder_bulk_existing(p.bulk) > 0;
         int ne = check_row(&p, &rd, &a, lookup, &row, &cur, &found, errs);
@@ -474,16 +669,24 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
             rc = write_row(&p, &a, &row, found ? &cur : NULL);
         al_arena_reset(&a);
     }
+    if (rc == AL_OK && r == READ_TOO_MANY)
+        rc = check_bounds(&p, r, e);
+    s->blank_rows = rd.blank;
     if (p.bulk) {
         progress(o, "更新检索索引", &rd);
         rc = elder_bulk_end(p.bulk, rc);
     }
     if (rc == AL_OK)
         rc = finish_commit(&p, &a);
+    bool upload = in_uploads(path);
+    if (rc == AL_OK && upload) /* RULE-UPLOAD-005: the file goes with the commit */
+        rc = import_store_forget_file(db, import_id);
     if (rc == AL_OK)
         rc = al_db_commit(db);
     else
         al_db_rollback(db);
+    if (rc == AL_OK && upload)
+        unlink(path);
     s->committed = rc == AL_OK;
     progress(o, s->committed ? "已写入" : "写入失败，已回滚", &rd);
     pass_fini(&p);
@@ -545,13 +748,15 @@ job_progress(void *ctx, const char *phase, int64_t done, int64_t total)
 static json_t *
 summary_json(const struct import_summary *s)
 {
-    return json_pack("{s:I, s:s, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "import_id",
-        (json_int_t)s->id, "encoding", s->encoding, "rows", (json_int_t)s->rows, "accepted",
-        (json_int_t)s->accepted, "rejected", (json_int_t)s->rejected, "committed", s->committed,
-        "created", (json_int_t)s->created, "changed", (json_int_t)s->changed, "unchanged",
-        (json_int_t)s->unchanged, "deaths", (json_int_t)s->deaths, "moves", (json_int_t)s->moves,
-        "skipped_age", (json_int_t)s->skipped_age, "unknown_columns",
+    json_t *j = json_pack("{s:I, s:s, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+        "import_id", (json_int_t)s->id, "encoding", s->encoding, "rows", (json_int_t)s->rows,
+        "accepted", (json_int_t)s->accepted, "rejected", (json_int_t)s->rejected, "committed",
+        s->committed, "created", (json_int_t)s->created, "changed", (json_int_t)s->changed,
+        "unchanged", (json_int_t)s->unchanged, "deaths", (json_int_t)s->deaths, "moves",
+        (json_int_t)s->moves, "skipped_age", (json_int_t)s->skipped_age, "unknown_columns",
         (json_int_t)s->unknown_columns);
+    json_object_set_new(j, "blank_rows", json_integer(s->blank_rows)); /* RULE-UPLOAD-001 */
+    return j;
 }
 
 static int
@@ -570,8 +775,11 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, cha
     j->o.progress_ctx = job;
     struct import_summary s;
     struct al_errinfo e = {0};
+    import_uploads_sweep(db, false); /* RULE-UPLOAD-005: expired files go */
     int rc = j->import_id ? import_commit(db, j->import_id, &j->o, &s, &e)
                           : import_validate(db, &j->o, &s, &e);
+    if (rc != AL_OK && !j->import_id) /* refused: no import refers to the file */
+        unlink(j->path);
     if (rc != AL_OK) {
         snprintf(err, err_size, "%s", e.message[0] ? e.message : "数据库错误");
         return rc;
@@ -612,12 +820,13 @@ import_upload(struct al_req *r)
         return rc;
     struct job_arg *j = new_job_arg(r);
     char dir[400], rnd[17];
-    snprintf(dir, sizeof(dir), "%.380s/uploads", al_config.data_dir ? al_config.data_dir : ".");
+    uploads_dir(dir, sizeof(dir));
     mkdir(dir, 0700);
     al_crypto_random_hex(rnd, 8);
-    snprintf(j->path, sizeof(j->path), "%s/import-%s.dat", dir, rnd);
+    /* RULE-UPLOAD-005: kept encrypted under the installation key until commit or expiry. */
+    snprintf(j->path, sizeof(j->path), "%s/import-%s.enc", dir, rnd);
     int fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && write(fd, r->body, r->body_len) == (ssize_t)r->body_len &&
+    bool ok = fd >= 0 && al_crypto_file_seal(fd, r->body, r->body_len) == AL_OK &&
               fsync(fd) == 0;
     if (fd >= 0)
         close(fd);
@@ -696,6 +905,27 @@ import_list(struct al_req *r)
                                 (json_int_t)json_array_size(items)));
 }
 
+/* The report's tail when reasons were left out: a note, then 合计,列,原因（N 处） per reason. */
+static void
+csv_tally(struct al_arena *a, struct al_buf *b, int64_t omitted, json_t *reasons)
+{
+    al_csv_field(a, b, "", false);
+    al_csv_field(a, b, "", false);
+    al_csv_field(a, b,
+        al_arena_printf(a, "另有 %lld 处原因未逐行列出（只保留前 %ld 处），各原因合计如下",
+            (long long)omitted, al_config.import_max_errors), true);
+    size_t i;
+    json_t *it;
+    json_array_foreach(reasons, i, it)
+    {
+        al_csv_field(a, b, "合计", false);
+        al_csv_field(a, b, json_string_value(json_object_get(it, "column")), false);
+        al_csv_field(a, b,
+            al_arena_printf(a, "%s（%lld 处）", json_string_value(json_object_get(it, "reason")),
+                (long long)json_integer_value(json_object_get(it, "count"))), true);
+    }
+}
+
 static int
 import_errors(struct al_req *r)
 {
@@ -712,6 +942,9 @@ import_errors(struct al_req *r)
     json_t *items = json_array();
     if ((rc = import_store_errors(r->db, id, items, 100000)) != AL_OK)
         return rc;
+    json_t *reasons = json_loads(rec.error_reasons ? rec.error_reasons : "[]", 0, NULL);
+    if (!reasons)
+        reasons = json_array();
     const char *format = al_query_get(&r->query, "format");
     if (format && !strcmp(format, "csv")) {
         /* The report as CSV: 行号,列,原因 (UTF-8 with BOM for Excel). */
@@ -730,11 +963,15 @@ import_errors(struct al_req *r)
             al_csv_field(r->arena, &b, json_string_value(json_object_get(it, "column")), false);
             al_csv_field(r->arena, &b, json_string_value(json_object_get(it, "reason")), true);
         }
+        if (rec.errors_omitted > 0) /* RULE-UPLOAD-002: beyond the kept lines, the counts */
+            csv_tally(r->arena, &b, rec.errors_omitted, reasons);
         return al_reply_file(r, "text/csv; charset=utf-8",
             al_arena_printf(r->arena, "导入-%lld-被拒行.csv", (long long)id), b.p, b.len);
     }
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    /* RULE-UPLOAD-002: `omitted` reasons were not kept; `reasons` counts every one. */
+    return al_reply(r, 200, json_pack("{s:o, s:I, s:I, s:o}", "items", items, "total",
+                                (json_int_t)json_array_size(items), "omitted",
+                                (json_int_t)rec.errors_omitted, "reasons", reasons));
 }
 
 static const struct al_route import_routes[] = {

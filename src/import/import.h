@@ -36,6 +36,7 @@ struct import_summary {
     int64_t rows, accepted, rejected;
     int64_t created, changed, unchanged, deaths, moves, skipped_age;
     int64_t unknown_columns;
+    int64_t blank_rows; /* rows of empty fields only, skipped (RULE-UPLOAD-001) */
     bool committed;
     char encoding[12];
 };
@@ -63,5 +64,15 @@ int import_validate(struct al_db *db, const struct import_options *o, struct imp
  */
 int import_commit(struct al_db *db, int64_t import_id, const struct import_options *o,
     struct import_summary *s, struct al_errinfo *e);
+
+/*
+ * Uploaded files (RULE-UPLOAD-005): remove the files of committed imports and
+ * of validated ones older than al_config.upload_keep_s (the import and its
+ * report stay; a later commit asks for the file again), and any plaintext file
+ * of older versions.  With `at_start` (no job can be running) also every file
+ * of the uploads directory that no import refers to (a validation that failed
+ * or was interrupted).  Returns the number of files removed or AL_EDB.
+ */
+int import_uploads_sweep(struct al_db *db, bool at_start);
 
 #endif

@@ -132,5 +132,30 @@ enum import_effect {
 int import_plan(const struct import_row *row, const struct elder_state *cur, int min_age,
     const char *today, json_t *set, unsigned *flags);
 
+/*
+ * RULE-UPLOAD-002: counts of rejection reasons over a whole file, per column
+ * and reason, in a fixed space: the first IMPORT_TALLY_MAX distinct pairs are
+ * counted apart, any later one in `other`.
+ */
+#define IMPORT_TALLY_MAX 32
+struct import_tally {
+    int n;
+    struct {
+        int col;
+        char reason[160];
+        int64_t count;
+    } e[IMPORT_TALLY_MAX];
+    int64_t other;
+};
+void import_tally_add(struct import_tally *t, int col, const char *reason);
+/* [{"column","reason","count"}], most frequent first; "其他原因" for `other`.  A new value. */
+json_t *import_tally_json(const struct import_tally *t);
+
+/*
+ * RULE-UPLOAD-001: true when a CSV record is only empty fields (a blank line,
+ * or a spreadsheet row of empty cells).
+ */
+bool import_row_blank(const struct al_str *fields, int n);
+
 /* The 18-character number as one exact 64-bit key (for duplicate detection). */
 uint64_t import_id_key(const char number[18]);

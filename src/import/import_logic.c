@@ -535,3 +535,56 @@ import_plan(const struct import_row *row, const struct elder_state *cur, int min
     }
     return json_object_size(set) ? EFFECT_CHANGED : EFFECT_UNCHANGED;
 }
+
+/* RULE-UPLOAD-002 */
+void
+import_tally_add(struct import_tally *t, int col, const char *reason)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->e[i].col == col && strcmp(t->e[i].reason, reason) == 0) {
+            t->e[i].count++;
+            return;
+        }
+    if (t->n == IMPORT_TALLY_MAX) {
+        t->other++;
+        return;
+    }
+    t->e[t->n].col = col;
+    snprintf(t->e[t->n].reason, sizeof(t->e[t->n].reason), "%s", reason);
+    t->e[t->n].count = 1;
+    t->n++;
+}
+
+json_t *
+import_tally_json(const struct import_tally *t)
+{
+    int order[IMPORT_TALLY_MAX];
+    for (int i = 0; i < t->n; i++)
+        order[i] = i;
+    for (int i = 1; i < t->n; i++) /* at most 32: insertion sort, stable */
+        for (int j = i; j > 0 && t->e[order[j]].count > t->e[order[j - 1]].count; j--) {
+            int x = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = x;
+        }
+    json_t *out = json_array();
+    for (int i = 0; i < t->n; i++)
+        json_array_append_new(out, json_pack("{s:s, s:s, s:I}", "column",
+                                       import_col_label(t->e[order[i]].col), "reason",
+                                       t->e[order[i]].reason, "count",
+                                       (json_int_t)t->e[order[i]].count));
+    if (t->other)
+        json_array_append_new(out, json_pack("{s:s, s:s, s:I}", "column", "", "reason", "其他原因",
+                                       "count", (json_int_t)t->other));
+    return out;
+}
+
+/* RULE-UPLOAD-001 */
+bool
+import_row_blank(const struct al_str *fields, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (fields[i].len)
+            return false;
+    return true;
+}

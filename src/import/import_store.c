@@ -77,6 +77,55 @@ import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t a
 }
 
 int
+import_store_tally(struct al_db *db, int64_t import_id, int64_t omitted, const char *reasons_json)
+{
+    static const char sql[] = "UPDATE imports SET errors_omitted = ?, error_reasons = ? WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, omitted);
+    al_db_bind_text(st, 2, reasons_json);
+    sqlite3_bind_int64(st, 3, import_id);
+    int rc = al_db_check(db, sqlite3_step(st));
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+import_store_forget_file(struct al_db *db, int64_t import_id)
+{
+    static const char sql[] = "UPDATE imports SET stored_path = NULL WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, import_id);
+    int rc = al_db_check(db, sqlite3_step(st));
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t *paths,
+    json_t *stale)
+{
+    static const char sql[] =
+        "SELECT id, stored_path, status = 'committed' OR created_at < ? FROM imports"
+        " WHERE stored_path IS NOT NULL";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, expired_before);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_array_append_new(ids, json_integer(sqlite3_column_int64(st, 0)));
+        json_array_append_new(paths, json_string((const char *)sqlite3_column_text(st, 1)));
+        json_array_append_new(stale, json_boolean(sqlite3_column_int(st, 2)));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+}
+
+int
 import_store_mark_hukou(struct al_db *db, int64_t elder_id, int64_t import_id)
 {
     static const char sql[] = "UPDATE elders SET last_hukou_import = ? WHERE id = ?";
@@ -150,7 +199,8 @@ int
 import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import_record *r)
 {
     static const char sql[] = "SELECT kind, status, stored_path, file_sha256, encoding, rows,"
-                              " accepted, rejected, user_id, region_code FROM imports WHERE id = ?";
+                              " accepted, rejected, user_id, region_code, errors_omitted,"
+                              " error_reasons FROM imports WHERE id = ?";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
@@ -167,6 +217,8 @@ import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import
         r->rejected = sqlite3_column_int64(st, 7);
         r->user_id = sqlite3_column_int64(st, 8);
         r->region_code = al_db_col_text(a, st, 9);
+        r->errors_omitted = sqlite3_column_int64(st, 10);
+        r->error_reasons = al_db_col_text(a, st, 11);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)

@@ -238,6 +238,111 @@ sha256_vectors(void **state)
     assert_string_equal(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* Seal `len` bytes into a temporary file; returns its descriptor at offset 0. */
+static int
+sealed_file(const unsigned char *data, size_t len)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    int fd = dup(fileno(f));
+    fclose(f);
+    assert_int_equal(al_crypto_file_seal(fd, data, len), AL_OK);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    return fd;
+}
+
+/* Open the sealed `fd` into a new temporary file: rc, and the plain bytes into `out`. */
+static int
+open_file(int fd, unsigned char *out, size_t cap, size_t *out_len)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    int rc = al_crypto_file_open(fd, fileno(f));
+    long n = lseek(fileno(f), 0, SEEK_END);
+    lseek(fileno(f), 0, SEEK_SET);
+    *out_len = (size_t)n;
+    assert_true((size_t)n <= cap);
+    assert_int_equal(read(fileno(f), out, (size_t)n), n);
+    fclose(f);
+    return rc;
+}
+
+static void
+files_sealed_at_rest(void **state)
+{
+    (void)state;
+    /* RULE-UPLOAD-005: uploads at rest, in 64 KiB chunks; sizes around the chunk boundary. */
+    assert_int_equal(al_crypto_load_key(key), AL_OK);
+    static unsigned char plain[200000], back[200000];
+    for (size_t i = 0; i < sizeof(plain); i++)
+        plain[i] = (unsigned char)(i * 7 + 3);
+    memcpy(plain, "520327194001011234,张三", 25);
+    const size_t sizes[] = {0, 1, 25, 65535, 65536, 65537, 131072, 200000};
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        int fd = sealed_file(plain, sizes[k]);
+        size_t n = 0;
+        assert_int_equal(open_file(fd, back, sizeof(back), &n), AL_OK);
+        assert_int_equal(n, sizes[k]);
+        assert_memory_equal(back, plain, n);
+        close(fd);
+    }
+    /* Not on disk in plaintext. */
+    int fd = sealed_file(plain, 25);
+    unsigned char raw[256];
+    ssize_t rn = read(fd, raw, sizeof(raw));
+    assert_true(rn > 25);
+    assert_null(memmem(raw, (size_t)rn, "520327194001011234", 18));
+    close(fd);
+}
+
+static void
+altered_truncated_or_foreign_files_do_not_open(void **state)
+{
+    (void)state;
+    assert_int_equal(al_crypto_load_key(key), AL_OK);
+    static unsigned char plain[150000], back[150000], raw[160000];
+    memset(plain, 'x', sizeof(plain));
+    int fd = sealed_file(plain, sizeof(plain));
+    ssize_t len = read(fd, raw, sizeof(raw));
+    close(fd);
+    assert_true(len > (ssize_t)sizeof(plain));
+    size_t n;
+    /* One bit flipped anywhere: refused. */
+    const size_t at[] = {0, 10, 40, 70000, (size_t)len - 1};
+    for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+        raw[at[k]] ^= 1;
+        FILE *f = tmpfile();
+        assert_int_equal(write(fileno(f), raw, (size_t)len), len);
+        lseek(fileno(f), 0, SEEK_SET);
+        assert_int_equal(open_file(fileno(f), back, sizeof(back), &n), AL_EINVAL);
+        fclose(f);
+        raw[at[k]] ^= 1;
+    }
+    /* Cut at a chunk boundary (the final chunk dropped), or with bytes added: refused. */
+    size_t cuts[] = {4 + 24 + 65536 + 17, 4 + 24 + 2 * (65536 + 17)};
+    for (size_t k = 0; k < 2; k++) {
+        FILE *f = tmpfile();
+        assert_int_equal(write(fileno(f), raw, cuts[k]), (ssize_t)cuts[k]);
+        lseek(fileno(f), 0, SEEK_SET);
+        assert_int_equal(open_file(fileno(f), back, sizeof(back), &n), AL_EINVAL);
+        fclose(f);
+    }
+    FILE *f = tmpfile();
+    assert_int_equal(write(fileno(f), raw, (size_t)len), len);
+    assert_int_equal(write(fileno(f), "x", 1), 1);
+    lseek(fileno(f), 0, SEEK_SET);
+    assert_int_equal(open_file(fileno(f), back, sizeof(back), &n), AL_EINVAL);
+    fclose(f);
+    /* Another installation's key: refused. */
+    assert_int_equal(al_crypto_load_key(other), AL_OK);
+    f = tmpfile();
+    assert_int_equal(write(fileno(f), raw, (size_t)len), len);
+    lseek(fileno(f), 0, SEEK_SET);
+    assert_int_equal(open_file(fileno(f), back, sizeof(back), &n), AL_EINVAL);
+    fclose(f);
+    assert_int_equal(al_crypto_load_key(key), AL_OK);
+}
+
 int
 main(void)
 {
@@ -251,6 +356,8 @@ main(void)
         cmocka_unit_test(passwords),
         cmocka_unit_test(random_passwords_and_tokens),
         cmocka_unit_test(sha256_vectors),
+        cmocka_unit_test(files_sealed_at_rest),
+        cmocka_unit_test(altered_truncated_or_foreign_files_do_not_open),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

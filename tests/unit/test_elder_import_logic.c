@@ -147,6 +147,53 @@ rows_and_plans(void **state)
     al_arena_fini(&a);
 }
 
+static void
+reasons_counted_in_fixed_space(void **state)
+{
+    (void)state;
+    /* RULE-UPLOAD-002: per column and reason; the 33rd distinct pair on goes to 其他原因. */
+    static struct import_tally t;
+    memset(&t, 0, sizeof(t));
+    for (int i = 0; i < 1000; i++) {
+        import_tally_add(&t, COL_ADDRESS, "住址不能为空");
+        if (i % 2)
+            import_tally_add(&t, COL_ID, "身份证号应为 18 位（或旧的 15 位）");
+    }
+    import_tally_add(&t, COL_NAME, "住址不能为空"); /* same text, other column: apart */
+    for (int i = 0; i < 40; i++) {
+        char why[64];
+        snprintf(why, sizeof(why), "区划代码 5203270010%02d 不存在", i);
+        import_tally_add(&t, COL_REGION, why);
+        import_tally_add(&t, COL_REGION, why);
+    }
+    assert_int_equal(t.n, IMPORT_TALLY_MAX);
+    assert_int_equal(t.other, 2 * (40 - (IMPORT_TALLY_MAX - 3)));
+    json_t *j = import_tally_json(&t);
+    assert_int_equal(json_array_size(j), IMPORT_TALLY_MAX + 1);
+    json_t *first = json_array_get(j, 0), *second = json_array_get(j, 1);
+    assert_string_equal(json_string_value(json_object_get(first, "column")), "住址");
+    assert_int_equal(json_integer_value(json_object_get(first, "count")), 1000);
+    assert_string_equal(json_string_value(json_object_get(second, "column")), "身份证号");
+    assert_int_equal(json_integer_value(json_object_get(second, "count")), 500);
+    json_t *last = json_array_get(j, IMPORT_TALLY_MAX);
+    assert_string_equal(json_string_value(json_object_get(last, "reason")), "其他原因");
+    json_decref(j);
+}
+
+static void
+blank_rows(void **state)
+{
+    (void)state;
+    /* RULE-UPLOAD-001 */
+    struct al_str none[3] = {{"", 0}, {"", 0}, {"", 0}};
+    struct al_str one[3] = {{"", 0}, {"x", 1}, {"", 0}};
+    assert_true(import_row_blank(none, 3));
+    assert_true(import_row_blank(none, 1));
+    assert_true(import_row_blank(none, 0));
+    assert_false(import_row_blank(one, 3));
+    assert_true(import_row_blank(one, 1));
+}
+
 int
 main(void)
 {
@@ -156,6 +203,8 @@ main(void)
         cmocka_unit_test(dates),
         cmocka_unit_test(headers),
         cmocka_unit_test(rows_and_plans),
+        cmocka_unit_test(reasons_counted_in_fixed_space),
+        cmocka_unit_test(blank_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
