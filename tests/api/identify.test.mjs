@@ -54,7 +54,7 @@ test('first run is the baseline; later runs list what changed', async () => {
   assert.match((await list('missing_hukou')).items[0].detail_text, /^第 \d+ 次户籍导入中没有此人$/)
   assert.match((await list('changed')).items.find((i) => i.name === '乙').detail_text, /→ .*经济困难/)
   const item = (await list('new_special')).items[0]
-  assert.match(item.id_number_masked, /^520327\*{8}\d{3}[\dX]$/)
+  assert.match(item.id_number_masked, /^520327\*{11}[\dX]$/) // RULE-PII-001
   assert.ok(!('phone' in item))
 
   const r3 = await run(c)
