@@ -325,14 +325,14 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
             al_db_bind_text(st, i + 12, q->special[i]);
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (pass) {
-                json_t *o = list_item(a, st, today);
-                if (!q->pii)
-                    elder_redact_birth(o);
-                json_array_append_new(items, o);
-            }
-            else
+            if (!pass) {
                 *total = sqlite3_column_int64(st, 0);
+                continue;
+            }
+            json_t *o = list_item(a, st, today);
+            if (!q->pii)
+                elder_redact_birth(o);
+            json_array_append_new(items, o);
         }
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
