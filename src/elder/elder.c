@@ -52,6 +52,39 @@ birth_bound(struct al_arena *a, const char *today, int64_t years, bool by_year, 
                    : al_arena_printf(a, "%04d-%02d-%02d", y - (int)years, m, d);
 }
 
+/*
+ * RULE-PII-003: a reader without elder.read_pii looks people up by a whole number
+ * (`by`: id_number, or phone) at most `elder.lookup_per_hour` times an hour, and each
+ * lookup, refused or not, is audited: trying the candidates a mask leaves is slow and
+ * seen.  AL_OK when this one may run (its entry is written by lookup_done).
+ */
+static int
+lookup_allowed(struct al_req *r, const char *by)
+{
+    struct elder_settings s;
+    int64_t n = 0;
+    int rc = elder_settings_load(r->db, &s);
+    if (rc == AL_OK)
+        rc = audit_count_recent(r->db, r->who->user_id, "elder.lookup", (int64_t)time(NULL) - 3600,
+            &n);
+    if (rc != AL_OK || n < s.lookup_per_hour)
+        return rc;
+    struct audit_entry a = {.action = "elder.lookup", .region_code = r->who->region_code,
+        .outcome = "denied", .detail = json_pack("{s:s}", "by", by)};
+    if ((rc = audit_append(r, &a)) != AL_OK)
+        return rc;
+    return al_req_fail(r, AL_ETHROTTLE, by, "按完整身份证号或电话查找过于频繁（每小时最多 %d 次），请稍后再试",
+        s.lookup_per_hour);
+}
+
+static int
+lookup_done(struct al_req *r, const char *by, int64_t found)
+{
+    struct audit_entry a = {.action = "elder.lookup", .region_code = r->who->region_code,
+        .outcome = "success", .detail = json_pack("{s:s, s:I}", "by", by, "found", (json_int_t)found)};
+    return audit_append(r, &a);
+}
+
 /* The registry of the caller's region at a glance (the home page). */
 static int
 elder_overview(struct al_req *r)
@@ -123,9 +156,15 @@ elder_list(struct al_req *r)
         al_crypto_keyed_hash_hex("idnumber", id.number, 18, hash);
         q.id_hash = hash;
     }
+    const char *lookup = q.pii ? NULL : idn ? "id_number"
+                         : q.q && elder_phone_digits(q.q) >= 7 ? "q" : NULL;
+    if (lookup && (rc = lookup_allowed(r, lookup)) != AL_OK)
+        return rc;
     json_t *items = json_array();
     int64_t total = 0;
     if ((rc = elder_store_list(r->db, r->arena, &q, items, &total)) != AL_OK)
+        return rc;
+    if (lookup && (rc = lookup_done(r, lookup, total)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
 }

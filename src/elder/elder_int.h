@@ -32,6 +32,7 @@ struct elder_settings {
     int min_age;
     int advanced_age;
     int disabled_min_level;
+    int lookup_per_hour;          /* RULE-PII-003: whole-number lookups without elder.read_pii */
     char economic_tiers[128];     /* comma-separated economic_status values */
     char special_difficulty[256]; /* comma-separated category ids */
 };
@@ -75,6 +76,12 @@ void elder_redact_birth(json_t *o);
  * birth year instead of the birth date.  A new object.
  */
 json_t *elder_history_view(json_t *changes, bool pii);
+
+/*
+ * RULE-PII-003: the digits of a search text made of digits, spaces and '-' only (all
+ * a phone holds), or -1 for any other text.
+ */
+int elder_phone_digits(const char *q);
 
 /* ---- storage (elder_store.c) ---- */
 

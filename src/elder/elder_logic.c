@@ -133,6 +133,19 @@ elder_redact_birth(json_t *o)
     }
 }
 
+int
+elder_phone_digits(const char *q)
+{
+    int n = 0;
+    for (; *q; q++) {
+        if (*q >= '0' && *q <= '9')
+            n++;
+        else if (*q != '-' && *q != ' ')
+            return -1;
+    }
+    return n;
+}
+
 /* `v` (a value, or an [old, new] pair) with `fn` applied to each string in it. */
 static json_t *
 map_strings(json_t *v, json_t *(*fn)(const char *s))

@@ -26,7 +26,8 @@ int
 elder_settings_load(struct al_db *db, struct elder_settings *s)
 {
     static const char sql[] = "SELECT key, value FROM settings WHERE key LIKE 'elder.%'";
-    *s = (struct elder_settings){.min_age = 60, .advanced_age = 80, .disabled_min_level = 1};
+    *s = (struct elder_settings){.min_age = 60, .advanced_age = 80, .disabled_min_level = 1,
+        .lookup_per_hour = 60};
     snprintf(s->economic_tiers, sizeof(s->economic_tiers), "tekun,dibao,dibao_edge,low_income");
     snprintf(s->special_difficulty, sizeof(s->special_difficulty),
         "advanced_age,living_alone,empty_nest,left_behind,disabled,severe_disability,fp_special,"
@@ -44,6 +45,8 @@ elder_settings_load(struct al_db *db, struct elder_settings *s)
             s->advanced_age = atoi(v);
         else if (strcmp(k, "elder.disabled_min_level") == 0)
             s->disabled_min_level = atoi(v);
+        else if (strcmp(k, "elder.lookup_per_hour") == 0)
+            s->lookup_per_hour = atoi(v);
         else if (strcmp(k, "elder.economic_tiers") == 0)
             snprintf(s->economic_tiers, sizeof(s->economic_tiers), "%s", v);
         else if (strcmp(k, "elder.special_difficulty") == 0)
@@ -175,10 +178,7 @@ in_marks(struct al_arena *a, int first, int n)
 static bool
 phone_like(const char *q)
 {
-    for (; *q; q++)
-        if (!((*q >= '0' && *q <= '9') || *q == '-' || *q == ' '))
-            return false;
-    return true;
+    return elder_phone_digits(q) >= 0;
 }
 
 static const char *

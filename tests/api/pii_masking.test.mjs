@@ -356,6 +356,33 @@ it('RULE-PII-003: a phone is not recovered digit by digit through search', async
   assert.equal(hits.total, 1)
 })
 
+it('RULE-PII-003: whole-number lookups without elder.read_pii are audited and limited per hour', async () => {
+  const admin = await s.login('admin')
+  const u = await admin.post('/api/v1/users', { username: 'pii_lookup', display_name: '查找员', role: 'helper', region_code: '520327001', password: 'Lookup2026x' })
+  assert.equal(u.status, 201, u.text)
+  const c = await s.login('pii_lookup', 'Lookup2026x')
+  const p = people[0]
+  sqlite(s.db, "UPDATE settings SET value = '3' WHERE key = 'elder.lookup_per_hour'")
+  try {
+    assert.equal((await c.get(`/api/v1/elders?id_number=${p.number}`)).body.total, 1)
+    assert.equal((await c.get(`/api/v1/elders?q=${p.phones[3]}`)).body.total, 1)
+    assert.equal((await c.get('/api/v1/elders?q=13800000000')).body.total, 0)
+    // Names and short numbers are no lookups.
+    assert.equal((await c.get(`/api/v1/elders?q=${encodeURIComponent(p.name)}`)).status, 200)
+    assert.equal((await c.get('/api/v1/elders?q=1388')).status, 200)
+    const e = assertError(await c.get(`/api/v1/elders?id_number=${people[1].number}`), 429, 'throttled', 'id_number')
+    assert.match(e.message, /每小时最多 3 次/)
+    assertError(await c.get(`/api/v1/elders?q=${p.phones[3]}`), 429, 'throttled', 'q')
+    // Officers (elder.read_pii) are not limited.
+    for (let i = 0; i < 4; i++) assert.equal((await civil.get(`/api/v1/elders?id_number=${p.number}`)).status, 200)
+  } finally {
+    sqlite(s.db, "UPDATE settings SET value = '60' WHERE key = 'elder.lookup_per_hour'")
+  }
+  const trail = (await admin.get('/api/v1/audit?action=elder.lookup&page_size=200')).body.items.filter((x) => x.username === 'pii_lookup')
+  assert.deepEqual(trail.map((x) => x.outcome).sort(), ['denied', 'denied', 'success', 'success', 'success'])
+  assert.deepEqual(trail.filter((x) => x.outcome === 'success').map((x) => x.detail.found).sort(), [0, 1, 1])
+})
+
 // ---- RULE-PII-004: nothing about records outside the reader's scope ---------------------------
 
 it('RULE-PII-004: another township\'s ID number is refused without saying it is registered; duplicates named within scope', async () => {
