@@ -395,17 +395,26 @@ history_changes(json_t *set, json_t *before)
  * RULE-PII-004: the ID number given is already the record `other`'s.  Within the
  * caller's scope the record is named (they can open it); outside it the answer
  * names nothing and does not say that the number is registered, and the attempt
- * is audited (probing numbers of other regions leaves a trace).  Called after
- * the caller's transaction was rolled back.
+ * is audited (probing numbers of other regions leaves a trace).  For a reader
+ * without elder.read_pii the refusal is a whole-number lookup (RULE-PII-003):
+ * limited and audited like one.  Called after the caller's transaction was rolled
+ * back.
  */
 static int
 id_taken(struct al_req *r, int64_t other)
 {
     struct elder_row o;
-    int rc = elder_store_row(r->db, r->arena, other, &o);
+    bool pii = reader_pii(r);
+    int rc = pii ? AL_OK : lookup_allowed(r, "id_number");
+    if (rc != AL_OK)
+        return rc;
+    rc = elder_store_row(r->db, r->arena, other, &o);
     if (rc != AL_OK && rc != AL_ENOTFOUND)
         return rc;
-    if (rc == AL_OK && region_in_scope(r->who->region_code, o.region_code))
+    bool mine = rc == AL_OK && region_in_scope(r->who->region_code, o.region_code);
+    if (!pii && (rc = lookup_done(r, "id_number", mine)) != AL_OK)
+        return rc;
+    if (mine)
         return al_req_fail(r, AL_ECONFLICT, "id_number",
             "该身份证号已登记在档案 #%lld 中，请勿重复登记", (long long)other);
     struct audit_entry a = {.action = "elder.id_refused", .target_type = "elder",

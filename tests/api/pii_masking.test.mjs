@@ -373,13 +373,16 @@ it('RULE-PII-003: whole-number lookups without elder.read_pii are audited and li
     const e = assertError(await c.get(`/api/v1/elders?id_number=${people[1].number}`), 429, 'throttled', 'id_number')
     assert.match(e.message, /每小时最多 3 次/)
     assertError(await c.get(`/api/v1/elders?q=${p.phones[3]}`), 429, 'throttled', 'q')
+    // Registering a number already registered is a lookup too (it would name the record).
+    const again = { name: p.name, id_number: people[1].number, region_code: '520327001001', address: '某处', phone: '13711116666' }
+    assertError(await c.post('/api/v1/elders', again), 429, 'throttled', 'id_number')
     // Officers (elder.read_pii) are not limited.
     for (let i = 0; i < 4; i++) assert.equal((await civil.get(`/api/v1/elders?id_number=${p.number}`)).status, 200)
   } finally {
     sqlite(s.db, "UPDATE settings SET value = '60' WHERE key = 'elder.lookup_per_hour'")
   }
   const trail = (await admin.get('/api/v1/audit?action=elder.lookup&page_size=200')).body.items.filter((x) => x.username === 'pii_lookup')
-  assert.deepEqual(trail.map((x) => x.outcome).sort(), ['denied', 'denied', 'success', 'success', 'success'])
+  assert.deepEqual(trail.map((x) => x.outcome).sort(), ['denied', 'denied', 'denied', 'success', 'success', 'success'])
   assert.deepEqual(trail.filter((x) => x.outcome === 'success').map((x) => x.detail.found).sort(), [0, 1, 1])
 })
 
