@@ -152,7 +152,6 @@ struct page {
     bool pii; /* the reader holds elder.read_pii */
 };
 
-
 /* One item as JSON: its columns, and the 说明 in Chinese (`detail_text`). */
 static int
 item_json(void *ctx, const char *const v[ITEM_COLS])
