@@ -39,6 +39,13 @@ int audit_append_as(struct al_db *db, int64_t user_id, const char *username,
     const char *client_ip, const struct audit_entry *e);
 
 /*
+ * How many entries `action` user `user_id` wrote at or after `since` (unix seconds)
+ * into *n: for limits on sensitive reads (RULE-PII-003).  AL_OK or AL_EDB.
+ */
+int audit_count_recent(struct al_db *db, int64_t user_id, const char *action, int64_t since,
+    int64_t *n);
+
+/*
  * Check the whole chain.  Returns AL_OK when intact; otherwise AL_ECONFLICT
  * with the first bad entry's id in *bad_id and a Chinese explanation in
  * `msg`.  *count receives the number of entries checked.

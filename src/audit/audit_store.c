@@ -103,6 +103,29 @@ audit_append_as(struct al_db *db, int64_t user_id, const char *username, const c
     return rc;
 }
 
+int
+audit_count_recent(struct al_db *db, int64_t user_id, const char *action, int64_t since,
+    int64_t *n)
+{
+    /* The first entry at or after `since` (index on at), then the user's entries from
+     * there (index on user_id, id): a few rows, however long the trail. */
+    static const char sql[] =
+        "SELECT count(*) FROM audit_log WHERE user_id = ?1 AND action = ?2 AND id >="
+        " (SELECT coalesce(min(id), 9223372036854775807) FROM audit_log WHERE at >= ?3)";
+    *n = 0;
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, user_id);
+    al_db_bind_text(st, 2, action);
+    sqlite3_bind_int64(st, 3, since);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? AL_OK : al_db_check(db, rc);
+}
+
 /* ---- verification ---- */
 
 int

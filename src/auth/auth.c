@@ -380,7 +380,8 @@ auth_me_update(struct al_req *r)
     const char *display_name = NULL, *phone = NULL;
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "display_name", "姓名", 0, 1, 32, &display_name, &r->err);
+        rc = al_json_get_str(body, "display_name", "姓名", AL_PLAIN, 1, 32, &display_name,
+            &r->err);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &phone, &r->err);
     if (rc != AL_OK)
@@ -478,7 +479,8 @@ token_create(struct al_req *r)
     const char *name;
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "name", "令牌名称", AL_REQUIRED, 1, 64, &name, &r->err);
+        rc = al_json_get_str(body, "name", "令牌名称", AL_REQUIRED | AL_PLAIN, 1, 64, &name,
+            &r->err);
     if (rc != AL_OK)
         return rc;
     char raw[65], hash[65];

@@ -114,8 +114,9 @@ al_csv_field(struct al_arena *a, struct al_buf *b, const char *s, bool last)
 {
     if (!s)
         s = "";
-    /* Leading = + - @ would run as a formula in a spreadsheet: neutralise with a quote. */
-    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
+    /* Leading = + - @ would run as a formula in a spreadsheet, and so may one after a
+     * leading tab, CR or LF (RULE-PII-006): neutralise with a quote. */
+    bool formula = s[0] && strchr("=+-@\t\r\n", s[0]) != NULL;
     if (formula || strpbrk(s, ",\"\r\n")) {
         al_buf_add(a, b, "\"", 1);
         if (formula)

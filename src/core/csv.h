@@ -38,9 +38,9 @@ struct al_buf {
 void al_buf_add(struct al_arena *a, struct al_buf *b, const char *s, size_t n);
 
 /*
- * Append one CSV field (quoted when it holds , " CR or LF; a leading = + - @
- * is neutralised against spreadsheet formulas) and "," or, for the last
- * field of a row, CRLF.
+ * Append one CSV field (quoted when it holds , " CR or LF; a leading = + - @,
+ * tab, CR or LF is neutralised against spreadsheet formulas with a ' inside the
+ * quotes, RULE-PII-006) and "," or, for the last field of a row, CRLF.
  */
 void al_csv_field(struct al_arena *a, struct al_buf *b, const char *s, bool last);
 

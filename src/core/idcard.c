@@ -153,26 +153,39 @@ al_id_status_message(enum al_id_status st)
 void
 al_id_mask(const char number[18], char out[19])
 {
-    /* RULE-ID-007 */
+    /* RULE-ID-007, RULE-PII-001: the address code and the check character only. */
     memcpy(out, number, 6);
-    memset(out + 6, '*', 8);
-    memcpy(out + 14, number + 14, 4);
+    memset(out + 6, '*', 11);
+    out[17] = number[17];
     out[18] = '\0';
 }
 
 void
 al_phone_mask(const char *phone, char *out, size_t out_size)
 {
-    size_t n = strlen(phone);
+    /*
+     * RULE-PII-002: at least four unknown digits stay hidden.  11 digits and more keep
+     * the first 3 and the last 4 (10^4 candidates); shorter landlines keep the last 4
+     * only, or the last 2 when that would hide fewer than four digits besides the
+     * leading 0 every landline has.
+     */
+    size_t n = strlen(phone), digits = 0;
     if (out_size == 0)
         return;
     if (n + 1 > out_size)
         n = out_size - 1;
     for (size_t i = 0; i < n; i++)
-        out[i] = (i < 3 || i + 4 >= n || phone[i] == '-') ? phone[i] : '*';
-    if (n <= 7) /* too short to keep both ends: hide all but the last 2 */
-        for (size_t i = 0; i + 2 < n; i++)
-            out[i] = '*';
+        digits += phone[i] >= '0' && phone[i] <= '9';
+    size_t head = digits >= 11 ? 3 : 0;
+    size_t known0 = head == 0 && phone[0] == '0';
+    size_t tail = digits >= head + 4 + known0 + 4 ? 4 : 2;
+    size_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool digit = phone[i] >= '0' && phone[i] <= '9';
+        bool keep = !digit || seen < head || seen + tail >= digits;
+        out[i] = keep ? phone[i] : '*';
+        seen += digit;
+    }
     out[n] = '\0';
 }
 

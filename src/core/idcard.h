@@ -12,7 +12,8 @@
  * RULE-ID-005  The address code is not checked against the current division list
  *              (codes are abolished over time; old numbers stay valid).
  * RULE-ID-006  Sex: the 17th character is odd for male, even for female.
- * RULE-ID-007  Shown masked as the first 6 and the last 4 characters with 8 '*' between.
+ * RULE-ID-007  Shown masked as the first 6 characters and the check character with 11 '*'
+ *              between (RULE-PII-001: the birth date and the sequence stay hidden).
  */
 #ifndef AL_IDCARD_H
 #define AL_IDCARD_H
@@ -48,7 +49,7 @@ char al_id_check_char(const char digits17[17]);
 /* Chinese explanation of a status, naming the problem. */
 const char *al_id_status_message(enum al_id_status st);
 
-/* "520327********1234" (19 bytes incl. NUL) from an 18-character number. */
+/* "520327***********4" (19 bytes incl. NUL) from an 18-character number (RULE-PII-001). */
 void al_id_mask(const char number[18], char out[19]);
 
 /*
@@ -57,7 +58,10 @@ void al_id_mask(const char number[18], char out[19]);
  */
 const char *al_phone_problem(const char *phone);
 
-/* Phone masked as 138****5678 (keeps the first 3 and last 4 digits); `out` ≥ len+1. */
+/*
+ * Phone masked as 138****5678 (RULE-PII-002: the first 3 and last 4 digits of 11 or more;
+ * of a shorter landline the last 4, or 2, so that four digits stay unknown); `out` ≥ len+1.
+ */
 void al_phone_mask(const char *phone, char *out, size_t out_size);
 
 /* Age in whole years on `today` ("YYYY-MM-DD") of someone born on `birth`. */

@@ -101,6 +101,33 @@ al_json_dump_heap(const json_t *v)
     return buf;
 }
 
+bool
+al_text_is_plain(const char *s, size_t n)
+{
+    /* RULE-PII-005.  `s` is well-formed UTF-8 (jansson checks every string it parses). */
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned cp = p[i], k = 1;
+        if (cp >= 0xF0)
+            k = 4, cp &= 0x07;
+        else if (cp >= 0xE0)
+            k = 3, cp &= 0x0F;
+        else if (cp >= 0xC0)
+            k = 2, cp &= 0x1F;
+        for (unsigned j = 1; j < k && i + j < n; j++)
+            cp = (cp << 6) | (p[i + j] & 0x3F);
+        i += k;
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) /* C0, DEL, C1 controls */
+            return false;
+        if (cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+            (cp >= 0x2066 && cp <= 0x2069)) /* bidirectional marks, embeddings, overrides */
+            return false;
+        if (cp == 0x2028 || cp == 0x2029 || cp == 0x200B || cp == 0x2060 || cp == 0xFEFF)
+            return false; /* line breaks in disguise, invisible spaces */
+    }
+    return true;
+}
+
 size_t
 al_utf8_len(const char *s, size_t n)
 {
@@ -168,6 +195,8 @@ al_json_get_str(const json_t *obj, const char *key, const char *label, int flags
         n--;
     if (n == 0 && (flags & AL_REQUIRED))
         return al_fail(e, AL_EINVAL, key, "%s不能为空", label);
+    if ((flags & AL_PLAIN) && !al_text_is_plain(s, n)) /* RULE-PII-005 */
+        return al_fail(e, AL_EINVAL, key, "%s不能包含控制字符、换行或文字方向控制符", label);
     size_t chars = al_utf8_len(s, n);
     if (chars < min_chars)
         return al_fail(e, AL_EINVAL, key, "%s至少需要 %zu 个字符", label, min_chars);

@@ -36,6 +36,7 @@ char *al_json_dump(struct al_arena *a, const json_t *v, size_t *len_out);
 
 enum al_json_flags {
     AL_REQUIRED = 1, /* missing or null is an error */
+    AL_PLAIN = 2,    /* one line of plain text: al_text_is_plain (names, RULE-PII-005) */
 };
 
 /*
@@ -58,6 +59,14 @@ int al_json_get_bool(const json_t *obj, const char *key, const char *label, int 
 /* Serialise compactly into malloc'd memory (release with free()); NULL when out of memory.
  * Use this, not json_dumps(), whose memory belongs to jansson's allocator. */
 char *al_json_dump_heap(const json_t *v);
+
+/*
+ * RULE-PII-005: true when the `n` bytes of well-formed UTF-8 hold no control character
+ * (C0 including tab, CR and LF; DEL; C1), no bidirectional mark, embedding, override or
+ * isolate (U+061C, U+200E/F, U+202A–E, U+2066–9), no U+2028/2029 and no invisible
+ * space (U+200B, U+2060, U+FEFF).
+ */
+bool al_text_is_plain(const char *s, size_t n);
 
 /* Number of UTF-8 code points, or (size_t)-1 when `s` is not valid UTF-8. */
 size_t al_utf8_len(const char *s, size_t n);

@@ -31,13 +31,58 @@ parse_id_number(struct al_req *r, const char *text, const char *field, struct al
     return AL_OK;
 }
 
-/* Age range → birth-date bounds for the query. */
+/* Does the caller hold elder.read_pii (birth dates, RULE-PII-001)? */
+static bool
+reader_pii(struct al_req *r)
+{
+    return auth_role_has(r->db, r->who->role, "elder.read_pii");
+}
+
+/*
+ * Age range → birth-date bounds for the query.  RULE-PII-001: without the birth
+ * date the age is counted in years of birth (the age reached this year), so that
+ * whether someone is in a range never changes on their birthday.
+ */
 static void
-birth_bound(struct al_arena *a, const char *today, int64_t years, const char **out)
+birth_bound(struct al_arena *a, const char *today, int64_t years, bool by_year, const char **out)
 {
     int y, m, d;
     sscanf(today, "%d-%d-%d", &y, &m, &d);
-    *out = al_arena_printf(a, "%04d-%02d-%02d", y - (int)years, m, d);
+    *out = by_year ? al_arena_printf(a, "%04d-12-31", y - (int)years)
+                   : al_arena_printf(a, "%04d-%02d-%02d", y - (int)years, m, d);
+}
+
+/*
+ * RULE-PII-003: a reader without elder.read_pii looks people up by a whole number
+ * (`by`: id_number, or phone) at most `elder.lookup_per_hour` times an hour, and each
+ * lookup, refused or not, is audited: trying the candidates a mask leaves is slow and
+ * seen.  AL_OK when this one may run (its entry is written by lookup_done).
+ */
+static int
+lookup_allowed(struct al_req *r, const char *by)
+{
+    struct elder_settings s;
+    int64_t n = 0;
+    int rc = elder_settings_load(r->db, &s);
+    if (rc == AL_OK)
+        rc = audit_count_recent(r->db, r->who->user_id, "elder.lookup", (int64_t)time(NULL) - 3600,
+            &n);
+    if (rc != AL_OK || n < s.lookup_per_hour)
+        return rc;
+    struct audit_entry a = {.action = "elder.lookup", .region_code = r->who->region_code,
+        .outcome = "denied", .detail = json_pack("{s:s}", "by", by)};
+    if ((rc = audit_append(r, &a)) != AL_OK)
+        return rc;
+    return al_req_fail(r, AL_ETHROTTLE, by, "按完整身份证号或电话查找过于频繁（每小时最多 %d 次），请稍后再试",
+        s.lookup_per_hour);
+}
+
+static int
+lookup_done(struct al_req *r, const char *by, int64_t found)
+{
+    struct audit_entry a = {.action = "elder.lookup", .region_code = r->who->region_code,
+        .outcome = "success", .detail = json_pack("{s:s, s:I}", "by", by, "found", (json_int_t)found)};
+    return audit_append(r, &a);
 }
 
 /* The registry of the caller's region at a glance (the home page). */
@@ -98,10 +143,11 @@ elder_list(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "age_min", "最小年龄不能大于最大年龄");
     char today[11];
     al_today_cst(today);
+    q.pii = reader_pii(r);
     if (age_min >= 0)
-        birth_bound(r->arena, today, age_min, &q.born_before); /* born on or before */
+        birth_bound(r->arena, today, age_min, !q.pii, &q.born_before); /* born on or before */
     if (age_max >= 0)
-        birth_bound(r->arena, today, age_max + 1, &q.born_after); /* born after */
+        birth_bound(r->arena, today, age_max + 1, !q.pii, &q.born_after); /* born after */
     char hash[65];
     if (idn) {
         struct al_id id;
@@ -110,9 +156,15 @@ elder_list(struct al_req *r)
         al_crypto_keyed_hash_hex("idnumber", id.number, 18, hash);
         q.id_hash = hash;
     }
+    const char *lookup = q.pii ? NULL : idn ? "id_number"
+                         : q.q && elder_phone_digits(q.q) >= 7 ? "q" : NULL;
+    if (lookup && (rc = lookup_allowed(r, lookup)) != AL_OK)
+        return rc;
     json_t *items = json_array();
     int64_t total = 0;
     if ((rc = elder_store_list(r->db, r->arena, &q, items, &total)) != AL_OK)
+        return rc;
+    if (lookup && (rc = lookup_done(r, lookup, total)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
 }
@@ -136,8 +188,8 @@ read_fields(struct al_req *r, json_t *body, bool creating, json_t *set)
         {"disability_type", "残疾类别", 32, false}, {"status_reason", "状态变更原因", 200, false},
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        rc = al_json_get_str(body, texts[i].key, texts[i].label,
-            creating && texts[i].required ? AL_REQUIRED : 0, texts[i].required ? 1 : 0,
+        rc = al_json_get_str(body, texts[i].key, texts[i].label, /* RULE-PII-005 */
+            AL_PLAIN | (creating && texts[i].required ? AL_REQUIRED : 0), texts[i].required ? 1 : 0,
             texts[i].max, &s, &r->err);
         if (rc != AL_OK)
             return rc;
@@ -339,6 +391,40 @@ history_changes(json_t *set, json_t *before)
     return ch;
 }
 
+/*
+ * RULE-PII-004: the ID number given is already the record `other`'s.  Within the
+ * caller's scope the record is named (they can open it); outside it the answer
+ * names nothing and does not say that the number is registered, and the attempt
+ * is audited (probing numbers of other regions leaves a trace).  For a reader
+ * without elder.read_pii the refusal is a whole-number lookup (RULE-PII-003):
+ * limited and audited like one.  Called after the caller's transaction was rolled
+ * back.
+ */
+static int
+id_taken(struct al_req *r, int64_t other)
+{
+    struct elder_row o;
+    bool pii = reader_pii(r);
+    int rc = pii ? AL_OK : lookup_allowed(r, "id_number");
+    if (rc != AL_OK)
+        return rc;
+    rc = elder_store_row(r->db, r->arena, other, &o);
+    if (rc != AL_OK && rc != AL_ENOTFOUND)
+        return rc;
+    bool mine = rc == AL_OK && region_in_scope(r->who->region_code, o.region_code);
+    if (!pii && (rc = lookup_done(r, "id_number", mine)) != AL_OK)
+        return rc;
+    if (mine)
+        return al_req_fail(r, AL_ECONFLICT, "id_number",
+            "该身份证号已登记在档案 #%lld 中，请勿重复登记", (long long)other);
+    struct audit_entry a = {.action = "elder.id_refused", .target_type = "elder",
+        .region_code = r->who->region_code, .outcome = "failure",
+        .detail = json_pack("{s:s}", "reason", "id_number_outside_scope")};
+    if ((rc = audit_append(r, &a)) != AL_OK)
+        return rc;
+    return al_req_fail(r, AL_ECONFLICT, "id_number", "该身份证号无法在此登记，请联系上级民政部门核实");
+}
+
 static int
 elder_create(struct al_req *r)
 {
@@ -363,7 +449,7 @@ elder_create(struct al_req *r)
     rc = elder_store_exists_hash(r->db, json_string_value(json_object_get(set, "id_hash")), &existing);
     if (rc == AL_OK) {
         al_db_rollback(r->db);
-        return al_req_fail(r, AL_ECONFLICT, "id_number", "该身份证号已登记，请勿重复登记");
+        return id_taken(r, existing);
     }
     int64_t now = (int64_t)time(NULL);
     rc = rc == AL_ENOTFOUND ? elder_store_insert(r->db, set, now, &id) : rc;
@@ -388,7 +474,7 @@ elder_create(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     json_t *out = NULL;
-    if ((rc = elder_store_get(r->db, r->arena, id, &out)) != AL_OK)
+    if ((rc = elder_store_get(r->db, r->arena, id, reader_pii(r), &out)) != AL_OK)
         return rc;
     return al_reply(r, 201, out);
 }
@@ -441,7 +527,7 @@ elder_get(struct al_req *r)
     json_t *out = NULL, *contacts = json_array(), *consents = json_array();
     const char *reveal = al_query_get(&r->query, "reveal");
     bool want = reveal && (!strcmp(reveal, "1") || !strcmp(reveal, "true"));
-    if ((rc = elder_store_get(r->db, r->arena, e.id, &out)) != AL_OK)
+    if ((rc = elder_store_get(r->db, r->arena, e.id, reader_pii(r), &out)) != AL_OK)
         return rc;
     if (want && (rc = reveal_pii(r, &e, out)) != AL_OK)
         return rc;
@@ -495,7 +581,7 @@ elder_update(struct al_req *r)
     char today[11];
     al_today_cst(today);
     json_t *before = NULL;
-    if ((rc = elder_store_get(r->db, r->arena, e.id, &before)) != AL_OK)
+    if ((rc = elder_store_get(r->db, r->arena, e.id, true, &before)) != AL_OK)
         return rc;
     int64_t now = (int64_t)time(NULL), other;
     if ((rc = al_db_begin(r->db)) != AL_OK)
@@ -503,9 +589,11 @@ elder_update(struct al_req *r)
     /* Each failure has one code: a database error stays one (500/503), a number on another
      * record is 409 id_number, a stale version 409 version, a refused row 422. */
     const char *hash = json_string_value(json_object_get(set, "id_hash"));
-    if (hash && (rc = elder_store_exists_hash(r->db, hash, &other)) == AL_OK && other != e.id)
-        rc = al_req_fail(r, AL_ECONFLICT, "id_number", "该身份证号已登记在另一份档案中");
-    else if (rc == AL_ENOTFOUND || rc == AL_OK) {
+    if (hash && (rc = elder_store_exists_hash(r->db, hash, &other)) == AL_OK && other != e.id) {
+        al_db_rollback(r->db);
+        return id_taken(r, other); /* RULE-PII-004: named only within scope */
+    }
+    if (rc == AL_ENOTFOUND || rc == AL_OK) {
         rc = elder_store_update(r->db, e.id, version, set, now);
         if (rc == AL_ECONFLICT)
             al_req_fail(r, AL_ECONFLICT, "version", "档案已被他人修改，请刷新后重试");
@@ -537,7 +625,7 @@ elder_update(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     json_t *out = NULL;
-    if ((rc = elder_store_get(r->db, r->arena, e.id, &out)) != AL_OK)
+    if ((rc = elder_store_get(r->db, r->arena, e.id, reader_pii(r), &out)) != AL_OK)
         return rc;
     return al_reply(r, 200, out);
 }
@@ -550,7 +638,7 @@ elder_history(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     json_t *items = json_array();
-    if ((rc = elder_store_history(r->db, r->arena, e.id, items)) != AL_OK)
+    if ((rc = elder_store_history(r->db, r->arena, e.id, reader_pii(r), items)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
                                 (json_int_t)json_array_size(items)));
@@ -587,9 +675,11 @@ contact_add(struct al_req *r)
     const char *relation, *name, *phone, *p;
     int64_t priority = 1, id = 0;
     if ((rc = al_req_json(r, &body)) == AL_OK)
-        rc = al_json_get_str(body, "relation", "关系", AL_REQUIRED, 1, 16, &relation, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "name", "联系人姓名", AL_REQUIRED, 1, 32, &name, &r->err);
+        rc = al_json_get_str(body, "relation", "关系", AL_REQUIRED | AL_PLAIN, 1, 16, &relation,
+            &r->err);
+    if (rc == AL_OK) /* RULE-PII-005 */
+        rc = al_json_get_str(body, "name", "联系人姓名", AL_REQUIRED | AL_PLAIN, 1, 32, &name,
+            &r->err);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "phone", "联系人电话", AL_REQUIRED, 1, 20, &phone, &r->err);
     if (rc == AL_OK)
@@ -648,9 +738,11 @@ consent_add(struct al_req *r)
         rc = al_json_get_int(body, "user_id", "家属账号", AL_REQUIRED, 1, INT64_MAX, &user_id, NULL,
             &r->err);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "relation", "关系", AL_REQUIRED, 1, 16, &relation, &r->err);
+        rc = al_json_get_str(body, "relation", "关系", AL_REQUIRED | AL_PLAIN, 1, 16, &relation,
+            &r->err);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "granted_by", "授权人", AL_REQUIRED, 1, 32, &granted_by, &r->err);
+        rc = al_json_get_str(body, "granted_by", "授权人", AL_REQUIRED | AL_PLAIN, 1, 32,
+            &granted_by, &r->err);
     if (rc != AL_OK)
         return rc;
     static const char *const scopes[] = {"basic", "health", "services", "location", NULL};
@@ -731,12 +823,12 @@ my_elder_get(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     json_t *full = NULL;
-    if ((rc = elder_store_get(r->db, r->arena, id, &full)) != AL_OK)
+    if ((rc = elder_store_get(r->db, r->arena, id, false, &full)) != AL_OK) /* RULE-PII-001 */
         return rc;
     /* What the consent allows: basic facts always; the rest by scope. */
     json_t *out = json_object();
-    static const char *basic[] = {"id", "name", "sex", "birth_date", "age", "region_name",
-        "status", "categories"};
+    static const char *basic[] = {"id", "name", "sex", "birth_year", "region_name", "status",
+        "categories"};
     for (size_t i = 0; i < sizeof(basic) / sizeof(basic[0]); i++)
         json_object_set(out, basic[i], json_object_get(full, basic[i]));
     json_t *sc = json_loads(scope, 0, NULL);

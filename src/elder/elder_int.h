@@ -32,6 +32,7 @@ struct elder_settings {
     int min_age;
     int advanced_age;
     int disabled_min_level;
+    int lookup_per_hour;          /* RULE-PII-003: whole-number lookups without elder.read_pii */
     char economic_tiers[128];     /* comma-separated economic_status values */
     char special_difficulty[256]; /* comma-separated category ids */
 };
@@ -62,6 +63,26 @@ bool elder_in_list(const char *list, const char *v);
 /* RULE-CAT-009: the known category ids named in the setting `list` (unknown names ignored). */
 int elder_special_ids(const char *list, const char *ids[ELDER_CAT_MAX]);
 
+/*
+ * RULE-PII-001: a record or list item as a reader without elder.read_pii sees it: the
+ * birth year (`birth_year`) instead of the birth date and the age, and no evidence dated
+ * with the birth date.  Changes `o` in place.
+ */
+void elder_redact_birth(json_t *o);
+
+/*
+ * A history entry's changes as shown (RULE-PII-001/002): ID masks in the current form
+ * (entries written before kept 4 more characters), phones masked, and without `pii` the
+ * birth year instead of the birth date.  A new object.
+ */
+json_t *elder_history_view(json_t *changes, bool pii);
+
+/*
+ * RULE-PII-003: the digits of a search text made of digits, spaces and '-' only (all
+ * a phone holds), or -1 for any other text.
+ */
+int elder_phone_digits(const char *q);
+
 /* ---- storage (elder_store.c) ---- */
 
 int elder_settings_load(struct al_db *db, struct elder_settings *s);
@@ -79,6 +100,7 @@ struct elder_query {
     const char *category;
     const char *status;
     const char *born_after, *born_before; /* from the age range */
+    bool pii;               /* the reader holds elder.read_pii (RULE-PII-001/003) */
     const char *special[ELDER_CAT_MAX]; /* special difficulty: any of these categories */
     int nspecial;
     int64_t limit, offset;
@@ -95,7 +117,8 @@ int elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope
 int elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
     json_t *items, int64_t *total);
 int elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_row *r);
-int elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
+/* The record `id` as JSON; without `pii` as elder_redact_birth leaves it. */
+int elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, bool pii, json_t **out);
 int elder_store_exists_hash(struct al_db *db, const char *id_hash, int64_t *id);
 int elder_store_insert(struct al_db *db, json_t *rec, int64_t now, int64_t *id);
 /*
@@ -113,7 +136,8 @@ int elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id
     const struct elder_settings *s, const char *today);
 int elder_store_history_add(struct al_db *db, int64_t elder_id, int64_t user_id,
     const char *username, const char *action, json_t *changes, int64_t now);
-int elder_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *items);
+int elder_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, bool pii,
+    json_t *items);
 int elder_store_contacts(struct al_db *db, struct al_arena *a, int64_t elder_id, bool reveal,
     json_t *items);
 int elder_store_contact_add(struct al_db *db, int64_t elder_id, const char *relation,

@@ -1,4 +1,5 @@
 /* Pure rules of the elder registry. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/idcard.h"
@@ -108,4 +109,109 @@ elder_special_ids(const char *list, const char *ids[ELDER_CAT_MAX])
         if (elder_in_list(list, elder_category_ids[i]))
             ids[n++] = elder_category_ids[i];
     return n;
+}
+
+/* ---- what a reader without elder.read_pii sees (RULE-PII-001) ---- */
+
+void
+elder_redact_birth(json_t *o)
+{
+    json_t *b = json_object_get(o, "birth_date");
+    const char *s = json_string_value(b);
+    if (s && strlen(s) >= 4)
+        json_object_set_new(o, "birth_year", json_integer(atoi(s)));
+    json_object_del(o, "birth_date");
+    json_object_del(o, "age");
+    /* 高龄 takes the ID number as evidence, dated with the birth date. */
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(o, "category_evidence"), i, c)
+    {
+        const char *src = json_string_value(json_object_get(c, "source"));
+        if (src && strcmp(src, "id_number") == 0)
+            json_object_set_new(c, "evidence_date", json_null());
+    }
+}
+
+int
+elder_phone_digits(const char *q)
+{
+    int n = 0;
+    for (; *q; q++) {
+        if (*q >= '0' && *q <= '9')
+            n++;
+        else if (*q != '-' && *q != ' ')
+            return -1;
+    }
+    return n;
+}
+
+/* `v` (a value, or an [old, new] pair) with `fn` applied to each string in it. */
+static json_t *
+map_strings(json_t *v, json_t *(*fn)(const char *s))
+{
+    if (json_is_string(v))
+        return fn(json_string_value(v));
+    if (!json_is_array(v))
+        return json_incref(v);
+    json_t *out = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) json_array_append_new(out, map_strings(x, fn));
+    return out;
+}
+
+static json_t *
+year_of(const char *s)
+{
+    return strlen(s) >= 4 ? json_integer(atoi(s)) : json_null();
+}
+
+static json_t *
+remask_id(const char *s)
+{
+    /* Masks written before RULE-PII-001 kept the last 4 characters. */
+    if (strlen(s) != 18)
+        return json_string("******************");
+    char m[19];
+    memcpy(m, s, 6);
+    memset(m + 6, '*', 11);
+    m[17] = s[17];
+    m[18] = '\0';
+    return json_string(m);
+}
+
+static json_t *
+mask_phone(const char *s)
+{
+    if (strchr(s, '*'))
+        return json_string(s); /* already masked */
+    char m[64];
+    al_phone_mask(s, m, sizeof(m));
+    return json_string(m);
+}
+
+json_t *
+elder_history_view(json_t *changes, bool pii)
+{
+    json_t *out = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(changes, k, v)
+    {
+        if (!strcmp(k, "id_masked") || !strcmp(k, "id_number_masked"))
+            json_object_set_new(out, "id_number_masked", map_strings(v, remask_id));
+        else if (!strcmp(k, "phone") || !strcmp(k, "phone2"))
+            json_object_set_new(out, !strcmp(k, "phone") ? "phone_masked" : "phone2_masked",
+                map_strings(v, mask_phone));
+        else if (!strcmp(k, "phone_masked") || !strcmp(k, "phone2_masked"))
+            json_object_set_new(out, k, map_strings(v, mask_phone));
+        else if (!strcmp(k, "birth_date") && !pii)
+            json_object_set_new(out, "birth_year", map_strings(v, year_of));
+        else if (!strcmp(k, "id_number") || !strcmp(k, "id_hash") || !strcmp(k, "id_enc"))
+            continue;
+        else
+            json_object_set(out, k, v);
+    }
+    return out;
 }

@@ -26,7 +26,8 @@ int
 elder_settings_load(struct al_db *db, struct elder_settings *s)
 {
     static const char sql[] = "SELECT key, value FROM settings WHERE key LIKE 'elder.%'";
-    *s = (struct elder_settings){.min_age = 60, .advanced_age = 80, .disabled_min_level = 1};
+    *s = (struct elder_settings){.min_age = 60, .advanced_age = 80, .disabled_min_level = 1,
+        .lookup_per_hour = 60};
     snprintf(s->economic_tiers, sizeof(s->economic_tiers), "tekun,dibao,dibao_edge,low_income");
     snprintf(s->special_difficulty, sizeof(s->special_difficulty),
         "advanced_age,living_alone,empty_nest,left_behind,disabled,severe_disability,fp_special,"
@@ -44,6 +45,8 @@ elder_settings_load(struct al_db *db, struct elder_settings *s)
             s->advanced_age = atoi(v);
         else if (strcmp(k, "elder.disabled_min_level") == 0)
             s->disabled_min_level = atoi(v);
+        else if (strcmp(k, "elder.lookup_per_hour") == 0)
+            s->lookup_per_hour = atoi(v);
         else if (strcmp(k, "elder.economic_tiers") == 0)
             snprintf(s->economic_tiers, sizeof(s->economic_tiers), "%s", v);
         else if (strcmp(k, "elder.special_difficulty") == 0)
@@ -79,6 +82,7 @@ list_item(struct al_arena *a, sqlite3_stmt *st, const char *today)
     json_object_set_new(o, "sex", json_string((const char *)sqlite3_column_text(st, 2)));
     const char *birth = (const char *)sqlite3_column_text(st, 3);
     json_object_set_new(o, "birth_date", json_string(birth));
+    json_object_set_new(o, "birth_year", json_integer(atoi(birth)));
     json_object_set_new(o, "age", json_integer(al_age_on(birth, today)));
     json_object_set_new(o, "id_number_masked", json_string((const char *)sqlite3_column_text(st, 4)));
     const char *phone = (const char *)sqlite3_column_text(st, 5);
@@ -174,6 +178,18 @@ in_marks(struct al_arena *a, int first, int n)
     return al_arena_printf(a, " IN (%s)", m);
 }
 
+/*
+ * RULE-PII-003: without elder.read_pii a text of digits, spaces and '-' (all a phone
+ * holds) finds a phone only when it is the whole number; it still finds names and
+ * addresses containing it.  The FTS text (?9) then also matches phones containing it,
+ * and this filter keeps the rows that match otherwise than by a part of a phone.
+ */
+static bool
+phone_like(const char *q)
+{
+    return elder_phone_digits(q) >= 0;
+}
+
 static const char *
 list_sql(struct al_arena *a, enum list_mode mode, const struct elder_query *q, bool page)
 {
@@ -194,14 +210,20 @@ list_sql(struct al_arena *a, enum list_mode mode, const struct elder_query *q, b
     const char *special = !q->nspecial || (by_special && !page) ? ""
         : al_arena_printf(a, " AND EXISTS (SELECT 1 FROM elder_categories s WHERE s.elder_id = %s"
                              " AND s.category%s)", by_cat ? "k.elder_id" : "e.id", in);
-    return al_arena_printf(a, "%s AND %s.region_code >= ?1 AND %s.region_code < ?2%s%s%s%s%s%s",
-        head, t, t,
+    const char *phone = mode == BY_TEXT && !q->pii && phone_like(q->q)
+        ? " AND (e.phone = ?40 OR e.phone2 = ?40 OR instr(e.name, ?40) > 0"
+          " OR instr(e.address, ?40) > 0)" : "";
+    /* RULE-PII-001: without the birth date, no order that ranks people by it. */
+    const char *order = mode == BY_AGE && !q->pii
+        ? " ORDER BY substr(e.birth_date, 1, 4), e.region_code, e.status, e.id" : mode_order[mode];
+    return al_arena_printf(a, "%s AND %s.region_code >= ?1 AND %s.region_code < ?2%s%s%s%s%s%s%s",
+        head, t, t, phone,
         q->category && !by_cat ? " AND EXISTS (SELECT 1 FROM elder_categories c"
                                  " WHERE c.elder_id = e.id AND c.category = ?5)" : "",
         special, q->status ? al_arena_printf(a, " AND %s.status = ?6", t) : "",
         q->born_after ? al_arena_printf(a, " AND %s.birth_date > ?7", t) : "",
         q->born_before ? al_arena_printf(a, " AND %s.birth_date <= ?8", t) : "",
-        page ? al_arena_printf(a, "%s LIMIT ?10 OFFSET ?11", mode_order[mode]) : "");
+        page ? al_arena_printf(a, "%s LIMIT ?10 OFFSET ?11", order) : "");
 }
 
 /* Bind the scope bounds (?1, ?2) and `n` ids from ?3 on to `st`, and read its one count. */
@@ -302,6 +324,8 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
         al_db_bind_text(st, 8, q->born_before);
         if (key)
             al_db_bind_text(st, 9, key);
+        if (mode == BY_TEXT && !q->pii && phone_like(q->q))
+            al_db_bind_text(st, 40, q->q);
         if (pass) {
             sqlite3_bind_int64(st, 10, q->limit);
             sqlite3_bind_int64(st, 11, q->offset);
@@ -310,10 +334,14 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
             al_db_bind_text(st, i + 12, q->special[i]);
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (pass)
-                json_array_append_new(items, list_item(a, st, today));
-            else
+            if (!pass) {
                 *total = sqlite3_column_int64(st, 0);
+                continue;
+            }
+            json_t *o = list_item(a, st, today);
+            if (!q->pii)
+                elder_redact_birth(o);
+            json_array_append_new(items, o);
         }
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
@@ -345,7 +373,7 @@ elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_r
 }
 
 int
-elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
+elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, bool pii, json_t **out)
 {
     static const char sql[] =
         "SELECT " ELDER_COLS ", e.hukou_region_code, e.phone2, e.lat, e.lng,"
@@ -425,6 +453,8 @@ elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
     if (rc != SQLITE_DONE)
         return al_db_check(db, rc);
     json_object_set_new(o, "category_evidence", ev);
+    if (!pii)
+        elder_redact_birth(o);
     *out = o;
     return AL_OK;
 }
@@ -694,7 +724,8 @@ elder_store_history_add(struct al_db *db, int64_t elder_id, int64_t user_id,
 }
 
 int
-elder_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *items)
+elder_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, bool pii,
+    json_t *items)
 {
     static const char sql[] = "SELECT at, username, action, changes FROM elder_history"
                               " WHERE elder_id = ? ORDER BY id DESC LIMIT 200";
@@ -705,7 +736,9 @@ elder_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, json
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *u = (const char *)sqlite3_column_text(st, 1);
-        json_t *ch = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+        json_t *stored = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+        json_t *ch = elder_history_view(stored, pii);
+        json_decref(stored);
         json_array_append_new(items, json_pack("{s:s, s:o, s:s, s:o}", "at",
                                          al_json_time(a, sqlite3_column_int64(st, 0)), "username",
                                          u ? json_string(u) : json_null(), "action",
@@ -885,8 +918,11 @@ elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t
     char today[11];
     al_today_cst(today);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(items, list_item(a, st, today));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *o = list_item(a, st, today);
+        elder_redact_birth(o); /* family accounts never hold elder.read_pii */
+        json_array_append_new(items, o);
+    }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
 }

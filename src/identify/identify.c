@@ -7,6 +7,7 @@
 #include <xlsxwriter.h>
 
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/csv.h"
 #include "core/http.h"
 #include "core/jobs.h"
@@ -151,6 +152,7 @@ struct page {
     struct al_arena *a;
     json_t *items;
     int list;
+    bool pii; /* the reader holds elder.read_pii */
 };
 
 /* One item as JSON: its columns, and the 说明 in Chinese (`detail_text`). */
@@ -162,10 +164,15 @@ item_json(void *ctx, const char *const v[ITEM_COLS])
         "detail"};
     struct page *p = ctx;
     json_t *o = json_object();
-    for (int i = 0; i < ITEM_COLS; i++)
+    for (int i = 0; i < ITEM_COLS; i++) {
+        if (i == ITEM_BIRTH && !p->pii) { /* RULE-PII-001: the year of birth only */
+            json_object_set_new(o, "birth_year", v[i] ? json_integer(atoi(v[i])) : json_null());
+            continue;
+        }
         json_object_set_new(o, keys[i], i == ITEM_ID ? json_integer(strtoll(v[i], NULL, 10))
                                         : v[i]     ? json_string(v[i])
                                                    : json_null());
+    }
     json_object_set_new(o, "detail_text",
         json_string(identify_detail_text(p->a, p->list, v[ITEM_DETAIL])));
     json_array_append_new(p->items, o);
@@ -182,7 +189,8 @@ list_items(struct al_req *r)
         rc = al_query_page(&r->query, &page, &size, &r->err);
     if (rc != AL_OK)
         return rc;
-    struct page p = {r->arena, json_array(), identify_list_index(list)};
+    struct page p = {r->arena, json_array(), identify_list_index(list),
+        auth_role_has(r->db, r->who->role, "elder.read_pii")};
     rc = identify_store_items(r->db, run_id, list, r->who->region_code, size,
         (page - 1) * size, item_json, &p, &total);
     if (rc != AL_OK) {
@@ -197,12 +205,22 @@ list_items(struct al_req *r)
 static const char *const export_headers[] = {"序号", "姓名", "性别", "出生日期", "身份证号（脱敏）",
     "联系电话（脱敏）", "区划代码", "村（社区）", "住址", "状态", "说明"};
 
+/* Heading of export column `c` for a reader with or without elder.read_pii. */
+static const char *
+export_header(int c, bool pii)
+{
+    return c == ITEM_BIRTH && !pii ? "出生年份" : export_headers[c];
+}
+
 /* Column `col` of the export (0: the row number `num`; then ITEM_NAME… ITEM_DETAIL). */
 static const char *
-cell(struct al_arena *a, int list, const char *const v[ITEM_COLS], int col, const char *num)
+cell(struct al_arena *a, int list, const char *const v[ITEM_COLS], int col, const char *num,
+    bool pii)
 {
     if (col == 0)
         return num;
+    if (col == ITEM_BIRTH && v[col] && !pii) /* RULE-PII-001: the year of birth only */
+        return al_arena_printf(a, "%.4s", v[col]);
     if (col == ITEM_DETAIL)
         return identify_detail_text(a, list, v[col]);
     const char *x = v[col];
@@ -215,6 +233,7 @@ cell(struct al_arena *a, int list, const char *const v[ITEM_COLS], int col, cons
 struct export {
     struct al_arena *a;
     int list;
+    bool pii;            /* the reader holds elder.read_pii */
     struct al_buf csv;   /* format csv */
     lxw_worksheet *ws;   /* format xlsx */
     int64_t rows;
@@ -229,9 +248,10 @@ export_row(void *ctx, const char *const v[ITEM_COLS])
     for (int c = 0; c < ITEM_COLS; c++) {
         if (x->ws)
             worksheet_write_string(x->ws, (lxw_row_t)(x->rows + 1), (lxw_col_t)c,
-                cell(x->a, x->list, v, c, num), NULL);
+                cell(x->a, x->list, v, c, num, x->pii), NULL);
         else
-            al_csv_field(x->a, &x->csv, cell(x->a, x->list, v, c, num), c == ITEM_COLS - 1);
+            al_csv_field(x->a, &x->csv, cell(x->a, x->list, v, c, num, x->pii),
+                c == ITEM_COLS - 1);
     }
     return 0;
 }
@@ -272,6 +292,7 @@ xlsx_export(struct al_req *r, int64_t run_id, const char *list, const char *titl
     lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
     struct export x = {.a = r->arena, .list = identify_list_index(list),
+        .pii = auth_role_has(r->db, r->who->role, "elder.read_pii"),
         .ws = wb ? workbook_add_worksheet(wb, "清单") : NULL};
     if (!x.ws) {
         if (wb)
@@ -284,7 +305,7 @@ xlsx_export(struct al_req *r, int64_t run_id, const char *list, const char *titl
     worksheet_set_column(x.ws, 0, ITEM_COLS - 1, 16, NULL);
     worksheet_write_string(x.ws, 0, 0, title, bold);
     for (int c = 0; c < ITEM_COLS; c++)
-        worksheet_write_string(x.ws, 1, (lxw_col_t)c, export_headers[c], bold);
+        worksheet_write_string(x.ws, 1, (lxw_col_t)c, export_header(c, x.pii), bold);
     int rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0,
         export_row, &x, NULL);
     if (workbook_close(wb) != LXW_NO_ERROR && rc == AL_OK)
@@ -323,10 +344,11 @@ list_export(struct al_req *r)
     const char *title = identify_list_name(identify_list_index(list));
     char *name = al_arena_printf(r->arena, "精准识别-%lld-%s.%s", (long long)run_id, title, format);
     if (!strcmp(format, "csv")) {
-        struct export x = {.a = r->arena, .list = identify_list_index(list)};
+        struct export x = {.a = r->arena, .list = identify_list_index(list),
+            .pii = auth_role_has(r->db, r->who->role, "elder.read_pii")};
         al_buf_add(r->arena, &x.csv, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
         for (int c = 0; c < ITEM_COLS; c++)
-            al_csv_field(r->arena, &x.csv, export_headers[c], c == ITEM_COLS - 1);
+            al_csv_field(r->arena, &x.csv, export_header(c, x.pii), c == ITEM_COLS - 1);
         rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0,
             export_row, &x, NULL);
         return rc == AL_OK ? al_reply_file(r, "text/csv; charset=utf-8", name, x.csv.p, x.csv.len)

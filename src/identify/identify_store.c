@@ -369,6 +369,16 @@ scoped_counts(struct al_db *db, const char *lo, const char *hi, json_t *items)
     return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
 }
 
+/*
+ * RULE-PII-004: the other records of a suspected duplicate ("12,34") that are in the
+ * scope ?3..?4.  A duplicate is named only to a reader who can open it; an item whose
+ * others are all outside the scope is not in that reader's list (nor its count).
+ */
+#define DUP_IN_SCOPE                                                                           \
+    " FROM json_each('[' || i.detail || ']') j JOIN elders o ON o.id = j.value"              \
+    " WHERE o.region_code >= ?3 AND o.region_code < ?4"
+#define DUP_VISIBLE " AND (i.list != 'duplicates' OR EXISTS (SELECT 1" DUP_IN_SCOPE "))"
+
 int
 identify_store_runs(struct al_db *db, struct al_arena *a, const char *scope, int64_t only,
     json_t *items)
@@ -424,14 +434,16 @@ identify_store_items(struct al_db *db, int64_t run_id, const char *list, const c
 {
     static const char sql_count[] =
         "SELECT count(*) FROM identify_items i JOIN elders e ON e.id = i.elder_id"
-        " WHERE i.run_id = ?1 AND i.list = ?2 AND e.region_code >= ?3 AND e.region_code < ?4";
+        " WHERE i.run_id = ?1 AND i.list = ?2 AND e.region_code >= ?3 AND e.region_code < ?4"
+        DUP_VISIBLE;
     static const char sql_page[] =
         "SELECT e.id, e.name, e.sex, e.birth_date, e.id_masked, e.phone, e.region_code, g.name,"
-        " e.address, e.status, i.detail"
+        " e.address, e.status, CASE WHEN i.list = 'duplicates' THEN (SELECT group_concat(id)"
+        "  FROM (SELECT o.id" DUP_IN_SCOPE " ORDER BY o.id)) ELSE i.detail END"
         " FROM identify_items i JOIN elders e ON e.id = i.elder_id"
         " LEFT JOIN regions g ON g.code = e.region_code"
         " WHERE i.run_id = ?1 AND i.list = ?2 AND e.region_code >= ?3 AND e.region_code < ?4"
-        " ORDER BY e.region_code, e.id LIMIT ?5 OFFSET ?6";
+        DUP_VISIBLE " ORDER BY e.region_code, e.id LIMIT ?5 OFFSET ?6";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     for (int pass = !total; pass < (fn ? 2 : 1); pass++) {

@@ -297,6 +297,8 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
         ERR(COL_NAME, "姓名不能为空");
     else if (al_utf8_len(out->name, len) == (size_t)-1 || al_utf8_len(out->name, len) > 32)
         ERR(COL_NAME, "姓名不能超过 32 个字符");
+    else if (!al_text_is_plain(out->name, len)) /* RULE-PII-005 */
+        ERR(COL_NAME, "姓名不能包含控制字符、换行或文字方向控制符");
 
     switch (kind) {
     case IMPORT_HUKOU:
@@ -308,6 +310,8 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
             ERR(COL_ADDRESS, "住址不能为空");
         else if (al_utf8_len(out->address, len) > 200)
             ERR(COL_ADDRESS, "住址不能超过 200 个字符");
+        else if (!al_text_is_plain(out->address, len))
+            ERR(COL_ADDRESS, "住址不能包含控制字符、换行或文字方向控制符");
         out->household = field(a, fields, n, map[COL_HOUSEHOLD], &len);
         if ((v = field(a, fields, n, map[COL_HOUSEHOLD_SIZE], &len))) {
             char *end;

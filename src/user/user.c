@@ -156,8 +156,8 @@ user_create(struct al_req *r)
     if (rc == AL_OK)
         rc = al_json_get_str(body, "username", "用户名", AL_REQUIRED, 1, 64, &in.username, &r->err);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "display_name", "姓名", AL_REQUIRED, 1, 32, &in.display_name,
-            &r->err);
+        rc = al_json_get_str(body, "display_name", "姓名", AL_REQUIRED | AL_PLAIN, 1, 32,
+            &in.display_name, &r->err);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &in.phone, &r->err);
     if (rc == AL_OK)
@@ -244,7 +244,8 @@ user_update(struct al_req *r)
         rc = al_json_get_int(body, "version", "版本号", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
             &r->err);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "display_name", "姓名", 0, 1, 32, &p.display_name, &r->err);
+        rc = al_json_get_str(body, "display_name", "姓名", AL_PLAIN, 1, 32, &p.display_name,
+            &r->err);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &p.phone, &r->err);
     if (rc == AL_OK)

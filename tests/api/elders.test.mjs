@@ -17,7 +17,7 @@ test('create: derived sex, birth date, age; masked ID and phone; categories with
   assert.equal(e.sex, 'F')
   assert.equal(e.birth_date, '1949-12-31')
   assert.ok(e.age >= 76)
-  assert.equal(e.id_number_masked, '110105********002X')
+  assert.equal(e.id_number_masked, '110105***********X') // RULE-PII-001
   assert.equal(e.phone_masked, '138****1234')
   assert.ok(!('id_number' in e) && !('phone' in e))
   assert.equal(JSON.stringify(e).includes('11010519491231002X'), false)
@@ -36,7 +36,7 @@ test('ID numbers: 15-digit converted, full-width and lowercase x normalised, dup
   const old = await civil.post('/api/v1/elders', { ...base, name: '李福', id_number: '520327400101001', region_code: '520327101201', phone: '13900005678', address: '进化镇黄荆村 2 组' })
   assert.equal(old.status, 201, JSON.stringify(old.body))
   assert.equal(old.body.birth_date, '1940-01-01', '15-digit years are 19xx')
-  assert.equal(old.body.id_number_masked, '520327********0013')
+  assert.equal(old.body.id_number_masked, '520327***********3')
   assert.equal(old.body.sex, 'M')
 })
 

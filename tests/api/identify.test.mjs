@@ -55,7 +55,7 @@ test('first run is the baseline; later runs list what changed', async () => {
   assert.match((await list('missing_hukou')).items[0].detail_text, /^第 \d+ 次户籍导入中没有此人$/)
   assert.match((await list('changed')).items.find((i) => i.name === '乙').detail_text, /→ .*经济困难/)
   const item = (await list('new_special')).items[0]
-  assert.match(item.id_number_masked, /^520327\*{8}\d{3}[\dX]$/)
+  assert.match(item.id_number_masked, /^520327\*{11}[\dX]$/) // RULE-PII-001
   assert.ok(!('phone' in item))
 
   const r3 = await run(c)
@@ -93,7 +93,7 @@ test('worklists are scoped and their exports are audited', async () => {
     assert.ok(sheet.stdout.includes(item.name), item.name)
     assert.ok(sheet.stdout.includes(item.id_number_masked), 'masked ID in the sheet')
   }
-  assert.ok(!/\d{17}[\dX]/.test(sheet.stdout.replace(/\d{6}\*{8}\d{3}[\dX]/g, '')), 'no full ID number')
+  assert.ok(!/\d{17}[\dX]/.test(sheet.stdout.replace(/\d{6}\*{11}[\dX]/g, '')), 'no full ID number')
   assertError(assert, await c.get(`/api/v1/identify/runs/${id}/lists/duplicates/export?format=pdf`), 400, 'invalid', 'format')
   assertError(assert, await c.get(`/api/v1/identify/runs/${id}/lists/nope`), 404, 'not_found')
   const audits = await admin.get('/api/v1/audit?action=identify.export')

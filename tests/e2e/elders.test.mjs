@@ -26,7 +26,7 @@ test('list, search by name, open the detail, reveal the full ID number (audited)
   const rows = await page.$$eval('[data-test=elders-table] .el-table__row', (r) => r.length)
   assert.equal(rows, 20, 'a full first page of the demo county')
   const firstId = await page.textContent('[data-test=elders-table] .el-table__row td:nth-child(4)')
-  assert.match(firstId.trim(), /^\d{6}\*{8}\d{3}[\dX]$/, 'masked in the list')
+  assert.match(firstId.trim(), /^\d{6}\*{11}[\dX]$/, 'masked in the list (RULE-PII-001)')
   await page.screenshot({ path: `${SHOTS}/elders.png`, fullPage: true })
 
   const name = (await page.textContent('[data-test=elders-table] .el-table__row td:nth-child(1)')).trim()
@@ -80,6 +80,24 @@ test('the import page validates, reports rejected rows and commits the valid one
   const c = await server.login('fg_civil')
   assert.equal((await c.get('/api/v1/elders?q=补录甲')).body.total, 1)
   await page.waitForSelector('text=户籍数据（补录）')
+  await page.close()
+})
+
+test('without elder.read_pii the list and the record show the year of birth, not the date (RULE-PII-001)', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  await signIn(page, server.base, 'lq_helper', 'Anlao2026')
+  await page.click('[data-test=menu-elders]')
+  await page.waitForSelector('[data-test=elders-table] .el-table__row')
+  assert.match(await page.textContent('[data-test=elders-table] .el-table__row td:nth-child(3)'), /^\s*19\d\d\s*$/)
+  assert.match(await page.textContent('[data-test=elders-table] thead th:nth-child(3)'), /出生年份/)
+  await page.screenshot({ path: `${SHOTS}/elders-helper.png`, fullPage: true })
+  await page.click('[data-test=elders-table] .el-table__row')
+  await page.waitForSelector('[data-test=elder-person]')
+  const text = await page.textContent('[data-test=elder-person]')
+  assert.match(text, /出生年份\s*\d{4} 年（今年满 \d+ 岁）/)
+  assert.ok(!/出生日期|19\d\d-\d\d-\d\d/.test(text), text) // a birth date; a status date may show
+  assert.equal(await page.$('[data-test=elder-reveal]'), null)
+  await page.screenshot({ path: `${SHOTS}/elder-detail-helper.png`, fullPage: true })
   await page.close()
 })
 

@@ -232,6 +232,14 @@ writer_quotes_and_neutralises_formulas(void **state)
     al_csv_field(&a, &b2, "1+1=2", true); /* only a leading sign is a formula */
     assert_string_equal(b2.p, "\"'+1\",\"'-1\",\"'@SUM(A1)\",,,\"line\nbreak\",\"cr\r\",1+1=2\r\n");
     assert_int_equal(b2.len, strlen(b2.p));
+    /* RULE-PII-006: a leading tab, CR or LF is neutralised like = + - @ (a spreadsheet may
+     * skip it and read the formula after it). */
+    struct al_buf b3 = {0};
+    al_csv_field(&a, &b3, "\t=1+1", false);
+    al_csv_field(&a, &b3, "\r=HYPERLINK(\"http://x\")", false);
+    al_csv_field(&a, &b3, "\n@SUM(A1)", false);
+    al_csv_field(&a, &b3, "a\tb", true); /* not leading: left as it is */
+    assert_string_equal(b3.p, "\"'\t=1+1\",\"'\r=HYPERLINK(\"\"http://x\"\")\",\"'\n@SUM(A1)\",a\tb\r\n");
 }
 
 static void

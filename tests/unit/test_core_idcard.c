@@ -72,10 +72,18 @@ masks_ages_phones(void **state)
 {
     (void)state;
     char m[19], p[16];
-    al_id_mask("52032719400101001X", m); /* RULE-ID-007 */
-    assert_string_equal(m, "520327********001X");
-    al_phone_mask("13800001234", p, sizeof(p));
+    al_id_mask("52032719400101001X", m); /* RULE-ID-007, RULE-PII-001 */
+    assert_string_equal(m, "520327***********X");
+    al_phone_mask("13800001234", p, sizeof(p)); /* RULE-PII-002 */
     assert_string_equal(p, "138****1234");
+    al_phone_mask("0851-5221234", p, sizeof(p)); /* 11 digits: 4 hidden */
+    assert_string_equal(p, "085*-***1234");
+    al_phone_mask("085152212", p, sizeof(p)); /* 9: the last 4, 4 unknown besides the 0 */
+    assert_string_equal(p, "*****2212");
+    al_phone_mask("08515221", p, sizeof(p)); /* 8: the last 4 would leave 3 unknown */
+    assert_string_equal(p, "******21");
+    al_phone_mask("0851522", p, sizeof(p));
+    assert_string_equal(p, "*****22");
     assert_int_equal(al_age_on("1949-12-31", "2026-12-30"), 76);
     assert_int_equal(al_age_on("1949-12-31", "2026-12-31"), 77);
     assert_null(al_phone_problem("13800001234"));

@@ -146,6 +146,32 @@ strings_trimmed_and_counted_in_characters(void **state)
     json_decref(o);
 }
 
+/* RULE-PII-005: one line of plain text for names. */
+static void
+plain_text_refuses_controls_and_direction_overrides(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"王\u202e英", "a\nb", "a\rb", "a\tb", "x\x7f",
+        "x\xc2\x85", "\u200f王", "王\u2066", "王\u2028", "王\u200b英", "\ufeff王", "a\u061cb"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(al_text_is_plain(bad[i], strlen(bad[i])));
+    static const char *const good[] = {"王秀英", "O'Neil-Smith", "阿卜杜·热合曼", "李 四", "𠀀𪚥",
+        "Ｘ１", "é"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_true(al_text_is_plain(good[i], strlen(good[i])));
+    struct al_errinfo e = {0};
+    json_t *o = json_pack("{s:s, s:s}", "name", "  王\u202e英 ", "fine", "\t王秀英\t");
+    const char *s;
+    assert_int_equal(al_json_get_str(o, "name", "姓名", AL_PLAIN, 1, 32, &s, &e), AL_EINVAL);
+    assert_string_equal(e.field, "name");
+    assert_string_equal(e.message, "姓名不能包含控制字符、换行或文字方向控制符");
+    assert_int_equal(al_json_get_str(o, "name", "姓名", 0, 1, 32, &s, &e), AL_OK); /* flag off */
+    /* Surrounding tabs are trimmed first, as always. */
+    assert_int_equal(al_json_get_str(o, "fine", "姓名", AL_PLAIN, 1, 32, &s, &e), AL_OK);
+    assert_string_equal(s, "王秀英");
+    json_decref(o);
+}
+
 static void
 required_and_optional(void **state)
 {
@@ -346,6 +372,7 @@ main(void)
         cmocka_unit_test(parse_object_refusals),
         cmocka_unit_test(line_and_column_in_the_message),
         cmocka_unit_test(strings_trimmed_and_counted_in_characters),
+        cmocka_unit_test(plain_text_refuses_controls_and_direction_overrides),
         cmocka_unit_test(required_and_optional),
         cmocka_unit_test(wrong_types),
         cmocka_unit_test(integers_and_booleans),

@@ -34,7 +34,7 @@ export const actionNames = {
   'access.denied': '越权访问', 'elder.create': '登记老人', 'elder.update': '修改档案',
   'elder.read_pii': '查看完整证件号', 'elder.read_linked': '家属查看',
   'elder.contact_add': '新增联系人', 'elder.contact_delete': '删除联系人',
-  'elder.consent_grant': '家属授权', 'elder.consent_revoke': '撤销授权',
+  'elder.consent_grant': '家属授权', 'elder.consent_revoke': '撤销授权', 'elder.id_refused': '身份证号登记被拒', 'elder.lookup': '按完整号码查找',
   'import.commit': '导入写入', 'identify.run': '精准识别', 'identify.export': '导出清单',
   'system.backup': '备份', 'assess.create': '新建评估', 'assess.sign': '评估签名', 'assess.submit': '提交评估',
   'assess.approve': '审核通过', 'assess.return': '退回评估', 'assess.publish': '发布评估', 'assess.dispute': '评估异议',
