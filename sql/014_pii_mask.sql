@@ -6,4 +6,4 @@ WHERE length(id_masked) = 18 AND substr(id_masked, 7, 11) != '***********';
 
 -- RULE-PII-003: whole-number lookups (ID number, phone) an hour by a reader without
 -- elder.read_pii; each is audited as elder.lookup.
-INSERT OR IGNORE INTO settings(key, value) VALUES ('elder.lookup_per_hour', '60');
+INSERT INTO settings(key, value) VALUES ('elder.lookup_per_hour', '60') ON CONFLICT DO NOTHING;
