@@ -373,11 +373,9 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
         return 1;
     }
     if (fr == AL_OK && !*found) { /* someone of another region in a household file */
-        const char *name = region_name(p->db, a, cur->region_code);
-        errs[0] = (struct import_error){COL_ID, ""};
-        snprintf(errs[0].reason, sizeof(errs[0].reason),
-            "此人已登记在本辖区以外（%s %s），不能由本辖区导入", name ? name : "",
-            cur->region_code);
+        /* RULE-PII-004: which region holds the record is not the uploader's to know. */
+        errs[0] = (struct import_error){COL_ID,
+            "此人已在本辖区以外登记，不能由本辖区导入；如已迁入本辖区，请联系上级民政部门办理"};
         return 1;
     }
     return 0;
