@@ -207,7 +207,9 @@ ensure_admin(struct al_db *db, struct al_arena *a)
         return 0;
     const char *pw = getenv("ANLAO_ADMIN_PASSWORD");
     struct user_new in = {.username = "admin", .display_name = "系统管理员", .role = "admin",
-        .region_code = "", .password = (pw && *pw) ? pw : NULL, .must_change_password = -1};
+        .region_code = "", .password = (pw && *pw) ? pw : NULL,
+        /* The installer's own choice (ANLAO_ADMIN_PASSWORD) is kept; a generated one is not. */
+        .must_change_password = (pw && *pw) ? 0 : -1};
     int64_t id;
     char generated[13] = "";
     struct al_errinfo e = {0};
@@ -691,6 +693,9 @@ main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    /* RULE-AUTH-008: what anlao creates (database, -wal/-shm, key, backups, uploads, exports)
+     * is its owner's only. */
+    umask(077);
     al_config_load_env();
     al_json_init();
     if (al_crypto_init() != AL_OK) {

@@ -127,10 +127,12 @@ auth_check_csrf(struct al_req *r)
 static void
 set_session_cookie(struct al_req *r, const char *token)
 {
-    char *c = token ? al_arena_printf(r->arena, COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict",
-                          token)
-                    : al_arena_strdup(r->arena, COOKIE_NAME
-                          "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    /* RULE-AUTH-006: Secure when the browser reached us over HTTPS (through a trusted proxy). */
+    const char *secure = r->https ? "; Secure" : "";
+    char *c = token ? al_arena_printf(r->arena,
+                          COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict%s", token, secure)
+                    : al_arena_printf(r->arena,
+                          COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", secure);
     al_req_set_header(r, "Set-Cookie", c);
 }
 
@@ -178,16 +180,17 @@ audit_login(struct al_req *r, const char *username, const struct auth_user *u,
 }
 
 /*
- * Record a failed sign-in: account counter, address counter, audit.  Returns the reply error.
- * The account counter is read again inside the (immediate) transaction, so guesses checked in
- * parallel are counted one after another and none gets past the lock (RULE-AUTH-003).
+ * Record a failed password check: account counter, address counter, audit as `action`.
+ * `reply` (with r->err filled) is the answer unless the failure throttles; returns the reply
+ * error.  The account counter is read again inside the (immediate) transaction, so guesses
+ * checked in parallel are counted one after another and none gets past the lock
+ * (RULE-AUTH-003).
  */
 static int
-login_failed(struct al_req *r, const char *username, const struct auth_user *u, int64_t now,
-    const char *reason)
+password_failed(struct al_req *r, const char *username, const struct auth_user *u, int64_t now,
+    const char *action, const char *reason, int reply)
 {
     struct auth_ip_state before, after;
-    int reply = al_req_fail(r, AL_EAUTH, NULL, "用户名或密码错误");
     int rc = al_db_begin(r->db);
     if (rc == AL_OK)
         rc = auth_store_ip_get(r->db, r->client_ip, &before);
@@ -214,7 +217,7 @@ login_failed(struct al_req *r, const char *username, const struct auth_user *u, 
         }
     }
     if (rc == AL_OK)
-        rc = audit_login(r, username, u, "auth.login_failed", reason);
+        rc = audit_login(r, username, u, action, reason);
     if (rc == AL_OK)
         rc = al_db_commit(r->db);
     else
@@ -222,20 +225,36 @@ login_failed(struct al_req *r, const char *username, const struct auth_user *u, 
     return rc == AL_OK ? reply : rc;
 }
 
+/* A failed sign-in (RULE-AUTH-003, RULE-AUTH-004). */
+static int
+login_failed(struct al_req *r, const char *username, const struct auth_user *u, int64_t now,
+    const char *reason)
+{
+    return password_failed(r, username, u, now, "auth.login_failed", reason,
+        al_req_fail(r, AL_EAUTH, NULL, "用户名或密码错误"));
+}
+
 /* A sign-in refused before any password check (address blocked, account locked): audited. */
 static int
-login_refused(struct al_req *r, const char *username, const struct auth_user *u,
-    int seconds, const char *why, const char *reason)
+refused_as(struct al_req *r, const char *action, const char *username,
+    const struct auth_user *u, int seconds, const char *why, const char *reason)
 {
     int reply = throttled(r, seconds, why);
     int rc = al_db_begin(r->db);
     if (rc == AL_OK)
-        rc = audit_login(r, username, u, "auth.login_refused", reason);
+        rc = audit_login(r, username, u, action, reason);
     if (rc == AL_OK)
         rc = al_db_commit(r->db);
     else
         al_db_rollback(r->db);
     return rc == AL_OK ? reply : rc;
+}
+
+static int
+login_refused(struct al_req *r, const char *username, const struct auth_user *u,
+    int seconds, const char *why, const char *reason)
+{
+    return refused_as(r, "auth.login_refused", username, u, seconds, why, reason);
 }
 
 /* A real hash to verify against for unknown names, so timing does not reveal them. */
@@ -250,9 +269,57 @@ make_dummy_hash(void)
     al_crypto_password_hash(pw, dummy_hash, sizeof(dummy_hash));
 }
 
+int
+auth_check_own_password(struct al_req *r, const char *password, const char *field)
+{
+    int64_t now = (int64_t)time(NULL);
+    struct auth_ip_state ip;
+    struct auth_user u;
+    int rc = auth_store_ip_get(r->db, r->client_ip, &ip);
+    if (rc == AL_OK)
+        rc = auth_store_user_by_id(r->db, r->arena, r->who->user_id, &u);
+    if (rc != AL_OK)
+        return rc;
+    /* RULE-AUTH-004, RULE-AUTH-003: the throttles of sign-in apply to the old password too. */
+    if (ip.blocked_until > now)
+        return refused_as(r, "auth.password_refused", u.username, &u,
+            (int)(ip.blocked_until - now), "该地址密码错误次数过多", "address_blocked");
+    if (u.locked_until > now)
+        return refused_as(r, "auth.password_refused", u.username, &u,
+            (int)(u.locked_until - now), "密码错误次数过多，账号已被临时锁定", "locked");
+    if (!al_crypto_password_verify(u.password_hash, password)) {
+        int reply = al_req_fail(r, AL_EINVAL, field, "原密码不正确");
+        return password_failed(r, u.username, &u, now, "auth.password_failed", "bad_password",
+            reply);
+    }
+    return AL_OK;
+}
+
+/* RULE-AUTH-005: sign-in takes JSON only, so no form of another site can post it. */
+static bool
+is_json_body(struct al_req *r)
+{
+    const char *ct = al_req_header(r, "Content-Type");
+    static const char want[] = "application/json";
+    const size_t n = sizeof(want) - 1;
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    if (strncasecmp(ct, want, n) != 0)
+        return false;
+    ct += n;
+    while (*ct == ' ')
+        ct++;
+    return *ct == '\0' || *ct == ';';
+}
+
 static int
 auth_login(struct al_req *r)
 {
+    if (!is_json_body(r))
+        return al_req_fail(r, AL_EINVAL, NULL,
+            "登录请求须为 JSON 格式（Content-Type: application/json）");
     json_t *body;
     const char *username, *password;
     int rc = al_req_json(r, &body);
@@ -435,11 +502,9 @@ auth_password(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "new_password", "%s", problem);
     if (strcmp(old_pw, new_pw) == 0)
         return al_req_fail(r, AL_EINVAL, "new_password", "新密码不能与原密码相同");
-    struct auth_user u;
-    if ((rc = auth_store_user_by_id(r->db, r->arena, r->who->user_id, &u)) != AL_OK)
+    if ((rc = auth_check_own_password(r, old_pw, "old_password")) != AL_OK)
         return rc;
-    if (!al_crypto_password_verify(u.password_hash, old_pw))
-        return al_req_fail(r, AL_EINVAL, "old_password", "原密码不正确");
+    int64_t uid = r->who->user_id;
     char hash[256];
     if ((rc = auth_hash_password(new_pw, hash, sizeof(hash))) != AL_OK)
         return rc;
@@ -448,11 +513,15 @@ auth_password(struct al_req *r)
         .target_id = self_id(r), .region_code = r->who->region_code, .outcome = "success"};
     rc = al_db_begin(r->db);
     if (rc == AL_OK)
-        rc = auth_store_set_password(r->db, u.id, hash, (int64_t)time(NULL));
+        rc = auth_store_set_password(r->db, uid, hash, (int64_t)time(NULL));
     if (rc == AL_OK)
-        rc = auth_revoke_sessions(r->db, u.id);
+        rc = auth_store_set_failures(r->db, uid, 0, 0);
+    /* RULE-AUTH-002: every session and API token of the user ends; a session caller gets a
+     * new session. */
+    if (rc == AL_OK)
+        rc = auth_revoke_credentials(r->db, uid);
     if (rc == AL_OK && r->who->session_id)
-        rc = start_session(r, u.id, &reply);
+        rc = start_session(r, uid, &reply);
     if ((rc = audited(r, &e, rc)) != AL_OK)
         return rc;
     if (!reply)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -107,6 +108,34 @@ const char *
 al_req_header(struct al_req *r, const char *name)
 {
     return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+}
+
+const char *
+al_req_header_list(struct al_req *r, const char *name)
+{
+    struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
+    size_t total = 0, count = 0;
+    struct evkeyval *kv;
+    for (kv = h->tqh_first; kv; kv = kv->next.tqe_next)
+        if (strcasecmp(kv->key, name) == 0) {
+            total += strlen(kv->value) + 2;
+            count++;
+        }
+    if (count <= 1)
+        return evhttp_find_header(h, name);
+    char *out = al_arena_alloc(r->arena, total + 1), *o = out;
+    for (kv = h->tqh_first; kv; kv = kv->next.tqe_next)
+        if (strcasecmp(kv->key, name) == 0) {
+            size_t n = strlen(kv->value);
+            if (o != out) {
+                memcpy(o, ", ", 2);
+                o += 2;
+            }
+            memcpy(o, kv->value, n);
+            o += n;
+        }
+    *o = '\0';
+    return out;
 }
 
 void
@@ -367,10 +396,13 @@ on_request(struct evhttp_request *ev, void *arg)
         char *addr = NULL;
         ev_uint16_t port = 0;
         evhttp_connection_get_peer(conn, &addr, &port);
-        if (addr)
-            al_client_address(addr,
-                evhttp_find_header(evhttp_request_get_input_headers(ev), "X-Forwarded-For"),
+        /* RULE-HTTP-004: every X-Forwarded-For line counts, as one list in order. */
+        if (addr) {
+            al_client_address(addr, al_req_header_list(&r, "X-Forwarded-For"),
                 al_config.trusted_proxies, r.client_ip, sizeof(r.client_ip));
+            r.https = al_forwarded_https(addr, al_req_header_list(&r, "X-Forwarded-Proto"),
+                al_config.trusted_proxies);
+        }
     }
 
     const char *uri = evhttp_request_get_uri(ev);

@@ -47,6 +47,7 @@ struct al_req {
     struct al_match match;
     const struct al_principal *who;
     char client_ip[48];
+    bool https;   /* reached over HTTPS: a trusted proxy said X-Forwarded-Proto: https */
     struct al_errinfo err;
 
     /* response */
@@ -77,8 +78,14 @@ const char *al_req_param(struct al_req *r, const char *name);
 /* Path parameter as a positive integer id; AL_ENOTFOUND when it is not one. */
 int al_req_param_id(struct al_req *r, const char *name, int64_t *out);
 
-/* Request header value or NULL. */
+/* Request header value (the first line of that name) or NULL. */
 const char *al_req_header(struct al_req *r, const char *name);
+
+/*
+ * All the lines of header `name`, in order, joined with ", " as one list (RFC 9110 5.3),
+ * in the arena; NULL when there is none.
+ */
+const char *al_req_header_list(struct al_req *r, const char *name);
 
 /* Add a response header (copied). */
 void al_req_set_header(struct al_req *r, const char *name, const char *value);
