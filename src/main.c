@@ -12,6 +12,7 @@
 #include "app/modules.h"
 #include "assess/assess.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/db.h"
@@ -388,7 +389,7 @@ cmd_serve(int argc, char **argv)
         fputs("无法启动后台任务线程\n", stderr);
         return 1;
     }
-    rc = al_http_serve(app_modules, app_dispatch) == AL_OK ? 0 : 1;
+    rc = al_http_serve(app_modules, app_dispatch, auth_signed_in) == AL_OK ? 0 : 1;
     al_jobs_stop();
     return rc;
 }

@@ -22,11 +22,10 @@ auth_hash_password(const char *password, char *out, size_t out_size)
     return al_crypto_password_hash(password, out, out_size);
 }
 
-/* The value of our cookie in the Cookie header, or NULL. */
+/* The value of our cookie in the Cookie header `h` (may be NULL), or NULL. */
 static const char *
-session_cookie(struct al_req *r)
+session_cookie(struct al_arena *a, const char *h)
 {
-    const char *h = al_req_header(r, "Cookie");
     const size_t n = sizeof(COOKIE_NAME) - 1;
     for (const char *p = h; p && *p;) {
         while (*p == ' ' || *p == ';')
@@ -35,7 +34,7 @@ session_cookie(struct al_req *r)
             const char *v = p + n + 1, *e = v;
             while (*e && *e != ';')
                 e++;
-            return al_arena_strndup(r->arena, v, (size_t)(e - v));
+            return al_arena_strndup(a, v, (size_t)(e - v));
         }
         p = strchr(p, ';');
     }
@@ -53,49 +52,53 @@ is_hex64(const char *s)
     return true;
 }
 
-int
-auth_authenticate(struct al_req *r)
+/*
+ * The caller of a request with these Authorization and Cookie header values (either may be
+ * NULL): *who in `a`, or AL_EAUTH with the reason in `err`.  `touch` keeps last-seen fresh.
+ */
+static int
+identify(struct al_db *db, struct al_arena *a, const char *auth, const char *cookie, bool touch,
+    struct al_principal **who_out, struct al_errinfo *err)
 {
-    const char *auth = al_req_header(r, "Authorization");
     const char *token = NULL;
     bool bearer = false;
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
         token = auth + 7;
         bearer = true;
         if (strncmp(token, TOKEN_PREFIX, 4) != 0 || !is_hex64(token + 4))
-            return al_req_fail(r, AL_EAUTH, NULL, "接口令牌无效");
+            return al_fail(err, AL_EAUTH, NULL, "接口令牌无效");
         token += 4;
     } else {
-        token = session_cookie(r);
+        token = session_cookie(a, cookie);
         if (!token)
-            return al_req_fail(r, AL_EAUTH, NULL, "请先登录");
+            return al_fail(err, AL_EAUTH, NULL, "请先登录");
         if (!is_hex64(token))
-            return al_req_fail(r, AL_EAUTH, NULL, "登录已失效，请重新登录");
+            return al_fail(err, AL_EAUTH, NULL, "登录已失效，请重新登录");
     }
     char hash[65];
     al_crypto_sha256_hex(token, 64, hash);
     struct auth_session_row s;
-    int rc = bearer ? auth_store_token_find(r->db, r->arena, hash, &s)
-                    : auth_store_session_find(r->db, r->arena, hash, &s);
+    int rc = bearer ? auth_store_token_find(db, a, hash, &s)
+                    : auth_store_session_find(db, a, hash, &s);
     if (rc == AL_ENOTFOUND)
-        return al_req_fail(r, AL_EAUTH, NULL, bearer ? "接口令牌无效或已吊销" : "登录已失效，请重新登录");
+        return al_fail(err, AL_EAUTH, NULL, bearer ? "接口令牌无效或已吊销" : "登录已失效，请重新登录");
     if (rc != AL_OK)
         return rc;
     if (strcmp(s.status, "active") != 0)
-        return al_req_fail(r, AL_EAUTH, NULL, "账号已停用，请联系管理员");
+        return al_fail(err, AL_EAUTH, NULL, "账号已停用，请联系管理员");
     int64_t now = (int64_t)time(NULL);
     /* RULE-AUTH-002 */
     if (!bearer && auth_session_expired(now, s.last_seen_at, s.expires_at,
                        al_config.session_idle_s))
-        return al_req_fail(r, AL_EAUTH, NULL, "登录已过期，请重新登录");
+        return al_fail(err, AL_EAUTH, NULL, "登录已过期，请重新登录");
     /* Keep last-seen fresh without a write on every request. */
-    if (now - s.last_seen_at >= auth_touch_interval(al_config.session_idle_s)) {
+    if (touch && now - s.last_seen_at >= auth_touch_interval(al_config.session_idle_s)) {
         if (bearer)
-            auth_store_token_touch(r->db, s.id, now);
+            auth_store_token_touch(db, s.id, now);
         else
-            auth_store_session_touch(r->db, s.id, now);
+            auth_store_session_touch(db, s.id, now);
     }
-    struct al_principal *who = al_arena_calloc(r->arena, sizeof(*who));
+    struct al_principal *who = al_arena_calloc(a, sizeof(*who));
     who->user_id = s.user_id;
     who->username = s.username;
     who->display_name = s.display_name;
@@ -108,8 +111,28 @@ auth_authenticate(struct al_req *r)
         who->session_id = s.id;
         who->csrf_token = s.csrf_token;
     }
-    r->who = who;
+    *who_out = who;
     return AL_OK;
+}
+
+int
+auth_authenticate(struct al_req *r)
+{
+    struct al_principal *who = NULL;
+    int rc = identify(r->db, r->arena, al_req_header(r, "Authorization"),
+        al_req_header(r, "Cookie"), true, &who, &r->err);
+    if (rc == AL_OK)
+        r->who = who;
+    return rc;
+}
+
+bool
+auth_signed_in(struct al_db *db, struct al_arena *a, const char *authorization,
+    const char *cookie)
+{
+    struct al_principal *who = NULL;
+    struct al_errinfo err = {0};
+    return identify(db, a, authorization, cookie, false, &who, &err) == AL_OK;
 }
 
 int

@@ -22,6 +22,15 @@ extern const struct al_module auth_module;
  */
 int auth_authenticate(struct al_req *r);
 
+/*
+ * True when these Authorization and Cookie header values (either may be NULL) carry a valid
+ * session or API token of an active user — what the body gate asks before it lets a large
+ * upload in (RULE-HTTP-001; the route's permission is checked later, as for any request).
+ * Uses `a` for scratch; writes nothing.
+ */
+bool auth_signed_in(struct al_db *db, struct al_arena *a, const char *authorization,
+    const char *cookie);
+
 /* True when `role` holds `permission`. */
 bool auth_role_has(struct al_db *db, const char *role, const char *permission);
 

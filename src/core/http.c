@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -11,16 +12,19 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/head.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/proxy.h"
@@ -33,6 +37,7 @@ struct worker {
     struct evhttp_bound_socket *sock;
     struct al_db *db;
     struct al_arena arena;
+    struct al_arena gate_arena; /* scratch of the body gate's sign-in check */
     struct event *stop_ev;
     struct event *drain_ev;
     struct event *flush_ev;
@@ -42,6 +47,7 @@ struct worker {
 
 static const struct al_module *const *g_modules;
 static al_dispatch_fn g_dispatch;
+static al_signed_in_fn g_signed_in;
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                           "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
@@ -343,14 +349,448 @@ serve_static(struct al_req *r, int *status)
     return (size_t)sb.st_size;
 }
 
+/* ---- the body gate (RULE-HTTP-001..003) ----
+ *
+ * libevent 2.1 reads a whole request body into memory before the request callback runs, with
+ * one size limit per server, and has no hook between the headers and the body on the server
+ * side (evhttp_set_newreqcb and a server-side evhttp_request_set_header_cb arrive in 2.2).  So
+ * each connection reads through a bufferevent filter of ours (evhttp_set_bevcb): it sees the
+ * head of each request before libevent does and decides, from the route, Content-Length and
+ * credentials, whether the body may come in.  An accepted body passes through and is counted
+ * against the process-wide budget until its request is answered (or its connection closed).
+ * A refused request reaches libevent as the same request line with "X-Anlao-Refused" and no
+ * body; its body is dropped as it arrives (or the connection closes after the answer when the
+ * length is unknown), so a refused body is never held.
+ */
+
+enum gate_state { GATE_HEAD, GATE_BODY, GATE_DISCARD, GATE_DEAD };
+
+struct gate {
+    struct worker *w;
+    struct bufferevent *bev;   /* the filter libevent reads from */
+    struct bufferevent *under; /* the socket */
+    int fd;                    /* slot in g_gates, -1 until known */
+    enum gate_state state;
+    uint64_t left;             /* body bytes still to pass (BODY) or to drop (DISCARD) */
+    size_t scan, line_start;   /* where the search for the end of the head stands (HEAD) */
+    size_t reserved;           /* budget held by the bodies read on this connection */
+    size_t answering;          /* the body of the request being answered */
+    struct event *kick;        /* pushes an answer out (see gate_outbuf) */
+    struct event *writable;    /* the socket can take more of the answer (see gate_output) */
+};
+
+static atomic_size_t g_body_used;
+static _Atomic(struct gate *) *g_gates; /* by socket: the request → its connection's gate */
+static size_t g_ngates;
+
+size_t
+al_http_body_bytes_held(void)
+{
+    return atomic_load(&g_body_used);
+}
+
+static bool
+budget_take(size_t n)
+{
+    size_t cur = atomic_load(&g_body_used);
+    do {
+        if (cur + n > al_config.body_budget || cur + n < cur)
+            return false;
+    } while (!atomic_compare_exchange_weak(&g_body_used, &cur, cur + n));
+    return true;
+}
+
+static void
+gate_release(struct gate *g, size_t n)
+{
+    if (n > g->reserved)
+        n = g->reserved;
+    g->reserved -= n;
+    atomic_fetch_sub(&g_body_used, n);
+}
+
+/* The gate of the connection a request came on, or NULL. */
+static struct gate *
+gate_of(struct evhttp_request *ev)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(ev);
+    struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+    if (fd < 0 || (size_t)fd >= g_ngates)
+        return NULL;
+    struct gate *g = atomic_load(&g_gates[fd]);
+    return g && g->bev == bev ? g : NULL;
+}
+
+static bool
+is_api_path(const char *p, size_t n)
+{
+    return (n >= 5 && memcmp(p, "/api/", 5) == 0) || (n == 4 && memcmp(p, "/api", 4) == 0) ||
+           (n == 8 && memcmp(p, "/healthz", 8) == 0) || (n == 7 && memcmp(p, "/readyz", 7) == 0);
+}
+
+/* The methods we serve (evhttp_set_allowed_methods), as the router knows them. */
+static bool
+head_method(const struct al_head *h, int *method, bool *has_body)
+{
+    static const struct {
+        const char *name;
+        int method;
+        bool body;
+    } t[] = {
+        {"GET", AL_GET, true}, {"HEAD", AL_GET, false}, {"POST", AL_POST, true},
+        {"PUT", AL_PUT, true}, {"PATCH", AL_PATCH, true}, {"DELETE", AL_DELETE, true},
+        {"OPTIONS", 0, true},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (h->method_len == strlen(t[i].name) && memcmp(h->method, t[i].name, h->method_len) == 0) {
+            *method = t[i].method;
+            *has_body = t[i].body; /* as libevent 2.1 reads them: HEAD has no body */
+            return true;
+        }
+    return false;
+}
+
+/* May this request bring up to upload_max: an upload route, and a signed-in caller? */
+static bool
+upload_allowed(struct gate *g, const struct al_head *h, int method)
+{
+    size_t n = h->target_len;
+    const char *q = memchr(h->target, '?', n);
+    if (q)
+        n = (size_t)(q - h->target);
+    struct al_match m;
+    if (!method || !g_signed_in || !is_api_path(h->target, n) ||
+        al_router_match(g_modules, method, h->target, n, &m) != 0 ||
+        !(m.route->flags & AL_ROUTE_UPLOAD))
+        return false;
+    struct al_arena *a = &g->w->gate_arena;
+    al_arena_reset(a);
+    const char *authz = h->authorization ? al_arena_strndup(a, h->authorization,
+                                               h->authorization_len) : NULL;
+    const char *cookie = h->cookie ? al_arena_strndup(a, h->cookie, h->cookie_len) : NULL;
+    return g_signed_in(g->w->db, a, authz, cookie);
+}
+
+/*
+ * Decide on a complete head: NULL to let it in with `*body` bytes of body (reserved), or the
+ * refusal ("reason[ detail]") for X-Anlao-Refused, with `*close` when the body's end is not
+ * known and the connection must close after the answer.
+ */
+static const char *
+gate_decide(struct gate *g, const struct al_head *h, char *buf, size_t size, uint64_t *body,
+    bool *close)
+{
+    int method = 0;
+    bool has_body = false;
+    *body = 0;
+    *close = true;
+    if (!head_method(h, &method, &has_body))
+        return "method";
+    if (h->folded || h->content_lengths > 1 || h->bad_length)
+        return "length";
+    if (has_body && h->transfer_encoding)
+        return "chunked"; /* RULE-HTTP-003 */
+    if (h->expect_other)
+        return "expect";
+    *close = false;
+    uint64_t n = has_body && h->content_lengths ? h->content_length : 0;
+    if (n == 0)
+        return NULL;
+    /* RULE-HTTP-001 */
+    size_t limit = al_config.body_max;
+    if (n > limit && n <= al_config.upload_max && upload_allowed(g, h, method))
+        limit = al_config.upload_max;
+    if (n > limit) {
+        *body = n; /* to drop */
+        snprintf(buf, size, "too-big %zu", limit);
+        return buf;
+    }
+    /* RULE-HTTP-002 */
+    if (!budget_take((size_t)n)) {
+        *body = n;
+        return "busy";
+    }
+    g->reserved += (size_t)n;
+    *body = n;
+    return NULL;
+}
+
+/* Has the head ended (an empty line) within src?  Its length in *len.  Incremental. */
+static bool
+head_ended(struct gate *g, struct evbuffer *src, size_t *len)
+{
+    size_t total = evbuffer_get_length(src);
+    struct evbuffer_ptr at;
+    if (g->scan >= total || evbuffer_ptr_set(src, &at, g->scan, EVBUFFER_PTR_SET) != 0)
+        return false;
+    for (;;) {
+        struct evbuffer_ptr nl = evbuffer_search(src, "\n", 1, &at);
+        if (nl.pos < 0)
+            break;
+        size_t line = (size_t)nl.pos - g->line_start;
+        char c = 0;
+        if (line == 1) {
+            struct evbuffer_ptr st;
+            evbuffer_ptr_set(src, &st, g->line_start, EVBUFFER_PTR_SET);
+            evbuffer_copyout_from(src, &st, &c, 1);
+        }
+        if (line == 0 || (line == 1 && c == '\r')) {
+            *len = (size_t)nl.pos + 1;
+            return true;
+        }
+        g->line_start = (size_t)nl.pos + 1;
+        if (g->line_start >= total || evbuffer_ptr_set(src, &at, g->line_start,
+                                          EVBUFFER_PTR_SET) != 0)
+            break;
+    }
+    g->scan = total;
+    return false;
+}
+
+/* One complete head at the start of src: pass it (as is, or as a refusal) to dst. */
+static void
+gate_head(struct gate *g, struct evbuffer *src, struct evbuffer *dst, size_t len)
+{
+    struct al_head h;
+    const char *p = (const char *)evbuffer_pullup(src, (ev_ssize_t)len);
+    g->scan = g->line_start = 0;
+    if (!p || al_head_parse(p, len, &h) != AL_HEAD_DONE || h.bad_line) {
+        /* Not a request line libevent takes: it answers 400 and closes; drop what follows. */
+        evbuffer_remove_buffer(src, dst, len);
+        g->state = GATE_DEAD;
+        return;
+    }
+    char buf[64];
+    uint64_t body = 0;
+    bool close = false;
+    const char *refused = gate_decide(g, &h, buf, sizeof(buf), &body, &close);
+    if (!refused) {
+        evbuffer_remove_buffer(src, dst, len);
+        g->left = body;
+        g->state = body ? GATE_BODY : GATE_HEAD;
+        return;
+    }
+    evbuffer_add(dst, p, h.line_len);
+    evbuffer_add_printf(dst, "\r\nX-Anlao-Refused: %s\r\n%sContent-Length: 0\r\n\r\n", refused,
+        close ? "Connection: close\r\n" : "");
+    evbuffer_drain(src, len);
+    g->left = body;
+    g->state = close ? GATE_DEAD : body ? GATE_DISCARD : GATE_HEAD;
+}
+
+static enum bufferevent_filter_result
+gate_input(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
+    enum bufferevent_flush_mode mode, void *ctx)
+{
+    (void)limit;
+    (void)mode;
+    struct gate *g = ctx;
+    if (g->fd < 0) {
+        g->fd = bufferevent_getfd(g->under);
+        if (g->fd >= 0 && (size_t)g->fd < g_ngates)
+            atomic_store(&g_gates[g->fd], g);
+    }
+    bool progress = false;
+    size_t n;
+    while ((n = evbuffer_get_length(src)) > 0) {
+        switch (g->state) {
+        case GATE_HEAD: {
+            size_t len = 0;
+            if (head_ended(g, src, &len)) {
+                gate_head(g, src, dst, len);
+            } else if (n >= AL_HEAD_MAX) {
+                /* Longer than libevent takes: it answers 400 and closes. */
+                evbuffer_remove_buffer(src, dst, n);
+                g->state = GATE_DEAD;
+            } else {
+                return progress ? BEV_OK : BEV_NEED_MORE;
+            }
+            break;
+        }
+        case GATE_BODY:
+            if (n > g->left)
+                n = (size_t)g->left;
+            evbuffer_remove_buffer(src, dst, n);
+            if ((g->left -= n) == 0)
+                g->state = GATE_HEAD;
+            break;
+        case GATE_DISCARD:
+            if (n > g->left)
+                n = (size_t)g->left;
+            evbuffer_drain(src, n);
+            if ((g->left -= n) == 0)
+                g->state = GATE_HEAD;
+            break;
+        case GATE_DEAD:
+            evbuffer_drain(src, n);
+            break;
+        }
+        progress = true;
+    }
+    return BEV_OK;
+}
+
+/*
+ * libevent 2.1's filter moves output on only while writing is enabled, and evhttp adds an
+ * answer before it enables writing: the answer would wait for ever.  So when output arrives,
+ * a zero-delay event flushes it once evhttp is done (holding a reference, so a connection
+ * freed meanwhile stays valid until then).
+ */
+static void
+gate_kick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct gate *g = arg;
+    bufferevent_flush(g->bev, EV_WRITE, BEV_NORMAL);
+    bufferevent_decref(g->bev);
+}
+
+static void
+gate_outbuf(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    (void)buf;
+    struct gate *g = arg;
+    if (info->n_added && !event_pending(g->kick, EV_TIMEOUT, NULL)) {
+        bufferevent_incref(g->bev);
+        event_active(g->kick, EV_TIMEOUT, 1);
+    }
+}
+
+static void
+gate_writable(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct gate *g = arg;
+    bufferevent_flush(g->bev, EV_WRITE, BEV_NORMAL);
+    bufferevent_decref(g->bev);
+}
+
+/*
+ * The answer goes from the filter straight to the socket.  Through the filter's underlying
+ * bufferevent, libevent would count an answer as sent once it sat in that second buffer, and
+ * on "Connection: close" (nginx's default to upstreams, HTTP/1.0) free the connection with
+ * the rest unsent.  Written here, "sent" means in the kernel.  When the socket is full, the
+ * rest waits for it to become writable.
+ */
+static enum bufferevent_filter_result
+gate_output(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
+    enum bufferevent_flush_mode mode, void *ctx)
+{
+    (void)dst;
+    (void)limit;
+    (void)mode;
+    struct gate *g = ctx;
+    if (g->fd < 0)
+        return BEV_ERROR;
+    while (evbuffer_get_length(src) > 0) {
+        int n = evbuffer_write(src, g->fd);
+        if (n > 0)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            if (!g->writable)
+                g->writable = event_new(bufferevent_get_base(g->bev), g->fd, EV_WRITE,
+                    gate_writable, g);
+            if (!g->writable)
+                return BEV_ERROR;
+            if (!event_pending(g->writable, EV_WRITE, NULL)) {
+                bufferevent_incref(g->bev);
+                event_add(g->writable, NULL);
+            }
+            return BEV_NEED_MORE;
+        }
+        /* The peer is gone: drop the rest; libevent's read side sees the end. */
+        evbuffer_drain(src, evbuffer_get_length(src));
+        return BEV_ERROR;
+    }
+    return BEV_OK;
+}
+
+static void
+gate_free(void *ctx)
+{
+    struct gate *g = ctx;
+    if (g->kick)
+        event_free(g->kick);
+    if (g->writable)
+        event_free(g->writable);
+    gate_release(g, g->reserved);
+    if (g->fd >= 0 && (size_t)g->fd < g_ngates) {
+        struct gate *expected = g;
+        atomic_compare_exchange_strong(&g_gates[g->fd], &expected, NULL);
+    }
+    free(g);
+}
+
+/* evhttp_set_bevcb: each accepted connection reads through a gate. */
+static struct bufferevent *
+gate_new(struct event_base *base, void *arg)
+{
+    struct gate *g = calloc(1, sizeof(*g));
+    struct event *kick = g ? event_new(base, -1, 0, gate_kick, g) : NULL;
+    struct bufferevent *under = kick ? bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)
+                                     : NULL;
+    struct bufferevent *bev = under ? bufferevent_filter_new(under, gate_input, gate_output,
+                                          BEV_OPT_CLOSE_ON_FREE, gate_free, g)
+                                    : NULL;
+    if (!bev || !evbuffer_add_cb(bufferevent_get_output(bev), gate_outbuf, g)) {
+        /* libevent then makes a plain socket bufferevent: on_request refuses large bodies. */
+        al_error("out of memory for a connection's body gate");
+        if (bev) {
+            bufferevent_free(bev); /* frees `under`, `kick` and `g` through gate_free */
+            return NULL;
+        }
+        if (under)
+            bufferevent_free(under);
+        if (kick)
+            event_free(kick);
+        free(g);
+        return NULL;
+    }
+    g->kick = kick;
+    g->w = arg;
+    g->bev = bev;
+    g->under = under;
+    g->fd = -1;
+    return bev;
+}
+
+/* The answer to a request the gate refused (X-Anlao-Refused). */
+static int
+refused_error(struct al_req *r, const char *why)
+{
+    size_t limit = 0;
+    if (sscanf(why, "too-big %zu", &limit) == 1)
+        return al_req_fail(r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB%s",
+            limit / 1024, limit < al_config.upload_max ? "（上传文件须先登录）" : "");
+    if (strcmp(why, "busy") == 0)
+        return al_req_fail(r, AL_EUNAVAIL, NULL,
+            "服务器正在接收的上传内容过多，请稍后重试");
+    if (strcmp(why, "chunked") == 0)
+        return al_req_fail(r, AL_EINVAL, NULL,
+            "请求须注明 Content-Length（不支持分块传输的请求内容）");
+    if (strcmp(why, "expect") == 0)
+        return al_req_fail(r, AL_EINVAL, NULL, "不支持该 Expect 请求头");
+    if (strcmp(why, "method") == 0)
+        return al_req_fail(r, AL_EMETHOD, NULL, "不支持该请求方法");
+    return al_req_fail(r, AL_EINVAL, NULL, "请求头无效（Content-Length）");
+}
+
 /* ---- the request callback ---- */
 
 static void
 on_complete(struct evhttp_request *ev, void *arg)
 {
-    (void)ev;
     struct worker *w = arg;
     w->inflight--;
+    /* The answer is written and the request is about to be freed with its body. */
+    struct gate *g = gate_of(ev);
+    if (g) {
+        gate_release(g, g->answering);
+        g->answering = 0;
+    }
 }
 
 static int
@@ -365,13 +805,6 @@ map_method(enum evhttp_cmd_type t)
     case EVHTTP_REQ_DELETE: return AL_DELETE;
     default: return 0;
     }
-}
-
-static bool
-is_api_path(const char *p, size_t n)
-{
-    return (n >= 5 && memcmp(p, "/api/", 5) == 0) || (n == 4 && memcmp(p, "/api", 4) == 0) ||
-           (n == 8 && memcmp(p, "/healthz", 8) == 0) || (n == 7 && memcmp(p, "/readyz", 7) == 0);
 }
 
 static void
@@ -390,6 +823,10 @@ on_request(struct evhttp_request *ev, void *arg)
     r.status = 200;
     w->inflight++;
     evhttp_request_set_on_complete_cb(ev, on_complete, w);
+    struct gate *gate = gate_of(ev);
+    size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(ev));
+    if (gate)
+        gate->answering = body_len;
 
     struct evhttp_connection *conn = evhttp_request_get_connection(ev);
     if (conn) {
@@ -420,7 +857,16 @@ on_request(struct evhttp_request *ev, void *arg)
     int status = 200;
     int rc = AL_OK;
 
-    if (r.path_len == 0 || r.path[0] != '/') {
+    const char *refused = evhttp_find_header(evhttp_request_get_input_headers(ev),
+        "X-Anlao-Refused");
+    if (refused) {
+        route_name = "refused";
+        rc = refused_error(&r, refused);
+    } else if (!gate && body_len > al_config.body_max) {
+        /* No gate on this connection (out of memory at accept): no large body either. */
+        rc = al_req_fail(&r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB",
+            al_config.body_max / 1024);
+    } else if (r.path_len == 0 || r.path[0] != '/') {
         rc = al_req_fail(&r, AL_EINVAL, NULL, "请求路径无效");
     } else if (!is_api_path(r.path, r.path_len)) {
         if (r.method == AL_GET) {
@@ -565,6 +1011,7 @@ worker_init(struct worker *w, int id)
 {
     w->id = id;
     al_arena_init(&w->arena, 64 * 1024);
+    al_arena_init(&w->gate_arena, 4 * 1024);
     if (al_db_open(al_config.db_path, &w->db) != AL_OK)
         return AL_EINTERNAL;
     al_db_busy_timeout(w->db, 3000);
@@ -579,6 +1026,7 @@ worker_init(struct worker *w, int id)
     evhttp_set_max_headers_size(w->http, 16 * 1024);
     evhttp_set_timeout(w->http, al_config.timeout_s);
     evhttp_set_gencb(w->http, on_request, w);
+    evhttp_set_bevcb(w->http, gate_new, w);
     int fd = listen_socket(al_config.bind, al_config.port, true);
     if (fd < 0)
         return AL_EINTERNAL;
@@ -606,14 +1054,27 @@ worker_fini(struct worker *w)
         event_base_free(w->base);
     al_db_close(w->db);
     al_arena_fini(&w->arena);
+    al_arena_fini(&w->gate_arena);
 }
 
 int
-al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch)
+al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch,
+    al_signed_in_fn signed_in)
 {
     g_modules = modules;
     g_dispatch = dispatch;
+    g_signed_in = signed_in;
     evthread_use_pthreads();
+
+    /* One gate slot per possible socket (RULE-HTTP-002 accounting). */
+    struct rlimit rl;
+    g_ngates = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+                   ? (size_t)rl.rlim_cur : 65536;
+    if (g_ngates > (1u << 20))
+        g_ngates = 1u << 20;
+    g_gates = calloc(g_ngates, sizeof(*g_gates));
+    if (!g_gates)
+        return AL_EINTERNAL;
 
     /* A plain bind first: fails when anything already holds the port. */
     int probe = listen_socket(al_config.bind, al_config.port, false);
@@ -653,6 +1114,9 @@ al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch)
     for (int i = 0; ws && i < n; i++)
         worker_fini(&ws[i]);
     free(ws);
+    free(g_gates);
+    g_gates = NULL;
+    g_ngates = 0;
     if (rc == AL_OK) {
         struct al_db *db = NULL;
         if (al_db_open(al_config.db_path, &db) == AL_OK) {
