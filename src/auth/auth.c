@@ -539,7 +539,7 @@ auth_password(struct al_req *r)
         rc = auth_store_set_password(r->db, uid, hash, (int64_t)time(NULL));
     if (rc == AL_OK)
         rc = auth_store_set_failures(r->db, uid, 0, 0);
-    /* RULE-AUTH-002: every session and API token of the user ends; a session caller gets a
+    /* RULE-AUTH-007: every session and API token of the user ends; a session caller gets a
      * new session. */
     if (rc == AL_OK)
         rc = auth_revoke_credentials(r->db, uid);

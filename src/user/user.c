@@ -280,7 +280,7 @@ user_update(struct al_req *r)
     if ((rc = check_grant(r, p.role, p.region_code)) != AL_OK)
         return rc;
 
-    /* RULE-AUTH-001: one's own password is changed only with the current one, under the
+    /* RULE-AUTH-007: one's own password is changed only with the current one, under the
      * sign-in throttles, wherever the change is made. */
     if (self && password) {
         if (!old_password)
@@ -300,7 +300,7 @@ user_update(struct al_req *r)
     rc = user_store_update(r->db, u.id, version, &p, (int64_t)time(NULL));
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, "version", "该用户已被他人修改，请刷新后重试");
-    /* RULE-AUTH-002: a new password ends every session and API token of the user; disabling
+    /* RULE-AUTH-007: a new password ends every session and API token of the user; disabling
      * ends the sessions (the tokens of a disabled user are refused by its status). */
     if (rc == AL_OK && password)
         rc = auth_revoke_credentials(r->db, u.id);
