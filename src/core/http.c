@@ -383,12 +383,6 @@ static atomic_size_t g_body_used;
 static _Atomic(struct gate *) *g_gates; /* by socket: the request → its connection's gate */
 static size_t g_ngates;
 
-size_t
-al_http_body_bytes_held(void)
-{
-    return atomic_load(&g_body_used);
-}
-
 static bool
 budget_take(size_t n)
 {
@@ -451,18 +445,25 @@ head_method(const struct al_head *h, int *method, bool *has_body)
     return false;
 }
 
-/* May this request bring up to upload_max: an upload route, and a signed-in caller? */
+/* Is this request for an upload route (AL_ROUTE_UPLOAD)? */
 static bool
-upload_allowed(struct gate *g, const struct al_head *h, int method)
+upload_route(const struct al_head *h, int method)
 {
     size_t n = h->target_len;
     const char *q = memchr(h->target, '?', n);
     if (q)
         n = (size_t)(q - h->target);
     struct al_match m;
-    if (!method || !g_signed_in || !is_api_path(h->target, n) ||
-        al_router_match(g_modules, method, h->target, n, &m) != 0 ||
-        !(m.route->flags & AL_ROUTE_UPLOAD))
+    return method && is_api_path(h->target, n) &&
+           al_router_match(g_modules, method, h->target, n, &m) == 0 &&
+           (m.route->flags & AL_ROUTE_UPLOAD);
+}
+
+/* Do the head's credentials sign someone in? */
+static bool
+caller_signed_in(struct gate *g, const struct al_head *h)
+{
+    if (!g_signed_in)
         return false;
     struct al_arena *a = &g->w->gate_arena;
     al_arena_reset(a);
@@ -499,11 +500,13 @@ gate_decide(struct gate *g, const struct al_head *h, char *buf, size_t size, uin
         return NULL;
     /* RULE-HTTP-001 */
     size_t limit = al_config.body_max;
-    if (n > limit && n <= al_config.upload_max && upload_allowed(g, h, method))
+    bool upload = n > limit && upload_route(h, method);
+    if (upload && n <= al_config.upload_max && caller_signed_in(g, h))
         limit = al_config.upload_max;
     if (n > limit) {
         *body = n; /* to drop */
-        snprintf(buf, size, "too-big %zu", limit);
+        snprintf(buf, size, "too-big %zu%s", limit,
+            upload && limit < al_config.upload_max ? " anonymous" : "");
         return buf;
     }
     /* RULE-HTTP-002 */
@@ -764,7 +767,7 @@ refused_error(struct al_req *r, const char *why)
     size_t limit = 0;
     if (sscanf(why, "too-big %zu", &limit) == 1)
         return al_req_fail(r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB%s",
-            limit / 1024, limit < al_config.upload_max ? "（上传文件须先登录）" : "");
+            limit / 1024, strstr(why, " anonymous") ? "（上传文件须先登录）" : "");
     if (strcmp(why, "busy") == 0)
         return al_req_fail(r, AL_EUNAVAIL, NULL,
             "服务器正在接收的上传内容过多，请稍后重试");

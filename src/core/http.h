@@ -86,9 +86,6 @@ typedef bool (*al_signed_in_fn)(struct al_db *db, struct al_arena *a, const char
 int al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch,
     al_signed_in_fn signed_in);
 
-/* Bytes of request bodies the server holds now (read, not yet answered). */
-size_t al_http_body_bytes_held(void);
-
 /* The body as a JSON object (parsed once).  AL_EINVAL with a message when it is not one. */
 int al_req_json(struct al_req *r, json_t **out);
 

@@ -89,6 +89,7 @@ test('a 60 MB body to the sign-in route is refused as soon as its head is read, 
   const r = await raw.response(3000)
   assertError(r, 413, 'too_large')
   assert.match(r.body.error.message, /1024 KB/, r.text)
+  assert.doesNotMatch(r.body.error.message, /登录/, 'sign-in is no upload route: ' + r.text)
   raw.end()
 })
 
