@@ -72,6 +72,8 @@ header_line(const char *p, size_t n, struct al_head *h)
     } else if (named(p, name_len, "Expect")) {
         if (!named(v, vn, "100-continue"))
             h->expect_other = true;
+        else
+            h->expect_continue = true;
     } else if (named(p, name_len, "Cookie") && !h->cookie) {
         h->cookie = v;
         h->cookie_len = vn;

@@ -28,6 +28,7 @@ struct al_head {
     bool transfer_encoding;       /* any Transfer-Encoding line */
     bool folded;                  /* an obsolete continuation line (starts with SP or HT) */
     bool expect_other;            /* an Expect other than 100-continue */
+    bool expect_continue;         /* Expect: 100-continue */
     const char *cookie, *authorization; /* the first value of each (trimmed), or NULL */
     size_t cookie_len, authorization_len;
 };

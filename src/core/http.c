@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -363,7 +364,7 @@ serve_static(struct al_req *r, int *status)
  * length is unknown), so a refused body is never held.
  */
 
-enum gate_state { GATE_HEAD, GATE_BODY, GATE_DISCARD, GATE_DEAD };
+enum gate_state { GATE_HEAD, GATE_BODY, GATE_SPOOL, GATE_DISCARD, GATE_DEAD };
 
 struct gate {
     struct worker *w;
@@ -377,6 +378,8 @@ struct gate {
     size_t answering;          /* the body of the request being answered */
     struct event *kick;        /* pushes an answer out (see gate_outbuf) */
     struct event *writable;    /* the socket can take more of the answer (see gate_output) */
+    int spool_fd;              /* an upload's body on disk (SPOOL), then for on_request; or -1 */
+    struct evbuffer *held;     /* the head of a spooled upload, given to libevent at its end */
 };
 
 static atomic_size_t g_body_used;
@@ -480,12 +483,13 @@ caller_signed_in(struct gate *g, const struct al_head *h)
  */
 static const char *
 gate_decide(struct gate *g, const struct al_head *h, char *buf, size_t size, uint64_t *body,
-    bool *close)
+    bool *close, bool *spool)
 {
     int method = 0;
     bool has_body = false;
     *body = 0;
     *close = true;
+    *spool = false;
     if (!head_method(h, &method, &has_body))
         return "method";
     if (h->folded || h->content_lengths > 1 || h->bad_length)
@@ -516,6 +520,7 @@ gate_decide(struct gate *g, const struct al_head *h, char *buf, size_t size, uin
     }
     g->reserved += (size_t)n;
     *body = n;
+    *spool = limit == al_config.upload_max && n > al_config.body_max;
     return NULL;
 }
 
@@ -551,6 +556,58 @@ head_ended(struct gate *g, struct evbuffer *src, size_t *len)
     return false;
 }
 
+/*
+ * The head libevent gets once a spooled upload is on disk: the same request line and headers
+ * without Content-Length, Expect and Connection, marked X-Anlao-Spool, with no body, and
+ * closing the connection after the answer (so no later request overtakes the spool).
+ */
+static void
+spool_head(struct evbuffer *out, const char *p, const struct al_head *h)
+{
+    evbuffer_add(out, p, h->line_len);
+    evbuffer_add_printf(out, "\r\nX-Anlao-Spool: 1\r\nConnection: close\r\n");
+    const char *end = p + h->len, *line = memchr(p, '\n', h->len) + 1;
+    while (line < end) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t n = (size_t)(nl - line);
+        if (n && line[n - 1] == '\r')
+            n--;
+        if (n == 0)
+            break;
+        const char *colon = memchr(line, ':', n);
+        size_t k = colon ? (size_t)(colon - line) : n;
+        bool drop = (k == 14 && strncasecmp(line, "Content-Length", k) == 0) ||
+                    (k == 6 && strncasecmp(line, "Expect", k) == 0) ||
+                    (k == 10 && strncasecmp(line, "Connection", k) == 0) ||
+                    (k >= 8 && strncasecmp(line, "X-Anlao-", 8) == 0);
+        if (!drop) {
+            evbuffer_add(out, line, n);
+            evbuffer_add(out, "\r\n", 2);
+        }
+        line = nl + 1;
+    }
+    evbuffer_add_printf(out, "Content-Length: 0\r\n\r\n");
+}
+
+/* An unnamed file for an upload's body, beside the database; -1 when none can be made. */
+static int
+spool_open(void)
+{
+    const char *dir = al_config.data_dir ? al_config.data_dir : ".";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%s/.upload-XXXXXX", dir);
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0)
+            unlink(path);
+    }
+    if (fd < 0)
+        al_warn("cannot make an upload spool file in %s: %s (kept in memory)", dir,
+            strerror(errno));
+    return fd;
+}
+
 /* One complete head at the start of src: pass it (as is, or as a refusal) to dst. */
 static void
 gate_head(struct gate *g, struct evbuffer *src, struct evbuffer *dst, size_t len)
@@ -566,8 +623,27 @@ gate_head(struct gate *g, struct evbuffer *src, struct evbuffer *dst, size_t len
     }
     char buf[64];
     uint64_t body = 0;
-    bool close = false;
-    const char *refused = gate_decide(g, &h, buf, sizeof(buf), &body, &close);
+    bool close = false, spool = false;
+    const char *refused = gate_decide(g, &h, buf, sizeof(buf), &body, &close, &spool);
+    /* RULE-HTTP-005: a signed-in upload goes to disk as it arrives, not into memory. */
+    if (!refused && spool && g->spool_fd < 0 && (g->held = evbuffer_new()) &&
+        (g->spool_fd = spool_open()) >= 0) {
+        spool_head(g->held, p, &h);
+        if (h.expect_continue) {
+            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            if (write(g->fd, cont, sizeof(cont) - 1) < 0) {
+                /* the peer is gone: libevent sees it on the read side */
+            }
+        }
+        evbuffer_drain(src, len);
+        g->left = body;
+        g->state = GATE_SPOOL;
+        return;
+    }
+    if (g->held && g->spool_fd < 0) {
+        evbuffer_free(g->held);
+        g->held = NULL;
+    }
     if (!refused) {
         evbuffer_remove_buffer(src, dst, len);
         g->left = body;
@@ -617,6 +693,33 @@ gate_input(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
             evbuffer_remove_buffer(src, dst, n);
             if ((g->left -= n) == 0)
                 g->state = GATE_HEAD;
+            break;
+        case GATE_SPOOL:
+            if (n > g->left)
+                n = (size_t)g->left;
+            while (n > 0) {
+                int w = evbuffer_write_atmost(src, g->spool_fd, (ev_ssize_t)n);
+                if (w <= 0)
+                    break;
+                n -= (size_t)w;
+                g->left -= (size_t)w;
+            }
+            if (n > 0) {
+                /* The disk refused it: answer 503 and close. */
+                al_warn("upload spool write failed: %s", strerror(errno));
+                evbuffer_free(g->held);
+                g->held = NULL;
+                close(g->spool_fd);
+                g->spool_fd = -1;
+                evbuffer_add_printf(dst, "POST /api/v1/ HTTP/1.1\r\nX-Anlao-Refused: spool\r\n"
+                                         "Connection: close\r\nContent-Length: 0\r\n\r\n");
+                g->state = GATE_DEAD;
+            } else if (g->left == 0) {
+                evbuffer_add_buffer(dst, g->held);
+                evbuffer_free(g->held);
+                g->held = NULL;
+                g->state = GATE_DEAD; /* the head asked libevent to close after the answer */
+            }
             break;
         case GATE_DISCARD:
             if (n > g->left)
@@ -719,6 +822,10 @@ gate_free(void *ctx)
         event_free(g->kick);
     if (g->writable)
         event_free(g->writable);
+    if (g->held)
+        evbuffer_free(g->held);
+    if (g->spool_fd >= 0)
+        close(g->spool_fd);
     gate_release(g, g->reserved);
     if (g->fd >= 0 && (size_t)g->fd < g_ngates) {
         struct gate *expected = g;
@@ -753,6 +860,7 @@ gate_new(struct event_base *base, void *arg)
         return NULL;
     }
     g->kick = kick;
+    g->spool_fd = -1;
     g->w = arg;
     g->bev = bev;
     g->under = under;
@@ -774,6 +882,8 @@ refused_error(struct al_req *r, const char *why)
     if (strcmp(why, "chunked") == 0)
         return al_req_fail(r, AL_EINVAL, NULL,
             "请求须注明 Content-Length（不支持分块传输的请求内容）");
+    if (strcmp(why, "spool") == 0)
+        return al_req_fail(r, AL_EUNAVAIL, NULL, "上传文件暂存失败，请稍后重试");
     if (strcmp(why, "expect") == 0)
         return al_req_fail(r, AL_EINVAL, NULL, "不支持该 Expect 请求头");
     if (strcmp(why, "method") == 0)
@@ -828,6 +938,21 @@ on_request(struct evhttp_request *ev, void *arg)
     evhttp_request_set_on_complete_cb(ev, on_complete, w);
     struct gate *gate = gate_of(ev);
     size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(ev));
+    /* A spooled upload (RULE-HTTP-005): its body is the file, mapped for the handler. */
+    int spool_fd = -1;
+    void *spool = NULL;
+    if (gate && gate->spool_fd >= 0 &&
+        evhttp_find_header(evhttp_request_get_input_headers(ev), "X-Anlao-Spool")) {
+        struct stat sb;
+        spool_fd = gate->spool_fd;
+        gate->spool_fd = -1;
+        if (fstat(spool_fd, &sb) == 0 && sb.st_size > 0) {
+            body_len = (size_t)sb.st_size;
+            spool = mmap(NULL, body_len, PROT_READ, MAP_PRIVATE, spool_fd, 0);
+            if (spool == MAP_FAILED)
+                spool = NULL;
+        }
+    }
     if (gate)
         gate->answering = body_len;
 
@@ -865,6 +990,9 @@ on_request(struct evhttp_request *ev, void *arg)
     if (refused) {
         route_name = "refused";
         rc = refused_error(&r, refused);
+    } else if (spool_fd >= 0 && !spool) {
+        al_error("cannot map an upload spool: %s", strerror(errno));
+        rc = refused_error(&r, "spool");
     } else if (!gate && body_len > al_config.body_max) {
         /* No gate on this connection (out of memory at accept): no large body either. */
         rc = al_req_fail(&r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB",
@@ -892,12 +1020,13 @@ on_request(struct evhttp_request *ev, void *arg)
             struct evbuffer *in = evhttp_request_get_input_buffer(ev);
             size_t limit = (r.match.route->flags & AL_ROUTE_UPLOAD) ? al_config.upload_max
                                                                     : al_config.body_max;
-            r.body_len = evbuffer_get_length(in);
+            r.body_len = spool ? body_len : evbuffer_get_length(in);
             if (r.body_len > limit) {
                 rc = al_req_fail(&r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB",
                     limit / 1024);
             } else {
-                r.body = r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
+                r.body = spool ? (const char *)spool
+                         : r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
                 if (q)
                     rc = al_query_parse(r.arena, q + 1, strlen(q + 1), &r.query, &r.err);
                 if (rc == AL_OK)
@@ -916,6 +1045,10 @@ on_request(struct evhttp_request *ev, void *arg)
         bytes = send_error(&r, rc);
     }
 done:
+    if (spool)
+        munmap(spool, body_len);
+    if (spool_fd >= 0)
+        close(spool_fd);
     access_log(method_name, route_name, status, now_ms() - t0, bytes);
     al_json_use_arena(NULL);
 }
