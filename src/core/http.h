@@ -79,7 +79,9 @@ typedef bool (*al_signed_in_fn)(struct al_db *db, struct al_arena *a, const char
  * AL_ROUTE_UPLOAD, when `signed_in` accepts the caller's credentials, ANLAO_UPLOAD_MAX_BYTES.
  * Larger ones are answered 413 as soon as the head is read and their bytes dropped as they
  * arrive.  All bodies held at once stay within ANLAO_BODY_BUDGET_BYTES (503 beyond).  A body
- * needs a Content-Length (no chunked transfer).
+ * needs a Content-Length (no chunked transfer).  A body above ANLAO_BODY_MAX_BYTES goes to an
+ * unnamed file as it arrives and r->body maps it (RULE-HTTP-005); such a connection closes
+ * after its answer.
  *
  * Returns AL_EINTERNAL when the server cannot start (logged).
  */
