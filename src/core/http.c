@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -12,20 +11,18 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/config.h"
-#include "core/head.h"
+#include "core/gate.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/proxy.h"
@@ -39,6 +36,7 @@ struct worker {
     struct al_db *db;
     struct al_arena arena;
     struct al_arena gate_arena; /* scratch of the body gate's sign-in check */
+    struct al_gate_env gate_env;
     struct event *stop_ev;
     struct event *drain_ev;
     struct event *flush_ev;
@@ -350,524 +348,6 @@ serve_static(struct al_req *r, int *status)
     return (size_t)sb.st_size;
 }
 
-/* ---- the body gate (RULE-HTTP-001..003) ----
- *
- * libevent 2.1 reads a whole request body into memory before the request callback runs, with
- * one size limit per server, and has no hook between the headers and the body on the server
- * side (evhttp_set_newreqcb and a server-side evhttp_request_set_header_cb arrive in 2.2).  So
- * each connection reads through a bufferevent filter of ours (evhttp_set_bevcb): it sees the
- * head of each request before libevent does and decides, from the route, Content-Length and
- * credentials, whether the body may come in.  An accepted body passes through and is counted
- * against the process-wide budget until its request is answered (or its connection closed).
- * A refused request reaches libevent as the same request line with "X-Anlao-Refused" and no
- * body; its body is dropped as it arrives (or the connection closes after the answer when the
- * length is unknown), so a refused body is never held.
- */
-
-enum gate_state { GATE_HEAD, GATE_BODY, GATE_SPOOL, GATE_DISCARD, GATE_DEAD };
-
-struct gate {
-    struct worker *w;
-    struct bufferevent *bev;   /* the filter libevent reads from */
-    struct bufferevent *under; /* the socket */
-    int fd;                    /* slot in g_gates, -1 until known */
-    enum gate_state state;
-    uint64_t left;             /* body bytes still to pass (BODY) or to drop (DISCARD) */
-    size_t scan, line_start;   /* where the search for the end of the head stands (HEAD) */
-    size_t reserved;           /* budget held by the bodies read on this connection */
-    size_t answering;          /* the body of the request being answered */
-    struct event *kick;        /* pushes an answer out (see gate_outbuf) */
-    struct event *writable;    /* the socket can take more of the answer (see gate_output) */
-    int spool_fd;              /* an upload's body on disk (SPOOL), then for on_request; or -1 */
-    struct evbuffer *held;     /* the head of a spooled upload, given to libevent at its end */
-};
-
-static atomic_size_t g_body_used;
-static _Atomic(struct gate *) *g_gates; /* by socket: the request → its connection's gate */
-static size_t g_ngates;
-
-static bool
-budget_take(size_t n)
-{
-    size_t cur = atomic_load(&g_body_used);
-    do {
-        if (cur + n > al_config.body_budget || cur + n < cur)
-            return false;
-    } while (!atomic_compare_exchange_weak(&g_body_used, &cur, cur + n));
-    return true;
-}
-
-static void
-gate_release(struct gate *g, size_t n)
-{
-    if (n > g->reserved)
-        n = g->reserved;
-    g->reserved -= n;
-    atomic_fetch_sub(&g_body_used, n);
-}
-
-/* The gate of the connection a request came on, or NULL. */
-static struct gate *
-gate_of(struct evhttp_request *ev)
-{
-    struct evhttp_connection *conn = evhttp_request_get_connection(ev);
-    struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
-    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
-    if (fd < 0 || (size_t)fd >= g_ngates)
-        return NULL;
-    struct gate *g = atomic_load(&g_gates[fd]);
-    return g && g->bev == bev ? g : NULL;
-}
-
-static bool
-is_api_path(const char *p, size_t n)
-{
-    return (n >= 5 && memcmp(p, "/api/", 5) == 0) || (n == 4 && memcmp(p, "/api", 4) == 0) ||
-           (n == 8 && memcmp(p, "/healthz", 8) == 0) || (n == 7 && memcmp(p, "/readyz", 7) == 0);
-}
-
-/* The methods we serve (evhttp_set_allowed_methods), as the router knows them. */
-static bool
-head_method(const struct al_head *h, int *method, bool *has_body)
-{
-    static const struct {
-        const char *name;
-        int method;
-        bool body;
-    } t[] = {
-        {"GET", AL_GET, true}, {"HEAD", AL_GET, false}, {"POST", AL_POST, true},
-        {"PUT", AL_PUT, true}, {"PATCH", AL_PATCH, true}, {"DELETE", AL_DELETE, true},
-        {"OPTIONS", 0, true},
-    };
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if (h->method_len == strlen(t[i].name) && memcmp(h->method, t[i].name, h->method_len) == 0) {
-            *method = t[i].method;
-            *has_body = t[i].body; /* as libevent 2.1 reads them: HEAD has no body */
-            return true;
-        }
-    return false;
-}
-
-/* Is this request for an upload route (AL_ROUTE_UPLOAD)? */
-static bool
-upload_route(const struct al_head *h, int method)
-{
-    size_t n = h->target_len;
-    const char *q = memchr(h->target, '?', n);
-    if (q)
-        n = (size_t)(q - h->target);
-    struct al_match m;
-    return method && is_api_path(h->target, n) &&
-           al_router_match(g_modules, method, h->target, n, &m) == 0 &&
-           (m.route->flags & AL_ROUTE_UPLOAD);
-}
-
-/* Do the head's credentials sign someone in? */
-static bool
-caller_signed_in(struct gate *g, const struct al_head *h)
-{
-    if (!g_signed_in)
-        return false;
-    struct al_arena *a = &g->w->gate_arena;
-    al_arena_reset(a);
-    const char *authz = h->authorization ? al_arena_strndup(a, h->authorization,
-                                               h->authorization_len) : NULL;
-    const char *cookie = h->cookie ? al_arena_strndup(a, h->cookie, h->cookie_len) : NULL;
-    return g_signed_in(g->w->db, a, authz, cookie);
-}
-
-/*
- * Decide on a complete head: NULL to let it in with `*body` bytes of body (reserved), or the
- * refusal ("reason[ detail]") for X-Anlao-Refused, with `*close` when the body's end is not
- * known and the connection must close after the answer.
- */
-static const char *
-gate_decide(struct gate *g, const struct al_head *h, char *buf, size_t size, uint64_t *body,
-    bool *close, bool *spool)
-{
-    int method = 0;
-    bool has_body = false;
-    *body = 0;
-    *close = true;
-    *spool = false;
-    if (!head_method(h, &method, &has_body))
-        return "method";
-    if (h->folded || h->content_lengths > 1 || h->bad_length)
-        return "length";
-    if (has_body && h->transfer_encoding)
-        return "chunked"; /* RULE-HTTP-003 */
-    if (h->expect_other)
-        return "expect";
-    *close = false;
-    uint64_t n = has_body && h->content_lengths ? h->content_length : 0;
-    if (n == 0)
-        return NULL;
-    /* RULE-HTTP-001 */
-    size_t limit = al_config.body_max;
-    bool upload = n > limit && upload_route(h, method);
-    if (upload && n <= al_config.upload_max && caller_signed_in(g, h))
-        limit = al_config.upload_max;
-    if (n > limit) {
-        *body = n; /* to drop */
-        snprintf(buf, size, "too-big %zu%s", limit,
-            upload && limit < al_config.upload_max ? " anonymous" : "");
-        return buf;
-    }
-    /* RULE-HTTP-002 */
-    if (!budget_take((size_t)n)) {
-        *body = n;
-        return "busy";
-    }
-    g->reserved += (size_t)n;
-    *body = n;
-    *spool = limit == al_config.upload_max && n > al_config.body_max;
-    return NULL;
-}
-
-/* Has the head ended (an empty line) within src?  Its length in *len.  Incremental. */
-static bool
-head_ended(struct gate *g, struct evbuffer *src, size_t *len)
-{
-    size_t total = evbuffer_get_length(src);
-    struct evbuffer_ptr at;
-    if (g->scan >= total || evbuffer_ptr_set(src, &at, g->scan, EVBUFFER_PTR_SET) != 0)
-        return false;
-    for (;;) {
-        struct evbuffer_ptr nl = evbuffer_search(src, "\n", 1, &at);
-        if (nl.pos < 0)
-            break;
-        size_t line = (size_t)nl.pos - g->line_start;
-        char c = 0;
-        if (line == 1) {
-            struct evbuffer_ptr st;
-            evbuffer_ptr_set(src, &st, g->line_start, EVBUFFER_PTR_SET);
-            evbuffer_copyout_from(src, &st, &c, 1);
-        }
-        if (line == 0 || (line == 1 && c == '\r')) {
-            *len = (size_t)nl.pos + 1;
-            return true;
-        }
-        g->line_start = (size_t)nl.pos + 1;
-        if (g->line_start >= total || evbuffer_ptr_set(src, &at, g->line_start,
-                                          EVBUFFER_PTR_SET) != 0)
-            break;
-    }
-    g->scan = total;
-    return false;
-}
-
-/*
- * The head libevent gets once a spooled upload is on disk: the same request line and headers
- * without Content-Length, Expect and Connection, marked X-Anlao-Spool, with no body, and
- * closing the connection after the answer (so no later request overtakes the spool).
- */
-static void
-spool_head(struct evbuffer *out, const char *p, const struct al_head *h)
-{
-    evbuffer_add(out, p, h->line_len);
-    evbuffer_add_printf(out, "\r\nX-Anlao-Spool: 1\r\nConnection: close\r\n");
-    const char *end = p + h->len, *line = memchr(p, '\n', h->len) + 1;
-    while (line < end) {
-        const char *nl = memchr(line, '\n', (size_t)(end - line));
-        size_t n = (size_t)(nl - line);
-        if (n && line[n - 1] == '\r')
-            n--;
-        if (n == 0)
-            break;
-        const char *colon = memchr(line, ':', n);
-        size_t k = colon ? (size_t)(colon - line) : n;
-        bool drop = (k == 14 && strncasecmp(line, "Content-Length", k) == 0) ||
-                    (k == 6 && strncasecmp(line, "Expect", k) == 0) ||
-                    (k == 10 && strncasecmp(line, "Connection", k) == 0) ||
-                    (k >= 8 && strncasecmp(line, "X-Anlao-", 8) == 0);
-        if (!drop) {
-            evbuffer_add(out, line, n);
-            evbuffer_add(out, "\r\n", 2);
-        }
-        line = nl + 1;
-    }
-    evbuffer_add_printf(out, "Content-Length: 0\r\n\r\n");
-}
-
-/* An unnamed file for an upload's body, beside the database; -1 when none can be made. */
-static int
-spool_open(void)
-{
-    const char *dir = al_config.data_dir ? al_config.data_dir : ".";
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        char path[4200];
-        snprintf(path, sizeof(path), "%s/.upload-XXXXXX", dir);
-        fd = mkostemp(path, O_CLOEXEC);
-        if (fd >= 0)
-            unlink(path);
-    }
-    if (fd < 0)
-        al_warn("cannot make an upload spool file in %s: %s (kept in memory)", dir,
-            strerror(errno));
-    return fd;
-}
-
-/* One complete head at the start of src: pass it (as is, or as a refusal) to dst. */
-static void
-gate_head(struct gate *g, struct evbuffer *src, struct evbuffer *dst, size_t len)
-{
-    struct al_head h;
-    const char *p = (const char *)evbuffer_pullup(src, (ev_ssize_t)len);
-    g->scan = g->line_start = 0;
-    if (!p || al_head_parse(p, len, &h) != AL_HEAD_DONE || h.bad_line) {
-        /* Not a request line libevent takes: it answers 400 and closes; drop what follows. */
-        evbuffer_remove_buffer(src, dst, len);
-        g->state = GATE_DEAD;
-        return;
-    }
-    char buf[64];
-    uint64_t body = 0;
-    bool close = false, spool = false;
-    const char *refused = gate_decide(g, &h, buf, sizeof(buf), &body, &close, &spool);
-    /* RULE-HTTP-005: a signed-in upload goes to disk as it arrives, not into memory. */
-    if (!refused && spool && g->spool_fd < 0 && (g->held = evbuffer_new()) &&
-        (g->spool_fd = spool_open()) >= 0) {
-        spool_head(g->held, p, &h);
-        if (h.expect_continue) {
-            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-            if (write(g->fd, cont, sizeof(cont) - 1) < 0) {
-                /* the peer is gone: libevent sees it on the read side */
-            }
-        }
-        evbuffer_drain(src, len);
-        g->left = body;
-        g->state = GATE_SPOOL;
-        return;
-    }
-    if (g->held && g->spool_fd < 0) {
-        evbuffer_free(g->held);
-        g->held = NULL;
-    }
-    if (!refused) {
-        evbuffer_remove_buffer(src, dst, len);
-        g->left = body;
-        g->state = body ? GATE_BODY : GATE_HEAD;
-        return;
-    }
-    evbuffer_add(dst, p, h.line_len);
-    evbuffer_add_printf(dst, "\r\nX-Anlao-Refused: %s\r\n%sContent-Length: 0\r\n\r\n", refused,
-        close ? "Connection: close\r\n" : "");
-    evbuffer_drain(src, len);
-    g->left = body;
-    g->state = close ? GATE_DEAD : body ? GATE_DISCARD : GATE_HEAD;
-}
-
-static enum bufferevent_filter_result
-gate_input(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
-    enum bufferevent_flush_mode mode, void *ctx)
-{
-    (void)limit;
-    (void)mode;
-    struct gate *g = ctx;
-    if (g->fd < 0) {
-        g->fd = bufferevent_getfd(g->under);
-        if (g->fd >= 0 && (size_t)g->fd < g_ngates)
-            atomic_store(&g_gates[g->fd], g);
-    }
-    bool progress = false;
-    size_t n;
-    while ((n = evbuffer_get_length(src)) > 0) {
-        switch (g->state) {
-        case GATE_HEAD: {
-            size_t len = 0;
-            if (head_ended(g, src, &len)) {
-                gate_head(g, src, dst, len);
-            } else if (n >= AL_HEAD_MAX) {
-                /* Longer than libevent takes: it answers 400 and closes. */
-                evbuffer_remove_buffer(src, dst, n);
-                g->state = GATE_DEAD;
-            } else {
-                return progress ? BEV_OK : BEV_NEED_MORE;
-            }
-            break;
-        }
-        case GATE_BODY:
-            if (n > g->left)
-                n = (size_t)g->left;
-            evbuffer_remove_buffer(src, dst, n);
-            if ((g->left -= n) == 0)
-                g->state = GATE_HEAD;
-            break;
-        case GATE_SPOOL:
-            if (n > g->left)
-                n = (size_t)g->left;
-            while (n > 0) {
-                int w = evbuffer_write_atmost(src, g->spool_fd, (ev_ssize_t)n);
-                if (w <= 0)
-                    break;
-                n -= (size_t)w;
-                g->left -= (size_t)w;
-            }
-            if (n > 0) {
-                /* The disk refused it: answer 503 and close. */
-                al_warn("upload spool write failed: %s", strerror(errno));
-                evbuffer_free(g->held);
-                g->held = NULL;
-                close(g->spool_fd);
-                g->spool_fd = -1;
-                evbuffer_add_printf(dst, "POST /api/v1/ HTTP/1.1\r\nX-Anlao-Refused: spool\r\n"
-                                         "Connection: close\r\nContent-Length: 0\r\n\r\n");
-                g->state = GATE_DEAD;
-            } else if (g->left == 0) {
-                evbuffer_add_buffer(dst, g->held);
-                evbuffer_free(g->held);
-                g->held = NULL;
-                g->state = GATE_DEAD; /* the head asked libevent to close after the answer */
-            }
-            break;
-        case GATE_DISCARD:
-            if (n > g->left)
-                n = (size_t)g->left;
-            evbuffer_drain(src, n);
-            if ((g->left -= n) == 0)
-                g->state = GATE_HEAD;
-            break;
-        case GATE_DEAD:
-            evbuffer_drain(src, n);
-            break;
-        }
-        progress = true;
-    }
-    return BEV_OK;
-}
-
-/*
- * libevent 2.1's filter moves output on only while writing is enabled, and evhttp adds an
- * answer before it enables writing: the answer would wait for ever.  So when output arrives,
- * a zero-delay event flushes it once evhttp is done (holding a reference, so a connection
- * freed meanwhile stays valid until then).
- */
-static void
-gate_kick(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    struct gate *g = arg;
-    bufferevent_flush(g->bev, EV_WRITE, BEV_NORMAL);
-    bufferevent_decref(g->bev);
-}
-
-static void
-gate_outbuf(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
-{
-    (void)buf;
-    struct gate *g = arg;
-    if (info->n_added && !event_pending(g->kick, EV_TIMEOUT, NULL)) {
-        bufferevent_incref(g->bev);
-        event_active(g->kick, EV_TIMEOUT, 1);
-    }
-}
-
-static void
-gate_writable(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    struct gate *g = arg;
-    bufferevent_flush(g->bev, EV_WRITE, BEV_NORMAL);
-    bufferevent_decref(g->bev);
-}
-
-/*
- * The answer goes from the filter straight to the socket.  Through the filter's underlying
- * bufferevent, libevent would count an answer as sent once it sat in that second buffer, and
- * on "Connection: close" (nginx's default to upstreams, HTTP/1.0) free the connection with
- * the rest unsent.  Written here, "sent" means in the kernel.  When the socket is full, the
- * rest waits for it to become writable.
- */
-static enum bufferevent_filter_result
-gate_output(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
-    enum bufferevent_flush_mode mode, void *ctx)
-{
-    (void)dst;
-    (void)limit;
-    (void)mode;
-    struct gate *g = ctx;
-    if (g->fd < 0)
-        return BEV_ERROR;
-    while (evbuffer_get_length(src) > 0) {
-        int n = evbuffer_write(src, g->fd);
-        if (n > 0)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            if (!g->writable)
-                g->writable = event_new(bufferevent_get_base(g->bev), g->fd, EV_WRITE,
-                    gate_writable, g);
-            if (!g->writable)
-                return BEV_ERROR;
-            if (!event_pending(g->writable, EV_WRITE, NULL)) {
-                bufferevent_incref(g->bev);
-                event_add(g->writable, NULL);
-            }
-            return BEV_NEED_MORE;
-        }
-        /* The peer is gone: drop the rest; libevent's read side sees the end. */
-        evbuffer_drain(src, evbuffer_get_length(src));
-        return BEV_ERROR;
-    }
-    return BEV_OK;
-}
-
-static void
-gate_free(void *ctx)
-{
-    struct gate *g = ctx;
-    if (g->kick)
-        event_free(g->kick);
-    if (g->writable)
-        event_free(g->writable);
-    if (g->held)
-        evbuffer_free(g->held);
-    if (g->spool_fd >= 0)
-        close(g->spool_fd);
-    gate_release(g, g->reserved);
-    if (g->fd >= 0 && (size_t)g->fd < g_ngates) {
-        struct gate *expected = g;
-        atomic_compare_exchange_strong(&g_gates[g->fd], &expected, NULL);
-    }
-    free(g);
-}
-
-/* evhttp_set_bevcb: each accepted connection reads through a gate. */
-static struct bufferevent *
-gate_new(struct event_base *base, void *arg)
-{
-    struct gate *g = calloc(1, sizeof(*g));
-    struct event *kick = g ? event_new(base, -1, 0, gate_kick, g) : NULL;
-    struct bufferevent *under = kick ? bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)
-                                     : NULL;
-    struct bufferevent *bev = under ? bufferevent_filter_new(under, gate_input, gate_output,
-                                          BEV_OPT_CLOSE_ON_FREE, gate_free, g)
-                                    : NULL;
-    if (!bev || !evbuffer_add_cb(bufferevent_get_output(bev), gate_outbuf, g)) {
-        /* libevent then makes a plain socket bufferevent: on_request refuses large bodies. */
-        al_error("out of memory for a connection's body gate");
-        if (bev) {
-            bufferevent_free(bev); /* frees `under`, `kick` and `g` through gate_free */
-            return NULL;
-        }
-        if (under)
-            bufferevent_free(under);
-        if (kick)
-            event_free(kick);
-        free(g);
-        return NULL;
-    }
-    g->kick = kick;
-    g->spool_fd = -1;
-    g->w = arg;
-    g->bev = bev;
-    g->under = under;
-    g->fd = -1;
-    return bev;
-}
-
 /* The answer to a request the gate refused (X-Anlao-Refused). */
 static int
 refused_error(struct al_req *r, const char *why)
@@ -899,11 +379,9 @@ on_complete(struct evhttp_request *ev, void *arg)
     struct worker *w = arg;
     w->inflight--;
     /* The answer is written and the request is about to be freed with its body. */
-    struct gate *g = gate_of(ev);
-    if (g) {
-        gate_release(g, g->answering);
-        g->answering = 0;
-    }
+    struct al_gate *g = al_gate_of(ev);
+    if (g)
+        al_gate_answered(g);
 }
 
 static int
@@ -936,25 +414,19 @@ on_request(struct evhttp_request *ev, void *arg)
     r.status = 200;
     w->inflight++;
     evhttp_request_set_on_complete_cb(ev, on_complete, w);
-    struct gate *gate = gate_of(ev);
+    struct al_gate *gate = al_gate_of(ev);
     size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(ev));
     /* A spooled upload (RULE-HTTP-005): its body is the file, mapped for the handler. */
-    int spool_fd = -1;
+    int spool_fd = gate ? al_gate_answering(gate, ev, body_len) : -1;
     void *spool = NULL;
-    if (gate && gate->spool_fd >= 0 &&
-        evhttp_find_header(evhttp_request_get_input_headers(ev), "X-Anlao-Spool")) {
-        struct stat sb;
-        spool_fd = gate->spool_fd;
-        gate->spool_fd = -1;
-        if (fstat(spool_fd, &sb) == 0 && sb.st_size > 0) {
-            body_len = (size_t)sb.st_size;
-            spool = mmap(NULL, body_len, PROT_READ, MAP_PRIVATE, spool_fd, 0);
-            if (spool == MAP_FAILED)
-                spool = NULL;
-        }
+    struct stat sb;
+    if (spool_fd >= 0 && fstat(spool_fd, &sb) == 0 && sb.st_size > 0) {
+        body_len = (size_t)sb.st_size;
+        al_gate_answering_len(gate, body_len);
+        spool = mmap(NULL, body_len, PROT_READ, MAP_PRIVATE, spool_fd, 0);
+        if (spool == MAP_FAILED)
+            spool = NULL;
     }
-    if (gate)
-        gate->answering = body_len;
 
     struct evhttp_connection *conn = evhttp_request_get_connection(ev);
     if (conn) {
@@ -999,7 +471,7 @@ on_request(struct evhttp_request *ev, void *arg)
             al_config.body_max / 1024);
     } else if (r.path_len == 0 || r.path[0] != '/') {
         rc = al_req_fail(&r, AL_EINVAL, NULL, "请求路径无效");
-    } else if (!is_api_path(r.path, r.path_len)) {
+    } else if (!al_is_api_path(r.path, r.path_len)) {
         if (r.method == AL_GET) {
             bytes = serve_static(&r, &status);
             goto done;
@@ -1162,7 +634,9 @@ worker_init(struct worker *w, int id)
     evhttp_set_max_headers_size(w->http, 16 * 1024);
     evhttp_set_timeout(w->http, al_config.timeout_s);
     evhttp_set_gencb(w->http, on_request, w);
-    evhttp_set_bevcb(w->http, gate_new, w);
+    w->gate_env = (struct al_gate_env){.modules = g_modules, .signed_in = g_signed_in,
+        .db = w->db, .arena = &w->gate_arena};
+    evhttp_set_bevcb(w->http, al_gate_bufferevent, &w->gate_env);
     int fd = listen_socket(al_config.bind, al_config.port, true);
     if (fd < 0)
         return AL_EINTERNAL;
@@ -1202,14 +676,7 @@ al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch,
     g_signed_in = signed_in;
     evthread_use_pthreads();
 
-    /* One gate slot per possible socket (RULE-HTTP-002 accounting). */
-    struct rlimit rl;
-    g_ngates = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
-                   ? (size_t)rl.rlim_cur : 65536;
-    if (g_ngates > (1u << 20))
-        g_ngates = 1u << 20;
-    g_gates = calloc(g_ngates, sizeof(*g_gates));
-    if (!g_gates)
+    if (al_gate_start() != AL_OK)
         return AL_EINTERNAL;
 
     /* A plain bind first: fails when anything already holds the port. */
@@ -1250,9 +717,7 @@ al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch,
     for (int i = 0; ws && i < n; i++)
         worker_fini(&ws[i]);
     free(ws);
-    free(g_gates);
-    g_gates = NULL;
-    g_ngates = 0;
+    al_gate_stop();
     if (rc == AL_OK) {
         struct al_db *db = NULL;
         if (al_db_open(al_config.db_path, &db) == AL_OK) {
