@@ -118,7 +118,7 @@ e2e: $(BUILD)/anlao web
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 # Parsers and the pure rules they feed; nothing that needs the database or the network.
-FUZZ_LIB := $(addprefix src/core/,arena.c csv.c err.c idcard.c json.c log.c query.c router.c \
+FUZZ_LIB := $(addprefix src/core/,arena.c csv.c err.c head.c idcard.c json.c log.c query.c router.c \
             set64.c text.c xlsx.c) src/import/import_logic.c src/region/region_logic.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)

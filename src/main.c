@@ -12,6 +12,7 @@
 #include "app/modules.h"
 #include "assess/assess.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/db.h"
@@ -202,7 +203,9 @@ ensure_admin(struct al_db *db, struct al_arena *a)
         return 0;
     const char *pw = getenv("ANLAO_ADMIN_PASSWORD");
     struct user_new in = {.username = "admin", .display_name = "系统管理员", .role = "admin",
-        .region_code = "", .password = (pw && *pw) ? pw : NULL, .must_change_password = -1};
+        .region_code = "", .password = (pw && *pw) ? pw : NULL,
+        /* The installer's own choice (ANLAO_ADMIN_PASSWORD) is kept; a generated one is not. */
+        .must_change_password = (pw && *pw) ? 0 : -1};
     int64_t id;
     char generated[13] = "";
     struct al_errinfo e = {0};
@@ -388,7 +391,7 @@ cmd_serve(int argc, char **argv)
         fputs("无法启动后台任务线程\n", stderr);
         return 1;
     }
-    rc = al_http_serve(app_modules, app_dispatch) == AL_OK ? 0 : 1;
+    rc = al_http_serve(app_modules, app_dispatch, auth_signed_in) == AL_OK ? 0 : 1;
     al_jobs_stop();
     return rc;
 }
@@ -694,6 +697,9 @@ main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    /* RULE-AUTH-008: what anlao creates (database, -wal/-shm, key, backups, uploads, exports)
+     * is its owner's only. */
+    umask(077);
     al_config_load_env();
     al_json_init();
     if (al_crypto_init() != AL_OK) {

@@ -22,11 +22,10 @@ auth_hash_password(const char *password, char *out, size_t out_size)
     return al_crypto_password_hash(password, out, out_size);
 }
 
-/* The value of our cookie in the Cookie header, or NULL. */
+/* The value of our cookie in the Cookie header `h` (may be NULL), or NULL. */
 static const char *
-session_cookie(struct al_req *r)
+session_cookie(struct al_arena *a, const char *h)
 {
-    const char *h = al_req_header(r, "Cookie");
     const size_t n = sizeof(COOKIE_NAME) - 1;
     for (const char *p = h; p && *p;) {
         while (*p == ' ' || *p == ';')
@@ -35,7 +34,7 @@ session_cookie(struct al_req *r)
             const char *v = p + n + 1, *e = v;
             while (*e && *e != ';')
                 e++;
-            return al_arena_strndup(r->arena, v, (size_t)(e - v));
+            return al_arena_strndup(a, v, (size_t)(e - v));
         }
         p = strchr(p, ';');
     }
@@ -53,49 +52,53 @@ is_hex64(const char *s)
     return true;
 }
 
-int
-auth_authenticate(struct al_req *r)
+/*
+ * The caller of a request with these Authorization and Cookie header values (either may be
+ * NULL): *who in `a`, or AL_EAUTH with the reason in `err`.  `touch` keeps last-seen fresh.
+ */
+static int
+identify(struct al_db *db, struct al_arena *a, const char *auth, const char *cookie, bool touch,
+    struct al_principal **who_out, struct al_errinfo *err)
 {
-    const char *auth = al_req_header(r, "Authorization");
     const char *token = NULL;
     bool bearer = false;
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
         token = auth + 7;
         bearer = true;
         if (strncmp(token, TOKEN_PREFIX, 4) != 0 || !is_hex64(token + 4))
-            return al_req_fail(r, AL_EAUTH, NULL, "接口令牌无效");
+            return al_fail(err, AL_EAUTH, NULL, "接口令牌无效");
         token += 4;
     } else {
-        token = session_cookie(r);
+        token = session_cookie(a, cookie);
         if (!token)
-            return al_req_fail(r, AL_EAUTH, NULL, "请先登录");
+            return al_fail(err, AL_EAUTH, NULL, "请先登录");
         if (!is_hex64(token))
-            return al_req_fail(r, AL_EAUTH, NULL, "登录已失效，请重新登录");
+            return al_fail(err, AL_EAUTH, NULL, "登录已失效，请重新登录");
     }
     char hash[65];
     al_crypto_sha256_hex(token, 64, hash);
     struct auth_session_row s;
-    int rc = bearer ? auth_store_token_find(r->db, r->arena, hash, &s)
-                    : auth_store_session_find(r->db, r->arena, hash, &s);
+    int rc = bearer ? auth_store_token_find(db, a, hash, &s)
+                    : auth_store_session_find(db, a, hash, &s);
     if (rc == AL_ENOTFOUND)
-        return al_req_fail(r, AL_EAUTH, NULL, bearer ? "接口令牌无效或已吊销" : "登录已失效，请重新登录");
+        return al_fail(err, AL_EAUTH, NULL, bearer ? "接口令牌无效或已吊销" : "登录已失效，请重新登录");
     if (rc != AL_OK)
         return rc;
     if (strcmp(s.status, "active") != 0)
-        return al_req_fail(r, AL_EAUTH, NULL, "账号已停用，请联系管理员");
+        return al_fail(err, AL_EAUTH, NULL, "账号已停用，请联系管理员");
     int64_t now = (int64_t)time(NULL);
     /* RULE-AUTH-002 */
     if (!bearer && auth_session_expired(now, s.last_seen_at, s.expires_at,
                        al_config.session_idle_s))
-        return al_req_fail(r, AL_EAUTH, NULL, "登录已过期，请重新登录");
+        return al_fail(err, AL_EAUTH, NULL, "登录已过期，请重新登录");
     /* Keep last-seen fresh without a write on every request. */
-    if (now - s.last_seen_at >= auth_touch_interval(al_config.session_idle_s)) {
+    if (touch && now - s.last_seen_at >= auth_touch_interval(al_config.session_idle_s)) {
         if (bearer)
-            auth_store_token_touch(r->db, s.id, now);
+            auth_store_token_touch(db, s.id, now);
         else
-            auth_store_session_touch(r->db, s.id, now);
+            auth_store_session_touch(db, s.id, now);
     }
-    struct al_principal *who = al_arena_calloc(r->arena, sizeof(*who));
+    struct al_principal *who = al_arena_calloc(a, sizeof(*who));
     who->user_id = s.user_id;
     who->username = s.username;
     who->display_name = s.display_name;
@@ -108,8 +111,28 @@ auth_authenticate(struct al_req *r)
         who->session_id = s.id;
         who->csrf_token = s.csrf_token;
     }
-    r->who = who;
+    *who_out = who;
     return AL_OK;
+}
+
+int
+auth_authenticate(struct al_req *r)
+{
+    struct al_principal *who = NULL;
+    int rc = identify(r->db, r->arena, al_req_header(r, "Authorization"),
+        al_req_header(r, "Cookie"), true, &who, &r->err);
+    if (rc == AL_OK)
+        r->who = who;
+    return rc;
+}
+
+bool
+auth_signed_in(struct al_db *db, struct al_arena *a, const char *authorization,
+    const char *cookie)
+{
+    struct al_principal *who = NULL;
+    struct al_errinfo err = {0};
+    return identify(db, a, authorization, cookie, false, &who, &err) == AL_OK;
 }
 
 int
@@ -127,10 +150,12 @@ auth_check_csrf(struct al_req *r)
 static void
 set_session_cookie(struct al_req *r, const char *token)
 {
-    char *c = token ? al_arena_printf(r->arena, COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict",
-                          token)
-                    : al_arena_strdup(r->arena, COOKIE_NAME
-                          "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    /* RULE-AUTH-006: Secure when the browser reached us over HTTPS (through a trusted proxy). */
+    const char *secure = r->https ? "; Secure" : "";
+    char *c = token ? al_arena_printf(r->arena,
+                          COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict%s", token, secure)
+                    : al_arena_printf(r->arena,
+                          COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", secure);
     al_req_set_header(r, "Set-Cookie", c);
 }
 
@@ -178,16 +203,17 @@ audit_login(struct al_req *r, const char *username, const struct auth_user *u,
 }
 
 /*
- * Record a failed sign-in: account counter, address counter, audit.  Returns the reply error.
- * The account counter is read again inside the (immediate) transaction, so guesses checked in
- * parallel are counted one after another and none gets past the lock (RULE-AUTH-003).
+ * Record a failed password check: account counter, address counter, audit as `action`.
+ * `reply` (with r->err filled) is the answer unless the failure throttles; returns the reply
+ * error.  The account counter is read again inside the (immediate) transaction, so guesses
+ * checked in parallel are counted one after another and none gets past the lock
+ * (RULE-AUTH-003).
  */
 static int
-login_failed(struct al_req *r, const char *username, const struct auth_user *u, int64_t now,
-    const char *reason)
+password_failed(struct al_req *r, const char *username, const struct auth_user *u, int64_t now,
+    const char *action, const char *reason, int reply)
 {
     struct auth_ip_state before, after;
-    int reply = al_req_fail(r, AL_EAUTH, NULL, "用户名或密码错误");
     int rc = al_db_begin(r->db);
     if (rc == AL_OK)
         rc = auth_store_ip_get(r->db, r->client_ip, &before);
@@ -214,7 +240,7 @@ login_failed(struct al_req *r, const char *username, const struct auth_user *u, 
         }
     }
     if (rc == AL_OK)
-        rc = audit_login(r, username, u, "auth.login_failed", reason);
+        rc = audit_login(r, username, u, action, reason);
     if (rc == AL_OK)
         rc = al_db_commit(r->db);
     else
@@ -222,20 +248,36 @@ login_failed(struct al_req *r, const char *username, const struct auth_user *u, 
     return rc == AL_OK ? reply : rc;
 }
 
+/* A failed sign-in (RULE-AUTH-003, RULE-AUTH-004). */
+static int
+login_failed(struct al_req *r, const char *username, const struct auth_user *u, int64_t now,
+    const char *reason)
+{
+    return password_failed(r, username, u, now, "auth.login_failed", reason,
+        al_req_fail(r, AL_EAUTH, NULL, "用户名或密码错误"));
+}
+
 /* A sign-in refused before any password check (address blocked, account locked): audited. */
 static int
-login_refused(struct al_req *r, const char *username, const struct auth_user *u,
-    int seconds, const char *why, const char *reason)
+refused_as(struct al_req *r, const char *action, const char *username,
+    const struct auth_user *u, int seconds, const char *why, const char *reason)
 {
     int reply = throttled(r, seconds, why);
     int rc = al_db_begin(r->db);
     if (rc == AL_OK)
-        rc = audit_login(r, username, u, "auth.login_refused", reason);
+        rc = audit_login(r, username, u, action, reason);
     if (rc == AL_OK)
         rc = al_db_commit(r->db);
     else
         al_db_rollback(r->db);
     return rc == AL_OK ? reply : rc;
+}
+
+static int
+login_refused(struct al_req *r, const char *username, const struct auth_user *u,
+    int seconds, const char *why, const char *reason)
+{
+    return refused_as(r, "auth.login_refused", username, u, seconds, why, reason);
 }
 
 /* A real hash to verify against for unknown names, so timing does not reveal them. */
@@ -250,9 +292,57 @@ make_dummy_hash(void)
     al_crypto_password_hash(pw, dummy_hash, sizeof(dummy_hash));
 }
 
+int
+auth_check_own_password(struct al_req *r, const char *password, const char *field)
+{
+    int64_t now = (int64_t)time(NULL);
+    struct auth_ip_state ip;
+    struct auth_user u;
+    int rc = auth_store_ip_get(r->db, r->client_ip, &ip);
+    if (rc == AL_OK)
+        rc = auth_store_user_by_id(r->db, r->arena, r->who->user_id, &u);
+    if (rc != AL_OK)
+        return rc;
+    /* RULE-AUTH-004, RULE-AUTH-003: the throttles of sign-in apply to the old password too. */
+    if (ip.blocked_until > now)
+        return refused_as(r, "auth.password_refused", u.username, &u,
+            (int)(ip.blocked_until - now), "该地址密码错误次数过多", "address_blocked");
+    if (u.locked_until > now)
+        return refused_as(r, "auth.password_refused", u.username, &u,
+            (int)(u.locked_until - now), "密码错误次数过多，账号已被临时锁定", "locked");
+    if (!al_crypto_password_verify(u.password_hash, password)) {
+        int reply = al_req_fail(r, AL_EINVAL, field, "原密码不正确");
+        return password_failed(r, u.username, &u, now, "auth.password_failed", "bad_password",
+            reply);
+    }
+    return AL_OK;
+}
+
+/* RULE-AUTH-005: sign-in takes JSON only, so no form of another site can post it. */
+static bool
+is_json_body(struct al_req *r)
+{
+    const char *ct = al_req_header(r, "Content-Type");
+    static const char want[] = "application/json";
+    const size_t n = sizeof(want) - 1;
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    if (strncasecmp(ct, want, n) != 0)
+        return false;
+    ct += n;
+    while (*ct == ' ')
+        ct++;
+    return *ct == '\0' || *ct == ';';
+}
+
 static int
 auth_login(struct al_req *r)
 {
+    if (!is_json_body(r))
+        return al_req_fail(r, AL_EINVAL, NULL,
+            "登录请求须为 JSON 格式（Content-Type: application/json）");
     json_t *body;
     const char *username, *password;
     int rc = al_req_json(r, &body);
@@ -436,11 +526,9 @@ auth_password(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "new_password", "%s", problem);
     if (strcmp(old_pw, new_pw) == 0)
         return al_req_fail(r, AL_EINVAL, "new_password", "新密码不能与原密码相同");
-    struct auth_user u;
-    if ((rc = auth_store_user_by_id(r->db, r->arena, r->who->user_id, &u)) != AL_OK)
+    if ((rc = auth_check_own_password(r, old_pw, "old_password")) != AL_OK)
         return rc;
-    if (!al_crypto_password_verify(u.password_hash, old_pw))
-        return al_req_fail(r, AL_EINVAL, "old_password", "原密码不正确");
+    int64_t uid = r->who->user_id;
     char hash[256];
     if ((rc = auth_hash_password(new_pw, hash, sizeof(hash))) != AL_OK)
         return rc;
@@ -449,11 +537,15 @@ auth_password(struct al_req *r)
         .target_id = self_id(r), .region_code = r->who->region_code, .outcome = "success"};
     rc = al_db_begin(r->db);
     if (rc == AL_OK)
-        rc = auth_store_set_password(r->db, u.id, hash, (int64_t)time(NULL));
+        rc = auth_store_set_password(r->db, uid, hash, (int64_t)time(NULL));
     if (rc == AL_OK)
-        rc = auth_revoke_sessions(r->db, u.id);
+        rc = auth_store_set_failures(r->db, uid, 0, 0);
+    /* RULE-AUTH-007: every session and API token of the user ends; a session caller gets a
+     * new session. */
+    if (rc == AL_OK)
+        rc = auth_revoke_credentials(r->db, uid);
     if (rc == AL_OK && r->who->session_id)
-        rc = start_session(r, u.id, &reply);
+        rc = start_session(r, uid, &reply);
     if ((rc = audited(r, &e, rc)) != AL_OK)
         return rc;
     if (!reply)

@@ -22,6 +22,15 @@ extern const struct al_module auth_module;
  */
 int auth_authenticate(struct al_req *r);
 
+/*
+ * True when these Authorization and Cookie header values (either may be NULL) carry a valid
+ * session or API token of an active user — what the body gate asks before it lets a large
+ * upload in (RULE-HTTP-001; the route's permission is checked later, as for any request).
+ * Uses `a` for scratch; writes nothing.
+ */
+bool auth_signed_in(struct al_db *db, struct al_arena *a, const char *authorization,
+    const char *cookie);
+
 /* True when `role` holds `permission`. */
 bool auth_role_has(struct al_db *db, const char *role, const char *permission);
 
@@ -40,6 +49,22 @@ int auth_hash_password(const char *password, char *out, size_t out_size);
 
 /* Revoke every session of `user_id` (inside the caller's transaction). */
 int auth_revoke_sessions(struct al_db *db, int64_t user_id);
+
+/*
+ * Revoke every session and every API token of `user_id` (inside the caller's transaction):
+ * what a password change does, whoever makes it (RULE-AUTH-002).
+ */
+int auth_revoke_credentials(struct al_db *db, int64_t user_id);
+
+/*
+ * Check the caller's own current password before a change of it, under the sign-in
+ * throttles (RULE-AUTH-003, RULE-AUTH-004): a blocked address or a locked account answers
+ * AL_ETHROTTLE; a wrong password counts as a failed sign-in (account and address), is audited
+ * as `auth.password_failed` and answers AL_EINVAL naming `field` (or AL_ETHROTTLE once it
+ * locks).  Returns AL_OK when right, else the error with r->err filled; AL_EDB on storage
+ * failure.  Opens and commits its own transaction on failure, none on success.
+ */
+int auth_check_own_password(struct al_req *r, const char *password, const char *field);
 
 /* The permissions of `role` as a JSON array of ids. */
 struct json_t;

@@ -237,6 +237,22 @@ auth_revoke_sessions(struct al_db *db, int64_t user_id)
 }
 
 int
+auth_revoke_credentials(struct al_db *db, int64_t user_id)
+{
+    static const char sql[] =
+        "UPDATE api_tokens SET revoked_at = strftime('%s','now') WHERE user_id = ?"
+        " AND revoked_at IS NULL";
+    int rc = auth_revoke_sessions(db, user_id);
+    if (rc != AL_OK)
+        return rc;
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    sqlite3_bind_int64(st, 1, user_id);
+    return run(db, st);
+}
+
+int
 auth_store_token_find(struct al_db *db, struct al_arena *a, const char *token_hash,
     struct auth_session_row *s)
 {

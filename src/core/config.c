@@ -39,6 +39,10 @@ al_config_load_env(void)
     al_config.workers = (int)env_long("ANLAO_WORKERS", cores > 0 ? cores : 1, 1, 256);
     al_config.body_max = (size_t)env_long("ANLAO_BODY_MAX_BYTES", 1L << 20, 1024, 1L << 30);
     al_config.upload_max = (size_t)env_long("ANLAO_UPLOAD_MAX_BYTES", 64L << 20, 1024, 4L << 30);
+    /* RULE-HTTP-002 */
+    al_config.body_budget = (size_t)env_long("ANLAO_BODY_BUDGET_BYTES", 256L << 20, 1024, 64L << 30);
+    if (al_config.body_budget < al_config.upload_max)
+        al_config.body_budget = al_config.upload_max;
     al_config.timeout_s = (int)env_long("ANLAO_HTTP_TIMEOUT_SECONDS", 30, 1, 3600);
     al_config.session_idle_s = (int)env_long("ANLAO_SESSION_IDLE_SECONDS", 1800, 1, 86400);
     al_config.session_abs_s = (int)env_long("ANLAO_SESSION_ABSOLUTE_SECONDS", 43200, 1, 604800);

@@ -17,7 +17,9 @@ struct al_config {
     int port;                 /* --port, PORT; default 8080 */
     int workers;              /* ANLAO_WORKERS; default: number of cores */
     size_t body_max;          /* ANLAO_BODY_MAX_BYTES; default 1 MiB */
-    size_t upload_max;        /* ANLAO_UPLOAD_MAX_BYTES; default 64 MiB */
+    size_t upload_max;        /* ANLAO_UPLOAD_MAX_BYTES; default 64 MiB (signed-in uploads only) */
+    size_t body_budget;       /* ANLAO_BODY_BUDGET_BYTES; request bodies held at once, whole
+                                 process; default 256 MiB, at least upload_max */
     int timeout_s;            /* ANLAO_HTTP_TIMEOUT_SECONDS; read/write timeout, default 30 */
     int session_idle_s;       /* ANLAO_SESSION_IDLE_SECONDS; default 1800 */
     int session_abs_s;        /* ANLAO_SESSION_ABSOLUTE_SECONDS; default 43200 */

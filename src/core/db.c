@@ -1,7 +1,9 @@
 #include "core/db.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/db_int.h"
@@ -26,10 +28,31 @@ struct al_db {
     unsigned text_next;                /* round-robin victim when full */
 };
 
+/*
+ * RULE-AUTH-008: a database made by an older version (or another umask) is narrowed to its
+ * owner, with its -wal and -shm files.  Best effort: a file we cannot change is logged.
+ */
+static void
+owner_only(const char *path)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+        char p[4096];
+        struct stat sb;
+        if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) >= (int)sizeof(p))
+            return;
+        if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077) &&
+            chmod(p, sb.st_mode & 0700) != 0)
+            al_warn("cannot make %s readable by its owner only", p);
+    }
+}
+
 int
 al_db_open(const char *path, struct al_db **out)
 {
     *out = NULL;
+    if (strcmp(path, ":memory:") != 0)
+        owner_only(path);
     struct al_db *db = calloc(1, sizeof(*db));
     if (!db)
         return AL_EDB;

@@ -14,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/gate.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/proxy.h"
@@ -32,6 +35,8 @@ struct worker {
     struct evhttp_bound_socket *sock;
     struct al_db *db;
     struct al_arena arena;
+    struct al_arena gate_arena; /* scratch of the body gate's sign-in check */
+    struct al_gate_env gate_env;
     struct event *stop_ev;
     struct event *drain_ev;
     struct event *flush_ev;
@@ -41,6 +46,7 @@ struct worker {
 
 static const struct al_module *const *g_modules;
 static al_dispatch_fn g_dispatch;
+static al_signed_in_fn g_signed_in;
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                           "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
@@ -107,6 +113,34 @@ const char *
 al_req_header(struct al_req *r, const char *name)
 {
     return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+}
+
+const char *
+al_req_header_list(struct al_req *r, const char *name)
+{
+    struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
+    size_t total = 0, count = 0;
+    struct evkeyval *kv;
+    for (kv = h->tqh_first; kv; kv = kv->next.tqe_next)
+        if (strcasecmp(kv->key, name) == 0) {
+            total += strlen(kv->value) + 2;
+            count++;
+        }
+    if (count <= 1)
+        return evhttp_find_header(h, name);
+    char *out = al_arena_alloc(r->arena, total + 1), *o = out;
+    for (kv = h->tqh_first; kv; kv = kv->next.tqe_next)
+        if (strcasecmp(kv->key, name) == 0) {
+            size_t n = strlen(kv->value);
+            if (o != out) {
+                memcpy(o, ", ", 2);
+                o += 2;
+            }
+            memcpy(o, kv->value, n);
+            o += n;
+        }
+    *o = '\0';
+    return out;
 }
 
 void
@@ -314,14 +348,40 @@ serve_static(struct al_req *r, int *status)
     return (size_t)sb.st_size;
 }
 
+/* The answer to a request the gate refused (X-Anlao-Refused). */
+static int
+refused_error(struct al_req *r, const char *why)
+{
+    size_t limit = 0;
+    if (sscanf(why, "too-big %zu", &limit) == 1)
+        return al_req_fail(r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB%s",
+            limit / 1024, strstr(why, " anonymous") ? "（上传文件须先登录）" : "");
+    if (strcmp(why, "busy") == 0)
+        return al_req_fail(r, AL_EUNAVAIL, NULL,
+            "服务器正在接收的上传内容过多，请稍后重试");
+    if (strcmp(why, "chunked") == 0)
+        return al_req_fail(r, AL_EINVAL, NULL,
+            "请求须注明 Content-Length（不支持分块传输的请求内容）");
+    if (strcmp(why, "spool") == 0)
+        return al_req_fail(r, AL_EUNAVAIL, NULL, "上传文件暂存失败，请稍后重试");
+    if (strcmp(why, "expect") == 0)
+        return al_req_fail(r, AL_EINVAL, NULL, "不支持该 Expect 请求头");
+    if (strcmp(why, "method") == 0)
+        return al_req_fail(r, AL_EMETHOD, NULL, "不支持该请求方法");
+    return al_req_fail(r, AL_EINVAL, NULL, "请求头无效（Content-Length）");
+}
+
 /* ---- the request callback ---- */
 
 static void
 on_complete(struct evhttp_request *ev, void *arg)
 {
-    (void)ev;
     struct worker *w = arg;
     w->inflight--;
+    /* The answer is written and the request is about to be freed with its body. */
+    struct al_gate *g = al_gate_of(ev);
+    if (g)
+        al_gate_answered(g);
 }
 
 static int
@@ -336,13 +396,6 @@ map_method(enum evhttp_cmd_type t)
     case EVHTTP_REQ_DELETE: return AL_DELETE;
     default: return 0;
     }
-}
-
-static bool
-is_api_path(const char *p, size_t n)
-{
-    return (n >= 5 && memcmp(p, "/api/", 5) == 0) || (n == 4 && memcmp(p, "/api", 4) == 0) ||
-           (n == 8 && memcmp(p, "/healthz", 8) == 0) || (n == 7 && memcmp(p, "/readyz", 7) == 0);
 }
 
 static void
@@ -361,16 +414,32 @@ on_request(struct evhttp_request *ev, void *arg)
     r.status = 200;
     w->inflight++;
     evhttp_request_set_on_complete_cb(ev, on_complete, w);
+    struct al_gate *gate = al_gate_of(ev);
+    size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(ev));
+    /* A spooled upload (RULE-HTTP-005): its body is the file, mapped for the handler. */
+    int spool_fd = gate ? al_gate_answering(gate, ev, body_len) : -1;
+    void *spool = NULL;
+    struct stat sb;
+    if (spool_fd >= 0 && fstat(spool_fd, &sb) == 0 && sb.st_size > 0) {
+        body_len = (size_t)sb.st_size;
+        al_gate_answering_len(gate, body_len);
+        spool = mmap(NULL, body_len, PROT_READ, MAP_PRIVATE, spool_fd, 0);
+        if (spool == MAP_FAILED)
+            spool = NULL;
+    }
 
     struct evhttp_connection *conn = evhttp_request_get_connection(ev);
     if (conn) {
         char *addr = NULL;
         ev_uint16_t port = 0;
         evhttp_connection_get_peer(conn, &addr, &port);
-        if (addr)
-            al_client_address(addr,
-                evhttp_find_header(evhttp_request_get_input_headers(ev), "X-Forwarded-For"),
+        /* RULE-HTTP-004: every X-Forwarded-For line counts, as one list in order. */
+        if (addr) {
+            al_client_address(addr, al_req_header_list(&r, "X-Forwarded-For"),
                 al_config.trusted_proxies, r.client_ip, sizeof(r.client_ip));
+            r.https = al_forwarded_https(addr, al_req_header_list(&r, "X-Forwarded-Proto"),
+                al_config.trusted_proxies);
+        }
     }
 
     const char *uri = evhttp_request_get_uri(ev);
@@ -388,9 +457,21 @@ on_request(struct evhttp_request *ev, void *arg)
     int status = 200;
     int rc = AL_OK;
 
-    if (r.path_len == 0 || r.path[0] != '/') {
+    const char *refused = evhttp_find_header(evhttp_request_get_input_headers(ev),
+        "X-Anlao-Refused");
+    if (refused) {
+        route_name = "refused";
+        rc = refused_error(&r, refused);
+    } else if (spool_fd >= 0 && !spool) {
+        al_error("cannot map an upload spool: %s", strerror(errno));
+        rc = refused_error(&r, "spool");
+    } else if (!gate && body_len > al_config.body_max) {
+        /* No gate on this connection (out of memory at accept): no large body either. */
+        rc = al_req_fail(&r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB",
+            al_config.body_max / 1024);
+    } else if (r.path_len == 0 || r.path[0] != '/') {
         rc = al_req_fail(&r, AL_EINVAL, NULL, "请求路径无效");
-    } else if (!is_api_path(r.path, r.path_len)) {
+    } else if (!al_is_api_path(r.path, r.path_len)) {
         if (r.method == AL_GET) {
             bytes = serve_static(&r, &status);
             goto done;
@@ -411,12 +492,13 @@ on_request(struct evhttp_request *ev, void *arg)
             struct evbuffer *in = evhttp_request_get_input_buffer(ev);
             size_t limit = (r.match.route->flags & AL_ROUTE_UPLOAD) ? al_config.upload_max
                                                                     : al_config.body_max;
-            r.body_len = evbuffer_get_length(in);
+            r.body_len = spool ? body_len : evbuffer_get_length(in);
             if (r.body_len > limit) {
                 rc = al_req_fail(&r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB",
                     limit / 1024);
             } else {
-                r.body = r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
+                r.body = spool ? (const char *)spool
+                         : r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
                 if (q)
                     rc = al_query_parse(r.arena, q + 1, strlen(q + 1), &r.query, &r.err);
                 if (rc == AL_OK)
@@ -435,6 +517,10 @@ on_request(struct evhttp_request *ev, void *arg)
         bytes = send_error(&r, rc);
     }
 done:
+    if (spool)
+        munmap(spool, body_len);
+    if (spool_fd >= 0)
+        close(spool_fd);
     access_log(method_name, route_name, status, now_ms() - t0, bytes);
     al_json_use_arena(NULL);
 }
@@ -533,6 +619,7 @@ worker_init(struct worker *w, int id)
 {
     w->id = id;
     al_arena_init(&w->arena, 64 * 1024);
+    al_arena_init(&w->gate_arena, 4 * 1024);
     if (al_db_open(al_config.db_path, &w->db) != AL_OK)
         return AL_EINTERNAL;
     al_db_busy_timeout(w->db, 3000);
@@ -547,6 +634,9 @@ worker_init(struct worker *w, int id)
     evhttp_set_max_headers_size(w->http, 16 * 1024);
     evhttp_set_timeout(w->http, al_config.timeout_s);
     evhttp_set_gencb(w->http, on_request, w);
+    w->gate_env = (struct al_gate_env){.modules = g_modules, .signed_in = g_signed_in,
+        .db = w->db, .arena = &w->gate_arena};
+    evhttp_set_bevcb(w->http, al_gate_bufferevent, &w->gate_env);
     int fd = listen_socket(al_config.bind, al_config.port, true);
     if (fd < 0)
         return AL_EINTERNAL;
@@ -574,14 +664,20 @@ worker_fini(struct worker *w)
         event_base_free(w->base);
     al_db_close(w->db);
     al_arena_fini(&w->arena);
+    al_arena_fini(&w->gate_arena);
 }
 
 int
-al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch)
+al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch,
+    al_signed_in_fn signed_in)
 {
     g_modules = modules;
     g_dispatch = dispatch;
+    g_signed_in = signed_in;
     evthread_use_pthreads();
+
+    if (al_gate_start() != AL_OK)
+        return AL_EINTERNAL;
 
     /* A plain bind first: fails when anything already holds the port. */
     int probe = listen_socket(al_config.bind, al_config.port, false);
@@ -621,6 +717,7 @@ al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch)
     for (int i = 0; ws && i < n; i++)
         worker_fini(&ws[i]);
     free(ws);
+    al_gate_stop();
     if (rc == AL_OK) {
         struct al_db *db = NULL;
         if (al_db_open(al_config.db_path, &db) == AL_OK) {

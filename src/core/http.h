@@ -47,6 +47,7 @@ struct al_req {
     struct al_match match;
     const struct al_principal *who;
     char client_ip[48];
+    bool https;   /* reached over HTTPS: a trusted proxy said X-Forwarded-Proto: https */
     struct al_errinfo err;
 
     /* response */
@@ -62,11 +63,30 @@ struct al_req {
 typedef int (*al_dispatch_fn)(struct al_req *r);
 
 /*
+ * Do these Authorization and Cookie header values (either may be NULL) carry valid
+ * credentials?  Asked on the worker's thread with its database connection, before the body
+ * of an upload route is read; `a` is scratch.  (src/auth: auth_signed_in.)
+ */
+typedef bool (*al_signed_in_fn)(struct al_db *db, struct al_arena *a, const char *authorization,
+    const char *cookie);
+
+/*
  * Serve until SIGTERM or SIGINT, then stop accepting, let in-flight requests
  * finish, checkpoint the WAL and return AL_OK.  `modules` is the module list.
+ *
+ * Request bodies (RULE-HTTP-001..003): each connection reads through a gate that sees a
+ * request's head before its body.  A body may have ANLAO_BODY_MAX_BYTES; on routes flagged
+ * AL_ROUTE_UPLOAD, when `signed_in` accepts the caller's credentials, ANLAO_UPLOAD_MAX_BYTES.
+ * Larger ones are answered 413 as soon as the head is read and their bytes dropped as they
+ * arrive.  All bodies held at once stay within ANLAO_BODY_BUDGET_BYTES (503 beyond).  A body
+ * needs a Content-Length (no chunked transfer).  A body above ANLAO_BODY_MAX_BYTES goes to an
+ * unnamed file as it arrives and r->body maps it (RULE-HTTP-005); such a connection closes
+ * after its answer.
+ *
  * Returns AL_EINTERNAL when the server cannot start (logged).
  */
-int al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch);
+int al_http_serve(const struct al_module *const *modules, al_dispatch_fn dispatch,
+    al_signed_in_fn signed_in);
 
 /* The body as a JSON object (parsed once).  AL_EINVAL with a message when it is not one. */
 int al_req_json(struct al_req *r, json_t **out);
@@ -77,8 +97,14 @@ const char *al_req_param(struct al_req *r, const char *name);
 /* Path parameter as a positive integer id; AL_ENOTFOUND when it is not one. */
 int al_req_param_id(struct al_req *r, const char *name, int64_t *out);
 
-/* Request header value or NULL. */
+/* Request header value (the first line of that name) or NULL. */
 const char *al_req_header(struct al_req *r, const char *name);
+
+/*
+ * All the lines of header `name`, in order, joined with ", " as one list (RFC 9110 5.3),
+ * in the arena; NULL when there is none.
+ */
+const char *al_req_header_list(struct al_req *r, const char *name);
 
 /* Add a response header (copied). */
 void al_req_set_header(struct al_req *r, const char *name, const char *value);

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Is [s, s+len) one of the comma-separated entries of `list`? */
 static bool
@@ -65,4 +66,15 @@ al_client_address(const char *peer, const char *xff, const char *trusted, char *
         }
         end = start > xff ? start - 1 : xff;
     }
+}
+
+bool
+al_forwarded_https(const char *peer, const char *proto, const char *trusted)
+{
+    if (!peer || !proto || !listed(trusted, peer, strlen(peer)))
+        return false;
+    while (*proto == ' ' || *proto == '\t')
+        proto++;
+    size_t n = strcspn(proto, ", \t");
+    return n == 5 && strncasecmp(proto, "https", 5) == 0;
 }

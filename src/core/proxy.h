@@ -2,6 +2,7 @@
 #ifndef AL_PROXY_H
 #define AL_PROXY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -15,5 +16,11 @@
  */
 void al_client_address(const char *peer, const char *xff, const char *trusted, char *out,
     size_t n);
+
+/*
+ * Did the browser reach the proxy over HTTPS?  True only when `peer` is a trusted proxy and the
+ * first entry of `proto` (X-Forwarded-Proto, lines joined) is "https" in any letter case.
+ */
+bool al_forwarded_https(const char *peer, const char *proto, const char *trusted);
 
 #endif

@@ -54,11 +54,10 @@ insert_user(struct al_db *db, struct al_arena *a, const struct user_new *in, int
     if (!password) {
         al_crypto_random_password(pw);
         password = pw;
-        if (must_change < 0)
-            must_change = 1;
     }
+    /* RULE-AUTH-001: a generated password, or one set by someone else, is temporary. */
     if (must_change < 0)
-        must_change = 0;
+        must_change = 1;
     char hash[256];
     int rc = auth_hash_password(password, hash, sizeof(hash));
     if (rc != AL_OK)
@@ -238,7 +237,7 @@ user_update(struct al_req *r)
         return rc;
     json_t *body;
     int64_t version = 0;
-    const char *password = NULL;
+    const char *password = NULL, *old_password = NULL;
     struct user_patch p = {.must_change_password = -1};
     if ((rc = al_req_json(r, &body)) == AL_OK)
         rc = al_json_get_int(body, "version", "版本号", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
@@ -256,6 +255,8 @@ user_update(struct al_req *r)
         rc = al_json_get_str(body, "status", "状态", 0, 1, 16, &p.status, &r->err);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "password", "密码", 0, 1, 200, &password, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "old_password", "原密码", 0, 1, 128, &old_password, &r->err);
     if (rc != AL_OK)
         return rc;
     const char *problem;
@@ -280,6 +281,14 @@ user_update(struct al_req *r)
     if ((rc = check_grant(r, p.role, p.region_code)) != AL_OK)
         return rc;
 
+    /* RULE-AUTH-007: one's own password is changed only with the current one, under the
+     * sign-in throttles, wherever the change is made. */
+    if (self && password) {
+        if (!old_password)
+            return al_req_fail(r, AL_EINVAL, "old_password", "修改本人密码须提供原密码");
+        if ((rc = auth_check_own_password(r, old_password, "old_password")) != AL_OK)
+            return rc;
+    }
     char hash[256];
     if (password) {
         if ((rc = auth_hash_password(password, hash, sizeof(hash))) != AL_OK)
@@ -292,8 +301,11 @@ user_update(struct al_req *r)
     rc = user_store_update(r->db, u.id, version, &p, (int64_t)time(NULL));
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, "version", "该用户已被他人修改，请刷新后重试");
-    bool end_sessions = password || (p.status && strcmp(p.status, "disabled") == 0);
-    if (rc == AL_OK && end_sessions)
+    /* RULE-AUTH-007: a new password ends every session and API token of the user; disabling
+     * ends the sessions (the tokens of a disabled user are refused by its status). */
+    if (rc == AL_OK && password)
+        rc = auth_revoke_credentials(r->db, u.id);
+    else if (rc == AL_OK && p.status && strcmp(p.status, "disabled") == 0)
         rc = auth_revoke_sessions(r->db, u.id);
     if (rc == AL_OK) {
         json_t *changed = json_array();

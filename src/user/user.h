@@ -22,7 +22,8 @@ int user_get_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out
 struct user_new {
     const char *username, *display_name, *phone, *role, *region_code;
     const char *password;          /* NULL: generate one */
-    int must_change_password;      /* -1: decide (generated → 1, given → 0) */
+    int must_change_password;      /* -1: must change (RULE-AUTH-001: generated or set by
+                                      someone else); 0 only for a password its owner chose */
 };
 
 /*

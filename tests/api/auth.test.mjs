@@ -88,6 +88,23 @@ test('wrong password and unknown user: the same 401, no cookie', async () => {
   assertError(await s.client().post('/api/v1/auth/login', { username: 'admin' }), 400, 'invalid', 'password')
 })
 
+test('login takes JSON only: text/plain and form bodies are 400 and sign nobody in (RULE-AUTH-005)', async () => {
+  const body = JSON.stringify({ username: 'fg_civil', password: DEMO_PASSWORD })
+  for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx']) {
+    const r = await s.client().post('/api/v1/auth/login', body, { headers: { 'Content-Type': type } })
+    const e = assertError(r, 400, 'invalid')
+    assert.match(e.message, /JSON/, e.message)
+    assert.deepEqual(r.cookies, [], `no session for ${type}`)
+  }
+  const form = await s.client().post('/api/v1/auth/login', `username=fg_civil&password=${DEMO_PASSWORD}`,
+    { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+  assertError(form, 400, 'invalid')
+  for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON']) {
+    const r = await s.client().post('/api/v1/auth/login', body, { headers: { 'Content-Type': type } })
+    assert.equal(r.status, 200, `${type}: ${r.text}`)
+  }
+})
+
 test('GET /api/v1/me without a valid session is 401', async () => {
   assertError(await s.client().get('/api/v1/me'), 401, 'unauthorized')
   const forged = s.client()
@@ -179,6 +196,30 @@ test('password change: policy, old password, then every other session ends and t
   const audit = await admin.get(`/api/v1/audit?action=auth.password_change&target_id=${me.body.user.id}`)
   assert.equal(audit.body.total, 1)
   assert.equal(audit.body.items[0].username, 'pw_user')
+})
+
+test('a password change ends the user\'s API tokens too; a token caller needs the old password as well (RULE-AUTH-007)', async () => {
+  await createUser({ username: 'pw_tok', display_name: '令牌改密', role: 'civil_officer', region_code: '520327', password: 'Given1234' })
+  const a = await s.login('pw_tok', 'Given1234')
+  assert.equal((await a.post('/api/v1/me/password', { old_password: 'Given1234', new_password: 'Mine12345' })).status, 200)
+  const t1 = await a.post('/api/v1/tokens', { name: '一' })
+  const t2 = await a.post('/api/v1/tokens', { name: '二' })
+  assert.equal(t1.status, 201, t1.text)
+  const p1 = s.client(), p2 = s.client()
+  p1.bearer = t1.body.token
+  p2.bearer = t2.body.token
+  assert.equal((await p2.get('/api/v1/me')).status, 200)
+  assertError(await p1.post('/api/v1/me/password', { new_password: 'Other12345' }), 400, 'invalid', 'old_password')
+  assertError(await p1.post('/api/v1/me/password', { old_password: 'Wrong1234', new_password: 'Other12345' }), 400, 'invalid', 'old_password')
+  assert.equal((await p2.get('/api/v1/me')).status, 200, 'refused changes revoke nothing')
+
+  const ok = await a.post('/api/v1/me/password', { old_password: 'Mine12345', new_password: 'Other12345' })
+  assert.equal(ok.status, 200, ok.text)
+  assertError(await p1.get('/api/v1/me'), 401, 'unauthorized')
+  assertError(await p2.get('/api/v1/me'), 401, 'unauthorized')
+  assert.equal((await a.get('/api/v1/me')).status, 200, 'the session that changed it goes on with its new cookie')
+  const listed = (await a.get('/api/v1/tokens')).body.items
+  assert.ok(listed.length === 2 && listed.every((t) => t.revoked === true), JSON.stringify(listed))
 })
 
 test('a generated password must be changed before anything but /me, /me/password and logout', async () => {

@@ -3,7 +3,7 @@
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Server, serverTest, cli, sqlite, sqliteJson } from './helpers.mjs'
@@ -15,6 +15,7 @@ const backup = join(out, 'backup.db')
 const ELDER_ID_NUMBER = '11010519491231002X'
 
 before(async () => {
+  process.umask(0o022) // the usual default: the files must be 0600 whatever it is
   s = await Server.start()
   admin = await s.login('admin')
   civil = await s.login('fg_civil')
@@ -66,6 +67,29 @@ test('a backup taken while serving equals the original: tables, users, regions, 
   assert.equal(a[a.length - 1].action, 'system.backup')
   assert.equal(a[a.length - 1].target_id, backup)
   assert.equal((await admin.get('/api/v1/users?page_size=200')).body.total, usersBefore.total, 'the server still serves')
+})
+
+test('database, -wal, -shm, key and backups are readable by their owner only (RULE-AUTH-008)', () => {
+  // The servers of this file were started under the usual umask 022 (set below for the CLI too).
+  const mode = (f) => (statSync(f).mode & 0o777).toString(8)
+  for (const f of [s.db, s.db + '-wal', s.db + '-shm', s.keyPath, backup]) {
+    assert.ok(existsSync(f), f)
+    assert.equal(mode(f), '600', f)
+  }
+  const old = process.umask(0o022)
+  try {
+    const file = join(out, 'perm.db')
+    const r = cli(['backup', file, '--db', s.db])
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(mode(file), '600', 'a backup made by the CLI')
+    // A database left group- and world-readable (an older version) is narrowed when opened.
+    chmodSync(file, 0o644)
+    const v = cli(['audit', 'verify', '--db', file], { ANLAO_KEY: s.keyPath })
+    assert.equal(v.status, 0, v.stderr)
+    assert.equal(mode(file), '600', 'narrowed on open')
+  } finally {
+    process.umask(old)
+  }
 })
 
 test('a backup never overwrites an existing file', () => {

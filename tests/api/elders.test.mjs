@@ -106,7 +106,10 @@ test('family members see nothing without consent, then only what it allows, unti
   const admin = await s.login('admin')
   const fam = (await admin.post('/api/v1/users', { username: 'fam_son', display_name: '儿子', role: 'family', region_code: '520327001', password: 'Family2026' })).body
   const e = (await civil.get('/api/v1/elders?q=王秀英')).body.items[0]
-  const son = await s.login('fam_son', 'Family2026')
+  const first = await s.login('fam_son', 'Family2026')
+  // A password set by the admin is changed at first sign-in (RULE-AUTH-001).
+  assert.equal((await first.post('/api/v1/me/password', { old_password: 'Family2026', new_password: 'Family2027' })).status, 200)
+  const son = await s.login('fam_son', 'Family2027')
   assertError(assert, await son.get('/api/v1/elders'), 403, 'forbidden')
   assertError(assert, await son.get(`/api/v1/my/elders/${e.id}`), 404, 'not_found')
   assert.equal((await son.get('/api/v1/my/elders')).body.total, 0)

@@ -2,6 +2,7 @@
 // (RULE-AUTH-004), and the audit trail of sign-ins.
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import http from 'node:http'
 import { startServers, serverTest, assertError, sleep, DEMO_PASSWORD } from './helpers.mjs'
 
 // acct: 3 failures lock an account for 60 s; the address limit is out of the way.
@@ -146,4 +147,79 @@ test('behind a trusted proxy the throttle and the audit use the forwarded client
   const admin = await proxied.login('admin')
   const failed = (await admin.get('/api/v1/audit?action=auth.login_failed&page_size=50')).body.items
   assert.deepEqual(failed.map((i) => i.client_ip).sort(), ['198.51.100.1', '198.51.100.1', '198.51.100.2'])
+})
+
+test('wrong old passwords on /me/password count like failed sign-ins: the account locks (RULE-AUTH-003)', async () => {
+  const c = await acct.login('jx_officer')
+  const change = (old_password) => c.post('/api/v1/me/password', { old_password, new_password: 'Fresh12345' })
+  assertError(await change('Wrong1234'), 400, 'invalid', 'old_password')
+  assertError(await change('Wrong1234'), 400, 'invalid', 'old_password')
+  const e = assertThrottled(await change('Wrong1234'), 60)
+  assert.match(e.message, /锁定/, e.message)
+  // Locked: the right old password and a sign-in are refused too, and nothing changed.
+  assertThrottled(await change(DEMO_PASSWORD), 60)
+  assertThrottled(await login(acct, 'jx_officer', DEMO_PASSWORD), 60)
+  const admin = await acct.login('admin')
+  const failed = (await admin.get('/api/v1/audit?action=auth.password_failed&user=jx_officer')).body
+  assert.equal(failed.total, 3, 'the three wrong ones, the last of which locked: ' + JSON.stringify(failed))
+  assert.ok(failed.items.every((i) => i.outcome === 'failure' && i.detail.reason === 'bad_password'))
+  const refused = (await admin.get('/api/v1/audit?action=auth.password_refused&user=jx_officer')).body
+  assert.equal(refused.total, 1, JSON.stringify(refused))
+})
+
+test('wrong old passwords count against the source address too (RULE-AUTH-004)', async () => {
+  // addr: 4 failures from one address in 5 s block it, across sign-ins and password changes.
+  await sleep(5200) // a fresh window
+  const c = await addr.login('jx_officer')
+  const change = (old_password) => c.post('/api/v1/me/password', { old_password, new_password: 'Fresh12345' })
+  for (let i = 0; i < 3; i++) assertError(await change('Wrong1234'), 400, 'invalid', 'old_password')
+  const e = assertThrottled(await change('Wrong1234'), 5)
+  assert.match(e.message, /该地址/, e.message)
+  assertThrottled(await login(addr, 'lq_officer', DEMO_PASSWORD), 5)
+})
+
+// A raw request with repeated header lines (fetch would fold them into one).
+function rawPost(srv, path, headers, body) {
+  return new Promise((ok, fail) => {
+    const data = Buffer.from(JSON.stringify(body))
+    const req = http.request(srv.base + path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': data.length, ...headers } }, (res) => {
+      const chunks = []
+      res.on('data', (d) => chunks.push(d))
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }))
+    })
+    req.on('error', fail)
+    req.end(data)
+  })
+}
+
+test('every X-Forwarded-For line counts, as one list in order (RULE-HTTP-004)', async () => {
+  // Two header lines: "6.6.6.6" then "203.0.113.7, 127.0.0.1" — the client is 203.0.113.7.
+  const r = await rawPost(proxied, '/api/v1/auth/login', { 'X-Forwarded-For': ['6.6.6.6', '203.0.113.7, 127.0.0.1'] },
+    { username: 'ghost_lines', password: 'Wrong1234' })
+  assert.equal(r.status, 401, r.text)
+  const admin = await proxied.login('admin')
+  const got = (await admin.get('/api/v1/audit?action=auth.login_failed&user=ghost_lines')).body.items
+  assert.deepEqual(got.map((i) => i.client_ip), ['203.0.113.7'])
+})
+
+test('the session cookie is Secure when a trusted proxy says the browser came over HTTPS (RULE-AUTH-006)', async () => {
+  const secure = (res) => res.cookies.length === 1 && res.cookies[0].split(';').map((a) => a.trim().toLowerCase()).includes('secure')
+  const body = { username: 'lq_officer', password: DEMO_PASSWORD }
+  const viaHttps = await proxied.client().post('/api/v1/auth/login', body, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '198.51.100.9' } })
+  assert.equal(viaHttps.status, 200, viaHttps.text)
+  assert.ok(secure(viaHttps), viaHttps.cookies.join(' | '))
+  const viaHttp = await proxied.client().post('/api/v1/auth/login', body, { headers: { 'X-Forwarded-Proto': 'http' } })
+  assert.equal(viaHttp.status, 200, viaHttp.text)
+  assert.ok(!secure(viaHttp), viaHttp.cookies.join(' | '))
+  // From an address that is not a trusted proxy the header means nothing.
+  const direct = await acct.client().post('/api/v1/auth/login', body, { headers: { 'X-Forwarded-Proto': 'https' } })
+  assert.equal(direct.status, 200, direct.text)
+  assert.ok(!secure(direct), direct.cookies.join(' | '))
+  // Logout over HTTPS clears the cookie with the same attributes.
+  const c = proxied.client()
+  await c.post('/api/v1/auth/login', body, { headers: { 'X-Forwarded-Proto': 'https' } })
+  const out = await c.post('/api/v1/auth/logout', undefined, { headers: { 'X-Forwarded-Proto': 'https' } })
+  assert.equal(out.status, 200, out.text)
+  assert.match(out.cookies[0], /Max-Age=0/i)
+  assert.ok(secure(out), out.cookies.join(' | '))
 })

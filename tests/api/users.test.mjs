@@ -19,6 +19,15 @@ async function idOf(username) {
   return u
 }
 
+// A user created or reset with a password set by someone else changes it at first sign-in
+// (RULE-AUTH-001); this signs them in, changes it to `next` and returns the session.
+async function firstSignIn(username, password, next = password + 'x') {
+  const c = await s.login(username, password)
+  const r = await c.post('/api/v1/me/password', { old_password: password, new_password: next })
+  assert.equal(r.status, 200, r.text)
+  return c
+}
+
 test('admin creates a user: 201 with the whole User object; it can sign in', async () => {
   const r = await admin.post('/api/v1/users', valid)
   assert.equal(r.status, 201, r.text)
@@ -27,7 +36,7 @@ test('admin creates a user: 201 with the whole User object; it can sign in', asy
   assert.deepEqual(
     { ...u, id: 0, created_at: '', updated_at: '' },
     { id: 0, username: 'u_ok', display_name: '张三', phone: '13800001111', role: 'helper', role_name: '社区助老员',
-      region_code: '520327001', region_name: '龙泉街道', status: 'active', must_change_password: false,
+      region_code: '520327001', region_name: '龙泉街道', status: 'active', must_change_password: true,
       created_at: '', updated_at: '', version: 1 },
   )
   assert.match(u.created_at, ISO)
@@ -36,7 +45,11 @@ test('admin creates a user: 201 with the whole User object; it can sign in', asy
   assert.equal(got.status, 200)
   assert.deepEqual(got.body, u)
   const c = await s.login('u_ok', valid.password)
-  assert.equal((await c.get('/api/v1/me')).body.user.id, u.id)
+  const me = (await c.get('/api/v1/me')).body.user
+  assert.equal(me.id, u.id)
+  // RULE-AUTH-001: a password set by the admin is temporary, like a generated one.
+  assert.equal(me.must_change_password, true)
+  assertError(await c.get('/api/v1/users'), 403, 'password_change_required')
 })
 
 test('a duplicate username is 409 on the field username, in any letter case', async () => {
@@ -162,41 +175,79 @@ test('PATCH needs the current version: stale is 409 and changes nothing; concurr
 
 test('disabling a user ends their sessions and tokens; enabling lets them sign in again', async () => {
   const u = (await admin.post('/api/v1/users', { ...valid, username: 'to_disable', role: 'civil_officer', region_code: '520327' })).body
-  const their = await s.login('to_disable', valid.password)
+  const their = await firstSignIn('to_disable', valid.password, 'Disable2026')
   const tok = await their.post('/api/v1/tokens', { name: '停用前' })
   assert.equal(tok.status, 201, tok.text)
   const prog = s.client()
   prog.bearer = tok.body.token
   assert.equal((await prog.get('/api/v1/me')).status, 200)
 
-  const off = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, status: 'disabled' })
+  const cur = (await admin.get(`/api/v1/users/${u.id}`)).body
+  const off = await admin.patch(`/api/v1/users/${u.id}`, { version: cur.version, status: 'disabled' })
   assert.equal(off.status, 200, off.text)
   assert.equal(off.body.status, 'disabled')
   assertError(await their.get('/api/v1/me'), 401, 'unauthorized')
   assertError(await prog.get('/api/v1/me'), 401, 'unauthorized')
-  const refused = await s.client().post('/api/v1/auth/login', { username: 'to_disable', password: valid.password })
+  const refused = await s.client().post('/api/v1/auth/login', { username: 'to_disable', password: 'Disable2026' })
   assertError(refused, 401, 'unauthorized')
   assert.deepEqual(refused.cookies, [])
   assert.equal((await admin.get(`/api/v1/users?status=disabled`)).body.items.some((x) => x.id === u.id), true)
 
   const on = await admin.patch(`/api/v1/users/${u.id}`, { version: off.body.version, status: 'active' })
   assert.equal(on.status, 200, on.text)
-  assert.equal((await s.login('to_disable', valid.password).then((c) => c.get('/api/v1/me'))).status, 200)
+  assert.equal((await s.login('to_disable', 'Disable2026').then((c) => c.get('/api/v1/me'))).status, 200)
   assertError(await their.get('/api/v1/me'), 401, 'unauthorized', undefined)
 })
 
-test('a password set by an officer is temporary: their sessions end, and they must change it', async () => {
-  const u = (await admin.post('/api/v1/users', { ...valid, username: 'reset_me' })).body
-  const their = await s.login('reset_me', valid.password)
-  const r = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, password: 'Temp12345' })
+test('a password set by an officer is temporary: their sessions and API tokens end, and they must change it', async () => {
+  const u = (await admin.post('/api/v1/users', { ...valid, username: 'reset_me', role: 'civil_officer', region_code: '520327' })).body
+  const their = await firstSignIn('reset_me', valid.password, 'Mine12345')
+  const tok = await their.post('/api/v1/tokens', { name: '重置前' })
+  assert.equal(tok.status, 201, tok.text)
+  const prog = s.client()
+  prog.bearer = tok.body.token
+  assert.equal((await prog.get('/api/v1/me')).status, 200)
+  const now = (await admin.get(`/api/v1/users/${u.id}`)).body
+  const r = await admin.patch(`/api/v1/users/${u.id}`, { version: now.version, password: 'Temp12345' })
   assert.equal(r.status, 200, r.text)
   assert.equal(r.body.must_change_password, true)
   assert.ok(!('password' in r.body) && !r.text.includes('Temp12345'))
   assertError(await their.get('/api/v1/me'), 401, 'unauthorized')
-  assertError(await s.client().post('/api/v1/auth/login', { username: 'reset_me', password: valid.password }), 401, 'unauthorized')
+  // RULE-AUTH-007: the reset revokes their API tokens too.
+  assertError(await prog.get('/api/v1/me'), 401, 'unauthorized')
+  assertError(await s.client().post('/api/v1/auth/login', { username: 'reset_me', password: 'Mine12345' }), 401, 'unauthorized')
   const again = await s.login('reset_me', 'Temp12345')
   assertError(await again.patch('/api/v1/me', { phone: '' }), 403, 'password_change_required')
   assertError(await admin.patch(`/api/v1/users/${u.id}`, { version: r.body.version, password: 'weak' }), 400, 'invalid', 'password')
+})
+
+test('one\'s own password through PATCH /users/:self needs the old one, is throttled, and ends every session and token', async () => {
+  // RULE-AUTH-007
+  const u = (await admin.post('/api/v1/users', { ...valid, username: 'self_pw', role: 'civil_officer', region_code: '520327' })).body
+  const me = await firstSignIn('self_pw', valid.password, 'Own12345')
+  const other = await s.login('self_pw', 'Own12345')
+  const tok = await me.post('/api/v1/tokens', { name: '自助' })
+  assert.equal(tok.status, 201, tok.text)
+  const prog = s.client()
+  prog.bearer = tok.body.token
+  const version = () => admin.get(`/api/v1/users/${u.id}`).then((x) => x.body.version)
+
+  // Without the old password: refused, from the session and from the token alike.
+  assertError(await me.patch(`/api/v1/users/${u.id}`, { version: await version(), password: 'Taken1234' }), 400, 'invalid', 'old_password')
+  assertError(await prog.patch(`/api/v1/users/${u.id}`, { version: await version(), password: 'Taken1234' }), 400, 'invalid', 'old_password')
+  assertError(await prog.patch(`/api/v1/users/${u.id}`, { version: await version(), password: 'Taken1234', old_password: 'Wrong1234' }), 400, 'invalid', 'old_password')
+  assertError(await s.client().post('/api/v1/auth/login', { username: 'self_pw', password: 'Taken1234' }), 401, 'unauthorized')
+  const failed = await admin.get('/api/v1/audit?action=auth.password_failed&user=self_pw')
+  assert.equal(failed.body.total, 1, 'the wrong old password is audited as a failure: ' + failed.text)
+  assert.equal((await other.get('/api/v1/me')).status, 200, 'refused changes end no session')
+
+  const ok = await prog.patch(`/api/v1/users/${u.id}`, { version: await version(), password: 'Taken1234', old_password: 'Own12345' })
+  assert.equal(ok.status, 200, ok.text)
+  assert.equal(ok.body.must_change_password, false, 'one\'s own choice is not temporary')
+  assertError(await prog.get('/api/v1/me'), 401, 'unauthorized')
+  assertError(await other.get('/api/v1/me'), 401, 'unauthorized')
+  assertError(await me.get('/api/v1/me'), 401, 'unauthorized')
+  assert.equal((await s.login('self_pw', 'Taken1234').then((c) => c.get('/api/v1/me'))).status, 200)
 })
 
 // RULE-USER-003

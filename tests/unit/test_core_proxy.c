@@ -54,6 +54,22 @@ malformed_keeps_the_peer(void **state)
     assert_string_equal(addr("127.0.0.10", "1.2.3.4", "127.0.0.1"), "127.0.0.10");
 }
 
+/* RULE-AUTH-006: HTTPS only on a trusted proxy's word, from the first X-Forwarded-Proto entry. */
+static void
+forwarded_https(void **state)
+{
+    (void)state;
+    assert_true(al_forwarded_https("127.0.0.1", "https", "127.0.0.1"));
+    assert_true(al_forwarded_https("127.0.0.1", " HTTPS", "127.0.0.1"));
+    assert_true(al_forwarded_https("127.0.0.1", "https, http", "127.0.0.1"));
+    assert_false(al_forwarded_https("127.0.0.1", "http", "127.0.0.1"));
+    assert_false(al_forwarded_https("127.0.0.1", "httpsx", "127.0.0.1"));
+    assert_false(al_forwarded_https("127.0.0.1", "", "127.0.0.1"));
+    assert_false(al_forwarded_https("127.0.0.1", NULL, "127.0.0.1"));
+    assert_false(al_forwarded_https("198.51.100.7", "https", "127.0.0.1"));
+    assert_false(al_forwarded_https("127.0.0.1", "https", NULL));
+}
+
 int
 main(void)
 {
@@ -61,6 +77,7 @@ main(void)
         cmocka_unit_test(untrusted_peer_is_the_client),
         cmocka_unit_test(rightmost_untrusted_entry),
         cmocka_unit_test(malformed_keeps_the_peer),
+        cmocka_unit_test(forwarded_https),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
