@@ -158,6 +158,15 @@ export class Server {
     if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text}`)
     return c
   }
+
+  // First sign-in of a user whose password someone else set (RULE-AUTH-001): change it to
+  // `next` and return the signed-in client.
+  async firstLogin(username, password, next = password + 'x') {
+    const c = await this.login(username, password)
+    const r = await c.post('/api/v1/me/password', { old_password: password, new_password: next })
+    if (r.status !== 200) throw new Error(`password change ${username}: ${r.status} ${r.text}`)
+    return c
+  }
 }
 
 // Start one server per option set, concurrently.

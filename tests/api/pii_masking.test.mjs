@@ -253,7 +253,7 @@ async function expand(path, reader) {
 it('no response to a reader without elder.read_pii reconstructs an ID number or a phone', async () => {
   const readers = {}
   for (const [u, pw] of [['lq_helper'], ['fg_assessor'], ['fg_provider'], ['fg_caregiver'], ['pii_family', 'Family2026'], ['pii_probe', 'Probe2026x']]) {
-    const c = await s.login(u, pw)
+    const c = pw ? await s.firstLogin(u, pw) : await s.login(u)
     c.me = (await c.get('/api/v1/me')).body.user || (await c.get('/api/v1/me')).body
     assert.ok(!(c.me.permissions || (await c.get('/api/v1/me')).body.permissions || []).includes('elder.read_pii'), `${u} without elder.read_pii`)
     readers[u] = c
@@ -360,7 +360,7 @@ it('RULE-PII-003: whole-number lookups without elder.read_pii are audited and li
   const admin = await s.login('admin')
   const u = await admin.post('/api/v1/users', { username: 'pii_lookup', display_name: '查找员', role: 'helper', region_code: '520327001', password: 'Lookup2026x' })
   assert.equal(u.status, 201, u.text)
-  const c = await s.login('pii_lookup', 'Lookup2026x')
+  const c = await s.firstLogin('pii_lookup', 'Lookup2026x')
   const p = people[0]
   sqlite(s.db, "UPDATE settings SET value = '3' WHERE key = 'elder.lookup_per_hour'")
   try {
