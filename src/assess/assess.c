@@ -427,7 +427,7 @@ assess_patch(struct al_req *r)
         rc = read_version(r, body, &row);
     if (rc != AL_OK)
         return rc;
-    if (!assess_next_status(row.status, STEP_SAVE))
+    if (!assess_next_status(row.status, ASSESS_STEP_SAVE))
         return wrong_state(r, row.status, "修改");
     /* The stored form, then what the request changes (fields it leaves out stay). */
     json_t *merged = json_object();
@@ -554,7 +554,7 @@ assess_sign(struct al_req *r)
         rc = read_version(r, body, &row);
     if (rc != AL_OK)
         return rc;
-    if (!assess_next_status(row.status, STEP_SIGN))
+    if (!assess_next_status(row.status, ASSESS_STEP_SIGN))
         return wrong_state(r, row.status, "签名");
     const char *cert, *expires;
     char today[11];
@@ -612,7 +612,7 @@ assess_submit(struct al_req *r)
         rc = read_version(r, body, &row);
     if (rc != AL_OK)
         return rc;
-    const char *next = assess_next_status(row.status, STEP_SUBMIT);
+    const char *next = assess_next_status(row.status, ASSESS_STEP_SUBMIT);
     if (!next)
         return wrong_state(r, row.status, "提交");
     if (!row.complete)
@@ -660,7 +660,8 @@ assess_review(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "decision", "审核结论应为 approve（通过）或 return（退回）");
     if (!approve && (!note || !*note))
         return al_req_fail(r, AL_EINVAL, "note", "退回时请填写审核意见");
-    const char *next = assess_next_status(row.status, approve ? STEP_APPROVE : STEP_RETURN);
+    const char *next =
+        assess_next_status(row.status, approve ? ASSESS_STEP_APPROVE : ASSESS_STEP_RETURN);
     if (!next)
         return wrong_state(r, row.status, "审核");
     int64_t now = (int64_t)time(NULL);
@@ -696,7 +697,7 @@ assess_publish(struct al_req *r)
         rc = read_version(r, body, &row);
     if (rc != AL_OK)
         return rc;
-    const char *next = assess_next_status(row.status, STEP_PUBLISH);
+    const char *next = assess_next_status(row.status, ASSESS_STEP_PUBLISH);
     if (!next)
         return wrong_state(r, row.status, "发布");
     const char *region;
@@ -763,7 +764,7 @@ assess_dispute(struct al_req *r)
         rc = al_json_get_str(body, "reason", "异议理由", AL_REQUIRED, 2, 500, &reason, &r->err);
     if (rc != AL_OK)
         return rc;
-    const char *next = assess_next_status(row.status, STEP_DISPUTE);
+    const char *next = assess_next_status(row.status, ASSESS_STEP_DISPUTE);
     if (!next)
         return wrong_state(r, row.status, "登记异议");
     const char *region;

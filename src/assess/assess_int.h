@@ -104,14 +104,14 @@ extern const char *const assess_legacy_level_names[4];
 /* ---- the workflow (assess_logic.c) ---- */
 
 enum assess_step {
-    STEP_SAVE,
-    STEP_SIGN,
-    STEP_SUBMIT,
-    STEP_APPROVE,
-    STEP_RETURN,
-    STEP_PUBLISH,
-    STEP_DISPUTE,
-    STEP_SUPERSEDE,
+    ASSESS_STEP_SAVE,
+    ASSESS_STEP_SIGN,
+    ASSESS_STEP_SUBMIT,
+    ASSESS_STEP_APPROVE,
+    ASSESS_STEP_RETURN,
+    ASSESS_STEP_PUBLISH,
+    ASSESS_STEP_DISPUTE,
+    ASSESS_STEP_SUPERSEDE,
 };
 
 /* RULE-ASSESS-010: the status after `step`, or NULL when `status` does not allow it. */
@@ -125,10 +125,11 @@ const char *assess_elder_status_name(const char *elder_status); /* 在册, 迁�
 bool assess_is_result(const char *status);
 
 bool assess_date_ok(const char *s); /* a real YYYY-MM-DD date */
+bool assess_date_add_days(const char *date, long days, char out[11]);
 /* RULE-ASSESS-012 */
 bool assess_valid_until(const char *assessed_on, int months, char out[11]);
 
-enum assess_due { DUE_NONE, DUE_SOON, DUE_EXPIRED };
+enum assess_due { ASSESS_DUE_NONE, ASSESS_DUE_SOON, ASSESS_DUE_EXPIRED };
 /* RULE-ASSESS-013 */
 enum assess_due assess_due_state(const char *valid_until, const char *today, int window,
     long *days);

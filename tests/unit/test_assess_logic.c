@@ -162,25 +162,25 @@ transitions(void **state)
 {
     (void)state;
     /* RULE-ASSESS-010: the only moves. */
-    assert_string_equal(assess_next_status("draft", STEP_SAVE), "draft");
-    assert_string_equal(assess_next_status("draft", STEP_SIGN), "draft");
-    assert_string_equal(assess_next_status("draft", STEP_SUBMIT), "submitted");
-    assert_string_equal(assess_next_status("submitted", STEP_APPROVE), "reviewed");
-    assert_string_equal(assess_next_status("submitted", STEP_RETURN), "draft");
-    assert_string_equal(assess_next_status("reviewed", STEP_PUBLISH), "published");
-    assert_string_equal(assess_next_status("published", STEP_DISPUTE), "disputed");
-    assert_string_equal(assess_next_status("published", STEP_SUPERSEDE), "superseded");
-    assert_string_equal(assess_next_status("disputed", STEP_SUPERSEDE), "superseded");
+    assert_string_equal(assess_next_status("draft", ASSESS_STEP_SAVE), "draft");
+    assert_string_equal(assess_next_status("draft", ASSESS_STEP_SIGN), "draft");
+    assert_string_equal(assess_next_status("draft", ASSESS_STEP_SUBMIT), "submitted");
+    assert_string_equal(assess_next_status("submitted", ASSESS_STEP_APPROVE), "reviewed");
+    assert_string_equal(assess_next_status("submitted", ASSESS_STEP_RETURN), "draft");
+    assert_string_equal(assess_next_status("reviewed", ASSESS_STEP_PUBLISH), "published");
+    assert_string_equal(assess_next_status("published", ASSESS_STEP_DISPUTE), "disputed");
+    assert_string_equal(assess_next_status("published", ASSESS_STEP_SUPERSEDE), "superseded");
+    assert_string_equal(assess_next_status("disputed", ASSESS_STEP_SUPERSEDE), "superseded");
     static const char *const states[] = {"draft", "submitted", "reviewed", "published", "disputed",
         "superseded"};
     int allowed = 0;
     for (size_t i = 0; i < 6; i++)
-        for (int step = STEP_SAVE; step <= STEP_SUPERSEDE; step++)
+        for (int step = ASSESS_STEP_SAVE; step <= ASSESS_STEP_SUPERSEDE; step++)
             allowed += assess_next_status(states[i], (enum assess_step)step) != NULL;
     assert_int_equal(allowed, 9); /* everything else is refused (409) */
-    assert_null(assess_next_status("superseded", STEP_DISPUTE));
-    assert_null(assess_next_status("reviewed", STEP_SAVE));
-    assert_null(assess_next_status("published", STEP_SIGN));
+    assert_null(assess_next_status("superseded", ASSESS_STEP_DISPUTE));
+    assert_null(assess_next_status("reviewed", ASSESS_STEP_SAVE));
+    assert_null(assess_next_status("published", ASSESS_STEP_SIGN));
 }
 
 static void
@@ -201,14 +201,14 @@ validity_and_due(void **state)
     assert_false(assess_valid_until("2025-1-01", 12, out));
     /* RULE-ASSESS-013 */
     long days = 99;
-    assert_int_equal(assess_due_state("2026-12-22", "2026-11-22", 30, &days), DUE_SOON);
+    assert_int_equal(assess_due_state("2026-12-22", "2026-11-22", 30, &days), ASSESS_DUE_SOON);
     assert_int_equal(days, 30);
-    assert_int_equal(assess_due_state("2026-12-23", "2026-11-22", 30, &days), DUE_NONE);
-    assert_int_equal(assess_due_state("2026-11-22", "2026-11-22", 30, &days), DUE_SOON);
+    assert_int_equal(assess_due_state("2026-12-23", "2026-11-22", 30, &days), ASSESS_DUE_NONE);
+    assert_int_equal(assess_due_state("2026-11-22", "2026-11-22", 30, &days), ASSESS_DUE_SOON);
     assert_int_equal(days, 0);
-    assert_int_equal(assess_due_state("2026-11-21", "2026-11-22", 30, &days), DUE_EXPIRED);
+    assert_int_equal(assess_due_state("2026-11-21", "2026-11-22", 30, &days), ASSESS_DUE_EXPIRED);
     assert_int_equal(days, -1);
-    assert_int_equal(assess_due_state("2025-06-15", "2026-11-22", 30, &days), DUE_EXPIRED);
+    assert_int_equal(assess_due_state("2025-06-15", "2026-11-22", 30, &days), ASSESS_DUE_EXPIRED);
     assert_int_equal(days, -525);
     /* RULE-ASSESS-011: valid through the day it expires. */
     assert_true(assess_qualified("2026-11-22", "2026-11-22"));
