@@ -37,14 +37,13 @@ loads_or_null(const char *t)
 
 /* ---- settings ---- */
 
-static const char sql_settings[] = "SELECT key, value FROM settings WHERE key LIKE 'assess.%'";
-
 int
 assess_settings_load(struct al_db *db, struct assess_settings *s)
 {
+    static const char sql[] = "SELECT key, value FROM settings WHERE key LIKE 'assess.%'";
     *s = (struct assess_settings){.coma_level = 4, .adjust_stack = false, .validity_months = 12,
         .assessors = 2};
-    struct al_stmt *st = al_db_sql(db, sql_settings);
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     int rc;
@@ -120,17 +119,16 @@ insert_id(struct al_stmt *st, int64_t *id)
     return rc == AL_ENOTFOUND ? AL_OK : rc;
 }
 
-static const char sql_insert[] =
-    "INSERT INTO assessments(reason, items, coma, diagnoses, risk_events, health, needs,"
-    " organisation, place, assessed_on, total, domain_scores, preliminary_level, final_level,"
-    " rules, elder_id, region_code, request_id, supersedes_id, created_by, created_at,"
-    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-    " ?16, ?17, ?18, ?19, ?20, ?21, ?21) RETURNING id";
-
 int
 assess_store_insert(struct al_db *db, const struct assess_record *rec, int64_t now, int64_t *id)
 {
-    struct al_stmt *st = al_db_sql(db, sql_insert);
+    static const char sql[] =
+        "INSERT INTO assessments(reason, items, coma, diagnoses, risk_events, health, needs,"
+        " organisation, place, assessed_on, total, domain_scores, preliminary_level, final_level,"
+        " rules, elder_id, region_code, request_id, supersedes_id, created_by, created_at,"
+        " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " ?16, ?17, ?18, ?19, ?20, ?21, ?21) RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     bind_form(st, rec);
@@ -143,25 +141,24 @@ assess_store_insert(struct al_db *db, const struct assess_record *rec, int64_t n
     return insert_id(st, id);
 }
 
-static const char sql_update_form[] =
-    "UPDATE assessments SET reason = ?1, items = ?2, coma = ?3, diagnoses = ?4,"
-    " risk_events = ?5, health = ?6, needs = ?7, organisation = ?8, place = ?9,"
-    " assessed_on = ?10, total = ?11, domain_scores = ?12, preliminary_level = ?13,"
-    " final_level = ?14, rules = ?15, updated_at = ?16, version = version + 1"
-    " WHERE id = ?17 AND version = ?18 AND status = 'draft' AND (reason IS DISTINCT FROM ?1"
-    " OR items IS DISTINCT FROM ?2 OR coma IS DISTINCT FROM ?3 OR diagnoses IS DISTINCT FROM ?4"
-    " OR risk_events IS DISTINCT FROM ?5 OR health IS DISTINCT FROM ?6"
-    " OR needs IS DISTINCT FROM ?7 OR organisation IS DISTINCT FROM ?8"
-    " OR place IS DISTINCT FROM ?9 OR assessed_on IS DISTINCT FROM ?10)";
-static const char sql_same_draft[] =
-    "SELECT count(*) FROM assessments WHERE id = ? AND version = ? AND status = 'draft'";
-
 int
 assess_store_update_form(struct al_db *db, int64_t id, int64_t version,
     const struct assess_record *rec, int64_t now, bool *changed)
 {
+    static const char sql_update[] =
+        "UPDATE assessments SET reason = ?1, items = ?2, coma = ?3, diagnoses = ?4,"
+        " risk_events = ?5, health = ?6, needs = ?7, organisation = ?8, place = ?9,"
+        " assessed_on = ?10, total = ?11, domain_scores = ?12, preliminary_level = ?13,"
+        " final_level = ?14, rules = ?15, updated_at = ?16, version = version + 1"
+        " WHERE id = ?17 AND version = ?18 AND status = 'draft' AND (reason IS DISTINCT FROM ?1"
+        " OR items IS DISTINCT FROM ?2 OR coma IS DISTINCT FROM ?3 OR diagnoses IS DISTINCT FROM ?4"
+        " OR risk_events IS DISTINCT FROM ?5 OR health IS DISTINCT FROM ?6"
+        " OR needs IS DISTINCT FROM ?7 OR organisation IS DISTINCT FROM ?8"
+        " OR place IS DISTINCT FROM ?9 OR assessed_on IS DISTINCT FROM ?10)";
+    static const char sql_same[] =
+        "SELECT count(*) FROM assessments WHERE id = ? AND version = ? AND status = 'draft'";
     *changed = false;
-    struct al_stmt *st = al_db_sql(db, sql_update_form);
+    struct al_stmt *st = al_db_sql(db, sql_update);
     if (!st)
         return AL_EDB;
     bind_form(st, rec);
@@ -175,7 +172,7 @@ assess_store_update_form(struct al_db *db, int64_t id, int64_t version,
     }
     /* Nothing written: the same form again (no change), or a stale version. */
     int64_t same = 0;
-    if (!(st = al_db_sql(db, sql_same_draft)))
+    if (!(st = al_db_sql(db, sql_same)))
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     al_stmt_bind_int(st, 2, version);
@@ -195,16 +192,15 @@ items_complete(const char *text)
     return all;
 }
 
-static const char sql_row[] =
-    "SELECT id, elder_id, region_code, status, version, reason, created_by,"
-    " coalesce(supersedes_id, 0), coalesce(request_id, 0), final_level, assessed_on, coma,"
-    " items, diagnoses, risk_events, health, needs, organisation, place"
-    " FROM assessments WHERE id = ?";
-
 int
 assess_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct assess_row *row)
 {
-    struct al_stmt *st = al_db_sql(db, sql_row);
+    static const char sql[] =
+        "SELECT id, elder_id, region_code, status, version, reason, created_by,"
+        " coalesce(supersedes_id, 0), coalesce(request_id, 0), final_level, assessed_on, coma,"
+        " items, diagnoses, risk_events, health, needs, organisation, place"
+        " FROM assessments WHERE id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
@@ -234,18 +230,17 @@ assess_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct assess
     return AL_OK;
 }
 
-static const char sql_set_status[] =
-    "UPDATE assessments SET status = ?1, updated_at = ?2, version = version + 1,"
-    " review_note = coalesce(?3, review_note), published_at = coalesce(?4, published_at),"
-    " valid_until = coalesce(?5, valid_until),"
-    " disputed_reason = coalesce(?6, disputed_reason)"
-    " WHERE id = ?7 AND (?8 < 0 OR version = ?8)";
-
 int
 assess_store_set_status(struct al_db *db, int64_t id, int64_t version, const char *status,
     const struct assess_status_extra *x, int64_t now)
 {
-    struct al_stmt *st = al_db_sql(db, sql_set_status);
+    static const char sql[] =
+        "UPDATE assessments SET status = ?1, updated_at = ?2, version = version + 1,"
+        " review_note = coalesce(?3, review_note), published_at = coalesce(?4, published_at),"
+        " valid_until = coalesce(?5, valid_until),"
+        " disputed_reason = coalesce(?6, disputed_reason)"
+        " WHERE id = ?7 AND (?8 < 0 OR version = ?8)";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_text(st, 1, status);
@@ -263,15 +258,14 @@ assess_store_set_status(struct al_db *db, int64_t id, int64_t version, const cha
     return rc == AL_OK && al_db_changes(db) == 0 ? AL_ECONFLICT : rc;
 }
 
-static const char sql_event[] =
-    "INSERT INTO assessment_events(assessment_id, action, user_id, username, at, note)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
-
 int
 assess_store_event(struct al_db *db, int64_t id, const char *action, int64_t user_id,
     const char *username, const char *note, int64_t now)
 {
-    struct al_stmt *st = al_db_sql(db, sql_event);
+    static const char sql[] =
+        "INSERT INTO assessment_events(assessment_id, action, user_id, username, at, note)"
+        " VALUES (?, ?, ?, ?, ?, ?)";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
@@ -285,15 +279,14 @@ assess_store_event(struct al_db *db, int64_t id, const char *action, int64_t use
 
 /* ---- signatures and qualifications ---- */
 
-static const char sql_qualification[] =
-    "SELECT certificate_no, expires_on FROM assessor_qualifications WHERE user_id = ?";
-
 int
 assess_store_qualification(struct al_db *db, struct al_arena *a, int64_t user_id,
     const char **certificate_no, const char **expires_on)
 {
+    static const char sql[] =
+        "SELECT certificate_no, expires_on FROM assessor_qualifications WHERE user_id = ?";
     *certificate_no = *expires_on = NULL;
-    struct al_stmt *st = al_db_sql(db, sql_qualification);
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, user_id);
@@ -306,18 +299,17 @@ assess_store_qualification(struct al_db *db, struct al_arena *a, int64_t user_id
     return AL_OK;
 }
 
-static const char sql_qualify[] =
-    "INSERT INTO assessor_qualifications(user_id, certificate_no, organisation, expires_on,"
-    " updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-    " ON CONFLICT (user_id) DO UPDATE SET certificate_no = excluded.certificate_no,"
-    " organisation = excluded.organisation, expires_on = excluded.expires_on,"
-    " updated_by = excluded.updated_by, updated_at = excluded.updated_at";
-
 int
 assess_store_qualify(struct al_db *db, int64_t user_id, const char *certificate_no,
     const char *organisation, const char *expires_on, int64_t by, int64_t now)
 {
-    struct al_stmt *st = al_db_sql(db, sql_qualify);
+    static const char sql[] =
+        "INSERT INTO assessor_qualifications(user_id, certificate_no, organisation, expires_on,"
+        " updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        " ON CONFLICT (user_id) DO UPDATE SET certificate_no = excluded.certificate_no,"
+        " organisation = excluded.organisation, expires_on = excluded.expires_on,"
+        " updated_by = excluded.updated_by, updated_at = excluded.updated_at";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, user_id);
@@ -329,22 +321,21 @@ assess_store_qualify(struct al_db *db, int64_t user_id, const char *certificate_
     return al_stmt_run(st);
 }
 
-static const char sql_assessors[] =
-    "SELECT u.id, u.username, u.display_name, u.region_code, q.certificate_no,"
-    " q.organisation, q.expires_on FROM users u"
-    " JOIN role_permissions p ON p.role_id = u.role_id AND p.permission_id = 'assess.create'"
-    " LEFT JOIN assessor_qualifications q ON q.user_id = u.id"
-    " WHERE u.status = 'active' AND u.role_id != 'admin'"
-    " AND u.region_code >= ?1 AND u.region_code < ?2 ORDER BY u.region_code, u.id";
-
 int
 assess_store_assessors(struct al_db *db, struct al_arena *a, const char *scope,
     const char *today, json_t *items)
 {
+    static const char sql[] =
+        "SELECT u.id, u.username, u.display_name, u.region_code, q.certificate_no,"
+        " q.organisation, q.expires_on FROM users u"
+        " JOIN role_permissions p ON p.role_id = u.role_id AND p.permission_id = 'assess.create'"
+        " LEFT JOIN assessor_qualifications q ON q.user_id = u.id"
+        " WHERE u.status = 'active' AND u.role_id != 'admin'"
+        " AND u.region_code >= ?1 AND u.region_code < ?2 ORDER BY u.region_code, u.id";
     (void)a;
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
-    struct al_stmt *st = al_db_sql(db, sql_assessors);
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_text(st, 1, lo);
@@ -363,15 +354,14 @@ assess_store_assessors(struct al_db *db, struct al_arena *a, const char *scope,
     return rc;
 }
 
-static const char sql_sign[] =
-    "INSERT INTO assessment_signatures(assessment_id, user_id, certificate_no, signed_at)"
-    " VALUES (?, ?, ?, ?)";
-
 int
 assess_store_sign(struct al_db *db, int64_t id, int64_t user_id, const char *certificate_no,
     int64_t now)
 {
-    struct al_stmt *st = al_db_sql(db, sql_sign);
+    static const char sql[] =
+        "INSERT INTO assessment_signatures(assessment_id, user_id, certificate_no, signed_at)"
+        " VALUES (?, ?, ?, ?)";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
@@ -381,14 +371,13 @@ assess_store_sign(struct al_db *db, int64_t id, int64_t user_id, const char *cer
     return al_stmt_run(st); /* a second signature by the same user: AL_ECONFLICT */
 }
 
-static const char sql_signed[] =
-    "SELECT count(*), coalesce(sum(CASE WHEN user_id = ?2 THEN 1 ELSE 0 END), 0)"
-    " FROM assessment_signatures WHERE assessment_id = ?1";
-
 int
 assess_store_signed(struct al_db *db, int64_t id, int64_t user_id, int *count, bool *by_user)
 {
-    struct al_stmt *st = al_db_sql(db, sql_signed);
+    static const char sql[] =
+        "SELECT count(*), coalesce(sum(CASE WHEN user_id = ?2 THEN 1 ELSE 0 END), 0)"
+        " FROM assessment_signatures WHERE assessment_id = ?1";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
@@ -409,13 +398,12 @@ assess_store_signed_by(struct al_db *db, int64_t id, int64_t user_id, bool *sign
     return assess_store_signed(db, id, user_id, &count, signed_it);
 }
 
-static const char sql_clear_signatures[] =
-    "DELETE FROM assessment_signatures WHERE assessment_id = ?";
-
 int
 assess_store_clear_signatures(struct al_db *db, int64_t id)
 {
-    struct al_stmt *st = al_db_sql(db, sql_clear_signatures);
+    static const char sql[] =
+        "DELETE FROM assessment_signatures WHERE assessment_id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
@@ -428,21 +416,21 @@ assess_store_clear_signatures(struct al_db *db, int64_t id)
 #define IN_FORCE                                                                               \
     " FROM assessments WHERE elder_id = ?1 AND id != ?2"                                       \
     " AND (status = 'published' OR status = 'disputed')"
-static const char sql_supersede_events[] =
-    "INSERT INTO assessment_events(assessment_id, action, user_id, username, at, note)"
-    " SELECT id, 'supersede', ?3, ?4, ?5, ?6" IN_FORCE " ORDER BY id";
-static const char sql_supersede[] =
-    "UPDATE assessments SET status = 'superseded', updated_at = ?3, version = version + 1"
-    " WHERE id IN (SELECT id" IN_FORCE ")";
 
 int
 assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int64_t user_id,
     const char *username, int64_t now)
 {
+    static const char sql_events[] =
+        "INSERT INTO assessment_events(assessment_id, action, user_id, username, at, note)"
+        " SELECT id, 'supersede', ?3, ?4, ?5, ?6" IN_FORCE " ORDER BY id";
+    static const char sql_status[] =
+        "UPDATE assessments SET status = 'superseded', updated_at = ?3, version = version + 1"
+        " WHERE id IN (SELECT id" IN_FORCE ")";
     char note[48];
     snprintf(note, sizeof(note), "由评估 #%lld 取代", (long long)keep_id);
     /* The events first, while the rows they name are still in force. */
-    struct al_stmt *st = al_db_sql(db, sql_supersede_events);
+    struct al_stmt *st = al_db_sql(db, sql_events);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
@@ -454,7 +442,7 @@ assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int6
     int rc = al_stmt_run(st);
     if (rc != AL_OK)
         return rc;
-    if (!(st = al_db_sql(db, sql_supersede)))
+    if (!(st = al_db_sql(db, sql_status)))
         return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
     al_stmt_bind_int(st, 2, keep_id);
@@ -462,18 +450,17 @@ assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int6
     return al_stmt_run(st);
 }
 
-static const char sql_later_result[] =
-    "SELECT id, assessed_on FROM assessments WHERE elder_id = ?1 AND id != ?2"
-    " AND (status = 'published' OR status = 'disputed') AND assessed_on > ?3"
-    " ORDER BY assessed_on DESC, id DESC LIMIT 1";
-
 int
 assess_store_later_result(struct al_db *db, struct al_arena *a, int64_t elder_id, int64_t id,
     const char *assessed_on, int64_t *later_id, const char **later_on)
 {
+    static const char sql[] =
+        "SELECT id, assessed_on FROM assessments WHERE elder_id = ?1 AND id != ?2"
+        " AND (status = 'published' OR status = 'disputed') AND assessed_on > ?3"
+        " ORDER BY assessed_on DESC, id DESC LIMIT 1";
     *later_id = 0;
     *later_on = NULL;
-    struct al_stmt *st = al_db_sql(db, sql_later_result);
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
@@ -488,15 +475,14 @@ assess_store_later_result(struct al_db *db, struct al_arena *a, int64_t elder_id
     return AL_OK;
 }
 
-static const char sql_request_create[] =
-    "INSERT INTO assessment_requests(elder_id, region_code, reason, source, note, disputed_id,"
-    " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-
 int
 assess_store_request_create(struct al_db *db, const struct assess_request *q, int64_t now,
     int64_t *id)
 {
-    struct al_stmt *st = al_db_sql(db, sql_request_create);
+    static const char sql[] =
+        "INSERT INTO assessment_requests(elder_id, region_code, reason, source, note, disputed_id,"
+        " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, q->elder_id);
@@ -510,15 +496,14 @@ assess_store_request_create(struct al_db *db, const struct assess_request *q, in
     return insert_id(st, id);
 }
 
-static const char sql_request_get[] =
-    "SELECT elder_id, region_code, reason, source, coalesce(disputed_id, 0), status"
-    " FROM assessment_requests WHERE id = ?";
-
 int
 assess_store_request_get(struct al_db *db, struct al_arena *a, int64_t id,
     struct assess_request *q, const char **status)
 {
-    struct al_stmt *st = al_db_sql(db, sql_request_get);
+    static const char sql[] =
+        "SELECT elder_id, region_code, reason, source, coalesce(disputed_id, 0), status"
+        " FROM assessment_requests WHERE id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
@@ -535,15 +520,14 @@ assess_store_request_get(struct al_db *db, struct al_arena *a, int64_t id,
     return AL_OK;
 }
 
-static const char sql_request_done[] =
-    "UPDATE assessment_requests SET status = 'done', done_by_assessment = ?, done_at = ?"
-    " WHERE id = ? AND status = 'open'";
-
 int
 assess_store_request_done(struct al_db *db, int64_t request_id, int64_t assessment_id,
     int64_t now)
 {
-    struct al_stmt *st = al_db_sql(db, sql_request_done);
+    static const char sql[] =
+        "UPDATE assessment_requests SET status = 'done', done_by_assessment = ?, done_at = ?"
+        " WHERE id = ? AND status = 'open'";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, assessment_id);
@@ -552,23 +536,22 @@ assess_store_request_done(struct al_db *db, int64_t request_id, int64_t assessme
     return al_stmt_run(st);
 }
 
-static const char sql_requests[] =
-    "SELECT q.id, q.elder_id, e.name, q.region_code, g.name, q.reason, q.source, q.note,"
-    " q.disputed_id, q.status, q.created_at, q.done_by_assessment"
-    " FROM assessment_requests q JOIN elders e ON e.id = q.elder_id"
-    " LEFT JOIN regions g ON g.code = q.region_code"
-    " WHERE q.region_code >= ?1 AND q.region_code < ?2"
-    " AND (CAST(?3 AS TEXT) IS NULL OR q.status = ?3)"
-    " AND (?4 = 0 OR e.status = 'active')"
-    " ORDER BY q.status DESC, q.id DESC LIMIT 500";
-
 int
 assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, const char *status,
     bool active_only, json_t *items)
 {
+    static const char sql[] =
+        "SELECT q.id, q.elder_id, e.name, q.region_code, g.name, q.reason, q.source, q.note,"
+        " q.disputed_id, q.status, q.created_at, q.done_by_assessment"
+        " FROM assessment_requests q JOIN elders e ON e.id = q.elder_id"
+        " LEFT JOIN regions g ON g.code = q.region_code"
+        " WHERE q.region_code >= ?1 AND q.region_code < ?2"
+        " AND (CAST(?3 AS TEXT) IS NULL OR q.status = ?3)"
+        " AND (?4 = 0 OR e.status = 'active')"
+        " ORDER BY q.status DESC, q.id DESC LIMIT 500";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
-    struct al_stmt *st = al_db_sql(db, sql_requests);
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_text(st, 1, lo);
@@ -672,19 +655,18 @@ record_json(struct al_arena *a, struct al_stmt *st, bool full)
     return o;
 }
 
-static const char sql_record[] = "SELECT " RECORD_COLS RECORD_FROM " WHERE s.id = ?";
-static const char sql_signatures[] =
-    "SELECT g.user_id, u.display_name, g.certificate_no, g.signed_at"
-    " FROM assessment_signatures g JOIN users u ON u.id = g.user_id"
-    " WHERE g.assessment_id = ? ORDER BY g.signed_at, g.user_id";
-static const char sql_events[] = "SELECT action, username, at, note FROM assessment_events"
-                                 " WHERE assessment_id = ? ORDER BY id";
-
 /* The signatures (which 0) or the history (1) of assessment `id` into `out`. */
 static int
 record_list(struct al_db *db, struct al_arena *a, int64_t id, int which, json_t *out)
 {
-    struct al_stmt *st = al_db_sql(db, which ? sql_events : sql_signatures);
+    static const char *const sql[2] = {
+        "SELECT g.user_id, u.display_name, g.certificate_no, g.signed_at"
+        " FROM assessment_signatures g JOIN users u ON u.id = g.user_id"
+        " WHERE g.assessment_id = ? ORDER BY g.signed_at, g.user_id",
+        "SELECT action, username, at, note FROM assessment_events"
+        " WHERE assessment_id = ? ORDER BY id",
+    };
+    struct al_stmt *st = al_db_sql(db, sql[which]);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
@@ -703,8 +685,9 @@ record_list(struct al_db *db, struct al_arena *a, int64_t id, int which, json_t 
 int
 assess_store_get_json(struct al_db *db, struct al_arena *a, int64_t id, bool full, json_t **out)
 {
+    static const char sql[] = "SELECT " RECORD_COLS RECORD_FROM " WHERE s.id = ?";
     *out = NULL;
-    struct al_stmt *st = al_db_sql(db, sql_record);
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
@@ -729,19 +712,13 @@ assess_store_get_json(struct al_db *db, struct al_arena *a, int64_t id, bool ful
     return rc;
 }
 
-/* RULE-ASSESS-018: level-only readers see results, not assessments under way. */
-static const char sql_history[] =
-    "SELECT " RECORD_COLS RECORD_FROM " WHERE s.elder_id = ?1 AND (?2 = 1"
-    " OR s.status = 'published' OR s.status = 'disputed' OR s.status = 'superseded')"
-    " ORDER BY s.id DESC";
-static const char sql_legacy_of[] =
-    "SELECT id, scale, level, adl_score, assessed_on, reference FROM legacy_assessments"
-    " WHERE elder_id = ? ORDER BY assessed_on DESC, id DESC";
-
 static int
 legacy_of(struct al_db *db, int64_t elder_id, bool full, json_t *legacy)
 {
-    struct al_stmt *st = al_db_sql(db, sql_legacy_of);
+    static const char sql[] =
+        "SELECT id, scale, level, adl_score, assessed_on, reference FROM legacy_assessments"
+        " WHERE elder_id = ? ORDER BY assessed_on DESC, id DESC";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
@@ -765,8 +742,13 @@ int
 assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, bool full,
     json_t *out)
 {
+    /* RULE-ASSESS-018: level-only readers see results, not assessments under way. */
+    static const char sql[] =
+        "SELECT " RECORD_COLS RECORD_FROM " WHERE s.elder_id = ?1 AND (?2 = 1"
+        " OR s.status = 'published' OR s.status = 'disputed' OR s.status = 'superseded')"
+        " ORDER BY s.id DESC";
     json_t *found = json_array(), *legacy = json_array();
-    struct al_stmt *st = al_db_sql(db, sql_history);
+    struct al_stmt *st = al_db_sql(db, sql);
     int rc = st ? AL_OK : AL_EDB;
     if (st) {
         al_stmt_bind_int(st, 1, elder_id);
@@ -807,21 +789,22 @@ assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
     " AND (CAST(?5 AS TEXT) IS NULL OR (s.region_code >= ?5 AND s.region_code < ?6))"          \
     " AND (?7 = 0 OR s.status = 'published' OR s.status = 'disputed'"                          \
     " OR s.status = 'superseded')"
-static const char sql_list_count[] = "SELECT count(*)" RECORD_FROM LIST_WHERE;
-static const char sql_list[] =
-    "SELECT " RECORD_COLS RECORD_FROM LIST_WHERE " ORDER BY s.id DESC LIMIT ?8 OFFSET ?9";
 
 int
 assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filter *f,
     json_t *items, int64_t *total)
 {
+    static const char *const sql[2] = {
+        "SELECT count(*)" RECORD_FROM LIST_WHERE,
+        "SELECT " RECORD_COLS RECORD_FROM LIST_WHERE " ORDER BY s.id DESC LIMIT ?8 OFFSET ?9",
+    };
     char lo[16], hi[16], rlo[16], rhi[16];
     region_scope_bounds(f->scope, lo, hi);
     if (f->region)
         region_scope_bounds(f->region, rlo, rhi);
     int rc = AL_OK;
     for (int pass = 0; rc == AL_OK && pass < 2; pass++) {
-        struct al_stmt *st = al_db_sql(db, pass ? sql_list : sql_list_count);
+        struct al_stmt *st = al_db_sql(db, sql[pass]);
         if (!st)
             return AL_EDB;
         al_stmt_bind_text(st, 1, lo);
@@ -844,24 +827,23 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
 }
 
 /* The latest published result of each elder in scope, due or expired (RULE-ASSESS-013). */
-static const char sql_due[] =
-    "SELECT s.id, s.elder_id, e.name, s.region_code, g.name, s.final_level, s.assessed_on,"
-    " s.valid_until FROM assessments s JOIN elders e ON e.id = s.elder_id"
-    " LEFT JOIN regions g ON g.code = s.region_code"
-    " WHERE s.status = 'published' AND s.valid_until <= ?3"
-    " AND s.region_code >= ?1 AND s.region_code < ?2 AND e.status = 'active'"
-    " ORDER BY s.valid_until, s.id";
-
 int
 assess_store_due(struct al_db *db, struct al_arena *a, const char *scope, const char *today,
     int window, json_t *items)
 {
+    static const char sql[] =
+        "SELECT s.id, s.elder_id, e.name, s.region_code, g.name, s.final_level, s.assessed_on,"
+        " s.valid_until FROM assessments s JOIN elders e ON e.id = s.elder_id"
+        " LEFT JOIN regions g ON g.code = s.region_code"
+        " WHERE s.status = 'published' AND s.valid_until <= ?3"
+        " AND s.region_code >= ?1 AND s.region_code < ?2 AND e.status = 'active'"
+        " ORDER BY s.valid_until, s.id";
     (void)a;
     char lo[16], hi[16], last[11];
     region_scope_bounds(scope, lo, hi);
     if (!assess_date_add_days(today, window, last))
         return AL_EINVAL;
-    struct al_stmt *st = al_db_sql(db, sql_due);
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_text(st, 1, lo);
@@ -888,16 +870,15 @@ assess_store_due(struct al_db *db, struct al_arena *a, const char *scope, const 
 }
 
 /* The same result (elder, date, level) is recorded once: nothing returned when it already was. */
-static const char sql_legacy_insert[] =
-    "INSERT INTO legacy_assessments(elder_id, region_code, level, adl_score, assessed_on,"
-    " reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT DO NOTHING RETURNING id";
-
 int
 assess_store_legacy_insert(struct al_db *db, const struct assess_legacy *l, int64_t now,
     int64_t *id)
 {
-    struct al_stmt *st = al_db_sql(db, sql_legacy_insert);
+    static const char sql[] =
+        "INSERT INTO legacy_assessments(elder_id, region_code, level, adl_score, assessed_on,"
+        " reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, l->elder_id);
@@ -924,16 +905,15 @@ assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code
     return rc;
 }
 
-static const char sql_needs[] =
-    "SELECT id, needs, assessed_on FROM assessments WHERE elder_id = ?"
-    " AND (status = 'published' OR status = 'disputed')"
-    " ORDER BY coalesce(published_at, 0) DESC, id DESC LIMIT 1";
-
 int
 assess_store_needs(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t **out)
 {
+    static const char sql[] =
+        "SELECT id, needs, assessed_on FROM assessments WHERE elder_id = ?"
+        " AND (status = 'published' OR status = 'disputed')"
+        " ORDER BY coalesce(published_at, 0) DESC, id DESC LIMIT 1";
     (void)a;
-    struct al_stmt *st = al_db_sql(db, sql_needs);
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
@@ -946,16 +926,15 @@ assess_store_needs(struct al_db *db, struct al_arena *a, int64_t elder_id, json_
     return AL_OK;
 }
 
-static const char sql_user[] =
-    "SELECT u.region_code, CASE WHEN u.role_id != 'admin' AND EXISTS (SELECT 1"
-    " FROM role_permissions p WHERE p.role_id = u.role_id AND p.permission_id = 'assess.create')"
-    " THEN 1 ELSE 0 END FROM users u WHERE u.id = ?";
-
 int
 assess_store_user(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
     bool *assessor)
 {
-    struct al_stmt *st = al_db_sql(db, sql_user);
+    static const char sql[] =
+        "SELECT u.region_code, CASE WHEN u.role_id != 'admin' AND EXISTS (SELECT 1"
+        " FROM role_permissions p WHERE p.role_id = u.role_id AND p.permission_id = 'assess.create')"
+        " THEN 1 ELSE 0 END FROM users u WHERE u.id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, id);
