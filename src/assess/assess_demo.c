@@ -32,8 +32,6 @@ assess_seed_demo(struct al_db *db, int64_t *made)
     int64_t who[2] = {0, 0};
     char cert[2][48] = {"", ""};
     struct al_stmt *st = al_db_sql(db, sql_assessors);
-    if (!st)
-        return AL_EDB;
     for (int i = 0; i < 2 && (rc = al_stmt_step(st)) == AL_ROW; i++) {
         who[i] = al_stmt_int(st, 0);
         snprintf(cert[i], sizeof(cert[i]), "%s", al_stmt_text(st, 1));
@@ -54,10 +52,7 @@ assess_seed_demo(struct al_db *db, int64_t *made)
     al_today_cst(today);
     struct al_vec list;
     al_vec_init(&list, sizeof(struct person));
-    if (!(st = al_db_sql(db, sql_people))) {
-        al_vec_fini(&list);
-        return AL_EDB;
-    }
+    st = al_db_sql(db, sql_people);
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         struct person *q = al_vec_push(&list);
         if (!q) {

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "assess/assess_int.h"
 
@@ -108,20 +109,20 @@ assess_icd10(const char *code, bool *dementia, bool *mental)
     if (dash) {
         if (!parse_code(code, (size_t)(dash - code), &l1, &a) ||
             !parse_code(dash + 1, strlen(dash + 1), &l2, &b) || l1 != l2 || b < a)
-            return -1;
+            return AL_EINVAL;
     } else {
         if (!parse_code(code, strlen(code), &l1, &a))
-            return -1;
+            return AL_EINVAL;
         b = a;
     }
     if (l1 != 'F')
-        return 0;
+        return AL_OK;
     /* RULE-ASSESS-004: dementia F00–F03; other mental or behavioural disorders F04–F99. */
     if (a <= 3)
         *dementia = true;
     if (b >= 4)
         *mental = true;
-    return 0;
+    return AL_OK;
 }
 
 /* ---- the form: option texts (RULE-ASSESS-001), best first ---- */
@@ -398,6 +399,16 @@ assess_valid_until(const char *assessed_on, int months, char out[11])
     unsigned uy = (unsigned)y % 10000u, um = (unsigned)m % 100u, ud = (unsigned)d % 100u;
     snprintf(out, 11, "%04u-%02u-%02u", uy, um, ud);
     return true;
+}
+
+/* The date in China Standard Time (UTC+8) at `unix_s`, as YYYY-MM-DD. */
+void
+assess_cst_date(int64_t unix_s, char out[11])
+{
+    time_t t = (time_t)unix_s + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 /* `date` plus `days` (negative: earlier) into `out` as YYYY-MM-DD; false when `date` is not one. */

@@ -44,8 +44,6 @@ assess_settings_load(struct al_db *db, struct assess_settings *s)
     *s = (struct assess_settings){.coma_level = 4, .adjust_stack = false, .validity_months = 12,
         .assessors = 2};
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         const char *k = al_stmt_text(st, 0);
@@ -129,8 +127,6 @@ assess_store_insert(struct al_db *db, const struct assess_record *rec, int64_t n
         " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
         " ?16, ?17, ?18, ?19, ?20, ?21, ?21) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     bind_form(st, rec);
     al_stmt_bind_int(st, 16, rec->elder_id);
     al_stmt_bind_text(st, 17, rec->region_code);
@@ -159,8 +155,6 @@ assess_store_update_form(struct al_db *db, int64_t id, int64_t version,
         "SELECT count(*) FROM assessments WHERE id = ? AND version = ? AND status = 'draft'";
     *changed = false;
     struct al_stmt *st = al_db_sql(db, sql_update);
-    if (!st)
-        return AL_EDB;
     bind_form(st, rec);
     al_stmt_bind_int(st, 16, now);
     al_stmt_bind_int(st, 17, id);
@@ -172,8 +166,7 @@ assess_store_update_form(struct al_db *db, int64_t id, int64_t version,
     }
     /* Nothing written: the same form again (no change), or a stale version. */
     int64_t same = 0;
-    if (!(st = al_db_sql(db, sql_same)))
-        return AL_EDB;
+    st = al_db_sql(db, sql_same);
     al_stmt_bind_int(st, 1, id);
     al_stmt_bind_int(st, 2, version);
     rc = al_stmt_int64(st, &same);
@@ -201,8 +194,6 @@ assess_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct assess
         " items, diagnoses, risk_events, health, needs, organisation, place"
         " FROM assessments WHERE id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
@@ -241,8 +232,6 @@ assess_store_set_status(struct al_db *db, int64_t id, int64_t version, const cha
         " disputed_reason = coalesce(?6, disputed_reason)"
         " WHERE id = ?7 AND (?8 < 0 OR version = ?8)";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_text(st, 1, status);
     al_stmt_bind_int(st, 2, now);
     if (x) {
@@ -266,8 +255,6 @@ assess_store_event(struct al_db *db, int64_t id, const char *action, int64_t use
         "INSERT INTO assessment_events(assessment_id, action, user_id, username, at, note)"
         " VALUES (?, ?, ?, ?, ?, ?)";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     al_stmt_bind_text(st, 2, action);
     bind_id(st, 3, user_id);
@@ -287,8 +274,6 @@ assess_store_qualification(struct al_db *db, struct al_arena *a, int64_t user_id
         "SELECT certificate_no, expires_on FROM assessor_qualifications WHERE user_id = ?";
     *certificate_no = *expires_on = NULL;
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, user_id);
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
@@ -310,8 +295,6 @@ assess_store_qualify(struct al_db *db, int64_t user_id, const char *certificate_
         " organisation = excluded.organisation, expires_on = excluded.expires_on,"
         " updated_by = excluded.updated_by, updated_at = excluded.updated_at";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, user_id);
     al_stmt_bind_text(st, 2, certificate_no);
     al_stmt_bind_text(st, 3, organisation);
@@ -322,8 +305,7 @@ assess_store_qualify(struct al_db *db, int64_t user_id, const char *certificate_
 }
 
 int
-assess_store_assessors(struct al_db *db, struct al_arena *a, const char *scope,
-    const char *today, json_t *items)
+assess_store_assessors(struct al_db *db, const char *scope, const char *today, json_t *items)
 {
     static const char sql[] =
         "SELECT u.id, u.username, u.display_name, u.region_code, q.certificate_no,"
@@ -332,12 +314,9 @@ assess_store_assessors(struct al_db *db, struct al_arena *a, const char *scope,
         " LEFT JOIN assessor_qualifications q ON q.user_id = u.id"
         " WHERE u.status = 'active' AND u.role_id != 'admin'"
         " AND u.region_code >= ?1 AND u.region_code < ?2 ORDER BY u.region_code, u.id";
-    (void)a;
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_text(st, 1, lo);
     al_stmt_bind_text(st, 2, hi);
     int rc;
@@ -362,8 +341,6 @@ assess_store_sign(struct al_db *db, int64_t id, int64_t user_id, const char *cer
         "INSERT INTO assessment_signatures(assessment_id, user_id, certificate_no, signed_at)"
         " VALUES (?, ?, ?, ?)";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     al_stmt_bind_int(st, 2, user_id);
     al_stmt_bind_text(st, 3, certificate_no);
@@ -378,8 +355,6 @@ assess_store_signed(struct al_db *db, int64_t id, int64_t user_id, int *count, b
         "SELECT count(*), coalesce(sum(CASE WHEN user_id = ?2 THEN 1 ELSE 0 END), 0)"
         " FROM assessment_signatures WHERE assessment_id = ?1";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     al_stmt_bind_int(st, 2, user_id);
     int rc = al_stmt_one(st);
@@ -392,20 +367,11 @@ assess_store_signed(struct al_db *db, int64_t id, int64_t user_id, int *count, b
 }
 
 int
-assess_store_signed_by(struct al_db *db, int64_t id, int64_t user_id, bool *signed_it)
-{
-    int count = 0;
-    return assess_store_signed(db, id, user_id, &count, signed_it);
-}
-
-int
 assess_store_clear_signatures(struct al_db *db, int64_t id)
 {
     static const char sql[] =
         "DELETE FROM assessment_signatures WHERE assessment_id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     return al_stmt_run(st);
 }
@@ -431,8 +397,6 @@ assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int6
     snprintf(note, sizeof(note), "由评估 #%lld 取代", (long long)keep_id);
     /* The events first, while the rows they name are still in force. */
     struct al_stmt *st = al_db_sql(db, sql_events);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
     al_stmt_bind_int(st, 2, keep_id);
     bind_id(st, 3, user_id);
@@ -442,8 +406,7 @@ assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int6
     int rc = al_stmt_run(st);
     if (rc != AL_OK)
         return rc;
-    if (!(st = al_db_sql(db, sql_status)))
-        return AL_EDB;
+    st = al_db_sql(db, sql_status);
     al_stmt_bind_int(st, 1, elder_id);
     al_stmt_bind_int(st, 2, keep_id);
     al_stmt_bind_int(st, 3, now);
@@ -461,8 +424,6 @@ assess_store_later_result(struct al_db *db, struct al_arena *a, int64_t elder_id
     *later_id = 0;
     *later_on = NULL;
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
     al_stmt_bind_int(st, 2, id);
     al_stmt_bind_text(st, 3, assessed_on);
@@ -483,8 +444,6 @@ assess_store_request_create(struct al_db *db, const struct assess_request *q, in
         "INSERT INTO assessment_requests(elder_id, region_code, reason, source, note, disputed_id,"
         " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, q->elder_id);
     al_stmt_bind_text(st, 2, q->region_code);
     al_stmt_bind_text(st, 3, q->reason);
@@ -504,8 +463,6 @@ assess_store_request_get(struct al_db *db, struct al_arena *a, int64_t id,
         "SELECT elder_id, region_code, reason, source, coalesce(disputed_id, 0), status"
         " FROM assessment_requests WHERE id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
@@ -528,8 +485,6 @@ assess_store_request_done(struct al_db *db, int64_t request_id, int64_t assessme
         "UPDATE assessment_requests SET status = 'done', done_by_assessment = ?, done_at = ?"
         " WHERE id = ? AND status = 'open'";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, assessment_id);
     al_stmt_bind_int(st, 2, now);
     al_stmt_bind_int(st, 3, request_id);
@@ -552,8 +507,6 @@ assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, c
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_text(st, 1, lo);
     al_stmt_bind_text(st, 2, hi);
     al_stmt_bind_text(st, 3, status);
@@ -667,8 +620,6 @@ record_list(struct al_db *db, struct al_arena *a, int64_t id, int which, json_t 
         " WHERE assessment_id = ? ORDER BY id",
     };
     struct al_stmt *st = al_db_sql(db, sql[which]);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW)
@@ -688,8 +639,6 @@ assess_store_get_json(struct al_db *db, struct al_arena *a, int64_t id, bool ful
     static const char sql[] = "SELECT " RECORD_COLS RECORD_FROM " WHERE s.id = ?";
     *out = NULL;
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
@@ -719,8 +668,6 @@ legacy_of(struct al_db *db, int64_t elder_id, bool full, json_t *legacy)
         "SELECT id, scale, level, adl_score, assessed_on, reference FROM legacy_assessments"
         " WHERE elder_id = ? ORDER BY assessed_on DESC, id DESC";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
@@ -749,13 +696,11 @@ assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
         " ORDER BY s.id DESC";
     json_t *found = json_array(), *legacy = json_array();
     struct al_stmt *st = al_db_sql(db, sql);
-    int rc = st ? AL_OK : AL_EDB;
-    if (st) {
-        al_stmt_bind_int(st, 1, elder_id);
-        al_stmt_bind_int(st, 2, full);
-        while ((rc = al_stmt_step(st)) == AL_ROW)
-            json_array_append_new(found, record_json(a, st, full));
-    }
+    al_stmt_bind_int(st, 1, elder_id);
+    al_stmt_bind_int(st, 2, full);
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_array_append_new(found, record_json(a, st, full));
     if (rc == AL_OK)
         rc = legacy_of(db, elder_id, full, legacy);
     /* Newest first: each legacy result goes before the first assessment dated earlier. */
@@ -805,8 +750,6 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
     int rc = AL_OK;
     for (int pass = 0; rc == AL_OK && pass < 2; pass++) {
         struct al_stmt *st = al_db_sql(db, sql[pass]);
-        if (!st)
-            return AL_EDB;
         al_stmt_bind_text(st, 1, lo);
         al_stmt_bind_text(st, 2, hi);
         al_stmt_bind_text(st, 3, f->status);
@@ -828,8 +771,8 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
 
 /* The latest published result of each elder in scope, due or expired (RULE-ASSESS-013). */
 int
-assess_store_due(struct al_db *db, struct al_arena *a, const char *scope, const char *today,
-    int window, json_t *items)
+assess_store_due(struct al_db *db, const char *scope, const char *today, int window,
+    json_t *items)
 {
     static const char sql[] =
         "SELECT s.id, s.elder_id, e.name, s.region_code, g.name, s.final_level, s.assessed_on,"
@@ -838,14 +781,11 @@ assess_store_due(struct al_db *db, struct al_arena *a, const char *scope, const 
         " WHERE s.status = 'published' AND s.valid_until <= ?3"
         " AND s.region_code >= ?1 AND s.region_code < ?2 AND e.status = 'active'"
         " ORDER BY s.valid_until, s.id";
-    (void)a;
     char lo[16], hi[16], last[11];
     region_scope_bounds(scope, lo, hi);
     if (!assess_date_add_days(today, window, last))
         return AL_EINVAL;
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_text(st, 1, lo);
     al_stmt_bind_text(st, 2, hi);
     al_stmt_bind_text(st, 3, last);
@@ -879,8 +819,6 @@ assess_store_legacy_insert(struct al_db *db, const struct assess_legacy *l, int6
         " reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, l->elder_id);
     al_stmt_bind_text(st, 2, l->region_code);
     al_stmt_bind_int(st, 3, l->level);
@@ -906,16 +844,13 @@ assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code
 }
 
 int
-assess_store_needs(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t **out)
+assess_store_needs(struct al_db *db, int64_t elder_id, json_t **out)
 {
     static const char sql[] =
         "SELECT id, needs, assessed_on FROM assessments WHERE elder_id = ?"
         " AND (status = 'published' OR status = 'disputed')"
         " ORDER BY coalesce(published_at, 0) DESC, id DESC LIMIT 1";
-    (void)a;
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
@@ -932,11 +867,9 @@ assess_store_user(struct al_db *db, struct al_arena *a, int64_t id, const char *
 {
     static const char sql[] =
         "SELECT u.region_code, CASE WHEN u.role_id != 'admin' AND EXISTS (SELECT 1"
-        " FROM role_permissions p WHERE p.role_id = u.role_id AND p.permission_id = 'assess.create')"
-        " THEN 1 ELSE 0 END FROM users u WHERE u.id = ?";
+        " FROM role_permissions p WHERE p.role_id = u.role_id"
+        " AND p.permission_id = 'assess.create') THEN 1 ELSE 0 END FROM users u WHERE u.id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, id);
     int rc = al_stmt_one(st);
     if (rc != AL_OK)

@@ -117,25 +117,25 @@ icd10(void **state)
 {
     (void)state;
     bool dem = false, men = false;
-    assert_int_equal(assess_icd10("F03", &dem, &men), 0);
+    assert_int_equal(assess_icd10("F03", &dem, &men), AL_OK);
     assert_true(dem);
     assert_false(men);
     dem = men = false;
-    assert_int_equal(assess_icd10("F32.1", &dem, &men), 0);
+    assert_int_equal(assess_icd10("F32.1", &dem, &men), AL_OK);
     assert_false(dem);
     assert_true(men);
     dem = men = false;
-    assert_int_equal(assess_icd10("F00-F03", &dem, &men), 0);
+    assert_int_equal(assess_icd10("F00-F03", &dem, &men), AL_OK);
     assert_true(dem);
     assert_false(men);
     dem = men = false;
-    assert_int_equal(assess_icd10("I10-I15", &dem, &men), 0);
+    assert_int_equal(assess_icd10("I10-I15", &dem, &men), AL_OK);
     assert_false(dem || men);
-    assert_int_equal(assess_icd10("f03", &dem, &men), -1);
-    assert_int_equal(assess_icd10("F3", &dem, &men), -1);
-    assert_int_equal(assess_icd10("F03-G01", &dem, &men), -1);
-    assert_int_equal(assess_icd10("F05-F01", &dem, &men), -1);
-    assert_int_equal(assess_icd10("F03.", &dem, &men), -1);
+    assert_int_equal(assess_icd10("f03", &dem, &men), AL_EINVAL);
+    assert_int_equal(assess_icd10("F3", &dem, &men), AL_EINVAL);
+    assert_int_equal(assess_icd10("F03-G01", &dem, &men), AL_EINVAL);
+    assert_int_equal(assess_icd10("F05-F01", &dem, &men), AL_EINVAL);
+    assert_int_equal(assess_icd10("F03.", &dem, &men), AL_EINVAL);
 }
 
 static void
@@ -245,6 +245,42 @@ results_and_statuses(void **state)
     assert_string_equal(assess_status_name("superseded"), "已被复评取代");
 }
 
+/* The due cut-off and the demo's dates are computed in C (STORES.md: no date() in SQL). */
+static void
+dates_add_days(void **state)
+{
+    (void)state;
+    char out[11] = "unchanged";
+    assert_true(assess_date_add_days("2025-12-20", 30, out));
+    assert_string_equal(out, "2026-01-19");
+    assert_true(assess_date_add_days("2024-02-28", 1, out));
+    assert_string_equal(out, "2024-02-29");
+    assert_true(assess_date_add_days("2025-03-01", -1, out));
+    assert_string_equal(out, "2025-02-28");
+    assert_true(assess_date_add_days("2025-01-10", -420, out));
+    assert_string_equal(out, "2023-11-17");
+    assert_true(assess_date_add_days("2000-01-01", 0, out));
+    assert_string_equal(out, "2000-01-01");
+    assert_false(assess_date_add_days("2025-02-30", 1, out));
+    assert_false(assess_date_add_days("9999-12-31", 1, out));
+    assert_false(assess_date_add_days(NULL, 1, out));
+    assert_string_equal(out, "2000-01-01");
+}
+
+/* The request's "today" is the China Standard Time date of its "now" (UTC+8). */
+static void
+cst_date_of_a_time(void **state)
+{
+    (void)state;
+    char out[11];
+    assess_cst_date(1750003199, out); /* 2025-06-15 15:59:59 UTC = 23:59:59 CST */
+    assert_string_equal(out, "2025-06-15");
+    assess_cst_date(1750003200, out); /* 16:00:00 UTC = midnight CST */
+    assert_string_equal(out, "2025-06-16");
+    assess_cst_date(0, out);
+    assert_string_equal(out, "1970-01-01");
+}
+
 int
 main(void)
 {
@@ -257,6 +293,8 @@ main(void)
         cmocka_unit_test(form_options),
         cmocka_unit_test(transitions),
         cmocka_unit_test(validity_and_due),
+        cmocka_unit_test(dates_add_days),
+        cmocka_unit_test(cst_date_of_a_time),
         cmocka_unit_test(results_and_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
