@@ -423,17 +423,29 @@ read_version(struct al_req *r, json_t *body, const struct assess_row *row)
     return rc;
 }
 
+/*
+ * What every step on an assessment starts with: the assessment of the path, if
+ * the caller may see it (else 404), and the body naming its current version
+ * (else 400, or 409 when stale).
+ */
+static int
+step_target(struct al_req *r, struct assess_row *row, json_t **body)
+{
+    int rc = visible_assessment(r, row);
+    if (rc == AL_OK)
+        rc = al_req_json(r, body);
+    if (rc == AL_OK)
+        rc = read_version(r, *body, row);
+    return rc;
+}
+
 static int
 assess_patch(struct al_req *r)
 {
     const struct when w = when_now();
     struct assess_row row;
     json_t *body;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc != AL_OK)
         return rc;
     if (!assess_next_status(row.status, ASSESS_STEP_SAVE))
@@ -556,11 +568,7 @@ assess_sign(struct al_req *r)
     const struct when w = when_now();
     struct assess_row row;
     json_t *body;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc != AL_OK)
         return rc;
     if (!assess_next_status(row.status, ASSESS_STEP_SIGN))
@@ -612,11 +620,7 @@ assess_submit(struct al_req *r)
     const struct when w = when_now();
     struct assess_row row;
     json_t *body;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc != AL_OK)
         return rc;
     const char *next = assess_next_status(row.status, ASSESS_STEP_SUBMIT);
@@ -651,11 +655,7 @@ assess_review(struct al_req *r)
     struct assess_row row;
     json_t *body;
     const char *decision, *note;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "decision", "审核结论", AL_REQUIRED, 1, 10, &decision, &r->err);
     if (rc == AL_OK)
@@ -698,11 +698,7 @@ assess_publish(struct al_req *r)
     const struct when w = when_now();
     struct assess_row row;
     json_t *body;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc != AL_OK)
         return rc;
     const char *next = assess_next_status(row.status, ASSESS_STEP_PUBLISH);
@@ -763,11 +759,7 @@ assess_dispute(struct al_req *r)
     struct assess_row row;
     json_t *body;
     const char *reason;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "reason", "异议理由", AL_REQUIRED, 2, 500, &reason, &r->err);
     if (rc != AL_OK)
