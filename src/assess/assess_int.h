@@ -230,8 +230,8 @@ struct assess_row {
 };
 /*
  * Assessment `id` into `row` (texts in `a`; row->form_json is the caller's
- * reference, its keys only for the columns that are not NULL).  AL_ENOTFOUND
- * when there is none (`row` untouched).
+ * reference, the stored texts as strings, JSON null for SQL NULL).
+ * AL_ENOTFOUND when there is none (`row` untouched).
  */
 int assess_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct assess_row *row);
 

@@ -215,8 +215,7 @@ assess_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct assess
     static const char *const keys[] = {"items", "diagnoses", "risk_events", "health", "needs",
         "organisation", "place"};
     for (int i = 0; i < 7; i++)
-        if (!al_stmt_null(st, 12 + i))
-            json_object_set_new(row->form_json, keys[i], col_text(st, 12 + i));
+        json_object_set_new(row->form_json, keys[i], col_text(st, 12 + i));
     al_stmt_reset(st);
     return AL_OK;
 }
