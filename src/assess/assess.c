@@ -14,6 +14,24 @@
 #include "elder/elder.h"
 #include "region/region.h"
 
+/*
+ * The request's time, read once at the top of each handler that needs it, so
+ * that every row, event and date the request writes or checks agrees ("now" in
+ * seconds, "today" in China Standard Time; core/http.h has no field for it).
+ */
+struct when {
+    int64_t now;
+    char today[11];
+};
+
+static struct when
+when_now(void)
+{
+    struct when w = {.now = (int64_t)time(NULL)};
+    assess_cst_date(w.now, w.today);
+    return w;
+}
+
 static const char *
 id_text(struct al_req *r, int64_t id)
 {
@@ -181,11 +199,12 @@ read_needs(struct al_req *r, json_t *needs)
 
 /*
  * Read and check a whole form into `rec` (items in range, coma, diagnoses,
- * risk events, health, needs, place, date) and compute the result when every
- * item is there.  With `incomplete`, unanswered items may be null.
+ * risk events, health, needs, place, date: not after `today`) and compute the
+ * result when every item is there.  With `incomplete`, unanswered items may be null.
  */
 static int
-read_form(struct al_req *r, json_t *body, bool incomplete, struct assess_record *rec)
+read_form(struct al_req *r, json_t *body, bool incomplete, const char *today,
+    struct assess_record *rec)
 {
     struct assess_input in;
     memset(&in, 0, sizeof(in));
@@ -227,7 +246,7 @@ read_form(struct al_req *r, json_t *body, bool incomplete, struct assess_record 
     json_array_foreach(dx, i, d)
     {
         if (!json_is_string(d) ||
-            assess_icd10(json_string_value(d), &in.dementia, &in.mental_disorder) != 0)
+            assess_icd10(json_string_value(d), &in.dementia, &in.mental_disorder) != AL_OK)
             return al_req_fail(r, AL_EINVAL, "diagnoses",
                 "疾病诊断第 %zu 项不是 ICD-10 编码或范围（如 F03、F03.9、F00-F03）", i + 1);
     }
@@ -271,8 +290,6 @@ read_form(struct al_req *r, json_t *body, bool incomplete, struct assess_record 
         (rc = al_json_get_str(body, "assessed_on", "评估日期", 0, 0, 10, &rec->assessed_on,
              &r->err)) != AL_OK)
         return rc;
-    char today[11];
-    al_today_cst(today);
     if (!rec->assessed_on || !*rec->assessed_on)
         rec->assessed_on = al_arena_strdup(r->arena, today);
     else if (!assess_date_ok(rec->assessed_on) || strcmp(rec->assessed_on, today) > 0)
@@ -311,26 +328,16 @@ result_json(const struct assess_record *rec)
 
 /* Audit + event for one step of assessment `id`, inside the caller's transaction. */
 static int
-record_step(struct al_req *r, int64_t id, const char *region, const char *action,
+record_step(struct al_req *r, int64_t now, int64_t id, const char *region, const char *action,
     const char *note, json_t *detail)
 {
-    int rc = assess_store_event(r->db, id, action, r->who->user_id, r->who->username, note,
-        (int64_t)time(NULL));
+    int rc = assess_store_event(r->db, id, action, r->who->user_id, r->who->username, note, now);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = al_arena_printf(r->arena, "assess.%s", action),
             .target_type = "assessment", .target_id = id_text(r, id), .region_code = region,
             .outcome = "success", .detail = detail};
         rc = audit_append(r, &e);
     }
-    return rc;
-}
-
-static int
-finish(struct al_req *r, int rc)
-{
-    if (rc == AL_OK)
-        return al_db_commit(r->db);
-    al_db_rollback(r->db);
     return rc;
 }
 
@@ -343,6 +350,7 @@ assess_create(struct al_req *r)
     int64_t elder_id, request_id = 0;
     bool incomplete = false, present;
     const char *region;
+    const struct when w = when_now();
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_json_get_int(body, "elder_id", "老人", AL_REQUIRED, 1, INT64_MAX, &elder_id, NULL,
@@ -356,7 +364,7 @@ assess_create(struct al_req *r)
         return rc;
     struct assess_record rec = {.elder_id = elder_id, .user_id = r->who->user_id,
         .request_id = request_id};
-    if ((rc = read_form(r, body, incomplete, &rec)) != AL_OK)
+    if ((rc = read_form(r, body, incomplete, w.today, &rec)) != AL_OK)
         return rc;
     if ((rc = assessable_elder(r, elder_id, &region, "新建评估")) != AL_OK)
         return rc;
@@ -377,15 +385,15 @@ assess_create(struct al_req *r)
     }
     if (!strcmp(rec.reason, "reassessment") && !rec.supersedes_id)
         return al_req_fail(r, AL_EINVAL, "request_id", "复评须关联异议产生的评估申请（request_id）");
-    int64_t id = 0, now = (int64_t)time(NULL);
+    int64_t id = 0;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_insert(r->db, &rec, now, &id);
+    rc = assess_store_insert(r->db, &rec, w.now, &id);
     if (rc == AL_OK)
-        rc = record_step(r, id, region, "create", NULL,
+        rc = record_step(r, w.now, id, region, "create", NULL,
             json_pack("{s:I, s:s, s:b}", "elder_id", (json_int_t)elder_id, "reason", rec.reason,
                 "complete", rec.computed));
-    if ((rc = finish(r, rc)) != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     json_t *out = result_json(&rec);
     json_object_set_new(out, "id", json_integer(id));
@@ -415,19 +423,32 @@ read_version(struct al_req *r, json_t *body, const struct assess_row *row)
     return rc;
 }
 
+/*
+ * What every step on an assessment starts with: the assessment of the path, if
+ * the caller may see it (else 404), and the body naming its current version
+ * (else 400, or 409 when stale).
+ */
+static int
+step_target(struct al_req *r, struct assess_row *row, json_t **body)
+{
+    int rc = visible_assessment(r, row);
+    if (rc == AL_OK)
+        rc = al_req_json(r, body);
+    if (rc == AL_OK)
+        rc = read_version(r, *body, row);
+    return rc;
+}
+
 static int
 assess_patch(struct al_req *r)
 {
+    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc != AL_OK)
         return rc;
-    if (!assess_next_status(row.status, STEP_SAVE))
+    if (!assess_next_status(row.status, ASSESS_STEP_SAVE))
         return wrong_state(r, row.status, "修改");
     /* The stored form, then what the request changes (fields it leaves out stay). */
     json_t *merged = json_object();
@@ -446,14 +467,13 @@ assess_patch(struct al_req *r)
         json_object_set_new(merged, "assessed_on", json_string(row.assessed_on));
     json_object_update(merged, body);
     struct assess_record rec = {.elder_id = row.elder_id, .region_code = row.region_code};
-    if ((rc = read_form(r, merged, true, &rec)) != AL_OK)
+    if ((rc = read_form(r, merged, true, w.today, &rec)) != AL_OK)
         return rc;
     int count = 0;
     bool mine = false, changed = false;
-    int64_t now = (int64_t)time(NULL);
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_update_form(r->db, row.id, row.version, &rec, now, &changed);
+    rc = assess_store_update_form(r->db, row.id, row.version, &rec, w.now, &changed);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, "version", "评估已被他人修改，请刷新后重试");
     /* RULE-ASSESS-011: a signature covers what was signed; a change voids them. */
@@ -463,9 +483,9 @@ assess_patch(struct al_req *r)
         rc = assess_store_clear_signatures(r->db, row.id);
     /* RULE-AUDIT-002: the rewrite (and the signatures it voids) is audited with its event. */
     if (rc == AL_OK && changed)
-        rc = record_step(r, row.id, row.region_code, "save", count ? "修改后原有签名作废" : NULL,
-            json_pack("{s:i}", "signatures_cleared", count));
-    if ((rc = finish(r, rc)) != AL_OK)
+        rc = record_step(r, w.now, row.id, row.region_code, "save",
+            count ? "修改后原有签名作废" : NULL, json_pack("{s:i}", "signatures_cleared", count));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     json_t *out = result_json(&rec);
     json_object_set_new(out, "id", json_integer(row.id));
@@ -545,29 +565,24 @@ assess_history(struct al_req *r)
 static int
 assess_sign(struct al_req *r)
 {
+    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc != AL_OK)
         return rc;
-    if (!assess_next_status(row.status, STEP_SIGN))
+    if (!assess_next_status(row.status, ASSESS_STEP_SIGN))
         return wrong_state(r, row.status, "签名");
     const char *cert, *expires;
-    char today[11];
-    al_today_cst(today);
     rc = assess_store_qualification(r->db, r->arena, r->who->user_id, &cert, &expires);
     if (rc == AL_ENOTFOUND)
         return al_req_fail(r, AL_EPERM, NULL, "未登记评估员资格，不能签名；请联系民政部门登记资格证书");
     if (rc != AL_OK)
         return rc;
-    if (!assess_qualified(expires, today))
+    if (!assess_qualified(expires, w.today))
         return al_req_fail(r, AL_EPERM, NULL, "评估员资格已于 %s 到期，不能签名", expires);
     struct assess_settings s;
-    int count = 0;
+    int count = 0, count_disputed = 0;
     bool mine = false, signed_disputed = false;
     if ((rc = assess_settings_load(r->db, &s)) != AL_OK ||
         (rc = assess_store_signed(r->db, row.id, r->who->user_id, &count, &mine)) != AL_OK)
@@ -577,23 +592,22 @@ assess_sign(struct al_req *r)
     if (count >= s.assessors)
         return al_req_fail(r, AL_ECONFLICT, NULL, "已有 %d 位评估员签名", count);
     if (row.supersedes_id &&
-        (rc = assess_store_signed_by(r->db, row.supersedes_id, r->who->user_id,
+        (rc = assess_store_signed(r->db, row.supersedes_id, r->who->user_id, &count_disputed,
              &signed_disputed)) != AL_OK)
         return rc;
     if (signed_disputed)
         return al_req_fail(r, AL_ECONFLICT, NULL, "复评须由原评估以外的评估员完成，您签过被异议的评估");
-    int64_t now = (int64_t)time(NULL);
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_sign(r->db, row.id, r->who->user_id, cert, now);
+    rc = assess_store_sign(r->db, row.id, r->who->user_id, cert, w.now);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "您已经签过名");
     if (rc == AL_OK)
-        rc = assess_store_set_status(r->db, row.id, row.version, row.status, NULL, now);
+        rc = assess_store_set_status(r->db, row.id, row.version, row.status, NULL, w.now);
     if (rc == AL_OK)
-        rc = record_step(r, row.id, row.region_code, "sign", cert,
+        rc = record_step(r, w.now, row.id, row.region_code, "sign", cert,
             json_pack("{s:s}", "certificate_no", cert));
-    if ((rc = finish(r, rc)) != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:I, s:I, s:i, s:i}", "id", (json_int_t)row.id, "version",
                                 (json_int_t)row.version + 1, "signatures", count + 1, "required",
@@ -603,16 +617,13 @@ assess_sign(struct al_req *r)
 static int
 assess_submit(struct al_req *r)
 {
+    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc != AL_OK)
         return rc;
-    const char *next = assess_next_status(row.status, STEP_SUBMIT);
+    const char *next = assess_next_status(row.status, ASSESS_STEP_SUBMIT);
     if (!next)
         return wrong_state(r, row.status, "提交");
     if (!row.complete)
@@ -626,13 +637,12 @@ assess_submit(struct al_req *r)
     if (count < s.assessors)
         return al_req_fail(r, AL_ECONFLICT, "signatures", "需要 %d 位评估员签名，目前 %d 位",
             s.assessors, count);
-    int64_t now = (int64_t)time(NULL);
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_set_status(r->db, row.id, row.version, next, NULL, now);
+    rc = assess_store_set_status(r->db, row.id, row.version, next, NULL, w.now);
     if (rc == AL_OK)
-        rc = record_step(r, row.id, row.region_code, "submit", NULL, NULL);
-    if ((rc = finish(r, rc)) != AL_OK)
+        rc = record_step(r, w.now, row.id, row.region_code, "submit", NULL, NULL);
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:I, s:s, s:I}", "id", (json_int_t)row.id, "status", next,
                                 "version", (json_int_t)row.version + 1));
@@ -641,14 +651,11 @@ assess_submit(struct al_req *r)
 static int
 assess_review(struct al_req *r)
 {
+    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
     const char *decision, *note;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "decision", "审核结论", AL_REQUIRED, 1, 10, &decision, &r->err);
     if (rc == AL_OK)
@@ -660,20 +667,21 @@ assess_review(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "decision", "审核结论应为 approve（通过）或 return（退回）");
     if (!approve && (!note || !*note))
         return al_req_fail(r, AL_EINVAL, "note", "退回时请填写审核意见");
-    const char *next = assess_next_status(row.status, approve ? STEP_APPROVE : STEP_RETURN);
+    const char *next =
+        assess_next_status(row.status, approve ? ASSESS_STEP_APPROVE : ASSESS_STEP_RETURN);
     if (!next)
         return wrong_state(r, row.status, "审核");
-    int64_t now = (int64_t)time(NULL);
     struct assess_status_extra x = {.review_note = note};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_set_status(r->db, row.id, row.version, next, &x, now);
+    rc = assess_store_set_status(r->db, row.id, row.version, next, &x, w.now);
     /* Returned for correction: the assessors sign again what they change. */
     if (rc == AL_OK && !approve)
         rc = assess_store_clear_signatures(r->db, row.id);
     if (rc == AL_OK)
-        rc = record_step(r, row.id, row.region_code, approve ? "approve" : "return", note, NULL);
-    if ((rc = finish(r, rc)) != AL_OK)
+        rc = record_step(r, w.now, row.id, row.region_code, approve ? "approve" : "return", note,
+            NULL);
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:I, s:s, s:I}", "id", (json_int_t)row.id, "status", next,
                                 "version", (json_int_t)row.version + 1));
@@ -687,16 +695,13 @@ assess_review(struct al_req *r)
 static int
 assess_publish(struct al_req *r)
 {
+    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc != AL_OK)
         return rc;
-    const char *next = assess_next_status(row.status, STEP_PUBLISH);
+    const char *next = assess_next_status(row.status, ASSESS_STEP_PUBLISH);
     if (!next)
         return wrong_state(r, row.status, "发布");
     const char *region;
@@ -708,7 +713,6 @@ assess_publish(struct al_req *r)
     char until[11];
     if (!row.assessed_on || !assess_valid_until(row.assessed_on, s.validity_months, until))
         return al_req_fail(r, AL_ECONFLICT, "assessed_on", "评估日期无效，不能发布");
-    int64_t now = (int64_t)time(NULL);
     struct assess_status_extra x = {.valid_until = until, .published = true};
     const char *ref = al_arena_printf(r->arena, "assessment:%lld", (long long)row.id);
     struct elder_evidence ev = {"assessment", ref, row.assessed_on};
@@ -724,12 +728,12 @@ assess_publish(struct al_req *r)
             "这位老人已有评估日期更晚（%s）的评估结果 #%lld，不能发布较早的评估", later_on,
             (long long)later_id);
     if (rc == AL_OK)
-        rc = assess_store_set_status(r->db, row.id, row.version, next, &x, now);
+        rc = assess_store_set_status(r->db, row.id, row.version, next, &x, w.now);
     if (rc == AL_OK)
         rc = assess_store_supersede(r->db, row.elder_id, row.id, r->who->user_id,
-            r->who->username, now);
+            r->who->username, w.now);
     if (rc == AL_OK && row.request_id)
-        rc = assess_store_request_done(r->db, row.request_id, row.id, now);
+        rc = assess_store_request_done(r->db, row.request_id, row.id, w.now);
     if (rc == AL_OK) {
         json_t *set = json_pack("{s:i}", "ability_level", row.final_level);
         rc = elder_apply(r->db, r->arena, row.elder_id, set, &ev, r->who->user_id,
@@ -737,10 +741,10 @@ assess_publish(struct al_req *r)
         json_decref(set);
     }
     if (rc == AL_OK)
-        rc = record_step(r, row.id, row.region_code, "publish", until,
+        rc = record_step(r, w.now, row.id, row.region_code, "publish", until,
             json_pack("{s:I, s:i, s:s}", "elder_id", (json_int_t)row.elder_id, "final_level",
                 row.final_level, "valid_until", until));
-    if ((rc = finish(r, rc)) != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:I, s:s, s:I, s:s, s:i}", "id", (json_int_t)row.id,
                                 "status", next, "version", (json_int_t)row.version + 1,
@@ -751,38 +755,35 @@ assess_publish(struct al_req *r)
 static int
 assess_dispute(struct al_req *r)
 {
+    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
     const char *reason;
-    int rc = visible_assessment(r, &row);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = read_version(r, body, &row);
+    int rc = step_target(r, &row, &body);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "reason", "异议理由", AL_REQUIRED, 2, 500, &reason, &r->err);
     if (rc != AL_OK)
         return rc;
-    const char *next = assess_next_status(row.status, STEP_DISPUTE);
+    const char *next = assess_next_status(row.status, ASSESS_STEP_DISPUTE);
     if (!next)
         return wrong_state(r, row.status, "登记异议");
     const char *region;
     if ((rc = assessable_elder(r, row.elder_id, &region, "登记异议（无法复评）")) != AL_OK)
         return rc;
-    int64_t now = (int64_t)time(NULL), request_id = 0;
+    int64_t request_id = 0;
     struct assess_status_extra x = {.disputed_reason = reason};
     struct assess_request q = {.elder_id = row.elder_id, .disputed_id = row.id,
         .user_id = r->who->user_id, .region_code = row.region_code, .reason = "reassessment",
         .source = "dispute", .note = reason};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_set_status(r->db, row.id, row.version, next, &x, now);
+    rc = assess_store_set_status(r->db, row.id, row.version, next, &x, w.now);
     if (rc == AL_OK)
-        rc = assess_store_request_create(r->db, &q, now, &request_id);
+        rc = assess_store_request_create(r->db, &q, w.now, &request_id);
     if (rc == AL_OK)
-        rc = record_step(r, row.id, row.region_code, "dispute", reason,
+        rc = record_step(r, w.now, row.id, row.region_code, "dispute", reason,
             json_pack("{s:I}", "request_id", (json_int_t)request_id));
-    if ((rc = finish(r, rc)) != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)row.id, "status",
                                 next, "version", (json_int_t)row.version + 1, "request_id",
@@ -792,6 +793,7 @@ assess_dispute(struct al_req *r)
 static int
 assess_due(struct al_req *r)
 {
+    const struct when w = when_now();
     int64_t window;
     int rc = al_query_int(&r->query, "within_days", "天数", 0, 365, 30, &window, &r->err);
     if (rc != AL_OK)
@@ -807,11 +809,9 @@ assess_due(struct al_req *r)
         scope = region;
     else if (region && !region_in_scope(region, r->who->region_code))
         outside = true;
-    char today[11];
-    al_today_cst(today);
     if (outside)
         return al_reply(r, 200, json_pack("{s:[], s:i, s:s, s:I}", "items", "total", 0, "today",
-                                    today, "within_days", (json_int_t)window));
+                                    w.today, "within_days", (json_int_t)window));
     json_t *items = json_array(), *requests = json_array();
     if ((rc = assess_store_requests(r->db, r->arena, scope, "open", true, requests)) != AL_OK)
         return rc;
@@ -821,16 +821,17 @@ assess_due(struct al_req *r)
         json_object_set_new(q, "kind", json_string("request"));
     json_array_extend(items, requests);
     json_decref(requests);
-    if ((rc = assess_store_due(r->db, r->arena, scope, today, (int)window, items)) != AL_OK)
+    if ((rc = assess_store_due(r->db, scope, w.today, (int)window, items)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:o, s:I, s:s, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items), "today", today,
+                                (json_int_t)json_array_size(items), "today", w.today,
                                 "within_days", (json_int_t)window));
 }
 
 static int
 request_create(struct al_req *r)
 {
+    const struct when w = when_now();
     json_t *body;
     int64_t elder_id, id = 0;
     const char *reason, *source, *note, *region;
@@ -860,14 +861,14 @@ request_create(struct al_req *r)
         .region_code = region, .reason = reason, .source = source, .note = note};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_request_create(r->db, &q, (int64_t)time(NULL), &id);
+    rc = assess_store_request_create(r->db, &q, w.now, &id);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "assess.request", .target_type = "elder",
             .target_id = id_text(r, elder_id), .region_code = region, .outcome = "success",
             .detail = json_pack("{s:I, s:s}", "request_id", (json_int_t)id, "source", source)};
         rc = audit_append(r, &e);
     }
-    if ((rc = finish(r, rc)) != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return al_reply(r, 201, json_pack("{s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)id,
                                 "elder_id", (json_int_t)elder_id, "reason", reason, "source",
@@ -891,10 +892,9 @@ request_list(struct al_req *r)
 static int
 assessors_list(struct al_req *r)
 {
-    char today[11];
-    al_today_cst(today);
+    const struct when w = when_now();
     json_t *items = json_array();
-    int rc = assess_store_assessors(r->db, r->arena, r->who->region_code, today, items);
+    int rc = assess_store_assessors(r->db, r->who->region_code, w.today, items);
     if (rc != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
@@ -904,6 +904,7 @@ assessors_list(struct al_req *r)
 static int
 qualify(struct al_req *r)
 {
+    const struct when w = when_now();
     int64_t user_id;
     json_t *body;
     const char *cert, *org, *expires, *region;
@@ -931,27 +932,26 @@ qualify(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "user", "该用户不是评估员，不能登记评估员资格");
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_qualify(r->db, user_id, cert, org, expires, r->who->user_id,
-        (int64_t)time(NULL));
+    rc = assess_store_qualify(r->db, user_id, cert, org, expires, r->who->user_id, w.now);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "assess.qualify", .target_type = "user",
             .target_id = id_text(r, user_id), .region_code = region, .outcome = "success",
             .detail = json_pack("{s:s, s:s}", "certificate_no", cert, "expires_on", expires)};
         rc = audit_append(r, &e);
     }
-    if ((rc = finish(r, rc)) != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    char today[11];
-    al_today_cst(today);
     return al_reply(r, 200, json_pack("{s:I, s:s, s:s?, s:s, s:b}", "user_id",
                                 (json_int_t)user_id, "certificate_no", cert, "organisation", org,
-                                "expires_on", expires, "qualified", assess_qualified(expires, today)));
+                                "expires_on", expires, "qualified",
+                                assess_qualified(expires, w.today)));
 }
 
 /* RULE-ASSESS-017: legacy MZ/T 039-2013 results keep their own scale, never converted. */
 static int
 legacy_create(struct al_req *r)
 {
+    const struct when w = when_now();
     json_t *body;
     int64_t elder_id, level, adl = -1, id = 0;
     bool has_adl = false;
@@ -971,9 +971,7 @@ legacy_create(struct al_req *r)
         rc = al_json_get_str(body, "reference", "原始记录编号", 0, 0, 100, &ref, &r->err);
     if (rc != AL_OK)
         return rc;
-    char today[11];
-    al_today_cst(today);
-    if (!assess_date_ok(on) || strcmp(on, today) > 0)
+    if (!assess_date_ok(on) || strcmp(on, w.today) > 0)
         return al_req_fail(r, AL_EINVAL, "assessed_on", "评估日期应为不晚于今天的日期（YYYY-MM-DD）");
     if ((rc = visible_elder(r, elder_id, &region, NULL)) != AL_OK)
         return rc;
@@ -982,7 +980,7 @@ legacy_create(struct al_req *r)
         .adl_score = has_adl ? (int)adl : -1};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_legacy_insert(r->db, &l, (int64_t)time(NULL), &id);
+    rc = assess_store_legacy_insert(r->db, &l, w.now, &id);
     if (rc == AL_OK && !id)
         rc = al_req_fail(r, AL_ECONFLICT, "assessed_on", "这位老人该日期的该等级结果已经录入");
     if (rc == AL_OK) {
@@ -992,7 +990,7 @@ legacy_create(struct al_req *r)
                 (json_int_t)level)};
         rc = audit_append(r, &e);
     }
-    if ((rc = finish(r, rc)) != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return al_reply(r, 201, json_pack("{s:I, s:I, s:s, s:I, s:s, s:s}", "id", (json_int_t)id,
                                 "elder_id", (json_int_t)elder_id, "scale", "MZ/T 039-2013",
@@ -1011,7 +1009,7 @@ needs_get(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     json_t *out = NULL;
-    rc = assess_store_needs(r->db, r->arena, elder_id, &out);
+    rc = assess_store_needs(r->db, elder_id, &out);
     if (rc == AL_ENOTFOUND)
         return al_req_fail(r, AL_ENOTFOUND, NULL, "这位老人还没有已发布的评估");
     if (rc != AL_OK)
@@ -1044,7 +1042,8 @@ assess_form(struct al_req *r)
            *counts = json_array(), *diseases = json_array(), *health = json_array(),
            *needs = json_array(), *domains = json_array();
     for (int i = 0; i < 5; i++)
-        json_array_append_new(levels, json_pack("{s:i, s:s}", "level", i, "name", assess_level_names[i]));
+        json_array_append_new(levels,
+            json_pack("{s:i, s:s}", "level", i, "name", assess_level_names[i]));
     for (int i = 0; i < ASSESS_DOMAINS; i++)
         json_array_append_new(domains, json_string(assess_domain_names[i]));
     for (int i = 0; i < ASSESS_REASONS; i++)

@@ -5,6 +5,7 @@
 
 #include "assess/assess.h"
 #include "assess/assess_int.h"
+#include "core/idcard.h"
 #include "core/json.h"
 #include "core/vec.h"
 #include "elder/elder.h"
@@ -19,9 +20,8 @@ int
 assess_seed_demo(struct al_db *db, int64_t *made)
 {
     static const char sql_people[] =
-        "SELECT e.id, e.region_code, date('now', '+8 hours', '-' || ((e.id * 7919) % 420) || ' days')"
-        " FROM elders e WHERE e.status = 'active' AND e.region_code LIKE '520327%'"
-        " AND (e.id * 2654435761) % 50 = 7 ORDER BY e.id";
+        "SELECT e.id, e.region_code FROM elders e WHERE e.status = 'active'"
+        " AND e.region_code LIKE '520327%' AND (e.id * 2654435761) % 50 = 7 ORDER BY e.id";
     static const char sql_assessors[] =
         "SELECT u.id, q.certificate_no FROM users u JOIN assessor_qualifications q"
         " ON q.user_id = u.id WHERE u.username IN ('fg_assessor', 'fg_assessor2') ORDER BY u.id";
@@ -31,35 +31,43 @@ assess_seed_demo(struct al_db *db, int64_t *made)
         return rc;
     int64_t who[2] = {0, 0};
     char cert[2][48] = {"", ""};
-    sqlite3_stmt *st = al_db_stmt(db, sql_assessors);
-    if (!st)
-        return AL_EDB;
-    for (int i = 0; i < 2 && sqlite3_step(st) == SQLITE_ROW; i++) {
-        who[i] = sqlite3_column_int64(st, 0);
-        snprintf(cert[i], sizeof(cert[i]), "%s", (const char *)sqlite3_column_text(st, 1));
+    struct al_stmt *st = al_db_sql(db, sql_assessors);
+    for (int i = 0; i < 2 && (rc = al_stmt_step(st)) == AL_ROW; i++) {
+        who[i] = al_stmt_int(st, 0);
+        snprintf(cert[i], sizeof(cert[i]), "%s", al_stmt_text(st, 1));
     }
-    sqlite3_reset(st);
+    al_stmt_reset(st);
     *made = 0;
+    if (rc != AL_ROW && rc != AL_OK)
+        return rc;
     if (!who[0] || !who[1])
         return AL_OK; /* no demo assessors: nothing to sign with */
-    /* The people first (the writes below must not run under an open read of elders). */
+    /* The people first (the writes below must not run under an open read of elders), each
+     * assessed within the last 420 days of today (China Standard Time). */
     struct person {
         int64_t id;
         char region[16], on[11];
     };
+    char today[11];
+    al_today_cst(today);
     struct al_vec list;
     al_vec_init(&list, sizeof(struct person));
-    if (!(st = al_db_stmt(db, sql_people)))
-        return AL_EDB;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    st = al_db_sql(db, sql_people);
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
         struct person *q = al_vec_push(&list);
-        if (!q)
+        if (!q) {
+            al_stmt_reset(st);
+            rc = AL_EINTERNAL;
             break;
-        q->id = sqlite3_column_int64(st, 0);
-        snprintf(q->region, sizeof(q->region), "%s", (const char *)sqlite3_column_text(st, 1));
-        snprintf(q->on, sizeof(q->on), "%s", (const char *)sqlite3_column_text(st, 2));
+        }
+        q->id = al_stmt_int(st, 0);
+        snprintf(q->region, sizeof(q->region), "%s", al_stmt_text(st, 1));
+        assess_date_add_days(today, -(long)((q->id * 7919) % 420), q->on);
     }
-    sqlite3_reset(st);
+    if (rc != AL_OK) {
+        al_vec_fini(&list);
+        return rc;
+    }
     const struct person *people = list.p;
     size_t n = list.n;
     struct al_arena a;

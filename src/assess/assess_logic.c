@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "assess/assess_int.h"
 
@@ -108,20 +109,20 @@ assess_icd10(const char *code, bool *dementia, bool *mental)
     if (dash) {
         if (!parse_code(code, (size_t)(dash - code), &l1, &a) ||
             !parse_code(dash + 1, strlen(dash + 1), &l2, &b) || l1 != l2 || b < a)
-            return -1;
+            return AL_EINVAL;
     } else {
         if (!parse_code(code, strlen(code), &l1, &a))
-            return -1;
+            return AL_EINVAL;
         b = a;
     }
     if (l1 != 'F')
-        return 0;
+        return AL_OK;
     /* RULE-ASSESS-004: dementia F00–F03; other mental or behavioural disorders F04–F99. */
     if (a <= 3)
         *dementia = true;
     if (b >= 4)
         *mental = true;
-    return 0;
+    return AL_OK;
 }
 
 /* ---- the form: option texts (RULE-ASSESS-001), best first ---- */
@@ -278,11 +279,15 @@ assess_next_status(const char *status, enum assess_step step)
         enum assess_step step;
         const char *from, *to;
     } moves[] = {
-        {STEP_SAVE, "draft", "draft"}, {STEP_SIGN, "draft", "draft"},
-        {STEP_SUBMIT, "draft", "submitted"}, {STEP_APPROVE, "submitted", "reviewed"},
-        {STEP_RETURN, "submitted", "draft"}, {STEP_PUBLISH, "reviewed", "published"},
-        {STEP_DISPUTE, "published", "disputed"}, {STEP_SUPERSEDE, "published", "superseded"},
-        {STEP_SUPERSEDE, "disputed", "superseded"},
+        {ASSESS_STEP_SAVE, "draft", "draft"},
+        {ASSESS_STEP_SIGN, "draft", "draft"},
+        {ASSESS_STEP_SUBMIT, "draft", "submitted"},
+        {ASSESS_STEP_APPROVE, "submitted", "reviewed"},
+        {ASSESS_STEP_RETURN, "submitted", "draft"},
+        {ASSESS_STEP_PUBLISH, "reviewed", "published"},
+        {ASSESS_STEP_DISPUTE, "published", "disputed"},
+        {ASSESS_STEP_SUPERSEDE, "published", "superseded"},
+        {ASSESS_STEP_SUPERSEDE, "disputed", "superseded"},
     };
     for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
         if (moves[i].step == step && strcmp(moves[i].from, status) == 0)
@@ -396,6 +401,39 @@ assess_valid_until(const char *assessed_on, int months, char out[11])
     return true;
 }
 
+/* The date in China Standard Time (UTC+8) at `unix_s`, as YYYY-MM-DD. */
+void
+assess_cst_date(int64_t unix_s, char out[11])
+{
+    time_t t = (time_t)unix_s + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* `date` plus `days` (negative: earlier) into `out` as YYYY-MM-DD; false when `date` is not one. */
+bool
+assess_date_add_days(const char *date, long days, char out[11])
+{
+    int y, m, d;
+    if (!date || !parse_ymd(date, &y, &m, &d))
+        return false;
+    /* civil_from_days (H. Hinnant), the inverse of days_from_civil. */
+    long z = days_from_civil(y, m, d) + days + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long dd = doy - (153 * mp + 2) / 5 + 1, mm = mp < 10 ? mp + 3 : mp - 9;
+    long yy = yoe + era * 400 + (mm <= 2);
+    if (yy < 0 || yy > 9999)
+        return false;
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)yy % 10000u, (unsigned)mm % 100u,
+        (unsigned)dd % 100u);
+    return true;
+}
+
 /*
  * RULE-ASSESS-013: due for reassessment when the validity ends within
  * `window` days of `today`; expired once `today` is after it.  Days left in
@@ -406,11 +444,11 @@ assess_due_state(const char *valid_until, const char *today, int window, long *d
 {
     int y1, m1, d1, y2, m2, d2;
     if (!parse_ymd(valid_until, &y1, &m1, &d1) || !parse_ymd(today, &y2, &m2, &d2))
-        return DUE_NONE;
+        return ASSESS_DUE_NONE;
     *days = days_from_civil(y1, m1, d1) - days_from_civil(y2, m2, d2);
     if (*days < 0)
-        return DUE_EXPIRED;
-    return *days <= window ? DUE_SOON : DUE_NONE;
+        return ASSESS_DUE_EXPIRED;
+    return *days <= window ? ASSESS_DUE_SOON : ASSESS_DUE_NONE;
 }
 
 /* RULE-ASSESS-011: an assessor signs only with a qualification valid on the day. */

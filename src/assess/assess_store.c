@@ -1,4 +1,8 @@
-/* The assess module's SQL. */
+/*
+ * The assess module's SQL: one text for SQLite and PostgreSQL (STORES.md).
+ * Times and dates come from the caller (the request's); JSON documents are
+ * read and written whole, and looked into in C, never in SQL.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,19 +13,42 @@
 #include "core/json.h"
 #include "region/region.h"
 
+/* ---- column readers ---- */
+
+static json_t *
+col_int(struct al_stmt *st, int col)
+{
+    return al_stmt_null(st, col) ? json_null() : json_integer(al_stmt_int(st, col));
+}
+
+static json_t *
+col_text(struct al_stmt *st, int col)
+{
+    const char *t = al_stmt_text(st, col);
+    return t ? json_string(t) : json_null();
+}
+
+static json_t *
+loads_or_null(const char *t)
+{
+    json_t *v = t ? json_loads(t, 0, NULL) : NULL;
+    return v ? v : json_null();
+}
+
+/* ---- settings ---- */
+
 int
 assess_settings_load(struct al_db *db, struct assess_settings *s)
 {
     static const char sql[] = "SELECT key, value FROM settings WHERE key LIKE 'assess.%'";
     *s = (struct assess_settings){.coma_level = 4, .adjust_stack = false, .validity_months = 12,
         .assessors = 2};
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
+    struct al_stmt *st = al_db_sql(db, sql);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *k = (const char *)sqlite3_column_text(st, 0);
-        int v = atoi((const char *)sqlite3_column_text(st, 1));
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        const char *k = al_stmt_text(st, 0);
+        const char *t = al_stmt_text(st, 1);
+        int v = t ? atoi(t) : 0;
         if (!strcmp(k, "assess.coma_level") && v >= 0 && v <= 4)
             s->coma_level = v;
         else if (!strcmp(k, "assess.adjust_stack"))
@@ -31,55 +58,63 @@ assess_settings_load(struct al_db *db, struct assess_settings *s)
         else if (!strcmp(k, "assess.assessors_required") && v >= 1 && v <= 5)
             s->assessors = v;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
-}
-
-static int
-step_done(struct al_db *db, sqlite3_stmt *st)
-{
-    int rc = al_db_check(db, sqlite3_step(st));
-    sqlite3_reset(st);
     return rc;
 }
 
-/* Bind the form part of a record (parameters 1..14 of both the INSERT and the UPDATE). */
+/* ---- the form ---- */
+
+/* Bind the form part of a record (parameters 1..15 of both the INSERT and the UPDATE). */
 static void
-bind_form(sqlite3_stmt *st, const struct assess_record *rec)
+bind_form(struct al_stmt *st, const struct assess_record *rec)
 {
-    json_t *domains = NULL, *rules = json_array();
-    if (rec->computed && !rec->coma) {
-        domains = json_array();
-        for (int i = 0; i < ASSESS_DOMAINS; i++)
-            json_array_append_new(domains, json_integer(rec->result.domain[i]));
-    }
+    bool scored = rec->computed && !rec->coma;
+    json_t *domains = scored ? json_array() : NULL, *rules = json_array();
+    for (int i = 0; scored && i < ASSESS_DOMAINS; i++)
+        json_array_append_new(domains, json_integer(rec->result.domain[i]));
     for (int i = 0; rec->computed && i < rec->result.nrules; i++)
         json_array_append_new(rules, json_string(rec->result.rules[i]));
-    al_db_bind_text(st, 1, rec->reason);
-    al_db_bind_json(st, 2, rec->coma ? NULL : rec->items);
-    sqlite3_bind_int(st, 3, rec->coma);
+    al_stmt_bind_text(st, 1, rec->reason);
+    al_stmt_bind_jsonv(st, 2, rec->coma ? NULL : rec->items);
+    al_stmt_bind_int(st, 3, rec->coma);
     /* What the form leaves out is stored as empty, never NULL. */
-    json_t *js[] = {rec->diagnoses, rec->risks, rec->health, rec->needs};
+    const json_t *js[] = {rec->diagnoses, rec->risks, rec->health, rec->needs};
     static const char *const empty[] = {"[]", "{}", "{}", "{}"};
     for (int i = 0; i < 4; i++) {
         if (js[i])
-            al_db_bind_json(st, 4 + i, js[i]);
+            al_stmt_bind_jsonv(st, 4 + i, js[i]);
         else
-            al_db_bind_text(st, 4 + i, empty[i]);
+            al_stmt_bind_text(st, 4 + i, empty[i]);
     }
-    al_db_bind_text(st, 8, rec->organisation);
-    al_db_bind_text(st, 9, rec->place);
-    al_db_bind_text(st, 10, rec->assessed_on);
-    if (rec->computed && !rec->coma)
-        sqlite3_bind_int(st, 11, rec->result.total);
-    al_db_bind_json(st, 12, domains);
+    al_stmt_bind_text(st, 8, rec->organisation);
+    al_stmt_bind_text(st, 9, rec->place);
+    al_stmt_bind_text(st, 10, rec->assessed_on);
+    if (scored)
+        al_stmt_bind_int(st, 11, rec->result.total);
+    al_stmt_bind_jsonv(st, 12, domains);
     if (rec->computed) {
-        sqlite3_bind_int(st, 13, rec->result.preliminary);
-        sqlite3_bind_int(st, 14, rec->result.final);
+        al_stmt_bind_int(st, 13, rec->result.preliminary);
+        al_stmt_bind_int(st, 14, rec->result.final);
     }
-    al_db_bind_json(st, 15, rules);
+    al_stmt_bind_jsonv(st, 15, rules);
     json_decref(domains);
     json_decref(rules);
+}
+
+/* An optional reference: 0 (none) is SQL NULL. */
+static void
+bind_id(struct al_stmt *st, int idx, int64_t id)
+{
+    if (id > 0)
+        al_stmt_bind_int(st, idx, id);
+}
+
+/* An INSERT … RETURNING id: the new id into *id (0 when nothing was inserted). */
+static int
+insert_id(struct al_stmt *st, int64_t *id)
+{
+    *id = 0;
+    int rc = al_stmt_int64(st, id);
+    return rc == AL_ENOTFOUND ? AL_OK : rc;
 }
 
 int
@@ -90,60 +125,64 @@ assess_store_insert(struct al_db *db, const struct assess_record *rec, int64_t n
         " organisation, place, assessed_on, total, domain_scores, preliminary_level, final_level,"
         " rules, elder_id, region_code, request_id, supersedes_id, created_by, created_at,"
         " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, ?19, ?20, ?21, ?21)";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
+        " ?16, ?17, ?18, ?19, ?20, ?21, ?21) RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
     bind_form(st, rec);
-    sqlite3_bind_int64(st, 16, rec->elder_id);
-    al_db_bind_text(st, 17, rec->region_code);
-    if (rec->request_id)
-        sqlite3_bind_int64(st, 18, rec->request_id);
-    if (rec->supersedes_id)
-        sqlite3_bind_int64(st, 19, rec->supersedes_id);
-    sqlite3_bind_int64(st, 20, rec->user_id);
-    sqlite3_bind_int64(st, 21, now);
-    int rc = step_done(db, st);
-    *id = sqlite3_last_insert_rowid(al_db_handle(db));
-    return rc;
+    al_stmt_bind_int(st, 16, rec->elder_id);
+    al_stmt_bind_text(st, 17, rec->region_code);
+    bind_id(st, 18, rec->request_id);
+    bind_id(st, 19, rec->supersedes_id);
+    al_stmt_bind_int(st, 20, rec->user_id);
+    al_stmt_bind_int(st, 21, now);
+    return insert_id(st, id);
 }
 
 int
 assess_store_update_form(struct al_db *db, int64_t id, int64_t version,
     const struct assess_record *rec, int64_t now, bool *changed)
 {
-    static const char sql[] =
+    static const char sql_update[] =
         "UPDATE assessments SET reason = ?1, items = ?2, coma = ?3, diagnoses = ?4,"
         " risk_events = ?5, health = ?6, needs = ?7, organisation = ?8, place = ?9,"
         " assessed_on = ?10, total = ?11, domain_scores = ?12, preliminary_level = ?13,"
         " final_level = ?14, rules = ?15, updated_at = ?16, version = version + 1"
-        " WHERE id = ?17 AND version = ?18 AND status = 'draft' AND (reason IS NOT ?1"
-        " OR items IS NOT ?2 OR coma IS NOT ?3 OR diagnoses IS NOT ?4 OR risk_events IS NOT ?5"
-        " OR health IS NOT ?6 OR needs IS NOT ?7 OR organisation IS NOT ?8 OR place IS NOT ?9"
-        " OR assessed_on IS NOT ?10)";
+        " WHERE id = ?17 AND version = ?18 AND status = 'draft' AND (reason IS DISTINCT FROM ?1"
+        " OR items IS DISTINCT FROM ?2 OR coma IS DISTINCT FROM ?3 OR diagnoses IS DISTINCT FROM ?4"
+        " OR risk_events IS DISTINCT FROM ?5 OR health IS DISTINCT FROM ?6"
+        " OR needs IS DISTINCT FROM ?7 OR organisation IS DISTINCT FROM ?8"
+        " OR place IS DISTINCT FROM ?9 OR assessed_on IS DISTINCT FROM ?10)";
     static const char sql_same[] =
-        "SELECT 1 FROM assessments WHERE id = ? AND version = ? AND status = 'draft'";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
+        "SELECT count(*) FROM assessments WHERE id = ? AND version = ? AND status = 'draft'";
+    *changed = false;
+    struct al_stmt *st = al_db_sql(db, sql_update);
     bind_form(st, rec);
-    sqlite3_bind_int64(st, 16, now);
-    sqlite3_bind_int64(st, 17, id);
-    sqlite3_bind_int64(st, 18, version);
-    int rc = step_done(db, st);
-    if (rc != AL_OK || sqlite3_changes(al_db_handle(db)) == 1) {
+    al_stmt_bind_int(st, 16, now);
+    al_stmt_bind_int(st, 17, id);
+    al_stmt_bind_int(st, 18, version);
+    int rc = al_stmt_run(st);
+    if (rc != AL_OK || al_db_changes(db) == 1) {
         *changed = rc == AL_OK;
         return rc;
     }
     /* Nothing written: the same form again (no change), or a stale version. */
-    *changed = false;
-    if (!(st = al_db_stmt(db, sql_same)))
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, version);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ECONFLICT : al_db_check(db, rc);
+    int64_t same = 0;
+    st = al_db_sql(db, sql_same);
+    al_stmt_bind_int(st, 1, id);
+    al_stmt_bind_int(st, 2, version);
+    rc = al_stmt_int64(st, &same);
+    return rc != AL_OK ? rc : same ? AL_OK : AL_ECONFLICT;
+}
+
+/* Every item answered: an array of ASSESS_ITEMS without a null (RULE-ASSESS-010). */
+static bool
+items_complete(const char *text)
+{
+    json_t *items = text ? json_loads(text, 0, NULL) : NULL;
+    bool all = json_is_array(items);
+    for (size_t i = 0; all && i < json_array_size(items); i++)
+        all = !json_is_null(json_array_get(items, i));
+    json_decref(items);
+    return all;
 }
 
 int
@@ -151,38 +190,34 @@ assess_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct assess
 {
     static const char sql[] =
         "SELECT id, elder_id, region_code, status, version, reason, created_by,"
-        " coalesce(supersedes_id, 0), coalesce(request_id, 0), final_level, assessed_on,"
-        " coma OR items IS NOT NULL AND NOT EXISTS (SELECT 1 FROM json_each(items)"
-        "   WHERE type = 'null'),"
-        " items, diagnoses, risk_events, health, needs, organisation, place, coma"
+        " coalesce(supersedes_id, 0), coalesce(request_id, 0), final_level, assessed_on, coma,"
+        " items, diagnoses, risk_events, health, needs, organisation, place"
         " FROM assessments WHERE id = ?";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        row->id = sqlite3_column_int64(st, 0);
-        row->elder_id = sqlite3_column_int64(st, 1);
-        row->region_code = al_db_col_text(a, st, 2);
-        row->status = al_db_col_text(a, st, 3);
-        row->version = sqlite3_column_int64(st, 4);
-        row->reason = al_db_col_text(a, st, 5);
-        row->created_by = sqlite3_column_int64(st, 6);
-        row->supersedes_id = sqlite3_column_int64(st, 7);
-        row->request_id = sqlite3_column_int64(st, 8);
-        row->final_level = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 9);
-        row->assessed_on = al_db_col_text(a, st, 10);
-        row->complete = sqlite3_column_int(st, 11) != 0;
-        row->coma = sqlite3_column_int(st, 19) != 0;
-        row->form_json = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "items",
-            al_db_col_text(a, st, 12), "diagnoses", al_db_col_text(a, st, 13), "risk_events",
-            al_db_col_text(a, st, 14), "health", al_db_col_text(a, st, 15), "needs",
-            al_db_col_text(a, st, 16), "organisation", al_db_col_text(a, st, 17), "place",
-            al_db_col_text(a, st, 18));
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    row->id = al_stmt_int(st, 0);
+    row->elder_id = al_stmt_int(st, 1);
+    row->region_code = al_stmt_dup(a, st, 2);
+    row->status = al_stmt_dup(a, st, 3);
+    row->version = al_stmt_int(st, 4);
+    row->reason = al_stmt_dup(a, st, 5);
+    row->created_by = al_stmt_int(st, 6);
+    row->supersedes_id = al_stmt_int(st, 7);
+    row->request_id = al_stmt_int(st, 8);
+    row->final_level = al_stmt_null(st, 9) ? -1 : (int)al_stmt_int(st, 9);
+    row->assessed_on = al_stmt_dup(a, st, 10);
+    row->coma = al_stmt_int(st, 11) != 0;
+    row->complete = row->coma || items_complete(al_stmt_text(st, 12));
+    row->form_json = json_object();
+    static const char *const keys[] = {"items", "diagnoses", "risk_events", "health", "needs",
+        "organisation", "place"};
+    for (int i = 0; i < 7; i++)
+        json_object_set_new(row->form_json, keys[i], col_text(st, 12 + i));
+    al_stmt_reset(st);
+    return AL_OK;
 }
 
 int
@@ -195,43 +230,37 @@ assess_store_set_status(struct al_db *db, int64_t id, int64_t version, const cha
         " valid_until = coalesce(?5, valid_until),"
         " disputed_reason = coalesce(?6, disputed_reason)"
         " WHERE id = ?7 AND (?8 < 0 OR version = ?8)";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_db_bind_text(st, 1, status);
-    sqlite3_bind_int64(st, 2, now);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, status);
+    al_stmt_bind_int(st, 2, now);
     if (x) {
-        al_db_bind_text(st, 3, x->review_note);
+        al_stmt_bind_text(st, 3, x->review_note);
         if (x->published)
-            sqlite3_bind_int64(st, 4, now);
-        al_db_bind_text(st, 5, x->valid_until);
-        al_db_bind_text(st, 6, x->disputed_reason);
+            al_stmt_bind_int(st, 4, now);
+        al_stmt_bind_text(st, 5, x->valid_until);
+        al_stmt_bind_text(st, 6, x->disputed_reason);
     }
-    sqlite3_bind_int64(st, 7, id);
-    sqlite3_bind_int64(st, 8, version);
-    int rc = step_done(db, st);
-    if (rc == AL_OK && sqlite3_changes(al_db_handle(db)) == 0)
-        return AL_ECONFLICT;
-    return rc;
+    al_stmt_bind_int(st, 7, id);
+    al_stmt_bind_int(st, 8, version);
+    int rc = al_stmt_run(st);
+    return rc == AL_OK && al_db_changes(db) == 0 ? AL_ECONFLICT : rc;
 }
 
 int
 assess_store_event(struct al_db *db, int64_t id, const char *action, int64_t user_id,
     const char *username, const char *note, int64_t now)
 {
-    static const char sql[] = "INSERT INTO assessment_events(assessment_id, action, user_id,"
-                              " username, at, note) VALUES (?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    al_db_bind_text(st, 2, action);
-    if (user_id > 0)
-        sqlite3_bind_int64(st, 3, user_id);
-    al_db_bind_text(st, 4, username);
-    sqlite3_bind_int64(st, 5, now);
-    al_db_bind_text(st, 6, note);
-    return step_done(db, st);
+    static const char sql[] =
+        "INSERT INTO assessment_events(assessment_id, action, user_id, username, at, note)"
+        " VALUES (?, ?, ?, ?, ?, ?)";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    al_stmt_bind_text(st, 2, action);
+    bind_id(st, 3, user_id);
+    al_stmt_bind_text(st, 4, username);
+    al_stmt_bind_int(st, 5, now);
+    al_stmt_bind_text(st, 6, note);
+    return al_stmt_run(st);
 }
 
 /* ---- signatures and qualifications ---- */
@@ -242,18 +271,16 @@ assess_store_qualification(struct al_db *db, struct al_arena *a, int64_t user_id
 {
     static const char sql[] =
         "SELECT certificate_no, expires_on FROM assessor_qualifications WHERE user_id = ?";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    int rc = sqlite3_step(st);
     *certificate_no = *expires_on = NULL;
-    if (rc == SQLITE_ROW) {
-        *certificate_no = al_db_col_text(a, st, 0);
-        *expires_on = al_db_col_text(a, st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, user_id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *certificate_no = al_stmt_dup(a, st, 0);
+    *expires_on = al_stmt_dup(a, st, 1);
+    al_stmt_reset(st);
+    return AL_OK;
 }
 
 int
@@ -263,23 +290,21 @@ assess_store_qualify(struct al_db *db, int64_t user_id, const char *certificate_
     static const char sql[] =
         "INSERT INTO assessor_qualifications(user_id, certificate_no, organisation, expires_on,"
         " updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-        " ON CONFLICT(user_id) DO UPDATE SET certificate_no = ?2, organisation = ?3,"
-        " expires_on = ?4, updated_by = ?5, updated_at = ?6";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    al_db_bind_text(st, 2, certificate_no);
-    al_db_bind_text(st, 3, organisation);
-    al_db_bind_text(st, 4, expires_on);
-    sqlite3_bind_int64(st, 5, by);
-    sqlite3_bind_int64(st, 6, now);
-    return step_done(db, st);
+        " ON CONFLICT (user_id) DO UPDATE SET certificate_no = excluded.certificate_no,"
+        " organisation = excluded.organisation, expires_on = excluded.expires_on,"
+        " updated_by = excluded.updated_by, updated_at = excluded.updated_at";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, user_id);
+    al_stmt_bind_text(st, 2, certificate_no);
+    al_stmt_bind_text(st, 3, organisation);
+    al_stmt_bind_text(st, 4, expires_on);
+    al_stmt_bind_int(st, 5, by);
+    al_stmt_bind_int(st, 6, now);
+    return al_stmt_run(st);
 }
 
 int
-assess_store_assessors(struct al_db *db, struct al_arena *a, const char *scope,
-    const char *today, json_t *items)
+assess_store_assessors(struct al_db *db, const char *scope, const char *today, json_t *items)
 {
     static const char sql[] =
         "SELECT u.id, u.username, u.display_name, u.region_code, q.certificate_no,"
@@ -290,104 +315,101 @@ assess_store_assessors(struct al_db *db, struct al_arena *a, const char *scope,
         " AND u.region_code >= ?1 AND u.region_code < ?2 ORDER BY u.region_code, u.id";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_db_bind_text(st, 1, lo);
-    al_db_bind_text(st, 2, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, lo);
+    al_stmt_bind_text(st, 2, hi);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *expires = al_db_col_text(a, st, 6);
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        const char *expires = al_stmt_text(st, 6);
         json_array_append_new(items,
             json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:b, s:b}", "id",
-                (json_int_t)sqlite3_column_int64(st, 0), "username", sqlite3_column_text(st, 1),
-                "display_name", sqlite3_column_text(st, 2), "region_code",
-                sqlite3_column_text(st, 3), "certificate_no", sqlite3_column_text(st, 4),
-                "organisation", sqlite3_column_text(st, 5), "expires_on", expires, "qualified",
-                assess_qualified(expires, today), "expired",
+                (json_int_t)al_stmt_int(st, 0), "username", al_stmt_text(st, 1), "display_name",
+                al_stmt_text(st, 2), "region_code", al_stmt_text(st, 3), "certificate_no",
+                al_stmt_text(st, 4), "organisation", al_stmt_text(st, 5), "expires_on", expires,
+                "qualified", assess_qualified(expires, today), "expired",
                 expires && !assess_qualified(expires, today)));
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+    return rc;
 }
 
 int
 assess_store_sign(struct al_db *db, int64_t id, int64_t user_id, const char *certificate_no,
     int64_t now)
 {
-    static const char sql[] = "INSERT INTO assessment_signatures(assessment_id, user_id,"
-                              " certificate_no, signed_at) VALUES (?, ?, ?, ?)";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, user_id);
-    al_db_bind_text(st, 3, certificate_no);
-    sqlite3_bind_int64(st, 4, now);
-    return step_done(db, st); /* a second signature by the same user: AL_ECONFLICT */
+    static const char sql[] =
+        "INSERT INTO assessment_signatures(assessment_id, user_id, certificate_no, signed_at)"
+        " VALUES (?, ?, ?, ?)";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    al_stmt_bind_int(st, 2, user_id);
+    al_stmt_bind_text(st, 3, certificate_no);
+    al_stmt_bind_int(st, 4, now);
+    return al_stmt_run(st); /* a second signature by the same user: AL_ECONFLICT */
 }
 
 int
 assess_store_signed(struct al_db *db, int64_t id, int64_t user_id, int *count, bool *by_user)
 {
-    static const char sql[] = "SELECT count(*), coalesce(sum(user_id = ?2), 0)"
-                              " FROM assessment_signatures WHERE assessment_id = ?1";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, user_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *count = sqlite3_column_int(st, 0);
-        *by_user = sqlite3_column_int(st, 1) != 0;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : al_db_check(db, rc);
+    static const char sql[] =
+        "SELECT count(*), coalesce(sum(CASE WHEN user_id = ?2 THEN 1 ELSE 0 END), 0)"
+        " FROM assessment_signatures WHERE assessment_id = ?1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    al_stmt_bind_int(st, 2, user_id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *count = (int)al_stmt_int(st, 0);
+    *by_user = al_stmt_int(st, 1) != 0;
+    al_stmt_reset(st);
+    return AL_OK;
 }
 
 int
 assess_store_clear_signatures(struct al_db *db, int64_t id)
 {
-    static const char sql[] = "DELETE FROM assessment_signatures WHERE assessment_id = ?";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    return step_done(db, st);
+    static const char sql[] =
+        "DELETE FROM assessment_signatures WHERE assessment_id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    return al_stmt_run(st);
 }
 
 /* ---- publishing, disputes, requests ---- */
+
+/* The elder's results in force other than one: ?1 the elder, ?2 the assessment kept. */
+#define IN_FORCE                                                                               \
+    " FROM assessments WHERE elder_id = ?1 AND id != ?2"                                       \
+    " AND (status = 'published' OR status = 'disputed')"
 
 int
 assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int64_t user_id,
     const char *username, int64_t now)
 {
-    static const char sql_ids[] =
-        "SELECT id FROM assessments WHERE elder_id = ? AND id != ?"
-        " AND (status = 'published' OR status = 'disputed')";
-    sqlite3_stmt *st = al_db_stmt(db, sql_ids);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, elder_id);
-    sqlite3_bind_int64(st, 2, keep_id);
-    int64_t ids[64];
-    int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 64)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return al_db_check(db, rc);
+    static const char sql_events[] =
+        "INSERT INTO assessment_events(assessment_id, action, user_id, username, at, note)"
+        " SELECT id, 'supersede', ?3, ?4, ?5, ?6" IN_FORCE " ORDER BY id";
+    static const char sql_status[] =
+        "UPDATE assessments SET status = 'superseded', updated_at = ?3, version = version + 1"
+        " WHERE id IN (SELECT id" IN_FORCE ")";
     char note[48];
     snprintf(note, sizeof(note), "由评估 #%lld 取代", (long long)keep_id);
-    for (int i = 0; i < n; i++) {
-        rc = assess_store_set_status(db, ids[i], -1, "superseded", NULL, now);
-        if (rc == AL_OK)
-            rc = assess_store_event(db, ids[i], "supersede", user_id, username, note, now);
-        if (rc != AL_OK)
-            return rc;
-    }
-    return AL_OK;
+    /* The events first, while the rows they name are still in force. */
+    struct al_stmt *st = al_db_sql(db, sql_events);
+    al_stmt_bind_int(st, 1, elder_id);
+    al_stmt_bind_int(st, 2, keep_id);
+    bind_id(st, 3, user_id);
+    al_stmt_bind_text(st, 4, username);
+    al_stmt_bind_int(st, 5, now);
+    al_stmt_bind_text(st, 6, note);
+    int rc = al_stmt_run(st);
+    if (rc != AL_OK)
+        return rc;
+    st = al_db_sql(db, sql_status);
+    al_stmt_bind_int(st, 1, elder_id);
+    al_stmt_bind_int(st, 2, keep_id);
+    al_stmt_bind_int(st, 3, now);
+    return al_stmt_run(st);
 }
 
 int
@@ -398,21 +420,19 @@ assess_store_later_result(struct al_db *db, struct al_arena *a, int64_t elder_id
         "SELECT id, assessed_on FROM assessments WHERE elder_id = ?1 AND id != ?2"
         " AND (status = 'published' OR status = 'disputed') AND assessed_on > ?3"
         " ORDER BY assessed_on DESC, id DESC LIMIT 1";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, elder_id);
-    sqlite3_bind_int64(st, 2, id);
-    al_db_bind_text(st, 3, assessed_on);
-    int rc = sqlite3_step(st);
     *later_id = 0;
     *later_on = NULL;
-    if (rc == SQLITE_ROW) {
-        *later_id = sqlite3_column_int64(st, 0);
-        *later_on = al_db_col_text(a, st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, elder_id);
+    al_stmt_bind_int(st, 2, id);
+    al_stmt_bind_text(st, 3, assessed_on);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc == AL_ENOTFOUND ? AL_OK : rc;
+    *later_id = al_stmt_int(st, 0);
+    *later_on = al_stmt_dup(a, st, 1);
+    al_stmt_reset(st);
+    return AL_OK;
 }
 
 int
@@ -420,24 +440,18 @@ assess_store_request_create(struct al_db *db, const struct assess_request *q, in
     int64_t *id)
 {
     static const char sql[] =
-        "INSERT INTO assessment_requests(elder_id, region_code, reason, source, note,"
-        " disputed_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, q->elder_id);
-    al_db_bind_text(st, 2, q->region_code);
-    al_db_bind_text(st, 3, q->reason);
-    al_db_bind_text(st, 4, q->source);
-    al_db_bind_text(st, 5, q->note);
-    if (q->disputed_id)
-        sqlite3_bind_int64(st, 6, q->disputed_id);
-    if (q->user_id > 0)
-        sqlite3_bind_int64(st, 7, q->user_id);
-    sqlite3_bind_int64(st, 8, now);
-    int rc = step_done(db, st);
-    *id = sqlite3_last_insert_rowid(al_db_handle(db));
-    return rc;
+        "INSERT INTO assessment_requests(elder_id, region_code, reason, source, note, disputed_id,"
+        " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, q->elder_id);
+    al_stmt_bind_text(st, 2, q->region_code);
+    al_stmt_bind_text(st, 3, q->reason);
+    al_stmt_bind_text(st, 4, q->source);
+    al_stmt_bind_text(st, 5, q->note);
+    bind_id(st, 6, q->disputed_id);
+    bind_id(st, 7, q->user_id);
+    al_stmt_bind_int(st, 8, now);
+    return insert_id(st, id);
 }
 
 int
@@ -447,36 +461,33 @@ assess_store_request_get(struct al_db *db, struct al_arena *a, int64_t id,
     static const char sql[] =
         "SELECT elder_id, region_code, reason, source, coalesce(disputed_id, 0), status"
         " FROM assessment_requests WHERE id = ?";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        q->elder_id = sqlite3_column_int64(st, 0);
-        q->region_code = al_db_col_text(a, st, 1);
-        q->reason = al_db_col_text(a, st, 2);
-        q->source = al_db_col_text(a, st, 3);
-        q->disputed_id = sqlite3_column_int64(st, 4);
-        *status = al_db_col_text(a, st, 5);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    q->elder_id = al_stmt_int(st, 0);
+    q->region_code = al_stmt_dup(a, st, 1);
+    q->reason = al_stmt_dup(a, st, 2);
+    q->source = al_stmt_dup(a, st, 3);
+    q->disputed_id = al_stmt_int(st, 4);
+    *status = al_stmt_dup(a, st, 5);
+    al_stmt_reset(st);
+    return AL_OK;
 }
 
 int
 assess_store_request_done(struct al_db *db, int64_t request_id, int64_t assessment_id,
     int64_t now)
 {
-    static const char sql[] = "UPDATE assessment_requests SET status = 'done',"
-                              " done_by_assessment = ?, done_at = ? WHERE id = ? AND status = 'open'";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, assessment_id);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, request_id);
-    return step_done(db, st);
+    static const char sql[] =
+        "UPDATE assessment_requests SET status = 'done', done_by_assessment = ?, done_at = ?"
+        " WHERE id = ? AND status = 'open'";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, assessment_id);
+    al_stmt_bind_int(st, 2, now);
+    al_stmt_bind_int(st, 3, request_id);
+    return al_stmt_run(st);
 }
 
 int
@@ -488,55 +499,33 @@ assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, c
         " q.disputed_id, q.status, q.created_at, q.done_by_assessment"
         " FROM assessment_requests q JOIN elders e ON e.id = q.elder_id"
         " LEFT JOIN regions g ON g.code = q.region_code"
-        " WHERE q.region_code >= ?1 AND q.region_code < ?2 AND (?3 IS NULL OR q.status = ?3)"
+        " WHERE q.region_code >= ?1 AND q.region_code < ?2"
+        " AND (CAST(?3 AS TEXT) IS NULL OR q.status = ?3)"
         " AND (?4 = 0 OR e.status = 'active')"
         " ORDER BY q.status DESC, q.id DESC LIMIT 500";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_db_bind_text(st, 1, lo);
-    al_db_bind_text(st, 2, hi);
-    al_db_bind_text(st, 3, status);
-    sqlite3_bind_int(st, 4, active_only);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, lo);
+    al_stmt_bind_text(st, 2, hi);
+    al_stmt_bind_text(st, 3, status);
+    al_stmt_bind_int(st, 4, active_only);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
         json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s}", "id",
-            (json_int_t)sqlite3_column_int64(st, 0), "elder_id",
-            (json_int_t)sqlite3_column_int64(st, 1), "elder_name", sqlite3_column_text(st, 2),
-            "region_code", sqlite3_column_text(st, 3), "region_name", sqlite3_column_text(st, 4),
-            "reason", sqlite3_column_text(st, 5), "source", sqlite3_column_text(st, 6), "note",
-            sqlite3_column_text(st, 7), "status", sqlite3_column_text(st, 9));
-        json_object_set_new(o, "disputed_id", sqlite3_column_type(st, 8) == SQLITE_NULL
-                                                  ? json_null()
-                                                  : json_integer(sqlite3_column_int64(st, 8)));
-        json_object_set_new(o, "created_at", json_string(al_json_time(a, sqlite3_column_int64(st, 10))));
-        json_object_set_new(o, "assessment_id", sqlite3_column_type(st, 11) == SQLITE_NULL
-                                                    ? json_null()
-                                                    : json_integer(sqlite3_column_int64(st, 11)));
+            (json_int_t)al_stmt_int(st, 0), "elder_id", (json_int_t)al_stmt_int(st, 1),
+            "elder_name", al_stmt_text(st, 2), "region_code", al_stmt_text(st, 3), "region_name",
+            al_stmt_text(st, 4), "reason", al_stmt_text(st, 5), "source", al_stmt_text(st, 6),
+            "note", al_stmt_text(st, 7), "status", al_stmt_text(st, 9));
+        json_object_set_new(o, "disputed_id", col_int(st, 8));
+        json_object_set_new(o, "created_at", json_string(al_json_time(a, al_stmt_int(st, 10))));
+        json_object_set_new(o, "assessment_id", col_int(st, 11));
         json_array_append_new(items, o);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
-}
-
-/* The users who signed assessment `id` (for "different assessors" on a re-assessment). */
-int
-assess_store_signed_by(struct al_db *db, int64_t id, int64_t user_id, bool *signed_it)
-{
-    int count = 0;
-    return assess_store_signed(db, id, user_id, &count, signed_it);
+    return rc;
 }
 
 /* ---- reading ---- */
-
-static json_t *
-loads_or_null(const char *t)
-{
-    json_t *v = t ? json_loads(t, 0, NULL) : NULL;
-    return v ? v : json_null();
-}
 
 /* Domain scores as stored (array) → {name: score}. */
 static json_t *
@@ -565,130 +554,134 @@ domains_object(const char *t)
 
 /* One record from a row of RECORD_COLS: the full shape, or the level only. */
 static json_t *
-record_json(struct al_arena *a, sqlite3_stmt *st, bool full)
+record_json(struct al_arena *a, struct al_stmt *st, bool full)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
-    json_object_set_new(o, "elder_id", json_integer(sqlite3_column_int64(st, 1)));
-    json_object_set_new(o, "elder_name", json_string((const char *)sqlite3_column_text(st, 2)));
-    json_object_set_new(o, "scale", json_string((const char *)sqlite3_column_text(st, 4)));
-    const char *status = (const char *)sqlite3_column_text(st, 6);
+    const char *status = al_stmt_text(st, 6);
+    bool has_level = !al_stmt_null(st, 19);
+    int fin = (int)al_stmt_int(st, 19);
+    json_object_set_new(o, "id", json_integer(al_stmt_int(st, 0)));
+    json_object_set_new(o, "elder_id", json_integer(al_stmt_int(st, 1)));
+    json_object_set_new(o, "elder_name", col_text(st, 2));
+    json_object_set_new(o, "scale", col_text(st, 4));
     json_object_set_new(o, "status", json_string(status));
     json_object_set_new(o, "status_name", json_string(assess_status_name(status)));
-    const char *on = (const char *)sqlite3_column_text(st, 15);
-    json_object_set_new(o, "assessed_on", on ? json_string(on) : json_null());
-    bool has_level = sqlite3_column_type(st, 19) != SQLITE_NULL;
-    int fin = sqlite3_column_int(st, 19);
+    json_object_set_new(o, "assessed_on", col_text(st, 15));
     json_object_set_new(o, "final_level", has_level ? json_integer(fin) : json_null());
     json_object_set_new(o, "final_level_name",
         has_level ? json_string(assess_level_names[fin]) : json_null());
-    const char *until = (const char *)sqlite3_column_text(st, 22);
-    json_object_set_new(o, "valid_until", until ? json_string(until) : json_null());
+    json_object_set_new(o, "valid_until", col_text(st, 22));
     if (!full)
         return o;
-    json_object_set_new(o, "region_code", json_string((const char *)sqlite3_column_text(st, 3)));
-    json_object_set_new(o, "reason", json_string((const char *)sqlite3_column_text(st, 5)));
-    json_object_set_new(o, "items", loads_or_null((const char *)sqlite3_column_text(st, 7)));
-    json_object_set_new(o, "coma", json_boolean(sqlite3_column_int(st, 8)));
-    json_object_set_new(o, "diagnoses", loads_or_null((const char *)sqlite3_column_text(st, 9)));
-    json_object_set_new(o, "risk_events", loads_or_null((const char *)sqlite3_column_text(st, 10)));
-    json_object_set_new(o, "health", loads_or_null((const char *)sqlite3_column_text(st, 11)));
-    json_object_set_new(o, "needs", loads_or_null((const char *)sqlite3_column_text(st, 12)));
+    json_object_set_new(o, "region_code", col_text(st, 3));
+    json_object_set_new(o, "reason", col_text(st, 5));
+    json_object_set_new(o, "coma", json_boolean(al_stmt_int(st, 8)));
     static const struct {
         int col;
         const char *key;
-    } texts[] = {{13, "organisation"}, {14, "place"}, {24, "disputed_reason"},
-        {25, "review_note"}};
-    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        const char *t = (const char *)sqlite3_column_text(st, texts[i].col);
-        json_object_set_new(o, texts[i].key, t ? json_string(t) : json_null());
-    }
-    json_object_set_new(o, "total", sqlite3_column_type(st, 16) == SQLITE_NULL
-                                        ? json_null()
-                                        : json_integer(sqlite3_column_int(st, 16)));
-    json_object_set_new(o, "domain_scores", domains_object((const char *)sqlite3_column_text(st, 17)));
-    json_object_set_new(o, "preliminary_level", sqlite3_column_type(st, 18) == SQLITE_NULL
-                                                    ? json_null()
-                                                    : json_integer(sqlite3_column_int(st, 18)));
-    json_t *ids = loads_or_null((const char *)sqlite3_column_text(st, 20));
-    json_t *rules = json_array();
+    } docs[] = {{7, "items"}, {9, "diagnoses"}, {10, "risk_events"}, {11, "health"},
+        {12, "needs"}},
+      texts[] = {{13, "organisation"}, {14, "place"}, {24, "disputed_reason"},
+          {25, "review_note"}},
+      ints[] = {{16, "total"}, {18, "preliminary_level"}, {23, "supersedes_id"},
+          {26, "request_id"}};
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+        json_object_set_new(o, docs[i].key, loads_or_null(al_stmt_text(st, docs[i].col)));
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        json_object_set_new(o, texts[i].key, col_text(st, texts[i].col));
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+        json_object_set_new(o, ints[i].key, col_int(st, ints[i].col));
+    json_object_set_new(o, "domain_scores", domains_object(al_stmt_text(st, 17)));
+    json_t *ids = loads_or_null(al_stmt_text(st, 20)), *rules = json_array(), *v;
     size_t i;
-    json_t *v;
     json_array_foreach(ids, i, v)
         json_array_append_new(rules, json_pack("{s:s, s:s}", "id", json_string_value(v), "text",
                                          assess_rule_text(json_string_value(v))));
     json_decref(ids);
     json_object_set_new(o, "rules", rules);
-    int64_t pub = sqlite3_column_int64(st, 21);
+    int64_t pub = al_stmt_int(st, 21);
     json_object_set_new(o, "published_at", pub ? json_string(al_json_time(a, pub)) : json_null());
-    static const struct {
-        int col;
-        const char *key;
-    } ints[] = {{23, "supersedes_id"}, {26, "request_id"}};
-    for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++)
-        json_object_set_new(o, ints[k].key, sqlite3_column_type(st, ints[k].col) == SQLITE_NULL
-                                                ? json_null()
-                                                : json_integer(sqlite3_column_int64(st, ints[k].col)));
-    json_object_set_new(o, "version", json_integer(sqlite3_column_int64(st, 27)));
-    json_object_set_new(o, "assessor", json_string((const char *)sqlite3_column_text(st, 28)));
-    json_object_set_new(o, "created_at", json_string(al_json_time(a, sqlite3_column_int64(st, 29))));
+    json_object_set_new(o, "version", json_integer(al_stmt_int(st, 27)));
+    json_object_set_new(o, "assessor", col_text(st, 28));
+    json_object_set_new(o, "created_at", json_string(al_json_time(a, al_stmt_int(st, 29))));
     return o;
+}
+
+/* The signatures (which 0) or the history (1) of assessment `id` into `out`. */
+static int
+record_list(struct al_db *db, struct al_arena *a, int64_t id, int which, json_t *out)
+{
+    static const char *const sql[2] = {
+        "SELECT g.user_id, u.display_name, g.certificate_no, g.signed_at"
+        " FROM assessment_signatures g JOIN users u ON u.id = g.user_id"
+        " WHERE g.assessment_id = ? ORDER BY g.signed_at, g.user_id",
+        "SELECT action, username, at, note FROM assessment_events"
+        " WHERE assessment_id = ? ORDER BY id",
+    };
+    struct al_stmt *st = al_db_sql(db, sql[which]);
+    al_stmt_bind_int(st, 1, id);
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_array_append_new(out, which
+            ? json_pack("{s:s, s:s?, s:s, s:s?}", "action", al_stmt_text(st, 0), "user",
+                  al_stmt_text(st, 1), "at", al_json_time(a, al_stmt_int(st, 2)), "note",
+                  al_stmt_text(st, 3))
+            : json_pack("{s:I, s:s, s:s, s:s}", "user_id", (json_int_t)al_stmt_int(st, 0),
+                  "name", al_stmt_text(st, 1), "certificate_no", al_stmt_text(st, 2),
+                  "signed_at", al_json_time(a, al_stmt_int(st, 3))));
+    return rc;
 }
 
 int
 assess_store_get_json(struct al_db *db, struct al_arena *a, int64_t id, bool full, json_t **out)
 {
     static const char sql[] = "SELECT " RECORD_COLS RECORD_FROM " WHERE s.id = ?";
-    static const char sql_sig[] =
-        "SELECT g.user_id, u.display_name, g.certificate_no, g.signed_at"
-        " FROM assessment_signatures g JOIN users u ON u.id = g.user_id"
-        " WHERE g.assessment_id = ? ORDER BY g.signed_at, g.user_id";
-    static const char sql_ev[] = "SELECT action, username, at, note FROM assessment_events"
-                                 " WHERE assessment_id = ? ORDER BY id";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = record_json(a, st, full);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
-    if (!full)
-        return AL_OK;
-    /* Signatures, then events: a failure of either is the answer, never a cut list. */
-    json_t *sigs = json_array(), *events = json_array();
-    json_object_set_new(*out, "signatures", sigs);
-    json_object_set_new(*out, "history", events);
-    rc = (st = al_db_stmt(db, sql_sig)) ? SQLITE_OK : SQLITE_ERROR;
-    if (st) {
-        sqlite3_bind_int64(st, 1, id);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            json_array_append_new(sigs, json_pack("{s:I, s:s, s:s, s:s}", "user_id",
-                                            (json_int_t)sqlite3_column_int64(st, 0), "name",
-                                            sqlite3_column_text(st, 1), "certificate_no",
-                                            sqlite3_column_text(st, 2), "signed_at",
-                                            al_json_time(a, sqlite3_column_int64(st, 3))));
-        sqlite3_reset(st);
-    }
-    if (rc == SQLITE_DONE)
-        rc = (st = al_db_stmt(db, sql_ev)) ? SQLITE_OK : SQLITE_ERROR;
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            json_array_append_new(events, json_pack("{s:s, s:s?, s:s, s:s?}", "action",
-                                              sqlite3_column_text(st, 0), "user",
-                                              sqlite3_column_text(st, 1), "at",
-                                              al_json_time(a, sqlite3_column_int64(st, 2)),
-                                              "note", sqlite3_column_text(st, 3)));
-        sqlite3_reset(st);
-    }
-    if (rc == SQLITE_DONE)
-        return AL_OK;
-    json_decref(*out);
     *out = NULL;
-    return st ? al_db_check(db, rc) : AL_EDB;
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    json_t *o = record_json(a, st, full);
+    al_stmt_reset(st);
+    if (full) {
+        /* Signatures, then events: a failure of either is the answer, never a cut list. */
+        json_t *sigs = json_array(), *events = json_array();
+        json_object_set_new(o, "signatures", sigs);
+        json_object_set_new(o, "history", events);
+        rc = record_list(db, a, id, 0, sigs);
+        if (rc == AL_OK)
+            rc = record_list(db, a, id, 1, events);
+    }
+    if (rc == AL_OK)
+        *out = o;
+    else
+        json_decref(o);
+    return rc;
+}
+
+static int
+legacy_of(struct al_db *db, int64_t elder_id, bool full, json_t *legacy)
+{
+    static const char sql[] =
+        "SELECT id, scale, level, adl_score, assessed_on, reference FROM legacy_assessments"
+        " WHERE elder_id = ? ORDER BY assessed_on DESC, id DESC";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, elder_id);
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        int level = (int)al_stmt_int(st, 2);
+        json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:i, s:s, s:s}", "kind", "legacy", "id",
+            (json_int_t)al_stmt_int(st, 0), "scale", al_stmt_text(st, 1), "status", "legacy",
+            "legacy_level", level, "legacy_level_name", assess_legacy_level_names[level],
+            "assessed_on", al_stmt_text(st, 4));
+        if (full) {
+            json_object_set_new(o, "adl_score", col_int(st, 3));
+            json_object_set_new(o, "reference", col_text(st, 5));
+        }
+        json_array_append_new(legacy, o);
+    }
+    return rc;
 }
 
 int
@@ -696,53 +689,22 @@ assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
     json_t *out)
 {
     /* RULE-ASSESS-018: level-only readers see results, not assessments under way. */
-    static const char sql[] = "SELECT " RECORD_COLS RECORD_FROM
-                              " WHERE s.elder_id = ?1 AND (?2 OR s.status = 'published'"
-                              " OR s.status = 'disputed' OR s.status = 'superseded')"
-                              " ORDER BY s.id DESC";
-    static const char sql_legacy[] =
-        "SELECT id, scale, level, adl_score, assessed_on, reference, created_at"
-        " FROM legacy_assessments WHERE elder_id = ? ORDER BY assessed_on DESC, id DESC";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, elder_id);
-    sqlite3_bind_int(st, 2, full);
+    static const char sql[] =
+        "SELECT " RECORD_COLS RECORD_FROM " WHERE s.elder_id = ?1 AND (?2 = 1"
+        " OR s.status = 'published' OR s.status = 'disputed' OR s.status = 'superseded')"
+        " ORDER BY s.id DESC";
+    json_t *found = json_array(), *legacy = json_array();
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, elder_id);
+    al_stmt_bind_int(st, 2, full);
     int rc;
-    json_t *found = json_array();
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = al_stmt_step(st)) == AL_ROW)
         json_array_append_new(found, record_json(a, st, full));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(found);
-        return al_db_check(db, rc);
-    }
-    json_t *legacy = json_array();
-    if (!(st = al_db_stmt(db, sql_legacy))) {
-        json_decref(found);
-        json_decref(legacy);
-        return AL_EDB;
-    }
-    sqlite3_bind_int64(st, 1, elder_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int level = sqlite3_column_int(st, 2);
-        json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:i, s:s, s:s}", "kind", "legacy", "id",
-            (json_int_t)sqlite3_column_int64(st, 0), "scale", sqlite3_column_text(st, 1),
-            "status", "legacy", "legacy_level", level, "legacy_level_name",
-            assess_legacy_level_names[level], "assessed_on", sqlite3_column_text(st, 4));
-        if (full) {
-            json_object_set_new(o, "adl_score", sqlite3_column_type(st, 3) == SQLITE_NULL
-                                                    ? json_null()
-                                                    : json_integer(sqlite3_column_int(st, 3)));
-            const char *ref = (const char *)sqlite3_column_text(st, 5);
-            json_object_set_new(o, "reference", ref ? json_string(ref) : json_null());
-        }
-        json_array_append_new(legacy, o);
-    }
-    sqlite3_reset(st);
+    if (rc == AL_OK)
+        rc = legacy_of(db, elder_id, full, legacy);
     /* Newest first: each legacy result goes before the first assessment dated earlier. */
-    size_t i = 0, k = 0;
-    for (; i < json_array_size(found); i++) {
+    size_t k = 0;
+    for (size_t i = 0; rc == AL_OK && i < json_array_size(found); i++) {
         json_t *x = json_array_get(found, i);
         const char *on = json_string_value(json_object_get(x, "assessed_on"));
         for (; k < json_array_size(legacy); k++) {
@@ -753,130 +715,119 @@ assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
         }
         json_array_append(out, x);
     }
-    for (; k < json_array_size(legacy); k++)
+    for (; rc == AL_OK && k < json_array_size(legacy); k++)
         json_array_append(out, json_array_get(legacy, k));
     json_decref(found);
     json_decref(legacy);
-    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+    return rc;
 }
+
+/*
+ * The list's filter: ?1–?2 scope, ?3 status, ?4 reason, ?5–?6 region, ?7 results only.
+ * PostgreSQL infers a parameter's type where it first appears: `?N IS NULL` first needs a CAST.
+ */
+#define LIST_WHERE                                                                             \
+    " WHERE s.region_code >= ?1 AND s.region_code < ?2"                                        \
+    " AND (CAST(?3 AS TEXT) IS NULL OR s.status = ?3)"                                         \
+    " AND (CAST(?4 AS TEXT) IS NULL OR s.reason = ?4)"                                         \
+    " AND (CAST(?5 AS TEXT) IS NULL OR (s.region_code >= ?5 AND s.region_code < ?6))"          \
+    " AND (?7 = 0 OR s.status = 'published' OR s.status = 'disputed'"                          \
+    " OR s.status = 'superseded')"
 
 int
 assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filter *f,
     json_t *items, int64_t *total)
 {
     static const char *const sql[2] = {
-        "SELECT count(*)" RECORD_FROM
-        " WHERE s.region_code >= ?1 AND s.region_code < ?2 AND (?3 IS NULL OR s.status = ?3)"
-        " AND (?4 IS NULL OR s.reason = ?4) AND (?5 IS NULL OR (s.region_code >= ?5"
-        " AND s.region_code < ?6)) AND (?9 = 0 OR s.status = 'published'"
-        " OR s.status = 'disputed' OR s.status = 'superseded')",
-        "SELECT " RECORD_COLS RECORD_FROM
-        " WHERE s.region_code >= ?1 AND s.region_code < ?2 AND (?3 IS NULL OR s.status = ?3)"
-        " AND (?4 IS NULL OR s.reason = ?4) AND (?5 IS NULL OR (s.region_code >= ?5"
-        " AND s.region_code < ?6)) AND (?9 = 0 OR s.status = 'published'"
-        " OR s.status = 'disputed' OR s.status = 'superseded')"
-        " ORDER BY s.id DESC LIMIT ?7 OFFSET ?8",
+        "SELECT count(*)" RECORD_FROM LIST_WHERE,
+        "SELECT " RECORD_COLS RECORD_FROM LIST_WHERE " ORDER BY s.id DESC LIMIT ?8 OFFSET ?9",
     };
     char lo[16], hi[16], rlo[16], rhi[16];
     region_scope_bounds(f->scope, lo, hi);
     if (f->region)
         region_scope_bounds(f->region, rlo, rhi);
-    for (int pass = 0; pass < 2; pass++) {
-        sqlite3_stmt *st = al_db_stmt(db, sql[pass]);
-        if (!st)
-            return AL_EDB;
-        al_db_bind_text(st, 1, lo);
-        al_db_bind_text(st, 2, hi);
-        al_db_bind_text(st, 3, f->status);
-        al_db_bind_text(st, 4, f->reason);
-        al_db_bind_text(st, 5, f->region ? rlo : NULL);
-        al_db_bind_text(st, 6, f->region ? rhi : NULL);
-        sqlite3_bind_int(st, 9, f->results_only);
-        if (pass) {
-            sqlite3_bind_int64(st, 7, f->limit);
-            sqlite3_bind_int64(st, 8, f->offset);
+    int rc = AL_OK;
+    for (int pass = 0; rc == AL_OK && pass < 2; pass++) {
+        struct al_stmt *st = al_db_sql(db, sql[pass]);
+        al_stmt_bind_text(st, 1, lo);
+        al_stmt_bind_text(st, 2, hi);
+        al_stmt_bind_text(st, 3, f->status);
+        al_stmt_bind_text(st, 4, f->reason);
+        al_stmt_bind_text(st, 5, f->region ? rlo : NULL);
+        al_stmt_bind_text(st, 6, f->region ? rhi : NULL);
+        al_stmt_bind_int(st, 7, f->results_only);
+        if (!pass) {
+            rc = al_stmt_int64(st, total);
+            continue;
         }
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (pass)
-                json_array_append_new(items, record_json(a, st, false));
-            else
-                *total = sqlite3_column_int64(st, 0);
-        }
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return al_db_check(db, rc);
+        al_stmt_bind_int(st, 8, f->limit);
+        al_stmt_bind_int(st, 9, f->offset);
+        while ((rc = al_stmt_step(st)) == AL_ROW)
+            json_array_append_new(items, record_json(a, st, false));
     }
-    return AL_OK;
+    return rc;
 }
 
+/* The latest published result of each elder in scope, due or expired (RULE-ASSESS-013). */
 int
-assess_store_due(struct al_db *db, struct al_arena *a, const char *scope, const char *today,
-    int window, json_t *items)
+assess_store_due(struct al_db *db, const char *scope, const char *today, int window,
+    json_t *items)
 {
-    /* The latest published result of each elder in scope, due or expired (RULE-ASSESS-013). */
     static const char sql[] =
         "SELECT s.id, s.elder_id, e.name, s.region_code, g.name, s.final_level, s.assessed_on,"
         " s.valid_until FROM assessments s JOIN elders e ON e.id = s.elder_id"
         " LEFT JOIN regions g ON g.code = s.region_code"
-        " WHERE s.status = 'published' AND s.valid_until <= date(?3, '+' || ?4 || ' days')"
+        " WHERE s.status = 'published' AND s.valid_until <= ?3"
         " AND s.region_code >= ?1 AND s.region_code < ?2 AND e.status = 'active'"
         " ORDER BY s.valid_until, s.id";
-    char lo[16], hi[16];
+    char lo[16], hi[16], last[11];
     region_scope_bounds(scope, lo, hi);
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_db_bind_text(st, 1, lo);
-    al_db_bind_text(st, 2, hi);
-    al_db_bind_text(st, 3, today);
-    sqlite3_bind_int(st, 4, window);
+    if (!assess_date_add_days(today, window, last))
+        return AL_EINVAL;
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, lo);
+    al_stmt_bind_text(st, 2, hi);
+    al_stmt_bind_text(st, 3, last);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
         long days = 0;
-        const char *until = (const char *)sqlite3_column_text(st, 7);
+        const char *until = al_stmt_text(st, 7);
         enum assess_due due = assess_due_state(until, today, window, &days);
-        if (due == DUE_NONE)
+        if (due == ASSESS_DUE_NONE)
             continue;
-        int level = sqlite3_column_int(st, 5);
-        json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s?, s:i, s:s, s:s, s:s, s:b, s:I}",
-            "kind", "expiring", "assessment_id", (json_int_t)sqlite3_column_int64(st, 0),
-            "elder_id", (json_int_t)sqlite3_column_int64(st, 1), "elder_name",
-            sqlite3_column_text(st, 2), "region_code", sqlite3_column_text(st, 3), "region_name",
-            sqlite3_column_text(st, 4), "final_level", level, "final_level_name",
-            assess_level_names[level], "assessed_on", sqlite3_column_text(st, 6), "valid_until",
-            until, "expired", due == DUE_EXPIRED, "days_left", (json_int_t)days);
-        json_array_append_new(items, o);
+        int level = (int)al_stmt_int(st, 5);
+        json_array_append_new(items,
+            json_pack("{s:s, s:I, s:I, s:s, s:s, s:s?, s:i, s:s, s:s, s:s, s:b, s:I}", "kind",
+                "expiring", "assessment_id", (json_int_t)al_stmt_int(st, 0), "elder_id",
+                (json_int_t)al_stmt_int(st, 1), "elder_name", al_stmt_text(st, 2),
+                "region_code", al_stmt_text(st, 3), "region_name", al_stmt_text(st, 4),
+                "final_level", level, "final_level_name", assess_level_names[level],
+                "assessed_on", al_stmt_text(st, 6), "valid_until", until, "expired",
+                due == ASSESS_DUE_EXPIRED, "days_left", (json_int_t)days));
     }
-    sqlite3_reset(st);
-    (void)a;
-    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+    return rc;
 }
 
+/* The same result (elder, date, level) is recorded once: nothing returned when it already was. */
 int
 assess_store_legacy_insert(struct al_db *db, const struct assess_legacy *l, int64_t now,
     int64_t *id)
 {
     static const char sql[] =
-        "INSERT OR IGNORE INTO legacy_assessments(elder_id, region_code, level, adl_score,"
-        " assessed_on, reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, l->elder_id);
-    al_db_bind_text(st, 2, l->region_code);
-    sqlite3_bind_int(st, 3, l->level);
+        "INSERT INTO legacy_assessments(elder_id, region_code, level, adl_score, assessed_on,"
+        " reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, l->elder_id);
+    al_stmt_bind_text(st, 2, l->region_code);
+    al_stmt_bind_int(st, 3, l->level);
     if (l->adl_score >= 0)
-        sqlite3_bind_int(st, 4, l->adl_score);
-    al_db_bind_text(st, 5, l->assessed_on);
-    al_db_bind_text(st, 6, l->reference);
-    if (l->user_id > 0)
-        sqlite3_bind_int64(st, 7, l->user_id);
-    sqlite3_bind_int64(st, 8, now);
-    int rc = step_done(db, st);
-    /* The same result (elder, date, level) is recorded once: *id 0 when it already was. */
-    *id = rc == AL_OK && sqlite3_changes(al_db_handle(db)) ? sqlite3_last_insert_rowid(al_db_handle(db)) : 0;
-    return rc;
+        al_stmt_bind_int(st, 4, l->adl_score);
+    al_stmt_bind_text(st, 5, l->assessed_on);
+    al_stmt_bind_text(st, 6, l->reference);
+    bind_id(st, 7, l->user_id);
+    al_stmt_bind_int(st, 8, now);
+    return insert_id(st, id);
 }
 
 int
@@ -892,24 +843,21 @@ assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code
 }
 
 int
-assess_store_needs(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t **out)
+assess_store_needs(struct al_db *db, int64_t elder_id, json_t **out)
 {
     static const char sql[] =
         "SELECT id, needs, assessed_on FROM assessments WHERE elder_id = ?"
         " AND (status = 'published' OR status = 'disputed')"
-        " ORDER BY published_at DESC, id DESC LIMIT 1";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, elder_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = json_pack("{s:I, s:s?, s:o}", "assessment_id",
-            (json_int_t)sqlite3_column_int64(st, 0), "assessed_on", sqlite3_column_text(st, 2),
-            "needs", loads_or_null((const char *)sqlite3_column_text(st, 1)));
-    sqlite3_reset(st);
-    (void)a;
-    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+        " ORDER BY coalesce(published_at, 0) DESC, id DESC LIMIT 1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, elder_id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *out = json_pack("{s:I, s:s?, s:o}", "assessment_id", (json_int_t)al_stmt_int(st, 0),
+        "assessed_on", al_stmt_text(st, 2), "needs", loads_or_null(al_stmt_text(st, 1)));
+    al_stmt_reset(st);
+    return AL_OK;
 }
 
 int
@@ -917,17 +865,16 @@ assess_store_user(struct al_db *db, struct al_arena *a, int64_t id, const char *
     bool *assessor)
 {
     static const char sql[] =
-        "SELECT u.region_code, EXISTS (SELECT 1 FROM role_permissions p WHERE p.role_id = u.role_id"
-        " AND p.permission_id = 'assess.create') AND u.role_id != 'admin' FROM users u WHERE u.id = ?";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *region = al_db_col_text(a, st, 0);
-        *assessor = sqlite3_column_int(st, 1) != 0;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+        "SELECT u.region_code, CASE WHEN u.role_id != 'admin' AND EXISTS (SELECT 1"
+        " FROM role_permissions p WHERE p.role_id = u.role_id"
+        " AND p.permission_id = 'assess.create') THEN 1 ELSE 0 END FROM users u WHERE u.id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *region = al_stmt_dup(a, st, 0);
+    *assessor = al_stmt_int(st, 1) != 0;
+    al_stmt_reset(st);
+    return AL_OK;
 }

@@ -317,6 +317,8 @@ pg_bound(struct al_stmt *st, int idx, const char *text, size_t len)
 void
 al_stmt_bind_int(struct al_stmt *st, int idx, int64_t v)
 {
+    if (!st)
+        return;
     if (st->pg) {
         char t[24];
         int n = snprintf(t, sizeof(t), "%lld", (long long)v);
@@ -329,6 +331,8 @@ al_stmt_bind_int(struct al_stmt *st, int idx, int64_t v)
 void
 al_stmt_bind_double(struct al_stmt *st, int idx, double v)
 {
+    if (!st)
+        return;
     if (st->pg) {
         char t[40];
         int n = snprintf(t, sizeof(t), "%.17g", v);
@@ -341,6 +345,8 @@ al_stmt_bind_double(struct al_stmt *st, int idx, double v)
 void
 al_stmt_bind_text(struct al_stmt *st, int idx, const char *s)
 {
+    if (!st)
+        return;
     if (st->pg) {
         pg_bound(st, idx, s, s ? strlen(s) : 0);
         return;
@@ -351,6 +357,8 @@ al_stmt_bind_text(struct al_stmt *st, int idx, const char *s)
 void
 al_stmt_bind_textn(struct al_stmt *st, int idx, const char *p, size_t len)
 {
+    if (!st)
+        return;
     if (st->pg) {
         pg_bound(st, idx, p ? p : "", len);
         return;
@@ -365,6 +373,8 @@ al_stmt_bind_textn(struct al_stmt *st, int idx, const char *p, size_t len)
 void
 al_stmt_bind_null(struct al_stmt *st, int idx)
 {
+    if (!st)
+        return;
     if (st->pg) {
         pg_bound(st, idx, NULL, 0);
         return;
@@ -375,6 +385,8 @@ al_stmt_bind_null(struct al_stmt *st, int idx)
 void
 al_stmt_bind_jsonv(struct al_stmt *st, int idx, const json_t *v)
 {
+    if (!st)
+        return;
     if (!st->pg) {
         bound(st, al_db_bind_json(st->h, idx, v));
         return;
@@ -413,6 +425,8 @@ al_stmt_reset(struct al_stmt *st)
 int
 al_stmt_step(struct al_stmt *st)
 {
+    if (!st) /* it did not prepare (logged then) */
+        return AL_EDB;
     if (st->err != AL_OK) {
         int err = st->err;
         al_stmt_reset(st);

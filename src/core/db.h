@@ -75,7 +75,10 @@ sqlite3_stmt *al_db_stmt_text(struct al_db *db, const char *sql);
  *     while ((rc = al_stmt_step(st)) == AL_ROW) { ... }   -- then rc is AL_OK or an error
  *
  * Binding never fails on its own: a bind error is kept in the statement and
- * returned by the next step, so stores bind without checking each call.
+ * returned by the next step, so stores bind without checking each call.  The
+ * same holds for a statement that did not prepare: al_db_sql's NULL may be
+ * bound (nothing happens) and stepped (AL_EDB, through al_stmt_run, _one and
+ * _int64 too), so a store need not check it either.
  * Errors map to the closed set: a constraint (unique, check, foreign key) is
  * AL_ECONFLICT, another writer holding the lock past the busy timeout is
  * AL_EUNAVAIL, anything else AL_EDB (logged).
@@ -89,7 +92,7 @@ enum { AL_ROW = 1 };
 /*
  * The cached statement for `sql` (a string with static storage, cached by its
  * address), reset with its bindings cleared; NULL when it does not prepare
- * (logged).  Owned by the connection: never freed by the caller.  The same
+ * (logged), which the bind and step calls accept (the step answers AL_EDB).  Owned by the connection: never freed by the caller.  The same
  * statement must not be stepped by two loops at once.
  */
 struct al_stmt *al_db_sql(struct al_db *db, const char *sql);

@@ -294,3 +294,15 @@ test('RULE-ASSESS-014: a request is answered by an assessment of its own elder, 
   assert.ok(done && done.assessment_id === d.id, 'publishing closes the request it answers')
   assertError(assert, await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'immediate', items: items50, request_id: q.id }), 409, 'conflict', 'request_id')
 })
+
+// Issue 10: a handler reads "now" once; the row it writes and its event carry that one time.
+test('one request, one time: a draft and its create event, a signature and its sign event', async () => {
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: otherId, reason: 'first', items: items50 }), 201)
+  ok(await step(a1, d.id, 'sign', { version: d.version }))
+  const full = await current(d.id)
+  const event = (action) => full.history.find((h) => h.action === action)
+  assert.equal(event('create').at, full.created_at)
+  assert.equal(event('sign').at, full.signatures[0].signed_at)
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+  assert.equal(full.assessed_on, today, 'the date left out is the request\'s day (China Standard Time)')
+})

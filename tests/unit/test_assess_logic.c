@@ -117,25 +117,25 @@ icd10(void **state)
 {
     (void)state;
     bool dem = false, men = false;
-    assert_int_equal(assess_icd10("F03", &dem, &men), 0);
+    assert_int_equal(assess_icd10("F03", &dem, &men), AL_OK);
     assert_true(dem);
     assert_false(men);
     dem = men = false;
-    assert_int_equal(assess_icd10("F32.1", &dem, &men), 0);
+    assert_int_equal(assess_icd10("F32.1", &dem, &men), AL_OK);
     assert_false(dem);
     assert_true(men);
     dem = men = false;
-    assert_int_equal(assess_icd10("F00-F03", &dem, &men), 0);
+    assert_int_equal(assess_icd10("F00-F03", &dem, &men), AL_OK);
     assert_true(dem);
     assert_false(men);
     dem = men = false;
-    assert_int_equal(assess_icd10("I10-I15", &dem, &men), 0);
+    assert_int_equal(assess_icd10("I10-I15", &dem, &men), AL_OK);
     assert_false(dem || men);
-    assert_int_equal(assess_icd10("f03", &dem, &men), -1);
-    assert_int_equal(assess_icd10("F3", &dem, &men), -1);
-    assert_int_equal(assess_icd10("F03-G01", &dem, &men), -1);
-    assert_int_equal(assess_icd10("F05-F01", &dem, &men), -1);
-    assert_int_equal(assess_icd10("F03.", &dem, &men), -1);
+    assert_int_equal(assess_icd10("f03", &dem, &men), AL_EINVAL);
+    assert_int_equal(assess_icd10("F3", &dem, &men), AL_EINVAL);
+    assert_int_equal(assess_icd10("F03-G01", &dem, &men), AL_EINVAL);
+    assert_int_equal(assess_icd10("F05-F01", &dem, &men), AL_EINVAL);
+    assert_int_equal(assess_icd10("F03.", &dem, &men), AL_EINVAL);
 }
 
 static void
@@ -162,25 +162,25 @@ transitions(void **state)
 {
     (void)state;
     /* RULE-ASSESS-010: the only moves. */
-    assert_string_equal(assess_next_status("draft", STEP_SAVE), "draft");
-    assert_string_equal(assess_next_status("draft", STEP_SIGN), "draft");
-    assert_string_equal(assess_next_status("draft", STEP_SUBMIT), "submitted");
-    assert_string_equal(assess_next_status("submitted", STEP_APPROVE), "reviewed");
-    assert_string_equal(assess_next_status("submitted", STEP_RETURN), "draft");
-    assert_string_equal(assess_next_status("reviewed", STEP_PUBLISH), "published");
-    assert_string_equal(assess_next_status("published", STEP_DISPUTE), "disputed");
-    assert_string_equal(assess_next_status("published", STEP_SUPERSEDE), "superseded");
-    assert_string_equal(assess_next_status("disputed", STEP_SUPERSEDE), "superseded");
+    assert_string_equal(assess_next_status("draft", ASSESS_STEP_SAVE), "draft");
+    assert_string_equal(assess_next_status("draft", ASSESS_STEP_SIGN), "draft");
+    assert_string_equal(assess_next_status("draft", ASSESS_STEP_SUBMIT), "submitted");
+    assert_string_equal(assess_next_status("submitted", ASSESS_STEP_APPROVE), "reviewed");
+    assert_string_equal(assess_next_status("submitted", ASSESS_STEP_RETURN), "draft");
+    assert_string_equal(assess_next_status("reviewed", ASSESS_STEP_PUBLISH), "published");
+    assert_string_equal(assess_next_status("published", ASSESS_STEP_DISPUTE), "disputed");
+    assert_string_equal(assess_next_status("published", ASSESS_STEP_SUPERSEDE), "superseded");
+    assert_string_equal(assess_next_status("disputed", ASSESS_STEP_SUPERSEDE), "superseded");
     static const char *const states[] = {"draft", "submitted", "reviewed", "published", "disputed",
         "superseded"};
     int allowed = 0;
     for (size_t i = 0; i < 6; i++)
-        for (int step = STEP_SAVE; step <= STEP_SUPERSEDE; step++)
+        for (int step = ASSESS_STEP_SAVE; step <= ASSESS_STEP_SUPERSEDE; step++)
             allowed += assess_next_status(states[i], (enum assess_step)step) != NULL;
     assert_int_equal(allowed, 9); /* everything else is refused (409) */
-    assert_null(assess_next_status("superseded", STEP_DISPUTE));
-    assert_null(assess_next_status("reviewed", STEP_SAVE));
-    assert_null(assess_next_status("published", STEP_SIGN));
+    assert_null(assess_next_status("superseded", ASSESS_STEP_DISPUTE));
+    assert_null(assess_next_status("reviewed", ASSESS_STEP_SAVE));
+    assert_null(assess_next_status("published", ASSESS_STEP_SIGN));
 }
 
 static void
@@ -201,14 +201,14 @@ validity_and_due(void **state)
     assert_false(assess_valid_until("2025-1-01", 12, out));
     /* RULE-ASSESS-013 */
     long days = 99;
-    assert_int_equal(assess_due_state("2026-12-22", "2026-11-22", 30, &days), DUE_SOON);
+    assert_int_equal(assess_due_state("2026-12-22", "2026-11-22", 30, &days), ASSESS_DUE_SOON);
     assert_int_equal(days, 30);
-    assert_int_equal(assess_due_state("2026-12-23", "2026-11-22", 30, &days), DUE_NONE);
-    assert_int_equal(assess_due_state("2026-11-22", "2026-11-22", 30, &days), DUE_SOON);
+    assert_int_equal(assess_due_state("2026-12-23", "2026-11-22", 30, &days), ASSESS_DUE_NONE);
+    assert_int_equal(assess_due_state("2026-11-22", "2026-11-22", 30, &days), ASSESS_DUE_SOON);
     assert_int_equal(days, 0);
-    assert_int_equal(assess_due_state("2026-11-21", "2026-11-22", 30, &days), DUE_EXPIRED);
+    assert_int_equal(assess_due_state("2026-11-21", "2026-11-22", 30, &days), ASSESS_DUE_EXPIRED);
     assert_int_equal(days, -1);
-    assert_int_equal(assess_due_state("2025-06-15", "2026-11-22", 30, &days), DUE_EXPIRED);
+    assert_int_equal(assess_due_state("2025-06-15", "2026-11-22", 30, &days), ASSESS_DUE_EXPIRED);
     assert_int_equal(days, -525);
     /* RULE-ASSESS-011: valid through the day it expires. */
     assert_true(assess_qualified("2026-11-22", "2026-11-22"));
@@ -245,6 +245,42 @@ results_and_statuses(void **state)
     assert_string_equal(assess_status_name("superseded"), "已被复评取代");
 }
 
+/* The due cut-off and the demo's dates are computed in C (STORES.md: no date() in SQL). */
+static void
+dates_add_days(void **state)
+{
+    (void)state;
+    char out[11] = "unchanged";
+    assert_true(assess_date_add_days("2025-12-20", 30, out));
+    assert_string_equal(out, "2026-01-19");
+    assert_true(assess_date_add_days("2024-02-28", 1, out));
+    assert_string_equal(out, "2024-02-29");
+    assert_true(assess_date_add_days("2025-03-01", -1, out));
+    assert_string_equal(out, "2025-02-28");
+    assert_true(assess_date_add_days("2025-01-10", -420, out));
+    assert_string_equal(out, "2023-11-17");
+    assert_true(assess_date_add_days("2000-01-01", 0, out));
+    assert_string_equal(out, "2000-01-01");
+    assert_false(assess_date_add_days("2025-02-30", 1, out));
+    assert_false(assess_date_add_days("9999-12-31", 1, out));
+    assert_false(assess_date_add_days(NULL, 1, out));
+    assert_string_equal(out, "2000-01-01");
+}
+
+/* The request's "today" is the China Standard Time date of its "now" (UTC+8). */
+static void
+cst_date_of_a_time(void **state)
+{
+    (void)state;
+    char out[11];
+    assess_cst_date(1750003199, out); /* 2025-06-15 15:59:59 UTC = 23:59:59 CST */
+    assert_string_equal(out, "2025-06-15");
+    assess_cst_date(1750003200, out); /* 16:00:00 UTC = midnight CST */
+    assert_string_equal(out, "2025-06-16");
+    assess_cst_date(0, out);
+    assert_string_equal(out, "1970-01-01");
+}
+
 int
 main(void)
 {
@@ -257,6 +293,8 @@ main(void)
         cmocka_unit_test(form_options),
         cmocka_unit_test(transitions),
         cmocka_unit_test(validity_and_due),
+        cmocka_unit_test(dates_add_days),
+        cmocka_unit_test(cst_date_of_a_time),
         cmocka_unit_test(results_and_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

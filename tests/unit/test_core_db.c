@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/db.h"
+#include "core/log.h"
 #include "core/embed.h"
 #include "core/json.h"
 #include "unit.h"
@@ -417,6 +418,35 @@ statements_engine_neutral(void **state)
     al_arena_fini(&a);
 }
 
+/*
+ * A statement that does not prepare is NULL, and the calls take it: binds do
+ * nothing, every step answers AL_EDB, so a store checks the result only.
+ */
+static void
+statement_not_prepared_is_an_error_at_the_step(void **state)
+{
+    struct al_db *db = *state;
+    al_log_set_level(AL_LOG_ERROR + 1); /* the expected preparation error is not printed */
+    struct al_stmt *st = al_db_sql(db, "SELECT nonsense FROM nowhere WHERE x = ?");
+    al_log_set_level(AL_LOG_INFO);
+    assert_null(st);
+    al_stmt_bind_int(st, 1, 1);
+    al_stmt_bind_double(st, 1, 1.5);
+    al_stmt_bind_text(st, 1, "x");
+    al_stmt_bind_textn(st, 1, "xy", 1);
+    al_stmt_bind_null(st, 1);
+    json_t *v = json_integer(3);
+    al_stmt_bind_jsonv(st, 1, v);
+    json_decref(v);
+    int64_t n = -1;
+    assert_int_equal(al_stmt_step(st), AL_EDB);
+    assert_int_equal(al_stmt_run(st), AL_EDB);
+    assert_int_equal(al_stmt_one(st), AL_EDB);
+    assert_int_equal(al_stmt_int64(st, &n), AL_EDB);
+    assert_int_equal(n, -1);
+    al_stmt_reset(st);
+}
+
 int
 main(void)
 {
@@ -431,6 +461,8 @@ main(void)
         cmocka_unit_test_setup_teardown(count_with_a_parameter, mem_setup, mem_teardown),
         cmocka_unit_test(backup_copies_everything),
         cmocka_unit_test_setup_teardown(statements_engine_neutral, mem_setup, mem_teardown),
+        cmocka_unit_test_setup_teardown(statement_not_prepared_is_an_error_at_the_step, mem_setup,
+            mem_teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
