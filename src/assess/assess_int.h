@@ -229,6 +229,7 @@ int assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id,
 
 struct assess_filter {
     const char *scope, *status, *reason, *region;
+    const char *q; /* part of the elder's name, or NULL */
     int64_t limit, offset;
     bool results_only; /* RULE-ASSESS-018: published, disputed, superseded only */
 };

@@ -761,12 +761,14 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
         " WHERE s.region_code >= ?1 AND s.region_code < ?2 AND (?3 IS NULL OR s.status = ?3)"
         " AND (?4 IS NULL OR s.reason = ?4) AND (?5 IS NULL OR (s.region_code >= ?5"
         " AND s.region_code < ?6)) AND (?9 = 0 OR s.status = 'published'"
-        " OR s.status = 'disputed' OR s.status = 'superseded')",
+        " OR s.status = 'disputed' OR s.status = 'superseded')"
+        " AND (?10 IS NULL OR instr(e.name, ?10) > 0)",
         "SELECT " RECORD_COLS RECORD_FROM
         " WHERE s.region_code >= ?1 AND s.region_code < ?2 AND (?3 IS NULL OR s.status = ?3)"
         " AND (?4 IS NULL OR s.reason = ?4) AND (?5 IS NULL OR (s.region_code >= ?5"
         " AND s.region_code < ?6)) AND (?9 = 0 OR s.status = 'published'"
         " OR s.status = 'disputed' OR s.status = 'superseded')"
+        " AND (?10 IS NULL OR instr(e.name, ?10) > 0)"
         " ORDER BY s.id DESC LIMIT ?7 OFFSET ?8",
     };
     char lo[16], hi[16], rlo[16], rhi[16];
@@ -784,6 +786,7 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
         al_db_bind_text(st, 5, f->region ? rlo : NULL);
         al_db_bind_text(st, 6, f->region ? rhi : NULL);
         sqlite3_bind_int(st, 9, f->results_only);
+        al_db_bind_text(st, 10, f->q);
         if (pass) {
             sqlite3_bind_int64(st, 7, f->limit);
             sqlite3_bind_int64(st, 8, f->offset);
