@@ -4,6 +4,8 @@
 // axe-core finds no violation on any main page (docs/ui.md).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Server, ADMIN_PASSWORD, DEMO_PASSWORD } from '../lib/server.mjs'
 import { launch, signIn, fitsWidth, input, axeViolations, SHOTS } from './browser.mjs'
 
@@ -273,7 +275,7 @@ test('长辈模式 on a phone: labels and dates stay whole, every control is lar
   const elder = (await civil.get('/api/v1/elders?page_size=1')).body.items[0]
   await page.goto(`${server.base}/elders/${elder.id}`)
   await page.waitForSelector('[data-test=elder-person] .el-descriptions__label')
-  const broken = await page.evaluate(() => {
+  const broken = (cells) => page.evaluate((sel) => {
     const lines = (node, from = 0, to = node.textContent.length) => {
       const r = document.createRange()
       r.setStart(node, from)
@@ -281,16 +283,16 @@ test('长辈模式 on a phone: labels and dates stay whole, every control is lar
       return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size
     }
     const out = []
-    for (const el of document.querySelectorAll('[data-test=elder-person] .el-descriptions__cell')) {
+    for (const el of document.querySelectorAll(sel)) {
       const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT)
       for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-        if (el.classList.contains('el-descriptions__label') && lines(t) > 1) out.push(`label ${t.textContent}`)
+        if ((el.matches('.el-descriptions__label, th')) && lines(t) > 1) out.push(`label ${t.textContent}`)
         for (const m of t.textContent.matchAll(/\d{4}-\d\d-\d\d/g)) if (lines(t, m.index, m.index + 10) > 1) out.push(`date ${m[0]}`)
       }
     }
     return out
-  })
-  assert.deepEqual(broken, [], 'one line each')
+  }, cells)
+  assert.deepEqual(await broken('[data-test=elder-person] .el-descriptions__cell'), [], 'one line each')
   assert.ok(await fitsWidth(page))
   await page.screenshot({ path: `${SHOTS}/phone-elder-mode-detail.png`, fullPage: true })
 
@@ -328,6 +330,8 @@ test('长辈模式 on a phone: labels and dates stay whole, every control is lar
   await page.goto(`${server.base}/assessments/${a.id}`)
   await page.waitForSelector('[data-test=result-radar][data-label-size]')
   assert.equal(await page.getAttribute('[data-test=result-radar]', 'data-label-size'), '18')
+  assert.deepEqual(await broken('[data-test=result-sheet] .facts th, [data-test=result-sheet] .facts td'), [], 'the result sheet too')
+  assert.ok(await fitsWidth(page))
   await page.screenshot({ path: `${SHOTS}/phone-elder-mode-result.png`, fullPage: true })
   await ctx.close()
 })
@@ -346,6 +350,8 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/audit', '[data-test=audit-table] .el-table__row']],
     fg_assessor: [[`/elders/${elder.id}/assess`, '[data-test=assess-context]']],
   }
+  const csv = join(server.dir, '户籍校验.csv')
+  writeFileSync(csv, '身份证号,姓名,区划代码,住址\n37070419881216001X,校验乙,520327001001,龙泉街道二号\n')
   const found = []
   for (const [size, opts] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     for (const mode of [false, true]) {
@@ -364,6 +370,14 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
           await page.waitForSelector(ready)
           await page.waitForLoadState('networkidle')
           for (const v of await axeViolations(page)) found.push(`${size} ${mode ? '长辈' : '普通'} ${path} ${v}`)
+        }
+        if (user === 'fg_civil') {
+          // The import page's report, with its scrolled list of rejected rows.
+          await page.goto(server.base + '/imports')
+          await page.setInputFiles('[data-test=import-file]', csv)
+          await page.click('[data-test=import-upload]')
+          await page.waitForSelector('[data-test=import-errors]')
+          for (const v of await axeViolations(page)) found.push(`${size} ${mode ? '长辈' : '普通'} /imports (report) ${v}`)
         }
         assert.deepEqual(page.errors, [])
         await c.close()
