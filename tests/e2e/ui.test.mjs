@@ -47,6 +47,11 @@ async function open(user, opts = DESKTOP, elder = false) {
 }
 const rowsText = (page, table) => page.$$eval(`[data-test=${table}] .el-table__row`, (r) => r.map((x) => x.textContent))
 const query = (page) => Object.fromEntries(new URL(page.url()).searchParams)
+// The list's answer for page 3 has come and been drawn (the loading mask is gone).
+async function pageThree(page) {
+  await page.waitForResponse((r) => r.url().includes('/api/v1/elders?') && r.url().includes('page=3'))
+  await page.waitForFunction(() => !document.querySelector('[data-test=elders-table] .el-loading-mask'))
+}
 
 test('a list keeps its filter, page and search in the address; Back from a record returns to them', async () => {
   // The category with the most elders in the registry: at least three pages of it.
@@ -59,10 +64,11 @@ test('a list keeps its filter, page and search in the address; Back from a recor
   await page.click('[data-test=elders-category]')
   await page.click(`.el-select-dropdown__item:visible:has-text("${categoryNames[cat]}")`)
   await page.waitForURL((u) => u.searchParams.get('category') === cat)
+  let answered = pageThree(page)
   await page.click('[data-test=elders-pager] .el-pager li:text-is("3")')
   await page.waitForURL((u) => u.searchParams.get('page') === '3')
+  await answered
   await page.waitForFunction(() => document.querySelector('[data-test=elders-pager] .el-pager li.is-active')?.textContent.trim() === '3')
-  await page.waitForLoadState('networkidle')
   const third = await rowsText(page, 'elders-table')
   assert.equal(third.length, Math.min(20, n - 40))
   assert.ok(third.every((t) => t.includes(categoryNames[cat])))
@@ -72,11 +78,12 @@ test('a list keeps its filter, page and search in the address; Back from a recor
   await page.keyboard.press('Enter')
   await page.waitForURL(/\/elders\/\d+$/)
   await page.waitForSelector('[data-test=elder-person]')
+  answered = pageThree(page)
   await page.goBack()
   await page.waitForURL((u) => u.pathname === '/elders')
   assert.deepEqual(query(page), { category: cat, page: '3' })
+  await answered
   await page.waitForFunction(() => document.querySelector('[data-test=elders-pager] .el-pager li.is-active')?.textContent.trim() === '3')
-  await page.waitForLoadState('networkidle')
   assert.deepEqual(await rowsText(page, 'elders-table'), third, 'the same page of the same filter')
   assert.match(await page.textContent('[data-test=elders-category]'), new RegExp(categoryNames[cat]))
   // The page header's 返回 goes back to the list as it was, too.
@@ -90,12 +97,14 @@ test('a list keeps its filter, page and search in the address; Back from a recor
   await page.fill(input('elders-q'), name)
   await page.press(input('elders-q'), 'Enter')
   await page.waitForURL((u) => u.searchParams.get('q') === name && !u.searchParams.has('page'))
-  await page.waitForLoadState('networkidle')
+  const named = (n) => [...document.querySelectorAll('[data-test=elders-table] .el-table__row td:first-child')]
+    .every((td) => td.textContent.trim().startsWith(n))
+  await page.waitForFunction(named, name)
   const searched = await rowsText(page, 'elders-table')
   const shared = await ctx.newPage()
   await shared.goto(page.url())
   await shared.waitForSelector('[data-test=elders-table] .el-table__row')
-  await shared.waitForLoadState('networkidle')
+  await shared.waitForFunction(named, name)
   assert.deepEqual(await rowsText(shared, 'elders-table'), searched)
   assert.equal(await shared.inputValue(input('elders-q')), name)
   await ctx.close()
@@ -348,7 +357,8 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/identify', '[data-test=identify-run]'], ['/elders/99999999', '[data-test=page-state]'], ['/password', 'form']],
     admin: [['/users', '[data-test=users-table] .el-table__row'], ['/regions', '[data-test=region-tree]'],
       ['/audit', '[data-test=audit-table] .el-table__row']],
-    fg_assessor: [[`/elders/${elder.id}/assess`, '[data-test=assess-context]']],
+    fg_assessor: [[`/elders/${elder.id}/assess`, '[data-test=assess-context]'],
+      ['/assessments?within=365', '[data-test=list-card], [data-test=due-table] .el-table__row']],
   }
   const csv = join(server.dir, '户籍校验.csv')
   writeFileSync(csv, '身份证号,姓名,区划代码,住址\n37070419881216001X,校验乙,520327001001,龙泉街道二号\n')
