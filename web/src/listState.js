@@ -62,12 +62,6 @@ export function useListState(defaults, load, { numbers = [] } = {}) {
     Object.assign(query, values)
     return commit({ keepPage: 'page' in values, ...opts })
   }
-  // The values without the empty ones, for the API's query string.
-  function params(extra = {}) {
-    const out = {}
-    for (const [k, v] of Object.entries({ ...query, ...extra })) if (v !== '' && v !== null && v !== undefined) out[k] = v
-    return out
-  }
 
   watch(() => route.fullPath, () => {
     if (route.path !== path) return // leaving the page
@@ -75,5 +69,5 @@ export function useListState(defaults, load, { numbers = [] } = {}) {
     load(query)
   }, { immediate: true })
 
-  return { query, commit, go, set, params, defaults }
+  return { query, commit, go, set }
 }
