@@ -342,6 +342,7 @@ test('长辈模式 on a phone: labels and dates stay whole, every control is lar
   assert.deepEqual(await broken('[data-test=result-sheet] .facts th, [data-test=result-sheet] .facts td'), [], 'the result sheet too')
   assert.ok(await fitsWidth(page))
   await page.screenshot({ path: `${SHOTS}/phone-elder-mode-result.png`, fullPage: true })
+  await page.locator('[data-test=result-radar]').screenshot({ path: `${SHOTS}/phone-elder-mode-radar.png` })
   await ctx.close()
 })
 

@@ -17,9 +17,9 @@ export function radar(el, indicators, series, { large = false } = {}) {
     tooltip: {},
     radar: {
       indicator: indicators,
-      radius: large ? '52%' : '58%',
-      // Long domain names on two lines so none is cut at the edge.
-      axisName: { color: large ? '#000' : '#333', fontSize: size, fontWeight: large ? 'bold' : 'normal', formatter: (v) => (v.length > 4 ? `${v.slice(0, 3)}\n${v.slice(3)}` : v) },
+      radius: large ? '46%' : '58%',
+      // Long domain names on two lines (three characters a line when large) so none is cut at the edge.
+      axisName: { color: large ? '#000' : '#333', fontSize: size, fontWeight: large ? 'bold' : 'normal', formatter: large ? (v) => (v.length > 4 ? v.match(/.{1,3}/g).join('\n') : v) : (v) => (v.length > 4 ? `${v.slice(0, 3)}\n${v.slice(3)}` : v) },
     },
     series: [{ type: 'radar', data: series }],
   })
