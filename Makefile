@@ -53,11 +53,11 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh bench
 
-# npm install with the committed lock installs exactly the locked versions (checked: the lock stays
-# unchanged); npm ci refuses this lock because of npm's optional-dependency bug (rollup's
-# per-platform packages) on machines configured with omit-lockfile-registry-resolved.
+# npm ci installs exactly the committed lock and never writes it, so `make run` and `make test`
+# leave a fresh clone clean. The lock keeps every platform's optional packages (rollup's builds;
+# npm writes them wherever it runs, tests/e2e/npm-lock.test.mjs checks they are there).
 node_modules/.installed: package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 web: web/dist/index.html

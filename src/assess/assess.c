@@ -518,7 +518,8 @@ assess_list(struct al_req *r)
 {
     struct assess_filter f = {.scope = r->who->region_code,
         .status = al_query_opt(&r->query, "status"), .reason = al_query_opt(&r->query, "reason"),
-        .region = al_query_opt(&r->query, "region"), .results_only = !reads_scores(r)};
+        .region = al_query_opt(&r->query, "region"), .q = al_query_opt(&r->query, "q"),
+        .results_only = !reads_scores(r)};
     int64_t page, size, total = 0;
     int rc = al_query_page(&r->query, &page, &size, &r->err);
     if (rc != AL_OK)
@@ -534,6 +535,8 @@ assess_list(struct al_req *r)
             "评估原因应为 first、routine、immediate、reassessment 或 other");
     if (f.region && !region_level(f.region))
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
+    if (f.q && al_utf8_len(f.q, strlen(f.q)) > 50)
+        return al_req_fail(r, AL_EINVAL, "q", "姓名最多 50 个字");
     f.limit = size;
     f.offset = (page - 1) * size;
     json_t *items = json_array();
@@ -1102,7 +1105,7 @@ static const struct al_route assess_routes[] = {
     {AL_POST, "/api/v1/assessments/legacy", legacy_create, "assess.import_legacy", 0,
         "录入旧标准（MZ/T 039-2013）评估结果，保留原有 4 级，不换算"},
     {AL_GET, "/api/v1/assessments", assess_list, "assess.read_level", 0,
-        "评估列表（本辖区；status、reason、region 筛选，分页）"},
+        "评估列表（本辖区；q 按老人姓名、status、reason、region 筛选，分页）"},
     {AL_POST, "/api/v1/assessments", assess_create, "assess.create", 0,
         "新建能力评估草稿（incomplete=true 时可先存未填项），返回总分、维度得分和等级"},
     {AL_GET, "/api/v1/assessments/:id", assess_get, "assess.read_level", 0,

@@ -332,6 +332,7 @@ int assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id,
 
 struct assess_filter {
     const char *scope, *status, *reason, *region; /* NULL: no filter (scope "" is the country) */
+    const char *q; /* part of the elder's name, or NULL */
     int64_t limit, offset;
     bool results_only; /* RULE-ASSESS-018: published, disputed, superseded only */
 };

@@ -732,7 +732,8 @@ assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
     " AND (CAST(?4 AS TEXT) IS NULL OR s.reason = ?4)"                                         \
     " AND (CAST(?5 AS TEXT) IS NULL OR (s.region_code >= ?5 AND s.region_code < ?6))"          \
     " AND (?7 = 0 OR s.status = 'published' OR s.status = 'disputed'"                          \
-    " OR s.status = 'superseded')"
+    " OR s.status = 'superseded')"                                                             \
+    " AND (CAST(?8 AS TEXT) IS NULL OR instr(e.name, ?8) > 0)"
 
 int
 assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filter *f,
@@ -740,7 +741,7 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
 {
     static const char *const sql[2] = {
         "SELECT count(*)" RECORD_FROM LIST_WHERE,
-        "SELECT " RECORD_COLS RECORD_FROM LIST_WHERE " ORDER BY s.id DESC LIMIT ?8 OFFSET ?9",
+        "SELECT " RECORD_COLS RECORD_FROM LIST_WHERE " ORDER BY s.id DESC LIMIT ?9 OFFSET ?10",
     };
     char lo[16], hi[16], rlo[16], rhi[16];
     region_scope_bounds(f->scope, lo, hi);
@@ -756,12 +757,13 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
         al_stmt_bind_text(st, 5, f->region ? rlo : NULL);
         al_stmt_bind_text(st, 6, f->region ? rhi : NULL);
         al_stmt_bind_int(st, 7, f->results_only);
+        al_stmt_bind_text(st, 8, f->q);
         if (!pass) {
             rc = al_stmt_int64(st, total);
             continue;
         }
-        al_stmt_bind_int(st, 8, f->limit);
-        al_stmt_bind_int(st, 9, f->offset);
+        al_stmt_bind_int(st, 9, f->limit);
+        al_stmt_bind_int(st, 10, f->offset);
         while ((rc = al_stmt_step(st)) == AL_ROW)
             json_array_append_new(items, record_json(a, st, false));
     }

@@ -199,6 +199,17 @@ test('region scope: another township\'s assessments and elders are 404; the list
   assertError(assert, await lq.get(`/api/v1/elders/${otherId}/needs`), 404, 'not_found')
 })
 
+test('the list searches by part of the elder\'s name (q); a name too long is 400', async () => {
+  const all = ok(await civil.get('/api/v1/assessments?page_size=200'))
+  const mine = all.items.filter((i) => i.elder_name.includes('乙'))
+  assert.ok(mine.length > 0 && mine.length < all.items.length, 'the search narrows the list')
+  const found = ok(await civil.get('/api/v1/assessments?page_size=200&q=' + encodeURIComponent('乙')))
+  assert.equal(found.total, mine.length)
+  assert.deepEqual(found.items.map((i) => i.id), mine.map((i) => i.id))
+  assert.equal(ok(await civil.get('/api/v1/assessments?q=' + encodeURIComponent('无此人'))).total, 0)
+  assertError(assert, await civil.get('/api/v1/assessments?q=' + encodeURIComponent('长'.repeat(51))), 400, 'invalid', 'q')
+})
+
 // RULE-ASSESS-014: officers request an immediate assessment
 test('due list: results expiring within 30 days or expired; immediate requests from officers', async () => {
   // Published long ago: validity over.

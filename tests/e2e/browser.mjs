@@ -30,3 +30,17 @@ export async function signIn(page, base, username, password) {
 export async function fitsWidth(page) {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
 }
+
+// axe-core (npm) in the page (the page's context needs `bypassCSP: true`: the script is inline): the violations of every rule (WCAG 2.x A/AA and best practices),
+// each as "rule-id: help — selector, selector …". Rules that judge what cannot be judged
+// headless are kept: a page with a violation fails the test (docs/ui.md, "The axe check").
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => !!window.axe))) {
+    await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' })
+  }
+  const r = await page.evaluate(async () => {
+    const res = await window.axe.run(document, { resultTypes: ['violations'] })
+    return res.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`)
+  })
+  return r
+}

@@ -107,7 +107,8 @@ test('the elder list on a phone', async () => {
   await signIn(page, server.base, 'lq_helper', 'Anlao2026')
   await page.click('[data-test=menu-toggle]')
   await page.click('[data-test=menu-elders]')
-  await page.waitForSelector('[data-test=elders-table] .el-table__row')
+  // Cards, not a table scrolled sideways (docs/ui.md).
+  await page.waitForSelector('[data-test=elders-cards] [data-test=list-card]')
   assert.ok(await fitsWidth(page))
   await page.screenshot({ path: `${SHOTS}/phone-elders.png`, fullPage: true })
   // The filters beyond the search fold away on a phone, one tap brings them.
@@ -115,7 +116,8 @@ test('the elder list on a phone', async () => {
   await page.click('[data-test=elders-more]')
   await page.waitForSelector('[data-test=elders-category]')
   await page.click('[data-test=elders-special]')
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-test=elders-table] .el-table__row')].length > 0)
+  await page.waitForURL((u) => u.searchParams.get('special') === '1')
+  await page.waitForSelector('[data-test=elders-cards] [data-test=list-card]')
   assert.ok(await fitsWidth(page))
   await page.screenshot({ path: `${SHOTS}/phone-elders-filters.png`, fullPage: true })
   await ctx.close()

@@ -5,7 +5,8 @@ import 'element-plus/dist/index.css'
 import './styles.css'
 import App from './App.vue'
 import { router } from './router.js'
+import { vRowKeys } from './rowKeys.js'
 import { applyElderMode, initialElderMode } from './session.js'
 
 applyElderMode(initialElderMode())
-createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app')
+createApp(App).use(ElementPlus, { locale: zhCn }).use(router).directive('row-keys', vRowKeys).mount('#app')

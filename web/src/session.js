@@ -12,9 +12,15 @@ export function can(permission) {
 }
 
 // What the pages need to know about the display: 长辈模式 and a phone-sized window.
+// `mobile` (< 768 px): the menu becomes a drawer, dialogs take the width. `phone` (≤ 600 px):
+// lists become cards (docs/ui.md).
 const PHONE_MAX = 768
-export const ui = reactive({ elder: false, mobile: window.innerWidth < PHONE_MAX })
-window.addEventListener('resize', () => { ui.mobile = window.innerWidth < PHONE_MAX })
+const CARDS_MAX = 600
+export const ui = reactive({ elder: false, mobile: window.innerWidth < PHONE_MAX, phone: window.innerWidth <= CARDS_MAX })
+window.addEventListener('resize', () => {
+  ui.mobile = window.innerWidth < PHONE_MAX
+  ui.phone = window.innerWidth <= CARDS_MAX
+})
 
 // 长辈模式: large text, high contrast, big targets. Before sign-in it is remembered locally.
 export function applyElderMode(on) {
