@@ -60,7 +60,7 @@ convert(size_t budget, char *csv, size_t cap, char *err, size_t err_size)
 {
     FILE *out = tmpfile();
     assert_non_null(out);
-    int rc = al_xlsx_to_csv(path, out, budget, err, err_size);
+    int rc = al_xlsx_to_csv(path, out, budget, NULL, err, err_size);
     size_t n = 0;
     if (rc == 0) {
         rewind(out);
