@@ -35,7 +35,7 @@ usage(FILE *f)
           "  seed --demo [--db PATH]                   写入演示数据（凤冈县）\n"
           "  user add --username U --role R --region CODE [--display-name N] [--password P]\n"
           "                                            新增用户（不给密码则生成并打印）\n"
-          "  import --kind hukou|roll|disability|death|pension|legacy_assessment FILE [--commit] [--valid-only] [--partial]\n"
+          "  import --kind hukou|roll|disability|death|pension|legacy_assessment FILE [--sheet NAME] [--commit] [--valid-only] [--partial]\n"
           "                                            导入部门数据（先校验；--commit 全部有效时写入）\n"
           "  gen --elders N --out DIR [--seed S] [--bad-percent P] [--today YYYY-MM-DD]\n"
           "                                            生成五类部门数据文件（默认 2% 错误行）\n"
@@ -720,7 +720,7 @@ main(int argc, char **argv)
         {"routes", cmd_routes, "--db= --markdown"},
         {"backup", cmd_backup, "--db="},
         {"audit", cmd_audit, "--db="},
-        {"import", cmd_import, "--db= --kind= --commit --valid-only --partial"},
+        {"import", cmd_import, "--db= --kind= --sheet= --commit --valid-only --partial"},
         {"identify", cmd_identify, "--db="},
         {"gen", cmd_gen, "--db= --elders= --out= --seed= --bad-percent= --bad-per-mille= --today="},
     };

@@ -153,31 +153,27 @@ al_xls_to_csv_inproc(const char *path, FILE *out, struct al_sheet_choice *ch, ch
         ch->count = (int)count;
         ch->n_candidates = 0;
         char name[AL_SHEET_NAME_MAX];
-        if (ch->want) {
-            bool found = false;
-            for (unsigned i = 0; i < count && !found; i++) {
-                sheet_name(h, (unsigned short)i, name);
-                if (!strcmp(name, ch->want)) {
-                    pick = i;
-                    found = true;
-                }
+        int best = 0;
+        bool found = false;
+        for (unsigned i = 0; i < count; i++) {
+            sheet_name(h, (unsigned short)i, name);
+            if (ch->want && !found && !strcmp(name, ch->want)) {
+                pick = i;
+                found = true;
             }
-            if (!found) {
-                snprintf(err, err_size, "工作簿中没有名为“%.60s”的工作表", ch->want);
-                goto out;
+            if (!ch->score)
+                continue;
+            int sc = score_sheet(h, (unsigned short)i, ch);
+            if (sc > 0 && ch->n_candidates < AL_SHEET_CANDIDATES_MAX)
+                snprintf(ch->candidates[ch->n_candidates++], AL_SHEET_NAME_MAX, "%s", name);
+            if (sc > best && !ch->want) {
+                best = sc;
+                pick = i;
             }
-        } else if (ch->score) {
-            int best = 0;
-            for (unsigned i = 0; i < count; i++) {
-                int sc = score_sheet(h, (unsigned short)i, ch);
-                sheet_name(h, (unsigned short)i, name);
-                if (sc > 0 && ch->n_candidates < AL_SHEET_CANDIDATES_MAX)
-                    snprintf(ch->candidates[ch->n_candidates++], AL_SHEET_NAME_MAX, "%s", name);
-                if (sc > best) {
-                    best = sc;
-                    pick = i;
-                }
-            }
+        }
+        if (ch->want && !found) {
+            snprintf(err, err_size, "工作簿中没有名为“%.60s”的工作表", ch->want);
+            goto out;
         }
         ch->index = (int)pick;
         sheet_name(h, (unsigned short)pick, ch->name);

@@ -576,19 +576,15 @@ choose(zip_t *z, const struct book *b, const struct sst *sst, struct al_sheet_ch
 {
     if (!ch)
         return 0;
+    /* The candidates are named even when a sheet is asked for by name (the page's choice). */
     ch->count = b->n;
     ch->n_candidates = 0;
-    if (ch->want) {
-        for (int i = 0; i < b->n; i++)
-            if (!strcmp(b->name[i], ch->want))
-                return i;
-        snprintf(err, err_size, "工作簿中没有名为“%.60s”的工作表", ch->want);
-        return -1;
-    }
-    if (!ch->score)
-        return 0;
-    int best = 0, best_score = 0;
+    int best = 0, best_score = 0, named = -1;
     for (int i = 0; i < b->n; i++) {
+        if (ch->want && named < 0 && !strcmp(b->name[i], ch->want))
+            named = i;
+        if (!ch->score)
+            continue;
         int sc = score_sheet(z, b, i, sst, ch, err, err_size);
         if (sc < 0)
             return -1;
@@ -599,7 +595,11 @@ choose(zip_t *z, const struct book *b, const struct sst *sst, struct al_sheet_ch
             best_score = sc;
         }
     }
-    return best;
+    if (ch->want && named < 0) {
+        snprintf(err, err_size, "工作簿中没有名为“%.60s”的工作表", ch->want);
+        return -1;
+    }
+    return ch->want ? named : best;
 }
 
 static int
