@@ -80,7 +80,7 @@ write_sheet(const void *h, FILE *out, unsigned max_rows)
             if (freexl_get_cell_value(h, r, (unsigned short)c, &v) == FREEXL_OK)
                 write_cell(out, &v);
         }
-        fputs("\r\n", out);
+        fputs("\r\n", out); /* a row of empty cells is an empty line (RULE-IMPORT-021) */
     }
     return ferror(out) ? -1 : 0;
 }

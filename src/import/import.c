@@ -243,7 +243,7 @@ reader_open(struct reader *rd, int kind, const char *path, const char *sheet, st
  * Next data row: 1, 2 (a row, and time to report progress), 0 at the end, -1
  * for an unterminated quote, READ_TOO_MANY past the bound on lines.  Rows of
  * empty fields only are skipped and counted in rd->blank; they count towards
- * the bound like every line (RULE-UPLOAD-001).  Resets `a` after a skipped row.
+ * the bound like every line (RULE-UPLOAD-001, RULE-IMPORT-021).  Resets `a` after a skipped row.
  */
 static int
 reader_next(struct reader *rd, struct al_arena *a)

@@ -121,7 +121,7 @@ test('RULE-IMPORT-019: several sheets fit — the upload names them, the page ch
   assert.equal(sql(`SELECT address FROM elders WHERE name = '李桂兰'`), '二月住址')
 })
 
-test('RULE-UPLOAD-001: rows of commas only and formatted empty rows are skipped, counted, and do not block the commit', async () => {
+test('RULE-UPLOAD-001, RULE-IMPORT-021: rows of commas only and formatted empty rows are skipped, counted, and do not block the commit', async () => {
   const ids = [idNumber('520327', '19410101', 11), idNumber('520327', '19420202', 22)]
   const csv = `标题：凤冈县户籍老人名单,,,\r\n身份证号,姓名,区划代码,住址\r\n${ids[0]},赵一,520327001001,某地1\r\n,,,\r\n${ids[1]},钱二,520327001001,某地2\r\n,,,\r\n,,,\r\n`
   const p = join(s.dir, 'commas.csv')
