@@ -203,13 +203,14 @@ struct result {
 };
 
 /* Converters FreeXL opens, loaded once here so that the child never loads a module. */
+static iconv_t warm[3]; /* open for the life of the process */
+
 static void
 warm_iconv(void)
 {
     static const char *const from[] = {"UTF-16LE", "CP1252", "CP936"};
-    static iconv_t kept[3]; /* open for the life of the process */
-    for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++)
-        kept[i] = iconv_open("UTF-8", from[i]);
+    for (size_t i = 0; i < sizeof(from) / sizeof(from[0]) && i < sizeof(warm) / sizeof(warm[0]); i++)
+        warm[i] = iconv_open("UTF-8", from[i]);
 }
 
 /* The address space in use now (bytes), from /proc/self/statm. */
