@@ -400,7 +400,9 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
     switch (kind) {
     case IMPORT_HUKOU:
         out->region_code = field(a, fields, n, map[COL_REGION], &len);
-        if (!out->region_code || region_level(out->region_code) != 5)
+        if (out->region_code && import_number_lost(out->region_code, len)) /* RULE-IMPORT-020 */
+            ERR(COL_REGION, "区划代码被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
+        else if (!out->region_code || region_level(out->region_code) != 5)
             ERR(COL_REGION, "区划代码应为 12 位村（社区）代码");
         out->address = field(a, fields, n, map[COL_ADDRESS], &len);
         if (!out->address)

@@ -184,6 +184,17 @@ numbers_that_lost_digits(void **state)
     assert_int_equal(import_validate_row(IMPORT_DEATH, f, 3, map, "2026-11-22", &a, &row, errs, 8), 1);
     assert_int_equal(errs[0].col, COL_ID);
     assert_string_equal(errs[0].reason, "身份证号被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
+    /* A CSV saved by Excel shows a 12-digit region code in exponent form: lost as well. */
+    for (int i = 0; i < COL_COUNT; i++)
+        map[i] = -1;
+    map[COL_ID] = 0;
+    map[COL_NAME] = 1;
+    map[COL_REGION] = 2;
+    map[COL_ADDRESS] = 3;
+    struct al_str h[] = {{"520327194003151012", 18}, {"王秀英", 9}, {"5.20327E+11", 11}, {"临江村", 9}};
+    assert_int_equal(import_validate_row(IMPORT_HUKOU, h, 4, map, "2026-11-22", &a, &row, errs, 8), 1);
+    assert_int_equal(errs[0].col, COL_REGION);
+    assert_string_equal(errs[0].reason, "区划代码被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
     /* RULE-IMPORT-003: a serial date with a time of day is that day. */
     char d[11];
     assert_true(import_parse_date("45000.5", 7, d));
