@@ -52,6 +52,15 @@ test('RULE-IMPORT-017: a legacy .xls is read like an XLSX — sheet, header row,
   assert.equal(sql(`SELECT count(*) FROM elders WHERE region_code = '${made.region}' AND name IN ('王秀英', '李桂兰', '张德明')`), '3')
 })
 
+test('RULE-IMPORT-017: an .xls uploaded from the page (kept encrypted, read from its decrypted copy)', async () => {
+  const c = await s.login('fg_civil')
+  const j = await upload(c, '花名册.xls', readFileSync(join(fx, 'hukou.xls')))
+  assert.equal(j.status, 'done', JSON.stringify(j))
+  assert.deepEqual([j.result.encoding, j.result.sheet, j.result.header_row, j.result.blank_rows, j.result.rows, j.result.rejected],
+    ['XLS', '花名册', 3, 4, 3, 0])
+  assert.deepEqual(j.result.sheet_candidates, ['花名册'])
+})
+
 test('RULE-IMPORT-018: other files are named, with the formats accepted', async () => {
   const what = {
     'letter.doc': /上传的文件是 Word 文档（\.doc），不是可导入的表格。可导入的格式：CSV（UTF-8 或 GB18030\/GBK）、XLSX、XLS/,
