@@ -7,7 +7,7 @@
 BUILD    ?= build
 CC       ?= cc
 PORT     ?= 8080
-PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 libpq xlsxwriter libzip expat
+PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 libpq xlsxwriter libzip expat freexl
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
             -Wvla -Wimplicit-fallthrough -fno-common
@@ -118,8 +118,9 @@ e2e: $(BUILD)/anlao web
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 # Parsers and the pure rules they feed; nothing that needs the database or the network.
-FUZZ_LIB := $(addprefix src/core/,arena.c csv.c err.c head.c idcard.c json.c log.c query.c router.c \
-            set64.c text.c xlsx.c) src/import/import_logic.c src/region/region_logic.c
+FUZZ_LIB := $(addprefix src/core/,arena.c csv.c err.c head.c idcard.c json.c log.c query.c \
+            router.c set64.c sheet.c text.c xls.c xlsx.c) src/import/import_logic.c \
+            src/region/region_logic.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \

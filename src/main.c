@@ -36,7 +36,7 @@ usage(FILE *f)
           "  seed --demo [--db PATH]                   写入演示数据（凤冈县）\n"
           "  user add --username U --role R --region CODE [--display-name N] [--password P]\n"
           "                                            新增用户（不给密码则生成并打印）\n"
-          "  import --kind hukou|roll|disability|death|pension|legacy_assessment FILE [--commit] [--valid-only] [--partial]\n"
+          "  import --kind hukou|roll|disability|death|pension|legacy_assessment FILE [--sheet NAME] [--commit] [--valid-only] [--partial]\n"
           "                                            导入部门数据（先校验；--commit 全部有效时写入）\n"
           "  gen --elders N --out DIR [--seed S] [--bad-percent P] [--today YYYY-MM-DD]\n"
           "                                            生成五类部门数据文件（默认 2% 错误行）\n"
@@ -487,19 +487,20 @@ cmd_import(int argc, char **argv)
     const char *file = NULL;
     for (int i = 1; i < argc; i++) {
         if (argv[i][0] == '-') {
-            if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--kind"))
+            if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--kind") || !strcmp(argv[i], "--sheet"))
                 i++;
             continue;
         }
         file = argv[i];
     }
     struct import_options o = {.kind = opt(argc, argv, "--kind"), .path = file,
+        .sheet = opt(argc, argv, "--sheet"),
         .commit = has_flag(argc, argv, "--commit"), .valid_only = has_flag(argc, argv, "--valid-only"),
         .partial = has_flag(argc, argv, "--partial"),
         .username = "cli", .progress = cli_progress};
     if (!o.kind || !file) {
         fputs("用法: anlao import --db PATH --kind hukou|roll|disability|death|pension|legacy_assessment FILE "
-              "[--commit] [--valid-only] [--partial]\n",
+              "[--sheet 工作表名] [--commit] [--valid-only] [--partial]\n",
             stderr);
         return 2;
     }
@@ -513,10 +514,16 @@ cmd_import(int argc, char **argv)
         printf("{\"rows\":0,\"accepted\":0,\"rejected\":0,\"committed\":false}\n");
         return 1;
     }
-    fprintf(stderr, "导入 #%lld（%s）：共 %lld 行，有效 %lld，被拒 %lld；新增 %lld，变更 %lld，"
-                    "未变 %lld，死亡 %lld，迁移 %lld，未满年龄跳过 %lld%s\n",
+    /* RULE-IMPORT-019, RULE-UPLOAD-001: the sheet, the header row, the blank rows skipped. */
+    if (s.sheet[0])
+        fprintf(stderr, "读取工作表“%s”（共 %d 个工作表），表头在第 %d 行%s\n", s.sheet, s.n_sheets,
+            s.header_row, s.n_candidates > 1 ? "；另有工作表也符合，可用 --sheet 指定" : "");
+    else if (s.header_row > 1)
+        fprintf(stderr, "表头在第 %d 行\n", s.header_row);
+    fprintf(stderr, "导入 #%lld（%s）：共 %lld 行，有效 %lld，被拒 %lld，空行跳过 %lld；新增 %lld，"
+                    "变更 %lld，未变 %lld，死亡 %lld，迁移 %lld，未满年龄跳过 %lld%s\n",
         (long long)s.id, s.encoding, (long long)s.rows, (long long)s.accepted,
-        (long long)s.rejected, (long long)s.created, (long long)s.changed, (long long)s.unchanged,
+        (long long)s.rejected, (long long)s.blank_rows, (long long)s.created, (long long)s.changed, (long long)s.unchanged,
         (long long)s.deaths, (long long)s.moves, (long long)s.skipped_age,
         o.commit && !s.committed ? "；存在被拒行，未写入（可加 --valid-only 只写入有效行）" : "");
     printf("{\"rows\":%lld,\"accepted\":%lld,\"rejected\":%lld,\"committed\":%s}\n",
@@ -719,7 +726,7 @@ main(int argc, char **argv)
         {"routes", cmd_routes, "--db= --markdown"},
         {"backup", cmd_backup, "--db="},
         {"audit", cmd_audit, "--db="},
-        {"import", cmd_import, "--db= --kind= --commit --valid-only --partial"},
+        {"import", cmd_import, "--db= --kind= --sheet= --commit --valid-only --partial"},
         {"identify", cmd_identify, "--db="},
         {"gen", cmd_gen, "--db= --elders= --out= --seed= --bad-percent= --bad-per-mille= --today="},
     };

@@ -1,4 +1,5 @@
 #include "core/text.h"
+#include "core/xls.h"
 #include "core/xlsx.h"
 
 #include <errno.h>
@@ -106,7 +107,7 @@ convert_gb18030(struct al_text *t, char *err, size_t err_size)
         size_t out_left = sizeof(buf);
         size_t r = iconv(cd, &in, &in_left, &out, &out_left);
         if (r == (size_t)-1 && errno != E2BIG) {
-            snprintf(err, err_size, "文件编码既不是 UTF-8 也不是 GB18030（约第 %zu 字节处）",
+            snprintf(err, err_size, "文件编码既不是 UTF-8 也不是 GB18030（约第 %zu 字节处）。" AL_SHEET_ACCEPTED,
                 t->len - in_left);
             rc = -1;
         }
@@ -132,14 +133,14 @@ convert_gb18030(struct al_text *t, char *err, size_t err_size)
  * `budget` (RULE-UPLOAD-004).
  */
 static int
-open_xlsx(struct al_text *t, size_t budget, char *err, size_t err_size)
+open_xlsx(struct al_text *t, const struct al_text_opts *o, char *err, size_t err_size)
 {
     FILE *tmp = tmpfile();
     if (!tmp) {
         snprintf(err, err_size, "无法创建临时文件：%s", strerror(errno));
         return -1;
     }
-    int rc = al_xlsx_to_csv_buf(t->p, t->len, tmp, budget, err, err_size);
+    int rc = al_xlsx_to_csv_buf(t->p, t->len, tmp, o->max_memory, o->choice, err, err_size);
     munmap(t->map, t->map_len);
     t->map = NULL;
     if (rc == 0)
@@ -149,23 +150,81 @@ open_xlsx(struct al_text *t, size_t budget, char *err, size_t err_size)
     return rc;
 }
 
-/* RULE-IMPORT-006: UTF-8 (BOM optional) or GB18030, detected. */
-int
-al_text_open_fd(int fd, size_t xlsx_max_memory, struct al_text *t, char *err, size_t err_size)
+/* RULE-IMPORT-018: a kind of file we do not read, named. */
+static int
+refuse(struct al_text *t, const char *what, char *err, size_t err_size)
 {
+    bool latin = (unsigned char)what[0] < 0x80; /* a space between Chinese and Latin text */
+    snprintf(err, err_size, "上传的文件是%s%s，不是可导入的表格。%s（可在 Excel/WPS 中“另存为”）",
+        latin ? " " : "", what, AL_SHEET_ACCEPTED);
+    al_text_close(t);
+    return -1;
+}
+
+/*
+ * RULE-IMPORT-017: an .xls workbook (mapped in `t`, open as `fd`): its sheet
+ * converted to CSV in an unlinked temporary file, which replaces the mapping.
+ */
+static int
+open_xls(int fd, struct al_text *t, const struct al_text_opts *o, char *err, size_t err_size)
+{
+    FILE *tmp = tmpfile();
+    if (!tmp) {
+        snprintf(err, err_size, "无法创建临时文件：%s", strerror(errno));
+        return -1;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    int rc = al_xls_to_csv(path, tmp, o->max_memory, o->max_seconds, o->choice, err, err_size);
+    if (rc != 0) {
+        const char *what = al_sheet_ole2_type((const unsigned char *)t->p, t->len);
+        fclose(tmp);
+        if (what)
+            return refuse(t, what, err, err_size);
+        if (rc == AL_XLS_NOT_WORKBOOK)
+            snprintf(err, err_size, "XLS 文件已损坏，找不到其中的工作簿；请在 Excel/WPS 中打开后另存为 XLSX 再导入");
+        return -1;
+    }
+    munmap(t->map, t->map_len);
+    t->map = NULL;
+    rc = map_fd(fileno(tmp), t, err, err_size);
+    fclose(tmp);
+    t->xls = true;
+    return rc;
+}
+
+/* RULE-IMPORT-006: UTF-8 (BOM optional) or GB18030, detected; workbooks converted. */
+int
+al_text_open_fd(int fd, const struct al_text_opts *o, struct al_text *t, char *err,
+    size_t err_size)
+{
+    static const struct al_text_opts none = {.max_memory = 64u << 20};
+    if (!o)
+        o = &none;
     memset(t, 0, sizeof(*t));
     int rc = map_fd(fd, t, err, err_size);
     if (rc != 0)
         return rc;
-    if (t->len >= 4 && memcmp(t->p, "PK\x03\x04", 4) == 0)
-        return open_xlsx(t, xlsx_max_memory, err, err_size);
+    const char *what = NULL;
+    switch (al_sheet_sniff((const unsigned char *)t->p, t->len, &what)) {
+    case AL_FILE_ZIP:
+        if ((what = al_sheet_zip_type(t->p, t->len)))
+            return refuse(t, what, err, err_size);
+        return open_xlsx(t, o, err, err_size);
+    case AL_FILE_OLE2:
+        return open_xls(fd, t, o, err, err_size);
+    case AL_FILE_OTHER:
+        return refuse(t, what, err, err_size);
+    case AL_FILE_TEXT:
+        break;
+    }
     if (al_text_is_utf8(t->p, t->len))
         return 0;
     return convert_gb18030(t, err, err_size);
 }
 
 int
-al_text_open(const char *path, size_t xlsx_max_memory, struct al_text *t, char *err,
+al_text_open(const char *path, const struct al_text_opts *o, struct al_text *t, char *err,
     size_t err_size)
 {
     memset(t, 0, sizeof(*t));
@@ -174,7 +233,7 @@ al_text_open(const char *path, size_t xlsx_max_memory, struct al_text *t, char *
         snprintf(err, err_size, "无法打开文件 %s：%s", path, strerror(errno));
         return -1;
     }
-    int rc = al_text_open_fd(fd, xlsx_max_memory, t, err, err_size);
+    int rc = al_text_open_fd(fd, o, t, err, err_size);
     close(fd);
     return rc;
 }

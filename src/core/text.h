@@ -2,8 +2,9 @@
  * Text files from other departments: UTF-8 (with or without BOM) or
  * GB18030/GBK, detected.  The file is mapped, not read into memory; a
  * GB18030 file is converted to UTF-8 through iconv into a temporary file
- * (unlinked at once) that is mapped in turn.  An XLSX workbook's first sheet
- * is converted to CSV the same way (see xlsx.h).
+ * (unlinked at once) that is mapped in turn.  A workbook's sheet (XLSX, see
+ * xlsx.h; XLS, see xls.h) is converted to CSV the same way; any other kind of
+ * file is refused with what it is (RULE-IMPORT-018).
  */
 #ifndef AL_TEXT_H
 #define AL_TEXT_H
@@ -11,11 +12,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/sheet.h"
+
 struct al_text {
     const char *p;
     size_t len;
     bool converted; /* was GB18030 */
-    bool xlsx;      /* was an XLSX workbook (first sheet) */
+    bool xlsx;      /* was an XLSX workbook */
+    bool xls;       /* was an XLS workbook (RULE-IMPORT-017) */
     void *map;
     size_t map_len;
 };
@@ -23,15 +27,22 @@ struct al_text {
 /* True when the `len` bytes are valid UTF-8 (overlongs and surrogates refused). */
 bool al_text_is_utf8(const char *p, size_t len);
 
+/* How to read a workbook. */
+struct al_text_opts {
+    size_t max_memory;              /* RULE-UPLOAD-004 (XLSX and XLS) */
+    long max_seconds;               /* RULE-UPLOAD-003 (the XLS reader's child) */
+    struct al_sheet_choice *choice; /* which sheet (sheet.h); NULL: the first */
+};
+
 /*
- * Open `path` as UTF-8 text; an XLSX workbook is read holding at most
- * `xlsx_max_memory` bytes (see xlsx.h).  Returns 0, or -1 with a Chinese
- * reason in `err` (cannot read, not text in either encoding, a bound of xlsx.h).
+ * Open `path` as UTF-8 text; a workbook is read within `o`'s bounds.  Returns
+ * 0, or -1 with a Chinese reason in `err` (cannot read, not text in either
+ * encoding, a kind of file that is not accepted, a bound of xlsx.h or xls.h).
  */
-int al_text_open(const char *path, size_t xlsx_max_memory, struct al_text *t, char *err,
+int al_text_open(const char *path, const struct al_text_opts *o, struct al_text *t, char *err,
     size_t err_size);
 /* Same, from an open file (the caller keeps and closes `fd`; the text stays valid). */
-int al_text_open_fd(int fd, size_t xlsx_max_memory, struct al_text *t, char *err,
+int al_text_open_fd(int fd, const struct al_text_opts *o, struct al_text *t, char *err,
     size_t err_size);
 void al_text_close(struct al_text *t);
 

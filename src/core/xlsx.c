@@ -1,4 +1,5 @@
 #include "core/xlsx.h"
+#include "core/sheet.h"
 
 #include <expat.h>
 #include <stdbool.h>
@@ -172,6 +173,8 @@ parse_member(zip_t *z, const char *name, XML_Parser xp, char *err, size_t err_si
             rc = -1;
             break;
         }
+        if (st == XML_STATUS_ERROR && XML_GetErrorCode(xp) == XML_ERROR_ABORTED)
+            break; /* stopped on purpose: a preview has its rows (RULE-IMPORT-019) */
         if (st == XML_STATUS_ERROR) {
             snprintf(err, err_size, "XLSX 文件格式错误（%s 第 %lu 行：%s）", name,
                 (unsigned long)XML_GetCurrentLineNumber(xp), XML_ErrorString(XML_GetErrorCode(xp)));
@@ -202,32 +205,37 @@ local(const char *n)
     return c ? c + 1 : n;
 }
 
-/* ---- workbook.xml + rels: where the first sheet lives ---- */
+/* ---- workbook.xml + rels: the sheets, their names and where they live ---- */
 
-struct first_sheet {
-    char rid[64];
-    char target[256];
+struct book {
+    int n;
+    char name[AL_SHEETS_MAX][AL_SHEET_NAME_MAX];
+    char rid[AL_SHEETS_MAX][64];
+    char target[AL_SHEETS_MAX][256];
     bool want_rels;
 };
 
 static void XMLCALL
 wb_start(void *ud, const XML_Char *name, const XML_Char **a)
 {
-    struct first_sheet *fs = ud;
-    if (!fs->want_rels && strcmp(local(name), "sheet") == 0 && !fs->rid[0]) {
-        const char *id = attr(a, "r:id");
+    struct book *b = ud;
+    if (!b->want_rels && strcmp(local(name), "sheet") == 0 && b->n < AL_SHEETS_MAX) {
+        const char *id = attr(a, "r:id"), *nm = attr(a, "name");
         for (const XML_Char **p = a; !id && p && p[0]; p += 2)
             if (strcmp(local(p[0]), "id") == 0)
                 id = p[1];
-        if (id)
-            snprintf(fs->rid, sizeof(fs->rid), "%s", id);
-    } else if (fs->want_rels && strcmp(local(name), "Relationship") == 0 && !fs->target[0]) {
+        snprintf(b->rid[b->n], sizeof(b->rid[0]), "%s", id ? id : "");
+        snprintf(b->name[b->n], sizeof(b->name[0]), "%s", nm ? nm : "");
+        b->n++;
+    } else if (b->want_rels && strcmp(local(name), "Relationship") == 0) {
         const char *id = attr(a, "Id"), *t = attr(a, "Target");
-        if (id && t && strcmp(id, fs->rid) == 0) {
+        for (int i = 0; id && t && i < b->n; i++) {
+            if (b->target[i][0] || strcmp(id, b->rid[i]) != 0)
+                continue;
             if (t[0] == '/')
-                snprintf(fs->target, sizeof(fs->target), "%s", t + 1);
+                snprintf(b->target[i], sizeof(b->target[0]), "%s", t + 1);
             else
-                snprintf(fs->target, sizeof(fs->target), "xl/%s", t);
+                snprintf(b->target[i], sizeof(b->target[0]), "xl/%s", t);
         }
     }
 }
@@ -332,7 +340,19 @@ struct sheet {
     bool too_wide;
     long rows; /* <row> elements met (RULE-UPLOAD-004) */
     unsigned long long csv_bytes;
+    long max_rows; /* a preview: stop before this row (0: every row) */
 };
+
+/* A preview's CSV stops here too (a few long cells in the first rows). */
+#define PREVIEW_MAX_BYTES (4u << 20)
+
+/* A preview has what it needs: stop without a reason. */
+static void
+preview_done(void)
+{
+    if (cur->xp)
+        XML_StopParser(cur->xp, XML_FALSE);
+}
 
 /* "BC12" → column index 54 (0-based); -1 when absent. */
 static long
@@ -352,25 +372,16 @@ col_of(const char *ref)
 static void
 csv_write(struct sheet *sh, const char *s, size_t len)
 {
-    FILE *out = sh->out;
     sh->csv_bytes += len + 3;
+    if (sh->max_rows && sh->csv_bytes > PREVIEW_MAX_BYTES) {
+        preview_done();
+        return;
+    }
     if (sh->csv_bytes > XLSX_MAX_CSV_BYTES) {
         stop("XLSX 表格内容展开后超过 1 GiB，请拆分文件后分批导入");
         return;
     }
-    bool quote = memchr(s, ',', len) || memchr(s, '"', len);
-    if (quote)
-        fputc('"', out);
-    for (const char *e = s + len; s < e; s++) {
-        char c = *s;
-        if (c == '\r' || c == '\n')
-            c = ' ';
-        if (c == '"')
-            fputc('"', out);
-        fputc(c, out);
-    }
-    if (quote)
-        fputc('"', out);
+    al_sheet_csv_field(sh->out, s, len);
 }
 
 static void XMLCALL
@@ -387,6 +398,10 @@ sheet_start(void *ud, const XML_Char *name, const XML_Char **a)
         long n = r ? strtol(r, NULL, 10) : sh->row_written + 1;
         if (n <= sh->row_written || n > XLSX_MAX_ROWS)
             n = sh->row_written + 1;
+        if (sh->max_rows && n > sh->max_rows) {
+            preview_done();
+            return;
+        }
         /* Blank lines for skipped rows keep line numbers equal to row numbers. */
         while (sh->row_written + 1 < n) {
             fputs("\r\n", sh->out);
@@ -432,6 +447,7 @@ sheet_end(void *ud, const XML_Char *name)
         }
         const char *v = sh->val.p ? sh->val.p : "";
         size_t len = sh->val.len;
+        char num[40];
         if (!strcmp(sh->cell_type, "s")) {
             char *end;
             long i = strtol(v, &end, 10);
@@ -445,6 +461,15 @@ sheet_end(void *ud, const XML_Char *name)
         } else if (!strcmp(sh->cell_type, "e")) {
             v = "";
             len = 0;
+        } else if (!strcmp(sh->cell_type, "n") && len) {
+            /* RULE-IMPORT-020: a number as Excel shows it, whole numbers exactly. */
+            char *end;
+            double d = strtod(v, &end);
+            if (!*end) {
+                al_sheet_number(d, num);
+                v = num;
+                len = strlen(num);
+            }
         }
         csv_write(sh, v, len);
         fputc(',', sh->out);
@@ -480,28 +505,130 @@ new_parser(void *ud, XML_StartElementHandler s, XML_EndElementHandler e, XML_Cha
     return xp;
 }
 
+/* One sheet (`target`) as CSV into `out`; a preview stops before row max_rows + 1. */
 static int
-convert(zip_t *z, FILE *out, size_t max_memory, char *err, size_t err_size)
+read_sheet(zip_t *z, const char *target, const struct sst *sst, FILE *out, long max_rows,
+    char *err, size_t err_size)
+{
+    struct sheet sh = {.out = out, .sst = sst, .max_rows = max_rows};
+    int rc = -1;
+    XML_Parser xp = new_parser(&sh, sheet_start, sheet_end, sheet_text);
+    if (!xp) {
+        snprintf(err, err_size, "%s", over_memory);
+        goto out;
+    }
+    if (parse_member(z, target, xp, err, err_size) != 0)
+        goto out;
+    if (sh.too_wide) {
+        snprintf(err, err_size, "XLSX 表格超过 256 列");
+        goto out;
+    }
+    if (sh.val.oom) {
+        snprintf(err, err_size, "%s", cur->why[0] ? cur->why : over_memory);
+        goto out;
+    }
+    if (fflush(out) != 0 || ferror(out)) {
+        snprintf(err, err_size, "XLSX 转换时写入失败");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (xp)
+        XML_ParserFree(xp);
+    budget_free(sh.val.p);
+    return rc;
+}
+
+/* The first rows of sheet `i` as CSV given to ch->score; its score or -1 on an error. */
+static int
+score_sheet(zip_t *z, const struct book *b, int i, const struct sst *sst,
+    struct al_sheet_choice *ch, char *err, size_t err_size)
+{
+    FILE *tmp = tmpfile();
+    if (!tmp) {
+        snprintf(err, err_size, "无法创建临时文件");
+        return -1;
+    }
+    int score = -1;
+    char *csv = NULL;
+    if (read_sheet(z, b->target[i], sst, tmp, AL_SHEET_PREVIEW_ROWS, err, err_size) != 0)
+        goto out;
+    long n = ftell(tmp);
+    if (n < 0 || !(csv = malloc((size_t)n + 1)))
+        goto out;
+    rewind(tmp);
+    if (fread(csv, 1, (size_t)n, tmp) != (size_t)n)
+        goto out;
+    csv[n] = '\0';
+    score = ch->score(ch->ctx, csv, (size_t)n);
+    if (score < 0)
+        score = 0;
+out:
+    free(csv);
+    fclose(tmp);
+    return score;
+}
+
+/* RULE-IMPORT-019: which sheet to read (index into b), or -1 with `err`. */
+static int
+choose(zip_t *z, const struct book *b, const struct sst *sst, struct al_sheet_choice *ch,
+    char *err, size_t err_size)
+{
+    if (!ch)
+        return 0;
+    /* The candidates are named even when a sheet is asked for by name (the page's choice). */
+    ch->count = b->n;
+    ch->n_candidates = 0;
+    int best = 0, best_score = 0, named = -1;
+    for (int i = 0; i < b->n; i++) {
+        if (ch->want && named < 0 && !strcmp(b->name[i], ch->want))
+            named = i;
+        if (!ch->score)
+            continue;
+        int sc = score_sheet(z, b, i, sst, ch, err, err_size);
+        if (sc < 0)
+            return -1;
+        if (sc > 0 && ch->n_candidates < AL_SHEET_CANDIDATES_MAX)
+            snprintf(ch->candidates[ch->n_candidates++], AL_SHEET_NAME_MAX, "%s", b->name[i]);
+        if (sc > best_score) {
+            best = i;
+            best_score = sc;
+        }
+    }
+    if (ch->want && named < 0) {
+        snprintf(err, err_size, "工作簿中没有名为“%.60s”的工作表", ch->want);
+        return -1;
+    }
+    return ch->want ? named : best;
+}
+
+static int
+convert(zip_t *z, FILE *out, size_t max_memory, struct al_sheet_choice *ch, char *err,
+    size_t err_size)
 {
     int rc = -1;
     struct conv c = {.max = max_memory};
     cur = &c;
     err[0] = '\0';
-    struct first_sheet fs = {0};
+    struct book *b = calloc(1, sizeof(*b));
     struct sst sst = {0};
-    struct sheet sh = {0};
-    XML_Parser xp = new_parser(&fs, wb_start, NULL, NULL);
+    XML_Parser xp = b ? new_parser(b, wb_start, NULL, NULL) : NULL;
     if (!xp || parse_member(z, "xl/workbook.xml", xp, err, err_size) != 0)
         goto out;
     XML_ParserFree(xp);
-    fs.want_rels = true;
-    xp = new_parser(&fs, wb_start, NULL, NULL);
+    b->want_rels = true;
+    xp = new_parser(b, wb_start, NULL, NULL);
     if (!xp || parse_member(z, "xl/_rels/workbook.xml.rels", xp, err, err_size) != 0)
         goto out;
     XML_ParserFree(xp);
     xp = NULL;
-    if (!fs.target[0])
-        snprintf(fs.target, sizeof(fs.target), "xl/worksheets/sheet1.xml");
+    if (b->n == 0) { /* no sheet listed: the usual place of the first */
+        b->n = 1;
+        snprintf(b->name[0], sizeof(b->name[0]), "Sheet1");
+    }
+    for (int i = 0; i < b->n; i++)
+        if (!b->target[i][0])
+            snprintf(b->target[i], sizeof(b->target[0]), "xl/worksheets/sheet%d.xml", i + 1);
     if (zip_name_locate(z, "xl/sharedStrings.xml", 0) >= 0) {
         if (!(sst.text = tmpfile())) {
             snprintf(err, err_size, "无法创建临时文件");
@@ -532,23 +659,15 @@ convert(zip_t *z, FILE *out, size_t max_memory, char *err, size_t err_size)
             sst.map = ""; /* every string empty */
         }
     }
-    sh.out = out;
-    sh.sst = &sst;
-    xp = new_parser(&sh, sheet_start, sheet_end, sheet_text);
-    if (!xp || parse_member(z, fs.target, xp, err, err_size) != 0)
+    int pick = choose(z, b, &sst, ch, err, err_size);
+    if (pick < 0)
         goto out;
-    if (sh.too_wide) {
-        snprintf(err, err_size, "XLSX 表格超过 256 列");
-        goto out;
+    if (ch) {
+        ch->index = pick;
+        snprintf(ch->name, sizeof(ch->name), "%s", b->name[pick]);
     }
-    if (sh.val.oom) {
-        snprintf(err, err_size, "%s", c.why[0] ? c.why : over_memory);
+    if (read_sheet(z, b->target[pick], &sst, out, 0, err, err_size) != 0)
         goto out;
-    }
-    if (fflush(out) != 0 || ferror(out)) {
-        snprintf(err, err_size, "XLSX 转换时写入失败");
-        goto out;
-    }
     rc = 0;
 out:
     if (!xp && !err[0] && rc != 0) /* a parser could not be made within the budget */
@@ -561,13 +680,14 @@ out:
         fclose(sst.text);
     budget_free(sst.off);
     budget_free(sst.cur.p);
-    budget_free(sh.val.p);
+    free(b);
     cur = NULL;
     return rc;
 }
 
 int
-al_xlsx_to_csv(const char *path, FILE *out, size_t max_memory, char *err, size_t err_size)
+al_xlsx_to_csv(const char *path, FILE *out, size_t max_memory, struct al_sheet_choice *ch,
+    char *err, size_t err_size)
 {
     int zerr = 0;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
@@ -575,14 +695,14 @@ al_xlsx_to_csv(const char *path, FILE *out, size_t max_memory, char *err, size_t
         snprintf(err, err_size, "不是有效的 XLSX 文件");
         return -1;
     }
-    int rc = convert(z, out, max_memory, err, err_size);
+    int rc = convert(z, out, max_memory, ch, err, err_size);
     zip_discard(z);
     return rc;
 }
 
 int
-al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, size_t max_memory, char *err,
-    size_t err_size)
+al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, size_t max_memory,
+    struct al_sheet_choice *ch, char *err, size_t err_size)
 {
     zip_error_t ze;
     zip_error_init(&ze);
@@ -597,7 +717,7 @@ al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, size_t max_memory, c
         snprintf(err, err_size, "不是有效的 XLSX 文件");
         return -1;
     }
-    int rc = convert(z, out, max_memory, err, err_size);
+    int rc = convert(z, out, max_memory, ch, err, err_size);
     zip_discard(z);
     return rc;
 }

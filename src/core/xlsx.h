@@ -1,6 +1,7 @@
 /*
- * XLSX (Office Open XML spreadsheets), read with libzip and expat: the first
- * worksheet streamed out as UTF-8 CSV, one line per spreadsheet row (so a
+ * XLSX (Office Open XML spreadsheets), read with libzip and expat: one
+ * worksheet (the first, or the one `choice` picks: RULE-IMPORT-019) streamed
+ * out as UTF-8 CSV, one line per spreadsheet row (so a
  * CSV line number is the spreadsheet's row number; line breaks inside cells
  * become spaces).  Both the sheet and the shared strings are streamed: the
  * shared strings' text goes to an unlinked temporary file, and everything held
@@ -13,15 +14,20 @@
 
 #include <stdio.h>
 
+#include "core/sheet.h"
+
 /*
- * Convert the first worksheet of `path` into CSV written to `out`, holding at
- * most `max_memory` bytes.  Returns 0, or -1 with a Chinese reason in `err`
- * (not a workbook, malformed, past a bound).
+ * Convert a worksheet of `path` into CSV written to `out`, holding at most
+ * `max_memory` bytes: the first, or the one `choice` asks for or scores best
+ * (NULL: the first); `choice` gets the sheet read and the candidates.  Numeric
+ * cells are written as al_sheet_number() does.  Returns 0, or -1 with a Chinese
+ * reason in `err` (not a workbook, malformed, past a bound, no such sheet).
  */
-int al_xlsx_to_csv(const char *path, FILE *out, size_t max_memory, char *err, size_t err_size);
+int al_xlsx_to_csv(const char *path, FILE *out, size_t max_memory, struct al_sheet_choice *choice,
+    char *err, size_t err_size);
 
 /* Same, from a zip archive already in memory (a mapped upload, the fuzz target). */
-int al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, size_t max_memory, char *err,
-    size_t err_size);
+int al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, size_t max_memory,
+    struct al_sheet_choice *choice, char *err, size_t err_size);
 
 #endif

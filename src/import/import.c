@@ -27,7 +27,7 @@
 #include "import/import_store.h"
 #include "region/region.h"
 
-#define MAX_FIELDS 64
+#define MAX_FIELDS IMPORT_MAX_FIELDS
 
 struct reader {
     struct al_text t;
@@ -36,6 +36,9 @@ struct reader {
     int n, map[COL_COUNT];
     int64_t rows;
     int64_t blank; /* rows of empty fields only, skipped (RULE-UPLOAD-001) */
+    int header_line, header_end; /* the header's first and last line (RULE-IMPORT-019) */
+    int kind;
+    struct al_sheet_choice choice; /* the sheet of a workbook (RULE-IMPORT-019) */
 };
 
 static void
@@ -79,9 +82,11 @@ is_sealed_upload(const char *path)
 static int
 open_text(struct reader *rd, const char *path, struct al_errinfo *e)
 {
-    char msg[256];
+    char msg[320];
+    struct al_text_opts to = {.max_memory = al_config.xlsx_max_memory,
+        .max_seconds = al_config.import_max_s, .choice = &rd->choice};
     if (!is_sealed_upload(path)) {
-        if (al_text_open(path, al_config.xlsx_max_memory, &rd->t, msg, sizeof(msg)) != 0)
+        if (al_text_open(path, &to, &rd->t, msg, sizeof(msg)) != 0)
             return al_fail(e, AL_EINVAL, "file", "%s", msg);
         return AL_OK;
     }
@@ -93,7 +98,7 @@ open_text(struct reader *rd, const char *path, struct al_errinfo *e)
     int rc = tmp ? al_crypto_file_open(fd, fileno(tmp)) : AL_EINTERNAL;
     close(fd);
     if (rc == AL_OK &&
-        al_text_open_fd(fileno(tmp), al_config.xlsx_max_memory, &rd->t, msg, sizeof(msg)) != 0)
+        al_text_open_fd(fileno(tmp), &to, &rd->t, msg, sizeof(msg)) != 0)
         rc = al_fail(e, AL_EINVAL, "file", "%s", msg);
     else if (rc == AL_EINVAL)
         rc = al_fail(e, AL_EINVAL, "file", "上传的文件已损坏或被改动，请重新上传");
@@ -151,26 +156,83 @@ import_uploads_sweep(struct al_db *db, bool at_start)
     return rc == AL_OK ? removed : rc;
 }
 
-/* Open the file and map its header row to the profile of `kind`. */
+/* The first IMPORT_HEADER_ROWS records of `c` into `rows`/`nf` (from `a`); their lines too. */
 static int
-reader_open(struct reader *rd, int kind, const char *path, struct al_arena *a, json_t *unknown,
-    struct al_errinfo *e)
+first_records(struct al_csv *c, struct al_arena *a, struct al_str **rows, int *nf, int *lines)
+{
+    int n = 0;
+    while (n < IMPORT_HEADER_ROWS) {
+        rows[n] = al_arena_alloc(a, MAX_FIELDS * sizeof(struct al_str));
+        if (al_csv_read(c, a, rows[n], MAX_FIELDS, &nf[n]) != 1)
+            break;
+        if (nf[n] > MAX_FIELDS)
+            nf[n] = MAX_FIELDS;
+        lines[n] = c->line;
+        n++;
+    }
+    return n;
+}
+
+/* RULE-IMPORT-019: a sheet's first rows scored against the profile of the kind (`ctx`). */
+static int
+score_csv(void *ctx, const char *csv, size_t len)
+{
+    int kind = *(const int *)ctx;
+    struct al_arena a;
+    al_arena_init(&a, 1 << 14);
+    struct al_csv c;
+    struct al_str *rows[IMPORT_HEADER_ROWS], hdr[MAX_FIELDS];
+    int nf[IMPORT_HEADER_ROWS], lines[IMPORT_HEADER_ROWS], row, span, nhdr, missing,
+        map[COL_COUNT];
+    al_csv_init(&c, csv, len);
+    int n = first_records(&c, &a, rows, nf, lines);
+    int score = import_find_header(kind, rows, nf, n, &row, &span, map, hdr, &nhdr, &missing);
+    al_arena_fini(&a);
+    return score > 0 ? score : 0;
+}
+
+/*
+ * Open the file (the sheet `sheet` of a workbook, or the one whose header fits
+ * `kind`) and find its header among the first rows (RULE-IMPORT-019).
+ */
+static int
+reader_open(struct reader *rd, int kind, const char *path, const char *sheet, struct al_arena *a,
+    json_t *unknown, struct al_errinfo *e)
 {
     memset(rd, 0, sizeof(*rd));
+    rd->kind = kind;
+    rd->choice.want = sheet && *sheet ? sheet : NULL;
+    rd->choice.score = score_csv;
+    rd->choice.ctx = &rd->kind;
     int orc = open_text(rd, path, e);
     if (orc != AL_OK)
         return orc;
-    int idx[MAX_FIELDS], n_unknown = 0, missing = COL_ID;
+    struct al_str *rows[IMPORT_HEADER_ROWS], hdr[MAX_FIELDS];
+    int nf[IMPORT_HEADER_ROWS], lines[IMPORT_HEADER_ROWS], row = 0, span = 1, nhdr = 0,
+        missing = COL_ID, idx[MAX_FIELDS], n_unknown = 0, map[COL_COUNT];
     al_csv_init(&rd->c, rd->t.p, rd->t.len);
-    if (al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n) != 1 ||
-        import_map_headers(kind, rd->f, rd->n < MAX_FIELDS ? rd->n : MAX_FIELDS, rd->map, idx,
-            &n_unknown, &missing) != 0) {
+    int n = first_records(&rd->c, a, rows, nf, lines);
+    if (import_find_header(kind, rows, nf, n, &row, &span, rd->map, hdr, &nhdr, &missing) < 0) {
+        bool book = rd->t.xlsx || rd->t.xls;
         al_text_close(&rd->t);
-        return al_fail(e, AL_EINVAL, "file", "文件缺少“%s”列（第 1 行应为表头）",
-            import_col_label(missing));
+        if (book)
+            return al_fail(e, AL_EINVAL, "file",
+                "文件缺少“%s”列（工作表“%s”的前 %d 行中没有找到表头）", import_col_label(missing),
+                rd->choice.name, IMPORT_HEADER_ROWS);
+        return al_fail(e, AL_EINVAL, "file", "文件缺少“%s”列（前 %d 行中没有找到表头）",
+            import_col_label(missing), IMPORT_HEADER_ROWS);
     }
+    rd->header_line = lines[row];
+    rd->header_end = lines[row + span - 1];
+    /* The unknown columns of the header found. */
+    import_map_headers(kind, hdr, nhdr, map, idx, &n_unknown, &missing);
     for (int i = 0; unknown && i < n_unknown; i++)
-        json_array_append_new(unknown, json_stringn(rd->f[idx[i]].p, rd->f[idx[i]].len));
+        if (hdr[idx[i]].len) /* empty cells of a header are no columns */
+            json_array_append_new(unknown, json_stringn(hdr[idx[i]].p, hdr[idx[i]].len));
+    /* Data starts after the header: read again up to it. */
+    al_csv_init(&rd->c, rd->t.p, rd->t.len);
+    for (int i = 0; i < row + span; i++)
+        al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n);
     return AL_OK;
 }
 
@@ -181,14 +243,14 @@ reader_open(struct reader *rd, int kind, const char *path, struct al_arena *a, j
  * Next data row: 1, 2 (a row, and time to report progress), 0 at the end, -1
  * for an unterminated quote, READ_TOO_MANY past the bound on lines.  Rows of
  * empty fields only are skipped and counted in rd->blank; they count towards
- * the bound like every line (RULE-UPLOAD-001).  Resets `a` after a skipped row.
+ * the bound like every line (RULE-UPLOAD-001, RULE-IMPORT-021).  Resets `a` after a skipped row.
  */
 static int
 reader_next(struct reader *rd, struct al_arena *a)
 {
     int r;
     while ((r = al_csv_read(&rd->c, a, rd->f, MAX_FIELDS, &rd->n)) == 1) {
-        if (rd->c.line - 1 > al_config.import_max_rows) /* line 1 is the header */
+        if (rd->c.line - rd->header_end > al_config.import_max_rows) /* after the header */
             return READ_TOO_MANY;
         if (!import_row_blank(rd->f, rd->n < MAX_FIELDS ? rd->n : MAX_FIELDS))
             break;
@@ -429,20 +491,45 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
 }
 
 /* Open the file of `path` and its header; the encoding and unknown columns into `s`. */
+/* RULE-IMPORT-019: the sheet and header row read, and the other sheets that would fit. */
+static void
+reader_summary(const struct reader *rd, struct import_summary *s)
+{
+    snprintf(s->sheet, sizeof(s->sheet), "%s", rd->t.xlsx || rd->t.xls ? rd->choice.name : "");
+    s->header_row = rd->header_line;
+    s->n_sheets = rd->choice.count;
+    s->n_candidates = rd->choice.n_candidates;
+    memcpy(s->candidates, rd->choice.candidates, sizeof(s->candidates));
+}
+
 static int
-open_file(struct reader *rd, int kind, const char *path, struct al_arena *a,
+open_file(struct reader *rd, int kind, const char *path, const char *sheet, struct al_arena *a,
     struct import_summary *s, const char **unknown_json, char sha[65], struct al_errinfo *e)
 {
     json_t *unknown = json_array();
-    int rc = reader_open(rd, kind, path, a, unknown, e);
+    int rc = reader_open(rd, kind, path, sheet, a, unknown, e);
     if (rc == AL_OK) {
         snprintf(s->encoding, sizeof(s->encoding), "%s",
-            rd->t.xlsx ? "XLSX" : rd->t.converted ? "GB18030" : "UTF-8");
+            rd->t.xlsx ? "XLSX" : rd->t.xls ? "XLS" : rd->t.converted ? "GB18030" : "UTF-8");
+        reader_summary(rd, s);
         s->unknown_columns = (int64_t)json_array_size(unknown);
         al_crypto_sha256_hex(rd->t.p, rd->t.len, sha);
         *unknown_json = al_json_dump(a, unknown, NULL);
     }
     json_decref(unknown);
+    return rc;
+}
+
+/* RULE-IMPORT-019: which sheet and header row the import read. */
+static int
+store_sheet(struct al_db *db, int64_t id, const struct import_summary *s, struct al_arena *a)
+{
+    json_t *c = json_array();
+    for (int i = 0; i < s->n_candidates; i++)
+        json_array_append_new(c, json_string(s->candidates[i]));
+    int rc = import_store_sheet(db, id, s->sheet[0] ? s->sheet : NULL, s->header_row,
+        al_json_dump(a, c, NULL), s->blank_rows);
+    json_decref(c);
     return rc;
 }
 
@@ -508,7 +595,7 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
     struct reader rd;
     const char *unknown_json = NULL;
     char sha[65];
-    int rc = open_file(&rd, kind, o->path, &a, s, &unknown_json, sha, e);
+    int rc = open_file(&rd, kind, o->path, o->sheet, &a, s, &unknown_json, sha, e);
     if (rc != AL_OK) {
         al_arena_fini(&bulk_arena);
         al_arena_fini(&a);
@@ -568,6 +655,8 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
     s->blank_rows = rd.blank;
     if (rc == AL_OK)
         rc = store_tally(&p, &a);
+    if (rc == AL_OK)
+        rc = store_sheet(db, id, s, &a);
     if (p.bulk && rc == AL_OK) {
         progress(o, "更新检索索引", &rd);
         rc = elder_bulk_end(p.bulk, rc);
@@ -621,7 +710,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     char path[512];
     snprintf(path, sizeof(path), "%s", rec.stored_path);
     struct reader rd;
-    if ((rc = reader_open(&rd, kind, path, &a, NULL, e)) != AL_OK) {
+    if ((rc = reader_open(&rd, kind, path, rec.sheet, &a, NULL, e)) != AL_OK) {
         al_arena_fini(&a);
         return rc;
     }
@@ -633,6 +722,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
         return al_fail(e, AL_ECONFLICT, NULL, "文件在校验后被改动，请重新上传");
     }
     snprintf(s->encoding, sizeof(s->encoding), "%s", rec.encoding);
+    reader_summary(&rd, s);
     /* The loop resets the arena `rec` lives in: keep what it needs. */
     char scope[16];
     snprintf(scope, sizeof(scope), "%s", rec.region_code ? rec.region_code : "");
@@ -735,6 +825,7 @@ struct job_arg {
     int64_t import_id; /* 0: validate the uploaded file */
     struct import_options o;
     char kind[16], path[512], filename[256], username[64], client_ip[48], region[16];
+    char sheet[AL_SHEET_NAME_MAX];
 };
 
 static void
@@ -754,6 +845,13 @@ summary_json(const struct import_summary *s)
         (json_int_t)s->moves, "skipped_age", (json_int_t)s->skipped_age, "unknown_columns",
         (json_int_t)s->unknown_columns);
     json_object_set_new(j, "blank_rows", json_integer(s->blank_rows)); /* RULE-UPLOAD-001 */
+    /* RULE-IMPORT-019: the sheet and the header row read; the sheets that would fit. */
+    json_object_set_new(j, "sheet", s->sheet[0] ? json_string(s->sheet) : json_null());
+    json_object_set_new(j, "header_row", json_integer(s->header_row));
+    json_t *c = json_array();
+    for (int i = 0; i < s->n_candidates; i++)
+        json_array_append_new(c, json_string(s->candidates[i]));
+    json_object_set_new(j, "sheet_candidates", c);
     return j;
 }
 
@@ -769,6 +867,7 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, cha
     j->o.username = j->username;
     j->o.client_ip = j->client_ip;
     j->o.region_code = j->region;
+    j->o.sheet = j->sheet;
     j->o.progress = job_progress;
     j->o.progress_ctx = job;
     struct import_summary s;
@@ -812,6 +911,9 @@ import_upload(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "filename", "请提供文件名（不超过 200 个字符）");
     if (r->body_len == 0)
         return al_req_fail(r, AL_EINVAL, "file", "上传的文件是空的");
+    const char *sheet = al_query_get(&r->query, "sheet"); /* RULE-IMPORT-019 */
+    if (sheet && strlen(sheet) >= AL_SHEET_NAME_MAX)
+        return al_req_fail(r, AL_EINVAL, "sheet", "工作表名称过长");
     int64_t partial = 0;
     int rc = al_query_int(&r->query, "partial", "补录", 0, 1, 0, &partial, &r->err);
     if (rc != AL_OK)
@@ -834,6 +936,7 @@ import_upload(struct al_req *r)
     }
     snprintf(j->kind, sizeof(j->kind), "%s", kind);
     snprintf(j->filename, sizeof(j->filename), "%s", filename);
+    snprintf(j->sheet, sizeof(j->sheet), "%s", sheet ? sheet : "");
     j->o.keep_file = true;
     j->o.partial = partial;
     int64_t job = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j,
@@ -975,7 +1078,7 @@ import_errors(struct al_req *r)
 static const struct al_route import_routes[] = {
     {AL_GET, "/api/v1/imports", import_list, "elder.import", 0, "导入记录（最近 100 次）"},
     {AL_POST, "/api/v1/imports", import_upload, "elder.import", AL_ROUTE_UPLOAD,
-        "上传文件并在后台校验（?kind=&filename=，请求体为文件），返回任务编号"},
+        "上传文件并在后台校验（?kind=&filename=[&sheet=]，请求体为文件），返回任务编号"},
     {AL_POST, "/api/v1/imports/:id/commit", import_commit_route, "elder.import", 0,
         "写入已校验的导入（默认全部有效才写入；valid_only 只写入有效行），后台执行"},
     {AL_GET, "/api/v1/imports/:id/errors", import_errors, "elder.import", 0,

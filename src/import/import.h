@@ -11,6 +11,7 @@
 #include "core/db.h"
 #include "core/err.h"
 #include "core/router.h"
+#include "core/sheet.h"
 
 extern const struct al_module import_module;
 
@@ -18,6 +19,7 @@ struct import_options {
     const char *kind;      /* hukou, roll, disability, death, pension */
     const char *path;      /* the file */
     const char *filename;  /* name to record (defaults to path) */
+    const char *sheet;     /* the sheet of a workbook to read; NULL: the one that fits (RULE-IMPORT-019) */
     bool keep_file;        /* remember `path` for a later import_commit() */
     bool commit;           /* import_run: apply after validation */
     bool valid_only;       /* apply the valid rows even when some are rejected */
@@ -39,6 +41,12 @@ struct import_summary {
     int64_t blank_rows; /* rows of empty fields only, skipped (RULE-UPLOAD-001) */
     bool committed;
     char encoding[12];
+    /* RULE-IMPORT-019: the sheet read ("" for a CSV file), the header's row, and the
+       sheets whose header fits the kind (the one read among them). */
+    char sheet[AL_SHEET_NAME_MAX];
+    int header_row;
+    int n_sheets, n_candidates;
+    char candidates[AL_SHEET_CANDIDATES_MAX][AL_SHEET_NAME_MAX];
 };
 
 /*

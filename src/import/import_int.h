@@ -61,6 +61,25 @@ const char *import_col_label(int col);
 int import_map_headers(int kind, const struct al_str *fields, int n, int map[COL_COUNT],
     int *unknown, int *n_unknown, int *missing);
 
+/* Fields of a record that are looked at (more are counted, not stored). */
+#define IMPORT_MAX_FIELDS 64
+/* Records looked at for the header (RULE-IMPORT-019), as sheet.h's preview. */
+#define IMPORT_HEADER_ROWS 20
+
+/*
+ * RULE-IMPORT-019: find the header of `kind` among the first `nrows` records
+ * (`rows[i]` holds nf[i] fields): one row, or two rows under merged group
+ * titles.  Returns a score (> 0; higher is a better match) with *row (the index
+ * of its first record), *span (1 or 2), `map` and the header's fields (`hdr`,
+ * *nhdr; pointing where `rows` point) filled, or -1 with *missing naming a
+ * required column the closest row lacks.
+ */
+int import_find_header(int kind, struct al_str *const *rows, const int *nf, int nrows, int *row,
+    int *span, int map[COL_COUNT], struct al_str hdr[IMPORT_MAX_FIELDS], int *nhdr, int *missing);
+
+/* RULE-IMPORT-020: `v` is a number in exponent form (digits lost by a spreadsheet). */
+bool import_number_lost(const char *v, size_t len);
+
 /*
  * RULE-IMPORT-002: parse a date in any of the usual forms (1949-12-31, 1949/12/31,
  * 1949.12.31, 19491231, 1949年12月31日, Excel serial day numbers) into

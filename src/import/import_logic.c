@@ -159,6 +159,62 @@ import_map_headers(int kind, const struct al_str *fields, int n, int map[COL_COU
     return 0;
 }
 
+/*
+ * RULE-IMPORT-019: the header among the first rows.  Each row alone, and each
+ * pair of rows read as one header (a cell of the lower row, or when it is empty
+ * the cell above: group titles merged across columns above their columns, other
+ * titles merged down over both rows), is mapped to the profile; the one that
+ * finds the most columns of the profile wins, a single row before a pair, an
+ * earlier row before a later one.
+ */
+int
+import_find_header(int kind, struct al_str *const *rows, const int *nf, int nrows, int *row,
+    int *span, int map[COL_COUNT], struct al_str hdr[IMPORT_MAX_FIELDS], int *nhdr, int *missing)
+{
+    int best = -1, best_partial = -1;
+    int tmp_map[COL_COUNT], unknown[IMPORT_MAX_FIELDS], n_unknown, miss;
+    struct al_str both[IMPORT_MAX_FIELDS];
+    *missing = COL_ID;
+    for (int r = 0; r < nrows; r++) {
+        for (int s = 1; s <= 2 && r + s <= nrows; s++) {
+            const struct al_str *h = rows[r];
+            int n = nf[r] < IMPORT_MAX_FIELDS ? nf[r] : IMPORT_MAX_FIELDS;
+            if (s == 2) {
+                int n2 = nf[r + 1] < IMPORT_MAX_FIELDS ? nf[r + 1] : IMPORT_MAX_FIELDS;
+                if (n2 > n)
+                    n = n2;
+                for (int i = 0; i < n; i++) {
+                    bool low = i < n2 && rows[r + 1][i].len;
+                    both[i] = low ? rows[r + 1][i]
+                              : i < nf[r] ? rows[r][i] : (struct al_str){"", 0};
+                }
+                h = both;
+            }
+            int ok = import_map_headers(kind, h, n, tmp_map, unknown, &n_unknown, &miss);
+            int found = 0;
+            for (int c = 0; c < COL_COUNT; c++)
+                found += tmp_map[c] >= 0;
+            if (ok != 0) {
+                if (s == 1 && found > best_partial) {
+                    best_partial = found;
+                    *missing = miss;
+                }
+                continue;
+            }
+            int key = found * 100 + (s == 1 ? 50 : 0) - r;
+            if (key > best) {
+                best = key;
+                *row = r;
+                *span = s;
+                memcpy(map, tmp_map, sizeof(tmp_map));
+                memcpy(hdr, h, (size_t)n * sizeof(*h));
+                *nhdr = n;
+            }
+        }
+    }
+    return best;
+}
+
 /* ---- dates ---- */
 
 /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
@@ -182,6 +238,15 @@ import_parse_date(const char *s, size_t len, char out[11])
 {
     char buf[40];
     size_t n = 0;
+    /* RULE-IMPORT-003: a serial with a time of day (45000.5) is that day. */
+    size_t whole = 0, frac = 0;
+    while (whole < len && s[whole] >= '0' && s[whole] <= '9')
+        whole++;
+    while (whole + 1 + frac < len && s[whole + 1 + frac] >= '0' && s[whole + 1 + frac] <= '9')
+        frac++;
+    if (whole >= 1 && whole <= 5 && whole < len && s[whole] == '.' && frac &&
+        whole + 1 + frac == len)
+        len = whole;
     /* Trim, and turn 年/月 and . / into '-', dropping 日. */
     for (size_t i = 0; i < len && n + 1 < sizeof(buf); i++) {
         unsigned char c = (unsigned char)s[i];
@@ -260,6 +325,36 @@ shown(const char *s, int max)
     return n;
 }
 
+/*
+ * RULE-IMPORT-020: a long number a spreadsheet kept as a floating-point number
+ * (5.20327194407153E+17, 5.20327E+17): its last digits are gone for good.
+ */
+bool
+import_number_lost(const char *v, size_t len)
+{
+    size_t i = 0;
+    if (!v)
+        return false;
+    while (i < len && v[i] >= '0' && v[i] <= '9')
+        i++;
+    if (i == 0)
+        return false;
+    if (i < len && v[i] == '.') {
+        i++;
+        while (i < len && v[i] >= '0' && v[i] <= '9')
+            i++;
+    }
+    if (i >= len || (v[i] != 'e' && v[i] != 'E'))
+        return false;
+    i++;
+    if (i < len && v[i] == '+')
+        i++;
+    size_t d = i;
+    while (i < len && v[i] >= '0' && v[i] <= '9')
+        i++;
+    return i == len && i > d;
+}
+
 #define ERR(c, ...)                                                                            \
     do {                                                                                       \
         if (ne < max_errs) {                                                                   \
@@ -285,7 +380,9 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
     v = field(a, fields, n, map[COL_ID], &len);
     struct al_id id;
     enum al_id_status st = v ? al_id_parse(v, len, today, &id) : AL_ID_EMPTY;
-    if (st != AL_ID_OK) {
+    if (st != AL_ID_OK && import_number_lost(v, len)) {
+        ERR(COL_ID, "身份证号被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
+    } else if (st != AL_ID_OK) {
         ERR(COL_ID, "%s", al_id_status_message(st));
     } else {
         memcpy(out->id_number, id.number, 19);
@@ -303,7 +400,9 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
     switch (kind) {
     case IMPORT_HUKOU:
         out->region_code = field(a, fields, n, map[COL_REGION], &len);
-        if (!out->region_code || region_level(out->region_code) != 5)
+        if (out->region_code && import_number_lost(out->region_code, len)) /* RULE-IMPORT-020 */
+            ERR(COL_REGION, "区划代码被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
+        else if (!out->region_code || region_level(out->region_code) != 5)
             ERR(COL_REGION, "区划代码应为 12 位村（社区）代码");
         out->address = field(a, fields, n, map[COL_ADDRESS], &len);
         if (!out->address)

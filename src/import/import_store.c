@@ -35,6 +35,25 @@ import_store_create(struct al_db *db, const char *kind, const char *filename, co
 }
 
 int
+import_store_sheet(struct al_db *db, int64_t import_id, const char *sheet, int header_row,
+    const char *candidates_json, int64_t blank_rows)
+{
+    static const char sql[] = "UPDATE imports SET sheet = ?, header_row = ?, sheet_candidates = ?,"
+                              " blank_rows = ? WHERE id = ?";
+    sqlite3_stmt *st = al_db_stmt(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_db_bind_text(st, 1, sheet);
+    sqlite3_bind_int(st, 2, header_row);
+    al_db_bind_text(st, 3, candidates_json);
+    sqlite3_bind_int64(st, 4, blank_rows);
+    sqlite3_bind_int64(st, 5, import_id);
+    int rc = al_db_check(db, sqlite3_step(st));
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
 import_store_error(struct al_db *db, int64_t import_id, int64_t line, const char *col,
     const char *reason)
 {
@@ -144,7 +163,8 @@ import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_
 {
     static const char sql[] =
         "SELECT id, kind, filename, encoding, username, status, rows, accepted, rejected,"
-        " summary, created_at, committed_at, partial FROM imports"
+        " summary, created_at, committed_at, partial, sheet, header_row, sheet_candidates,"
+        " blank_rows FROM imports"
         " WHERE region_code >= ? AND region_code < ? ORDER BY id DESC LIMIT 100";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
@@ -169,6 +189,15 @@ import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_
                 ? json_null()
                 : json_string(al_json_time(a, sqlite3_column_int64(st, 11))));
         json_object_set_new(o, "partial", json_boolean(sqlite3_column_int(st, 12)));
+        /* RULE-IMPORT-019: which sheet and header row were read. */
+        json_object_set_new(o, "sheet",
+            sqlite3_column_type(st, 13) == SQLITE_NULL
+                ? json_null()
+                : json_string((const char *)sqlite3_column_text(st, 13)));
+        json_object_set_new(o, "header_row", json_integer(sqlite3_column_int(st, 14)));
+        json_t *cand = json_loads((const char *)sqlite3_column_text(st, 15), 0, NULL);
+        json_object_set_new(o, "sheet_candidates", cand ? cand : json_array());
+        json_object_set_new(o, "blank_rows", json_integer(sqlite3_column_int64(st, 16)));
         json_array_append_new(items, o);
     }
     sqlite3_reset(st);
@@ -200,7 +229,7 @@ import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import
 {
     static const char sql[] = "SELECT kind, status, stored_path, file_sha256, encoding, rows,"
                               " accepted, rejected, user_id, region_code, errors_omitted,"
-                              " error_reasons FROM imports WHERE id = ?";
+                              " error_reasons, sheet FROM imports WHERE id = ?";
     sqlite3_stmt *st = al_db_stmt(db, sql);
     if (!st)
         return AL_EDB;
@@ -219,6 +248,7 @@ import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import
         r->region_code = al_db_col_text(a, st, 9);
         r->errors_omitted = sqlite3_column_int64(st, 10);
         r->error_reasons = al_db_col_text(a, st, 11);
+        r->sheet = al_db_col_text(a, st, 12);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)

@@ -14,8 +14,16 @@ int import_store_create(struct al_db *db, const char *kind, const char *filename
     const char *encoding, const char *stored_path, const char *region_code, int64_t user_id,
     const char *username, const char *unknown_json, bool partial, int64_t *id);
 
+/*
+ * RULE-IMPORT-019, RULE-UPLOAD-001: the sheet read (NULL for CSV), the header's
+ * row, the sheets that would fit (JSON array) and the blank rows skipped.
+ */
+int import_store_sheet(struct al_db *db, int64_t import_id, const char *sheet, int header_row,
+    const char *candidates_json, int64_t blank_rows);
+
 struct import_record {
     const char *kind, *status, *stored_path, *sha, *encoding, *region_code;
+    const char *sheet; /* NULL for a CSV file */
     const char *error_reasons; /* JSON [{"column","reason","count"}] (RULE-UPLOAD-002) */
     int64_t rows, accepted, rejected, user_id, errors_omitted;
 };

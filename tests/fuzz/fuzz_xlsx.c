@@ -14,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!out)
         return 0;
     char err[256];
-    al_xlsx_to_csv_buf(data, size, out, 64u << 20, err, sizeof(err));
+    al_xlsx_to_csv_buf(data, size, out, 64u << 20, NULL, err, sizeof(err));
     fclose(out);
     return 0;
 }

@@ -95,6 +95,114 @@ headers(void **state)
     assert_int_equal(import_kind_parse("tax"), -1);
 }
 
+/* Records of CSV text for import_find_header (from `a`). */
+static int
+records(struct al_arena *a, const char *csv, struct al_str **rows, int *nf)
+{
+    struct al_csv c;
+    al_csv_init(&c, csv, strlen(csv));
+    int n = 0;
+    while (n < IMPORT_HEADER_ROWS) {
+        rows[n] = al_arena_alloc(a, IMPORT_MAX_FIELDS * sizeof(struct al_str));
+        if (al_csv_read(&c, a, rows[n], IMPORT_MAX_FIELDS, &nf[n]) != 1)
+            break;
+        n++;
+    }
+    return n;
+}
+
+static void
+header_below_titles(void **state)
+{
+    (void)state;
+    /* RULE-IMPORT-019: a merged title, a unit line, then the header (row 3). */
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    struct al_str *rows[IMPORT_HEADER_ROWS], hdr[IMPORT_MAX_FIELDS];
+    int nf[IMPORT_HEADER_ROWS], row, span, map[COL_COUNT], nh, missing;
+    int n = records(&a,
+        "凤冈县进化镇户籍老年人口花名册（2026年11月）,,,,\r\n填报单位：进化镇派出所,,,填报日期,\r\n"
+        "序号,身份证号,姓名,区划代码,住址\r\n1,520327194003151012,王秀英,520327001001,临江村\r\n",
+        rows, nf);
+    assert_true(import_find_header(IMPORT_HUKOU, rows, nf, n, &row, &span, map, hdr, &nh,
+                    &missing) > 0);
+    assert_int_equal(row, 2);
+    assert_int_equal(span, 1);
+    assert_int_equal(map[COL_ID], 1);
+    assert_int_equal(map[COL_ADDRESS], 4);
+
+    /* Two rows under merged group titles: 户籍信息 over 区划代码 and 住址; the rest merged down. */
+    n = records(&a,
+        "花名册,,,,,\r\n序号,身份证号,姓名,户籍信息,,出生日期\r\n,,,区划代码,住址,\r\n"
+        "1,520327194003151012,王秀英,520327001001,临江村,1940-03-15\r\n",
+        rows, nf);
+    assert_true(import_find_header(IMPORT_HUKOU, rows, nf, n, &row, &span, map, hdr, &nh,
+                    &missing) > 0);
+    assert_int_equal(row, 1);
+    assert_int_equal(span, 2);
+    assert_int_equal(map[COL_REGION], 3);
+    assert_int_equal(map[COL_ADDRESS], 4);
+    assert_int_equal(map[COL_BIRTH], 5);
+    assert_int_equal(nh, 6);
+    assert_memory_equal(hdr[3].p, "区划代码", hdr[3].len);
+
+    /* A plain header on row 1 stays row 1; none in the first rows names what is missing. */
+    n = records(&a, "身份证号,姓名,区划代码,住址\r\n", rows, nf);
+    assert_true(import_find_header(IMPORT_HUKOU, rows, nf, n, &row, &span, map, hdr, &nh,
+                    &missing) > 0);
+    assert_int_equal(row, 0);
+    assert_int_equal(span, 1);
+    n = records(&a, "说明\r\n身份证号,姓名,住址\r\n", rows, nf);
+    assert_int_equal(import_find_header(IMPORT_HUKOU, rows, nf, n, &row, &span, map, hdr, &nh,
+                         &missing), -1);
+    assert_int_equal(missing, COL_REGION);
+    al_arena_fini(&a);
+}
+
+static void
+numbers_that_lost_digits(void **state)
+{
+    (void)state;
+    /* RULE-IMPORT-020: an ID kept as a floating-point number; not an ID that is merely wrong. */
+    const char *lost[] = {"5.20327194407153e+17", "5.20327E+17", "5.20327194407153E17"};
+    for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++)
+        assert_true(import_number_lost(lost[i], strlen(lost[i])));
+    const char *not_lost[] = {"520327194003151012", "52032719400315101", "5.2e", "e+17", "", "1.5"};
+    for (size_t i = 0; i < sizeof(not_lost) / sizeof(not_lost[0]); i++)
+        assert_false(import_number_lost(not_lost[i], strlen(not_lost[i])));
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    int map[COL_COUNT];
+    for (int i = 0; i < COL_COUNT; i++)
+        map[i] = -1;
+    map[COL_ID] = 0;
+    map[COL_NAME] = 1;
+    map[COL_DEATH] = 2;
+    struct al_str f[] = {{"5.20327194407153e+17", 20}, {"王秀英", 9}, {"2025-01-02", 10}};
+    struct import_row row;
+    struct import_error errs[8];
+    assert_int_equal(import_validate_row(IMPORT_DEATH, f, 3, map, "2026-11-22", &a, &row, errs, 8), 1);
+    assert_int_equal(errs[0].col, COL_ID);
+    assert_string_equal(errs[0].reason, "身份证号被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
+    /* A CSV saved by Excel shows a 12-digit region code in exponent form: lost as well. */
+    for (int i = 0; i < COL_COUNT; i++)
+        map[i] = -1;
+    map[COL_ID] = 0;
+    map[COL_NAME] = 1;
+    map[COL_REGION] = 2;
+    map[COL_ADDRESS] = 3;
+    struct al_str h[] = {{"520327194003151012", 18}, {"王秀英", 9}, {"5.20327E+11", 11}, {"临江村", 9}};
+    assert_int_equal(import_validate_row(IMPORT_HUKOU, h, 4, map, "2026-11-22", &a, &row, errs, 8), 1);
+    assert_int_equal(errs[0].col, COL_REGION);
+    assert_string_equal(errs[0].reason, "区划代码被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
+    /* RULE-IMPORT-003: a serial date with a time of day is that day. */
+    char d[11];
+    assert_true(import_parse_date("45000.5", 7, d));
+    assert_string_equal(d, "2023-03-15");
+    assert_false(import_parse_date("45000.", 6, d));
+    al_arena_fini(&a);
+}
+
 static void
 rows_and_plans(void **state)
 {
@@ -202,6 +310,8 @@ main(void)
         cmocka_unit_test(categories),
         cmocka_unit_test(dates),
         cmocka_unit_test(headers),
+        cmocka_unit_test(header_below_titles),
+        cmocka_unit_test(numbers_that_lost_digits),
         cmocka_unit_test(rows_and_plans),
         cmocka_unit_test(reasons_counted_in_fixed_space),
         cmocka_unit_test(blank_rows),
