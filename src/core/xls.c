@@ -259,6 +259,9 @@ al_xls_to_csv(const char *path, FILE *out, size_t max_memory, long max_seconds,
 #ifndef UNDER_ASAN /* ASan reserves terabytes of shadow address space */
         struct rlimit as = {base + max_memory, base + max_memory};
         setrlimit(RLIMIT_AS, &as);
+#else
+        (void)base;
+        (void)max_memory;
 #endif
         if (max_seconds > 0) {
             struct rlimit cpu = {(rlim_t)max_seconds, (rlim_t)max_seconds + 1};
