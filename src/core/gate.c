@@ -554,6 +554,24 @@ al_gate_start(void)
 }
 
 void
+al_gate_release(struct event_base *base)
+{
+    for (size_t fd = 0; g_gates && fd < g_ngates; fd++) {
+        struct al_gate *g = atomic_load(&g_gates[fd]);
+        if (!g || bufferevent_get_base(g->bev) != base)
+            continue;
+        if (g->kick && event_pending(g->kick, EV_TIMEOUT, NULL)) {
+            event_del(g->kick);
+            bufferevent_decref(g->bev);
+        }
+        if (g->writable && event_pending(g->writable, EV_WRITE, NULL)) {
+            event_del(g->writable);
+            bufferevent_decref(g->bev);
+        }
+    }
+}
+
+void
 al_gate_stop(void)
 {
     free(g_gates);

@@ -35,6 +35,14 @@ int al_gate_start(void);
 void al_gate_stop(void);
 
 /*
+ * At a worker's end, before evhttp_free: drop the references the gates of `base` hold for an
+ * answer still to push (kick) or a socket still to become writable, so that freeing the
+ * connections frees their gates too (nothing left for the leak checker).
+ */
+struct event_base;
+void al_gate_release(struct event_base *base);
+
+/*
  * For evhttp_set_bevcb with `env` a struct al_gate_env that outlives the connections: the
  * gated bufferevent of a new connection, or NULL (logged; libevent then uses a plain one and
  * the request callback must refuse bodies over ANLAO_BODY_MAX_BYTES itself).

@@ -658,6 +658,8 @@ worker_fini(struct worker *w)
         event_free(w->flush_ev);
     if (w->stop_ev)
         event_free(w->stop_ev);
+    if (w->base)
+        al_gate_release(w->base);
     if (w->http)
         evhttp_free(w->http);
     if (w->base)
