@@ -76,6 +76,14 @@ int elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_
     int64_t *new_id);
 /* Records in the registry when the bulk began (0: every row of a new import is new). */
 int64_t elder_bulk_existing(const struct elder_bulk *b);
+/*
+ * Mark record `id`, unchanged by household import `import_id`, as seen in it
+ * (last_hukou_import, which the identification of records missing from the
+ * household registry reads): no version, no history — the mark is not a fact.
+ * A changed record gets the mark with its change (last_hukou_import in the
+ * set).  AL_OK or a database error.
+ */
+int elder_bulk_seen(struct elder_bulk *b, int64_t id, int64_t import_id);
 /* Rebuild the search index and the indexes if they were deferred (pass the loop's rc). */
 int elder_bulk_end(struct elder_bulk *b, int rc);
 

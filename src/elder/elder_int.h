@@ -305,6 +305,8 @@ int elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, js
  */
 struct elder_deferred;
 int elder_store_defer_indexes(struct al_db *db, struct al_arena *a, struct elder_deferred **out);
+/* Set last_hukou_import of record `id` alone (no version, no updated_at): elder_bulk_seen. */
+int elder_store_mark_hukou(struct al_db *db, int64_t id, int64_t import_id);
 /* Rebuild what elder_store_defer_indexes deferred, in the same transaction.  AL_OK or an error. */
 int elder_store_rebuild_indexes(struct al_db *db, const struct elder_deferred *d);
 

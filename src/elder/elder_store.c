@@ -154,6 +154,16 @@ elder_min_age(struct al_db *db, int *out)
 
 /* ---- reading ---- */
 
+/* The cached statement `sql` with its first parameter bound to `id`; NULL: AL_EDB. */
+static struct al_stmt *
+by_id(struct al_db *db, const char *sql, int64_t id)
+{
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (st)
+        al_stmt_bind_int(st, 1, id);
+    return st;
+}
+
 static json_t *
 text_or_null(struct al_stmt *st, int col)
 {
@@ -466,11 +476,8 @@ elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_r
 {
     static const char sql[] = "SELECT id, version, region_code, status, name FROM elders"
                               " WHERE id = ?";
-    struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 1, id);
-    int rc = al_stmt_one(st);
+    struct al_stmt *st = by_id(db, sql, id);
+    int rc = st ? al_stmt_one(st) : AL_EDB;
     if (rc == AL_OK) {
         r->id = al_stmt_int(st, 0);
         r->version = al_stmt_int(st, 1);
@@ -500,10 +507,9 @@ category_evidence(struct al_db *db, int64_t id, json_t *out)
 {
     static const char sql[] = "SELECT category, source, source_ref, evidence_date"
                               " FROM elder_categories WHERE elder_id = ? ORDER BY category";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, id);
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         const char *cat = al_stmt_text(st, 0);
@@ -519,11 +525,8 @@ category_evidence(struct al_db *db, int64_t id, json_t *out)
 int
 elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, bool pii, json_t **out)
 {
-    struct al_stmt *st = al_db_sql(db, dialect(db)->get);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 1, id);
-    int rc = al_stmt_one(st);
+    struct al_stmt *st = by_id(db, dialect(db)->get, id);
+    int rc = st ? al_stmt_one(st) : AL_EDB;
     if (rc != AL_OK)
         return rc;
     char today[11];
@@ -578,11 +581,8 @@ elder_store_pii(struct al_db *db, struct al_arena *a, int64_t id, const char **i
     const char **phone, const char **phone2)
 {
     static const char sql[] = "SELECT id_enc, phone, phone2 FROM elders WHERE id = ?";
-    struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 1, id);
-    int rc = al_stmt_one(st);
+    struct al_stmt *st = by_id(db, sql, id);
+    int rc = st ? al_stmt_one(st) : AL_EDB;
     if (rc == AL_OK) {
         *id_enc = al_stmt_dup(a, st, 0);
         *phone = al_stmt_dup(a, st, 1);
@@ -745,10 +745,9 @@ elder_store_set_evidence(struct al_db *db, int64_t elder_id, const char *field,
         " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(elder_id, field) DO UPDATE SET"
         " source = excluded.source, source_ref = excluded.source_ref,"
         " evidence_date = excluded.evidence_date";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, elder_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
     al_stmt_bind_text(st, 2, field);
     al_stmt_bind_text(st, 3, ev->source);
     al_stmt_bind_text(st, 4, ev->source_ref);
@@ -784,11 +783,8 @@ elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
     static const char sql_del[] = "DELETE FROM elder_categories WHERE elder_id = ?";
     struct elder_facts f;
     memset(&f, 0, sizeof(f));
-    struct al_stmt *st = al_db_sql(db, sql_facts);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
-    int rc = al_stmt_one(st);
+    struct al_stmt *st = by_id(db, sql_facts, elder_id);
+    int rc = st ? al_stmt_one(st) : AL_EDB;
     if (rc != AL_OK)
         return rc;
     read_facts(st, 1, &f);
@@ -814,9 +810,8 @@ elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
         {"entitled_groups", offsetof(struct elder_facts, ev_entitled)},
         {"ability_level", offsetof(struct elder_facts, ev_ability)},
     };
-    if (!(st = al_db_sql(db, sql_src)))
+    if (!(st = by_id(db, sql_src, elder_id)))
         return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         const char *field = al_stmt_text(st, 0);
         for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -831,10 +826,7 @@ elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
         return rc;
     struct elder_category cats[ELDER_CAT_MAX];
     int n = elder_derive(&f, s, today, cats);
-    if (!(st = al_db_sql(db, sql_del)))
-        return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
-    if ((rc = al_stmt_run(st)) != AL_OK)
+    if ((rc = (st = by_id(db, sql_del, elder_id)) ? al_stmt_run(st) : AL_EDB) != AL_OK)
         return rc;
     return elder_store_categories_add(db, elder_id, cats, n);
 }
@@ -868,10 +860,9 @@ elder_store_history_add(struct al_db *db, int64_t elder_id, int64_t user_id,
 {
     static const char sql[] = "INSERT INTO elder_history(elder_id, at, user_id, username, action,"
                               " changes) VALUES (?, ?, ?, ?, ?, ?)";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, elder_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
     al_stmt_bind_int(st, 2, now);
     if (user_id > 0)
         al_stmt_bind_int(st, 3, user_id);
@@ -889,10 +880,9 @@ elder_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, bool
 {
     static const char sql[] = "SELECT at, username, action, changes FROM elder_history"
                               " WHERE elder_id = ? ORDER BY id DESC LIMIT 200";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, elder_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         const char *text = al_stmt_text(st, 3);
@@ -913,10 +903,9 @@ elder_store_contacts(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
 {
     static const char sql[] = "SELECT id, relation, name, phone, priority FROM elder_contacts"
                               " WHERE elder_id = ? ORDER BY priority, id";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, elder_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         const char *phone = al_stmt_text(st, 3);
@@ -936,10 +925,9 @@ elder_store_contact_add(struct al_db *db, int64_t elder_id, const char *relation
 {
     static const char sql[] = "INSERT INTO elder_contacts(elder_id, relation, name, phone,"
                               " priority, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, elder_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
     al_stmt_bind_text(st, 2, relation);
     al_stmt_bind_text(st, 3, name);
     al_stmt_bind_text(st, 4, phone);
@@ -952,10 +940,9 @@ int
 elder_store_contact_delete(struct al_db *db, int64_t elder_id, int64_t contact_id)
 {
     static const char sql[] = "DELETE FROM elder_contacts WHERE id = ? AND elder_id = ?";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, contact_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, contact_id);
     al_stmt_bind_int(st, 2, elder_id);
     int rc = al_stmt_run(st);
     return rc == AL_OK && al_db_changes(db) == 0 ? AL_ENOTFOUND : rc;
@@ -969,10 +956,9 @@ elder_store_consents(struct al_db *db, struct al_arena *a, int64_t elder_id, jso
         " c.granted_at, c.revoked_at, r.username FROM elder_consents c"
         " JOIN users u ON u.id = c.user_id JOIN users r ON r.id = c.recorded_by"
         " WHERE c.elder_id = ? ORDER BY c.id DESC";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, elder_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         const char *sc = al_stmt_text(st, 5);
@@ -998,10 +984,9 @@ elder_store_consent_add(struct al_db *db, int64_t elder_id, int64_t user_id,
     static const char sql[] =
         "INSERT INTO elder_consents(elder_id, user_id, relation, scope, granted_by, recorded_by,"
         " granted_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, elder_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, elder_id);
     al_stmt_bind_int(st, 2, user_id);
     al_stmt_bind_text(st, 3, relation);
     al_stmt_bind_text(st, 4, scope_json);
@@ -1017,10 +1002,9 @@ elder_store_consent_revoke(struct al_db *db, int64_t elder_id, int64_t consent_i
 {
     static const char sql[] = "UPDATE elder_consents SET revoked_at = ?, revoked_by = ?"
                               " WHERE id = ? AND elder_id = ? AND revoked_at IS NULL";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, now);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, now);
     al_stmt_bind_int(st, 2, by);
     al_stmt_bind_int(st, 3, consent_id);
     al_stmt_bind_int(st, 4, elder_id);
@@ -1034,10 +1018,9 @@ elder_store_consent_scope(struct al_db *db, struct al_arena *a, int64_t user_id,
 {
     static const char sql[] = "SELECT scope FROM elder_consents WHERE user_id = ? AND elder_id = ?"
                               " AND revoked_at IS NULL ORDER BY id DESC LIMIT 1";
-    struct al_stmt *st = al_db_sql(db, sql);
+    struct al_stmt *st = by_id(db, sql, user_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, user_id);
     al_stmt_bind_int(st, 2, elder_id);
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
@@ -1051,11 +1034,8 @@ int
 elder_store_user_role(struct al_db *db, struct al_arena *a, int64_t user_id, const char **role)
 {
     static const char sql[] = "SELECT role_id FROM users WHERE id = ? AND status = 'active'";
-    struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 1, user_id);
-    int rc = al_stmt_one(st);
+    struct al_stmt *st = by_id(db, sql, user_id);
+    int rc = st ? al_stmt_one(st) : AL_EDB;
     if (rc == AL_OK) {
         *role = al_stmt_dup(a, st, 0);
         al_stmt_reset(st);
@@ -1066,10 +1046,9 @@ elder_store_user_role(struct al_db *db, struct al_arena *a, int64_t user_id, con
 int
 elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t *items)
 {
-    struct al_stmt *st = al_db_sql(db, dialect(db)->linked);
+    struct al_stmt *st = by_id(db, dialect(db)->linked, user_id);
     if (!st)
         return AL_EDB;
-    al_stmt_bind_int(st, 1, user_id);
     char today[11];
     al_today_cst(today);
     int rc;
@@ -1188,6 +1167,17 @@ elder_store_rebuild_indexes(struct al_db *db, const struct elder_deferred *d)
     for (int i = 0; rc == AL_OK && i < d->n; i++)
         rc = al_db_exec(db, d->indexes[i]);
     return rc;
+}
+
+int
+elder_store_mark_hukou(struct al_db *db, int64_t id, int64_t import_id)
+{
+    static const char sql[] = "UPDATE elders SET last_hukou_import = ? WHERE id = ?";
+    struct al_stmt *st = by_id(db, sql, import_id);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 2, id);
+    return al_stmt_run(st);
 }
 
 /* Sorted, comma-separated ids of `cats` into `out` (256 bytes). */

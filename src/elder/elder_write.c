@@ -272,6 +272,12 @@ elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *s
 }
 
 int
+elder_bulk_seen(struct elder_bulk *b, int64_t id, int64_t import_id)
+{
+    return elder_store_mark_hukou(b->db, id, import_id);
+}
+
+int
 elder_bulk_end(struct elder_bulk *b, int rc)
 {
     if (rc == AL_OK && b->deferred)
