@@ -28,6 +28,15 @@
  *
  * Cross-field rules (a sex that must agree with an ID number, a region that
  * must exist in the database) stay in the module's code after the table is read.
+ *
+ * For a module adopting it: one static table per body (or one per record, with
+ * `column` naming where each value goes and `tag` carrying the module's own
+ * flags — src/elder/elder_logic.c's elder_fields is the example: the same
+ * table gives the store its columns and history its masking).  Messages are
+ * "<label><what is wrong>", so labels are the words a user knows from the
+ * form.  Rows of a file are text cells: a reader may put them in an object as
+ * strings and read them with TEXT, ENUM and DATE fields (a number as TEXT with
+ * a `check`); INT, BOOL and REAL want JSON numbers and booleans.
  */
 #ifndef AL_FIELDS_H
 #define AL_FIELDS_H

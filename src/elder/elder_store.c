@@ -172,6 +172,20 @@ by_id(struct al_db *db, const char *sql, int64_t id)
     return st;
 }
 
+/* The `n` text columns of the row of `sql` for `id`, copied into `a`: AL_OK or AL_ENOTFOUND. */
+static int
+texts_by_id(struct al_db *db, struct al_arena *a, const char *sql, int64_t id,
+    const char **const *out, int n)
+{
+    struct al_stmt *st = by_id(db, sql, id);
+    int rc = st ? al_stmt_one(st) : AL_EDB;
+    for (int i = 0; rc == AL_OK && i < n; i++)
+        *out[i] = al_stmt_dup(a, st, i);
+    if (rc == AL_OK)
+        al_stmt_reset(st);
+    return rc;
+}
+
 static json_t *
 text_or_null(struct al_stmt *st, int col)
 {
@@ -589,15 +603,7 @@ elder_store_pii(struct al_db *db, struct al_arena *a, int64_t id, const char **i
     const char **phone, const char **phone2)
 {
     static const char sql[] = "SELECT id_enc, phone, phone2 FROM elders WHERE id = ?";
-    struct al_stmt *st = by_id(db, sql, id);
-    int rc = st ? al_stmt_one(st) : AL_EDB;
-    if (rc == AL_OK) {
-        *id_enc = al_stmt_dup(a, st, 0);
-        *phone = al_stmt_dup(a, st, 1);
-        *phone2 = al_stmt_dup(a, st, 2);
-        al_stmt_reset(st);
-    }
-    return rc;
+    return texts_by_id(db, a, sql, id, (const char **const[]){id_enc, phone, phone2}, 3);
 }
 
 int
@@ -1049,13 +1055,7 @@ int
 elder_store_user_role(struct al_db *db, struct al_arena *a, int64_t user_id, const char **role)
 {
     static const char sql[] = "SELECT role_id FROM users WHERE id = ? AND status = 'active'";
-    struct al_stmt *st = by_id(db, sql, user_id);
-    int rc = st ? al_stmt_one(st) : AL_EDB;
-    if (rc == AL_OK) {
-        *role = al_stmt_dup(a, st, 0);
-        al_stmt_reset(st);
-    }
-    return rc;
+    return texts_by_id(db, a, sql, user_id, (const char **const[]){role}, 1);
 }
 
 int
