@@ -127,6 +127,8 @@ struct elder_write {
     int64_t user_id;    /* 0: none (imports from the command line) */
     const char *actor;  /* username shown in history */
     const char *action; /* history action: create, update, status, import, assessment … */
+    json_t *before;     /* the current values of the columns of `set`, typed like it, when the
+                           caller knows them (an import's reconciliation); NULL: read */
     int64_t now;        /* the request's (or the import's) time */
     json_t *changes;    /* out: the history entry's changes (a new object; NULL on failure) */
 };

@@ -1099,7 +1099,7 @@ elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
         "SELECT e.id, e.version, e.name, e.address, e.region_code, e.hukou_region_code,"
         " e.household_no, coalesce(e.household_size, 0), e.economic_status, f.source,"
         " e.disability_type, coalesce(e.disability_grade, 0), e.status, e.status_date,"
-        " e.pension_type, coalesce(e.pension_amount_fen, -1)"
+        " e.pension_type, coalesce(e.pension_amount_fen, -1), e.status_reason"
         " FROM elders e LEFT JOIN elder_field_sources f"
         "  ON f.elder_id = e.id AND f.field = 'economic_status'"
         " WHERE e.id_hash = ?";
@@ -1128,6 +1128,7 @@ elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
     out->status_date = al_stmt_dup(a, st, 13);
     out->pension_type = al_stmt_dup(a, st, 14);
     out->pension_amount_fen = al_stmt_int(st, 15);
+    out->status_reason = al_stmt_dup(a, st, 16);
     al_stmt_reset(st);
     return AL_OK;
 }

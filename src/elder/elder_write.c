@@ -157,7 +157,9 @@ elder_write(struct al_db *db, struct al_arena *a, const struct elder_settings *s
     int rc = seal_number(a, w->set);
     bool insert = w->id == 0;
     int64_t id = w->id;
-    if (rc == AL_OK && !insert)
+    if (rc == AL_OK && !insert && w->before)
+        before = json_incref(w->before);
+    else if (rc == AL_OK && !insert)
         rc = read_before(db, a, id, w->set, &before);
     if (rc == AL_OK && insert) {
         rc = elder_store_insert(db, a, w->set, w->now, &id);
@@ -254,19 +256,78 @@ should_defer(const struct elder_bulk *b)
     return b->inserted >= 5000 && b->inserted * 40 > b->existing + b->inserted;
 }
 
+static json_t *
+text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/*
+ * The values of the columns of `set` as `cur` holds them (typed like elder_store_columns'
+ * after `typed`), or NULL when `set` writes a column the state does not carry.
+ */
+static json_t *
+state_before(const struct elder_state *cur, json_t *set)
+{
+    json_t *before = json_object();
+    const char *k;
+    json_t *v, *x;
+    json_object_foreach(set, k, v)
+    {
+        if (!strcmp(k, "name"))
+            x = text_or_null(cur->name);
+        else if (!strcmp(k, "address"))
+            x = text_or_null(cur->address);
+        else if (!strcmp(k, "region_code"))
+            x = text_or_null(cur->region_code);
+        else if (!strcmp(k, "hukou_region_code"))
+            x = text_or_null(cur->hukou_region_code);
+        else if (!strcmp(k, "household_no"))
+            x = text_or_null(cur->household_no);
+        else if (!strcmp(k, "household_size")) /* 0: none */
+            x = cur->household_size ? json_integer(cur->household_size) : json_null();
+        else if (!strcmp(k, "economic_status"))
+            x = text_or_null(cur->economic_status);
+        else if (!strcmp(k, "disability_type"))
+            x = text_or_null(cur->disability_type);
+        else if (!strcmp(k, "disability_grade")) /* 0: none */
+            x = cur->disability_grade ? json_integer(cur->disability_grade) : json_null();
+        else if (!strcmp(k, "status"))
+            x = text_or_null(cur->status);
+        else if (!strcmp(k, "status_date"))
+            x = text_or_null(cur->status_date);
+        else if (!strcmp(k, "status_reason"))
+            x = text_or_null(cur->status_reason);
+        else if (!strcmp(k, "pension_type"))
+            x = text_or_null(cur->pension_type);
+        else if (!strcmp(k, "pension_amount_fen")) /* -1: none */
+            x = cur->pension_amount_fen >= 0 ? json_integer(cur->pension_amount_fen) : json_null();
+        else if (!strcmp(k, "last_hukou_import")) /* never in history: its old value unused */
+            x = json_null();
+        else {
+            json_decref(before);
+            return NULL;
+        }
+        json_object_set_new(before, k, x);
+    }
+    return before;
+}
+
 int
 elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
-    int64_t *new_id)
+    const struct elder_state *cur, int64_t *new_id)
 {
     int rc = AL_OK;
     if (id == 0 && !b->deferred && should_defer(b))
         rc = elder_store_defer_indexes(b->db, b->a, &b->deferred);
     struct elder_write w = {.id = id, .version = -1, .set = set, .ev = ev, .user_id = user_id,
-        .actor = actor, .action = action, .now = (int64_t)time(NULL)};
+        .actor = actor, .action = action, .now = (int64_t)time(NULL),
+        .before = id && cur ? state_before(cur, set) : NULL};
     if (rc == AL_OK)
         rc = elder_write(b->db, a, &b->s, b->today, &w, new_id);
     json_decref(w.changes);
+    json_decref(w.before);
     b->inserted += rc == AL_OK && id == 0;
     return rc;
 }

@@ -410,12 +410,12 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
         s->created++;
         if (p->kind == IMPORT_HUKOU) /* marked as seen in the same INSERT */
             json_object_set_new(set, "last_hukou_import", json_integer(s->id));
-        rc = elder_bulk_apply(p->bulk, a, 0, set, &ev, o->user_id, actor, "import", &id);
+        rc = elder_bulk_apply(p->bulk, a, 0, set, &ev, o->user_id, actor, "import", NULL, &id);
     } else if (effect == EFFECT_CHANGED) {
         s->changed++;
         if (p->kind == IMPORT_HUKOU) /* marked as seen in the same UPDATE */
             json_object_set_new(set, "last_hukou_import", json_integer(s->id));
-        rc = elder_bulk_apply(p->bulk, a, id, set, &ev, o->user_id, actor, "import", NULL);
+        rc = elder_bulk_apply(p->bulk, a, id, set, &ev, o->user_id, actor, "import", cur, NULL);
     } else if (effect == EFFECT_UNCHANGED) {
         s->unchanged++;
     } else {
