@@ -398,6 +398,15 @@ contacts_and_lookup(void **state)
     assert_int_equal(elder_store_contact_delete(db, cur.id, cid), AL_ENOTFOUND);
     const char *role = NULL;
     assert_int_equal(elder_store_user_role(db, &a, 987654, &role), AL_ENOTFOUND);
+    /* The store writes only the columns of the one table (RULE-ELDER-001). */
+    assert_string_equal(elder_column("phone2")->label, "备用电话");
+    assert_string_equal(elder_column("last_hukou_import")->key, "last_hukou_import");
+    assert_null(elder_column("id_number")); /* sealed into id_hash, id_enc, id_masked */
+    assert_null(elder_column("version"));
+    assert_null(elder_column("Name"));
+    assert_null(elder_column(""));
+    for (const struct al_field *f = elder_fields; f->key; f++)
+        assert_true(elder_column(f->key) == f || (f->tag & ELDER_F_NOCOLUMN));
     al_arena_fini(&a);
 }
 
