@@ -6,6 +6,7 @@
  * categories, add the masked history entry — and leaves the SQL to
  * elder_store.c and the rules to elder_logic.c.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -256,55 +257,65 @@ should_defer(const struct elder_bulk *b)
     return b->inserted >= 5000 && b->inserted * 40 > b->existing + b->inserted;
 }
 
+/* Where elder_state keeps each column an import may change, and what it holds for none. */
+static const struct {
+    const char *column;
+    size_t off;
+    char kind; /* 's' text, 'i' int (0: none), 'l' int64_t (-1: none), '-' not kept (null) */
+} state_columns[] = {
+    {"name", offsetof(struct elder_state, name), 's'},
+    {"address", offsetof(struct elder_state, address), 's'},
+    {"region_code", offsetof(struct elder_state, region_code), 's'},
+    {"hukou_region_code", offsetof(struct elder_state, hukou_region_code), 's'},
+    {"household_no", offsetof(struct elder_state, household_no), 's'},
+    {"household_size", offsetof(struct elder_state, household_size), 'i'},
+    {"economic_status", offsetof(struct elder_state, economic_status), 's'},
+    {"disability_type", offsetof(struct elder_state, disability_type), 's'},
+    {"disability_grade", offsetof(struct elder_state, disability_grade), 'i'},
+    {"status", offsetof(struct elder_state, status), 's'},
+    {"status_date", offsetof(struct elder_state, status_date), 's'},
+    {"status_reason", offsetof(struct elder_state, status_reason), 's'},
+    {"pension_type", offsetof(struct elder_state, pension_type), 's'},
+    {"pension_amount_fen", offsetof(struct elder_state, pension_amount_fen), 'l'},
+    {"last_hukou_import", 0, '-'}, /* never in history (ELDER_F_SECRET) */
+};
+
+/* The value of `column` in `cur` (typed like read_before's), or NULL when the state lacks it. */
 static json_t *
-text_or_null(const char *s)
+state_value(const struct elder_state *cur, const char *column)
 {
-    return s ? json_string(s) : json_null();
+    for (size_t i = 0; i < sizeof(state_columns) / sizeof(state_columns[0]); i++) {
+        if (strcmp(state_columns[i].column, column) != 0)
+            continue;
+        const char *p = (const char *)cur + state_columns[i].off;
+        switch (state_columns[i].kind) {
+        case 's': {
+            const char *t = *(const char *const *)p;
+            return t ? json_string(t) : json_null();
+        }
+        case 'i':
+            return *(const int *)p ? json_integer(*(const int *)p) : json_null();
+        case 'l':
+            return *(const int64_t *)p >= 0 ? json_integer(*(const int64_t *)p) : json_null();
+        default:
+            return json_null();
+        }
+    }
+    return NULL;
 }
 
 /*
- * The values of the columns of `set` as `cur` holds them (typed like elder_store_columns'
- * after `typed`), or NULL when `set` writes a column the state does not carry.
+ * The values of the columns of `set` as `cur` holds them, or NULL when `set`
+ * writes a column the state does not carry (then elder_write reads the row).
  */
 static json_t *
 state_before(const struct elder_state *cur, json_t *set)
 {
-    json_t *before = json_object();
+    json_t *before = json_object(), *v, *x;
     const char *k;
-    json_t *v, *x;
     json_object_foreach(set, k, v)
     {
-        if (!strcmp(k, "name"))
-            x = text_or_null(cur->name);
-        else if (!strcmp(k, "address"))
-            x = text_or_null(cur->address);
-        else if (!strcmp(k, "region_code"))
-            x = text_or_null(cur->region_code);
-        else if (!strcmp(k, "hukou_region_code"))
-            x = text_or_null(cur->hukou_region_code);
-        else if (!strcmp(k, "household_no"))
-            x = text_or_null(cur->household_no);
-        else if (!strcmp(k, "household_size")) /* 0: none */
-            x = cur->household_size ? json_integer(cur->household_size) : json_null();
-        else if (!strcmp(k, "economic_status"))
-            x = text_or_null(cur->economic_status);
-        else if (!strcmp(k, "disability_type"))
-            x = text_or_null(cur->disability_type);
-        else if (!strcmp(k, "disability_grade")) /* 0: none */
-            x = cur->disability_grade ? json_integer(cur->disability_grade) : json_null();
-        else if (!strcmp(k, "status"))
-            x = text_or_null(cur->status);
-        else if (!strcmp(k, "status_date"))
-            x = text_or_null(cur->status_date);
-        else if (!strcmp(k, "status_reason"))
-            x = text_or_null(cur->status_reason);
-        else if (!strcmp(k, "pension_type"))
-            x = text_or_null(cur->pension_type);
-        else if (!strcmp(k, "pension_amount_fen")) /* -1: none */
-            x = cur->pension_amount_fen >= 0 ? json_integer(cur->pension_amount_fen) : json_null();
-        else if (!strcmp(k, "last_hukou_import")) /* never in history: its old value unused */
-            x = json_null();
-        else {
+        if (!(x = state_value(cur, k))) {
             json_decref(before);
             return NULL;
         }
