@@ -527,26 +527,40 @@ contact_add(struct al_req *r)
     return al_reply(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
+/* The elder of the path and the contact or consent :cid, with a transaction begun. */
+static int
+child_begin(struct al_req *r, struct elder_row *e, int64_t *cid)
+{
+    int rc = load_visible(r, e);
+    if (rc == AL_OK)
+        rc = al_req_param_id(r, "cid", cid);
+    return rc == AL_OK ? al_db_begin(r->db) : rc;
+}
+
+/* Shared tail of removing a contact or revoking a consent: 404 `missing`, or history + audit. */
+static int
+finish_remove(struct al_req *r, const struct elder_row *e, int rc, const char *missing,
+    const char *action, const char *audit_action, const char *key, int64_t cid)
+{
+    if (rc == AL_ENOTFOUND) {
+        al_db_rollback(r->db);
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "%s", missing);
+    }
+    rc = finish_write(r, e, rc, action, audit_action, json_pack("{s:I}", key, (json_int_t)cid));
+    return rc != AL_OK ? rc : al_reply(r, 200, NULL);
+}
+
 static int
 contact_delete(struct al_req *r)
 {
     struct elder_row e;
     int64_t cid;
-    int rc = load_visible(r, &e);
-    if (rc == AL_OK)
-        rc = al_req_param_id(r, "cid", &cid);
+    int rc = child_begin(r, &e, &cid);
     if (rc != AL_OK)
         return rc;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
     rc = elder_store_contact_delete(r->db, e.id, cid);
-    if (rc == AL_ENOTFOUND) {
-        al_db_rollback(r->db);
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "联系人不存在");
-    }
-    rc = finish_write(r, &e, rc, "contact", "elder.contact_delete",
-        json_pack("{s:I}", "contact_id", (json_int_t)cid));
-    return rc != AL_OK ? rc : al_reply(r, 200, NULL);
+    return finish_remove(r, &e, rc, "联系人不存在", "contact", "elder.contact_delete",
+        "contact_id", cid);
 }
 
 static int
@@ -601,21 +615,12 @@ consent_revoke(struct al_req *r)
 {
     struct elder_row e;
     int64_t cid;
-    int rc = load_visible(r, &e);
-    if (rc == AL_OK)
-        rc = al_req_param_id(r, "cid", &cid);
+    int rc = child_begin(r, &e, &cid);
     if (rc != AL_OK)
         return rc;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
     rc = elder_store_consent_revoke(r->db, e.id, cid, r->who->user_id, (int64_t)time(NULL));
-    if (rc == AL_ENOTFOUND) {
-        al_db_rollback(r->db);
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "授权不存在或已撤销");
-    }
-    rc = finish_write(r, &e, rc, "consent", "elder.consent_revoke",
-        json_pack("{s:I}", "consent_id", (json_int_t)cid));
-    return rc != AL_OK ? rc : al_reply(r, 200, NULL);
+    return finish_remove(r, &e, rc, "授权不存在或已撤销", "consent", "elder.consent_revoke",
+        "consent_id", cid);
 }
 
 /* ---- family and elder accounts: only through an active consent ---- */
