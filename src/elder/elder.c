@@ -6,6 +6,7 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/crypto.h"
+#include "core/fields.h"
 #include "core/http.h"
 #include "core/idcard.h"
 #include "core/json.h"
@@ -170,225 +171,70 @@ elder_list(struct al_req *r)
 }
 
 /*
- * Validate the writable fields present in `body` into `set` (column → value).
- * `creating` requires the mandatory fields.  Derived columns (sex, birth date,
- * encrypted ID) are filled from the ID number.
+ * The fields of `body` into `set` (column → value) from the table of elder
+ * facts (elder_fields, RULE-ELDER-001); `creating` requires the mandatory
+ * ones.  Then the rules across fields: a whole ID number becomes the
+ * normalised number with the sex and birth date it holds, which given values
+ * must agree with; regions must exist (residence within the caller's scope).
  */
 static int
 read_fields(struct al_req *r, json_t *body, bool creating, json_t *set)
 {
-    const char *s;
-    int rc;
-    struct {
-        const char *key, *label;
-        size_t max;
-        bool required;
-    } texts[] = {
-        {"name", "姓名", 32, true}, {"address", "住址", 200, true},
-        {"disability_type", "残疾类别", 32, false}, {"status_reason", "状态变更原因", 200, false},
-    };
-    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        rc = al_json_get_str(body, texts[i].key, texts[i].label, /* RULE-PII-005 */
-            AL_PLAIN | (creating && texts[i].required ? AL_REQUIRED : 0), texts[i].required ? 1 : 0,
-            texts[i].max, &s, &r->err);
-        if (rc != AL_OK)
-            return rc;
-        if (s)
-            json_object_set_new(set, texts[i].key, *s ? json_string(s) : json_null());
-        else if (json_is_null(json_object_get(body, texts[i].key)) && !texts[i].required)
-            json_object_set_new(set, texts[i].key, json_null());
-    }
-    /* ID number → hash, sealed copy, mask, sex and birth date. */
-    if ((rc = al_json_get_str(body, "id_number", "身份证号", creating ? AL_REQUIRED : 0, 1, 40,
-             &s, &r->err)) != AL_OK)
+    int rc = al_fields_read(body, elder_fields, creating ? AL_FIELDS_CREATE : 0, set, &r->err);
+    if (rc != AL_OK)
         return rc;
+    const char *number = json_string_value(json_object_get(set, "id_number"));
+    const char *sex = json_string_value(json_object_get(set, "sex"));
+    const char *birth = json_string_value(json_object_get(set, "birth_date"));
     struct al_id id;
-    bool have_id = false;
-    if (s) {
-        if ((rc = parse_id_number(r, s, "id_number", &id)) != AL_OK)
+    if (number) {
+        if ((rc = parse_id_number(r, number, "id_number", &id)) != AL_OK)
             return rc;
-        have_id = true;
-        char hash[65], masked[19];
-        al_crypto_keyed_hash_hex("idnumber", id.number, 18, hash);
-        al_id_mask(id.number, masked);
-        char *sealed = al_crypto_seal(r->arena, id.number, 18);
-        if (!sealed)
-            return al_req_fail(r, AL_EINTERNAL, NULL, "加密密钥不可用");
-        json_object_set_new(set, "id_hash", json_string(hash));
-        json_object_set_new(set, "id_enc", json_string(sealed));
-        json_object_set_new(set, "id_masked", json_string(masked));
+        json_object_set_new(set, "id_number", json_stringn(id.number, 18));
         json_object_set_new(set, "sex", json_stringn(&id.sex, 1));
         json_object_set_new(set, "birth_date", json_string(id.birth_date));
     }
     /* Sex and birth date may be given, but must agree with the ID number. */
-    if ((rc = al_json_get_str(body, "sex", "性别", 0, 1, 1, &s, &r->err)) != AL_OK)
-        return rc;
-    if (s && (strcmp(s, "M") && strcmp(s, "F")))
-        return al_req_fail(r, AL_EINVAL, "sex", "性别应为 M（男）或 F（女）");
-    if (s && have_id && s[0] != id.sex)
+    if (sex && !number)
+        return al_req_fail(r, AL_EINVAL, "sex", "性别由身份证号决定，请修改身份证号");
+    if (sex && sex[0] != id.sex)
         return al_req_fail(r, AL_EINVAL, "sex", "性别与身份证号不符（身份证号显示为%s）",
             id.sex == 'M' ? "男" : "女");
-    if (s && !have_id)
-        return al_req_fail(r, AL_EINVAL, "sex", "性别由身份证号决定，请修改身份证号");
-    if ((rc = al_json_get_str(body, "birth_date", "出生日期", 0, 1, 10, &s, &r->err)) != AL_OK)
-        return rc;
-    if (s && !al_date_valid(s))
-        return al_req_fail(r, AL_EINVAL, "birth_date", "出生日期格式应为 YYYY-MM-DD");
-    if (s && (!have_id || strcmp(s, id.birth_date) != 0))
+    if (birth && (!number || strcmp(birth, id.birth_date) != 0))
         return al_req_fail(r, AL_EINVAL, "birth_date", "出生日期与身份证号不符%s%s%s",
-            have_id ? "（身份证号显示为 " : "", have_id ? id.birth_date : "", have_id ? "）" : "");
-
-    /* Regions: residence must be a 12-digit village/community code. */
-    const char *region_keys[] = {"region_code", "hukou_region_code"};
-    const char *region_labels[] = {"居住地区划", "户籍地区划"};
+            number ? "（身份证号显示为 " : "", number ? id.birth_date : "", number ? "）" : "");
+    static const char *const regions[] = {"region_code", "hukou_region_code"};
     for (int i = 0; i < 2; i++) {
-        if ((rc = al_json_get_str(body, region_keys[i], region_labels[i],
-                 creating && i == 0 ? AL_REQUIRED : 0, 0, 12, &s, &r->err)) != AL_OK)
-            return rc;
-        if (!s)
-            continue;
-        if (region_level(s) != 5)
-            return al_req_fail(r, AL_EINVAL, region_keys[i], "%s应为 12 位村（社区）区划代码",
-                region_labels[i]);
-        if (!region_name(r->db, r->arena, s))
-            return al_req_fail(r, AL_EINVAL, region_keys[i], "区划代码 %s 不存在", s);
-        if (i == 0 && !region_in_scope(r->who->region_code, s))
+        const char *code = json_string_value(json_object_get(set, regions[i]));
+        if (code && !region_name(r->db, r->arena, code))
+            return al_req_fail(r, AL_EINVAL, regions[i], "区划代码 %s 不存在", code);
+        if (code && i == 0 && !region_in_scope(r->who->region_code, code))
             return al_req_fail(r, AL_EPERM, "region_code", "只能登记本辖区的老年人");
-        json_object_set_new(set, region_keys[i], json_string(s));
-    }
-    /* Phones. */
-    const char *phone_keys[] = {"phone", "phone2"};
-    for (int i = 0; i < 2; i++) {
-        if ((rc = al_json_get_str(body, phone_keys[i], i ? "备用电话" : "联系电话",
-                 creating && i == 0 ? AL_REQUIRED : 0, 0, 20, &s, &r->err)) != AL_OK)
-            return rc;
-        const char *p;
-        if (s && *s && (p = al_phone_problem(s)))
-            return al_req_fail(r, AL_EINVAL, phone_keys[i], "%s", p);
-        if (s)
-            json_object_set_new(set, phone_keys[i], *s ? json_string(s) : json_null());
-    }
-    /* Enumerations. */
-    if ((rc = al_json_get_str(body, "living_arrangement", "居住情况", 0, 1, 20, &s, &r->err)) != AL_OK)
-        return rc;
-    if (s && !elder_enum_ok(elder_living_values, s))
-        return al_req_fail(r, AL_EINVAL, "living_arrangement",
-            "居住情况应为 alone（独居）、spouse_only（仅与配偶）、with_children、with_others 或 institution");
-    if (s)
-        json_object_set_new(set, "living_arrangement", json_string(s));
-    if ((rc = al_json_get_str(body, "economic_status", "经济状况", 0, 1, 20, &s, &r->err)) != AL_OK)
-        return rc;
-    if (s && !elder_enum_ok(elder_economic_values, s))
-        return al_req_fail(r, AL_EINVAL, "economic_status",
-            "经济状况应为 tekun（特困）、dibao（低保）、dibao_edge（低保边缘）、low_income（低收入）或 general（一般）");
-    if (s)
-        json_object_set_new(set, "economic_status", json_string(s));
-    if ((rc = al_json_get_str(body, "status", "状态", 0, 1, 20, &s, &r->err)) != AL_OK)
-        return rc;
-    if (s && !elder_enum_ok(elder_status_values, s))
-        return al_req_fail(r, AL_EINVAL, "status", "状态应为 active（在册）、moved_out（迁出）、deceased（死亡）或 cancelled（注销）");
-    if (s)
-        json_object_set_new(set, "status", json_string(s));
-    if ((rc = al_json_get_str(body, "status_date", "状态变更日期", 0, 1, 10, &s, &r->err)) != AL_OK)
-        return rc;
-    if (s && !al_date_valid(s))
-        return al_req_fail(r, AL_EINVAL, "status_date", "状态变更日期格式应为 YYYY-MM-DD");
-    if (s)
-        json_object_set_new(set, "status_date", json_string(s));
-    /* Numbers and flags. */
-    int64_t grade;
-    bool present, flag;
-    if ((rc = al_json_get_int(body, "disability_grade", "残疾等级", 0, 1, 4, &grade, &present,
-             &r->err)) != AL_OK)
-        return rc;
-    if (present)
-        json_object_set_new(set, "disability_grade", json_integer(grade));
-    else if (json_is_null(json_object_get(body, "disability_grade")))
-        json_object_set_new(set, "disability_grade", json_null());
-    static const char *const flags[][2] = {{"left_behind", "留守"}, {"fp_special", "计生特殊家庭"}};
-    for (int i = 0; i < 2; i++) {
-        if ((rc = al_json_get_bool(body, flags[i][0], flags[i][1], 0, &flag, &present, &r->err)) != AL_OK)
-            return rc;
-        if (present)
-            json_object_set_new(set, flags[i][0], json_integer(flag));
-    }
-    json_t *coord;
-    const char *coord_keys[] = {"lat", "lng"};
-    const double lim[][2] = {{3.0, 54.0}, {73.0, 136.0}};
-    for (int i = 0; i < 2; i++) {
-        coord = json_object_get(body, coord_keys[i]);
-        if (!coord)
-            continue;
-        if (json_is_null(coord)) {
-            json_object_set_new(set, coord_keys[i], json_null());
-            continue;
-        }
-        if (!json_is_number(coord) || json_number_value(coord) < lim[i][0] ||
-            json_number_value(coord) > lim[i][1])
-            return al_req_fail(r, AL_EINVAL, coord_keys[i], "%s应为中国境内的%s（%.0f 到 %.0f）",
-                i ? "经度" : "纬度", i ? "经度" : "纬度", lim[i][0], lim[i][1]);
-        json_object_set_new(set, coord_keys[i], json_real(json_number_value(coord)));
-    }
-    json_t *groups = json_object_get(body, "entitled_groups");
-    if (groups) {
-        size_t i;
-        json_t *g;
-        if (!json_is_array(groups) || json_array_size(groups) > 10)
-            return al_req_fail(r, AL_EINVAL, "entitled_groups", "优抚类别应为文本列表（最多 10 项）");
-        json_array_foreach(groups, i, g) if (!json_is_string(g) || json_string_length(g) == 0 ||
-                                             json_string_length(g) > 64)
-            return al_req_fail(r, AL_EINVAL, "entitled_groups", "优抚类别第 %zu 项应为非空文本", i + 1);
-        json_object_set_new(set, "entitled_groups", json_deep_copy(groups));
     }
     return AL_OK;
 }
 
-/* Facts that categories depend on: their evidence becomes this user's entry today. */
+/* The keyed hash of the whole number in `set` (NULL when the write gives none). */
+static const char *
+number_hash(struct al_req *r, json_t *set)
+{
+    const char *number = json_string_value(json_object_get(set, "id_number"));
+    if (!number)
+        return NULL;
+    char *hash = al_arena_alloc(r->arena, 65);
+    al_crypto_keyed_hash_hex("idnumber", number, 18, hash);
+    return hash;
+}
+
+/* What elder_write refused, as the answer names it (RULE-ELDER-001: one code per failure). */
 static int
-record_evidence(struct al_req *r, int64_t elder_id, json_t *set, const char *today)
+write_failed(struct al_req *r, int rc)
 {
-    static const char *facts[] = {"living_arrangement", "left_behind", "economic_status",
-        "disability_grade", "fp_special", "entitled_groups"};
-    struct elder_evidence ev = {"record", al_arena_printf(r->arena, "user:%s", r->who->username),
-        today};
-    for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
-        if (json_object_get(set, facts[i])) {
-            int rc = elder_store_set_evidence(r->db, elder_id, facts[i], &ev);
-            if (rc != AL_OK)
-                return rc;
-        }
-    return AL_OK;
-}
-
-/* History entry: the fields written, with personal identifiers masked. */
-static json_t *
-history_changes(json_t *set, json_t *before)
-{
-    json_t *ch = json_object();
-    const char *k;
-    json_t *v;
-    json_object_foreach(set, k, v)
-    {
-        if (!strcmp(k, "id_hash") || !strcmp(k, "id_enc"))
-            continue;
-        const char *name = k;
-        json_t *nv = v, *ov = NULL;
-        if (!strcmp(k, "id_masked"))
-            name = "id_number_masked";
-        if (!strcmp(k, "phone") || !strcmp(k, "phone2")) {
-            name = !strcmp(k, "phone") ? "phone_masked" : "phone2_masked";
-            char m[32] = "";
-            if (json_is_string(v))
-                al_phone_mask(json_string_value(v), m, sizeof(m));
-            nv = json_is_string(v) ? json_string(m) : json_null();
-        }
-        if (before)
-            ov = json_object_get(before, name);
-        if (ov && json_equal(ov, nv))
-            continue;
-        json_object_set_new(ch, name, json_pack("[OO]", ov ? ov : json_null(), nv));
-    }
-    return ch;
+    if (rc == AL_ECONFLICT)
+        return al_req_fail(r, AL_ECONFLICT, "version", "档案已被他人修改，请刷新后重试");
+    if (rc == AL_EUNPROC)
+        return al_req_fail(r, AL_EUNPROC, NULL, "档案内容不符合数据约束，未保存");
+    return rc;
 }
 
 /*
@@ -446,20 +292,18 @@ elder_create(struct al_req *r)
     int64_t id = 0, existing = 0;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = elder_store_exists_hash(r->db, json_string_value(json_object_get(set, "id_hash")), &existing);
+    rc = elder_store_exists_hash(r->db, number_hash(r, set), &existing);
     if (rc == AL_OK) {
         al_db_rollback(r->db);
         return id_taken(r, existing);
     }
-    int64_t now = (int64_t)time(NULL);
-    rc = rc == AL_ENOTFOUND ? elder_store_insert(r->db, set, now, &id) : rc;
-    if (rc == AL_OK)
-        rc = record_evidence(r, id, set, today);
-    if (rc == AL_OK)
-        rc = elder_store_recompute(r->db, r->arena, id, &s, today);
-    if (rc == AL_OK)
-        rc = elder_store_history_add(r->db, id, r->who->user_id, r->who->username, "create",
-            history_changes(set, NULL), now);
+    struct elder_evidence ev = {"record", al_arena_printf(r->arena, "user:%s", r->who->username),
+        today};
+    struct elder_write w = {.id = 0, .version = -1, .set = set, .ev = &ev,
+        .user_id = r->who->user_id, .actor = r->who->username, .action = "create",
+        .now = (int64_t)time(NULL)};
+    if (rc == AL_ENOTFOUND)
+        rc = write_failed(r, elder_write(r->db, r->arena, &s, today, &w, &id));
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "elder.create", .target_type = "elder",
             .target_id = id_text(r, id),
@@ -467,11 +311,7 @@ elder_create(struct al_req *r)
             .outcome = "success"};
         rc = audit_append(r, &e);
     }
-    if (rc == AL_OK)
-        rc = al_db_commit(r->db);
-    else
-        al_db_rollback(r->db);
-    if (rc != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     json_t *out = NULL;
     if ((rc = elder_store_get(r->db, r->arena, id, reader_pii(r), &out)) != AL_OK)
@@ -580,49 +420,34 @@ elder_update(struct al_req *r)
         return rc;
     char today[11];
     al_today_cst(today);
-    json_t *before = NULL;
-    if ((rc = elder_store_get(r->db, r->arena, e.id, true, &before)) != AL_OK)
-        return rc;
-    int64_t now = (int64_t)time(NULL), other;
+    int64_t other;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
     /* Each failure has one code: a database error stays one (500/503), a number on another
      * record is 409 id_number, a stale version 409 version, a refused row 422. */
-    const char *hash = json_string_value(json_object_get(set, "id_hash"));
+    const char *hash = number_hash(r, set);
     if (hash && (rc = elder_store_exists_hash(r->db, hash, &other)) == AL_OK && other != e.id) {
         al_db_rollback(r->db);
         return id_taken(r, other); /* RULE-PII-004: named only within scope */
     }
-    if (rc == AL_ENOTFOUND || rc == AL_OK) {
-        rc = elder_store_update(r->db, e.id, version, set, now);
-        if (rc == AL_ECONFLICT)
-            al_req_fail(r, AL_ECONFLICT, "version", "档案已被他人修改，请刷新后重试");
-        else if (rc == AL_EUNPROC)
-            al_req_fail(r, AL_EUNPROC, NULL, "档案内容不符合数据约束，未保存");
-    }
-    if (rc == AL_OK)
-        rc = record_evidence(r, e.id, set, today);
-    if (rc == AL_OK)
-        rc = elder_store_recompute(r->db, r->arena, e.id, &s, today);
-    json_t *changes = history_changes(set, before);
-    if (rc == AL_OK)
-        rc = elder_store_history_add(r->db, e.id, r->who->user_id, r->who->username,
-            status ? "status" : "update", changes, now);
+    struct elder_evidence ev = {"record", al_arena_printf(r->arena, "user:%s", r->who->username),
+        today};
+    struct elder_write w = {.id = e.id, .version = version, .set = set, .ev = &ev,
+        .user_id = r->who->user_id, .actor = r->who->username,
+        .action = status ? "status" : "update", .now = (int64_t)time(NULL)};
+    if (rc == AL_ENOTFOUND || rc == AL_OK)
+        rc = write_failed(r, elder_write(r->db, r->arena, &s, today, &w, NULL));
     if (rc == AL_OK) {
         json_t *fields = json_array();
         const char *k;
         json_t *v;
-        json_object_foreach(changes, k, v) json_array_append_new(fields, json_string(k));
+        json_object_foreach(w.changes, k, v) json_array_append_new(fields, json_string(k));
         struct audit_entry a = {.action = "elder.update", .target_type = "elder",
             .target_id = id_text(r, e.id), .region_code = e.region_code, .outcome = "success",
             .detail = json_pack("{s:o}", "fields", fields)};
         rc = audit_append(r, &a);
     }
-    if (rc == AL_OK)
-        rc = al_db_commit(r->db);
-    else
-        al_db_rollback(r->db);
-    if (rc != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     json_t *out = NULL;
     if ((rc = elder_store_get(r->db, r->arena, e.id, reader_pii(r), &out)) != AL_OK)
@@ -702,26 +527,40 @@ contact_add(struct al_req *r)
     return al_reply(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
+/* The elder of the path and the contact or consent :cid, with a transaction begun. */
+static int
+child_begin(struct al_req *r, struct elder_row *e, int64_t *cid)
+{
+    int rc = load_visible(r, e);
+    if (rc == AL_OK)
+        rc = al_req_param_id(r, "cid", cid);
+    return rc == AL_OK ? al_db_begin(r->db) : rc;
+}
+
+/* Shared tail of removing a contact or revoking a consent: 404 `missing`, or history + audit. */
+static int
+finish_remove(struct al_req *r, const struct elder_row *e, int rc, const char *missing,
+    const char *action, const char *audit_action, const char *key, int64_t cid)
+{
+    if (rc == AL_ENOTFOUND) {
+        al_db_rollback(r->db);
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "%s", missing);
+    }
+    rc = finish_write(r, e, rc, action, audit_action, json_pack("{s:I}", key, (json_int_t)cid));
+    return rc != AL_OK ? rc : al_reply(r, 200, NULL);
+}
+
 static int
 contact_delete(struct al_req *r)
 {
     struct elder_row e;
     int64_t cid;
-    int rc = load_visible(r, &e);
-    if (rc == AL_OK)
-        rc = al_req_param_id(r, "cid", &cid);
+    int rc = child_begin(r, &e, &cid);
     if (rc != AL_OK)
         return rc;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
     rc = elder_store_contact_delete(r->db, e.id, cid);
-    if (rc == AL_ENOTFOUND) {
-        al_db_rollback(r->db);
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "联系人不存在");
-    }
-    rc = finish_write(r, &e, rc, "contact", "elder.contact_delete",
-        json_pack("{s:I}", "contact_id", (json_int_t)cid));
-    return rc != AL_OK ? rc : al_reply(r, 200, NULL);
+    return finish_remove(r, &e, rc, "联系人不存在", "contact", "elder.contact_delete",
+        "contact_id", cid);
 }
 
 static int
@@ -754,13 +593,10 @@ consent_add(struct al_req *r)
     json_array_foreach(scope, i, sv) if (!json_is_string(sv) ||
                                          !elder_enum_ok(scopes, json_string_value(sv)))
         return al_req_fail(r, AL_EINVAL, "scope", "授权范围第 %zu 项应为 basic、health、services 或 location", i + 1);
-    static const char sql[] = "SELECT role_id FROM users WHERE id = ? AND status = 'active'";
-    sqlite3_stmt *st = al_db_stmt(r->db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    const char *role = sqlite3_step(st) == SQLITE_ROW ? al_db_col_text(r->arena, st, 0) : NULL;
-    sqlite3_reset(st);
+    const char *role = NULL;
+    if ((rc = elder_store_user_role(r->db, r->arena, user_id, &role)) != AL_OK &&
+        rc != AL_ENOTFOUND)
+        return rc;
     if (!role || (strcmp(role, "family") && strcmp(role, "elder")))
         return al_req_fail(r, AL_EINVAL, "user_id", "只能授权给家属或老人本人的账号");
     if ((rc = al_db_begin(r->db)) != AL_OK)
@@ -779,21 +615,12 @@ consent_revoke(struct al_req *r)
 {
     struct elder_row e;
     int64_t cid;
-    int rc = load_visible(r, &e);
-    if (rc == AL_OK)
-        rc = al_req_param_id(r, "cid", &cid);
+    int rc = child_begin(r, &e, &cid);
     if (rc != AL_OK)
         return rc;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
     rc = elder_store_consent_revoke(r->db, e.id, cid, r->who->user_id, (int64_t)time(NULL));
-    if (rc == AL_ENOTFOUND) {
-        al_db_rollback(r->db);
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "授权不存在或已撤销");
-    }
-    rc = finish_write(r, &e, rc, "consent", "elder.consent_revoke",
-        json_pack("{s:I}", "consent_id", (json_int_t)cid));
-    return rc != AL_OK ? rc : al_reply(r, 200, NULL);
+    return finish_remove(r, &e, rc, "授权不存在或已撤销", "consent", "elder.consent_revoke",
+        "consent_id", cid);
 }
 
 /* ---- family and elder accounts: only through an active consent ---- */

@@ -33,7 +33,7 @@ struct elder_state {
     const char *economic_status, *economic_source; /* source of the economic status */
     const char *disability_type;
     int disability_grade;
-    const char *status, *status_date;
+    const char *status, *status_date, *status_reason;
     const char *pension_type;
     int64_t pension_amount_fen; /* -1 none */
 };
@@ -71,11 +71,24 @@ int elder_min_age(struct al_db *db, int *out);
 struct elder_bulk;
 /* `a` holds the bulk's state until elder_bulk_end: not reset in between. */
 int elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **out);
+/*
+ * elder_apply within the bulk.  `cur` (NULL for a new record) is the record as
+ * elder_find_by_number read it in this transaction: history takes the old
+ * values from it instead of reading the row again.
+ */
 int elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
-    int64_t *new_id);
+    const struct elder_state *cur, int64_t *new_id);
 /* Records in the registry when the bulk began (0: every row of a new import is new). */
 int64_t elder_bulk_existing(const struct elder_bulk *b);
+/*
+ * Mark record `id`, unchanged by household import `import_id`, as seen in it
+ * (last_hukou_import, which the identification of records missing from the
+ * household registry reads): no version, no history — the mark is not a fact.
+ * A changed record gets the mark with its change (last_hukou_import in the
+ * set).  AL_OK or a database error.
+ */
+int elder_bulk_seen(struct elder_bulk *b, int64_t id, int64_t import_id);
 /* Rebuild the search index and the indexes if they were deferred (pass the loop's rc). */
 int elder_bulk_end(struct elder_bulk *b, int rc);
 

@@ -472,10 +472,12 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
         s->created++;
         if (p->kind == IMPORT_HUKOU) /* marked as seen in the same INSERT */
             json_object_set_new(set, "last_hukou_import", json_integer(s->id));
-        rc = elder_bulk_apply(p->bulk, a, 0, set, &ev, o->user_id, actor, "import", &id);
+        rc = elder_bulk_apply(p->bulk, a, 0, set, &ev, o->user_id, actor, "import", NULL, &id);
     } else if (effect == EFFECT_CHANGED) {
         s->changed++;
-        rc = elder_bulk_apply(p->bulk, a, id, set, &ev, o->user_id, actor, "import", NULL);
+        if (p->kind == IMPORT_HUKOU) /* marked as seen in the same UPDATE */
+            json_object_set_new(set, "last_hukou_import", json_integer(s->id));
+        rc = elder_bulk_apply(p->bulk, a, id, set, &ev, o->user_id, actor, "import", cur, NULL);
     } else if (effect == EFFECT_UNCHANGED) {
         s->unchanged++;
     } else {
@@ -485,8 +487,8 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
     al_json_use_arena(NULL);
     s->deaths += (flags & IMPORT_FLAG_DEATH) != 0;
     s->moves += (flags & IMPORT_FLAG_MOVE) != 0;
-    if (rc == AL_OK && p->kind == IMPORT_HUKOU && id && effect != EFFECT_NEW)
-        rc = import_store_mark_hukou(p->db, id, s->id);
+    if (rc == AL_OK && p->kind == IMPORT_HUKOU && effect == EFFECT_UNCHANGED)
+        rc = elder_bulk_seen(p->bulk, id, s->id);
     return rc;
 }
 

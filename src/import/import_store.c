@@ -145,20 +145,6 @@ import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t
 }
 
 int
-import_store_mark_hukou(struct al_db *db, int64_t elder_id, int64_t import_id)
-{
-    static const char sql[] = "UPDATE elders SET last_hukou_import = ? WHERE id = ?";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, import_id);
-    sqlite3_bind_int64(st, 2, elder_id);
-    int rc = al_db_check(db, sqlite3_step(st));
-    sqlite3_reset(st);
-    return rc;
-}
-
-int
 import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items)
 {
     static const char sql[] =

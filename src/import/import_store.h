@@ -44,7 +44,6 @@ int import_store_forget_file(struct al_db *db, int64_t import_id);
  */
 int import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t *paths,
     json_t *stale);
-int import_store_mark_hukou(struct al_db *db, int64_t elder_id, int64_t import_id);
 /* The imports made within `scope` (newest 100). */
 int import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items);
 int import_store_errors(struct al_db *db, int64_t import_id, json_t *items, int64_t limit);

@@ -1,0 +1,166 @@
+/* Request bodies checked from a table (fields.h). */
+#include "core/fields.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/idcard.h"
+#include "core/json.h"
+
+static const char *
+out_key(const struct al_field *f)
+{
+    return f->column ? f->column : f->key;
+}
+
+/* "a、b、c" of an allowed list, for the generic message. */
+static void
+allowed_text(const char *const *allowed, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; allowed && allowed[i] && n + 1 < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? "、" : "", allowed[i]);
+}
+
+static int
+read_text(json_t *body, const struct al_field *f, bool required, json_t *out,
+    struct al_errinfo *e)
+{
+    const char *s;
+    int flags = (required ? AL_REQUIRED : 0) | (f->flags & AL_F_PLAIN ? AL_PLAIN : 0);
+    size_t min = f->min > 0 ? (size_t)f->min : 0, max = f->max > 0 ? (size_t)f->max : 0;
+    int rc = al_json_get_str(body, f->key, f->label, flags, min, max, &s, e);
+    if (rc != AL_OK || !s)
+        return rc;
+    if (!*s && (f->flags & AL_F_NULLABLE))
+        return json_object_set_new(out, out_key(f), json_null()) ? AL_EINTERNAL : AL_OK;
+    switch (f->type) {
+    case AL_FT_ENUM: {
+        bool ok = false;
+        for (int i = 0; f->allowed && f->allowed[i] && !ok; i++)
+            ok = strcmp(f->allowed[i], s) == 0;
+        if (!ok) {
+            char list[256];
+            allowed_text(f->allowed, list, sizeof(list));
+            return f->hint ? al_fail(e, AL_EINVAL, f->key, "%s%s", f->label, f->hint)
+                           : al_fail(e, AL_EINVAL, f->key, "%s应为以下之一：%s", f->label, list);
+        }
+        break;
+    }
+    case AL_FT_DATE:
+        if (!al_date_valid(s))
+            return al_fail(e, AL_EINVAL, f->key, "%s%s", f->label,
+                f->hint ? f->hint : "格式应为 YYYY-MM-DD");
+        break;
+    default:
+        break;
+    }
+    if (f->check && (rc = f->check(f, s, e)) != AL_OK)
+        return rc;
+    return json_object_set_new(out, out_key(f), json_string(s)) ? AL_EINTERNAL : AL_OK;
+}
+
+static int
+read_texts(json_t *v, const struct al_field *f, json_t *out, struct al_errinfo *e)
+{
+    if (!json_is_array(v) || (f->max > 0 && json_array_size(v) > (size_t)f->max))
+        return al_fail(e, AL_EINVAL, f->key, "%s应为文本列表（最多 %lld 项）", f->label,
+            (long long)f->max);
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x)
+    {
+        size_t n = json_is_string(x) ? al_utf8_len(json_string_value(x), json_string_length(x)) : 0;
+        if (n == 0 || n == (size_t)-1 || (f->item_max > 0 && n > (size_t)f->item_max) ||
+            ((f->flags & AL_F_PLAIN) &&
+                !al_text_is_plain(json_string_value(x), json_string_length(x))))
+            return al_fail(e, AL_EINVAL, f->key, "%s第 %zu 项应为非空文本（最多 %d 个字符）",
+                f->label, i + 1, f->item_max);
+    }
+    return json_object_set_new(out, out_key(f), json_deep_copy(v)) ? AL_EINTERNAL : AL_OK;
+}
+
+static int
+read_one(json_t *body, const struct al_field *f, unsigned mode, json_t *out,
+    struct al_errinfo *e)
+{
+    json_t *v = json_object_get(body, f->key);
+    bool creating = mode & AL_FIELDS_CREATE, required = f->flags & AL_F_REQUIRED;
+    if (!v || json_is_null(v)) {
+        if (creating && required)
+            return al_fail(e, AL_EINVAL, f->key, "%s不能为空", f->label);
+        if (v && (f->flags & AL_F_NULLABLE))
+            return json_object_set_new(out, out_key(f), json_null()) ? AL_EINTERNAL : AL_OK;
+        return AL_OK; /* absent, or null for a field that cannot be cleared */
+    }
+    switch (f->type) {
+    case AL_FT_TEXT:
+    case AL_FT_ENUM:
+    case AL_FT_DATE:
+        /* A required field given (also on update) may not be emptied. */
+        return read_text(body, f, required, out, e);
+    case AL_FT_INT: {
+        int64_t x;
+        int rc = al_json_get_int(body, f->key, f->label, 0, f->min, f->max, &x, NULL, e);
+        if (rc != AL_OK)
+            return rc;
+        return json_object_set_new(out, out_key(f), json_integer(x)) ? AL_EINTERNAL : AL_OK;
+    }
+    case AL_FT_BOOL: {
+        bool b;
+        int rc = al_json_get_bool(body, f->key, f->label, 0, &b, NULL, e);
+        if (rc != AL_OK)
+            return rc;
+        return json_object_set_new(out, out_key(f), json_integer(b)) ? AL_EINTERNAL : AL_OK;
+    }
+    case AL_FT_REAL: {
+        double x = json_number_value(v);
+        if (!json_is_number(v) || x < f->lo || x > f->hi)
+            return f->hint ? al_fail(e, AL_EINVAL, f->key, "%s%s（%g 到 %g）", f->label, f->hint,
+                                 f->lo, f->hi)
+                           : al_fail(e, AL_EINVAL, f->key, "%s应在 %g 到 %g 之间", f->label, f->lo,
+                                 f->hi);
+        return json_object_set_new(out, out_key(f), json_real(x)) ? AL_EINTERNAL : AL_OK;
+    }
+    case AL_FT_TEXTS:
+        return read_texts(v, f, out, e);
+    default:
+        return al_fail(e, AL_EINTERNAL, f->key, "字段%s的类型未定义", f->label);
+    }
+}
+
+int
+al_fields_read(json_t *body, const struct al_field *table, unsigned mode, json_t *out,
+    struct al_errinfo *e)
+{
+    for (const struct al_field *f = table; f->key; f++) {
+        if (f->flags & AL_F_NOINPUT)
+            continue;
+        int rc = read_one(body, f, mode, out, e);
+        if (rc != AL_OK)
+            return rc;
+    }
+    return AL_OK;
+}
+
+const struct al_field *
+al_field_find(const struct al_field *table, const char *key)
+{
+    for (const struct al_field *f = table; f->key; f++)
+        if (strcmp(f->key, key) == 0)
+            return f;
+    return NULL;
+}
+
+const struct al_field *
+al_field_by_column(const struct al_field *table, const char *column)
+{
+    for (const struct al_field *f = table; f->key; f++) {
+        const char *k = out_key(f);
+        if (k[0] == column[0] && strcmp(k, column) == 0)
+            return f;
+    }
+    return NULL;
+}

@@ -1,0 +1,157 @@
+/* src/core/fields.c: request bodies checked from a table (RULE-ELDER-003). */
+#include <jansson.h>
+#include <string.h>
+
+#include "core/fields.h"
+#include "core/json.h"
+#include "unit.h"
+
+static const char *const kinds[] = {"a", "b", NULL};
+
+static int
+check_even(const struct al_field *f, const char *v, struct al_errinfo *e)
+{
+    return strlen(v) % 2 ? al_fail(e, AL_EINVAL, f->key, "%s应有偶数个字符", f->label) : AL_OK;
+}
+
+static const struct al_field table[] = {
+    {"name", "姓名", AL_FT_TEXT, AL_F_REQUIRED | AL_F_PLAIN, .min = 1, .max = 4},
+    {"note", "备注", AL_FT_TEXT, AL_F_NULLABLE, .max = 10, .column = "remark"},
+    {"code", "代码", AL_FT_TEXT, 0, .max = 8, .check = check_even},
+    {"level", "级别", AL_FT_INT, AL_F_NULLABLE, .min = 1, .max = 4},
+    {"flag", "标记", AL_FT_BOOL, 0, .tag = 7},
+    {"lat", "纬度", AL_FT_REAL, 0, .lo = 3.0, .hi = 54.0, .hint = "应为中国境内的纬度"},
+    {"x", "系数", AL_FT_REAL, 0, .lo = 0.0, .hi = 1.0},
+    {"on", "日期", AL_FT_DATE, 0, .tag = 0},
+    {"kind", "类别", AL_FT_ENUM, 0, .allowed = kinds, .hint = "应为 a（甲）或 b（乙）"},
+    {"kind2", "类别二", AL_FT_ENUM, 0, .allowed = kinds},
+    {"tags", "标签", AL_FT_TEXTS, 0, .max = 2, .item_max = 3},
+    {"secret", "密文", AL_FT_TEXT, AL_F_NOINPUT, .tag = 0},
+    {0},
+};
+
+/* Read `json` against the table; the error's field and message into `e`. */
+static int
+read(const char *json, unsigned mode, json_t **out, struct al_errinfo *e)
+{
+    json_t *body = json_loads(json, 0, NULL);
+    assert_non_null(body);
+    *out = json_object();
+    memset(e, 0, sizeof(*e));
+    int rc = al_fields_read(body, table, mode, *out, e);
+    json_decref(body);
+    return rc;
+}
+
+static void
+values_land_under_their_column(void **state)
+{
+    (void)state;
+    json_t *out;
+    struct al_errinfo e;
+    assert_int_equal(read("{\"name\":\"  王五 \",\"note\":\"x\",\"code\":\"ab\",\"level\":2,"
+                          "\"flag\":true,\"lat\":30,\"on\":\"2024-02-29\",\"kind\":\"b\","
+                          "\"tags\":[\"甲\",\"乙\"],\"secret\":\"s\",\"version\":3}",
+                         AL_FIELDS_CREATE, &out, &e), AL_OK);
+    assert_string_equal(json_string_value(json_object_get(out, "name")), "王五"); /* trimmed */
+    assert_string_equal(json_string_value(json_object_get(out, "remark")), "x");  /* column */
+    assert_null(json_object_get(out, "note"));
+    assert_int_equal(json_integer_value(json_object_get(out, "level")), 2);
+    assert_true(json_is_integer(json_object_get(out, "flag"))); /* flags as 0/1 */
+    assert_int_equal(json_integer_value(json_object_get(out, "flag")), 1);
+    assert_true(json_is_real(json_object_get(out, "lat")));
+    assert_string_equal(json_string_value(json_object_get(out, "on")), "2024-02-29");
+    assert_int_equal(json_array_size(json_object_get(out, "tags")), 2);
+    assert_null(json_object_get(out, "secret"));  /* never from a body */
+    assert_null(json_object_get(out, "version")); /* not in the table: the caller's */
+    json_decref(out);
+}
+
+static void
+absent_null_and_empty(void **state)
+{
+    (void)state;
+    json_t *out;
+    struct al_errinfo e;
+    /* Creating: a required field missing is named. */
+    assert_int_equal(read("{}", AL_FIELDS_CREATE, &out, &e), AL_EINVAL);
+    assert_string_equal(e.field, "name");
+    assert_string_equal(e.message, "姓名不能为空");
+    json_decref(out);
+    /* Updating: absent is nothing; null clears a nullable field, else counts as absent. */
+    assert_int_equal(read("{\"note\":null,\"level\":null,\"code\":null,\"name\":null}", 0, &out,
+                         &e), AL_OK);
+    assert_true(json_is_null(json_object_get(out, "remark")));
+    assert_true(json_is_null(json_object_get(out, "level")));
+    assert_null(json_object_get(out, "code"));
+    assert_null(json_object_get(out, "name"));
+    json_decref(out);
+    /* "" clears a nullable text; a required one given empty is refused, also on update. */
+    assert_int_equal(read("{\"note\":\"  \"}", 0, &out, &e), AL_OK);
+    assert_true(json_is_null(json_object_get(out, "remark")));
+    json_decref(out);
+    assert_int_equal(read("{\"name\":\"\"}", 0, &out, &e), AL_EINVAL);
+    assert_string_equal(e.field, "name");
+    assert_string_equal(e.message, "姓名不能为空");
+    json_decref(out);
+}
+
+/* Each refusal names the field and says what it should be, in Chinese with the label. */
+static void
+refusals_name_the_field(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *field, *message;
+    } cases[] = {
+        {"{\"name\":3}", "name", "姓名应为文本"},
+        {"{\"name\":\"王五赵六钱\"}", "name", "姓名不能超过 4 个字符"},
+        {"{\"name\":\"王\\u202e五\"}", "name", "姓名不能包含控制字符、换行或文字方向控制符"},
+        {"{\"code\":\"abc\"}", "code", "代码应有偶数个字符"},
+        {"{\"level\":5}", "level", "级别应在 1 到 4 之间"},
+        {"{\"level\":\"2\"}", "level", "级别应为整数"},
+        {"{\"flag\":1}", "flag", "标记应为 true 或 false"},
+        {"{\"lat\":99}", "lat", "纬度应为中国境内的纬度（3 到 54）"},
+        {"{\"lat\":\"30\"}", "lat", "纬度应为中国境内的纬度（3 到 54）"},
+        {"{\"x\":2}", "x", "系数应在 0 到 1 之间"},
+        {"{\"on\":\"2023-02-29\"}", "on", "日期格式应为 YYYY-MM-DD"},
+        {"{\"kind\":\"c\"}", "kind", "类别应为 a（甲）或 b（乙）"},
+        {"{\"kind2\":\"c\"}", "kind2", "类别二应为以下之一：a、b"},
+        {"{\"tags\":\"甲\"}", "tags", "标签应为文本列表（最多 2 项）"},
+        {"{\"tags\":[\"甲\",\"乙\",\"丙\"]}", "tags", "标签应为文本列表（最多 2 项）"},
+        {"{\"tags\":[\"甲\",\"\"]}", "tags", "标签第 2 项应为非空文本（最多 3 个字符）"},
+        {"{\"tags\":[\"甲乙丙丁\"]}", "tags", "标签第 1 项应为非空文本（最多 3 个字符）"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *out;
+        struct al_errinfo e;
+        assert_int_equal(read(cases[i].body, 0, &out, &e), AL_EINVAL);
+        assert_string_equal(e.field, cases[i].field);
+        assert_string_equal(e.message, cases[i].message);
+        json_decref(out);
+    }
+}
+
+static void
+lookups(void **state)
+{
+    (void)state;
+    assert_ptr_equal(al_field_find(table, "note"), &table[1]);
+    assert_null(al_field_find(table, "remark"));
+    assert_ptr_equal(al_field_by_column(table, "remark"), &table[1]);
+    assert_ptr_equal(al_field_by_column(table, "name"), &table[0]);
+    assert_null(al_field_by_column(table, "note"));
+    assert_int_equal(al_field_find(table, "flag")->tag, 7);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(values_land_under_their_column),
+        cmocka_unit_test(absent_null_and_empty),
+        cmocka_unit_test(refusals_name_the_field),
+        cmocka_unit_test(lookups),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
