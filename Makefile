@@ -60,8 +60,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The build also writes FILE.gz and FILE.br beside each text file (RULE-HTTP-006).
 web: web/dist/index.html
-web/dist/index.html: node_modules/.installed $(WEB_SRC)
+web/dist/index.html: node_modules/.installed $(WEB_SRC) scripts/compress-web.mjs
 	npm run --silent build
 
 # ---- the binary ---------------------------------------------------------------

@@ -308,6 +308,69 @@ open_static(struct al_req *r, const char *rel, struct stat *sb)
     return fd;
 }
 
+/* Whether Accept-Encoding allows coding `name` (RULE-HTTP-006): a listed token, or `*`, whose q
+   is not zero. An absent header allows none of ours (identity only, RFC 9110 §12.5.3). */
+static bool
+accepts_coding(const char *list, const char *name)
+{
+    if (!list)
+        return false;
+    size_t nlen = strlen(name);
+    bool star = false, named = false, named_ok = false;
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *tok = p;
+        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+            p++;
+        size_t tlen = (size_t)(p - tok);
+        bool zero = false;
+        while (*p && *p != ',') {
+            /* parameters: only q matters; q=0, q=0.0, q=0.000 refuse */
+            if ((*p == 'q' || *p == 'Q') && p[1] == '=') {
+                const char *v = p + 2;
+                if (*v == '0') {
+                    v++;
+                    if (*v == '.')
+                        for (v++; *v == '0'; v++)
+                            ;
+                    zero = !(*v >= '1' && *v <= '9');
+                }
+            }
+            p++;
+        }
+        if (tlen == nlen && strncasecmp(tok, name, nlen) == 0) {
+            named = true;
+            named_ok = !zero;
+        } else if (tlen == 1 && *tok == '*') {
+            star = !zero;
+        }
+    }
+    return named ? named_ok : star;
+}
+
+/* The precompressed variant of `rel` the client accepts, brotli before gzip (RULE-HTTP-006):
+   FILE.br or FILE.gz written by the web build (scripts/compress-web.mjs). */
+static int
+open_encoded(struct al_req *r, const char *rel, struct stat *sb, const char **coding)
+{
+    static const struct {
+        const char *coding, *suffix;
+    } codings[] = {{"br", ".br"}, {"gzip", ".gz"}};
+    const char *list = al_req_header_list(r, "Accept-Encoding");
+    for (size_t i = 0; i < sizeof(codings) / sizeof(codings[0]); i++) {
+        if (!accepts_coding(list, codings[i].coding))
+            continue;
+        int fd = open_static(r, al_arena_printf(r->arena, "%s%s", rel, codings[i].suffix), sb);
+        if (fd >= 0) {
+            *coding = codings[i].coding;
+            return fd;
+        }
+    }
+    return -1;
+}
+
 /* Serve a file of web/dist; unknown paths without an extension get index.html. */
 static size_t
 serve_static(struct al_req *r, int *status)
@@ -335,9 +398,24 @@ serve_static(struct al_req *r, int *status)
         *status = 404;
         return send_error(r, al_req_fail(r, AL_ENOTFOUND, NULL, "页面不存在"));
     }
+    /* RULE-HTTP-006: the same file precompressed when the client takes it; the type stays the
+       file's, the length is the variant's (evhttp writes Content-Length from the buffer). */
+    const char *coding = NULL;
+    struct stat esb;
+    int efd = open_encoded(r, served, &esb, &coding);
+    if (efd >= 0) {
+        close(fd);
+        fd = efd;
+        sb = esb;
+    }
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     add_security_headers(h);
     evhttp_add_header(h, "Content-Type", content_type(served));
+    evhttp_add_header(h, "Vary", "Accept-Encoding");
+    if (coding)
+        evhttp_add_header(h, "Content-Encoding", coding);
+    /* RULE-HTTP-007: hashed build assets never change under their name; everything else
+       (index.html above all) is revalidated. */
     if (strncmp(served, "assets/", 7) == 0)
         evhttp_add_header(h, "Cache-Control", "public, max-age=31536000, immutable");
     else

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <xlsxwriter.h>
 
 #include "assess/assess.h"
 #include "audit/audit.h"
@@ -1077,6 +1078,143 @@ import_errors(struct al_req *r)
                                 (json_int_t)rec.errors_omitted, "reasons", reasons));
 }
 
+/* ---- templates (RULE-IMPORT-023) ---- */
+
+/* The bytes of a written file into the arena. */
+static int
+template_bytes(struct al_req *r, const char *path, const char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return al_req_fail(r, AL_EINTERNAL, NULL, "导入模板生成失败");
+    int rc = AL_OK;
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n <= 0 || fseek(f, 0, SEEK_SET) != 0) {
+        rc = al_req_fail(r, AL_EINTERNAL, NULL, "导入模板生成失败");
+        goto out;
+    }
+    char *buf = al_arena_alloc(r->arena, (size_t)n);
+    *len = fread(buf, 1, (size_t)n, f);
+    *data = buf;
+    if (*len != (size_t)n)
+        rc = al_req_fail(r, AL_EINTERNAL, NULL, "导入模板生成失败");
+out:
+    fclose(f);
+    return rc;
+}
+
+/* Columns whose values are long digit strings: text, or a spreadsheet drops digits
+   (RULE-IMPORT-020). */
+static bool
+template_text_col(int col)
+{
+    return col == COL_ID || col == COL_REGION || col == COL_HOUSEHOLD;
+}
+
+/* Sheet 导入模板: the header and an example row (digit columns formatted as text); sheet 说明:
+   each column, whether it is required, the other header names read, the example. */
+static int
+template_xlsx(struct al_req *r, int kind, const int *cols, const char *const *ex, int n,
+    const char **data, size_t *len)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir)
+        tmpdir = "/tmp";
+    char *path = al_arena_printf(r->arena, "%s/anlao-template-XXXXXX", tmpdir);
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return al_req_fail(r, AL_EINTERNAL, NULL, "导入模板生成失败");
+    close(fd);
+    int rc = AL_OK;
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, "导入模板") : NULL;
+    lxw_worksheet *help = wb ? workbook_add_worksheet(wb, "说明") : NULL;
+    if (!ws || !help) {
+        rc = al_req_fail(r, AL_EINTERNAL, NULL, "导入模板生成失败");
+        goto out;
+    }
+    lxw_format *head = workbook_add_format(wb);
+    format_set_bold(head);
+    format_set_num_format(head, "@");
+    lxw_format *text = workbook_add_format(wb);
+    format_set_num_format(text, "@");
+    for (int i = 0; i < n; i++) {
+        lxw_col_t c = (lxw_col_t)i;
+        bool digits = template_text_col(cols[i]);
+        worksheet_set_column(ws, c, c, digits ? 22 : 16, digits ? text : NULL);
+        worksheet_write_string(ws, 0, c, import_col_label(cols[i]), head);
+        if (ex[i][0])
+            worksheet_write_string(ws, 1, c, ex[i], digits ? text : NULL);
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    static const char *const help_head[] = {"列名", "是否必填", "也可写作", "示例"};
+    worksheet_set_column(help, 0, 1, 14, NULL);
+    worksheet_set_column(help, 2, 3, 40, NULL);
+    for (int c = 0; c < 4; c++)
+        worksheet_write_string(help, 0, (lxw_col_t)c, help_head[c], head);
+    for (int i = 0; i < n; i++) {
+        lxw_row_t row = (lxw_row_t)(i + 1);
+        struct al_buf other = {0};
+        const char *const *names = import_col_aliases(cols[i]);
+        for (int k = 1; names[k]; k++) {
+            if (k > 1)
+                al_buf_add(r->arena, &other, "、", strlen("、"));
+            al_buf_add(r->arena, &other, names[k], strlen(names[k]));
+        }
+        al_buf_add(r->arena, &other, "", 1);
+        worksheet_write_string(help, row, 0, import_col_label(cols[i]), NULL);
+        worksheet_write_string(help, row, 1, import_col_required(kind, cols[i]) ? "必填" : "选填",
+            NULL);
+        worksheet_write_string(help, row, 2, other.p, NULL);
+        worksheet_write_string(help, row, 3, ex[i], text);
+    }
+    worksheet_write_string(help, (lxw_row_t)(n + 2), 0,
+        "身份证号、区划代码等长数字列请保持“文本”格式，否则表格软件会把后几位变成 0。列的顺序不限。",
+        NULL);
+out:
+    if (wb && workbook_close(wb) != LXW_NO_ERROR && rc == AL_OK)
+        rc = al_req_fail(r, AL_EINTERNAL, NULL, "导入模板生成失败");
+    if (rc == AL_OK)
+        rc = template_bytes(r, path, data, len);
+    unlink(path);
+    return rc;
+}
+
+/* GET /api/v1/imports/templates/:kind?format=xlsx|csv (RULE-IMPORT-023). */
+static int
+import_template_route(struct al_req *r)
+{
+    const char *id = al_req_param(r, "kind");
+    int kind = id ? import_kind_parse(id) : -1;
+    if (kind < 0)
+        return al_req_fail(r, AL_ENOTFOUND, "kind", "没有这种导入类型：%s", id ? id : "");
+    const char *format = al_query_get(&r->query, "format");
+    if (!format || !*format)
+        format = "xlsx";
+    if (strcmp(format, "csv") && strcmp(format, "xlsx"))
+        return al_req_fail(r, AL_EINVAL, "format", "模板格式应为 csv 或 xlsx");
+    int cols[COL_COUNT];
+    const char *ex[COL_COUNT];
+    int n = import_template(kind, cols, ex);
+    char *name = al_arena_printf(r->arena, "导入模板-%s.%s", import_kind_name(kind), format);
+    if (!strcmp(format, "csv")) {
+        struct al_buf b = {0};
+        al_buf_add(r->arena, &b, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
+        for (int i = 0; i < n; i++)
+            al_csv_field(r->arena, &b, import_col_label(cols[i]), i == n - 1);
+        for (int i = 0; i < n; i++)
+            al_csv_field(r->arena, &b, ex[i], i == n - 1);
+        return al_reply_file(r, "text/csv; charset=utf-8", name, b.p, b.len);
+    }
+    const char *data = NULL;
+    size_t len = 0;
+    int rc = template_xlsx(r, kind, cols, ex, n, &data, &len);
+    if (rc != AL_OK)
+        return rc;
+    return al_reply_file(r,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, data, len);
+}
+
 static const struct al_route import_routes[] = {
     {AL_GET, "/api/v1/imports", import_list, "elder.import", 0, "导入记录（最近 100 次）"},
     {AL_POST, "/api/v1/imports", import_upload, "elder.import", AL_ROUTE_UPLOAD,
@@ -1085,6 +1223,8 @@ static const struct al_route import_routes[] = {
         "写入已校验的导入（默认全部有效才写入；valid_only 只写入有效行），后台执行"},
     {AL_GET, "/api/v1/imports/:id/errors", import_errors, "elder.import", 0,
         "导入被拒行：行号、列、原因（?format=csv 下载）"},
+    {AL_GET, "/api/v1/imports/templates/:kind", import_template_route, "elder.import", 0,
+        "导入模板（format=xlsx|csv）：可识别的列名与一行示例，身份证号列为文本格式"},
     {AL_GET, "/api/v1/jobs/:id", job_get, AL_SIGNED_IN, 0, "后台任务状态与进度"},
     {0},
 };

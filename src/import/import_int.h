@@ -77,6 +77,17 @@ int import_map_headers(int kind, const struct al_str *fields, int n, int map[COL
 int import_find_header(int kind, struct al_str *const *rows, const int *nf, int nrows, int *row,
     int *span, int map[COL_COUNT], struct al_str hdr[IMPORT_MAX_FIELDS], int *nhdr, int *missing);
 
+/*
+ * RULE-IMPORT-023: the columns of the downloadable template of `kind`, the required ones
+ * first, from the profiles above (so they never drift): cols[i] (canonical, header
+ * import_col_label), example[i] (a value of an example row that validates). Returns the
+ * number of columns, 0 for an unknown kind.
+ */
+int import_template(int kind, int cols[COL_COUNT], const char *example[COL_COUNT]);
+bool import_col_required(int kind, int col);
+/* RULE-IMPORT-001: every header name column `col` is read from (NULL-terminated; first the label). */
+const char *const *import_col_aliases(int col);
+
 /* RULE-IMPORT-020: `v` is a number in exponent form (digits lost by a spreadsheet). */
 bool import_number_lost(const char *v, size_t len);
 

@@ -82,6 +82,62 @@ static const int optional[IMPORT_KIND_COUNT][5] = {
     [IMPORT_LEGACY] = {COL_ADL, COL_REFERENCE, -1, -1, -1},
 };
 
+/* RULE-IMPORT-023: an example value per column, valid for every kind that uses the column
+   (tests/unit/test_elder_import_logic.c validates each template's row with the rules above). */
+static const char *const examples[COL_COUNT] = {
+    [COL_ID] = "520327195001010018",
+    [COL_NAME] = "张三",
+    [COL_REGION] = "520327001001",
+    [COL_ADDRESS] = "龙泉街道新华社区1组12号",
+    [COL_HOUSEHOLD] = "520327001001000012",
+    [COL_HOUSEHOLD_SIZE] = "2",
+    [COL_SEX] = "男",
+    [COL_BIRTH] = "1950-01-01",
+    [COL_CATEGORY] = "特困",
+    [COL_START] = "2024-01-01",
+    [COL_END] = "",
+    [COL_DIS_TYPE] = "肢体",
+    [COL_DIS_GRADE] = "二级",
+    [COL_DEATH] = "2025-03-01",
+    [COL_PENSION_TYPE] = "城乡居民基本养老保险",
+    [COL_AMOUNT] = "158.50",
+    [COL_ASSESSED_ON] = "2023-05-01",
+    [COL_LEGACY_LEVEL] = "轻度失能",
+    [COL_ADL] = "85",
+    [COL_REFERENCE] = "PG-2023-0001",
+};
+
+int
+import_template(int kind, int cols[COL_COUNT], const char *example[COL_COUNT])
+{
+    if (kind < 0 || kind >= IMPORT_KIND_COUNT)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < 5 && required[kind][i] >= 0; i++)
+        cols[n++] = required[kind][i];
+    for (int i = 0; i < 5 && optional[kind][i] >= 0; i++)
+        cols[n++] = optional[kind][i];
+    for (int i = 0; i < n; i++)
+        example[i] = examples[cols[i]];
+    return n;
+}
+
+const char *const *
+import_col_aliases(int col)
+{
+    static const char *const none[] = {NULL};
+    return col >= 0 && col < COL_COUNT ? aliases[col] : none;
+}
+
+bool
+import_col_required(int kind, int col)
+{
+    for (int i = 0; kind >= 0 && kind < IMPORT_KIND_COUNT && i < 5; i++)
+        if (required[kind][i] == col)
+            return true;
+    return false;
+}
+
 /* Header text without spaces, BOM, '*' marks; full-width parentheses made ASCII-free. */
 static size_t
 clean_header(const char *s, size_t n, char *out, size_t cap)

@@ -302,6 +302,49 @@ blank_rows(void **state)
     assert_true(import_row_blank(one, 1));
 }
 
+/* RULE-IMPORT-023: each kind's template is read back by its own profile, and its example row
+   validates (the templates come from the profiles, so they cannot drift from them). */
+static void
+templates(void **state)
+{
+    (void)state;
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    for (int kind = 0; kind < IMPORT_KIND_COUNT; kind++) {
+        int cols[COL_COUNT], map[COL_COUNT], unknown[COL_COUNT], nu = 0, missing = -1;
+        const char *ex[COL_COUNT];
+        int n = import_template(kind, cols, ex);
+        assert_true(n >= 3);
+        assert_int_equal(cols[0], COL_ID);
+        assert_true(import_col_required(kind, COL_ID));
+        struct al_str hdr[COL_COUNT], row[COL_COUNT];
+        for (int i = 0; i < n; i++) {
+            hdr[i] = (struct al_str){import_col_label(cols[i]), strlen(import_col_label(cols[i]))};
+            row[i] = (struct al_str){ex[i], strlen(ex[i])};
+        }
+        assert_int_equal(import_map_headers(kind, hdr, n, map, unknown, &nu, &missing), 0);
+        assert_int_equal(nu, 0);
+        for (int i = 0; i < n; i++)
+            assert_int_equal(map[cols[i]], i);
+        struct import_row out;
+        struct import_error errs[8];
+        int ne = import_validate_row(kind, row, n, map, "2026-11-22", &a, &out, errs, 8);
+        if (ne)
+            print_message("%s: %s\n", import_kind_id(kind), errs[0].reason);
+        assert_int_equal(ne, 0);
+        assert_string_equal(out.id_number, "520327195001010018");
+    }
+    int cols[COL_COUNT];
+    const char *ex[COL_COUNT];
+    assert_int_equal(import_template(IMPORT_KIND_COUNT, cols, ex), 0);
+    assert_int_equal(import_template(-1, cols, ex), 0);
+    /* hukou: the four required columns first, then the optional ones */
+    assert_int_equal(import_template(IMPORT_HUKOU, cols, ex), 8);
+    assert_int_equal(cols[2], COL_REGION);
+    assert_false(import_col_required(IMPORT_HUKOU, COL_SEX));
+    al_arena_fini(&a);
+}
+
 int
 main(void)
 {
@@ -315,6 +358,7 @@ main(void)
         cmocka_unit_test(rows_and_plans),
         cmocka_unit_test(reasons_counted_in_fixed_space),
         cmocka_unit_test(blank_rows),
+        cmocka_unit_test(templates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
