@@ -203,22 +203,22 @@ audit_store_list(struct al_db *db, struct al_arena *a, const struct audit_filter
     static const char sql_count[] =
         "SELECT count(*) FROM audit_log WHERE"
         " ((?1 = '' ) OR (region_code >= ?9 AND region_code < ?10))"
-        " AND (?2 IS NULL OR lower(username) = lower(?2))"
-        " AND (?3 IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
-        " AND (?4 IS NULL OR outcome = ?4)"
-        " AND (?5 IS NULL OR target_type = ?5)"
-        " AND (?6 IS NULL OR target_id = ?6)"
-        " AND (?7 IS NULL OR at >= ?7) AND (?8 IS NULL OR at < ?8)";
+        " AND (CAST(?2 AS TEXT) IS NULL OR lower(username) = lower(?2))"
+        " AND (CAST(?3 AS TEXT) IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
+        " AND (CAST(?4 AS TEXT) IS NULL OR outcome = ?4)"
+        " AND (CAST(?5 AS TEXT) IS NULL OR target_type = ?5)"
+        " AND (CAST(?6 AS TEXT) IS NULL OR target_id = ?6)"
+        " AND (CAST(?7 AS INTEGER) IS NULL OR at >= ?7) AND (CAST(?8 AS INTEGER) IS NULL OR at < ?8)";
     static const char sql_page[] =
         "SELECT id, at, user_id, username, action, target_type, target_id, region_code,"
         " outcome, client_ip, detail FROM audit_log WHERE"
         " ((?1 = '' ) OR (region_code >= ?9 AND region_code < ?10))"
-        " AND (?2 IS NULL OR lower(username) = lower(?2))"
-        " AND (?3 IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
-        " AND (?4 IS NULL OR outcome = ?4)"
-        " AND (?5 IS NULL OR target_type = ?5)"
-        " AND (?6 IS NULL OR target_id = ?6)"
-        " AND (?7 IS NULL OR at >= ?7) AND (?8 IS NULL OR at < ?8)"
+        " AND (CAST(?2 AS TEXT) IS NULL OR lower(username) = lower(?2))"
+        " AND (CAST(?3 AS TEXT) IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
+        " AND (CAST(?4 AS TEXT) IS NULL OR outcome = ?4)"
+        " AND (CAST(?5 AS TEXT) IS NULL OR target_type = ?5)"
+        " AND (CAST(?6 AS TEXT) IS NULL OR target_id = ?6)"
+        " AND (CAST(?7 AS INTEGER) IS NULL OR at >= ?7) AND (CAST(?8 AS INTEGER) IS NULL OR at < ?8)"
         " ORDER BY id DESC LIMIT ?11 OFFSET ?12";
     char lo[16], hi[16];
     region_scope_bounds(f->scope, lo, hi);

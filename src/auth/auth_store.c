@@ -347,7 +347,7 @@ auth_store_update_me(struct al_db *db, int64_t user_id, const char *display_name
 {
     static const char sql[] =
         "UPDATE users SET display_name = coalesce(?1, display_name),"
-        " phone = CASE WHEN ?2 IS NULL THEN phone WHEN ?2 = '' THEN NULL ELSE ?2 END,"
+        " phone = CASE WHEN CAST(?2 AS TEXT) IS NULL THEN phone WHEN ?2 = '' THEN NULL ELSE ?2 END,"
         " prefs = coalesce(?3, prefs), updated_at = ?4, version = version + 1 WHERE id = ?5";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_text(st, 1, display_name);

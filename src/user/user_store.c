@@ -46,10 +46,10 @@ user_get_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
 
 #define LIST_WHERE                                                                             \
     " WHERE u.region_code >= ?1 AND u.region_code < ?2"                                        \
-    " AND (?3 IS NULL OR instr(lower(u.username), lower(?3)) > 0 OR instr(u.display_name, ?3) > 0)" \
-    " AND (?4 IS NULL OR u.role_id = ?4)"                                                      \
-    " AND (?5 IS NULL OR (u.region_code >= ?5 AND u.region_code < ?6))"                        \
-    " AND (?7 IS NULL OR u.status = ?7)"
+    " AND (CAST(?3 AS TEXT) IS NULL OR instr(lower(u.username), lower(?3)) > 0 OR instr(u.display_name, ?3) > 0)" \
+    " AND (CAST(?4 AS TEXT) IS NULL OR u.role_id = ?4)"                                                      \
+    " AND (CAST(?5 AS TEXT) IS NULL OR (u.region_code >= ?5 AND u.region_code < ?6))"                        \
+    " AND (CAST(?7 AS TEXT) IS NULL OR u.status = ?7)"
 
 int
 user_store_list(struct al_db *db, struct al_arena *a, const struct user_filter *f, json_t *items,
@@ -165,7 +165,7 @@ user_store_update(struct al_db *db, int64_t id, int64_t version, const struct us
 {
     static const char sql[] =
         "UPDATE users SET display_name = coalesce(?1, display_name),"
-        " phone = CASE WHEN ?2 IS NULL THEN phone WHEN ?2 = '' THEN NULL ELSE ?2 END,"
+        " phone = CASE WHEN CAST(?2 AS TEXT) IS NULL THEN phone WHEN ?2 = '' THEN NULL ELSE ?2 END,"
         " role_id = coalesce(?3, role_id), region_code = coalesce(?4, region_code),"
         " status = coalesce(?5, status), password_hash = coalesce(?6, password_hash),"
         " must_change_password = CASE WHEN ?7 < 0 THEN must_change_password ELSE ?7 END,"
