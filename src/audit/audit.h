@@ -34,7 +34,12 @@ struct audit_entry {
  */
 int audit_append(struct al_req *r, const struct audit_entry *e);
 
-/* Same for work without a request (CLI): `username` names the actor. */
+/*
+ * Same for work without a request (CLI): `username` names the actor, `user_id` 0 for none,
+ * `client_ip` may be NULL.  `e` and its detail stay the caller's (the detail is serialised,
+ * not taken).  Inside the caller's transaction when one is open (al_db_in_tx), otherwise in
+ * its own.  AL_OK or an error of the closed set (logged); on error the caller must roll back.
+ */
 int audit_append_as(struct al_db *db, int64_t user_id, const char *username,
     const char *client_ip, const struct audit_entry *e);
 

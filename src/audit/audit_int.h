@@ -15,7 +15,13 @@ struct audit_filter {
     int64_t limit, offset;
 };
 
-/* Matching entries, newest first, appended to `items`; *total counts all matches. */
+/*
+ * The entries matching `f` (NULL fields match all; the username case-insensitively, RULE-AUTH-010;
+ * an action also matches its sub-actions "a.b"), newest first, page f->limit/f->offset appended
+ * to `items` as objects (new references owned by `items`, times in `a`); *total counts all
+ * matches.  AL_OK or an error of the closed set (AL_EDB logged; `items` may then hold part of
+ * the page).  On SQLite and PostgreSQL alike.
+ */
 int audit_store_list(struct al_db *db, struct al_arena *a, const struct audit_filter *f,
     json_t *items, int64_t *total);
 

@@ -28,23 +28,23 @@ append_locked(struct al_db *db, int64_t user_id, const char *username, const cha
 {
     char prev[65] = "";
     int64_t id = 1;
-    sqlite3_stmt *st = al_db_stmt(db, sql_last);
-    if (!st)
-        return AL_EDB;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0) + 1;
-        snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(st, 1));
-    } else {
+    struct al_stmt *st = al_db_sql(db, sql_last);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        id = al_stmt_int(st, 0) + 1;
+        snprintf(prev, sizeof(prev), "%s", al_stmt_text(st, 1) ? al_stmt_text(st, 1) : "");
+        al_stmt_reset(st);
+    } else if (rc == AL_ENOTFOUND) {
         snprintf(prev, sizeof(prev), "%s", zero_hash);
+    } else {
+        return rc;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return al_db_check(db, rc);
 
+    /* The hash covers the texts of the fields as both engines give them back. */
+    int64_t at = (int64_t)time(NULL);
     char id_s[24], at_s[24], uid_s[24];
     snprintf(id_s, sizeof(id_s), "%" PRId64, id);
-    snprintf(at_s, sizeof(at_s), "%lld", (long long)time(NULL));
+    snprintf(at_s, sizeof(at_s), "%" PRId64, at);
     snprintf(uid_s, sizeof(uid_s), "%" PRId64, user_id);
     struct al_arena a;
     al_arena_init(&a, 1024);
@@ -56,39 +56,34 @@ append_locked(struct al_db *db, int64_t user_id, const char *username, const cha
     char hash[65];
     audit_hash(prev, fields, hash);
 
-    st = al_db_stmt(db, sql_insert);
-    if (!st) {
-        al_arena_fini(&a);
-        return AL_EDB;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, at_s, -1, SQLITE_TRANSIENT);
-    for (int i = 2; i < 11; i++)
-        al_db_bind_text(st, i + 1, fields[i]);
-    sqlite3_bind_text(st, 12, prev, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 13, hash, -1, SQLITE_TRANSIENT);
-    rc = al_db_check(db, sqlite3_step(st));
-    sqlite3_reset(st);
+    st = al_db_sql(db, sql_insert);
+    al_stmt_bind_int(st, 1, id);
+    al_stmt_bind_int(st, 2, at);
+    if (user_id > 0)
+        al_stmt_bind_int(st, 3, user_id);
+    else
+        al_stmt_bind_null(st, 3);
+    for (int i = 3; i < 11; i++)
+        al_stmt_bind_text(st, i + 1, fields[i]);
+    al_stmt_bind_text(st, 12, prev);
+    al_stmt_bind_text(st, 13, hash);
+    rc = al_stmt_run(st);
     al_arena_fini(&a);
     if (rc != AL_OK)
         return rc == AL_ECONFLICT ? AL_EDB : rc;
 
     char head[96];
     snprintf(head, sizeof(head), "%" PRId64 ":%s", id, hash);
-    st = al_db_stmt(db, sql_head);
-    if (!st)
-        return AL_EDB;
-    al_db_bind_text(st, 1, head);
-    rc = al_db_check(db, sqlite3_step(st));
-    sqlite3_reset(st);
-    return rc;
+    st = al_db_sql(db, sql_head);
+    al_stmt_bind_text(st, 1, head);
+    return al_stmt_run(st);
 }
 
 int
 audit_append_as(struct al_db *db, int64_t user_id, const char *username, const char *client_ip,
     const struct audit_entry *e)
 {
-    bool own_tx = sqlite3_get_autocommit(al_db_handle(db)) != 0;
+    bool own_tx = !al_db_in_tx(db);
     int rc = own_tx ? al_db_begin(db) : AL_OK;
     if (rc == AL_OK)
         rc = append_locked(db, user_id, username, client_ip, e);
@@ -113,17 +108,12 @@ audit_count_recent(struct al_db *db, int64_t user_id, const char *action, int64_
         "SELECT count(*) FROM audit_log WHERE user_id = ?1 AND action = ?2 AND id >="
         " (SELECT coalesce(min(id), 9223372036854775807) FROM audit_log WHERE at >= ?3)";
     *n = 0;
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    al_db_bind_text(st, 2, action);
-    sqlite3_bind_int64(st, 3, since);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : al_db_check(db, rc);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, user_id);
+    al_stmt_bind_text(st, 2, action);
+    al_stmt_bind_int(st, 3, since);
+    int rc = al_stmt_int64(st, n);
+    return rc == AL_ENOTFOUND ? AL_EDB : rc;
 }
 
 /* ---- verification ---- */
@@ -131,26 +121,25 @@ audit_count_recent(struct al_db *db, int64_t user_id, const char *action, int64_
 int
 audit_verify(struct al_db *db, int64_t *count, int64_t *bad_id, char *msg, size_t msg_size)
 {
-    sqlite3_stmt *st = NULL;
+    static const char sql_all[] =
+        "SELECT id, at, user_id, username, action, target_type, target_id, region_code,"
+        " outcome, client_ip, detail, prev_hash, hash FROM audit_log ORDER BY id";
+    static const char sql_head_get[] = "SELECT value FROM settings WHERE key = 'audit_head'";
     *count = 0;
     *bad_id = 0;
-    int rc = sqlite3_prepare_v2(al_db_handle(db),
-        "SELECT id, at, user_id, username, action, target_type, target_id, region_code,"
-        " outcome, client_ip, detail, prev_hash, hash FROM audit_log ORDER BY id",
-        -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return AL_EDB;
+    struct al_stmt *st = al_db_sql(db, sql_all);
+    int rc;
     char prev[65];
     snprintf(prev, sizeof(prev), "%s", zero_hash);
     int64_t expect_id = 1;
     int result = AL_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        int64_t id = al_stmt_int(st, 0);
         const char *fields[11];
         for (int i = 0; i < 11; i++)
-            fields[i] = (const char *)sqlite3_column_text(st, i);
-        const char *stored_prev = (const char *)sqlite3_column_text(st, 11);
-        const char *stored_hash = (const char *)sqlite3_column_text(st, 12);
+            fields[i] = al_stmt_text(st, i);
+        const char *stored_prev = al_stmt_text(st, 11);
+        const char *stored_hash = al_stmt_text(st, 12);
         if (id != expect_id) {
             *bad_id = expect_id;
             snprintf(msg, msg_size, "审计日志缺少第 %" PRId64 " 条记录（被删除）", expect_id);
@@ -175,18 +164,21 @@ audit_verify(struct al_db *db, int64_t *count, int64_t *bad_id, char *msg, size_
         expect_id++;
         (*count)++;
     }
-    sqlite3_finalize(st);
-    if (result != AL_OK)
+    if (result != AL_OK) {
+        al_stmt_reset(st);
         return result;
-    if (rc != SQLITE_DONE)
-        return AL_EDB;
+    }
+    if (rc != AL_OK)
+        return rc;
     /* The head pointer catches entries removed from the end. */
     char head[96] = "";
-    if (sqlite3_prepare_v2(al_db_handle(db), "SELECT value FROM settings WHERE key='audit_head'",
-            -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            snprintf(head, sizeof(head), "%s", (const char *)sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
+    st = al_db_sql(db, sql_head_get);
+    rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        snprintf(head, sizeof(head), "%s", al_stmt_text(st, 0) ? al_stmt_text(st, 0) : "");
+        al_stmt_reset(st);
+    } else if (rc != AL_ENOTFOUND) {
+        return rc;
     }
     char want[96] = "";
     if (*count > 0)
@@ -211,71 +203,68 @@ audit_store_list(struct al_db *db, struct al_arena *a, const struct audit_filter
     static const char sql_count[] =
         "SELECT count(*) FROM audit_log WHERE"
         " ((?1 = '' ) OR (region_code >= ?9 AND region_code < ?10))"
-        " AND (?2 IS NULL OR username = ?2 COLLATE NOCASE)"
-        " AND (?3 IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
-        " AND (?4 IS NULL OR outcome = ?4)"
-        " AND (?5 IS NULL OR target_type = ?5)"
-        " AND (?6 IS NULL OR target_id = ?6)"
-        " AND (?7 IS NULL OR at >= ?7) AND (?8 IS NULL OR at < ?8)";
+        " AND (CAST(?2 AS TEXT) IS NULL OR lower(username) = lower(?2))"
+        " AND (CAST(?3 AS TEXT) IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
+        " AND (CAST(?4 AS TEXT) IS NULL OR outcome = ?4)"
+        " AND (CAST(?5 AS TEXT) IS NULL OR target_type = ?5)"
+        " AND (CAST(?6 AS TEXT) IS NULL OR target_id = ?6)"
+        " AND (CAST(?7 AS INTEGER) IS NULL OR at >= ?7) AND (CAST(?8 AS INTEGER) IS NULL OR at < ?8)";
     static const char sql_page[] =
         "SELECT id, at, user_id, username, action, target_type, target_id, region_code,"
         " outcome, client_ip, detail FROM audit_log WHERE"
         " ((?1 = '' ) OR (region_code >= ?9 AND region_code < ?10))"
-        " AND (?2 IS NULL OR username = ?2 COLLATE NOCASE)"
-        " AND (?3 IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
-        " AND (?4 IS NULL OR outcome = ?4)"
-        " AND (?5 IS NULL OR target_type = ?5)"
-        " AND (?6 IS NULL OR target_id = ?6)"
-        " AND (?7 IS NULL OR at >= ?7) AND (?8 IS NULL OR at < ?8)"
+        " AND (CAST(?2 AS TEXT) IS NULL OR lower(username) = lower(?2))"
+        " AND (CAST(?3 AS TEXT) IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
+        " AND (CAST(?4 AS TEXT) IS NULL OR outcome = ?4)"
+        " AND (CAST(?5 AS TEXT) IS NULL OR target_type = ?5)"
+        " AND (CAST(?6 AS TEXT) IS NULL OR target_id = ?6)"
+        " AND (CAST(?7 AS INTEGER) IS NULL OR at >= ?7) AND (CAST(?8 AS INTEGER) IS NULL OR at < ?8)"
         " ORDER BY id DESC LIMIT ?11 OFFSET ?12";
     char lo[16], hi[16];
     region_scope_bounds(f->scope, lo, hi);
     for (int pass = 0; pass < 2; pass++) {
-        sqlite3_stmt *st = al_db_stmt(db, pass == 0 ? sql_count : sql_page);
-        if (!st)
-            return AL_EDB;
-        al_db_bind_text(st, 1, f->scope);
-        al_db_bind_text(st, 2, f->username);
-        al_db_bind_text(st, 3, f->action);
-        al_db_bind_text(st, 4, f->outcome);
-        al_db_bind_text(st, 5, f->target_type);
-        al_db_bind_text(st, 6, f->target_id);
+        struct al_stmt *st = al_db_sql(db, pass == 0 ? sql_count : sql_page);
+        al_stmt_bind_text(st, 1, f->scope);
+        al_stmt_bind_text(st, 2, f->username);
+        al_stmt_bind_text(st, 3, f->action);
+        al_stmt_bind_text(st, 4, f->outcome);
+        al_stmt_bind_text(st, 5, f->target_type);
+        al_stmt_bind_text(st, 6, f->target_id);
         if (f->from > 0)
-            sqlite3_bind_int64(st, 7, f->from);
+            al_stmt_bind_int(st, 7, f->from);
         if (f->to > 0)
-            sqlite3_bind_int64(st, 8, f->to);
-        al_db_bind_text(st, 9, lo);
-        al_db_bind_text(st, 10, hi);
+            al_stmt_bind_int(st, 8, f->to);
+        al_stmt_bind_text(st, 9, lo);
+        al_stmt_bind_text(st, 10, hi);
         if (pass == 1) {
-            sqlite3_bind_int64(st, 11, f->limit);
-            sqlite3_bind_int64(st, 12, f->offset);
+            al_stmt_bind_int(st, 11, f->limit);
+            al_stmt_bind_int(st, 12, f->offset);
         }
         int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        while ((rc = al_stmt_step(st)) == AL_ROW) {
             if (pass == 0) {
-                *total = sqlite3_column_int64(st, 0);
+                *total = al_stmt_int(st, 0);
                 continue;
             }
             json_t *o = json_object();
-            json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
-            json_object_set_new(o, "at", json_string(al_json_time(a, sqlite3_column_int64(st, 1))));
-            json_object_set_new(o, "user_id", sqlite3_column_type(st, 2) == SQLITE_NULL
+            json_object_set_new(o, "id", json_integer(al_stmt_int(st, 0)));
+            json_object_set_new(o, "at", json_string(al_json_time(a, al_stmt_int(st, 1))));
+            json_object_set_new(o, "user_id", al_stmt_null(st, 2)
                                                   ? json_null()
-                                                  : json_integer(sqlite3_column_int64(st, 2)));
+                                                  : json_integer(al_stmt_int(st, 2)));
             static const char *names[] = {"username", "action", "target_type", "target_id",
                 "region_code", "outcome", "client_ip"};
             for (int i = 0; i < 7; i++) {
-                const char *v = (const char *)sqlite3_column_text(st, 3 + i);
+                const char *v = al_stmt_text(st, 3 + i);
                 json_object_set_new(o, names[i], v ? json_string(v) : json_null());
             }
-            const char *d = (const char *)sqlite3_column_text(st, 10);
+            const char *d = al_stmt_text(st, 10);
             json_t *dj = d ? json_loads(d, 0, NULL) : NULL;
             json_object_set_new(o, "detail", dj ? dj : json_null());
             json_array_append_new(items, o);
         }
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return al_db_check(db, rc);
+        if (rc != AL_OK)
+            return rc;
     }
     return AL_OK;
 }

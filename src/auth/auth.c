@@ -53,6 +53,17 @@ is_hex64(const char *s)
 }
 
 /*
+ * The principal as identify() makes it, with the rest of the row read with it, so /me answers
+ * without another read (issue 10).  `who` comes first: r->who points at it.
+ */
+struct auth_caller {
+    struct al_principal who;
+    unsigned magic;
+    struct auth_session_row row;
+};
+#define CALLER_MAGIC 0x6d65u
+
+/*
  * The caller of a request with these Authorization and Cookie header values (either may be
  * NULL): *who in `a`, or AL_EAUTH with the reason in `err`.  `touch` keeps last-seen fresh.
  */
@@ -84,6 +95,8 @@ identify(struct al_db *db, struct al_arena *a, const char *auth, const char *coo
         return al_fail(err, AL_EAUTH, NULL, bearer ? "接口令牌无效或已吊销" : "登录已失效，请重新登录");
     if (rc != AL_OK)
         return rc;
+    /* RULE-AUTH-009: before any permission check of this request. */
+    auth_roles_seen(db, s.roles_version);
     if (strcmp(s.status, "active") != 0)
         return al_fail(err, AL_EAUTH, NULL, "账号已停用，请联系管理员");
     int64_t now = (int64_t)time(NULL);
@@ -98,7 +111,10 @@ identify(struct al_db *db, struct al_arena *a, const char *auth, const char *coo
         else
             auth_store_session_touch(db, s.id, now);
     }
-    struct al_principal *who = al_arena_calloc(a, sizeof(*who));
+    struct auth_caller *c = al_arena_calloc(a, sizeof(*c));
+    c->magic = CALLER_MAGIC;
+    c->row = s;
+    struct al_principal *who = &c->who;
     who->user_id = s.user_id;
     who->username = s.username;
     who->display_name = s.display_name;
@@ -454,7 +470,9 @@ static int
 auth_me(struct al_req *r)
 {
     json_t *me = NULL;
-    int rc = auth_store_me(r->db, r->arena, r->who->user_id, &me);
+    const struct auth_caller *c = (const struct auth_caller *)r->who;
+    int rc = c->magic == CALLER_MAGIC ? auth_me_json(r->db, &c->row, r->arena, &me)
+                                      : auth_store_me(r->db, r->arena, r->who->user_id, &me);
     if (rc != AL_OK)
         return rc;
     json_t *out = json_pack("{s:o}", "user", me);

@@ -31,7 +31,11 @@ int auth_authenticate(struct al_req *r);
 bool auth_signed_in(struct al_db *db, struct al_arena *a, const char *authorization,
     const char *cookie);
 
-/* True when `role` holds `permission`. */
+/*
+ * True when `role` holds `permission`; false when not, and on a storage error (logged).  On
+ * a worker thread whose request was identified on `db`, the role's set comes from the
+ * thread's cache, valid for the roles version read with the session (RULE-AUTH-009).
+ */
 bool auth_role_has(struct al_db *db, const char *role, const char *permission);
 
 /* For session callers: check X-CSRF-Token against the session.  AL_OK or AL_ECSRF. */
@@ -66,7 +70,11 @@ int auth_revoke_credentials(struct al_db *db, int64_t user_id);
  */
 int auth_check_own_password(struct al_req *r, const char *password, const char *field);
 
-/* The permissions of `role` as a JSON array of ids. */
+/*
+ * The permissions of `role`, ordered by id, appended to the JSON array `out` (new references
+ * owned by `out`; from the role cache when valid, RULE-AUTH-009).  AL_OK or an error (`out`
+ * may then hold part of the list).
+ */
 struct json_t;
 int auth_role_permissions(struct al_db *db, const char *role, struct json_t *out);
 

@@ -587,6 +587,12 @@ step_simple(struct al_db *db, const char *sql)
     return al_db_check(db, rc);
 }
 
+bool
+al_db_in_tx(struct al_db *db)
+{
+    return db->pg ? al_pg_in_tx(db->pg) : !sqlite3_get_autocommit(db->h);
+}
+
 int
 al_db_begin(struct al_db *db)
 {

@@ -147,6 +147,9 @@ int al_db_end(struct al_db *db, int rc);
 /* Run SQL without results (may contain several statements).  AL_OK or AL_EDB. */
 int al_db_exec(struct al_db *db, const char *sql);
 
+/* True while a transaction is open on `db` (after al_db_begin, before its end). */
+bool al_db_in_tx(struct al_db *db);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  AL_OK or AL_EDB. */
 int al_db_begin(struct al_db *db);
 int al_db_commit(struct al_db *db);

@@ -14,6 +14,11 @@ struct dashboard_counts {
 /* Start of the current day in China time (UTC+8), as unix seconds (pure). */
 int64_t dashboard_day_start(int64_t now);
 
+/*
+ * The counts of the dashboard within `scope` (a region prefix, "" = everything), the day's
+ * counts from `day_start` (unix seconds), into *c.  AL_OK or an error of the closed set (*c
+ * then untouched).  On SQLite and PostgreSQL alike.
+ */
 int dashboard_store_counts(struct al_db *db, const char *scope, int64_t day_start,
     struct dashboard_counts *c);
 

@@ -21,20 +21,18 @@ dashboard_store_counts(struct al_db *db, const char *scope, int64_t day_start,
         "   AND (?4 = '' OR (region_code >= ?1 AND region_code < ?2)))";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_db_bind_text(st, 1, lo);
-    al_db_bind_text(st, 2, hi);
-    sqlite3_bind_int64(st, 3, day_start);
-    al_db_bind_text(st, 4, scope);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, lo);
+    al_stmt_bind_text(st, 2, hi);
+    al_stmt_bind_int(st, 3, day_start);
+    al_stmt_bind_text(st, 4, scope);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
         int64_t *out[] = {&c->users, &c->users_active, &c->townships, &c->villages,
             &c->audit_today, &c->logins_today, &c->login_failures_today};
         for (int i = 0; i < 7; i++)
-            *out[i] = sqlite3_column_int64(st, i);
+            *out[i] = al_stmt_int(st, i);
+        al_stmt_reset(st);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : al_db_check(db, rc);
+    return rc == AL_ENOTFOUND ? AL_EDB : rc;
 }

@@ -342,17 +342,16 @@ static int
 role_list(struct al_req *r)
 {
     static const char sql[] = "SELECT id, name FROM roles ORDER BY sort";
-    sqlite3_stmt *st = al_db_stmt(r->db, sql);
-    if (!st)
-        return AL_EDB;
+    struct al_stmt *st = al_db_sql(r->db, sql);
     json_t *items = json_array();
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(items, json_pack("{s:s, s:s}", "id", sqlite3_column_text(st, 0),
-                                         "name", sqlite3_column_text(st, 1)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return al_db_check(r->db, rc);
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:s}", "id", al_stmt_text(st, 0),
+                                         "name", al_stmt_text(st, 1)));
+    if (rc != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
     size_t i;
     json_t *it;
     json_array_foreach(items, i, it)
