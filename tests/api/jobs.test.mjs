@@ -23,8 +23,10 @@ test('a job is seen by its owner and by holders of system.manage, by nobody else
   assert.equal((await admin.get(path)).status, 200, 'admin holds system.manage')
   assertError(assert, await civil.get(path), 404, 'not_found')
   // The permission decides, not the role's name.
-  sql("INSERT INTO role_permissions(role_id, permission_id) VALUES ('civil_officer', 'system.manage');")
+  sql("INSERT INTO role_permissions(role_id, permission_id) VALUES ('civil_officer', 'system.manage');" +
+    " UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'auth.roles_version';") // RULE-AUTH-009
   assert.equal((await civil.get(path)).status, 200)
-  sql("DELETE FROM role_permissions WHERE role_id = 'civil_officer' AND permission_id = 'system.manage';")
+  sql("DELETE FROM role_permissions WHERE role_id = 'civil_officer' AND permission_id = 'system.manage';" +
+    " UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'auth.roles_version';")
   assertError(assert, await civil.get(path), 404, 'not_found')
 })

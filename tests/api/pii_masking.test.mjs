@@ -192,7 +192,8 @@ before(async () => {
   assert.equal((await civil.post(`/api/v1/elders/${a.id}/consents`, { user_id: fam.body.id, relation: '女儿', granted_by: '钱桂兰本人', scope: ['basic', 'health', 'location'] })).status, 201)
   sqlite(s.db, "INSERT INTO roles(id, name, sort) VALUES ('pii_probe', '清单查看', 99);" +
     " INSERT INTO role_permissions(role_id, permission_id) SELECT 'pii_probe', permission_id FROM role_permissions" +
-    " WHERE role_id = 'township_officer' AND permission_id != 'elder.read_pii'")
+    " WHERE role_id = 'township_officer' AND permission_id != 'elder.read_pii';" +
+    " UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'auth.roles_version'") // RULE-AUTH-009
   const probe = await admin.post('/api/v1/users', { username: 'pii_probe', display_name: '清单查看员', role: 'pii_probe', region_code: '520327001', password: 'Probe2026x' })
   assert.equal(probe.status, 201, probe.text)
   // Assessments and requests, so that their lists and the due list carry these people.
