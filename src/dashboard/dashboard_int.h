@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/db.h"
 
 struct dashboard_counts {
@@ -21,5 +23,8 @@ int64_t dashboard_day_start(int64_t now);
  */
 int dashboard_store_counts(struct al_db *db, const char *scope, int64_t day_start,
     struct dashboard_counts *c);
+
+/* Each child region of `parent` with its in-registry elders: [{code, name, active}]. */
+int dashboard_store_region_counts(struct al_db *db, const char *parent, json_t *items);
 
 #endif

@@ -36,3 +36,42 @@ dashboard_store_counts(struct al_db *db, const char *scope, int64_t day_start,
     }
     return rc == AL_ENOTFOUND ? AL_EDB : rc;
 }
+
+/* RULE-SCOPE-002: the in-registry elders of each child region of `parent` (the caller has
+ * checked it lies within the scope), counted over the same region range and status the elder
+ * list uses for ?region=<child>&status=active. */
+int
+dashboard_store_region_counts(struct al_db *db, const char *parent, json_t *items)
+{
+    static const char sql_children[] = "SELECT code, name FROM regions WHERE parent_code = ?1"
+                                       " ORDER BY code";
+    static const char sql_count[] = "SELECT count(*) FROM elders WHERE status = 'active'"
+                                    " AND region_code >= ?1 AND region_code < ?2";
+    struct al_stmt *st = al_db_sql(db, sql_children);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_text(st, 1, parent);
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "code", al_stmt_text(st, 0),
+                                         "name", al_stmt_text(st, 1), "active", (json_int_t)0));
+    if (rc != AL_OK)
+        return rc;
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+        char lo[16], hi[16];
+        region_scope_bounds(json_string_value(json_object_get(it, "code")), lo, hi);
+        struct al_stmt *c = al_db_sql(db, sql_count);
+        if (!c)
+            return AL_EDB;
+        al_stmt_bind_text(c, 1, lo);
+        al_stmt_bind_text(c, 2, hi);
+        int64_t n = 0;
+        rc = al_stmt_int64(c, &n);
+        if (rc != AL_OK)
+            return rc;
+        json_object_set_new(it, "active", json_integer(n));
+    }
+    return AL_OK;
+}

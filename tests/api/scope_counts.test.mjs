@@ -66,3 +66,51 @@ test('RULE-SCOPE-002: dashboard, elders overview, assessments due, imports and a
   assert.equal(seen.lq_officer, 3, '龙泉街道 counts its own three')
   assert.equal(seen.jx_officer, 2, '进化镇 counts its own two')
 })
+
+// RULE-SCOPE-002 (issue 18): the home page's registry chart — each region's bar is the total of
+// the elder list filtered by that region; a township officer sees only their township and cannot
+// drill into another (RULE-SCOPE-001).
+test('RULE-SCOPE-002: the home chart counts per township and per village agree with the elder list', async () => {
+  const sum = (items) => items.reduce((a, it) => a + it.active, 0)
+  for (const who of ['fg_civil', 'lq_officer']) {
+    const c = await s.login(who)
+    const top = await c.get('/api/v1/dashboard/regions')
+    assert.equal(top.status, 200, JSON.stringify(top.body))
+    assert.ok(top.body.items.length > 0, `${who}: regions under ${top.body.parent}`)
+    assert.equal(sum(top.body.items), await total(c, '/api/v1/elders?status=active&page_size=1'), `${who}: bars add up`)
+    let drilled = 0
+    for (const t of top.body.items) {
+      assert.equal(t.active, await total(c, `/api/v1/elders?status=active&region=${t.code}&page_size=1`), `${who}: ${t.name}`)
+      if (t.active === 0 || t.code.length >= 12 || drilled++ > 1) continue
+      const down = await c.get(`/api/v1/dashboard/regions?parent=${t.code}`)
+      assert.equal(down.status, 200)
+      assert.equal(sum(down.body.items), t.active, `${who}: villages of ${t.name} add up`)
+      for (const v of down.body.items.filter((x) => x.active > 0))
+        assert.equal(v.active, await total(c, `/api/v1/elders?status=active&region=${v.code}&page_size=1`), `${who}: ${v.name}`)
+    }
+    if (who === 'fg_civil') assert.ok(drilled > 0, `${who}: drilled into a township with elders`)
+  }
+  const lq = await s.login('lq_officer')
+  const own = (await lq.get('/api/v1/dashboard/regions')).body
+  assert.equal(own.parent, '520327001', '龙泉街道 officer: villages of 龙泉街道')
+  assert.equal(sum(own.items), 3)
+  const up = (await lq.get('/api/v1/dashboard/regions?parent=520327')).body
+  assert.equal(up.parent, '520327001', 'a parent above the scope is the scope')
+  assert.equal((await lq.get('/api/v1/dashboard/regions?parent=520327101')).status, 404, '进化镇 is outside 龙泉街道')
+  assert.equal((await lq.get('/api/v1/dashboard/regions?parent=12ab')).status, 400)
+})
+
+// RULE-SCOPE-002: the home page's to-do counts are the totals of the lists they open, fetched as
+// those lists fetch them (web/src/views/Home.vue, the `todos` table). Check those lists honour
+// the scope: a township officer's figure never exceeds the county's, and the due list's total is
+// its length.
+test('RULE-SCOPE-002: the home to-do lists are scoped (county vs township)', async () => {
+  const figs = {}
+  for (const who of ['fg_civil', 'lq_officer']) {
+    const c = await s.login(who)
+    const due = (await c.get('/api/v1/assessments/due?within_days=0')).body
+    assert.equal(due.total, due.items.length, `${who}: due`)
+    figs[who] = { due: due.total }
+  }
+  assert.ok(figs.lq_officer.due <= figs.fg_civil.due)
+})

@@ -166,7 +166,8 @@ test('the new user must change the generated password first; the menu follows pe
   await page.fill(input('pw-new'), 'Xinjian2026')
   await page.fill(input('pw-confirm'), 'Xinjian2026')
   await page.click('[data-test=pw-submit]')
-  await page.waitForSelector('[data-test=count-users]')
+  await page.waitForSelector('[data-test=home-todos]')
+  assert.equal(await page.$('[data-test=home-counts]'), null, 'the 系统 block is for administrators only (issue 18)')
   const header = await page.textContent('.el-header')
   assert.match(header, /新建镇 他人改过/)
   assert.match(header, /乡镇\/街道管理员/)
@@ -224,7 +225,7 @@ test('长辈模式 makes text and targets large, and it is remembered for the us
   // Reload: still on, from the account.
   await page.evaluate(() => localStorage.clear())
   await page.reload()
-  await page.waitForSelector('[data-test=count-users]')
+  await page.waitForSelector('[data-test=home-todos]')
   assert.ok(await isElder(page), 'persisted across a reload')
   assert.ok(await bodyFont(page) >= 18)
 

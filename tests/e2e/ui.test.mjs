@@ -351,15 +351,26 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
   const elder = (await civil.get('/api/v1/elders?page_size=1')).body.items[0]
   const a = (await civil.get('/api/v1/assessments?status=published&page_size=1')).body.items[0]
   const pages = {
-    fg_civil: [['/', '[data-test=home-registry]'], ['/elders', '[data-test=list-card], [data-test=elders-table] .el-table__row'],
+    fg_civil: [['/', '[data-test=home-registry]'], ['/', '[data-test=home-chart] canvas'], ['/elders', '[data-test=list-card], [data-test=elders-table] .el-table__row'],
       [`/elders/${elder.id}`, '[data-test=elder-person]'], ['/assessments', '.el-tabs'],
       ['/assessments?tab=list', '[data-test=list-card], [data-test=assess-table] .el-table__row'],
       [`/assessments/${a.id}`, '[data-test=result-sheet]'], ['/imports', '[data-test=import-kind]'],
-      ['/identify', '[data-test=identify-run]'], ['/elders/99999999', '[data-test=page-state]'], ['/password', 'form']],
-    admin: [['/users', '[data-test=users-table] .el-table__row'], ['/regions', '[data-test=region-tree]'],
+      ['/identify', '[data-test=identify-run]'], ['/elders/99999999', '[data-test=page-state]'], ['/password', 'form'],
+      // The elder page's correction dialogs (issue 18): opened by their buttons.
+      ...['edit', 'status', 'contact', 'consent'].map((d) => [`/elders/${elder.id}`, '[data-test=elder-person]',
+        async (page) => {
+          await page.click(`[data-test=${d === 'edit' || d === 'status' ? 'elder-' + d : d + '-add'}]`)
+          await page.waitForSelector(`[data-test=${d}-dialog] form`)
+          await page.waitForTimeout(400) // the dialog's opening transition
+        }])],
+    admin: [['/', '[data-test=home-counts]'], ['/users', '[data-test=users-table] .el-table__row'], ['/regions', '[data-test=region-tree]'],
       ['/audit', '[data-test=audit-table] .el-table__row']],
     fg_assessor: [[`/elders/${elder.id}/assess`, '[data-test=assess-context]'],
-      ['/assessments?within=365', '[data-test=list-card], [data-test=due-table] .el-table__row']],
+      ['/assessments?within=365', '[data-test=list-card], [data-test=due-table] .el-table__row'],
+      ['/', '[data-test=todo-drafts]']],
+    // Each role's home (issue 18).
+    lq_helper: [['/', '[data-test=todo-special]']],
+    fg_caregiver: [['/', '[data-test=home-empty]']],
   }
   const csv = join(server.dir, '户籍校验.csv')
   writeFileSync(csv, '身份证号,姓名,区划代码,住址\n37070419881216001X,校验乙,520327001001,龙泉街道二号\n')
@@ -376,10 +387,11 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       await ctx.close()
       for (const [user, list] of Object.entries(pages)) {
         const { ctx: c, page } = await open(user, opts, mode)
-        for (const [path, ready] of list) {
+        for (const [path, ready, act] of list) {
           await page.goto(server.base + path)
           await page.waitForSelector(ready)
           await page.waitForLoadState('networkidle')
+          if (act) await act(page)
           for (const v of await axeViolations(page)) found.push(`${size} ${mode ? '长辈' : '普通'} ${path} ${v}`)
         }
         if (user === 'fg_civil') {

@@ -1,0 +1,32 @@
+// The home page's registry chart: horizontal bars (long region names stay readable on a phone),
+// only the ECharts parts it needs (loaded on demand, like radar.js).
+import * as echarts from 'echarts/core'
+import { BarChart } from 'echarts/charts'
+import { GridComponent, TooltipComponent } from 'echarts/components'
+import { CanvasRenderer } from 'echarts/renderers'
+
+echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer])
+
+// items: [{ name, active }]; onClick(index). `large` (长辈模式): 18 px black labels.
+export function bars(el, items, onClick, { large = false } = {}) {
+  const chart = echarts.init(el, null, { renderer: 'canvas' })
+  const size = large ? 18 : 13
+  el.dataset.labelSize = String(size)
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: 'item', formatter: (p) => `${p.name}：${p.value} 人` },
+    grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: size, color: large ? '#000' : '#333' } },
+    yAxis: {
+      type: 'category', inverse: true, data: items.map((i) => i.name),
+      axisLabel: { fontSize: size, color: large ? '#000' : '#333', width: large ? 150 : 130, overflow: 'truncate' },
+    },
+    series: [{
+      type: 'bar', data: items.map((i) => i.active), barMaxWidth: 28, cursor: 'pointer',
+      itemStyle: { color: '#1f5fbf' },
+      label: { show: true, position: 'right', fontSize: size, color: large ? '#000' : '#333' },
+    }],
+  })
+  chart.on('click', (p) => onClick(p.dataIndex))
+  return chart
+}
