@@ -73,8 +73,7 @@ struct run_arg {
 };
 
 static int
-run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, char *err,
-    size_t err_size)
+run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, struct al_errinfo *e)
 {
     struct run_arg *a = arg;
     al_job_progress(job, "识别中", 0, 1);
@@ -95,8 +94,8 @@ run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, char *
     json_decref(runs);
     al_arena_fini(&ar);
     if (rc != AL_OK)
-        snprintf(err, err_size, "精准识别失败：数据库错误");
-    return rc;
+        return al_fail(e, rc, NULL, "精准识别失败：数据库错误");
+    return AL_OK;
 }
 
 /*
@@ -111,9 +110,10 @@ run_create(struct al_req *r)
     snprintf(a.username, sizeof(a.username), "%s", r->who->username);
     snprintf(a.region, sizeof(a.region), "%s", r->who->region_code);
     snprintf(a.client_ip, sizeof(a.client_ip), "%s", r->client_ip);
-    int64_t job = al_jobs_submit(r->db, "identify.run", r->who->user_id, run_job, &a, sizeof(a));
-    if (job < 0)
-        return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
+    int64_t job;
+    int rc = al_jobs_submit(r->db, "identify.run", r->who->user_id, run_job, &a, sizeof(a), &job);
+    if (rc != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
 }
 

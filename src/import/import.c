@@ -76,18 +76,28 @@ is_sealed_upload(const char *path)
 }
 
 /*
+ * A file the reader refused (its message in `e`): reported on the file as 400
+ * whatever the reader's code, as the import has always answered.
+ */
+static int
+file_refused(struct al_errinfo *e)
+{
+    e->field = "file";
+    return AL_EINVAL;
+}
+
+/*
  * Open the text of `path` into rd->t: an upload is decrypted into an unlinked
  * temporary file first (RULE-UPLOAD-005).
  */
 static int
 open_text(struct reader *rd, const char *path, struct al_errinfo *e)
 {
-    char msg[320];
     struct al_text_opts to = {.max_memory = al_config.xlsx_max_memory,
         .max_seconds = al_config.import_max_s, .choice = &rd->choice};
     if (!is_sealed_upload(path)) {
-        if (al_text_open(path, &to, &rd->t, msg, sizeof(msg)) != 0)
-            return al_fail(e, AL_EINVAL, "file", "%s", msg);
+        if (al_text_open(path, &to, &rd->t, e) != AL_OK)
+            return file_refused(e);
         return AL_OK;
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -97,9 +107,8 @@ open_text(struct reader *rd, const char *path, struct al_errinfo *e)
     FILE *tmp = tmpfile();
     int rc = tmp ? al_crypto_file_open(fd, fileno(tmp)) : AL_EINTERNAL;
     close(fd);
-    if (rc == AL_OK &&
-        al_text_open_fd(fileno(tmp), &to, &rd->t, msg, sizeof(msg)) != 0)
-        rc = al_fail(e, AL_EINVAL, "file", "%s", msg);
+    if (rc == AL_OK && al_text_open_fd(fileno(tmp), &to, &rd->t, e) != AL_OK)
+        rc = file_refused(e);
     else if (rc == AL_EINVAL)
         rc = al_fail(e, AL_EINVAL, "file", "上传的文件已损坏或被改动，请重新上传");
     else if (rc != AL_OK)
@@ -856,8 +865,7 @@ summary_json(const struct import_summary *s)
 }
 
 static int
-import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, char *err,
-    size_t err_size)
+import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, struct al_errinfo *err)
 {
     struct job_arg *j = arg;
     /* Point the options at this copy's own buffers. */
@@ -871,14 +879,14 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, cha
     j->o.progress = job_progress;
     j->o.progress_ctx = job;
     struct import_summary s;
-    struct al_errinfo e = {0};
     import_uploads_sweep(db, false); /* RULE-UPLOAD-005: expired files go */
-    int rc = j->import_id ? import_commit(db, j->import_id, &j->o, &s, &e)
-                          : import_validate(db, &j->o, &s, &e);
+    int rc = j->import_id ? import_commit(db, j->import_id, &j->o, &s, err)
+                          : import_validate(db, &j->o, &s, err);
     if (rc != AL_OK && !j->import_id) /* refused: no import refers to the file */
         unlink(j->path);
     if (rc != AL_OK) {
-        snprintf(err, err_size, "%s", e.message[0] ? e.message : "数据库错误");
+        if (!err->message[0])
+            al_fail(err, rc, NULL, "数据库错误");
         return rc;
     }
     *result = summary_json(&s);
@@ -939,10 +947,11 @@ import_upload(struct al_req *r)
     snprintf(j->sheet, sizeof(j->sheet), "%s", sheet ? sheet : "");
     j->o.keep_file = true;
     j->o.partial = partial;
-    int64_t job = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j,
-        sizeof(*j));
-    if (job < 0)
-        return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
+    int64_t job;
+    rc = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j, sizeof(*j),
+        &job);
+    if (rc != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
 }
 
@@ -974,10 +983,10 @@ import_commit_route(struct al_req *r)
     struct job_arg *j = new_job_arg(r);
     j->import_id = id;
     j->o.valid_only = valid_only;
-    int64_t job = al_jobs_submit(r->db, "import.commit", r->who->user_id, import_job, j,
-        sizeof(*j));
-    if (job < 0)
-        return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
+    int64_t job;
+    rc = al_jobs_submit(r->db, "import.commit", r->who->user_id, import_job, j, sizeof(*j), &job);
+    if (rc != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
 }
 
