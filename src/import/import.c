@@ -24,7 +24,6 @@
 #include "elder/elder.h"
 #include "import/import.h"
 #include "import/import_int.h"
-#include "import/import_store.h"
 #include "region/region.h"
 
 #define MAX_FIELDS IMPORT_MAX_FIELDS
@@ -33,7 +32,7 @@ struct reader {
     struct al_text t;
     struct al_csv c;
     struct al_str f[MAX_FIELDS];
-    int n, map[COL_COUNT];
+    int n, map[IMPORT_COL_COUNT];
     int64_t rows;
     int64_t blank; /* rows of empty fields only, skipped (RULE-UPLOAD-001) */
     int header_line, header_end; /* the header's first and last line (RULE-IMPORT-019) */
@@ -192,7 +191,7 @@ score_csv(void *ctx, const char *csv, size_t len)
     struct al_csv c;
     struct al_str *rows[IMPORT_HEADER_ROWS], hdr[MAX_FIELDS];
     int nf[IMPORT_HEADER_ROWS], lines[IMPORT_HEADER_ROWS], row, span, nhdr, missing,
-        map[COL_COUNT];
+        map[IMPORT_COL_COUNT];
     al_csv_init(&c, csv, len);
     int n = first_records(&c, &a, rows, nf, lines);
     int score = import_find_header(kind, rows, nf, n, &row, &span, map, hdr, &nhdr, &missing);
@@ -218,7 +217,7 @@ reader_open(struct reader *rd, int kind, const char *path, const char *sheet, st
         return orc;
     struct al_str *rows[IMPORT_HEADER_ROWS], hdr[MAX_FIELDS];
     int nf[IMPORT_HEADER_ROWS], lines[IMPORT_HEADER_ROWS], row = 0, span = 1, nhdr = 0,
-        missing = COL_ID, idx[MAX_FIELDS], n_unknown = 0, map[COL_COUNT];
+        missing = IMPORT_COL_ID, idx[MAX_FIELDS], n_unknown = 0, map[IMPORT_COL_COUNT];
     al_csv_init(&rd->c, rd->t.p, rd->t.len);
     int n = first_records(&rd->c, a, rows, nf, lines);
     if (import_find_header(kind, rows, nf, n, &row, &span, rd->map, hdr, &nhdr, &missing) < 0) {
@@ -419,17 +418,17 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
     if (ne)
         return ne;
     if (!al_set64_add(&p->seen, import_id_key(row->id_number))) {
-        errs[0] = (struct import_error){COL_ID, "身份证号在文件中重复出现"};
+        errs[0] = (struct import_error){IMPORT_COL_ID, "身份证号在文件中重复出现"};
         return 1;
     }
     bool hukou = p->kind == IMPORT_HUKOU;
     if (hukou && p->scope && !region_in_scope(p->scope, row->region_code)) {
-        errs[0] = (struct import_error){COL_REGION, ""};
+        errs[0] = (struct import_error){IMPORT_COL_REGION, ""};
         snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不在本辖区", row->region_code);
         return 1;
     }
     if (hukou && !known_region(p, a, row->region_code)) {
-        errs[0] = (struct import_error){COL_REGION, ""};
+        errs[0] = (struct import_error){IMPORT_COL_REGION, ""};
         snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不存在", row->region_code);
         return 1;
     }
@@ -440,12 +439,12 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
         return fr;
     *found = fr == AL_OK && (!p->scope || region_in_scope(p->scope, cur->region_code));
     if (!*found && !hukou) { /* outside the uploader's region: as if absent */
-        errs[0] = (struct import_error){COL_ID, "登记库中没有此人（请先导入户籍数据）"};
+        errs[0] = (struct import_error){IMPORT_COL_ID, "登记库中没有此人（请先导入户籍数据）"};
         return 1;
     }
     if (fr == AL_OK && !*found) { /* someone of another region in a household file */
         /* RULE-PII-004: which region holds the record is not the uploader's to know. */
-        errs[0] = (struct import_error){COL_ID,
+        errs[0] = (struct import_error){IMPORT_COL_ID,
             "此人已在本辖区以外登记，不能由本辖区导入；如已迁入本辖区，请联系上级民政部门办理"};
         return 1;
     }
@@ -477,15 +476,15 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
     struct elder_evidence ev = {p->source, p->ref, date};
     int64_t id = cur ? cur->id : 0;
     int rc = AL_OK;
-    if (effect == EFFECT_NEW) {
+    if (effect == IMPORT_EFFECT_NEW) {
         s->created++;
         if (p->kind == IMPORT_HUKOU) /* marked as seen in the same INSERT */
             json_object_set_new(set, "last_hukou_import", json_integer(s->id));
         rc = elder_bulk_apply(p->bulk, a, 0, set, &ev, o->user_id, actor, "import", &id);
-    } else if (effect == EFFECT_CHANGED) {
+    } else if (effect == IMPORT_EFFECT_CHANGED) {
         s->changed++;
         rc = elder_bulk_apply(p->bulk, a, id, set, &ev, o->user_id, actor, "import", NULL);
-    } else if (effect == EFFECT_UNCHANGED) {
+    } else if (effect == IMPORT_EFFECT_UNCHANGED) {
         s->unchanged++;
     } else {
         s->skipped_age++;
@@ -494,7 +493,7 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
     al_json_use_arena(NULL);
     s->deaths += (flags & IMPORT_FLAG_DEATH) != 0;
     s->moves += (flags & IMPORT_FLAG_MOVE) != 0;
-    if (rc == AL_OK && p->kind == IMPORT_HUKOU && id && effect != EFFECT_NEW)
+    if (rc == AL_OK && p->kind == IMPORT_HUKOU && id && effect != IMPORT_EFFECT_NEW)
         rc = import_store_mark_hukou(p->db, id, s->id);
     return rc;
 }

@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct al_csv c;
     struct al_str f[MAXF];
-    int n, r, last_line = 0, map[COL_COUNT], unknown[MAXF], nu, missing;
+    int n, r, last_line = 0, map[IMPORT_COL_COUNT], unknown[MAXF], nu, missing;
     bool header = true, mapped = false;
     size_t records = 0;
     al_csv_init(&c, buf, len);
@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             header = false;
             mapped = import_map_headers(kind, f, stored, map, unknown, &nu, &missing) == 0;
             if (!mapped)
-                check(missing >= 0 && missing < COL_COUNT, "missing column out of range");
+                check(missing >= 0 && missing < IMPORT_COL_COUNT, "missing column out of range");
             continue;
         }
         if (!mapped || !text)
@@ -81,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int ne = import_validate_row(kind, f, stored, map, "2026-11-22", &a, &row, errs, 8);
         check(ne >= 0, "negative error count");
         for (int i = 0; i < ne && i < 8; i++) {
-            check(errs[i].col >= -1 && errs[i].col < COL_COUNT, "error column out of range");
+            check(errs[i].col >= -1 && errs[i].col < IMPORT_COL_COUNT, "error column out of range");
             check(al_text_is_utf8(errs[i].reason, strlen(errs[i].reason)),
                 "rejection reason is not UTF-8");
         }

@@ -38,7 +38,7 @@ score(void *ctx, const char *csv, size_t len)
     struct al_arena *a = ctx;
     struct al_csv c;
     struct al_str *rows[IMPORT_HEADER_ROWS], hdr[IMPORT_MAX_FIELDS];
-    int nf[IMPORT_HEADER_ROWS], n = 0, row, span, map[COL_COUNT], nh, missing;
+    int nf[IMPORT_HEADER_ROWS], n = 0, row, span, map[IMPORT_COL_COUNT], nh, missing;
     al_csv_init(&c, csv, len);
     while (n < IMPORT_HEADER_ROWS) {
         rows[n] = al_arena_alloc(a, IMPORT_MAX_FIELDS * sizeof(struct al_str));
