@@ -235,7 +235,8 @@ rows_and_plans(void **state)
     cur.economic_status = "dibao";
     cur.economic_source = "record";
     set = json_object();
-    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags), IMPORT_EFFECT_UNCHANGED);
+    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags),
+        IMPORT_EFFECT_UNCHANGED);
     json_decref(set);
     cur.economic_source = "import:roll";
     set = json_object();

@@ -81,7 +81,8 @@ missing_from_the_latest_household_import(void **state)
     /* RULE-IDENT-003 */
     assert_false(ON(identify_classify(&r, &p, false, 3), IDENTIFY_LIST_MISSING_HUKOU));
     assert_true(ON(identify_classify(&r, &p, false, 4), IDENTIFY_LIST_MISSING_HUKOU));
-    assert_false(ON(identify_classify(&r, &p, false, 0), IDENTIFY_LIST_MISSING_HUKOU)); /* no import yet */
+    /* no import yet */
+    assert_false(ON(identify_classify(&r, &p, false, 0), IDENTIFY_LIST_MISSING_HUKOU));
     r.last_hukou_import = 0;
     assert_true(ON(identify_classify(&r, &p, true, 3), IDENTIFY_LIST_MISSING_HUKOU));
     r.status = "deceased";
@@ -152,12 +153,13 @@ details_read_in_chinese(void **state)
     (void)state;
     struct al_arena a;
     al_arena_init(&a, 0);
-    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_NEW_SPECIAL, "advanced_age,empty_nest"),
-        "高龄、空巢");
-    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_CHANGED, "[\"advanced_age\",\"advanced_age,living_alone\"]"),
+    const int fresh = IDENTIFY_LIST_NEW_SPECIAL, changed = IDENTIFY_LIST_CHANGED;
+    assert_string_equal(identify_detail_text(&a, fresh, "advanced_age,empty_nest"), "高龄、空巢");
+    assert_string_equal(
+        identify_detail_text(&a, changed, "[\"advanced_age\",\"advanced_age,living_alone\"]"),
         "高龄 → 高龄、独居");
-    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_CHANGED, "[\"\",\"disabled\"]"), "无 → 失能");
-    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_CHANGED, "[\"disabled\",\"\"]"), "失能 → 无");
+    assert_string_equal(identify_detail_text(&a, changed, "[\"\",\"disabled\"]"), "无 → 失能");
+    assert_string_equal(identify_detail_text(&a, changed, "[\"disabled\",\"\"]"), "失能 → 无");
     assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_INACTIVE, "deceased 2025-12-19"),
         "死亡（2025-12-19）");
     assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_INACTIVE, "moved_out "), "迁出");
