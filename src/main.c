@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "app/modules.h"
-#include "assess/assess.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/config.h"
@@ -222,142 +221,22 @@ ensure_admin(struct al_db *db, struct al_arena *a)
 }
 
 /*
- * The demo county's elders: generated department files (anlao gen) imported
- * through the normal import path, coordinates around their township, and a
- * first identification run as the baseline.  ANLAO_DEMO_ELDERS sets the number
- * (default 60000).
+ * The demo county 凤冈县 (520327), seeded by its modules (src/app/seed.c):
+ * ANLAO_DEMO_PASSWORD for the accounts (default Anlao2026), ANLAO_DEMO_ELDERS
+ * older residents (default 60000).
  */
-static int
-seed_demo_elders(struct al_db *db)
-{
-    const char *n_env = getenv("ANLAO_DEMO_ELDERS");
-    long long n = n_env && *n_env ? atoll(n_env) : 60000;
-    if (n <= 0)
-        return 0;
-    char dir[] = "/tmp/anlao-demo-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char today[11], err[256];
-    al_today_cst(today);
-    struct gen_options g = {.elders = n, .out_dir = dir, .seed = 2026, .bad_per_mille = 0,
-        .today = today};
-    struct gen_counts c;
-    printf("正在生成凤冈县演示数据（%lld 位老人）……\n", n);
-    fflush(stdout);
-    int rc = gen_write(&g, &c, err, sizeof(err));
-    for (int k = 0; rc == 0 && k < GEN_FILES; k++) {
-        char path[256];
-        snprintf(path, sizeof(path), "%s/%s.csv", dir, gen_file_kinds[k]);
-        char name[64];
-        snprintf(name, sizeof(name), "演示数据-%s.csv", gen_file_kinds[k]);
-        /* RULE-IMPORT-024: the demo files are the county's, imported as its officers would;
-         * an import of no region is listed to nationwide accounts only. */
-        struct import_options o = {.kind = gen_file_kinds[k], .path = path, .commit = true,
-            .valid_only = true, .username = "seed", .filename = name, .region_code = "520327"};
-        struct import_summary sum;
-        struct al_errinfo e = {0};
-        if (import_run(db, &o, &sum, &e) != AL_OK) {
-            fprintf(stderr, "演示数据导入失败：%s\n", e.message);
-            rc = 1;
-        }
-        unlink(path);
-    }
-    rmdir(dir);
-    if (rc != 0)
-        return 1;
-    /* Positions: scattered around a point per township inside the county (凤冈县 lies near
-     * 27.95°N 107.72°E); the real township boundaries are not in our data. */
-    if (al_db_exec(db,
-            "UPDATE elders SET"
-            " lat = 27.80 + (CAST(substr(region_code, 7, 3) AS INTEGER) % 13) * 0.025"
-            "       + ((id * 7919) % 1000) / 60000.0,"
-            " lng = 107.55 + (CAST(substr(region_code, 7, 3) AS INTEGER) % 17) * 0.02"
-            "       + ((id * 104729) % 1000) / 60000.0"
-            " WHERE lat IS NULL AND region_code LIKE '520327%'") != AL_OK)
-        return 1;
-    /* What a helper would have recorded on visits: living arrangements and phones. */
-    if (al_db_exec(db,
-            "UPDATE elders SET"
-            " living_arrangement = CASE WHEN (id * 31) % 100 < 12 THEN 'alone'"
-            "   WHEN (id * 31) % 100 < 37 THEN 'spouse_only'"
-            "   WHEN (id * 31) % 100 < 80 THEN 'with_children' ELSE 'with_others' END,"
-            " left_behind = ((id * 17) % 100 < 6),"
-            " phone = '1' || (3 + (id % 7)) || printf('%09d', (id * 7919 + 12345) % 1000000000)"
-            " WHERE living_arrangement IS NULL AND region_code LIKE '520327%'") != AL_OK)
-        return 1;
-    /* Published assessments, in one transaction, before the identification baseline. */
-    int64_t assessed = 0;
-    if (al_db_begin(db) != AL_OK)
-        return 1;
-    if (assess_seed_demo(db, &assessed) != AL_OK || al_db_commit(db) != AL_OK) {
-        al_db_rollback(db);
-        return 1;
-    }
-    struct identify_result ir;
-    if (identify_run(db, 0, "seed", "local", &ir) != AL_OK)
-        return 1;
-    printf("演示数据已就绪：%lld 位老人，%lld 份已发布的能力评估，识别基线 #%lld\n",
-        (long long)ir.scanned, (long long)assessed, (long long)ir.run_id);
-    return 0;
-}
-
-/* Demo accounts and elders in 凤冈县 (520327). */
 static int
 seed_demo(struct al_db *db, struct al_arena *a)
 {
-    int64_t done = 0;
-    al_db_count(db, "SELECT count(*) FROM settings WHERE key = 'demo_seeded'", NULL, &done);
-    if (done)
-        return 0;
     const char *pw = getenv("ANLAO_DEMO_PASSWORD");
-    if (!pw || !*pw)
-        pw = "Anlao2026";
-    static const struct {
-        const char *username, *name, *role, *region;
-    } people[] = {
-        {"fg_civil", "凤冈县民政局 王芳", "civil_officer", "520327"},
-        {"lq_officer", "龙泉街道 李明", "township_officer", "520327001"},
-        {"jx_officer", "进化镇 张伟", "township_officer", "520327101"},
-        {"lq_helper", "龙泉街道助老员 刘洋", "helper", "520327001"},
-        {"fg_assessor", "评估员 陈静", "assessor", "520327"},
-        {"fg_assessor2", "评估员 周敏", "assessor", "520327"},
-        {"fg_assessor3", "评估员 吴刚（资格已过期）", "assessor", "520327"},
-        {"fg_provider", "服务机构 赵磊", "provider_admin", "520327"},
-        {"fg_caregiver", "护理员 孙丽", "caregiver", "520327001"},
-    };
-    for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
-        struct user_new in = {.username = people[i].username, .display_name = people[i].name,
-            .role = people[i].role, .region_code = people[i].region, .password = pw,
-            .must_change_password = 0};
-        int64_t id;
-        struct al_errinfo e = {0};
-        int rc = user_create_direct(db, a, &in, "seed", &id, NULL, &e);
-        if (rc != AL_OK && rc != AL_ECONFLICT) {
-            fprintf(stderr, "演示数据写入失败：%s\n", e.message);
-            return 1;
-        }
+    const char *n_env = getenv("ANLAO_DEMO_ELDERS");
+    long long n = n_env && *n_env ? atoll(n_env) : 60000;
+    struct app_demo o = {.elders = n > 0 ? n : 0, .password = pw && *pw ? pw : "Anlao2026"};
+    struct al_errinfo e = {0};
+    if (app_seed_demo(db, a, &o, &e) != AL_OK) {
+        fprintf(stderr, "%s\n", e.message[0] ? e.message : "演示数据写入失败：数据库错误");
+        return 1;
     }
-    /* Assessor qualifications: two valid, one expired (it cannot sign). */
-    if (al_db_exec(db,
-            "INSERT OR IGNORE INTO assessor_qualifications(user_id, certificate_no, organisation,"
-            " expires_on, updated_at) SELECT id, CASE username"
-            "   WHEN 'fg_assessor' THEN 'PG-520300-2024-0137'"
-            "   WHEN 'fg_assessor2' THEN 'PG-520300-2025-0412' ELSE 'PG-520300-2021-0056' END,"
-            " '遵义市民政局', CASE username WHEN 'fg_assessor' THEN '2028-06-30'"
-            "   WHEN 'fg_assessor2' THEN '2027-12-31' ELSE '2026-03-31' END, strftime('%s', 'now')"
-            " FROM users WHERE username IN ('fg_assessor', 'fg_assessor2', 'fg_assessor3')") !=
-        AL_OK)
-        return 1;
-    if (seed_demo_elders(db) != 0)
-        return 1;
-    if (al_db_exec(db, "INSERT OR IGNORE INTO settings(key, value) VALUES ('demo_seeded', '1')") !=
-        AL_OK)
-        return 1;
-    printf("演示账号（凤冈县）：fg_civil、lq_officer、jx_officer、lq_helper、fg_assessor、"
-           "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_caregiver，密码 %s\n",
-        pw);
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #define APP_MODULES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/router.h"
 
@@ -25,5 +26,25 @@ int app_dispatch(struct al_req *r);
  */
 struct al_db;
 int app_routes_check(struct al_db *db, char *msg, size_t msg_size);
+
+/* The demo county (`anlao seed --demo`, `anlao serve --demo`). */
+struct app_demo {
+    int64_t elders;       /* older residents to generate; 0: accounts only */
+    const char *password; /* of every demo account */
+};
+
+struct al_arena;
+struct al_errinfo;
+
+/*
+ * Seed the demo county once (a database that has it is left alone): each
+ * module's demo data in order, the accounts (user), the assessors'
+ * qualifications (assess), the elders and their facts (gen, through import),
+ * published assessments (assess) and the identification baseline (identify).
+ * Says what it did on stdout.  AL_OK, or the first failure with a Chinese
+ * message in `e` (the steps before it stay written).
+ */
+int app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
+    struct al_errinfo *e);
 
 #endif

@@ -22,6 +22,13 @@ extern const struct al_module assess_module;
 int assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code, int level,
     int adl_score, const char *assessed_on, const char *reference, int64_t user_id, bool *inserted);
 
+/*
+ * Demo county: the qualifications of the demo assessors (user_seed_demo()):
+ * fg_assessor and fg_assessor2 valid, fg_assessor3 expired (it cannot sign).
+ * Existing ones are kept.  AL_OK or AL_EDB.
+ */
+int assess_seed_demo_assessors(struct al_db *db);
+
 /* Demo county: published assessments for about one elder in fifty (`anlao serve --demo`). */
 int assess_seed_demo(struct al_db *db, int64_t *made);
 

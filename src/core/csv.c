@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "core/err.h"
+
 void
 al_csv_init(struct al_csv *c, const char *buf, size_t len)
 {
@@ -44,7 +46,7 @@ al_csv_read(struct al_csv *c, struct al_arena *a, struct al_str *fields, int max
             char *out = al_arena_alloc(a, (size_t)(tail - s) + 1), *o = out;
             for (;;) {
                 if (s >= c->end)
-                    return -1;
+                    return AL_EINVAL;
                 if (*s == '"') {
                     if (s + 1 < c->end && s[1] == '"') {
                         *o++ = '"';

@@ -26,7 +26,8 @@ void al_csv_init(struct al_csv *c, const char *buf, size_t len);
 /*
  * Read the next record into `fields` (at most `max`; extra fields are
  * counted in *nfields but not stored).  Returns 1 for a record, 0 at the end,
- * -1 for an unterminated quoted field.  A UTF-8 BOM at the start is skipped.
+ * AL_EINVAL for a quoted field the buffer ends inside (the caller names c->line:
+ * an iterator, so no message of its own).  A UTF-8 BOM at the start is skipped.
  */
 int al_csv_read(struct al_csv *c, struct al_arena *a, struct al_str *fields, int max, int *nfields);
 

@@ -131,7 +131,7 @@ upload_route(struct al_gate *g, const struct al_head *h, int method)
         n = (size_t)(q - h->target);
     struct al_match m;
     return method && al_is_api_path(h->target, n) &&
-           al_router_match(g->env->modules, method, h->target, n, &m) == 0 &&
+           al_router_match(g->env->modules, method, h->target, n, &m, NULL) == AL_OK &&
            (m.route->flags & AL_ROUTE_UPLOAD);
 }
 

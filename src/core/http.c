@@ -256,7 +256,7 @@ send_error(struct al_req *r, int err)
         char allow[64] = "";
         for (int m = AL_GET; m <= AL_DELETE; m++) {
             struct al_match mm;
-            if (al_router_match(g_modules, m, r->path, r->path_len, &mm) == 0) {
+            if (al_router_match(g_modules, m, r->path, r->path_len, &mm, NULL) == AL_OK) {
                 if (allow[0])
                     strcat(allow, ", ");
                 strcat(allow, al_method_name(m));
@@ -558,13 +558,12 @@ on_request(struct evhttp_request *ev, void *arg)
     } else if (!r.method) {
         rc = al_req_fail(&r, AL_EMETHOD, NULL, "不支持该请求方法");
     } else {
-        int m = al_router_match(g_modules, r.method, r.path, r.path_len, &r.match);
-        if (m == -404) {
+        /* AL_ENOTFOUND or AL_EMETHOD with the message filled (a HEAD is matched as a GET and
+         * its error has no body). */
+        int m = al_router_match(g_modules, r.method, r.path, r.path_len, &r.match, &r.err);
+        if (m != AL_OK) {
             route_name = "unknown";
-            rc = al_req_fail(&r, AL_ENOTFOUND, NULL, "接口不存在：%s %s", method_name, r.path);
-        } else if (m == -405) {
-            route_name = "unknown";
-            rc = al_req_fail(&r, AL_EMETHOD, NULL, "接口 %s 不支持 %s 方法", r.path, method_name);
+            rc = m;
         } else {
             route_name = r.match.route->path;
             struct evbuffer *in = evhttp_request_get_input_buffer(ev);

@@ -73,13 +73,13 @@ job_main(void *unused)
 
         set_status(db, j->id, "running", NULL, NULL);
         json_t *result = NULL;
-        char err[384] = "";
-        int rc = j->fn(db, j, j->arg, &result, err, sizeof(err));
+        struct al_errinfo e = {0};
+        int rc = j->fn(db, j, j->arg, &result, &e);
         char *text = result ? al_json_dump_heap(result) : NULL;
         if (rc == AL_OK)
             set_status(db, j->id, "done", text, NULL);
         else
-            set_status(db, j->id, "failed", text, err[0] ? err : "任务失败");
+            set_status(db, j->id, "failed", text, e.message[0] ? e.message : "任务失败");
         al_info("job %lld (%s) %s", (long long)j->id, j->kind, rc == AL_OK ? "done" : "failed");
         free(text);
         json_decref(result);
@@ -156,10 +156,11 @@ al_jobs_stop(void)
     started = false;
 }
 
-int64_t
+int
 al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn, const void *arg,
-    size_t arg_size)
+    size_t arg_size, int64_t *id)
 {
+    *id = 0;
     struct al_job *j = calloc(1, sizeof(*j));
     void *copy = malloc(arg_size ? arg_size : 1);
     if (!j || !copy || !started) {
@@ -190,6 +191,7 @@ al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn
     snprintf(j->phase, sizeof(j->phase), "排队中");
     j->fn = fn;
     j->arg = copy;
+    *id = j->id; /* j belongs to the job thread once queued */
     pthread_mutex_lock(&lock);
     if (queue_tail)
         queue_tail->next = j;
@@ -198,7 +200,7 @@ al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn
     queue_tail = j;
     pthread_cond_signal(&wake);
     pthread_mutex_unlock(&lock);
-    return j->id;
+    return AL_OK;
 }
 
 void

@@ -12,16 +12,19 @@
 #include <stdint.h>
 
 #include "core/db.h"
+#include "core/err.h"
 
 struct al_job;
 
 /*
  * A job's work.  `arg` is the job's own copy of the submitter's argument
- * (plain bytes, no pointers into it survive the copy; released afterwards).  Return AL_OK and set *result (a new JSON value,
- * heap-allocated) or an error code with a Chinese message in `err`.
+ * (plain bytes, no pointers into it survive the copy; released afterwards).
+ * Return AL_OK and set *result (a new JSON value, heap-allocated), or an
+ * al_err code with the Chinese message stored as the job's error in `e`
+ * (empty: "任务失败").
  */
 typedef int (*al_job_fn)(struct al_db *db, struct al_job *job, void *arg, json_t **result,
-    char *err, size_t err_size);
+    struct al_errinfo *e);
 
 /* The error of a job a restart interrupted. */
 #define AL_JOBS_INTERRUPTED "服务重启，任务已中断，请重新提交"
@@ -38,10 +41,11 @@ void al_jobs_stop(void);
 
 /*
  * Queue a job for `user_id` with a copy of the `arg_size` bytes at `arg`.
- * Returns the job id (> 0) or a negative error.
+ * Returns AL_OK with the job id (> 0) in *id, AL_EUNAVAIL (the job thread is
+ * not running, or no memory) or AL_EDB; the caller words the message.
  */
-int64_t al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn,
-    const void *arg, size_t arg_size);
+int al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn,
+    const void *arg, size_t arg_size, int64_t *id);
 
 /* Report progress from inside a job: `phase` is a short Chinese label. */
 void al_job_progress(struct al_job *job, const char *phase, int64_t done, int64_t total);

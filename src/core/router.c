@@ -61,9 +61,10 @@ match_path(const char *pat, const char *path, size_t path_len, struct al_match *
 
 int
 al_router_match(const struct al_module *const *modules, int method, const char *path,
-    size_t path_len, struct al_match *m)
+    size_t path_len, struct al_match *m, struct al_errinfo *err)
 {
     int path_seen = 0;
+    size_t shown_len = path_len;
     /* A trailing slash names the same resource. */
     if (path_len > 1 && path[path_len - 1] == '/')
         path_len--;
@@ -80,7 +81,13 @@ al_router_match(const struct al_module *const *modules, int method, const char *
     }
     m->route = NULL;
     m->nparams = 0;
-    return path_seen ? -405 : -404;
+    if (!err)
+        return path_seen ? AL_EMETHOD : AL_ENOTFOUND;
+    const char *name = al_method_name(method);
+    if (path_seen)
+        return al_fail(err, AL_EMETHOD, NULL, "接口 %.*s 不支持 %s 方法", (int)shown_len, path,
+            name);
+    return al_fail(err, AL_ENOTFOUND, NULL, "接口不存在：%s %.*s", name, (int)shown_len, path);
 }
 
 int

@@ -54,13 +54,17 @@ struct al_match {
     size_t param_lens[AL_MAX_PARAMS];
 };
 
+struct al_errinfo;
+
 /*
  * Find the route for `method` and `path` (no query string) among the NULL-
- * terminated `modules`.  Returns 0 and fills `m`, -404 when no route has this
- * path, -405 when the path exists under another method.
+ * terminated `modules`.  Returns AL_OK and fills `m`; AL_ENOTFOUND when no
+ * route has this path ("接口不存在：GET /api/v1/x"), AL_EMETHOD when the path
+ * exists under another method ("接口 /api/v1/x 不支持 PUT 方法"), with the
+ * message in `err` when it is not NULL (m->route is then NULL).
  */
 int al_router_match(const struct al_module *const *modules, int method, const char *path,
-    size_t path_len, struct al_match *m);
+    size_t path_len, struct al_match *m, struct al_errinfo *err);
 
 /*
  * Check the route tables before serving.  Every permission must be AL_PUBLIC,

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/err.h"
 #include "core/sheet.h"
 
 struct al_text {
@@ -36,14 +37,15 @@ struct al_text_opts {
 
 /*
  * Open `path` as UTF-8 text; a workbook is read within `o`'s bounds.  Returns
- * 0, or -1 with a Chinese reason in `err` (cannot read, not text in either
- * encoding, a kind of file that is not accepted, a bound of xlsx.h or xls.h).
+ * AL_OK, or with a Chinese reason in `e` (field left NULL): AL_EINVAL (cannot
+ * open, not text in either encoding, a kind of file that is not accepted, a
+ * malformed workbook), AL_ETOOBIG (a bound of xlsx.h or xls.h) or AL_EINTERNAL
+ * (cannot map, convert or write a temporary file).
  */
-int al_text_open(const char *path, const struct al_text_opts *o, struct al_text *t, char *err,
-    size_t err_size);
+int al_text_open(const char *path, const struct al_text_opts *o, struct al_text *t,
+    struct al_errinfo *e);
 /* Same, from an open file (the caller keeps and closes `fd`; the text stays valid). */
-int al_text_open_fd(int fd, const struct al_text_opts *o, struct al_text *t, char *err,
-    size_t err_size);
+int al_text_open_fd(int fd, const struct al_text_opts *o, struct al_text *t, struct al_errinfo *e);
 void al_text_close(struct al_text *t);
 
 #endif

@@ -1,4 +1,5 @@
 #include "core/xls.h"
+#include "core/err.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,36 +118,35 @@ score_sheet(const void *h, unsigned short i, struct al_sheet_choice *ch)
 }
 
 int
-al_xls_to_csv_inproc(const char *path, FILE *out, struct al_sheet_choice *ch, char *err,
-    size_t err_size)
+al_xls_to_csv_inproc(const char *path, FILE *out, struct al_sheet_choice *ch,
+    struct al_errinfo *e)
 {
     const void *h = NULL;
-    int rc = -1;
+    int rc;
     int fx = freexl_open(path, &h);
     if (fx == FREEXL_OK && !h) /* what FreeXL 1.0.6 answers when an allocation failed */
         fx = FREEXL_INSUFFICIENT_MEMORY;
     if (fx != FREEXL_OK) {
         h = NULL; /* FreeXL released what it had */
         if (fx == FREEXL_INSUFFICIENT_MEMORY) {
-            snprintf(err, err_size, "%s", xls_over_memory);
+            rc = al_fail(e, AL_ETOOBIG, NULL, "%s", xls_over_memory);
         } else if (fx == FREEXL_BIFF_WORKBOOK_NOT_FOUND || fx == FREEXL_INVALID_CFBF_HEADER ||
                    fx == FREEXL_CFBF_INVALID_SIGNATURE) {
-            snprintf(err, err_size, "不是 XLS 工作簿");
-            rc = AL_XLS_NOT_WORKBOOK;
+            rc = al_fail(e, AL_EUNPROC, NULL, "不是 XLS 工作簿");
         } else {
-            snprintf(err, err_size, "XLS 文件已损坏，无法读取（FreeXL 错误 %d）；"
-                                    "请在 Excel/WPS 中打开后另存为 XLSX 再导入", fx);
+            rc = al_fail(e, AL_EINVAL, NULL, "XLS 文件已损坏，无法读取（FreeXL 错误 %d）；"
+                                             "请在 Excel/WPS 中打开后另存为 XLSX 再导入", fx);
         }
         goto out;
     }
     unsigned pw = 0, count = 0;
     if (freexl_get_info(h, FREEXL_BIFF_PASSWORD, &pw) == FREEXL_OK &&
         pw == FREEXL_BIFF_OBFUSCATED) {
-        snprintf(err, err_size, "XLS 文件设有密码，请在 Excel/WPS 中取消密码后另存再导入");
+        rc = al_fail(e, AL_EINVAL, NULL, "XLS 文件设有密码，请在 Excel/WPS 中取消密码后另存再导入");
         goto out;
     }
     if (freexl_get_info(h, FREEXL_BIFF_SHEET_COUNT, &count) != FREEXL_OK || count == 0) {
-        snprintf(err, err_size, "XLS 文件中没有工作表");
+        rc = al_fail(e, AL_EINVAL, NULL, "XLS 文件中没有工作表");
         goto out;
     }
     if (count > AL_SHEETS_MAX)
@@ -175,7 +175,7 @@ al_xls_to_csv_inproc(const char *path, FILE *out, struct al_sheet_choice *ch, ch
             }
         }
         if (ch->want && !found) {
-            snprintf(err, err_size, "工作簿中没有名为“%.60s”的工作表", ch->want);
+            rc = al_fail(e, AL_EINVAL, NULL, "工作簿中没有名为“%.60s”的工作表", ch->want);
             goto out;
         }
         ch->index = (int)pick;
@@ -183,10 +183,10 @@ al_xls_to_csv_inproc(const char *path, FILE *out, struct al_sheet_choice *ch, ch
     }
     if (freexl_select_active_worksheet(h, (unsigned short)pick) != FREEXL_OK ||
         write_sheet(h, out, 0) != 0 || fflush(out) != 0) {
-        snprintf(err, err_size, "XLS 转换时写入失败");
+        rc = al_fail(e, AL_EINTERNAL, NULL, "XLS 转换时写入失败");
         goto out;
     }
-    rc = 0;
+    rc = AL_OK;
 out:
     if (h)
         freexl_close(h);
@@ -196,7 +196,7 @@ out:
 /* What the child sends back. */
 struct result {
     int rc;
-    char err[256];
+    struct al_errinfo e; /* only the message crosses */
     char name[AL_SHEET_NAME_MAX];
     int index, count, n_candidates;
     char candidates[AL_SHEET_CANDIDATES_MAX][AL_SHEET_NAME_MAX];
@@ -229,23 +229,20 @@ vm_size(void)
 
 int
 al_xls_to_csv(const char *path, FILE *out, size_t max_memory, long max_seconds,
-    struct al_sheet_choice *ch, char *err, size_t err_size)
+    struct al_sheet_choice *ch, struct al_errinfo *e)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, warm_iconv);
     int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) != 0) {
-        snprintf(err, err_size, "无法读取 XLS 文件：%s", strerror(errno));
-        return -1;
-    }
+    if (pipe2(pfd, O_CLOEXEC) != 0)
+        return al_fail(e, AL_EINTERNAL, NULL, "无法读取 XLS 文件：%s", strerror(errno));
     fflush(out);
     size_t base = vm_size();
     pid_t pid = fork();
     if (pid < 0) {
         close(pfd[0]);
         close(pfd[1]);
-        snprintf(err, err_size, "无法读取 XLS 文件：%s", strerror(errno));
-        return -1;
+        return al_fail(e, AL_EINTERNAL, NULL, "无法读取 XLS 文件：%s", strerror(errno));
     }
     if (pid == 0) { /* the child: limits, the conversion, the result down the pipe */
         close(pfd[0]);
@@ -270,7 +267,7 @@ al_xls_to_csv(const char *path, FILE *out, size_t max_memory, long max_seconds,
         struct result *res = calloc(1, sizeof(*res));
         if (!res)
             _exit(3);
-        res->rc = al_xls_to_csv_inproc(path, out, ch, res->err, sizeof(res->err));
+        res->rc = al_xls_to_csv_inproc(path, out, ch, &res->e);
         if (ch) {
             snprintf(res->name, sizeof(res->name), "%s", ch->name);
             res->index = ch->index;
@@ -313,17 +310,15 @@ al_xls_to_csv(const char *path, FILE *out, size_t max_memory, long max_seconds,
             ch->n_candidates = res.n_candidates;
             memcpy(ch->candidates, res.candidates, sizeof(ch->candidates));
         }
-        if (res.rc != 0)
-            snprintf(err, err_size, "%s", res.err);
-        return res.rc;
+        if (res.rc != AL_OK)
+            return al_fail(e, res.rc, NULL, "%s", res.e.message);
+        return AL_OK;
     }
     /* RULE-UPLOAD-003: out of CPU time; anything else ended the child without a result (the
        library crashed on a damaged or crafted file). */
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
-        snprintf(err, err_size, "XLS 文件读取用时超过 %ld 秒的上限，请另存为 XLSX 或 CSV 后导入",
-            max_seconds);
-    else
-        snprintf(err, err_size,
-            "XLS 文件已损坏或含有无法解析的内容；请在 Excel/WPS 中打开后另存为 XLSX 再导入");
-    return -1;
+        return al_fail(e, AL_ETOOBIG, NULL,
+            "XLS 文件读取用时超过 %ld 秒的上限，请另存为 XLSX 或 CSV 后导入", max_seconds);
+    return al_fail(e, AL_EINVAL, NULL,
+        "XLS 文件已损坏或含有无法解析的内容；请在 Excel/WPS 中打开后另存为 XLSX 再导入");
 }

@@ -14,22 +14,23 @@
 
 #include <stdio.h>
 
+#include "core/err.h"
 #include "core/sheet.h"
-
-/* al_xls_to_csv: the file is an OLE2 file but holds no workbook FreeXL can find. */
-#define AL_XLS_NOT_WORKBOOK (-2)
 
 /*
  * Convert a sheet of the .xls at `path` (the first, or the one `choice` picks;
- * see sheet.h) into CSV written to `out`.  Returns 0, AL_XLS_NOT_WORKBOOK, or
- * -1, with a Chinese reason in `err` (malformed, protected by a password, past a
- * bound, no such sheet).
+ * see sheet.h) into CSV written to `out`.  Returns AL_OK, or with a Chinese
+ * reason in `e` (field left NULL): AL_EUNPROC when the file is an OLE2 file
+ * but holds no workbook FreeXL can find (the caller names what it is),
+ * AL_EINVAL (malformed, protected by a password, no such sheet, the child
+ * ended without a result), AL_ETOOBIG (past the memory or time bound) or
+ * AL_EINTERNAL (no pipe, process or temporary file).
  */
 int al_xls_to_csv(const char *path, FILE *out, size_t max_memory, long max_seconds,
-    struct al_sheet_choice *choice, char *err, size_t err_size);
+    struct al_sheet_choice *choice, struct al_errinfo *e);
 
 /* The same in this process, without the limits (the fuzz target). */
-int al_xls_to_csv_inproc(const char *path, FILE *out, struct al_sheet_choice *choice, char *err,
-    size_t err_size);
+int al_xls_to_csv_inproc(const char *path, FILE *out, struct al_sheet_choice *choice,
+    struct al_errinfo *e);
 
 #endif

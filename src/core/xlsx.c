@@ -1,4 +1,5 @@
 #include "core/xlsx.h"
+#include "core/err.h"
 #include "core/sheet.h"
 
 #include <expat.h>
@@ -142,43 +143,37 @@ buf_add(struct buf *b, const char *s, size_t n)
 
 /* Feed one archive member to an expat parser in chunks. */
 static int
-parse_member(zip_t *z, const char *name, XML_Parser xp, char *err, size_t err_size)
+parse_member(zip_t *z, const char *name, XML_Parser xp, struct al_errinfo *e)
 {
     zip_file_t *f = zip_fopen(z, name, 0);
-    if (!f) {
-        snprintf(err, err_size, "XLSX 文件缺少 %s", name);
-        return -1;
-    }
+    if (!f)
+        return al_fail(e, AL_EINVAL, NULL, "XLSX 文件缺少 %s", name);
     char chunk[65536];
     size_t total = 0;
-    int rc = 0;
+    int rc = AL_OK;
     for (;;) {
         zip_int64_t n = zip_fread(f, chunk, sizeof(chunk));
         if (n < 0) {
-            snprintf(err, err_size, "XLSX 文件已损坏（%s 无法解压）", name);
-            rc = -1;
+            rc = al_fail(e, AL_EINVAL, NULL, "XLSX 文件已损坏（%s 无法解压）", name);
             break;
         }
         total += (size_t)n;
         if (total > MAX_XML_BYTES) {
-            snprintf(err, err_size, "XLSX 文件内容过大");
-            rc = -1;
+            rc = al_fail(e, AL_ETOOBIG, NULL, "XLSX 文件内容过大");
             break;
         }
         cur->xp = xp;
         enum XML_Status st = XML_Parse(xp, chunk, (int)n, n == 0);
         cur->xp = NULL;
         if (cur->why[0]) { /* a bound stopped it (RULE-UPLOAD-004) */
-            snprintf(err, err_size, "%s", cur->why);
-            rc = -1;
+            rc = al_fail(e, AL_ETOOBIG, NULL, "%s", cur->why);
             break;
         }
         if (st == XML_STATUS_ERROR && XML_GetErrorCode(xp) == XML_ERROR_ABORTED)
             break; /* stopped on purpose: a preview has its rows (RULE-IMPORT-019) */
         if (st == XML_STATUS_ERROR) {
-            snprintf(err, err_size, "XLSX 文件格式错误（%s 第 %lu 行：%s）", name,
+            rc = al_fail(e, AL_EINVAL, NULL, "XLSX 文件格式错误（%s 第 %lu 行：%s）", name,
                 (unsigned long)XML_GetCurrentLineNumber(xp), XML_ErrorString(XML_GetErrorCode(xp)));
-            rc = -1;
             break;
         }
         if (n == 0)
@@ -508,30 +503,30 @@ new_parser(void *ud, XML_StartElementHandler s, XML_EndElementHandler e, XML_Cha
 /* One sheet (`target`) as CSV into `out`; a preview stops before row max_rows + 1. */
 static int
 read_sheet(zip_t *z, const char *target, const struct sst *sst, FILE *out, long max_rows,
-    char *err, size_t err_size)
+    struct al_errinfo *e)
 {
     struct sheet sh = {.out = out, .sst = sst, .max_rows = max_rows};
-    int rc = -1;
+    int rc;
     XML_Parser xp = new_parser(&sh, sheet_start, sheet_end, sheet_text);
     if (!xp) {
-        snprintf(err, err_size, "%s", over_memory);
+        rc = al_fail(e, AL_ETOOBIG, NULL, "%s", over_memory);
         goto out;
     }
-    if (parse_member(z, target, xp, err, err_size) != 0)
+    if ((rc = parse_member(z, target, xp, e)) != AL_OK)
         goto out;
     if (sh.too_wide) {
-        snprintf(err, err_size, "XLSX 表格超过 256 列");
+        rc = al_fail(e, AL_ETOOBIG, NULL, "XLSX 表格超过 256 列");
         goto out;
     }
     if (sh.val.oom) {
-        snprintf(err, err_size, "%s", cur->why[0] ? cur->why : over_memory);
+        rc = al_fail(e, AL_ETOOBIG, NULL, "%s", cur->why[0] ? cur->why : over_memory);
         goto out;
     }
     if (fflush(out) != 0 || ferror(out)) {
-        snprintf(err, err_size, "XLSX 转换时写入失败");
+        rc = al_fail(e, AL_EINTERNAL, NULL, "XLSX 转换时写入失败");
         goto out;
     }
-    rc = 0;
+    rc = AL_OK;
 out:
     if (xp)
         XML_ParserFree(xp);
@@ -539,43 +534,46 @@ out:
     return rc;
 }
 
-/* The first rows of sheet `i` as CSV given to ch->score; its score or -1 on an error. */
+/* The first rows of sheet `i` as CSV given to ch->score: AL_OK and its *score, or an error. */
 static int
 score_sheet(zip_t *z, const struct book *b, int i, const struct sst *sst,
-    struct al_sheet_choice *ch, char *err, size_t err_size)
+    struct al_sheet_choice *ch, int *score, struct al_errinfo *e)
 {
     FILE *tmp = tmpfile();
-    if (!tmp) {
-        snprintf(err, err_size, "无法创建临时文件");
-        return -1;
-    }
-    int score = -1;
+    if (!tmp)
+        return al_fail(e, AL_EINTERNAL, NULL, "无法创建临时文件");
+    int rc;
     char *csv = NULL;
-    if (read_sheet(z, b->target[i], sst, tmp, AL_SHEET_PREVIEW_ROWS, err, err_size) != 0)
+    if ((rc = read_sheet(z, b->target[i], sst, tmp, AL_SHEET_PREVIEW_ROWS, e)) != AL_OK)
         goto out;
     long n = ftell(tmp);
-    if (n < 0 || !(csv = malloc((size_t)n + 1)))
+    bool read = n >= 0 && (csv = malloc((size_t)n + 1)) != NULL;
+    if (read) {
+        rewind(tmp);
+        read = fread(csv, 1, (size_t)n, tmp) == (size_t)n;
+    }
+    if (!read) {
+        rc = al_fail(e, AL_ETOOBIG, NULL, "%s", over_memory);
         goto out;
-    rewind(tmp);
-    if (fread(csv, 1, (size_t)n, tmp) != (size_t)n)
-        goto out;
+    }
     csv[n] = '\0';
-    score = ch->score(ch->ctx, csv, (size_t)n);
-    if (score < 0)
-        score = 0;
+    *score = ch->score(ch->ctx, csv, (size_t)n);
+    if (*score < 0)
+        *score = 0;
 out:
     free(csv);
     fclose(tmp);
-    return score;
+    return rc;
 }
 
-/* RULE-IMPORT-019: which sheet to read (index into b), or -1 with `err`. */
+/* RULE-IMPORT-019: which sheet to read: AL_OK and the index into b in *pick, or an error. */
 static int
 choose(zip_t *z, const struct book *b, const struct sst *sst, struct al_sheet_choice *ch,
-    char *err, size_t err_size)
+    int *pick, struct al_errinfo *e)
 {
+    *pick = 0;
     if (!ch)
-        return 0;
+        return AL_OK;
     /* The candidates are named even when a sheet is asked for by name (the page's choice). */
     ch->count = b->n;
     ch->n_candidates = 0;
@@ -585,9 +583,9 @@ choose(zip_t *z, const struct book *b, const struct sst *sst, struct al_sheet_ch
             named = i;
         if (!ch->score)
             continue;
-        int sc = score_sheet(z, b, i, sst, ch, err, err_size);
-        if (sc < 0)
-            return -1;
+        int sc = 0, rc = score_sheet(z, b, i, sst, ch, &sc, e);
+        if (rc != AL_OK)
+            return rc;
         if (sc > 0 && ch->n_candidates < AL_SHEET_CANDIDATES_MAX)
             snprintf(ch->candidates[ch->n_candidates++], AL_SHEET_NAME_MAX, "%s", b->name[i]);
         if (sc > best_score) {
@@ -595,30 +593,29 @@ choose(zip_t *z, const struct book *b, const struct sst *sst, struct al_sheet_ch
             best_score = sc;
         }
     }
-    if (ch->want && named < 0) {
-        snprintf(err, err_size, "工作簿中没有名为“%.60s”的工作表", ch->want);
-        return -1;
-    }
-    return ch->want ? named : best;
+    if (ch->want && named < 0)
+        return al_fail(e, AL_EINVAL, NULL, "工作簿中没有名为“%.60s”的工作表", ch->want);
+    *pick = ch->want ? named : best;
+    return AL_OK;
 }
 
 static int
-convert(zip_t *z, FILE *out, size_t max_memory, struct al_sheet_choice *ch, char *err,
-    size_t err_size)
+convert(zip_t *z, FILE *out, size_t max_memory, struct al_sheet_choice *ch, struct al_errinfo *e)
 {
-    int rc = -1;
+    int rc = AL_ETOOBIG; /* a parser that could not be made within the budget */
     struct conv c = {.max = max_memory};
     cur = &c;
-    err[0] = '\0';
+    e->message[0] = '\0';
     struct book *b = calloc(1, sizeof(*b));
     struct sst sst = {0};
     XML_Parser xp = b ? new_parser(b, wb_start, NULL, NULL) : NULL;
-    if (!xp || parse_member(z, "xl/workbook.xml", xp, err, err_size) != 0)
+    if (!xp || (rc = parse_member(z, "xl/workbook.xml", xp, e)) != AL_OK)
         goto out;
     XML_ParserFree(xp);
     b->want_rels = true;
     xp = new_parser(b, wb_start, NULL, NULL);
-    if (!xp || parse_member(z, "xl/_rels/workbook.xml.rels", xp, err, err_size) != 0)
+    rc = AL_ETOOBIG;
+    if (!xp || (rc = parse_member(z, "xl/_rels/workbook.xml.rels", xp, e)) != AL_OK)
         goto out;
     XML_ParserFree(xp);
     xp = NULL;
@@ -631,26 +628,27 @@ convert(zip_t *z, FILE *out, size_t max_memory, struct al_sheet_choice *ch, char
             snprintf(b->target[i], sizeof(b->target[0]), "xl/worksheets/sheet%d.xml", i + 1);
     if (zip_name_locate(z, "xl/sharedStrings.xml", 0) >= 0) {
         if (!(sst.text = tmpfile())) {
-            snprintf(err, err_size, "无法创建临时文件");
+            rc = al_fail(e, AL_EINTERNAL, NULL, "无法创建临时文件");
             goto out;
         }
         xp = new_parser(&sst, sst_start, sst_end, sst_text);
-        if (!xp || parse_member(z, "xl/sharedStrings.xml", xp, err, err_size) != 0)
+        rc = AL_ETOOBIG;
+        if (!xp || (rc = parse_member(z, "xl/sharedStrings.xml", xp, e)) != AL_OK)
             goto out;
         XML_ParserFree(xp);
         xp = NULL;
         if (sst.oom || sst.cur.oom) {
-            snprintf(err, err_size, "%s", c.why[0] ? c.why : over_memory);
+            rc = al_fail(e, AL_ETOOBIG, NULL, "%s", c.why[0] ? c.why : over_memory);
             goto out;
         }
         if (fflush(sst.text) != 0) {
-            snprintf(err, err_size, "XLSX 转换时写入临时文件失败");
+            rc = al_fail(e, AL_EINTERNAL, NULL, "XLSX 转换时写入临时文件失败");
             goto out;
         }
         if (sst.written > 0) {
             void *m = mmap(NULL, (size_t)sst.written, PROT_READ, MAP_PRIVATE, fileno(sst.text), 0);
             if (m == MAP_FAILED) {
-                snprintf(err, err_size, "无法读取 XLSX 共享字符串");
+                rc = al_fail(e, AL_EINTERNAL, NULL, "无法读取 XLSX 共享字符串");
                 goto out;
             }
             sst.map = m;
@@ -659,19 +657,17 @@ convert(zip_t *z, FILE *out, size_t max_memory, struct al_sheet_choice *ch, char
             sst.map = ""; /* every string empty */
         }
     }
-    int pick = choose(z, b, &sst, ch, err, err_size);
-    if (pick < 0)
+    int pick;
+    if ((rc = choose(z, b, &sst, ch, &pick, e)) != AL_OK)
         goto out;
     if (ch) {
         ch->index = pick;
         snprintf(ch->name, sizeof(ch->name), "%s", b->name[pick]);
     }
-    if (read_sheet(z, b->target[pick], &sst, out, 0, err, err_size) != 0)
-        goto out;
-    rc = 0;
+    rc = read_sheet(z, b->target[pick], &sst, out, 0, e);
 out:
-    if (!xp && !err[0] && rc != 0) /* a parser could not be made within the budget */
-        snprintf(err, err_size, "%s", over_memory);
+    if (rc != AL_OK && !e->message[0]) /* a parser could not be made within the budget */
+        rc = al_fail(e, AL_ETOOBIG, NULL, "%s", over_memory);
     if (xp)
         XML_ParserFree(xp);
     if (sst.map_len)
@@ -687,37 +683,32 @@ out:
 
 int
 al_xlsx_to_csv(const char *path, FILE *out, size_t max_memory, struct al_sheet_choice *ch,
-    char *err, size_t err_size)
+    struct al_errinfo *e)
 {
     int zerr = 0;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
-    if (!z) {
-        snprintf(err, err_size, "不是有效的 XLSX 文件");
-        return -1;
-    }
-    int rc = convert(z, out, max_memory, ch, err, err_size);
+    if (!z)
+        return al_fail(e, AL_EINVAL, NULL, "不是有效的 XLSX 文件");
+    int rc = convert(z, out, max_memory, ch, e);
     zip_discard(z);
     return rc;
 }
 
 int
 al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, size_t max_memory,
-    struct al_sheet_choice *ch, char *err, size_t err_size)
+    struct al_sheet_choice *ch, struct al_errinfo *e)
 {
     zip_error_t ze;
     zip_error_init(&ze);
     zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
-    if (!src) {
-        snprintf(err, err_size, "不是有效的 XLSX 文件");
-        return -1;
-    }
+    if (!src)
+        return al_fail(e, AL_EINVAL, NULL, "不是有效的 XLSX 文件");
     zip_t *z = zip_open_from_source(src, ZIP_RDONLY, &ze);
     if (!z) {
         zip_source_free(src);
-        snprintf(err, err_size, "不是有效的 XLSX 文件");
-        return -1;
+        return al_fail(e, AL_EINVAL, NULL, "不是有效的 XLSX 文件");
     }
-    int rc = convert(z, out, max_memory, ch, err, err_size);
+    int rc = convert(z, out, max_memory, ch, e);
     zip_discard(z);
     return rc;
 }

@@ -14,20 +14,23 @@
 
 #include <stdio.h>
 
+#include "core/err.h"
 #include "core/sheet.h"
 
 /*
  * Convert a worksheet of `path` into CSV written to `out`, holding at most
  * `max_memory` bytes: the first, or the one `choice` asks for or scores best
  * (NULL: the first); `choice` gets the sheet read and the candidates.  Numeric
- * cells are written as al_sheet_number() does.  Returns 0, or -1 with a Chinese
- * reason in `err` (not a workbook, malformed, past a bound, no such sheet).
+ * cells are written as al_sheet_number() does.  Returns AL_OK, or with a Chinese
+ * reason in `e` (field left NULL): AL_EINVAL (not a workbook, malformed, no such
+ * sheet), AL_ETOOBIG (past a bound of RULE-UPLOAD-004 or Excel's own) or
+ * AL_EINTERNAL (a temporary file could not be written).
  */
 int al_xlsx_to_csv(const char *path, FILE *out, size_t max_memory, struct al_sheet_choice *choice,
-    char *err, size_t err_size);
+    struct al_errinfo *e);
 
 /* Same, from a zip archive already in memory (a mapped upload, the fuzz target). */
 int al_xlsx_to_csv_buf(const void *data, size_t len, FILE *out, size_t max_memory,
-    struct al_sheet_choice *choice, char *err, size_t err_size);
+    struct al_sheet_choice *choice, struct al_errinfo *e);
 
 #endif

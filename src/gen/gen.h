@@ -62,4 +62,18 @@ extern const char *const gen_defect_ids[GEN_DEFECTS]; /* "check", "birth", ... *
  */
 int gen_write(const struct gen_options *o, struct gen_counts *c, char *err, size_t err_size);
 
+struct al_db;
+struct al_errinfo;
+
+/*
+ * Demo county (gen_demo.c): `elders` older residents of 凤冈县 written as the
+ * five department files (seed 2026, no bad rows, relative to `today`),
+ * imported through import_run() (committed, as "seed") and removed; then each
+ * one's position near their township, living arrangement, left-behind flag
+ * and phone, deterministic from the record id (only where not yet set).
+ * AL_OK, or the failure (import's code, AL_EDB, AL_EINTERNAL) with a Chinese
+ * message in `e`.
+ */
+int gen_seed_demo(struct al_db *db, int64_t elders, const char *today, struct al_errinfo *e);
+
 #endif

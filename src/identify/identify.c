@@ -73,8 +73,7 @@ struct run_arg {
 };
 
 static int
-run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, char *err,
-    size_t err_size)
+run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, struct al_errinfo *e)
 {
     struct run_arg *a = arg;
     al_job_progress(job, "识别中", 0, 1);
@@ -95,8 +94,8 @@ run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, char *
     json_decref(runs);
     al_arena_fini(&ar);
     if (rc != AL_OK)
-        snprintf(err, err_size, "精准识别失败：数据库错误");
-    return rc;
+        return al_fail(e, rc, NULL, "精准识别失败：数据库错误");
+    return AL_OK;
 }
 
 /*
@@ -111,9 +110,10 @@ run_create(struct al_req *r)
     snprintf(a.username, sizeof(a.username), "%s", r->who->username);
     snprintf(a.region, sizeof(a.region), "%s", r->who->region_code);
     snprintf(a.client_ip, sizeof(a.client_ip), "%s", r->client_ip);
-    int64_t job = al_jobs_submit(r->db, "identify.run", r->who->user_id, run_job, &a, sizeof(a));
-    if (job < 0)
-        return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
+    int64_t job;
+    int rc = al_jobs_submit(r->db, "identify.run", r->who->user_id, run_job, &a, sizeof(a), &job);
+    if (rc != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
 }
 
@@ -157,24 +157,25 @@ struct page {
 
 /* One item as JSON: its columns, and the 说明 in Chinese (`detail_text`). */
 static int
-item_json(void *ctx, const char *const v[ITEM_COLS])
+item_json(void *ctx, const char *const v[IDENTIFY_ITEM_COLS])
 {
-    static const char *const keys[ITEM_COLS] = {"id", "name", "sex", "birth_date",
+    static const char *const keys[IDENTIFY_ITEM_COLS] = {"id", "name", "sex", "birth_date",
         "id_number_masked", "phone_masked", "region_code", "region_name", "address", "status",
         "detail"};
     struct page *p = ctx;
     json_t *o = json_object();
-    for (int i = 0; i < ITEM_COLS; i++) {
-        if (i == ITEM_BIRTH && !p->pii) { /* RULE-PII-001: the year of birth only */
+    for (int i = 0; i < IDENTIFY_ITEM_COLS; i++) {
+        if (i == IDENTIFY_ITEM_BIRTH && !p->pii) { /* RULE-PII-001: the year of birth only */
             json_object_set_new(o, "birth_year", v[i] ? json_integer(atoi(v[i])) : json_null());
             continue;
         }
-        json_object_set_new(o, keys[i], i == ITEM_ID ? json_integer(strtoll(v[i], NULL, 10))
-                                        : v[i]     ? json_string(v[i])
-                                                   : json_null());
+        json_object_set_new(o, keys[i],
+            i == IDENTIFY_ITEM_ID ? json_integer(strtoll(v[i], NULL, 10))
+            : v[i]                ? json_string(v[i])
+                                  : json_null());
     }
     json_object_set_new(o, "detail_text",
-        json_string(identify_detail_text(p->a, p->list, v[ITEM_DETAIL])));
+        json_string(identify_detail_text(p->a, p->list, v[IDENTIFY_ITEM_DETAIL])));
     json_array_append_new(p->items, o);
     return 0;
 }
@@ -209,22 +210,22 @@ static const char *const export_headers[] = {"序号", "姓名", "性别", "出�
 static const char *
 export_header(int c, bool pii)
 {
-    return c == ITEM_BIRTH && !pii ? "出生年份" : export_headers[c];
+    return c == IDENTIFY_ITEM_BIRTH && !pii ? "出生年份" : export_headers[c];
 }
 
-/* Column `col` of the export (0: the row number `num`; then ITEM_NAME… ITEM_DETAIL). */
+/* Column `col` of the export (0: the row number `num`; then IDENTIFY_ITEM_NAME…_DETAIL). */
 static const char *
-cell(struct al_arena *a, int list, const char *const v[ITEM_COLS], int col, const char *num,
-    bool pii)
+cell(struct al_arena *a, int list, const char *const v[IDENTIFY_ITEM_COLS], int col,
+    const char *num, bool pii)
 {
     if (col == 0)
         return num;
-    if (col == ITEM_BIRTH && v[col] && !pii) /* RULE-PII-001: the year of birth only */
+    if (col == IDENTIFY_ITEM_BIRTH && v[col] && !pii) /* RULE-PII-001: the year of birth only */
         return al_arena_printf(a, "%.4s", v[col]);
-    if (col == ITEM_DETAIL)
+    if (col == IDENTIFY_ITEM_DETAIL)
         return identify_detail_text(a, list, v[col]);
     const char *x = v[col];
-    if (col == ITEM_SEX && x)
+    if (col == IDENTIFY_ITEM_SEX && x)
         return x[0] == 'M' ? "男" : "女";
     return x ? x : "";
 }
@@ -240,18 +241,18 @@ struct export {
 };
 
 static int
-export_row(void *ctx, const char *const v[ITEM_COLS])
+export_row(void *ctx, const char *const v[IDENTIFY_ITEM_COLS])
 {
     struct export *x = ctx;
     char num[24];
     snprintf(num, sizeof(num), "%lld", (long long)++x->rows);
-    for (int c = 0; c < ITEM_COLS; c++) {
+    for (int c = 0; c < IDENTIFY_ITEM_COLS; c++) {
         if (x->ws)
             worksheet_write_string(x->ws, (lxw_row_t)(x->rows + 1), (lxw_col_t)c,
                 cell(x->a, x->list, v, c, num, x->pii), NULL);
         else
             al_csv_field(x->a, &x->csv, cell(x->a, x->list, v, c, num, x->pii),
-                c == ITEM_COLS - 1);
+                c == IDENTIFY_ITEM_COLS - 1);
     }
     return 0;
 }
@@ -302,9 +303,9 @@ xlsx_export(struct al_req *r, int64_t run_id, const char *list, const char *titl
     }
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
-    worksheet_set_column(x.ws, 0, ITEM_COLS - 1, 16, NULL);
+    worksheet_set_column(x.ws, 0, IDENTIFY_ITEM_COLS - 1, 16, NULL);
     worksheet_write_string(x.ws, 0, 0, title, bold);
-    for (int c = 0; c < ITEM_COLS; c++)
+    for (int c = 0; c < IDENTIFY_ITEM_COLS; c++)
         worksheet_write_string(x.ws, 1, (lxw_col_t)c, export_header(c, x.pii), bold);
     int rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0,
         export_row, &x, NULL);
@@ -347,8 +348,8 @@ list_export(struct al_req *r)
         struct export x = {.a = r->arena, .list = identify_list_index(list),
             .pii = auth_role_has(r->db, r->who->role, "elder.read_pii")};
         al_buf_add(r->arena, &x.csv, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
-        for (int c = 0; c < ITEM_COLS; c++)
-            al_csv_field(r->arena, &x.csv, export_header(c, x.pii), c == ITEM_COLS - 1);
+        for (int c = 0; c < IDENTIFY_ITEM_COLS; c++)
+            al_csv_field(r->arena, &x.csv, export_header(c, x.pii), c == IDENTIFY_ITEM_COLS - 1);
         rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0,
             export_row, &x, NULL);
         return rc == AL_OK ? al_reply_file(r, "text/csv; charset=utf-8", name, x.csv.p, x.csv.len)

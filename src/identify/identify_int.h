@@ -16,7 +16,13 @@
 int identify_list_index(const char *id);
 const char *identify_list_name(int index);
 
-enum { LIST_NEW_SPECIAL, LIST_INACTIVE, LIST_MISSING_HUKOU, LIST_DUPLICATES, LIST_CHANGED };
+enum {
+    IDENTIFY_LIST_NEW_SPECIAL,
+    IDENTIFY_LIST_INACTIVE,
+    IDENTIFY_LIST_MISSING_HUKOU,
+    IDENTIFY_LIST_DUPLICATES,
+    IDENTIFY_LIST_CHANGED,
+};
 
 /*
  * The 说明 of an item of list `list` in Chinese, from its stored detail
@@ -84,10 +90,22 @@ int identify_store_finish(struct al_db *db, int64_t run_id, int64_t scanned, int
 int identify_store_runs(struct al_db *db, struct al_arena *a, const char *scope, int64_t only,
     json_t *items);
 /* The columns of a list item, in this order (the phone masked). */
-enum { ITEM_ID, ITEM_NAME, ITEM_SEX, ITEM_BIRTH, ITEM_ID_MASKED, ITEM_PHONE, ITEM_REGION,
-    ITEM_REGION_NAME, ITEM_ADDRESS, ITEM_STATUS, ITEM_DETAIL, ITEM_COLS };
+enum {
+    IDENTIFY_ITEM_ID,
+    IDENTIFY_ITEM_NAME,
+    IDENTIFY_ITEM_SEX,
+    IDENTIFY_ITEM_BIRTH,
+    IDENTIFY_ITEM_ID_MASKED,
+    IDENTIFY_ITEM_PHONE,
+    IDENTIFY_ITEM_REGION,
+    IDENTIFY_ITEM_REGION_NAME,
+    IDENTIFY_ITEM_ADDRESS,
+    IDENTIFY_ITEM_STATUS,
+    IDENTIFY_ITEM_DETAIL,
+    IDENTIFY_ITEM_COLS,
+};
 /* One item: `v` its columns as text (NULL for none), valid during the call; nonzero stops. */
-typedef int (*identify_item_fn)(void *ctx, const char *const v[ITEM_COLS]);
+typedef int (*identify_item_fn)(void *ctx, const char *const v[IDENTIFY_ITEM_COLS]);
 /*
  * Items of one list within a scope, in region order, one at a time to `fn`;
  * with limit < 0 all of them (an export: never held in memory together).

@@ -37,18 +37,18 @@ identify_classify(const struct elder_scan_row *row, const struct identify_prev *
     const char *before = prev->known ? prev->cats : "";
     /* RULE-IDENT-001: in special difficulty now, not at the last run (first run: no list). */
     if (!baseline && active && row->special && !(prev->known && prev->special))
-        lists |= 1u << LIST_NEW_SPECIAL;
+        lists |= 1u << IDENTIFY_LIST_NEW_SPECIAL;
     /* RULE-IDENT-005: categories changed since the last run. */
     if (!baseline && strcmp(before, row->cats) != 0)
-        lists |= 1u << LIST_CHANGED;
+        lists |= 1u << IDENTIFY_LIST_CHANGED;
     /* RULE-IDENT-002: dead or moved out, yet still entitled (a roll or special categories). */
     if ((strcmp(row->status, "deceased") == 0 || strcmp(row->status, "moved_out") == 0) &&
         ((row->economic_status && strcmp(row->economic_status, "general") != 0) || row->special))
-        lists |= 1u << LIST_INACTIVE;
+        lists |= 1u << IDENTIFY_LIST_INACTIVE;
     /* RULE-IDENT-003: active, yet not seen in the latest household import of their region
      * (nor in any later one). */
     if (last_hukou > 0 && active && row->last_hukou_import < last_hukou)
-        lists |= 1u << LIST_MISSING_HUKOU;
+        lists |= 1u << IDENTIFY_LIST_MISSING_HUKOU;
     return lists;
 }
 
@@ -131,9 +131,9 @@ identify_detail_text(struct al_arena *a, int list, const char *detail)
     if (!detail)
         return "";
     switch (list) {
-    case LIST_NEW_SPECIAL:
+    case IDENTIFY_LIST_NEW_SPECIAL:
         return al_arena_strdup(a, category_names(detail, x, sizeof(x)));
-    case LIST_CHANGED: { /* ["old","new"] */
+    case IDENTIFY_LIST_CHANGED: { /* ["old","new"] */
         char old[256] = "", now[256] = "";
         const char *mid = strstr(detail, "\",\"");
         size_t tail = strlen(detail);
@@ -145,17 +145,17 @@ identify_detail_text(struct al_arena *a, int list, const char *detail)
         return al_arena_printf(a, "%s → %s", category_names(old, x, sizeof(x)),
             category_names(now, y, sizeof(y)));
     }
-    case LIST_INACTIVE: { /* "deceased 2025-12-19" */
+    case IDENTIFY_LIST_INACTIVE: { /* "deceased 2025-12-19" */
         bool dead = strncmp(detail, "deceased", 8) == 0;
         const char *date = strchr(detail, ' ');
         date = date && date[1] ? date + 1 : NULL;
         return al_arena_printf(a, "%s%s%s%s", dead ? "死亡" : "迁出", date ? "（" : "",
             date ? date : "", date ? "）" : "");
     }
-    case LIST_MISSING_HUKOU: /* "import:6" */
+    case IDENTIFY_LIST_MISSING_HUKOU: /* "import:6" */
         return al_arena_printf(a, "第 %s 次户籍导入中没有此人",
             strncmp(detail, "import:", 7) == 0 ? detail + 7 : detail);
-    case LIST_DUPLICATES: { /* "12,34": the other records */
+    case IDENTIFY_LIST_DUPLICATES: { /* "12,34": the other records */
         x[0] = '\0';
         for (const char *p = detail; *p;) {
             const char *e = strchr(p, ',');

@@ -97,15 +97,15 @@ visit(void *ctx, const struct elder_scan_row *row)
         if (!(lists & (1u << l)))
             continue;
         const char *detail = NULL;
-        if (l == LIST_CHANGED)
+        if (l == IDENTIFY_LIST_CHANGED)
             detail = al_arena_printf(r->a, "[\"%s\",\"%s\"]", prev.known ? prev.cats : "",
                 row->cats);
-        else if (l == LIST_NEW_SPECIAL)
+        else if (l == IDENTIFY_LIST_NEW_SPECIAL)
             detail = al_arena_strdup(r->a, row->cats);
-        else if (l == LIST_INACTIVE)
+        else if (l == IDENTIFY_LIST_INACTIVE)
             detail = al_arena_printf(r->a, "%s %s", row->status,
                 row->status_date ? row->status_date : "");
-        else if (l == LIST_MISSING_HUKOU)
+        else if (l == IDENTIFY_LIST_MISSING_HUKOU)
             detail = al_arena_printf(r->a, "import:%lld", (long long)hukou);
         PUSH(&r->items, struct item, ((struct item){row->id, l, detail}));
     }
@@ -188,7 +188,7 @@ duplicates(struct run *r)
                     (long long)rows[y].id);
                 al_buf_add(r->a, &b, num, (size_t)len);
             }
-            if (b.len && push_item(r, rows[x].id, LIST_DUPLICATES, b.p) != 0)
+            if (b.len && push_item(r, rows[x].id, IDENTIFY_LIST_DUPLICATES, b.p) != 0)
                 rc = AL_EINTERNAL;
         }
     }
@@ -464,13 +464,13 @@ identify_store_items(struct al_db *db, int64_t run_id, const char *list, const c
                 *total = sqlite3_column_int64(st, 0);
                 continue;
             }
-            const char *v[ITEM_COLS];
-            for (int i = 0; i < ITEM_COLS; i++)
+            const char *v[IDENTIFY_ITEM_COLS];
+            for (int i = 0; i < IDENTIFY_ITEM_COLS; i++)
                 v[i] = (const char *)sqlite3_column_text(st, i);
             char phone[64];
-            if (v[ITEM_PHONE]) { /* phones leave masked */
-                al_phone_mask(v[ITEM_PHONE], phone, sizeof(phone));
-                v[ITEM_PHONE] = phone;
+            if (v[IDENTIFY_ITEM_PHONE]) { /* phones leave masked */
+                al_phone_mask(v[IDENTIFY_ITEM_PHONE], phone, sizeof(phone));
+                v[IDENTIFY_ITEM_PHONE] = phone;
             }
             stop = fn(ctx, v);
         }

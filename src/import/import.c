@@ -25,7 +25,6 @@
 #include "elder/elder.h"
 #include "import/import.h"
 #include "import/import_int.h"
-#include "import/import_store.h"
 #include "region/region.h"
 
 #define MAX_FIELDS IMPORT_MAX_FIELDS
@@ -34,7 +33,7 @@ struct reader {
     struct al_text t;
     struct al_csv c;
     struct al_str f[MAX_FIELDS];
-    int n, map[COL_COUNT];
+    int n, map[IMPORT_COL_COUNT];
     int64_t rows;
     int64_t blank; /* rows of empty fields only, skipped (RULE-UPLOAD-001) */
     int header_line, header_end; /* the header's first and last line (RULE-IMPORT-019) */
@@ -77,18 +76,28 @@ is_sealed_upload(const char *path)
 }
 
 /*
+ * A file the reader refused (its message in `e`): reported on the file as 400
+ * whatever the reader's code, as the import has always answered.
+ */
+static int
+file_refused(struct al_errinfo *e)
+{
+    e->field = "file";
+    return AL_EINVAL;
+}
+
+/*
  * Open the text of `path` into rd->t: an upload is decrypted into an unlinked
  * temporary file first (RULE-UPLOAD-005).
  */
 static int
 open_text(struct reader *rd, const char *path, struct al_errinfo *e)
 {
-    char msg[320];
     struct al_text_opts to = {.max_memory = al_config.xlsx_max_memory,
         .max_seconds = al_config.import_max_s, .choice = &rd->choice};
     if (!is_sealed_upload(path)) {
-        if (al_text_open(path, &to, &rd->t, msg, sizeof(msg)) != 0)
-            return al_fail(e, AL_EINVAL, "file", "%s", msg);
+        if (al_text_open(path, &to, &rd->t, e) != AL_OK)
+            return file_refused(e);
         return AL_OK;
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -98,9 +107,8 @@ open_text(struct reader *rd, const char *path, struct al_errinfo *e)
     FILE *tmp = tmpfile();
     int rc = tmp ? al_crypto_file_open(fd, fileno(tmp)) : AL_EINTERNAL;
     close(fd);
-    if (rc == AL_OK &&
-        al_text_open_fd(fileno(tmp), &to, &rd->t, msg, sizeof(msg)) != 0)
-        rc = al_fail(e, AL_EINVAL, "file", "%s", msg);
+    if (rc == AL_OK && al_text_open_fd(fileno(tmp), &to, &rd->t, e) != AL_OK)
+        rc = file_refused(e);
     else if (rc == AL_EINVAL)
         rc = al_fail(e, AL_EINVAL, "file", "上传的文件已损坏或被改动，请重新上传");
     else if (rc != AL_OK)
@@ -184,7 +192,7 @@ score_csv(void *ctx, const char *csv, size_t len)
     struct al_csv c;
     struct al_str *rows[IMPORT_HEADER_ROWS], hdr[MAX_FIELDS];
     int nf[IMPORT_HEADER_ROWS], lines[IMPORT_HEADER_ROWS], row, span, nhdr, missing,
-        map[COL_COUNT];
+        map[IMPORT_COL_COUNT];
     al_csv_init(&c, csv, len);
     int n = first_records(&c, &a, rows, nf, lines);
     int score = import_find_header(kind, rows, nf, n, &row, &span, map, hdr, &nhdr, &missing);
@@ -210,7 +218,7 @@ reader_open(struct reader *rd, int kind, const char *path, const char *sheet, st
         return orc;
     struct al_str *rows[IMPORT_HEADER_ROWS], hdr[MAX_FIELDS];
     int nf[IMPORT_HEADER_ROWS], lines[IMPORT_HEADER_ROWS], row = 0, span = 1, nhdr = 0,
-        missing = COL_ID, idx[MAX_FIELDS], n_unknown = 0, map[COL_COUNT];
+        missing = IMPORT_COL_ID, idx[MAX_FIELDS], n_unknown = 0, map[IMPORT_COL_COUNT];
     al_csv_init(&rd->c, rd->t.p, rd->t.len);
     int n = first_records(&rd->c, a, rows, nf, lines);
     if (import_find_header(kind, rows, nf, n, &row, &span, rd->map, hdr, &nhdr, &missing) < 0) {
@@ -411,17 +419,17 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
     if (ne)
         return ne;
     if (!al_set64_add(&p->seen, import_id_key(row->id_number))) {
-        errs[0] = (struct import_error){COL_ID, "身份证号在文件中重复出现"};
+        errs[0] = (struct import_error){IMPORT_COL_ID, "身份证号在文件中重复出现"};
         return 1;
     }
     bool hukou = p->kind == IMPORT_HUKOU;
     if (hukou && p->scope && !region_in_scope(p->scope, row->region_code)) {
-        errs[0] = (struct import_error){COL_REGION, ""};
+        errs[0] = (struct import_error){IMPORT_COL_REGION, ""};
         snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不在本辖区", row->region_code);
         return 1;
     }
     if (hukou && !known_region(p, a, row->region_code)) {
-        errs[0] = (struct import_error){COL_REGION, ""};
+        errs[0] = (struct import_error){IMPORT_COL_REGION, ""};
         snprintf(errs[0].reason, sizeof(errs[0].reason), "区划代码 %s 不存在", row->region_code);
         return 1;
     }
@@ -432,12 +440,12 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
         return fr;
     *found = fr == AL_OK && (!p->scope || region_in_scope(p->scope, cur->region_code));
     if (!*found && !hukou) { /* outside the uploader's region: as if absent */
-        errs[0] = (struct import_error){COL_ID, "登记库中没有此人（请先导入户籍数据）"};
+        errs[0] = (struct import_error){IMPORT_COL_ID, "登记库中没有此人（请先导入户籍数据）"};
         return 1;
     }
     if (fr == AL_OK && !*found) { /* someone of another region in a household file */
         /* RULE-PII-004: which region holds the record is not the uploader's to know. */
-        errs[0] = (struct import_error){COL_ID,
+        errs[0] = (struct import_error){IMPORT_COL_ID,
             "此人已在本辖区以外登记，不能由本辖区导入；如已迁入本辖区，请联系上级民政部门办理"};
         return 1;
     }
@@ -469,17 +477,17 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
     struct elder_evidence ev = {p->source, p->ref, date};
     int64_t id = cur ? cur->id : 0;
     int rc = AL_OK;
-    if (effect == EFFECT_NEW) {
+    if (effect == IMPORT_EFFECT_NEW) {
         s->created++;
         if (p->kind == IMPORT_HUKOU) /* marked as seen in the same INSERT */
             json_object_set_new(set, "last_hukou_import", json_integer(s->id));
         rc = elder_bulk_apply(p->bulk, a, 0, set, &ev, o->user_id, actor, "import", NULL, &id);
-    } else if (effect == EFFECT_CHANGED) {
+    } else if (effect == IMPORT_EFFECT_CHANGED) {
         s->changed++;
         if (p->kind == IMPORT_HUKOU) /* marked as seen in the same UPDATE */
             json_object_set_new(set, "last_hukou_import", json_integer(s->id));
         rc = elder_bulk_apply(p->bulk, a, id, set, &ev, o->user_id, actor, "import", cur, NULL);
-    } else if (effect == EFFECT_UNCHANGED) {
+    } else if (effect == IMPORT_EFFECT_UNCHANGED) {
         s->unchanged++;
     } else {
         s->skipped_age++;
@@ -488,7 +496,7 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
     al_json_use_arena(NULL);
     s->deaths += (flags & IMPORT_FLAG_DEATH) != 0;
     s->moves += (flags & IMPORT_FLAG_MOVE) != 0;
-    if (rc == AL_OK && p->kind == IMPORT_HUKOU && effect == EFFECT_UNCHANGED)
+    if (rc == AL_OK && p->kind == IMPORT_HUKOU && effect == IMPORT_EFFECT_UNCHANGED)
         rc = elder_bulk_seen(p->bulk, id, s->id);
     return rc;
 }
@@ -859,8 +867,7 @@ summary_json(const struct import_summary *s)
 }
 
 static int
-import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, char *err,
-    size_t err_size)
+import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, struct al_errinfo *err)
 {
     struct job_arg *j = arg;
     /* Point the options at this copy's own buffers. */
@@ -874,14 +881,14 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, cha
     j->o.progress = job_progress;
     j->o.progress_ctx = job;
     struct import_summary s;
-    struct al_errinfo e = {0};
     import_uploads_sweep(db, false); /* RULE-UPLOAD-005: expired files go */
-    int rc = j->import_id ? import_commit(db, j->import_id, &j->o, &s, &e)
-                          : import_validate(db, &j->o, &s, &e);
+    int rc = j->import_id ? import_commit(db, j->import_id, &j->o, &s, err)
+                          : import_validate(db, &j->o, &s, err);
     if (rc != AL_OK && !j->import_id) /* refused: no import refers to the file */
         unlink(j->path);
     if (rc != AL_OK) {
-        snprintf(err, err_size, "%s", e.message[0] ? e.message : "数据库错误");
+        if (!err->message[0])
+            al_fail(err, rc, NULL, "数据库错误");
         return rc;
     }
     *result = summary_json(&s);
@@ -942,10 +949,11 @@ import_upload(struct al_req *r)
     snprintf(j->sheet, sizeof(j->sheet), "%s", sheet ? sheet : "");
     j->o.keep_file = true;
     j->o.partial = partial;
-    int64_t job = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j,
-        sizeof(*j));
-    if (job < 0)
-        return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
+    int64_t job;
+    rc = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j, sizeof(*j),
+        &job);
+    if (rc != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
 }
 
@@ -977,10 +985,10 @@ import_commit_route(struct al_req *r)
     struct job_arg *j = new_job_arg(r);
     j->import_id = id;
     j->o.valid_only = valid_only;
-    int64_t job = al_jobs_submit(r->db, "import.commit", r->who->user_id, import_job, j,
-        sizeof(*j));
-    if (job < 0)
-        return al_req_fail(r, (int)job, NULL, "后台任务暂不可用");
+    int64_t job;
+    rc = al_jobs_submit(r->db, "import.commit", r->who->user_id, import_job, j, sizeof(*j), &job);
+    if (rc != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
 }
 
@@ -1108,7 +1116,7 @@ out:
 static bool
 template_text_col(int col)
 {
-    return col == COL_ID || col == COL_REGION || col == COL_HOUSEHOLD;
+    return col == IMPORT_COL_ID || col == IMPORT_COL_REGION || col == IMPORT_COL_HOUSEHOLD;
 }
 
 /* Sheet 导入模板: the header and an example row (digit columns formatted as text); sheet 说明:
@@ -1193,8 +1201,8 @@ import_template_route(struct al_req *r)
         format = "xlsx";
     if (strcmp(format, "csv") && strcmp(format, "xlsx"))
         return al_req_fail(r, AL_EINVAL, "format", "模板格式应为 csv 或 xlsx");
-    int cols[COL_COUNT];
-    const char *ex[COL_COUNT];
+    int cols[IMPORT_COL_COUNT];
+    const char *ex[IMPORT_COL_COUNT];
     int n = import_template(kind, cols, ex);
     char *name = al_arena_printf(r->arena, "导入模板-%s.%s", import_kind_name(kind), format);
     if (!strcmp(format, "csv")) {

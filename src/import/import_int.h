@@ -2,12 +2,16 @@
 #ifndef IMPORT_INT_H
 #define IMPORT_INT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/arena.h"
 #include "core/csv.h"
+#include "core/db.h"
+#include "core/json.h"
+#include "elder/elder.h"
 
 enum import_kind {
     IMPORT_HUKOU = 0,
@@ -21,27 +25,27 @@ enum import_kind {
 
 /* Canonical columns every profile maps its headers to. */
 enum import_col {
-    COL_ID = 0,
-    COL_NAME,
-    COL_REGION,
-    COL_ADDRESS,
-    COL_HOUSEHOLD,
-    COL_HOUSEHOLD_SIZE,
-    COL_SEX,
-    COL_BIRTH,
-    COL_CATEGORY,
-    COL_START,
-    COL_END,
-    COL_DIS_TYPE,
-    COL_DIS_GRADE,
-    COL_DEATH,
-    COL_PENSION_TYPE,
-    COL_AMOUNT,
-    COL_ASSESSED_ON,
-    COL_LEGACY_LEVEL,
-    COL_ADL,
-    COL_REFERENCE,
-    COL_COUNT,
+    IMPORT_COL_ID = 0,
+    IMPORT_COL_NAME,
+    IMPORT_COL_REGION,
+    IMPORT_COL_ADDRESS,
+    IMPORT_COL_HOUSEHOLD,
+    IMPORT_COL_HOUSEHOLD_SIZE,
+    IMPORT_COL_SEX,
+    IMPORT_COL_BIRTH,
+    IMPORT_COL_CATEGORY,
+    IMPORT_COL_START,
+    IMPORT_COL_END,
+    IMPORT_COL_DIS_TYPE,
+    IMPORT_COL_DIS_GRADE,
+    IMPORT_COL_DEATH,
+    IMPORT_COL_PENSION_TYPE,
+    IMPORT_COL_AMOUNT,
+    IMPORT_COL_ASSESSED_ON,
+    IMPORT_COL_LEGACY_LEVEL,
+    IMPORT_COL_ADL,
+    IMPORT_COL_REFERENCE,
+    IMPORT_COL_COUNT,
 };
 
 /* Kind from its id ("hukou", ...), or -1. */
@@ -58,7 +62,7 @@ const char *import_col_label(int col);
  * -1 and names the first missing required column in *missing when the
  * profile of `kind` cannot be satisfied.
  */
-int import_map_headers(int kind, const struct al_str *fields, int n, int map[COL_COUNT],
+int import_map_headers(int kind, const struct al_str *fields, int n, int map[IMPORT_COL_COUNT],
     int *unknown, int *n_unknown, int *missing);
 
 /* Fields of a record that are looked at (more are counted, not stored). */
@@ -75,7 +79,8 @@ int import_map_headers(int kind, const struct al_str *fields, int n, int map[COL
  * required column the closest row lacks.
  */
 int import_find_header(int kind, struct al_str *const *rows, const int *nf, int nrows, int *row,
-    int *span, int map[COL_COUNT], struct al_str hdr[IMPORT_MAX_FIELDS], int *nhdr, int *missing);
+    int *span, int map[IMPORT_COL_COUNT], struct al_str hdr[IMPORT_MAX_FIELDS], int *nhdr,
+    int *missing);
 
 /*
  * RULE-IMPORT-023: the columns of the downloadable template of `kind`, the required ones
@@ -83,7 +88,7 @@ int import_find_header(int kind, struct al_str *const *rows, const int *nf, int 
  * import_col_label), example[i] (a value of an example row that validates). Returns the
  * number of columns, 0 for an unknown kind.
  */
-int import_template(int kind, int cols[COL_COUNT], const char *example[COL_COUNT]);
+int import_template(int kind, int cols[IMPORT_COL_COUNT], const char *example[IMPORT_COL_COUNT]);
 bool import_col_required(int kind, int col);
 /* RULE-IMPORT-001: every header name column `col` is read from (NULL-terminated; first the label). */
 const char *const *import_col_aliases(int col);
@@ -133,23 +138,18 @@ struct import_error {
  * YYYY-MM-DD.  Returns the number of errors written to `errs` (at most
  * `max_errs`); 0 means `out` is filled (strings point into `a`).
  */
-int import_validate_row(int kind, const struct al_str *fields, int n, const int map[COL_COUNT],
+int import_validate_row(int kind, const struct al_str *fields, int n,
+    const int map[IMPORT_COL_COUNT],
     const char *today, struct al_arena *a, struct import_row *out, struct import_error *errs,
     int max_errs);
 
-#endif
-
 /* ---- reconciliation (import_logic.c) ---- */
 
-#include <jansson.h>
-
-#include "elder/elder.h"
-
 enum import_effect {
-    EFFECT_NEW = 0,      /* a new record */
-    EFFECT_CHANGED,      /* facts of an existing record changed */
-    EFFECT_UNCHANGED,    /* nothing to do (re-import of the same data) */
-    EFFECT_SKIPPED_AGE,  /* household row of someone younger than the registry's age */
+    IMPORT_EFFECT_NEW = 0,     /* a new record */
+    IMPORT_EFFECT_CHANGED,     /* facts of an existing record changed */
+    IMPORT_EFFECT_UNCHANGED,   /* nothing to do (re-import of the same data) */
+    IMPORT_EFFECT_SKIPPED_AGE, /* household row of someone younger than the registry's age */
 };
 #define IMPORT_FLAG_DEATH 1u
 #define IMPORT_FLAG_MOVE 2u
@@ -189,3 +189,45 @@ bool import_row_blank(const struct al_str *fields, int n);
 
 /* The 18-character number as one exact 64-bit key (for duplicate detection). */
 uint64_t import_id_key(const char number[18]);
+
+/* ---- the module's SQL (import_store.c) ---- */
+
+int import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
+    const char *encoding, const char *stored_path, const char *region_code, int64_t user_id,
+    const char *username, const char *unknown_json, bool partial, int64_t *id);
+
+/*
+ * RULE-IMPORT-019, RULE-UPLOAD-001: the sheet read (NULL for CSV), the header's
+ * row, the sheets that would fit (JSON array) and the blank rows skipped.
+ */
+int import_store_sheet(struct al_db *db, int64_t import_id, const char *sheet, int header_row,
+    const char *candidates_json, int64_t blank_rows);
+
+struct import_record {
+    const char *kind, *status, *stored_path, *sha, *encoding, *region_code;
+    const char *sheet; /* NULL for a CSV file */
+    const char *error_reasons; /* JSON [{"column","reason","count"}] (RULE-UPLOAD-002) */
+    int64_t rows, accepted, rejected, user_id, errors_omitted;
+};
+int import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import_record *r);
+int import_store_error(struct al_db *db, int64_t import_id, int64_t line, const char *col,
+    const char *reason);
+int import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
+    int64_t rejected, const char *summary_json, bool committed);
+/* RULE-UPLOAD-002: how many reasons were not kept, and the counts per reason. */
+int import_store_tally(struct al_db *db, int64_t import_id, int64_t omitted,
+    const char *reasons_json);
+/* The uploaded file of `import_id` is gone: stored_path becomes NULL.  AL_OK or AL_EDB. */
+int import_store_forget_file(struct al_db *db, int64_t import_id);
+/*
+ * Every import that still has a stored file (RULE-UPLOAD-005): its id into
+ * `ids`, its path into `paths`, and into `stale` whether it is done with
+ * (committed, or created before `expired_before`).  AL_OK or AL_EDB.
+ */
+int import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t *paths,
+    json_t *stale);
+/* The imports made within `scope` (newest 100). */
+int import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items);
+int import_store_errors(struct al_db *db, int64_t import_id, json_t *items, int64_t limit);
+
+#endif

@@ -35,80 +35,83 @@ import_kind_name(int kind)
 }
 
 /* RULE-IMPORT-001: the header names each column may carry (first is the label). */
-static const char *const aliases[COL_COUNT][6] = {
-    [COL_ID] = {"身份证号", "公民身份号码", "身份证号码", "证件号码", "身份证", NULL},
-    [COL_NAME] = {"姓名", "名字", NULL},
-    [COL_REGION] = {"区划代码", "行政区划代码", "村（社区）区划代码", "统计用区划代码", NULL},
-    [COL_ADDRESS] = {"住址", "地址", "户籍地址", "居住地址", NULL},
-    [COL_HOUSEHOLD] = {"户号", NULL},
-    [COL_HOUSEHOLD_SIZE] = {"户内人数", "家庭人口", "户人数", NULL},
-    [COL_SEX] = {"性别", NULL},
-    [COL_BIRTH] = {"出生日期", "出生年月日", NULL},
-    [COL_CATEGORY] = {"类别", "救助类别", "保障类别", "人员类别", NULL},
-    [COL_START] = {"开始日期", "起始日期", "纳入日期", NULL},
-    [COL_END] = {"结束日期", "终止日期", "退出日期", NULL},
-    [COL_DIS_TYPE] = {"残疾类别", NULL},
-    [COL_DIS_GRADE] = {"残疾等级", NULL},
-    [COL_DEATH] = {"死亡日期", NULL},
-    [COL_PENSION_TYPE] = {"养老保险类型", "险种", "参保类型", NULL},
-    [COL_AMOUNT] = {"月领取金额", "月养老金", "月领取额", NULL},
-    [COL_ASSESSED_ON] = {"评估日期", "评定日期", NULL},
-    [COL_LEGACY_LEVEL] = {"评估等级", "能力等级", "评定等级", "等级", NULL},
-    [COL_ADL] = {"日常生活活动得分", "ADL得分", "ADL", "日常生活活动", NULL},
-    [COL_REFERENCE] = {"原始记录编号", "评估编号", "记录编号", NULL},
+static const char *const aliases[IMPORT_COL_COUNT][6] = {
+    [IMPORT_COL_ID] = {"身份证号", "公民身份号码", "身份证号码", "证件号码", "身份证", NULL},
+    [IMPORT_COL_NAME] = {"姓名", "名字", NULL},
+    [IMPORT_COL_REGION] = {"区划代码", "行政区划代码", "村（社区）区划代码", "统计用区划代码", NULL},
+    [IMPORT_COL_ADDRESS] = {"住址", "地址", "户籍地址", "居住地址", NULL},
+    [IMPORT_COL_HOUSEHOLD] = {"户号", NULL},
+    [IMPORT_COL_HOUSEHOLD_SIZE] = {"户内人数", "家庭人口", "户人数", NULL},
+    [IMPORT_COL_SEX] = {"性别", NULL},
+    [IMPORT_COL_BIRTH] = {"出生日期", "出生年月日", NULL},
+    [IMPORT_COL_CATEGORY] = {"类别", "救助类别", "保障类别", "人员类别", NULL},
+    [IMPORT_COL_START] = {"开始日期", "起始日期", "纳入日期", NULL},
+    [IMPORT_COL_END] = {"结束日期", "终止日期", "退出日期", NULL},
+    [IMPORT_COL_DIS_TYPE] = {"残疾类别", NULL},
+    [IMPORT_COL_DIS_GRADE] = {"残疾等级", NULL},
+    [IMPORT_COL_DEATH] = {"死亡日期", NULL},
+    [IMPORT_COL_PENSION_TYPE] = {"养老保险类型", "险种", "参保类型", NULL},
+    [IMPORT_COL_AMOUNT] = {"月领取金额", "月养老金", "月领取额", NULL},
+    [IMPORT_COL_ASSESSED_ON] = {"评估日期", "评定日期", NULL},
+    [IMPORT_COL_LEGACY_LEVEL] = {"评估等级", "能力等级", "评定等级", "等级", NULL},
+    [IMPORT_COL_ADL] = {"日常生活活动得分", "ADL得分", "ADL", "日常生活活动", NULL},
+    [IMPORT_COL_REFERENCE] = {"原始记录编号", "评估编号", "记录编号", NULL},
 };
 
 const char *
 import_col_label(int col)
 {
-    return col >= 0 && col < COL_COUNT ? aliases[col][0] : "整行";
+    return col >= 0 && col < IMPORT_COL_COUNT ? aliases[col][0] : "整行";
 }
 
 /* Which columns each kind requires and which it may use. */
 static const int required[IMPORT_KIND_COUNT][5] = {
-    [IMPORT_HUKOU] = {COL_ID, COL_NAME, COL_REGION, COL_ADDRESS, -1},
-    [IMPORT_ROLL] = {COL_ID, COL_NAME, COL_CATEGORY, COL_START, -1},
-    [IMPORT_DISABILITY] = {COL_ID, COL_NAME, COL_DIS_TYPE, COL_DIS_GRADE, -1},
-    [IMPORT_DEATH] = {COL_ID, COL_NAME, COL_DEATH, -1, -1},
-    [IMPORT_PENSION] = {COL_ID, COL_NAME, COL_PENSION_TYPE, -1, -1},
-    [IMPORT_LEGACY] = {COL_ID, COL_NAME, COL_ASSESSED_ON, COL_LEGACY_LEVEL, -1},
+    [IMPORT_HUKOU] = {IMPORT_COL_ID, IMPORT_COL_NAME, IMPORT_COL_REGION, IMPORT_COL_ADDRESS, -1},
+    [IMPORT_ROLL] = {IMPORT_COL_ID, IMPORT_COL_NAME, IMPORT_COL_CATEGORY, IMPORT_COL_START, -1},
+    [IMPORT_DISABILITY] =
+        {IMPORT_COL_ID, IMPORT_COL_NAME, IMPORT_COL_DIS_TYPE, IMPORT_COL_DIS_GRADE, -1},
+    [IMPORT_DEATH] = {IMPORT_COL_ID, IMPORT_COL_NAME, IMPORT_COL_DEATH, -1, -1},
+    [IMPORT_PENSION] = {IMPORT_COL_ID, IMPORT_COL_NAME, IMPORT_COL_PENSION_TYPE, -1, -1},
+    [IMPORT_LEGACY] =
+        {IMPORT_COL_ID, IMPORT_COL_NAME, IMPORT_COL_ASSESSED_ON, IMPORT_COL_LEGACY_LEVEL, -1},
 };
 static const int optional[IMPORT_KIND_COUNT][5] = {
-    [IMPORT_HUKOU] = {COL_HOUSEHOLD, COL_HOUSEHOLD_SIZE, COL_SEX, COL_BIRTH, -1},
-    [IMPORT_ROLL] = {COL_END, -1, -1, -1, -1},
+    [IMPORT_HUKOU] =
+        {IMPORT_COL_HOUSEHOLD, IMPORT_COL_HOUSEHOLD_SIZE, IMPORT_COL_SEX, IMPORT_COL_BIRTH, -1},
+    [IMPORT_ROLL] = {IMPORT_COL_END, -1, -1, -1, -1},
     [IMPORT_DISABILITY] = {-1, -1, -1, -1, -1},
     [IMPORT_DEATH] = {-1, -1, -1, -1, -1},
-    [IMPORT_PENSION] = {COL_AMOUNT, -1, -1, -1, -1},
-    [IMPORT_LEGACY] = {COL_ADL, COL_REFERENCE, -1, -1, -1},
+    [IMPORT_PENSION] = {IMPORT_COL_AMOUNT, -1, -1, -1, -1},
+    [IMPORT_LEGACY] = {IMPORT_COL_ADL, IMPORT_COL_REFERENCE, -1, -1, -1},
 };
 
 /* RULE-IMPORT-023: an example value per column, valid for every kind that uses the column
    (tests/unit/test_elder_import_logic.c validates each template's row with the rules above). */
-static const char *const examples[COL_COUNT] = {
-    [COL_ID] = "520327195001010018",
-    [COL_NAME] = "张三",
-    [COL_REGION] = "520327001001",
-    [COL_ADDRESS] = "龙泉街道新华社区1组12号",
-    [COL_HOUSEHOLD] = "520327001001000012",
-    [COL_HOUSEHOLD_SIZE] = "2",
-    [COL_SEX] = "男",
-    [COL_BIRTH] = "1950-01-01",
-    [COL_CATEGORY] = "特困",
-    [COL_START] = "2024-01-01",
-    [COL_END] = "",
-    [COL_DIS_TYPE] = "肢体",
-    [COL_DIS_GRADE] = "二级",
-    [COL_DEATH] = "2025-03-01",
-    [COL_PENSION_TYPE] = "城乡居民基本养老保险",
-    [COL_AMOUNT] = "158.50",
-    [COL_ASSESSED_ON] = "2023-05-01",
-    [COL_LEGACY_LEVEL] = "轻度失能",
-    [COL_ADL] = "85",
-    [COL_REFERENCE] = "PG-2023-0001",
+static const char *const examples[IMPORT_COL_COUNT] = {
+    [IMPORT_COL_ID] = "520327195001010018",
+    [IMPORT_COL_NAME] = "张三",
+    [IMPORT_COL_REGION] = "520327001001",
+    [IMPORT_COL_ADDRESS] = "龙泉街道新华社区1组12号",
+    [IMPORT_COL_HOUSEHOLD] = "520327001001000012",
+    [IMPORT_COL_HOUSEHOLD_SIZE] = "2",
+    [IMPORT_COL_SEX] = "男",
+    [IMPORT_COL_BIRTH] = "1950-01-01",
+    [IMPORT_COL_CATEGORY] = "特困",
+    [IMPORT_COL_START] = "2024-01-01",
+    [IMPORT_COL_END] = "",
+    [IMPORT_COL_DIS_TYPE] = "肢体",
+    [IMPORT_COL_DIS_GRADE] = "二级",
+    [IMPORT_COL_DEATH] = "2025-03-01",
+    [IMPORT_COL_PENSION_TYPE] = "城乡居民基本养老保险",
+    [IMPORT_COL_AMOUNT] = "158.50",
+    [IMPORT_COL_ASSESSED_ON] = "2023-05-01",
+    [IMPORT_COL_LEGACY_LEVEL] = "轻度失能",
+    [IMPORT_COL_ADL] = "85",
+    [IMPORT_COL_REFERENCE] = "PG-2023-0001",
 };
 
 int
-import_template(int kind, int cols[COL_COUNT], const char *example[COL_COUNT])
+import_template(int kind, int cols[IMPORT_COL_COUNT], const char *example[IMPORT_COL_COUNT])
 {
     if (kind < 0 || kind >= IMPORT_KIND_COUNT)
         return 0;
@@ -126,7 +129,7 @@ const char *const *
 import_col_aliases(int col)
 {
     static const char *const none[] = {NULL};
-    return col >= 0 && col < COL_COUNT ? aliases[col] : none;
+    return col >= 0 && col < IMPORT_COL_COUNT ? aliases[col] : none;
 }
 
 bool
@@ -182,10 +185,10 @@ in_set(const int *set, int col)
 }
 
 int
-import_map_headers(int kind, const struct al_str *fields, int n, int map[COL_COUNT],
+import_map_headers(int kind, const struct al_str *fields, int n, int map[IMPORT_COL_COUNT],
     int *unknown, int *n_unknown, int *missing)
 {
-    for (int c = 0; c < COL_COUNT; c++)
+    for (int c = 0; c < IMPORT_COL_COUNT; c++)
         map[c] = -1;
     *n_unknown = 0;
     *missing = -1;
@@ -193,7 +196,7 @@ import_map_headers(int kind, const struct al_str *fields, int n, int map[COL_COU
         char h[256];
         clean_header(fields[i].p, fields[i].len, h, sizeof(h));
         int found = -1;
-        for (int c = 0; c < COL_COUNT && found < 0; c++) {
+        for (int c = 0; c < IMPORT_COL_COUNT && found < 0; c++) {
             if (!in_set(required[kind], c) && !in_set(optional[kind], c))
                 continue;
             for (int k = 0; k < 6 && aliases[c][k]; k++)
@@ -225,12 +228,13 @@ import_map_headers(int kind, const struct al_str *fields, int n, int map[COL_COU
  */
 int
 import_find_header(int kind, struct al_str *const *rows, const int *nf, int nrows, int *row,
-    int *span, int map[COL_COUNT], struct al_str hdr[IMPORT_MAX_FIELDS], int *nhdr, int *missing)
+    int *span, int map[IMPORT_COL_COUNT], struct al_str hdr[IMPORT_MAX_FIELDS], int *nhdr,
+    int *missing)
 {
     int best = -1, best_partial = -1;
-    int tmp_map[COL_COUNT], unknown[IMPORT_MAX_FIELDS], n_unknown, miss;
+    int tmp_map[IMPORT_COL_COUNT], unknown[IMPORT_MAX_FIELDS], n_unknown, miss;
     struct al_str both[IMPORT_MAX_FIELDS];
-    *missing = COL_ID;
+    *missing = IMPORT_COL_ID;
     for (int r = 0; r < nrows; r++) {
         for (int s = 1; s <= 2 && r + s <= nrows; s++) {
             const struct al_str *h = rows[r];
@@ -248,7 +252,7 @@ import_find_header(int kind, struct al_str *const *rows, const int *nf, int nrow
             }
             int ok = import_map_headers(kind, h, n, tmp_map, unknown, &n_unknown, &miss);
             int found = 0;
-            for (int c = 0; c < COL_COUNT; c++)
+            for (int c = 0; c < IMPORT_COL_COUNT; c++)
                 found += tmp_map[c] >= 0;
             if (ok != 0) {
                 if (s == 1 && found > best_partial) {
@@ -421,7 +425,7 @@ import_number_lost(const char *v, size_t len)
     } while (0)
 
 int
-import_validate_row(int kind, const struct al_str *fields, int n, const int map[COL_COUNT],
+import_validate_row(int kind, const struct al_str *fields, int n, const int map[IMPORT_COL_COUNT],
     const char *today, struct al_arena *a, struct import_row *out, struct import_error *errs,
     int max_errs)
 {
@@ -433,118 +437,118 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
     out->amount_fen = -1;
 
     /* RULE-IMPORT-004: the ID number is normalised and checked (GB 11643). */
-    v = field(a, fields, n, map[COL_ID], &len);
+    v = field(a, fields, n, map[IMPORT_COL_ID], &len);
     struct al_id id;
     enum al_id_status st = v ? al_id_parse(v, len, today, &id) : AL_ID_EMPTY;
     if (st != AL_ID_OK && import_number_lost(v, len)) {
-        ERR(COL_ID, "身份证号被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
+        ERR(IMPORT_COL_ID, "身份证号被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
     } else if (st != AL_ID_OK) {
-        ERR(COL_ID, "%s", al_id_status_message(st));
+        ERR(IMPORT_COL_ID, "%s", al_id_status_message(st));
     } else {
         memcpy(out->id_number, id.number, 19);
         memcpy(out->birth_date, id.birth_date, 11);
         out->sex = id.sex;
     }
-    out->name = field(a, fields, n, map[COL_NAME], &len);
+    out->name = field(a, fields, n, map[IMPORT_COL_NAME], &len);
     if (!out->name)
-        ERR(COL_NAME, "姓名不能为空");
+        ERR(IMPORT_COL_NAME, "姓名不能为空");
     else if (al_utf8_len(out->name, len) == (size_t)-1 || al_utf8_len(out->name, len) > 32)
-        ERR(COL_NAME, "姓名不能超过 32 个字符");
+        ERR(IMPORT_COL_NAME, "姓名不能超过 32 个字符");
     else if (!al_text_is_plain(out->name, len)) /* RULE-PII-005 */
-        ERR(COL_NAME, "姓名不能包含控制字符、换行或文字方向控制符");
+        ERR(IMPORT_COL_NAME, "姓名不能包含控制字符、换行或文字方向控制符");
 
     switch (kind) {
     case IMPORT_HUKOU:
-        out->region_code = field(a, fields, n, map[COL_REGION], &len);
+        out->region_code = field(a, fields, n, map[IMPORT_COL_REGION], &len);
         if (out->region_code && import_number_lost(out->region_code, len)) /* RULE-IMPORT-020 */
-            ERR(COL_REGION, "区划代码被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
+            ERR(IMPORT_COL_REGION, "区划代码被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
         else if (!out->region_code || region_level(out->region_code) != 5)
-            ERR(COL_REGION, "区划代码应为 12 位村（社区）代码");
-        out->address = field(a, fields, n, map[COL_ADDRESS], &len);
+            ERR(IMPORT_COL_REGION, "区划代码应为 12 位村（社区）代码");
+        out->address = field(a, fields, n, map[IMPORT_COL_ADDRESS], &len);
         if (!out->address)
-            ERR(COL_ADDRESS, "住址不能为空");
+            ERR(IMPORT_COL_ADDRESS, "住址不能为空");
         else if (al_utf8_len(out->address, len) > 200)
-            ERR(COL_ADDRESS, "住址不能超过 200 个字符");
+            ERR(IMPORT_COL_ADDRESS, "住址不能超过 200 个字符");
         else if (!al_text_is_plain(out->address, len))
-            ERR(COL_ADDRESS, "住址不能包含控制字符、换行或文字方向控制符");
-        out->household = field(a, fields, n, map[COL_HOUSEHOLD], &len);
-        if ((v = field(a, fields, n, map[COL_HOUSEHOLD_SIZE], &len))) {
+            ERR(IMPORT_COL_ADDRESS, "住址不能包含控制字符、换行或文字方向控制符");
+        out->household = field(a, fields, n, map[IMPORT_COL_HOUSEHOLD], &len);
+        if ((v = field(a, fields, n, map[IMPORT_COL_HOUSEHOLD_SIZE], &len))) {
             char *end;
             long hs = strtol(v, &end, 10);
             if (*end || hs < 1 || hs > 99)
-                ERR(COL_HOUSEHOLD_SIZE, "户内人数应为 1 到 99 的整数");
+                ERR(IMPORT_COL_HOUSEHOLD_SIZE, "户内人数应为 1 到 99 的整数");
             else
                 out->household_size = (int)hs;
         }
         /* RULE-IMPORT-005: sex and birth date, when present, must agree with the ID number. */
-        if ((v = field(a, fields, n, map[COL_SEX], &len)) && st == AL_ID_OK) {
+        if ((v = field(a, fields, n, map[IMPORT_COL_SEX], &len)) && st == AL_ID_OK) {
             char sx = !strcmp(v, "男") || !strcmp(v, "M") || !strcmp(v, "1") ? 'M'
                       : !strcmp(v, "女") || !strcmp(v, "F") || !strcmp(v, "2") ? 'F' : 0;
             if (!sx)
-                ERR(COL_SEX, "性别应为 男 或 女");
+                ERR(IMPORT_COL_SEX, "性别应为 男 或 女");
             else if (sx != out->sex)
-                ERR(COL_SEX, "性别与身份证号不符");
+                ERR(IMPORT_COL_SEX, "性别与身份证号不符");
         }
-        if ((v = field(a, fields, n, map[COL_BIRTH], &len)) && st == AL_ID_OK) {
+        if ((v = field(a, fields, n, map[IMPORT_COL_BIRTH], &len)) && st == AL_ID_OK) {
             char d[11];
             if (!import_parse_date(v, len, d))
-                ERR(COL_BIRTH, "出生日期无法识别：%.*s", shown(v, 40), v);
+                ERR(IMPORT_COL_BIRTH, "出生日期无法识别：%.*s", shown(v, 40), v);
             else if (strcmp(d, out->birth_date) != 0)
-                ERR(COL_BIRTH, "出生日期与身份证号不符（身份证号为 %s）", out->birth_date);
+                ERR(IMPORT_COL_BIRTH, "出生日期与身份证号不符（身份证号为 %s）", out->birth_date);
         }
         break;
     case IMPORT_ROLL: {
-        v = field(a, fields, n, map[COL_CATEGORY], &len);
+        v = field(a, fields, n, map[IMPORT_COL_CATEGORY], &len);
         static const char *const names[][2] = {{"特困", "tekun"}, {"特困供养", "tekun"},
             {"低保", "dibao"}, {"低保边缘", "dibao_edge"}, {"低收入", "low_income"}};
         for (size_t i = 0; v && i < sizeof(names) / sizeof(names[0]); i++)
             if (!strcmp(v, names[i][0]) || !strcmp(v, names[i][1]))
                 out->category = names[i][1];
         if (!out->category)
-            ERR(COL_CATEGORY, "类别应为 特困、低保、低保边缘 或 低收入");
-        v = field(a, fields, n, map[COL_START], &len);
+            ERR(IMPORT_COL_CATEGORY, "类别应为 特困、低保、低保边缘 或 低收入");
+        v = field(a, fields, n, map[IMPORT_COL_START], &len);
         if (!v || !import_parse_date(v, len, out->start_date))
-            ERR(COL_START, "开始日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
-        if ((v = field(a, fields, n, map[COL_END], &len))) {
+            ERR(IMPORT_COL_START, "开始日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
+        if ((v = field(a, fields, n, map[IMPORT_COL_END], &len))) {
             if (!import_parse_date(v, len, out->end_date))
-                ERR(COL_END, "结束日期无法识别：%.*s", shown(v, 40), v);
+                ERR(IMPORT_COL_END, "结束日期无法识别：%.*s", shown(v, 40), v);
             else if (out->start_date[0] && strcmp(out->end_date, out->start_date) < 0)
-                ERR(COL_END, "结束日期早于开始日期");
+                ERR(IMPORT_COL_END, "结束日期早于开始日期");
         }
         break;
     }
     case IMPORT_DISABILITY: {
-        out->dis_type = field(a, fields, n, map[COL_DIS_TYPE], &len);
+        out->dis_type = field(a, fields, n, map[IMPORT_COL_DIS_TYPE], &len);
         static const char *const types[] = {"视力", "听力", "言语", "肢体", "智力", "精神", "多重",
             "视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"};
         bool ok = false;
         for (size_t i = 0; out->dis_type && i < sizeof(types) / sizeof(types[0]); i++)
             ok = ok || !strcmp(out->dis_type, types[i]);
         if (!ok)
-            ERR(COL_DIS_TYPE, "残疾类别应为 视力、听力、言语、肢体、智力、精神 或 多重");
-        v = field(a, fields, n, map[COL_DIS_GRADE], &len);
+            ERR(IMPORT_COL_DIS_TYPE, "残疾类别应为 视力、听力、言语、肢体、智力、精神 或 多重");
+        v = field(a, fields, n, map[IMPORT_COL_DIS_GRADE], &len);
         static const char *const grades[] = {"一级", "二级", "三级", "四级"};
         for (int g = 0; v && g < 4; g++)
             if (!strcmp(v, grades[g]) || (len == 1 && v[0] == '1' + g))
                 out->dis_grade = g + 1;
         if (!out->dis_grade)
-            ERR(COL_DIS_GRADE, "残疾等级应为 一级…四级 或 1–4");
+            ERR(IMPORT_COL_DIS_GRADE, "残疾等级应为 一级…四级 或 1–4");
         break;
     }
     case IMPORT_DEATH:
-        v = field(a, fields, n, map[COL_DEATH], &len);
+        v = field(a, fields, n, map[IMPORT_COL_DEATH], &len);
         if (!v || !import_parse_date(v, len, out->death_date))
-            ERR(COL_DEATH, "死亡日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
+            ERR(IMPORT_COL_DEATH, "死亡日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
         else if (strcmp(out->death_date, today) > 0)
-            ERR(COL_DEATH, "死亡日期不能晚于今天");
+            ERR(IMPORT_COL_DEATH, "死亡日期不能晚于今天");
         else if (st == AL_ID_OK && strcmp(out->death_date, out->birth_date) < 0)
-            ERR(COL_DEATH, "死亡日期早于出生日期");
+            ERR(IMPORT_COL_DEATH, "死亡日期早于出生日期");
         break;
     case IMPORT_PENSION:
-        out->pension_type = field(a, fields, n, map[COL_PENSION_TYPE], &len);
+        out->pension_type = field(a, fields, n, map[IMPORT_COL_PENSION_TYPE], &len);
         if (!out->pension_type)
-            ERR(COL_PENSION_TYPE, "养老保险类型不能为空");
-        if ((v = field(a, fields, n, map[COL_AMOUNT], &len))) {
+            ERR(IMPORT_COL_PENSION_TYPE, "养老保险类型不能为空");
+        if ((v = field(a, fields, n, map[IMPORT_COL_AMOUNT], &len))) {
             /* Yuan with up to 2 decimals → fen (never floating point). */
             int64_t yuan = 0, fen = 0;
             int dec = -1;
@@ -560,19 +564,19 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
                     bad = true;
             }
             if (bad)
-                ERR(COL_AMOUNT, "月领取金额应为金额（元，最多两位小数）");
+                ERR(IMPORT_COL_AMOUNT, "月领取金额应为金额（元，最多两位小数）");
             else
                 out->amount_fen = yuan * 100 + (dec == 1 ? fen * 10 : fen);
         }
         break;
     case IMPORT_LEGACY: {
         /* RULE-ASSESS-017: the older scale's own four levels, by name or number. */
-        v = field(a, fields, n, map[COL_ASSESSED_ON], &len);
+        v = field(a, fields, n, map[IMPORT_COL_ASSESSED_ON], &len);
         if (!v || !import_parse_date(v, len, out->assessed_on))
-            ERR(COL_ASSESSED_ON, "评估日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
+            ERR(IMPORT_COL_ASSESSED_ON, "评估日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
         else if (strcmp(out->assessed_on, today) > 0)
-            ERR(COL_ASSESSED_ON, "评估日期晚于今天");
-        v = field(a, fields, n, map[COL_LEGACY_LEVEL], &len);
+            ERR(IMPORT_COL_ASSESSED_ON, "评估日期晚于今天");
+        v = field(a, fields, n, map[IMPORT_COL_LEGACY_LEVEL], &len);
         static const char *const levels[][2] = {{"能力完好", "0"}, {"轻度失能", "1"},
             {"中度失能", "2"}, {"重度失能", "3"}};
         out->legacy_level = -1;
@@ -580,19 +584,19 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
             if (!strcmp(v, levels[i][0]) || !strcmp(v, levels[i][1]))
                 out->legacy_level = i;
         if (out->legacy_level < 0)
-            ERR(COL_LEGACY_LEVEL, "评估等级应为 能力完好、轻度失能、中度失能、重度失能 或 0–3（旧标准，不换算）");
+            ERR(IMPORT_COL_LEGACY_LEVEL, "评估等级应为 能力完好、轻度失能、中度失能、重度失能 或 0–3（旧标准，不换算）");
         out->adl_score = -1;
-        if ((v = field(a, fields, n, map[COL_ADL], &len))) {
+        if ((v = field(a, fields, n, map[IMPORT_COL_ADL], &len))) {
             char *end;
             long adl = strtol(v, &end, 10);
             if (*end || adl < 0 || adl > 100)
-                ERR(COL_ADL, "日常生活活动得分应为 0 到 100 的整数");
+                ERR(IMPORT_COL_ADL, "日常生活活动得分应为 0 到 100 的整数");
             else
                 out->adl_score = (int)adl;
         }
-        out->reference = field(a, fields, n, map[COL_REFERENCE], &len);
+        out->reference = field(a, fields, n, map[IMPORT_COL_REFERENCE], &len);
         if (out->reference && al_utf8_len(out->reference, len) > 100)
-            ERR(COL_REFERENCE, "原始记录编号不能超过 100 个字符");
+            ERR(IMPORT_COL_REFERENCE, "原始记录编号不能超过 100 个字符");
         break;
     }
     }
@@ -629,7 +633,7 @@ import_plan(const struct import_row *row, const struct elder_state *cur, int min
          * name, address, registered region and household up to date. */
         if (!cur) {
             if (al_age_on(row->birth_date, today) < min_age)
-                return EFFECT_SKIPPED_AGE;
+                return IMPORT_EFFECT_SKIPPED_AGE;
             json_object_set_new(set, "id_number", json_string(row->id_number));
             json_object_set_new(set, "name", json_string(row->name));
             json_object_set_new(set, "sex", json_stringn(&row->sex, 1));
@@ -641,7 +645,7 @@ import_plan(const struct import_row *row, const struct elder_state *cur, int min
                 json_object_set_new(set, "household_no", json_string(row->household));
             if (row->household_size)
                 json_object_set_new(set, "household_size", json_integer(row->household_size));
-            return EFFECT_NEW;
+            return IMPORT_EFFECT_NEW;
         }
         if (differs(cur->name, row->name))
             json_object_set_new(set, "name", json_string(row->name));
@@ -692,7 +696,7 @@ import_plan(const struct import_row *row, const struct elder_state *cur, int min
             json_object_set_new(set, "pension_amount_fen", json_integer(row->amount_fen));
         break;
     }
-    return json_object_size(set) ? EFFECT_CHANGED : EFFECT_UNCHANGED;
+    return json_object_size(set) ? IMPORT_EFFECT_CHANGED : IMPORT_EFFECT_UNCHANGED;
 }
 
 /* RULE-UPLOAD-002 */

@@ -1,7 +1,7 @@
 /* The import module's SQL. */
 #include <time.h>
 
-#include "import/import_store.h"
+#include "import/import_int.h"
 #include "region/region.h"
 
 int

@@ -35,4 +35,13 @@ struct user_new {
 int user_create_direct(struct al_db *db, struct al_arena *a, const struct user_new *in,
     const char *actor, int64_t *id, char generated[13], struct al_errinfo *e);
 
+/*
+ * Demo county (user_demo.c): the nine demo accounts of 凤冈县 (civil officer,
+ * township officers, helper, three assessors, provider, caregiver) with
+ * `password`, audited as "seed"; accounts already there are kept.  AL_OK, or
+ * the first failure of user_create_direct() with `e` filled.
+ */
+int user_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
+    struct al_errinfo *e);
+
 #endif

@@ -4,7 +4,7 @@
  * row, the others are validated.  One arena, reset for each input.
  *
  * Checked: fields lie inside the input or the arena copy and are never longer
- * than the input; line numbers only grow; the reader ends (0 or -1) and stays
+ * than the input; line numbers only grow; the reader ends (0 or AL_EINVAL) and stays
  * ended; the reasons of rejected rows are UTF-8 text (they are shown in JSON
  * and in the CSV report).
  */
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/err.h"
 #include "core/text.h"
 #include "import/import_int.h"
 
@@ -49,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct al_csv c;
     struct al_str f[MAXF];
-    int n, r, last_line = 0, map[COL_COUNT], unknown[MAXF], nu, missing;
+    int n, r, last_line = 0, map[IMPORT_COL_COUNT], unknown[MAXF], nu, missing;
     bool header = true, mapped = false;
     size_t records = 0;
     al_csv_init(&c, buf, len);
@@ -70,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             header = false;
             mapped = import_map_headers(kind, f, stored, map, unknown, &nu, &missing) == 0;
             if (!mapped)
-                check(missing >= 0 && missing < COL_COUNT, "missing column out of range");
+                check(missing >= 0 && missing < IMPORT_COL_COUNT, "missing column out of range");
             continue;
         }
         if (!mapped || !text)
@@ -80,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int ne = import_validate_row(kind, f, stored, map, "2026-11-22", &a, &row, errs, 8);
         check(ne >= 0, "negative error count");
         for (int i = 0; i < ne && i < 8; i++) {
-            check(errs[i].col >= -1 && errs[i].col < COL_COUNT, "error column out of range");
+            check(errs[i].col >= -1 && errs[i].col < IMPORT_COL_COUNT, "error column out of range");
             check(al_text_is_utf8(errs[i].reason, strlen(errs[i].reason)),
                 "rejection reason is not UTF-8");
         }
@@ -89,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check(row.name && al_text_is_utf8(row.name, strlen(row.name)), "accepted name");
         }
     }
-    check(r == 0 || r == -1, "reader returned something else");
+    check(r == 0 || r == AL_EINVAL, "reader returned something else");
     check(al_csv_read(&c, &a, f, MAXF, &n) == r || r == -1, "reader did not stay at the end");
     return 0;
 }

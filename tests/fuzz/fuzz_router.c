@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/err.h"
 #include "core/router.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -98,9 +99,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - 1;
     struct al_match m;
     memset(&m, 0xa5, sizeof(m));
-    int rc = al_router_match(mods, method, path, len, &m);
+    struct al_errinfo e = {0};
+    int rc = al_router_match(mods, method, path, len, &m, &e);
     size_t want = len > 1 && path[len - 1] == '/' ? len - 1 : len;
-    if (rc == 0) {
+    if (rc == AL_OK) {
         check(m.route != NULL && m.route->method == method, "matched a route of another method");
         check(m.nparams >= 0 && m.nparams <= AL_MAX_PARAMS, "parameter count out of range");
         for (int i = 0; i < m.nparams; i++) {
@@ -116,19 +118,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Every other method: a match, or 405 (never 404, the path exists). */
         for (int other = 1; other <= AL_DELETE; other++) {
             struct al_match m2;
-            int rc2 = al_router_match(mods, other, path, len, &m2);
-            check(rc2 == 0 || rc2 == -405, "same path 404 under another method");
+            int rc2 = al_router_match(mods, other, path, len, &m2, NULL);
+            check(rc2 == AL_OK || rc2 == AL_EMETHOD, "same path 404 under another method");
         }
     } else {
-        check(rc == -404 || rc == -405, "unexpected result");
+        check(rc == AL_ENOTFOUND || rc == AL_EMETHOD, "unexpected result");
+        check(e.message[0] != '\0', "a miss without a message");
         check(m.route == NULL && m.nparams == 0, "a miss left a route behind");
         int others = 0;
         for (int other = 1; other <= AL_DELETE; other++) {
             struct al_match m2;
-            if (other != method && al_router_match(mods, other, path, len, &m2) == 0)
+            if (other != method && al_router_match(mods, other, path, len, &m2, NULL) == AL_OK)
                 others++;
         }
-        check(rc == -405 ? others > 0 : others == 0, "405 and 404 confused");
+        check(rc == AL_EMETHOD ? others > 0 : others == 0, "405 and 404 confused");
     }
     return 0;
 }

@@ -38,7 +38,7 @@ score(void *ctx, const char *csv, size_t len)
     struct al_arena *a = ctx;
     struct al_csv c;
     struct al_str *rows[IMPORT_HEADER_ROWS], hdr[IMPORT_MAX_FIELDS];
-    int nf[IMPORT_HEADER_ROWS], n = 0, row, span, map[COL_COUNT], nh, missing;
+    int nf[IMPORT_HEADER_ROWS], n = 0, row, span, map[IMPORT_COL_COUNT], nh, missing;
     al_csv_init(&c, csv, len);
     while (n < IMPORT_HEADER_ROWS) {
         rows[n] = al_arena_alloc(a, IMPORT_MAX_FIELDS * sizeof(struct al_str));
@@ -69,16 +69,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *in = tmpfile(), *out = tmpfile();
     if (!in || !out || fwrite(data, 1, size, in) != size || fflush(in) != 0)
         goto out;
-    char path[64], err[256] = "";
+    char path[64];
+    struct al_errinfo e = {0};
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fileno(in));
     struct al_sheet_choice ch = {.score = score, .ctx = &a};
     static int inproc = -1;
     if (inproc < 0)
         inproc = getenv("FUZZ_XLS_INPROC") != NULL;
-    int rc = inproc ? al_xls_to_csv_inproc(path, out, &ch, err, sizeof(err))
-                    : al_xls_to_csv(path, out, 256u << 20, 10, &ch, err, sizeof(err));
-    if (rc != 0) {
-        check(err[0] != '\0', "a failure without a reason");
+    int rc = inproc ? al_xls_to_csv_inproc(path, out, &ch, &e)
+                    : al_xls_to_csv(path, out, 256u << 20, 10, &ch, &e);
+    if (rc != AL_OK) {
+        check(rc == AL_EINVAL || rc == AL_ETOOBIG || rc == AL_EUNPROC || rc == AL_EINTERNAL,
+            "a code outside the reader's contract");
+        check(e.message[0] != '\0', "a failure without a reason");
     } else {
         check(ch.index >= 0 && ch.index < ch.count, "a sheet the workbook does not have");
         rewind(out);

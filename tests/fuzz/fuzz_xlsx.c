@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/xlsx.h"
 
@@ -13,8 +14,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *out = tmpfile();
     if (!out)
         return 0;
-    char err[256];
-    al_xlsx_to_csv_buf(data, size, out, 64u << 20, NULL, err, sizeof(err));
+    struct al_errinfo e = {0};
+    int rc = al_xlsx_to_csv_buf(data, size, out, 64u << 20, NULL, &e);
+    if (rc != AL_OK && (rc != AL_EINVAL && rc != AL_ETOOBIG && rc != AL_EINTERNAL))
+        abort(); /* a code outside the reader's contract */
+    if (rc != AL_OK && !e.message[0])
+        abort(); /* a failure without a reason */
     fclose(out);
     return 0;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/err.h"
 #include "unit.h"
 
 static struct al_arena a;
@@ -170,15 +171,15 @@ unterminated_quote_and_extra_fields(void **state)
     assert_int_equal(n, 4); /* counted, only 2 stored */
     field_is(&f[1], "b");
     al_csv_init(&c, "\"open", 5);
-    assert_int_equal(al_csv_read(&c, &a, f, 2, &n), -1);
+    assert_int_equal(al_csv_read(&c, &a, f, 2, &n), AL_EINVAL);
     al_csv_init(&c, "\"", 1);
-    assert_int_equal(al_csv_read(&c, &a, f, 2, &n), -1);
+    assert_int_equal(al_csv_read(&c, &a, f, 2, &n), AL_EINVAL);
     al_csv_init(&c, "\"a\"\"", 4); /* the doubled quote does not close it */
-    assert_int_equal(al_csv_read(&c, &a, f, 2, &n), -1);
+    assert_int_equal(al_csv_read(&c, &a, f, 2, &n), AL_EINVAL);
     const char *t = "ok,1\nbad,\"never\nclosed\n";
     al_csv_init(&c, t, strlen(t));
     assert_int_equal(al_csv_read(&c, &a, f, 2, &n), 1);
-    assert_int_equal(al_csv_read(&c, &a, f, 2, &n), -1);
+    assert_int_equal(al_csv_read(&c, &a, f, 2, &n), AL_EINVAL);
     assert_int_equal(c.line, 2); /* the record that failed */
     /* max 0: fields only counted. */
     al_csv_init(&c, "x,y", 3);

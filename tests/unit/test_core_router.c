@@ -45,7 +45,7 @@ static int
 match(int method, const char *path, struct al_match *m)
 {
     memset(m, 0x55, sizeof(*m)); /* results must not depend on the caller clearing m */
-    return al_router_match(mods, method, path, strlen(path), m);
+    return al_router_match(mods, method, path, strlen(path), m, NULL);
 }
 
 static void
@@ -63,13 +63,13 @@ exact_paths_pick_route_by_method(void **state)
 {
     (void)state;
     struct al_match m;
-    assert_int_equal(match(AL_GET, "/api/v1/users", &m), 0);
+    assert_int_equal(match(AL_GET, "/api/v1/users", &m), AL_OK);
     assert_string_equal(m.route->permission, "user.read");
     assert_ptr_equal(m.route->handler, h1); /* module a is listed first */
     assert_int_equal(m.nparams, 0);
-    assert_int_equal(match(AL_POST, "/api/v1/users", &m), 0);
+    assert_int_equal(match(AL_POST, "/api/v1/users", &m), AL_OK);
     assert_string_equal(m.route->permission, "user.write");
-    assert_int_equal(match(AL_GET, "/", &m), 0);
+    assert_int_equal(match(AL_GET, "/", &m), AL_OK);
     assert_string_equal(m.route->permission, AL_PUBLIC);
 }
 
@@ -79,21 +79,21 @@ params_point_into_the_request_path(void **state)
     (void)state;
     struct al_match m;
     const char *path = "/api/v1/users/42";
-    assert_int_equal(match(AL_GET, path, &m), 0);
+    assert_int_equal(match(AL_GET, path, &m), AL_OK);
     assert_int_equal(m.nparams, 1);
     param(&m, 0, "id", "42");
     assert_ptr_equal(m.params[0], path + strlen("/api/v1/users/"));
-    assert_int_equal(match(AL_POST, "/api/v1/users/7/password", &m), 0);
+    assert_int_equal(match(AL_POST, "/api/v1/users/7/password", &m), AL_OK);
     assert_int_equal(m.route->flags, AL_ROUTE_PWCHANGE_OK);
     param(&m, 0, "id", "7");
-    assert_int_equal(match(AL_DELETE, "/api/v1/elders/7/contacts/9", &m), 0);
+    assert_int_equal(match(AL_DELETE, "/api/v1/elders/7/contacts/9", &m), AL_OK);
     assert_int_equal(m.nparams, 2);
     param(&m, 0, "id", "7");
     param(&m, 1, "cid", "9");
     /* Parameters are raw bytes: anything but '/' (decoding is the handler's job). */
-    assert_int_equal(match(AL_PUT, "/api/v1/regions/%E5%87%A4 x", &m), 0);
+    assert_int_equal(match(AL_PUT, "/api/v1/regions/%E5%87%A4 x", &m), AL_OK);
     param(&m, 0, "code", "%E5%87%A4 x");
-    assert_int_equal(match(AL_PUT, "/api/v1/regions/凤冈县", &m), 0);
+    assert_int_equal(match(AL_PUT, "/api/v1/regions/凤冈县", &m), AL_OK);
     param(&m, 0, "code", "凤冈县");
 }
 
@@ -102,11 +102,11 @@ up_to_four_params(void **state)
 {
     (void)state;
     struct al_match m;
-    assert_int_equal(match(AL_GET, "/api/v1/a/1/22/333/4444", &m), 0);
+    assert_int_equal(match(AL_GET, "/api/v1/a/1/22/333/4444", &m), AL_OK);
     assert_int_equal(m.nparams, AL_MAX_PARAMS);
     param(&m, 3, "p4", "4444");
     /* A fifth parameter does not fit in al_match: such a route never matches. */
-    assert_int_equal(match(AL_GET, "/api/v1/b/1/2/3/4/5", &m), -404);
+    assert_int_equal(match(AL_GET, "/api/v1/b/1/2/3/4/5", &m), AL_ENOTFOUND);
 }
 
 static void
@@ -114,16 +114,17 @@ empty_or_extra_segments_do_not_match(void **state)
 {
     (void)state;
     struct al_match m;
-    assert_int_equal(match(AL_GET, "/api/v1/user", &m), -404);
-    assert_int_equal(match(AL_GET, "/api/v1/usersX", &m), -404);
-    assert_int_equal(match(AL_GET, "/api/v1/users/1/x", &m), -404);
-    assert_int_equal(match(AL_GET, "/api/v1/users//", &m), -404); /* empty :id */
-    assert_int_equal(match(AL_DELETE, "/api/v1/elders//contacts/9", &m), -404);
-    assert_int_equal(match(AL_DELETE, "/api/v1/elders/7/contacts/", &m), -404);
-    assert_int_equal(match(AL_GET, "/API/v1/users", &m), -404); /* case matters */
-    assert_int_equal(match(AL_GET, "", &m), -404);
-    assert_int_equal(match(AL_GET, "api/v1/users", &m), -404);
-    assert_int_equal(match(AL_GET, "/api/v1/users?page=2", &m), -404); /* no query strings */
+    assert_int_equal(match(AL_GET, "/api/v1/user", &m), AL_ENOTFOUND);
+    assert_int_equal(match(AL_GET, "/api/v1/usersX", &m), AL_ENOTFOUND);
+    assert_int_equal(match(AL_GET, "/api/v1/users/1/x", &m), AL_ENOTFOUND);
+    assert_int_equal(match(AL_GET, "/api/v1/users//", &m), AL_ENOTFOUND); /* empty :id */
+    assert_int_equal(match(AL_DELETE, "/api/v1/elders//contacts/9", &m), AL_ENOTFOUND);
+    assert_int_equal(match(AL_DELETE, "/api/v1/elders/7/contacts/", &m), AL_ENOTFOUND);
+    assert_int_equal(match(AL_GET, "/API/v1/users", &m), AL_ENOTFOUND); /* case matters */
+    assert_int_equal(match(AL_GET, "", &m), AL_ENOTFOUND);
+    assert_int_equal(match(AL_GET, "api/v1/users", &m), AL_ENOTFOUND);
+    /* no query strings */
+    assert_int_equal(match(AL_GET, "/api/v1/users?page=2", &m), AL_ENOTFOUND);
     assert_null(m.route);
     assert_int_equal(m.nparams, 0);
 }
@@ -133,14 +134,38 @@ path_exists_under_another_method_is_405(void **state)
 {
     (void)state;
     struct al_match m;
-    assert_int_equal(match(AL_PUT, "/api/v1/users", &m), -405);
+    assert_int_equal(match(AL_PUT, "/api/v1/users", &m), AL_EMETHOD);
     assert_null(m.route);
     assert_int_equal(m.nparams, 0);
-    assert_int_equal(match(AL_PATCH, "/api/v1/users/3", &m), -405);
-    assert_int_equal(match(AL_DELETE, "/api/v1/users/3/password", &m), -405);
-    assert_int_equal(match(AL_GET, "/api/v1/regions/52", &m), -405); /* from module b */
-    assert_int_equal(match(0, "/api/v1/users", &m), -405);           /* unknown method */
-    assert_int_equal(al_router_match(none, AL_GET, "/", 1, &m), -404);
+    assert_int_equal(match(AL_PATCH, "/api/v1/users/3", &m), AL_EMETHOD);
+    assert_int_equal(match(AL_DELETE, "/api/v1/users/3/password", &m), AL_EMETHOD);
+    assert_int_equal(match(AL_GET, "/api/v1/regions/52", &m), AL_EMETHOD); /* from module b */
+    assert_int_equal(match(0, "/api/v1/users", &m), AL_EMETHOD);           /* unknown method */
+    assert_int_equal(al_router_match(none, AL_GET, "/", 1, &m, NULL), AL_ENOTFOUND);
+}
+
+/* The router fills the error the renderer shows: code and Chinese message. */
+static void
+no_route_errors_carry_their_message(void **state)
+{
+    (void)state;
+    struct al_match m;
+    struct al_errinfo e = {0};
+    const char *p = "/api/v1/users/";
+    assert_int_equal(al_router_match(mods, AL_PUT, p, strlen(p), &m, &e), AL_EMETHOD);
+    assert_string_equal(e.message, "接口 /api/v1/users/ 不支持 PUT 方法");
+    assert_null(e.field);
+    assert_null(m.route);
+    memset(&e, 0, sizeof(e));
+    p = "/api/v1/nothing";
+    assert_int_equal(al_router_match(mods, AL_GET, p, strlen(p), &m, &e), AL_ENOTFOUND);
+    assert_string_equal(e.message, "接口不存在：GET /api/v1/nothing");
+    /* Only the given length is named. */
+    memset(&e, 0, sizeof(e));
+    assert_int_equal(al_router_match(mods, AL_GET, "/api/v1/usersX", 13, &m, &e), AL_OK);
+    assert_int_equal(al_router_match(mods, AL_DELETE, "/api/v1/nothingX", 15, &m, &e),
+        AL_ENOTFOUND);
+    assert_string_equal(e.message, "接口不存在：DELETE /api/v1/nothing");
 }
 
 static void
@@ -148,11 +173,11 @@ trailing_slash_is_the_same_resource(void **state)
 {
     (void)state;
     struct al_match m;
-    assert_int_equal(match(AL_GET, "/api/v1/users/", &m), 0);
+    assert_int_equal(match(AL_GET, "/api/v1/users/", &m), AL_OK);
     assert_string_equal(m.route->path, "/api/v1/users");
-    assert_int_equal(match(AL_GET, "/api/v1/users/42/", &m), 0);
+    assert_int_equal(match(AL_GET, "/api/v1/users/42/", &m), AL_OK);
     param(&m, 0, "id", "42"); /* the slash is not part of the parameter */
-    assert_int_equal(match(AL_PUT, "/api/v1/users/", &m), -405);
+    assert_int_equal(match(AL_PUT, "/api/v1/users/", &m), AL_EMETHOD);
 }
 
 static void
@@ -162,16 +187,16 @@ path_length_is_honoured(void **state)
     struct al_match m;
     /* The path need not be NUL-terminated: only path_len bytes count. */
     const char buf[] = "/api/v1/users/42?x=1";
-    assert_int_equal(al_router_match(mods, AL_GET, buf, 16, &m), 0);
+    assert_int_equal(al_router_match(mods, AL_GET, buf, 16, &m, NULL), 0);
     param(&m, 0, "id", "42");
-    assert_int_equal(al_router_match(mods, AL_GET, buf, 13, &m), 0);
+    assert_int_equal(al_router_match(mods, AL_GET, buf, 13, &m, NULL), 0);
     assert_string_equal(m.route->path, "/api/v1/users");
-    assert_int_equal(al_router_match(mods, AL_GET, buf, 12, &m), -404);
+    assert_int_equal(al_router_match(mods, AL_GET, buf, 12, &m, NULL), AL_ENOTFOUND);
     /* An embedded NUL is just a byte that matches nothing. */
     const char nul[] = "/api/v1/users\0";
-    assert_int_equal(al_router_match(mods, AL_GET, nul, sizeof(nul) - 1, &m), -404);
+    assert_int_equal(al_router_match(mods, AL_GET, nul, sizeof(nul) - 1, &m, NULL), AL_ENOTFOUND);
     const char nul_param[] = "/api/v1/users/4\0002";
-    assert_int_equal(al_router_match(mods, AL_GET, nul_param, sizeof(nul_param) - 1, &m), 0);
+    assert_int_equal(al_router_match(mods, AL_GET, nul_param, sizeof(nul_param) - 1, &m, NULL), 0);
     assert_int_equal(m.param_lens[0], 3);
 }
 
@@ -285,6 +310,7 @@ main(void)
         cmocka_unit_test(up_to_four_params),
         cmocka_unit_test(empty_or_extra_segments_do_not_match),
         cmocka_unit_test(path_exists_under_another_method_is_405),
+        cmocka_unit_test(no_route_errors_carry_their_message),
         cmocka_unit_test(trailing_slash_is_the_same_resource),
         cmocka_unit_test(path_length_is_honoured),
         cmocka_unit_test(method_names),

@@ -10,6 +10,7 @@
 #include <zip.h>
 
 #include "core/sheet.h"
+#include "core/text.h"
 #include "core/xls.h"
 #include "core/xlsx.h"
 #include "unit.h"
@@ -126,13 +127,14 @@ static void
 xls_sheets_dates_numbers(void **state)
 {
     (void)state;
-    char path[128], err[256];
+    char path[128];
+    struct al_errinfo err = {0};
     snprintf(path, sizeof(path), "%s/hukou.xls", dir);
     /* RULE-IMPORT-019: 说明 comes first; the roll is the sheet whose header fits. */
     int previews = 0;
     struct al_sheet_choice ch = {.score = has_region, .ctx = &previews};
     FILE *out = tmpfile();
-    assert_int_equal(al_xls_to_csv(path, out, 64u << 20, 60, &ch, err, sizeof(err)), 0);
+    assert_int_equal(al_xls_to_csv(path, out, 64u << 20, 60, &ch, &err), AL_OK);
     assert_string_equal(ch.name, "花名册");
     assert_int_equal(ch.index, 1);
     assert_int_equal(ch.count, 2);
@@ -155,15 +157,15 @@ xls_sheets_dates_numbers(void **state)
     /* By name; a name that is not there is refused. */
     struct al_sheet_choice by_name = {.want = "说明"};
     out = tmpfile();
-    assert_int_equal(al_xls_to_csv(path, out, 64u << 20, 60, &by_name, err, sizeof(err)), 0);
+    assert_int_equal(al_xls_to_csv(path, out, 64u << 20, 60, &by_name, &err), AL_OK);
     csv = slurp(out);
     assert_non_null(strstr(csv, "本表由进化镇派出所导出"));
     free(csv);
     fclose(out);
     struct al_sheet_choice missing = {.want = "三月"};
     out = tmpfile();
-    assert_int_equal(al_xls_to_csv(path, out, 64u << 20, 60, &missing, err, sizeof(err)), -1);
-    assert_string_equal(err, "工作簿中没有名为“三月”的工作表");
+    assert_int_equal(al_xls_to_csv(path, out, 64u << 20, 60, &missing, &err), AL_EINVAL);
+    assert_string_equal(err.message, "工作簿中没有名为“三月”的工作表");
     fclose(out);
 }
 
@@ -171,14 +173,15 @@ static void
 xls_bounds_and_damage(void **state)
 {
     (void)state;
-    char path[128], err[256];
+    char path[128];
+    struct al_errinfo err = {0};
     /* RULE-UPLOAD-004 for .xls: a grid of 65,536 x 256 cells is more than 64 MiB. */
     snprintf(path, sizeof(path), "%s/sparse-corner.xls", dir);
     FILE *out = tmpfile();
-    int rc = al_xls_to_csv(path, out, 64u << 20, 60, NULL, err, sizeof(err));
+    int rc = al_xls_to_csv(path, out, 64u << 20, 60, NULL, &err);
 #ifndef UNDER_ASAN /* no address-space limit under ASan */
-    assert_int_equal(rc, -1);
-    assert_string_equal(err,
+    assert_int_equal(rc, AL_ETOOBIG);
+    assert_string_equal(err.message,
         "XLS 文件解析所需内存超过上限，请在 Excel 中另存为 XLSX 或 CSV 后导入，或拆分文件");
 #else
     (void)rc;
@@ -191,14 +194,14 @@ xls_bounds_and_damage(void **state)
     snprintf(cmd, sizeof(cmd), "head -c 3000 %s > %s", path, cut);
     assert_int_equal(system(cmd), 0);
     out = tmpfile();
-    assert_int_equal(al_xls_to_csv(cut, out, 64u << 20, 60, NULL, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "XLS"));
+    assert_int_equal(al_xls_to_csv(cut, out, 64u << 20, 60, NULL, &err), AL_EINVAL);
+    assert_non_null(strstr(err.message, "XLS"));
     fclose(out);
     /* A Word document is an OLE2 file without a workbook. */
     snprintf(path, sizeof(path), "%s/letter.doc", dir);
     out = tmpfile();
-    assert_int_equal(al_xls_to_csv(path, out, 64u << 20, 60, NULL, err, sizeof(err)),
-        AL_XLS_NOT_WORKBOOK);
+    assert_int_equal(al_xls_to_csv(path, out, 64u << 20, 60, NULL, &err), AL_EUNPROC);
+    assert_string_equal(err.message, "不是 XLS 工作簿");
     fclose(out);
 }
 
@@ -206,12 +209,13 @@ static void
 xlsx_sheet_choice_and_numbers(void **state)
 {
     (void)state;
-    char path[128], err[256];
+    char path[128];
+    struct al_errinfo err = {0};
     snprintf(path, sizeof(path), "%s/hukou-two-row-header.xlsx", dir);
     int previews = 0;
     struct al_sheet_choice ch = {.score = has_region, .ctx = &previews};
     FILE *out = tmpfile();
-    assert_int_equal(al_xlsx_to_csv(path, out, 64u << 20, &ch, err, sizeof(err)), 0);
+    assert_int_equal(al_xlsx_to_csv(path, out, 64u << 20, &ch, &err), AL_OK);
     assert_string_equal(ch.name, "花名册");
     assert_int_equal(ch.count, 2);
     assert_int_equal(previews, 2);
@@ -226,11 +230,44 @@ xlsx_sheet_choice_and_numbers(void **state)
     snprintf(path, sizeof(path), "%s/two-sheets.xlsx", dir);
     struct al_sheet_choice two = {.score = has_region, .ctx = &previews};
     out = tmpfile();
-    assert_int_equal(al_xlsx_to_csv(path, out, 64u << 20, &two, err, sizeof(err)), 0);
+    assert_int_equal(al_xlsx_to_csv(path, out, 64u << 20, &two, &err), AL_OK);
     assert_string_equal(two.name, "一月");
     assert_int_equal(two.n_candidates, 2);
     assert_string_equal(two.candidates[1], "二月");
     fclose(out);
+}
+
+/* The text reader's refusals: the closed codes and their Chinese reasons (RULE-IMPORT-018). */
+static void
+text_open_refusals(void **state)
+{
+    (void)state;
+    struct al_text t;
+    struct al_errinfo e = {0};
+    char path[160];
+    snprintf(path, sizeof(path), "%s/none.csv", dir);
+    assert_int_equal(al_text_open(path, NULL, &t, &e), AL_EINVAL);
+    assert_non_null(strstr(e.message, "无法打开文件"));
+    assert_null(e.field);
+    snprintf(path, sizeof(path), "%s/scan.pdf", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("%PDF-1.4\n", f);
+    fclose(f);
+    memset(&e, 0, sizeof(e));
+    assert_int_equal(al_text_open(path, NULL, &t, &e), AL_EINVAL);
+    assert_string_equal(e.message, "上传的文件是 PDF 文件，不是可导入的表格。" AL_SHEET_ACCEPTED
+                                   "（可在 Excel/WPS 中“另存为”）");
+    unlink(path);
+    /* A Word document is an OLE2 file: named, not reported as a damaged workbook. */
+    snprintf(path, sizeof(path), "%s/letter.doc", dir);
+    memset(&e, 0, sizeof(e));
+    assert_int_equal(al_text_open(path, NULL, &t, &e), AL_EINVAL);
+    assert_non_null(strstr(e.message, "不是可导入的表格"));
+    snprintf(path, sizeof(path), "%s/hukou.xls", dir);
+    assert_int_equal(al_text_open(path, NULL, &t, &e), AL_OK);
+    assert_true(t.xls);
+    al_text_close(&t);
 }
 
 int
@@ -242,6 +279,7 @@ main(void)
         cmocka_unit_test(xls_sheets_dates_numbers),
         cmocka_unit_test(xls_bounds_and_damage),
         cmocka_unit_test(xlsx_sheet_choice_and_numbers),
+        cmocka_unit_test(text_open_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -54,15 +54,16 @@ workbook(const char *sheet, size_t sheet_len, const char *sst, size_t sst_len)
     free(t);
 }
 
-/* Convert the workbook at `path` with `budget`: 0 and the CSV into `csv`, or -1 and `err`. */
+/* Convert the workbook at `path` with `budget`: AL_OK and the CSV into `csv`, or a code and `e`. */
 static int
-convert(size_t budget, char *csv, size_t cap, char *err, size_t err_size)
+convert(size_t budget, char *csv, size_t cap, struct al_errinfo *e)
 {
     FILE *out = tmpfile();
     assert_non_null(out);
-    int rc = al_xlsx_to_csv(path, out, budget, NULL, err, err_size);
+    memset(e, 0, sizeof(*e));
+    int rc = al_xlsx_to_csv(path, out, budget, NULL, e);
     size_t n = 0;
-    if (rc == 0) {
+    if (rc == AL_OK) {
         rewind(out);
         n = fread(csv, 1, cap - 1, out);
     }
@@ -112,8 +113,9 @@ shared_strings_from_disk(void **state)
     static const char sst[] = "<si><t>姓名</t></si><si><r><t>龙泉</t></r><r><t>街道</t></r>"
                               "<rPh><t>ロン</t></rPh></si><si><t/></si>";
     workbook(sheet, strlen(sheet), sst, strlen(sst));
-    char csv[256], err[256];
-    assert_int_equal(convert(1u << 20, csv, sizeof(csv), err, sizeof(err)), 0);
+    char csv[256];
+    struct al_errinfo err;
+    assert_int_equal(convert(1u << 20, csv, sizeof(csv), &err), AL_OK);
     /* index 9 does not exist: empty; row 2 kept as a blank line; phonetic runs left out */
     assert_string_equal(csv, "姓名,龙泉街道,\r\n\r\n,,\"a,b\"\r\n");
 }
@@ -129,8 +131,9 @@ numbers_as_excel_shows_them(void **state)
         "<c><v>5.2032719440715302E+17</v></c><c><v>0.30000000000000004</v></c>"
         "<c><v>45000.5</v></c><c t=\"str\"><v>0012</v></c></row>";
     workbook(sheet, strlen(sheet), NULL, 0);
-    char csv[256], err[256];
-    assert_int_equal(convert(1u << 20, csv, sizeof(csv), err, sizeof(err)), 0);
+    char csv[256];
+    struct al_errinfo err;
+    assert_int_equal(convert(1u << 20, csv, sizeof(csv), &err), AL_OK);
     assert_string_equal(csv, "520327001001,13800138000,5.20327194407153e+17,0.3,45000.5,0012\r\n");
 }
 
@@ -143,21 +146,21 @@ cells_within_excel_limit(void **state)
     char *ok = repeat("<row><c t=\"inlineStr\"><is><t>", "龙", 32767, "</t></is></c></row>", &len);
     workbook(ok, len, NULL, 0);
     static char csv[200000];
-    char err[256];
-    assert_int_equal(convert(1u << 20, csv, sizeof(csv), err, sizeof(err)), 0);
+    struct al_errinfo err;
+    assert_int_equal(convert(1u << 20, csv, sizeof(csv), &err), AL_OK);
     assert_int_equal(strlen(csv), 32767 * 3 + 2);
     free(ok);
     char *over = repeat("<row><c t=\"inlineStr\"><is><t>", "a", 32768, "</t></is></c></row>", &len);
     workbook(over, len, NULL, 0);
-    assert_int_equal(convert(1u << 20, csv, sizeof(csv), err, sizeof(err)), -1);
-    assert_string_equal(err, "XLSX 中有单元格超过 32767 个字符（Excel 单元格的上限）");
+    assert_int_equal(convert(1u << 20, csv, sizeof(csv), &err), AL_ETOOBIG);
+    assert_string_equal(err.message, "XLSX 中有单元格超过 32767 个字符（Excel 单元格的上限）");
     free(over);
     /* The same in a shared string. */
     char *sst = repeat("<si><t>", "b", 40000, "</t></si>", &len);
     static const char one[] = "<row><c t=\"s\"><v>0</v></c></row>";
     workbook(one, strlen(one), sst, len);
-    assert_int_equal(convert(1u << 20, csv, sizeof(csv), err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "32767"));
+    assert_int_equal(convert(1u << 20, csv, sizeof(csv), &err), AL_ETOOBIG);
+    assert_non_null(strstr(err.message, "32767"));
     free(sst);
 }
 
@@ -168,9 +171,10 @@ rows_within_excel_limit(void **state)
     size_t len;
     char *rows = repeat("", "<row/>", 1048577, "", &len);
     workbook(rows, len, NULL, 0);
-    char csv[16], err[256];
-    assert_int_equal(convert(1u << 20, csv, sizeof(csv), err, sizeof(err)), -1);
-    assert_string_equal(err, "XLSX 表格超过 1048576 行（Excel 的上限）");
+    char csv[16];
+    struct al_errinfo err;
+    assert_int_equal(convert(1u << 20, csv, sizeof(csv), &err), AL_ETOOBIG);
+    assert_string_equal(err.message, "XLSX 表格超过 1048576 行（Excel 的上限）");
     free(rows);
 }
 
@@ -183,17 +187,18 @@ memory_budget(void **state)
     char *sst = repeat("", "<si><t>x</t></si>", 600000, "", &len);
     static const char last[] = "<row><c t=\"s\"><v>599999</v></c></row>";
     workbook(last, strlen(last), sst, len);
-    char csv[64], err[256];
-    assert_int_equal(convert(1u << 20, csv, sizeof(csv), err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "内存超过上限"));
-    assert_int_equal(convert(8u << 20, csv, sizeof(csv), err, sizeof(err)), 0);
+    char csv[64];
+    struct al_errinfo err;
+    assert_int_equal(convert(1u << 20, csv, sizeof(csv), &err), AL_ETOOBIG);
+    assert_non_null(strstr(err.message, "内存超过上限"));
+    assert_int_equal(convert(8u << 20, csv, sizeof(csv), &err), AL_OK);
     assert_string_equal(csv, "x\r\n");
     free(sst);
     /* expat's own buffers count: one start tag of 2 MB does not fit in 1 MiB. */
     char *tag = repeat("<row><c r=\"A1\" x=\"", "y", 2u << 20, "\"/></row>", &len);
     workbook(tag, len, NULL, 0);
-    assert_int_equal(convert(1u << 20, csv, sizeof(csv), err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "内存超过上限"));
+    assert_int_equal(convert(1u << 20, csv, sizeof(csv), &err), AL_ETOOBIG);
+    assert_non_null(strstr(err.message, "内存超过上限"));
     free(tag);
 }
 

@@ -81,16 +81,16 @@ headers(void **state)
     /* RULE-IMPORT-001 */
     struct al_str f[] = {{"\xEF\xBB\xBF住址", 9}, {"公民身份号码", 18}, {"姓 名", 7}, {"区划代码*", 13},
         {"备注", 6}};
-    int map[COL_COUNT], unknown[8], nu, missing;
+    int map[IMPORT_COL_COUNT], unknown[8], nu, missing;
     assert_int_equal(import_map_headers(IMPORT_HUKOU, f, 5, map, unknown, &nu, &missing), 0);
-    assert_int_equal(map[COL_ID], 1);
-    assert_int_equal(map[COL_NAME], 2);
-    assert_int_equal(map[COL_ADDRESS], 0);
-    assert_int_equal(map[COL_REGION], 3);
+    assert_int_equal(map[IMPORT_COL_ID], 1);
+    assert_int_equal(map[IMPORT_COL_NAME], 2);
+    assert_int_equal(map[IMPORT_COL_ADDRESS], 0);
+    assert_int_equal(map[IMPORT_COL_REGION], 3);
     assert_int_equal(nu, 1);
     assert_int_equal(unknown[0], 4);
     assert_int_equal(import_map_headers(IMPORT_ROLL, f, 5, map, unknown, &nu, &missing), -1);
-    assert_int_equal(missing, COL_CATEGORY);
+    assert_int_equal(missing, IMPORT_COL_CATEGORY);
     assert_int_equal(import_kind_parse("death"), IMPORT_DEATH);
     assert_int_equal(import_kind_parse("tax"), -1);
 }
@@ -119,7 +119,7 @@ header_below_titles(void **state)
     struct al_arena a;
     al_arena_init(&a, 0);
     struct al_str *rows[IMPORT_HEADER_ROWS], hdr[IMPORT_MAX_FIELDS];
-    int nf[IMPORT_HEADER_ROWS], row, span, map[COL_COUNT], nh, missing;
+    int nf[IMPORT_HEADER_ROWS], row, span, map[IMPORT_COL_COUNT], nh, missing;
     int n = records(&a,
         "凤冈县进化镇户籍老年人口花名册（2026年11月）,,,,\r\n填报单位：进化镇派出所,,,填报日期,\r\n"
         "序号,身份证号,姓名,区划代码,住址\r\n1,520327194003151012,王秀英,520327001001,临江村\r\n",
@@ -128,8 +128,8 @@ header_below_titles(void **state)
                     &missing) > 0);
     assert_int_equal(row, 2);
     assert_int_equal(span, 1);
-    assert_int_equal(map[COL_ID], 1);
-    assert_int_equal(map[COL_ADDRESS], 4);
+    assert_int_equal(map[IMPORT_COL_ID], 1);
+    assert_int_equal(map[IMPORT_COL_ADDRESS], 4);
 
     /* Two rows under merged group titles: 户籍信息 over 区划代码 and 住址; the rest merged down. */
     n = records(&a,
@@ -140,9 +140,9 @@ header_below_titles(void **state)
                     &missing) > 0);
     assert_int_equal(row, 1);
     assert_int_equal(span, 2);
-    assert_int_equal(map[COL_REGION], 3);
-    assert_int_equal(map[COL_ADDRESS], 4);
-    assert_int_equal(map[COL_BIRTH], 5);
+    assert_int_equal(map[IMPORT_COL_REGION], 3);
+    assert_int_equal(map[IMPORT_COL_ADDRESS], 4);
+    assert_int_equal(map[IMPORT_COL_BIRTH], 5);
     assert_int_equal(nh, 6);
     assert_memory_equal(hdr[3].p, "区划代码", hdr[3].len);
 
@@ -155,7 +155,7 @@ header_below_titles(void **state)
     n = records(&a, "说明\r\n身份证号,姓名,住址\r\n", rows, nf);
     assert_int_equal(import_find_header(IMPORT_HUKOU, rows, nf, n, &row, &span, map, hdr, &nh,
                          &missing), -1);
-    assert_int_equal(missing, COL_REGION);
+    assert_int_equal(missing, IMPORT_COL_REGION);
     al_arena_fini(&a);
 }
 
@@ -172,28 +172,28 @@ numbers_that_lost_digits(void **state)
         assert_false(import_number_lost(not_lost[i], strlen(not_lost[i])));
     struct al_arena a;
     al_arena_init(&a, 0);
-    int map[COL_COUNT];
-    for (int i = 0; i < COL_COUNT; i++)
+    int map[IMPORT_COL_COUNT];
+    for (int i = 0; i < IMPORT_COL_COUNT; i++)
         map[i] = -1;
-    map[COL_ID] = 0;
-    map[COL_NAME] = 1;
-    map[COL_DEATH] = 2;
+    map[IMPORT_COL_ID] = 0;
+    map[IMPORT_COL_NAME] = 1;
+    map[IMPORT_COL_DEATH] = 2;
     struct al_str f[] = {{"5.20327194407153e+17", 20}, {"王秀英", 9}, {"2025-01-02", 10}};
     struct import_row row;
     struct import_error errs[8];
     assert_int_equal(import_validate_row(IMPORT_DEATH, f, 3, map, "2026-11-22", &a, &row, errs, 8), 1);
-    assert_int_equal(errs[0].col, COL_ID);
+    assert_int_equal(errs[0].col, IMPORT_COL_ID);
     assert_string_equal(errs[0].reason, "身份证号被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
     /* A CSV saved by Excel shows a 12-digit region code in exponent form: lost as well. */
-    for (int i = 0; i < COL_COUNT; i++)
+    for (int i = 0; i < IMPORT_COL_COUNT; i++)
         map[i] = -1;
-    map[COL_ID] = 0;
-    map[COL_NAME] = 1;
-    map[COL_REGION] = 2;
-    map[COL_ADDRESS] = 3;
+    map[IMPORT_COL_ID] = 0;
+    map[IMPORT_COL_NAME] = 1;
+    map[IMPORT_COL_REGION] = 2;
+    map[IMPORT_COL_ADDRESS] = 3;
     struct al_str h[] = {{"520327194003151012", 18}, {"王秀英", 9}, {"5.20327E+11", 11}, {"临江村", 9}};
     assert_int_equal(import_validate_row(IMPORT_HUKOU, h, 4, map, "2026-11-22", &a, &row, errs, 8), 1);
-    assert_int_equal(errs[0].col, COL_REGION);
+    assert_int_equal(errs[0].col, IMPORT_COL_REGION);
     assert_string_equal(errs[0].reason, "区划代码被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
     /* RULE-IMPORT-003: a serial date with a time of day is that day. */
     char d[11];
@@ -209,14 +209,14 @@ rows_and_plans(void **state)
     (void)state;
     struct al_arena a;
     al_arena_init(&a, 0);
-    int map[COL_COUNT];
-    for (int i = 0; i < COL_COUNT; i++)
+    int map[IMPORT_COL_COUNT];
+    for (int i = 0; i < IMPORT_COL_COUNT; i++)
         map[i] = -1;
-    map[COL_ID] = 0;
-    map[COL_NAME] = 1;
-    map[COL_CATEGORY] = 2;
-    map[COL_START] = 3;
-    map[COL_END] = 4;
+    map[IMPORT_COL_ID] = 0;
+    map[IMPORT_COL_NAME] = 1;
+    map[IMPORT_COL_CATEGORY] = 2;
+    map[IMPORT_COL_START] = 3;
+    map[IMPORT_COL_END] = 4;
     struct al_str f[] = {{"11010519491231002x", 18}, {"张三", 6}, {"低保", 6}, {"2020-01-01", 10}, {"", 0}};
     struct import_row row;
     struct import_error errs[8];
@@ -226,7 +226,7 @@ rows_and_plans(void **state)
     struct elder_state cur = {.id = 7, .economic_status = "general", .pension_amount_fen = -1};
     json_t *set = json_object();
     unsigned flags;
-    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags), EFFECT_CHANGED);
+    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags), IMPORT_EFFECT_CHANGED);
     assert_string_equal(json_string_value(json_object_get(set, "economic_status")), "dibao");
     json_decref(set);
     /* RULE-IMPORT-011: an ended entry only undoes a status that came from a roll */
@@ -235,21 +235,22 @@ rows_and_plans(void **state)
     cur.economic_status = "dibao";
     cur.economic_source = "record";
     set = json_object();
-    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags), EFFECT_UNCHANGED);
+    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags),
+        IMPORT_EFFECT_UNCHANGED);
     json_decref(set);
     cur.economic_source = "import:roll";
     set = json_object();
-    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags), EFFECT_CHANGED);
+    assert_int_equal(import_plan(&row, &cur, 60, "2026-11-22", set, &flags), IMPORT_EFFECT_CHANGED);
     assert_string_equal(json_string_value(json_object_get(set, "economic_status")), "general");
     json_decref(set);
     /* bad rows: every problem of the row is reported */
     struct al_str g[] = {{"37070419881216001X", 18}, {"", 0}, {"富人", 6}, {"昨天", 6}, {"", 0}};
     int ne = import_validate_row(IMPORT_ROLL, g, 5, map, "2026-11-22", &a, &row, errs, 8);
     assert_int_equal(ne, 4);
-    assert_int_equal(errs[0].col, COL_ID);
-    assert_int_equal(errs[1].col, COL_NAME);
-    assert_int_equal(errs[2].col, COL_CATEGORY);
-    assert_int_equal(errs[3].col, COL_START);
+    assert_int_equal(errs[0].col, IMPORT_COL_ID);
+    assert_int_equal(errs[1].col, IMPORT_COL_NAME);
+    assert_int_equal(errs[2].col, IMPORT_COL_CATEGORY);
+    assert_int_equal(errs[3].col, IMPORT_COL_START);
     /* exact duplicate keys */
     assert_true(import_id_key("11010519491231002X") != import_id_key("110105194912310021"));
     al_arena_fini(&a);
@@ -263,16 +264,16 @@ reasons_counted_in_fixed_space(void **state)
     static struct import_tally t;
     memset(&t, 0, sizeof(t));
     for (int i = 0; i < 1000; i++) {
-        import_tally_add(&t, COL_ADDRESS, "住址不能为空");
+        import_tally_add(&t, IMPORT_COL_ADDRESS, "住址不能为空");
         if (i % 2)
-            import_tally_add(&t, COL_ID, "身份证号应为 18 位（或旧的 15 位）");
+            import_tally_add(&t, IMPORT_COL_ID, "身份证号应为 18 位（或旧的 15 位）");
     }
-    import_tally_add(&t, COL_NAME, "住址不能为空"); /* same text, other column: apart */
+    import_tally_add(&t, IMPORT_COL_NAME, "住址不能为空"); /* same text, other column: apart */
     for (int i = 0; i < 40; i++) {
         char why[64];
         snprintf(why, sizeof(why), "区划代码 5203270010%02d 不存在", i);
-        import_tally_add(&t, COL_REGION, why);
-        import_tally_add(&t, COL_REGION, why);
+        import_tally_add(&t, IMPORT_COL_REGION, why);
+        import_tally_add(&t, IMPORT_COL_REGION, why);
     }
     assert_int_equal(t.n, IMPORT_TALLY_MAX);
     assert_int_equal(t.other, 2 * (40 - (IMPORT_TALLY_MAX - 3)));
@@ -311,13 +312,13 @@ templates(void **state)
     struct al_arena a;
     al_arena_init(&a, 0);
     for (int kind = 0; kind < IMPORT_KIND_COUNT; kind++) {
-        int cols[COL_COUNT], map[COL_COUNT], unknown[COL_COUNT], nu = 0, missing = -1;
-        const char *ex[COL_COUNT];
+        int cols[IMPORT_COL_COUNT], map[IMPORT_COL_COUNT], unknown[IMPORT_COL_COUNT], nu = 0, missing = -1;
+        const char *ex[IMPORT_COL_COUNT];
         int n = import_template(kind, cols, ex);
         assert_true(n >= 3);
-        assert_int_equal(cols[0], COL_ID);
-        assert_true(import_col_required(kind, COL_ID));
-        struct al_str hdr[COL_COUNT], row[COL_COUNT];
+        assert_int_equal(cols[0], IMPORT_COL_ID);
+        assert_true(import_col_required(kind, IMPORT_COL_ID));
+        struct al_str hdr[IMPORT_COL_COUNT], row[IMPORT_COL_COUNT];
         for (int i = 0; i < n; i++) {
             hdr[i] = (struct al_str){import_col_label(cols[i]), strlen(import_col_label(cols[i]))};
             row[i] = (struct al_str){ex[i], strlen(ex[i])};
@@ -334,14 +335,14 @@ templates(void **state)
         assert_int_equal(ne, 0);
         assert_string_equal(out.id_number, "520327195001010018");
     }
-    int cols[COL_COUNT];
-    const char *ex[COL_COUNT];
+    int cols[IMPORT_COL_COUNT];
+    const char *ex[IMPORT_COL_COUNT];
     assert_int_equal(import_template(IMPORT_KIND_COUNT, cols, ex), 0);
     assert_int_equal(import_template(-1, cols, ex), 0);
     /* hukou: the four required columns first, then the optional ones */
     assert_int_equal(import_template(IMPORT_HUKOU, cols, ex), 8);
-    assert_int_equal(cols[2], COL_REGION);
-    assert_false(import_col_required(IMPORT_HUKOU, COL_SEX));
+    assert_int_equal(cols[2], IMPORT_COL_REGION);
+    assert_false(import_col_required(IMPORT_HUKOU, IMPORT_COL_SEX));
     al_arena_fini(&a);
 }
 

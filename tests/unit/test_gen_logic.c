@@ -93,7 +93,7 @@ static int
 import_errors(struct al_arena *a, int kind, const char *header, const char *line)
 {
     struct al_str hf[16], f[16];
-    int nh, n, map[COL_COUNT], unknown[16], n_unknown, missing;
+    int nh, n, map[IMPORT_COL_COUNT], unknown[16], n_unknown, missing;
     struct al_csv c;
     al_csv_init(&c, header, strlen(header));
     assert_int_equal(al_csv_read(&c, a, hf, 16, &nh), 1);
@@ -335,7 +335,7 @@ rejected(const char *dir, int kind, struct registry *reg)
     const struct al_embedded *villages = al_embedded_find("data/regions/villages-520327.csv");
     struct al_csv c;
     struct al_str f[16];
-    int n, map[COL_COUNT], unknown[16], n_unknown, missing;
+    int n, map[IMPORT_COL_COUNT], unknown[16], n_unknown, missing;
     al_csv_init(&c, p, len);
     assert_int_equal(al_csv_read(&c, &a, f, 16, &n), 1);
     assert_int_equal(import_map_headers(kind, f, n, map, unknown, &n_unknown, &missing), 0);

@@ -22,13 +22,13 @@ new_special_only_after_the_baseline(void **state)
     struct elder_scan_row r = row("active", "advanced_age", true);
     struct identify_prev unseen = {0}, was_not = {true, false, ""}, was = {true, true, "advanced_age"};
     /* RULE-IDENT-001: the first run lists nothing new. */
-    assert_false(ON(identify_classify(&r, &unseen, true, 3), LIST_NEW_SPECIAL));
-    assert_true(ON(identify_classify(&r, &unseen, false, 3), LIST_NEW_SPECIAL));
-    assert_true(ON(identify_classify(&r, &was_not, false, 3), LIST_NEW_SPECIAL));
-    assert_false(ON(identify_classify(&r, &was, false, 3), LIST_NEW_SPECIAL));
+    assert_false(ON(identify_classify(&r, &unseen, true, 3), IDENTIFY_LIST_NEW_SPECIAL));
+    assert_true(ON(identify_classify(&r, &unseen, false, 3), IDENTIFY_LIST_NEW_SPECIAL));
+    assert_true(ON(identify_classify(&r, &was_not, false, 3), IDENTIFY_LIST_NEW_SPECIAL));
+    assert_false(ON(identify_classify(&r, &was, false, 3), IDENTIFY_LIST_NEW_SPECIAL));
     /* Not active: never "new" (the inactive list is where they go). */
     struct elder_scan_row dead = row("deceased", "advanced_age", true);
-    assert_false(ON(identify_classify(&dead, &was_not, false, 3), LIST_NEW_SPECIAL));
+    assert_false(ON(identify_classify(&dead, &was_not, false, 3), IDENTIFY_LIST_NEW_SPECIAL));
 }
 
 static void
@@ -39,12 +39,12 @@ changed_compares_the_sorted_ids(void **state)
     struct identify_prev same = {true, true, "advanced_age,living_alone"};
     struct identify_prev other = {true, true, "advanced_age"};
     struct identify_prev unseen = {0};
-    assert_false(ON(identify_classify(&r, &same, false, 3), LIST_CHANGED));
-    assert_true(ON(identify_classify(&r, &other, false, 3), LIST_CHANGED));
-    assert_true(ON(identify_classify(&r, &unseen, false, 3), LIST_CHANGED));
-    assert_false(ON(identify_classify(&r, &other, true, 3), LIST_CHANGED)); /* baseline */
+    assert_false(ON(identify_classify(&r, &same, false, 3), IDENTIFY_LIST_CHANGED));
+    assert_true(ON(identify_classify(&r, &other, false, 3), IDENTIFY_LIST_CHANGED));
+    assert_true(ON(identify_classify(&r, &unseen, false, 3), IDENTIFY_LIST_CHANGED));
+    assert_false(ON(identify_classify(&r, &other, true, 3), IDENTIFY_LIST_CHANGED)); /* baseline */
     struct elder_scan_row none = row("active", "", false);
-    assert_false(ON(identify_classify(&none, &unseen, false, 3), LIST_CHANGED));
+    assert_false(ON(identify_classify(&none, &unseen, false, 3), IDENTIFY_LIST_CHANGED));
     /* The snapshot is written only when it differs (an unseen elder without categories: no). */
     assert_false(identify_state_differs(&none, &unseen));
     assert_true(identify_state_differs(&r, &unseen));
@@ -61,15 +61,15 @@ inactive_yet_entitled(void **state)
     struct identify_prev p = {0};
     struct elder_scan_row r = row("deceased", "", false);
     /* RULE-IDENT-002: dead or moved out, with a roll or a special category. */
-    assert_false(ON(identify_classify(&r, &p, false, 3), LIST_INACTIVE));
+    assert_false(ON(identify_classify(&r, &p, false, 3), IDENTIFY_LIST_INACTIVE));
     r.economic_status = "dibao";
-    assert_true(ON(identify_classify(&r, &p, false, 3), LIST_INACTIVE));
+    assert_true(ON(identify_classify(&r, &p, false, 3), IDENTIFY_LIST_INACTIVE));
     r.economic_status = "general";
     r.special = true;
     r.status = "moved_out";
-    assert_true(ON(identify_classify(&r, &p, false, 3), LIST_INACTIVE));
+    assert_true(ON(identify_classify(&r, &p, false, 3), IDENTIFY_LIST_INACTIVE));
     r.status = "active";
-    assert_false(ON(identify_classify(&r, &p, false, 3), LIST_INACTIVE));
+    assert_false(ON(identify_classify(&r, &p, false, 3), IDENTIFY_LIST_INACTIVE));
 }
 
 static void
@@ -79,17 +79,18 @@ missing_from_the_latest_household_import(void **state)
     struct identify_prev p = {0};
     struct elder_scan_row r = row("active", "", false);
     /* RULE-IDENT-003 */
-    assert_false(ON(identify_classify(&r, &p, false, 3), LIST_MISSING_HUKOU));
-    assert_true(ON(identify_classify(&r, &p, false, 4), LIST_MISSING_HUKOU));
-    assert_false(ON(identify_classify(&r, &p, false, 0), LIST_MISSING_HUKOU)); /* no import yet */
+    assert_false(ON(identify_classify(&r, &p, false, 3), IDENTIFY_LIST_MISSING_HUKOU));
+    assert_true(ON(identify_classify(&r, &p, false, 4), IDENTIFY_LIST_MISSING_HUKOU));
+    /* no import yet */
+    assert_false(ON(identify_classify(&r, &p, false, 0), IDENTIFY_LIST_MISSING_HUKOU));
     r.last_hukou_import = 0;
-    assert_true(ON(identify_classify(&r, &p, true, 3), LIST_MISSING_HUKOU));
+    assert_true(ON(identify_classify(&r, &p, true, 3), IDENTIFY_LIST_MISSING_HUKOU));
     r.status = "deceased";
-    assert_false(ON(identify_classify(&r, &p, false, 3), LIST_MISSING_HUKOU));
+    assert_false(ON(identify_classify(&r, &p, false, 3), IDENTIFY_LIST_MISSING_HUKOU));
     /* Seen in a later import (a township's, after the county's): not missing. */
     r.status = "active";
     r.last_hukou_import = 5;
-    assert_false(ON(identify_classify(&r, &p, false, 4), LIST_MISSING_HUKOU));
+    assert_false(ON(identify_classify(&r, &p, false, 4), IDENTIFY_LIST_MISSING_HUKOU));
 }
 
 static void
@@ -152,20 +153,21 @@ details_read_in_chinese(void **state)
     (void)state;
     struct al_arena a;
     al_arena_init(&a, 0);
-    assert_string_equal(identify_detail_text(&a, LIST_NEW_SPECIAL, "advanced_age,empty_nest"),
-        "高龄、空巢");
-    assert_string_equal(identify_detail_text(&a, LIST_CHANGED, "[\"advanced_age\",\"advanced_age,living_alone\"]"),
+    const int fresh = IDENTIFY_LIST_NEW_SPECIAL, changed = IDENTIFY_LIST_CHANGED;
+    assert_string_equal(identify_detail_text(&a, fresh, "advanced_age,empty_nest"), "高龄、空巢");
+    assert_string_equal(
+        identify_detail_text(&a, changed, "[\"advanced_age\",\"advanced_age,living_alone\"]"),
         "高龄 → 高龄、独居");
-    assert_string_equal(identify_detail_text(&a, LIST_CHANGED, "[\"\",\"disabled\"]"), "无 → 失能");
-    assert_string_equal(identify_detail_text(&a, LIST_CHANGED, "[\"disabled\",\"\"]"), "失能 → 无");
-    assert_string_equal(identify_detail_text(&a, LIST_INACTIVE, "deceased 2025-12-19"),
+    assert_string_equal(identify_detail_text(&a, changed, "[\"\",\"disabled\"]"), "无 → 失能");
+    assert_string_equal(identify_detail_text(&a, changed, "[\"disabled\",\"\"]"), "失能 → 无");
+    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_INACTIVE, "deceased 2025-12-19"),
         "死亡（2025-12-19）");
-    assert_string_equal(identify_detail_text(&a, LIST_INACTIVE, "moved_out "), "迁出");
-    assert_string_equal(identify_detail_text(&a, LIST_MISSING_HUKOU, "import:6"),
+    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_INACTIVE, "moved_out "), "迁出");
+    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_MISSING_HUKOU, "import:6"),
         "第 6 次户籍导入中没有此人");
-    assert_string_equal(identify_detail_text(&a, LIST_DUPLICATES, "12,34"),
+    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_DUPLICATES, "12,34"),
         "与档案 #12、#34 疑似同一人");
-    assert_string_equal(identify_detail_text(&a, LIST_NEW_SPECIAL, NULL), "");
+    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_NEW_SPECIAL, NULL), "");
     al_arena_fini(&a);
 }
 

@@ -1,0 +1,68 @@
+/*
+ * The demo county (凤冈县, 520327): each module seeds its own demo data, in
+ * the order their data depends on each other.
+ */
+#include <stdio.h>
+
+#include "app/modules.h"
+#include "assess/assess.h"
+#include "core/db.h"
+#include "core/err.h"
+#include "core/idcard.h"
+#include "gen/gen.h"
+#include "identify/identify.h"
+#include "user/user.h"
+
+/* Elders, their facts, published assessments and the identification baseline. */
+static int
+seed_elders(struct al_db *db, int64_t elders, struct al_errinfo *e)
+{
+    char today[11];
+    al_today_cst(today);
+    printf("正在生成凤冈县演示数据（%lld 位老人）……\n", (long long)elders);
+    fflush(stdout);
+    int rc = gen_seed_demo(db, elders, today, e);
+    if (rc != AL_OK)
+        return rc;
+    /* Published assessments, in one transaction, before the identification baseline. */
+    int64_t assessed = 0;
+    if ((rc = al_db_begin(db)) != AL_OK)
+        return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
+    if ((rc = assess_seed_demo(db, &assessed)) != AL_OK || (rc = al_db_commit(db)) != AL_OK) {
+        al_db_rollback(db);
+        return al_fail(e, rc, NULL, "演示数据写入失败：能力评估");
+    }
+    struct identify_result ir;
+    if ((rc = identify_run(db, 0, "seed", "local", &ir)) != AL_OK)
+        return al_fail(e, rc, NULL, "演示数据写入失败：精准识别基线");
+    printf("演示数据已就绪：%lld 位老人，%lld 份已发布的能力评估，识别基线 #%lld\n",
+        (long long)ir.scanned, (long long)assessed, (long long)ir.run_id);
+    return AL_OK;
+}
+
+int
+app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
+    struct al_errinfo *e)
+{
+    int64_t done = 0;
+    al_db_count(db, "SELECT count(*) FROM settings WHERE key = 'demo_seeded'", NULL, &done);
+    if (done)
+        return AL_OK;
+    int rc = user_seed_demo(db, a, o->password, e);
+    if (rc != AL_OK) {
+        char why[sizeof(e->message)];
+        snprintf(why, sizeof(why), "%s", e->message);
+        return al_fail(e, rc, e->field, "演示数据写入失败：%.300s", why);
+    }
+    if ((rc = assess_seed_demo_assessors(db)) != AL_OK)
+        return al_fail(e, rc, NULL, "演示数据写入失败：评估员资格");
+    if (o->elders > 0 && (rc = seed_elders(db, o->elders, e)) != AL_OK)
+        return rc;
+    if ((rc = al_db_exec(db,
+             "INSERT OR IGNORE INTO settings(key, value) VALUES ('demo_seeded', '1')")) != AL_OK)
+        return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
+    printf("演示账号（凤冈县）：fg_civil、lq_officer、jx_officer、lq_helper、fg_assessor、"
+           "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_caregiver，密码 %s\n",
+        o->password);
+    return AL_OK;
+}
