@@ -1,5 +1,4 @@
 /* The auth module's SQL, on the engine-neutral calls of core/db.h (SQLite and PostgreSQL). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,37 +383,14 @@ struct role_cache {
     struct role_set sets[ROLE_CACHE_ROLES];
 };
 
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-
-static void
-cache_key_make(void)
-{
-    pthread_key_create(&cache_key, free);
-}
-
-static struct role_cache *
-cache_get(bool create)
-{
-    pthread_once(&cache_once, cache_key_make);
-    struct role_cache *c = pthread_getspecific(cache_key);
-    if (!c && create) {
-        c = calloc(1, sizeof(*c));
-        if (c && pthread_setspecific(cache_key, c) != 0) {
-            free(c);
-            c = NULL;
-        }
-    }
-    return c;
-}
+/* One per thread, so one per worker's connection; static storage, nothing to free. */
+static _Thread_local struct role_cache cache;
 
 void
 auth_roles_seen(struct al_db *db, const char *version)
 {
-    bool usable = version && *version && strlen(version) < sizeof(((struct role_cache *)0)->version);
-    struct role_cache *c = cache_get(usable);
-    if (!c)
-        return;
+    bool usable = version && *version && strlen(version) < sizeof(cache.version);
+    struct role_cache *c = &cache;
     if (!usable) {
         c->db = NULL;
         c->n = 0;
@@ -434,8 +410,8 @@ static const char sql_role_perms[] =
 static const struct role_set *
 cached_set(struct al_db *db, const char *role)
 {
-    struct role_cache *c = cache_get(false);
-    if (!c || c->db != db || !role)
+    struct role_cache *c = &cache;
+    if (c->db != db || !role)
         return NULL;
     for (int i = 0; i < c->n; i++)
         if (strcmp(c->sets[i].role, role) == 0)

@@ -476,6 +476,71 @@ map_method(enum evhttp_cmd_type t)
     }
 }
 
+/*
+ * A spooled upload (RULE-HTTP-005): its body is the file, mapped for the handler into *spool
+ * (NULL when mapping failed), its size into *body_len.  Returns the spool's descriptor, or -1
+ * for a body held in memory.
+ */
+static int
+spool_map(struct al_gate *gate, struct evhttp_request *ev, size_t *body_len, void **spool)
+{
+    int fd = gate ? al_gate_answering(gate, ev, *body_len) : -1;
+    struct stat sb;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && sb.st_size > 0) {
+        *body_len = (size_t)sb.st_size;
+        al_gate_answering_len(gate, *body_len);
+        *spool = mmap(NULL, *body_len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (*spool == MAP_FAILED)
+            *spool = NULL;
+    }
+    return fd;
+}
+
+/* The client's address and scheme, through trusted proxies (RULE-AUTH-004, RULE-HTTP-004). */
+static void
+client_of(struct al_req *r, struct evhttp_request *ev)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(ev);
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+    if (conn)
+        evhttp_connection_get_peer(conn, &addr, &port);
+    if (!addr)
+        return;
+    /* Every X-Forwarded-For line counts, as one list in order. */
+    al_client_address(addr, al_req_header_list(r, "X-Forwarded-For"),
+        al_config.trusted_proxies, r->client_ip, sizeof(r->client_ip));
+    r->https = al_forwarded_https(addr, al_req_header_list(r, "X-Forwarded-Proto"),
+        al_config.trusted_proxies);
+}
+
+/*
+ * An API request: its route (*route_name for the access log), the body within the route's
+ * limit, the query, then the handler.  AL_ENOTFOUND / AL_EMETHOD come with their message.
+ */
+static int
+route_api(struct al_req *r, const char *q, const void *spool, size_t spool_len,
+    const char **route_name)
+{
+    int rc = al_router_match(g_modules, r->method, r->path, r->path_len, &r->match, &r->err);
+    if (rc != AL_OK) {
+        *route_name = "unknown";
+        return rc;
+    }
+    *route_name = r->match.route->path;
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    size_t limit = (r->match.route->flags & AL_ROUTE_UPLOAD) ? al_config.upload_max
+                                                             : al_config.body_max;
+    r->body_len = spool ? spool_len : evbuffer_get_length(in);
+    if (r->body_len > limit)
+        return al_req_fail(r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB", limit / 1024);
+    r->body = spool ? (const char *)spool
+              : r->body_len ? (const char *)evbuffer_pullup(in, -1) : "";
+    if (q && (rc = al_query_parse(r->arena, q + 1, strlen(q + 1), &r->query, &r->err)) != AL_OK)
+        return rc;
+    return g_dispatch(r);
+}
+
 static void
 on_request(struct evhttp_request *ev, void *arg)
 {
@@ -494,31 +559,9 @@ on_request(struct evhttp_request *ev, void *arg)
     evhttp_request_set_on_complete_cb(ev, on_complete, w);
     struct al_gate *gate = al_gate_of(ev);
     size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(ev));
-    /* A spooled upload (RULE-HTTP-005): its body is the file, mapped for the handler. */
-    int spool_fd = gate ? al_gate_answering(gate, ev, body_len) : -1;
     void *spool = NULL;
-    struct stat sb;
-    if (spool_fd >= 0 && fstat(spool_fd, &sb) == 0 && sb.st_size > 0) {
-        body_len = (size_t)sb.st_size;
-        al_gate_answering_len(gate, body_len);
-        spool = mmap(NULL, body_len, PROT_READ, MAP_PRIVATE, spool_fd, 0);
-        if (spool == MAP_FAILED)
-            spool = NULL;
-    }
-
-    struct evhttp_connection *conn = evhttp_request_get_connection(ev);
-    if (conn) {
-        char *addr = NULL;
-        ev_uint16_t port = 0;
-        evhttp_connection_get_peer(conn, &addr, &port);
-        /* RULE-HTTP-004: every X-Forwarded-For line counts, as one list in order. */
-        if (addr) {
-            al_client_address(addr, al_req_header_list(&r, "X-Forwarded-For"),
-                al_config.trusted_proxies, r.client_ip, sizeof(r.client_ip));
-            r.https = al_forwarded_https(addr, al_req_header_list(&r, "X-Forwarded-Proto"),
-                al_config.trusted_proxies);
-        }
-    }
+    int spool_fd = spool_map(gate, ev, &body_len, &spool);
+    client_of(&r, ev);
 
     const char *uri = evhttp_request_get_uri(ev);
     const char *q = strchr(uri, '?');
@@ -560,28 +603,7 @@ on_request(struct evhttp_request *ev, void *arg)
     } else {
         /* AL_ENOTFOUND or AL_EMETHOD with the message filled (a HEAD is matched as a GET and
          * its error has no body). */
-        int m = al_router_match(g_modules, r.method, r.path, r.path_len, &r.match, &r.err);
-        if (m != AL_OK) {
-            route_name = "unknown";
-            rc = m;
-        } else {
-            route_name = r.match.route->path;
-            struct evbuffer *in = evhttp_request_get_input_buffer(ev);
-            size_t limit = (r.match.route->flags & AL_ROUTE_UPLOAD) ? al_config.upload_max
-                                                                    : al_config.body_max;
-            r.body_len = spool ? body_len : evbuffer_get_length(in);
-            if (r.body_len > limit) {
-                rc = al_req_fail(&r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB",
-                    limit / 1024);
-            } else {
-                r.body = spool ? (const char *)spool
-                         : r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
-                if (q)
-                    rc = al_query_parse(r.arena, q + 1, strlen(q + 1), &r.query, &r.err);
-                if (rc == AL_OK)
-                    rc = g_dispatch(&r);
-            }
-        }
+        rc = route_api(&r, q, spool, body_len, &route_name);
     }
     if (rc == AL_OK && r.file_body) {
         status = r.status;
