@@ -228,6 +228,50 @@ user_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
+/* A PATCH body of a user, each field checked on its own (the rules across fields stay with
+ * the handler).  AL_OK, or the error naming the field. */
+static int
+read_patch(struct al_req *r, int64_t *version, struct user_patch *p, const char **password,
+    const char **old_password)
+{
+    json_t *body;
+    int rc;
+    if ((rc = al_req_json(r, &body)) == AL_OK)
+        rc = al_json_get_int(body, "version", "版本号", AL_REQUIRED, 1, INT64_MAX, version, NULL,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "display_name", "姓名", AL_PLAIN, 1, 32, &p->display_name,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &p->phone, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "role", "角色", 0, 1, 32, &p->role, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "region_code", "所属区划", 0, 0, 12, &p->region_code, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "status", "状态", 0, 1, 16, &p->status, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "password", "密码", 0, 1, 200, password, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "old_password", "原密码", 0, 1, 128, old_password, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    const char *problem;
+    if (p->display_name && !*p->display_name)
+        return al_req_fail(r, AL_EINVAL, "display_name", "姓名不能为空");
+    if (p->phone && *p->phone && (problem = al_phone_problem(p->phone)))
+        return al_req_fail(r, AL_EINVAL, "phone", "%s", problem);
+    if (p->role && !user_store_role_exists(r->db, p->role))
+        return al_req_fail(r, AL_EINVAL, "role", "角色 %s 不存在", p->role);
+    if (p->region_code && (rc = check_region(r->db, r->arena, p->region_code, &r->err)) != AL_OK)
+        return rc;
+    if (p->status && strcmp(p->status, "active") && strcmp(p->status, "disabled"))
+        return al_req_fail(r, AL_EINVAL, "status", "状态应为 active 或 disabled");
+    if (*password && (problem = auth_password_problem(*password)))
+        return al_req_fail(r, AL_EINVAL, "password", "%s", problem);
+    return AL_OK;
+}
+
 static int
 user_update(struct al_req *r)
 {
@@ -235,43 +279,11 @@ user_update(struct al_req *r)
     int rc = load_visible(r, &u);
     if (rc != AL_OK)
         return rc;
-    json_t *body;
     int64_t version = 0;
     const char *password = NULL, *old_password = NULL;
     struct user_patch p = {.must_change_password = -1};
-    if ((rc = al_req_json(r, &body)) == AL_OK)
-        rc = al_json_get_int(body, "version", "版本号", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
-            &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "display_name", "姓名", AL_PLAIN, 1, 32, &p.display_name,
-            &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &p.phone, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "role", "角色", 0, 1, 32, &p.role, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "region_code", "所属区划", 0, 0, 12, &p.region_code, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "status", "状态", 0, 1, 16, &p.status, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "password", "密码", 0, 1, 200, &password, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "old_password", "原密码", 0, 1, 128, &old_password, &r->err);
-    if (rc != AL_OK)
+    if ((rc = read_patch(r, &version, &p, &password, &old_password)) != AL_OK)
         return rc;
-    const char *problem;
-    if (p.display_name && !*p.display_name)
-        return al_req_fail(r, AL_EINVAL, "display_name", "姓名不能为空");
-    if (p.phone && *p.phone && (problem = al_phone_problem(p.phone)))
-        return al_req_fail(r, AL_EINVAL, "phone", "%s", problem);
-    if (p.role && !user_store_role_exists(r->db, p.role))
-        return al_req_fail(r, AL_EINVAL, "role", "角色 %s 不存在", p.role);
-    if (p.region_code && (rc = check_region(r->db, r->arena, p.region_code, &r->err)) != AL_OK)
-        return rc;
-    if (p.status && strcmp(p.status, "active") && strcmp(p.status, "disabled"))
-        return al_req_fail(r, AL_EINVAL, "status", "状态应为 active 或 disabled");
-    if (password && (problem = auth_password_problem(password)))
-        return al_req_fail(r, AL_EINVAL, "password", "%s", problem);
     bool self = u.id == r->who->user_id;
     if (self && ((p.status && strcmp(p.status, "active")) || p.role || p.region_code))
         return al_req_fail(r, AL_EPERM, NULL, "不能修改本人的角色、区划或状态");
@@ -326,11 +338,7 @@ user_update(struct al_req *r)
             json_object_set_new(e.detail, "role", json_string(p.role));
         rc = audit_append(r, &e);
     }
-    if (rc == AL_OK)
-        rc = al_db_commit(r->db);
-    else
-        al_db_rollback(r->db);
-    if (rc != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     json_t *out = NULL;
     if ((rc = user_get_json(r->db, r->arena, u.id, &out)) != AL_OK)
