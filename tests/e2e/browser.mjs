@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser).
 import { chromium } from 'playwright-core'
 import { mkdirSync } from 'node:fs'
+import { ADMIN_PASSWORD, DEMO_PASSWORD } from '../lib/server.mjs'
 
 export const SHOTS = 'build/screenshots'
 
@@ -43,4 +44,23 @@ export async function axeViolations(page) {
     return res.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`)
   })
   return r
+}
+
+// A page signed in as `user` (demo password, or the admin's) in a context of its own, with
+// 长辈模式 set to `elder` through the header switch (the preference is the user's, so it is
+// set to what the test needs either way).  Page errors are collected in page.errors.
+export async function openAs(browser, server, user, opts, elder = false) {
+  const ctx = await browser.newContext(opts)
+  const page = await ctx.newPage()
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  page.errors = errors
+  await signIn(page, server.base, user, user === 'admin' ? ADMIN_PASSWORD : DEMO_PASSWORD)
+  await page.waitForSelector('[data-test=elder-mode]')
+  const on = () => page.evaluate(() => document.documentElement.classList.contains('elder-mode'))
+  if ((await on()) !== elder) {
+    await page.click('[data-test=elder-mode]')
+    await page.waitForFunction((want) => document.documentElement.classList.contains('elder-mode') === want, elder)
+  }
+  return { ctx, page }
 }

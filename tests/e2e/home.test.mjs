@@ -5,8 +5,8 @@
 // RULE-SCOPE-002: each figure equals the total of the list it opens, for the same user.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, ADMIN_PASSWORD, DEMO_PASSWORD } from '../lib/server.mjs'
-import { launch, signIn, fitsWidth, SHOTS } from './browser.mjs'
+import { Server } from '../lib/server.mjs'
+import { launch, openAs, signIn, fitsWidth, SHOTS } from './browser.mjs'
 
 const DESKTOP = { viewport: { width: 1440, height: 900 } }
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
@@ -22,21 +22,7 @@ after(async () => {
   server?.cleanup()
 })
 
-async function open(user, opts = DESKTOP, elder = false) {
-  const ctx = await browser.newContext(opts)
-  const page = await ctx.newPage()
-  const errors = []
-  page.on('pageerror', (e) => errors.push(String(e)))
-  page.errors = errors
-  await signIn(page, server.base, user, user === 'admin' ? ADMIN_PASSWORD : DEMO_PASSWORD)
-  await page.waitForSelector('[data-test=elder-mode]')
-  const on = () => page.evaluate(() => document.documentElement.classList.contains('elder-mode'))
-  if ((await on()) !== elder) {
-    await page.click('[data-test=elder-mode]')
-    await page.waitForFunction((want) => document.documentElement.classList.contains('elder-mode') === want, elder)
-  }
-  return { ctx, page }
-}
+const open = (user, opts = DESKTOP, elder = false) => openAs(browser, server, user, opts, elder)
 // The figure on a to-do card once it has come.
 async function figure(page, key) {
   const sel = `[data-test=todo-${key}] .value`

@@ -6,8 +6,8 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Server, ADMIN_PASSWORD, DEMO_PASSWORD } from '../lib/server.mjs'
-import { launch, signIn, fitsWidth, input, axeViolations, SHOTS } from './browser.mjs'
+import { Server } from '../lib/server.mjs'
+import { launch, openAs, signIn, fitsWidth, input, axeViolations, SHOTS } from './browser.mjs'
 
 const DESKTOP = { viewport: { width: 1440, height: 900 }, bypassCSP: true }
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, bypassCSP: true }
@@ -28,23 +28,7 @@ after(async () => {
   server?.cleanup()
 })
 
-// A signed-in page in its own context; `elder` sets 长辈模式 through the header switch (the
-// preference is the user's, so it is set to what the test needs either way).
-async function open(user, opts = DESKTOP, elder = false) {
-  const ctx = await browser.newContext(opts)
-  const page = await ctx.newPage()
-  const errors = []
-  page.on('pageerror', (e) => errors.push(String(e)))
-  page.errors = errors
-  await signIn(page, server.base, user, user === 'admin' ? ADMIN_PASSWORD : DEMO_PASSWORD)
-  await page.waitForSelector('[data-test=elder-mode]')
-  const on = () => page.evaluate(() => document.documentElement.classList.contains('elder-mode'))
-  if ((await on()) !== elder) {
-    await page.click('[data-test=elder-mode]')
-    await page.waitForFunction((want) => document.documentElement.classList.contains('elder-mode') === want, elder)
-  }
-  return { ctx, page }
-}
+const open = (user, opts = DESKTOP, elder = false) => openAs(browser, server, user, opts, elder)
 const rowsText = (page, table) => page.$$eval(`[data-test=${table}] .el-table__row`, (r) => r.map((x) => x.textContent))
 const query = (page) => Object.fromEntries(new URL(page.url()).searchParams)
 // The list's answer for page 3 has come and been drawn (the loading mask is gone).
