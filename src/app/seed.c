@@ -59,7 +59,8 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
     if (o->elders > 0 && (rc = seed_elders(db, o->elders, e)) != AL_OK)
         return rc;
     if ((rc = al_db_exec(db,
-             "INSERT OR IGNORE INTO settings(key, value) VALUES ('demo_seeded', '1')")) != AL_OK)
+             "INSERT INTO settings(key, value) VALUES ('demo_seeded', '1')"
+             " ON CONFLICT DO NOTHING")) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
     printf("演示账号（凤冈县）：fg_civil、lq_officer、jx_officer、lq_helper、fg_assessor、"
            "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_caregiver，密码 %s\n",

@@ -13,14 +13,18 @@
 int
 assess_seed_demo_assessors(struct al_db *db)
 {
-    return al_db_exec(db,
-        "INSERT OR IGNORE INTO assessor_qualifications(user_id, certificate_no, organisation,"
+    static const char sql[] =
+        "INSERT INTO assessor_qualifications(user_id, certificate_no, organisation,"
         " expires_on, updated_at) SELECT id, CASE username"
         "   WHEN 'fg_assessor' THEN 'PG-520300-2024-0137'"
         "   WHEN 'fg_assessor2' THEN 'PG-520300-2025-0412' ELSE 'PG-520300-2021-0056' END,"
         " '遵义市民政局', CASE username WHEN 'fg_assessor' THEN '2028-06-30'"
-        "   WHEN 'fg_assessor2' THEN '2027-12-31' ELSE '2026-03-31' END, strftime('%s', 'now')"
-        " FROM users WHERE username IN ('fg_assessor', 'fg_assessor2', 'fg_assessor3')");
+        "   WHEN 'fg_assessor2' THEN '2027-12-31' ELSE '2026-03-31' END, ?1"
+        " FROM users WHERE username IN ('fg_assessor', 'fg_assessor2', 'fg_assessor3')"
+        " ON CONFLICT DO NOTHING";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, (int64_t)time(NULL));
+    return al_stmt_run(st);
 }
 
 /*
