@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 WEB_SRC  := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
 
-.PHONY: all run test bench deps deps-test deps-bench web unit api e2e fuzz fuzz-regress \
+.PHONY: all run test bench deps deps-test deps-bench web unit api api-pg cluster e2e fuzz fuzz-regress \
         asan clean routes docs
 
 all: $(BUILD)/anlao
@@ -113,8 +113,20 @@ unit: $(UNIT_BIN)
 api: $(BUILD)/anlao
 	ANLAO_BIN=$(BUILD)/anlao node --test --test-concurrency=1 tests/api/
 
+# The same API suite on PostgreSQL 15: each test server gets its own database in a throwaway
+# cluster (issue 11).
+api-pg: $(BUILD)/anlao
+	@set -e; pgdir=$$(mktemp -d /tmp/anlao-pg-XXXXXX); \
+	    trap "tests/lib/pg.sh stop $$pgdir" EXIT; \
+	    ANLAO_TEST_PG=$$(tests/lib/pg.sh start $$pgdir); export ANLAO_TEST_PG; \
+	    ANLAO_BIN=$(BUILD)/anlao node --test --test-concurrency=1 tests/api/
+
 e2e: $(BUILD)/anlao web
 	node --test --test-concurrency=1 tests/e2e/
+
+# PostgreSQL + two anlao servers + nginx on loopback (issue 11); the test starts and stops them.
+cluster: $(BUILD)/anlao
+	ANLAO_BIN=$(BUILD)/anlao node --test --test-concurrency=1 tests/cluster/
 
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -149,6 +161,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory all web
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory api
+	@$(MAKE) --no-print-directory cluster
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory fuzz-regress
 	@$(MAKE) --no-print-directory asan

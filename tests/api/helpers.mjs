@@ -10,6 +10,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
 import { BIN, ADMIN_PASSWORD, DEMO_PASSWORD, freePort, sleep } from '../lib/server.mjs'
+import { PG, psql, pgDatabaseFor, pgDropDatabase } from '../lib/pg.mjs'
+
+export { PG }
 
 // The binary, the passwords and the port finder are those of tests/lib/server.mjs (the browser
 // tests' harness); this file adds the stricter client and assertions of the API suite.
@@ -21,6 +24,7 @@ export const STOP_TIMEOUT_MS = 30_000
 export const TEST_TIMEOUT_MS = 180_000
 
 const HAN = /\p{Script=Han}/u
+
 
 // The environment of every anlao process: ours without any ANLAO_* setting of the caller
 // (the tests must not depend on the developer's shell), plus the fixed test settings.
@@ -50,6 +54,12 @@ export class Server {
     this.ownDir = !opts.dir
     this.dir = opts.dir || mkdtempSync(join(tmpdir(), 'anlao-api-'))
     this.db = opts.db || join(this.dir, 't.db')
+    if (PG && !opts.db) {
+      const pg = pgDatabaseFor(this.dir)
+      this.pgName = pg.name
+      this.db = pg.url
+      this.env = { ANLAO_DATA_DIR: this.dir, ...this.env } // the key and uploads beside the test
+    }
     this.keyPath = this.env.ANLAO_KEY || join(this.dir, 'anlao.key')
     this.stdout = ''
     this.stderr = ''
@@ -136,7 +146,10 @@ export class Server {
       this.proc.kill('SIGKILL')
       await this.exited
     }
-    if (this.ownDir) rmSync(this.dir, { recursive: true, force: true })
+    if (this.ownDir) {
+      rmSync(this.dir, { recursive: true, force: true })
+      if (this.pgName) pgDropDatabase(this.pgName)
+    }
   }
 
   // Run the CLI on this server's database: `anlao <args> --db DB`, synchronously.
@@ -188,13 +201,19 @@ export function cli(args, env = {}) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error: r.error }
 }
 
-// The sqlite3 command-line shell on a database file; throws on any error.
+// The sqlite3 command-line shell on a database file — or psql when the database is PostgreSQL,
+// so the checks a test makes on the stored rows run on both engines; throws on any error.
 export function sqlite(db, sql) {
+  if (db.startsWith('postgresql:')) return psql(db, sql)
   const r = spawnSync('sqlite3', ['-bail', db, sql], { encoding: 'utf8' })
   if (r.status !== 0 || r.stderr) throw new Error(`sqlite3 ${db}: ${sql}\n${r.stderr}${r.error || ''}`)
   return r.stdout.trim()
 }
 export function sqliteJson(db, sql) {
+  if (db.startsWith('postgresql:')) {
+    const sel = sql.trim().replace(/;$/, '')
+    return JSON.parse(psql(db, `SELECT coalesce(json_agg(t), '[]') FROM (${sel}) t`))
+  }
   const r = spawnSync('sqlite3', ['-bail', '-json', db, sql], { encoding: 'utf8' })
   if (r.status !== 0 || r.stderr) throw new Error(`sqlite3 ${db}: ${sql}\n${r.stderr}`)
   return r.stdout.trim() ? JSON.parse(r.stdout) : []

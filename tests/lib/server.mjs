@@ -6,6 +6,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
+import { PG, pgDatabaseFor, pgDropDatabase } from './pg.mjs'
+
 export const BIN = resolve(process.env.ANLAO_BIN || 'build/anlao')
 export const ADMIN_PASSWORD = 'Admin12345'
 export const DEMO_PASSWORD = 'Anlao2026'
@@ -30,6 +32,12 @@ export class Server {
     this.db = join(this.dir, 't.db')
     this.ownDir = !opts.dir
     this.log = ''
+    if (PG) { // a database of its own in the test cluster; the key and uploads stay in dir
+      const pg = pgDatabaseFor(this.dir)
+      this.pgName = pg.name
+      this.db = pg.url
+      this.env = { ANLAO_DATA_DIR: this.dir, ...this.env }
+    }
   }
 
   async start() {
@@ -70,7 +78,10 @@ export class Server {
   }
 
   cleanup() {
-    if (this.ownDir) rmSync(this.dir, { recursive: true, force: true })
+    if (this.ownDir) {
+      rmSync(this.dir, { recursive: true, force: true })
+      if (this.pgName) pgDropDatabase(this.pgName)
+    }
   }
 
   // Run the CLI against this server's database.

@@ -1,0 +1,160 @@
+// Several servers on one PostgreSQL behind nginx (issue 11): a throwaway PostgreSQL 15, two anlao
+// servers on the same database, key and data directory, and Debian's nginx in front, all on
+// loopback in temporary directories.  Sign-in through nginx works whichever server answers,
+// requests land on both, and when one server is killed (-9) in the middle of a burst of writes
+// nginx moves on to the other and every write that was answered 2xx is in the database.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { Server, freePort, sleep } from '../api/helpers.mjs'
+import { psql } from '../lib/pg.mjs'
+import { idNumber } from '../lib/ids.mjs'
+
+const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx'
+let dir, pgdir, url, a, b, nginx, base
+
+function startNginx(port, upstreams) {
+  const conf = join(dir, 'nginx.conf')
+  const root = process.getuid && process.getuid() === 0
+  writeFileSync(conf, `${root ? 'user root;' : ''}
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log warn;
+events { worker_connections 512; }
+http {
+  log_format up '$upstream_addr $request_method $uri $status';
+  access_log ${dir}/nginx-access.log up;
+  client_body_temp_path ${dir}/nginx-body;
+  proxy_temp_path ${dir}/nginx-proxy;
+  fastcgi_temp_path ${dir}/nginx-fcgi;
+  uwsgi_temp_path ${dir}/nginx-uwsgi;
+  scgi_temp_path ${dir}/nginx-scgi;
+  client_max_body_size 64m;
+  upstream anlao {
+${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`).join('\n')}
+    keepalive 16;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://anlao;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_next_upstream error timeout http_502;
+      proxy_buffering off;
+    }
+  }
+}
+`)
+  const p = spawn(NGINX, ['-p', dir, '-c', conf, '-e', join(dir, 'nginx-error.log')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  p.stderr.on('data', (d) => { err += d })
+  p.exited = new Promise((ok) => p.on('exit', (code) => ok({ code, err })))
+  return p
+}
+
+async function waitHttp(u) {
+  for (let i = 0; i < 200; i++) {
+    try { const r = await fetch(u); await r.arrayBuffer(); if (r.status === 200) return } catch { /* not yet */ }
+    await sleep(50)
+  }
+  throw new Error(`${u} did not answer`)
+}
+
+// Which server answered: nginx logs the upstream address of every request.
+const hits = (s, path) => readFileSync(join(dir, 'nginx-access.log'), 'utf8').split('\n')
+  .filter((l) => l.startsWith(`127.0.0.1:${s.port} `) && l.includes(` ${path} `)).length
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'anlao-cluster-'))
+  pgdir = mkdtempSync(join(tmpdir(), 'anlao-cluster-pg-'))
+  const r = spawnSync('tests/lib/pg.sh', ['start', pgdir], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`PostgreSQL: ${r.stderr}`)
+  url = r.stdout.trim()
+  const env = { ANLAO_DATA_DIR: dir, ANLAO_KEY: join(dir, 'anlao.key'), ANLAO_TRUSTED_PROXIES: '127.0.0.1' }
+  // The first server creates the schema, the key and the demo accounts; the second joins it.
+  a = await Server.start({ dir, db: url, env })
+  b = await Server.start({ dir, db: url, env, demo: false })
+  const port = await freePort()
+  base = `http://127.0.0.1:${port}`
+  nginx = startNginx(port, [a.port, b.port])
+  await waitHttp(base + '/healthz')
+})
+
+after(async () => {
+  if (nginx && nginx.exitCode === null) { nginx.kill('SIGQUIT'); await nginx.exited }
+  for (const s of [a, b]) if (s) await s.dispose()
+  spawnSync('tests/lib/pg.sh', ['stop', pgdir])
+  rmSync(dir, { recursive: true, force: true })
+})
+
+// A client of nginx: the session cookie and CSRF token of the signed-in user.
+async function signIn(username, password = 'Anlao2026') {
+  const r = await fetch(base + '/api/v1/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
+  })
+  const body = await r.json()
+  assert.equal(r.status, 200, JSON.stringify(body))
+  const cookie = r.headers.get('set-cookie').match(/anlao_session=[^;]*/)[0]
+  return { cookie, csrf: body.csrf_token }
+}
+
+async function call(who, method, path, body) {
+  const headers = { Cookie: who.cookie }
+  if (method !== 'GET') { headers['X-CSRF-Token'] = who.csrf; headers['Content-Type'] = 'application/json' }
+  const r = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await r.text()
+  let json = null
+  try { json = JSON.parse(text) } catch { /* not JSON */ }
+  return { status: r.status, body: json, text }
+}
+
+test('sign in through nginx; requests land on both servers and the session works on each', async () => {
+  const who = await signIn('fg_civil')
+  const before = [hits(a, '/api/v1/me'), hits(b, '/api/v1/me')]
+  for (let i = 0; i < 40; i++) {
+    const r = await call(who, 'GET', '/api/v1/me')
+    assert.equal(r.status, 200, r.text)
+    assert.equal(r.body.user.username, 'fg_civil')
+  }
+  const onA = hits(a, '/api/v1/me') - before[0], onB = hits(b, '/api/v1/me') - before[1]
+  assert.ok(onA > 0 && onB > 0, `both servers answered (${onA} on the first, ${onB} on the second)`)
+  assert.equal(onA + onB, 40)
+})
+
+test('kill -9 one server during a burst of writes: nginx moves to the other, every 2xx write is stored', async () => {
+  const who = await signIn('fg_civil')
+  const ok = [], failed = []
+  let n = 0
+  const writer = async (w) => {
+    for (let i = 0; i < 40; i++) {
+      const k = n++
+      const id = idNumber('520327', '19450101', k)
+      const r = await call(who, 'POST', '/api/v1/elders', {
+        name: `集群${w}号${i}`, id_number: id, region_code: '520327001001', address: `龙泉街道 ${k} 号`, phone: '13800001234',
+      })
+      if (r.status === 201) ok.push(id.slice(0, 6) + id.slice(-1) + ':' + r.body.id)
+      else failed.push(`${r.status} ${r.status === 502 ? '' : r.text.slice(0, 200)}`)
+    }
+  }
+  const burst = Promise.all([writer(1), writer(2), writer(3), writer(4)])
+  await sleep(300)
+  await b.kill9()
+  await burst
+  assert.ok(ok.length >= 100, `most writes answered 2xx after the kill (${ok.length} ok, failed: ${failed.slice(0, 3).join(' | ')})`)
+  // Every acknowledged write is in the database.
+  const ids = ok.map((s) => Number(s.split(':')[1]))
+  const stored = Number(psql(url, `SELECT count(*) FROM elders WHERE id IN (${ids.join(',')})`))
+  assert.equal(stored, ids.length, 'every 2xx elder is stored')
+  // And the survivor keeps answering through nginx.
+  const r = await call(who, 'GET', '/api/v1/elders?q=集群&page_size=5')
+  assert.equal(r.status, 200, r.text)
+  assert.equal(a.running, true)
+})
