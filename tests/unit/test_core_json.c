@@ -1,9 +1,11 @@
 /* src/core/json.c: request bodies, field getters, arena allocation. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
 #include "core/text.h"
+
 #include "unit.h"
 
 static int
@@ -363,6 +365,89 @@ times(void **state)
     al_arena_fini(&a);
 }
 
+/* A generated value: objects, arrays, strings with every ASCII byte, NUL and UTF-8, integers at
+ * the limits, reals from tiny to huge. */
+static uint64_t rng = 88172645463325252ull;
+static uint64_t
+next(void)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return rng;
+}
+
+static json_t *
+random_value(int depth)
+{
+    static const char *pieces[] = {"安", "老", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f", "\x7f",
+        "a", " ", "\xF0\x9F\x98\x80", "\xE2\x80\xA8", "{", "é"};
+    static const double reals[] = {0.0, -0.0, 0.1, 1.0, 100.0, 1e20, 1e21, 1e-7, 1.5e-300, 123456.789,
+        -2.5e17, 3.14159265358979, 1e100, 26.7, 106.3};
+    switch (depth > 3 ? 2 + next() % 5 : next() % 7) {
+    case 0: {
+        json_t *o = json_object();
+        for (int i = (int)(next() % 5); i > 0; i--) {
+            char key[32];
+            snprintf(key, sizeof(key), "k%d%s", (int)(next() % 100), i % 2 ? "键\"" : "");
+            json_object_set_new(o, key, random_value(depth + 1));
+        }
+        return o;
+    }
+    case 1: {
+        json_t *arr = json_array();
+        for (int i = (int)(next() % 5); i > 0; i--)
+            json_array_append_new(arr, random_value(depth + 1));
+        return arr;
+    }
+    case 2: {
+        char buf[256];
+        size_t n = 0;
+        for (int i = (int)(next() % 12); i > 0; i--) {
+            const char *p = pieces[next() % (sizeof(pieces) / sizeof(pieces[0]))];
+            memcpy(buf + n, p, strlen(p));
+            n += strlen(p);
+        }
+        if (next() % 4 == 0)
+            buf[n++] = '\0'; /* an embedded NUL */
+        return json_stringn(buf, n);
+    }
+    case 3: {
+        int64_t v = (int64_t)next();
+        int k = (int)(next() % 4);
+        return json_integer(k == 0 ? INT64_MIN : k == 1 ? INT64_MAX : k == 2 ? v % 1000 : v);
+    }
+    case 4:
+        return json_real(next() % 2 ? reals[next() % (sizeof(reals) / sizeof(reals[0]))]
+                                    : (double)(int64_t)next() / (double)(next() | 1));
+    case 5:
+        return json_boolean(next() % 2);
+    default:
+        return json_null();
+    }
+}
+
+static void
+dump_is_byte_for_byte_jansson_compact(void **state)
+{
+    (void)state;
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    for (int i = 0; i < 3000; i++) {
+        json_t *v = random_value(0);
+        size_t want_n = json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *want = malloc(want_n + 1);
+        json_dumpb(v, want, want_n, JSON_COMPACT | JSON_ENCODE_ANY);
+        want[want_n] = '\0';
+        size_t n = 0;
+        char *got = al_json_dump(&a, v, &n);
+        assert_int_equal(n, want_n);
+        assert_memory_equal(got, want, n);
+        assert_int_equal(got[n], '\0');
+        free(want);
+        json_decref(v);
+    }
+    al_arena_fini(&a);
+}
+
 int
 main(void)
 {
@@ -380,6 +465,7 @@ main(void)
         cmocka_unit_test(dump_reports_length_and_sorts_heap_keys),
         cmocka_unit_test(utf8_length),
         cmocka_unit_test(times),
+        cmocka_unit_test(dump_is_byte_for_byte_jansson_compact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
