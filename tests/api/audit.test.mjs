@@ -4,7 +4,8 @@ import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Server, serverTest, assertError, cli, sqlite, chinaDay } from './helpers.mjs'
+import { Server, serverTest, assertError, cli, sqlite, sqliteJson, chinaDay, PG } from './helpers.mjs'
+import { pgCopyDatabase } from '../lib/pg.mjs'
 
 let s, admin
 const test = serverTest(() => [s])
@@ -13,7 +14,7 @@ before(async () => { s = await Server.start(); admin = await s.login('admin') })
 after(async () => { if (s) try { await s.stop() } finally { await s.dispose() } })
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
-const verify = (db) => cli(['audit', 'verify', '--db', db])
+const verify = (db) => cli(['audit', 'verify', '--db', db], { ANLAO_KEY: s.keyPath })
 const total = async (query) => {
   const r = await admin.get(`/api/v1/audit?${query}`)
   assert.equal(r.status, 200, r.text)
@@ -79,11 +80,12 @@ test('a write and its entry are one transaction: rows and entries match, also un
     assert.equal(e.body.items[0].detail.username, r.body.username)
   }
   // Every user row in the database has its user.create entry, and every entry its row.
-  const rows = sqlite(s.db, "SELECT group_concat(id) FROM (SELECT id FROM users WHERE username LIKE 'conc%' ORDER BY id)")
-  const entries = sqlite(s.db, "SELECT group_concat(target_id) FROM (SELECT CAST(target_id AS INTEGER) AS target_id FROM audit_log WHERE action = 'user.create' AND detail LIKE '%conc_%' ORDER BY 1)")
-  assert.equal(rows, entries)
+  const rows = sqliteJson(s.db, "SELECT id FROM users WHERE username LIKE 'conc%' ORDER BY id").map((r) => r.id)
+  const entries = sqliteJson(s.db, "SELECT CAST(target_id AS INTEGER) AS target_id FROM audit_log WHERE action = 'user.create' AND detail LIKE '%conc_%' ORDER BY 1").map((r) => r.target_id)
+  assert.equal(rows.length, 10)
+  assert.deepEqual(rows, entries)
   // Ids are dense: entries are appended one after another, never interleaved or lost.
-  assert.equal(sqlite(s.db, 'SELECT count(*) = max(id) FROM audit_log'), '1')
+  assert.equal(sqlite(s.db, 'SELECT CASE WHEN count(*) = max(id) THEN 1 ELSE 0 END FROM audit_log'), '1')
 })
 
 test('filters: user, action (exact or prefix), outcome, target, from/to dates, paging', async () => {
@@ -174,31 +176,38 @@ test('anlao audit verify: intact chain exits 0; an edit, a deleted middle row an
   assert.ok(count > 20, `${count} entries`)
   assert.match(ok.stdout, new RegExp(`审计链完整.*${count}`))
 
+  // A tampered copy of the database: a file on SQLite, a database made from it on PostgreSQL.
   const copy = (name, sql) => {
+    if (PG) {
+      const url = pgCopyDatabase(s.pgName, name.replace('.db', ''))
+      sqlite(url, sql)
+      return url
+    }
     const f = join(s.dir, name)
     copyFileSync(s.db, f)
     sqlite(f, sql)
     return f
   }
+  const drop = (trigger) => `DROP TRIGGER ${trigger}${PG ? ' ON audit_log' : ''}`
   const mid = Math.floor(count / 2)
 
-  const edited = copy('edited.db', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET action = 'auth.logout' WHERE id = ${mid}`)
+  const edited = copy('edited.db', `${drop('audit_log_no_update')}; UPDATE audit_log SET action = 'auth.logout' WHERE id = ${mid}`)
   const r1 = verify(edited)
   assert.notEqual(r1.status, 0, 'edited row: ' + r1.stdout)
   assert.match(r1.stderr, new RegExp(`id=${mid}\\b`), r1.stderr)
   assert.match(r1.stderr, /\p{Script=Han}/u)
 
-  const detail = copy('detail.db', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET client_ip = '10.0.0.1' WHERE id = ${count}`)
+  const detail = copy('detail.db', `${drop('audit_log_no_update')}; UPDATE audit_log SET client_ip = '10.0.0.1' WHERE id = ${count}`)
   const r1b = verify(detail)
   assert.notEqual(r1b.status, 0)
   assert.match(r1b.stderr, new RegExp(`id=${count}\\b`), r1b.stderr)
 
-  const holed = copy('holed.db', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = ${mid}`)
+  const holed = copy('holed.db', `${drop('audit_log_no_delete')}; DELETE FROM audit_log WHERE id = ${mid}`)
   const r2 = verify(holed)
   assert.notEqual(r2.status, 0, 'deleted middle row: ' + r2.stdout)
   assert.match(r2.stderr, new RegExp(`id=${mid}\\b`), r2.stderr)
 
-  const cut = copy('cut.db', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = ${count}`)
+  const cut = copy('cut.db', `${drop('audit_log_no_delete')}; DELETE FROM audit_log WHERE id = ${count}`)
   const r3 = verify(cut)
   assert.notEqual(r3.status, 0, 'deleted last row: ' + r3.stdout)
   assert.match(r3.stderr, new RegExp(`id=${count}\\b`), r3.stderr)

@@ -30,3 +30,11 @@ export function pgDatabaseFor(dir) {
 export function pgDropDatabase(name) {
   psql(pgUrl('postgres'), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
 }
+
+// A copy of database `name` (no connection may be open on it) as a new database; returns its URL.
+export function pgCopyDatabase(name, suffix) {
+  const copy = `${name}_${suffix}`.toLowerCase().replace(/[^a-z0-9_]/g, '_')
+  psql(pgUrl('postgres'), `DROP DATABASE IF EXISTS ${copy} WITH (FORCE)`)
+  psql(pgUrl('postgres'), `CREATE DATABASE ${copy} TEMPLATE ${name}`)
+  return pgUrl(copy)
+}
