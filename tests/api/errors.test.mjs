@@ -2,7 +2,7 @@
 // health checks.  This server accepts bodies of at most 4096 bytes (ANLAO_BODY_MAX_BYTES).
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, serverTest, assertError, assertSecurityHeaders } from './helpers.mjs'
+import { Server, serverTest, assertError, assertSecurityHeaders, PG } from './helpers.mjs'
 
 let s, c
 const test = serverTest(() => [s])
@@ -130,10 +130,15 @@ test('/healthz and /readyz answer 200 without signing in', async () => {
 })
 
 test('while another writer holds the database (a large import), a write answers 503 in seconds; reads go on', async () => {
-  // The sqlite3 shell takes the write lock and keeps it for 8 s, as a long import commit does.
+  // The sqlite3 shell takes the write lock and keeps it for 8 s, as a long import commit does;
+  // on PostgreSQL psql locks the users table against writers (readers go on) for as long.
   const { spawn } = await import('node:child_process')
-  const holder = spawn('sqlite3', [s.db], { stdio: ['pipe', 'ignore', 'inherit'] })
-  holder.stdin.write('BEGIN IMMEDIATE;\nINSERT INTO settings(key, value) VALUES (\'test.lock\', \'1\');\n.shell sleep 8\nROLLBACK;\n')
+  const holder = PG
+    ? spawn('psql', ['-X', '-q', s.db], { stdio: ['pipe', 'ignore', 'inherit'] })
+    : spawn('sqlite3', [s.db], { stdio: ['pipe', 'ignore', 'inherit'] })
+  holder.stdin.write(PG
+    ? 'BEGIN;\nLOCK TABLE users IN EXCLUSIVE MODE;\nSELECT pg_sleep(8);\nROLLBACK;\n'
+    : 'BEGIN IMMEDIATE;\nINSERT INTO settings(key, value) VALUES (\'test.lock\', \'1\');\n.shell sleep 8\nROLLBACK;\n')
   holder.stdin.end()
   await new Promise((resolve) => setTimeout(resolve, 700))
   const t0 = Date.now()
