@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { Server, assertError } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { PG, psql } from '../lib/pg.mjs'
 
 let s, civil
 before(async () => { s = await new Server().start(); civil = await s.login('fg_civil') })
@@ -12,6 +13,7 @@ after(async () => { await s.stop(); s.cleanup() })
 
 // A statement on the server's database from outside (WAL: the server keeps running).
 function sql(text) {
+  if (PG) return psql(s.db, text)
   const r = spawnSync('python3', ['-c', 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=10); c.executescript(sys.argv[2]); c.commit()', s.db, text], { encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
 }
@@ -32,7 +34,11 @@ test('stale version, number of another record and a refused row: three different
   // The ID number of another record: 409 on id_number.
   assertError(assert, await civil.patch(`/api/v1/elders/${a.id}`, { version: ok.body.version, id_number: idNumber('520327', '19440404', 23) }), 409, 'conflict', 'id_number')
   // A row the database refuses (here a trigger standing for any constraint): 422, not "modified by someone else".
-  sql("CREATE TRIGGER refuse_x BEFORE UPDATE OF address ON elders WHEN new.address = '拒绝' BEGIN SELECT RAISE(ABORT, 'refused'); END;")
+  sql(PG
+    ? "CREATE FUNCTION refuse_x() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.address = '拒绝' THEN" +
+      " RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$;" +
+      ' CREATE TRIGGER refuse_x BEFORE UPDATE OF address ON elders FOR EACH ROW EXECUTE FUNCTION refuse_x();'
+    : "CREATE TRIGGER refuse_x BEFORE UPDATE OF address ON elders WHEN new.address = '拒绝' BEGIN SELECT RAISE(ABORT, 'refused'); END;")
   const refused = await civil.patch(`/api/v1/elders/${b.id}`, { version: b.version, address: '拒绝' })
   assertError(assert, refused, 422, 'unprocessable')
   assert.doesNotMatch(refused.body.error.message, /他人修改/)
@@ -40,5 +46,5 @@ test('stale version, number of another record and a refused row: three different
   const again = await civil.get(`/api/v1/elders/${b.id}`)
   assert.equal(again.body.version, b.version)
   assert.equal(again.body.address, '一号')
-  sql('DROP TRIGGER refuse_x;')
+  sql(PG ? 'DROP TRIGGER refuse_x ON elders; DROP FUNCTION refuse_x();' : 'DROP TRIGGER refuse_x;')
 })
