@@ -1,5 +1,5 @@
 /*
- * Loading the packed facts from the elders tables (RULE-EXPR-017, 018).
+ * Loading the packed facts from the elders tables (RULE-EXPR-017..019).
  * Engine-neutral SQL: the same texts run on SQLite and PostgreSQL.
  */
 #include <string.h>

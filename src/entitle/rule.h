@@ -94,7 +94,7 @@ void rule_eval(const struct rule *r, const struct rule_facts *f, size_t from, si
 /* One row. */
 bool rule_eval_one(const struct rule *r, const struct rule_facts *f, size_t row);
 
-/* ---- Explanation (RULE-EXPR-020..026) ---------------------------------------- */
+/* ---- Explanation (RULE-EXPR-020..025) ---------------------------------------- */
 
 enum rule_xkind { RULE_X_COND, RULE_X_AND, RULE_X_OR, RULE_X_NOT };
 

@@ -1,5 +1,5 @@
 /*
- * From the checked tree to the flat postfix program (RULE-EXPR-013..015), and
+ * From the checked tree to the flat postfix program (RULE-EXPR-013, RULE-EXPR-015), and
  * the normalised text of a rule.
  *
  * Every condition becomes one or a few column tests; an age becomes a range

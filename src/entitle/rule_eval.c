@@ -1,5 +1,5 @@
 /*
- * The evaluator (RULE-EXPR-013..016): a postfix program over 256 rows at a
+ * The evaluator (RULE-EXPR-013, RULE-EXPR-014): a postfix program over 256 rows at a
  * time, each stack slot a bitmap of the block.  A leaf is one tight loop over
  * one column; 且/或/非 are four word operations.
  */

@@ -1,5 +1,5 @@
 /*
- * Explanations (RULE-EXPR-020..026): for one elder, every condition of a
+ * Explanations (RULE-EXPR-020..025): for one elder, every condition of a
  * rule in a Chinese sentence with the elder's value, the threshold's
  * parameter and legal reference, and whether it held; for a failed rule,
  * what is missing (under 或 the closest branch).

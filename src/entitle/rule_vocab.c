@@ -65,5 +65,15 @@ rule_fail(struct rule_error *err, int column, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->message + n, sizeof(err->message) - (size_t)n, fmt, ap);
     va_end(ap);
+    /* A long word may be cut: never inside a character (the message goes out as JSON). */
+    size_t len = strlen(err->message), end = len;
+    while (end > 0 && ((unsigned char)err->message[end - 1] & 0xC0) == 0x80)
+        end--;
+    if (end > 0 && (unsigned char)err->message[end - 1] >= 0xC0) {
+        unsigned char lead = (unsigned char)err->message[end - 1];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (len - (end - 1) < need)
+            err->message[end - 1] = 0;
+    }
     return AL_EINVAL;
 }

@@ -1,5 +1,5 @@
 /*
- * src/entitle/rule_*.c: the eligibility-rule language (RULE-EXPR-001..026):
+ * src/entitle/rule_*.c: the eligibility-rule language (RULE-EXPR-001..025):
  * errors with exact character positions, Chinese/ASCII/full-width
  * equivalence, parameters at dates, truth tables against a plain reference
  * evaluator, and explanation texts.
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/text.h"
 #include "elder/elder.h"
 #include "elder/elder_int.h"
 #include "entitle/facts.h"
@@ -106,18 +107,18 @@ err_is(const char *text, int column, const char *message)
             message);
 }
 
-/* RULE-EXPR-001, 005..012: each error names the character column and what was expected. */
+/* RULE-EXPR-001: each error names the character column and what was expected. */
 static void
 errors_name_position_and_expectation(void **state)
 {
     (void)state;
-    /* The example of issue 12: a field without a comparison. */
+    /* RULE-EXPR-001: the example of issue 12, a field without a comparison. */
     err_is("年龄 >= 80 且 性别 且 能力等级 >= 2", 15,
         "第 15 个字符处：应为比较符号（>=、<= 等），实际为“且”");
-    /* Type mismatch: a number field with an economic value. */
+    /* RULE-EXPR-007: type mismatch, a number field with an economic value. */
     err_is("年龄 属于 [特困]", 8, "第 8 个字符处：年龄应为数值或参数名，实际为“特困”");
     err_is("年龄 = \"80\"", 6, "第 6 个字符处：年龄应为数值或参数名，实际为“80”");
-    err_is("体重 > 50", 1,
+    err_is("体重 > 50", 1, /* RULE-EXPR-006 */
         "第 1 个字符处：未知字段“体重”（可用：年龄、地区、类别、能力等级、经济状况、残疾等级、"
         "本地户籍、居住情况、性别、已享受）");
     err_is("经济状况 >= 低保", 6,
@@ -126,22 +127,23 @@ errors_name_position_and_expectation(void **state)
         "第 8 个字符处：经济状况没有“富裕”这个值（可用：特困、低保、低保边缘、低收入、一般）");
     err_is("居住情况 属于 [独居, 2]", 14,
         "第 14 个字符处：居住情况没有“2”这个值（可用：独居、仅与配偶、与子女、与他人、机构）");
+    /* RULE-EXPR-011: unknown parameter, and a value out of the field's range. */
     err_is("年龄 >= 退休年龄", 7, "第 7 个字符处：未知参数“退休年龄”（或在 2026-12-02 无有效值）");
     err_is("年龄 >= 超龄", 7, "第 7 个字符处：参数“超龄”在 2026-12-02 的值为 200，年龄应在 0–150 之间");
     err_is("(年龄 >= 80 且 本地户籍", 17, "第 17 个字符处：应为“)”，实际为“结尾”");
     err_is("", 1, "第 1 个字符处：应为条件（如 年龄 >= 80），实际为“结尾”");
     err_is("   ", 4, "第 4 个字符处：应为条件（如 年龄 >= 80），实际为“结尾”");
     err_is("能力等级 >= 7", 9, "第 9 个字符处：能力等级应在 0–4 之间，实际为 7");
-    err_is("地区 属于 [52032]", 8, "第 8 个字符处：地区应为 2、4、6、9 或 12 位区划代码，实际为“52032”");
+    err_is("地区 属于 [52032]", 8, /* RULE-EXPR-008 */ "第 8 个字符处：地区应为 2、4、6、9 或 12 位区划代码，实际为“52032”");
     err_is("性别 = “女", 6, "第 6 个字符处：引号未闭合");
-    err_is("年龄 >= 80 年龄", 10, "第 10 个字符处：应为“且”、“或”或结尾，实际为“年龄”");
-    err_is("年龄 ! 80", 4, "第 4 个字符处：“!”后应为“=”");
+    err_is("年龄 >= 80 年龄", 10, /* RULE-EXPR-005 */ "第 10 个字符处：应为“且”、“或”或结尾，实际为“年龄”");
+    err_is("年龄 ! 80", 4, /* RULE-EXPR-002 */ "第 4 个字符处：“!”后应为“=”");
     err_is("年龄 >= 80 # x", 10, "第 10 个字符处：无法识别的字符“#”");
-    err_is("已享受 不存在的项目", 5, "第 5 个字符处：未知服务项目“不存在的项目”");
+    err_is("已享受 不存在的项目", 5, /* RULE-EXPR-012 */ "第 5 个字符处：未知服务项目“不存在的项目”");
     err_is("已享受 越界项目", 5, "第 5 个字符处：未知服务项目“越界项目”");
     err_is("已享受 且", 5, "第 5 个字符处：应为服务项目名称，实际为“且”");
-    err_is("残疾等级 <= 无", 9, "第 9 个字符处：“无”只能用 =、!=、属于、不属于 比较");
-    err_is("本地户籍 >= 1", 6, "第 6 个字符处：本地户籍只能单独使用或用 = 是 / = 否，实际为“>=”");
+    err_is("残疾等级 <= 无", 9, /* RULE-EXPR-010 */ "第 9 个字符处：“无”只能用 =、!=、属于、不属于 比较");
+    err_is("本地户籍 >= 1", 6, /* RULE-EXPR-009 */ "第 6 个字符处：本地户籍只能单独使用或用 = 是 / = 否，实际为“>=”");
     err_is("本地户籍 = 也许", 8, "第 8 个字符处：本地户籍应为“是”或“否”，实际为“也许”");
     err_is("年龄 属于 80", 7, "第 7 个字符处：应为“[”（如 [特困, 低保]），实际为“80”");
     err_is("经济状况 属于 [特困 低保]", 13, "第 13 个字符处：应为“,”或“]”，实际为“低保”");
@@ -149,7 +151,7 @@ errors_name_position_and_expectation(void **state)
     err_is("年龄 >= 99999999999999999999", 7, "第 7 个字符处：数值过大");
     err_is("年龄 >= 80 且 (或)", 13, "第 13 个字符处：应为条件（如 年龄 >= 80），实际为“或”");
     err_is("年龄 >= 80 且\xff", 11, "第 11 个字符处：不是有效的 UTF-8 文字");
-    /* Nesting is bounded (the parser recurses). */
+    /* RULE-EXPR-015: nesting is bounded (the parser recurses); so are NUL and bad UTF-8. */
     char deep[512] = "";
     for (int i = 0; i < RULE_DEPTH_MAX + 1; i++)
         strcat(deep, "(");
@@ -161,12 +163,21 @@ errors_name_position_and_expectation(void **state)
     struct rule_error err;
     assert_int_equal(rule_compile(&A, "本地户籍\0且", 13, &env, &r, &err), AL_EINVAL);
     assert_int_equal(err.column, 5);
+    /* A message cut at its buffer's end is cut between characters (found by fuzz_rule). */
+    char big[1024] = "";
+    for (int i = 0; i < 150; i++)
+        strcat(big, "长");
+    assert_int_equal(rule_compile(&A, big, strlen(big), &env, &r, &err), AL_EINVAL);
+    assert_int_equal(err.column, 1);
+    assert_true(al_text_is_utf8(err.message, strlen(err.message)));
+    assert_true(strlen(err.message) > 300);
     /* A bad date is the caller's error. */
     env.date = "2026-13-01";
     assert_int_equal(rule_compile(&A, "本地户籍", 12, &env, &r, &err), AL_EINVAL);
 }
 
-/* RULE-EXPR-002..004: Chinese keywords, ASCII keywords, full-width symbols mean the same. */
+/* RULE-EXPR-002, RULE-EXPR-003: Chinese keywords, ASCII keywords, full-width symbols mean the
+ * same; RULE-EXPR-004: they have one normalised text. */
 static void
 keywords_ascii_and_full_width_are_equivalent(void **state)
 {
@@ -274,14 +285,14 @@ truth(const struct rule_facts *f, const char *text, const char *want)
         fail_msg("%s: got %s, expected %s", text, got, want);
 }
 
-/* RULE-EXPR-013..019: truth tables of every field and operator. */
+/* Truth tables of every field and operator. */
 static void
 truth_tables(void **state)
 {
     (void)state;
     struct rule_facts f;
     load_six(&f);
-    /* Ages 86, 80 (birthday today), 79 (tomorrow), 65, 75, 101. */
+    /* RULE-EXPR-013: ages 86, 80 (birthday today), 79 (tomorrow), 65, 75, 101. */
     truth(&f, "年龄 >= 80", "110001");
     truth(&f, "年龄 > 80", "100001");
     truth(&f, "年龄 <= 79", "001110");
@@ -290,7 +301,7 @@ truth_tables(void **state)
     truth(&f, "年龄 != 80", "101111");
     truth(&f, "年龄 属于 [79, 101]", "001001");
     truth(&f, "年龄 不属于 [79, 101]", "110110");
-    /* Ability: 3, unknown, 2, 0, 4, 1; unknown never matches (RULE-EXPR-018). */
+    /* RULE-EXPR-018: ability 3, unknown, 2, 0, 4, 1; unknown never matches, only 非 turns it. */
     truth(&f, "能力等级 >= 2", "101010");
     truth(&f, "能力等级 < 2", "000101");
     truth(&f, "能力等级 != 2", "100111");
@@ -303,7 +314,7 @@ truth_tables(void **state)
     truth(&f, "残疾等级 != 无", "011101");
     truth(&f, "残疾等级 != 2", "101111");
     truth(&f, "残疾等级 属于 [无, 1]", "101010");
-    /* Economic: tekun, general, dibao, low_income, dibao_edge, general. */
+    /* RULE-EXPR-007: economic tekun, general, dibao, low_income, dibao_edge, general. */
     truth(&f, "经济状况 属于 [特困, 低保]", "101000");
     truth(&f, "经济状况 不属于 [特困, 低保]", "010111");
     truth(&f, "经济状况 = 一般", "010001");
@@ -324,7 +335,7 @@ truth_tables(void **state)
     truth(&f, "本地户籍", "100110");
     truth(&f, "本地户籍 = 否", "011001");
     truth(&f, "非 本地户籍", "011001");
-    /* Categories: living_alone; none; empty_nest+severe; none; advanced_age+entitled; economic. */
+    /* RULE-EXPR-008: categories living_alone; none; empty_nest+severe; none; advanced_age+entitled; economic. */
     truth(&f, "类别 属于 [独居, 重残]", "101000");
     truth(&f, "类别 = 优抚对象", "000010");
     truth(&f, "类别 不属于 [独居, 高龄]", "011101");
@@ -333,7 +344,7 @@ truth_tables(void **state)
     truth(&f, "已享受 高龄津贴", "100001");
     truth(&f, "已享受 护理补贴", "001000");
     truth(&f, "非 已享受 高龄津贴 且 非 已享受 护理补贴", "010110");
-    /* Connectives and precedence: 且 binds tighter than 或. */
+    /* RULE-EXPR-005: 且 binds tighter than 或. */
     truth(&f, "年龄 >= 80 且 经济状况 属于 [特困, 低保] 且 能力等级 >= 2", "100000");
     truth(&f, "年龄 >= 80 或 经济状况 = 低保 且 能力等级 >= 2", "111001");
     truth(&f, "(年龄 >= 80 或 经济状况 = 低保) 且 能力等级 >= 2", "101000");
@@ -353,7 +364,8 @@ truth_tables(void **state)
     facts_fini(&f);
 }
 
-/* A plain evaluator of a few rules, to check the bitset engine on many rows and odd ranges. */
+/* RULE-EXPR-014: a plain evaluator of a few rules checks the bitset engine on many rows and
+ * ranges that start and end inside words and blocks. */
 static int
 age_at(const char *birth)
 {
@@ -472,7 +484,9 @@ resolver_errors_pass_through(void **state)
     assert_int_equal(rule_compile(&A, "已享受 x", strlen("已享受 x"), &env, &r, &err), AL_EINVAL);
 }
 
-/* RULE-EXPR-020..026: sentences, values, references and what is missing. */
+/* RULE-EXPR-020 (the tree and its sentences), RULE-EXPR-021 (wording of conditions),
+ * RULE-EXPR-022 (wording of values), RULE-EXPR-023 (missing, closest 或 branch),
+ * RULE-EXPR-024 (非), RULE-EXPR-025 (JSON), RULE-EXPR-016 (agrees with the evaluation). */
 static void
 explanations(void **state)
 {
@@ -506,7 +520,7 @@ explanations(void **state)
     assert_null(x.root->param);
     assert_null(x.root->reference);
 
-    /* 或: the closest branch is reported; on a tie the first. */
+    /* RULE-EXPR-023: under 或 the closest branch is reported; on a tie the first. */
     r = ok("(年龄 >= 80 且 能力等级 >= 2 且 本地户籍) 或 经济状况 = 特困");
     rule_explain(&A, r, &f, 3, &x); /* 65, level 0, local, low income: 2 vs 1 missing */
     assert_false(x.eligible);
@@ -522,7 +536,7 @@ explanations(void **state)
     assert_string_equal(x.root->kids[0]->kids[2]->sentence,
         "具有本地户籍：是（户籍地 520327100001）");
 
-    /* 非 */
+    /* RULE-EXPR-024 */
     r = ok("年龄 >= 80 且 非 已享受 高龄津贴");
     rule_explain(&A, r, &f, 0, &x);
     assert_false(x.eligible);
@@ -531,7 +545,7 @@ explanations(void **state)
     assert_int_equal(x.nmissing, 1);
     assert_string_equal(x.missing[0], "不应满足：已享受高龄津贴");
 
-    /* Every field's sentence. */
+    /* RULE-EXPR-021, RULE-EXPR-022: every field's sentence. */
     const struct {
         const char *rule;
         int row;
@@ -557,12 +571,16 @@ explanations(void **state)
         {"已享受 护理补贴", 1, "已享受护理补贴：否"},
     };
     for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
-        rule_explain(&A, ok(s[i].rule), &f, (size_t)s[i].row, &x);
+        struct rule *sr = ok(s[i].rule);
+        rule_explain(&A, sr, &f, (size_t)s[i].row, &x);
+        /* RULE-EXPR-016 */
+        assert_int_equal(x.eligible, rule_eval_one(sr, &f, (size_t)s[i].row));
+        assert_int_equal(x.eligible, x.nmissing == 0);
         if (strcmp(x.root->sentence, s[i].sentence) != 0)
             fail_msg("%s: %s", s[i].rule, x.root->sentence);
     }
 
-    /* JSON */
+    /* RULE-EXPR-025 */
     r = ok("年龄 >= 高龄年龄 且 (性别 = 女 或 非 本地户籍)");
     rule_explain(&A, r, &f, 3, &x);
     json_t *j = rule_explanation_json(&x);
