@@ -28,6 +28,15 @@ now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* This thread's CPU time: what an explanation costs, without the other jobs of a shared machine. */
+static double
+tcpu(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static double
 cpu(void)
 {
@@ -72,6 +81,13 @@ static const char *const shapes[] = {
     "年龄 属于 [%d, 100] 或 类别 = 优抚对象 或 类别 = 计生特殊家庭",
     "地区 属于 [520327001] 且 年龄 >= %d 且 (经济状况 属于 [特困, 低保] 或 能力等级 = 4)",
 };
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
 
 int
 main(int argc, char **argv)
@@ -142,24 +158,28 @@ main(int argc, char **argv)
     struct al_arena x;
     al_arena_init(&x, 1 << 16);
     double worst1 = 0, worst_all = 0, sum_all = 0;
+    static double all[1000];
     int samples = n < 1000 ? (int)n : 1000;
     for (int s = 0; s < samples; s++) {
         size_t row = (size_t)s * (n / (size_t)samples);
-        double e0 = now();
+        double e0 = tcpu();
         for (int k = 0; k < nrules; k++) {
-            double e1 = now();
+            double e1 = tcpu();
             struct rule_explanation ex;
             rule_explain(&x, rules[k], &f, row, &ex);
-            double d1 = now() - e1;
+            double d1 = tcpu() - e1;
             if (d1 > worst1)
                 worst1 = d1;
         }
-        double dall = now() - e0;
+        double dall = tcpu() - e0;
+        all[s] = dall;
         sum_all += dall;
         if (dall > worst_all)
             worst_all = dall;
         al_arena_reset(&x);
     }
+    qsort(all, (size_t)samples, sizeof(all[0]), cmp_double);
+    double p99 = all[samples * 99 / 100 < samples ? samples * 99 / 100 : samples - 1];
     struct rusage u;
     getrusage(RUSAGE_SELF, &u);
 
@@ -168,12 +188,13 @@ main(int argc, char **argv)
         (double)(8 + 4 + 8 + 8 + 2 + 5 + 8 * f.item_words));
     printf("  %d rules compiled        %8.3f ms\n", nrules, t_compile * 1e3);
     printf("  evaluation wall          %8.3f s   cpu %.3f s\n", wall, cpu_s);
-    printf("  rule evaluations / s     %8.1f M   (target ≥ 20 M per core: %.1f×)\n",
-        evals / wall / 1e6, evals / wall / 20e6);
+    printf("  rule evaluations / s     %8.1f M wall, %.1f M per CPU second"
+           " (target ≥ 20 M per core: %.1f×)\n",
+        evals / wall / 1e6, evals / cpu_s / 1e6, evals / wall / 20e6);
     printf("  eligible (elder, rule)   %llu of %.0f\n", (unsigned long long)eligible, evals);
-    printf("  explanation, 1 rule      worst %.3f ms\n", worst1 * 1e3);
-    printf("  explanation, %d rules    mean %.3f ms, worst %.3f ms (target ≤ 1 ms)\n", nrules,
-        sum_all / samples * 1e3, worst_all * 1e3);
+    printf("  explanation (thread CPU), 1 rule    worst %.3f ms (1 elder × 1 rule)\n", worst1 * 1e3);
+    printf("  explanation (thread CPU), %d rules  mean %.3f ms, p99 %.3f ms, worst %.3f ms (target ≤ 1 ms)\n",
+        nrules, sum_all / samples * 1e3, p99 * 1e3, worst_all * 1e3);
     printf("  peak memory (maxrss)     %8.1f MB\n", (double)u.ru_maxrss / 1024.0);
     al_arena_fini(&x);
     al_arena_fini(&a);

@@ -78,14 +78,24 @@ int facts_index(const char *const *values, const char *s);
 
 /*
  * Load the active elders whose residence code starts with `region_prefix`
- * ("" for all) with their categories: facts_init'ed `f` is filled.  Then, when
- * `receiving_sql` is not NULL, run it (bound ?1 = `date`, ?2 = region_prefix || '%')
- * and set the bit of each row (elder_id, bit) it returns; the catalogue
- * passes its benefit-record query here, so this file does not know that
- * table.  Engine-neutral SQL (SQLite and PostgreSQL).  AL_OK, AL_EDB, or
- * AL_EINTERNAL when out of memory; on failure `f` holds what was read so far.
+ * (digits, "" for all) with their categories into facts_init'ed `f`.  Then,
+ * when `receiving_sql` is not NULL, run it with ?1 = `date` and ?2 =
+ * region_prefix || '%' (it must use both: PostgreSQL refuses an unused
+ * parameter) and set the bit of each (elder_id, bit) row it returns; the
+ * catalogue passes its benefit-record query here, so this file does not know
+ * that table.  Engine-neutral SQL (SQLite and PostgreSQL).  AL_OK, AL_EINVAL
+ * (a prefix that is not digits, before any SQL), AL_EDB, or AL_EINTERNAL when
+ * out of memory; on failure `f` holds what was read so far.
  */
 int facts_load(struct al_db *db, const char *region_prefix, const char *date,
     const char *receiving_sql, struct rule_facts *f);
+
+/*
+ * Load elder `id` (any status) into an empty facts_init'ed `f`, with categories and receiving bits
+ * (`receiving_sql` as above, ?2 being the elder's 12-digit village code), for
+ * one elder's explanation (row 0).  AL_OK, AL_ENOTFOUND, AL_EDB or AL_EINTERNAL.
+ */
+int facts_load_elder(struct al_db *db, int64_t id, const char *date, const char *receiving_sql,
+    struct rule_facts *f);
 
 #endif

@@ -121,6 +121,11 @@ rule_run(const struct rule *r, int from, int to, const struct rule_facts *f, siz
             sp++;
             break;
         case RI_RECV:
+            if (c->word >= f->item_words) { /* facts with fewer items than the rule's env */
+                memset(o, 0, sizeof(st[0]));
+                sp++;
+                break;
+            }
             leaf_recv(f->receives + row * (size_t)f->item_words, f->item_words, n, c->word,
                 c->mask, o);
             sp++;

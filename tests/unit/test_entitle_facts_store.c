@@ -189,6 +189,22 @@ loads_the_same_facts(void **state)
     al_arena_fini(&a);
     facts_fini(&f);
 
+    /* One elder, for an explanation: any status, with categories and receiving. */
+    facts_init(&f, 128);
+    assert_int_equal(facts_load_elder(db, 9, "2026-12-02", sql_receiving, &f), AL_OK);
+    assert_int_equal(f.n, 1);
+    assert_true(f.id[0] == 9 && f.categories[0] == 1 << 8 && f.economic[0] == FACTS_DIBAO);
+    assert_true(facts_receives(&f, 0, 70));
+    facts_fini(&f);
+    facts_init(&f, 128);
+    assert_int_equal(facts_load_elder(db, 5, "2026-12-02", sql_receiving, &f), AL_OK);
+    assert_true(f.n == 1 && f.categories[0] == 1 << 1 && f.ability[0] == 4);
+    facts_fini(&f);
+    facts_init(&f, 128);
+    assert_int_equal(facts_load_elder(db, 999, "2026-12-02", sql_receiving, &f), AL_ENOTFOUND);
+    assert_int_equal(f.n, 0);
+    facts_fini(&f);
+
     /* Everything, and a prefix that is not digits is refused before any SQL. */
     facts_init(&f, 64);
     assert_int_equal(facts_load(db, "", "2026-12-02", NULL, &f), AL_OK);

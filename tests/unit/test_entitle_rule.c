@@ -352,6 +352,13 @@ truth_tables(void **state)
     truth(&f, "非 非 本地户籍", "100110");
     facts_fini(&f);
 
+    /* Facts carrying fewer items than the rule was compiled for: the item is not received. */
+    facts_init(&f, 64);
+    add(&f, 1, &six[2]);
+    assert_false(rule_eval_one(ok("已享受 护理补贴"), &f, 0));
+    assert_true(rule_eval_one(ok("非 已享受 护理补贴"), &f, 0));
+    facts_fini(&f);
+
     /* Without a list region, 本地户籍 is the county of residence. */
     load_six(&f);
     struct rule_env env = env_at("2026-12-02", NULL);
