@@ -81,6 +81,10 @@ int rule_compile(struct al_arena *a, const char *text, size_t len, const struct 
 /* Names of the parameters the rule uses, in order of first use (for "which rules use 高龄年龄"). */
 int rule_params(const struct rule *r, const char *const **names);
 
+/* Item bits the rule reads through 已享受, in order of first use (for the catalogue's
+ * dependency check between items: a rule must not depend on itself through others). */
+int rule_items(const struct rule *r, const int **bits);
+
 /* The normalised text of the rule (keywords in Chinese, single spaces), in the rule's arena. */
 const char *rule_text(const struct rule *r);
 

@@ -18,7 +18,11 @@ join(struct al_arena *a, const struct rule_node *n, const char *last, const char
     char buf[1024];
     size_t k = 0;
     for (int i = 0; i < n->nvals && k < sizeof(buf) - 1; i++) {
-        const char *sep = i == 0 ? "" : i == n->nvals - 1 ? last : "、";
+        bool number = rule_fdefs[n->field].type == RT_INT;
+        const char *sep = i == 0                                  ? ""
+                          : i < n->nvals - 1                      ? "、"
+                          : number && !strcmp(last, "或")         ? " 或 "
+                                                                  : last;
         const struct rule_value *v = &n->vals[i];
         if (n->field == RF_REGION)
             k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s%0*lld", sep, v->digits,
@@ -52,7 +56,7 @@ describe(struct al_arena *a, const struct rule_node *n)
         case OP_LT: return al_arena_printf(a, "未满 %lld 周岁", v);
         default:
             return al_arena_printf(a, "年龄%s %s", neg ? "不为" : "为",
-                join(a, n, "或", " 周岁"));
+                join(a, n, neg ? "、" : "或", " 周岁"));
         }
     }
     case RF_ABILITY:
@@ -62,7 +66,8 @@ describe(struct al_arena *a, const struct rule_node *n)
         if (n->op < OP_EQ)
             return al_arena_printf(a, "%s%s %lld 级", name, ord[n->op],
                 (long long)n->vals[0].v);
-        return al_arena_printf(a, "%s%s %s", name, ord[n->op], join(a, n, "或", " 级"));
+        return al_arena_printf(a, "%s%s %s", name, ord[n->op],
+            join(a, n, neg ? "、" : "或", " 级"));
     case RF_REGION:
         return al_arena_printf(a, "居住地区%s %s 内", neg ? "不在" : "在", join(a, n, "、", ""));
     case RF_CATEGORY:

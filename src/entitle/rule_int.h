@@ -100,6 +100,8 @@ struct rule {
     const char *region;    /* the list's region (本地户籍), or NULL */
     int nparams;
     const char **params;
+    int nitems;
+    int *items;
 };
 
 /* Build `r->code` from `r->root`: AL_OK, or AL_EINVAL (program too deep) with err. */

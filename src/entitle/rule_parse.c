@@ -26,6 +26,8 @@ struct parser {
     struct rule_error *err;
     const char *params[64];
     int nparams;
+    int items[64];
+    int nitems;
 };
 
 static const struct rule_token *
@@ -333,6 +335,11 @@ parse_receives(struct parser *p, struct rule_node **out)
         rule_fail(p->err, t->column, "读取服务项目“%s”失败", t->text);
         return rc;
     }
+    int i = 0;
+    while (i < p->nitems && p->items[i] != bit)
+        i++;
+    if (i == p->nitems && p->nitems < 64)
+        p->items[p->nitems++] = bit;
     n->nvals = 1;
     n->vals = al_arena_calloc(p->a, sizeof(*n->vals));
     n->vals[0].v = bit;
@@ -403,6 +410,9 @@ rule_compile(struct al_arena *a, const char *text, size_t len, const struct rule
     r->params = al_arena_alloc(a, (size_t)(p.nparams + 1) * sizeof(*r->params));
     memcpy(r->params, p.params, (size_t)p.nparams * sizeof(*r->params));
     r->params[p.nparams] = NULL;
+    r->nitems = p.nitems;
+    r->items = al_arena_alloc(a, (size_t)(p.nitems + 1) * sizeof(*r->items));
+    memcpy(r->items, p.items, (size_t)p.nitems * sizeof(*r->items));
     r->region = env->region ? al_arena_strdup(a, env->region) : NULL;
     r->text = rule_print(a, r->root);
     if ((rc = rule_codegen(a, r, err)) != AL_OK)
@@ -416,4 +426,11 @@ rule_params(const struct rule *r, const char *const **names)
 {
     *names = r->params;
     return r->nparams;
+}
+
+int
+rule_items(const struct rule *r, const int **bits)
+{
+    *bits = r->items;
+    return r->nitems;
 }

@@ -335,7 +335,8 @@ truth_tables(void **state)
     truth(&f, "本地户籍", "100110");
     truth(&f, "本地户籍 = 否", "011001");
     truth(&f, "非 本地户籍", "011001");
-    /* RULE-EXPR-008: categories living_alone; none; empty_nest+severe; none; advanced_age+entitled; economic. */
+    /* RULE-EXPR-008: categories living_alone; none; empty_nest+severe; none;
+     * advanced_age+entitled; economic_difficulty. */
     truth(&f, "类别 属于 [独居, 重残]", "101000");
     truth(&f, "类别 = 优抚对象", "000010");
     truth(&f, "类别 不属于 [独居, 高龄]", "011101");
@@ -344,6 +345,11 @@ truth_tables(void **state)
     truth(&f, "已享受 高龄津贴", "100001");
     truth(&f, "已享受 护理补贴", "001000");
     truth(&f, "非 已享受 高龄津贴 且 非 已享受 护理补贴", "010110");
+    const int *items;
+    assert_int_equal(rule_items(ok("已享受 护理补贴 或 已享受 高龄津贴 或 receives allowance"),
+                         &items), 2);
+    assert_true(items[0] == 70 && items[1] == 3);
+    assert_int_equal(rule_items(ok("年龄 >= 80"), &items), 0);
     /* RULE-EXPR-005: 且 binds tighter than 或. */
     truth(&f, "年龄 >= 80 且 经济状况 属于 [特困, 低保] 且 能力等级 >= 2", "100000");
     truth(&f, "年龄 >= 80 或 经济状况 = 低保 且 能力等级 >= 2", "111001");
@@ -561,7 +567,7 @@ explanations(void **state)
         {"年龄 < 80", 2, "未满 80 周岁：是（79 周岁）"},
         {"年龄 > 100", 5, "年龄超过 100 周岁：是（101 周岁）"},
         {"年龄 <= 65", 3, "年龄不超过 65 周岁：是（65 周岁）"},
-        {"年龄 属于 [79, 80]", 1, "年龄为 79或80 周岁：是（80 周岁）"},
+        {"年龄 属于 [79, 80]", 1, "年龄为 79 或 80 周岁：是（80 周岁）"},
         {"经济状况 属于 [特困, 低保, 低保边缘]", 5, "经济状况为特困、低保或低保边缘：否（一般）"},
         {"经济状况 不属于 [特困, 低保]", 5, "经济状况不为特困、低保：是（一般）"},
         {"居住情况 = 独居", 2, "居住情况为独居：否（未登记）"},
@@ -575,6 +581,9 @@ explanations(void **state)
         {"类别 属于 [独居, 重残]", 2, "类别包括独居或重残：是（空巢、重残）"},
         {"类别 不属于 [独居]", 1, "类别不包括独居：是（无）"},
         {"能力等级 = 0", 3, "能力等级为 0 级：是（0 级，能力完好）"},
+        {"能力等级 属于 [2, 3, 4]", 3, "能力等级为 2、3 或 4 级：否（0 级，能力完好）"},
+        {"年龄 不属于 [64, 65]", 3, "年龄不为 64、65 周岁：否（65 周岁）"},
+        {"残疾等级 不属于 [1, 2]", 3, "残疾等级不为 1、2 级：是（4 级）"},
         {"已享受 护理补贴", 1, "已享受护理补贴：否"},
     };
     for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
