@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 WEB_SRC  := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
 
-.PHONY: all run test bench deps deps-test deps-bench web unit api api-pg cluster e2e fuzz fuzz-regress \
+.PHONY: all run test bench bench-rules deps deps-test deps-bench web unit api api-pg cluster e2e fuzz fuzz-regress \
         asan clean routes docs
 
 all: $(BUILD)/anlao
@@ -132,8 +132,8 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 # Parsers and the pure rules they feed; nothing that needs the database or the network.
 FUZZ_LIB := $(addprefix src/core/,arena.c csv.c err.c head.c idcard.c json.c log.c query.c \
-            router.c set64.c sheet.c text.c xls.c xlsx.c) src/import/import_logic.c \
-            src/region/region_logic.c
+            router.c set64.c sheet.c text.c vec.c xls.c xlsx.c) src/import/import_logic.c \
+            src/region/region_logic.c src/entitle/facts.c $(wildcard src/entitle/rule_*.c)
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
@@ -168,9 +168,18 @@ test: deps-test
 	@echo "make test: all passed"
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/rules
 	bench/run.sh
 	bench/registry.sh
+	$(BUILD)/bench/rules
+
+# Entitlement rules over 1,000,000 elders × 50 rules (bench/rules.c); `make bench-rules` alone.
+$(BUILD)/bench/rules: bench/rules.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LDSAN) $(LDLIBS)
+
+bench-rules: $(BUILD)/bench/rules
+	$(BUILD)/bench/rules
 
 clean:
 	rm -rf build web/dist
