@@ -223,7 +223,7 @@ hukou_imports(struct al_db *db, struct al_vec *out)
  * row (a first run over a million records writes a million snapshots); on
  * SQLite the batch costs nothing more than the row-at-a-time insert.
  */
-#define WRITE_BATCH 256
+#define WRITE_BATCH 256 /* RULE-DB-001 */
 
 /* Binds the `i`th row's columns from parameter `p` on. */
 typedef void (*bind_row_fn)(struct al_stmt *st, int p, const struct item *row, int64_t run_id);
@@ -441,6 +441,7 @@ identify_store_runs(struct al_db *db, struct al_arena *a, const char *scope, int
 
 /*
  * ---- Where the dialects differ: a duplicate's other records ----------------
+ * RULE-DB-001
  *
  * RULE-PII-004: the detail of a suspected duplicate is the other records' ids
  * ("12,34"); only those in the scope ?3..?4 are named, and an item whose others
