@@ -58,7 +58,7 @@ struct run {
     struct al_stmt *prev; /* identify_state in elder_id order, merged with the scan */
     int prev_rc;
     struct al_vec items;  /* struct item */
-    struct al_vec states; /* struct item: snapshots to write, list = special | known << 1 */
+    struct al_vec states; /* struct item: snapshots to write (new or changed), list = special */
     struct al_vec people; /* struct person */
 };
 
@@ -110,8 +110,7 @@ visit(void *ctx, const struct elder_scan_row *row)
     }
     if (identify_state_differs(row, &prev))
         PUSH(&r->states, struct item,
-            ((struct item){row->id, row->special | (prev.known << 1),
-                al_arena_strdup(r->a, row->cats)}));
+            ((struct item){row->id, row->special, al_arena_strdup(r->a, row->cats)}));
     uint64_t h;
     if (identify_person_hash(row, &h))
         PUSH(&r->people, struct person, ((struct person){h, row->id}));
@@ -237,13 +236,13 @@ bind_item(struct al_stmt *st, int p, const struct item *it, int64_t run_id)
     al_stmt_bind_text(st, p + 3, it->detail);
 }
 
-/* A snapshot: list = special | known << 1 (known: a row exists and is updated). */
+/* A snapshot: list = special, detail = the categories. */
 static void
 bind_state(struct al_stmt *st, int p, const struct item *it, int64_t run_id)
 {
     (void)run_id;
     al_stmt_bind_int(st, p, it->elder_id);
-    al_stmt_bind_int(st, p + 1, it->list & 1);
+    al_stmt_bind_int(st, p + 1, it->list);
     al_stmt_bind_text(st, p + 2, it->detail);
 }
 
