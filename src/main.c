@@ -41,7 +41,8 @@ usage(FILE *f)
           "                                            生成五类部门数据文件（默认 2% 错误行）\n"
           "  identify [--db PATH]                      精准识别：重算类别并生成工作清单\n"
           "  routes [--markdown]                       打印路由表\n"
-          "  backup FILE [--db PATH]                   在线备份数据库\n"
+          "  backup FILE [--db PATH]                   在线备份数据库（PostgreSQL：pg_dump，\n"
+          "                                            FILE 以 / 结尾为目录格式，.sql 为纯 SQL）\n"
           "  audit verify [--db PATH]                  校验审计链（完整时退出码为 0）\n"
           "环境变量: ANLAO_DB, PORT, ANLAO_ADMIN_PASSWORD, ANLAO_WORKERS, ANLAO_KEY ...\n",
         f);
@@ -549,6 +550,14 @@ cmd_backup(int argc, char **argv)
             .target_id = dest, .outcome = "success"};
         audit_append_as(db, 0, "cli", "local", &e);
         printf("已备份到 %s（请同时妥善保存密钥文件 %s）\n", dest, al_config.key_path);
+    } else if (rc == AL_EUNAVAIL && al_db_is_server(al_config.db_path)) { /* RULE-DB-003 */
+        fputs("备份失败：未找到 pg_dump。备份 PostgreSQL 数据库需要 PostgreSQL 客户端"
+              "（Debian：apt-get install postgresql-client，版本不低于数据库服务器）。\n"
+              "Backup failed: pg_dump not found in PATH; install the PostgreSQL client"
+              " (Debian: postgresql-client).\n",
+            stderr);
+    } else {
+        fputs("备份失败，详见上方日志\n", stderr);
     }
     al_db_close(db);
     return rc == AL_OK ? 0 : 1;

@@ -23,6 +23,7 @@ struct stmt_slot {
 struct al_db {
     sqlite3 *h;
     struct al_pg *pg; /* instead of h, for a postgresql:// database */
+    char *url;        /* the PostgreSQL setting, for pg_dump (al_db_backup) */
     struct stmt_slot cache[STMT_CACHE];
     struct stmt_slot text[TEXT_CACHE]; /* generated SQL, keyed by its text (owned copies) */
     unsigned text_next;                /* round-robin victim when full */
@@ -57,7 +58,8 @@ al_db_open(const char *path, struct al_db **out)
     if (!db)
         return AL_EDB;
     if (al_pg_is_url(path)) {
-        if (al_pg_open(path, &db->pg) != AL_OK) {
+        if (!(db->url = strdup(path)) || al_pg_open(path, &db->pg) != AL_OK) {
+            free(db->url);
             free(db);
             return AL_EDB;
         }
@@ -97,6 +99,10 @@ al_db_close(struct al_db *db)
     if (!db)
         return;
     al_pg_close(db->pg);
+    if (db->url) { /* it may hold a password */
+        explicit_bzero(db->url, strlen(db->url));
+        free(db->url);
+    }
     for (int i = 0; i < STMT_CACHE; i++)
         if (db->cache[i].st)
             sqlite3_finalize(db->cache[i].st);
@@ -867,10 +873,8 @@ al_db_migrate(struct al_db *db)
 int
 al_db_backup(struct al_db *db, const char *dest)
 {
-    if (db->pg) {
-        al_error("backup of a PostgreSQL database: use pg_dump");
-        return AL_EDB;
-    }
+    if (db->pg) /* RULE-DB-002 */
+        return al_pg_dump(db->url, dest);
     sqlite3 *out = NULL;
     int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {

@@ -178,7 +178,12 @@ int al_db_count(struct al_db *db, const char *sql, const char *param, int64_t *o
  */
 int al_db_migrate(struct al_db *db);
 
-/* Online backup of the open database into a new file `dest`.  AL_OK or AL_EDB. */
+/*
+ * Online backup of the open database into a new file `dest`.  AL_OK or AL_EDB.
+ * On PostgreSQL: pg_dump into `dest` (a directory when it ends in "/", plain SQL
+ * for ".sql", else pg_dump's custom format), the password kept out of its
+ * arguments; AL_EUNAVAIL when pg_dump is not installed (logged).
+ */
 int al_db_backup(struct al_db *db, const char *dest);
 
 /* PRAGMA wal_checkpoint(TRUNCATE). */

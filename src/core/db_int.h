@@ -60,4 +60,22 @@ int al_pg_translate(const char *sql, char *out, size_t cap);
 /* The closed error code for a SQLSTATE (five characters); NULL maps to AL_EDB. */
 int al_pg_sqlstate_err(const char *sqlstate);
 
+/*
+ * Backup by pg_dump (db_dump.c), what al_db_backup does on PostgreSQL: `dest`
+ * ending in "/" is a directory dump, ".sql" plain SQL, anything else pg_dump's
+ * custom format (pg_restore).  AL_OK; AL_EUNAVAIL when pg_dump is not installed
+ * (logged in Chinese and English); AL_EINVAL for a setting libpq cannot parse;
+ * AL_EDB when pg_dump fails (a partial file is removed).
+ */
+int al_pg_dump(const char *url, const char *dest);
+/* pg_dump's --format for `dest`: "directory", "plain" or "custom". */
+const char *al_pg_dump_format(const char *dest);
+/*
+ * Split `url` (a postgresql:// URL or key=value settings) into libpq settings
+ * without the password (`conn`, quoted key='value' pairs) and the password
+ * alone ("" when none).  AL_OK or AL_EINVAL (unparsable, or too long).
+ */
+int al_pg_dump_conninfo(const char *url, char *conn, size_t conn_size, char *password,
+    size_t pw_size);
+
 #endif

@@ -1,5 +1,7 @@
 /* The identify module's SQL: one ordered scan of the registry, then the lists written. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,25 +17,22 @@ int
 identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username,
     int64_t *run_id, int *baseline)
 {
+    static const char sql_runs[] = "SELECT count(*) FROM identify_runs";
+    static const char sql[] = "INSERT INTO identify_runs(at, user_id, username, baseline, scanned,"
+                              " recomputed, duration_ms, counts) VALUES (?, ?, ?, ?, 0, 0, 0, '{}')"
+                              " RETURNING id";
     int64_t runs = 0;
-    int rc = al_db_count(db, "SELECT count(*) FROM identify_runs", NULL, &runs);
+    int rc = al_stmt_int64(al_db_sql(db, sql_runs), &runs);
     if (rc != AL_OK)
         return rc;
     *baseline = runs == 0;
-    static const char sql[] = "INSERT INTO identify_runs(at, user_id, username, baseline, scanned,"
-                              " recomputed, duration_ms, counts) VALUES (?, ?, ?, ?, 0, 0, 0, '{}')";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, (int64_t)time(NULL));
     if (user_id > 0)
-        sqlite3_bind_int64(st, 2, user_id);
-    al_db_bind_text(st, 3, username);
-    sqlite3_bind_int(st, 4, *baseline);
-    rc = al_db_check(db, sqlite3_step(st));
-    sqlite3_reset(st);
-    *run_id = sqlite3_last_insert_rowid(al_db_handle(db));
-    return rc;
+        al_stmt_bind_int(st, 2, user_id);
+    al_stmt_bind_text(st, 3, username);
+    al_stmt_bind_int(st, 4, *baseline);
+    return al_stmt_int64(st, run_id);
 }
 
 /* One worklist entry, collected during the scan and written after it. */
@@ -56,10 +55,10 @@ struct run {
     bool baseline;
     struct identify_hukou *hukou; /* RULE-IDENT-003: the reference imports, newest first */
     size_t nhukou;
-    sqlite3_stmt *prev;  /* identify_state in elder_id order, merged with the scan */
+    struct al_stmt *prev; /* identify_state in elder_id order, merged with the scan */
     int prev_rc;
     struct al_vec items;  /* struct item */
-    struct al_vec states; /* struct item: snapshots to write, list = special | known << 1 */
+    struct al_vec states; /* struct item: snapshots to write (new or changed), list = special */
     struct al_vec people; /* struct person */
 };
 
@@ -84,12 +83,12 @@ visit(void *ctx, const struct elder_scan_row *row)
 {
     struct run *r = ctx;
     struct identify_prev prev = {0};
-    while (r->prev_rc == SQLITE_ROW && sqlite3_column_int64(r->prev, 0) < row->id)
-        r->prev_rc = sqlite3_step(r->prev);
-    if (r->prev_rc == SQLITE_ROW && sqlite3_column_int64(r->prev, 0) == row->id) {
+    while (r->prev_rc == AL_ROW && al_stmt_int(r->prev, 0) < row->id)
+        r->prev_rc = al_stmt_step(r->prev);
+    if (r->prev_rc == AL_ROW && al_stmt_int(r->prev, 0) == row->id) {
         prev.known = true;
-        prev.special = sqlite3_column_int(r->prev, 1) != 0;
-        prev.cats = (const char *)sqlite3_column_text(r->prev, 2);
+        prev.special = al_stmt_int(r->prev, 1) != 0;
+        prev.cats = al_stmt_text(r->prev, 2);
     }
     int64_t hukou = identify_hukou_for(r->hukou, r->nhukou, row->region_code);
     unsigned lists = identify_classify(row, &prev, r->baseline, hukou);
@@ -111,8 +110,7 @@ visit(void *ctx, const struct elder_scan_row *row)
     }
     if (identify_state_differs(row, &prev))
         PUSH(&r->states, struct item,
-            ((struct item){row->id, row->special | (prev.known << 1),
-                al_arena_strdup(r->a, row->cats)}));
+            ((struct item){row->id, row->special, al_arena_strdup(r->a, row->cats)}));
     uint64_t h;
     if (identify_person_hash(row, &h))
         PUSH(&r->people, struct person, ((struct person){h, row->id}));
@@ -125,17 +123,16 @@ person_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_scan_r
 {
     static const char sql[] = "SELECT name, sex, birth_date, region_code, status FROM elders"
                               " WHERE id = ?";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *row = (struct elder_scan_row){.id = id, .name = al_db_col_text(a, st, 0),
-            .sex = al_db_col_text(a, st, 1), .birth_date = al_db_col_text(a, st, 2),
-            .region_code = al_db_col_text(a, st, 3), .status = al_db_col_text(a, st, 4)};
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : rc == SQLITE_DONE ? AL_ENOTFOUND : al_db_check(db, rc);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *row = (struct elder_scan_row){.id = id, .name = al_stmt_dup(a, st, 0),
+            .sex = al_stmt_dup(a, st, 1), .birth_date = al_stmt_dup(a, st, 2),
+            .region_code = al_stmt_dup(a, st, 3), .status = al_stmt_dup(a, st, 4)};
+        al_stmt_reset(st);
+    }
+    return rc;
 }
 
 /*
@@ -203,22 +200,83 @@ hukou_imports(struct al_db *db, struct al_vec *out)
 {
     static const char sql[] = "SELECT id, region_code FROM imports WHERE kind = 'hukou'"
                               " AND status = 'committed' AND partial = 0 ORDER BY id DESC";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
+    struct al_stmt *st = al_db_sql(db, sql);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
         struct identify_hukou *h = al_vec_push(out);
         if (!h) {
-            sqlite3_reset(st);
+            al_stmt_reset(st);
             return AL_EINTERNAL;
         }
-        h->id = sqlite3_column_int64(st, 0);
-        const char *scope = (const char *)sqlite3_column_text(st, 1);
+        h->id = al_stmt_int(st, 0);
+        const char *scope = al_stmt_text(st, 1);
         snprintf(h->scope, sizeof(h->scope), "%s", scope ? scope : "");
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+    return rc;
+}
+
+/*
+ * The lists and snapshots are written after the scan in multi-row statements
+ * of up to WRITE_BATCH rows, one text both engines accept ("INSERT … VALUES
+ * (…), (…) …").  On PostgreSQL a statement per row would be a round trip per
+ * row (a first run over a million records writes a million snapshots); on
+ * SQLite the batch costs nothing more than the row-at-a-time insert.
+ */
+#define WRITE_BATCH 256 /* RULE-DB-001 */
+
+/* Binds the `i`th row's columns from parameter `p` on. */
+typedef void (*bind_row_fn)(struct al_stmt *st, int p, const struct item *row, int64_t run_id);
+
+static void
+bind_item(struct al_stmt *st, int p, const struct item *it, int64_t run_id)
+{
+    al_stmt_bind_int(st, p, run_id);
+    al_stmt_bind_text(st, p + 1, identify_list_ids[it->list]);
+    al_stmt_bind_int(st, p + 2, it->elder_id);
+    al_stmt_bind_text(st, p + 3, it->detail);
+}
+
+/* A snapshot: list = special, detail = the categories. */
+static void
+bind_state(struct al_stmt *st, int p, const struct item *it, int64_t run_id)
+{
+    (void)run_id;
+    al_stmt_bind_int(st, p, it->elder_id);
+    al_stmt_bind_int(st, p + 1, it->list);
+    al_stmt_bind_text(st, p + 2, it->detail);
+}
+
+/*
+ * Write `n` rows with `head` + tuples of `ncols` numbered placeholders + `tail`,
+ * WRITE_BATCH rows per statement.  The placeholders are numbered (?N): the text
+ * then keeps its length when translated for PostgreSQL.  AL_OK or the first error.
+ */
+static int
+write_rows(struct al_db *db, const char *head, int ncols, const char *tail,
+    const struct item *rows, size_t n, bind_row_fn bind, int64_t run_id)
+{
+    size_t hlen = strlen(head), xlen = strlen(tail);
+    size_t cap = hlen + (size_t)WRITE_BATCH * (size_t)ncols * 8 + xlen + 1;
+    char *sql = malloc(cap);
+    if (!sql)
+        return AL_EINTERNAL;
+    int rc = AL_OK;
+    for (size_t off = 0; rc == AL_OK && off < n; off += WRITE_BATCH) {
+        size_t k = n - off < WRITE_BATCH ? n - off : WRITE_BATCH;
+        size_t w = hlen;
+        memcpy(sql, head, hlen);
+        for (size_t i = 0; i < k; i++)
+            for (int c = 0; c < ncols; c++)
+                w += (size_t)snprintf(sql + w, cap - w, "%s?%zu%s", c ? "," : i ? ",(" : "(",
+                    i * (size_t)ncols + (size_t)c + 1, c == ncols - 1 ? ")" : "");
+        memcpy(sql + w, tail, xlen + 1);
+        struct al_stmt *st = al_db_sql_text(db, sql);
+        for (size_t i = 0; i < k; i++)
+            bind(st, 1 + (int)i * ncols, &rows[off + i], run_id);
+        rc = al_stmt_run(st);
+    }
+    free(sql);
+    return rc;
 }
 
 int
@@ -227,12 +285,6 @@ identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char
 {
     static const char sql_prev[] =
         "SELECT elder_id, special, cats FROM identify_state ORDER BY elder_id";
-    static const char sql_item[] =
-        "INSERT INTO identify_items(run_id, list, elder_id, detail) VALUES (?, ?, ?, ?)";
-    static const char sql_state_new[] =
-        "INSERT INTO identify_state(elder_id, special, cats) VALUES (?1, ?2, ?3)";
-    static const char sql_state_set[] =
-        "UPDATE identify_state SET special = ?2, cats = ?3 WHERE elder_id = ?1";
     struct al_arena a;
     al_arena_init(&a, 1 << 20);
     struct run r = {.db = db, .a = &a, .baseline = baseline};
@@ -244,47 +296,31 @@ identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char
     int rc = hukou_imports(db, &hukou);
     r.hukou = hukou.p;
     r.nhukou = identify_hukou_references(hukou.p, hukou.n);
-    if (rc == AL_OK && !(r.prev = al_db_stmt(db, sql_prev)))
+    if (rc == AL_OK && !(r.prev = al_db_sql(db, sql_prev)))
         rc = AL_EDB;
     if (rc == AL_OK) {
-        r.prev_rc = sqlite3_step(r.prev);
+        r.prev_rc = al_stmt_step(r.prev);
         rc = elder_recompute_scan(db, today, visit, &r, scanned, recomputed);
-        if (rc == AL_OK && r.prev_rc != SQLITE_ROW && r.prev_rc != SQLITE_DONE)
-            rc = al_db_check(db, r.prev_rc);
-        sqlite3_reset(r.prev);
+        if (rc == AL_OK && r.prev_rc != AL_ROW && r.prev_rc != AL_OK)
+            rc = r.prev_rc;
+        al_stmt_reset(r.prev);
     }
     if (rc == AL_OK)
         rc = duplicates(&r);
     for (int i = 0; i < 5; i++)
         counts[i] = 0;
-    const struct item *items = r.items.p, *states = r.states.p;
-    for (size_t i = 0; rc == AL_OK && i < r.items.n; i++) {
-        sqlite3_stmt *st = al_db_stmt(db, sql_item);
-        if (!st) {
-            rc = AL_EDB;
-            break;
-        }
-        sqlite3_bind_int64(st, 1, run_id);
-        al_db_bind_text(st, 2, identify_list_ids[items[i].list]);
-        sqlite3_bind_int64(st, 3, items[i].elder_id);
-        al_db_bind_text(st, 4, items[i].detail);
-        rc = al_db_check(db, sqlite3_step(st));
-        sqlite3_reset(st);
+    const struct item *items = r.items.p;
+    for (size_t i = 0; i < r.items.n; i++)
         counts[items[i].list]++;
-    }
-    for (size_t i = 0; rc == AL_OK && i < r.states.n; i++) {
-        bool known = states[i].list & 2;
-        sqlite3_stmt *st = al_db_stmt(db, known ? sql_state_set : sql_state_new);
-        if (!st) {
-            rc = AL_EDB;
-            break;
-        }
-        sqlite3_bind_int64(st, 1, states[i].elder_id);
-        sqlite3_bind_int(st, 2, states[i].list & 1);
-        al_db_bind_text(st, 3, states[i].detail);
-        rc = al_db_check(db, sqlite3_step(st));
-        sqlite3_reset(st);
-    }
+    if (rc == AL_OK)
+        rc = write_rows(db, "INSERT INTO identify_items(run_id, list, elder_id, detail) VALUES ",
+            4, "", items, r.items.n, bind_item, run_id);
+    /* One upsert for new and changed snapshots: the elder_id is unique within a run. */
+    if (rc == AL_OK)
+        rc = write_rows(db, "INSERT INTO identify_state(elder_id, special, cats) VALUES ", 3,
+            " ON CONFLICT (elder_id) DO UPDATE SET special = excluded.special,"
+            " cats = excluded.cats",
+            r.states.p, r.states.n, bind_state, run_id);
     al_vec_fini(&hukou);
     al_vec_fini(&r.items);
     al_vec_fini(&r.states);
@@ -299,17 +335,13 @@ identify_store_finish(struct al_db *db, int64_t run_id, int64_t scanned, int64_t
 {
     static const char sql[] = "UPDATE identify_runs SET scanned = ?, recomputed = ?,"
                               " duration_ms = ?, counts = ? WHERE id = ?";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, scanned);
-    sqlite3_bind_int64(st, 2, recomputed);
-    sqlite3_bind_int64(st, 3, duration_ms);
-    al_db_bind_text(st, 4, counts_json);
-    sqlite3_bind_int64(st, 5, run_id);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return al_db_check(db, rc);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, scanned);
+    al_stmt_bind_int(st, 2, recomputed);
+    al_stmt_bind_int(st, 3, duration_ms);
+    al_stmt_bind_text(st, 4, counts_json);
+    al_stmt_bind_int(st, 5, run_id);
+    return al_stmt_run(st);
 }
 
 /* Does `scope` hold every elder of the registry?  (RULE-SCOPE-002) */
@@ -318,16 +350,13 @@ scope_holds_registry(struct al_db *db, const char *lo, const char *hi, bool *who
 {
     static const char sql[] = "SELECT EXISTS(SELECT 1 FROM elders WHERE region_code < ?1)"
                               " OR EXISTS(SELECT 1 FROM elders WHERE region_code >= ?2)";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_db_bind_text(st, 1, lo);
-    al_db_bind_text(st, 2, hi);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *whole = sqlite3_column_int(st, 0) == 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? AL_OK : al_db_check(db, rc);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, lo);
+    al_stmt_bind_text(st, 2, hi);
+    int64_t outside = 0;
+    int rc = al_stmt_int64(st, &outside); /* a boolean on PostgreSQL: t/f read as 1/0 */
+    *whole = outside == 0;
+    return rc;
 }
 
 /*
@@ -345,39 +374,26 @@ scoped_counts(struct al_db *db, const char *lo, const char *hi, json_t *items)
         "SELECT i.run_id, i.list, count(*) FROM identify_items i JOIN elders e ON e.id = i.elder_id"
         " WHERE i.run_id BETWEEN ?1 AND ?2 AND e.region_code >= ?3 AND e.region_code < ?4"
         " GROUP BY i.run_id, i.list";
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
+    struct al_stmt *st = al_db_sql(db, sql);
     json_int_t newest = json_integer_value(json_object_get(json_array_get(items, 0), "id"));
     json_int_t oldest = json_integer_value(json_object_get(json_array_get(items, n - 1), "id"));
-    sqlite3_bind_int64(st, 1, oldest);
-    sqlite3_bind_int64(st, 2, newest);
-    al_db_bind_text(st, 3, lo);
-    al_db_bind_text(st, 4, hi);
+    al_stmt_bind_int(st, 1, oldest);
+    al_stmt_bind_int(st, 2, newest);
+    al_stmt_bind_text(st, 3, lo);
+    al_stmt_bind_text(st, 4, hi);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t run = sqlite3_column_int64(st, 0);
-        const char *list = (const char *)sqlite3_column_text(st, 1);
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        int64_t run = al_stmt_int(st, 0);
+        const char *list = al_stmt_text(st, 1);
         for (size_t k = 0; list && k < n; k++) {
             json_t *o = json_array_get(items, k);
             if (json_integer_value(json_object_get(o, "id")) == run)
                 json_object_set_new(json_object_get(o, "counts"), list,
-                    json_integer(sqlite3_column_int64(st, 2)));
+                    json_integer(al_stmt_int(st, 2)));
         }
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? AL_OK : al_db_check(db, rc);
+    return rc;
 }
-
-/*
- * RULE-PII-004: the other records of a suspected duplicate ("12,34") that are in the
- * scope ?3..?4.  A duplicate is named only to a reader who can open it; an item whose
- * others are all outside the scope is not in that reader's list (nor its count).
- */
-#define DUP_IN_SCOPE                                                                           \
-    " FROM json_each('[' || i.detail || ']') j JOIN elders o ON o.id = j.value"              \
-    " WHERE o.region_code >= ?3 AND o.region_code < ?4"
-#define DUP_VISIBLE " AND (i.list != 'duplicates' OR EXISTS (SELECT 1" DUP_IN_SCOPE "))"
 
 int
 identify_store_runs(struct al_db *db, struct al_arena *a, const char *scope, int64_t only,
@@ -393,80 +409,100 @@ identify_store_runs(struct al_db *db, struct al_arena *a, const char *scope, int
     int rc = scope_holds_registry(db, lo, hi, &whole);
     if (rc != AL_OK)
         return rc;
-    sqlite3_stmt *st = al_db_stmt(db, sql);
-    if (!st)
-        return AL_EDB;
-    sqlite3_bind_int64(st, 1, only);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *counts = whole ? json_loads((const char *)sqlite3_column_text(st, 7), 0, NULL)
-                               : NULL;
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, only);
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        json_t *counts = whole ? json_loads(al_stmt_text(st, 7), 0, NULL) : NULL;
         if (!counts) { /* filled in by scoped_counts: lists without an item stay 0 */
             counts = json_object();
             for (int i = 0; i < 5; i++)
                 json_object_set_new(counts, identify_list_ids[i], json_integer(0));
         }
         /* RULE-SCOPE-002: the runner is named to those who could see them as a user. */
-        const char *runner = (const char *)sqlite3_column_text(st, 8);
+        const char *runner = al_stmt_text(st, 8);
         bool named = whole || (runner && region_in_scope(scope, runner));
-        json_t *o = json_pack("{s:I, s:s, s:s?, s:b, s:o}", "id",
-            (json_int_t)sqlite3_column_int64(st, 0), "at",
-            al_json_time(a, sqlite3_column_int64(st, 1)), "username",
-            named ? (const char *)sqlite3_column_text(st, 2) : NULL, "baseline",
-            sqlite3_column_int(st, 3), "counts", counts);
+        json_t *o = json_pack("{s:I, s:s, s:s?, s:b, s:o}", "id", (json_int_t)al_stmt_int(st, 0),
+            "at", al_json_time(a, al_stmt_int(st, 1)), "username",
+            named ? al_stmt_text(st, 2) : NULL, "baseline", (int)al_stmt_int(st, 3), "counts",
+            counts);
         /* Figures of the whole registry only to a caller whose region holds all of it. */
-        json_object_set_new(o, "scanned", whole ? json_integer(sqlite3_column_int64(st, 4))
-                                                : json_null());
-        json_object_set_new(o, "recomputed", whole ? json_integer(sqlite3_column_int64(st, 5))
-                                                   : json_null());
-        json_object_set_new(o, "duration_ms", whole ? json_integer(sqlite3_column_int64(st, 6))
-                                                    : json_null());
+        json_object_set_new(o, "scanned", whole ? json_integer(al_stmt_int(st, 4)) : json_null());
+        json_object_set_new(o, "recomputed",
+            whole ? json_integer(al_stmt_int(st, 5)) : json_null());
+        json_object_set_new(o, "duration_ms",
+            whole ? json_integer(al_stmt_int(st, 6)) : json_null());
         json_array_append_new(items, o);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return al_db_check(db, rc);
+    if (rc != AL_OK)
+        return rc;
     return whole ? AL_OK : scoped_counts(db, lo, hi, items);
 }
+
+/*
+ * ---- Where the dialects differ: a duplicate's other records ----------------
+ * RULE-DB-001
+ *
+ * RULE-PII-004: the detail of a suspected duplicate is the other records' ids
+ * ("12,34"); only those in the scope ?3..?4 are named, and an item whose others
+ * are all outside it is not in that reader's list (nor its count).  SQLite
+ * reads the ids as a JSON array (json_each) and joins them with group_concat;
+ * PostgreSQL splits them with string_to_array/unnest (only for the duplicates
+ * list: other details are not numbers) and joins them with string_agg.
+ * Everything else in the two statements is the same text.
+ */
+#define DUP_SCOPE " WHERE o.region_code >= ?3 AND o.region_code < ?4"
+#define DUP_FROM_SQLITE " FROM json_each('[' || i.detail || ']') j JOIN elders o ON o.id = j.value"
+#define DUP_FROM_PG                                                                            \
+    " FROM unnest(string_to_array(CASE WHEN i.list = 'duplicates' THEN i.detail END, ',')"      \
+    "::bigint[]) j(value) JOIN elders o ON o.id = j.value"
+#define DUP_OTHERS_SQLITE                                                                      \
+    "(SELECT group_concat(id) FROM (SELECT o.id" DUP_FROM_SQLITE DUP_SCOPE " ORDER BY o.id))"
+#define DUP_OTHERS_PG "(SELECT string_agg(o.id::text, ',' ORDER BY o.id)" DUP_FROM_PG DUP_SCOPE ")"
+#define DUP_VISIBLE(from) " AND (i.list != 'duplicates' OR EXISTS (SELECT 1" from DUP_SCOPE "))"
+
+#define ITEMS_FROM " FROM identify_items i JOIN elders e ON e.id = i.elder_id"
+#define ITEMS_WHERE                                                                            \
+    " WHERE i.run_id = ?1 AND i.list = ?2 AND e.region_code >= ?3 AND e.region_code < ?4"
+#define ITEMS_COUNT(from) "SELECT count(*)" ITEMS_FROM ITEMS_WHERE DUP_VISIBLE(from)
+#define ITEMS_PAGE(from, others)                                                               \
+    "SELECT e.id, e.name, e.sex, e.birth_date, e.id_masked, e.phone, e.region_code, g.name,"   \
+    " e.address, e.status, CASE WHEN i.list = 'duplicates' THEN " others " ELSE i.detail END"  \
+    ITEMS_FROM " LEFT JOIN regions g ON g.code = e.region_code" ITEMS_WHERE DUP_VISIBLE(from)     \
+    " ORDER BY e.region_code, e.id LIMIT ?5 OFFSET ?6"
+
+static const char sql_items_count_sqlite[] = ITEMS_COUNT(DUP_FROM_SQLITE);
+static const char sql_items_page_sqlite[] = ITEMS_PAGE(DUP_FROM_SQLITE, DUP_OTHERS_SQLITE);
+static const char sql_items_count_pg[] = ITEMS_COUNT(DUP_FROM_PG);
+static const char sql_items_page_pg[] = ITEMS_PAGE(DUP_FROM_PG, DUP_OTHERS_PG);
 
 int
 identify_store_items(struct al_db *db, int64_t run_id, const char *list, const char *scope,
     int64_t limit, int64_t offset, identify_item_fn fn, void *ctx, int64_t *total)
 {
-    static const char sql_count[] =
-        "SELECT count(*) FROM identify_items i JOIN elders e ON e.id = i.elder_id"
-        " WHERE i.run_id = ?1 AND i.list = ?2 AND e.region_code >= ?3 AND e.region_code < ?4"
-        DUP_VISIBLE;
-    static const char sql_page[] =
-        "SELECT e.id, e.name, e.sex, e.birth_date, e.id_masked, e.phone, e.region_code, g.name,"
-        " e.address, e.status, CASE WHEN i.list = 'duplicates' THEN (SELECT group_concat(id)"
-        "  FROM (SELECT o.id" DUP_IN_SCOPE " ORDER BY o.id)) ELSE i.detail END"
-        " FROM identify_items i JOIN elders e ON e.id = i.elder_id"
-        " LEFT JOIN regions g ON g.code = e.region_code"
-        " WHERE i.run_id = ?1 AND i.list = ?2 AND e.region_code >= ?3 AND e.region_code < ?4"
-        DUP_VISIBLE " ORDER BY e.region_code, e.id LIMIT ?5 OFFSET ?6";
+    bool pg = al_db_is_pg(db);
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     for (int pass = !total; pass < (fn ? 2 : 1); pass++) {
-        sqlite3_stmt *st = al_db_stmt(db, pass ? sql_page : sql_count);
-        if (!st)
-            return AL_EDB;
-        sqlite3_bind_int64(st, 1, run_id);
-        al_db_bind_text(st, 2, list);
-        al_db_bind_text(st, 3, lo);
-        al_db_bind_text(st, 4, hi);
+        struct al_stmt *st = al_db_sql(db, pass ? (pg ? sql_items_page_pg : sql_items_page_sqlite)
+                                                : (pg ? sql_items_count_pg
+                                                      : sql_items_count_sqlite));
+        al_stmt_bind_int(st, 1, run_id);
+        al_stmt_bind_text(st, 2, list);
+        al_stmt_bind_text(st, 3, lo);
+        al_stmt_bind_text(st, 4, hi);
         if (pass) {
-            sqlite3_bind_int64(st, 5, limit);
-            sqlite3_bind_int64(st, 6, offset);
+            al_stmt_bind_int(st, 5, limit < 0 ? INT64_MAX : limit); /* all: no LIMIT -1 in PG */
+            al_stmt_bind_int(st, 6, offset);
         }
         int rc, stop = 0;
-        while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        while (!stop && (rc = al_stmt_step(st)) == AL_ROW) {
             if (!pass) {
-                *total = sqlite3_column_int64(st, 0);
+                *total = al_stmt_int(st, 0);
                 continue;
             }
             const char *v[IDENTIFY_ITEM_COLS];
             for (int i = 0; i < IDENTIFY_ITEM_COLS; i++)
-                v[i] = (const char *)sqlite3_column_text(st, i);
+                v[i] = al_stmt_text(st, i);
             char phone[64];
             if (v[IDENTIFY_ITEM_PHONE]) { /* phones leave masked */
                 al_phone_mask(v[IDENTIFY_ITEM_PHONE], phone, sizeof(phone));
@@ -474,9 +510,10 @@ identify_store_items(struct al_db *db, int64_t run_id, const char *list, const c
             }
             stop = fn(ctx, v);
         }
-        sqlite3_reset(st);
-        if (!stop && rc != SQLITE_DONE)
-            return al_db_check(db, rc);
+        if (stop)
+            al_stmt_reset(st);
+        else if (rc != AL_OK)
+            return rc;
     }
     return AL_OK;
 }

@@ -1,6 +1,4 @@
 /* Routes of the system module: liveness and readiness. */
-#include <sqlite3.h>
-
 #include "core/http.h"
 #include "system/system.h"
 
@@ -14,11 +12,8 @@ static int
 readyz(struct al_req *r)
 {
     static const char sql[] = "SELECT count(*) FROM schema_migrations";
-    sqlite3_stmt *st = al_db_stmt(r->db, sql);
-    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-    if (st)
-        sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
+    int64_t applied = 0;
+    if (al_stmt_int64(al_db_sql(r->db, sql), &applied) != AL_OK)
         return al_req_fail(r, AL_EUNAVAIL, NULL, "数据库暂不可用");
     return al_reply(r, 200, json_pack("{s:s}", "status", "ok"));
 }
