@@ -258,8 +258,9 @@ result_err(struct al_pg *pg, PGresult *r, const char *what)
 static int
 stmt_prepare(struct al_pg *pg, struct al_pg_stmt *s, const char *sql)
 {
-    size_t cap = strlen(sql) * 2 + 16;
-    if (cap > PG_SQL_MAX * 2)
+    /* Each one-byte '?' may become "$65535": six bytes per byte is always enough. */
+    size_t cap = strlen(sql) * 6 + 16;
+    if (cap > PG_SQL_MAX * 6)
         return AL_EDB;
     char *text = malloc(cap);
     if (!text)

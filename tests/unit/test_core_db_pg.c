@@ -289,6 +289,25 @@ bad_url_fails(void **state)
     assert_null(db);
 }
 
+/* A statement with 300 bare '?' (a multi-row insert) prepares: each becomes "$NNN", up to four
+ * bytes for one (the translation's buffer was twice the text and refused it). */
+static void
+many_bare_placeholders(void **state)
+{
+    struct al_db *db = *state;
+    static char sql[8192];
+    size_t n = (size_t)snprintf(sql, sizeof(sql), "SELECT 0");
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "+CAST(? AS INTEGER)");
+    struct al_stmt *st = al_db_sql_text(db, sql);
+    assert_non_null(st);
+    for (int i = 1; i <= 300; i++)
+        al_stmt_bind_int(st, i, i);
+    int64_t sum = 0;
+    assert_int_equal(al_stmt_int64(st, &sum), AL_OK);
+    assert_int_equal(sum, 300 * 301 / 2);
+}
+
 int
 main(void)
 {
@@ -302,6 +321,7 @@ main(void)
         cmocka_unit_test(statements_on_postgresql),
         cmocka_unit_test(connection_lost_then_reset),
         cmocka_unit_test(migrations_apply_once_on_postgresql),
+        cmocka_unit_test(many_bare_placeholders),
     };
     int failed = cmocka_run_group_tests_name("pure", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("server", server, pg_setup, pg_teardown);
