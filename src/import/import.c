@@ -274,11 +274,15 @@ reader_next(struct reader *rd, struct al_arena *a)
 /*
  * A bigger page cache while an import runs (256 MiB instead of 32): every row
  * looks a person up by the ID-hash index, in random order, and at a million
- * records that index alone is about 100 MiB.
+ * records that index alone is about 100 MiB.  SQLite only (RULE-DB-020): the
+ * cache is a connection's PRAGMA there; PostgreSQL's is the server's
+ * shared_buffers, which a session does not size.
  */
 static void
 import_cache(struct al_db *db, bool big)
 {
+    if (al_db_is_pg(db))
+        return;
     al_db_exec(db, big ? "PRAGMA cache_size = -262144" : "PRAGMA cache_size = -32000");
 }
 
@@ -342,7 +346,7 @@ reject(struct pass *p, int64_t line, const struct import_error *errs, int n)
             continue;
         }
         p->kept++;
-        rc = import_store_error(p->db, p->s->id, line, import_col_label(errs[i].col),
+        rc = import_store_error(p->db, p->s->id, line, i, import_col_label(errs[i].col),
             errs[i].reason);
     }
     return rc;
