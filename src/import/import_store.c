@@ -16,8 +16,9 @@ static const char sql_create[] =
 
 int
 import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
-    const char *encoding, const char *stored_path, const char *region_code, int64_t user_id,
-    const char *username, const char *unknown_json, bool partial, int64_t *id)
+                    const char *encoding, const char *stored_path, const char *region_code,
+                    int64_t user_id, const char *username, const char *unknown_json, bool partial,
+                    int64_t *id)
 {
     struct al_stmt *st = al_db_sql(db, sql_create);
     al_stmt_bind_text(st, 1, kind);
@@ -44,7 +45,7 @@ static const char sql_sheet[] = "UPDATE imports SET sheet = ?, header_row = ?,"
 
 int
 import_store_sheet(struct al_db *db, int64_t import_id, const char *sheet, int header_row,
-    const char *candidates_json, int64_t blank_rows)
+                   const char *candidates_json, int64_t blank_rows)
 {
     struct al_stmt *st = al_db_sql(db, sql_sheet);
     al_stmt_bind_text(st, 1, sheet);
@@ -60,7 +61,7 @@ static const char sql_error[] =
 
 int
 import_store_error(struct al_db *db, int64_t import_id, int64_t line, int pos, const char *col,
-    const char *reason)
+                   const char *reason)
 {
     struct al_stmt *st = al_db_sql(db, sql_error);
     al_stmt_bind_int(st, 1, import_id);
@@ -78,7 +79,7 @@ static const char sql_counts[] =
 
 int
 import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
-    int64_t rejected, const char *summary_json, bool committed)
+                    int64_t rejected, const char *summary_json, bool committed)
 {
     struct al_stmt *st = al_db_sql(db, sql_counts);
     al_stmt_bind_int(st, 1, rows);
@@ -114,14 +115,15 @@ import_store_forget_file(struct al_db *db, int64_t import_id)
     return al_stmt_run(st);
 }
 
-/* The third column is a comparison: 0/1 on SQLite, a boolean (t/f) on PostgreSQL; al_stmt_int reads both. */
+/* The third column is a comparison: 0/1 on SQLite, a boolean (t/f) on PostgreSQL; al_stmt_int reads
+ * both. */
 static const char sql_files[] =
     "SELECT id, stored_path, CASE WHEN status = 'committed' OR created_at < ? THEN 1 ELSE 0 END"
     " FROM imports WHERE stored_path IS NOT NULL ORDER BY id";
 
 int
 import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t *paths,
-    json_t *stale)
+                   json_t *stale)
 {
     struct al_stmt *st = al_db_sql(db, sql_files);
     al_stmt_bind_int(st, 1, expired_before);
@@ -168,12 +170,12 @@ import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_
     al_stmt_bind_text(st, 2, hi);
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:o, s:o, s:o}",
-            "id", (json_int_t)al_stmt_int(st, 0), "kind", al_stmt_text(st, 1), "filename",
-            al_stmt_text(st, 2), "encoding", al_stmt_text(st, 3), "username",
-            al_stmt_text(st, 4), "status", al_stmt_text(st, 5), "rows",
-            (json_int_t)al_stmt_int(st, 6), "accepted", (json_int_t)al_stmt_int(st, 7),
-            "rejected", (json_int_t)al_stmt_int(st, 8), "summary",
+        json_t *o = json_pack(
+            "{s:I, s:s, s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:o, s:o, s:o}", "id",
+            (json_int_t)al_stmt_int(st, 0), "kind", al_stmt_text(st, 1), "filename",
+            al_stmt_text(st, 2), "encoding", al_stmt_text(st, 3), "username", al_stmt_text(st, 4),
+            "status", al_stmt_text(st, 5), "rows", (json_int_t)al_stmt_int(st, 6), "accepted",
+            (json_int_t)al_stmt_int(st, 7), "rejected", (json_int_t)al_stmt_int(st, 8), "summary",
             json_col(st, 9, json_object()), "created_at", time_col(a, st, 10), "committed_at",
             time_col(a, st, 11));
         json_object_set_new(o, "partial", json_boolean(al_stmt_int(st, 12) == 1));
@@ -200,9 +202,9 @@ import_store_errors(struct al_db *db, int64_t import_id, json_t *items, int64_t 
     al_stmt_bind_int(st, 2, limit);
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW)
-        json_array_append_new(items,
-            json_pack("{s:I, s:s, s:s}", "line", (json_int_t)al_stmt_int(st, 0), "column",
-                al_stmt_text(st, 1), "reason", al_stmt_text(st, 2)));
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s}", "line",
+                                               (json_int_t)al_stmt_int(st, 0), "column",
+                                               al_stmt_text(st, 1), "reason", al_stmt_text(st, 2)));
     return rc;
 }
 

@@ -43,7 +43,7 @@ same(int slot, json_t *j)
     assert_non_null(snap[slot]); /* the SQLite group ran first */
     if (strcmp(snap[slot], text) != 0)
         fprintf(stderr, "snapshot %d differs\n  sqlite: %s\n  pg:     %s\n", slot, snap[slot],
-            text);
+                text);
     assert_string_equal(snap[slot], text);
     free(text);
 }
@@ -67,11 +67,10 @@ keys(void)
 static int
 regions(struct al_db *db)
 {
-    return al_db_exec(db,
-        "INSERT INTO regions(code, name, level, parent_code, edition) VALUES"
-        " ('520327001001', '龙潭湖社区', 5, '520327001', 2023),"
-        " ('520327001002', '龙井社区', 5, '520327001', 2023),"
-        " ('520327002001', '前进村', 5, '520327002', 2023)");
+    return al_db_exec(db, "INSERT INTO regions(code, name, level, parent_code, edition) VALUES"
+                          " ('520327001001', '龙潭湖社区', 5, '520327001', 2023),"
+                          " ('520327001002', '龙井社区', 5, '520327001', 2023),"
+                          " ('520327002001', '前进村', 5, '520327002', 2023)");
 }
 
 static int
@@ -163,12 +162,13 @@ rows(struct al_db *db, const char *sql)
 static json_t *
 record_json(const struct import_record *r)
 {
-    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:s, s:s?}",
-        "kind", r->kind, "status", r->status, "stored_path", r->stored_path, "sha", r->sha,
-        "encoding", r->encoding, "rows", (json_int_t)r->rows, "accepted",
-        (json_int_t)r->accepted, "rejected", (json_int_t)r->rejected, "user_id",
-        (json_int_t)r->user_id, "region_code", r->region_code, "errors_omitted",
-        (json_int_t)r->errors_omitted, "error_reasons", r->error_reasons, "sheet", r->sheet);
+    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:s, s:s?}", "kind",
+                     r->kind, "status", r->status, "stored_path", r->stored_path, "sha", r->sha,
+                     "encoding", r->encoding, "rows", (json_int_t)r->rows, "accepted",
+                     (json_int_t)r->accepted, "rejected", (json_int_t)r->rejected, "user_id",
+                     (json_int_t)r->user_id, "region_code", r->region_code, "errors_omitted",
+                     (json_int_t)r->errors_omitted, "error_reasons", r->error_reasons, "sheet",
+                     r->sheet);
 }
 
 /* A list item without what differs between runs: ids and times become their presence. */
@@ -179,9 +179,12 @@ list_stable(json_t *items)
     json_t *v;
     json_array_foreach(items, i, v)
     {
-        json_object_set_new(v, "id", json_boolean(json_integer_value(json_object_get(v, "id")) > 0));
-        json_object_set_new(v, "created_at", json_boolean(json_is_string(json_object_get(v, "created_at"))));
-        json_object_set_new(v, "committed_at", json_boolean(json_is_string(json_object_get(v, "committed_at"))));
+        json_object_set_new(v, "id",
+                            json_boolean(json_integer_value(json_object_get(v, "id")) > 0));
+        json_object_set_new(v, "created_at",
+                            json_boolean(json_is_string(json_object_get(v, "created_at"))));
+        json_object_set_new(v, "committed_at",
+                            json_boolean(json_is_string(json_object_get(v, "committed_at"))));
     }
     return items;
 }
@@ -196,18 +199,18 @@ store_calls(void **state)
     int64_t id1 = 0, id2 = 0;
     assert_int_equal(al_db_begin(db), AL_OK);
     assert_int_equal(import_store_create(db, "hukou", "户籍.csv", "ab12", "UTF-8", "/tmp/x.csv",
-                         "520327", 0, "unit", "[\"备注\"]", true, &id1),
-        AL_OK);
+                                         "520327", 0, "unit", "[\"备注\"]", true, &id1),
+                     AL_OK);
     assert_int_equal(import_store_create(db, "roll", "低保.csv", "cd34", "GB18030", "/tmp/y.csv",
-                         "520327001", 7, NULL, "[]", false, &id2),
-        AL_OK);
+                                         "520327001", 7, NULL, "[]", false, &id2),
+                     AL_OK);
     assert_true(id1 > 0 && id2 > id1);
     assert_int_equal(import_store_sheet(db, id1, "花名册", 3, "[\"花名册\",\"Sheet2\"]", 2), AL_OK);
     /* Written out of order: listed by line, then by the place of the reason in its line. */
     assert_int_equal(import_store_error(db, id1, 5, 1, "姓名", "姓名不能为空"), AL_OK);
     assert_int_equal(import_store_error(db, id1, 5, 0, "身份证号", "校验码不对"), AL_OK);
-    assert_int_equal(import_store_error(db, id1, 3, 0, "住址", "含\t制表符\n换行 \\ 反斜杠 'q' \"d\""),
-        AL_OK);
+    assert_int_equal(
+        import_store_error(db, id1, 3, 0, "住址", "含\t制表符\n换行 \\ 反斜杠 'q' \"d\""), AL_OK);
     assert_int_equal(import_store_counts(db, id1, 10, 8, 2, "{\"created\":8}", true), AL_OK);
     assert_int_equal(import_store_counts(db, id2, 3, 3, 0, "{}", false), AL_OK);
     assert_int_equal(import_store_tally(db, id1, 4, "[{\"column\":\"姓名\",\"count\":3}]"), AL_OK);
@@ -228,8 +231,10 @@ store_calls(void **state)
     assert_int_equal(import_store_errors(db, id1, errs, 10), AL_OK);
     assert_int_equal(json_array_size(errs), 3);
     /* RULE-DB-021 */
-    assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 1), "column")), "身份证号");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 2), "column")), "姓名");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 1), "column")),
+                        "身份证号");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 2), "column")),
+                        "姓名");
     same(1, errs);
     errs = json_array();
     assert_int_equal(import_store_errors(db, id1, errs, 2), AL_OK);
@@ -283,18 +288,20 @@ static json_t *
 summary(const struct import_summary *s)
 {
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:s}", "rows",
-        (json_int_t)s->rows, "accepted", (json_int_t)s->accepted, "rejected",
-        (json_int_t)s->rejected, "created", (json_int_t)s->created, "changed",
-        (json_int_t)s->changed, "unchanged", (json_int_t)s->unchanged, "deaths",
-        (json_int_t)s->deaths, "skipped_age", (json_int_t)s->skipped_age, "unknown",
-        (json_int_t)s->unknown_columns, "committed", s->committed, "encoding", s->encoding);
+                     (json_int_t)s->rows, "accepted", (json_int_t)s->accepted, "rejected",
+                     (json_int_t)s->rejected, "created", (json_int_t)s->created, "changed",
+                     (json_int_t)s->changed, "unchanged", (json_int_t)s->unchanged, "deaths",
+                     (json_int_t)s->deaths, "skipped_age", (json_int_t)s->skipped_age, "unknown",
+                     (json_int_t)s->unknown_columns, "committed", s->committed, "encoding",
+                     s->encoding);
 }
 
 /* What the registry holds after a step, in a form both engines print alike. */
 static json_t *
 registry(struct al_db *db)
 {
-    return json_pack("{s:o, s:o, s:o}", "elders",
+    return json_pack(
+        "{s:o, s:o, s:o}", "elders",
         rows(db, "SELECT name, region_code, sex, birth_date, status, economic_status,"
                  " household_no, CAST(last_hukou_import IS NOT NULL AS INTEGER) FROM elders"
                  " ORDER BY name"),
@@ -326,19 +333,23 @@ import_passes(void **state)
     bad[17] = bad[17] == '1' ? '2' : '1';
     char text[4096];
     snprintf(text, sizeof(text),
-        "身份证号,姓名,区划代码,住址,户号,性别,备注\n"
-        "%s,老人甲,520327001001,\"龙泉街道,前进社区1号\",H1,,x\n"
-        "%s,老人乙,520327001002,龙泉街道2号,H2,,\n"
-        "%s,老人丙,520327002001,进化镇3号,H3,,\n"
-        "%s,老人丁,520327001001,龙泉街道4号,H4,,\n"
-        "%s,年轻人,520327001001,龙泉街道5号,H5,,\n"
-        "%s,坏号,520327001001,龙泉街道6号,H6,,\n"      /* check digit */
-        "%s,,5203270019,龙泉街道7号,H7,,\n"            /* two reasons on one line */
-        "%s,重复,520327001001,龙泉街道8号,H8,,\n",     /* repeated number */
-        n[0], n[1], n[2], n[3], n[4], bad, n[5], n[0]);
+             "身份证号,姓名,区划代码,住址,户号,性别,备注\n"
+             "%s,老人甲,520327001001,\"龙泉街道,前进社区1号\",H1,,x\n"
+             "%s,老人乙,520327001002,龙泉街道2号,H2,,\n"
+             "%s,老人丙,520327002001,进化镇3号,H3,,\n"
+             "%s,老人丁,520327001001,龙泉街道4号,H4,,\n"
+             "%s,年轻人,520327001001,龙泉街道5号,H5,,\n"
+             "%s,坏号,520327001001,龙泉街道6号,H6,,\n"  /* check digit */
+             "%s,,5203270019,龙泉街道7号,H7,,\n"        /* two reasons on one line */
+             "%s,重复,520327001001,龙泉街道8号,H8,,\n", /* repeated number */
+             n[0], n[1], n[2], n[3], n[4], bad, n[5], n[0]);
     const char *hukou = write_file("hukou.csv", text);
-    struct import_options o = {.kind = "hukou", .path = hukou, .filename = "户籍.csv",
-        .keep_file = true, .username = "unit", .region_code = "520327"};
+    struct import_options o = {.kind = "hukou",
+                               .path = hukou,
+                               .filename = "户籍.csv",
+                               .keep_file = true,
+                               .username = "unit",
+                               .region_code = "520327"};
     struct import_summary s;
     struct al_errinfo e = {0};
     assert_int_equal(import_validate(db, &o, &s, &e), AL_OK);
@@ -365,11 +376,11 @@ import_passes(void **state)
 
     /* A roll naming someone unknown: nothing written, then the valid rows only. */
     snprintf(text, sizeof(text),
-        "身份证号,姓名,救助类别,开始日期\n%s,老人甲,低保,2020/3/1\n%s,老人乙,特困,20190101\n"
-        "%s,无此人,低收入,2021-01-01\n",
-        n[0], n[1], n[6]);
-    struct import_options r = {.kind = "roll", .path = write_file("roll.csv", text),
-        .commit = true, .username = "unit"};
+             "身份证号,姓名,救助类别,开始日期\n%s,老人甲,低保,2020/3/1\n%s,老人乙,特困,20190101\n"
+             "%s,无此人,低收入,2021-01-01\n",
+             n[0], n[1], n[6]);
+    struct import_options r = {
+        .kind = "roll", .path = write_file("roll.csv", text), .commit = true, .username = "unit"};
     assert_int_equal(import_run(db, &r, &s, &e), AL_OK);
     assert_false(s.committed);
     assert_int_equal(s.rejected, 1);
@@ -383,16 +394,16 @@ import_passes(void **state)
 
     /* A death. */
     snprintf(text, sizeof(text), "身份证号,姓名,死亡日期\n%s,老人丁,2024-02-03\n", n[3]);
-    struct import_options d = {.kind = "death", .path = write_file("death.csv", text),
-        .commit = true, .username = "unit"};
+    struct import_options d = {
+        .kind = "death", .path = write_file("death.csv", text), .commit = true, .username = "unit"};
     assert_int_equal(import_run(db, &d, &s, &e), AL_OK);
     assert_int_equal(s.deaths, 1);
     same(11, summary(&s));
     same(12, registry(db));
 
     /* The household file again, valid rows only: nothing changes. */
-    struct import_options h = {.kind = "hukou", .path = hukou, .commit = true,
-        .valid_only = true, .username = "unit"};
+    struct import_options h = {
+        .kind = "hukou", .path = hukou, .commit = true, .valid_only = true, .username = "unit"};
     int64_t hist = count(db, "SELECT count(*) FROM elder_history");
     assert_int_equal(import_run(db, &h, &s, &e), AL_OK);
     assert_int_equal(s.unchanged, 4); /* the deceased one too: a household row revives no one */
@@ -402,7 +413,8 @@ import_passes(void **state)
     json_t *items = json_array();
     assert_int_equal(import_store_list(db, &a, "", items), AL_OK);
     same(14, list_stable(items));
-    same(15, rows(db, "SELECT CAST(line AS TEXT), col, reason FROM import_errors ORDER BY import_id, line, pos"));
+    same(15, rows(db, "SELECT CAST(line AS TEXT), col, reason FROM import_errors ORDER BY "
+                      "import_id, line, pos"));
     same(16, rows(db, "SELECT action, target_type, outcome FROM audit_log ORDER BY id"));
     al_arena_fini(&a);
 }
@@ -426,7 +438,7 @@ import_many(void **state)
         snprintf(birth, sizeof(birth), "19%02d%02d%02d", 30 + i / 336, 1 + i / 28 % 12, 1 + i % 28);
         id_number(num, birth, 200 + i % 700);
         len += (size_t)snprintf(text + len, cap - len, "%s,批量%d,520327001002,%s路%d号\n", num, i,
-            i == 4321 ? "独一无二" : "长征", i);
+                                i == 4321 ? "独一无二" : "长征", i);
     }
     const char *path = write_file("many.csv", text);
     free(text);
@@ -446,12 +458,13 @@ import_many(void **state)
     struct elder_query q = {.scope = "520327", .q = "独一无二", .limit = 10};
     assert_int_equal(elder_store_list(db, &a, &q, found, &total), AL_OK);
     assert_int_equal(total, 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(found, 0), "name")), "批量4321");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(found, 0), "name")),
+                        "批量4321");
     json_decref(found);
     al_arena_fini(&a);
 }
 
-#define ENGINE_TESTS                                                                           \
+#define ENGINE_TESTS                                                                               \
     cmocka_unit_test(store_calls), cmocka_unit_test(import_passes), cmocka_unit_test(import_many)
 
 int
