@@ -300,6 +300,8 @@ struct pass {
     struct elder_bulk *bulk; /* while rows are written */
     int64_t started_ms;      /* monotonic (RULE-UPLOAD-003) */
     int64_t kept, omitted;   /* reasons stored with their lines / not stored (RULE-UPLOAD-002) */
+    struct import_reason *pending; /* reasons kept, not yet stored (IMPORT_REASONS_BATCH) */
+    int npending;
     struct import_tally tally;
 };
 
@@ -335,6 +337,17 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
  * column and reason; only the first al_config.import_max_errors of the file are
  * stored with their line (RULE-UPLOAD-002).
  */
+/* Reasons stored together in one bulk load (RULE-DB-022), between two rows. */
+#define IMPORT_REASONS_BATCH 512
+
+static int
+flush_reasons(struct pass *p)
+{
+    int rc = import_store_reasons(p->db, p->s->id, p->pending, p->npending);
+    p->npending = 0;
+    return rc;
+}
+
 static int
 reject(struct pass *p, int64_t line, const struct import_error *errs, int n)
 {
@@ -345,9 +358,16 @@ reject(struct pass *p, int64_t line, const struct import_error *errs, int n)
             p->omitted++;
             continue;
         }
+        if (!p->pending && !(p->pending = malloc(IMPORT_REASONS_BATCH * sizeof(*p->pending))))
+            return AL_EDB;
         p->kept++;
-        rc = import_store_error(p->db, p->s->id, line, i, import_col_label(errs[i].col),
-            errs[i].reason);
+        struct import_reason *r = &p->pending[p->npending++];
+        r->line = line;
+        r->pos = i;
+        r->col = import_col_label(errs[i].col);
+        snprintf(r->reason, sizeof(r->reason), "%s", errs[i].reason);
+        if (p->npending == IMPORT_REASONS_BATCH)
+            rc = flush_reasons(p);
     }
     return rc;
 }
@@ -384,6 +404,7 @@ pass_fini(struct pass *p)
 {
     al_set64_fini(&p->seen);
     al_set64_fini(&p->regions);
+    free(p->pending);
 }
 
 /* Is the 12-digit `code` in the region table?  Each code is looked up once a pass. */
@@ -668,6 +689,8 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         rc = reject(&p, rd.c.line, &quote, 1);
     }
     s->blank_rows = rd.blank;
+    if (rc == AL_OK)
+        rc = flush_reasons(&p);
     if (rc == AL_OK)
         rc = store_tally(&p, &a);
     if (rc == AL_OK)

@@ -56,20 +56,22 @@ import_store_sheet(struct al_db *db, int64_t import_id, const char *sheet, int h
     return al_stmt_run(st);
 }
 
-static const char sql_error[] =
-    "INSERT INTO import_errors(import_id, line, pos, col, reason) VALUES (?, ?, ?, ?, ?)";
-
 int
-import_store_error(struct al_db *db, int64_t import_id, int64_t line, int pos, const char *col,
-                   const char *reason)
+import_store_reasons(struct al_db *db, int64_t import_id, const struct import_reason *r, int n)
 {
-    struct al_stmt *st = al_db_sql(db, sql_error);
-    al_stmt_bind_int(st, 1, import_id);
-    al_stmt_bind_int(st, 2, line);
-    al_stmt_bind_int(st, 3, pos);
-    al_stmt_bind_text(st, 4, col);
-    al_stmt_bind_text(st, 5, reason);
-    return al_stmt_run(st);
+    if (n <= 0)
+        return AL_OK;
+    struct al_copy *cp = NULL;
+    int rc = al_db_copy_begin(db, "import_errors", "import_id, line, pos, col, reason", &cp);
+    for (int i = 0; rc == AL_OK && i < n; i++) {
+        al_copy_int(cp, import_id);
+        al_copy_int(cp, r[i].line);
+        al_copy_int(cp, r[i].pos);
+        al_copy_text(cp, r[i].col);
+        al_copy_text(cp, r[i].reason);
+        rc = al_copy_row(cp);
+    }
+    return cp ? al_copy_end(cp, rc) : rc;
 }
 
 static const char sql_counts[] =

@@ -206,11 +206,14 @@ store_calls(void **state)
                      AL_OK);
     assert_true(id1 > 0 && id2 > id1);
     assert_int_equal(import_store_sheet(db, id1, "花名册", 3, "[\"花名册\",\"Sheet2\"]", 2), AL_OK);
-    /* Written out of order: listed by line, then by the place of the reason in its line. */
-    assert_int_equal(import_store_error(db, id1, 5, 1, "姓名", "姓名不能为空"), AL_OK);
-    assert_int_equal(import_store_error(db, id1, 5, 0, "身份证号", "校验码不对"), AL_OK);
-    assert_int_equal(
-        import_store_error(db, id1, 3, 0, "住址", "含\t制表符\n换行 \\ 反斜杠 'q' \"d\""), AL_OK);
+    /* Stored out of order (RULE-DB-022: one bulk load): listed by line, then by place. */
+    const struct import_reason reasons[] = {
+        {5, 1, "姓名", "姓名不能为空"},
+        {5, 0, "身份证号", "校验码不对"},
+        {3, 0, "住址", "含\t制表符\n换行 \\ 反斜杠 'q' \"d\" \\N"},
+    };
+    assert_int_equal(import_store_reasons(db, id1, reasons, 3), AL_OK);
+    assert_int_equal(import_store_reasons(db, id1, reasons, 0), AL_OK);
     assert_int_equal(import_store_counts(db, id1, 10, 8, 2, "{\"created\":8}", true), AL_OK);
     assert_int_equal(import_store_counts(db, id2, 3, 3, 0, "{}", false), AL_OK);
     assert_int_equal(import_store_tally(db, id1, 4, "[{\"column\":\"姓名\",\"count\":3}]"), AL_OK);
@@ -271,7 +274,7 @@ store_calls(void **state)
 
     /* A reason for no import: the foreign key, the same closed error on both engines. */
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(import_store_error(db, id2 + 1000, 1, 0, "姓名", "x"), AL_ECONFLICT);
+    assert_int_equal(import_store_reasons(db, id2 + 1000, reasons, 3), AL_ECONFLICT);
     al_db_rollback(db);
     al_arena_fini(&a);
 }
@@ -464,8 +467,53 @@ import_many(void **state)
     al_arena_fini(&a);
 }
 
+/*
+ * Reasons of many rejected lines: stored in batches between rows (RULE-DB-022),
+ * the first import_max_errors kept in order, the rest counted (RULE-UPLOAD-002).
+ */
+static void
+many_reasons(void **state)
+{
+    struct al_db *db = *state;
+    enum { N = 1300 };
+    size_t cap = (size_t)N * 64 + 64, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "身份证号,姓名,区划代码,住址\n");
+    for (int i = 0; i < N; i++) {
+        char num[19];
+        id_number(num, "19500101", i % 1000); /* no name: one reason a line */
+        len += (size_t)snprintf(text + len, cap - len, "%s,,520327001001,路%d号\n", num, i);
+    }
+    const char *path = write_file("reasons.csv", text);
+    free(text);
+    long keep = al_config.import_max_errors;
+    al_config.import_max_errors = 1100;
+    struct import_options o = {.kind = "hukou", .path = path, .username = "unit"};
+    struct import_summary s;
+    struct al_errinfo e = {0};
+    assert_int_equal(import_validate(db, &o, &s, &e), AL_OK);
+    al_config.import_max_errors = keep;
+    assert_int_equal(s.rejected, N);
+    struct al_arena a;
+    al_arena_init(&a, 4096);
+    struct import_record r;
+    assert_int_equal(import_store_get(db, &a, s.id, &r), AL_OK);
+    assert_int_equal(r.errors_omitted, N - 1100);
+    json_t *errs = json_array();
+    assert_int_equal(import_store_errors(db, s.id, errs, 100000), AL_OK);
+    assert_int_equal(json_array_size(errs), 1100);
+    json_t *last = json_array_get(errs, 1099);
+    assert_int_equal(json_integer_value(json_object_get(last, "line")), 1101);
+    assert_string_equal(json_string_value(json_object_get(last, "column")), "姓名");
+    same(18, json_pack("{s:o, s:s, s:I}", "errors", errs, "reasons", r.error_reasons, "omitted",
+                       (json_int_t)r.errors_omitted));
+    al_arena_fini(&a);
+}
+
 #define ENGINE_TESTS                                                                               \
-    cmocka_unit_test(store_calls), cmocka_unit_test(import_passes), cmocka_unit_test(import_many)
+    cmocka_unit_test(store_calls), cmocka_unit_test(import_passes), cmocka_unit_test(import_many), \
+        cmocka_unit_test(many_reasons)
 
 int
 main(void)
