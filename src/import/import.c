@@ -332,11 +332,6 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     return elder_min_age(db, &p->min_age); /* RULE-IMPORT-010: the registry's own setting */
 }
 
-/*
- * Record one rejected row's reasons (at most 8): every reason is counted per
- * column and reason; only the first al_config.import_max_errors of the file are
- * stored with their line (RULE-UPLOAD-002).
- */
 /* Reasons stored together in one bulk load (RULE-DB-022), between two rows. */
 #define IMPORT_REASONS_BATCH 512
 
@@ -348,6 +343,11 @@ flush_reasons(struct pass *p)
     return rc;
 }
 
+/*
+ * Record one rejected row's reasons (at most 8): every reason is counted per
+ * column and reason; only the first al_config.import_max_errors of the file are
+ * stored with their line (RULE-UPLOAD-002).
+ */
 static int
 reject(struct pass *p, int64_t line, const struct import_error *errs, int n)
 {

@@ -162,6 +162,13 @@ region_load_embedded(struct al_db *db)
         rc = al_copy_end(cp, rc);
     rc = al_db_end(db, rc);
     al_set64_fini(&seen);
+    /*
+     * Another server starting on the same database loaded them meanwhile: its
+     * rows, committed first, refuse ours (COPY has no ON CONFLICT).  Theirs stay.
+     */
+    if (rc == AL_ECONFLICT &&
+        al_db_count(db, "SELECT count(*) FROM regions", NULL, &count) == AL_OK && count > 0)
+        return AL_OK;
     if (rc == AL_OK) {
         al_db_count(db, "SELECT count(*) FROM regions", NULL, &count);
         al_info("loaded %lld regions (edition 2023)", (long long)count);

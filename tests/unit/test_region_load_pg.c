@@ -4,9 +4,11 @@
  * INSERTs on SQLite; the same rows either way, loaded once (RULE-DB-023).
  */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/db.h"
 #include "region/region.h"
@@ -86,11 +88,53 @@ loads_every_region_once(void **state)
     assert_int_equal(count(db, "SELECT count(*) FROM regions"), 44790);
 }
 
+static void *
+load_in_thread(void *arg)
+{
+    return (void *)(intptr_t)region_load_embedded(arg);
+}
+
+/*
+ * Two servers starting at once on one PostgreSQL: the second's load waits on
+ * the first's rows, which refuse its own (COPY has no ON CONFLICT); it finds
+ * the regions loaded and starts (AL_OK), leaving the first's rows alone.
+ */
+static void
+second_server_finds_them_loaded(void **state)
+{
+    struct al_db *first = *state, *second = NULL;
+    assert_int_equal(al_db_open(getenv("ANLAO_TEST_PG"), &second), AL_OK);
+    assert_int_equal(al_db_exec(first, "DELETE FROM regions"), AL_OK);
+    assert_int_equal(al_db_begin(first), AL_OK);
+    assert_int_equal(al_db_exec(first, "INSERT INTO regions(code, name, level, parent_code,"
+                                       " edition) VALUES ('52', '贵州省', 1, NULL, 2023)"),
+        AL_OK);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, load_in_thread, second), 0);
+    /* Until the second connection waits for the first's row. */
+    int64_t waiting = 0;
+    for (int i = 0; i < 400 && !waiting; i++) {
+        usleep(25000);
+        assert_int_equal(al_db_count(first, "SELECT count(*) FROM pg_stat_activity"
+                                            " WHERE wait_event_type = 'Lock'", NULL, &waiting),
+            AL_OK);
+    }
+    assert_int_equal(waiting, 1);
+    assert_int_equal(al_db_end(first, AL_OK), AL_OK);
+    void *rc;
+    assert_int_equal(pthread_join(t, &rc), 0);
+    assert_int_equal((int)(intptr_t)rc, AL_OK);
+    assert_int_equal(count(first, "SELECT count(*) FROM regions"), 1);
+    al_db_close(second);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(loads_every_region_once)};
     int failed = cmocka_run_group_tests_name("regions on SQLite", tests, sqlite_setup, teardown);
     failed += cmocka_run_group_tests_name("regions on PostgreSQL", tests, pg_setup, teardown);
+    const struct CMUnitTest two[] = {cmocka_unit_test(second_server_finds_them_loaded)};
+    failed += cmocka_run_group_tests_name("two servers on PostgreSQL", two, pg_setup, teardown);
     return failed;
 }
