@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/db.h"
+#include "core/json.h"
 #include "region/region.h"
 #include "region/region_int.h"
 #include "unit.h"
@@ -131,6 +132,7 @@ second_server_finds_them_loaded(void **state)
 int
 main(void)
 {
+    al_json_init(); /* as main.c: jansson on the arena while a pass writes rows */
     const struct CMUnitTest tests[] = {cmocka_unit_test(loads_every_region_once)};
     int failed = cmocka_run_group_tests_name("regions on SQLite", tests, sqlite_setup, teardown);
     failed += cmocka_run_group_tests_name("regions on PostgreSQL", tests, pg_setup, teardown);
