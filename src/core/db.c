@@ -689,6 +689,163 @@ al_db_count(struct al_db *db, const char *sql, const char *param, int64_t *out)
     return rc == AL_ENOTFOUND ? AL_OK : rc; /* no row: *out unchanged, as before */
 }
 
+/* ---- bulk loading (RULE-DB-022) ---- */
+
+struct al_copy {
+    struct al_db *db;
+    int ncols, col;            /* columns of a row; the place of the next value */
+    int err;                   /* the first error of a value */
+    struct al_stmt *st;        /* SQLite: the INSERT of one row */
+    struct al_pg_copy *pg;     /* PostgreSQL: COPY FROM STDIN */
+};
+
+int
+al_db_copy_begin(struct al_db *db, const char *table, const char *columns, struct al_copy **out)
+{
+    *out = NULL;
+    if (!al_db_in_tx(db)) {
+        al_error("bulk load of %s outside a transaction", table);
+        return AL_EINTERNAL;
+    }
+    struct al_copy *cp = calloc(1, sizeof(*cp));
+    if (!cp)
+        return AL_EDB;
+    cp->db = db;
+    cp->ncols = 1;
+    for (const char *c = columns; *c; c++)
+        cp->ncols += *c == ',';
+    size_t cap = strlen(table) + strlen(columns) + 4 * (size_t)cp->ncols + 64;
+    char *sql = malloc(cap);
+    int rc = sql ? AL_OK : AL_EDB;
+    /* The one place the engines differ: COPY streams the rows, SQLite inserts each. */
+    if (rc == AL_OK && db->pg) {
+        snprintf(sql, cap, "COPY %s(%s) FROM STDIN", table, columns);
+        rc = al_pg_copy_begin(db->pg, sql, &cp->pg);
+    } else if (rc == AL_OK) {
+        size_t o = (size_t)snprintf(sql, cap, "INSERT INTO %s(%s) VALUES (", table, columns);
+        for (int i = 0; i < cp->ncols; i++)
+            o += (size_t)snprintf(sql + o, cap - o, i ? ",?" : "?");
+        snprintf(sql + o, cap - o, ")");
+        cp->st = al_db_sql_text(db, sql);
+        rc = cp->st ? AL_OK : AL_EDB;
+    }
+    free(sql);
+    if (rc != AL_OK) {
+        free(cp);
+        return rc;
+    }
+    *out = cp;
+    return AL_OK;
+}
+
+/* The next value's place, or 0 (the error kept) when the row already has every column. */
+static int
+copy_next(struct al_copy *cp)
+{
+    if (!cp || cp->err)
+        return 0;
+    if (cp->col >= cp->ncols) {
+        al_error("bulk load: more values than columns");
+        cp->err = AL_EINTERNAL;
+        return 0;
+    }
+    return ++cp->col;
+}
+
+static void
+copy_pg(struct al_copy *cp, int idx, const char *p, size_t len)
+{
+    int rc = al_pg_copy_field(cp->pg, p, len, idx == 1);
+    if (rc != AL_OK && cp->err == AL_OK)
+        cp->err = rc;
+}
+
+void
+al_copy_textn(struct al_copy *cp, const char *p, size_t len)
+{
+    int idx = copy_next(cp);
+    if (!idx)
+        return;
+    if (cp->pg)
+        copy_pg(cp, idx, p ? p : "", p ? len : 0);
+    else
+        al_stmt_bind_textn(cp->st, idx, p ? p : "", p ? len : 0);
+}
+
+void
+al_copy_text(struct al_copy *cp, const char *s)
+{
+    if (!s)
+        al_copy_null(cp);
+    else
+        al_copy_textn(cp, s, strlen(s));
+}
+
+void
+al_copy_int(struct al_copy *cp, int64_t v)
+{
+    int idx = copy_next(cp);
+    if (!idx)
+        return;
+    if (cp->pg) {
+        char t[24];
+        int n = snprintf(t, sizeof(t), "%lld", (long long)v);
+        copy_pg(cp, idx, t, (size_t)n);
+    } else {
+        al_stmt_bind_int(cp->st, idx, v);
+    }
+}
+
+void
+al_copy_null(struct al_copy *cp)
+{
+    int idx = copy_next(cp);
+    if (!idx)
+        return;
+    if (cp->pg)
+        copy_pg(cp, idx, NULL, 0);
+    else
+        al_stmt_bind_null(cp->st, idx);
+}
+
+int
+al_copy_row(struct al_copy *cp)
+{
+    if (!cp)
+        return AL_EDB;
+    if (cp->err == AL_OK && cp->col != cp->ncols) {
+        al_error("bulk load: %d values for %d columns", cp->col, cp->ncols);
+        cp->err = AL_EINTERNAL;
+    }
+    cp->col = 0;
+    if (cp->err != AL_OK) {
+        al_stmt_reset(cp->st);
+        return cp->err;
+    }
+    int rc = cp->pg ? al_pg_copy_row(cp->pg) : al_stmt_run(cp->st);
+    if (rc != AL_OK)
+        cp->err = rc;
+    return rc;
+}
+
+int
+al_copy_end(struct al_copy *cp, int rc)
+{
+    if (!cp)
+        return rc != AL_OK ? rc : AL_EDB;
+    if (rc == AL_OK && cp->err != AL_OK)
+        rc = cp->err;
+    if (cp->pg) {
+        int end = al_pg_copy_end(cp->pg, rc == AL_OK);
+        if (rc == AL_OK)
+            rc = end;
+    } else {
+        al_stmt_reset(cp->st);
+    }
+    free(cp);
+    return rc;
+}
+
 /* ---- migrations ---- */
 
 static int

@@ -155,6 +155,54 @@ int al_db_begin(struct al_db *db);
 int al_db_commit(struct al_db *db);
 void al_db_rollback(struct al_db *db);
 
+/*
+ * ---- Bulk loading, engine-neutral (RULE-DB-022) --------------------------------
+ *
+ * Many rows into one table inside the open transaction (al_db_begin first):
+ * COPY … FROM STDIN through libpq on PostgreSQL (text format, escaped here), a
+ * prepared INSERT run per row on SQLite.
+ *
+ *     struct al_copy *cp;
+ *     int rc = al_db_copy_begin(db, "regions", "code, name, level", &cp);
+ *     while (rc == AL_OK && more) {
+ *         al_copy_text(cp, code); al_copy_textn(cp, p, len); al_copy_int(cp, level);
+ *         rc = al_copy_row(cp);
+ *     }
+ *     rc = al_copy_end(cp, rc);            -- then al_db_end(db, rc) commits or rolls back
+ *
+ * Values are given in the order of `columns`; al_copy_text(cp, NULL) and
+ * al_copy_null give SQL NULL, "" stays an empty text.  As with binds, an error
+ * of a value is kept and returned by the next al_copy_row.  The server checks
+ * PostgreSQL's rows as they stream and answers at the end: a bad row (a
+ * constraint, a value its column does not take) may surface only in
+ * al_copy_end.  Either way the error is AL_ECONFLICT (constraint), AL_EINVAL
+ * (a value PostgreSQL text cannot hold: NUL), AL_EUNAVAIL or AL_EDB, and the
+ * transaction must be rolled back (al_db_end does): nothing of the load stays.
+ * No other statement may run on `db` between begin and end.
+ */
+struct al_copy;
+
+/*
+ * Start loading `table` (a name from the code, not from input) with the
+ * comma-separated `columns`.  AL_OK and *out; AL_EINTERNAL outside a
+ * transaction; AL_EDB when it cannot start (*out NULL then, and al_copy_end
+ * accepts NULL).
+ */
+int al_db_copy_begin(struct al_db *db, const char *table, const char *columns,
+    struct al_copy **out);
+void al_copy_text(struct al_copy *cp, const char *s); /* NULL: SQL NULL */
+void al_copy_textn(struct al_copy *cp, const char *p, size_t len);
+void al_copy_int(struct al_copy *cp, int64_t v);
+void al_copy_null(struct al_copy *cp);
+/* The row is complete (every column given): AL_OK, or the first error so far. */
+int al_copy_row(struct al_copy *cp);
+/*
+ * Finish the load and free `cp`: with `rc` AL_OK the rows are sent and the
+ * server's verdict returned; otherwise the load is abandoned and `rc`
+ * returned.  The transaction stays open for the caller to end.
+ */
+int al_copy_end(struct al_copy *cp, int rc);
+
 /* Map the result of a sqlite3 call to AL_OK / AL_ECONFLICT (constraint) / AL_EDB, logging. */
 int al_db_check(struct al_db *db, int rc);
 

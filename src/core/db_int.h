@@ -57,6 +57,26 @@ bool al_pg_in_tx(struct al_pg *pg);
  */
 int al_pg_translate(const char *sql, char *out, size_t cap);
 
+/*
+ * COPY … FROM STDIN (db.h's al_copy on PostgreSQL, RULE-DB-022).  begin runs
+ * `sql` (a COPY statement) and expects the server to wait for rows; field adds
+ * one value (NULL: \N) escaped for the text format, preceded by a tab unless it
+ * is the row's first; row ends the line, sending the buffer when it is large;
+ * end sends the rest and returns the server's verdict (`ok` false: the COPY is
+ * abandoned, the server's error swallowed) and frees `c`.
+ */
+struct al_pg_copy;
+int al_pg_copy_begin(struct al_pg *pg, const char *sql, struct al_pg_copy **out);
+int al_pg_copy_field(struct al_pg_copy *c, const char *p, size_t len, bool first);
+int al_pg_copy_row(struct al_pg_copy *c);
+int al_pg_copy_end(struct al_pg_copy *c, bool ok);
+/*
+ * `len` bytes of `p` as a field of COPY's text format into `out` (room for
+ * 2 * len bytes): backslash, tab, newline and carriage return escaped.  Returns
+ * the bytes written, or (size_t)-1 for a NUL byte (text cannot hold it).
+ */
+size_t al_pg_copy_escape(const char *p, size_t len, char *out);
+
 /* The closed error code for a SQLSTATE (five characters); NULL maps to AL_EDB. */
 int al_pg_sqlstate_err(const char *sqlstate);
 

@@ -444,3 +444,160 @@ al_pg_in_tx(struct al_pg *pg)
     PGTransactionStatusType t = PQtransactionStatus(pg->conn);
     return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
+
+/* ---- COPY … FROM STDIN (RULE-DB-022) ---- */
+
+#define COPY_FLUSH (256 * 1024)
+
+struct al_pg_copy {
+    struct al_pg *pg;
+    char *buf;
+    size_t len, cap;
+    int err; /* the first failure sending rows */
+};
+
+size_t
+al_pg_copy_escape(const char *p, size_t len, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        switch (c) {
+        case '\0':
+            return (size_t)-1;
+        case '\\':
+            out[o++] = '\\';
+            out[o++] = '\\';
+            break;
+        case '\t':
+            out[o++] = '\\';
+            out[o++] = 't';
+            break;
+        case '\n':
+            out[o++] = '\\';
+            out[o++] = 'n';
+            break;
+        case '\r':
+            out[o++] = '\\';
+            out[o++] = 'r';
+            break;
+        default:
+            out[o++] = c;
+        }
+    }
+    return o;
+}
+
+int
+al_pg_copy_begin(struct al_pg *pg, const char *sql, struct al_pg_copy **out)
+{
+    *out = NULL;
+    if (ensure_connected(pg) != AL_OK)
+        return AL_EUNAVAIL;
+    struct al_pg_copy *c = calloc(1, sizeof(*c));
+    if (!c)
+        return AL_EDB;
+    c->pg = pg;
+    c->cap = COPY_FLUSH + 4096;
+    c->buf = malloc(c->cap);
+    PGresult *r = c->buf ? PQexec(pg->conn, sql) : NULL;
+    int rc = PQresultStatus(r) == PGRES_COPY_IN ? AL_OK : r ? result_err(pg, r, "copy") : AL_EDB;
+    PQclear(r);
+    if (rc != AL_OK) {
+        free(c->buf);
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return AL_OK;
+}
+
+static int
+copy_send(struct al_pg_copy *c)
+{
+    if (c->len && !c->err && PQputCopyData(c->pg->conn, c->buf, (int)c->len) != 1)
+        c->err = AL_EDB; /* the server's reason comes with the end */
+    c->len = 0;
+    return c->err;
+}
+
+static int
+copy_room(struct al_pg_copy *c, size_t need)
+{
+    if (c->len + need <= c->cap)
+        return AL_OK;
+    if (copy_send(c) != AL_OK)
+        return c->err;
+    if (need > c->cap) {
+        char *b = realloc(c->buf, need);
+        if (!b)
+            return c->err = AL_EDB;
+        c->buf = b;
+        c->cap = need;
+    }
+    return AL_OK;
+}
+
+int
+al_pg_copy_field(struct al_pg_copy *c, const char *p, size_t len, bool first)
+{
+    if (c->err)
+        return c->err;
+    if (len > (size_t)INT32_MAX / 2)
+        return AL_EINVAL;
+    if (copy_room(c, 2 * len + 3) != AL_OK)
+        return c->err;
+    if (!first)
+        c->buf[c->len++] = '\t';
+    if (!p) {
+        c->buf[c->len++] = '\\';
+        c->buf[c->len++] = 'N';
+        return AL_OK;
+    }
+    size_t n = al_pg_copy_escape(p, len, c->buf + c->len);
+    if (n == (size_t)-1)
+        return AL_EINVAL;
+    c->len += n;
+    return AL_OK;
+}
+
+int
+al_pg_copy_row(struct al_pg_copy *c)
+{
+    if (c->err || copy_room(c, 1) != AL_OK)
+        return c->err;
+    c->buf[c->len++] = '\n';
+    return c->len >= COPY_FLUSH ? copy_send(c) : AL_OK;
+}
+
+int
+al_pg_copy_end(struct al_pg_copy *c, bool ok)
+{
+    if (!c)
+        return AL_EDB;
+    struct al_pg *pg = c->pg;
+    int rc = ok ? copy_send(c) : AL_OK;
+    ok = ok && rc == AL_OK;
+    /* Abandoned: the server fails the COPY with this message, which is not logged. */
+    PQputCopyEnd(pg->conn, ok ? NULL : "load abandoned");
+    PGresult *r;
+    bool seen = false;
+    while ((r = PQgetResult(pg->conn)) != NULL) {
+        ExecStatusType t = PQresultStatus(r);
+        if (!seen && t == PGRES_COMMAND_OK) {
+            const char *n = PQcmdTuples(r);
+            pg->changes = *n ? strtoll(n, NULL, 10) : 0;
+        } else if (!seen && ok) {
+            rc = result_err(pg, r, "copy");
+        } else if (!seen && t != PGRES_COMMAND_OK && PQstatus(pg->conn) != CONNECTION_OK) {
+            pg->broken = true;
+        }
+        seen = true;
+        PQclear(r);
+    }
+    if (ok && !seen)
+        rc = AL_EDB;
+    free(c->buf);
+    free(c);
+    return rc;
+}

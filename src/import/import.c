@@ -274,11 +274,15 @@ reader_next(struct reader *rd, struct al_arena *a)
 /*
  * A bigger page cache while an import runs (256 MiB instead of 32): every row
  * looks a person up by the ID-hash index, in random order, and at a million
- * records that index alone is about 100 MiB.
+ * records that index alone is about 100 MiB.  SQLite only (RULE-DB-020): the
+ * cache is a connection's PRAGMA there; PostgreSQL's is the server's
+ * shared_buffers, which a session does not size.
  */
 static void
 import_cache(struct al_db *db, bool big)
 {
+    if (al_db_is_pg(db))
+        return;
     al_db_exec(db, big ? "PRAGMA cache_size = -262144" : "PRAGMA cache_size = -32000");
 }
 
@@ -296,6 +300,8 @@ struct pass {
     struct elder_bulk *bulk; /* while rows are written */
     int64_t started_ms;      /* monotonic (RULE-UPLOAD-003) */
     int64_t kept, omitted;   /* reasons stored with their lines / not stored (RULE-UPLOAD-002) */
+    struct import_reason *pending; /* reasons kept, not yet stored (IMPORT_REASONS_BATCH) */
+    int npending;
     struct import_tally tally;
 };
 
@@ -326,6 +332,17 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     return elder_min_age(db, &p->min_age); /* RULE-IMPORT-010: the registry's own setting */
 }
 
+/* Reasons stored together in one bulk load (RULE-DB-022), between two rows. */
+#define IMPORT_REASONS_BATCH 512
+
+static int
+flush_reasons(struct pass *p)
+{
+    int rc = import_store_reasons(p->db, p->s->id, p->pending, p->npending);
+    p->npending = 0;
+    return rc;
+}
+
 /*
  * Record one rejected row's reasons (at most 8): every reason is counted per
  * column and reason; only the first al_config.import_max_errors of the file are
@@ -341,9 +358,16 @@ reject(struct pass *p, int64_t line, const struct import_error *errs, int n)
             p->omitted++;
             continue;
         }
+        if (!p->pending && !(p->pending = malloc(IMPORT_REASONS_BATCH * sizeof(*p->pending))))
+            return AL_EDB;
         p->kept++;
-        rc = import_store_error(p->db, p->s->id, line, import_col_label(errs[i].col),
-            errs[i].reason);
+        struct import_reason *r = &p->pending[p->npending++];
+        r->line = line;
+        r->pos = i;
+        r->col = import_col_label(errs[i].col);
+        snprintf(r->reason, sizeof(r->reason), "%s", errs[i].reason);
+        if (p->npending == IMPORT_REASONS_BATCH)
+            rc = flush_reasons(p);
     }
     return rc;
 }
@@ -380,6 +404,7 @@ pass_fini(struct pass *p)
 {
     al_set64_fini(&p->seen);
     al_set64_fini(&p->regions);
+    free(p->pending);
 }
 
 /* Is the 12-digit `code` in the region table?  Each code is looked up once a pass. */
@@ -664,6 +689,8 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         rc = reject(&p, rd.c.line, &quote, 1);
     }
     s->blank_rows = rd.blank;
+    if (rc == AL_OK)
+        rc = flush_reasons(&p);
     if (rc == AL_OK)
         rc = store_tally(&p, &a);
     if (rc == AL_OK)

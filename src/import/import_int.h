@@ -210,8 +210,21 @@ struct import_record {
     int64_t rows, accepted, rejected, user_id, errors_omitted;
 };
 int import_store_get(struct al_db *db, struct al_arena *a, int64_t id, struct import_record *r);
-int import_store_error(struct al_db *db, int64_t import_id, int64_t line, const char *col,
-    const char *reason);
+/* One reason of a rejected line, waiting to be stored (RULE-UPLOAD-002). */
+struct import_reason {
+    int64_t line;
+    int pos;         /* its place among the line's reasons (0..7), RULE-DB-021 */
+    const char *col; /* the column's label (static) */
+    char reason[160];
+};
+/*
+ * Store `n` reasons of import `import_id` in one bulk load (RULE-DB-022:
+ * COPY on PostgreSQL), inside the caller's transaction.  AL_OK, or
+ * AL_ECONFLICT (no such import) / a database error, the transaction to be
+ * rolled back.
+ */
+int import_store_reasons(struct al_db *db, int64_t import_id, const struct import_reason *r,
+    int n);
 int import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
     int64_t rejected, const char *summary_json, bool committed);
 /* RULE-UPLOAD-002: how many reasons were not kept, and the counts per reason. */

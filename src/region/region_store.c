@@ -1,8 +1,10 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/csv.h"
 #include "core/embed.h"
 #include "core/log.h"
+#include "core/set64.h"
 #include "region/region.h"
 #include "region/region_int.h"
 
@@ -86,12 +88,14 @@ region_store_get(struct al_db *db, const char *code, json_t **out)
 
 /* ---- loading the embedded tables ---- */
 
-static const char sql_insert[] =
-    "INSERT INTO regions(code, name, level, parent_code, edition) VALUES (?,?,?,?,2023)"
-    " ON CONFLICT DO NOTHING";
-
+/*
+ * One embedded file's rows into the bulk load `cp` (RULE-DB-023): COPY on
+ * PostgreSQL, prepared INSERTs on SQLite.  A code met before (in `seen`) is
+ * skipped, as ON CONFLICT DO NOTHING did when rows were inserted one by one
+ * (COPY has no ON CONFLICT).
+ */
 static int
-load_file(struct al_db *db, const char *name)
+load_file(struct al_copy *cp, struct al_set64 *seen, const char *name)
 {
     const struct al_embedded *f = al_embedded_find(name);
     if (!f) {
@@ -105,9 +109,6 @@ load_file(struct al_db *db, const char *name)
     struct al_str fld[8];
     int n, rc = AL_OK, r;
     bool header = true;
-    struct al_stmt *st = al_db_sql(db, sql_insert);
-    if (!st)
-        rc = AL_EDB;
     while (rc == AL_OK && (r = al_csv_read(&c, &a, fld, 8, &n)) == 1) {
         if (header) {
             header = false;
@@ -122,18 +123,19 @@ load_file(struct al_db *db, const char *name)
         code[fld[0].len] = '\0';
         int level = region_level(code);
         static const size_t parent_len[] = {0, 0, 2, 4, 6, 9};
-        if (!level)
+        /* The code's digits and its length: "52" and "0052" stay apart. */
+        if (!level || !al_set64_add(seen, strtoull(code, NULL, 10) * 16 + fld[0].len))
             continue;
         memcpy(parent, code, parent_len[level]);
         parent[parent_len[level]] = '\0';
-        al_stmt_bind_text(st, 1, code);
-        al_stmt_bind_textn(st, 2, fld[1].p, fld[1].len);
-        al_stmt_bind_int(st, 3, level);
-        al_stmt_bind_text(st, 4, level > 1 ? parent : NULL);
-        rc = al_stmt_run(st);
+        al_copy_text(cp, code);
+        al_copy_textn(cp, fld[1].p, fld[1].len);
+        al_copy_int(cp, level);
+        al_copy_text(cp, level > 1 ? parent : NULL);
+        al_copy_int(cp, 2023);
+        rc = al_copy_row(cp);
         al_arena_reset(&a);
     }
-    al_stmt_reset(st);
     al_arena_fini(&a);
     return rc;
 }
@@ -148,10 +150,25 @@ region_load_embedded(struct al_db *db)
         return AL_OK;
     static const char *files[] = {"data/regions/provinces.csv", "data/regions/cities.csv",
         "data/regions/areas.csv", "data/regions/streets.csv", "data/regions/villages-520327.csv"};
+    struct al_set64 seen;
+    al_set64_init(&seen);
+    struct al_copy *cp = NULL;
     int rc = al_db_begin(db);
+    if (rc == AL_OK)
+        rc = al_db_copy_begin(db, "regions", "code, name, level, parent_code, edition", &cp);
     for (size_t i = 0; rc == AL_OK && i < sizeof(files) / sizeof(files[0]); i++)
-        rc = load_file(db, files[i]);
+        rc = load_file(cp, &seen, files[i]);
+    if (cp)
+        rc = al_copy_end(cp, rc);
     rc = al_db_end(db, rc);
+    al_set64_fini(&seen);
+    /*
+     * Another server starting on the same database loaded them meanwhile: its
+     * rows, committed first, refuse ours (COPY has no ON CONFLICT).  Theirs stay.
+     */
+    if (rc == AL_ECONFLICT &&
+        al_db_count(db, "SELECT count(*) FROM regions", NULL, &count) == AL_OK && count > 0)
+        return AL_OK;
     if (rc == AL_OK) {
         al_db_count(db, "SELECT count(*) FROM regions", NULL, &count);
         al_info("loaded %lld regions (edition 2023)", (long long)count);
