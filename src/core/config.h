@@ -34,6 +34,8 @@ struct al_config {
     size_t xlsx_max_memory;   /* ANLAO_XLSX_MAX_MEMORY_BYTES; reading a workbook, 64 MiB */
     long upload_keep_s;       /* ANLAO_UPLOAD_KEEP_SECONDS; upload awaiting commit, 72 h */
     bool access_log;          /* ANLAO_ACCESS_LOG=0 turns it off */
+    const char *server_id;    /* ANLAO_SERVER_ID: this server's name among those of one database
+                                 (RULE-JOB-007); default host:port */
     const char *trusted_proxies; /* ANLAO_TRUSTED_PROXIES: proxy addresses whose X-Forwarded-For counts */
 };
 

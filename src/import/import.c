@@ -1237,4 +1237,12 @@ static const struct al_route import_routes[] = {
     {0},
 };
 
-const struct al_module import_module = {.name = "import", .routes = import_routes};
+/* Any server of the database may run these (RULE-JOB-001). */
+static const struct al_job_kind import_jobs[] = {
+    {"import.validate", import_job},
+    {"import.commit", import_job},
+    {0},
+};
+
+const struct al_module import_module = {
+    .name = "import", .routes = import_routes, .jobs = import_jobs};
