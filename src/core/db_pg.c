@@ -452,6 +452,17 @@ struct al_pg_listener {
     PGconn *conn;
 };
 
+/* A message the server sends outside a statement (the FATAL of a cut connection): to our log. */
+static void
+listen_notice(void *arg, const char *message)
+{
+    (void)arg;
+    size_t n = strlen(message);
+    while (n && (message[n - 1] == '\n' || message[n - 1] == ' '))
+        n--;
+    al_warn("postgresql listener: %.*s", (int)n, message);
+}
+
 int
 al_pg_listen(const char *url, const char *channel, struct al_pg_listener **out)
 {
@@ -460,6 +471,8 @@ al_pg_listen(const char *url, const char *channel, struct al_pg_listener **out)
     if (!l)
         return AL_EUNAVAIL;
     l->conn = PQconnectdb(url);
+    if (l->conn)
+        PQsetNoticeProcessor(l->conn, listen_notice, NULL);
     char sql[128];
     snprintf(sql, sizeof(sql), "LISTEN %s", channel);
     PGresult *r = PQstatus(l->conn) == CONNECTION_OK ? PQexec(l->conn, sql) : NULL;

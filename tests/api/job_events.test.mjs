@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { Server, serverTest, assertError, sleep, sqlite } from './helpers.mjs'
 import { readdirSync } from 'node:fs'
 import { connect } from 'node:net'
+import { hostname } from 'node:os'
 import { idNumber } from '../lib/ids.mjs'
 
 const servers = []
@@ -15,8 +16,8 @@ after(async () => { for (const s of servers) await s.dispose() })
 
 const KEEPALIVE_MS = 200
 
-async function start() {
-  const s = await Server.start({ env: { ANLAO_SSE_KEEPALIVE_MS: String(KEEPALIVE_MS) } })
+async function start(env = {}) {
+  const s = await Server.start({ env: { ANLAO_SSE_KEEPALIVE_MS: String(KEEPALIVE_MS), ...env } })
   servers.push(s)
   return s
 }
@@ -112,6 +113,9 @@ test('RULE-EVENT-006, RULE-JOB-008: an import job streams its progress, then its
   assert.ok(running.length >= 2, `progress events while running (${events.length} events in ${ms} ms): ` + JSON.stringify(progress.slice(0, 5)))
   for (let i = 1; i < running.length; i++) assert.ok(running[i].data.done >= running[i - 1].data.done, 'progress only rises')
   assert.ok(running.every((e) => e.data.id === jobId && typeof e.data.phase === 'string' && e.data.phase))
+  // RULE-JOB-007: the job was queued and run by this server, named host:port by default.
+  assert.equal(sqlite(s.db, `SELECT origin || ' ' || server || ' ' || coalesce(lease_until, 'none') FROM jobs WHERE id = ${jobId}`),
+    `${hostname()}:${s.port} ${hostname()}:${s.port} none`)
   console.log(`# ${events.length} events (${running.length} running progress), ${comments} keep-alives in ${ms} ms`)
 
   // A finished job: its final state at once, then the end of the stream.
@@ -121,7 +125,7 @@ test('RULE-EVENT-006, RULE-JOB-008: an import job streams its progress, then its
 })
 
 test('RULE-EVENT-006: the stream is scoped like GET of the job: someone else gets 404, system.manage sees it, no session 401', async () => {
-  const s = await start()
+  const s = await start({ ANLAO_SERVER_ID: 'node-b' })
   const [owner, other, admin] = await Promise.all(['fg_civil', 'lq_officer', 'admin'].map((u) => s.login(u)))
   const jobId = await upload(owner, 50_000)
   const path = `/api/v1/jobs/${jobId}/events`
@@ -134,9 +138,10 @@ test('RULE-EVENT-006: the stream is scoped like GET of the job: someone else get
   const { events } = await readEvents(res)
   assert.equal(events.at(-1).event, 'end')
   assert.equal(events.at(-1).data.status, 'done')
+  assert.equal(sqlite(s.db, `SELECT server FROM jobs WHERE id = ${jobId}`), 'node-b', 'RULE-JOB-007: ANLAO_SERVER_ID names the server')
 })
 
-test('RULE-EVENT-008, RULE-EVENT-009: clients that go away mid-stream leave the server sound; a missed event is caught by the keep-alive check', async () => {
+test('RULE-EVENT-007, RULE-EVENT-008, RULE-EVENT-009: clients that go away mid-stream leave the server sound; a missed event is caught by the keep-alive check', async () => {
   const s = await start()
   const c = await s.login('fg_civil')
   const jobId = await upload(c, 300_000)
@@ -174,7 +179,7 @@ test('RULE-EVENT-008, RULE-EVENT-009: clients that go away mid-stream leave the 
   const g = await pending
   assert.equal(g.events.at(-1).event, 'end')
   assert.equal(g.events.at(-1).data.error, '测试')
-  assert.ok(g.comments >= 1, 'keep-alive comments while idle')
+  assert.ok(g.comments >= 1, 'RULE-EVENT-007: keep-alive comments while idle')
   assert.ok(Date.now() - t0 < KEEPALIVE_MS * 2 + 3000)
   // A stream still open when the server stops: SIGTERM exits 0 without waiting for it
   // (and the ASan build reports no leak).

@@ -12,7 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+#include <event2/thread.h>
+
 #include "core/db.h"
+#include "core/events.h"
 #include "core/jobs.h"
 #include "core/jobs_int.h"
 #include "core/json.h"
@@ -309,10 +313,101 @@ start_fails_only_own_and_expired(void **state)
     al_db_close(db);
 }
 
+/* ---- the job threads end to end: claim, progress and end as live events ---- */
+
+static int release_job;
+
+static int
+waiting_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, struct al_errinfo *e)
+{
+    (void)db;
+    (void)e;
+    al_job_progress(job, "测试中", 1, 2);
+    while (!__atomic_load_n(&release_job, __ATOMIC_ACQUIRE))
+        usleep(5000);
+    *result = json_pack("{s:I}", "arg", (json_int_t)*(int64_t *)arg);
+    return AL_OK;
+}
+
+struct seen {
+    struct event_base *base;
+    char want[64];
+    char last[256];
+    int n;
+};
+
+static void
+on_job_event(void *ctx, const char *channel, const char *payload)
+{
+    (void)channel;
+    struct seen *s = ctx;
+    snprintf(s->last, sizeof(s->last), "%s", payload);
+    s->n++;
+    if (strstr(payload, s->want))
+        event_base_loopbreak(s->base);
+}
+
+static void
+wait_for(struct seen *s, const char *want)
+{
+    snprintf(s->want, sizeof(s->want), "%s", want);
+    for (int i = 0; i < 100 && !strstr(s->last, want); i++) {
+        struct timeval tv = {0, 100000};
+        event_base_loopexit(s->base, &tv);
+        event_base_dispatch(s->base);
+    }
+}
+
+/* RULE-JOB-001, RULE-JOB-008: submitted, claimed by this server, progress and end published. */
+static void
+runner_runs_and_publishes(void **state)
+{
+    (void)state;
+    struct al_db *db = open_db();
+    clear_jobs(db);
+    assert_int_equal(evthread_use_pthreads(), 0);
+    assert_int_equal(al_events_start(target), AL_OK);
+    assert_int_equal(al_jobs_start(target, "unit-A", NULL), AL_OK);
+    __atomic_store_n(&release_job, 0, __ATOMIC_RELEASE);
+    int64_t id = 0, arg = 42;
+    assert_int_equal(al_jobs_submit(db, "test.wait", 7, waiting_job, &arg, sizeof(arg), &id),
+        AL_OK);
+    char channel[32];
+    struct seen s = {.base = event_base_new()};
+    struct al_event_sub *sub =
+        al_events_subscribe(s.base, al_jobs_channel(id, channel, sizeof(channel)), on_job_event, &s);
+    wait_for(&s, "测试中");
+    assert_non_null(strstr(s.last, "\"status\":\"running\""));
+    assert_non_null(strstr(s.last, "\"done\":1"));
+    int64_t owner = 0;
+    json_t *j = al_jobs_get(db, id, &owner);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "running");
+    assert_string_equal(json_string_value(json_object_get(j, "phase")), "测试中");
+    json_decref(j);
+    __atomic_store_n(&release_job, 1, __ATOMIC_RELEASE);
+    wait_for(&s, "\"status\":\"done\"");
+    assert_non_null(strstr(s.last, "\"status\":\"done\""));
+    j = al_jobs_get(db, id, &owner);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "done");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "result"), "arg")), 42);
+    json_decref(j);
+    int64_t n = -1;
+    assert_int_equal(al_db_count(db, "SELECT count(*) FROM jobs WHERE server = ?"
+                                     " AND origin = 'unit-A' AND lease_until IS NULL", "unit-A", &n),
+        AL_OK);
+    assert_int_equal(n, 1);
+    al_events_unsubscribe(sub);
+    event_base_free(s.base);
+    al_jobs_stop();
+    al_events_stop();
+    al_db_close(db);
+}
+
 #define ENGINE_TESTS                                                                           \
     cmocka_unit_test(two_servers_claim_each_job_once),                                         \
         cmocka_unit_test(lease_expiry_fails_the_job),                                          \
-        cmocka_unit_test(start_fails_only_own_and_expired)
+        cmocka_unit_test(start_fails_only_own_and_expired),                                    \
+        cmocka_unit_test(runner_runs_and_publishes)
 
 int
 main(void)
