@@ -128,7 +128,14 @@ al_jobs_claim(struct al_db *db, const char *srv, int64_t now, int64_t lease_s,
     struct al_jobs_claim *out)
 {
     memset(out, 0, sizeof(*out));
-    int rc = al_db_begin(db);
+    /* A read first: an idle runner polling takes no write lock. */
+    static const char sql_any[] = "SELECT count(*) FROM (SELECT 1 FROM jobs"
+                                  " WHERE status = 'queued' LIMIT 1) q";
+    int64_t queued = 0;
+    int rc = al_stmt_int64(al_db_sql(db, sql_any), &queued);
+    if (rc != AL_OK || queued == 0)
+        return rc == AL_OK ? AL_ENOTFOUND : rc;
+    rc = al_db_begin(db);
     if (rc != AL_OK)
         return rc;
     struct al_stmt *st = al_db_sql(db, al_db_is_pg(db) ? sql_claim_pg : sql_claim_sqlite);
