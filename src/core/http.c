@@ -267,13 +267,20 @@ void
 al_sse_end(struct al_sse *s)
 {
     evhttp_connection_set_closecb(s->conn, NULL, NULL);
+    /* Held across the end: without chunks (HTTP/1.0, nginx's default to upstreams) evhttp may
+       free the connection and its bufferevent inside evhttp_send_reply_end. */
     struct bufferevent *bev = evhttp_connection_get_bufferevent(s->conn);
+    if (bev)
+        bufferevent_incref(bev);
     evhttp_send_reply_end(s->ev);
     /* Through the gate's filter, writing is enabled while a stream runs, so the last chunk
        leaves at once, before evhttp asks to hear that the answer is out: the connection would
-       never take its next request.  Tell it now (deferred: that frees the request). */
+       never take its next request.  Tell it now (deferred: that frees the request; a freed
+       bufferevent has no callbacks left to run). */
     if (bev && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
         bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+    if (bev)
+        bufferevent_decref(bev);
     free(s);
 }
 

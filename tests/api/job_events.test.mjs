@@ -139,6 +139,17 @@ test('RULE-EVENT-006: the stream is scoped like GET of the job: someone else get
   assert.equal(events.at(-1).event, 'end')
   assert.equal(events.at(-1).data.status, 'done')
   assert.equal(sqlite(s.db, `SELECT server FROM jobs WHERE id = ${jobId}`), 'node-b', 'RULE-JOB-007: ANLAO_SERVER_ID names the server')
+  // HTTP/1.0 (nginx's default to upstreams): no chunks, the end of the stream is the close.
+  const raw = await new Promise((ok, fail) => {
+    const sock = connect(s.port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.0\r\nCookie: anlao_session=${owner.cookie}\r\n\r\n`))
+    let got = ''
+    sock.on('data', (d) => { got += d })
+    sock.on('end', () => ok(got))
+    sock.on('error', fail)
+  })
+  assert.match(raw, /^HTTP\/1\.[01] 200/)
+  assert.doesNotMatch(raw, /Transfer-Encoding: chunked/i)
+  assert.match(raw, /\r\n\r\nevent: end\ndata: \{.*"status":"done".*\}\n\n$/s)
 })
 
 test('RULE-EVENT-007, RULE-EVENT-008, RULE-EVENT-009: clients that go away mid-stream leave the server sound; a missed event is caught by the keep-alive check', async () => {
