@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/db.h"
+#include "core/events.h"
 #include "core/http.h"
 #include "core/idcard.h"
 #include "core/jobs.h"
@@ -269,12 +270,24 @@ cmd_serve(int argc, char **argv)
     printf("安老已启动：http://%s:%d  （用户名 admin；按 Ctrl+C 停止）\n", al_config.bind,
         al_config.port);
     fflush(stdout);
-    if (al_jobs_start(al_config.db_path) != AL_OK) {
+    /* RULE-JOB-007: this server's name among the servers of the database. */
+    char server_id[128], host[64] = "localhost";
+    if (al_config.server_id) {
+        snprintf(server_id, sizeof(server_id), "%s", al_config.server_id);
+    } else {
+        gethostname(host, sizeof(host) - 1);
+        snprintf(server_id, sizeof(server_id), "%s:%d", host, al_config.port);
+    }
+    if (al_events_start(al_config.db_path) != AL_OK)
+        al_warn("live events: the listening connection is not up yet; retrying");
+    if (al_jobs_start(al_config.db_path, server_id, app_modules) != AL_OK) {
         fputs("无法启动后台任务线程\n", stderr);
+        al_events_stop();
         return 1;
     }
     rc = al_http_serve(app_modules, app_dispatch, auth_signed_in) == AL_OK ? 0 : 1;
     al_jobs_stop();
+    al_events_stop();
     return rc;
 }
 

@@ -35,6 +35,8 @@ al_config_load_env(void)
     al_config.web_root = env_str("ANLAO_WEB_ROOT", "web/dist");
     al_config.bind = env_str("ANLAO_BIND", "127.0.0.1");
     al_config.trusted_proxies = env_str("ANLAO_TRUSTED_PROXIES", NULL);
+    al_config.server_id = env_str("ANLAO_SERVER_ID", NULL);
+    al_config.sse_keepalive_ms = (int)env_long("ANLAO_SSE_KEEPALIVE_MS", 15000, 100, 600000);
     al_config.port = (int)env_long("PORT", 8080, 1, 65535);
     al_config.workers = (int)env_long("ANLAO_WORKERS", cores > 0 ? cores : 1, 1, 256);
     al_config.body_max = (size_t)env_long("ANLAO_BODY_MAX_BYTES", 1L << 20, 1024, 1L << 30);

@@ -33,7 +33,11 @@ struct al_config {
     long import_max_s;        /* ANLAO_IMPORT_MAX_SECONDS; one validation or commit, default 1800 */
     size_t xlsx_max_memory;   /* ANLAO_XLSX_MAX_MEMORY_BYTES; reading a workbook, 64 MiB */
     long upload_keep_s;       /* ANLAO_UPLOAD_KEEP_SECONDS; upload awaiting commit, 72 h */
+    int sse_keepalive_ms;     /* ANLAO_SSE_KEEPALIVE_MS; comment line on an idle event stream,
+                                 default 15000 (RULE-EVENT-007) */
     bool access_log;          /* ANLAO_ACCESS_LOG=0 turns it off */
+    const char *server_id;    /* ANLAO_SERVER_ID: this server's name among those of one database
+                                 (RULE-JOB-007); default host:port */
     const char *trusted_proxies; /* ANLAO_TRUSTED_PROXIES: proxy addresses whose X-Forwarded-For counts */
 };
 

@@ -98,4 +98,19 @@ const char *al_pg_dump_format(const char *dest);
 int al_pg_dump_conninfo(const char *url, char *conn, size_t conn_size, char *password,
     size_t pw_size);
 
+/*
+ * ---- Notifications, for core/events.c ----------------------------------------
+ * A connection of its own that LISTENs on `channel` (an identifier we choose,
+ * not user input).  al_pg_listen_wait waits up to `ms` for notifications and
+ * calls `fn` with each payload; AL_OK, or AL_EUNAVAIL when the connection is
+ * lost (close it and listen again).
+ */
+struct al_pg_listener;
+int al_pg_listen(const char *url, const char *channel, struct al_pg_listener **out);
+int al_pg_listen_wait(struct al_pg_listener *l, int ms, void (*fn)(void *ctx, const char *payload),
+    void *ctx);
+/* The server process id of the listening connection (for tests that cut it). */
+int al_pg_listen_pid(struct al_pg_listener *l);
+void al_pg_listen_close(struct al_pg_listener *l);
+
 #endif

@@ -9,7 +9,9 @@
  * A lost connection is reset on the next prepare: the statements prepared on
  * it are forgotten and prepared again.
  */
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -600,4 +602,88 @@ al_pg_copy_end(struct al_pg_copy *c, bool ok)
     free(c->buf);
     free(c);
     return rc;
+}
+
+/* ---- notifications (LISTEN) ---- */
+
+struct al_pg_listener {
+    PGconn *conn;
+};
+
+/* A message the server sends outside a statement (the FATAL of a cut connection): to our log. */
+static void
+listen_notice(void *arg, const char *message)
+{
+    (void)arg;
+    size_t n = strlen(message);
+    while (n && (message[n - 1] == '\n' || message[n - 1] == ' '))
+        n--;
+    al_warn("postgresql listener: %.*s", (int)n, message);
+}
+
+int
+al_pg_listen(const char *url, const char *channel, struct al_pg_listener **out)
+{
+    *out = NULL;
+    struct al_pg_listener *l = calloc(1, sizeof(*l));
+    if (!l)
+        return AL_EUNAVAIL;
+    l->conn = PQconnectdb(url);
+    if (l->conn)
+        PQsetNoticeProcessor(l->conn, listen_notice, NULL);
+    char sql[128];
+    snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+    PGresult *r = PQstatus(l->conn) == CONNECTION_OK ? PQexec(l->conn, sql) : NULL;
+    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) {
+        if (l->conn) {
+            const char *m = PQerrorMessage(l->conn);
+            size_t n = strlen(m);
+            while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+                n--;
+            al_error("postgresql listen failed: %.*s", (int)n, m);
+        }
+        PQfinish(l->conn);
+        free(l);
+        return AL_EUNAVAIL;
+    }
+    *out = l;
+    return AL_OK;
+}
+
+int
+al_pg_listen_wait(struct al_pg_listener *l, int ms, void (*fn)(void *ctx, const char *payload),
+    void *ctx)
+{
+    int fd = PQsocket(l->conn);
+    if (fd < 0 || PQstatus(l->conn) != CONNECTION_OK)
+        return AL_EUNAVAIL;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int n = poll(&p, 1, ms);
+    if (n < 0 && errno != EINTR)
+        return AL_EUNAVAIL;
+    if (n > 0 && (!PQconsumeInput(l->conn) || PQstatus(l->conn) != CONNECTION_OK))
+        return AL_EUNAVAIL;
+    PGnotify *note;
+    while ((note = PQnotifies(l->conn)) != NULL) {
+        fn(ctx, note->extra);
+        PQfreemem(note);
+    }
+    return AL_OK;
+}
+
+int
+al_pg_listen_pid(struct al_pg_listener *l)
+{
+    return PQbackendPID(l->conn);
+}
+
+void
+al_pg_listen_close(struct al_pg_listener *l)
+{
+    if (!l)
+        return;
+    PQfinish(l->conn);
+    free(l);
 }

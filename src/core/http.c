@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -167,6 +168,120 @@ al_reply_file(struct al_req *r, const char *content_type, const char *filename, 
     r->file_type = content_type;
     r->file_name = filename;
     return AL_OK;
+}
+
+/* ---- server-sent events ---- */
+
+struct al_sse {
+    struct evhttp_request *ev;
+    struct evhttp_connection *conn;
+    void (*on_close)(void *ctx);
+    void *ctx;
+};
+
+/*
+ * The connection went away (client closed, write error or timeout, or the worker freeing its
+ * connections at stop).  On a network failure evhttp has already detached the unfinished
+ * request from the connection: ending it frees it.  At stop the connection frees it itself.
+ */
+static void
+sse_closed(struct evhttp_connection *conn, void *arg)
+{
+    (void)conn;
+    struct al_sse *s = arg;
+    if (!evhttp_request_get_connection(s->ev))
+        evhttp_send_reply_end(s->ev);
+    s->on_close(s->ctx);
+    free(s);
+}
+
+struct al_sse *
+al_sse_start(struct al_req *r, void (*on_close)(void *ctx), void *ctx)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(r->ev);
+    struct al_sse *s = conn ? calloc(1, sizeof(*s)) : NULL;
+    if (!s)
+        return NULL;
+    s->ev = r->ev;
+    s->conn = conn;
+    s->on_close = on_close;
+    s->ctx = ctx;
+    r->streamed = true;
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    add_security_headers(h);
+    evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    evhttp_add_header(h, "X-Accel-Buffering", "no"); /* nginx passes each event on at once */
+    /* RULE-EVENT-007: no read timeout on a stream (the client only listens); a write that
+       makes no progress still ends it. */
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
+    struct timeval wtv = {al_config.timeout_s, 0};
+    if (bev)
+        bufferevent_set_timeouts(bev, NULL, &wtv);
+    evhttp_connection_set_closecb(conn, sse_closed, s);
+    evhttp_send_reply_start(r->ev, 200, "OK");
+    return s;
+}
+
+static int
+sse_write(struct al_sse *s, const char *text, size_t len)
+{
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(s->conn);
+    if (bev && evbuffer_get_length(bufferevent_get_output(bev)) > AL_SSE_BACKLOG)
+        return AL_EUNAVAIL; /* RULE-EVENT-008: a client that does not read */
+    struct evbuffer *b = evbuffer_new();
+    if (!b)
+        return AL_EUNAVAIL;
+    evbuffer_add(b, text, len);
+    evhttp_send_reply_chunk(s->ev, b);
+    evbuffer_free(b);
+    return AL_OK;
+}
+
+int
+al_sse_send(struct al_sse *s, const char *event, const char *data)
+{
+    size_t n = strlen(event) + strlen(data) + 32;
+    char *text = malloc(n);
+    if (!text)
+        return AL_EUNAVAIL;
+    int head = snprintf(text, n, "event: %s\ndata: ", event);
+    int len = head + snprintf(text + head, n - (size_t)head, "%s\n\n", data);
+    for (int i = head; i < len - 2; i++) /* one data line: a line break would split the event */
+        if (text[i] == '\r' || text[i] == '\n')
+            text[i] = ' ';
+    int rc = sse_write(s, text, (size_t)len);
+    free(text);
+    return rc;
+}
+
+int
+al_sse_comment(struct al_sse *s, const char *text)
+{
+    char line[128];
+    int len = snprintf(line, sizeof(line), ": %s\n\n", text);
+    return sse_write(s, line, (size_t)len);
+}
+
+void
+al_sse_end(struct al_sse *s)
+{
+    evhttp_connection_set_closecb(s->conn, NULL, NULL);
+    /* Held across the end: without chunks (HTTP/1.0, nginx's default to upstreams) evhttp may
+       free the connection and its bufferevent inside evhttp_send_reply_end. */
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(s->conn);
+    if (bev)
+        bufferevent_incref(bev);
+    evhttp_send_reply_end(s->ev);
+    /* Through the gate's filter, writing is enabled while a stream runs, so the last chunk
+       leaves at once, before evhttp asks to hear that the answer is out: the connection would
+       never take its next request.  Tell it now (deferred: that frees the request; a freed
+       bufferevent has no callbacks left to run). */
+    if (bev && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+    if (bev)
+        bufferevent_decref(bev);
+    free(s);
 }
 
 /* ---- rendering ---- */
@@ -553,6 +668,7 @@ on_request(struct evhttp_request *ev, void *arg)
     memset(&r, 0, sizeof(r));
     r.arena = &w->arena;
     r.db = w->db;
+    r.base = w->base;
     r.ev = ev;
     r.status = 200;
     w->inflight++;
@@ -605,7 +721,11 @@ on_request(struct evhttp_request *ev, void *arg)
          * its error has no body). */
         rc = route_api(&r, q, spool, body_len, &route_name);
     }
-    if (rc == AL_OK && r.file_body) {
+    if (r.streamed) {
+        /* The stream answers from now on; it does not hold up a graceful stop. */
+        evhttp_request_set_on_complete_cb(ev, NULL, NULL);
+        on_complete(ev, w);
+    } else if (rc == AL_OK && r.file_body) {
         status = r.status;
         bytes = send_file(&r);
     } else if (rc == AL_OK) {

@@ -20,6 +20,8 @@
 #include "core/router.h"
 
 struct evhttp_request;
+struct event_base;
+struct al_sse;
 
 /* Who is calling: set by authentication, NULL for anonymous requests. */
 struct al_principal {
@@ -38,6 +40,7 @@ struct al_req {
     struct al_arena *arena;
     struct al_db *db;
     struct evhttp_request *ev;
+    struct event_base *base; /* the worker's loop (for streams and their timers) */
     int method;
     const char *path;
     size_t path_len;
@@ -57,6 +60,7 @@ struct al_req {
     size_t file_len;
     const char *file_type;
     const char *file_name;
+    bool streamed; /* the handler answers through an al_sse stream (al_sse_start) */
 };
 
 /* The application's entry point for API requests (src/app/dispatch.c). */
@@ -118,6 +122,29 @@ int al_reply(struct al_req *r, int status, json_t *body);
  */
 int al_reply_file(struct al_req *r, const char *content_type, const char *filename,
     const char *data, size_t len);
+
+/*
+ * ---- Server-sent events (RULE-EVENT-006..) -----------------------------------
+ * A handler that streams: al_sse_start sends the head (200, text/event-stream,
+ * chunked, no-store) at once and takes the request over; the handler then
+ * returns AL_OK and nothing else is sent for it.  The stream lives on the
+ * worker's loop (r->base) until the owner ends it with al_sse_end, or the
+ * client goes away or the server stops: then `on_close(ctx)` is called once (on
+ * the loop's thread, or while the worker shuts down) and the stream is freed;
+ * the owner must not use it afterwards.  A stream does not hold up a graceful
+ * stop.  Output a client does not read is bounded: past AL_SSE_BACKLOG bytes
+ * al_sse_send answers AL_EUNAVAIL (end the stream), and a write that makes no
+ * progress for ANLAO_HTTP_TIMEOUT_SECONDS drops the connection.
+ * NULL when the request has no connection any more.
+ */
+#define AL_SSE_BACKLOG (256 * 1024)
+struct al_sse *al_sse_start(struct al_req *r, void (*on_close)(void *ctx), void *ctx);
+/* One event: "event: <event>\ndata: <data>\n\n" (data on one line: compact JSON).  AL_OK or AL_EUNAVAIL. */
+int al_sse_send(struct al_sse *s, const char *event, const char *data);
+/* A keep-alive comment line.  AL_OK or AL_EUNAVAIL. */
+int al_sse_comment(struct al_sse *s, const char *text);
+/* End the response (last chunk) and free the stream; on_close is not called. */
+void al_sse_end(struct al_sse *s);
 
 /* Fill r->err and return `err` (printf-style message). */
 #define al_req_fail(r, code, field, ...) al_fail(&(r)->err, (code), (field), __VA_ARGS__)

@@ -1,8 +1,17 @@
 /*
  * Background jobs: long work (an import of a million rows, an
- * identification run) runs on one job thread with its own database
- * connection, so HTTP requests never block on it.  Progress is kept in
- * memory and read by the API; the final state is stored in the jobs table.
+ * identification run) runs on a job thread with its own database
+ * connection, so HTTP requests never block on it.
+ *
+ * The queue is the jobs table (RULE-JOB-001..): a submitted job is a row
+ * with its kind and a copy of its argument; every server's job thread claims
+ * queued rows, each row by exactly one server (RULE-JOB-001: FOR UPDATE SKIP
+ * LOCKED on PostgreSQL, the write lock on SQLite).  The claiming server holds
+ * a lease on the job and renews it while the job runs; a job whose lease runs
+ * out (its server stopped) is marked failed by any live server's sweep, never
+ * run a second time.  Progress is kept in memory by the runner, written with
+ * each lease renewal and published as live events on the channel "job.<id>"
+ * (core/events.h).
  */
 #ifndef AL_JOBS_H
 #define AL_JOBS_H
@@ -15,34 +24,52 @@
 #include "core/err.h"
 
 struct al_job;
+struct al_module;
 
 /*
  * A job's work.  `arg` is the job's own copy of the submitter's argument
- * (plain bytes, no pointers into it survive the copy; released afterwards).
- * Return AL_OK and set *result (a new JSON value, heap-allocated), or an
- * al_err code with the Chinese message stored as the job's error in `e`
- * (empty: "任务失败").
+ * (plain bytes, read back from the jobs table: pointers inside it mean nothing
+ * and must be set again; released afterwards).  Return AL_OK and set *result
+ * (a new JSON value, heap-allocated), or an al_err code with the Chinese
+ * message stored as the job's error in `e` (empty: "任务失败").
  */
 typedef int (*al_job_fn)(struct al_db *db, struct al_job *job, void *arg, json_t **result,
     struct al_errinfo *e);
 
-/* The error of a job a restart interrupted. */
+/* A kind of job a module runs; a module lists its kinds in its al_module (ends with {0}). */
+struct al_job_kind {
+    const char *kind; /* "import.validate" (< 32 bytes) */
+    al_job_fn fn;
+};
+
+/* The error of a job a restart of its own server interrupted (RULE-UPLOAD-006, RULE-JOB-006). */
 #define AL_JOBS_INTERRUPTED "服务重启，任务已中断，请重新提交"
+/* The error of a job whose server stopped renewing its lease (RULE-JOB-004). */
+#define AL_JOBS_LOST "执行任务的服务已停止响应，任务已中断，请重新提交"
 
 /*
- * Start the job thread on the database at `db_path`.  Jobs still "queued" or
- * "running" in the table (left by a process that is gone) are first marked
- * failed with AL_JOBS_INTERRUPTED.  AL_OK or AL_EINTERNAL.
+ * Start the job threads on the database at `db_path` as the server named
+ * `server_id` (unique among the servers of one database and stable across its
+ * restarts: ANLAO_SERVER_ID, default host:port).  The kinds of every module in
+ * `modules` (may be NULL) are registered first.  Before any job runs, the jobs
+ * this server left (running under its name, or queued by it) and every job
+ * whose lease has expired are marked failed; on SQLite, one server per database
+ * file, every job left queued or running is (RULE-JOB-006).  AL_OK or
+ * AL_EINTERNAL.
  */
-int al_jobs_start(const char *db_path);
+int al_jobs_start(const char *db_path, const char *server_id,
+    const struct al_module *const *modules);
 
-/* Let the running job finish, drop queued ones (they stay "queued" in the table), join. */
+/* Let the running job finish, leave queued ones in the table, join the threads. */
 void al_jobs_stop(void);
 
+/* Register a kind (also done by al_jobs_submit for its own kind).  AL_OK or AL_EUNAVAIL (full). */
+int al_jobs_register(const char *kind, al_job_fn fn);
+
 /*
- * Queue a job for `user_id` with a copy of the `arg_size` bytes at `arg`.
- * Returns AL_OK with the job id (> 0) in *id, AL_EUNAVAIL (the job thread is
- * not running, or no memory) or AL_EDB; the caller words the message.
+ * Queue a job for `user_id` with a copy of the `arg_size` bytes at `arg`
+ * (at most 64 KB).  Returns AL_OK with the job id (> 0) in *id, AL_EUNAVAIL
+ * (the job threads are not running) or AL_EDB; the caller words the message.
  */
 int al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn,
     const void *arg, size_t arg_size, int64_t *id);
@@ -52,9 +79,16 @@ void al_job_progress(struct al_job *job, const char *phase, int64_t done, int64_
 
 /*
  * The state of job `id` as JSON {id, kind, status, phase, done, total,
- * result, error} (in the arena of the current thread's JSON allocator), or
- * NULL when no such job exists.  *owner receives the submitting user.
+ * result, error} (in the arena of the current thread's JSON allocator, or the
+ * heap outside a request), or NULL when no such job exists (or on a database
+ * error).  *owner receives the submitting user.
  */
 json_t *al_jobs_get(struct al_db *db, int64_t id, int64_t *owner);
+
+/* True for the final states "done" and "failed". */
+bool al_jobs_finished(const char *status);
+
+/* The live-event channel of job `id` ("job.<id>") into `out`. */
+const char *al_jobs_channel(int64_t id, char *out, size_t size);
 
 #endif

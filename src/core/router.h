@@ -38,9 +38,12 @@ struct al_route {
     const char *summary;    /* one line for `anlao routes` and docs/api.md */
 };
 
+struct al_job_kind;
+
 struct al_module {
     const char *name;
     const struct al_route *routes; /* ends with { 0 } */
+    const struct al_job_kind *jobs; /* the background jobs it runs (core/jobs.h); ends with { 0 } */
 };
 
 #define AL_MAX_PARAMS 4

@@ -374,4 +374,10 @@ static const struct al_route identify_routes[] = {
     {0},
 };
 
-const struct al_module identify_module = {.name = "identify", .routes = identify_routes};
+static const struct al_job_kind identify_jobs[] = {
+    {"identify.run", run_job},
+    {0},
+};
+
+const struct al_module identify_module = {
+    .name = "identify", .routes = identify_routes, .jobs = identify_jobs};

@@ -1,5 +1,7 @@
 /* The import runner (CLI and background jobs) and its routes. */
 #include <dirent.h>
+#include <event2/event.h>
+#include <event2/http.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "auth/auth.h"
 #include "core/crypto.h"
 #include "core/csv.h"
+#include "core/events.h"
 #include "core/config.h"
 #include "core/http.h"
 #include "core/jobs.h"
@@ -1019,18 +1022,163 @@ import_commit_route(struct al_req *r)
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
 }
 
+/*
+ * Job `:id` as GET /api/v1/jobs/:id shows it, into *out.  Someone else's job is
+ * as good as missing, unless the caller runs the system (RULE-EVENT-006: the
+ * event stream checks exactly this).
+ */
+static int
+job_read(struct al_req *r, int64_t *id, json_t **out)
+{
+    int64_t owner = 0;
+    int rc = al_req_param_id(r, "id", id);
+    if (rc != AL_OK)
+        return rc;
+    json_t *j = al_jobs_get(r->db, *id, &owner);
+    if (!j || (owner != r->who->user_id && !auth_role_has(r->db, r->who->role, "system.manage")))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "任务不存在");
+    *out = j;
+    return AL_OK;
+}
+
 static int
 job_get(struct al_req *r)
 {
-    int64_t id, owner = 0;
-    int rc = al_req_param_id(r, "id", &id);
+    int64_t id;
+    json_t *j;
+    int rc = job_read(r, &id, &j);
+    return rc == AL_OK ? al_reply(r, 200, j) : rc;
+}
+
+/* ---- GET /api/v1/jobs/:id/events: the job's progress as server-sent events ---- */
+
+struct job_stream {
+    struct al_sse *sse;
+    struct al_event_sub *sub;
+    struct event *tick;
+    struct al_db *db; /* the worker's connection: callbacks run on its loop, between requests */
+    int64_t id;
+};
+
+static void
+job_stream_free(struct job_stream *js)
+{
+    al_events_unsubscribe(js->sub);
+    if (js->tick)
+        event_free(js->tick);
+    free(js);
+}
+
+/* The client went away or the worker stops: the stream is already gone. */
+static void
+job_stream_closed(void *ctx)
+{
+    job_stream_free(ctx);
+}
+
+static void
+job_stream_end(struct job_stream *js)
+{
+    al_sse_end(js->sse);
+    job_stream_free(js);
+}
+
+/* Send `state` as event `name`; a client that does not read ends the stream.  False then. */
+static bool
+job_stream_send(struct job_stream *js, const char *name, const json_t *state)
+{
+    char *text = al_json_dump_heap(state);
+    int rc = text ? al_sse_send(js->sse, name, text) : AL_EUNAVAIL;
+    free(text);
+    if (rc != AL_OK)
+        job_stream_end(js);
+    return rc == AL_OK;
+}
+
+/*
+ * RULE-EVENT-009: the job's state from the database; when it has ended, the
+ * final state goes out as event "end" (the same object GET returns) and the
+ * stream closes.  True when the stream is gone.
+ */
+static bool
+job_stream_check(struct job_stream *js)
+{
+    int64_t owner = 0;
+    json_t *j = al_jobs_get(js->db, js->id, &owner);
+    if (!j) {
+        job_stream_end(js);
+        return true;
+    }
+    bool end = al_jobs_finished(json_string_value(json_object_get(j, "status")));
+    if (end && job_stream_send(js, "end", j))
+        job_stream_end(js);
+    json_decref(j);
+    return end;
+}
+
+/* A live event of the job (RULE-JOB-008): progress is passed on; an end is read and sent whole. */
+static void
+on_job_event(void *ctx, const char *channel, const char *payload)
+{
+    (void)channel;
+    struct job_stream *js = ctx;
+    json_t *p = json_loads(payload, 0, NULL);
+    bool end = al_jobs_finished(json_string_value(json_object_get(p, "status")));
+    if (end)
+        job_stream_check(js);
+    else if (p)
+        job_stream_send(js, "progress", p);
+    json_decref(p);
+}
+
+/* Keep-alive (RULE-EVENT-007), and the state read again in case an event was missed. */
+static void
+on_job_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct job_stream *js = arg;
+    if (!job_stream_check(js) && al_sse_comment(js->sse, "keep-alive") != AL_OK)
+        job_stream_end(js);
+}
+
+static int
+job_events(struct al_req *r)
+{
+    int64_t id;
+    json_t *j;
+    int rc = job_read(r, &id, &j); /* RULE-EVENT-006: scoped exactly like GET */
     if (rc != AL_OK)
         return rc;
-    json_t *j = al_jobs_get(r->db, id, &owner);
-    /* Someone else's job is as good as missing, unless the caller runs the system. */
-    if (!j || (owner != r->who->user_id && !auth_role_has(r->db, r->who->role, "system.manage")))
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "任务不存在");
-    return al_reply(r, 200, j);
+    if (evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD)
+        return al_reply(r, 200, j);
+    struct job_stream *js = calloc(1, sizeof(*js));
+    if (!js)
+        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
+    js->db = r->db;
+    js->id = id;
+    char channel[32];
+    /* Subscribed before the state is read again, so that no event falls in between. */
+    js->sub = al_events_subscribe(r->base, al_jobs_channel(id, channel, sizeof(channel)),
+        on_job_event, js);
+    js->tick = event_new(r->base, -1, EV_PERSIST, on_job_tick, js);
+    js->sse = js->sub && js->tick ? al_sse_start(r, job_stream_closed, js) : NULL;
+    if (!js->sse) {
+        job_stream_free(js);
+        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
+    }
+    int64_t owner = 0;
+    json_t *now = al_jobs_get(r->db, id, &owner);
+    if (!now || al_jobs_finished(json_string_value(json_object_get(now, "status")))) {
+        if (!now || job_stream_send(js, "end", now))
+            job_stream_end(js);
+        return AL_OK;
+    }
+    if (!job_stream_send(js, "progress", now))
+        return AL_OK;
+    struct timeval tv = {al_config.sse_keepalive_ms / 1000, (al_config.sse_keepalive_ms % 1000) * 1000};
+    event_add(js->tick, &tv);
+    return AL_OK;
 }
 
 static int
@@ -1261,7 +1409,17 @@ static const struct al_route import_routes[] = {
     {AL_GET, "/api/v1/imports/templates/:kind", import_template_route, "elder.import", 0,
         "导入模板（format=xlsx|csv）：可识别的列名与一行示例，身份证号列为文本格式"},
     {AL_GET, "/api/v1/jobs/:id", job_get, AL_SIGNED_IN, 0, "后台任务状态与进度"},
+    {AL_GET, "/api/v1/jobs/:id/events", job_events, AL_SIGNED_IN, 0,
+        "后台任务进度的事件流（text/event-stream：progress 事件，结束时 end 事件后关闭）"},
     {0},
 };
 
-const struct al_module import_module = {.name = "import", .routes = import_routes};
+/* Any server of the database may run these (RULE-JOB-001). */
+static const struct al_job_kind import_jobs[] = {
+    {"import.validate", import_job},
+    {"import.commit", import_job},
+    {0},
+};
+
+const struct al_module import_module = {
+    .name = "import", .routes = import_routes, .jobs = import_jobs};
