@@ -1,5 +1,5 @@
 # 安老 (anlao) — one hand-written GNU Makefile.
-#   make run      build everything and start the platform with demo data
+#   make run      build everything and start the platform with demo data (ANLAO_DB: another database)
 #   make test     every test: unit, API, browser, fuzz regressions, unit + API under ASan+UBSan
 #   make bench    benchmarks (figures and ratios, never pass/fail)
 # Switches: SANITIZE=address,undefined  DEBUG=1  BUILD=dir  WERROR=1
@@ -90,7 +90,7 @@ $(BUILD)/anlao: $(BUILD)/src/main.o $(LIB_OBJ)
 run: deps
 	@$(MAKE) --no-print-directory all web
 	@mkdir -p var
-	$(BUILD)/anlao serve --db var/anlao.db --port $(PORT) --demo
+	$(BUILD)/anlao serve --db "$${ANLAO_DB:-var/anlao.db}" --port $(PORT) --demo
 
 routes: $(BUILD)/anlao
 	@$(BUILD)/anlao routes

@@ -2,7 +2,9 @@
 // servers on the same database, key and data directory, and Debian's nginx in front, all on
 // loopback in temporary directories.  Sign-in through nginx works whichever server answers,
 // requests land on both, and when one server is killed (-9) in the middle of a burst of writes
-// nginx moves on to the other and every write that was answered 2xx is in the database.
+// nginx moves on to the other and every write that was answered 2xx is in the database.  An
+// import started through nginx runs once, and its progress, published by the server running it,
+// reaches SSE clients connected to either server.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
@@ -68,6 +70,37 @@ async function waitHttp(u) {
   throw new Error(`${u} did not answer`)
 }
 
+// A roll file of `n` valid numbers nobody registered: a validation that runs for a while.
+function rollFile(n) {
+  const rows = ['身份证号,姓名,救助类别,开始日期']
+  for (let i = 0; i < n; i++) rows.push(idNumber('520327', `19${30 + Math.floor(i / 1000) % 60}0101`, i % 1000) + ',某,低保,2020-01-01')
+  return Buffer.from(rows.join('\n') + '\n')
+}
+
+// Read a text/event-stream to its end: [{event, data}].
+async function readEvents(res) {
+  const events = []
+  let buf = ''
+  const dec = new TextDecoder()
+  for await (const chunk of res.body) {
+    buf += dec.decode(chunk, { stream: true })
+    let i
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i)
+      buf = buf.slice(i + 2)
+      if (block.startsWith(':')) continue
+      const ev = { event: 'message', data: '' }
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) ev.event = line.slice(7)
+        else if (line.startsWith('data: ')) ev.data += line.slice(6)
+      }
+      ev.data = JSON.parse(ev.data)
+      events.push(ev)
+    }
+  }
+  return events
+}
+
 // Which server answered: nginx logs the upstream address of every request.
 const hits = (s, path) => readFileSync(join(dir, 'nginx-access.log'), 'utf8').split('\n')
   .filter((l) => l.startsWith(`127.0.0.1:${s.port} `) && l.includes(` ${path} `)).length
@@ -80,8 +113,8 @@ before(async () => {
   url = r.stdout.trim()
   const env = { ANLAO_DATA_DIR: dir, ANLAO_KEY: join(dir, 'anlao.key'), ANLAO_TRUSTED_PROXIES: '127.0.0.1' }
   // The first server creates the schema, the key and the demo accounts; the second joins it.
-  a = await Server.start({ dir, db: url, env })
-  b = await Server.start({ dir, db: url, env, demo: false })
+  a = await Server.start({ dir, db: url, env: { ...env, ANLAO_SERVER_ID: 'node-a' } })
+  b = await Server.start({ dir, db: url, env: { ...env, ANLAO_SERVER_ID: 'node-b' }, demo: false })
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
   nginx = startNginx(port, [a.port, b.port])
@@ -127,6 +160,37 @@ test('sign in through nginx; requests land on both servers and the session works
   const onA = hits(a, '/api/v1/me') - before[0], onB = hits(b, '/api/v1/me') - before[1]
   assert.ok(onA > 0 && onB > 0, `both servers answered (${onA} on the first, ${onB} on the second)`)
   assert.equal(onA + onB, 40)
+})
+
+test('an import started through nginx runs once, on one server; its progress reaches SSE clients of both servers', async () => {
+  const who = await signIn('fg_civil')
+  const N = 60_000
+  const r = await fetch(base + '/api/v1/imports?kind=roll&filename=roll.csv', {
+    method: 'POST', body: rollFile(N),
+    headers: { Cookie: who.cookie, 'X-CSRF-Token': who.csrf, 'Content-Type': 'application/octet-stream' },
+  })
+  const body = await r.json()
+  assert.equal(r.status, 202, JSON.stringify(body))
+  const job = body.job_id
+  // One stream on each server, straight to it: the one not running the job hears of it only
+  // through PostgreSQL (LISTEN/NOTIFY).
+  const streams = [a, b].map((s) => fetch(`${s.base}/api/v1/jobs/${job}/events`, { headers: { Cookie: who.cookie } })
+    .then((res) => { assert.equal(res.status, 200); return readEvents(res) }))
+  const [onA, onB] = await Promise.all(streams)
+  const runner = psql(url, `SELECT server FROM jobs WHERE id = ${job}`)
+  assert.ok(['node-a', 'node-b'].includes(runner), runner)
+  for (const [name, events] of [['node-a', onA], ['node-b', onB]]) {
+    const end = events.at(-1)
+    assert.equal(end.event, 'end', `${name}: ${JSON.stringify(events.slice(-2))}`)
+    assert.equal(end.data.status, 'done', JSON.stringify(end.data))
+    assert.equal(end.data.result.rows, N)
+    const running = events.filter((e) => e.event === 'progress' && e.data.status === 'running')
+    assert.ok(running.length >= 1, `${name} (${name === runner ? 'running it' : 'the other server'}) saw progress: ${events.length} events`)
+  }
+  // Run once: one job, one import, the rows counted once.
+  assert.equal(psql(url, `SELECT count(*) FROM jobs WHERE id = ${job} AND status = 'done'`), '1')
+  assert.equal(psql(url, "SELECT count(*) FROM imports WHERE filename = 'roll.csv'"), '1')
+  assert.equal(psql(url, "SELECT rows FROM imports WHERE filename = 'roll.csv'"), String(N))
 })
 
 test('kill -9 one server during a burst of writes: nginx moves to the other, every 2xx write is stored', async () => {
