@@ -22,14 +22,30 @@ static const char sql_head[] =
     "INSERT INTO settings(key, value) VALUES ('audit_head', ?)"
     " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 
+/*
+ * RULE-AUDIT-003: the chain has one order.  SQLite's write lock already makes one append at a
+ * time; on PostgreSQL concurrent transactions (of one server or several) would read the same
+ * last entry and collide on its successor's id, so each takes a transaction-scoped advisory
+ * lock first, held until its commit — the next one then reads the entry this one wrote.
+ */
+static const char sql_chain_lock[] = "SELECT pg_advisory_xact_lock(7270422)"; /* 'anlao' audit */
+
 static int
 append_locked(struct al_db *db, int64_t user_id, const char *username, const char *client_ip,
     const struct audit_entry *e)
 {
     char prev[65] = "";
     int64_t id = 1;
-    struct al_stmt *st = al_db_sql(db, sql_last);
-    int rc = al_stmt_one(st);
+    struct al_stmt *st;
+    int rc;
+    if (al_db_is_pg(db)) {
+        st = al_db_sql(db, sql_chain_lock);
+        if ((rc = al_stmt_one(st)) != AL_OK)
+            return rc == AL_ENOTFOUND ? AL_EDB : rc;
+        al_stmt_reset(st);
+    }
+    st = al_db_sql(db, sql_last);
+    rc = al_stmt_one(st);
     if (rc == AL_OK) {
         id = al_stmt_int(st, 0) + 1;
         snprintf(prev, sizeof(prev), "%s", al_stmt_text(st, 1) ? al_stmt_text(st, 1) : "");

@@ -70,7 +70,7 @@ test('every write adds exactly one entry, naming the actor, the action and the t
   assert.equal(await total(`action=user.create&target_id=${u.body.id}`), 1)
 })
 
-test('a write and its entry are one transaction: rows and entries match, also under concurrency', async () => {
+test('a write and its entry are one transaction: rows and entries match, also under concurrency (RULE-AUDIT-003 on PostgreSQL)', async () => {
   const bodies = Array.from({ length: 10 }, (_, i) => ({ username: `conc_${i}`, display_name: `并发${i}`, role: 'helper', region_code: '520327001', password: 'Conc12345' }))
   const rs = await Promise.all(bodies.map((b) => admin.post('/api/v1/users', b)))
   assert.deepEqual(rs.map((r) => r.status), Array(10).fill(201), rs.map((r) => r.text).join('\n'))
