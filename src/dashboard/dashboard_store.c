@@ -1,4 +1,5 @@
 /* The dashboard module's SQL. */
+#include "core/dbq.h"
 #include "dashboard/dashboard_int.h"
 #include "region/region.h"
 
@@ -51,10 +52,9 @@ dashboard_store_region_counts(struct al_db *db, const char *parent, json_t *item
     if (!st)
         return AL_EDB;
     al_stmt_bind_text(st, 1, parent);
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "code", al_stmt_text(st, 0),
-                                         "name", al_stmt_text(st, 1), "active", (json_int_t)0));
+    static const struct al_col cols[] = {AL_COL(0, "code", AL_COL_TEXT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL_END};
+    int rc = al_db_rows(st, NULL, &(struct al_rows){.cols = cols}, items);
     if (rc != AL_OK)
         return rc;
     size_t i;

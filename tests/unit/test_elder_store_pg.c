@@ -16,6 +16,7 @@
 #include "core/idcard.h"
 #include "elder/elder.h"
 #include "elder/elder_int.h"
+#include "dual.h"
 #include "unit.h"
 
 static char keydir[] = "/tmp/anlao-unit-elder-XXXXXX";
@@ -37,40 +38,13 @@ keys(void)
 static int
 sqlite_setup(void **state)
 {
-    struct al_db *db;
-    if (keys() != 0 || al_db_open(":memory:", &db) != AL_OK)
-        return -1;
-    if (al_db_migrate(db) != AL_OK)
-        return -1;
-    *state = db;
-    return 0;
+    return keys() != 0 ? -1 : dual_sqlite_setup(state);
 }
 
 static int
 pg_setup(void **state)
 {
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    if (keys() != 0 || al_db_open(url, &db) != AL_OK)
-        return -1;
-    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK ||
-        al_db_migrate(db) != AL_OK) {
-        al_db_close(db);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    al_db_close(*state);
-    return 0;
+    return keys() != 0 ? -1 : dual_pg_setup(state);
 }
 
 static const char region[] = "520327001001";
@@ -458,7 +432,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {ENGINE_TESTS()};
     int failed = cmocka_run_group_tests_name("elder_store on SQLite", tests, sqlite_setup,
-        teardown);
-    failed += cmocka_run_group_tests_name("elder_store on PostgreSQL", tests, pg_setup, teardown);
+        dual_teardown);
+    failed += cmocka_run_group_tests_name("elder_store on PostgreSQL", tests, pg_setup, dual_teardown);
     return failed;
 }
