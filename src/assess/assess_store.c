@@ -756,18 +756,12 @@ assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filt
 {
     static const struct al_page_sql sql = {.cols = RECORD_COLS, .from = RECORD_FROM,
         .order = " ORDER BY s.id DESC"};
-    char lo[16], hi[16], rlo[16], rhi[16];
-    region_scope_bounds(f->scope, lo, hi);
-    if (f->region)
-        region_scope_bounds(f->region, rlo, rhi);
     struct al_params p; /* ?1–?8 as LIST_WHERE names them */
     al_params_init(&p, a);
-    al_param_text(&p, lo);
-    al_param_text(&p, hi);
+    region_params(&p, f->scope);
     al_param_text(&p, f->status);
     al_param_text(&p, f->reason);
-    al_param_text(&p, f->region ? rlo : NULL);
-    al_param_text(&p, f->region ? rhi : NULL);
+    region_params(&p, f->region);
     al_param_int(&p, f->results_only);
     al_param_text(&p, f->q);
     return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,

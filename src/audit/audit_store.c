@@ -222,8 +222,6 @@ audit_store_list(struct al_db *db, struct al_arena *a, const struct audit_filter
     static const struct al_page_sql sql = {.cols = "id, at, user_id, username, action,"
         " target_type, target_id, region_code, outcome, client_ip, detail",
         .from = " FROM audit_log", .order = " ORDER BY id DESC"};
-    char lo[16], hi[16];
-    region_scope_bounds(f->scope, lo, hi);
     struct al_params p;
     al_params_init(&p, a);
     al_param_text(&p, f->scope);
@@ -240,8 +238,7 @@ audit_store_list(struct al_db *db, struct al_arena *a, const struct audit_filter
         al_param_int(&p, f->to);
     else
         al_param_text(&p, NULL);
-    al_param_text(&p, lo);
-    al_param_text(&p, hi);
+    region_params(&p, f->scope);
     return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,
         &(struct al_rows){.cols = audit_cols}, items, total);
 }

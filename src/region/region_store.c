@@ -7,6 +7,20 @@
 #include "region/region.h"
 #include "region/region_int.h"
 
+const char *
+region_params(struct al_params *p, const char *scope)
+{
+    char *lo = NULL, *hi = NULL;
+    if (scope) {
+        lo = al_arena_alloc(p->a, 16);
+        hi = al_arena_alloc(p->a, 16);
+        region_scope_bounds(scope, lo, hi);
+    }
+    const char *mark = al_param_text(p, lo);
+    al_param_text(p, hi);
+    return mark;
+}
+
 static const char sql_name[] = "SELECT name FROM regions WHERE code = ?";
 
 const char *

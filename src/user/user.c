@@ -109,6 +109,13 @@ user_create_direct(struct al_db *db, struct al_arena *a, const struct user_new *
 
 /* ---- handlers ---- */
 
+/* The text a field table read under `key`, or NULL. */
+static const char *
+text_of(json_t *set, const char *key)
+{
+    return json_string_value(json_object_get(set, key));
+}
+
 static int
 user_list(struct al_req *r)
 {
@@ -149,24 +156,19 @@ check_grant(struct al_req *r, const char *role, const char *region)
 static int
 user_create(struct al_req *r)
 {
-    json_t *body;
+    json_t *body, *set = json_object();
     struct user_new in = {.must_change_password = -1};
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "username", "用户名", AL_REQUIRED, 1, 64, &in.username, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "display_name", "姓名", AL_REQUIRED | AL_PLAIN, 1, 32,
-            &in.display_name, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &in.phone, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "role", "角色", AL_REQUIRED, 1, 32, &in.role, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "region_code", "所属区划", 0, 0, 12, &in.region_code, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "password", "密码", 0, 0, 200, &in.password, &r->err);
+        rc = al_fields_read(body, user_new_fields, AL_FIELDS_CREATE, set, &r->err);
     if (rc != AL_OK)
         return rc;
+    in.username = text_of(set, "username");
+    in.display_name = text_of(set, "display_name");
+    in.phone = text_of(set, "phone");
+    in.role = text_of(set, "role");
+    in.region_code = text_of(set, "region_code");
+    in.password = text_of(set, "password");
     if (!in.region_code)
         return al_req_fail(r, AL_EINVAL, "region_code", "所属区划不能为空");
     if (in.password && !*in.password)
@@ -228,47 +230,33 @@ user_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
-/* A PATCH body of a user, each field checked on its own (the rules across fields stay with
- * the handler).  AL_OK, or the error naming the field. */
+/* A PATCH body of a user, each member checked by user_patch_fields, then the role and region
+ * looked up (the rules across members stay with the handler).  AL_OK, or the error naming
+ * the member. */
 static int
 read_patch(struct al_req *r, int64_t *version, struct user_patch *p, const char **password,
     const char **old_password)
 {
-    json_t *body;
+    json_t *body, *set = json_object();
     int rc;
     if ((rc = al_req_json(r, &body)) == AL_OK)
         rc = al_json_get_int(body, "version", "版本号", AL_REQUIRED, 1, INT64_MAX, version, NULL,
             &r->err);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "display_name", "姓名", AL_PLAIN, 1, 32, &p->display_name,
-            &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &p->phone, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "role", "角色", 0, 1, 32, &p->role, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "region_code", "所属区划", 0, 0, 12, &p->region_code, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "status", "状态", 0, 1, 16, &p->status, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "password", "密码", 0, 1, 200, password, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "old_password", "原密码", 0, 1, 128, old_password, &r->err);
+        rc = al_fields_read(body, user_patch_fields, 0, set, &r->err);
     if (rc != AL_OK)
         return rc;
-    const char *problem;
-    if (p->display_name && !*p->display_name)
-        return al_req_fail(r, AL_EINVAL, "display_name", "姓名不能为空");
-    if (p->phone && *p->phone && (problem = al_phone_problem(p->phone)))
-        return al_req_fail(r, AL_EINVAL, "phone", "%s", problem);
+    p->display_name = text_of(set, "display_name");
+    p->phone = text_of(set, "phone");
+    p->role = text_of(set, "role");
+    p->region_code = text_of(set, "region_code");
+    p->status = text_of(set, "status");
+    *password = text_of(set, "password");
+    *old_password = text_of(set, "old_password");
     if (p->role && !user_store_role_exists(r->db, p->role))
         return al_req_fail(r, AL_EINVAL, "role", "角色 %s 不存在", p->role);
     if (p->region_code && (rc = check_region(r->db, r->arena, p->region_code, &r->err)) != AL_OK)
         return rc;
-    if (p->status && strcmp(p->status, "active") && strcmp(p->status, "disabled"))
-        return al_req_fail(r, AL_EINVAL, "status", "状态应为 active 或 disabled");
-    if (*password && (problem = auth_password_problem(*password)))
-        return al_req_fail(r, AL_EINVAL, "password", "%s", problem);
     return AL_OK;
 }
 

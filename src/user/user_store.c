@@ -48,18 +48,12 @@ user_store_list(struct al_db *db, struct al_arena *a, const struct user_filter *
 {
     static const struct al_page_sql sql = {.cols = USER_COLS, .from = USER_FROM,
         .order = " ORDER BY u.id"};
-    char lo[16], hi[16], rlo[16], rhi[16];
-    region_scope_bounds(f->scope, lo, hi);
-    if (f->region)
-        region_scope_bounds(f->region, rlo, rhi);
     struct al_params p; /* ?1–?7 as LIST_WHERE names them */
     al_params_init(&p, a);
-    al_param_text(&p, lo);
-    al_param_text(&p, hi);
+    region_params(&p, f->scope);
     al_param_text(&p, f->q);
     al_param_text(&p, f->role);
-    al_param_text(&p, f->region ? rlo : NULL);
-    al_param_text(&p, f->region ? rhi : NULL);
+    region_params(&p, f->region);
     al_param_text(&p, f->status);
     return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,
         &(struct al_rows){.cols = user_cols}, items, total);
