@@ -123,6 +123,16 @@ read_items(struct al_req *r, json_t *items, bool incomplete, struct assess_input
     return AL_OK;
 }
 
+/* A form part's failure names the member inside the part: "health.pain", "needs.daily_care". */
+static int
+in_part(struct al_req *r, const char *part, const char *key, int rc)
+{
+    if (rc != AL_OK)
+        r->err.field = al_arena_printf(r->arena, "%s.%s", part, key);
+    return rc;
+}
+
+/* RULE-FIELD-002: the health items, from assess_health_fields. */
 static int
 read_health(struct al_req *r, json_t *health)
 {
@@ -130,30 +140,14 @@ read_health(struct al_req *r, json_t *health)
         return AL_OK;
     if (!json_is_object(health))
         return al_req_fail(r, AL_EINVAL, "health", "健康状况应为对象");
-    const char *key;
-    json_t *v;
-    json_object_foreach(health, key, v)
-    {
-        const struct assess_health *h = NULL;
-        for (int i = 0; i < ASSESS_HEALTH; i++)
-            if (strcmp(assess_health_items[i].key, key) == 0)
-                h = &assess_health_items[i];
-        if (!h)
-            return al_req_fail(r, AL_EINVAL, "health", "健康状况中没有“%s”这一项", key);
-        /* special_care may hold several values; the others exactly one. */
-        json_t *list = json_is_array(v) ? v : NULL;
-        size_t n = list ? json_array_size(list) : 1;
-        for (size_t k = 0; k < n; k++) {
-            json_t *x = list ? json_array_get(list, k) : v;
-            if (!json_is_string(x) || !one_of(json_string_value(x), h->values, h->n) ||
-                (list && strcmp(h->key, "special_care") != 0))
-                return al_req_fail(r, AL_EINVAL, al_arena_printf(r->arena, "health.%s", key),
-                    "%s的取值不在表单选项中", h->name);
-        }
-    }
-    return AL_OK;
+    const char *unknown = al_fields_unknown(health, assess_health_fields);
+    if (unknown)
+        return al_req_fail(r, AL_EINVAL, "health", "健康状况中没有“%s”这一项", unknown);
+    int rc = al_fields_read(health, assess_health_fields, 0, json_object(), &r->err);
+    return in_part(r, "health", r->err.field, rc);
 }
 
+/* RULE-FIELD-002: each area of needs is {needed, items, notes}, read from a table named for it. */
 static int
 read_needs(struct al_req *r, json_t *needs)
 {
@@ -169,30 +163,22 @@ read_needs(struct al_req *r, json_t *needs)
         for (int i = 0; i < ASSESS_NEEDS; i++)
             if (strcmp(assess_needs[i].key, key) == 0)
                 nd = &assess_needs[i];
-        const char *field = al_arena_printf(r->arena, "needs.%s", key);
         if (!nd)
             return al_req_fail(r, AL_EINVAL, "needs", "需求评估中没有“%s”这一类", key);
         if (!json_is_object(v))
-            return al_req_fail(r, AL_EINVAL, field, "%s应为对象（needed、items、notes）", nd->name);
-        json_t *needed = json_object_get(v, "needed"), *items = json_object_get(v, "items");
-        if (needed && !json_is_boolean(needed))
-            return al_req_fail(r, AL_EINVAL, field, "%s的 needed 应为是或否", nd->name);
-        if (items && !json_is_array(items))
-            return al_req_fail(r, AL_EINVAL, field, "%s的服务项目应为列表", nd->name);
-        size_t i;
-        json_t *x;
-        json_array_foreach(items, i, x)
-        {
-            if (!json_is_string(x) || !one_of(json_string_value(x), nd->options, nd->n))
-                return al_req_fail(r, AL_EINVAL, field, "%s的服务项目第 %zu 项不在表单选项中",
-                    nd->name, i + 1);
-        }
-        const char *notes;
-        int rc = al_json_get_str(v, "notes", "备注", 0, 0, 500, &notes, &r->err);
-        if (rc != AL_OK) {
-            r->err.field = field;
-            return rc;
-        }
+            return al_req_fail(r, AL_EINVAL, al_arena_printf(r->arena, "needs.%s", key),
+                "%s应为对象（needed、items、notes）", nd->name);
+        const struct al_field area[] = {
+            {"needed", al_arena_printf(r->arena, "%s的 needed", nd->name), AL_FT_BOOL,
+                AL_F_EXACT, .hint = " 应为是或否"},
+            {"items", al_arena_printf(r->arena, "%s的服务项目", nd->name), AL_FT_TEXTS,
+                AL_F_EXACT, .allowed = nd->options, .hint = "应为列表"},
+            {"notes", "备注", AL_FT_TEXT, 0, .max = 500},
+            {0},
+        };
+        int rc = al_fields_read(v, area, 0, json_object(), &r->err);
+        if (rc != AL_OK)
+            return in_part(r, "needs", key, rc);
     }
     return AL_OK;
 }
@@ -1061,14 +1047,13 @@ assess_form(struct al_req *r)
     for (int i = 0; i < ASSESS_DISEASES; i++)
         json_array_append_new(diseases, json_pack("{s:s, s:s}", "code", assess_diseases[i].id,
                                             "name", assess_diseases[i].name));
-    for (int i = 0; i < ASSESS_HEALTH; i++) {
+    for (const struct al_field *h = assess_health_fields; h->key; h++) {
         json_t *vals = json_array();
-        for (int k = 0; k < assess_health_items[i].n; k++)
-            json_array_append_new(vals, json_string(assess_health_items[i].values[k]));
-        json_array_append_new(health, json_pack("{s:s, s:s, s:o, s:b}", "key",
-                                          assess_health_items[i].key, "name",
-                                          assess_health_items[i].name, "options", vals, "multiple",
-                                          !strcmp(assess_health_items[i].key, "special_care")));
+        for (int k = 0; h->allowed[k]; k++)
+            json_array_append_new(vals, json_string(h->allowed[k]));
+        json_array_append_new(health, json_pack("{s:s, s:s, s:o, s:b}", "key", h->key, "name",
+                                          h->label, "options", vals, "multiple",
+                                          (h->flags & AL_F_MANY) != 0));
     }
     for (int i = 0; i < ASSESS_NEEDS; i++) {
         json_t *opts = json_array();
