@@ -160,8 +160,6 @@ bool assess_date_ok(const char *s);
  * `out` untouched, when `date` is not a date or the result leaves years 0–9999.
  */
 bool assess_date_add_days(const char *date, long days, char out[11]);
-/* The date in China Standard Time (UTC+8) at `unix_s`, as YYYY-MM-DD into `out`. */
-void assess_cst_date(int64_t unix_s, char out[11]);
 /*
  * RULE-ASSESS-012: the last day of validity, `months` after `assessed_on` (the
  * month's last day when that day does not exist), into `out`.  False, with

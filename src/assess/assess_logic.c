@@ -411,16 +411,6 @@ assess_valid_until(const char *assessed_on, int months, char out[11])
     return true;
 }
 
-/* The date in China Standard Time (UTC+8) at `unix_s`, as YYYY-MM-DD. */
-void
-assess_cst_date(int64_t unix_s, char out[11])
-{
-    time_t t = (time_t)unix_s + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* `date` plus `days` (negative: earlier) into `out` as YYYY-MM-DD; false when `date` is not one. */
 bool
 assess_date_add_days(const char *date, long days, char out[11])

@@ -10,8 +10,11 @@
 int
 audit_append(struct al_req *r, const struct audit_entry *e)
 {
+    struct audit_entry x = *e;
+    if (!x.at)
+        x.at = r->now; /* RULE-DB-044 */
     return audit_append_as(r->db, r->who ? r->who->user_id : 0,
-        r->who ? r->who->username : NULL, r->client_ip[0] ? r->client_ip : NULL, e);
+        r->who ? r->who->username : NULL, r->client_ip[0] ? r->client_ip : NULL, &x);
 }
 
 /* "YYYY-MM-DD" (China time, UTC+8) → unix seconds of its midnight; -1 when malformed. */

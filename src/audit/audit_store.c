@@ -42,7 +42,7 @@ append_locked(struct al_db *db, int64_t user_id, const char *username, const cha
     }
 
     /* The hash covers the texts of the fields as both engines give them back. */
-    int64_t at = (int64_t)time(NULL);
+    int64_t at = e->at ? e->at : (int64_t)time(NULL);
     char id_s[24], at_s[24], uid_s[24];
     snprintf(id_s, sizeof(id_s), "%" PRId64, id);
     snprintf(at_s, sizeof(at_s), "%" PRId64, at);

@@ -23,6 +23,7 @@
 
 #include "core/config.h"
 #include "core/gate.h"
+#include "core/idcard.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/proxy.h"
@@ -555,6 +556,8 @@ on_request(struct evhttp_request *ev, void *arg)
     r.db = w->db;
     r.ev = ev;
     r.status = 200;
+    r.now = (int64_t)time(NULL); /* RULE-DB-044: the one clock read of the request */
+    al_date_cst(r.now, r.today);
     w->inflight++;
     evhttp_request_set_on_complete_cb(ev, on_complete, w);
     struct al_gate *gate = al_gate_of(ev);

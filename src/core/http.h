@@ -48,6 +48,13 @@ struct al_req {
     const struct al_principal *who;
     char client_ip[48];
     bool https;   /* reached over HTTPS: a trusted proxy said X-Forwarded-Proto: https */
+    /*
+     * RULE-DB-044: the request's time, read once when it arrives (like nginx's cached time),
+     * so that every row, event, date and check of the request agrees: unix seconds, and the
+     * date in China Standard Time ("YYYY-MM-DD").  Handlers use these, never time(NULL).
+     */
+    int64_t now;
+    char today[11];
     struct al_errinfo err;
 
     /* response */

@@ -478,6 +478,10 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
      * planner may walk the wider one. */
     char lo[16], hi[16], rlo[16], rhi[16], today[11];
     region_scope_bounds(q->scope, lo, hi);
+    if (q->today)
+        snprintf(today, sizeof(today), "%s", q->today);
+    else
+        al_today_cst(today);
     if (q->region) {
         region_scope_bounds(q->region, rlo, rhi);
         if (strcmp(rlo, lo) > 0)
@@ -485,7 +489,6 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
         if (strcmp(rhi, hi) < 0)
             memcpy(hi, rhi, sizeof(hi));
     }
-    al_today_cst(today);
     *total = 0;
     for (int pass = 0; pass < 2; pass++) {
         struct params p = {.count = 0};
@@ -568,15 +571,17 @@ static const struct al_col detail_cols[] = {AL_COL(12, "hukou_region_code", AL_C
     AL_COL(27, "updated_at", AL_COL_TIME), AL_COL_END};
 
 int
-elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, bool pii, json_t **out)
+elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, bool pii, const char *today,
+    json_t **out)
 {
     struct al_stmt *st = by_id(db, dialect(db)->get, id);
     int rc = st ? al_stmt_one(st) : AL_EDB;
     if (rc != AL_OK)
         return rc;
-    char today[11];
-    al_today_cst(today);
-    struct al_row_ctx c = {.a = a, .user = today};
+    char clock[11];
+    if (!today)
+        al_today_cst(clock);
+    struct al_row_ctx c = {.a = a, .user = today ? today : clock};
     json_t *o = al_row_into(al_row_json(&c, st, item_cols), &c, st, detail_cols);
     al_stmt_reset(st);
     json_t *ev = json_array();
@@ -1052,13 +1057,12 @@ elder_store_user_role(struct al_db *db, struct al_arena *a, int64_t user_id, con
 }
 
 int
-elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t *items)
+elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, const char *today,
+    json_t *items)
 {
     struct al_stmt *st = by_id(db, dialect(db)->linked, user_id);
     if (!st)
         return AL_EDB;
-    char today[11];
-    al_today_cst(today);
     /* family accounts never hold elder.read_pii */
     return al_db_rows(st, a,
         &(struct al_rows){.row = list_row, .user = &(struct item_ctx){today, false}}, items);

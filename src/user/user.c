@@ -45,8 +45,8 @@ validate_new(struct al_db *db, struct al_arena *a, const struct user_new *in,
 
 /* Insert + audit inside an open transaction. */
 static int
-insert_user(struct al_db *db, struct al_arena *a, const struct user_new *in, int64_t *id,
-    char generated[13], struct al_errinfo *e)
+insert_user(struct al_db *db, struct al_arena *a, const struct user_new *in, int64_t now,
+    int64_t *id, char generated[13], struct al_errinfo *e)
 {
     char pw[13];
     const char *password = in->password;
@@ -62,7 +62,7 @@ insert_user(struct al_db *db, struct al_arena *a, const struct user_new *in, int
     int rc = auth_hash_password(password, hash, sizeof(hash));
     if (rc != AL_OK)
         return rc;
-    rc = user_store_insert(db, in, hash, must_change, (int64_t)time(NULL), id);
+    rc = user_store_insert(db, in, hash, must_change, now, id);
     if (rc == AL_ECONFLICT)
         return al_fail(e, AL_ECONFLICT, "username", "用户名 %s 已存在", in->username);
     if (rc == AL_OK && generated) {
@@ -91,7 +91,7 @@ user_create_direct(struct al_db *db, struct al_arena *a, const struct user_new *
         return rc;
     if ((rc = al_db_begin(db)) != AL_OK)
         return rc;
-    rc = insert_user(db, a, in, id, generated, e);
+    rc = insert_user(db, a, in, (int64_t)time(NULL), id, generated, e); /* no request: the clock */
     if (rc == AL_OK) {
         /* Outside a request the JSON lives on the heap: released here. */
         json_t *detail = create_detail(in);
@@ -182,7 +182,7 @@ user_create(struct al_req *r)
     char generated[13] = "";
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = insert_user(r->db, r->arena, &in, &id, generated, &r->err);
+    rc = insert_user(r->db, r->arena, &in, r->now, &id, generated, &r->err);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "user.create", .target_type = "user",
             .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
@@ -298,7 +298,7 @@ user_update(struct al_req *r)
     }
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = user_store_update(r->db, u.id, version, &p, (int64_t)time(NULL));
+    rc = user_store_update(r->db, u.id, version, &p, r->now);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, "version", "该用户已被他人修改，请刷新后重试");
     /* RULE-AUTH-007: a new password ends every session and API token of the user; disabling

@@ -66,7 +66,7 @@ create(struct al_db *db, struct al_arena *a, const char *number, const char *nam
     struct elder_evidence ev = {"record", "user:unit", today};
     int64_t new_id = 0;
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(elder_apply(db, a, 0, set, &ev, 0, "unit", "create", &new_id), AL_OK);
+    assert_int_equal(elder_apply(db, a, 0, set, &ev, 0, "unit", "create", (int64_t)time(NULL), &new_id), AL_OK);
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     json_decref(set);
     assert_true(new_id > 0);
@@ -121,7 +121,7 @@ create_read_update(void **state)
     int64_t id = create(db, &a, "520327194001010013", "王德胜", "13800001234", "alone");
 
     json_t *e = NULL;
-    assert_int_equal(elder_store_get(db, &a, id, true, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, true, NULL, &e), AL_OK);
     assert_string_equal(json_string_value(json_object_get(e, "name")), "王德胜");
     assert_string_equal(json_string_value(json_object_get(e, "sex")), "M");
     assert_string_equal(json_string_value(json_object_get(e, "birth_date")), "1940-01-01");
@@ -134,10 +134,10 @@ create_read_update(void **state)
     assert_int_equal(json_array_size(cats), 3);
     assert_int_equal(json_integer_value(json_object_get(e, "version")), 1);
     json_decref(e);
-    assert_int_equal(elder_store_get(db, &a, 999999, true, &e), AL_ENOTFOUND);
+    assert_int_equal(elder_store_get(db, &a, 999999, true, NULL, &e), AL_ENOTFOUND);
 
     /* RULE-PII-001: without the permission the birth year only. */
-    assert_int_equal(elder_store_get(db, &a, id, false, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, false, NULL, &e), AL_OK);
     assert_null(json_object_get(e, "birth_date"));
     assert_int_equal(json_integer_value(json_object_get(e, "birth_year")), 1940);
     json_decref(e);
@@ -172,7 +172,7 @@ create_read_update(void **state)
     al_db_rollback(db);
     json_decref(set);
 
-    assert_int_equal(elder_store_get(db, &a, id, true, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, true, NULL, &e), AL_OK);
     cats = json_object_get(e, "categories");
     assert_true(has(cats, "left_behind") && !has(cats, "living_alone"));
     assert_int_equal(json_integer_value(json_object_get(e, "version")), 2);
@@ -228,7 +228,7 @@ history_masked_on_every_path(void **state)
     json_decref(h);
     /* The evidence of the fact is the import's. */
     json_t *e = NULL;
-    assert_int_equal(elder_store_get(db, &a, id, true, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, true, NULL, &e), AL_OK);
     size_t i;
     json_t *c;
     bool seen = false;
@@ -414,7 +414,7 @@ bulk_creates(void **state)
     assert_string_equal(json_string_value(json_object_get(h, "source")), "import:9");
     json_decref(h);
     json_t *e = NULL;
-    assert_int_equal(elder_store_get(db, &a, id, true, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, true, NULL, &e), AL_OK);
     assert_true(has(json_object_get(e, "categories"), "advanced_age"));
     json_decref(e);
     struct elder_query q = {.q = "进化镇"};
