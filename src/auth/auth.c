@@ -562,7 +562,7 @@ auth_password(struct al_req *r)
     /* RULE-AUTH-007: every session and API token of the user ends; a session caller gets a
      * new session. */
     if (rc == AL_OK)
-        rc = auth_revoke_credentials(r->db, uid);
+        rc = auth_revoke_credentials(r->db, uid, r->now);
     if (rc == AL_OK && r->who->session_id)
         rc = start_session(r, uid, &reply);
     if ((rc = audited(r, &e, rc)) != AL_OK)

@@ -304,9 +304,9 @@ user_update(struct al_req *r)
     /* RULE-AUTH-007: a new password ends every session and API token of the user; disabling
      * ends the sessions (the tokens of a disabled user are refused by its status). */
     if (rc == AL_OK && password)
-        rc = auth_revoke_credentials(r->db, u.id);
+        rc = auth_revoke_credentials(r->db, u.id, r->now);
     else if (rc == AL_OK && p.status && strcmp(p.status, "disabled") == 0)
-        rc = auth_revoke_sessions(r->db, u.id);
+        rc = auth_revoke_sessions(r->db, u.id, r->now);
     if (rc == AL_OK) {
         json_t *changed = json_array();
         static const char *names[] = {"display_name", "phone", "role", "region_code", "status"};

@@ -189,7 +189,7 @@ workflow(struct al_db *db)
     assert_true(auth_role_has(db, "township_officer", "user.read"));
 
     /* Revoking every credential; the session is then gone. */
-    assert_int_equal(auth_revoke_credentials(db, uid), AL_OK);
+    assert_int_equal(auth_revoke_credentials(db, uid, NOW), AL_OK);
     assert_int_equal(auth_store_session_find(db, &a, hash_a, &s), AL_ENOTFOUND);
     assert_int_equal(auth_store_session_revoke(db, sid, NOW), AL_OK);
 
