@@ -526,8 +526,7 @@ assess_history(struct al_req *r)
     json_t *items = json_array();
     if ((rc = assess_store_history(r->db, r->arena, elder_id, reads_scores(r), items)) != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 /* RULE-ASSESS-011: sign as one of the assessors, with a qualification valid today. */
@@ -847,8 +846,7 @@ request_list(struct al_req *r)
     int rc = assess_store_requests(r->db, r->arena, r->who->region_code, status, false, items);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 static int
@@ -858,8 +856,7 @@ assessors_list(struct al_req *r)
     int rc = assess_store_assessors(r->db, r->who->region_code, r->today, items);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 static int

@@ -159,6 +159,14 @@ al_reply(struct al_req *r, int status, json_t *body)
 }
 
 int
+al_reply_items(struct al_req *r, json_t *items, int64_t total)
+{
+    if (total < 0)
+        total = (int64_t)json_array_size(items);
+    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+}
+
+int
 al_reply_file(struct al_req *r, const char *content_type, const char *filename, const char *data,
     size_t len)
 {

@@ -118,6 +118,8 @@ void al_req_set_header(struct al_req *r, const char *name, const char *value);
 
 /* Set the success body and status; returns AL_OK for `return al_reply(...)`. */
 int al_reply(struct al_req *r, int status, json_t *body);
+/* A list: 200 {"items": items, "total": total}; a negative total is the number of items. */
+int al_reply_items(struct al_req *r, json_t *items, int64_t total);
 
 /*
  * Answer with a file download: `data` (in the arena) of `len` bytes, the

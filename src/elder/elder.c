@@ -106,8 +106,8 @@ static int
 elder_list(struct al_req *r)
 {
     struct elder_query q = {.scope = r->who->region_code, .today = r->today};
-    int64_t page, size, age_min, age_max;
-    int rc = al_query_page(&r->query, &page, &size, &r->err);
+    int64_t age_min, age_max;
+    int rc = al_query_limit(&r->query, &q.limit, &q.offset, &r->err);
     if (rc == AL_OK)
         rc = al_query_int(&r->query, "age_min", "最小年龄", 0, 150, -1, &age_min, &r->err);
     if (rc == AL_OK)
@@ -119,12 +119,10 @@ elder_list(struct al_req *r)
     if (rc == AL_OK && special && (rc = elder_settings_load(r->db, &s)) == AL_OK) {
         q.nspecial = elder_special_ids(s.special_difficulty, q.special);
         if (q.nspecial == 0) /* nobody is special under this setting */
-            return al_reply(r, 200, json_pack("{s:[], s:i}", "items", "total", 0));
+            return al_reply_items(r, json_array(), 0);
     }
     if (rc != AL_OK)
         return rc;
-    q.limit = size;
-    q.offset = (page - 1) * size;
     q.q = al_query_opt(&r->query, "q");
     q.region = al_query_opt(&r->query, "region");
     q.category = al_query_opt(&r->query, "category");
@@ -164,7 +162,7 @@ elder_list(struct al_req *r)
         return rc;
     if (lookup && (rc = lookup_done(r, lookup, total)) != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+    return al_reply_items(r, items, total);
 }
 
 /*
@@ -460,8 +458,7 @@ elder_history(struct al_req *r)
     json_t *items = json_array();
     if ((rc = elder_store_history(r->db, r->arena, e.id, reader_pii(r), items)) != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 /* Shared tail of the small writes below: history + audit + commit. */
@@ -627,8 +624,7 @@ my_elders(struct al_req *r)
     int rc = elder_store_linked(r->db, r->arena, r->who->user_id, r->today, items);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 static int

@@ -120,12 +120,9 @@ static int
 user_list(struct al_req *r)
 {
     struct user_filter f = {.scope = r->who->region_code};
-    int64_t page, size;
-    int rc = al_query_page(&r->query, &page, &size, &r->err);
+    int rc = al_query_limit(&r->query, &f.limit, &f.offset, &r->err);
     if (rc != AL_OK)
         return rc;
-    f.limit = size;
-    f.offset = (page - 1) * size;
     f.q = al_query_opt(&r->query, "q");
     f.role = al_query_opt(&r->query, "role");
     f.status = al_query_opt(&r->query, "status");
@@ -138,7 +135,7 @@ user_list(struct al_req *r)
     int64_t total = 0;
     if ((rc = user_store_list(r->db, r->arena, &f, items, &total)) != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+    return al_reply_items(r, items, total);
 }
 
 /* RULE-USER-003: may the caller hand out `role` in `region`?  403 with a reason when not. */
@@ -358,8 +355,7 @@ role_list(struct al_req *r)
             return rc;
         json_object_set_new(it, "permissions", perms);
     }
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 static const struct al_route user_routes[] = {
