@@ -255,12 +255,8 @@ assess_store_event(struct al_db *db, int64_t id, const char *action, int64_t use
         "INSERT INTO assessment_events(assessment_id, action, user_id, username, at, note)"
         " VALUES (?, ?, ?, ?, ?, ?)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, id);
-    al_stmt_bind_text(st, 2, action);
-    bind_id(st, 3, user_id);
-    al_stmt_bind_text(st, 4, username);
-    al_stmt_bind_int(st, 5, now);
-    al_stmt_bind_text(st, 6, note);
+    al_stmt_binds(st, AL_I(id), AL_T(action), AL_REF(user_id), AL_T(username), AL_I(now),
+        AL_T(note));
     return al_stmt_run(st);
 }
 
@@ -295,12 +291,8 @@ assess_store_qualify(struct al_db *db, int64_t user_id, const char *certificate_
         " organisation = excluded.organisation, expires_on = excluded.expires_on,"
         " updated_by = excluded.updated_by, updated_at = excluded.updated_at";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, user_id);
-    al_stmt_bind_text(st, 2, certificate_no);
-    al_stmt_bind_text(st, 3, organisation);
-    al_stmt_bind_text(st, 4, expires_on);
-    al_stmt_bind_int(st, 5, by);
-    al_stmt_bind_int(st, 6, now);
+    al_stmt_binds(st, AL_I(user_id), AL_T(certificate_no), AL_T(organisation), AL_T(expires_on),
+        AL_I(by), AL_I(now));
     return al_stmt_run(st);
 }
 
@@ -350,10 +342,7 @@ assess_store_sign(struct al_db *db, int64_t id, int64_t user_id, const char *cer
         "INSERT INTO assessment_signatures(assessment_id, user_id, certificate_no, signed_at)"
         " VALUES (?, ?, ?, ?)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, id);
-    al_stmt_bind_int(st, 2, user_id);
-    al_stmt_bind_text(st, 3, certificate_no);
-    al_stmt_bind_int(st, 4, now);
+    al_stmt_binds(st, AL_I(id), AL_I(user_id), AL_T(certificate_no), AL_I(now));
     return al_stmt_run(st); /* a second signature by the same user: AL_ECONFLICT */
 }
 
@@ -406,19 +395,13 @@ assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int6
     snprintf(note, sizeof(note), "由评估 #%lld 取代", (long long)keep_id);
     /* The events first, while the rows they name are still in force. */
     struct al_stmt *st = al_db_sql(db, sql_events);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_int(st, 2, keep_id);
-    bind_id(st, 3, user_id);
-    al_stmt_bind_text(st, 4, username);
-    al_stmt_bind_int(st, 5, now);
-    al_stmt_bind_text(st, 6, note);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(keep_id), AL_REF(user_id), AL_T(username), AL_I(now),
+        AL_T(note));
     int rc = al_stmt_run(st);
     if (rc != AL_OK)
         return rc;
     st = al_db_sql(db, sql_status);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_int(st, 2, keep_id);
-    al_stmt_bind_int(st, 3, now);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(keep_id), AL_I(now));
     return al_stmt_run(st);
 }
 
@@ -433,9 +416,7 @@ assess_store_later_result(struct al_db *db, struct al_arena *a, int64_t elder_id
     *later_id = 0;
     *later_on = NULL;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_int(st, 2, id);
-    al_stmt_bind_text(st, 3, assessed_on);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(id), AL_T(assessed_on));
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
         return rc == AL_ENOTFOUND ? AL_OK : rc;
@@ -453,14 +434,8 @@ assess_store_request_create(struct al_db *db, const struct assess_request *q, in
         "INSERT INTO assessment_requests(elder_id, region_code, reason, source, note, disputed_id,"
         " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, q->elder_id);
-    al_stmt_bind_text(st, 2, q->region_code);
-    al_stmt_bind_text(st, 3, q->reason);
-    al_stmt_bind_text(st, 4, q->source);
-    al_stmt_bind_text(st, 5, q->note);
-    bind_id(st, 6, q->disputed_id);
-    bind_id(st, 7, q->user_id);
-    al_stmt_bind_int(st, 8, now);
+    al_stmt_binds(st, AL_I(q->elder_id), AL_T(q->region_code), AL_T(q->reason), AL_T(q->source),
+        AL_T(q->note), AL_REF(q->disputed_id), AL_REF(q->user_id), AL_I(now));
     return insert_id(st, id);
 }
 
@@ -494,9 +469,7 @@ assess_store_request_done(struct al_db *db, int64_t request_id, int64_t assessme
         "UPDATE assessment_requests SET status = 'done', done_by_assessment = ?, done_at = ?"
         " WHERE id = ? AND status = 'open'";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, assessment_id);
-    al_stmt_bind_int(st, 2, now);
-    al_stmt_bind_int(st, 3, request_id);
+    al_stmt_binds(st, AL_I(assessment_id), AL_I(now), AL_I(request_id));
     return al_stmt_run(st);
 }
 
@@ -524,10 +497,7 @@ assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, c
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, lo);
-    al_stmt_bind_text(st, 2, hi);
-    al_stmt_bind_text(st, 3, status);
-    al_stmt_bind_int(st, 4, active_only);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(status), AL_I(active_only));
     return al_db_rows(st, a, &(struct al_rows){.cols = request_cols}, items);
 }
 
@@ -785,9 +755,7 @@ assess_store_due(struct al_db *db, const char *scope, const char *today, int win
     if (!assess_date_add_days(today, window, last))
         return AL_EINVAL;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, lo);
-    al_stmt_bind_text(st, 2, hi);
-    al_stmt_bind_text(st, 3, last);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(last));
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         long days = 0;
@@ -818,9 +786,7 @@ assess_store_legacy_insert(struct al_db *db, const struct assess_legacy *l, int6
         " reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, l->elder_id);
-    al_stmt_bind_text(st, 2, l->region_code);
-    al_stmt_bind_int(st, 3, l->level);
+    al_stmt_binds(st, AL_I(l->elder_id), AL_T(l->region_code), AL_I(l->level));
     if (l->adl_score >= 0)
         al_stmt_bind_int(st, 4, l->adl_score);
     al_stmt_bind_text(st, 5, l->assessed_on);

@@ -110,9 +110,7 @@ audit_count_recent(struct al_db *db, int64_t user_id, const char *action, int64_
         " (SELECT coalesce(min(id), 9223372036854775807) FROM audit_log WHERE at >= ?3)";
     *n = 0;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, user_id);
-    al_stmt_bind_text(st, 2, action);
-    al_stmt_bind_int(st, 3, since);
+    al_stmt_binds(st, AL_I(user_id), AL_T(action), AL_I(since));
     int rc = al_stmt_int64(st, n);
     return rc == AL_ENOTFOUND ? AL_EDB : rc;
 }

@@ -53,6 +53,17 @@ al_params_bind(struct al_stmt *st, const struct al_params *p)
     }
 }
 
+void
+al_stmt_bind_args(struct al_stmt *st, const struct al_arg *args, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (args[i].kind == AL_ARG_TEXT)
+            al_stmt_bind_text(st, i + 1, args[i].text);
+        else if (args[i].kind == AL_ARG_INT || args[i].i > 0)
+            al_stmt_bind_int(st, i + 1, args[i].i);
+    }
+}
+
 /* ---- a row as JSON ---- */
 
 static json_t *

@@ -52,6 +52,27 @@ const char *al_param_int(struct al_params *p, int64_t v);
 /* Bind the parameters to `st` (NULL allowed: the step then answers AL_EDB). */
 void al_params_bind(struct al_stmt *st, const struct al_params *p);
 
+/*
+ * RULE-DB-045: a statement's parameters bound in one call, ?1, ?2 … in order:
+ *
+ *     al_stmt_binds(st, AL_I(q->elder_id), AL_T(q->region_code), AL_REF(q->user_id), AL_I(now));
+ *
+ * AL_T: a text (NULL binds NULL); AL_I: an integer; AL_REF: an optional
+ * reference, bound only when above 0 (else the parameter stays NULL).
+ */
+struct al_arg {
+    enum { AL_ARG_TEXT, AL_ARG_INT, AL_ARG_REF } kind;
+    const char *text;
+    int64_t i;
+};
+#define AL_T(x) ((struct al_arg){AL_ARG_TEXT, (x), 0})
+#define AL_I(x) ((struct al_arg){AL_ARG_INT, NULL, (x)})
+#define AL_REF(x) ((struct al_arg){AL_ARG_REF, NULL, (x)})
+void al_stmt_bind_args(struct al_stmt *st, const struct al_arg *args, int n);
+#define al_stmt_binds(st, ...)                                                                 \
+    al_stmt_bind_args((st), (const struct al_arg[]){__VA_ARGS__},                              \
+        (int)(sizeof((const struct al_arg[]){__VA_ARGS__}) / sizeof(struct al_arg)))
+
 /* ---- a row as JSON ---- */
 
 /*

@@ -23,10 +23,7 @@ dashboard_store_counts(struct al_db *db, const char *scope, int64_t day_start,
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, lo);
-    al_stmt_bind_text(st, 2, hi);
-    al_stmt_bind_int(st, 3, day_start);
-    al_stmt_bind_text(st, 4, scope);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(day_start), AL_T(scope));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         int64_t *out[] = {&c->users, &c->users_active, &c->townships, &c->villages,

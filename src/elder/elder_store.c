@@ -460,9 +460,7 @@ elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope,
     for (int i = 0; rc == AL_OK && elder_category_ids[i]; i++) {
         if (!(st = al_db_sql(db, sql_cat)))
             return AL_EDB;
-        al_stmt_bind_text(st, 1, lo);
-        al_stmt_bind_text(st, 2, hi);
-        al_stmt_bind_text(st, 3, elder_category_ids[i]);
+        al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(elder_category_ids[i]));
         rc = al_stmt_int64(st, &v);
         json_object_set_new(cats, elder_category_ids[i], json_integer(v));
     }
@@ -874,11 +872,8 @@ elder_store_categories_add(struct al_db *db, int64_t elder_id, const struct elde
         struct al_stmt *st = al_db_sql(db, sql);
         if (!st)
             return AL_EDB;
-        al_stmt_bind_int(st, 1, elder_id);
-        al_stmt_bind_text(st, 2, cats[i].id);
-        al_stmt_bind_text(st, 3, cats[i].ev.source);
-        al_stmt_bind_text(st, 4, cats[i].ev.source_ref);
-        al_stmt_bind_text(st, 5, cats[i].ev.date);
+        al_stmt_binds(st, AL_I(elder_id), AL_T(cats[i].id), AL_T(cats[i].ev.source),
+            AL_T(cats[i].ev.source_ref), AL_T(cats[i].ev.date));
         rc = al_stmt_run(st);
     }
     return rc;

@@ -87,15 +87,9 @@ user_store_insert(struct al_db *db, const struct user_new *in, const char *hash,
         "INSERT INTO users(username, display_name, phone, role_id, region_code, password_hash,"
         " must_change_password, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, in->username);
-    al_stmt_bind_text(st, 2, in->display_name);
-    al_stmt_bind_text(st, 3, in->phone && *in->phone ? in->phone : NULL);
-    al_stmt_bind_text(st, 4, in->role);
-    al_stmt_bind_text(st, 5, in->region_code);
-    al_stmt_bind_text(st, 6, hash);
-    al_stmt_bind_int(st, 7, must_change);
-    al_stmt_bind_int(st, 8, now);
-    al_stmt_bind_int(st, 9, now);
+    al_stmt_binds(st, AL_T(in->username), AL_T(in->display_name),
+        AL_T(in->phone && *in->phone ? in->phone : NULL), AL_T(in->role), AL_T(in->region_code),
+        AL_T(hash), AL_I(must_change), AL_I(now), AL_I(now));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *id = al_stmt_int(st, 0);
@@ -144,16 +138,9 @@ user_store_update(struct al_db *db, int64_t id, int64_t version, const struct us
         " locked_until = CASE WHEN ?6 IS NULL THEN locked_until ELSE 0 END,"
         " updated_at = ?8, version = version + 1 WHERE id = ?9 AND version = ?10";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, p->display_name);
-    al_stmt_bind_text(st, 2, p->phone);
-    al_stmt_bind_text(st, 3, p->role);
-    al_stmt_bind_text(st, 4, p->region_code);
-    al_stmt_bind_text(st, 5, p->status);
-    al_stmt_bind_text(st, 6, p->password_hash);
-    al_stmt_bind_int(st, 7, p->must_change_password);
-    al_stmt_bind_int(st, 8, now);
-    al_stmt_bind_int(st, 9, id);
-    al_stmt_bind_int(st, 10, version);
+    al_stmt_binds(st, AL_T(p->display_name), AL_T(p->phone), AL_T(p->role), AL_T(p->region_code),
+        AL_T(p->status), AL_T(p->password_hash), AL_I(p->must_change_password), AL_I(now), AL_I(id),
+        AL_I(version));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         return AL_ECONFLICT;

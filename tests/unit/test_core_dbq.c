@@ -172,6 +172,43 @@ params_number_and_overflow(void **state)
     al_arena_fini(&a);
 }
 
+static json_t *
+bound(struct al_db *db, void *arg)
+{
+    (void)arg;
+    struct al_arena a;
+    al_arena_init(&a, 0);
+    struct al_stmt *st = al_db_sql(db, "SELECT CAST(?1 AS TEXT), CAST(?2 AS INTEGER),"
+                                       " CAST(?3 AS INTEGER), CAST(?4 AS INTEGER), CAST(?5 AS TEXT)");
+    al_stmt_binds(st, AL_T("甲"), AL_I(-7), AL_REF(0), AL_REF(42), AL_T(NULL));
+    assert_int_equal(al_stmt_one(st), AL_OK);
+    static const struct al_col c[] = {AL_COL(0, "t", AL_COL_TEXT), AL_COL(1, "i", AL_COL_INT),
+        AL_COL(2, "none", AL_COL_INT), AL_COL(3, "ref", AL_COL_INT), AL_COL(4, "null", AL_COL_TEXT),
+        AL_COL_END};
+    json_t *o = al_row_json(&(struct al_row_ctx){&a, NULL}, st, c);
+    al_stmt_reset(st);
+    al_arena_fini(&a);
+    return o;
+}
+
+/* RULE-DB-045: ?1… bound in order in one call; a reference of 0 and a NULL text stay NULL. */
+static void
+binds_in_one_call(void **state)
+{
+    (void)state;
+    dual_same(bound, NULL);
+    struct al_db *db = dual_open(DUAL_SQLITE);
+    assert_non_null(db);
+    json_t *o = bound(db, NULL);
+    assert_string_equal(json_string_value(json_object_get(o, "t")), "甲");
+    assert_int_equal(json_integer_value(json_object_get(o, "i")), -7);
+    assert_true(json_is_null(json_object_get(o, "none")));
+    assert_int_equal(json_integer_value(json_object_get(o, "ref")), 42);
+    assert_true(json_is_null(json_object_get(o, "null")));
+    json_decref(o);
+    al_db_close(db);
+}
+
 int
 main(void)
 {
@@ -179,6 +216,7 @@ main(void)
         cmocka_unit_test(page_total_and_rows_agree),
         cmocka_unit_test(row_json_kinds),
         cmocka_unit_test(params_number_and_overflow),
+        cmocka_unit_test(binds_in_one_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
