@@ -99,9 +99,14 @@ docs: $(BUILD)/anlao
 	$(BUILD)/anlao routes --markdown > docs/api.md
 
 # ---- tests --------------------------------------------------------------------
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+# tests/unit/dual.c: the two-engine harness every store test may use (tests/unit/dual.h).
+$(BUILD)/tests/dual.o: tests/unit/dual.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDSAN) $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/tests/dual.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/tests/dual.o $(LIB_OBJ) $(LDSAN) $(LDLIBS) -lcmocka
 
 # The PostgreSQL driver's tests need a server: a throwaway one (tests/lib/pg.sh) for the run.
 unit: $(UNIT_BIN)

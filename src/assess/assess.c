@@ -14,24 +14,6 @@
 #include "elder/elder.h"
 #include "region/region.h"
 
-/*
- * The request's time, read once at the top of each handler that needs it, so
- * that every row, event and date the request writes or checks agrees ("now" in
- * seconds, "today" in China Standard Time; core/http.h has no field for it).
- */
-struct when {
-    int64_t now;
-    char today[11];
-};
-
-static struct when
-when_now(void)
-{
-    struct when w = {.now = (int64_t)time(NULL)};
-    assess_cst_date(w.now, w.today);
-    return w;
-}
-
 static const char *
 id_text(struct al_req *r, int64_t id)
 {
@@ -123,6 +105,16 @@ read_items(struct al_req *r, json_t *items, bool incomplete, struct assess_input
     return AL_OK;
 }
 
+/* A form part's failure names the member inside the part: "health.pain", "needs.daily_care". */
+static int
+in_part(struct al_req *r, const char *part, const char *key, int rc)
+{
+    if (rc != AL_OK)
+        r->err.field = al_arena_printf(r->arena, "%s.%s", part, key);
+    return rc;
+}
+
+/* RULE-FIELD-002: the health items, from assess_health_fields. */
 static int
 read_health(struct al_req *r, json_t *health)
 {
@@ -130,30 +122,14 @@ read_health(struct al_req *r, json_t *health)
         return AL_OK;
     if (!json_is_object(health))
         return al_req_fail(r, AL_EINVAL, "health", "健康状况应为对象");
-    const char *key;
-    json_t *v;
-    json_object_foreach(health, key, v)
-    {
-        const struct assess_health *h = NULL;
-        for (int i = 0; i < ASSESS_HEALTH; i++)
-            if (strcmp(assess_health_items[i].key, key) == 0)
-                h = &assess_health_items[i];
-        if (!h)
-            return al_req_fail(r, AL_EINVAL, "health", "健康状况中没有“%s”这一项", key);
-        /* special_care may hold several values; the others exactly one. */
-        json_t *list = json_is_array(v) ? v : NULL;
-        size_t n = list ? json_array_size(list) : 1;
-        for (size_t k = 0; k < n; k++) {
-            json_t *x = list ? json_array_get(list, k) : v;
-            if (!json_is_string(x) || !one_of(json_string_value(x), h->values, h->n) ||
-                (list && strcmp(h->key, "special_care") != 0))
-                return al_req_fail(r, AL_EINVAL, al_arena_printf(r->arena, "health.%s", key),
-                    "%s的取值不在表单选项中", h->name);
-        }
-    }
-    return AL_OK;
+    const char *unknown = al_fields_unknown(health, assess_health_fields);
+    if (unknown)
+        return al_req_fail(r, AL_EINVAL, "health", "健康状况中没有“%s”这一项", unknown);
+    int rc = al_fields_read(health, assess_health_fields, 0, json_object(), &r->err);
+    return in_part(r, "health", r->err.field, rc);
 }
 
+/* RULE-FIELD-002: each area of needs is {needed, items, notes}, read from a table named for it. */
 static int
 read_needs(struct al_req *r, json_t *needs)
 {
@@ -169,30 +145,22 @@ read_needs(struct al_req *r, json_t *needs)
         for (int i = 0; i < ASSESS_NEEDS; i++)
             if (strcmp(assess_needs[i].key, key) == 0)
                 nd = &assess_needs[i];
-        const char *field = al_arena_printf(r->arena, "needs.%s", key);
         if (!nd)
             return al_req_fail(r, AL_EINVAL, "needs", "需求评估中没有“%s”这一类", key);
         if (!json_is_object(v))
-            return al_req_fail(r, AL_EINVAL, field, "%s应为对象（needed、items、notes）", nd->name);
-        json_t *needed = json_object_get(v, "needed"), *items = json_object_get(v, "items");
-        if (needed && !json_is_boolean(needed))
-            return al_req_fail(r, AL_EINVAL, field, "%s的 needed 应为是或否", nd->name);
-        if (items && !json_is_array(items))
-            return al_req_fail(r, AL_EINVAL, field, "%s的服务项目应为列表", nd->name);
-        size_t i;
-        json_t *x;
-        json_array_foreach(items, i, x)
-        {
-            if (!json_is_string(x) || !one_of(json_string_value(x), nd->options, nd->n))
-                return al_req_fail(r, AL_EINVAL, field, "%s的服务项目第 %zu 项不在表单选项中",
-                    nd->name, i + 1);
-        }
-        const char *notes;
-        int rc = al_json_get_str(v, "notes", "备注", 0, 0, 500, &notes, &r->err);
-        if (rc != AL_OK) {
-            r->err.field = field;
-            return rc;
-        }
+            return al_req_fail(r, AL_EINVAL, al_arena_printf(r->arena, "needs.%s", key),
+                "%s应为对象（needed、items、notes）", nd->name);
+        const struct al_field area[] = {
+            {"needed", al_arena_printf(r->arena, "%s的 needed", nd->name), AL_FT_BOOL,
+                AL_F_EXACT, .hint = " 应为是或否"},
+            {"items", al_arena_printf(r->arena, "%s的服务项目", nd->name), AL_FT_TEXTS,
+                AL_F_EXACT, .allowed = nd->options, .hint = "应为列表"},
+            {"notes", "备注", AL_FT_TEXT, 0, .max = 500},
+            {0},
+        };
+        int rc = al_fields_read(v, area, 0, json_object(), &r->err);
+        if (rc != AL_OK)
+            return in_part(r, "needs", key, rc);
     }
     return AL_OK;
 }
@@ -350,7 +318,6 @@ assess_create(struct al_req *r)
     int64_t elder_id, request_id = 0;
     bool incomplete = false, present;
     const char *region;
-    const struct when w = when_now();
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_json_get_int(body, "elder_id", "老人", AL_REQUIRED, 1, INT64_MAX, &elder_id, NULL,
@@ -364,7 +331,7 @@ assess_create(struct al_req *r)
         return rc;
     struct assess_record rec = {.elder_id = elder_id, .user_id = r->who->user_id,
         .request_id = request_id};
-    if ((rc = read_form(r, body, incomplete, w.today, &rec)) != AL_OK)
+    if ((rc = read_form(r, body, incomplete, r->today, &rec)) != AL_OK)
         return rc;
     if ((rc = assessable_elder(r, elder_id, &region, "新建评估")) != AL_OK)
         return rc;
@@ -388,9 +355,9 @@ assess_create(struct al_req *r)
     int64_t id = 0;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_insert(r->db, &rec, w.now, &id);
+    rc = assess_store_insert(r->db, &rec, r->now, &id);
     if (rc == AL_OK)
-        rc = record_step(r, w.now, id, region, "create", NULL,
+        rc = record_step(r, r->now, id, region, "create", NULL,
             json_pack("{s:I, s:s, s:b}", "elder_id", (json_int_t)elder_id, "reason", rec.reason,
                 "complete", rec.computed));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
@@ -442,7 +409,6 @@ step_target(struct al_req *r, struct assess_row *row, json_t **body)
 static int
 assess_patch(struct al_req *r)
 {
-    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
     int rc = step_target(r, &row, &body);
@@ -467,13 +433,13 @@ assess_patch(struct al_req *r)
         json_object_set_new(merged, "assessed_on", json_string(row.assessed_on));
     json_object_update(merged, body);
     struct assess_record rec = {.elder_id = row.elder_id, .region_code = row.region_code};
-    if ((rc = read_form(r, merged, true, w.today, &rec)) != AL_OK)
+    if ((rc = read_form(r, merged, true, r->today, &rec)) != AL_OK)
         return rc;
     int count = 0;
     bool mine = false, changed = false;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_update_form(r->db, row.id, row.version, &rec, w.now, &changed);
+    rc = assess_store_update_form(r->db, row.id, row.version, &rec, r->now, &changed);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, "version", "评估已被他人修改，请刷新后重试");
     /* RULE-ASSESS-011: a signature covers what was signed; a change voids them. */
@@ -483,7 +449,7 @@ assess_patch(struct al_req *r)
         rc = assess_store_clear_signatures(r->db, row.id);
     /* RULE-AUDIT-002: the rewrite (and the signatures it voids) is audited with its event. */
     if (rc == AL_OK && changed)
-        rc = record_step(r, w.now, row.id, row.region_code, "save",
+        rc = record_step(r, r->now, row.id, row.region_code, "save",
             count ? "修改后原有签名作废" : NULL, json_pack("{s:i}", "signatures_cleared", count));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
@@ -560,15 +526,13 @@ assess_history(struct al_req *r)
     json_t *items = json_array();
     if ((rc = assess_store_history(r->db, r->arena, elder_id, reads_scores(r), items)) != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 /* RULE-ASSESS-011: sign as one of the assessors, with a qualification valid today. */
 static int
 assess_sign(struct al_req *r)
 {
-    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
     int rc = step_target(r, &row, &body);
@@ -582,7 +546,7 @@ assess_sign(struct al_req *r)
         return al_req_fail(r, AL_EPERM, NULL, "未登记评估员资格，不能签名；请联系民政部门登记资格证书");
     if (rc != AL_OK)
         return rc;
-    if (!assess_qualified(expires, w.today))
+    if (!assess_qualified(expires, r->today))
         return al_req_fail(r, AL_EPERM, NULL, "评估员资格已于 %s 到期，不能签名", expires);
     struct assess_settings s;
     int count = 0, count_disputed = 0;
@@ -602,13 +566,13 @@ assess_sign(struct al_req *r)
         return al_req_fail(r, AL_ECONFLICT, NULL, "复评须由原评估以外的评估员完成，您签过被异议的评估");
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_sign(r->db, row.id, r->who->user_id, cert, w.now);
+    rc = assess_store_sign(r->db, row.id, r->who->user_id, cert, r->now);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "您已经签过名");
     if (rc == AL_OK)
-        rc = assess_store_set_status(r->db, row.id, row.version, row.status, NULL, w.now);
+        rc = assess_store_set_status(r->db, row.id, row.version, row.status, NULL, r->now);
     if (rc == AL_OK)
-        rc = record_step(r, w.now, row.id, row.region_code, "sign", cert,
+        rc = record_step(r, r->now, row.id, row.region_code, "sign", cert,
             json_pack("{s:s}", "certificate_no", cert));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
@@ -620,7 +584,6 @@ assess_sign(struct al_req *r)
 static int
 assess_submit(struct al_req *r)
 {
-    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
     int rc = step_target(r, &row, &body);
@@ -642,9 +605,9 @@ assess_submit(struct al_req *r)
             s.assessors, count);
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_set_status(r->db, row.id, row.version, next, NULL, w.now);
+    rc = assess_store_set_status(r->db, row.id, row.version, next, NULL, r->now);
     if (rc == AL_OK)
-        rc = record_step(r, w.now, row.id, row.region_code, "submit", NULL, NULL);
+        rc = record_step(r, r->now, row.id, row.region_code, "submit", NULL, NULL);
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:I, s:s, s:I}", "id", (json_int_t)row.id, "status", next,
@@ -654,7 +617,6 @@ assess_submit(struct al_req *r)
 static int
 assess_review(struct al_req *r)
 {
-    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
     const char *decision, *note;
@@ -677,12 +639,12 @@ assess_review(struct al_req *r)
     struct assess_status_extra x = {.review_note = note};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_set_status(r->db, row.id, row.version, next, &x, w.now);
+    rc = assess_store_set_status(r->db, row.id, row.version, next, &x, r->now);
     /* Returned for correction: the assessors sign again what they change. */
     if (rc == AL_OK && !approve)
         rc = assess_store_clear_signatures(r->db, row.id);
     if (rc == AL_OK)
-        rc = record_step(r, w.now, row.id, row.region_code, approve ? "approve" : "return", note,
+        rc = record_step(r, r->now, row.id, row.region_code, approve ? "approve" : "return", note,
             NULL);
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
@@ -698,7 +660,6 @@ assess_review(struct al_req *r)
 static int
 assess_publish(struct al_req *r)
 {
-    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
     int rc = step_target(r, &row, &body);
@@ -731,20 +692,20 @@ assess_publish(struct al_req *r)
             "这位老人已有评估日期更晚（%s）的评估结果 #%lld，不能发布较早的评估", later_on,
             (long long)later_id);
     if (rc == AL_OK)
-        rc = assess_store_set_status(r->db, row.id, row.version, next, &x, w.now);
+        rc = assess_store_set_status(r->db, row.id, row.version, next, &x, r->now);
     if (rc == AL_OK)
         rc = assess_store_supersede(r->db, row.elder_id, row.id, r->who->user_id,
-            r->who->username, w.now);
+            r->who->username, r->now);
     if (rc == AL_OK && row.request_id)
-        rc = assess_store_request_done(r->db, row.request_id, row.id, w.now);
+        rc = assess_store_request_done(r->db, row.request_id, row.id, r->now);
     if (rc == AL_OK) {
         json_t *set = json_pack("{s:i}", "ability_level", row.final_level);
         rc = elder_apply(r->db, r->arena, row.elder_id, set, &ev, r->who->user_id,
-            r->who->username, "assessment", NULL);
+            r->who->username, "assessment", r->now, NULL);
         json_decref(set);
     }
     if (rc == AL_OK)
-        rc = record_step(r, w.now, row.id, row.region_code, "publish", until,
+        rc = record_step(r, r->now, row.id, row.region_code, "publish", until,
             json_pack("{s:I, s:i, s:s}", "elder_id", (json_int_t)row.elder_id, "final_level",
                 row.final_level, "valid_until", until));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
@@ -758,7 +719,6 @@ assess_publish(struct al_req *r)
 static int
 assess_dispute(struct al_req *r)
 {
-    const struct when w = when_now();
     struct assess_row row;
     json_t *body;
     const char *reason;
@@ -780,11 +740,11 @@ assess_dispute(struct al_req *r)
         .source = "dispute", .note = reason};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_set_status(r->db, row.id, row.version, next, &x, w.now);
+    rc = assess_store_set_status(r->db, row.id, row.version, next, &x, r->now);
     if (rc == AL_OK)
-        rc = assess_store_request_create(r->db, &q, w.now, &request_id);
+        rc = assess_store_request_create(r->db, &q, r->now, &request_id);
     if (rc == AL_OK)
-        rc = record_step(r, w.now, row.id, row.region_code, "dispute", reason,
+        rc = record_step(r, r->now, row.id, row.region_code, "dispute", reason,
             json_pack("{s:I}", "request_id", (json_int_t)request_id));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
@@ -796,7 +756,6 @@ assess_dispute(struct al_req *r)
 static int
 assess_due(struct al_req *r)
 {
-    const struct when w = when_now();
     int64_t window;
     int rc = al_query_int(&r->query, "within_days", "天数", 0, 365, 30, &window, &r->err);
     if (rc != AL_OK)
@@ -814,7 +773,7 @@ assess_due(struct al_req *r)
         outside = true;
     if (outside)
         return al_reply(r, 200, json_pack("{s:[], s:i, s:s, s:I}", "items", "total", 0, "today",
-                                    w.today, "within_days", (json_int_t)window));
+                                    r->today, "within_days", (json_int_t)window));
     json_t *items = json_array(), *requests = json_array();
     if ((rc = assess_store_requests(r->db, r->arena, scope, "open", true, requests)) != AL_OK)
         return rc;
@@ -824,17 +783,16 @@ assess_due(struct al_req *r)
         json_object_set_new(q, "kind", json_string("request"));
     json_array_extend(items, requests);
     json_decref(requests);
-    if ((rc = assess_store_due(r->db, scope, w.today, (int)window, items)) != AL_OK)
+    if ((rc = assess_store_due(r->db, scope, r->today, (int)window, items)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:o, s:I, s:s, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items), "today", w.today,
+                                (json_int_t)json_array_size(items), "today", r->today,
                                 "within_days", (json_int_t)window));
 }
 
 static int
 request_create(struct al_req *r)
 {
-    const struct when w = when_now();
     json_t *body;
     int64_t elder_id, id = 0;
     const char *reason, *source, *note, *region;
@@ -864,7 +822,7 @@ request_create(struct al_req *r)
         .region_code = region, .reason = reason, .source = source, .note = note};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_request_create(r->db, &q, w.now, &id);
+    rc = assess_store_request_create(r->db, &q, r->now, &id);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "assess.request", .target_type = "elder",
             .target_id = id_text(r, elder_id), .region_code = region, .outcome = "success",
@@ -888,26 +846,22 @@ request_list(struct al_req *r)
     int rc = assess_store_requests(r->db, r->arena, r->who->region_code, status, false, items);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 static int
 assessors_list(struct al_req *r)
 {
-    const struct when w = when_now();
     json_t *items = json_array();
-    int rc = assess_store_assessors(r->db, r->who->region_code, w.today, items);
+    int rc = assess_store_assessors(r->db, r->who->region_code, r->today, items);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 static int
 qualify(struct al_req *r)
 {
-    const struct when w = when_now();
     int64_t user_id;
     json_t *body;
     const char *cert, *org, *expires, *region;
@@ -935,7 +889,7 @@ qualify(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "user", "该用户不是评估员，不能登记评估员资格");
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_qualify(r->db, user_id, cert, org, expires, r->who->user_id, w.now);
+    rc = assess_store_qualify(r->db, user_id, cert, org, expires, r->who->user_id, r->now);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "assess.qualify", .target_type = "user",
             .target_id = id_text(r, user_id), .region_code = region, .outcome = "success",
@@ -947,14 +901,13 @@ qualify(struct al_req *r)
     return al_reply(r, 200, json_pack("{s:I, s:s, s:s?, s:s, s:b}", "user_id",
                                 (json_int_t)user_id, "certificate_no", cert, "organisation", org,
                                 "expires_on", expires, "qualified",
-                                assess_qualified(expires, w.today)));
+                                assess_qualified(expires, r->today)));
 }
 
 /* RULE-ASSESS-017: legacy MZ/T 039-2013 results keep their own scale, never converted. */
 static int
 legacy_create(struct al_req *r)
 {
-    const struct when w = when_now();
     json_t *body;
     int64_t elder_id, level, adl = -1, id = 0;
     bool has_adl = false;
@@ -974,7 +927,7 @@ legacy_create(struct al_req *r)
         rc = al_json_get_str(body, "reference", "原始记录编号", 0, 0, 100, &ref, &r->err);
     if (rc != AL_OK)
         return rc;
-    if (!assess_date_ok(on) || strcmp(on, w.today) > 0)
+    if (!assess_date_ok(on) || strcmp(on, r->today) > 0)
         return al_req_fail(r, AL_EINVAL, "assessed_on", "评估日期应为不晚于今天的日期（YYYY-MM-DD）");
     if ((rc = visible_elder(r, elder_id, &region, NULL)) != AL_OK)
         return rc;
@@ -983,7 +936,7 @@ legacy_create(struct al_req *r)
         .adl_score = has_adl ? (int)adl : -1};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = assess_store_legacy_insert(r->db, &l, w.now, &id);
+    rc = assess_store_legacy_insert(r->db, &l, r->now, &id);
     if (rc == AL_OK && !id)
         rc = al_req_fail(r, AL_ECONFLICT, "assessed_on", "这位老人该日期的该等级结果已经录入");
     if (rc == AL_OK) {
@@ -1061,14 +1014,13 @@ assess_form(struct al_req *r)
     for (int i = 0; i < ASSESS_DISEASES; i++)
         json_array_append_new(diseases, json_pack("{s:s, s:s}", "code", assess_diseases[i].id,
                                             "name", assess_diseases[i].name));
-    for (int i = 0; i < ASSESS_HEALTH; i++) {
+    for (const struct al_field *h = assess_health_fields; h->key; h++) {
         json_t *vals = json_array();
-        for (int k = 0; k < assess_health_items[i].n; k++)
-            json_array_append_new(vals, json_string(assess_health_items[i].values[k]));
-        json_array_append_new(health, json_pack("{s:s, s:s, s:o, s:b}", "key",
-                                          assess_health_items[i].key, "name",
-                                          assess_health_items[i].name, "options", vals, "multiple",
-                                          !strcmp(assess_health_items[i].key, "special_care")));
+        for (int k = 0; h->allowed[k]; k++)
+            json_array_append_new(vals, json_string(h->allowed[k]));
+        json_array_append_new(health, json_pack("{s:s, s:s, s:o, s:b}", "key", h->key, "name",
+                                          h->label, "options", vals, "multiple",
+                                          (h->flags & AL_F_MANY) != 0));
     }
     for (int i = 0; i < ASSESS_NEEDS; i++) {
         json_t *opts = json_array();

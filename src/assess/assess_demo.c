@@ -125,7 +125,7 @@ assess_seed_demo(struct al_db *db, int64_t *made)
             snprintf(ref, sizeof(ref), "assessment:%lld", (long long)id);
             struct elder_evidence ev = {"assessment", ref, people[p].on};
             json_t *set = json_pack("{s:i}", "ability_level", rec.result.final);
-            rc = elder_apply(db, &a, people[p].id, set, &ev, 0, "seed", "assessment", NULL);
+            rc = elder_apply(db, &a, people[p].id, set, &ev, 0, "seed", "assessment", now, NULL);
             json_decref(set);
         }
         json_decref(items);

@@ -27,6 +27,7 @@
 
 #include "core/arena.h"
 #include "core/db.h"
+#include "core/fields.h"
 
 #define ASSESS_ITEMS 26
 #define ASSESS_DOMAINS 4
@@ -106,11 +107,6 @@ struct assess_options {
 struct assess_choice {
     const char *id, *name;
 };
-struct assess_health {
-    const char *key, *name;
-    const char *values[8];
-    int n;
-};
 struct assess_need {
     const char *key, *name;
     const char *options[8];
@@ -123,7 +119,8 @@ bool assess_option_uncertain(int item, int score);
 extern const struct assess_choice assess_reasons[ASSESS_REASONS];
 extern const char *const assess_risk_names[ASSESS_RISKS];
 extern const struct assess_choice assess_diseases[ASSESS_DISEASES];
-extern const struct assess_health assess_health_items[ASSESS_HEALTH];
+/* The health items (RULE-FIELD-002): ENUMs of AL_F_EXACT, special_care AL_F_MANY; {0} ends. */
+extern const struct al_field assess_health_fields[ASSESS_HEALTH + 1];
 extern const struct assess_need assess_needs[ASSESS_NEEDS];
 extern const char *const assess_legacy_level_names[4];
 
@@ -163,8 +160,6 @@ bool assess_date_ok(const char *s);
  * `out` untouched, when `date` is not a date or the result leaves years 0–9999.
  */
 bool assess_date_add_days(const char *date, long days, char out[11]);
-/* The date in China Standard Time (UTC+8) at `unix_s`, as YYYY-MM-DD into `out`. */
-void assess_cst_date(int64_t unix_s, char out[11]);
 /*
  * RULE-ASSESS-012: the last day of validity, `months` after `assessed_on` (the
  * month's last day when that day does not exist), into `out`.  False, with

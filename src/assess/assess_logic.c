@@ -243,14 +243,24 @@ const struct assess_choice assess_diseases[ASSESS_DISEASES] = {{"F00-F03", "痴�
     {"G20-G22", "帕金森病"}, {"J44", "慢性阻塞性肺疾病"}, {"M80-M81", "骨质疏松"},
     {"C00-C97", "恶性肿瘤"}};
 
-/* Health items of the form context (A.5): key, name, allowed values (first: none). */
-const struct assess_health assess_health_items[ASSESS_HEALTH] = {
-    {"pressure_injury", "压力性损伤", {"无", "1 期", "2 期", "3 期", "4 期", "不可分期", "深部组织损伤"}, 7},
-    {"special_care", "特殊护理", {"无", "胃管", "尿管", "气管切开", "造瘘", "吸氧", "透析"}, 7},
-    {"pain", "疼痛", {"无", "轻度", "中度", "重度"}, 4},
-    {"swallowing", "吞咽困难", {"无", "有"}, 2},
-    {"joint", "关节活动度受限", {"无", "轻度", "中度", "重度"}, 4},
+/*
+ * Health items of the form context (A.5) as a field table (RULE-FIELD-002): key, name, allowed
+ * values (first: none); each exactly one of them, special care one or several.
+ */
+#define HEALTH(key, name, many, ...)                                                           \
+    {key, name, AL_FT_ENUM, AL_F_EXACT | (many), .allowed = (const char *const[]){__VA_ARGS__, NULL}, \
+        .hint = "的取值不在表单选项中"}
+const struct al_field assess_health_fields[ASSESS_HEALTH + 1] = {
+    HEALTH("pressure_injury", "压力性损伤", 0, "无", "1 期", "2 期", "3 期", "4 期", "不可分期",
+        "深部组织损伤"),
+    HEALTH("special_care", "特殊护理", AL_F_MANY, "无", "胃管", "尿管", "气管切开", "造瘘", "吸氧",
+        "透析"),
+    HEALTH("pain", "疼痛", 0, "无", "轻度", "中度", "重度"),
+    HEALTH("swallowing", "吞咽困难", 0, "无", "有"),
+    HEALTH("joint", "关节活动度受限", 0, "无", "轻度", "中度", "重度"),
+    {0},
 };
+#undef HEALTH
 
 /* Needs assessment: areas and the services an assessor can tick in each. */
 const struct assess_need assess_needs[ASSESS_NEEDS] = {
@@ -399,16 +409,6 @@ assess_valid_until(const char *assessed_on, int months, char out[11])
     unsigned uy = (unsigned)y % 10000u, um = (unsigned)m % 100u, ud = (unsigned)d % 100u;
     snprintf(out, 11, "%04u-%02u-%02u", uy, um, ud);
     return true;
-}
-
-/* The date in China Standard Time (UTC+8) at `unix_s`, as YYYY-MM-DD. */
-void
-assess_cst_date(int64_t unix_s, char out[11])
-{
-    time_t t = (time_t)unix_s + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 /* `date` plus `days` (negative: earlier) into `out` as YYYY-MM-DD; false when `date` is not one. */

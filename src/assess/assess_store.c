@@ -10,6 +10,7 @@
 
 #include "assess/assess.h"
 #include "assess/assess_int.h"
+#include "core/dbq.h"
 #include "core/json.h"
 #include "region/region.h"
 
@@ -254,12 +255,8 @@ assess_store_event(struct al_db *db, int64_t id, const char *action, int64_t use
         "INSERT INTO assessment_events(assessment_id, action, user_id, username, at, note)"
         " VALUES (?, ?, ?, ?, ?, ?)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, id);
-    al_stmt_bind_text(st, 2, action);
-    bind_id(st, 3, user_id);
-    al_stmt_bind_text(st, 4, username);
-    al_stmt_bind_int(st, 5, now);
-    al_stmt_bind_text(st, 6, note);
+    al_stmt_binds(st, AL_I(id), AL_T(action), AL_REF(user_id), AL_T(username), AL_I(now),
+        AL_T(note));
     return al_stmt_run(st);
 }
 
@@ -294,14 +291,30 @@ assess_store_qualify(struct al_db *db, int64_t user_id, const char *certificate_
         " organisation = excluded.organisation, expires_on = excluded.expires_on,"
         " updated_by = excluded.updated_by, updated_at = excluded.updated_at";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, user_id);
-    al_stmt_bind_text(st, 2, certificate_no);
-    al_stmt_bind_text(st, 3, organisation);
-    al_stmt_bind_text(st, 4, expires_on);
-    al_stmt_bind_int(st, 5, by);
-    al_stmt_bind_int(st, 6, now);
+    al_stmt_binds(st, AL_I(user_id), AL_T(certificate_no), AL_T(organisation), AL_T(expires_on),
+        AL_I(by), AL_I(now));
     return al_stmt_run(st);
 }
+
+/* RULE-ASSESS-011: qualified while the certificate is valid on the request's day. */
+static json_t *
+qualified(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    return json_boolean(assess_qualified(al_stmt_text(st, col), c->user));
+}
+
+static json_t *
+expired(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    const char *expires = al_stmt_text(st, col);
+    return json_boolean(expires && !assess_qualified(expires, c->user));
+}
+
+static const struct al_col assessor_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "username", AL_COL_TEXT), AL_COL(2, "display_name", AL_COL_TEXT),
+    AL_COL(3, "region_code", AL_COL_TEXT), AL_COL(4, "certificate_no", AL_COL_TEXT),
+    AL_COL(5, "organisation", AL_COL_TEXT), AL_COL(6, "expires_on", AL_COL_TEXT),
+    AL_COLF(6, "qualified", qualified), AL_COLF(6, "expired", expired), AL_COL_END};
 
 int
 assess_store_assessors(struct al_db *db, const char *scope, const char *today, json_t *items)
@@ -318,18 +331,7 @@ assess_store_assessors(struct al_db *db, const char *scope, const char *today, j
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_text(st, 1, lo);
     al_stmt_bind_text(st, 2, hi);
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW) {
-        const char *expires = al_stmt_text(st, 6);
-        json_array_append_new(items,
-            json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:b, s:b}", "id",
-                (json_int_t)al_stmt_int(st, 0), "username", al_stmt_text(st, 1), "display_name",
-                al_stmt_text(st, 2), "region_code", al_stmt_text(st, 3), "certificate_no",
-                al_stmt_text(st, 4), "organisation", al_stmt_text(st, 5), "expires_on", expires,
-                "qualified", assess_qualified(expires, today), "expired",
-                expires && !assess_qualified(expires, today)));
-    }
-    return rc;
+    return al_db_rows(st, NULL, &(struct al_rows){.cols = assessor_cols, .user = today}, items);
 }
 
 int
@@ -340,10 +342,7 @@ assess_store_sign(struct al_db *db, int64_t id, int64_t user_id, const char *cer
         "INSERT INTO assessment_signatures(assessment_id, user_id, certificate_no, signed_at)"
         " VALUES (?, ?, ?, ?)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, id);
-    al_stmt_bind_int(st, 2, user_id);
-    al_stmt_bind_text(st, 3, certificate_no);
-    al_stmt_bind_int(st, 4, now);
+    al_stmt_binds(st, AL_I(id), AL_I(user_id), AL_T(certificate_no), AL_I(now));
     return al_stmt_run(st); /* a second signature by the same user: AL_ECONFLICT */
 }
 
@@ -396,19 +395,13 @@ assess_store_supersede(struct al_db *db, int64_t elder_id, int64_t keep_id, int6
     snprintf(note, sizeof(note), "由评估 #%lld 取代", (long long)keep_id);
     /* The events first, while the rows they name are still in force. */
     struct al_stmt *st = al_db_sql(db, sql_events);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_int(st, 2, keep_id);
-    bind_id(st, 3, user_id);
-    al_stmt_bind_text(st, 4, username);
-    al_stmt_bind_int(st, 5, now);
-    al_stmt_bind_text(st, 6, note);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(keep_id), AL_REF(user_id), AL_T(username), AL_I(now),
+        AL_T(note));
     int rc = al_stmt_run(st);
     if (rc != AL_OK)
         return rc;
     st = al_db_sql(db, sql_status);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_int(st, 2, keep_id);
-    al_stmt_bind_int(st, 3, now);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(keep_id), AL_I(now));
     return al_stmt_run(st);
 }
 
@@ -423,9 +416,7 @@ assess_store_later_result(struct al_db *db, struct al_arena *a, int64_t elder_id
     *later_id = 0;
     *later_on = NULL;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_int(st, 2, id);
-    al_stmt_bind_text(st, 3, assessed_on);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(id), AL_T(assessed_on));
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
         return rc == AL_ENOTFOUND ? AL_OK : rc;
@@ -443,14 +434,8 @@ assess_store_request_create(struct al_db *db, const struct assess_request *q, in
         "INSERT INTO assessment_requests(elder_id, region_code, reason, source, note, disputed_id,"
         " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, q->elder_id);
-    al_stmt_bind_text(st, 2, q->region_code);
-    al_stmt_bind_text(st, 3, q->reason);
-    al_stmt_bind_text(st, 4, q->source);
-    al_stmt_bind_text(st, 5, q->note);
-    bind_id(st, 6, q->disputed_id);
-    bind_id(st, 7, q->user_id);
-    al_stmt_bind_int(st, 8, now);
+    al_stmt_binds(st, AL_I(q->elder_id), AL_T(q->region_code), AL_T(q->reason), AL_T(q->source),
+        AL_T(q->note), AL_REF(q->disputed_id), AL_REF(q->user_id), AL_I(now));
     return insert_id(st, id);
 }
 
@@ -484,11 +469,17 @@ assess_store_request_done(struct al_db *db, int64_t request_id, int64_t assessme
         "UPDATE assessment_requests SET status = 'done', done_by_assessment = ?, done_at = ?"
         " WHERE id = ? AND status = 'open'";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, assessment_id);
-    al_stmt_bind_int(st, 2, now);
-    al_stmt_bind_int(st, 3, request_id);
+    al_stmt_binds(st, AL_I(assessment_id), AL_I(now), AL_I(request_id));
     return al_stmt_run(st);
 }
+
+static const struct al_col request_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "elder_id", AL_COL_INT), AL_COL(2, "elder_name", AL_COL_TEXT),
+    AL_COL(3, "region_code", AL_COL_TEXT), AL_COL(4, "region_name", AL_COL_TEXT),
+    AL_COL(5, "reason", AL_COL_TEXT), AL_COL(6, "source", AL_COL_TEXT),
+    AL_COL(7, "note", AL_COL_TEXT), AL_COL(9, "status", AL_COL_TEXT),
+    AL_COL(8, "disputed_id", AL_COL_INT), AL_COL(10, "created_at", AL_COL_TIME),
+    AL_COL(11, "assessment_id", AL_COL_INT), AL_COL_END};
 
 int
 assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, const char *status,
@@ -506,31 +497,42 @@ assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, c
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, lo);
-    al_stmt_bind_text(st, 2, hi);
-    al_stmt_bind_text(st, 3, status);
-    al_stmt_bind_int(st, 4, active_only);
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW) {
-        json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s}", "id",
-            (json_int_t)al_stmt_int(st, 0), "elder_id", (json_int_t)al_stmt_int(st, 1),
-            "elder_name", al_stmt_text(st, 2), "region_code", al_stmt_text(st, 3), "region_name",
-            al_stmt_text(st, 4), "reason", al_stmt_text(st, 5), "source", al_stmt_text(st, 6),
-            "note", al_stmt_text(st, 7), "status", al_stmt_text(st, 9));
-        json_object_set_new(o, "disputed_id", col_int(st, 8));
-        json_object_set_new(o, "created_at", json_string(al_json_time(a, al_stmt_int(st, 10))));
-        json_object_set_new(o, "assessment_id", col_int(st, 11));
-        json_array_append_new(items, o);
-    }
-    return rc;
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(status), AL_I(active_only));
+    return al_db_rows(st, a, &(struct al_rows){.cols = request_cols}, items);
 }
 
 /* ---- reading ---- */
 
+#define RECORD_COLS                                                                            \
+    "s.id, s.elder_id, e.name, s.region_code, s.scale, s.reason, s.status, s.items, s.coma,"   \
+    " s.diagnoses, s.risk_events, s.health, s.needs, s.organisation, s.place, s.assessed_on,"  \
+    " s.total, s.domain_scores, s.preliminary_level, s.final_level, s.rules,"                  \
+    " s.published_at, s.valid_until, s.supersedes_id, s.disputed_reason, s.review_note,"       \
+    " s.request_id, s.version, u.display_name, s.created_at"
+#define RECORD_FROM                                                                            \
+    " FROM assessments s JOIN elders e ON e.id = s.elder_id JOIN users u ON u.id = s.created_by"
+
+static json_t *
+status_name(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
+    return json_string(assess_status_name(al_stmt_text(st, col)));
+}
+
+static json_t *
+level_name(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
+    return al_stmt_null(st, col) ? json_null()
+                                 : json_string(assess_level_names[al_stmt_int(st, col)]);
+}
+
 /* Domain scores as stored (array) → {name: score}. */
 static json_t *
-domains_object(const char *t)
+domains_object(const struct al_row_ctx *c, struct al_stmt *st, int col)
 {
+    (void)c;
+    const char *t = al_stmt_text(st, col);
     json_t *arr = t ? json_loads(t, 0, NULL) : NULL;
     if (!json_is_array(arr)) {
         json_decref(arr);
@@ -543,68 +545,47 @@ domains_object(const char *t)
     return o;
 }
 
-#define RECORD_COLS                                                                            \
-    "s.id, s.elder_id, e.name, s.region_code, s.scale, s.reason, s.status, s.items, s.coma,"   \
-    " s.diagnoses, s.risk_events, s.health, s.needs, s.organisation, s.place, s.assessed_on,"  \
-    " s.total, s.domain_scores, s.preliminary_level, s.final_level, s.rules,"                  \
-    " s.published_at, s.valid_until, s.supersedes_id, s.disputed_reason, s.review_note,"       \
-    " s.request_id, s.version, u.display_name, s.created_at"
-#define RECORD_FROM                                                                            \
-    " FROM assessments s JOIN elders e ON e.id = s.elder_id JOIN users u ON u.id = s.created_by"
-
-/* One record from a row of RECORD_COLS: the full shape, or the level only. */
+/* The rule ids as stored → [{id, text}]. */
 static json_t *
-record_json(struct al_arena *a, struct al_stmt *st, bool full)
+rules_array(const struct al_row_ctx *c, struct al_stmt *st, int col)
 {
-    json_t *o = json_object();
-    const char *status = al_stmt_text(st, 6);
-    bool has_level = !al_stmt_null(st, 19);
-    int fin = (int)al_stmt_int(st, 19);
-    json_object_set_new(o, "id", json_integer(al_stmt_int(st, 0)));
-    json_object_set_new(o, "elder_id", json_integer(al_stmt_int(st, 1)));
-    json_object_set_new(o, "elder_name", col_text(st, 2));
-    json_object_set_new(o, "scale", col_text(st, 4));
-    json_object_set_new(o, "status", json_string(status));
-    json_object_set_new(o, "status_name", json_string(assess_status_name(status)));
-    json_object_set_new(o, "assessed_on", col_text(st, 15));
-    json_object_set_new(o, "final_level", has_level ? json_integer(fin) : json_null());
-    json_object_set_new(o, "final_level_name",
-        has_level ? json_string(assess_level_names[fin]) : json_null());
-    json_object_set_new(o, "valid_until", col_text(st, 22));
-    if (!full)
-        return o;
-    json_object_set_new(o, "region_code", col_text(st, 3));
-    json_object_set_new(o, "reason", col_text(st, 5));
-    json_object_set_new(o, "coma", json_boolean(al_stmt_int(st, 8)));
-    static const struct {
-        int col;
-        const char *key;
-    } docs[] = {{7, "items"}, {9, "diagnoses"}, {10, "risk_events"}, {11, "health"},
-        {12, "needs"}},
-      texts[] = {{13, "organisation"}, {14, "place"}, {24, "disputed_reason"},
-          {25, "review_note"}},
-      ints[] = {{16, "total"}, {18, "preliminary_level"}, {23, "supersedes_id"},
-          {26, "request_id"}};
-    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
-        json_object_set_new(o, docs[i].key, loads_or_null(al_stmt_text(st, docs[i].col)));
-    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-        json_object_set_new(o, texts[i].key, col_text(st, texts[i].col));
-    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
-        json_object_set_new(o, ints[i].key, col_int(st, ints[i].col));
-    json_object_set_new(o, "domain_scores", domains_object(al_stmt_text(st, 17)));
-    json_t *ids = loads_or_null(al_stmt_text(st, 20)), *rules = json_array(), *v;
+    (void)c;
+    json_t *ids = loads_or_null(al_stmt_text(st, col)), *rules = json_array(), *v;
     size_t i;
     json_array_foreach(ids, i, v)
         json_array_append_new(rules, json_pack("{s:s, s:s}", "id", json_string_value(v), "text",
                                          assess_rule_text(json_string_value(v))));
     json_decref(ids);
-    json_object_set_new(o, "rules", rules);
-    int64_t pub = al_stmt_int(st, 21);
-    json_object_set_new(o, "published_at", pub ? json_string(al_json_time(a, pub)) : json_null());
-    json_object_set_new(o, "version", json_integer(al_stmt_int(st, 27)));
-    json_object_set_new(o, "assessor", col_text(st, 28));
-    json_object_set_new(o, "created_at", json_string(al_json_time(a, al_stmt_int(st, 29))));
-    return o;
+    return rules;
+}
+
+/* A record from a row of RECORD_COLS: the level only (lists, level-only readers)… */
+static const struct al_col record_brief[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "elder_id", AL_COL_INT), AL_COL(2, "elder_name", AL_COL_TEXT),
+    AL_COL(4, "scale", AL_COL_TEXT), AL_COL(6, "status", AL_COL_TEXT),
+    AL_COLF(6, "status_name", status_name), AL_COL(15, "assessed_on", AL_COL_TEXT),
+    AL_COL(19, "final_level", AL_COL_INT), AL_COLF(19, "final_level_name", level_name),
+    AL_COL(22, "valid_until", AL_COL_TEXT), AL_COL_END};
+/* …and the rest of the full shape. */
+static const struct al_col record_full[] = {AL_COL(3, "region_code", AL_COL_TEXT),
+    AL_COL(5, "reason", AL_COL_TEXT), AL_COL(8, "coma", AL_COL_BOOL),
+    AL_COL(7, "items", AL_COL_JSON), AL_COL(9, "diagnoses", AL_COL_JSON),
+    AL_COL(10, "risk_events", AL_COL_JSON), AL_COL(11, "health", AL_COL_JSON),
+    AL_COL(12, "needs", AL_COL_JSON), AL_COL(13, "organisation", AL_COL_TEXT),
+    AL_COL(14, "place", AL_COL_TEXT), AL_COL(24, "disputed_reason", AL_COL_TEXT),
+    AL_COL(25, "review_note", AL_COL_TEXT), AL_COL(16, "total", AL_COL_INT),
+    AL_COL(18, "preliminary_level", AL_COL_INT), AL_COL(23, "supersedes_id", AL_COL_INT),
+    AL_COL(26, "request_id", AL_COL_INT), AL_COLF(17, "domain_scores", domains_object),
+    AL_COLF(20, "rules", rules_array), AL_COL(21, "published_at", AL_COL_TIME),
+    AL_COL(27, "version", AL_COL_INT), AL_COL(28, "assessor", AL_COL_TEXT),
+    AL_COL(29, "created_at", AL_COL_TIME), AL_COL_END};
+
+static json_t *
+record_json(struct al_arena *a, struct al_stmt *st, bool full)
+{
+    struct al_row_ctx c = {.a = a};
+    json_t *o = al_row_json(&c, st, record_brief);
+    return full ? al_row_into(o, &c, st, record_full) : o;
 }
 
 /* The signatures (which 0) or the history (1) of assessment `id` into `out`. */
@@ -618,18 +599,16 @@ record_list(struct al_db *db, struct al_arena *a, int64_t id, int which, json_t 
         "SELECT action, username, at, note FROM assessment_events"
         " WHERE assessment_id = ? ORDER BY id",
     };
+    static const struct al_col cols[2][5] = {
+        {AL_COL(0, "user_id", AL_COL_INT), AL_COL(1, "name", AL_COL_TEXT),
+            AL_COL(2, "certificate_no", AL_COL_TEXT), AL_COL(3, "signed_at", AL_COL_TIME),
+            AL_COL_END},
+        {AL_COL(0, "action", AL_COL_TEXT), AL_COL(1, "user", AL_COL_TEXT),
+            AL_COL(2, "at", AL_COL_TIME), AL_COL(3, "note", AL_COL_TEXT), AL_COL_END},
+    };
     struct al_stmt *st = al_db_sql(db, sql[which]);
     al_stmt_bind_int(st, 1, id);
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW)
-        json_array_append_new(out, which
-            ? json_pack("{s:s, s:s?, s:s, s:s?}", "action", al_stmt_text(st, 0), "user",
-                  al_stmt_text(st, 1), "at", al_json_time(a, al_stmt_int(st, 2)), "note",
-                  al_stmt_text(st, 3))
-            : json_pack("{s:I, s:s, s:s, s:s}", "user_id", (json_int_t)al_stmt_int(st, 0),
-                  "name", al_stmt_text(st, 1), "certificate_no", al_stmt_text(st, 2),
-                  "signed_at", al_json_time(a, al_stmt_int(st, 3))));
-    return rc;
+    return al_db_rows(st, a, &(struct al_rows){.cols = cols[which]}, out);
 }
 
 int
@@ -735,39 +714,28 @@ assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
     " OR s.status = 'superseded')"                                                             \
     " AND (CAST(?8 AS TEXT) IS NULL OR instr(e.name, ?8) > 0)"
 
+static json_t *
+record_row(const struct al_row_ctx *c, struct al_stmt *st)
+{
+    return record_json(c->a, st, false);
+}
+
 int
 assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filter *f,
     json_t *items, int64_t *total)
 {
-    static const char *const sql[2] = {
-        "SELECT count(*)" RECORD_FROM LIST_WHERE,
-        "SELECT " RECORD_COLS RECORD_FROM LIST_WHERE " ORDER BY s.id DESC LIMIT ?9 OFFSET ?10",
-    };
-    char lo[16], hi[16], rlo[16], rhi[16];
-    region_scope_bounds(f->scope, lo, hi);
-    if (f->region)
-        region_scope_bounds(f->region, rlo, rhi);
-    int rc = AL_OK;
-    for (int pass = 0; rc == AL_OK && pass < 2; pass++) {
-        struct al_stmt *st = al_db_sql(db, sql[pass]);
-        al_stmt_bind_text(st, 1, lo);
-        al_stmt_bind_text(st, 2, hi);
-        al_stmt_bind_text(st, 3, f->status);
-        al_stmt_bind_text(st, 4, f->reason);
-        al_stmt_bind_text(st, 5, f->region ? rlo : NULL);
-        al_stmt_bind_text(st, 6, f->region ? rhi : NULL);
-        al_stmt_bind_int(st, 7, f->results_only);
-        al_stmt_bind_text(st, 8, f->q);
-        if (!pass) {
-            rc = al_stmt_int64(st, total);
-            continue;
-        }
-        al_stmt_bind_int(st, 9, f->limit);
-        al_stmt_bind_int(st, 10, f->offset);
-        while ((rc = al_stmt_step(st)) == AL_ROW)
-            json_array_append_new(items, record_json(a, st, false));
-    }
-    return rc;
+    static const struct al_page_sql sql = {.cols = RECORD_COLS, .from = RECORD_FROM,
+        .order = " ORDER BY s.id DESC"};
+    struct al_params p; /* ?1–?8 as LIST_WHERE names them */
+    al_params_init(&p, a);
+    region_params(&p, f->scope);
+    al_param_text(&p, f->status);
+    al_param_text(&p, f->reason);
+    region_params(&p, f->region);
+    al_param_int(&p, f->results_only);
+    al_param_text(&p, f->q);
+    return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,
+        &(struct al_rows){.row = record_row}, items, total);
 }
 
 /* The latest published result of each elder in scope, due or expired (RULE-ASSESS-013). */
@@ -787,9 +755,7 @@ assess_store_due(struct al_db *db, const char *scope, const char *today, int win
     if (!assess_date_add_days(today, window, last))
         return AL_EINVAL;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, lo);
-    al_stmt_bind_text(st, 2, hi);
-    al_stmt_bind_text(st, 3, last);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(last));
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         long days = 0;
@@ -820,9 +786,7 @@ assess_store_legacy_insert(struct al_db *db, const struct assess_legacy *l, int6
         " reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, l->elder_id);
-    al_stmt_bind_text(st, 2, l->region_code);
-    al_stmt_bind_int(st, 3, l->level);
+    al_stmt_binds(st, AL_I(l->elder_id), AL_T(l->region_code), AL_I(l->level));
     if (l->adl_score >= 0)
         al_stmt_bind_int(st, 4, l->adl_score);
     al_stmt_bind_text(st, 5, l->assessed_on);

@@ -10,8 +10,11 @@
 int
 audit_append(struct al_req *r, const struct audit_entry *e)
 {
+    struct audit_entry x = *e;
+    if (!x.at)
+        x.at = r->now; /* RULE-DB-044 */
     return audit_append_as(r->db, r->who ? r->who->user_id : 0,
-        r->who ? r->who->username : NULL, r->client_ip[0] ? r->client_ip : NULL, e);
+        r->who ? r->who->username : NULL, r->client_ip[0] ? r->client_ip : NULL, &x);
 }
 
 /* "YYYY-MM-DD" (China time, UTC+8) → unix seconds of its midnight; -1 when malformed. */
@@ -36,12 +39,9 @@ static int
 audit_list(struct al_req *r)
 {
     struct audit_filter f = {.scope = r->who->region_code};
-    int64_t page, size;
-    int rc = al_query_page(&r->query, &page, &size, &r->err);
+    int rc = al_query_limit(&r->query, &f.limit, &f.offset, &r->err);
     if (rc != AL_OK)
         return rc;
-    f.limit = size;
-    f.offset = (page - 1) * size;
     const char *v;
     f.username = al_query_opt(&r->query, "user");
     f.action = al_query_opt(&r->query, "action");
@@ -65,7 +65,7 @@ audit_list(struct al_req *r)
     rc = audit_store_list(r->db, r->arena, &f, items, &total);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+    return al_reply_items(r, items, total);
 }
 
 static const struct al_route audit_routes[] = {

@@ -25,6 +25,7 @@ struct audit_entry {
     const char *region_code; /* region of the target (for scoped reading), or NULL */
     const char *outcome;     /* "success", "failure" or "denied" */
     json_t *detail;          /* extra facts, never secrets; may be NULL */
+    int64_t at;              /* when (unix seconds); 0: a request's r->now, else the clock's */
 };
 
 /*

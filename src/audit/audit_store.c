@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "audit/audit_int.h"
+#include "core/dbq.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "region/region.h"
@@ -57,7 +58,7 @@ append_locked(struct al_db *db, int64_t user_id, const char *username, const cha
     }
 
     /* The hash covers the texts of the fields as both engines give them back. */
-    int64_t at = (int64_t)time(NULL);
+    int64_t at = e->at ? e->at : (int64_t)time(NULL);
     char id_s[24], at_s[24], uid_s[24];
     snprintf(id_s, sizeof(id_s), "%" PRId64, id);
     snprintf(at_s, sizeof(at_s), "%" PRId64, at);
@@ -125,9 +126,7 @@ audit_count_recent(struct al_db *db, int64_t user_id, const char *action, int64_
         " (SELECT coalesce(min(id), 9223372036854775807) FROM audit_log WHERE at >= ?3)";
     *n = 0;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, user_id);
-    al_stmt_bind_text(st, 2, action);
-    al_stmt_bind_int(st, 3, since);
+    al_stmt_binds(st, AL_I(user_id), AL_T(action), AL_I(since));
     int rc = al_stmt_int64(st, n);
     return rc == AL_ENOTFOUND ? AL_EDB : rc;
 }
@@ -211,76 +210,49 @@ audit_verify(struct al_db *db, int64_t *count, int64_t *bad_id, char *msg, size_
 
 /* ---- listing ---- */
 
+/* The list's filter: ?1 scope (all when ''), ?2–?6 texts, ?7–?8 times, ?9–?10 scope range;
+ * a NULL parameter matches everything. */
+#define LIST_WHERE                                                                             \
+    " WHERE ((?1 = '' ) OR (region_code >= ?9 AND region_code < ?10))"                         \
+    " AND (CAST(?2 AS TEXT) IS NULL OR lower(username) = lower(?2))"                           \
+    " AND (CAST(?3 AS TEXT) IS NULL OR action = ?3"                                            \
+    " OR substr(action, 1, length(?3) + 1) = ?3 || '.')"                                       \
+    " AND (CAST(?4 AS TEXT) IS NULL OR outcome = ?4)"                                          \
+    " AND (CAST(?5 AS TEXT) IS NULL OR target_type = ?5)"                                      \
+    " AND (CAST(?6 AS TEXT) IS NULL OR target_id = ?6)"                                        \
+    " AND (CAST(?7 AS INTEGER) IS NULL OR at >= ?7) AND (CAST(?8 AS INTEGER) IS NULL OR at < ?8)"
+
+static const struct al_col audit_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "at", AL_COL_TIME), AL_COL(2, "user_id", AL_COL_INT),
+    AL_COL(3, "username", AL_COL_TEXT), AL_COL(4, "action", AL_COL_TEXT),
+    AL_COL(5, "target_type", AL_COL_TEXT), AL_COL(6, "target_id", AL_COL_TEXT),
+    AL_COL(7, "region_code", AL_COL_TEXT), AL_COL(8, "outcome", AL_COL_TEXT),
+    AL_COL(9, "client_ip", AL_COL_TEXT), AL_COL(10, "detail", AL_COL_JSON), AL_COL_END};
+
 int
 audit_store_list(struct al_db *db, struct al_arena *a, const struct audit_filter *f,
     json_t *items, int64_t *total)
 {
-    /* Optional filters: a NULL parameter matches everything. */
-    static const char sql_count[] =
-        "SELECT count(*) FROM audit_log WHERE"
-        " ((?1 = '' ) OR (region_code >= ?9 AND region_code < ?10))"
-        " AND (CAST(?2 AS TEXT) IS NULL OR lower(username) = lower(?2))"
-        " AND (CAST(?3 AS TEXT) IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
-        " AND (CAST(?4 AS TEXT) IS NULL OR outcome = ?4)"
-        " AND (CAST(?5 AS TEXT) IS NULL OR target_type = ?5)"
-        " AND (CAST(?6 AS TEXT) IS NULL OR target_id = ?6)"
-        " AND (CAST(?7 AS INTEGER) IS NULL OR at >= ?7) AND (CAST(?8 AS INTEGER) IS NULL OR at < ?8)";
-    static const char sql_page[] =
-        "SELECT id, at, user_id, username, action, target_type, target_id, region_code,"
-        " outcome, client_ip, detail FROM audit_log WHERE"
-        " ((?1 = '' ) OR (region_code >= ?9 AND region_code < ?10))"
-        " AND (CAST(?2 AS TEXT) IS NULL OR lower(username) = lower(?2))"
-        " AND (CAST(?3 AS TEXT) IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
-        " AND (CAST(?4 AS TEXT) IS NULL OR outcome = ?4)"
-        " AND (CAST(?5 AS TEXT) IS NULL OR target_type = ?5)"
-        " AND (CAST(?6 AS TEXT) IS NULL OR target_id = ?6)"
-        " AND (CAST(?7 AS INTEGER) IS NULL OR at >= ?7) AND (CAST(?8 AS INTEGER) IS NULL OR at < ?8)"
-        " ORDER BY id DESC LIMIT ?11 OFFSET ?12";
-    char lo[16], hi[16];
-    region_scope_bounds(f->scope, lo, hi);
-    for (int pass = 0; pass < 2; pass++) {
-        struct al_stmt *st = al_db_sql(db, pass == 0 ? sql_count : sql_page);
-        al_stmt_bind_text(st, 1, f->scope);
-        al_stmt_bind_text(st, 2, f->username);
-        al_stmt_bind_text(st, 3, f->action);
-        al_stmt_bind_text(st, 4, f->outcome);
-        al_stmt_bind_text(st, 5, f->target_type);
-        al_stmt_bind_text(st, 6, f->target_id);
-        if (f->from > 0)
-            al_stmt_bind_int(st, 7, f->from);
-        if (f->to > 0)
-            al_stmt_bind_int(st, 8, f->to);
-        al_stmt_bind_text(st, 9, lo);
-        al_stmt_bind_text(st, 10, hi);
-        if (pass == 1) {
-            al_stmt_bind_int(st, 11, f->limit);
-            al_stmt_bind_int(st, 12, f->offset);
-        }
-        int rc;
-        while ((rc = al_stmt_step(st)) == AL_ROW) {
-            if (pass == 0) {
-                *total = al_stmt_int(st, 0);
-                continue;
-            }
-            json_t *o = json_object();
-            json_object_set_new(o, "id", json_integer(al_stmt_int(st, 0)));
-            json_object_set_new(o, "at", json_string(al_json_time(a, al_stmt_int(st, 1))));
-            json_object_set_new(o, "user_id", al_stmt_null(st, 2)
-                                                  ? json_null()
-                                                  : json_integer(al_stmt_int(st, 2)));
-            static const char *names[] = {"username", "action", "target_type", "target_id",
-                "region_code", "outcome", "client_ip"};
-            for (int i = 0; i < 7; i++) {
-                const char *v = al_stmt_text(st, 3 + i);
-                json_object_set_new(o, names[i], v ? json_string(v) : json_null());
-            }
-            const char *d = al_stmt_text(st, 10);
-            json_t *dj = d ? json_loads(d, 0, NULL) : NULL;
-            json_object_set_new(o, "detail", dj ? dj : json_null());
-            json_array_append_new(items, o);
-        }
-        if (rc != AL_OK)
-            return rc;
-    }
-    return AL_OK;
+    static const struct al_page_sql sql = {.cols = "id, at, user_id, username, action,"
+        " target_type, target_id, region_code, outcome, client_ip, detail",
+        .from = " FROM audit_log", .order = " ORDER BY id DESC"};
+    struct al_params p;
+    al_params_init(&p, a);
+    al_param_text(&p, f->scope);
+    al_param_text(&p, f->username);
+    al_param_text(&p, f->action);
+    al_param_text(&p, f->outcome);
+    al_param_text(&p, f->target_type);
+    al_param_text(&p, f->target_id);
+    if (f->from > 0)
+        al_param_int(&p, f->from);
+    else
+        al_param_text(&p, NULL);
+    if (f->to > 0)
+        al_param_int(&p, f->to);
+    else
+        al_param_text(&p, NULL);
+    region_params(&p, f->scope);
+    return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,
+        &(struct al_rows){.cols = audit_cols}, items, total);
 }

@@ -69,7 +69,7 @@ struct auth_caller {
  */
 static int
 identify(struct al_db *db, struct al_arena *a, const char *auth, const char *cookie, bool touch,
-    struct al_principal **who_out, struct al_errinfo *err)
+    int64_t now, struct al_principal **who_out, struct al_errinfo *err)
 {
     const char *token = NULL;
     bool bearer = false;
@@ -99,7 +99,6 @@ identify(struct al_db *db, struct al_arena *a, const char *auth, const char *coo
     auth_roles_seen(db, s.roles_version);
     if (strcmp(s.status, "active") != 0)
         return al_fail(err, AL_EAUTH, NULL, "账号已停用，请联系管理员");
-    int64_t now = (int64_t)time(NULL);
     /* RULE-AUTH-002 */
     if (!bearer && auth_session_expired(now, s.last_seen_at, s.expires_at,
                        al_config.session_idle_s))
@@ -136,7 +135,7 @@ auth_authenticate(struct al_req *r)
 {
     struct al_principal *who = NULL;
     int rc = identify(r->db, r->arena, al_req_header(r, "Authorization"),
-        al_req_header(r, "Cookie"), true, &who, &r->err);
+        al_req_header(r, "Cookie"), true, r->now, &who, &r->err);
     if (rc == AL_OK)
         r->who = who;
     return rc;
@@ -148,7 +147,9 @@ auth_signed_in(struct al_db *db, struct al_arena *a, const char *authorization,
 {
     struct al_principal *who = NULL;
     struct al_errinfo err = {0};
-    return identify(db, a, authorization, cookie, false, &who, &err) == AL_OK;
+    /* Before a request exists (an upload's headers): the clock's time. */
+    return identify(db, a, authorization, cookie, false, (int64_t)time(NULL), &who, &err) ==
+        AL_OK;
 }
 
 int
@@ -183,7 +184,7 @@ start_session(struct al_req *r, int64_t user_id, json_t **reply)
     al_crypto_random_hex(token, 32);
     al_crypto_random_hex(csrf, 32);
     al_crypto_sha256_hex(token, 64, hash);
-    int64_t now = (int64_t)time(NULL), sid = 0;
+    int64_t now = r->now, sid = 0;
     int rc = auth_store_session_create(r->db, user_id, hash, csrf, now,
         now + al_config.session_abs_s, &sid);
     if (rc != AL_OK)
@@ -311,7 +312,7 @@ make_dummy_hash(void)
 int
 auth_check_own_password(struct al_req *r, const char *password, const char *field)
 {
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = r->now;
     struct auth_ip_state ip;
     struct auth_user u;
     int rc = auth_store_ip_get(r->db, r->client_ip, &ip);
@@ -368,7 +369,7 @@ auth_login(struct al_req *r)
         rc = al_json_get_str(body, "password", "密码", AL_REQUIRED, 1, 128, &password, &r->err);
     if (rc != AL_OK)
         return rc;
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = r->now;
 
     struct auth_ip_state ip;
     if ((rc = auth_store_ip_get(r->db, r->client_ip, &ip)) != AL_OK)
@@ -458,7 +459,7 @@ auth_logout(struct al_req *r)
         .target_id = self_id(r), .region_code = r->who->region_code, .outcome = "success"};
     int rc = al_db_begin(r->db);
     if (rc == AL_OK && r->who->session_id)
-        rc = auth_store_session_revoke(r->db, r->who->session_id, (int64_t)time(NULL));
+        rc = auth_store_session_revoke(r->db, r->who->session_id, r->now);
     rc = audited(r, &e, rc);
     if (rc != AL_OK)
         return rc;
@@ -518,7 +519,7 @@ auth_me_update(struct al_req *r)
     rc = al_db_begin(r->db);
     if (rc == AL_OK)
         rc = auth_store_update_me(r->db, r->who->user_id, display_name, phone, prefs_json,
-            (int64_t)time(NULL));
+            r->now);
     if ((rc = audited(r, &e, rc)) != AL_OK)
         return rc;
     json_t *me = NULL;
@@ -555,13 +556,13 @@ auth_password(struct al_req *r)
         .target_id = self_id(r), .region_code = r->who->region_code, .outcome = "success"};
     rc = al_db_begin(r->db);
     if (rc == AL_OK)
-        rc = auth_store_set_password(r->db, uid, hash, (int64_t)time(NULL));
+        rc = auth_store_set_password(r->db, uid, hash, r->now);
     if (rc == AL_OK)
         rc = auth_store_set_failures(r->db, uid, 0, 0);
     /* RULE-AUTH-007: every session and API token of the user ends; a session caller gets a
      * new session. */
     if (rc == AL_OK)
-        rc = auth_revoke_credentials(r->db, uid);
+        rc = auth_revoke_credentials(r->db, uid, r->now);
     if (rc == AL_OK && r->who->session_id)
         rc = start_session(r, uid, &reply);
     if ((rc = audited(r, &e, rc)) != AL_OK)
@@ -578,8 +579,7 @@ token_list(struct al_req *r)
     int rc = auth_store_token_list(r->db, r->arena, r->who->user_id, items);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 static int
@@ -599,7 +599,7 @@ token_create(struct al_req *r)
     int64_t id = 0;
     rc = al_db_begin(r->db);
     if (rc == AL_OK)
-        rc = auth_store_token_create(r->db, r->who->user_id, name, hash, (int64_t)time(NULL), &id);
+        rc = auth_store_token_create(r->db, r->who->user_id, name, hash, r->now, &id);
     struct audit_entry e = {.action = "token.create", .target_type = "api_token",
         .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
         .region_code = r->who->region_code, .outcome = "success",
@@ -619,7 +619,7 @@ token_revoke(struct al_req *r)
         return rc;
     rc = al_db_begin(r->db);
     if (rc == AL_OK)
-        rc = auth_store_token_revoke(r->db, r->who->user_id, id, (int64_t)time(NULL));
+        rc = auth_store_token_revoke(r->db, r->who->user_id, id, r->now);
     if (rc == AL_ENOTFOUND) {
         al_db_rollback(r->db);
         return al_req_fail(r, AL_ENOTFOUND, NULL, "令牌不存在或已吊销");

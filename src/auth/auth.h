@@ -52,13 +52,13 @@ const char *auth_password_problem(const char *password);
 int auth_hash_password(const char *password, char *out, size_t out_size);
 
 /* Revoke every session of `user_id` (inside the caller's transaction). */
-int auth_revoke_sessions(struct al_db *db, int64_t user_id);
+int auth_revoke_sessions(struct al_db *db, int64_t user_id, int64_t now);
 
 /*
  * Revoke every session and every API token of `user_id` (inside the caller's transaction):
  * what a password change does, whoever makes it (RULE-AUTH-002).
  */
-int auth_revoke_credentials(struct al_db *db, int64_t user_id);
+int auth_revoke_credentials(struct al_db *db, int64_t user_id, int64_t now);
 
 /*
  * Check the caller's own current password before a change of it, under the sign-in

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "auth/auth.h"
 #include "auth/auth_int.h"
@@ -214,26 +213,26 @@ auth_store_session_revoke(struct al_db *db, int64_t id, int64_t now)
 }
 
 int
-auth_revoke_sessions(struct al_db *db, int64_t user_id)
+auth_revoke_sessions(struct al_db *db, int64_t user_id, int64_t now)
 {
     static const char sql[] =
         "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, (int64_t)time(NULL));
+    al_stmt_bind_int(st, 1, now);
     al_stmt_bind_int(st, 2, user_id);
     return al_stmt_run(st);
 }
 
 int
-auth_revoke_credentials(struct al_db *db, int64_t user_id)
+auth_revoke_credentials(struct al_db *db, int64_t user_id, int64_t now)
 {
     static const char sql[] =
         "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
-    int rc = auth_revoke_sessions(db, user_id);
+    int rc = auth_revoke_sessions(db, user_id, now);
     if (rc != AL_OK)
         return rc;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, (int64_t)time(NULL));
+    al_stmt_bind_int(st, 1, now);
     al_stmt_bind_int(st, 2, user_id);
     return al_stmt_run(st);
 }

@@ -82,12 +82,61 @@ read_texts(json_t *v, const struct al_field *f, json_t *out, struct al_errinfo *
     return json_object_set_new(out, out_key(f), json_deep_copy(v)) ? AL_EINTERNAL : AL_OK;
 }
 
+static bool
+allowed_has(const struct al_field *f, const json_t *v)
+{
+    const char *s = json_string_value(v);
+    for (int i = 0; s && f->allowed && f->allowed[i]; i++)
+        if (strcmp(f->allowed[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* RULE-FIELD-003: AL_F_EXACT, a member taken as sent and refused with one message. */
+static int
+read_exact(json_t *v, const struct al_field *f, json_t *out, struct al_errinfo *e)
+{
+    bool ok;
+    size_t i;
+    json_t *x;
+    switch (f->type) {
+    case AL_FT_BOOL:
+        ok = json_is_boolean(v);
+        break;
+    case AL_FT_ENUM:
+        if (json_is_array(v) && (f->flags & AL_F_MANY)) {
+            ok = true;
+            json_array_foreach(v, i, x) ok = ok && allowed_has(f, x);
+        } else {
+            ok = allowed_has(f, v);
+        }
+        break;
+    case AL_FT_TEXTS:
+        ok = json_is_array(v) && (f->max <= 0 || json_array_size(v) <= (size_t)f->max);
+        json_array_foreach(ok ? v : NULL, i, x)
+        {
+            if (!(f->allowed ? allowed_has(f, x) : json_is_string(x)))
+                return al_fail(e, AL_EINVAL, f->key, "%s第 %zu 项不在表单选项中", f->label,
+                    i + 1);
+        }
+        break;
+    default:
+        return al_fail(e, AL_EINTERNAL, f->key, "字段%s的类型不接受 AL_F_EXACT", f->label);
+    }
+    if (!ok)
+        return al_fail(e, AL_EINVAL, f->key, "%s%s", f->label, f->hint ? f->hint : "不在表单选项中");
+    json_t *value = f->type == AL_FT_BOOL ? json_integer(json_is_true(v)) : json_deep_copy(v);
+    return json_object_set_new(out, out_key(f), value) ? AL_EINTERNAL : AL_OK;
+}
+
 static int
 read_one(json_t *body, const struct al_field *f, unsigned mode, json_t *out,
     struct al_errinfo *e)
 {
     json_t *v = json_object_get(body, f->key);
     bool creating = mode & AL_FIELDS_CREATE, required = f->flags & AL_F_REQUIRED;
+    if (v && (f->flags & AL_F_EXACT))
+        return read_exact(v, f, out, e); /* null too is refused */
     if (!v || json_is_null(v)) {
         if (creating && required)
             return al_fail(e, AL_EINVAL, f->key, "%s不能为空", f->label);
@@ -143,6 +192,19 @@ al_fields_read(json_t *body, const struct al_field *table, unsigned mode, json_t
             return rc;
     }
     return AL_OK;
+}
+
+const char *
+al_fields_unknown(json_t *body, const struct al_field *table)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        if (!al_field_find(table, key))
+            return key;
+    }
+    return NULL;
 }
 
 const struct al_field *

@@ -61,6 +61,14 @@ enum al_field_flags {
     AL_F_PLAIN = 1 << 1,    /* one line of plain text (al_text_is_plain, RULE-PII-005) */
     AL_F_NULLABLE = 1 << 2, /* null (or "" for a text) clears the field */
     AL_F_NOINPUT = 1 << 3,  /* never read from a body (written by imports or derived) */
+    /*
+     * RULE-FIELD-003: a member given must be exactly right, as a form's choice is: a BOOL, an
+     * ENUM or a TEXTS taken as sent (texts not trimmed), and null, a wrong type or a value not
+     * allowed refused with ONE message, label + hint.  A TEXTS item not in `allowed` is "<label>
+     * 第 N 项不在表单选项中".  Other types do not take it.
+     */
+    AL_F_EXACT = 1 << 4,
+    AL_F_MANY = 1 << 5, /* with AL_F_EXACT, an ENUM: one allowed value or an array of them */
 };
 
 /* Modes of al_fields_read. */
@@ -76,7 +84,7 @@ struct al_field {
     int64_t min, max;  /* TEXT: characters; INT: value; TEXTS: max items */
     double lo, hi;     /* REAL: range */
     int item_max;      /* TEXTS: characters of one item */
-    const char *const *allowed; /* ENUM: the values, NULL-terminated */
+    const char *const *allowed; /* ENUM (TEXTS with AL_F_EXACT): the values, NULL-terminated */
     /*
      * What the value should be, after the label, in the message when an ENUM,
      * DATE or REAL value is refused ("应为 M（男）或 F（女）").  NULL: a
@@ -103,6 +111,12 @@ struct al_field {
  */
 int al_fields_read(json_t *body, const struct al_field *table, unsigned mode, json_t *out,
     struct al_errinfo *e);
+
+/*
+ * The first member of the object `body` that `table` does not name, or NULL
+ * (a body whose every member is known: a form part such as a list of items).
+ */
+const char *al_fields_unknown(json_t *body, const struct al_field *table);
 
 /* The entry of `table` whose key is `key`, or NULL. */
 const struct al_field *al_field_find(const struct al_field *table, const char *key);

@@ -24,6 +24,7 @@
 
 #include "core/config.h"
 #include "core/gate.h"
+#include "core/idcard.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/proxy.h"
@@ -156,6 +157,14 @@ al_reply(struct al_req *r, int status, json_t *body)
     r->status = status;
     r->resp = body;
     return AL_OK;
+}
+
+int
+al_reply_items(struct al_req *r, json_t *items, int64_t total)
+{
+    if (total < 0)
+        total = (int64_t)json_array_size(items);
+    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
 }
 
 int
@@ -671,6 +680,8 @@ on_request(struct evhttp_request *ev, void *arg)
     r.base = w->base;
     r.ev = ev;
     r.status = 200;
+    r.now = (int64_t)time(NULL); /* RULE-DB-044: the one clock read of the request */
+    al_date_cst(r.now, r.today);
     w->inflight++;
     evhttp_request_set_on_complete_cb(ev, on_complete, w);
     struct al_gate *gate = al_gate_of(ev);

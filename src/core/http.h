@@ -51,6 +51,13 @@ struct al_req {
     const struct al_principal *who;
     char client_ip[48];
     bool https;   /* reached over HTTPS: a trusted proxy said X-Forwarded-Proto: https */
+    /*
+     * RULE-DB-044: the request's time, read once when it arrives (like nginx's cached time),
+     * so that every row, event, date and check of the request agrees: unix seconds, and the
+     * date in China Standard Time ("YYYY-MM-DD").  Handlers use these, never time(NULL).
+     */
+    int64_t now;
+    char today[11];
     struct al_errinfo err;
 
     /* response */
@@ -115,6 +122,8 @@ void al_req_set_header(struct al_req *r, const char *name, const char *value);
 
 /* Set the success body and status; returns AL_OK for `return al_reply(...)`. */
 int al_reply(struct al_req *r, int status, json_t *body);
+/* A list: 200 {"items": items, "total": total}; a negative total is the number of items. */
+int al_reply_items(struct al_req *r, json_t *items, int64_t total);
 
 /*
  * Answer with a file download: `data` (in the arena) of `len` bytes, the

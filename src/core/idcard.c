@@ -213,12 +213,18 @@ al_age_on(const char *birth, const char *today)
 }
 
 void
-al_today_cst(char out[11])
+al_date_cst(int64_t unix_s, char out[11])
 {
-    time_t t = time(NULL) + 8 * 3600;
+    time_t t = (time_t)unix_s + 8 * 3600;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void
+al_today_cst(char out[11])
+{
+    al_date_cst((int64_t)time(NULL), out);
 }
 
 /* RULE-ID-008: a phone is an 11-digit mobile (1[3-9]…) or a landline of digits and '-'. */

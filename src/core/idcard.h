@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum al_id_status {
     AL_ID_OK = 0,
@@ -67,8 +68,10 @@ void al_phone_mask(const char *phone, char *out, size_t out_size);
 /* Age in whole years on `today` ("YYYY-MM-DD") of someone born on `birth`. */
 int al_age_on(const char *birth, const char *today);
 
-/* Today's date in China Standard Time as "YYYY-MM-DD". */
+/* Today's date in China Standard Time as "YYYY-MM-DD" (reads the clock: a request has r->today). */
 void al_today_cst(char out[11]);
+/* The date in China Standard Time (UTC+8) at `unix_s`, as "YYYY-MM-DD". */
+void al_date_cst(int64_t unix_s, char out[11]);
 
 /* True when "YYYY-MM-DD" names a real date. */
 bool al_date_valid(const char *s);

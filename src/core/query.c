@@ -121,3 +121,12 @@ al_query_page(const struct al_query *q, int64_t *page, int64_t *page_size, struc
         rc = al_query_int(q, "page_size", "每页条数", 1, 200, 20, page_size, e);
     return rc;
 }
+
+int
+al_query_limit(const struct al_query *q, int64_t *limit, int64_t *offset, struct al_errinfo *e)
+{
+    int64_t page = 1;
+    int rc = al_query_page(q, &page, limit, e);
+    *offset = rc == AL_OK ? (page - 1) * *limit : 0;
+    return rc;
+}

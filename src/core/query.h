@@ -45,4 +45,8 @@ int al_query_int(const struct al_query *q, const char *key, const char *label, i
 int al_query_page(const struct al_query *q, int64_t *page, int64_t *page_size,
     struct al_errinfo *e);
 
+/* The same as the LIMIT (page_size) and OFFSET ((page - 1) × page_size) of a list query. */
+int al_query_limit(const struct al_query *q, int64_t *limit, int64_t *offset,
+    struct al_errinfo *e);
+
 #endif

@@ -11,7 +11,7 @@ dashboard_get(struct al_req *r)
 {
     struct dashboard_counts c;
     int rc = dashboard_store_counts(r->db, r->who->region_code,
-        dashboard_day_start((int64_t)time(NULL)), &c);
+        dashboard_day_start(r->now), &c);
     if (rc != AL_OK)
         return rc;
     json_t *counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "users",

@@ -1,4 +1,5 @@
 /* The dashboard module's SQL. */
+#include "core/dbq.h"
 #include "dashboard/dashboard_int.h"
 #include "region/region.h"
 
@@ -22,10 +23,7 @@ dashboard_store_counts(struct al_db *db, const char *scope, int64_t day_start,
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, lo);
-    al_stmt_bind_text(st, 2, hi);
-    al_stmt_bind_int(st, 3, day_start);
-    al_stmt_bind_text(st, 4, scope);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(day_start), AL_T(scope));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         int64_t *out[] = {&c->users, &c->users_active, &c->townships, &c->villages,
@@ -51,10 +49,9 @@ dashboard_store_region_counts(struct al_db *db, const char *parent, json_t *item
     if (!st)
         return AL_EDB;
     al_stmt_bind_text(st, 1, parent);
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "code", al_stmt_text(st, 0),
-                                         "name", al_stmt_text(st, 1), "active", (json_int_t)0));
+    static const struct al_col cols[] = {AL_COL(0, "code", AL_COL_TEXT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL_END};
+    int rc = al_db_rows(st, NULL, &(struct al_rows){.cols = cols}, items);
     if (rc != AL_OK)
         return rc;
     size_t i;

@@ -24,9 +24,7 @@ id_text(struct al_req *r, int64_t id)
 static int
 parse_id_number(struct al_req *r, const char *text, const char *field, struct al_id *id)
 {
-    char today[11];
-    al_today_cst(today);
-    enum al_id_status st = al_id_parse(text, strlen(text), today, id);
+    enum al_id_status st = al_id_parse(text, strlen(text), r->today, id);
     if (st != AL_ID_OK)
         return al_req_fail(r, AL_EINVAL, field, "%s", al_id_status_message(st));
     return AL_OK;
@@ -66,7 +64,7 @@ lookup_allowed(struct al_req *r, const char *by)
     int64_t n = 0;
     int rc = elder_settings_load(r->db, &s);
     if (rc == AL_OK)
-        rc = audit_count_recent(r->db, r->who->user_id, "elder.lookup", (int64_t)time(NULL) - 3600,
+        rc = audit_count_recent(r->db, r->who->user_id, "elder.lookup", r->now - 3600,
             &n);
     if (rc != AL_OK || n < s.lookup_per_hour)
         return rc;
@@ -107,9 +105,9 @@ elder_overview(struct al_req *r)
 static int
 elder_list(struct al_req *r)
 {
-    struct elder_query q = {.scope = r->who->region_code};
-    int64_t page, size, age_min, age_max;
-    int rc = al_query_page(&r->query, &page, &size, &r->err);
+    struct elder_query q = {.scope = r->who->region_code, .today = r->today};
+    int64_t age_min, age_max;
+    int rc = al_query_limit(&r->query, &q.limit, &q.offset, &r->err);
     if (rc == AL_OK)
         rc = al_query_int(&r->query, "age_min", "最小年龄", 0, 150, -1, &age_min, &r->err);
     if (rc == AL_OK)
@@ -121,12 +119,10 @@ elder_list(struct al_req *r)
     if (rc == AL_OK && special && (rc = elder_settings_load(r->db, &s)) == AL_OK) {
         q.nspecial = elder_special_ids(s.special_difficulty, q.special);
         if (q.nspecial == 0) /* nobody is special under this setting */
-            return al_reply(r, 200, json_pack("{s:[], s:i}", "items", "total", 0));
+            return al_reply_items(r, json_array(), 0);
     }
     if (rc != AL_OK)
         return rc;
-    q.limit = size;
-    q.offset = (page - 1) * size;
     q.q = al_query_opt(&r->query, "q");
     q.region = al_query_opt(&r->query, "region");
     q.category = al_query_opt(&r->query, "category");
@@ -142,8 +138,7 @@ elder_list(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "status", "状态应为 active、moved_out、deceased 或 cancelled");
     if (age_min >= 0 && age_max >= 0 && age_min > age_max)
         return al_req_fail(r, AL_EINVAL, "age_min", "最小年龄不能大于最大年龄");
-    char today[11];
-    al_today_cst(today);
+    const char *today = r->today;
     q.pii = reader_pii(r);
     if (age_min >= 0)
         birth_bound(r->arena, today, age_min, !q.pii, &q.born_before); /* born on or before */
@@ -167,7 +162,7 @@ elder_list(struct al_req *r)
         return rc;
     if (lookup && (rc = lookup_done(r, lookup, total)) != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+    return al_reply_items(r, items, total);
 }
 
 /*
@@ -283,8 +278,7 @@ elder_create(struct al_req *r)
     struct elder_settings s;
     if ((rc = elder_settings_load(r->db, &s)) != AL_OK)
         return rc;
-    char today[11];
-    al_today_cst(today);
+    const char *today = r->today;
     int age = al_age_on(json_string_value(json_object_get(set, "birth_date")), today);
     if (age < s.min_age)
         return al_req_fail(r, AL_EINVAL, "id_number", "该身份证号对应年龄为 %d 岁，未满 %d 周岁", age,
@@ -301,7 +295,7 @@ elder_create(struct al_req *r)
         today};
     struct elder_write w = {.id = 0, .version = -1, .set = set, .ev = &ev,
         .user_id = r->who->user_id, .actor = r->who->username, .action = "create",
-        .now = (int64_t)time(NULL)};
+        .now = r->now};
     if (rc == AL_ENOTFOUND)
         rc = write_failed(r, elder_write(r->db, r->arena, &s, today, &w, &id));
     if (rc == AL_OK) {
@@ -314,7 +308,7 @@ elder_create(struct al_req *r)
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     json_t *out = NULL;
-    if ((rc = elder_store_get(r->db, r->arena, id, reader_pii(r), &out)) != AL_OK)
+    if ((rc = elder_store_get(r->db, r->arena, id, reader_pii(r), r->today, &out)) != AL_OK)
         return rc;
     return al_reply(r, 201, out);
 }
@@ -367,7 +361,7 @@ elder_get(struct al_req *r)
     json_t *out = NULL, *contacts = json_array(), *consents = json_array();
     const char *reveal = al_query_get(&r->query, "reveal");
     bool want = reveal && (!strcmp(reveal, "1") || !strcmp(reveal, "true"));
-    if ((rc = elder_store_get(r->db, r->arena, e.id, reader_pii(r), &out)) != AL_OK)
+    if ((rc = elder_store_get(r->db, r->arena, e.id, reader_pii(r), r->today, &out)) != AL_OK)
         return rc;
     if (want && (rc = reveal_pii(r, &e, out)) != AL_OK)
         return rc;
@@ -418,8 +412,7 @@ elder_update(struct al_req *r)
     struct elder_settings s;
     if ((rc = elder_settings_load(r->db, &s)) != AL_OK)
         return rc;
-    char today[11];
-    al_today_cst(today);
+    const char *today = r->today;
     int64_t other;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
@@ -434,7 +427,7 @@ elder_update(struct al_req *r)
         today};
     struct elder_write w = {.id = e.id, .version = version, .set = set, .ev = &ev,
         .user_id = r->who->user_id, .actor = r->who->username,
-        .action = status ? "status" : "update", .now = (int64_t)time(NULL)};
+        .action = status ? "status" : "update", .now = r->now};
     if (rc == AL_ENOTFOUND || rc == AL_OK)
         rc = write_failed(r, elder_write(r->db, r->arena, &s, today, &w, NULL));
     if (rc == AL_OK) {
@@ -450,7 +443,7 @@ elder_update(struct al_req *r)
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     json_t *out = NULL;
-    if ((rc = elder_store_get(r->db, r->arena, e.id, reader_pii(r), &out)) != AL_OK)
+    if ((rc = elder_store_get(r->db, r->arena, e.id, reader_pii(r), r->today, &out)) != AL_OK)
         return rc;
     return al_reply(r, 200, out);
 }
@@ -465,8 +458,7 @@ elder_history(struct al_req *r)
     json_t *items = json_array();
     if ((rc = elder_store_history(r->db, r->arena, e.id, reader_pii(r), items)) != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 /* Shared tail of the small writes below: history + audit + commit. */
@@ -476,7 +468,7 @@ finish_write(struct al_req *r, const struct elder_row *e, int rc, const char *ac
 {
     if (rc == AL_OK)
         rc = elder_store_history_add(r->db, e->id, r->who->user_id, r->who->username, action,
-            changes, (int64_t)time(NULL));
+            changes, r->now);
     if (rc == AL_OK) {
         struct audit_entry a = {.action = audit_action, .target_type = "elder",
             .target_id = id_text(r, e->id), .region_code = e->region_code, .outcome = "success",
@@ -516,7 +508,7 @@ contact_add(struct al_req *r)
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
     rc = elder_store_contact_add(r->db, e.id, relation, name, phone, priority,
-        (int64_t)time(NULL), &id);
+        r->now, &id);
     char m[32];
     al_phone_mask(phone, m, sizeof(m));
     rc = finish_write(r, &e, rc, "contact", "elder.contact_add",
@@ -603,7 +595,7 @@ consent_add(struct al_req *r)
         return rc;
     const char *scope_json = al_json_dump(r->arena, scope, NULL);
     rc = elder_store_consent_add(r->db, e.id, user_id, relation, scope_json, granted_by,
-        r->who->user_id, (int64_t)time(NULL), &id);
+        r->who->user_id, r->now, &id);
     rc = finish_write(r, &e, rc, "consent", "elder.consent_grant",
         json_pack("{s:I, s:s, s:s, s:O}", "user_id", (json_int_t)user_id, "relation", relation,
             "granted_by", granted_by, "scope", scope));
@@ -618,7 +610,7 @@ consent_revoke(struct al_req *r)
     int rc = child_begin(r, &e, &cid);
     if (rc != AL_OK)
         return rc;
-    rc = elder_store_consent_revoke(r->db, e.id, cid, r->who->user_id, (int64_t)time(NULL));
+    rc = elder_store_consent_revoke(r->db, e.id, cid, r->who->user_id, r->now);
     return finish_remove(r, &e, rc, "授权不存在或已撤销", "consent", "elder.consent_revoke",
         "consent_id", cid);
 }
@@ -629,11 +621,10 @@ static int
 my_elders(struct al_req *r)
 {
     json_t *items = json_array();
-    int rc = elder_store_linked(r->db, r->arena, r->who->user_id, items);
+    int rc = elder_store_linked(r->db, r->arena, r->who->user_id, r->today, items);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 static int
@@ -650,7 +641,7 @@ my_elder_get(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     json_t *full = NULL;
-    if ((rc = elder_store_get(r->db, r->arena, id, false, &full)) != AL_OK) /* RULE-PII-001 */
+    if ((rc = elder_store_get(r->db, r->arena, id, false, r->today, &full)) != AL_OK) /* RULE-PII-001 */
         return rc;
     /* What the consent allows: basic facts always; the rest by scope. */
     json_t *out = json_object();

@@ -50,11 +50,13 @@ int elder_find_by_number(struct al_db *db, struct al_arena *a, const char *numbe
  * address and "id_number") to record `id` (0: create), inside the caller's
  * transaction: encrypts the ID number, records `ev` as the evidence of the
  * facts written, adds a history entry by `actor` and recomputes the
- * categories.  *new_id receives the id of a created record.
+ * categories.  `now` is the time of the write (a request's r->now), its date
+ * in China the day the categories follow.  *new_id receives the id of a
+ * created record.
  */
 int elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
-    int64_t *new_id);
+    int64_t now, int64_t *new_id);
 
 /*
  * `elder.min_age` as the registry applies it (its one default: 60), into *out.

@@ -184,6 +184,7 @@ struct elder_query {
     const char *status;
     const char *born_after, *born_before; /* from the age range */
     bool pii;               /* the reader holds elder.read_pii (RULE-PII-001/003) */
+    const char *today;      /* the request's date, for ages (NULL: the clock's) */
     const char *special[ELDER_CAT_MAX]; /* special difficulty: any of these categories */
     int nspecial;
     int64_t limit, offset;
@@ -212,9 +213,11 @@ int elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct eld
 /*
  * The record `id` as JSON (*out, a new object the caller owns): masked ID
  * and phones, categories with their evidence; without `pii` as
- * elder_redact_birth leaves it.  AL_OK, AL_ENOTFOUND or a database error.
+ * elder_redact_birth leaves it; the age on `today` (the request's date; NULL:
+ * the clock's).  AL_OK, AL_ENOTFOUND or a database error.
  */
-int elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, bool pii, json_t **out);
+int elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, bool pii, const char *today,
+    json_t **out);
 /* The id of the record with the keyed hash `id_hash` into *id; AL_ENOTFOUND when none. */
 int elder_store_exists_hash(struct al_db *db, const char *id_hash, int64_t *id);
 /* The number of records (every status) into *n. */
@@ -295,8 +298,10 @@ int elder_store_consent_scope(struct al_db *db, struct al_arena *a, int64_t user
 /* The role of the active user `user_id` (in `a`); AL_ENOTFOUND for no such active user. */
 int elder_store_user_role(struct al_db *db, struct al_arena *a, int64_t user_id,
     const char **role);
-/* The records linked to `user_id` by an active consent (list items, birth redacted) into `items`. */
-int elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t *items);
+/* The records linked to `user_id` by an active consent (list items, birth redacted, ages on
+ * `today`) into `items`. */
+int elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, const char *today,
+    json_t *items);
 
 /*
  * Bulk imports.  SQLite: mark the search index deferred (its insert trigger

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/crypto.h"
+#include "core/dbq.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -194,42 +195,60 @@ text_or_null(struct al_stmt *st, int col)
 }
 
 static json_t *
-masked_phone(struct al_arena *a, const char *phone)
+birth_year(const struct al_row_ctx *c, struct al_stmt *st, int col)
 {
-    if (!phone)
-        return json_null();
-    char *m = al_arena_alloc(a, strlen(phone) + 1);
-    al_phone_mask(phone, m, strlen(phone) + 1);
-    return json_string(m);
+    (void)c;
+    const char *birth = al_stmt_text(st, col);
+    return json_integer(birth ? atoi(birth) : 0);
 }
 
+/* The age on the day in c->user (a "YYYY-MM-DD" text). */
 static json_t *
-list_item(struct al_arena *a, struct al_stmt *st, const char *today)
+age(const struct al_row_ctx *c, struct al_stmt *st, int col)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(al_stmt_int(st, 0)));
-    json_object_set_new(o, "name", text_or_null(st, 1));
-    json_object_set_new(o, "sex", text_or_null(st, 2));
-    const char *birth = al_stmt_text(st, 3);
-    json_object_set_new(o, "birth_date", text_or_null(st, 3));
-    json_object_set_new(o, "birth_year", json_integer(birth ? atoi(birth) : 0));
-    json_object_set_new(o, "age", json_integer(birth ? al_age_on(birth, today) : 0));
-    json_object_set_new(o, "id_number_masked", text_or_null(st, 4));
-    json_object_set_new(o, "phone_masked", masked_phone(a, al_stmt_text(st, 5)));
-    json_object_set_new(o, "region_code", text_or_null(st, 6));
-    json_object_set_new(o, "region_name", text_or_null(st, 7));
-    json_object_set_new(o, "address", text_or_null(st, 8));
-    json_object_set_new(o, "status", text_or_null(st, 9));
-    json_object_set_new(o, "version", json_integer(al_stmt_int(st, 10)));
+    const char *birth = al_stmt_text(st, col);
+    return json_integer(birth ? al_age_on(birth, c->user) : 0);
+}
+
+/* A record's categories as one text "a,b" → ["a", "b"]. */
+static json_t *
+categories(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
     json_t *cats = json_array();
-    const char *cs = al_stmt_text(st, 11);
+    const char *cs = al_stmt_text(st, col);
     for (const char *p = cs; p && *p;) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
         json_array_append_new(cats, json_stringn(p, n));
         p = e ? e + 1 : p + n;
     }
-    json_object_set_new(o, "categories", cats);
+    return cats;
+}
+
+/* A record in a list, from a row of the dialect's cols (ELDER_COLS); al_row_ctx.user: today. */
+static const struct al_col item_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "sex", AL_COL_TEXT),
+    AL_COL(3, "birth_date", AL_COL_TEXT), AL_COLF(3, "birth_year", birth_year),
+    AL_COLF(3, "age", age), AL_COL(4, "id_number_masked", AL_COL_TEXT),
+    AL_COLF(5, "phone_masked", al_col_phone_masked), AL_COL(6, "region_code", AL_COL_TEXT),
+    AL_COL(7, "region_name", AL_COL_TEXT), AL_COL(8, "address", AL_COL_TEXT),
+    AL_COL(9, "status", AL_COL_TEXT), AL_COL(10, "version", AL_COL_INT),
+    AL_COLF(11, "categories", categories), AL_COL_END};
+
+/* The list rows: birth dates redacted without elder.read_pii (RULE-PII-001). */
+struct item_ctx {
+    const char *today;
+    bool pii;
+};
+
+static json_t *
+list_row(const struct al_row_ctx *c, struct al_stmt *st)
+{
+    const struct item_ctx *x = c->user;
+    json_t *o = al_row_json(&(struct al_row_ctx){.a = c->a, .user = x->today}, st, item_cols);
+    if (!x->pii)
+        elder_redact_birth(o);
     return o;
 }
 
@@ -441,9 +460,7 @@ elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope,
     for (int i = 0; rc == AL_OK && elder_category_ids[i]; i++) {
         if (!(st = al_db_sql(db, sql_cat)))
             return AL_EDB;
-        al_stmt_bind_text(st, 1, lo);
-        al_stmt_bind_text(st, 2, hi);
-        al_stmt_bind_text(st, 3, elder_category_ids[i]);
+        al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(elder_category_ids[i]));
         rc = al_stmt_int64(st, &v);
         json_object_set_new(cats, elder_category_ids[i], json_integer(v));
     }
@@ -459,6 +476,10 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
      * planner may walk the wider one. */
     char lo[16], hi[16], rlo[16], rhi[16], today[11];
     region_scope_bounds(q->scope, lo, hi);
+    if (q->today)
+        snprintf(today, sizeof(today), "%s", q->today);
+    else
+        al_today_cst(today);
     if (q->region) {
         region_scope_bounds(q->region, rlo, rhi);
         if (strcmp(rlo, lo) > 0)
@@ -466,7 +487,6 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
         if (strcmp(rhi, hi) < 0)
             memcpy(hi, rhi, sizeof(hi));
     }
-    al_today_cst(today);
     *total = 0;
     for (int pass = 0; pass < 2; pass++) {
         struct params p = {.count = 0};
@@ -480,15 +500,8 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
                 return rc;
             continue;
         }
-        int rc;
-        while ((rc = al_stmt_step(st)) == AL_ROW) {
-            json_t *o = list_item(a, st, today);
-            if (!q->pii)
-                elder_redact_birth(o);
-            json_array_append_new(items, o);
-        }
-        if (rc != AL_OK)
-            return rc;
+        return al_db_rows(st, a,
+            &(struct al_rows){.row = list_row, .user = &(struct item_ctx){today, q->pii}}, items);
     }
     return AL_OK;
 }
@@ -509,18 +522,6 @@ elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_r
         al_stmt_reset(st);
     }
     return rc;
-}
-
-static json_t *
-int_or_null(struct al_stmt *st, int col)
-{
-    return al_stmt_null(st, col) ? json_null() : json_integer(al_stmt_int(st, col));
-}
-
-static json_t *
-real_or_null(struct al_stmt *st, int col)
-{
-    return al_stmt_null(st, col) ? json_null() : json_real(al_stmt_double(st, col));
 }
 
 /* The categories of `id` with their evidence, into `out`. */
@@ -544,36 +545,42 @@ category_evidence(struct al_db *db, int64_t id, json_t *out)
     return rc;
 }
 
+static json_t *
+array_or_empty(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
+    const char *g = al_stmt_text(st, col);
+    json_t *v = g ? json_loads(g, 0, NULL) : NULL;
+    if (json_is_array(v))
+        return v;
+    json_decref(v);
+    return json_array();
+}
+
+/* The rest of a record (GET_SQL's columns after ELDER_COLS). */
+static const struct al_col detail_cols[] = {AL_COL(12, "hukou_region_code", AL_COL_TEXT),
+    AL_COLF(13, "phone2_masked", al_col_phone_masked), AL_COL(14, "lat", AL_COL_DOUBLE),
+    AL_COL(15, "lng", AL_COL_DOUBLE), AL_COL(16, "living_arrangement", AL_COL_TEXT),
+    AL_COL(17, "left_behind", AL_COL_BOOL), AL_COL(18, "economic_status", AL_COL_TEXT),
+    AL_COL(19, "disability_type", AL_COL_TEXT), AL_COL(20, "disability_grade", AL_COL_INT),
+    AL_COL(21, "fp_special", AL_COL_BOOL), AL_COLF(22, "entitled_groups", array_or_empty),
+    AL_COL(23, "ability_level", AL_COL_INT), AL_COL(24, "status_date", AL_COL_TEXT),
+    AL_COL(25, "status_reason", AL_COL_TEXT), AL_COL(26, "created_at", AL_COL_TIME),
+    AL_COL(27, "updated_at", AL_COL_TIME), AL_COL_END};
+
 int
-elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, bool pii, json_t **out)
+elder_store_get(struct al_db *db, struct al_arena *a, int64_t id, bool pii, const char *today,
+    json_t **out)
 {
     struct al_stmt *st = by_id(db, dialect(db)->get, id);
     int rc = st ? al_stmt_one(st) : AL_EDB;
     if (rc != AL_OK)
         return rc;
-    char today[11];
-    al_today_cst(today);
-    json_t *o = list_item(a, st, today);
-    json_object_set_new(o, "hukou_region_code", text_or_null(st, 12));
-    json_object_set_new(o, "phone2_masked", masked_phone(a, al_stmt_text(st, 13)));
-    json_object_set_new(o, "lat", real_or_null(st, 14));
-    json_object_set_new(o, "lng", real_or_null(st, 15));
-    json_object_set_new(o, "living_arrangement", text_or_null(st, 16));
-    json_object_set_new(o, "left_behind", json_boolean(al_stmt_int(st, 17)));
-    json_object_set_new(o, "economic_status", text_or_null(st, 18));
-    json_object_set_new(o, "disability_type", text_or_null(st, 19));
-    json_object_set_new(o, "disability_grade", int_or_null(st, 20));
-    json_object_set_new(o, "fp_special", json_boolean(al_stmt_int(st, 21)));
-    const char *g = al_stmt_text(st, 22);
-    json_t *groups = g ? json_loads(g, 0, NULL) : NULL;
-    json_object_set_new(o, "entitled_groups", json_is_array(groups) ? groups : json_array());
-    if (groups && !json_is_array(groups))
-        json_decref(groups);
-    json_object_set_new(o, "ability_level", int_or_null(st, 23));
-    json_object_set_new(o, "status_date", text_or_null(st, 24));
-    json_object_set_new(o, "status_reason", text_or_null(st, 25));
-    json_object_set_new(o, "created_at", json_string(al_json_time(a, al_stmt_int(st, 26))));
-    json_object_set_new(o, "updated_at", json_string(al_json_time(a, al_stmt_int(st, 27))));
+    char clock[11];
+    if (!today)
+        al_today_cst(clock);
+    struct al_row_ctx c = {.a = a, .user = today ? today : clock};
+    json_t *o = al_row_into(al_row_json(&c, st, item_cols), &c, st, detail_cols);
     al_stmt_reset(st);
     json_t *ev = json_array();
     json_object_set_new(o, "category_evidence", ev);
@@ -865,11 +872,8 @@ elder_store_categories_add(struct al_db *db, int64_t elder_id, const struct elde
         struct al_stmt *st = al_db_sql(db, sql);
         if (!st)
             return AL_EDB;
-        al_stmt_bind_int(st, 1, elder_id);
-        al_stmt_bind_text(st, 2, cats[i].id);
-        al_stmt_bind_text(st, 3, cats[i].ev.source);
-        al_stmt_bind_text(st, 4, cats[i].ev.source_ref);
-        al_stmt_bind_text(st, 5, cats[i].ev.date);
+        al_stmt_binds(st, AL_I(elder_id), AL_T(cats[i].id), AL_T(cats[i].ev.source),
+            AL_T(cats[i].ev.source_ref), AL_T(cats[i].ev.date));
         rc = al_stmt_run(st);
     }
     return rc;
@@ -927,17 +931,14 @@ elder_store_contacts(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
     struct al_stmt *st = by_id(db, sql, elder_id);
     if (!st)
         return AL_EDB;
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW) {
-        const char *phone = al_stmt_text(st, 3);
-        json_t *c = json_pack("{s:I, s:o, s:o, s:o, s:I}", "id", (json_int_t)al_stmt_int(st, 0),
-            "relation", text_or_null(st, 1), "name", text_or_null(st, 2), "phone_masked",
-            masked_phone(a, phone), "priority", (json_int_t)al_stmt_int(st, 4));
-        if (reveal)
-            json_object_set_new(c, "phone", text_or_null(st, 3));
-        json_array_append_new(items, c);
-    }
-    return rc;
+    /* RULE-PII-002: the number itself only to those who may reveal it. */
+    static const struct al_col cols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "relation", AL_COL_TEXT), AL_COL(2, "name", AL_COL_TEXT),
+        AL_COLF(3, "phone_masked", al_col_phone_masked), AL_COL(4, "priority", AL_COL_INT),
+        AL_COL(3, "phone", AL_COL_TEXT), AL_COL_END};
+    static const struct al_col masked[] = {cols[0], cols[1], cols[2], cols[3], cols[4],
+        AL_COL_END};
+    return al_db_rows(st, a, &(struct al_rows){.cols = reveal ? cols : masked}, items);
 }
 
 int
@@ -980,21 +981,13 @@ elder_store_consents(struct al_db *db, struct al_arena *a, int64_t elder_id, jso
     struct al_stmt *st = by_id(db, sql, elder_id);
     if (!st)
         return AL_EDB;
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW) {
-        const char *sc = al_stmt_text(st, 5);
-        json_t *scope = sc ? json_loads(sc, 0, NULL) : NULL;
-        json_t *c = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "id",
-            (json_int_t)al_stmt_int(st, 0), "user_id", (json_int_t)al_stmt_int(st, 1),
-            "username", text_or_null(st, 2), "display_name", text_or_null(st, 3), "relation",
-            text_or_null(st, 4), "scope", scope ? scope : json_array(), "granted_by",
-            text_or_null(st, 6), "granted_at", al_json_time(a, al_stmt_int(st, 7)),
-            "recorded_by", text_or_null(st, 9));
-        json_object_set_new(c, "revoked_at", al_stmt_null(st, 8) ? json_null()
-                                             : json_string(al_json_time(a, al_stmt_int(st, 8))));
-        json_array_append_new(items, c);
-    }
-    return rc;
+    static const struct al_col cols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "user_id", AL_COL_INT), AL_COL(2, "username", AL_COL_TEXT),
+        AL_COL(3, "display_name", AL_COL_TEXT), AL_COL(4, "relation", AL_COL_TEXT),
+        AL_COLF(5, "scope", array_or_empty), AL_COL(6, "granted_by", AL_COL_TEXT),
+        AL_COL(7, "granted_at", AL_COL_TIME), AL_COL(9, "recorded_by", AL_COL_TEXT),
+        AL_COL(8, "revoked_at", AL_COL_TIME), AL_COL_END};
+    return al_db_rows(st, a, &(struct al_rows){.cols = cols}, items);
 }
 
 int
@@ -1059,20 +1052,15 @@ elder_store_user_role(struct al_db *db, struct al_arena *a, int64_t user_id, con
 }
 
 int
-elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, json_t *items)
+elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, const char *today,
+    json_t *items)
 {
     struct al_stmt *st = by_id(db, dialect(db)->linked, user_id);
     if (!st)
         return AL_EDB;
-    char today[11];
-    al_today_cst(today);
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW) {
-        json_t *o = list_item(a, st, today);
-        elder_redact_birth(o); /* family accounts never hold elder.read_pii */
-        json_array_append_new(items, o);
-    }
-    return rc;
+    /* family accounts never hold elder.read_pii */
+    return al_db_rows(st, a,
+        &(struct al_rows){.row = list_row, .user = &(struct item_ctx){today, false}}, items);
 }
 
 /* ---- for other modules ---- */

@@ -201,14 +201,14 @@ elder_write(struct al_db *db, struct al_arena *a, const struct elder_settings *s
 int
 elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
-    int64_t *new_id)
+    int64_t now, int64_t *new_id)
 {
     struct elder_settings s;
     char today[11];
-    al_today_cst(today);
+    al_date_cst(now, today);
     int rc = elder_settings_load(db, &s);
     struct elder_write w = {.id = id, .version = -1, .set = set, .ev = ev, .user_id = user_id,
-        .actor = actor, .action = action, .now = (int64_t)time(NULL)};
+        .actor = actor, .action = action, .now = now};
     if (rc == AL_OK)
         rc = elder_write(db, a, &s, today, &w, new_id);
     json_decref(w.changes);

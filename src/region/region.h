@@ -28,6 +28,14 @@ bool region_in_scope(const char *scope, const char *code);
  */
 void region_scope_bounds(const char *scope, char *lo, char *hi);
 
+struct al_params;
+/*
+ * The bounds of `scope` added to a query's parameters (core/dbq.h) as two
+ * texts in the arena, lo then hi, for "col >= ?lo AND col < ?hi"; a NULL
+ * scope adds two NULLs (an optional region filter).  Returns lo's mark.
+ */
+const char *region_params(struct al_params *p, const char *scope);
+
 /*
  * Name of an existing region (copied into `a`), or NULL when the code is not
  * in the table.  "" gives "全国".

@@ -2,11 +2,26 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/dbq.h"
 #include "core/embed.h"
 #include "core/log.h"
 #include "core/set64.h"
 #include "region/region.h"
 #include "region/region_int.h"
+
+const char *
+region_params(struct al_params *p, const char *scope)
+{
+    char *lo = NULL, *hi = NULL;
+    if (scope) {
+        lo = al_arena_alloc(p->a, 16);
+        hi = al_arena_alloc(p->a, 16);
+        region_scope_bounds(scope, lo, hi);
+    }
+    const char *mark = al_param_text(p, lo);
+    al_param_text(p, hi);
+    return mark;
+}
 
 static const char sql_name[] = "SELECT name FROM regions WHERE code = ?";
 
@@ -28,13 +43,10 @@ region_name(struct al_db *db, struct al_arena *a, const char *code)
     return name;
 }
 
-static json_t *
-row_json(struct al_stmt *st)
-{
-    return json_pack("{s:s, s:s, s:I, s:b}", "code", al_stmt_text(st, 0), "name",
-        al_stmt_text(st, 1), "level", (json_int_t)al_stmt_int(st, 2), "has_children",
-        al_stmt_int(st, 3) != 0);
-}
+/* A region from a row of (code, name, level, has children[, parent]). */
+static const struct al_col region_cols[] = {AL_COL(0, "code", AL_COL_TEXT),
+    AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "level", AL_COL_INT),
+    AL_COL(3, "has_children", AL_COL_BOOL), AL_COL_END};
 
 static const char sql_children[] =
     "SELECT r.code, r.name, r.level,"
@@ -59,7 +71,7 @@ region_store_children(struct al_db *db, const char *parent, const char *only_pre
         const char *code = al_stmt_text(st, 0);
         if (only_prefix_of && strncmp(code, only_prefix_of, strlen(code)) != 0)
             continue;
-        json_array_append_new(items, row_json(st));
+        json_array_append_new(items, al_row_json(&(struct al_row_ctx){NULL, NULL}, st, region_cols));
     }
     return rc;
 }
@@ -79,9 +91,9 @@ region_store_get(struct al_db *db, const char *code, json_t **out)
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
         return rc;
-    *out = row_json(st);
-    const char *parent = al_stmt_text(st, 4);
-    json_object_set_new(*out, "parent", parent ? json_string(parent) : json_null());
+    static const struct al_col parent[] = {AL_COL(4, "parent", AL_COL_TEXT), AL_COL_END};
+    struct al_row_ctx c = {NULL, NULL};
+    *out = al_row_into(al_row_json(&c, st, region_cols), &c, st, parent);
     al_stmt_reset(st);
     return AL_OK;
 }

@@ -45,8 +45,8 @@ validate_new(struct al_db *db, struct al_arena *a, const struct user_new *in,
 
 /* Insert + audit inside an open transaction. */
 static int
-insert_user(struct al_db *db, struct al_arena *a, const struct user_new *in, int64_t *id,
-    char generated[13], struct al_errinfo *e)
+insert_user(struct al_db *db, struct al_arena *a, const struct user_new *in, int64_t now,
+    int64_t *id, char generated[13], struct al_errinfo *e)
 {
     char pw[13];
     const char *password = in->password;
@@ -62,7 +62,7 @@ insert_user(struct al_db *db, struct al_arena *a, const struct user_new *in, int
     int rc = auth_hash_password(password, hash, sizeof(hash));
     if (rc != AL_OK)
         return rc;
-    rc = user_store_insert(db, in, hash, must_change, (int64_t)time(NULL), id);
+    rc = user_store_insert(db, in, hash, must_change, now, id);
     if (rc == AL_ECONFLICT)
         return al_fail(e, AL_ECONFLICT, "username", "用户名 %s 已存在", in->username);
     if (rc == AL_OK && generated) {
@@ -91,7 +91,7 @@ user_create_direct(struct al_db *db, struct al_arena *a, const struct user_new *
         return rc;
     if ((rc = al_db_begin(db)) != AL_OK)
         return rc;
-    rc = insert_user(db, a, in, id, generated, e);
+    rc = insert_user(db, a, in, (int64_t)time(NULL), id, generated, e); /* no request: the clock */
     if (rc == AL_OK) {
         /* Outside a request the JSON lives on the heap: released here. */
         json_t *detail = create_detail(in);
@@ -109,16 +109,20 @@ user_create_direct(struct al_db *db, struct al_arena *a, const struct user_new *
 
 /* ---- handlers ---- */
 
+/* The text a field table read under `key`, or NULL. */
+static const char *
+text_of(json_t *set, const char *key)
+{
+    return json_string_value(json_object_get(set, key));
+}
+
 static int
 user_list(struct al_req *r)
 {
     struct user_filter f = {.scope = r->who->region_code};
-    int64_t page, size;
-    int rc = al_query_page(&r->query, &page, &size, &r->err);
+    int rc = al_query_limit(&r->query, &f.limit, &f.offset, &r->err);
     if (rc != AL_OK)
         return rc;
-    f.limit = size;
-    f.offset = (page - 1) * size;
     f.q = al_query_opt(&r->query, "q");
     f.role = al_query_opt(&r->query, "role");
     f.status = al_query_opt(&r->query, "status");
@@ -131,7 +135,7 @@ user_list(struct al_req *r)
     int64_t total = 0;
     if ((rc = user_store_list(r->db, r->arena, &f, items, &total)) != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+    return al_reply_items(r, items, total);
 }
 
 /* RULE-USER-003: may the caller hand out `role` in `region`?  403 with a reason when not. */
@@ -149,24 +153,19 @@ check_grant(struct al_req *r, const char *role, const char *region)
 static int
 user_create(struct al_req *r)
 {
-    json_t *body;
+    json_t *body, *set = json_object();
     struct user_new in = {.must_change_password = -1};
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "username", "用户名", AL_REQUIRED, 1, 64, &in.username, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "display_name", "姓名", AL_REQUIRED | AL_PLAIN, 1, 32,
-            &in.display_name, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &in.phone, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "role", "角色", AL_REQUIRED, 1, 32, &in.role, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "region_code", "所属区划", 0, 0, 12, &in.region_code, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "password", "密码", 0, 0, 200, &in.password, &r->err);
+        rc = al_fields_read(body, user_new_fields, AL_FIELDS_CREATE, set, &r->err);
     if (rc != AL_OK)
         return rc;
+    in.username = text_of(set, "username");
+    in.display_name = text_of(set, "display_name");
+    in.phone = text_of(set, "phone");
+    in.role = text_of(set, "role");
+    in.region_code = text_of(set, "region_code");
+    in.password = text_of(set, "password");
     if (!in.region_code)
         return al_req_fail(r, AL_EINVAL, "region_code", "所属区划不能为空");
     if (in.password && !*in.password)
@@ -180,7 +179,7 @@ user_create(struct al_req *r)
     char generated[13] = "";
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = insert_user(r->db, r->arena, &in, &id, generated, &r->err);
+    rc = insert_user(r->db, r->arena, &in, r->now, &id, generated, &r->err);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "user.create", .target_type = "user",
             .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
@@ -228,47 +227,33 @@ user_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
-/* A PATCH body of a user, each field checked on its own (the rules across fields stay with
- * the handler).  AL_OK, or the error naming the field. */
+/* A PATCH body of a user, each member checked by user_patch_fields, then the role and region
+ * looked up (the rules across members stay with the handler).  AL_OK, or the error naming
+ * the member. */
 static int
 read_patch(struct al_req *r, int64_t *version, struct user_patch *p, const char **password,
     const char **old_password)
 {
-    json_t *body;
+    json_t *body, *set = json_object();
     int rc;
     if ((rc = al_req_json(r, &body)) == AL_OK)
         rc = al_json_get_int(body, "version", "版本号", AL_REQUIRED, 1, INT64_MAX, version, NULL,
             &r->err);
     if (rc == AL_OK)
-        rc = al_json_get_str(body, "display_name", "姓名", AL_PLAIN, 1, 32, &p->display_name,
-            &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "phone", "电话", 0, 0, 20, &p->phone, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "role", "角色", 0, 1, 32, &p->role, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "region_code", "所属区划", 0, 0, 12, &p->region_code, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "status", "状态", 0, 1, 16, &p->status, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "password", "密码", 0, 1, 200, password, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "old_password", "原密码", 0, 1, 128, old_password, &r->err);
+        rc = al_fields_read(body, user_patch_fields, 0, set, &r->err);
     if (rc != AL_OK)
         return rc;
-    const char *problem;
-    if (p->display_name && !*p->display_name)
-        return al_req_fail(r, AL_EINVAL, "display_name", "姓名不能为空");
-    if (p->phone && *p->phone && (problem = al_phone_problem(p->phone)))
-        return al_req_fail(r, AL_EINVAL, "phone", "%s", problem);
+    p->display_name = text_of(set, "display_name");
+    p->phone = text_of(set, "phone");
+    p->role = text_of(set, "role");
+    p->region_code = text_of(set, "region_code");
+    p->status = text_of(set, "status");
+    *password = text_of(set, "password");
+    *old_password = text_of(set, "old_password");
     if (p->role && !user_store_role_exists(r->db, p->role))
         return al_req_fail(r, AL_EINVAL, "role", "角色 %s 不存在", p->role);
     if (p->region_code && (rc = check_region(r->db, r->arena, p->region_code, &r->err)) != AL_OK)
         return rc;
-    if (p->status && strcmp(p->status, "active") && strcmp(p->status, "disabled"))
-        return al_req_fail(r, AL_EINVAL, "status", "状态应为 active 或 disabled");
-    if (*password && (problem = auth_password_problem(*password)))
-        return al_req_fail(r, AL_EINVAL, "password", "%s", problem);
     return AL_OK;
 }
 
@@ -310,15 +295,15 @@ user_update(struct al_req *r)
     }
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = user_store_update(r->db, u.id, version, &p, (int64_t)time(NULL));
+    rc = user_store_update(r->db, u.id, version, &p, r->now);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, "version", "该用户已被他人修改，请刷新后重试");
     /* RULE-AUTH-007: a new password ends every session and API token of the user; disabling
      * ends the sessions (the tokens of a disabled user are refused by its status). */
     if (rc == AL_OK && password)
-        rc = auth_revoke_credentials(r->db, u.id);
+        rc = auth_revoke_credentials(r->db, u.id, r->now);
     else if (rc == AL_OK && p.status && strcmp(p.status, "disabled") == 0)
-        rc = auth_revoke_sessions(r->db, u.id);
+        rc = auth_revoke_sessions(r->db, u.id, r->now);
     if (rc == AL_OK) {
         json_t *changed = json_array();
         static const char *names[] = {"display_name", "phone", "role", "region_code", "status"};
@@ -370,8 +355,7 @@ role_list(struct al_req *r)
             return rc;
         json_object_set_new(it, "permissions", perms);
     }
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, -1);
 }
 
 static const struct al_route user_routes[] = {

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "core/db.h"
+#include "core/fields.h"
 #include "user/user.h"
 
 struct user_filter {
@@ -20,6 +21,14 @@ struct user_row {
 /* ---- rules (user_logic.c) ---- */
 /* NULL when `username` is acceptable (RULE-USER-001), else the Chinese reason (static).  Pure. */
 const char *user_username_problem(const char *username);
+
+/*
+ * The bodies of POST /users and PATCH /users/:id as field tables (core/fields.h, RULE-FIELD-001):
+ * read with al_fields_read into an object keyed by member.  What needs the database (the role
+ * exists, the region exists) and the rules across members stay with the handlers.
+ */
+extern const struct al_field user_new_fields[];
+extern const struct al_field user_patch_fields[];
 
 /*
  * ---- storage (user_store.c) ----

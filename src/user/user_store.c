@@ -1,6 +1,7 @@
 /* The user module's SQL. */
 #include <string.h>
 
+#include "core/dbq.h"
 #include "core/json.h"
 #include "region/region.h"
 #include "user/user_int.h"
@@ -12,23 +13,13 @@
 #define USER_FROM                                                                              \
     " FROM users u JOIN roles r ON r.id = u.role_id LEFT JOIN regions g ON g.code = u.region_code"
 
-static json_t *
-user_json(struct al_arena *a, struct al_stmt *st)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(al_stmt_int(st, 0)));
-    static const char *names[] = {NULL, "username", "display_name", "phone", "role", "role_name",
-        "region_code", "region_name", "status"};
-    for (int i = 1; i <= 8; i++) {
-        const char *v = al_stmt_text(st, i);
-        json_object_set_new(o, names[i], v ? json_string(v) : json_null());
-    }
-    json_object_set_new(o, "must_change_password", json_boolean(al_stmt_int(st, 9)));
-    json_object_set_new(o, "created_at", json_string(al_json_time(a, al_stmt_int(st, 10))));
-    json_object_set_new(o, "updated_at", json_string(al_json_time(a, al_stmt_int(st, 11))));
-    json_object_set_new(o, "version", json_integer(al_stmt_int(st, 12)));
-    return o;
-}
+static const struct al_col user_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "username", AL_COL_TEXT), AL_COL(2, "display_name", AL_COL_TEXT),
+    AL_COL(3, "phone", AL_COL_TEXT), AL_COL(4, "role", AL_COL_TEXT),
+    AL_COL(5, "role_name", AL_COL_TEXT), AL_COL(6, "region_code", AL_COL_TEXT),
+    AL_COL(7, "region_name", AL_COL_TEXT), AL_COL(8, "status", AL_COL_TEXT),
+    AL_COL(9, "must_change_password", AL_COL_BOOL), AL_COL(10, "created_at", AL_COL_TIME),
+    AL_COL(11, "updated_at", AL_COL_TIME), AL_COL(12, "version", AL_COL_INT), AL_COL_END};
 
 int
 user_get_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
@@ -38,7 +29,7 @@ user_get_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
     al_stmt_bind_int(st, 1, id);
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
-        *out = user_json(a, st);
+        *out = al_row_json(&(struct al_row_ctx){.a = a}, st, user_cols);
         al_stmt_reset(st);
     }
     return rc;
@@ -55,37 +46,17 @@ int
 user_store_list(struct al_db *db, struct al_arena *a, const struct user_filter *f, json_t *items,
     int64_t *total)
 {
-    static const char sql_count[] = "SELECT count(*)" USER_FROM LIST_WHERE;
-    static const char sql_page[] =
-        "SELECT " USER_COLS USER_FROM LIST_WHERE " ORDER BY u.id LIMIT ?8 OFFSET ?9";
-    char lo[16], hi[16], rlo[16], rhi[16];
-    region_scope_bounds(f->scope, lo, hi);
-    if (f->region)
-        region_scope_bounds(f->region, rlo, rhi);
-    for (int pass = 0; pass < 2; pass++) {
-        struct al_stmt *st = al_db_sql(db, pass ? sql_page : sql_count);
-        al_stmt_bind_text(st, 1, lo);
-        al_stmt_bind_text(st, 2, hi);
-        al_stmt_bind_text(st, 3, f->q);
-        al_stmt_bind_text(st, 4, f->role);
-        al_stmt_bind_text(st, 5, f->region ? rlo : NULL);
-        al_stmt_bind_text(st, 6, f->region ? rhi : NULL);
-        al_stmt_bind_text(st, 7, f->status);
-        if (pass) {
-            al_stmt_bind_int(st, 8, f->limit);
-            al_stmt_bind_int(st, 9, f->offset);
-        }
-        int rc;
-        while ((rc = al_stmt_step(st)) == AL_ROW) {
-            if (pass)
-                json_array_append_new(items, user_json(a, st));
-            else
-                *total = al_stmt_int(st, 0);
-        }
-        if (rc != AL_OK)
-            return rc;
-    }
-    return AL_OK;
+    static const struct al_page_sql sql = {.cols = USER_COLS, .from = USER_FROM,
+        .order = " ORDER BY u.id"};
+    struct al_params p; /* ?1–?7 as LIST_WHERE names them */
+    al_params_init(&p, a);
+    region_params(&p, f->scope);
+    al_param_text(&p, f->q);
+    al_param_text(&p, f->role);
+    region_params(&p, f->region);
+    al_param_text(&p, f->status);
+    return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,
+        &(struct al_rows){.cols = user_cols}, items, total);
 }
 
 int
@@ -116,15 +87,9 @@ user_store_insert(struct al_db *db, const struct user_new *in, const char *hash,
         "INSERT INTO users(username, display_name, phone, role_id, region_code, password_hash,"
         " must_change_password, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, in->username);
-    al_stmt_bind_text(st, 2, in->display_name);
-    al_stmt_bind_text(st, 3, in->phone && *in->phone ? in->phone : NULL);
-    al_stmt_bind_text(st, 4, in->role);
-    al_stmt_bind_text(st, 5, in->region_code);
-    al_stmt_bind_text(st, 6, hash);
-    al_stmt_bind_int(st, 7, must_change);
-    al_stmt_bind_int(st, 8, now);
-    al_stmt_bind_int(st, 9, now);
+    al_stmt_binds(st, AL_T(in->username), AL_T(in->display_name),
+        AL_T(in->phone && *in->phone ? in->phone : NULL), AL_T(in->role), AL_T(in->region_code),
+        AL_T(hash), AL_I(must_change), AL_I(now), AL_I(now));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *id = al_stmt_int(st, 0);
@@ -173,16 +138,9 @@ user_store_update(struct al_db *db, int64_t id, int64_t version, const struct us
         " locked_until = CASE WHEN ?6 IS NULL THEN locked_until ELSE 0 END,"
         " updated_at = ?8, version = version + 1 WHERE id = ?9 AND version = ?10";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, p->display_name);
-    al_stmt_bind_text(st, 2, p->phone);
-    al_stmt_bind_text(st, 3, p->role);
-    al_stmt_bind_text(st, 4, p->region_code);
-    al_stmt_bind_text(st, 5, p->status);
-    al_stmt_bind_text(st, 6, p->password_hash);
-    al_stmt_bind_int(st, 7, p->must_change_password);
-    al_stmt_bind_int(st, 8, now);
-    al_stmt_bind_int(st, 9, id);
-    al_stmt_bind_int(st, 10, version);
+    al_stmt_binds(st, AL_T(p->display_name), AL_T(p->phone), AL_T(p->role), AL_T(p->region_code),
+        AL_T(p->status), AL_T(p->password_hash), AL_I(p->must_change_password), AL_I(now), AL_I(id),
+        AL_I(version));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         return AL_ECONFLICT;

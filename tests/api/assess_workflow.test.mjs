@@ -92,6 +92,48 @@ test('signatures: qualified assessors only, each once, two required before submi
   assert.deepEqual(rec.history.map((h) => h.action), ['create', 'sign', 'save', 'sign', 'sign', 'submit'])
 })
 
+// RULE-FIELD-002: the health and needs parts of the form are read from field tables; each bad
+// member is a 400 naming it with the message the hand-written readers gave, nothing is written.
+test('each bad member of the health and needs parts is a 400 naming it with its message', async () => {
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'first', items: items50 }), 201)
+  const cases = [
+    [{ health: 'x' }, 'health', '健康状况应为对象'],
+    [{ health: [] }, 'health', '健康状况应为对象'],
+    [{ health: { foo: '无' } }, 'health', '健康状况中没有“foo”这一项'],
+    [{ health: { pain: '剧痛' } }, 'health.pain', '疼痛的取值不在表单选项中'],
+    [{ health: { pain: 3 } }, 'health.pain', '疼痛的取值不在表单选项中'],
+    [{ health: { pain: null } }, 'health.pain', '疼痛的取值不在表单选项中'],
+    [{ health: { pain: ' 无' } }, 'health.pain', '疼痛的取值不在表单选项中'],
+    [{ health: { pain: ['无'] } }, 'health.pain', '疼痛的取值不在表单选项中'],
+    [{ health: { special_care: ['胃管', '飞行'] } }, 'health.special_care', '特殊护理的取值不在表单选项中'],
+    [{ health: { special_care: [1] } }, 'health.special_care', '特殊护理的取值不在表单选项中'],
+    [{ needs: 5 }, 'needs', '需求评估应为对象'],
+    [{ needs: { flying: {} } }, 'needs', '需求评估中没有“flying”这一类'],
+    [{ needs: { daily_care: 1 } }, 'needs.daily_care', '生活照料应为对象（needed、items、notes）'],
+    [{ needs: { daily_care: { needed: 'yes' } } }, 'needs.daily_care', '生活照料的 needed 应为是或否'],
+    [{ needs: { daily_care: { needed: null } } }, 'needs.daily_care', '生活照料的 needed 应为是或否'],
+    [{ needs: { daily_care: { items: '助餐' } } }, 'needs.daily_care', '生活照料的服务项目应为列表'],
+    [{ needs: { daily_care: { items: null } } }, 'needs.daily_care', '生活照料的服务项目应为列表'],
+    [{ needs: { basic_care: { items: ['协助进食', '开飞机'] } } }, 'needs.basic_care', '基础照护的服务项目第 2 项不在表单选项中'],
+    [{ needs: { daily_care: { notes: 5 } } }, 'needs.daily_care', '备注应为文本'],
+    [{ needs: { daily_care: { notes: '长'.repeat(501) } } }, 'needs.daily_care', '备注不能超过 500 个字符'],
+  ]
+  for (const [change, field, message] of cases) {
+    const r = await a1.patch(`/api/v1/assessments/${d.id}`, { version: 1, ...change })
+    assertError(assert, r, 400, 'invalid', field)
+    assert.equal(r.body.error.message, message, JSON.stringify(change))
+  }
+  assert.equal((await current(d.id)).version, 1, 'nothing written')
+  // What the tables accept: one special care as a text or none as an empty list, notes trimmed.
+  const p = ok(await a1.patch(`/api/v1/assessments/${d.id}`, { version: 1, health: { special_care: '胃管', pain: '无' },
+    needs: { comfort: { needed: false, items: [], notes: '  常有人探望 ' } } }))
+  assert.equal(p.version, 2)
+  const full = await current(d.id)
+  assert.deepEqual(full.health, { special_care: '胃管', pain: '无' })
+  assert.deepEqual(full.needs, { comfort: { needed: false, items: [], notes: '常有人探望' } })
+  ok(await a1.patch(`/api/v1/assessments/${d.id}`, { version: 2, health: { special_care: [] } }))
+})
+
 test('every transition that is not allowed answers 409; review needs a note to return', async () => {
   const d = ok(await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'routine', items: items50 }), 201)
   let v = d.version

@@ -320,3 +320,68 @@ test('the search q matches its characters literally (_ and % are not wildcards)'
   const percent = await admin.get('/api/v1/users?q=%25&page_size=200')
   assert.equal(percent.body.total, 0, `no username or name contains "%": ${percent.body.items.map((u) => u.username).join()}`)
 })
+
+// RULE-FIELD-001: a PATCH body is read from the user field table; each bad member is a 400
+// naming it, with the same message as before the table, and nothing is written.
+test('each bad member of a user PATCH is a 400 naming it with its message; nothing is written', async () => {
+  const u = (await admin.post('/api/v1/users', { username: 'u_patch', display_name: '改', role: 'helper', region_code: '520327001', password: 'Abcdefg123' })).body
+  const cases = [
+    [{ version: 0 }, 'version', '版本号应在 1 到 9223372036854775807 之间'],
+    [{ version: 'x' }, 'version', '版本号应为整数'],
+    [{ display_name: '' }, 'display_name', '姓名至少需要 1 个字符'],
+    [{ display_name: '  ' }, 'display_name', '姓名至少需要 1 个字符'],
+    [{ display_name: 42 }, 'display_name', '姓名应为文本'],
+    [{ display_name: '名'.repeat(33) }, 'display_name', '姓名不能超过 32 个字符'],
+    [{ display_name: 'a\nb' }, 'display_name', '姓名不能包含控制字符、换行或文字方向控制符'],
+    [{ phone: 42 }, 'phone', '电话应为文本'],
+    [{ phone: '12345' }, 'phone', '电话号码应为 11 位手机号或带区号的固定电话'],
+    [{ phone: '1'.repeat(21) }, 'phone', '电话不能超过 20 个字符'],
+    [{ role: '' }, 'role', '角色至少需要 1 个字符'],
+    [{ role: 'king' }, 'role', '角色 king 不存在'],
+    [{ role: 7 }, 'role', '角色应为文本'],
+    [{ role: 'x'.repeat(33) }, 'role', '角色不能超过 32 个字符'],
+    [{ region_code: '5203270' }, 'region_code', '区划代码应为 2、4、6、9 或 12 位数字'],
+    [{ region_code: '520327999' }, 'region_code', '区划代码 520327999 不存在'],
+    [{ region_code: 'x'.repeat(13) }, 'region_code', '所属区划不能超过 12 个字符'],
+    [{ status: '' }, 'status', '状态至少需要 1 个字符'],
+    [{ status: 'gone' }, 'status', '状态应为 active 或 disabled'],
+    [{ status: 'x'.repeat(17) }, 'status', '状态不能超过 16 个字符'],
+    [{ password: '' }, 'password', '密码至少需要 1 个字符'],
+    [{ password: 'short1' }, 'password', '密码至少需要 8 个字符'],
+    [{ password: 'x'.repeat(201) }, 'password', '密码不能超过 200 个字符'],
+    [{ old_password: '' }, 'old_password', '原密码至少需要 1 个字符'],
+    [{ old_password: 'x'.repeat(129) }, 'old_password', '原密码不能超过 128 个字符'],
+    [{ password: 'Abcdefg1234', old_password: 5 }, 'old_password', '原密码应为文本'],
+  ]
+  for (const [change, field, message] of cases) {
+    const body = 'version' in change ? change : { version: u.version, ...change }
+    const e = assertError(await admin.patch(`/api/v1/users/${u.id}`, body), 400, 'invalid', field)
+    assert.equal(e.message, message, JSON.stringify(change))
+  }
+  const after = (await admin.get(`/api/v1/users/${u.id}`)).body
+  assert.deepEqual(after, u, 'nothing written')
+})
+
+// RULE-FIELD-001: the same for a new user's members (the fields were tested, the messages not).
+test('each bad member of a new user is a 400 with its message', async () => {
+  const cases = [
+    [{ username: 'ab' }, 'username', '用户名应为 3 到 32 个字符'],
+    [{ username: 42 }, 'username', '用户名应为文本'],
+    [{ display_name: '' }, 'display_name', '姓名不能为空'],
+    [{ display_name: 42 }, 'display_name', '姓名应为文本'],
+    [{ role: '' }, 'role', '角色不能为空'],
+    [{ region_code: 42 }, 'region_code', '所属区划应为文本'],
+    [{ region_code: '1'.repeat(13) }, 'region_code', '所属区划不能超过 12 个字符'],
+    [{ region_code: null }, 'region_code', '所属区划不能为空'],
+    [{ password: 42 }, 'password', '密码应为文本'],
+    [{ phone: '1'.repeat(21) }, 'phone', '电话不能超过 20 个字符'],
+  ]
+  for (const [change, field, message] of cases) {
+    const e = assertError(await admin.post('/api/v1/users', { ...valid, username: 'u_msg', ...change }), 400, 'invalid', field)
+    assert.equal(e.message, message, JSON.stringify(change))
+  }
+  // An empty password is no password: one is generated.
+  const r = await admin.post('/api/v1/users', { ...valid, username: 'u_nopw', password: '' })
+  assert.equal(r.status, 201, r.text)
+  assert.equal(typeof r.body.generated_password, 'string')
+})

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "assess/assess_int.h"
+#include "core/idcard.h"
 #include "unit.h"
 
 static const struct assess_settings dflt = {.coma_level = 4, .adjust_stack = false};
@@ -267,17 +268,17 @@ dates_add_days(void **state)
     assert_string_equal(out, "2000-01-01");
 }
 
-/* The request's "today" is the China Standard Time date of its "now" (UTC+8). */
+/* RULE-DB-044: the request's "today" is the China Standard Time date of its "now" (UTC+8). */
 static void
 cst_date_of_a_time(void **state)
 {
     (void)state;
     char out[11];
-    assess_cst_date(1750003199, out); /* 2025-06-15 15:59:59 UTC = 23:59:59 CST */
+    al_date_cst(1750003199, out); /* 2025-06-15 15:59:59 UTC = 23:59:59 CST */
     assert_string_equal(out, "2025-06-15");
-    assess_cst_date(1750003200, out); /* 16:00:00 UTC = midnight CST */
+    al_date_cst(1750003200, out); /* 16:00:00 UTC = midnight CST */
     assert_string_equal(out, "2025-06-16");
-    assess_cst_date(0, out);
+    al_date_cst(0, out);
     assert_string_equal(out, "1970-01-01");
 }
 

@@ -144,6 +144,77 @@ lookups(void **state)
     assert_int_equal(al_field_find(table, "flag")->tag, 7);
 }
 
+/* RULE-FIELD-003: a form's choices taken exactly as sent, each refusal one message. */
+static const char *const grades[] = {"无", "轻度", "重度", NULL};
+static const struct al_field exact[] = {
+    {"pain", "疼痛", AL_FT_ENUM, AL_F_EXACT, .allowed = grades, .hint = "的取值不在表单选项中"},
+    {"care", "护理", AL_FT_ENUM, AL_F_EXACT | AL_F_MANY, .allowed = grades,
+        .hint = "的取值不在表单选项中"},
+    {"needed", "需要", AL_FT_BOOL, AL_F_EXACT, .hint = "应为是或否"},
+    {"items", "项目", AL_FT_TEXTS, AL_F_EXACT, .allowed = grades, .hint = "应为列表"},
+    {"notes", "备注", AL_FT_TEXT, 0, .max = 5},
+    {0},
+};
+
+static int
+read_exact_body(const char *text, json_t **out, struct al_errinfo *e)
+{
+    json_t *body = json_loads(text, 0, NULL);
+    assert_non_null(body);
+    *out = json_object();
+    int rc = al_fields_read(body, exact, 0, *out, e);
+    json_decref(body);
+    return rc;
+}
+
+static void
+exact_choices(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *field, *message;
+    } refused[] = {
+        {"{\"pain\": \"剧痛\"}", "pain", "疼痛的取值不在表单选项中"},
+        {"{\"pain\": 1}", "pain", "疼痛的取值不在表单选项中"},
+        {"{\"pain\": null}", "pain", "疼痛的取值不在表单选项中"},
+        {"{\"pain\": \" 无\"}", "pain", "疼痛的取值不在表单选项中"}, /* not trimmed */
+        {"{\"pain\": [\"无\"]}", "pain", "疼痛的取值不在表单选项中"}, /* one value only */
+        {"{\"care\": [\"无\", \"飞\"]}", "care", "护理的取值不在表单选项中"},
+        {"{\"needed\": \"yes\"}", "needed", "需要应为是或否"},
+        {"{\"needed\": null}", "needed", "需要应为是或否"},
+        {"{\"items\": \"无\"}", "items", "项目应为列表"},
+        {"{\"items\": [\"无\", 3]}", "items", "项目第 2 项不在表单选项中"},
+        {"{\"items\": [\"无\", \"飞\"]}", "items", "项目第 2 项不在表单选项中"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        json_t *out;
+        struct al_errinfo e = {0};
+        assert_int_equal(read_exact_body(refused[i].body, &out, &e), AL_EINVAL);
+        assert_string_equal(e.field, refused[i].field);
+        assert_string_equal(e.message, refused[i].message);
+        json_decref(out);
+    }
+    json_t *out;
+    struct al_errinfo e = {0};
+    assert_int_equal(read_exact_body("{\"pain\": \"轻度\", \"care\": [\"无\", \"重度\"],"
+                                     " \"needed\": false, \"items\": [], \"notes\": \" 好 \"}",
+                         &out, &e),
+        AL_OK);
+    assert_string_equal(json_string_value(json_object_get(out, "pain")), "轻度");
+    assert_int_equal(json_array_size(json_object_get(out, "care")), 2);
+    assert_int_equal(json_integer_value(json_object_get(out, "needed")), 0); /* a flag: 0/1 */
+    assert_string_equal(json_string_value(json_object_get(out, "notes")), "好");
+    json_decref(out);
+    assert_int_equal(read_exact_body("{\"care\": \"重度\"}", &out, &e), AL_OK); /* one of many */
+    json_decref(out);
+    /* Every member known, or the first one that is not. */
+    json_t *body = json_pack("{s:s, s:s}", "pain", "无", "wings", "2");
+    assert_string_equal(al_fields_unknown(body, exact), "wings");
+    json_object_del(body, "wings");
+    assert_null(al_fields_unknown(body, exact));
+    json_decref(body);
+}
+
 int
 main(void)
 {
@@ -152,6 +223,7 @@ main(void)
         cmocka_unit_test(absent_null_and_empty),
         cmocka_unit_test(refusals_name_the_field),
         cmocka_unit_test(lookups),
+        cmocka_unit_test(exact_choices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -271,6 +271,30 @@ long_messages_stay_utf8(void **state)
     assert_true(al_text_is_utf8(e.message, strlen(e.message)));
 }
 
+/* RULE-DB-040: a page of a list as its LIMIT and OFFSET, the page's checks unchanged. */
+static void
+limits(void **state)
+{
+    (void)state;
+    struct al_query q;
+    struct al_errinfo e;
+    int64_t limit = 0, offset = -1;
+    assert_int_equal(parse("", &q, &e), AL_OK);
+    assert_int_equal(al_query_limit(&q, &limit, &offset, &e), AL_OK);
+    assert_int_equal(limit, 20);
+    assert_int_equal(offset, 0);
+    assert_int_equal(parse("page=3&page_size=15", &q, &e), AL_OK);
+    assert_int_equal(al_query_limit(&q, &limit, &offset, &e), AL_OK);
+    assert_int_equal(limit, 15);
+    assert_int_equal(offset, 30);
+    assert_int_equal(parse("page=0", &q, &e), AL_OK);
+    assert_int_equal(al_query_limit(&q, &limit, &offset, &e), AL_EINVAL);
+    assert_string_equal(e.field, "page");
+    assert_int_equal(parse("page_size=201", &q, &e), AL_OK);
+    assert_int_equal(al_query_limit(&q, &limit, &offset, &e), AL_EINVAL);
+    assert_string_equal(e.field, "page_size");
+}
+
 int
 main(void)
 {
@@ -284,6 +308,7 @@ main(void)
         cmocka_unit_test_setup_teardown(parameter_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(integers, setup, teardown),
         cmocka_unit_test_setup_teardown(pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(limits, setup, teardown),
         cmocka_unit_test_setup_teardown(long_messages_stay_utf8, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include "core/idcard.h"
 #include "elder/elder.h"
 #include "elder/elder_int.h"
+#include "dual.h"
 #include "unit.h"
 
 static char keydir[] = "/tmp/anlao-unit-elder-XXXXXX";
@@ -37,40 +38,13 @@ keys(void)
 static int
 sqlite_setup(void **state)
 {
-    struct al_db *db;
-    if (keys() != 0 || al_db_open(":memory:", &db) != AL_OK)
-        return -1;
-    if (al_db_migrate(db) != AL_OK)
-        return -1;
-    *state = db;
-    return 0;
+    return keys() != 0 ? -1 : dual_sqlite_setup(state);
 }
 
 static int
 pg_setup(void **state)
 {
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    if (keys() != 0 || al_db_open(url, &db) != AL_OK)
-        return -1;
-    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK ||
-        al_db_migrate(db) != AL_OK) {
-        al_db_close(db);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    al_db_close(*state);
-    return 0;
+    return keys() != 0 ? -1 : dual_pg_setup(state);
 }
 
 static const char region[] = "520327001001";
@@ -92,7 +66,7 @@ create(struct al_db *db, struct al_arena *a, const char *number, const char *nam
     struct elder_evidence ev = {"record", "user:unit", today};
     int64_t new_id = 0;
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(elder_apply(db, a, 0, set, &ev, 0, "unit", "create", &new_id), AL_OK);
+    assert_int_equal(elder_apply(db, a, 0, set, &ev, 0, "unit", "create", (int64_t)time(NULL), &new_id), AL_OK);
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     json_decref(set);
     assert_true(new_id > 0);
@@ -147,7 +121,7 @@ create_read_update(void **state)
     int64_t id = create(db, &a, "520327194001010013", "王德胜", "13800001234", "alone");
 
     json_t *e = NULL;
-    assert_int_equal(elder_store_get(db, &a, id, true, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, true, NULL, &e), AL_OK);
     assert_string_equal(json_string_value(json_object_get(e, "name")), "王德胜");
     assert_string_equal(json_string_value(json_object_get(e, "sex")), "M");
     assert_string_equal(json_string_value(json_object_get(e, "birth_date")), "1940-01-01");
@@ -160,10 +134,10 @@ create_read_update(void **state)
     assert_int_equal(json_array_size(cats), 3);
     assert_int_equal(json_integer_value(json_object_get(e, "version")), 1);
     json_decref(e);
-    assert_int_equal(elder_store_get(db, &a, 999999, true, &e), AL_ENOTFOUND);
+    assert_int_equal(elder_store_get(db, &a, 999999, true, NULL, &e), AL_ENOTFOUND);
 
     /* RULE-PII-001: without the permission the birth year only. */
-    assert_int_equal(elder_store_get(db, &a, id, false, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, false, NULL, &e), AL_OK);
     assert_null(json_object_get(e, "birth_date"));
     assert_int_equal(json_integer_value(json_object_get(e, "birth_year")), 1940);
     json_decref(e);
@@ -198,7 +172,7 @@ create_read_update(void **state)
     al_db_rollback(db);
     json_decref(set);
 
-    assert_int_equal(elder_store_get(db, &a, id, true, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, true, NULL, &e), AL_OK);
     cats = json_object_get(e, "categories");
     assert_true(has(cats, "left_behind") && !has(cats, "living_alone"));
     assert_int_equal(json_integer_value(json_object_get(e, "version")), 2);
@@ -254,7 +228,7 @@ history_masked_on_every_path(void **state)
     json_decref(h);
     /* The evidence of the fact is the import's. */
     json_t *e = NULL;
-    assert_int_equal(elder_store_get(db, &a, id, true, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, true, NULL, &e), AL_OK);
     size_t i;
     json_t *c;
     bool seen = false;
@@ -440,7 +414,7 @@ bulk_creates(void **state)
     assert_string_equal(json_string_value(json_object_get(h, "source")), "import:9");
     json_decref(h);
     json_t *e = NULL;
-    assert_int_equal(elder_store_get(db, &a, id, true, &e), AL_OK);
+    assert_int_equal(elder_store_get(db, &a, id, true, NULL, &e), AL_OK);
     assert_true(has(json_object_get(e, "categories"), "advanced_age"));
     json_decref(e);
     struct elder_query q = {.q = "进化镇"};
@@ -458,7 +432,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {ENGINE_TESTS()};
     int failed = cmocka_run_group_tests_name("elder_store on SQLite", tests, sqlite_setup,
-        teardown);
-    failed += cmocka_run_group_tests_name("elder_store on PostgreSQL", tests, pg_setup, teardown);
+        dual_teardown);
+    failed += cmocka_run_group_tests_name("elder_store on PostgreSQL", tests, pg_setup, dual_teardown);
     return failed;
 }

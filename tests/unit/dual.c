@@ -1,0 +1,85 @@
+#include "dual.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "unit.h"
+
+struct al_db *
+dual_open(enum dual_engine engine)
+{
+    struct al_db *db = NULL;
+    if (engine == DUAL_SQLITE) {
+        if (al_db_open(":memory:", &db) != AL_OK)
+            return NULL;
+    } else {
+        const char *url = getenv("ANLAO_TEST_PG");
+        if (!url || !*url) {
+            fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
+            return NULL;
+        }
+        if (al_db_open(url, &db) != AL_OK)
+            return NULL;
+        if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK) {
+            al_db_close(db);
+            return NULL;
+        }
+    }
+    if (al_db_migrate(db) != AL_OK) {
+        al_db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static int
+setup(void **state, enum dual_engine engine)
+{
+    *state = dual_open(engine);
+    return *state ? 0 : -1;
+}
+
+int
+dual_sqlite_setup(void **state)
+{
+    return setup(state, DUAL_SQLITE);
+}
+
+int
+dual_pg_setup(void **state)
+{
+    return setup(state, DUAL_PG);
+}
+
+int
+dual_teardown(void **state)
+{
+    al_db_close(*state);
+    *state = NULL;
+    return 0;
+}
+
+void
+dual_same(json_t *(*fn)(struct al_db *db, void *arg), void *arg)
+{
+    json_t *out[2];
+    for (int e = DUAL_SQLITE; e <= DUAL_PG; e++) {
+        struct al_db *db = dual_open(e);
+        if (!db)
+            fail_msg("cannot open a fresh %s database", e == DUAL_PG ? "PostgreSQL" : "SQLite");
+        out[e] = fn(db, arg);
+        al_db_close(db);
+        assert_non_null(out[e]);
+    }
+    bool same = json_equal(out[0], out[1]);
+    if (!same) {
+        char *x = json_dumps(out[0], JSON_INDENT(1) | JSON_SORT_KEYS);
+        char *y = json_dumps(out[1], JSON_INDENT(1) | JSON_SORT_KEYS);
+        fprintf(stderr, "SQLite:\n%s\nPostgreSQL:\n%s\n", x, y);
+        free(x);
+        free(y);
+    }
+    json_decref(out[0]);
+    json_decref(out[1]);
+    assert_true(same);
+}
