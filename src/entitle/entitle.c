@@ -298,8 +298,11 @@ item_check(struct al_req *r)
     if (rc == AL_ENOTFOUND)
         al_req_fail(r, AL_ENOTFOUND, "key", "本级清单没有由本级设立的此服务项目");
     if (rc == AL_OK)
-        rc = audit(r, "entitle.item_check", "entitle_item", 0, region,
-            json_pack("{s:s}", "item_key", key));
+    {
+        struct audit_entry ae = {.action = "entitle.item_check", .target_type = "entitle_item",
+            .target_id = key, .region_code = region, .outcome = "success"};
+        rc = audit_append(r, &ae);
+    }
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:s, s:s}", "item_key", key, "status", "checked"));
@@ -540,9 +543,8 @@ change_item_put(struct al_req *r)
     const char *key;
     json_t *body;
     int rc = editable_change(r, &c);
-    if (rc == AL_OK)
-        rc = param_key(r, &key);
-    if (rc == AL_OK && !entitle_key_ok(key))
+    key = al_req_param(r, "key");
+    if (rc == AL_OK && (!key || !entitle_key_ok(key)))
         return al_req_fail(r, AL_EINVAL, "key", "项目代码应为 2–40 位小写字母、数字或下划线，以字母开头");
     if (rc == AL_OK)
         rc = al_req_json(r, &body);
