@@ -157,7 +157,8 @@ SELECT c.id, '', v.item_key, 'add', v.category, v.name, v.target_group, v.conten
 FROM entitle_changes c, (
     SELECT 'gaoling_jintie' AS item_key, 'material' AS category, '高龄津贴' AS name,
         '高龄老年人（年满高龄年龄）' AS target_group, '按月发放高龄津贴' AS content,
-        'amount' AS standard_kind, 5000 AS amount_fen, NULL AS times, 'month' AS period,
+        'amount' AS standard_kind, 5000 AS amount_fen, CAST(NULL AS INTEGER) AS times,
+        'month' AS period,
         '金额待按正式文件核对' AS standard_text, '民政部门' AS provider_type,
         0 AS fn, 50 AS fp, 25 AS fc, 25 AS fco,
         '财社〔2014〕113号《关于建立健全经济困难的高龄 失能等老年人补贴制度的通知》' AS legal_doc,
