@@ -20,7 +20,8 @@
  * Issue 12 — THE place where the rule language joins the catalogue.
  *
  * Saving an item's eligibility rule (change_item_put) and saving a parameter (param_add)
- * both call this, inside their transaction and before anything is written.  When the rule
+ * both call this after their fields are read and before the transaction that writes them
+ * (a refusal leaves nothing written).  When the rule
  * compiler (src/entitle/rule*.c, facts*.c) lands, this must: compile `rule_text` (NULL for
  * a parameter: every rule of the lists of `region` and below that names it) against the
  * parameters in force on the list chain, refuse a parse or type error with AL_EINVAL naming
