@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "dashboard/dashboard.h"
 #include "elder/elder.h"
+#include "entitle/entitle.h"
 #include "identify/identify.h"
 #include "import/import.h"
 #include "region/region.h"
@@ -22,6 +23,7 @@ const struct al_module *const app_modules[] = {
     &import_module,
     &identify_module,
     &assess_module,
+    &entitle_module,
     NULL,
 };
 

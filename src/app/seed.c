@@ -9,6 +9,7 @@
 #include "core/db.h"
 #include "core/err.h"
 #include "core/idcard.h"
+#include "entitle/entitle.h"
 #include "gen/gen.h"
 #include "identify/identify.h"
 #include "user/user.h"
@@ -54,6 +55,8 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
         snprintf(why, sizeof(why), "%s", e->message);
         return al_fail(e, rc, e->field, "演示数据写入失败：%.300s", why);
     }
+    if ((rc = entitle_seed_demo(db, a, o->password, e)) != AL_OK)
+        return rc; /* `e` says what failed */
     if ((rc = assess_seed_demo_assessors(db)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：评估员资格");
     if (o->elders > 0 && (rc = seed_elders(db, o->elders, e)) != AL_OK)
@@ -63,7 +66,8 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
              " ON CONFLICT DO NOTHING")) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
     printf("演示账号（凤冈县）：fg_civil、lq_officer、jx_officer、lq_helper、fg_assessor、"
-           "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_caregiver，密码 %s\n",
+           "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_caregiver，"
+           "清单审批 gz_civil（贵州省）、zy_civil（遵义市），密码 %s\n",
         o->password);
     return AL_OK;
 }

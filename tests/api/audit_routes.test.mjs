@@ -56,6 +56,15 @@ async function job(c, r) {
 }
 const hukou = () => `身份证号,姓名,区划代码,住址\n${idNumber('520327', '19440101', seq++)},导入老人,520327001001,三号\n`
 
+// A county change of the service list raising 高龄津贴 (with the item when `withItem`),
+// submitted to the city when `submitted`.
+async function entitleChange(withItem = false, submitted = false) {
+  let ch = ok(await civil.post('/api/v1/entitle/changes', { effective_from: '2026-01-01' }), 201)
+  if (withItem) ch = ok(await civil.put(`/api/v1/entitle/changes/${ch.id}/items/gaoling_jintie`, { standard_kind: 'amount', amount_fen: 20000 + seq++, period: 'month' }))
+  if (submitted) ch = ok(await civil.post(`/api/v1/entitle/changes/${ch.id}/submit`, { version: ch.version }))
+  return ch
+}
+
 // method + path → { action: the audit action expected, run(call): setup, then ONE call(client,
 // method, path, body) — the route under test — whose response must be 2xx; `job`: follow it }.
 const CALLS = {
@@ -133,6 +142,45 @@ const CALLS = {
   'PUT /api/v1/users/:id/qualification': { action: 'assess.qualify', run: async (call) => {
     const u = await newUser('assessor')
     return call(civil, { certificate_no: `PG-WALK-${seq++}`, expires_on: '2030-01-01' }, { id: u.id })
+  } },
+  // The service list (issue 12): the county edits its own list, the city (zy_civil) decides.
+  'POST /api/v1/entitle/items/:key/check': { action: 'entitle.item_check', run: (call) => call(admin, {}, { key: 'huli_butie' }) },
+  'POST /api/v1/entitle/items/:key/examples': { action: 'entitle.example_add', run: (call) => call(admin, { label: '巡检', facts: { birth_date: '1940-01-01' }, on_date: '2026-01-01', expected: true }, { key: 'gaoling_jintie' }) },
+  'POST /api/v1/entitle/changes': { action: 'entitle.change_create', run: (call) => call(civil, { effective_from: '2026-01-01' }) },
+  'PUT /api/v1/entitle/changes/:id/items/:key': { action: 'entitle.change_item', run: async (call) => {
+    const ch = await entitleChange()
+    return call(civil, { standard_kind: 'amount', amount_fen: 20000, period: 'month' }, { id: ch.id, key: 'gaoling_jintie' })
+  } },
+  'DELETE /api/v1/entitle/changes/:id/items/:key': { action: 'entitle.change_item_remove', run: async (call) => {
+    const ch = await entitleChange(true)
+    return call(civil, undefined, { id: ch.id, key: 'gaoling_jintie' })
+  } },
+  'POST /api/v1/entitle/changes/:id/submit': { action: 'entitle.change_submit', run: async (call) => {
+    const ch = await entitleChange(true)
+    return call(civil, { version: ch.version }, { id: ch.id })
+  } },
+  'POST /api/v1/entitle/changes/:id/approve': { action: 'entitle.change_approve', run: async (call) => {
+    const ch = await entitleChange(true, true)
+    return call(await s.login('zy_civil'), { version: ch.version }, { id: ch.id })
+  } },
+  'POST /api/v1/entitle/changes/:id/return': { action: 'entitle.change_return', run: async (call) => {
+    const ch = await entitleChange(true, true)
+    return call(await s.login('zy_civil'), { version: ch.version, reason: '巡检退回' }, { id: ch.id })
+  } },
+  'POST /api/v1/entitle/params': { action: 'entitle.param_add', run: (call) => call(civil, { name: '巡检参数', value: seq++, valid_from: '2026-01-01', legal_ref: '巡检' }) },
+  'POST /api/v1/entitle/exclusions': { action: 'entitle.exclusion_add', run: (call) => call(civil, { item_a: 'zhucan_butie', item_b: 'nengli_pinggu', reason: '巡检' }) },
+  'DELETE /api/v1/entitle/exclusions/:id': { action: 'entitle.exclusion_remove', run: async (call) => {
+    const x = ok(await civil.post('/api/v1/entitle/exclusions', { item_a: 'zhucan_butie', item_b: 'tanfang_guanai', reason: '巡检' }), 201)
+    return call(civil, undefined, { id: x.id })
+  } },
+  'POST /api/v1/entitle/benefits': { action: 'entitle.benefit_add', run: async (call) => {
+    const e = await newElder()
+    return call(civil, { elder_id: e.id, item_key: 'gaoling_jintie', from_date: '2026-01-01', source: 'manual' })
+  } },
+  'POST /api/v1/entitle/benefits/:id/end': { action: 'entitle.benefit_end', run: async (call) => {
+    const e = await newElder()
+    const b = ok(await civil.post('/api/v1/entitle/benefits', { elder_id: e.id, item_key: 'gaoling_jintie', from_date: '2026-01-01', source: 'manual' }), 201)
+    return call(civil, { until_date: '2026-06-30' }, { id: b.id })
   } },
 }
 

@@ -27,7 +27,8 @@ async function statuses(c, path, n = 12) {
 
 test('a role losing a permission is refused on the very next request of every worker', async () => {
   const version = sqliteJson(s.db, "SELECT value FROM settings WHERE key = 'auth.roles_version'")
-  assert.deepEqual(version, [{ value: '1' }], 'sql/020 seeds the version')
+  // sql/020 seeds the version; each later migration changing role permissions bumps it.
+  assert.match(version[0]?.value ?? '', /^[1-9]\d*$/, 'sql/020 seeds the version')
   assert.deepEqual(await statuses(admin, '/api/v1/users'), Array(12).fill(200))
 
   sqlite(s.db, `BEGIN; DELETE FROM role_permissions WHERE role_id = 'admin' AND permission_id = 'user.read'; ${BUMP}; COMMIT;`)

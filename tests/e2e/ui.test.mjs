@@ -334,6 +334,12 @@ test('长辈模式 on a phone: labels and dates stay whole, every control is lar
 test('axe-core finds no violation on any main page, in both modes, on a desktop and a phone', async () => {
   const elder = (await civil.get('/api/v1/elders?page_size=1')).body.items[0]
   const a = (await civil.get('/api/v1/assessments?status=published&page_size=1')).body.items[0]
+  // The service list (issue 12): a county change raising 高龄津贴, submitted to the city.
+  let ch = (await civil.post('/api/v1/entitle/changes', { effective_from: '2026-01-01', note: '无障碍检查' })).body
+  ch = (await civil.put(`/api/v1/entitle/changes/${ch.id}/items/gaoling_jintie`, { standard_kind: 'amount', amount_fen: 15000, period: 'month' })).body
+  const open2 = (await civil.post('/api/v1/entitle/changes', { effective_from: '2026-01-01', note: '草稿' })).body
+  ch = (await civil.post(`/api/v1/entitle/changes/${ch.id}/submit`, { version: ch.version })).body
+  assert.equal(ch.status, 'submitted')
   const pages = {
     fg_civil: [['/', '[data-test=home-registry]'], ['/', '[data-test=home-chart] canvas'], ['/elders', '[data-test=list-card], [data-test=elders-table] .el-table__row'],
       [`/elders/${elder.id}`, '[data-test=elder-person]'], ['/assessments', '.el-tabs'],
@@ -346,7 +352,19 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
           await page.click(`[data-test=${d === 'edit' || d === 'status' ? 'elder-' + d : d + '-add'}]`)
           await page.waitForSelector(`[data-test=${d}-dialog] form`)
           await page.waitForTimeout(400) // the dialog's opening transition
-        }])],
+        }]),
+      ['/entitle', '[data-test=list-card], [data-test=entitle-table] .el-table__row'],
+      ['/entitle?tab=versions', '[data-test=changes-table] .el-table__row'],
+      ['/entitle?tab=params', '[data-test=params-table] .el-table__row'],
+      ['/entitle?tab=exclusions', '[data-test=exclusions-table] .el-table__row'],
+      ['/entitle/items/gaoling_jintie', '[data-test=item-history] .el-table__row'],
+      [`/entitle/changes/${ch.id}`, '[data-test=change-items] .el-table__row'],
+      [`/entitle/changes/${open2.id}`, '[data-test=change-add]', async (page) => {
+        await page.click('[data-test=change-add]')
+        await page.waitForSelector('[data-test=item-dialog] form')
+        await page.waitForTimeout(400) // the dialog's opening transition
+      }]],
+    zy_civil: [['/entitle/approvals', '[data-test=list-card], [data-test=queue-table] .el-table__row']],
     admin: [['/', '[data-test=home-counts]'], ['/users', '[data-test=users-table] .el-table__row'], ['/regions', '[data-test=region-tree]'],
       ['/audit', '[data-test=audit-table] .el-table__row']],
     fg_assessor: [[`/elders/${elder.id}/assess`, '[data-test=assess-context]'],

@@ -122,7 +122,15 @@ workflow(struct al_db *db)
     assert_int_equal(s.last_seen_at, NOW + 5);
     assert_string_equal(s.csrf_token, "csrf-1");
     assert_string_equal(s.role_name, "乡镇/街道管理员");
-    assert_string_equal(s.roles_version, "1");
+    /* RULE-AUTH-009: the version sql/020 seeds, bumped by each later migration that changes
+     * role permissions (sql/021 among them): the session carries the current one. */
+    {
+        struct al_stmt *vs = al_db_sql(db, "SELECT value FROM settings WHERE key = 'auth.roles_version'");
+        assert_int_equal(al_stmt_one(vs), AL_OK);
+        assert_string_equal(s.roles_version, al_stmt_text(vs, 0));
+        assert_true(atoi(s.roles_version) >= 1);
+        al_stmt_reset(vs);
+    }
     json_t *me = NULL;
     assert_int_equal(auth_me_json(db, &s, &a, &me), AL_OK);
     json_t *me2 = NULL;
