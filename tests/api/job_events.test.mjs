@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs'
 import { connect } from 'node:net'
 import { hostname } from 'node:os'
 import { idNumber } from '../lib/ids.mjs'
+import { readEvents } from '../lib/sse.mjs'
 
 const servers = []
 const test = serverTest(() => servers)
@@ -61,31 +62,6 @@ function rawStream(s, c, path) {
   })
 }
 
-// Read a text/event-stream to its end: [{event, data}] plus the number of comment lines.
-async function readEvents(res, onEvent = () => {}) {
-  const events = []
-  let comments = 0
-  let buf = ''
-  const dec = new TextDecoder()
-  for await (const chunk of res.body) {
-    buf += dec.decode(chunk, { stream: true })
-    let i
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i)
-      buf = buf.slice(i + 2)
-      if (block.startsWith(':')) { comments++; continue }
-      const ev = { event: 'message', data: '' }
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event: ')) ev.event = line.slice(7)
-        else if (line.startsWith('data: ')) ev.data += line.slice(6)
-      }
-      ev.data = JSON.parse(ev.data)
-      events.push(ev)
-      if (onEvent(ev) === false) return { events, comments }
-    }
-  }
-  return { events, comments }
-}
 
 test('RULE-EVENT-006, RULE-JOB-008: an import job streams its progress, then its final state, then the stream closes', async () => {
   const s = await start()

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { Server, freePort, sleep } from '../api/helpers.mjs'
 import { psql } from '../lib/pg.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { readEvents } from '../lib/sse.mjs'
 
 const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx'
 let dir, pgdir, url, a, b, nginx, base
@@ -77,29 +78,6 @@ function rollFile(n) {
   return Buffer.from(rows.join('\n') + '\n')
 }
 
-// Read a text/event-stream to its end: [{event, data}].
-async function readEvents(res) {
-  const events = []
-  let buf = ''
-  const dec = new TextDecoder()
-  for await (const chunk of res.body) {
-    buf += dec.decode(chunk, { stream: true })
-    let i
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i)
-      buf = buf.slice(i + 2)
-      if (block.startsWith(':')) continue
-      const ev = { event: 'message', data: '' }
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event: ')) ev.event = line.slice(7)
-        else if (line.startsWith('data: ')) ev.data += line.slice(6)
-      }
-      ev.data = JSON.parse(ev.data)
-      events.push(ev)
-    }
-  }
-  return events
-}
 
 // Which server answered: nginx logs the upstream address of every request.
 const hits = (s, path) => readFileSync(join(dir, 'nginx-access.log'), 'utf8').split('\n')
@@ -175,7 +153,7 @@ test('an import started through nginx runs once, on one server; its progress rea
   // One stream on each server, straight to it: the one not running the job hears of it only
   // through PostgreSQL (LISTEN/NOTIFY).
   const streams = [a, b].map((s) => fetch(`${s.base}/api/v1/jobs/${job}/events`, { headers: { Cookie: who.cookie } })
-    .then((res) => { assert.equal(res.status, 200); return readEvents(res) }))
+    .then(async (res) => { assert.equal(res.status, 200); return (await readEvents(res)).events }))
   const [onA, onB] = await Promise.all(streams)
   const runner = psql(url, `SELECT server FROM jobs WHERE id = ${job}`)
   assert.ok(['node-a', 'node-b'].includes(runner), runner)
