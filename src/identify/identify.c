@@ -174,6 +174,7 @@ item_json(void *ctx, const char *const v[IDENTIFY_ITEM_COLS])
             : v[i]                ? json_string(v[i])
                                   : json_null());
     }
+    json_object_set_new(o, "status_name", json_string(identify_status_name(v[IDENTIFY_ITEM_STATUS])));
     json_object_set_new(o, "detail_text",
         json_string(identify_detail_text(p->a, p->list, v[IDENTIFY_ITEM_DETAIL])));
     json_array_append_new(p->items, o);
@@ -227,6 +228,8 @@ cell(struct al_arena *a, int list, const char *const v[IDENTIFY_ITEM_COLS], int 
     const char *x = v[col];
     if (col == IDENTIFY_ITEM_SEX && x)
         return x[0] == 'M' ? "男" : "女";
+    if (col == IDENTIFY_ITEM_STATUS) /* RULE-UI-001: 死亡, 迁出, not the stored word */
+        return identify_status_name(x);
     return x ? x : "";
 }
 
