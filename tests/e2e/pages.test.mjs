@@ -12,7 +12,7 @@ const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch:
 
 let server, browser
 before(async () => {
-  server = await new Server({ env: { ANLAO_DEMO_ELDERS: '400' } }).start()
+  server = await new Server({ env: { ANLAO_DEMO_ELDERS: '2000' } }).start()
   browser = await launch()
 })
 after(async () => {
@@ -38,7 +38,7 @@ test('identification export: 死亡/迁出 in Chinese and the service still rece
     await page.waitForSelector(opts === PHONE ? '[data-test=identify-cards]' : '[data-test=identify-table]')
     const { name, text } = await downloaded(page, '[data-test=export-csv]')
     assert.match(name, /死亡或迁出仍在享受服务\.csv$/)
-    const rows = text.replace(/^\uFEFF/, '').trim().split('\n')
+    const rows = text.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
     assert.ok(rows.length > 1, 'the demo has dead or moved elders still in service')
     assert.ok(!/deceased|moved_out/.test(text), 'no stored words in the export')
     for (const row of rows.slice(1)) {
@@ -47,4 +47,54 @@ test('identification export: 死亡/迁出 in Chinese and the service still rece
     }
     await ctx.close()
   }
+})
+
+// The audit entries of `action` the admin sees, newest first.
+async function audits(action) {
+  const admin = await server.login('admin')
+  return (await admin.get(`/api/v1/audit?action=${action}&page_size=50`)).body.items
+}
+
+// RULE-UI-002: the overdue list pages, filters by township and exports what it shows (audited).
+test('overdue reassessments: paged, filtered by township, exported (desktop, phone)', async () => {
+  const api = await server.login('fg_civil')
+  const all = (await api.get('/api/v1/assessments/due?within_days=365&page_size=1')).body
+  assert.ok(all.total > 20, `more than a page is due within a year (${all.total})`)
+  const towns = (await api.get('/api/v1/regions?parent=520327')).body.items
+  let town = null, inTown = 0
+  for (const t of towns) {
+    inTown = (await api.get(`/api/v1/assessments/due?within_days=365&region=${t.code}&page_size=1`)).body.total
+    if (inTown > 0 && inTown < all.total) { town = t; break }
+  }
+  assert.ok(town, 'a township with part of the due list')
+  for (const opts of [DESKTOP, PHONE]) {
+    const { ctx, page } = await open('fg_civil', opts)
+    await page.goto(server.base + '/assessments?within=365')
+    const list = opts === PHONE ? '[data-test=due-cards]' : '[data-test=due-table]'
+    await page.waitForSelector(list)
+    await page.waitForSelector('[data-test=due-pager]')
+    assert.match(await page.textContent('[data-test=due-pager]'), new RegExp(`共 ${all.total} 条`))
+    // The township: the address keeps it, the pager counts it.
+    await page.click('[data-test=due-region]')
+    await page.click(`.el-select-dropdown__item:has-text("${town.name}")`)
+    await page.waitForURL((u) => u.searchParams.get('region') === town.code)
+    await page.waitForFunction((n) => document.querySelector('[data-test=due-pager]')?.textContent.includes(`共 ${n} 条`), inTown)
+    const before = (await audits('assess.due_export')).length
+    const { name, text } = await downloaded(page, '[data-test=due-export-csv]')
+    assert.match(name, /^到期复评-.*\.csv$/)
+    const rows = text.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+    assert.equal(rows[0], '序号,类型,姓名,村（社区）,评估等级,有效期至,说明')
+    assert.equal(rows.length - 1, inTown, 'every row of the filtered list, not a page')
+    const after = await audits('assess.due_export')
+    assert.equal(after.length, before + 1, 'the export is audited')
+    assert.equal(after[0].detail.region, town.code)
+    if (opts === PHONE) assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth + 1), true)
+    await page.screenshot({ path: `${SHOTS}/due-${opts === PHONE ? 'phone' : 'desktop'}.png`, fullPage: true })
+    await ctx.close()
+  }
+  // A township officer's export holds only their township (RULE-SCOPE-001).
+  const lq = await server.login('lq_officer')
+  const lqTotal = (await lq.get('/api/v1/assessments/due?within_days=365&page_size=1')).body.total
+  const csv = await lq.get('/api/v1/assessments/due/export?format=csv&within_days=365', { raw: true })
+  assert.equal(csv.raw.toString('utf8').trim().split('\n').length - 1, lqTotal)
 })
