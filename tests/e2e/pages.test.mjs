@@ -98,3 +98,41 @@ test('overdue reassessments: paged, filtered by township, exported (desktop, pho
   const csv = await lq.get('/api/v1/assessments/due/export?format=csv&within_days=365', { raw: true })
   assert.equal(csv.raw.toString('utf8').trim().split('\n').length - 1, lqTotal)
 })
+
+// RULE-UI-003: the audit detail reads in Chinese, with region names; RULE-UI-005: the log exports.
+test('audit log: the detail in Chinese with region names, and its export (desktop, phone)', async () => {
+  const civil = await server.login('fg_civil')
+  const e = (await civil.get('/api/v1/elders?page_size=1')).body.items[0]
+  const full = (await civil.get(`/api/v1/elders/${e.id}`)).body
+  const moved = await civil.patch(`/api/v1/elders/${e.id}`, { version: full.version, region_code: '520327101201' })
+  assert.equal(moved.status, 200, moved.text)
+  for (const opts of [DESKTOP, PHONE]) {
+    const { ctx, page } = await open('admin', opts)
+    await page.goto(server.base + '/audit?action=elder.update')
+    await page.waitForSelector('[data-test=audit-table] .el-table__row')
+    const row = page.locator('[data-test=audit-table] .el-table__row').first()
+    const cells = await row.textContent()
+    assert.ok(!/\b520327\d{6}\b/.test(cells), `the region column names the area, not its code: ${cells}`)
+    await row.locator('.el-table__expand-icon').click()
+    const detail = await page.textContent('[data-test=audit-detail]')
+    assert.match(detail, /改动字段：.*居住地区划/)
+    assert.ok(!/region_code|"fields"|[{}]/.test(detail), detail)
+    await page.screenshot({ path: `${SHOTS}/audit-${opts === PHONE ? 'phone' : 'desktop'}.png`, fullPage: true })
+    // A user created in 龙泉街道 reads with its region's name.
+    await page.goto(server.base + '/audit?action=user.create')
+    await page.waitForSelector('[data-test=audit-table] .el-table__row')
+    await page.locator('[data-test=audit-table] .el-table__row .el-table__expand-icon').first().click()
+    assert.match(await page.textContent('[data-test=audit-detail]'), /角色：.+；区划：.+（\d{6,12}）/)
+    if (opts === DESKTOP) {
+      const before = (await audits('audit.export')).length
+      const { name, text } = await downloaded(page, '[data-test=audit-export-csv]')
+      assert.equal(name, '审计日志.csv')
+      const rows = text.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+      assert.equal(rows[0], '时间,用户,操作,对象,区划,结果,来源地址,详情')
+      assert.ok(rows.length > 1 && rows.slice(1).every((r) => r.includes('新增用户')), 'the filter applies to the export')
+      assert.ok(!text.includes('user.create'))
+      assert.equal((await audits('audit.export')).length, before + 1, 'the export is audited')
+    }
+    await ctx.close()
+  }
+})
