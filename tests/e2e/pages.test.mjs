@@ -136,3 +136,37 @@ test('audit log: the detail in Chinese with region names, and its export (deskto
     await ctx.close()
   }
 })
+
+// RULE-UI-004: 行政区划 counts the elders of each area as the elder list does (scoped), each count
+// opening that list; the phone hint points up (上方), where the tree is.
+test('regions: elder counts per area linking to the elder list; the phone hint says 上方 (desktop, phone)', async () => {
+  for (const [user, opts] of [['fg_civil', DESKTOP], ['lq_officer', PHONE]]) {
+    const api = await server.login(user)
+    const { ctx, page } = await open(user, opts)
+    await page.goto(server.base + '/regions')
+    const hint = await page.locator('[data-test=region-hint]').innerText()
+    if (opts === PHONE) { assert.match(hint, /上方/); assert.ok(!hint.includes('左侧'), hint) }
+    else { assert.match(hint, /左侧/); assert.ok(!hint.includes('上方'), hint) }
+    // The root is the user's own area, with the elder list's total.
+    await page.waitForSelector('[data-test=region-count]')
+    const me = (await api.get('/api/v1/regions')).body.items[0]
+    const mine = (await api.get(`/api/v1/elders?status=active&region=${me.code}&page_size=1`)).body.total
+    assert.equal((await page.locator('[data-test=region-count]').first().innerText()).trim(), `${mine} 人`)
+    // Its children, each with its own list's total.
+    await page.locator('[data-test=region-tree] .el-tree-node__content').first().click()
+    await page.waitForSelector('[data-test=region-children] a')
+    const kid = (await api.get(`/api/v1/dashboard/regions?parent=${me.code}`)).body.items.find((k) => k.active > 0)
+    const kidTotal = (await api.get(`/api/v1/elders?status=active&region=${kid.code}&page_size=1`)).body.total
+    assert.match(await page.textContent('[data-test=region-children]'), new RegExp(`${kid.name}：${kidTotal} 人`))
+    await page.screenshot({ path: `${SHOTS}/regions-${opts === PHONE ? 'phone' : 'desktop'}.png`, fullPage: true })
+    await page.click(`[data-test=region-children] a:has-text("${kid.name}")`)
+    await page.waitForURL((u) => u.pathname === '/elders' && u.searchParams.get('region') === kid.code)
+    await page.waitForFunction((n) => document.querySelector('[data-test=elders-pager]')?.textContent.includes(`共 ${n} 条`), kidTotal)
+    await ctx.close()
+  }
+  // Scoped: a township officer's tree starts at the township, never the county's figure.
+  const lq = await server.login('lq_officer')
+  const county = (await (await server.login('fg_civil')).get('/api/v1/elders?page_size=1')).body.total
+  const own = (await lq.get('/api/v1/elders?page_size=1')).body.total
+  assert.ok(own < county)
+})
