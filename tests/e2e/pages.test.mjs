@@ -170,3 +170,44 @@ test('regions: elder counts per area linking to the elder list; the phone hint s
   const own = (await lq.get('/api/v1/elders?page_size=1')).body.total
   assert.ok(own < county)
 })
+
+// RULE-UI-005: the lists an officer hands on export what they show (CSV and XLSX), scoped like
+// the list and audited: users, assessments (the audit log, the due list and the worklists above).
+test('users and assessments export as filtered, scoped and audited (desktop, phone)', async () => {
+  for (const [user, opts] of [['fg_civil', DESKTOP], ['lq_officer', PHONE]]) {
+    const api = await server.login(user)
+    const { ctx, page } = await open(user, opts)
+    await page.goto(server.base + '/users?status=active')
+    await page.waitForSelector('[data-test=users-table] .el-table__row')
+    const listed = (await api.get('/api/v1/users?status=active&page_size=200')).body
+    const before = (await audits('user.export')).length
+    const { name, text } = await downloaded(page, '[data-test=users-export-csv]')
+    assert.equal(name, '用户.csv')
+    const rows = text.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+    assert.equal(rows[0], '用户名,姓名,联系电话,角色,所属区划,区划代码,状态')
+    assert.equal(rows.length - 1, listed.total, 'every user of the filtered list')
+    assert.deepEqual(rows.slice(1).map((r) => r.split(',')[0]).sort(), listed.items.map((u) => u.username).sort())
+    assert.ok(rows.slice(1).every((r) => r.endsWith(',启用')))
+    const mine = (await api.get('/api/v1/me')).body.user?.region_code ?? ''
+    assert.ok(rows.slice(1).every((r) => r.split(',')[5].startsWith(mine)), 'scoped (RULE-SCOPE-001)')
+    assert.equal((await audits('user.export')).length, before + 1)
+    const xlsx = await downloaded(page, '[data-test=users-export-xlsx]')
+    assert.equal(xlsx.name, '用户.xlsx')
+    assert.equal(xlsx.bytes.subarray(0, 2).toString(), 'PK')
+    await ctx.close()
+  }
+  // Assessments: the records tab exports what its filter shows.
+  const api = await server.login('fg_civil')
+  const { ctx, page } = await open('fg_civil')
+  await page.goto(server.base + '/assessments?tab=list&status=published')
+  await page.waitForSelector('[data-test=assess-table] .el-table__row')
+  const total = (await api.get('/api/v1/assessments?status=published&page_size=1')).body.total
+  const { name, text } = await downloaded(page, '[data-test=assess-export-csv]')
+  assert.equal(name, '评估记录.csv')
+  const rows = text.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+  assert.equal(rows[0], '编号,姓名,评估日期,评估等级,状态,有效期至')
+  assert.equal(rows.length - 1, total)
+  assert.ok(rows.slice(1).every((r) => r.split(',')[4] === '已发布'))
+  assert.ok((await audits('assess.export')).length >= 1)
+  await ctx.close()
+})
