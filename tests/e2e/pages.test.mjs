@@ -211,3 +211,37 @@ test('users and assessments export as filtered, scoped and audited (desktop, pho
   assert.ok((await audits('assess.export')).length >= 1)
   await ctx.close()
 })
+
+// The figure in a list's pager (共 N 条) once loaded.
+async function pagerTotal(page, sel) {
+  await page.waitForFunction((s) => /共 \d+ 条/.test(document.querySelector(s)?.textContent || ''), sel)
+  return Number((await page.textContent(sel)).match(/共 (\d+) 条/)[1])
+}
+
+// RULE-UI-006: the demo county's shares are close to published statistics (src/gen/gen_demo.c).
+test('demo county: special difficulty and its categories at plausible shares (desktop)', async () => {
+  const { ctx, page } = await open('fg_civil')
+  const share = async (query) => {
+    await page.goto(server.base + '/elders' + query)
+    return pagerTotal(page, '[data-test=elders-pager]')
+  }
+  const active = await share('')
+  const pct = async (query) => (100 * (await share(query))) / active
+  const special = await pct('?special=1')
+  assert.ok(special >= 25 && special <= 45, `special difficulty ${special.toFixed(1)} % (was 54 %)`)
+  const within = async (cat, lo, hi) => {
+    const p = await pct(`?category=${cat}`)
+    assert.ok(p >= lo && p <= hi, `${cat} ${p.toFixed(1)} % not within ${lo}–${hi} %`)
+  }
+  await within('advanced_age', 10, 18)
+  await within('living_alone', 2, 15)
+  await within('empty_nest', 5, 20)
+  await within('disabled', 3, 12)
+  await within('economic_difficulty', 3, 12)
+  await within('left_behind', 1, 12)
+  // 留守 only in rural villages (村委会: the last three digits 200–399).
+  const api = await server.login('fg_civil')
+  const lb = (await api.get('/api/v1/elders?category=left_behind&status=active&page_size=200')).body.items
+  assert.ok(lb.length > 0 && lb.every((e) => Number(e.region_code.slice(9)) >= 200), 'left-behind elders live in villages')
+  await ctx.close()
+})
