@@ -245,3 +245,43 @@ test('demo county: special difficulty and its categories at plausible shares (de
   assert.ok(lb.length > 0 && lb.every((e) => Number(e.region_code.slice(9)) >= 200), 'left-behind elders live in villages')
   await ctx.close()
 })
+
+// RULE-UI-007: 1–2 characters of a given name find the names containing them (义成 in 王义成);
+// an empty result says what was searched and how to widen the search.
+test('elder search: a given name of 1–2 characters, and an empty state that says how to widen (desktop, phone)', async () => {
+  const api = await server.login('fg_civil')
+  // A registered elder with a three-character name: their given name is its last two.
+  const someone = (await api.get('/api/v1/elders?status=active&page_size=200')).body.items.find((e) => [...e.name].length === 3)
+  const given = [...someone.name].slice(1).join('')
+  const whole = (await api.get(`/api/v1/elders?q=${encodeURIComponent(someone.name)}&status=active`)).body
+  assert.ok(whole.total >= 1)
+  for (const opts of [DESKTOP, PHONE]) {
+    const { ctx, page } = await open('fg_civil', opts)
+    await page.goto(server.base + '/elders')
+    const list = opts === PHONE ? '[data-test=elders-cards]' : '[data-test=elders-table]'
+    await page.waitForSelector(list)
+    await page.fill('input[data-test=elders-q], [data-test=elders-q] input', given)
+    await page.press('input[data-test=elders-q], [data-test=elders-q] input', 'Enter')
+    await page.waitForURL((u) => u.searchParams.get('q') === given)
+    await page.waitForFunction(([sel, name]) => document.querySelector(sel)?.textContent.includes(name), [list, someone.name])
+    const names = await page.textContent(list)
+    assert.ok(!/没有找到/.test(names))
+    const two = (await api.get(`/api/v1/elders?q=${encodeURIComponent(given)}&status=active&page_size=200`)).body
+    assert.ok(two.items.every((e) => e.name.includes(given)) && two.total >= whole.total)
+    // One character too: every name containing it (not only those starting with it).
+    const last = [...given][1]
+    const one = (await api.get(`/api/v1/elders?q=${encodeURIComponent(last)}&status=active&page_size=200`)).body
+    assert.ok(one.total >= two.total && one.items.every((e) => e.name.includes(last)))
+    assert.ok(one.items.some((e) => !e.name.startsWith(last)))
+    // Nothing found: the empty state names the search and the ways to widen it.
+    await page.goto(server.base + '/elders?q=' + encodeURIComponent('龘龘龘') + '&category=living_alone')
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('没有找到'), list)
+    const empty = await page.textContent(list)
+    assert.match(empty, /没有找到在册的姓名、电话或住址含“龘龘龘”的老人/)
+    assert.match(empty, /清除区划、类别/)
+    assert.match(empty, /全部状态/)
+    assert.match(empty, /一两个字/)
+    await page.screenshot({ path: `${SHOTS}/search-empty-${opts === PHONE ? 'phone' : 'desktop'}.png`, fullPage: true })
+    await ctx.close()
+  }
+})
