@@ -603,8 +603,8 @@ assess_export(struct al_req *r)
         json_t *o;
         json_array_foreach(items, i, o) {
             json_t *level = json_object_get(o, "final_level");
-            const char *cells[6] = {
-                al_arena_printf(r->arena, "%lld", (long long)json_integer_value(json_object_get(o, "id"))),
+            long long id = (long long)json_integer_value(json_object_get(o, "id"));
+            const char *cells[6] = {al_arena_printf(r->arena, "%lld", id),
                 json_text(o, "elder_name"), json_text(o, "assessed_on"),
                 json_is_integer(level) ? al_arena_printf(r->arena, "%lld 级 · %s",
                                              (long long)json_integer_value(level),
@@ -1266,7 +1266,8 @@ static const struct al_route assess_routes[] = {
     {AL_GET, "/api/v1/assessments/due/export", assess_due_export, "assess.read_level", 0,
         "导出到期复评与评估申请（format=xlsx|csv，within_days、region 同列表；留痕）"},
     {AL_GET, "/api/v1/assessments/due", assess_due, "assess.read_level", 0,
-        "到期复评：有效期 within_days（默认 30）天内到期或已过期的评估，以及待办的评估申请（region 筛选，分页）"},
+        "到期复评：有效期 within_days（默认 30）天内到期或已过期的评估及待办的评估申请"
+        "（region 筛选，分页）"},
     {AL_POST, "/api/v1/assessments/legacy", legacy_create, "assess.import_legacy", 0,
         "录入旧标准（MZ/T 039-2013）评估结果，保留原有 4 级，不换算"},
     {AL_GET, "/api/v1/assessments/export", assess_export, "assess.read_level", 0,

@@ -105,7 +105,8 @@ static const struct name_pair action_names[] = {
 };
 
 /* Keys of details and the words of their values, in Chinese. */
-static const struct name_pair key_names[] = {{"fields", "改动字段"}, {"action", "操作"}, {"outcome", "结果"}, {"target_type", "对象类型"}, {"username", "用户名"},
+static const struct name_pair key_names[] = {{"fields", "改动字段"}, {"action", "操作"},
+    {"outcome", "结果"}, {"target_type", "对象类型"}, {"username", "用户名"},
     {"display_name", "姓名"}, {"role", "角色"}, {"region_code", "区划"}, {"region", "区划"},
     {"scope", "范围"}, {"format", "格式"}, {"rows", "行数"}, {"list", "清单"},
     {"within_days", "天数"}, {"status", "状态"}, {"reason", "原因"}, {"phone", "联系电话"},
@@ -129,9 +130,11 @@ static const struct name_pair value_names[] = {{"active", "在册"}, {"moved_out
     {"changed", "类别变化"}, {"hukou", "户籍"}, {"death", "死亡"}, {"roll", "救助名册"},
     {"disability", "残疾"}, {"elders", "老人名册"}, {"bad_password", "密码错误"},
     {"no_user", "用户不存在"}, {"locked", "已锁定"}, {"disabled", "已停用"},
-    {"admin", "系统管理员"}, {"civil_officer", "民政管理员"}, {"township_officer", "乡镇/街道管理员"},
+    {"admin", "系统管理员"}, {"civil_officer", "民政管理员"},
+    {"township_officer", "乡镇/街道管理员"},
     {"helper", "社区助老员"}, {"assessor", "评估员"}, {"provider_admin", "服务机构管理员"},
-    {"caregiver", "护理员"}, {"elder", "老年人"}, {"family", "家属"}, {"volunteer", "志愿者"}, {"reassessment", "异议复评"},
+    {"caregiver", "护理员"}, {"elder", "老年人"}, {"family", "家属"}, {"volunteer", "志愿者"},
+    {"reassessment", "异议复评"},
     {"routine", "定期复评"}, {"first", "首次评估"}, {"immediate", "即时评估"}, {NULL, NULL}};
 
 static const char *

@@ -104,8 +104,10 @@ gen_seed_demo(struct al_db *db, int64_t elders, const char *today, struct al_err
         return al_fail(e, AL_EDB, NULL, "演示数据写入失败：居住情况和电话");
     if (al_db_exec(db,
             "UPDATE elders SET left_behind = ((id * 17) % 3 = 0)"
-            " WHERE region_code LIKE '520327%' AND CAST(substr(region_code, 10, 3) AS INTEGER) >= 200"
-            " AND living_arrangement IS NOT NULL AND living_arrangement <> 'with_children'") != AL_OK)
+            " WHERE region_code LIKE '520327%'"
+            " AND CAST(substr(region_code, 10, 3) AS INTEGER) >= 200"
+            " AND living_arrangement IS NOT NULL AND living_arrangement <> 'with_children'")
+        != AL_OK)
         return al_fail(e, AL_EDB, NULL, "演示数据写入失败：留守");
     return AL_OK;
 }

@@ -173,7 +173,8 @@ item_json(void *ctx, const char *const v[IDENTIFY_ITEM_COLS])
             : v[i]                ? json_string(v[i])
                                   : json_null());
     }
-    json_object_set_new(o, "status_name", json_string(identify_status_name(v[IDENTIFY_ITEM_STATUS])));
+    json_object_set_new(o, "status_name",
+        json_string(identify_status_name(v[IDENTIFY_ITEM_STATUS])));
     json_object_set_new(o, "detail_text",
         json_string(identify_detail_text(p->a, p->list, v[IDENTIFY_ITEM_DETAIL])));
     json_array_append_new(p->items, o);

@@ -321,12 +321,14 @@ list_and_search(void **state)
     q = (struct elder_query){.q = "王兰"}; /* not adjacent: no match */
     assert_int_equal(count(db, &a, &q), 0);
     /* A renamed record is found by its new name only (the grams follow the name). */
-    assert_int_equal(al_db_exec(db, "UPDATE elders SET name = '王龘鑫' WHERE name = '王秀兰'"), AL_OK);
+    assert_int_equal(
+        al_db_exec(db, "UPDATE elders SET name = '王龘鑫' WHERE name = '王秀兰'"), AL_OK);
     q = (struct elder_query){.q = "秀兰"};
     assert_int_equal(count(db, &a, &q), 0);
     q = (struct elder_query){.q = "龘鑫"};
     assert_int_equal(count(db, &a, &q), 1);
-    assert_int_equal(al_db_exec(db, "UPDATE elders SET name = '王秀兰' WHERE name = '王龘鑫'"), AL_OK);
+    assert_int_equal(
+        al_db_exec(db, "UPDATE elders SET name = '王秀兰' WHERE name = '王龘鑫'"), AL_OK);
     q = (struct elder_query){.q = "前进社区"}; /* 3+: the text index, the address */
     assert_int_equal(count(db, &a, &q), all);
     q = (struct elder_query){.q = "张\"明"};   /* a quote is text, not search syntax */
