@@ -44,7 +44,8 @@
  *    (sql/pg/000_baseline.sql); ?K is the phrase or the LIKE pattern (search_key);
  *  - names containing 1–2 characters: the same text on both, the rows of that gram in
  *    elder_name_grams (RULE-UI-007, sql/026 and its twin sql/pg/026);
- *  - SQLite's planner hints (INDEXED BY); PostgreSQL chooses alone;
+ *  - SQLite's planner hints (INDEXED BY, NOT INDEXED: the rows of a name gram are looked up
+ *    by id, not found by scanning the region index); PostgreSQL chooses alone;
  *  - bulk imports: SQLite drops the secondary indexes and the FTS index and rebuilds them
  *    once (elder_store_defer_indexes); PostgreSQL writes through;
  *  - the id of a new record: INSERT … RETURNING id on PostgreSQL; on SQLite the INSERT alone,
@@ -59,6 +60,7 @@ struct dialect {
     const char *by_text; /* ?1: search_key */
     const char *by_name; /* ?1: the text (1–2 characters) */
     const char *from_age, *from_status;
+    const char *from_name; /* RULE-UI-007: the grams drive (SQLite would rather scan a region index) */
     const char *returning, *last_id; /* the new record's id: one or the other */
 };
 static const struct dialect sqlite_sql = {
@@ -70,6 +72,7 @@ static const struct dialect sqlite_sql = {
     .by_name = NAME_GRAM,
     .from_age = " FROM elders e INDEXED BY elders_birth",
     .from_status = " FROM elders e INDEXED BY elders_status",
+    .from_name = " FROM elders e NOT INDEXED",
     .returning = "",
     .last_id = "SELECT last_insert_rowid()",
 };
@@ -83,6 +86,7 @@ static const struct dialect pg_sql = {
     .by_name = NAME_GRAM,
     .from_age = " FROM elders e",
     .from_status = " FROM elders e",
+    .from_name = " FROM elders e",
     .returning = " RETURNING id",
     .last_id = NULL,
 };
@@ -345,7 +349,8 @@ list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct
     const char *t = by_cat || (by_special && !page) ? "k" : "e";
     const char *from = by_cat ? " FROM elder_categories k JOIN elders e ON e.id = k.elder_id"
                        : mode == BY_AGE ? d->from_age
-                       : mode == BY_STATUS ? d->from_status : " FROM elders e";
+                       : mode == BY_STATUS ? d->from_status
+                       : mode == BY_NAME   ? d->from_name : " FROM elders e";
     /* The search key is always ?1 (and its bound ?2): the dialect texts name them. */
     const char *where = "1 = 1", *head;
     if (mode == BY_ID) {
