@@ -44,8 +44,8 @@
  *    (sql/pg/000_baseline.sql); ?K is the phrase or the LIKE pattern (search_key);
  *  - names containing 1–2 characters: the same text on both, the rows of that gram in
  *    elder_name_grams (RULE-UI-007, sql/026 and its twin sql/pg/026);
- *  - SQLite's planner hints (INDEXED BY, NOT INDEXED: the rows of a name gram are looked up
- *    by id, not found by scanning the region index); PostgreSQL chooses alone;
+ *  - SQLite's planner hints (INDEXED BY; CROSS JOIN: the rows of a name gram drive, not a
+ *    scan of the region index); PostgreSQL chooses alone;
  *  - bulk imports: SQLite drops the secondary indexes and the FTS index and rebuilds them
  *    once (elder_store_defer_indexes); PostgreSQL writes through;
  *  - the id of a new record: INSERT … RETURNING id on PostgreSQL; on SQLite the INSERT alone,
@@ -53,14 +53,14 @@
  *    a tenth more time for a million-row import).
  */
 /* RULE-UI-007: names containing the 1–2 characters of ?1 (every character and pair is a gram). */
-#define NAME_GRAM "e.id IN (SELECT g.elder_id FROM elder_name_grams g WHERE g.gram = ?1)"
+#define NAME_GRAM "n.gram = ?1"
 
 struct dialect {
     const char *cols, *get, *linked, *active;
     const char *by_text; /* ?1: search_key */
     const char *by_name; /* ?1: the text (1–2 characters) */
     const char *from_age, *from_status;
-    const char *from_name; /* RULE-UI-007: the grams drive (SQLite would rather scan a region index) */
+    const char *from_name; /* RULE-UI-007: the grams drive, the records joined by id */
     const char *returning, *last_id; /* the new record's id: one or the other */
 };
 static const struct dialect sqlite_sql = {
@@ -72,7 +72,7 @@ static const struct dialect sqlite_sql = {
     .by_name = NAME_GRAM,
     .from_age = " FROM elders e INDEXED BY elders_birth",
     .from_status = " FROM elders e INDEXED BY elders_status",
-    .from_name = " FROM elders e NOT INDEXED",
+    .from_name = " FROM elder_name_grams n CROSS JOIN elders e ON e.id = n.elder_id",
     .returning = "",
     .last_id = "SELECT last_insert_rowid()",
 };
@@ -86,7 +86,7 @@ static const struct dialect pg_sql = {
     .by_name = NAME_GRAM,
     .from_age = " FROM elders e",
     .from_status = " FROM elders e",
-    .from_name = " FROM elders e",
+    .from_name = " FROM elder_name_grams n JOIN elders e ON e.id = n.elder_id",
     .returning = " RETURNING id",
     .last_id = NULL,
 };
@@ -256,7 +256,7 @@ static const char *const mode_order[] = {
     [BROWSE] = " ORDER BY e.region_code, e.id",
     [BY_ID] = " ORDER BY e.id",
     [BY_TEXT] = " ORDER BY e.id",
-    [BY_NAME] = " ORDER BY e.id",
+    [BY_NAME] = " ORDER BY n.region_code, n.elder_id",
     [BY_CATEGORY] = " ORDER BY k.region_code, k.elder_id",
     [BY_AGE] = " ORDER BY e.birth_date, e.region_code, e.status, e.id",
     [BY_SPECIAL] = " ORDER BY e.region_code, e.id",
@@ -344,9 +344,9 @@ list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct
     const char *lo, const char *hi, bool page, struct params *p)
 {
     const struct dialect *d = dialect(db);
-    bool by_cat = mode == BY_CATEGORY, by_special = mode == BY_SPECIAL;
-    /* Where region, status and birth date are read: the category row when there is one. */
-    const char *t = by_cat || (by_special && !page) ? "k" : "e";
+    bool by_cat = mode == BY_CATEGORY, by_special = mode == BY_SPECIAL, by_name = mode == BY_NAME;
+    /* Where region, status and birth date are read: the category or gram row when there is one. */
+    const char *t = by_cat || (by_special && !page) ? "k" : by_name ? "n" : "e";
     const char *from = by_cat ? " FROM elder_categories k JOIN elders e ON e.id = k.elder_id"
                        : mode == BY_AGE ? d->from_age
                        : mode == BY_STATUS ? d->from_status
@@ -376,6 +376,8 @@ list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct
                                   " WHERE k.category%s", in_marks(a, p, q->special, q->nspecial));
     else if (by_cat)
         head = al_arena_printf(a, "SELECT count(*) FROM elder_categories k WHERE %s", where);
+    else if (by_name && !q->category && !q->nspecial) /* the gram rows alone */
+        head = al_arena_printf(a, "SELECT count(*) FROM elder_name_grams n WHERE %s", where);
     else
         head = al_arena_printf(a, "SELECT count(*)%s WHERE %s", from, where);
     const char *special = !q->nspecial || (by_special && !page) ? ""
@@ -1181,9 +1183,10 @@ elder_store_rebuild_indexes(struct al_db *db, const struct elder_deferred *d)
     static const char sql_undefer[] = "DELETE FROM search_deferred";
     static const char sql_rebuild[] = "INSERT INTO elders_fts(elders_fts) VALUES ('rebuild')";
     /* RULE-UI-007: the name grams, quiet during the import like the FTS index. */
-    static const char sql_grams[] = "DELETE FROM elder_name_grams;"
-                                    " INSERT INTO elder_name_grams(gram, elder_id)"
-                                    " SELECT gram, elder_id FROM elder_name_gram_rows";
+    static const char sql_grams[] =
+        "DELETE FROM elder_name_grams; INSERT INTO elder_name_grams(gram, region_code, elder_id,"
+        " status, birth_date) SELECT gram, region_code, elder_id, status, birth_date"
+        " FROM elder_name_gram_rows";
     if (al_db_is_pg(db))
         return AL_OK;
     struct al_stmt *st = al_db_sql(db, sql_undefer);

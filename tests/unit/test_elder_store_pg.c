@@ -329,6 +329,17 @@ list_and_search(void **state)
     assert_int_equal(count(db, &a, &q), 1);
     assert_int_equal(
         al_db_exec(db, "UPDATE elders SET name = '王秀兰' WHERE name = '王龘鑫'"), AL_OK);
+    /* The grams carry the status and region: a filter on them counts from the grams alone. */
+    assert_int_equal(
+        al_db_exec(db, "UPDATE elders SET status = 'deceased' WHERE name = '王秀兰'"), AL_OK);
+    q = (struct elder_query){.q = "秀兰", .status = "active"};
+    assert_int_equal(count(db, &a, &q), 0);
+    q = (struct elder_query){.q = "秀兰", .status = "deceased"};
+    assert_int_equal(count(db, &a, &q), 1);
+    q = (struct elder_query){.q = "秀兰", .scope = "110105"};
+    assert_int_equal(count(db, &a, &q), 0);
+    assert_int_equal(
+        al_db_exec(db, "UPDATE elders SET status = 'active' WHERE name = '王秀兰'"), AL_OK);
     q = (struct elder_query){.q = "前进社区"}; /* 3+: the text index, the address */
     assert_int_equal(count(db, &a, &q), all);
     q = (struct elder_query){.q = "张\"明"};   /* a quote is text, not search syntax */
