@@ -187,7 +187,8 @@ value_text(struct al_arena *a, struct al_buf *b, const char *key, json_t *v,
             al_buf_add(a, b, t, strlen(t));
             return;
         }
-        bool fields = key && strcmp(key, "fields") == 0; /* names of changed fields */
+        /* names of changed fields */
+        bool fields = key && (strcmp(key, "fields") == 0 || strcmp(key, "changed") == 0);
         if (fields && n->field)
             name = n->field(s);
         if (!name)
