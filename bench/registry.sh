@@ -159,7 +159,7 @@ sync # the writes above reach the disk first: no writeback under the measurement
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ANLAO_ADMIN_PASSWORD=Bench12345 ANLAO_ACCESS_LOG=0 build/anlao serve --db "$DB" --port "$PORT" >/dev/null 2>&1 & PIDS="$PIDS $!"
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done
-COOKIE=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" \
+COOKIE=$(curl -s -D - -o /dev/null -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$PORT/api/v1/auth/login" \
     -d '{"username":"admin","password":"Bench12345"}' | sed -n 's/^Set-Cookie: \(anlao_session=[0-9a-f]*\).*/\1/ip')
 export ANLAO_COOKIE="$COOKIE"
 # Queries: full names and ID numbers of real people in the registry.

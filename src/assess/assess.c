@@ -7,6 +7,7 @@
 #include "assess/assess_int.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "core/export.h"
 #include "core/http.h"
 #include "core/idcard.h"
 #include "core/json.h"
@@ -479,17 +480,21 @@ assess_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
+static const char *
+json_text(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+/* The filters of the assessment list (and its export), checked. */
 static int
-assess_list(struct al_req *r)
+list_filter(struct al_req *r, struct assess_filter *out)
 {
     struct assess_filter f = {.scope = r->who->region_code,
         .status = al_query_opt(&r->query, "status"), .reason = al_query_opt(&r->query, "reason"),
         .region = al_query_opt(&r->query, "region"), .q = al_query_opt(&r->query, "q"),
         .results_only = !reads_scores(r)};
-    int64_t page, size, total = 0;
-    int rc = al_query_page(&r->query, &page, &size, &r->err);
-    if (rc != AL_OK)
-        return rc;
     if (f.status && !assess_status_valid(f.status))
         return al_req_fail(r, AL_EINVAL, "status",
             "状态应为 draft、submitted、reviewed、published、disputed 或 superseded");
@@ -503,6 +508,20 @@ assess_list(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
     if (f.q && al_utf8_len(f.q, strlen(f.q)) > 50)
         return al_req_fail(r, AL_EINVAL, "q", "姓名最多 50 个字");
+    *out = f;
+    return AL_OK;
+}
+
+static int
+assess_list(struct al_req *r)
+{
+    struct assess_filter f;
+    int64_t page, size, total = 0;
+    int rc = al_query_page(&r->query, &page, &size, &r->err);
+    if (rc == AL_OK)
+        rc = list_filter(r, &f);
+    if (rc != AL_OK)
+        return rc;
     f.limit = size;
     f.offset = (page - 1) * size;
     json_t *items = json_array();
@@ -511,6 +530,64 @@ assess_list(struct al_req *r)
     return al_reply(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
                                 (json_int_t)total, "page", (json_int_t)page, "page_size",
                                 (json_int_t)size));
+}
+
+/* RULE-UI-005: the assessment list, filtered as on the page, as CSV or XLSX; audited. */
+static int
+assess_export(struct al_req *r)
+{
+    static const char *const headers[] = {"编号", "姓名", "评估日期", "评估等级", "状态",
+        "有效期至"};
+    struct assess_filter f;
+    const char *format;
+    int64_t total = 0;
+    int rc = al_export_format(r, &format);
+    if (rc == AL_OK)
+        rc = list_filter(r, &f);
+    json_t *items = json_array();
+    f.limit = 1;
+    f.offset = 0;
+    if (rc == AL_OK)
+        rc = assess_store_list(r->db, r->arena, &f, items, &total);
+    json_array_clear(items);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "assess.export", .target_type = "assessment",
+            .region_code = r->who->region_code, .outcome = "success",
+            .detail = json_pack("{s:s, s:s?, s:s?, s:I}", "format", format, "status", f.status,
+                "q", f.q, "rows", (json_int_t)total)};
+        rc = audit_append(r, &e);
+    }
+    struct al_export *x = NULL;
+    if (rc == AL_OK)
+        rc = al_export_open(r, format, "评估记录", 6, headers, &x);
+    /* Pages of 500: never the whole list in memory at once. */
+    for (f.limit = 500, f.offset = 0; rc == AL_OK && f.offset < total; f.offset += f.limit) {
+        int64_t ignored;
+        if ((rc = assess_store_list(r->db, r->arena, &f, items, &ignored)) != AL_OK)
+            break;
+        size_t i;
+        json_t *o;
+        json_array_foreach(items, i, o) {
+            json_t *level = json_object_get(o, "final_level");
+            long long id = (long long)json_integer_value(json_object_get(o, "id"));
+            const char *cells[6] = {al_arena_printf(r->arena, "%lld", id),
+                json_text(o, "elder_name"), json_text(o, "assessed_on"),
+                json_is_integer(level) ? al_arena_printf(r->arena, "%lld 级 · %s",
+                                             (long long)json_integer_value(level),
+                                             json_text(o, "final_level_name"))
+                                       : "未完成",
+                json_text(o, "status_name"), json_text(o, "valid_until")};
+            al_export_row(x, cells);
+        }
+        json_array_clear(items);
+    }
+    json_decref(items);
+    if (rc != AL_OK) {
+        if (x)
+            al_export_abort(x);
+        return rc;
+    }
+    return al_export_reply(x, "评估记录");
 }
 
 static int
@@ -753,41 +830,126 @@ assess_dispute(struct al_req *r)
                                 (json_int_t)request_id));
 }
 
+/*
+ * RULE-ASSESS-013: the due list within the caller's scope (a narrower `region`
+ * filters, a broader one changes nothing, one beside it is empty, as in the
+ * list): open requests first, then the results by end of validity.  New array
+ * in *items.
+ */
 static int
-assess_due(struct al_req *r)
+due_items(struct al_req *r, int64_t *window, json_t **items)
 {
-    int64_t window;
-    int rc = al_query_int(&r->query, "within_days", "天数", 0, 365, 30, &window, &r->err);
+    *items = NULL;
+    int rc = al_query_int(&r->query, "within_days", "天数", 0, 365, 30, window, &r->err);
     if (rc != AL_OK)
         return rc;
     const char *region = al_query_opt(&r->query, "region");
     if (region && !region_level(region))
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
-    /* Within the caller's scope: a narrower region filters, a broader one changes nothing,
-     * one beside it is empty (as in the list). */
     const char *scope = r->who->region_code;
-    bool outside = false;
+    *items = json_array();
     if (region && region_in_scope(r->who->region_code, region))
         scope = region;
     else if (region && !region_in_scope(region, r->who->region_code))
-        outside = true;
-    if (outside)
-        return al_reply(r, 200, json_pack("{s:[], s:i, s:s, s:I}", "items", "total", 0, "today",
-                                    r->today, "within_days", (json_int_t)window));
-    json_t *items = json_array(), *requests = json_array();
-    if ((rc = assess_store_requests(r->db, r->arena, scope, "open", true, requests)) != AL_OK)
+        return AL_OK;
+    json_t *requests = json_array();
+    if ((rc = assess_store_requests(r->db, r->arena, scope, "open", true, requests)) != AL_OK) {
+        json_decref(requests);
         return rc;
+    }
     size_t i;
     json_t *q;
     json_array_foreach(requests, i, q)
         json_object_set_new(q, "kind", json_string("request"));
-    json_array_extend(items, requests);
+    json_array_extend(*items, requests);
     json_decref(requests);
-    if ((rc = assess_store_due(r->db, scope, r->today, (int)window, items)) != AL_OK)
+    return assess_store_due(r->db, scope, r->today, (int)*window, *items);
+}
+
+/* RULE-UI-002: the due list pages (page, page_size), its total the whole list's. */
+static int
+assess_due(struct al_req *r)
+{
+    int64_t window, page, size;
+    json_t *all = NULL;
+    int rc = al_query_page(&r->query, &page, &size, &r->err);
+    if (rc == AL_OK)
+        rc = due_items(r, &window, &all);
+    if (rc != AL_OK) {
+        json_decref(all);
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I, s:s, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items), "today", r->today,
-                                "within_days", (json_int_t)window));
+    }
+    json_t *items = json_array();
+    size_t n = json_array_size(all);
+    for (size_t i = (size_t)((page - 1) * size); i < n && i < (size_t)(page * size); i++)
+        json_array_append(items, json_array_get(all, i));
+    json_decref(all);
+    return al_reply(r, 200, json_pack("{s:o, s:I, s:I, s:I, s:s, s:I}", "items", items, "total",
+                                (json_int_t)n, "page", (json_int_t)page, "page_size",
+                                (json_int_t)size, "today", r->today, "within_days",
+                                (json_int_t)window));
+}
+
+/* RULE-UI-002: the due list as CSV or XLSX, as the page shows it; audited. */
+static int
+assess_due_export(struct al_req *r)
+{
+    static const char *const headers[] = {"序号", "类型", "姓名", "村（社区）", "评估等级",
+        "有效期至", "说明"};
+    static const char *const sources[][2] = {{"dispute", "家属或本人提出异议"},
+        {"officer", "工作人员申请"}, {"alarm", "报警后状况变化"}, {"visit", "探访发现状况变化"},
+        {"family", "家属申请"}};
+    int64_t window;
+    const char *format;
+    json_t *all = NULL;
+    int rc = al_export_format(r, &format);
+    if (rc == AL_OK)
+        rc = due_items(r, &window, &all);
+    struct al_export *x = NULL;
+    if (rc == AL_OK) {
+        const char *region = al_query_opt(&r->query, "region");
+        struct audit_entry e = {.action = "assess.due_export", .target_type = "assessment",
+            .region_code = r->who->region_code, .outcome = "success",
+            .detail = json_pack("{s:s, s:I, s:s?, s:I}", "format", format, "within_days",
+                (json_int_t)window, "region", region, "rows", (json_int_t)json_array_size(all))};
+        rc = audit_append(r, &e);
+    }
+    const char *title = al_arena_printf(r->arena, "到期复评与评估申请（%lld 天内到期或已过期）",
+        (long long)window);
+    if (rc == AL_OK)
+        rc = al_export_open(r, format, title, 7, headers, &x);
+    if (rc != AL_OK) {
+        json_decref(all);
+        return rc;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(all, i, o) {
+        const char *cells[7] = {al_arena_printf(r->arena, "%zu", i + 1), "",
+            json_text(o, "elder_name"), json_text(o, "region_name"), "", "", ""};
+        if (!strcmp(json_text(o, "kind"), "request")) {
+            bool again = !strcmp(json_text(o, "reason"), "reassessment");
+            cells[1] = again ? "异议复评" : "即时评估";
+            const char *src = json_text(o, "source"), *note = json_text(o, "note");
+            for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]); k++)
+                if (!strcmp(sources[k][0], src))
+                    src = sources[k][1];
+            cells[6] = *note ? al_arena_printf(r->arena, "%s：%s", src, note) : src;
+        } else {
+            bool expired = json_is_true(json_object_get(o, "expired"));
+            long long days = json_integer_value(json_object_get(o, "days_left"));
+            cells[1] = expired ? "已过期" : "即将到期";
+            cells[4] = al_arena_printf(r->arena, "%lld 级 · %s",
+                (long long)json_integer_value(json_object_get(o, "final_level")),
+                json_text(o, "final_level_name"));
+            cells[5] = json_text(o, "valid_until");
+            cells[6] = expired ? al_arena_printf(r->arena, "已过 %lld 天", -days)
+                               : al_arena_printf(r->arena, "还有 %lld 天", days);
+        }
+        al_export_row(x, cells);
+    }
+    json_decref(all);
+    return al_export_reply(x, al_arena_printf(r->arena, "到期复评-%s", r->today));
 }
 
 static int
@@ -1052,10 +1214,15 @@ assess_form(struct al_req *r)
 static const struct al_route assess_routes[] = {
     {AL_GET, "/api/v1/assessments/form", assess_form, "assess.read_level", 0,
         "评估表：26 个项目及各选项文字、表头信息（原因、风险事件、疾病、健康状况）、需求评估"},
+    {AL_GET, "/api/v1/assessments/due/export", assess_due_export, "assess.read_level", 0,
+        "导出到期复评与评估申请（format=xlsx|csv，within_days、region 同列表；留痕）"},
     {AL_GET, "/api/v1/assessments/due", assess_due, "assess.read_level", 0,
-        "到期复评：有效期 within_days（默认 30）天内到期或已过期的评估，以及待办的评估申请"},
+        "到期复评：有效期 within_days（默认 30）天内到期或已过期的评估及待办的评估申请"
+        "（region 筛选，分页）"},
     {AL_POST, "/api/v1/assessments/legacy", legacy_create, "assess.import_legacy", 0,
         "录入旧标准（MZ/T 039-2013）评估结果，保留原有 4 级，不换算"},
+    {AL_GET, "/api/v1/assessments/export", assess_export, "assess.read_level", 0,
+        "导出评估记录（format=xlsx|csv，筛选同列表；留痕）"},
     {AL_GET, "/api/v1/assessments", assess_list, "assess.read_level", 0,
         "评估列表（本辖区；q 按老人姓名、status、reason、region 筛选，分页）"},
     {AL_POST, "/api/v1/assessments", assess_create, "assess.create", 0,

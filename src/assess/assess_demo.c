@@ -38,7 +38,7 @@ assess_seed_demo(struct al_db *db, int64_t *made)
 {
     static const char sql_people[] =
         "SELECT e.id, e.region_code FROM elders e WHERE e.status = 'active'"
-        " AND e.region_code LIKE '520327%' AND (e.id * 2654435761) % 50 = 7 ORDER BY e.id";
+        " AND e.region_code LIKE '520327%' AND (e.id * 2654435761) % 12 = 7 ORDER BY e.id";
     static const char sql_assessors[] =
         "SELECT u.id, q.certificate_no FROM users u JOIN assessor_qualifications q"
         " ON q.user_id = u.id WHERE u.username IN ('fg_assessor', 'fg_assessor2') ORDER BY u.id";

@@ -25,4 +25,23 @@ struct audit_filter {
 int audit_store_list(struct al_db *db, struct al_arena *a, const struct audit_filter *f,
     json_t *items, int64_t *total);
 
+/* RULE-UI-003: how an entry reads in Chinese. */
+struct audit_names {
+    /* the name of a region code (NULL when unknown) */
+    const char *(*region)(void *ctx, const char *code);
+    void *ctx;
+    /* the Chinese label of a record's field ("region_code" → 居住地区划), or NULL */
+    const char *(*field)(const char *key);
+};
+/* 用户, 老人 … for a target type (the type itself when unknown). */
+const char *audit_target_name(const char *type);
+/* 登录, 修改档案 … for an action id (the id itself when unknown). */
+const char *audit_action_name(const char *action);
+/*
+ * A detail as one line of Chinese: "标签：值；…", region codes with their
+ * names ("龙泉街道（520327001）"), known words translated, true/false as 是/否,
+ * lists joined with 、.  In `a`; "" for none.
+ */
+const char *audit_detail_text(struct al_arena *a, json_t *detail, const struct audit_names *n);
+
 #endif

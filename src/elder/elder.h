@@ -123,6 +123,9 @@ typedef int (*elder_scan_fn)(void *ctx, const struct elder_scan_row *row);
 int elder_recompute_scan(struct al_db *db, const char *today,
     elder_scan_fn fn, void *ctx, int64_t *scanned, int64_t *changed);
 
+/* The Chinese label of a record field ("region_code" → 居住地区划), or NULL when unknown. */
+const char *elder_field_label(const char *key);
+
 /* Chinese name of a category id (高龄, 独居 …), or NULL when unknown. */
 const char *elder_category_name(const char *id);
 

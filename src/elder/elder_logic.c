@@ -175,6 +175,13 @@ elder_enum_ok(const char *const *allowed, const char *v)
 }
 
 const char *
+elder_field_label(const char *key)
+{
+    const struct al_field *f = key ? al_field_find(elder_fields, key) : NULL;
+    return f ? f->label : NULL;
+}
+
+const char *
 elder_category_name(const char *id)
 {
     static const char *const names[] = {"高龄", "独居", "空巢", "留守", "失能", "重残",

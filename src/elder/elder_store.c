@@ -43,20 +43,25 @@
  *  - the search by a text of 3+ characters: the FTS5 trigram index (MATCH of one quoted
  *    phrase) on SQLite, pg_trgm's indexes under LIKE on the same three texts on PostgreSQL
  *    (sql/pg/000_baseline.sql); ?K is the phrase or the LIKE pattern (search_key);
- *  - names starting with 1–2 characters: a range of the name index on SQLite (the highest
- *    code point closes it), starts_with on PostgreSQL (its collation decides the order);
- *  - SQLite's planner hints (INDEXED BY); PostgreSQL chooses alone;
+ *  - names containing 1–2 characters: the same text on both, the rows of that gram in
+ *    elder_name_grams (RULE-UI-007, sql/026 and its twin sql/pg/026);
+ *  - SQLite's planner hints (INDEXED BY; CROSS JOIN: the rows of a name gram drive, not a
+ *    scan of the region index); PostgreSQL chooses alone;
  *  - bulk imports: SQLite drops the secondary indexes and the FTS index and rebuilds them
  *    once (elder_store_defer_indexes); PostgreSQL writes through;
  *  - the id of a new record: INSERT … RETURNING id on PostgreSQL; on SQLite the INSERT alone,
  *    then last_insert_rowid() (SQLite's RETURNING opens a temporary table per row: measured,
  *    a tenth more time for a million-row import).
  */
+/* RULE-UI-007: names containing the 1–2 characters of ?1 (every character and pair is a gram). */
+#define NAME_GRAM "n.gram = ?1"
+
 struct dialect {
     const char *cols, *get, *linked, *active;
     const char *by_text; /* ?1: search_key */
-    const char *by_name; /* ?1: the text, ?2 (SQLite): the text and U+10FFFF */
+    const char *by_name; /* ?1: the text (1–2 characters) */
     const char *from_age, *from_status;
+    const char *from_name; /* RULE-UI-007: the grams drive, the records joined by id */
     const char *returning, *last_id; /* the new record's id: one or the other */
 };
 static const struct dialect sqlite_sql = {
@@ -65,9 +70,10 @@ static const struct dialect sqlite_sql = {
     .linked = LINKED_SQL("group_concat(category)"),
     .active = ACTIVE_SQL(" INDEXED BY elders_status"),
     .by_text = "e.id IN (SELECT rowid FROM elders_fts WHERE elders_fts MATCH ?1)",
-    .by_name = "e.name >= ?1 AND e.name < ?2",
+    .by_name = NAME_GRAM,
     .from_age = " FROM elders e INDEXED BY elders_birth",
     .from_status = " FROM elders e INDEXED BY elders_status",
+    .from_name = " FROM elder_name_grams n CROSS JOIN elders e ON e.id = n.elder_id",
     .returning = "",
     .last_id = "SELECT last_insert_rowid()",
 };
@@ -78,9 +84,10 @@ static const struct dialect pg_sql = {
     .active = ACTIVE_SQL(""),
     .by_text = "(e.name LIKE ?1 OR (coalesce(e.phone, '') || ' ' || coalesce(e.phone2, ''))"
                " LIKE ?1 OR e.address LIKE ?1)",
-    .by_name = "starts_with(e.name, ?1)",
+    .by_name = NAME_GRAM,
     .from_age = " FROM elders e",
     .from_status = " FROM elders e",
+    .from_name = " FROM elder_name_grams n JOIN elders e ON e.id = n.elder_id",
     .returning = " RETURNING id",
     .last_id = NULL,
 };
@@ -255,7 +262,7 @@ list_row(const struct al_row_ctx *c, struct al_stmt *st)
 /*
  * One statement per mode, so each can use its own index: the region range
  * (browse), the keyed ID hash (exact), the text search (3+ characters), the
- * name index (1–2 characters: names starting with the text), and without a
+ * name grams (1–2 characters: names containing them), and without a
  * search text the index of the most selective filter: category (category,
  * region), age (birth date, region) or status (status, region).  The filters
  * a request does not use are left out of the text (statements cached by
@@ -268,7 +275,7 @@ static const char *const mode_order[] = {
     [BROWSE] = " ORDER BY e.region_code, e.id",
     [BY_ID] = " ORDER BY e.id",
     [BY_TEXT] = " ORDER BY e.id",
-    [BY_NAME] = " ORDER BY e.name, e.region_code, e.id",
+    [BY_NAME] = " ORDER BY n.region_code, n.elder_id",
     [BY_CATEGORY] = " ORDER BY k.region_code, k.elder_id",
     [BY_AGE] = " ORDER BY e.birth_date, e.region_code, e.status, e.id",
     [BY_SPECIAL] = " ORDER BY e.region_code, e.id",
@@ -356,12 +363,13 @@ list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct
     const char *lo, const char *hi, bool page, struct params *p)
 {
     const struct dialect *d = dialect(db);
-    bool by_cat = mode == BY_CATEGORY, by_special = mode == BY_SPECIAL;
-    /* Where region, status and birth date are read: the category row when there is one. */
-    const char *t = by_cat || (by_special && !page) ? "k" : "e";
+    bool by_cat = mode == BY_CATEGORY, by_special = mode == BY_SPECIAL, by_name = mode == BY_NAME;
+    /* Where region, status and birth date are read: the category or gram row when there is one. */
+    const char *t = by_cat || (by_special && !page) ? "k" : by_name ? "n" : "e";
     const char *from = by_cat ? " FROM elder_categories k JOIN elders e ON e.id = k.elder_id"
                        : mode == BY_AGE ? d->from_age
-                       : mode == BY_STATUS ? d->from_status : " FROM elders e";
+                       : mode == BY_STATUS ? d->from_status
+                       : mode == BY_NAME   ? d->from_name : " FROM elders e";
     /* The search key is always ?1 (and its bound ?2): the dialect texts name them. */
     const char *where = "1 = 1", *head;
     if (mode == BY_ID) {
@@ -371,8 +379,6 @@ list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct
         where = d->by_text;
     } else if (mode == BY_NAME) {
         param(a, p, q->q);
-        if (!al_db_is_pg(db))
-            param(a, p, al_arena_printf(a, "%s\xF4\x8F\xBF\xBF", q->q));
         where = d->by_name;
     }
     const char *cat = q->category ? param(a, p, q->category) : NULL;
@@ -389,6 +395,8 @@ list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct
                                   " WHERE k.category%s", in_marks(a, p, q->special, q->nspecial));
     else if (by_cat)
         head = al_arena_printf(a, "SELECT count(*) FROM elder_categories k WHERE %s", where);
+    else if (by_name && !q->category && !q->nspecial) /* the gram rows alone */
+        head = al_arena_printf(a, "SELECT count(*) FROM elder_name_grams n WHERE %s", where);
     else
         head = al_arena_printf(a, "SELECT count(*)%s WHERE %s", from, where);
     const char *special = !q->nspecial || (by_special && !page) ? ""
@@ -1162,12 +1170,19 @@ elder_store_rebuild_indexes(struct al_db *db, const struct elder_deferred *d)
 {
     static const char sql_undefer[] = "DELETE FROM search_deferred";
     static const char sql_rebuild[] = "INSERT INTO elders_fts(elders_fts) VALUES ('rebuild')";
+    /* RULE-UI-007: the name grams, quiet during the import like the FTS index. */
+    static const char sql_grams[] =
+        "DELETE FROM elder_name_grams; INSERT INTO elder_name_grams(gram, region_code, elder_id,"
+        " status, birth_date) SELECT gram, region_code, elder_id, status, birth_date"
+        " FROM elder_name_gram_rows";
     if (al_db_is_pg(db))
         return AL_OK;
     struct al_stmt *st = al_db_sql(db, sql_undefer);
     int rc = st ? al_stmt_run(st) : AL_EDB;
     if (rc == AL_OK)
         rc = (st = al_db_sql(db, sql_rebuild)) ? al_stmt_run(st) : AL_EDB;
+    if (rc == AL_OK)
+        rc = al_db_exec(db, sql_grams);
     for (int i = 0; rc == AL_OK && i < d->n; i++)
         rc = al_db_exec(db, d->indexes[i]);
     return rc;

@@ -4,11 +4,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
 #include "audit/audit.h"
 #include "auth/auth.h"
-#include "core/csv.h"
+#include "core/export.h"
 #include "core/http.h"
 #include "core/jobs.h"
 #include "core/idcard.h"
@@ -174,6 +173,8 @@ item_json(void *ctx, const char *const v[IDENTIFY_ITEM_COLS])
             : v[i]                ? json_string(v[i])
                                   : json_null());
     }
+    json_object_set_new(o, "status_name",
+        json_string(identify_status_name(v[IDENTIFY_ITEM_STATUS])));
     json_object_set_new(o, "detail_text",
         json_string(identify_detail_text(p->a, p->list, v[IDENTIFY_ITEM_DETAIL])));
     json_array_append_new(p->items, o);
@@ -227,6 +228,8 @@ cell(struct al_arena *a, int list, const char *const v[IDENTIFY_ITEM_COLS], int 
     const char *x = v[col];
     if (col == IDENTIFY_ITEM_SEX && x)
         return x[0] == 'M' ? "男" : "女";
+    if (col == IDENTIFY_ITEM_STATUS) /* RULE-UI-001: 死亡, 迁出, not the stored word */
+        return identify_status_name(x);
     return x ? x : "";
 }
 
@@ -234,10 +237,8 @@ cell(struct al_arena *a, int list, const char *const v[IDENTIFY_ITEM_COLS], int 
 struct export {
     struct al_arena *a;
     int list;
-    bool pii;            /* the reader holds elder.read_pii */
-    struct al_buf csv;   /* format csv */
-    lxw_worksheet *ws;   /* format xlsx */
-    int64_t rows;
+    bool pii; /* the reader holds elder.read_pii */
+    struct al_export *out;
 };
 
 static int
@@ -245,93 +246,25 @@ export_row(void *ctx, const char *const v[IDENTIFY_ITEM_COLS])
 {
     struct export *x = ctx;
     char num[24];
-    snprintf(num, sizeof(num), "%lld", (long long)++x->rows);
-    for (int c = 0; c < IDENTIFY_ITEM_COLS; c++) {
-        if (x->ws)
-            worksheet_write_string(x->ws, (lxw_row_t)(x->rows + 1), (lxw_col_t)c,
-                cell(x->a, x->list, v, c, num, x->pii), NULL);
-        else
-            al_csv_field(x->a, &x->csv, cell(x->a, x->list, v, c, num, x->pii),
-                c == IDENTIFY_ITEM_COLS - 1);
-    }
-    return 0;
-}
-
-/* The bytes of a file into the arena. */
-static int
-file_bytes(struct al_req *r, const char *path, const char **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return al_req_fail(r, AL_EINTERNAL, NULL, "导出文件读取失败");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = al_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1));
-    *len = fread(buf, 1, (size_t)(n > 0 ? n : 0), f);
-    fclose(f);
-    *data = buf;
-    return AL_OK;
-}
-
-/*
- * The list as XLSX: written row by row (libxlsxwriter's constant-memory mode)
- * into a temporary file, whose bytes come back in the arena.
- */
-static int
-xlsx_export(struct al_req *r, int64_t run_id, const char *list, const char *title,
-    const char **data, size_t *len)
-{
-    const char *tmpdir = getenv("TMPDIR");
-    if (!tmpdir || !*tmpdir)
-        tmpdir = "/tmp";
-    char *path = al_arena_printf(r->arena, "%s/anlao-export-XXXXXX", tmpdir);
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return al_req_fail(r, AL_EINTERNAL, NULL, "无法创建导出文件");
-    close(fd);
-    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir};
-    lxw_workbook *wb = workbook_new_opt(path, &opt);
-    struct export x = {.a = r->arena, .list = identify_list_index(list),
-        .pii = auth_role_has(r->db, r->who->role, "elder.read_pii"),
-        .ws = wb ? workbook_add_worksheet(wb, "清单") : NULL};
-    if (!x.ws) {
-        if (wb)
-            workbook_close(wb);
-        unlink(path);
-        return al_req_fail(r, AL_EINTERNAL, NULL, "无法创建导出文件");
-    }
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    worksheet_set_column(x.ws, 0, IDENTIFY_ITEM_COLS - 1, 16, NULL);
-    worksheet_write_string(x.ws, 0, 0, title, bold);
+    snprintf(num, sizeof(num), "%lld", al_export_rows(x->out) + 1);
+    const char *cells[IDENTIFY_ITEM_COLS];
     for (int c = 0; c < IDENTIFY_ITEM_COLS; c++)
-        worksheet_write_string(x.ws, 1, (lxw_col_t)c, export_header(c, x.pii), bold);
-    int rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0,
-        export_row, &x, NULL);
-    if (workbook_close(wb) != LXW_NO_ERROR && rc == AL_OK)
-        rc = al_req_fail(r, AL_EINTERNAL, NULL, "导出文件写入失败");
-    if (rc == AL_OK)
-        rc = file_bytes(r, path, data, len);
-    unlink(path);
-    return rc;
+        cells[c] = cell(x->a, x->list, v, c, num, x->pii);
+    al_export_row(x->out, cells);
+    return 0;
 }
 
 static int
 list_export(struct al_req *r)
 {
     int64_t run_id, total = 0;
-    const char *list;
+    const char *list, *format;
     int rc = run_and_list(r, &run_id, &list);
-    if (rc != AL_OK)
-        return rc;
-    const char *format = al_query_get(&r->query, "format");
-    if (!format)
-        format = "xlsx";
-    if (strcmp(format, "csv") && strcmp(format, "xlsx"))
-        return al_req_fail(r, AL_EINVAL, "format", "导出格式应为 csv 或 xlsx");
-    rc = identify_store_items(r->db, run_id, list, r->who->region_code, 0, 0, NULL,
-        NULL, &total);
+    if (rc == AL_OK)
+        rc = al_export_format(r, &format);
+    if (rc == AL_OK)
+        rc = identify_store_items(r->db, run_id, list, r->who->region_code, 0, 0, NULL,
+            NULL, &total);
     if (rc != AL_OK)
         return rc;
     /* RULE-IDENT-006: an export of personal data is a sensitive read: audited. */
@@ -343,24 +276,21 @@ list_export(struct al_req *r)
     if ((rc = audit_append(r, &e)) != AL_OK)
         return rc;
     const char *title = identify_list_name(identify_list_index(list));
-    char *name = al_arena_printf(r->arena, "精准识别-%lld-%s.%s", (long long)run_id, title, format);
-    if (!strcmp(format, "csv")) {
-        struct export x = {.a = r->arena, .list = identify_list_index(list),
-            .pii = auth_role_has(r->db, r->who->role, "elder.read_pii")};
-        al_buf_add(r->arena, &x.csv, "\xEF\xBB\xBF", 3); /* BOM: Excel opens UTF-8 */
-        for (int c = 0; c < IDENTIFY_ITEM_COLS; c++)
-            al_csv_field(r->arena, &x.csv, export_header(c, x.pii), c == IDENTIFY_ITEM_COLS - 1);
-        rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0,
-            export_row, &x, NULL);
-        return rc == AL_OK ? al_reply_file(r, "text/csv; charset=utf-8", name, x.csv.p, x.csv.len)
-                           : rc;
-    }
-    const char *data = NULL;
-    size_t len = 0;
-    if ((rc = xlsx_export(r, run_id, list, title, &data, &len)) != AL_OK)
+    struct export x = {.a = r->arena, .list = identify_list_index(list),
+        .pii = auth_role_has(r->db, r->who->role, "elder.read_pii")};
+    const char *headers[IDENTIFY_ITEM_COLS];
+    for (int c = 0; c < IDENTIFY_ITEM_COLS; c++)
+        headers[c] = export_header(c, x.pii);
+    if ((rc = al_export_open(r, format, title, IDENTIFY_ITEM_COLS, headers, &x.out)) != AL_OK)
         return rc;
-    return al_reply_file(r,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, data, len);
+    rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0, export_row, &x,
+        NULL);
+    if (rc != AL_OK) {
+        al_export_abort(x.out);
+        return rc;
+    }
+    return al_export_reply(x.out,
+        al_arena_printf(r->arena, "精准识别-%lld-%s", (long long)run_id, title));
 }
 
 static const struct al_route identify_routes[] = {

@@ -30,6 +30,17 @@ enum {
  */
 const char *identify_detail_text(struct al_arena *a, int list, const char *detail);
 
+/*
+ * RULE-UI-001: the stored detail of an item of 死亡或迁出仍在享受服务:
+ * "<status> <date>|<roll>|<categories>" (the roll: economic_status unless
+ * general; the categories when special), in `a`.
+ */
+const char *identify_inactive_detail(struct al_arena *a, const struct elder_scan_row *row);
+/* `what` followed by "；仍在享受：…" read from "|<roll>|<categories>" (`tail` NULL: `what`). */
+const char *identify_still_text(struct al_arena *a, const char *what, const char *tail);
+/* 在册, 迁出, 死亡, 注销 for an elder status (the status itself when unknown). */
+const char *identify_status_name(const char *status);
+
 /* An elder as the last run left them (`known` false: not seen before). */
 struct identify_prev {
     bool known;

@@ -124,6 +124,68 @@ category_names(const char *ids, char *out, size_t size)
     return out[0] ? out : "无";
 }
 
+/* RULE-UI-001: the Chinese name of a roll the identification reads (economic_status). */
+static const char *
+roll_name(const char *economic, size_t n)
+{
+    static const char *const ids[] = {"tekun", "dibao", "dibao_edge", "low_income"};
+    static const char *const names[] = {"特困人员供养", "最低生活保障（低保）", "低保边缘救助",
+        "低收入救助"};
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+        if (strlen(ids[i]) == n && strncmp(ids[i], economic, n) == 0)
+            return names[i];
+    return NULL;
+}
+
+const char *
+identify_inactive_detail(struct al_arena *a, const struct elder_scan_row *row)
+{
+    const char *eco = row->economic_status && strcmp(row->economic_status, "general") != 0
+                          ? row->economic_status
+                          : "";
+    return al_arena_printf(a, "%s %s|%s|%s", row->status, row->status_date ? row->status_date : "",
+        eco, row->special && row->cats ? row->cats : "");
+}
+
+const char *
+identify_still_text(struct al_arena *a, const char *what, const char *tail)
+{
+    /* tail: NULL (a detail stored before RULE-UI-001) or "|<roll>|<categories>" */
+    if (!tail)
+        return al_arena_strdup(a, what);
+    const char *roll = tail + 1;
+    const char *bar = strchr(roll, '|');
+    size_t n = bar ? (size_t)(bar - roll) : strlen(roll);
+    const char *cats = bar ? bar + 1 : "";
+    char x[512], services[768] = "";
+    const char *rn = n ? roll_name(roll, n) : NULL;
+    if (rn)
+        append(services, sizeof(services), rn);
+    else if (n)
+        snprintf(services, sizeof(services), "%.*s", (int)(n < 64 ? n : 64), roll);
+    if (*cats) {
+        if (services[0])
+            append(services, sizeof(services), "、");
+        append(services, sizeof(services), "特殊困难老年人服务（");
+        append(services, sizeof(services), category_names(cats, x, sizeof(x)));
+        append(services, sizeof(services), "）");
+    }
+    if (!services[0])
+        return al_arena_strdup(a, what);
+    return al_arena_printf(a, "%s；仍在享受：%s", what, services);
+}
+
+const char *
+identify_status_name(const char *status)
+{
+    static const char *const ids[] = {"active", "moved_out", "deceased", "cancelled"};
+    static const char *const names[] = {"在册", "迁出", "死亡", "注销"};
+    for (int i = 0; status && i < 4; i++)
+        if (strcmp(ids[i], status) == 0)
+            return names[i];
+    return status ? status : "";
+}
+
 const char *
 identify_detail_text(struct al_arena *a, int list, const char *detail)
 {
@@ -145,12 +207,17 @@ identify_detail_text(struct al_arena *a, int list, const char *detail)
         return al_arena_printf(a, "%s → %s", category_names(old, x, sizeof(x)),
             category_names(now, y, sizeof(y)));
     }
-    case IDENTIFY_LIST_INACTIVE: { /* "deceased 2025-12-19" */
+    case IDENTIFY_LIST_INACTIVE: { /* "deceased 2025-12-19|dibao|advanced_age,living_alone" */
         bool dead = strncmp(detail, "deceased", 8) == 0;
-        const char *date = strchr(detail, ' ');
-        date = date && date[1] ? date + 1 : NULL;
-        return al_arena_printf(a, "%s%s%s%s", dead ? "死亡" : "迁出", date ? "（" : "",
-            date ? date : "", date ? "）" : "");
+        const char *bar = strchr(detail, '|');
+        const char *end = bar ? bar : detail + strlen(detail);
+        const char *date = memchr(detail, ' ', (size_t)(end - detail));
+        date = date && date + 1 < end ? date + 1 : NULL;
+        const char *what = dead ? "死亡" : "迁出";
+        if (!date)
+            return identify_still_text(a, what, bar);
+        return identify_still_text(a,
+            al_arena_printf(a, "%s（%.*s）", what, (int)(end - date), date), bar);
     }
     case IDENTIFY_LIST_MISSING_HUKOU: /* "import:6" */
         return al_arena_printf(a, "第 %s 次户籍导入中没有此人",

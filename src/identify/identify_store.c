@@ -102,8 +102,7 @@ visit(void *ctx, const struct elder_scan_row *row)
         else if (l == IDENTIFY_LIST_NEW_SPECIAL)
             detail = al_arena_strdup(r->a, row->cats);
         else if (l == IDENTIFY_LIST_INACTIVE)
-            detail = al_arena_printf(r->a, "%s %s", row->status,
-                row->status_date ? row->status_date : "");
+            detail = identify_inactive_detail(r->a, row); /* RULE-UI-001 */
         else if (l == IDENTIFY_LIST_MISSING_HUKOU)
             detail = al_arena_printf(r->a, "import:%lld", (long long)hukou);
         PUSH(&r->items, struct item, ((struct item){row->id, l, detail}));

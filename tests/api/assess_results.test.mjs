@@ -87,7 +87,7 @@ test('RULE-ASSESS-020: the needs of a disputed result stay in force until the re
   assert.equal(n1.assessment_id, newer.id, 'disputed: still the result in force')
   // The disputed result is visible to level-only readers as such.
   assert.equal(ok(await provider.get(`/api/v1/assessments/${newer.id}`)).status, 'disputed')
-  assert.ok(ok(await civil.get('/api/v1/assessments/due')).items.some((i) => i.kind === 'request' && i.disputed_id === newer.id && i.id === disp.request_id))
+  assert.ok(ok(await civil.get('/api/v1/assessments/due?page_size=200')).items.some((i) => i.kind === 'request' && i.disputed_id === newer.id && i.id === disp.request_id))
 })
 
 test('RULE-ASSESS-020: legacy results sit in the history by date, newest first', async () => {
@@ -107,7 +107,7 @@ test('RULE-ASSESS-020: legacy results sit in the history by date, newest first',
 test('due list and list: a region beside the caller\'s scope is empty, a narrower one filters; unknown filters are 400', async () => {
   const other = ok(await civil.post('/api/v1/elders', { name: '结果乙', id_number: '440524188001010014', region_code: '520327101201', address: '二号', phone: '13800002222' }), 201)
   ok(await jx.post('/api/v1/assessment-requests', { elder_id: other.id, reason: 'immediate', source: 'visit', note: '走访发现行动不便' }), 201)
-  const lqDue = ok(await lq.get('/api/v1/assessments/due'))
+  const lqDue = ok(await lq.get('/api/v1/assessments/due?page_size=200'))
   assert.ok(lqDue.total > 0)
   assert.ok(lqDue.items.every((i) => i.region_code.startsWith('520327001')))
   assert.equal(ok(await lq.get('/api/v1/assessments/due?region=520327101')).total, 0, 'beside the scope: empty, not the whole scope')
@@ -131,7 +131,7 @@ test('RULE-ASSESS-021: an elder who died is not assessed; the due list drops the
   assertError(assert, refused, 409, 'conflict', 'elder_id')
   assert.match(refused.body.error.message, /死亡/)
   assertError(assert, await civil.post('/api/v1/assessment-requests', { elder_id: e.id, reason: 'immediate', source: 'officer' }), 409, 'conflict', 'elder_id')
-  const due = ok(await civil.get('/api/v1/assessments/due'))
+  const due = ok(await civil.get('/api/v1/assessments/due?page_size=200'))
   assert.ok(!due.items.some((i) => i.elder_id === e.id), 'no request of a dead elder on the due list')
   const all = ok(await civil.get('/api/v1/assessment-requests'))
   assert.ok(all.items.some((i) => i.id === open.id), 'the request list keeps it')

@@ -194,7 +194,7 @@ test('a dispute keeps the result and opens a re-assessment that other assessors 
   const disp = ok(await step(civil, published.id, 'dispute', { version: (await current(published.id)).version, reason: '家属认为评估时老人状态不佳' }))
   assert.equal(disp.status, 'disputed')
   assert.equal(ok(await civil.get(`/api/v1/elders/${elderId}`)).ability_level, 2, 'the level stays until the re-assessment is published')
-  const due = ok(await civil.get('/api/v1/assessments/due'))
+  const due = ok(await civil.get('/api/v1/assessments/due?page_size=200'))
   assert.ok(due.items.some((i) => i.kind === 'request' && i.id === disp.request_id && i.disputed_id === published.id))
   assertError(assert, await a1.post('/api/v1/assessments', { elder_id: elderId, reason: 'reassessment', items: max }), 400, 'invalid', 'request_id')
   const items = [...max]
@@ -262,7 +262,7 @@ test('due list: results expiring within 30 days or expired; immediate requests f
   v = ok(await step(a1, d.id, 'submit', { version: v })).version
   v = ok(await step(jx, d.id, 'review', { version: v, decision: 'approve' })).version
   assert.equal(ok(await step(jx, d.id, 'publish', { version: v })).valid_until, '2025-06-15')
-  const due = ok(await civil.get('/api/v1/assessments/due')).items
+  const due = ok(await civil.get('/api/v1/assessments/due?page_size=200')).items
   const row = due.find((i) => i.kind === 'expiring' && i.assessment_id === d.id)
   assert.ok(row, JSON.stringify(due))
   assert.equal(row.expired, true)
@@ -272,7 +272,7 @@ test('due list: results expiring within 30 days or expired; immediate requests f
   assert.equal(q.status, 'open')
   assertError(assert, await jx.post('/api/v1/assessment-requests', { elder_id: otherId, reason: 'whim' }), 400, 'invalid', 'reason')
   assertError(assert, await lq.post('/api/v1/assessment-requests', { elder_id: otherId, reason: 'immediate' }), 404, 'not_found')
-  assert.ok(ok(await jx.get('/api/v1/assessments/due')).items.some((i) => i.kind === 'request' && i.id === q.id))
+  assert.ok(ok(await jx.get('/api/v1/assessments/due?page_size=200')).items.some((i) => i.kind === 'request' && i.id === q.id))
 })
 
 test('legacy MZ/T 039-2013 results keep their own scale and never set the ability level', async () => {

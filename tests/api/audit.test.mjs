@@ -95,7 +95,10 @@ test('filters: user, action (exact or prefix), outcome, target, from/to dates, p
   const ids = all.body.items.map((i) => i.id)
   assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first')
   for (const i of all.body.items) {
-    assert.deepEqual(Object.keys(i).sort(), ['action', 'at', 'client_ip', 'detail', 'id', 'outcome', 'region_code', 'target_id', 'target_type', 'user_id', 'username'])
+    // RULE-UI-003: each entry also reads in Chinese (action_name, region_name, detail_text).
+    assert.deepEqual(Object.keys(i).sort(), ['action', 'action_name', 'at', 'client_ip', 'detail',
+      'detail_text', 'id', 'outcome', 'region_code', 'region_name', 'target_id', 'target_type',
+      'user_id', 'username'])
   }
   const count = (pred) => all.body.items.filter(pred).length
   // The first day of the epoch is a valid day (its China midnight is before 1970-01-01 UTC).

@@ -90,7 +90,8 @@ test('PATCH with a stale version is 409; history records the change', async () =
 test('search by name, phone, address (Chinese substring) and exact ID; filters', async () => {
   const find = async (q) => (await civil.get('/api/v1/elders?' + new URLSearchParams(q))).body
   assert.equal((await find({ q: '王秀' })).total, 1, 'name prefix')
-  assert.equal((await find({ q: '秀英' })).total, 0, 'two characters match from the start of the name')
+  assert.equal((await find({ q: '秀英' })).total, 1, 'RULE-UI-007: two characters of the given name find the name containing them')
+  assert.equal((await find({ q: '英' })).total, 1, 'one character too')
   assert.equal((await find({ q: '前进社区' })).total, 1, 'address substring')
   assert.equal((await find({ q: '00001234' })).total, 1, 'phone substring')
   assert.equal((await find({ id_number: '11010519491231002x' })).total, 1, 'exact ID, normalised')

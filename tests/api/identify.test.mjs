@@ -51,7 +51,10 @@ test('first run is the baseline; later runs list what changed', async () => {
   assert.deepEqual((await list('missing_hukou')).items.map((i) => i.name), ['乙'])
   assert.equal((await list('changed')).total, 2)
   // The 说明 reads in Chinese (the stored detail stays for programs).
-  assert.equal((await list('inactive_in_service')).items[0].detail_text, '死亡（2026-10-01）')
+  // RULE-UI-001: and says what the person still receives (甲 is on the 特困 roll).
+  const dead = (await list('inactive_in_service')).items[0]
+  assert.equal(dead.detail_text, '死亡（2026-10-01）；仍在享受：特困人员供养、特殊困难老年人服务（经济困难）')
+  assert.equal(dead.status_name, '死亡')
   assert.match((await list('missing_hukou')).items[0].detail_text, /^第 \d+ 次户籍导入中没有此人$/)
   assert.match((await list('changed')).items.find((i) => i.name === '乙').detail_text, /→ .*经济困难/)
   const item = (await list('new_special')).items[0]

@@ -124,10 +124,11 @@ test('sign in, see real counts, create a user, find it in the list and the audit
   const first = await page.textContent('[data-test=audit-table] .el-table__row:has-text("新增用户")')
   assert.match(first, /admin/)
   assert.match(first, /新增用户/)
-  assert.match(first, /520327112/)
+  assert.match(first, /新建镇/, 'RULE-UI-003: the region by its name')
   assert.match(first, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/, 'local time as YYYY-MM-DD HH:mm:ss')
-  await page.click('[data-test=audit-table] .el-table__row .el-table__expand-icon')
-  await page.waitForSelector('[data-test=audit-table] pre.detail')
+  await page.click('[data-test=audit-table] .el-table__row:has-text("新增用户") .el-table__expand-icon')
+  await page.waitForSelector('[data-test=audit-detail]')
+  assert.match(await page.textContent('[data-test=audit-detail]'), /用户名：.+；角色：.+；区划：新建镇（520327112）/)
   await page.screenshot({ path: `${SHOTS}/audit.png`, fullPage: true })
 
   // The region tree and its detail panel.

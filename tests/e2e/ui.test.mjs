@@ -251,7 +251,8 @@ test('on a phone, lists are cards: name, sex and age, village, categories, and t
   await page.waitForURL((u) => u.searchParams.get('status') === 'deceased')
   await page.waitForSelector('[data-test=card-status]')
   // The due list too.
-  const due = (await civil.get('/api/v1/assessments/due?within_days=365')).body.items
+  // RULE-UI-002: the first page of the due list (20)
+  const due = (await civil.get('/api/v1/assessments/due?within_days=365&page_size=20')).body.items
   assert.ok(due.length > 0, 'the demo county has results due within a year')
   await page.goto(server.base + '/assessments?within=365')
   await page.waitForSelector('[data-test=due-cards] [data-test=list-card]')

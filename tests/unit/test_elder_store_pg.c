@@ -285,10 +285,35 @@ list_and_search(void **state)
     assert_int_equal(count(db, &a, &q), all); /* browse, in scope */
     q = (struct elder_query){.scope = "110105"};
     assert_int_equal(count(db, &a, &q), 0); /* another county */
-    q = (struct elder_query){.q = "王秀"};  /* 1–2 characters: names starting with it */
+    /* RULE-UI-007: 1–2 characters find the names containing them, not only starting with them. */
+    q = (struct elder_query){.q = "王秀"};
     assert_int_equal(count(db, &a, &q), 1);
     q = (struct elder_query){.q = "秀兰", .pii = true};
+    assert_int_equal(count(db, &a, &q), 1);
+    q = (struct elder_query){.q = "兰"};
+    assert_int_equal(count(db, &a, &q), 1);
+    q = (struct elder_query){.q = "王兰"}; /* not adjacent: no match */
     assert_int_equal(count(db, &a, &q), 0);
+    /* A renamed record is found by its new name only (the grams follow the name). */
+    assert_int_equal(
+        al_db_exec(db, "UPDATE elders SET name = '王龘鑫' WHERE name = '王秀兰'"), AL_OK);
+    q = (struct elder_query){.q = "秀兰"};
+    assert_int_equal(count(db, &a, &q), 0);
+    q = (struct elder_query){.q = "龘鑫"};
+    assert_int_equal(count(db, &a, &q), 1);
+    assert_int_equal(
+        al_db_exec(db, "UPDATE elders SET name = '王秀兰' WHERE name = '王龘鑫'"), AL_OK);
+    /* The grams carry the status and region: a filter on them counts from the grams alone. */
+    assert_int_equal(
+        al_db_exec(db, "UPDATE elders SET status = 'deceased' WHERE name = '王秀兰'"), AL_OK);
+    q = (struct elder_query){.q = "秀兰", .status = "active"};
+    assert_int_equal(count(db, &a, &q), 0);
+    q = (struct elder_query){.q = "秀兰", .status = "deceased"};
+    assert_int_equal(count(db, &a, &q), 1);
+    q = (struct elder_query){.q = "秀兰", .scope = "110105"};
+    assert_int_equal(count(db, &a, &q), 0);
+    assert_int_equal(
+        al_db_exec(db, "UPDATE elders SET status = 'active' WHERE name = '王秀兰'"), AL_OK);
     q = (struct elder_query){.q = "前进社区"}; /* 3+: the text index, the address */
     assert_int_equal(count(db, &a, &q), all);
     q = (struct elder_query){.q = "张\"明"};   /* a quote is text, not search syntax */

@@ -163,6 +163,25 @@ details_read_in_chinese(void **state)
     assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_INACTIVE, "deceased 2025-12-19"),
         "死亡（2025-12-19）");
     assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_INACTIVE, "moved_out "), "迁出");
+    /* RULE-UI-001: what the person still receives, read from the stored detail */
+    struct elder_scan_row dead = {.status = "deceased", .status_date = "2026-10-01",
+        .economic_status = "tekun", .cats = "economic_difficulty,living_alone", .special = true};
+    const char *d = identify_inactive_detail(&a, &dead);
+    assert_string_equal(d, "deceased 2026-10-01|tekun|economic_difficulty,living_alone");
+    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_INACTIVE, d),
+        "死亡（2026-10-01）；仍在享受：特困人员供养、特殊困难老年人服务（经济困难、独居）");
+    struct elder_scan_row gone = {.status = "moved_out", .economic_status = "general",
+        .cats = "advanced_age", .special = true};
+    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_INACTIVE,
+                            identify_inactive_detail(&a, &gone)),
+        "迁出；仍在享受：特殊困难老年人服务（高龄）");
+    struct elder_scan_row roll = {.status = "moved_out", .status_date = "2026-01-02",
+        .economic_status = "dibao", .cats = "", .special = false};
+    assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_INACTIVE,
+                            identify_inactive_detail(&a, &roll)),
+        "迁出（2026-01-02）；仍在享受：最低生活保障（低保）");
+    assert_string_equal(identify_status_name("deceased"), "死亡");
+    assert_string_equal(identify_status_name("moved_out"), "迁出");
     assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_MISSING_HUKOU, "import:6"),
         "第 6 次户籍导入中没有此人");
     assert_string_equal(identify_detail_text(&a, IDENTIFY_LIST_DUPLICATES, "12,34"),

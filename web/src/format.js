@@ -39,6 +39,7 @@ export const actionNames = {
   'system.backup': '备份', 'assess.create': '新建评估', 'assess.sign': '评估签名', 'assess.submit': '提交评估',
   'assess.approve': '审核通过', 'assess.return': '退回评估', 'assess.publish': '发布评估', 'assess.dispute': '评估异议',
   'assess.request': '申请评估', 'assess.qualify': '登记评估员资格', 'assess.legacy': '录入旧标准评估',
+  'assess.export': '导出评估记录', 'assess.due_export': '导出到期复评', 'audit.export': '导出审计日志', 'user.export': '导出用户',
 }
 
 // Apply an API error to a form: the field gets the message, otherwise a toast.
