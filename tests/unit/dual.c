@@ -2,8 +2,63 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "unit.h"
+
+static char sqlite_dir[] = "/tmp/anlao-unit-dual-XXXXXX";
+static char sqlite_path[sizeof(sqlite_dir) + 8];
+
+static void
+remove_sqlite_file(void)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    char path[sizeof(sqlite_path) + 4];
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+        snprintf(path, sizeof(path), "%s%s", sqlite_path, suffix[i]);
+        unlink(path);
+    }
+}
+
+static void
+remove_sqlite_dir(void)
+{
+    remove_sqlite_file();
+    rmdir(sqlite_dir);
+}
+
+const char *
+dual_target(enum dual_engine engine)
+{
+    if (engine == DUAL_PG) {
+        const char *url = getenv("ANLAO_TEST_PG");
+        if (!url || !*url) {
+            fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
+            return NULL;
+        }
+        return url;
+    }
+    if (engine == DUAL_SQLITE_FILE) {
+        if (!*sqlite_path) {
+            if (!mkdtemp(sqlite_dir))
+                return NULL;
+            snprintf(sqlite_path, sizeof(sqlite_path), "%s/t.db", sqlite_dir);
+            atexit(remove_sqlite_dir);
+        }
+        return sqlite_path;
+    }
+    return NULL;
+}
+
+struct al_db *
+dual_open_again(enum dual_engine engine)
+{
+    const char *target = dual_target(engine);
+    struct al_db *db = NULL;
+    if (!target || al_db_open(target, &db) != AL_OK)
+        return NULL;
+    return db;
+}
 
 struct al_db *
 dual_open(enum dual_engine engine)
@@ -13,14 +68,15 @@ dual_open(enum dual_engine engine)
         if (al_db_open(":memory:", &db) != AL_OK)
             return NULL;
     } else {
-        const char *url = getenv("ANLAO_TEST_PG");
-        if (!url || !*url) {
-            fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
+        const char *target = dual_target(engine);
+        if (!target)
             return NULL;
-        }
-        if (al_db_open(url, &db) != AL_OK)
+        if (engine == DUAL_SQLITE_FILE)
+            remove_sqlite_file();
+        if (al_db_open(target, &db) != AL_OK)
             return NULL;
-        if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK) {
+        if (engine == DUAL_PG &&
+            al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK) {
             al_db_close(db);
             return NULL;
         }
