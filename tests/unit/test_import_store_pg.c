@@ -21,6 +21,7 @@
 #include "elder/elder_int.h"
 #include "import/import.h"
 #include "import/import_int.h"
+#include "dual.h"
 #include "unit.h"
 
 static char tmpdir[] = "/tmp/anlao-unit-import-XXXXXX";
@@ -74,33 +75,17 @@ regions(struct al_db *db)
                           " ('520327002001', '前进村', 5, '520327002', 2023)");
 }
 
+/* A fresh migrated database of `engine`, the key loaded and the regions in. */
 static int
-sqlite_setup(void **state)
+setup(void **state, enum dual_engine engine)
 {
-    struct al_db *db;
-    on_pg = false;
-    if (keys() != 0 || al_db_open(":memory:", &db) != AL_OK)
+    on_pg = engine == DUAL_PG;
+    if (keys() != 0)
         return -1;
-    if (al_db_migrate(db) != AL_OK || regions(db) != AL_OK)
+    struct al_db *db = dual_open(engine);
+    if (!db)
         return -1;
-    *state = db;
-    return 0;
-}
-
-static int
-pg_setup(void **state)
-{
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    on_pg = true;
-    if (keys() != 0 || al_db_open(url, &db) != AL_OK)
-        return -1;
-    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK ||
-        al_db_migrate(db) != AL_OK || regions(db) != AL_OK) {
+    if (regions(db) != AL_OK) {
         al_db_close(db);
         return -1;
     }
@@ -109,10 +94,15 @@ pg_setup(void **state)
 }
 
 static int
-teardown(void **state)
+sqlite_setup(void **state)
 {
-    al_db_close(*state);
-    return 0;
+    return setup(state, DUAL_SQLITE);
+}
+
+static int
+pg_setup(void **state)
+{
+    return setup(state, DUAL_PG);
 }
 
 /* A valid ID number of someone born on `birth` (YYYYMMDD) with sequence `seq` (0..999). */
@@ -521,8 +511,9 @@ main(void)
 {
     al_json_init(); /* as main.c: jansson on the arena while a pass writes rows */
     const struct CMUnitTest tests[] = {ENGINE_TESTS};
-    int failed = cmocka_run_group_tests_name("import on SQLite", tests, sqlite_setup, teardown);
-    failed += cmocka_run_group_tests_name("import on PostgreSQL", tests, pg_setup, teardown);
+    int failed =
+        cmocka_run_group_tests_name("import on SQLite", tests, sqlite_setup, dual_teardown);
+    failed += cmocka_run_group_tests_name("import on PostgreSQL", tests, pg_setup, dual_teardown);
     for (int i = 0; i < SNAPS; i++)
         free(snap[i]);
     return failed;
