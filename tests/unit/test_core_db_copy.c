@@ -12,16 +12,23 @@
 
 #include "core/db.h"
 #include "core/db_int.h"
+#include "dual.h"
 #include "unit.h"
 
 static const char table[] = "CREATE TABLE copy_t (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                             " note TEXT, n BIGINT CHECK (n >= 0))";
 
+/* A fresh migrated database of `engine` with the table copy_t. */
 static int
-setup(struct al_db *db, void **state)
+setup(void **state, enum dual_engine engine)
 {
-    if (al_db_exec(db, "DROP TABLE IF EXISTS copy_t") != AL_OK || al_db_exec(db, table) != AL_OK)
+    struct al_db *db = dual_open(engine);
+    if (!db)
         return -1;
+    if (al_db_exec(db, table) != AL_OK) {
+        al_db_close(db);
+        return -1;
+    }
     *state = db;
     return 0;
 }
@@ -29,32 +36,13 @@ setup(struct al_db *db, void **state)
 static int
 sqlite_setup(void **state)
 {
-    struct al_db *db;
-    if (al_db_open(":memory:", &db) != AL_OK)
-        return -1;
-    return setup(db, state);
+    return setup(state, DUAL_SQLITE);
 }
 
 static int
 pg_setup(void **state)
 {
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    if (al_db_open(url, &db) != AL_OK)
-        return -1;
-    return setup(db, state);
-}
-
-static int
-teardown(void **state)
-{
-    al_db_exec(*state, "DROP TABLE IF EXISTS copy_t");
-    al_db_close(*state);
-    return 0;
+    return setup(state, DUAL_PG);
 }
 
 static void
@@ -238,7 +226,9 @@ main(void)
     const struct CMUnitTest pure[] = {cmocka_unit_test(escape_text_format)};
     const struct CMUnitTest tests[] = {ENGINE_TESTS};
     int failed = cmocka_run_group_tests_name("copy escaping", pure, NULL, NULL);
-    failed += cmocka_run_group_tests_name("bulk load on SQLite", tests, sqlite_setup, teardown);
-    failed += cmocka_run_group_tests_name("bulk load on PostgreSQL", tests, pg_setup, teardown);
+    failed +=
+        cmocka_run_group_tests_name("bulk load on SQLite", tests, sqlite_setup, dual_teardown);
+    failed +=
+        cmocka_run_group_tests_name("bulk load on PostgreSQL", tests, pg_setup, dual_teardown);
     return failed;
 }
