@@ -14,6 +14,7 @@
 
 #include "core/db.h"
 #include "core/db_int.h"
+#include "dual.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/anlao-unit-backup-XXXXXX";
@@ -21,18 +22,13 @@ static char dir[] = "/tmp/anlao-unit-backup-XXXXXX";
 static int
 pg_setup(void **state)
 {
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
+    if (!mkdtemp(dir))
         return -1;
-    }
-    struct al_db *db;
-    if (!mkdtemp(dir) || al_db_open(url, &db) != AL_OK)
+    struct al_db *db = dual_open(DUAL_PG);
+    if (!db)
         return -1;
-    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK ||
-        al_db_migrate(db) != AL_OK ||
-        al_db_exec(db, "INSERT INTO settings(key, value) VALUES ('backup.marker', 'k7q')") !=
-            AL_OK) {
+    if (al_db_exec(db, "INSERT INTO settings(key, value) VALUES ('backup.marker', 'k7q')") !=
+        AL_OK) {
         al_db_close(db);
         return -1;
     }
@@ -43,7 +39,7 @@ pg_setup(void **state)
 static int
 teardown(void **state)
 {
-    al_db_close(*state);
+    dual_teardown(state);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     return system(cmd) == 0 ? 0 : -1;
