@@ -14,7 +14,7 @@
 
 /*
  * DUAL_SQLITE is ":memory:", private to its one connection; DUAL_SQLITE_FILE
- * is a file in a temporary directory (removed at exit), for the tests that
+ * is a file in dual_dir(), for the tests that
  * need a second connection to the same SQLite database (two servers racing).
  * dual_same compares DUAL_SQLITE with DUAL_PG.
  */
@@ -41,10 +41,26 @@ const char *dual_target(enum dual_engine engine);
  */
 struct al_db *dual_open_again(enum dual_engine engine);
 
-/* cmocka group setups: *state is the database; run a group once per engine. */
+/*
+ * cmocka group setups: *state is the database; run a group once per engine.
+ * When dual_prepare is set, the setups call it on the fresh database before
+ * handing it over (a test's own table, its fixed rows); non-zero fails the
+ * setup.
+ */
 int dual_sqlite_setup(void **state);
 int dual_pg_setup(void **state);
 int dual_teardown(void **state);
+extern int (*dual_prepare)(struct al_db *db, enum dual_engine engine);
+
+/* A temporary directory for the test's files, made once, removed with what it holds at exit. */
+const char *dual_dir(void);
+
+/*
+ * The key the stores encrypt ID numbers with: libsodium initialised and a
+ * fresh key file in dual_dir() loaded, once per process. 0, or -1 (said on
+ * stderr).
+ */
+int dual_key(void);
 
 /*
  * Run `fn(db, arg)` on a fresh database of each engine and assert that the two
