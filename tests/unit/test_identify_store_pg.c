@@ -23,35 +23,6 @@
 #include "dual.h"
 #include "unit.h"
 
-static char keydir[] = "/tmp/anlao-unit-identify-XXXXXX";
-
-static int
-keys(void)
-{
-    static bool done;
-    if (done)
-        return 0;
-    char key[96];
-    if (!mkdtemp(keydir) || al_crypto_init() != AL_OK)
-        return -1;
-    snprintf(key, sizeof(key), "%s/anlao.key", keydir);
-    done = al_crypto_load_key(key) == AL_OK;
-    return done ? 0 : -1;
-}
-
-/* A fresh migrated database of each engine, the key loaded first. */
-static int
-sqlite_setup(void **state)
-{
-    return keys() != 0 ? -1 : dual_sqlite_setup(state);
-}
-
-static int
-pg_setup(void **state)
-{
-    return keys() != 0 ? -1 : dual_pg_setup(state);
-}
-
 /* Two villages of one county: a duplicate across them is one person (RULE-IDENT-004). */
 static const char village_a[] = "520327001001", village_b[] = "520327001002";
 
@@ -368,11 +339,13 @@ engines_agree(void **state)
 int
 main(void)
 {
+    if (dual_key() != 0)
+        return 1;
     const struct CMUnitTest tests[] = {cmocka_unit_test(identify_on_engine)};
     const struct CMUnitTest compare[] = {cmocka_unit_test(engines_agree)};
-    int failed = cmocka_run_group_tests_name("identify_store on SQLite", tests, sqlite_setup,
+    int failed = cmocka_run_group_tests_name("identify_store on SQLite", tests, dual_sqlite_setup,
         dual_teardown);
-    failed += cmocka_run_group_tests_name("identify_store on PostgreSQL", tests, pg_setup,
+    failed += cmocka_run_group_tests_name("identify_store on PostgreSQL", tests, dual_pg_setup,
         dual_teardown);
     failed += cmocka_run_group_tests_name("identify_store: engines agree", compare, NULL, NULL);
     free(result_text[0]);
