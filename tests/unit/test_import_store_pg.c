@@ -24,7 +24,6 @@
 #include "dual.h"
 #include "unit.h"
 
-static char tmpdir[] = "/tmp/anlao-unit-import-XXXXXX";
 static bool on_pg;
 
 /* Snapshots taken on SQLite, compared on PostgreSQL. */
@@ -50,21 +49,6 @@ same(int slot, json_t *j)
     free(text);
 }
 
-static int
-keys(void)
-{
-    static bool done;
-    if (done)
-        return 0;
-    char key[96];
-    if (!mkdtemp(tmpdir) || al_crypto_init() != AL_OK)
-        return -1;
-    snprintf(key, sizeof(key), "%s/anlao.key", tmpdir);
-    al_config_load_env();
-    done = al_crypto_load_key(key) == AL_OK;
-    return done ? 0 : -1;
-}
-
 /* The few regions the files name (the full table loads in region_load_embedded). */
 static int
 regions(struct al_db *db)
@@ -75,34 +59,12 @@ regions(struct al_db *db)
                           " ('520327002001', '前进村', 5, '520327002', 2023)");
 }
 
-/* A fresh migrated database of `engine`, the key loaded and the regions in. */
+/* dual_prepare: the regions in; the snapshots taken on SQLite, compared on PostgreSQL. */
 static int
-setup(void **state, enum dual_engine engine)
+prepare(struct al_db *db, enum dual_engine engine)
 {
     on_pg = engine == DUAL_PG;
-    if (keys() != 0)
-        return -1;
-    struct al_db *db = dual_open(engine);
-    if (!db)
-        return -1;
-    if (regions(db) != AL_OK) {
-        al_db_close(db);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
-
-static int
-sqlite_setup(void **state)
-{
-    return setup(state, DUAL_SQLITE);
-}
-
-static int
-pg_setup(void **state)
-{
-    return setup(state, DUAL_PG);
+    return regions(db) == AL_OK ? 0 : -1;
 }
 
 /* A valid ID number of someone born on `birth` (YYYYMMDD) with sequence `seq` (0..999). */
@@ -120,7 +82,7 @@ write_file(const char *name, const char *text)
     static char path[8][160];
     static int next;
     char *p = path[next++ % 8];
-    snprintf(p, 160, "%s/%s", tmpdir, name);
+    snprintf(p, 160, "%s/%s", dual_dir(), name);
     FILE *f = fopen(p, "w");
     assert_non_null(f);
     fputs(text, f);
@@ -510,10 +472,15 @@ int
 main(void)
 {
     al_json_init(); /* as main.c: jansson on the arena while a pass writes rows */
+    al_config_load_env();
+    if (dual_key() != 0)
+        return 1;
+    dual_prepare = prepare;
     const struct CMUnitTest tests[] = {ENGINE_TESTS};
     int failed =
-        cmocka_run_group_tests_name("import on SQLite", tests, sqlite_setup, dual_teardown);
-    failed += cmocka_run_group_tests_name("import on PostgreSQL", tests, pg_setup, dual_teardown);
+        cmocka_run_group_tests_name("import on SQLite", tests, dual_sqlite_setup, dual_teardown);
+    failed +=
+        cmocka_run_group_tests_name("import on PostgreSQL", tests, dual_pg_setup, dual_teardown);
     for (int i = 0; i < SNAPS; i++)
         free(snap[i]);
     return failed;
