@@ -18,31 +18,12 @@
 static const char table[] = "CREATE TABLE copy_t (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                             " note TEXT, n BIGINT CHECK (n >= 0))";
 
-/* A fresh migrated database of `engine` with the table copy_t. */
+/* dual_prepare: the table copy_t in the fresh database. */
 static int
-setup(void **state, enum dual_engine engine)
+prepare(struct al_db *db, enum dual_engine engine)
 {
-    struct al_db *db = dual_open(engine);
-    if (!db)
-        return -1;
-    if (al_db_exec(db, table) != AL_OK) {
-        al_db_close(db);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
-
-static int
-sqlite_setup(void **state)
-{
-    return setup(state, DUAL_SQLITE);
-}
-
-static int
-pg_setup(void **state)
-{
-    return setup(state, DUAL_PG);
+    (void)engine;
+    return al_db_exec(db, table) == AL_OK ? 0 : -1;
 }
 
 static void
@@ -226,9 +207,10 @@ main(void)
     const struct CMUnitTest pure[] = {cmocka_unit_test(escape_text_format)};
     const struct CMUnitTest tests[] = {ENGINE_TESTS};
     int failed = cmocka_run_group_tests_name("copy escaping", pure, NULL, NULL);
+    dual_prepare = prepare;
     failed +=
-        cmocka_run_group_tests_name("bulk load on SQLite", tests, sqlite_setup, dual_teardown);
+        cmocka_run_group_tests_name("bulk load on SQLite", tests, dual_sqlite_setup, dual_teardown);
     failed +=
-        cmocka_run_group_tests_name("bulk load on PostgreSQL", tests, pg_setup, dual_teardown);
+        cmocka_run_group_tests_name("bulk load on PostgreSQL", tests, dual_pg_setup, dual_teardown);
     return failed;
 }
