@@ -14,9 +14,9 @@
 
 /*
  * DUAL_SQLITE is ":memory:", private to its one connection; DUAL_SQLITE_FILE
- * is a file in dual_dir(), for the tests that
- * need a second connection to the same SQLite database (two servers racing).
- * dual_same compares DUAL_SQLITE with DUAL_PG.
+ * is a file in dual_dir(), for the tests that need a second connection to the
+ * same SQLite database (two servers racing).  dual_same compares DUAL_SQLITE
+ * with DUAL_PG.
  */
 enum dual_engine { DUAL_SQLITE, DUAL_PG, DUAL_SQLITE_FILE };
 
