@@ -12,49 +12,18 @@
 
 #include "core/db.h"
 #include "core/db_int.h"
+#include "dual.h"
 #include "unit.h"
 
 static const char table[] = "CREATE TABLE copy_t (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                             " note TEXT, n BIGINT CHECK (n >= 0))";
 
+/* dual_prepare: the table copy_t in the fresh database. */
 static int
-setup(struct al_db *db, void **state)
+prepare(struct al_db *db, enum dual_engine engine)
 {
-    if (al_db_exec(db, "DROP TABLE IF EXISTS copy_t") != AL_OK || al_db_exec(db, table) != AL_OK)
-        return -1;
-    *state = db;
-    return 0;
-}
-
-static int
-sqlite_setup(void **state)
-{
-    struct al_db *db;
-    if (al_db_open(":memory:", &db) != AL_OK)
-        return -1;
-    return setup(db, state);
-}
-
-static int
-pg_setup(void **state)
-{
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    if (al_db_open(url, &db) != AL_OK)
-        return -1;
-    return setup(db, state);
-}
-
-static int
-teardown(void **state)
-{
-    al_db_exec(*state, "DROP TABLE IF EXISTS copy_t");
-    al_db_close(*state);
-    return 0;
+    (void)engine;
+    return al_db_exec(db, table) == AL_OK ? 0 : -1;
 }
 
 static void
@@ -238,7 +207,10 @@ main(void)
     const struct CMUnitTest pure[] = {cmocka_unit_test(escape_text_format)};
     const struct CMUnitTest tests[] = {ENGINE_TESTS};
     int failed = cmocka_run_group_tests_name("copy escaping", pure, NULL, NULL);
-    failed += cmocka_run_group_tests_name("bulk load on SQLite", tests, sqlite_setup, teardown);
-    failed += cmocka_run_group_tests_name("bulk load on PostgreSQL", tests, pg_setup, teardown);
+    dual_prepare = prepare;
+    failed +=
+        cmocka_run_group_tests_name("bulk load on SQLite", tests, dual_sqlite_setup, dual_teardown);
+    failed +=
+        cmocka_run_group_tests_name("bulk load on PostgreSQL", tests, dual_pg_setup, dual_teardown);
     return failed;
 }

@@ -15,6 +15,7 @@
 
 #include "core/db.h"
 #include "core/events.h"
+#include "dual.h"
 #include "unit.h"
 
 #define MAX_GOT 16
@@ -164,18 +165,12 @@ slow_subscriber_bounded(void **state)
 
 /* ---- PostgreSQL ---- */
 
-static const char *url;
-
 static int
 pg_setup(void **state)
 {
     (void)state;
-    url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    if (evthread_use_pthreads() != 0)
+    const char *url = dual_target(DUAL_PG);
+    if (!url || evthread_use_pthreads() != 0)
         return -1;
     return al_events_start(url) == AL_OK ? 0 : -1;
 }
@@ -193,8 +188,8 @@ static void
 notify_reaches_listener(void **state)
 {
     (void)state;
-    struct al_db *db = NULL;
-    assert_int_equal(al_db_open(url, &db), AL_OK);
+    struct al_db *db = dual_open_again(DUAL_PG);
+    assert_non_null(db);
     struct got g = {.base = event_base_new(), .want = 1};
     struct al_event_sub *s = al_events_subscribe(g.base, "job.7", on_event, &g);
     assert_int_equal(al_events_publish(db, "job.7", "{\"status\":\"running\"}"), AL_OK);

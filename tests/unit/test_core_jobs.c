@@ -20,68 +20,43 @@
 #include "core/jobs.h"
 #include "core/jobs_int.h"
 #include "core/json.h"
+#include "dual.h"
 #include "unit.h"
 
-static char dir[] = "/tmp/anlao-unit-jobs-XXXXXX";
-static char sqlite_path[256];
-static const char *target; /* the database of the running group */
+static enum dual_engine engine; /* the engine of the running group */
+
+/* A fresh migrated database of `e` that every connection of the group reaches. */
+static int
+setup(enum dual_engine e)
+{
+    struct al_db *db = dual_open(e);
+    if (!db)
+        return -1;
+    al_db_close(db);
+    engine = e;
+    return 0;
+}
 
 static int
 sqlite_setup(void **state)
 {
     (void)state;
     al_json_init();
-    if (!mkdtemp(dir))
-        return -1;
-    snprintf(sqlite_path, sizeof(sqlite_path), "%s/t.db", dir);
-    target = sqlite_path;
-    struct al_db *db;
-    if (al_db_open(target, &db) != AL_OK || al_db_migrate(db) != AL_OK)
-        return -1;
-    al_db_close(db);
-    return 0;
-}
-
-static int
-sqlite_teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return setup(DUAL_SQLITE_FILE); /* a file: two connections reach it */
 }
 
 static int
 pg_setup(void **state)
 {
     (void)state;
-    target = getenv("ANLAO_TEST_PG");
-    if (!target || !*target) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    if (al_db_open(target, &db) != AL_OK)
-        return -1;
-    int rc = al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-    if (rc == AL_OK)
-        rc = al_db_migrate(db);
-    al_db_close(db);
-    return rc == AL_OK ? 0 : -1;
-}
-
-static int
-pg_teardown(void **state)
-{
-    (void)state;
-    return 0;
+    return setup(DUAL_PG);
 }
 
 static struct al_db *
 open_db(void)
 {
-    struct al_db *db = NULL;
-    assert_int_equal(al_db_open(target, &db), AL_OK);
+    struct al_db *db = dual_open_again(engine);
+    assert_non_null(db);
     return db;
 }
 
@@ -128,8 +103,8 @@ static void *
 claim_all(void *arg)
 {
     struct claimer *c = arg;
-    struct al_db *db = NULL;
-    if (al_db_open(target, &db) != AL_OK) {
+    struct al_db *db = dual_open_again(engine);
+    if (!db) {
         c->errors++;
         pthread_barrier_wait(&go);
         return NULL;
@@ -366,8 +341,8 @@ runner_runs_and_publishes(void **state)
     struct al_db *db = open_db();
     clear_jobs(db);
     assert_int_equal(evthread_use_pthreads(), 0);
-    assert_int_equal(al_events_start(target), AL_OK);
-    assert_int_equal(al_jobs_start(target, "unit-A", NULL), AL_OK);
+    assert_int_equal(al_events_start(dual_target(engine)), AL_OK);
+    assert_int_equal(al_jobs_start(dual_target(engine), "unit-A", NULL), AL_OK);
     __atomic_store_n(&release_job, 0, __ATOMIC_RELEASE);
     int64_t id = 0, arg = 42;
     assert_int_equal(al_jobs_submit(db, "test.wait", 7, waiting_job, &arg, sizeof(arg), &id),
@@ -413,8 +388,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {ENGINE_TESTS};
-    int failed = cmocka_run_group_tests_name("jobs on SQLite", tests, sqlite_setup,
-        sqlite_teardown);
-    failed += cmocka_run_group_tests_name("jobs on PostgreSQL", tests, pg_setup, pg_teardown);
+    int failed = cmocka_run_group_tests_name("jobs on SQLite", tests, sqlite_setup, NULL);
+    failed += cmocka_run_group_tests_name("jobs on PostgreSQL", tests, pg_setup, NULL);
     return failed;
 }

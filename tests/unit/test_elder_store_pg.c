@@ -19,34 +19,6 @@
 #include "dual.h"
 #include "unit.h"
 
-static char keydir[] = "/tmp/anlao-unit-elder-XXXXXX";
-
-static int
-keys(void)
-{
-    static bool done;
-    if (done)
-        return 0;
-    char key[96];
-    if (!mkdtemp(keydir) || al_crypto_init() != AL_OK)
-        return -1;
-    snprintf(key, sizeof(key), "%s/anlao.key", keydir);
-    done = al_crypto_load_key(key) == AL_OK;
-    return done ? 0 : -1;
-}
-
-static int
-sqlite_setup(void **state)
-{
-    return keys() != 0 ? -1 : dual_sqlite_setup(state);
-}
-
-static int
-pg_setup(void **state)
-{
-    return keys() != 0 ? -1 : dual_pg_setup(state);
-}
-
 static const char region[] = "520327001001";
 
 /* A record through the one write path, as the HTTP create does. */
@@ -455,9 +427,12 @@ bulk_creates(void **state)
 int
 main(void)
 {
+    if (dual_key() != 0)
+        return 1;
     const struct CMUnitTest tests[] = {ENGINE_TESTS()};
-    int failed = cmocka_run_group_tests_name("elder_store on SQLite", tests, sqlite_setup,
+    int failed = cmocka_run_group_tests_name("elder_store on SQLite", tests, dual_sqlite_setup,
         dual_teardown);
-    failed += cmocka_run_group_tests_name("elder_store on PostgreSQL", tests, pg_setup, dual_teardown);
+    failed += cmocka_run_group_tests_name("elder_store on PostgreSQL", tests, dual_pg_setup,
+        dual_teardown);
     return failed;
 }

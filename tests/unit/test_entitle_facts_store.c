@@ -11,44 +11,8 @@
 #include "core/db.h"
 #include "entitle/facts.h"
 #include "entitle/rule.h"
+#include "dual.h"
 #include "unit.h"
-
-static int
-sqlite_setup(void **state)
-{
-    struct al_db *db;
-    if (al_db_open(":memory:", &db) != AL_OK || al_db_migrate(db) != AL_OK)
-        return -1;
-    *state = db;
-    return 0;
-}
-
-static int
-pg_setup(void **state)
-{
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    if (al_db_open(url, &db) != AL_OK)
-        return -1;
-    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK ||
-        al_db_migrate(db) != AL_OK) {
-        al_db_close(db);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    al_db_close(*state);
-    return 0;
-}
 
 static const char sql_elder[] =
     "INSERT INTO elders(id, region_code, hukou_region_code, name, sex, birth_date, id_hash,"
@@ -220,8 +184,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(loads_the_same_facts, sqlite_setup, teardown),
-        cmocka_unit_test_setup_teardown(loads_the_same_facts, pg_setup, teardown),
+        cmocka_unit_test_setup_teardown(loads_the_same_facts, dual_sqlite_setup, dual_teardown),
+        cmocka_unit_test_setup_teardown(loads_the_same_facts, dual_pg_setup, dual_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

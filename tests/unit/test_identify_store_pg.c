@@ -20,62 +20,8 @@
 #include "elder/elder.h"
 #include "identify/identify.h"
 #include "identify/identify_int.h"
+#include "dual.h"
 #include "unit.h"
-
-static char keydir[] = "/tmp/anlao-unit-identify-XXXXXX";
-
-static int
-keys(void)
-{
-    static bool done;
-    if (done)
-        return 0;
-    char key[96];
-    if (!mkdtemp(keydir) || al_crypto_init() != AL_OK)
-        return -1;
-    snprintf(key, sizeof(key), "%s/anlao.key", keydir);
-    done = al_crypto_load_key(key) == AL_OK;
-    return done ? 0 : -1;
-}
-
-static int
-sqlite_setup(void **state)
-{
-    struct al_db *db;
-    if (keys() != 0 || al_db_open(":memory:", &db) != AL_OK)
-        return -1;
-    if (al_db_migrate(db) != AL_OK)
-        return -1;
-    *state = db;
-    return 0;
-}
-
-static int
-pg_setup(void **state)
-{
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    if (keys() != 0 || al_db_open(url, &db) != AL_OK)
-        return -1;
-    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK ||
-        al_db_migrate(db) != AL_OK) {
-        al_db_close(db);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    al_db_close(*state);
-    return 0;
-}
 
 /* Two villages of one county: a duplicate across them is one person (RULE-IDENT-004). */
 static const char village_a[] = "520327001001", village_b[] = "520327001002";
@@ -113,7 +59,8 @@ create(struct al_db *db, struct al_arena *a, const char *name, const char *birth
     struct elder_evidence ev = {"record", "user:unit", today};
     int64_t new_id = 0;
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(elder_apply(db, a, 0, set, &ev, 0, "unit", "create", (int64_t)time(NULL), &new_id), AL_OK);
+    assert_int_equal(
+        elder_apply(db, a, 0, set, &ev, 0, "unit", "create", (int64_t)time(NULL), &new_id), AL_OK);
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     json_decref(set);
     assert_true(new_id > 0);
@@ -127,7 +74,8 @@ update(struct al_db *db, struct al_arena *a, int64_t id, json_t *set)
     al_today_cst(today);
     struct elder_evidence ev = {"record", "user:unit", today};
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(elder_apply(db, a, id, set, &ev, 0, "unit", "update", (int64_t)time(NULL), NULL), AL_OK);
+    assert_int_equal(
+        elder_apply(db, a, id, set, &ev, 0, "unit", "update", (int64_t)time(NULL), NULL), AL_OK);
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     json_decref(set);
 }
@@ -252,7 +200,9 @@ identify_on_engine(void **state)
             "region_code", village_b, "address", "龙泉街道", "economic_status", "dibao", "status",
             "deceased", "status_date", "2024-02-02");
         int64_t id = 0;
-        assert_int_equal(elder_apply(db, &a, 0, set, &ev, 0, "unit", "create", (int64_t)time(NULL), &id), AL_OK);
+        assert_int_equal(
+            elder_apply(db, &a, 0, set, &ev, 0, "unit", "create", (int64_t)time(NULL), &id),
+            AL_OK);
         json_decref(set);
     }
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
@@ -389,12 +339,14 @@ engines_agree(void **state)
 int
 main(void)
 {
+    if (dual_key() != 0)
+        return 1;
     const struct CMUnitTest tests[] = {cmocka_unit_test(identify_on_engine)};
     const struct CMUnitTest compare[] = {cmocka_unit_test(engines_agree)};
-    int failed = cmocka_run_group_tests_name("identify_store on SQLite", tests, sqlite_setup,
-        teardown);
-    failed += cmocka_run_group_tests_name("identify_store on PostgreSQL", tests, pg_setup,
-        teardown);
+    int failed = cmocka_run_group_tests_name("identify_store on SQLite", tests, dual_sqlite_setup,
+        dual_teardown);
+    failed += cmocka_run_group_tests_name("identify_store on PostgreSQL", tests, dual_pg_setup,
+        dual_teardown);
     failed += cmocka_run_group_tests_name("identify_store: engines agree", compare, NULL, NULL);
     free(result_text[0]);
     free(result_text[1]);

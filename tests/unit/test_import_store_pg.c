@@ -21,9 +21,9 @@
 #include "elder/elder_int.h"
 #include "import/import.h"
 #include "import/import_int.h"
+#include "dual.h"
 #include "unit.h"
 
-static char tmpdir[] = "/tmp/anlao-unit-import-XXXXXX";
 static bool on_pg;
 
 /* Snapshots taken on SQLite, compared on PostgreSQL. */
@@ -49,21 +49,6 @@ same(int slot, json_t *j)
     free(text);
 }
 
-static int
-keys(void)
-{
-    static bool done;
-    if (done)
-        return 0;
-    char key[96];
-    if (!mkdtemp(tmpdir) || al_crypto_init() != AL_OK)
-        return -1;
-    snprintf(key, sizeof(key), "%s/anlao.key", tmpdir);
-    al_config_load_env();
-    done = al_crypto_load_key(key) == AL_OK;
-    return done ? 0 : -1;
-}
-
 /* The few regions the files name (the full table loads in region_load_embedded). */
 static int
 regions(struct al_db *db)
@@ -74,45 +59,12 @@ regions(struct al_db *db)
                           " ('520327002001', '前进村', 5, '520327002', 2023)");
 }
 
+/* dual_prepare: the regions in; the snapshots taken on SQLite, compared on PostgreSQL. */
 static int
-sqlite_setup(void **state)
+prepare(struct al_db *db, enum dual_engine engine)
 {
-    struct al_db *db;
-    on_pg = false;
-    if (keys() != 0 || al_db_open(":memory:", &db) != AL_OK)
-        return -1;
-    if (al_db_migrate(db) != AL_OK || regions(db) != AL_OK)
-        return -1;
-    *state = db;
-    return 0;
-}
-
-static int
-pg_setup(void **state)
-{
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    on_pg = true;
-    if (keys() != 0 || al_db_open(url, &db) != AL_OK)
-        return -1;
-    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK ||
-        al_db_migrate(db) != AL_OK || regions(db) != AL_OK) {
-        al_db_close(db);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    al_db_close(*state);
-    return 0;
+    on_pg = engine == DUAL_PG;
+    return regions(db) == AL_OK ? 0 : -1;
 }
 
 /* A valid ID number of someone born on `birth` (YYYYMMDD) with sequence `seq` (0..999). */
@@ -130,7 +82,7 @@ write_file(const char *name, const char *text)
     static char path[8][160];
     static int next;
     char *p = path[next++ % 8];
-    snprintf(p, 160, "%s/%s", tmpdir, name);
+    snprintf(p, 160, "%s/%s", dual_dir(), name);
     FILE *f = fopen(p, "w");
     assert_non_null(f);
     fputs(text, f);
@@ -520,9 +472,15 @@ int
 main(void)
 {
     al_json_init(); /* as main.c: jansson on the arena while a pass writes rows */
+    al_config_load_env();
+    if (dual_key() != 0)
+        return 1;
+    dual_prepare = prepare;
     const struct CMUnitTest tests[] = {ENGINE_TESTS};
-    int failed = cmocka_run_group_tests_name("import on SQLite", tests, sqlite_setup, teardown);
-    failed += cmocka_run_group_tests_name("import on PostgreSQL", tests, pg_setup, teardown);
+    int failed =
+        cmocka_run_group_tests_name("import on SQLite", tests, dual_sqlite_setup, dual_teardown);
+    failed +=
+        cmocka_run_group_tests_name("import on PostgreSQL", tests, dual_pg_setup, dual_teardown);
     for (int i = 0; i < SNAPS; i++)
         free(snap[i]);
     return failed;

@@ -14,44 +14,8 @@
 #include "core/json.h"
 #include "region/region.h"
 #include "region/region_int.h"
+#include "dual.h"
 #include "unit.h"
-
-static int
-sqlite_setup(void **state)
-{
-    struct al_db *db;
-    if (al_db_open(":memory:", &db) != AL_OK || al_db_migrate(db) != AL_OK)
-        return -1;
-    *state = db;
-    return 0;
-}
-
-static int
-pg_setup(void **state)
-{
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    if (al_db_open(url, &db) != AL_OK)
-        return -1;
-    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK ||
-        al_db_migrate(db) != AL_OK) {
-        al_db_close(db);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    al_db_close(*state);
-    return 0;
-}
 
 static int64_t
 count(struct al_db *db, const char *sql)
@@ -104,7 +68,8 @@ static void
 second_server_finds_them_loaded(void **state)
 {
     struct al_db *first = *state, *second = NULL;
-    assert_int_equal(al_db_open(getenv("ANLAO_TEST_PG"), &second), AL_OK);
+    second = dual_open_again(DUAL_PG);
+    assert_non_null(second);
     assert_int_equal(al_db_exec(first, "DELETE FROM regions"), AL_OK);
     assert_int_equal(al_db_begin(first), AL_OK);
     assert_int_equal(al_db_exec(first, "INSERT INTO regions(code, name, level, parent_code,"
@@ -134,9 +99,12 @@ main(void)
 {
     al_json_init(); /* as main.c: jansson on the arena while a pass writes rows */
     const struct CMUnitTest tests[] = {cmocka_unit_test(loads_every_region_once)};
-    int failed = cmocka_run_group_tests_name("regions on SQLite", tests, sqlite_setup, teardown);
-    failed += cmocka_run_group_tests_name("regions on PostgreSQL", tests, pg_setup, teardown);
+    int failed =
+        cmocka_run_group_tests_name("regions on SQLite", tests, dual_sqlite_setup, dual_teardown);
+    failed +=
+        cmocka_run_group_tests_name("regions on PostgreSQL", tests, dual_pg_setup, dual_teardown);
     const struct CMUnitTest two[] = {cmocka_unit_test(second_server_finds_them_loaded)};
-    failed += cmocka_run_group_tests_name("two servers on PostgreSQL", two, pg_setup, teardown);
+    failed +=
+        cmocka_run_group_tests_name("two servers on PostgreSQL", two, dual_pg_setup, dual_teardown);
     return failed;
 }

@@ -14,39 +14,18 @@
 
 #include "core/db.h"
 #include "core/db_int.h"
+#include "dual.h"
 #include "unit.h"
 
-static char dir[] = "/tmp/anlao-unit-backup-XXXXXX";
+static const char *dir; /* dual_dir(): the dumps and the fake pg_dump */
 
+/* dual_prepare: a row to find in the dumps. */
 static int
-pg_setup(void **state)
+prepare(struct al_db *db, enum dual_engine engine)
 {
-    const char *url = getenv("ANLAO_TEST_PG");
-    if (!url || !*url) {
-        fprintf(stderr, "ANLAO_TEST_PG is not set: run through `make unit`\n");
-        return -1;
-    }
-    struct al_db *db;
-    if (!mkdtemp(dir) || al_db_open(url, &db) != AL_OK)
-        return -1;
-    if (al_db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;") != AL_OK ||
-        al_db_migrate(db) != AL_OK ||
-        al_db_exec(db, "INSERT INTO settings(key, value) VALUES ('backup.marker', 'k7q')") !=
-            AL_OK) {
-        al_db_close(db);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    al_db_close(*state);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    (void)engine;
+    static const char marker[] = "INSERT INTO settings(key, value) VALUES ('backup.marker', 'k7q')";
+    return al_db_exec(db, marker) == AL_OK ? 0 : -1;
 }
 
 /* The whole file (NUL-terminated, may contain NULs before), or NULL. */
@@ -254,6 +233,10 @@ main(void)
         cmocka_unit_test(password_kept_out_of_arguments),
         cmocka_unit_test(pg_dump_gets_password_in_environment),
         cmocka_unit_test(missing_pg_dump_refused)};
-    return cmocka_run_group_tests_name("backup of a PostgreSQL database", tests, pg_setup,
-        teardown);
+    dir = dual_dir();
+    if (!dir)
+        return 1;
+    dual_prepare = prepare;
+    return cmocka_run_group_tests_name("backup of a PostgreSQL database", tests, dual_pg_setup,
+        dual_teardown);
 }
