@@ -267,6 +267,7 @@ cell_is(const char *s, size_t len, const char *t)
     return strlen(t) == len && memcmp(s, t, len) == 0;
 }
 
+/* RULE-FIELD-020 */
 int
 al_field_cell(const struct al_field *f, const char *s, size_t len, struct al_cell *out,
     char *msg, size_t size)

@@ -34,9 +34,9 @@
  * flags — src/elder/elder_logic.c's elder_fields is the example: the same
  * table gives the store its columns and history its masking).  Messages are
  * "<label><what is wrong>", so labels are the words a user knows from the
- * form.  Rows of a file are text cells: a reader may put them in an object as
- * strings and read them with TEXT, ENUM and DATE fields (a number as TEXT with
- * a `check`); INT, BOOL and REAL want JSON numbers and booleans.
+ * form.  Rows of a file are text cells: al_field_cell (below) checks one cell
+ * against an entry of the same kind of table, without stopping a row at its
+ * first refusal (src/import/import_logic.c's hukou_cells … legacy_cells).
  */
 #ifndef AL_FIELDS_H
 #define AL_FIELDS_H
