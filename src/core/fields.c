@@ -272,7 +272,10 @@ int
 al_field_cell(const struct al_field *f, const char *s, size_t len, struct al_cell *out,
     char *msg, size_t size)
 {
-    memset(out, 0, sizeof(*out));
+    out->text = out->value = NULL; /* no memset: once a cell */
+    out->len = 0;
+    out->num = 0;
+    out->date[0] = '\0';
     if (!s)
         len = 0;
     while (len && (*s == ' ' || *s == '\t')) {
@@ -314,7 +317,10 @@ al_field_cell(const struct al_field *f, const char *s, size_t len, struct al_cel
         char text[AL_CELL_CHECK_MAX + 1];
         memcpy(text, s, len);
         text[len] = '\0';
-        struct al_errinfo e = {0};
+        struct al_errinfo e; /* not zeroed: a cell's check runs once a row */
+        e.code_override = e.field = NULL;
+        e.message[0] = '\0';
+        e.retry_after_s = 0;
         int rc = f->check(f, text, &e);
         if (rc != AL_OK)
             snprintf(msg, size, "%s", e.message);

@@ -303,6 +303,14 @@ al_date_lenient(const char *s, size_t len, char out[11])
         }
     }
     buf[n] = '\0';
+    /* The common form YYYY-MM-DD is already what is written: no sscanf, no snprintf. */
+    if (n == 10 && buf[4] == '-' && buf[7] == '-' && strspn(buf, "0123456789") == 4 &&
+        strspn(buf + 5, "0123456789") == 2 && strspn(buf + 8, "0123456789") == 2) {
+        if (memcmp(buf, "1870", 4) < 0 || memcmp(buf, "2100", 4) > 0)
+            return false;
+        memcpy(out, buf, 11);
+        return al_date_valid(out);
+    }
     int y, m, d;
     char tail;
     if (n == 8 && strspn(buf, "0123456789") == 8) {
