@@ -1,4 +1,5 @@
 /* Pure rules of the import module: header profiles, dates, row validation. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,6 +456,17 @@ row_err(struct row_errs *r, int col)
 
 #define ERR(c, ...) snprintf(row_err(re, (c)), sizeof(re->spare.reason), __VA_ARGS__)
 
+/* Where the text of a column lands in the row (0: not a text kept as it is). */
+static const size_t text_at[IMPORT_COL_COUNT] = {
+    [IMPORT_COL_NAME] = offsetof(struct import_row, name),
+    [IMPORT_COL_REGION] = offsetof(struct import_row, region_code),
+    [IMPORT_COL_ADDRESS] = offsetof(struct import_row, address),
+    [IMPORT_COL_HOUSEHOLD] = offsetof(struct import_row, household),
+    [IMPORT_COL_DIS_TYPE] = offsetof(struct import_row, dis_type),
+    [IMPORT_COL_PENSION_TYPE] = offsetof(struct import_row, pension_type),
+    [IMPORT_COL_REFERENCE] = offsetof(struct import_row, reference),
+};
+
 /*
  * Put a checked cell in the row and apply the rules across cells that fall on its
  * column (in the place the column is checked, so messages keep their order).
@@ -463,20 +475,12 @@ static void
 take_cell(int col, const struct al_cell *c, struct al_arena *a, const char *today, bool id_ok,
     struct import_row *out, struct row_errs *re)
 {
-    const char *text = c->text ? al_arena_strndup(a, c->text, c->len) : NULL;
+    if (text_at[col]) { /* a text kept in the row: copied, the cells are the reader's */
+        *(const char **)(void *)((char *)out + text_at[col]) =
+            c->text ? al_arena_strndup(a, c->text, c->len) : NULL;
+        return;
+    }
     switch (col) {
-    case IMPORT_COL_NAME:
-        out->name = text;
-        break;
-    case IMPORT_COL_REGION:
-        out->region_code = text;
-        break;
-    case IMPORT_COL_ADDRESS:
-        out->address = text;
-        break;
-    case IMPORT_COL_HOUSEHOLD:
-        out->household = text;
-        break;
     case IMPORT_COL_HOUSEHOLD_SIZE:
         out->household_size = c->text ? (int)c->num : 0;
         break;
@@ -499,9 +503,6 @@ take_cell(int col, const struct al_cell *c, struct al_arena *a, const char *toda
         if (c->text && out->start_date[0] && strcmp(out->end_date, out->start_date) < 0)
             ERR(col, "结束日期早于开始日期");
         break;
-    case IMPORT_COL_DIS_TYPE:
-        out->dis_type = text;
-        break;
     case IMPORT_COL_DIS_GRADE:
         out->dis_grade = c->value[0] - '0';
         break;
@@ -511,9 +512,6 @@ take_cell(int col, const struct al_cell *c, struct al_arena *a, const char *toda
             ERR(col, "死亡日期不能晚于今天");
         else if (id_ok && strcmp(out->death_date, out->birth_date) < 0)
             ERR(col, "死亡日期早于出生日期");
-        break;
-    case IMPORT_COL_PENSION_TYPE:
-        out->pension_type = text;
         break;
     case IMPORT_COL_AMOUNT:
         if (c->text && !amount_fen(c->text, c->len, &out->amount_fen))
@@ -530,9 +528,6 @@ take_cell(int col, const struct al_cell *c, struct al_arena *a, const char *toda
     case IMPORT_COL_ADL:
         if (c->text)
             out->adl_score = (int)c->num;
-        break;
-    case IMPORT_COL_REFERENCE:
-        out->reference = text;
         break;
     default:
         break;
