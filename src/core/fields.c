@@ -226,3 +226,140 @@ al_field_by_column(const struct al_field *table, const char *column)
     }
     return NULL;
 }
+
+/* ---- cells of a file (RULE-FIELD-020..022) ---- */
+
+/* Bytes of the cell to quote in a message: at most `max`, never ending inside a character. */
+static int
+cell_shown(const char *s, size_t len, size_t max)
+{
+    size_t n = len < max ? len : max;
+    if (n < len)
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    return (int)n;
+}
+
+/* An integer as strtol reads it, the whole cell; saturates far out of any range. */
+static bool
+cell_int(const char *s, size_t len, int64_t *out)
+{
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+        i++;
+    bool neg = i < len && s[i] == '-';
+    if (i < len && (s[i] == '-' || s[i] == '+'))
+        i++;
+    size_t d = i;
+    int64_t v = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v > INT64_MAX / 10 - 10 ? INT64_MAX / 10 : v * 10 + (s[i] - '0');
+    if (i == d || i != len)
+        return false;
+    *out = neg ? -v : v;
+    return true;
+}
+
+/* `s` (`len` bytes) equals the NUL-terminated `t`. */
+static bool
+cell_is(const char *s, size_t len, const char *t)
+{
+    return strlen(t) == len && memcmp(s, t, len) == 0;
+}
+
+/* RULE-FIELD-020 */
+int
+al_field_cell(const struct al_field *f, const char *s, size_t len, struct al_cell *out,
+    char *msg, size_t size)
+{
+    out->text = out->value = NULL; /* no memset: once a cell */
+    out->len = 0;
+    out->num = 0;
+    out->date[0] = '\0';
+    if (!s)
+        len = 0;
+    while (len && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (!len) {
+        if (!(f->flags & AL_F_REQUIRED))
+            return AL_OK;
+        snprintf(msg, size, "%s%s", f->label,
+            f->hint ? f->hint : f->type == AL_FT_DATE ? "无法识别：（空）" : "不能为空");
+        return AL_EINVAL;
+    }
+    out->text = s;
+    out->len = len;
+    switch (f->type) {
+    case AL_FT_TEXT: {
+        size_t n = al_utf8_len(s, len);
+        if (f->max > 0 && (n == (size_t)-1 || n > (size_t)f->max)) {
+            snprintf(msg, size, "%s不能超过 %lld 个字符", f->label, (long long)f->max);
+            return AL_EINVAL;
+        }
+        if (f->min > 0 && (n == (size_t)-1 || n < (size_t)f->min)) {
+            snprintf(msg, size, "%s至少需要 %lld 个字符", f->label, (long long)f->min);
+            return AL_EINVAL;
+        }
+        if ((f->flags & AL_F_PLAIN) && !al_text_is_plain(s, len)) { /* RULE-PII-005 */
+            snprintf(msg, size, "%s不能包含控制字符、换行或文字方向控制符", f->label);
+            return AL_EINVAL;
+        }
+        if (!f->check)
+            return AL_OK;
+        if (len > AL_CELL_CHECK_MAX) {
+            snprintf(msg, size, "%s%s", f->label, f->hint ? f->hint : "无法识别");
+            return AL_EINVAL;
+        }
+        char text[AL_CELL_CHECK_MAX + 1];
+        memcpy(text, s, len);
+        text[len] = '\0';
+        struct al_errinfo e; /* not zeroed: a cell's check runs once a row */
+        e.code_override = e.field = NULL;
+        e.message[0] = '\0';
+        e.retry_after_s = 0;
+        int rc = f->check(f, text, &e);
+        if (rc != AL_OK)
+            snprintf(msg, size, "%s", e.message);
+        return rc;
+    }
+    case AL_FT_INT:
+        if (!cell_int(s, len, &out->num) || out->num < f->min || out->num > f->max) {
+            snprintf(msg, size, "%s应为 %lld 到 %lld 的整数", f->label, (long long)f->min,
+                (long long)f->max);
+            return AL_EINVAL;
+        }
+        return AL_OK;
+    case AL_FT_DATE: /* RULE-FIELD-022 */
+        if (!al_date_lenient(s, len, out->date)) {
+            snprintf(msg, size, "%s无法识别：%.*s", f->label, cell_shown(s, len, 40), s);
+            return AL_EINVAL;
+        }
+        return AL_OK;
+    case AL_FT_ENUM: /* RULE-FIELD-021 */
+        for (const struct al_field_map *m = f->map; m && m->text; m++)
+            if (cell_is(s, len, m->text)) {
+                out->value = m->value;
+                return AL_OK;
+            }
+        for (int i = 0; !f->map && f->allowed && f->allowed[i]; i++)
+            if (cell_is(s, len, f->allowed[i])) {
+                out->value = f->allowed[i];
+                return AL_OK;
+            }
+        if (f->hint) {
+            snprintf(msg, size, "%s%s", f->label, f->hint);
+        } else {
+            char list[256];
+            allowed_text(f->allowed, list, sizeof(list));
+            snprintf(msg, size, "%s应为以下之一：%s", f->label, list);
+        }
+        return AL_EINVAL;
+    default:
+        snprintf(msg, size, "字段%s的类型不能用于文件的单元格", f->label);
+        return AL_EINTERNAL;
+    }
+}

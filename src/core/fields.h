@@ -34,9 +34,9 @@
  * flags — src/elder/elder_logic.c's elder_fields is the example: the same
  * table gives the store its columns and history its masking).  Messages are
  * "<label><what is wrong>", so labels are the words a user knows from the
- * form.  Rows of a file are text cells: a reader may put them in an object as
- * strings and read them with TEXT, ENUM and DATE fields (a number as TEXT with
- * a `check`); INT, BOOL and REAL want JSON numbers and booleans.
+ * form.  Rows of a file are text cells: al_field_cell (below) checks one cell
+ * against an entry of the same kind of table, without stopping a row at its
+ * first refusal (src/import/import_logic.c's hukou_cells … legacy_cells).
  */
 #ifndef AL_FIELDS_H
 #define AL_FIELDS_H
@@ -76,6 +76,15 @@ enum { AL_FIELDS_CREATE = 1 /* a new record: AL_F_REQUIRED fields must be there 
 
 struct al_errinfo;
 
+/*
+ * RULE-FIELD-021: a text a file's cell may hold for a field and the value it stands for
+ * ({"特困供养", "tekun"}, {"一级", "1"}); a list ends with {NULL}.  Read by al_field_cell.
+ */
+struct al_field_map {
+    const char *text;
+    const char *value;
+};
+
 struct al_field {
     const char *key;   /* member of the JSON body; NULL ends the table */
     const char *label; /* Chinese name, the subject of every message ("姓名不能为空") */
@@ -99,6 +108,8 @@ struct al_field {
     int (*check)(const struct al_field *f, const char *value, struct al_errinfo *e);
     const char *column; /* key of the value in `out` (a database column); NULL: `key` */
     unsigned tag;       /* the module's own flags (evidence, masking …); core never reads it */
+    /* ENUM read from a cell (al_field_cell): the accepted texts, in place of `allowed`. */
+    const struct al_field_map *map;
 };
 
 /*
@@ -123,5 +134,50 @@ const struct al_field *al_field_find(const struct al_field *table, const char *k
 
 /* The entry of `table` whose column (or, without one, key) is `column`, or NULL. */
 const struct al_field *al_field_by_column(const struct al_field *table, const char *column);
+
+/*
+ * ---- Cells of a file (RULE-FIELD-020..022) ----
+ *
+ * A row of an imported file is text cells, checked one by one against the same
+ * kind of table; unlike al_fields_read a row does not stop at its first refusal:
+ * the caller checks every cell and keeps every message (an import reports all
+ * the problems of a row at once).  Nothing is allocated: the cell's text is
+ * pointed at, a date or a number lands in `struct al_cell`.
+ *
+ * What a cell must be, by type (the cell is first trimmed of spaces and tabs):
+ *   empty  OK (out->text NULL) unless AL_F_REQUIRED: then "<label><hint>", or for
+ *          a DATE "<label>无法识别：（空）", or "<label>不能为空"
+ *   TEXT   at most `max` characters ("<label>不能超过 N 个字符", also for bytes that
+ *          are not UTF-8), at least `min`; then AL_F_PLAIN ("<label>不能包含控制字符、
+ *          换行或文字方向控制符"): length is checked before control characters;
+ *          then `check`, given the text NUL-terminated (a cell of more than
+ *          AL_CELL_CHECK_MAX bytes is refused with "<label><hint>" before it)
+ *   INT    an integer within [min, max] as strtol reads it ("<label>应为 min 到 max 的整数");
+ *          out->num
+ *   DATE   any usual form (al_date_lenient) → out->date; refused with
+ *          "<label>无法识别：<the cell, at most 40 bytes>"
+ *   ENUM   one of the `map` texts (out->value: its value) or, without a map, one of
+ *          `allowed` (out->value: the allowed entry); refused with "<label><hint>"
+ *          or "<label>应为以下之一：…"
+ * Other types (BOOL, REAL, TEXTS) are not for cells: AL_EINTERNAL.
+ */
+#define AL_CELL_CHECK_MAX 255
+
+struct al_cell {
+    const char *text;  /* the trimmed cell (NOT NUL-terminated), NULL when empty */
+    size_t len;        /* its bytes */
+    const char *value; /* ENUM: the value matched (static, NUL-terminated) */
+    int64_t num;       /* INT: the integer */
+    char date[11];     /* DATE: "YYYY-MM-DD" */
+};
+
+/*
+ * RULE-FIELD-020: check the cell `s` (`len` bytes) against `f`.  Returns AL_OK
+ * with `out` filled, or AL_EINVAL (AL_EINTERNAL for a type cells do not take,
+ * or what `check` returns) with the message in `msg` (`size` bytes, as snprintf
+ * writes it).  Never allocates.
+ */
+int al_field_cell(const struct al_field *f, const char *s, size_t len, struct al_cell *out,
+    char *msg, size_t size);
 
 #endif

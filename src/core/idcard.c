@@ -1,6 +1,7 @@
 #include "core/idcard.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -243,4 +244,90 @@ al_phone_problem(const char *phone)
     if (digits >= 7 && digits <= 12 && phone[0] == '0')
         return NULL;
     return "电话号码应为 11 位手机号或带区号的固定电话";
+}
+
+/* ---- lenient dates (RULE-IMPORT-002, RULE-FIELD-022) ---- */
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+static void
+civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long yy = yoe + era * 400;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yy + (*m <= 2));
+}
+
+bool
+al_date_lenient(const char *s, size_t len, char out[11])
+{
+    char buf[40];
+    size_t n = 0;
+    /* RULE-IMPORT-003: a serial with a time of day (45000.5) is that day. */
+    size_t whole = 0, frac = 0;
+    while (whole < len && s[whole] >= '0' && s[whole] <= '9')
+        whole++;
+    while (whole + 1 + frac < len && s[whole + 1 + frac] >= '0' && s[whole + 1 + frac] <= '9')
+        frac++;
+    if (whole >= 1 && whole <= 5 && whole < len && s[whole] == '.' && frac &&
+        whole + 1 + frac == len)
+        len = whole;
+    /* Trim, and turn 年/月 and . / into '-', dropping 日. */
+    for (size_t i = 0; i < len && n + 1 < sizeof(buf); i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t')
+            continue;
+        if (c == 0xE5 && i + 2 < len && (unsigned char)s[i + 1] == 0xB9 &&
+            (unsigned char)s[i + 2] == 0xB4) { /* 年 */
+            buf[n++] = '-';
+            i += 2;
+        } else if (c == 0xE6 && i + 2 < len && (unsigned char)s[i + 1] == 0x9C &&
+                   (unsigned char)s[i + 2] == 0x88) { /* 月 */
+            buf[n++] = '-';
+            i += 2;
+        } else if (c == 0xE6 && i + 2 < len && (unsigned char)s[i + 1] == 0x97 &&
+                   (unsigned char)s[i + 2] == 0xA5) { /* 日 */
+            i += 2;
+        } else if (c == '/' || c == '.') {
+            buf[n++] = '-';
+        } else if ((c >= '0' && c <= '9') || c == '-') {
+            buf[n++] = (char)c;
+        } else {
+            return false;
+        }
+    }
+    buf[n] = '\0';
+    /* The common form YYYY-MM-DD is already what is written: no sscanf, no snprintf. */
+    if (n == 10 && buf[4] == '-' && buf[7] == '-' && strspn(buf, "0123456789") == 4 &&
+        strspn(buf + 5, "0123456789") == 2 && strspn(buf + 8, "0123456789") == 2) {
+        if (memcmp(buf, "1870", 4) < 0 || memcmp(buf, "2100", 4) > 0)
+            return false;
+        memcpy(out, buf, 11);
+        return al_date_valid(out);
+    }
+    int y, m, d;
+    char tail;
+    if (n == 8 && strspn(buf, "0123456789") == 8) {
+        y = atoi((char[]){buf[0], buf[1], buf[2], buf[3], 0});
+        m = atoi((char[]){buf[4], buf[5], 0});
+        d = atoi((char[]){buf[6], buf[7], 0});
+    } else if (n >= 1 && n <= 5 && strspn(buf, "0123456789") == n) {
+        /* RULE-IMPORT-003: Excel serial day (1900 system; 60 is the phantom 1900-02-29). */
+        long serial = atol(buf);
+        if (serial < 61)
+            return false;
+        civil_from_days(serial - 25569, &y, &m, &d);
+    } else if (sscanf(buf, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) {
+        return false;
+    }
+    if (y < 1870 || y > 2100)
+        return false;
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    return al_date_valid(out);
 }

@@ -76,4 +76,12 @@ void al_date_cst(int64_t unix_s, char out[11]);
 /* True when "YYYY-MM-DD" names a real date. */
 bool al_date_valid(const char *s);
 
+/*
+ * RULE-IMPORT-002, RULE-FIELD-022: a date in any of the usual forms of a file's cell
+ * (1949-12-31, 1949/12/31, 1949.12.31, 19491231, 1949年12月31日, Excel serial day numbers,
+ * a serial with a time of day) as "YYYY-MM-DD" in `out`.  False when it is not a real date
+ * between 1870 and 2100.  `s` need not be NUL-terminated.
+ */
+bool al_date_lenient(const char *s, size_t len, char out[11]);
+
 #endif

@@ -1,8 +1,10 @@
 /* Pure rules of the import module: header profiles, dates, row validation. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fields.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "import/import_int.h"
@@ -277,113 +279,13 @@ import_find_header(int kind, struct al_str *const *rows, const int *nf, int nrow
 
 /* ---- dates ---- */
 
-/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
-static void
-civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long yy = yoe + era * 400;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yy + (*m <= 2));
-}
-
 bool
 import_parse_date(const char *s, size_t len, char out[11])
 {
-    char buf[40];
-    size_t n = 0;
-    /* RULE-IMPORT-003: a serial with a time of day (45000.5) is that day. */
-    size_t whole = 0, frac = 0;
-    while (whole < len && s[whole] >= '0' && s[whole] <= '9')
-        whole++;
-    while (whole + 1 + frac < len && s[whole + 1 + frac] >= '0' && s[whole + 1 + frac] <= '9')
-        frac++;
-    if (whole >= 1 && whole <= 5 && whole < len && s[whole] == '.' && frac &&
-        whole + 1 + frac == len)
-        len = whole;
-    /* Trim, and turn 年/月 and . / into '-', dropping 日. */
-    for (size_t i = 0; i < len && n + 1 < sizeof(buf); i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == ' ' || c == '\t')
-            continue;
-        if (c == 0xE5 && i + 2 < len && (unsigned char)s[i + 1] == 0xB9 &&
-            (unsigned char)s[i + 2] == 0xB4) { /* 年 */
-            buf[n++] = '-';
-            i += 2;
-        } else if (c == 0xE6 && i + 2 < len && (unsigned char)s[i + 1] == 0x9C &&
-                   (unsigned char)s[i + 2] == 0x88) { /* 月 */
-            buf[n++] = '-';
-            i += 2;
-        } else if (c == 0xE6 && i + 2 < len && (unsigned char)s[i + 1] == 0x97 &&
-                   (unsigned char)s[i + 2] == 0xA5) { /* 日 */
-            i += 2;
-        } else if (c == '/' || c == '.') {
-            buf[n++] = '-';
-        } else if ((c >= '0' && c <= '9') || c == '-') {
-            buf[n++] = (char)c;
-        } else {
-            return false;
-        }
-    }
-    buf[n] = '\0';
-    int y, m, d;
-    char tail;
-    if (n == 8 && strspn(buf, "0123456789") == 8) {
-        y = atoi((char[]){buf[0], buf[1], buf[2], buf[3], 0});
-        m = atoi((char[]){buf[4], buf[5], 0});
-        d = atoi((char[]){buf[6], buf[7], 0});
-    } else if (n >= 1 && n <= 5 && strspn(buf, "0123456789") == n) {
-        /* RULE-IMPORT-003: Excel serial day (1900 system; 60 is the phantom 1900-02-29). */
-        long serial = atol(buf);
-        if (serial < 61)
-            return false;
-        civil_from_days(serial - 25569, &y, &m, &d);
-    } else if (sscanf(buf, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) {
-        return false;
-    }
-    if (y < 1870 || y > 2100)
-        return false;
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-    return al_date_valid(out);
+    return al_date_lenient(s, len, out);
 }
 
 /* ---- rows ---- */
-
-static const char *
-field(struct al_arena *a, const struct al_str *fields, int n, int idx, size_t *len)
-{
-    if (idx < 0 || idx >= n) {
-        *len = 0;
-        return NULL;
-    }
-    const char *p = fields[idx].p;
-    size_t l = fields[idx].len;
-    while (l && (*p == ' ' || *p == '\t')) {
-        p++;
-        l--;
-    }
-    while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
-        l--;
-    *len = l;
-    return l ? al_arena_strndup(a, p, l) : NULL;
-}
-
-/* Bytes of `s` to quote in a reason: at most `max`, never ending inside a UTF-8 character. */
-static int
-shown(const char *s, int max)
-{
-    int n = (int)strnlen(s, (size_t)max);
-    if (n == max)
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    return n;
-}
 
 /*
  * RULE-IMPORT-020: a long number a spreadsheet kept as a floating-point number
@@ -415,32 +317,246 @@ import_number_lost(const char *v, size_t len)
     return i == len && i > d;
 }
 
-#define ERR(c, ...)                                                                            \
-    do {                                                                                       \
-        if (ne < max_errs) {                                                                   \
-            errs[ne].col = (c);                                                                \
-            snprintf(errs[ne].reason, sizeof(errs[ne].reason), __VA_ARGS__);                   \
-        }                                                                                      \
-        ne++;                                                                                  \
-    } while (0)
+/*
+ * RULE-FIELD-023: the cells of each kind of file, in the order they are checked, as field
+ * tables (fields.h): `tag` is the canonical column, with IMPORT_T_BY_ID for a cell checked
+ * only when the row's ID number is valid (it is compared with it, RULE-IMPORT-005).  The ID
+ * number itself, and the rules across cells, are in import_validate_row below.
+ */
+#define IMPORT_T_BY_ID 0x100u
+#define IMPORT_T_COL 0xffu
+
+/* RULE-IMPORT-020: a region code kept as a floating-point number; RULE-IMPORT-005: a village. */
+static int
+region_cell(const struct al_field *f, const char *v, struct al_errinfo *e)
+{
+    if (import_number_lost(v, strlen(v)))
+        return al_fail(e, AL_EINVAL, f->key,
+            "区划代码被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
+    if (region_level(v) != 5)
+        return al_fail(e, AL_EINVAL, f->key, "%s%s", f->label, f->hint);
+    return AL_OK;
+}
+
+static const struct al_field_map sexes[] = {{"男", "M"}, {"M", "M"}, {"1", "M"}, {"女", "F"},
+    {"F", "F"}, {"2", "F"}, {NULL, NULL}};
+static const struct al_field_map categories[] = {{"特困", "tekun"}, {"tekun", "tekun"},
+    {"特困供养", "tekun"}, {"低保", "dibao"}, {"dibao", "dibao"}, {"低保边缘", "dibao_edge"},
+    {"dibao_edge", "dibao_edge"}, {"低收入", "low_income"}, {"low_income", "low_income"},
+    {NULL, NULL}};
+static const char *const dis_types[] = {"视力", "听力", "言语", "肢体", "智力", "精神", "多重",
+    "视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾", NULL};
+static const struct al_field_map dis_grades[] = {{"一级", "1"}, {"1", "1"}, {"二级", "2"},
+    {"2", "2"}, {"三级", "3"}, {"3", "3"}, {"四级", "4"}, {"4", "4"}, {NULL, NULL}};
+/* RULE-ASSESS-017: the older scale's own four levels, by name or number. */
+static const struct al_field_map legacy_levels[] = {{"能力完好", "0"}, {"0", "0"},
+    {"轻度失能", "1"}, {"1", "1"}, {"中度失能", "2"}, {"2", "2"}, {"重度失能", "3"}, {"3", "3"},
+    {NULL, NULL}};
+
+#define NAME_CELL                                                                              \
+    {"name", "姓名", AL_FT_TEXT, AL_F_REQUIRED | AL_F_PLAIN, .max = 32, .tag = IMPORT_COL_NAME}
+
+static const struct al_field hukou_cells[] = {
+    NAME_CELL,
+    {"region_code", "区划代码", AL_FT_TEXT, AL_F_REQUIRED, .hint = "应为 12 位村（社区）代码",
+        .check = region_cell, .tag = IMPORT_COL_REGION},
+    {"address", "住址", AL_FT_TEXT, AL_F_REQUIRED | AL_F_PLAIN, .max = 200,
+        .tag = IMPORT_COL_ADDRESS},
+    {"household", "户号", AL_FT_TEXT, 0, .tag = IMPORT_COL_HOUSEHOLD},
+    {"household_size", "户内人数", AL_FT_INT, 0, .min = 1, .max = 99,
+        .tag = IMPORT_COL_HOUSEHOLD_SIZE},
+    {"sex", "性别", AL_FT_ENUM, 0, .map = sexes, .hint = "应为 男 或 女",
+        .tag = IMPORT_COL_SEX | IMPORT_T_BY_ID},
+    {"birth_date", "出生日期", AL_FT_DATE, 0, .tag = IMPORT_COL_BIRTH | IMPORT_T_BY_ID},
+    {0},
+};
+static const struct al_field roll_cells[] = {
+    NAME_CELL,
+    {"category", "类别", AL_FT_ENUM, AL_F_REQUIRED, .map = categories,
+        .hint = "应为 特困、低保、低保边缘 或 低收入", .tag = IMPORT_COL_CATEGORY},
+    {"start_date", "开始日期", AL_FT_DATE, AL_F_REQUIRED, .tag = IMPORT_COL_START},
+    {"end_date", "结束日期", AL_FT_DATE, 0, .tag = IMPORT_COL_END},
+    {0},
+};
+static const struct al_field disability_cells[] = {
+    NAME_CELL,
+    {"dis_type", "残疾类别", AL_FT_ENUM, AL_F_REQUIRED, .allowed = dis_types,
+        .hint = "应为 视力、听力、言语、肢体、智力、精神 或 多重", .tag = IMPORT_COL_DIS_TYPE},
+    {"dis_grade", "残疾等级", AL_FT_ENUM, AL_F_REQUIRED, .map = dis_grades,
+        .hint = "应为 一级…四级 或 1–4", .tag = IMPORT_COL_DIS_GRADE},
+    {0},
+};
+static const struct al_field death_cells[] = {
+    NAME_CELL,
+    {"death_date", "死亡日期", AL_FT_DATE, AL_F_REQUIRED, .tag = IMPORT_COL_DEATH},
+    {0},
+};
+static const struct al_field pension_cells[] = {
+    NAME_CELL,
+    {"pension_type", "养老保险类型", AL_FT_TEXT, AL_F_REQUIRED, .tag = IMPORT_COL_PENSION_TYPE},
+    {"amount", "月领取金额", AL_FT_TEXT, 0, .tag = IMPORT_COL_AMOUNT},
+    {0},
+};
+static const struct al_field legacy_cells[] = {
+    NAME_CELL,
+    {"assessed_on", "评估日期", AL_FT_DATE, AL_F_REQUIRED, .tag = IMPORT_COL_ASSESSED_ON},
+    {"level", "评估等级", AL_FT_ENUM, AL_F_REQUIRED, .map = legacy_levels,
+        .hint = "应为 能力完好、轻度失能、中度失能、重度失能 或 0–3（旧标准，不换算）",
+        .tag = IMPORT_COL_LEGACY_LEVEL},
+    {"adl_score", "日常生活活动得分", AL_FT_INT, 0, .min = 0, .max = 100, .tag = IMPORT_COL_ADL},
+    {"reference", "原始记录编号", AL_FT_TEXT, 0, .max = 100, .tag = IMPORT_COL_REFERENCE},
+    {0},
+};
+static const struct al_field other_cells[] = {NAME_CELL, {0}};
+static const struct al_field *const kind_cells[IMPORT_KIND_COUNT] = {
+    [IMPORT_HUKOU] = hukou_cells,
+    [IMPORT_ROLL] = roll_cells,
+    [IMPORT_DISABILITY] = disability_cells,
+    [IMPORT_DEATH] = death_cells,
+    [IMPORT_PENSION] = pension_cells,
+    [IMPORT_LEGACY] = legacy_cells,
+};
+
+/* Yuan with up to 2 decimals → fen (never floating point); false when it is not an amount. */
+static bool
+amount_fen(const char *v, size_t len, int64_t *out)
+{
+    int64_t yuan = 0, fen = 0;
+    int dec = -1;
+    for (size_t i = 0; i < len; i++) {
+        char c = v[i];
+        if (c == '.' && dec < 0)
+            dec = 0;
+        else if (c >= '0' && c <= '9' && dec < 0 && yuan < 100000000)
+            yuan = yuan * 10 + (c - '0');
+        else if (c >= '0' && c <= '9' && dec >= 0 && dec < 2)
+            fen = fen * 10 + (c - '0'), dec++;
+        else
+            return false;
+    }
+    *out = yuan * 100 + (dec == 1 ? fen * 10 : fen);
+    return true;
+}
+
+/* The next message of the row: errs[ne] while there is room, else a scratch (still counted). */
+struct row_errs {
+    struct import_error *e;
+    int n, max;
+    struct import_error spare;
+};
+
+static char *
+row_err(struct row_errs *r, int col)
+{
+    struct import_error *x = r->n < r->max ? &r->e[r->n] : &r->spare;
+    r->n++;
+    x->col = col;
+    return x->reason;
+}
+
+#define ERR(c, ...) snprintf(row_err(re, (c)), sizeof(re->spare.reason), __VA_ARGS__)
+
+/* Where the text of a column lands in the row (0: not a text kept as it is). */
+static const size_t text_at[IMPORT_COL_COUNT] = {
+    [IMPORT_COL_NAME] = offsetof(struct import_row, name),
+    [IMPORT_COL_REGION] = offsetof(struct import_row, region_code),
+    [IMPORT_COL_ADDRESS] = offsetof(struct import_row, address),
+    [IMPORT_COL_HOUSEHOLD] = offsetof(struct import_row, household),
+    [IMPORT_COL_DIS_TYPE] = offsetof(struct import_row, dis_type),
+    [IMPORT_COL_PENSION_TYPE] = offsetof(struct import_row, pension_type),
+    [IMPORT_COL_REFERENCE] = offsetof(struct import_row, reference),
+};
+
+/*
+ * Put a checked cell in the row and apply the rules across cells that fall on its
+ * column (in the place the column is checked, so messages keep their order).
+ */
+static void
+take_cell(int col, const struct al_cell *c, struct al_arena *a, const char *today, bool id_ok,
+    struct import_row *out, struct row_errs *re)
+{
+    if (text_at[col]) { /* a text kept in the row: copied, the cells are the reader's */
+        *(const char **)(void *)((char *)out + text_at[col]) =
+            c->text ? al_arena_strndup(a, c->text, c->len) : NULL;
+        return;
+    }
+    switch (col) {
+    case IMPORT_COL_HOUSEHOLD_SIZE:
+        out->household_size = c->text ? (int)c->num : 0;
+        break;
+    case IMPORT_COL_SEX: /* RULE-IMPORT-005 */
+        if (c->text && c->value[0] != out->sex)
+            ERR(col, "性别与身份证号不符");
+        break;
+    case IMPORT_COL_BIRTH: /* RULE-IMPORT-005 */
+        if (c->text && strcmp(c->date, out->birth_date) != 0)
+            ERR(col, "出生日期与身份证号不符（身份证号为 %s）", out->birth_date);
+        break;
+    case IMPORT_COL_CATEGORY:
+        out->category = c->value;
+        break;
+    case IMPORT_COL_START:
+        memcpy(out->start_date, c->date, 11);
+        break;
+    case IMPORT_COL_END:
+        memcpy(out->end_date, c->date, 11);
+        if (c->text && out->start_date[0] && strcmp(out->end_date, out->start_date) < 0)
+            ERR(col, "结束日期早于开始日期");
+        break;
+    case IMPORT_COL_DIS_GRADE:
+        out->dis_grade = c->value[0] - '0';
+        break;
+    case IMPORT_COL_DEATH:
+        memcpy(out->death_date, c->date, 11);
+        if (strcmp(out->death_date, today) > 0)
+            ERR(col, "死亡日期不能晚于今天");
+        else if (id_ok && strcmp(out->death_date, out->birth_date) < 0)
+            ERR(col, "死亡日期早于出生日期");
+        break;
+    case IMPORT_COL_AMOUNT:
+        if (c->text && !amount_fen(c->text, c->len, &out->amount_fen))
+            ERR(col, "月领取金额应为金额（元，最多两位小数）");
+        break;
+    case IMPORT_COL_ASSESSED_ON:
+        memcpy(out->assessed_on, c->date, 11);
+        if (strcmp(out->assessed_on, today) > 0)
+            ERR(col, "评估日期晚于今天");
+        break;
+    case IMPORT_COL_LEGACY_LEVEL:
+        out->legacy_level = c->value[0] - '0';
+        break;
+    case IMPORT_COL_ADL:
+        if (c->text)
+            out->adl_score = (int)c->num;
+        break;
+    default:
+        break;
+    }
+}
 
 int
 import_validate_row(int kind, const struct al_str *fields, int n, const int map[IMPORT_COL_COUNT],
     const char *today, struct al_arena *a, struct import_row *out, struct import_error *errs,
     int max_errs)
 {
-    int ne = 0;
-    size_t len;
-    const char *v;
+    struct row_errs errors = {errs, 0, max_errs, {0}}, *re = &errors;
     memset(out, 0, sizeof(*out));
     out->kind = kind;
     out->amount_fen = -1;
+    out->legacy_level = kind == IMPORT_LEGACY ? -1 : 0;
+    out->adl_score = kind == IMPORT_LEGACY ? -1 : 0;
 
     /* RULE-IMPORT-004: the ID number is normalised and checked (GB 11643). */
-    v = field(a, fields, n, map[IMPORT_COL_ID], &len);
+    int idx = map[IMPORT_COL_ID];
+    const char *v = idx >= 0 && idx < n ? fields[idx].p : NULL;
+    size_t len = idx >= 0 && idx < n ? fields[idx].len : 0;
+    while (len && (*v == ' ' || *v == '\t'))
+        v++, len--;
+    while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+        len--;
     struct al_id id;
-    enum al_id_status st = v ? al_id_parse(v, len, today, &id) : AL_ID_EMPTY;
-    if (st != AL_ID_OK && import_number_lost(v, len)) {
+    enum al_id_status st = len ? al_id_parse(v, len, today, &id) : AL_ID_EMPTY;
+    if (st != AL_ID_OK && len && import_number_lost(v, len)) {
         ERR(IMPORT_COL_ID, "身份证号被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
     } else if (st != AL_ID_OK) {
         ERR(IMPORT_COL_ID, "%s", al_id_status_message(st));
@@ -449,158 +565,24 @@ import_validate_row(int kind, const struct al_str *fields, int n, const int map[
         memcpy(out->birth_date, id.birth_date, 11);
         out->sex = id.sex;
     }
-    out->name = field(a, fields, n, map[IMPORT_COL_NAME], &len);
-    if (!out->name)
-        ERR(IMPORT_COL_NAME, "姓名不能为空");
-    else if (al_utf8_len(out->name, len) == (size_t)-1 || al_utf8_len(out->name, len) > 32)
-        ERR(IMPORT_COL_NAME, "姓名不能超过 32 个字符");
-    else if (!al_text_is_plain(out->name, len)) /* RULE-PII-005 */
-        ERR(IMPORT_COL_NAME, "姓名不能包含控制字符、换行或文字方向控制符");
 
-    switch (kind) {
-    case IMPORT_HUKOU:
-        out->region_code = field(a, fields, n, map[IMPORT_COL_REGION], &len);
-        if (out->region_code && import_number_lost(out->region_code, len)) /* RULE-IMPORT-020 */
-            ERR(IMPORT_COL_REGION, "区划代码被存成了数字，后几位已丢失，请把该列设置为文本后重新导出");
-        else if (!out->region_code || region_level(out->region_code) != 5)
-            ERR(IMPORT_COL_REGION, "区划代码应为 12 位村（社区）代码");
-        out->address = field(a, fields, n, map[IMPORT_COL_ADDRESS], &len);
-        if (!out->address)
-            ERR(IMPORT_COL_ADDRESS, "住址不能为空");
-        else if (al_utf8_len(out->address, len) > 200)
-            ERR(IMPORT_COL_ADDRESS, "住址不能超过 200 个字符");
-        else if (!al_text_is_plain(out->address, len))
-            ERR(IMPORT_COL_ADDRESS, "住址不能包含控制字符、换行或文字方向控制符");
-        out->household = field(a, fields, n, map[IMPORT_COL_HOUSEHOLD], &len);
-        if ((v = field(a, fields, n, map[IMPORT_COL_HOUSEHOLD_SIZE], &len))) {
-            char *end;
-            long hs = strtol(v, &end, 10);
-            if (*end || hs < 1 || hs > 99)
-                ERR(IMPORT_COL_HOUSEHOLD_SIZE, "户内人数应为 1 到 99 的整数");
-            else
-                out->household_size = (int)hs;
+    /* RULE-FIELD-023: every cell of the table, every refusal kept. */
+    bool known = kind >= 0 && kind < IMPORT_KIND_COUNT;
+    for (const struct al_field *f = known ? kind_cells[kind] : other_cells; f->key; f++) {
+        int col = (int)(f->tag & IMPORT_T_COL);
+        if ((f->tag & IMPORT_T_BY_ID) && st != AL_ID_OK)
+            continue;
+        idx = map[col];
+        struct al_cell c;
+        int rc = al_field_cell(f, idx >= 0 && idx < n ? fields[idx].p : NULL,
+            idx >= 0 && idx < n ? fields[idx].len : 0, &c, row_err(re, col),
+            sizeof(re->spare.reason));
+        if (rc == AL_OK) {
+            re->n--; /* the message's place was not needed */
+            take_cell(col, &c, a, today, st == AL_ID_OK, out, re);
         }
-        /* RULE-IMPORT-005: sex and birth date, when present, must agree with the ID number. */
-        if ((v = field(a, fields, n, map[IMPORT_COL_SEX], &len)) && st == AL_ID_OK) {
-            char sx = !strcmp(v, "男") || !strcmp(v, "M") || !strcmp(v, "1") ? 'M'
-                      : !strcmp(v, "女") || !strcmp(v, "F") || !strcmp(v, "2") ? 'F' : 0;
-            if (!sx)
-                ERR(IMPORT_COL_SEX, "性别应为 男 或 女");
-            else if (sx != out->sex)
-                ERR(IMPORT_COL_SEX, "性别与身份证号不符");
-        }
-        if ((v = field(a, fields, n, map[IMPORT_COL_BIRTH], &len)) && st == AL_ID_OK) {
-            char d[11];
-            if (!import_parse_date(v, len, d))
-                ERR(IMPORT_COL_BIRTH, "出生日期无法识别：%.*s", shown(v, 40), v);
-            else if (strcmp(d, out->birth_date) != 0)
-                ERR(IMPORT_COL_BIRTH, "出生日期与身份证号不符（身份证号为 %s）", out->birth_date);
-        }
-        break;
-    case IMPORT_ROLL: {
-        v = field(a, fields, n, map[IMPORT_COL_CATEGORY], &len);
-        static const char *const names[][2] = {{"特困", "tekun"}, {"特困供养", "tekun"},
-            {"低保", "dibao"}, {"低保边缘", "dibao_edge"}, {"低收入", "low_income"}};
-        for (size_t i = 0; v && i < sizeof(names) / sizeof(names[0]); i++)
-            if (!strcmp(v, names[i][0]) || !strcmp(v, names[i][1]))
-                out->category = names[i][1];
-        if (!out->category)
-            ERR(IMPORT_COL_CATEGORY, "类别应为 特困、低保、低保边缘 或 低收入");
-        v = field(a, fields, n, map[IMPORT_COL_START], &len);
-        if (!v || !import_parse_date(v, len, out->start_date))
-            ERR(IMPORT_COL_START, "开始日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
-        if ((v = field(a, fields, n, map[IMPORT_COL_END], &len))) {
-            if (!import_parse_date(v, len, out->end_date))
-                ERR(IMPORT_COL_END, "结束日期无法识别：%.*s", shown(v, 40), v);
-            else if (out->start_date[0] && strcmp(out->end_date, out->start_date) < 0)
-                ERR(IMPORT_COL_END, "结束日期早于开始日期");
-        }
-        break;
     }
-    case IMPORT_DISABILITY: {
-        out->dis_type = field(a, fields, n, map[IMPORT_COL_DIS_TYPE], &len);
-        static const char *const types[] = {"视力", "听力", "言语", "肢体", "智力", "精神", "多重",
-            "视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"};
-        bool ok = false;
-        for (size_t i = 0; out->dis_type && i < sizeof(types) / sizeof(types[0]); i++)
-            ok = ok || !strcmp(out->dis_type, types[i]);
-        if (!ok)
-            ERR(IMPORT_COL_DIS_TYPE, "残疾类别应为 视力、听力、言语、肢体、智力、精神 或 多重");
-        v = field(a, fields, n, map[IMPORT_COL_DIS_GRADE], &len);
-        static const char *const grades[] = {"一级", "二级", "三级", "四级"};
-        for (int g = 0; v && g < 4; g++)
-            if (!strcmp(v, grades[g]) || (len == 1 && v[0] == '1' + g))
-                out->dis_grade = g + 1;
-        if (!out->dis_grade)
-            ERR(IMPORT_COL_DIS_GRADE, "残疾等级应为 一级…四级 或 1–4");
-        break;
-    }
-    case IMPORT_DEATH:
-        v = field(a, fields, n, map[IMPORT_COL_DEATH], &len);
-        if (!v || !import_parse_date(v, len, out->death_date))
-            ERR(IMPORT_COL_DEATH, "死亡日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
-        else if (strcmp(out->death_date, today) > 0)
-            ERR(IMPORT_COL_DEATH, "死亡日期不能晚于今天");
-        else if (st == AL_ID_OK && strcmp(out->death_date, out->birth_date) < 0)
-            ERR(IMPORT_COL_DEATH, "死亡日期早于出生日期");
-        break;
-    case IMPORT_PENSION:
-        out->pension_type = field(a, fields, n, map[IMPORT_COL_PENSION_TYPE], &len);
-        if (!out->pension_type)
-            ERR(IMPORT_COL_PENSION_TYPE, "养老保险类型不能为空");
-        if ((v = field(a, fields, n, map[IMPORT_COL_AMOUNT], &len))) {
-            /* Yuan with up to 2 decimals → fen (never floating point). */
-            int64_t yuan = 0, fen = 0;
-            int dec = -1;
-            bool bad = false;
-            for (const char *p = v; *p && !bad; p++) {
-                if (*p == '.' && dec < 0)
-                    dec = 0;
-                else if (*p >= '0' && *p <= '9' && dec < 0 && yuan < 100000000)
-                    yuan = yuan * 10 + (*p - '0');
-                else if (*p >= '0' && *p <= '9' && dec >= 0 && dec < 2)
-                    fen = fen * 10 + (*p - '0'), dec++;
-                else
-                    bad = true;
-            }
-            if (bad)
-                ERR(IMPORT_COL_AMOUNT, "月领取金额应为金额（元，最多两位小数）");
-            else
-                out->amount_fen = yuan * 100 + (dec == 1 ? fen * 10 : fen);
-        }
-        break;
-    case IMPORT_LEGACY: {
-        /* RULE-ASSESS-017: the older scale's own four levels, by name or number. */
-        v = field(a, fields, n, map[IMPORT_COL_ASSESSED_ON], &len);
-        if (!v || !import_parse_date(v, len, out->assessed_on))
-            ERR(IMPORT_COL_ASSESSED_ON, "评估日期无法识别：%.*s", shown(v ? v : "（空）", 40), v ? v : "（空）");
-        else if (strcmp(out->assessed_on, today) > 0)
-            ERR(IMPORT_COL_ASSESSED_ON, "评估日期晚于今天");
-        v = field(a, fields, n, map[IMPORT_COL_LEGACY_LEVEL], &len);
-        static const char *const levels[][2] = {{"能力完好", "0"}, {"轻度失能", "1"},
-            {"中度失能", "2"}, {"重度失能", "3"}};
-        out->legacy_level = -1;
-        for (int i = 0; v && i < 4; i++)
-            if (!strcmp(v, levels[i][0]) || !strcmp(v, levels[i][1]))
-                out->legacy_level = i;
-        if (out->legacy_level < 0)
-            ERR(IMPORT_COL_LEGACY_LEVEL, "评估等级应为 能力完好、轻度失能、中度失能、重度失能 或 0–3（旧标准，不换算）");
-        out->adl_score = -1;
-        if ((v = field(a, fields, n, map[IMPORT_COL_ADL], &len))) {
-            char *end;
-            long adl = strtol(v, &end, 10);
-            if (*end || adl < 0 || adl > 100)
-                ERR(IMPORT_COL_ADL, "日常生活活动得分应为 0 到 100 的整数");
-            else
-                out->adl_score = (int)adl;
-        }
-        out->reference = field(a, fields, n, map[IMPORT_COL_REFERENCE], &len);
-        if (out->reference && al_utf8_len(out->reference, len) > 100)
-            ERR(IMPORT_COL_REFERENCE, "原始记录编号不能超过 100 个字符");
-        break;
-    }
-    }
-    return ne;
+    return re->n;
 }
 
 /* ---- reconciliation ---- */

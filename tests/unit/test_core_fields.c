@@ -215,6 +215,171 @@ exact_choices(void **state)
     json_decref(body);
 }
 
+/* ---- cells of a file (al_field_cell) ---- */
+
+static int check_calls;
+
+/* A check that sees its text NUL-terminated (the cell is not). */
+static int
+check_village(const struct al_field *f, const char *v, struct al_errinfo *e)
+{
+    check_calls++;
+    return strlen(v) == 12 ? AL_OK : al_fail(e, AL_EINVAL, f->key, "%s%s", f->label, f->hint);
+}
+
+static const struct al_field_map grade_texts[] = {{"一级", "1"}, {"1", "1"}, {"二级", "2"}, {"2", "2"},
+    {NULL, NULL}};
+static const struct al_field_map cats[] = {{"特困", "tekun"}, {"特困供养", "tekun"},
+    {"tekun", "tekun"}, {NULL, NULL}};
+
+static const struct al_field cells[] = {
+    {"name", "姓名", AL_FT_TEXT, AL_F_REQUIRED | AL_F_PLAIN, .max = 4},
+    {"note", "备注", AL_FT_TEXT, 0, .min = 2, .max = 10},
+    {"code", "区划代码", AL_FT_TEXT, AL_F_REQUIRED, .hint = "应为 12 位村（社区）代码",
+        .check = check_village},
+    {"size", "户内人数", AL_FT_INT, 0, .min = 1, .max = 99},
+    {"on", "开始日期", AL_FT_DATE, AL_F_REQUIRED, .tag = 0},
+    {"end", "结束日期", AL_FT_DATE, 0, .tag = 0},
+    {"grade", "残疾等级", AL_FT_ENUM, AL_F_REQUIRED, .map = grade_texts, .hint = "应为 一级…四级 或 1–4"},
+    {"cat", "类别", AL_FT_ENUM, 0, .map = cats, .hint = "应为 特困"},
+    {"kind", "种类", AL_FT_ENUM, 0, .allowed = kinds},
+    {"flag", "标记", AL_FT_BOOL, 0, .tag = 0},
+    {0},
+};
+
+/* The result of one cell: the code, and the message (or "" when accepted). */
+static int
+cell(const char *key, const char *text, struct al_cell *c, char msg[160])
+{
+    const struct al_field *f = al_field_find(cells, key);
+    assert_non_null(f);
+    strcpy(msg, "");
+    return al_field_cell(f, text, text ? strlen(text) : 0, c, msg, 160);
+}
+
+/* RULE-FIELD-020: one text cell, trimmed, refused with "<label>…"; length before control characters. */
+static void
+cells_of_text(void **state)
+{
+    (void)state;
+    struct al_cell c;
+    char msg[160];
+    assert_int_equal(cell("name", " 张三\t", &c, msg), AL_OK);
+    assert_int_equal(c.len, strlen("张三"));
+    assert_memory_equal(c.text, "张三", c.len);
+    assert_string_equal(msg, ""); /* untouched when accepted */
+    static const struct {
+        const char *key, *text, *message;
+    } refused[] = {
+        {"name", "", "姓名不能为空"},
+        {"name", " \t ", "姓名不能为空"},
+        {"name", NULL, "姓名不能为空"}, /* a column the file does not have */
+        {"name", "一二三四五", "姓名不能超过 4 个字符"},
+        {"name", "一二三四五\n", "姓名不能超过 4 个字符"}, /* length first */
+        {"name", "\xff\xfe", "姓名不能超过 4 个字符"},   /* not UTF-8 */
+        {"name", "王\x01五", "姓名不能包含控制字符、换行或文字方向控制符"},
+        {"name", "王\xe2\x80\xae五", "姓名不能包含控制字符、换行或文字方向控制符"},
+        {"note", "好", "备注至少需要 2 个字符"},
+        {"code", "", "区划代码应为 12 位村（社区）代码"}, /* required with a hint */
+        {"code", "52032700100", "区划代码应为 12 位村（社区）代码"},
+        {"size", "0", "户内人数应为 1 到 99 的整数"},
+        {"size", "100", "户内人数应为 1 到 99 的整数"},
+        {"size", "5a", "户内人数应为 1 到 99 的整数"},
+        {"size", "+", "户内人数应为 1 到 99 的整数"},
+        {"size", "1.0", "户内人数应为 1 到 99 的整数"},
+        {"size", "99999999999999999999999", "户内人数应为 1 到 99 的整数"},
+        {"flag", "1", "字段标记的类型不能用于文件的单元格"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        int rc = cell(refused[i].key, refused[i].text, &c, msg);
+        assert_int_equal(rc, strcmp(refused[i].key, "flag") ? AL_EINVAL : AL_EINTERNAL);
+        assert_string_equal(msg, refused[i].message);
+    }
+    /* Empty cells of fields not required are accepted as nothing. */
+    assert_int_equal(cell("note", "  ", &c, msg), AL_OK);
+    assert_null(c.text);
+    assert_int_equal(cell("size", "", &c, msg), AL_OK);
+    assert_null(c.text);
+    /* Integers as strtol reads them. */
+    assert_int_equal(cell("size", "+5", &c, msg), AL_OK);
+    assert_int_equal(c.num, 5);
+    assert_int_equal(cell("size", "\r7", &c, msg), AL_OK);
+    assert_int_equal(c.num, 7);
+    /* The check sees a NUL-terminated copy of the trimmed cell; too long a cell never reaches it. */
+    check_calls = 0;
+    const char *row = "520327001001 ,next cell";
+    struct al_cell rc;
+    assert_int_equal(al_field_cell(&cells[2], row, 13, &rc, msg, sizeof(msg)), AL_OK);
+    assert_int_equal(rc.len, 12);
+    assert_int_equal(check_calls, 1);
+    char longer[AL_CELL_CHECK_MAX + 2];
+    memset(longer, '5', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    assert_int_equal(cell("code", longer, &c, msg), AL_EINVAL);
+    assert_string_equal(msg, "区划代码应为 12 位村（社区）代码");
+    assert_int_equal(check_calls, 1);
+    /* A message cut to the caller's room, as snprintf does. */
+    char small[8];
+    assert_int_equal(al_field_cell(&cells[0], "", 0, &c, small, sizeof(small)), AL_EINVAL);
+    assert_int_equal(strlen(small), 7);
+}
+
+/* RULE-FIELD-021: a map turns the texts a file may hold into values; without one, `allowed`. */
+static void
+cells_with_synonyms(void **state)
+{
+    (void)state;
+    struct al_cell c;
+    char msg[160];
+    assert_int_equal(cell("cat", "特困供养", &c, msg), AL_OK);
+    assert_string_equal(c.value, "tekun");
+    assert_int_equal(cell("cat", " tekun ", &c, msg), AL_OK);
+    assert_string_equal(c.value, "tekun");
+    assert_int_equal(cell("grade", "一级", &c, msg), AL_OK);
+    assert_string_equal(c.value, "1");
+    assert_int_equal(cell("grade", "1", &c, msg), AL_OK);
+    assert_string_equal(c.value, "1");
+    assert_int_equal(cell("grade", "二级", &c, msg), AL_OK);
+    assert_string_equal(c.value, "2");
+    assert_int_equal(cell("grade", "11", &c, msg), AL_EINVAL); /* whole texts only */
+    assert_string_equal(msg, "残疾等级应为 一级…四级 或 1–4");
+    assert_int_equal(cell("grade", "", &c, msg), AL_EINVAL);
+    assert_string_equal(msg, "残疾等级应为 一级…四级 或 1–4");
+    assert_int_equal(cell("cat", "", &c, msg), AL_OK); /* not required */
+    assert_null(c.value);
+    assert_int_equal(cell("cat", "特", &c, msg), AL_EINVAL);
+    assert_string_equal(msg, "类别应为 特困");
+    assert_int_equal(cell("kind", "b", &c, msg), AL_OK);
+    assert_string_equal(c.value, "b");
+    assert_int_equal(cell("kind", "c", &c, msg), AL_EINVAL);
+    assert_string_equal(msg, "种类应为以下之一：a、b");
+}
+
+/* RULE-FIELD-022: dates in the usual forms; "<label>无法识别：<the cell, ≤ 40 bytes>". */
+static void
+cells_of_dates(void **state)
+{
+    (void)state;
+    struct al_cell c;
+    char msg[160];
+    static const char *const ok[][2] = {{"1949-12-31", "1949-12-31"}, {"1949/12/31", "1949-12-31"},
+        {"19491231", "1949-12-31"}, {"1949年12月31日", "1949-12-31"}, {" 1949.1.2 ", "1949-01-02"},
+        {"45000", "2023-03-15"}, {"45000.5", "2023-03-15"}};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        assert_int_equal(cell("on", ok[i][0], &c, msg), AL_OK);
+        assert_string_equal(c.date, ok[i][1]);
+    }
+    assert_int_equal(cell("on", "2023-02-30", &c, msg), AL_EINVAL);
+    assert_string_equal(msg, "开始日期无法识别：2023-02-30");
+    assert_int_equal(cell("on", "", &c, msg), AL_EINVAL);
+    assert_string_equal(msg, "开始日期无法识别：（空）");
+    assert_int_equal(cell("end", "", &c, msg), AL_OK);
+    assert_string_equal(c.date, "");
+    /* 15 characters of 3 bytes: the quote stops at 39 bytes, never inside a character. */
+    assert_int_equal(cell("end", "一二三四五六七八九十一二三四五", &c, msg), AL_EINVAL);
+    assert_string_equal(msg, "结束日期无法识别：一二三四五六七八九十一二三");
+}
+
 int
 main(void)
 {
@@ -224,6 +389,9 @@ main(void)
         cmocka_unit_test(refusals_name_the_field),
         cmocka_unit_test(lookups),
         cmocka_unit_test(exact_choices),
+        cmocka_unit_test(cells_of_text),
+        cmocka_unit_test(cells_with_synonyms),
+        cmocka_unit_test(cells_of_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
