@@ -178,6 +178,7 @@ seeded_rules(void **state)
     {
         const char *key = json_string_value(json_object_get(it, "item_key"));
         const char *text = json_string_value(json_object_get(it, "rule_text"));
+        assert_true(json_is_true(json_object_get(it, "rule_checked"))); /* migration 031 */
         struct rule *r = NULL;
         struct rule_error err;
         /* RULE-ENT-040 */
