@@ -646,29 +646,16 @@ text_json(struct al_stmt *st)
 int
 entitle_store_list_regions(struct al_db *db, const char *prefix, json_t *out)
 {
+    /* Shortest first: an upper list is checked before the lists that inherit from it. */
     static const char sql[] =
-        "SELECT DISTINCT region_code FROM entitle_changes"
+        "SELECT DISTINCT region_code, length(region_code) FROM entitle_changes"
         " WHERE status = 'approved' AND region_code LIKE ?1"
-        " ORDER BY region_code";
+        " ORDER BY length(region_code), region_code";
     struct al_stmt *st = al_db_sql(db, sql);
     char like[16];
     snprintf(like, sizeof(like), "%.12s%%", prefix);
     al_stmt_bind_text(st, 1, like);
-    int rc = loop(st, out, text_json);
-    if (rc != AL_OK)
-        return rc;
-    /* Shortest first: an upper list is checked before the lists that inherit from it. */
-    size_t n = json_array_size(out);
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0; j--) {
-            json_t *a = json_array_get(out, j - 1), *b = json_array_get(out, j);
-            if (strlen(json_string_value(a)) <= strlen(json_string_value(b)))
-                break;
-            json_incref(a);
-            json_array_set(out, j - 1, b);
-            json_array_set_new(out, j, a);
-        }
-    return AL_OK;
+    return loop(st, out, text_json);
 }
 
 /* RULE-ENT-050 */

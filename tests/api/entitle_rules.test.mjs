@@ -105,7 +105,6 @@ test('RULE-ENT-050, RULE-ENT-051, RULE-ENT-052: an elder\'s entitlements today, 
   ok(await fg.post('/api/v1/entitle/benefits', { elder_id: e.id, item_key: 'gaoling_jintie', from_date: '2026-01-01', source: 'manual' }), 201)
   const x = ok(await lq.get(`/api/v1/elders/${e.id}/entitlements?date=2026-12-01`))
   assert.equal(x.list_region, '520327')
-  if (process.env.DUMP) console.log(JSON.stringify(x, null, 1))
   const by = (k) => x.items.find((i) => i.item_key === k)
   const g = by('gaoling_jintie')
   assert.equal(g.eligible, true)
