@@ -30,6 +30,7 @@ struct al_errinfo {
     const char *field;         /* the offending field, or NULL */
     char message[384];         /* Simplified Chinese, shown to the user */
     int retry_after_s;         /* for AL_ETHROTTLE */
+    int column;                /* where in the field's text (1-based characters), 0: none */
 };
 
 /* HTTP status for an error code (AL_OK → 200). */

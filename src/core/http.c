@@ -369,6 +369,8 @@ send_error(struct al_req *r, int err)
     json_object_set_new(e, "message", json_string(r->err.message));
     if (r->err.field)
         json_object_set_new(e, "field", json_string(r->err.field));
+    if (r->err.column > 0)
+        json_object_set_new(e, "column", json_integer(r->err.column));
     if (err == AL_ETHROTTLE && r->err.retry_after_s > 0) {
         char ra[16];
         snprintf(ra, sizeof(ra), "%d", r->err.retry_after_s);

@@ -14,35 +14,9 @@
 #include "elder/elder.h"
 #include "entitle/entitle.h"
 #include "entitle/entitle_int.h"
+#include "entitle/facts.h"
+#include "entitle/rule.h"
 #include "region/region.h"
-
-/*
- * Issue 12 — THE place where the rule language joins the catalogue.
- *
- * Saving an item's eligibility rule (change_item_put) and saving a parameter (param_add)
- * both call this after their fields are read and before the transaction that writes them
- * (a refusal leaves nothing written).  When the rule
- * compiler (src/entitle/rule*.c, facts*.c) lands, this must: compile `rule_text` (NULL for
- * a parameter: every rule of the lists of `region` and below that names it) against the
- * parameters in force on the list chain, refuse a parse or type error with AL_EINVAL naming
- * field "rule_text" and the position, then run the example elders of the item(s)
- * (entitle_store_examples) at their dates and refuse a change that breaks one with
- * AL_EUNPROC naming the example, and set *checked.
- *
- * Until then nothing is checked and nothing pretends to be: rules are stored as texts with
- * rule_checked = 0 (shown as 未校验) and *checked stays false.
- */
-static int
-rule_gate(struct al_req *r, const char *region, const char *item_key, const char *rule_text,
-    bool *checked)
-{
-    (void)r;
-    (void)region;
-    (void)item_key;
-    (void)rule_text;
-    *checked = false;
-    return AL_OK;
-}
 
 static const char *
 today(char buf[11])
@@ -163,6 +137,214 @@ find_key(json_t *items, const char *key)
     return NULL;
 }
 
+/* ---- the rule language joined to the catalogue (RULE-ENT-040..049) ---- */
+
+static const char *
+sget(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* The dated parameters of the chain of lists down to `region`, into a new array *out. */
+static int
+chain_params(struct al_req *r, const char *region, json_t **out)
+{
+    char chain[ENT_LEVELS][13];
+    int n;
+    *out = json_array();
+    if (entitle_chain(region, chain, &n) != AL_OK)
+        return al_req_fail(r, AL_EINVAL, "region", "区划代码格式不正确");
+    return entitle_store_params(r->db, chain, n, *out);
+}
+
+/* The example elders of `key` on the chain of lists down to `region`, into a new array *out. */
+static int
+chain_examples(struct al_req *r, const char *region, const char *key, json_t **out)
+{
+    char chain[ENT_LEVELS][13];
+    int n;
+    *out = json_array();
+    if (entitle_chain(region, chain, &n) != AL_OK)
+        return al_req_fail(r, AL_EINVAL, "region", "区划代码格式不正确");
+    return entitle_store_examples(r->db, chain, n, key, *out);
+}
+
+/* RULE-ENT-042: a text that does not compile, refused naming the field and the position. */
+static int
+refuse_rule(struct al_req *r, const char *field, const struct rule_error *err)
+{
+    al_req_fail(r, AL_EINVAL, field, "认定规则有误，%s", err->message);
+    r->err.column = err->column;
+    return AL_EINVAL;
+}
+
+/* RULE-ENT-044: "示例「…」（日期）预期符合，实际不符合" or why it could not be judged, in the arena. */
+static const char *
+example_failure(struct al_req *r, const json_t *ex, int rc, bool got, const struct rule_error *err)
+{
+    if (rc != AL_OK)
+        return al_arena_printf(r->arena, "示例「%s」（%s）无法判断：%s", sget(ex, "label"),
+            sget(ex, "on_date"), err->message);
+    bool expected = json_is_true(json_object_get(ex, "expected"));
+    if (got == expected)
+        return NULL;
+    return al_arena_printf(r->arena, "示例「%s」（%s）预期%s，实际%s", sget(ex, "label"),
+        sget(ex, "on_date"), entitle_answer(expected), entitle_answer(got));
+}
+
+/*
+ * RULE-ENT-040..044: saving the rule of item `key` (new or changed in change `c`, fields in
+ * `set`) compiles it for the list at the change's date against the chain's parameters and the
+ * effective list's items, refuses a text that does not compile (400, rule_text, column) or
+ * that reads the item's own receipt, then runs the item's example elders at their dates and
+ * refuses a text that breaks one (422).  Called before the write's transaction.
+ */
+static int
+rule_gate(struct al_req *r, const struct entitle_change *c, const char *key, json_t *set,
+    bool *checked)
+{
+    const char *text = sget(set, "rule_text");
+    *checked = false;
+    if (!text || !*text)
+        return AL_OK; /* RULE-ENT-040: an item without a rule has nothing to check */
+    json_t *params = NULL, *items = NULL, *examples = NULL;
+    int rc = chain_params(r, c->region_code, &params);
+    if (rc == AL_OK)
+        rc = merged_list(r, c->region_code, c->effective_from, 0, &items);
+    if (rc != AL_OK)
+        goto out;
+    int self = -1;
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) if (!strcmp(sget(it, "item_key"), key)) self = (int)i;
+    if (self < 0) {
+        self = (int)json_array_size(items);
+        json_array_append_new(items, json_pack("{s:s, s:s}", "item_key", key, "name",
+                                         sget(set, "name") ? sget(set, "name") : key));
+    }
+    struct rule *rule = NULL;
+    struct rule_error err;
+    if (entitle_rule_compile(r->arena, text, c->region_code, c->effective_from, params, items,
+            &rule, &err) != AL_OK) {
+        rc = refuse_rule(r, "rule_text", &err);
+        goto out;
+    }
+    /* RULE-ENT-041: an item's rule may not depend on receiving the item itself. */
+    const int *bits;
+    int nbits = rule_items(rule, &bits);
+    for (int b = 0; b < nbits; b++)
+        if (bits[b] == self) {
+            rc = al_req_fail(r, AL_EINVAL, "rule_text", "认定规则不能以「已享受」本项目自身为条件");
+            goto out;
+        }
+    if ((rc = chain_examples(r, c->region_code, key, &examples)) != AL_OK)
+        goto out;
+    json_t *ex;
+    json_array_foreach(examples, i, ex)
+    {
+        bool got = false;
+        int run = entitle_example_run(r->arena, text, c->region_code, ex, params, items, &got,
+            &err);
+        const char *why = example_failure(r, ex, run, got, &err);
+        if (why) {
+            rc = al_req_fail(r, AL_EUNPROC, "rule_text", "修改后的规则不满足示例：%s", why);
+            goto out;
+        }
+    }
+    *checked = true;
+out:
+    json_decref(params);
+    json_decref(items);
+    json_decref(examples);
+    return rc;
+}
+
+/*
+ * RULE-ENT-045: a new value of parameter `name` on list `region` (fields in `set`) must leave
+ * every rule of the lists using it compiling at its date (400, field value) and every example
+ * elder of those items dated on or after it holding (422).  Rules or examples that failed
+ * before the change are not this change's doing and do not block it.
+ */
+static int
+param_gate(struct al_req *r, const char *region, const json_t *set)
+{
+    const char *name = sget(set, "name"), *from = sget(set, "valid_from");
+    json_int_t value = json_integer_value(json_object_get(set, "value"));
+    json_t *lists = json_array(), *seen = json_object();
+    json_t *newp = json_pack("{s:s, s:s, s:I, s:s, s:s}", "region_code", region, "name", name,
+        "value", value, "valid_from", from, "legal_ref", sget(set, "legal_ref"));
+    int rc = entitle_store_list_regions(r->db, region, lists);
+    if (rc != AL_OK)
+        goto out;
+    if (json_array_size(lists) == 0 || strcmp(json_string_value(json_array_get(lists, 0)), region))
+        json_array_insert_new(lists, 0, json_string(region));
+    size_t l;
+    json_t *lv;
+    json_array_foreach(lists, l, lv)
+    {
+        const char *list = json_string_value(lv);
+        json_t *before = NULL, *after = NULL, *items = NULL;
+        if ((rc = chain_params(r, list, &before)) == AL_OK)
+            rc = merged_list(r, list, from, 0, &items);
+        if (rc == AL_OK) {
+            after = json_copy(before);
+            json_array_append(after, newp);
+        }
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            const char *text = sget(it, "rule_text"), *item = sget(it, "name");
+            struct rule *rule;
+            struct rule_error err;
+            if (rc != AL_OK || !text || !*text)
+                continue;
+            if (entitle_rule_compile(r->arena, text, list, from, before, items, &rule, &err))
+                continue;
+            if (entitle_rule_compile(r->arena, text, list, from, after, items, &rule, &err)) {
+                rc = al_req_fail(r, AL_EINVAL, "value",
+                    "参数「%s」取 %lld 后，%s清单「%s」的认定规则无法校验：%s", name,
+                    (long long)value, list_name(r, list), item, err.message);
+                r->err.column = err.column;
+                break;
+            }
+            json_t *examples = NULL, *ex;
+            size_t k;
+            rc = chain_examples(r, list, sget(it, "item_key"), &examples);
+            json_array_foreach(examples, k, ex)
+            {
+                char id[24];
+                snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(ex, "id")));
+                if (rc != AL_OK || strcmp(sget(ex, "on_date"), from) < 0 || json_object_get(seen, id))
+                    continue;
+                json_object_set_new(seen, id, json_true());
+                bool got0 = false, got1 = false;
+                int run0 = entitle_example_run(r->arena, text, list, ex, before, items, &got0, &err);
+                if (example_failure(r, ex, run0, got0, &err))
+                    continue;
+                int run1 = entitle_example_run(r->arena, text, list, ex, after, items, &got1, &err);
+                const char *why = example_failure(r, ex, run1, got1, &err);
+                if (why)
+                    rc = al_req_fail(r, AL_EUNPROC, "value", "参数「%s」取 %lld 后，「%s」的%s",
+                        name, (long long)value, item, why);
+            }
+            json_decref(examples);
+            if (rc != AL_OK)
+                break;
+        }
+        json_decref(before);
+        json_decref(after);
+        json_decref(items);
+        if (rc != AL_OK)
+            break;
+    }
+out:
+    json_decref(newp);
+    json_decref(lists);
+    json_decref(seen);
+    return rc;
+}
+
 static json_t *
 chain_json(struct al_req *r, const char *region)
 {
@@ -275,6 +457,38 @@ item_get(struct al_req *r)
         json_object_set_new(e, "standard_text_full", json_string(entitle_std_text(r->arena, &s)));
         json_array_append(history, e);
     }
+    /* RULE-ENT-047: the rule checked at the date, and each example's answer beside the expected. */
+    json_t *params = NULL;
+    if ((rc = chain_params(r, region, &params)) != AL_OK) {
+        json_decref(params);
+        return rc;
+    }
+    const char *text = sget(item, "rule_text");
+    struct rule *rule = NULL;
+    struct rule_error err;
+    if (text && *text && entitle_rule_compile(r->arena, text, region, date, params, items, &rule,
+                             &err) != AL_OK)
+        json_object_set_new(item, "rule_check", json_pack("{s:b, s:i, s:s}", "ok", 0, "column",
+                                                    err.column, "message", err.message));
+    else
+        json_object_set_new(item, "rule_check", json_pack("{s:b}", "ok", text && *text));
+    json_array_foreach(examples, i, e)
+    {
+        bool got = false;
+        int run = text && *text
+            ? entitle_example_run(r->arena, text, region, e, params, items, &got, &err)
+            : AL_EINVAL;
+        if (run == AL_OK) {
+            json_object_set_new(e, "got", json_boolean(got));
+            json_object_set_new(e, "passed",
+                json_boolean(got == json_is_true(json_object_get(e, "expected"))));
+        } else {
+            json_object_set_new(e, "got", json_null());
+            json_object_set_new(e, "passed", json_false());
+            json_object_set_new(e, "error", json_string(text && *text ? err.message : "该项目尚未设定认定规则"));
+        }
+    }
+    json_decref(params);
     json_object_set_new(item, "history", history);
     json_object_set_new(item, "examples", examples);
     json_object_set_new(item, "list_region", json_string(region));
@@ -567,8 +781,7 @@ change_item_put(struct al_req *r)
         rc = rule_version(r, c.region_code, key, set);
     bool checked = false;
     if (rc == AL_OK && !base)
-        rc = rule_gate(r, c.region_code, key, json_string_value(json_object_get(set, "rule_text")),
-            &checked);
+        rc = rule_gate(r, &c, key, set, &checked);
     if (rc != AL_OK)
         return rc;
     json_object_set_new(set, "rule_checked", json_integer(checked));
@@ -775,12 +988,6 @@ static const struct al_field param_fields[] = {
     {0},
 };
 
-static const char *
-sget(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 /* RULE-ENT-021: a dated value of a parameter on the caller's own list. */
 static int
 param_add(struct al_req *r)
@@ -791,9 +998,8 @@ param_add(struct al_req *r)
         rc = al_fields_read(body, param_fields, AL_FIELDS_CREATE, set, &r->err);
     if (rc == AL_OK)
         rc = own_list(r, r->who->region_code);
-    bool checked = false;
     if (rc == AL_OK)
-        rc = rule_gate(r, r->who->region_code, NULL, NULL, &checked);
+        rc = param_gate(r, r->who->region_code, set);
     if (rc != AL_OK)
         return rc;
     const char *region = r->who->region_code, *name = sget(set, "name");
@@ -946,8 +1152,29 @@ example_add(struct al_req *r)
     json_t *items = NULL;
     if ((rc = merged_list(r, r->who->region_code, NULL, 0, &items)) != AL_OK)
         return rc;
-    if (!find_key(items, key))
+    const json_t *item = find_key(items, key);
+    if (!item)
         return al_req_fail(r, AL_ENOTFOUND, "key", "本级清单没有此服务项目");
+    /* RULE-ENT-048: a new example must hold for the item's rule as it stands. */
+    const char *text = sget(item, "rule_text");
+    json_t *params = NULL;
+    if (text && *text && (rc = chain_params(r, r->who->region_code, &params)) == AL_OK) {
+        json_t *ex = json_pack("{s:O, s:s, s:s, s:b}", "facts", facts, "label", label,
+            "on_date", on, "expected", expected);
+        struct rule_error err;
+        bool got = false;
+        int run = entitle_example_run(r->arena, text, r->who->region_code, ex, params, items,
+            &got, &err);
+        const char *why = example_failure(r, ex, run, got, &err);
+        if (why)
+            rc = al_req_fail(r, run == AL_OK ? AL_EUNPROC : AL_EINVAL,
+                run == AL_OK ? "expected" : err.column ? "on_date" : "facts",
+                "与当前认定规则「%s」不符：%s", text, why);
+        json_decref(ex);
+    }
+    json_decref(params);
+    if (rc != AL_OK)
+        return rc;
     const char *facts_text = al_json_dump(r->arena, facts, NULL);
     int64_t id = 0;
     if ((rc = al_db_begin(r->db)) != AL_OK)
@@ -1084,6 +1311,166 @@ benefit_end(struct al_req *r)
     return al_reply(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "until_date", until));
 }
 
+/* ---- rule check for the editor, and one elder's entitlements (RULE-ENT-046..052) ---- */
+
+/* RULE-ENT-046: compile a text as the editor types it; nothing is written, so nothing audited. */
+static int
+rule_check(struct al_req *r)
+{
+    json_t *body;
+    const char *text = NULL, *region = NULL, *date = NULL;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "rule_text", "认定规则", 0, 0, RULE_TEXT_MAX, &text, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "region_code", "清单区划", 0, 0, 12, &region, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "date", "日期", 0, 0, 10, &date, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    char chain[ENT_LEVELS][13];
+    int n;
+    if (!region) {
+        if (entitle_chain(r->who->region_code, chain, &n) != AL_OK)
+            return al_req_fail(r, AL_EINVAL, "region_code", "区划代码格式不正确");
+        region = al_arena_strdup(r->arena, chain[n - 1]);
+    }
+    if (entitle_level_of(region) < 0)
+        return al_req_fail(r, AL_EINVAL, "region_code",
+            "区划应为清单层级：全国（空）、省（2 位）、市（4 位）或县（6 位）");
+    if (!can_view(r, region))
+        return al_req_fail(r, AL_ENOTFOUND, "region_code", "清单不存在");
+    if (!date)
+        date = r->today;
+    else if (!al_date_valid(date))
+        return al_req_fail(r, AL_EINVAL, "date", "日期格式应为 YYYY-MM-DD");
+    json_t *params = NULL, *items = NULL;
+    if ((rc = chain_params(r, region, &params)) == AL_OK)
+        rc = merged_list(r, region, date, 0, &items);
+    if (rc != AL_OK) {
+        json_decref(params);
+        return rc;
+    }
+    struct rule *rule = NULL;
+    struct rule_error err;
+    json_t *out = json_pack("{s:s, s:s}", "region_code", region, "date", date), *used = json_array();
+    if (entitle_rule_compile(r->arena, text ? text : "", region, date, params, items, &rule, &err)) {
+        json_object_set_new(out, "ok", json_false());
+        json_object_set_new(out, "normalised", json_null());
+        json_object_set_new(out, "error", json_pack("{s:i, s:s}", "column", err.column, "message",
+                                              err.message));
+    } else {
+        const char *const *names;
+        int np = rule_params(rule, &names);
+        for (int i = 0; i < np; i++) {
+            const json_t *p = entitle_param_at(params, names[i], date);
+            json_array_append_new(used, json_pack("{s:s, s:O, s:O, s:O}", "name", names[i],
+                                            "value", json_object_get(p, "value"), "legal_ref",
+                                            json_object_get(p, "legal_ref"), "region_code",
+                                            json_object_get(p, "region_code")));
+        }
+        json_object_set_new(out, "ok", json_true());
+        json_object_set_new(out, "normalised", json_string(rule_text(rule)));
+        json_object_set_new(out, "error", json_null());
+    }
+    json_object_set_new(out, "params", used);
+    json_decref(params);
+    json_decref(items);
+    return al_reply(r, 200, out);
+}
+
+static double
+cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/*
+ * RULE-ENT-050..052: every item of the elder's effective list today with whether they are
+ * eligible, whether they receive it (benefit records), and why, in Chinese sentences.  Scoped
+ * like the elder's record (404 outside the caller's region); not audited, like reading the
+ * record itself.
+ */
+static int
+elder_entitlements(struct al_req *r)
+{
+    int64_t id;
+    const char *region = NULL, *date = NULL;
+    char buf[11], chain[ENT_LEVELS][13];
+    int n, rc = al_req_param_id(r, "id", &id);
+    if (rc != AL_OK)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "老人不存在");
+    if ((rc = elder_in_scope(r, id, &region)) != AL_OK)
+        return rc;
+    if ((rc = query_date(r, "date", "日期", buf, &date)) != AL_OK)
+        return rc;
+    if (entitle_chain(region, chain, &n) != AL_OK)
+        return al_req_fail(r, AL_EUNPROC, "region_code", "老人的区划代码不完整，无法确定适用的清单");
+    const char *list = al_arena_strdup(r->arena, chain[n - 1]);
+    json_t *params = NULL, *items = NULL, *receiving = json_array();
+    struct rule_facts f;
+    facts_init(&f, 1);
+    if ((rc = chain_params(r, list, &params)) == AL_OK)
+        rc = merged_list(r, list, date, 0, &items);
+    if (rc == AL_OK)
+        rc = entitle_store_receiving(r->db, id, date, receiving);
+    if (rc == AL_OK) {
+        facts_fini(&f);
+        facts_init(&f, (int)json_array_size(items));
+        rc = facts_load_elder(r->db, id, date, NULL, &f);
+    }
+    if (rc != AL_OK)
+        goto out;
+    size_t i, k;
+    json_t *it, *key;
+    /* RULE-ENT-050: receiving = a benefit record whose period holds the date. */
+    json_array_foreach(receiving, k, key) json_array_foreach(items, i, it)
+        if (!strcmp(sget(it, "item_key"), json_string_value(key))) facts_set_receives(&f, 0, (int)i);
+    json_t *out_items = json_array();
+    double cpu = 0;
+    json_array_foreach(items, i, it)
+    {
+        const char *text = sget(it, "rule_text");
+        json_t *o = json_pack("{s:s, s:s, s:s, s:O, s:O, s:b}", "item_key", sget(it, "item_key"),
+            "name", sget(it, "name"), "category", sget(it, "category") ? sget(it, "category") : "",
+            "standard_text", json_object_get(it, "standard_text"), "rule_version",
+            json_object_get(it, "rule_version"), "receiving", facts_receives(&f, 0, (int)i));
+        json_object_set_new(o, "rule_text", json_string(text ? text : ""));
+        double t0 = cpu_us();
+        struct rule *rule = NULL;
+        struct rule_error err;
+        if (!text || !*text) {
+            json_object_set_new(o, "eligible", json_null());
+            json_object_set_new(o, "error", json_string("该项目尚未设定认定规则"));
+        } else if (entitle_rule_compile(r->arena, text, list, date, params, items, &rule, &err)) {
+            json_object_set_new(o, "eligible", json_null());
+            json_object_set_new(o, "error", json_string(err.message));
+        } else {
+            struct rule_explanation x;
+            rule_explain(r->arena, rule, &f, 0, &x);
+            json_t *xj = rule_explanation_json(&x);
+            json_object_set_new(o, "eligible", json_boolean(x.eligible));
+            json_object_set(o, "missing", json_object_get(xj, "missing"));
+            json_object_set(o, "conditions", json_object_get(xj, "conditions"));
+            json_decref(xj);
+        }
+        cpu += cpu_us() - t0;
+        json_array_append_new(out_items, o);
+    }
+    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:o, s:I, s:i}", "elder_id", (json_int_t)id,
+        "date", date, "list_region", list, "list_name", list_name(r, list), "items", out_items,
+        "total", (json_int_t)json_array_size(out_items), "rules_cpu_us", (int)(cpu + 0.5));
+    rc = al_reply(r, 200, out);
+out:
+    facts_fini(&f);
+    json_decref(params);
+    json_decref(items);
+    json_decref(receiving);
+    return rc;
+}
+
 static const struct al_route entitle_routes[] = {
     {AL_GET, "/api/v1/entitle/list", list_get, "entitle.read", 0,
         "某级清单在某日的有效内容（region、date 或 version；继承与提高标准已合并）"},
@@ -1117,6 +1504,10 @@ static const struct al_route entitle_routes[] = {
     {AL_GET, "/api/v1/entitle/benefits", benefits_get, "entitle.read", 0, "某位老人的享受记录"},
     {AL_POST, "/api/v1/entitle/benefits", benefit_add, "entitle.manage", 0, "登记享受记录"},
     {AL_POST, "/api/v1/entitle/benefits/:id/end", benefit_end, "entitle.manage", 0, "终止享受记录"},
+    {AL_POST, "/api/v1/entitle/rules/check", rule_check, "entitle.read", 0,
+        "校验认定规则（编辑时实时提示；不保存、不留痕）"},
+    {AL_GET, "/api/v1/elders/:id/entitlements", elder_entitlements, "elder.read", 0,
+        "某位老人今日可享受的服务项目、是否已享受及其理由"},
     {0},
 };
 

@@ -95,6 +95,44 @@ extern const struct al_field entitle_item_fields[];
 /* Which fields a raise of an inherited item may carry (RULE-ENT-011). */
 bool entitle_raise_field(const char *key);
 
+
+/* ---- the rule language joined to the catalogue (RULE-ENT-040..049), pure ---- */
+
+struct rule;
+struct rule_error;
+struct rule_facts;
+
+/*
+ * RULE-ENT-040: compile `text` for the list of `region` at `date`.  Parameters resolve through
+ * `params` (objects with region_code, name, value, valid_from, legal_ref: the chain's dated
+ * values, entitle_param_at picks the most local list's latest on or before the date); an item
+ * after 已享受 resolves by name or item_key among `items` (the effective list: bit = index).
+ * AL_OK with *out (in `a`), or AL_EINVAL with `err` filled.
+ */
+int entitle_rule_compile(struct al_arena *a, const char *text, const char *region,
+    const char *date, const json_t *params, const json_t *items, struct rule **out,
+    struct rule_error *err);
+/*
+ * RULE-ENT-043: append the elder described by example `facts` (the elders record's field
+ * names: birth_date, region_code, hukou_region_code, sex, economic_status, disability_grade,
+ * ability_level, living_arrangement, categories [ids], and receiving [item keys of `items`])
+ * as a row of `f` (facts_init'ed with json_array_size(items) item bits).  AL_OK, or AL_EINVAL
+ * with *bad naming the field that does not read.
+ */
+int entitle_example_facts(const json_t *facts, const json_t *items, struct rule_facts *f,
+    const char **bad);
+/*
+ * RULE-ENT-044: run example `ex` ({facts, on_date, expected}) against rule `text` of list
+ * `region`: the rule is compiled at the example's date.  *got is the answer; AL_OK, or
+ * AL_EINVAL with `err` filled (the rule does not compile at that date, or the facts do not
+ * read: column 0 and the field in the message).
+ */
+int entitle_example_run(struct al_arena *a, const char *text, const char *region,
+    const json_t *ex, const json_t *params, const json_t *items, bool *got,
+    struct rule_error *err);
+/* "符合" / "不符合" */
+const char *entitle_answer(bool eligible);
+
 /*
  * ---- storage (entitle_store.c) ----
  *
@@ -200,5 +238,12 @@ int entitle_store_benefit(struct al_db *db, struct al_arena *a, int64_t id,
 /* End benefit `id` on `until` unless it was ended already (AL_ECONFLICT then). */
 int entitle_store_benefit_end(struct al_db *db, int64_t id, const char *until, const char *by,
     int64_t now);
+
+/* RULE-ENT-045: the list regions under `prefix` (itself included when it has any change) that
+ * have an approved version, appended to `out` as strings (shortest first). */
+int entitle_store_list_regions(struct al_db *db, const char *prefix, json_t *out);
+/* RULE-ENT-050: the item keys elder `elder_id` receives on `date` (benefit records whose
+ * period holds the date), appended to `out` as strings. */
+int entitle_store_receiving(struct al_db *db, int64_t elder_id, const char *date, json_t *out);
 
 #endif

@@ -4,6 +4,8 @@
 
 #include "core/json.h"
 #include "entitle/entitle_int.h"
+#include "entitle/facts.h"
+#include "entitle/rule.h"
 
 /* RULE-ENT-010 */
 int
@@ -387,4 +389,218 @@ entitle_std_check(const json_t *set, struct al_errinfo *e)
     if (!s.period)
         return al_fail(e, AL_EINVAL, "period", "标准周期不能为空");
     return AL_OK;
+}
+
+/* ---- the rule language joined to the catalogue (RULE-ENT-040..049) ---- */
+
+struct resolve_ctx {
+    const json_t *params, *items;
+};
+
+/* RULE-ENT-040: the catalogue's dated parameters, most local list first. */
+static int
+resolve_param(void *ctx, const char *name, const char *date, struct rule_param *out)
+{
+    const struct resolve_ctx *c = ctx;
+    const json_t *p = entitle_param_at(c->params, name, date);
+    if (!p)
+        return AL_ENOTFOUND;
+    const char *ref = json_string_value(json_object_get(p, "legal_ref"));
+    out->value = json_integer_value(json_object_get(p, "value"));
+    out->reference = ref && *ref ? ref : NULL;
+    return AL_OK;
+}
+
+/* RULE-ENT-041: an item of the effective list by its name or key; its bit is its index. */
+static int
+resolve_item(void *ctx, const char *name, int *bit, const char **label)
+{
+    const struct resolve_ctx *c = ctx;
+    size_t i;
+    json_t *it;
+    json_array_foreach(c->items, i, it)
+    {
+        const char *n = str(it, "name"), *k = str(it, "item_key");
+        if ((n && !strcmp(n, name)) || (k && !strcmp(k, name))) {
+            *bit = (int)i;
+            *label = n ? n : k;
+            return AL_OK;
+        }
+    }
+    return AL_ENOTFOUND;
+}
+
+int
+entitle_rule_compile(struct al_arena *a, const char *text, const char *region,
+    const char *date, const json_t *params, const json_t *items, struct rule **out,
+    struct rule_error *err)
+{
+    struct resolve_ctx *c = al_arena_alloc(a, sizeof(*c));
+    c->params = params;
+    c->items = items;
+    struct rule_env env = {.date = date, .region = region && *region ? region : NULL,
+        .param = resolve_param, .item = resolve_item, .ctx = c,
+        .item_bits = (int)json_array_size(items)};
+    memset(err, 0, sizeof(*err));
+    int rc = rule_compile(a, text, strlen(text), &env, out, err);
+    if (rc != AL_OK && !err->message[0])
+        snprintf(err->message, sizeof(err->message), "规则无法编译");
+    return rc == AL_OK ? AL_OK : AL_EINVAL;
+}
+
+static int
+enum_field(const json_t *facts, const char *key, const char *const *values, int8_t absent,
+    int8_t *out, const char **bad)
+{
+    const json_t *v = json_object_get(facts, key);
+    if (!v || json_is_null(v)) {
+        *out = absent;
+        return AL_OK;
+    }
+    int i = facts_index(values, json_string_value(v));
+    if (i < 0) {
+        *bad = key;
+        return AL_EINVAL;
+    }
+    *out = (int8_t)i;
+    return AL_OK;
+}
+
+static int
+int_field(const json_t *facts, const char *key, int lo, int hi, int8_t absent, int8_t *out,
+    const char **bad)
+{
+    const json_t *v = json_object_get(facts, key);
+    if (!v || json_is_null(v)) {
+        *out = absent;
+        return AL_OK;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+        *bad = key;
+        return AL_EINVAL;
+    }
+    *out = (int8_t)json_integer_value(v);
+    return AL_OK;
+}
+
+static int
+region_field(const json_t *facts, const char *key, int64_t *out, const char **bad)
+{
+    const json_t *v = json_object_get(facts, key);
+    *out = 0;
+    if (!v || json_is_null(v))
+        return AL_OK;
+    if (!json_is_string(v) || !(*out = facts_parse_region(json_string_value(v)))) {
+        *bad = key;
+        return AL_EINVAL;
+    }
+    return AL_OK;
+}
+
+/* RULE-ENT-043 */
+int
+entitle_example_facts(const json_t *facts, const json_t *items, struct rule_facts *f,
+    const char **bad)
+{
+    static const char *const sexes[] = {"M", "F", NULL};
+    struct facts_row row = {.id = (int64_t)f->n + 1};
+    const json_t *v = json_object_get(facts, "birth_date");
+    *bad = NULL;
+    if (!json_is_object(facts)) {
+        *bad = "facts";
+        return AL_EINVAL;
+    }
+    if (!json_is_string(v) || !(row.birth = facts_parse_date(json_string_value(v)))) {
+        *bad = "birth_date";
+        return AL_EINVAL;
+    }
+    int8_t sex = FACTS_MALE;
+    int rc = region_field(facts, "region_code", &row.region, bad);
+    if (rc == AL_OK)
+        rc = region_field(facts, "hukou_region_code", &row.hukou, bad);
+    if (rc == AL_OK)
+        rc = enum_field(facts, "sex", sexes, FACTS_MALE, &sex, bad);
+    if (rc == AL_OK)
+        rc = enum_field(facts, "economic_status", facts_economic_values, FACTS_GENERAL,
+            &row.economic, bad);
+    if (rc == AL_OK)
+        rc = enum_field(facts, "living_arrangement", facts_living_values, FACTS_UNKNOWN,
+            &row.living, bad);
+    if (rc == AL_OK)
+        rc = int_field(facts, "ability_level", 0, 4, FACTS_UNKNOWN, &row.ability, bad);
+    if (rc == AL_OK)
+        rc = int_field(facts, "disability_grade", 1, 4, 0, &row.disability, bad);
+    if (rc != AL_OK)
+        return rc;
+    row.sex = sex;
+    size_t i;
+    json_t *c;
+    const json_t *cats = json_object_get(facts, "categories");
+    if (cats && !json_is_array(cats)) {
+        *bad = "categories";
+        return AL_EINVAL;
+    }
+    json_array_foreach(cats, i, c)
+    {
+        int bit = facts_index(facts_category_ids, json_string_value(c));
+        if (bit < 0) {
+            *bad = "categories";
+            return AL_EINVAL;
+        }
+        row.categories |= (uint16_t)(1u << bit);
+    }
+    const json_t *recv = json_object_get(facts, "receiving");
+    if (recv && !json_is_array(recv)) {
+        *bad = "receiving";
+        return AL_EINVAL;
+    }
+    int64_t at = facts_add(f, &row);
+    if (at < 0)
+        return AL_EINTERNAL;
+    json_array_foreach(recv, i, c)
+    {
+        const char *key = json_string_value(c);
+        size_t j;
+        json_t *it;
+        int bit = -1;
+        json_array_foreach(items, j, it) if (key && !strcmp(str(it, "item_key"), key)) bit = (int)j;
+        if (bit < 0) {
+            *bad = "receiving";
+            return AL_EINVAL;
+        }
+        facts_set_receives(f, (size_t)at, bit);
+    }
+    return AL_OK;
+}
+
+/* RULE-ENT-044 */
+int
+entitle_example_run(struct al_arena *a, const char *text, const char *region,
+    const json_t *ex, const json_t *params, const json_t *items, bool *got,
+    struct rule_error *err)
+{
+    const char *date = str(ex, "on_date"), *bad = NULL;
+    struct rule *r = NULL;
+    *got = false;
+    if (entitle_rule_compile(a, text, region, date ? date : "", params, items, &r, err) != AL_OK)
+        return AL_EINVAL;
+    struct rule_facts f;
+    facts_init(&f, (int)json_array_size(items));
+    int rc = entitle_example_facts(json_object_get(ex, "facts"), items, &f, &bad);
+    if (rc == AL_OK)
+        *got = rule_eval_one(r, &f, 0);
+    else {
+        err->column = 0;
+        snprintf(err->message, sizeof(err->message), "示例老人的情况中「%s」无法识别",
+            bad ? bad : "facts");
+        rc = AL_EINVAL;
+    }
+    facts_fini(&f);
+    return rc;
+}
+
+const char *
+entitle_answer(bool eligible)
+{
+    return eligible ? "符合" : "不符合";
 }

@@ -635,3 +635,39 @@ entitle_store_queue(struct al_db *db, const char *scope, json_t *items)
     al_stmt_bind_int(st, 3, (int64_t)len + 2);
     return loop(st, items, change_json);
 }
+
+static json_t *
+text_json(struct al_stmt *st)
+{
+    return json_string(al_stmt_text(st, 0));
+}
+
+/* RULE-ENT-045 */
+int
+entitle_store_list_regions(struct al_db *db, const char *prefix, json_t *out)
+{
+    /* Shortest first: an upper list is checked before the lists that inherit from it. */
+    static const char sql[] =
+        "SELECT DISTINCT region_code, length(region_code) FROM entitle_changes"
+        " WHERE status = 'approved' AND region_code LIKE ?1"
+        " ORDER BY length(region_code), region_code";
+    struct al_stmt *st = al_db_sql(db, sql);
+    char like[16];
+    snprintf(like, sizeof(like), "%.12s%%", prefix);
+    al_stmt_bind_text(st, 1, like);
+    return loop(st, out, text_json);
+}
+
+/* RULE-ENT-050 */
+int
+entitle_store_receiving(struct al_db *db, int64_t elder_id, const char *date, json_t *out)
+{
+    static const char sql[] =
+        "SELECT DISTINCT item_key FROM entitle_benefits"
+        " WHERE elder_id = ?1 AND from_date <= ?2 AND (until_date IS NULL OR until_date >= ?2)"
+        " ORDER BY item_key";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, elder_id);
+    al_stmt_bind_text(st, 2, date);
+    return loop(st, out, text_json);
+}

@@ -11,8 +11,10 @@ import { BIN, Server, sleep } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 // Routes that change state and legitimately write no audit entry, each with its reason.
-// (None today: sign-in and sign-out are audited as auth.login / auth.logout.)
-const NO_AUDIT = {}
+// (Sign-in and sign-out are audited as auth.login / auth.logout.)
+const NO_AUDIT = {
+  'POST /api/v1/entitle/rules/check': 'compiles a rule text for the editor and answers; writes nothing (RULE-ENT-046)',
+}
 
 const items50 = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 2, 2, 2]
 let s, admin, civil, lq, a1, a2

@@ -99,16 +99,16 @@ test('RULE-ENT-001, RULE-ENT-002, RULE-ENT-003, RULE-ENT-004: item fields refuse
   assertError(await fg.post('/api/v1/entitle/changes', { effective_from: '明天' }), 400, 'invalid', 'effective_from')
 })
 
-test('RULE-ENT-006: a rule keeps its version until its text changes; rules are stored unchecked until the compiler joins (issue 12)', async () => {
+test('RULE-ENT-006, RULE-ENT-041: a rule keeps its version until its text changes; a saved rule is stored checked', async () => {
   const ch = ok(await admin.post('/api/v1/entitle/changes', { region: '', effective_from: '2026-01-01' }), 201)
   const base = ok(await admin.get('/api/v1/entitle/items/gaoling_jintie?region=')) // national item
   const body = {}
   for (const k of ['category', 'name', 'target_group', 'content', 'standard_kind', 'amount_fen', 'period', 'standard_text', 'provider_type', 'fund_national_pct', 'fund_province_pct', 'fund_city_pct', 'fund_county_pct', 'legal_doc', 'legal_article', 'effective_from', 'rule_text']) body[k] = base[k]
   let r = ok(await admin.put(`/api/v1/entitle/changes/${ch.id}/items/gaoling_jintie`, body))
   assert.equal(r.items[0].rule_version, 1, 'the same text keeps its version')
-  r = ok(await admin.put(`/api/v1/entitle/changes/${ch.id}/items/gaoling_jintie`, { ...body, rule_text: '年龄 >= 高龄年龄 且 户籍 = 本地' }))
+  r = ok(await admin.put(`/api/v1/entitle/changes/${ch.id}/items/gaoling_jintie`, { ...body, rule_text: '年龄 >= 高龄年龄 且 非 已享受 特困供养' }))
   assert.equal(r.items[0].rule_version, 2)
-  assert.equal(r.items[0].rule_checked, false)
+  assert.equal(r.items[0].rule_checked, true)
 })
 
 test('RULE-ENT-005: an officer of the item\'s own level marks it checked against the official text', async () => {

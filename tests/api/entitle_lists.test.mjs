@@ -44,7 +44,7 @@ test('RULE-ENT-005, RULE-ENT-010, RULE-ENT-011: the national list holds the 12 s
   const names = nat.items.map((i) => i.name)
   for (const n of ['高龄津贴', '护理补贴', '养老服务补贴', '家庭养老床位建设补贴', '上门服务', '适老化改造', '探访关爱', '能力评估', '助餐补贴', '特困供养', '公办养老机构优先入住', '2025 年老年人消费补贴（中度及以上失能）'])
     assert.ok(names.includes(n), n)
-  assert.ok(nat.items.every((i) => i.status === 'to_check' && !i.inherited && i.rule_text && i.rule_version === 1 && i.rule_checked === false), 'seeded 待核对, rule texts kept unchecked')
+  assert.ok(nat.items.every((i) => i.status === 'to_check' && !i.inherited && i.rule_text && i.rule_version === 1 && i.rule_checked === true), 'seeded 待核对; their rules compile (RULE-ENT-040, migration 031)')
   assert.equal(byKey(nat, 'gaoling_jintie').rule_text, '年龄 >= 高龄年龄')
   assert.equal(byKey(nat, 'gaoling_jintie').standard_text_full, '每月 50.00 元')
 

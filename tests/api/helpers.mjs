@@ -293,7 +293,7 @@ export function assertError(res, status, code, field) {
   assert.equal(e.code, code, `code: ${where}`)
   assert.equal(typeof e.message, 'string', `message: ${where}`)
   assert.match(e.message, HAN, `a Chinese message: ${where}`)
-  for (const k of Object.keys(e)) assert.ok(['code', 'message', 'field', 'retry_after'].includes(k), `unexpected key ${k}: ${where}`)
+  for (const k of Object.keys(e)) assert.ok(['code', 'message', 'field', 'retry_after', 'column'].includes(k), `unexpected key ${k}: ${where}`)
   if (field === null) assert.ok(!('field' in e), `no field: ${where}`)
   else if (field !== undefined) assert.equal(e.field, field, `field: ${where}`)
   return e

@@ -3,6 +3,8 @@
 
 #include "core/arena.h"
 #include "entitle/entitle_int.h"
+#include "entitle/facts.h"
+#include "entitle/rule.h"
 #include "unit.h"
 
 static struct al_arena arena;
@@ -204,6 +206,90 @@ params(void **state)
     json_decref(p);
 }
 
+/* RULE-ENT-040, RULE-ENT-041, RULE-ENT-043, RULE-ENT-044: rules against the catalogue's data. */
+static void
+rules_joined(void **state)
+{
+    (void)state;
+    json_t *params = json_pack("[{s:s, s:s, s:i, s:s, s:s}, {s:s, s:s, s:i, s:s, s:s}]",
+        "region_code", "", "name", "高龄年龄", "value", 80, "valid_from", "2020-01-01", "legal_ref",
+        "国家文件", "region_code", "520327", "name", "高龄年龄", "value", 75, "valid_from",
+        "2027-01-01", "legal_ref", "县文件");
+    json_t *items = json_pack("[{s:s, s:s}, {s:s, s:s}]", "item_key", "gaoling_jintie", "name",
+        "高龄津贴", "item_key", "tekun_gongyang", "name", "特困供养");
+    struct rule *r = NULL;
+    struct rule_error err;
+    /* Parameters at the date, the county's own value winning after its date. */
+    assert_int_equal(entitle_rule_compile(&arena, "年龄 >= 高龄年龄 且 非 已享受 tekun_gongyang",
+                         "520327", "2026-06-01", params, items, &r, &err), AL_OK);
+    assert_string_equal(rule_text(r), "年龄 >= 高龄年龄 且 非 已享受 特困供养");
+    const int *bits;
+    assert_int_equal(rule_items(r, &bits), 1);
+    assert_int_equal(bits[0], 1);
+    assert_int_equal(entitle_rule_compile(&arena, "年龄 >= 高龄年龄 且", "520327", "2026-06-01",
+                         params, items, &r, &err), AL_EINVAL);
+    assert_int_equal(err.column, 13);
+    assert_int_equal(entitle_rule_compile(&arena, "年龄 >= 高龄年龄", "520327", "2019-01-01", params,
+                         items, &r, &err), AL_EINVAL); /* no value yet on that date */
+    assert_int_equal(entitle_rule_compile(&arena, "已享受 无此项目", "520327", "2026-06-01", params,
+                         items, &r, &err), AL_EINVAL);
+    /* Examples: record field names; 77 is under 80 in 2026 and over 75 in 2027. */
+    json_t *ex = json_pack("{s:{s:s, s:s, s:[s]}, s:s, s:b}", "facts", "birth_date", "1950-01-01",
+        "economic_status", "tekun", "receiving", "tekun_gongyang", "on_date", "2026-06-01",
+        "expected", 0);
+    bool got = true;
+    assert_int_equal(entitle_example_run(&arena, "年龄 >= 高龄年龄", "520327", ex, params, items,
+                         &got, &err), AL_OK);
+    assert_false(got);
+    json_object_set_new(ex, "on_date", json_string("2027-06-01"));
+    assert_int_equal(entitle_example_run(&arena, "年龄 >= 高龄年龄", "520327", ex, params, items,
+                         &got, &err), AL_OK);
+    assert_true(got);
+    assert_int_equal(entitle_example_run(&arena, "年龄 >= 高龄年龄 且 非 已享受 特困供养", "520327",
+                         ex, params, items, &got, &err), AL_OK);
+    assert_false(got);
+    assert_int_equal(entitle_example_run(&arena, "经济状况 = 特困 且 居住情况 = 独居", "520327", ex,
+                         params, items, &got, &err), AL_OK);
+    assert_false(got); /* living arrangement not recorded: unknown */
+    /* Facts that do not read name the field. */
+    struct rule_facts f;
+    const char *bad = NULL;
+    facts_init(&f, 2);
+    json_t *bad_facts = json_pack("{s:s, s:i}", "birth_date", "1950-01-01", "ability_level", 7);
+    assert_int_equal(entitle_example_facts(bad_facts, items, &f, &bad), AL_EINVAL);
+    assert_string_equal(bad, "ability_level");
+    json_object_set_new(bad_facts, "ability_level", json_integer(3));
+    json_object_set_new(bad_facts, "categories", json_pack("[s]", "孤寡"));
+    assert_int_equal(entitle_example_facts(bad_facts, items, &f, &bad), AL_EINVAL);
+    assert_string_equal(bad, "categories");
+    json_object_del(bad_facts, "categories");
+    json_object_del(bad_facts, "birth_date");
+    assert_int_equal(entitle_example_facts(bad_facts, items, &f, &bad), AL_EINVAL);
+    assert_string_equal(bad, "birth_date");
+    json_t *good = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:[s], s:[s]}", "birth_date",
+        "1940-03-01", "region_code", "520327001001", "sex", "F", "ability_level", 2,
+        "disability_grade", 1, "living_arrangement", "alone", "categories", "left_behind",
+        "receiving", "gaoling_jintie");
+    assert_int_equal(entitle_example_facts(good, items, &f, &bad), AL_OK);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.birth[0], 19400301);
+    assert_int_equal(f.region[0], 520327001001LL);
+    assert_int_equal(f.sex[0], FACTS_FEMALE);
+    assert_int_equal(f.ability[0], 2);
+    assert_int_equal(f.disability[0], 1);
+    assert_int_equal(f.living[0], FACTS_ALONE);
+    assert_int_equal(f.economic[0], FACTS_GENERAL);
+    assert_int_equal(f.categories[0], 1u << 3);
+    assert_true(facts_receives(&f, 0, 0));
+    assert_false(facts_receives(&f, 0, 1));
+    facts_fini(&f);
+    json_decref(good);
+    json_decref(bad_facts);
+    json_decref(ex);
+    json_decref(items);
+    json_decref(params);
+}
+
 int
 main(void)
 {
@@ -214,6 +300,7 @@ main(void)
         cmocka_unit_test(funds),
         cmocka_unit_test(merge),
         cmocka_unit_test(params),
+        cmocka_unit_test(rules_joined),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     al_arena_fini(&arena);
