@@ -76,8 +76,9 @@ gen_seed_demo(struct al_db *db, int64_t elders, const char *today, struct al_err
             " living_arrangement = CASE WHEN (id * 31) % 100 < 12 THEN 'alone'"
             "   WHEN (id * 31) % 100 < 37 THEN 'spouse_only'"
             "   WHEN (id * 31) % 100 < 80 THEN 'with_children' ELSE 'with_others' END,"
-            " left_behind = ((id * 17) % 100 < 6),"
-            " phone = '1' || (3 + (id % 7)) || printf('%09d', (id * 7919 + 12345) % 1000000000)"
+            " left_behind = CASE WHEN (id * 17) % 100 < 6 THEN 1 ELSE 0 END,"
+            " phone = '1' || (3 + (id % 7))"
+            "   || substr(CAST(1000000000 + (id * 7919 + 12345) % 1000000000 AS TEXT), 2)"
             " WHERE living_arrangement IS NULL AND region_code LIKE '520327%'") != AL_OK)
         return al_fail(e, AL_EDB, NULL, "演示数据写入失败：居住情况和电话");
     return AL_OK;
