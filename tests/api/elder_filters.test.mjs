@@ -5,8 +5,8 @@
 // the category index keeps of region, status and birth date.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { Server } from '../lib/server.mjs'
+import { sqlite } from './helpers.mjs'
 
 let s, civil, lq, all
 before(async () => {
@@ -120,9 +120,8 @@ test('the overview counts what the lists hold: in registry, special difficulty, 
     assert.equal((await client.get('/api/v1/elders?special=1&status=active')).body.total, o.special_difficulty)
   }
   // The setting decides what counts as special difficulty (RULE-CAT-009).
-  const set = spawnSync('sqlite3', [s.db, "INSERT INTO settings(key, value) VALUES ('elder.special_difficulty', 'living_alone')" +
-    ' ON CONFLICT(key) DO UPDATE SET value = excluded.value'], { encoding: 'utf8' })
-  assert.equal(set.status, 0, set.stderr)
+  sqlite(s.db, "INSERT INTO settings(key, value) VALUES ('elder.special_difficulty', 'living_alone')" +
+    ' ON CONFLICT(key) DO UPDATE SET value = excluded.value')
   const o = (await civil.get('/api/v1/elders/overview')).body
   assert.equal(o.special_difficulty, o.categories.living_alone)
   assert.equal((await civil.get('/api/v1/elders?special=1&status=active')).body.total, o.categories.living_alone)
