@@ -74,7 +74,7 @@ test('a backup taken while serving equals the original: tables, users, regions, 
   assert.match(r.stdout, /已备份到/)
   assert.ok(existsSync(backup))
   assert.ok(!existsSync(backup + '-wal'), 'the copy is one file')
-  if (!PG) assert.equal(sqlite(copy, 'PRAGMA integrity_check'), 'ok')
+  if (!PG) assert.equal(sqlite(backup, 'PRAGMA integrity_check'), 'ok')
   const copy = opened(backup) // PostgreSQL: pg_restore --exit-on-error succeeded
 
   assert.ok(tables(s.db).length > 20)
