@@ -67,6 +67,7 @@ const tables = (db) => sqlite(db, PG
 const dump = (db, table, order = 'rowid') => sqliteJson(db, `SELECT * FROM ${table} ORDER BY ${order}`)
 const sha = (f) => createHash('sha256').update(readFileSync(f)).digest('hex')
 
+// RULE-DB-061: on PostgreSQL the same checks run on the archive restored with pg_restore.
 test('a backup taken while serving equals the original: tables, users, regions, audit log', async () => {
   const usersBefore = (await admin.get('/api/v1/users?page_size=200')).body
   const r = await s.cliAsync(['backup', backup])
@@ -168,6 +169,7 @@ test('a backup taken under a stream of writes is a consistent snapshot', async (
   assert.equal(name, `写入${updates - 1}`)
 })
 
+// RULE-DB-061: a server on the restored database (PostgreSQL) or file (SQLite), with the original key.
 test('restore: a second server on the backup with ANLAO_KEY of the original signs in and serves the same data', async () => {
   const usersBefore = (await admin.get('/api/v1/users?page_size=200')).body
   await s.stop()

@@ -15,7 +15,7 @@ after(async () => { await s.stop(); s.cleanup() })
 
 const sql = (q) => sqlite(s.db, q) // the sqlite3 shell, or psql on PostgreSQL
 const file = (name, text) => { const p = join(s.dir, name); writeFileSync(p, text); return p }
-// The secondary indexes of elders (a SQLite import drops them and builds them again; PostgreSQL
+// RULE-DB-060: the secondary indexes of elders (a SQLite import drops them and builds them again; PostgreSQL
 // writes through them, so they stay).
 const INDEXES = PG
   ? "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'elders'" +
