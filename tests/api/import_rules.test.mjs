@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Server } from '../lib/server.mjs'
-import { sqlite, PG } from './helpers.mjs'
+import { sqlite } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 let s

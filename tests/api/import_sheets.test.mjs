@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Server, sleep } from '../lib/server.mjs'
-import { sqlite, PG } from './helpers.mjs'
+import { sqlite } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 let s, fx, made
