@@ -113,7 +113,7 @@ create(struct al_db *db, struct al_arena *a, const char *name, const char *birth
     struct elder_evidence ev = {"record", "user:unit", today};
     int64_t new_id = 0;
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(elder_apply(db, a, 0, set, &ev, 0, "unit", "create", &new_id), AL_OK);
+    assert_int_equal(elder_apply(db, a, 0, set, &ev, 0, "unit", "create", (int64_t)time(NULL), &new_id), AL_OK);
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     json_decref(set);
     assert_true(new_id > 0);
@@ -127,7 +127,7 @@ update(struct al_db *db, struct al_arena *a, int64_t id, json_t *set)
     al_today_cst(today);
     struct elder_evidence ev = {"record", "user:unit", today};
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(elder_apply(db, a, id, set, &ev, 0, "unit", "update", NULL), AL_OK);
+    assert_int_equal(elder_apply(db, a, id, set, &ev, 0, "unit", "update", (int64_t)time(NULL), NULL), AL_OK);
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     json_decref(set);
 }
@@ -252,7 +252,7 @@ identify_on_engine(void **state)
             "region_code", village_b, "address", "龙泉街道", "economic_status", "dibao", "status",
             "deceased", "status_date", "2024-02-02");
         int64_t id = 0;
-        assert_int_equal(elder_apply(db, &a, 0, set, &ev, 0, "unit", "create", &id), AL_OK);
+        assert_int_equal(elder_apply(db, &a, 0, set, &ev, 0, "unit", "create", (int64_t)time(NULL), &id), AL_OK);
         json_decref(set);
     }
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
