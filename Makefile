@@ -166,6 +166,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory all web
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory api
+	@$(MAKE) --no-print-directory api-pg
 	@$(MAKE) --no-print-directory cluster
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory fuzz-regress

@@ -99,11 +99,12 @@ gen_seed_demo(struct al_db *db, int64_t elders, const char *today, struct al_err
             "   WHEN (id * 31) % 100 < 13 THEN 'alone'"
             "   WHEN (id * 31) % 100 < 37 THEN 'spouse_only'"
             "   WHEN (id * 31) % 100 < 85 THEN 'with_children' ELSE 'with_others' END,"
-            " phone = '1' || (3 + (id % 7)) || printf('%09d', (id * 7919 + 12345) % 1000000000)"
+            " phone = '1' || (3 + (id % 7))"
+            "   || substr(CAST(1000000000 + (id * 7919 + 12345) % 1000000000 AS TEXT), 2)"
             " WHERE living_arrangement IS NULL AND region_code LIKE '520327%'") != AL_OK)
         return al_fail(e, AL_EDB, NULL, "演示数据写入失败：居住情况和电话");
     if (al_db_exec(db,
-            "UPDATE elders SET left_behind = ((id * 17) % 3 = 0)"
+            "UPDATE elders SET left_behind = CASE WHEN (id * 17) % 3 = 0 THEN 1 ELSE 0 END"
             " WHERE region_code LIKE '520327%'"
             " AND CAST(substr(region_code, 10, 3) AS INTEGER) >= 200"
             " AND living_arrangement IS NOT NULL AND living_arrangement <> 'with_children'")

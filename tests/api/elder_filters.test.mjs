@@ -5,10 +5,11 @@
 // the category index keeps of region, status and birth date.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { Server } from '../lib/server.mjs'
+import { sqlite } from './helpers.mjs'
 
 let s, civil, lq, all
+// RULE-DB-062: 900 demo elders seeded on either engine (make api / make api-pg).
 before(async () => {
   s = await new Server({ env: { ANLAO_DEMO_ELDERS: '900' } }).start()
   ;[civil, lq] = await Promise.all(['fg_civil', 'lq_officer'].map((u) => s.login(u)))
@@ -55,6 +56,16 @@ async function check(client, f, scope) {
   assert.deepEqual(got, expected(f, scope), JSON.stringify(f))
   return got.length
 }
+
+// RULE-DB-062: the demo's phones and flags are written by SQL both engines accept.
+test('the demo elders have 11-digit phones and 0/1 left-behind flags on either engine', () => {
+  const [n, phones, good, flags] = sqlite(s.db, "SELECT count(*), count(phone), sum(CASE WHEN length(phone) = 11 AND substr(phone, 1, 1) = '1' THEN 1 ELSE 0 END)," +
+    " sum(CASE WHEN left_behind IN (0, 1) THEN 1 ELSE 0 END) FROM elders WHERE region_code LIKE '520327%'").split('|').map(Number)
+  assert.ok(n >= 900, `${n} demo elders`)
+  assert.equal(phones, n, 'every demo elder has a phone')
+  assert.equal(good, n, 'every phone is 11 digits starting with 1')
+  assert.equal(flags, n)
+})
 
 test('every combination of filters gives what a reading of the whole registry gives', async () => {
   assert.ok(all.length >= 800, 'the demo county')
@@ -120,9 +131,8 @@ test('the overview counts what the lists hold: in registry, special difficulty, 
     assert.equal((await client.get('/api/v1/elders?special=1&status=active')).body.total, o.special_difficulty)
   }
   // The setting decides what counts as special difficulty (RULE-CAT-009).
-  const set = spawnSync('sqlite3', [s.db, "INSERT INTO settings(key, value) VALUES ('elder.special_difficulty', 'living_alone')" +
-    ' ON CONFLICT(key) DO UPDATE SET value = excluded.value'], { encoding: 'utf8' })
-  assert.equal(set.status, 0, set.stderr)
+  sqlite(s.db, "INSERT INTO settings(key, value) VALUES ('elder.special_difficulty', 'living_alone')" +
+    ' ON CONFLICT(key) DO UPDATE SET value = excluded.value')
   const o = (await civil.get('/api/v1/elders/overview')).body
   assert.equal(o.special_difficulty, o.categories.living_alone)
   assert.equal((await civil.get('/api/v1/elders?special=1&status=active')).body.total, o.categories.living_alone)

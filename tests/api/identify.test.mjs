@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Server, assertError, sleep } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { sqlite } from './helpers.mjs'
 
 let s, c
 before(async () => { s = await new Server().start(); c = await s.login('fg_civil') })
@@ -183,8 +184,7 @@ test('RULE-IDENT-003: a supplement (补录) is not the reference; the people it 
   assert.equal(sup.status, 0, sup.stderr)
   const r = await run(c)
   assert.equal(r.body.counts.missing_hukou, before, 'the county is still checked against its complete file')
-  const flag = spawnSync('sqlite3', [s.db, 'SELECT partial FROM imports ORDER BY id DESC LIMIT 1'], { encoding: 'utf8' })
-  assert.equal(flag.stdout.trim(), '1', 'recorded as a supplement')
+  assert.equal(sqlite(s.db, 'SELECT partial FROM imports ORDER BY id DESC LIMIT 1'), '1', 'recorded as a supplement')
   // Without the flag the same one-person file would be the county's reference.
   s.cli('import', '--kind', 'hukou', file('sup2.csv', `身份证号,姓名,区划代码,住址\n${f},戊,520327101201,六号\n`), '--commit')
   assert.ok((await run(c)).body.counts.missing_hukou > before)
@@ -196,10 +196,9 @@ test('RULE-IDENT-003: a supplement (补录) is not the reference; the people it 
 // RULE-IDENT-000: a run recomputes every elder's categories from the settings of the day, in one
 // transaction; RULE-IDENT-005: whoever's set changed is listed with old → new.
 test('RULE-IDENT-000, RULE-IDENT-005: a changed setting reaches every record at the next run', async () => {
-  const sqlite = (q) => spawnSync('sqlite3', [s.db, q], { encoding: 'utf8' })
-  const cats = () => sqlite("SELECT group_concat(category) FROM elder_categories k JOIN elders e ON e.id = k.elder_id WHERE e.name = '乙'").stdout.trim()
+  const cats = () => sqlite(s.db, "SELECT category FROM elder_categories k JOIN elders e ON e.id = k.elder_id WHERE e.name = '乙'").split('\n')
   assert.ok(!cats().includes('advanced_age'), '乙 is 71: not 高龄 at 80')
-  assert.equal(sqlite("INSERT OR REPLACE INTO settings(key, value) VALUES ('elder.advanced_age', '70')").status, 0)
+  sqlite(s.db, "INSERT INTO settings(key, value) VALUES ('elder.advanced_age', '70') ON CONFLICT(key) DO UPDATE SET value = excluded.value")
   try {
     const r = await run(c)
     assert.ok(r.body.recomputed >= 1)
@@ -211,6 +210,6 @@ test('RULE-IDENT-000, RULE-IDENT-005: a changed setting reaches every record at 
     assert.ok(!was.includes('advanced_age') && now.includes('advanced_age'), b2.detail)
     assert.match(b2.detail_text, /→.*高龄/)
   } finally {
-    sqlite("DELETE FROM settings WHERE key = 'elder.advanced_age'")
+    sqlite(s.db, "DELETE FROM settings WHERE key = 'elder.advanced_age'")
   }
 })

@@ -5,20 +5,21 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Server } from '../lib/server.mjs'
+import { sqlite } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 let s
 before(async () => { s = await new Server().start() })
 after(async () => { await s.stop(); s.cleanup() })
 
-const sql = (q) => spawnSync('sqlite3', [s.db, q], { encoding: 'utf8' }).stdout.trim()
+const sql = (q) => sqlite(s.db, q) // the sqlite3 shell, or psql on PostgreSQL
 const file = (name, text) => { const p = join(s.dir, name); writeFileSync(p, text); return p }
 const run = (kind, name, text, ...opts) => {
   const r = s.cli('import', '--kind', kind, file(name, text), ...opts)
   assert.equal(r.status, 0, r.stderr)
   return JSON.parse(r.stdout.trim().split('\n').pop())
 }
-const errors = () => sql('SELECT line || "|" || col || "|" || reason FROM import_errors WHERE import_id = (SELECT max(id) FROM imports) ORDER BY line').split('\n').filter(Boolean)
+const errors = () => sql(`SELECT line || '|' || col || '|' || reason FROM import_errors WHERE import_id = (SELECT max(id) FROM imports) ORDER BY line`).split('\n').filter(Boolean)
 const H = '身份证号,姓名,区划代码,住址'
 const p1 = idNumber('520327', '19400301', 301)
 const p2 = idNumber('520327', '19410402', 302)

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Server, sleep } from '../lib/server.mjs'
+import { sqlite } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 let s, fx, made
@@ -22,7 +23,7 @@ before(async () => {
 })
 after(async () => { await s.stop(); s.cleanup() })
 
-const sql = (q) => spawnSync('sqlite3', [s.db, q], { encoding: 'utf8' }).stdout.trim()
+const sql = (q) => sqlite(s.db, q) // the sqlite3 shell, or psql on PostgreSQL
 const lastJson = (out) => JSON.parse(out.trim().split('\n').pop())
 const lastImport = () => sql('SELECT max(id) FROM imports')
 const errorsOf = (id) => sql(`SELECT line || '|' || col || '|' || reason FROM import_errors WHERE import_id = ${id} ORDER BY line`)

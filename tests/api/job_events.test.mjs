@@ -90,7 +90,7 @@ test('RULE-EVENT-006, RULE-JOB-008: an import job streams its progress, then its
   for (let i = 1; i < running.length; i++) assert.ok(running[i].data.done >= running[i - 1].data.done, 'progress only rises')
   assert.ok(running.every((e) => e.data.id === jobId && typeof e.data.phase === 'string' && e.data.phase))
   // RULE-JOB-007: the job was queued and run by this server, named host:port by default.
-  assert.equal(sqlite(s.db, `SELECT origin || ' ' || server || ' ' || coalesce(lease_until, 'none') FROM jobs WHERE id = ${jobId}`),
+  assert.equal(sqlite(s.db, `SELECT origin || ' ' || server || ' ' || coalesce(CAST(lease_until AS TEXT), 'none') FROM jobs WHERE id = ${jobId}`),
     `${hostname()}:${s.port} ${hostname()}:${s.port} none`)
   console.log(`# ${events.length} events (${running.length} running progress), ${comments} keep-alives in ${ms} ms`)
 

@@ -4,12 +4,14 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { Server, assertError } from '../lib/server.mjs'
+import { sqlite, PG } from './helpers.mjs'
 
 let s
 before(async () => { s = await new Server().start() })
 after(async () => { await s.stop(); s.cleanup() })
 
 function sql(text) {
+  if (PG) return void sqlite(s.db, text) // psql runs the statements in one transaction
   const r = spawnSync('python3', ['-c', 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=10); c.executescript(sys.argv[2]); c.commit()', s.db, text], { encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
 }

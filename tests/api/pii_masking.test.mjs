@@ -454,7 +454,8 @@ it('RULE-PII-005: names refuse control characters and direction overrides, namin
 it('RULE-PII-006: an export cell starting with CR, LF or tab cannot start a formula', async () => {
   // A record written before names and addresses were checked.
   const p = people.find((x) => x.name === '孙德胜')
-  sqlite(s.db, `UPDATE elders SET address = char(13) || '=HYPERLINK("http://x")', name = char(10) || '@SUM(1)' WHERE id = ${p.id}`)
+  // The CR and LF go into the SQL text itself (char() is SQLite's, chr() PostgreSQL's).
+  sqlite(s.db, `UPDATE elders SET address = '\r=HYPERLINK("http://x")', name = '\n@SUM(1)' WHERE id = ${p.id}`)
   const csv = (await civil.get(`/api/v1/identify/runs/${runId}/lists/duplicates/export?format=csv`, { check: false })).text
   assert.ok(csv.includes('"\'\r=HYPERLINK(""http://x"")"'), csv)
   assert.ok(csv.includes('"\'\n@SUM(1)"'), csv)
@@ -470,6 +471,7 @@ it('sql/014 gives existing records the new mask', async () => {
   sqlite(s.db, `UPDATE elders SET id_masked = '${old}' WHERE id = ${p.id}; DELETE FROM schema_migrations WHERE name LIKE '%014_pii_mask%'`)
   await s.start()
   assert.equal(sqlite(s.db, `SELECT id_masked FROM elders WHERE id = ${p.id}`), `${p.number.slice(0, 6)}${'*'.repeat(11)}${p.number[17]}`)
-  assert.equal(sqlite(s.db, "SELECT count(*) FROM elders WHERE id_masked NOT GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]***********[0-9X]'"), '0')
+  const masks = sqlite(s.db, 'SELECT id_masked FROM elders WHERE id_masked IS NOT NULL').split('\n')
+  assert.ok(masks.length > 1 && masks.every((m) => /^\d{6}\*{11}[\dX]$/.test(m)), masks.join(' '))
   civil = await s.login('fg_civil')
 })
