@@ -337,9 +337,15 @@ CREATE TABLE staging.death("身份证号" text, "姓名" text, "死亡日期" te
 CREATE TABLE staging.pension("证件号码" text, "姓名" text, "养老保险类型" text, "月领取金额" text);
 SQL
 t0=$(now)
-{ for k in $KINDS; do echo "\\copy staging.$k FROM '$TMP/src/$k.csv' CSV HEADER"; done; } |
-    psql -q -v ON_ERROR_STOP=1 "$URL" >/dev/null
+# (printf, not echo: dash's echo reads "\c" as "stop here" and would send psql nothing)
+{ for k in $KINDS; do printf '%s\n' "\\copy staging.$k FROM '$TMP/src/$k.csv' CSV HEADER"; done; } |
+    psql -q -v ON_ERROR_STOP=1 "$URL" >"$TMP/copy.out"
 t1=$(now)
+COPIED=$(psql -tA "$URL" -c "SELECT (SELECT count(*) FROM staging.hukou) + (SELECT count(*) FROM staging.roll)
+    + (SELECT count(*) FROM staging.disability) + (SELECT count(*) FROM staging.death)
+    + (SELECT count(*) FROM staging.pension)")
+[ "$COPIED" = "$ROWS" ] || { printf 'psql \\copy 只载入了 %s 行（应为 %s）\n' "$COPIED" "$ROWS" >&2; exit 1; }
+t2=$(now)
 psql -q -v ON_ERROR_STOP=1 "$URL" >/dev/null <<'SQL'
 CREATE INDEX hukou_id ON staging.hukou("公民身份号码");
 CREATE TABLE staging.elders AS
@@ -358,8 +364,8 @@ CREATE TABLE staging.categories AS
   UNION ALL SELECT id, 'severe_disability' FROM staging.elders WHERE grade IN ('一级', '二级', '1', '2');
 SELECT count(*) FROM staging.categories;
 SQL
-t2=$(now)
-pg_COPY_S=$(secs "$t0" "$t1"); pg_SHELL_S=$(secs "$t0" "$t2")
+t3=$(now)
+pg_COPY_S=$(secs "$t0" "$t1"); pg_SHELL_S=$(awk -v a="$pg_COPY_S" -v b="$(secs "$t2" "$t3")" 'BEGIN { printf "%.2f", a + b }')
 psql -q "$URL" -c "SET client_min_messages = warning; DROP SCHEMA staging CASCADE" >/dev/null
 # Whether autovacuum had analysed the registry before the HTTP part (anlao runs no ANALYZE).
 pg_ANALYZED=$(psql -tA "$URL" -c "SELECT CASE WHEN last_autoanalyze IS NULL THEN 'no' ELSE 'yes' END
