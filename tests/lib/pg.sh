@@ -5,6 +5,8 @@
 # (initdb refuses root).
 #   tests/lib/pg.sh start DIR   create and start; prints the connection URL
 #   tests/lib/pg.sh stop DIR    stop and remove DIR
+# PG_OPTS adds server settings after the defaults (a later -c wins), e.g. bench/registry.sh's
+# "-c fsync=on -c shared_buffers=512MB".
 set -eu
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:?start|stop}
@@ -25,7 +27,7 @@ start)
     as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c max_connections=200" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c max_connections=200 ${PG_OPTS:-}" \
         start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     as_pg "$bin/createdb" -h "$dir" -U postgres anlao
     echo "postgresql:///anlao?host=$dir&user=postgres"
