@@ -136,7 +136,7 @@ cluster: $(BUILD)/anlao
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 # Parsers and the pure rules they feed; nothing that needs the database or the network.
-FUZZ_LIB := $(addprefix src/core/,arena.c csv.c err.c head.c idcard.c json.c log.c query.c \
+FUZZ_LIB := $(addprefix src/core/,arena.c csv.c err.c fields.c head.c idcard.c json.c log.c query.c \
             router.c set64.c sheet.c text.c vec.c xls.c xlsx.c) src/import/import_logic.c \
             src/region/region_logic.c src/entitle/facts.c $(wildcard src/entitle/rule_*.c)
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
