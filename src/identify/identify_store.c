@@ -251,14 +251,12 @@ bind_state(struct al_stmt *st, int p, const struct item *it, int64_t run_id)
  * then keeps its length when translated for PostgreSQL.  AL_OK or the first error.
  */
 static int
-write_rows(struct al_db *db, const char *head, int ncols, const char *tail,
+write_rows(struct al_db *db, struct al_arena *a, const char *head, int ncols, const char *tail,
     const struct item *rows, size_t n, bind_row_fn bind, int64_t run_id)
 {
     size_t hlen = strlen(head), xlen = strlen(tail);
     size_t cap = hlen + (size_t)WRITE_BATCH * (size_t)ncols * 8 + xlen + 1;
-    char *sql = malloc(cap);
-    if (!sql)
-        return AL_EINTERNAL;
+    char *sql = al_arena_alloc(a, cap); /* the run's arena, freed with it */
     int rc = AL_OK;
     for (size_t off = 0; rc == AL_OK && off < n; off += WRITE_BATCH) {
         size_t k = n - off < WRITE_BATCH ? n - off : WRITE_BATCH;
@@ -274,7 +272,6 @@ write_rows(struct al_db *db, const char *head, int ncols, const char *tail,
             bind(st, 1 + (int)i * ncols, &rows[off + i], run_id);
         rc = al_stmt_run(st);
     }
-    free(sql);
     return rc;
 }
 
@@ -312,11 +309,11 @@ identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char
     for (size_t i = 0; i < r.items.n; i++)
         counts[items[i].list]++;
     if (rc == AL_OK)
-        rc = write_rows(db, "INSERT INTO identify_items(run_id, list, elder_id, detail) VALUES ",
+        rc = write_rows(db, &a, "INSERT INTO identify_items(run_id, list, elder_id, detail) VALUES ",
             4, "", items, r.items.n, bind_item, run_id);
     /* One upsert for new and changed snapshots: the elder_id is unique within a run. */
     if (rc == AL_OK)
-        rc = write_rows(db, "INSERT INTO identify_state(elder_id, special, cats) VALUES ", 3,
+        rc = write_rows(db, &a, "INSERT INTO identify_state(elder_id, special, cats) VALUES ", 3,
             " ON CONFLICT (elder_id) DO UPDATE SET special = excluded.special,"
             " cats = excluded.cats",
             r.states.p, r.states.n, bind_state, run_id);
