@@ -76,7 +76,10 @@ int elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **o
 /*
  * elder_apply within the bulk.  `cur` (NULL for a new record) is the record as
  * elder_find_by_number read it in this transaction: history takes the old
- * values from it instead of reading the row again.
+ * values from it instead of reading the row again.  On PostgreSQL the writes
+ * are gathered and applied a chunk at a time (RULE-DB-081), the last chunk by
+ * elder_bulk_end: a refused row may be reported by a later call, and *new_id
+ * (may be NULL) gets 0 there (the id comes with the chunk).
  */
 int elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,
@@ -91,7 +94,12 @@ int64_t elder_bulk_existing(const struct elder_bulk *b);
  * set).  AL_OK or a database error.
  */
 int elder_bulk_seen(struct elder_bulk *b, int64_t id, int64_t import_id);
-/* Rebuild the search index and the indexes if they were deferred (pass the loop's rc). */
+/*
+ * Write what is still gathered (PostgreSQL), rebuild the search index and the
+ * indexes if they were deferred (SQLite), and after a large import settle the
+ * search indexes and statistics (RULE-DB-082).  Pass the loop's rc: with an
+ * error only what the bulk holds is released.  Call it on every path.
+ */
 int elder_bulk_end(struct elder_bulk *b, int rc);
 
 /*

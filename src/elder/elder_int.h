@@ -317,4 +317,49 @@ int elder_store_mark_hukou(struct al_db *db, int64_t id, int64_t import_id);
 /* Rebuild what elder_store_defer_indexes deferred, in the same transaction.  AL_OK or an error. */
 int elder_store_rebuild_indexes(struct al_db *db, const struct elder_deferred *d);
 
+/*
+ * RULE-DB-081: PostgreSQL's bulk imports gather their writes (elder_write.c)
+ * and apply them a chunk at a time with COPY and set-based statements; each
+ * row as elder_write would write it, already turned into text.
+ */
+struct elder_batch_row {
+    int64_t id;               /* the record; 0: a new one (its id comes with the chunk) */
+    bool insert;              /* a new record */
+    bool done;                /* (elder_store_batch_write's own mark) */
+    int64_t now;              /* created_at / updated_at and the history entry's time */
+    const char *sig;          /* the set's columns, comma-separated: rows sharing it share a COPY */
+    int ncols;
+    const char **cols, **vals; /* the columns and their values as text (NULL: SQL NULL) */
+    const char **facts;       /* the fact columns among them: `ev` becomes their evidence */
+    int nfacts;
+    struct elder_evidence ev;
+    bool recompute;           /* an update of a fact or category column: categories re-derived */
+    struct elder_category cats[ELDER_CAT_MAX]; /* a new record's categories */
+    int ncats;
+    int64_t user_id;
+    const char *actor, *action, *changes; /* the history entry (changes: JSON text) */
+};
+/*
+ * Apply `n` gathered rows inside the caller's transaction (PostgreSQL only):
+ * ids for the new records from elders' sequence in row order, the records by
+ * COPY (new) and UPDATE … FROM a staging table (changed, version bumped), the
+ * evidence by INSERT … ON CONFLICT from staging, the categories (new ones as
+ * derived, changed ones re-derived from the written rows like
+ * elder_store_recompute), the history entries by COPY in row order.  The same
+ * rows and values elder_write leaves.  AL_OK; AL_EUNPROC when the schema
+ * refuses a row; AL_ECONFLICT when a record to update is gone; AL_EDB/AL_EUNAVAIL.
+ */
+int elder_store_batch_write(struct al_db *db, struct al_arena *a, struct elder_batch_row *rows,
+    int n, const struct elder_settings *s, const char *today);
+/* Set last_hukou_import of the `n` records `ids` (elder_store_mark_hukou for many; PostgreSQL). */
+int elder_store_mark_hukou_many(struct al_db *db, struct al_arena *a, const int64_t *ids, int n,
+    int64_t import_id);
+/*
+ * After a PostgreSQL bulk import (RULE-DB-082): merge the trigram indexes' GIN
+ * pending lists and ANALYZE the tables the import wrote, so the next search
+ * neither reads a long pending list nor plans with stale statistics.  SQLite:
+ * nothing.  AL_OK or a database error.
+ */
+int elder_store_bulk_settle(struct al_db *db);
+
 #endif

@@ -809,31 +809,20 @@ read_facts(struct al_stmt *st, int c, struct elder_facts *f)
     " fp_special, CASE WHEN entitled_groups = '[]' THEN 0 ELSE 1 END,"                         \
     " coalesce(ability_level, -1)"
 
-int
-elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
-    const struct elder_settings *s, const char *today)
+/* Before the evidence is read: the record itself for every fact, the ID number for the birth. */
+static void
+facts_default_evidence(struct elder_facts *f)
 {
-    static const char sql_facts[] = "SELECT birth_date, " FACT_COLS " FROM elders WHERE id = ?";
-    static const char sql_src[] = "SELECT field, source, source_ref, evidence_date"
-                                  " FROM elder_field_sources WHERE elder_id = ?";
-    static const char sql_del[] = "DELETE FROM elder_categories WHERE elder_id = ?";
-    struct elder_facts f;
-    memset(&f, 0, sizeof(f));
-    struct al_stmt *st = by_id(db, sql_facts, elder_id);
-    int rc = st ? al_stmt_one(st) : AL_EDB;
-    if (rc != AL_OK)
-        return rc;
-    read_facts(st, 1, &f);
-    f.birth_date = al_stmt_dup(a, st, 0);
-    f.living_arrangement = f.living_arrangement ? al_arena_strdup(a, f.living_arrangement) : NULL;
-    f.economic_status = f.economic_status ? al_arena_strdup(a, f.economic_status) : NULL;
-    al_stmt_reset(st);
-
-    /* Default evidence: the record itself; the ID number for the birth date. */
     struct elder_evidence rec = {"record", NULL, NULL};
-    f.ev_living = f.ev_left_behind = f.ev_economic = f.ev_disability = f.ev_fp = f.ev_entitled =
-        f.ev_ability = rec;
-    f.ev_birth = (struct elder_evidence){"id_number", NULL, f.birth_date};
+    f->ev_living = f->ev_left_behind = f->ev_economic = f->ev_disability = f->ev_fp =
+        f->ev_entitled = f->ev_ability = rec;
+    f->ev_birth = (struct elder_evidence){"id_number", NULL, f->birth_date};
+}
+
+/* One row of elder_field_sources (field, source, source_ref, evidence_date from column `c`). */
+static void
+facts_evidence(struct elder_facts *f, struct al_arena *a, struct al_stmt *st, int c)
+{
     static const struct {
         const char *field;
         size_t off;
@@ -846,18 +835,47 @@ elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
         {"entitled_groups", offsetof(struct elder_facts, ev_entitled)},
         {"ability_level", offsetof(struct elder_facts, ev_ability)},
     };
+    const char *field = al_stmt_text(st, c);
+    for (size_t i = 0; field && i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(map[i].field, field) == 0) {
+            struct elder_evidence *ev = (struct elder_evidence *)((char *)f + map[i].off);
+            ev->source = al_stmt_dup(a, st, c + 1);
+            ev->source_ref = al_stmt_dup(a, st, c + 2);
+            ev->date = al_stmt_dup(a, st, c + 3);
+        }
+}
+
+/* The birth date and facts of a row of "SELECT birth_date, FACT_COLS" from column `c`, in `a`. */
+static void
+facts_read(struct elder_facts *f, struct al_arena *a, struct al_stmt *st, int c)
+{
+    memset(f, 0, sizeof(*f));
+    read_facts(st, c + 1, f);
+    f->birth_date = al_stmt_dup(a, st, c);
+    f->living_arrangement = f->living_arrangement ? al_arena_strdup(a, f->living_arrangement) : NULL;
+    f->economic_status = f->economic_status ? al_arena_strdup(a, f->economic_status) : NULL;
+    facts_default_evidence(f);
+}
+
+int
+elder_store_recompute(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    const struct elder_settings *s, const char *today)
+{
+    static const char sql_facts[] = "SELECT birth_date, " FACT_COLS " FROM elders WHERE id = ?";
+    static const char sql_src[] = "SELECT field, source, source_ref, evidence_date"
+                                  " FROM elder_field_sources WHERE elder_id = ?";
+    static const char sql_del[] = "DELETE FROM elder_categories WHERE elder_id = ?";
+    struct elder_facts f;
+    struct al_stmt *st = by_id(db, sql_facts, elder_id);
+    int rc = st ? al_stmt_one(st) : AL_EDB;
+    if (rc != AL_OK)
+        return rc;
+    facts_read(&f, a, st, 0);
+    al_stmt_reset(st);
     if (!(st = by_id(db, sql_src, elder_id)))
         return AL_EDB;
-    while ((rc = al_stmt_step(st)) == AL_ROW) {
-        const char *field = al_stmt_text(st, 0);
-        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-            if (strcmp(map[i].field, field) == 0) {
-                struct elder_evidence *ev = (struct elder_evidence *)((char *)&f + map[i].off);
-                ev->source = al_stmt_dup(a, st, 1);
-                ev->source_ref = al_stmt_dup(a, st, 2);
-                ev->date = al_stmt_dup(a, st, 3);
-            }
-    }
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        facts_evidence(&f, a, st, 0);
     if (rc != AL_OK)
         return rc;
     struct elder_category cats[ELDER_CAT_MAX];
@@ -1197,6 +1215,312 @@ elder_store_mark_hukou(struct al_db *db, int64_t id, int64_t import_id)
         return AL_EDB;
     al_stmt_bind_int(st, 2, id);
     return al_stmt_run(st);
+}
+
+/* ---- PostgreSQL's bulk imports: a chunk of rows at a time (RULE-DB-081) ----
+ *
+ * elder_write.c gathers the rows (elder_bulk_begin says why, on PostgreSQL only); here they
+ * are written with a few statements per chunk instead of five or more per row.  Staging
+ * tables live for the import's transaction (ON COMMIT DROP), with the columns of the tables
+ * they feed and none of their constraints (CREATE TABLE AS … WITH NO DATA).
+ */
+static const char sql_stage[] =
+    "CREATE TEMP TABLE IF NOT EXISTS elder_stage ON COMMIT DROP AS"
+    " SELECT * FROM elders WITH NO DATA;"
+    " CREATE TEMP TABLE IF NOT EXISTS elder_ev_stage ON COMMIT DROP AS"
+    " SELECT * FROM elder_field_sources WITH NO DATA;"
+    " CREATE TEMP TABLE IF NOT EXISTS elder_cat_stage ON COMMIT DROP AS"
+    " SELECT elder_id, category, source, source_ref, evidence_date FROM elder_categories"
+    " WITH NO DATA;"
+    " DELETE FROM elder_stage; DELETE FROM elder_ev_stage; DELETE FROM elder_cat_stage";
+
+/* "{1,2,…}": the ids as a PostgreSQL array text, bound to `CAST(? AS bigint[])`. */
+static const char *
+id_array(struct al_arena *a, const int64_t *ids, int n)
+{
+    char *out = al_arena_alloc(a, (size_t)n * 21 + 3), *p = out;
+    *p++ = '{';
+    for (int i = 0; i < n; i++)
+        p += sprintf(p, "%s%lld", i ? "," : "", (long long)ids[i]);
+    *p++ = '}';
+    *p = 0;
+    return out;
+}
+
+/* The new records' ids from elders' sequence, in row order (as one INSERT per row takes them). */
+static int
+batch_ids(struct al_db *db, struct elder_batch_row *rows, int n, int nnew)
+{
+    static const char sql[] = "SELECT nextval(pg_get_serial_sequence('elders', 'id'))"
+                              " FROM generate_series(1, ?) ORDER BY 1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, nnew);
+    int rc, i = 0;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        while (i < n && rows[i].id)
+            i++;
+        if (i == n) {
+            al_stmt_reset(st);
+            return AL_EINTERNAL;
+        }
+        rows[i++].id = al_stmt_int(st, 0);
+    }
+    return rc;
+}
+
+/*
+ * The rows of the kind of rows[from] (new or changed) with its signature, by
+ * one COPY into `table` (elders for new records, elder_stage for changes);
+ * how many into *count.
+ */
+static int
+batch_copy(struct al_db *db, struct al_arena *a, const char *table, struct elder_batch_row *rows,
+    int n, int from, int *count)
+{
+    const struct elder_batch_row *first = &rows[from];
+    bool insert = first->insert;
+    const char *cols = al_arena_printf(a, insert ? "id, %s, created_at, updated_at"
+                                                 : "id, %s, updated_at", first->sig);
+    struct al_copy *cp = NULL;
+    int rc = al_db_copy_begin(db, table, cols, &cp);
+    *count = 0;
+    for (int i = from; rc == AL_OK && i < n; i++) {
+        struct elder_batch_row *r = &rows[i];
+        if (r->done || r->insert != insert || strcmp(r->sig, first->sig) != 0)
+            continue;
+        al_copy_int(cp, r->id);
+        for (int c = 0; c < r->ncols; c++)
+            al_copy_text(cp, r->vals[c]);
+        al_copy_int(cp, r->now);
+        if (insert)
+            al_copy_int(cp, r->now);
+        rc = al_copy_row(cp);
+        r->done = true;
+        (*count)++;
+    }
+    return al_copy_end(cp, rc);
+}
+
+/* UPDATE elders from elder_stage for the columns `sig`: the version bumped as elder_store_update does. */
+static int
+batch_update(struct al_db *db, struct al_arena *a, const struct elder_batch_row *r, int count)
+{
+    const char *sql = "UPDATE elders e SET ";
+    for (int c = 0; c < r->ncols; c++)
+        sql = al_arena_printf(a, "%s%s = s.%s, ", sql, r->cols[c], r->cols[c]);
+    sql = al_arena_printf(a, "%supdated_at = s.updated_at, version = e.version + 1"
+                             " FROM elder_stage s WHERE e.id = s.id", sql);
+    struct al_stmt *st = al_db_sql_text(db, sql);
+    int rc = refused(al_stmt_run(st));
+    if (rc == AL_OK && al_db_changes(db) != count)
+        rc = AL_ECONFLICT; /* a record to change is gone (elder_store_update's answer) */
+    if (rc == AL_OK)
+        rc = al_db_exec(db, "DELETE FROM elder_stage");
+    return rc;
+}
+
+/* The evidence of every fact written, as elder_store_set_evidence leaves it. */
+static int
+batch_evidence(struct al_db *db, const struct elder_batch_row *rows, int n)
+{
+    static const char sql[] =
+        "INSERT INTO elder_field_sources(elder_id, field, source, source_ref, evidence_date)"
+        " SELECT elder_id, field, source, source_ref, evidence_date FROM elder_ev_stage"
+        " ON CONFLICT(elder_id, field) DO UPDATE SET source = excluded.source,"
+        " source_ref = excluded.source_ref, evidence_date = excluded.evidence_date";
+    struct al_copy *cp = NULL;
+    int rc = al_db_copy_begin(db, "elder_ev_stage",
+        "elder_id, field, source, source_ref, evidence_date", &cp);
+    for (int i = 0; rc == AL_OK && i < n; i++)
+        for (int k = 0; rc == AL_OK && k < rows[i].nfacts; k++) {
+            al_copy_int(cp, rows[i].id);
+            al_copy_text(cp, rows[i].facts[k]);
+            al_copy_text(cp, rows[i].ev.source);
+            al_copy_text(cp, rows[i].ev.source_ref);
+            al_copy_text(cp, rows[i].ev.date);
+            rc = al_copy_row(cp);
+        }
+    rc = al_copy_end(cp, rc);
+    if (rc == AL_OK)
+        rc = al_stmt_run(al_db_sql(db, sql));
+    return rc;
+}
+
+static void
+copy_category(struct al_copy *cp, int64_t id, const struct elder_category *c)
+{
+    al_copy_int(cp, id);
+    al_copy_text(cp, c->id);
+    al_copy_text(cp, c->ev.source);
+    al_copy_text(cp, c->ev.source_ref);
+    al_copy_text(cp, c->ev.date);
+}
+
+/*
+ * The categories: a new record's as derived when it was gathered, a changed
+ * record's re-derived from its written row and evidence (elder_store_recompute
+ * for many), each row copying region, status and birth date from its record
+ * (elder_store_categories_add).
+ */
+static int
+batch_categories(struct al_db *db, struct al_arena *a, const struct elder_batch_row *rows, int n,
+    const struct elder_settings *s, const char *today)
+{
+    static const char sql_facts[] = "SELECT id, birth_date, " FACT_COLS " FROM elders"
+                                    " WHERE id = ANY(CAST(?1 AS bigint[])) ORDER BY id";
+    static const char sql_src[] = "SELECT elder_id, field, source, source_ref, evidence_date"
+                                  " FROM elder_field_sources"
+                                  " WHERE elder_id = ANY(CAST(?1 AS bigint[])) ORDER BY elder_id";
+    static const char sql_del[] =
+        "DELETE FROM elder_categories WHERE elder_id = ANY(CAST(?1 AS bigint[]))";
+    static const char sql_add[] =
+        "INSERT INTO elder_categories(elder_id, category, source, source_ref, evidence_date,"
+        " region_code, status, birth_date) SELECT c.elder_id, c.category, c.source,"
+        " c.source_ref, c.evidence_date, e.region_code, e.status, e.birth_date"
+        " FROM elder_cat_stage c JOIN elders e ON e.id = c.elder_id";
+    int64_t *ids = al_arena_alloc(a, (size_t)n * sizeof(*ids));
+    int nre = 0;
+    for (int i = 0; i < n; i++)
+        if (rows[i].recompute)
+            ids[nre++] = rows[i].id;
+    const char *arr = id_array(a, ids, nre);
+    /* The re-derived records' facts, then their evidence (both ordered by id). */
+    struct elder_facts *f = al_arena_calloc(a, (size_t)(nre ? nre : 1) * sizeof(*f));
+    int64_t *fid = al_arena_alloc(a, (size_t)(nre ? nre : 1) * sizeof(*fid));
+    int nf = 0, rc = AL_OK;
+    if (nre) {
+        struct al_stmt *st = al_db_sql(db, sql_facts);
+        al_stmt_bind_text(st, 1, arr);
+        while (nf < nre && (rc = al_stmt_step(st)) == AL_ROW) {
+            fid[nf] = al_stmt_int(st, 0);
+            facts_read(&f[nf++], a, st, 1);
+            rc = AL_OK;
+        }
+        if (rc == AL_ROW)
+            al_stmt_reset(st);
+        if (rc == AL_OK || rc == AL_ROW)
+            rc = nf == nre ? AL_OK : AL_ECONFLICT;
+        st = rc == AL_OK ? al_db_sql(db, sql_src) : NULL;
+        al_stmt_bind_text(st, 1, arr);
+        int k = 0;
+        while (rc == AL_OK && (rc = al_stmt_step(st)) == AL_ROW) {
+            int64_t id = al_stmt_int(st, 0);
+            while (k < nf && fid[k] < id)
+                k++;
+            if (k < nf && fid[k] == id)
+                facts_evidence(&f[k], a, st, 1);
+            rc = AL_OK;
+        }
+        if (rc == AL_OK) {
+            st = al_db_sql(db, sql_del);
+            al_stmt_bind_text(st, 1, arr);
+            rc = al_stmt_run(st);
+        }
+    }
+    struct al_copy *cp = NULL;
+    if (rc == AL_OK)
+        rc = al_db_copy_begin(db, "elder_cat_stage",
+            "elder_id, category, source, source_ref, evidence_date", &cp);
+    for (int i = 0; rc == AL_OK && i < n; i++)
+        for (int c = 0; rc == AL_OK && rows[i].insert && c < rows[i].ncats; c++) {
+            copy_category(cp, rows[i].id, &rows[i].cats[c]);
+            rc = al_copy_row(cp);
+        }
+    for (int k = 0; rc == AL_OK && k < nf; k++) {
+        struct elder_category cats[ELDER_CAT_MAX];
+        int nc = elder_derive(&f[k], s, today, cats);
+        for (int c = 0; rc == AL_OK && c < nc; c++) {
+            copy_category(cp, fid[k], &cats[c]);
+            rc = al_copy_row(cp);
+        }
+    }
+    if (cp)
+        rc = al_copy_end(cp, rc);
+    if (rc == AL_OK)
+        rc = al_stmt_run(al_db_sql(db, sql_add));
+    return rc;
+}
+
+/* The history entries, in row order (their ids as one INSERT per row gives them). */
+static int
+batch_history(struct al_db *db, const struct elder_batch_row *rows, int n)
+{
+    struct al_copy *cp = NULL;
+    int rc = al_db_copy_begin(db, "elder_history",
+        "elder_id, at, user_id, username, action, changes", &cp);
+    for (int i = 0; rc == AL_OK && i < n; i++) {
+        const struct elder_batch_row *r = &rows[i];
+        al_copy_int(cp, r->id);
+        al_copy_int(cp, r->now);
+        if (r->user_id > 0)
+            al_copy_int(cp, r->user_id);
+        else
+            al_copy_null(cp);
+        al_copy_text(cp, r->actor);
+        al_copy_text(cp, r->action);
+        al_copy_text(cp, r->changes);
+        rc = al_copy_row(cp);
+    }
+    return al_copy_end(cp, rc);
+}
+
+int
+elder_store_batch_write(struct al_db *db, struct al_arena *a, struct elder_batch_row *rows, int n,
+    const struct elder_settings *s, const char *today)
+{
+    int nnew = 0;
+    for (int i = 0; i < n; i++) {
+        nnew += rows[i].insert;
+        rows[i].done = false;
+    }
+    int rc = al_db_exec(db, sql_stage);
+    if (rc == AL_OK && nnew)
+        rc = batch_ids(db, rows, n, nnew);
+    /* The records: one COPY per kind and set of columns (a file's rows share a few). */
+    for (int i = 0; rc == AL_OK && i < n; i++) {
+        if (rows[i].done)
+            continue;
+        int count = 0;
+        if (rows[i].insert) {
+            rc = refused(batch_copy(db, a, "elders", rows, n, i, &count));
+        } else {
+            rc = refused(batch_copy(db, a, "elder_stage", rows, n, i, &count));
+            if (rc == AL_OK)
+                rc = batch_update(db, a, &rows[i], count);
+        }
+    }
+    if (rc == AL_OK)
+        rc = batch_evidence(db, rows, n);
+    if (rc == AL_OK)
+        rc = batch_categories(db, a, rows, n, s, today);
+    if (rc == AL_OK)
+        rc = batch_history(db, rows, n);
+    return rc;
+}
+
+int
+elder_store_mark_hukou_many(struct al_db *db, struct al_arena *a, const int64_t *ids, int n,
+    int64_t import_id)
+{
+    static const char sql[] =
+        "UPDATE elders SET last_hukou_import = ?1 WHERE id = ANY(CAST(?2 AS bigint[]))";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, import_id);
+    al_stmt_bind_text(st, 2, id_array(a, ids, n));
+    return al_stmt_run(st);
+}
+
+int
+elder_store_bulk_settle(struct al_db *db)
+{
+    /* RULE-DB-082: the pending entries into the trigram indexes, then fresh statistics. */
+    static const char sql[] =
+        "SELECT gin_clean_pending_list(CAST(i AS regclass)) FROM unnest(ARRAY['elders_name_trgm',"
+        " 'elders_phone_trgm', 'elders_address_trgm']) AS i;"
+        " ANALYZE elders, elder_name_grams, elder_categories, elder_field_sources";
+    if (!al_db_is_pg(db))
+        return AL_OK;
+    return al_db_exec(db, sql);
 }
 
 /* Sorted, comma-separated ids of `cats` into `out` (256 bytes). */

@@ -509,7 +509,7 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
         s->created++;
         if (p->kind == IMPORT_HUKOU) /* marked as seen in the same INSERT */
             json_object_set_new(set, "last_hukou_import", json_integer(s->id));
-        rc = elder_bulk_apply(p->bulk, a, 0, set, &ev, o->user_id, actor, "import", NULL, &id);
+        rc = elder_bulk_apply(p->bulk, a, 0, set, &ev, o->user_id, actor, "import", NULL, NULL);
     } else if (effect == IMPORT_EFFECT_CHANGED) {
         s->changed++;
         if (p->kind == IMPORT_HUKOU) /* marked as seen in the same UPDATE */
@@ -707,6 +707,8 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         rc = import_store_counts(db, s->id, s->rows, s->accepted, s->rejected, "{}", false);
         if (rc == AL_OK)
             rc = audit_validated(&p);
+    } else if (p.bulk) {
+        elder_bulk_end(p.bulk, rc); /* releases what it gathered; the pass rolls back */
     }
     if (rc == AL_OK)
         rc = al_db_commit(db);
