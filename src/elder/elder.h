@@ -44,6 +44,15 @@ struct elder_state {
  */
 int elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
     struct elder_state *out);
+/*
+ * RULE-DB-083: elder_find_by_number for `n` valid numbers in one statement
+ * (where a lookup is a round trip to the server, an import looks the people
+ * of its next rows up together).  Each record found goes to out[k] (texts in
+ * `a`) with the index of its number in which[k]; *found says how many (a
+ * number repeated is found once).  AL_OK or AL_EDB/AL_EUNAVAIL.
+ */
+int elder_find_many(struct al_db *db, struct al_arena *a, const char (*numbers)[19], int n,
+    struct elder_state *out, int *which, int *found);
 
 /*
  * Write `set` (column → value; for a new record it must hold name, region_code,

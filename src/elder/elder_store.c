@@ -1105,27 +1105,18 @@ elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **r
     return rc;
 }
 
-int
-elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
-    struct elder_state *out)
+#define FIND_COLS                                                                              \
+    "SELECT e.id, e.version, e.name, e.address, e.region_code, e.hukou_region_code,"          \
+    " e.household_no, coalesce(e.household_size, 0), e.economic_status, f.source,"            \
+    " e.disability_type, coalesce(e.disability_grade, 0), e.status, e.status_date,"           \
+    " e.pension_type, coalesce(e.pension_amount_fen, -1), e.status_reason, e.id_hash"         \
+    " FROM elders e LEFT JOIN elder_field_sources f"                                           \
+    "  ON f.elder_id = e.id AND f.field = 'economic_status'"
+
+/* A row of FIND_COLS into *out, texts copied into `a`. */
+static void
+state_read(struct al_stmt *st, struct al_arena *a, struct elder_state *out)
 {
-    static const char sql[] =
-        "SELECT e.id, e.version, e.name, e.address, e.region_code, e.hukou_region_code,"
-        " e.household_no, coalesce(e.household_size, 0), e.economic_status, f.source,"
-        " e.disability_type, coalesce(e.disability_grade, 0), e.status, e.status_date,"
-        " e.pension_type, coalesce(e.pension_amount_fen, -1), e.status_reason"
-        " FROM elders e LEFT JOIN elder_field_sources f"
-        "  ON f.elder_id = e.id AND f.field = 'economic_status'"
-        " WHERE e.id_hash = ?";
-    char hash[65];
-    al_crypto_keyed_hash_hex("idnumber", number, 18, hash);
-    struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_text(st, 1, hash);
-    int rc = al_stmt_one(st);
-    if (rc != AL_OK)
-        return rc;
     out->id = al_stmt_int(st, 0);
     out->version = al_stmt_int(st, 1);
     out->name = al_stmt_dup(a, st, 2);
@@ -1143,8 +1134,71 @@ elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
     out->pension_type = al_stmt_dup(a, st, 14);
     out->pension_amount_fen = al_stmt_int(st, 15);
     out->status_reason = al_stmt_dup(a, st, 16);
+}
+
+int
+elder_find_by_number(struct al_db *db, struct al_arena *a, const char *number,
+    struct elder_state *out)
+{
+    static const char sql[] = FIND_COLS " WHERE e.id_hash = ?";
+    char hash[65];
+    al_crypto_keyed_hash_hex("idnumber", number, 18, hash);
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_text(st, 1, hash);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    state_read(st, a, out);
     al_stmt_reset(st);
     return AL_OK;
+}
+
+struct hash_at {
+    char hash[65];
+    int at;
+};
+
+static int
+hash_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct hash_at *)x)->hash, ((const struct hash_at *)y)->hash);
+}
+
+int
+elder_find_many(struct al_db *db, struct al_arena *a, const char (*numbers)[19], int n,
+    struct elder_state *out, int *which, int *found)
+{
+    *found = 0;
+    if (n <= 0)
+        return AL_OK;
+    struct hash_at *h = al_arena_alloc(a, (size_t)n * sizeof(*h));
+    char *sql = al_arena_alloc(a, sizeof(FIND_COLS) + 32 + (size_t)n * 2);
+    size_t len = (size_t)sprintf(sql, "%s WHERE e.id_hash IN (", FIND_COLS);
+    for (int i = 0; i < n; i++) {
+        al_crypto_keyed_hash_hex("idnumber", numbers[i], 18, h[i].hash);
+        h[i].at = i;
+        sql[len++] = i ? ',' : '?';
+        if (i)
+            sql[len++] = '?';
+    }
+    memcpy(sql + len, ")", 2);
+    struct al_stmt *st = al_db_sql_text(db, sql);
+    for (int i = 0; i < n; i++)
+        al_stmt_bind_text(st, i + 1, h[i].hash);
+    qsort(h, (size_t)n, sizeof(*h), hash_cmp);
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        struct hash_at key;
+        snprintf(key.hash, sizeof(key.hash), "%s", al_stmt_text(st, 17));
+        const struct hash_at *hit = bsearch(&key, h, (size_t)n, sizeof(*h), hash_cmp);
+        if (!hit || *found == n)
+            continue;
+        state_read(st, a, &out[*found]);
+        which[(*found)++] = hit->at;
+    }
+    return rc;
 }
 
 /* ---- bulk imports (SQLite: indexes dropped and rebuilt once; PostgreSQL: written through) ---- */
@@ -1319,6 +1373,35 @@ batch_update(struct al_db *db, struct al_arena *a, const struct elder_batch_row 
     return rc;
 }
 
+/*
+ * RULE-DB-084: the name grams of the new records in one statement (the rows
+ * the trigger of sql/pg/026 writes for one record, which stands aside in a
+ * bulk import's transaction: sql/pg/033).
+ */
+static int
+batch_grams(struct al_db *db, struct al_arena *a, const struct elder_batch_row *rows, int n,
+    int nnew)
+{
+    static const char sql[] =
+        "INSERT INTO elder_name_grams(gram, region_code, elder_id, status, birth_date)"
+        " SELECT substr(e.name, p.n, 1), e.region_code, e.id, e.status, e.birth_date"
+        " FROM elders e JOIN name_positions p ON p.n <= length(e.name)"
+        " WHERE e.id = ANY(CAST(?1 AS bigint[]))"
+        " UNION"
+        " SELECT substr(e.name, p.n, 2), e.region_code, e.id, e.status, e.birth_date"
+        " FROM elders e JOIN name_positions p ON p.n < length(e.name)"
+        " WHERE e.id = ANY(CAST(?1 AS bigint[]))"
+        " ON CONFLICT DO NOTHING";
+    int64_t *ids = al_arena_alloc(a, (size_t)nnew * sizeof(*ids));
+    int k = 0;
+    for (int i = 0; i < n && k < nnew; i++)
+        if (rows[i].insert)
+            ids[k++] = rows[i].id;
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, id_array(a, ids, k));
+    return al_stmt_run(st);
+}
+
 /* The evidence of every fact written, as elder_store_set_evidence leaves it. */
 static int
 batch_evidence(struct al_db *db, const struct elder_batch_row *rows, int n)
@@ -1489,6 +1572,8 @@ elder_store_batch_write(struct al_db *db, struct al_arena *a, struct elder_batch
                 rc = batch_update(db, a, &rows[i], count);
         }
     }
+    if (rc == AL_OK && nnew)
+        rc = batch_grams(db, a, rows, n, nnew);
     if (rc == AL_OK)
         rc = batch_evidence(db, rows, n);
     if (rc == AL_OK)

@@ -414,7 +414,8 @@ elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **out)
      * round trip to the server: per row it cost 740 rows/s at 100,000), and
      * plans the import's lookups by key once (plan_cache_mode = auto in this
      * transaction only; the connection plans every list for its parameters,
-     * RULE-DB-080).
+     * RULE-DB-080), and writes the name grams of its new records a chunk
+     * at a time too (RULE-DB-084, sql/pg/033).
      */
     if (rc == AL_OK && al_db_is_pg(db)) {
         b->batch = calloc(1, sizeof(*b->batch));
@@ -425,7 +426,8 @@ elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **out)
             return AL_EINTERNAL;
         }
         al_arena_init(&b->batch->arena, 1 << 20);
-        rc = al_db_exec(db, "SET LOCAL plan_cache_mode = auto");
+        rc = al_db_exec(db, "SET LOCAL plan_cache_mode = auto;"
+                            " SET LOCAL anlao.bulk_grams = 'on'"); /* RULE-DB-084 */
         if (rc != AL_OK) {
             batch_free(b);
             return rc;
