@@ -1,5 +1,6 @@
 /*
- * The registry import on both engines, row for row (RULE-DB-081): the same
+ * The registry import on both engines, row for row (RULE-DB-081, and the
+ * lookups ahead and the name grams of RULE-DB-083 / RULE-DB-084): the same
  * generated department files imported into a fresh SQLite database and a
  * fresh PostgreSQL schema — more rows than one PostgreSQL chunk, new records,
  * changed ones (every kind of file), unchanged ones marked as seen, new ones
