@@ -1392,7 +1392,7 @@ batch_grams(struct al_db *db, struct al_arena *a, const struct elder_batch_row *
         "  SELECT substr(e.name, p.n, 2), e.region_code, e.id, e.status, e.birth_date"
         "  FROM elders e JOIN name_positions p ON p.n < length(e.name)"
         "  WHERE e.id = ANY(CAST(?1 AS bigint[]))) g"
-        " ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING"; /* in key order: a quarter less CPU */
+        " ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING"; /* in key order: a fifth less CPU */
     int64_t *ids = al_arena_alloc(a, (size_t)nnew * sizeof(*ids));
     int k = 0;
     for (int i = 0; i < n && k < nnew; i++)
