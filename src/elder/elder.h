@@ -88,7 +88,8 @@ int elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **o
  * values from it instead of reading the row again.  On PostgreSQL the writes
  * are gathered and applied a chunk at a time (RULE-DB-081), the last chunk by
  * elder_bulk_end: a refused row may be reported by a later call, and *new_id
- * (may be NULL) gets 0 there (the id comes with the chunk).
+ * (may be NULL) is set when the chunk is written — it must stay valid until
+ * elder_bulk_end returns (0 until then).
  */
 int elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *set,
     const struct elder_evidence *ev, int64_t user_id, const char *actor, const char *action,

@@ -338,6 +338,7 @@ struct elder_batch_row {
     int ncats;
     int64_t user_id;
     const char *actor, *action, *changes; /* the history entry (changes: JSON text) */
+    int64_t *new_id;          /* the caller's, set once the chunk is written (may be NULL) */
 };
 /*
  * Apply `n` gathered rows inside the caller's transaction (PostgreSQL only):

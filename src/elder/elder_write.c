@@ -322,6 +322,9 @@ batch_flush(struct elder_bulk *b)
     int rc = AL_OK;
     if (bt->n)
         rc = elder_store_batch_write(b->db, &bt->arena, bt->rows, bt->n, &b->s, b->today);
+    for (int i = 0; rc == AL_OK && i < bt->n; i++)
+        if (bt->rows[i].insert && bt->rows[i].new_id)
+            *bt->rows[i].new_id = bt->rows[i].id;
     if (rc == AL_OK && bt->nseen)
         rc = elder_store_mark_hukou_many(b->db, &bt->arena, bt->seen, bt->nseen,
             bt->seen_import);
@@ -336,7 +339,7 @@ batch_flush(struct elder_bulk *b)
  * elder_store_batch_write.
  */
 static int
-batch_add(struct elder_bulk *b, struct al_arena *a, struct elder_write *w)
+batch_add(struct elder_bulk *b, struct al_arena *a, struct elder_write *w, int64_t *new_id)
 {
     struct elder_batch *bt = b->batch;
     struct al_arena *ba = &bt->arena;
@@ -350,6 +353,7 @@ batch_add(struct elder_bulk *b, struct al_arena *a, struct elder_write *w)
     memset(r, 0, sizeof(*r));
     r->id = w->id;
     r->insert = p.insert;
+    r->new_id = new_id;
     r->now = w->now;
     size_t nc = json_object_size(w->set);
     r->cols = al_arena_alloc(ba, (nc + 1) * sizeof(*r->cols));
@@ -536,7 +540,7 @@ elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *s
         .actor = actor, .action = action, .now = (int64_t)time(NULL),
         .before = id && cur ? state_before(cur, set) : NULL};
     if (rc == AL_OK && b->batch) /* RULE-DB-081: see elder_bulk_begin */
-        rc = batch_add(b, a, &w);
+        rc = batch_add(b, a, &w, new_id);
     else if (rc == AL_OK)
         rc = elder_write(b->db, a, &b->s, b->today, &w, new_id);
     json_decref(w.changes);
