@@ -48,7 +48,9 @@
  *  - SQLite's planner hints (INDEXED BY; CROSS JOIN: the rows of a name gram drive, not a
  *    scan of the region index); PostgreSQL chooses alone;
  *  - bulk imports: SQLite drops the secondary indexes and the FTS index and rebuilds them
- *    once (elder_store_defer_indexes); PostgreSQL writes through;
+ *    once (elder_store_defer_indexes); PostgreSQL keeps its indexes and writes a chunk of
+ *    rows at a time (elder_store_batch_write, RULE-DB-081), then settles its trigram
+ *    indexes and statistics (elder_store_bulk_settle, RULE-DB-082);
  *  - the id of a new record: INSERT … RETURNING id on PostgreSQL; on SQLite the INSERT alone,
  *    then last_insert_rowid() (SQLite's RETURNING opens a temporary table per row: measured,
  *    a tenth more time for a million-row import).
