@@ -189,12 +189,21 @@ static int
 tasks_generate(struct al_req *r)
 {
     json_t *body;
-    const char *region = NULL;
+    const char *region = NULL, *date = NULL;
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "region", "区划", 0, 0, 12, &region, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "date", "日期", 0, 10, 10, &date, &r->err);
     if (rc != AL_OK)
         return rc;
+    /* RULE-VISIT-022: the period of `date` (default today): a missed period may be caught up,
+     * up to a year back; never a future one. */
+    long back = 0;
+    if (!date)
+        date = r->today;
+    if (!visit_days_between(date, r->today, &back) || back < 0 || back > 366)
+        return al_req_fail(r, AL_EINVAL, "date", "日期应为今天或一年内以前的日期（YYYY-MM-DD）");
     if (!region || !*region)
         region = r->who->region_code;
     if (*region && !region_level(region))
@@ -206,8 +215,8 @@ tasks_generate(struct al_req *r)
         return rc;
     rc = refresh(r->db, r->arena, region, r->today, r->now, &targets, &changed);
     if (rc == AL_OK)
-        rc = visit_store_generate(r->db, region, r->today, r->who->user_id, r->now, &created);
-    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", region, "date", r->today,
+        rc = visit_store_generate(r->db, region, date, r->who->user_id, r->now, &created);
+    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", region, "date", date,
         "targets", (json_int_t)targets, "tiers_changed", (json_int_t)changed, "tasks_created",
         (json_int_t)created);
     if (rc == AL_OK)
@@ -981,8 +990,9 @@ unvisited_export(struct al_req *r)
         return rc;
     json_t *items = json_array();
     int64_t total = 0;
-    /* A county's unvisited list is at most its target group: read it whole (limit -1). */
-    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, -1, 0, items,
+    /* A county's unvisited list is at most its target group: read it whole (no LIMIT of -1:
+     * PostgreSQL refuses a negative one). */
+    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, INT64_MAX, 0, items,
                        &total)) != AL_OK) {
         json_decref(items);
         return rc;

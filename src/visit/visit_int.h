@@ -229,7 +229,7 @@ int visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_n
 /* Targets and visited targets of `scope` in [first, next); per child region when `by_child`. */
 int visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const char *first,
     const char *next, json_t *children, int64_t *targets, int64_t *visited);
-/* The unvisited targets of the month, paged (limit < 0: all, for exports). */
+/* The unvisited targets of the month, paged (INT64_MAX: all, for exports). */
 int visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
     const char *first, const char *next, int64_t limit, int64_t offset, json_t *items,
     int64_t *total);

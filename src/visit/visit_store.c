@@ -137,6 +137,9 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
         " tier = excluded.tier, reasons = excluded.reasons, every = excluded.every,"
         " methods = excluded.methods, event_hours = excluded.event_hours,"
         " updated_at = excluded.updated_at";
+    static const char cancel[] =
+        "UPDATE visit_tasks SET status = 'cancelled', done_at = ?3 WHERE elder_id = ?1"
+        " AND status = 'open' AND kind = 'routine' AND reason <> ?2";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     *targets = *changed = 0;
@@ -175,13 +178,19 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
         return rc;
     if (cur.id)
         scan_decide(a, &cur, rules, n, today, &changes, &nchanges, &cap, targets);
-    /* Written after the scan: no statement runs on the connection while one is read. */
+    /* Written after the scan: no statement runs on the connection while one is read.
+     * RULE-VISIT-025: an elder whose frequency changed (or who left the target groups) keeps no
+     * open routine task of the old one. */
     for (int64_t i = 0; i < nchanges && rc == AL_OK; i++) {
         const struct target_change *c = &changes[i];
         st = al_db_sql(db, put);
         al_stmt_binds(st, AL_I(c->elder_id), AL_T(c->region_code), AL_T(c->tier),
             AL_T(c->reasons), AL_T(c->every), AL_T(c->methods), AL_REF(c->event_hours),
             AL_I(now));
+        if ((rc = al_stmt_run(st)) != AL_OK)
+            break;
+        st = al_db_sql(db, cancel);
+        al_stmt_binds(st, AL_I(c->elder_id), AL_T(c->every ? c->every : ""), AL_I(now));
         rc = al_stmt_run(st);
     }
     *changed = nchanges;
@@ -193,14 +202,17 @@ visit_store_generate(struct al_db *db, const char *scope, const char *today, int
     int64_t now, int64_t *created)
 {
     /* RULE-VISIT-020: one routine task per elder and period; the unique (elder_id, dedupe) keeps
-     * a second run from adding any.  A task goes to the elder's visitor of the moment. */
+     * a second run from adding any (one cancelled by a change of tier, RULE-VISIT-025, opens
+     * again when the elder is back in that frequency).  A task goes to the elder's visitor of
+     * the moment. */
     static const char sql[] =
         "INSERT INTO visit_tasks(elder_id, region_code, tier, kind, reason, dedupe, start_date,"
         " due_date, visitor_id, created_by, created_at)"
         " SELECT t.elder_id, t.region_code, t.tier, 'routine', t.every, ?3, ?4, ?5, t.visitor_id,"
         " ?6, ?7 FROM visit_targets t WHERE t.region_code >= ?1 AND t.region_code < ?2"
         " AND t.tier <> 'none' AND t.every = ?8"
-        " ON CONFLICT (elder_id, dedupe) DO NOTHING";
+        " ON CONFLICT (elder_id, dedupe) DO UPDATE SET status = 'open', done_at = NULL,"
+        " visitor_id = excluded.visitor_id WHERE visit_tasks.status = 'cancelled'";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     *created = 0;
