@@ -263,7 +263,7 @@ tasks_list(struct al_req *r)
 }
 
 static int
-event_task(struct al_db *db, struct al_arena *a, const struct visit_target *t,
+event_task(struct al_db *db, const struct visit_target *t,
     const char *reason, const char *ref, const char *method, const char *note, int64_t user_id,
     int64_t now, const char *due, int64_t *id, bool *created)
 {
@@ -273,7 +273,6 @@ event_task(struct al_db *db, struct al_arena *a, const struct visit_target *t,
         visit_event_due(now, t->event_hours > 0 ? t->event_hours : 72, due_buf);
         due = due_buf;
     }
-    (void)a;
     struct visit_event ev = {.elder_id = t->elder_id, .user_id = user_id, .reason = reason,
         .ref = ref, .method = method, .note = note, .due_date = due, .today = today};
     return visit_store_event_task(db, t, &ev, now, id, created);
@@ -299,7 +298,7 @@ visit_on_event(struct al_db *db, struct al_arena *a, int64_t elder_id, const cha
     if (rc != AL_OK)
         return rc;
     bool created;
-    return event_task(db, a, &t, reason, ref, NULL, note, user_id, now, NULL, task_id, &created);
+    return event_task(db, &t, reason, ref, NULL, note, user_id, now, NULL, task_id, &created);
 }
 
 /* A helper enters an event (a hospital discharge): RULE-VISIT-021. */
@@ -335,7 +334,7 @@ task_create(struct al_req *r)
     bool created = false;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = event_task(r->db, r->arena, &t, reason, ref, NULL, note, r->who->user_id, r->now, NULL,
+    rc = event_task(r->db, &t, reason, ref, NULL, note, r->who->user_id, r->now, NULL,
         &id, &created);
     if (rc == AL_OK)
         rc = audit(r, "visit.event", "elder", elder_id, t.region_code,
@@ -678,7 +677,7 @@ visit_create(struct al_req *r)
     rc = visit_store_record(r->db, &v, r->now, &id, &closed);
     /* RULE-VISIT-033: a high-risk elder not reached by phone gets an immediate home visit. */
     if (rc == AL_OK && !reached && method == VISIT_PHONE && strcmp(t.tier, "high") == 0)
-        rc = event_task(r->db, r->arena, &t, "unreachable", id_text(r, id), "home",
+        rc = event_task(r->db, &t, "unreachable", id_text(r, id), "home",
             "电话未联系上，需立即上门探访", r->who->user_id, r->now, r->today, &task_id,
             &task_created);
     for (size_t i = 0; rc == AL_OK && i < nneeds; i++) {
@@ -1054,8 +1053,6 @@ referrals_get(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     /* The month's window in China Standard Time (UTC+8). */
-    int y, m;
-    sscanf(first, "%d-%d", &y, &m);
     long days_first = 0, days_next = 0;
     visit_days_between("1970-01-01", first, &days_first);
     visit_days_between("1970-01-01", next, &days_next);
