@@ -429,7 +429,8 @@ assign(struct al_req *r)
         return rc;
     if (strcmp(status, "active") != 0)
         return al_req_fail(r, AL_EUNPROC, "visitor_id", "探访人账号已停用");
-    /* RULE-VISIT-010: the visitor's own scope must contain the elders, or they could not see them. */
+    /* RULE-VISIT-010: the visitor's own scope must contain the elders (or they could not see
+     * them). */
     if (!region_in_scope(vregion, where))
         return al_req_fail(r, AL_EUNPROC, "visitor_id", "探访人“%s”的辖区不包含这些老人", vname);
     if (!kind || !*kind)
@@ -991,8 +992,8 @@ unvisited_export(struct al_req *r)
     int64_t total = 0;
     /* A county's unvisited list is at most its target group: read it whole (no LIMIT of -1:
      * PostgreSQL refuses a negative one). */
-    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, INT64_MAX, 0, items,
-                       &total)) != AL_OK) {
+    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, INT64_MAX, 0,
+                       items, &total)) != AL_OK) {
         json_decref(items);
         return rc;
     }
@@ -1022,7 +1023,8 @@ unvisited_export(struct al_req *r)
                 size_t len = e ? (size_t)(e - p) : strlen(p);
                 char idbuf[32];
                 snprintf(idbuf, sizeof(idbuf), "%.*s", (int)len, p);
-                const char *nm = strcmp(idbuf, "destitute") == 0 ? "特困" : elder_category_name(idbuf);
+                const char *nm =
+                    strcmp(idbuf, "destitute") == 0 ? "特困" : elder_category_name(idbuf);
                 out = al_arena_printf(r->arena, "%s%s%s", out, *out ? "、" : "", nm ? nm : idbuf);
                 p += len + (e ? 1 : 0);
             }

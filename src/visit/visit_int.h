@@ -99,7 +99,7 @@ bool visit_period(enum visit_every e, const char *date, char key[16], char start
 /* "YYYY-MM" → its first day and the first day of the next month; false when not a month. */
 bool visit_month_bounds(const char *month, char first[11], char next[11]);
 
-/* RULE-VISIT-021: the last day on which an event's visit is due: the date in China at now + hours. */
+/* RULE-VISIT-021: the last day an event's visit is due: the date in China at now + hours. */
 void visit_event_due(int64_t now, int hours, char out[11]);
 
 /* ---- position (RULE-VISIT-030) ---- */
@@ -107,7 +107,7 @@ void visit_event_due(int64_t now, int hours, char out[11]);
 /* Great-circle distance in metres (haversine, mean Earth radius). */
 double visit_distance_m(double lat1, double lng1, double lat2, double lng2);
 
-/* A home visit's position check; never a refusal.  Flags: ok, far, no_position, no_elder_position. */
+/* A home visit's position check, never a refusal: ok, far, no_position, no_elder_position. */
 const char *visit_position_flag(bool have_pos, bool have_elder_pos, double distance_m,
     int max_m);
 
@@ -117,11 +117,13 @@ const char *visit_position_flag(bool have_pos, bool have_elder_pos, double dista
 int visit_helpers_required(int64_t elders);
 
 /* Referral targets and need kinds. */
-extern const char *const visit_targets_ids[5];  /* assessment, service_order, bed, entitlement, NULL */
-extern const char *const visit_need_kinds[8];   /* care, health, living, safety, economic, mental, other */
+/* assessment, service_order, bed, entitlement; NULL-ended */
+extern const char *const visit_targets_ids[5];
+/* care, health, living, safety, economic, mental, other; NULL-ended */
+extern const char *const visit_need_kinds[8];
 const char *visit_target_name(const char *id);
 const char *visit_need_kind_name(const char *id);
-/* visitor kinds: helper, cadre, volunteer, provider; the kind a user's role implies (NULL: none). */
+/* Visitor kinds: helper, cadre, volunteer, provider; the kind a role implies (NULL: none). */
 extern const char *const visitor_kinds[5];
 const char *visitor_kind_of_role(const char *role);
 bool visit_in_list(const char *const *list, const char *v);
