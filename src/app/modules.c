@@ -11,6 +11,7 @@
 #include "region/region.h"
 #include "system/system.h"
 #include "user/user.h"
+#include "visit/visit.h"
 
 const struct al_module *const app_modules[] = {
     &system_module,
@@ -24,6 +25,7 @@ const struct al_module *const app_modules[] = {
     &identify_module,
     &assess_module,
     &entitle_module,
+    &visit_module,
     NULL,
 };
 

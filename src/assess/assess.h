@@ -23,6 +23,19 @@ int assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_
     int adl_score, const char *assessed_on, const char *reference, int64_t user_id, bool *inserted);
 
 /*
+ * For other modules (a welfare visit's referral, issue 15): open an immediate-
+ * assessment request for elder `elder_id` living in `region_code`, from
+ * `source` ("visit", "alarm"), inside the caller's transaction.  *id the new
+ * request.  AL_OK or AL_EDB.
+ */
+int assess_request_open(struct al_db *db, int64_t elder_id, const char *region_code,
+    const char *source, const char *note, int64_t user_id, int64_t now, int64_t *id);
+
+/* The status of request `id` ("open" or "done", a copy in `a`).  AL_OK, AL_ENOTFOUND or AL_EDB. */
+struct al_arena;
+int assess_request_status(struct al_db *db, struct al_arena *a, int64_t id, const char **status);
+
+/*
  * Demo county: the qualifications of the demo assessors (user_seed_demo()):
  * fg_assessor and fg_assessor2 valid, fg_assessor3 expired (it cannot sign).
  * Existing ones are kept.  AL_OK or AL_EDB.

@@ -844,3 +844,19 @@ assess_store_user(struct al_db *db, struct al_arena *a, int64_t id, const char *
     al_stmt_reset(st);
     return AL_OK;
 }
+
+int
+assess_request_open(struct al_db *db, int64_t elder_id, const char *region_code,
+    const char *source, const char *note, int64_t user_id, int64_t now, int64_t *id)
+{
+    const struct assess_request q = {.elder_id = elder_id, .user_id = user_id,
+        .region_code = region_code, .reason = "immediate", .source = source, .note = note};
+    return assess_store_request_create(db, &q, now, id);
+}
+
+int
+assess_request_status(struct al_db *db, struct al_arena *a, int64_t id, const char **status)
+{
+    struct assess_request q;
+    return assess_store_request_get(db, a, id, &q, status);
+}

@@ -56,6 +56,18 @@ async function job(c, r) {
   }
   assert.fail('job did not finish')
 }
+// An elder in a visit target group (独居 → 一般), tiers recomputed (src/visit).
+async function visitTarget() {
+  const r = await civil.post('/api/v1/elders', { name: '探访老人', id_number: idNumber('520327', '19500101', seq++), region_code: '520327001001', address: '一号', phone: '13800001234', living_arrangement: 'alone' })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  ok(await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' }))
+  return r.body.id
+}
+async function visitNeed(target) {
+  const deadline = '2099-01-01'
+  const v = ok(await civil.post('/api/v1/visits', { elder_id: await visitTarget(), method: 'phone', needs: [target ? { kind: 'care', need: '助餐', target, deadline } : { kind: 'care', need: '助餐' }] }), 201)
+  return ok(await civil.get(`/api/v1/visit-needs/${v.needs[0]}`))
+}
 const hukou = () => `身份证号,姓名,区划代码,住址\n${idNumber('520327', '19440101', seq++)},导入老人,520327001001,三号\n`
 
 // A county change of the service list raising 高龄津贴 (with the item when `withItem`),
@@ -183,6 +195,22 @@ const CALLS = {
     const e = await newElder()
     const b = ok(await civil.post('/api/v1/entitle/benefits', { elder_id: e.id, item_key: 'gaoling_jintie', from_date: '2026-01-01', source: 'manual' }), 201)
     return call(civil, { until_date: '2026-06-30' }, { id: b.id })
+  } },
+  'PUT /api/v1/visit-settings/:tier': { action: 'visit.settings', run: (call) => call(civil, { region_code: '520327', categories: 'living_alone,empty_nest,left_behind', min_age: 80, every: 'week', methods: 'home,phone,video,remote', event_hours: 24 }, { tier: 'high' }) },
+  'POST /api/v1/visit-tasks/generate': { action: 'visit.generate', run: (call) => call(civil, {}) },
+  'POST /api/v1/visit-tasks': { action: 'visit.event', run: async (call) => call(civil, { elder_id: await visitTarget(), reason: 'discharge' }) },
+  'POST /api/v1/visit-assignments': { action: 'visit.assign', run: async (call) => {
+    const users = ok(await civil.get('/api/v1/users?page_size=100')).items
+    return call(civil, { elder_id: await visitTarget(), visitor_id: users.find((u) => u.username === 'lq_helper').id })
+  } },
+  'POST /api/v1/visits': { action: 'visit.record', run: async (call) => call(civil, { elder_id: await visitTarget(), method: 'phone' }) },
+  'POST /api/v1/visit-needs/:id/refer': { action: 'visit.refer', run: async (call) => {
+    const n = await visitNeed(null)
+    return call(civil, { version: n.version, target: 'bed', deadline: '2099-01-01' }, { id: n.id })
+  } },
+  'POST /api/v1/visit-needs/:id/close': { action: 'visit.close', run: async (call) => {
+    const n = await visitNeed('service_order')
+    return call(civil, { version: n.version, outcome: '已派单' }, { id: n.id })
   } },
 }
 

@@ -365,6 +365,9 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
         await page.waitForSelector('[data-test=item-dialog] form')
         await page.waitForTimeout(400) // the dialog's opening transition
       }]],
+    // Welfare visits (issue 15): the rate with its drill-down, the needs and referrals.
+    lq_officer: [['/visits/rate', '[data-test=rate-summary]'],
+      ['/visits/referrals', '[data-test=list-card], [data-test=needs-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
     zy_civil: [['/entitle/approvals', '[data-test=list-card], [data-test=queue-table] .el-table__row']],
     admin: [['/', '[data-test=home-counts]'], ['/users', '[data-test=users-table] .el-table__row'], ['/regions', '[data-test=region-tree]'],
       ['/audit', '[data-test=audit-table] .el-table__row']],
@@ -372,7 +375,8 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/assessments?within=365', '[data-test=list-card], [data-test=due-table] .el-table__row'],
       ['/', '[data-test=todo-drafts]']],
     // Each role's home (issue 18).
-    lq_helper: [['/', '[data-test=todo-special]']],
+    lq_helper: [['/', '[data-test=todo-special]'],
+      ['/visits', '[data-test=list-card], [data-test=visit-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
     fg_caregiver: [['/', '[data-test=home-empty]']],
   }
   const csv = join(server.dir, '户籍校验.csv')

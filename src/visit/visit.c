@@ -1,0 +1,1136 @@
+/* Welfare visits: routes and thin handlers (docs/rules.md RULE-VISIT-*). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assess/assess.h"
+#include "audit/audit.h"
+#include "core/export.h"
+#include "core/http.h"
+#include "core/idcard.h"
+#include "core/json.h"
+#include "elder/elder.h"
+#include "region/region.h"
+#include "visit/visit.h"
+#include "visit/visit_int.h"
+
+static const char *
+id_text(struct al_req *r, int64_t id)
+{
+    return al_arena_printf(r->arena, "%lld", (long long)id);
+}
+
+static int
+audit(struct al_req *r, const char *action, const char *type, int64_t id, const char *region,
+    json_t *detail)
+{
+    struct audit_entry e = {.action = action, .target_type = type,
+        .target_id = id ? id_text(r, id) : NULL, .region_code = region, .outcome = "success",
+        .detail = detail};
+    int rc = audit_append(r, &e);
+    json_decref(detail);
+    return rc;
+}
+
+/*
+ * RULE-SCOPE-001: the scope a list reads: the caller's, narrowed by ?region=
+ * when it lies inside; *empty when the region lies beside it.
+ */
+static int
+list_scope(struct al_req *r, const char **scope, bool *empty)
+{
+    const char *region = al_query_opt(&r->query, "region");
+    *scope = r->who->region_code;
+    *empty = false;
+    if (!region)
+        return AL_OK;
+    if (!region_level(region))
+        return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
+    if (region_in_scope(r->who->region_code, region))
+        *scope = region;
+    else if (!region_in_scope(region, r->who->region_code))
+        *empty = true;
+    return AL_OK;
+}
+
+/* The elder of the request if the caller may see them (else 404 as a missing one). */
+static int
+visible_elder(struct al_req *r, int64_t elder_id, const char **region)
+{
+    const char *status = NULL;
+    int rc = elder_region_of(r->db, r->arena, elder_id, region, &status);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, *region)))
+        return al_req_fail(r, AL_ENOTFOUND, "elder_id", "老人档案不存在或无权查看");
+    return rc;
+}
+
+/* The elder's target row, 404 outside the scope, 422 when not in a target group. */
+static int
+visible_target(struct al_req *r, int64_t elder_id, struct visit_target *t)
+{
+    const char *region;
+    int rc = visible_elder(r, elder_id, &region);
+    if (rc != AL_OK)
+        return rc;
+    rc = visit_store_target(r->db, r->arena, elder_id, t);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && strcmp(t->tier, "none") == 0))
+        return al_req_fail(r, AL_EUNPROC, "elder_id", "该老人不在探访对象中（无探访分级）");
+    return rc;
+}
+
+/* ---- settings (RULE-VISIT-001..003) ---- */
+
+static json_t *
+rule_json(const struct visit_rule *r)
+{
+    char methods[40];
+    visit_methods_text(r->methods, methods, sizeof(methods));
+    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i}", "region_code", r->region_code,
+        "tier", visit_tier_id(r->tier), "tier_name", visit_tier_name(r->tier), "categories",
+        r->categories, "min_age", r->min_age, "every", visit_every_id(r->every), "methods",
+        methods, "event_hours", r->event_hours);
+}
+
+static int
+settings_get(struct al_req *r)
+{
+    const char *region = al_query_opt(&r->query, "region");
+    if (!region)
+        region = r->who->region_code;
+    if (*region && !region_level(region))
+        return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
+    struct visit_rule *rules;
+    int n;
+    int rc = visit_store_rules(r->db, r->arena, &rules, &n);
+    if (rc != AL_OK)
+        return rc;
+    const struct visit_rule *pick[4];
+    visit_rules_pick(rules, n, region, pick);
+    json_t *eff = json_array(), *own = json_array();
+    for (int t = VISIT_HIGH; t >= VISIT_GENERAL; t--)
+        if (pick[t])
+            json_array_append_new(eff, rule_json(pick[t]));
+    for (int i = 0; i < n; i++)
+        if (strcmp(rules[i].region_code, region) == 0)
+            json_array_append_new(own, rule_json(&rules[i]));
+    return al_reply(r, 200, json_pack("{s:s, s:o, s:o}", "region_code", region, "effective", eff,
+                                "own", own));
+}
+
+static int
+settings_put(struct al_req *r)
+{
+    json_t *body;
+    const char *region, *cats, *every, *methods;
+    int64_t min_age = 0, hours = 72;
+    bool present;
+    int tier = visit_tier_parse(al_req_param(r, "tier"));
+    if (tier < VISIT_GENERAL)
+        return al_req_fail(r, AL_ENOTFOUND, "tier", "探访分级应为 high、key 或 general");
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "region_code", "区划", AL_REQUIRED, 0, 12, &region, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "categories", "对象类别", AL_REQUIRED, 1, 300, &cats, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "min_age", "最低年龄", 0, 0, 120, &min_age, &present, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "every", "探访频次", AL_REQUIRED, 1, 10, &every, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "methods", "探访方式", AL_REQUIRED, 1, 60, &methods, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "event_hours", "事件后探访时限（小时）", 0, 1, 720, &hours,
+            &present, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    if (*region && !region_level(region))
+        return al_req_fail(r, AL_EINVAL, "region_code", "区划代码应为 2、4、6、9 或 12 位数字");
+    /* RULE-VISIT-003: a region sets its own tiers inside the caller's scope. */
+    if (!region_in_scope(r->who->region_code, region))
+        return al_req_fail(r, AL_EPERM, "region_code", "只能设置本辖区的探访分级");
+    char bad[32];
+    if (visit_categories_problem(cats, bad, sizeof(bad)))
+        return al_req_fail(r, AL_EINVAL, "categories", "对象类别“%s”不存在", bad);
+    int e = visit_every_parse(every), m = visit_methods_parse(methods);
+    if (e < 0)
+        return al_req_fail(r, AL_EINVAL, "every", "探访频次应为 week、month 或 quarter");
+    if (m < 0)
+        return al_req_fail(r, AL_EINVAL, "methods",
+            "探访方式应为 home、phone、video、remote 中的一种或几种（逗号分隔）");
+    struct visit_rule rule = {.region_code = region, .tier = (enum visit_tier)tier,
+        .categories = cats, .min_age = (int)min_age, .every = (enum visit_every)e, .methods = m,
+        .event_hours = (int)hours};
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = visit_store_rule_put(r->db, &rule, r->who->user_id, r->now);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.settings", "region", 0, region, rule_json(&rule));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, rule_json(&rule));
+}
+
+/* ---- plans and tasks (RULE-VISIT-001, 020) ---- */
+
+static int
+refresh(struct al_db *db, struct al_arena *a, const char *scope, const char *today, int64_t now,
+    int64_t *targets, int64_t *changed)
+{
+    struct visit_rule *rules;
+    int n;
+    int rc = visit_store_rules(db, a, &rules, &n);
+    if (rc == AL_OK)
+        rc = visit_store_refresh(db, a, scope, rules, n, today, now, targets, changed);
+    return rc;
+}
+
+static int
+tasks_generate(struct al_req *r)
+{
+    json_t *body;
+    const char *region = NULL, *date = NULL;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "region", "区划", 0, 0, 12, &region, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "date", "日期", 0, 10, 10, &date, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    /* RULE-VISIT-022: the period of `date` (default today): a missed period may be caught up,
+     * up to a year back; never a future one. */
+    long back = 0;
+    if (!date)
+        date = r->today;
+    if (!visit_days_between(date, r->today, &back) || back < 0 || back > 366)
+        return al_req_fail(r, AL_EINVAL, "date", "日期应为今天或一年内以前的日期（YYYY-MM-DD）");
+    if (!region || !*region)
+        region = r->who->region_code;
+    if (*region && !region_level(region))
+        return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
+    if (!region_in_scope(r->who->region_code, region))
+        return al_req_fail(r, AL_EPERM, "region", "只能为本辖区生成探访任务");
+    int64_t targets = 0, changed = 0, created = 0;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = refresh(r->db, r->arena, region, r->today, r->now, &targets, &changed);
+    if (rc == AL_OK)
+        rc = visit_store_generate(r->db, region, date, r->who->user_id, r->now, &created);
+    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", region, "date", date,
+        "targets", (json_int_t)targets, "tiers_changed", (json_int_t)changed, "tasks_created",
+        (json_int_t)created);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.generate", "region", 0, region, json_incref(out));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
+        json_decref(out);
+        return rc;
+    }
+    return al_reply(r, 200, out);
+}
+
+static int
+tasks_list(struct al_req *r)
+{
+    struct visit_task_filter f = {.today = r->today};
+    bool empty;
+    int rc = list_scope(r, &f.scope, &empty);
+    if (rc == AL_OK)
+        rc = al_query_limit(&r->query, &f.limit, &f.offset, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    const char *v = al_query_opt(&r->query, "visitor");
+    if (v && strcmp(v, "me") == 0)
+        f.visitor_id = r->who->user_id;
+    else if (v && (rc = al_query_int(&r->query, "visitor", "探访人", 1, INT64_MAX, 0,
+                       &f.visitor_id, &r->err)) != AL_OK)
+        return rc;
+    f.status = al_query_opt(&r->query, "status");
+    if (f.status && strcmp(f.status, "open") && strcmp(f.status, "done") &&
+        strcmp(f.status, "cancelled"))
+        return al_req_fail(r, AL_EINVAL, "status", "状态应为 open、done 或 cancelled");
+    const char *when = al_query_opt(&r->query, "when");
+    if (when && strcmp(when, "overdue") && strcmp(when, "due"))
+        return al_req_fail(r, AL_EINVAL, "when", "时段应为 due（今日及逾期）或 overdue（逾期）");
+    f.overdue = when && strcmp(when, "overdue") == 0;
+    f.due = when && strcmp(when, "due") == 0;
+    json_t *items = json_array();
+    int64_t total = 0;
+    if (!empty && (rc = visit_store_tasks(r->db, r->arena, &f, items, &total)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return al_reply_items(r, items, total);
+}
+
+static int
+event_task(struct al_db *db, const struct visit_target *t,
+    const char *reason, const char *ref, const char *method, const char *note, int64_t user_id,
+    int64_t now, const char *due, int64_t *id, bool *created)
+{
+    char today[11], due_buf[11];
+    al_date_cst(now, today);
+    if (!due) {
+        visit_event_due(now, t->event_hours > 0 ? t->event_hours : 72, due_buf);
+        due = due_buf;
+    }
+    struct visit_event ev = {.elder_id = t->elder_id, .user_id = user_id, .reason = reason,
+        .ref = ref, .method = method, .note = note, .due_date = due, .today = today};
+    return visit_store_event_task(db, t, &ev, now, id, created);
+}
+
+int
+visit_on_event(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *reason,
+    const char *ref, const char *note, int64_t user_id, int64_t now, int64_t *task_id)
+{
+    const char *region, *status;
+    int rc = elder_region_of(db, a, elder_id, &region, &status);
+    if (rc != AL_OK)
+        return rc;
+    char today[11];
+    al_date_cst(now, today);
+    int64_t targets, changed;
+    if ((rc = refresh(db, a, region, today, now, &targets, &changed)) != AL_OK)
+        return rc;
+    struct visit_target t;
+    rc = visit_store_target(db, a, elder_id, &t);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && strcmp(t.tier, "none") == 0))
+        return AL_EUNPROC;
+    if (rc != AL_OK)
+        return rc;
+    bool created;
+    return event_task(db, &t, reason, ref, NULL, note, user_id, now, NULL, task_id, &created);
+}
+
+/* A helper enters an event (a hospital discharge): RULE-VISIT-021. */
+static int
+task_create(struct al_req *r)
+{
+    json_t *body;
+    int64_t elder_id;
+    const char *reason, *note, *ref;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "elder_id", "老人", AL_REQUIRED, 1, INT64_MAX, &elder_id, NULL,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "reason", "事件", AL_REQUIRED, 1, 20, &reason, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "说明", 0, 0, 500, &note, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "event_date", "事件日期", 0, 10, 10, &ref, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(reason, "discharge") != 0)
+        return al_req_fail(r, AL_EINVAL, "reason",
+            "事件应为 discharge（出院）；识别和告警产生的任务由系统生成");
+    if (!ref)
+        ref = r->today;
+    if (!al_date_valid(ref) || strcmp(ref, r->today) > 0)
+        return al_req_fail(r, AL_EINVAL, "event_date", "事件日期应为今天或以前的日期（YYYY-MM-DD）");
+    struct visit_target t;
+    if ((rc = visible_target(r, elder_id, &t)) != AL_OK)
+        return rc;
+    int64_t id = 0;
+    bool created = false;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = event_task(r->db, &t, reason, ref, NULL, note, r->who->user_id, r->now, NULL,
+        &id, &created);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.event", "elder", elder_id, t.region_code,
+            json_pack("{s:s, s:s, s:I, s:b}", "reason", reason, "event_date", ref, "task_id",
+                (json_int_t)id, "created", created));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return al_reply(r, created ? 201 : 200,
+        json_pack("{s:I, s:I, s:s, s:b}", "id", (json_int_t)id, "elder_id", (json_int_t)elder_id,
+            "reason", reason, "created", created));
+}
+
+/* ---- targets and assignments (RULE-VISIT-010..012) ---- */
+
+static int
+target_get(struct al_req *r)
+{
+    int64_t elder_id;
+    struct visit_target t;
+    const char *region;
+    int rc = al_req_param_id(r, "id", &elder_id);
+    if (rc == AL_OK)
+        rc = visible_elder(r, elder_id, &region);
+    if (rc != AL_OK)
+        return rc;
+    rc = visit_store_target(r->db, r->arena, elder_id, &t);
+    if (rc == AL_ENOTFOUND) {
+        t = (struct visit_target){.elder_id = elder_id, .tier = "none", .region_code = region};
+        rc = AL_OK;
+    }
+    json_t *history = json_array();
+    if (rc == AL_OK)
+        rc = visit_store_history(r->db, r->arena, elder_id, history);
+    if (rc != AL_OK) {
+        json_decref(history);
+        return rc;
+    }
+    char methods[40];
+    visit_methods_text(t.methods, methods, sizeof(methods));
+    return al_reply(r, 200,
+        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s, s:o}", "elder_id", (json_int_t)elder_id,
+            "region_code", t.region_code, "tier", t.tier, "tier_name",
+            visit_tier_name((enum visit_tier)visit_tier_parse(t.tier)), "visitor_id",
+            t.visitor_id ? json_integer(t.visitor_id) : json_null(), "visitor_kind",
+            t.visitor_kind, "methods", methods, "history", history));
+}
+
+static int
+assign(struct al_req *r)
+{
+    json_t *body;
+    int64_t elder_id = 0, visitor_id;
+    bool present;
+    const char *region = NULL, *kind = NULL, *note = NULL;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "elder_id", "老人", 0, 1, INT64_MAX, &elder_id, &present,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "region", "村（社区）", 0, 0, 12, &region, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "visitor_id", "探访人", AL_REQUIRED, 1, INT64_MAX, &visitor_id,
+            NULL, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "visitor_kind", "探访人身份", 0, 0, 20, &kind, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "说明", 0, 0, 200, &note, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    if ((elder_id > 0) == (region && *region))
+        return al_req_fail(r, AL_EINVAL, "elder_id", "请指定一位老人（elder_id）或一个村（社区）（region），二选一");
+    const char *where = NULL;
+    if (elder_id > 0) {
+        struct visit_target t;
+        if ((rc = visible_target(r, elder_id, &t)) != AL_OK)
+            return rc;
+        where = t.region_code;
+    } else {
+        /* RULE-VISIT-012: bulk assignment is by village (community). */
+        if (region_level(region) != 5)
+            return al_req_fail(r, AL_EINVAL, "region", "批量指派应指定 12 位村（社区）区划代码");
+        if (!region_in_scope(r->who->region_code, region))
+            return al_req_fail(r, AL_ENOTFOUND, "region", "区划不存在或无权查看");
+        where = region;
+    }
+    const char *vregion, *role, *status, *vname;
+    rc = visit_store_user(r->db, r->arena, visitor_id, &vregion, &role, &status, &vname);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, vregion) &&
+                                  !region_in_scope(vregion, where)))
+        return al_req_fail(r, AL_EINVAL, "visitor_id", "探访人不存在");
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(status, "active") != 0)
+        return al_req_fail(r, AL_EUNPROC, "visitor_id", "探访人账号已停用");
+    /* RULE-VISIT-010: the visitor's own scope must contain the elders (or they could not see
+     * them). */
+    if (!region_in_scope(vregion, where))
+        return al_req_fail(r, AL_EUNPROC, "visitor_id", "探访人“%s”的辖区不包含这些老人", vname);
+    if (!kind || !*kind)
+        kind = visitor_kind_of_role(role);
+    if (!kind || !visit_in_list(visitor_kinds, kind))
+        return al_req_fail(r, AL_EINVAL, "visitor_kind",
+            "探访人身份应为 helper（助老员）、cadre（村干部）、volunteer（志愿者）或 provider（服务机构）");
+    int64_t count = 0;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = visit_store_assign(r->db, r->arena, elder_id, elder_id > 0 ? NULL : region, visitor_id,
+        kind, r->who->user_id, note, r->now, &count);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.assign", elder_id > 0 ? "elder" : "region", elder_id, where,
+            json_pack("{s:I, s:s, s:I}", "visitor_id", (json_int_t)visitor_id, "visitor_kind",
+                kind, "count", (json_int_t)count));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, json_pack("{s:I, s:s, s:s, s:I}", "visitor_id", (json_int_t)visitor_id,
+                                "visitor_name", vname, "visitor_kind", kind, "assigned",
+                                (json_int_t)count));
+}
+
+/* ---- visits (RULE-VISIT-030..034) ---- */
+
+static int
+get_real(struct al_req *r, json_t *body, const char *key, const char *label, double lo, double hi,
+    double *out, bool *present)
+{
+    json_t *v = json_object_get(body, key);
+    *present = v && !json_is_null(v);
+    if (!*present)
+        return AL_OK;
+    if (!json_is_number(v) || json_number_value(v) < lo || json_number_value(v) > hi)
+        return al_req_fail(r, AL_EINVAL, key, "%s应为 %.0f 到 %.0f 之间的数", label, lo, hi);
+    *out = json_number_value(v);
+    return AL_OK;
+}
+
+/* The findings object: known keys only, short texts, hazards a list of known ids. */
+static int
+check_findings(struct al_req *r, json_t *f)
+{
+    static const char *const texts[] = {"health", "living", "mood", "family_duty", NULL};
+    static const char *const hazards[] = {"gas", "stairs", "electric", "fire", "slippery",
+        "structure", "other", NULL};
+    if (!f || json_is_null(f))
+        return AL_OK;
+    if (!json_is_object(f))
+        return al_req_fail(r, AL_EINVAL, "findings", "探访发现应为对象");
+    const char *key;
+    json_t *v;
+    json_object_foreach(f, key, v) {
+        char field[64];
+        snprintf(field, sizeof(field), "findings.%s", key);
+        if (strcmp(key, "hazards") == 0) {
+            size_t i;
+            json_t *h;
+            if (!json_is_array(v))
+                return al_req_fail(r, AL_EINVAL, "findings.hazards", "安全隐患应为列表");
+            json_array_foreach(v, i, h)
+                if (!json_is_string(h) || !visit_in_list(hazards, json_string_value(h)))
+                    return al_req_fail(r, AL_EINVAL, "findings.hazards",
+                        "安全隐患应为 gas（燃气）、stairs（楼梯）、electric（用电）、fire（消防）、"
+                        "slippery（地滑）、structure（房屋）或 other");
+            continue;
+        }
+        if (!visit_in_list(texts, key))
+            return al_req_fail(r, AL_EINVAL, "findings", "探访发现不含“%.40s”项", key);
+        if (!json_is_string(v) || strlen(json_string_value(v)) > 1500)
+            return al_req_fail(r, AL_EINVAL, field, "探访发现各项应为不超过 500 字的文字");
+    }
+    return AL_OK;
+}
+
+struct need_in {
+    const char *kind, *need, *target, *deadline;
+};
+
+static int
+read_needs(struct al_req *r, json_t *body, struct need_in **out, size_t *n)
+{
+    json_t *arr = json_object_get(body, "needs");
+    *n = 0;
+    *out = NULL;
+    if (!arr || json_is_null(arr))
+        return AL_OK;
+    if (!json_is_array(arr) || json_array_size(arr) > 20)
+        return al_req_fail(r, AL_EINVAL, "needs", "需求应为列表（最多 20 项）");
+    *out = al_arena_alloc(r->arena, sizeof(**out) * (json_array_size(arr) + 1));
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it) {
+        struct need_in *x = &(*out)[i];
+        int rc = json_is_object(it) ? AL_OK
+                                    : al_req_fail(r, AL_EINVAL, "needs", "每项需求应为对象");
+        if (rc == AL_OK)
+            rc = al_json_get_str(it, "kind", "需求类别", AL_REQUIRED, 1, 20, &x->kind, &r->err);
+        if (rc == AL_OK)
+            rc = al_json_get_str(it, "need", "需求内容", AL_REQUIRED, 1, 500, &x->need, &r->err);
+        if (rc == AL_OK)
+            rc = al_json_get_str(it, "target", "转介去向", 0, 0, 20, &x->target, &r->err);
+        if (rc == AL_OK)
+            rc = al_json_get_str(it, "deadline", "办结期限", 0, 0, 10, &x->deadline, &r->err);
+        if (rc != AL_OK) {
+            r->err.field = al_arena_printf(r->arena, "needs[%zu].%s", i,
+                r->err.field ? r->err.field : "");
+            return rc;
+        }
+        if (!visit_in_list(visit_need_kinds, x->kind))
+            return al_req_fail(r, AL_EINVAL, al_arena_printf(r->arena, "needs[%zu].kind", i),
+                "需求类别应为 care、health、living、safety、economic、mental 或 other");
+        if (x->target && !*x->target)
+            x->target = NULL;
+        (*n)++;
+    }
+    return AL_OK;
+}
+
+/* RULE-VISIT-035: a referral's target and deadline. */
+static int
+check_referral(struct al_req *r, const char *field_prefix, const char *target,
+    const char *deadline)
+{
+    if (!visit_in_list(visit_targets_ids, target))
+        return al_req_fail(r, AL_EINVAL, al_arena_printf(r->arena, "%starget", field_prefix),
+            "转介去向应为 assessment（能力评估）、service_order（服务工单）、bed（家庭养老床位）或 "
+            "entitlement（待遇核查）");
+    if (!deadline || !al_date_valid(deadline) || strcmp(deadline, r->today) < 0)
+        return al_req_fail(r, AL_EINVAL, al_arena_printf(r->arena, "%sdeadline", field_prefix),
+            "办结期限应为今天或以后的日期（YYYY-MM-DD）");
+    return AL_OK;
+}
+
+/*
+ * Open the referral's target where its module exists (an assessment request);
+ * the others are seams: service_order (issue 13), bed and entitlement checks
+ * (issues 14 and 12) — their modules take the referral from the list of open
+ * referrals once they land; until then an officer closes it with the outcome.
+ */
+static int
+open_target(struct al_req *r, struct visit_need *n)
+{
+    if (strcmp(n->target, "assessment") != 0)
+        return AL_OK;
+    int64_t req_id = 0;
+    int rc = assess_request_open(r->db, n->elder_id, n->region_code, "visit", n->need,
+        r->who->user_id, r->now, &req_id);
+    if (rc == AL_OK)
+        n->target_ref = al_arena_printf(r->arena, "assessment_request:%lld", (long long)req_id);
+    return rc;
+}
+
+static int
+visit_create(struct al_req *r)
+{
+    json_t *body;
+    int64_t elder_id, visited_at = 0;
+    bool present, reached = true, urgent = false, have_lat, have_lng;
+    const char *method_s, *note;
+    double lat = 0, lng = 0;
+    struct need_in *needs;
+    size_t nneeds;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "elder_id", "老人", AL_REQUIRED, 1, INT64_MAX, &elder_id, NULL,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "method", "探访方式", AL_REQUIRED, 1, 10, &method_s, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "visited_at", "探访时间", 0, 946684800, INT64_MAX, &visited_at,
+            &present, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_bool(body, "reached", "是否联系上", 0, &reached, &present, &r->err);
+    if (rc == AL_OK && !present)
+        reached = true;
+    if (rc == AL_OK)
+        rc = al_json_get_bool(body, "urgent", "紧急情况", 0, &urgent, &present, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "备注", 0, 0, 1000, &note, &r->err);
+    if (rc == AL_OK)
+        rc = get_real(r, body, "lat", "纬度", 3, 54, &lat, &have_lat);
+    if (rc == AL_OK)
+        rc = get_real(r, body, "lng", "经度", 73, 136, &lng, &have_lng);
+    if (rc == AL_OK)
+        rc = check_findings(r, json_object_get(body, "findings"));
+    if (rc == AL_OK)
+        rc = read_needs(r, body, &needs, &nneeds);
+    if (rc != AL_OK)
+        return rc;
+    if (!visited_at)
+        visited_at = r->now;
+    if (visited_at > r->now + 300)
+        return al_req_fail(r, AL_EINVAL, "visited_at", "探访时间不能晚于现在");
+    int method = visit_method_parse(method_s);
+    if (!method)
+        return al_req_fail(r, AL_EINVAL, "method",
+            "探访方式应为 home（上门）、phone（电话）、video（视频）或 remote（远程监测）");
+    if (have_lat != have_lng)
+        return al_req_fail(r, AL_EINVAL, have_lat ? "lng" : "lat", "位置应同时有纬度和经度");
+    for (size_t i = 0; i < nneeds; i++)
+        if (needs[i].target && (rc = check_referral(r,
+                                    al_arena_printf(r->arena, "needs[%zu].", i), needs[i].target,
+                                    needs[i].deadline)) != AL_OK)
+            return rc;
+    struct visit_target t;
+    if ((rc = visible_target(r, elder_id, &t)) != AL_OK)
+        return rc;
+    /* RULE-VISIT-031: the method must be one the elder's tier allows. */
+    if (!(t.methods & method)) {
+        char allowed[40];
+        visit_methods_text(t.methods, allowed, sizeof(allowed));
+        return al_req_fail(r, AL_EUNPROC, "method", "该老人（%s）的探访方式应为：%s",
+            visit_tier_name((enum visit_tier)visit_tier_parse(t.tier)), allowed);
+    }
+    struct visit_record v = {.elder_id = elder_id, .visitor_id = r->who->user_id,
+        .visited_at = visited_at, .region_code = t.region_code, .method = method_s,
+        .reached = reached, .urgent = urgent, .note = note, .have_pos = have_lat, .lat = lat,
+        .lng = lng, .findings = json_object_get(body, "findings")};
+    char day[11];
+    al_date_cst(visited_at, day);
+    v.visit_date = day;
+    if (method == VISIT_HOME) {
+        /* RULE-VISIT-030: the position is checked against the elder's, flagged, never refused. */
+        int max_m = 500;
+        if ((rc = visit_store_position_max(r->db, &max_m)) != AL_OK)
+            return rc;
+        double d = 0;
+        if (have_lat && t.have_pos) {
+            d = visit_distance_m(lat, lng, t.lat, t.lng);
+            v.have_distance = true;
+            v.distance_m = (int64_t)llround(d);
+        }
+        v.position_flag = visit_position_flag(have_lat, t.have_pos, d, max_m);
+    }
+    if (!v.findings || json_is_null(v.findings))
+        v.findings = json_object();
+    int64_t id = 0, closed = 0, task_id = 0;
+    bool task_created = false;
+    json_t *need_ids = json_array();
+    if ((rc = al_db_begin(r->db)) != AL_OK) {
+        json_decref(need_ids);
+        return rc;
+    }
+    rc = visit_store_record(r->db, &v, r->now, &id, &closed);
+    /* RULE-VISIT-033: a high-risk elder not reached by phone gets an immediate home visit. */
+    if (rc == AL_OK && !reached && method == VISIT_PHONE && strcmp(t.tier, "high") == 0)
+        rc = event_task(r->db, &t, "unreachable", id_text(r, id), "home",
+            "电话未联系上，需立即上门探访", r->who->user_id, r->now, r->today, &task_id,
+            &task_created);
+    for (size_t i = 0; rc == AL_OK && i < nneeds; i++) {
+        struct visit_need n = {.visit_id = id, .elder_id = elder_id,
+            .region_code = t.region_code, .kind = needs[i].kind, .need = needs[i].need,
+            .user_id = r->who->user_id, .version = 1};
+        rc = visit_store_need_add(r->db, &n, r->now, &n.id);
+        if (rc == AL_OK && needs[i].target) {
+            n.target = needs[i].target;
+            n.deadline = needs[i].deadline;
+            if ((rc = open_target(r, &n)) == AL_OK)
+                rc = visit_store_need_refer(r->db, &n, r->now);
+        }
+        if (rc == AL_OK)
+            json_array_append_new(need_ids, json_integer(n.id));
+    }
+    /* An urgent finding is raised like an alarm: the seam for the alarm module (issue 14), which
+     * will take it from the visit record (urgent = 1) once it lands. */
+    if (rc == AL_OK)
+        rc = audit(r, "visit.record", "elder", elder_id, t.region_code,
+            json_pack("{s:I, s:s, s:b, s:s?, s:I, s:O}", "visit_id", (json_int_t)id, "method",
+                method_s, "reached", reached, "position_flag", v.position_flag, "tasks_done",
+                (json_int_t)closed, "needs", need_ids));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
+        json_decref(need_ids);
+        return rc;
+    }
+    json_t *out = json_pack("{s:I, s:I, s:s, s:b, s:s?, s:o, s:I, s:o}", "id", (json_int_t)id,
+        "elder_id", (json_int_t)elder_id, "method", method_s, "reached", reached, "position_flag",
+        v.position_flag, "distance_m",
+        v.have_distance ? json_integer(v.distance_m) : json_null(), "tasks_done",
+        (json_int_t)closed, "needs", need_ids);
+    if (task_id)
+        json_object_set_new(out, "home_visit_task_id", json_integer(task_id));
+    return al_reply(r, 201, out);
+}
+
+static int
+visits_list(struct al_req *r)
+{
+    const char *scope;
+    bool empty;
+    int64_t limit, offset, elder_id = 0;
+    int rc = list_scope(r, &scope, &empty);
+    if (rc == AL_OK)
+        rc = al_query_limit(&r->query, &limit, &offset, &r->err);
+    if (rc == AL_OK)
+        rc = al_query_int(&r->query, "elder_id", "老人", 1, INT64_MAX, 0, &elder_id, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array();
+    int64_t total = 0;
+    if (!empty && (rc = visit_store_visits(r->db, r->arena, scope, elder_id, limit, offset, items,
+                       &total)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return al_reply_items(r, items, total);
+}
+
+/* ---- needs and referrals (RULE-VISIT-035..037) ---- */
+
+static int
+visible_need(struct al_req *r, struct visit_need *n)
+{
+    int64_t id;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc == AL_OK)
+        rc = visit_store_need_get(r->db, r->arena, id, n);
+    if (rc == AL_ENOTFOUND ||
+        (rc == AL_OK && !region_in_scope(r->who->region_code, n->region_code)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "需求不存在或无权查看");
+    return rc;
+}
+
+/* The status of the referral's target where its module exists: "open"/"done", else NULL. */
+static int
+target_status(struct al_req *r, const struct visit_need *n, const char **status)
+{
+    long long ref;
+    *status = NULL;
+    if (!n->target_ref || sscanf(n->target_ref, "assessment_request:%lld", &ref) != 1)
+        return AL_OK;
+    int rc = assess_request_status(r->db, r->arena, ref, status);
+    return rc == AL_ENOTFOUND ? AL_OK : rc;
+}
+
+static json_t *
+need_json(const struct visit_need *n, const char *tstatus)
+{
+    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:s?}", "id",
+        (json_int_t)n->id, "elder_id", (json_int_t)n->elder_id, "kind", n->kind, "need", n->need,
+        "status", n->status, "target", n->target, "target_name", visit_target_name(n->target),
+        "target_ref", n->target_ref, "deadline", n->deadline, "outcome", n->outcome, "version",
+        (json_int_t)n->version, "target_status", tstatus);
+}
+
+static int
+need_get(struct al_req *r)
+{
+    struct visit_need n;
+    const char *ts;
+    int rc = visible_need(r, &n);
+    if (rc == AL_OK)
+        rc = target_status(r, &n, &ts);
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, 200, need_json(&n, ts));
+}
+
+static int
+need_refer(struct al_req *r)
+{
+    json_t *body;
+    struct visit_need n;
+    int64_t version;
+    const char *target, *deadline;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "version", "版本", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "target", "转介去向", AL_REQUIRED, 1, 20, &target, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "deadline", "办结期限", AL_REQUIRED, 10, 10, &deadline, &r->err);
+    if (rc == AL_OK)
+        rc = check_referral(r, "", target, deadline);
+    if (rc == AL_OK)
+        rc = visible_need(r, &n);
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(n.status, "recorded") != 0 || n.version != version)
+        return al_req_fail(r, AL_ECONFLICT, "version", "该需求已转介或已被修改，请刷新后重试");
+    n.target = target;
+    n.deadline = deadline;
+    n.user_id = r->who->user_id;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = open_target(r, &n);
+    if (rc == AL_OK)
+        rc = visit_store_need_refer(r->db, &n, r->now);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.refer", "visit_need", n.id, n.region_code,
+            json_pack("{s:s, s:s, s:s?}", "target", target, "deadline", deadline, "target_ref",
+                n.target_ref));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    n.status = "referred";
+    n.version++;
+    const char *ts;
+    if ((rc = target_status(r, &n, &ts)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, need_json(&n, ts));
+}
+
+static int
+need_close(struct al_req *r)
+{
+    json_t *body;
+    struct visit_need n;
+    int64_t version;
+    const char *outcome, *ts;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "version", "版本", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "outcome", "办理结果", AL_REQUIRED, 1, 500, &outcome, &r->err);
+    if (rc == AL_OK)
+        rc = visible_need(r, &n);
+    if (rc == AL_OK)
+        rc = target_status(r, &n, &ts);
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(n.status, "closed") == 0 || n.version != version)
+        return al_req_fail(r, AL_ECONFLICT, "version", "该需求已办结或已被修改，请刷新后重试");
+    /* RULE-VISIT-036: a referral whose target lives in another module closes once it is done. */
+    if (ts && strcmp(ts, "done") != 0)
+        return al_req_fail(r, AL_ECONFLICT, "target", "转介的%s尚未完成，不能办结",
+            visit_target_name(n.target));
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = visit_store_need_close(r->db, n.id, version, outcome, r->who->user_id, r->now);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.close", "visit_need", n.id, n.region_code,
+            json_pack("{s:s}", "outcome", outcome));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    n.status = "closed";
+    n.outcome = outcome;
+    n.version++;
+    return al_reply(r, 200, need_json(&n, ts));
+}
+
+static int
+needs_list(struct al_req *r)
+{
+    struct visit_need_filter f = {.today = r->today};
+    bool empty;
+    int rc = list_scope(r, &f.scope, &empty);
+    if (rc == AL_OK)
+        rc = al_query_limit(&r->query, &f.limit, &f.offset, &r->err);
+    if (rc == AL_OK)
+        rc = al_query_int(&r->query, "elder_id", "老人", 1, INT64_MAX, 0, &f.elder_id, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    f.status = al_query_opt(&r->query, "status");
+    if (f.status && strcmp(f.status, "recorded") && strcmp(f.status, "referred") &&
+        strcmp(f.status, "closed"))
+        return al_req_fail(r, AL_EINVAL, "status", "状态应为 recorded、referred 或 closed");
+    const char *od = al_query_opt(&r->query, "overdue");
+    f.overdue = od && strcmp(od, "1") == 0;
+    json_t *items = json_array();
+    int64_t total = 0;
+    if (!empty && (rc = visit_store_needs(r->db, r->arena, &f, items, &total)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return al_reply_items(r, items, total);
+}
+
+/* ---- measures (RULE-VISIT-040..050) ---- */
+
+static int
+month_arg(struct al_req *r, char first[11], char next[11], const char **month)
+{
+    *month = al_query_opt(&r->query, "month");
+    if (!*month)
+        *month = al_arena_printf(r->arena, "%.7s", r->today);
+    if (!visit_month_bounds(*month, first, next))
+        return al_req_fail(r, AL_EINVAL, "month", "月份应为 YYYY-MM");
+    return AL_OK;
+}
+
+static int
+rate_get(struct al_req *r)
+{
+    char first[11], next[11];
+    const char *month, *scope;
+    bool empty;
+    int rc = month_arg(r, first, next, &month);
+    if (rc == AL_OK)
+        rc = list_scope(r, &scope, &empty);
+    if (rc != AL_OK)
+        return rc;
+    json_t *children = json_array();
+    int64_t targets = 0, visited = 0;
+    if (!empty && (rc = visit_store_rate(r->db, r->arena, scope, first, next, children, &targets,
+                       &visited)) != AL_OK) {
+        json_decref(children);
+        return rc;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(children, i, c) {
+        const char *code = json_string_value(json_object_get(c, "region_code"));
+        json_int_t n = json_integer_value(json_object_get(c, "targets"));
+        json_int_t v = json_integer_value(json_object_get(c, "visited"));
+        const char *name = region_name(r->db, r->arena, code);
+        json_object_set_new(c, "region_name", name ? json_string(name) : json_null());
+        json_object_set_new(c, "rate", json_real(n ? (double)v / (double)n : 0));
+    }
+    const char *name = region_name(r->db, r->arena, scope);
+    return al_reply(r, 200,
+        json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I, s:f, s:o}", "month", month, "region", scope,
+            "region_name", name, "targets", (json_int_t)targets, "visited", (json_int_t)visited,
+            "unvisited", (json_int_t)(targets - visited), "rate",
+            targets ? (double)visited / (double)targets : 0.0, "children", children));
+}
+
+static int
+unvisited_list(struct al_req *r)
+{
+    char first[11], next[11];
+    const char *month, *scope;
+    bool empty;
+    int64_t limit, offset;
+    int rc = month_arg(r, first, next, &month);
+    if (rc == AL_OK)
+        rc = list_scope(r, &scope, &empty);
+    if (rc == AL_OK)
+        rc = al_query_limit(&r->query, &limit, &offset, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array();
+    int64_t total = 0;
+    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, limit, offset,
+                       items, &total)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return al_reply_items(r, items, total);
+}
+
+static int
+unvisited_export(struct al_req *r)
+{
+    static const char *const headers[] = {"老人", "村（社区）", "住址", "电话", "探访分级",
+        "纳入原因", "探访人"};
+    char first[11], next[11];
+    const char *month, *scope, *format;
+    bool empty;
+    int rc = month_arg(r, first, next, &month);
+    if (rc == AL_OK)
+        rc = list_scope(r, &scope, &empty);
+    if (rc == AL_OK)
+        rc = al_export_format(r, &format);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array();
+    int64_t total = 0;
+    /* A county's unvisited list is at most its target group: read it whole (no LIMIT of -1:
+     * PostgreSQL refuses a negative one). */
+    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, INT64_MAX, 0,
+                       items, &total)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    struct al_export *x;
+    if ((rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 未探访的老人", month), 7,
+             headers, &x)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+        const char *code = json_string_value(json_object_get(it, "region_code"));
+        const char *cells[7] = {json_string_value(json_object_get(it, "name")),
+            region_name(r->db, r->arena, code), json_string_value(json_object_get(it, "address")),
+            json_string_value(json_object_get(it, "phone_masked")),
+            json_string_value(json_object_get(it, "tier_name")),
+            json_string_value(json_object_get(it, "reasons")),
+            json_string_value(json_object_get(it, "visitor_name"))};
+        /* Reasons as Chinese category names. */
+        const char *reasons = cells[5];
+        if (reasons) {
+            char *out = al_arena_strdup(r->arena, "");
+            const char *p = reasons;
+            while (*p) {
+                const char *e = strchr(p, ',');
+                size_t len = e ? (size_t)(e - p) : strlen(p);
+                char idbuf[32];
+                snprintf(idbuf, sizeof(idbuf), "%.*s", (int)len, p);
+                const char *nm =
+                    strcmp(idbuf, "destitute") == 0 ? "特困" : elder_category_name(idbuf);
+                out = al_arena_printf(r->arena, "%s%s%s", out, *out ? "、" : "", nm ? nm : idbuf);
+                p += len + (e ? 1 : 0);
+            }
+            cells[5] = out;
+        }
+        al_export_row(x, cells);
+    }
+    json_decref(items);
+    rc = audit(r, "visit.export", "region", 0, scope,
+        json_pack("{s:s, s:s, s:I}", "month", month, "format", format, "rows",
+            (json_int_t)al_export_rows(x)));
+    if (rc != AL_OK) {
+        al_export_abort(x);
+        return rc;
+    }
+    return al_export_reply(x, al_arena_printf(r->arena, "未探访老人-%s", month));
+}
+
+static int
+referrals_get(struct al_req *r)
+{
+    char first[11], next[11];
+    const char *month, *scope;
+    bool empty;
+    int rc = month_arg(r, first, next, &month);
+    if (rc == AL_OK)
+        rc = list_scope(r, &scope, &empty);
+    if (rc != AL_OK)
+        return rc;
+    /* The month's window in China Standard Time (UTC+8). */
+    long days_first = 0, days_next = 0;
+    visit_days_between("1970-01-01", first, &days_first);
+    visit_days_between("1970-01-01", next, &days_next);
+    int64_t from_at = (int64_t)days_first * 86400 - 8 * 3600;
+    int64_t to_at = (int64_t)days_next * 86400 - 8 * 3600;
+    int64_t referred = 0, closed = 0, on_time = 0;
+    double mean_days = 0;
+    if (!empty && (rc = visit_store_referral_stats(r->db, scope, from_at, to_at, &referred,
+                       &closed, &on_time, &mean_days)) != AL_OK)
+        return rc;
+    return al_reply(r, 200,
+        json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:f}", "month", month, "region", scope,
+            "referred", (json_int_t)referred, "closed", (json_int_t)closed, "closed_on_time",
+            (json_int_t)on_time, "closure_rate", referred ? (double)closed / (double)referred : 0.0,
+            "on_time_rate", referred ? (double)on_time / (double)referred : 0.0,
+            "mean_days_to_close", mean_days));
+}
+
+static int
+helpers_get(struct al_req *r)
+{
+    const char *scope;
+    bool empty;
+    int rc = list_scope(r, &scope, &empty);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array();
+    if (!empty && (rc = visit_store_helpers(r->db, r->arena, scope, items)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    size_t i;
+    json_t *it;
+    int64_t short_of = 0;
+    json_array_foreach(items, i, it)
+        if (!json_is_true(json_object_get(it, "meets")))
+            short_of++;
+    json_t *out = json_pack("{s:o, s:I, s:I}", "items", items, "total",
+        (json_int_t)json_array_size(items), "short", (json_int_t)short_of);
+    return al_reply(r, 200, out);
+}
+
+static const struct al_route visit_routes[] = {
+    {AL_GET, "/api/v1/visit-settings", settings_get, "visit.read", 0,
+        "某地区生效的探访分级、频次和方式（含上级）"},
+    {AL_PUT, "/api/v1/visit-settings/:tier", settings_put, "visit.manage", 0,
+        "设置本级某一探访分级的对象类别、频次、方式和事件时限"},
+    {AL_POST, "/api/v1/visit-tasks/generate", tasks_generate, "visit.manage", 0,
+        "重算探访分级并生成本期探访任务（重复执行不重复生成）"},
+    {AL_GET, "/api/v1/visit-tasks", tasks_list, "visit.read", 0,
+        "探访任务：本人（visitor=me）、今日及逾期（when=due）、逾期（when=overdue）"},
+    {AL_POST, "/api/v1/visit-tasks", task_create, "visit.record", 0,
+        "登记出院等事件，生成事件探访任务"},
+    {AL_GET, "/api/v1/visit-targets/:id", target_get, "visit.read", 0,
+        "某位老人的探访分级、探访人及指派记录"},
+    {AL_POST, "/api/v1/visit-assignments", assign, "visit.manage", 0,
+        "指派探访人（一位老人，或按村批量），保留历史"},
+    {AL_POST, "/api/v1/visits", visit_create, "visit.record", 0,
+        "登记探访记录（方式、位置核验、发现、需求和转介）"},
+    {AL_GET, "/api/v1/visits", visits_list, "visit.read", 0, "探访记录"},
+    {AL_GET, "/api/v1/visit-needs", needs_list, "visit.read", 0, "需求和转介"},
+    {AL_GET, "/api/v1/visit-needs/:id", need_get, "visit.read", 0, "需求详情及转介去向的状态"},
+    {AL_POST, "/api/v1/visit-needs/:id/refer", need_refer, "visit.record", 0,
+        "需求转介（能力评估、服务工单、床位、待遇核查）"},
+    {AL_POST, "/api/v1/visit-needs/:id/close", need_close, "visit.manage", 0, "转介办结"},
+    {AL_GET, "/api/v1/visit-measures/rate", rate_get, "visit.read", 0,
+        "月度探访率（分地区）"},
+    {AL_GET, "/api/v1/visit-measures/unvisited/export", unvisited_export, "visit.read", 0,
+        "导出当月未探访的老人（CSV/XLSX）"},
+    {AL_GET, "/api/v1/visit-measures/unvisited", unvisited_list, "visit.read", 0,
+        "当月未探访的老人"},
+    {AL_GET, "/api/v1/visit-measures/referrals", referrals_get, "visit.read", 0,
+        "转介办结率和办结用时"},
+    {AL_GET, "/api/v1/visit-measures/helpers", helpers_get, "visit.read", 0,
+        "各社区助老员配备（每社区 1 名，超过 500 位老人 2 名）"},
+    {0},
+};
+
+const struct al_module visit_module = {.name = "visit", .routes = visit_routes};

@@ -1,0 +1,39 @@
+/*
+ * Welfare visits and referrals (探访关爱, issue 15): risk tiers per region,
+ * responsible visitors, visit tasks per period and on events, visit records
+ * with findings and needs, referrals tracked to closure, the monthly visit
+ * rate (docs/rules.md RULE-VISIT-*).
+ */
+#ifndef VISIT_H
+#define VISIT_H
+
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/db.h"
+#include "core/err.h"
+#include "core/router.h"
+
+extern const struct al_module visit_module;
+
+/*
+ * RULE-VISIT-021: an event that calls for a visit of elder `elder_id`:
+ * "identified" (newly in special difficulty after an identification run:
+ * the seam for src/identify), "discharge" (a hospital discharge a helper
+ * entered), "alarm" (the seam for the alarm module of issue 14, not landed
+ * yet: it calls this once an alarm is handled).  The elder's tier is first
+ * recomputed (their village), then one task is opened, due within the tier's
+ * event hours; the same event (`reason`, `ref`) twice opens one task.  Inside
+ * the caller's transaction.  *task_id the task.  AL_OK, AL_ENOTFOUND (no
+ * such elder), AL_EUNPROC (the elder is in no target group) or AL_EDB.
+ */
+int visit_on_event(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *reason,
+    const char *ref, const char *note, int64_t user_id, int64_t now, int64_t *task_id);
+
+/*
+ * Demo county: tiers of 凤冈县, lq_helper responsible for 龙泉街道's targets,
+ * this period's tasks, a month of visits, needs and referrals.  AL_OK or AL_EDB.
+ */
+int visit_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e);
+
+#endif

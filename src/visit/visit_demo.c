@@ -1,0 +1,180 @@
+/*
+ * Demo data of welfare visits (`anlao serve --demo`): the tiers of the demo county's elders,
+ * lq_helper (龙泉街道助老员) responsible for every target of 龙泉街道 (520327001) and jx_officer
+ * for 进化镇's (520327101), village by village, the tasks of the last and the current periods,
+ * this month's visits (two in three in 龙泉街道, nine in ten in 进化镇: the rate page has
+ * figures and an unvisited list), needs and referrals.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "assess/assess.h"
+#include "core/db.h"
+#include "core/dbq.h"
+#include "core/idcard.h"
+#include "visit/visit.h"
+#include "visit/visit_int.h"
+
+static int
+user_id(struct al_db *db, const char *username, int64_t *id)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT id FROM users WHERE username = ?1");
+    al_stmt_binds(st, AL_T(username));
+    return al_stmt_int64(st, id);
+}
+
+/* Every village of `town` with targets, to `visitor` (the bulk assignment by village). */
+static int
+assign_villages(struct al_db *db, struct al_arena *a, const char *town, int64_t visitor,
+    const char *kind, int64_t now)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT DISTINCT region_code FROM visit_targets"
+                                       " WHERE substr(region_code, 1, 9) = ?1 AND tier <> 'none'"
+                                       " ORDER BY 1");
+    al_stmt_binds(st, AL_T(town));
+    const char *villages[256];
+    int n = 0, rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW && n < 256)
+        villages[n++] = al_stmt_dup(a, st, 0);
+    if (rc == AL_ROW) {
+        al_stmt_reset(st);
+        rc = AL_OK;
+    }
+    for (int i = 0; i < n && rc == AL_OK; i++) {
+        int64_t count;
+        rc = visit_store_assign(db, a, 0, villages[i], visitor, kind, 0, "演示：按村指派", now,
+            &count);
+    }
+    return rc;
+}
+
+/* This month's visits of `town`'s targets by `visitor`: all but one in `skip` (0: none). */
+static int
+visits(struct al_db *db, const char *town, int64_t visitor, int skip, int64_t now)
+{
+    char day[11];
+    al_date_cst(now - 60, day);
+    /* Unanswered calls to one in fifty. */
+    static const char rec[] =
+        "INSERT INTO visit_records(elder_id, region_code, visitor_id, method, visited_at,"
+        " visit_date, reached, findings, created_at)"
+        " SELECT elder_id, region_code, ?1, CASE WHEN elder_id % 3 = 0 THEN 'home' ELSE 'phone'"
+        " END, ?2, ?3, CASE WHEN elder_id % 50 = 1 THEN 0 ELSE 1 END,"
+        " '{\"health\":\"身体状况稳定\",\"mood\":\"情绪良好\",\"family_duty\":\"子女按时联系\"}', ?2"
+        " FROM visit_targets WHERE substr(region_code, 1, 9) = ?4"
+        " AND tier <> 'none' AND elder_id % ?5 <> ?5 - 1";
+    static const char done[] =
+        "UPDATE visit_tasks SET status = 'done', done_at = ?1, visit_id = (SELECT max(v.id)"
+        " FROM visit_records v WHERE v.elder_id = visit_tasks.elder_id AND v.reached = 1)"
+        " WHERE status = 'open' AND EXISTS (SELECT 1 FROM visit_records v"
+        " WHERE v.elder_id = visit_tasks.elder_id AND v.reached = 1)";
+    struct al_stmt *st = al_db_sql(db, rec);
+    al_stmt_binds(st, AL_I(visitor), AL_I(now - 60), AL_T(day), AL_T(town),
+        AL_I(skip > 1 ? skip : 1000000000));
+    int rc = al_stmt_run(st);
+    if (rc == AL_OK) {
+        st = al_db_sql(db, done);
+        al_stmt_binds(st, AL_I(now));
+        rc = al_stmt_run(st);
+    }
+    return rc;
+}
+
+/* A few needs from this month's visits: recorded, referred to each target, one closed. */
+static int
+needs(struct al_db *db, struct al_arena *a, int64_t helper, int64_t now, const char *today)
+{
+    static const struct {
+        const char *kind, *need, *target;
+        int deadline_days;
+        bool close;
+    } demo[] = {
+        {"care", "独居，午餐不便，希望助餐上门", "service_order", 7, false},
+        {"safety", "燃气灶老化，有泄漏风险", "service_order", 3, true},
+        {"health", "近期行动明显变差，需要重新评估能力", "assessment", 14, false},
+        {"care", "夜间无人照护，申请家庭养老床位", "bed", 30, false},
+        {"economic", "医药费负担重，请核查可享受的补贴", "entitlement", 10, false},
+        {"mental", "老伴去世后情绪低落，希望志愿者常来陪伴", NULL, 0, false},
+    };
+    struct al_stmt *st = al_db_sql(db,
+        "SELECT v.id, v.elder_id, v.region_code FROM visit_records v WHERE v.reached = 1"
+        " AND v.region_code >= '520327001' AND v.region_code < '520327002'"
+        " ORDER BY v.elder_id LIMIT 6");
+    int64_t vid[6], eid[6];
+    const char *reg[6];
+    int n = 0, rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW && n < 6) {
+        vid[n] = al_stmt_int(st, 0);
+        eid[n] = al_stmt_int(st, 1);
+        reg[n++] = al_stmt_dup(a, st, 2);
+    }
+    if (rc == AL_ROW) {
+        al_stmt_reset(st);
+        rc = AL_OK;
+    }
+    for (int i = 0; i < n && rc == AL_OK; i++) {
+        struct visit_need x = {.visit_id = vid[i], .elder_id = eid[i], .region_code = reg[i],
+            .kind = demo[i].kind, .need = demo[i].need, .user_id = helper, .version = 1};
+        if ((rc = visit_store_need_add(db, &x, now, &x.id)) != AL_OK || !demo[i].target)
+            continue;
+        char deadline[11];
+        visit_date_add(today, demo[i].deadline_days, deadline);
+        x.target = demo[i].target;
+        x.deadline = deadline;
+        if (strcmp(x.target, "assessment") == 0) {
+            int64_t req;
+            if ((rc = assess_request_open(db, x.elder_id, x.region_code, "visit", x.need, helper,
+                     now, &req)) != AL_OK)
+                break;
+            x.target_ref = al_arena_printf(a, "assessment_request:%lld", (long long)req);
+        }
+        if ((rc = visit_store_need_refer(db, &x, now)) == AL_OK && demo[i].close)
+            rc = visit_store_need_close(db, x.id, 2, "已联系燃气公司上门更换灶具和软管", helper,
+                now);
+    }
+    return rc;
+}
+
+int
+visit_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
+{
+    int64_t now = (int64_t)time(NULL), helper = 0, cadre = 0, targets, changed, created;
+    char today[11], earlier[11];
+    al_date_cst(now, today);
+    visit_date_add(today, -35, earlier);
+    struct visit_rule *rules;
+    int n;
+    int rc = al_db_begin(db);
+    if (rc == AL_OK)
+        rc = user_id(db, "lq_helper", &helper);
+    if (rc == AL_OK)
+        rc = user_id(db, "jx_officer", &cadre);
+    if (rc == AL_OK)
+        rc = visit_store_rules(db, a, &rules, &n);
+    if (rc == AL_OK)
+        rc = visit_store_refresh(db, a, "520327", rules, n, today, now, &targets, &changed);
+    /* 龙泉街道 by its helper, 进化镇 by the township officer as a cadre; the rest of the county
+     * has no visitor yet (the helpers page shows the shortfall). */
+    if (rc == AL_OK)
+        rc = assign_villages(db, a, "520327001", helper, "helper", now);
+    if (rc == AL_OK)
+        rc = assign_villages(db, a, "520327101", cadre, "cadre", now);
+    /* Last period's tasks (those not visited since are overdue), then this period's. */
+    if (rc == AL_OK)
+        rc = visit_store_generate(db, "520327001", earlier, 0, now, &created);
+    if (rc == AL_OK)
+        rc = visit_store_generate(db, "520327", today, 0, now, &created);
+    /* Two in three of 龙泉街道's targets seen this month, nine in ten of 进化镇's. */
+    if (rc == AL_OK)
+        rc = visits(db, "520327001", helper, 3, now);
+    if (rc == AL_OK)
+        rc = visits(db, "520327101", cadre, 10, now);
+    if (rc == AL_OK)
+        rc = needs(db, a, helper, now, today);
+    if ((rc = al_db_end(db, rc)) != AL_OK)
+        return al_fail(e, rc, NULL, "演示数据写入失败：探访关爱");
+    printf("探访关爱演示数据：%lld 位探访对象，龙泉街道由 lq_helper、进化镇由 jx_officer 负责探访\n",
+        (long long)targets);
+    return AL_OK;
+}

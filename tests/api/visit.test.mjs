@@ -1,0 +1,333 @@
+// Welfare visits and referrals (issue 15): tiers derived from the registry with regional settings,
+// responsible visitors with history, tasks per period (idempotent) and on events, overdue lists,
+// visit records with the position check, the immediate home visit after an unanswered call, needs
+// referred and followed to closure, the monthly visit rate against a hand-counted fixture, scope.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server, assertError } from '../lib/server.mjs'
+import { idNumber } from '../lib/ids.mjs'
+
+let s, civil, lq, jx, helper, a1, a2
+const E = {} // elder ids by letter
+const V = '520327001001' // a village of 龙泉街道 (lq_officer, lq_helper)
+const V2 = '520327101201' // a village of 进化镇 (jx_officer)
+const ok = (r, status = 200) => { assert.equal(r.status, status, r.text || JSON.stringify(r.body)); return r.body }
+
+// The request's date in China (the server's r->today), and dates around it.
+const cst = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10)
+const today = cst(Date.now())
+const addDays = (d, n) => cst(Date.parse(d + 'T00:00:00Z') - 8 * 3600_000 + n * 86400_000 + 12 * 3600_000)
+const year = Number(today.slice(0, 4))
+// The end of this ISO week, month and quarter (RULE-VISIT-020).
+function periodEnd(kind, d) {
+  const t = new Date(d + 'T00:00:00Z')
+  if (kind === 'week') { const wd = (t.getUTCDay() + 6) % 7; return addDays(d, 6 - wd) }
+  const m = t.getUTCMonth()
+  const last = kind === 'month' ? new Date(Date.UTC(t.getUTCFullYear(), m + 1, 0)) : new Date(Date.UTC(t.getUTCFullYear(), Math.floor(m / 3) * 3 + 3, 0))
+  return last.toISOString().slice(0, 10)
+}
+
+// Hand-counted fixture: who is in which tier by the defaults of services.md (RULE-VISIT-001).
+const people = [
+  // letter, age, region, facts, expected tier
+  ['A', 85, V, { living_arrangement: 'alone', lat: 27.80, lng: 107.72 }, 'high'],
+  ['B', 70, V, { living_arrangement: 'alone', lat: 27.80, lng: 107.72 }, 'general'],
+  ['C', 70, V, { economic_status: 'tekun', lat: 27.80, lng: 107.72 }, 'key'],
+  ['D', 70, V, { fp_special: true }, 'key'],
+  ['E', 70, V, { living_arrangement: 'with_children' }, 'none'],
+  ['F', 82, V2, { living_arrangement: 'spouse_only' }, 'high'],
+  ['G', 72, V, { living_arrangement: 'with_others', left_behind: true }, 'general'],
+]
+
+before(async () => {
+  s = await new Server().start()
+  ;[civil, lq, jx, helper, a1, a2] = await Promise.all(['fg_civil', 'lq_officer', 'jx_officer', 'lq_helper', 'fg_assessor', 'fg_assessor2'].map((u) => s.login(u)))
+  let seq = 100
+  for (const [k, age, region, facts] of people) {
+    const birth = `${year - age - 1}0615`
+    const r = await civil.post('/api/v1/elders', { name: `探访${k}`, id_number: idNumber('520327', birth, seq++), region_code: region, address: `${k}号`, phone: '13800001111', ...facts })
+    E[k] = ok(r, 201).id
+  }
+})
+after(async () => { await s.stop(); s.cleanup() })
+
+const tier = async (k) => ok(await civil.get(`/api/v1/visit-targets/${E[k]}`)).tier
+const tasksOf = async (c, q = '') => ok(await c.get(`/api/v1/visit-tasks?page_size=200${q}`)).items
+
+test('RULE-VISIT-001 RULE-VISIT-020: tiers from the registry; one routine task per elder and period, a second run adds none', async () => {
+  const g = ok(await civil.post('/api/v1/visit-tasks/generate', {}))
+  assert.equal(g.targets, 6)
+  assert.equal(g.tasks_created, 6)
+  for (const [k, , , , want] of people) assert.equal(await tier(k), want, `tier of ${k}`)
+  const again = ok(await civil.post('/api/v1/visit-tasks/generate', {}))
+  assert.equal(again.tasks_created, 0, 'idempotent')
+  assert.equal(again.tiers_changed, 0)
+  const tasks = await tasksOf(civil)
+  assert.equal(tasks.length, 6)
+  const of = (k) => tasks.find((t) => t.elder_id === E[k])
+  assert.equal(of('A').reason, 'week')
+  assert.equal(of('A').due_date, periodEnd('week', today))
+  assert.equal(of('A').tier_name, '高风险')
+  assert.equal(of('C').reason, 'month')
+  assert.equal(of('C').due_date, periodEnd('month', today))
+  assert.equal(of('B').reason, 'quarter')
+  assert.equal(of('B').due_date, periodEnd('quarter', today))
+  assert.equal(of('E'), undefined, 'not a target group')
+  assert.ok(!('phone' in of('A')) && of('A').phone_masked === '138****1111')
+})
+
+test('RULE-VISIT-002 RULE-VISIT-003: a county sets its own high tier; the longest region prefix wins; scope and input checked', async () => {
+  const put = (c, body, tierId = 'high') => c.put(`/api/v1/visit-settings/${tierId}`, body)
+  const county = { region_code: '520327', categories: 'living_alone,left_behind', min_age: 70, every: 'week', methods: 'home,phone', event_hours: 12 }
+  assertError(assert, await put(jx, { ...county, region_code: '520327001' }), 403, 'forbidden', 'region_code')
+  assertError(assert, await put(civil, { ...county, categories: 'living_alone,rich' }), 400, 'invalid', 'categories')
+  assertError(assert, await put(civil, { ...county, every: 'daily' }), 400, 'invalid', 'every')
+  assertError(assert, await put(civil, { ...county, methods: 'fax' }), 400, 'invalid', 'methods')
+  assertError(assert, await put(civil, county, 'urgent'), 404, 'not_found')
+  assertError(assert, await put(helper, county), 403, 'forbidden')
+  ok(await put(civil, county))
+  const eff = ok(await civil.get(`/api/v1/visit-settings?region=${V}`)).effective
+  assert.equal(eff.find((r) => r.tier === 'high').region_code, '520327')
+  assert.equal(eff.find((r) => r.tier === 'key').region_code, '')
+  ok(await civil.post('/api/v1/visit-tasks/generate', {}))
+  assert.equal(await tier('B'), 'high', '70 living alone is high risk in this county')
+  assert.equal(await tier('G'), 'high', '72 left behind')
+  assert.equal(await tier('F'), 'general', 'empty nest is not high risk here')
+  // Back to the national rule's terms for the rest of the file.
+  ok(await put(civil, { region_code: '520327', categories: 'living_alone,empty_nest,left_behind', min_age: 80, every: 'week', methods: 'home,phone,video,remote', event_hours: 24 }))
+  ok(await civil.post('/api/v1/visit-tasks/generate', {}))
+  for (const [k, , , , want] of people) assert.equal(await tier(k), want, `tier of ${k}`)
+})
+
+test('RULE-VISIT-010 RULE-VISIT-011 RULE-VISIT-012: bulk by village, reassignment keeps history, open tasks follow the visitor', async () => {
+  const users = ok(await civil.get('/api/v1/users?page_size=100')).items
+  const uid = (n) => users.find((u) => u.username === n).id
+  assertError(assert, await civil.post('/api/v1/visit-assignments', { elder_id: E.A, region: V, visitor_id: uid('lq_helper') }), 400, 'invalid', 'elder_id')
+  assertError(assert, await civil.post('/api/v1/visit-assignments', { region: '520327001', visitor_id: uid('lq_helper') }), 400, 'invalid', 'region')
+  // RULE-VISIT-010: jx_officer's region does not contain 龙泉街道's elders.
+  assertError(assert, await civil.post('/api/v1/visit-assignments', { region: V, visitor_id: uid('jx_officer') }), 422, 'unprocessable', 'visitor_id')
+  assertError(assert, await helper.post('/api/v1/visit-assignments', { region: V, visitor_id: uid('lq_helper') }), 403, 'forbidden')
+  const bulk = ok(await lq.post('/api/v1/visit-assignments', { region: V, visitor_id: uid('lq_helper') }))
+  assert.equal(bulk.assigned, 5, 'A, B, C, D, G')
+  assert.equal(bulk.visitor_kind, 'helper')
+  assert.equal(ok(await lq.post('/api/v1/visit-assignments', { region: V, visitor_id: uid('lq_helper') })).assigned, 0, 'already theirs')
+  // RULE-VISIT-025: the weekly tasks B and G had while the county rule made them high risk were
+  // cancelled when they went back to the quarterly tier: one open task each.
+  const mine = await tasksOf(helper, '&visitor=me')
+  assert.deepEqual(mine.map((t) => t.elder_id).sort((x, y) => x - y), [E.A, E.B, E.C, E.D, E.G].sort((x, y) => x - y))
+  assert.equal(mine.find((t) => t.elder_id === E.B).reason, 'quarter')
+  const cancelled = await tasksOf(civil, '&status=cancelled')
+  // F went the other way (high → general → high): its quarterly task is the cancelled one, its
+  // weekly task opened again.
+  const key = (t) => `${t[0]}:${t[1]}`
+  assert.deepEqual(cancelled.map((t) => key([t.elder_id, t.reason])).sort(), [[E.B, 'week'], [E.G, 'week'], [E.F, 'quarter']].map(key).sort())
+  // Reassign A to the street officer as a cadre.
+  const re = ok(await lq.post('/api/v1/visit-assignments', { elder_id: E.A, visitor_id: uid('lq_officer'), note: '助老员休假' }))
+  assert.equal(re.visitor_kind, 'cadre')
+  const t = ok(await lq.get(`/api/v1/visit-targets/${E.A}`))
+  assert.equal(t.visitor_id, uid('lq_officer'))
+  assert.equal(t.history.length, 2)
+  assert.equal(t.history[0].visitor_kind, 'cadre')
+  assert.equal(t.history[0].to, null)
+  assert.ok(t.history[1].to, 'the previous assignment ended')
+  assert.ok(!(await tasksOf(helper, '&visitor=me')).some((x) => x.elder_id === E.A), 'A\'s open task moved')
+  assert.ok((await tasksOf(lq, '&visitor=me')).some((x) => x.elder_id === E.A))
+  // Scope: 进化镇's officer does not see 龙泉街道's elders.
+  assertError(assert, await jx.get(`/api/v1/visit-targets/${E.A}`), 404, 'not_found')
+  assert.equal((await tasksOf(jx)).length, 1, 'F only')
+})
+
+test('RULE-VISIT-022 RULE-VISIT-023 RULE-VISIT-024: a missed period caught up; overdue tasks on the supervisor\'s and the visitor\'s lists, overdue first', async () => {
+  assertError(assert, await civil.post('/api/v1/visit-tasks/generate', { date: addDays(today, 1) }), 400, 'invalid', 'date')
+  const past = addDays(today, -40)
+  const g = ok(await civil.post('/api/v1/visit-tasks/generate', { date: past }))
+  assert.ok(g.tasks_created >= 4, 'last period\'s weekly and monthly tasks (and the quarter\'s when it differs)')
+  const overdue = await tasksOf(lq, '&when=overdue')
+  assert.ok(overdue.length >= 3, 'A\'s last week, C\'s and D\'s last month')
+  assert.ok(overdue.every((t) => t.overdue && t.due_date < today && t.status === 'open'))
+  assert.ok(overdue.every((t) => t.region_code.startsWith('520327001')), 'scoped to the street')
+  const mineDue = await tasksOf(helper, '&visitor=me&when=due')
+  const firstCurrent = mineDue.findIndex((t) => !t.overdue)
+  assert.ok(firstCurrent > 0, 'overdue ones first')
+  assert.ok(mineDue.slice(firstCurrent).every((t) => !t.overdue))
+  assert.ok(mineDue.every((t) => t.start_date <= today))
+  assertError(assert, await helper.get('/api/v1/visit-tasks?when=soon'), 400, 'invalid', 'when')
+})
+
+test('RULE-VISIT-021: a discharge opens one task due within the tier\'s event hours; a target only; in scope only', async () => {
+  const r = ok(await helper.post('/api/v1/visit-tasks', { elder_id: E.C, reason: 'discharge', note: '县医院出院' }), 201)
+  const again = ok(await helper.post('/api/v1/visit-tasks', { elder_id: E.C, reason: 'discharge' }))
+  assert.equal(again.id, r.id)
+  assert.equal(again.created, false)
+  const t = (await tasksOf(helper, '&visitor=me')).find((x) => x.id === r.id)
+  assert.equal(t.kind, 'event')
+  assert.equal(t.reason, 'discharge')
+  assert.ok(t.due_date >= addDays(today, 2) && t.due_date <= addDays(today, 3), `key tier: 72 h, ${t.due_date}`)
+  assertError(assert, await helper.post('/api/v1/visit-tasks', { elder_id: E.E, reason: 'discharge' }), 422, 'unprocessable', 'elder_id')
+  assertError(assert, await helper.post('/api/v1/visit-tasks', { elder_id: E.C, reason: 'alarm' }), 400, 'invalid', 'reason')
+  assertError(assert, await jx.post('/api/v1/visit-tasks', { elder_id: E.C, reason: 'discharge' }), 404, 'not_found')
+})
+
+test('RULE-VISIT-030 RULE-VISIT-031 RULE-VISIT-032 RULE-VISIT-033: position flagged never refused, methods by tier, tasks done, unanswered high-risk call', async () => {
+  // About 1.1 km from B's home: recorded, flagged far.
+  const far = ok(await helper.post('/api/v1/visits', { elder_id: E.B, method: 'home', lat: 27.81, lng: 107.72, findings: { health: '血压偏高', hazards: ['gas', 'stairs'], living: '屋内整洁', mood: '良好', family_duty: '子女每周来电' } }), 201)
+  assert.equal(far.position_flag, 'far')
+  assert.ok(far.distance_m > 1100 && far.distance_m < 1125, String(far.distance_m))
+  assert.ok(far.tasks_done >= 1, 'B\'s open tasks done')
+  const near = ok(await helper.post('/api/v1/visits', { elder_id: E.C, method: 'home', lat: 27.8005, lng: 107.7201 }), 201)
+  assert.equal(near.position_flag, 'ok')
+  assert.equal(ok(await helper.post('/api/v1/visits', { elder_id: E.C, method: 'home' }), 201).position_flag, 'no_position')
+  assert.equal(ok(await helper.post('/api/v1/visits', { elder_id: E.D, method: 'home', lat: 27.8, lng: 107.7 }), 201).position_flag, 'no_elder_position')
+  assert.equal(ok(await helper.post('/api/v1/visits', { elder_id: E.D, method: 'phone' }), 201).position_flag, null)
+  // Key tier: no remote monitoring by default.
+  assertError(assert, await helper.post('/api/v1/visits', { elder_id: E.C, method: 'remote' }), 422, 'unprocessable', 'method')
+  assertError(assert, await helper.post('/api/v1/visits', { elder_id: E.C, method: 'fax' }), 400, 'invalid', 'method')
+  assertError(assert, await helper.post('/api/v1/visits', { elder_id: E.C, method: 'home', lat: 27.8 }), 400, 'invalid', 'lng')
+  assertError(assert, await helper.post('/api/v1/visits', { elder_id: E.C, method: 'home', findings: { hazards: ['ghosts'] } }), 400, 'invalid', 'findings.hazards')
+  assertError(assert, await helper.post('/api/v1/visits', { elder_id: E.E, method: 'phone' }), 422, 'unprocessable', 'elder_id')
+  assertError(assert, await jx.post('/api/v1/visits', { elder_id: E.C, method: 'phone' }), 404, 'not_found')
+  // A (high risk) does not answer: an immediate home visit, due today; a later answered call
+  // leaves it open (it asks for a home visit), a home visit does it.
+  const miss = ok(await helper.post('/api/v1/visits', { elder_id: E.A, method: 'phone', reached: false }), 201)
+  assert.ok(miss.home_visit_task_id)
+  assert.equal(miss.tasks_done, 0, 'an unanswered call does nothing')
+  const task = () => tasksOf(lq, '&status=open').then((ts) => ts.find((t) => t.id === miss.home_visit_task_id))
+  const t = await task()
+  assert.equal(t.method, 'home')
+  assert.equal(t.reason, 'unreachable')
+  assert.equal(t.due_date, today)
+  ok(await helper.post('/api/v1/visits', { elder_id: E.A, method: 'phone' }), 201)
+  assert.ok(await task(), 'still open after a phone call')
+  ok(await helper.post('/api/v1/visits', { elder_id: E.A, method: 'home', lat: 27.8, lng: 107.72 }), 201)
+  assert.equal(await task(), undefined, 'done by the home visit')
+  // A key-tier elder not reached by phone gets no such task.
+  assert.equal(ok(await helper.post('/api/v1/visits', { elder_id: E.D, method: 'phone', reached: false }), 201).home_visit_task_id, undefined)
+  const list = ok(await lq.get(`/api/v1/visits?elder_id=${E.B}`))
+  assert.equal(list.total, 1)
+  assert.deepEqual(list.items[0].findings.hazards, ['gas', 'stairs'])
+})
+
+test('RULE-VISIT-035 RULE-VISIT-036 RULE-VISIT-041: needs referred at the visit or later; an assessment referral follows its request to closure', async () => {
+  const deadline = addDays(today, 7)
+  assertError(assert, await helper.post('/api/v1/visits', { elder_id: E.G, method: 'home', needs: [{ kind: 'care', need: '助餐', target: 'taxi', deadline }] }), 400, 'invalid', 'needs[0].target')
+  assertError(assert, await helper.post('/api/v1/visits', { elder_id: E.G, method: 'home', needs: [{ kind: 'care', need: '助餐', target: 'service_order', deadline: addDays(today, -1) }] }), 400, 'invalid', 'needs[0].deadline')
+  assertError(assert, await helper.post('/api/v1/visits', { elder_id: E.G, method: 'home', needs: [{ kind: 'food', need: '助餐' }] }), 400, 'invalid', 'needs[0].kind')
+  const v = ok(await helper.post('/api/v1/visits', { elder_id: E.G, method: 'home', needs: [
+    { kind: 'care', need: '午餐不便，需要助餐上门', target: 'service_order', deadline },
+    { kind: 'health', need: '行动变差，需要重新评估', target: 'assessment', deadline: addDays(today, 14) },
+    { kind: 'mental', need: '情绪低落' },
+  ] }), 201)
+  assert.equal(v.needs.length, 3)
+  const [order, assess, mental] = v.needs
+  const need = async (id) => ok(await lq.get(`/api/v1/visit-needs/${id}`))
+  const a = await need(assess)
+  assert.equal(a.status, 'referred')
+  assert.match(a.target_ref, /^assessment_request:\d+$/)
+  assert.equal(a.target_status, 'open')
+  const reqId = Number(a.target_ref.split(':')[1])
+  const reqs = ok(await civil.get('/api/v1/assessment-requests?status=open')).items
+  assert.ok(reqs.some((q) => q.id === reqId && q.source === 'visit'), 'the assessment module has the request')
+  // RULE-VISIT-036: not closable while the assessment is not done.
+  assertError(assert, await lq.post(`/api/v1/visit-needs/${assess}/close`, { version: a.version, outcome: '已评估' }), 409, 'conflict', 'target')
+  // The service order is a seam: an officer closes it with the outcome; a helper may not.
+  const o = await need(order)
+  assert.equal(o.target_ref, null)
+  assertError(assert, await helper.post(`/api/v1/visit-needs/${order}/close`, { version: o.version, outcome: 'x' }), 403, 'forbidden')
+  assertError(assert, await lq.post(`/api/v1/visit-needs/${order}/close`, { version: o.version + 5, outcome: '已派单' }), 409, 'conflict', 'version')
+  const closed = ok(await lq.post(`/api/v1/visit-needs/${order}/close`, { version: o.version, outcome: '已派单，助餐服务每日上门' }))
+  assert.equal(closed.status, 'closed')
+  // A need recorded without a target is referred later.
+  const m = await need(mental)
+  assert.equal(m.status, 'recorded')
+  const referred = ok(await helper.post(`/api/v1/visit-needs/${mental}/refer`, { version: m.version, target: 'bed', deadline }))
+  assert.equal(referred.status, 'referred')
+  assertError(assert, await helper.post(`/api/v1/visit-needs/${mental}/refer`, { version: referred.version, target: 'bed', deadline }), 409, 'conflict', 'version')
+  assertError(assert, await jx.get(`/api/v1/visit-needs/${mental}`), 404, 'not_found')
+  // The assessment answers the request: published, the request is done, the referral closes.
+  const items = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 2, 2, 2]
+  const d = ok(await a1.post('/api/v1/assessments', { elder_id: E.G, reason: 'immediate', items, request_id: reqId }), 201)
+  const step = (c, what, body) => c.post(`/api/v1/assessments/${d.id}/${what}`, body)
+  let ver = d.version
+  ver = ok(await step(a1, 'sign', { version: ver })).version
+  ver = ok(await step(a2, 'sign', { version: ver })).version
+  ver = ok(await step(a1, 'submit', { version: ver })).version
+  ver = ok(await step(lq, 'review', { version: ver, decision: 'approve' })).version
+  ok(await step(lq, 'publish', { version: ver }))
+  assert.equal((await need(assess)).target_status, 'done')
+  assert.equal(ok(await lq.post(`/api/v1/visit-needs/${assess}/close`, { version: a.version, outcome: '评估为中度失能，已纳入护理补贴' })).status, 'closed')
+  const open = ok(await lq.get('/api/v1/visit-needs?status=referred')).items
+  assert.deepEqual(open.map((x) => x.id), [mental])
+  const stats = ok(await lq.get('/api/v1/visit-measures/referrals'))
+  assert.equal(stats.referred, 3)
+  assert.equal(stats.closed, 2)
+  assert.equal(stats.closed_on_time, 2)
+  assert.ok(Math.abs(stats.closure_rate - 2 / 3) < 1e-9)
+  assert.ok(stats.mean_days_to_close >= 0 && stats.mean_days_to_close < 0.1)
+})
+
+test('RULE-VISIT-040 RULE-VISIT-042: the monthly visit rate against the hand count, per region, drillable, exportable, scoped', async () => {
+  // Targets: A B C D G in 龙泉街道's village, F in 进化镇: 6.  This month A, B, C, D, G were
+  // reached (D by phone, an unanswered call to D does not count on its own); F never: 5 / 6.
+  // Last month: one visit back-dated to the 15th of last month, for F: 1 / 6.
+  const month = today.slice(0, 7)
+  const r = ok(await civil.get(`/api/v1/visit-measures/rate?month=${month}`))
+  assert.equal(r.targets, 6)
+  assert.equal(r.visited, 5)
+  assert.ok(Math.abs(r.rate - 5 / 6) < 1e-9)
+  const byTownship = Object.fromEntries(r.children.map((c) => [c.region_code, c]))
+  assert.equal(byTownship['520327001'].targets, 5)
+  assert.equal(byTownship['520327001'].visited, 5)
+  assert.equal(byTownship['520327101'].visited, 0)
+  assert.equal(byTownship['520327101'].region_name, '进化镇')
+  const unv = ok(await civil.get(`/api/v1/visit-measures/unvisited?month=${month}`))
+  assert.deepEqual(unv.items.map((x) => x.elder_id), [E.F])
+  // The visitor records F last month (jx_officer holds visit.record in 进化镇).
+  const [y, m] = last(month)
+  const lastMonth = `${y}-${String(m).padStart(2, '0')}`
+  const at = Math.floor(Date.parse(`${lastMonth}-15T04:00:00Z`) / 1000)
+  ok(await jx.post('/api/v1/visits', { elder_id: E.F, method: 'phone', visited_at: at }), 201)
+  const prev = ok(await civil.get(`/api/v1/visit-measures/rate?month=${lastMonth}`))
+  assert.equal(prev.visited, 1)
+  assert.equal(prev.targets, 6)
+  // Scope: the street officer sees the street; a region beside the caller's is empty.
+  const street = ok(await lq.get(`/api/v1/visit-measures/rate?month=${month}`))
+  assert.equal(street.targets, 5)
+  assert.equal(street.children[0].region_code, V)
+  const beside = ok(await lq.get(`/api/v1/visit-measures/rate?month=${month}&region=520327101`))
+  assert.equal(beside.targets, 0)
+  assert.equal(ok(await jx.get(`/api/v1/visit-measures/unvisited?month=${month}`)).total, 1)
+  assert.equal(ok(await lq.get(`/api/v1/visit-measures/unvisited?month=${month}`)).total, 0)
+  assertError(assert, await lq.get('/api/v1/visit-measures/rate?month=2026-13'), 400, 'invalid', 'month')
+  const csv = await civil.get(`/api/v1/visit-measures/unvisited/export?format=csv&month=${month}`, { raw: true })
+  assert.equal(csv.status, 200)
+  const text = csv.raw.toString('utf8')
+  assert.match(text, /探访F/)
+  assert.match(text, /空巢/)
+  assert.doesNotMatch(text, /探访A/)
+  const x = await civil.get(`/api/v1/visit-measures/unvisited/export?format=xlsx&month=${month}`, { raw: true })
+  assert.equal(x.status, 200)
+  assert.equal(x.raw.subarray(0, 2).toString(), 'PK')
+  const audit = ok(await civil.get('/api/v1/audit?action=visit.export')).items
+  assert.ok(audit.length >= 2)
+})
+
+function last(month) {
+  let [y, m] = month.split('-').map(Number)
+  m -= 1
+  if (m === 0) { y -= 1; m = 12 }
+  return [y, m]
+}
+
+test('RULE-VISIT-050: helpers per community against one per community, two above 500 elders', async () => {
+  const h = ok(await civil.get('/api/v1/visit-measures/helpers'))
+  const v = h.items.find((x) => x.region_code === V)
+  assert.equal(v.elders, 6)
+  assert.equal(v.helpers, 1, 'lq_helper, assigned as a helper')
+  assert.equal(v.required, 1)
+  assert.equal(v.meets, true)
+  const v2 = h.items.find((x) => x.region_code === V2)
+  assert.equal(v2.helpers, 0)
+  assert.equal(v2.meets, false)
+  assert.equal(h.short, 1)
+  assert.equal(ok(await lq.get('/api/v1/visit-measures/helpers')).items.length, 1, 'scoped')
+})

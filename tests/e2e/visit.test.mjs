@@ -1,0 +1,146 @@
+// Welfare visits in the browser (issue 15): on a phone at 390×844 the helper opens today's task,
+// records a home visit with a finding and a need referred to a service order; the street officer
+// follows the referral to closure; the rate page drills to the unvisited list. The new pages are
+// axe-clean in both modes at both sizes.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server } from '../lib/server.mjs'
+import { idNumber } from '../lib/ids.mjs'
+import { launch, openAs, fitsWidth, axeViolations, SHOTS } from './browser.mjs'
+
+const DESKTOP = { viewport: { width: 1440, height: 900 }, bypassCSP: true }
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, bypassCSP: true }
+
+let server, browser, civil, elderId
+const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+const inDays = (n) => new Date(Date.now() + 8 * 3600_000 + n * 86400_000).toISOString().slice(0, 10)
+
+before(async () => {
+  server = await new Server({ env: { ANLAO_DEMO_ELDERS: '600' } }).start()
+  browser = await launch()
+  civil = await server.login('fg_civil')
+  // An 85-year-old living alone in 龙泉街道: high risk, lq_helper's weekly task.
+  const r = await civil.post('/api/v1/elders', { name: '探访测试', id_number: idNumber('520327', '19400315', 321), region_code: '520327001001', address: '龙泉街道探访路 1 号', phone: '13800009999', living_arrangement: 'alone', lat: 27.96, lng: 107.72 })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  elderId = r.body.id
+  assert.equal((await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' })).status, 200)
+  const users = (await civil.get('/api/v1/users?page_size=100')).body.items
+  const a = await civil.post('/api/v1/visit-assignments', { elder_id: elderId, visitor_id: users.find((u) => u.username === 'lq_helper').id })
+  assert.equal(a.status, 200, JSON.stringify(a.body))
+})
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+  server?.cleanup()
+})
+
+test('RULE-VISIT-030 RULE-VISIT-035 RULE-VISIT-036: a home visit with a need on a phone, the referral followed to closure', async () => {
+  const { ctx, page } = await openAs(browser, server, 'lq_helper', PHONE, true)
+  // The home's to-do figure is the total of the list it opens (RULE-SCOPE-002).
+  const helperApi = await server.login('lq_helper')
+  const due = (await helperApi.get('/api/v1/visit-tasks?when=due&visitor=me&page_size=1')).body.total
+  await page.waitForFunction((n) => document.querySelector('[data-test=todo-visits] .value')?.textContent.trim() === n, String(due))
+  await page.click('[data-test=todo-visits]')
+  await page.waitForURL((u) => u.pathname === '/visits')
+  const card = page.locator('[data-test=list-card]:has-text("探访测试")')
+  await card.waitFor()
+  assert.match(await card.innerText(), /高风险/)
+  assert.match(await card.innerText(), /本周例行探访/)
+  assert.ok(await fitsWidth(page))
+  await page.screenshot({ path: `${SHOTS}/phone-visit-tasks.png`, fullPage: true })
+  await card.click()
+  await page.waitForSelector('[data-test=visit-form]')
+  assert.match(await page.locator('[data-test=visit-elder]').innerText(), /探访测试/)
+  // Home visit (the default for a tier that allows it), a finding, a hazard, a referred need.
+  await page.fill('[data-test=visit-health] textarea, textarea[data-test=visit-health]', '血压偏高，按时服药')
+  await page.click('[data-test=visit-hazards] .el-checkbox:has-text("燃气")')
+  await page.click('[data-test=need-add]')
+  await page.fill('[data-test=need-text-0] input, input[data-test=need-text-0]', '午餐不便，需要助餐上门')
+  await page.click('[data-test=need-target-0]')
+  await page.click('.el-select-dropdown__item:visible:has-text("服务工单")')
+  const deadline = inDays(7)
+  const d = page.locator('[data-test=need-deadline-item-0] input')
+  await d.fill(deadline)
+  await d.press('Enter')
+  assert.ok(await fitsWidth(page))
+  await page.screenshot({ path: `${SHOTS}/phone-visit-record.png`, fullPage: true })
+  await page.click('[data-test=visit-save]')
+  await page.waitForURL((u) => u.pathname === '/visits')
+  // No position given: recorded all the same, flagged.
+  await page.waitForSelector('.el-message--success')
+  assert.match(await page.locator('.el-message--success').innerText(), /未提供位置/)
+  await page.waitForSelector('[data-test=visit-cards]')
+  await page.waitForLoadState('networkidle')
+  assert.equal(await page.locator('[data-test=list-card]:has-text("探访测试")').count(), 0, 'the task is done')
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+
+  const visits = (await civil.get(`/api/v1/visits?elder_id=${elderId}`)).body.items
+  assert.equal(visits.length, 1)
+  assert.equal(visits[0].method, 'home')
+  assert.equal(visits[0].position_flag, 'no_position')
+  assert.deepEqual(visits[0].findings.hazards, ['gas'])
+  const need = (await civil.get(`/api/v1/visit-needs?elder_id=${elderId}`)).body.items[0]
+  assert.equal(need.status, 'referred')
+  assert.equal(need.target, 'service_order')
+  assert.equal(need.deadline, deadline)
+
+  // The street officer closes the referral on a phone.
+  const o = await openAs(browser, server, 'lq_officer', PHONE, false)
+  await o.page.goto(server.base + '/visits/referrals')
+  await o.page.waitForSelector(`[data-test=need-close-${need.id}]`)
+  await o.page.click(`[data-test=need-close-${need.id}]`)
+  await o.page.waitForSelector('[data-test=close-dialog] form')
+  await o.page.fill('[data-test=close-outcome] textarea, textarea[data-test=close-outcome]', '已派单，助餐服务每日上门')
+  await o.page.click('[data-test=close-save]')
+  await o.page.waitForSelector('.el-message--success')
+  const after = (await civil.get(`/api/v1/visit-needs/${need.id}`)).body
+  assert.equal(after.status, 'closed')
+  assert.equal(after.outcome, '已派单，助餐服务每日上门')
+  await o.page.goto(server.base + '/visits/referrals?status=closed')
+  await o.page.waitForSelector('[data-test=list-card]:has-text("已派单")')
+  assert.ok(await fitsWidth(o.page))
+  assert.deepEqual(o.page.errors, [])
+  await o.ctx.close()
+})
+
+test('RULE-VISIT-040 RULE-VISIT-042: the rate page shows the county\'s rate, drills to a township and lists the unvisited', async () => {
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + '/visits/rate')
+  await page.waitForSelector('[data-test=rate-table] .el-table__row')
+  const rate = (await civil.get(`/api/v1/visit-measures/rate?month=${today.slice(0, 7)}`)).body
+  assert.match(await page.locator('[data-test=rate-value]').innerText(), new RegExp(`${(rate.rate * 100).toFixed(1)}%`))
+  await page.click('[data-test=rate-table] .el-table__row:has-text("龙泉街道") button')
+  await page.waitForURL((u) => u.searchParams.get('region') === '520327001')
+  await page.waitForLoadState('networkidle')
+  const street = (await civil.get(`/api/v1/visit-measures/unvisited?month=${today.slice(0, 7)}&region=520327001`)).body
+  assert.match(await page.locator('h2:has-text("当月未探访的老人")').innerText(), new RegExp(`（${street.total}）`))
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
+
+test('the visit pages are axe-clean in both modes, on a desktop and a phone', async () => {
+  const pages = {
+    lq_helper: [['/visits', '[data-test=list-card], [data-test=visit-table] .el-table__row, .el-table__empty-text, .list-cards-empty'],
+      [`/visits/record/${elderId}`, '[data-test=visit-form]']],
+    fg_civil: [['/visits/rate', '[data-test=rate-summary]'], ['/visits/referrals?status=closed', '[data-test=list-card], [data-test=needs-table] .el-table__row']],
+  }
+  const found = []
+  for (const [size, opts] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    for (const mode of [false, true]) {
+      for (const [user, list] of Object.entries(pages)) {
+        const { ctx, page } = await openAs(browser, server, user, opts, mode)
+        for (const [path, ready] of list) {
+          await page.goto(server.base + path)
+          await page.waitForSelector(ready)
+          await page.waitForLoadState('networkidle')
+          for (const v of await axeViolations(page)) found.push(`${size} ${mode ? '长辈' : '普通'} ${path} ${v}`)
+          if (size === 'phone') assert.ok(await fitsWidth(page), `${path} fits the phone`)
+        }
+        assert.deepEqual(page.errors, [])
+        await ctx.close()
+      }
+    }
+  }
+  assert.deepEqual(found, [])
+})
