@@ -10,6 +10,7 @@
 #include "import/import.h"
 #include "region/region.h"
 #include "system/system.h"
+#include "timebank/timebank.h"
 #include "user/user.h"
 
 const struct al_module *const app_modules[] = {
@@ -24,6 +25,7 @@ const struct al_module *const app_modules[] = {
     &identify_module,
     &assess_module,
     &entitle_module,
+    &timebank_module,
     NULL,
 };
 

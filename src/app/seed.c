@@ -12,6 +12,7 @@
 #include "entitle/entitle.h"
 #include "gen/gen.h"
 #include "identify/identify.h"
+#include "timebank/timebank.h"
 #include "user/user.h"
 
 /* Elders, their facts, published assessments and the identification baseline. */
@@ -60,6 +61,8 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
     if ((rc = assess_seed_demo_assessors(db)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：评估员资格");
     if (o->elders > 0 && (rc = seed_elders(db, o->elders, e)) != AL_OK)
+        return rc;
+    if ((rc = timebank_seed_demo(db, a, e)) != AL_OK)
         return rc;
     if ((rc = al_db_exec(db,
              "INSERT INTO settings(key, value) VALUES ('demo_seeded', '1')"
