@@ -13,13 +13,15 @@
 INSERT INTO permissions(id, name) VALUES
     ('timebank.read',    '查看时间银行、志愿者、账户与需求'),
     ('timebank.manage',  '设立时间银行、设置规则、结成与暂停通存通兑联盟'),
-    ('timebank.operate', '登记与审核志愿者、记入时间、发布与确认服务需求');
+    ('timebank.operate', '登记与审核志愿者、记入时间、发布与确认服务需求'),
+    ('timebank.self',    '志愿者本人：附近需求、接单、确认服务、我的时间与明细');
 INSERT INTO role_permissions(role_id, permission_id) VALUES
     ('civil_officer', 'timebank.read'), ('civil_officer', 'timebank.manage'),
     ('civil_officer', 'timebank.operate'),
     ('township_officer', 'timebank.read'), ('township_officer', 'timebank.manage'),
     ('township_officer', 'timebank.operate'),
-    ('helper', 'timebank.read'), ('helper', 'timebank.operate');
+    ('helper', 'timebank.read'), ('helper', 'timebank.operate'),
+    ('volunteer', 'timebank.self');
 -- RULE-AUTH-009: role permissions changed.
 UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
  WHERE key = 'auth.roles_version';
@@ -126,20 +128,24 @@ CREATE TABLE tb_needs (
     scheme_id     INTEGER NOT NULL REFERENCES tb_schemes(id),
     region_code   TEXT NOT NULL,            -- the elder's
     elder_id      INTEGER NOT NULL,
+    elder_name    TEXT NOT NULL,            -- as the registry had it when posted
     category      TEXT NOT NULL,
     place         TEXT NOT NULL,
     starts_at     BIGINT NOT NULL,
     duration_min  INTEGER NOT NULL,
     note          TEXT NOT NULL DEFAULT '',
-    pay_from      TEXT NOT NULL DEFAULT 'scheme' CHECK (pay_from IN ('scheme', 'elder', 'fund')),
+    pay_from      TEXT NOT NULL DEFAULT 'scheme' CHECK (pay_from IN ('scheme', 'elder')),
     status        TEXT NOT NULL DEFAULT 'open'
                   CHECK (status IN ('open', 'taken', 'done', 'disputed', 'cancelled')),
+    payer_id      INTEGER,                  -- pay_from elder: the elder's member account
     member_id     INTEGER,                  -- the volunteer who took it
-    confirm_code  TEXT NOT NULL,            -- the elder's short code
+    confirm_code  TEXT NOT NULL,            -- the elder's short code (RULE-TB-041)
+    code_fails    INTEGER NOT NULL DEFAULT 0,
     served_min    INTEGER,
     volunteer_ok  INTEGER NOT NULL DEFAULT 0,
     elder_ok      INTEGER NOT NULL DEFAULT 0,
     dispute       TEXT,
+    resolved_by   TEXT,
     transfer_id   INTEGER,
     created_by    TEXT NOT NULL,
     created_at    BIGINT NOT NULL,

@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "elder/elder.h"
 #include "region/region.h"
+#include "user/user.h"
 #include "timebank/timebank.h"
 #include "timebank/timebank_int.h"
 
@@ -351,6 +352,7 @@ member_create(struct al_req *r)
         {"group_type", "团体类型", AL_FT_TEXT, AL_F_PLAIN, .min = 1, .max = 20},
         {"training", "培训记录", AL_FT_TEXT, AL_F_PLAIN, .min = 0, .max = 200},
         {"conduct_signed", "已签署行为守则", AL_FT_BOOL, 0, .min = 0},
+        {"user_id", "志愿者账号", AL_FT_INT, 0, .min = 1, .max = INT64_MAX},
         {0},
     };
     json_t *body, *set = json_object();
@@ -372,6 +374,24 @@ member_create(struct al_req *r)
     m.group_type = sget(set, "group_type");
     m.elder_id = iget(set, "elder_id", 0);
     m.region_code = sget(set, "region_code") ? sget(set, "region_code") : s.region_code;
+    m.user_id = iget(set, "user_id", 0);
+    if (m.user_id > 0) {
+        /* RULE-TB-044: a volunteer's own sign-in has the volunteer role and one membership. */
+        json_t *u = NULL;
+        struct tb_member other;
+        rc = user_get_json(r->db, r->arena, m.user_id, &u);
+        bool vol = rc == AL_OK && sget(u, "role") && strcmp(sget(u, "role"), "volunteer") == 0;
+        json_decref(u);
+        if (rc == AL_ENOTFOUND || (rc == AL_OK && !vol))
+            rc = al_req_fail(r, AL_EINVAL, "user_id", "志愿者账号应为“志愿者”角色的用户");
+        else if (rc == AL_OK && (rc = tb_store_member_of_user(r->db, r->arena, m.user_id,
+                                     &other)) == AL_OK)
+            rc = al_req_fail(r, AL_ECONFLICT, "user_id", "该账号已关联志愿者");
+        else if (rc == AL_ENOTFOUND)
+            rc = AL_OK;
+        if (rc != AL_OK)
+            goto out;
+    }
     bool group = strcmp(m.kind, "group") == 0;
     if (m.elder_id > 0) {
         /* RULE-TB-006: an elder of the registry joins under the record's name, age and region. */
@@ -640,6 +660,31 @@ static const struct al_route timebank_routes[] = {
     {AL_POST, "/api/v1/timebank/transfers", transfer_create, "timebank.operate", 0,
         "记入时间：服务存入、兑换、赠与、捐赠、基金注入与资助"},
     {AL_GET, "/api/v1/timebank/verify", ledger_verify, "timebank.manage", 0, "校验时间银行账本"},
+    {AL_GET, "/api/v1/timebank/needs", tb_need_list, "timebank.read", 0, "服务需求（可按状态、逾期筛选）"},
+    {AL_POST, "/api/v1/timebank/needs", tb_need_create, "timebank.operate", 0,
+        "为老人发布服务需求（返回老人确认码）"},
+    {AL_GET, "/api/v1/timebank/needs/:id", tb_need_get, "timebank.read", 0, "服务需求详情"},
+    {AL_POST, "/api/v1/timebank/needs/:id/assign", tb_need_assign, "timebank.operate", 0,
+        "指派志愿者"},
+    {AL_POST, "/api/v1/timebank/needs/:id/done", tb_need_done, "timebank.operate", 0,
+        "代志愿者登记服务时长"},
+    {AL_POST, "/api/v1/timebank/needs/:id/confirm", tb_need_confirm, "timebank.operate", 0,
+        "老人确认（确认码或助老员代确认），双方确认后记入时间"},
+    {AL_POST, "/api/v1/timebank/needs/:id/dispute", tb_need_dispute, "timebank.operate", 0,
+        "登记争议"},
+    {AL_POST, "/api/v1/timebank/needs/:id/resolve", tb_need_resolve, "timebank.operate", 0,
+        "处理争议：认定时长或取消"},
+    {AL_POST, "/api/v1/timebank/needs/:id/cancel", tb_need_cancel, "timebank.operate", 0,
+        "取消需求"},
+    {AL_GET, "/api/v1/timebank/me", tb_me, "timebank.self", 0, "志愿者本人：我的时间"},
+    {AL_GET, "/api/v1/timebank/me/statement", tb_me_statement, "timebank.self", 0,
+        "志愿者本人：账户明细"},
+    {AL_GET, "/api/v1/timebank/me/needs", tb_me_needs, "timebank.self", 0,
+        "志愿者本人：附近需求与我的服务"},
+    {AL_POST, "/api/v1/timebank/me/needs/:id/take", tb_me_take, "timebank.self", 0,
+        "志愿者本人：接单"},
+    {AL_POST, "/api/v1/timebank/me/needs/:id/done", tb_me_done, "timebank.self", 0,
+        "志愿者本人：登记时长（可附老人确认码）"},
     {0},
 };
 

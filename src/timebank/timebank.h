@@ -27,9 +27,11 @@ int timebank_verify(struct al_db *db, int64_t *checked, char *msg, size_t size);
 /*
  * Demo (timebank_demo.c): two schemes of the demo county (龙泉街道, 进化镇) with an accepted
  * alliance, volunteers (one a group, one an elder of the registry when there are elders),
- * service hours, a fund top-up and grant, and one inter-scheme spend.  Skipped when a scheme
+ * service hours, a fund top-up and grant, one inter-scheme spend, open needs, and two
+ * volunteers' own sign-ins (lq_volunteer, jx_volunteer, with `password`).  Skipped when a scheme
  * exists.  AL_OK, or an error with `e` filled.
  */
-int timebank_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e);
+int timebank_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
+    struct al_errinfo *e);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "core/idcard.h"
 #include "elder/elder.h"
+#include "user/user.h"
 #include "timebank/timebank.h"
 #include "timebank/timebank_int.h"
 
@@ -69,13 +70,29 @@ find_elder(struct al_db *db, struct al_arena *a, const char *region, int min_age
     return 0;
 }
 
-int
-timebank_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
+/* A volunteer's own sign-in (role volunteer); 0 when it cannot be made. */
+static int64_t
+volunteer_user(struct al_db *db, struct al_arena *a, const char *username, const char *name,
+    const char *region, const char *password, struct al_errinfo *e)
 {
-    int64_t n = 0;
-    if (al_db_count(db, "SELECT count(*) FROM tb_schemes", NULL, &n) != AL_OK)
+    struct user_new in = {.username = username, .display_name = name, .role = "volunteer",
+        .region_code = region, .password = password, .must_change_password = 0};
+    int64_t id = 0;
+    if (user_create_direct(db, a, &in, "seed", &id, NULL, e) != AL_OK)
+        id = 0;
+    e->message[0] = '\0';
+    e->field = NULL;
+    return id;
+}
+
+int
+timebank_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
+    struct al_errinfo *e)
+{
+    int64_t schemes = 0;
+    if (al_db_count(db, "SELECT count(*) FROM tb_schemes", NULL, &schemes) != AL_OK)
         return al_fail(e, AL_EDB, NULL, "演示数据写入失败：时间银行");
-    if (n > 0)
+    if (schemes > 0)
         return AL_OK;
     char today[11];
     al_today_cst(today);
@@ -85,6 +102,9 @@ timebank_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
         clock_gettime(CLOCK_REALTIME, &ts);
         now = ts.tv_sec;
     }
+    /* Sign-ins first: user_create_direct writes in its own transaction. */
+    int64_t u1 = volunteer_user(db, a, "lq_volunteer", "志愿者 王秀兰", "520327001", password, e);
+    int64_t u2 = volunteer_user(db, a, "jx_volunteer", "志愿者 杨光明", "520327101", password, e);
     int rc = al_db_begin(db);
     if (rc == AL_OK)
         rc = scheme(db, "520327001", "龙泉街道时间银行", now, &lq);
@@ -98,7 +118,7 @@ timebank_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
     int64_t v1 = 0, v2 = 0, v3 = 0, g1 = 0, w1 = 0, w2 = 0, eld = 0, key = 0;
     if (rc == AL_OK)
         rc = member(db, a, lq, "520327001001", "individual", "王秀兰", "13985200101", "1961-03-08",
-            0, 0, now, &v1);
+            0, u1, now, &v1);
     if (rc == AL_OK)
         rc = member(db, a, lq, "520327001002", "individual", "陈建国", "13985200102", "1958-11-20",
             0, 0, now, &v2);
@@ -110,7 +130,7 @@ timebank_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
             NULL, 0, 0, now, &g1);
     if (rc == AL_OK)
         rc = member(db, a, jx, "520327101", "individual", "杨光明", "13985200201", "1963-02-14", 0,
-            0, now, &w1);
+            u2, now, &w1);
     if (rc == AL_OK)
         rc = member(db, a, jx, "520327101", "individual", "张秀英", "13985200202", "1966-09-30", 0,
             0, now, &w2);
@@ -145,6 +165,35 @@ timebank_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
         rc = post(db, a, TB_SERVICE, 0, 0, eld, 600, "老年志愿者：陪伴高龄老人", today, now, e);
     if (rc == AL_OK && key)
         rc = post(db, a, TB_GRANT, 0, 0, key, 600, "公益时间基金资助重点老人", today, now, e);
+    /* Needs of the registry's elders: one coming, one overdue (open past its time). */
+    struct tb_need n = {.scheme_id = lq, .duration_min = 90, .pay_from = "scheme",
+        .confirm_code = "2468"};
+    struct elder_brief b;
+    int64_t nid;
+    if (rc == AL_OK && e1 && (rc = elder_brief_get(db, a, e1, &b)) == AL_OK) {
+        n.elder_id = e1;
+        n.elder_name = b.name;
+        n.region_code = b.region_code;
+        n.category = "陪同就医";
+        n.place = "凤冈县人民医院门诊楼";
+        n.starts_at = (now / 3600 + 24) * 3600;
+        rc = tb_store_need_create(db, &n, "seed", now, &nid);
+        if (rc == AL_OK) {
+            n.category = "打扫卫生";
+            n.place = "老人家中";
+            n.starts_at = (now / 3600 - 30) * 3600;
+            rc = tb_store_need_create(db, &n, "seed", now, &nid);
+        }
+    }
+    if (rc == AL_OK && key && (rc = elder_brief_get(db, a, e2, &b)) == AL_OK) {
+        n.elder_id = e2;
+        n.elder_name = b.name;
+        n.region_code = b.region_code;
+        n.category = "陪伴聊天";
+        n.place = "老人家中";
+        n.starts_at = (now / 3600 + 50) * 3600;
+        rc = tb_store_need_create(db, &n, "seed", now, &nid);
+    }
     if (rc != AL_OK && !e->message[0])
         al_fail(e, rc, NULL, "演示数据写入失败：时间银行");
     rc = al_db_end(db, rc);

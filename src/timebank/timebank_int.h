@@ -111,6 +111,32 @@ const char *tb_hours_text(struct al_arena *a, int64_t minutes);
 /* A confirmation code of 4 digits from 2 random bytes (RULE-TB-041). */
 void tb_confirm_code(const unsigned char rnd[2], char out[5]);
 
+/* ---- needs and service (RULE-TB-040..045) ---- */
+
+enum tb_need_action {
+    TB_N_TAKE = 1, /* a volunteer takes an open need (or a helper assigns one) */
+    TB_N_DONE,     /* the volunteer reports the minutes served */
+    TB_N_CONFIRM,  /* the elder confirms (short code, or a helper on their behalf) */
+    TB_N_DISPUTE,  /* either side disputes: the helper decides */
+    TB_N_RESOLVE,  /* the helper settles a dispute (minutes) or cancels it (0) */
+    TB_N_CANCEL,   /* withdrawn before both sides confirmed */
+};
+
+/*
+ * RULE-TB-040: may `action` apply to a need in `status` ("open", "taken", "done", "disputed",
+ * "cancelled")?  AL_OK, or AL_ECONFLICT with `e` saying why (field "status").
+ */
+int tb_need_allowed(const char *status, int action, struct al_errinfo *e);
+/* RULE-TB-042: minutes served on one need: 1..720. */
+int tb_need_minutes_check(int64_t minutes, struct al_errinfo *e);
+/*
+ * "YYYY-MM-DD HH:MM" (or with a T) in China time (UTC+8) as unix seconds into *out; false
+ * when it is not a real date and time.
+ */
+bool tb_parse_local_time(const char *s, int64_t *out);
+/* "待接单" … for a need status. */
+const char *tb_need_status_label(const char *status);
+
 /* ---- the store ---- */
 
 struct tb_scheme {
@@ -190,6 +216,44 @@ int tb_store_balance(struct al_db *db, int64_t account, int64_t *out);
  */
 int tb_store_verify(struct al_db *db, int64_t *checked, char *msg, size_t size);
 
+struct tb_need {
+    int64_t id, version, scheme_id, elder_id, starts_at, duration_min, payer_id, member_id;
+    int64_t served_min, code_fails, transfer_id;
+    bool volunteer_ok, elder_ok;
+    const char *region_code, *category, *place, *note, *pay_from, *status, *confirm_code;
+    const char *dispute, *elder_name;
+};
+int tb_store_need(struct al_db *db, struct al_arena *a, int64_t id, struct tb_need *out);
+int tb_store_need_create(struct al_db *db, const struct tb_need *n, const char *by, int64_t now,
+    int64_t *id);
+/*
+ * Write the need's state (status, member, minutes, confirmations, code failures, dispute,
+ * transfer) at `n->version`, with `resolved_by` when not NULL.  AL_ECONFLICT when stale.
+ */
+int tb_store_need_update(struct al_db *db, const struct tb_need *n, const char *resolved_by);
+struct tb_need_filter {
+    const char *scope;    /* the caller's region */
+    int64_t scheme_id;    /* 0: any */
+    const char *status;   /* NULL: any */
+    int64_t member_id;    /* taken by (0: any) */
+    int64_t nearby_of;    /* a scheme: its open needs and those of schemes allied with it */
+    int64_t overdue_at;   /* > 0: open needs starting before this time */
+    int64_t limit, offset;
+};
+int tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter *f,
+    json_t *items, int64_t *total);
+
+/* ---- measures (RULE-TB-050..) ---- */
+
+/* Members of scope: elder volunteers (verified individuals linked to the registry), all. */
+int tb_store_volunteer_counts(struct al_db *db, const char *scope, int64_t *elders,
+    int64_t *all);
+/* Minutes served per month ("YYYY-MM" of China time) and category in scope, since `since`. */
+int tb_store_hours_by_month(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t since, json_t *items);
+/* Needs of scope: open, of which overdue (starting before `now`), taken, disputed, done. */
+int tb_store_need_counts(struct al_db *db, const char *scope, int64_t now, json_t *out);
+
 /* ---- the ledger's one write path (timebank_ledger.c) ---- */
 
 struct tb_transfer_in {
@@ -223,5 +287,22 @@ int tb_ledger_post(struct al_db *db, struct al_arena *a, const struct tb_transfe
 /* The member's party facts (age from the elder or their own birth date). */
 int tb_ledger_party(struct al_db *db, struct al_arena *a, const struct tb_member *m,
     const char *today, struct tb_party *p);
+
+/* ---- the need handlers (timebank_need.c), routed by timebank.c ---- */
+struct al_req;
+int tb_need_list(struct al_req *r);
+int tb_need_create(struct al_req *r);
+int tb_need_get(struct al_req *r);
+int tb_need_assign(struct al_req *r);
+int tb_need_done(struct al_req *r);
+int tb_need_confirm(struct al_req *r);
+int tb_need_dispute(struct al_req *r);
+int tb_need_resolve(struct al_req *r);
+int tb_need_cancel(struct al_req *r);
+int tb_me(struct al_req *r);
+int tb_me_statement(struct al_req *r);
+int tb_me_needs(struct al_req *r);
+int tb_me_take(struct al_req *r);
+int tb_me_done(struct al_req *r);
 
 #endif

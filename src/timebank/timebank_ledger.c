@@ -97,18 +97,22 @@ tb_ledger_post(struct al_db *db, struct al_arena *a, const struct tb_transfer_in
             (rc = tb_ledger_party(db, a, &from, in->today, &pf)) != AL_OK)
             return rc;
     }
+    /* RULE-TB-043: service hours of a need are issued by the need's scheme (通存). */
+    int64_t issuer = c == TB_SERVICE && in->scheme_id > 0 ? in->scheme_id : 0;
     if (has_to) {
         if ((rc = load_member(db, a, in->to_member, "to_member_id", in->scope,
-                 has_from ? from.scheme_id : 0, &to, e)) != AL_OK ||
+                 has_from ? from.scheme_id : issuer, &to, e)) != AL_OK ||
             (rc = tb_ledger_party(db, a, &to, in->today, &pt)) != AL_OK)
             return rc;
     }
     /* The schemes of the two sides. */
-    int64_t sid1 = has_from ? from.scheme_id : has_to ? to.scheme_id : in->scheme_id;
+    int64_t sid1 = has_from ? from.scheme_id : issuer ? issuer : has_to ? to.scheme_id
+                                                                      : in->scheme_id;
     int64_t sid2 = has_to ? to.scheme_id : sid1;
     if (!has_from && !has_to && sid1 <= 0)
         return al_fail(e, AL_EINVAL, "scheme_id", "应指定时间银行");
-    if ((rc = load_scheme(db, a, sid1, has_from || has_to ? "" : in->scope, &s1, e)) != AL_OK)
+    if ((rc = load_scheme(db, a, sid1, (has_from || has_to) && !issuer ? "" : in->scope, &s1,
+             e)) != AL_OK)
         return rc;
     if (sid2 == sid1)
         s2 = s1;

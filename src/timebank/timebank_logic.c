@@ -263,3 +263,81 @@ tb_confirm_code(const unsigned char rnd[2], char out[5])
     unsigned v = ((unsigned)rnd[0] << 8 | rnd[1]) % 10000;
     snprintf(out, 5, "%04u", v);
 }
+
+int
+tb_need_allowed(const char *status, int action, struct al_errinfo *e)
+{
+    /* RULE-TB-040: open → taken → done; taken → disputed → done or cancelled. */
+    bool ok = false;
+    switch (action) {
+    case TB_N_TAKE:
+        ok = strcmp(status, "open") == 0;
+        break;
+    case TB_N_DONE:
+    case TB_N_CONFIRM:
+    case TB_N_DISPUTE:
+        ok = strcmp(status, "taken") == 0;
+        break;
+    case TB_N_RESOLVE:
+        ok = strcmp(status, "disputed") == 0;
+        break;
+    case TB_N_CANCEL:
+        ok = strcmp(status, "open") == 0 || strcmp(status, "taken") == 0;
+        break;
+    default:
+        break;
+    }
+    if (ok)
+        return AL_OK;
+    return al_fail(e, AL_ECONFLICT, "status", "需求当前状态为“%s”，不能进行此操作",
+        tb_need_status_label(status));
+}
+
+int
+tb_need_minutes_check(int64_t minutes, struct al_errinfo *e)
+{
+    if (minutes < 1 || minutes > 720) /* RULE-TB-042 */
+        return al_fail(e, AL_EINVAL, "minutes", "服务时长应在 1 到 720 分钟之间");
+    return AL_OK;
+}
+
+const char *
+tb_need_status_label(const char *status)
+{
+    static const char *const map[][2] = {{"open", "待接单"}, {"taken", "已接单"},
+        {"done", "已完成"}, {"disputed", "有争议"}, {"cancelled", "已取消"}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(status, map[i][0]) == 0)
+            return map[i][1];
+    return status;
+}
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool
+tb_parse_local_time(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi;
+    char sep;
+    int n = 0;
+    if (!s || strlen(s) != 16 || sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi,
+                                      &n) != 6 || n != 16 || (sep != ' ' && sep != 'T'))
+        return false;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 2000 || y > 2100 || mo < 1 || mo > 12 || d < 1 ||
+        d > mdays[mo - 1] + (mo == 2 && leap) || h < 0 || h > 23 || mi < 0 || mi > 59)
+        return false;
+    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 - 8 * 3600;
+    return true;
+}

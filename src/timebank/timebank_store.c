@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/dbq.h"
+#include "core/idcard.h"
 #include "region/region.h"
 #include "timebank/timebank_int.h"
 
@@ -585,4 +586,227 @@ tb_store_verify(struct al_db *db, int64_t *checked, char *msg, size_t size)
     snprintf(msg, size, "时间银行账本完好：%lld 条分录，各时间银行合计为 0，余额与分录一致，"
                         "清算账户对等", (long long)*checked);
     return AL_OK;
+}
+
+/* ---- needs (RULE-TB-040..045) ---- */
+
+#define NEED_COLS                                                                              \
+    "n.id, n.version, n.scheme_id, n.elder_id, n.starts_at, n.duration_min,"                  \
+    " coalesce(n.payer_id, 0), coalesce(n.member_id, 0), coalesce(n.served_min, 0),"          \
+    " n.code_fails, coalesce(n.transfer_id, 0), n.volunteer_ok, n.elder_ok, n.region_code,"    \
+    " n.category, n.place, n.note, n.pay_from, n.status, n.confirm_code, n.dispute,"           \
+    " n.elder_name"
+
+int
+tb_store_need(struct al_db *db, struct al_arena *a, int64_t id, struct tb_need *n)
+{
+    static const char sql[] = "SELECT " NEED_COLS " FROM tb_needs n WHERE n.id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    n->id = al_stmt_int(st, 0);
+    n->version = al_stmt_int(st, 1);
+    n->scheme_id = al_stmt_int(st, 2);
+    n->elder_id = al_stmt_int(st, 3);
+    n->starts_at = al_stmt_int(st, 4);
+    n->duration_min = al_stmt_int(st, 5);
+    n->payer_id = al_stmt_int(st, 6);
+    n->member_id = al_stmt_int(st, 7);
+    n->served_min = al_stmt_int(st, 8);
+    n->code_fails = al_stmt_int(st, 9);
+    n->transfer_id = al_stmt_int(st, 10);
+    n->volunteer_ok = al_stmt_int(st, 11) == 1;
+    n->elder_ok = al_stmt_int(st, 12) == 1;
+    n->region_code = al_stmt_dup(a, st, 13);
+    n->category = al_stmt_dup(a, st, 14);
+    n->place = al_stmt_dup(a, st, 15);
+    n->note = al_stmt_dup(a, st, 16);
+    n->pay_from = al_stmt_dup(a, st, 17);
+    n->status = al_stmt_dup(a, st, 18);
+    n->confirm_code = al_stmt_dup(a, st, 19);
+    n->dispute = al_stmt_dup(a, st, 20);
+    n->elder_name = al_stmt_dup(a, st, 21);
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+int
+tb_store_need_create(struct al_db *db, const struct tb_need *n, const char *by, int64_t now,
+    int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO tb_needs(scheme_id, region_code, elder_id, elder_name, category, place,"
+        " starts_at, duration_min, note, pay_from, payer_id, confirm_code, created_by,"
+        " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(n->scheme_id), AL_T(n->region_code), AL_I(n->elder_id),
+        AL_T(n->elder_name), AL_T(n->category), AL_T(n->place), AL_I(n->starts_at),
+        AL_I(n->duration_min), AL_T(n->note ? n->note : ""), AL_T(n->pay_from),
+        AL_REF(n->payer_id), AL_T(n->confirm_code), AL_T(by), AL_I(now));
+    return al_stmt_int64(st, id);
+}
+
+int
+tb_store_need_update(struct al_db *db, const struct tb_need *n, const char *resolved_by)
+{
+    static const char sql[] =
+        "UPDATE tb_needs SET status = ?, member_id = ?, served_min = ?, volunteer_ok = ?,"
+        " elder_ok = ?, code_fails = ?, dispute = ?, transfer_id = ?,"
+        " resolved_by = coalesce(?, resolved_by), version = version + 1"
+        " WHERE id = ? AND version = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(n->status), AL_REF(n->member_id), AL_REF(n->served_min),
+        AL_I(n->volunteer_ok ? 1 : 0), AL_I(n->elder_ok ? 1 : 0), AL_I(n->code_fails),
+        AL_T(n->dispute), AL_REF(n->transfer_id), AL_T(resolved_by), AL_I(n->id),
+        AL_I(n->version));
+    int rc = al_stmt_run(st);
+    if (rc == AL_OK && al_db_changes(db) == 0)
+        return AL_ECONFLICT;
+    return rc;
+}
+
+static json_t *
+col_need_status(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
+    return json_string(tb_need_status_label(al_stmt_text(st, col)));
+}
+
+int
+tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter *f,
+    json_t *items, int64_t *total)
+{
+    static const struct al_col cols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "version", AL_COL_INT), AL_COL(2, "scheme_id", AL_COL_INT),
+        AL_COL(3, "scheme_name", AL_COL_TEXT), AL_COL(4, "region_code", AL_COL_TEXT),
+        AL_COL(5, "elder_id", AL_COL_INT), AL_COL(6, "elder_name", AL_COL_TEXT),
+        AL_COL(7, "category", AL_COL_TEXT), AL_COL(8, "place", AL_COL_TEXT),
+        AL_COL(9, "starts_at", AL_COL_TIME), AL_COL(10, "duration_min", AL_COL_INT),
+        AL_COL(11, "note", AL_COL_TEXT), AL_COL(12, "pay_from", AL_COL_TEXT),
+        AL_COL(13, "status", AL_COL_TEXT), AL_COLF(13, "status_name", col_need_status),
+        AL_COL(14, "member_id", AL_COL_INT), AL_COL(15, "member_name", AL_COL_TEXT),
+        AL_COL(16, "served_min", AL_COL_INT), AL_COL(17, "volunteer_ok", AL_COL_BOOL),
+        AL_COL(18, "elder_ok", AL_COL_BOOL), AL_COL(19, "dispute", AL_COL_TEXT),
+        AL_COL(20, "transfer_id", AL_COL_INT), AL_COL(21, "created_at", AL_COL_TIME),
+        AL_COL_END};
+    static const struct al_page_sql sql = {
+        .cols = "n.id, n.version, n.scheme_id, s.name, n.region_code, n.elder_id, n.elder_name,"
+                " n.category, n.place, n.starts_at, n.duration_min, n.note, n.pay_from, n.status,"
+                " n.member_id, m.name, n.served_min, n.volunteer_ok, n.elder_ok, n.dispute,"
+                " n.transfer_id, n.created_at",
+        .from = " FROM tb_needs n JOIN tb_schemes s ON s.id = n.scheme_id"
+                " LEFT JOIN tb_members m ON m.id = n.member_id",
+        .order = " ORDER BY n.starts_at, n.id"};
+    struct al_params p;
+    al_params_init(&p, a);
+    const char *where;
+    if (f->nearby_of > 0) {
+        /* RULE-TB-044: the volunteer's scheme and the schemes allied (accepted) with it. */
+        const char *sid = al_param_int(&p, f->nearby_of);
+        where = al_arena_printf(a,
+            " WHERE n.status = 'open' AND (n.scheme_id = %1$s OR n.scheme_id IN"
+            " (SELECT CASE WHEN l.scheme_lo = %1$s THEN l.scheme_hi ELSE l.scheme_lo END"
+            "  FROM tb_alliances l WHERE l.status = 'accepted'"
+            "  AND (l.scheme_lo = %1$s OR l.scheme_hi = %1$s)))", sid);
+    } else {
+        const char *lo = region_params(&p, f->scope);
+        (void)lo;
+        where = " WHERE n.region_code >= ?1 AND n.region_code < ?2";
+        if (f->member_id > 0)
+            where = al_arena_printf(a, "%s AND n.member_id = %s", where,
+                al_param_int(&p, f->member_id));
+    }
+    if (f->scheme_id > 0)
+        where = al_arena_printf(a, "%s AND n.scheme_id = %s", where, al_param_int(&p, f->scheme_id));
+    if (f->status)
+        where = al_arena_printf(a, "%s AND n.status = %s", where, al_param_text(&p, f->status));
+    if (f->overdue_at > 0)
+        where = al_arena_printf(a, "%s AND n.status = 'open' AND n.starts_at < %s", where,
+            al_param_int(&p, f->overdue_at));
+    return al_db_page(db, &p, &sql, where, f->limit, f->offset, &(struct al_rows){.cols = cols},
+        items, total);
+}
+
+/* ---- measures (RULE-TB-050..052) ---- */
+
+int
+tb_store_volunteer_counts(struct al_db *db, const char *scope, int64_t *elders, int64_t *all)
+{
+    static const char sql_e[] =
+        "SELECT count(DISTINCT elder_id) FROM tb_members WHERE region_code >= ? AND"
+        " region_code < ? AND elder_id IS NOT NULL AND status = 'verified'";
+    static const char sql_a[] = "SELECT count(*) FROM tb_members WHERE region_code >= ? AND"
+                                " region_code < ? AND status = 'verified'";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql_e);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    int rc = al_stmt_int64(st, elders);
+    if (rc != AL_OK)
+        return rc;
+    st = al_db_sql(db, sql_a);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    return al_stmt_int64(st, all);
+}
+
+int
+tb_store_hours_by_month(struct al_db *db, struct al_arena *a, const char *scope, int64_t since,
+    json_t *items)
+{
+    /* Days of China time (UTC+8) grouped in SQL; months made of them in C (no date SQL). */
+    static const char sql[] =
+        "SELECT (t.created_at + 28800) / 86400, coalesce(n.category, '管理员补录'),"
+        " sum(t.minutes), count(*) FROM tb_transfers t JOIN tb_schemes s ON s.id = t.scheme_id"
+        " LEFT JOIN tb_needs n ON n.id = t.need_id"
+        " WHERE t.category = 'service' AND s.region_code >= ? AND s.region_code < ?"
+        " AND t.created_at >= ? GROUP BY 1, 2 ORDER BY 1, 2";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(since));
+    json_t *acc = json_object();
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        char day[11];
+        al_date_cst(al_stmt_int(st, 0) * 86400 - 28800 + 43200, day);
+        const char *key = al_arena_printf(a, "%.7s|%s", day, al_stmt_text(st, 1));
+        json_t *row = json_object_get(acc, key);
+        if (!row) {
+            row = json_pack("{ss% ss sI sI}", "month", day, (size_t)7, "category",
+                al_stmt_text(st, 1), "minutes", (json_int_t)0, "services", (json_int_t)0);
+            json_object_set_new(acc, key, row);
+            json_array_append(items, row);
+        }
+        json_object_set_new(row, "minutes", json_integer(json_integer_value(json_object_get(row,
+            "minutes")) + al_stmt_int(st, 2)));
+        json_object_set_new(row, "services", json_integer(json_integer_value(json_object_get(row,
+            "services")) + al_stmt_int(st, 3)));
+    }
+    json_decref(acc);
+    return rc;
+}
+
+int
+tb_store_need_counts(struct al_db *db, const char *scope, int64_t now, json_t *out)
+{
+    static const char sql[] =
+        "SELECT status, count(*), sum(CASE WHEN status = 'open' AND starts_at < ? THEN 1 ELSE 0"
+        " END) FROM tb_needs WHERE region_code >= ? AND region_code < ? GROUP BY status";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    static const char *const keys[] = {"open", "taken", "done", "disputed", "cancelled"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        json_object_set_new(out, keys[i], json_integer(0));
+    json_object_set_new(out, "overdue", json_integer(0));
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(now), AL_T(lo), AL_T(hi));
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        json_object_set_new(out, al_stmt_text(st, 0), json_integer(al_stmt_int(st, 1)));
+        if (strcmp(al_stmt_text(st, 0), "open") == 0)
+            json_object_set_new(out, "overdue", json_integer(al_stmt_int(st, 2)));
+    }
+    return rc;
 }

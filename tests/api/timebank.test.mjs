@@ -34,7 +34,7 @@ const balance = async (c, id) => ok(await c.get(`/api/v1/timebank/members/${id}`
 const post = (c, body) => c.post('/api/v1/timebank/transfers', body)
 const verify = () => s.cli(['timebank', 'verify'])
 
-test('RULE-TB-001, RULE-TB-002: schemes belong to a county or township of the caller, with their rules and categories', async () => {
+test('RULE-TB-001, RULE-TB-002, RULE-TB-020, RULE-TB-027: schemes belong to a county or township of the caller, with their rules and categories', async () => {
   A = ok(await lq.post('/api/v1/timebank/schemes', { name: '测试甲时间银行', region_code: '520327001', categories: CATS }), 201)
   assert.equal(A.rules.cap_min, 90000) // Nanjing: 1,500 hours
   assert.equal(A.rules.redeem_age, 65)

@@ -189,6 +189,40 @@ scheme_categories(void **state)
     assert_string_equal(code, "0007");
 }
 
+static void
+needs(void **state)
+{
+    (void)state;
+    struct al_errinfo e = {0};
+    /* RULE-TB-040: open → taken → done; taken → disputed → resolved; cancel before done. */
+    assert_int_equal(tb_need_allowed("open", TB_N_TAKE, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("taken", TB_N_TAKE, &e), AL_ECONFLICT);
+    assert_string_equal(e.field, "status");
+    assert_int_equal(tb_need_allowed("taken", TB_N_DONE, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("taken", TB_N_CONFIRM, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("open", TB_N_CONFIRM, &e), AL_ECONFLICT);
+    assert_int_equal(tb_need_allowed("taken", TB_N_DISPUTE, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("disputed", TB_N_RESOLVE, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("taken", TB_N_RESOLVE, &e), AL_ECONFLICT);
+    assert_int_equal(tb_need_allowed("open", TB_N_CANCEL, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("done", TB_N_CANCEL, &e), AL_ECONFLICT);
+    assert_int_equal(tb_need_allowed("cancelled", TB_N_DONE, &e), AL_ECONFLICT);
+    assert_string_equal(tb_need_status_label("disputed"), "有争议");
+    /* RULE-TB-042 */
+    assert_int_equal(tb_need_minutes_check(0, &e), AL_EINVAL);
+    assert_int_equal(tb_need_minutes_check(720, &e), AL_OK);
+    assert_int_equal(tb_need_minutes_check(721, &e), AL_EINVAL);
+    int64_t t = 0;
+    assert_true(tb_parse_local_time("2026-12-02 08:00", &t));
+    assert_int_equal(t, 1796169600); /* 2026-12-02T00:00:00Z */
+    assert_true(tb_parse_local_time("2024-02-29T23:59", &t));
+    assert_false(tb_parse_local_time("2026-02-29 08:00", &t));
+    assert_false(tb_parse_local_time("2026-12-02 24:00", &t));
+    assert_false(tb_parse_local_time("2026-12-02 8:00", &t));
+    assert_false(tb_parse_local_time("2026-12-02x08:00", &t));
+    assert_false(tb_parse_local_time(NULL, &t));
+}
+
 int
 main(void)
 {
@@ -201,6 +235,7 @@ main(void)
         cmocka_unit_test(gifts_donations_grants),
         cmocka_unit_test(legs_sum_per_scheme),
         cmocka_unit_test(scheme_categories),
+        cmocka_unit_test(needs),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     al_arena_fini(&arena);
