@@ -505,8 +505,13 @@ member_list(struct al_req *r)
         rc = al_query_int(&r->query, "scheme_id", "时间银行", 0, INT64_MAX, 0, &scheme, &r->err);
     if (rc != AL_OK)
         return rc;
+    /* RULE-TB-051: drill-down from the measures by area, within the caller's region. */
+    const char *region = al_query_opt(&r->query, "region");
+    if (region && ((*region && region_level(region) == 0) ||
+                      !region_in_scope(r->who->region_code, region)))
+        return al_req_fail(r, AL_ENOTFOUND, "region", "区划不存在或不在您的辖区内");
     al_params_init(&p, r->arena);
-    region_params(&p, r->who->region_code);
+    region_params(&p, region ? region : r->who->region_code);
     json_t *items = json_array();
     rc = tb_store_members(r->db, &p, scheme, al_query_opt(&r->query, "q"), limit, offset, items,
         &total);
@@ -652,6 +657,12 @@ static const struct al_route timebank_routes[] = {
         "确认、暂停或恢复联盟"},
     {AL_GET, "/api/v1/timebank/members", member_list, "timebank.read", 0, "志愿者与成员"},
     {AL_POST, "/api/v1/timebank/members", member_create, "timebank.operate", 0, "登记志愿者"},
+    {AL_GET, "/api/v1/timebank/members/export", tb_members_export, "timebank.read", 0,
+        "导出志愿者（CSV/XLSX）"},
+    {AL_GET, "/api/v1/timebank/measures", tb_measures, "timebank.read", 0,
+        "时间银行指标：老年志愿者占比、每月服务时长、需求与基金"},
+    {AL_GET, "/api/v1/timebank/measures/export", tb_measures_export, "timebank.read", 0,
+        "导出老年志愿者占比（CSV/XLSX）"},
     {AL_GET, "/api/v1/timebank/members/:id", member_get, "timebank.read", 0, "成员详情与余额"},
     {AL_POST, "/api/v1/timebank/members/:id/verify", member_verify, "timebank.operate", 0,
         "审核志愿者"},

@@ -251,6 +251,10 @@ int tb_store_volunteer_counts(struct al_db *db, const char *scope, int64_t *elde
 /* Minutes served per month ("YYYY-MM" of China time) and category in scope, since `since`. */
 int tb_store_hours_by_month(struct al_db *db, struct al_arena *a, const char *scope,
     int64_t since, json_t *items);
+/* The child regions of `parent` (code, name) into `items` (the shared regions table). */
+int tb_store_child_regions(struct al_db *db, const char *parent, json_t *items);
+/* Minutes moved per transfer category in schemes of scope, as members of `out`. */
+int tb_store_category_totals(struct al_db *db, const char *scope, json_t *out);
 /* Needs of scope: open, of which overdue (starting before `now`), taken, disputed, done. */
 int tb_store_need_counts(struct al_db *db, const char *scope, int64_t now, json_t *out);
 
@@ -304,5 +308,8 @@ int tb_me_statement(struct al_req *r);
 int tb_me_needs(struct al_req *r);
 int tb_me_take(struct al_req *r);
 int tb_me_done(struct al_req *r);
+int tb_measures(struct al_req *r);
+int tb_measures_export(struct al_req *r);
+int tb_members_export(struct al_req *r);
 
 #endif

@@ -810,3 +810,35 @@ tb_store_need_counts(struct al_db *db, const char *scope, int64_t now, json_t *o
     }
     return rc;
 }
+
+int
+tb_store_child_regions(struct al_db *db, const char *parent, json_t *items)
+{
+    static const char sql[] = "SELECT code, name FROM regions WHERE parent_code = ? ORDER BY code";
+    static const char sql_top[] = "SELECT code, name FROM regions WHERE level = 1 ORDER BY code";
+    static const struct al_col cols[] = {AL_COL(0, "code", AL_COL_TEXT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL_END};
+    struct al_stmt *st = al_db_sql(db, *parent ? sql : sql_top);
+    if (*parent)
+        al_stmt_bind_text(st, 1, parent);
+    return al_db_rows(st, NULL, &(struct al_rows){.cols = cols}, items);
+}
+
+int
+tb_store_category_totals(struct al_db *db, const char *scope, json_t *out)
+{
+    static const char sql[] =
+        "SELECT t.category, sum(t.minutes), count(*) FROM tb_transfers t"
+        " JOIN tb_schemes s ON s.id = t.scheme_id WHERE s.region_code >= ? AND"
+        " s.region_code < ? GROUP BY t.category";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    for (int c = TB_SERVICE; c <= TB_CAP_DONATE; c++)
+        json_object_set_new(out, tb_category_name(c), json_integer(0));
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_object_set_new(out, al_stmt_text(st, 0), json_integer(al_stmt_int(st, 1)));
+    return rc;
+}
