@@ -61,6 +61,7 @@ test('RULE-TB-001, RULE-TB-002, RULE-TB-020, RULE-TB-027: schemes belong to a co
   A = upd
   const audit = ok(await admin.get('/api/v1/audit?action=timebank.scheme_update')).items
   assert.ok(audit.some((x) => x.username === 'lq_officer'))
+  assert.equal(audit[0].action_name, '修改时间银行规则') // RULE-UI-003
 })
 
 test('RULE-TB-003, RULE-TB-004: an alliance is proposed by one scheme, accepted by the other, suspended and resumed by either', async () => {
