@@ -347,9 +347,12 @@ tb_need_assign(struct al_req *r)
 static int
 check_code(struct al_req *r, struct tb_need *n, const char *code)
 {
-    unsigned diff = code && strlen(code) == 4 ? 0 : 1;
-    for (int i = 0; i < 4 && !diff; i++)
-        diff |= (unsigned)(code[i] ^ n->confirm_code[i]);
+    unsigned diff = 1;
+    if (code && strlen(code) == 4) {
+        diff = 0;
+        for (int i = 0; i < 4; i++)
+            diff |= (unsigned)(code[i] ^ n->confirm_code[i]);
+    }
     if (!diff)
         return AL_OK;
     n->code_fails++;
