@@ -25,6 +25,7 @@
 #include "identify/identify.h"
 #include "import/import.h"
 #include "region/region.h"
+#include "timebank/timebank.h"
 #include "user/user.h"
 
 static void
@@ -44,6 +45,7 @@ usage(FILE *f)
           "  routes [--markdown]                       打印路由表\n"
           "  backup FILE [--db PATH]                   在线备份数据库（PostgreSQL：pg_dump，\n"
           "                                            FILE 以 / 结尾为目录格式，.sql 为纯 SQL）\n"
+          "  timebank verify [--db PATH]               校验时间银行账本（完好时退出码为 0，否则 3）\n"
           "  audit verify [--db PATH]                  校验审计链（完整时退出码为 0）\n"
           "环境变量: ANLAO_DB, PORT, ANLAO_ADMIN_PASSWORD, ANLAO_WORKERS, ANLAO_KEY ...\n",
         f);
@@ -600,6 +602,31 @@ cmd_audit(int argc, char **argv)
     return 1;
 }
 
+/* RULE-TB-030: the time bank's ledger checked; exit 3 naming the first break. */
+static int
+cmd_timebank(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "verify") != 0) {
+        fputs("用法: anlao timebank verify [--db PATH]\n", stderr);
+        return 2;
+    }
+    struct al_db *db = open_ready(argc, argv);
+    int64_t n = 0;
+    char msg[384];
+    int rc = timebank_verify(db, &n, msg, sizeof(msg));
+    al_db_close(db);
+    if (rc == AL_OK) {
+        printf("%s\n", msg);
+        return 0;
+    }
+    if (rc == AL_ECONFLICT) {
+        fprintf(stderr, "时间银行账本有误：%s\n", msg);
+        return 3;
+    }
+    fputs("时间银行账本校验失败：数据库错误\n", stderr);
+    return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -629,6 +656,7 @@ main(int argc, char **argv)
         {"routes", cmd_routes, "--db= --markdown"},
         {"backup", cmd_backup, "--db="},
         {"audit", cmd_audit, "--db="},
+        {"timebank", cmd_timebank, "--db="},
         {"import", cmd_import, "--db= --kind= --sheet= --commit --valid-only --partial"},
         {"identify", cmd_identify, "--db="},
         {"gen", cmd_gen, "--db= --elders= --out= --seed= --bad-percent= --bad-per-mille= --today="},

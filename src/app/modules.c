@@ -10,6 +10,7 @@
 #include "import/import.h"
 #include "region/region.h"
 #include "system/system.h"
+#include "timebank/timebank.h"
 #include "user/user.h"
 #include "visit/visit.h"
 
@@ -26,6 +27,7 @@ const struct al_module *const app_modules[] = {
     &assess_module,
     &entitle_module,
     &visit_module,
+    &timebank_module,
     NULL,
 };
 

@@ -12,6 +12,7 @@
 #include "entitle/entitle.h"
 #include "gen/gen.h"
 #include "identify/identify.h"
+#include "timebank/timebank.h"
 #include "user/user.h"
 #include "visit/visit.h"
 
@@ -64,12 +65,14 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
         return al_fail(e, rc, NULL, "演示数据写入失败：评估员资格");
     if (o->elders > 0 && (rc = seed_elders(db, a, o->elders, e)) != AL_OK)
         return rc;
+    if ((rc = timebank_seed_demo(db, a, o->password, e)) != AL_OK)
+        return rc;
     if ((rc = al_db_exec(db,
              "INSERT INTO settings(key, value) VALUES ('demo_seeded', '1')"
              " ON CONFLICT DO NOTHING")) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
     printf("演示账号（凤冈县）：fg_civil、lq_officer、jx_officer、lq_helper、fg_assessor、"
-           "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_caregiver，"
+           "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_caregiver、lq_volunteer、jx_volunteer（志愿者），"
            "清单审批 gz_civil（贵州省）、zy_civil（遵义市），密码 %s\n",
         o->password);
     return AL_OK;

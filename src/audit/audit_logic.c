@@ -101,6 +101,15 @@ static const struct name_pair action_names[] = {
     {"audit.export", "导出审计日志"},
     {"user.export", "导出用户"},
     {"import.export", "导出导入记录"},
+    {"timebank.scheme_create", "设立时间银行"}, {"timebank.scheme_update", "修改时间银行规则"},
+    {"timebank.alliance_propose", "提议通存通兑联盟"}, {"timebank.alliance_status", "联盟状态变更"},
+    {"timebank.member_create", "登记志愿者"}, {"timebank.member_verify", "审核志愿者"},
+    {"timebank.transfer", "记入时间"}, {"timebank.need_create", "发布服务需求"},
+    {"timebank.need_assign", "指派志愿者"}, {"timebank.need_take", "志愿者接单"},
+    {"timebank.need_done", "登记服务时长"}, {"timebank.need_confirm", "老人确认服务"},
+    {"timebank.need_code_fail", "确认码错误"}, {"timebank.need_dispute", "服务争议"},
+    {"timebank.need_resolve", "处理服务争议"}, {"timebank.need_cancel", "取消服务需求"},
+    {"timebank.members_export", "导出志愿者"}, {"timebank.measures_export", "导出时间银行指标"},
     {NULL, NULL},
 };
 

@@ -120,6 +120,25 @@ int elder_bulk_end(struct elder_bulk *b, int rc);
 int elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
     const char **status);
 
+/*
+ * What another module may know of one elder of the registry (the time bank's age gates,
+ * issue 16): name, residence region, record status, birth date, living arrangement (NULL
+ * when not recorded) and whether the elder is in special difficulty (RULE-CAT-009, the
+ * setting's categories).  Texts copied into `a`.  AL_OK, AL_ENOTFOUND or AL_EDB.
+ */
+struct elder_brief {
+    int64_t id;
+    const char *name, *region_code, *status, *birth_date, *living;
+    bool special;
+};
+int elder_brief_get(struct al_db *db, struct al_arena *a, int64_t id, struct elder_brief *out);
+
+/*
+ * Active elders of the registry (在册) in `scope` (a code prefix) into *n, counted like the
+ * elder list (RULE-SCOPE-002).  AL_OK or AL_EDB.
+ */
+int elder_count_active(struct al_db *db, const char *scope, int64_t *n);
+
 /* What the category scan tells its visitor about one elder (valid during the call only). */
 struct elder_scan_row {
     int64_t id;

@@ -1712,3 +1712,45 @@ elder_recompute_scan(struct al_db *db, const char *today,
     al_vec_fini(&redo);
     return rc;
 }
+
+int
+elder_brief_get(struct al_db *db, struct al_arena *a, int64_t id, struct elder_brief *out)
+{
+    static const char sql[] = "SELECT name, region_code, status, birth_date, living_arrangement"
+                              " FROM elders WHERE id = ?";
+    static const char sql_cats[] = "SELECT category FROM elder_categories WHERE elder_id = ?";
+    struct elder_settings s;
+    memset(out, 0, sizeof(*out));
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    out->id = id;
+    out->name = al_stmt_dup(a, st, 0);
+    out->region_code = al_stmt_dup(a, st, 1);
+    out->status = al_stmt_dup(a, st, 2);
+    out->birth_date = al_stmt_dup(a, st, 3);
+    out->living = al_stmt_dup(a, st, 4);
+    al_stmt_reset(st);
+    if ((rc = elder_settings_load(db, &s)) != AL_OK)
+        return rc;
+    st = al_db_sql(db, sql_cats);
+    al_stmt_bind_int(st, 1, id);
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        if (elder_in_list(s.special_difficulty, al_stmt_text(st, 0)))
+            out->special = true; /* RULE-CAT-009 */
+    return rc;
+}
+
+int
+elder_count_active(struct al_db *db, const char *scope, int64_t *n)
+{
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, dialect(db)->active);
+    al_stmt_bind_text(st, 1, lo);
+    al_stmt_bind_text(st, 2, hi);
+    *n = 0;
+    return al_stmt_int64(st, n);
+}

@@ -79,6 +79,20 @@ async function entitleChange(withItem = false, submitted = false) {
   return ch
 }
 
+// The time bank (issue 16): a need of a new elder in the demo's 龙泉 scheme (id 1), taken by
+// its verified volunteer 陈建国 when `assigned`.
+const TB = 1
+async function tbNeed(assigned = false) {
+  const e = await newElder()
+  let n = ok(await civil.post('/api/v1/timebank/needs', { scheme_id: TB, elder_id: e.id, category: '打扫卫生', starts_at: '2026-12-30 09:00', duration_min: 60, place: '家中' }), 201)
+  if (assigned) {
+    const vol = ok(await civil.get('/api/v1/timebank/members?q=陈建国')).items[0].id
+    n = ok(await civil.post(`/api/v1/timebank/needs/${n.id}/assign`, { version: n.version, member_id: vol }))
+  }
+  return n
+}
+const tbScheme = async () => ok(await civil.post('/api/v1/timebank/schemes', { name: `巡检时间银行${seq++}`, region_code: '520327001', categories: ['打扫卫生'] }), 201)
+
 // method + path → { action: the audit action expected, run(call): setup, then ONE call(client,
 // method, path, body) — the route under test — whose response must be 2xx; `job`: follow it }.
 const CALLS = {
@@ -211,6 +225,59 @@ const CALLS = {
   'POST /api/v1/visit-needs/:id/close': { action: 'visit.close', run: async (call) => {
     const n = await visitNeed('service_order')
     return call(civil, { version: n.version, outcome: '已派单' }, { id: n.id })
+  } },
+  'POST /api/v1/timebank/schemes': { action: 'timebank.scheme_create', run: (call) => call(civil, { name: `巡检时间银行${seq++}`, region_code: '520327001', categories: ['打扫卫生'] }) },
+  'PATCH /api/v1/timebank/schemes/:id': { action: 'timebank.scheme_update', run: async (call) => {
+    const sc = await tbScheme()
+    return call(civil, { version: sc.version, cap_hours: 1000 }, { id: sc.id })
+  } },
+  'POST /api/v1/timebank/alliances': { action: 'timebank.alliance_propose', run: async (call) => call(civil, { scheme_id: (await tbScheme()).id, partner_id: TB }) },
+  'POST /api/v1/timebank/alliances/:id/status': { action: 'timebank.alliance_status', run: async (call) => {
+    const al = ok(await civil.post('/api/v1/timebank/alliances', { scheme_id: (await tbScheme()).id, partner_id: TB }), 201)
+    return call(civil, { status: 'accepted', version: 1 }, { id: al.id })
+  } },
+  'POST /api/v1/timebank/members': { action: 'timebank.member_create', run: (call) => call(civil, { scheme_id: TB, kind: 'individual', name: '巡检志愿者', birth_date: '1990-01-01' }) },
+  'POST /api/v1/timebank/members/:id/verify': { action: 'timebank.member_verify', run: async (call) => {
+    const m = ok(await civil.post('/api/v1/timebank/members', { scheme_id: TB, kind: 'individual', name: '巡检志愿者', birth_date: '1990-01-01' }), 201)
+    return call(civil, { version: 1 }, { id: m.id })
+  } },
+  'POST /api/v1/timebank/transfers': { action: 'timebank.transfer', run: (call) => call(civil, { category: 'topup', scheme_id: TB, minutes: 60 }) },
+  'POST /api/v1/timebank/needs': { action: 'timebank.need_create', run: async (call) => call(civil, { scheme_id: TB, elder_id: (await newElder()).id, category: '打扫卫生', starts_at: '2026-12-30 09:00', duration_min: 60, place: '家中' }) },
+  'POST /api/v1/timebank/needs/:id/assign': { action: 'timebank.need_assign', run: async (call) => {
+    const n = await tbNeed()
+    const vol = ok(await civil.get('/api/v1/timebank/members?q=陈建国')).items[0].id
+    return call(civil, { version: n.version, member_id: vol }, { id: n.id })
+  } },
+  'POST /api/v1/timebank/needs/:id/done': { action: 'timebank.need_done', run: async (call) => {
+    const n = await tbNeed(true)
+    return call(civil, { version: n.version, minutes: 30 }, { id: n.id })
+  } },
+  'POST /api/v1/timebank/needs/:id/confirm': { action: 'timebank.need_confirm', run: async (call) => {
+    const n = await tbNeed(true)
+    return call(civil, { version: n.version }, { id: n.id })
+  } },
+  'POST /api/v1/timebank/needs/:id/dispute': { action: 'timebank.need_dispute', run: async (call) => {
+    const n = await tbNeed(true)
+    return call(civil, { version: n.version, reason: '巡检争议' }, { id: n.id })
+  } },
+  'POST /api/v1/timebank/needs/:id/resolve': { action: 'timebank.need_resolve', run: async (call) => {
+    const n = await tbNeed(true)
+    const d = ok(await civil.post(`/api/v1/timebank/needs/${n.id}/dispute`, { version: n.version, reason: '巡检争议' }))
+    return call(civil, { version: d.version, minutes: 0 }, { id: n.id })
+  } },
+  'POST /api/v1/timebank/needs/:id/cancel': { action: 'timebank.need_cancel', run: async (call) => {
+    const n = await tbNeed()
+    return call(civil, { version: n.version }, { id: n.id })
+  } },
+  'POST /api/v1/timebank/me/needs/:id/take': { action: 'timebank.need_take', run: async (call) => {
+    const n = await tbNeed()
+    return call(await s.login('lq_volunteer'), { version: n.version }, { id: n.id })
+  } },
+  'POST /api/v1/timebank/me/needs/:id/done': { action: 'timebank.need_done', run: async (call) => {
+    const n = await tbNeed()
+    const vol = await s.login('lq_volunteer')
+    const t = ok(await vol.post(`/api/v1/timebank/me/needs/${n.id}/take`, { version: n.version }))
+    return call(vol, { version: t.version, minutes: 30 }, { id: n.id })
   } },
 }
 

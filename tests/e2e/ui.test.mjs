@@ -364,10 +364,21 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
         await page.click('[data-test=change-add]')
         await page.waitForSelector('[data-test=item-dialog] form')
         await page.waitForTimeout(400) // the dialog's opening transition
-      }]],
+      }],
+      // The time bank (issue 16): needs, volunteers, schemes with measures, the paper statement.
+      ['/timebank', '[data-test=list-card], [data-test=tb-needs-table] .el-table__row'],
+      ['/timebank?tab=members', '[data-test=list-card], [data-test=tb-members-table] .el-table__row'],
+      ['/timebank?tab=schemes', '[data-test=tb-alliances-table] .el-table__row'],
+      ['/timebank', '[data-test=tb-need-new]', async (page) => {
+        await page.click('[data-test=tb-need-new]')
+        await page.waitForSelector('[data-test=tb-need-dialog] form')
+        await page.waitForTimeout(400) // the dialog's opening transition
+      }],
+      ['/timebank/members/1/statement', '[data-test=tb-paper]']],
     // Welfare visits (issue 15): the rate with its drill-down, the needs and referrals.
     lq_officer: [['/visits/rate', '[data-test=rate-summary]'],
       ['/visits/referrals', '[data-test=list-card], [data-test=needs-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
+    lq_volunteer: [['/volunteer', '[data-test=list-card]'], ['/volunteer?tab=statement', '[data-test=list-card]']],
     zy_civil: [['/entitle/approvals', '[data-test=list-card], [data-test=queue-table] .el-table__row']],
     admin: [['/', '[data-test=home-counts]'], ['/users', '[data-test=users-table] .el-table__row'], ['/regions', '[data-test=region-tree]'],
       ['/audit', '[data-test=audit-table] .el-table__row']],

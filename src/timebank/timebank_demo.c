@@ -1,0 +1,203 @@
+/*
+ * Demo data of the time bank (issue 16) in the demo county 凤冈县 (520327): two schemes with
+ * an accepted alliance, volunteers, service hours, the public fund, an inter-scheme spend and
+ * open needs, written through the same store and ledger as the API.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "core/idcard.h"
+#include "elder/elder.h"
+#include "user/user.h"
+#include "timebank/timebank.h"
+#include "timebank/timebank_int.h"
+
+static const char demo_cats[] =
+    "打扫卫生|陪伴聊天|陪同就医|代购物品|智能手机帮教|防诈骗宣讲|理发|读书读报";
+
+static int
+scheme(struct al_db *db, const char *region, const char *name, int64_t now, int64_t *id)
+{
+    struct tb_scheme s = {.region_code = region, .name = name, .categories = demo_cats,
+        .rules = tb_rules_default};
+    return tb_store_scheme_create(db, &s, "seed", now, id);
+}
+
+static int
+member(struct al_db *db, struct al_arena *a, int64_t sid, const char *region, const char *kind, const char *name,
+    const char *phone, const char *birth, int64_t elder, int64_t user, int64_t now, int64_t *id)
+{
+    struct elder_brief b;
+    if (elder > 0 && elder_brief_get(db, a, elder, &b) == AL_OK) {
+        name = b.name;
+        region = b.region_code;
+    }
+    struct tb_member m = {.scheme_id = sid, .region_code = region, .kind = kind, .name = name,
+        .phone = phone, .birth_date = birth, .elder_id = elder, .user_id = user,
+        .group_type = strcmp(kind, "group") == 0 ? "企业" : NULL};
+    int rc = tb_store_member_create(db, &m, "时间银行志愿服务岗前培训（4 学时）", 1, "seed", now,
+        id);
+    if (rc == AL_OK)
+        rc = tb_store_member_verify(db, *id, 1, "seed", now);
+    return rc;
+}
+
+static int
+post(struct al_db *db, struct al_arena *a, int cat, int64_t scheme_id, int64_t from, int64_t to,
+    int64_t minutes, const char *note, const char *today, int64_t now, struct al_errinfo *e)
+{
+    struct tb_transfer_in in = {.category = cat, .scheme_id = scheme_id, .from_member = from,
+        .to_member = to, .minutes = minutes, .note = note, .today = today, .by = "seed",
+        .now = now, .scope = "", .relation = cat == TB_GIFT ? "parent" : NULL};
+    struct tb_transfer_out out;
+    return tb_ledger_post(db, a, &in, &out, e);
+}
+
+/* The first elders (by id) of `region` aged `min_age`+, in special difficulty when `special`. */
+static int64_t
+find_elder(struct al_db *db, struct al_arena *a, const char *region, int min_age, bool special,
+    const char *today, int64_t after)
+{
+    struct elder_brief b;
+    for (int64_t id = after + 1; id < after + 400; id++) {
+        if (elder_brief_get(db, a, id, &b) != AL_OK)
+            continue;
+        if (strncmp(b.region_code, region, strlen(region)) == 0 &&
+            strcmp(b.status, "active") == 0 && al_age_on(b.birth_date, today) >= min_age &&
+            (!special || b.special))
+            return id;
+    }
+    return 0;
+}
+
+/* A volunteer's own sign-in (role volunteer); 0 when it cannot be made. */
+static int64_t
+volunteer_user(struct al_db *db, struct al_arena *a, const char *username, const char *name,
+    const char *region, const char *password, struct al_errinfo *e)
+{
+    struct user_new in = {.username = username, .display_name = name, .role = "volunteer",
+        .region_code = region, .password = password, .must_change_password = 0};
+    int64_t id = 0;
+    if (user_create_direct(db, a, &in, "seed", &id, NULL, e) != AL_OK)
+        id = 0;
+    e->message[0] = '\0';
+    e->field = NULL;
+    return id;
+}
+
+int
+timebank_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
+    struct al_errinfo *e)
+{
+    int64_t schemes = 0;
+    if (al_db_count(db, "SELECT count(*) FROM tb_schemes", NULL, &schemes) != AL_OK)
+        return al_fail(e, AL_EDB, NULL, "演示数据写入失败：时间银行");
+    if (schemes > 0)
+        return AL_OK;
+    char today[11];
+    al_today_cst(today);
+    int64_t now = 0, lq = 0, jx = 0, al_id = 0;
+    {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        now = ts.tv_sec;
+    }
+    /* Sign-ins first: user_create_direct writes in its own transaction. */
+    int64_t u1 = volunteer_user(db, a, "lq_volunteer", "志愿者 王秀兰", "520327001", password, e);
+    int64_t u2 = volunteer_user(db, a, "jx_volunteer", "志愿者 杨光明", "520327101", password, e);
+    int rc = al_db_begin(db);
+    if (rc == AL_OK)
+        rc = scheme(db, "520327001", "龙泉街道时间银行", now, &lq);
+    if (rc == AL_OK)
+        rc = scheme(db, "520327101", "进化镇时间银行", now, &jx);
+    if (rc == AL_OK)
+        rc = tb_store_alliance_create(db, lq, jx, lq, "凤冈县通存通兑试点", "seed", now, &al_id);
+    if (rc == AL_OK)
+        rc = tb_store_alliance_status(db, &(struct tb_alliance){.id = al_id, .version = 1,
+            .lo = lq, .hi = jx, .proposer = lq, .status = "proposed"}, "accepted", "seed", now);
+    int64_t v1 = 0, v2 = 0, v3 = 0, g1 = 0, w1 = 0, w2 = 0, eld = 0, key = 0;
+    if (rc == AL_OK)
+        rc = member(db, a, lq, "520327001001", "individual", "王秀兰", "13985200101", "1961-03-08",
+            0, u1, now, &v1);
+    if (rc == AL_OK)
+        rc = member(db, a, lq, "520327001002", "individual", "陈建国", "13985200102", "1958-11-20",
+            0, 0, now, &v2);
+    if (rc == AL_OK)
+        rc = member(db, a, lq, "520327001", "individual", "刘婷", "13985200103", "1995-06-01", 0, 0,
+            now, &v3);
+    if (rc == AL_OK)
+        rc = member(db, a, lq, "520327001", "group", "凤冈县茶业公司志愿服务队", "08515212345",
+            NULL, 0, 0, now, &g1);
+    if (rc == AL_OK)
+        rc = member(db, a, jx, "520327101", "individual", "杨光明", "13985200201", "1963-02-14", 0,
+            u2, now, &w1);
+    if (rc == AL_OK)
+        rc = member(db, a, jx, "520327101", "individual", "张秀英", "13985200202", "1966-09-30", 0,
+            0, now, &w2);
+    /* Elders of the registry, when the demo has them: one who banked time, one key elder. */
+    int64_t e1 = rc == AL_OK ? find_elder(db, a, "520327001", 66, false, today, 0) : 0;
+    int64_t e2 = rc == AL_OK ? find_elder(db, a, "520327001", 60, true, today, e1) : 0;
+    if (rc == AL_OK && e1)
+        rc = member(db, a, lq, NULL, "individual", "", NULL, NULL, e1, 0, now, &eld);
+    if (rc == AL_OK && e2 && e2 != e1)
+        rc = member(db, a, lq, NULL, "individual", "", NULL, NULL, e2, 0, now, &key);
+    /* Hours: services, a group's donation, the fund filled and granted, a spend across. */
+    if (rc == AL_OK)
+        rc = post(db, a, TB_SERVICE, 0, 0, v1, 1260, "陪伴聊天、代购物品（累计）", today, now, e);
+    if (rc == AL_OK)
+        rc = post(db, a, TB_SERVICE, 0, 0, v2, 540, "陪同就医", today, now, e);
+    if (rc == AL_OK)
+        rc = post(db, a, TB_SERVICE, 0, 0, v3, 300, "智能手机帮教", today, now, e);
+    if (rc == AL_OK)
+        rc = post(db, a, TB_SERVICE, 0, 0, g1, 960, "防诈骗宣讲（团体）", today, now, e);
+    if (rc == AL_OK)
+        rc = post(db, a, TB_DONATE, 0, g1, 0, 960, "团体时间捐入公益时间基金", today, now, e);
+    if (rc == AL_OK)
+        rc = post(db, a, TB_TOPUP, lq, 0, 0, 6000, "县级公益时间基金年度注入", today, now, e);
+    if (rc == AL_OK)
+        rc = post(db, a, TB_SERVICE, 0, 0, w1, 420, "打扫卫生", today, now, e);
+    if (rc == AL_OK)
+        rc = post(db, a, TB_SERVICE, 0, 0, w2, 180, "理发", today, now, e);
+    /* 通存通兑: 王秀兰 (龙泉) spends hours on 杨光明's (进化镇) service. */
+    if (rc == AL_OK)
+        rc = post(db, a, TB_REDEEM, 0, v1, w1, 120, "通存通兑：进化镇陪同就医", today, now, e);
+    if (rc == AL_OK && eld)
+        rc = post(db, a, TB_SERVICE, 0, 0, eld, 600, "老年志愿者：陪伴高龄老人", today, now, e);
+    if (rc == AL_OK && key)
+        rc = post(db, a, TB_GRANT, 0, 0, key, 600, "公益时间基金资助重点老人", today, now, e);
+    /* Needs of the registry's elders: one coming, one overdue (open past its time). */
+    struct tb_need n = {.scheme_id = lq, .duration_min = 90, .pay_from = "scheme",
+        .confirm_code = "2468"};
+    struct elder_brief b;
+    int64_t nid;
+    if (rc == AL_OK && e1 && (rc = elder_brief_get(db, a, e1, &b)) == AL_OK) {
+        n.elder_id = e1;
+        n.elder_name = b.name;
+        n.region_code = b.region_code;
+        n.category = "陪同就医";
+        n.place = "凤冈县人民医院门诊楼";
+        n.starts_at = (now / 3600 + 24) * 3600;
+        rc = tb_store_need_create(db, &n, "seed", now, &nid);
+        if (rc == AL_OK) {
+            n.category = "打扫卫生";
+            n.place = "老人家中";
+            n.starts_at = (now / 3600 - 30) * 3600;
+            rc = tb_store_need_create(db, &n, "seed", now, &nid);
+        }
+    }
+    if (rc == AL_OK && key && (rc = elder_brief_get(db, a, e2, &b)) == AL_OK) {
+        n.elder_id = e2;
+        n.elder_name = b.name;
+        n.region_code = b.region_code;
+        n.category = "陪伴聊天";
+        n.place = "老人家中";
+        n.starts_at = (now / 3600 + 50) * 3600;
+        rc = tb_store_need_create(db, &n, "seed", now, &nid);
+    }
+    if (rc != AL_OK && !e->message[0])
+        al_fail(e, rc, NULL, "演示数据写入失败：时间银行");
+    rc = al_db_end(db, rc);
+    if (rc != AL_OK && !e->message[0])
+        al_fail(e, rc, NULL, "演示数据写入失败：时间银行");
+    return rc;
+}

@@ -1,0 +1,243 @@
+/* src/timebank/timebank_logic.c: the time bank's rules (RULE-TB-010..026), pure. */
+#include <string.h>
+
+#include "core/arena.h"
+#include "timebank/timebank_int.h"
+#include "unit.h"
+
+static struct al_arena arena;
+
+static struct tb_party
+party(int64_t id, int age, int64_t balance)
+{
+    return (struct tb_party){.member_id = id, .scheme_id = 1, .verified = true, .age = age,
+        .balance_min = balance};
+}
+
+static void
+categories_of_transfers(void **state)
+{
+    (void)state;
+    for (int c = TB_SERVICE; c <= TB_CAP_DONATE; c++) {
+        assert_int_equal(tb_category_parse(tb_category_name(c)), c);
+        assert_true(strlen(tb_category_label(c)) > 0);
+    }
+    assert_int_equal(tb_category_parse("swap"), 0);
+    assert_int_equal(tb_category_parse(NULL), 0);
+    assert_string_equal(tb_category_name(99), "");
+}
+
+static void
+cap(void **state)
+{
+    (void)state;
+    /* RULE-TB-021: Nanjing's 1,500 hours; the excess is donated. */
+    const struct tb_rules *r = &tb_rules_default;
+    assert_int_equal(r->cap_min, 90000);
+    assert_int_equal(tb_cap_excess(r, 0, 600), 0);
+    assert_int_equal(tb_cap_excess(r, 89900, 100), 0);
+    assert_int_equal(tb_cap_excess(r, 89900, 160), 60);
+    assert_int_equal(tb_cap_excess(r, 95000, 60), 60); /* above already (cap lowered): all */
+    struct tb_rules none = *r;
+    none.cap_min = 0;
+    assert_int_equal(tb_cap_excess(&none, 1000000, 600), 0);
+}
+
+static void
+redeem_age(void **state)
+{
+    (void)state;
+    /* RULE-TB-023: Shanghai — from 65, from 60 for elders in difficulty. */
+    const struct tb_rules *r = &tb_rules_default;
+    struct tb_party p = party(1, 64, 600);
+    assert_false(tb_may_redeem(r, &p));
+    p.age = 65;
+    assert_true(tb_may_redeem(r, &p));
+    p.age = 60;
+    p.difficulty = true;
+    assert_true(tb_may_redeem(r, &p));
+    p.age = 59;
+    assert_false(tb_may_redeem(r, &p));
+    p.age = -1;
+    assert_false(tb_may_redeem(r, &p));
+    struct tb_party to = party(2, 40, 0);
+    struct al_errinfo e = {0};
+    p = party(1, 64, 600);
+    assert_int_equal(tb_check_transfer(r, TB_REDEEM, 60, &p, &to, NULL, 0, &e), AL_EUNPROC);
+    assert_string_equal(e.field, "from_member_id");
+    p.age = 70;
+    assert_int_equal(tb_check_transfer(r, TB_REDEEM, 60, &p, &to, NULL, 0, &e), AL_OK);
+}
+
+static void
+overdraft_and_groups(void **state)
+{
+    (void)state;
+    const struct tb_rules *r = &tb_rules_default;
+    struct al_errinfo e = {0};
+    struct tb_party from = party(1, 70, 59), to = party(2, 40, 0);
+    /* RULE-TB-012: never below zero. */
+    assert_int_equal(tb_check_transfer(r, TB_REDEEM, 60, &from, &to, NULL, 0, &e), AL_EUNPROC);
+    assert_string_equal(e.field, "minutes");
+    from.balance_min = 60;
+    assert_int_equal(tb_check_transfer(r, TB_REDEEM, 60, &from, &to, NULL, 0, &e), AL_OK);
+    /* RULE-TB-022: a group's hours only donated. */
+    struct tb_party grp = party(3, -1, 600);
+    grp.is_group = true;
+    assert_int_equal(tb_check_transfer(r, TB_REDEEM, 60, &grp, &to, NULL, 0, &e), AL_EUNPROC);
+    assert_string_equal(e.field, "category");
+    assert_int_equal(tb_check_transfer(r, TB_GIFT, 60, &grp, &to, "parent", 0, &e), AL_EUNPROC);
+    assert_int_equal(tb_check_transfer(r, TB_DONATE, 60, &grp, NULL, NULL, 0, &e), AL_OK);
+    struct tb_rules lax = *r;
+    lax.group_donate_only = false;
+    grp.age = -1;
+    assert_int_equal(tb_check_transfer(&lax, TB_REDEEM, 60, &grp, &to, NULL, 0, &e), AL_EUNPROC);
+    assert_string_equal(e.field, "from_member_id"); /* no age: not the group rule any more */
+    /* Unverified members move nothing; amounts are bounded; no transfer to oneself. */
+    from.verified = false;
+    assert_int_equal(tb_check_transfer(r, TB_DONATE, 10, &from, NULL, NULL, 0, &e), AL_EUNPROC);
+    to.verified = false;
+    assert_int_equal(tb_check_transfer(r, TB_SERVICE, 10, NULL, &to, NULL, 0, &e), AL_EUNPROC);
+    assert_int_equal(tb_check_transfer(r, TB_SERVICE, 0, NULL, &to, NULL, 0, &e), AL_EINVAL);
+    assert_string_equal(e.field, "minutes");
+    from = party(1, 70, 600);
+    assert_int_equal(tb_check_transfer(r, TB_DONATE, 10, &from, &from, NULL, 0, &e), AL_EINVAL);
+    assert_int_equal(tb_check_transfer(r, 0, 10, &from, NULL, NULL, 0, &e), AL_EINVAL);
+    assert_string_equal(e.field, "category");
+}
+
+static void
+gifts_donations_grants(void **state)
+{
+    (void)state;
+    const struct tb_rules *r = &tb_rules_default;
+    struct al_errinfo e = {0};
+    struct tb_party from = party(1, 35, 600), mum = party(2, 62, 0), friend = party(3, 59, 0);
+    /* RULE-TB-024: direct relatives aged 60+. */
+    assert_true(tb_relation_direct("parent"));
+    assert_true(tb_relation_direct("spouse"));
+    assert_false(tb_relation_direct("friend"));
+    assert_false(tb_relation_direct(NULL));
+    assert_int_equal(tb_check_transfer(r, TB_GIFT, 60, &from, &mum, "parent", 0, &e), AL_OK);
+    assert_int_equal(tb_check_transfer(r, TB_GIFT, 60, &from, &mum, "friend", 0, &e), AL_EINVAL);
+    assert_string_equal(e.field, "relation");
+    assert_int_equal(tb_check_transfer(r, TB_GIFT, 60, &from, &friend, "child", 0, &e),
+        AL_EUNPROC);
+    assert_string_equal(e.field, "to_member_id");
+    /* RULE-TB-025: to the fund (no receiver) or an elder in difficulty. */
+    assert_int_equal(tb_check_transfer(r, TB_DONATE, 60, &from, NULL, NULL, 0, &e), AL_OK);
+    assert_int_equal(tb_check_transfer(r, TB_DONATE, 60, &from, &mum, NULL, 0, &e), AL_EUNPROC);
+    mum.elder = mum.difficulty = true;
+    assert_int_equal(tb_check_transfer(r, TB_DONATE, 60, &from, &mum, NULL, 0, &e), AL_OK);
+    /* RULE-TB-026: the fund grants to key elders, within its balance. */
+    assert_true(tb_key_elder(r, &mum));
+    struct tb_party old = party(4, 85, 0);
+    assert_false(tb_key_elder(r, &old)); /* not an elder of the registry */
+    old.elder = true;
+    assert_true(tb_key_elder(r, &old));
+    old.age = 79;
+    assert_false(tb_key_elder(r, &old));
+    assert_int_equal(tb_check_transfer(r, TB_GRANT, 60, NULL, &old, NULL, 600, &e), AL_EUNPROC);
+    assert_int_equal(tb_check_transfer(r, TB_GRANT, 60, NULL, &mum, NULL, 59, &e), AL_EUNPROC);
+    assert_string_equal(e.field, "minutes");
+    assert_int_equal(tb_check_transfer(r, TB_GRANT, 60, NULL, &mum, NULL, 60, &e), AL_OK);
+    assert_int_equal(tb_check_transfer(r, TB_TOPUP, 6000, NULL, NULL, NULL, 0, &e), AL_OK);
+}
+
+static void
+legs_sum_per_scheme(void **state)
+{
+    (void)state;
+    /* RULE-TB-010 and RULE-TB-031: each scheme's legs sum to zero. */
+    int64_t bad = 0;
+    struct tb_leg same[] = {{1, 1, -60}, {2, 1, 60}};
+    assert_true(tb_legs_balanced(same, 2, &bad));
+    struct tb_leg across[] = {{1, 1, -60}, {3, 1, 60}, {4, 2, -60}, {5, 2, 60}};
+    assert_true(tb_legs_balanced(across, 4, &bad));
+    struct tb_leg broken[] = {{1, 1, -60}, {3, 1, 60}, {4, 2, -60}, {5, 2, 61}};
+    assert_false(tb_legs_balanced(broken, 4, &bad));
+    assert_int_equal(bad, 2);
+    /* Summing to zero overall is not enough: each scheme on its own. */
+    struct tb_leg skewed[] = {{1, 1, -60}, {5, 2, 60}};
+    assert_false(tb_legs_balanced(skewed, 2, &bad));
+    assert_int_equal(bad, 1);
+}
+
+static void
+scheme_categories(void **state)
+{
+    (void)state;
+    struct al_errinfo e = {0};
+    assert_int_equal(tb_categories_check("打扫卫生|陪伴聊天", &e), AL_OK);
+    assert_int_equal(tb_categories_check("", &e), AL_EINVAL);
+    assert_int_equal(tb_categories_check("a|a", &e), AL_EINVAL);
+    assert_int_equal(tb_categories_check("a|", &e), AL_EINVAL);
+    assert_int_equal(tb_categories_check("a||b", &e), AL_EINVAL);
+    assert_int_equal(tb_categories_check("一二三四五六七八九十一二三四五六七八九十一", &e), AL_EINVAL);
+    assert_true(tb_categories_has("打扫卫生|陪伴聊天", "陪伴聊天"));
+    assert_false(tb_categories_has("打扫卫生|陪伴聊天", "陪伴"));
+    json_t *j = tb_categories_json("a|bc");
+    assert_int_equal(json_array_size(j), 2);
+    assert_string_equal(json_string_value(json_array_get(j, 1)), "bc");
+    json_decref(j);
+    assert_string_equal(tb_hours_text(&arena, 90), "1 小时 30 分钟");
+    assert_string_equal(tb_hours_text(&arena, -120), "-2 小时");
+    char code[5];
+    tb_confirm_code((const unsigned char[]){0xff, 0xff}, code);
+    assert_string_equal(code, "5535");
+    tb_confirm_code((const unsigned char[]){0, 7}, code);
+    assert_string_equal(code, "0007");
+}
+
+static void
+needs(void **state)
+{
+    (void)state;
+    struct al_errinfo e = {0};
+    /* RULE-TB-040: open → taken → done; taken → disputed → resolved; cancel before done. */
+    assert_int_equal(tb_need_allowed("open", TB_N_TAKE, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("taken", TB_N_TAKE, &e), AL_ECONFLICT);
+    assert_string_equal(e.field, "status");
+    assert_int_equal(tb_need_allowed("taken", TB_N_DONE, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("taken", TB_N_CONFIRM, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("open", TB_N_CONFIRM, &e), AL_ECONFLICT);
+    assert_int_equal(tb_need_allowed("taken", TB_N_DISPUTE, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("disputed", TB_N_RESOLVE, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("taken", TB_N_RESOLVE, &e), AL_ECONFLICT);
+    assert_int_equal(tb_need_allowed("open", TB_N_CANCEL, &e), AL_OK);
+    assert_int_equal(tb_need_allowed("done", TB_N_CANCEL, &e), AL_ECONFLICT);
+    assert_int_equal(tb_need_allowed("cancelled", TB_N_DONE, &e), AL_ECONFLICT);
+    assert_string_equal(tb_need_status_label("disputed"), "有争议");
+    /* RULE-TB-042 */
+    assert_int_equal(tb_need_minutes_check(0, &e), AL_EINVAL);
+    assert_int_equal(tb_need_minutes_check(720, &e), AL_OK);
+    assert_int_equal(tb_need_minutes_check(721, &e), AL_EINVAL);
+    int64_t t = 0;
+    assert_true(tb_parse_local_time("2026-12-02 08:00", &t));
+    assert_int_equal(t, 1796169600); /* 2026-12-02T00:00:00Z */
+    assert_true(tb_parse_local_time("2024-02-29T23:59", &t));
+    assert_false(tb_parse_local_time("2026-02-29 08:00", &t));
+    assert_false(tb_parse_local_time("2026-12-02 24:00", &t));
+    assert_false(tb_parse_local_time("2026-12-02 8:00", &t));
+    assert_false(tb_parse_local_time("2026-12-02x08:00", &t));
+    assert_false(tb_parse_local_time(NULL, &t));
+}
+
+int
+main(void)
+{
+    al_arena_init(&arena, 4096);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(categories_of_transfers),
+        cmocka_unit_test(cap),
+        cmocka_unit_test(redeem_age),
+        cmocka_unit_test(overdraft_and_groups),
+        cmocka_unit_test(gifts_donations_grants),
+        cmocka_unit_test(legs_sum_per_scheme),
+        cmocka_unit_test(scheme_categories),
+        cmocka_unit_test(needs),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    al_arena_fini(&arena);
+    return rc;
+}
