@@ -9,6 +9,7 @@
 #include "identify/identify.h"
 #include "import/import.h"
 #include "region/region.h"
+#include "service/service.h"
 #include "system/system.h"
 #include "user/user.h"
 
@@ -24,6 +25,7 @@ const struct al_module *const app_modules[] = {
     &identify_module,
     &assess_module,
     &entitle_module,
+    &service_module,
     NULL,
 };
 

@@ -3,6 +3,7 @@
  * the order their data depends on each other.
  */
 #include <stdio.h>
+#include <time.h>
 
 #include "app/modules.h"
 #include "assess/assess.h"
@@ -12,6 +13,7 @@
 #include "entitle/entitle.h"
 #include "gen/gen.h"
 #include "identify/identify.h"
+#include "service/service.h"
 #include "user/user.h"
 
 /* Elders, their facts, published assessments and the identification baseline. */
@@ -61,6 +63,8 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
         return al_fail(e, rc, NULL, "演示数据写入失败：评估员资格");
     if (o->elders > 0 && (rc = seed_elders(db, o->elders, e)) != AL_OK)
         return rc;
+    if ((rc = service_seed_demo(db, a, (int64_t)time(NULL), e)) != AL_OK)
+        return rc; /* `e` says what failed */
     if ((rc = al_db_exec(db,
              "INSERT INTO settings(key, value) VALUES ('demo_seeded', '1')"
              " ON CONFLICT DO NOTHING")) != AL_OK)
