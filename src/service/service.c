@@ -32,7 +32,7 @@ audit(struct al_req *r, const char *action, int64_t id, const char *region, json
     return audit_append(r, &e);
 }
 
-/* RULE-SVC-030: tell the boards (delivered at the commit on PostgreSQL). */
+/* RULE-SVC-030: tell the boards, once the change is committed (a board reads it at once). */
 static void
 publish(struct al_req *r, int64_t id, const char *region, const char *status, int64_t caregiver)
 {
@@ -237,6 +237,8 @@ order_read(struct al_req *r, struct svc_new_order *o, struct svc_line **lines_ou
 
     json_t *codes = json_object_get(set, "items");
     int n = (int)json_array_size(codes);
+    if (n < 1)
+        return al_req_fail(r, AL_EINVAL, "items", "服务项目不能为空");
     struct svc_line *lines = al_arena_calloc(r->arena, sizeof(*lines) * (size_t)n);
     struct svc_quota quotas[LINES_MAX];
     int nq = 0;
@@ -324,10 +326,9 @@ order_place(struct al_req *r)
             json_pack("{s:I, s:I, s:I, s:I, s:b}", "elder_id", (json_int_t)o.elder_id, "total_fen",
                 (json_int_t)o.total_fen, "entitled_fen", (json_int_t)o.entitled_fen, "elder_fen",
                 (json_int_t)o.elder_fen, "beyond_quota", o.beyond));
-    if (rc == AL_OK)
-        publish(r, id, o.region_code, "created", 0);
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
+    publish(r, id, o.region_code, "created", 0);
     return reply_order(r, 201, id);
 }
 
@@ -420,10 +421,9 @@ do_assign(struct al_req *r, const struct svc_order *o, int64_t caregiver, int64_
         al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
     if (rc == AL_OK)
         rc = audit(r, "service.order_assign", o->id, o->region_code, detail);
-    if (rc == AL_OK)
-        publish(r, o->id, o->region_code, to, caregiver);
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
+    publish(r, o->id, o->region_code, to, caregiver);
     return reply_order(r, 200, o->id);
 }
 
@@ -530,10 +530,9 @@ move(struct al_req *r, int action, bool caregiver, bool need_reason)
         rc = audit(r, al_arena_printf(r->arena, "service.order_%s", service_action_id(action)),
             o.id, o.region_code,
             json_pack("{s:s, s:s, s:s?}", "from", o.status, "to", to, "reason", reason));
-    if (rc == AL_OK)
-        publish(r, o.id, o.region_code, to, back ? 0 : o.caregiver_id);
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
+    publish(r, o.id, o.region_code, to, back ? 0 : o.caregiver_id);
     return reply_order(r, 200, o.id);
 }
 
@@ -666,10 +665,9 @@ visit(struct al_req *r, int action)
     if (rc == AL_OK && key)
         rc = al_idem_save(r->db, scope, r->who->user_id, key, hash, 200,
             al_json_dump(r->arena, answer, NULL), r->now);
-    if (rc == AL_OK)
-        publish(r, o.id, o.region_code, to, o.caregiver_id);
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
+    publish(r, o.id, o.region_code, to, o.caregiver_id);
     return al_reply(r, 200, answer);
 }
 

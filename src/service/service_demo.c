@@ -34,8 +34,10 @@ middle(struct al_db *db, const char *town, double *lat, double *lng)
     if (al_stmt_one(st) != AL_OK)
         return false;
     bool ok = al_stmt_int(st, 2) > 0;
-    *lat = al_stmt_double(st, 0);
-    *lng = al_stmt_double(st, 1);
+    if (ok) {
+        *lat = al_stmt_double(st, 0);
+        *lng = al_stmt_double(st, 1);
+    }
     al_stmt_reset(st);
     return ok;
 }
