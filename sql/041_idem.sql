@@ -1,4 +1,4 @@
--- Idempotency keys (src/core/idem.h, RULE-IDEM-001..003): a write sent again with the same key
+-- Idempotency keys (src/core/idem.h, RULE-SVC-050..052): a write sent again with the same key
 -- (an offline record synced late, a retry after a lost answer) is answered from here once it
 -- has been done, instead of being done twice.  Used by the visit check-in/out (issue 13);
 -- meals and visits will reuse it.  Same text on both engines.

@@ -95,22 +95,24 @@ CREATE TABLE svc_items (
     price_fen        INTEGER NOT NULL CHECK (price_fen >= 0),
     planned_min      INTEGER NOT NULL CHECK (planned_min BETWEEN 5 AND 480),
     skill            TEXT NOT NULL,
+    cert_required    INTEGER NOT NULL DEFAULT 0, -- the skill needs a valid certificate (RULE-SVC-023)
     entitle_item_key TEXT,
     sort             INTEGER NOT NULL DEFAULT 0,
     active           INTEGER NOT NULL DEFAULT 1
 );
-INSERT INTO svc_items(code, name, category, price_fen, planned_min, skill, entitle_item_key, sort)
+INSERT INTO svc_items(code, name, category, price_fen, planned_min, skill, cert_required,
+    entitle_item_key, sort)
 VALUES
-    ('zhucan', '助餐', '六助', 1500, 30, 'general', 'fuwu_butie', 1),
-    ('zhuyu', '助浴', '六助', 8000, 90, 'bathing', 'fuwu_butie', 2),
-    ('zhujie', '助洁', '六助', 5000, 120, 'cleaning', 'fuwu_butie', 3),
-    ('zhuyi', '助医', '六助', 6000, 120, 'medical', 'fuwu_butie', 4),
-    ('zhuji', '助急', '六助', 3000, 60, 'general', NULL, 5),
-    ('zhuxing', '助行', '六助', 4000, 60, 'general', 'fuwu_butie', 6),
-    ('xunhu', '巡护', '一巡', 2000, 30, 'general', 'shangmen_fuwu', 7),
-    ('huli', '护理', '一护', 9000, 60, 'nursing', 'fuwu_butie', 8),
-    ('shenghuo', '生活照料', '生活照料', 5000, 60, 'general', 'fuwu_butie', 9),
-    ('weiji', '精神慰藉', '精神慰藉', 3000, 60, 'general', NULL, 10);
+    ('zhucan', '助餐', '六助', 1500, 30, 'general', 0, 'fuwu_butie', 1),
+    ('zhuyu', '助浴', '六助', 8000, 90, 'bathing', 1, 'fuwu_butie', 2),
+    ('zhujie', '助洁', '六助', 5000, 120, 'cleaning', 0, 'fuwu_butie', 3),
+    ('zhuyi', '助医', '六助', 6000, 120, 'medical', 1, 'fuwu_butie', 4),
+    ('zhuji', '助急', '六助', 3000, 60, 'general', 0, NULL, 5),
+    ('zhuxing', '助行', '六助', 4000, 60, 'general', 0, 'fuwu_butie', 6),
+    ('xunhu', '巡护', '一巡', 2000, 30, 'general', 0, 'shangmen_fuwu', 7),
+    ('huli', '护理', '一护', 9000, 60, 'nursing', 1, 'fuwu_butie', 8),
+    ('shenghuo', '生活照料', '生活照料', 5000, 60, 'general', 0, 'fuwu_butie', 9),
+    ('weiji', '精神慰藉', '精神慰藉', 3000, 60, 'general', 0, NULL, 10);
 
 -- An order (RULE-SVC-010..016).  region_code is the elder's (scope); money in fen.
 CREATE TABLE svc_orders (

@@ -17,7 +17,7 @@ al_idem_key_check(const char *key, struct al_errinfo *e)
     }
     return AL_OK;
 bad:
-    /* RULE-IDEM-001 */
+    /* RULE-SVC-050 */
     return al_fail(e, AL_EINVAL, AL_IDEM_HEADER,
         "幂等键（Idempotency-Key）应为 8 到 64 个字母、数字或 - _ . : 字符");
 }
@@ -40,7 +40,7 @@ al_idem_find(struct al_db *db, struct al_arena *a, const char *scope, int64_t us
     const char *h = al_stmt_text(st, 0);
     if (!h || strcmp(h, request_hash) != 0) {
         al_stmt_reset(st);
-        return AL_ECONFLICT; /* RULE-IDEM-002 */
+        return AL_ECONFLICT; /* RULE-SVC-051 */
     }
     *status = (int)al_stmt_int(st, 1);
     *response = al_stmt_dup(a, st, 2);
@@ -64,5 +64,5 @@ al_idem_save(struct al_db *db, const char *scope, int64_t user_id, const char *k
     al_stmt_bind_int(st, 5, status);
     al_stmt_bind_text(st, 6, response);
     al_stmt_bind_int(st, 7, now);
-    return al_stmt_run(st); /* a taken key: AL_ECONFLICT (RULE-IDEM-003) */
+    return al_stmt_run(st); /* a taken key: AL_ECONFLICT (RULE-SVC-052) */
 }

@@ -1,5 +1,5 @@
 /*
- * Idempotency keys (RULE-IDEM-001..003): a write the client may send more than
+ * Idempotency keys (RULE-SVC-050..052): a write the client may send more than
  * once (a record made offline and synced late, a retry after a lost answer)
  * carries a key; the first time it is done and its answer kept with the key,
  * every later time with the same key and the same body the kept answer is
@@ -29,7 +29,7 @@
 #define AL_IDEM_HEADER "Idempotency-Key"
 
 /*
- * RULE-IDEM-001: a key is 8 to 64 characters of A–Z a–z 0–9 - _ . :
+ * RULE-SVC-050: a key is 8 to 64 characters of A–Z a–z 0–9 - _ . :
  * AL_OK, or AL_EINVAL with `e` naming the header.
  */
 int al_idem_key_check(const char *key, struct al_errinfo *e);
@@ -37,7 +37,7 @@ int al_idem_key_check(const char *key, struct al_errinfo *e);
 /*
  * Look up (`scope`, `user_id`, `key`).  AL_ENOTFOUND: never used.  AL_OK: done
  * before with the same request hash: *status and *response (JSON text, in `a`)
- * are the first answer.  AL_ECONFLICT (RULE-IDEM-002): the key was used with
+ * are the first answer.  AL_ECONFLICT (RULE-SVC-051): the key was used with
  * another request.  Or a database error.
  */
 int al_idem_find(struct al_db *db, struct al_arena *a, const char *scope, int64_t user_id,
@@ -46,7 +46,7 @@ int al_idem_find(struct al_db *db, struct al_arena *a, const char *scope, int64_
 /*
  * Keep the answer of a write done under `key`, in the caller's transaction (so
  * the key and the write commit or roll back together).  AL_OK, AL_ECONFLICT
- * when the key was taken meanwhile (RULE-IDEM-003: roll back, then find again),
+ * when the key was taken meanwhile (RULE-SVC-052: roll back, then find again),
  * or a database error.
  */
 int al_idem_save(struct al_db *db, const char *scope, int64_t user_id, const char *key,

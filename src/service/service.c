@@ -368,11 +368,14 @@ propose(struct al_req *r, const struct svc_order *o, struct svc_pick *pick, stru
         struct svc_item it;
         if (service_store_item(r->db, r->arena, sget(l, "item_code"), &it) != AL_OK)
             continue;
-        bool have = false;
-        for (int k = 0; k < job.nskills; k++)
-            have = have || strcmp(job.skills[k], it.skill) == 0;
-        if (!have && job.nskills < SVC_SKILLS_MAX)
+        int k = 0;
+        while (k < job.nskills && strcmp(job.skills[k], it.skill) != 0)
+            k++;
+        if (k == SVC_SKILLS_MAX)
+            continue;
+        if (k == job.nskills)
             job.skills[job.nskills++] = it.skill;
+        job.cert[k] = job.cert[k] || it.cert_required;
     }
     service_pick(&job, *cands, n, &tc, pick);
     *ncands = n;

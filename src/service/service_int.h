@@ -129,6 +129,7 @@ struct svc_job {
     int planned_min;
     const char *date;               /* its date in China, YYYY-MM-DD */
     const char *skills[SVC_SKILLS_MAX];
+    bool cert[SVC_SKILLS_MAX];      /* that skill needs a valid certificate */
     int nskills;
 };
 
@@ -200,6 +201,7 @@ struct svc_item {
     const char *code, *name, *skill, *entitle_key;
     int64_t price_fen;
     int planned_min;
+    bool cert_required; /* its skill needs a valid certificate (RULE-SVC-023) */
 };
 
 struct svc_order {

@@ -243,7 +243,7 @@ service_fits(const struct svc_job *job, const struct svc_cand *c,
         if (!has_skill(c, job->skills[i]))
             return SVC_NO_SKILL;
     for (int i = 0; i < job->nskills; i++) /* RULE-SVC-023 */
-        if (strcmp(job->skills[i], "general") != 0 && !has_cert(c, job->skills[i], job->date))
+        if (job->cert[i] && !has_cert(c, job->skills[i], job->date))
             return SVC_CERT_EXPIRED;
     /* RULE-SVC-024: the visit lies inside the working hours (travel before it included). */
     int m0 = service_cst_minute(job->start);

@@ -37,7 +37,8 @@ service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_ev
     return rc;
 }
 
-#define ITEM_COLS "code, name, skill, entitle_item_key, price_fen, planned_min, category"
+#define ITEM_COLS                                                                              \
+    "code, name, skill, entitle_item_key, price_fen, planned_min, category, cert_required"
 
 int
 service_store_item(struct al_db *db, struct al_arena *a, const char *code, struct svc_item *out)
@@ -56,6 +57,7 @@ service_store_item(struct al_db *db, struct al_arena *a, const char *code, struc
     out->entitle_key = al_stmt_dup(a, st, 3);
     out->price_fen = al_stmt_int(st, 4);
     out->planned_min = (int)al_stmt_int(st, 5);
+    out->cert_required = al_stmt_int(st, 7) == 1;
     al_stmt_reset(st);
     return AL_OK;
 }
@@ -63,7 +65,8 @@ service_store_item(struct al_db *db, struct al_arena *a, const char *code, struc
 static const struct al_col item_cols[] = {AL_COL(0, "code", AL_COL_TEXT),
     AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "skill", AL_COL_TEXT),
     AL_COL(3, "entitle_item_key", AL_COL_TEXT), AL_COL(4, "price_fen", AL_COL_INT),
-    AL_COL(5, "planned_min", AL_COL_INT), AL_COL(6, "category", AL_COL_TEXT), AL_COL_END};
+    AL_COL(5, "planned_min", AL_COL_INT), AL_COL(6, "category", AL_COL_TEXT),
+    AL_COL(7, "cert_required", AL_COL_BOOL), AL_COL_END};
 
 int
 service_store_items(struct al_db *db, struct al_arena *a, json_t *items)

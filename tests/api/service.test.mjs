@@ -2,7 +2,7 @@
 // funding split and the quota (RULE-SVC-014, -015), scope (RULE-SVC-001, -002), the state
 // machine's 409 naming the state (RULE-SVC-012) with every move timestamped and audited
 // (RULE-SVC-013), automatic and manual dispatch (RULE-SVC-021..027), the live board
-// (RULE-SVC-030) and the visit proof with idempotency keys (RULE-SVC-040..044, RULE-IDEM-002).
+// (RULE-SVC-030) and the visit proof with idempotency keys (RULE-SVC-040..044, RULE-SVC-051).
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server, assertError, serverTest, chinaDay } from './helpers.mjs'
@@ -127,7 +127,7 @@ test('dispatch, the caregiver\'s day, check-in/out with idempotency keys, and 40
   assert.equal(again.status, 200)
   assert.equal(again.headers.get('idempotent-replayed'), 'true')
   assert.deepEqual(again.body, c1)
-  // The same key for another record: 409 (RULE-IDEM-002); without a key the state refuses it.
+  // The same key for another record: 409 (RULE-SVC-051); without a key the state refuses it.
   assertError(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, { ...ci, accuracy_m: 21 }, key), 409, 'conflict', 'Idempotency-Key')
   assertError(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, ci), 409, 'conflict', 'status')
   assertError(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, { lat: 27.965, lng: 107.72, accuracy_m: 10 }, { headers: { 'Idempotency-Key': 'bad key' } }), 400, 'invalid', 'Idempotency-Key')
@@ -167,6 +167,7 @@ test('manual override states its reason; redispatch clears the caregiver; the ex
   const p = ok(await civil.get(`/api/v1/service/orders/${o.id}/proposal`))
   assert.equal(p.caregiver_id, wang.id, JSON.stringify(p)) // RULE-SVC-023: 李强 refused
   assert.equal(p.refused['资格证书已过期或缺失'] >= 1, true, JSON.stringify(p))
+  // RULE-SVC-027: a manual assignment needs its reason; what it overrides is kept in the audit.
   assertError(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: li.id }), 400, 'invalid', 'reason')
   const m = ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: li.id, reason: '王芳请假，家属指定李强' }))
   assert.equal(m.caregiver_name, '李强')

@@ -2,7 +2,7 @@
  * src/service/service_store.c and src/core/idem.c on both engines: the quota seam
  * (RULE-SVC-015), an order written with its lines and first event and moved with a
  * compare-and-set (RULE-SVC-013), the dispatch candidates of a region (RULE-SVC-021..025 read
- * from the tables), the visit rows (RULE-SVC-040), and idempotency keys (RULE-IDEM-001..003).
+ * from the tables), the visit rows (RULE-SVC-040), and idempotency keys (RULE-SVC-050..052).
  */
 #include <jansson.h>
 #include <string.h>
@@ -209,7 +209,7 @@ visit_rows(void **state)
     al_arena_reset(&arena);
 }
 
-/* RULE-IDEM-001..003 */
+/* RULE-SVC-050..052 */
 static void
 idem(void **state)
 {
@@ -238,7 +238,7 @@ idem(void **state)
         AL_ENOTFOUND);
     assert_int_equal(al_idem_find(db, &arena, "x.z", 5, "k-000001", "h1", &status, &resp),
         AL_ENOTFOUND);
-    /* Taken meanwhile: the save refuses, the transaction rolls back. */
+    /* RULE-SVC-052: taken meanwhile: the save refuses, the transaction rolls back. */
     assert_int_equal(al_db_begin(db), AL_OK);
     assert_int_equal(al_idem_save(db, "x.y", 5, "k-000001", "h1", 200, "{}", T10), AL_ECONFLICT);
     al_db_rollback(db);
