@@ -668,7 +668,14 @@ visit(struct al_req *r, int action)
     if (rc == AL_OK && key)
         rc = al_idem_save(r->db, scope, r->who->user_id, key, hash, 200,
             al_json_dump(r->arena, answer, NULL), r->now);
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+    if ((rc = al_db_end(r->db, rc)) == AL_ECONFLICT && key &&
+        al_idem_find(r->db, r->arena, scope, r->who->user_id, key, hash, &status, &resp) == AL_OK) {
+        /* RULE-SVC-052: the same record won a race meanwhile: its answer, once. */
+        r->err = (struct al_errinfo){0};
+        al_req_set_header(r, "Idempotent-Replayed", "true");
+        return al_reply(r, status, json_loads(resp, 0, NULL));
+    }
+    if (rc != AL_OK)
         return rc;
     publish(r, o.id, o.region_code, to, o.caregiver_id);
     return al_reply(r, 200, answer);

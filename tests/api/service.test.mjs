@@ -158,6 +158,22 @@ test('dispatch, the caregiver\'s day, check-in/out with idempotency keys, and 40
   assertError(await carer.post(`/api/v1/service/orders/${other.id}/accept`, {}), 404, 'not_found')
 })
 
+test('RULE-SVC-052: the same check-in sent twice at once is written once and both hear the same answer', async () => {
+  const e = await elder()
+  const o = await placed(e)
+  const sun = (await civil.get('/api/v1/service/caregivers')).body.items.find((c) => c.name === '孙丽')
+  ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '测试并发' }))
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/accept`, {}))
+  const key = { headers: { 'Idempotency-Key': `race-${o.id}-0001` } }
+  const body = { lat: 27.965, lng: 107.72, accuracy_m: 10 }
+  const [a, b] = await Promise.all([1, 2].map(() => carer.post(`/api/v1/service/orders/${o.id}/checkin`, body, key)))
+  assert.equal(a.status, 200, a.text)
+  assert.equal(b.status, 200, b.text)
+  assert.deepEqual(a.body, b.body)
+  const full = ok(await civil.get(`/api/v1/service/orders/${o.id}`))
+  assert.equal(full.events.filter((x) => x.to_status === 'in_service').length, 1)
+})
+
 test('manual override states its reason; redispatch clears the caregiver; the expired certificate blocks', async () => {
   const e = await elder()
   const o = await placed(e, ['huli']) // nursing: 王芳 (valid), 李强 (expired)
