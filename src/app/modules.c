@@ -9,6 +9,7 @@
 #include "identify/identify.h"
 #include "import/import.h"
 #include "region/region.h"
+#include "service/service.h"
 #include "system/system.h"
 #include "timebank/timebank.h"
 #include "user/user.h"
@@ -28,6 +29,7 @@ const struct al_module *const app_modules[] = {
     &entitle_module,
     &visit_module,
     &timebank_module,
+    &service_module,
     NULL,
 };
 

@@ -3,6 +3,7 @@
  * the order their data depends on each other.
  */
 #include <stdio.h>
+#include <time.h>
 
 #include "app/modules.h"
 #include "assess/assess.h"
@@ -13,6 +14,7 @@
 #include "gen/gen.h"
 #include "identify/identify.h"
 #include "timebank/timebank.h"
+#include "service/service.h"
 #include "user/user.h"
 #include "visit/visit.h"
 
@@ -67,6 +69,8 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
         return rc;
     if ((rc = timebank_seed_demo(db, a, o->password, e)) != AL_OK)
         return rc;
+    if ((rc = service_seed_demo(db, a, (int64_t)time(NULL), e)) != AL_OK)
+        return rc; /* `e` says what failed */
     if ((rc = al_db_exec(db,
              "INSERT INTO settings(key, value) VALUES ('demo_seeded', '1')"
              " ON CONFLICT DO NOTHING")) != AL_OK)

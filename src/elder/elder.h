@@ -120,6 +120,15 @@ int elder_bulk_end(struct elder_bulk *b, int rc);
 int elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
     const char **status);
 
+/* Where an elder lives, for services at home (issue 13).  Texts in the arena. */
+struct elder_home {
+    const char *region_code, *status, *name, *address, *id_masked;
+    double lat, lng;
+    bool has_geo; /* lat and lng are known */
+};
+
+/* The home of elder `id`.  AL_OK, AL_ENOTFOUND or AL_EDB. */
+int elder_home_of(struct al_db *db, struct al_arena *a, int64_t id, struct elder_home *out);
 /*
  * What another module may know of one elder of the registry (the time bank's age gates,
  * issue 16): name, residence region, record status, birth date, living arrangement (NULL

@@ -1107,6 +1107,30 @@ elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **r
     return rc;
 }
 
+int
+elder_home_of(struct al_db *db, struct al_arena *a, int64_t id, struct elder_home *out)
+{
+    static const char sql[] = "SELECT region_code, status, name, address, id_masked, lat, lng"
+                              " FROM elders WHERE id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    out->region_code = al_stmt_dup(a, st, 0);
+    out->status = al_stmt_dup(a, st, 1);
+    out->name = al_stmt_dup(a, st, 2);
+    out->address = al_stmt_dup(a, st, 3);
+    out->id_masked = al_stmt_dup(a, st, 4);
+    out->has_geo = !al_stmt_null(st, 5) && !al_stmt_null(st, 6);
+    out->lat = al_stmt_double(st, 5);
+    out->lng = al_stmt_double(st, 6);
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
 #define FIND_COLS                                                                              \
     "SELECT e.id, e.version, e.name, e.address, e.region_code, e.hukou_region_code,"          \
     " e.household_no, coalesce(e.household_size, 0), e.economic_status, f.source,"            \

@@ -14,6 +14,7 @@ import { idNumber } from '../lib/ids.mjs'
 // (Sign-in and sign-out are audited as auth.login / auth.logout.)
 const NO_AUDIT = {
   'POST /api/v1/entitle/rules/check': 'compiles a rule text for the editor and answers; writes nothing (RULE-ENT-046)',
+  'POST /api/v1/service/orders/quote': 'prices an order before it is placed; writes nothing (RULE-SVC-014)',
 }
 
 const items50 = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 2, 2, 2]
@@ -92,6 +93,26 @@ async function tbNeed(assigned = false) {
   return n
 }
 const tbScheme = async () => ok(await civil.post('/api/v1/timebank/schemes', { name: `巡检时间银行${seq++}`, region_code: '520327001', categories: ['打扫卫生'] }), 201)
+// Home services (issue 13): an order of an elder with a position near the demo's 龙泉 station,
+// tomorrow in an hour of its own, carried to `upto` by the officer and the caregiver 孙丽.
+let svcHour = 0
+async function svcOrder(upto = 'created') {
+  const e = ok(await civil.post('/api/v1/elders', { name: '服务老人', id_number: idNumber('520327', '19410101', seq++), region_code: '520327001001', address: '一号', phone: '13800001234', lat: 27.965, lng: 107.72 }), 201)
+  const day = new Date(Date.now() + 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)
+  const h = String(8 + (svcHour++ % 9)).padStart(2, '0') // within the caregivers' hours
+  const o = ok(await civil.post('/api/v1/service/orders', { elder_id: e.id, items: ['zhucan'], window_start: `${day}T${h}:00`, window_end: `${day}T${h}:50` }), 201)
+  const order = ['created', 'assigned', 'accepted', 'on_the_way', 'in_service']
+  if (order.indexOf(upto) >= 1) {
+    const sun = (await civil.get('/api/v1/service/caregivers')).body.items.find((c) => c.name === '孙丽')
+    ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '巡检' }))
+  }
+  const carer = await s.login('fg_caregiver')
+  if (order.indexOf(upto) >= 2) ok(await carer.post(`/api/v1/service/orders/${o.id}/accept`, {}))
+  if (order.indexOf(upto) >= 3) ok(await carer.post(`/api/v1/service/orders/${o.id}/start`, {}))
+  if (order.indexOf(upto) >= 4) ok(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, { lat: 27.965, lng: 107.72, accuracy_m: 10 }))
+  return { id: o.id, elderId: e.id, carer }
+}
+const here = { lat: 27.965, lng: 107.72, accuracy_m: 10 }
 
 // method + path → { action: the audit action expected, run(call): setup, then ONE call(client,
 // method, path, body) — the route under test — whose response must be 2xx; `job`: follow it }.
@@ -278,6 +299,42 @@ const CALLS = {
     const vol = await s.login('lq_volunteer')
     const t = ok(await vol.post(`/api/v1/timebank/me/needs/${n.id}/take`, { version: n.version }))
     return call(vol, { version: t.version, minutes: 30 }, { id: n.id })
+  } },
+  'POST /api/v1/service/orders': { action: 'service.order_place', run: async (call) => {
+    const o = await svcOrder()
+    const day = new Date(Date.now() + 2 * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)
+    return call(civil, { elder_id: o.elderId, items: ['zhucan'], window_start: `${day}T09:00`, window_end: `${day}T10:00` })
+  } },
+  'POST /api/v1/service/orders/:id/dispatch': { action: 'service.order_assign', run: async (call) => call(civil, {}, { id: (await svcOrder()).id }) },
+  'POST /api/v1/service/orders/:id/assign': { action: 'service.order_assign', run: async (call) => {
+    const sun = (await civil.get('/api/v1/service/caregivers')).body.items.find((c) => c.name === '孙丽')
+    return call(civil, { caregiver_id: sun.id, reason: '巡检' }, { id: (await svcOrder()).id })
+  } },
+  'POST /api/v1/service/orders/:id/redispatch': { action: 'service.order_redispatch', run: async (call) => call(civil, { reason: '巡检' }, { id: (await svcOrder('assigned')).id }) },
+  'POST /api/v1/service/orders/:id/cancel': { action: 'service.order_cancel', run: async (call) => call(civil, { reason: '巡检' }, { id: (await svcOrder()).id }) },
+  'POST /api/v1/service/orders/:id/accept': { action: 'service.order_accept', run: async (call) => {
+    const o = await svcOrder('assigned')
+    return call(o.carer, {}, { id: o.id })
+  } },
+  'POST /api/v1/service/orders/:id/decline': { action: 'service.order_decline', run: async (call) => {
+    const o = await svcOrder('assigned')
+    return call(o.carer, { reason: '巡检' }, { id: o.id })
+  } },
+  'POST /api/v1/service/orders/:id/start': { action: 'service.order_start_trip', run: async (call) => {
+    const o = await svcOrder('accepted')
+    return call(o.carer, {}, { id: o.id })
+  } },
+  'POST /api/v1/service/orders/:id/arrive': { action: 'service.order_arrive', run: async (call) => {
+    const o = await svcOrder('on_the_way')
+    return call(o.carer, {}, { id: o.id })
+  } },
+  'POST /api/v1/service/orders/:id/checkin': { action: 'service.checkin', run: async (call) => {
+    const o = await svcOrder('accepted')
+    return call(o.carer, here, { id: o.id })
+  } },
+  'POST /api/v1/service/orders/:id/checkout': { action: 'service.checkout', run: async (call) => {
+    const o = await svcOrder('in_service')
+    return call(o.carer, here, { id: o.id })
   } },
 }
 

@@ -227,8 +227,12 @@ function getRoutes() {
 // a new GET route with a parameter makes this test fail until it is taught the route.
 const UNFILLED = new Set(['/api/v1/imports/:id/errors', '/api/v1/jobs/:id'])
 
+// Event streams never end, so a crawl cannot read them whole; they carry ids and states only
+// (the dispatch board's: an order's id, region code, status and caregiver id, RULE-SVC-030).
+const STREAMS = new Set(['/api/v1/service/board/events'])
+
 async function expand(path, reader) {
-  if (UNFILLED.has(path)) return []
+  if (UNFILLED.has(path) || STREAMS.has(path)) return []
   const lists = (await civil.get('/api/v1/identify/runs')).body.lists.map((l) => l.id)
   const assessIds = (await civil.get('/api/v1/assessments?page_size=200')).body.items.map((x) => x.id)
   let paths = [path]

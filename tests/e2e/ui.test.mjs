@@ -379,6 +379,8 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
     lq_officer: [['/visits/rate', '[data-test=rate-summary]'],
       ['/visits/referrals', '[data-test=list-card], [data-test=needs-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
     lq_volunteer: [['/volunteer', '[data-test=list-card]'], ['/volunteer?tab=statement', '[data-test=list-card]']],
+    // Home services (issue 13): the dispatch board.
+    fg_provider: [['/service', '[data-test=list-card], [data-test=board-table] .el-table__row']],
     zy_civil: [['/entitle/approvals', '[data-test=list-card], [data-test=queue-table] .el-table__row']],
     admin: [['/', '[data-test=home-counts]'], ['/users', '[data-test=users-table] .el-table__row'], ['/regions', '[data-test=region-tree]'],
       ['/audit', '[data-test=audit-table] .el-table__row']],
@@ -388,7 +390,7 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
     // Each role's home (issue 18).
     lq_helper: [['/', '[data-test=todo-special]'],
       ['/visits', '[data-test=list-card], [data-test=visit-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
-    fg_caregiver: [['/', '[data-test=home-empty]']],
+    fg_caregiver: [['/', '[data-test=home-empty]'], ['/service/my', '[data-test=visits]']],
   }
   const csv = join(server.dir, '户籍校验.csv')
   writeFileSync(csv, '身份证号,姓名,区划代码,住址\n37070419881216001X,校验乙,520327001001,龙泉街道二号\n')

@@ -15,8 +15,8 @@ export class ApiError extends Error {
 let onUnauthorized = () => {}
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn }
 
-export async function api(method, path, body, { raw = false } = {}) {
-  const headers = {}
+export async function api(method, path, body, { raw = false, headers: extra = {} } = {}) {
+  const headers = { ...extra }
   const opts = { method, headers, credentials: 'same-origin' }
   if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf
   if (body instanceof Blob) {

@@ -1,0 +1,800 @@
+/*
+ * Home services: routes and thin handlers.  The rules are in service_logic.c,
+ * the SQL in service_store.c.  RULE-SVC-001..045.
+ */
+#include <event2/event.h>
+#include <event2/http.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/events.h"
+#include "core/fields.h"
+#include "core/http.h"
+#include "core/idcard.h"
+#include "core/idem.h"
+#include "core/json.h"
+#include "elder/elder.h"
+#include "region/region.h"
+#include "service/service.h"
+#include "service/service_int.h"
+
+#define LINES_MAX 10
+
+static int
+audit(struct al_req *r, const char *action, int64_t id, const char *region, json_t *detail)
+{
+    struct audit_entry e = {.action = action, .target_type = "service_order",
+        .target_id = al_arena_printf(r->arena, "%lld", (long long)id), .region_code = region,
+        .outcome = "success", .detail = detail};
+    return audit_append(r, &e);
+}
+
+/* RULE-SVC-030: tell the boards, once the change is committed (a board reads it at once). */
+static void
+publish(struct al_req *r, int64_t id, const char *region, const char *status, int64_t caregiver)
+{
+    json_t *p = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)id, "region_code", region,
+        "status", status, "caregiver_id", (json_int_t)caregiver);
+    const char *text = al_json_dump(r->arena, p, NULL);
+    if (text)
+        al_events_publish(r->db, SERVICE_CHANNEL, text);
+}
+
+/* RULE-SVC-001: an order outside the caller's region is 404 like a missing one. */
+static int
+order_in_scope(struct al_req *r, struct svc_order *o)
+{
+    int64_t id;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc == AL_OK)
+        rc = service_store_order(r->db, r->arena, id, o);
+    if (rc == AL_ENOTFOUND ||
+        (rc == AL_OK && !region_in_scope(r->who->region_code, o->region_code)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "订单不存在");
+    return rc;
+}
+
+/* RULE-SVC-002: a caregiver reaches only the orders given to them. */
+static int
+order_of_caregiver(struct al_req *r, struct svc_order *o, int64_t *me)
+{
+    int64_t id;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc == AL_OK)
+        rc = service_store_caregiver_of(r->db, r->who->user_id, me);
+    if (rc == AL_OK)
+        rc = service_store_order(r->db, r->arena, id, o);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && o->caregiver_id != *me))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "订单不存在");
+    return rc;
+}
+
+/* RULE-SVC-012: the move `action` from the order's state, or 409 naming the state. */
+static int
+next_state(struct al_req *r, const struct svc_order *o, int action, const char **to)
+{
+    int from = service_state_parse(o->status), next;
+    if (service_move(from, action, &next) != AL_OK)
+        return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，不能%s",
+            service_state_zh(from), service_action_zh(action));
+    *to = service_state_id(next);
+    return AL_OK;
+}
+
+static int
+reply_order(struct al_req *r, int status, int64_t id)
+{
+    json_t *o = NULL;
+    int rc = service_store_order_json(r->db, r->arena, id, &o);
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, status, o);
+}
+
+/* ---- reads ---- */
+
+static int
+items_get(struct al_req *r)
+{
+    json_t *items = json_array();
+    int rc = service_store_items(r->db, r->arena, items);
+    return rc == AL_OK ? al_reply_items(r, items, -1) : rc;
+}
+
+static int
+stations_get(struct al_req *r)
+{
+    json_t *items = json_array();
+    int rc = service_store_stations(r->db, r->arena, r->who->region_code, items);
+    return rc == AL_OK ? al_reply_items(r, items, -1) : rc;
+}
+
+static int
+caregivers_get(struct al_req *r)
+{
+    json_t *items = json_array();
+    int rc = service_store_caregivers(r->db, r->arena, r->who->region_code, r->today, items);
+    return rc == AL_OK ? al_reply_items(r, items, -1) : rc;
+}
+
+/* The list's filters from the address (one reader for the list and the board). */
+static int
+list_filter(struct al_req *r, struct svc_list_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->scope = r->who->region_code;
+    const char *status = al_query_get(&r->query, "status"), *date = al_query_get(&r->query, "date");
+    if (status && *status && strcmp(status, "open") != 0) {
+        if (service_state_parse(status) < 0)
+            return al_req_fail(r, AL_EINVAL, "status", "订单状态不正确");
+        f->status = status;
+    }
+    f->open = status && strcmp(status, "open") == 0;
+    if (date && *date) {
+        if (!al_date_valid(date))
+            return al_req_fail(r, AL_EINVAL, "date", "日期格式应为 YYYY-MM-DD");
+        f->date = date;
+    }
+    int rc = al_query_int(&r->query, "caregiver_id", "护理员", 1, INT64_MAX, 0, &f->caregiver_id,
+        &r->err);
+    if (rc == AL_OK)
+        rc = al_query_limit(&r->query, &f->limit, &f->offset, &r->err);
+    return rc;
+}
+
+static int
+orders_get(struct al_req *r)
+{
+    struct svc_list_filter f;
+    int64_t total = 0;
+    json_t *items = json_array();
+    int rc = list_filter(r, &f);
+    if (rc == AL_OK)
+        rc = service_store_orders(r->db, r->arena, &f, items, &total);
+    return rc == AL_OK ? al_reply_items(r, items, total) : rc;
+}
+
+static int
+order_get(struct al_req *r)
+{
+    struct svc_order o;
+    int rc = order_in_scope(r, &o);
+    return rc == AL_OK ? reply_order(r, 200, o.id) : rc;
+}
+
+/* ---- placing an order ---- */
+
+static const char *const channels[] = {"helper", "hotline", "family", "elder", NULL};
+
+static const struct al_field order_fields[] = {
+    {"elder_id", "老人", AL_FT_INT, AL_F_REQUIRED, .min = 1, .max = INT64_MAX},
+    {"items", "服务项目", AL_FT_TEXTS, AL_F_REQUIRED, .min = 1, .max = LINES_MAX, .item_max = 32},
+    {"window_start", "预约开始时间", AL_FT_TEXT, AL_F_REQUIRED, .min = 16, .max = 25},
+    {"window_end", "预约结束时间", AL_FT_TEXT, AL_F_REQUIRED, .min = 16, .max = 25},
+    {"address", "服务地址", AL_FT_TEXT, AL_F_PLAIN, .min = 0, .max = 200},
+    {"note", "备注", AL_FT_TEXT, AL_F_PLAIN, .max = 500},
+    {"channel", "下单渠道", AL_FT_ENUM, 0, .allowed = channels,
+        .hint = "应为 helper（助老员）、hotline（热线）、family（家属）或 elder（本人）"},
+    {0},
+};
+
+static const char *
+sget(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/*
+ * Read and price an order's body: the elder (in scope, in the registry), the time window, the
+ * items and the funding split (RULE-SVC-010, -011, -014).  Nothing written.
+ */
+static int
+order_read(struct al_req *r, struct svc_new_order *o, struct svc_line **lines_out, json_t **split)
+{
+    json_t *body, *set = json_object();
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_fields_read(body, order_fields, AL_FIELDS_CREATE, set, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    memset(o, 0, sizeof(*o));
+    o->elder_id = json_integer_value(json_object_get(set, "elder_id"));
+    struct elder_home home;
+    rc = elder_home_of(r->db, r->arena, o->elder_id, &home);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, home.region_code)))
+        return al_req_fail(r, AL_ENOTFOUND, "elder_id", "老人不存在"); /* RULE-SVC-010 */
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(home.status, "active") != 0)
+        return al_req_fail(r, AL_EUNPROC, "elder_id", "该老人不在册（已迁出、死亡或注销），不能下单");
+    /* RULE-SVC-011: the window lies ahead and ends after it starts, within one day. */
+    if (!service_parse_time(sget(set, "window_start"), &o->window_start))
+        return al_req_fail(r, AL_EINVAL, "window_start",
+            "预约开始时间格式应为 YYYY-MM-DDTHH:MM（北京时间）");
+    if (!service_parse_time(sget(set, "window_end"), &o->window_end))
+        return al_req_fail(r, AL_EINVAL, "window_end", "预约结束时间格式应为 YYYY-MM-DDTHH:MM（北京时间）");
+    if (o->window_end <= o->window_start)
+        return al_req_fail(r, AL_EINVAL, "window_end", "预约结束时间应晚于开始时间");
+    if (o->window_end - o->window_start > 12 * 3600)
+        return al_req_fail(r, AL_EINVAL, "window_end", "预约时间段不能超过 12 小时");
+    if (o->window_start < r->now - 3600)
+        return al_req_fail(r, AL_EINVAL, "window_start", "预约开始时间不能早于现在");
+    /* RULE-SVC-010: the address defaults to the elder's home (and its position). */
+    const char *addr = sget(set, "address");
+    o->address = addr && *addr ? addr : home.address;
+    o->has_geo = home.has_geo && !(addr && *addr && strcmp(addr, home.address) != 0);
+    o->lat = home.lat;
+    o->lng = home.lng;
+    o->note = sget(set, "note");
+    o->channel = sget(set, "channel");
+    if (!o->channel)
+        o->channel = strcmp(r->who->role, "helper") == 0 ? "helper" : "hotline";
+    o->region_code = home.region_code;
+    o->placed_by = r->who->username;
+
+    json_t *codes = json_object_get(set, "items");
+    int n = (int)json_array_size(codes);
+    if (n < 1)
+        return al_req_fail(r, AL_EINVAL, "items", "服务项目不能为空");
+    struct svc_line *lines = al_arena_calloc(r->arena, sizeof(*lines) * (size_t)n);
+    struct svc_quota quotas[LINES_MAX];
+    int nq = 0;
+    char date[11];
+    service_cst_date(o->window_start, date);
+    for (int i = 0; i < n; i++) {
+        struct svc_item it;
+        const char *code = json_string_value(json_array_get(codes, (size_t)i));
+        rc = service_store_item(r->db, r->arena, code, &it);
+        if (rc == AL_ENOTFOUND)
+            return al_req_fail(r, AL_EINVAL, "items", "服务项目 %s 不存在或已停用", code);
+        if (rc != AL_OK)
+            return rc;
+        for (int j = 0; j < i; j++)
+            if (strcmp(lines[j].item_code, it.code) == 0)
+                return al_req_fail(r, AL_EINVAL, "items", "服务项目「%s」重复", it.name);
+        lines[i] = (struct svc_line){.item_code = it.code, .price_fen = it.price_fen,
+            .entitle_key = it.entitle_key};
+        o->planned_min += it.planned_min;
+        bool have = false;
+        for (int j = 0; j < nq && it.entitle_key; j++)
+            have = have || strcmp(quotas[j].item_key, it.entitle_key) == 0;
+        if (it.entitle_key && !have) {
+            quotas[nq] = (struct svc_quota){.item_key = it.entitle_key};
+            /* THE SEAM to the basic service list (issue 12) */
+            if ((rc = service_quota_left(r->db, o->elder_id, home.region_code, date,
+                     &quotas[nq])) != AL_OK)
+                return rc;
+            nq++;
+        }
+    }
+    /* RULE-SVC-014 */
+    service_split(lines, n, quotas, nq, &o->beyond);
+    static const char *const cover[] = {"not_paid", "not_entitled", "covered", "partial", "beyond_quota"};
+    static const char *const cover_zh[] = {"无补贴项目", "未享受该补贴", "补贴全额支付",
+        "补贴额度不足，部分自付", "本月补贴额度已用完，全部自付"};
+    json_t *jl = json_array();
+    for (int i = 0; i < n; i++) {
+        o->total_fen += lines[i].price_fen;
+        o->entitled_fen += lines[i].entitled_fen;
+        o->elder_fen += lines[i].elder_fen;
+        json_array_append_new(jl, json_pack("{s:s, s:I, s:I, s:I, s:s?, s:s, s:s}", "item_code",
+            lines[i].item_code, "price_fen", (json_int_t)lines[i].price_fen, "entitled_fen",
+            (json_int_t)lines[i].entitled_fen, "elder_fen", (json_int_t)lines[i].elder_fen,
+            "entitle_item_key", lines[i].entitle_key, "cover", cover[lines[i].cover], "cover_name",
+            cover_zh[lines[i].cover]));
+    }
+    o->lines = lines;
+    o->nlines = n;
+    *lines_out = lines;
+    *split = json_pack("{s:I, s:I, s:I, s:b, s:o, s:I, s:s, s:s}", "total_fen",
+        (json_int_t)o->total_fen, "entitled_fen", (json_int_t)o->entitled_fen, "elder_fen",
+        (json_int_t)o->elder_fen, "beyond_quota", o->beyond, "lines", jl, "planned_min",
+        (json_int_t)o->planned_min, "address", o->address, "message",
+        o->beyond ? "超出本月补贴额度：超出部分由老人自付" : "");
+    return AL_OK;
+}
+
+/* RULE-SVC-014: the split before the order is placed (nothing written). */
+static int
+order_quote(struct al_req *r)
+{
+    struct svc_new_order o;
+    struct svc_line *lines;
+    json_t *split;
+    int rc = order_read(r, &o, &lines, &split);
+    return rc == AL_OK ? al_reply(r, 200, split) : rc;
+}
+
+static int
+order_place(struct al_req *r)
+{
+    struct svc_new_order o;
+    struct svc_line *lines;
+    json_t *split;
+    int64_t id = 0;
+    int rc = order_read(r, &o, &lines, &split);
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_store_order_add(r->db, &o, r->now, &id);
+    if (rc == AL_OK)
+        rc = audit(r, "service.order_place", id, o.region_code,
+            json_pack("{s:I, s:I, s:I, s:I, s:b}", "elder_id", (json_int_t)o.elder_id, "total_fen",
+                (json_int_t)o.total_fen, "entitled_fen", (json_int_t)o.entitled_fen, "elder_fen",
+                (json_int_t)o.elder_fen, "beyond_quota", o.beyond));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    publish(r, id, o.region_code, "created", 0);
+    return reply_order(r, 201, id);
+}
+
+/* ---- dispatch ---- */
+
+/*
+ * The best caregiver for order `o` (RULE-SVC-021..026): *pick and the candidates; the
+ * refusal counts as JSON in *why.
+ */
+static int
+propose(struct al_req *r, const struct svc_order *o, struct svc_pick *pick, struct svc_cand **cands,
+    int64_t **stations, int *ncands, json_t **why, struct svc_job *job_out)
+{
+    struct svc_travel_cfg tc;
+    struct svc_evv_cfg ec;
+    int n = 0;
+    int rc = service_store_settings(r->db, &tc, &ec);
+    if (rc != AL_OK)
+        return rc;
+    if (!o->has_geo)
+        return al_req_fail(r, AL_EUNPROC, "address", "服务地址没有坐标，无法自动派单，请人工派单");
+    char *date = al_arena_alloc(r->arena, 11);
+    service_cst_date(o->window_start, date);
+    int64_t day = o->window_start - (o->window_start + 8 * 3600) % 86400;
+    if ((rc = service_store_candidates(r->db, r->arena, o->region_code, day, day + 86400, o->id,
+             cands, stations, &n)) != AL_OK)
+        return rc;
+    struct svc_job job = {.lat = o->lat, .lng = o->lng, .start = o->window_start,
+        .planned_min = o->planned_min, .date = date};
+    /* The skills the order's items need. */
+    json_t *full = NULL;
+    if ((rc = service_store_order_json(r->db, r->arena, o->id, &full)) != AL_OK)
+        return rc;
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(full, "lines"), i, l) {
+        struct svc_item it;
+        if (service_store_item(r->db, r->arena, sget(l, "item_code"), &it) != AL_OK)
+            continue;
+        int k = 0;
+        while (k < job.nskills && strcmp(job.skills[k], it.skill) != 0)
+            k++;
+        if (k == SVC_SKILLS_MAX)
+            continue;
+        if (k == job.nskills)
+            job.skills[job.nskills++] = it.skill;
+        job.cert[k] = job.cert[k] || it.cert_required;
+    }
+    service_pick(&job, *cands, n, &tc, pick);
+    *ncands = n;
+    if (job_out)
+        *job_out = job;
+    *why = json_object();
+    for (int k = 1; k < SVC_NREFUSALS; k++)
+        if (pick->refused[k])
+            json_object_set_new(*why, service_refusal_zh(k), json_integer(pick->refused[k]));
+    return AL_OK;
+}
+
+/* GET: the proposal, nothing written. */
+static int
+order_proposal(struct al_req *r)
+{
+    struct svc_order o;
+    struct svc_pick pick;
+    struct svc_cand *cands;
+    int64_t *stations;
+    int n;
+    json_t *why;
+    int rc = order_in_scope(r, &o);
+    if (rc == AL_OK)
+        rc = propose(r, &o, &pick, &cands, &stations, &n, &why, NULL);
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, 200, json_pack("{s:o, s:i, s:o}", "caregiver_id",
+        pick.index >= 0 ? json_integer(cands[pick.index].id) : json_null(), "travel_min",
+        pick.travel_min, "refused", why));
+}
+
+static int
+do_assign(struct al_req *r, const struct svc_order *o, int64_t caregiver, int64_t station,
+    const char *reason, json_t *detail)
+{
+    const char *to;
+    int rc = next_state(r, o, SVC_ASSIGN, &to);
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_store_move(r->db, o, to, "assign", caregiver, station, reason, r->who->username,
+        r->now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
+    if (rc == AL_OK)
+        rc = audit(r, "service.order_assign", o->id, o->region_code, detail);
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    publish(r, o->id, o->region_code, to, caregiver);
+    return reply_order(r, 200, o->id);
+}
+
+/* RULE-SVC-026: automatic assignment. */
+static int
+order_dispatch(struct al_req *r)
+{
+    struct svc_order o;
+    struct svc_pick pick;
+    struct svc_cand *cands;
+    int64_t *stations;
+    int n;
+    json_t *why;
+    int rc = order_in_scope(r, &o);
+    if (rc == AL_OK)
+        rc = propose(r, &o, &pick, &cands, &stations, &n, &why, NULL);
+    if (rc != AL_OK)
+        return rc;
+    if (pick.index < 0) {
+        const char *text = al_json_dump(r->arena, why, NULL);
+        return al_req_fail(r, AL_EUNPROC, "caregiver_id", "没有符合条件的护理员（%s），请人工派单",
+            text ? text : "");
+    }
+    return do_assign(r, &o, cands[pick.index].id, stations[pick.index], "自动派单",
+        json_pack("{s:s, s:I, s:i}", "mode", "auto", "caregiver_id",
+            (json_int_t)cands[pick.index].id, "travel_min", pick.travel_min));
+}
+
+/* RULE-SVC-027: a manual assignment (an override) states its reason; what it overrides is kept. */
+static int
+order_assign(struct al_req *r)
+{
+    struct svc_order o;
+    json_t *body;
+    int64_t cg = 0, station = 0;
+    const char *reason = NULL, *region = NULL;
+    int rc = order_in_scope(r, &o);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "caregiver_id", "护理员", AL_REQUIRED, 1, INT64_MAX, &cg, NULL,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "reason", "人工派单理由", AL_REQUIRED, 2, 200, &reason, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    rc = service_store_caregiver(r->db, r->arena, cg, &region, &station);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, region)))
+        return al_req_fail(r, AL_EINVAL, "caregiver_id", "护理员不存在或已停用");
+    if (rc != AL_OK)
+        return rc;
+    /* What the automatic rules would say about this caregiver, kept with the override. */
+    const char *refusal = "无法自动判断（地址没有坐标）";
+    struct svc_pick pick;
+    struct svc_cand *cands;
+    struct svc_job job;
+    int64_t *stations;
+    int n = 0;
+    json_t *why;
+    if (o.has_geo && propose(r, &o, &pick, &cands, &stations, &n, &why, &job) == AL_OK) {
+        struct svc_travel_cfg tc;
+        struct svc_evv_cfg ec;
+        service_store_settings(r->db, &tc, &ec);
+        refusal = "所属服务站不服务该地区";
+        for (int k = 0; k < n; k++)
+            if (cands[k].id == cg) {
+                int travel;
+                refusal = service_refusal_zh(service_fits(&job, &cands[k], &tc, &travel));
+            }
+    }
+    r->err = (struct al_errinfo){0};
+    return do_assign(r, &o, cg, station, reason,
+        json_pack("{s:s, s:I, s:s, s:s}", "mode", "manual", "caregiver_id", (json_int_t)cg,
+            "reason", reason, "overrides", refusal));
+}
+
+/* A move with an optional (or required) reason in the body, by a dispatcher or the caregiver. */
+static int
+move(struct al_req *r, int action, bool caregiver, bool need_reason)
+{
+    struct svc_order o;
+    int64_t me = 0;
+    json_t *body = NULL;
+    const char *reason = NULL, *to;
+    int rc = caregiver ? order_of_caregiver(r, &o, &me) : order_in_scope(r, &o);
+    if (rc == AL_OK && (need_reason || r->body_len))
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK && body)
+        rc = al_json_get_str(body, "reason", "理由", need_reason ? AL_REQUIRED : 0,
+            need_reason ? 2 : 0, 200, &reason, &r->err);
+    if (rc == AL_OK)
+        rc = next_state(r, &o, action, &to);
+    if (rc != AL_OK)
+        return rc;
+    /* Back to be dispatched: the caregiver is cleared. */
+    bool back = action == SVC_DECLINE || action == SVC_REDISPATCH;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_store_move(r->db, &o, to, service_action_id(action), back ? 0 : -1, back ? 0 : -1,
+        reason, r->who->username, r->now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
+    if (rc == AL_OK)
+        rc = audit(r, al_arena_printf(r->arena, "service.order_%s", service_action_id(action)),
+            o.id, o.region_code,
+            json_pack("{s:s, s:s, s:s?}", "from", o.status, "to", to, "reason", reason));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    publish(r, o.id, o.region_code, to, back ? 0 : o.caregiver_id);
+    return reply_order(r, 200, o.id);
+}
+
+static int order_redispatch(struct al_req *r) { return move(r, SVC_REDISPATCH, false, true); }
+static int order_cancel(struct al_req *r) { return move(r, SVC_CANCEL, false, true); }
+static int order_accept(struct al_req *r) { return move(r, SVC_ACCEPT, true, false); }
+static int order_decline(struct al_req *r) { return move(r, SVC_DECLINE, true, true); }
+static int order_start(struct al_req *r) { return move(r, SVC_START_TRIP, true, false); }
+static int order_arrive(struct al_req *r) { return move(r, SVC_ARRIVE, true, false); }
+
+/* ---- the caregiver's day ---- */
+
+static int
+my_visits(struct al_req *r)
+{
+    struct svc_list_filter f;
+    int64_t total = 0, me = 0;
+    json_t *items = json_array();
+    int rc = service_store_caregiver_of(r->db, r->who->user_id, &me);
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_EUNPROC, NULL, "当前账号未登记为护理员");
+    if (rc == AL_OK)
+        rc = list_filter(r, &f);
+    if (rc != AL_OK)
+        return rc;
+    f.scope = ""; /* RULE-SVC-002: the caregiver's own orders, wherever they are */
+    f.caregiver_id = me;
+    if (!f.date)
+        f.date = r->today;
+    rc = service_store_orders(r->db, r->arena, &f, items, &total);
+    return rc == AL_OK ? al_reply_items(r, items, total) : rc;
+}
+
+/* ---- visit proof (RULE-SVC-040..045) ---- */
+
+static const struct al_field evv_fields[] = {
+    {"lat", "纬度", AL_FT_REAL, AL_F_REQUIRED, .lo = -90, .hi = 90},
+    {"lng", "经度", AL_FT_REAL, AL_F_REQUIRED, .lo = -180, .hi = 180},
+    {"accuracy_m", "定位精度", AL_FT_INT, AL_F_REQUIRED, .min = 0, .max = 100000},
+    {"at", "记录时间", AL_FT_TEXT, 0, .min = 16, .max = 25},
+    {"sent_at", "发送时间", AL_FT_TEXT, 0, .min = 16, .max = 25},
+    {"note", "备注", AL_FT_TEXT, AL_F_PLAIN, .max = 500},
+    {"checklist", "服务清单", AL_FT_TEXTS, 0, .max = 30, .item_max = 60},
+    {0},
+};
+
+/*
+ * Check-in (in_service) or check-out (completed).  RULE-SVC-044: with an Idempotency-Key the
+ * same record sent again (an offline queue syncing late, a retry) is answered as the first time
+ * and written once.
+ */
+static int
+visit(struct al_req *r, int action)
+{
+    const char *scope = action == SVC_CHECKIN ? "service.checkin" : "service.checkout";
+    const char *key = al_req_header(r, AL_IDEM_HEADER), *to, *resp = NULL;
+    char hash[65];
+    int status = 0;
+    struct svc_order o;
+    int64_t me = 0;
+    json_t *body, *set = json_object();
+    int rc = key ? al_idem_key_check(key, &r->err) : AL_OK;
+    if (rc == AL_OK)
+        rc = order_of_caregiver(r, &o, &me);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_fields_read(body, evv_fields, AL_FIELDS_CREATE, set, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    al_crypto_sha256_hex(r->body ? r->body : "", r->body_len,
+        hash); /* with the order: the same body for another order is another request */
+    if (key) {
+        key = al_arena_printf(r->arena, "%lld:%s", (long long)o.id, key);
+        rc = al_idem_find(r->db, r->arena, scope, r->who->user_id, key, hash, &status, &resp);
+        if (rc == AL_OK) { /* RULE-SVC-044: done before: the same answer, nothing written */
+            json_t *j = json_loads(resp, 0, NULL);
+            al_req_set_header(r, "Idempotent-Replayed", "true");
+            return al_reply(r, status, j);
+        }
+        if (rc == AL_ECONFLICT)
+            return al_req_fail(r, AL_ECONFLICT, AL_IDEM_HEADER, "该幂等键已用于另一条记录");
+        if (rc != AL_ENOTFOUND)
+            return rc;
+    }
+    int64_t at = r->now, sent = r->now;
+    const char *at_s = sget(set, "at"), *sent_s = sget(set, "sent_at");
+    if (at_s && !service_parse_time(at_s, &at))
+        return al_req_fail(r, AL_EINVAL, "at", "记录时间格式应为 YYYY-MM-DDTHH:MM:SS");
+    if (sent_s && !service_parse_time(sent_s, &sent))
+        return al_req_fail(r, AL_EINVAL, "sent_at", "发送时间格式应为 YYYY-MM-DDTHH:MM:SS");
+    if (!sent_s)
+        sent = at_s ? r->now : at;
+    if ((rc = next_state(r, &o, action, &to)) != AL_OK)
+        return rc;
+    struct svc_travel_cfg tc;
+    struct svc_evv_cfg ec;
+    if ((rc = service_store_settings(r->db, &tc, &ec)) != AL_OK)
+        return rc;
+    double lat = json_real_value(json_object_get(set, "lat")),
+           lng = json_real_value(json_object_get(set, "lng"));
+    int acc = (int)json_integer_value(json_object_get(set, "accuracy_m"));
+    struct svc_evv evv = {0};
+    service_evv(o.has_geo ? o.lat : lat, o.has_geo ? o.lng : lng, lat, lng, acc, at, sent, r->now,
+        &ec, &evv);
+    if (!o.has_geo)
+        evv.outside = true; /* no home position to compare with: for review */
+    const char *checklist = json_object_get(set, "checklist")
+                                ? al_json_dump(r->arena, json_object_get(set, "checklist"), NULL)
+                                : NULL;
+    struct svc_visit_rec v = {.order_id = o.id, .caregiver_id = me, .elder_id = o.elder_id,
+        .region_code = o.region_code, .at = at, .recv_at = r->now, .lat = lat, .lng = lng,
+        .accuracy_m = acc, .evv = &evv, .checklist = checklist, .note = sget(set, "note")};
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = action == SVC_CHECKIN ? service_store_checkin(r->db, &v) : service_store_checkout(r->db, &v);
+    if (rc == AL_OK)
+        rc = service_store_move(r->db, &o, to, service_action_id(action), -1, -1,
+            evv.outside ? "超出签到范围" : NULL, r->who->username, r->now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
+    json_t *answer = NULL;
+    if (rc == AL_OK)
+        rc = audit(r, al_arena_printf(r->arena, "service.%s", service_action_id(action)), o.id,
+            o.region_code,
+            json_pack("{s:i, s:b, s:b, s:I}", "distance_m", evv.distance_m, "outside", evv.outside,
+                "clock_skew", evv.skew, "late_s", (json_int_t)(r->now - at)));
+    if (rc == AL_OK)
+        rc = service_store_order_json(r->db, r->arena, o.id, &answer);
+    if (rc == AL_OK && key)
+        rc = al_idem_save(r->db, scope, r->who->user_id, key, hash, 200,
+            al_json_dump(r->arena, answer, NULL), r->now);
+    if ((rc = al_db_end(r->db, rc)) == AL_ECONFLICT && key &&
+        al_idem_find(r->db, r->arena, scope, r->who->user_id, key, hash, &status, &resp) == AL_OK) {
+        /* RULE-SVC-052: the same record won a race meanwhile: its answer, once. */
+        r->err = (struct al_errinfo){0};
+        al_req_set_header(r, "Idempotent-Replayed", "true");
+        return al_reply(r, status, json_loads(resp, 0, NULL));
+    }
+    if (rc != AL_OK)
+        return rc;
+    publish(r, o.id, o.region_code, to, o.caregiver_id);
+    return al_reply(r, 200, answer);
+}
+
+static int order_checkin(struct al_req *r) { return visit(r, SVC_CHECKIN); }
+static int order_checkout(struct al_req *r) { return visit(r, SVC_CHECKOUT); }
+
+/* ---- the live board (RULE-SVC-030) ---- */
+
+struct board_stream {
+    struct al_sse *sse;
+    struct al_event_sub *sub;
+    struct event *tick;
+    char scope[16];
+};
+
+static void
+board_free(struct board_stream *b)
+{
+    al_events_unsubscribe(b->sub);
+    if (b->tick)
+        event_free(b->tick);
+    free(b);
+}
+
+static void
+board_closed(void *ctx)
+{
+    board_free(ctx);
+}
+
+static void
+board_end(struct board_stream *b)
+{
+    al_sse_end(b->sse);
+    board_free(b);
+}
+
+/* An order changed: passed on when it lies in the viewer's region (RULE-SVC-001). */
+static void
+on_board_event(void *ctx, const char *channel, const char *payload)
+{
+    (void)channel;
+    struct board_stream *b = ctx;
+    json_t *p = json_loads(payload, 0, NULL);
+    const char *region = json_string_value(json_object_get(p, "region_code"));
+    if (region && region_in_scope(b->scope, region) && al_sse_send(b->sse, "order", payload) != AL_OK)
+        board_end(b);
+    json_decref(p);
+}
+
+static void
+on_board_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct board_stream *b = arg;
+    if (al_sse_comment(b->sse, "keep-alive") != AL_OK)
+        board_end(b);
+}
+
+static int
+board_events(struct al_req *r)
+{
+    if (evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD)
+        return al_reply(r, 200, NULL);
+    struct board_stream *b = calloc(1, sizeof(*b));
+    if (!b)
+        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
+    snprintf(b->scope, sizeof(b->scope), "%s", r->who->region_code);
+    b->sub = al_events_subscribe(r->base, SERVICE_CHANNEL, on_board_event, b);
+    b->tick = event_new(r->base, -1, EV_PERSIST, on_board_tick, b);
+    b->sse = b->sub && b->tick ? al_sse_start(r, board_closed, b) : NULL;
+    if (!b->sse) {
+        board_free(b);
+        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
+    }
+    if (al_sse_send(b->sse, "ready", "{}") != AL_OK) {
+        board_end(b);
+        return AL_OK;
+    }
+    struct timeval tv = {al_config.sse_keepalive_ms / 1000,
+        (al_config.sse_keepalive_ms % 1000) * 1000};
+    event_add(b->tick, &tv);
+    return AL_OK;
+}
+
+static const struct al_route service_routes[] = {
+    {AL_GET, "/api/v1/service/items", items_get, "service.read", 0, "上门服务项目（价格、时长、所需技能、可用补贴）"},
+    {AL_GET, "/api/v1/service/stations", stations_get, "service.read", 0, "本辖区服务站"},
+    {AL_GET, "/api/v1/service/caregivers", caregivers_get, "service.read", 0, "本辖区护理员"},
+    {AL_GET, "/api/v1/service/orders", orders_get, "service.read", 0,
+        "上门服务订单（status、date、caregiver_id；status=open 为未结束的订单）"},
+    {AL_POST, "/api/v1/service/orders/quote", order_quote, "service.order", 0,
+        "下单前试算补贴与自付金额（不保存、不留痕）"},
+    {AL_POST, "/api/v1/service/orders", order_place, "service.order", 0, "代老人下单上门服务"},
+    {AL_GET, "/api/v1/service/board/events", board_events, "service.read", 0,
+        "调度看板实时事件（SSE：订单状态变化）"},
+    {AL_GET, "/api/v1/service/my/visits", my_visits, "service.visit", 0, "护理员本人某日（默认今日）的上门任务"},
+    {AL_GET, "/api/v1/service/orders/:id", order_get, "service.read", 0, "订单详情（明细、状态记录、签到签出）"},
+    {AL_GET, "/api/v1/service/orders/:id/proposal", order_proposal, "service.dispatch", 0,
+        "自动派单建议（不保存）"},
+    {AL_POST, "/api/v1/service/orders/:id/dispatch", order_dispatch, "service.dispatch", 0, "自动派单"},
+    {AL_POST, "/api/v1/service/orders/:id/assign", order_assign, "service.dispatch", 0,
+        "人工派单（须填写理由）"},
+    {AL_POST, "/api/v1/service/orders/:id/redispatch", order_redispatch, "service.dispatch", 0,
+        "收回改派（须填写理由）"},
+    {AL_POST, "/api/v1/service/orders/:id/cancel", order_cancel, "service.order", 0, "取消订单（须填写理由）"},
+    {AL_POST, "/api/v1/service/orders/:id/accept", order_accept, "service.visit", 0, "护理员接单"},
+    {AL_POST, "/api/v1/service/orders/:id/decline", order_decline, "service.visit", 0,
+        "护理员拒单（须填写理由，订单回到待派单）"},
+    {AL_POST, "/api/v1/service/orders/:id/start", order_start, "service.visit", 0, "护理员出发"},
+    {AL_POST, "/api/v1/service/orders/:id/arrive", order_arrive, "service.visit", 0, "护理员到达"},
+    {AL_POST, "/api/v1/service/orders/:id/checkin", order_checkin, "service.visit", 0,
+        "签到（定位、精度、记录时间；Idempotency-Key 防重复）"},
+    {AL_POST, "/api/v1/service/orders/:id/checkout", order_checkout, "service.visit", 0,
+        "签出（定位、服务清单；Idempotency-Key 防重复）"},
+    {0},
+};
+
+const struct al_module service_module = {.name = "service", .routes = service_routes};

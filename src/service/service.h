@@ -1,0 +1,30 @@
+/*
+ * Home services (居家上门服务, issue 13): providers, stations, caregivers,
+ * service items, orders placed on an elder's behalf with their funding split,
+ * the order's state machine, automatic and manual dispatch, the dispatch board
+ * (live), and the proof of each visit (check-in/out, EVV).
+ */
+#ifndef SERVICE_H
+#define SERVICE_H
+
+#include "core/arena.h"
+#include "core/db.h"
+#include "core/err.h"
+#include "core/router.h"
+
+extern const struct al_module service_module;
+
+/* The live-event channel of the dispatch board (payload: an order's id, region, status). */
+#define SERVICE_CHANNEL "service.orders"
+
+/*
+ * Demo (service_demo.c): a provider with two stations in the demo county
+ * (凤冈县), their caregivers with skills and certificates (one expired), the
+ * caregiver account fg_caregiver linked to one of them, and orders of the
+ * county's elders in various states for today (none without elders).  Seeded
+ * once: with a provider already there nothing is written.  `now` is the seeding time.
+ * AL_OK, or an error with `e` filled.
+ */
+int service_seed_demo(struct al_db *db, struct al_arena *a, int64_t now, struct al_errinfo *e);
+
+#endif

@@ -1,0 +1,341 @@
+/*
+ * Home services, private parts: the pure rules (service_logic.c) and the
+ * store (service_store.c).  Other modules include only service.h.
+ */
+#ifndef SERVICE_INT_H
+#define SERVICE_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/db.h"
+#include "core/err.h"
+
+/* ---- the order's state machine (RULE-SVC-012) ---- */
+
+enum svc_state {
+    SVC_CREATED = 0, SVC_ASSIGNED, SVC_ACCEPTED, SVC_ON_THE_WAY, SVC_ARRIVED, SVC_IN_SERVICE,
+    SVC_COMPLETED, SVC_CONFIRMED, SVC_RATED, SVC_SETTLED, SVC_CANCELLED, SVC_NSTATES
+};
+
+enum svc_action {
+    SVC_ASSIGN = 0, /* a caregiver is given the order (automatic or manual) */
+    SVC_ACCEPT,     /* the caregiver takes it */
+    SVC_DECLINE,    /* the caregiver declines: back to be dispatched */
+    SVC_REDISPATCH, /* the dispatcher takes it back (with a reason): to be dispatched */
+    SVC_START_TRIP, /* the caregiver sets off */
+    SVC_ARRIVE,     /* at the door */
+    SVC_CHECKIN,    /* check-in: the service starts */
+    SVC_CHECKOUT,   /* check-out: the service is done */
+    SVC_CONFIRM,    /* the elder or family confirms */
+    SVC_RATE,
+    SVC_SETTLE,
+    SVC_CANCEL,
+    SVC_NACTIONS
+};
+
+/* "created" … ; NULL outside the range. */
+const char *service_state_id(int s);
+/* 待派单 … (RULE-SVC-012); "未知状态" outside the range. */
+const char *service_state_zh(int s);
+/* The state of an id, or -1. */
+int service_state_parse(const char *id);
+/* "assign" … and 派单 …; NULL outside the range. */
+const char *service_action_id(int a);
+const char *service_action_zh(int a);
+int service_action_parse(const char *id);
+
+/*
+ * RULE-SVC-012: the state `action` moves an order in `from` to, in *to.
+ * AL_OK, or AL_ECONFLICT when the table has no such move.
+ */
+int service_move(int from, int action, int *to);
+
+/* ---- funding split at placement (RULE-SVC-014) ---- */
+
+/* What an elder may still draw this month from one entitlement item. */
+struct svc_quota {
+    const char *item_key; /* the entitlement item */
+    bool entitled;        /* the elder receives it (a benefit record runs today) */
+    bool by_times;        /* the quota counts visits (frequency items), else fen */
+    int64_t left;         /* fen or visits left this month (never below 0) */
+};
+
+enum svc_cover { SVC_NOT_PAID = 0, SVC_NOT_ENTITLED, SVC_COVERED, SVC_PARTIAL, SVC_BEYOND };
+
+struct svc_line {
+    const char *item_code;
+    int64_t price_fen;
+    const char *entitle_key; /* NULL: no entitlement pays for this item */
+    /* out */
+    int64_t entitled_fen, elder_fen;
+    int cover; /* enum svc_cover */
+};
+
+/*
+ * Split each of `n` lines between the entitlement and the elder, drawing on
+ * `quotas` (`nq`, their `left` decremented as lines use them) in line order.
+ * Every line's parts add up to its price; *beyond is set when a line the
+ * elder is entitled to is not covered in full.  Pure.
+ */
+void service_split(struct svc_line *lines, int n, struct svc_quota *quotas, int nq,
+    bool *beyond);
+
+/* ---- geography (RULE-SVC-020) ---- */
+
+/* Great-circle distance in metres (haversine, mean Earth radius). */
+double service_distance_m(double lat1, double lng1, double lat2, double lng2);
+
+struct svc_travel_cfg {
+    int speed_kmh;  /* > 0 */
+    int detour_pct; /* ≥ 100 */
+};
+
+/* Travel minutes for a great-circle distance, rounded up. */
+int service_travel_min(double distance_m, const struct svc_travel_cfg *c);
+
+/* ---- automatic assignment (RULE-SVC-021..026) ---- */
+
+#define SVC_SKILLS_MAX 8
+#define SVC_CERTS_MAX 8
+#define SVC_BUSY_MAX 16
+
+struct svc_interval {
+    int64_t start, end; /* unix seconds, [start, end) */
+};
+
+struct svc_cand {
+    int64_t id;
+    double station_lat, station_lng;
+    int radius_min;                 /* the home station's service circle */
+    const char *skills[SVC_SKILLS_MAX];
+    int nskills;
+    struct {
+        const char *skill;
+        char valid_until[11];       /* YYYY-MM-DD */
+    } certs[SVC_CERTS_MAX];
+    int ncerts;
+    int work_start_min, work_end_min; /* minutes of the day, China time */
+    struct svc_interval busy[SVC_BUSY_MAX]; /* other visits that day */
+    int nbusy;
+    int load;                       /* visits already that day */
+};
+
+struct svc_job {
+    double lat, lng;                /* the elder's home */
+    int64_t start;                  /* the visit starts (unix seconds) */
+    int planned_min;
+    const char *date;               /* its date in China, YYYY-MM-DD */
+    const char *skills[SVC_SKILLS_MAX];
+    bool cert[SVC_SKILLS_MAX];      /* that skill needs a valid certificate */
+    int nskills;
+};
+
+/* Why a caregiver is not chosen, first failing constraint in this order. */
+enum svc_refusal {
+    SVC_OK = 0, SVC_OUT_OF_CIRCLE, SVC_NO_SKILL, SVC_CERT_EXPIRED, SVC_OFF_HOURS, SVC_OVERLAP,
+    SVC_NREFUSALS
+};
+/* 超出服务圈 …; "" for SVC_OK. */
+const char *service_refusal_zh(int why);
+
+/* RULE-SVC-021..025: can caregiver `c` take `job`?  SVC_OK or the first refusal; travel in *travel_min. */
+int service_fits(const struct svc_job *job, const struct svc_cand *c,
+    const struct svc_travel_cfg *cfg, int *travel_min);
+
+struct svc_pick {
+    int index;                  /* into the candidates; -1 when nobody fits */
+    int travel_min;
+    int refused[SVC_NREFUSALS]; /* how many were refused for each reason */
+};
+
+/*
+ * RULE-SVC-026: among the candidates that fit, the one with the least load
+ * that day, then the shortest travel, then the lowest id.  Pure.
+ */
+void service_pick(const struct svc_job *job, const struct svc_cand *cands, int n,
+    const struct svc_travel_cfg *cfg, struct svc_pick *out);
+
+/* ---- visit proof (RULE-SVC-040..043) ---- */
+
+struct svc_evv_cfg {
+    int radius_m;    /* tolerance before the reported accuracy (default 100) */
+    int skew_s;      /* device time further than this from the server's is flagged */
+};
+
+struct svc_evv {
+    int distance_m;  /* from the home, rounded */
+    bool outside;    /* beyond radius + accuracy: allowed, flagged */
+    bool skew;       /* the device's clock differs from the server's by more than skew_s */
+};
+
+/*
+ * A check-in or check-out at (`lat`, `lng`) with `accuracy_m`, made at device
+ * time `at` and sent at device time `sent_at` (the same for a record sent at
+ * once; later for one kept offline), received at server time `recv_at`, for a
+ * home at (`home_lat`, `home_lng`).  RULE-SVC-041: outside when the distance
+ * passes radius_m + accuracy_m.  RULE-SVC-043: skew when the device's clock,
+ * as `sent_at` shows it on arrival, is more than skew_s from the server's, or
+ * `at` lies after `sent_at`.  Pure.
+ */
+void service_evv(double home_lat, double home_lng, double lat, double lng, int accuracy_m,
+    int64_t at, int64_t sent_at, int64_t recv_at, const struct svc_evv_cfg *c,
+    struct svc_evv *out);
+
+/*
+ * RULE-SVC-011: a time "YYYY-MM-DDTHH:MM" or with ":SS", in China time, or
+ * ending in "Z" (UTC) or "+08:00"; a space may stand for the T.  Unix seconds
+ * in *out; false when it is not such a time or not a real one.
+ */
+bool service_parse_time(const char *s, int64_t *out);
+
+/* Minutes after midnight in China (UTC+8) of unix time `t`, and its date YYYY-MM-DD. */
+int service_cst_minute(int64_t t);
+void service_cst_date(int64_t t, char out[11]);
+
+/* ---- the store (service_store.c) ---- */
+
+struct svc_item {
+    const char *code, *name, *skill, *entitle_key;
+    int64_t price_fen;
+    int planned_min;
+    bool cert_required; /* its skill needs a valid certificate (RULE-SVC-023) */
+};
+
+struct svc_order {
+    int64_t id, elder_id, station_id, caregiver_id, window_start, window_end, version;
+    const char *region_code, *status, *address;
+    double lat, lng;
+    bool has_geo;
+    int planned_min;
+};
+
+/* The settings of dispatch and visit proof, defaults where unset.  AL_OK or a database error. */
+int service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_evv_cfg *e);
+
+/* The active item `code` (in `a`).  AL_OK, AL_ENOTFOUND or a database error. */
+int service_store_item(struct al_db *db, struct al_arena *a, const char *code,
+    struct svc_item *out);
+
+/* Every item as JSON objects appended to `items`.  AL_OK or a database error. */
+int service_store_items(struct al_db *db, struct al_arena *a, json_t *items);
+
+/*
+ * THE SEAM to the basic service list (issue 12): what elder `elder_id` may
+ * still draw from entitlement item `q->item_key` in the month of `today`.
+ * The list (src/entitle) states an amount or a number of times per period but
+ * keeps no per-elder balance and offers no call for it yet (entitle.h has
+ * none): until it does, this reads the elder's benefit record running today
+ * (entitle_benefits) and the item's newest approved standard on the elder's
+ * chain of lists, and subtracts what this month's orders of the elder
+ * (cancelled ones excepted) already drew.  Only monthly items give a quota.
+ * Fills q->entitled, q->by_times, q->left.  AL_OK or a database error.
+ */
+int service_quota_left(struct al_db *db, int64_t elder_id, const char *region_code,
+    const char *today, struct svc_quota *q);
+
+struct svc_new_order {
+    int64_t elder_id;
+    const char *region_code, *address, *note, *channel, *placed_by;
+    double lat, lng;
+    bool has_geo;
+    int64_t window_start, window_end;
+    int planned_min;
+    int64_t total_fen, entitled_fen, elder_fen;
+    bool beyond;
+    const struct svc_line *lines;
+    int nlines;
+};
+
+/* Insert an order, its lines and its first event, in the caller's transaction; id in *id. */
+int service_store_order_add(struct al_db *db, const struct svc_new_order *o, int64_t now,
+    int64_t *id);
+
+/* Order `id` (in `a`).  AL_OK, AL_ENOTFOUND or a database error. */
+int service_store_order(struct al_db *db, struct al_arena *a, int64_t id, struct svc_order *out);
+
+/* Order `id` as JSON, with its lines, events and visit.  AL_OK, AL_ENOTFOUND or an error. */
+int service_store_order_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
+
+/*
+ * Move order `o` to `to` by `action` (RULE-SVC-013): the status (compare-and-set on the
+ * version: AL_ECONFLICT when someone moved it meanwhile), the caregiver/station when
+ * `caregiver_id` ≥ 0 (0 clears), and an event row, in the caller's transaction.
+ */
+int service_store_move(struct al_db *db, const struct svc_order *o, const char *to,
+    const char *action, int64_t caregiver_id, int64_t station_id, const char *reason,
+    const char *by, int64_t now);
+
+struct svc_list_filter {
+    const char *scope;      /* region prefix */
+    const char *status;     /* NULL: every open one when `open`, else all */
+    bool open;
+    const char *date;       /* YYYY-MM-DD (China) of window_start, or NULL */
+    int64_t caregiver_id;   /* 0: any */
+    int64_t limit, offset;
+};
+
+/* A page of orders; AL_OK or a database error. */
+int service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
+    json_t *items, int64_t *total);
+
+/*
+ * The candidates for an order: active caregivers of stations serving `region`
+ * (a station's region codes are prefixes of it), with their certificates, and
+ * their other visits of the day [day_start, day_end) except order `except`.
+ * Arrays in `a`; *n their number.
+ */
+int service_store_candidates(struct al_db *db, struct al_arena *a, const char *region,
+    int64_t day_start, int64_t day_end, int64_t except, struct svc_cand **out,
+    int64_t **station_ids, int *n);
+
+/* The caregiver record of user `user_id`: id in *id.  AL_OK, AL_ENOTFOUND or an error. */
+int service_store_caregiver_of(struct al_db *db, int64_t user_id, int64_t *id);
+
+/* Caregiver `id`'s region and station.  AL_OK, AL_ENOTFOUND or an error. */
+int service_store_caregiver(struct al_db *db, struct al_arena *a, int64_t id,
+    const char **region, int64_t *station_id);
+
+/* Stations (with the caregivers' count) and caregivers in `scope`. */
+int service_store_stations(struct al_db *db, struct al_arena *a, const char *scope,
+    json_t *items);
+int service_store_caregivers(struct al_db *db, struct al_arena *a, const char *scope,
+    const char *today, json_t *items);
+
+struct svc_visit_rec {
+    int64_t order_id, caregiver_id, elder_id;
+    const char *region_code;
+    int64_t at, recv_at;
+    double lat, lng;
+    int accuracy_m;
+    const struct svc_evv *evv;
+    const char *checklist; /* JSON text (check-out), or NULL */
+    const char *note;
+};
+
+/* Write the check-in (a new visit row) or the check-out, in the caller's transaction. */
+int service_store_checkin(struct al_db *db, const struct svc_visit_rec *v);
+int service_store_checkout(struct al_db *db, const struct svc_visit_rec *v);
+
+
+
+/* ---- registry writes (the demo now; the management pages later), caller's transaction ---- */
+
+int service_store_provider_add(struct al_db *db, const char *region, const char *name,
+    const char *phone, int64_t now, int64_t *id);
+/* A station serving the region prefixes `serves` (`n` of them). */
+int service_store_station_add(struct al_db *db, int64_t provider, const char *region,
+    const char *name, const char *address, double lat, double lng, int radius_min,
+    const char *const *serves, int n, int64_t now, int64_t *id);
+struct svc_new_caregiver {
+    int64_t provider_id, station_id, user_id; /* user_id 0: no sign-in */
+    const char *region_code, *name, *phone, *skills;
+    int work_start_min, work_end_min;
+};
+int service_store_caregiver_add(struct al_db *db, const struct svc_new_caregiver *c, int64_t now,
+    int64_t *id);
+int service_store_certificate_add(struct al_db *db, int64_t caregiver, const char *skill,
+    const char *name, const char *number, const char *valid_until);
+#endif

@@ -1,0 +1,753 @@
+/*
+ * Home services: the SQL (both engines, docs/stores.md).  Contracts in
+ * service_int.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/dbq.h"
+#include "region/region.h"
+#include "service/service_int.h"
+
+int
+service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_evv_cfg *e)
+{
+    static const char sql[] = "SELECT key, value FROM settings WHERE key IN ('service.speed_kmh',"
+                              " 'service.detour_pct', 'service.evv_radius_m', 'service.clock_skew_s')";
+    *t = (struct svc_travel_cfg){.speed_kmh = 20, .detour_pct = 140};
+    *e = (struct svc_evv_cfg){.radius_m = 100, .skew_s = 300};
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        const char *k = al_stmt_text(st, 0), *v = al_stmt_text(st, 1);
+        long n = v ? strtol(v, NULL, 10) : 0;
+        if (strcmp(k, "service.speed_kmh") == 0 && n > 0 && n <= 200)
+            t->speed_kmh = (int)n;
+        else if (strcmp(k, "service.detour_pct") == 0 && n >= 100 && n <= 500)
+            t->detour_pct = (int)n;
+        else if (strcmp(k, "service.evv_radius_m") == 0 && n > 0 && n <= 10000)
+            e->radius_m = (int)n;
+        else if (strcmp(k, "service.clock_skew_s") == 0 && n > 0 && n <= 86400)
+            e->skew_s = (int)n;
+    }
+    return rc;
+}
+
+#define ITEM_COLS                                                                              \
+    "code, name, skill, entitle_item_key, price_fen, planned_min, category, cert_required"
+
+int
+service_store_item(struct al_db *db, struct al_arena *a, const char *code, struct svc_item *out)
+{
+    static const char sql[] = "SELECT " ITEM_COLS " FROM svc_items WHERE code = ? AND active = 1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_text(st, 1, code);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    out->code = al_stmt_dup(a, st, 0);
+    out->name = al_stmt_dup(a, st, 1);
+    out->skill = al_stmt_dup(a, st, 2);
+    out->entitle_key = al_stmt_dup(a, st, 3);
+    out->price_fen = al_stmt_int(st, 4);
+    out->planned_min = (int)al_stmt_int(st, 5);
+    out->cert_required = al_stmt_int(st, 7) == 1;
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+static const struct al_col item_cols[] = {AL_COL(0, "code", AL_COL_TEXT),
+    AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "skill", AL_COL_TEXT),
+    AL_COL(3, "entitle_item_key", AL_COL_TEXT), AL_COL(4, "price_fen", AL_COL_INT),
+    AL_COL(5, "planned_min", AL_COL_INT), AL_COL(6, "category", AL_COL_TEXT),
+    AL_COL(7, "cert_required", AL_COL_BOOL), AL_COL_END};
+
+int
+service_store_items(struct al_db *db, struct al_arena *a, json_t *items)
+{
+    static const char sql[] = "SELECT " ITEM_COLS " FROM svc_items WHERE active = 1 ORDER BY sort, code";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    return al_db_rows(st, a, &(struct al_rows){.cols = item_cols}, items);
+}
+
+/* Unix seconds of 00:00 China time on the first day of `date`'s month and of the next. */
+static void
+month_bounds(const char *date, int64_t *lo, int64_t *hi)
+{
+    int y = atoi(date), m = atoi(date + 5);
+    struct tm t = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = 1};
+    *lo = (int64_t)timegm(&t) - 8 * 3600;
+    t = (struct tm){.tm_year = y - 1900 + (m == 12), .tm_mon = m % 12, .tm_mday = 1};
+    *hi = (int64_t)timegm(&t) - 8 * 3600;
+}
+
+int
+service_quota_left(struct al_db *db, int64_t elder_id, const char *region_code,
+    const char *today, struct svc_quota *q)
+{
+    /* THE SEAM to src/entitle (issue 12): see service_int.h. */
+    static const char sql_benefit[] =
+        "SELECT count(*) FROM entitle_benefits WHERE elder_id = ? AND item_key = ?"
+        " AND from_date <= ? AND (until_date IS NULL OR until_date >= ?)";
+    static const char sql_standard[] =
+        "SELECT i.standard_kind, coalesce(i.amount_fen, 0), coalesce(i.times, 0), i.period"
+        " FROM entitle_items i JOIN entitle_changes c ON c.id = i.change_id"
+        " WHERE c.status = 'approved' AND c.effective_from <= ?2 AND i.item_key = ?1"
+        "   AND i.status <> 'stopped' AND (i.amount_fen IS NOT NULL OR i.times IS NOT NULL)"
+        "   AND (i.region_code = '' OR i.region_code = substr(?3, 1, 2)"
+        "        OR i.region_code = substr(?3, 1, 4) OR i.region_code = substr(?3, 1, 6))"
+        " ORDER BY length(i.region_code) DESC, c.list_version DESC LIMIT 1";
+    static const char sql_used[] =
+        "SELECT coalesce(sum(l.entitled_fen), 0),"
+        " coalesce(sum(CASE WHEN l.entitled_fen > 0 THEN 1 ELSE 0 END), 0)"
+        " FROM svc_order_lines l JOIN svc_orders o ON o.id = l.order_id"
+        " WHERE o.elder_id = ? AND l.entitle_item_key = ? AND o.status <> 'cancelled'"
+        "   AND o.window_start >= ? AND o.window_start < ?";
+    q->entitled = false;
+    q->by_times = false;
+    q->left = 0;
+    int64_t n = 0, lo, hi;
+    struct al_stmt *st = al_db_sql(db, sql_benefit);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(elder_id), AL_T(q->item_key), AL_T(today), AL_T(today));
+    int rc = al_stmt_int64(st, &n);
+    if (rc != AL_OK || n == 0)
+        return rc;
+    if (!(st = al_db_sql(db, sql_standard)))
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(q->item_key), AL_T(today), AL_T(region_code));
+    rc = al_stmt_one(st);
+    if (rc == AL_ENOTFOUND)
+        return AL_OK; /* no standard: nothing to draw */
+    if (rc != AL_OK)
+        return rc;
+    const char *kind = al_stmt_text(st, 0), *period = al_stmt_text(st, 3);
+    bool monthly = period && strcmp(period, "month") == 0;
+    q->by_times = kind && strcmp(kind, "frequency") == 0;
+    int64_t quota = q->by_times ? al_stmt_int(st, 2) : al_stmt_int(st, 1);
+    al_stmt_reset(st);
+    if (!monthly)
+        return AL_OK;
+    q->entitled = true;
+    month_bounds(today, &lo, &hi);
+    if (!(st = al_db_sql(db, sql_used)))
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(elder_id), AL_T(q->item_key), AL_I(lo), AL_I(hi));
+    if ((rc = al_stmt_one(st)) != AL_OK)
+        return rc;
+    int64_t used = q->by_times ? al_stmt_int(st, 1) : al_stmt_int(st, 0);
+    al_stmt_reset(st);
+    q->left = quota > used ? quota - used : 0;
+    return AL_OK;
+}
+
+static int
+add_event(struct al_db *db, int64_t order_id, const char *from, const char *to, const char *action,
+    int64_t caregiver_id, const char *reason, const char *by, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO svc_order_events(order_id, from_status, to_status, action, caregiver_id,"
+        " reason, by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(order_id), AL_T(from), AL_T(to), AL_T(action), AL_REF(caregiver_id),
+        AL_T(reason ? reason : ""), AL_T(by), AL_I(now));
+    return al_stmt_run(st);
+}
+
+int
+service_store_order_add(struct al_db *db, const struct svc_new_order *o, int64_t now,
+    int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO svc_orders(region_code, elder_id, window_start, window_end, planned_min,"
+        " address, lat, lng, note, channel, total_fen, entitled_fen, elder_fen, beyond_quota,"
+        " placed_by, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    static const char sql_line[] =
+        "INSERT INTO svc_order_lines(order_id, line_no, item_code, price_fen, entitled_fen,"
+        " elder_fen, entitle_item_key) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(o->region_code), AL_I(o->elder_id), AL_I(o->window_start),
+        AL_I(o->window_end), AL_I(o->planned_min), AL_T(o->address));
+    if (o->has_geo) {
+        al_stmt_bind_double(st, 7, o->lat);
+        al_stmt_bind_double(st, 8, o->lng);
+    } else {
+        al_stmt_bind_null(st, 7);
+        al_stmt_bind_null(st, 8);
+    }
+    al_stmt_bind_text(st, 9, o->note ? o->note : "");
+    al_stmt_bind_text(st, 10, o->channel);
+    al_stmt_bind_int(st, 11, o->total_fen);
+    al_stmt_bind_int(st, 12, o->entitled_fen);
+    al_stmt_bind_int(st, 13, o->elder_fen);
+    al_stmt_bind_int(st, 14, o->beyond ? 1 : 0);
+    al_stmt_bind_text(st, 15, o->placed_by);
+    al_stmt_bind_int(st, 16, now);
+    al_stmt_bind_int(st, 17, now);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc == AL_ENOTFOUND ? AL_EDB : rc;
+    *id = al_stmt_int(st, 0);
+    al_stmt_reset(st);
+    for (int i = 0; i < o->nlines && rc == AL_OK; i++) {
+        const struct svc_line *l = &o->lines[i];
+        if (!(st = al_db_sql(db, sql_line)))
+            return AL_EDB;
+        al_stmt_binds(st, AL_I(*id), AL_I(i + 1), AL_T(l->item_code), AL_I(l->price_fen),
+            AL_I(l->entitled_fen), AL_I(l->elder_fen), AL_T(l->entitle_key));
+        rc = al_stmt_run(st);
+    }
+    if (rc == AL_OK)
+        rc = add_event(db, *id, NULL, "created", "place", 0, NULL, o->placed_by, now);
+    return rc;
+}
+
+#define ORDER_COLS                                                                             \
+    "o.id, o.elder_id, coalesce(o.station_id, 0), coalesce(o.caregiver_id, 0), o.window_start," \
+    " o.window_end, o.version, o.region_code, o.status, o.address, o.lat, o.lng, o.planned_min"
+
+int
+service_store_order(struct al_db *db, struct al_arena *a, int64_t id, struct svc_order *out)
+{
+    static const char sql[] = "SELECT " ORDER_COLS " FROM svc_orders o WHERE o.id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    out->id = al_stmt_int(st, 0);
+    out->elder_id = al_stmt_int(st, 1);
+    out->station_id = al_stmt_int(st, 2);
+    out->caregiver_id = al_stmt_int(st, 3);
+    out->window_start = al_stmt_int(st, 4);
+    out->window_end = al_stmt_int(st, 5);
+    out->version = al_stmt_int(st, 6);
+    out->region_code = al_stmt_dup(a, st, 7);
+    out->status = al_stmt_dup(a, st, 8);
+    out->address = al_stmt_dup(a, st, 9);
+    out->has_geo = !al_stmt_null(st, 10) && !al_stmt_null(st, 11);
+    out->lat = al_stmt_double(st, 10);
+    out->lng = al_stmt_double(st, 11);
+    out->planned_min = (int)al_stmt_int(st, 12);
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+/* The board's and the detail's columns: the order, the elder's name, masked ID and phone. */
+#define LIST_COLS                                                                              \
+    "o.id, o.region_code, o.elder_id, e.name, e.id_masked, o.status, o.window_start,"          \
+    " o.window_end, o.planned_min, o.address, o.lat, o.lng, o.caregiver_id, c.name,"           \
+    " o.station_id, s.name, o.total_fen, o.entitled_fen, o.elder_fen, o.beyond_quota,"         \
+    " o.channel, o.note, o.created_at, o.updated_at, o.version, e.phone"
+#define LIST_FROM                                                                              \
+    " FROM svc_orders o JOIN elders e ON e.id = o.elder_id"                                    \
+    " LEFT JOIN svc_caregivers c ON c.id = o.caregiver_id"                                     \
+    " LEFT JOIN svc_stations s ON s.id = o.station_id"
+
+static json_t *
+state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
+    return json_string(service_state_zh(service_state_parse(al_stmt_text(st, col))));
+}
+
+static const struct al_col order_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "region_code", AL_COL_TEXT), AL_COL(2, "elder_id", AL_COL_INT),
+    AL_COL(3, "elder_name", AL_COL_TEXT), AL_COL(4, "elder_id_masked", AL_COL_TEXT),
+    AL_COL(5, "status", AL_COL_TEXT), AL_COLF(5, "status_name", state_zh),
+    AL_COL(6, "window_start", AL_COL_TIME), AL_COL(7, "window_end", AL_COL_TIME),
+    AL_COL(8, "planned_min", AL_COL_INT), AL_COL(9, "address", AL_COL_TEXT),
+    AL_COL(10, "lat", AL_COL_DOUBLE), AL_COL(11, "lng", AL_COL_DOUBLE),
+    AL_COL(12, "caregiver_id", AL_COL_INT), AL_COL(13, "caregiver_name", AL_COL_TEXT),
+    AL_COL(14, "station_id", AL_COL_INT), AL_COL(15, "station_name", AL_COL_TEXT),
+    AL_COL(16, "total_fen", AL_COL_INT), AL_COL(17, "entitled_fen", AL_COL_INT),
+    AL_COL(18, "elder_fen", AL_COL_INT), AL_COL(19, "beyond_quota", AL_COL_BOOL),
+    AL_COL(20, "channel", AL_COL_TEXT), AL_COL(21, "note", AL_COL_TEXT),
+    AL_COL(22, "created_at", AL_COL_TIME), AL_COL(23, "updated_at", AL_COL_TIME),
+    AL_COL(24, "version", AL_COL_INT), AL_COLF(25, "elder_phone_masked", al_col_phone_masked),
+    AL_COL_END};
+
+static const struct al_col line_cols[] = {AL_COL(0, "item_code", AL_COL_TEXT),
+    AL_COL(1, "item_name", AL_COL_TEXT), AL_COL(2, "price_fen", AL_COL_INT),
+    AL_COL(3, "entitled_fen", AL_COL_INT), AL_COL(4, "elder_fen", AL_COL_INT),
+    AL_COL(5, "entitle_item_key", AL_COL_TEXT), AL_COL_END};
+static const struct al_col event_cols[] = {AL_COL(0, "from_status", AL_COL_TEXT),
+    AL_COL(1, "to_status", AL_COL_TEXT), AL_COLF(1, "to_status_name", state_zh),
+    AL_COL(2, "action", AL_COL_TEXT), AL_COL(3, "caregiver_id", AL_COL_INT),
+    AL_COL(4, "reason", AL_COL_TEXT), AL_COL(5, "by", AL_COL_TEXT), AL_COL(6, "at", AL_COL_TIME),
+    AL_COL_END};
+static const struct al_col visit_cols[] = {AL_COL(0, "checkin_at", AL_COL_TIME),
+    AL_COL(1, "checkin_recv_at", AL_COL_TIME), AL_COL(2, "checkin_distance_m", AL_COL_INT),
+    AL_COL(3, "checkin_outside", AL_COL_BOOL), AL_COL(4, "checkout_at", AL_COL_TIME),
+    AL_COL(5, "checkout_recv_at", AL_COL_TIME), AL_COL(6, "checkout_distance_m", AL_COL_INT),
+    AL_COL(7, "checkout_outside", AL_COL_BOOL), AL_COL(8, "clock_skew", AL_COL_BOOL),
+    AL_COL(9, "checklist", AL_COL_JSON), AL_COL(10, "note", AL_COL_TEXT),
+    AL_COL(11, "checkin_accuracy_m", AL_COL_INT), AL_COL(12, "checkout_accuracy_m", AL_COL_INT),
+    AL_COL_END};
+
+int
+service_store_order_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
+{
+    static const char sql[] = "SELECT " LIST_COLS LIST_FROM " WHERE o.id = ?";
+    static const char sql_lines[] =
+        "SELECT l.item_code, i.name, l.price_fen, l.entitled_fen, l.elder_fen, l.entitle_item_key"
+        " FROM svc_order_lines l JOIN svc_items i ON i.code = l.item_code"
+        " WHERE l.order_id = ? ORDER BY l.line_no";
+    static const char sql_events[] =
+        "SELECT from_status, to_status, action, caregiver_id, reason, by_user, at"
+        " FROM svc_order_events WHERE order_id = ? ORDER BY id";
+    static const char sql_visit[] =
+        "SELECT checkin_at, checkin_recv_at, checkin_distance_m, checkin_outside, checkout_at,"
+        " checkout_recv_at, checkout_distance_m, checkout_outside, clock_skew, checklist, note,"
+        " checkin_accuracy_m, checkout_accuracy_m FROM svc_visits WHERE order_id = ?";
+    struct al_row_ctx ctx = {.a = a};
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    json_t *o = al_row_json(&ctx, st, order_cols);
+    al_stmt_reset(st);
+    json_t *lines = json_array(), *events = json_array();
+    json_object_set_new(o, "lines", lines);
+    json_object_set_new(o, "events", events);
+    if (!(st = al_db_sql(db, sql_lines)))
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    if ((rc = al_db_rows(st, a, &(struct al_rows){.cols = line_cols}, lines)) != AL_OK)
+        return rc;
+    if (!(st = al_db_sql(db, sql_events)))
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    if ((rc = al_db_rows(st, a, &(struct al_rows){.cols = event_cols}, events)) != AL_OK)
+        return rc;
+    if (!(st = al_db_sql(db, sql_visit)))
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        json_object_set_new(o, "visit", al_row_json(&ctx, st, visit_cols));
+        al_stmt_reset(st);
+    } else if (rc == AL_ENOTFOUND) {
+        json_object_set_new(o, "visit", json_null());
+        rc = AL_OK;
+    }
+    *out = o;
+    return rc;
+}
+
+int
+service_store_move(struct al_db *db, const struct svc_order *o, const char *to,
+    const char *action, int64_t caregiver_id, int64_t station_id, const char *reason,
+    const char *by, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE svc_orders SET status = ?, updated_at = ?, version = version + 1"
+        " WHERE id = ? AND version = ?";
+    static const char sql_who[] =
+        "UPDATE svc_orders SET status = ?, updated_at = ?, version = version + 1,"
+        " caregiver_id = ?, station_id = ? WHERE id = ? AND version = ?";
+    struct al_stmt *st;
+    if (caregiver_id < 0) {
+        if (!(st = al_db_sql(db, sql)))
+            return AL_EDB;
+        al_stmt_binds(st, AL_T(to), AL_I(now), AL_I(o->id), AL_I(o->version));
+    } else {
+        if (!(st = al_db_sql(db, sql_who)))
+            return AL_EDB;
+        al_stmt_binds(st, AL_T(to), AL_I(now), AL_REF(caregiver_id), AL_REF(station_id),
+            AL_I(o->id), AL_I(o->version));
+    }
+    int rc = al_stmt_run(st);
+    if (rc == AL_OK && al_db_changes(db) != 1)
+        rc = AL_ECONFLICT; /* moved by someone else meanwhile */
+    if (rc == AL_OK)
+        rc = add_event(db, o->id, o->status, to, action,
+            caregiver_id >= 0 ? caregiver_id : o->caregiver_id, reason, by, now);
+    return rc;
+}
+
+int
+service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
+    json_t *items, int64_t *total)
+{
+    static const struct al_page_sql q = {.cols = LIST_COLS, .from = LIST_FROM,
+        .order = " ORDER BY o.window_start, o.id"};
+    /* ?1 ?2 scope; ?3 status; ?4 open; ?5 ?6 day; ?7 caregiver */
+    static const char where[] =
+        " WHERE o.region_code >= ?1 AND o.region_code < ?2"
+        " AND (CAST(?3 AS TEXT) IS NULL OR o.status = ?3)"
+        " AND (?4 = 0 OR o.status NOT IN ('settled', 'cancelled', 'rated', 'confirmed'))"
+        " AND (?5 = 0 OR (o.window_start >= ?5 AND o.window_start < ?6))"
+        " AND (?7 = 0 OR o.caregiver_id = ?7)";
+    struct al_params p;
+    al_params_init(&p, a);
+    region_params(&p, f->scope);
+    al_param_text(&p, f->status);
+    al_param_int(&p, f->open ? 1 : 0);
+    int64_t lo = 0;
+    if (f->date) {
+        struct tm t = {.tm_year = atoi(f->date) - 1900, .tm_mon = atoi(f->date + 5) - 1,
+            .tm_mday = atoi(f->date + 8)};
+        lo = (int64_t)timegm(&t) - 8 * 3600;
+    }
+    al_param_int(&p, lo);
+    al_param_int(&p, lo + 86400);
+    al_param_int(&p, f->caregiver_id);
+    return al_db_page(db, &p, &q, where, f->limit, f->offset,
+        &(struct al_rows){.cols = order_cols}, items, total);
+}
+
+/* Split "a,b,c" into at most `max` texts of `a`. */
+static int
+split_skills(struct al_arena *a, const char *s, const char **out, int max)
+{
+    int n = 0;
+    while (s && *s && n < max) {
+        const char *e = strchr(s, ',');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len)
+            out[n++] = al_arena_strndup(a, s, len);
+        s = e ? e + 1 : NULL;
+    }
+    return n;
+}
+
+/* Stations serving `region`: one of their region codes is a prefix of it. */
+#define SERVES                                                                                 \
+    " EXISTS (SELECT 1 FROM svc_station_regions sr WHERE sr.station_id = c.station_id"         \
+    " AND substr(?1, 1, length(sr.region_code)) = sr.region_code)"
+
+int
+service_store_candidates(struct al_db *db, struct al_arena *a, const char *region,
+    int64_t day_start, int64_t day_end, int64_t except, struct svc_cand **out,
+    int64_t **station_ids, int *n)
+{
+    static const char sql_count[] =
+        "SELECT count(*) FROM svc_caregivers c WHERE c.status = 'active' AND" SERVES;
+    static const char sql[] =
+        "SELECT c.id, s.lat, s.lng, s.radius_min, c.skills, c.work_start_min, c.work_end_min,"
+        " c.station_id FROM svc_caregivers c JOIN svc_stations s ON s.id = c.station_id"
+        " WHERE c.status = 'active' AND" SERVES " ORDER BY c.id";
+    static const char sql_certs[] =
+        "SELECT x.caregiver_id, x.skill, x.valid_until FROM svc_certificates x"
+        " JOIN svc_caregivers c ON c.id = x.caregiver_id"
+        " WHERE c.status = 'active' AND" SERVES " ORDER BY x.caregiver_id, x.id";
+    static const char sql_busy[] =
+        "SELECT o.caregiver_id, o.window_start, o.planned_min FROM svc_orders o"
+        " JOIN svc_caregivers c ON c.id = o.caregiver_id"
+        " WHERE c.status = 'active' AND" SERVES
+        " AND o.status NOT IN ('created', 'cancelled') AND o.id <> ?2"
+        " AND o.window_start >= ?3 AND o.window_start < ?4 ORDER BY o.caregiver_id, o.window_start";
+    int64_t count = 0;
+    *n = 0;
+    struct al_stmt *st = al_db_sql(db, sql_count);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_text(st, 1, region);
+    int rc = al_stmt_int64(st, &count);
+    if (rc != AL_OK)
+        return rc;
+    struct svc_cand *c = al_arena_calloc(a, sizeof(*c) * (size_t)(count ? count : 1));
+    int64_t *sid = al_arena_calloc(a, sizeof(*sid) * (size_t)(count ? count : 1));
+    if (!(st = al_db_sql(db, sql)))
+        return AL_EDB;
+    al_stmt_bind_text(st, 1, region);
+    int k = 0;
+    while (k < count && (rc = al_stmt_step(st)) == AL_ROW) {
+        c[k].id = al_stmt_int(st, 0);
+        c[k].station_lat = al_stmt_double(st, 1);
+        c[k].station_lng = al_stmt_double(st, 2);
+        c[k].radius_min = (int)al_stmt_int(st, 3);
+        c[k].nskills = split_skills(a, al_stmt_text(st, 4), c[k].skills, SVC_SKILLS_MAX);
+        c[k].work_start_min = (int)al_stmt_int(st, 5);
+        c[k].work_end_min = (int)al_stmt_int(st, 6);
+        sid[k] = al_stmt_int(st, 7);
+        k++;
+    }
+    if (rc == AL_ROW) {
+        al_stmt_reset(st);
+        rc = AL_OK;
+    }
+    if (rc != AL_OK)
+        return rc;
+    /* Both lists come in caregiver order: walk them beside the candidates. */
+    if (!(st = al_db_sql(db, sql_certs)))
+        return AL_EDB;
+    al_stmt_bind_text(st, 1, region);
+    int j = 0;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        int64_t id = al_stmt_int(st, 0);
+        while (j < k && c[j].id < id)
+            j++;
+        if (j < k && c[j].id == id && c[j].ncerts < SVC_CERTS_MAX) {
+            c[j].certs[c[j].ncerts].skill = al_stmt_dup(a, st, 1);
+            snprintf(c[j].certs[c[j].ncerts].valid_until, 11, "%s",
+                al_stmt_text(st, 2) ? al_stmt_text(st, 2) : "");
+            c[j].ncerts++;
+        }
+    }
+    if (rc != AL_OK)
+        return rc;
+    if (!(st = al_db_sql(db, sql_busy)))
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(region), AL_I(except), AL_I(day_start), AL_I(day_end));
+    j = 0;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        int64_t id = al_stmt_int(st, 0);
+        while (j < k && c[j].id < id)
+            j++;
+        if (j < k && c[j].id == id) {
+            int64_t s = al_stmt_int(st, 1);
+            if (c[j].nbusy < SVC_BUSY_MAX)
+                c[j].busy[c[j].nbusy++] =
+                    (struct svc_interval){s, s + al_stmt_int(st, 2) * 60};
+            c[j].load++;
+        }
+    }
+    if (rc != AL_OK)
+        return rc;
+    *out = c;
+    *station_ids = sid;
+    *n = k;
+    return AL_OK;
+}
+
+int
+service_store_caregiver_of(struct al_db *db, int64_t user_id, int64_t *id)
+{
+    static const char sql[] = "SELECT id FROM svc_caregivers WHERE user_id = ? AND status = 'active'";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, user_id);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *id = al_stmt_int(st, 0);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+int
+service_store_caregiver(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
+    int64_t *station_id)
+{
+    static const char sql[] =
+        "SELECT region_code, station_id FROM svc_caregivers WHERE id = ? AND status = 'active'";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *region = al_stmt_dup(a, st, 0);
+        *station_id = al_stmt_int(st, 1);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+static const struct al_col station_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "region_code", AL_COL_TEXT),
+    AL_COL(3, "address", AL_COL_TEXT), AL_COL(4, "lat", AL_COL_DOUBLE),
+    AL_COL(5, "lng", AL_COL_DOUBLE), AL_COL(6, "radius_min", AL_COL_INT),
+    AL_COL(7, "provider_name", AL_COL_TEXT), AL_COL(8, "caregivers", AL_COL_INT), AL_COL_END};
+
+int
+service_store_stations(struct al_db *db, struct al_arena *a, const char *scope, json_t *items)
+{
+    static const char sql[] =
+        "SELECT s.id, s.name, s.region_code, s.address, s.lat, s.lng, s.radius_min, p.name,"
+        " (SELECT count(*) FROM svc_caregivers c WHERE c.station_id = s.id AND c.status = 'active')"
+        " FROM svc_stations s JOIN svc_providers p ON p.id = s.provider_id"
+        " WHERE s.region_code >= ? AND s.region_code < ? ORDER BY s.id";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    return al_db_rows(st, a, &(struct al_rows){.cols = station_cols}, items);
+}
+
+static const struct al_col caregiver_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "name", AL_COL_TEXT), AL_COLF(2, "phone_masked", al_col_phone_masked),
+    AL_COL(3, "station_id", AL_COL_INT), AL_COL(4, "station_name", AL_COL_TEXT),
+    AL_COL(5, "skills", AL_COL_TEXT), AL_COL(6, "work_start_min", AL_COL_INT),
+    AL_COL(7, "work_end_min", AL_COL_INT), AL_COL(8, "expired_certificates", AL_COL_INT),
+    AL_COL(9, "status", AL_COL_TEXT), AL_COL_END};
+
+int
+service_store_caregivers(struct al_db *db, struct al_arena *a, const char *scope,
+    const char *today, json_t *items)
+{
+    static const char sql[] =
+        "SELECT c.id, c.name, c.phone, c.station_id, s.name, c.skills, c.work_start_min,"
+        " c.work_end_min, (SELECT count(*) FROM svc_certificates x WHERE x.caregiver_id = c.id"
+        " AND x.valid_until < ?3), c.status"
+        " FROM svc_caregivers c JOIN svc_stations s ON s.id = c.station_id"
+        " WHERE c.region_code >= ?1 AND c.region_code < ?2 ORDER BY c.station_id, c.id";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(today));
+    return al_db_rows(st, a, &(struct al_rows){.cols = caregiver_cols}, items);
+}
+
+int
+service_store_checkin(struct al_db *db, const struct svc_visit_rec *v)
+{
+    static const char sql[] =
+        "INSERT INTO svc_visits(order_id, region_code, caregiver_id, elder_id, checkin_at,"
+        " checkin_recv_at, checkin_lat, checkin_lng, checkin_accuracy_m, checkin_distance_m,"
+        " checkin_outside, clock_skew, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(v->order_id), AL_T(v->region_code), AL_I(v->caregiver_id),
+        AL_I(v->elder_id), AL_I(v->at), AL_I(v->recv_at));
+    al_stmt_bind_double(st, 7, v->lat);
+    al_stmt_bind_double(st, 8, v->lng);
+    al_stmt_bind_int(st, 9, v->accuracy_m);
+    al_stmt_bind_int(st, 10, v->evv->distance_m);
+    al_stmt_bind_int(st, 11, v->evv->outside ? 1 : 0);
+    al_stmt_bind_int(st, 12, v->evv->skew ? 1 : 0);
+    al_stmt_bind_text(st, 13, v->note ? v->note : "");
+    return al_stmt_run(st);
+}
+
+int
+service_store_checkout(struct al_db *db, const struct svc_visit_rec *v)
+{
+    static const char sql[] =
+        "UPDATE svc_visits SET checkout_at = ?, checkout_recv_at = ?, checkout_lat = ?,"
+        " checkout_lng = ?, checkout_accuracy_m = ?, checkout_distance_m = ?,"
+        " checkout_outside = ?, clock_skew = CASE WHEN ? = 1 THEN 1 ELSE clock_skew END,"
+        " checklist = ?, note = CASE WHEN ? = '' THEN note ELSE ? END"
+        " WHERE order_id = ? AND checkout_at IS NULL";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(v->at), AL_I(v->recv_at));
+    al_stmt_bind_double(st, 3, v->lat);
+    al_stmt_bind_double(st, 4, v->lng);
+    al_stmt_bind_int(st, 5, v->accuracy_m);
+    al_stmt_bind_int(st, 6, v->evv->distance_m);
+    al_stmt_bind_int(st, 7, v->evv->outside ? 1 : 0);
+    al_stmt_bind_int(st, 8, v->evv->skew ? 1 : 0);
+    al_stmt_bind_text(st, 9, v->checklist ? v->checklist : "[]");
+    al_stmt_bind_text(st, 10, v->note ? v->note : "");
+    al_stmt_bind_text(st, 11, v->note ? v->note : "");
+    al_stmt_bind_int(st, 12, v->order_id);
+    int rc = al_stmt_run(st);
+    if (rc == AL_OK && al_db_changes(db) != 1)
+        rc = AL_ECONFLICT;
+    return rc;
+}
+
+int
+service_store_provider_add(struct al_db *db, const char *region, const char *name,
+    const char *phone, int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO svc_providers(region_code, name, phone, created_at)"
+                              " VALUES (?, ?, ?, ?) RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(region), AL_T(name), AL_T(phone), AL_I(now));
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *id = al_stmt_int(st, 0);
+        al_stmt_reset(st);
+    }
+    return rc == AL_ENOTFOUND ? AL_EDB : rc;
+}
+
+int
+service_store_station_add(struct al_db *db, int64_t provider, const char *region,
+    const char *name, const char *address, double lat, double lng, int radius_min,
+    const char *const *serves, int n, int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO svc_stations(provider_id, region_code, name, address, lat, lng, radius_min,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    static const char sql_serve[] =
+        "INSERT INTO svc_station_regions(station_id, region_code) VALUES (?, ?)"
+        " ON CONFLICT DO NOTHING";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(provider), AL_T(region), AL_T(name), AL_T(address));
+    al_stmt_bind_double(st, 5, lat);
+    al_stmt_bind_double(st, 6, lng);
+    al_stmt_bind_int(st, 7, radius_min);
+    al_stmt_bind_int(st, 8, now);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc == AL_ENOTFOUND ? AL_EDB : rc;
+    *id = al_stmt_int(st, 0);
+    al_stmt_reset(st);
+    for (int i = 0; i < n && rc == AL_OK; i++) {
+        if (!(st = al_db_sql(db, sql_serve)))
+            return AL_EDB;
+        al_stmt_binds(st, AL_I(*id), AL_T(serves[i]));
+        rc = al_stmt_run(st);
+    }
+    return rc;
+}
+
+int
+service_store_caregiver_add(struct al_db *db, const struct svc_new_caregiver *c, int64_t now,
+    int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO svc_caregivers(provider_id, station_id, region_code, user_id, name, phone,"
+        " skills, work_start_min, work_end_min, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(c->provider_id), AL_I(c->station_id), AL_T(c->region_code),
+        AL_REF(c->user_id), AL_T(c->name), AL_T(c->phone), AL_T(c->skills),
+        AL_I(c->work_start_min), AL_I(c->work_end_min), AL_I(now));
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *id = al_stmt_int(st, 0);
+        al_stmt_reset(st);
+    }
+    return rc == AL_ENOTFOUND ? AL_EDB : rc;
+}
+
+int
+service_store_certificate_add(struct al_db *db, int64_t caregiver, const char *skill,
+    const char *name, const char *number, const char *valid_until)
+{
+    static const char sql[] = "INSERT INTO svc_certificates(caregiver_id, skill, name, number,"
+                              " valid_until) VALUES (?, ?, ?, ?, ?)";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(caregiver), AL_T(skill), AL_T(name), AL_T(number), AL_T(valid_until));
+    return al_stmt_run(st);
+}

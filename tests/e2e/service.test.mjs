@@ -1,0 +1,67 @@
+// Home services in the browser (issue 13): the county officer's dispatch board at 1440×900
+// dispatches a waiting order and sees the caregiver's check-in arrive live (RULE-SVC-030); the
+// caregiver's phone page at 390×844 in 长辈模式 checks in with the browser's position
+// (RULE-SVC-041: far from the home, accepted and flagged) and checks out with the checklist.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server } from '../lib/server.mjs'
+import { launch, openAs, fitsWidth, SHOTS } from './browser.mjs'
+
+const DESKTOP = { viewport: { width: 1440, height: 900 } }
+let server, browser, civil
+before(async () => {
+  server = await new Server({ env: { ANLAO_DEMO_ELDERS: '300' } }).start()
+  browser = await launch()
+  civil = await server.login('fg_civil')
+})
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+  server?.cleanup()
+})
+
+test('RULE-SVC-030, RULE-SVC-041: the board dispatches and updates live; the caregiver checks in and out on a phone', async () => {
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+  const all = (await civil.get(`/api/v1/service/orders?date=${today}&page_size=200`)).body.items
+  const accepted = all.find((o) => o.status === 'accepted' && o.caregiver_name === '孙丽')
+  assert.ok(accepted, JSON.stringify(all.map((o) => [o.status, o.caregiver_name])))
+
+  // The board: the day's open orders; one waiting order dispatched automatically.
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.click('[data-test=menu-service]')
+  await page.waitForSelector('[data-test=board-table] .el-table__row')
+  await page.waitForSelector('[data-test=board-live]:has-text("实时更新中")')
+  const waiting = page.locator('[data-test=board-table] .el-table__row:has([data-test=board-dispatch])').first()
+  await waiting.locator('[data-test=board-dispatch]').click()
+  await page.waitForSelector('.el-message--success:has-text("已派给")')
+  await page.screenshot({ path: `${SHOTS}/service-board.png` })
+
+  // The caregiver 500 m from the home, on a phone in 长辈模式.
+  const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+    geolocation: { latitude: accepted.lat + 0.0045, longitude: accepted.lng, accuracy: 20 }, permissions: ['geolocation'] }
+  const c = await openAs(browser, server, 'fg_caregiver', phone, true)
+  await c.page.goto(server.base + '/service/my')
+  const card = c.page.locator(`[data-test=visit-${accepted.id}]`)
+  await card.waitFor()
+  assert.ok(await fitsWidth(c.page), 'the phone page fits 390 px')
+  await card.locator('[data-test=visit-checkin]').click()
+  await c.page.waitForSelector('.el-message--success:has-text("已签到")')
+  await card.locator('.visit-flag').waitFor()
+  assert.match(await card.locator('.visit-flag').innerText(), /超出签到范围/)
+  assert.match(await card.innerText(), /服务中/)
+  // The board heard it (server-sent events), without a reload.
+  await page.locator('[data-test=board-table] .el-table__row', { hasText: accepted.elder_name }).filter({ hasText: '服务中' }).first().waitFor()
+
+  await card.locator('.el-checkbox:has-text("情绪良好")').click()
+  await card.locator('[data-test=visit-checkout]').click()
+  await c.page.waitForSelector('.el-message--success:has-text("已签出")')
+  await c.page.screenshot({ path: `${SHOTS}/service-caregiver.png` })
+  const done = (await civil.get(`/api/v1/service/orders/${accepted.id}`)).body
+  assert.equal(done.status, 'completed')
+  assert.equal(done.visit.checkin_outside, true)
+  assert.deepEqual(done.visit.checklist, ['情绪良好'])
+  assert.deepEqual(page.errors, [])
+  assert.deepEqual(c.page.errors, [])
+  await ctx.close()
+  await c.ctx.close()
+})
