@@ -8,6 +8,7 @@
 #include "entitle/entitle.h"
 #include "identify/identify.h"
 #include "import/import.h"
+#include "meal/meal.h"
 #include "region/region.h"
 #include "system/system.h"
 #include "user/user.h"
@@ -24,6 +25,7 @@ const struct al_module *const app_modules[] = {
     &identify_module,
     &assess_module,
     &entitle_module,
+    &meal_module,
     NULL,
 };
 
