@@ -627,8 +627,9 @@ meal_record(struct al_req *r)
         rc = al_json_get_str(body, "kind", "就餐方式", AL_PLAIN, 0, 10, &kind, &r->err);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "counter", "窗口", AL_PLAIN, 0, 40, &counter, &r->err);
-    if (rc == AL_OK) /* a counter that was offline sends when the meal was served */
-        rc = al_json_get_int(body, "served_at", "就餐时间", 0, r->now - 7 * 86400, r->now + 300,
+    /* RULE-MEAL-021: a counter that was offline sends when the meal was served (40 days back). */
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "served_at", "就餐时间", 0, r->now - 40 * 86400, r->now + 300,
             &served_at, &present, &r->err);
     if (rc != AL_OK)
         return rc;
