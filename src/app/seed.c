@@ -12,11 +12,12 @@
 #include "entitle/entitle.h"
 #include "gen/gen.h"
 #include "identify/identify.h"
+#include "meal/meal.h"
 #include "user/user.h"
 
 /* Elders, their facts, published assessments and the identification baseline. */
 static int
-seed_elders(struct al_db *db, int64_t elders, struct al_errinfo *e)
+seed_elders(struct al_db *db, struct al_arena *a, int64_t elders, struct al_errinfo *e)
 {
     char today[11];
     al_today_cst(today);
@@ -36,6 +37,8 @@ seed_elders(struct al_db *db, int64_t elders, struct al_errinfo *e)
     struct identify_result ir;
     if ((rc = identify_run(db, 0, "seed", "local", &ir)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：精准识别基线");
+    if ((rc = meal_seed_demo(db, a, e)) != AL_OK) /* canteens and meals need the elders */
+        return rc;
     printf("演示数据已就绪：%lld 位老人，%lld 份已发布的能力评估，识别基线 #%lld\n",
         (long long)ir.scanned, (long long)assessed, (long long)ir.run_id);
     return AL_OK;
@@ -59,7 +62,7 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
         return rc; /* `e` says what failed */
     if ((rc = assess_seed_demo_assessors(db)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：评估员资格");
-    if (o->elders > 0 && (rc = seed_elders(db, o->elders, e)) != AL_OK)
+    if (o->elders > 0 && (rc = seed_elders(db, a, o->elders, e)) != AL_OK)
         return rc;
     if ((rc = al_db_exec(db,
              "INSERT INTO settings(key, value) VALUES ('demo_seeded', '1')"

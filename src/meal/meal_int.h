@@ -216,6 +216,14 @@ struct meal_record {
 /* The diner's subsidised meals on `date` and whether `meal` is among them. */
 int meal_store_day(struct al_db *db, int64_t elder_id, const char *date, const char *meal,
     int64_t *subsidised, bool *window_taken);
+/*
+ * RULE-MEAL-013: the decision for one meal of `price_fen` of diner `d` at canteen `c` on
+ * `date` (the facts read here, the rule applied by meal_decide): into `out`, the rule's id
+ * and tags (0 and "" without subsidy).  The one path of the counter and the demo.
+ */
+int meal_store_decide(struct al_db *db, struct al_arena *a, const struct meal_canteen *c,
+    const struct meal_diner *d, const char *date, int meal, int64_t price_fen,
+    struct meal_decision *out, int64_t *rule_id, const char **rule_tags);
 /* Insert; AL_ECONFLICT when the key or the one-subsidy index is taken. */
 int meal_store_record_add(struct al_db *db, const struct meal_record *m, int64_t *id);
 /* The record whose key is `key` as JSON (AL_ENOTFOUND). */

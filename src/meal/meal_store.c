@@ -843,3 +843,39 @@ meal_store_linked(struct al_db *db, int64_t user_id, int64_t elder_id, bool *lin
     *linked = n > 0;
     return rc;
 }
+
+/* RULE-MEAL-040: dead, moved out or cancelled on or before `date`. */
+static bool
+status_stopped(const struct meal_diner *d, const char *date)
+{
+    if (!strcmp(d->status, "active"))
+        return false;
+    return !d->status_date || strcmp(date, d->status_date) >= 0;
+}
+
+int
+meal_store_decide(struct al_db *db, struct al_arena *a, const struct meal_canteen *c,
+    const struct meal_diner *d, const char *date, int meal, int64_t price_fen,
+    struct meal_decision *out, int64_t *rule_id, const char **rule_tags)
+{
+    struct meal_rule *rules = NULL;
+    int n = 0;
+    int64_t cap = 1, today_n = 0;
+    bool taken = false;
+    int rc = meal_store_rules_for(db, a, d->region_code, date, meal, &rules, &n);
+    if (rc == AL_OK)
+        rc = meal_store_cap_for(db, d->region_code, &cap);
+    if (rc == AL_OK)
+        rc = meal_store_day(db, d->id, date, meal_names[meal], &today_n, &taken);
+    if (rc != AL_OK)
+        return rc;
+    int k = meal_rule_pick(rules, n, meal, d->tags);
+    struct meal_decide_in in = {.price_fen = price_fen,
+        .licence_ok = strcmp(meal_licence_state(c->licence_expiry, date), "expired") != 0,
+        .status_stopped = status_stopped(d, date), .window_taken = taken,
+        .subsidised_today = today_n, .daily_cap = cap, .rule = k >= 0 ? &rules[k] : NULL};
+    meal_decide(&in, out);
+    *rule_id = out->subsidy_fen > 0 ? rules[k].id : 0;
+    *rule_tags = out->subsidy_fen > 0 ? rules[k].tags : "";
+    return AL_OK;
+}
