@@ -12,12 +12,13 @@ INSERT INTO permissions(id, name) VALUES
 INSERT INTO role_permissions(role_id, permission_id) VALUES
     ('civil_officer', 'meal.read'), ('civil_officer', 'meal.manage'),
     ('civil_officer', 'meal.approve'),
-    ('civil_officer', 'meal.menu'),
+    ('civil_officer', 'meal.menu'), ('civil_officer', 'meal.serve'),
     ('township_officer', 'meal.read'), ('township_officer', 'meal.manage'),
-    ('township_officer', 'meal.menu'),
+    ('township_officer', 'meal.menu'), ('township_officer', 'meal.serve'),
     ('helper', 'meal.read'), ('helper', 'meal.serve'),
     ('provider_admin', 'meal.read'), ('provider_admin', 'meal.serve'),
     ('provider_admin', 'meal.menu');
+-- Officers hold every permission of the roles they create (RULE-USER-003): meal.serve too.
 -- RULE-AUTH-009: role permissions changed.
 UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
  WHERE key = 'auth.roles_version';

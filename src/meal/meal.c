@@ -502,6 +502,8 @@ counter_identify(struct al_req *r)
     int nw = 0;
     meal_windows_read(json_loads(c.windows, 0, NULL), w, &nw, &r->err);
     const char *want = json_string_value(json_object_get(body, "meal"));
+    if (want && meal_kind_of(want) < 0)
+        return al_req_fail(r, AL_EINVAL, "meal", "餐次应为 breakfast（早餐）、lunch（午餐）或 dinner（晚餐）");
     int meal = want ? meal_kind_of(want) : meal_window_at(w, nw, cst_minute(r->now));
     json_t *out = json_pack("{s:o, s:s, s:s}", "diner", diner_json(&d), "date",
         r->today, "licence_state", meal_licence_state(c.licence_expiry, r->today));
@@ -931,6 +933,23 @@ measures_export(struct al_req *r)
     return al_export_reply(x, "助餐服务覆盖情况");
 }
 
+static int
+map_get(struct al_req *r)
+{
+    char lo[16], hi[16];
+    region_scope_bounds(r->who->region_code, lo, hi); /* RULE-SCOPE-001 */
+    json_t *out = NULL;
+    int rc = meal_store_map(r->db, r->arena, lo, hi, &out);
+    if (rc != AL_OK)
+        return rc;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(out, "canteens"), i, c)
+        json_object_set_new(c, "licence_state",
+            json_string(meal_licence_state(jstr(c, "licence_expiry"), r->today)));
+    return al_reply(r, 200, out);
+}
+
 /* ---- a family member's view: the diner's card and QR token ---- */
 
 static int
@@ -993,6 +1012,8 @@ static const struct al_route meal_routes[] = {
         "助餐统计：社区/村覆盖率、有老年食堂的乡镇、每月就餐与补贴餐次、各助餐点就餐人数"},
     {AL_GET, "/api/v1/meal/measures/export", measures_export, "meal.read", 0,
         "导出助餐服务覆盖情况（?format=csv|xlsx）"},
+    {AL_GET, "/api/v1/meal/map", map_get, "meal.read", 0,
+        "助餐点分布：助餐点坐标、服务的社区/村（以在册老人坐标的平均值定位）"},
     {AL_GET, "/api/v1/my/elders/:id/meal-card", my_card, "elder.read_linked", 0,
         "家属/老人：助餐卡号与二维码凭证"},
     {0},

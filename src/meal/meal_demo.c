@@ -177,6 +177,14 @@ meal_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
         rc = seed_rules(db, now);
     for (size_t i = 0; rc == AL_OK && i < sizeof(canteens) / sizeof(canteens[0]); i++)
         rc = seed_canteen(db, a, &canteens[i], now, today, first, days);
+    /* Each demo canteen stands among the elders it serves (the generator's coordinates). */
+    if (rc == AL_OK)
+        rc = al_db_exec(db,
+            "UPDATE meal_canteens SET"
+            " lat = coalesce((SELECT avg(e.lat) FROM elders e JOIN meal_canteen_areas x"
+            "  ON x.region_code = e.region_code WHERE x.canteen_id = meal_canteens.id), lat),"
+            " lng = coalesce((SELECT avg(e.lng) FROM elders e JOIN meal_canteen_areas x"
+            "  ON x.region_code = e.region_code WHERE x.canteen_id = meal_canteens.id), lng)");
     if ((rc = al_db_end(db, rc)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：老年助餐");
     printf("助餐演示数据已就绪：%zu 个助餐点，上月与本月的就餐记录\n",

@@ -261,4 +261,8 @@ int meal_store_monthly(struct al_db *db, struct al_arena *a, const char *lo, con
 int meal_store_diners_per_canteen(struct al_db *db, struct al_arena *a, const char *lo,
     const char *hi, const char *month, json_t *items);
 
+/* RULE-MEAL-053: {canteens: [...], areas: [{canteen_id, code, name, lat, lng, elders}]}. */
+int meal_store_map(struct al_db *db, struct al_arena *a, const char *lo, const char *hi,
+    json_t **out);
+
 #endif

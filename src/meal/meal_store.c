@@ -631,9 +631,9 @@ meal_store_month_locked(struct al_db *db, int64_t canteen_id, const char *month,
     return rc;
 }
 
-/* RULE-MEAL-040: a meal on or after the diner's death or move is out of the statement. */
+/* RULE-MEAL-040: a meal on or after the diner's death, move or cancellation is left out. */
 #define EXCLUDED                                                                               \
-    "(m.flag = 'after_status' OR (e.status IN ('deceased', 'moved_out')"                       \
+    "(m.flag = 'after_status' OR (e.status IN ('deceased', 'moved_out', 'cancelled')"          \
     " AND e.status_date IS NOT NULL AND m.served_date >= e.status_date))"
 
 int
@@ -878,4 +878,46 @@ meal_store_decide(struct al_db *db, struct al_arena *a, const struct meal_cantee
     *rule_id = out->subsidy_fen > 0 ? rules[k].id : 0;
     *rule_tags = out->subsidy_fen > 0 ? rules[k].tags : "";
     return AL_OK;
+}
+
+int
+meal_store_map(struct al_db *db, struct al_arena *a, const char *lo, const char *hi,
+    json_t **out)
+{
+    /*
+     * RULE-MEAL-053: the canteens of the scope at their coordinates, and each area they serve
+     * at the mean coordinates of its registered elders (the division table has no coordinates).
+     */
+    static const char canteens_sql[] =
+        "SELECT id, name, kind, lat, lng, delivery_radius_m, licence_expiry FROM meal_canteens"
+        " WHERE region_code >= ?1 AND region_code < ?2 AND status = 'open' ORDER BY id";
+    static const char areas_sql[] =
+        "SELECT x.canteen_id, x.region_code, g.name, avg(e.lat), avg(e.lng), count(e.id)"
+        " FROM meal_canteen_areas x JOIN meal_canteens c ON c.id = x.canteen_id"
+        " LEFT JOIN regions g ON g.code = x.region_code"
+        " LEFT JOIN elders e ON e.region_code = x.region_code AND e.lat IS NOT NULL"
+        "  AND e.status = 'active'"
+        " WHERE c.region_code >= ?1 AND c.region_code < ?2 AND c.status = 'open'"
+        " GROUP BY x.canteen_id, x.region_code, g.name ORDER BY x.canteen_id, x.region_code";
+    static const struct al_col ccols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "kind", AL_COL_TEXT),
+        AL_COL(3, "lat", AL_COL_DOUBLE), AL_COL(4, "lng", AL_COL_DOUBLE),
+        AL_COL(5, "delivery_radius_m", AL_COL_INT), AL_COL(6, "licence_expiry", AL_COL_TEXT),
+        AL_COL_END};
+    static const struct al_col acols[] = {AL_COL(0, "canteen_id", AL_COL_INT),
+        AL_COL(1, "code", AL_COL_TEXT), AL_COL(2, "name", AL_COL_TEXT),
+        AL_COL(3, "lat", AL_COL_DOUBLE), AL_COL(4, "lng", AL_COL_DOUBLE),
+        AL_COL(5, "elders", AL_COL_INT), AL_COL_END};
+    json_t *canteens = json_array(), *areas = json_array();
+    struct al_stmt *st = al_db_sql(db, canteens_sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    int rc = al_db_rows(st, a, &(struct al_rows){.cols = ccols}, canteens);
+    if (rc == AL_OK) {
+        st = al_db_sql(db, areas_sql);
+        al_stmt_binds(st, AL_T(lo), AL_T(hi));
+        rc = al_db_rows(st, a, &(struct al_rows){.cols = acols}, areas);
+    }
+    if (rc == AL_OK)
+        *out = json_pack("{s:o, s:o}", "canteens", canteens, "areas", areas);
+    return rc;
 }

@@ -109,6 +109,7 @@ test('RULE-MEAL-010, RULE-MEAL-011, RULE-MEAL-020: the counter identifies by QR,
   assert.ok(found.items.some((x) => x.id === e.id && x.card_no === 'FG0001' && !('birth_date' in x)))
   // Outside the caller's scope: as missing.
   assertError(await prov.post('/api/v1/meal/counter/identify', { canteen_id: A.id, card: 'NOPE' }), 404, 'not_found', 'card')
+  assertError(await prov.post('/api/v1/meal/counter/identify', { canteen_id: A.id, card: 'FG0001', meal: 'supper' }), 400, 'invalid', 'meal')
   assert.equal(ok(await other.get('/api/v1/meal/rules')).items.filter((x) => x.region_code === '520327').length, 0)
 })
 
@@ -249,4 +250,21 @@ test('RULE-MEAL-020: a family member with consent sees the diner\'s card and QR 
   const mine = ok(await fam.get(`/api/v1/my/elders/${e.id}/meal-card`))
   assert.equal(mine.qr_token, card.qr_token)
   assertError(await fg.post('/api/v1/meal/cards', { elder_id: (await elder()).id, card_no: 'FG0099' }), 409, 'conflict', 'card_no')
+})
+
+test('RULE-MEAL-053: the map gives the canteens at their coordinates and the areas they serve, scoped', async () => {
+  const m = ok(await fg.get('/api/v1/meal/map'))
+  assert.deepEqual(m.canteens.map((c) => c.id).sort((a, b) => a - b), [A.id, B.id, C.id])
+  const a = m.canteens.find((c) => c.id === A.id)
+  assert.equal(a.lat, 27.955)
+  assert.equal(a.delivery_radius_m, 1500)
+  assert.equal(m.canteens.find((c) => c.id === C.id).licence_state, 'expired')
+  const served = m.areas.filter((x) => x.canteen_id === A.id)
+  assert.deepEqual(served.map((x) => x.code), ['520327001001', '520327001002'])
+  // The elders registered in the tests have no coordinates: an area without any has none.
+  assert.ok(served.every((x) => x.lat === null && typeof x.elders === 'number'))
+  const j = ok(await jx.get('/api/v1/meal/map'))
+  assert.deepEqual(j.canteens.map((c) => c.id), [B.id])
+  assert.ok(j.areas.every((x) => x.canteen_id === B.id))
+  assert.equal(ok(await other.get('/api/v1/meal/map')).canteens.length, 0)
 })

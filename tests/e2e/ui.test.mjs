@@ -341,6 +341,7 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
   const open2 = (await civil.post('/api/v1/entitle/changes', { effective_from: '2026-01-01', note: '草稿' })).body
   ch = (await civil.post(`/api/v1/entitle/changes/${ch.id}/submit`, { version: ch.version })).body
   assert.equal(ch.status, 'submitted')
+  const canteen = (await civil.get('/api/v1/meal/canteens?page_size=1')).body.items[0] // the meal demo (issue 17)
   const pages = {
     fg_civil: [['/', '[data-test=home-registry]'], ['/', '[data-test=home-chart] canvas'], ['/elders', '[data-test=list-card], [data-test=elders-table] .el-table__row'],
       [`/elders/${elder.id}`, '[data-test=elder-person]'], ['/assessments', '.el-tabs'],
@@ -364,7 +365,9 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
         await page.click('[data-test=change-add]')
         await page.waitForSelector('[data-test=item-dialog] form')
         await page.waitForTimeout(400) // the dialog's opening transition
-      }]],
+      }],
+      ['/meal', '[data-test=list-card], [data-test=meal-table] .el-table__row'],
+      [`/meal/canteens/${canteen.id}/statement`, '[data-test=statement-lines]']],
     zy_civil: [['/entitle/approvals', '[data-test=list-card], [data-test=queue-table] .el-table__row']],
     admin: [['/', '[data-test=home-counts]'], ['/users', '[data-test=users-table] .el-table__row'], ['/regions', '[data-test=region-tree]'],
       ['/audit', '[data-test=audit-table] .el-table__row']],
@@ -372,7 +375,7 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/assessments?within=365', '[data-test=list-card], [data-test=due-table] .el-table__row'],
       ['/', '[data-test=todo-drafts]']],
     // Each role's home (issue 18).
-    lq_helper: [['/', '[data-test=todo-special]']],
+    lq_helper: [['/', '[data-test=todo-special]'], ['/meal/counter', '[data-test=counter-code]']],
     fg_caregiver: [['/', '[data-test=home-empty]']],
   }
   const csv = join(server.dir, '户籍校验.csv')
