@@ -8,6 +8,7 @@
 #include "entitle/entitle.h"
 #include "identify/identify.h"
 #include "import/import.h"
+#include "meal/meal.h"
 #include "region/region.h"
 #include "service/service.h"
 #include "system/system.h"
@@ -30,6 +31,7 @@ const struct al_module *const app_modules[] = {
     &visit_module,
     &timebank_module,
     &service_module,
+    &meal_module,
     NULL,
 };
 

@@ -14,6 +14,7 @@ import { idNumber } from '../lib/ids.mjs'
 // (Sign-in and sign-out are audited as auth.login / auth.logout.)
 const NO_AUDIT = {
   'POST /api/v1/entitle/rules/check': 'compiles a rule text for the editor and answers; writes nothing (RULE-ENT-046)',
+  'POST /api/v1/meal/counter/identify': 'looks a diner up at the counter (a QR token or card number in the body, not in a URL) and answers the price; writes nothing',
   'POST /api/v1/service/orders/quote': 'prices an order before it is placed; writes nothing (RULE-SVC-014)',
 }
 
@@ -336,6 +337,36 @@ const CALLS = {
     const o = await svcOrder('in_service')
     return call(o.carer, here, { id: o.id })
   } },
+  'POST /api/v1/meal/canteens': { action: 'meal.canteen_create', run: (call) => call(civil, mealCanteen()) },
+  'PUT /api/v1/meal/canteens/:id': { action: 'meal.canteen_update', run: async (call) => {
+    const c = ok(await civil.post('/api/v1/meal/canteens', mealCanteen()), 201)
+    return call(civil, { ...mealCanteen(), version: c.version }, { id: c.id })
+  } },
+  'POST /api/v1/meal/canteens/:id/menus': { action: 'meal.menu_add', run: async (call) => {
+    const c = ok(await civil.post('/api/v1/meal/canteens', mealCanteen()), 201)
+    return call(civil, { date: '2026-01-05', meal: 'lunch', name: '巡检套餐', price_fen: 1000 }, { id: c.id })
+  } },
+  'POST /api/v1/meal/canteens/:id/statements/:month/approve': { action: 'meal.statement_approve', run: async (call) => {
+    const c = ok(await civil.post('/api/v1/meal/canteens', mealCanteen()), 201)
+    return call(civil, {}, { id: c.id, month: '2026-01' })
+  } },
+  'POST /api/v1/meal/rules': { action: 'meal.rule_add', run: (call) => call(civil, { meal: 'lunch', amount_fen: 300, tags: [], fund_county_pct: 100, valid_from: '2026-01-01' }) },
+  'PUT /api/v1/meal/caps': { action: 'meal.cap_set', run: (call) => call(civil, { daily_cap: 1 }) },
+  'POST /api/v1/meal/cards': { action: 'meal.card_issue', run: async (call) => {
+    const e = await newElder()
+    return call(civil, { elder_id: e.id, card_no: `WALK${seq++}` })
+  } },
+  'POST /api/v1/meal/meals': { action: 'meal.record', run: async (call) => {
+    const c = ok(await civil.post('/api/v1/meal/canteens', mealCanteen()), 201)
+    const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+    const m = ok(await civil.post(`/api/v1/meal/canteens/${c.id}/menus`, { date: today, meal: 'lunch', name: '巡检套餐', price_fen: 1000 }), 201)
+    const e = await newElder()
+    return call(await s.login('lq_helper'), { canteen_id: c.id, elder_id: e.id, menu_id: m.id, idem_key: `walk-${seq++}-key` })
+  } },
+}
+function mealCanteen() {
+  return { region_code: '520327001', kind: 'point', name: '巡检助餐点', operator: '巡检', address: '一号', capacity: 10,
+    windows: [{ meal: 'lunch', from: '11:00', to: '13:00' }], areas: ['520327001001'], licence_no: 'JY1', licence_expiry: '2030-01-01' }
 }
 
 // The route table, from the same output docs/api.md is made of.

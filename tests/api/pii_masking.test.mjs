@@ -246,10 +246,12 @@ async function expand(path, reader) {
   fill(':code', ['520327001'])
   fill(':kind', ['hukou', 'pension']) // import templates (RULE-IMPORT-023)
   fill(':key', ['gaoling_jintie']) // service list items (issue 12): no personal data
+  fill(':month', ['2026-11']) // meal statements (issue 17)
   fill(':id', people.map((p) => p.id))
   assert.ok(paths.every((p) => !/\/:/.test(p)), `a parameter of ${path} the test does not know: teach expand()`)
   if (path.endsWith('/export') || path.startsWith('/api/v1/imports/templates/')) paths = paths.flatMap((p) => [`${p}?format=csv`, `${p}?format=xlsx`])
   else if (path === '/api/v1/entitle/benefits') paths = people.map((p) => `${path}?elder_id=${p.id}`) // issue 12
+  else if (path === '/api/v1/meal/counter/search') paths = people.map((p) => `${path}?q=${encodeURIComponent(p.name)}`) // issue 17
   else if (path === '/api/v1/elders') {
     const p0 = people[0]
     paths = ['?page_size=200', '?age_min=60&age_max=100&page_size=200', '?special=1&page_size=200', `?q=${encodeURIComponent(p0.name)}`,

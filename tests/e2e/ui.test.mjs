@@ -341,6 +341,7 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
   const open2 = (await civil.post('/api/v1/entitle/changes', { effective_from: '2026-01-01', note: '草稿' })).body
   ch = (await civil.post(`/api/v1/entitle/changes/${ch.id}/submit`, { version: ch.version })).body
   assert.equal(ch.status, 'submitted')
+  const canteen = (await civil.get('/api/v1/meal/canteens?page_size=1')).body.items[0] // the meal demo (issue 17)
   const pages = {
     fg_civil: [['/', '[data-test=home-registry]'], ['/', '[data-test=home-chart] canvas'], ['/elders', '[data-test=list-card], [data-test=elders-table] .el-table__row'],
       [`/elders/${elder.id}`, '[data-test=elder-person]'], ['/assessments', '.el-tabs'],
@@ -374,7 +375,9 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
         await page.waitForSelector('[data-test=tb-need-dialog] form')
         await page.waitForTimeout(400) // the dialog's opening transition
       }],
-      ['/timebank/members/1/statement', '[data-test=tb-paper]']],
+      ['/timebank/members/1/statement', '[data-test=tb-paper]'],
+      ['/meal', '[data-test=list-card], [data-test=meal-table] .el-table__row'],
+      [`/meal/canteens/${canteen.id}/statement`, '[data-test=statement-lines]']],
     // Welfare visits (issue 15): the rate with its drill-down, the needs and referrals.
     lq_officer: [['/visits/rate', '[data-test=rate-summary]'],
       ['/visits/referrals', '[data-test=list-card], [data-test=needs-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
@@ -388,7 +391,7 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/assessments?within=365', '[data-test=list-card], [data-test=due-table] .el-table__row'],
       ['/', '[data-test=todo-drafts]']],
     // Each role's home (issue 18).
-    lq_helper: [['/', '[data-test=todo-special]'],
+    lq_helper: [['/', '[data-test=todo-special]'], ['/meal/counter', '[data-test=counter-code]'],
       ['/visits', '[data-test=list-card], [data-test=visit-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
     fg_caregiver: [['/', '[data-test=home-empty]'], ['/service/my', '[data-test=visits]']],
   }
