@@ -42,6 +42,7 @@ seed_elders(struct al_db *db, struct al_arena *a, int64_t elders, struct al_erri
     if ((rc = identify_run(db, 0, "seed", "local", &ir)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：精准识别基线");
     if ((rc = visit_seed_demo(db, a, e)) != AL_OK)
+        return rc;
     if ((rc = meal_seed_demo(db, a, e)) != AL_OK) /* canteens and meals need the elders */
         return rc;
     printf("演示数据已就绪：%lld 位老人，%lld 份已发布的能力评估，识别基线 #%lld\n",
