@@ -129,4 +129,8 @@ const char *elder_field_label(const char *key);
 /* Chinese name of a category id (高龄, 独居 …), or NULL when unknown. */
 const char *elder_category_name(const char *id);
 
+/* Chinese name of a record's status (active → 在册, moved_out → 迁出, deceased → 死亡,
+ * cancelled → 注销); an unknown status as it is. */
+const char *elder_status_name(const char *status);
+
 #endif

@@ -6,6 +6,7 @@
  */
 #include <time.h>
 
+#include "core/dbq.h"
 #include "import/import_int.h"
 #include "region/region.h"
 
@@ -190,6 +191,38 @@ import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_
         json_array_append_new(items, o);
     }
     return rc;
+}
+
+int
+import_store_count(struct al_db *db, const char *scope, int64_t *n)
+{
+    static const char sql[] = "SELECT count(*) FROM imports WHERE region_code >= ? AND"
+                              " region_code < ?";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    return al_stmt_int64(st, n);
+}
+
+struct al_stmt *
+import_store_export_page(struct al_db *db, const char *scope, const char *after, int64_t limit)
+{
+    static const char sql[] =
+        "SELECT id, kind, filename, username, status, rows, accepted, rejected, created_at,"
+        " committed_at, partial FROM imports WHERE region_code >= ?1 AND region_code < ?2"
+        " AND (CAST(?3 AS INTEGER) IS NULL OR id < ?3) ORDER BY id DESC LIMIT ?4";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return NULL;
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(0), AL_I(limit));
+    if (after)
+        al_stmt_bind_int(st, 3, atoll(after));
+    else
+        al_stmt_bind_null(st, 3);
+    return st;
 }
 
 /* RULE-DB-021: a line's reasons in the order they were found (pos), on both engines. */
