@@ -3,6 +3,7 @@
  * the order their data depends on each other.
  */
 #include <stdio.h>
+#include <time.h>
 
 #include "app/modules.h"
 #include "assess/assess.h"
@@ -18,8 +19,9 @@
 static int
 seed_elders(struct al_db *db, int64_t elders, struct al_errinfo *e)
 {
+    int64_t now = (int64_t)time(NULL); /* the seed's one clock read (RULE-DB-102) */
     char today[11];
-    al_today_cst(today);
+    al_date_cst(now, today);
     printf("正在生成凤冈县演示数据（%lld 位老人）……\n", (long long)elders);
     fflush(stdout);
     int rc = gen_seed_demo(db, elders, today, e);
@@ -34,7 +36,7 @@ seed_elders(struct al_db *db, int64_t elders, struct al_errinfo *e)
         return al_fail(e, rc, NULL, "演示数据写入失败：能力评估");
     }
     struct identify_result ir;
-    if ((rc = identify_run(db, 0, "seed", "local", &ir)) != AL_OK)
+    if ((rc = identify_run(db, now, 0, "seed", "local", &ir)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：精准识别基线");
     printf("演示数据已就绪：%lld 位老人，%lld 份已发布的能力评估，识别基线 #%lld\n",
         (long long)ir.scanned, (long long)assessed, (long long)ir.run_id);

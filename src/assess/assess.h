@@ -19,8 +19,9 @@ extern const struct al_module assess_module;
  * setting the ability level (RULE-ASSESS-017); the same elder, date and level
  * is recorded once (*inserted false then).  adl_score -1 when unknown.
  */
-int assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code, int level,
-    int adl_score, const char *assessed_on, const char *reference, int64_t user_id, bool *inserted);
+int assess_legacy_record(struct al_db *db, int64_t now, int64_t elder_id, const char *region_code,
+    int level, int adl_score, const char *assessed_on, const char *reference, int64_t user_id,
+    bool *inserted);
 
 /*
  * Demo county: the qualifications of the demo assessors (user_seed_demo()):

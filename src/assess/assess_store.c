@@ -834,13 +834,14 @@ assess_store_legacy_insert(struct al_db *db, const struct assess_legacy *l, int6
 }
 
 int
-assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code, int level,
-    int adl_score, const char *assessed_on, const char *reference, int64_t user_id, bool *inserted)
+assess_legacy_record(struct al_db *db, int64_t now, int64_t elder_id, const char *region_code,
+    int level, int adl_score, const char *assessed_on, const char *reference, int64_t user_id,
+    bool *inserted)
 {
     struct assess_legacy l = {.elder_id = elder_id, .user_id = user_id, .region_code = region_code,
         .assessed_on = assessed_on, .reference = reference, .level = level, .adl_score = adl_score};
     int64_t id = 0;
-    int rc = assess_store_legacy_insert(db, &l, (int64_t)time(NULL), &id);
+    int rc = assess_store_legacy_insert(db, &l, now, &id);
     *inserted = id != 0;
     return rc;
 }

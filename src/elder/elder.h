@@ -71,8 +71,9 @@ int elder_min_age(struct al_db *db, int *out);
  * caller's transaction: begin after BEGIN, end before COMMIT.
  */
 struct elder_bulk;
-/* `a` holds the bulk's state until elder_bulk_end: not reset in between. */
-int elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **out);
+/* `a` holds the bulk's state until elder_bulk_end: not reset in between.  `now`: the
+ * import's time (RULE-DB-102), of every row, history entry and "today" it writes. */
+int elder_bulk_begin(struct al_db *db, struct al_arena *a, int64_t now, struct elder_bulk **out);
 /*
  * elder_apply within the bulk.  `cur` (NULL for a new record) is the record as
  * elder_find_by_number read it in this transaction: history takes the old

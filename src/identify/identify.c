@@ -27,18 +27,18 @@ now_ms(void)
 
 /* RULE-IDENT-000 */
 int
-identify_run(struct al_db *db, int64_t user_id, const char *username, const char *client_ip,
-    struct identify_result *out)
+identify_run(struct al_db *db, int64_t now, int64_t user_id, const char *username,
+    const char *client_ip, struct identify_result *out)
 {
     memset(out, 0, sizeof(*out));
-    int64_t t0 = now_ms();
+    int64_t t0 = now_ms(); /* monotonic: the run's duration, not its time */
     struct al_arena a;
     al_arena_init(&a, 1 << 16);
     char today[11];
-    al_today_cst(today);
+    al_date_cst(now, today); /* RULE-DB-102 */
     int rc = al_db_begin(db);
     if (rc == AL_OK)
-        rc = identify_store_begin_run(db, user_id, username, &out->run_id, &out->baseline);
+        rc = identify_store_begin_run(db, now, user_id, username, &out->run_id, &out->baseline);
     if (rc == AL_OK)
         rc = identify_store_lists(db, out->run_id, out->baseline, today, &out->scanned,
             &out->recomputed, out->counts);
@@ -53,7 +53,7 @@ identify_run(struct al_db *db, int64_t user_id, const char *username, const char
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "identify.run", .target_type = "identify_run",
             .target_id = al_arena_printf(&a, "%lld", (long long)out->run_id), .outcome = "success",
-            .detail = counts};
+            .detail = counts, .at = now};
         rc = audit_append_as(db, user_id, username, client_ip, &e);
     }
     json_decref(counts);
@@ -77,7 +77,7 @@ run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, struct
     struct run_arg *a = arg;
     al_job_progress(job, "识别中", 0, 1);
     struct identify_result res;
-    int rc = identify_run(db, a->user_id, a->username, a->client_ip, &res);
+    int rc = identify_run(db, al_job_started(job), a->user_id, a->username, a->client_ip, &res);
     /* RULE-SCOPE-002: the result as the runner's region sees the run (as in the run list). */
     json_t *runs = rc == AL_OK ? json_array() : NULL;
     struct al_arena ar;
@@ -110,7 +110,8 @@ run_create(struct al_req *r)
     snprintf(a.region, sizeof(a.region), "%s", r->who->region_code);
     snprintf(a.client_ip, sizeof(a.client_ip), "%s", r->client_ip);
     int64_t job;
-    int rc = al_jobs_submit(r->db, "identify.run", r->who->user_id, run_job, &a, sizeof(a), &job);
+    int rc = al_jobs_submit(r->db, "identify.run", r->who->user_id, r->now, run_job, &a, sizeof(a),
+        &job);
     if (rc != AL_OK)
         return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));

@@ -84,7 +84,7 @@ bool identify_same_person(const struct elder_scan_row *a, const struct elder_sca
 
 /* ---- storage (identify_store.c) ---- */
 
-int identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username,
+int identify_store_begin_run(struct al_db *db, int64_t now, int64_t user_id, const char *username,
     int64_t *run_id, int *baseline);
 /* The scan and the lists of run `run_id`: counts per list in counts[LIST_*]. */
 int identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char *today,

@@ -15,7 +15,7 @@
 #include "region/region.h"
 
 int
-identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username,
+identify_store_begin_run(struct al_db *db, int64_t now, int64_t user_id, const char *username,
     int64_t *run_id, int *baseline)
 {
     static const char sql_runs[] = "SELECT count(*) FROM identify_runs";
@@ -28,7 +28,7 @@ identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username
         return rc;
     *baseline = runs == 0;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, (int64_t)time(NULL));
+    al_stmt_bind_int(st, 1, now);
     if (user_id > 0)
         al_stmt_bind_int(st, 2, user_id);
     al_stmt_bind_text(st, 3, username);

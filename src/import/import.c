@@ -123,10 +123,10 @@ open_text(struct reader *rd, const char *path, struct al_errinfo *e)
 }
 
 int
-import_uploads_sweep(struct al_db *db, bool at_start)
+import_uploads_sweep(struct al_db *db, int64_t now, bool at_start)
 {
     int removed = 0;
-    int64_t before = (int64_t)time(NULL) - al_config.upload_keep_s;
+    int64_t before = now - al_config.upload_keep_s;
     json_t *ids = json_array(), *paths = json_array(), *stale = json_array();
     int rc = import_store_files(db, before, ids, paths, stale);
     for (size_t i = 0; rc == AL_OK && i < json_array_size(paths); i++) {
@@ -297,7 +297,8 @@ struct pass {
     struct import_summary *s;
     int kind, min_age;
     const char *scope;      /* the uploader's region, NULL: everywhere */
-    char today[11];
+    int64_t now;    /* the import's time (RULE-DB-102) */
+    char today[11]; /* its date in China */
     char ref[32], source[32]; /* evidence: import:N, import:<kind> */
     struct al_set64 seen;   /* numbers met so far in the file */
     struct al_set64 regions; /* region codes found in the region table (as numbers) */
@@ -328,7 +329,8 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     p->s = s;
     p->kind = kind;
     p->scope = scope && *scope ? scope : NULL;
-    al_today_cst(p->today);
+    p->now = o->now ? o->now : (int64_t)time(NULL); /* RULE-DB-102: read once, if not given */
+    al_date_cst(p->now, p->today);
     snprintf(p->source, sizeof(p->source), "import:%s", import_kind_id(kind));
     al_set64_init(&p->seen);
     al_set64_init(&p->regions);
@@ -491,8 +493,9 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
     const char *actor = o->username ? o->username : "import";
     if (p->kind == IMPORT_LEGACY) { /* recorded in the assessment history, never converted */
         bool inserted = false;
-        int rc = assess_legacy_record(p->db, cur->id, cur->region_code, row->legacy_level,
-            row->adl_score, row->assessed_on, row->reference, o->user_id, &inserted);
+        int rc = assess_legacy_record(p->db, p->now, cur->id, cur->region_code,
+            row->legacy_level, row->adl_score, row->assessed_on, row->reference, o->user_id,
+            &inserted);
         s->created += inserted;
         s->unchanged += !inserted;
         return rc;
@@ -583,10 +586,10 @@ finish_commit(struct pass *p, struct al_arena *a)
         (json_int_t)s->deaths, "moves", (json_int_t)s->moves, "skipped_age",
         (json_int_t)s->skipped_age);
     int rc = import_store_counts(p->db, s->id, s->rows, s->accepted, s->rejected,
-        al_json_dump(a, sum, NULL), true);
+        al_json_dump(a, sum, NULL), true, p->now);
     if (rc == AL_OK) {
         struct audit_entry ae = {.action = "import.commit", .target_type = "import",
-            .target_id = p->ref + 7, .outcome = "success", .detail = sum};
+            .target_id = p->ref + 7, .outcome = "success", .detail = sum, .at = p->now};
         rc = audit_append_as(p->db, p->o->user_id, p->o->username ? p->o->username : "cli",
             p->o->client_ip ? p->o->client_ip : "local", &ae);
     }
@@ -603,7 +606,7 @@ audit_validated(struct pass *p)
         .target_id = p->ref + 7, .region_code = p->scope, .outcome = "success",
         .detail = json_pack("{s:s, s:I, s:I, s:I}", "kind", import_kind_id(p->kind), "rows",
             (json_int_t)s->rows, "accepted", (json_int_t)s->accepted, "rejected",
-            (json_int_t)s->rejected)};
+            (json_int_t)s->rejected), .at = p->now};
     int rc = audit_append_as(p->db, p->o->user_id, p->o->username ? p->o->username : "cli",
         p->o->client_ip ? p->o->client_ip : "local", &ae);
     json_decref(ae.detail);
@@ -647,10 +650,10 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
     if (rc == AL_OK && (rc = al_db_begin(db)) == AL_OK)
         rc = import_store_create(db, import_kind_id(kind), o->filename ? o->filename : o->path,
             sha, s->encoding, o->keep_file ? o->path : NULL, o->region_code, o->user_id,
-            o->username, unknown_json, o->partial && kind == IMPORT_HUKOU, &id);
+            o->username, unknown_json, o->partial && kind == IMPORT_HUKOU, p.now, &id);
     pass_set_import(&p, id);
     if (rc == AL_OK && write)
-        rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
+        rc = elder_bulk_begin(db, &bulk_arena, p.now, &p.bulk);
     const char *phase = write ? "写入中" : "校验中";
     struct import_row row;
     struct import_error errs[8];
@@ -705,7 +708,7 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         if (rc == AL_OK)
             rc = finish_commit(&p, &a);
     } else if (rc == AL_OK) {
-        rc = import_store_counts(db, s->id, s->rows, s->accepted, s->rejected, "{}", false);
+        rc = import_store_counts(db, s->id, s->rows, s->accepted, s->rejected, "{}", false, p.now);
         if (rc == AL_OK)
             rc = audit_validated(&p);
     }
@@ -783,7 +786,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     al_arena_init(&bulk_arena, 4096);
     rc = init == AL_OK ? al_db_begin(db) : init;
     if (rc == AL_OK)
-        rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
+        rc = elder_bulk_begin(db, &bulk_arena, p.now, &p.bulk);
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
         if (r == 2) {
             progress(o, "写入中", &rd);
@@ -911,8 +914,9 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, str
     j->o.sheet = j->sheet;
     j->o.progress = job_progress;
     j->o.progress_ctx = job;
+    j->o.now = al_job_started(job); /* RULE-DB-102 */
     struct import_summary s;
-    import_uploads_sweep(db, false); /* RULE-UPLOAD-005: expired files go */
+    import_uploads_sweep(db, al_job_started(job), false); /* RULE-UPLOAD-005: expired files go */
     int rc = j->import_id ? import_commit(db, j->import_id, &j->o, &s, err)
                           : import_validate(db, &j->o, &s, err);
     if (rc != AL_OK && !j->import_id) /* refused: no import refers to the file */
@@ -981,7 +985,7 @@ import_upload(struct al_req *r)
     j->o.keep_file = true;
     j->o.partial = partial;
     int64_t job;
-    rc = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j, sizeof(*j),
+    rc = al_jobs_submit(r->db, "import.validate", r->who->user_id, r->now, import_job, j, sizeof(*j),
         &job);
     if (rc != AL_OK)
         return al_req_fail(r, rc, NULL, "后台任务暂不可用");
@@ -1017,7 +1021,8 @@ import_commit_route(struct al_req *r)
     j->import_id = id;
     j->o.valid_only = valid_only;
     int64_t job;
-    rc = al_jobs_submit(r->db, "import.commit", r->who->user_id, import_job, j, sizeof(*j), &job);
+    rc = al_jobs_submit(r->db, "import.commit", r->who->user_id, r->now, import_job, j, sizeof(*j),
+        &job);
     if (rc != AL_OK)
         return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));

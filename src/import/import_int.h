@@ -194,7 +194,7 @@ uint64_t import_id_key(const char number[18]);
 
 int import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
     const char *encoding, const char *stored_path, const char *region_code, int64_t user_id,
-    const char *username, const char *unknown_json, bool partial, int64_t *id);
+    const char *username, const char *unknown_json, bool partial, int64_t now, int64_t *id);
 
 /*
  * RULE-IMPORT-019, RULE-UPLOAD-001: the sheet read (NULL for CSV), the header's
@@ -226,7 +226,7 @@ struct import_reason {
 int import_store_reasons(struct al_db *db, int64_t import_id, const struct import_reason *r,
     int n);
 int import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
-    int64_t rejected, const char *summary_json, bool committed);
+    int64_t rejected, const char *summary_json, bool committed, int64_t now);
 /* RULE-UPLOAD-002: how many reasons were not kept, and the counts per reason. */
 int import_store_tally(struct al_db *db, int64_t import_id, int64_t omitted,
     const char *reasons_json);

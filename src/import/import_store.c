@@ -19,7 +19,7 @@ int
 import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
                     const char *encoding, const char *stored_path, const char *region_code,
                     int64_t user_id, const char *username, const char *unknown_json, bool partial,
-                    int64_t *id)
+                    int64_t now, int64_t *id)
 {
     struct al_stmt *st = al_db_sql(db, sql_create);
     al_stmt_bind_text(st, 1, kind);
@@ -33,7 +33,7 @@ import_store_create(struct al_db *db, const char *kind, const char *filename, co
         al_stmt_bind_null(st, 6);
     al_stmt_bind_text(st, 7, username);
     al_stmt_bind_text(st, 8, unknown_json);
-    al_stmt_bind_int(st, 9, (int64_t)time(NULL));
+    al_stmt_bind_int(st, 9, now);
     al_stmt_bind_text(st, 10, region_code ? region_code : "");
     al_stmt_bind_int(st, 11, partial ? 1 : 0);
     *id = 0;
@@ -82,7 +82,7 @@ static const char sql_counts[] =
 
 int
 import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
-                    int64_t rejected, const char *summary_json, bool committed)
+                    int64_t rejected, const char *summary_json, bool committed, int64_t now)
 {
     struct al_stmt *st = al_db_sql(db, sql_counts);
     al_stmt_bind_int(st, 1, rows);
@@ -90,7 +90,7 @@ import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t a
     al_stmt_bind_int(st, 3, rejected);
     al_stmt_bind_text(st, 4, summary_json);
     al_stmt_bind_int(st, 5, committed ? 1 : 0);
-    al_stmt_bind_int(st, 6, (int64_t)time(NULL));
+    al_stmt_bind_int(st, 6, now);
     al_stmt_bind_int(st, 7, import_id);
     return al_stmt_run(st);
 }
