@@ -31,7 +31,7 @@ seed_elders(struct al_db *db, int64_t elders, struct al_errinfo *e)
     int64_t assessed = 0;
     if ((rc = al_db_begin(db)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
-    if ((rc = assess_seed_demo(db, &assessed)) != AL_OK || (rc = al_db_commit(db)) != AL_OK) {
+    if ((rc = assess_seed_demo(db, now, &assessed)) != AL_OK || (rc = al_db_commit(db)) != AL_OK) {
         al_db_rollback(db);
         return al_fail(e, rc, NULL, "演示数据写入失败：能力评估");
     }

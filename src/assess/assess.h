@@ -30,7 +30,11 @@ int assess_legacy_record(struct al_db *db, int64_t now, int64_t elder_id, const 
  */
 int assess_seed_demo_assessors(struct al_db *db);
 
-/* Demo county: published assessments for about one elder in fifty (`anlao serve --demo`). */
-int assess_seed_demo(struct al_db *db, int64_t *made);
+/*
+ * Demo county: published assessments for about one elder in twelve (`anlao serve --demo`),
+ * dated from `now` (the seed's time), inside the caller's transaction; their count in
+ * *made.  AL_OK or an error of the closed set.
+ */
+int assess_seed_demo(struct al_db *db, int64_t now, int64_t *made);
 
 #endif
