@@ -169,6 +169,23 @@ al_xcell_phone_masked(struct al_export_cell *c)
 }
 
 const char *
+al_xcell_sex(struct al_export_cell *c)
+{
+    const char *v = al_stmt_text(c->st, c->col);
+    return !v ? NULL : v[0] == 'M' ? "男" : v[0] == 'F' ? "女" : v;
+}
+
+const char *
+al_xcell_year(struct al_export_cell *c)
+{
+    const char *v = al_stmt_text(c->st, c->col);
+    if (!v)
+        return NULL;
+    snprintf(c->buf, c->size, "%.4s", v);
+    return c->buf;
+}
+
+const char *
 al_xcell_time_cst(struct al_export_cell *c)
 {
     int64_t v = al_stmt_null(c->st, c->col) ? 0 : al_stmt_int(c->st, c->col);

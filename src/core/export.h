@@ -71,6 +71,9 @@ struct al_export_col {
 /* Transforms every list needs: the row's number (1, 2 …), a phone masked (RULE-PII-002). */
 const char *al_xcell_row_number(struct al_export_cell *c);
 const char *al_xcell_phone_masked(struct al_export_cell *c);
+/* A sex code as GB/T 2261.1 names it (M 男, F 女; another kept); a date's year (its first 4). */
+const char *al_xcell_sex(struct al_export_cell *c);
+const char *al_xcell_year(struct al_export_cell *c);
 /* Unix seconds as the time in China, "YYYY-MM-DD HH:MM:SS" (SQL NULL or 0: empty). */
 const char *al_xcell_time_cst(struct al_export_cell *c);
 

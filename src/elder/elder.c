@@ -193,24 +193,6 @@ elder_list(struct al_req *r)
 /* ---- the list exported (RULE-UI-008) ---- */
 
 static const char *
-xcell_sex(struct al_export_cell *c)
-{
-    const char *v = al_stmt_text(c->st, c->col);
-    return !v ? NULL : v[0] == 'M' ? "男" : v[0] == 'F' ? "女" : v;
-}
-
-/* RULE-PII-001: the year of birth only. */
-static const char *
-xcell_birth_year(struct al_export_cell *c)
-{
-    const char *v = al_stmt_text(c->st, c->col);
-    if (!v)
-        return NULL;
-    snprintf(c->buf, c->size, "%.4s", v);
-    return c->buf;
-}
-
-static const char *
 xcell_status(struct al_export_cell *c)
 {
     return elder_status_name(al_stmt_text(c->st, c->col));
@@ -242,14 +224,14 @@ xcell_categories(struct al_export_cell *c)
 /* RULE-UI-008: the columns of the export, with and without elder.read_pii (RULE-PII-001). */
 #define EXPORT_COLS(birth_header, birth_cell)                                                  \
     {AL_XCOLF("序号", 0, al_xcell_row_number), AL_XCOL("姓名", ELDER_EXPORT_NAME),              \
-        AL_XCOLF("性别", ELDER_EXPORT_SEX, xcell_sex), birth_cell(birth_header, ELDER_EXPORT_BIRTH), \
+        AL_XCOLF("性别", ELDER_EXPORT_SEX, al_xcell_sex), birth_cell(birth_header, ELDER_EXPORT_BIRTH), \
         AL_XCOL("身份证号（脱敏）", ELDER_EXPORT_ID_MASKED),                                    \
         AL_XCOLF("联系电话（脱敏）", ELDER_EXPORT_PHONE, al_xcell_phone_masked),                \
         AL_XCOL("区划代码", ELDER_EXPORT_REGION), AL_XCOL("村（社区）", ELDER_EXPORT_REGION_NAME), \
         AL_XCOL("住址", ELDER_EXPORT_ADDRESS), AL_XCOLF("状态", ELDER_EXPORT_STATUS, xcell_status), \
         AL_XCOLF("类别", ELDER_EXPORT_CATS, xcell_categories), AL_XCOL_END}
 #define BIRTH_DATE(h, c) AL_XCOL(h, c)
-#define BIRTH_YEAR(h, c) AL_XCOLF(h, c, xcell_birth_year)
+#define BIRTH_YEAR(h, c) AL_XCOLF(h, c, al_xcell_year) /* RULE-PII-001: the year only */
 static const struct al_export_col export_cols_pii[] = EXPORT_COLS("出生日期", BIRTH_DATE);
 static const struct al_export_col export_cols[] = EXPORT_COLS("出生年份", BIRTH_YEAR);
 

@@ -214,24 +214,6 @@ struct export_ctx {
     int index; /* the list's index */
 };
 
-static const char *
-xcell_sex(struct al_export_cell *c)
-{
-    const char *v = al_stmt_text(c->st, c->col);
-    return !v ? NULL : v[0] == 'M' ? "男" : "女";
-}
-
-/* RULE-PII-001: the year of birth only. */
-static const char *
-xcell_birth_year(struct al_export_cell *c)
-{
-    const char *v = al_stmt_text(c->st, c->col);
-    if (!v)
-        return NULL;
-    snprintf(c->buf, c->size, "%.4s", v);
-    return c->buf;
-}
-
 /* RULE-UI-001: 死亡, 迁出, not the stored word. */
 static const char *
 xcell_status(struct al_export_cell *c)
@@ -248,7 +230,7 @@ xcell_detail(struct al_export_cell *c)
 
 #define EXPORT_COLS(birth)                                                                     \
     {AL_XCOLF("序号", 0, al_xcell_row_number), AL_XCOL("姓名", IDENTIFY_ITEM_NAME),             \
-        AL_XCOLF("性别", IDENTIFY_ITEM_SEX, xcell_sex), birth,                                   \
+        AL_XCOLF("性别", IDENTIFY_ITEM_SEX, al_xcell_sex), birth,                                   \
         AL_XCOL("身份证号（脱敏）", IDENTIFY_ITEM_ID_MASKED),                                   \
         AL_XCOLF("联系电话（脱敏）", IDENTIFY_ITEM_PHONE, al_xcell_phone_masked),               \
         AL_XCOL("区划代码", IDENTIFY_ITEM_REGION), AL_XCOL("村（社区）", IDENTIFY_ITEM_REGION_NAME), \
@@ -257,7 +239,7 @@ xcell_detail(struct al_export_cell *c)
 static const struct al_export_col export_cols_pii[] =
     EXPORT_COLS(AL_XCOL("出生日期", IDENTIFY_ITEM_BIRTH));
 static const struct al_export_col export_cols[] =
-    EXPORT_COLS(AL_XCOLF("出生年份", IDENTIFY_ITEM_BIRTH, xcell_birth_year));
+    EXPORT_COLS(AL_XCOLF("出生年份", IDENTIFY_ITEM_BIRTH, al_xcell_year)); /* RULE-PII-001 */
 
 #define EXPORT_PAGE 1000
 
