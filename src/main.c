@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -259,7 +260,7 @@ cmd_serve(int argc, char **argv)
         rc = 1;
     }
     if (rc == 0)
-        import_uploads_sweep(db, true); /* RULE-UPLOAD-005: before any job can run */
+        import_uploads_sweep(db, (int64_t)time(NULL), true); /* RULE-UPLOAD-005: before any job */
     al_arena_fini(&a);
     al_db_close(db);
     if (rc)
@@ -394,7 +395,8 @@ cmd_import(int argc, char **argv)
         .sheet = opt(argc, argv, "--sheet"),
         .commit = has_flag(argc, argv, "--commit"), .valid_only = has_flag(argc, argv, "--valid-only"),
         .partial = has_flag(argc, argv, "--partial"),
-        .username = "cli", .progress = cli_progress};
+        .username = "cli", .progress = cli_progress,
+        .now = (int64_t)time(NULL)}; /* RULE-DB-102: the import's one clock read */
     if (!o.kind || !file) {
         fputs("用法: anlao import --db PATH --kind hukou|roll|disability|death|pension|legacy_assessment FILE "
               "[--sheet 工作表名] [--commit] [--valid-only] [--partial]\n",
@@ -508,7 +510,7 @@ cmd_identify(int argc, char **argv)
 {
     struct al_db *db = open_ready(argc, argv);
     struct identify_result r;
-    int rc = identify_run(db, 0, "cli", "local", &r);
+    int rc = identify_run(db, (int64_t)time(NULL), 0, "cli", "local", &r); /* the run's one read */
     al_db_close(db);
     if (rc != AL_OK) {
         fputs("精准识别失败：数据库错误\n", stderr);

@@ -23,8 +23,9 @@
 static int
 seed_elders(struct al_db *db, struct al_arena *a, int64_t elders, struct al_errinfo *e)
 {
+    int64_t now = (int64_t)time(NULL); /* the seed's one clock read (RULE-DB-102) */
     char today[11];
-    al_today_cst(today);
+    al_date_cst(now, today);
     printf("正在生成凤冈县演示数据（%lld 位老人）……\n", (long long)elders);
     fflush(stdout);
     int rc = gen_seed_demo(db, elders, today, e);
@@ -34,12 +35,12 @@ seed_elders(struct al_db *db, struct al_arena *a, int64_t elders, struct al_erri
     int64_t assessed = 0;
     if ((rc = al_db_begin(db)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
-    if ((rc = assess_seed_demo(db, &assessed)) != AL_OK || (rc = al_db_commit(db)) != AL_OK) {
+    if ((rc = assess_seed_demo(db, now, &assessed)) != AL_OK || (rc = al_db_commit(db)) != AL_OK) {
         al_db_rollback(db);
         return al_fail(e, rc, NULL, "演示数据写入失败：能力评估");
     }
     struct identify_result ir;
-    if ((rc = identify_run(db, 0, "seed", "local", &ir)) != AL_OK)
+    if ((rc = identify_run(db, now, 0, "seed", "local", &ir)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：精准识别基线");
     if ((rc = visit_seed_demo(db, a, e)) != AL_OK)
         return rc;

@@ -480,13 +480,6 @@ assess_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
-static const char *
-json_text(json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    return v ? v : "";
-}
-
 /* The filters of the assessment list (and its export), checked. */
 static int
 list_filter(struct al_req *r, struct assess_filter *out)
@@ -532,12 +525,49 @@ assess_list(struct al_req *r)
                                 (json_int_t)size));
 }
 
+/* 3 级 · 中度失能, or 未完成 without a final level. */
+static const char *
+xcell_level(struct al_export_cell *c)
+{
+    if (al_stmt_null(c->st, c->col))
+        return "未完成";
+    int64_t level = al_stmt_int(c->st, c->col);
+    snprintf(c->buf, c->size, "%lld 级 · %s", (long long)level,
+        level >= 0 && level < 5 ? assess_level_names[level] : "");
+    return c->buf;
+}
+
+static const char *
+xcell_status(struct al_export_cell *c)
+{
+    return assess_status_name(al_stmt_text(c->st, c->col));
+}
+
+static const struct al_export_col export_cols[] = {AL_XCOL("编号", ASSESS_X_ID),
+    AL_XCOL("姓名", ASSESS_X_ELDER_NAME), AL_XCOL("评估日期", ASSESS_X_ASSESSED_ON),
+    AL_XCOLF("评估等级", ASSESS_X_FINAL_LEVEL, xcell_level),
+    AL_XCOLF("状态", ASSESS_X_STATUS, xcell_status), AL_XCOL("有效期至", ASSESS_X_VALID_UNTIL),
+    AL_XCOL_END};
+
+#define EXPORT_PAGE 500
+
+struct export_ctx {
+    struct al_req *r;
+    const struct assess_filter *f;
+};
+
+static struct al_stmt *
+export_page(void *ctx, const char *const *after)
+{
+    struct export_ctx *x = ctx;
+    return assess_store_export_page(x->r->db, x->r->arena, x->f, after ? after[0] : NULL,
+        EXPORT_PAGE);
+}
+
 /* RULE-UI-005: the assessment list, filtered as on the page, as CSV or XLSX; audited. */
 static int
 assess_export(struct al_req *r)
 {
-    static const char *const headers[] = {"编号", "姓名", "评估日期", "评估等级", "状态",
-        "有效期至"};
     struct assess_filter f;
     const char *format;
     int64_t total = 0;
@@ -545,11 +575,11 @@ assess_export(struct al_req *r)
     if (rc == AL_OK)
         rc = list_filter(r, &f);
     json_t *items = json_array();
-    f.limit = 1;
+    f.limit = 0;
     f.offset = 0;
     if (rc == AL_OK)
-        rc = assess_store_list(r->db, r->arena, &f, items, &total);
-    json_array_clear(items);
+        rc = assess_store_list(r->db, r->arena, &f, items, &total); /* the count */
+    json_decref(items);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "assess.export", .target_type = "assessment",
             .region_code = r->who->region_code, .outcome = "success",
@@ -557,37 +587,12 @@ assess_export(struct al_req *r)
                 "q", f.q, "rows", (json_int_t)total)};
         rc = audit_append(r, &e);
     }
-    struct al_export *x = NULL;
-    if (rc == AL_OK)
-        rc = al_export_open(r, format, "评估记录", 6, headers, &x);
-    /* Pages of 500: never the whole list in memory at once. */
-    for (f.limit = 500, f.offset = 0; rc == AL_OK && f.offset < total; f.offset += f.limit) {
-        int64_t ignored;
-        if ((rc = assess_store_list(r->db, r->arena, &f, items, &ignored)) != AL_OK)
-            break;
-        size_t i;
-        json_t *o;
-        json_array_foreach(items, i, o) {
-            json_t *level = json_object_get(o, "final_level");
-            long long id = (long long)json_integer_value(json_object_get(o, "id"));
-            const char *cells[6] = {al_arena_printf(r->arena, "%lld", id),
-                json_text(o, "elder_name"), json_text(o, "assessed_on"),
-                json_is_integer(level) ? al_arena_printf(r->arena, "%lld 级 · %s",
-                                             (long long)json_integer_value(level),
-                                             json_text(o, "final_level_name"))
-                                       : "未完成",
-                json_text(o, "status_name"), json_text(o, "valid_until")};
-            al_export_row(x, cells);
-        }
-        json_array_clear(items);
-    }
-    json_decref(items);
-    if (rc != AL_OK) {
-        if (x)
-            al_export_abort(x);
+    if (rc != AL_OK)
         return rc;
-    }
-    return al_export_reply(x, "评估记录");
+    struct al_export_list l = {.title = "评估记录", .name = "评估记录", .cols = export_cols,
+        .page = export_page, .ctx = &(struct export_ctx){r, &f}, .key_col = ASSESS_X_ID,
+        .nkeys = 1, .page_rows = EXPORT_PAGE};
+    return al_export_list(r, format, &l, NULL);
 }
 
 static int
@@ -831,6 +836,28 @@ assess_dispute(struct al_req *r)
 }
 
 /*
+ * The due list's filter: the window (within_days) and the scope it reads — the
+ * caller's, narrowed by `region` — or NULL when `region` lies outside it (an
+ * empty list).  AL_OK, or a 400 naming the field.
+ */
+static int
+due_filter(struct al_req *r, int64_t *window, const char **scope)
+{
+    *scope = r->who->region_code;
+    int rc = al_query_int(&r->query, "within_days", "天数", 0, 365, 30, window, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    const char *region = al_query_opt(&r->query, "region");
+    if (region && !region_level(region))
+        return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
+    if (region && region_in_scope(r->who->region_code, region))
+        *scope = region;
+    else if (region && !region_in_scope(region, r->who->region_code))
+        *scope = NULL;
+    return AL_OK;
+}
+
+/*
  * RULE-ASSESS-013: the due list within the caller's scope (a narrower `region`
  * filters, a broader one changes nothing, one beside it is empty, as in the
  * list): open requests first, then the results by end of validity.  New array
@@ -840,17 +867,12 @@ static int
 due_items(struct al_req *r, int64_t *window, json_t **items)
 {
     *items = NULL;
-    int rc = al_query_int(&r->query, "within_days", "天数", 0, 365, 30, window, &r->err);
+    const char *scope;
+    int rc = due_filter(r, window, &scope);
     if (rc != AL_OK)
         return rc;
-    const char *region = al_query_opt(&r->query, "region");
-    if (region && !region_level(region))
-        return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
-    const char *scope = r->who->region_code;
     *items = json_array();
-    if (region && region_in_scope(r->who->region_code, region))
-        scope = region;
-    else if (region && !region_in_scope(region, r->who->region_code))
+    if (!scope)
         return AL_OK;
     json_t *requests = json_array();
     if ((rc = assess_store_requests(r->db, r->arena, scope, "open", true, requests)) != AL_OK) {
@@ -890,65 +912,121 @@ assess_due(struct al_req *r)
                                 (json_int_t)window));
 }
 
-/* RULE-UI-002: the due list as CSV or XLSX, as the page shows it; audited. */
-static int
-assess_due_export(struct al_req *r)
+/* ---- the due list exported (RULE-UI-002): its requests, then its results ---- */
+
+static const char *
+xcell_request_kind(struct al_export_cell *c)
 {
-    static const char *const headers[] = {"序号", "类型", "姓名", "村（社区）", "评估等级",
-        "有效期至", "说明"};
+    const char *v = al_stmt_text(c->st, c->col);
+    return v && !strcmp(v, "reassessment") ? "异议复评" : "即时评估";
+}
+
+/* Who asked, in Chinese, and the note: 家属或本人提出异议：… */
+static const char *
+xcell_request_note(struct al_export_cell *c)
+{
     static const char *const sources[][2] = {{"dispute", "家属或本人提出异议"},
         {"officer", "工作人员申请"}, {"alarm", "报警后状况变化"}, {"visit", "探访发现状况变化"},
         {"family", "家属申请"}};
+    const char *src = al_stmt_text(c->st, ASSESS_RQ_SOURCE), *note = al_stmt_text(c->st, c->col);
+    src = src ? src : "";
+    for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]); k++)
+        if (!strcmp(sources[k][0], src))
+            src = sources[k][1];
+    return note && *note ? al_arena_printf(c->a, "%s：%s", src, note) : src;
+}
+
+static const char *
+xcell_empty(struct al_export_cell *c)
+{
+    (void)c;
+    return NULL;
+}
+
+/* What the due cells read: the window and the request's date. */
+struct due_on {
     int64_t window;
-    const char *format;
-    json_t *all = NULL;
+    const char *today;
+};
+
+/* RULE-ASSESS-013 on the request's date: the days left (negative: past). */
+static enum assess_due
+due_days(struct al_export_cell *c, long *days)
+{
+    const struct due_on *on = c->user;
+    *days = 0;
+    return assess_due_state(al_stmt_text(c->st, ASSESS_DX_VALID_UNTIL), on->today,
+        (int)on->window, days);
+}
+
+static const char *
+xcell_due_kind(struct al_export_cell *c)
+{
+    long days;
+    return due_days(c, &days) == ASSESS_DUE_EXPIRED ? "已过期" : "即将到期";
+}
+
+static const char *
+xcell_due_days(struct al_export_cell *c)
+{
+    long days;
+    bool expired = due_days(c, &days) == ASSESS_DUE_EXPIRED;
+    snprintf(c->buf, c->size, expired ? "已过 %ld 天" : "还有 %ld 天", expired ? -days : days);
+    return c->buf;
+}
+
+static const char *const due_headers[] = {"序号", "类型", "姓名", "村（社区）", "评估等级",
+    "有效期至", "说明"};
+static const struct al_export_col due_request_cols[] = {AL_XCOLF(due_headers[0], 0,
+    al_xcell_row_number), AL_XCOLF(due_headers[1], ASSESS_RQ_REASON, xcell_request_kind),
+    AL_XCOL(due_headers[2], ASSESS_RQ_ELDER_NAME), AL_XCOL(due_headers[3], ASSESS_RQ_REGION_NAME),
+    AL_XCOLF(due_headers[4], 0, xcell_empty), AL_XCOLF(due_headers[5], 0, xcell_empty),
+    AL_XCOLF(due_headers[6], ASSESS_RQ_NOTE, xcell_request_note), AL_XCOL_END};
+static const struct al_export_col due_result_cols[] = {AL_XCOLF(due_headers[0], 0,
+    al_xcell_row_number), AL_XCOLF(due_headers[1], 0, xcell_due_kind),
+    AL_XCOL(due_headers[2], ASSESS_DX_ELDER_NAME), AL_XCOL(due_headers[3], ASSESS_DX_REGION_NAME),
+    AL_XCOLF(due_headers[4], ASSESS_DX_FINAL_LEVEL, xcell_level),
+    AL_XCOL(due_headers[5], ASSESS_DX_VALID_UNTIL),
+    AL_XCOLF(due_headers[6], 0, xcell_due_days), AL_XCOL_END};
+
+/*
+ * RULE-UI-002: the due list as CSV or XLSX, as the page shows it (its open
+ * requests, then the results due), every row; audited with the row count.
+ */
+static int
+assess_due_export(struct al_req *r)
+{
+    int64_t window;
+    const char *format, *scope;
     int rc = al_export_format(r, &format);
     if (rc == AL_OK)
-        rc = due_items(r, &window, &all);
+        rc = due_filter(r, &window, &scope);
+    if (rc != AL_OK)
+        return rc;
+    const char *title = al_arena_printf(r->arena, "到期复评与评估申请（%lld 天内到期或已过期）",
+        (long long)window);
     struct al_export *x = NULL;
+    if ((rc = al_export_open(r, format, title, 7, due_headers, &x)) != AL_OK)
+        return rc;
+    struct due_on on = {window, r->today};
+    if (scope)
+        rc = al_export_stmt(x, assess_store_requests_stmt(r->db, scope, "open", true),
+            due_request_cols, NULL);
+    if (scope && rc == AL_OK)
+        rc = al_export_stmt(x, assess_store_due_stmt(r->db, scope, r->today, (int)window),
+            due_result_cols, &on);
     if (rc == AL_OK) {
         const char *region = al_query_opt(&r->query, "region");
         struct audit_entry e = {.action = "assess.due_export", .target_type = "assessment",
             .region_code = r->who->region_code, .outcome = "success",
             .detail = json_pack("{s:s, s:I, s:s?, s:I}", "format", format, "within_days",
-                (json_int_t)window, "region", region, "rows", (json_int_t)json_array_size(all))};
+                (json_int_t)window, "region", region, "rows", (json_int_t)al_export_rows(x))};
         rc = audit_append(r, &e);
     }
-    const char *title = al_arena_printf(r->arena, "到期复评与评估申请（%lld 天内到期或已过期）",
-        (long long)window);
-    if (rc == AL_OK)
-        rc = al_export_open(r, format, title, 7, headers, &x);
     if (rc != AL_OK) {
-        json_decref(all);
+        al_export_abort(x);
         return rc;
     }
-    size_t i;
-    json_t *o;
-    json_array_foreach(all, i, o) {
-        const char *cells[7] = {al_arena_printf(r->arena, "%zu", i + 1), "",
-            json_text(o, "elder_name"), json_text(o, "region_name"), "", "", ""};
-        if (!strcmp(json_text(o, "kind"), "request")) {
-            bool again = !strcmp(json_text(o, "reason"), "reassessment");
-            cells[1] = again ? "异议复评" : "即时评估";
-            const char *src = json_text(o, "source"), *note = json_text(o, "note");
-            for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]); k++)
-                if (!strcmp(sources[k][0], src))
-                    src = sources[k][1];
-            cells[6] = *note ? al_arena_printf(r->arena, "%s：%s", src, note) : src;
-        } else {
-            bool expired = json_is_true(json_object_get(o, "expired"));
-            long long days = json_integer_value(json_object_get(o, "days_left"));
-            cells[1] = expired ? "已过期" : "即将到期";
-            cells[4] = al_arena_printf(r->arena, "%lld 级 · %s",
-                (long long)json_integer_value(json_object_get(o, "final_level")),
-                json_text(o, "final_level_name"));
-            cells[5] = json_text(o, "valid_until");
-            cells[6] = expired ? al_arena_printf(r->arena, "已过 %lld 天", -days)
-                               : al_arena_printf(r->arena, "还有 %lld 天", days);
-        }
-        al_export_row(x, cells);
-    }
-    json_decref(all);
     return al_export_reply(x, al_arena_printf(r->arena, "到期复评-%s", r->today));
 }
 

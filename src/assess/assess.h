@@ -19,8 +19,9 @@ extern const struct al_module assess_module;
  * setting the ability level (RULE-ASSESS-017); the same elder, date and level
  * is recorded once (*inserted false then).  adl_score -1 when unknown.
  */
-int assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code, int level,
-    int adl_score, const char *assessed_on, const char *reference, int64_t user_id, bool *inserted);
+int assess_legacy_record(struct al_db *db, int64_t now, int64_t elder_id, const char *region_code,
+    int level, int adl_score, const char *assessed_on, const char *reference, int64_t user_id,
+    bool *inserted);
 
 /*
  * For other modules (a welfare visit's referral, issue 15): open an immediate-
@@ -42,7 +43,11 @@ int assess_request_status(struct al_db *db, struct al_arena *a, int64_t id, cons
  */
 int assess_seed_demo_assessors(struct al_db *db);
 
-/* Demo county: published assessments for about one elder in fifty (`anlao serve --demo`). */
-int assess_seed_demo(struct al_db *db, int64_t *made);
+/*
+ * Demo county: published assessments for about one elder in twelve (`anlao serve --demo`),
+ * dated from `now` (the seed's time), inside the caller's transaction; their count in
+ * *made.  AL_OK or an error of the closed set.
+ */
+int assess_seed_demo(struct al_db *db, int64_t now, int64_t *made);
 
 #endif

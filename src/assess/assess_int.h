@@ -306,6 +306,10 @@ int assess_store_request_done(struct al_db *db, int64_t request_id, int64_t asse
  * most) appended to `items`; `active_only`: of elders still in the registry.
  * Times are rendered in `a`.  On failure `items` may hold the rows read before it.
  */
+struct al_stmt *assess_store_requests_stmt(struct al_db *db, const char *scope,
+    const char *status, bool active_only); /* its statement, bound (columns ASSESS_RQ_*) */
+enum { ASSESS_RQ_ID, ASSESS_RQ_ELDER_ID, ASSESS_RQ_ELDER_NAME, ASSESS_RQ_REGION,
+    ASSESS_RQ_REGION_NAME, ASSESS_RQ_REASON, ASSESS_RQ_SOURCE, ASSESS_RQ_NOTE };
 int assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope,
     const char *status, bool active_only, json_t *items);
 
@@ -339,10 +343,25 @@ struct assess_filter {
 int assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filter *f,
     json_t *items, int64_t *total);
 /*
+ * RULE-DB-101: one page of the export of the assessments `f` selects (limit
+ * and offset unused), newest first: `limit` rows with an id below `after`
+ * (NULL: the newest), a bound statement (NULL: it could not be prepared) of
+ * the record columns ASSESS_X_* below.
+ */
+enum { ASSESS_X_ID = 0, ASSESS_X_ELDER_NAME = 2, ASSESS_X_STATUS = 6, ASSESS_X_ASSESSED_ON = 15,
+    ASSESS_X_FINAL_LEVEL = 19, ASSESS_X_VALID_UNTIL = 22 };
+struct al_stmt *assess_store_export_page(struct al_db *db, struct al_arena *a,
+    const struct assess_filter *f, const char *after, int64_t limit);
+/*
  * RULE-ASSESS-013: the published results in `scope`, of elders still in the
  * registry, expired or ending within `window` days of `today`, appended to
  * `items` (soonest first).  AL_EINVAL when `today` is not a date.
  */
+struct al_stmt *assess_store_due_stmt(struct al_db *db, const char *scope, const char *today,
+    int window); /* its statement, bound (columns ASSESS_DX_*; NULL: not a date or AL_EDB) */
+enum { ASSESS_DX_ID, ASSESS_DX_ELDER_ID, ASSESS_DX_ELDER_NAME, ASSESS_DX_REGION,
+    ASSESS_DX_REGION_NAME, ASSESS_DX_FINAL_LEVEL, ASSESS_DX_ASSESSED_ON,
+    ASSESS_DX_VALID_UNTIL };
 int assess_store_due(struct al_db *db, const char *scope, const char *today, int window,
     json_t *items);
 

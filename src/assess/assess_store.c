@@ -481,9 +481,9 @@ static const struct al_col request_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(8, "disputed_id", AL_COL_INT), AL_COL(10, "created_at", AL_COL_TIME),
     AL_COL(11, "assessment_id", AL_COL_INT), AL_COL_END};
 
-int
-assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, const char *status,
-    bool active_only, json_t *items)
+struct al_stmt *
+assess_store_requests_stmt(struct al_db *db, const char *scope, const char *status,
+    bool active_only)
 {
     static const char sql[] =
         "SELECT q.id, q.elder_id, e.name, q.region_code, g.name, q.reason, q.source, q.note,"
@@ -498,6 +498,14 @@ assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, c
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(status), AL_I(active_only));
+    return st;
+}
+
+int
+assess_store_requests(struct al_db *db, struct al_arena *a, const char *scope, const char *status,
+    bool active_only, json_t *items)
+{
+    struct al_stmt *st = assess_store_requests_stmt(db, scope, status, active_only);
     return al_db_rows(st, a, &(struct al_rows){.cols = request_cols}, items);
 }
 
@@ -720,28 +728,44 @@ record_row(const struct al_row_ctx *c, struct al_stmt *st)
     return record_json(c->a, st, false);
 }
 
+static const struct al_page_sql list_sql = {.cols = RECORD_COLS, .from = RECORD_FROM,
+    .order = " ORDER BY s.id DESC"};
+
+/* ?1–?8 as LIST_WHERE names them. */
+static void
+list_params(struct al_params *p, struct al_arena *a, const struct assess_filter *f)
+{
+    al_params_init(p, a);
+    region_params(p, f->scope);
+    al_param_text(p, f->status);
+    al_param_text(p, f->reason);
+    region_params(p, f->region);
+    al_param_int(p, f->results_only);
+    al_param_text(p, f->q);
+}
+
 int
 assess_store_list(struct al_db *db, struct al_arena *a, const struct assess_filter *f,
     json_t *items, int64_t *total)
 {
-    static const struct al_page_sql sql = {.cols = RECORD_COLS, .from = RECORD_FROM,
-        .order = " ORDER BY s.id DESC"};
-    struct al_params p; /* ?1–?8 as LIST_WHERE names them */
-    al_params_init(&p, a);
-    region_params(&p, f->scope);
-    al_param_text(&p, f->status);
-    al_param_text(&p, f->reason);
-    region_params(&p, f->region);
-    al_param_int(&p, f->results_only);
-    al_param_text(&p, f->q);
-    return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,
+    struct al_params p;
+    list_params(&p, a, f);
+    return al_db_page(db, &p, &list_sql, LIST_WHERE, f->limit, f->offset,
         &(struct al_rows){.row = record_row}, items, total);
 }
 
+struct al_stmt *
+assess_store_export_page(struct al_db *db, struct al_arena *a, const struct assess_filter *f,
+    const char *after, int64_t limit)
+{
+    struct al_params p;
+    list_params(&p, a, f);
+    return al_db_keyset(db, &p, &list_sql, LIST_WHERE, "s.id", true, after, limit);
+}
+
 /* The latest published result of each elder in scope, due or expired (RULE-ASSESS-013). */
-int
-assess_store_due(struct al_db *db, const char *scope, const char *today, int window,
-    json_t *items)
+struct al_stmt *
+assess_store_due_stmt(struct al_db *db, const char *scope, const char *today, int window)
 {
     static const char sql[] =
         "SELECT s.id, s.elder_id, e.name, s.region_code, g.name, s.final_level, s.assessed_on,"
@@ -753,9 +777,22 @@ assess_store_due(struct al_db *db, const char *scope, const char *today, int win
     char lo[16], hi[16], last[11];
     region_scope_bounds(scope, lo, hi);
     if (!assess_date_add_days(today, window, last))
-        return AL_EINVAL;
+        return NULL;
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(last));
+    return st;
+}
+
+int
+assess_store_due(struct al_db *db, const char *scope, const char *today, int window,
+    json_t *items)
+{
+    char last[11];
+    if (!assess_date_add_days(today, window, last))
+        return AL_EINVAL;
+    struct al_stmt *st = assess_store_due_stmt(db, scope, today, window);
+    if (!st)
+        return AL_EDB;
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         long days = 0;
@@ -797,13 +834,14 @@ assess_store_legacy_insert(struct al_db *db, const struct assess_legacy *l, int6
 }
 
 int
-assess_legacy_record(struct al_db *db, int64_t elder_id, const char *region_code, int level,
-    int adl_score, const char *assessed_on, const char *reference, int64_t user_id, bool *inserted)
+assess_legacy_record(struct al_db *db, int64_t now, int64_t elder_id, const char *region_code,
+    int level, int adl_score, const char *assessed_on, const char *reference, int64_t user_id,
+    bool *inserted)
 {
     struct assess_legacy l = {.elder_id = elder_id, .user_id = user_id, .region_code = region_code,
         .assessed_on = assessed_on, .reference = reference, .level = level, .adl_score = adl_score};
     int64_t id = 0;
-    int rc = assess_store_legacy_insert(db, &l, (int64_t)time(NULL), &id);
+    int rc = assess_store_legacy_insert(db, &l, now, &id);
     *inserted = id != 0;
     return rc;
 }

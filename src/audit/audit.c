@@ -113,20 +113,81 @@ audit_list(struct al_req *r)
 }
 
 static const char *
-text_of(json_t *o, const char *key)
+xcell_action(struct al_export_cell *c)
 {
-    const char *v = json_string_value(json_object_get(o, key));
-    return v ? v : "";
+    return audit_action_name(al_stmt_text(c->st, c->col));
+}
+
+/* 老人 123: the target's kind in Chinese and its id. */
+static const char *
+xcell_target(struct al_export_cell *c)
+{
+    const char *type = al_stmt_text(c->st, AUDIT_X_TARGET_TYPE);
+    const char *id = al_stmt_text(c->st, AUDIT_X_TARGET_ID);
+    snprintf(c->buf, c->size, "%s %s", audit_target_name(type ? type : ""), id ? id : "");
+    return c->buf;
+}
+
+/* The region's name, or its code when it has none. */
+static const char *
+xcell_region(struct al_export_cell *c)
+{
+    const char *code = al_stmt_text(c->st, c->col);
+    const char *name = code ? region_of((void *)c->user, code) : NULL;
+    return name && *name ? name : code;
+}
+
+static const char *
+xcell_outcome(struct al_export_cell *c)
+{
+    static const char *const outcomes[][2] = {{"success", "成功"}, {"failure", "失败"},
+        {"denied", "拒绝"}};
+    const char *outcome = al_stmt_text(c->st, c->col);
+    for (size_t k = 0; outcome && k < 3; k++)
+        if (!strcmp(outcomes[k][0], outcome))
+            return outcomes[k][1];
+    return outcome;
+}
+
+/* RULE-UI-003: the detail as one line of Chinese. */
+static const char *
+xcell_detail(struct al_export_cell *c)
+{
+    struct audit_names n = {.region = region_of, .ctx = (void *)c->user,
+        .field = elder_field_label};
+    json_t *d = json_loadb(al_stmt_text(c->st, c->col), al_stmt_len(c->st, c->col), 0, NULL);
+    const char *text = audit_detail_text(c->a, d ? d : json_null(), &n);
+    json_decref(d);
+    return text;
+}
+
+static const struct al_export_col export_cols[] = {
+    AL_XCOLF("时间", AUDIT_X_AT, al_xcell_time_cst), /* in China (UTC+8), as the page shows it */
+    AL_XCOL("用户", AUDIT_X_USERNAME), AL_XCOLF("操作", AUDIT_X_ACTION, xcell_action),
+    AL_XCOLF("对象", AUDIT_X_TARGET_TYPE, xcell_target),
+    AL_XCOLF("区划", AUDIT_X_REGION, xcell_region), AL_XCOLF("结果", AUDIT_X_OUTCOME, xcell_outcome),
+    AL_XCOL("来源地址", AUDIT_X_CLIENT_IP), AL_XCOLF("详情", AUDIT_X_DETAIL, xcell_detail),
+    AL_XCOL_END};
+
+#define EXPORT_PAGE 500
+
+struct export_ctx {
+    struct al_req *r;
+    const struct audit_filter *f;
+};
+
+static struct al_stmt *
+export_page(void *ctx, const char *const *after)
+{
+    struct export_ctx *x = ctx;
+    return audit_store_export_page(x->r->db, x->r->arena, x->f, after ? after[0] : NULL,
+        EXPORT_PAGE);
 }
 
 /* RULE-UI-005: the log, filtered as on the page, as CSV or XLSX; the export is itself audited. */
 static int
 audit_export(struct al_req *r)
 {
-    static const char *const headers[] = {"时间", "用户", "操作", "对象", "区划", "结果",
-        "来源地址", "详情"};
-    static const char *const outcomes[][2] = {{"success", "成功"}, {"failure", "失败"},
-        {"denied", "拒绝"}};
     struct audit_filter f;
     const char *format;
     int64_t total = 0;
@@ -134,10 +195,11 @@ audit_export(struct al_req *r)
     if (rc == AL_OK)
         rc = read_filter(r, &f);
     json_t *items = json_array();
-    f.limit = 1;
+    f.limit = 0;
+    f.offset = 0;
     if (rc == AL_OK)
-        rc = audit_store_list(r->db, r->arena, &f, items, &total);
-    json_array_clear(items);
+        rc = audit_store_list(r->db, r->arena, &f, items, &total); /* the count */
+    json_decref(items);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "audit.export", .target_type = "file",
             .region_code = r->who->region_code, .outcome = "success",
@@ -145,50 +207,12 @@ audit_export(struct al_req *r)
                 f.username, "action", f.action, "rows", (json_int_t)total)};
         rc = audit_append(r, &e);
     }
-    struct al_export *x = NULL;
-    if (rc == AL_OK)
-        rc = al_export_open(r, format, "审计日志", 8, headers, &x);
-    for (f.limit = 500, f.offset = 0; rc == AL_OK && f.offset < total; f.offset += f.limit) {
-        int64_t ignored;
-        if ((rc = audit_store_list(r->db, r->arena, &f, items, &ignored)) != AL_OK)
-            break;
-        add_names(r, items);
-        size_t i;
-        json_t *o;
-        json_array_foreach(items, i, o) {
-            /* the time in China (UTC+8), as the page shows it there */
-            char at[32] = "";
-            struct tm tm = {0};
-            if (sscanf(text_of(o, "at"), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-                tm.tm_year -= 1900;
-                tm.tm_mon -= 1;
-                time_t t = timegm(&tm) + 8 * 3600;
-                gmtime_r(&t, &tm);
-                strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", &tm);
-            }
-            const char *outcome = text_of(o, "outcome");
-            for (size_t k = 0; k < 3; k++)
-                if (!strcmp(outcomes[k][0], outcome))
-                    outcome = outcomes[k][1];
-            const char *region = text_of(o, "region_name");
-            const char *cells[8] = {at,
-                text_of(o, "username"), text_of(o, "action_name"),
-                al_arena_printf(r->arena, "%s %s", audit_target_name(text_of(o, "target_type")),
-                    text_of(o, "target_id")),
-                *region ? region : text_of(o, "region_code"), outcome, text_of(o, "client_ip"),
-                text_of(o, "detail_text")};
-            al_export_row(x, cells);
-        }
-        json_array_clear(items);
-    }
-    json_decref(items);
-    if (rc != AL_OK) {
-        if (x)
-            al_export_abort(x);
+    if (rc != AL_OK)
         return rc;
-    }
-    return al_export_reply(x, "审计日志");
+    struct al_export_list l = {.title = "审计日志", .name = "审计日志", .cols = export_cols,
+        .user = r, .page = export_page, .ctx = &(struct export_ctx){r, &f},
+        .key_col = AUDIT_X_ID, .nkeys = 1, .page_rows = EXPORT_PAGE};
+    return al_export_list(r, format, &l, NULL);
 }
 
 static const struct al_route audit_routes[] = {

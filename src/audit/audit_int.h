@@ -24,6 +24,17 @@ struct audit_filter {
  */
 int audit_store_list(struct al_db *db, struct al_arena *a, const struct audit_filter *f,
     json_t *items, int64_t *total);
+/*
+ * RULE-DB-101: one page of the export of the entries `f` selects (limit and
+ * offset unused), newest first: `limit` rows with an id below `after` (NULL:
+ * the newest), a bound statement (NULL: it could not be prepared) of the
+ * columns AUDIT_X_* below.
+ */
+enum { AUDIT_X_ID, AUDIT_X_AT, AUDIT_X_USER_ID, AUDIT_X_USERNAME, AUDIT_X_ACTION,
+    AUDIT_X_TARGET_TYPE, AUDIT_X_TARGET_ID, AUDIT_X_REGION, AUDIT_X_OUTCOME, AUDIT_X_CLIENT_IP,
+    AUDIT_X_DETAIL };
+struct al_stmt *audit_store_export_page(struct al_db *db, struct al_arena *a,
+    const struct audit_filter *f, const char *after, int64_t limit);
 
 /* RULE-UI-003: how an entry reads in Chinese. */
 struct audit_names {

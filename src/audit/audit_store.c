@@ -229,30 +229,47 @@ static const struct al_col audit_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(7, "region_code", AL_COL_TEXT), AL_COL(8, "outcome", AL_COL_TEXT),
     AL_COL(9, "client_ip", AL_COL_TEXT), AL_COL(10, "detail", AL_COL_JSON), AL_COL_END};
 
+static const struct al_page_sql list_sql = {.cols = "id, at, user_id, username, action,"
+    " target_type, target_id, region_code, outcome, client_ip, detail",
+    .from = " FROM audit_log", .order = " ORDER BY id DESC"};
+
+/* ?1–?10 as LIST_WHERE names them. */
+static void
+list_params(struct al_params *p, struct al_arena *a, const struct audit_filter *f)
+{
+    al_params_init(p, a);
+    al_param_text(p, f->scope);
+    al_param_text(p, f->username);
+    al_param_text(p, f->action);
+    al_param_text(p, f->outcome);
+    al_param_text(p, f->target_type);
+    al_param_text(p, f->target_id);
+    if (f->from > 0)
+        al_param_int(p, f->from);
+    else
+        al_param_text(p, NULL);
+    if (f->to > 0)
+        al_param_int(p, f->to);
+    else
+        al_param_text(p, NULL);
+    region_params(p, f->scope);
+}
+
 int
 audit_store_list(struct al_db *db, struct al_arena *a, const struct audit_filter *f,
     json_t *items, int64_t *total)
 {
-    static const struct al_page_sql sql = {.cols = "id, at, user_id, username, action,"
-        " target_type, target_id, region_code, outcome, client_ip, detail",
-        .from = " FROM audit_log", .order = " ORDER BY id DESC"};
     struct al_params p;
-    al_params_init(&p, a);
-    al_param_text(&p, f->scope);
-    al_param_text(&p, f->username);
-    al_param_text(&p, f->action);
-    al_param_text(&p, f->outcome);
-    al_param_text(&p, f->target_type);
-    al_param_text(&p, f->target_id);
-    if (f->from > 0)
-        al_param_int(&p, f->from);
-    else
-        al_param_text(&p, NULL);
-    if (f->to > 0)
-        al_param_int(&p, f->to);
-    else
-        al_param_text(&p, NULL);
-    region_params(&p, f->scope);
-    return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,
+    list_params(&p, a, f);
+    return al_db_page(db, &p, &list_sql, LIST_WHERE, f->limit, f->offset,
         &(struct al_rows){.cols = audit_cols}, items, total);
+}
+
+struct al_stmt *
+audit_store_export_page(struct al_db *db, struct al_arena *a, const struct audit_filter *f,
+    const char *after, int64_t limit)
+{
+    struct al_params p;
+    list_params(&p, a, f);
+    return al_db_keyset(db, &p, &list_sql, LIST_WHERE, "id", true, after, limit);
 }

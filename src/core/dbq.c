@@ -1,5 +1,6 @@
 #include "core/dbq.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/idcard.h"
@@ -162,4 +163,26 @@ al_db_page(struct al_db *db, struct al_params *p, const struct al_page_sql *q,
     rc = al_db_rows(st, p->a, rows, items);
     p->n -= 2; /* the same parameters serve again (e.g. a second page) */
     return rc;
+}
+
+struct al_stmt *
+al_db_keyset(struct al_db *db, struct al_params *p, const struct al_page_sql *q,
+    const char *where, const char *key, bool desc, const char *after, int64_t limit)
+{
+    const char *cond = "";
+    if (after)
+        cond = al_arena_printf(p->a, "%s %s %s %s", *where ? " AND" : " WHERE", key,
+            desc ? "<" : ">", al_param_int(p, strtoll(after, NULL, 10)));
+    const char *lim = al_param_int(p, limit);
+    if (p->overflow) {
+        al_error("list query: more than %d parameters", AL_PARAMS_MAX);
+        return NULL;
+    }
+    struct al_stmt *st = al_db_sql_text(db, al_arena_printf(p->a,
+        "SELECT %s%s%s%s ORDER BY %s%s LIMIT %s", q->cols, q->from, where, cond, key,
+        desc ? " DESC" : "", lim));
+    if (st)
+        al_params_bind(st, p);
+    p->n -= after ? 2 : 1; /* the same parameters serve the next page */
+    return st;
 }

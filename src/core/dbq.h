@@ -136,6 +136,18 @@ int al_db_page(struct al_db *db, struct al_params *p, const struct al_page_sql *
     const char *where, int64_t limit, int64_t offset, const struct al_rows *rows, json_t *items,
     int64_t *total);
 
+/*
+ * RULE-DB-101: one page of a list read by key, for reading a whole list a page
+ * at a time (an export, src/core/export.h) without OFFSET: "SELECT" cols from
+ * where " AND key > ?" (`desc`: "<") " ORDER BY key [DESC] LIMIT ?", the rows
+ * after the key `after` (an integer's text; NULL: the first page).  `key` is
+ * one unique integer column, the list's order.  Returns the bound statement,
+ * not stepped (NULL: it could not be prepared, or too many parameters); the
+ * marks it adds to `p` are taken back, so `p` serves the next page.
+ */
+struct al_stmt *al_db_keyset(struct al_db *db, struct al_params *p, const struct al_page_sql *q,
+    const char *where, const char *key, bool desc, const char *after, int64_t limit);
+
 /* Every row of a statement already bound, appended to `items`: AL_OK or its error. */
 int al_db_rows(struct al_stmt *st, struct al_arena *a, const struct al_rows *rows,
     json_t *items);

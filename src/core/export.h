@@ -8,6 +8,7 @@
 #ifndef AL_EXPORT_H
 #define AL_EXPORT_H
 
+#include "core/db.h"
 #include "core/http.h"
 
 struct al_export;
@@ -39,5 +40,84 @@ long long al_export_rows(const struct al_export *x);
  */
 int al_export_reply(struct al_export *x, const char *name);
 void al_export_abort(struct al_export *x);
+
+/* ---- a whole list from statements, one page at a time (RULE-DB-100) ---- */
+
+/* What a cell transform is given: the current row and a scratch buffer for its text. */
+struct al_export_cell {
+    struct al_stmt *st; /* the current row */
+    int col;            /* the column entry's `col` */
+    long long row;      /* the number of this row in the export, from 1 */
+    const void *user;   /* al_export_list.user */
+    struct al_arena *a; /* the request's arena (for what must outlive the row; sparingly) */
+    char *buf;          /* `size` bytes of scratch, valid until the row is written */
+    size_t size;
+};
+
+/*
+ * A column of an export: its heading, and its cell: the statement's column
+ * `col` as text (SQL NULL: empty), or what `cell` makes of the row (NULL:
+ * empty).  A table ends with AL_XCOL_END.
+ */
+struct al_export_col {
+    const char *header;
+    int col;
+    const char *(*cell)(struct al_export_cell *c);
+};
+#define AL_XCOL(h, c) {(h), (c), NULL}
+#define AL_XCOLF(h, c, f) {(h), (c), (f)}
+#define AL_XCOL_END {NULL, 0, NULL}
+
+/* Transforms every list needs: the row's number (1, 2 …), a phone masked (RULE-PII-002). */
+const char *al_xcell_row_number(struct al_export_cell *c);
+const char *al_xcell_phone_masked(struct al_export_cell *c);
+/* A sex code as GB/T 2261.1 names it (M 男, F 女; another kept); a date's year (its first 4). */
+const char *al_xcell_sex(struct al_export_cell *c);
+const char *al_xcell_year(struct al_export_cell *c);
+/* Unix seconds as the time in China, "YYYY-MM-DD HH:MM:SS" (SQL NULL or 0: empty). */
+const char *al_xcell_time_cst(struct al_export_cell *c);
+
+#define AL_EXPORT_KEYS 4 /* columns of a page key at most */
+#define AL_EXPORT_KEY_MAX 128 /* bytes of a key column's text at most */
+
+/*
+ * A list to export.  `page` gives the statement of the next page, bound and
+ * not yet stepped (NULL: AL_EDB): the first page when `after` is NULL, else
+ * the page after the previous page's last row, whose key columns (`key_col`
+ * and the `nkeys` - 1 after it, as texts; NULL for SQL NULL) are in `after`.
+ * A page of fewer than `page_rows` rows is the last.  With `nkeys` 0 the
+ * first statement holds every row (a list known to be short).  `page` NULL:
+ * no rows (the headings alone).
+ */
+struct al_export_list {
+    const char *title;                /* the XLSX title row */
+    const char *name;                 /* the file's name, without the extension */
+    const struct al_export_col *cols; /* the columns, ended by AL_XCOL_END */
+    const void *user;                 /* given to the transforms */
+    struct al_stmt *(*page)(void *ctx, const char *const *after);
+    void *ctx;
+    int key_col, nkeys;
+    int64_t page_rows;
+};
+
+/*
+ * RULE-DB-100: write every row of the list `l` as an export of `format` and
+ * answer `r` with the file: the rows are read a page at a time by key (never
+ * OFFSET, never the whole result in memory), each through the column table.
+ * Returns al_export_reply's result, or the statement's error (r->err filled
+ * by the core; nothing is sent and the temporary file is removed).  Audit the
+ * export before calling (with the list's count).  *rows (may be NULL) gets
+ * the number of rows written.
+ */
+int al_export_list(struct al_req *r, const char *format, const struct al_export_list *l,
+    long long *rows);
+
+/*
+ * Write every row of the bound statement `st` to `x` through `cols` (the
+ * export's columns).  Returns AL_OK or the step's error.  Used by
+ * al_export_list; call it directly to append a statement's rows.
+ */
+int al_export_stmt(struct al_export *x, struct al_stmt *st, const struct al_export_col *cols,
+    const void *user);
 
 #endif

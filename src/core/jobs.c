@@ -20,6 +20,7 @@
 
 struct al_job {
     int64_t id, user_id;
+    int64_t started; /* unix seconds: when this server claimed it (the job's time, RULE-DB-044) */
     char kind[32];
     al_job_fn fn;
     void *arg; /* the job's copy, freed with the job */
@@ -320,7 +321,7 @@ al_jobs_register(const char *kind, al_job_fn fn)
 }
 
 static void
-run_claimed(struct al_db *db, struct al_jobs_claim *c)
+run_claimed(struct al_db *db, struct al_jobs_claim *c, int64_t claimed_at)
 {
     struct al_job *j = calloc(1, sizeof(*j));
     al_job_fn fn = kind_fn(c->kind);
@@ -335,6 +336,7 @@ run_claimed(struct al_db *db, struct al_jobs_claim *c)
     }
     j->id = c->id;
     j->user_id = c->user_id;
+    j->started = claimed_at;
     snprintf(j->kind, sizeof(j->kind), "%s", c->kind);
     snprintf(j->phase, sizeof(j->phase), "开始执行");
     j->fn = fn;
@@ -412,8 +414,10 @@ runner_main(void *unused)
         if (stop)
             break;
         struct al_jobs_claim c;
-        while (!is_stopping() && al_jobs_claim(db, server, (int64_t)time(NULL), lease, &c) == AL_OK)
-            run_claimed(db, &c);
+        int64_t t;
+        while (!is_stopping() && al_jobs_claim(db, server, t = (int64_t)time(NULL), lease, &c) ==
+                                     AL_OK)
+            run_claimed(db, &c, t);
     }
     al_db_close(db);
     return NULL;
@@ -532,13 +536,13 @@ al_jobs_stop(void)
 }
 
 int
-al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn, const void *arg,
-    size_t arg_size, int64_t *id)
+al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, int64_t now, al_job_fn fn,
+    const void *arg, size_t arg_size, int64_t *id)
 {
     *id = 0;
     if (!started || arg_size > ARG_MAX || al_jobs_register(kind, fn) != AL_OK)
         return AL_EUNAVAIL;
-    int rc = al_jobs_insert(db, server, kind, user_id, arg, arg_size, (int64_t)time(NULL), id);
+    int rc = al_jobs_insert(db, server, kind, user_id, arg, arg_size, now, id);
     if (rc != AL_OK)
         return rc;
     pthread_mutex_lock(&lock);
@@ -546,6 +550,12 @@ al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn
     pthread_cond_signal(&wake);
     pthread_mutex_unlock(&lock);
     return AL_OK;
+}
+
+int64_t
+al_job_started(const struct al_job *job)
+{
+    return job->started;
 }
 
 void

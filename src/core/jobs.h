@@ -68,11 +68,20 @@ int al_jobs_register(const char *kind, al_job_fn fn);
 
 /*
  * Queue a job for `user_id` with a copy of the `arg_size` bytes at `arg`
- * (at most 64 KB).  Returns AL_OK with the job id (> 0) in *id, AL_EUNAVAIL
- * (the job threads are not running) or AL_EDB; the caller words the message.
+ * (at most 64 KB), created at `now` (the request's time, r->now: RULE-DB-044).
+ * Returns AL_OK with the job id (> 0) in *id, AL_EUNAVAIL (the job threads are
+ * not running) or AL_EDB; the caller words the message.
  */
-int al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, al_job_fn fn,
-    const void *arg, size_t arg_size, int64_t *id);
+int al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, int64_t now,
+    al_job_fn fn, const void *arg, size_t arg_size, int64_t *id);
+
+/*
+ * RULE-DB-102: the job's time, unix seconds, read once when this server claimed
+ * it: what the job writes and dates (rows, audit entries, "today") uses it, as a
+ * request uses r->now.  (The runner's own bookkeeping — claims, leases, the
+ * finish time — reads the clock when it happens.)
+ */
+int64_t al_job_started(const struct al_job *job);
 
 /* Report progress from inside a job: `phase` is a short Chinese label. */
 void al_job_progress(struct al_job *job, const char *phase, int64_t done, int64_t total);

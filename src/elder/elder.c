@@ -6,6 +6,7 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/crypto.h"
+#include "core/export.h"
 #include "core/fields.h"
 #include "core/http.h"
 #include "core/idcard.h"
@@ -102,14 +103,21 @@ elder_overview(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
+/*
+ * The list's filters from r's query into *q (RULE-PII-001/003): AL_OK, or a 4xx
+ * naming the field.  *none: nobody can match (no special-difficulty category);
+ * *lookup: the whole-number lookup this is ("id_number", "q") for a reader
+ * without elder.read_pii, to be throttled and audited, else NULL.  q's texts
+ * and the hash live in r's arena.
+ */
 static int
-elder_list(struct al_req *r)
+read_query(struct al_req *r, struct elder_query *q, bool *none, const char **lookup)
 {
-    struct elder_query q = {.scope = r->who->region_code, .today = r->today};
+    *q = (struct elder_query){.scope = r->who->region_code, .today = r->today};
+    *none = false;
+    *lookup = NULL;
     int64_t age_min, age_max;
-    int rc = al_query_limit(&r->query, &q.limit, &q.offset, &r->err);
-    if (rc == AL_OK)
-        rc = al_query_int(&r->query, "age_min", "最小年龄", 0, 150, -1, &age_min, &r->err);
+    int rc = al_query_int(&r->query, "age_min", "最小年龄", 0, 150, -1, &age_min, &r->err);
     if (rc == AL_OK)
         rc = al_query_int(&r->query, "age_max", "最大年龄", 0, 150, -1, &age_max, &r->err);
     int64_t special = 0;
@@ -117,45 +125,62 @@ elder_list(struct al_req *r)
         rc = al_query_int(&r->query, "special", "特殊困难老年人", 0, 1, 0, &special, &r->err);
     struct elder_settings s;
     if (rc == AL_OK && special && (rc = elder_settings_load(r->db, &s)) == AL_OK) {
-        q.nspecial = elder_special_ids(s.special_difficulty, q.special);
-        if (q.nspecial == 0) /* nobody is special under this setting */
-            return al_reply_items(r, json_array(), 0);
+        q->nspecial = elder_special_ids(s.special_difficulty, q->special);
+        *none = q->nspecial == 0; /* nobody is special under this setting */
     }
-    if (rc != AL_OK)
+    if (rc != AL_OK || *none)
         return rc;
-    q.q = al_query_opt(&r->query, "q");
-    q.region = al_query_opt(&r->query, "region");
-    q.category = al_query_opt(&r->query, "category");
-    q.status = al_query_opt(&r->query, "status");
+    q->q = al_query_opt(&r->query, "q");
+    q->region = al_query_opt(&r->query, "region");
+    q->category = al_query_opt(&r->query, "category");
+    q->status = al_query_opt(&r->query, "status");
     const char *idn = al_query_opt(&r->query, "id_number");
-    if (q.q && al_utf8_len(q.q, strlen(q.q)) > 50)
+    if (q->q && al_utf8_len(q->q, strlen(q->q)) > 50)
         return al_req_fail(r, AL_EINVAL, "q", "搜索内容不能超过 50 个字符");
-    if (q.region && !region_level(q.region))
+    if (q->region && !region_level(q->region))
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
-    if (q.category && !elder_category_name(q.category))
-        return al_req_fail(r, AL_EINVAL, "category", "类别 %s 不存在", q.category);
-    if (q.status && !elder_enum_ok(elder_status_values, q.status))
+    if (q->category && !elder_category_name(q->category))
+        return al_req_fail(r, AL_EINVAL, "category", "类别 %s 不存在", q->category);
+    if (q->status && !elder_enum_ok(elder_status_values, q->status))
         return al_req_fail(r, AL_EINVAL, "status", "状态应为 active、moved_out、deceased 或 cancelled");
     if (age_min >= 0 && age_max >= 0 && age_min > age_max)
         return al_req_fail(r, AL_EINVAL, "age_min", "最小年龄不能大于最大年龄");
-    const char *today = r->today;
-    q.pii = reader_pii(r);
+    q->pii = reader_pii(r);
     if (age_min >= 0)
-        birth_bound(r->arena, today, age_min, !q.pii, &q.born_before); /* born on or before */
+        birth_bound(r->arena, r->today, age_min, !q->pii, &q->born_before); /* born on or before */
     if (age_max >= 0)
-        birth_bound(r->arena, today, age_max + 1, !q.pii, &q.born_after); /* born after */
-    char hash[65];
+        birth_bound(r->arena, r->today, age_max + 1, !q->pii, &q->born_after); /* born after */
     if (idn) {
         struct al_id id;
         if ((rc = parse_id_number(r, idn, "id_number", &id)) != AL_OK)
             return rc;
+        char *hash = al_arena_alloc(r->arena, 65);
         al_crypto_keyed_hash_hex("idnumber", id.number, 18, hash);
-        q.id_hash = hash;
+        q->id_hash = hash;
     }
-    const char *lookup = q.pii ? NULL : idn ? "id_number"
-                         : q.q && elder_phone_digits(q.q) >= 7 ? "q" : NULL;
-    if (lookup && (rc = lookup_allowed(r, lookup)) != AL_OK)
+    *lookup = q->pii ? NULL : idn ? "id_number"
+              : q->q && elder_phone_digits(q->q) >= 7 ? "q" : NULL;
+    if (*lookup)
+        rc = lookup_allowed(r, *lookup);
+    return rc;
+}
+
+static int
+elder_list(struct al_req *r)
+{
+    struct elder_query q;
+    bool none;
+    const char *lookup;
+    int64_t limit, offset;
+    int rc = al_query_limit(&r->query, &limit, &offset, &r->err);
+    if (rc == AL_OK)
+        rc = read_query(r, &q, &none, &lookup);
+    if (rc != AL_OK)
         return rc;
+    if (none)
+        return al_reply_items(r, json_array(), 0);
+    q.limit = limit;
+    q.offset = offset;
     json_t *items = json_array();
     int64_t total = 0;
     if ((rc = elder_store_list(r->db, r->arena, &q, items, &total)) != AL_OK)
@@ -163,6 +188,109 @@ elder_list(struct al_req *r)
     if (lookup && (rc = lookup_done(r, lookup, total)) != AL_OK)
         return rc;
     return al_reply_items(r, items, total);
+}
+
+/* ---- the list exported (RULE-UI-008) ---- */
+
+static const char *
+xcell_status(struct al_export_cell *c)
+{
+    return elder_status_name(al_stmt_text(c->st, c->col));
+}
+
+/* The categories' Chinese names, 高龄、独居 (the stored ids, comma-separated, as a fallback). */
+static const char *
+xcell_categories(struct al_export_cell *c)
+{
+    const char *v = al_stmt_text(c->st, c->col);
+    if (!v)
+        return NULL;
+    size_t n = 0;
+    c->buf[0] = '\0';
+    while (*v) {
+        size_t len = strcspn(v, ",");
+        char id[64];
+        snprintf(id, sizeof(id), "%.*s", (int)len, v);
+        const char *name = elder_category_name(id);
+        n += (size_t)snprintf(c->buf + n, n < c->size ? c->size - n : 0, "%s%s",
+            n ? "、" : "", name ? name : id);
+        if (n >= c->size)
+            break;
+        v += len + (v[len] == ',');
+    }
+    return c->buf;
+}
+
+/* RULE-UI-008: the columns of the export, with and without elder.read_pii (RULE-PII-001). */
+#define EXPORT_COLS(birth_header, birth_cell)                                                  \
+    {AL_XCOLF("序号", 0, al_xcell_row_number), AL_XCOL("姓名", ELDER_EXPORT_NAME),              \
+        AL_XCOLF("性别", ELDER_EXPORT_SEX, al_xcell_sex), birth_cell(birth_header, ELDER_EXPORT_BIRTH), \
+        AL_XCOL("身份证号（脱敏）", ELDER_EXPORT_ID_MASKED),                                    \
+        AL_XCOLF("联系电话（脱敏）", ELDER_EXPORT_PHONE, al_xcell_phone_masked),                \
+        AL_XCOL("区划代码", ELDER_EXPORT_REGION), AL_XCOL("村（社区）", ELDER_EXPORT_REGION_NAME), \
+        AL_XCOL("住址", ELDER_EXPORT_ADDRESS), AL_XCOLF("状态", ELDER_EXPORT_STATUS, xcell_status), \
+        AL_XCOLF("类别", ELDER_EXPORT_CATS, xcell_categories), AL_XCOL_END}
+#define BIRTH_DATE(h, c) AL_XCOL(h, c)
+#define BIRTH_YEAR(h, c) AL_XCOLF(h, c, al_xcell_year) /* RULE-PII-001: the year only */
+static const struct al_export_col export_cols_pii[] = EXPORT_COLS("出生日期", BIRTH_DATE);
+static const struct al_export_col export_cols[] = EXPORT_COLS("出生年份", BIRTH_YEAR);
+
+#define EXPORT_PAGE 1000
+
+struct export_ctx {
+    struct al_req *r;
+    struct elder_query *q;
+};
+
+static struct al_stmt *
+export_page(void *ctx, const char *const *after)
+{
+    struct export_ctx *x = ctx;
+    return elder_store_export_page(x->r->db, x->r->arena, x->q, after, EXPORT_PAGE);
+}
+
+/*
+ * RULE-UI-008: every row of the filtered list (not a page), scoped like the list
+ * (RULE-SCOPE-001), masked for a reader without elder.read_pii (RULE-PII-001),
+ * as CSV or XLSX, audited (elder.export, with the filter and the row count).
+ */
+static int
+elder_export(struct al_req *r)
+{
+    struct elder_query q;
+    bool none;
+    const char *lookup, *format;
+    int64_t total = 0;
+    int rc = al_export_format(r, &format);
+    if (rc == AL_OK)
+        rc = read_query(r, &q, &none, &lookup);
+    if (rc == AL_OK && !none) {
+        json_t *items = json_array(); /* the count alone: a page of none */
+        q.limit = 0;
+        rc = elder_store_list(r->db, r->arena, &q, items, &total);
+        json_decref(items);
+    }
+    if (rc == AL_OK && lookup)
+        rc = lookup_done(r, lookup, total);
+    if (rc != AL_OK)
+        return rc;
+    const char *ages = al_query_opt(&r->query, "age_min"), *agee = al_query_opt(&r->query, "age_max");
+    struct audit_entry e = {.action = "elder.export", .target_type = "elder",
+        .region_code = r->who->region_code, .outcome = "success",
+        .detail = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:b, s:I}",
+            "format", format, "q", q.q, "region", q.region, "category", q.category,
+            "status", q.status, "age_min", ages, "age_max", agee, "id_number",
+            q.id_hash ? "（完整号码）" : NULL, "special", q.nspecial > 0 || none,
+            "rows", (json_int_t)total)};
+    if ((rc = audit_append(r, &e)) != AL_OK)
+        return rc;
+    struct export_ctx x = {.r = r, .q = &q};
+    struct al_export_list l = {.title = "老年人名单", .name = al_arena_printf(r->arena,
+        "老年人名单-%s", r->today), .cols = q.pii ? export_cols_pii : export_cols,
+        .page = none ? NULL : export_page, .ctx = &x, .key_col = ELDER_EXPORT_KEY,
+        .page_rows = EXPORT_PAGE};
+    l.nkeys = elder_store_export_keys(&q);
+    return al_export_list(r, format, &l, NULL);
 }
 
 /*
@@ -673,6 +801,8 @@ my_elder_get(struct al_req *r)
 static const struct al_route elder_routes[] = {
     {AL_GET, "/api/v1/elders/overview", elder_overview, "elder.read", 0,
         "本辖区老年人概况：在册人数、特殊困难老年人、各类别在册人数"},
+    {AL_GET, "/api/v1/elders/export", elder_export, "elder.read", 0,
+        "导出老年人名单（筛选同列表，全部行，CSV 或 XLSX；无 elder.read_pii 时脱敏；留痕）"},
     {AL_GET, "/api/v1/elders", elder_list, "elder.read", 0,
         "老年人列表：区划、类别、特殊困难（special=1）、年龄段、状态筛选；按姓名/电话/住址或完整身份证号搜索；分页（有年龄段时年长者在前，否则按区划）"},
     {AL_POST, "/api/v1/elders", elder_create, "elder.write", 0, "登记老年人（身份证号校验、加密保存）"},

@@ -80,8 +80,9 @@ int elder_min_age(struct al_db *db, int *out);
  * caller's transaction: begin after BEGIN, end before COMMIT.
  */
 struct elder_bulk;
-/* `a` holds the bulk's state until elder_bulk_end: not reset in between. */
-int elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **out);
+/* `a` holds the bulk's state until elder_bulk_end: not reset in between.  `now`: the
+ * import's time (RULE-DB-102), of every row, history entry and "today" it writes. */
+int elder_bulk_begin(struct al_db *db, struct al_arena *a, int64_t now, struct elder_bulk **out);
 /*
  * elder_apply within the bulk.  `cur` (NULL for a new record) is the record as
  * elder_find_by_number read it in this transaction: history takes the old
@@ -174,5 +175,9 @@ const char *elder_field_label(const char *key);
 
 /* Chinese name of a category id (高龄, 独居 …), or NULL when unknown. */
 const char *elder_category_name(const char *id);
+
+/* Chinese name of a record's status (active → 在册, moved_out → 迁出, deceased → 死亡,
+ * cancelled → 注销); an unknown status as it is. */
+const char *elder_status_name(const char *status);
 
 #endif

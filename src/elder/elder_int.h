@@ -208,6 +208,21 @@ int elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope
  */
 int elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
     json_t *items, int64_t *total);
+/*
+ * RULE-DB-101: the statement of one page of an export of the records matching
+ * `q` (q->limit and q->offset unused), bound, not stepped; NULL when it
+ * cannot be prepared.  Its columns: ELDER_EXPORT_* below, then the page key
+ * (elder_store_export_keys(q) columns from ELDER_EXPORT_KEY, the id last):
+ * the rows after the key `after` (NULL: the first page), `limit` of them, in
+ * the list's order.
+ */
+enum { ELDER_EXPORT_ID, ELDER_EXPORT_NAME, ELDER_EXPORT_SEX, ELDER_EXPORT_BIRTH,
+    ELDER_EXPORT_ID_MASKED, ELDER_EXPORT_PHONE, ELDER_EXPORT_REGION, ELDER_EXPORT_REGION_NAME,
+    ELDER_EXPORT_ADDRESS, ELDER_EXPORT_STATUS, ELDER_EXPORT_VERSION, ELDER_EXPORT_CATS,
+    ELDER_EXPORT_KEY };
+struct al_stmt *elder_store_export_page(struct al_db *db, struct al_arena *a,
+    const struct elder_query *q, const char *const *after, int64_t limit);
+int elder_store_export_keys(const struct elder_query *q);
 /* The id, version, region, status and name of record `id` into *r (texts in `a`); AL_ENOTFOUND. */
 int elder_store_row(struct al_db *db, struct al_arena *a, int64_t id, struct elder_row *r);
 /*

@@ -192,6 +192,17 @@ elder_category_name(const char *id)
     return NULL;
 }
 
+const char *
+elder_status_name(const char *status)
+{
+    static const char *const ids[] = {"active", "moved_out", "deceased", "cancelled"};
+    static const char *const names[] = {"在册", "迁出", "死亡", "注销"};
+    for (int i = 0; status && i < 4; i++)
+        if (strcmp(ids[i], status) == 0)
+            return names[i];
+    return status;
+}
+
 bool
 elder_in_list(const char *list, const char *v)
 {

@@ -63,6 +63,7 @@ struct dialect {
     const char *by_text; /* ?1: search_key */
     const char *by_name; /* ?1: the text (1–2 characters) */
     const char *from_age, *from_status;
+    const char *from_region; /* the region index (an export by age without the birth date) */
     const char *from_name; /* RULE-UI-007: the grams drive, the records joined by id */
     const char *returning, *last_id; /* the new record's id: one or the other */
 };
@@ -75,6 +76,7 @@ static const struct dialect sqlite_sql = {
     .by_name = NAME_GRAM,
     .from_age = " FROM elders e INDEXED BY elders_birth",
     .from_status = " FROM elders e INDEXED BY elders_status",
+    .from_region = " FROM elders e INDEXED BY elders_region",
     .from_name = " FROM elder_name_grams n CROSS JOIN elders e ON e.id = n.elder_id",
     .returning = "",
     .last_id = "SELECT last_insert_rowid()",
@@ -89,6 +91,7 @@ static const struct dialect pg_sql = {
     .by_name = NAME_GRAM,
     .from_age = " FROM elders e",
     .from_status = " FROM elders e",
+    .from_region = " FROM elders e",
     .from_name = " FROM elder_name_grams n JOIN elders e ON e.id = n.elder_id",
     .returning = " RETURNING id",
     .last_id = NULL,
@@ -360,15 +363,56 @@ in_marks(struct al_arena *a, struct params *p, const char *const *ids, int n)
  * and the phone filter keeps the rows that match otherwise than by a part of a phone
  * (the text holds no LIKE wildcard).
  */
+/*
+ * RULE-DB-101: an export reads the list a page at a time after the last row's
+ * key, the columns of the mode's order (so each page walks its index from
+ * where the last stopped, no OFFSET): `after` NULL for the first page, else
+ * the key's texts (the id last, an integer).
+ */
+struct keyset {
+    const char *const *after;
+    int64_t limit;
+};
+
+/*
+ * RULE-PII-001: without the birth date, no order that ranks people by it: the
+ * list by year of birth, and its export (RULE-DB-101) in the region index's
+ * order, which a page can resume without sorting every match again (no index
+ * holds the year).
+ */
+static const char *
+list_order(enum list_mode mode, const struct elder_query *q, bool export)
+{
+    if (mode == BY_AGE && !q->pii)
+        return export ? " ORDER BY e.region_code, e.id"
+                      : " ORDER BY substr(e.birth_date, 1, 4), e.region_code, e.status, e.id";
+    return mode_order[mode];
+}
+
+/* The key of `order` (" ORDER BY a, b") as "a, b", and the number of its columns in *n. */
+static const char *
+order_key(const char *order, int *n)
+{
+    const char *k = order + strlen(" ORDER BY ");
+    int depth = 0;
+    *n = 1;
+    for (const char *c = k; *c; c++) {
+        depth += (*c == '(') - (*c == ')');
+        *n += *c == ',' && depth == 0;
+    }
+    return k;
+}
+
 static const char *
 list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct elder_query *q,
-    const char *lo, const char *hi, bool page, struct params *p)
+    const char *lo, const char *hi, bool page, const struct keyset *ks, struct params *p)
 {
     const struct dialect *d = dialect(db);
     bool by_cat = mode == BY_CATEGORY, by_special = mode == BY_SPECIAL, by_name = mode == BY_NAME;
     /* Where region, status and birth date are read: the category or gram row when there is one. */
     const char *t = by_cat || (by_special && !page) ? "k" : by_name ? "n" : "e";
     const char *from = by_cat ? " FROM elder_categories k JOIN elders e ON e.id = k.elder_id"
+                       : mode == BY_AGE && ks && !q->pii ? d->from_region
                        : mode == BY_AGE ? d->from_age
                        : mode == BY_STATUS ? d->from_status
                        : mode == BY_NAME   ? d->from_name : " FROM elders e";
@@ -388,9 +432,12 @@ list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct
         where = al_arena_printf(a, "k.category = %s", cat);
     /* The count of a category or special-difficulty list reads the category index alone
      * (region, status and birth date are copied there; an elder counted once). */
+    const char *order = list_order(mode, q, ks != NULL);
+    int nkey = 0;
+    const char *key = order_key(order, &nkey);
     if (page)
-        head = al_arena_printf(a, "SELECT %s%s LEFT JOIN regions g ON g.code = e.region_code"
-                                  " WHERE %s", d->cols, from,
+        head = al_arena_printf(a, "SELECT %s%s%s%s LEFT JOIN regions g ON g.code = e.region_code"
+                                  " WHERE %s", d->cols, ks ? ", " : "", ks ? key : "", from,
             where);
     else if (by_special)
         head = al_arena_printf(a, "SELECT count(DISTINCT k.elder_id) FROM elder_categories k"
@@ -412,12 +459,19 @@ list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct
         phone = al_arena_printf(a, " AND (e.phone = %1$s OR e.phone2 = %1$s OR e.name LIKE %2$s"
                                    " OR e.address LIKE %2$s)", whole, part);
     }
-    /* RULE-PII-001: without the birth date, no order that ranks people by it. */
-    const char *order = mode == BY_AGE && !q->pii
-        ? " ORDER BY substr(e.birth_date, 1, 4), e.region_code, e.status, e.id" : mode_order[mode];
     const char *rlo = param(a, p, lo), *rhi = param(a, p, hi);
     const char *tail = "";
-    if (page) {
+    if (page && ks) { /* RULE-DB-101: the rows after the last key, in key order */
+        const char *after = "";
+        for (int i = 0; ks->after && i < nkey; i++)
+            after = al_arena_printf(a, "%s%s%s", after, i ? ", " : "",
+                i == nkey - 1 ? param_int(a, p, atoll(ks->after[i] ? ks->after[i] : "0"))
+                              : param(a, p, ks->after[i] ? ks->after[i] : ""));
+        const char *cond = !ks->after ? ""
+            : nkey == 1 ? al_arena_printf(a, " AND %s > %s", key, after)
+                        : al_arena_printf(a, " AND (%s) > (%s)", key, after);
+        tail = al_arena_printf(a, "%s%s LIMIT %s", cond, order, param_int(a, p, ks->limit));
+    } else if (page) {
         const char *lim = param_int(a, p, q->limit);
         tail = al_arena_printf(a, "%s LIMIT %s OFFSET %s", order, lim, param_int(a, p, q->offset));
     }
@@ -477,30 +531,62 @@ elder_store_overview(struct al_db *db, struct al_arena *a, const char *scope,
     return rc;
 }
 
+/*
+ * One region range, the caller's scope narrowed by the region filter: with two, the
+ * planner may walk the wider one.
+ */
+static void
+list_bounds(const struct elder_query *q, char lo[16], char hi[16])
+{
+    char rlo[16], rhi[16];
+    region_scope_bounds(q->scope, lo, hi);
+    if (q->region) {
+        region_scope_bounds(q->region, rlo, rhi);
+        if (strcmp(rlo, lo) > 0)
+            memcpy(lo, rlo, 16);
+        if (strcmp(rhi, hi) < 0)
+            memcpy(hi, rhi, 16);
+    }
+}
+
+int
+elder_store_export_keys(const struct elder_query *q)
+{
+    int n;
+    order_key(list_order(list_mode(q), q, true), &n);
+    return n;
+}
+
+struct al_stmt *
+elder_store_export_page(struct al_db *db, struct al_arena *a, const struct elder_query *q,
+    const char *const *after, int64_t limit)
+{
+    enum list_mode mode = list_mode(q);
+    char lo[16], hi[16];
+    list_bounds(q, lo, hi);
+    struct params p = {.count = 0};
+    struct keyset ks = {.after = after, .limit = limit};
+    struct al_stmt *st = al_db_sql_text(db, list_sql(db, a, mode, q, lo, hi, true, &ks, &p));
+    if (st)
+        bind_params(st, &p);
+    return st;
+}
+
 int
 elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query *q,
     json_t *items, int64_t *total)
 {
     enum list_mode mode = list_mode(q);
-    /* One region range, the caller's scope narrowed by the region filter: with two, the
-     * planner may walk the wider one. */
-    char lo[16], hi[16], rlo[16], rhi[16], today[11];
-    region_scope_bounds(q->scope, lo, hi);
+    char lo[16], hi[16], today[11];
+    list_bounds(q, lo, hi);
     if (q->today)
         snprintf(today, sizeof(today), "%s", q->today);
     else
         al_today_cst(today);
-    if (q->region) {
-        region_scope_bounds(q->region, rlo, rhi);
-        if (strcmp(rlo, lo) > 0)
-            memcpy(lo, rlo, sizeof(lo));
-        if (strcmp(rhi, hi) < 0)
-            memcpy(hi, rhi, sizeof(hi));
-    }
     *total = 0;
     for (int pass = 0; pass < 2; pass++) {
         struct params p = {.count = 0};
-        struct al_stmt *st = al_db_sql_text(db, list_sql(db, a, mode, q, lo, hi, pass, &p));
+        struct al_stmt *st = al_db_sql_text(db, list_sql(db, a, mode, q, lo, hi, pass, NULL, &p));
         if (!st)
             return AL_EDB;
         bind_params(st, &p);

@@ -245,6 +245,7 @@ elder_apply(struct al_db *db, struct al_arena *a, int64_t id, json_t *set,
 struct elder_bulk {
     struct al_db *db;
     struct elder_settings s;
+    int64_t now;        /* the import's time (RULE-DB-102) */
     char today[11];
     int64_t existing;   /* records before the import */
     int64_t inserted;
@@ -401,12 +402,13 @@ batch_add(struct elder_bulk *b, struct al_arena *a, struct elder_write *w, int64
 }
 
 int
-elder_bulk_begin(struct al_db *db, struct al_arena *a, struct elder_bulk **out)
+elder_bulk_begin(struct al_db *db, struct al_arena *a, int64_t now, struct elder_bulk **out)
 {
     struct elder_bulk *b = al_arena_calloc(a, sizeof(*b));
     b->db = db;
     b->a = a;
-    al_today_cst(b->today);
+    b->now = now;
+    al_date_cst(now, b->today);
     int rc = elder_settings_load(db, &b->s);
     if (rc == AL_OK)
         rc = elder_store_count(db, &b->existing);
@@ -537,7 +539,7 @@ elder_bulk_apply(struct elder_bulk *b, struct al_arena *a, int64_t id, json_t *s
     if (id == 0 && !b->batch && !b->deferred && should_defer(b))
         rc = elder_store_defer_indexes(b->db, b->a, &b->deferred);
     struct elder_write w = {.id = id, .version = -1, .set = set, .ev = ev, .user_id = user_id,
-        .actor = actor, .action = action, .now = (int64_t)time(NULL),
+        .actor = actor, .action = action, .now = b->now,
         .before = id && cur ? state_before(cur, set) : NULL};
     if (rc == AL_OK && b->batch) /* RULE-DB-081: see elder_bulk_begin */
         rc = batch_add(b, a, &w, new_id);

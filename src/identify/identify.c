@@ -27,18 +27,18 @@ now_ms(void)
 
 /* RULE-IDENT-000 */
 int
-identify_run(struct al_db *db, int64_t user_id, const char *username, const char *client_ip,
-    struct identify_result *out)
+identify_run(struct al_db *db, int64_t now, int64_t user_id, const char *username,
+    const char *client_ip, struct identify_result *out)
 {
     memset(out, 0, sizeof(*out));
-    int64_t t0 = now_ms();
+    int64_t t0 = now_ms(); /* monotonic: the run's duration, not its time */
     struct al_arena a;
     al_arena_init(&a, 1 << 16);
     char today[11];
-    al_today_cst(today);
+    al_date_cst(now, today); /* RULE-DB-102 */
     int rc = al_db_begin(db);
     if (rc == AL_OK)
-        rc = identify_store_begin_run(db, user_id, username, &out->run_id, &out->baseline);
+        rc = identify_store_begin_run(db, now, user_id, username, &out->run_id, &out->baseline);
     if (rc == AL_OK)
         rc = identify_store_lists(db, out->run_id, out->baseline, today, &out->scanned,
             &out->recomputed, out->counts);
@@ -53,7 +53,7 @@ identify_run(struct al_db *db, int64_t user_id, const char *username, const char
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "identify.run", .target_type = "identify_run",
             .target_id = al_arena_printf(&a, "%lld", (long long)out->run_id), .outcome = "success",
-            .detail = counts};
+            .detail = counts, .at = now};
         rc = audit_append_as(db, user_id, username, client_ip, &e);
     }
     json_decref(counts);
@@ -77,7 +77,7 @@ run_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, struct
     struct run_arg *a = arg;
     al_job_progress(job, "识别中", 0, 1);
     struct identify_result res;
-    int rc = identify_run(db, a->user_id, a->username, a->client_ip, &res);
+    int rc = identify_run(db, al_job_started(job), a->user_id, a->username, a->client_ip, &res);
     /* RULE-SCOPE-002: the result as the runner's region sees the run (as in the run list). */
     json_t *runs = rc == AL_OK ? json_array() : NULL;
     struct al_arena ar;
@@ -110,7 +110,8 @@ run_create(struct al_req *r)
     snprintf(a.region, sizeof(a.region), "%s", r->who->region_code);
     snprintf(a.client_ip, sizeof(a.client_ip), "%s", r->client_ip);
     int64_t job;
-    int rc = al_jobs_submit(r->db, "identify.run", r->who->user_id, run_job, &a, sizeof(a), &job);
+    int rc = al_jobs_submit(r->db, "identify.run", r->who->user_id, r->now, run_job, &a, sizeof(a),
+        &job);
     if (rc != AL_OK)
         return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
@@ -204,54 +205,50 @@ list_items(struct al_req *r)
                                 identify_list_name(identify_list_index(list))));
 }
 
-static const char *const export_headers[] = {"序号", "姓名", "性别", "出生日期", "身份证号（脱敏）",
-    "联系电话（脱敏）", "区划代码", "村（社区）", "住址", "状态", "说明"};
+/* ---- a worklist exported (RULE-IDENT-006, RULE-UI-001) ---- */
 
-/* Heading of export column `c` for a reader with or without elder.read_pii. */
-static const char *
-export_header(int c, bool pii)
-{
-    return c == IDENTIFY_ITEM_BIRTH && !pii ? "出生年份" : export_headers[c];
-}
-
-/* Column `col` of the export (0: the row number `num`; then IDENTIFY_ITEM_NAME…_DETAIL). */
-static const char *
-cell(struct al_arena *a, int list, const char *const v[IDENTIFY_ITEM_COLS], int col,
-    const char *num, bool pii)
-{
-    if (col == 0)
-        return num;
-    if (col == IDENTIFY_ITEM_BIRTH && v[col] && !pii) /* RULE-PII-001: the year of birth only */
-        return al_arena_printf(a, "%.4s", v[col]);
-    if (col == IDENTIFY_ITEM_DETAIL)
-        return identify_detail_text(a, list, v[col]);
-    const char *x = v[col];
-    if (col == IDENTIFY_ITEM_SEX && x)
-        return x[0] == 'M' ? "男" : "女";
-    if (col == IDENTIFY_ITEM_STATUS) /* RULE-UI-001: 死亡, 迁出, not the stored word */
-        return identify_status_name(x);
-    return x ? x : "";
-}
-
-/* An export being written, one item at a time (never the whole list in memory). */
-struct export {
-    struct al_arena *a;
-    int list;
-    bool pii; /* the reader holds elder.read_pii */
-    struct al_export *out;
+struct export_ctx {
+    struct al_req *r;
+    int64_t run_id;
+    const char *list;
+    int index; /* the list's index */
 };
 
-static int
-export_row(void *ctx, const char *const v[IDENTIFY_ITEM_COLS])
+/* RULE-UI-001: 死亡, 迁出, not the stored word. */
+static const char *
+xcell_status(struct al_export_cell *c)
 {
-    struct export *x = ctx;
-    char num[24];
-    snprintf(num, sizeof(num), "%lld", al_export_rows(x->out) + 1);
-    const char *cells[IDENTIFY_ITEM_COLS];
-    for (int c = 0; c < IDENTIFY_ITEM_COLS; c++)
-        cells[c] = cell(x->a, x->list, v, c, num, x->pii);
-    al_export_row(x->out, cells);
-    return 0;
+    return identify_status_name(al_stmt_text(c->st, c->col));
+}
+
+static const char *
+xcell_detail(struct al_export_cell *c)
+{
+    const struct export_ctx *x = c->user;
+    return identify_detail_text(c->a, x->index, al_stmt_text(c->st, c->col));
+}
+
+#define EXPORT_COLS(birth)                                                                     \
+    {AL_XCOLF("序号", 0, al_xcell_row_number), AL_XCOL("姓名", IDENTIFY_ITEM_NAME),             \
+        AL_XCOLF("性别", IDENTIFY_ITEM_SEX, al_xcell_sex), birth,                                   \
+        AL_XCOL("身份证号（脱敏）", IDENTIFY_ITEM_ID_MASKED),                                   \
+        AL_XCOLF("联系电话（脱敏）", IDENTIFY_ITEM_PHONE, al_xcell_phone_masked),               \
+        AL_XCOL("区划代码", IDENTIFY_ITEM_REGION), AL_XCOL("村（社区）", IDENTIFY_ITEM_REGION_NAME), \
+        AL_XCOL("住址", IDENTIFY_ITEM_ADDRESS), AL_XCOLF("状态", IDENTIFY_ITEM_STATUS, xcell_status), \
+        AL_XCOLF("说明", IDENTIFY_ITEM_DETAIL, xcell_detail), AL_XCOL_END}
+static const struct al_export_col export_cols_pii[] =
+    EXPORT_COLS(AL_XCOL("出生日期", IDENTIFY_ITEM_BIRTH));
+static const struct al_export_col export_cols[] =
+    EXPORT_COLS(AL_XCOLF("出生年份", IDENTIFY_ITEM_BIRTH, al_xcell_year)); /* RULE-PII-001 */
+
+#define EXPORT_PAGE 1000
+
+static struct al_stmt *
+export_page(void *ctx, const char *const *after)
+{
+    struct export_ctx *x = ctx;
+    return identify_store_export_page(x->r->db, x->run_id, x->list, x->r->who->region_code,
+        after, EXPORT_PAGE);
 }
 
 static int
@@ -276,21 +273,14 @@ list_export(struct al_req *r)
     if ((rc = audit_append(r, &e)) != AL_OK)
         return rc;
     const char *title = identify_list_name(identify_list_index(list));
-    struct export x = {.a = r->arena, .list = identify_list_index(list),
-        .pii = auth_role_has(r->db, r->who->role, "elder.read_pii")};
-    const char *headers[IDENTIFY_ITEM_COLS];
-    for (int c = 0; c < IDENTIFY_ITEM_COLS; c++)
-        headers[c] = export_header(c, x.pii);
-    if ((rc = al_export_open(r, format, title, IDENTIFY_ITEM_COLS, headers, &x.out)) != AL_OK)
-        return rc;
-    rc = identify_store_items(r->db, run_id, list, r->who->region_code, -1, 0, export_row, &x,
-        NULL);
-    if (rc != AL_OK) {
-        al_export_abort(x.out);
-        return rc;
-    }
-    return al_export_reply(x.out,
-        al_arena_printf(r->arena, "精准识别-%lld-%s", (long long)run_id, title));
+    struct export_ctx x = {.r = r, .run_id = run_id, .list = list,
+        .index = identify_list_index(list)};
+    bool pii = auth_role_has(r->db, r->who->role, "elder.read_pii");
+    struct al_export_list l = {.title = title, .name = al_arena_printf(r->arena,
+        "精准识别-%lld-%s", (long long)run_id, title), .cols = pii ? export_cols_pii : export_cols,
+        .user = &x, .page = export_page, .ctx = &x, .key_col = IDENTIFY_ITEM_KEY, .nkeys = 2,
+        .page_rows = EXPORT_PAGE};
+    return al_export_list(r, format, &l, NULL);
 }
 
 static const struct al_route identify_routes[] = {

@@ -25,9 +25,11 @@ extern const char *const identify_list_ids[5];
 
 /*
  * Run an identification over the whole registry in one transaction, as
- * `username` (user_id 0 for the CLI).  AL_OK with `out` filled, or AL_EDB.
+ * `username` (user_id 0 for the CLI), at `now` (unix seconds: the job's start,
+ * RULE-DB-102): the run, its audit entry and the categories' "today" (ages)
+ * are of that time.  AL_OK with `out` filled, or AL_EDB.
  */
-int identify_run(struct al_db *db, int64_t user_id, const char *username, const char *client_ip,
-    struct identify_result *out);
+int identify_run(struct al_db *db, int64_t now, int64_t user_id, const char *username,
+    const char *client_ip, struct identify_result *out);
 
 #endif

@@ -84,7 +84,7 @@ bool identify_same_person(const struct elder_scan_row *a, const struct elder_sca
 
 /* ---- storage (identify_store.c) ---- */
 
-int identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username,
+int identify_store_begin_run(struct al_db *db, int64_t now, int64_t user_id, const char *username,
     int64_t *run_id, int *baseline);
 /* The scan and the lists of run `run_id`: counts per list in counts[LIST_*]. */
 int identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char *today,
@@ -124,5 +124,15 @@ typedef int (*identify_item_fn)(void *ctx, const char *const v[IDENTIFY_ITEM_COL
  */
 int identify_store_items(struct al_db *db, int64_t run_id, const char *list, const char *scope,
     int64_t limit, int64_t offset, identify_item_fn fn, void *ctx, int64_t *total);
+/*
+ * RULE-DB-101: one page of the export of a list within a scope, in region
+ * order: `limit` items after the key `after` (its region code and id, the
+ * columns IDENTIFY_ITEM_KEY and the one after; NULL: the first page), a bound
+ * statement of the columns IDENTIFY_ITEM_* (the phone as stored: mask it)
+ * and the key; NULL when it cannot be prepared.
+ */
+#define IDENTIFY_ITEM_KEY IDENTIFY_ITEM_COLS
+struct al_stmt *identify_store_export_page(struct al_db *db, int64_t run_id, const char *list,
+    const char *scope, const char *const *after, int64_t limit);
 
 #endif

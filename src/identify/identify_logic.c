@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "elder/elder.h"
 #include "identify/identify.h"
 #include "identify/identify_int.h"
 #include "region/region.h"
@@ -178,12 +179,8 @@ identify_still_text(struct al_arena *a, const char *what, const char *tail)
 const char *
 identify_status_name(const char *status)
 {
-    static const char *const ids[] = {"active", "moved_out", "deceased", "cancelled"};
-    static const char *const names[] = {"在册", "迁出", "死亡", "注销"};
-    for (int i = 0; status && i < 4; i++)
-        if (strcmp(ids[i], status) == 0)
-            return names[i];
-    return status ? status : "";
+    const char *name = elder_status_name(status);
+    return name ? name : "";
 }
 
 const char *

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/csv.h"
+#include "core/dbq.h"
 #include "core/idcard.h"
 #include "core/vec.h"
 #include "core/json.h"
@@ -14,7 +15,7 @@
 #include "region/region.h"
 
 int
-identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username,
+identify_store_begin_run(struct al_db *db, int64_t now, int64_t user_id, const char *username,
     int64_t *run_id, int *baseline)
 {
     static const char sql_runs[] = "SELECT count(*) FROM identify_runs";
@@ -27,7 +28,7 @@ identify_store_begin_run(struct al_db *db, int64_t user_id, const char *username
         return rc;
     *baseline = runs == 0;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, (int64_t)time(NULL));
+    al_stmt_bind_int(st, 1, now);
     if (user_id > 0)
         al_stmt_bind_int(st, 2, user_id);
     al_stmt_bind_text(st, 3, username);
@@ -465,6 +466,36 @@ identify_store_runs(struct al_db *db, struct al_arena *a, const char *scope, int
     " e.address, e.status, CASE WHEN i.list = 'duplicates' THEN " others " ELSE i.detail END"  \
     ITEMS_FROM " LEFT JOIN regions g ON g.code = e.region_code" ITEMS_WHERE DUP_VISIBLE(from)     \
     " ORDER BY e.region_code, e.id LIMIT ?5 OFFSET ?6"
+
+/* RULE-DB-101: an export's page after the key (region, id) of the last row read. */
+#define ITEMS_EXPORT(from, others, after)                                                      \
+    "SELECT e.id, e.name, e.sex, e.birth_date, e.id_masked, e.phone, e.region_code, g.name,"   \
+    " e.address, e.status, CASE WHEN i.list = 'duplicates' THEN " others " ELSE i.detail END," \
+    " e.region_code, e.id" ITEMS_FROM " LEFT JOIN regions g ON g.code = e.region_code"         \
+    ITEMS_WHERE DUP_VISIBLE(from) after " ORDER BY e.region_code, e.id LIMIT ?5"
+#define AFTER_KEY " AND (e.region_code, e.id) > (?6, ?7)"
+static const char *const sql_items_export[2][2] = { /* [pg][after] */
+    {ITEMS_EXPORT(DUP_FROM_SQLITE, DUP_OTHERS_SQLITE, ""),
+        ITEMS_EXPORT(DUP_FROM_SQLITE, DUP_OTHERS_SQLITE, AFTER_KEY)},
+    {ITEMS_EXPORT(DUP_FROM_PG, DUP_OTHERS_PG, ""), ITEMS_EXPORT(DUP_FROM_PG, DUP_OTHERS_PG,
+                                                      AFTER_KEY)}};
+
+struct al_stmt *
+identify_store_export_page(struct al_db *db, int64_t run_id, const char *list, const char *scope,
+    const char *const *after, int64_t limit)
+{
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql_items_export[al_db_is_pg(db)][after != NULL]);
+    if (!st)
+        return NULL;
+    al_stmt_binds(st, AL_I(run_id), AL_T(list), AL_T(lo), AL_T(hi), AL_I(limit));
+    if (after) {
+        al_stmt_bind_text(st, 6, after[0]);
+        al_stmt_bind_int(st, 7, after[1] ? strtoll(after[1], NULL, 10) : 0);
+    }
+    return st;
+}
 
 static const char sql_items_count_sqlite[] = ITEMS_COUNT(DUP_FROM_SQLITE);
 static const char sql_items_page_sqlite[] = ITEMS_PAGE(DUP_FROM_SQLITE, DUP_OTHERS_SQLITE);

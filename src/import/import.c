@@ -18,6 +18,7 @@
 #include "core/crypto.h"
 #include "core/csv.h"
 #include "core/events.h"
+#include "core/export.h"
 #include "core/config.h"
 #include "core/http.h"
 #include "core/jobs.h"
@@ -122,10 +123,10 @@ open_text(struct reader *rd, const char *path, struct al_errinfo *e)
 }
 
 int
-import_uploads_sweep(struct al_db *db, bool at_start)
+import_uploads_sweep(struct al_db *db, int64_t now, bool at_start)
 {
     int removed = 0;
-    int64_t before = (int64_t)time(NULL) - al_config.upload_keep_s;
+    int64_t before = now - al_config.upload_keep_s;
     json_t *ids = json_array(), *paths = json_array(), *stale = json_array();
     int rc = import_store_files(db, before, ids, paths, stale);
     for (size_t i = 0; rc == AL_OK && i < json_array_size(paths); i++) {
@@ -312,7 +313,8 @@ struct pass {
     struct import_summary *s;
     int kind, min_age;
     const char *scope;      /* the uploader's region, NULL: everywhere */
-    char today[11];
+    int64_t now;    /* the import's time (RULE-DB-102) */
+    char today[11]; /* its date in China */
     char ref[32], source[32]; /* evidence: import:N, import:<kind> */
     struct al_set64 seen;   /* numbers met so far in the file */
     struct al_set64 regions; /* region codes found in the region table (as numbers) */
@@ -344,7 +346,8 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     p->s = s;
     p->kind = kind;
     p->scope = scope && *scope ? scope : NULL;
-    al_today_cst(p->today);
+    p->now = o->now ? o->now : (int64_t)time(NULL); /* RULE-DB-102: read once, if not given */
+    al_date_cst(p->now, p->today);
     snprintf(p->source, sizeof(p->source), "import:%s", import_kind_id(kind));
     al_set64_init(&p->seen);
     al_set64_init(&p->regions);
@@ -599,8 +602,9 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
     const char *actor = o->username ? o->username : "import";
     if (p->kind == IMPORT_LEGACY) { /* recorded in the assessment history, never converted */
         bool inserted = false;
-        int rc = assess_legacy_record(p->db, cur->id, cur->region_code, row->legacy_level,
-            row->adl_score, row->assessed_on, row->reference, o->user_id, &inserted);
+        int rc = assess_legacy_record(p->db, p->now, cur->id, cur->region_code,
+            row->legacy_level, row->adl_score, row->assessed_on, row->reference, o->user_id,
+            &inserted);
         s->created += inserted;
         s->unchanged += !inserted;
         return rc;
@@ -691,10 +695,10 @@ finish_commit(struct pass *p, struct al_arena *a)
         (json_int_t)s->deaths, "moves", (json_int_t)s->moves, "skipped_age",
         (json_int_t)s->skipped_age);
     int rc = import_store_counts(p->db, s->id, s->rows, s->accepted, s->rejected,
-        al_json_dump(a, sum, NULL), true);
+        al_json_dump(a, sum, NULL), true, p->now);
     if (rc == AL_OK) {
         struct audit_entry ae = {.action = "import.commit", .target_type = "import",
-            .target_id = p->ref + 7, .outcome = "success", .detail = sum};
+            .target_id = p->ref + 7, .outcome = "success", .detail = sum, .at = p->now};
         rc = audit_append_as(p->db, p->o->user_id, p->o->username ? p->o->username : "cli",
             p->o->client_ip ? p->o->client_ip : "local", &ae);
     }
@@ -711,7 +715,7 @@ audit_validated(struct pass *p)
         .target_id = p->ref + 7, .region_code = p->scope, .outcome = "success",
         .detail = json_pack("{s:s, s:I, s:I, s:I}", "kind", import_kind_id(p->kind), "rows",
             (json_int_t)s->rows, "accepted", (json_int_t)s->accepted, "rejected",
-            (json_int_t)s->rejected)};
+            (json_int_t)s->rejected), .at = p->now};
     int rc = audit_append_as(p->db, p->o->user_id, p->o->username ? p->o->username : "cli",
         p->o->client_ip ? p->o->client_ip : "local", &ae);
     json_decref(ae.detail);
@@ -755,10 +759,10 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
     if (rc == AL_OK && (rc = al_db_begin(db)) == AL_OK)
         rc = import_store_create(db, import_kind_id(kind), o->filename ? o->filename : o->path,
             sha, s->encoding, o->keep_file ? o->path : NULL, o->region_code, o->user_id,
-            o->username, unknown_json, o->partial && kind == IMPORT_HUKOU, &id);
+            o->username, unknown_json, o->partial && kind == IMPORT_HUKOU, p.now, &id);
     pass_set_import(&p, id);
     if (rc == AL_OK && write)
-        rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
+        rc = elder_bulk_begin(db, &bulk_arena, p.now, &p.bulk);
     const char *phase = write ? "写入中" : "校验中";
     struct import_row row;
     struct import_error errs[8];
@@ -813,7 +817,7 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
         if (rc == AL_OK)
             rc = finish_commit(&p, &a);
     } else if (rc == AL_OK) {
-        rc = import_store_counts(db, s->id, s->rows, s->accepted, s->rejected, "{}", false);
+        rc = import_store_counts(db, s->id, s->rows, s->accepted, s->rejected, "{}", false, p.now);
         if (rc == AL_OK)
             rc = audit_validated(&p);
     } else if (p.bulk) {
@@ -893,7 +897,7 @@ commit_file(struct al_db *db, int64_t import_id, const struct import_options *o,
     al_arena_init(&bulk_arena, 4096);
     rc = init == AL_OK ? al_db_begin(db) : init;
     if (rc == AL_OK)
-        rc = elder_bulk_begin(db, &bulk_arena, &p.bulk);
+        rc = elder_bulk_begin(db, &bulk_arena, p.now, &p.bulk);
     while (rc == AL_OK && (r = reader_next(&rd, &a)) > 0) {
         if (r == 2) {
             progress(o, "写入中", &rd);
@@ -1021,8 +1025,9 @@ import_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, str
     j->o.sheet = j->sheet;
     j->o.progress = job_progress;
     j->o.progress_ctx = job;
+    j->o.now = al_job_started(job); /* RULE-DB-102 */
     struct import_summary s;
-    import_uploads_sweep(db, false); /* RULE-UPLOAD-005: expired files go */
+    import_uploads_sweep(db, al_job_started(job), false); /* RULE-UPLOAD-005: expired files go */
     int rc = j->import_id ? import_commit(db, j->import_id, &j->o, &s, err)
                           : import_validate(db, &j->o, &s, err);
     if (rc != AL_OK && !j->import_id) /* refused: no import refers to the file */
@@ -1091,7 +1096,7 @@ import_upload(struct al_req *r)
     j->o.keep_file = true;
     j->o.partial = partial;
     int64_t job;
-    rc = al_jobs_submit(r->db, "import.validate", r->who->user_id, import_job, j, sizeof(*j),
+    rc = al_jobs_submit(r->db, "import.validate", r->who->user_id, r->now, import_job, j, sizeof(*j),
         &job);
     if (rc != AL_OK)
         return al_req_fail(r, rc, NULL, "后台任务暂不可用");
@@ -1127,7 +1132,8 @@ import_commit_route(struct al_req *r)
     j->import_id = id;
     j->o.valid_only = valid_only;
     int64_t job;
-    rc = al_jobs_submit(r->db, "import.commit", r->who->user_id, import_job, j, sizeof(*j), &job);
+    rc = al_jobs_submit(r->db, "import.commit", r->who->user_id, r->now, import_job, j, sizeof(*j),
+        &job);
     if (rc != AL_OK)
         return al_req_fail(r, rc, NULL, "后台任务暂不可用");
     return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
@@ -1301,6 +1307,67 @@ import_list(struct al_req *r)
         return rc;
     return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
                                 (json_int_t)json_array_size(items)));
+}
+
+/* ---- the import list exported (RULE-UI-009) ---- */
+
+static const char *
+xcell_kind(struct al_export_cell *c)
+{
+    const char *name = import_kind_name(import_kind_parse(al_stmt_text(c->st, c->col)));
+    if (al_stmt_int(c->st, IMPORT_EXPORT_PARTIAL) != 1)
+        return name;
+    snprintf(c->buf, c->size, "%s（补录）", name);
+    return c->buf;
+}
+
+/* As the page says it: 已写入 or 已校验. */
+static const char *
+xcell_status(struct al_export_cell *c)
+{
+    const char *v = al_stmt_text(c->st, c->col);
+    return v && !strcmp(v, "committed") ? "已写入" : "已校验";
+}
+
+static const struct al_export_col import_export_cols[] = {AL_XCOL("编号", IMPORT_EXPORT_ID),
+    AL_XCOLF("类型", IMPORT_EXPORT_KIND, xcell_kind), AL_XCOL("文件名", IMPORT_EXPORT_FILENAME),
+    AL_XCOL("导入人", IMPORT_EXPORT_USERNAME), AL_XCOLF("状态", IMPORT_EXPORT_STATUS, xcell_status),
+    AL_XCOL("总行数", IMPORT_EXPORT_ROWS), AL_XCOL("通过", IMPORT_EXPORT_ACCEPTED),
+    AL_XCOL("未通过", IMPORT_EXPORT_REJECTED),
+    AL_XCOLF("上传时间", IMPORT_EXPORT_CREATED, al_xcell_time_cst),
+    AL_XCOLF("提交时间", IMPORT_EXPORT_COMMITTED, al_xcell_time_cst), AL_XCOL_END};
+
+#define IMPORT_EXPORT_PAGE 500
+
+static struct al_stmt *
+import_export_page(void *ctx, const char *const *after)
+{
+    struct al_req *r = ctx;
+    return import_store_export_page(r->db, r->who->region_code, after ? after[0] : NULL,
+        IMPORT_EXPORT_PAGE);
+}
+
+/* RULE-UI-009: every import of the caller's region (not the page's 100), audited. */
+static int
+import_export(struct al_req *r)
+{
+    const char *format;
+    int64_t total = 0;
+    int rc = al_export_format(r, &format);
+    if (rc == AL_OK)
+        rc = import_store_count(r->db, r->who->region_code, &total);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "import.export", .target_type = "import",
+            .region_code = r->who->region_code, .outcome = "success",
+            .detail = json_pack("{s:s, s:I}", "format", format, "rows", (json_int_t)total)};
+        rc = audit_append(r, &e);
+    }
+    if (rc != AL_OK)
+        return rc;
+    struct al_export_list l = {.title = "导入记录", .name = al_arena_printf(r->arena,
+        "导入记录-%s", r->today), .cols = import_export_cols, .page = import_export_page,
+        .ctx = r, .key_col = IMPORT_EXPORT_ID, .nkeys = 1, .page_rows = IMPORT_EXPORT_PAGE};
+    return al_export_list(r, format, &l, NULL);
 }
 
 /* The report's tail when reasons were left out: a note, then 合计,列,原因（N 处） per reason. */
@@ -1511,6 +1578,8 @@ import_template_route(struct al_req *r)
 
 static const struct al_route import_routes[] = {
     {AL_GET, "/api/v1/imports", import_list, "elder.import", 0, "导入记录（最近 100 次）"},
+    {AL_GET, "/api/v1/imports/export", import_export, "elder.import", 0,
+        "导出导入记录（本辖区全部，CSV 或 XLSX；留痕）"},
     {AL_POST, "/api/v1/imports", import_upload, "elder.import", AL_ROUTE_UPLOAD,
         "上传文件并在后台校验（?kind=&filename=[&sheet=]，请求体为文件），返回任务编号"},
     {AL_POST, "/api/v1/imports/:id/commit", import_commit_route, "elder.import", 0,

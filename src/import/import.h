@@ -28,6 +28,10 @@ struct import_options {
     const char *region_code; /* the uploader's scope; rows outside it are refused ("" or NULL: all) */
     const char *username;
     const char *client_ip;
+    /* RULE-DB-102: the import's time (unix seconds): the job's start, the CLI's one clock
+     * read.  Its rows, history, audit entries and "today" (ages, dates) are of that time.
+     * 0: the clock's, read once when the import starts. */
+    int64_t now;
     /* Progress, called every few thousand rows: phase label, bytes done, bytes in all. */
     void (*progress)(void *ctx, const char *phase, int64_t done, int64_t total);
     void *progress_ctx;
@@ -77,10 +81,10 @@ int import_commit(struct al_db *db, int64_t import_id, const struct import_optio
  * Uploaded files (RULE-UPLOAD-005): remove the files of committed imports and
  * of validated ones older than al_config.upload_keep_s (the import and its
  * report stay; a later commit asks for the file again), and any plaintext file
- * of older versions.  With `at_start` (no job can be running) also every file
+ * of older versions (`now`: the sweep's time).  With `at_start` (no job can be running) also every file
  * of the uploads directory that no import refers to (a validation that failed
  * or was interrupted).  Returns the number of files removed or AL_EDB.
  */
-int import_uploads_sweep(struct al_db *db, bool at_start);
+int import_uploads_sweep(struct al_db *db, int64_t now, bool at_start);
 
 #endif

@@ -194,7 +194,7 @@ uint64_t import_id_key(const char number[18]);
 
 int import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
     const char *encoding, const char *stored_path, const char *region_code, int64_t user_id,
-    const char *username, const char *unknown_json, bool partial, int64_t *id);
+    const char *username, const char *unknown_json, bool partial, int64_t now, int64_t *id);
 
 /*
  * RULE-IMPORT-019, RULE-UPLOAD-001: the sheet read (NULL for CSV), the header's
@@ -226,7 +226,7 @@ struct import_reason {
 int import_store_reasons(struct al_db *db, int64_t import_id, const struct import_reason *r,
     int n);
 int import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
-    int64_t rejected, const char *summary_json, bool committed);
+    int64_t rejected, const char *summary_json, bool committed, int64_t now);
 /* RULE-UPLOAD-002: how many reasons were not kept, and the counts per reason. */
 int import_store_tally(struct al_db *db, int64_t import_id, int64_t omitted,
     const char *reasons_json);
@@ -241,6 +241,19 @@ int import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, js
     json_t *stale);
 /* The imports made within `scope` (newest 100). */
 int import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items);
+/* The number of imports made within `scope` into *n: AL_OK or AL_EDB. */
+int import_store_count(struct al_db *db, const char *scope, int64_t *n);
+/*
+ * RULE-DB-101: one page of the export of the imports made within `scope`,
+ * newest first: `limit` rows with an id below `after` (NULL: the newest), a
+ * bound statement (NULL when it cannot be prepared) of the columns
+ * IMPORT_EXPORT_* below.
+ */
+enum { IMPORT_EXPORT_ID, IMPORT_EXPORT_KIND, IMPORT_EXPORT_FILENAME, IMPORT_EXPORT_USERNAME,
+    IMPORT_EXPORT_STATUS, IMPORT_EXPORT_ROWS, IMPORT_EXPORT_ACCEPTED, IMPORT_EXPORT_REJECTED,
+    IMPORT_EXPORT_CREATED, IMPORT_EXPORT_COMMITTED, IMPORT_EXPORT_PARTIAL };
+struct al_stmt *import_store_export_page(struct al_db *db, const char *scope, const char *after,
+    int64_t limit);
 int import_store_errors(struct al_db *db, int64_t import_id, json_t *items, int64_t limit);
 
 #endif

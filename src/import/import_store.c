@@ -6,6 +6,7 @@
  */
 #include <time.h>
 
+#include "core/dbq.h"
 #include "import/import_int.h"
 #include "region/region.h"
 
@@ -18,7 +19,7 @@ int
 import_store_create(struct al_db *db, const char *kind, const char *filename, const char *sha,
                     const char *encoding, const char *stored_path, const char *region_code,
                     int64_t user_id, const char *username, const char *unknown_json, bool partial,
-                    int64_t *id)
+                    int64_t now, int64_t *id)
 {
     struct al_stmt *st = al_db_sql(db, sql_create);
     al_stmt_bind_text(st, 1, kind);
@@ -32,7 +33,7 @@ import_store_create(struct al_db *db, const char *kind, const char *filename, co
         al_stmt_bind_null(st, 6);
     al_stmt_bind_text(st, 7, username);
     al_stmt_bind_text(st, 8, unknown_json);
-    al_stmt_bind_int(st, 9, (int64_t)time(NULL));
+    al_stmt_bind_int(st, 9, now);
     al_stmt_bind_text(st, 10, region_code ? region_code : "");
     al_stmt_bind_int(st, 11, partial ? 1 : 0);
     *id = 0;
@@ -81,7 +82,7 @@ static const char sql_counts[] =
 
 int
 import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
-                    int64_t rejected, const char *summary_json, bool committed)
+                    int64_t rejected, const char *summary_json, bool committed, int64_t now)
 {
     struct al_stmt *st = al_db_sql(db, sql_counts);
     al_stmt_bind_int(st, 1, rows);
@@ -89,7 +90,7 @@ import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t a
     al_stmt_bind_int(st, 3, rejected);
     al_stmt_bind_text(st, 4, summary_json);
     al_stmt_bind_int(st, 5, committed ? 1 : 0);
-    al_stmt_bind_int(st, 6, (int64_t)time(NULL));
+    al_stmt_bind_int(st, 6, now);
     al_stmt_bind_int(st, 7, import_id);
     return al_stmt_run(st);
 }
@@ -190,6 +191,38 @@ import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_
         json_array_append_new(items, o);
     }
     return rc;
+}
+
+int
+import_store_count(struct al_db *db, const char *scope, int64_t *n)
+{
+    static const char sql[] = "SELECT count(*) FROM imports WHERE region_code >= ? AND"
+                              " region_code < ?";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    return al_stmt_int64(st, n);
+}
+
+struct al_stmt *
+import_store_export_page(struct al_db *db, const char *scope, const char *after, int64_t limit)
+{
+    static const char sql[] =
+        "SELECT id, kind, filename, username, status, rows, accepted, rejected, created_at,"
+        " committed_at, partial FROM imports WHERE region_code >= ?1 AND region_code < ?2"
+        " AND (CAST(?3 AS INTEGER) IS NULL OR id < ?3) ORDER BY id DESC LIMIT ?4";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return NULL;
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(0), AL_I(limit));
+    if (after)
+        al_stmt_bind_int(st, 3, atoll(after));
+    else
+        al_stmt_bind_null(st, 3);
+    return st;
 }
 
 /* RULE-DB-021: a line's reasons in the order they were found (pos), on both engines. */

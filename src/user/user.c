@@ -153,19 +153,39 @@ user_list(struct al_req *r)
     return al_reply_items(r, items, total);
 }
 
+/* As the page says it: 启用 or 停用. */
 static const char *
-cell_text(json_t *o, const char *key)
+xcell_status(struct al_export_cell *c)
 {
-    const char *v = json_string_value(json_object_get(o, key));
-    return v ? v : "";
+    const char *v = al_stmt_text(c->st, c->col);
+    return v && strcmp(v, "active") == 0 ? "启用" : "停用";
+}
+
+static const struct al_export_col export_cols[] = {AL_XCOL("用户名", USER_X_USERNAME),
+    AL_XCOL("姓名", USER_X_DISPLAY_NAME), AL_XCOL("联系电话", USER_X_PHONE),
+    AL_XCOL("角色", USER_X_ROLE_NAME), AL_XCOL("所属区划", USER_X_REGION_NAME),
+    AL_XCOL("区划代码", USER_X_REGION), AL_XCOLF("状态", USER_X_STATUS, xcell_status),
+    AL_XCOL_END};
+
+#define EXPORT_PAGE 500
+
+struct export_ctx {
+    struct al_req *r;
+    const struct user_filter *f;
+};
+
+static struct al_stmt *
+export_page(void *ctx, const char *const *after)
+{
+    struct export_ctx *x = ctx;
+    return user_store_export_page(x->r->db, x->r->arena, x->f, after ? after[0] : NULL,
+        EXPORT_PAGE);
 }
 
 /* RULE-UI-005: the users of the list, filtered as on the page, as CSV or XLSX; audited. */
 static int
 user_export(struct al_req *r)
 {
-    static const char *const headers[] = {"用户名", "姓名", "联系电话", "角色", "所属区划",
-        "区划代码", "状态"};
     struct user_filter f;
     const char *format;
     int64_t total = 0;
@@ -173,10 +193,11 @@ user_export(struct al_req *r)
     if (rc == AL_OK)
         rc = list_filter(r, &f);
     json_t *items = json_array();
-    f.limit = 1;
+    f.limit = 0;
+    f.offset = 0;
     if (rc == AL_OK)
-        rc = user_store_list(r->db, r->arena, &f, items, &total);
-    json_array_clear(items);
+        rc = user_store_list(r->db, r->arena, &f, items, &total); /* the count */
+    json_decref(items);
     if (rc == AL_OK) {
         struct audit_entry e = {.action = "user.export", .target_type = "user",
             .region_code = r->who->region_code, .outcome = "success",
@@ -184,31 +205,12 @@ user_export(struct al_req *r)
                 "role", f.role, "status", f.status, "rows", (json_int_t)total)};
         rc = audit_append(r, &e);
     }
-    struct al_export *x = NULL;
-    if (rc == AL_OK)
-        rc = al_export_open(r, format, "用户", 7, headers, &x);
-    for (f.limit = 200, f.offset = 0; rc == AL_OK && f.offset < total; f.offset += f.limit) {
-        int64_t ignored;
-        if ((rc = user_store_list(r->db, r->arena, &f, items, &ignored)) != AL_OK)
-            break;
-        size_t i;
-        json_t *o;
-        json_array_foreach(items, i, o) {
-            const char *cells[7] = {cell_text(o, "username"), cell_text(o, "display_name"),
-                cell_text(o, "phone"), cell_text(o, "role_name"), cell_text(o, "region_name"),
-                cell_text(o, "region_code"),
-                strcmp(cell_text(o, "status"), "active") == 0 ? "启用" : "停用"};
-            al_export_row(x, cells);
-        }
-        json_array_clear(items);
-    }
-    json_decref(items);
-    if (rc != AL_OK) {
-        if (x)
-            al_export_abort(x);
+    if (rc != AL_OK)
         return rc;
-    }
-    return al_export_reply(x, "用户");
+    struct al_export_list l = {.title = "用户", .name = "用户", .cols = export_cols,
+        .page = export_page, .ctx = &(struct export_ctx){r, &f}, .key_col = USER_X_ID,
+        .nkeys = 1, .page_rows = EXPORT_PAGE};
+    return al_export_list(r, format, &l, NULL);
 }
 
 /* RULE-USER-003: may the caller hand out `role` in `region`?  403 with a reason when not. */

@@ -46,6 +46,16 @@ extern const struct al_field user_patch_fields[];
  */
 int user_store_list(struct al_db *db, struct al_arena *a, const struct user_filter *f,
     json_t *items, int64_t *total);
+/*
+ * RULE-DB-101: one page of the export of the users matching `f` (limit and
+ * offset unused), by id: `limit` rows after the id `after` (NULL: the first),
+ * a bound statement (NULL: it could not be prepared) of the columns
+ * USER_X_* below.
+ */
+enum { USER_X_ID, USER_X_USERNAME, USER_X_DISPLAY_NAME, USER_X_PHONE, USER_X_ROLE,
+    USER_X_ROLE_NAME, USER_X_REGION, USER_X_REGION_NAME, USER_X_STATUS };
+struct al_stmt *user_store_export_page(struct al_db *db, struct al_arena *a,
+    const struct user_filter *f, const char *after, int64_t limit);
 /* The row of user `id` into *u.  AL_OK, AL_ENOTFOUND or an error (*u untouched). */
 int user_store_get_row(struct al_db *db, struct al_arena *a, int64_t id, struct user_row *u);
 /*

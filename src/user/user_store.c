@@ -42,21 +42,38 @@ user_get_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
     " AND (CAST(?5 AS TEXT) IS NULL OR (u.region_code >= ?5 AND u.region_code < ?6))"                        \
     " AND (CAST(?7 AS TEXT) IS NULL OR u.status = ?7)"
 
+static const struct al_page_sql list_sql = {.cols = USER_COLS, .from = USER_FROM,
+    .order = " ORDER BY u.id"};
+
+/* ?1–?7 as LIST_WHERE names them. */
+static void
+list_params(struct al_params *p, struct al_arena *a, const struct user_filter *f)
+{
+    al_params_init(p, a);
+    region_params(p, f->scope);
+    al_param_text(p, f->q);
+    al_param_text(p, f->role);
+    region_params(p, f->region);
+    al_param_text(p, f->status);
+}
+
 int
 user_store_list(struct al_db *db, struct al_arena *a, const struct user_filter *f, json_t *items,
     int64_t *total)
 {
-    static const struct al_page_sql sql = {.cols = USER_COLS, .from = USER_FROM,
-        .order = " ORDER BY u.id"};
-    struct al_params p; /* ?1–?7 as LIST_WHERE names them */
-    al_params_init(&p, a);
-    region_params(&p, f->scope);
-    al_param_text(&p, f->q);
-    al_param_text(&p, f->role);
-    region_params(&p, f->region);
-    al_param_text(&p, f->status);
-    return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,
+    struct al_params p;
+    list_params(&p, a, f);
+    return al_db_page(db, &p, &list_sql, LIST_WHERE, f->limit, f->offset,
         &(struct al_rows){.cols = user_cols}, items, total);
+}
+
+struct al_stmt *
+user_store_export_page(struct al_db *db, struct al_arena *a, const struct user_filter *f,
+    const char *after, int64_t limit)
+{
+    struct al_params p;
+    list_params(&p, a, f);
+    return al_db_keyset(db, &p, &list_sql, LIST_WHERE, "u.id", false, after, limit);
 }
 
 int

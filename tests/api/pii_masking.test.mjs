@@ -293,7 +293,7 @@ it('no response to a reader without elder.read_pii reconstructs an ID number or 
   }
   // The crawl reached the shapes that carry a mask (a crawl that sees none proves nothing).
   for (const route of ['/api/v1/elders', '/api/v1/elders/:id', '/api/v1/elders/:id/history', '/api/v1/my/elders',
-    '/api/v1/identify/runs/:id/lists/:list', '/api/v1/identify/runs/:id/lists/:list/export']) {
+    '/api/v1/identify/runs/:id/lists/:list', '/api/v1/identify/runs/:id/lists/:list/export', '/api/v1/elders/export']) {
     assert.ok(carried.get(route) > 0, `masks of our people seen through ${route}: ${[...carried.keys()].join(', ')}`)
   }
 })

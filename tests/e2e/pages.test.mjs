@@ -285,3 +285,46 @@ test('elder search: a given name of 1–2 characters, and an empty state that sa
     await ctx.close()
   }
 })
+
+// The cells of a CSV export: quoted fields may hold commas and doubled quotes.
+function csvCells(text) {
+  return text.replace(/^\uFEFF/, '').trim().split(/\r\n/).map((line) =>
+    [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)].filter((m, i, all) => i === 0 || all[i - 1][2] === ',')
+      .map((m) => m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1]))
+}
+
+// RULE-UI-008: the elder list exports every row of the filtered list in the address (not the
+// page), in Chinese, masked for a reader without elder.read_pii, audited; RULE-UI-009: the
+// imports page exports its records.
+test('elder list and import records export as filtered, scoped, masked and audited (desktop, phone)', async () => {
+  for (const [user, opts] of [['fg_civil', DESKTOP], ['lq_helper', PHONE]]) {
+    const api = await server.login(user)
+    const { ctx, page } = await open(user, opts)
+    await page.goto(server.base + '/elders?category=advanced_age&status=all')
+    await page.waitForSelector(opts === PHONE ? '[data-test=elders-cards]' : '[data-test=elders-table] .el-table__row')
+    const total = (await api.get('/api/v1/elders?category=advanced_age&page_size=1')).body.total
+    assert.ok(total > 20, 'more than a page')
+    const before = (await audits('elder.export')).length
+    const { name, text } = await downloaded(page, '[data-test=elders-export-csv]')
+    assert.match(name, /^老年人名单-\d{4}-\d{2}-\d{2}\.csv$/)
+    assert.equal(text.charCodeAt(0), 0xfeff, 'UTF-8 with a BOM')
+    const rows = csvCells(text)
+    assert.equal(rows[0][3], user === 'fg_civil' ? '出生日期' : '出生年份', 'RULE-PII-001')
+    assert.equal(rows.length - 1, total, 'every row of the filtered list')
+    for (const r of rows.slice(1)) assert.ok(r[10].includes('高龄') && /^(在册|迁出|死亡|注销)$/.test(r[9]), `names, not codes: ${r}`)
+    if (user === 'lq_helper') assert.ok(rows.slice(1).every((r) => /^\d{4}$/.test(r[3]) && r[6].startsWith('520327001')))
+    const e = (await audits('elder.export'))
+    assert.equal(e.length, before + 1)
+    assert.equal(e[0].detail.rows, total)
+    assert.equal(e[0].detail.category, 'advanced_age')
+    await ctx.close()
+  }
+  const { ctx, page } = await open('fg_civil')
+  await page.goto(server.base + '/imports')
+  await page.waitForSelector('[data-test=imports-export-csv]')
+  const { name, text } = await downloaded(page, '[data-test=imports-export-csv]')
+  assert.match(name, /^导入记录-\d{4}-\d{2}-\d{2}\.csv$/)
+  assert.equal(text.replace(/^\uFEFF/, '').split(/\r?\n/)[0], '编号,类型,文件名,导入人,状态,总行数,通过,未通过,上传时间,提交时间')
+  assert.ok((await audits('import.export')).length >= 1)
+  await ctx.close()
+})

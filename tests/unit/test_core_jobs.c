@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -300,7 +301,8 @@ waiting_job(struct al_db *db, struct al_job *job, void *arg, json_t **result, st
     al_job_progress(job, "测试中", 1, 2);
     while (!__atomic_load_n(&release_job, __ATOMIC_ACQUIRE))
         usleep(5000);
-    *result = json_pack("{s:I}", "arg", (json_int_t)*(int64_t *)arg);
+    *result = json_pack("{s:I, s:I}", "arg", (json_int_t)*(int64_t *)arg, "started",
+        (json_int_t)al_job_started(job));
     return AL_OK;
 }
 
@@ -344,8 +346,10 @@ runner_runs_and_publishes(void **state)
     assert_int_equal(al_events_start(dual_target(engine)), AL_OK);
     assert_int_equal(al_jobs_start(dual_target(engine), "unit-A", NULL), AL_OK);
     __atomic_store_n(&release_job, 0, __ATOMIC_RELEASE);
-    int64_t id = 0, arg = 42;
-    assert_int_equal(al_jobs_submit(db, "test.wait", 7, waiting_job, &arg, sizeof(arg), &id),
+    int64_t id = 0, arg = 42, before = (int64_t)time(NULL);
+    /* RULE-DB-102: created at the submitting request's time (here a day of 2023) */
+    assert_int_equal(al_jobs_submit(db, "test.wait", 7, 1700000000, waiting_job, &arg,
+                         sizeof(arg), &id),
         AL_OK);
     char channel[32];
     struct seen s = {.base = event_base_new()};
@@ -355,6 +359,7 @@ runner_runs_and_publishes(void **state)
     assert_non_null(strstr(s.last, "\"status\":\"running\""));
     assert_non_null(strstr(s.last, "\"done\":1"));
     int64_t owner = 0;
+    int64_t n0 = -1;
     json_t *j = al_jobs_get(db, id, &owner);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "running");
     assert_string_equal(json_string_value(json_object_get(j, "phase")), "测试中");
@@ -365,7 +370,14 @@ runner_runs_and_publishes(void **state)
     j = al_jobs_get(db, id, &owner);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "done");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "result"), "arg")), 42);
+    /* RULE-DB-102: the job's own time is when it was claimed, read once */
+    int64_t started = json_integer_value(json_object_get(json_object_get(j, "result"), "started"));
+    assert_true(started >= before && started <= (int64_t)time(NULL));
     json_decref(j);
+    assert_int_equal(al_db_count(db, "SELECT count(*) FROM jobs WHERE created_at = 1700000000",
+                         NULL, &n0),
+        AL_OK);
+    assert_int_equal(n0, 1);
     int64_t n = -1;
     assert_int_equal(al_db_count(db, "SELECT count(*) FROM jobs WHERE server = ?"
                                      " AND origin = 'unit-A' AND lease_until IS NULL", "unit-A", &n),

@@ -181,7 +181,7 @@ history_masked_on_every_path(void **state)
     json_t *set = json_pack("{s:s, s:s}", "phone", "13600007777", "economic_status", "tekun");
     struct elder_bulk *b = NULL;
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(elder_bulk_begin(db, &a, &b), AL_OK);
+    assert_int_equal(elder_bulk_begin(db, &a, (int64_t)time(NULL), &b), AL_OK);
     assert_int_equal(elder_bulk_apply(b, &a, id, set, &ev, 0, "import", "import", NULL, NULL), AL_OK);
     assert_int_equal(al_db_end(db, elder_bulk_end(b, AL_OK)), AL_OK);
     json_decref(set);
@@ -226,7 +226,7 @@ history_masked_on_every_path(void **state)
     assert_int_equal(elder_find_by_number(db, &a, "520327194505050027", &cur), AL_OK);
     set = json_pack("{s:s, s:i}", "economic_status", "dibao", "pension_amount_fen", 120000);
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(elder_bulk_begin(db, &a, &b), AL_OK);
+    assert_int_equal(elder_bulk_begin(db, &a, (int64_t)time(NULL), &b), AL_OK);
     assert_int_equal(elder_bulk_apply(b, &a, id, set, &ev, 0, "import", "import", &cur, NULL),
         AL_OK);
     assert_int_equal(al_db_end(db, elder_bulk_end(b, AL_OK)), AL_OK);
@@ -395,7 +395,7 @@ bulk_creates(void **state)
     int64_t before = 0, after = 0, id = 0;
     assert_int_equal(elder_store_count(db, &before), AL_OK);
     assert_int_equal(al_db_begin(db), AL_OK);
-    assert_int_equal(elder_bulk_begin(db, &a, &b), AL_OK);
+    assert_int_equal(elder_bulk_begin(db, &a, (int64_t)time(NULL), &b), AL_OK);
     assert_int_equal(elder_bulk_existing(b), before);
     json_t *set = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "id_number",
         "520327192001010014", "name", "赵大", "sex", "M", "birth_date", "1920-01-01",

@@ -225,7 +225,7 @@ identify_on_engine(void **state)
 
     /* Run 1: the baseline. */
     struct identify_result r1;
-    assert_int_equal(identify_run(db, 0, "unit", "127.0.0.1", &r1), AL_OK);
+    assert_int_equal(identify_run(db, (int64_t)time(NULL), 0, "unit", "127.0.0.1", &r1), AL_OK);
     assert_int_equal(r1.baseline, 1);
     assert_int_equal(r1.scanned, 6 + BULK);
     json_t *l1 = lists(db, r1.run_id, "");
@@ -281,7 +281,7 @@ identify_on_engine(void **state)
 
     /* Run 2: lists of changes against the snapshots the first run wrote. */
     struct identify_result r2;
-    assert_int_equal(identify_run(db, 0, "unit", "127.0.0.1", &r2), AL_OK);
+    assert_int_equal(identify_run(db, (int64_t)time(NULL), 0, "unit", "127.0.0.1", &r2), AL_OK);
     assert_int_equal(r2.baseline, 0);
     assert_true(r2.run_id > r1.run_id);
     json_t *l2 = lists(db, r2.run_id, "");
@@ -293,7 +293,7 @@ identify_on_engine(void **state)
 
     /* Run 3: nothing changed since run 2, so the snapshots hold: no change listed. */
     struct identify_result r3;
-    assert_int_equal(identify_run(db, 0, "unit", "127.0.0.1", &r3), AL_OK);
+    assert_int_equal(identify_run(db, (int64_t)time(NULL), 0, "unit", "127.0.0.1", &r3), AL_OK);
     json_t *l3 = lists(db, r3.run_id, "");
     assert_string_equal(ids(l3, "changed", buf, sizeof(buf)), "");
     assert_string_equal(ids(l3, "new_special", buf, sizeof(buf)), "");

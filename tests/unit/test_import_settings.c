@@ -45,11 +45,11 @@ bulk_begin_reports_a_failing_count(void **state)
     struct al_arena a;
     al_arena_init(&a, 0);
     struct elder_bulk *b = NULL;
-    assert_int_equal(elder_bulk_begin(db, &a, &b), AL_OK); /* the statements are cached */
+    assert_int_equal(elder_bulk_begin(db, &a, 1700000000, &b), AL_OK); /* the statements are cached */
     assert_int_equal(al_db_exec(db, "ALTER TABLE elders RENAME TO elders_gone"), AL_OK);
     b = NULL;
     al_log_set_level(AL_LOG_ERROR + 1);
-    int rc = elder_bulk_begin(db, &a, &b);
+    int rc = elder_bulk_begin(db, &a, 1700000000, &b);
     al_log_set_level(AL_LOG_INFO);
     assert_int_equal(rc, AL_EDB);
     assert_null(b);

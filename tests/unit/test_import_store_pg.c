@@ -152,10 +152,10 @@ store_calls(void **state)
     int64_t id1 = 0, id2 = 0;
     assert_int_equal(al_db_begin(db), AL_OK);
     assert_int_equal(import_store_create(db, "hukou", "户籍.csv", "ab12", "UTF-8", "/tmp/x.csv",
-                                         "520327", 0, "unit", "[\"备注\"]", true, &id1),
+                                         "520327", 0, "unit", "[\"备注\"]", true, 1700000000, &id1),
                      AL_OK);
     assert_int_equal(import_store_create(db, "roll", "低保.csv", "cd34", "GB18030", "/tmp/y.csv",
-                                         "520327001", 7, NULL, "[]", false, &id2),
+                                         "520327001", 7, NULL, "[]", false, 1700000000, &id2),
                      AL_OK);
     assert_true(id1 > 0 && id2 > id1);
     assert_int_equal(import_store_sheet(db, id1, "花名册", 3, "[\"花名册\",\"Sheet2\"]", 2), AL_OK);
@@ -167,8 +167,9 @@ store_calls(void **state)
     };
     assert_int_equal(import_store_reasons(db, id1, reasons, 3), AL_OK);
     assert_int_equal(import_store_reasons(db, id1, reasons, 0), AL_OK);
-    assert_int_equal(import_store_counts(db, id1, 10, 8, 2, "{\"created\":8}", true), AL_OK);
-    assert_int_equal(import_store_counts(db, id2, 3, 3, 0, "{}", false), AL_OK);
+    assert_int_equal(import_store_counts(db, id1, 10, 8, 2, "{\"created\":8}", true, 1700000001),
+        AL_OK);
+    assert_int_equal(import_store_counts(db, id2, 3, 3, 0, "{}", false, 1700000001), AL_OK);
     assert_int_equal(import_store_tally(db, id1, 4, "[{\"column\":\"姓名\",\"count\":3}]"), AL_OK);
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
 

@@ -2,16 +2,21 @@
  * RULE-DB-044: a request carries its time (r->now, r->today), read once when
  * it arrives, and the handlers use it instead of the clock.  The real route
  * handlers run here on hand-made requests dated in the past: what they write
- * and answer carries that date, never today's.
+ * and answer carries that date, never today's.  Imports and identification runs
+ * (jobs, the CLI) carry their own time the same way (RULE-DB-102).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "app/modules.h"
+#include "core/config.h"
 #include "core/db.h"
 #include "core/http.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "core/query.h"
+#include "identify/identify.h"
+#include "import/import.h"
 #include "dual.h"
 #include "unit.h"
 
@@ -110,12 +115,77 @@ writes_and_answers_carry_the_request_time(void **state)
     al_db_close(db);
 }
 
+/*
+ * RULE-DB-102: an import and an identification run carry their own time (the
+ * job's start, given as `now`): every row, history entry and audit entry they
+ * write, and the day their age rules count from, are of 2023-11-15, not today.
+ */
+static void
+imports_and_runs_carry_their_time(void **state)
+{
+    (void)state;
+    struct al_db *db = dual_open(DUAL_SQLITE);
+    assert_non_null(db);
+    assert_int_equal(dual_key(), 0);
+    al_config_load_env(); /* the import's bounds */
+    assert_int_equal(al_db_exec(db, "INSERT INTO regions(code, name, level, parent_code, edition)"
+                                    " VALUES ('520327001001', '龙潭湖社区', 5, '520327001', 2023)"),
+        AL_OK);
+    /* 59 on 2023-11-15 (under elder.min_age 60: skipped), 62 today; 79 then, 83 today. */
+    char young[19], old[19], path[256], text[512];
+    snprintf(young, sizeof(young), "52032719640101001");
+    young[17] = al_id_check_char(young);
+    young[18] = '\0';
+    snprintf(old, sizeof(old), "52032719431116002");
+    old[17] = al_id_check_char(old);
+    old[18] = '\0';
+    snprintf(path, sizeof(path), "%s/timed.csv", dual_dir());
+    snprintf(text, sizeof(text), "身份证号,姓名,区划代码,住址\n%s,年轻人,520327001001,一号\n"
+                                 "%s,老人甲,520327001001,二号\n", young, old);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    struct import_options o = {.kind = "hukou", .path = path, .commit = true,
+        .username = "unit", .now = THEN};
+    struct import_summary s;
+    struct al_errinfo e = {0};
+    int rc = import_run(db, &o, &s, &e);
+    if (rc != AL_OK)
+        fprintf(stderr, "import: %s %s\n", e.field, e.message);
+    assert_int_equal(rc, AL_OK);
+    assert_true(s.committed);
+    assert_int_equal(s.created, 1);
+    assert_int_equal(s.skipped_age, 1); /* 59 on the import's day */
+    assert_int_equal(count(db, "SELECT count(*) FROM imports WHERE created_at = 1700000000"
+                               " AND committed_at = 1700000000"), 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM elders WHERE created_at = 1700000000"), 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM elder_history WHERE at = 1700000000"), 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM audit_log WHERE action = 'import.commit'"
+                               " AND at = 1700000000"), 1);
+
+    struct identify_result ir;
+    assert_int_equal(identify_run(db, THEN + 60, 0, "unit", "local", &ir), AL_OK);
+    assert_int_equal(ir.scanned, 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM identify_runs WHERE at = 1700000060"), 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM audit_log WHERE action = 'identify.run'"
+                               " AND at = 1700000060"), 1);
+    /* 79 on the run's day: not 高龄 (80), though 83 today */
+    assert_int_equal(count(db, "SELECT count(*) FROM elder_categories"
+                               " WHERE category = 'advanced_age'"), 0);
+    assert_int_equal(identify_run(db, 1800000000, 0, "unit", "local", &ir), AL_OK); /* 2027 */
+    assert_int_equal(count(db, "SELECT count(*) FROM elder_categories"
+                               " WHERE category = 'advanced_age'"), 1);
+    al_db_close(db);
+}
+
 int
 main(void)
 {
     al_json_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writes_and_answers_carry_the_request_time),
+        cmocka_unit_test(imports_and_runs_carry_their_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
