@@ -24,6 +24,7 @@ const struct al_module *const app_modules[] = {
     &identify_module,
     &assess_module,
     &entitle_module,
+    &entitle_run_module,
     NULL,
 };
 
