@@ -143,6 +143,22 @@ test('RULE-ENT-067: a worklist exports to CSV and XLSX within scope, and the exp
   assert.equal(audit, '2')
 })
 
+test('RULE-ENT-063: an item without a rule is skipped with the reason and is on no worklist', async () => {
+  const zy = await s.login('zy_civil')
+  let ch = ok(await fg.post('/api/v1/entitle/changes', { effective_from: '2026-01-01' }), 201)
+  ch = ok(await fg.put(`/api/v1/entitle/changes/${ch.id}/items/fg_norule`, {
+    category: 'care', name: '无规则项目', target_group: '待定', content: '测试', standard_kind: 'text', standard_text: '按需',
+    provider_type: '养老服务机构', fund_national_pct: 0, fund_province_pct: 0, fund_city_pct: 0, fund_county_pct: 100,
+    legal_doc: '测试文件', effective_from: '2026-01-01', rule_text: '' }))
+  ch = ok(await fg.post(`/api/v1/entitle/changes/${ch.id}/submit`, { version: ch.version }))
+  ok(await zy.post(`/api/v1/entitle/changes/${ch.id}/approve`, { version: ch.version }))
+  const r = await run(fg, { date: '2027-01-01' })
+  assert.deepEqual(r.skipped, [{ list_region: '520327', item_key: 'fg_norule', error: '该项目尚未设定认定规则' }])
+  for (const name of ['todo', 'review', 'dup', 'gained', 'lost'])
+    for (const row of (await list(fg, r.run_id, name)).items)
+      assert.ok(!row.items.some((i) => i.item_key === 'fg_norule'), `${name}: ${JSON.stringify(row)}`)
+})
+
 test('RULE-ENT-060, RULE-ENT-066: `anlao entitle --region` runs from a shell and is audited like a run from the page', async () => {
   const r = s.cli(['entitle', '--region', '520327', '--date', '2027-01-01'])
   assert.equal(r.status, 0, r.stderr)
