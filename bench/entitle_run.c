@@ -4,7 +4,7 @@
  * changes with their deciding inputs).  Builds its own database file: the migrations, N elders
  * written straight into the elders table (the search triggers of the bench file dropped: they
  * are the registry's cost, measured by bench/registry.sh, not the run's) with random facts,
- * and an approved county list adding 38 items to the 12 national ones, 50 rules in all.
+ * and an approved county list adding 38 items to the 12 national ones: 50 rules.
  *
  *   build/bench/entitle_run [elders] [db path]     (defaults 1000000, build/bench/entrun.db)
  *
@@ -59,8 +59,7 @@ static const char *const living[] = {"alone", "spouse_only", "with_children", "w
 static const char *const categories[] = {"advanced_age", "disabled", "economic_difficulty",
     "empty_nest", "left_behind", "living_alone"};
 
-/* Ten shapes × four thresholds = 40 county rules (the national list brings 12 more, two of
- * which have no rule on the bench's date: 50 evaluated). */
+/* Ten shapes × four thresholds = 38 county rules; with the 12 national ones, 50 in all. */
 static const char *const shapes[] = {
     "年龄 >= %d",
     "年龄 >= %d 且 经济状况 属于 [特困, 低保] 且 能力等级 >= 中度失能等级",
@@ -68,7 +67,7 @@ static const char *const shapes[] = {
     "(能力等级 >= 3 或 残疾等级 <= 2) 且 经济状况 属于 [特困, 低保, 低保边缘] 且 年龄 >= %d",
     "类别 属于 [独居, 空巢, 留守] 且 年龄 >= %d 且 地区 属于 [520327, 520328]",
     "经济状况 = 特困 或 (年龄 >= %d 且 居住情况 = 独居 且 能力等级 >= 2)",
-    "年龄 >= %d 且 能力等级 >= 2 且 非 已享受 家庭养老床位",
+    "年龄 >= %d 且 能力等级 >= 2 且 非 已享受 家庭养老床位建设补贴",
     "性别 = 女 且 年龄 >= %d 且 经济状况 != 一般 且 居住情况 不属于 [机构]",
     "年龄 属于 [%d, 100] 或 类别 = 计生特殊家庭",
     "地区 属于 [520327001] 且 年龄 >= %d 且 (经济状况 属于 [特困, 低保] 或 能力等级 = 4)",
@@ -151,7 +150,7 @@ load_list(struct al_db *db)
         " standard_kind, standard_text, fund_national_pct, fund_province_pct, fund_city_pct,"
         " fund_county_pct, rule_text, rule_checked) VALUES (9000, '520327', ?1, 'add', 'care',"
         " ?2, 'text', '按需', 0, 0, 0, 100, ?3, 1)");
-    for (int i = 0; rc == AL_OK && i < 40; i++) {
+    for (int i = 0; rc == AL_OK && i < 38; i++) {
         char key[16], name[32], text[256];
         snprintf(key, sizeof(key), "bench_%02d", i);
         snprintf(name, sizeof(name), "县项目%02d", i);

@@ -321,15 +321,37 @@ list_items_text(const struct county *c)
     return out;
 }
 
+/* Rows ordered by (region, id): the worklist's key, so its rows are appended, never inserted
+ * between others (a third of the store time at 100,000 elders). */
+static const struct rule_facts *sort_facts;
+
+static int
+cmp_region_id(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    const struct rule_facts *f = sort_facts;
+    if (f->region[a] != f->region[b])
+        return f->region[a] < f->region[b] ? -1 : 1;
+    return (f->id[a] > f->id[b]) - (f->id[a] < f->id[b]);
+}
+
 static int
 write_work(struct al_db *db, struct county *c, int64_t run_id, bool record,
     struct entrun_counts *n)
 {
+    size_t *order = malloc(sizeof(size_t) * (c->f.n ? c->f.n : 1));
+    if (!order)
+        return AL_EINTERNAL;
+    for (size_t r = 0; r < c->f.n; r++)
+        order[r] = r;
+    sort_facts = &c->f; /* the job thread is the only one running a county at a time */
+    qsort(order, c->f.n, sizeof(size_t), cmp_region_id);
     struct al_copy *cp = NULL;
     int rc = entrun_store_work_begin(db, &cp);
     char region[16], buf[ENTRUN_LISTS][ENTITLE_BITS_TEXT];
     int64_t *const counts[3] = {&n->todo, &n->review, &n->dup}; /* elders on each list */
-    for (size_t r = 0; rc == AL_OK && r < c->f.n; r++) {
+    for (size_t i = 0; rc == AL_OK && i < c->f.n; i++) {
+        size_t r = order[i];
         uint64_t lists[ENTRUN_LISTS][4];
         if (!row_lists(c, r, record, lists))
             continue;
@@ -345,6 +367,7 @@ write_work(struct al_db *db, struct county *c, int64_t run_id, bool record,
         }
         rc = al_copy_row(cp);
     }
+    free(order);
     return al_copy_end(cp, rc);
 }
 
