@@ -322,14 +322,12 @@ list_items_text(const struct county *c)
 }
 
 /* Rows ordered by (region, id): the worklist's key, so its rows are appended, never inserted
- * between others (a third of the store time at 100,000 elders). */
-static const struct rule_facts *sort_facts;
-
+ * between others.  `ctx` is the facts (qsort_r: several job threads may sort at once). */
 static int
-cmp_region_id(const void *x, const void *y)
+cmp_region_id(const void *x, const void *y, void *ctx)
 {
     size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    const struct rule_facts *f = sort_facts;
+    const struct rule_facts *f = ctx;
     if (f->region[a] != f->region[b])
         return f->region[a] < f->region[b] ? -1 : 1;
     return (f->id[a] > f->id[b]) - (f->id[a] < f->id[b]);
@@ -344,8 +342,7 @@ write_work(struct al_db *db, struct county *c, int64_t run_id, bool record,
         return AL_EINTERNAL;
     for (size_t r = 0; r < c->f.n; r++)
         order[r] = r;
-    sort_facts = &c->f; /* the job thread is the only one running a county at a time */
-    qsort(order, c->f.n, sizeof(size_t), cmp_region_id);
+    qsort_r(order, c->f.n, sizeof(size_t), cmp_region_id, &c->f);
     struct al_copy *cp = NULL;
     int rc = entrun_store_work_begin(db, &cp);
     char region[16], buf[ENTRUN_LISTS][ENTITLE_BITS_TEXT];
