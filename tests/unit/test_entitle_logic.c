@@ -295,7 +295,7 @@ static void
 bits_text(void **state)
 {
     (void)state;
-    uint64_t in[2] = {0x1ull | 1ull << 63, 0x5ull}, out[4];
+    uint64_t in[4] = {0x1ull | 1ull << 63, 0x5ull, 0, 0}, out[4];
     char buf[ENTITLE_BITS_TEXT];
     entitle_bits_format(in, 2, buf);
     assert_string_equal(buf, "80000000000000010000000000000005");
