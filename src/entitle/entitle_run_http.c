@@ -221,7 +221,8 @@ export_row(void *ctx, struct al_stmt *st)
     return 0;
 }
 
-/* RULE-ENT-067: a worklist exported (xlsx or csv) is a read of personal data: audited. */
+/* RULE-ENT-067: a worklist exported (xlsx or csv) is a read of personal data: audited with
+ * the list, the format and the row count. */
 static int
 work_export(struct al_req *r)
 {
@@ -235,12 +236,20 @@ work_export(struct al_req *r)
     struct audit_entry e = {.action = "entitle.export", .target_type = "entitle_run",
         .target_id = al_arena_printf(r->arena, "%lld", (long long)run_id),
         .region_code = r->who->region_code, .outcome = "success"};
+    struct export_ctx x = {.a = r->arena, .w = {lists, list}};
+    int64_t rows = 0;
+    if (rc == AL_OK) { /* the row count for the audit entry (RULE-UI-005): the list's total */
+        json_t *none = json_array();
+        rc = entrun_store_work(r->db, r->arena, run_id, list, r->who->region_code, 0, 0,
+            work_row, &x.w, none, &rows);
+        json_decref(none);
+    }
     if (rc == AL_OK) {
-        e.detail = json_pack("{s:s, s:s}", "list", entrun_list_ids[list], "format", format);
+        e.detail = json_pack("{s:s, s:s, s:I}", "list", entrun_list_ids[list], "format", format,
+            "rows", (json_int_t)rows);
         rc = audit_append(r, &e);
         json_decref(e.detail);
     }
-    struct export_ctx x = {.a = r->arena, .w = {lists, list}};
     if (rc == AL_OK)
         rc = al_export_open(r, format, entrun_list_names[list], EXPORT_COLS, export_headers,
             &x.out);

@@ -141,6 +141,10 @@ test('RULE-ENT-067: a worklist exports to CSV and XLSX within scope, and the exp
   assert.equal(xlsx.raw.subarray(0, 2).toString(), 'PK')
   const audit = sqlite(s.db, `SELECT count(*) FROM audit_log WHERE action = 'entitle.export'`)
   assert.equal(audit, '2')
+  // The entry names the list, the format and how many rows the caller got.
+  const mine = (await list(lq, r1.run_id, 'todo')).total
+  const detail = JSON.parse(sqlite(s.db, `SELECT detail FROM audit_log WHERE action = 'entitle.export' ORDER BY id LIMIT 1`))
+  assert.deepEqual(detail, { list: 'todo', format: 'csv', rows: mine })
 })
 
 test('RULE-ENT-063: an item without a rule is skipped with the reason and is on no worklist', async () => {
