@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 WEB_SRC  := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
 
-.PHONY: all run test bench bench-rules deps deps-test deps-bench web unit api api-pg cluster e2e fuzz fuzz-regress \
+.PHONY: all run test bench bench-rules bench-entitle deps deps-test deps-bench web unit api api-pg cluster e2e fuzz fuzz-regress \
         asan clean routes docs
 
 all: $(BUILD)/anlao
@@ -187,6 +187,14 @@ $(BUILD)/bench/rules: bench/rules.c $(LIB_OBJ)
 
 bench-rules: $(BUILD)/bench/rules
 	$(BUILD)/bench/rules
+
+# The whole entitlement run, storing included, on SQLite (bench/entitle_run.c); BENCH_ELDERS=N.
+$(BUILD)/bench/entitle_run: bench/entitle_run.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LDSAN) $(LDLIBS)
+
+bench-entitle: $(BUILD)/bench/entitle_run
+	$(BUILD)/bench/entitle_run $${BENCH_ELDERS:-1000000} $(BUILD)/bench/entrun.db
 
 clean:
 	rm -rf build web/dist

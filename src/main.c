@@ -22,6 +22,7 @@
 #include "core/jobs.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "entitle/entitle.h"
 #include "gen/gen.h"
 #include "identify/identify.h"
 #include "import/import.h"
@@ -43,6 +44,7 @@ usage(FILE *f)
           "  gen --elders N --out DIR [--seed S] [--bad-percent P] [--today YYYY-MM-DD]\n"
           "                                            生成五类部门数据文件（默认 2% 错误行）\n"
           "  identify [--db PATH]                      精准识别：重算类别并生成工作清单\n"
+          "  entitle --region CODE [--date YYYY-MM-DD] 享受资格认定：辖区老人逐一对照服务清单\n"
           "  routes [--markdown]                       打印路由表\n"
           "  backup FILE [--db PATH]                   在线备份数据库（PostgreSQL：pg_dump，\n"
           "                                            FILE 以 / 结尾为目录格式，.sql 为纯 SQL）\n"
@@ -529,6 +531,43 @@ cmd_identify(int argc, char **argv)
     return 0;
 }
 
+/* RULE-ENT-060: `anlao entitle --region CODE [--date D]`, the run of the page from a shell. */
+static int
+cmd_entitle(int argc, char **argv)
+{
+    const char *region = opt(argc, argv, "--region");
+    if (!region) {
+        fputs("用法: anlao entitle --region CODE [--date YYYY-MM-DD] [--db PATH]\n", stderr);
+        return 2;
+    }
+    struct al_db *db = open_ready(argc, argv);
+    struct entitle_run_opts o = {.region = region, .date = opt(argc, argv, "--date"),
+        .username = "cli", .client_ip = "local"};
+    json_t *res = NULL;
+    struct al_errinfo e = {0};
+    int rc = entitle_run(db, &o, &res, &e);
+    al_db_close(db);
+    if (rc != AL_OK) {
+        fprintf(stderr, "%s\n", e.message[0] ? e.message : "享受资格认定失败");
+        return rc == AL_EINVAL ? 2 : 1;
+    }
+    fprintf(stderr, "享受资格认定 #%lld%s：%lld 位老人，%lld 次规则判断，新增符合 %lld 项，"
+                    "不再符合 %lld 项，待落实 %lld 人，用时 %lld 毫秒\n",
+        (long long)json_integer_value(json_object_get(res, "run_id")),
+        json_is_true(json_object_get(res, "baseline")) ? "（首次运行，建立基线）" : "",
+        (long long)json_integer_value(json_object_get(res, "elders")),
+        (long long)json_integer_value(json_object_get(res, "evaluations")),
+        (long long)json_integer_value(json_object_get(res, "gained")),
+        (long long)json_integer_value(json_object_get(res, "lost")),
+        (long long)json_integer_value(json_object_get(res, "todo")),
+        (long long)json_integer_value(json_object_get(res, "duration_ms")));
+    char *s = al_json_dump_heap(res);
+    printf("%s\n", s ? s : "{}");
+    free(s);
+    json_decref(res);
+    return 0;
+}
+
 static int
 cmd_routes(int argc, char **argv)
 {
@@ -661,6 +700,7 @@ main(int argc, char **argv)
         {"timebank", cmd_timebank, "--db="},
         {"import", cmd_import, "--db= --kind= --sheet= --commit --valid-only --partial"},
         {"identify", cmd_identify, "--db="},
+        {"entitle", cmd_entitle, "--db= --region= --date="},
         {"gen", cmd_gen, "--db= --elders= --out= --seed= --bad-percent= --bad-per-mille= --today="},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

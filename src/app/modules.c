@@ -32,6 +32,7 @@ const struct al_module *const app_modules[] = {
     &timebank_module,
     &service_module,
     &meal_module,
+    &entitle_run_module,
     NULL,
 };
 

@@ -2,6 +2,7 @@
  * The demo county (凤冈县, 520327): each module seeds its own demo data, in
  * the order their data depends on each other.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -46,6 +47,12 @@ seed_elders(struct al_db *db, struct al_arena *a, int64_t elders, struct al_erri
         return rc;
     if ((rc = meal_seed_demo(db, a, e)) != AL_OK) /* canteens and meals need the elders */
         return rc;
+    /* Issue 12: the county's entitlement baseline, so 资格认定 and 养老顾问 have content. */
+    struct entitle_run_opts eo = {.region = "520327", .username = "seed", .client_ip = "local"};
+    json_t *er = NULL;
+    if ((rc = entitle_run(db, &eo, &er, e)) != AL_OK)
+        return rc; /* `e` says what failed */
+    json_decref(er);
     printf("演示数据已就绪：%lld 位老人，%lld 份已发布的能力评估，识别基线 #%lld\n",
         (long long)ir.scanned, (long long)assessed, (long long)ir.run_id);
     return AL_OK;

@@ -888,6 +888,33 @@ decidable_change(struct al_req *r, struct entitle_change *c)
     return AL_OK;
 }
 
+/*
+ * RULE-ENT-069: approval runs the rule gate again for each item of the change that carries a
+ * rule: a parameter, an example or an upper list may have changed since the submission (the
+ * parameter gate of RULE-ENT-045 sees approved lists only).  A rule that no longer compiles or
+ * breaks an example refuses the approval with 422 naming the item and the reason.
+ */
+static int
+approval_gate(struct al_req *r, const struct entitle_change *c, const char *key, json_t *item)
+{
+    const char *text = sget(item, "rule_text");
+    if (!text || !*text)
+        return AL_OK;
+    bool checked = false;
+    int rc = rule_gate(r, c, key, item, &checked);
+    if (rc == AL_EINVAL || rc == AL_EUNPROC) {
+        char why[sizeof(r->err.message)];
+        snprintf(why, sizeof(why), "%s", r->err.message);
+        int column = r->err.column;
+        const char *name = sget(item, "name") ? sget(item, "name") : key;
+        al_req_fail(r, AL_EUNPROC, "rule_text", "项目「%s」的认定规则在提交后已不能通过校验，不能批准：%s",
+            name, why);
+        r->err.column = column;
+        return AL_EUNPROC;
+    }
+    return rc;
+}
+
 static int
 change_approve(struct al_req *r)
 {
@@ -911,6 +938,8 @@ change_approve(struct al_req *r)
         const char *key = json_string_value(json_object_get(it, "item_key"));
         const json_t *base = find_key(upper, key);
         if (base && (rc = check_raise(r, base, it, c.region_code)) != AL_OK)
+            return rc;
+        if ((rc = approval_gate(r, &c, key, it)) != AL_OK)
             return rc;
     }
     static const char *const from[] = {"submitted", NULL};

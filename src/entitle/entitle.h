@@ -10,12 +10,16 @@
 #ifndef ENTITLE_H
 #define ENTITLE_H
 
+#include <stdint.h>
+
 #include "core/arena.h"
 #include "core/db.h"
 #include "core/err.h"
 #include "core/router.h"
 
 extern const struct al_module entitle_module;
+/* Entitlement runs and their worklists (entitle_run_http.c, issue 12). */
+extern const struct al_module entitle_run_module;
 
 /*
  * Demo (entitle_demo.c): the officers of the demo province and city (gz_civil at 52,
@@ -25,6 +29,30 @@ extern const struct al_module entitle_module;
  * kept.  AL_OK, or an error with `e` filled.
  */
 int entitle_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
+    struct al_errinfo *e);
+
+struct al_job;
+
+/* What a run is asked to do (RULE-ENT-060). */
+struct entitle_run_opts {
+    const char *region;   /* "" (whole country) or a code of 2, 4, 6, 9 or 12 digits */
+    const char *date;     /* YYYY-MM-DD, NULL for today (China Standard Time) */
+    int64_t user_id;      /* 0 for the CLI */
+    const char *username; /* the actor in the run row and the audit entry */
+    const char *client_ip;/* may be NULL */
+    struct al_job *job;   /* progress goes here when run as a job, else NULL */
+};
+
+/*
+ * Evaluate every active elder under `o->region` against the effective list of their county on
+ * the date (RULE-ENT-060..066): each elder's entitled set is kept (rewritten only when it
+ * changed), each change since the latest run is recorded with the rule version and the
+ * deciding inputs, and the run's worklists are written.  One transaction per county; the run
+ * row says done or failed.  AL_OK with *result (a new heap JSON object: run_id, counts,
+ * skipped items, duration_ms, phases_ms), or an error with `e` filled in Chinese (AL_EINVAL
+ * naming region_code or date).
+ */
+int entitle_run(struct al_db *db, const struct entitle_run_opts *o, struct json_t **result,
     struct al_errinfo *e);
 
 #endif

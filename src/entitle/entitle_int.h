@@ -246,4 +246,79 @@ int entitle_store_list_regions(struct al_db *db, const char *prefix, json_t *out
  * period holds the date), appended to `out` as strings. */
 int entitle_store_receiving(struct al_db *db, int64_t elder_id, const char *date, json_t *out);
 
+/* ---- entitlement runs and worklists (entitle_run.c, entitle_run_store.c; RULE-ENT-060..069) ---- */
+
+struct al_copy;
+struct al_row_ctx;
+
+/* The worklists of a run, in this order: todo 待落实, review 需核查, dup 重复享受, gained 新增符合,
+ * lost 不再符合. */
+#define ENTRUN_LISTS 5
+extern const char *const entrun_list_ids[ENTRUN_LISTS];
+extern const char *const entrun_list_names[ENTRUN_LISTS];
+/* The index of list id `id`, or -1. */
+int entrun_list_index(const char *id);
+
+/*
+ * RULE-ENT-061: a set of items as text: `words` 64-bit words, each as 16 lowercase hex digits,
+ * word 0 (items 0..63, item 0 the lowest bit) first.  `out` holds ENTITLE_BITS_TEXT bytes.
+ */
+#define ENTITLE_BITS_TEXT 65
+void entitle_bits_format(const uint64_t *bits, int words, char *out);
+/* Read such a text into `bits` (max words, the rest zeroed): AL_OK, or AL_EINVAL when the text
+ * is not whole words of hex digits or longer than max. */
+int entitle_bits_parse(const char *s, uint64_t *bits, int max);
+
+struct entrun_counts {
+    int64_t baseline, elders, evaluations, gained, lost, todo, review, dup;
+};
+
+/* The distinct county codes (6 digits) of the active elders under `prefix`, appended as strings. */
+int entrun_store_counties(struct al_db *db, const char *prefix, json_t *out);
+/* A new run (status running) into *id. */
+int entrun_store_start(struct al_db *db, const char *region, const char *date, const char *by,
+    int64_t now, int64_t *id);
+/* The run's final status, counts, items skipped (JSON text) and wall time. */
+int entrun_store_finish(struct al_db *db, int64_t id, const char *status,
+    const struct entrun_counts *c, const char *skipped, int64_t duration_ms);
+/* Each (elder, item key) received on `date` by an active elder whose residence is LIKE `like`. */
+int entrun_store_receiving(struct al_db *db, const char *like, const char *date,
+    void (*fn)(void *ctx, int64_t elder_id, const char *item_key), void *ctx);
+/* Each elder whose stored set (RULE-ENT-061) lies under `like`: the run that wrote it and the
+ * bits (entitle_bits_format) over that run's items for the county. */
+int entrun_store_prev(struct al_db *db, const char *like,
+    void (*fn)(void *ctx, int64_t elder_id, int64_t run_id, const char *bits), void *ctx);
+/* The items of county list `list` of every run that wrote a stored set under `like`, into
+ * object `out` (run id as text → items array). */
+int entrun_store_prev_runs(struct al_db *db, const char *like, const char *list, json_t *out);
+/* The items (JSON text) run `run_id` evaluated for county list `list`. */
+int entrun_store_list_put(struct al_db *db, int64_t run_id, const char *list, const char *items);
+/* Set an elder's current entitled set. */
+int entrun_store_state_put(struct al_db *db, int64_t elder_id, const char *region,
+    const char *list, const char *entitled, int64_t run_id);
+/* Bulk loads (core/db.h al_copy) of worklist rows and of changes, inside a transaction. */
+int entrun_store_work_begin(struct al_db *db, struct al_copy **cp);
+int entrun_store_diffs_begin(struct al_db *db, struct al_copy **cp);
+/* Runs visible from `scope` (RULE-ENT-065), newest first, paged. */
+int entrun_store_runs(struct al_db *db, struct al_arena *a, const char *scope, int64_t limit,
+    int64_t offset, json_t *items, int64_t *total);
+/* Run `id` as an object into *out.  AL_ENOTFOUND when none. */
+int entrun_store_run(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
+/* The items of each county list of run `run_id` into object `out` (list region → array). */
+int entrun_store_lists(struct al_db *db, int64_t run_id, json_t *out);
+/*
+ * A page of worklist `list` of run `run_id` within `scope`, each row through `row` (columns:
+ * elder_id, name, sex, birth_date, id_masked, phone, region_code, region name, address, status,
+ * then the five lists' keys).  Ordered by region and elder.
+ */
+int entrun_store_work(struct al_db *db, struct al_arena *a, int64_t run_id, int list,
+    const char *scope, int64_t limit, int64_t offset,
+    json_t *(*row)(const struct al_row_ctx *c, struct al_stmt *st), const void *user,
+    json_t *items, int64_t *total);
+/* Every row of that list, in order, to `fn` (non-zero stops: AL_EINTERNAL). */
+int entrun_store_work_each(struct al_db *db, struct al_arena *a, int64_t run_id, int list,
+    const char *scope, int (*fn)(void *ctx, struct al_stmt *st), void *ctx);
+/* The recorded changes of elder `elder_id`'s set, newest run first, appended to `out`. */
+int entrun_store_diffs(struct al_db *db, int64_t elder_id, json_t *out);
+
 #endif

@@ -604,3 +604,33 @@ entitle_answer(bool eligible)
 {
     return eligible ? "符合" : "不符合";
 }
+
+/* ---- run sets (RULE-ENT-061) ---- */
+
+void
+entitle_bits_format(const uint64_t *bits, int words, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    int n = 0;
+    for (int w = 0; w < words && w < 4; w++)
+        for (int d = 15; d >= 0; d--)
+            out[n++] = hex[bits[w] >> (d * 4) & 15];
+    out[n] = 0;
+}
+
+int
+entitle_bits_parse(const char *s, uint64_t *bits, int max)
+{
+    size_t len = s ? strlen(s) : 0;
+    memset(bits, 0, sizeof(*bits) * (size_t)max);
+    if (len % 16 || len / 16 > (size_t)max)
+        return AL_EINVAL;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+        if (v < 0)
+            return AL_EINVAL;
+        bits[i / 16] = bits[i / 16] << 4 | (uint64_t)v;
+    }
+    return AL_OK;
+}

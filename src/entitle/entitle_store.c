@@ -2,25 +2,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/dbq.h"
 #include "core/json.h"
 #include "entitle/entitle_int.h"
 
-/* Item columns as read, with whether each is an integer. */
-static const struct {
-    const char *name;
-    bool integer;
-} item_cols[] = {
-    {"id", true}, {"change_id", true}, {"region_code", false}, {"item_key", false},
-    {"kind", false}, {"category", false}, {"name", false}, {"target_group", false},
-    {"content", false}, {"standard_kind", false}, {"amount_fen", true}, {"times", true},
-    {"period", false}, {"standard_text", false}, {"provider_type", false},
-    {"fund_national_pct", true}, {"fund_province_pct", true}, {"fund_city_pct", true},
-    {"fund_county_pct", true}, {"legal_doc", false}, {"legal_article", false},
-    {"effective_from", false}, {"effective_until", false}, {"status", false},
-    {"checked_by", false}, {"checked_at", true}, {"rule_text", false}, {"rule_version", true},
-    {"rule_checked", true},
-};
-#define NCOLS (sizeof(item_cols) / sizeof(item_cols[0]))
+/* Item columns as read (RULE-DB-041: a column table, not a run of json_object_set_new). */
+#define NCOLS 29
+static const struct al_col item_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "change_id", AL_COL_INT), AL_COL(2, "region_code", AL_COL_TEXT),
+    AL_COL(3, "item_key", AL_COL_TEXT), AL_COL(4, "kind", AL_COL_TEXT),
+    AL_COL(5, "category", AL_COL_TEXT), AL_COL(6, "name", AL_COL_TEXT),
+    AL_COL(7, "target_group", AL_COL_TEXT), AL_COL(8, "content", AL_COL_TEXT),
+    AL_COL(9, "standard_kind", AL_COL_TEXT), AL_COL(10, "amount_fen", AL_COL_INT),
+    AL_COL(11, "times", AL_COL_INT), AL_COL(12, "period", AL_COL_TEXT),
+    AL_COL(13, "standard_text", AL_COL_TEXT), AL_COL(14, "provider_type", AL_COL_TEXT),
+    AL_COL(15, "fund_national_pct", AL_COL_INT), AL_COL(16, "fund_province_pct", AL_COL_INT),
+    AL_COL(17, "fund_city_pct", AL_COL_INT), AL_COL(18, "fund_county_pct", AL_COL_INT),
+    AL_COL(19, "legal_doc", AL_COL_TEXT), AL_COL(20, "legal_article", AL_COL_TEXT),
+    AL_COL(21, "effective_from", AL_COL_TEXT), AL_COL(22, "effective_until", AL_COL_TEXT),
+    AL_COL(23, "status", AL_COL_TEXT), AL_COL(24, "checked_by", AL_COL_TEXT),
+    AL_COL(25, "checked_at", AL_COL_INT), AL_COL(26, "rule_text", AL_COL_TEXT),
+    AL_COL(27, "rule_version", AL_COL_INT), AL_COL(28, "rule_checked", AL_COL_BOOL), AL_COL_END};
+/* An entry of a merged list: the item and its change's list version and date. */
+static const struct al_col entry_cols[] = {AL_COL(NCOLS, "list_version", AL_COL_INT),
+    AL_COL(NCOLS + 1, "change_effective_from", AL_COL_TEXT), AL_COL_END};
 #define ITEM_COLS                                                                              \
     "i.id, i.change_id, i.region_code, i.item_key, i.kind, i.category, i.name,"                \
     " i.target_group, i.content, i.standard_kind, i.amount_fen, i.times, i.period,"            \
@@ -29,32 +34,20 @@ static const struct {
     " i.effective_until, i.status, i.checked_by, i.checked_at, i.rule_text, i.rule_version,"   \
     " i.rule_checked"
 
-/* Columns from `first` on as an object (NULL as null). */
-static json_t *
-row_json(struct al_stmt *st)
+/*
+ * Every row of `st` appended to `out` through column table `cols`.  The tables of this file use
+ * no kind that needs an arena (times are integers here, no masking), so none is given.
+ */
+static int
+rows(struct al_stmt *st, const struct al_col *cols, json_t *out)
 {
-    json_t *o = json_object();
-    for (size_t i = 0; i < NCOLS; i++) {
-        json_t *v;
-        if (al_stmt_null(st, (int)i))
-            v = json_null();
-        else if (item_cols[i].integer)
-            v = json_integer(al_stmt_int(st, (int)i));
-        else
-            v = json_string(al_stmt_text(st, (int)i));
-        json_object_set_new(o, item_cols[i].name, v);
-    }
-    json_object_set_new(o, "rule_checked", json_boolean(al_stmt_int(st, NCOLS - 1)));
-    return o;
+    return al_db_rows(st, NULL, &(struct al_rows){.cols = cols}, out);
 }
 
-static int
-loop(struct al_stmt *st, json_t *out, json_t *(*make)(struct al_stmt *))
+static json_t *
+entry_row(const struct al_row_ctx *c, struct al_stmt *st)
 {
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW)
-        json_array_append_new(out, make(st));
-    return rc;
+    return al_row_into(al_row_json(c, st, item_cols), c, st, entry_cols);
 }
 
 static void
@@ -62,15 +55,6 @@ bind_chain(struct al_stmt *st, char chain[][13], int n)
 {
     for (int i = 0; i < ENT_LEVELS; i++)
         al_stmt_bind_text(st, i + 1, i < n ? chain[i] : NULL);
-}
-
-static json_t *
-entry_json(struct al_stmt *st)
-{
-    json_t *o = row_json(st);
-    json_object_set_new(o, "list_version", json_integer(al_stmt_int(st, NCOLS)));
-    json_object_set_new(o, "change_effective_from", json_string(al_stmt_text(st, NCOLS + 1)));
-    return o;
 }
 
 int
@@ -89,7 +73,7 @@ entitle_store_entries(struct al_db *db, char chain[][13], int n, const char *dat
     al_stmt_bind_text(st, 5, date);
     al_stmt_bind_text(st, 6, chain[n - 1]);
     al_stmt_bind_int(st, 7, upto);
-    return loop(st, out, entry_json);
+    return al_db_rows(st, NULL, &(struct al_rows){.row = entry_row}, out);
 }
 
 #define CHANGE_COLS                                                                            \
@@ -100,22 +84,15 @@ entitle_store_entries(struct al_db *db, char chain[][13], int n, const char *dat
     " (SELECT count(*) FROM entitle_items i WHERE i.change_id = c.id)"
 #define CHANGE_FROM " FROM entitle_changes c LEFT JOIN regions g ON g.code = c.region_code"
 
-static json_t *
-change_json(struct al_stmt *st)
-{
-    static const char *names[] = {"id", "region_code", "status", "list_version", "note",
-        "effective_from", "created_by", "created_at", "submitted_by", "submitted_at",
-        "decided_by", "decided_at", "return_reason", "version", "region_name", "item_count"};
-    static const bool ints[] = {1, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
-    json_t *o = json_object();
-    for (int i = 0; i < 16; i++) {
-        json_t *v = al_stmt_null(st, i) ? json_null()
-                    : ints[i]           ? json_integer(al_stmt_int(st, i))
-                                        : json_string(al_stmt_text(st, i));
-        json_object_set_new(o, names[i], v);
-    }
-    return o;
-}
+static const struct al_col change_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "region_code", AL_COL_TEXT), AL_COL(2, "status", AL_COL_TEXT),
+    AL_COL(3, "list_version", AL_COL_INT), AL_COL(4, "note", AL_COL_TEXT),
+    AL_COL(5, "effective_from", AL_COL_TEXT), AL_COL(6, "created_by", AL_COL_TEXT),
+    AL_COL(7, "created_at", AL_COL_INT), AL_COL(8, "submitted_by", AL_COL_TEXT),
+    AL_COL(9, "submitted_at", AL_COL_INT), AL_COL(10, "decided_by", AL_COL_TEXT),
+    AL_COL(11, "decided_at", AL_COL_INT), AL_COL(12, "return_reason", AL_COL_TEXT),
+    AL_COL(13, "version", AL_COL_INT), AL_COL(14, "region_name", AL_COL_TEXT),
+    AL_COL(15, "item_count", AL_COL_INT), AL_COL_END};
 
 int
 entitle_store_change(struct al_db *db, struct al_arena *a, int64_t id, struct entitle_change *c)
@@ -148,13 +125,13 @@ entitle_store_change_json(struct al_db *db, int64_t id, json_t **out)
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
         return rc;
-    json_t *o = change_json(st);
+    json_t *o = al_row_json(&(struct al_row_ctx){0}, st, change_cols);
     al_stmt_reset(st);
     json_t *items = json_array();
     json_object_set_new(o, "items", items);
     st = al_db_sql(db, sql_items);
     al_stmt_bind_int(st, 1, id);
-    if ((rc = loop(st, items, row_json)) != AL_OK) {
+    if ((rc = rows(st, item_cols, items)) != AL_OK) {
         json_decref(o);
         return rc;
     }
@@ -174,7 +151,7 @@ entitle_store_changes(struct al_db *db, const char *const *regions, int n, const
     for (int i = 0; i < 8; i++)
         al_stmt_bind_text(st, i + 1, i < n ? regions[i] : NULL);
     al_stmt_bind_text(st, 9, status);
-    return loop(st, items, change_json);
+    return rows(st, change_cols, items);
 }
 
 static int
@@ -351,7 +328,7 @@ entitle_store_versions(struct al_db *db, const char *region, json_t *items)
                               " ORDER BY c.list_version DESC";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_text(st, 1, region);
-    return loop(st, items, change_json);
+    return rows(st, change_cols, items);
 }
 
 int
@@ -371,15 +348,11 @@ entitle_store_version_date(struct al_db *db, struct al_arena *a, const char *reg
     return rc;
 }
 
-static json_t *
-param_json(struct al_stmt *st)
-{
-    return json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I}", "id",
-        (json_int_t)al_stmt_int(st, 0), "region_code", al_stmt_text(st, 1), "name",
-        al_stmt_text(st, 2), "value", (json_int_t)al_stmt_int(st, 3), "unit",
-        al_stmt_text(st, 4), "valid_from", al_stmt_text(st, 5), "legal_ref", al_stmt_text(st, 6),
-        "created_by", al_stmt_text(st, 7), "created_at", (json_int_t)al_stmt_int(st, 8));
-}
+static const struct al_col param_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "region_code", AL_COL_TEXT), AL_COL(2, "name", AL_COL_TEXT),
+    AL_COL(3, "value", AL_COL_INT), AL_COL(4, "unit", AL_COL_TEXT),
+    AL_COL(5, "valid_from", AL_COL_TEXT), AL_COL(6, "legal_ref", AL_COL_TEXT),
+    AL_COL(7, "created_by", AL_COL_TEXT), AL_COL(8, "created_at", AL_COL_INT), AL_COL_END};
 
 int
 entitle_store_params(struct al_db *db, char chain[][13], int n, json_t *out)
@@ -390,7 +363,7 @@ entitle_store_params(struct al_db *db, char chain[][13], int n, json_t *out)
         " ORDER BY name, length(region_code), valid_from";
     struct al_stmt *st = al_db_sql(db, sql);
     bind_chain(st, chain, n);
-    return loop(st, out, param_json);
+    return rows(st, param_cols, out);
 }
 
 int
@@ -419,14 +392,10 @@ entitle_store_param_add(struct al_db *db, const char *region, const char *name, 
     return rc == AL_ENOTFOUND ? AL_ECONFLICT : rc;
 }
 
-static json_t *
-exclusion_json(struct al_stmt *st)
-{
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)al_stmt_int(st, 0),
-        "region_code", al_stmt_text(st, 1), "item_a", al_stmt_text(st, 2), "item_b",
-        al_stmt_text(st, 3), "reason", al_stmt_text(st, 4), "legal_ref", al_stmt_text(st, 5),
-        "created_by", al_stmt_text(st, 6));
-}
+static const struct al_col exclusion_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "region_code", AL_COL_TEXT), AL_COL(2, "item_a", AL_COL_TEXT),
+    AL_COL(3, "item_b", AL_COL_TEXT), AL_COL(4, "reason", AL_COL_TEXT),
+    AL_COL(5, "legal_ref", AL_COL_TEXT), AL_COL(6, "created_by", AL_COL_TEXT), AL_COL_END};
 
 int
 entitle_store_exclusions(struct al_db *db, char chain[][13], int n, json_t *out)
@@ -437,7 +406,7 @@ entitle_store_exclusions(struct al_db *db, char chain[][13], int n, json_t *out)
         " ORDER BY length(region_code), id";
     struct al_stmt *st = al_db_sql(db, sql);
     bind_chain(st, chain, n);
-    return loop(st, out, exclusion_json);
+    return rows(st, exclusion_cols, out);
 }
 
 int
@@ -489,15 +458,11 @@ entitle_store_exclusion_del(struct al_db *db, int64_t id)
     return al_stmt_run(st);
 }
 
-static json_t *
-example_json(struct al_stmt *st)
-{
-    json_t *facts = json_loads(al_stmt_text(st, 4), 0, NULL);
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:b}", "id", (json_int_t)al_stmt_int(st, 0),
-        "region_code", al_stmt_text(st, 1), "item_key", al_stmt_text(st, 2), "label",
-        al_stmt_text(st, 3), "facts", facts ? facts : json_object(), "on_date",
-        al_stmt_text(st, 5), "expected", (int)al_stmt_int(st, 6));
-}
+/* The facts were checked as an object when saved (RULE-ENT-043). */
+static const struct al_col example_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "region_code", AL_COL_TEXT), AL_COL(2, "item_key", AL_COL_TEXT),
+    AL_COL(3, "label", AL_COL_TEXT), AL_COL(4, "facts", AL_COL_JSON),
+    AL_COL(5, "on_date", AL_COL_TEXT), AL_COL(6, "expected", AL_COL_BOOL), AL_COL_END};
 
 int
 entitle_store_examples(struct al_db *db, char chain[][13], int n, const char *key, json_t *out)
@@ -509,7 +474,7 @@ entitle_store_examples(struct al_db *db, char chain[][13], int n, const char *ke
     struct al_stmt *st = al_db_sql(db, sql);
     bind_chain(st, chain, n);
     al_stmt_bind_text(st, 5, key);
-    return loop(st, out, example_json);
+    return rows(st, example_cols, out);
 }
 
 int
@@ -532,20 +497,12 @@ entitle_store_example_add(struct al_db *db, const char *region, const char *key,
     return returning_id(st, id);
 }
 
-static json_t *
-benefit_json(struct al_stmt *st)
-{
-    json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-        (json_int_t)al_stmt_int(st, 0), "elder_id", (json_int_t)al_stmt_int(st, 1),
-        "region_code", al_stmt_text(st, 2), "item_key", al_stmt_text(st, 3), "from_date",
-        al_stmt_text(st, 4), "source", al_stmt_text(st, 6), "note", al_stmt_text(st, 7),
-        "created_by", al_stmt_text(st, 8));
-    json_object_set_new(o, "until_date",
-        al_stmt_null(st, 5) ? json_null() : json_string(al_stmt_text(st, 5)));
-    json_object_set_new(o, "ended_by",
-        al_stmt_null(st, 9) ? json_null() : json_string(al_stmt_text(st, 9)));
-    return o;
-}
+static const struct al_col benefit_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "elder_id", AL_COL_INT), AL_COL(2, "region_code", AL_COL_TEXT),
+    AL_COL(3, "item_key", AL_COL_TEXT), AL_COL(4, "from_date", AL_COL_TEXT),
+    AL_COL(5, "until_date", AL_COL_TEXT), AL_COL(6, "source", AL_COL_TEXT),
+    AL_COL(7, "note", AL_COL_TEXT), AL_COL(8, "created_by", AL_COL_TEXT),
+    AL_COL(9, "ended_by", AL_COL_TEXT), AL_COL_END};
 
 int
 entitle_store_benefits(struct al_db *db, int64_t elder_id, json_t *out)
@@ -555,7 +512,7 @@ entitle_store_benefits(struct al_db *db, int64_t elder_id, json_t *out)
         " created_by, ended_by FROM entitle_benefits WHERE elder_id = ? ORDER BY id DESC";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, elder_id);
-    return loop(st, out, benefit_json);
+    return rows(st, benefit_cols, out);
 }
 
 int
@@ -633,13 +590,17 @@ entitle_store_queue(struct al_db *db, const char *scope, json_t *items)
     al_stmt_bind_text(st, 1, scope);
     al_stmt_bind_text(st, 2, hi);
     al_stmt_bind_int(st, 3, (int64_t)len + 2);
-    return loop(st, items, change_json);
+    return rows(st, change_cols, items);
 }
 
-static json_t *
-text_json(struct al_stmt *st)
+/* Column 0 of every row as a string of `out` (a list of codes or keys, not objects). */
+static int
+texts(struct al_stmt *st, json_t *out)
 {
-    return json_string(al_stmt_text(st, 0));
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_array_append_new(out, json_string(al_stmt_text(st, 0)));
+    return rc;
 }
 
 /* RULE-ENT-045 */
@@ -655,7 +616,7 @@ entitle_store_list_regions(struct al_db *db, const char *prefix, json_t *out)
     char like[16];
     snprintf(like, sizeof(like), "%.12s%%", prefix);
     al_stmt_bind_text(st, 1, like);
-    return loop(st, out, text_json);
+    return texts(st, out);
 }
 
 /* RULE-ENT-050 */
@@ -669,5 +630,5 @@ entitle_store_receiving(struct al_db *db, int64_t elder_id, const char *date, js
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, elder_id);
     al_stmt_bind_text(st, 2, date);
-    return loop(st, out, text_json);
+    return texts(st, out);
 }

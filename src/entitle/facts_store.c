@@ -8,16 +8,21 @@
 #include "core/db.h"
 #include "entitle/facts.h"
 
+/*
+ * `status || ''` keeps SQLite off the status index: with it, a county's rows came through
+ * elders_status and were sorted again by id (0.34 s per 100,000 rows); without it, one scan
+ * in id order (0.06 s).  The same text on PostgreSQL, whose planner chooses for itself.
+ */
 static const char sql_count[] =
-    "SELECT count(*) FROM elders WHERE status = 'active' AND region_code LIKE ?1";
+    "SELECT count(*) FROM elders WHERE status || '' = 'active' AND region_code LIKE ?1";
 static const char sql_elders[] =
     "SELECT id, birth_date, region_code, hukou_region_code, sex, economic_status,"
     " disability_grade, ability_level, living_arrangement"
-    " FROM elders WHERE status = 'active' AND region_code LIKE ?1 ORDER BY id";
+    " FROM elders WHERE status || '' = 'active' AND region_code LIKE ?1 ORDER BY id";
 static const char sql_categories[] =
     "SELECT c.elder_id, c.category FROM elder_categories c"
     " JOIN elders e ON e.id = c.elder_id"
-    " WHERE e.status = 'active' AND e.region_code LIKE ?1";
+    " WHERE e.status || '' = 'active' AND e.region_code LIKE ?1";
 /* One elder, whatever the status (an explanation may be asked for any record). */
 static const char sql_one[] =
     "SELECT id, birth_date, region_code, hukou_region_code, sex, economic_status,"

@@ -123,151 +123,213 @@ closing_quote(unsigned open)
     }
 }
 
+/* The lexer's position in the text. */
+struct lexer {
+    struct al_arena *a;
+    const char *text;
+    const unsigned char *s;
+    size_t len, i; /* bytes */
+    int col;       /* characters, from 1 */
+    struct rule_error *err;
+};
+
+/* Brackets, parentheses and commas in their half- and full-width forms; TK_END when not one. */
+static enum rule_tok
+punct(unsigned c)
+{
+    if (c == '(' || c == 0xFF08)
+        return TK_LPAREN;
+    if (c == ')' || c == 0xFF09)
+        return TK_RPAREN;
+    if (c == '[' || c == 0xFF3B || c == 0x3010)
+        return TK_LBRACK;
+    if (c == ']' || c == 0xFF3D || c == 0x3011)
+        return TK_RBRACK;
+    if (c == ',' || c == 0xFF0C || c == 0x3001)
+        return TK_COMMA;
+    return TK_END;
+}
+
+/* RULE-EXPR-002: >= <= > < = == != <> and their full-width forms; `cc` is the first, read. */
+static int
+lex_cmp(struct lexer *lx, struct rule_token *k, char cc, int start_col)
+{
+    char second = 0;
+    unsigned c2;
+    int l2 = lx->i < lx->len ? decode(lx->s + lx->i, lx->len - lx->i, &c2) : -1;
+    if (l2 > 0)
+        second = cmp_char(c2);
+    k->type = TK_CMP;
+    if (second == '=' || (cc == '<' && second == '>')) {
+        lx->i += (size_t)l2;
+        lx->col++;
+    } else {
+        second = 0;
+    }
+    if (cc == '>')
+        k->op = second == '=' ? OP_GE : OP_GT;
+    else if (cc == '<')
+        k->op = second == '=' ? OP_LE : second == '>' ? OP_NE : OP_LT;
+    else if (cc == '=')
+        k->op = OP_EQ;
+    else if (second == '=')
+        k->op = OP_NE;
+    else
+        return rule_fail(lx->err, start_col, "“!”后应为“=”");
+    return AL_OK;
+}
+
+/* A quoted value: anything up to the quote matching `open` (“ may close with " too). */
+static int
+lex_quoted(struct lexer *lx, struct rule_token *k, unsigned open, int start_col)
+{
+    unsigned close = closing_quote(open);
+    size_t from = lx->i;
+    for (;;) {
+        if (lx->i >= lx->len)
+            return rule_fail(lx->err, start_col, "引号未闭合");
+        unsigned q;
+        int lq = decode(lx->s + lx->i, lx->len - lx->i, &q);
+        if (lq < 0)
+            return rule_fail(lx->err, lx->col, "不是有效的 UTF-8 文字");
+        if (q == 0)
+            return rule_fail(lx->err, lx->col, "不应有空字符");
+        size_t at = lx->i;
+        lx->i += (size_t)lq;
+        lx->col++;
+        if (q == close || (close == 0x201D && q == '"')) {
+            k->text = al_arena_strndup(lx->a, lx->text + from, at - from);
+            k->type = TK_STR;
+            return AL_OK;
+        }
+    }
+}
+
+/* A number of at most 18 digits; its first digit `c` at byte `start` is read. */
+static int
+lex_number(struct lexer *lx, struct rule_token *k, unsigned c, size_t start, int start_col)
+{
+    int64_t v = c - '0';
+    bool big = false;
+    while (lx->i < lx->len && lx->s[lx->i] >= '0' && lx->s[lx->i] <= '9') {
+        if (v > (INT64_MAX - 9) / 10)
+            big = true;
+        else
+            v = v * 10 + (lx->s[lx->i] - '0');
+        lx->i++;
+        lx->col++;
+    }
+    if (big || lx->i - start > 18)
+        return rule_fail(lx->err, start_col, "数值过大");
+    k->type = TK_NUM;
+    k->num = v;
+    k->text = al_arena_strndup(lx->a, lx->text + start, lx->i - start);
+    return AL_OK;
+}
+
+/*
+ * A bare word from byte `start`: up to a space, a symbol or a Chinese keyword.  An ASCII
+ * keyword becomes its token, and "not in" one operator with the "not" before it (the token
+ * count *n then drops by one) (RULE-EXPR-003).
+ */
+static void
+lex_word(struct lexer *lx, struct rule_token *t, int *n, size_t start)
+{
+    struct rule_token *k = &t[*n - 1];
+    enum rule_tok kw;
+    while (lx->i < lx->len) {
+        unsigned w;
+        int lw = decode(lx->s + lx->i, lx->len - lx->i, &w);
+        if (lw < 0 || !is_word(w) ||
+            (w >= 0x80 && zh_keyword(lx->text + lx->i, lx->len - lx->i, &kw)))
+            break;
+        lx->i += (size_t)lw;
+        lx->col++;
+    }
+    k->text = al_arena_strndup(lx->a, lx->text + start, lx->i - start);
+    k->type = TK_WORD;
+    static const struct {
+        const char *s;
+        enum rule_tok t;
+    } ascii[] = {{"and", TK_AND}, {"or", TK_OR}, {"not", TK_NOT}, {"in", TK_IN},
+        {"receives", TK_RECEIVES}};
+    for (size_t j = 0; j < sizeof(ascii) / sizeof(ascii[0]); j++)
+        if (strcasecmp(k->text, ascii[j].s) == 0)
+            k->type = ascii[j].t;
+    if (k->type == TK_IN && *n >= 2 && t[*n - 2].type == TK_NOT &&
+        strcasecmp(t[*n - 2].text, "not") == 0) {
+        (*n)--;
+        t[*n - 1].type = TK_NOTIN;
+        t[*n - 1].text = "not in";
+    }
+}
+
+/* The token starting with character `c` (`l` bytes, already passed) at byte `start`. */
+static int
+lex_token(struct lexer *lx, struct rule_token *t, int *n, unsigned c, int l, size_t start,
+    int start_col)
+{
+    struct rule_token *k = &t[*n - 1];
+    char cc = cmp_char(c);
+    enum rule_tok kw;
+    int kl;
+    if ((k->type = punct(c)) != TK_END)
+        return AL_OK;
+    if (c == 0x2265 || c == 0x2264 || c == 0x2260) {
+        k->type = TK_CMP;
+        k->op = c == 0x2265 ? OP_GE : c == 0x2264 ? OP_LE : OP_NE;
+        return AL_OK;
+    }
+    if (cc)
+        return lex_cmp(lx, k, cc, start_col);
+    if (c == '"' || c == '\'' || c == 0x201C || c == 0x2018 || c == 0x300C)
+        return lex_quoted(lx, k, c, start_col);
+    if (c >= '0' && c <= '9')
+        return lex_number(lx, k, c, start, start_col);
+    if ((kl = zh_keyword(lx->text + start, lx->len - start, &kw)) > 0) {
+        k->type = kw;
+        lx->i = start + (size_t)kl;
+        lx->col = start_col + (kl / 3);
+        k->text = al_arena_strndup(lx->a, lx->text + start, (size_t)kl);
+        return AL_OK;
+    }
+    if (is_word(c)) {
+        lex_word(lx, t, n, start);
+        return AL_OK;
+    }
+    char ch[8] = {0};
+    memcpy(ch, lx->text + start, (size_t)l);
+    return rule_fail(lx->err, start_col, "无法识别的字符“%s”", ch);
+}
+
 int
 rule_lex(struct al_arena *a, const char *text, size_t len, struct rule_token **out, int *count,
     struct rule_error *err)
 {
-    const unsigned char *s = (const unsigned char *)text;
+    struct lexer lx = {.a = a, .text = text, .s = (const unsigned char *)text, .len = len,
+        .col = 1, .err = err};
     /* At most one token per character, plus the end. */
     struct rule_token *t = al_arena_alloc(a, (len + 1) * sizeof(*t));
-    int n = 0, col = 1;
-    size_t i = 0;
-    while (i < len) {
+    int n = 0;
+    while (lx.i < len) {
         unsigned c;
-        int l = decode(s + i, len - i, &c);
+        int l = decode(lx.s + lx.i, len - lx.i, &c);
         if (l < 0)
-            return rule_fail(err, col, "不是有效的 UTF-8 文字");
+            return rule_fail(err, lx.col, "不是有效的 UTF-8 文字");
         if (c == 0)
-            return rule_fail(err, col, "不应有空字符");
-        if (is_space(c)) {
-            i += (size_t)l;
-            col++;
+            return rule_fail(err, lx.col, "不应有空字符");
+        size_t start = lx.i;
+        int start_col = lx.col;
+        lx.i += (size_t)l;
+        lx.col++;
+        if (is_space(c))
             continue;
-        }
-        struct rule_token *k = &t[n++];
-        *k = (struct rule_token){.column = col};
-        size_t start = i;
-        int start_col = col;
-        i += (size_t)l;
-        col++;
-        char cc = cmp_char(c);
-        enum rule_tok kw;
-        int kl;
-        if (c == '(' || c == 0xFF08) {
-            k->type = TK_LPAREN;
-        } else if (c == ')' || c == 0xFF09) {
-            k->type = TK_RPAREN;
-        } else if (c == '[' || c == 0xFF3B || c == 0x3010) {
-            k->type = TK_LBRACK;
-        } else if (c == ']' || c == 0xFF3D || c == 0x3011) {
-            k->type = TK_RBRACK;
-        } else if (c == ',' || c == 0xFF0C || c == 0x3001) {
-            k->type = TK_COMMA;
-        } else if (c == 0x2265 || c == 0x2264 || c == 0x2260) {
-            k->type = TK_CMP;
-            k->op = c == 0x2265 ? OP_GE : c == 0x2264 ? OP_LE : OP_NE;
-        } else if (cc) {
-            /* RULE-EXPR-002: >= <= > < = == != <> and their full-width forms. */
-            char second = 0;
-            unsigned c2;
-            int l2 = i < len ? decode(s + i, len - i, &c2) : -1;
-            if (l2 > 0)
-                second = cmp_char(c2);
-            k->type = TK_CMP;
-            if (second == '=' || (cc == '<' && second == '>')) {
-                i += (size_t)l2;
-                col++;
-            } else {
-                second = 0;
-            }
-            if (cc == '>')
-                k->op = second == '=' ? OP_GE : OP_GT;
-            else if (cc == '<')
-                k->op = second == '=' ? OP_LE : second == '>' ? OP_NE : OP_LT;
-            else if (cc == '=')
-                k->op = OP_EQ;
-            else if (second == '=')
-                k->op = OP_NE;
-            else
-                return rule_fail(err, start_col, "“!”后应为“=”");
-        } else if (c == '"' || c == '\'' || c == 0x201C || c == 0x2018 || c == 0x300C) {
-            /* A quoted value: anything up to the matching quote (“ may close with " too). */
-            unsigned close = closing_quote(c);
-            size_t from = i;
-            for (;;) {
-                if (i >= len)
-                    return rule_fail(err, start_col, "引号未闭合");
-                unsigned q;
-                int lq = decode(s + i, len - i, &q);
-                if (lq < 0)
-                    return rule_fail(err, col, "不是有效的 UTF-8 文字");
-                if (q == 0)
-                    return rule_fail(err, col, "不应有空字符");
-                if (q == close || (close == 0x201D && q == '"')) {
-                    k->text = al_arena_strndup(a, text + from, i - from);
-                    i += (size_t)lq;
-                    col++;
-                    break;
-                }
-                i += (size_t)lq;
-                col++;
-            }
-            k->type = TK_STR;
-        } else if (c >= '0' && c <= '9') {
-            int64_t v = c - '0';
-            bool big = false;
-            while (i < len && s[i] >= '0' && s[i] <= '9') {
-                if (v > (INT64_MAX - 9) / 10)
-                    big = true;
-                else
-                    v = v * 10 + (s[i] - '0');
-                i++;
-                col++;
-            }
-            if (big || i - start > 18)
-                return rule_fail(err, start_col, "数值过大");
-            k->type = TK_NUM;
-            k->num = v;
-            k->text = al_arena_strndup(a, text + start, i - start);
-        } else if ((kl = zh_keyword(text + start, len - start, &kw)) > 0) {
-            k->type = kw;
-            i = start + (size_t)kl;
-            col = start_col + (kl / 3);
-            k->text = al_arena_strndup(a, text + start, (size_t)kl);
-        } else if (is_word(c)) {
-            /* A bare word: up to a space, a symbol or a Chinese keyword. */
-            while (i < len) {
-                unsigned w;
-                int lw = decode(s + i, len - i, &w);
-                if (lw < 0 || !is_word(w) || (w >= 0x80 && zh_keyword(text + i, len - i, &kw)))
-                    break;
-                i += (size_t)lw;
-                col++;
-            }
-            k->text = al_arena_strndup(a, text + start, i - start);
-            k->type = TK_WORD;
-            static const struct {
-                const char *s;
-                enum rule_tok t;
-            } ascii[] = {{"and", TK_AND}, {"or", TK_OR}, {"not", TK_NOT}, {"in", TK_IN},
-                {"receives", TK_RECEIVES}};
-            for (size_t j = 0; j < sizeof(ascii) / sizeof(ascii[0]); j++)
-                if (strcasecmp(k->text, ascii[j].s) == 0)
-                    k->type = ascii[j].t;
-            /* "not in" is one operator (RULE-EXPR-003). */
-            if (k->type == TK_IN && n >= 2 && t[n - 2].type == TK_NOT &&
-                strcasecmp(t[n - 2].text, "not") == 0) {
-                n--;
-                t[n - 1].type = TK_NOTIN;
-                t[n - 1].text = "not in";
-            }
-        } else {
-            char ch[8] = {0};
-            memcpy(ch, text + start, (size_t)l);
-            return rule_fail(err, start_col, "无法识别的字符“%s”", ch);
-        }
+        t[n++] = (struct rule_token){.column = start_col};
+        int rc = lex_token(&lx, t, &n, c, l, start, start_col);
+        if (rc != AL_OK)
+            return rc;
     }
-    t[n] = (struct rule_token){.type = TK_END, .column = col};
+    t[n] = (struct rule_token){.type = TK_END, .column = lx.col};
     *out = t;
     *count = n + 1;
     return AL_OK;

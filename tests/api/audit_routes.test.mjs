@@ -162,6 +162,7 @@ const CALLS = {
     return call(civil, {}, { id: v.result.import_id })
   } },
   'POST /api/v1/identify/runs': { action: 'identify.run', job: true, run: (call) => call(civil) },
+  'POST /api/v1/entitle/runs': { action: 'entitle.run', job: true, run: (call) => call(civil, {}) }, // RULE-ENT-066
   'POST /api/v1/assessments/legacy': { action: 'assess.legacy', run: async (call) => call(civil, { elder_id: (await newElder()).id, level: 1, assessed_on: '2021-05-10' }) },
   'POST /api/v1/assessments': { action: 'assess.create', run: async (call) => call(a1, { elder_id: (await newElder()).id, reason: 'first', items: items50 }) },
   'PATCH /api/v1/assessments/:id': { action: 'assess.save', run: async (call) => {

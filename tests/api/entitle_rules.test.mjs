@@ -140,3 +140,21 @@ test('RULE-ENT-048, RULE-ENT-043: a new example elder must hold for the item\'s 
   assert.equal(mine.got, true)
   assert.equal(mine.passed, true)
 })
+
+test('RULE-ENT-069: approval runs the rule gate again: a parameter changed after the submission that breaks the rule refuses the approval', async () => {
+  const zy = await s.login('zy_civil')
+  ok(await fg.post('/api/v1/entitle/params', { name: '审批测试等级', value: 2, valid_from: '2020-01-01', legal_ref: '测试' }), 201)
+  let ch = ok(await fg.post('/api/v1/entitle/changes', { effective_from: '2026-01-01' }), 201)
+  ch = ok(await fg.put(`/api/v1/entitle/changes/${ch.id}/items/fg_gate`, newItem({ name: '审批校验项目', rule_text: '能力等级 >= 审批测试等级' })))
+  ch = ok(await fg.post(`/api/v1/entitle/changes/${ch.id}/submit`, { version: ch.version }))
+  // No approved rule uses the parameter yet, so its new value passes the parameter gate …
+  ok(await fg.post('/api/v1/entitle/params', { name: '审批测试等级', value: 9, valid_from: '2025-06-01', legal_ref: '测试' }), 201)
+  // … and the approval, compiling the submitted rule again at the change's date, refuses it.
+  const r = await zy.post(`/api/v1/entitle/changes/${ch.id}/approve`, { version: ch.version })
+  assertError(r, 422, 'unprocessable', 'rule_text')
+  assert.match(r.body.error.message, /项目「审批校验项目」的认定规则在提交后已不能通过校验，不能批准：认定规则有误，第 \d+ 个字符处/)
+  assert.equal(ok(await fg.get(`/api/v1/entitle/changes/${ch.id}`)).status, 'submitted', 'nothing moved')
+  // A value that fits again lets the same submission through.
+  ok(await fg.post('/api/v1/entitle/params', { name: '审批测试等级', value: 3, valid_from: '2025-09-01', legal_ref: '测试' }), 201)
+  assert.equal(ok(await zy.post(`/api/v1/entitle/changes/${ch.id}/approve`, { version: ch.version })).status, 'approved')
+})

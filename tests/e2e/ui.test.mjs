@@ -342,12 +342,16 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
   ch = (await civil.post(`/api/v1/entitle/changes/${ch.id}/submit`, { version: ch.version })).body
   assert.equal(ch.status, 'submitted')
   const canteen = (await civil.get('/api/v1/meal/canteens?page_size=1')).body.items[0] // the meal demo (issue 17)
+  const job = (await civil.post('/api/v1/entitle/runs', {})).body.job_id
+  for (let i = 0; i < 600 && !['done', 'failed'].includes((await civil.get(`/api/v1/jobs/${job}`)).body.status); i++) await new Promise((r) => setTimeout(r, 100))
   const pages = {
     fg_civil: [['/', '[data-test=home-registry]'], ['/', '[data-test=home-chart] canvas'], ['/elders', '[data-test=list-card], [data-test=elders-table] .el-table__row'],
       [`/elders/${elder.id}`, '[data-test=elder-person]'], ['/assessments', '.el-tabs'],
       ['/assessments?tab=list', '[data-test=list-card], [data-test=assess-table] .el-table__row'],
       [`/assessments/${a.id}`, '[data-test=result-sheet]'], ['/imports', '[data-test=import-kind]'],
       ['/identify', '[data-test=identify-run]'], ['/elders/99999999', '[data-test=page-state]'], ['/password', 'form'],
+      // Entitlement runs and the care advisor (issue 12, RULE-ENT-070).
+      ['/entitle-runs?list=todo', '[data-test=entrun-runs]'], [`/advisor?elder=${elder.id}`, '[data-test=advisor-eligible]'],
       // The elder page's correction dialogs (issue 18): opened by their buttons.
       ...['edit', 'status', 'contact', 'consent'].map((d) => [`/elders/${elder.id}`, '[data-test=elder-person]',
         async (page) => {

@@ -290,6 +290,27 @@ rules_joined(void **state)
     json_decref(params);
 }
 
+/* RULE-ENT-061: a run's set as text, 16 hex digits per 64 items, item 0 the lowest bit. */
+static void
+bits_text(void **state)
+{
+    (void)state;
+    uint64_t in[4] = {0x1ull | 1ull << 63, 0x5ull, 0, 0}, out[4];
+    char buf[ENTITLE_BITS_TEXT];
+    entitle_bits_format(in, 2, buf);
+    assert_string_equal(buf, "80000000000000010000000000000005");
+    assert_int_equal(entitle_bits_parse(buf, out, 4), AL_OK);
+    assert_true(out[0] == in[0] && out[1] == in[1] && out[2] == 0 && out[3] == 0);
+    entitle_bits_format(in, 4, buf);
+    assert_int_equal(strlen(buf), 64);
+    /* Not whole words, not hex, or longer than the room: refused. */
+    assert_int_equal(entitle_bits_parse("abc", out, 4), AL_EINVAL);
+    assert_int_equal(entitle_bits_parse("000000000000000g", out, 4), AL_EINVAL);
+    assert_int_equal(entitle_bits_parse("00000000000000000000000000000001", out, 1), AL_EINVAL);
+    assert_int_equal(entitle_bits_parse("", out, 4), AL_OK);
+    assert_true(out[0] == 0);
+}
+
 int
 main(void)
 {
@@ -301,6 +322,7 @@ main(void)
         cmocka_unit_test(merge),
         cmocka_unit_test(params),
         cmocka_unit_test(rules_joined),
+        cmocka_unit_test(bits_text),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     al_arena_fini(&arena);
