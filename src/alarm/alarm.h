@@ -56,6 +56,7 @@ struct alarm_timers {
     size_t n, cap;
     int64_t *current; /* by device id: the due time that counts (older heap entries are stale) */
     size_t ncurrent;
+    size_t live; /* devices with a time */
 };
 void alarm_timers_init(struct alarm_timers *t);
 void alarm_timers_fini(struct alarm_timers *t);
@@ -68,7 +69,7 @@ void alarm_timers_cancel(struct alarm_timers *t, int64_t id);
  * true, or false when none is due.  O(log n); stale entries are skipped.
  */
 bool alarm_timers_next(struct alarm_timers *t, int64_t now, int64_t *id, int64_t *due);
-/* Live entries plus stale ones still in the heap (tests). */
+/* Live entries plus stale ones still in the heap (tests): at most about 4 × the devices. */
 size_t alarm_timers_heap_size(const struct alarm_timers *t);
 
 /* ---- store (alarm_store.c) ---- */

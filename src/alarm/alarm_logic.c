@@ -148,9 +148,8 @@ alarm_timers_set(struct alarm_timers *t, int64_t id, int64_t due)
         t->ncurrent = n;
     }
     if (t->n == t->cap) {
-        if (t->cap >= 1024 && t->n > 2 * t->ncurrent) {
+        if (t->n >= 1024 && t->n > 2 * t->live) /* mostly stale: drop them, O(n) */
             compact(t);
-        }
         if (t->n == t->cap) {
             size_t cap = t->cap ? t->cap * 2 : 64;
             struct alarm_timer *h = realloc(t->heap, cap * sizeof(*h));
@@ -160,6 +159,8 @@ alarm_timers_set(struct alarm_timers *t, int64_t id, int64_t due)
             t->cap = cap;
         }
     }
+    if (t->current[id] < 0)
+        t->live++;
     t->current[id] = due;
     t->heap[t->n] = (struct alarm_timer){due, id};
     sift_up(t, t->n++);
@@ -169,8 +170,10 @@ alarm_timers_set(struct alarm_timers *t, int64_t id, int64_t due)
 void
 alarm_timers_cancel(struct alarm_timers *t, int64_t id)
 {
-    if (id > 0 && (size_t)id < t->ncurrent)
+    if (id > 0 && (size_t)id < t->ncurrent && t->current[id] >= 0) {
         t->current[id] = -1;
+        t->live--;
+    }
 }
 
 bool
@@ -183,6 +186,7 @@ alarm_timers_next(struct alarm_timers *t, int64_t now, int64_t *id, int64_t *due
         if (t->current[e.device_id] != e.due)
             continue; /* superseded or cancelled */
         t->current[e.device_id] = -1;
+        t->live--;
         *id = e.device_id;
         *due = e.due;
         return true;
