@@ -3,11 +3,10 @@
 // commit — across kill -9 of anlao and a broker restart — and refused messages counted.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BIN, Server, assertError } from '../lib/server.mjs'
-import { Broker } from '../lib/mosquitto.mjs'
+import { Server, assertError } from '../lib/server.mjs'
+import { Broker, devsim as run } from '../lib/mosquitto.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 let broker, s, civil, elder
@@ -22,21 +21,7 @@ before(async () => {
 })
 after(async () => { await s.stop(); s.cleanup(); await broker.stop(); broker.cleanup() })
 
-// Run `anlao devsim` with these options; resolves {code, out: parsed summary, stderr}.
-function devsim(args, { onSpawn } = {}) {
-  return new Promise((ok) => {
-    const p = spawn(BIN, ['devsim', '--port', String(broker.port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''; let err = ''
-    p.stdout.on('data', (d) => { out += d })
-    p.stderr.on('data', (d) => { err += d })
-    p.on('exit', (code) => {
-      let summary = null
-      try { summary = JSON.parse(out.trim().split('\n').pop()) } catch { /* none */ }
-      ok({ code, out: summary, stderr: err })
-    })
-    if (onSpawn) onSpawn(p)
-  })
-}
+const devsim = (args) => run(broker, args)
 
 async function register(serial, type = 'sos', extra = {}) {
   const r = await civil.post('/api/v1/devices', { elder_id: elder.id, type, model: 'AL-100', serial,

@@ -8,7 +8,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { freePort } from './server.mjs'
+import { BIN, freePort } from './server.mjs'
 
 const MOSQUITTO = process.env.MOSQUITTO || '/usr/sbin/mosquitto'
 
@@ -98,4 +98,30 @@ function canConnect(port) {
     s.on('connect', () => { s.destroy(); ok(true) })
     s.on('error', () => ok(false))
   })
+}
+
+// Run `anlao devsim` against `broker` with these options: {code, out (the summary), stderr}.
+export function devsim(broker, args, { bin } = {}) {
+  return new Promise((ok) => {
+    const p = spawn(bin || BIN, ['devsim', '--port', String(broker.port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''; let err = ''
+    p.stdout.on('data', (d) => { out += d })
+    p.stderr.on('data', (d) => { err += d })
+    p.on('exit', (code) => {
+      let summary = null
+      try { summary = JSON.parse(out.trim().split('\n').pop()) } catch { /* none */ }
+      ok({ code, out: summary, stderr: err })
+    })
+  })
+}
+
+// Register a device of `type` for elder `elderId` through `client` and have it send one alarm;
+// resolves the alarm (as GET /api/v1/alarms lists it) and the device.
+export async function raiseAlarm(broker, client, elderId, serial, type = 'sos') {
+  const d = await client.post('/api/v1/devices', { elder_id: elderId, type, model: 'AL-100', serial, heartbeat_s: 300 })
+  if (d.status !== 201) throw new Error('device: ' + JSON.stringify(d.body))
+  const r = await devsim(broker, ['--serial', serial, '--password', d.body.mqtt.password, '--type', type, '--seq-start', '1', '--timeout-s', '20'])
+  if (r.code !== 0) throw new Error('devsim: ' + r.stderr + JSON.stringify(r.out))
+  const list = await client.get(`/api/v1/alarms?device_id=${d.body.id}`)
+  return { alarm: list.body.items[0], device: d.body }
 }
