@@ -1,5 +1,6 @@
 # 安老 (anlao) — one hand-written GNU Makefile.
-#   make run      build everything and start the platform with demo data (ANLAO_DB: another database)
+#   make run      build everything and start the platform with demo data (ANLAO_DB: another database;
+#                 a mosquitto broker for the devices on 127.0.0.1:1883 unless MQTT=0, docs/devices.md)
 #   make test     every test: unit, API, browser, fuzz regressions, unit + API under ASan+UBSan
 #   make bench    benchmarks (figures and ratios, never pass/fail)
 # Switches: SANITIZE=address,undefined  DEBUG=1  BUILD=dir  WERROR=1
@@ -91,7 +92,7 @@ $(BUILD)/anlao: $(BUILD)/src/main.o $(LIB_OBJ)
 run: deps
 	@$(MAKE) --no-print-directory all web
 	@mkdir -p var
-	$(BUILD)/anlao serve --db "$${ANLAO_DB:-var/anlao.db}" --port $(PORT) --demo
+	scripts/mqtt-dev.sh $(BUILD)/anlao serve --db "$${ANLAO_DB:-var/anlao.db}" --port $(PORT) --demo
 
 routes: $(BUILD)/anlao
 	@$(BUILD)/anlao routes

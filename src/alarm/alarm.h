@@ -84,6 +84,12 @@ int alarm_store_raise(struct al_db *db, const char *region, int64_t elder_id, in
     int64_t event_id, const char *type, int severity, int64_t device_ts, int64_t now,
     int64_t *id);
 
+/*
+ * Demo handling (凤冈县): the open smoke alarm acknowledged, called and closed as a false
+ * alarm; the open fall alarm acknowledged with a call under way.  In the caller's transaction.
+ */
+int alarm_seed_demo(struct al_db *db, int64_t now);
+
 /* The live channel of new and changed alarms (RULE-ALARM-021): payload {"id","region_code",…}. */
 #define ALARM_CHANNEL "alarms"
 

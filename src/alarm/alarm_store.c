@@ -160,7 +160,10 @@ alarm_store_ack(struct al_db *db, int64_t id, int64_t user_id, const char *user_
                               " WHERE id = ? AND status = 'open'";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, now);
-    al_stmt_bind_int(st, 2, user_id);
+    if (user_id)
+        al_stmt_bind_int(st, 2, user_id);
+    else
+        al_stmt_bind_null(st, 2); /* the demo's seed */
     al_stmt_bind_text(st, 3, user_name);
     al_stmt_bind_int(st, 4, id);
     int rc = al_stmt_run(st);
@@ -198,7 +201,10 @@ alarm_store_close(struct al_db *db, int64_t id, int64_t user_id, const char *use
                               " WHERE id = ? AND status = 'acknowledged'";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, now);
-    al_stmt_bind_int(st, 2, user_id);
+    if (user_id)
+        al_stmt_bind_int(st, 2, user_id);
+    else
+        al_stmt_bind_null(st, 2);
     al_stmt_bind_text(st, 3, outcome);
     al_stmt_bind_text(st, 4, note);
     al_stmt_bind_int(st, 5, id);
@@ -207,5 +213,46 @@ alarm_store_close(struct al_db *db, int64_t id, int64_t user_id, const char *use
         return AL_ECONFLICT;
     if (rc == AL_OK)
         rc = add_step(db, id, now, "closed", user_id, user_name, NULL, outcome, note);
+    return rc;
+}
+
+/* The open alarm of `type` raised first, 0 when none. */
+static int64_t
+open_of_type(struct al_db *db, const char *type, int64_t *raised)
+{
+    static const char sql[] = "SELECT id, raised_at FROM alarms WHERE type = ? AND status = 'open'"
+                              " ORDER BY id LIMIT 1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, type);
+    int64_t id = 0;
+    if (al_stmt_one(st) == AL_OK) {
+        id = al_stmt_int(st, 0);
+        *raised = al_stmt_int(st, 1);
+        al_stmt_reset(st);
+    }
+    return id;
+}
+
+int
+alarm_seed_demo(struct al_db *db, int64_t now)
+{
+    static const char who[] = "龙泉街道助老员 刘洋";
+    (void)now;
+    int64_t raised = 0, id = open_of_type(db, "smoke", &raised);
+    int rc = AL_OK;
+    if (id) {
+        rc = alarm_store_ack(db, id, 0, who, raised + 35);
+        if (rc == AL_OK)
+            rc = alarm_store_call(db, id, 0, who, "elder", "reached", "老人说厨房炒菜油烟", raised + 80);
+        if (rc == AL_OK)
+            rc = alarm_store_close(db, id, 0, who, "false_alarm", "厨房油烟，已提醒开窗", raised + 900);
+    }
+    if (rc == AL_OK && (id = open_of_type(db, "fall", &raised)) != 0) {
+        rc = alarm_store_ack(db, id, 0, who, raised + 48);
+        if (rc == AL_OK)
+            rc = alarm_store_call(db, id, 0, who, "family", "no_answer", "长子电话未接", raised + 110);
+        if (rc == AL_OK)
+            rc = alarm_store_call(db, id, 0, who, "helper", "on_the_way", NULL, raised + 170);
+    }
     return rc;
 }

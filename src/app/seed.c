@@ -9,6 +9,7 @@
 #include "core/db.h"
 #include "core/err.h"
 #include "core/idcard.h"
+#include "device/device.h"
 #include "entitle/entitle.h"
 #include "gen/gen.h"
 #include "identify/identify.h"
@@ -61,6 +62,8 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
         return al_fail(e, rc, NULL, "演示数据写入失败：评估员资格");
     if (o->elders > 0 && (rc = seed_elders(db, o->elders, e)) != AL_OK)
         return rc;
+    if (o->elders > 0 && (rc = device_seed_demo(db, o->password, e)) != AL_OK)
+        return rc; /* issue 14: devices and alarms on the first demo elders */
     if ((rc = al_db_exec(db,
              "INSERT INTO settings(key, value) VALUES ('demo_seeded', '1')"
              " ON CONFLICT DO NOTHING")) != AL_OK)

@@ -38,7 +38,13 @@ int device_broker_sync(struct al_db *db);
 /* `anlao devsim …`: the device simulator (RULE-DEV-030).  Exit status. */
 int device_devsim_main(int argc, char **argv);
 
-/* The demo county's devices and alarms (a few, on the first demo elders). */
-int device_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e);
+/*
+ * The demo county's devices (on the first demo elders; every MQTT password is
+ * `password`, for `anlao devsim`) and a few alarms through the same store path
+ * as the ingest: one open SOS, one acknowledged fall with a call, one closed
+ * smoke alarm, a low-battery ticket.  AL_OK (nothing when there is no elder),
+ * or the failure with a Chinese message in `e`.
+ */
+int device_seed_demo(struct al_db *db, const char *password, struct al_errinfo *e);
 
 #endif

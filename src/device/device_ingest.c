@@ -1,5 +1,5 @@
 /*
- * The MQTT ingest (RULE-DEV-020..024): one thread with its own database
+ * The MQTT ingest (RULE-DEV-020..022): one thread with its own database
  * connection and a libmosquitto client (persistent session: clean session
  * off, its own client id) subscribed with QoS 1 to every device's uplink.
  *
@@ -8,7 +8,9 @@
  * only then acknowledged to the device on its ack topic; a device resends until
  * that acknowledgement comes, and a repeated (device, seq) is stored once and
  * acknowledged again.  The thread also runs the heartbeat timers (a min-heap,
- * alarm_timers): nothing scans every device.
+ * alarm_timers): nothing scans every device.  Together (RULE-DEV-021): whatever
+ * happens to anlao (kill -9 between the broker's PUBACK and the commit, or while
+ * down), every message a device got an "ok" for is stored, and none twice.
  */
 #include <errno.h>
 #include <pthread.h>

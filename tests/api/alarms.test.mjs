@@ -53,7 +53,7 @@ test('RULE-ALARM-021: the console stream shows a new SOS at once, only inside th
   assert.equal((await jx.get('/api/v1/alarms')).body.total, 0)
 })
 
-test('RULE-ALARM-020 RULE-ALARM-022 RULE-ALARM-023: acknowledge, calls, closure; the timeline in order; audited', async () => {
+test('RULE-ALARM-020 RULE-ALARM-022 RULE-ALARM-023 RULE-ALARM-024: acknowledge, calls, closure; the timeline in order; audited', async () => {
   const { alarm } = await raiseAlarm(broker, civil, elder.id, 'FALL-C002', 'fall')
   assert.equal(alarm.severity, 1)
   // Calls and closure need an acknowledgement first (RULE-ALARM-021).

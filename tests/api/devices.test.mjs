@@ -126,7 +126,7 @@ test('RULE-DEV-013 RULE-DEV-014: malformed, oversized, unknown and foreign messa
   assert.match(s.log, /refused message #\d+ \(malformed\)/)
 })
 
-test('RULE-DEV-021: kill -9 of anlao during 600 alarms from 12 devices: every alarm stored exactly once, none lost', async () => {
+test('RULE-DEV-020 RULE-DEV-021 RULE-DEV-030: kill -9 of anlao during 600 alarms from 12 devices: every alarm stored exactly once, none lost', async () => {
   const lines = []
   const ids = []
   for (let i = 0; i < 12; i++) {
