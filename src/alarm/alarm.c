@@ -24,8 +24,9 @@ alarm_list(struct al_req *r)
         return rc;
     f.status = al_query_opt(&r->query, "status");
     if (f.status && strcmp(f.status, "open") && strcmp(f.status, "acknowledged") &&
-        strcmp(f.status, "closed"))
-        return al_req_fail(r, AL_EINVAL, "status", "状态应为 open、acknowledged 或 closed");
+        strcmp(f.status, "closed") && strcmp(f.status, "active"))
+        return al_req_fail(r, AL_EINVAL, "status",
+            "状态应为 open、acknowledged、closed 或 active（未结案）");
     if ((rc = al_query_int(&r->query, "device_id", "设备", 1, INT64_MAX, 0, &f.device_id,
              &r->err)) != AL_OK ||
         (rc = al_query_int(&r->query, "elder_id", "老人", 1, INT64_MAX, 0, &f.elder_id,
@@ -261,7 +262,7 @@ alarm_stream(struct al_req *r)
 
 static const struct al_route alarm_routes[] = {
     {AL_GET, "/api/v1/alarms", alarm_list, "alarm.read", 0,
-        "本辖区告警列表（status、device_id、elder_id 筛选；未处理、严重的在前）"},
+        "本辖区告警列表（status：open/acknowledged/closed/active，device_id、elder_id 筛选；未处理、严重的在前）"},
     {AL_GET, "/api/v1/alarms/stream", alarm_stream, "alarm.read", 0,
         "告警实时推送（SSE：新告警与状态变化）"},
     {AL_GET, "/api/v1/alarms/:id", alarm_get, "alarm.read", 0, "告警详情（老人信息卡与时间线）"},

@@ -93,7 +93,7 @@ static const struct al_col card_cols[] = {AL_COL(17, "elder_address", AL_COL_TEX
 
 #define LIST_WHERE                                                                             \
     " WHERE a.region_code >= ?1 AND a.region_code < ?2"                                        \
-    " AND (CAST(?3 AS TEXT) IS NULL OR a.status = ?3)"                                         \
+    " AND (CAST(?3 AS TEXT) IS NULL OR a.status = ?3 OR (?3 = 'active' AND a.status <> 'closed'))" \
     " AND (?4 = 0 OR a.device_id = ?4) AND (?5 = 0 OR a.elder_id = ?5)"
 
 int

@@ -87,5 +87,7 @@ test('RULE-ALARM-020 RULE-ALARM-022 RULE-ALARM-023 RULE-ALARM-024: acknowledge, 
   const list = (await civil.get('/api/v1/alarms')).body.items
   assert.ok(list.findIndex((x) => x.id === fresh.id) < list.findIndex((x) => x.id === alarm.id))
   assert.equal((await civil.get('/api/v1/alarms?status=closed')).body.items.every((x) => x.status === 'closed'), true)
+  const active = (await civil.get('/api/v1/alarms?status=active')).body
+  assert.ok(active.total >= 2 && active.items.every((x) => x.status !== 'closed'))
   assertError(assert, await civil.get('/api/v1/alarms?status=lost'), 400, 'invalid', 'status')
 })

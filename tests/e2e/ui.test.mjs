@@ -347,6 +347,9 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/assessments?tab=list', '[data-test=list-card], [data-test=assess-table] .el-table__row'],
       [`/assessments/${a.id}`, '[data-test=result-sheet]'], ['/imports', '[data-test=import-kind]'],
       ['/identify', '[data-test=identify-run]'], ['/elders/99999999', '[data-test=page-state]'], ['/password', 'form'],
+      // Devices and the alarm console (issue 14): the demo's alarms, one opened.
+      ['/devices', '[data-test=list-card], [data-test=devices-table] .el-table__row'],
+      ['/alarms?status=all', '[data-test=list-card]'], ['/alarms?status=all&id=2', '[data-test=alarm-timeline] li'],
       // The elder page's correction dialogs (issue 18): opened by their buttons.
       ...['edit', 'status', 'contact', 'consent'].map((d) => [`/elders/${elder.id}`, '[data-test=elder-person]',
         async (page) => {

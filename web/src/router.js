@@ -25,6 +25,8 @@ const routes = [
       { path: 'identify', component: () => import('./views/Identify.vue'), meta: { perm: 'elder.identify', title: '精准识别' } },
       { path: 'users', component: () => import('./views/Users.vue'), meta: { perm: 'user.read', title: '用户管理' } },
       { path: 'regions', component: () => import('./views/Regions.vue'), meta: { perm: 'region.read', title: '行政区划' } },
+      { path: 'alarms', component: () => import('./views/Alarms.vue'), meta: { perm: 'alarm.read', title: '紧急呼叫' } },
+      { path: 'devices', component: () => import('./views/Devices.vue'), meta: { perm: 'device.read', title: '智能设备' } },
       { path: 'audit', component: () => import('./views/Audit.vue'), meta: { perm: 'audit.read', title: '审计日志' } },
     ],
   },
