@@ -7,6 +7,7 @@
  * HMAC-SHA512 so no password ever reaches the disk or another process.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,9 +94,23 @@ static const char acl_tail[] = "\n"
     "topic read anlao/dev/+/up\n"
     "topic write anlao/dev/+/ack\n";
 
+/* One writer at a time: the ingest thread (at start) and the workers (registrations). */
+static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int broker_sync(struct al_db *db);
+
 /* RULE-DEV-003 */
 int
 device_broker_sync(struct al_db *db)
+{
+    pthread_mutex_lock(&sync_lock);
+    int rc = broker_sync(db);
+    pthread_mutex_unlock(&sync_lock);
+    return rc;
+}
+
+static int
+broker_sync(struct al_db *db)
 {
     const char *passwd = getenv("ANLAO_MQTT_PASSWD_FILE"), *acl = getenv("ANLAO_MQTT_ACL_FILE");
     const char *pidfile = getenv("ANLAO_MQTT_PID_FILE");
