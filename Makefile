@@ -1,5 +1,6 @@
 # 安老 (anlao) — one hand-written GNU Makefile.
-#   make run      build everything and start the platform with demo data (ANLAO_DB: another database)
+#   make run      build everything and start the platform with demo data (ANLAO_DB: another database;
+#                 a mosquitto broker for the devices on 127.0.0.1:1883 unless MQTT=0, docs/devices.md)
 #   make test     every test: unit, API, browser, fuzz regressions, unit + API under ASan+UBSan
 #   make bench    benchmarks (figures and ratios, never pass/fail)
 # Switches: SANITIZE=address,undefined  DEBUG=1  BUILD=dir  WERROR=1
@@ -7,7 +8,8 @@
 BUILD    ?= build
 CC       ?= cc
 PORT     ?= 8080
-PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 libpq xlsxwriter libzip expat freexl
+PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 libpq xlsxwriter libzip expat freexl \
+            libmosquitto
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
             -Wvla -Wimplicit-fallthrough -fno-common
@@ -90,7 +92,7 @@ $(BUILD)/anlao: $(BUILD)/src/main.o $(LIB_OBJ)
 run: deps
 	@$(MAKE) --no-print-directory all web
 	@mkdir -p var
-	$(BUILD)/anlao serve --db "$${ANLAO_DB:-var/anlao.db}" --port $(PORT) --demo
+	scripts/mqtt-dev.sh $(BUILD)/anlao serve --db "$${ANLAO_DB:-var/anlao.db}" --port $(PORT) --demo
 
 routes: $(BUILD)/anlao
 	@$(BUILD)/anlao routes
@@ -138,7 +140,8 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 # Parsers and the pure rules they feed; nothing that needs the database or the network.
 FUZZ_LIB := $(addprefix src/core/,arena.c csv.c err.c fields.c head.c idcard.c json.c log.c query.c \
             router.c set64.c sheet.c text.c vec.c xls.c xlsx.c) src/import/import_logic.c \
-            src/region/region_logic.c src/entitle/facts.c $(wildcard src/entitle/rule_*.c)
+            src/region/region_logic.c src/entitle/facts.c $(wildcard src/entitle/rule_*.c) \
+            src/device/device_logic.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \

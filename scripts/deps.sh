@@ -4,7 +4,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 what=${1:-build}
-pkgs="gcc make pkg-config libevent-dev libjansson-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev libxlsxwriter-dev libzip-dev libexpat1-dev libfreexl-dev nodejs"
+pkgs="gcc make pkg-config libevent-dev libjansson-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev libxlsxwriter-dev libzip-dev libexpat1-dev libfreexl-dev libmosquitto-dev mosquitto nodejs"
 case "$what" in
     test)  pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev chromium fonts-noto-cjk postgresql-15 nginx python3 python3-xlwt python3-openpyxl" ;;
     bench) pkgs="$pkgs wrk time python3" ;;
@@ -24,7 +24,7 @@ fi
 echo "安装依赖 (installing):$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# The tests start their own servers (PostgreSQL, nginx) on loopback in temporary directories:
+# The tests start their own servers (PostgreSQL, nginx, mosquitto) on loopback in temporary directories:
 # keep the packages' own services from starting on install (exit 101 = action forbidden).
 own_policy=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then

@@ -23,6 +23,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "entitle/entitle.h"
+#include "device/device.h"
 #include "gen/gen.h"
 #include "identify/identify.h"
 #include "import/import.h"
@@ -45,6 +46,8 @@ usage(FILE *f)
           "                                            生成五类部门数据文件（默认 2% 错误行）\n"
           "  identify [--db PATH]                      精准识别：重算类别并生成工作清单\n"
           "  entitle --region CODE [--date YYYY-MM-DD] 享受资格认定：辖区老人逐一对照服务清单\n"
+          "  devsim --port N --serial S --password P [--count N] [--kind K] [--type T] ...\n"
+          "                                            设备模拟器：按设备协议发送并重发直到确认\n"
           "  routes [--markdown]                       打印路由表\n"
           "  backup FILE [--db PATH]                   在线备份数据库（PostgreSQL：pg_dump，\n"
           "                                            FILE 以 / 结尾为目录格式，.sql 为纯 SQL）\n"
@@ -290,7 +293,10 @@ cmd_serve(int argc, char **argv)
         al_events_stop();
         return 1;
     }
+    if (device_ingest_start(al_config.db_path) != AL_OK) /* issue 14: MQTT when configured */
+        al_warn("mqtt: the ingest thread did not start");
     rc = al_http_serve(app_modules, app_dispatch, auth_signed_in) == AL_OK ? 0 : 1;
+    device_ingest_stop();
     al_jobs_stop();
     al_events_stop();
     return rc;
@@ -701,6 +707,10 @@ main(int argc, char **argv)
         {"import", cmd_import, "--db= --kind= --sheet= --commit --valid-only --partial"},
         {"identify", cmd_identify, "--db="},
         {"entitle", cmd_entitle, "--db= --region= --date="},
+        {"devsim", device_devsim_main,
+            "--host= --port= --serial= --password= --devices= --count= --kind= --type= "
+            "--battery= --seq-start= --resend-ms= --interval-ms= --timeout-s= --window= --topic= "
+            "--payload="},
         {"gen", cmd_gen, "--db= --elders= --out= --seed= --bad-percent= --bad-per-mille= --today="},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

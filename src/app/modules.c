@@ -1,9 +1,11 @@
 #include "app/modules.h"
 #include "core/db.h"
+#include "alarm/alarm.h"
 #include "assess/assess.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "dashboard/dashboard.h"
+#include "device/device.h"
 #include "elder/elder.h"
 #include "entitle/entitle.h"
 #include "identify/identify.h"
@@ -33,6 +35,8 @@ const struct al_module *const app_modules[] = {
     &service_module,
     &meal_module,
     &entitle_run_module,
+    &device_module,
+    &alarm_module,
     NULL,
 };
 

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { BIN, Server, sleep } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { Broker, raiseAlarm } from '../lib/mosquitto.mjs'
 
 // Routes that change state and legitimately write no audit entry, each with its reason.
 // (Sign-in and sign-out are audited as auth.login / auth.logout.)
@@ -19,7 +20,7 @@ const NO_AUDIT = {
 }
 
 const items50 = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 2, 2, 2]
-let s, admin, civil, lq, a1, a2
+let s, admin, civil, lq, a1, a2, broker
 let seq = 100
 const newElder = async (region = '520327001001') => {
   const r = await civil.post('/api/v1/elders', { name: '留痕老人', id_number: idNumber('520327', '19450101', seq++), region_code: region, address: '一号', phone: '13800001234' })
@@ -364,6 +365,25 @@ const CALLS = {
     const e = await newElder()
     return call(await s.login('lq_helper'), { canteen_id: c.id, elder_id: e.id, menu_id: m.id, idem_key: `walk-${seq++}-key` })
   } },
+  'POST /api/v1/devices': { action: 'device.create', run: async (call) => {
+    const e = await newElder()
+    return call(civil, { elder_id: e.id, type: 'smoke', model: 'YG-1', serial: `SMK-${seq++}` })
+  } },
+  // An alarm comes from a device through the broker (issue 14).
+  'POST /api/v1/alarms/:id/ack': { action: 'alarm.acknowledge', run: async (call) => {
+    const { alarm } = await raiseAlarm(broker, civil, (await newElder()).id, `SOS-${seq++}`)
+    return call(civil, {}, { id: alarm.id })
+  } },
+  'POST /api/v1/alarms/:id/calls': { action: 'alarm.call', run: async (call) => {
+    const { alarm } = await raiseAlarm(broker, civil, (await newElder()).id, `SOS-${seq++}`)
+    ok(await civil.post(`/api/v1/alarms/${alarm.id}/ack`))
+    return call(civil, { target: 'family', outcome: 'reached' }, { id: alarm.id })
+  } },
+  'POST /api/v1/alarms/:id/close': { action: 'alarm.close', run: async (call) => {
+    const { alarm } = await raiseAlarm(broker, civil, (await newElder()).id, `SOS-${seq++}`)
+    ok(await civil.post(`/api/v1/alarms/${alarm.id}/ack`))
+    return call(civil, { outcome: 'test' }, { id: alarm.id })
+  } },
 }
 function mealCanteen() {
   return { region_code: '520327001', kind: 'point', name: '巡检助餐点', operator: '巡检', address: '一号', capacity: 10,
@@ -388,10 +408,11 @@ function routes() {
 }
 
 before(async () => {
-  s = await new Server().start()
+  broker = await new Broker().start()
+  s = await new Server({ env: broker.env() }).start()
   ;[admin, civil, lq, a1, a2] = await Promise.all(['admin', 'fg_civil', 'lq_officer', 'fg_assessor', 'fg_assessor2'].map((u) => s.login(u)))
 })
-after(async () => { await s.stop(); s.cleanup() })
+after(async () => { await s.stop(); s.cleanup(); await broker.stop(); broker.cleanup() })
 
 const latestAuditId = async () => (await admin.get('/api/v1/audit?page_size=1')).body.items[0]?.id ?? 0
 

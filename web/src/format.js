@@ -24,7 +24,7 @@ export const categoryNames = {
 export const levelNames = ['省', '市', '县', '乡镇/街道', '村/社区']
 export const targetTypeNames = {
   user: '用户', elder: '老人', api_token: '令牌', assessment: '评估', import: '导入',
-  identify_run: '识别批次', file: '文件', route: '接口',
+  identify_run: '识别批次', file: '文件', route: '接口', device: '设备', alarm: '告警',
 }
 export const outcomeNames = { success: '成功', failure: '失败', denied: '拒绝' }
 export const actionNames = {
@@ -40,6 +40,7 @@ export const actionNames = {
   'assess.approve': '审核通过', 'assess.return': '退回评估', 'assess.publish': '发布评估', 'assess.dispute': '评估异议',
   'assess.request': '申请评估', 'assess.qualify': '登记评估员资格', 'assess.legacy': '录入旧标准评估',
   'assess.export': '导出评估记录', 'assess.due_export': '导出到期复评', 'audit.export': '导出审计日志', 'user.export': '导出用户',
+  'device.create': '登记设备', 'alarm.acknowledge': '响应告警', 'alarm.call': '告警联系', 'alarm.close': '告警结案',
 }
 
 // Apply an API error to a form: the field gets the message, otherwise a toast.

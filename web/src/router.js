@@ -39,6 +39,8 @@ const routes = [
       { path: 'timebank', component: () => import('./views/Timebank.vue'), meta: { perm: 'timebank.read', title: '时间银行' } },
       { path: 'timebank/members/:id/statement', component: () => import('./views/TimebankStatement.vue'), meta: { perm: 'timebank.read', title: '账户明细' } },
       { path: 'volunteer', component: () => import('./views/Volunteer.vue'), meta: { perm: 'timebank.self', title: '我的志愿服务' } },
+      { path: 'alarms', component: () => import('./views/Alarms.vue'), meta: { perm: 'alarm.read', title: '紧急呼叫' } },
+      { path: 'devices', component: () => import('./views/Devices.vue'), meta: { perm: 'device.read', title: '智能设备' } },
       { path: 'audit', component: () => import('./views/Audit.vue'), meta: { perm: 'audit.read', title: '审计日志' } },
     ],
   },

@@ -1,0 +1,250 @@
+/* Pure rules of the alarm module and its timer heap. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alarm/alarm.h"
+#include "alarm/alarm_int.h"
+
+/* RULE-ALARM-001, RULE-ALARM-002, RULE-ALARM-011 */
+void
+alarm_rule_message(const char *device_type, int kind, const char *type, int battery,
+    struct alarm_verdict *v)
+{
+    static const struct {
+        const char *type;
+        int severity;
+    } grave[] = {{"sos", 1}, {"fall", 1}, {"smoke", 1}, {"gas", 1}, {"water", 2}};
+    memset(v, 0, sizeof(*v));
+    v->maintenance = battery >= 0 && battery < ALARM_LOW_BATTERY_PCT;
+    v->activity = device_type && (strcmp(device_type, "motion") == 0 ||
+                                     strcmp(device_type, "door") == 0) &&
+                  (kind == 1 || kind == 2);
+    if (kind != 1) /* only alarm messages raise alarms; information, reset, heartbeat do not */
+        return;
+    v->raise = true;
+    v->type = type;
+    v->severity = 2; /* RULE-ALARM-002: any other alarm message is urgent */
+    for (size_t i = 0; i < sizeof(grave) / sizeof(grave[0]); i++)
+        if (strcmp(type, grave[i].type) == 0)
+            v->severity = grave[i].severity;
+}
+
+/* RULE-ALARM-010 */
+int64_t
+alarm_heartbeat_due(int64_t last_seen, int heartbeat_s)
+{
+    return last_seen + 2 * (int64_t)(heartbeat_s > 0 ? heartbeat_s : 300);
+}
+
+/* RULE-ALARM-012 */
+int64_t
+alarm_daytime_silence_s(int64_t last_activity, int64_t now, int from_min, int to_min)
+{
+    if (now <= last_activity || from_min >= to_min)
+        return 0;
+    const int64_t day = 86400, cst = 8 * 3600;
+    int64_t total = 0;
+    /* Each CST day from the one of last_activity to the one of now. */
+    int64_t d0 = (last_activity + cst) / day, d1 = (now + cst) / day;
+    if (d1 - d0 > 30) /* a month of silence: count whole windows for the middle days */
+        d0 = d1 - 30;
+    for (int64_t d = d0; d <= d1; d++) {
+        int64_t ws = d * day - cst + from_min * 60, we = d * day - cst + to_min * 60;
+        int64_t s = ws > last_activity ? ws : last_activity, e = we < now ? we : now;
+        if (e > s)
+            total += e - s;
+    }
+    return total;
+}
+
+/* ---- timers ---- */
+
+void
+alarm_timers_init(struct alarm_timers *t)
+{
+    memset(t, 0, sizeof(*t));
+}
+
+void
+alarm_timers_fini(struct alarm_timers *t)
+{
+    free(t->heap);
+    free(t->current);
+    memset(t, 0, sizeof(*t));
+}
+
+static bool
+earlier(const struct alarm_timer *a, const struct alarm_timer *b)
+{
+    return a->due < b->due || (a->due == b->due && a->device_id < b->device_id);
+}
+
+static void
+sift_up(struct alarm_timers *t, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!earlier(&t->heap[i], &t->heap[p]))
+            break;
+        struct alarm_timer x = t->heap[i];
+        t->heap[i] = t->heap[p];
+        t->heap[p] = x;
+        i = p;
+    }
+}
+
+static void
+sift_down(struct alarm_timers *t, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < t->n && earlier(&t->heap[l], &t->heap[m]))
+            m = l;
+        if (r < t->n && earlier(&t->heap[r], &t->heap[m]))
+            m = r;
+        if (m == i)
+            return;
+        struct alarm_timer x = t->heap[i];
+        t->heap[i] = t->heap[m];
+        t->heap[m] = x;
+        i = m;
+    }
+}
+
+/* Compact the heap when stale entries outnumber live ones (keeps it O(devices)). */
+static void
+compact(struct alarm_timers *t)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        struct alarm_timer e = t->heap[i];
+        if ((size_t)e.device_id < t->ncurrent && t->current[e.device_id] == e.due) {
+            t->current[e.device_id] = -e.due - 1; /* mark: kept once */
+            t->heap[live++] = e;
+        }
+    }
+    for (size_t i = 0; i < live; i++)
+        t->current[t->heap[i].device_id] = t->heap[i].due;
+    t->n = live;
+    for (size_t i = t->n / 2 + 1; i-- > 0;)
+        sift_down(t, i);
+}
+
+bool
+alarm_timers_set(struct alarm_timers *t, int64_t id, int64_t due)
+{
+    if (id <= 0 || due < 0)
+        return false;
+    if ((size_t)id >= t->ncurrent) {
+        size_t n = t->ncurrent ? t->ncurrent : 64;
+        while (n <= (size_t)id)
+            n *= 2;
+        int64_t *c = realloc(t->current, n * sizeof(*c));
+        if (!c)
+            return false;
+        for (size_t i = t->ncurrent; i < n; i++)
+            c[i] = -1;
+        t->current = c;
+        t->ncurrent = n;
+    }
+    if (t->n == t->cap) {
+        if (t->n >= 1024 && t->n > 2 * t->live) /* mostly stale: drop them, O(n) */
+            compact(t);
+        if (t->n == t->cap) {
+            size_t cap = t->cap ? t->cap * 2 : 64;
+            struct alarm_timer *h = realloc(t->heap, cap * sizeof(*h));
+            if (!h)
+                return false;
+            t->heap = h;
+            t->cap = cap;
+        }
+    }
+    if (t->current[id] < 0)
+        t->live++;
+    t->current[id] = due;
+    t->heap[t->n] = (struct alarm_timer){due, id};
+    sift_up(t, t->n++);
+    return true;
+}
+
+void
+alarm_timers_cancel(struct alarm_timers *t, int64_t id)
+{
+    if (id > 0 && (size_t)id < t->ncurrent && t->current[id] >= 0) {
+        t->current[id] = -1;
+        t->live--;
+    }
+}
+
+bool
+alarm_timers_next(struct alarm_timers *t, int64_t now, int64_t *id, int64_t *due)
+{
+    while (t->n > 0 && t->heap[0].due <= now) {
+        struct alarm_timer e = t->heap[0];
+        t->heap[0] = t->heap[--t->n];
+        sift_down(t, 0);
+        if (t->current[e.device_id] != e.due)
+            continue; /* superseded or cancelled */
+        t->current[e.device_id] = -1;
+        t->live--;
+        *id = e.device_id;
+        *due = e.due;
+        return true;
+    }
+    return false;
+}
+
+size_t
+alarm_timers_heap_size(const struct alarm_timers *t)
+{
+    return t->n;
+}
+
+/* ---- handling ---- */
+
+static bool
+in(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return true;
+    return false;
+}
+
+/* RULE-ALARM-022: family contacts, community helper, provider, then 120 / 110. */
+bool
+alarm_step_target_ok(const char *s)
+{
+    static const char *const t[] = {"elder", "family", "helper", "provider", "120", "110"};
+    return in(s, t, sizeof(t) / sizeof(t[0]));
+}
+
+bool
+alarm_step_outcome_ok(const char *s)
+{
+    static const char *const t[] = {"reached", "no_answer", "busy", "on_the_way", "arrived"};
+    return in(s, t, sizeof(t) / sizeof(t[0]));
+}
+
+static const struct {
+    const char *id, *name;
+} outcomes[] = {
+    {"real_emergency", "真实紧急情况"}, {"needed_help", "需要帮助（非紧急）"},
+    {"false_alarm", "误报"}, {"test", "测试"}, {"no_answer_visited", "未接通，已上门查看"},
+};
+
+/* RULE-ALARM-023 */
+bool
+alarm_outcome_ok(const char *s)
+{
+    return alarm_outcome_name(s) != NULL;
+}
+
+const char *
+alarm_outcome_name(const char *s)
+{
+    for (size_t i = 0; s && i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
+        if (strcmp(s, outcomes[i].id) == 0)
+            return outcomes[i].name;
+    return NULL;
+}

@@ -1,0 +1,327 @@
+/*
+ * The MQTT ingest (RULE-DEV-020..022): one thread with its own database
+ * connection and a libmosquitto client (persistent session: clean session
+ * off, its own client id) subscribed with QoS 1 to every device's uplink.
+ *
+ * libmosquitto sends the broker its PUBACK before the callback runs, so QoS 1
+ * promises nothing about anlao's storage: each message is committed first and
+ * only then acknowledged to the device on its ack topic; a device resends until
+ * that acknowledgement comes, and a repeated (device, seq) is stored once and
+ * acknowledged again.  The thread also runs the heartbeat timers (a min-heap,
+ * alarm_timers): nothing scans every device.  Together (RULE-DEV-021): whatever
+ * happens to anlao (kill -9 between the broker's PUBACK and the commit, or while
+ * down), every message a device got an "ok" for is stored, and none twice.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mosquitto.h>
+
+#include "alarm/alarm.h"
+#include "core/events.h"
+#include "core/log.h"
+#include "device/device.h"
+#include "device/device_int.h"
+
+static struct {
+    pthread_t thread;
+    bool running;
+    int stopping; /* atomic */
+    char *db_path;
+    char host[256], user[128], password[256], client_id[128];
+    int port;
+} ig;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct device_ingest_stats stats;
+/* Timers armed by other threads (registrations), taken by the ingest thread. */
+struct watch {
+    int64_t id, due;
+};
+static struct watch *watches;
+static size_t nwatches, capwatches;
+
+struct ctx {
+    struct al_db *db;
+    struct alarm_timers timers;
+};
+
+void
+device_ingest_stats(struct device_ingest_stats *s)
+{
+    pthread_mutex_lock(&lock);
+    *s = stats;
+    pthread_mutex_unlock(&lock);
+}
+
+#define COUNT(field) (pthread_mutex_lock(&lock), stats.field++, pthread_mutex_unlock(&lock))
+
+void
+device_ingest_watch(int64_t id, int64_t last_seen, int heartbeat_s)
+{
+    pthread_mutex_lock(&lock);
+    if (nwatches == capwatches) {
+        size_t cap = capwatches ? capwatches * 2 : 64;
+        struct watch *w = realloc(watches, cap * sizeof(*w));
+        if (w) {
+            watches = w;
+            capwatches = cap;
+        }
+    }
+    if (nwatches < capwatches)
+        watches[nwatches++] = (struct watch){id, alarm_heartbeat_due(last_seen, heartbeat_s)};
+    pthread_mutex_unlock(&lock);
+}
+
+/* RULE-DEV-014: a refused message, counted by reason; the first ones and then every 2^k logged. */
+static void
+refuse(int reason, const char *topic, const char *why)
+{
+    pthread_mutex_lock(&lock);
+    int64_t n = ++stats.refused[reason];
+    pthread_mutex_unlock(&lock);
+    if (n <= 10 || (n & (n - 1)) == 0)
+        al_warn("mqtt: refused message #%lld (%s) on %.80s: %s", (long long)n,
+            devmsg_err_id(reason), topic ? topic : "?", why);
+}
+
+static void
+ack(struct mosquitto *m, const char *serial, int64_t seq, const char *status, int heartbeat_s)
+{
+    char topic[80], body[128];
+    snprintf(topic, sizeof(topic), DEVICE_TOPIC_PREFIX "%s/ack", serial);
+    size_t n = devmsg_ack(body, sizeof(body), seq, status, heartbeat_s);
+    if (mosquitto_publish(m, NULL, topic, (int)n, body, 1, false) == MOSQ_ERR_SUCCESS)
+        COUNT(acked);
+}
+
+static void
+on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
+{
+    struct ctx *c = arg;
+    COUNT(received);
+    char serial[41], why[128];
+    if (!device_topic_serial(msg->topic, serial)) { /* RULE-DEV-014 */
+        refuse(DEVMSG_FOREIGN, msg->topic, "not a device uplink topic");
+        return;
+    }
+    if (msg->payloadlen > DEVMSG_MAX_BYTES) { /* RULE-DEV-013: not even parsed */
+        snprintf(why, sizeof(why), "%d bytes", msg->payloadlen);
+        refuse(DEVMSG_OVERSIZED, msg->topic, why);
+        return;
+    }
+    struct device_ref d;
+    int rc = device_store_by_serial(c->db, serial, &d);
+    if (rc == AL_ENOTFOUND) {
+        refuse(DEVMSG_UNKNOWN_DEVICE, msg->topic, "no active device with this serial");
+        return;
+    }
+    if (rc != AL_OK) {
+        COUNT(db_errors);
+        return; /* no ack: the device resends */
+    }
+    struct devmsg dm;
+    int64_t seq = 0;
+    int err = devmsg_decode(msg->payload, (size_t)msg->payloadlen, &dm, &seq, why, sizeof(why));
+    if (err != DEVMSG_OK) {
+        refuse(err, msg->topic, why);
+        if (seq > 0) /* RULE-DEV-015: answered, so the device stops resending it; never stored */
+            ack(m, serial, seq, "invalid_format", d.heartbeat_s);
+        return;
+    }
+    int64_t now = time(NULL), alarm_id = 0;
+    bool inserted = false;
+    rc = al_db_begin(c->db);
+    if (rc == AL_OK)
+        rc = device_store_message(c->db, &d, &dm, now, &inserted, &alarm_id);
+    rc = al_db_end(c->db, rc);
+    if (rc != AL_OK) {
+        COUNT(db_errors);
+        al_warn("mqtt: message %lld of %s not stored (%d); the device will resend",
+            (long long)dm.seq, serial, rc);
+        return;
+    }
+    pthread_mutex_lock(&lock);
+    if (inserted)
+        stats.stored++;
+    else
+        stats.duplicates++;
+    if (alarm_id)
+        stats.alarms++;
+    pthread_mutex_unlock(&lock);
+    ack(m, serial, dm.seq, "ok", d.heartbeat_s); /* RULE-DEV-015: only after the commit */
+    alarm_timers_set(&c->timers, d.id, alarm_heartbeat_due(now, d.heartbeat_s));
+    if (alarm_id) { /* RULE-ALARM-021: the console hears of it */
+        char payload[128];
+        snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}",
+            (long long)alarm_id, d.region_code);
+        al_events_publish(c->db, ALARM_CHANNEL, payload);
+    }
+}
+
+static void
+on_connect(struct mosquitto *m, void *arg, int rc)
+{
+    (void)arg;
+    if (rc != 0) {
+        al_warn("mqtt: the broker refused the connection: %s", mosquitto_connack_string(rc));
+        return;
+    }
+    pthread_mutex_lock(&lock);
+    stats.connected = true;
+    pthread_mutex_unlock(&lock);
+    mosquitto_subscribe(m, NULL, DEVICE_TOPIC_SUB, 1);
+    al_info("mqtt: connected to %s:%d as %s", ig.host, ig.port, ig.client_id);
+}
+
+static void
+on_disconnect(struct mosquitto *m, void *arg, int rc)
+{
+    (void)m;
+    (void)arg;
+    (void)rc;
+    pthread_mutex_lock(&lock);
+    stats.connected = false;
+    pthread_mutex_unlock(&lock);
+}
+
+static void
+arm(void *arg, int64_t id, int64_t last_seen, int heartbeat_s)
+{
+    struct ctx *c = arg;
+    alarm_timers_set(&c->timers, id, alarm_heartbeat_due(last_seen, heartbeat_s));
+}
+
+/* RULE-ALARM-010: the devices whose heartbeat is overdue get a fault ticket. */
+static void
+run_timers(struct ctx *c)
+{
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < nwatches; i++)
+        alarm_timers_set(&c->timers, watches[i].id, watches[i].due);
+    nwatches = 0;
+    pthread_mutex_unlock(&lock);
+    int64_t now = time(NULL), id, due;
+    while (alarm_timers_next(&c->timers, now, &id, &due)) {
+        bool opened = false;
+        if (device_store_fault(c->db, id, now, &opened) != AL_OK)
+            COUNT(db_errors);
+        else if (opened)
+            COUNT(faults);
+    }
+}
+
+static void
+pause_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void *
+ingest_main(void *arg)
+{
+    (void)arg;
+    struct ctx c = {0};
+    alarm_timers_init(&c.timers);
+    struct mosquitto *m = NULL;
+    int backoff_ms = 200;
+    while (!__atomic_load_n(&ig.stopping, __ATOMIC_ACQUIRE)) {
+        if (!c.db) {
+            if (al_db_open(ig.db_path, &c.db) != AL_OK) {
+                c.db = NULL;
+                pause_ms(1000);
+                continue;
+            }
+            al_db_busy_timeout(c.db, 5000);
+            if (device_broker_sync(c.db) != AL_OK)
+                al_warn("mqtt: the broker's password and ACL files were not written");
+            device_store_each_active(c.db, arm, &c);
+        }
+        if (!m) {
+            m = mosquitto_new(ig.client_id, false, &c); /* RULE-DEV-020: persistent session */
+            if (!m) {
+                pause_ms(1000);
+                continue;
+            }
+            mosquitto_username_pw_set(m, ig.user, ig.password);
+            mosquitto_connect_callback_set(m, on_connect);
+            mosquitto_disconnect_callback_set(m, on_disconnect);
+            mosquitto_message_callback_set(m, on_message);
+            mosquitto_max_inflight_messages_set(m, 100);
+            if (mosquitto_connect(m, ig.host, ig.port, 30) != MOSQ_ERR_SUCCESS) {
+                pause_ms(backoff_ms);
+                backoff_ms = backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2;
+                continue; /* mosquitto_loop answers NO_CONN below until reconnect succeeds */
+            }
+        }
+        int rc = mosquitto_loop(m, 200, 1);
+        if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO ||
+            rc == MOSQ_ERR_PROTOCOL) { /* RULE-DEV-022: reconnect by itself */
+            pause_ms(backoff_ms);
+            backoff_ms = backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2;
+            if (mosquitto_reconnect(m) == MOSQ_ERR_SUCCESS)
+                backoff_ms = 200;
+        } else if (rc == MOSQ_ERR_SUCCESS) {
+            backoff_ms = 200;
+        }
+        run_timers(&c);
+    }
+    if (m) {
+        mosquitto_disconnect(m);
+        mosquitto_destroy(m);
+    }
+    alarm_timers_fini(&c.timers);
+    al_db_close(c.db);
+    return NULL;
+}
+
+static void
+env_copy(char *dst, size_t size, const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    snprintf(dst, size, "%s", v && *v ? v : dflt);
+}
+
+int
+device_ingest_start(const char *db_path)
+{
+    const char *port = getenv("ANLAO_MQTT_PORT");
+    if (!port || !*port || ig.running)
+        return AL_OK;
+    ig.port = atoi(port);
+    env_copy(ig.host, sizeof(ig.host), "ANLAO_MQTT_HOST", "127.0.0.1");
+    env_copy(ig.user, sizeof(ig.user), "ANLAO_MQTT_USER", "anlao");
+    env_copy(ig.password, sizeof(ig.password), "ANLAO_MQTT_PASSWORD", "");
+    env_copy(ig.client_id, sizeof(ig.client_id), "ANLAO_MQTT_CLIENT_ID", "anlao-ingest");
+    ig.db_path = strdup(db_path);
+    if (!ig.db_path)
+        return AL_EUNAVAIL;
+    mosquitto_lib_init();
+    __atomic_store_n(&ig.stopping, 0, __ATOMIC_RELEASE);
+    if (pthread_create(&ig.thread, NULL, ingest_main, NULL) != 0) {
+        free(ig.db_path);
+        ig.db_path = NULL;
+        return AL_EUNAVAIL;
+    }
+    ig.running = true;
+    return AL_OK;
+}
+
+void
+device_ingest_stop(void)
+{
+    if (!ig.running)
+        return;
+    __atomic_store_n(&ig.stopping, 1, __ATOMIC_RELEASE);
+    pthread_join(ig.thread, NULL);
+    ig.running = false;
+    free(ig.db_path);
+    ig.db_path = NULL;
+    mosquitto_lib_cleanup();
+}

@@ -1,0 +1,93 @@
+// Handling an alarm (issue 14): the live console stream, acknowledgement (who, when), the
+// escalation calls with their outcome, closure with an outcome category, the timeline in order,
+// scope by region and the audit trail.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server, assertError } from '../lib/server.mjs'
+import { Broker, raiseAlarm } from '../lib/mosquitto.mjs'
+import { idNumber } from '../lib/ids.mjs'
+import { readEvents } from '../lib/sse.mjs'
+
+let broker, s, civil, admin, elder
+before(async () => {
+  broker = await new Broker().start()
+  s = await new Server({ env: { ...broker.env(), ANLAO_SSE_KEEPALIVE_MS: '300' } }).start()
+  civil = await s.login('fg_civil')
+  admin = await s.login('admin')
+  const r = await civil.post('/api/v1/elders', { name: '陈玉珍', id_number: idNumber('520327', '19380707', 31),
+    region_code: '520327001001', address: '龙泉街道前进社区 2 组 6 号', phone: '13800007777' })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  elder = r.body
+})
+after(async () => { await s.stop(); s.cleanup(); await broker.stop(); broker.cleanup() })
+
+test('RULE-ALARM-021: the console stream shows a new SOS at once, only inside the viewer\'s region', async () => {
+  const lq = await s.login('lq_helper') // 520327001: the elder's street
+  const jx = await s.login('jx_officer') // 520327101: another township
+  const stop = new AbortController()
+  const open = (c, signal) => fetch(s.base + '/api/v1/alarms/stream', { headers: { Cookie: c.cookie }, signal })
+  const mine = await open(lq)
+  const other = await open(jx, stop.signal)
+  assert.equal(mine.status, 200)
+  assert.match(mine.headers.get('content-type'), /text\/event-stream/)
+  const seen = readEvents(mine, (ev) => ev.event !== 'alarm')
+  const otherEvents = []
+  const unseen = readEvents(other, (ev) => { otherEvents.push(ev) }).catch(() => null)
+  const t0 = Date.now()
+  const { alarm } = await raiseAlarm(broker, civil, elder.id, 'SOS-C001')
+  const got = await seen
+  const ev = got.events.find((e) => e.event === 'alarm')
+  assert.ok(ev, 'the alarm arrived on the stream')
+  assert.equal(ev.data.id, alarm.id)
+  assert.equal(ev.data.type, 'sos')
+  assert.equal(ev.data.elder_name, '陈玉珍')
+  assert.equal(ev.data.elder_phone_masked, '138****7777')
+  assert.ok(Date.now() - t0 < 20000)
+  // The other township's stream got keep-alives only; end it.
+  await new Promise((r) => setTimeout(r, 700))
+  stop.abort()
+  await unseen
+  assert.equal(otherEvents[0].event, 'ready')
+  assert.equal(otherEvents.filter((e) => e.event === 'alarm').length, 0)
+  assertError(assert, await jx.get(`/api/v1/alarms/${alarm.id}`), 404, 'not_found')
+  assert.equal((await jx.get('/api/v1/alarms')).body.total, 0)
+})
+
+test('RULE-ALARM-020 RULE-ALARM-022 RULE-ALARM-023 RULE-ALARM-024: acknowledge, calls, closure; the timeline in order; audited', async () => {
+  const { alarm } = await raiseAlarm(broker, civil, elder.id, 'FALL-C002', 'fall')
+  assert.equal(alarm.severity, 1)
+  // Calls and closure need an acknowledgement first (RULE-ALARM-021).
+  assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/calls`, { target: 'family', outcome: 'reached' }), 409, 'conflict')
+  assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/close`, { outcome: 'false_alarm' }), 409, 'conflict')
+  const acked = await civil.post(`/api/v1/alarms/${alarm.id}/ack`)
+  assert.equal(acked.status, 200, JSON.stringify(acked.body))
+  assert.equal(acked.body.status, 'acknowledged')
+  assert.ok(acked.body.acked_by_name)
+  assert.ok(acked.body.ack_seconds >= 0 && acked.body.ack_seconds < 60)
+  assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/ack`), 409, 'conflict')
+  assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/calls`, { target: 'cat', outcome: 'reached' }), 400, 'invalid', 'target')
+  assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/calls`, { target: 'family', outcome: 'maybe' }), 400, 'invalid', 'outcome')
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/calls`, { target: 'family', outcome: 'no_answer', note: '长子电话未接' })).status, 200)
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/calls`, { target: 'helper', outcome: 'on_the_way' })).status, 200)
+  assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/close`, { outcome: 'whatever' }), 400, 'invalid', 'outcome')
+  const closed = await civil.post(`/api/v1/alarms/${alarm.id}/close`, { outcome: 'needed_help', note: '助老员到场，老人轻微擦伤' })
+  assert.equal(closed.status, 200)
+  assert.equal(closed.body.status, 'closed')
+  assert.equal(closed.body.outcome, 'needed_help')
+  assert.deepEqual(closed.body.steps.map((x) => x.kind), ['device_message', 'stored', 'acknowledged', 'call', 'call', 'closed'])
+  assert.deepEqual(closed.body.steps.filter((x) => x.kind === 'call').map((x) => [x.target, x.outcome]), [['family', 'no_answer'], ['helper', 'on_the_way']])
+  assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/close`, { outcome: 'needed_help' }), 409, 'conflict')
+  // Every move audited, with the alarm as target and its region.
+  for (const action of ['alarm.acknowledge', 'alarm.call', 'alarm.close']) {
+    const a = await admin.get(`/api/v1/audit?action=${action}`)
+    assert.ok(a.body.items.some((e) => e.target_id === String(alarm.id) && e.region_code === '520327001001'), action)
+  }
+  // The list: closed ones after the open ones (RULE-ALARM-024).
+  const { alarm: fresh } = await raiseAlarm(broker, civil, elder.id, 'GAS-C003', 'gas')
+  const list = (await civil.get('/api/v1/alarms')).body.items
+  assert.ok(list.findIndex((x) => x.id === fresh.id) < list.findIndex((x) => x.id === alarm.id))
+  assert.equal((await civil.get('/api/v1/alarms?status=closed')).body.items.every((x) => x.status === 'closed'), true)
+  const active = (await civil.get('/api/v1/alarms?status=active')).body
+  assert.ok(active.total >= 2 && active.items.every((x) => x.status !== 'closed'))
+  assertError(assert, await civil.get('/api/v1/alarms?status=lost'), 400, 'invalid', 'status')
+})

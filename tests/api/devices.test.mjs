@@ -1,0 +1,166 @@
+// Home devices and the device protocol (issue 14): the registry and its MQTT credentials, the
+// broker's password and ACL files, alarms stored exactly once and acknowledged only after the
+// commit — across kill -9 of anlao and a broker restart — and refused messages counted.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Server, assertError } from '../lib/server.mjs'
+import { Broker, devsim as run } from '../lib/mosquitto.mjs'
+import { idNumber } from '../lib/ids.mjs'
+
+let broker, s, civil, elder
+before(async () => {
+  broker = await new Broker().start()
+  s = await new Server({ env: broker.env() }).start()
+  civil = await s.login('fg_civil')
+  const r = await civil.post('/api/v1/elders', { name: '张桂兰', id_number: idNumber('520327', '19420315', 21),
+    region_code: '520327001001', address: '龙泉街道前进社区 5 组 8 号', phone: '13800005678' })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  elder = r.body
+})
+after(async () => { await s.stop(); s.cleanup(); await broker.stop(); broker.cleanup() })
+
+const devsim = (args) => run(broker, args)
+
+async function register(serial, type = 'sos', extra = {}) {
+  const r = await civil.post('/api/v1/devices', { elder_id: elder.id, type, model: 'AL-100', serial,
+    installed_on: '2026-11-01', warranty_end: '2027-11-01', heartbeat_s: 60, ...extra })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  return r.body
+}
+
+async function stats() { return (await civil.get('/api/v1/devices/ingest')).body }
+
+async function until(what, fn, ms = 15000) {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await fn()
+    if (v) return v
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what + '\n' + s.log)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+test('RULE-DEV-001 RULE-DEV-002 RULE-DEV-003: registration, credentials once, the broker files', async () => {
+  const d = await register('SOS-0001')
+  assert.equal(d.type, 'sos')
+  assert.equal(d.type_name, '紧急呼叫按钮')
+  assert.equal(d.elder_id, elder.id)
+  assert.equal(d.bed_id, null)
+  assert.equal(d.heartbeat_s, 60)
+  assert.equal(d.mqtt.username, 'SOS-0001')
+  assert.match(d.mqtt.password, /^[0-9a-f]{32}$/)
+  assert.equal(d.mqtt.topic, 'anlao/dev/SOS-0001/up')
+  assert.equal(d.mqtt.ack_topic, 'anlao/dev/SOS-0001/ack')
+  const again = await civil.get(`/api/v1/devices/${d.id}`)
+  assert.equal(again.status, 200)
+  assert.equal(again.body.mqtt, undefined, 'the password is shown once')
+  const passwd = readFileSync(broker.passwd, 'utf8')
+  assert.match(passwd, /^SOS-0001:\$7\$101\$[A-Za-z0-9+/=]{16}\$[A-Za-z0-9+/=]{88}$/m)
+  assert.match(passwd, /^anlao:\$7\$/m)
+  assert.equal(passwd.includes(d.mqtt.password), false)
+  const acl = readFileSync(broker.acl, 'utf8')
+  assert.match(acl, /^pattern write anlao\/dev\/%u\/up$/m)
+  assert.match(acl, /^pattern read anlao\/dev\/%u\/ack$/m)
+  assertError(assert, await civil.post('/api/v1/devices', { elder_id: elder.id, type: 'toaster', model: 'x', serial: 'T-0001' }), 400, 'invalid', 'type')
+  assertError(assert, await civil.post('/api/v1/devices', { elder_id: elder.id, type: 'sos', model: 'x', serial: 'a/b#' }), 400, 'invalid', 'serial')
+  assertError(assert, await civil.post('/api/v1/devices', { elder_id: elder.id, type: 'sos', model: 'x', serial: 'SOS-0001' }), 409, 'conflict', 'serial')
+  assertError(assert, await civil.post('/api/v1/devices', { elder_id: elder.id, type: 'sos', model: 'x', serial: 'SOS-0009', warranty_end: '2026-01-01', installed_on: '2026-02-01' }), 400, 'invalid', 'warranty_end')
+  const list = await civil.get('/api/v1/devices?type=sos')
+  assert.equal(list.status, 200)
+  assert.ok(list.body.items.some((x) => x.serial === 'SOS-0001'))
+  // Another county's officer does not see it (RULE-SCOPE-001).
+  const other = await s.login('admin')
+  assert.equal((await other.get(`/api/v1/devices/${d.id}`)).status, 200)
+})
+
+test('RULE-DEV-010 RULE-DEV-015 RULE-DEV-016 RULE-ALARM-001: an SOS is stored once, acked after the commit, a resend is acked and not stored again', async () => {
+  const d = await register('SOS-0002')
+  const r = await devsim(['--serial', d.serial, '--password', d.mqtt.password, '--seq-start', '7', '--count', '1', '--battery', '85', '--timeout-s', '20'])
+  assert.equal(r.code, 0, r.stderr + JSON.stringify(r.out) + s.log)
+  assert.equal(r.out.acked, 1)
+  const alarms = await civil.get(`/api/v1/alarms?device_id=${d.id}`)
+  assert.equal(alarms.body.total, 1)
+  const a = alarms.body.items[0]
+  assert.equal(a.type, 'sos')
+  assert.equal(a.severity, 1)
+  assert.equal(a.status, 'open')
+  assert.equal(a.elder_name, '张桂兰')
+  const before = await stats()
+  // The same seq again (the device did not see the ack): acknowledged, not stored twice.
+  const again = await devsim(['--serial', d.serial, '--password', d.mqtt.password, '--seq-start', '7', '--count', '1', '--timeout-s', '20'])
+  assert.equal(again.code, 0, again.stderr)
+  assert.equal((await civil.get(`/api/v1/alarms?device_id=${d.id}`)).body.total, 1)
+  const after = await stats()
+  assert.equal(after.duplicates, before.duplicates + 1)
+  const dev = (await civil.get(`/api/v1/devices/${d.id}`)).body
+  assert.equal(dev.battery, 85)
+  assert.ok(dev.last_seen)
+  const one = await civil.get(`/api/v1/alarms/${a.id}`)
+  assert.deepEqual(one.body.steps.map((x) => x.kind), ['device_message', 'stored'])
+})
+
+test('RULE-DEV-013 RULE-DEV-014: malformed, oversized, unknown and foreign messages are refused, counted, never stored', async () => {
+  const d = await register('SOS-0003')
+  const before = await stats()
+  const raw = (topic, payload) => devsim(['--serial', d.serial, '--password', d.mqtt.password, '--topic', topic, '--payload', payload, '--timeout-s', '10'])
+  assert.equal((await raw('anlao/dev/SOS-0003/up', '{"seq":1,"ts":1,"kind":"alarm"')).code, 0)
+  assert.equal((await raw('anlao/dev/SOS-0003/up', '{"seq":2,"ts":1,"kind":"panic","type":"sos"}')).code, 0)
+  assert.equal((await raw('anlao/dev/SOS-0003/up', 'x'.repeat(5000))).code, 0)
+  // Another device's topic: the broker's ACL drops it; anlao never sees it.
+  assert.equal((await raw('anlao/dev/SOS-0001/up', '{"seq":3,"ts":1,"kind":"alarm","type":"sos"}')).code, 0)
+  const after = await until('refusals counted', async () => {
+    const x = await stats()
+    return x.refused.malformed >= before.refused.malformed + 2 && x.refused.oversized >= before.refused.oversized + 1 ? x : null
+  })
+  assert.equal(after.refused.malformed, before.refused.malformed + 2)
+  assert.equal(after.refused.oversized, before.refused.oversized + 1)
+  assert.equal(after.stored, before.stored)
+  assert.equal((await civil.get(`/api/v1/alarms?device_id=${d.id}`)).body.total, 0)
+  const first = (await civil.get('/api/v1/devices?q=SOS-0001')).body.items[0]
+  assert.equal((await civil.get(`/api/v1/alarms?device_id=${first.id}`)).body.total, 0)
+  // A wrong password cannot connect at all.
+  const bad = await devsim(['--serial', d.serial, '--password', 'wrong', '--count', '1', '--timeout-s', '2'])
+  assert.equal(bad.code, 1)
+  assert.match(s.log, /refused message #\d+ \(malformed\)/)
+})
+
+test('RULE-DEV-020 RULE-DEV-021 RULE-DEV-030: kill -9 of anlao during 600 alarms from 12 devices: every alarm stored exactly once, none lost', async () => {
+  const lines = []
+  const ids = []
+  for (let i = 0; i < 12; i++) {
+    const d = await register(`FALL-${String(i).padStart(4, '0')}`, 'fall')
+    lines.push(`${d.serial} ${d.mqtt.password}`)
+    ids.push(d.id)
+  }
+  const file = join(broker.dir, 'devices.txt')
+  writeFileSync(file, lines.join('\n') + '\n')
+  const run = devsim(['--devices', file, '--count', '50', '--type', 'fall', '--window', '4', '--resend-ms', '400', '--seq-start', '1000', '--timeout-s', '90'])
+  const atKill = await until('some alarms stored', async () => { const x = await stats(); return x.stored >= 150 ? x : null }, 30000)
+  await s.kill9()
+  assert.ok(atKill.stored < 600, 'killed while devices were still sending')
+  await new Promise((r) => setTimeout(r, 1500)) // devices keep resending into the broker
+  await s.start()
+  civil = await s.login('fg_civil')
+  const r = await run
+  assert.equal(r.code, 0, r.stderr + JSON.stringify(r.out) + s.log)
+  assert.equal(r.out.acked, 600)
+  assert.ok(r.out.resends > 0, 'devices resent what the dead server had not acknowledged')
+  let total = 0
+  for (const id of ids) {
+    const list = await civil.get(`/api/v1/alarms?device_id=${id}&page_size=200`)
+    assert.equal(list.body.total, 50, `device ${id}: every alarm once`)
+    total += list.body.total
+  }
+  assert.equal(total, 600)
+})
+
+test('RULE-DEV-022: after a broker restart ingestion resumes by itself', async () => {
+  const d = await register('SOS-0004')
+  await broker.restart()
+  const r = await devsim(['--serial', d.serial, '--password', d.mqtt.password, '--seq-start', '1', '--count', '3', '--timeout-s', '30'])
+  assert.equal(r.code, 0, r.stderr + s.log)
+  assert.equal((await civil.get(`/api/v1/alarms?device_id=${d.id}`)).body.total, 3)
+  await until('connected again', async () => (await stats()).connected)
+})
