@@ -11,7 +11,7 @@
 #include "core/json.h"
 #include "core/log.h"
 
-#define STMT_CACHE 1024 /* every static statement of every module fits (~400 in 2026-12): a full cache refuses */
+#define STMT_CACHE AL_DB_STMT_CACHE
 #define TEXT_CACHE 32
 
 struct stmt_slot {

@@ -17,6 +17,13 @@
 #include "core/arena.h"
 #include "core/err.h"
 
+/*
+ * Static statements (al_db_sql with a string of static storage) are prepared once per
+ * connection and kept: this many per connection, on either engine.  Every module's statements
+ * must fit (about 400 in 2026-12); a statement beyond it is refused with an error log.
+ */
+#define AL_DB_STMT_CACHE 1024
+
 struct al_db;
 
 /*

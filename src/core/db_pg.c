@@ -20,7 +20,7 @@
 #include "core/db_int.h"
 #include "core/log.h"
 
-#define PG_CACHE 1024 /* as STMT_CACHE in db.c */
+#define PG_CACHE AL_DB_STMT_CACHE
 #define PG_TEXT_CACHE 32
 #define PG_SQL_MAX 65536
 

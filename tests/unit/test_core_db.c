@@ -150,17 +150,18 @@ statement_cache_full_is_refused(void **state)
     (void)state;
     struct al_db *db;
     assert_int_equal(al_db_open(":memory:", &db), AL_OK);
-    static char sql[140][24];
+    enum { N = AL_DB_STMT_CACHE + 12 };
+    static char sql[N][24];
     int got = 0;
-    for (int i = 0; i < 140; i++) {
+    for (int i = 0; i < N; i++) {
         snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
         if (al_db_stmt(db, sql[i]))
             got++;
     }
-    assert_int_equal(got, 128);
+    assert_int_equal(got, AL_DB_STMT_CACHE);
     /* Entries already cached still come back. */
     assert_non_null(al_db_stmt(db, sql[0]));
-    assert_non_null(al_db_stmt(db, sql[127]));
+    assert_non_null(al_db_stmt(db, sql[AL_DB_STMT_CACHE - 1]));
     al_db_close(db); /* finalizes every cached statement (LeakSanitizer checks) */
 }
 
