@@ -226,13 +226,11 @@ function getRoutes() {
 // Parameters this test cannot fill (no personal data behind them here): listed on purpose, so that
 // a new GET route with a parameter makes this test fail until it is taught the route.
 const UNFILLED = new Set(['/api/v1/imports/:id/errors', '/api/v1/jobs/:id'])
-// Event streams never end: the alarm console's carries the object GET /api/v1/alarms/:id answers
-// (checked here), read in tests/api/alarms.test.mjs (issue 14).
-const STREAMS = new Set(['/api/v1/alarms/stream'])
-
-// Event streams never end, so a crawl cannot read them whole; they carry ids and states only
-// (the dispatch board's: an order's id, region code, status and caregiver id, RULE-SVC-030).
-const STREAMS = new Set(['/api/v1/service/board/events'])
+// Event streams never end, so a crawl cannot read them whole. The alarm console's carries the
+// object GET /api/v1/alarms/:id answers (checked here), read in tests/api/alarms.test.mjs (issue
+// 14); the dispatch board's carries ids and states only (an order's id, region code, status and
+// caregiver id, RULE-SVC-030).
+const STREAMS = new Set(['/api/v1/alarms/stream', '/api/v1/service/board/events'])
 
 async function expand(path, reader) {
   if (UNFILLED.has(path) || STREAMS.has(path)) return []
