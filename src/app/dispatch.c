@@ -3,10 +3,31 @@
 #include "app/modules.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "core/db.h"
 #include "core/http.h"
+#include "core/log.h"
 
+static int checked_route(struct al_req *r);
+
+/*
+ * RULE-DB-111: a handler that returns with its transaction still open (an early return that
+ * missed al_db_end) is a bug, logged with its route; the transaction is rolled back so that it
+ * neither holds the write lock for the connection's next request nor lands half a change.
+ */
 int
 app_dispatch(struct al_req *r)
+{
+    int rc = checked_route(r);
+    if (r->db && al_db_in_tx(r->db)) {
+        al_error("%s %s returned with its transaction open: rolled back",
+            al_method_name(r->method), r->match.route->path);
+        al_db_rollback(r->db);
+    }
+    return rc;
+}
+
+static int
+checked_route(struct al_req *r)
 {
     const struct al_route *rt = r->match.route;
     if (strcmp(rt->permission, AL_PUBLIC) == 0)
