@@ -67,8 +67,8 @@ test('RULE-VISIT-030 RULE-VISIT-035 RULE-VISIT-036: a home visit with a need on 
   await page.click('[data-test=visit-save]')
   await page.waitForURL((u) => u.pathname === '/visits')
   // No position given: recorded all the same, flagged.
-  await page.waitForSelector('.el-message--success')
-  assert.match(await page.locator('.el-message--success').innerText(), /未提供位置/)
+  // (an earlier success message may still be showing: look for this one)
+  await page.waitForSelector('.el-message--success:has-text("未提供位置")')
   await page.waitForSelector('[data-test=visit-cards]')
   await page.waitForLoadState('networkidle')
   assert.equal(await page.locator('[data-test=list-card]:has-text("探访测试")').count(), 0, 'the task is done')
