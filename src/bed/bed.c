@@ -476,7 +476,7 @@ rectify(struct al_req *r)
         return rc;
     rc = bed_store_rect_get_open(r->db, id, &rect_id, due);
     if (rc == AL_ENOTFOUND)
-        al_req_fail(r, AL_ECONFLICT, NULL, "该床位没有待处理的整改任务");
+        rc = al_req_fail(r, AL_ECONFLICT, NULL, "该床位没有待处理的整改任务");
     struct bed_settings s;
     unsigned have;
     if (rc == AL_OK && fixed && (rc = bed_store_settings(r->db, &s)) == AL_OK &&
