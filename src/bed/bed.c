@@ -472,6 +472,9 @@ rectify(struct al_req *r)
     if (!fixed && strcmp(outcome, "to_home_services") != 0)
         return al_req_fail(r, AL_EINVAL, "outcome",
             "整改结果应为 fixed（已整改）或 to_home_services（转为普通居家服务）");
+    if (state == BED_CLOSED) /* RULE-BED-024: a closed bed's task is not settled any more */
+        return al_req_fail(r, AL_ECONFLICT, "status", "床位当前为“%s”，不能处理整改任务",
+            bed_state_name(state));
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
     rc = bed_store_rect_get_open(r->db, id, &rect_id, due);

@@ -118,8 +118,8 @@ static const struct al_col bed_cols[] = {AL_COL(0, "id", AL_COL_INT),
     " WHERE b.region_code >= ?1 AND b.region_code < ?2"                                        \
     " AND (CAST(?3 AS TEXT) IS NULL OR b.status = ?3)"                                         \
     " AND (?4 = 0 OR b.elder_id = ?4)"                                                         \
-    " AND (?5 = 0 OR EXISTS (SELECT 1 FROM bed_rectifications r WHERE r.bed_id = b.id"         \
-    " AND r.status = 'open' AND r.due_on <= ?6))"
+    " AND (?5 = 0 OR (b.status <> 'closed' AND EXISTS (SELECT 1 FROM bed_rectifications r"     \
+    " WHERE r.bed_id = b.id AND r.status = 'open' AND r.due_on <= ?6)))"
 
 int
 bed_store_list(struct al_db *db, struct al_arena *a, const struct bed_filter *f, json_t *items,

@@ -192,5 +192,13 @@ test('RULE-BED-020 RULE-BED-021 RULE-BED-022 RULE-BED-023 RULE-BED-024: a missin
   const a = await ok(await admin.get('/api/v1/audit?action=bed.rectify'))
   assert.equal(a.items.filter((e) => [String(b1.id), String(b2.id)].includes(e.target_id)).length, 2)
   assert.ok((await ok(await admin.get('/api/v1/audit?action=bed.settings'))).items.length >= 1)
+  // A bed closed for another reason while its task is open leaves the overdue list; its task is not settled.
+  const e3 = await newElder('吴秋菊')
+  let b3 = await upToInstallation(e3, [], false)
+  b3 = await ok(await civil.post(`/api/v1/beds/${b3.id}/start`, {}))
+  assert.ok((await ok(await civil.get('/api/v1/beds?overdue=1'))).items.some((x) => x.id === b3.id))
+  await ok(await civil.post(`/api/v1/beds/${b3.id}/close`, { reason: 'deceased' }))
+  assert.equal((await ok(await civil.get('/api/v1/beds?overdue=1'))).items.some((x) => x.id === b3.id), false)
+  assertError(assert, await civil.post(`/api/v1/beds/${b3.id}/rectification`, { outcome: 'fixed' }), 409, 'conflict', 'status')
   await ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 30 }))
 })
