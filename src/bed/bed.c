@@ -303,8 +303,8 @@ move(struct al_req *r, int what)
                             20, 100)) == AL_OK) {
                 json_t *h = json_object_get(room, "hazards"), *a = json_object_get(room, "adapt");
                 json_object_set_new(clean, bed_rooms[i],
-                    json_pack("{s:O, s:O}", "hazards", h ? h : json_array(), "adapt",
-                        a ? a : json_array()));
+                    json_pack("{s:o, s:o}", "hazards", h ? json_incref(h) : json_array(),
+                        "adapt", a ? json_incref(a) : json_array()));
             }
             if (rc != AL_OK) {
                 json_decref(clean);
@@ -341,8 +341,8 @@ move(struct al_req *r, int what)
                 goto out;
             }
         }
-        json_t *plan = json_pack("{s:O, s:O, s:O}", "goals", goals, "services", svc, "devices",
-            devs ? devs : json_array());
+        json_t *plan = json_pack("{s:O, s:O, s:o}", "goals", goals, "services", svc, "devices",
+            devs ? json_incref(devs) : json_array());
         u.care_plan = dump(r, plan);
         json_decref(plan);
         break;
