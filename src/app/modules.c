@@ -4,6 +4,7 @@
 #include "assess/assess.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "bed/bed.h"
 #include "dashboard/dashboard.h"
 #include "device/device.h"
 #include "elder/elder.h"
@@ -37,6 +38,7 @@ const struct al_module *const app_modules[] = {
     &entitle_run_module,
     &device_module,
     &alarm_module,
+    &bed_module,
     NULL,
 };
 

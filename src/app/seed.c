@@ -11,6 +11,7 @@
 #include "core/db.h"
 #include "core/err.h"
 #include "core/idcard.h"
+#include "bed/bed.h"
 #include "device/device.h"
 #include "entitle/entitle.h"
 #include "gen/gen.h"
@@ -85,6 +86,8 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
         return rc; /* `e` says what failed */
     if (o->elders > 0 && (rc = device_seed_demo(db, o->password, e)) != AL_OK)
         return rc; /* issue 14: devices and alarms on the first demo elders */
+    if (o->elders > 0 && (rc = bed_seed_demo(db, e)) != AL_OK)
+        return rc; /* issue 14: family care beds on the same elders */
     if ((rc = al_db_exec(db,
              "INSERT INTO settings(key, value) VALUES ('demo_seeded', '1')"
              " ON CONFLICT DO NOTHING")) != AL_OK)

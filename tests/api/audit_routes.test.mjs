@@ -384,6 +384,41 @@ const CALLS = {
     ok(await civil.post(`/api/v1/alarms/${alarm.id}/ack`))
     return call(civil, { outcome: 'test' }, { id: alarm.id })
   } },
+  // Family care beds (issue 14): each move on a bed carried to the state before it.
+  'POST /api/v1/beds': { action: 'bed.create', run: async (call) => call(civil, { elder_id: (await newElder()).id, applicant: 'family' }) },
+  'PUT /api/v1/bed-settings': { action: 'bed.settings', run: (call) => call(civil, { required_devices: 'network,sos,activity', rectify_days: 30 }) },
+  'POST /api/v1/beds/:id/eligibility': { action: 'bed.eligibility', run: async (call) => call(civil, { eligible: true }, { id: (await bedAt(0)).id }) },
+  'POST /api/v1/beds/:id/home-check': { action: 'bed.home_check', run: async (call) => call(civil, { rooms: bedRooms }, { id: (await bedAt(1)).id }) },
+  'POST /api/v1/beds/:id/care-plan': { action: 'bed.care_plan', run: async (call) => call(civil, bedPlan, { id: (await bedAt(2)).id }) },
+  'POST /api/v1/beds/:id/agreement': { action: 'bed.agreement', run: async (call) => call(civil, bedAgreement, { id: (await bedAt(3)).id }) },
+  'POST /api/v1/beds/:id/devices': { action: 'bed.device', run: async (call) => {
+    const b = await bedAt(4)
+    const d = ok(await civil.post('/api/v1/devices', { elder_id: b.elder_id, type: 'sos', model: 'S-1', serial: `BSOS-${seq++}` }), 201)
+    return call(civil, { device_id: d.id }, { id: b.id })
+  } },
+  'POST /api/v1/beds/:id/installation': { action: 'bed.install', run: async (call) => call(civil, { installed_on: '2026-12-01', network: true }, { id: (await bedAt(4)).id }) },
+  'POST /api/v1/beds/:id/start': { action: 'bed.start', run: async (call) => call(civil, {}, { id: (await bedAt(5)).id }) },
+  'POST /api/v1/beds/:id/review': { action: 'bed.review', run: async (call) => call(civil, { note: '回访' }, { id: (await bedAt(6)).id }) },
+  'POST /api/v1/beds/:id/resume': { action: 'bed.resume', run: async (call) => call(civil, {}, { id: (await bedAt(7)).id }) },
+  'POST /api/v1/beds/:id/close': { action: 'bed.close', run: async (call) => call(civil, { reason: 'withdrawn' }, { id: (await bedAt(0)).id }) },
+  'POST /api/v1/beds/:id/rectification': { action: 'bed.rectify', run: async (call) => {
+    ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 0 }))
+    const b = await bedAt(6) // in service with no device linked: a task is open, due today
+    ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 30 }))
+    return call(civil, { outcome: 'to_home_services', note: '巡检' }, { id: b.id })
+  } },
+}
+const bedRooms = Object.fromEntries(['bedroom', 'toilet', 'bathroom', 'kitchen', 'living_room'].map((k) => [k, { hazards: [], adapt: ['扶手'] }]))
+const bedPlan = { goals: ['居家安全'], services: [{ name: '探访', frequency: '每周 1 次' }] }
+const bedAgreement = { provider: '巡检服务中心', start_on: '2026-12-01', end_on: '2027-11-30' }
+// A bed after `n` moves: 0 application, 1 eligibility, … 5 installation, 6 in service, 7 review.
+async function bedAt(n) {
+  const b = ok(await civil.post('/api/v1/beds', { elder_id: (await newElder()).id, applicant: 'family' }), 201)
+  const p = `/api/v1/beds/${b.id}`
+  const steps = [['eligibility', { eligible: true }], ['home-check', { rooms: bedRooms }], ['care-plan', bedPlan],
+    ['agreement', bedAgreement], ['installation', { installed_on: '2026-12-01', network: false }], ['start', {}], ['review', { note: '回访' }]]
+  for (const [what, body] of steps.slice(0, n)) ok(await civil.post(`${p}/${what}`, body))
+  return b
 }
 function mealCanteen() {
   return { region_code: '520327001', kind: 'point', name: '巡检助餐点', operator: '巡检', address: '一号', capacity: 10,

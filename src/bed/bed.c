@@ -1,0 +1,548 @@
+/* Routes and thin handlers of the bed module (family care beds, issue 14). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "bed/bed.h"
+#include "bed/bed_int.h"
+#include "core/http.h"
+#include "core/idcard.h"
+#include "core/json.h"
+#include "core/query.h"
+#include "elder/elder.h"
+#include "region/region.h"
+
+static int
+get_date(struct al_req *r, json_t *body, const char *key, const char *label, int flags,
+    const char **out)
+{
+    int rc = al_json_get_str(body, key, label, flags, 0, 10, out, &r->err);
+    if (rc == AL_OK && *out && !al_date_valid(*out))
+        return al_req_fail(r, AL_EINVAL, key, "%s格式应为 YYYY-MM-DD", label);
+    return rc;
+}
+
+/* A JSON value compact, copied into the request arena. */
+static const char *
+dump(struct al_req *r, const json_t *v)
+{
+    char *s = al_json_dump_heap(v);
+    const char *out = s ? al_arena_strdup(r->arena, s) : NULL;
+    free(s);
+    return out;
+}
+
+/* An array of 0..max plain strings of 1..max_chars each, or a 400 naming `key`. */
+static int
+str_array(struct al_req *r, const json_t *v, const char *key, const char *label, size_t max,
+    size_t max_chars)
+{
+    if (v && !json_is_array(v))
+        return al_req_fail(r, AL_EINVAL, key, "%s应为文字列表", label);
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) {
+        const char *s = json_string_value(x);
+        size_t n = s ? strlen(s) : 0;
+        if (!s || n == 0 || n > max_chars * 4)
+            return al_req_fail(r, AL_EINVAL, key, "%s的每一项应为不超过 %zu 字的文字", label,
+                max_chars);
+    }
+    if (json_array_size(v) > max)
+        return al_req_fail(r, AL_EINVAL, key, "%s最多 %zu 项", label, max);
+    return AL_OK;
+}
+
+/* RULE-BED-020 */
+static int
+settings_get(struct al_req *r)
+{
+    struct bed_settings s;
+    int rc = bed_store_settings(r->db, &s);
+    if (rc != AL_OK)
+        return rc;
+    char ids[64], zh[128];
+    bed_needs_format(s.required, ids, sizeof(ids), zh, sizeof(zh));
+    return al_reply(r, 200, json_pack("{s:s, s:s, s:I}", "required_devices", ids,
+                                "required_devices_name", zh, "rectify_days",
+                                (json_int_t)s.rectify_days));
+}
+
+static int
+settings_put(struct al_req *r)
+{
+    json_t *body;
+    const char *req = NULL;
+    int64_t days = 0;
+    bool present;
+    unsigned mask;
+    int rc = al_req_json(r, &body);
+    if (rc != AL_OK ||
+        (rc = al_json_get_str(body, "required_devices", "必备设备", AL_REQUIRED, 1, 64, &req,
+             &r->err)) != AL_OK ||
+        (rc = al_json_get_int(body, "rectify_days", "整改期限（天）", AL_REQUIRED, 0, 365, &days,
+             &present, &r->err)) != AL_OK)
+        return rc;
+    if (!bed_needs_parse(req, &mask))
+        return al_req_fail(r, AL_EINVAL, "required_devices",
+            "必备设备应为 network、sos、activity 中的一项或多项，以逗号分隔");
+    char ids[64], zh[128];
+    bed_needs_format(mask, ids, sizeof(ids), zh, sizeof(zh));
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = bed_store_settings_put(r->db, ids, days);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "bed.settings", .target_type = "settings",
+            .target_id = "bed", .outcome = "success",
+            .detail = json_pack("{s:s, s:I}", "required_devices", ids, "rectify_days",
+                (json_int_t)days)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return settings_get(r);
+}
+
+/* RULE-BED-001: an application for the elder's home. */
+static int
+bed_create(struct al_req *r)
+{
+    json_t *body;
+    int64_t elder_id = 0;
+    bool present;
+    const char *applicant = NULL, *applicant_name = NULL;
+    int rc = al_req_json(r, &body);
+    if (rc != AL_OK ||
+        (rc = al_json_get_int(body, "elder_id", "老人", AL_REQUIRED, 1, INT64_MAX, &elder_id,
+             &present, &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "applicant", "申请人", AL_REQUIRED, 1, 16, &applicant,
+             &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "applicant_name", "申请人姓名", AL_PLAIN, 0, 40,
+             &applicant_name, &r->err)) != AL_OK)
+        return rc;
+    if (strcmp(applicant, "elder") && strcmp(applicant, "family") && strcmp(applicant, "helper"))
+        return al_req_fail(r, AL_EINVAL, "applicant", "申请人应为 elder（本人）、family（家属）或 helper（协管员）");
+    const char *region = NULL, *status = NULL;
+    rc = elder_region_of(r->db, r->arena, elder_id, &region, &status);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, region)))
+        return al_req_fail(r, AL_ENOTFOUND, "elder_id", "老年人档案不存在");
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(status, "active") != 0)
+        return al_req_fail(r, AL_ECONFLICT, "elder_id", "老人档案已注销或迁出，不能申请家庭养老床位");
+    int64_t id = 0;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = bed_store_create(r->db, region, elder_id, applicant, applicant_name, r->today, r->now,
+        &id);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "bed.create", .target_type = "bed",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)id), .region_code = region,
+            .outcome = "success",
+            .detail = json_pack("{s:I, s:s}", "elder_id", (json_int_t)elder_id, "applicant",
+                applicant)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    json_t *out;
+    int state;
+    if ((rc = bed_store_get(r->db, r->arena, id, &out, &region, &state, &elder_id)) != AL_OK)
+        return rc;
+    return al_reply(r, 201, out);
+}
+
+static int
+bed_list(struct al_req *r)
+{
+    struct bed_filter f = {.scope = r->who->region_code, .today = r->today};
+    int rc = al_query_limit(&r->query, &f.limit, &f.offset, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    f.status = al_query_opt(&r->query, "status");
+    if (f.status && !bed_state_parse(f.status))
+        return al_req_fail(r, AL_EINVAL, "status", "床位状态不存在");
+    const char *ov = al_query_opt(&r->query, "overdue");
+    f.overdue = ov && strcmp(ov, "1") == 0;
+    if ((rc = al_query_int(&r->query, "elder_id", "老人", 1, INT64_MAX, 0, &f.elder_id,
+             &r->err)) != AL_OK)
+        return rc;
+    json_t *items = json_array();
+    int64_t total = 0;
+    if ((rc = bed_store_list(r->db, r->arena, &f, items, &total)) != AL_OK)
+        return rc;
+    return al_reply_items(r, items, total);
+}
+
+/* The bed of the path when in the caller's region (RULE-SCOPE-001: else 404 like a missing one). */
+static int
+visible(struct al_req *r, int64_t *id, json_t **out, const char **region, int *state,
+    int64_t *elder_id)
+{
+    int rc = al_req_param_id(r, "id", id);
+    if (rc == AL_OK)
+        rc = bed_store_get(r->db, r->arena, *id, out, region, state, elder_id);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, *region)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "家庭养老床位不存在");
+    return rc;
+}
+
+static int
+bed_get(struct al_req *r)
+{
+    int64_t id, elder_id;
+    json_t *out;
+    const char *region;
+    int state;
+    int rc = visible(r, &id, &out, &region, &state, &elder_id);
+    if (rc != AL_OK)
+        return rc;
+    json_t *devices = json_array(), *rects = json_array(), *moves = json_array();
+    if ((rc = bed_store_devices(r->db, r->arena, id, devices)) != AL_OK ||
+        (rc = bed_store_rects(r->db, r->arena, id, rects)) != AL_OK) {
+        json_decref(devices);
+        json_decref(rects);
+        json_decref(moves);
+        return rc;
+    }
+    for (int m = 1; m < BED_NMOVES; m++) /* RULE-BED-002: what the page may offer */
+        if (bed_next(state, m))
+            json_array_append_new(moves, json_string(bed_move_id(m)));
+    json_object_set_new(out, "devices", devices);
+    json_object_set_new(out, "rectifications", rects);
+    json_object_set_new(out, "moves", moves);
+    return al_reply(r, 200, out);
+}
+
+/*
+ * RULE-BED-022: a bed entering service (or back from review) without every required device
+ * gets a rectification task due in bed.rectify_days.  *rect_id > 0 when one was opened.
+ */
+static int
+check_devices(struct al_req *r, int64_t id, const char *region, int64_t *rect_id,
+    const char **missing)
+{
+    struct bed_settings s;
+    unsigned have;
+    int rc;
+    *rect_id = 0;
+    *missing = NULL;
+    if ((rc = bed_store_settings(r->db, &s)) != AL_OK || (rc = bed_store_have(r->db, id, &have)))
+        return rc;
+    unsigned miss = bed_needs_missing(s.required, have);
+    if (!miss)
+        return AL_OK;
+    char ids[64], zh[128], due[11];
+    bed_needs_format(miss, ids, sizeof(ids), zh, sizeof(zh));
+    if (!bed_date_add(r->today, (long)s.rectify_days, due))
+        return AL_EINTERNAL;
+    *missing = al_arena_strdup(r->arena, ids);
+    return bed_store_rect_open(r->db, id, region, ids, due, r->now, rect_id);
+}
+
+/* RULE-BED-002, RULE-BED-003: one move of the lifecycle, checked against the table, audited. */
+static int
+move(struct al_req *r, int what)
+{
+    int64_t id, elder_id;
+    json_t *bed, *body = NULL, *detail = json_object();
+    const char *region;
+    int state;
+    int rc = visible(r, &id, &bed, &region, &state, &elder_id);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc != AL_OK)
+        goto out;
+    int to = bed_next(state, what);
+    if (!to) {
+        rc = al_req_fail(r, AL_ECONFLICT, "status", "床位当前为“%s”，不能%s", bed_state_name(state),
+            what == BED_MOVE_CLOSE ? "再次结束" : "办理这一步");
+        goto out;
+    }
+    struct bed_update u = {.eligible = -1, .network = -1};
+    bool present, flag = false;
+    int64_t device_id = 0;
+    switch (what) {
+    case BED_MOVE_ELIGIBILITY:
+        /*
+         * Issue 14 seam: the decision is recorded by the officer.  When eligibility should
+         * come from the entitlement rules (src/entitle, GET /api/v1/elders/:id/entitlements),
+         * call an entitle.h function returning the elder's entitlements here and prefill it.
+         */
+        if ((rc = al_json_get_bool(body, "eligible", "是否符合条件", AL_REQUIRED, &flag, &present,
+                 &r->err)) != AL_OK ||
+            (rc = al_json_get_str(body, "note", "审核意见", 0, 0, 500, &u.eligibility_note,
+                 &r->err)) != AL_OK)
+            goto out;
+        u.eligible = flag;
+        if (!flag) { /* RULE-BED-004: not eligible closes the application */
+            to = bed_next(state, BED_MOVE_CLOSE);
+            u.close_reason = "ineligible";
+            u.close_note = u.eligibility_note;
+            u.closed_on = r->today;
+        }
+        json_object_set_new(detail, "eligible", json_boolean(flag));
+        break;
+    case BED_MOVE_HOME_CHECK: { /* RULE-BED-010 */
+        json_t *rooms = json_object_get(body, "rooms"), *clean = json_object();
+        if (!json_is_object(rooms)) {
+            json_decref(clean);
+            rc = al_req_fail(r, AL_EINVAL, "rooms", "居家环境评估应包含卧室、卫生间、浴室、厨房、客厅");
+            goto out;
+        }
+        for (int i = 0; i < BED_NROOMS; i++) {
+            json_t *room = json_object_get(rooms, bed_rooms[i]);
+            const char *key = al_arena_printf(r->arena, "rooms.%s", bed_rooms[i]);
+            if (!json_is_object(room)) {
+                rc = al_req_fail(r, AL_EINVAL, key, "缺少%s的评估（隐患与改造建议）",
+                    bed_room_names[i]);
+            } else if ((rc = str_array(r, json_object_get(room, "hazards"), key, bed_room_names[i],
+                            20, 100)) == AL_OK &&
+                       (rc = str_array(r, json_object_get(room, "adapt"), key, bed_room_names[i],
+                            20, 100)) == AL_OK) {
+                json_t *h = json_object_get(room, "hazards"), *a = json_object_get(room, "adapt");
+                json_object_set_new(clean, bed_rooms[i],
+                    json_pack("{s:o, s:o}", "hazards", h ? json_incref(h) : json_array(),
+                        "adapt", a ? json_incref(a) : json_array()));
+            }
+            if (rc != AL_OK) {
+                json_decref(clean);
+                goto out;
+            }
+        }
+        u.home_check = dump(r, clean);
+        json_decref(clean);
+        break;
+    }
+    case BED_MOVE_CARE_PLAN: { /* RULE-BED-011 */
+        json_t *goals = json_object_get(body, "goals"), *svc = json_object_get(body, "services"),
+               *devs = json_object_get(body, "devices");
+        if ((rc = str_array(r, goals, "goals", "照护目标", 20, 200)) != AL_OK ||
+            (rc = str_array(r, devs, "devices", "配置设备", 20, 40)) != AL_OK)
+            goto out;
+        if (json_array_size(goals) == 0) {
+            rc = al_req_fail(r, AL_EINVAL, "goals", "照护计划至少需要一项照护目标");
+            goto out;
+        }
+        if (!json_is_array(svc) || json_array_size(svc) == 0 || json_array_size(svc) > 30) {
+            rc = al_req_fail(r, AL_EINVAL, "services", "照护计划应列出 1–30 项服务及其频次");
+            goto out;
+        }
+        size_t i;
+        json_t *x;
+        json_array_foreach(svc, i, x) {
+            const char *name = NULL, *freq = NULL;
+            if ((rc = al_json_get_str(x, "name", "服务项目", AL_REQUIRED | AL_PLAIN, 1, 60, &name,
+                     &r->err)) != AL_OK ||
+                (rc = al_json_get_str(x, "frequency", "服务频次", AL_REQUIRED | AL_PLAIN, 1, 40,
+                     &freq, &r->err)) != AL_OK) {
+                r->err.field = "services";
+                goto out;
+            }
+        }
+        json_t *plan = json_pack("{s:O, s:O, s:o}", "goals", goals, "services", svc, "devices",
+            devs ? json_incref(devs) : json_array());
+        u.care_plan = dump(r, plan);
+        json_decref(plan);
+        break;
+    }
+    case BED_MOVE_AGREEMENT: /* RULE-BED-012 */
+        if ((rc = al_json_get_str(body, "provider", "服务机构", AL_REQUIRED | AL_PLAIN, 1, 80,
+                 &u.provider, &r->err)) != AL_OK ||
+            (rc = get_date(r, body, "start_on", "协议开始日期", AL_REQUIRED, &u.agreement_start)) !=
+                AL_OK ||
+            (rc = get_date(r, body, "end_on", "协议结束日期", AL_REQUIRED, &u.agreement_end)) !=
+                AL_OK)
+            goto out;
+        if (strcmp(u.agreement_end, u.agreement_start) <= 0) {
+            rc = al_req_fail(r, AL_EINVAL, "end_on", "协议结束日期应晚于开始日期");
+            goto out;
+        }
+        json_object_set_new(detail, "provider", json_string(u.provider));
+        break;
+    case BED_MOVE_INSTALL: /* RULE-BED-013 */
+        if ((rc = get_date(r, body, "installed_on", "安装日期", AL_REQUIRED, &u.installed_on)) !=
+                AL_OK ||
+            (rc = al_json_get_bool(body, "network", "网络是否接通", AL_REQUIRED, &flag, &present,
+                 &r->err)) != AL_OK ||
+            (rc = al_json_get_str(body, "note", "改造与安装记录", 0, 0, 1000, &u.install_note,
+                 &r->err)) != AL_OK)
+            goto out;
+        u.network = flag;
+        break;
+    case BED_MOVE_START:
+        u.started_on = r->today;
+        break;
+    case BED_MOVE_REVIEW: /* RULE-BED-014 */
+        if ((rc = al_json_get_str(body, "note", "回访记录", AL_REQUIRED, 1, 1000, &u.review_note,
+                 &r->err)) != AL_OK)
+            goto out;
+        u.reviewed_on = r->today;
+        break;
+    case BED_MOVE_RESUME:
+        break;
+    case BED_MOVE_CLOSE: /* RULE-BED-031 */
+        if ((rc = al_json_get_str(body, "reason", "结束原因", AL_REQUIRED, 1, 32, &u.close_reason,
+                 &r->err)) != AL_OK ||
+            (rc = al_json_get_str(body, "note", "结束说明", 0, 0, 500, &u.close_note, &r->err)) !=
+                AL_OK)
+            goto out;
+        if (!bed_close_reason_ok(u.close_reason)) {
+            rc = al_req_fail(r, AL_EINVAL, "reason",
+                "结束原因应为 ineligible、withdrawn、deceased、moved、to_institution、"
+                "to_home_services、agreement_ended 或 other");
+            goto out;
+        }
+        u.closed_on = r->today;
+        json_object_set_new(detail, "reason", json_string(u.close_reason));
+        break;
+    case BED_MOVE_DEVICE: /* RULE-BED-021 */
+        if ((rc = al_json_get_int(body, "device_id", "设备", AL_REQUIRED, 1, INT64_MAX,
+                 &device_id, &present, &r->err)) != AL_OK)
+            goto out;
+        json_object_set_new(detail, "device_id", json_integer(device_id));
+        break;
+    }
+    json_object_set_new(detail, "from", json_string(bed_state_id(state)));
+    json_object_set_new(detail, "to", json_string(bed_state_id(to)));
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        goto out;
+    if (what == BED_MOVE_DEVICE) {
+        rc = bed_store_link_device(r->db, id, elder_id, device_id, r->now);
+        if (rc == AL_ENOTFOUND)
+            al_req_fail(r, AL_ENOTFOUND, "device_id", "设备不存在、已停用或不属于该老人");
+    } else {
+        rc = bed_store_move(r->db, id, state, to, &u, r->now);
+        if (rc == AL_ECONFLICT)
+            al_req_fail(r, AL_ECONFLICT, "status", "床位状态已被他人更改，请刷新后重试");
+    }
+    int64_t rect_id = 0;
+    const char *missing = NULL;
+    if (rc == AL_OK && to == BED_IN_SERVICE && what != BED_MOVE_DEVICE &&
+        (rc = check_devices(r, id, region, &rect_id, &missing)) == AL_OK && rect_id)
+        json_object_set_new(detail, "rectification", json_pack("{s:I, s:s}", "id",
+                                                          (json_int_t)rect_id, "missing", missing));
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = al_arena_printf(r->arena, "bed.%s", bed_move_id(what)),
+            .target_type = "bed", .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
+            .region_code = region, .outcome = "success", .detail = detail};
+        detail = NULL;
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        goto out;
+    rc = bed_get(r);
+out:
+    json_decref(detail);
+    return rc;
+}
+
+static int m_eligibility(struct al_req *r) { return move(r, BED_MOVE_ELIGIBILITY); }
+static int m_home_check(struct al_req *r) { return move(r, BED_MOVE_HOME_CHECK); }
+static int m_care_plan(struct al_req *r) { return move(r, BED_MOVE_CARE_PLAN); }
+static int m_agreement(struct al_req *r) { return move(r, BED_MOVE_AGREEMENT); }
+static int m_install(struct al_req *r) { return move(r, BED_MOVE_INSTALL); }
+static int m_start(struct al_req *r) { return move(r, BED_MOVE_START); }
+static int m_review(struct al_req *r) { return move(r, BED_MOVE_REVIEW); }
+static int m_resume(struct al_req *r) { return move(r, BED_MOVE_RESUME); }
+static int m_close(struct al_req *r) { return move(r, BED_MOVE_CLOSE); }
+static int m_device(struct al_req *r) { return move(r, BED_MOVE_DEVICE); }
+
+/*
+ * RULE-BED-024: the officer settles the open rectification task: `fixed` when every required
+ * device is now present (else 409 naming what is missing); `to_home_services` on or after the
+ * deadline closes the bed, the elder continuing with ordinary home services.
+ */
+static int
+rectify(struct al_req *r)
+{
+    int64_t id, elder_id, rect_id;
+    json_t *bed, *body;
+    const char *region, *outcome = NULL, *note = NULL;
+    int state;
+    char due[11];
+    int rc = visible(r, &id, &bed, &region, &state, &elder_id);
+    if (rc != AL_OK || (rc = al_req_json(r, &body)) != AL_OK ||
+        (rc = al_json_get_str(body, "outcome", "整改结果", AL_REQUIRED, 1, 32, &outcome,
+             &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "note", "说明", 0, 0, 500, &note, &r->err)) != AL_OK)
+        return rc;
+    bool fixed = strcmp(outcome, "fixed") == 0;
+    if (!fixed && strcmp(outcome, "to_home_services") != 0)
+        return al_req_fail(r, AL_EINVAL, "outcome",
+            "整改结果应为 fixed（已整改）或 to_home_services（转为普通居家服务）");
+    if (state == BED_CLOSED) /* RULE-BED-024: a closed bed's task is not settled any more */
+        return al_req_fail(r, AL_ECONFLICT, "status", "床位当前为“%s”，不能处理整改任务",
+            bed_state_name(state));
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = bed_store_rect_get_open(r->db, id, &rect_id, due);
+    if (rc == AL_ENOTFOUND)
+        rc = al_req_fail(r, AL_ECONFLICT, NULL, "该床位没有待处理的整改任务");
+    struct bed_settings s;
+    unsigned have;
+    if (rc == AL_OK && fixed && (rc = bed_store_settings(r->db, &s)) == AL_OK &&
+        (rc = bed_store_have(r->db, id, &have)) == AL_OK) {
+        unsigned miss = bed_needs_missing(s.required, have);
+        if (miss) {
+            char ids[64], zh[128];
+            bed_needs_format(miss, ids, sizeof(ids), zh, sizeof(zh));
+            rc = al_req_fail(r, AL_ECONFLICT, "outcome", "仍缺少必备设备：%s", zh);
+        }
+    }
+    if (rc == AL_OK && !fixed && strcmp(r->today, due) < 0)
+        rc = al_req_fail(r, AL_ECONFLICT, "outcome", "整改期限（%s）未到，不能转为普通居家服务",
+            due);
+    const char *who = r->who->display_name ? r->who->display_name : r->who->username;
+    if (rc == AL_OK)
+        rc = bed_store_rect_resolve(r->db, rect_id, outcome, who, note, r->now);
+    if (rc == AL_OK && !fixed) {
+        int to = bed_next(state, BED_MOVE_CLOSE);
+        if (!to) {
+            rc = al_req_fail(r, AL_ECONFLICT, "status", "床位当前为“%s”，不能结束",
+                bed_state_name(state));
+        } else {
+            struct bed_update u = {.eligible = -1, .network = -1,
+                .close_reason = "to_home_services", .close_note = note, .closed_on = r->today};
+            rc = bed_store_move(r->db, id, state, to, &u, r->now);
+            if (rc == AL_ECONFLICT)
+                al_req_fail(r, AL_ECONFLICT, "status", "床位状态已被他人更改，请刷新后重试");
+        }
+    }
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "bed.rectify", .target_type = "bed",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)id), .region_code = region,
+            .outcome = "success",
+            .detail = json_pack("{s:I, s:s, s:s}", "rectification_id", (json_int_t)rect_id,
+                "outcome", outcome, "due_on", due)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return bed_get(r);
+}
+
+static const struct al_route bed_routes[] = {
+    {AL_GET, "/api/v1/beds", bed_list, "bed.read", 0,
+        "本辖区家庭养老床位（status、elder_id、overdue=1 到期未整改 筛选，分页）"},
+    {AL_POST, "/api/v1/beds", bed_create, "bed.write", 0, "家庭养老床位申请"},
+    {AL_GET, "/api/v1/bed-settings", settings_get, "bed.read", 0, "必备设备与整改期限"},
+    {AL_PUT, "/api/v1/bed-settings", settings_put, "bed.manage", 0, "设置必备设备与整改期限"},
+    {AL_GET, "/api/v1/beds/:id", bed_get, "bed.read", 0, "床位详情（设备、整改任务、可办理的步骤）"},
+    {AL_POST, "/api/v1/beds/:id/eligibility", m_eligibility, "bed.write", 0, "资格审核"},
+    {AL_POST, "/api/v1/beds/:id/home-check", m_home_check, "bed.write", 0, "居家环境评估"},
+    {AL_POST, "/api/v1/beds/:id/care-plan", m_care_plan, "bed.write", 0, "照护计划"},
+    {AL_POST, "/api/v1/beds/:id/agreement", m_agreement, "bed.write", 0, "与服务机构签订协议"},
+    {AL_POST, "/api/v1/beds/:id/installation", m_install, "bed.write", 0, "适老化改造与设备安装"},
+    {AL_POST, "/api/v1/beds/:id/devices", m_device, "bed.write", 0, "关联该老人的设备"},
+    {AL_POST, "/api/v1/beds/:id/start", m_start, "bed.write", 0, "开始服务（检查必备设备）"},
+    {AL_POST, "/api/v1/beds/:id/review", m_review, "bed.write", 0, "定期回访"},
+    {AL_POST, "/api/v1/beds/:id/resume", m_resume, "bed.write", 0, "回访后继续服务"},
+    {AL_POST, "/api/v1/beds/:id/close", m_close, "bed.write", 0, "结束床位（须说明原因）"},
+    {AL_POST, "/api/v1/beds/:id/rectification", rectify, "bed.write", 0,
+        "整改确认或转为普通居家服务"},
+    {0},
+};
+
+const struct al_module bed_module = {.name = "bed", .routes = bed_routes};

@@ -1,0 +1,22 @@
+/*
+ * Family care beds (家庭养老床位, issue 14): the lifecycle from application to closure as a pure
+ * transition table, required devices and rectification tasks (RULE-BED-*).
+ */
+#ifndef BED_H
+#define BED_H
+
+#include "core/router.h"
+
+extern const struct al_module bed_module;
+
+struct al_db;
+struct al_errinfo;
+
+/*
+ * The demo county's beds (520327 凤冈县) on the first demo elders: one in service with its
+ * devices, one missing the activity sensor with an open rectification task, one at the home
+ * check.  AL_OK (nothing when there is no elder) or the failure with a message in `e`.
+ */
+int bed_seed_demo(struct al_db *db, struct al_errinfo *e);
+
+#endif

@@ -1,0 +1,204 @@
+// Family care beds (issue 14): the lifecycle table with its 409s, region scope, every move
+// audited, required devices with rectification tasks, overdue beds and the officer's decision.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server, assertError } from '../lib/server.mjs'
+import { idNumber } from '../lib/ids.mjs'
+
+let s, civil, admin
+let seq = 40
+before(async () => {
+  s = await new Server().start()
+  civil = await s.login('fg_civil')
+  admin = await s.login('admin')
+})
+after(async () => { await s.stop(); s.cleanup() })
+
+async function newElder(name, region = '520327001001') {
+  const r = await civil.post('/api/v1/elders', { name, id_number: idNumber('520327', '19400101', seq++),
+    region_code: region, address: '龙泉街道前进社区 3 组 1 号', phone: '13800001234' })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  return r.body
+}
+
+async function device(elder, type, serial) {
+  const r = await civil.post('/api/v1/devices', { elder_id: elder.id, type, model: 'AL-1', serial,
+    installed_on: '2026-11-01', heartbeat_s: 300 })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  return r.body
+}
+
+const rooms = {
+  bedroom: { hazards: ['床边无扶手'], adapt: ['加装护栏'] },
+  toilet: { hazards: ['蹲便'], adapt: ['改坐便', '扶手'] },
+  bathroom: { hazards: ['地面湿滑'], adapt: ['防滑垫'] },
+  kitchen: { hazards: [], adapt: ['燃气报警器'] },
+  living_room: { hazards: ['门槛高'], adapt: ['坡道'] },
+}
+
+async function ok(res, status = 200) {
+  assert.equal(res.status, status, JSON.stringify(res.body))
+  return res.body
+}
+
+// Application → installation, devices linked; returns the bed.
+async function upToInstallation(elder, devices, network = true) {
+  const bed = await ok(await civil.post('/api/v1/beds', { elder_id: elder.id, applicant: 'family', applicant_name: '李明' }), 201)
+  const p = `/api/v1/beds/${bed.id}`
+  await ok(await civil.post(p + '/eligibility', { eligible: true, note: '特殊困难老年人' }))
+  await ok(await civil.post(p + '/home-check', { rooms }))
+  await ok(await civil.post(p + '/care-plan', { goals: ['居家安全'], services: [{ name: '上门探访', frequency: '每周 2 次' }], devices: ['sos', 'motion'] }))
+  await ok(await civil.post(p + '/agreement', { provider: '颐康居家养老服务中心', start_on: '2026-12-01', end_on: '2027-11-30' }))
+  for (const d of devices) await ok(await civil.post(p + '/devices', { device_id: d.id }))
+  return ok(await civil.post(p + '/installation', { installed_on: '2026-12-02', network, note: '扶手已装' }))
+}
+
+test('RULE-BED-001 RULE-BED-002 RULE-BED-003 RULE-BED-010 RULE-BED-011 RULE-BED-012 RULE-BED-013 RULE-BED-014 RULE-BED-031: the lifecycle, 409 naming the state, every move audited', async () => {
+  const elder = await newElder('王秀英')
+  const sos = await device(elder, 'sos', 'BED-SOS-01')
+  const pir = await device(elder, 'motion', 'BED-PIR-01')
+  const bed = await ok(await civil.post('/api/v1/beds', { elder_id: elder.id, applicant: 'family', applicant_name: '李明' }), 201)
+  assert.equal(bed.status, 'application')
+  assert.equal(bed.status_name, '申请')
+  const p = `/api/v1/beds/${bed.id}`
+  // A move the table does not allow: 409 naming the state in Chinese.
+  const early = await civil.post(p + '/start', {})
+  assertError(assert, early, 409, 'conflict', 'status')
+  assert.match(early.body.error.message, /申请/)
+  assertError(assert, await civil.post('/api/v1/beds', { elder_id: elder.id, applicant: 'neighbour' }), 400, 'invalid', 'applicant')
+  let b = await ok(await civil.post(p + '/eligibility', { eligible: true, note: '特殊困难老年人' }))
+  assert.equal(b.status, 'eligibility')
+  assert.equal(b.eligible, true)
+  // RULE-BED-010: each of the five rooms is required.
+  const { living_room, ...four } = rooms
+  assertError(assert, await civil.post(p + '/home-check', { rooms: four }), 400, 'invalid', 'rooms.living_room')
+  b = await ok(await civil.post(p + '/home-check', { rooms }))
+  assert.equal(b.status, 'home_check')
+  assert.deepEqual(b.home_check.toilet.adapt, ['改坐便', '扶手'])
+  assertError(assert, await civil.post(p + '/care-plan', { goals: ['居家安全'], services: [] }), 400, 'invalid', 'services')
+  b = await ok(await civil.post(p + '/care-plan', { goals: ['居家安全'], services: [{ name: '上门探访', frequency: '每周 2 次' }], devices: ['sos'] }))
+  assert.equal(b.care_plan.services[0].frequency, '每周 2 次')
+  assertError(assert, await civil.post(p + '/agreement', { provider: '颐康', start_on: '2026-12-01', end_on: '2026-11-01' }), 400, 'invalid', 'end_on')
+  b = await ok(await civil.post(p + '/agreement', { provider: '颐康居家养老服务中心', start_on: '2026-12-01', end_on: '2027-11-30' }))
+  assert.equal(b.status, 'agreement')
+  assertError(assert, await civil.post(p + '/home-check', { rooms }), 409, 'conflict', 'status')
+  await ok(await civil.post(p + '/devices', { device_id: sos.id }))
+  await ok(await civil.post(p + '/devices', { device_id: pir.id }))
+  b = await ok(await civil.post(p + '/installation', { installed_on: '2026-12-02', network: true }))
+  assert.equal(b.status, 'installation')
+  assert.deepEqual(b.devices.map((d) => d.serial).sort(), ['BED-PIR-01', 'BED-SOS-01'])
+  b = await ok(await civil.post(p + '/start', {}))
+  assert.equal(b.status, 'in_service')
+  assert.equal(b.rectify_due_on, null, 'every required device present: no task')
+  assert.deepEqual(b.rectifications, [])
+  b = await ok(await civil.post(p + '/review', { note: '老人满意，扶手稳固' }))
+  assert.equal(b.status, 'review')
+  b = await ok(await civil.post(p + '/resume', {}))
+  assert.equal(b.status, 'in_service')
+  assertError(assert, await civil.post(p + '/close', { reason: 'bored' }), 400, 'invalid', 'reason')
+  b = await ok(await civil.post(p + '/close', { reason: 'moved', note: '随子女迁居' }))
+  assert.equal(b.status, 'closed')
+  assert.equal(b.close_reason, 'moved')
+  assert.deepEqual(b.moves, [])
+  const again = await civil.post(p + '/close', { reason: 'other' })
+  assertError(assert, again, 409, 'conflict', 'status')
+  assert.match(again.body.error.message, /已结束/)
+  // RULE-BED-003: each move audited.
+  for (const action of ['bed.create', 'bed.eligibility', 'bed.home_check', 'bed.care_plan', 'bed.agreement',
+    'bed.device', 'bed.install', 'bed.start', 'bed.review', 'bed.resume', 'bed.close']) {
+    const a = await ok(await admin.get(`/api/v1/audit?action=${action}`))
+    assert.ok(a.items.some((e) => e.target_id === String(bed.id)), action)
+  }
+})
+
+test('RULE-BED-004: an elder found not eligible closes the application', async () => {
+  const elder = await newElder('赵德福')
+  const bed = await ok(await civil.post('/api/v1/beds', { elder_id: elder.id, applicant: 'elder' }), 201)
+  const b = await ok(await civil.post(`/api/v1/beds/${bed.id}/eligibility`, { eligible: false, note: '不属于补贴对象' }))
+  assert.equal(b.status, 'closed')
+  assert.equal(b.close_reason, 'ineligible')
+  assert.equal(b.eligible, false)
+})
+
+test('RULE-BED-005 RULE-SCOPE-001: another township neither sees nor moves the bed', async () => {
+  const elder = await newElder('孙桂芳')
+  const bed = await ok(await civil.post('/api/v1/beds', { elder_id: elder.id, applicant: 'helper' }), 201)
+  const jx = await s.login('jx_officer') // 520327101
+  const lq = await s.login('lq_officer') // 520327001
+  assertError(assert, await jx.get(`/api/v1/beds/${bed.id}`), 404, 'not_found')
+  assertError(assert, await jx.post(`/api/v1/beds/${bed.id}/eligibility`, { eligible: true }), 404, 'not_found')
+  assert.equal((await jx.get('/api/v1/beds')).body.items.some((x) => x.id === bed.id), false)
+  assertError(assert, await jx.post('/api/v1/beds', { elder_id: elder.id, applicant: 'elder' }), 404, 'not_found', 'elder_id')
+  assert.equal((await lq.get(`/api/v1/beds/${bed.id}`)).status, 200)
+  assert.ok((await lq.get('/api/v1/beds')).body.items.some((x) => x.id === bed.id))
+})
+
+test('RULE-BED-020 RULE-BED-021 RULE-BED-022 RULE-BED-023 RULE-BED-024: a missing device opens a rectification task; overdue beds; fixed or closed to home services', async () => {
+  const st = await ok(await civil.get('/api/v1/bed-settings'))
+  assert.equal(st.required_devices, 'network,sos,activity')
+  assert.equal(st.rectify_days, 30)
+  assertError(assert, await civil.put('/api/v1/bed-settings', { required_devices: 'network,toaster', rectify_days: 30 }), 400, 'invalid', 'required_devices')
+  const lq = await s.login('lq_officer')
+  assert.equal((await lq.put('/api/v1/bed-settings', { required_devices: 'sos', rectify_days: 1 })).status, 403)
+
+  // 30 days: a bed without an activity sensor gets a task due in 30 days, not yet overdue.
+  const e1 = await newElder('钱玉兰')
+  const sos1 = await device(e1, 'sos', 'RC-SOS-01')
+  let b1 = await upToInstallation(e1, [sos1])
+  b1 = await ok(await civil.post(`/api/v1/beds/${b1.id}/start`, {}))
+  assert.equal(b1.status, 'in_service')
+  assert.equal(b1.rectify_missing, 'activity')
+  const today = new Date(Date.now() + 8 * 3600e3)
+  const due = new Date(today.getTime() + 30 * 86400e3).toISOString().slice(0, 10)
+  assert.equal(b1.rectify_due_on, due)
+  assert.equal(b1.rectifications.length, 1)
+  assert.equal(b1.rectifications[0].status, 'open')
+  let overdue = await ok(await civil.get('/api/v1/beds?overdue=1'))
+  assert.equal(overdue.items.some((x) => x.id === b1.id), false)
+  // Not fixed yet: 409 naming what is missing; closing before the deadline: 409.
+  let r = await civil.post(`/api/v1/beds/${b1.id}/rectification`, { outcome: 'fixed' })
+  assertError(assert, r, 409, 'conflict', 'outcome')
+  assert.match(r.body.error.message, /活动监测/)
+  r = await civil.post(`/api/v1/beds/${b1.id}/rectification`, { outcome: 'to_home_services', note: '未整改' })
+  assertError(assert, r, 409, 'conflict', 'outcome')
+  // The sensor is installed and linked: the officer confirms the fix.
+  const pir1 = await device(e1, 'door', 'RC-DOOR-01')
+  await ok(await civil.post(`/api/v1/beds/${b1.id}/devices`, { device_id: pir1.id }))
+  b1 = await ok(await civil.post(`/api/v1/beds/${b1.id}/rectification`, { outcome: 'fixed', note: '已加装门磁' }))
+  assert.equal(b1.status, 'in_service')
+  assert.equal(b1.rectify_due_on, null)
+  assert.equal(b1.rectifications[0].status, 'fixed')
+  assertError(assert, await civil.post(`/api/v1/beds/${b1.id}/rectification`, { outcome: 'fixed' }), 409, 'conflict')
+
+  // 0 days: due today, listed as overdue; the officer closes it to ordinary home services.
+  await ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 0 }))
+  const e2 = await newElder('周大山')
+  const pir2 = await device(e2, 'motion', 'RC-PIR-02')
+  let b2 = await upToInstallation(e2, [pir2], false)
+  b2 = await ok(await civil.post(`/api/v1/beds/${b2.id}/start`, {}))
+  assert.equal(b2.rectify_missing, 'network,sos')
+  overdue = await ok(await civil.get('/api/v1/beds?overdue=1'))
+  assert.ok(overdue.items.some((x) => x.id === b2.id))
+  assert.equal(overdue.items.some((x) => x.id === b1.id), false)
+  const jx = await s.login('jx_officer')
+  assert.equal((await jx.get('/api/v1/beds?overdue=1')).body.items.some((x) => x.id === b2.id), false)
+  b2 = await ok(await civil.post(`/api/v1/beds/${b2.id}/rectification`, { outcome: 'to_home_services', note: '家属不同意安装' }))
+  assert.equal(b2.status, 'closed')
+  assert.equal(b2.close_reason, 'to_home_services')
+  assert.equal(b2.close_note, '家属不同意安装')
+  assert.equal(b2.rectifications[0].status, 'to_home_services')
+  overdue = await ok(await civil.get('/api/v1/beds?overdue=1'))
+  assert.equal(overdue.items.some((x) => x.id === b2.id), false)
+  const a = await ok(await admin.get('/api/v1/audit?action=bed.rectify'))
+  assert.equal(a.items.filter((e) => [String(b1.id), String(b2.id)].includes(e.target_id)).length, 2)
+  assert.ok((await ok(await admin.get('/api/v1/audit?action=bed.settings'))).items.length >= 1)
+  // A bed closed for another reason while its task is open leaves the overdue list; its task is not settled.
+  const e3 = await newElder('吴秋菊')
+  let b3 = await upToInstallation(e3, [], false)
+  b3 = await ok(await civil.post(`/api/v1/beds/${b3.id}/start`, {}))
+  assert.ok((await ok(await civil.get('/api/v1/beds?overdue=1'))).items.some((x) => x.id === b3.id))
+  await ok(await civil.post(`/api/v1/beds/${b3.id}/close`, { reason: 'deceased' }))
+  assert.equal((await ok(await civil.get('/api/v1/beds?overdue=1'))).items.some((x) => x.id === b3.id), false)
+  assertError(assert, await civil.post(`/api/v1/beds/${b3.id}/rectification`, { outcome: 'fixed' }), 409, 'conflict', 'status')
+  await ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 30 }))
+})
