@@ -73,7 +73,8 @@ const waiting = new Set()
 // device's time at the first attempt made online (`sent_at`, RULE-SVC-043); the body is frozen
 // from then on, so every retry is byte for byte the same (RULE-SVC-051 hashes it).
 export async function submit({ method = 'POST', url, body = {}, key, label = '', stamp = null }) {
-  const entry = { method, url, body, key: key || newKey(), label, stamp, text: null, created: Date.now(), user: session.user?.id ?? null }
+  // A plain copy: IndexedDB cannot store Vue's reactive proxies (a checklist array).
+  const entry = { method, url, body: JSON.parse(JSON.stringify(body)), key: key || newKey(), label, stamp, text: null, created: Date.now(), user: session.user?.id ?? null }
   entry.seq = await put(entry)
   outbox.count++
   waiting.add(entry.seq)
