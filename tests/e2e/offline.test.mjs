@@ -1,4 +1,4 @@
-// Offline (issues 13, 15, 17; RULE-UI-040..044): the caregiver's phone (390×844) and the meal
+// Offline (issues 13, 15, 17; RULE-UI-040..043): the caregiver's phone (390×844) and the meal
 // counter's tablet (800×1280) keep working without a network. A record made offline waits in the
 // page's queue (IndexedDB) with the device's time and position, a reload without network still
 // opens the page (the service worker's app shell), the page says 待同步 N 条, and when the network
@@ -32,7 +32,7 @@ async function controlled(page) {
 }
 const count = (page) => page.locator('[data-test=outbox-count]').innerText()
 
-test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-044: the caregiver checks in and out offline, reloads offline, and the server gets each once', async () => {
+test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043: the caregiver checks in and out offline, reloads offline, and the server gets each once', async () => {
   const all = (await civil.get(`/api/v1/service/orders?date=${today}&page_size=200`)).body.items
   const o = all.find((x) => x.status === 'accepted' && x.caregiver_name === '孙丽')
   assert.ok(o, JSON.stringify(all.map((x) => [x.status, x.caregiver_name])))
@@ -82,7 +82,7 @@ test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-044: the caregiver checks i
   await ctx.close()
 })
 
-test('RULE-UI-041, RULE-UI-042, RULE-UI-044: the meal counter records a meal offline, reloads offline, and the server gets it once (tablet 800×1280)', async () => {
+test('RULE-UI-041, RULE-UI-042, RULE-UI-043: the meal counter records a meal offline, reloads offline, and the server gets it once (tablet 800×1280)', async () => {
   const e = (await civil.post('/api/v1/elders', { name: '离线甲', id_number: idNumber('520327', '19410101', 950), region_code: '520327001001', address: '和平路 5 号', phone: '13800001235', economic_status: 'dibao' })).body
   assert.ok(e.id, JSON.stringify(e))
   assert.equal((await civil.post('/api/v1/meal/cards', { elder_id: e.id, card_no: 'OFF001' })).status, 200)

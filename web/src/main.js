@@ -12,7 +12,3 @@ import { startOutbox } from './offline.js'
 applyElderMode(initialElderMode())
 createApp(App).use(ElementPlus, { locale: zhCn }).use(router).directive('row-keys', vRowKeys).mount('#app')
 router.isReady().then(startOutbox)
-// The app shell for offline use (RULE-UI-044), in production builds only (dev serves from Vite).
-if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  window.addEventListener('load', () => navigator.serviceWorker.register('/sw.js').catch(() => {}))
-}

@@ -153,3 +153,10 @@ export function startOutbox() {
   setInterval(() => { if (outbox.count) flush() }, EVERY_MS)
   flush()
 }
+
+// The app shell for offline use (RULE-UI-043): registered by the pages that work offline, in
+// production builds only (Vite's dev server has no dist/sw.js), so the sign-in page and the
+// officers' pages do not download the whole app for it.
+export function registerShell() {
+  if (import.meta.env.PROD && 'serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {})
+}

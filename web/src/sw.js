@@ -1,4 +1,4 @@
-// The service worker (RULE-UI-044): the app shell (index.html and every built asset, listed by
+// The service worker (RULE-UI-043): the app shell (index.html and every built asset, listed by
 // the build in ASSETS) is cached at install, so a reload without network still opens the page;
 // a few GETs a page needs offline (who is signed in, the caregiver's visits, the canteens) are
 // fetched from the network first and answered from the last copy when there is none — that copy
