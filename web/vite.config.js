@@ -6,7 +6,7 @@ import vue from '@vitejs/plugin-vue'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 
-// dist/sw.js from src/sw.js with the built files it caches (RULE-UI-044): every asset of the
+// dist/sw.js from src/sw.js with the built files it caches (RULE-UI-043): every asset of the
 // bundle, and a version from their names so a new build replaces the old cache.
 function serviceWorker() {
   return {
