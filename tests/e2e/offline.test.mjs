@@ -74,7 +74,7 @@ test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043: the caregiver checks i
   assert.deepEqual(done.visit.checklist, ['情绪良好'])
   assert.equal(done.visit.checkin_outside, false)
   assert.equal(done.visit.clock_skew, false, 'sent_at is the time it was sent (RULE-SVC-043)')
-  // Sent again by hand (a lost answer): the queue is empty, nothing more is written.
+  // Nothing is left in the device's queue to send again.
   assert.equal(await page.evaluate(async () => (await new Promise((ok) => {
     const r = indexedDB.open('anlao-offline'); r.onsuccess = () => { const q = r.result.transaction('outbox').objectStore('outbox').count(); q.onsuccess = () => ok(q.result) }
   }))), 0)
