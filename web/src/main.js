@@ -7,6 +7,8 @@ import App from './App.vue'
 import { router } from './router.js'
 import { vRowKeys } from './rowKeys.js'
 import { applyElderMode, initialElderMode } from './session.js'
+import { startOutbox } from './offline.js'
 
 applyElderMode(initialElderMode())
 createApp(App).use(ElementPlus, { locale: zhCn }).use(router).directive('row-keys', vRowKeys).mount('#app')
+router.isReady().then(startOutbox)
