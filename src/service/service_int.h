@@ -338,4 +338,30 @@ int service_store_caregiver_add(struct al_db *db, const struct svc_new_caregiver
     int64_t *id);
 int service_store_certificate_add(struct al_db *db, int64_t caregiver, const char *skill,
     const char *name, const char *number, const char *valid_until);
+/* ---- confirmation, rating (RULE-SVC-060..064) and settlement (RULE-SVC-080..086) ---- */
+
+#define SVC_CONFIRM_TRIES 5 /* RULE-SVC-061: wrong codes before a helper must confirm */
+
+int service_store_confirm_code_set(struct al_db *db, int64_t order_id, const char *code);
+int service_store_confirm_info(struct al_db *db, struct al_arena *a, int64_t order_id,
+    const char **code, int *tries);
+int service_store_confirm_miss(struct al_db *db, int64_t order_id);
+int service_store_confirmed_by(struct al_db *db, int64_t order_id, const char *how);
+int service_store_rate(struct al_db *db, int64_t order_id, int rating, const char *comment,
+    const char *complaint);
+int service_store_confirm_json(struct al_db *db, struct al_arena *a, int64_t order_id, json_t *o);
+int service_store_provider_region(struct al_db *db, struct al_arena *a, int64_t id,
+    const char **region);
+/* A draft statement of `provider` for `month` ([from, to) unix seconds) in `scope`, caller's tx. */
+int service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provider,
+    const char *scope, const char *month, int64_t from, int64_t to, const char *by, int64_t now,
+    int64_t *id);
+int service_store_settlements(struct al_db *db, struct al_arena *a, const char *scope,
+    json_t *items);
+int service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
+/* draft → approved; AL_ECONFLICT when it is not a draft. */
+int service_store_settle_approve(struct al_db *db, int64_t id, const char *by, int64_t now);
+int service_store_settle_orders(struct al_db *db, struct al_arena *a, int64_t id, int64_t **ids,
+    size_t *n);
+struct al_stmt *service_store_settle_export_stmt(struct al_db *db, int64_t id);
 #endif
