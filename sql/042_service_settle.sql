@@ -17,7 +17,7 @@ ALTER TABLE svc_orders ADD COLUMN rating INTEGER;
 ALTER TABLE svc_orders ADD COLUMN rating_comment TEXT NOT NULL DEFAULT '';
 ALTER TABLE svc_orders ADD COLUMN complaint TEXT;
 
--- RULE-SVC-080..086: a provider's monthly statement; approving locks it.
+-- RULE-SVC-080..084: a provider's monthly statement; approving locks it.
 CREATE TABLE svc_settlements (
     id            INTEGER PRIMARY KEY,
     provider_id   INTEGER NOT NULL REFERENCES svc_providers(id),

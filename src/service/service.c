@@ -846,7 +846,7 @@ order_rate(struct al_req *r)
     return reply_order(r, 200, o.id);
 }
 
-/* ---- monthly settlement (RULE-SVC-080..086) ---- */
+/* ---- monthly settlement (RULE-SVC-080..084) ---- */
 
 static int
 settle_audit(struct al_req *r, const char *action, int64_t id, const char *region, json_t *detail)

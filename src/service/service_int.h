@@ -338,7 +338,7 @@ int service_store_caregiver_add(struct al_db *db, const struct svc_new_caregiver
     int64_t *id);
 int service_store_certificate_add(struct al_db *db, int64_t caregiver, const char *skill,
     const char *name, const char *number, const char *valid_until);
-/* ---- confirmation, rating (RULE-SVC-060..064) and settlement (RULE-SVC-080..086) ---- */
+/* ---- confirmation, rating (RULE-SVC-060..064) and settlement (RULE-SVC-080..084) ---- */
 
 #define SVC_CONFIRM_TRIES 5 /* RULE-SVC-061: wrong codes before a helper must confirm */
 

@@ -842,7 +842,7 @@ service_store_confirm_json(struct al_db *db, struct al_arena *a, int64_t order_i
     return rc;
 }
 
-/* ---- monthly settlement (RULE-SVC-080..086) ---- */
+/* ---- monthly settlement (RULE-SVC-080..084) ---- */
 
 int
 service_store_provider_region(struct al_db *db, struct al_arena *a, int64_t id,

@@ -1,7 +1,7 @@
 // Home services (issue 13), second slice: confirmation by code or by a helper with the wrong
 // tries limited (RULE-SVC-060..063), the rating and complaint (RULE-SVC-064), and the monthly
 // settlement per provider: totals to the fen, approval locks the month, never paid twice,
-// CSV export, scope and audit (RULE-SVC-080..086).
+// CSV export, scope and audit (RULE-SVC-080..084).
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server, assertError, serverTest, chinaDay } from './helpers.mjs'
@@ -57,7 +57,7 @@ test('RULE-SVC-060, -061, -063: the code from the elder\'s side confirms; five w
   assert.match(e1.message, /还可以再试 4 次/)
   const c = ok(await carer.post(`/api/v1/service/orders/${o.id}/confirm`, { code }))
   assert.equal(c.status, 'confirmed')
-  assert.equal(c.confirmed_by, 'code')
+  assert.equal(c.confirmed_by, 'code') // RULE-SVC-062
   assert.equal(c.events.at(-1).action, 'confirm')
   assert.ok((await auditOf('service.order_confirm')).some((a) => a.target_id === String(o.id)))
   // Confirmed once: again is 409 naming the state (RULE-SVC-012), the code is gone.
@@ -96,7 +96,7 @@ test('RULE-SVC-064: a rating 1–5 with a comment and a complaint; only after co
   assert.deepEqual([detail.rating, detail.complaint], [2, true])
 })
 
-test('RULE-SVC-080..086: a provider\'s month: totals to the fen, approval locks it, never paid twice, CSV', async () => {
+test('RULE-SVC-080..084: a provider\'s month: totals to the fen, approval locks it, never paid twice, CSV', async () => {
   // Two entitled-and-not orders: the lines' parts differ, the totals must add up exactly.
   const a = await completed(['zhuyu', 'zhuji'])
   const b = await completed(['zhujie'])
@@ -108,12 +108,13 @@ test('RULE-SVC-080..086: a provider\'s month: totals to the fen, approval locks 
   const station = (await civil.get('/api/v1/service/stations')).body.items.find((x) => x.id === a.station_id)
   const provider = station.provider_id
   assert.ok(provider)
-  // Bad input names the field; a helper has no settlement permission; 进化's officer cannot see it.
+  // RULE-SVC-080: bad input names the field; a helper has no settlement permission.
   assertError(await civil.post('/api/v1/service/settlements', { provider_id: provider, month: '2026-13' }), 400, 'invalid', 'month')
   assertError(await civil.post('/api/v1/service/settlements', { provider_id: 999999, month }), 400, 'invalid', 'provider_id')
   assert.equal((await helper.post('/api/v1/service/settlements', { provider_id: provider, month })).status, 403)
   assertError(await civil.post('/api/v1/service/settlements', { provider_id: provider, month: '2001-01' }), 422, 'unprocessable', 'month')
 
+  // RULE-SVC-081: the confirmed and rated orders of the month, totals the sums of the lines.
   const t = ok(await civil.post('/api/v1/service/settlements', { provider_id: provider, month }), 201)
   assert.equal(t.status, 'draft')
   const ids = t.lines.map((l) => l.order_id)
