@@ -364,4 +364,37 @@ int service_store_settle_approve(struct al_db *db, int64_t id, const char *by, i
 int service_store_settle_orders(struct al_db *db, struct al_arena *a, int64_t id, int64_t **ids,
     size_t *n);
 struct al_stmt *service_store_settle_export_stmt(struct al_db *db, int64_t id);
+/* ---- visit exceptions (RULE-SVC-070..074) ---- */
+
+enum svc_exception {
+    SVC_EXC_MISSING = 1 << 0, /* one of the six elements is missing */
+    SVC_EXC_OUTSIDE = 1 << 1, /* check-in or check-out outside the radius */
+    SVC_EXC_SKEW = 1 << 2,    /* clock skew */
+    SVC_EXC_SHORT = 1 << 3,   /* shorter than SVC_SHORT_PCT of the planned minutes */
+    SVC_EXC_LONG = 1 << 4,    /* longer than SVC_LONG_PCT of the planned minutes */
+};
+#define SVC_NEXC 5
+#define SVC_SHORT_PCT 50
+#define SVC_LONG_PCT 200
+#define SVC_VERIFIED_TARGET_PCT 95
+
+/* The facts of one visit the exceptions are read from. */
+struct svc_visit_facts {
+    int nitems;                     /* service type: the order's lines */
+    int64_t elder_id, caregiver_id; /* recipient, caregiver */
+    bool has_checkin, has_checkout; /* date, start and end time */
+    bool has_position;              /* location: check-in and check-out positions */
+    bool outside, skew;
+    int64_t checkin_at, checkout_at;
+    int planned_min;
+};
+
+/* RULE-SVC-070..072: the exceptions of a visit (a mask of enum svc_exception; 0: verified).  Pure. */
+unsigned service_exceptions(const struct svc_visit_facts *v);
+/* "missing" … and 六要素缺失 … of one bit; NULL outside. */
+const char *service_exception_id(unsigned bit);
+const char *service_exception_zh(unsigned bit);
+/* RULE-SVC-073: the closed lists of reason and resolution codes; the Chinese name, or NULL. */
+const char *service_fix_reason_zh(const char *code);
+const char *service_fix_resolution_zh(const char *code);
 #endif
