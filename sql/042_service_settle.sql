@@ -48,3 +48,15 @@ CREATE TABLE svc_settlement_lines (
     PRIMARY KEY (settlement_id, order_id),
     CHECK (entitled_fen + elder_fen = total_fen)
 );
+
+-- RULE-SVC-073: the manual fix of a visit's exceptions, one per visit, with a reason and a
+-- resolution from closed lists (src/service/service_logic.c).
+CREATE TABLE svc_visit_fixes (
+    order_id        INTEGER PRIMARY KEY REFERENCES svc_orders(id),
+    exceptions      TEXT NOT NULL,            -- the exception ids fixed, comma-separated
+    reason_code     TEXT NOT NULL,
+    resolution_code TEXT NOT NULL,
+    note            TEXT NOT NULL DEFAULT '',
+    by_user         TEXT NOT NULL,
+    at              INTEGER NOT NULL
+);

@@ -846,6 +846,164 @@ order_rate(struct al_req *r)
     return reply_order(r, 200, o.id);
 }
 
+/* A month "YYYY-MM" as [from, to) unix seconds of China time; 400 naming `month` otherwise. */
+static int
+month_bounds(struct al_req *r, const char *month, const char *label, int64_t *from, int64_t *to)
+{
+    int y = 0, m = 0, n = 0;
+    char a[40], b[40];
+    if (!month || sscanf(month, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 || month[7] || m < 1 ||
+        m > 12 || y < 2000)
+        return al_req_fail(r, AL_EINVAL, "month", "%s格式应为 YYYY-MM", label);
+    snprintf(a, sizeof(a), "%04d-%02d-01T00:00", y, m);
+    snprintf(b, sizeof(b), "%04d-%02d-01T00:00", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    if (!service_parse_time(a, from) || !service_parse_time(b, to))
+        return al_req_fail(r, AL_EINVAL, "month", "%s格式应为 YYYY-MM", label);
+    return AL_OK;
+}
+
+/* ---- visit exceptions (RULE-SVC-070..074) ---- */
+
+static json_t *
+exceptions_json(unsigned m)
+{
+    json_t *a = json_array();
+    for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
+        if (m & bit)
+            json_array_append_new(a, json_pack("{s:s, s:s}", "id", service_exception_id(bit),
+                "name", service_exception_zh(bit)));
+    return a;
+}
+
+/* RULE-SVC-073: a manual fix of a flagged visit: a reason code and a resolution code, audited. */
+static int
+visit_fix(struct al_req *r)
+{
+    struct svc_order o;
+    struct svc_visit_row v;
+    json_t *body;
+    const char *reason = NULL, *resolution = NULL, *note = NULL;
+    int rc = order_in_scope(r, &o);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "reason_code", "异常原因", AL_REQUIRED, 1, 32, &reason, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "resolution_code", "处理结果", AL_REQUIRED, 1, 32, &resolution,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "处理说明", 0, 0, 500, &note, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    if (!service_fix_reason_zh(reason))
+        return al_req_fail(r, AL_EINVAL, "reason_code",
+            "异常原因应为 gps_drift（定位漂移）、no_signal（无网络信号）、device_fault（设备故障）、"
+            "forgot（护理员漏签到或签出）、elder_request（老人要求调整服务时长）或 other（其他）");
+    if (!service_fix_resolution_zh(resolution))
+        return al_req_fail(r, AL_EINVAL, "resolution_code",
+            "处理结果应为 phone_verified（电话回访核实）、visit_verified（上门核实）、"
+            "time_corrected（按实际时间更正）或 not_payable（核实未服务，不予结算）");
+    rc = service_store_visit_row(r->db, r->arena, o.id, &v);
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_EUNPROC, NULL, "该订单还没有签到记录");
+    if (rc != AL_OK)
+        return rc;
+    unsigned m = service_exceptions(&v.f);
+    if (!m)
+        return al_req_fail(r, AL_EUNPROC, NULL, "该上门记录无异常，无需人工处理");
+    if (v.fixed)
+        return al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
+    char ids[128] = "";
+    for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
+        if (m & bit)
+            snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s", *ids ? "," : "",
+                service_exception_id(bit));
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_store_fix_add(r->db, o.id, ids, reason, resolution, note, r->who->username,
+        r->now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
+    if (rc == AL_OK)
+        rc = audit(r, "service.visit_fix", o.id, o.region_code,
+            json_pack("{s:s, s:s, s:s, s:s?}", "exceptions", ids, "reason_code", reason,
+                "resolution_code", resolution, "note", note));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:b}", "order_id",
+        (json_int_t)o.id, "exceptions", exceptions_json(m), "reason_code", reason, "reason_name",
+        service_fix_reason_zh(reason), "resolution_code", resolution, "resolution_name",
+        service_fix_resolution_zh(resolution), "fixed", 1));
+}
+
+/*
+ * RULE-SVC-074: per provider and month, the visits, those verified with no manual edit (their
+ * share against the 95 % target), the exceptions by kind and the fixes; and the flagged visits.
+ */
+static int
+evv_report(struct al_req *r)
+{
+    int64_t from, to;
+    struct svc_visit_row *rows;
+    size_t n = 0;
+    const char *month = al_query_get(&r->query, "month");
+    int rc = month_bounds(r, month, "月份", &from, &to);
+    if (rc == AL_OK)
+        rc = service_store_visit_rows(r->db, r->arena, r->who->region_code, from, to, &rows, &n);
+    if (rc != AL_OK)
+        return rc;
+    json_t *providers = json_array(), *flagged = json_array();
+    for (size_t i = 0; i < n; i++) {
+        unsigned m = service_exceptions(&rows[i].f);
+        json_t *p = NULL;
+        size_t k;
+        json_t *x;
+        json_array_foreach(providers, k, x) {
+            if (json_integer_value(json_object_get(x, "provider_id")) == rows[i].provider_id)
+                p = x;
+        }
+        if (!p) {
+            p = json_pack("{s:I, s:s?, s:i, s:i, s:i, s:{}}", "provider_id",
+                (json_int_t)rows[i].provider_id, "provider_name", rows[i].provider_name, "visits",
+                0, "verified", 0, "fixed", 0, "exceptions");
+            for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
+                json_object_set_new(json_object_get(p, "exceptions"), service_exception_id(bit),
+                    json_integer(0));
+            json_array_append_new(providers, p);
+        }
+        json_object_set_new(p, "visits",
+            json_integer(json_integer_value(json_object_get(p, "visits")) + 1));
+        if (!m && !rows[i].fixed)
+            json_object_set_new(p, "verified",
+                json_integer(json_integer_value(json_object_get(p, "verified")) + 1));
+        if (rows[i].fixed)
+            json_object_set_new(p, "fixed",
+                json_integer(json_integer_value(json_object_get(p, "fixed")) + 1));
+        json_t *ex = json_object_get(p, "exceptions");
+        for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
+            if (m & bit)
+                json_object_set_new(ex, service_exception_id(bit),
+                    json_integer(json_integer_value(json_object_get(ex, service_exception_id(bit))) + 1));
+        if (m)
+            json_array_append_new(flagged, json_pack("{s:I, s:I, s:o, s:b}", "order_id",
+                (json_int_t)rows[i].order_id, "provider_id", (json_int_t)rows[i].provider_id,
+                "exceptions", exceptions_json(m), "fixed", rows[i].fixed));
+    }
+    size_t k;
+    json_t *p;
+    json_array_foreach(providers, k, p) {
+        json_int_t v = json_integer_value(json_object_get(p, "visits")),
+                   ok = json_integer_value(json_object_get(p, "verified"));
+        /* per mille, rounded down: 95 % is met only when truly reached */
+        json_int_t permille = v ? ok * 1000 / v : 0;
+        json_object_set_new(p, "verified_pct", json_real((double)permille / 10.0));
+        json_object_set_new(p, "meets_target",
+            json_boolean(v > 0 && ok * 100 >= (json_int_t)SVC_VERIFIED_TARGET_PCT * v));
+    }
+    return al_reply(r, 200, json_pack("{s:s, s:i, s:o, s:o}", "month", month, "target_pct",
+        SVC_VERIFIED_TARGET_PCT, "providers", providers, "flagged", flagged));
+}
+
 /* ---- monthly settlement (RULE-SVC-080..084) ---- */
 
 static int
@@ -902,14 +1060,8 @@ settlement_create(struct al_req *r)
         rc = al_json_get_str(body, "month", "结算月份", AL_REQUIRED, 7, 7, &month, &r->err);
     if (rc != AL_OK)
         return rc;
-    int y = 0, m = 0, n = 0;
-    if (sscanf(month, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 || m < 1 || m > 12 || y < 2000)
-        return al_req_fail(r, AL_EINVAL, "month", "结算月份格式应为 YYYY-MM");
-    char a[40], b[40];
-    snprintf(a, sizeof(a), "%04d-%02d-01T00:00", y, m);
-    snprintf(b, sizeof(b), "%04d-%02d-01T00:00", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-    if (!service_parse_time(a, &from) || !service_parse_time(b, &to))
-        return al_req_fail(r, AL_EINVAL, "month", "结算月份格式应为 YYYY-MM");
+    if ((rc = month_bounds(r, month, "结算月份", &from, &to)) != AL_OK)
+        return rc;
     rc = service_store_provider_region(r->db, r->arena, provider, &region);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, region) &&
                                   !region_in_scope(region, r->who->region_code)))
@@ -1152,6 +1304,10 @@ static const struct al_route service_routes[] = {
         "助老员代老人确认服务完成（须填写理由）"},
     {AL_POST, "/api/v1/service/orders/:id/rate", order_rate, "service.order", 0,
         "评价（1–5 分、评价内容、投诉）"},
+    {AL_POST, "/api/v1/service/orders/:id/fix", visit_fix, "service.dispatch", 0,
+        "人工处理上门记录异常（异常原因代码、处理结果代码）"},
+    {AL_GET, "/api/v1/service/evv/report", evv_report, "service.read", 0,
+        "上门记录核验月报（month=YYYY-MM：各服务机构无人工修改核验率、异常分类）"},
     {AL_GET, "/api/v1/service/settlements", settlements_get, "service.settle", 0, "服务机构月度结算单"},
     {AL_POST, "/api/v1/service/settlements", settlement_create, "service.settle", 0,
         "生成服务机构某月结算单（已确认、已评价的订单）"},

@@ -397,4 +397,20 @@ const char *service_exception_zh(unsigned bit);
 /* RULE-SVC-073: the closed lists of reason and resolution codes; the Chinese name, or NULL. */
 const char *service_fix_reason_zh(const char *code);
 const char *service_fix_resolution_zh(const char *code);
+/* One visit's facts for the exception report, with its provider and whether it was fixed. */
+struct svc_visit_row {
+    int64_t order_id, provider_id; /* provider 0: no station */
+    const char *provider_name;
+    struct svc_visit_facts f;
+    bool fixed;
+};
+/* The visits whose window starts in [from, to) in `scope` (cancelled orders aside), in `a`. */
+int service_store_visit_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, struct svc_visit_row **out, size_t *n);
+/* Order `order_id`'s visit; AL_ENOTFOUND when it has none. */
+int service_store_visit_row(struct al_db *db, struct al_arena *a, int64_t order_id,
+    struct svc_visit_row *out);
+/* RULE-SVC-073: the manual fix, caller's transaction; AL_ECONFLICT when fixed already. */
+int service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
+    const char *reason, const char *resolution, const char *note, const char *by, int64_t now);
 #endif

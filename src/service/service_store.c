@@ -1061,3 +1061,101 @@ service_store_settle_export_stmt(struct al_db *db, int64_t id)
         al_stmt_bind_int(st, 1, id);
     return st;
 }
+
+/* ---- visit exceptions (RULE-SVC-070..074) ---- */
+
+#define FACTS_SQL                                                                              \
+    "SELECT o.id, s.provider_id, p.name,"                                                      \
+    " (SELECT count(*) FROM svc_order_lines l WHERE l.order_id = o.id), o.elder_id,"           \
+    " v.caregiver_id, v.checkin_at, v.checkout_at, v.checkin_lat, v.checkout_lat,"            \
+    " v.checkin_outside, v.checkout_outside, v.clock_skew, o.planned_min,"                     \
+    " (SELECT count(*) FROM svc_visit_fixes f WHERE f.order_id = o.id)"                        \
+    " FROM svc_visits v JOIN svc_orders o ON o.id = v.order_id"                                \
+    " LEFT JOIN svc_stations s ON s.id = o.station_id"                                         \
+    " LEFT JOIN svc_providers p ON p.id = s.provider_id"
+
+static int
+facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, size_t *n)
+{
+    size_t cap = 0;
+    int rc;
+    *n = 0;
+    *out = NULL;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct svc_visit_row *v = al_arena_alloc(a, nc * sizeof(*v));
+            if (*n)
+                memcpy(v, *out, *n * sizeof(*v));
+            *out = v;
+            cap = nc;
+        }
+        struct svc_visit_row *r = &(*out)[(*n)++];
+        memset(r, 0, sizeof(*r));
+        r->order_id = al_stmt_int(st, 0);
+        r->provider_id = al_stmt_int(st, 1);
+        r->provider_name = al_stmt_dup(a, st, 2);
+        r->f.nitems = (int)al_stmt_int(st, 3);
+        r->f.elder_id = al_stmt_int(st, 4);
+        r->f.caregiver_id = al_stmt_int(st, 5);
+        r->f.has_checkin = !al_stmt_null(st, 6);
+        r->f.has_checkout = !al_stmt_null(st, 7);
+        r->f.checkin_at = al_stmt_int(st, 6);
+        r->f.checkout_at = al_stmt_int(st, 7);
+        r->f.has_position = !al_stmt_null(st, 8) && !al_stmt_null(st, 9);
+        r->f.outside = al_stmt_int(st, 10) || al_stmt_int(st, 11);
+        r->f.skew = al_stmt_int(st, 12) != 0;
+        r->f.planned_min = (int)al_stmt_int(st, 13);
+        r->fixed = al_stmt_int(st, 14) > 0;
+    }
+    return rc;
+}
+
+int
+service_store_visit_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, struct svc_visit_row **out, size_t *n)
+{
+    static const char sql[] = FACTS_SQL
+        " WHERE o.window_start >= ? AND o.window_start < ? AND o.region_code >= ?"
+        " AND o.region_code < ? AND o.status <> 'cancelled' ORDER BY o.id";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(from), AL_I(to), AL_T(lo), AL_T(hi));
+    return facts_rows(st, a, out, n);
+}
+
+int
+service_store_visit_row(struct al_db *db, struct al_arena *a, int64_t order_id,
+    struct svc_visit_row *out)
+{
+    static const char sql[] = FACTS_SQL " WHERE o.id = ?";
+    struct svc_visit_row *rows;
+    size_t n = 0;
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, order_id);
+    int rc = facts_rows(st, a, &rows, &n);
+    if (rc == AL_OK && n == 0)
+        rc = AL_ENOTFOUND;
+    if (rc == AL_OK)
+        *out = rows[0];
+    return rc;
+}
+
+int
+service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
+    const char *reason, const char *resolution, const char *note, const char *by, int64_t now)
+{
+    struct al_stmt *st = al_db_sql(db,
+        "INSERT INTO svc_visit_fixes(order_id, exceptions, reason_code, resolution_code, note,"
+        " by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(order_id), AL_T(exceptions), AL_T(reason), AL_T(resolution),
+        AL_T(note ? note : ""), AL_T(by), AL_I(now));
+    return al_stmt_run(st); /* AL_ECONFLICT: fixed already */
+}

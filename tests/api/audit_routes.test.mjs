@@ -349,6 +349,10 @@ const CALLS = {
     return call(o.carer, { code }, { id: o.id })
   } },
   'POST /api/v1/service/orders/:id/confirm-for-elder': { action: 'service.order_confirm', run: async (call) => call(civil, { reason: '巡检' }, { id: (await svcOrder('completed')).id }) },
+  'POST /api/v1/service/orders/:id/fix': { action: 'service.visit_fix', run: async (call) => {
+    const o = await svcOrder('completed') // checked in and out at once: too short (RULE-SVC-072)
+    return call(civil, { reason_code: 'forgot', resolution_code: 'phone_verified' }, { id: o.id })
+  } },
   'POST /api/v1/service/orders/:id/rate': { action: 'service.order_rate', run: async (call) => call(civil, { rating: 4 }, { id: (await svcOrder('confirmed')).id }) },
   // Statements of two months (a month has one statement per provider): 1 and 40 days ahead.
   'POST /api/v1/service/settlements': { action: 'service.settlement_create', run: async (call) => {

@@ -30,7 +30,7 @@ const ok = (r, status = 200) => { assert.equal(r.status, status, r.text); return
 const auditOf = async (action) => (await civil.get(`/api/v1/audit?action=${action}&page_size=200`)).body.items
 let hour = 6
 // An order tomorrow, given to 孙丽 (fg_caregiver), accepted, checked in and out: completed.
-async function completed(items = ['zhujie']) {
+async function completed(items = ['zhujie'], times = {}) {
   const e = await elder()
   const h = String(hour++).padStart(2, '0')
   const o = ok(await helper.post('/api/v1/service/orders', { elder_id: e.id, items, window_start: `${tomorrow}T${h}:00`, window_end: `${tomorrow}T${h}:59` }), 201)
@@ -38,8 +38,8 @@ async function completed(items = ['zhujie']) {
   ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '测试结算' }))
   ok(await carer.post(`/api/v1/service/orders/${o.id}/accept`, {}))
   const at = { lat: 27.965, lng: 107.72, accuracy_m: 10 }
-  ok(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, at))
-  const c = ok(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, at))
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, { ...at, ...(times.lat ? { lat: times.lat } : {}), ...(times.in ? { at: times.in } : {}) }))
+  const c = ok(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, { ...at, ...(times.out ? { at: times.out } : {}) }))
   assert.equal(c.status, 'completed')
   assert.equal(c.confirm_code, undefined, 'the caregiver never sees the code')
   return c
@@ -166,4 +166,56 @@ test('RULE-SVC-080..084: a provider\'s month: totals to the fen, approval locks 
     const rows2 = await auditOf(act)
     assert.ok(rows2.some((x) => x.target_id === String(t.id)), act)
   }
+})
+
+// Device time `min` minutes ago, China time with its offset.
+const ago = (min) => new Date(Date.now() - min * 60e3 + 8 * 3600e3).toISOString().slice(0, 19) + '+08:00'
+
+test('RULE-SVC-070..074: exceptions of a visit, the manual fix with closed codes, the month\'s verified share', async () => {
+  const report = async () => ok(await civil.get(`/api/v1/service/evv/report?month=${month}`))
+  const before = await report()
+  // 助洁 plans 120 minutes: 120 minutes is verified (RULE-SVC-072), a check-out at once is too short.
+  const good = await completed(['zhujie'], { in: ago(121), out: ago(1) })
+  const short = await completed(['zhujie'])
+  const after1 = await report()
+  const prov = (r) => r.providers.find((p) => p.provider_name === '凤冈县颐康居家养老服务中心') ?? { visits: 0, verified: 0, fixed: 0, exceptions: { too_short: 0 } }
+  const [p0, p1] = [prov(before), prov(after1)]
+  assert.equal(p1.visits - p0.visits, 2)
+  assert.equal(p1.verified - p0.verified, 1, 'RULE-SVC-070: all six elements, inside, no skew, on time: verified')
+  assert.equal(p1.exceptions.too_short - p0.exceptions.too_short, 1)
+  assert.equal(after1.target_pct, 95)
+  assert.equal(p1.verified_pct, Math.floor(p1.verified * 1000 / p1.visits) / 10)
+  assert.equal(p1.meets_target, p1.verified * 100 >= 95 * p1.visits)
+  const f = after1.flagged.find((x) => x.order_id === short.id)
+  assert.deepEqual(f.exceptions, [{ id: 'too_short', name: '服务时长过短' }])
+  assert.equal(f.fixed, false)
+  assert.ok(!after1.flagged.some((x) => x.order_id === good.id))
+  assertError(await civil.get('/api/v1/service/evv/report?month=2026-1'), 400, 'invalid', 'month')
+
+  // RULE-SVC-071: a check-in 330 m away (accuracy 10 m) is flagged outside.
+  const far = await completed(['zhujie'], { in: ago(121), out: ago(1), lat: 27.968 })
+  const after2 = await report()
+  assert.deepEqual(after2.flagged.find((x) => x.order_id === far.id).exceptions.map((x) => x.id), ['outside'])
+  assert.equal(prov(after2).exceptions.outside - p1.exceptions.outside, 1)
+
+  // RULE-SVC-073: the fix needs a reason code and a resolution code from the closed lists.
+  const fix = (id, body) => civil.post(`/api/v1/service/orders/${id}/fix`, body)
+  assertError(await fix(short.id, { resolution_code: 'phone_verified' }), 400, 'invalid', 'reason_code')
+  const e1 = assertError(await fix(short.id, { reason_code: 'nope', resolution_code: 'phone_verified' }), 400, 'invalid', 'reason_code')
+  assert.match(e1.message, /定位漂移/)
+  assertError(await fix(short.id, { reason_code: 'forgot', resolution_code: 'nope' }), 400, 'invalid', 'resolution_code')
+  assertError(await fix(good.id, { reason_code: 'forgot', resolution_code: 'phone_verified' }), 422, 'unprocessable')
+  assert.equal((await helper.post(`/api/v1/service/orders/${short.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' })).status, 403)
+  assertError(await jx.post(`/api/v1/service/orders/${short.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }), 404, 'not_found')
+  const done = ok(await fix(short.id, { reason_code: 'forgot', resolution_code: 'time_corrected', note: '护理员忘记签出，电话核实服务 2 小时' }))
+  assert.deepEqual([done.reason_name, done.resolution_name], ['护理员漏签到或签出', '按实际时间更正'])
+  assertError(await fix(short.id, { reason_code: 'forgot', resolution_code: 'time_corrected' }), 409, 'conflict')
+  const a = (await auditOf('service.visit_fix')).find((x) => x.target_id === String(short.id))
+  const detail = typeof a.detail === 'string' ? JSON.parse(a.detail) : a.detail
+  assert.deepEqual([detail.exceptions, detail.reason_code, detail.resolution_code], ['too_short', 'forgot', 'time_corrected'])
+  // RULE-SVC-074: a fixed visit counts as fixed, never as verified without a manual edit.
+  const p2 = prov(await report())
+  assert.equal(p2.fixed - p1.fixed, 1)
+  assert.equal(p2.visits - p1.visits, 1)
+  assert.equal(p2.verified - p1.verified, 0, 'the far visit is flagged, the short one fixed by hand')
 })
