@@ -1070,16 +1070,20 @@ settlement_create(struct al_req *r)
         return rc;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
+    int held = 0;
     rc = service_store_settle_create(r->db, r->arena, provider, r->who->region_code, month, from,
-        to, r->who->username, r->now, &id);
+        to, r->who->username, r->now, &id, &held);
     if (rc == AL_ECONFLICT) /* RULE-SVC-082: UNIQUE (provider_id, month) */
         al_req_fail(r, AL_ECONFLICT, "month", "该服务机构 %s 的结算单已存在", month);
     if (rc == AL_OK)
         rc = service_store_settlement(r->db, r->arena, id, &t);
     if (rc == AL_OK && json_integer_value(json_object_get(t, "orders")) == 0) {
         json_decref(t);
-        rc = al_req_fail(r, AL_EUNPROC, "month", "%s 没有可结算的已确认订单", month);
+        rc = al_req_fail(r, AL_EUNPROC, "month", "%s 没有可结算的已确认订单%s", month,
+            held ? "（有异常未处理的上门记录暂不结算）" : "");
     }
+    if (rc == AL_OK) /* RULE-SVC-085 */
+        json_object_set_new(t, "held_back", json_integer(held));
     if (rc == AL_OK)
         rc = settle_audit(r, "service.settlement_create", id, r->who->region_code,
             json_pack("{s:I, s:s, s:O, s:O, s:O, s:O}", "provider_id", (json_int_t)provider,

@@ -352,10 +352,13 @@ int service_store_rate(struct al_db *db, int64_t order_id, int rating, const cha
 int service_store_confirm_json(struct al_db *db, struct al_arena *a, int64_t order_id, json_t *o);
 int service_store_provider_region(struct al_db *db, struct al_arena *a, int64_t id,
     const char **region);
-/* A draft statement of `provider` for `month` ([from, to) unix seconds) in `scope`, caller's tx. */
+/*
+ * A draft statement of `provider` for `month` ([from, to) unix seconds) in `scope`, caller's tx;
+ * *held: the orders held back (RULE-SVC-085).
+ */
 int service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provider,
     const char *scope, const char *month, int64_t from, int64_t to, const char *by, int64_t now,
-    int64_t *id);
+    int64_t *id, int *held);
 int service_store_settlements(struct al_db *db, struct al_arena *a, const char *scope,
     json_t *items);
 int service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
@@ -403,6 +406,7 @@ struct svc_visit_row {
     const char *provider_name;
     struct svc_visit_facts f;
     bool fixed;
+    bool not_payable; /* fixed as 核实未服务，不予结算 */
 };
 /* The visits whose window starts in [from, to) in `scope` (cancelled orders aside), in `a`. */
 int service_store_visit_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,

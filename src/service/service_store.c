@@ -863,7 +863,7 @@ service_store_provider_region(struct al_db *db, struct al_arena *a, int64_t id,
 int
 service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provider,
     const char *scope, const char *month, int64_t from, int64_t to, const char *by, int64_t now,
-    int64_t *id)
+    int64_t *id, int *held)
 {
     static const char sql_head[] =
         "INSERT INTO svc_settlements(provider_id, region_code, month, orders, total_fen,"
@@ -920,7 +920,19 @@ service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provid
     }
     if (rc != AL_OK)
         return rc;
+    *held = 0;
     for (size_t i = 0; i < n && rc == AL_OK; i++) {
+        /* RULE-SVC-085: a visit flagged and not fixed, or fixed as not payable, waits. */
+        struct svc_visit_row v;
+        rc = service_store_visit_row(db, a, rows[i].v[0], &v);
+        if (rc == AL_ENOTFOUND)
+            return AL_EINTERNAL; /* a confirmed order always has its visit */
+        if (rc != AL_OK)
+            return rc;
+        if ((service_exceptions(&v.f) && !v.fixed) || v.not_payable) {
+            (*held)++;
+            continue;
+        }
         char date[11];
         service_cst_date(rows[i].v[2], date);
         if (!(st = al_db_sql(db, sql_line)))
@@ -1069,7 +1081,8 @@ service_store_settle_export_stmt(struct al_db *db, int64_t id)
     " (SELECT count(*) FROM svc_order_lines l WHERE l.order_id = o.id), o.elder_id,"           \
     " v.caregiver_id, v.checkin_at, v.checkout_at, v.checkin_lat, v.checkout_lat,"            \
     " v.checkin_outside, v.checkout_outside, v.clock_skew, o.planned_min,"                     \
-    " (SELECT count(*) FROM svc_visit_fixes f WHERE f.order_id = o.id)"                        \
+    " (SELECT count(*) FROM svc_visit_fixes f WHERE f.order_id = o.id),"                       \
+    " (SELECT f.resolution_code FROM svc_visit_fixes f WHERE f.order_id = o.id)"               \
     " FROM svc_visits v JOIN svc_orders o ON o.id = v.order_id"                                \
     " LEFT JOIN svc_stations s ON s.id = o.station_id"                                         \
     " LEFT JOIN svc_providers p ON p.id = s.provider_id"
@@ -1107,6 +1120,8 @@ facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, s
         r->f.skew = al_stmt_int(st, 12) != 0;
         r->f.planned_min = (int)al_stmt_int(st, 13);
         r->fixed = al_stmt_int(st, 14) > 0;
+        const char *res = al_stmt_text(st, 15);
+        r->not_payable = res && strcmp(res, "not_payable") == 0;
     }
     return rc;
 }

@@ -357,10 +357,14 @@ const CALLS = {
   // Statements of two months (a month has one statement per provider): 1 and 40 days ahead.
   'POST /api/v1/service/settlements': { action: 'service.settlement_create', run: async (call) => {
     const o = await svcOrder('confirmed', 1)
+    // Checked out at once: too short; fixed, so it may be settled (RULE-SVC-085).
+    ok(await civil.post(`/api/v1/service/orders/${o.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }))
     return call(civil, { provider_id: o.providerId, month: o.month })
   } },
   'POST /api/v1/service/settlements/:id/approve': { action: 'service.settlement_approve', run: async (call) => {
     const o = await svcOrder('confirmed', 40)
+    // Checked out at once: too short; fixed, so it may be settled (RULE-SVC-085).
+    ok(await civil.post(`/api/v1/service/orders/${o.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }))
     const t = ok(await civil.post('/api/v1/service/settlements', { provider_id: o.providerId, month: o.month }), 201)
     return call(civil, {}, { id: t.id })
   } },

@@ -29,6 +29,8 @@ const month = tomorrow.slice(0, 7)
 const ok = (r, status = 200) => { assert.equal(r.status, status, r.text); return r.body }
 const auditOf = async (action) => (await civil.get(`/api/v1/audit?action=${action}&page_size=200`)).body.items
 let hour = 6
+// Device time `min` minutes ago, China time with its offset.
+const ago = (min) => new Date(Date.now() - min * 60e3 + 8 * 3600e3).toISOString().slice(0, 19) + '+08:00'
 // An order tomorrow, given to 孙丽 (fg_caregiver), accepted, checked in and out: completed.
 async function completed(items = ['zhujie'], times = {}) {
   const e = await elder()
@@ -96,13 +98,17 @@ test('RULE-SVC-064: a rating 1–5 with a comment and a complaint; only after co
   assert.deepEqual([detail.rating, detail.complaint], [2, true])
 })
 
-test('RULE-SVC-080..084: a provider\'s month: totals to the fen, approval locks it, never paid twice, CSV', async () => {
+test('RULE-SVC-080..085: a provider\'s month: totals to the fen, approval locks it, never paid twice, CSV', async () => {
   // Two entitled-and-not orders: the lines' parts differ, the totals must add up exactly.
-  const a = await completed(['zhuyu', 'zhuji'])
-  const b = await completed(['zhujie'])
-  const c = await completed(['xunhu'])
-  ok(await helper.post(`/api/v1/service/orders/${a.id}/confirm-for-elder`, { reason: '电话回访确认' }))
-  ok(await helper.post(`/api/v1/service/orders/${b.id}/confirm-for-elder`, { reason: '电话回访确认' }))
+  const a = await completed(['zhuyu', 'zhuji'], { in: ago(151), out: ago(1) }) // 150 planned minutes
+  const b = await completed(['zhujie'], { in: ago(121), out: ago(1) })
+  const c = await completed(['xunhu'], { in: ago(31), out: ago(1) })
+  // RULE-SVC-085: d is too short and not fixed: held back; e too short, fixed by hand: paid;
+  // f fixed as 核实未服务: never paid.
+  const [d, e, f] = [await completed(['zhucan']), await completed(['zhucan']), await completed(['zhucan'])]
+  ok(await civil.post(`/api/v1/service/orders/${e.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }))
+  ok(await civil.post(`/api/v1/service/orders/${f.id}/fix`, { reason_code: 'other', resolution_code: 'not_payable' }))
+  for (const x of [a, b, d, e, f]) ok(await helper.post(`/api/v1/service/orders/${x.id}/confirm-for-elder`, { reason: '电话回访确认' }))
   ok(await helper.post(`/api/v1/service/orders/${b.id}/rate`, { rating: 5 }))
   // c stays completed (not confirmed): not on the statement.
   const station = (await civil.get('/api/v1/service/stations')).body.items.find((x) => x.id === a.station_id)
@@ -120,6 +126,9 @@ test('RULE-SVC-080..084: a provider\'s month: totals to the fen, approval locks 
   const ids = t.lines.map((l) => l.order_id)
   assert.ok(ids.includes(a.id) && ids.includes(b.id), 'confirmed and rated orders are on it')
   assert.ok(!ids.includes(c.id), 'a completed, unconfirmed order is not')
+  assert.ok(ids.includes(e.id), 'RULE-SVC-085: a fixed visit is paid')
+  assert.ok(!ids.includes(d.id) && !ids.includes(f.id), 'RULE-SVC-085: flagged and unfixed, or not payable: held back')
+  assert.ok(t.held_back >= 2)
   assert.equal(t.orders, t.lines.length)
   const sum = (k) => t.lines.reduce((x, l) => x + l[k], 0)
   assert.deepEqual([t.total_fen, t.entitled_fen, t.elder_fen], [sum('total_fen'), sum('entitled_fen'), sum('elder_fen')])
@@ -168,8 +177,6 @@ test('RULE-SVC-080..084: a provider\'s month: totals to the fen, approval locks 
   }
 })
 
-// Device time `min` minutes ago, China time with its offset.
-const ago = (min) => new Date(Date.now() - min * 60e3 + 8 * 3600e3).toISOString().slice(0, 19) + '+08:00'
 
 test('RULE-SVC-070..074: exceptions of a visit, the manual fix with closed codes, the month\'s verified share', async () => {
   const report = async () => ok(await civil.get(`/api/v1/service/evv/report?month=${month}`))
