@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/events.h"
+#include "core/export.h"
 #include "core/fields.h"
 #include "core/http.h"
 #include "core/idcard.h"
@@ -569,6 +570,16 @@ my_visits(struct al_req *r)
     return rc == AL_OK ? al_reply_items(r, items, total) : rc;
 }
 
+/* RULE-SVC-060: six random digits. */
+static void
+confirm_code_new(char out[7])
+{
+    char hex[9];
+    al_crypto_random_hex(hex, 4);
+    unsigned long v = strtoul(hex, NULL, 16) % 1000000UL;
+    snprintf(out, 7, "%06lu", v);
+}
+
 /* ---- visit proof (RULE-SVC-040..045) ---- */
 
 static const struct al_field evv_fields[] = {
@@ -655,6 +666,12 @@ visit(struct al_req *r, int action)
     if (rc == AL_OK)
         rc = service_store_move(r->db, &o, to, service_action_id(action), -1, -1,
             evv.outside ? "超出签到范围" : NULL, r->who->username, r->now);
+    if (rc == AL_OK && action == SVC_CHECKOUT) {
+        /* RULE-SVC-060: the code the elder's side shows, made at check-out. */
+        char code[7];
+        confirm_code_new(code);
+        rc = service_store_confirm_code_set(r->db, o.id, code);
+    }
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
     json_t *answer = NULL;
@@ -683,6 +700,495 @@ visit(struct al_req *r, int action)
 
 static int order_checkin(struct al_req *r) { return visit(r, SVC_CHECKIN); }
 static int order_checkout(struct al_req *r) { return visit(r, SVC_CHECKOUT); }
+
+/* ---- confirmation and rating (RULE-SVC-060..064) ---- */
+
+/* Confirm order `o` (completed → confirmed) as `how`, audited; the caller checked who may. */
+static int
+confirm_write(struct al_req *r, struct svc_order *o, const char *how, const char *reason)
+{
+    const char *to;
+    int rc = next_state(r, o, SVC_CONFIRM, &to);
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_store_move(r->db, o, to, "confirm", -1, -1, reason, r->who->username, r->now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
+    if (rc == AL_OK)
+        rc = service_store_confirmed_by(r->db, o->id, how);
+    if (rc == AL_OK)
+        rc = audit(r, "service.order_confirm", o->id, o->region_code,
+            json_pack("{s:s, s:s?}", "by", how, "reason", reason));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    publish(r, o->id, o->region_code, to, o->caregiver_id);
+    return reply_order(r, 200, o->id);
+}
+
+/* GET: the code the elder's side shows (RULE-SVC-060); only while the order awaits it. */
+static int
+order_confirm_code(struct al_req *r)
+{
+    struct svc_order o;
+    const char *code = NULL;
+    int tries = 0;
+    int rc = order_in_scope(r, &o);
+    if (rc == AL_OK)
+        rc = service_store_confirm_info(r->db, r->arena, o.id, &code, &tries);
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(o.status, "completed") != 0 || !code)
+        return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，没有待确认的确认码",
+            service_state_zh(service_state_parse(o.status)));
+    return al_reply(r, 200, json_pack("{s:s, s:i, s:i}", "code", code, "tries", tries,
+        "tries_left", tries >= SVC_CONFIRM_TRIES ? 0 : SVC_CONFIRM_TRIES - tries));
+}
+
+/*
+ * RULE-SVC-061: the caregiver enters the code at check-out.  A wrong code counts (kept even
+ * though the request fails); after SVC_CONFIRM_TRIES wrong ones only a helper may confirm.
+ */
+static int
+order_confirm(struct al_req *r)
+{
+    struct svc_order o;
+    int64_t me = 0;
+    json_t *body;
+    const char *given = NULL, *code = NULL, *to;
+    int tries = 0;
+    int rc = order_of_caregiver(r, &o, &me);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "code", "确认码", AL_REQUIRED, 1, 12, &given, &r->err);
+    if (rc == AL_OK)
+        rc = next_state(r, &o, SVC_CONFIRM, &to);
+    if (rc == AL_OK)
+        rc = service_store_confirm_info(r->db, r->arena, o.id, &code, &tries);
+    if (rc != AL_OK)
+        return rc;
+    if (tries >= SVC_CONFIRM_TRIES)
+        return al_req_fail(r, AL_ECONFLICT, "code",
+            "确认码已连续输错 %d 次，请由助老员代老人确认", SVC_CONFIRM_TRIES);
+    if (!code || strcmp(code, given) != 0) {
+        if ((rc = al_db_begin(r->db)) != AL_OK)
+            return rc;
+        rc = service_store_confirm_miss(r->db, o.id);
+        if (rc == AL_OK)
+            rc = audit(r, "service.order_confirm_miss", o.id, o.region_code,
+                json_pack("{s:i}", "tries", tries + 1));
+        if ((rc = al_db_end(r->db, rc)) != AL_OK)
+            return rc;
+        int left = SVC_CONFIRM_TRIES - tries - 1;
+        if (left <= 0)
+            return al_req_fail(r, AL_EINVAL, "code",
+                "确认码不正确，已连续输错 %d 次，请由助老员代老人确认", SVC_CONFIRM_TRIES);
+        return al_req_fail(r, AL_EINVAL, "code", "确认码不正确，还可以再试 %d 次", left);
+    }
+    return confirm_write(r, &o, "code", NULL);
+}
+
+/* RULE-SVC-063: a helper confirms on the elder's behalf, with a reason. */
+static int
+order_confirm_for(struct al_req *r)
+{
+    struct svc_order o;
+    json_t *body;
+    const char *reason = NULL;
+    int rc = order_in_scope(r, &o);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "reason", "代确认理由", AL_REQUIRED, 2, 200, &reason, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    return confirm_write(r, &o, "helper", reason);
+}
+
+/* RULE-SVC-064: a rating 1–5, an optional comment and complaint (the supervision queue's seam). */
+static int
+order_rate(struct al_req *r)
+{
+    struct svc_order o;
+    json_t *body;
+    int64_t rating = 0;
+    const char *comment = NULL, *complaint = NULL, *to;
+    int rc = order_in_scope(r, &o);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "rating", "评分", AL_REQUIRED, 1, 5, &rating, NULL, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "comment", "评价内容", 0, 0, 500, &comment, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "complaint", "投诉内容", 0, 0, 500, &complaint, &r->err);
+    if (rc == AL_OK)
+        rc = next_state(r, &o, SVC_RATE, &to);
+    if (rc != AL_OK)
+        return rc;
+    if (complaint && !*complaint)
+        complaint = NULL;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_store_move(r->db, &o, to, "rate", -1, -1, NULL, r->who->username, r->now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
+    if (rc == AL_OK)
+        rc = service_store_rate(r->db, o.id, (int)rating, comment, complaint);
+    if (rc == AL_OK)
+        rc = audit(r, "service.order_rate", o.id, o.region_code,
+            json_pack("{s:I, s:b}", "rating", (json_int_t)rating, "complaint", complaint != NULL));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    publish(r, o.id, o.region_code, to, o.caregiver_id);
+    return reply_order(r, 200, o.id);
+}
+
+/* A month "YYYY-MM" as [from, to) unix seconds of China time; 400 naming `month` otherwise. */
+static int
+month_bounds(struct al_req *r, const char *month, const char *label, int64_t *from, int64_t *to)
+{
+    int y = 0, m = 0, n = 0;
+    char a[40], b[40];
+    if (!month || sscanf(month, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 || month[7] || m < 1 ||
+        m > 12 || y < 2000)
+        return al_req_fail(r, AL_EINVAL, "month", "%s格式应为 YYYY-MM", label);
+    snprintf(a, sizeof(a), "%04d-%02d-01T00:00", y, m);
+    snprintf(b, sizeof(b), "%04d-%02d-01T00:00", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    if (!service_parse_time(a, from) || !service_parse_time(b, to))
+        return al_req_fail(r, AL_EINVAL, "month", "%s格式应为 YYYY-MM", label);
+    return AL_OK;
+}
+
+/* ---- visit exceptions (RULE-SVC-070..074) ---- */
+
+static json_t *
+exceptions_json(unsigned m)
+{
+    json_t *a = json_array();
+    for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
+        if (m & bit)
+            json_array_append_new(a, json_pack("{s:s, s:s}", "id", service_exception_id(bit),
+                "name", service_exception_zh(bit)));
+    return a;
+}
+
+/* RULE-SVC-073: a manual fix of a flagged visit: a reason code and a resolution code, audited. */
+static int
+visit_fix(struct al_req *r)
+{
+    struct svc_order o;
+    struct svc_visit_row v;
+    json_t *body;
+    const char *reason = NULL, *resolution = NULL, *note = NULL;
+    int rc = order_in_scope(r, &o);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "reason_code", "异常原因", AL_REQUIRED, 1, 32, &reason, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "resolution_code", "处理结果", AL_REQUIRED, 1, 32, &resolution,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "处理说明", 0, 0, 500, &note, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    if (!service_fix_reason_zh(reason))
+        return al_req_fail(r, AL_EINVAL, "reason_code",
+            "异常原因应为 gps_drift（定位漂移）、no_signal（无网络信号）、device_fault（设备故障）、"
+            "forgot（护理员漏签到或签出）、elder_request（老人要求调整服务时长）或 other（其他）");
+    if (!service_fix_resolution_zh(resolution))
+        return al_req_fail(r, AL_EINVAL, "resolution_code",
+            "处理结果应为 phone_verified（电话回访核实）、visit_verified（上门核实）、"
+            "time_corrected（按实际时间更正）或 not_payable（核实未服务，不予结算）");
+    rc = service_store_visit_row(r->db, r->arena, o.id, &v);
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_EUNPROC, NULL, "该订单还没有签到记录");
+    if (rc != AL_OK)
+        return rc;
+    unsigned m = service_exceptions(&v.f);
+    if (!m)
+        return al_req_fail(r, AL_EUNPROC, NULL, "该上门记录无异常，无需人工处理");
+    if (v.fixed)
+        return al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
+    char ids[128] = "";
+    for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
+        if (m & bit)
+            snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s", *ids ? "," : "",
+                service_exception_id(bit));
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_store_fix_add(r->db, o.id, ids, reason, resolution, note, r->who->username,
+        r->now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
+    if (rc == AL_OK)
+        rc = audit(r, "service.visit_fix", o.id, o.region_code,
+            json_pack("{s:s, s:s, s:s, s:s?}", "exceptions", ids, "reason_code", reason,
+                "resolution_code", resolution, "note", note));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:b}", "order_id",
+        (json_int_t)o.id, "exceptions", exceptions_json(m), "reason_code", reason, "reason_name",
+        service_fix_reason_zh(reason), "resolution_code", resolution, "resolution_name",
+        service_fix_resolution_zh(resolution), "fixed", 1));
+}
+
+/*
+ * RULE-SVC-074: per provider and month, the visits, those verified with no manual edit (their
+ * share against the 95 % target), the exceptions by kind and the fixes; and the flagged visits.
+ */
+static int
+evv_report(struct al_req *r)
+{
+    int64_t from, to;
+    struct svc_visit_row *rows;
+    size_t n = 0;
+    const char *month = al_query_get(&r->query, "month");
+    int rc = month_bounds(r, month, "月份", &from, &to);
+    if (rc == AL_OK)
+        rc = service_store_visit_rows(r->db, r->arena, r->who->region_code, from, to, &rows, &n);
+    if (rc != AL_OK)
+        return rc;
+    json_t *providers = json_array(), *flagged = json_array();
+    for (size_t i = 0; i < n; i++) {
+        unsigned m = service_exceptions(&rows[i].f);
+        json_t *p = NULL;
+        size_t k;
+        json_t *x;
+        json_array_foreach(providers, k, x) {
+            if (json_integer_value(json_object_get(x, "provider_id")) == rows[i].provider_id)
+                p = x;
+        }
+        if (!p) {
+            p = json_pack("{s:I, s:s?, s:i, s:i, s:i, s:{}}", "provider_id",
+                (json_int_t)rows[i].provider_id, "provider_name", rows[i].provider_name, "visits",
+                0, "verified", 0, "fixed", 0, "exceptions");
+            for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
+                json_object_set_new(json_object_get(p, "exceptions"), service_exception_id(bit),
+                    json_integer(0));
+            json_array_append_new(providers, p);
+        }
+        json_object_set_new(p, "visits",
+            json_integer(json_integer_value(json_object_get(p, "visits")) + 1));
+        if (!m && !rows[i].fixed)
+            json_object_set_new(p, "verified",
+                json_integer(json_integer_value(json_object_get(p, "verified")) + 1));
+        if (rows[i].fixed)
+            json_object_set_new(p, "fixed",
+                json_integer(json_integer_value(json_object_get(p, "fixed")) + 1));
+        json_t *ex = json_object_get(p, "exceptions");
+        for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
+            if (m & bit)
+                json_object_set_new(ex, service_exception_id(bit),
+                    json_integer(json_integer_value(json_object_get(ex, service_exception_id(bit))) + 1));
+        if (m)
+            json_array_append_new(flagged, json_pack("{s:I, s:I, s:o, s:b}", "order_id",
+                (json_int_t)rows[i].order_id, "provider_id", (json_int_t)rows[i].provider_id,
+                "exceptions", exceptions_json(m), "fixed", rows[i].fixed));
+    }
+    size_t k;
+    json_t *p;
+    json_array_foreach(providers, k, p) {
+        json_int_t v = json_integer_value(json_object_get(p, "visits")),
+                   ok = json_integer_value(json_object_get(p, "verified"));
+        /* per mille, rounded down: 95 % is met only when truly reached */
+        json_int_t permille = v ? ok * 1000 / v : 0;
+        json_object_set_new(p, "verified_pct", json_real((double)permille / 10.0));
+        json_object_set_new(p, "meets_target",
+            json_boolean(v > 0 && ok * 100 >= (json_int_t)SVC_VERIFIED_TARGET_PCT * v));
+    }
+    return al_reply(r, 200, json_pack("{s:s, s:i, s:o, s:o}", "month", month, "target_pct",
+        SVC_VERIFIED_TARGET_PCT, "providers", providers, "flagged", flagged));
+}
+
+/* ---- monthly settlement (RULE-SVC-080..084) ---- */
+
+static int
+settle_audit(struct al_req *r, const char *action, int64_t id, const char *region, json_t *detail)
+{
+    struct audit_entry e = {.action = action, .target_type = "service_settlement",
+        .target_id = al_arena_printf(r->arena, "%lld", (long long)id), .region_code = region,
+        .outcome = "success", .detail = detail};
+    return audit_append(r, &e);
+}
+
+/* RULE-SVC-080: a statement outside the caller's region is 404 like a missing one. */
+static int
+settlement_in_scope(struct al_req *r, json_t **t)
+{
+    int64_t id;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc == AL_OK)
+        rc = service_store_settlement(r->db, r->arena, id, t);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code,
+                                                   sget(*t, "region_code"))))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "结算单不存在");
+    return rc;
+}
+
+static int
+settlements_get(struct al_req *r)
+{
+    json_t *items = json_array();
+    int rc = service_store_settlements(r->db, r->arena, r->who->region_code, items);
+    return rc == AL_OK ? al_reply_items(r, items, -1) : rc;
+}
+
+static int
+settlement_get(struct al_req *r)
+{
+    json_t *t;
+    int rc = settlement_in_scope(r, &t);
+    return rc == AL_OK ? al_reply(r, 200, t) : rc;
+}
+
+/* RULE-SVC-081: a provider's draft statement of a month: its confirmed and rated visits. */
+static int
+settlement_create(struct al_req *r)
+{
+    json_t *body, *t = NULL;
+    int64_t provider = 0, id = 0, from, to;
+    const char *month = NULL, *region = NULL;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "provider_id", "服务机构", AL_REQUIRED, 1, INT64_MAX, &provider,
+            NULL, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "month", "结算月份", AL_REQUIRED, 7, 7, &month, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = month_bounds(r, month, "结算月份", &from, &to)) != AL_OK)
+        return rc;
+    rc = service_store_provider_region(r->db, r->arena, provider, &region);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, region) &&
+                                  !region_in_scope(region, r->who->region_code)))
+        return al_req_fail(r, AL_EINVAL, "provider_id", "服务机构不存在");
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    int held = 0;
+    rc = service_store_settle_create(r->db, r->arena, provider, r->who->region_code, month, from,
+        to, r->who->username, r->now, &id, &held);
+    if (rc == AL_ECONFLICT) /* RULE-SVC-082: UNIQUE (provider_id, month) */
+        al_req_fail(r, AL_ECONFLICT, "month", "该服务机构 %s 的结算单已存在", month);
+    if (rc == AL_OK)
+        rc = service_store_settlement(r->db, r->arena, id, &t);
+    if (rc == AL_OK && json_integer_value(json_object_get(t, "orders")) == 0) {
+        json_decref(t);
+        rc = al_req_fail(r, AL_EUNPROC, "month", "%s 没有可结算的已确认订单%s", month,
+            held ? "（有异常未处理的上门记录暂不结算）" : "");
+    }
+    if (rc == AL_OK) /* RULE-SVC-085 */
+        json_object_set_new(t, "held_back", json_integer(held));
+    if (rc == AL_OK)
+        rc = settle_audit(r, "service.settlement_create", id, r->who->region_code,
+            json_pack("{s:I, s:s, s:O, s:O, s:O, s:O}", "provider_id", (json_int_t)provider,
+                "month", month, "orders", json_object_get(t, "orders"), "total_fen",
+                json_object_get(t, "total_fen"), "entitled_fen", json_object_get(t, "entitled_fen"),
+                "elder_fen", json_object_get(t, "elder_fen")));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return al_reply(r, 201, t);
+}
+
+/* RULE-SVC-083: approving locks the month: every order on it moves to settled, or nothing does. */
+static int
+settlement_approve(struct al_req *r)
+{
+    json_t *t;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int rc = settlement_in_scope(r, &t);
+    if (rc != AL_OK)
+        return rc;
+    int64_t id = json_integer_value(json_object_get(t, "id"));
+    const char *region = al_arena_strdup(r->arena, sget(t, "region_code"));
+    json_decref(t);
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_store_settle_approve(r->db, id, r->who->username, r->now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, "status", "结算单已审核，不能重复审核");
+    if (rc == AL_OK)
+        rc = service_store_settle_orders(r->db, r->arena, id, &ids, &n);
+    for (size_t i = 0; i < n && rc == AL_OK; i++) {
+        struct svc_order o;
+        const char *to;
+        if ((rc = service_store_order(r->db, r->arena, ids[i], &o)) != AL_OK)
+            break;
+        if ((rc = next_state(r, &o, SVC_SETTLE, &to)) != AL_OK)
+            break;
+        rc = service_store_move(r->db, &o, to, "settle", -1, -1,
+            al_arena_printf(r->arena, "结算单 %lld", (long long)id), r->who->username, r->now);
+        if (rc == AL_ECONFLICT)
+            al_req_fail(r, AL_ECONFLICT, NULL, "订单 %lld 已被他人更新，请刷新后重试",
+                (long long)ids[i]);
+    }
+    if (rc == AL_OK)
+        rc = settle_audit(r, "service.settlement_approve", id, region,
+            json_pack("{s:I}", "orders", (json_int_t)n));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    if ((rc = service_store_settlement(r->db, r->arena, id, &t)) != AL_OK)
+        return rc;
+    return al_reply(r, 200, t);
+}
+
+static const char *
+xcell_yuan(struct al_export_cell *c)
+{
+    int64_t v = al_stmt_int(c->st, c->col);
+    snprintf(c->buf, c->size, "%s%lld.%02lld", v < 0 ? "-" : "", (long long)llabs(v) / 100,
+        (long long)llabs(v) % 100);
+    return c->buf;
+}
+
+static const struct al_export_col settle_xcols[] = {AL_XCOLF("序号", 0, al_xcell_row_number),
+    AL_XCOL("订单号", 0), AL_XCOL("老人", 1), AL_XCOL("身份证号（脱敏）", 2),
+    AL_XCOL("服务日期", 3), AL_XCOLF("金额（元）", 4, xcell_yuan),
+    AL_XCOLF("补贴支付（元）", 5, xcell_yuan), AL_XCOLF("老人自付（元）", 6, xcell_yuan),
+    AL_XCOL_END};
+
+static struct al_stmt *
+settle_export_page(void *ctx, const char *const *after)
+{
+    (void)after;
+    struct al_req *r = ((void **)ctx)[0];
+    int64_t id = *(int64_t *)((void **)ctx)[1];
+    return service_store_settle_export_stmt(r->db, id);
+}
+
+/* RULE-SVC-084: CSV or XLSX of the statement's lines, audited. */
+static int
+settlement_export(struct al_req *r)
+{
+    json_t *t;
+    const char *format;
+    int rc = al_export_format(r, &format);
+    if (rc == AL_OK)
+        rc = settlement_in_scope(r, &t);
+    if (rc != AL_OK)
+        return rc;
+    int64_t id = json_integer_value(json_object_get(t, "id"));
+    const char *title = al_arena_printf(r->arena, "%s %s 上门服务结算单（合计 %lld 分）",
+        sget(t, "provider_name"), sget(t, "month"),
+        (long long)json_integer_value(json_object_get(t, "total_fen")));
+    const char *name = al_arena_printf(r->arena, "上门服务结算单-%s-%lld", sget(t, "month"),
+        (long long)id);
+    rc = settle_audit(r, "service.settlement_export", id, sget(t, "region_code"),
+        json_pack("{s:s, s:O}", "format", format, "rows", json_object_get(t, "orders")));
+    json_decref(t);
+    if (rc != AL_OK)
+        return rc;
+    void *ctx[2] = {r, &id};
+    struct al_export_list l = {.title = title, .name = name, .cols = settle_xcols,
+        .page = settle_export_page, .ctx = ctx, .nkeys = 0};
+    return al_export_list(r, format, &l, NULL);
+}
 
 /* ---- the live board (RULE-SVC-030) ---- */
 
@@ -794,6 +1300,26 @@ static const struct al_route service_routes[] = {
         "签到（定位、精度、记录时间；Idempotency-Key 防重复）"},
     {AL_POST, "/api/v1/service/orders/:id/checkout", order_checkout, "service.visit", 0,
         "签出（定位、服务清单；Idempotency-Key 防重复）"},
+    {AL_GET, "/api/v1/service/orders/:id/confirm-code", order_confirm_code, "service.read", 0,
+        "老人/家属端显示的服务确认码（签出后）"},
+    {AL_POST, "/api/v1/service/orders/:id/confirm", order_confirm, "service.visit", 0,
+        "护理员输入老人提供的确认码（错 5 次后须助老员代确认）"},
+    {AL_POST, "/api/v1/service/orders/:id/confirm-for-elder", order_confirm_for, "service.order", 0,
+        "助老员代老人确认服务完成（须填写理由）"},
+    {AL_POST, "/api/v1/service/orders/:id/rate", order_rate, "service.order", 0,
+        "评价（1–5 分、评价内容、投诉）"},
+    {AL_POST, "/api/v1/service/orders/:id/fix", visit_fix, "service.dispatch", 0,
+        "人工处理上门记录异常（异常原因代码、处理结果代码）"},
+    {AL_GET, "/api/v1/service/evv/report", evv_report, "service.read", 0,
+        "上门记录核验月报（month=YYYY-MM：各服务机构无人工修改核验率、异常分类）"},
+    {AL_GET, "/api/v1/service/settlements", settlements_get, "service.settle", 0, "服务机构月度结算单"},
+    {AL_POST, "/api/v1/service/settlements", settlement_create, "service.settle", 0,
+        "生成服务机构某月结算单（已确认、已评价的订单）"},
+    {AL_GET, "/api/v1/service/settlements/:id", settlement_get, "service.settle", 0, "结算单及明细"},
+    {AL_POST, "/api/v1/service/settlements/:id/approve", settlement_approve, "service.settle", 0,
+        "审核结算单（锁定该月，订单转为已结算）"},
+    {AL_GET, "/api/v1/service/settlements/:id/export", settlement_export, "service.settle", 0,
+        "导出结算单（format=csv 或 xlsx）"},
     {0},
 };
 

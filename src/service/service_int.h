@@ -338,4 +338,83 @@ int service_store_caregiver_add(struct al_db *db, const struct svc_new_caregiver
     int64_t *id);
 int service_store_certificate_add(struct al_db *db, int64_t caregiver, const char *skill,
     const char *name, const char *number, const char *valid_until);
+/* ---- confirmation, rating (RULE-SVC-060..064) and settlement (RULE-SVC-080..084) ---- */
+
+#define SVC_CONFIRM_TRIES 5 /* RULE-SVC-061: wrong codes before a helper must confirm */
+
+int service_store_confirm_code_set(struct al_db *db, int64_t order_id, const char *code);
+int service_store_confirm_info(struct al_db *db, struct al_arena *a, int64_t order_id,
+    const char **code, int *tries);
+int service_store_confirm_miss(struct al_db *db, int64_t order_id);
+int service_store_confirmed_by(struct al_db *db, int64_t order_id, const char *how);
+int service_store_rate(struct al_db *db, int64_t order_id, int rating, const char *comment,
+    const char *complaint);
+int service_store_confirm_json(struct al_db *db, struct al_arena *a, int64_t order_id, json_t *o);
+int service_store_provider_region(struct al_db *db, struct al_arena *a, int64_t id,
+    const char **region);
+/*
+ * A draft statement of `provider` for `month` ([from, to) unix seconds) in `scope`, caller's tx;
+ * *held: the orders held back (RULE-SVC-085).
+ */
+int service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provider,
+    const char *scope, const char *month, int64_t from, int64_t to, const char *by, int64_t now,
+    int64_t *id, int *held);
+int service_store_settlements(struct al_db *db, struct al_arena *a, const char *scope,
+    json_t *items);
+int service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
+/* draft → approved; AL_ECONFLICT when it is not a draft. */
+int service_store_settle_approve(struct al_db *db, int64_t id, const char *by, int64_t now);
+int service_store_settle_orders(struct al_db *db, struct al_arena *a, int64_t id, int64_t **ids,
+    size_t *n);
+struct al_stmt *service_store_settle_export_stmt(struct al_db *db, int64_t id);
+/* ---- visit exceptions (RULE-SVC-070..074) ---- */
+
+enum svc_exception {
+    SVC_EXC_MISSING = 1 << 0, /* one of the six elements is missing */
+    SVC_EXC_OUTSIDE = 1 << 1, /* check-in or check-out outside the radius */
+    SVC_EXC_SKEW = 1 << 2,    /* clock skew */
+    SVC_EXC_SHORT = 1 << 3,   /* shorter than SVC_SHORT_PCT of the planned minutes */
+    SVC_EXC_LONG = 1 << 4,    /* longer than SVC_LONG_PCT of the planned minutes */
+};
+#define SVC_NEXC 5
+#define SVC_SHORT_PCT 50
+#define SVC_LONG_PCT 200
+#define SVC_VERIFIED_TARGET_PCT 95
+
+/* The facts of one visit the exceptions are read from. */
+struct svc_visit_facts {
+    int nitems;                     /* service type: the order's lines */
+    int64_t elder_id, caregiver_id; /* recipient, caregiver */
+    bool has_checkin, has_checkout; /* date, start and end time */
+    bool has_position;              /* location: check-in and check-out positions */
+    bool outside, skew;
+    int64_t checkin_at, checkout_at;
+    int planned_min;
+};
+
+/* RULE-SVC-070..072: the exceptions of a visit (a mask of enum svc_exception; 0: verified).  Pure. */
+unsigned service_exceptions(const struct svc_visit_facts *v);
+/* "missing" … and 六要素缺失 … of one bit; NULL outside. */
+const char *service_exception_id(unsigned bit);
+const char *service_exception_zh(unsigned bit);
+/* RULE-SVC-073: the closed lists of reason and resolution codes; the Chinese name, or NULL. */
+const char *service_fix_reason_zh(const char *code);
+const char *service_fix_resolution_zh(const char *code);
+/* One visit's facts for the exception report, with its provider and whether it was fixed. */
+struct svc_visit_row {
+    int64_t order_id, provider_id; /* provider 0: no station */
+    const char *provider_name;
+    struct svc_visit_facts f;
+    bool fixed;
+    bool not_payable; /* fixed as 核实未服务，不予结算 */
+};
+/* The visits whose window starts in [from, to) in `scope` (cancelled orders aside), in `a`. */
+int service_store_visit_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, struct svc_visit_row **out, size_t *n);
+/* Order `order_id`'s visit; AL_ENOTFOUND when it has none. */
+int service_store_visit_row(struct al_db *db, struct al_arena *a, int64_t order_id,
+    struct svc_visit_row *out);
+/* RULE-SVC-073: the manual fix, caller's transaction; AL_ECONFLICT when fixed already. */
+int service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
+    const char *reason, const char *resolution, const char *note, const char *by, int64_t now);
 #endif

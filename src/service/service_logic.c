@@ -346,3 +346,97 @@ service_parse_time(const char *s, int64_t *out)
     *out = (int64_t)v - offset;
     return true;
 }
+
+/* ---- visit exceptions ---- */
+
+unsigned
+service_exceptions(const struct svc_visit_facts *v)
+{
+    unsigned m = 0;
+    /* RULE-SVC-070: the six elements (service type, recipient, date, location, caregiver,
+     * start and end). */
+    if (v->nitems < 1 || v->elder_id <= 0 || v->caregiver_id <= 0 || !v->has_checkin ||
+        !v->has_checkout || !v->has_position)
+        m |= SVC_EXC_MISSING;
+    /* RULE-SVC-071 */
+    if (v->outside)
+        m |= SVC_EXC_OUTSIDE;
+    if (v->skew)
+        m |= SVC_EXC_SKEW;
+    /* RULE-SVC-072: the minutes between check-in and check-out against the planned ones. */
+    if (v->has_checkin && v->has_checkout && v->planned_min > 0) {
+        int64_t s = v->checkout_at - v->checkin_at, plan = (int64_t)v->planned_min * 60;
+        if (s * 100 < plan * SVC_SHORT_PCT)
+            m |= SVC_EXC_SHORT;
+        else if (s * 100 > plan * SVC_LONG_PCT)
+            m |= SVC_EXC_LONG;
+    }
+    return m;
+}
+
+static const struct {
+    unsigned bit;
+    const char *id, *zh;
+} exceptions[SVC_NEXC] = {
+    {SVC_EXC_MISSING, "missing", "六要素缺失"},
+    {SVC_EXC_OUTSIDE, "outside", "签到位置超出范围"},
+    {SVC_EXC_SKEW, "clock_skew", "设备时间偏差"},
+    {SVC_EXC_SHORT, "too_short", "服务时长过短"},
+    {SVC_EXC_LONG, "too_long", "服务时长过长"},
+};
+
+const char *
+service_exception_id(unsigned bit)
+{
+    for (int i = 0; i < SVC_NEXC; i++)
+        if (exceptions[i].bit == bit)
+            return exceptions[i].id;
+    return NULL;
+}
+
+const char *
+service_exception_zh(unsigned bit)
+{
+    for (int i = 0; i < SVC_NEXC; i++)
+        if (exceptions[i].bit == bit)
+            return exceptions[i].zh;
+    return NULL;
+}
+
+static const char *
+code_zh(const char *const (*list)[2], const char *code)
+{
+    for (int i = 0; code && list[i][0]; i++)
+        if (strcmp(list[i][0], code) == 0)
+            return list[i][1];
+    return NULL;
+}
+
+/* RULE-SVC-073 */
+const char *
+service_fix_reason_zh(const char *code)
+{
+    static const char *const reasons[][2] = {
+        {"gps_drift", "定位漂移"},
+        {"no_signal", "无网络信号"},
+        {"device_fault", "设备故障"},
+        {"forgot", "护理员漏签到或签出"},
+        {"elder_request", "老人要求调整服务时长"},
+        {"other", "其他"},
+        {NULL, NULL},
+    };
+    return code_zh(reasons, code);
+}
+
+const char *
+service_fix_resolution_zh(const char *code)
+{
+    static const char *const resolutions[][2] = {
+        {"phone_verified", "电话回访核实"},
+        {"visit_verified", "上门核实"},
+        {"time_corrected", "按实际时间更正"},
+        {"not_payable", "核实未服务，不予结算"},
+        {NULL, NULL},
+    };
+    return code_zh(resolutions, code);
+}

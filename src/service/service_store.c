@@ -350,6 +350,8 @@ service_store_order_json(struct al_db *db, struct al_arena *a, int64_t id, json_
         json_object_set_new(o, "visit", json_null());
         rc = AL_OK;
     }
+    if (rc == AL_OK)
+        rc = service_store_confirm_json(db, a, id, o); /* RULE-SVC-062 */
     *out = o;
     return rc;
 }
@@ -570,14 +572,16 @@ static const struct al_col station_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "region_code", AL_COL_TEXT),
     AL_COL(3, "address", AL_COL_TEXT), AL_COL(4, "lat", AL_COL_DOUBLE),
     AL_COL(5, "lng", AL_COL_DOUBLE), AL_COL(6, "radius_min", AL_COL_INT),
-    AL_COL(7, "provider_name", AL_COL_TEXT), AL_COL(8, "caregivers", AL_COL_INT), AL_COL_END};
+    AL_COL(7, "provider_name", AL_COL_TEXT), AL_COL(8, "caregivers", AL_COL_INT),
+    AL_COL(9, "provider_id", AL_COL_INT), AL_COL_END};
 
 int
 service_store_stations(struct al_db *db, struct al_arena *a, const char *scope, json_t *items)
 {
     static const char sql[] =
         "SELECT s.id, s.name, s.region_code, s.address, s.lat, s.lng, s.radius_min, p.name,"
-        " (SELECT count(*) FROM svc_caregivers c WHERE c.station_id = s.id AND c.status = 'active')"
+        " (SELECT count(*) FROM svc_caregivers c WHERE c.station_id = s.id AND c.status = 'active'),"
+        " s.provider_id"
         " FROM svc_stations s JOIN svc_providers p ON p.id = s.provider_id"
         " WHERE s.region_code >= ? AND s.region_code < ? ORDER BY s.id";
     char lo[16], hi[16];
@@ -750,4 +754,423 @@ service_store_certificate_add(struct al_db *db, int64_t caregiver, const char *s
         return AL_EDB;
     al_stmt_binds(st, AL_I(caregiver), AL_T(skill), AL_T(name), AL_T(number), AL_T(valid_until));
     return al_stmt_run(st);
+}
+
+/* ---- confirmation, rating, complaint (RULE-SVC-060..064) ---- */
+
+int
+service_store_confirm_code_set(struct al_db *db, int64_t order_id, const char *code)
+{
+    struct al_stmt *st = al_db_sql(db,
+        "UPDATE svc_orders SET confirm_code = ?, confirm_tries = 0 WHERE id = ?");
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(code), AL_I(order_id));
+    return al_stmt_run(st);
+}
+
+int
+service_store_confirm_info(struct al_db *db, struct al_arena *a, int64_t order_id,
+    const char **code, int *tries)
+{
+    struct al_stmt *st = al_db_sql(db,
+        "SELECT confirm_code, confirm_tries FROM svc_orders WHERE id = ?");
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, order_id);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *code = al_stmt_dup(a, st, 0);
+        *tries = (int)al_stmt_int(st, 1);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+int
+service_store_confirm_miss(struct al_db *db, int64_t order_id)
+{
+    struct al_stmt *st = al_db_sql(db,
+        "UPDATE svc_orders SET confirm_tries = confirm_tries + 1 WHERE id = ?");
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, order_id);
+    return al_stmt_run(st);
+}
+
+int
+service_store_confirmed_by(struct al_db *db, int64_t order_id, const char *how)
+{
+    struct al_stmt *st = al_db_sql(db, "UPDATE svc_orders SET confirmed_by = ? WHERE id = ?");
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(how), AL_I(order_id));
+    return al_stmt_run(st);
+}
+
+int
+service_store_rate(struct al_db *db, int64_t order_id, int rating, const char *comment,
+    const char *complaint)
+{
+    struct al_stmt *st = al_db_sql(db,
+        "UPDATE svc_orders SET rating = ?, rating_comment = ?, complaint = ? WHERE id = ?");
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(rating), AL_T(comment ? comment : ""), AL_T(complaint),
+        AL_I(order_id));
+    return al_stmt_run(st);
+}
+
+static const struct al_col confirm_cols[] = {AL_COL(0, "rating", AL_COL_INT),
+    AL_COL(1, "rating_comment", AL_COL_TEXT), AL_COL(2, "complaint", AL_COL_TEXT),
+    AL_COL(3, "confirmed_by", AL_COL_TEXT), AL_COL(4, "confirm_tries", AL_COL_INT), AL_COL_END};
+
+/* The rating and confirmation fields merged into order JSON `o` (never the code itself). */
+int
+service_store_confirm_json(struct al_db *db, struct al_arena *a, int64_t order_id, json_t *o)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT rating, rating_comment, complaint, confirmed_by,"
+                                       " confirm_tries FROM svc_orders WHERE id = ?");
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, order_id);
+    json_t *rows = json_array();
+    int rc = al_db_rows(st, a, &(struct al_rows){.cols = confirm_cols}, rows);
+    if (rc == AL_OK && json_array_size(rows) == 1)
+        json_object_update(o, json_array_get(rows, 0));
+    json_decref(rows);
+    return rc;
+}
+
+/* ---- monthly settlement (RULE-SVC-080..084) ---- */
+
+int
+service_store_provider_region(struct al_db *db, struct al_arena *a, int64_t id,
+    const char **region)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT region_code FROM svc_providers WHERE id = ?");
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *region = al_stmt_dup(a, st, 0);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+int
+service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provider,
+    const char *scope, const char *month, int64_t from, int64_t to, const char *by, int64_t now,
+    int64_t *id, int *held)
+{
+    static const char sql_head[] =
+        "INSERT INTO svc_settlements(provider_id, region_code, month, orders, total_fen,"
+        " entitled_fen, elder_fen, created_by, created_at) VALUES (?, ?, ?, 0, 0, 0, 0, ?, ?)"
+        " RETURNING id";
+    /* RULE-SVC-081: confirmed or rated visits of the provider's stations in the month, in scope,
+     * not on any statement yet (RULE-SVC-082). */
+    static const char sql_orders[] =
+        "SELECT o.id, o.elder_id, o.window_start, o.total_fen, o.entitled_fen, o.elder_fen"
+        " FROM svc_orders o JOIN svc_stations s ON s.id = o.station_id"
+        " WHERE s.provider_id = ? AND o.status IN ('confirmed', 'rated')"
+        " AND o.window_start >= ? AND o.window_start < ?"
+        " AND o.region_code >= ? AND o.region_code < ?"
+        " AND NOT EXISTS (SELECT 1 FROM svc_settlement_lines l WHERE l.order_id = o.id)"
+        " ORDER BY o.id";
+    static const char sql_line[] =
+        "INSERT INTO svc_settlement_lines(settlement_id, order_id, elder_id, visit_date,"
+        " total_fen, entitled_fen, elder_fen) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    static const char sql_sum[] =
+        "UPDATE svc_settlements SET"
+        " orders = (SELECT count(*) FROM svc_settlement_lines WHERE settlement_id = ?1),"
+        " total_fen = (SELECT coalesce(sum(total_fen), 0) FROM svc_settlement_lines"
+        "  WHERE settlement_id = ?1),"
+        " entitled_fen = (SELECT coalesce(sum(entitled_fen), 0) FROM svc_settlement_lines"
+        "  WHERE settlement_id = ?1),"
+        " elder_fen = (SELECT coalesce(sum(elder_fen), 0) FROM svc_settlement_lines"
+        "  WHERE settlement_id = ?1) WHERE id = ?1";
+    struct al_stmt *st = al_db_sql(db, sql_head);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(provider), AL_T(scope), AL_T(month), AL_T(by), AL_I(now));
+    int rc = al_stmt_int64(st, id);
+    if (rc != AL_OK)
+        return rc;
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    if (!(st = al_db_sql(db, sql_orders)))
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(provider), AL_I(from), AL_I(to), AL_T(lo), AL_T(hi));
+    struct row { int64_t v[6]; } *rows = NULL;
+    size_t n = 0, cap = 0;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct row *nr = al_arena_alloc(a, nc * sizeof(*nr));
+            if (n)
+                memcpy(nr, rows, n * sizeof(*nr));
+            rows = nr;
+            cap = nc;
+        }
+        for (int k = 0; k < 6; k++)
+            rows[n].v[k] = al_stmt_int(st, k);
+        n++;
+    }
+    if (rc != AL_OK)
+        return rc;
+    *held = 0;
+    for (size_t i = 0; i < n && rc == AL_OK; i++) {
+        /* RULE-SVC-085: a visit flagged and not fixed, or fixed as not payable, waits. */
+        struct svc_visit_row v;
+        rc = service_store_visit_row(db, a, rows[i].v[0], &v);
+        if (rc == AL_ENOTFOUND)
+            return AL_EINTERNAL; /* a confirmed order always has its visit */
+        if (rc != AL_OK)
+            return rc;
+        if ((service_exceptions(&v.f) && !v.fixed) || v.not_payable) {
+            (*held)++;
+            continue;
+        }
+        char date[11];
+        service_cst_date(rows[i].v[2], date);
+        if (!(st = al_db_sql(db, sql_line)))
+            return AL_EDB;
+        al_stmt_binds(st, AL_I(*id), AL_I(rows[i].v[0]), AL_I(rows[i].v[1]), AL_T(date),
+            AL_I(rows[i].v[3]), AL_I(rows[i].v[4]), AL_I(rows[i].v[5]));
+        rc = al_stmt_run(st);
+    }
+    if (rc != AL_OK)
+        return rc;
+    if (!(st = al_db_sql(db, sql_sum)))
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, *id);
+    return al_stmt_run(st);
+}
+
+static const struct al_col settle_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "provider_id", AL_COL_INT), AL_COL(2, "provider_name", AL_COL_TEXT),
+    AL_COL(3, "region_code", AL_COL_TEXT), AL_COL(4, "month", AL_COL_TEXT),
+    AL_COL(5, "status", AL_COL_TEXT), AL_COL(6, "orders", AL_COL_INT),
+    AL_COL(7, "total_fen", AL_COL_INT), AL_COL(8, "entitled_fen", AL_COL_INT),
+    AL_COL(9, "elder_fen", AL_COL_INT), AL_COL(10, "created_by", AL_COL_TEXT),
+    AL_COL(11, "created_at", AL_COL_TIME), AL_COL(12, "approved_by", AL_COL_TEXT),
+    AL_COL(13, "approved_at", AL_COL_TIME), AL_COL_END};
+#define SETTLE_COLS                                                                            \
+    "t.id, t.provider_id, p.name, t.region_code, t.month, t.status, t.orders, t.total_fen,"   \
+    " t.entitled_fen, t.elder_fen, t.created_by, t.created_at, t.approved_by, t.approved_at" \
+    " FROM svc_settlements t JOIN svc_providers p ON p.id = t.provider_id"
+
+int
+service_store_settlements(struct al_db *db, struct al_arena *a, const char *scope, json_t *items)
+{
+    static const char sql[] = "SELECT " SETTLE_COLS
+                              " WHERE t.region_code >= ? AND t.region_code < ?"
+                              " ORDER BY t.month DESC, t.id DESC";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    return al_db_rows(st, a, &(struct al_rows){.cols = settle_cols}, items);
+}
+
+static const struct al_col settle_line_cols[] = {AL_COL(0, "order_id", AL_COL_INT),
+    AL_COL(1, "elder_id", AL_COL_INT), AL_COL(2, "elder_name", AL_COL_TEXT),
+    AL_COL(3, "elder_id_masked", AL_COL_TEXT), AL_COL(4, "visit_date", AL_COL_TEXT),
+    AL_COL(5, "total_fen", AL_COL_INT), AL_COL(6, "entitled_fen", AL_COL_INT),
+    AL_COL(7, "elder_fen", AL_COL_INT), AL_COL_END};
+
+int
+service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
+{
+    static const char sql[] = "SELECT " SETTLE_COLS " WHERE t.id = ?";
+    static const char sql_lines[] =
+        "SELECT l.order_id, l.elder_id, e.name, e.id_masked, l.visit_date, l.total_fen,"
+        " l.entitled_fen, l.elder_fen FROM svc_settlement_lines l"
+        " JOIN elders e ON e.id = l.elder_id WHERE l.settlement_id = ? ORDER BY l.order_id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    json_t *rows = json_array();
+    int rc = al_db_rows(st, a, &(struct al_rows){.cols = settle_cols}, rows);
+    if (rc == AL_OK && json_array_size(rows) != 1)
+        rc = AL_ENOTFOUND;
+    if (rc != AL_OK) {
+        json_decref(rows);
+        return rc;
+    }
+    json_t *t = json_incref(json_array_get(rows, 0)), *lines = json_array();
+    json_decref(rows);
+    json_object_set_new(t, "lines", lines);
+    if (!(st = al_db_sql(db, sql_lines))) {
+        json_decref(t);
+        return AL_EDB;
+    }
+    al_stmt_bind_int(st, 1, id);
+    if ((rc = al_db_rows(st, a, &(struct al_rows){.cols = settle_line_cols}, lines)) != AL_OK) {
+        json_decref(t);
+        return rc;
+    }
+    *out = t;
+    return AL_OK;
+}
+
+int
+service_store_settle_approve(struct al_db *db, int64_t id, const char *by, int64_t now)
+{
+    struct al_stmt *st = al_db_sql(db, "UPDATE svc_settlements SET status = 'approved',"
+                                       " approved_by = ?, approved_at = ? WHERE id = ? AND status = 'draft'");
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(by), AL_I(now), AL_I(id));
+    int rc = al_stmt_run(st);
+    if (rc == AL_OK && al_db_changes(db) != 1)
+        rc = AL_ECONFLICT;
+    return rc;
+}
+
+/* The order ids of statement `id`, in `a`. */
+int
+service_store_settle_orders(struct al_db *db, struct al_arena *a, int64_t id, int64_t **ids,
+    size_t *n)
+{
+    struct al_stmt *st = al_db_sql(db,
+        "SELECT order_id FROM svc_settlement_lines WHERE settlement_id = ? ORDER BY order_id");
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, id);
+    size_t cap = 0;
+    int rc;
+    *n = 0;
+    *ids = NULL;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            int64_t *v = al_arena_alloc(a, nc * sizeof(*v));
+            if (*n)
+                memcpy(v, *ids, *n * sizeof(*v));
+            *ids = v;
+            cap = nc;
+        }
+        (*ids)[(*n)++] = al_stmt_int(st, 0);
+    }
+    return rc;
+}
+
+/* The export's statement: every line (a short list, one statement). */
+struct al_stmt *
+service_store_settle_export_stmt(struct al_db *db, int64_t id)
+{
+    struct al_stmt *st = al_db_sql(db,
+        "SELECT l.order_id, e.name, e.id_masked, l.visit_date, l.total_fen, l.entitled_fen,"
+        " l.elder_fen FROM svc_settlement_lines l JOIN elders e ON e.id = l.elder_id"
+        " WHERE l.settlement_id = ? ORDER BY l.order_id");
+    if (st)
+        al_stmt_bind_int(st, 1, id);
+    return st;
+}
+
+/* ---- visit exceptions (RULE-SVC-070..074) ---- */
+
+#define FACTS_SQL                                                                              \
+    "SELECT o.id, s.provider_id, p.name,"                                                      \
+    " (SELECT count(*) FROM svc_order_lines l WHERE l.order_id = o.id), o.elder_id,"           \
+    " v.caregiver_id, v.checkin_at, v.checkout_at, v.checkin_lat, v.checkout_lat,"            \
+    " v.checkin_outside, v.checkout_outside, v.clock_skew, o.planned_min,"                     \
+    " (SELECT count(*) FROM svc_visit_fixes f WHERE f.order_id = o.id),"                       \
+    " (SELECT f.resolution_code FROM svc_visit_fixes f WHERE f.order_id = o.id)"               \
+    " FROM svc_visits v JOIN svc_orders o ON o.id = v.order_id"                                \
+    " LEFT JOIN svc_stations s ON s.id = o.station_id"                                         \
+    " LEFT JOIN svc_providers p ON p.id = s.provider_id"
+
+static int
+facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, size_t *n)
+{
+    size_t cap = 0;
+    int rc;
+    *n = 0;
+    *out = NULL;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct svc_visit_row *v = al_arena_alloc(a, nc * sizeof(*v));
+            if (*n)
+                memcpy(v, *out, *n * sizeof(*v));
+            *out = v;
+            cap = nc;
+        }
+        struct svc_visit_row *r = &(*out)[(*n)++];
+        memset(r, 0, sizeof(*r));
+        r->order_id = al_stmt_int(st, 0);
+        r->provider_id = al_stmt_int(st, 1);
+        r->provider_name = al_stmt_dup(a, st, 2);
+        r->f.nitems = (int)al_stmt_int(st, 3);
+        r->f.elder_id = al_stmt_int(st, 4);
+        r->f.caregiver_id = al_stmt_int(st, 5);
+        r->f.has_checkin = !al_stmt_null(st, 6);
+        r->f.has_checkout = !al_stmt_null(st, 7);
+        r->f.checkin_at = al_stmt_int(st, 6);
+        r->f.checkout_at = al_stmt_int(st, 7);
+        r->f.has_position = !al_stmt_null(st, 8) && !al_stmt_null(st, 9);
+        r->f.outside = al_stmt_int(st, 10) || al_stmt_int(st, 11);
+        r->f.skew = al_stmt_int(st, 12) != 0;
+        r->f.planned_min = (int)al_stmt_int(st, 13);
+        r->fixed = al_stmt_int(st, 14) > 0;
+        const char *res = al_stmt_text(st, 15);
+        r->not_payable = res && strcmp(res, "not_payable") == 0;
+    }
+    return rc;
+}
+
+int
+service_store_visit_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, struct svc_visit_row **out, size_t *n)
+{
+    static const char sql[] = FACTS_SQL
+        " WHERE o.window_start >= ? AND o.window_start < ? AND o.region_code >= ?"
+        " AND o.region_code < ? AND o.status <> 'cancelled' ORDER BY o.id";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(from), AL_I(to), AL_T(lo), AL_T(hi));
+    return facts_rows(st, a, out, n);
+}
+
+int
+service_store_visit_row(struct al_db *db, struct al_arena *a, int64_t order_id,
+    struct svc_visit_row *out)
+{
+    static const char sql[] = FACTS_SQL " WHERE o.id = ?";
+    struct svc_visit_row *rows;
+    size_t n = 0;
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, order_id);
+    int rc = facts_rows(st, a, &rows, &n);
+    if (rc == AL_OK && n == 0)
+        rc = AL_ENOTFOUND;
+    if (rc == AL_OK)
+        *out = rows[0];
+    return rc;
+}
+
+int
+service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
+    const char *reason, const char *resolution, const char *note, const char *by, int64_t now)
+{
+    struct al_stmt *st = al_db_sql(db,
+        "INSERT INTO svc_visit_fixes(order_id, exceptions, reason_code, resolution_code, note,"
+        " by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(order_id), AL_T(exceptions), AL_T(reason), AL_T(resolution),
+        AL_T(note ? note : ""), AL_T(by), AL_I(now));
+    return al_stmt_run(st); /* AL_ECONFLICT: fixed already */
 }

@@ -98,12 +98,12 @@ const tbScheme = async () => ok(await civil.post('/api/v1/timebank/schemes', { n
 // Home services (issue 13): an order of an elder with a position near the demo's 龙泉 station,
 // tomorrow in an hour of its own, carried to `upto` by the officer and the caregiver 孙丽.
 let svcHour = 0
-async function svcOrder(upto = 'created') {
+async function svcOrder(upto = 'created', days = 1) {
   const e = ok(await civil.post('/api/v1/elders', { name: '服务老人', id_number: idNumber('520327', '19410101', seq++), region_code: '520327001001', address: '一号', phone: '13800001234', lat: 27.965, lng: 107.72 }), 201)
-  const day = new Date(Date.now() + 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)
+  const day = new Date(Date.now() + days * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)
   const h = String(8 + (svcHour++ % 9)).padStart(2, '0') // within the caregivers' hours
   const o = ok(await civil.post('/api/v1/service/orders', { elder_id: e.id, items: ['zhucan'], window_start: `${day}T${h}:00`, window_end: `${day}T${h}:50` }), 201)
-  const order = ['created', 'assigned', 'accepted', 'on_the_way', 'in_service']
+  const order = ['created', 'assigned', 'accepted', 'on_the_way', 'in_service', 'completed', 'confirmed']
   if (order.indexOf(upto) >= 1) {
     const sun = (await civil.get('/api/v1/service/caregivers')).body.items.find((c) => c.name === '孙丽')
     ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '巡检' }))
@@ -112,7 +112,11 @@ async function svcOrder(upto = 'created') {
   if (order.indexOf(upto) >= 2) ok(await carer.post(`/api/v1/service/orders/${o.id}/accept`, {}))
   if (order.indexOf(upto) >= 3) ok(await carer.post(`/api/v1/service/orders/${o.id}/start`, {}))
   if (order.indexOf(upto) >= 4) ok(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, { lat: 27.965, lng: 107.72, accuracy_m: 10 }))
-  return { id: o.id, elderId: e.id, carer }
+  if (order.indexOf(upto) >= 5) ok(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, { lat: 27.965, lng: 107.72, accuracy_m: 10 }))
+  if (order.indexOf(upto) >= 6) ok(await civil.post(`/api/v1/service/orders/${o.id}/confirm-for-elder`, { reason: '巡检' }))
+  const full = ok(await civil.get(`/api/v1/service/orders/${o.id}`))
+  const station = ok(await civil.get('/api/v1/service/stations')).items.find((x) => x.id === full.station_id)
+  return { id: o.id, elderId: e.id, carer, providerId: station?.provider_id, month: day.slice(0, 7) }
 }
 const here = { lat: 27.965, lng: 107.72, accuracy_m: 10 }
 
@@ -338,6 +342,31 @@ const CALLS = {
   'POST /api/v1/service/orders/:id/checkout': { action: 'service.checkout', run: async (call) => {
     const o = await svcOrder('in_service')
     return call(o.carer, here, { id: o.id })
+  } },
+  'POST /api/v1/service/orders/:id/confirm': { action: 'service.order_confirm', run: async (call) => {
+    const o = await svcOrder('completed')
+    const { code } = ok(await civil.get(`/api/v1/service/orders/${o.id}/confirm-code`))
+    return call(o.carer, { code }, { id: o.id })
+  } },
+  'POST /api/v1/service/orders/:id/confirm-for-elder': { action: 'service.order_confirm', run: async (call) => call(civil, { reason: '巡检' }, { id: (await svcOrder('completed')).id }) },
+  'POST /api/v1/service/orders/:id/fix': { action: 'service.visit_fix', run: async (call) => {
+    const o = await svcOrder('completed') // checked in and out at once: too short (RULE-SVC-072)
+    return call(civil, { reason_code: 'forgot', resolution_code: 'phone_verified' }, { id: o.id })
+  } },
+  'POST /api/v1/service/orders/:id/rate': { action: 'service.order_rate', run: async (call) => call(civil, { rating: 4 }, { id: (await svcOrder('confirmed')).id }) },
+  // Statements of two months (a month has one statement per provider): 1 and 40 days ahead.
+  'POST /api/v1/service/settlements': { action: 'service.settlement_create', run: async (call) => {
+    const o = await svcOrder('confirmed', 1)
+    // Checked out at once: too short; fixed, so it may be settled (RULE-SVC-085).
+    ok(await civil.post(`/api/v1/service/orders/${o.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }))
+    return call(civil, { provider_id: o.providerId, month: o.month })
+  } },
+  'POST /api/v1/service/settlements/:id/approve': { action: 'service.settlement_approve', run: async (call) => {
+    const o = await svcOrder('confirmed', 40)
+    // Checked out at once: too short; fixed, so it may be settled (RULE-SVC-085).
+    ok(await civil.post(`/api/v1/service/orders/${o.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }))
+    const t = ok(await civil.post('/api/v1/service/settlements', { provider_id: o.providerId, month: o.month }), 201)
+    return call(civil, {}, { id: t.id })
   } },
   'POST /api/v1/meal/canteens': { action: 'meal.canteen_create', run: (call) => call(civil, mealCanteen()) },
   'PUT /api/v1/meal/canteens/:id': { action: 'meal.canteen_update', run: async (call) => {

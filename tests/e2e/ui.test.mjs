@@ -386,7 +386,9 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       }],
       ['/timebank/members/1/statement', '[data-test=tb-paper]'],
       ['/meal', '[data-test=list-card], [data-test=meal-table] .el-table__row'],
-      [`/meal/canteens/${canteen.id}/statement`, '[data-test=statement-lines]']],
+      [`/meal/canteens/${canteen.id}/statement`, '[data-test=statement-lines]'],
+      // Home services' monthly settlement (issue 13, RULE-SVC-080).
+      ['/service/settlements', '[data-test=settle-form]']],
     // Welfare visits (issue 15): the rate with its drill-down, the needs and referrals.
     lq_officer: [['/visits/rate', '[data-test=rate-summary]'],
       ['/visits/referrals', '[data-test=list-card], [data-test=needs-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],

@@ -307,6 +307,49 @@ times(void **state)
     assert_string_equal(d, "2026-12-01");
 }
 
+/* RULE-SVC-070, RULE-SVC-071, RULE-SVC-072, RULE-SVC-073 */
+static void
+exceptions_of_visits(void **state)
+{
+    (void)state;
+    struct svc_visit_facts ok = {.nitems = 1, .elder_id = 7, .caregiver_id = 3,
+        .has_checkin = true, .has_checkout = true, .has_position = true,
+        .checkin_at = 1000000, .checkout_at = 1000000 + 60 * 60, .planned_min = 60};
+    assert_int_equal(service_exceptions(&ok), 0);
+    struct svc_visit_facts v = ok;
+    v.has_checkout = false; /* check-in without check-out: end time missing */
+    assert_int_equal(service_exceptions(&v), SVC_EXC_MISSING);
+    v = ok;
+    v.has_position = false;
+    assert_int_equal(service_exceptions(&v), SVC_EXC_MISSING);
+    v = ok;
+    v.nitems = 0;
+    assert_int_equal(service_exceptions(&v), SVC_EXC_MISSING);
+    v = ok;
+    v.outside = true;
+    v.skew = true;
+    assert_int_equal(service_exceptions(&v), SVC_EXC_OUTSIDE | SVC_EXC_SKEW);
+    /* 50 % of 60 minutes is 30: exactly 30 is fine, a second less is short. */
+    v = ok;
+    v.checkout_at = v.checkin_at + 30 * 60;
+    assert_int_equal(service_exceptions(&v), 0);
+    v.checkout_at -= 1;
+    assert_int_equal(service_exceptions(&v), SVC_EXC_SHORT);
+    /* 200 %: 120 minutes fine, one second more is long. */
+    v.checkout_at = v.checkin_at + 120 * 60;
+    assert_int_equal(service_exceptions(&v), 0);
+    v.checkout_at += 1;
+    assert_int_equal(service_exceptions(&v), SVC_EXC_LONG);
+    assert_string_equal(service_exception_zh(SVC_EXC_SHORT), "服务时长过短");
+    assert_string_equal(service_exception_id(SVC_EXC_OUTSIDE), "outside");
+    assert_null(service_exception_id(1u << 9));
+    assert_string_equal(service_fix_reason_zh("gps_drift"), "定位漂移");
+    assert_null(service_fix_reason_zh("phone_verified"));
+    assert_null(service_fix_reason_zh(NULL));
+    assert_string_equal(service_fix_resolution_zh("phone_verified"), "电话回访核实");
+    assert_null(service_fix_resolution_zh("gps_drift"));
+}
+
 int
 main(void)
 {
@@ -322,6 +365,7 @@ main(void)
         cmocka_unit_test(pick_balanced),
         cmocka_unit_test(evv),
         cmocka_unit_test(times),
+        cmocka_unit_test(exceptions_of_visits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
