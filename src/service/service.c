@@ -947,6 +947,11 @@ evv_report(struct al_req *r)
     struct svc_visit_row *rows;
     size_t n = 0;
     const char *month = al_query_get(&r->query, "month");
+    char this_month[8];
+    if (!month) { /* RULE-SVC-074: no month asked: the request's month (China time) */
+        snprintf(this_month, sizeof(this_month), "%.7s", r->today);
+        month = this_month;
+    }
     int rc = month_bounds(r, month, "月份", &from, &to);
     if (rc == AL_OK)
         rc = service_store_visit_rows(r->db, r->arena, r->who->region_code, from, to, &rows, &n);

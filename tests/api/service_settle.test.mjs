@@ -198,6 +198,11 @@ test('RULE-SVC-070..074: exceptions of a visit, the manual fix with closed codes
   assert.equal(f.fixed, false)
   assert.ok(!after1.flagged.some((x) => x.order_id === good.id))
   assertError(await civil.get('/api/v1/service/evv/report?month=2026-1'), 400, 'invalid', 'month')
+  // No month asked: the request's month in China time, the same report as asking for it.
+  const thisMonth = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+  const plain = ok(await civil.get('/api/v1/service/evv/report'))
+  assert.equal(plain.month, thisMonth)
+  assert.deepEqual(plain, ok(await civil.get(`/api/v1/service/evv/report?month=${thisMonth}`)))
 
   // RULE-SVC-071: a check-in 330 m away (accuracy 10 m) is flagged outside.
   const far = await completed(['zhujie'], { in: ago(121), out: ago(1), lat: 27.968 })
