@@ -257,8 +257,8 @@ chain_of(const char *region, char chain[6][13])
     int n = 0;
     for (size_t i = 0; i < 6 && lens[i] <= len; i++)
         snprintf(chain[n++], 13, "%.*s", (int)lens[i], region);
-    for (int i = n; i < 6; i++)
-        snprintf(chain[i], 13, "%s", chain[n - 1]);
+    for (int i = n; i < 6; i++) /* the rest repeat the longest (rows i >= n, never n - 1) */
+        memcpy(chain[i], chain[n - 1], 13);
     return n;
 }
 
