@@ -272,10 +272,7 @@ batch_free(struct elder_bulk *b)
 {
     if (!b->batch)
         return;
-    al_arena_fini(&b->batch->arena);
-    free(b->batch->rows);
-    free(b->batch->seen);
-    free(b->batch);
+    al_arena_fini(&b->batch->arena); /* the rest lives in the import's arena */
     b->batch = NULL;
 }
 
@@ -293,7 +290,7 @@ value_text(struct al_arena *a, json_t *v, const char **out)
     else if (json_is_boolean(v))
         *out = json_is_true(v) ? "1" : "0";
     else if (json_is_array(v) || json_is_object(v)) {
-        char *t = al_json_dump_heap(v);
+        char *t = al_json_dump_heap(v); /* keys sorted, as the row-by-row path stores them */
         if (!t)
             return AL_EINTERNAL;
         *out = al_arena_strdup(a, t);
@@ -386,7 +383,7 @@ batch_add(struct elder_bulk *b, struct al_arena *a, struct elder_write *w, int64
     r->actor = dup_or_null(ba, w->actor);
     const char *action;
     json_t *ch = write_changes(w, &p, &action);
-    char *text = al_json_dump_heap(ch);
+    char *text = al_json_dump_heap(ch); /* keys sorted, as the row-by-row path stores them */
     r->action = al_arena_strdup(ba, action);
     r->changes = text ? al_arena_strdup(ba, text) : NULL;
     free(text);
@@ -424,13 +421,10 @@ elder_bulk_begin(struct al_db *db, struct al_arena *a, int64_t now, struct elder
      * at a time too (RULE-DB-084, sql/pg/033).
      */
     if (rc == AL_OK && al_db_is_pg(db)) {
-        b->batch = calloc(1, sizeof(*b->batch));
-        if (b->batch)
-            b->batch->rows = malloc(ELDER_BATCH_ROWS * sizeof(*b->batch->rows));
-        if (!b->batch || !b->batch->rows) {
-            free(b->batch);
-            return AL_EINTERNAL;
-        }
+        /* The batch and its row table live in the import's arena; the rows' texts in the
+         * batch's own arena, reset once a chunk is applied. */
+        b->batch = al_arena_calloc(a, sizeof(*b->batch));
+        b->batch->rows = al_arena_alloc(a, ELDER_BATCH_ROWS * sizeof(*b->batch->rows));
         al_arena_init(&b->batch->arena, 1 << 20);
         rc = al_db_exec(db, "SET LOCAL plan_cache_mode = auto;"
                             " SET LOCAL anlao.bulk_grams = 'on'"); /* RULE-DB-084 */
@@ -563,8 +557,8 @@ elder_bulk_seen(struct elder_bulk *b, int64_t id, int64_t import_id)
         if (rc != AL_OK)
             return rc;
     }
-    if (!bt->seen && !(bt->seen = malloc(ELDER_BATCH_ROWS * sizeof(*bt->seen))))
-        return AL_EINTERNAL;
+    if (!bt->seen)
+        bt->seen = al_arena_alloc(b->a, ELDER_BATCH_ROWS * sizeof(*bt->seen));
     bt->seen_import = import_id;
     bt->seen[bt->nseen++] = id;
     return bt->nseen == ELDER_BATCH_ROWS ? batch_flush(b) : AL_OK;
