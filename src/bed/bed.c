@@ -241,6 +241,75 @@ check_devices(struct al_req *r, int64_t id, const char *region, int64_t *rect_id
     return bed_store_rect_open(r->db, id, region, ids, due, r->now, rect_id);
 }
 
+/* RULE-BED-010: the five rooms, each with its hazards and what to adapt, as stored JSON text. */
+static int
+read_home_check(struct al_req *r, json_t *body, const char **out)
+{
+    int rc = AL_OK;
+    json_t *rooms = json_object_get(body, "rooms"), *clean = json_object();
+    if (!json_is_object(rooms)) {
+        json_decref(clean);
+        return al_req_fail(r, AL_EINVAL, "rooms",
+            "居家环境评估应包含卧室、卫生间、浴室、厨房、客厅");
+    }
+    for (int i = 0; i < BED_NROOMS; i++) {
+        json_t *room = json_object_get(rooms, bed_rooms[i]);
+        const char *key = al_arena_printf(r->arena, "rooms.%s", bed_rooms[i]);
+        if (!json_is_object(room)) {
+            rc = al_req_fail(r, AL_EINVAL, key, "缺少%s的评估（隐患与改造建议）",
+                bed_room_names[i]);
+        } else if ((rc = str_array(r, json_object_get(room, "hazards"), key, bed_room_names[i],
+                        20, 100)) == AL_OK &&
+                   (rc = str_array(r, json_object_get(room, "adapt"), key, bed_room_names[i],
+                        20, 100)) == AL_OK) {
+            json_t *h = json_object_get(room, "hazards"), *a = json_object_get(room, "adapt");
+            json_object_set_new(clean, bed_rooms[i],
+                json_pack("{s:o, s:o}", "hazards", h ? json_incref(h) : json_array(),
+                    "adapt", a ? json_incref(a) : json_array()));
+        }
+        if (rc != AL_OK) {
+            json_decref(clean);
+            return rc;
+        }
+    }
+    *out = dump(r, clean);
+    json_decref(clean);
+    return AL_OK;
+}
+
+/* RULE-BED-011: goals, services with their frequency and devices, as stored JSON text. */
+static int
+read_care_plan(struct al_req *r, json_t *body, const char **out)
+{
+    int rc = AL_OK;
+    json_t *goals = json_object_get(body, "goals"), *svc = json_object_get(body, "services"),
+           *devs = json_object_get(body, "devices");
+    if ((rc = str_array(r, goals, "goals", "照护目标", 20, 200)) != AL_OK ||
+        (rc = str_array(r, devs, "devices", "配置设备", 20, 40)) != AL_OK)
+        return rc;
+    if (json_array_size(goals) == 0)
+        return al_req_fail(r, AL_EINVAL, "goals", "照护计划至少需要一项照护目标");
+    if (!json_is_array(svc) || json_array_size(svc) == 0 || json_array_size(svc) > 30)
+        return al_req_fail(r, AL_EINVAL, "services", "照护计划应列出 1–30 项服务及其频次");
+    size_t i;
+    json_t *x;
+    json_array_foreach(svc, i, x) {
+        const char *name = NULL, *freq = NULL;
+        if ((rc = al_json_get_str(x, "name", "服务项目", AL_REQUIRED | AL_PLAIN, 1, 60, &name,
+                 &r->err)) != AL_OK ||
+            (rc = al_json_get_str(x, "frequency", "服务频次", AL_REQUIRED | AL_PLAIN, 1, 40,
+                 &freq, &r->err)) != AL_OK) {
+            r->err.field = "services";
+            return rc;
+        }
+    }
+    json_t *plan = json_pack("{s:O, s:O, s:o}", "goals", goals, "services", svc, "devices",
+        devs ? json_incref(devs) : json_array());
+    *out = dump(r, plan);
+    json_decref(plan);
+    return AL_OK;
+}
+
 /* RULE-BED-002, RULE-BED-003: one move of the lifecycle, checked against the table, audited. */
 static int
 move(struct al_req *r, int what)
@@ -284,69 +353,14 @@ move(struct al_req *r, int what)
         }
         json_object_set_new(detail, "eligible", json_boolean(flag));
         break;
-    case BED_MOVE_HOME_CHECK: { /* RULE-BED-010 */
-        json_t *rooms = json_object_get(body, "rooms"), *clean = json_object();
-        if (!json_is_object(rooms)) {
-            json_decref(clean);
-            rc = al_req_fail(r, AL_EINVAL, "rooms", "居家环境评估应包含卧室、卫生间、浴室、厨房、客厅");
+    case BED_MOVE_HOME_CHECK:
+        if ((rc = read_home_check(r, body, &u.home_check)) != AL_OK)
             goto out;
-        }
-        for (int i = 0; i < BED_NROOMS; i++) {
-            json_t *room = json_object_get(rooms, bed_rooms[i]);
-            const char *key = al_arena_printf(r->arena, "rooms.%s", bed_rooms[i]);
-            if (!json_is_object(room)) {
-                rc = al_req_fail(r, AL_EINVAL, key, "缺少%s的评估（隐患与改造建议）",
-                    bed_room_names[i]);
-            } else if ((rc = str_array(r, json_object_get(room, "hazards"), key, bed_room_names[i],
-                            20, 100)) == AL_OK &&
-                       (rc = str_array(r, json_object_get(room, "adapt"), key, bed_room_names[i],
-                            20, 100)) == AL_OK) {
-                json_t *h = json_object_get(room, "hazards"), *a = json_object_get(room, "adapt");
-                json_object_set_new(clean, bed_rooms[i],
-                    json_pack("{s:o, s:o}", "hazards", h ? json_incref(h) : json_array(),
-                        "adapt", a ? json_incref(a) : json_array()));
-            }
-            if (rc != AL_OK) {
-                json_decref(clean);
-                goto out;
-            }
-        }
-        u.home_check = dump(r, clean);
-        json_decref(clean);
         break;
-    }
-    case BED_MOVE_CARE_PLAN: { /* RULE-BED-011 */
-        json_t *goals = json_object_get(body, "goals"), *svc = json_object_get(body, "services"),
-               *devs = json_object_get(body, "devices");
-        if ((rc = str_array(r, goals, "goals", "照护目标", 20, 200)) != AL_OK ||
-            (rc = str_array(r, devs, "devices", "配置设备", 20, 40)) != AL_OK)
+    case BED_MOVE_CARE_PLAN:
+        if ((rc = read_care_plan(r, body, &u.care_plan)) != AL_OK)
             goto out;
-        if (json_array_size(goals) == 0) {
-            rc = al_req_fail(r, AL_EINVAL, "goals", "照护计划至少需要一项照护目标");
-            goto out;
-        }
-        if (!json_is_array(svc) || json_array_size(svc) == 0 || json_array_size(svc) > 30) {
-            rc = al_req_fail(r, AL_EINVAL, "services", "照护计划应列出 1–30 项服务及其频次");
-            goto out;
-        }
-        size_t i;
-        json_t *x;
-        json_array_foreach(svc, i, x) {
-            const char *name = NULL, *freq = NULL;
-            if ((rc = al_json_get_str(x, "name", "服务项目", AL_REQUIRED | AL_PLAIN, 1, 60, &name,
-                     &r->err)) != AL_OK ||
-                (rc = al_json_get_str(x, "frequency", "服务频次", AL_REQUIRED | AL_PLAIN, 1, 40,
-                     &freq, &r->err)) != AL_OK) {
-                r->err.field = "services";
-                goto out;
-            }
-        }
-        json_t *plan = json_pack("{s:O, s:O, s:o}", "goals", goals, "services", svc, "devices",
-            devs ? json_incref(devs) : json_array());
-        u.care_plan = dump(r, plan);
-        json_decref(plan);
         break;
-    }
     case BED_MOVE_AGREEMENT: /* RULE-BED-012 */
         if ((rc = al_json_get_str(body, "provider", "服务机构", AL_REQUIRED | AL_PLAIN, 1, 80,
                  &u.provider, &r->err)) != AL_OK ||
