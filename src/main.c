@@ -40,7 +40,7 @@ usage(FILE *f)
           "  seed --demo [--db PATH]                   写入演示数据（凤冈县）\n"
           "  user add --username U --role R --region CODE [--display-name N] [--password P]\n"
           "                                            新增用户（不给密码则生成并打印）\n"
-          "  import --kind hukou|roll|disability|death|pension|legacy_assessment FILE [--sheet NAME] [--commit] [--valid-only] [--partial]\n"
+          "  import --kind hukou|roll|disability|death|pension|legacy_assessment|benefit FILE [--sheet NAME] [--commit] [--valid-only] [--partial]\n"
           "                                            导入部门数据（先校验；--commit 全部有效时写入）\n"
           "  gen --elders N --out DIR [--seed S] [--bad-percent P] [--today YYYY-MM-DD]\n"
           "                                            生成五类部门数据文件（默认 2% 错误行）\n"

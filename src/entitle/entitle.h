@@ -55,4 +55,31 @@ struct entitle_run_opts {
 int entitle_run(struct al_db *db, const struct entitle_run_opts *o, struct json_t **result,
     struct al_errinfo *e);
 
+/*
+ * Benefit rolls from other systems (entitle_import.c, RULE-ENT-071..073), for the import
+ * module.  A cache of the lists in force, made per import and freed after it (NULL when out of
+ * memory); `today` is the import's day.
+ */
+struct entitle_items;
+struct entitle_items *entitle_items_new(struct al_db *db, const char *today);
+void entitle_items_free(struct entitle_items *c);
+/*
+ * RULE-ENT-071: the key of `item` (an item key or its Chinese name) in the list in force for
+ * `region` today, else on `date` (an item since ended).  AL_OK with *key (owned by the cache),
+ * AL_ENOTFOUND when neither list has it, AL_EINVAL for a malformed region, or a database error.
+ */
+int entitle_items_find(struct entitle_items *c, const char *region, const char *date,
+    const char *item, const char **key);
+
+enum { ENTITLE_BENEFIT_SAME = 0, ENTITLE_BENEFIT_ADDED, ENTITLE_BENEFIT_CHANGED };
+/*
+ * RULE-ENT-072: record that the elder receives `key` from `from` (until `until`, NULL open)
+ * as read from a roll (source 'import'): the same elder, item and start date already imported
+ * only has its end date updated.  *outcome is one of the ENTITLE_BENEFIT_* values.  The caller
+ * owns the transaction.  AL_OK or a database error.
+ */
+int entitle_benefit_import(struct al_db *db, int64_t elder_id, const char *region,
+    const char *key, const char *from, const char *until, const char *note, const char *by,
+    int64_t now, int *outcome);
+
 #endif

@@ -238,6 +238,12 @@ int entitle_store_benefit(struct al_db *db, struct al_arena *a, int64_t id,
 /* End benefit `id` on `until` unless it was ended already (AL_ECONFLICT then). */
 int entitle_store_benefit_end(struct al_db *db, int64_t id, const char *until, const char *by,
     int64_t now);
+/* RULE-ENT-072: the record a roll made for this elder, item and start date: AL_OK with *id and
+ * *until (NULL when open, in `a`), or AL_ENOTFOUND. */
+int entitle_store_benefit_imported(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    const char *key, const char *from, int64_t *id, const char **until);
+/* A roll's new end date (NULL: open) for record `id`. */
+int entitle_store_benefit_until(struct al_db *db, int64_t id, const char *until);
 
 /* RULE-ENT-045: the list regions under `prefix` (itself included when it has any change) that
  * have an approved version, appended to `out` as strings (shortest first). */

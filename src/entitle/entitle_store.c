@@ -576,6 +576,36 @@ entitle_store_benefit_end(struct al_db *db, int64_t id, const char *until, const
 }
 
 int
+entitle_store_benefit_imported(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    const char *key, const char *from, int64_t *id, const char **until)
+{
+    static const char sql[] =
+        "SELECT id, until_date FROM entitle_benefits WHERE elder_id = ? AND item_key = ?"
+        " AND from_date = ? AND source = 'import' ORDER BY id LIMIT 1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, elder_id);
+    al_stmt_bind_text(st, 2, key);
+    al_stmt_bind_text(st, 3, from);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *id = al_stmt_int(st, 0);
+        *until = al_stmt_dup(a, st, 1);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+int
+entitle_store_benefit_until(struct al_db *db, int64_t id, const char *until)
+{
+    static const char sql[] = "UPDATE entitle_benefits SET until_date = ? WHERE id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, until);
+    al_stmt_bind_int(st, 2, id);
+    return al_stmt_run(st);
+}
+
+int
 entitle_store_queue(struct al_db *db, const char *scope, json_t *items)
 {
     static const char sql[] =

@@ -27,6 +27,7 @@
 #include "core/set64.h"
 #include "core/text.h"
 #include "elder/elder.h"
+#include "entitle/entitle.h"
 #include "import/import.h"
 #include "import/import_int.h"
 #include "region/region.h"
@@ -307,6 +308,8 @@ struct ahead {
 };
 
 /* What a pass over one file shares between its rows. */
+#define KIND_HINT "导入类型应为 hukou、roll、disability、death、pension、legacy_assessment 或 benefit"
+
 struct pass {
     struct al_db *db;
     const struct import_options *o;
@@ -325,6 +328,7 @@ struct pass {
     int npending;
     struct import_tally tally;
     struct ahead *ahead;     /* PostgreSQL: the people of the next rows, looked up together */
+    struct entitle_items *items; /* benefit rolls: the lists in force (RULE-ENT-071) */
 };
 
 static int64_t
@@ -361,6 +365,8 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     if (al_db_is_pg(db) && (p->ahead = calloc(1, sizeof(*p->ahead))))
         al_arena_init(&p->ahead->arena, 1 << 18);
     else if (al_db_is_pg(db))
+        return AL_EINTERNAL;
+    if (kind == IMPORT_BENEFIT && !(p->items = entitle_items_new(db, p->today)))
         return AL_EINTERNAL;
     return elder_min_age(db, &p->min_age); /* RULE-IMPORT-010: the registry's own setting */
 }
@@ -441,6 +447,7 @@ pass_fini(struct pass *p)
     if (p->ahead)
         al_arena_fini(&p->ahead->arena);
     free(p->ahead);
+    entitle_items_free(p->items);
 }
 
 /* Is the 12-digit `code` in the region table?  Each code is looked up once a pass. */
@@ -541,6 +548,40 @@ ahead_find(struct pass *p, const struct reader *rd, struct al_arena *a, const ch
     return AL_OK;
 }
 
+/* What makes a row a repeat within the file (RULE-IMPORT-004): the person, or for a benefit
+   roll the person, the item and the start date (one person receives several items). */
+static uint64_t
+seen_key(int kind, const struct import_row *row)
+{
+    uint64_t k = import_id_key(row->id_number);
+    if (kind != IMPORT_BENEFIT)
+        return k;
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the item and the date */
+    for (const char *c = row->item; c && *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    for (const char *c = row->start_date; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    return k ^ (h * 0x9e3779b97f4a7c15ull);
+}
+
+/* RULE-ENT-071: the row's item is on the list in force where the elder lives (its key kept in
+   the row), or the row is refused naming the item.  Errors written (0 or 1), or AL_E*. */
+static int
+check_item(struct pass *p, struct import_row *row, const struct elder_state *cur,
+    struct import_error errs[8])
+{
+    int rc = entitle_items_find(p->items, cur->region_code, row->start_date, row->item,
+        &row->item_key);
+    if (rc == AL_ENOTFOUND || rc == AL_EINVAL) {
+        errs[0] = (struct import_error){IMPORT_COL_ITEM, ""};
+        snprintf(errs[0].reason, sizeof(errs[0].reason),
+            "服务项目“%.108s”不在当地服务清单中", /* at most 36 characters: whole */
+            row->item);
+        return 1;
+    }
+    return rc;
+}
+
 /*
  * The checks of the current row: its fields (import_validate_row), a number
  * repeated in the file (RULE-IMPORT-004), the uploader's region
@@ -557,8 +598,10 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
     int ne = import_validate_row(p->kind, rd->f, rd->n, rd->map, p->today, a, row, errs, 8);
     if (ne)
         return ne;
-    if (!al_set64_add(&p->seen, import_id_key(row->id_number))) {
-        errs[0] = (struct import_error){IMPORT_COL_ID, "身份证号在文件中重复出现"};
+    if (!al_set64_add(&p->seen, seen_key(p->kind, row))) {
+        errs[0] = p->kind == IMPORT_BENEFIT
+            ? (struct import_error){IMPORT_COL_ITEM, "同一人的同一服务项目和开始日期在文件中重复出现"}
+            : (struct import_error){IMPORT_COL_ID, "身份证号在文件中重复出现"};
         return 1;
     }
     bool hukou = p->kind == IMPORT_HUKOU;
@@ -589,6 +632,8 @@ check_row(struct pass *p, struct reader *rd, struct al_arena *a, bool lookup,
             "此人已在本辖区以外登记，不能由本辖区导入；如已迁入本辖区，请联系上级民政部门办理"};
         return 1;
     }
+    if (p->kind == IMPORT_BENEFIT) /* RULE-ENT-071: an item of the list where the elder lives */
+        return check_item(p, row, cur, errs);
     return 0;
 }
 
@@ -600,6 +645,16 @@ write_row(struct pass *p, struct al_arena *a, const struct import_row *row,
     struct import_summary *s = p->s;
     const struct import_options *o = p->o;
     const char *actor = o->username ? o->username : "import";
+    if (p->kind == IMPORT_BENEFIT) { /* RULE-ENT-072: a benefit record, once per start */
+        int outcome = 0;
+        int rc = entitle_benefit_import(p->db, cur->id, cur->region_code, row->item_key,
+            row->start_date, row->end_date[0] ? row->end_date : NULL,
+            row->reference ? row->reference : p->ref, actor, p->now, &outcome);
+        s->created += outcome == ENTITLE_BENEFIT_ADDED;
+        s->changed += outcome == ENTITLE_BENEFIT_CHANGED;
+        s->unchanged += outcome == ENTITLE_BENEFIT_SAME;
+        return rc;
+    }
     if (p->kind == IMPORT_LEGACY) { /* recorded in the assessment history, never converted */
         bool inserted = false;
         int rc = assess_legacy_record(p->db, p->now, cur->id, cur->region_code,
@@ -740,7 +795,7 @@ run_pass(struct al_db *db, const struct import_options *o, struct import_summary
     memset(s, 0, sizeof(*s));
     int kind = import_kind_parse(o->kind ? o->kind : "");
     if (kind < 0)
-        return al_fail(e, AL_EINVAL, "kind", "导入类型应为 hukou、roll、disability、death、pension 或 legacy_assessment");
+        return al_fail(e, AL_EINVAL, "kind", KIND_HINT);
     struct al_arena a, bulk_arena;
     al_arena_init(&a, 1 << 16);
     al_arena_init(&bulk_arena, 4096); /* the bulk's state, for the whole pass */
@@ -1059,10 +1114,13 @@ import_upload(struct al_req *r)
     const char *kind = al_query_get(&r->query, "kind");
     const char *filename = al_query_get(&r->query, "filename");
     if (!kind || import_kind_parse(kind) < 0)
-        return al_req_fail(r, AL_EINVAL, "kind", "导入类型应为 hukou、roll、disability、death、pension 或 legacy_assessment");
+        return al_req_fail(r, AL_EINVAL, "kind", KIND_HINT);
     if (import_kind_parse(kind) == IMPORT_LEGACY &&
         !auth_role_has(r->db, r->who->role, "assess.import_legacy"))
         return al_req_fail(r, AL_EPERM, "kind", "没有录入旧标准评估结果的权限");
+    if (import_kind_parse(kind) == IMPORT_BENEFIT && /* RULE-ENT-073 */
+        !auth_role_has(r->db, r->who->role, "entitle.manage"))
+        return al_req_fail(r, AL_EPERM, "kind", "没有登记享受待遇记录的权限");
     if (!filename || !*filename || strlen(filename) > 200 || strchr(filename, '/'))
         return al_req_fail(r, AL_EINVAL, "filename", "请提供文件名（不超过 200 个字符）");
     if (r->body_len == 0)

@@ -20,6 +20,7 @@ enum import_kind {
     IMPORT_DEATH,
     IMPORT_PENSION,
     IMPORT_LEGACY, /* results of the older assessment standard (MZ/T 039-2013) */
+    IMPORT_BENEFIT, /* who receives which item of the service list, from other systems */
     IMPORT_KIND_COUNT,
 };
 
@@ -45,6 +46,7 @@ enum import_col {
     IMPORT_COL_LEGACY_LEVEL,
     IMPORT_COL_ADL,
     IMPORT_COL_REFERENCE,
+    IMPORT_COL_ITEM,
     IMPORT_COL_COUNT,
 };
 
@@ -115,8 +117,8 @@ struct import_row {
     const char *household;    /* hukou */
     int household_size;       /* hukou, 0 unknown */
     const char *category;     /* roll: tekun/dibao/dibao_edge/low_income */
-    char start_date[11];      /* roll */
-    char end_date[11];        /* roll, "" when open */
+    char start_date[11];      /* roll, benefit */
+    char end_date[11];        /* roll, benefit; "" when open */
     const char *dis_type;     /* disability */
     int dis_grade;            /* disability 1–4 */
     char death_date[11];      /* death */
@@ -125,7 +127,9 @@ struct import_row {
     char assessed_on[11];     /* legacy */
     int legacy_level;         /* legacy 0–3 */
     int adl_score;            /* legacy 0–100, -1 unknown */
-    const char *reference;    /* legacy */
+    const char *reference;    /* legacy, benefit (the note) */
+    const char *item;         /* benefit: an item's key or name, as written */
+    const char *item_key;     /* benefit: the key it names (set by the import's checks) */
 };
 
 struct import_error {

@@ -11,9 +11,9 @@
 #include "region/region.h"
 
 static const char *const kind_ids[] = {"hukou", "roll", "disability", "death", "pension",
-    "legacy_assessment"};
+    "legacy_assessment", "benefit"};
 static const char *const kind_names[] = {"户籍", "民政救助名册", "残疾人证", "死亡登记", "养老保险",
-    "旧标准能力评估结果"};
+    "旧标准能力评估结果", "享受待遇名册"};
 
 int
 import_kind_parse(const char *s)
@@ -57,7 +57,8 @@ static const char *const aliases[IMPORT_COL_COUNT][6] = {
     [IMPORT_COL_ASSESSED_ON] = {"评估日期", "评定日期", NULL},
     [IMPORT_COL_LEGACY_LEVEL] = {"评估等级", "能力等级", "评定等级", "等级", NULL},
     [IMPORT_COL_ADL] = {"日常生活活动得分", "ADL得分", "ADL", "日常生活活动", NULL},
-    [IMPORT_COL_REFERENCE] = {"原始记录编号", "评估编号", "记录编号", NULL},
+    [IMPORT_COL_REFERENCE] = {"原始记录编号", "评估编号", "记录编号", "备注", NULL},
+    [IMPORT_COL_ITEM] = {"服务项目", "待遇项目", "享受项目", "清单项目", "项目编码", NULL},
 };
 
 const char *
@@ -76,6 +77,7 @@ static const int required[IMPORT_KIND_COUNT][5] = {
     [IMPORT_PENSION] = {IMPORT_COL_ID, IMPORT_COL_NAME, IMPORT_COL_PENSION_TYPE, -1, -1},
     [IMPORT_LEGACY] =
         {IMPORT_COL_ID, IMPORT_COL_NAME, IMPORT_COL_ASSESSED_ON, IMPORT_COL_LEGACY_LEVEL, -1},
+    [IMPORT_BENEFIT] = {IMPORT_COL_ID, IMPORT_COL_NAME, IMPORT_COL_ITEM, IMPORT_COL_START, -1},
 };
 static const int optional[IMPORT_KIND_COUNT][5] = {
     [IMPORT_HUKOU] =
@@ -85,6 +87,7 @@ static const int optional[IMPORT_KIND_COUNT][5] = {
     [IMPORT_DEATH] = {-1, -1, -1, -1, -1},
     [IMPORT_PENSION] = {IMPORT_COL_AMOUNT, -1, -1, -1, -1},
     [IMPORT_LEGACY] = {IMPORT_COL_ADL, IMPORT_COL_REFERENCE, -1, -1, -1},
+    [IMPORT_BENEFIT] = {IMPORT_COL_END, IMPORT_COL_REFERENCE, -1, -1, -1},
 };
 
 /* RULE-IMPORT-023: an example value per column, valid for every kind that uses the column
@@ -110,6 +113,7 @@ static const char *const examples[IMPORT_COL_COUNT] = {
     [IMPORT_COL_LEGACY_LEVEL] = "轻度失能",
     [IMPORT_COL_ADL] = "85",
     [IMPORT_COL_REFERENCE] = "PG-2023-0001",
+    [IMPORT_COL_ITEM] = "高龄津贴",
 };
 
 int
@@ -407,6 +411,16 @@ static const struct al_field legacy_cells[] = {
     {"reference", "原始记录编号", AL_FT_TEXT, 0, .max = 100, .tag = IMPORT_COL_REFERENCE},
     {0},
 };
+/* RULE-ENT-071: the item is checked against the list in force by the import (it needs the
+   database); here only its shape. */
+static const struct al_field benefit_cells[] = {
+    NAME_CELL,
+    {"item", "服务项目", AL_FT_TEXT, AL_F_REQUIRED | AL_F_PLAIN, .max = 36, .tag = IMPORT_COL_ITEM},
+    {"start_date", "开始日期", AL_FT_DATE, AL_F_REQUIRED, .tag = IMPORT_COL_START},
+    {"end_date", "结束日期", AL_FT_DATE, 0, .tag = IMPORT_COL_END},
+    {"reference", "备注", AL_FT_TEXT, AL_F_PLAIN, .max = 200, .tag = IMPORT_COL_REFERENCE},
+    {0},
+};
 static const struct al_field other_cells[] = {NAME_CELL, {0}};
 static const struct al_field *const kind_cells[IMPORT_KIND_COUNT] = {
     [IMPORT_HUKOU] = hukou_cells,
@@ -415,6 +429,7 @@ static const struct al_field *const kind_cells[IMPORT_KIND_COUNT] = {
     [IMPORT_DEATH] = death_cells,
     [IMPORT_PENSION] = pension_cells,
     [IMPORT_LEGACY] = legacy_cells,
+    [IMPORT_BENEFIT] = benefit_cells,
 };
 
 /* Yuan with up to 2 decimals → fen (never floating point); false when it is not an amount. */
@@ -465,6 +480,7 @@ static const size_t text_at[IMPORT_COL_COUNT] = {
     [IMPORT_COL_DIS_TYPE] = offsetof(struct import_row, dis_type),
     [IMPORT_COL_PENSION_TYPE] = offsetof(struct import_row, pension_type),
     [IMPORT_COL_REFERENCE] = offsetof(struct import_row, reference),
+    [IMPORT_COL_ITEM] = offsetof(struct import_row, item),
 };
 
 /*

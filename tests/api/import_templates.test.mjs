@@ -12,7 +12,7 @@ import { Server, serverTest, assertError } from './helpers.mjs'
 
 let srv, civil
 const test = serverTest(() => [srv])
-const KINDS = ['hukou', 'roll', 'disability', 'death', 'pension', 'legacy_assessment']
+const KINDS = ['hukou', 'roll', 'disability', 'death', 'pension', 'legacy_assessment', 'benefit']
 
 before(async () => {
   srv = await Server.start()
