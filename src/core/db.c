@@ -13,6 +13,7 @@
 
 #define STMT_CACHE AL_DB_STMT_CACHE
 #define TEXT_CACHE 32
+#define COUNT_MEMO 32 /* counts remembered per connection (RULE-DB-112) */
 
 struct stmt_slot {
     const char *sql;
@@ -27,6 +28,12 @@ struct al_db {
     struct stmt_slot cache[STMT_CACHE];
     struct stmt_slot text[TEXT_CACHE]; /* generated SQL, keyed by its text (owned copies) */
     unsigned text_next;                /* round-robin victim when full */
+    struct count_memo {                /* RULE-DB-112: counts while the file is unchanged */
+        char *key;
+        int64_t n;
+        unsigned version;
+    } counts[COUNT_MEMO];
+    unsigned counts_next;
 };
 
 /*
@@ -110,6 +117,8 @@ al_db_close(struct al_db *db)
         sqlite3_finalize(db->text[i].st);
         free((char *)db->text[i].sql);
     }
+    for (int i = 0; i < COUNT_MEMO; i++)
+        free(db->counts[i].key);
     sqlite3_close(db->h);
     free(db);
 }
@@ -535,6 +544,47 @@ al_stmt_dup(struct al_arena *a, struct al_stmt *st, int col)
         return t ? al_arena_strndup(a, t, n) : NULL;
     }
     return al_db_col_text(a, st->h, col);
+}
+
+/* The file's data version as this connection last saw it: it moves with every commit, on any
+   connection including this one (SQLITE_FCNTL_DATA_VERSION); false when it cannot be read. */
+static bool
+data_version(struct al_db *db, unsigned *v)
+{
+    return db->h && sqlite3_file_control(db->h, "main", SQLITE_FCNTL_DATA_VERSION, v) == SQLITE_OK;
+}
+
+bool
+al_db_count_get(struct al_db *db, const char *key, int64_t *n)
+{
+    unsigned v;
+    if (db->pg || sqlite3_get_autocommit(db->h) == 0 || !data_version(db, &v))
+        return false;
+    for (int i = 0; i < COUNT_MEMO; i++)
+        if (db->counts[i].key && db->counts[i].version == v && strcmp(db->counts[i].key, key) == 0) {
+            *n = db->counts[i].n;
+            return true;
+        }
+    return false;
+}
+
+void
+al_db_count_put(struct al_db *db, const char *key, int64_t n)
+{
+    unsigned v;
+    if (db->pg || sqlite3_get_autocommit(db->h) == 0 || !data_version(db, &v))
+        return;
+    struct count_memo *m = NULL;
+    for (int i = 0; i < COUNT_MEMO && !m; i++) /* the same key, or one of an older version */
+        if (db->counts[i].key && (strcmp(db->counts[i].key, key) == 0 || db->counts[i].version != v))
+            m = &db->counts[i];
+    if (!m)
+        m = &db->counts[db->counts_next++ % COUNT_MEMO];
+    char *k = strdup(key);
+    if (!k)
+        return;
+    free(m->key);
+    *m = (struct count_memo){k, n, v};
 }
 
 int64_t

@@ -142,6 +142,16 @@ size_t al_stmt_len(struct al_stmt *st, int col);       /* bytes of the text */
 const char *al_stmt_dup(struct al_arena *a, struct al_stmt *st, int col); /* copy in `a` */
 
 /* Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
+/*
+ * RULE-DB-112: a count remembered on this connection while the database is unchanged, so a
+ * list paged or opened again does not count its matches again.  `key` is the count's statement
+ * text and its parameters (the caller makes it).  On SQLite "unchanged" is the file's data
+ * version, which moves with every commit on any connection, this one included; read it after
+ * the request's own statement of the same list (its snapshot).  Only outside a transaction;
+ * PostgreSQL never remembers (get answers false, put does nothing).
+ */
+bool al_db_count_get(struct al_db *db, const char *key, int64_t *n);
+void al_db_count_put(struct al_db *db, const char *key, int64_t n);
 int64_t al_db_changes(struct al_db *db);
 
 /*

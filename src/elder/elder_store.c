@@ -345,6 +345,17 @@ bind_params(struct al_stmt *st, const struct params *p)
             al_stmt_bind_text(st, i + 1, p->v[i].text);
 }
 
+/* A statement's text and its parameters as one string (the key of a remembered count). */
+static const char *
+params_key(struct al_arena *a, const char *sql, const struct params *p)
+{
+    const char *k = sql;
+    for (int i = 0; i < p->count; i++)
+        k = p->v[i].is_int ? al_arena_printf(a, "%s\x1f%lld", k, (long long)p->v[i].n)
+                           : al_arena_printf(a, "%s\x1f%s", k, p->v[i].text ? p->v[i].text : "\x1e");
+    return k;
+}
+
 /* " IN (?a, ?b …)" for the `n` ids (the special-difficulty categories). */
 static const char *
 in_marks(struct al_arena *a, struct params *p, const char *const *ids, int n)
@@ -584,22 +595,28 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
     else
         al_today_cst(today);
     *total = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        struct params p = {.count = 0};
-        struct al_stmt *st = al_db_sql_text(db, list_sql(db, a, mode, q, lo, hi, pass, NULL, &p));
-        if (!st)
-            return AL_EDB;
-        bind_params(st, &p);
-        if (!pass) {
-            int rc = al_stmt_int64(st, total);
-            if (rc != AL_OK)
-                return rc;
-            continue;
-        }
-        return al_db_rows(st, a,
-            &(struct al_rows){.row = list_row, .user = &(struct item_ctx){today, q->pii}}, items);
-    }
-    return AL_OK;
+    /* The page first: the count may be remembered from an earlier request on the same data
+     * (RULE-DB-112), as the page's statement saw it. */
+    struct params p = {.count = 0};
+    struct al_stmt *st = al_db_sql_text(db, list_sql(db, a, mode, q, lo, hi, true, NULL, &p));
+    if (!st)
+        return AL_EDB;
+    bind_params(st, &p);
+    int rc = al_db_rows(st, a,
+        &(struct al_rows){.row = list_row, .user = &(struct item_ctx){today, q->pii}}, items);
+    if (rc != AL_OK)
+        return rc;
+    p = (struct params){.count = 0};
+    const char *sql = list_sql(db, a, mode, q, lo, hi, false, NULL, &p);
+    const char *key = params_key(a, sql, &p);
+    if (al_db_count_get(db, key, total))
+        return AL_OK;
+    if (!(st = al_db_sql_text(db, sql)))
+        return AL_EDB;
+    bind_params(st, &p);
+    if ((rc = al_stmt_int64(st, total)) == AL_OK)
+        al_db_count_put(db, key, *total);
+    return rc;
 }
 
 int

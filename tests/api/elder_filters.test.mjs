@@ -140,3 +140,18 @@ test('the overview counts what the lists hold: in registry, special difficulty, 
   // Without elder.read (a caregiver): refused.
   assert.equal((await (await s.login('fg_caregiver')).get('/api/v1/elders/overview')).status, 403)
 })
+
+// RULE-DB-112: a list's total may be remembered between requests, but never past a write —
+// on this worker or the other (each request may reach either worker's connection).
+test('RULE-DB-112: a remembered total follows every write, whichever worker answers', async () => {
+  const { idNumber } = await import('../lib/ids.mjs')
+  const filter = '/api/v1/elders?age_min=90&status=active&page_size=1'
+  const totals = async () => Promise.all(Array.from({ length: 6 }, () => civil.get(filter).then((r) => r.body.total)))
+  const before = await totals()
+  assert.equal(new Set(before).size, 1, JSON.stringify(before))
+  for (let i = 0; i < 3; i++) {
+    const r = await civil.post('/api/v1/elders', { name: '记数老人', id_number: idNumber('520327', '19300101', 700 + i), region_code: '520327001001', address: '一号', phone: '13800001234' })
+    assert.equal(r.status, 201, r.text)
+    assert.deepEqual(await totals(), Array(6).fill(before[0] + i + 1))
+  }
+})

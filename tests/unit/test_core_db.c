@@ -448,6 +448,49 @@ statement_not_prepared_is_an_error_at_the_step(void **state)
     al_stmt_reset(st);
 }
 
+/* RULE-DB-112: a remembered count holds while nothing is written, on any connection. */
+static void
+count_memo_until_a_write(void **state)
+{
+    (void)state;
+    struct al_db *a, *b;
+    int64_t n = -1;
+    assert_int_equal(al_db_open(path, &a), AL_OK);
+    assert_int_equal(al_db_open(path, &b), AL_OK);
+    assert_int_equal(al_db_exec(a, "CREATE TABLE IF NOT EXISTS memo_t(x INTEGER)"), AL_OK);
+    assert_int_equal(count(a, "SELECT count(*) FROM memo_t", NULL), 0);
+    assert_false(al_db_count_get(a, "k", &n));
+    al_db_count_put(a, "k", 41);
+    assert_true(al_db_count_get(a, "k", &n));
+    assert_int_equal(n, 41);
+    assert_false(al_db_count_get(a, "other", &n));
+    /* Written on this connection: forgotten. */
+    assert_int_equal(al_db_exec(a, "INSERT INTO memo_t VALUES (1)"), AL_OK);
+    assert_false(al_db_count_get(a, "k", &n));
+    al_db_count_put(a, "k", 42);
+    assert_true(al_db_count_get(a, "k", &n));
+    /* Written on another connection: forgotten once this one reads again. */
+    assert_int_equal(al_db_exec(b, "INSERT INTO memo_t VALUES (2)"), AL_OK);
+    assert_int_equal(count(a, "SELECT count(*) FROM memo_t", NULL), 2);
+    assert_false(al_db_count_get(a, "k", &n));
+    /* Never inside a transaction (it could see its own uncommitted rows). */
+    al_db_count_put(a, "k", 2);
+    assert_int_equal(al_db_begin(a), AL_OK);
+    assert_false(al_db_count_get(a, "k", &n));
+    assert_int_equal(al_db_end(a, AL_OK), AL_OK);
+    /* Thirty-three keys: the oldest make room, the newest are kept. */
+    char key[16];
+    for (int i = 0; i < 33; i++) {
+        snprintf(key, sizeof(key), "key%d", i);
+        al_db_count_put(a, key, i);
+    }
+    assert_true(al_db_count_get(a, "key32", &n));
+    assert_int_equal(n, 32);
+    assert_int_equal(al_db_exec(a, "DROP TABLE memo_t"), AL_OK);
+    al_db_close(b);
+    al_db_close(a);
+}
+
 int
 main(void)
 {
@@ -461,6 +504,7 @@ main(void)
         cmocka_unit_test_setup_teardown(binding_and_columns, mem_setup, mem_teardown),
         cmocka_unit_test_setup_teardown(count_with_a_parameter, mem_setup, mem_teardown),
         cmocka_unit_test(backup_copies_everything),
+        cmocka_unit_test(count_memo_until_a_write),
         cmocka_unit_test_setup_teardown(statements_engine_neutral, mem_setup, mem_teardown),
         cmocka_unit_test_setup_teardown(statement_not_prepared_is_an_error_at_the_step, mem_setup,
             mem_teardown),
