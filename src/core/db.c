@@ -13,7 +13,7 @@
 
 #define STMT_CACHE AL_DB_STMT_CACHE
 #define TEXT_CACHE 32
-#define COUNT_MEMO 32 /* counts remembered per connection (RULE-DB-112) */
+#define COUNT_MEMO 32 /* counts remembered per connection (RULE-DB-130) */
 
 struct stmt_slot {
     const char *sql;
@@ -28,7 +28,7 @@ struct al_db {
     struct stmt_slot cache[STMT_CACHE];
     struct stmt_slot text[TEXT_CACHE]; /* generated SQL, keyed by its text (owned copies) */
     unsigned text_next;                /* round-robin victim when full */
-    struct count_memo {                /* RULE-DB-112: counts while the file is unchanged */
+    struct count_memo {                /* RULE-DB-130: counts while the file is unchanged */
         char *key;
         int64_t n;
         unsigned version;

@@ -143,7 +143,7 @@ const char *al_stmt_dup(struct al_arena *a, struct al_stmt *st, int col); /* cop
 
 /* Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
 /*
- * RULE-DB-112: a count remembered on this connection while the database is unchanged, so a
+ * RULE-DB-130: a count remembered on this connection while the database is unchanged, so a
  * list paged or opened again does not count its matches again.  `key` is the count's statement
  * text and its parameters (the caller makes it).  On SQLite "unchanged" is the file's data
  * version, which moves with every commit on any connection, this one included; read it after

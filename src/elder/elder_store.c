@@ -596,7 +596,7 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
         al_today_cst(today);
     *total = 0;
     /* The page first: the count may be remembered from an earlier request on the same data
-     * (RULE-DB-112), as the page's statement saw it. */
+     * (RULE-DB-130), as the page's statement saw it. */
     struct params p = {.count = 0};
     struct al_stmt *st = al_db_sql_text(db, list_sql(db, a, mode, q, lo, hi, true, NULL, &p));
     if (!st)

@@ -141,9 +141,9 @@ test('the overview counts what the lists hold: in registry, special difficulty, 
   assert.equal((await (await s.login('fg_caregiver')).get('/api/v1/elders/overview')).status, 403)
 })
 
-// RULE-DB-112: a list's total may be remembered between requests, but never past a write —
+// RULE-DB-130: a list's total may be remembered between requests, but never past a write —
 // on this worker or the other (each request may reach either worker's connection).
-test('RULE-DB-112: a remembered total follows every write, whichever worker answers', async () => {
+test('RULE-DB-130: a remembered total follows every write, whichever worker answers', async () => {
   const { idNumber } = await import('../lib/ids.mjs')
   const filter = '/api/v1/elders?age_min=90&status=active&page_size=1'
   const totals = async () => Promise.all(Array.from({ length: 6 }, () => civil.get(filter).then((r) => r.body.total)))

@@ -448,7 +448,7 @@ statement_not_prepared_is_an_error_at_the_step(void **state)
     al_stmt_reset(st);
 }
 
-/* RULE-DB-112: a remembered count holds while nothing is written, on any connection. */
+/* RULE-DB-130: a remembered count holds while nothing is written, on any connection. */
 static void
 count_memo_until_a_write(void **state)
 {

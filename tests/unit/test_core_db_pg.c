@@ -112,7 +112,7 @@ statements_on_postgresql(void **state)
     assert_null(al_db_handle(db));
     struct al_arena a;
     al_arena_init(&a, 4096);
-    /* RULE-DB-112: PostgreSQL never remembers a count (other servers write unseen). */
+    /* RULE-DB-130: PostgreSQL never remembers a count (other servers write unseen). */
     int64_t memo = -1;
     al_db_count_put(db, "k", 7);
     assert_false(al_db_count_get(db, "k", &memo));
