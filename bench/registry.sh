@@ -124,6 +124,35 @@ anlao_run() {
     eval "${eng}_IDENT_MS=\$(python3 -c \"import json;print(json.load(open('\$TMP/\$eng.identify.json'))['duration_ms'])\")"
 }
 
+# One elder registered per second for $2 seconds through the API of the server on port $1;
+# prints the number written (201 answers).
+writer() {
+    python3 - "$1" "$2" <<'PY'
+import json, random, sys, time, urllib.request
+port, secs = sys.argv[1], int(sys.argv[2])
+base = 'http://127.0.0.1:' + port
+r = urllib.request.urlopen(urllib.request.Request(base + '/api/v1/auth/login',
+    data=json.dumps({'username': 'admin', 'password': 'Bench12345'}).encode(),
+    headers={'Content-Type': 'application/json'}))
+cookie, csrf = r.headers['Set-Cookie'].split(';')[0], json.load(r)['csrf_token']
+W, C = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], '10X98765432'
+n = 0
+for i in range(secs):
+    body = '520327%04d0101%03d' % (1920 + random.randrange(20), random.randrange(1000))
+    idn = body + C[sum(int(a) * w for a, w in zip(body, W)) % 11]
+    req = urllib.request.Request(base + '/api/v1/elders', data=json.dumps({'name': '写入老人',
+        'id_number': idn, 'region_code': '520327001001', 'address': '一号',
+        'phone': '13800001234'}).encode(), headers={'Content-Type': 'application/json',
+        'Cookie': cookie, 'X-CSRF-Token': csrf})
+    try:
+        n += urllib.request.urlopen(req).status == 201
+    except Exception:
+        pass
+    time.sleep(1)
+print(n)
+PY
+}
+
 # A server (engine $1) on the database $2: search and filtered lists under wrk -c16.
 # Sets <engine>_SEARCH and <engine>_FILTERS ("req/s p50 p99 errors").
 http_run() {
@@ -140,7 +169,13 @@ http_run() {
     wrk -t2 -c16 -d3s -s "$TMP/queries.lua" "http://127.0.0.1:$port" >/dev/null 2>&1 || true
     wrk -t2 -c16 -d10s --latency -s "$TMP/queries.lua" "http://127.0.0.1:$port" >"$OUT/search.$eng.txt" 2>&1
     wrk -t2 -c16 -d10s --latency -s "$TMP/filters.lua" "http://127.0.0.1:$port" >"$OUT/filters.$eng.txt" 2>&1
+    # The same lists while an elder is registered every second: on SQLite a write makes the
+    # next totals be counted again (RULE-DB-130), so this is the row a busy office sees.
+    writer "$port" 12 >"$TMP/$eng.writer.out" 2>&1 & wpid=$!
+    wrk -t2 -c16 -d10s --latency -s "$TMP/filters.lua" "http://127.0.0.1:$port" >"$OUT/filters_w.$eng.txt" 2>&1
+    wait "$wpid" 2>/dev/null || true
     eval "${eng}_SEARCH=\"\$(wrk_fig \"\$OUT/search.\$eng.txt\")\"; ${eng}_FILTERS=\"\$(wrk_fig \"\$OUT/filters.\$eng.txt\")\""
+    eval "${eng}_FILTERS_W=\"\$(wrk_fig \"\$OUT/filters_w.\$eng.txt\")\"; ${eng}_WRITES=\$(tail -1 \"\$TMP/\$eng.writer.out\")"
     kill "$srv" 2>/dev/null || true
     wait "$srv" 2>/dev/null || true
 }
@@ -437,5 +472,9 @@ row 'filtered lists, 16 users: req/s' "$(wf sqlite_FILTERS 1)" "$(wf pg_FILTERS 
 row '  p50 (ms)' "$(wf sqlite_FILTERS 2)" "$(wf pg_FILTERS 2)"
 row '  p99 (ms)' "$(wf sqlite_FILTERS 3)" "$(wf pg_FILTERS 3)" 'target: <= 200 ms at 10M on PG (issue 11)'
 row '  failed requests' "$(wf sqlite_FILTERS 4)" "$(wf pg_FILTERS 4)"
+row 'lists + one write per second: req/s' "$(wf sqlite_FILTERS_W 1)" "$(wf pg_FILTERS_W 1)" "writes: ${sqlite_WRITES:--} / ${pg_WRITES:--}"
+row '  p50 (ms)' "$(wf sqlite_FILTERS_W 2)" "$(wf pg_FILTERS_W 2)"
+row '  p99 (ms)' "$(wf sqlite_FILTERS_W 3)" "$(wf pg_FILTERS_W 3)" 'SQLite counts again after each write (RULE-DB-130)'
+row '  failed requests' "$(wf sqlite_FILTERS_W 4)" "$(wf pg_FILTERS_W 4)"
 [ "$DO_PG" = 1 ] && printf '\nPostgreSQL before the HTTP part: elders analysed: %s; GIN pending entries of the trigram indexes: %s\n' "$pg_ANALYZED" "$pg_PENDING"
 printf 'wrk outputs: %s/search.<engine>.txt, %s/filters.<engine>.txt\n' "$OUT" "$OUT"
