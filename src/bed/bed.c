@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach/attach.h"
 #include "audit/audit.h"
 #include "bed/bed.h"
 #include "bed/bed_int.h"
@@ -11,6 +12,8 @@
 #include "core/json.h"
 #include "core/query.h"
 #include "elder/elder.h"
+#include "entitle/entitle.h"
+#include "auth/auth.h"
 #include "region/region.h"
 
 static int
@@ -209,11 +212,44 @@ bed_get(struct al_req *r)
     for (int m = 1; m < BED_NMOVES; m++) /* RULE-BED-002: what the page may offer */
         if (bed_next(state, m))
             json_array_append_new(moves, json_string(bed_move_id(m)));
+    json_t *photos = NULL; /* RULE-BED-050 */
+    if ((rc = attach_list_json(r->db, r->arena, "bed", id, &photos)) != AL_OK) {
+        json_decref(devices);
+        json_decref(rects);
+        json_decref(moves);
+        return rc;
+    }
     json_object_set_new(out, "devices", devices);
     json_object_set_new(out, "rectifications", rects);
     json_object_set_new(out, "moves", moves);
+    json_object_set_new(out, "attachments", photos);
     return al_reply(r, 200, out);
 }
+
+/*
+ * RULE-BED-050: the bed as the owner of photos: found and in the caller's region like the bed
+ * itself; a closed bed takes no new ones (409).
+ */
+static int
+bed_locate(struct al_req *r, int64_t owner_id, bool write, const char **region)
+{
+    json_t *out;
+    int state;
+    int64_t elder_id;
+    int rc = bed_store_get(r->db, r->arena, owner_id, &out, region, &state, &elder_id);
+    if (rc != AL_OK)
+        return rc;
+    json_decref(out);
+    if (write && state == BED_CLOSED)
+        return al_req_fail(r, AL_ECONFLICT, "owner_id", "床位已结束，不能再上传照片或文档");
+    return AL_OK;
+}
+
+static const char *const bed_photo_tags[] = {"adaptation", "installation", NULL};
+
+const struct attach_owner bed_attach_owner = {.kind = "bed", .name = "家庭养老床位",
+    .read_perm = "bed.read", .write_perm = "bed.write", .tags = bed_photo_tags,
+    .tags_zh = " adaptation（适老化改造）或 installation（设备安装）", .locate = bed_locate};
 
 /*
  * RULE-BED-022: a bed entering service (or back from review) without every required device
@@ -310,6 +346,56 @@ read_care_plan(struct al_req *r, json_t *body, const char **out)
     return AL_OK;
 }
 
+/*
+ * RULE-BED-040..043: the eligibility step asks the entitlement rules whether the elder is
+ * entitled to the family care bed item of the basic service list (entitle.h) and keeps the
+ * answer with its explanation.  `eligible: false` is the officer finding the elder not
+ * eligible (closes the application, RULE-BED-004).  Otherwise a "no" (or a rule that cannot
+ * say) is 409 with the explanation, unless an officer holding bed.manage overrides it with a
+ * reason, which the audit entry keeps.
+ */
+static int
+eligibility(struct al_req *r, json_t *body, int64_t elder_id, const char *region,
+    struct bed_update *u, json_t *detail)
+{
+    bool present = false, flag = true;
+    const char *override = NULL;
+    int rc;
+    if ((rc = al_json_get_bool(body, "eligible", "是否符合条件", 0, &flag, &present, &r->err)) !=
+            AL_OK ||
+        (rc = al_json_get_str(body, "note", "审核意见", 0, 0, 500, &u->eligibility_note,
+             &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "override_reason", "特批理由", 0, 0, 500, &override,
+             &r->err)) != AL_OK)
+        return rc;
+    if (!present)
+        flag = true;
+    struct entitle_verdict v;
+    rc = entitle_elder_item(r->db, r->arena, elder_id, region, BED_ENTITLE_ITEM, r->today, &v);
+    if (rc == AL_EUNPROC)
+        return al_req_fail(r, AL_EUNPROC, "elder_id", "老人的区划代码不完整，无法确定适用的清单");
+    if (rc != AL_OK)
+        return rc;
+    json_t *answer = json_pack("{s:o, s:s, s:s, s:s?, s:s?, s:s?, s:s}", "eligible",
+        v.eligible < 0 ? json_null() : json_boolean(v.eligible), "explanation", v.explanation,
+        "item_key", BED_ENTITLE_ITEM, "item_name", v.item_name, "rule_text", v.rule_text,
+        "list_region", v.list_region, "date", r->today);
+    u->eligibility_rule = dump(r, answer);
+    json_object_set_new(detail, "rule", answer);
+    json_object_set_new(detail, "eligible", json_boolean(flag));
+    u->eligible = flag;
+    if (!flag || v.eligible == 1) /* RULE-BED-004, RULE-BED-040 */
+        return AL_OK;
+    if (!override || !*override) /* RULE-BED-041 */
+        return al_req_fail(r, AL_ECONFLICT, "eligible", "%s。如确需建设家庭养老床位，请由县级民政"
+            "管理员填写特批理由", v.explanation);
+    if (!auth_role_has(r->db, r->who->role, "bed.manage")) /* RULE-BED-042 */
+        return al_req_fail(r, AL_EPERM, "override_reason", "特批须由县级民政管理员办理");
+    u->eligibility_override = override;
+    json_object_set_new(detail, "override_reason", json_string(override));
+    return AL_OK;
+}
+
 /* RULE-BED-002, RULE-BED-003: one move of the lifecycle, checked against the table, audited. */
 static int
 move(struct al_req *r, int what)
@@ -334,24 +420,14 @@ move(struct al_req *r, int what)
     int64_t device_id = 0;
     switch (what) {
     case BED_MOVE_ELIGIBILITY:
-        /*
-         * Issue 14 seam: the decision is recorded by the officer.  When eligibility should
-         * come from the entitlement rules (src/entitle, GET /api/v1/elders/:id/entitlements),
-         * call an entitle.h function returning the elder's entitlements here and prefill it.
-         */
-        if ((rc = al_json_get_bool(body, "eligible", "是否符合条件", AL_REQUIRED, &flag, &present,
-                 &r->err)) != AL_OK ||
-            (rc = al_json_get_str(body, "note", "审核意见", 0, 0, 500, &u.eligibility_note,
-                 &r->err)) != AL_OK)
+        if ((rc = eligibility(r, body, elder_id, region, &u, detail)) != AL_OK)
             goto out;
-        u.eligible = flag;
-        if (!flag) { /* RULE-BED-004: not eligible closes the application */
+        if (u.eligible == 0) { /* RULE-BED-004: not eligible closes the application */
             to = bed_next(state, BED_MOVE_CLOSE);
             u.close_reason = "ineligible";
             u.close_note = u.eligibility_note;
             u.closed_on = r->today;
         }
-        json_object_set_new(detail, "eligible", json_boolean(flag));
         break;
     case BED_MOVE_HOME_CHECK:
         if ((rc = read_home_check(r, body, &u.home_check)) != AL_OK)

@@ -56,6 +56,9 @@ unsigned bed_device_covers(const char *device_type);
 /* RULE-BED-022: `date` + `days` into out ("YYYY-MM-DD"); false on a bad date. */
 bool bed_date_add(const char *date, long days, char out[11]);
 
+/* RULE-BED-040: the item of the basic service list a family care bed is. */
+#define BED_ENTITLE_ITEM "jiating_chuangwei"
+
 /* RULE-BED-031: close reasons. */
 bool bed_close_reason_ok(const char *s);
 
@@ -90,6 +93,8 @@ struct bed_update {
     const char *eligibility_note, *home_check, *care_plan, *provider, *agreement_start,
         *agreement_end, *installed_on, *install_note, *started_on, *reviewed_on, *review_note,
         *close_reason, *close_note, *closed_on;
+    const char *eligibility_rule;     /* RULE-BED-040: the entitlement rules' answer, JSON */
+    const char *eligibility_override; /* RULE-BED-042: the officer's reason */
 };
 /* Move bed `id` from `from` to `to` with `u`, version + 1.  AL_ECONFLICT when the state moved. */
 int bed_store_move(struct al_db *db, int64_t id, int from, int to, const struct bed_update *u,

@@ -78,7 +78,8 @@ bed_store_create(struct al_db *db, const char *region, int64_t elder_id, const c
     " b.started_on, b.reviewed_on, b.review_note, b.close_reason, b.close_note, b.closed_on,"  \
     " b.created_at, b.version,"                                                                \
     " (SELECT r.due_on FROM bed_rectifications r WHERE r.bed_id = b.id AND r.status = 'open'),"\
-    " (SELECT r.missing FROM bed_rectifications r WHERE r.bed_id = b.id AND r.status = 'open')"
+    " (SELECT r.missing FROM bed_rectifications r WHERE r.bed_id = b.id AND r.status = 'open'),"\
+    " b.eligibility_rule, b.eligibility_override"
 #define BED_FROM " FROM beds b JOIN elders e ON e.id = b.elder_id"
 
 static json_t *
@@ -111,6 +112,7 @@ static const struct al_col bed_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(22, "close_note", AL_COL_TEXT), AL_COL(23, "closed_on", AL_COL_TEXT),
     AL_COL(24, "created_at", AL_COL_TIME), AL_COL(25, "version", AL_COL_INT),
     AL_COL(26, "rectify_due_on", AL_COL_TEXT), AL_COL(27, "rectify_missing", AL_COL_TEXT),
+    AL_COL(28, "eligibility_rule", AL_COL_JSON), AL_COL(29, "eligibility_override", AL_COL_TEXT),
     AL_COL_END};
 
 /* RULE-SCOPE-001, RULE-BED-023 */
@@ -180,7 +182,9 @@ bed_store_move(struct al_db *db, int64_t id, int from, int to, const struct bed_
         " started_on = coalesce(?, started_on), reviewed_on = coalesce(?, reviewed_on),"
         " review_note = coalesce(?, review_note), close_reason = coalesce(?, close_reason),"
         " close_note = coalesce(?, close_note), closed_on = coalesce(?, closed_on),"
-        " updated_at = ?, version = version + 1 WHERE id = ? AND status = ?";
+        " updated_at = ?, version = version + 1,"
+        " eligibility_rule = coalesce(?, eligibility_rule),"
+        " eligibility_override = coalesce(?, eligibility_override) WHERE id = ? AND status = ?";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_text(st, 1, bed_state_id(to));
     bind_flag(st, 2, u->eligible);
@@ -200,8 +204,10 @@ bed_store_move(struct al_db *db, int64_t id, int from, int to, const struct bed_
     al_stmt_bind_text(st, 16, u->close_note);
     al_stmt_bind_text(st, 17, u->closed_on);
     al_stmt_bind_int(st, 18, now);
-    al_stmt_bind_int(st, 19, id);
-    al_stmt_bind_text(st, 20, bed_state_id(from));
+    al_stmt_bind_text(st, 19, u->eligibility_rule);
+    al_stmt_bind_text(st, 20, u->eligibility_override);
+    al_stmt_bind_int(st, 21, id);
+    al_stmt_bind_text(st, 22, bed_state_id(from));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         rc = AL_ECONFLICT;
