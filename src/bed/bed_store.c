@@ -344,3 +344,54 @@ bed_store_rects(struct al_db *db, struct al_arena *a, int64_t bed_id, json_t *it
     al_stmt_bind_int(st, 1, bed_id);
     return al_db_rows(st, a, &(struct al_rows){.cols = cols}, items);
 }
+
+/* RULE-BED-061 */
+int
+bed_store_month(struct al_db *db, struct al_arena *a, const char *scope,
+    const struct bed_month *m, const char *cut,
+    void (*each)(void *ctx, const struct bed_month_row *row), void *ctx)
+{
+    static const char sql[] =
+        "SELECT b.region_code, coalesce(b.network, 0),"
+        " CASE WHEN EXISTS (SELECT 1 FROM devices d WHERE d.bed_id = b.id"
+        "  AND d.status = 'active' AND d.type = 'sos') THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM devices d WHERE d.bed_id = b.id"
+        "  AND d.status = 'active' AND d.type IN ('motion', 'door')) THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM bed_rectifications r WHERE r.bed_id = b.id"
+        "  AND r.opened_at <= ?4 AND (r.resolved_at IS NULL OR r.resolved_at >= ?3))"
+        "  THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM bed_rectifications r WHERE r.bed_id = b.id"
+        "  AND r.due_on <= ?7 AND r.opened_at <= ?4 AND (r.status = 'open'"
+        "  OR (r.status = 'fixed' AND r.resolved_at > ?4)"
+        "  OR (r.status = 'to_home_services' AND r.resolved_at >= ?3))) THEN 1 ELSE 0 END,"
+        " CASE WHEN b.close_reason = 'to_home_services' AND b.closed_on >= ?5"
+        "  AND b.closed_on <= ?6 THEN 1 ELSE 0 END"
+        " FROM beds b WHERE b.region_code >= ?1 AND b.region_code < ?2"
+        " AND b.started_on IS NOT NULL AND b.started_on <= ?6"
+        " AND (b.closed_on IS NULL OR b.closed_on >= ?5) ORDER BY b.region_code";
+    struct al_params p;
+    al_params_init(&p, a);
+    region_params(&p, scope);
+    al_param_int(&p, m->start_ts);
+    al_param_int(&p, m->end_ts);
+    al_param_text(&p, m->first);
+    al_param_text(&p, m->last);
+    al_param_text(&p, cut);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_params_bind(st, &p);
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        struct bed_month_row row = {.region_code = al_stmt_text(st, 0)};
+        if (al_stmt_int(st, 1))
+            row.have |= BED_NEED_NETWORK;
+        if (al_stmt_int(st, 2))
+            row.have |= BED_NEED_SOS;
+        if (al_stmt_int(st, 3))
+            row.have |= BED_NEED_ACTIVITY;
+        row.rectifying = al_stmt_int(st, 4) != 0;
+        row.overdue = al_stmt_int(st, 5) != 0;
+        row.to_home_services = al_stmt_int(st, 6) != 0;
+        each(ctx, &row);
+    }
+    return rc;
+}

@@ -252,3 +252,55 @@ test('RULE-BED-040 RULE-BED-041 RULE-BED-042 RULE-BED-043: eligibility answered 
   assert.equal(detail.override_reason, '独居，子女在外，县民政局特批')
   assert.equal(detail.rule.eligible, false)
 })
+
+test('RULE-BED-060 RULE-BED-061 RULE-BED-062: monthly compliance per township, scoped like the bed list, with its export', async () => {
+  const jx = await s.login('jx_officer') // 520327101 only
+  const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+  const before = await ok(await jx.get(`/api/v1/bed-compliance?month=${month}`))
+  assert.deepEqual(before.townships, [], 'nothing in service in 进化镇 yet')
+  // Complete: network, SOS and a motion sensor.
+  const e1 = await newElder('进化甲', '520327101201')
+  const b1 = await upToInstallation(e1, [await device(e1, 'sos', 'MC-SOS-1'), await device(e1, 'motion', 'MC-PIR-1')])
+  await ok(await civil.post(`/api/v1/beds/${b1.id}/start`, {}))
+  // Missing the activity sensor: under rectification, not overdue (30 days).
+  const e2 = await newElder('进化乙', '520327101201')
+  const b2 = await upToInstallation(e2, [await device(e2, 'sos', 'MC-SOS-2')])
+  await ok(await civil.post(`/api/v1/beds/${b2.id}/start`, {}))
+  // Due today: overdue, then moved to ordinary home services.
+  await ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 0 }))
+  const e3 = await newElder('进化丙', '520327101202')
+  const b3 = await upToInstallation(e3, [], false)
+  await ok(await civil.post(`/api/v1/beds/${b3.id}/start`, {}))
+  await ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 30 }))
+  await ok(await civil.post(`/api/v1/beds/${b3.id}/rectification`, { outcome: 'to_home_services', note: '家属拒绝' }))
+  // A bed still at the home check is not in service.
+  const e4 = await newElder('进化丁', '520327101202')
+  await ok(await civil.post('/api/v1/beds', { elder_id: e4.id, applicant: 'elder' }), 201)
+
+  const c = await ok(await jx.get(`/api/v1/bed-compliance?month=${month}`))
+  assert.equal(c.month, month)
+  assert.equal(c.required_devices, 'network,sos,activity')
+  assert.equal(c.townships.length, 1)
+  assert.equal(c.townships[0].region_code, '520327101')
+  assert.match(c.townships[0].name, /进化/)
+  assert.deepEqual(c.totals, { in_service: 3, complete: 1, rectifying: 2, overdue: 1, to_home_services: 1 })
+  // The county sees 进化镇 beside 龙泉街道 (the beds of the tests above), totals the sum.
+  const all = await ok(await civil.get(`/api/v1/bed-compliance?month=${month}`))
+  assert.ok(all.townships.length >= 2)
+  assert.deepEqual(all.townships.find((t) => t.region_code === '520327101'), c.townships[0])
+  assert.equal(all.totals.in_service, all.townships.reduce((n, t) => n + t.in_service, 0))
+  // Another township's officer sees none of 进化镇.
+  const lqc = await ok(await lq.get(`/api/v1/bed-compliance?month=${month}`))
+  assert.equal(lqc.townships.some((t) => t.region_code === '520327101'), false)
+  // A month before anything started: nothing.
+  assert.deepEqual((await ok(await civil.get('/api/v1/bed-compliance?month=2020-01'))).totals, { in_service: 0, complete: 0, rectifying: 0, overdue: 0, to_home_services: 0 })
+  assertError(assert, await civil.get('/api/v1/bed-compliance?month=2026-13'), 400, 'invalid', 'month')
+  // The export: CSV with a row per township and the total, audited.
+  const x = await jx.get(`/api/v1/bed-compliance/export?month=${month}&format=csv`, { raw: true })
+  assert.equal(x.status, 200)
+  const text = x.raw.toString('utf8')
+  assert.match(text, /区划代码,乡镇（街道）,在服务床位/)
+  assert.match(text, /520327101,[^,]*进化[^,]*,3,1,33\.3%,2,1,1/)
+  assert.match(text, /,合计,3,1,33\.3%,2,1,1/)
+  assert.ok((await ok(await admin.get('/api/v1/audit?action=bed.compliance_export'))).items.length >= 1)
+})
