@@ -2,6 +2,7 @@
 #include "core/db.h"
 #include "alarm/alarm.h"
 #include "assess/assess.h"
+#include "attach/attach.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "bed/bed.h"
@@ -39,6 +40,13 @@ const struct al_module *const app_modules[] = {
     &device_module,
     &alarm_module,
     &bed_module,
+    &attach_module,
+    NULL,
+};
+
+/* Records that take photos and documents (src/attach, docs/attachments.md). */
+const struct attach_owner *const attach_owners[] = {
+    &bed_attach_owner,
     NULL,
 };
 

@@ -3,14 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach/attach.h"
 #include "audit/audit.h"
 #include "bed/bed.h"
 #include "bed/bed_int.h"
 #include "core/http.h"
 #include "core/idcard.h"
+#include "core/export.h"
 #include "core/json.h"
 #include "core/query.h"
 #include "elder/elder.h"
+#include "entitle/entitle.h"
+#include "auth/auth.h"
 #include "region/region.h"
 
 static int
@@ -209,11 +213,44 @@ bed_get(struct al_req *r)
     for (int m = 1; m < BED_NMOVES; m++) /* RULE-BED-002: what the page may offer */
         if (bed_next(state, m))
             json_array_append_new(moves, json_string(bed_move_id(m)));
+    json_t *photos = NULL; /* RULE-BED-050 */
+    if ((rc = attach_list_json(r->db, r->arena, "bed", id, &photos)) != AL_OK) {
+        json_decref(devices);
+        json_decref(rects);
+        json_decref(moves);
+        return rc;
+    }
     json_object_set_new(out, "devices", devices);
     json_object_set_new(out, "rectifications", rects);
     json_object_set_new(out, "moves", moves);
+    json_object_set_new(out, "attachments", photos);
     return al_reply(r, 200, out);
 }
+
+/*
+ * RULE-BED-050: the bed as the owner of photos: found and in the caller's region like the bed
+ * itself; a closed bed takes no new ones (409).
+ */
+static int
+bed_locate(struct al_req *r, int64_t owner_id, bool write, const char **region)
+{
+    json_t *out;
+    int state;
+    int64_t elder_id;
+    int rc = bed_store_get(r->db, r->arena, owner_id, &out, region, &state, &elder_id);
+    if (rc != AL_OK)
+        return rc;
+    json_decref(out);
+    if (write && state == BED_CLOSED)
+        return al_req_fail(r, AL_ECONFLICT, "owner_id", "床位已结束，不能再上传照片或文档");
+    return AL_OK;
+}
+
+static const char *const bed_photo_tags[] = {"adaptation", "installation", NULL};
+
+const struct attach_owner bed_attach_owner = {.kind = "bed", .name = "家庭养老床位",
+    .read_perm = "bed.read", .write_perm = "bed.write", .tags = bed_photo_tags,
+    .tags_zh = " adaptation（适老化改造）或 installation（设备安装）", .locate = bed_locate};
 
 /*
  * RULE-BED-022: a bed entering service (or back from review) without every required device
@@ -310,6 +347,56 @@ read_care_plan(struct al_req *r, json_t *body, const char **out)
     return AL_OK;
 }
 
+/*
+ * RULE-BED-040..043: the eligibility step asks the entitlement rules whether the elder is
+ * entitled to the family care bed item of the basic service list (entitle.h) and keeps the
+ * answer with its explanation.  `eligible: false` is the officer finding the elder not
+ * eligible (closes the application, RULE-BED-004).  Otherwise a "no" (or a rule that cannot
+ * say) is 409 with the explanation, unless an officer holding bed.manage overrides it with a
+ * reason, which the audit entry keeps.
+ */
+static int
+eligibility(struct al_req *r, json_t *body, int64_t elder_id, const char *region,
+    struct bed_update *u, json_t *detail)
+{
+    bool present = false, flag = true;
+    const char *override = NULL;
+    int rc;
+    if ((rc = al_json_get_bool(body, "eligible", "是否符合条件", 0, &flag, &present, &r->err)) !=
+            AL_OK ||
+        (rc = al_json_get_str(body, "note", "审核意见", 0, 0, 500, &u->eligibility_note,
+             &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "override_reason", "特批理由", 0, 0, 500, &override,
+             &r->err)) != AL_OK)
+        return rc;
+    if (!present)
+        flag = true;
+    struct entitle_verdict v;
+    rc = entitle_elder_item(r->db, r->arena, elder_id, region, BED_ENTITLE_ITEM, r->today, &v);
+    if (rc == AL_EUNPROC)
+        return al_req_fail(r, AL_EUNPROC, "elder_id", "老人的区划代码不完整，无法确定适用的清单");
+    if (rc != AL_OK)
+        return rc;
+    json_t *answer = json_pack("{s:o, s:s, s:s, s:s?, s:s?, s:s?, s:s}", "eligible",
+        v.eligible < 0 ? json_null() : json_boolean(v.eligible), "explanation", v.explanation,
+        "item_key", BED_ENTITLE_ITEM, "item_name", v.item_name, "rule_text", v.rule_text,
+        "list_region", v.list_region, "date", r->today);
+    u->eligibility_rule = dump(r, answer);
+    json_object_set_new(detail, "rule", answer);
+    json_object_set_new(detail, "eligible", json_boolean(flag));
+    u->eligible = flag;
+    if (!flag || v.eligible == 1) /* RULE-BED-004, RULE-BED-040 */
+        return AL_OK;
+    if (!override || !*override) /* RULE-BED-041 */
+        return al_req_fail(r, AL_ECONFLICT, "eligible", "%s。如确需建设家庭养老床位，请由县级民政"
+            "管理员填写特批理由", v.explanation);
+    if (!auth_role_has(r->db, r->who->role, "bed.manage")) /* RULE-BED-042 */
+        return al_req_fail(r, AL_EPERM, "override_reason", "特批须由县级民政管理员办理");
+    u->eligibility_override = override;
+    json_object_set_new(detail, "override_reason", json_string(override));
+    return AL_OK;
+}
+
 /* RULE-BED-002, RULE-BED-003: one move of the lifecycle, checked against the table, audited. */
 static int
 move(struct al_req *r, int what)
@@ -334,24 +421,14 @@ move(struct al_req *r, int what)
     int64_t device_id = 0;
     switch (what) {
     case BED_MOVE_ELIGIBILITY:
-        /*
-         * Issue 14 seam: the decision is recorded by the officer.  When eligibility should
-         * come from the entitlement rules (src/entitle, GET /api/v1/elders/:id/entitlements),
-         * call an entitle.h function returning the elder's entitlements here and prefill it.
-         */
-        if ((rc = al_json_get_bool(body, "eligible", "是否符合条件", AL_REQUIRED, &flag, &present,
-                 &r->err)) != AL_OK ||
-            (rc = al_json_get_str(body, "note", "审核意见", 0, 0, 500, &u.eligibility_note,
-                 &r->err)) != AL_OK)
+        if ((rc = eligibility(r, body, elder_id, region, &u, detail)) != AL_OK)
             goto out;
-        u.eligible = flag;
-        if (!flag) { /* RULE-BED-004: not eligible closes the application */
+        if (u.eligible == 0) { /* RULE-BED-004: not eligible closes the application */
             to = bed_next(state, BED_MOVE_CLOSE);
             u.close_reason = "ineligible";
             u.close_note = u.eligibility_note;
             u.closed_on = r->today;
         }
-        json_object_set_new(detail, "eligible", json_boolean(flag));
         break;
     case BED_MOVE_HOME_CHECK:
         if ((rc = read_home_check(r, body, &u.home_check)) != AL_OK)
@@ -537,12 +614,157 @@ rectify(struct al_req *r)
     return bed_get(r);
 }
 
+/* ---- monthly compliance (RULE-BED-060..062) ---- */
+
+struct month_ctx {
+    struct al_req *r;
+    unsigned required;
+    json_t *townships; /* [{region_code, ...}] in code order */
+    char cur[13];
+    struct bed_tally t, total;
+};
+
+static json_t *
+tally_json(const struct bed_tally *t)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I}", "in_service", (json_int_t)t->in_service,
+        "complete", (json_int_t)t->complete, "rectifying", (json_int_t)t->rectifying, "overdue",
+        (json_int_t)t->overdue, "to_home_services", (json_int_t)t->to_home_services);
+}
+
+static void
+month_flush(struct month_ctx *c)
+{
+    if (!c->cur[0])
+        return;
+    json_t *o = tally_json(&c->t);
+    json_object_set_new(o, "region_code", json_string(c->cur));
+    json_array_append_new(c->townships, o);
+    c->t = (struct bed_tally){0};
+}
+
+/* RULE-BED-062: townships (the first 9 digits) in code order; the rows come sorted by code. */
+static void
+month_each(void *ctx, const struct bed_month_row *row)
+{
+    struct month_ctx *c = ctx;
+    char town[13];
+    snprintf(town, sizeof(town), "%.9s", row->region_code);
+    if (strcmp(town, c->cur) != 0) {
+        month_flush(c);
+        memcpy(c->cur, town, sizeof(town));
+    }
+    bed_tally_add(&c->t, c->required, row);
+    bed_tally_add(&c->total, c->required, row);
+}
+
+static int
+compliance_read(struct al_req *r, json_t **out)
+{
+    const char *month = al_query_opt(&r->query, "month");
+    if (!month)
+        month = al_arena_strndup(r->arena, r->today, 7);
+    struct bed_month m;
+    if (!bed_month_parse(month, &m))
+        return al_req_fail(r, AL_EINVAL, "month", "月份格式应为 YYYY-MM");
+    struct bed_settings s;
+    int rc = bed_store_settings(r->db, &s);
+    if (rc != AL_OK)
+        return rc;
+    const char *cut = strcmp(m.last, r->today) > 0 ? r->today : m.last;
+    struct month_ctx c = {.r = r, .required = s.required, .townships = json_array()};
+    if ((rc = bed_store_month(r->db, r->arena, r->who->region_code, &m, cut, month_each, &c)) !=
+        AL_OK) {
+        json_decref(c.townships);
+        return rc;
+    }
+    month_flush(&c);
+    size_t i; /* named once the rows are read: no statement runs inside another's steps */
+    json_t *o;
+    json_array_foreach(c.townships, i, o) {
+        const char *code = json_string_value(json_object_get(o, "region_code"));
+        const char *name = region_name(r->db, r->arena, code);
+        json_object_set_new(o, "name", json_string(name ? name : code));
+    }
+    char ids[64], zh[128];
+    bed_needs_format(s.required, ids, sizeof(ids), zh, sizeof(zh));
+    *out = json_pack("{s:s, s:s, s:s, s:o, s:o}", "month", month, "required_devices", ids,
+        "required_devices_name", zh, "townships", c.townships, "totals", tally_json(&c.total));
+    return AL_OK;
+}
+
+static int
+compliance_get(struct al_req *r)
+{
+    json_t *out;
+    int rc = compliance_read(r, &out);
+    return rc != AL_OK ? rc : al_reply(r, 200, out);
+}
+
+static const char *
+pct(struct al_req *r, int64_t part, int64_t whole)
+{
+    return whole ? al_arena_printf(r->arena, "%.1f%%", 100.0 * (double)part / (double)whole) : "—";
+}
+
+static int
+compliance_export(struct al_req *r)
+{
+    const char *format;
+    json_t *m = NULL;
+    int rc = al_export_format(r, &format);
+    if (rc == AL_OK)
+        rc = compliance_read(r, &m);
+    if (rc != AL_OK)
+        return rc;
+    const char *month = json_string_value(json_object_get(m, "month"));
+    struct audit_entry e = {.action = "bed.compliance_export", .region_code = r->who->region_code,
+        .outcome = "success", .detail = json_pack("{s:s, s:s}", "month", month, "format", format)};
+    static const char *const headers[] = {"区划代码", "乡镇（街道）", "在服务床位",
+        "必备设备齐全", "齐全率", "整改中", "逾期未整改", "转为普通居家服务"};
+    struct al_export *x = NULL;
+    if ((rc = audit_append(r, &e)) != AL_OK ||
+        (rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 家庭养老床位月度达标情况",
+                                            month), 8, headers, &x)) != AL_OK) {
+        json_decref(m);
+        return rc;
+    }
+    json_t *rows = json_array(), *t;
+    json_array_extend(rows, json_object_get(m, "townships"));
+    t = json_deep_copy(json_object_get(m, "totals"));
+    json_object_set_new(t, "region_code", json_string(""));
+    json_object_set_new(t, "name", json_string("合计"));
+    json_array_append_new(rows, t);
+    size_t i;
+    json_t *o;
+    json_array_foreach(rows, i, o) {
+#define N(k) (int64_t)json_integer_value(json_object_get(o, k))
+        const char *cells[8] = {json_string_value(json_object_get(o, "region_code")),
+            json_string_value(json_object_get(o, "name")),
+            al_arena_printf(r->arena, "%lld", (long long)N("in_service")),
+            al_arena_printf(r->arena, "%lld", (long long)N("complete")),
+            pct(r, N("complete"), N("in_service")),
+            al_arena_printf(r->arena, "%lld", (long long)N("rectifying")),
+            al_arena_printf(r->arena, "%lld", (long long)N("overdue")),
+            al_arena_printf(r->arena, "%lld", (long long)N("to_home_services"))};
+#undef N
+        al_export_row(x, cells);
+    }
+    json_decref(rows);
+    json_decref(m);
+    return al_export_reply(x, al_arena_printf(r->arena, "家庭养老床位月度达标-%s", month));
+}
+
 static const struct al_route bed_routes[] = {
     {AL_GET, "/api/v1/beds", bed_list, "bed.read", 0,
         "本辖区家庭养老床位（status、elder_id、overdue=1 到期未整改 筛选，分页）"},
     {AL_POST, "/api/v1/beds", bed_create, "bed.write", 0, "家庭养老床位申请"},
     {AL_GET, "/api/v1/bed-settings", settings_get, "bed.read", 0, "必备设备与整改期限"},
     {AL_PUT, "/api/v1/bed-settings", settings_put, "bed.manage", 0, "设置必备设备与整改期限"},
+    {AL_GET, "/api/v1/bed-compliance", compliance_get, "bed.read", 0,
+        "家庭养老床位月度达标情况（month；按乡镇：在服务、设备齐全、整改中、逾期、转普通居家服务）"},
+    {AL_GET, "/api/v1/bed-compliance/export", compliance_export, "bed.read", 0,
+        "导出月度达标情况（month、format=csv|xlsx）"},
     {AL_GET, "/api/v1/beds/:id", bed_get, "bed.read", 0, "床位详情（设备、整改任务、可办理的步骤）"},
     {AL_POST, "/api/v1/beds/:id/eligibility", m_eligibility, "bed.write", 0, "资格审核"},
     {AL_POST, "/api/v1/beds/:id/home-check", m_home_check, "bed.write", 0, "居家环境评估"},

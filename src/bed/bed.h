@@ -9,6 +9,13 @@
 
 extern const struct al_module bed_module;
 
+/*
+ * RULE-BED-050: photos and documents of the adaptation and of the installation (owner kind
+ * "bed", tags "adaptation" and "installation"), seen by whoever may see the bed.
+ */
+struct attach_owner;
+extern const struct attach_owner bed_attach_owner;
+
 struct al_db;
 struct al_errinfo;
 

@@ -56,8 +56,33 @@ unsigned bed_device_covers(const char *device_type);
 /* RULE-BED-022: `date` + `days` into out ("YYYY-MM-DD"); false on a bad date. */
 bool bed_date_add(const char *date, long days, char out[11]);
 
+/* RULE-BED-040: the item of the basic service list a family care bed is. */
+#define BED_ENTITLE_ITEM "jiating_chuangwei"
+
 /* RULE-BED-031: close reasons. */
 bool bed_close_reason_ok(const char *s);
+
+/* RULE-BED-060: a calendar month: its first and last day and its bounds in unix seconds (CST). */
+struct bed_month {
+    char first[11], last[11];
+    int64_t start_ts, end_ts; /* inclusive */
+};
+/* "YYYY-MM" into `m`; false when it is not one. */
+bool bed_month_parse(const char *month, struct bed_month *m);
+
+/* RULE-BED-061: one bed in service during the month, as the compliance report counts it. */
+struct bed_month_row {
+    const char *region_code;
+    unsigned have;         /* enum bed_need bits covered now (active devices, network) */
+    bool rectifying;       /* a rectification task open at some time in the month */
+    bool overdue;          /* a task past its deadline within the month, unresolved then */
+    bool to_home_services; /* closed to ordinary home services in the month */
+};
+struct bed_tally {
+    int64_t in_service, complete, rectifying, overdue, to_home_services;
+};
+/* Count `row` into `t` given the required devices. */
+void bed_tally_add(struct bed_tally *t, unsigned required, const struct bed_month_row *row);
 
 /* ---- bed_store.c ------------------------------------------------------------- */
 
@@ -90,6 +115,8 @@ struct bed_update {
     const char *eligibility_note, *home_check, *care_plan, *provider, *agreement_start,
         *agreement_end, *installed_on, *install_note, *started_on, *reviewed_on, *review_note,
         *close_reason, *close_note, *closed_on;
+    const char *eligibility_rule;     /* RULE-BED-040: the entitlement rules' answer, JSON */
+    const char *eligibility_override; /* RULE-BED-042: the officer's reason */
 };
 /* Move bed `id` from `from` to `to` with `u`, version + 1.  AL_ECONFLICT when the state moved. */
 int bed_store_move(struct al_db *db, int64_t id, int from, int to, const struct bed_update *u,
@@ -109,6 +136,16 @@ int bed_store_rect_open(struct al_db *db, int64_t bed_id, const char *region, co
 int bed_store_rect_get_open(struct al_db *db, int64_t bed_id, int64_t *id, char due_on[11]);
 int bed_store_rect_resolve(struct al_db *db, int64_t rect_id, const char *status, const char *who,
     const char *note, int64_t now);
+/*
+ * RULE-BED-061: the beds of `scope` in service at some time in month `m` (started on or before
+ * its last day, not closed before its first), `cut` the last day that counts as past a deadline
+ * (the month's last day, or today for the current month).  One callback per bed; AL_OK or
+ * AL_EDB.
+ */
+int bed_store_month(struct al_db *db, struct al_arena *a, const char *scope,
+    const struct bed_month *m, const char *cut,
+    void (*each)(void *ctx, const struct bed_month_row *row), void *ctx);
+
 int bed_store_rects(struct al_db *db, struct al_arena *a, int64_t bed_id, json_t *items);
 
 #endif

@@ -179,3 +179,37 @@ bed_close_reason_ok(const char *s)
             return true;
     return false;
 }
+
+/* RULE-BED-060 */
+bool
+bed_month_parse(const char *month, struct bed_month *m)
+{
+    long y, mo;
+    char tail;
+    if (!month || strlen(month) != 7 || sscanf(month, "%4ld-%2ld%c", &y, &mo, &tail) != 2 ||
+        month[4] != '-' || y < 2000 || y > 9999 || mo < 1 || mo > 12)
+        return false;
+    snprintf(m->first, sizeof(m->first), "%04ld-%02ld-01", y, mo);
+    long next = days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1);
+    long first = days_from_civil(y, mo, 1);
+    if (!bed_date_add(m->first, next - first - 1, m->last))
+        return false;
+    m->start_ts = (int64_t)first * 86400 - 8 * 3600; /* China Standard Time, UTC+8 */
+    m->end_ts = (int64_t)next * 86400 - 8 * 3600 - 1;
+    return true;
+}
+
+/* RULE-BED-060, RULE-BED-061 */
+void
+bed_tally_add(struct bed_tally *t, unsigned required, const struct bed_month_row *row)
+{
+    t->in_service++;
+    if (!bed_needs_missing(required, row->have))
+        t->complete++;
+    if (row->rectifying)
+        t->rectifying++;
+    if (row->overdue)
+        t->overdue++;
+    if (row->to_home_services)
+        t->to_home_services++;
+}

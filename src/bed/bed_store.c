@@ -78,7 +78,8 @@ bed_store_create(struct al_db *db, const char *region, int64_t elder_id, const c
     " b.started_on, b.reviewed_on, b.review_note, b.close_reason, b.close_note, b.closed_on,"  \
     " b.created_at, b.version,"                                                                \
     " (SELECT r.due_on FROM bed_rectifications r WHERE r.bed_id = b.id AND r.status = 'open'),"\
-    " (SELECT r.missing FROM bed_rectifications r WHERE r.bed_id = b.id AND r.status = 'open')"
+    " (SELECT r.missing FROM bed_rectifications r WHERE r.bed_id = b.id AND r.status = 'open'),"\
+    " b.eligibility_rule, b.eligibility_override"
 #define BED_FROM " FROM beds b JOIN elders e ON e.id = b.elder_id"
 
 static json_t *
@@ -111,6 +112,7 @@ static const struct al_col bed_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(22, "close_note", AL_COL_TEXT), AL_COL(23, "closed_on", AL_COL_TEXT),
     AL_COL(24, "created_at", AL_COL_TIME), AL_COL(25, "version", AL_COL_INT),
     AL_COL(26, "rectify_due_on", AL_COL_TEXT), AL_COL(27, "rectify_missing", AL_COL_TEXT),
+    AL_COL(28, "eligibility_rule", AL_COL_JSON), AL_COL(29, "eligibility_override", AL_COL_TEXT),
     AL_COL_END};
 
 /* RULE-SCOPE-001, RULE-BED-023 */
@@ -180,7 +182,9 @@ bed_store_move(struct al_db *db, int64_t id, int from, int to, const struct bed_
         " started_on = coalesce(?, started_on), reviewed_on = coalesce(?, reviewed_on),"
         " review_note = coalesce(?, review_note), close_reason = coalesce(?, close_reason),"
         " close_note = coalesce(?, close_note), closed_on = coalesce(?, closed_on),"
-        " updated_at = ?, version = version + 1 WHERE id = ? AND status = ?";
+        " updated_at = ?, version = version + 1,"
+        " eligibility_rule = coalesce(?, eligibility_rule),"
+        " eligibility_override = coalesce(?, eligibility_override) WHERE id = ? AND status = ?";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_text(st, 1, bed_state_id(to));
     bind_flag(st, 2, u->eligible);
@@ -200,8 +204,10 @@ bed_store_move(struct al_db *db, int64_t id, int from, int to, const struct bed_
     al_stmt_bind_text(st, 16, u->close_note);
     al_stmt_bind_text(st, 17, u->closed_on);
     al_stmt_bind_int(st, 18, now);
-    al_stmt_bind_int(st, 19, id);
-    al_stmt_bind_text(st, 20, bed_state_id(from));
+    al_stmt_bind_text(st, 19, u->eligibility_rule);
+    al_stmt_bind_text(st, 20, u->eligibility_override);
+    al_stmt_bind_int(st, 21, id);
+    al_stmt_bind_text(st, 22, bed_state_id(from));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         rc = AL_ECONFLICT;
@@ -337,4 +343,55 @@ bed_store_rects(struct al_db *db, struct al_arena *a, int64_t bed_id, json_t *it
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, bed_id);
     return al_db_rows(st, a, &(struct al_rows){.cols = cols}, items);
+}
+
+/* RULE-BED-061 */
+int
+bed_store_month(struct al_db *db, struct al_arena *a, const char *scope,
+    const struct bed_month *m, const char *cut,
+    void (*each)(void *ctx, const struct bed_month_row *row), void *ctx)
+{
+    static const char sql[] =
+        "SELECT b.region_code, coalesce(b.network, 0),"
+        " CASE WHEN EXISTS (SELECT 1 FROM devices d WHERE d.bed_id = b.id"
+        "  AND d.status = 'active' AND d.type = 'sos') THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM devices d WHERE d.bed_id = b.id"
+        "  AND d.status = 'active' AND d.type IN ('motion', 'door')) THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM bed_rectifications r WHERE r.bed_id = b.id"
+        "  AND r.opened_at <= ?4 AND (r.resolved_at IS NULL OR r.resolved_at >= ?3))"
+        "  THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM bed_rectifications r WHERE r.bed_id = b.id"
+        "  AND r.due_on <= ?7 AND r.opened_at <= ?4 AND (r.status = 'open'"
+        "  OR (r.status = 'fixed' AND r.resolved_at > ?4)"
+        "  OR (r.status = 'to_home_services' AND r.resolved_at >= ?3))) THEN 1 ELSE 0 END,"
+        " CASE WHEN b.close_reason = 'to_home_services' AND b.closed_on >= ?5"
+        "  AND b.closed_on <= ?6 THEN 1 ELSE 0 END"
+        " FROM beds b WHERE b.region_code >= ?1 AND b.region_code < ?2"
+        " AND b.started_on IS NOT NULL AND b.started_on <= ?6"
+        " AND (b.closed_on IS NULL OR b.closed_on >= ?5) ORDER BY b.region_code";
+    struct al_params p;
+    al_params_init(&p, a);
+    region_params(&p, scope);
+    al_param_int(&p, m->start_ts);
+    al_param_int(&p, m->end_ts);
+    al_param_text(&p, m->first);
+    al_param_text(&p, m->last);
+    al_param_text(&p, cut);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_params_bind(st, &p);
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        struct bed_month_row row = {.region_code = al_stmt_text(st, 0)};
+        if (al_stmt_int(st, 1))
+            row.have |= BED_NEED_NETWORK;
+        if (al_stmt_int(st, 2))
+            row.have |= BED_NEED_SOS;
+        if (al_stmt_int(st, 3))
+            row.have |= BED_NEED_ACTIVITY;
+        row.rectifying = al_stmt_int(st, 4) != 0;
+        row.overdue = al_stmt_int(st, 5) != 0;
+        row.to_home_services = al_stmt_int(st, 6) != 0;
+        each(ctx, &row);
+    }
+    return rc;
 }

@@ -1500,6 +1500,80 @@ out:
     return rc;
 }
 
+int
+entitle_elder_item(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *region,
+    const char *item_key, const char *date, struct entitle_verdict *out)
+{
+    char chain[ENT_LEVELS][13];
+    int n, rc;
+    *out = (struct entitle_verdict){.eligible = -1};
+    if (entitle_chain(region, chain, &n) != AL_OK)
+        return AL_EUNPROC;
+    out->list_region = al_arena_strdup(a, chain[n - 1]);
+    json_t *params = json_array(), *entries = json_array(), *items = NULL,
+           *receiving = json_array();
+    struct rule_facts f;
+    facts_init(&f, 1);
+    if ((rc = entitle_store_params(db, chain, n, params)) != AL_OK ||
+        (rc = entitle_store_entries(db, chain, n, date, 0, entries)) != AL_OK)
+        goto out;
+    items = entitle_merge(a, entries, out->list_region, date);
+    size_t i, k, at = SIZE_MAX;
+    json_t *it, *key;
+    json_array_foreach(items, i, it) if (!strcmp(sget(it, "item_key"), item_key)) at = i;
+    if (at == SIZE_MAX) {
+        out->explanation = al_arena_printf(a, "老人所在地的基本养老服务清单中没有该项目（%s）",
+            item_key);
+        goto out;
+    }
+    it = json_array_get(items, at);
+    out->item_name = al_arena_strdup(a, sget(it, "name"));
+    const char *text = sget(it, "rule_text");
+    if (!text || !*text) {
+        out->explanation = al_arena_printf(a, "“%s”尚未设定认定规则", out->item_name);
+        goto out;
+    }
+    out->rule_text = al_arena_strdup(a, text);
+    if ((rc = entitle_store_receiving(db, elder_id, date, receiving)) != AL_OK)
+        goto out;
+    facts_fini(&f);
+    facts_init(&f, (int)json_array_size(items));
+    if ((rc = facts_load_elder(db, elder_id, date, NULL, &f)) != AL_OK)
+        goto out;
+    json_array_foreach(receiving, k, key) json_array_foreach(items, i, it)
+        if (!strcmp(sget(it, "item_key"), json_string_value(key))) facts_set_receives(&f, 0, (int)i);
+    struct rule *rule = NULL;
+    struct rule_error err;
+    if (entitle_rule_compile(a, text, out->list_region, date, params, items, &rule, &err)) {
+        out->explanation = al_arena_printf(a, "“%s”的认定规则有误：%s", out->item_name,
+            err.message);
+        goto out;
+    }
+    struct rule_explanation x;
+    rule_explain(a, rule, &f, 0, &x);
+    out->eligible = x.eligible;
+    if (x.eligible) {
+        out->explanation = al_arena_printf(a, "符合“%s”的认定规则：%s", out->item_name, text);
+    } else {
+        size_t len = 0;
+        for (int m = 0; m < x.nmissing; m++)
+            len += strlen(x.missing[m]) + 4;
+        char *buf = al_arena_alloc(a, len + 1), *p = buf;
+        *p = 0;
+        for (int m = 0; m < x.nmissing; m++)
+            p += sprintf(p, "%s%s", m ? "；" : "", x.missing[m]);
+        out->explanation = al_arena_printf(a, "不符合“%s”的认定规则（%s）：%s", out->item_name,
+            text, x.nmissing ? buf : "条件不满足");
+    }
+out:
+    facts_fini(&f);
+    json_decref(params);
+    json_decref(entries);
+    json_decref(items);
+    json_decref(receiving);
+    return rc;
+}
+
 static const struct al_route entitle_routes[] = {
     {AL_GET, "/api/v1/entitle/list", list_get, "entitle.read", 0,
         "某级清单在某日的有效内容（region、date 或 version；继承与提高标准已合并）"},

@@ -82,4 +82,23 @@ int entitle_benefit_import(struct al_db *db, int64_t elder_id, const char *regio
     const char *key, const char *from, const char *until, const char *note, const char *by,
     int64_t now, int *outcome);
 
+/* One elder against one item of the effective list (RULE-BED-040: the bed's eligibility step). */
+struct entitle_verdict {
+    int eligible;            /* 1 entitled, 0 not, -1 cannot say (no rule, a rule that does not
+                                compile, the item not on the elder's list) */
+    const char *explanation; /* Chinese: why, naming the conditions missing (in `a`) */
+    const char *item_name;   /* the item's Chinese name, or NULL when not on the list */
+    const char *rule_text;   /* the rule applied, or NULL */
+    const char *list_region; /* the county list the elder falls under */
+};
+
+/*
+ * Is elder `elder_id` (living in `region`) entitled to `item_key` of the effective list of their
+ * county on `date`, by the item's rule (RULE-ENT-050..052, the same answer as
+ * GET /api/v1/elders/:id/entitlements)?  Fills `out` in `a`.  AL_OK (whatever the answer),
+ * AL_EUNPROC when the region keys no list, AL_EDB.  Reads only; the caller checks scope.
+ */
+int entitle_elder_item(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *region,
+    const char *item_key, const char *date, struct entitle_verdict *out);
+
 #endif

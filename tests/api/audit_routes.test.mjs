@@ -416,7 +416,9 @@ const CALLS = {
   // Family care beds (issue 14): each move on a bed carried to the state before it.
   'POST /api/v1/beds': { action: 'bed.create', run: async (call) => call(civil, { elder_id: (await newElder()).id, applicant: 'family' }) },
   'PUT /api/v1/bed-settings': { action: 'bed.settings', run: (call) => call(civil, { required_devices: 'network,sos,activity', rectify_days: 30 }) },
-  'POST /api/v1/beds/:id/eligibility': { action: 'bed.eligibility', run: async (call) => call(civil, { eligible: true }, { id: (await bedAt(0)).id }) },
+  // Attachments (src/attach): a photo on a bed, audited with the bed as target.
+  'POST /api/v1/attachments': { action: 'attachment.create', run: async (call) => call(civil, Buffer.from('89504e470d0a1a0a0000', 'hex'), {}, `?owner_kind=bed&owner_id=${(await bedAt(0)).id}&tag=installation`) },
+  'POST /api/v1/beds/:id/eligibility': { action: 'bed.eligibility', run: async (call) => call(civil, { override_reason: '巡检特批' }, { id: (await bedAt(0)).id }) },
   'POST /api/v1/beds/:id/home-check': { action: 'bed.home_check', run: async (call) => call(civil, { rooms: bedRooms }, { id: (await bedAt(1)).id }) },
   'POST /api/v1/beds/:id/care-plan': { action: 'bed.care_plan', run: async (call) => call(civil, bedPlan, { id: (await bedAt(2)).id }) },
   'POST /api/v1/beds/:id/agreement': { action: 'bed.agreement', run: async (call) => call(civil, bedAgreement, { id: (await bedAt(3)).id }) },
@@ -444,7 +446,7 @@ const bedAgreement = { provider: '巡检服务中心', start_on: '2026-12-01', e
 async function bedAt(n) {
   const b = ok(await civil.post('/api/v1/beds', { elder_id: (await newElder()).id, applicant: 'family' }), 201)
   const p = `/api/v1/beds/${b.id}`
-  const steps = [['eligibility', { eligible: true }], ['home-check', { rooms: bedRooms }], ['care-plan', bedPlan],
+  const steps = [['eligibility', { override_reason: '巡检特批' }], ['home-check', { rooms: bedRooms }], ['care-plan', bedPlan],
     ['agreement', bedAgreement], ['installation', { installed_on: '2026-12-01', network: false }], ['start', {}], ['review', { note: '回访' }]]
   for (const [what, body] of steps.slice(0, n)) ok(await civil.post(`${p}/${what}`, body))
   return b

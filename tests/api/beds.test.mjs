@@ -5,18 +5,19 @@ import assert from 'node:assert/strict'
 import { Server, assertError } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
-let s, civil, admin
+let s, civil, admin, a1, a2, lq
 let seq = 40
 before(async () => {
   s = await new Server().start()
   civil = await s.login('fg_civil')
   admin = await s.login('admin')
+  ;[a1, a2, lq] = await Promise.all(['fg_assessor', 'fg_assessor2', 'lq_officer'].map((u) => s.login(u)))
 })
 after(async () => { await s.stop(); s.cleanup() })
 
-async function newElder(name, region = '520327001001') {
+async function newElder(name, region = '520327001001', extra = {}) {
   const r = await civil.post('/api/v1/elders', { name, id_number: idNumber('520327', '19400101', seq++),
-    region_code: region, address: '龙泉街道前进社区 3 组 1 号', phone: '13800001234' })
+    region_code: region, address: '龙泉街道前进社区 3 组 1 号', phone: '13800001234', ...extra })
   assert.equal(r.status, 201, JSON.stringify(r.body))
   return r.body
 }
@@ -45,7 +46,7 @@ async function ok(res, status = 200) {
 async function upToInstallation(elder, devices, network = true) {
   const bed = await ok(await civil.post('/api/v1/beds', { elder_id: elder.id, applicant: 'family', applicant_name: '李明' }), 201)
   const p = `/api/v1/beds/${bed.id}`
-  await ok(await civil.post(p + '/eligibility', { eligible: true, note: '特殊困难老年人' }))
+  await ok(await civil.post(p + '/eligibility', { note: '特殊困难老年人', override_reason: '县民政局特批：独居高龄' }))
   await ok(await civil.post(p + '/home-check', { rooms }))
   await ok(await civil.post(p + '/care-plan', { goals: ['居家安全'], services: [{ name: '上门探访', frequency: '每周 2 次' }], devices: ['sos', 'motion'] }))
   await ok(await civil.post(p + '/agreement', { provider: '颐康居家养老服务中心', start_on: '2026-12-01', end_on: '2027-11-30' }))
@@ -66,7 +67,7 @@ test('RULE-BED-001 RULE-BED-002 RULE-BED-003 RULE-BED-010 RULE-BED-011 RULE-BED-
   assertError(assert, early, 409, 'conflict', 'status')
   assert.match(early.body.error.message, /申请/)
   assertError(assert, await civil.post('/api/v1/beds', { elder_id: elder.id, applicant: 'neighbour' }), 400, 'invalid', 'applicant')
-  let b = await ok(await civil.post(p + '/eligibility', { eligible: true, note: '特殊困难老年人' }))
+  let b = await ok(await civil.post(p + '/eligibility', { note: '特殊困难老年人', override_reason: '县民政局特批：独居高龄' }))
   assert.equal(b.status, 'eligibility')
   assert.equal(b.eligible, true)
   // RULE-BED-010: each of the five rooms is required.
@@ -201,4 +202,105 @@ test('RULE-BED-020 RULE-BED-021 RULE-BED-022 RULE-BED-023 RULE-BED-024: a missin
   assert.equal((await ok(await civil.get('/api/v1/beds?overdue=1'))).items.some((x) => x.id === b3.id), false)
   assertError(assert, await civil.post(`/api/v1/beds/${b3.id}/rectification`, { outcome: 'fixed' }), 409, 'conflict', 'status')
   await ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 30 }))
+})
+
+// An assessment published for the elder at 中度失能 (level 2; the workflow of tests/api/assess_workflow).
+const items50 = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 2, 2, 2]
+async function assessModerate(elder) {
+  const step = (c, id, what, body) => c.post(`/api/v1/assessments/${id}/${what}`, body)
+  const d = await ok(await a1.post('/api/v1/assessments', { elder_id: elder.id, reason: 'first', items: items50 }), 201)
+  let v = d.version
+  v = (await ok(await step(a1, d.id, 'sign', { version: v }))).version
+  v = (await ok(await step(a2, d.id, 'sign', { version: v }))).version
+  v = (await ok(await step(a1, d.id, 'submit', { version: v }))).version
+  v = (await ok(await step(lq, d.id, 'review', { version: v, decision: 'approve' }))).version
+  await ok(await step(lq, d.id, 'publish', { version: v }))
+  assert.equal((await ok(await civil.get(`/api/v1/elders/${elder.id}`))).ability_level, 2)
+}
+
+test('RULE-BED-040 RULE-BED-041 RULE-BED-042 RULE-BED-043: eligibility answered by the entitlement rules, refused with the explanation, or overridden with a reason', async () => {
+  // Entitled: 低保 and 中度失能 meet the family care bed item's rule; the answer is kept.
+  const yes = await newElder('冯桂兰', '520327001001', { economic_status: 'dibao' })
+  await assessModerate(yes)
+  const b1 = await ok(await civil.post('/api/v1/beds', { elder_id: yes.id, applicant: 'family' }), 201)
+  const e1 = await ok(await lq.post(`/api/v1/beds/${b1.id}/eligibility`, {}))
+  assert.equal(e1.status, 'eligibility')
+  assert.equal(e1.eligible, true)
+  assert.equal(e1.eligibility_rule.eligible, true)
+  assert.equal(e1.eligibility_rule.item_key, 'jiating_chuangwei')
+  assert.match(e1.eligibility_rule.explanation, /^符合“家庭养老床位建设补贴”/)
+  assert.equal(e1.eligibility_override, null)
+  // Not entitled: 409 with the explanation in Chinese naming what is missing; nothing changes.
+  const no = await newElder('蒋德旺')
+  const b2 = await ok(await civil.post('/api/v1/beds', { elder_id: no.id, applicant: 'elder' }), 201)
+  const refused = await lq.post(`/api/v1/beds/${b2.id}/eligibility`, { note: '申请' })
+  assertError(assert, refused, 409, 'conflict', 'eligible')
+  assert.match(refused.body.error.message, /不符合“家庭养老床位建设补贴”的认定规则/)
+  assert.match(refused.body.error.message, /能力等级|经济状况/)
+  assert.equal((await ok(await civil.get(`/api/v1/beds/${b2.id}`))).status, 'application')
+  // RULE-BED-042: a township officer may not override; the county officer may, with a reason.
+  assertError(assert, await lq.post(`/api/v1/beds/${b2.id}/eligibility`, { override_reason: '家中无人照料' }), 403, 'forbidden', 'override_reason')
+  const o = await ok(await civil.post(`/api/v1/beds/${b2.id}/eligibility`, { override_reason: '独居，子女在外，县民政局特批' }))
+  assert.equal(o.status, 'eligibility')
+  assert.equal(o.eligible, true)
+  assert.equal(o.eligibility_rule.eligible, false)
+  assert.equal(o.eligibility_override, '独居，子女在外，县民政局特批')
+  // RULE-BED-043: the audit entry keeps the rules' answer and the reason.
+  const a = (await ok(await admin.get('/api/v1/audit?action=bed.eligibility'))).items.find((x) => x.target_id === String(b2.id))
+  assert.ok(a, 'audited')
+  const detail = typeof a.detail === 'string' ? JSON.parse(a.detail) : a.detail
+  assert.equal(detail.override_reason, '独居，子女在外，县民政局特批')
+  assert.equal(detail.rule.eligible, false)
+})
+
+test('RULE-BED-060 RULE-BED-061 RULE-BED-062: monthly compliance per township, scoped like the bed list, with its export', async () => {
+  const jx = await s.login('jx_officer') // 520327101 only
+  const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+  const before = await ok(await jx.get(`/api/v1/bed-compliance?month=${month}`))
+  assert.deepEqual(before.townships, [], 'nothing in service in 进化镇 yet')
+  // Complete: network, SOS and a motion sensor.
+  const e1 = await newElder('进化甲', '520327101201')
+  const b1 = await upToInstallation(e1, [await device(e1, 'sos', 'MC-SOS-1'), await device(e1, 'motion', 'MC-PIR-1')])
+  await ok(await civil.post(`/api/v1/beds/${b1.id}/start`, {}))
+  // Missing the activity sensor: under rectification, not overdue (30 days).
+  const e2 = await newElder('进化乙', '520327101201')
+  const b2 = await upToInstallation(e2, [await device(e2, 'sos', 'MC-SOS-2')])
+  await ok(await civil.post(`/api/v1/beds/${b2.id}/start`, {}))
+  // Due today: overdue, then moved to ordinary home services.
+  await ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 0 }))
+  const e3 = await newElder('进化丙', '520327101202')
+  const b3 = await upToInstallation(e3, [], false)
+  await ok(await civil.post(`/api/v1/beds/${b3.id}/start`, {}))
+  await ok(await civil.put('/api/v1/bed-settings', { required_devices: 'network,sos,activity', rectify_days: 30 }))
+  await ok(await civil.post(`/api/v1/beds/${b3.id}/rectification`, { outcome: 'to_home_services', note: '家属拒绝' }))
+  // A bed still at the home check is not in service.
+  const e4 = await newElder('进化丁', '520327101202')
+  await ok(await civil.post('/api/v1/beds', { elder_id: e4.id, applicant: 'elder' }), 201)
+
+  const c = await ok(await jx.get(`/api/v1/bed-compliance?month=${month}`))
+  assert.equal(c.month, month)
+  assert.equal(c.required_devices, 'network,sos,activity')
+  assert.equal(c.townships.length, 1)
+  assert.equal(c.townships[0].region_code, '520327101')
+  assert.match(c.townships[0].name, /进化/)
+  assert.deepEqual(c.totals, { in_service: 3, complete: 1, rectifying: 2, overdue: 1, to_home_services: 1 })
+  // The county sees 进化镇 beside 龙泉街道 (the beds of the tests above), totals the sum.
+  const all = await ok(await civil.get(`/api/v1/bed-compliance?month=${month}`))
+  assert.ok(all.townships.length >= 2)
+  assert.deepEqual(all.townships.find((t) => t.region_code === '520327101'), c.townships[0])
+  assert.equal(all.totals.in_service, all.townships.reduce((n, t) => n + t.in_service, 0))
+  // Another township's officer sees none of 进化镇.
+  const lqc = await ok(await lq.get(`/api/v1/bed-compliance?month=${month}`))
+  assert.equal(lqc.townships.some((t) => t.region_code === '520327101'), false)
+  // A month before anything started: nothing.
+  assert.deepEqual((await ok(await civil.get('/api/v1/bed-compliance?month=2020-01'))).totals, { in_service: 0, complete: 0, rectifying: 0, overdue: 0, to_home_services: 0 })
+  assertError(assert, await civil.get('/api/v1/bed-compliance?month=2026-13'), 400, 'invalid', 'month')
+  // The export: CSV with a row per township and the total, audited.
+  const x = await jx.get(`/api/v1/bed-compliance/export?month=${month}&format=csv`, { raw: true })
+  assert.equal(x.status, 200)
+  const text = x.raw.toString('utf8')
+  assert.match(text, /区划代码,乡镇（街道）,在服务床位/)
+  assert.match(text, /520327101,[^,]*进化[^,]*,3,1,33\.3%,2,1,1/)
+  assert.match(text, /,合计,3,1,33\.3%,2,1,1/)
+  assert.ok((await ok(await admin.get('/api/v1/audit?action=bed.compliance_export'))).items.length >= 1)
 })

@@ -356,6 +356,7 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/devices', '[data-test=list-card], [data-test=devices-table] .el-table__row'],
       // Family care beds (issue 14): the demo's beds, one with an open rectification task.
       ['/beds', '[data-test=list-card], [data-test=beds-table] .el-table__row'], ['/beds/2', '[data-test=bed-rects] .el-table__row'],
+      ['/beds/3', '[data-test=bed-step] form'], ['/bed-compliance', '[data-test=bedc-chart] canvas'],
       ['/alarms?status=all', '[data-test=list-card]'], ['/alarms?status=all&id=2', '[data-test=alarm-timeline] li'],
       // The elder page's correction dialogs (issue 18): opened by their buttons.
       ...['edit', 'status', 'contact', 'consent'].map((d) => [`/elders/${elder.id}`, '[data-test=elder-person]',

@@ -96,6 +96,50 @@ due_dates(void **state)
     assert_false(bed_close_reason_ok("bored"));
 }
 
+/* RULE-BED-060: a month's days and its bounds in China Standard Time. */
+static void
+months(void **state)
+{
+    (void)state;
+    struct bed_month m;
+    assert_true(bed_month_parse("2026-12", &m));
+    assert_string_equal(m.first, "2026-12-01");
+    assert_string_equal(m.last, "2026-12-31");
+    assert_int_equal(m.start_ts, 1796083200 - 8 * 3600); /* 2026-12-01T00:00+08:00 */
+    assert_int_equal(m.end_ts, 1798761600 - 8 * 3600 - 1);
+    assert_true(bed_month_parse("2028-02", &m));
+    assert_string_equal(m.last, "2028-02-29");
+    assert_true(bed_month_parse("2026-02", &m));
+    assert_string_equal(m.last, "2026-02-28");
+    assert_false(bed_month_parse("2026-13", &m));
+    assert_false(bed_month_parse("2026-1", &m));
+    assert_false(bed_month_parse("2026-01-01", &m));
+    assert_false(bed_month_parse("26-01x", &m));
+    assert_false(bed_month_parse(NULL, &m));
+}
+
+/* RULE-BED-061: complete only with every required item; the other counts as flagged. */
+static void
+tally(void **state)
+{
+    (void)state;
+    unsigned all = BED_NEED_NETWORK | BED_NEED_SOS | BED_NEED_ACTIVITY;
+    struct bed_tally t = {0};
+    struct bed_month_row full = {.have = all}, part = {.have = BED_NEED_SOS, .rectifying = true},
+                         late = {.have = 0, .rectifying = true, .overdue = true,
+                             .to_home_services = true};
+    bed_tally_add(&t, all, &full);
+    bed_tally_add(&t, all, &part);
+    bed_tally_add(&t, all, &late);
+    assert_int_equal(t.in_service, 3);
+    assert_int_equal(t.complete, 1);
+    assert_int_equal(t.rectifying, 2);
+    assert_int_equal(t.overdue, 1);
+    assert_int_equal(t.to_home_services, 1);
+    bed_tally_add(&t, BED_NEED_SOS, &part); /* only SOS required: complete */
+    assert_int_equal(t.complete, 2);
+}
+
 int
 main(void)
 {
@@ -103,6 +147,8 @@ main(void)
         cmocka_unit_test(lifecycle_table),
         cmocka_unit_test(required_devices),
         cmocka_unit_test(due_dates),
+        cmocka_unit_test(months),
+        cmocka_unit_test(tally),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

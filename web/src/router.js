@@ -43,6 +43,7 @@ const routes = [
       { path: 'alarms', component: () => import('./views/Alarms.vue'), meta: { perm: 'alarm.read', title: '紧急呼叫' } },
       { path: 'devices', component: () => import('./views/Devices.vue'), meta: { perm: 'device.read', title: '智能设备' } },
       { path: 'beds', component: () => import('./views/Beds.vue'), meta: { perm: 'bed.read', title: '家庭养老床位' } },
+      { path: 'bed-compliance', component: () => import('./views/BedCompliance.vue'), meta: { perm: 'bed.read', title: '床位月度达标' } },
       { path: 'beds/:id', component: () => import('./views/BedDetail.vue'), meta: { perm: 'bed.read', title: '床位详情' } },
       { path: 'audit', component: () => import('./views/Audit.vue'), meta: { perm: 'audit.read', title: '审计日志' } },
     ],
