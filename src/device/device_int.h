@@ -143,6 +143,9 @@ int device_store_passwd_lines(struct al_db *db, char **out, size_t *len);
 struct device_ingest_stats {
     int64_t received, stored, duplicates, acked, refused[DEVMSG_NREASONS];
     int64_t alarms, faults, db_errors;
+    int64_t batches;                      /* RULE-DEV-040: commits of the ingest */
+    int64_t commit_samples, commit_p50_us, commit_p99_us; /* RULE-DEV-041: of the last 8,192 */
+    int batch_max, batch_ms;              /* the settings in force */
     bool connected;
 };
 void device_ingest_stats(struct device_ingest_stats *s);
