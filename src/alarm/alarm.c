@@ -13,6 +13,7 @@
 #include "core/http.h"
 #include "core/json.h"
 #include "core/query.h"
+#include "elder/elder.h"
 #include "region/region.h"
 
 static int
@@ -260,12 +261,175 @@ alarm_stream(struct al_req *r)
     return AL_OK;
 }
 
+/* ---- the timers (RULE-ALARM-030..042) ---- */
+
+static void
+announce_changed(struct al_db *db, const struct alarm_changed *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char payload[128];
+        snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}",
+            (long long)c[i].id, c[i].region_code);
+        al_events_publish(db, ALARM_CHANNEL, payload);
+    }
+}
+
+int
+alarm_sweep(struct al_db *db, int64_t now, int *changed)
+{
+    struct alarm_changed c[64];
+    int n = 0, m = 0;
+    int rc = alarm_store_escalate_due(db, now, alarm_store_escalate_seconds(db), c, 64, &n);
+    announce_changed(db, c, n);
+    if (rc == AL_OK) {
+        rc = alarm_store_inactive_due(db, now, c, 64, &m);
+        announce_changed(db, c, m);
+    }
+    if (changed)
+        *changed = n + m;
+    return rc;
+}
+
+/* RULE-ALARM-030 */
+static int
+settings_get(struct al_req *r)
+{
+    return al_reply(r, 200, json_pack("{s:I}", "escalate_seconds",
+                                (json_int_t)alarm_store_escalate_seconds(r->db)));
+}
+
+static int
+settings_put(struct al_req *r)
+{
+    json_t *body;
+    int64_t seconds = 0;
+    bool present;
+    int rc = al_req_json(r, &body);
+    if (rc != AL_OK ||
+        (rc = al_json_get_int(body, "escalate_seconds", "升级时限（秒）", AL_REQUIRED, 1, 3600,
+             &seconds, &present, &r->err)) != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = alarm_store_escalate_seconds_put(r->db, seconds);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "alarm.settings", .target_type = "settings",
+            .target_id = "alarm", .outcome = "success",
+            .detail = json_pack("{s:I}", "escalate_seconds", (json_int_t)seconds)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return settings_get(r);
+}
+
+/* The elder of the path, in the caller's region (404 like a missing one), with its region. */
+static int
+elder_visible(struct al_req *r, int64_t *id, const char **region)
+{
+    const char *status = NULL;
+    int rc = al_req_param_id(r, "elder_id", id);
+    if (rc == AL_OK)
+        rc = elder_region_of(r->db, r->arena, *id, region, &status);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, *region)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "老人不存在");
+    return rc;
+}
+
+/* RULE-ALARM-040 */
+static int
+inactivity_get(struct al_req *r)
+{
+    int64_t id;
+    const char *region;
+    json_t *out = NULL;
+    int rc = elder_visible(r, &id, &region);
+    if (rc != AL_OK)
+        return rc;
+    rc = alarm_store_inactivity_get(r->db, r->arena, id, &out);
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "该老人未设置不活动提醒");
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, 200, out);
+}
+
+/* "HH:MM" into minutes after midnight, -1 when malformed. */
+static int
+parse_hhmm(const char *s)
+{
+    if (!s || strlen(s) != 5 || s[2] != ':')
+        return -1;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+static int
+inactivity_put(struct al_req *r)
+{
+    int64_t id, hours = 0, device = 0;
+    const char *region, *from = NULL, *to = NULL;
+    json_t *body;
+    bool present;
+    int rc = elder_visible(r, &id, &region);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc != AL_OK ||
+        (rc = al_json_get_int(body, "hours", "无活动时长（小时）", AL_REQUIRED, 1, 72, &hours,
+             &present, &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "quiet_from", "安静时段开始", AL_REQUIRED, 5, 5, &from,
+             &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "quiet_to", "安静时段结束", AL_REQUIRED, 5, 5, &to,
+             &r->err)) != AL_OK)
+        return rc;
+    int qf = parse_hhmm(from), qt = parse_hhmm(to);
+    if (qf < 0)
+        return al_req_fail(r, AL_EINVAL, "quiet_from", "安静时段开始应为 HH:MM，如 22:00");
+    if (qt < 0)
+        return al_req_fail(r, AL_EINVAL, "quiet_to", "安静时段结束应为 HH:MM，如 07:00");
+    if (qt >= qf) /* RULE-ALARM-041: the quiet hours are the night, across midnight */
+        return al_req_fail(r, AL_EINVAL, "quiet_to",
+            "安静时段应跨越午夜（如 22:00 至 07:00），结束时间须早于开始时间");
+    rc = alarm_store_activity_device(r->db, id, &device);
+    if (rc == AL_ENOTFOUND) /* RULE-ALARM-040: nothing could tell activity */
+        return al_req_fail(r, AL_ECONFLICT, NULL,
+            "该老人没有在用的人体红外感应或门磁设备，无法设置不活动提醒");
+    if (rc != AL_OK)
+        return rc;
+    struct alarm_inactivity in = {.elder_id = id, .region_code = region, .hours = (int)hours,
+        .quiet_from_min = qf, .quiet_to_min = qt};
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = alarm_store_inactivity_put(r->db, &in, device, r->now);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "alarm.inactivity", .target_type = "elder",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
+            .region_code = region, .outcome = "success",
+            .detail = json_pack("{s:I, s:s, s:s}", "hours", (json_int_t)hours, "quiet_from",
+                from, "quiet_to", to)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return inactivity_get(r);
+}
+
 static const struct al_route alarm_routes[] = {
     {AL_GET, "/api/v1/alarms", alarm_list, "alarm.read", 0,
         "本辖区告警列表（status：open/acknowledged/closed/active，device_id、elder_id 筛选；未处理、严重的在前）"},
     {AL_GET, "/api/v1/alarms/stream", alarm_stream, "alarm.read", 0,
         "告警实时推送（SSE：新告警与状态变化）"},
     {AL_GET, "/api/v1/alarms/:id", alarm_get, "alarm.read", 0, "告警详情（老人信息卡与时间线）"},
+    {AL_GET, "/api/v1/alarm-settings", settings_get, "alarm.read", 0, "告警升级时限"},
+    {AL_PUT, "/api/v1/alarm-settings", settings_put, "alarm.manage", 0,
+        "设置告警升级时限（秒，超时未响应升级至乡镇/街道，再超时升级至县级）"},
+    {AL_GET, "/api/v1/elders/:elder_id/inactivity", inactivity_get, "alarm.read", 0,
+        "老人不活动提醒设置"},
+    {AL_PUT, "/api/v1/elders/:elder_id/inactivity", inactivity_put, "alarm.handle", 0,
+        "设置老人不活动提醒（无活动时长、夜间安静时段）"},
     {AL_POST, "/api/v1/alarms/:id/ack", alarm_ack, "alarm.handle", 0, "响应告警（记录响应人与时间）"},
     {AL_POST, "/api/v1/alarms/:id/calls", alarm_call, "alarm.handle", 0,
         "记录一次联系（家属、助老员、服务机构、120/110 及结果）"},

@@ -57,6 +57,38 @@ alarm_daytime_silence_s(int64_t last_activity, int64_t now, int from_min, int to
     return total;
 }
 
+/* RULE-ALARM-031 */
+int
+alarm_escalation_level(int64_t raised_at, int64_t now, int64_t escalate_s)
+{
+    if (escalate_s <= 0 || now < raised_at + escalate_s)
+        return 0;
+    return now < raised_at + 2 * escalate_s ? 1 : 2;
+}
+
+/* RULE-ALARM-031 */
+const char *
+alarm_escalation_target(const char *region, int level, char sup_region[13])
+{
+    size_t keep = level == 1 ? 9 : level == 2 ? 6 : 0;
+    if (!keep || !region || strlen(region) < keep)
+        return NULL;
+    memcpy(sup_region, region, keep);
+    sup_region[keep] = '\0';
+    return level == 1 ? "township_officer" : "civil_officer";
+}
+
+/* RULE-ALARM-041: the day window is the complement of the quiet hours. */
+bool
+alarm_inactive(int64_t last_activity, int64_t now, int hours, int quiet_from_min,
+    int quiet_to_min)
+{
+    if (hours <= 0)
+        return false;
+    return alarm_daytime_silence_s(last_activity, now, quiet_to_min, quiet_from_min) >=
+           (int64_t)hours * 3600;
+}
+
 /* ---- timers ---- */
 
 void

@@ -135,6 +135,12 @@ device_get(struct al_req *r)
         return al_req_fail(r, AL_ENOTFOUND, NULL, "设备不存在");
     if (rc != AL_OK)
         return rc;
+    json_t *tickets = json_array(); /* RULE-ALARM-050: with why each closed */
+    if ((rc = device_store_tickets(r->db, r->arena, id, tickets)) != AL_OK) {
+        json_decref(tickets);
+        return rc;
+    }
+    json_object_set_new(out, "tickets", tickets);
     return al_reply(r, 200, out);
 }
 

@@ -130,6 +130,12 @@ int device_store_message(struct al_db *db, const struct device_ref *d, const str
  */
 int device_store_fault(struct al_db *db, int64_t id, int64_t now, bool *opened);
 
+/*
+ * RULE-ALARM-050: the device's tickets (newest first, at most 50; a closed one
+ * says why) appended to `items`.
+ */
+int device_store_tickets(struct al_db *db, struct al_arena *a, int64_t id, json_t *items);
+
 /* Every active device's (id, last_seen or created_at, heartbeat_s), for the timers at start. */
 typedef void (*device_seen_fn)(void *ctx, int64_t id, int64_t last_seen, int heartbeat_s);
 int device_store_each_active(struct al_db *db, device_seen_fn fn, void *ctx);
