@@ -70,6 +70,19 @@ const char *alarm_escalation_target(const char *region, int level, char sup_regi
 bool alarm_inactive(int64_t last_activity, int64_t now, int hours, int quiet_from_min,
     int quiet_to_min);
 
+/*
+ * RULE-ALARM-045: the month "YYYY-MM" as [*from, *to) in unix seconds, the
+ * month's days in China Standard Time.  false when `month` is not a month
+ * (years 2000..2999).
+ */
+bool alarm_month_bounds(const char *month, int64_t *from, int64_t *to);
+
+/* RULE-ALARM-045: the answer-time targets (TSA): shares of alarms acknowledged within. */
+#define ALARM_ANSWER_60_S 60
+#define ALARM_ANSWER_180_S 180
+#define ALARM_TARGET_60_PERMILLE 975  /* 97.5 % within 60 s */
+#define ALARM_TARGET_180_PERMILLE 990 /* 99 % within 180 s */
+
 /* ---- timers (alarm_logic.c): a min-heap of (due, device), lazily superseded ---- */
 
 struct alarm_timer {

@@ -40,6 +40,14 @@ int alarm_store_call(struct al_db *db, int64_t id, int64_t user_id, const char *
 int alarm_store_close(struct al_db *db, int64_t id, int64_t user_id, const char *user_name,
     const char *outcome, const char *note, int64_t now);
 
+/*
+ * RULE-ALARM-055: record urgent service order `order_id` on acknowledged alarm
+ * `id` (with a timeline step).  AL_ECONFLICT when the alarm is not
+ * acknowledged or already has an order.  In the caller's transaction.
+ */
+int alarm_store_set_order(struct al_db *db, int64_t id, int64_t order_id, int64_t user_id,
+    const char *user_name, int64_t now);
+
 /* ---- timers' SQL (alarm_store.c) ---- */
 
 /* RULE-ALARM-030: the setting alarm.escalate_seconds (60 when unset or not a number ≥ 1). */
@@ -87,5 +95,21 @@ int alarm_store_inactivity_get(struct al_db *db, struct al_arena *a, int64_t eld
     json_t **out);
 /* The elder's newest active motion or door device (AL_ENOTFOUND when none). */
 int alarm_store_activity_device(struct al_db *db, int64_t elder_id, int64_t *device_id);
+
+/* ---- the answer-time report (RULE-ALARM-045..047) ---- */
+
+/* One region's figures for a month. */
+struct alarm_answer {
+    int64_t count, within_60, within_180, unanswered;
+    int64_t slowest_s; /* the longest time to acknowledgement, -1 when none was acknowledged */
+};
+/*
+ * The alarms of `scope` raised in [from, to), per child region (the next level
+ * of division codes below `scope`: townships under a county, villages under a
+ * township) appended to `children` as {region_code, count, within_60,
+ * within_180, unanswered, slowest_s}, and summed into *total.
+ */
+int alarm_store_answer_report(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t from, int64_t to, json_t *children, struct alarm_answer *total);
 
 #endif

@@ -89,6 +89,36 @@ alarm_inactive(int64_t last_activity, int64_t now, int hours, int quiet_from_min
            (int64_t)hours * 3600;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* RULE-ALARM-045 */
+bool
+alarm_month_bounds(const char *month, int64_t *from, int64_t *to)
+{
+    if (!month || strlen(month) != 7 || month[4] != '-')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (month[i] < '0' || month[i] > '9'))
+            return false;
+    int y = atoi(month), m = (month[5] - '0') * 10 + (month[6] - '0');
+    if (y < 2000 || y > 2999 || m < 1 || m > 12)
+        return false;
+    const int64_t cst = 8 * 3600;
+    *from = days_from_civil(y, m, 1) * 86400 - cst;
+    *to = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 86400 - cst;
+    return true;
+}
+
 /* ---- timers ---- */
 
 void

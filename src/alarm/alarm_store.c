@@ -219,6 +219,28 @@ alarm_store_close(struct al_db *db, int64_t id, int64_t user_id, const char *use
     return rc;
 }
 
+/* RULE-ALARM-055 */
+int
+alarm_store_set_order(struct al_db *db, int64_t id, int64_t order_id, int64_t user_id,
+    const char *user_name, int64_t now)
+{
+    static const char sql[] = "UPDATE alarms SET service_order_id = ?, version = version + 1"
+                              " WHERE id = ? AND status = 'acknowledged'"
+                              " AND service_order_id IS NULL";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(order_id), AL_I(id));
+    int rc = al_stmt_run(st);
+    if (rc == AL_OK && al_db_changes(db) == 0)
+        return AL_ECONFLICT;
+    if (rc != AL_OK)
+        return rc;
+    char note[96];
+    snprintf(note, sizeof(note), "紧急上门服务单 #%lld（助急）", (long long)order_id);
+    char target[24];
+    snprintf(target, sizeof(target), "%lld", (long long)order_id);
+    return add_step(db, id, now, "service_order", user_id, user_name, target, NULL, note);
+}
+
 /* The open alarm of `type` raised first, 0 when none. */
 static int64_t
 open_of_type(struct al_db *db, const char *type, int64_t *raised)
@@ -514,6 +536,51 @@ alarm_store_activity_device(struct al_db *db, int64_t elder_id, int64_t *device_
     if (rc == AL_OK) {
         *device_id = al_stmt_int(st, 0);
         al_stmt_reset(st);
+    }
+    return rc;
+}
+
+/* ---- the answer-time report ---- */
+
+/* RULE-ALARM-045, RULE-ALARM-046 */
+int
+alarm_store_answer_report(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t from, int64_t to, json_t *children, struct alarm_answer *total)
+{
+    static const char sql[] =
+        "SELECT substr(region_code, 1, ?3), count(*),"
+        " sum(CASE WHEN acked_at IS NOT NULL AND acked_at - raised_at <= ?6 THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN acked_at IS NOT NULL AND acked_at - raised_at <= ?7 THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN acked_at IS NULL THEN 1 ELSE 0 END),"
+        " coalesce(max(acked_at - raised_at), -1)"
+        " FROM alarms WHERE region_code >= ?1 AND region_code < ?2"
+        " AND raised_at >= ?4 AND raised_at < ?5"
+        " GROUP BY substr(region_code, 1, ?3) ORDER BY 1";
+    static const int next_len[] = {2, 4, 6, 9, 12, 12};
+    int level = region_level(scope);
+    int child_len = next_len[level > 0 ? level : 0];
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    *total = (struct alarm_answer){.slowest_s = -1};
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(child_len), AL_I(from), AL_I(to),
+        AL_I(ALARM_ANSWER_60_S), AL_I(ALARM_ANSWER_180_S));
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        struct alarm_answer x = {.count = al_stmt_int(st, 1), .within_60 = al_stmt_int(st, 2),
+            .within_180 = al_stmt_int(st, 3), .unanswered = al_stmt_int(st, 4),
+            .slowest_s = al_stmt_int(st, 5)};
+        total->count += x.count;
+        total->within_60 += x.within_60;
+        total->within_180 += x.within_180;
+        total->unanswered += x.unanswered;
+        if (x.slowest_s > total->slowest_s)
+            total->slowest_s = x.slowest_s;
+        json_array_append_new(children,
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "region_code", al_stmt_dup(a, st, 0),
+                "count", (json_int_t)x.count, "within_60", (json_int_t)x.within_60, "within_180",
+                (json_int_t)x.within_180, "unanswered", (json_int_t)x.unanswered, "slowest_s",
+                (json_int_t)x.slowest_s));
     }
     return rc;
 }

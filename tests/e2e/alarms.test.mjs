@@ -22,7 +22,7 @@ after(async () => {
   broker?.cleanup()
 })
 
-test('RULE-ALARM-021 RULE-ALARM-023: an SOS from the simulator is handled to closure in the console', async () => {
+test('RULE-ALARM-021 RULE-ALARM-023 RULE-ALARM-055: an SOS from the simulator is handled to closure in the console', async () => {
   const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
   await page.goto(server.base + '/alarms')
   await page.waitForSelector('[data-test=alarms-live].on')
@@ -37,13 +37,17 @@ test('RULE-ALARM-021 RULE-ALARM-023: an SOS from the simulator is handled to clo
   assert.equal(await page.textContent('[data-test=alarm-status]'), '待响应')
   await page.click('[data-test=alarm-ack]')
   await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '处置中')
+  // RULE-ALARM-055: 派单上门; the timeline shows the urgent order and its status.
+  await page.click('[data-test=alarm-dispatch]')
+  await page.waitForFunction(() => document.querySelector('[data-test=alarm-order-status]')?.textContent === '待派单')
+  assert.equal(await page.$('[data-test=alarm-dispatch]'), null)
   await page.fill(input('call-note'), '已联系长女')
   await page.click('[data-test=call-save]')
   await page.waitForFunction(() => document.querySelector('[data-test=alarm-timeline]')?.textContent.includes('已联系长女'))
   await page.click('[data-test=alarm-close]')
   await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '已结案')
   const timeline = await page.textContent('[data-test=alarm-timeline]')
-  for (const step of ['设备发出', '平台接收', '响应', '联系', '结案']) assert.ok(timeline.includes(step), step + ' in ' + timeline)
+  for (const step of ['设备发出', '平台接收', '响应', '紧急上门服务单', '联系', '结案']) assert.ok(timeline.includes(step), step + ' in ' + timeline)
   assert.deepEqual(page.errors, [])
   await ctx.close()
 })

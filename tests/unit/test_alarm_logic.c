@@ -168,6 +168,23 @@ inactive_outside_quiet_hours(void **state)
     assert_false(alarm_inactive(day9, day9 + 86400, 0, qf, qt));
 }
 
+/* RULE-ALARM-045: a month's bounds in China Standard Time. */
+static void
+month_bounds_cst(void **state)
+{
+    (void)state;
+    int64_t from, to;
+    assert_true(alarm_month_bounds("2027-03", &from, &to));
+    assert_int_equal(from, 1803830400); /* 2027-03-01 00:00 CST = 2027-02-28 16:00 UTC */
+    assert_int_equal(to, 1806508800);
+    assert_true(alarm_month_bounds("2026-12", &from, &to));
+    assert_int_equal(to, 1798732800); /* 2027-01-01 00:00 CST */
+    assert_false(alarm_month_bounds("2027-13", &from, &to));
+    assert_false(alarm_month_bounds("2027-3", &from, &to));
+    assert_false(alarm_month_bounds("20a7-03", &from, &to));
+    assert_false(alarm_month_bounds(NULL, &from, &to));
+}
+
 int
 main(void)
 {
@@ -179,6 +196,7 @@ main(void)
         cmocka_unit_test(handling_vocabularies),
         cmocka_unit_test(escalation_levels_and_targets),
         cmocka_unit_test(inactive_outside_quiet_hours),
+        cmocka_unit_test(month_bounds_cst),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -257,6 +257,58 @@ fault_closes_when_device_speaks(void **state)
     assert_true(opened);
 }
 
+/* RULE-ALARM-045, RULE-ALARM-046: answered within 60 s / 180 s per child region of a month. */
+static void
+answer_report_per_region(void **state)
+{
+    struct al_db *db = *state;
+    const int64_t march = 1803830400; /* 2027-03-01 00:00 CST */
+    int64_t dev = new_device(db, "REP-1", DEVICE_SOS, march - 10);
+    const struct {
+        const char *region;
+        int64_t raised, ack; /* ack: seconds after, -1 none */
+    } in[] = {{"520327001001", march + 100, 30}, {"520327001001", march + 200, 60},
+        {"520327001002", march + 300, 150}, {"520327001001", march + 400, 400},
+        {"520327002003", march + 500, -1}, {"520327001001", march - 1, 5} /* February */};
+    for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+        int64_t id;
+        assert_int_equal(al_db_begin(db), AL_OK);
+        int rc = alarm_store_raise(db, in[i].region, 1, dev, 0, "sos", 1, 0, in[i].raised, &id);
+        if (rc == AL_OK && in[i].ack >= 0)
+            rc = alarm_store_ack(db, id, 0, "值班员", in[i].raised + in[i].ack);
+        assert_int_equal(al_db_end(db, rc), AL_OK);
+    }
+    struct al_arena a;
+    al_arena_init(&a, 4096);
+    json_t *children = json_array();
+    struct alarm_answer t;
+    assert_int_equal(alarm_store_answer_report(db, &a, "520327", march, 1806508800, children, &t),
+        AL_OK);
+    assert_int_equal(t.count, 5);
+    assert_int_equal(t.within_60, 2);
+    assert_int_equal(t.within_180, 3);
+    assert_int_equal(t.unanswered, 1);
+    assert_int_equal(t.slowest_s, 400);
+    assert_int_equal(json_array_size(children), 2);
+    json_t *c0 = json_array_get(children, 0), *c1 = json_array_get(children, 1);
+    assert_string_equal(json_string_value(json_object_get(c0, "region_code")), "520327001");
+    assert_int_equal(json_integer_value(json_object_get(c0, "count")), 4);
+    assert_int_equal(json_integer_value(json_object_get(c0, "within_180")), 3);
+    assert_string_equal(json_string_value(json_object_get(c1, "region_code")), "520327002");
+    assert_int_equal(json_integer_value(json_object_get(c1, "slowest_s")), -1);
+    json_decref(children);
+    /* Drill down to the township: its villages. */
+    children = json_array();
+    assert_int_equal(alarm_store_answer_report(db, &a, "520327001", march, 1806508800, children,
+                         &t), AL_OK);
+    assert_int_equal(t.count, 4);
+    assert_int_equal(json_array_size(children), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(children, 0),
+                            "region_code")), "520327001001");
+    json_decref(children);
+    al_arena_fini(&a);
+}
+
 int
 main(void)
 {
@@ -266,7 +318,8 @@ main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(message_once_alarm_once),
         cmocka_unit_test(fault_after_two_intervals), cmocka_unit_test(password_lines),
         cmocka_unit_test(escalation_with_controlled_time), cmocka_unit_test(inactivity_alarm_once),
-        cmocka_unit_test(fault_closes_when_device_speaks)};
+        cmocka_unit_test(fault_closes_when_device_speaks),
+        cmocka_unit_test(answer_report_per_region)};
     int failed = cmocka_run_group_tests_name("device_store on SQLite", tests, dual_sqlite_setup,
         dual_teardown);
     failed += cmocka_run_group_tests_name("device_store on PostgreSQL", tests, dual_pg_setup,
