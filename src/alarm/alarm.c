@@ -121,7 +121,8 @@ alarm_dispatch(struct al_req *r)
         struct audit_entry e = {.action = "alarm.dispatch", .target_type = "alarm",
             .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
             .region_code = json_string_value(json_object_get(alarm, "region_code")),
-            .outcome = "success", .detail = json_pack("{s:I}", "service_order_id", (json_int_t)order)};
+            .outcome = "success",
+            .detail = json_pack("{s:I}", "service_order_id", (json_int_t)order)};
         rc = audit_append(r, &e);
     }
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
@@ -378,7 +379,7 @@ static int
 elder_visible(struct al_req *r, int64_t *id, const char **region)
 {
     const char *status = NULL;
-    int rc = al_req_param_id(r, "elder_id", id);
+    int rc = al_req_param_id(r, "id", id);
     if (rc == AL_OK)
         rc = elder_region_of(r->db, r->arena, *id, region, &status);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, *region)))
@@ -647,9 +648,9 @@ static const struct al_route alarm_routes[] = {
     {AL_GET, "/api/v1/alarm-settings", settings_get, "alarm.read", 0, "告警升级时限"},
     {AL_PUT, "/api/v1/alarm-settings", settings_put, "alarm.manage", 0,
         "设置告警升级时限（秒，超时未响应升级至乡镇/街道，再超时升级至县级）"},
-    {AL_GET, "/api/v1/elders/:elder_id/inactivity", inactivity_get, "alarm.read", 0,
+    {AL_GET, "/api/v1/elders/:id/inactivity", inactivity_get, "alarm.read", 0,
         "老人不活动提醒设置"},
-    {AL_PUT, "/api/v1/elders/:elder_id/inactivity", inactivity_put, "alarm.handle", 0,
+    {AL_PUT, "/api/v1/elders/:id/inactivity", inactivity_put, "alarm.handle", 0,
         "设置老人不活动提醒（无活动时长、夜间安静时段）"},
     {AL_POST, "/api/v1/alarms/:id/ack", alarm_ack, "alarm.handle", 0, "响应告警（记录响应人与时间）"},
     {AL_POST, "/api/v1/alarms/:id/calls", alarm_call, "alarm.handle", 0,

@@ -184,4 +184,6 @@ test('RULE-DEV-040 RULE-DEV-041 RULE-DEV-016: messages are committed in groups, 
   assert.ok(after.commit.samples >= before.commit.samples + 90)
   assert.ok(after.commit.p50_ms > 0 && after.commit.p99_ms >= after.commit.p50_ms)
   assert.equal(after.db_errors, before.db_errors)
+  // RULE-ALARM-050: the device's tickets come with its detail (none here: it kept speaking).
+  assert.deepEqual((await civil.get(`/api/v1/devices/${d.id}`)).body.tickets, [])
 })

@@ -132,7 +132,10 @@ one_int(struct al_db *db, const char *sql, int64_t id)
     return v;
 }
 
-/* RULE-ALARM-030..032: an unacknowledged alarm climbs a level at a time, once each. */
+/*
+ * RULE-ALARM-030 RULE-ALARM-031 RULE-ALARM-032: an unacknowledged alarm climbs a level at a
+ * time, once each.
+ */
 static void
 escalation_with_controlled_time(void **state)
 {
@@ -188,7 +191,10 @@ escalation_with_controlled_time(void **state)
     assert_int_equal(alarm_store_escalate_seconds_put(db, 60), AL_OK);
 }
 
-/* RULE-ALARM-040..042: an inactive elder gets one alarm per silence, not one per sweep. */
+/*
+ * RULE-ALARM-040 RULE-ALARM-041 RULE-ALARM-042: an inactive elder gets one alarm per silence,
+ * not one per sweep.
+ */
 static void
 inactivity_alarm_once(void **state)
 {
