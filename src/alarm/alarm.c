@@ -10,10 +10,13 @@
 #include "audit/audit.h"
 #include "core/config.h"
 #include "core/events.h"
+#include "core/export.h"
 #include "core/http.h"
 #include "core/json.h"
 #include "core/query.h"
+#include "elder/elder.h"
 #include "region/region.h"
+#include "service/service.h"
 
 static int
 alarm_list(struct al_req *r)
@@ -53,6 +56,16 @@ visible(struct al_req *r, int64_t *id, json_t **out, const char **status)
     return rc;
 }
 
+/* Tell every console (RULE-ALARM-021); a lost event is repaired by the console's next read. */
+static void
+announce(struct al_req *r, int64_t id, json_t *alarm)
+{
+    char payload[128];
+    snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}", (long long)id,
+        json_string_value(json_object_get(alarm, "region_code")));
+    al_events_publish(r->db, ALARM_CHANNEL, payload);
+}
+
 static int
 alarm_get(struct al_req *r)
 {
@@ -66,17 +79,56 @@ alarm_get(struct al_req *r)
     if ((rc = alarm_store_steps(r->db, r->arena, id, steps)) != AL_OK)
         return rc;
     json_object_set_new(out, "steps", steps);
+    /* RULE-ALARM-056: the urgent order and its status now, through service.h. */
+    json_int_t order = json_integer_value(json_object_get(out, "service_order_id"));
+    const char *st = NULL, *st_name = NULL;
+    if (order > 0 && service_order_status(r->db, r->arena, order, &st, &st_name) == AL_OK)
+        json_object_set_new(out, "service_order",
+            json_pack("{s:I, s:s, s:s}", "id", order, "status", st, "status_name", st_name));
     return al_reply(r, 200, out);
 }
 
-/* Tell every console (RULE-ALARM-021); a lost event is repaired by the console's next read. */
-static void
-announce(struct al_req *r, int64_t id, json_t *alarm)
+/* RULE-ALARM-055: 派单上门: an urgent home-service order for the elder of an acknowledged alarm. */
+static int
+alarm_dispatch(struct al_req *r)
 {
-    char payload[128];
-    snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}", (long long)id,
-        json_string_value(json_object_get(alarm, "region_code")));
-    al_events_publish(r->db, ALARM_CHANNEL, payload);
+    int64_t id, order = 0;
+    json_t *alarm = NULL, *body = NULL;
+    const char *status, *note = NULL;
+    int rc = visible(r, &id, &alarm, &status);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc != AL_OK ||
+        (rc = al_json_get_str(body, "note", "备注", AL_PLAIN, 0, 200, &note, &r->err)) != AL_OK)
+        return rc;
+    if (strcmp(status, "acknowledged") != 0 ||
+        json_integer_value(json_object_get(alarm, "service_order_id")) > 0)
+        return al_req_fail(r, AL_ECONFLICT, NULL, "告警须已响应、未结案且尚未派单，才能派单上门");
+    const char *who = r->who->display_name ? r->who->display_name : r->who->username;
+    json_int_t elder = json_integer_value(json_object_get(alarm, "elder_id"));
+    const char *text = al_arena_printf(r->arena, "紧急呼叫告警 #%lld 派单上门%s%s", (long long)id,
+        note && *note ? "：" : "", note ? note : "");
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_order_urgent(r->db, r->arena, elder, text, r->who->username, r->now, &order);
+    if (rc == AL_EUNPROC)
+        al_req_fail(r, AL_EUNPROC, NULL, "该老人不在册或未开通助急服务，不能派单上门");
+    if (rc == AL_OK)
+        rc = alarm_store_set_order(r->db, id, order, r->who->user_id, who, r->now);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "告警须已响应、未结案且尚未派单，才能派单上门");
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "alarm.dispatch", .target_type = "alarm",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
+            .region_code = json_string_value(json_object_get(alarm, "region_code")),
+            .outcome = "success",
+            .detail = json_pack("{s:I}", "service_order_id", (json_int_t)order)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    announce(r, id, alarm);
+    return alarm_get(r);
 }
 
 enum action { ACK, CALL, CLOSE };
@@ -260,16 +312,352 @@ alarm_stream(struct al_req *r)
     return AL_OK;
 }
 
+/* ---- the timers (RULE-ALARM-030..042) ---- */
+
+static void
+announce_changed(struct al_db *db, const struct alarm_changed *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char payload[128];
+        snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}",
+            (long long)c[i].id, c[i].region_code);
+        al_events_publish(db, ALARM_CHANNEL, payload);
+    }
+}
+
+int
+alarm_sweep(struct al_db *db, int64_t now, int *changed)
+{
+    struct alarm_changed c[64];
+    int n = 0, m = 0;
+    int rc = alarm_store_escalate_due(db, now, alarm_store_escalate_seconds(db), c, 64, &n);
+    announce_changed(db, c, n);
+    if (rc == AL_OK) {
+        rc = alarm_store_inactive_due(db, now, c, 64, &m);
+        announce_changed(db, c, m);
+    }
+    if (changed)
+        *changed = n + m;
+    return rc;
+}
+
+/* RULE-ALARM-030 */
+static int
+settings_get(struct al_req *r)
+{
+    return al_reply(r, 200, json_pack("{s:I}", "escalate_seconds",
+                                (json_int_t)alarm_store_escalate_seconds(r->db)));
+}
+
+static int
+settings_put(struct al_req *r)
+{
+    json_t *body;
+    int64_t seconds = 0;
+    bool present;
+    int rc = al_req_json(r, &body);
+    if (rc != AL_OK ||
+        (rc = al_json_get_int(body, "escalate_seconds", "升级时限（秒）", AL_REQUIRED, 1, 3600,
+             &seconds, &present, &r->err)) != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = alarm_store_escalate_seconds_put(r->db, seconds);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "alarm.settings", .target_type = "settings",
+            .target_id = "alarm", .outcome = "success",
+            .detail = json_pack("{s:I}", "escalate_seconds", (json_int_t)seconds)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return settings_get(r);
+}
+
+/* The elder of the path, in the caller's region (404 like a missing one), with its region. */
+static int
+elder_visible(struct al_req *r, int64_t *id, const char **region)
+{
+    const char *status = NULL;
+    int rc = al_req_param_id(r, "id", id);
+    if (rc == AL_OK)
+        rc = elder_region_of(r->db, r->arena, *id, region, &status);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, *region)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "老人不存在");
+    return rc;
+}
+
+/* RULE-ALARM-040 */
+static int
+inactivity_get(struct al_req *r)
+{
+    int64_t id;
+    const char *region;
+    json_t *out = NULL;
+    int rc = elder_visible(r, &id, &region);
+    if (rc != AL_OK)
+        return rc;
+    rc = alarm_store_inactivity_get(r->db, r->arena, id, &out);
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "该老人未设置不活动提醒");
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, 200, out);
+}
+
+/* "HH:MM" into minutes after midnight, -1 when malformed. */
+static int
+parse_hhmm(const char *s)
+{
+    if (!s || strlen(s) != 5 || s[2] != ':')
+        return -1;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+static int
+inactivity_put(struct al_req *r)
+{
+    int64_t id, hours = 0, device = 0;
+    const char *region, *from = NULL, *to = NULL;
+    json_t *body;
+    bool present;
+    int rc = elder_visible(r, &id, &region);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc != AL_OK ||
+        (rc = al_json_get_int(body, "hours", "无活动时长（小时）", AL_REQUIRED, 1, 72, &hours,
+             &present, &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "quiet_from", "安静时段开始", AL_REQUIRED, 5, 5, &from,
+             &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "quiet_to", "安静时段结束", AL_REQUIRED, 5, 5, &to,
+             &r->err)) != AL_OK)
+        return rc;
+    int qf = parse_hhmm(from), qt = parse_hhmm(to);
+    if (qf < 0)
+        return al_req_fail(r, AL_EINVAL, "quiet_from", "安静时段开始应为 HH:MM，如 22:00");
+    if (qt < 0)
+        return al_req_fail(r, AL_EINVAL, "quiet_to", "安静时段结束应为 HH:MM，如 07:00");
+    if (qt >= qf) /* RULE-ALARM-041: the quiet hours are the night, across midnight */
+        return al_req_fail(r, AL_EINVAL, "quiet_to",
+            "安静时段应跨越午夜（如 22:00 至 07:00），结束时间须早于开始时间");
+    rc = alarm_store_activity_device(r->db, id, &device);
+    if (rc == AL_ENOTFOUND) /* RULE-ALARM-040: nothing could tell activity */
+        return al_req_fail(r, AL_ECONFLICT, NULL,
+            "该老人没有在用的人体红外感应或门磁设备，无法设置不活动提醒");
+    if (rc != AL_OK)
+        return rc;
+    struct alarm_inactivity in = {.elder_id = id, .region_code = region, .hours = (int)hours,
+        .quiet_from_min = qf, .quiet_to_min = qt};
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = alarm_store_inactivity_put(r->db, &in, device, r->now);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "alarm.inactivity", .target_type = "elder",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
+            .region_code = region, .outcome = "success",
+            .detail = json_pack("{s:I, s:s, s:s}", "hours", (json_int_t)hours, "quiet_from",
+                from, "quiet_to", to)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return inactivity_get(r);
+}
+
+/* ---- the answer-time report (RULE-ALARM-045..047) ---- */
+
+/*
+ * RULE-ALARM-046: the report's region: the caller's, or `region` when inside it
+ * (a region beside it: *empty, nothing to count; like the alarm list's scope).
+ */
+static int
+report_scope(struct al_req *r, const char **scope, bool *empty)
+{
+    const char *region = al_query_opt(&r->query, "region");
+    *scope = r->who->region_code;
+    *empty = false;
+    if (!region)
+        return AL_OK;
+    if (!region_level(region))
+        return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
+    if (region_in_scope(r->who->region_code, region))
+        *scope = region;
+    else if (!region_in_scope(region, r->who->region_code))
+        *empty = true;
+    return AL_OK;
+}
+
+static int
+report_month(struct al_req *r, const char **month, int64_t *from, int64_t *to)
+{
+    *month = al_query_opt(&r->query, "month");
+    if (!*month)
+        *month = al_arena_printf(r->arena, "%.7s", r->today);
+    if (!alarm_month_bounds(*month, from, to))
+        return al_req_fail(r, AL_EINVAL, "month", "月份应为 YYYY-MM");
+    return AL_OK;
+}
+
+/* RULE-ALARM-045: shares against the targets, and the region's name, onto one row. */
+static void
+answer_figures(struct al_req *r, json_t *o)
+{
+    json_int_t n = json_integer_value(json_object_get(o, "count"));
+    json_int_t w60 = json_integer_value(json_object_get(o, "within_60"));
+    json_int_t w180 = json_integer_value(json_object_get(o, "within_180"));
+    json_int_t slow = json_integer_value(json_object_get(o, "slowest_s"));
+    const char *code = json_string_value(json_object_get(o, "region_code"));
+    const char *name = code ? region_name(r->db, r->arena, code) : NULL;
+    json_object_set_new(o, "region_name", name ? json_string(name) : json_null());
+    json_object_set_new(o, "share_60", n ? json_real((double)w60 / (double)n) : json_null());
+    json_object_set_new(o, "share_180", n ? json_real((double)w180 / (double)n) : json_null());
+    json_object_set_new(o, "met_60",
+        n ? json_boolean(w60 * 1000 >= (json_int_t)ALARM_TARGET_60_PERMILLE * n) : json_null());
+    json_object_set_new(o, "met_180",
+        n ? json_boolean(w180 * 1000 >= (json_int_t)ALARM_TARGET_180_PERMILLE * n) : json_null());
+    if (slow < 0)
+        json_object_set_new(o, "slowest_s", json_null());
+}
+
+static int
+report_build(struct al_req *r, const char **month, const char **scope, json_t **out)
+{
+    int64_t from, to;
+    bool empty;
+    int rc = report_month(r, month, &from, &to);
+    if (rc == AL_OK)
+        rc = report_scope(r, scope, &empty);
+    if (rc != AL_OK)
+        return rc;
+    json_t *children = json_array();
+    struct alarm_answer t = {.slowest_s = -1};
+    if (!empty && (rc = alarm_store_answer_report(r->db, r->arena, *scope, from, to, children,
+                       &t)) != AL_OK) {
+        json_decref(children);
+        return rc;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(children, i, c) answer_figures(r, c);
+    *out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:{s:i, s:f, s:i, s:f}, s:o}", "month",
+        *month, "region_code", *scope, "count", (json_int_t)t.count, "within_60",
+        (json_int_t)t.within_60, "within_180", (json_int_t)t.within_180, "unanswered",
+        (json_int_t)t.unanswered, "slowest_s", (json_int_t)t.slowest_s, "targets", "within_60_s",
+        ALARM_ANSWER_60_S, "share_60", ALARM_TARGET_60_PERMILLE / 1000.0, "within_180_s",
+        ALARM_ANSWER_180_S, "share_180", ALARM_TARGET_180_PERMILLE / 1000.0, "children",
+        children);
+    answer_figures(r, *out);
+    return AL_OK;
+}
+
+static int
+report_get(struct al_req *r)
+{
+    const char *month, *scope;
+    json_t *out = NULL;
+    int rc = report_build(r, &month, &scope, &out);
+    if (rc != AL_OK)
+        return rc;
+    return al_reply(r, 200, out);
+}
+
+static const char *
+pct_cell(struct al_req *r, json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_real(v) ? al_arena_printf(r->arena, "%.1f%%", json_real_value(v) * 100.0)
+                           : "—";
+}
+
+static const char *
+met_cell(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_boolean(v) ? (json_is_true(v) ? "达标" : "未达标") : "—";
+}
+
+/* RULE-ALARM-047: the table of the page, as CSV or XLSX, audited. */
+static int
+report_export(struct al_req *r)
+{
+    static const char *const headers[] = {"地区", "告警数", "60 秒内响应", "60 秒响应率",
+        "60 秒达标（97.5%）", "180 秒内响应", "180 秒响应率", "180 秒达标（99%）", "未响应",
+        "最慢响应（秒）"};
+    const char *month, *scope, *format;
+    json_t *out = NULL;
+    int rc = al_export_format(r, &format);
+    if (rc == AL_OK)
+        rc = report_build(r, &month, &scope, &out);
+    if (rc != AL_OK)
+        return rc;
+    struct al_export *x;
+    if ((rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 告警响应时效", month), 10,
+             headers, &x)) != AL_OK) {
+        json_decref(out);
+        return rc;
+    }
+    json_t *rows = json_object_get(out, "children");
+    for (size_t i = 0; i <= json_array_size(rows); i++) {
+        json_t *o = i < json_array_size(rows) ? json_array_get(rows, i) : out; /* total last */
+        const char *name = json_string_value(json_object_get(o, "region_name"));
+        json_t *slow = json_object_get(o, "slowest_s");
+        const char *cells[10] = {
+            o == out ? al_arena_printf(r->arena, "合计（%s）", name ? name : scope)
+                     : (name ? name : json_string_value(json_object_get(o, "region_code"))),
+            al_arena_printf(r->arena, "%lld",
+                (long long)json_integer_value(json_object_get(o, "count"))),
+            al_arena_printf(r->arena, "%lld",
+                (long long)json_integer_value(json_object_get(o, "within_60"))),
+            pct_cell(r, o, "share_60"), met_cell(o, "met_60"),
+            al_arena_printf(r->arena, "%lld",
+                (long long)json_integer_value(json_object_get(o, "within_180"))),
+            pct_cell(r, o, "share_180"), met_cell(o, "met_180"),
+            al_arena_printf(r->arena, "%lld",
+                (long long)json_integer_value(json_object_get(o, "unanswered"))),
+            json_is_integer(slow) ? al_arena_printf(r->arena, "%lld",
+                                        (long long)json_integer_value(slow))
+                                  : "—"};
+        al_export_row(x, cells);
+    }
+    json_decref(out);
+    struct audit_entry e = {.action = "alarm.report_export", .target_type = "region",
+        .target_id = scope, .region_code = scope, .outcome = "success",
+        .detail = json_pack("{s:s, s:s, s:I}", "month", month, "format", format, "rows",
+            (json_int_t)al_export_rows(x))};
+    if ((rc = audit_append(r, &e)) != AL_OK) {
+        al_export_abort(x);
+        return rc;
+    }
+    return al_export_reply(x, al_arena_printf(r->arena, "告警响应时效-%s", month));
+}
+
 static const struct al_route alarm_routes[] = {
     {AL_GET, "/api/v1/alarms", alarm_list, "alarm.read", 0,
         "本辖区告警列表（status：open/acknowledged/closed/active，device_id、elder_id 筛选；未处理、严重的在前）"},
     {AL_GET, "/api/v1/alarms/stream", alarm_stream, "alarm.read", 0,
         "告警实时推送（SSE：新告警与状态变化）"},
+    {AL_GET, "/api/v1/alarms/report", report_get, "alarm.read", 0,
+        "告警响应时效（month、region：各地区 60 秒、180 秒内响应率对照 97.5%/99%，告警数、最慢响应）"},
+    {AL_GET, "/api/v1/alarms/report/export", report_export, "alarm.read", 0,
+        "导出告警响应时效（CSV/XLSX）"},
     {AL_GET, "/api/v1/alarms/:id", alarm_get, "alarm.read", 0, "告警详情（老人信息卡与时间线）"},
+    {AL_GET, "/api/v1/alarm-settings", settings_get, "alarm.read", 0, "告警升级时限"},
+    {AL_PUT, "/api/v1/alarm-settings", settings_put, "alarm.manage", 0,
+        "设置告警升级时限（秒，超时未响应升级至乡镇/街道，再超时升级至县级）"},
+    {AL_GET, "/api/v1/elders/:id/inactivity", inactivity_get, "alarm.read", 0,
+        "老人不活动提醒设置"},
+    {AL_PUT, "/api/v1/elders/:id/inactivity", inactivity_put, "alarm.handle", 0,
+        "设置老人不活动提醒（无活动时长、夜间安静时段）"},
     {AL_POST, "/api/v1/alarms/:id/ack", alarm_ack, "alarm.handle", 0, "响应告警（记录响应人与时间）"},
     {AL_POST, "/api/v1/alarms/:id/calls", alarm_call, "alarm.handle", 0,
         "记录一次联系（家属、助老员、服务机构、120/110 及结果）"},
     {AL_POST, "/api/v1/alarms/:id/close", alarm_close, "alarm.handle", 0, "结案（结案类别与说明）"},
+    {AL_POST, "/api/v1/alarms/:id/dispatch", alarm_dispatch, "alarm.handle", 0,
+        "派单上门（为老人生成紧急上门服务单，时间线显示服务单及其状态）"},
     {0},
 };
 

@@ -46,6 +46,43 @@ int64_t alarm_heartbeat_due(int64_t last_seen, int heartbeat_s);
  */
 int64_t alarm_daytime_silence_s(int64_t last_activity, int64_t now, int from_min, int to_min);
 
+/*
+ * RULE-ALARM-031: the escalation level an open alarm raised at `raised_at` has
+ * reached at `now` when it must be acknowledged within `escalate_s` seconds:
+ * 0 before, 1 from raised_at + escalate_s, 2 from raised_at + 2 × escalate_s.
+ */
+int alarm_escalation_level(int64_t raised_at, int64_t now, int64_t escalate_s);
+
+/*
+ * RULE-ALARM-031: whom level 1 or 2 of an alarm in `region` (12 digits) goes
+ * to: the role id (township_officer, civil_officer) and the region code of the
+ * supervisor's region (the township's 9 digits, then the county's 6) into
+ * `sup_region` (13 bytes).  The role, or NULL for another level.
+ */
+const char *alarm_escalation_target(const char *region, int level, char sup_region[13]);
+
+/*
+ * RULE-ALARM-041: whether an elder last active at `last_activity` is inactive at
+ * `now` after `hours` hours without activity outside the quiet hours
+ * [quiet_from_min, quiet_to_min) (minutes after midnight CST; the quiet hours
+ * run across midnight, so quiet_to_min < quiet_from_min).
+ */
+bool alarm_inactive(int64_t last_activity, int64_t now, int hours, int quiet_from_min,
+    int quiet_to_min);
+
+/*
+ * RULE-ALARM-045: the month "YYYY-MM" as [*from, *to) in unix seconds, the
+ * month's days in China Standard Time.  false when `month` is not a month
+ * (years 2000..2999).
+ */
+bool alarm_month_bounds(const char *month, int64_t *from, int64_t *to);
+
+/* RULE-ALARM-045: the answer-time targets (TSA): shares of alarms acknowledged within. */
+#define ALARM_ANSWER_60_S 60
+#define ALARM_ANSWER_180_S 180
+#define ALARM_TARGET_60_PERMILLE 975  /* 97.5 % within 60 s */
+#define ALARM_TARGET_180_PERMILLE 990 /* 99 % within 180 s */
+
 /* ---- timers (alarm_logic.c): a min-heap of (due, device), lazily superseded ---- */
 
 struct alarm_timer {
@@ -83,6 +120,25 @@ size_t alarm_timers_heap_size(const struct alarm_timers *t);
 int alarm_store_raise(struct al_db *db, const char *region, int64_t elder_id, int64_t device_id,
     int64_t event_id, const char *type, int severity, int64_t device_ts, int64_t now,
     int64_t *id);
+
+/*
+ * RULE-ALARM-030..033, RULE-ALARM-041..042: one pass of the alarm timers at
+ * `now`, each change in its own transaction: open alarms past the escalation
+ * time (setting alarm.escalate_seconds) are escalated a level with a timeline
+ * step, and elders inactive past their setting get one inactivity alarm.  Each
+ * new or changed alarm is announced on ALARM_CHANNEL.  *changed (may be NULL)
+ * gets their number.  AL_OK or the first database error (what was done stays).
+ * Called by the ingest thread about once a second; safe from several servers
+ * (each change is a conditional UPDATE: one wins).
+ */
+int alarm_sweep(struct al_db *db, int64_t now, int *changed);
+
+/*
+ * RULE-ALARM-040: a motion or door message of `device_id` for elder
+ * `elder_id` at `now`: the elder's inactivity clock restarts (nothing when the
+ * elder has no inactivity setting).  In the caller's transaction.
+ */
+int alarm_store_activity(struct al_db *db, int64_t elder_id, int64_t device_id, int64_t now);
 
 /*
  * Demo handling (凤冈县): the open smoke alarm acknowledged, called and closed as a false

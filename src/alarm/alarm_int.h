@@ -40,4 +40,76 @@ int alarm_store_call(struct al_db *db, int64_t id, int64_t user_id, const char *
 int alarm_store_close(struct al_db *db, int64_t id, int64_t user_id, const char *user_name,
     const char *outcome, const char *note, int64_t now);
 
+/*
+ * RULE-ALARM-055: record urgent service order `order_id` on acknowledged alarm
+ * `id` (with a timeline step).  AL_ECONFLICT when the alarm is not
+ * acknowledged or already has an order.  In the caller's transaction.
+ */
+int alarm_store_set_order(struct al_db *db, int64_t id, int64_t order_id, int64_t user_id,
+    const char *user_name, int64_t now);
+
+/* ---- timers' SQL (alarm_store.c) ---- */
+
+/* RULE-ALARM-030: the setting alarm.escalate_seconds (60 when unset or not a number ≥ 1). */
+int64_t alarm_store_escalate_seconds(struct al_db *db);
+/* RULE-ALARM-030: set it. */
+int alarm_store_escalate_seconds_put(struct al_db *db, int64_t seconds);
+
+/* An alarm the sweep changed: to announce. */
+struct alarm_changed {
+    int64_t id;
+    char region_code[16];
+};
+
+/*
+ * RULE-ALARM-031..032: escalate every open alarm whose level at `now` is above
+ * the one recorded, a level at a time, each level a timeline step dated at its
+ * due time, one transaction per alarm.  At most `max` changed alarms into
+ * `out` (*n).  AL_OK or the database's error.
+ */
+int alarm_store_escalate_due(struct al_db *db, int64_t now, int64_t escalate_s,
+    struct alarm_changed *out, int max, int *n);
+
+/*
+ * RULE-ALARM-041..042: raise one inactivity alarm for every elder whose
+ * silence (outside the quiet hours) reached the setting at `now` and whose
+ * current silence has not been alarmed yet.  Like alarm_store_escalate_due.
+ */
+int alarm_store_inactive_due(struct al_db *db, int64_t now, struct alarm_changed *out, int max,
+    int *n);
+
+/* RULE-ALARM-040: an elder's inactivity setting (from the request). */
+struct alarm_inactivity {
+    int64_t elder_id;
+    const char *region_code;
+    int hours, quiet_from_min, quiet_to_min;
+};
+/*
+ * Set it (insert or replace; the clock starts at `now` from the elder's newest
+ * motion or door device `device_id`).  In the caller's transaction.
+ */
+int alarm_store_inactivity_put(struct al_db *db, const struct alarm_inactivity *in,
+    int64_t device_id, int64_t now);
+/* The setting of elder `elder_id` as JSON (AL_ENOTFOUND when none). */
+int alarm_store_inactivity_get(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    json_t **out);
+/* The elder's newest active motion or door device (AL_ENOTFOUND when none). */
+int alarm_store_activity_device(struct al_db *db, int64_t elder_id, int64_t *device_id);
+
+/* ---- the answer-time report (RULE-ALARM-045..047) ---- */
+
+/* One region's figures for a month. */
+struct alarm_answer {
+    int64_t count, within_60, within_180, unanswered;
+    int64_t slowest_s; /* the longest time to acknowledgement, -1 when none was acknowledged */
+};
+/*
+ * The alarms of `scope` raised in [from, to), per child region (the next level
+ * of division codes below `scope`: townships under a county, villages under a
+ * township) appended to `children` as {region_code, count, within_60,
+ * within_180, unanswered, slowest_s}, and summed into *total.
+ */
+int alarm_store_answer_report(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t from, int64_t to, json_t *children, struct alarm_answer *total);
+
 #endif

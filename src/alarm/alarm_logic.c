@@ -57,6 +57,68 @@ alarm_daytime_silence_s(int64_t last_activity, int64_t now, int from_min, int to
     return total;
 }
 
+/* RULE-ALARM-031 */
+int
+alarm_escalation_level(int64_t raised_at, int64_t now, int64_t escalate_s)
+{
+    if (escalate_s <= 0 || now < raised_at + escalate_s)
+        return 0;
+    return now < raised_at + 2 * escalate_s ? 1 : 2;
+}
+
+/* RULE-ALARM-031 */
+const char *
+alarm_escalation_target(const char *region, int level, char sup_region[13])
+{
+    size_t keep = level == 1 ? 9 : level == 2 ? 6 : 0;
+    if (!keep || !region || strlen(region) < keep)
+        return NULL;
+    memcpy(sup_region, region, keep);
+    sup_region[keep] = '\0';
+    return level == 1 ? "township_officer" : "civil_officer";
+}
+
+/* RULE-ALARM-041: the day window is the complement of the quiet hours. */
+bool
+alarm_inactive(int64_t last_activity, int64_t now, int hours, int quiet_from_min,
+    int quiet_to_min)
+{
+    if (hours <= 0)
+        return false;
+    return alarm_daytime_silence_s(last_activity, now, quiet_to_min, quiet_from_min) >=
+           (int64_t)hours * 3600;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* RULE-ALARM-045 */
+bool
+alarm_month_bounds(const char *month, int64_t *from, int64_t *to)
+{
+    if (!month || strlen(month) != 7 || month[4] != '-')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (month[i] < '0' || month[i] > '9'))
+            return false;
+    int y = atoi(month), m = (month[5] - '0') * 10 + (month[6] - '0');
+    if (y < 2000 || y > 2999 || m < 1 || m > 12)
+        return false;
+    const int64_t cst = 8 * 3600;
+    *from = days_from_civil(y, m, 1) * 86400 - cst;
+    *to = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 86400 - cst;
+    return true;
+}
+
 /* ---- timers ---- */
 
 void

@@ -135,6 +135,12 @@ device_get(struct al_req *r)
         return al_req_fail(r, AL_ENOTFOUND, NULL, "设备不存在");
     if (rc != AL_OK)
         return rc;
+    json_t *tickets = json_array(); /* RULE-ALARM-050: with why each closed */
+    if ((rc = device_store_tickets(r->db, r->arena, id, tickets)) != AL_OK) {
+        json_decref(tickets);
+        return rc;
+    }
+    json_object_set_new(out, "tickets", tickets);
     return al_reply(r, 200, out);
 }
 
@@ -147,12 +153,17 @@ device_ingest_get(struct al_req *r)
     json_t *refused = json_object();
     for (int i = 1; i < DEVMSG_NREASONS; i++)
         json_object_set_new(refused, devmsg_err_id(i), json_integer(s.refused[i]));
+    /* RULE-DEV-040, RULE-DEV-041: the group commit's settings, commits and latency. */
+    json_t *commit = json_pack("{s:i, s:i, s:I, s:I, s:f, s:f}", "batch_max", s.batch_max,
+        "batch_ms", s.batch_ms, "batches", (json_int_t)s.batches, "samples",
+        (json_int_t)s.commit_samples, "p50_ms", (double)s.commit_p50_us / 1000.0, "p99_ms",
+        (double)s.commit_p99_us / 1000.0);
     return al_reply(r, 200,
-        json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "connected", s.connected,
+        json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "connected", s.connected,
             "received", (json_int_t)s.received, "stored", (json_int_t)s.stored, "duplicates",
             (json_int_t)s.duplicates, "acked", (json_int_t)s.acked, "alarms",
             (json_int_t)s.alarms, "faults", (json_int_t)s.faults, "db_errors",
-            (json_int_t)s.db_errors, "refused", refused));
+            (json_int_t)s.db_errors, "refused", refused, "commit", commit));
 }
 
 static const struct al_route device_routes[] = {

@@ -7,7 +7,13 @@
  * promises nothing about anlao's storage: each message is committed first and
  * only then acknowledged to the device on its ack topic; a device resends until
  * that acknowledgement comes, and a repeated (device, seq) is stored once and
- * acknowledged again.  The thread also runs the heartbeat timers (a min-heap,
+ * acknowledged again.  Messages are committed in groups (RULE-DEV-040): the
+ * first message of a batch begins a transaction, each is stored in it as it
+ * arrives, and the batch commits when it holds ANLAO_INGEST_BATCH messages
+ * (default 64) or its first is ANLAO_INGEST_BATCH_MS old (default 5), whichever
+ * comes first; only then is each message of the batch acknowledged.  A failure
+ * rolls the whole batch back and acknowledges none of it (the devices resend).
+ * The thread also runs the heartbeat timers (a min-heap,
  * alarm_timers): nothing scans every device.  Together (RULE-DEV-021): whatever
  * happens to anlao (kill -9 between the broker's PUBACK and the commit, or while
  * down), every message a device got an "ok" for is stored, and none twice.
@@ -35,6 +41,7 @@ static struct {
     char *db_path;
     char host[256], user[128], password[256], client_id[128];
     int port;
+    int batch_max, batch_ms; /* RULE-DEV-040: ANLAO_INGEST_BATCH, ANLAO_INGEST_BATCH_MS */
 } ig;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -46,17 +53,59 @@ struct watch {
 static struct watch *watches;
 static size_t nwatches, capwatches;
 
+/* One message stored in the open batch, waiting for its commit before its acknowledgement. */
+struct pending {
+    char serial[41];
+    int64_t seq, device_id, alarm_id, received_us;
+    int heartbeat_s;
+    bool inserted;
+    char region_code[16];
+};
+
 struct ctx {
     struct al_db *db;
     struct alarm_timers timers;
+    struct pending *batch; /* batch_max entries */
+    size_t nbatch;         /* > 0: a transaction is open */
+    int64_t batch_due_us;  /* when the open batch commits at the latest */
 };
+
+/* RULE-DEV-041: the last commits' ingest-to-commit latencies (µs), a ring read by the API. */
+#define LATENCY_RING 8192
+static int64_t latency_us[LATENCY_RING];
+static size_t nlatency;
+
+static int64_t
+mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int
+cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
 
 void
 device_ingest_stats(struct device_ingest_stats *s)
 {
+    static int64_t sorted[LATENCY_RING];
+    static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&sort_lock);
     pthread_mutex_lock(&lock);
     *s = stats;
+    size_t n = nlatency < LATENCY_RING ? nlatency : LATENCY_RING;
+    memcpy(sorted, latency_us, n * sizeof(sorted[0]));
     pthread_mutex_unlock(&lock);
+    qsort(sorted, n, sizeof(sorted[0]), cmp64);
+    s->commit_samples = (int64_t)n;
+    s->commit_p50_us = n ? sorted[n / 2] : 0;
+    s->commit_p99_us = n ? sorted[n * 99 / 100] : 0;
+    pthread_mutex_unlock(&sort_lock);
 }
 
 #define COUNT(field) (pthread_mutex_lock(&lock), stats.field++, pthread_mutex_unlock(&lock))
@@ -100,10 +149,60 @@ ack(struct mosquitto *m, const char *serial, int64_t seq, const char *status, in
         COUNT(acked);
 }
 
+/*
+ * RULE-DEV-040, RULE-DEV-015: commit the open batch, then acknowledge each of
+ * its messages, arm their devices' timers and announce their alarms.  When the
+ * commit fails nothing of the batch is acknowledged: the devices resend.
+ */
+static void
+flush(struct mosquitto *m, struct ctx *c)
+{
+    if (c->nbatch == 0)
+        return;
+    size_t n = c->nbatch;
+    c->nbatch = 0;
+    int rc = al_db_commit(c->db);
+    int64_t done = mono_us();
+    if (rc != AL_OK) {
+        al_warn("mqtt: a batch of %zu messages was not committed (%d); the devices will resend",
+            n, rc);
+        pthread_mutex_lock(&lock);
+        stats.db_errors += (int64_t)n;
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    pthread_mutex_lock(&lock);
+    stats.batches++;
+    for (size_t i = 0; i < n; i++) {
+        const struct pending *p = &c->batch[i];
+        if (p->inserted)
+            stats.stored++;
+        else
+            stats.duplicates++;
+        if (p->alarm_id)
+            stats.alarms++;
+        latency_us[nlatency++ % LATENCY_RING] = done - p->received_us; /* RULE-DEV-041 */
+    }
+    pthread_mutex_unlock(&lock);
+    int64_t now = time(NULL);
+    for (size_t i = 0; i < n; i++) {
+        const struct pending *p = &c->batch[i];
+        ack(m, p->serial, p->seq, "ok", p->heartbeat_s); /* RULE-DEV-015: only after the commit */
+        alarm_timers_set(&c->timers, p->device_id, alarm_heartbeat_due(now, p->heartbeat_s));
+        if (p->alarm_id) { /* RULE-ALARM-021: the console hears of it */
+            char payload[128];
+            snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}",
+                (long long)p->alarm_id, p->region_code);
+            al_events_publish(c->db, ALARM_CHANNEL, payload);
+        }
+    }
+}
+
 static void
 on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
 {
     struct ctx *c = arg;
+    int64_t received_us = mono_us();
     COUNT(received);
     char serial[41], why[128];
     if (!device_topic_serial(msg->topic, serial)) { /* RULE-DEV-014 */
@@ -134,34 +233,32 @@ on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
             ack(m, serial, seq, "invalid_format", d.heartbeat_s);
         return;
     }
-    int64_t now = time(NULL), alarm_id = 0;
-    bool inserted = false;
-    rc = al_db_begin(c->db);
-    if (rc == AL_OK)
-        rc = device_store_message(c->db, &d, &dm, now, &inserted, &alarm_id);
-    rc = al_db_end(c->db, rc);
-    if (rc != AL_OK) {
-        COUNT(db_errors);
-        al_warn("mqtt: message %lld of %s not stored (%d); the device will resend",
-            (long long)dm.seq, serial, rc);
+    int64_t now = time(NULL);
+    struct pending *p = &c->batch[c->nbatch];
+    *p = (struct pending){.seq = dm.seq, .device_id = d.id, .heartbeat_s = d.heartbeat_s,
+        .received_us = received_us};
+    memcpy(p->serial, serial, sizeof(p->serial));
+    memcpy(p->region_code, d.region_code, sizeof(p->region_code));
+    if (c->nbatch == 0) { /* RULE-DEV-040: the batch's first message opens its transaction */
+        if ((rc = al_db_begin(c->db)) != AL_OK) {
+            COUNT(db_errors);
+            return; /* no ack: the device resends */
+        }
+        c->batch_due_us = received_us + (int64_t)ig.batch_ms * 1000;
+    }
+    rc = device_store_message(c->db, &d, &dm, now, &p->inserted, &p->alarm_id);
+    if (rc != AL_OK) { /* the transaction may be unusable (PostgreSQL): drop the whole batch */
+        al_warn("mqtt: message %lld of %s not stored (%d); its batch of %zu is rolled back and"
+                " the devices will resend", (long long)dm.seq, serial, rc, c->nbatch + 1);
+        al_db_rollback(c->db);
+        pthread_mutex_lock(&lock);
+        stats.db_errors += (int64_t)c->nbatch + 1;
+        pthread_mutex_unlock(&lock);
+        c->nbatch = 0;
         return;
     }
-    pthread_mutex_lock(&lock);
-    if (inserted)
-        stats.stored++;
-    else
-        stats.duplicates++;
-    if (alarm_id)
-        stats.alarms++;
-    pthread_mutex_unlock(&lock);
-    ack(m, serial, dm.seq, "ok", d.heartbeat_s); /* RULE-DEV-015: only after the commit */
-    alarm_timers_set(&c->timers, d.id, alarm_heartbeat_due(now, d.heartbeat_s));
-    if (alarm_id) { /* RULE-ALARM-021: the console hears of it */
-        char payload[128];
-        snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}",
-            (long long)alarm_id, d.region_code);
-        al_events_publish(c->db, ALARM_CHANNEL, payload);
-    }
+    if (++c->nbatch >= (size_t)ig.batch_max)
+        flush(m, c);
 }
 
 static void
@@ -199,7 +296,7 @@ arm(void *arg, int64_t id, int64_t last_seen, int heartbeat_s)
 
 /* RULE-ALARM-010: the devices whose heartbeat is overdue get a fault ticket. */
 static void
-run_timers(struct ctx *c)
+run_timers(struct mosquitto *m, struct ctx *c)
 {
     pthread_mutex_lock(&lock);
     for (size_t i = 0; i < nwatches; i++)
@@ -209,6 +306,7 @@ run_timers(struct ctx *c)
     int64_t now = time(NULL), id, due;
     while (alarm_timers_next(&c->timers, now, &id, &due)) {
         bool opened = false;
+        flush(m, c); /* a ticket is its own write, never part of a batch that may roll back */
         if (device_store_fault(c->db, id, now, &opened) != AL_OK)
             COUNT(db_errors);
         else if (opened)
@@ -229,8 +327,14 @@ ingest_main(void *arg)
     (void)arg;
     struct ctx c = {0};
     alarm_timers_init(&c.timers);
+    c.batch = calloc((size_t)ig.batch_max, sizeof(*c.batch));
+    if (!c.batch) {
+        al_warn("mqtt: no memory for the ingest batch; ingest not started");
+        return NULL;
+    }
     struct mosquitto *m = NULL;
     int backoff_ms = 200;
+    int64_t last_sweep_us = 0;
     while (!__atomic_load_n(&ig.stopping, __ATOMIC_ACQUIRE)) {
         if (!c.db) {
             if (al_db_open(ig.db_path, &c.db) != AL_OK) {
@@ -260,7 +364,14 @@ ingest_main(void *arg)
                 continue; /* mosquitto_loop answers NO_CONN below until reconnect succeeds */
             }
         }
-        int rc = mosquitto_loop(m, 200, 1);
+        int wait_ms = 200;
+        if (c.nbatch > 0) { /* RULE-DEV-040: wake when the open batch is due */
+            int64_t left = c.batch_due_us - mono_us();
+            wait_ms = left <= 0 ? 0 : (int)((left + 999) / 1000);
+        }
+        int rc = mosquitto_loop(m, wait_ms, 1);
+        if (c.nbatch > 0 && mono_us() >= c.batch_due_us)
+            flush(m, &c);
         if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO ||
             rc == MOSQ_ERR_PROTOCOL) { /* RULE-DEV-022: reconnect by itself */
             pause_ms(backoff_ms);
@@ -270,13 +381,25 @@ ingest_main(void *arg)
         } else if (rc == MOSQ_ERR_SUCCESS) {
             backoff_ms = 200;
         }
-        run_timers(&c);
+        run_timers(m, &c);
+        int64_t t = mono_us();
+        if (t - last_sweep_us >= 1000000) { /* RULE-ALARM-030..042: escalation, inactivity */
+            last_sweep_us = t;
+            flush(m, &c); /* the sweep writes in its own transactions */
+            if (alarm_sweep(c.db, time(NULL), NULL) != AL_OK)
+                COUNT(db_errors);
+        }
     }
+    if (m)
+        flush(m, &c);
+    else if (c.nbatch > 0)
+        al_db_rollback(c.db);
     if (m) {
         mosquitto_disconnect(m);
         mosquitto_destroy(m);
     }
     alarm_timers_fini(&c.timers);
+    free(c.batch);
     al_db_close(c.db);
     return NULL;
 }
@@ -299,6 +422,17 @@ device_ingest_start(const char *db_path)
     env_copy(ig.user, sizeof(ig.user), "ANLAO_MQTT_USER", "anlao");
     env_copy(ig.password, sizeof(ig.password), "ANLAO_MQTT_PASSWORD", "");
     env_copy(ig.client_id, sizeof(ig.client_id), "ANLAO_MQTT_CLIENT_ID", "anlao-ingest");
+    const char *b = getenv("ANLAO_INGEST_BATCH"), *bms = getenv("ANLAO_INGEST_BATCH_MS");
+    ig.batch_max = b && *b ? atoi(b) : 64;
+    ig.batch_ms = bms && *bms ? atoi(bms) : 5;
+    if (ig.batch_max < 1 || ig.batch_max > 4096)
+        ig.batch_max = 64;
+    if (ig.batch_ms < 0 || ig.batch_ms > 1000)
+        ig.batch_ms = 5;
+    pthread_mutex_lock(&lock);
+    stats.batch_max = ig.batch_max;
+    stats.batch_ms = ig.batch_ms;
+    pthread_mutex_unlock(&lock);
     ig.db_path = strdup(db_path);
     if (!ig.db_path)
         return AL_EUNAVAIL;

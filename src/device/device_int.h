@@ -130,6 +130,12 @@ int device_store_message(struct al_db *db, const struct device_ref *d, const str
  */
 int device_store_fault(struct al_db *db, int64_t id, int64_t now, bool *opened);
 
+/*
+ * RULE-ALARM-050: the device's tickets (newest first, at most 50; a closed one
+ * says why) appended to `items`.
+ */
+int device_store_tickets(struct al_db *db, struct al_arena *a, int64_t id, json_t *items);
+
 /* Every active device's (id, last_seen or created_at, heartbeat_s), for the timers at start. */
 typedef void (*device_seen_fn)(void *ctx, int64_t id, int64_t last_seen, int heartbeat_s);
 int device_store_each_active(struct al_db *db, device_seen_fn fn, void *ctx);
@@ -143,6 +149,9 @@ int device_store_passwd_lines(struct al_db *db, char **out, size_t *len);
 struct device_ingest_stats {
     int64_t received, stored, duplicates, acked, refused[DEVMSG_NREASONS];
     int64_t alarms, faults, db_errors;
+    int64_t batches;                      /* RULE-DEV-040: commits of the ingest */
+    int64_t commit_samples, commit_p50_us, commit_p99_us; /* RULE-DEV-041: of the last 8,192 */
+    int batch_max, batch_ms;              /* the settings in force */
     bool connected;
 };
 void device_ingest_stats(struct device_ingest_stats *s);

@@ -139,6 +139,25 @@ open_ticket(struct al_db *db, const char *region, int64_t device_id, const char 
     return rc;
 }
 
+/*
+ * RULE-ALARM-050: the device spoke again (message `event_id`): its open fault
+ * ticket closes itself, saying why.
+ */
+static int
+close_fault(struct al_db *db, int64_t device_id, int64_t event_id, const struct devmsg *m,
+    int64_t now)
+{
+    static const char sql[] =
+        "UPDATE device_tickets SET status = 'closed', closed_at = ?, closed_reason = ?,"
+        " closed_event_id = ? WHERE device_id = ? AND kind = 'fault' AND status = 'open'";
+    char why[128];
+    snprintf(why, sizeof(why), "设备恢复通信：收到%s（序号 %lld）",
+        m->kind == DEVMSG_HEARTBEAT ? "心跳" : "消息", (long long)m->seq);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(now), AL_T(why), AL_I(event_id), AL_I(device_id));
+    return al_stmt_run(st);
+}
+
 /* RULE-DEV-010 */
 int
 device_store_message(struct al_db *db, const struct device_ref *d, const struct devmsg *m,
@@ -179,8 +198,12 @@ device_store_message(struct al_db *db, const struct device_ref *d, const struct 
     al_stmt_bind_int(st, 3, d->id);
     if ((rc = al_stmt_run(st)) != AL_OK || !*inserted)
         return rc;
+    if ((rc = close_fault(db, d->id, event_id, m, now)) != AL_OK) /* RULE-ALARM-050 */
+        return rc;
     struct alarm_verdict v;
     alarm_rule_message(device_type_id(d->type), m->kind, m->type, m->battery, &v);
+    if (v.activity && (rc = alarm_store_activity(db, d->elder_id, d->id, now)) != AL_OK)
+        return rc; /* RULE-ALARM-040: the elder's inactivity clock restarts */
     if (v.maintenance) /* RULE-ALARM-011 */
         rc = open_ticket(db, d->region_code, d->id, "maintenance", "电量低", now, NULL);
     if (rc == AL_OK && v.raise) /* RULE-ALARM-001 */
@@ -257,4 +280,22 @@ device_store_passwd_lines(struct al_db *db, char **out, size_t *len)
     *out = buf;
     *len = n;
     return AL_OK;
+}
+
+static const struct al_col ticket_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "kind", AL_COL_TEXT), AL_COL(2, "reason", AL_COL_TEXT),
+    AL_COL(3, "status", AL_COL_TEXT), AL_COL(4, "opened_at", AL_COL_TIME),
+    AL_COL(5, "closed_at", AL_COL_TIME), AL_COL(6, "closed_reason", AL_COL_TEXT),
+    AL_COL(7, "closed_event_id", AL_COL_INT), AL_COL_END};
+
+/* RULE-ALARM-050 */
+int
+device_store_tickets(struct al_db *db, struct al_arena *a, int64_t id, json_t *items)
+{
+    static const char sql[] = "SELECT id, kind, reason, status, opened_at, closed_at,"
+                              " closed_reason, closed_event_id FROM device_tickets"
+                              " WHERE device_id = ? ORDER BY id DESC LIMIT 50";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    return al_db_rows(st, a, &(struct al_rows){.cols = ticket_cols}, items);
 }

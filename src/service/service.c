@@ -333,6 +333,66 @@ order_place(struct al_req *r)
     return reply_order(r, 201, id);
 }
 
+/* Issue 14: the urgent visit another module asks for (service.h). */
+int
+service_order_urgent(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *note,
+    const char *placed_by, int64_t now, int64_t *id)
+{
+    struct elder_home home;
+    struct svc_item it;
+    int rc = elder_home_of(db, a, elder_id, &home);
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(home.status, "active") != 0)
+        return AL_EUNPROC;
+    if ((rc = service_store_item(db, a, "zhuji", &it)) != AL_OK) /* 助急 */
+        return rc == AL_ENOTFOUND ? AL_EUNPROC : rc;
+    struct svc_line *line = al_arena_calloc(a, sizeof(*line));
+    *line = (struct svc_line){.item_code = it.code, .price_fen = it.price_fen,
+        .entitle_key = it.entitle_key};
+    struct svc_quota quota = {.item_key = it.entitle_key};
+    int nq = 0;
+    if (it.entitle_key) { /* THE SEAM to the basic service list, as for any order */
+        char date[11];
+        service_cst_date(now, date);
+        if ((rc = service_quota_left(db, elder_id, home.region_code, date, &quota)) != AL_OK)
+            return rc;
+        nq = 1;
+    }
+    struct svc_new_order o = {.elder_id = elder_id, .region_code = home.region_code,
+        .address = home.address, .note = note ? note : "", .channel = "hotline",
+        .placed_by = placed_by, .lat = home.lat, .lng = home.lng, .has_geo = home.has_geo,
+        .window_start = now, .window_end = now + 2 * 3600, .planned_min = it.planned_min,
+        .lines = line, .nlines = 1};
+    service_split(line, 1, &quota, nq, &o.beyond); /* RULE-SVC-014 */
+    o.total_fen = line->price_fen;
+    o.entitled_fen = line->entitled_fen;
+    o.elder_fen = line->elder_fen;
+    if ((rc = service_store_order_add(db, &o, now, id)) != AL_OK)
+        return rc;
+    json_t *p = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)*id, "region_code",
+        home.region_code, "status", "created", "caregiver_id", (json_int_t)0);
+    const char *text = al_json_dump(a, p, NULL);
+    json_decref(p);
+    if (text) /* the dispatch board hears of it (delivered after the commit on PostgreSQL) */
+        al_events_publish(db, SERVICE_CHANNEL, text);
+    return AL_OK;
+}
+
+int
+service_order_status(struct al_db *db, struct al_arena *a, int64_t id, const char **status,
+    const char **status_name)
+{
+    struct svc_order o;
+    int rc = service_store_order(db, a, id, &o);
+    if (rc != AL_OK)
+        return rc;
+    *status = o.status;
+    int st = service_state_parse(o.status);
+    *status_name = st >= 0 ? service_state_zh(st) : o.status;
+    return AL_OK;
+}
+
 /* ---- dispatch ---- */
 
 /*

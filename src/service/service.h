@@ -18,6 +18,27 @@ extern const struct al_module service_module;
 #define SERVICE_CHANNEL "service.orders"
 
 /*
+ * An urgent home visit (助急) for elder `elder_id`, asked by another module
+ * (issue 14: an alarm the operator handles with 派单上门): one order of the
+ * item `zhuji` at the elder's home, its window from `now` for two hours,
+ * channel hotline, placed by `placed_by`, with `note`; priced and split like
+ * any order (RULE-SVC-014), announced on the dispatch board.  In the caller's
+ * transaction (the caller audits).  AL_OK with *id, AL_ENOTFOUND (no such
+ * elder), AL_EUNPROC (the elder is not active, or 助急 is not offered), or a
+ * database error.
+ */
+int service_order_urgent(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    const char *note, const char *placed_by, int64_t now, int64_t *id);
+
+/*
+ * The status of order `id` ("created", "assigned", … "cancelled") and its
+ * Chinese name, copied into `a`, for another module's timeline.  AL_OK,
+ * AL_ENOTFOUND or a database error.
+ */
+int service_order_status(struct al_db *db, struct al_arena *a, int64_t id, const char **status,
+    const char **status_name);
+
+/*
  * Demo (service_demo.c): a provider with two stations in the demo county
  * (凤冈县), their caregivers with skills and certificates (one expired), the
  * caregiver account fg_caregiver linked to one of them, and orders of the

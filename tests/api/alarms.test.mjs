@@ -91,3 +91,133 @@ test('RULE-ALARM-020 RULE-ALARM-022 RULE-ALARM-023 RULE-ALARM-024: acknowledge, 
   assert.ok(active.total >= 2 && active.items.every((x) => x.status !== 'closed'))
   assertError(assert, await civil.get('/api/v1/alarms?status=lost'), 400, 'invalid', 'status')
 })
+
+test('RULE-ALARM-030 RULE-ALARM-031 RULE-ALARM-032: an alarm nobody acknowledges is escalated to the township, then the county, live on the stream', async () => {
+  assert.equal((await civil.get('/api/v1/alarm-settings')).body.escalate_seconds, 60)
+  const lq = await s.login('lq_helper')
+  assertError(assert, await lq.put('/api/v1/alarm-settings', { escalate_seconds: 5 }), 403, 'forbidden')
+  assertError(assert, await civil.put('/api/v1/alarm-settings', { escalate_seconds: 0 }), 400, 'invalid', 'escalate_seconds')
+  const set = await civil.put('/api/v1/alarm-settings', { escalate_seconds: 1 })
+  assert.equal(set.status, 200, JSON.stringify(set.body))
+  assert.equal(set.body.escalate_seconds, 1)
+  const stream = await fetch(s.base + '/api/v1/alarms/stream', { headers: { Cookie: lq.cookie } })
+  const levels = []
+  const seen = readEvents(stream, (ev) => {
+    if (ev.event === 'alarm' && ev.data.type === 'smoke') levels.push(ev.data.escalation_level)
+    return !levels.includes(2)
+  })
+  const { alarm } = await raiseAlarm(broker, civil, elder.id, 'SMOKE-E001', 'smoke')
+  await seen
+  const got = (await civil.get(`/api/v1/alarms/${alarm.id}`)).body
+  assert.equal(got.escalation_level, 2)
+  assert.ok(got.escalated_at)
+  const esc = got.steps.filter((x) => x.kind === 'escalated')
+  assert.deepEqual(esc.map((x) => [x.target, x.outcome]), [['township_officer', '1'], ['civil_officer', '2']])
+  assert.match(esc[0].note, /龙泉街道.*乡镇\/街道管理员（第一级）/)
+  assert.match(esc[1].note, /凤冈县.*民政管理员（第二级）/)
+  // Acknowledged: no further escalation; the level stays as history.
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/ack`)).status, 200)
+  assert.equal((await civil.put('/api/v1/alarm-settings', { escalate_seconds: 60 })).status, 200)
+  const { alarm: quick } = await raiseAlarm(broker, civil, elder.id, 'SOS-E002')
+  assert.equal((await civil.post(`/api/v1/alarms/${quick.id}/ack`)).status, 200)
+  await new Promise((r) => setTimeout(r, 1500))
+  assert.equal((await civil.get(`/api/v1/alarms/${quick.id}`)).body.escalation_level, 0)
+  const audit = await admin.get('/api/v1/audit?action=alarm.settings')
+  assert.ok(audit.body.items.length >= 2)
+})
+
+test('RULE-ALARM-040: an elder\'s inactivity setting needs an activity sensor and night quiet hours', async () => {
+  assertError(assert, await civil.put(`/api/v1/elders/${elder.id}/inactivity`, { hours: 12, quiet_from: '22:00', quiet_to: '07:00' }), 409, 'conflict')
+  assertError(assert, await civil.get(`/api/v1/elders/${elder.id}/inactivity`), 404, 'not_found')
+  const d = await civil.post('/api/v1/devices', { elder_id: elder.id, type: 'motion', model: 'PIR-1', serial: 'PIR-I001', heartbeat_s: 600 })
+  assert.equal(d.status, 201)
+  assertError(assert, await civil.put(`/api/v1/elders/${elder.id}/inactivity`, { hours: 0, quiet_from: '22:00', quiet_to: '07:00' }), 400, 'invalid', 'hours')
+  assertError(assert, await civil.put(`/api/v1/elders/${elder.id}/inactivity`, { hours: 12, quiet_from: '25:00', quiet_to: '07:00' }), 400, 'invalid', 'quiet_from')
+  assertError(assert, await civil.put(`/api/v1/elders/${elder.id}/inactivity`, { hours: 12, quiet_from: '08:00', quiet_to: '12:00' }), 400, 'invalid', 'quiet_to')
+  const r = await civil.put(`/api/v1/elders/${elder.id}/inactivity`, { hours: 12, quiet_from: '22:00', quiet_to: '07:00' })
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  assert.equal(r.body.hours, 12)
+  assert.equal(r.body.quiet_from_min, 22 * 60)
+  assert.equal(r.body.quiet_to_min, 7 * 60)
+  assert.equal(r.body.activity_device_id, d.body.id)
+  assert.ok(r.body.last_activity)
+  const jx = await s.login('jx_officer')
+  assertError(assert, await jx.put(`/api/v1/elders/${elder.id}/inactivity`, { hours: 12, quiet_from: '22:00', quiet_to: '07:00' }), 404, 'not_found')
+  const audit = await admin.get('/api/v1/audit?action=alarm.inactivity')
+  assert.ok(audit.body.items.some((e) => e.target_id === String(elder.id)))
+})
+
+test('RULE-ALARM-045 RULE-ALARM-046 RULE-ALARM-047: the answer-time report against 60 s / 180 s, per township, scoped, exported', async () => {
+  const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+  const before = (await civil.get(`/api/v1/alarms/report?month=${month}`)).body
+  assert.equal(before.region_code, '520327')
+  assert.deepEqual(before.targets, { within_60_s: 60, share_60: 0.975, within_180_s: 180, share_180: 0.99 })
+  const { alarm } = await raiseAlarm(broker, civil, elder.id, 'SOS-R001')
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/ack`)).status, 200)
+  const r = (await civil.get(`/api/v1/alarms/report?month=${month}`)).body
+  assert.equal(r.count, before.count + 1)
+  assert.equal(r.within_60, before.within_60 + 1)
+  assert.equal(r.within_180, before.within_180 + 1)
+  assert.equal(r.count, r.children.reduce((n, c) => n + c.count, 0))
+  assert.ok(r.within_60 <= r.within_180 && r.within_180 + r.unanswered <= r.count)
+  assert.equal(r.share_60, r.within_60 / r.count)
+  assert.equal(r.met_60, r.within_60 / r.count >= 0.975)
+  assert.equal(r.met_180, r.within_180 / r.count >= 0.99)
+  const lq = r.children.find((c) => c.region_code === '520327001')
+  assert.ok(lq && lq.region_name === '龙泉街道', JSON.stringify(r.children))
+  // Drill-down to the township: its villages.
+  const town = (await civil.get(`/api/v1/alarms/report?month=${month}&region=520327001`)).body
+  assert.equal(town.count, lq.count)
+  assert.ok(town.children.every((c) => c.region_code.length === 12 && c.region_code.startsWith('520327001')))
+  // Scoped like the alarm list: another township's officer counts none of these.
+  const jx = await s.login('jx_officer')
+  assert.equal((await jx.get(`/api/v1/alarms/report?month=${month}`)).body.count, 0)
+  assert.equal((await jx.get(`/api/v1/alarms/report?month=${month}&region=520327001`)).body.count, 0)
+  // Another month: nothing; a bad month: 400 naming it.
+  const empty = (await civil.get('/api/v1/alarms/report?month=2001-01')).body
+  assert.equal(empty.count, 0)
+  assert.equal(empty.share_60, null)
+  assertError(assert, await civil.get('/api/v1/alarms/report?month=2026-13'), 400, 'invalid', 'month')
+  assertError(assert, await civil.get('/api/v1/alarms/report?region=abc'), 400, 'invalid', 'region')
+  const csv = await civil.get(`/api/v1/alarms/report/export?format=csv&month=${month}`, { raw: true })
+  assert.equal(csv.status, 200)
+  const text = csv.raw.toString('utf8')
+  assert.match(text, /地区,告警数,60 秒内响应,60 秒响应率/)
+  assert.match(text, /龙泉街道/)
+  assert.match(text, /合计（凤冈县）/)
+  const xlsx = await civil.get(`/api/v1/alarms/report/export?format=xlsx&month=${month}`, { raw: true })
+  assert.equal(xlsx.raw.subarray(0, 2).toString(), 'PK')
+  const audit = await admin.get('/api/v1/audit?action=alarm.report_export')
+  assert.ok(audit.body.items.length >= 2)
+})
+
+test('RULE-ALARM-055 RULE-ALARM-056: 派单上门 creates an urgent home-service order for the elder; the timeline shows it and its status', async () => {
+  const { alarm } = await raiseAlarm(broker, civil, elder.id, 'FALL-D001', 'fall')
+  assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/dispatch`, {}), 409, 'conflict') // not acknowledged
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/ack`)).status, 200)
+  const d = await civil.post(`/api/v1/alarms/${alarm.id}/dispatch`, { note: '老人称腿疼，需人上门查看' })
+  assert.equal(d.status, 200, JSON.stringify(d.body))
+  assert.ok(d.body.service_order_id > 0)
+  assert.deepEqual(d.body.service_order, { id: d.body.service_order_id, status: 'created', status_name: '待派单' })
+  const step = d.body.steps.find((x) => x.kind === 'service_order')
+  assert.ok(step, JSON.stringify(d.body.steps))
+  assert.equal(step.target, String(d.body.service_order_id))
+  assert.match(step.note, /紧急上门服务单 #\d+（助急）/)
+  // The order, as the service module shows it: the elder's, urgent (助急), from now, by hotline.
+  const o = await civil.get(`/api/v1/service/orders/${d.body.service_order_id}`)
+  assert.equal(o.status, 200, JSON.stringify(o.body))
+  assert.equal(o.body.elder_id, elder.id)
+  assert.equal(o.body.channel, 'hotline')
+  assert.ok(o.body.lines.some((l) => l.item_code === 'zhuji'))
+  assert.match(o.body.note, new RegExp(`紧急呼叫告警 #${alarm.id} 派单上门：老人称腿疼`))
+  // Once only.
+  assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/dispatch`, {}), 409, 'conflict')
+  const audit = await admin.get('/api/v1/audit?action=alarm.dispatch')
+  assert.ok(audit.body.items.some((e) => e.target_id === String(alarm.id)))
+  // The status follows the order: cancelled by the dispatcher, the alarm says so.
+  const c = await civil.post(`/api/v1/service/orders/${d.body.service_order_id}/cancel`, { reason: '家属已送医' })
+  assert.equal(c.status, 200, JSON.stringify(c.body))
+  const again = (await civil.get(`/api/v1/alarms/${alarm.id}`)).body
+  assert.equal(again.service_order.status, 'cancelled')
+  assert.equal(again.service_order.status_name, '已取消')
+})

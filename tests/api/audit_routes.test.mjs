@@ -415,6 +415,18 @@ const CALLS = {
   } },
   // Family care beds (issue 14): each move on a bed carried to the state before it.
   'POST /api/v1/beds': { action: 'bed.create', run: async (call) => call(civil, { elder_id: (await newElder()).id, applicant: 'family' }) },
+  // Issue 14, second part: escalation setting, inactivity, 派单上门 (RULE-ALARM-030, -040, -055).
+  'PUT /api/v1/alarm-settings': { action: 'alarm.settings', run: (call) => call(civil, { escalate_seconds: 60 }) },
+  'PUT /api/v1/elders/:id/inactivity': { action: 'alarm.inactivity', run: async (call) => {
+    const e = await newElder()
+    ok(await civil.post('/api/v1/devices', { elder_id: e.id, type: 'motion', model: 'PIR', serial: `PIR-${seq++}`, heartbeat_s: 600 }), 201)
+    return call(civil, { hours: 12, quiet_from: '22:00', quiet_to: '07:00' }, { id: e.id })
+  } },
+  'POST /api/v1/alarms/:id/dispatch': { action: 'alarm.dispatch', run: async (call) => {
+    const { alarm } = await raiseAlarm(broker, civil, (await newElder()).id, `SOS-${seq++}`)
+    ok(await civil.post(`/api/v1/alarms/${alarm.id}/ack`))
+    return call(civil, {}, { id: alarm.id })
+  } },
   'PUT /api/v1/bed-settings': { action: 'bed.settings', run: (call) => call(civil, { required_devices: 'network,sos,activity', rectify_days: 30 }) },
   // Attachments (src/attach): a photo on a bed, audited with the bed as target.
   'POST /api/v1/attachments': { action: 'attachment.create', run: async (call) => call(civil, Buffer.from('89504e470d0a1a0a0000', 'hex'), {}, `?owner_kind=bed&owner_id=${(await bedAt(0)).id}&tag=installation`) },

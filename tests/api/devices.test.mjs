@@ -164,3 +164,26 @@ test('RULE-DEV-022: after a broker restart ingestion resumes by itself', async (
   assert.equal((await civil.get(`/api/v1/alarms?device_id=${d.id}`)).body.total, 3)
   await until('connected again', async () => (await stats()).connected)
 })
+
+test('RULE-DEV-040 RULE-DEV-041 RULE-DEV-016: messages are committed in groups, each acknowledged after its commit, a resend inside a batch stored once', async () => {
+  const d = await register('HB-0040', 'motion')
+  const before = await stats()
+  assert.equal(before.commit.batch_max, 64)
+  assert.equal(before.commit.batch_ms, 5)
+  // 30 unacknowledged at once, resent every 15 ms: resends land in the batch of their first copy
+  // or the next one, before any "ok" came back.
+  const r = await devsim(['--serial', d.serial, '--password', d.mqtt.password, '--kind', 'heartbeat', '--type', 'heartbeat',
+    '--seq-start', '1', '--count', '90', '--window', '30', '--resend-ms', '15', '--timeout-s', '30'])
+  assert.equal(r.code, 0, r.stderr + JSON.stringify(r.out) + s.log)
+  assert.equal(r.out.acked, 90)
+  const after = await stats()
+  assert.equal(after.stored - before.stored, 90, 'each (device, seq) stored once')
+  assert.ok(after.duplicates - before.duplicates <= r.out.resends)
+  const commits = after.commit.batches - before.commit.batches
+  assert.ok(commits >= 2 && commits < 90, `90 messages in ${commits} commits`)
+  assert.ok(after.commit.samples >= before.commit.samples + 90)
+  assert.ok(after.commit.p50_ms > 0 && after.commit.p99_ms >= after.commit.p50_ms)
+  assert.equal(after.db_errors, before.db_errors)
+  // RULE-ALARM-050: the device's tickets come with its detail (none here: it kept speaking).
+  assert.deepEqual((await civil.get(`/api/v1/devices/${d.id}`)).body.tickets, [])
+})

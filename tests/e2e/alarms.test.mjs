@@ -22,7 +22,7 @@ after(async () => {
   broker?.cleanup()
 })
 
-test('RULE-ALARM-021 RULE-ALARM-023: an SOS from the simulator is handled to closure in the console', async () => {
+test('RULE-ALARM-021 RULE-ALARM-023 RULE-ALARM-055: an SOS from the simulator is handled to closure in the console', async () => {
   const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
   await page.goto(server.base + '/alarms')
   await page.waitForSelector('[data-test=alarms-live].on')
@@ -37,13 +37,60 @@ test('RULE-ALARM-021 RULE-ALARM-023: an SOS from the simulator is handled to clo
   assert.equal(await page.textContent('[data-test=alarm-status]'), '待响应')
   await page.click('[data-test=alarm-ack]')
   await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '处置中')
+  // RULE-ALARM-055: 派单上门; the timeline shows the urgent order and its status.
+  await page.click('[data-test=alarm-dispatch]')
+  await page.waitForFunction(() => document.querySelector('[data-test=alarm-order-status]')?.textContent === '待派单')
+  assert.equal(await page.$('[data-test=alarm-dispatch]'), null)
   await page.fill(input('call-note'), '已联系长女')
   await page.click('[data-test=call-save]')
   await page.waitForFunction(() => document.querySelector('[data-test=alarm-timeline]')?.textContent.includes('已联系长女'))
   await page.click('[data-test=alarm-close]')
   await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '已结案')
   const timeline = await page.textContent('[data-test=alarm-timeline]')
-  for (const step of ['设备发出', '平台接收', '响应', '联系', '结案']) assert.ok(timeline.includes(step), step + ' in ' + timeline)
+  for (const step of ['设备发出', '平台接收', '响应', '紧急上门服务单', '联系', '结案']) assert.ok(timeline.includes(step), step + ' in ' + timeline)
   assert.deepEqual(page.errors, [])
   await ctx.close()
+})
+
+test('RULE-ALARM-031 RULE-ALARM-033: an unanswered SOS is escalated on the console: its own colour, its own tone, live', async () => {
+  const api = await server.login('fg_civil')
+  assert.equal((await api.put('/api/v1/alarm-settings', { escalate_seconds: 2 })).status, 200)
+  try {
+    // The demo's open alarms climb to their last level first (they were raised long ago).
+    for (let i = 0; ; i++) {
+      const open = (await api.get('/api/v1/alarms?status=open&page_size=200')).body.items
+      if (open.every((a) => a.escalation_level === 2)) break
+      if (i > 100) throw new Error('the demo alarms were not escalated')
+      await new Promise((ok) => setTimeout(ok, 100))
+    }
+    const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+    await page.goto(server.base + '/alarms')
+    await page.waitForSelector('[data-test=alarms-live].on')
+    const r = await devsim(broker, ['--serial', 'FG-SOS-0002', '--password', DEMO_PASSWORD, '--type', 'sos', '--timeout-s', '20'])
+    assert.equal(r.code, 0, r.stderr + server.log)
+    const dev = (await api.get('/api/v1/devices?q=FG-SOS-0002')).body.items[0]
+    const mine = (await api.get(`/api/v1/alarms?device_id=${dev.id}&status=open`)).body.items[0]
+    const card = page.locator(`[data-test=list-card]:is([href$="?id=${mine.id}"], [href$="&id=${mine.id}"])`)
+    // Level 1 after 2 s, level 2 after 4 s, both pushed by the stream (no reload).
+    await card.locator('[data-test=alarm-escalated].level-1').waitFor({ timeout: 15000 })
+    const amber = await card.locator('[data-test=alarm-escalated]').evaluate((e) => getComputedStyle(e).backgroundColor)
+    await card.locator('[data-test=alarm-escalated].level-2').waitFor({ timeout: 15000 })
+    const purple = await card.locator('[data-test=alarm-escalated]').evaluate((e) => getComputedStyle(e).backgroundColor)
+    assert.notEqual(amber, purple)
+    assert.equal(await card.locator('[data-test=alarm-escalated]').textContent(), '已升级至县级')
+    const heard = Number(await page.getAttribute('[data-test=alarms-live]', 'data-escalations'))
+    assert.equal(heard, 2, 'one escalation tone per level')
+    await card.click()
+    await page.waitForSelector('[data-test=alarm-escalation]')
+    const timeline = await page.textContent('[data-test=alarm-timeline]')
+    assert.ok(timeline.includes('超时升级'), timeline)
+    assert.ok(timeline.includes('民政管理员（第二级）'), timeline)
+    // Acknowledged: the escalation mark leaves the card.
+    await page.click('[data-test=alarm-ack]')
+    await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '处置中')
+    assert.deepEqual(page.errors, [])
+    await ctx.close()
+  } finally {
+    await api.put('/api/v1/alarm-settings', { escalate_seconds: 60 })
+  }
 })

@@ -358,6 +358,7 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/beds', '[data-test=list-card], [data-test=beds-table] .el-table__row'], ['/beds/2', '[data-test=bed-rects] .el-table__row'],
       ['/beds/3', '[data-test=bed-step] form'], ['/bed-compliance', '[data-test=bedc-chart] canvas'],
       ['/alarms?status=all', '[data-test=list-card]'], ['/alarms?status=all&id=2', '[data-test=alarm-timeline] li'],
+      ['/alarms/report', '[data-test=answer-summary]'], ['/alarms/report?region=520327001', '[data-test=answer-summary]'],
       // The elder page's correction dialogs (issue 18): opened by their buttons.
       ...['edit', 'status', 'contact', 'consent'].map((d) => [`/elders/${elder.id}`, '[data-test=elder-person]',
         async (page) => {

@@ -131,6 +131,60 @@ handling_vocabularies(void **state)
     assert_false(alarm_outcome_ok("maybe"));
 }
 
+/* RULE-ALARM-031 */
+static void
+escalation_levels_and_targets(void **state)
+{
+    (void)state;
+    assert_int_equal(alarm_escalation_level(1000, 1059, 60), 0);
+    assert_int_equal(alarm_escalation_level(1000, 1060, 60), 1);
+    assert_int_equal(alarm_escalation_level(1000, 1119, 60), 1);
+    assert_int_equal(alarm_escalation_level(1000, 1120, 60), 2);
+    assert_int_equal(alarm_escalation_level(1000, 99999, 60), 2);
+    assert_int_equal(alarm_escalation_level(1000, 99999, 0), 0);
+    char sup[13];
+    assert_string_equal(alarm_escalation_target("520327001001", 1, sup), "township_officer");
+    assert_string_equal(sup, "520327001");
+    assert_string_equal(alarm_escalation_target("520327001001", 2, sup), "civil_officer");
+    assert_string_equal(sup, "520327");
+    assert_null(alarm_escalation_target("520327001001", 3, sup));
+    assert_null(alarm_escalation_target("5203", 1, sup));
+}
+
+/* RULE-ALARM-041: hours of silence outside the quiet hours (22:00–07:00 CST). */
+static void
+inactive_outside_quiet_hours(void **state)
+{
+    (void)state;
+    const int64_t day9 = 1796086800; /* 2026-12-01 09:00 CST */
+    const int qf = 22 * 60, qt = 7 * 60;
+    assert_false(alarm_inactive(day9, day9 + 2 * 3600 - 1, 2, qf, qt));
+    assert_true(alarm_inactive(day9, day9 + 2 * 3600, 2, qf, qt));
+    /* Last active at 21:00: one daytime hour by 22:00, none in the night, one more by 08:00. */
+    int64_t eve21 = day9 + 12 * 3600;
+    assert_false(alarm_inactive(eve21, eve21 + 2 * 3600 + 1800, 2, qf, qt)); /* 23:30 */
+    assert_false(alarm_inactive(eve21, eve21 + 10 * 3600 + 1800, 2, qf, qt)); /* 07:30 */
+    assert_true(alarm_inactive(eve21, eve21 + 11 * 3600, 2, qf, qt));         /* 08:00 */
+    assert_false(alarm_inactive(day9, day9 + 86400, 0, qf, qt));
+}
+
+/* RULE-ALARM-045: a month's bounds in China Standard Time. */
+static void
+month_bounds_cst(void **state)
+{
+    (void)state;
+    int64_t from, to;
+    assert_true(alarm_month_bounds("2027-03", &from, &to));
+    assert_int_equal(from, 1803830400); /* 2027-03-01 00:00 CST = 2027-02-28 16:00 UTC */
+    assert_int_equal(to, 1806508800);
+    assert_true(alarm_month_bounds("2026-12", &from, &to));
+    assert_int_equal(to, 1798732800); /* 2027-01-01 00:00 CST */
+    assert_false(alarm_month_bounds("2027-13", &from, &to));
+    assert_false(alarm_month_bounds("2027-3", &from, &to));
+    assert_false(alarm_month_bounds("20a7-03", &from, &to));
+    assert_false(alarm_month_bounds(NULL, &from, &to));
+}
+
 int
 main(void)
 {
@@ -140,6 +194,9 @@ main(void)
         cmocka_unit_test(timers_pop_in_order_and_are_superseded),
         cmocka_unit_test(timers_many_devices_stay_bounded),
         cmocka_unit_test(handling_vocabularies),
+        cmocka_unit_test(escalation_levels_and_targets),
+        cmocka_unit_test(inactive_outside_quiet_hours),
+        cmocka_unit_test(month_bounds_cst),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

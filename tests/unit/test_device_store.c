@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alarm/alarm.h"
+#include "alarm/alarm_int.h"
 #include "device/device_int.h"
 #include "dual.h"
 #include "unit.h"
@@ -120,6 +121,200 @@ password_lines(void **state)
     free(lines);
 }
 
+static int64_t
+one_int(struct al_db *db, const char *sql, int64_t id)
+{
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    assert_int_equal(al_stmt_one(st), AL_OK);
+    int64_t v = al_stmt_int(st, 0);
+    al_stmt_reset(st);
+    return v;
+}
+
+/*
+ * RULE-ALARM-030 RULE-ALARM-031 RULE-ALARM-032: an unacknowledged alarm climbs a level at a
+ * time, once each.
+ */
+static void
+escalation_with_controlled_time(void **state)
+{
+    struct al_db *db = *state;
+    new_device(db, "ESC-1", DEVICE_SOS, 10000);
+    struct alarm_changed c[8];
+    int n = -1;
+    /* The earlier tests' open alarms reach their last level first. */
+    assert_int_equal(alarm_store_escalate_due(db, 9999, 60, c, 8, &n), AL_OK);
+    struct device_ref d;
+    assert_int_equal(device_store_by_serial(db, "ESC-1", &d), AL_OK);
+    bool ins;
+    int64_t a1, a2, a3;
+    assert_int_equal(store(db, &d, "{\"seq\":1,\"ts\":0,\"kind\":\"alarm\",\"type\":\"sos\"}",
+                         10000, &ins, &a1), AL_OK);
+    assert_int_equal(alarm_store_escalate_seconds(db), 60); /* the migration's default */
+    assert_int_equal(alarm_store_escalate_due(db, 10059, 60, c, 8, &n), AL_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(alarm_store_escalate_due(db, 10060, 60, c, 8, &n), AL_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(c[0].id, a1);
+    assert_string_equal(c[0].region_code, "520327001001");
+    assert_int_equal(one_int(db, "SELECT escalation_level FROM alarms WHERE id = ?", a1), 1);
+    assert_int_equal(alarm_store_escalate_due(db, 10061, 60, c, 8, &n), AL_OK); /* once */
+    assert_int_equal(n, 0);
+    assert_int_equal(alarm_store_escalate_due(db, 10120, 60, c, 8, &n), AL_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(alarm_store_escalate_due(db, 99999, 60, c, 8, &n), AL_OK); /* two levels */
+    assert_int_equal(n, 0);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM alarm_steps WHERE alarm_id = ? AND kind ="
+                                 " 'escalated' AND target = 'township_officer' AND outcome = '1'"
+                                 " AND step_at = 10060", a1), 1);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM alarm_steps WHERE alarm_id = ? AND kind ="
+                                 " 'escalated' AND target = 'civil_officer' AND outcome = '2'"
+                                 " AND step_at = 10120", a1), 1);
+    /* A sweep that comes late records both levels, each at its due time. */
+    assert_int_equal(store(db, &d, "{\"seq\":2,\"ts\":0,\"kind\":\"alarm\",\"type\":\"sos\"}",
+                         20000, &ins, &a2), AL_OK);
+    /* An alarm acknowledged in time is never escalated. */
+    assert_int_equal(store(db, &d, "{\"seq\":3,\"ts\":0,\"kind\":\"alarm\",\"type\":\"sos\"}",
+                         20000, &ins, &a3), AL_OK);
+    assert_int_equal(al_db_begin(db), AL_OK);
+    assert_int_equal(al_db_end(db, alarm_store_ack(db, a3, 0, "值班员", 20030)), AL_OK);
+    assert_int_equal(alarm_store_escalate_due(db, 20500, 60, c, 8, &n), AL_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(c[0].id, a2);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM alarm_steps WHERE alarm_id = ? AND kind ="
+                                 " 'escalated' AND step_at IN (20060, 20120)", a2), 2);
+    assert_int_equal(one_int(db, "SELECT escalation_level FROM alarms WHERE id = ?", a3), 0);
+    /* RULE-ALARM-030: the setting. */
+    assert_int_equal(alarm_store_escalate_seconds_put(db, 30), AL_OK);
+    assert_int_equal(alarm_store_escalate_seconds(db), 30);
+    assert_int_equal(alarm_store_escalate_seconds_put(db, 60), AL_OK);
+}
+
+/*
+ * RULE-ALARM-040 RULE-ALARM-041 RULE-ALARM-042: an inactive elder gets one alarm per silence,
+ * not one per sweep.
+ */
+static void
+inactivity_alarm_once(void **state)
+{
+    struct al_db *db = *state;
+    const int64_t t0 = 1796086800; /* 2026-12-01 09:00 CST */
+    int64_t dev = new_device(db, "PIR-1", DEVICE_MOTION, t0 - 100);
+    int64_t found = 0;
+    assert_int_equal(alarm_store_activity_device(db, 1, &found), AL_OK);
+    assert_int_equal(found, dev);
+    struct alarm_inactivity in = {.elder_id = 1, .region_code = "520327001001", .hours = 2,
+        .quiet_from_min = 22 * 60, .quiet_to_min = 7 * 60};
+    assert_int_equal(al_db_begin(db), AL_OK);
+    assert_int_equal(al_db_end(db, alarm_store_inactivity_put(db, &in, dev, t0)), AL_OK);
+    struct alarm_changed c[8];
+    int n = -1;
+    assert_int_equal(alarm_store_inactive_due(db, t0 + 7199, c, 8, &n), AL_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(alarm_store_inactive_due(db, t0 + 7200, c, 8, &n), AL_OK);
+    assert_int_equal(n, 1);
+    int64_t first = c[0].id;
+    assert_int_equal(one_int(db, "SELECT count(*) FROM alarms WHERE id = ? AND type = 'inactivity'"
+                                 " AND severity = 2 AND elder_id = 1", first), 1);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM alarm_steps WHERE alarm_id = ? AND kind ="
+                                 " 'inactivity'", first), 1);
+    for (int k = 1; k <= 3; k++) { /* later sweeps: nothing new */
+        assert_int_equal(alarm_store_inactive_due(db, t0 + 7200 + k * 600, c, 8, &n), AL_OK);
+        assert_int_equal(n, 0);
+    }
+    /* Motion at 13:00 restarts the clock (RULE-ALARM-040); a new silence, a new alarm. */
+    struct device_ref d;
+    assert_int_equal(device_store_by_serial(db, "PIR-1", &d), AL_OK);
+    bool ins;
+    int64_t alarm;
+    assert_int_equal(store(db, &d, "{\"seq\":1,\"ts\":0,\"kind\":\"information\","
+                                   "\"type\":\"motion\"}", t0 + 4 * 3600, &ins, &alarm), AL_OK);
+    assert_int_equal(alarm_store_inactive_due(db, t0 + 5 * 3600, c, 8, &n), AL_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(alarm_store_inactive_due(db, t0 + 6 * 3600, c, 8, &n), AL_OK);
+    assert_int_equal(n, 1);
+    assert_true(c[0].id != first);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM alarms WHERE elder_id = ? AND type ="
+                                 " 'inactivity'", 1), 2);
+}
+
+/* RULE-ALARM-050: a fault ticket closes itself when the device speaks again, saying why. */
+static void
+fault_closes_when_device_speaks(void **state)
+{
+    struct al_db *db = *state;
+    int64_t id = new_device(db, "HB-1", DEVICE_SOS, 30000);
+    bool opened;
+    assert_int_equal(device_store_fault(db, id, 30120, &opened), AL_OK);
+    assert_true(opened);
+    struct device_ref d;
+    assert_int_equal(device_store_by_serial(db, "HB-1", &d), AL_OK);
+    bool ins;
+    int64_t alarm;
+    assert_int_equal(store(db, &d, "{\"seq\":44,\"ts\":0,\"kind\":\"heartbeat\","
+                                   "\"type\":\"beat\"}", 30500, &ins, &alarm), AL_OK);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM device_tickets WHERE device_id = ? AND"
+                                 " kind = 'fault' AND status = 'closed' AND closed_at = 30500"
+                                 " AND closed_reason = '设备恢复通信：收到心跳（序号 44）'"
+                                 " AND closed_event_id IS NOT NULL", id), 1);
+    /* It can fail again later: a new ticket. */
+    assert_int_equal(device_store_fault(db, id, 30500 + 120, &opened), AL_OK);
+    assert_true(opened);
+}
+
+/* RULE-ALARM-045, RULE-ALARM-046: answered within 60 s / 180 s per child region of a month. */
+static void
+answer_report_per_region(void **state)
+{
+    struct al_db *db = *state;
+    const int64_t march = 1803830400; /* 2027-03-01 00:00 CST */
+    int64_t dev = new_device(db, "REP-1", DEVICE_SOS, march - 10);
+    const struct {
+        const char *region;
+        int64_t raised, ack; /* ack: seconds after, -1 none */
+    } in[] = {{"520327001001", march + 100, 30}, {"520327001001", march + 200, 60},
+        {"520327001002", march + 300, 150}, {"520327001001", march + 400, 400},
+        {"520327002003", march + 500, -1}, {"520327001001", march - 1, 5} /* February */};
+    for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+        int64_t id;
+        assert_int_equal(al_db_begin(db), AL_OK);
+        int rc = alarm_store_raise(db, in[i].region, 1, dev, 0, "sos", 1, 0, in[i].raised, &id);
+        if (rc == AL_OK && in[i].ack >= 0)
+            rc = alarm_store_ack(db, id, 0, "值班员", in[i].raised + in[i].ack);
+        assert_int_equal(al_db_end(db, rc), AL_OK);
+    }
+    struct al_arena a;
+    al_arena_init(&a, 4096);
+    json_t *children = json_array();
+    struct alarm_answer t;
+    assert_int_equal(alarm_store_answer_report(db, &a, "520327", march, 1806508800, children, &t),
+        AL_OK);
+    assert_int_equal(t.count, 5);
+    assert_int_equal(t.within_60, 2);
+    assert_int_equal(t.within_180, 3);
+    assert_int_equal(t.unanswered, 1);
+    assert_int_equal(t.slowest_s, 400);
+    assert_int_equal(json_array_size(children), 2);
+    json_t *c0 = json_array_get(children, 0), *c1 = json_array_get(children, 1);
+    assert_string_equal(json_string_value(json_object_get(c0, "region_code")), "520327001");
+    assert_int_equal(json_integer_value(json_object_get(c0, "count")), 4);
+    assert_int_equal(json_integer_value(json_object_get(c0, "within_180")), 3);
+    assert_string_equal(json_string_value(json_object_get(c1, "region_code")), "520327002");
+    assert_int_equal(json_integer_value(json_object_get(c1, "slowest_s")), -1);
+    json_decref(children);
+    /* Drill down to the township: its villages. */
+    children = json_array();
+    assert_int_equal(alarm_store_answer_report(db, &a, "520327001", march, 1806508800, children,
+                         &t), AL_OK);
+    assert_int_equal(t.count, 4);
+    assert_int_equal(json_array_size(children), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(children, 0),
+                            "region_code")), "520327001001");
+    json_decref(children);
+    al_arena_fini(&a);
+}
+
 int
 main(void)
 {
@@ -127,7 +322,10 @@ main(void)
         return 1;
     dual_prepare = prepare;
     const struct CMUnitTest tests[] = {cmocka_unit_test(message_once_alarm_once),
-        cmocka_unit_test(fault_after_two_intervals), cmocka_unit_test(password_lines)};
+        cmocka_unit_test(fault_after_two_intervals), cmocka_unit_test(password_lines),
+        cmocka_unit_test(escalation_with_controlled_time), cmocka_unit_test(inactivity_alarm_once),
+        cmocka_unit_test(fault_closes_when_device_speaks),
+        cmocka_unit_test(answer_report_per_region)};
     int failed = cmocka_run_group_tests_name("device_store on SQLite", tests, dual_sqlite_setup,
         dual_teardown);
     failed += cmocka_run_group_tests_name("device_store on PostgreSQL", tests, dual_pg_setup,
