@@ -10,6 +10,7 @@
 #include "core/fields.h"
 #include "core/http.h"
 #include "core/idcard.h"
+#include "core/jobs.h"
 #include "core/json.h"
 #include "elder/elder.h"
 #include "region/region.h"
@@ -63,7 +64,7 @@ static const struct al_field scheme_fields[] = {
     {"gift_min_age", "受赠亲属最低年龄", AL_FT_INT, 0, .min = 0, .max = 100},
     {"key_elder_age", "重点老人年龄", AL_FT_INT, 0, .min = 60, .max = 120},
     {"group_donate_only", "团体时间只能捐赠", AL_FT_BOOL, 0, .min = 0},
-    {"expiry_months", "有效期（月）", AL_FT_INT, 0, .min = 0, .max = 0},
+    {"expiry_months", "有效期（月）", AL_FT_INT, 0, .min = 0, .max = 120}, /* RULE-TB-060 */
     {0},
 };
 
@@ -471,6 +472,24 @@ member_json(struct al_req *r, const struct tb_member *m, const struct tb_party *
         (json_int_t)p->balance_min);
 }
 
+/* RULE-TB-062: what of the member's hours expires within 30 days, for their page. */
+int
+tb_expiry_json(struct al_req *r, const struct tb_member *m, const struct tb_scheme *s, json_t *o)
+{
+    int64_t soon = 0;
+    char by[11];
+    int rc = tb_expiry_soon(r->db, m->account_id, s->rules.expiry_months, r->now, 30, &soon, by);
+    if (rc != AL_OK)
+        return rc;
+    json_object_set_new(o, "expiry", json_pack("{si sI ss? ss}", "months",
+        s->rules.expiry_months, "expiring_min", (json_int_t)soon, "by", *by ? by : NULL,
+        "text", soon > 0 ? al_arena_printf(r->arena, "%s 前将有 %s过期失效", by,
+                                tb_hours_text(r->arena, soon))
+        : s->rules.expiry_months > 0 ? "30 天内没有到期的时间"
+                                     : "时间长期有效"));
+    return AL_OK;
+}
+
 static int
 member_get(struct al_req *r)
 {
@@ -492,6 +511,10 @@ member_get(struct al_req *r)
     json_t *o = member_json(r, &m, &p);
     json_object_set_new(o, "may_redeem", json_boolean(!p.is_group && tb_may_redeem(&s.rules, &p)));
     json_object_set_new(o, "scheme_name", json_string(s.name));
+    if ((rc = tb_expiry_json(r, &m, &s, o)) != AL_OK) {
+        json_decref(o);
+        return rc;
+    }
     return al_reply(r, 200, o);
 }
 
@@ -663,6 +686,10 @@ static const struct al_route timebank_routes[] = {
         "时间银行指标：老年志愿者占比、每月服务时长、需求与基金"},
     {AL_GET, "/api/v1/timebank/measures/export", tb_measures_export, "timebank.read", 0,
         "导出老年志愿者占比（CSV/XLSX）"},
+    {AL_GET, "/api/v1/timebank/settings", tb_settings_get, "timebank.read", 0,
+        "时间银行区域参数：老年志愿者占比目标、附近需求半径（本级或上级设置）"},
+    {AL_PUT, "/api/v1/timebank/settings", tb_settings_put, "timebank.manage", 0,
+        "设置本辖区的时间银行区域参数"},
     {AL_GET, "/api/v1/timebank/members/:id", member_get, "timebank.read", 0, "成员详情与余额"},
     {AL_POST, "/api/v1/timebank/members/:id/verify", member_verify, "timebank.operate", 0,
         "审核志愿者"},
@@ -670,6 +697,8 @@ static const struct al_route timebank_routes[] = {
         "成员账户明细"},
     {AL_POST, "/api/v1/timebank/transfers", transfer_create, "timebank.operate", 0,
         "记入时间：服务存入、兑换、赠与、捐赠、基金注入与资助"},
+    {AL_POST, "/api/v1/timebank/expiry", tb_expiry_start, "timebank.manage", 0,
+        "时间过期清理（后台任务，返回 job_id）：按先存先用，超过有效期未使用的时间转回发行账户"},
     {AL_GET, "/api/v1/timebank/verify", ledger_verify, "timebank.manage", 0, "校验时间银行账本"},
     {AL_GET, "/api/v1/timebank/needs", tb_need_list, "timebank.read", 0, "服务需求（可按状态、逾期筛选）"},
     {AL_POST, "/api/v1/timebank/needs", tb_need_create, "timebank.operate", 0,
@@ -699,4 +728,10 @@ static const struct al_route timebank_routes[] = {
     {0},
 };
 
-const struct al_module timebank_module = {.name = "timebank", .routes = timebank_routes};
+static const struct al_job_kind timebank_jobs[] = {
+    {"timebank.expire", tb_expire_job},
+    {0},
+};
+
+const struct al_module timebank_module = {.name = "timebank", .routes = timebank_routes,
+    .jobs = timebank_jobs};

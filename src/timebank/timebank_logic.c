@@ -25,6 +25,7 @@ static const struct {
     {"grant", "基金资助"},
     {"topup", "基金注入"},
     {"cap_donate", "超上限捐赠"},
+    {"expire", "过期失效"},
 };
 
 int
@@ -101,6 +102,21 @@ check_spender(const struct tb_rules *r, int category, int64_t minutes, const str
     return AL_OK;
 }
 
+const char *
+tb_gone_reason(const char *elder_status)
+{
+    /* RULE-TB-069: the registry's status of an elder who left it. */
+    if (!elder_status)
+        return NULL;
+    if (strcmp(elder_status, "deceased") == 0)
+        return "已去世";
+    if (strcmp(elder_status, "moved_out") == 0)
+        return "已迁出";
+    if (strcmp(elder_status, "cancelled") == 0)
+        return "已注销";
+    return NULL;
+}
+
 int
 tb_check_transfer(const struct tb_rules *r, int category, int64_t minutes,
     const struct tb_party *from, const struct tb_party *to, const char *relation,
@@ -110,8 +126,22 @@ tb_check_transfer(const struct tb_rules *r, int category, int64_t minutes,
         return al_fail(e, AL_EINVAL, "minutes", "时长应在 1 到 1000000 分钟之间");
     if (from && to && from->member_id == to->member_id)
         return al_fail(e, AL_EINVAL, "to_member_id", "转入方不能是转出方本人");
+    /* RULE-TB-069: an elder who died or moved away neither spends nor receives (expiry aside). */
+    if (category != TB_EXPIRE && from && from->gone)
+        return al_fail(e, AL_ECONFLICT, "from_member_id", "转出方老人%s，不能使用时间",
+            from->gone);
+    if (to && to->gone)
+        return al_fail(e, AL_ECONFLICT, "to_member_id", "转入方老人%s，不能接收时间", to->gone);
     int rc;
     switch (category) {
+    case TB_EXPIRE:
+        /* RULE-TB-061: what expired leaves the member's account, never beyond its balance. */
+        if (!from || to)
+            return al_fail(e, AL_EINVAL, "from_member_id", "过期失效只从成员账户转回发行账户");
+        if (from->balance_min < minutes)
+            return al_fail(e, AL_EUNPROC, "minutes", "过期时长 %lld 分钟超过余额 %lld 分钟",
+                (long long)minutes, (long long)from->balance_min);
+        return AL_OK;
     case TB_SERVICE:
         if (!to)
             return al_fail(e, AL_EINVAL, "to_member_id", "服务存入应指定志愿者");
@@ -340,4 +370,57 @@ tb_parse_local_time(const char *s, int64_t *out)
         return false;
     *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 - 8 * 3600;
     return true;
+}
+
+int64_t
+tb_expiry_due(int64_t credits_before, int64_t debits)
+{
+    /*
+     * RULE-TB-061: hours are spent first in, first out, so every debit so far (spends,
+     * gifts, donations, earlier expiries) consumed the oldest deposits first; what is left of
+     * the deposits made before the cut-off is what expires now.  Run again, the expiry just
+     * posted is one of the debits and nothing more is due.
+     */
+    int64_t d = credits_before - (debits < 0 ? -debits : debits);
+    return d > 0 ? d : 0;
+}
+
+bool
+tb_months_before(const char *date, int months, char out[11])
+{
+    /* RULE-TB-060: the same day `months` months earlier, the last of a shorter month. */
+    int y, m, d, n = 0;
+    if (!date || months < 0 || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+        m < 1 || m > 12 || d < 1 || d > 31)
+        return false;
+    int64_t idx = (int64_t)y * 12 + (m - 1) - months;
+    if (idx < 0 || idx >= 10000 * 12)
+        return false;
+    y = (int)(idx / 12);
+    m = (int)(idx % 12) + 1;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int last = mdays[m - 1] + (m == 2 && leap);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+        (unsigned)(d > last ? last : d) % 100u);
+    return true;
+}
+
+int64_t
+tb_day_start(const char *date)
+{
+    /* 00:00 China time (UTC+8) of "YYYY-MM-DD" as unix seconds; -1 when not a date. */
+    int64_t t;
+    char buf[17];
+    if (!date || strlen(date) != 10)
+        return -1;
+    snprintf(buf, sizeof(buf), "%s 00:00", date);
+    return tb_parse_local_time(buf, &t) ? t : -1;
+}
+
+bool
+tb_target_reached(int64_t elder_volunteers, int64_t elders, int target_pct)
+{
+    /* RULE-TB-064: elder volunteers reach the region's target share of all elders. */
+    return elders > 0 && elder_volunteers * 100 >= elders * (int64_t)target_pct;
 }

@@ -499,10 +499,15 @@ tb_me(struct al_req *r)
         rc = tb_store_scheme(r->db, r->arena, m.scheme_id, &s);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{sI ss ss sI ss ss ss sb}", "id", (json_int_t)m.id, "name",
-        m.name, "status", m.status, "scheme_id", (json_int_t)s.id, "scheme_name", s.name,
-        "kind", m.kind, "balance_text", tb_hours_text(r->arena, p.balance_min), "may_redeem",
-        !p.is_group && tb_may_redeem(&s.rules, &p)));
+    json_t *o = json_pack("{sI ss ss sI ss ss ss sb}", "id", (json_int_t)m.id, "name", m.name,
+        "status", m.status, "scheme_id", (json_int_t)s.id, "scheme_name", s.name, "kind", m.kind,
+        "balance_text", tb_hours_text(r->arena, p.balance_min), "may_redeem",
+        !p.is_group && tb_may_redeem(&s.rules, &p));
+    if ((rc = tb_expiry_json(r, &m, &s, o)) != AL_OK) { /* RULE-TB-062 */
+        json_decref(o);
+        return rc;
+    }
+    return al_reply(r, 200, o);
 }
 
 int

@@ -833,7 +833,7 @@ tb_store_category_totals(struct al_db *db, const char *scope, json_t *out)
         " s.region_code < ? GROUP BY t.category";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
-    for (int c = TB_SERVICE; c <= TB_CAP_DONATE; c++)
+    for (int c = TB_SERVICE; c <= TB_EXPIRE; c++)
         json_object_set_new(out, tb_category_name(c), json_integer(0));
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(lo), AL_T(hi));
@@ -841,4 +841,77 @@ tb_store_category_totals(struct al_db *db, const char *scope, json_t *out)
     while ((rc = al_stmt_step(st)) == AL_ROW)
         json_object_set_new(out, al_stmt_text(st, 0), json_integer(al_stmt_int(st, 1)));
     return rc;
+}
+
+/* ---- expiry (RULE-TB-060..062) ---- */
+
+int
+tb_store_expiry_accounts(struct al_db *db, json_t *items)
+{
+    /* Member accounts holding hours in schemes whose hours expire. */
+    static const char sql[] =
+        "SELECT m.id, a.id, s.id, s.expiry_months, m.region_code FROM tb_accounts a"
+        " JOIN tb_members m ON m.id = a.member_id JOIN tb_schemes s ON s.id = a.scheme_id"
+        " WHERE a.kind = 'member' AND a.balance_min > 0 AND s.expiry_months > 0 ORDER BY a.id";
+    static const struct al_col cols[] = {AL_COL(0, "member_id", AL_COL_INT),
+        AL_COL(1, "account_id", AL_COL_INT), AL_COL(2, "scheme_id", AL_COL_INT),
+        AL_COL(3, "expiry_months", AL_COL_INT), AL_COL(4, "region_code", AL_COL_TEXT),
+        AL_COL_END};
+    return al_db_rows(al_db_sql(db, sql), NULL, &(struct al_rows){.cols = cols}, items);
+}
+
+int
+tb_store_account_flows(struct al_db *db, int64_t account, int64_t before, int64_t *credits_before,
+    int64_t *debits)
+{
+    static const char sql[] =
+        "SELECT coalesce(sum(CASE WHEN amount_min > 0 AND created_at < ? THEN amount_min"
+        " ELSE 0 END), 0), coalesce(sum(CASE WHEN amount_min < 0 THEN -amount_min ELSE 0 END), 0)"
+        " FROM tb_movements WHERE account_id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(before), AL_I(account));
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *credits_before = al_stmt_int(st, 0);
+        *debits = al_stmt_int(st, 1);
+        al_stmt_reset(st);
+    }
+    return rc == AL_ENOTFOUND ? AL_EDB : rc;
+}
+
+/* ---- regional settings (RULE-TB-064, RULE-TB-066) ---- */
+
+int
+tb_store_setting(struct al_db *db, struct al_arena *a, const char *region, const char *key,
+    int64_t *value, const char **from)
+{
+    /* The deepest region at or above `region` that sets `key` ('' is every region's default). */
+    static const char sql[] =
+        "SELECT value, region_code FROM tb_settings WHERE key = ? AND (region_code = ''"
+        " OR substr(?, 1, length(region_code)) = region_code)"
+        " ORDER BY length(region_code) DESC LIMIT 1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(key), AL_T(region));
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *value = al_stmt_int(st, 0);
+        if (from)
+            *from = al_stmt_dup(a, st, 1);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+int
+tb_store_setting_put(struct al_db *db, const char *region, const char *key, int64_t value,
+    const char *by, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO tb_settings(region_code, key, value, updated_by, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (region_code, key) DO UPDATE SET"
+        " value = excluded.value, updated_by = excluded.updated_by,"
+        " updated_at = excluded.updated_at";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(region), AL_T(key), AL_I(value), AL_T(by), AL_I(now));
+    return al_stmt_run(st);
 }

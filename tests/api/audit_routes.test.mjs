@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { BIN, Server, sleep } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { sqlite } from './helpers.mjs'
 import { Broker, raiseAlarm } from '../lib/mosquitto.mjs'
 
 // Routes that change state and legitimately write no audit entry, each with its reason.
@@ -268,6 +269,16 @@ const CALLS = {
   'POST /api/v1/timebank/members/:id/verify': { action: 'timebank.member_verify', run: async (call) => {
     const m = ok(await civil.post('/api/v1/timebank/members', { scheme_id: TB, kind: 'individual', name: '巡检志愿者', birth_date: '1990-01-01' }), 201)
     return call(civil, { version: 1 }, { id: m.id })
+  } },
+  'PUT /api/v1/timebank/settings': { action: 'timebank.settings', run: (call) => call(civil, { region_code: '520327', elder_volunteer_target_pct: 12 }) },
+  'POST /api/v1/timebank/expiry': { action: 'timebank.expire', job: true, run: async (call) => {
+    // RULE-TB-061: a scheme whose hours expire, with hours deposited long ago.
+    const sc = ok(await civil.post('/api/v1/timebank/schemes', { name: `巡检过期${seq++}`, region_code: '520327001', categories: ['打扫卫生'], expiry_months: 1 }), 201)
+    const m = ok(await civil.post('/api/v1/timebank/members', { scheme_id: sc.id, kind: 'individual', name: '巡检过期', birth_date: '1990-01-01' }), 201)
+    ok(await civil.post(`/api/v1/timebank/members/${m.id}/verify`, { version: 1 }))
+    const t = ok(await civil.post('/api/v1/timebank/transfers', { category: 'service', to_member_id: m.id, minutes: 30 }), 201)
+    sqlite(s.db, `UPDATE tb_movements SET created_at = created_at - 8640000 WHERE transfer_id = ${t.id}`)
+    return call(civil, {})
   } },
   'POST /api/v1/timebank/transfers': { action: 'timebank.transfer', run: (call) => call(civil, { category: 'topup', scheme_id: TB, minutes: 60 }) },
   'POST /api/v1/timebank/needs': { action: 'timebank.need_create', run: async (call) => call(civil, { scheme_id: TB, elder_id: (await newElder()).id, category: '打扫卫生', starts_at: '2026-12-30 09:00', duration_min: 60, place: '家中' }) },

@@ -1,0 +1,130 @@
+// The time bank, second part (issue 16): hours that expire (first in, first out, by a job that
+// posts through the ledger and can run twice), the elder-volunteer target and the radius of
+// nearby needs as regional settings, needs sorted by distance, a volunteer's dispute from the
+// phone, elders who left the registry, and the citizen card.  SQLite, and PostgreSQL with
+// ANLAO_TEST_PG.
+import { before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server, serverTest, assertError, sqlite, sleep } from './helpers.mjs'
+import { idNumber } from '../lib/ids.mjs'
+
+let s, fg, lq, helper, lqVol, jxVol
+const test = serverTest(() => [s])
+const ok = (r, status = 200) => { assert.equal(r.status, status, r.text); return r.body }
+const DAY = 86400
+
+let S, LQ, JX, elders = []
+before(async () => {
+  s = await Server.start()
+  ;[fg, lq, helper, lqVol, jxVol] = await Promise.all(['fg_civil', 'lq_officer', 'lq_helper', 'lq_volunteer', 'jx_volunteer'].map((u) => s.login(u)))
+  const schemes = ok(await fg.get('/api/v1/timebank/schemes')).items
+  LQ = schemes.find((x) => x.name === '龙泉街道时间银行').id
+  JX = schemes.find((x) => x.name === '进化镇时间银行').id
+  for (let i = 0; i < 3; i++)
+    elders.push(ok(await fg.post('/api/v1/elders', { name: `二期老人${i}`, id_number: idNumber('520327', '19500301', 801 + i), region_code: '520327001001', address: '龙泉社区 1 号', phone: '1370000800' + i, lat: 27.955 + i * 0.01, lng: 107.72 }), 201).id)
+  // One of three elders is a registered volunteer: 33 % of the township's elders.
+  const em = ok(await helper.post('/api/v1/timebank/members', { scheme_id: LQ, kind: 'individual', elder_id: elders[0] }), 201).id
+  ok(await helper.post(`/api/v1/timebank/members/${em}/verify`, { version: 1 }))
+})
+after(async () => { if (s) try { await s.stop() } finally { await s.dispose() } })
+
+async function member(c, scheme_id, over = {}) {
+  const m = ok(await c.post('/api/v1/timebank/members', { scheme_id, kind: 'individual', name: '志愿者', birth_date: '1990-01-01', phone: '13900002222', conduct_signed: true, ...over }), 201)
+  ok(await c.post(`/api/v1/timebank/members/${m.id}/verify`, { version: 1 }))
+  return m.id
+}
+const deposit = async (to, minutes, daysAgo = 0) => {
+  const t = ok(await helper.post('/api/v1/timebank/transfers', { category: 'service', to_member_id: to, minutes }), 201)
+  if (daysAgo) sqlite(s.db, `UPDATE tb_movements SET created_at = created_at - ${daysAgo * DAY} WHERE transfer_id = ${t.id}; UPDATE tb_transfers SET created_at = created_at - ${daysAgo * DAY} WHERE id = ${t.id}`)
+  return t.id
+}
+async function job(c, r) {
+  assert.equal(r.status, 202, r.text)
+  for (let i = 0; i < 400; i++) {
+    const j = ok(await c.get(`/api/v1/jobs/${r.body.job_id}`))
+    if (j.status === 'done') return j
+    assert.notEqual(j.status, 'failed', JSON.stringify(j))
+    await sleep(25)
+  }
+  assert.fail('job did not finish')
+}
+const verify = () => { const v = s.cli(['timebank', 'verify']); assert.equal(v.status, 0, v.stderr); return v }
+
+test('RULE-TB-060, RULE-TB-061, RULE-TB-062: hours older than the scheme\'s expiry go back to the issue account, first in first out, by a job that can run twice; the member sees what expires soon', async () => {
+  S = ok(await lq.post('/api/v1/timebank/schemes', { name: '有效期时间银行', region_code: '520327001', categories: ['陪伴聊天'], expiry_months: 12 }), 201)
+  assert.equal(S.rules.expiry_months, 12)
+  assertError(await lq.patch(`/api/v1/timebank/schemes/${S.id}`, { version: S.version, expiry_months: 121 }), 400, 'invalid', 'expiry_months')
+  const v = await member(helper, S.id, { name: '过期测试' })
+  await deposit(v, 300, 400) // 13 months ago: expires
+  await deposit(v, 200, 350) // 11.5 months ago: expires within 30 days
+  await deposit(v, 100)
+  // 100 minutes donated: first in, first out, they came out of the oldest 300.
+  ok(await helper.post('/api/v1/timebank/transfers', { category: 'donate', from_member_id: v, minutes: 100 }), 201)
+  let m = ok(await helper.get(`/api/v1/timebank/members/${v}`))
+  assert.equal(m.balance_min, 500)
+  assert.equal(m.expiry.months, 12)
+  assert.equal(m.expiry.expiring_min, 400) // 200 due now and 200 within 30 days
+  assertError(await helper.post('/api/v1/timebank/expiry', {}), 403, 'forbidden')
+  const j = await job(lq, await lq.post('/api/v1/timebank/expiry', {}))
+  assert.deepEqual(j.result, { members: 1, minutes: 200 })
+  m = ok(await helper.get(`/api/v1/timebank/members/${v}`))
+  assert.equal(m.balance_min, 300)
+  assert.equal(m.expiry.expiring_min, 200)
+  assert.match(m.expiry.text, /将有 3 小时 20 分钟过期失效/)
+  const st = ok(await helper.get(`/api/v1/timebank/members/${v}/statement`)).items
+  assert.equal(st[0].category, 'expire')
+  assert.equal(st[0].category_name, '过期失效')
+  assert.equal(st[0].amount_min, -200)
+  // Idempotent: a second run (the job again, or the CLI) finds nothing more due.
+  assert.deepEqual((await job(lq, await lq.post('/api/v1/timebank/expiry', {}))).result, { members: 0, minutes: 0 })
+  const cli = s.cli(['timebank', 'expire'])
+  assert.equal(cli.status, 0, cli.stderr)
+  assert.match(cli.stdout, /0 名成员，共 0 分钟/)
+  assert.equal(ok(await helper.get(`/api/v1/timebank/members/${v}`)).balance_min, 300)
+  verify() // the issue account took the hours back: every scheme still sums to zero
+  const audit = ok(await fg.get('/api/v1/audit?action=timebank.expire')).items
+  assert.equal(audit.length, 1)
+  assert.equal(audit[0].username, 'lq_officer')
+  assert.equal(audit[0].region_code, '520327001')
+  // A scheme without expiry (the demo's) keeps old hours.
+  const w = await member(helper, LQ, { name: '不过期' })
+  await deposit(w, 60, 2000)
+  assert.deepEqual((await job(lq, await lq.post('/api/v1/timebank/expiry', {}))).result, { members: 0, minutes: 0 })
+  const wm = ok(await helper.get(`/api/v1/timebank/members/${w}`))
+  assert.equal(wm.balance_min, 60)
+  assert.equal(wm.expiry.text, '时间长期有效')
+})
+
+test('RULE-TB-064: the elder-volunteer target is a regional setting (the deepest region that sets it decides), and the measures use it', async () => {
+  let st = ok(await fg.get('/api/v1/timebank/settings?region=520327001'))
+  assert.equal(st.elder_volunteer_target_pct, 12) // Hangzhou's, the default
+  assert.equal(st.elder_volunteer_target_pct_from, '')
+  assertError(await helper.put('/api/v1/timebank/settings', { region_code: '520327001', elder_volunteer_target_pct: 30 }), 403, 'forbidden')
+  assertError(await lq.put('/api/v1/timebank/settings', { region_code: '520327101', elder_volunteer_target_pct: 30 }), 403, 'forbidden', 'region_code')
+  assertError(await lq.put('/api/v1/timebank/settings', { region_code: '520327001', elder_volunteer_target_pct: 0 }), 400, 'invalid', 'elder_volunteer_target_pct')
+  assertError(await lq.put('/api/v1/timebank/settings', { region_code: '520327001' }), 400, 'invalid', 'elder_volunteer_target_pct')
+  st = ok(await lq.put('/api/v1/timebank/settings', { region_code: '520327001', elder_volunteer_target_pct: 50 }))
+  assert.equal(st.elder_volunteer_target_pct, 50)
+  assert.equal(st.elder_volunteer_target_pct_from, '520327001')
+  // A village below inherits the township's; the county keeps the default.
+  assert.equal(ok(await fg.get('/api/v1/timebank/settings?region=520327001001')).elder_volunteer_target_pct, 50)
+  const m = ok(await fg.get('/api/v1/timebank/measures'))
+  assert.equal(m.target_pct, 12)
+  assert.equal(m.target, 0.12)
+  const lqArea = m.children.find((c) => c.code === '520327001')
+  const jxArea = m.children.find((c) => c.code === '520327101')
+  assert.equal(lqArea.target_pct, 50)
+  assert.equal(jxArea.target_pct, 12)
+  for (const c of [m, lqArea, jxArea])
+    assert.equal(c.reached, c.elders_active > 0 && c.elder_volunteers * 100 >= c.elders_active * c.target_pct, JSON.stringify(c))
+  assert.deepEqual([lqArea.elder_volunteers, lqArea.elders_active, lqArea.reached], [1, 3, false])
+  assert.deepEqual([m.elder_volunteers, m.elders_active, m.reached], [1, 3, true]) // 33 % ≥ 12 %
+  const own = ok(await lq.get('/api/v1/timebank/measures'))
+  assert.equal(own.target, 0.5)
+  const csv = await fg.get('/api/v1/timebank/measures/export?format=csv', { check: false })
+  assert.equal(csv.status, 200)
+  assert.match(csv.text, /520327001,龙泉街道,.*,50%,否/)
+  const audit = ok(await fg.get('/api/v1/audit?action=timebank.settings')).items
+  assert.equal(audit[0].username, 'lq_officer')
+  ok(await lq.put('/api/v1/timebank/settings', { region_code: '520327001', elder_volunteer_target_pct: 12 }))
+})
