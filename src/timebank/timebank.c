@@ -354,6 +354,9 @@ member_create(struct al_req *r)
         {"training", "培训记录", AL_FT_TEXT, AL_F_PLAIN, .min = 0, .max = 200},
         {"conduct_signed", "已签署行为守则", AL_FT_BOOL, 0, .min = 0},
         {"user_id", "志愿者账号", AL_FT_INT, 0, .min = 1, .max = INT64_MAX},
+        {"lat", "住址或站点纬度", AL_FT_REAL, 0, .lo = 3.0, .hi = 54.0, .hint = "应为中国境内的纬度"},
+        {"lng", "住址或站点经度", AL_FT_REAL, 0, .lo = 73.0, .hi = 136.0,
+            .hint = "应为中国境内的经度"},
         {0},
     };
     json_t *body, *set = json_object();
@@ -376,6 +379,9 @@ member_create(struct al_req *r)
     m.elder_id = iget(set, "elder_id", 0);
     m.region_code = sget(set, "region_code") ? sget(set, "region_code") : s.region_code;
     m.user_id = iget(set, "user_id", 0);
+    /* RULE-TB-066: where the volunteer sets out from (home or station). */
+    if ((rc = tb_pos_read(set, &m.lat, &m.lng, &m.has_pos, &r->err)) != AL_OK)
+        goto out;
     if (m.user_id > 0) {
         /* RULE-TB-044: a volunteer's own sign-in has the volunteer role and one membership. */
         json_t *u = NULL;
@@ -434,6 +440,8 @@ member_create(struct al_req *r)
         (int)iget(set, "conduct_signed", 0), r->who->username, r->now, &id);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, rc, "elder_id", "该老人已是本时间银行成员");
+    if (rc == AL_OK && m.has_pos)
+        rc = tb_store_position(r->db, "tb_members", id, m.lat, m.lng);
     if (rc == AL_OK)
         rc = audit(r, "timebank.member_create", "tb_member", id, m.region_code,
             json_pack("{sI ss}", "scheme_id", (json_int_t)s.id, "kind", m.kind));

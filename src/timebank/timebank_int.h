@@ -201,6 +201,9 @@ int tb_store_clearing(struct al_db *db, int64_t scheme, int64_t alliance, int64_
 struct tb_member {
     int64_t id, version, scheme_id, elder_id, user_id, account_id;
     const char *region_code, *kind, *name, *phone, *birth_date, *status, *group_type;
+    double lat, lng; /* home or station (RULE-TB-066) */
+    bool has_pos;
+    const char *card_masked; /* RULE-TB-070; NULL when none linked */
 };
 int tb_store_member(struct al_db *db, struct al_arena *a, int64_t id, struct tb_member *out);
 /* The member signed in as user `user_id` (their first scheme).  AL_ENOTFOUND when none. */
@@ -239,6 +242,8 @@ int tb_store_balance(struct al_db *db, int64_t account, int64_t *out);
 int tb_store_verify(struct al_db *db, int64_t *checked, char *msg, size_t size);
 
 struct tb_need {
+    double lat, lng; /* where (RULE-TB-066) */
+    bool has_pos;
     int64_t id, version, scheme_id, elder_id, starts_at, duration_min, payer_id, member_id;
     int64_t served_min, code_fails, transfer_id;
     bool volunteer_ok, elder_ok;
@@ -260,8 +265,26 @@ struct tb_need_filter {
     int64_t member_id;    /* taken by (0: any) */
     int64_t nearby_of;    /* a scheme: its open needs and those of schemes allied with it */
     int64_t overdue_at;   /* > 0: open needs starting before this time */
+    /* RULE-TB-066: with nearby_of, only needs inside this box (or without a position) */
+    bool box;
+    double lat_lo, lat_hi, lng_lo, lng_hi;
     int64_t limit, offset;
 };
+
+/*
+ * RULE-TB-066: the needs in `items` (each with "lat"/"lng", null when unknown) ordered by
+ * distance from (`lat`, `lng`): those farther than `radius_m` removed, each given
+ * "distance_m" (rounded; null when the need has no position), the ones without a position
+ * last in their given order.  Returns how many remain.
+ */
+size_t tb_nearby_order(json_t *items, double lat, double lng, double radius_m);
+/*
+ * RULE-TB-066: the "lat"/"lng" of a body read by al_fields_read into *lat, *lng and *has
+ * (false when neither is there).  AL_EINVAL naming the missing one when only one is.
+ */
+int tb_pos_read(const json_t *set, double *lat, double *lng, bool *has, struct al_errinfo *e);
+/* Write the position of need or member `id` (`table` "tb_needs" or "tb_members"). */
+int tb_store_position(struct al_db *db, const char *table, int64_t id, double lat, double lng);
 int tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter *f,
     json_t *items, int64_t *total);
 

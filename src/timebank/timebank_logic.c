@@ -4,8 +4,10 @@
  * a transfer's legs, and small texts.  No database, no clock.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/geo.h"
 #include "core/json.h"
 #include "timebank/timebank_int.h"
 
@@ -423,4 +425,73 @@ tb_target_reached(int64_t elder_volunteers, int64_t elders, int target_pct)
 {
     /* RULE-TB-064: elder volunteers reach the region's target share of all elders. */
     return elders > 0 && elder_volunteers * 100 >= elders * (int64_t)target_pct;
+}
+
+int
+tb_pos_read(const json_t *set, double *lat, double *lng, bool *has, struct al_errinfo *e)
+{
+    /* RULE-TB-066: a point is both coordinates or none. */
+    json_t *la = json_object_get(set, "lat"), *ln = json_object_get(set, "lng");
+    *has = false;
+    if (!la && !ln)
+        return AL_OK;
+    if (!json_is_number(la) || !json_is_number(ln))
+        return al_fail(e, AL_EINVAL, la ? "lng" : "lat", "位置应同时填写纬度和经度");
+    *lat = json_number_value(la);
+    *lng = json_number_value(ln);
+    *has = true;
+    return AL_OK;
+}
+
+struct near_row {
+    json_t *item;
+    double d;
+    bool has;
+    size_t seq;
+};
+
+static int
+near_cmp(const void *x, const void *y)
+{
+    const struct near_row *a = x, *b = y;
+    if (a->has != b->has)
+        return a->has ? -1 : 1;
+    if (a->has && a->d != b->d)
+        return a->d < b->d ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+size_t
+tb_nearby_order(json_t *items, double lat, double lng, double radius_m)
+{
+    /* RULE-TB-066: nearest first, within the radius; needs without a position last. */
+    size_t n = json_array_size(items), k = 0;
+    if (n == 0)
+        return 0;
+    struct near_row *rows = calloc(n, sizeof(*rows));
+    if (!rows)
+        return n;
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_array_get(items, i);
+        json_t *la = json_object_get(it, "lat"), *ln = json_object_get(it, "lng");
+        struct near_row row = {.item = json_incref(it), .seq = i};
+        if (json_is_number(la) && json_is_number(ln)) {
+            row.has = true;
+            row.d = al_geo_distance_m(lat, lng, json_number_value(la), json_number_value(ln));
+            if (row.d > radius_m) {
+                json_decref(it);
+                continue;
+            }
+        }
+        rows[k++] = row;
+    }
+    qsort(rows, k, sizeof(*rows), near_cmp);
+    json_array_clear(items);
+    for (size_t i = 0; i < k; i++) {
+        json_object_set_new(rows[i].item, "distance_m",
+            rows[i].has ? json_integer((json_int_t)(rows[i].d + 0.5)) : json_null());
+        json_array_append_new(items, rows[i].item);
+    }
+    free(rows);
+    return k;
 }

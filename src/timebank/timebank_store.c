@@ -267,7 +267,8 @@ tb_store_clearing(struct al_db *db, int64_t scheme, int64_t alliance, int64_t *a
     "m.id, m.version, m.scheme_id, coalesce(m.elder_id, 0), coalesce(m.user_id, 0),"          \
     " (SELECT id FROM tb_accounts a WHERE a.scheme_id = m.scheme_id AND a.kind = 'member'"    \
     "   AND a.member_id = m.id),"                                                              \
-    " m.region_code, m.kind, m.name, m.phone, m.birth_date, m.status, m.group_type"
+    " m.region_code, m.kind, m.name, m.phone, m.birth_date, m.status, m.group_type, m.lat,"   \
+    " m.lng, m.card_masked"
 
 static void
 member_read(struct al_arena *a, struct al_stmt *st, struct tb_member *m)
@@ -285,6 +286,10 @@ member_read(struct al_arena *a, struct al_stmt *st, struct tb_member *m)
     m->birth_date = al_stmt_dup(a, st, 10);
     m->status = al_stmt_dup(a, st, 11);
     m->group_type = al_stmt_dup(a, st, 12);
+    m->has_pos = !al_stmt_null(st, 13) && !al_stmt_null(st, 14);
+    m->lat = al_stmt_double(st, 13);
+    m->lng = al_stmt_double(st, 14);
+    m->card_masked = al_stmt_dup(a, st, 15);
     al_stmt_reset(st);
 }
 
@@ -690,12 +695,12 @@ tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter
         AL_COL(16, "served_min", AL_COL_INT), AL_COL(17, "volunteer_ok", AL_COL_BOOL),
         AL_COL(18, "elder_ok", AL_COL_BOOL), AL_COL(19, "dispute", AL_COL_TEXT),
         AL_COL(20, "transfer_id", AL_COL_INT), AL_COL(21, "created_at", AL_COL_TIME),
-        AL_COL_END};
+        AL_COL(22, "lat", AL_COL_DOUBLE), AL_COL(23, "lng", AL_COL_DOUBLE), AL_COL_END};
     static const struct al_page_sql sql = {
         .cols = "n.id, n.version, n.scheme_id, s.name, n.region_code, n.elder_id, n.elder_name,"
                 " n.category, n.place, n.starts_at, n.duration_min, n.note, n.pay_from, n.status,"
                 " n.member_id, m.name, n.served_min, n.volunteer_ok, n.elder_ok, n.dispute,"
-                " n.transfer_id, n.created_at",
+                " n.transfer_id, n.created_at, n.lat, n.lng",
         .from = " FROM tb_needs n JOIN tb_schemes s ON s.id = n.scheme_id"
                 " LEFT JOIN tb_members m ON m.id = n.member_id",
         .order = " ORDER BY n.starts_at, n.id"};
@@ -725,6 +730,15 @@ tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter
     if (f->overdue_at > 0)
         where = al_arena_printf(a, "%s AND n.status = 'open' AND n.starts_at < %s", where,
             al_param_int(&p, f->overdue_at));
+    if (f->box) /* RULE-TB-066: a coarse box; the exact distance is computed in C */
+        where = al_arena_printf(a,
+            "%s AND (n.lat IS NULL OR n.lng IS NULL OR (n.lat BETWEEN CAST(%s AS DOUBLE PRECISION)"
+            " AND CAST(%s AS DOUBLE PRECISION) AND n.lng BETWEEN CAST(%s AS DOUBLE PRECISION)"
+            " AND CAST(%s AS DOUBLE PRECISION)))", where,
+            al_param_text(&p, al_arena_printf(a, "%.7f", f->lat_lo)),
+            al_param_text(&p, al_arena_printf(a, "%.7f", f->lat_hi)),
+            al_param_text(&p, al_arena_printf(a, "%.7f", f->lng_lo)),
+            al_param_text(&p, al_arena_printf(a, "%.7f", f->lng_hi)));
     return al_db_page(db, &p, &sql, where, f->limit, f->offset, &(struct al_rows){.cols = cols},
         items, total);
 }
@@ -913,5 +927,17 @@ tb_store_setting_put(struct al_db *db, const char *region, const char *key, int6
         " updated_at = excluded.updated_at";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(region), AL_T(key), AL_I(value), AL_T(by), AL_I(now));
+    return al_stmt_run(st);
+}
+
+int
+tb_store_position(struct al_db *db, const char *table, int64_t id, double lat, double lng)
+{
+    static const char sql_n[] = "UPDATE tb_needs SET lat = ?, lng = ? WHERE id = ?";
+    static const char sql_m[] = "UPDATE tb_members SET lat = ?, lng = ? WHERE id = ?";
+    struct al_stmt *st = al_db_sql(db, strcmp(table, "tb_needs") == 0 ? sql_n : sql_m);
+    al_stmt_bind_double(st, 1, lat);
+    al_stmt_bind_double(st, 2, lng);
+    al_stmt_bind_int(st, 3, id);
     return al_stmt_run(st);
 }

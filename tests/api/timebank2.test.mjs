@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { Server, serverTest, assertError, sqlite, sleep } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
-let s, fg, lq, helper, lqVol, jxVol
+let s, admin, fg, lq, helper, lqVol, jxVol
 const test = serverTest(() => [s])
 const ok = (r, status = 200) => { assert.equal(r.status, status, r.text); return r.body }
 const DAY = 86400
@@ -16,7 +16,7 @@ const DAY = 86400
 let S, LQ, JX, elders = []
 before(async () => {
   s = await Server.start()
-  ;[fg, lq, helper, lqVol, jxVol] = await Promise.all(['fg_civil', 'lq_officer', 'lq_helper', 'lq_volunteer', 'jx_volunteer'].map((u) => s.login(u)))
+  ;[admin, fg, lq, helper, lqVol, jxVol] = await Promise.all(['admin', 'fg_civil', 'lq_officer', 'lq_helper', 'lq_volunteer', 'jx_volunteer'].map((u) => s.login(u)))
   const schemes = ok(await fg.get('/api/v1/timebank/schemes')).items
   LQ = schemes.find((x) => x.name === '龙泉街道时间银行').id
   JX = schemes.find((x) => x.name === '进化镇时间银行').id
@@ -127,4 +127,48 @@ test('RULE-TB-064: the elder-volunteer target is a regional setting (the deepest
   const audit = ok(await fg.get('/api/v1/audit?action=timebank.settings')).items
   assert.equal(audit[0].username, 'lq_officer')
   ok(await lq.put('/api/v1/timebank/settings', { region_code: '520327001', elder_volunteer_target_pct: 12 }))
+})
+
+const soon = (h = 24) => new Date(Date.now() + 8 * 3600e3 + h * 3600e3).toISOString().slice(0, 16).replace('T', ' ')
+const need = (c, over = {}) => c.post('/api/v1/timebank/needs', { scheme_id: LQ, elder_id: elders[0], category: '陪伴聊天', starts_at: soon(), duration_min: 60, place: '老人家中', ...over })
+
+let nearVol, nearVolId
+test('RULE-TB-066: needs carry a position (the elder\'s address or a picked point); a volunteer sees the open needs of their scheme and allied schemes nearest first, within the region\'s radius', async () => {
+  ok(await admin.post('/api/v1/users', { username: 'near_vol', display_name: '附近志愿者', role: 'volunteer', region_code: '520327001', password: 'Near12345' }), 201)
+  nearVol = await s.firstLogin('near_vol', 'Near12345')
+  const uid = ok(await admin.get('/api/v1/users?q=near_vol')).items[0].id
+  assertError(await helper.post('/api/v1/timebank/members', { scheme_id: LQ, kind: 'individual', name: '附近志愿者', birth_date: '1980-05-05', user_id: uid, lat: 27.975 }), 400, 'invalid', 'lng')
+  assertError(await helper.post('/api/v1/timebank/members', { scheme_id: LQ, kind: 'individual', name: '附近志愿者', birth_date: '1980-05-05', user_id: uid, lat: 91, lng: 107.72 }), 400, 'invalid', 'lat')
+  nearVolId = await member(helper, LQ, { name: '附近志愿者', birth_date: '1980-05-05', user_id: uid, lat: 27.975, lng: 107.72 })
+  const noPos = ok(await fg.post('/api/v1/elders', { name: '无坐标老人', id_number: idNumber('520327', '19480808', 811), region_code: '520327001001', address: '龙泉社区 9 号', phone: '13700008111' }), 201).id
+  const a = ok(await need(helper, { elder_id: elders[0] }), 201)                 // 2.2 km away
+  const b = ok(await need(helper, { elder_id: elders[2], starts_at: soon(48) }), 201) // at the volunteer's door
+  const far = ok(await need(helper, { elder_id: elders[1], lat: 28.2, lng: 107.72, place: '县城外' }), 201) // picked point, 25 km
+  const d = ok(await need(helper, { elder_id: noPos }), 201)                      // no position known
+  const other = ok(await need(helper, { scheme_id: S.id, elder_id: elders[2] }), 201) // not allied with 龙泉
+  assertError(await need(helper, { lat: 27.9 }), 400, 'invalid', 'lng')
+  let r = ok(await nearVol.get('/api/v1/timebank/me/needs'))
+  assert.equal(r.by_distance, true)
+  assert.equal(r.radius_m, 5000)
+  const mine = r.items.filter((x) => [a.id, b.id, far.id, d.id, other.id].includes(x.id))
+  assert.deepEqual(mine.map((x) => x.id), [b.id, a.id, d.id])
+  assert.equal(mine[0].distance_m, 0)
+  assert.ok(Math.abs(mine[1].distance_m - 2224) < 5, String(mine[1].distance_m))
+  assert.equal(mine[2].distance_m, null)
+  // Ordered across pages too.
+  const p1 = ok(await nearVol.get('/api/v1/timebank/me/needs?page_size=1&page=1'))
+  assert.equal(p1.items.length, 1)
+  assert.equal(p1.total, r.total)
+  assert.equal(p1.items[0].id, r.items[0].id)
+  // The radius is a regional setting: 1 km in 龙泉 leaves the 2.2 km need out.
+  ok(await lq.put('/api/v1/timebank/settings', { region_code: '520327001', nearby_radius_m: 1000 }))
+  r = ok(await nearVol.get('/api/v1/timebank/me/needs'))
+  assert.equal(r.radius_m, 1000)
+  assert.deepEqual(r.items.filter((x) => [a.id, b.id, d.id].includes(x.id)).map((x) => x.id), [b.id, d.id])
+  ok(await lq.put('/api/v1/timebank/settings', { region_code: '520327001', nearby_radius_m: 5000 }))
+  // A volunteer without a position still sees their scheme and allied schemes, by time.
+  const j = ok(await jxVol.get('/api/v1/timebank/me/needs'))
+  assert.equal(j.by_distance, false)
+  assert.ok(j.items.some((x) => x.id === far.id), 'no position: no distance filter')
+  assert.ok(!j.items.some((x) => x.id === other.id))
 })
