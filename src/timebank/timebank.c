@@ -733,6 +733,8 @@ static const struct al_route timebank_routes[] = {
         "志愿者本人：接单"},
     {AL_POST, "/api/v1/timebank/me/needs/:id/done", tb_me_done, "timebank.self", 0,
         "志愿者本人：登记时长（可附老人确认码）"},
+    {AL_POST, "/api/v1/timebank/me/needs/:id/dispute", tb_me_dispute, "timebank.self", 0,
+        "志愿者本人：对已接的需求提出争议（交助老员处理）"},
     {0},
 };
 

@@ -265,6 +265,7 @@ struct tb_need_filter {
     int64_t member_id;    /* taken by (0: any) */
     int64_t nearby_of;    /* a scheme: its open needs and those of schemes allied with it */
     int64_t overdue_at;   /* > 0: open needs starting before this time */
+    const char *q;        /* part of the elder's name, the category or the place; NULL: any */
     /* RULE-TB-066: with nearby_of, only needs inside this box (or without a position) */
     bool box;
     double lat_lo, lat_hi, lng_lo, lng_hi;
@@ -402,6 +403,7 @@ int tb_me_statement(struct al_req *r);
 int tb_me_needs(struct al_req *r);
 int tb_me_take(struct al_req *r);
 int tb_me_done(struct al_req *r);
+int tb_me_dispute(struct al_req *r);
 int tb_measures(struct al_req *r);
 int tb_measures_export(struct al_req *r);
 int tb_members_export(struct al_req *r);

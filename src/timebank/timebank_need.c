@@ -280,8 +280,15 @@ tb_need_list(struct al_req *r)
             &r->err);
     if (rc == AL_OK)
         rc = al_query_int(&r->query, "overdue", "已逾期", 0, 1, 0, &overdue, &r->err);
+    /* RULE-TB-068: the helper's need picker searches by volunteer and by text. */
+    if (rc == AL_OK)
+        rc = al_query_int(&r->query, "member_id", "志愿者", 0, INT64_MAX, 0, &f.member_id,
+            &r->err);
     if (rc != AL_OK)
         return rc;
+    f.q = al_query_opt(&r->query, "q");
+    if (f.q && !*f.q)
+        f.q = NULL;
     if (f.status) {
         bool known = false;
         for (int i = 0; statuses[i]; i++)
@@ -689,4 +696,28 @@ tb_me_done(struct al_req *r)
         n.elder_ok = true;
     return save(r, &n, "timebank.need_done", NULL,
         json_pack("{sI sb}", "minutes", (json_int_t)minutes, "elder_code", code && *code));
+}
+
+int
+tb_me_dispute(struct al_req *r)
+{
+    struct tb_member m;
+    struct tb_need n;
+    json_t *body;
+    const char *reason = NULL;
+    int rc = me_need(r, &m, &n, &body);
+    /* RULE-TB-068: only the volunteer who took the need disputes it from the phone. */
+    if (rc == AL_OK && n.member_id != m.id)
+        rc = al_req_fail(r, AL_ENOTFOUND, NULL, "需求不存在");
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "reason", "争议原因", AL_REQUIRED | AL_PLAIN, 2, 200, &reason,
+            &r->err);
+    if (rc == AL_OK)
+        rc = tb_need_allowed(n.status, TB_N_DISPUTE, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    n.status = "disputed";
+    n.dispute = al_arena_printf(r->arena, "志愿者%s：%s", m.name, reason);
+    return save(r, &n, "timebank.need_dispute", NULL,
+        json_pack("{ss sI}", "reason", reason, "member_id", (json_int_t)m.id));
 }

@@ -730,6 +730,12 @@ tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter
     if (f->overdue_at > 0)
         where = al_arena_printf(a, "%s AND n.status = 'open' AND n.starts_at < %s", where,
             al_param_int(&p, f->overdue_at));
+    if (f->q) {
+        const char *q = al_param_text(&p, f->q);
+        where = al_arena_printf(a,
+            "%1$s AND (instr(n.elder_name, %2$s) > 0 OR instr(n.category, %2$s) > 0"
+            " OR instr(n.place, %2$s) > 0)", where, q);
+    }
     if (f->box) /* RULE-TB-066: a coarse box; the exact distance is computed in C */
         where = al_arena_printf(a,
             "%s AND (n.lat IS NULL OR n.lng IS NULL OR (n.lat BETWEEN CAST(%s AS DOUBLE PRECISION)"

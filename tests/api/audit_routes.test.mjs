@@ -318,6 +318,12 @@ const CALLS = {
     const t = ok(await vol.post(`/api/v1/timebank/me/needs/${n.id}/take`, { version: n.version }))
     return call(vol, { version: t.version, minutes: 30 }, { id: n.id })
   } },
+  'POST /api/v1/timebank/me/needs/:id/dispute': { action: 'timebank.need_dispute', run: async (call) => {
+    const n = await tbNeed()
+    const vol = await s.login('lq_volunteer')
+    const t = ok(await vol.post(`/api/v1/timebank/me/needs/${n.id}/take`, { version: n.version }))
+    return call(vol, { version: t.version, reason: '老人不在家' }, { id: n.id })
+  } },
   'POST /api/v1/service/orders': { action: 'service.order_place', run: async (call) => {
     const o = await svcOrder()
     const day = new Date(Date.now() + 2 * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)

@@ -172,3 +172,48 @@ test('RULE-TB-066: needs carry a position (the elder\'s address or a picked poin
   assert.ok(j.items.some((x) => x.id === far.id), 'no position: no distance filter')
   assert.ok(!j.items.some((x) => x.id === other.id))
 })
+
+test('RULE-TB-068: the volunteer who took a need raises a dispute from the phone; it goes to the helper', async () => {
+  const n = ok(await need(helper, { elder_id: elders[2] }), 201)
+  const t = ok(await nearVol.post(`/api/v1/timebank/me/needs/${n.id}/take`, { version: n.version }))
+  assertError(await jxVol.post(`/api/v1/timebank/me/needs/${n.id}/dispute`, { version: t.version, reason: '不是我接的' }), 404, 'not_found')
+  assertError(await nearVol.post(`/api/v1/timebank/me/needs/${n.id}/dispute`, { version: t.version }), 400, 'invalid', 'reason')
+  assertError(await nearVol.post(`/api/v1/timebank/me/needs/${n.id}/dispute`, { version: t.version + 1, reason: '老人不在家' }), 409, 'conflict', 'version')
+  const d = ok(await nearVol.post(`/api/v1/timebank/me/needs/${n.id}/dispute`, { version: t.version, reason: '老人不在家，未能服务' }))
+  assert.equal(d.status, 'disputed')
+  assert.equal(d.dispute, '志愿者附近志愿者：老人不在家，未能服务')
+  assertError(await nearVol.post(`/api/v1/timebank/me/needs/${n.id}/dispute`, { version: d.version, reason: '再次' }), 409, 'conflict', 'status')
+  // The helper sees it among the disputes and settles it.
+  const list = ok(await helper.get('/api/v1/timebank/needs?status=disputed')).items
+  assert.ok(list.some((x) => x.id === n.id))
+  const res = ok(await helper.post(`/api/v1/timebank/needs/${n.id}/resolve`, { version: d.version, minutes: 0 }))
+  assert.equal(res.status, 'cancelled')
+  const audit = ok(await fg.get('/api/v1/audit?action=timebank.need_dispute')).items
+  assert.equal(audit[0].username, 'near_vol')
+})
+
+test('RULE-TB-069: an elder who died or moved away can neither spend nor receive hours (409 naming why)', async () => {
+  const e = ok(await fg.post('/api/v1/elders', { name: '离册老人', id_number: idNumber('520327', '19500505', 821), region_code: '520327001001', address: '龙泉社区 3 号', phone: '13700008211' }), 201)
+  const em = await member(helper, LQ, { elder_id: e.id, name: undefined, birth_date: undefined })
+  await deposit(em, 120)
+  ok(await helper.post('/api/v1/timebank/transfers', { category: 'redeem', from_member_id: em, to_member_id: nearVolId, minutes: 30 }), 201)
+  const rec = ok(await fg.get(`/api/v1/elders/${e.id}`))
+  ok(await fg.patch(`/api/v1/elders/${e.id}`, { version: rec.version, status: 'deceased', status_date: '2026-11-01', status_reason: '病故' }))
+  let r = await helper.post('/api/v1/timebank/transfers', { category: 'redeem', from_member_id: em, to_member_id: nearVolId, minutes: 30 })
+  assertError(r, 409, 'conflict', 'from_member_id')
+  assert.match(r.body.error.message, /老人已去世，不能使用时间/)
+  r = await helper.post('/api/v1/timebank/transfers', { category: 'service', to_member_id: em, minutes: 30 })
+  assertError(r, 409, 'conflict', 'to_member_id')
+  assert.match(r.body.error.message, /老人已去世，不能接收时间/)
+  assertError(await helper.post('/api/v1/timebank/transfers', { category: 'donate', from_member_id: em, minutes: 30 }), 409, 'conflict', 'from_member_id')
+  // Moved away: the same, naming the move.
+  const e2 = ok(await fg.post('/api/v1/elders', { name: '迁出老人', id_number: idNumber('520327', '19500606', 822), region_code: '520327001001', address: '龙泉社区 4 号', phone: '13700008222' }), 201)
+  const em2 = await member(helper, LQ, { elder_id: e2.id, name: undefined, birth_date: undefined })
+  const rec2 = ok(await fg.get(`/api/v1/elders/${e2.id}`))
+  ok(await fg.patch(`/api/v1/elders/${e2.id}`, { version: rec2.version, status: 'moved_out', status_date: '2026-11-01', status_reason: '随子女迁居' }))
+  r = await fg.post('/api/v1/timebank/transfers', { category: 'grant', to_member_id: em2, minutes: 30 })
+  assert.equal(r.status, 409, r.text)
+  assert.match(r.body.error.message, /已迁出/)
+  assert.equal(ok(await helper.get(`/api/v1/timebank/members/${em}`)).balance_min, 90)
+  verify()
+})
