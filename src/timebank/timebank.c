@@ -519,6 +519,7 @@ member_get(struct al_req *r)
     json_t *o = member_json(r, &m, &p);
     json_object_set_new(o, "may_redeem", json_boolean(!p.is_group && tb_may_redeem(&s.rules, &p)));
     json_object_set_new(o, "scheme_name", json_string(s.name));
+    json_object_set_new(o, "card_masked", m.card_masked ? json_string(m.card_masked) : json_null());
     if ((rc = tb_expiry_json(r, &m, &s, o)) != AL_OK) {
         json_decref(o);
         return rc;
@@ -698,6 +699,10 @@ static const struct al_route timebank_routes[] = {
         "时间银行区域参数：老年志愿者占比目标、附近需求半径（本级或上级设置）"},
     {AL_PUT, "/api/v1/timebank/settings", tb_settings_put, "timebank.manage", 0,
         "设置本辖区的时间银行区域参数"},
+    {AL_PUT, "/api/v1/timebank/members/:id/card", tb_card_put, "timebank.operate", 0,
+        "关联或解除成员的市民卡（加密保存，脱敏显示）"},
+    {AL_GET, "/api/v1/timebank/card-export", tb_card_export, "timebank.manage", 0,
+        "导出市民卡交换文件：期间每位成员的存入、使用与余额（CSV/XLSX，留痕）"},
     {AL_GET, "/api/v1/timebank/members/:id", member_get, "timebank.read", 0, "成员详情与余额"},
     {AL_POST, "/api/v1/timebank/members/:id/verify", member_verify, "timebank.operate", 0,
         "审核志愿者"},

@@ -387,6 +387,26 @@ int tb_store_setting_put(struct al_db *db, const char *region, const char *key, 
 int tb_settings_get(struct al_req *r);
 int tb_settings_put(struct al_req *r);
 
+/* ---- the citizen card (RULE-TB-070, 071) ---- */
+
+/*
+ * Link (`hash` not NULL) or unlink (all NULL) the citizen card of member `member` of `scheme`.
+ * AL_ECONFLICT when another member of the scheme holds the card.  Inside a transaction.
+ */
+int tb_store_card_set(struct al_db *db, int64_t member, int64_t scheme, const char *enc,
+    const char *hash, const char *masked);
+/*
+ * Members of `scope` with a card: member_id, name, scheme_name, card_enc, card_masked,
+ * deposited_min and spent_min in [from, to), balance_min at `to` (unix seconds).
+ */
+int tb_store_card_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, json_t *items);
+/* RULE-TB-070: a citizen-card number: 8..20 digits or capital letters.  Masked into `out`. */
+bool tb_card_valid(const char *s);
+void tb_card_mask(const char *s, char *out, size_t size);
+int tb_card_put(struct al_req *r);
+int tb_card_export(struct al_req *r);
+
 /* ---- the need handlers (timebank_need.c), routed by timebank.c ---- */
 struct al_req;
 int tb_need_list(struct al_req *r);

@@ -495,3 +495,26 @@ tb_nearby_order(json_t *items, double lat, double lng, double radius_m)
     free(rows);
     return k;
 }
+
+bool
+tb_card_valid(const char *s)
+{
+    /* RULE-TB-070: what the card systems print: 8..20 digits or capital letters. */
+    size_t n = s ? strlen(s) : 0;
+    if (n < 8 || n > 20)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+void
+tb_card_mask(const char *s, char *out, size_t size)
+{
+    /* RULE-TB-070: the first 4 and the last 4 characters, the rest hidden (as ID numbers). */
+    size_t n = strlen(s), k = 0;
+    for (size_t i = 0; i < n && k + 1 < size; i++)
+        out[k++] = i < 4 || i + 4 >= n ? s[i] : '*';
+    out[k] = '\0';
+}

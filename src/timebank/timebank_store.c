@@ -947,3 +947,62 @@ tb_store_position(struct al_db *db, const char *table, int64_t id, double lat, d
     al_stmt_bind_int(st, 3, id);
     return al_stmt_run(st);
 }
+
+/* ---- the citizen card (RULE-TB-070, 071) ---- */
+
+int
+tb_store_card_set(struct al_db *db, int64_t member, int64_t scheme, const char *enc,
+    const char *hash, const char *masked)
+{
+    static const char sql_dup[] =
+        "SELECT count(*) FROM tb_members WHERE scheme_id = ? AND card_hash = ? AND id <> ?";
+    static const char sql[] =
+        "UPDATE tb_members SET card_enc = ?, card_hash = ?, card_masked = ?,"
+        " version = version + 1 WHERE id = ?";
+    int64_t n = 0;
+    int rc;
+    if (hash) {
+        struct al_stmt *st = al_db_sql(db, sql_dup);
+        al_stmt_binds(st, AL_I(scheme), AL_T(hash), AL_I(member));
+        if ((rc = al_stmt_int64(st, &n)) != AL_OK)
+            return rc;
+        if (n > 0)
+            return AL_ECONFLICT;
+    }
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(enc), AL_T(hash), AL_T(masked), AL_I(member));
+    return al_stmt_run(st);
+}
+
+int
+tb_store_card_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, json_t *items)
+{
+    /*
+     * Members of scope with a card: minutes deposited and spent in [from, to) and the
+     * balance at `to` (RULE-TB-071).
+     */
+    static const char sql[] =
+        "SELECT m.id, m.name, s.name, m.card_enc, m.card_masked,"
+        " coalesce(sum(CASE WHEN v.amount_min > 0 AND v.created_at >= ?3 AND v.created_at < ?4"
+        "   THEN v.amount_min ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN v.amount_min < 0 AND v.created_at >= ?3 AND v.created_at < ?4"
+        "   THEN -v.amount_min ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN v.created_at < ?4 THEN v.amount_min ELSE 0 END), 0)"
+        " FROM tb_members m JOIN tb_schemes s ON s.id = m.scheme_id"
+        " JOIN tb_accounts a ON a.scheme_id = m.scheme_id AND a.kind = 'member'"
+        "  AND a.member_id = m.id"
+        " LEFT JOIN tb_movements v ON v.account_id = a.id"
+        " WHERE m.card_hash IS NOT NULL AND m.region_code >= ?1 AND m.region_code < ?2"
+        " GROUP BY m.id, m.name, s.name, m.card_enc, m.card_masked ORDER BY m.id";
+    static const struct al_col cols[] = {AL_COL(0, "member_id", AL_COL_INT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "scheme_name", AL_COL_TEXT),
+        AL_COL(3, "card_enc", AL_COL_TEXT), AL_COL(4, "card_masked", AL_COL_TEXT),
+        AL_COL(5, "deposited_min", AL_COL_INT), AL_COL(6, "spent_min", AL_COL_INT),
+        AL_COL(7, "balance_min", AL_COL_INT), AL_COL_END};
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(from), AL_I(to));
+    return al_db_rows(st, a, &(struct al_rows){.cols = cols}, items);
+}

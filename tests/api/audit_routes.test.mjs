@@ -280,6 +280,10 @@ const CALLS = {
     sqlite(s.db, `UPDATE tb_movements SET created_at = created_at - 8640000 WHERE transfer_id = ${t.id}`)
     return call(civil, {})
   } },
+  'PUT /api/v1/timebank/members/:id/card': { action: 'timebank.card_link', run: async (call) => {
+    const m = ok(await civil.post('/api/v1/timebank/members', { scheme_id: TB, kind: 'individual', name: '巡检市民卡', birth_date: '1990-01-01' }), 201)
+    return call(civil, { card_number: `3301ZJ${String(seq++).padStart(8, '0')}` }, { id: m.id })
+  } },
   'POST /api/v1/timebank/transfers': { action: 'timebank.transfer', run: (call) => call(civil, { category: 'topup', scheme_id: TB, minutes: 60 }) },
   'POST /api/v1/timebank/needs': { action: 'timebank.need_create', run: async (call) => call(civil, { scheme_id: TB, elder_id: (await newElder()).id, category: '打扫卫生', starts_at: '2026-12-30 09:00', duration_min: 60, place: '家中' }) },
   'POST /api/v1/timebank/needs/:id/assign': { action: 'timebank.need_assign', run: async (call) => {

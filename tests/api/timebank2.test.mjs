@@ -217,3 +217,41 @@ test('RULE-TB-069: an elder who died or moved away can neither spend nor receive
   assert.equal(ok(await helper.get(`/api/v1/timebank/members/${em}`)).balance_min, 90)
   verify()
 })
+
+test('RULE-TB-070, RULE-TB-071: a member links a citizen card (sealed, hashed, shown masked); the exchange file gives the hours per member for a period, audited', async () => {
+  const v = await member(helper, LQ, { name: '市民卡志愿者' })
+  assertError(await helper.put(`/api/v1/timebank/members/${v}/card`, { card_number: 'abc' }), 400, 'invalid', 'card_number')
+  assertError(await helper.put(`/api/v1/timebank/members/${v}/card`, {}), 400, 'invalid', 'card_number')
+  const r = ok(await helper.put(`/api/v1/timebank/members/${v}/card`, { card_number: '3301ZJ00123456' }))
+  assert.equal(r.card_masked, '3301******3456')
+  const m = ok(await helper.get(`/api/v1/timebank/members/${v}`))
+  assert.equal(m.card_masked, '3301******3456')
+  assert.ok(!JSON.stringify(m).includes('3301ZJ00123456'))
+  const row = sqlite(s.db, `SELECT card_enc || '|' || card_hash FROM tb_members WHERE id = ${v}`)
+  assert.ok(!row.includes('3301ZJ00123456'), 'stored sealed, never in the clear')
+  // The same card on another member of the scheme: 409.
+  const w = await member(helper, LQ, { name: '另一志愿者' })
+  assertError(await helper.put(`/api/v1/timebank/members/${w}/card`, { card_number: '3301ZJ00123456' }), 409, 'conflict', 'card_number')
+  // Hours: 90 before the period, 60 in it, 30 spent in it.
+  await deposit(v, 90, 40)
+  await deposit(v, 60, 5)
+  const sp = ok(await helper.post('/api/v1/timebank/transfers', { category: 'donate', from_member_id: v, minutes: 30 }), 201)
+  sqlite(s.db, `UPDATE tb_movements SET created_at = created_at - ${3 * DAY} WHERE transfer_id = ${sp.id}`)
+  const day = (d) => new Date(Date.now() + 8 * 3600e3 - d * DAY * 1000).toISOString().slice(0, 10)
+  assertError(await helper.get(`/api/v1/timebank/card-export?from=${day(10)}&to=${day(0)}&format=csv`, { check: false }), 403, 'forbidden')
+  assertError(await lq.get(`/api/v1/timebank/card-export?from=${day(0)}&to=${day(10)}&format=csv`, { check: false }), 400, 'invalid', 'to')
+  assertError(await lq.get(`/api/v1/timebank/card-export?from=2026-02-30&to=${day(0)}&format=csv`, { check: false }), 400, 'invalid', 'from')
+  const x = await lq.get(`/api/v1/timebank/card-export?from=${day(10)}&to=${day(0)}&format=csv`, { check: false })
+  assert.equal(x.status, 200, x.text)
+  const lines = x.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+  assert.equal(lines[0], '市民卡号,成员编号,姓名,时间银行,期间存入（分钟）,期间使用（分钟）,期末余额（分钟）')
+  assert.deepEqual(lines.slice(1), [`3301ZJ00123456,${v},市民卡志愿者,龙泉街道时间银行,60,30,120`]) // the officer may read it in full
+  const audit = ok(await fg.get('/api/v1/audit?action=timebank.card_export')).items
+  assert.equal(audit[0].username, 'lq_officer')
+  assert.equal(audit[0].detail.rows, 1)
+  // Unlinked: out of the file.
+  ok(await helper.put(`/api/v1/timebank/members/${v}/card`, { card_number: null }))
+  assert.equal(ok(await helper.get(`/api/v1/timebank/members/${v}`)).card_masked, null)
+  const y = await lq.get(`/api/v1/timebank/card-export?from=${day(10)}&to=${day(0)}&format=csv`, { check: false })
+  assert.equal(y.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/).length, 1)
+})
