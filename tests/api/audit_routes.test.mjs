@@ -72,6 +72,20 @@ async function visitNeed(target) {
   const v = ok(await civil.post('/api/v1/visits', { elder_id: await visitTarget(), method: 'phone', needs: [target ? { kind: 'care', need: '助餐', target, deadline } : { kind: 'care', need: '助餐' }] }), 201)
   return ok(await civil.get(`/api/v1/visit-needs/${v.needs[0]}`))
 }
+// RULE-MEAL-060..062: a family account with consent for an elder near a canteen with tomorrow's lunch.
+async function mealOrderSetup(call) {
+  const n = seq++
+  const day = new Date(Date.now() + 8 * 3600e3 + 86400e3).toISOString().slice(0, 10)
+  const c = ok(await civil.post('/api/v1/meal/canteens', { region_code: '520327001', kind: 'canteen', name: `巡检送餐${n}`, operator: '巡检', address: '一号', lat: 27.955, lng: 107.72, capacity: 10, delivery_radius_m: 3000, windows: [{ meal: 'lunch', from: '11:00', to: '13:00' }], areas: ['520327001001'], licence_no: `JY${n}`, licence_expiry: '2030-01-01' }), 201)
+  const m = ok(await civil.post(`/api/v1/meal/canteens/${c.id}/menus`, { date: day, meal: 'lunch', name: '午餐', price_fen: 1000 }), 201)
+  const e = ok(await civil.post('/api/v1/elders', { name: '送餐巡检', id_number: idNumber('520327', '19400101', n), region_code: '520327001001', address: '二号', phone: '13800001234', lat: 27.96, lng: 107.72 }), 201)
+  const u = ok(await admin.post('/api/v1/users', { username: `walk_fam_${n}`, display_name: '家属', role: 'family', region_code: '520327001', password: 'Walk12345' }), 201)
+  ok(await civil.post(`/api/v1/elders/${e.id}/consents`, { user_id: u.id, relation: '女儿', granted_by: '本人', scope: ['basic'] }), 201)
+  const fam = await s.login(`walk_fam_${n}`, 'Walk12345')
+  ok(await fam.post('/api/v1/me/password', { old_password: 'Walk12345', new_password: 'Walk12345x' }))
+  const res = call ? await call(fam, { canteen_id: c.id, menu_id: m.id }, { id: e.id }) : null
+  return { fam, elderId: e.id, canteenId: c.id, menuId: m.id, res }
+}
 const hukou = () => `身份证号,姓名,区划代码,住址\n${idNumber('520327', '19440101', seq++)},导入老人,520327001001,三号\n`
 
 // A county change of the service list raising 高龄津贴 (with the item when `withItem`),
@@ -327,6 +341,12 @@ const CALLS = {
     const vol = await s.login('lq_volunteer')
     const t = ok(await vol.post(`/api/v1/timebank/me/needs/${n.id}/take`, { version: n.version }))
     return call(vol, { version: t.version, reason: '老人不在家' }, { id: n.id })
+  } },
+  'POST /api/v1/my/elders/:id/meal-orders': { action: 'meal.order', run: async (call) => (await mealOrderSetup(call)).res },
+  'POST /api/v1/my/meal-orders/:id/cancel': { action: 'meal.order_cancel', run: async (call) => {
+    const { fam, elderId, canteenId, menuId } = await mealOrderSetup(null)
+    const o = ok(await fam.post(`/api/v1/my/elders/${elderId}/meal-orders`, { canteen_id: canteenId, menu_id: menuId }), 201)
+    return call(fam, { version: o.version }, { id: o.id })
   } },
   'POST /api/v1/service/orders': { action: 'service.order_place', run: async (call) => {
     const o = await svcOrder()
