@@ -512,9 +512,12 @@ tb_card_valid(const char *s)
 void
 tb_card_mask(const char *s, char *out, size_t size)
 {
-    /* RULE-TB-070: the first 4 and the last 4 characters, the rest hidden (as ID numbers). */
-    size_t n = strlen(s), k = 0;
+    /*
+     * RULE-TB-070: the first 4 and the last 4 characters, the rest hidden (as ID numbers); a
+     * number shorter than 12 shows its last 4 only, so that at least 4 stay hidden.
+     */
+    size_t n = strlen(s), k = 0, head = n >= 12 ? 4 : 0;
     for (size_t i = 0; i < n && k + 1 < size; i++)
-        out[k++] = i < 4 || i + 4 >= n ? s[i] : '*';
+        out[k++] = i < head || i + 4 >= n ? s[i] : '*';
     out[k] = '\0';
 }

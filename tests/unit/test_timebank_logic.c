@@ -297,6 +297,42 @@ target(void **state)
     assert_false(tb_target_reached(0, 0, 12));
 }
 
+/* RULE-TB-066: nearest first within the radius, needs without a position last. */
+static void
+nearby(void **state)
+{
+    (void)state;
+    json_t *items = json_pack("[{si sf sf} {si sf sf} {si sn sn} {si sf sf}]", "id", 1, "lat",
+        27.955, "lng", 107.72, "id", 2, "lat", 27.975, "lng", 107.72, "id", 3, "lat", "lng", "id",
+        4, "lat", 28.2, "lng", 107.72);
+    assert_int_equal(tb_nearby_order(items, 27.975, 107.72, 5000), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "distance_m")), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 1), "id")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 1), "distance_m")),
+        2224);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 2), "id")), 3);
+    assert_true(json_is_null(json_object_get(json_array_get(items, 2), "distance_m")));
+    json_decref(items);
+}
+
+/* RULE-TB-070: card numbers checked and masked as ID numbers are. */
+static void
+citizen_card(void **state)
+{
+    (void)state;
+    char out[32];
+    assert_true(tb_card_valid("3301ZJ00123456"));
+    assert_false(tb_card_valid("3301zj00123456"));
+    assert_false(tb_card_valid("1234567"));
+    assert_false(tb_card_valid("123456789012345678901"));
+    assert_false(tb_card_valid(NULL));
+    tb_card_mask("3301ZJ00123456", out, sizeof(out));
+    assert_string_equal(out, "3301******3456");
+    tb_card_mask("12345678", out, sizeof(out));
+    assert_string_equal(out, "****5678"); /* short: the last 4 only */
+}
+
 int
 main(void)
 {
@@ -313,6 +349,8 @@ main(void)
         cmocka_unit_test(expiry),
         cmocka_unit_test(gone_elders),
         cmocka_unit_test(target),
+        cmocka_unit_test(nearby),
+        cmocka_unit_test(citizen_card),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     al_arena_fini(&arena);
