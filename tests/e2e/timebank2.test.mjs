@@ -3,6 +3,7 @@
 // with their distance, takes one and raises a dispute; the member's page says what expires.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { Server } from '../lib/server.mjs'
 import { launch, openAs, fitsWidth, axeViolations, input, SHOTS } from './browser.mjs'
 import { idNumber } from '../lib/ids.mjs'
@@ -87,4 +88,37 @@ test('RULE-TB-066, RULE-TB-068, RULE-TB-062: the volunteer sees nearby needs wit
   assert.equal(ok(await fg.get(`/api/v1/timebank/needs/${n.id}`)).status, 'disputed')
   assert.deepEqual(v.page.errors, [])
   await v.ctx.close()
+})
+
+test('RULE-TB-070, RULE-TB-071: the helper links a citizen card from the member list; the officer exports the exchange file', async () => {
+  const m = ok(await fg.get('/api/v1/timebank/members?q=刘婷')).items[0]
+  const h = await openAs(browser, server, 'lq_helper', DESKTOP)
+  await h.page.goto(server.base + '/timebank?tab=members&q=刘婷')
+  await h.page.click(`[data-test=tb-card-${m.id}]`)
+  await h.page.waitForSelector('[data-test=tb-card-dialog] form')
+  await h.page.fill(input('tb-card-number'), '52ab')
+  await h.page.click('[data-test=tb-card-save]')
+  await h.page.waitForSelector('[data-test=tb-card-dialog] .el-form-item__error')
+  await h.page.fill(input('tb-card-number'), '5203zj00012345')
+  for (const v of await pageAxe(h.page)) assert.fail(`axe: ${v}`)
+  await h.page.click('[data-test=tb-card-save]')
+  await h.page.waitForSelector('.el-message:has-text("5203******2345")')
+  assert.equal(ok(await fg.get(`/api/v1/timebank/members/${m.id}`)).card_masked, '5203******2345')
+  assert.deepEqual(h.page.errors, [])
+  await h.ctx.close()
+  const o = await openAs(browser, server, 'lq_officer', DESKTOP)
+  await o.page.goto(server.base + '/timebank?tab=schemes')
+  await o.page.waitForSelector('[data-test=tb-card-export]')
+  const day = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+  const ends = o.page.locator('[data-test=tb-card-export] .el-range-input')
+  await ends.nth(0).click()
+  await ends.nth(0).fill(day.slice(0, 8) + '01')
+  await ends.nth(1).fill(day)
+  await o.page.keyboard.press('Enter')
+  await o.page.waitForSelector('[data-test=tb-card-export-csv]:not([disabled])')
+  const [dl] = await Promise.all([o.page.waitForEvent('download'), o.page.click('[data-test=tb-card-export-csv]')])
+  const text = readFileSync(await dl.path(), 'utf8')
+  assert.match(text, /5203ZJ00012345,\d+,刘婷,龙泉街道时间银行/)
+  assert.deepEqual(o.page.errors, [])
+  await o.ctx.close()
 })
