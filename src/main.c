@@ -52,6 +52,7 @@ usage(FILE *f)
           "  backup FILE [--db PATH]                   在线备份数据库（PostgreSQL：pg_dump，\n"
           "                                            FILE 以 / 结尾为目录格式，.sql 为纯 SQL）\n"
           "  timebank verify [--db PATH]               校验时间银行账本（完好时退出码为 0，否则 3）\n"
+          "  timebank expire [--db PATH]               时间过期清理（按先存先用，幂等）\n"
           "  audit verify [--db PATH]                  校验审计链（完整时退出码为 0）\n"
           "环境变量: ANLAO_DB, PORT, ANLAO_ADMIN_PASSWORD, ANLAO_WORKERS, ANLAO_KEY ...\n",
         f);
@@ -653,11 +654,23 @@ cmd_audit(int argc, char **argv)
 static int
 cmd_timebank(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "verify") != 0) {
-        fputs("用法: anlao timebank verify [--db PATH]\n", stderr);
+    if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "expire") != 0)) {
+        fputs("用法: anlao timebank verify|expire [--db PATH]\n", stderr);
         return 2;
     }
     struct al_db *db = open_ready(argc, argv);
+    if (strcmp(argv[1], "expire") == 0) { /* RULE-TB-061 */
+        struct al_errinfo e = {0};
+        int64_t members = 0, minutes = 0;
+        int erc = timebank_expire(db, (int64_t)time(NULL), "cli", &members, &minutes, &e);
+        al_db_close(db);
+        if (erc != AL_OK) {
+            fprintf(stderr, "时间过期清理失败：%s\n", e.message[0] ? e.message : "数据库错误");
+            return 1;
+        }
+        printf("过期失效：%lld 名成员，共 %lld 分钟\n", (long long)members, (long long)minutes);
+        return 0;
+    }
     int64_t n = 0;
     char msg[384];
     int rc = timebank_verify(db, &n, msg, sizeof(msg));

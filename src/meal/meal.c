@@ -8,6 +8,7 @@
 #include "core/export.h"
 #include "core/fields.h"
 #include "core/http.h"
+#include "core/idem.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "core/query.h"
@@ -555,24 +556,34 @@ counter_search(struct al_req *r)
 }
 
 /*
- * RULE-MEAL-021: a counter may send a meal again (after a cut): the same key answers the
- * record already made (200, "replayed": true); a key used for another meal is 409.
+ * RULE-MEAL-021: a counter may send a meal again (after a cut).  The key goes through the
+ * generic idempotency keys (src/core/idem.h, scope "meal.record", the counter user's): the
+ * same key and the same meal answer the record already made (200, "replayed": true); a key
+ * used for another meal is 409.  `hash` is of the body in a canonical form (keys sorted), so a
+ * resend that orders its fields differently is still the same meal.
  */
+#define MEAL_IDEM_SCOPE "meal.record"
+
 static int
-replayed(struct al_req *r, const char *key, int64_t cid, int64_t elder_id, bool *done)
+replayed(struct al_req *r, const char *key, const char *hash, bool *done)
 {
-    json_t *old = NULL;
+    int status = 0;
+    const char *resp = NULL;
     *done = false;
-    int rc = meal_store_record_by_key(r->db, r->arena, key, &old);
+    int rc = al_idem_find(r->db, r->arena, MEAL_IDEM_SCOPE, r->who->user_id, key, hash, &status,
+        &resp);
     if (rc == AL_ENOTFOUND)
         return AL_OK;
+    if (rc == AL_ECONFLICT)
+        return al_req_fail(r, AL_ECONFLICT, "idem_key", "该幂等键已用于另一条就餐记录");
     if (rc != AL_OK)
         return rc;
-    if (json_integer_value(json_object_get(old, "canteen_id")) != cid ||
-        json_integer_value(json_object_get(old, "elder_id")) != elder_id)
-        return al_req_fail(r, AL_ECONFLICT, "idem_key", "该幂等键已用于另一条就餐记录");
+    json_t *old = json_loads(resp, 0, NULL);
+    if (!old)
+        return AL_EINTERNAL;
     json_object_set_new(old, "replayed", json_true());
     *done = true;
+    al_req_set_header(r, "Idempotent-Replayed", "true");
     return al_reply(r, 200, old);
 }
 
@@ -597,6 +608,13 @@ meal_record(struct al_req *r)
     if (rc == AL_OK) /* RULE-MEAL-021 */
         rc = al_json_get_str(body, "idem_key", "幂等键", AL_REQUIRED | AL_PLAIN, 8, 64, &key,
             &r->err);
+    if (rc == AL_OK && al_idem_key_check(key, &r->err) != AL_OK) {
+        r->err = (struct al_errinfo){0};
+        rc = al_req_fail(r, AL_EINVAL, "idem_key", "幂等键应为 8 到 64 位字母、数字或 - _ . :");
+    }
+    const char *hkey = al_req_header(r, AL_IDEM_HEADER);
+    if (rc == AL_OK && hkey && strcmp(hkey, key) != 0)
+        rc = al_req_fail(r, AL_EINVAL, "idem_key", "请求头 Idempotency-Key 与幂等键不一致");
     if (rc == AL_OK)
         rc = al_json_get_str(body, "kind", "就餐方式", AL_PLAIN, 0, 10, &kind, &r->err);
     if (rc == AL_OK)
@@ -609,10 +627,15 @@ meal_record(struct al_req *r)
         return rc;
     if (kind && strcmp(kind, kinds_meal[0]) && strcmp(kind, kinds_meal[1]))
         return al_req_fail(r, AL_EINVAL, "kind", "就餐方式应为 dine_in（堂食）或 delivery（送餐）");
+    char hash[65];
+    size_t clen = json_dumpb(body, NULL, 0, JSON_SORT_KEYS | JSON_COMPACT);
+    char *canon = al_arena_alloc(r->arena, clen + 1);
+    json_dumpb(body, canon, clen, JSON_SORT_KEYS | JSON_COMPACT);
+    al_crypto_sha256_hex(canon, clen, hash);
     if ((rc = visible_canteen(r, cid, &c)) != AL_OK || (rc = find_diner(r, body, &d)) != AL_OK)
         return rc;
     bool done = false;
-    if ((rc = replayed(r, key, c.id, d.id, &done)) != AL_OK || done)
+    if ((rc = replayed(r, key, hash, &done)) != AL_OK || done)
         return rc;
     if (strcmp(c.status, "open"))
         return al_req_fail(r, AL_ECONFLICT, "canteen_id", "该助餐点已停办，不能登记就餐");
@@ -636,12 +659,8 @@ meal_record(struct al_req *r)
     m.served_date = date;
     m.month = al_arena_strndup(r->arena, date, 7);
     bool locked = false;
-    if ((rc = meal_store_month_locked(r->db, c.id, m.month, &locked)) != AL_OK)
-        return rc;
-    if (locked) /* RULE-MEAL-031 */
-        return al_req_fail(r, AL_ECONFLICT, "served_at", "%s 的结算单已审核，不能再登记就餐",
-            m.month);
     int64_t id = 0;
+    json_t *out = NULL;
     /*
      * RULE-MEAL-022: two counters may record the same diner's window at once; the unique
      * index lets one subsidised meal in.  The other's insert fails: decide again (now
@@ -650,7 +669,14 @@ meal_record(struct al_req *r)
     for (int attempt = 0; attempt < 2; attempt++) {
         if ((rc = al_db_begin(r->db)) != AL_OK)
             return rc;
-        rc = decide(r, &c, &d, date, meal_kind_of(mmeal), price, &m.d, &m.rule_id, &m.tags);
+        /* RULE-MEAL-031, RULE-MEAL-065: the month's lock read inside the write, the canteen held shared. */
+        rc = meal_store_canteen_lock(r->db, c.id, false);
+        if (rc == AL_OK && (rc = meal_store_month_locked(r->db, c.id, m.month, &locked)) ==
+                               AL_OK && locked)
+            rc = al_req_fail(r, AL_ECONFLICT, "served_at", "%s 的结算单已审核，不能再登记就餐",
+                m.month);
+        if (rc == AL_OK)
+            rc = decide(r, &c, &d, date, meal_kind_of(mmeal), price, &m.d, &m.rule_id, &m.tags);
         if (rc == AL_OK)
             rc = meal_store_record_add(r->db, &m, &id);
         if (rc == AL_OK)
@@ -658,19 +684,27 @@ meal_record(struct al_req *r)
                 json_pack("{s:I, s:I, s:s, s:I, s:s}", "canteen_id", (json_int_t)c.id,
                     "elder_id", (json_int_t)d.id, "meal", mmeal, "subsidy_fen",
                     (json_int_t)m.d.subsidy_fen, "flag", m.d.flag));
+        /* RULE-MEAL-021: the answer kept with the key, committed with the meal. */
+        if (rc == AL_OK && (rc = meal_store_record_json(r->db, r->arena, id, &out)) == AL_OK) {
+            json_object_set_new(out, "replayed", json_false());
+            rc = al_idem_save(r->db, MEAL_IDEM_SCOPE, r->who->user_id, key, hash, 201,
+                al_json_dump(r->arena, out, NULL), r->now);
+        }
+        if (locked && rc == AL_ECONFLICT)
+            break; /* the month is approved: no second try */
         rc = al_db_end(r->db, rc);
         if (rc != AL_ECONFLICT)
             break;
-        if ((rc = replayed(r, key, c.id, d.id, &done)) != AL_OK || done)
+        /* The same key won a race meanwhile (its answer, once), or the window's subsidy did. */
+        r->err = (struct al_errinfo){0};
+        if ((rc = replayed(r, key, hash, &done)) != AL_OK || done)
             return rc;
         rc = AL_ECONFLICT;
     }
+    if (locked && rc == AL_ECONFLICT)
+        return al_db_end(r->db, rc);
     if (rc != AL_OK)
         return rc;
-    json_t *out = NULL;
-    if ((rc = meal_store_record_json(r->db, r->arena, id, &out)) != AL_OK)
-        return rc;
-    json_object_set_new(out, "replayed", json_false());
     return al_reply(r, 201, out);
 }
 
@@ -737,20 +771,29 @@ statement_approve(struct al_req *r)
     struct meal_canteen c;
     const char *month;
     json_t *out = NULL;
-    int rc = statement_of(r, &c, &month, &out);
+    /*
+     * RULE-MEAL-065: the statement approved is the one read inside the approval's own
+     * transaction, with the canteen held exclusively: no meal of the month slips in between.
+     */
+    int rc = visible_canteen(r, 0, &c);
     if (rc != AL_OK)
         return rc;
-    if (!strcmp(jstr(out, "status"), "approved"))
-        return al_req_fail(r, AL_ECONFLICT, "month", "%s 的结算单已审核", month);
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = meal_store_canteen_lock(r->db, c.id, true);
+    if (rc == AL_OK)
+        rc = statement_of(r, &c, &month, &out);
+    if (rc == AL_OK && !strcmp(jstr(out, "status"), "approved"))
+        rc = al_req_fail(r, AL_ECONFLICT, "month", "%s 的结算单已审核", month);
     char this_month[8];
     snprintf(this_month, sizeof(this_month), "%.7s", r->today);
-    if (strcmp(month, this_month) >= 0)
-        return al_req_fail(r, AL_EUNPROC, "month", "只能审核已结束月份的结算单");
+    if (rc == AL_OK && strcmp(month, this_month) >= 0)
+        rc = al_req_fail(r, AL_EUNPROC, "month", "只能审核已结束月份的结算单");
+    if (rc != AL_OK)
+        return al_db_end(r->db, rc);
     json_object_del(out, "status");
     json_object_del(out, "licence_state");
     const char *text = al_json_dump(r->arena, out, NULL);
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
     rc = meal_store_statement_approve(r->db, c.id, c.region_code, month, text,
         r->who->username, r->now);
     if (rc == AL_ECONFLICT)
@@ -1014,6 +1057,16 @@ static const struct al_route meal_routes[] = {
         "导出助餐服务覆盖情况（?format=csv|xlsx）"},
     {AL_GET, "/api/v1/meal/map", map_get, "meal.read", 0,
         "助餐点分布：助餐点坐标、服务的社区/村（以在册老人坐标的平均值定位）"},
+    {AL_GET, "/api/v1/my/elders/:id/meal-options", meal_my_options, "meal.order", 0,
+        "家属：送餐范围内的助餐点、当天菜单、价格与补贴（?date=）"},
+    {AL_GET, "/api/v1/my/elders/:id/meal-orders", meal_my_orders, "meal.order", 0,
+        "家属：老人今天及以后的送餐预订"},
+    {AL_POST, "/api/v1/my/elders/:id/meal-orders", meal_my_order_create, "meal.order", 0,
+        "家属：为老人预订送餐（供餐前 2 小时截止）"},
+    {AL_POST, "/api/v1/my/meal-orders/:id/cancel", meal_my_order_cancel, "meal.order", 0,
+        "家属：截止前取消送餐预订"},
+    {AL_GET, "/api/v1/meal/canteens/:id/deliveries", meal_deliveries, "meal.serve", 0,
+        "助餐点：某日送餐清单（?date=）"},
     {AL_GET, "/api/v1/my/elders/:id/meal-card", my_card, "elder.read_linked", 0,
         "家属/老人：助餐卡号与二维码凭证"},
     {0},

@@ -23,6 +23,45 @@ int meal_kind_of(const char *s);
 /* The Chinese name of a tag (高龄, 低保 …), or the tag itself when unknown. */
 const char *meal_tag_label(const char *tag);
 
+/* ---- family delivery orders (RULE-MEAL-060..064) ---- */
+
+/* RULE-MEAL-062: orders close this many minutes before the meal's window opens. */
+#define MEAL_ORDER_CUTOFF_MIN 120
+/* 00:00 China time of "YYYY-MM-DD" as unix seconds; -1 when it is not a date. */
+int64_t meal_day_start(const char *date);
+/* RULE-MEAL-062: when ordering and cancelling close for a meal of `date` whose window opens
+ * `window_from_min` minutes after midnight; -1 for a bad date. */
+int64_t meal_order_cutoff(const char *date, int window_from_min);
+
+struct meal_order {
+    int64_t id, version, elder_id, canteen_id, menu_id, price_fen, subsidy_fen, cutoff_at;
+    int64_t ordered_by;
+    const char *region_code, *served_date, *meal, *address, *note, *status;
+};
+/* Open canteens with coordinates and a delivery radius: id, name, address, lat, lng,
+ * delivery_radius_m, windows (JSON text), licence_expiry.  AL_OK or AL_EDB. */
+int meal_store_delivery_canteens(struct al_db *db, struct al_arena *a, json_t *items);
+/* A new order: *id.  AL_ECONFLICT when the elder has one for that meal already (RULE-MEAL-063). */
+int meal_store_order_add(struct al_db *db, const struct meal_order *o, int64_t now, int64_t *id);
+/* Order `id` into *out.  AL_OK, AL_ENOTFOUND or AL_EDB. */
+int meal_store_order(struct al_db *db, struct al_arena *a, int64_t id, struct meal_order *out);
+/* Cancel at `version`: AL_ECONFLICT when stale or not ordered. */
+int meal_store_order_cancel(struct al_db *db, int64_t id, int64_t version, int64_t by,
+    int64_t now);
+/* The elder's orders from `from` on (newest day last), with canteen and menu names. */
+int meal_store_orders_of(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *from,
+    json_t *items);
+/* RULE-MEAL-064: a canteen's deliveries of `date` (ordered), by meal, with whom and where. */
+int meal_store_deliveries(struct al_db *db, struct al_arena *a, int64_t canteen_id,
+    const char *date, json_t *items);
+
+struct al_req;
+int meal_my_options(struct al_req *r);
+int meal_my_orders(struct al_req *r);
+int meal_my_order_create(struct al_req *r);
+int meal_my_order_cancel(struct al_req *r);
+int meal_deliveries(struct al_req *r);
+
 /* A meal window of a canteen: minutes after midnight (China Standard Time), [from, to). */
 struct meal_window {
     int meal; /* enum meal_kind */
@@ -240,6 +279,11 @@ int meal_store_records(struct al_db *db, struct al_arena *a, const struct meal_r
     json_t *items, int64_t *total);
 
 /* Is month `month` of canteen `canteen_id` approved?  (*approved) */
+/*
+ * RULE-MEAL-065: inside a transaction, hold canteen `canteen_id` shared (a meal being recorded)
+ * or exclusively (an approval).  AL_OK, AL_ENOTFOUND or an error.
+ */
+int meal_store_canteen_lock(struct al_db *db, int64_t canteen_id, bool exclusive);
 int meal_store_month_locked(struct al_db *db, int64_t canteen_id, const char *month,
     bool *approved);
 /*

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/idcard.h"
 #include "meal/meal_int.h"
@@ -255,4 +256,23 @@ meal_month_valid(const char *s)
     char d[11];
     snprintf(d, sizeof(d), "%s-01", s);
     return al_date_valid(d);
+}
+
+int64_t
+meal_day_start(const char *date)
+{
+    /* 00:00 China Standard Time (UTC+8) of "YYYY-MM-DD"; -1 when it is not a date. */
+    int y, m, d, n = 0;
+    if (!date || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+    return (int64_t)timegm(&tm) - 8 * 3600;
+}
+
+int64_t
+meal_order_cutoff(const char *date, int window_from_min)
+{
+    /* RULE-MEAL-062: orders close (and may no longer be cancelled) 2 hours before the window. */
+    int64_t day = meal_day_start(date);
+    return day < 0 ? -1 : day + (int64_t)window_from_min * 60 - MEAL_ORDER_CUTOFF_MIN * 60;
 }

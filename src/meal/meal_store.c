@@ -921,3 +921,149 @@ meal_store_map(struct al_db *db, struct al_arena *a, const char *lo, const char 
         *out = json_pack("{s:o, s:o}", "canteens", canteens, "areas", areas);
     return rc;
 }
+
+int
+meal_store_canteen_lock(struct al_db *db, int64_t canteen_id, bool exclusive)
+{
+    /*
+     * RULE-MEAL-065: a meal being recorded holds the canteen's row shared, an approval holds it
+     * exclusively, so an approval waits for the meals in flight and a meal recorded after it
+     * sees the locked month.  PostgreSQL row locks; on SQLite the write transaction (BEGIN
+     * IMMEDIATE) already excludes every other writer, so there is nothing to take.
+     */
+    static const char sql_share[] = "SELECT id FROM meal_canteens WHERE id = ? FOR SHARE";
+    static const char sql_excl[] = "SELECT id FROM meal_canteens WHERE id = ? FOR UPDATE";
+    if (!al_db_is_pg(db))
+        return AL_OK;
+    struct al_stmt *st = al_db_sql(db, exclusive ? sql_excl : sql_share);
+    al_stmt_bind_int(st, 1, canteen_id);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK)
+        al_stmt_reset(st);
+    return rc;
+}
+
+/* ---- family delivery orders (RULE-MEAL-060..064) ---- */
+
+int
+meal_store_delivery_canteens(struct al_db *db, struct al_arena *a, json_t *items)
+{
+    static const char sql[] =
+        "SELECT id, name, address, lat, lng, delivery_radius_m, windows, licence_expiry, kind"
+        " FROM meal_canteens WHERE status = 'open' AND lat IS NOT NULL AND lng IS NOT NULL"
+        " AND delivery_radius_m > 0 ORDER BY id";
+    static const struct al_col cols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "address", AL_COL_TEXT),
+        AL_COL(3, "lat", AL_COL_DOUBLE), AL_COL(4, "lng", AL_COL_DOUBLE),
+        AL_COL(5, "delivery_radius_m", AL_COL_INT), AL_COL(6, "windows", AL_COL_JSON),
+        AL_COL(7, "licence_expiry", AL_COL_TEXT), AL_COL(8, "kind", AL_COL_TEXT), AL_COL_END};
+    return al_db_rows(al_db_sql(db, sql), a, &(struct al_rows){.cols = cols}, items);
+}
+
+int
+meal_store_order_add(struct al_db *db, const struct meal_order *o, int64_t now, int64_t *id)
+{
+    static const char sql_dup[] =
+        "SELECT count(*) FROM meal_orders WHERE elder_id = ? AND served_date = ? AND meal = ?"
+        " AND status = 'ordered'";
+    static const char sql[] =
+        "INSERT INTO meal_orders(elder_id, region_code, canteen_id, menu_id, served_date, meal,"
+        " address, note, price_fen, subsidy_fen, cutoff_at, ordered_by, ordered_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id";
+    int64_t n = 0;
+    struct al_stmt *st = al_db_sql(db, sql_dup);
+    al_stmt_binds(st, AL_I(o->elder_id), AL_T(o->served_date), AL_T(o->meal));
+    int rc = al_stmt_int64(st, &n);
+    if (rc != AL_OK)
+        return rc;
+    if (n > 0) /* looked first: PostgreSQL would abort the transaction on the index */
+        return AL_ECONFLICT;
+    st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(o->elder_id), AL_T(o->region_code), AL_I(o->canteen_id),
+        AL_I(o->menu_id), AL_T(o->served_date), AL_T(o->meal), AL_T(o->address),
+        AL_T(o->note ? o->note : ""), AL_I(o->price_fen), AL_I(o->subsidy_fen),
+        AL_I(o->cutoff_at), AL_I(o->ordered_by), AL_I(now));
+    return al_stmt_int64(st, id);
+}
+
+int
+meal_store_order(struct al_db *db, struct al_arena *a, int64_t id, struct meal_order *out)
+{
+    static const char sql[] =
+        "SELECT id, version, elder_id, canteen_id, menu_id, price_fen, subsidy_fen, cutoff_at,"
+        " ordered_by, region_code, served_date, meal, address, note, status"
+        " FROM meal_orders WHERE id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_int(st, 1, id);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *out = (struct meal_order){.id = al_stmt_int(st, 0), .version = al_stmt_int(st, 1),
+        .elder_id = al_stmt_int(st, 2), .canteen_id = al_stmt_int(st, 3),
+        .menu_id = al_stmt_int(st, 4), .price_fen = al_stmt_int(st, 5),
+        .subsidy_fen = al_stmt_int(st, 6), .cutoff_at = al_stmt_int(st, 7),
+        .ordered_by = al_stmt_int(st, 8), .region_code = al_stmt_dup(a, st, 9),
+        .served_date = al_stmt_dup(a, st, 10), .meal = al_stmt_dup(a, st, 11),
+        .address = al_stmt_dup(a, st, 12), .note = al_stmt_dup(a, st, 13),
+        .status = al_stmt_dup(a, st, 14)};
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+int
+meal_store_order_cancel(struct al_db *db, int64_t id, int64_t version, int64_t by, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE meal_orders SET status = 'cancelled', cancelled_by = ?, cancelled_at = ?,"
+        " version = version + 1 WHERE id = ? AND version = ? AND status = 'ordered'";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(by), AL_I(now), AL_I(id), AL_I(version));
+    int rc = al_stmt_run(st);
+    if (rc == AL_OK && al_db_changes(db) != 1)
+        rc = AL_ECONFLICT;
+    return rc;
+}
+
+#define ORDER_COLS                                                                             \
+    "o.id, o.version, o.elder_id, o.canteen_id, c.name, o.menu_id, m.name, o.served_date,"     \
+    " o.meal, o.address, o.note, o.price_fen, o.subsidy_fen, o.cutoff_at, o.status"
+
+static const struct al_col order_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "version", AL_COL_INT), AL_COL(2, "elder_id", AL_COL_INT),
+    AL_COL(3, "canteen_id", AL_COL_INT), AL_COL(4, "canteen_name", AL_COL_TEXT),
+    AL_COL(5, "menu_id", AL_COL_INT), AL_COL(6, "menu_name", AL_COL_TEXT),
+    AL_COL(7, "date", AL_COL_TEXT), AL_COL(8, "meal", AL_COL_TEXT),
+    AL_COL(9, "address", AL_COL_TEXT), AL_COL(10, "note", AL_COL_TEXT),
+    AL_COL(11, "price_fen", AL_COL_INT), AL_COL(12, "subsidy_fen", AL_COL_INT),
+    AL_COL(13, "cutoff_at", AL_COL_TIME), AL_COL(14, "status", AL_COL_TEXT),
+    AL_COL(15, "elder_name", AL_COL_TEXT), AL_COLF(16, "phone_masked", al_col_phone_masked),
+    AL_COL_END};
+
+int
+meal_store_orders_of(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *from,
+    json_t *items)
+{
+    static const char sql[] =
+        "SELECT " ORDER_COLS ", e.name, e.phone FROM meal_orders o"
+        " JOIN meal_canteens c ON c.id = o.canteen_id JOIN meal_menus m ON m.id = o.menu_id"
+        " JOIN elders e ON e.id = o.elder_id"
+        " WHERE o.elder_id = ? AND o.served_date >= ? ORDER BY o.served_date, o.id LIMIT 100";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id), AL_T(from));
+    return al_db_rows(st, a, &(struct al_rows){.cols = order_cols}, items);
+}
+
+int
+meal_store_deliveries(struct al_db *db, struct al_arena *a, int64_t canteen_id, const char *date,
+    json_t *items)
+{
+    static const char sql[] =
+        "SELECT " ORDER_COLS ", e.name, e.phone FROM meal_orders o"
+        " JOIN meal_canteens c ON c.id = o.canteen_id JOIN meal_menus m ON m.id = o.menu_id"
+        " JOIN elders e ON e.id = o.elder_id"
+        " WHERE o.canteen_id = ? AND o.served_date = ? AND o.status = 'ordered'"
+        " ORDER BY CASE o.meal WHEN 'breakfast' THEN 0 WHEN 'lunch' THEN 1 ELSE 2 END, o.id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(canteen_id), AL_T(date));
+    return al_db_rows(st, a, &(struct al_rows){.cols = order_cols}, items);
+}

@@ -10,6 +10,7 @@
 #include "core/fields.h"
 #include "core/http.h"
 #include "core/idcard.h"
+#include "core/jobs.h"
 #include "core/json.h"
 #include "elder/elder.h"
 #include "region/region.h"
@@ -63,7 +64,7 @@ static const struct al_field scheme_fields[] = {
     {"gift_min_age", "受赠亲属最低年龄", AL_FT_INT, 0, .min = 0, .max = 100},
     {"key_elder_age", "重点老人年龄", AL_FT_INT, 0, .min = 60, .max = 120},
     {"group_donate_only", "团体时间只能捐赠", AL_FT_BOOL, 0, .min = 0},
-    {"expiry_months", "有效期（月）", AL_FT_INT, 0, .min = 0, .max = 0},
+    {"expiry_months", "有效期（月）", AL_FT_INT, 0, .min = 0, .max = 120}, /* RULE-TB-060 */
     {0},
 };
 
@@ -353,6 +354,9 @@ member_create(struct al_req *r)
         {"training", "培训记录", AL_FT_TEXT, AL_F_PLAIN, .min = 0, .max = 200},
         {"conduct_signed", "已签署行为守则", AL_FT_BOOL, 0, .min = 0},
         {"user_id", "志愿者账号", AL_FT_INT, 0, .min = 1, .max = INT64_MAX},
+        {"lat", "住址或站点纬度", AL_FT_REAL, 0, .lo = 3.0, .hi = 54.0, .hint = "应为中国境内的纬度"},
+        {"lng", "住址或站点经度", AL_FT_REAL, 0, .lo = 73.0, .hi = 136.0,
+            .hint = "应为中国境内的经度"},
         {0},
     };
     json_t *body, *set = json_object();
@@ -375,6 +379,9 @@ member_create(struct al_req *r)
     m.elder_id = iget(set, "elder_id", 0);
     m.region_code = sget(set, "region_code") ? sget(set, "region_code") : s.region_code;
     m.user_id = iget(set, "user_id", 0);
+    /* RULE-TB-066: where the volunteer sets out from (home or station). */
+    if ((rc = tb_pos_read(set, &m.lat, &m.lng, &m.has_pos, &r->err)) != AL_OK)
+        goto out;
     if (m.user_id > 0) {
         /* RULE-TB-044: a volunteer's own sign-in has the volunteer role and one membership. */
         json_t *u = NULL;
@@ -433,6 +440,8 @@ member_create(struct al_req *r)
         (int)iget(set, "conduct_signed", 0), r->who->username, r->now, &id);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, rc, "elder_id", "该老人已是本时间银行成员");
+    if (rc == AL_OK && m.has_pos)
+        rc = tb_store_position(r->db, "tb_members", id, m.lat, m.lng);
     if (rc == AL_OK)
         rc = audit(r, "timebank.member_create", "tb_member", id, m.region_code,
             json_pack("{sI ss}", "scheme_id", (json_int_t)s.id, "kind", m.kind));
@@ -471,6 +480,24 @@ member_json(struct al_req *r, const struct tb_member *m, const struct tb_party *
         (json_int_t)p->balance_min);
 }
 
+/* RULE-TB-062: what of the member's hours expires within 30 days, for their page. */
+int
+tb_expiry_json(struct al_req *r, const struct tb_member *m, const struct tb_scheme *s, json_t *o)
+{
+    int64_t soon = 0;
+    char by[11];
+    int rc = tb_expiry_soon(r->db, m->account_id, s->rules.expiry_months, r->now, 30, &soon, by);
+    if (rc != AL_OK)
+        return rc;
+    json_object_set_new(o, "expiry", json_pack("{si sI ss? ss}", "months",
+        s->rules.expiry_months, "expiring_min", (json_int_t)soon, "by", *by ? by : NULL,
+        "text", soon > 0 ? al_arena_printf(r->arena, "%s 前将有 %s过期失效", by,
+                                tb_hours_text(r->arena, soon))
+        : s->rules.expiry_months > 0 ? "30 天内没有到期的时间"
+                                     : "时间长期有效"));
+    return AL_OK;
+}
+
 static int
 member_get(struct al_req *r)
 {
@@ -492,6 +519,11 @@ member_get(struct al_req *r)
     json_t *o = member_json(r, &m, &p);
     json_object_set_new(o, "may_redeem", json_boolean(!p.is_group && tb_may_redeem(&s.rules, &p)));
     json_object_set_new(o, "scheme_name", json_string(s.name));
+    json_object_set_new(o, "card_masked", m.card_masked ? json_string(m.card_masked) : json_null());
+    if ((rc = tb_expiry_json(r, &m, &s, o)) != AL_OK) {
+        json_decref(o);
+        return rc;
+    }
     return al_reply(r, 200, o);
 }
 
@@ -663,6 +695,14 @@ static const struct al_route timebank_routes[] = {
         "时间银行指标：老年志愿者占比、每月服务时长、需求与基金"},
     {AL_GET, "/api/v1/timebank/measures/export", tb_measures_export, "timebank.read", 0,
         "导出老年志愿者占比（CSV/XLSX）"},
+    {AL_GET, "/api/v1/timebank/settings", tb_settings_get, "timebank.read", 0,
+        "时间银行区域参数：老年志愿者占比目标、附近需求半径（本级或上级设置）"},
+    {AL_PUT, "/api/v1/timebank/settings", tb_settings_put, "timebank.manage", 0,
+        "设置本辖区的时间银行区域参数"},
+    {AL_PUT, "/api/v1/timebank/members/:id/card", tb_card_put, "timebank.operate", 0,
+        "关联或解除成员的市民卡（加密保存，脱敏显示）"},
+    {AL_GET, "/api/v1/timebank/card-export", tb_card_export, "timebank.manage", 0,
+        "导出市民卡交换文件：期间每位成员的存入、使用与余额（CSV/XLSX，留痕）"},
     {AL_GET, "/api/v1/timebank/members/:id", member_get, "timebank.read", 0, "成员详情与余额"},
     {AL_POST, "/api/v1/timebank/members/:id/verify", member_verify, "timebank.operate", 0,
         "审核志愿者"},
@@ -670,6 +710,8 @@ static const struct al_route timebank_routes[] = {
         "成员账户明细"},
     {AL_POST, "/api/v1/timebank/transfers", transfer_create, "timebank.operate", 0,
         "记入时间：服务存入、兑换、赠与、捐赠、基金注入与资助"},
+    {AL_POST, "/api/v1/timebank/expiry", tb_expiry_start, "timebank.manage", 0,
+        "时间过期清理（后台任务，返回 job_id）：按先存先用，超过有效期未使用的时间转回发行账户"},
     {AL_GET, "/api/v1/timebank/verify", ledger_verify, "timebank.manage", 0, "校验时间银行账本"},
     {AL_GET, "/api/v1/timebank/needs", tb_need_list, "timebank.read", 0, "服务需求（可按状态、逾期筛选）"},
     {AL_POST, "/api/v1/timebank/needs", tb_need_create, "timebank.operate", 0,
@@ -696,7 +738,15 @@ static const struct al_route timebank_routes[] = {
         "志愿者本人：接单"},
     {AL_POST, "/api/v1/timebank/me/needs/:id/done", tb_me_done, "timebank.self", 0,
         "志愿者本人：登记时长（可附老人确认码）"},
+    {AL_POST, "/api/v1/timebank/me/needs/:id/dispute", tb_me_dispute, "timebank.self", 0,
+        "志愿者本人：对已接的需求提出争议（交助老员处理）"},
     {0},
 };
 
-const struct al_module timebank_module = {.name = "timebank", .routes = timebank_routes};
+static const struct al_job_kind timebank_jobs[] = {
+    {"timebank.expire", tb_expire_job},
+    {0},
+};
+
+const struct al_module timebank_module = {.name = "timebank", .routes = timebank_routes,
+    .jobs = timebank_jobs};

@@ -25,6 +25,15 @@ extern const struct al_module timebank_module;
 int timebank_verify(struct al_db *db, int64_t *checked, char *msg, size_t size);
 
 /*
+ * RULE-TB-061: expire the hours due at `now` in every scheme that sets expiry_months
+ * (`anlao timebank expire`; the job of POST /api/v1/timebank/expiry does the same).  `by` names
+ * the actor in the transfers and audit entries.  *members / *minutes: what was expired.
+ * Idempotent.  AL_OK or an error with `e` filled when it says more.
+ */
+int timebank_expire(struct al_db *db, int64_t now, const char *by, int64_t *members,
+    int64_t *minutes, struct al_errinfo *e);
+
+/*
  * Demo (timebank_demo.c): two schemes of the demo county (龙泉街道, 进化镇) with an accepted
  * alliance, volunteers (one a group, one an elder of the registry when there are elders),
  * service hours, a fund top-up and grant, one inter-scheme spend, open needs, and two

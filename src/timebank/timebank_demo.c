@@ -70,6 +70,18 @@ find_elder(struct al_db *db, struct al_arena *a, const char *region, int min_age
     return 0;
 }
 
+/* RULE-TB-066: a demo need at its elder's address coordinates, when the registry has them. */
+static int
+need_here(struct al_db *db, struct al_arena *a, const struct tb_need *n, int64_t now)
+{
+    int64_t id;
+    struct elder_home h;
+    int rc = tb_store_need_create(db, n, "seed", now, &id);
+    if (rc == AL_OK && (rc = elder_home_of(db, a, n->elder_id, &h)) == AL_OK && h.has_geo)
+        rc = tb_store_position(db, "tb_needs", id, h.lat, h.lng);
+    return rc;
+}
+
 /* A volunteer's own sign-in (role volunteer); 0 when it cannot be made. */
 static int64_t
 volunteer_user(struct al_db *db, struct al_arena *a, const char *username, const char *name,
@@ -169,7 +181,10 @@ timebank_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
     struct tb_need n = {.scheme_id = lq, .duration_min = 90, .pay_from = "scheme",
         .confirm_code = "2468"};
     struct elder_brief b;
-    int64_t nid;
+    /* 王秀兰 (lq_volunteer) lives near the first elder: her nearby needs come by distance. */
+    struct elder_home home;
+    if (rc == AL_OK && e1 && (rc = elder_home_of(db, a, e1, &home)) == AL_OK && home.has_geo)
+        rc = tb_store_position(db, "tb_members", v1, home.lat + 0.004, home.lng + 0.003);
     if (rc == AL_OK && e1 && (rc = elder_brief_get(db, a, e1, &b)) == AL_OK) {
         n.elder_id = e1;
         n.elder_name = b.name;
@@ -177,12 +192,12 @@ timebank_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
         n.category = "陪同就医";
         n.place = "凤冈县人民医院门诊楼";
         n.starts_at = (now / 3600 + 24) * 3600;
-        rc = tb_store_need_create(db, &n, "seed", now, &nid);
+        rc = need_here(db, a, &n, now);
         if (rc == AL_OK) {
             n.category = "打扫卫生";
             n.place = "老人家中";
             n.starts_at = (now / 3600 - 30) * 3600;
-            rc = tb_store_need_create(db, &n, "seed", now, &nid);
+            rc = need_here(db, a, &n, now);
         }
     }
     if (rc == AL_OK && key && (rc = elder_brief_get(db, a, e2, &b)) == AL_OK) {
@@ -192,7 +207,7 @@ timebank_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
         n.category = "陪伴聊天";
         n.place = "老人家中";
         n.starts_at = (now / 3600 + 50) * 3600;
-        rc = tb_store_need_create(db, &n, "seed", now, &nid);
+        rc = need_here(db, a, &n, now);
     }
     if (rc != AL_OK && !e->message[0])
         al_fail(e, rc, NULL, "演示数据写入失败：时间银行");

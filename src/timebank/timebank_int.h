@@ -14,6 +14,7 @@
 #include "core/err.h"
 
 struct al_params;
+struct al_req;
 
 /* ---- the regional rules of one scheme (RULE-TB-020..027) ---- */
 
@@ -40,6 +41,7 @@ struct tb_party {
     bool difficulty; /* linked to an elder in special difficulty (RULE-CAT-009) */
     bool elder;      /* linked to an elder of the registry */
     int64_t balance_min;
+    const char *gone; /* RULE-TB-069: "已去世" … when the elder left the registry; else NULL */
 };
 
 enum tb_category {
@@ -50,7 +52,27 @@ enum tb_category {
     TB_GRANT,       /* the fund → a key elder */
     TB_TOPUP,       /* the issue account → the fund (the public fund's allocation) */
     TB_CAP_DONATE,  /* what passes the cap, member → fund (follows another transfer) */
+    TB_EXPIRE,      /* hours past the scheme's expiry, member → issue (RULE-TB-060..062) */
 };
+
+/* RULE-TB-069: "已去世", "已迁出", "已注销" for an elder status that left the registry; else NULL. */
+const char *tb_gone_reason(const char *elder_status);
+
+/*
+ * RULE-TB-061: the minutes that expire now, first in first out: of `credits_before` minutes
+ * deposited before the cut-off, what all `debits` (a sum of the account's debit movements,
+ * either sign) have not consumed; 0 when none.
+ */
+int64_t tb_expiry_due(int64_t credits_before, int64_t debits);
+/*
+ * RULE-TB-060: the date `months` months before `date` ("YYYY-MM-DD"; the day clamped to the
+ * month's last) into `out`.  False when `date` is not a date.
+ */
+bool tb_months_before(const char *date, int months, char out[11]);
+/* 00:00 China time of "YYYY-MM-DD" as unix seconds; -1 when it is not a date. */
+int64_t tb_day_start(const char *date);
+/* RULE-TB-064: have `elder_volunteers` reached `target_pct` % of `elders` (never with none)? */
+bool tb_target_reached(int64_t elder_volunteers, int64_t elders, int target_pct);
 
 /* "service" … ; 0 when unknown.  The name and Chinese label of a category. */
 int tb_category_parse(const char *s);
@@ -179,6 +201,9 @@ int tb_store_clearing(struct al_db *db, int64_t scheme, int64_t alliance, int64_
 struct tb_member {
     int64_t id, version, scheme_id, elder_id, user_id, account_id;
     const char *region_code, *kind, *name, *phone, *birth_date, *status, *group_type;
+    double lat, lng; /* home or station (RULE-TB-066) */
+    bool has_pos;
+    const char *card_masked; /* RULE-TB-070; NULL when none linked */
 };
 int tb_store_member(struct al_db *db, struct al_arena *a, int64_t id, struct tb_member *out);
 /* The member signed in as user `user_id` (their first scheme).  AL_ENOTFOUND when none. */
@@ -217,6 +242,8 @@ int tb_store_balance(struct al_db *db, int64_t account, int64_t *out);
 int tb_store_verify(struct al_db *db, int64_t *checked, char *msg, size_t size);
 
 struct tb_need {
+    double lat, lng; /* where (RULE-TB-066) */
+    bool has_pos;
     int64_t id, version, scheme_id, elder_id, starts_at, duration_min, payer_id, member_id;
     int64_t served_min, code_fails, transfer_id;
     bool volunteer_ok, elder_ok;
@@ -238,8 +265,27 @@ struct tb_need_filter {
     int64_t member_id;    /* taken by (0: any) */
     int64_t nearby_of;    /* a scheme: its open needs and those of schemes allied with it */
     int64_t overdue_at;   /* > 0: open needs starting before this time */
+    const char *q;        /* part of the elder's name, the category or the place; NULL: any */
+    /* RULE-TB-066: with nearby_of, only needs inside this box (or without a position) */
+    bool box;
+    double lat_lo, lat_hi, lng_lo, lng_hi;
     int64_t limit, offset;
 };
+
+/*
+ * RULE-TB-066: the needs in `items` (each with "lat"/"lng", null when unknown) ordered by
+ * distance from (`lat`, `lng`): those farther than `radius_m` removed, each given
+ * "distance_m" (rounded; null when the need has no position), the ones without a position
+ * last in their given order.  Returns how many remain.
+ */
+size_t tb_nearby_order(json_t *items, double lat, double lng, double radius_m);
+/*
+ * RULE-TB-066: the "lat"/"lng" of a body read by al_fields_read into *lat, *lng and *has
+ * (false when neither is there).  AL_EINVAL naming the missing one when only one is.
+ */
+int tb_pos_read(const json_t *set, double *lat, double *lng, bool *has, struct al_errinfo *e);
+/* Write the position of need or member `id` (`table` "tb_needs" or "tb_members"). */
+int tb_store_position(struct al_db *db, const char *table, int64_t id, double lat, double lng);
 int tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter *f,
     json_t *items, int64_t *total);
 
@@ -292,6 +338,75 @@ int tb_ledger_post(struct al_db *db, struct al_arena *a, const struct tb_transfe
 int tb_ledger_party(struct al_db *db, struct al_arena *a, const struct tb_member *m,
     const char *today, struct tb_party *p);
 
+/* ---- expiry (timebank_expiry.c, RULE-TB-060..062) ---- */
+
+/* Member accounts with hours in schemes whose hours expire: member_id, account_id, scheme_id,
+ * expiry_months, region_code per item.  AL_OK or AL_EDB. */
+int tb_store_expiry_accounts(struct al_db *db, json_t *items);
+/*
+ * Of account `account`: the minutes deposited before `before` (unix seconds) into
+ * *credits_before, every minute that ever left it into *debits (positive).  AL_OK or AL_EDB.
+ */
+int tb_store_account_flows(struct al_db *db, int64_t account, int64_t before,
+    int64_t *credits_before, int64_t *debits);
+
+struct al_job;
+struct tb_expire_ctx {
+    int64_t now;           /* the run's time: the cut-off is counted back from its date */
+    int64_t user_id;       /* who started it (0: the CLI) */
+    const char *by, *client_ip;
+    struct al_job *job;    /* for progress; NULL outside a job */
+};
+/*
+ * RULE-TB-061: expire what is due on every account, each in its own transaction with its
+ * audit entry; *members and *minutes count what was posted.  Idempotent.  AL_OK or an error
+ * (the accounts done before it stay done).
+ */
+int tb_expire_run(struct al_db *db, const struct tb_expire_ctx *x, int64_t *members,
+    int64_t *minutes, struct al_errinfo *e);
+/* RULE-TB-062: minutes of `account` that expire by `days` days after `now` (date in `by`). */
+int tb_expiry_soon(struct al_db *db, int64_t account, int months, int64_t now, int days,
+    int64_t *minutes, char by[11]);
+int tb_expire_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
+    struct al_errinfo *e);
+
+/* ---- regional settings (tb_settings, RULE-TB-064, RULE-TB-066) ---- */
+
+#define TB_SET_TARGET "elder_volunteer_target_pct"
+#define TB_SET_RADIUS "nearby_radius_m"
+/*
+ * The value of `key` for `region`: the deepest region at or above it that sets it, else the
+ * default; *from (when not NULL) the region that set it ('' for the default).  AL_OK,
+ * AL_ENOTFOUND (no default: never after the migration) or AL_EDB.
+ */
+int tb_store_setting(struct al_db *db, struct al_arena *a, const char *region, const char *key,
+    int64_t *value, const char **from);
+/* Set `key` of `region` (inserted or replaced).  AL_OK or an error. */
+int tb_store_setting_put(struct al_db *db, const char *region, const char *key, int64_t value,
+    const char *by, int64_t now);
+int tb_settings_get(struct al_req *r);
+int tb_settings_put(struct al_req *r);
+
+/* ---- the citizen card (RULE-TB-070, 071) ---- */
+
+/*
+ * Link (`hash` not NULL) or unlink (all NULL) the citizen card of member `member` of `scheme`.
+ * AL_ECONFLICT when another member of the scheme holds the card.  Inside a transaction.
+ */
+int tb_store_card_set(struct al_db *db, int64_t member, int64_t scheme, const char *enc,
+    const char *hash, const char *masked);
+/*
+ * Members of `scope` with a card: member_id, name, scheme_name, card_enc, card_masked,
+ * deposited_min and spent_min in [from, to), balance_min at `to` (unix seconds).
+ */
+int tb_store_card_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, json_t *items);
+/* RULE-TB-070: a citizen-card number: 8..20 digits or capital letters.  Masked into `out`. */
+bool tb_card_valid(const char *s);
+void tb_card_mask(const char *s, char *out, size_t size);
+int tb_card_put(struct al_req *r);
+int tb_card_export(struct al_req *r);
+
 /* ---- the need handlers (timebank_need.c), routed by timebank.c ---- */
 struct al_req;
 int tb_need_list(struct al_req *r);
@@ -308,8 +423,13 @@ int tb_me_statement(struct al_req *r);
 int tb_me_needs(struct al_req *r);
 int tb_me_take(struct al_req *r);
 int tb_me_done(struct al_req *r);
+int tb_me_dispute(struct al_req *r);
 int tb_measures(struct al_req *r);
 int tb_measures_export(struct al_req *r);
 int tb_members_export(struct al_req *r);
+int tb_expiry_start(struct al_req *r);
+/* RULE-TB-062: add "expiry" {months, expiring_min, by, text} of member `m` to `o`. */
+int tb_expiry_json(struct al_req *r, const struct tb_member *m, const struct tb_scheme *s,
+    json_t *o);
 
 #endif

@@ -27,6 +27,7 @@ tb_ledger_party(struct al_db *db, struct al_arena *a, const struct tb_member *m,
             return rc;
         p->elder = true;
         p->difficulty = b.special;
+        p->gone = tb_gone_reason(b.status); /* RULE-TB-069 */
         if (b.birth_date)
             p->age = al_age_on(b.birth_date, today);
     } else if (m->birth_date && !p->is_group) {
@@ -80,7 +81,7 @@ tb_ledger_post(struct al_db *db, struct al_arena *a, const struct tb_transfer_in
     out->from_balance = out->to_balance = -1;
 
     /* Which sides are members: the others are the scheme's issue or fund account. */
-    bool want_from = c == TB_REDEEM || c == TB_GIFT || c == TB_DONATE;
+    bool want_from = c == TB_REDEEM || c == TB_GIFT || c == TB_DONATE || c == TB_EXPIRE;
     bool want_to = c == TB_SERVICE || c == TB_REDEEM || c == TB_GIFT || c == TB_GRANT;
     if (c == 0)
         return al_fail(e, AL_EINVAL, "category",
@@ -123,7 +124,8 @@ tb_ledger_post(struct al_db *db, struct al_arena *a, const struct tb_transfer_in
     int64_t src = c == TB_SERVICE || c == TB_TOPUP ? s1.issue_account
         : c == TB_GRANT                            ? s1.fund_account
                                                    : from.account_id;
-    int64_t dst = has_to ? to.account_id : s1.fund_account;
+    /* RULE-TB-061: expired hours go back to the issue account they came from. */
+    int64_t dst = has_to ? to.account_id : c == TB_EXPIRE ? s1.issue_account : s1.fund_account;
 
     /* RULE-TB-031: across schemes only under an accepted alliance, through both clearings. */
     int64_t c1 = 0, c2 = 0;

@@ -4,8 +4,10 @@
  * a transfer's legs, and small texts.  No database, no clock.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/geo.h"
 #include "core/json.h"
 #include "timebank/timebank_int.h"
 
@@ -25,6 +27,7 @@ static const struct {
     {"grant", "基金资助"},
     {"topup", "基金注入"},
     {"cap_donate", "超上限捐赠"},
+    {"expire", "过期失效"},
 };
 
 int
@@ -101,6 +104,21 @@ check_spender(const struct tb_rules *r, int category, int64_t minutes, const str
     return AL_OK;
 }
 
+const char *
+tb_gone_reason(const char *elder_status)
+{
+    /* RULE-TB-069: the registry's status of an elder who left it. */
+    if (!elder_status)
+        return NULL;
+    if (strcmp(elder_status, "deceased") == 0)
+        return "已去世";
+    if (strcmp(elder_status, "moved_out") == 0)
+        return "已迁出";
+    if (strcmp(elder_status, "cancelled") == 0)
+        return "已注销";
+    return NULL;
+}
+
 int
 tb_check_transfer(const struct tb_rules *r, int category, int64_t minutes,
     const struct tb_party *from, const struct tb_party *to, const char *relation,
@@ -110,8 +128,22 @@ tb_check_transfer(const struct tb_rules *r, int category, int64_t minutes,
         return al_fail(e, AL_EINVAL, "minutes", "时长应在 1 到 1000000 分钟之间");
     if (from && to && from->member_id == to->member_id)
         return al_fail(e, AL_EINVAL, "to_member_id", "转入方不能是转出方本人");
+    /* RULE-TB-069: an elder who died or moved away neither spends nor receives (expiry aside). */
+    if (category != TB_EXPIRE && from && from->gone)
+        return al_fail(e, AL_ECONFLICT, "from_member_id", "转出方老人%s，不能使用时间",
+            from->gone);
+    if (to && to->gone)
+        return al_fail(e, AL_ECONFLICT, "to_member_id", "转入方老人%s，不能接收时间", to->gone);
     int rc;
     switch (category) {
+    case TB_EXPIRE:
+        /* RULE-TB-061: what expired leaves the member's account, never beyond its balance. */
+        if (!from || to)
+            return al_fail(e, AL_EINVAL, "from_member_id", "过期失效只从成员账户转回发行账户");
+        if (from->balance_min < minutes)
+            return al_fail(e, AL_EUNPROC, "minutes", "过期时长 %lld 分钟超过余额 %lld 分钟",
+                (long long)minutes, (long long)from->balance_min);
+        return AL_OK;
     case TB_SERVICE:
         if (!to)
             return al_fail(e, AL_EINVAL, "to_member_id", "服务存入应指定志愿者");
@@ -340,4 +372,152 @@ tb_parse_local_time(const char *s, int64_t *out)
         return false;
     *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 - 8 * 3600;
     return true;
+}
+
+int64_t
+tb_expiry_due(int64_t credits_before, int64_t debits)
+{
+    /*
+     * RULE-TB-061: hours are spent first in, first out, so every debit so far (spends,
+     * gifts, donations, earlier expiries) consumed the oldest deposits first; what is left of
+     * the deposits made before the cut-off is what expires now.  Run again, the expiry just
+     * posted is one of the debits and nothing more is due.
+     */
+    int64_t d = credits_before - (debits < 0 ? -debits : debits);
+    return d > 0 ? d : 0;
+}
+
+bool
+tb_months_before(const char *date, int months, char out[11])
+{
+    /* RULE-TB-060: the same day `months` months earlier, the last of a shorter month. */
+    int y, m, d, n = 0;
+    if (!date || months < 0 || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+        m < 1 || m > 12 || d < 1 || d > 31)
+        return false;
+    int64_t idx = (int64_t)y * 12 + (m - 1) - months;
+    if (idx < 0 || idx >= 10000 * 12)
+        return false;
+    y = (int)(idx / 12);
+    m = (int)(idx % 12) + 1;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int last = mdays[m - 1] + (m == 2 && leap);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+        (unsigned)(d > last ? last : d) % 100u);
+    return true;
+}
+
+int64_t
+tb_day_start(const char *date)
+{
+    /* 00:00 China time (UTC+8) of "YYYY-MM-DD" as unix seconds; -1 when not a date. */
+    int64_t t;
+    char buf[17];
+    if (!date || strlen(date) != 10)
+        return -1;
+    snprintf(buf, sizeof(buf), "%s 00:00", date);
+    return tb_parse_local_time(buf, &t) ? t : -1;
+}
+
+bool
+tb_target_reached(int64_t elder_volunteers, int64_t elders, int target_pct)
+{
+    /* RULE-TB-064: elder volunteers reach the region's target share of all elders. */
+    return elders > 0 && elder_volunteers * 100 >= elders * (int64_t)target_pct;
+}
+
+int
+tb_pos_read(const json_t *set, double *lat, double *lng, bool *has, struct al_errinfo *e)
+{
+    /* RULE-TB-066: a point is both coordinates or none. */
+    json_t *la = json_object_get(set, "lat"), *ln = json_object_get(set, "lng");
+    *has = false;
+    if (!la && !ln)
+        return AL_OK;
+    if (!json_is_number(la) || !json_is_number(ln))
+        return al_fail(e, AL_EINVAL, la ? "lng" : "lat", "位置应同时填写纬度和经度");
+    *lat = json_number_value(la);
+    *lng = json_number_value(ln);
+    *has = true;
+    return AL_OK;
+}
+
+struct near_row {
+    json_t *item;
+    double d;
+    bool has;
+    size_t seq;
+};
+
+static int
+near_cmp(const void *x, const void *y)
+{
+    const struct near_row *a = x, *b = y;
+    if (a->has != b->has)
+        return a->has ? -1 : 1;
+    if (a->has && a->d != b->d)
+        return a->d < b->d ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+size_t
+tb_nearby_order(json_t *items, double lat, double lng, double radius_m)
+{
+    /* RULE-TB-066: nearest first, within the radius; needs without a position last. */
+    size_t n = json_array_size(items), k = 0;
+    if (n == 0)
+        return 0;
+    struct near_row *rows = calloc(n, sizeof(*rows));
+    if (!rows)
+        return n;
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_array_get(items, i);
+        json_t *la = json_object_get(it, "lat"), *ln = json_object_get(it, "lng");
+        struct near_row row = {.item = json_incref(it), .seq = i};
+        if (json_is_number(la) && json_is_number(ln)) {
+            row.has = true;
+            row.d = al_geo_distance_m(lat, lng, json_number_value(la), json_number_value(ln));
+            if (row.d > radius_m) {
+                json_decref(it);
+                continue;
+            }
+        }
+        rows[k++] = row;
+    }
+    qsort(rows, k, sizeof(*rows), near_cmp);
+    json_array_clear(items);
+    for (size_t i = 0; i < k; i++) {
+        json_object_set_new(rows[i].item, "distance_m",
+            rows[i].has ? json_integer((json_int_t)(rows[i].d + 0.5)) : json_null());
+        json_array_append_new(items, rows[i].item);
+    }
+    free(rows);
+    return k;
+}
+
+bool
+tb_card_valid(const char *s)
+{
+    /* RULE-TB-070: what the card systems print: 8..20 digits or capital letters. */
+    size_t n = s ? strlen(s) : 0;
+    if (n < 8 || n > 20)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+void
+tb_card_mask(const char *s, char *out, size_t size)
+{
+    /*
+     * RULE-TB-070: the first 4 and the last 4 characters, the rest hidden (as ID numbers); a
+     * number shorter than 12 shows its last 4 only, so that at least 4 stay hidden.
+     */
+    size_t n = strlen(s), k = 0, head = n >= 12 ? 4 : 0;
+    for (size_t i = 0; i < n && k + 1 < size; i++)
+        out[k++] = i < head || i + 4 >= n ? s[i] : '*';
+    out[k] = '\0';
 }

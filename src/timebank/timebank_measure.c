@@ -10,14 +10,13 @@
 #include "audit/audit.h"
 #include "core/dbq.h"
 #include "core/export.h"
+#include "core/fields.h"
 #include "core/http.h"
 #include "core/json.h"
 #include "elder/elder.h"
 #include "region/region.h"
 #include "timebank/timebank_int.h"
 
-/* RULE-TB-050: Hangzhou's target — registered elder volunteers are 12 % of all elders. */
-#define TB_ELDER_VOLUNTEER_TARGET 0.12
 
 /* The region asked for (default the caller's own), inside the caller's region (404 else). */
 static int
@@ -40,22 +39,27 @@ ratio(int64_t part, int64_t whole)
     return whole > 0 ? (double)(part * 10000 / whole) / 10000.0 : 0.0;
 }
 
-/* One region's elder volunteers, elders in the registry and their ratio into `o`. */
+/*
+ * One region's elder volunteers, elders in the registry, their ratio and the region's target
+ * (RULE-TB-064: a regional setting, Hangzhou's 12 % by default) into `o`.
+ */
 static int
 share(struct al_db *db, const char *code, json_t *o)
 {
-    int64_t ev = 0, all = 0, elders = 0;
+    int64_t ev = 0, all = 0, elders = 0, target = 12;
     int rc = tb_store_volunteer_counts(db, code, &ev, &all);
     if (rc == AL_OK)
         rc = elder_count_active(db, code, &elders);
+    if (rc == AL_OK)
+        rc = tb_store_setting(db, NULL, code, TB_SET_TARGET, &target, NULL);
     if (rc != AL_OK)
-        return rc;
+        return rc == AL_ENOTFOUND ? AL_EDB : rc;
+    json_object_set_new(o, "target_pct", json_integer(target));
     json_object_set_new(o, "elder_volunteers", json_integer(ev));
     json_object_set_new(o, "volunteers", json_integer(all));
     json_object_set_new(o, "elders_active", json_integer(elders));
     json_object_set_new(o, "ratio", json_real(ratio(ev, elders)));
-    json_object_set_new(o, "reached", json_boolean(elders > 0 &&
-                                                   ev * 100 >= elders * 12));
+    json_object_set_new(o, "reached", json_boolean(tb_target_reached(ev, elders, (int)target)));
     return AL_OK;
 }
 
@@ -85,8 +89,7 @@ tb_measures(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     const char *name = region_name(r->db, r->arena, region);
-    json_t *o = json_pack("{ss ss sf}", "region_code", region, "region_name", name ? name : region,
-        "target", TB_ELDER_VOLUNTEER_TARGET);
+    json_t *o = json_pack("{ss ss}", "region_code", region, "region_name", name ? name : region);
     json_t *children = json_array(), *hours = json_array(), *needs = json_object(),
            *totals = json_object();
     json_object_set_new(o, "children", children);
@@ -94,6 +97,9 @@ tb_measures(struct al_req *r)
     json_object_set_new(o, "needs", needs);
     json_object_set_new(o, "totals", totals);
     rc = share(r->db, region, o);
+    /* The region's target as a fraction, as before the setting (RULE-TB-050, RULE-TB-064). */
+    json_object_set_new(o, "target",
+        json_real((double)json_integer_value(json_object_get(o, "target_pct")) / 100.0));
     if (rc == AL_OK)
         rc = tb_store_child_regions(r->db, region, children);
     size_t i;
@@ -154,7 +160,7 @@ tb_measures_export(struct al_req *r)
             rc = share(r->db, json_string_value(json_object_get(c, "code")), c);
     }
     if (rc == AL_OK)
-        rc = al_export_open(r, format, "时间银行：老年志愿者占比（目标 12%）", 8, heads, &x);
+        rc = al_export_open(r, format, "时间银行：老年志愿者占比", 8, heads, &x);
     json_array_foreach(rows, i, c)
     {
         if (rc != AL_OK)
@@ -169,7 +175,9 @@ tb_measures_export(struct al_req *r)
                 (long long)json_integer_value(json_object_get(c, "volunteers"))),
             al_arena_printf(r->arena, "%.2f%%",
                 json_real_value(json_object_get(c, "ratio")) * 100),
-            "12%", json_is_true(json_object_get(c, "reached")) ? "是" : "否"};
+            al_arena_printf(r->arena, "%lld%%",
+                (long long)json_integer_value(json_object_get(c, "target_pct"))),
+            json_is_true(json_object_get(c, "reached")) ? "是" : "否"};
         al_export_row(x, cells);
     }
     json_decref(rows);
@@ -243,4 +251,92 @@ tb_members_export(struct al_req *r)
         return rc;
     }
     return al_export_reply(x, "时间银行志愿者");
+}
+
+/* ---- regional settings (RULE-TB-064, RULE-TB-066) ---- */
+
+static const char *const setting_keys[] = {TB_SET_TARGET, TB_SET_RADIUS, NULL};
+
+/* The settings in force for `region`, each with the region that set it. */
+static int
+settings_json(struct al_req *r, const char *region, json_t **out)
+{
+    const char *name = *region ? region_name(r->db, r->arena, region) : "全部";
+    json_t *o = json_pack("{ss ss}", "region_code", region, "region_name", name ? name : region);
+    int rc = AL_OK;
+    for (int i = 0; rc == AL_OK && setting_keys[i]; i++) {
+        int64_t v = 0;
+        const char *from = "";
+        rc = tb_store_setting(r->db, r->arena, region, setting_keys[i], &v, &from);
+        json_object_set_new(o, setting_keys[i], json_integer(v));
+        json_object_set_new(o, al_arena_printf(r->arena, "%s_from", setting_keys[i]),
+            json_string(from));
+    }
+    if (rc != AL_OK) {
+        json_decref(o);
+        return rc == AL_ENOTFOUND ? AL_EDB : rc;
+    }
+    *out = o;
+    return AL_OK;
+}
+
+int
+tb_settings_get(struct al_req *r)
+{
+    const char *region;
+    json_t *o;
+    int rc = query_region(r, &region);
+    if (rc == AL_OK)
+        rc = settings_json(r, region, &o);
+    return rc == AL_OK ? al_reply(r, 200, o) : rc;
+}
+
+int
+tb_settings_put(struct al_req *r)
+{
+    static const struct al_field fields[] = {
+        {"region_code", "区划", AL_FT_TEXT, AL_F_REQUIRED | AL_F_PLAIN, .min = 2, .max = 12},
+        {TB_SET_TARGET, "老年志愿者占比目标（%）", AL_FT_INT, 0, .min = 1, .max = 100},
+        {TB_SET_RADIUS, "附近需求半径（米）", AL_FT_INT, 0, .min = 100, .max = 50000},
+        {0},
+    };
+    json_t *body, *set = json_object(), *o = NULL;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_fields_read(body, fields, AL_FIELDS_CREATE, set, &r->err);
+    if (rc != AL_OK)
+        goto out;
+    const char *region = json_string_value(json_object_get(set, "region_code"));
+    /* RULE-TB-064: set for a region of the caller's own (a real division code). */
+    if (region_level(region) == 0 || !region_name(r->db, r->arena, region)) {
+        rc = al_req_fail(r, AL_EINVAL, "region_code", "区划应为存在的行政区划代码");
+        goto out;
+    }
+    if (!region_in_scope(r->who->region_code, region)) {
+        rc = al_req_fail(r, AL_EPERM, "region_code", "只能设置本辖区的时间银行参数");
+        goto out;
+    }
+    if (json_object_size(set) < 2) {
+        rc = al_req_fail(r, AL_EINVAL, TB_SET_TARGET, "应至少设置老年志愿者占比目标或附近需求半径");
+        goto out;
+    }
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        goto out;
+    for (int i = 0; rc == AL_OK && setting_keys[i]; i++) {
+        json_t *v = json_object_get(set, setting_keys[i]);
+        if (v)
+            rc = tb_store_setting_put(r->db, region, setting_keys[i], json_integer_value(v),
+                r->who->username, r->now);
+    }
+    if (rc == AL_OK) {
+        json_object_del(set, "region_code");
+        struct audit_entry e = {.action = "timebank.settings", .target_type = "region",
+            .target_id = region, .region_code = region, .outcome = "success", .detail = set};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) == AL_OK && (rc = settings_json(r, region, &o)) == AL_OK)
+        rc = al_reply(r, 200, o);
+out:
+    json_decref(set);
+    return rc;
 }

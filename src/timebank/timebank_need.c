@@ -12,12 +12,16 @@
 #include "auth/auth.h"
 #include "core/crypto.h"
 #include "core/fields.h"
+#include "core/geo.h"
 #include "core/http.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "elder/elder.h"
 #include "region/region.h"
 #include "timebank/timebank_int.h"
+
+/* RULE-TB-066: at most this many candidate needs in the box are ordered by distance. */
+#define TB_NEARBY_MAX 1000
 
 static const char *
 sget(const json_t *o, const char *k)
@@ -159,6 +163,8 @@ tb_need_create(struct al_req *r)
         {"pay_from", "时间来源", AL_FT_ENUM, AL_F_EXACT, .allowed = pays,
             .hint = "应为 scheme（时间银行发放）或 elder（老人自己的时间）"},
         {"payer_id", "支付时间的成员", AL_FT_INT, 0, .min = 1, .max = INT64_MAX},
+        {"lat", "纬度", AL_FT_REAL, 0, .lo = 3.0, .hi = 54.0, .hint = "应为中国境内的纬度"},
+        {"lng", "经度", AL_FT_REAL, 0, .lo = 73.0, .hi = 136.0, .hint = "应为中国境内的经度"},
         {0},
     };
     json_t *body, *set = json_object();
@@ -201,6 +207,17 @@ tb_need_create(struct al_req *r)
     }
     n.region_code = b.region_code;
     n.elder_name = b.name;
+    /* RULE-TB-066: a picked point, else the elder's address coordinates when known. */
+    if ((rc = tb_pos_read(set, &n.lat, &n.lng, &n.has_pos, &r->err)) != AL_OK)
+        goto out;
+    if (!n.has_pos) {
+        struct elder_home h;
+        if ((rc = elder_home_of(r->db, r->arena, n.elder_id, &h)) != AL_OK)
+            goto out;
+        n.has_pos = h.has_geo;
+        n.lat = h.lat;
+        n.lng = h.lng;
+    }
     if (!tb_categories_has(s.categories, n.category)) {
         rc = al_req_fail(r, AL_EINVAL, "category", "服务类别应为本时间银行的类别之一");
         goto out;
@@ -237,6 +254,8 @@ tb_need_create(struct al_req *r)
         goto out;
     rc = tb_store_need_create(r->db, &n, r->who->username, r->now, &id);
     n.id = id;
+    if (rc == AL_OK && n.has_pos)
+        rc = tb_store_position(r->db, "tb_needs", id, n.lat, n.lng);
     if (rc == AL_OK)
         rc = audit_need(r, "timebank.need_create", &n,
             json_pack("{sI ss}", "scheme_id", (json_int_t)s.id, "category", n.category));
@@ -261,8 +280,15 @@ tb_need_list(struct al_req *r)
             &r->err);
     if (rc == AL_OK)
         rc = al_query_int(&r->query, "overdue", "已逾期", 0, 1, 0, &overdue, &r->err);
+    /* RULE-TB-068: the helper's need picker searches by volunteer and by text. */
+    if (rc == AL_OK)
+        rc = al_query_int(&r->query, "member_id", "志愿者", 0, INT64_MAX, 0, &f.member_id,
+            &r->err);
     if (rc != AL_OK)
         return rc;
+    f.q = al_query_opt(&r->query, "q");
+    if (f.q && !*f.q)
+        f.q = NULL;
     if (f.status) {
         bool known = false;
         for (int i = 0; statuses[i]; i++)
@@ -499,10 +525,15 @@ tb_me(struct al_req *r)
         rc = tb_store_scheme(r->db, r->arena, m.scheme_id, &s);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{sI ss ss sI ss ss ss sb}", "id", (json_int_t)m.id, "name",
-        m.name, "status", m.status, "scheme_id", (json_int_t)s.id, "scheme_name", s.name,
-        "kind", m.kind, "balance_text", tb_hours_text(r->arena, p.balance_min), "may_redeem",
-        !p.is_group && tb_may_redeem(&s.rules, &p)));
+    json_t *o = json_pack("{sI ss ss sI ss ss ss sb}", "id", (json_int_t)m.id, "name", m.name,
+        "status", m.status, "scheme_id", (json_int_t)s.id, "scheme_name", s.name, "kind", m.kind,
+        "balance_text", tb_hours_text(r->arena, p.balance_min), "may_redeem",
+        !p.is_group && tb_may_redeem(&s.rules, &p));
+    if ((rc = tb_expiry_json(r, &m, &s, o)) != AL_OK) { /* RULE-TB-062 */
+        json_decref(o);
+        return rc;
+    }
+    return al_reply(r, 200, o);
 }
 
 int
@@ -547,12 +578,50 @@ tb_me_needs(struct al_req *r)
     } else {
         return al_req_fail(r, AL_EINVAL, "view", "视图应为 nearby（附近需求）或 mine（我的服务）");
     }
+    /* RULE-TB-066: from the volunteer's home or station (an elder's: their address). */
+    int64_t radius = 0, limit = f.limit, offset = f.offset;
+    double lat = m.lat, lng = m.lng;
+    bool pos = m.has_pos;
+    if (f.nearby_of > 0 && !pos && m.elder_id > 0) {
+        struct elder_home h;
+        if ((rc = elder_home_of(r->db, r->arena, m.elder_id, &h)) != AL_OK)
+            return rc;
+        pos = h.has_geo;
+        lat = h.lat;
+        lng = h.lng;
+    }
+    if (f.nearby_of > 0 && pos) {
+        if ((rc = tb_store_setting(r->db, NULL, m.region_code, TB_SET_RADIUS, &radius, NULL)) !=
+            AL_OK)
+            return rc == AL_ENOTFOUND ? AL_EDB : rc;
+        double dlat, dlng;
+        al_geo_box(lat, (double)radius, &dlat, &dlng);
+        f.box = true;
+        f.lat_lo = lat - dlat;
+        f.lat_hi = lat + dlat;
+        f.lng_lo = lng - dlng;
+        f.lng_hi = lng + dlng;
+        f.limit = TB_NEARBY_MAX; /* all candidates in the box, ordered and paged here */
+        f.offset = 0;
+    }
     json_t *items = json_array();
     if ((rc = tb_store_needs(r->db, r->arena, &f, items, &total)) != AL_OK) {
         json_decref(items);
         return rc;
     }
-    return al_reply_items(r, items, total);
+    if (f.box) {
+        total = (int64_t)tb_nearby_order(items, lat, lng, (double)radius);
+        json_t *page = json_array();
+        for (int64_t i = offset; i < total && i < offset + limit; i++)
+            json_array_append(page, json_array_get(items, (size_t)i));
+        json_decref(items);
+        items = page;
+    }
+    json_t *o = json_pack("{so sI sb}", "items", items, "total", (json_int_t)total,
+        "by_distance", f.box);
+    if (f.box)
+        json_object_set_new(o, "radius_m", json_integer(radius));
+    return al_reply(r, 200, o);
 }
 
 /* The need by path for the volunteer: visible when open nearby or taken by them. */
@@ -627,4 +696,28 @@ tb_me_done(struct al_req *r)
         n.elder_ok = true;
     return save(r, &n, "timebank.need_done", NULL,
         json_pack("{sI sb}", "minutes", (json_int_t)minutes, "elder_code", code && *code));
+}
+
+int
+tb_me_dispute(struct al_req *r)
+{
+    struct tb_member m;
+    struct tb_need n;
+    json_t *body;
+    const char *reason = NULL;
+    int rc = me_need(r, &m, &n, &body);
+    /* RULE-TB-068: only the volunteer who took the need disputes it from the phone. */
+    if (rc == AL_OK && n.member_id != m.id)
+        rc = al_req_fail(r, AL_ENOTFOUND, NULL, "需求不存在");
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "reason", "争议原因", AL_REQUIRED | AL_PLAIN, 2, 200, &reason,
+            &r->err);
+    if (rc == AL_OK)
+        rc = tb_need_allowed(n.status, TB_N_DISPUTE, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    n.status = "disputed";
+    n.dispute = al_arena_printf(r->arena, "志愿者%s：%s", m.name, reason);
+    return save(r, &n, "timebank.need_dispute", NULL,
+        json_pack("{ss sI}", "reason", reason, "member_id", (json_int_t)m.id));
 }

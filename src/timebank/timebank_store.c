@@ -267,7 +267,8 @@ tb_store_clearing(struct al_db *db, int64_t scheme, int64_t alliance, int64_t *a
     "m.id, m.version, m.scheme_id, coalesce(m.elder_id, 0), coalesce(m.user_id, 0),"          \
     " (SELECT id FROM tb_accounts a WHERE a.scheme_id = m.scheme_id AND a.kind = 'member'"    \
     "   AND a.member_id = m.id),"                                                              \
-    " m.region_code, m.kind, m.name, m.phone, m.birth_date, m.status, m.group_type"
+    " m.region_code, m.kind, m.name, m.phone, m.birth_date, m.status, m.group_type, m.lat,"   \
+    " m.lng, m.card_masked"
 
 static void
 member_read(struct al_arena *a, struct al_stmt *st, struct tb_member *m)
@@ -285,6 +286,10 @@ member_read(struct al_arena *a, struct al_stmt *st, struct tb_member *m)
     m->birth_date = al_stmt_dup(a, st, 10);
     m->status = al_stmt_dup(a, st, 11);
     m->group_type = al_stmt_dup(a, st, 12);
+    m->has_pos = !al_stmt_null(st, 13) && !al_stmt_null(st, 14);
+    m->lat = al_stmt_double(st, 13);
+    m->lng = al_stmt_double(st, 14);
+    m->card_masked = al_stmt_dup(a, st, 15);
     al_stmt_reset(st);
 }
 
@@ -690,12 +695,12 @@ tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter
         AL_COL(16, "served_min", AL_COL_INT), AL_COL(17, "volunteer_ok", AL_COL_BOOL),
         AL_COL(18, "elder_ok", AL_COL_BOOL), AL_COL(19, "dispute", AL_COL_TEXT),
         AL_COL(20, "transfer_id", AL_COL_INT), AL_COL(21, "created_at", AL_COL_TIME),
-        AL_COL_END};
+        AL_COL(22, "lat", AL_COL_DOUBLE), AL_COL(23, "lng", AL_COL_DOUBLE), AL_COL_END};
     static const struct al_page_sql sql = {
         .cols = "n.id, n.version, n.scheme_id, s.name, n.region_code, n.elder_id, n.elder_name,"
                 " n.category, n.place, n.starts_at, n.duration_min, n.note, n.pay_from, n.status,"
                 " n.member_id, m.name, n.served_min, n.volunteer_ok, n.elder_ok, n.dispute,"
-                " n.transfer_id, n.created_at",
+                " n.transfer_id, n.created_at, n.lat, n.lng",
         .from = " FROM tb_needs n JOIN tb_schemes s ON s.id = n.scheme_id"
                 " LEFT JOIN tb_members m ON m.id = n.member_id",
         .order = " ORDER BY n.starts_at, n.id"};
@@ -725,6 +730,21 @@ tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter
     if (f->overdue_at > 0)
         where = al_arena_printf(a, "%s AND n.status = 'open' AND n.starts_at < %s", where,
             al_param_int(&p, f->overdue_at));
+    if (f->q) {
+        const char *q = al_param_text(&p, f->q);
+        where = al_arena_printf(a,
+            "%1$s AND (instr(n.elder_name, %2$s) > 0 OR instr(n.category, %2$s) > 0"
+            " OR instr(n.place, %2$s) > 0)", where, q);
+    }
+    if (f->box) /* RULE-TB-066: a coarse box; the exact distance is computed in C */
+        where = al_arena_printf(a,
+            "%s AND (n.lat IS NULL OR n.lng IS NULL OR (n.lat BETWEEN CAST(%s AS DOUBLE PRECISION)"
+            " AND CAST(%s AS DOUBLE PRECISION) AND n.lng BETWEEN CAST(%s AS DOUBLE PRECISION)"
+            " AND CAST(%s AS DOUBLE PRECISION)))", where,
+            al_param_text(&p, al_arena_printf(a, "%.7f", f->lat_lo)),
+            al_param_text(&p, al_arena_printf(a, "%.7f", f->lat_hi)),
+            al_param_text(&p, al_arena_printf(a, "%.7f", f->lng_lo)),
+            al_param_text(&p, al_arena_printf(a, "%.7f", f->lng_hi)));
     return al_db_page(db, &p, &sql, where, f->limit, f->offset, &(struct al_rows){.cols = cols},
         items, total);
 }
@@ -833,7 +853,7 @@ tb_store_category_totals(struct al_db *db, const char *scope, json_t *out)
         " s.region_code < ? GROUP BY t.category";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
-    for (int c = TB_SERVICE; c <= TB_CAP_DONATE; c++)
+    for (int c = TB_SERVICE; c <= TB_EXPIRE; c++)
         json_object_set_new(out, tb_category_name(c), json_integer(0));
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(lo), AL_T(hi));
@@ -841,4 +861,148 @@ tb_store_category_totals(struct al_db *db, const char *scope, json_t *out)
     while ((rc = al_stmt_step(st)) == AL_ROW)
         json_object_set_new(out, al_stmt_text(st, 0), json_integer(al_stmt_int(st, 1)));
     return rc;
+}
+
+/* ---- expiry (RULE-TB-060..062) ---- */
+
+int
+tb_store_expiry_accounts(struct al_db *db, json_t *items)
+{
+    /* Member accounts holding hours in schemes whose hours expire. */
+    static const char sql[] =
+        "SELECT m.id, a.id, s.id, s.expiry_months, m.region_code FROM tb_accounts a"
+        " JOIN tb_members m ON m.id = a.member_id JOIN tb_schemes s ON s.id = a.scheme_id"
+        " WHERE a.kind = 'member' AND a.balance_min > 0 AND s.expiry_months > 0 ORDER BY a.id";
+    static const struct al_col cols[] = {AL_COL(0, "member_id", AL_COL_INT),
+        AL_COL(1, "account_id", AL_COL_INT), AL_COL(2, "scheme_id", AL_COL_INT),
+        AL_COL(3, "expiry_months", AL_COL_INT), AL_COL(4, "region_code", AL_COL_TEXT),
+        AL_COL_END};
+    return al_db_rows(al_db_sql(db, sql), NULL, &(struct al_rows){.cols = cols}, items);
+}
+
+int
+tb_store_account_flows(struct al_db *db, int64_t account, int64_t before, int64_t *credits_before,
+    int64_t *debits)
+{
+    static const char sql[] =
+        "SELECT coalesce(sum(CASE WHEN amount_min > 0 AND created_at < ? THEN amount_min"
+        " ELSE 0 END), 0), coalesce(sum(CASE WHEN amount_min < 0 THEN -amount_min ELSE 0 END), 0)"
+        " FROM tb_movements WHERE account_id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(before), AL_I(account));
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *credits_before = al_stmt_int(st, 0);
+        *debits = al_stmt_int(st, 1);
+        al_stmt_reset(st);
+    }
+    return rc == AL_ENOTFOUND ? AL_EDB : rc;
+}
+
+/* ---- regional settings (RULE-TB-064, RULE-TB-066) ---- */
+
+int
+tb_store_setting(struct al_db *db, struct al_arena *a, const char *region, const char *key,
+    int64_t *value, const char **from)
+{
+    /* The deepest region at or above `region` that sets `key` ('' is every region's default). */
+    static const char sql[] =
+        "SELECT value, region_code FROM tb_settings WHERE key = ? AND (region_code = ''"
+        " OR substr(?, 1, length(region_code)) = region_code)"
+        " ORDER BY length(region_code) DESC LIMIT 1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(key), AL_T(region));
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *value = al_stmt_int(st, 0);
+        if (from)
+            *from = al_stmt_dup(a, st, 1);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+int
+tb_store_setting_put(struct al_db *db, const char *region, const char *key, int64_t value,
+    const char *by, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO tb_settings(region_code, key, value, updated_by, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (region_code, key) DO UPDATE SET"
+        " value = excluded.value, updated_by = excluded.updated_by,"
+        " updated_at = excluded.updated_at";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(region), AL_T(key), AL_I(value), AL_T(by), AL_I(now));
+    return al_stmt_run(st);
+}
+
+int
+tb_store_position(struct al_db *db, const char *table, int64_t id, double lat, double lng)
+{
+    static const char sql_n[] = "UPDATE tb_needs SET lat = ?, lng = ? WHERE id = ?";
+    static const char sql_m[] = "UPDATE tb_members SET lat = ?, lng = ? WHERE id = ?";
+    struct al_stmt *st = al_db_sql(db, strcmp(table, "tb_needs") == 0 ? sql_n : sql_m);
+    al_stmt_bind_double(st, 1, lat);
+    al_stmt_bind_double(st, 2, lng);
+    al_stmt_bind_int(st, 3, id);
+    return al_stmt_run(st);
+}
+
+/* ---- the citizen card (RULE-TB-070, 071) ---- */
+
+int
+tb_store_card_set(struct al_db *db, int64_t member, int64_t scheme, const char *enc,
+    const char *hash, const char *masked)
+{
+    static const char sql_dup[] =
+        "SELECT count(*) FROM tb_members WHERE scheme_id = ? AND card_hash = ? AND id <> ?";
+    static const char sql[] =
+        "UPDATE tb_members SET card_enc = ?, card_hash = ?, card_masked = ?,"
+        " version = version + 1 WHERE id = ?";
+    int64_t n = 0;
+    int rc;
+    if (hash) {
+        struct al_stmt *st = al_db_sql(db, sql_dup);
+        al_stmt_binds(st, AL_I(scheme), AL_T(hash), AL_I(member));
+        if ((rc = al_stmt_int64(st, &n)) != AL_OK)
+            return rc;
+        if (n > 0)
+            return AL_ECONFLICT;
+    }
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(enc), AL_T(hash), AL_T(masked), AL_I(member));
+    return al_stmt_run(st);
+}
+
+int
+tb_store_card_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, json_t *items)
+{
+    /*
+     * Members of scope with a card: minutes deposited and spent in [from, to) and the
+     * balance at `to` (RULE-TB-071).
+     */
+    static const char sql[] =
+        "SELECT m.id, m.name, s.name, m.card_enc, m.card_masked,"
+        " coalesce(sum(CASE WHEN v.amount_min > 0 AND v.created_at >= ?3 AND v.created_at < ?4"
+        "   THEN v.amount_min ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN v.amount_min < 0 AND v.created_at >= ?3 AND v.created_at < ?4"
+        "   THEN -v.amount_min ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN v.created_at < ?4 THEN v.amount_min ELSE 0 END), 0)"
+        " FROM tb_members m JOIN tb_schemes s ON s.id = m.scheme_id"
+        " JOIN tb_accounts a ON a.scheme_id = m.scheme_id AND a.kind = 'member'"
+        "  AND a.member_id = m.id"
+        " LEFT JOIN tb_movements v ON v.account_id = a.id"
+        " WHERE m.card_hash IS NOT NULL AND m.region_code >= ?1 AND m.region_code < ?2"
+        " GROUP BY m.id, m.name, s.name, m.card_enc, m.card_masked ORDER BY m.id";
+    static const struct al_col cols[] = {AL_COL(0, "member_id", AL_COL_INT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "scheme_name", AL_COL_TEXT),
+        AL_COL(3, "card_enc", AL_COL_TEXT), AL_COL(4, "card_masked", AL_COL_TEXT),
+        AL_COL(5, "deposited_min", AL_COL_INT), AL_COL(6, "spent_min", AL_COL_INT),
+        AL_COL(7, "balance_min", AL_COL_INT), AL_COL_END};
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(from), AL_I(to));
+    return al_db_rows(st, a, &(struct al_rows){.cols = cols}, items);
 }

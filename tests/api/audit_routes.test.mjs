@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { BIN, Server, sleep } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { sqlite } from './helpers.mjs'
 import { Broker, raiseAlarm } from '../lib/mosquitto.mjs'
 
 // Routes that change state and legitimately write no audit entry, each with its reason.
@@ -70,6 +71,20 @@ async function visitNeed(target) {
   const deadline = '2099-01-01'
   const v = ok(await civil.post('/api/v1/visits', { elder_id: await visitTarget(), method: 'phone', needs: [target ? { kind: 'care', need: '助餐', target, deadline } : { kind: 'care', need: '助餐' }] }), 201)
   return ok(await civil.get(`/api/v1/visit-needs/${v.needs[0]}`))
+}
+// RULE-MEAL-060..062: a family account with consent for an elder near a canteen with tomorrow's lunch.
+async function mealOrderSetup(call) {
+  const n = seq++
+  const day = new Date(Date.now() + 8 * 3600e3 + 86400e3).toISOString().slice(0, 10)
+  const c = ok(await civil.post('/api/v1/meal/canteens', { region_code: '520327001', kind: 'canteen', name: `巡检送餐${n}`, operator: '巡检', address: '一号', lat: 27.955, lng: 107.72, capacity: 10, delivery_radius_m: 3000, windows: [{ meal: 'lunch', from: '11:00', to: '13:00' }], areas: ['520327001001'], licence_no: `JY${n}`, licence_expiry: '2030-01-01' }), 201)
+  const m = ok(await civil.post(`/api/v1/meal/canteens/${c.id}/menus`, { date: day, meal: 'lunch', name: '午餐', price_fen: 1000 }), 201)
+  const e = ok(await civil.post('/api/v1/elders', { name: '送餐巡检', id_number: idNumber('520327', '19400101', n), region_code: '520327001001', address: '二号', phone: '13800001234', lat: 27.96, lng: 107.72 }), 201)
+  const u = ok(await admin.post('/api/v1/users', { username: `walk_fam_${n}`, display_name: '家属', role: 'family', region_code: '520327001', password: 'Walk12345' }), 201)
+  ok(await civil.post(`/api/v1/elders/${e.id}/consents`, { user_id: u.id, relation: '女儿', granted_by: '本人', scope: ['basic'] }), 201)
+  const fam = await s.login(`walk_fam_${n}`, 'Walk12345')
+  ok(await fam.post('/api/v1/me/password', { old_password: 'Walk12345', new_password: 'Walk12345x' }))
+  const res = call ? await call(fam, { canteen_id: c.id, menu_id: m.id }, { id: e.id }) : null
+  return { fam, elderId: e.id, canteenId: c.id, menuId: m.id, res }
 }
 const hukou = () => `身份证号,姓名,区划代码,住址\n${idNumber('520327', '19440101', seq++)},导入老人,520327001001,三号\n`
 
@@ -269,6 +284,20 @@ const CALLS = {
     const m = ok(await civil.post('/api/v1/timebank/members', { scheme_id: TB, kind: 'individual', name: '巡检志愿者', birth_date: '1990-01-01' }), 201)
     return call(civil, { version: 1 }, { id: m.id })
   } },
+  'PUT /api/v1/timebank/settings': { action: 'timebank.settings', run: (call) => call(civil, { region_code: '520327', elder_volunteer_target_pct: 12 }) },
+  'POST /api/v1/timebank/expiry': { action: 'timebank.expire', job: true, run: async (call) => {
+    // RULE-TB-061: a scheme whose hours expire, with hours deposited long ago.
+    const sc = ok(await civil.post('/api/v1/timebank/schemes', { name: `巡检过期${seq++}`, region_code: '520327001', categories: ['打扫卫生'], expiry_months: 1 }), 201)
+    const m = ok(await civil.post('/api/v1/timebank/members', { scheme_id: sc.id, kind: 'individual', name: '巡检过期', birth_date: '1990-01-01' }), 201)
+    ok(await civil.post(`/api/v1/timebank/members/${m.id}/verify`, { version: 1 }))
+    const t = ok(await civil.post('/api/v1/timebank/transfers', { category: 'service', to_member_id: m.id, minutes: 30 }), 201)
+    sqlite(s.db, `UPDATE tb_movements SET created_at = created_at - 8640000 WHERE transfer_id = ${t.id}`)
+    return call(civil, {})
+  } },
+  'PUT /api/v1/timebank/members/:id/card': { action: 'timebank.card_link', run: async (call) => {
+    const m = ok(await civil.post('/api/v1/timebank/members', { scheme_id: TB, kind: 'individual', name: '巡检市民卡', birth_date: '1990-01-01' }), 201)
+    return call(civil, { card_number: `3301ZJ${String(seq++).padStart(8, '0')}` }, { id: m.id })
+  } },
   'POST /api/v1/timebank/transfers': { action: 'timebank.transfer', run: (call) => call(civil, { category: 'topup', scheme_id: TB, minutes: 60 }) },
   'POST /api/v1/timebank/needs': { action: 'timebank.need_create', run: async (call) => call(civil, { scheme_id: TB, elder_id: (await newElder()).id, category: '打扫卫生', starts_at: '2026-12-30 09:00', duration_min: 60, place: '家中' }) },
   'POST /api/v1/timebank/needs/:id/assign': { action: 'timebank.need_assign', run: async (call) => {
@@ -306,6 +335,18 @@ const CALLS = {
     const vol = await s.login('lq_volunteer')
     const t = ok(await vol.post(`/api/v1/timebank/me/needs/${n.id}/take`, { version: n.version }))
     return call(vol, { version: t.version, minutes: 30 }, { id: n.id })
+  } },
+  'POST /api/v1/timebank/me/needs/:id/dispute': { action: 'timebank.need_dispute', run: async (call) => {
+    const n = await tbNeed()
+    const vol = await s.login('lq_volunteer')
+    const t = ok(await vol.post(`/api/v1/timebank/me/needs/${n.id}/take`, { version: n.version }))
+    return call(vol, { version: t.version, reason: '老人不在家' }, { id: n.id })
+  } },
+  'POST /api/v1/my/elders/:id/meal-orders': { action: 'meal.order', run: async (call) => (await mealOrderSetup(call)).res },
+  'POST /api/v1/my/meal-orders/:id/cancel': { action: 'meal.order_cancel', run: async (call) => {
+    const { fam, elderId, canteenId, menuId } = await mealOrderSetup(null)
+    const o = ok(await fam.post(`/api/v1/my/elders/${elderId}/meal-orders`, { canteen_id: canteenId, menu_id: menuId }), 201)
+    return call(fam, { version: o.version }, { id: o.id })
   } },
   'POST /api/v1/service/orders': { action: 'service.order_place', run: async (call) => {
     const o = await svcOrder()

@@ -253,6 +253,7 @@ async function expand(path, reader) {
   if (path.endsWith('/export') || path.startsWith('/api/v1/imports/templates/')) paths = paths.flatMap((p) => [`${p}?format=csv`, `${p}?format=xlsx`])
   else if (path === '/api/v1/entitle/benefits') paths = people.map((p) => `${path}?elder_id=${p.id}`) // issue 12
   else if (path === '/api/v1/attachments') paths = people.map((p) => `${path}?owner_kind=bed&owner_id=${p.id}`) // src/attach: a bed's photos (files, no personal data in the list)
+  else if (path === '/api/v1/timebank/card-export') paths = ['csv', 'xlsx'].map((f) => `${path}?format=${f}&from=2020-01-01&to=2030-12-31`) // issue 16, RULE-TB-071
   else if (path === '/api/v1/meal/counter/search') paths = people.map((p) => `${path}?q=${encodeURIComponent(p.name)}`) // issue 17
   else if (path === '/api/v1/elders') {
     const p0 = people[0]

@@ -46,7 +46,7 @@ test('RULE-TB-001, RULE-TB-002, RULE-TB-020, RULE-TB-027: schemes belong to a co
   assertError(await lq.post('/api/v1/timebank/schemes', { name: '测试甲时间银行', region_code: '520327001', categories: CATS }), 409, 'conflict', 'name')
   assertError(await lq.post('/api/v1/timebank/schemes', { name: '坏区划', region_code: '520327001001', categories: CATS }), 400, 'invalid', 'region_code')
   assertError(await lq.post('/api/v1/timebank/schemes', { name: '坏类别', region_code: '520327001', categories: ['a', 'a'] }), 400, 'invalid', 'categories')
-  assertError(await lq.post('/api/v1/timebank/schemes', { name: '有效期', region_code: '520327001', categories: CATS, expiry_months: 12 }), 400, 'invalid', 'expiry_months')
+  assertError(await lq.post('/api/v1/timebank/schemes', { name: '有效期', region_code: '520327001', categories: CATS, expiry_months: 121 }), 400, 'invalid', 'expiry_months') // RULE-TB-060: 0..120
   assertError(await helper.post('/api/v1/timebank/schemes', { name: '助老员', region_code: '520327001', categories: CATS }), 403, 'forbidden')
   // Scope: the township sees its own scheme only; the county both.
   const mine = ok(await lq.get('/api/v1/timebank/schemes')).items.map((x) => x.name)

@@ -342,6 +342,12 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
   ch = (await civil.post(`/api/v1/entitle/changes/${ch.id}/submit`, { version: ch.version })).body
   assert.equal(ch.status, 'submitted')
   const canteen = (await civil.get('/api/v1/meal/canteens?page_size=1')).body.items[0] // the meal demo (issue 17)
+  // A family account with consent for the elder (issue 17: ordering meals, RULE-MEAL-060).
+  const adminC = await server.login('admin')
+  const fam = (await adminC.post('/api/v1/users', { username: 'ui_family', display_name: '家属', role: 'family', region_code: '520327001', password: 'Family2026x' })).body
+  const famC = await server.login('ui_family', 'Family2026x')
+  await famC.post('/api/v1/me/password', { old_password: 'Family2026x', new_password: 'Anlao2026' })
+  await civil.post(`/api/v1/elders/${elder.id}/consents`, { user_id: fam.id, relation: '女儿', granted_by: '本人', scope: ['basic'] })
   const job = (await civil.post('/api/v1/entitle/runs', {})).body.job_id
   for (let i = 0; i < 600 && !['done', 'failed'].includes((await civil.get(`/api/v1/jobs/${job}`)).body.status); i++) await new Promise((r) => setTimeout(r, 100))
   const pages = {
@@ -394,9 +400,13 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
     // Welfare visits (issue 15): the rate with its drill-down, the needs and referrals.
     lq_officer: [['/visits/rate', '[data-test=rate-summary]'],
       ['/visits/referrals', '[data-test=list-card], [data-test=needs-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
-    lq_volunteer: [['/volunteer', '[data-test=list-card]'], ['/volunteer?tab=statement', '[data-test=list-card]']],
+    lq_volunteer: [['/volunteer', '[data-test=list-card]'], ['/volunteer?tab=statement', '[data-test=list-card]'],
+      ['/volunteer?tab=mine', '[data-test=vol-balance]']],
     // Home services (issue 13): the dispatch board.
-    fg_provider: [['/service', '[data-test=list-card], [data-test=board-table] .el-table__row']],
+    fg_provider: [['/service', '[data-test=list-card], [data-test=board-table] .el-table__row'],
+      // Issue 17: the canteen's delivery list; the family's meal order page.
+      ['/meal/deliveries', '[data-test=list-card], [data-test=md-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
+    ui_family: [['/my/meal', '[data-test^=mf-canteen-], [data-test=mf-empty], [data-test=mf-unlocated]']],
     zy_civil: [['/entitle/approvals', '[data-test=list-card], [data-test=queue-table] .el-table__row']],
     admin: [['/', '[data-test=home-counts]'], ['/users', '[data-test=users-table] .el-table__row'], ['/regions', '[data-test=region-tree]'],
       ['/audit', '[data-test=audit-table] .el-table__row']],

@@ -190,6 +190,19 @@ areas(void **state)
     assert_false(meal_month_valid(NULL));
 }
 
+/* RULE-MEAL-062: orders close 120 minutes before the window opens, China time. */
+static void
+order_cutoff(void **state)
+{
+    (void)state;
+    /* 2026-12-02 00:00 +08:00 is 2026-12-01T16:00:00Z = 1796140800. */
+    assert_int_equal(meal_day_start("2026-12-02"), 1796140800);
+    assert_int_equal(meal_order_cutoff("2026-12-02", 11 * 60), 1796140800 + 9 * 3600);
+    assert_int_equal(meal_order_cutoff("2026-12-02", 60), 1796140800 - 3600); /* the day before */
+    assert_int_equal(meal_day_start("2026-12-2"), -1);
+    assert_int_equal(meal_order_cutoff(NULL, 600), -1);
+}
+
 int
 main(void)
 {
@@ -200,6 +213,7 @@ main(void)
         cmocka_unit_test(funds),
         cmocka_unit_test(decide),
         cmocka_unit_test(areas),
+        cmocka_unit_test(order_cutoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -223,6 +223,116 @@ needs(void **state)
     assert_false(tb_parse_local_time(NULL, &t));
 }
 
+/* RULE-TB-060, RULE-TB-061: the cut-off date and what is due, first in first out. */
+static void
+expiry(void **state)
+{
+    (void)state;
+    char out[11];
+    assert_true(tb_months_before("2026-12-02", 12, out));
+    assert_string_equal(out, "2025-12-02");
+    assert_true(tb_months_before("2026-03-31", 1, out));
+    assert_string_equal(out, "2026-02-28");
+    assert_true(tb_months_before("2024-03-31", 1, out));
+    assert_string_equal(out, "2024-02-29");
+    assert_true(tb_months_before("2026-01-15", 13, out));
+    assert_string_equal(out, "2024-12-15");
+    assert_false(tb_months_before("2026-1-15", 1, out));
+    assert_false(tb_months_before(NULL, 1, out));
+    assert_int_equal(tb_day_start("2026-12-02"), 1796169600 - 8 * 3600);
+    assert_int_equal(tb_day_start("2026-13-02"), -1);
+    /* 300 old minutes, 100 spent: 200 expire; after the expiry it is a debit too. */
+    assert_int_equal(tb_expiry_due(300, 100), 200);
+    assert_int_equal(tb_expiry_due(300, 300), 0);
+    assert_int_equal(tb_expiry_due(300, -100), 200);
+    assert_int_equal(tb_expiry_due(100, 400), 0);
+    assert_int_equal(tb_expiry_due(0, 0), 0);
+    /* The expiry moves hours back to the issue account, never beyond the balance, and is
+     * the one movement an elder who left the registry still has (RULE-TB-069). */
+    struct al_errinfo e;
+    struct tb_party gone = {.member_id = 1, .verified = false, .balance_min = 50,
+        .gone = "已去世"};
+    assert_int_equal(tb_check_transfer(&tb_rules_default, TB_EXPIRE, 50, &gone, NULL, NULL, 0,
+                         &e),
+        AL_OK);
+    assert_int_equal(tb_check_transfer(&tb_rules_default, TB_EXPIRE, 51, &gone, NULL, NULL, 0,
+                         &e),
+        AL_EUNPROC);
+    assert_string_equal(tb_category_name(TB_EXPIRE), "expire");
+    assert_string_equal(tb_category_label(TB_EXPIRE), "过期失效");
+}
+
+/* RULE-TB-069: an elder who died or moved away neither spends nor receives. */
+static void
+gone_elders(void **state)
+{
+    (void)state;
+    struct al_errinfo e;
+    assert_string_equal(tb_gone_reason("deceased"), "已去世");
+    assert_string_equal(tb_gone_reason("moved_out"), "已迁出");
+    assert_null(tb_gone_reason("active"));
+    struct tb_party v = {.member_id = 1, .verified = true, .age = 40, .balance_min = 600};
+    struct tb_party el = {.member_id = 2, .verified = true, .elder = true, .age = 80,
+        .balance_min = 600, .gone = "已去世"};
+    assert_int_equal(tb_check_transfer(&tb_rules_default, TB_SERVICE, 60, NULL, &el, NULL, 0, &e),
+        AL_ECONFLICT);
+    assert_string_equal(e.field, "to_member_id");
+    assert_int_equal(tb_check_transfer(&tb_rules_default, TB_REDEEM, 60, &el, &v, NULL, 0, &e),
+        AL_ECONFLICT);
+    assert_string_equal(e.field, "from_member_id");
+    assert_non_null(strstr(e.message, "已去世"));
+    el.gone = NULL;
+    assert_int_equal(tb_check_transfer(&tb_rules_default, TB_REDEEM, 60, &el, &v, NULL, 0, &e),
+        AL_OK);
+}
+
+/* RULE-TB-064: the target share, never reached without elders. */
+static void
+target(void **state)
+{
+    (void)state;
+    assert_true(tb_target_reached(12, 100, 12));
+    assert_false(tb_target_reached(11, 100, 12));
+    assert_true(tb_target_reached(11, 100, 10));
+    assert_false(tb_target_reached(0, 0, 12));
+}
+
+/* RULE-TB-066: nearest first within the radius, needs without a position last. */
+static void
+nearby(void **state)
+{
+    (void)state;
+    json_t *items = json_pack("[{si sf sf} {si sf sf} {si sn sn} {si sf sf}]", "id", 1, "lat",
+        27.955, "lng", 107.72, "id", 2, "lat", 27.975, "lng", 107.72, "id", 3, "lat", "lng", "id",
+        4, "lat", 28.2, "lng", 107.72);
+    assert_int_equal(tb_nearby_order(items, 27.975, 107.72, 5000), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "distance_m")), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 1), "id")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 1), "distance_m")),
+        2224);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 2), "id")), 3);
+    assert_true(json_is_null(json_object_get(json_array_get(items, 2), "distance_m")));
+    json_decref(items);
+}
+
+/* RULE-TB-070: card numbers checked and masked as ID numbers are. */
+static void
+citizen_card(void **state)
+{
+    (void)state;
+    char out[32];
+    assert_true(tb_card_valid("3301ZJ00123456"));
+    assert_false(tb_card_valid("3301zj00123456"));
+    assert_false(tb_card_valid("1234567"));
+    assert_false(tb_card_valid("123456789012345678901"));
+    assert_false(tb_card_valid(NULL));
+    tb_card_mask("3301ZJ00123456", out, sizeof(out));
+    assert_string_equal(out, "3301******3456");
+    tb_card_mask("12345678", out, sizeof(out));
+    assert_string_equal(out, "****5678"); /* short: the last 4 only */
+}
+
 int
 main(void)
 {
@@ -236,6 +346,11 @@ main(void)
         cmocka_unit_test(legs_sum_per_scheme),
         cmocka_unit_test(scheme_categories),
         cmocka_unit_test(needs),
+        cmocka_unit_test(expiry),
+        cmocka_unit_test(gone_elders),
+        cmocka_unit_test(target),
+        cmocka_unit_test(nearby),
+        cmocka_unit_test(citizen_card),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     al_arena_fini(&arena);
