@@ -603,9 +603,12 @@ cert_where(struct al_req *r, int64_t mine, struct al_params *p, const char **whe
     al_param_int(p, mine);
     al_param_text(p, r->today);
     al_param_text(p, limit);
-    const char *cond = !state || strcmp(state, "attention") == 0 ? " AND x.valid_until <= ?5"
-                       : strcmp(state, "expired") == 0 ? " AND x.valid_until < ?4 AND ?5 = ?5"
-                                                       : " AND x.valid_until >= ?4 AND x.valid_until <= ?5";
+    /* Each text names ?4 and ?5 (PostgreSQL types every parameter from the text); ?4 < ?5. */
+    const char *cond = !state || strcmp(state, "attention") == 0
+                           ? " AND (x.valid_until < ?4 OR x.valid_until <= ?5)"
+                       : strcmp(state, "expired") == 0
+                           ? " AND x.valid_until < ?4 AND x.valid_until < ?5"
+                           : " AND x.valid_until >= ?4 AND x.valid_until <= ?5";
     *where = al_arena_printf(r->arena,
         " WHERE c.region_code >= ?1 AND c.region_code < ?2 AND (?3 = 0 OR c.provider_id = ?3)"
         " AND c.status = 'active'%s", cond);
