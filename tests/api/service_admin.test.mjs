@@ -33,7 +33,7 @@ async function placed(e, items = ['zhujie']) {
   return ok(await civil.post('/api/v1/service/orders', { elder_id: e.id, items, window_start: `${tomorrow}T${h}:00`, window_end: `${tomorrow}T${h}:59` }), 201)
 }
 
-test('RULE-SVC-100, -101, -102: providers listed with a total, created, edited at a version (409 when stale), deactivated, exported; audited', async () => {
+test('RULE-SVC-100, RULE-SVC-101, RULE-SVC-102: providers listed with a total, created, edited at a version (409 when stale), deactivated, exported; audited', async () => {
   const list = ok(await civil.get(`${A}/providers`))
   assert.equal(list.total, 2)
   assert.deepEqual(list.items.map((p) => p.name).sort(), ['凤冈县康乐家政养老服务有限公司', '凤冈县颐康居家养老服务中心'].sort())
@@ -72,7 +72,7 @@ test('RULE-SVC-100, -101, -102: providers listed with a total, created, edited a
   assert.ok((await auditOf('service.provider_export')).length >= 1)
 })
 
-test('RULE-SVC-103, -104, -105: a station serving regions, a caregiver with skills and certificates, the certificates to renew; an inactive station or a barred provider dispatches nobody', async () => {
+test('RULE-SVC-103, RULE-SVC-104, RULE-SVC-105: a station serving regions, a caregiver with skills and certificates, the certificates to renew; an inactive station or a barred provider dispatches nobody', async () => {
   const provider = ok(await civil.get(`${A}/providers?q=颐康`)).items[0]
   assertError(await civil.post(`${A}/stations`, { provider_id: provider.id, region_code: '520327003', name: '花坪站', address: '花坪街道 1 号', lat: 27.95, lng: 107.71, radius_min: 30 }), 400, 'invalid', 'serves')
   assertError(await civil.post(`${A}/stations`, { provider_id: provider.id, region_code: '520327003', name: '花坪站', address: '花坪街道 1 号', lat: 95, lng: 107.71, radius_min: 30, serves: ['520327003'] }), 400, 'invalid', 'lat')
@@ -114,6 +114,12 @@ test('RULE-SVC-103, -104, -105: a station serving regions, a caregiver with skil
   const why = ok(await civil.get(`/api/v1/service/orders/${o3.id}/proposal`))
   assert.equal(why.caregiver_id, null)
   assert.equal(why.refused['证书已过期'] ?? why.refused[Object.keys(why.refused).find((k) => /证书/.test(k))], 1)
+  // A barred provider's caregivers are dispatched nothing (RULE-SVC-104), until it is cleared.
+  let pv = ok(await civil.get(`${A}/providers/${provider.id}`))
+  pv = ok(await civil.patch(`${A}/providers/${provider.id}`, { version: pv.version, credit_status: 'barred' }))
+  assert.equal(ok(await civil.get(`/api/v1/service/orders/${o2.id}/proposal`)).caregiver_id, null)
+  ok(await civil.patch(`${A}/providers/${provider.id}`, { version: pv.version, credit_status: 'good' }))
+  assert.equal(ok(await civil.get(`/api/v1/service/orders/${o2.id}/proposal`)).caregiver_id, cg.id)
   // ... and nobody once the station is deactivated (never deleted: its orders keep it).
   const sv = ok(await civil.get(`${A}/stations/${st.id}`))
   ok(await civil.post(`${A}/stations/${st.id}/deactivate`, { version: sv.version }))
@@ -144,7 +150,7 @@ test('RULE-SVC-106: items: price in fen, planned minutes, skill, the catalogue i
   assert.match((await civil.get(`${A}/items/export?format=csv`, { check: false })).text, /25\.00/)
 })
 
-test('RULE-SVC-110..113: a provider account sees and moves only its own provider\'s records and orders', async () => {
+test('RULE-SVC-110, RULE-SVC-111, RULE-SVC-112, RULE-SVC-113: a provider account sees and moves only its own provider\'s records and orders', async () => {
   const mine2 = ok(await prov2.get(`${A}/providers`))
   assert.equal(mine2.total, 1)
   assert.equal(mine2.items[0].name, '凤冈县康乐家政养老服务有限公司')
@@ -184,7 +190,7 @@ test('RULE-SVC-110..113: a provider account sees and moves only its own provider
   ok(await civil.get(`/api/v1/service/orders/${oL.id}`))
 })
 
-test('RULE-SVC-120..125: a complaint enters the queue with its last day; accepted, closed with a result; overdue first; scoped; exported; audited', async () => {
+test('RULE-SVC-120, RULE-SVC-121, RULE-SVC-122, RULE-SVC-123, RULE-SVC-124, RULE-SVC-125: a complaint enters the queue with its last day; accepted, closed with a result; overdue first; scoped; exported; audited', async () => {
   const e = await elder()
   const o = await placed(e)
   const sun = ok(await civil.get(`${A}/caregivers?q=孙丽`)).items[0]
