@@ -21,6 +21,7 @@
 #include "region/region.h"
 #include "service/service.h"
 #include "service/service_int.h"
+#include "service/service_admin_int.h"
 
 #define LINES_MAX 10
 
@@ -44,16 +45,19 @@ publish(struct al_req *r, int64_t id, const char *region, const char *status, in
         al_events_publish(r->db, SERVICE_CHANNEL, text);
 }
 
-/* RULE-SVC-001: an order outside the caller's region is 404 like a missing one. */
+/* RULE-SVC-001: an order outside the caller's region (RULE-SVC-111: provider) is 404. */
 static int
 order_in_scope(struct al_req *r, struct svc_order *o)
 {
     int64_t id;
+    bool mine = true;
     int rc = al_req_param_id(r, "id", &id);
     if (rc == AL_OK)
         rc = service_store_order(r->db, r->arena, id, o);
+    if (rc == AL_OK)
+        rc = service_order_visible(r, id, &mine);
     if (rc == AL_ENOTFOUND ||
-        (rc == AL_OK && !region_in_scope(r->who->region_code, o->region_code)))
+        (rc == AL_OK && (!mine || !region_in_scope(r->who->region_code, o->region_code))))
         return al_req_fail(r, AL_ENOTFOUND, NULL, "订单不存在");
     return rc;
 }
@@ -110,6 +114,8 @@ stations_get(struct al_req *r)
 {
     json_t *items = json_array();
     int rc = service_store_stations(r->db, r->arena, r->who->region_code, items);
+    if (rc == AL_OK)
+        rc = service_provider_only(r, items, "provider_id"); /* RULE-SVC-112 */
     return rc == AL_OK ? al_reply_items(r, items, -1) : rc;
 }
 
@@ -118,6 +124,8 @@ caregivers_get(struct al_req *r)
 {
     json_t *items = json_array();
     int rc = service_store_caregivers(r->db, r->arena, r->who->region_code, r->today, items);
+    if (rc == AL_OK)
+        rc = service_provider_only(r, items, "id"); /* RULE-SVC-112 */
     return rc == AL_OK ? al_reply_items(r, items, -1) : rc;
 }
 
@@ -127,6 +135,9 @@ list_filter(struct al_req *r, struct svc_list_filter *f)
 {
     memset(f, 0, sizeof(*f));
     f->scope = r->who->region_code;
+    int prc = service_user_provider(r->db, r->who->user_id, &f->provider_id); /* RULE-SVC-111 */
+    if (prc != AL_OK)
+        return prc;
     const char *status = al_query_get(&r->query, "status"), *date = al_query_get(&r->query, "date");
     if (status && *status && strcmp(status, "open") != 0) {
         if (service_state_parse(status) < 0)
@@ -415,7 +426,8 @@ propose(struct al_req *r, const struct svc_order *o, struct svc_pick *pick, stru
     service_cst_date(o->window_start, date);
     int64_t day = o->window_start - (o->window_start + 8 * 3600) % 86400;
     if ((rc = service_store_candidates(r->db, r->arena, o->region_code, day, day + 86400, o->id,
-             cands, stations, &n)) != AL_OK)
+             cands, stations, &n)) != AL_OK ||
+        (rc = service_cands_of_provider(r, *cands, *stations, &n)) != AL_OK) /* RULE-SVC-112 */
         return rc;
     struct svc_job job = {.lat = o->lat, .lng = o->lng, .start = o->window_start,
         .planned_min = o->planned_min, .date = date};
@@ -534,8 +546,12 @@ order_assign(struct al_req *r)
         rc = al_json_get_str(body, "reason", "人工派单理由", AL_REQUIRED, 2, 200, &reason, &r->err);
     if (rc != AL_OK)
         return rc;
+    bool mine = true;
     rc = service_store_caregiver(r->db, r->arena, cg, &region, &station);
-    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, region)))
+    if (rc == AL_OK)
+        rc = service_caregiver_visible(r, cg, &mine); /* RULE-SVC-112 */
+    if (rc == AL_ENOTFOUND ||
+        (rc == AL_OK && (!mine || !region_in_scope(r->who->region_code, region))))
         return al_req_fail(r, AL_EINVAL, "caregiver_id", "护理员不存在或已停用");
     if (rc != AL_OK)
         return rc;
@@ -897,6 +913,8 @@ order_rate(struct al_req *r)
         al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
     if (rc == AL_OK)
         rc = service_store_rate(r->db, o.id, (int)rating, comment, complaint);
+    if (rc == AL_OK && complaint) /* RULE-SVC-120: into the supervision queue */
+        rc = service_complaint_open(r, o.id, complaint);
     if (rc == AL_OK)
         rc = audit(r, "service.order_rate", o.id, o.region_code,
             json_pack("{s:I, s:b}", "rating", (json_int_t)rating, "complaint", complaint != NULL));

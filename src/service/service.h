@@ -13,6 +13,8 @@
 #include "core/router.h"
 
 extern const struct al_module service_module;
+/* The officers' side: registry management and the complaint queue (RULE-SVC-100..129). */
+extern const struct al_module service_admin_module;
 
 /* The live-event channel of the dispatch board (payload: an order's id, region, status). */
 #define SERVICE_CHANNEL "service.orders"
@@ -44,8 +46,10 @@ int service_order_status(struct al_db *db, struct al_arena *a, int64_t id, const
  * caregiver account fg_caregiver linked to one of them, and orders of the
  * county's elders in various states for today (none without elders).  Seeded
  * once: with a provider already there nothing is written.  `now` is the seeding time.
+ * A second provider in 琊川镇 with the account fg_provider2 (`password`; RULE-SVC-110).
  * AL_OK, or an error with `e` filled.
  */
-int service_seed_demo(struct al_db *db, struct al_arena *a, int64_t now, struct al_errinfo *e);
+int service_seed_demo(struct al_db *db, struct al_arena *a, const char *password, int64_t now,
+    struct al_errinfo *e);
 
 #endif

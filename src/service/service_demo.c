@@ -13,6 +13,7 @@
 #include "elder/elder.h"
 #include "service/service.h"
 #include "service/service_int.h"
+#include "user/user.h"
 
 struct demo_station {
     const char *town, *name, *address;
@@ -144,6 +145,50 @@ order(struct al_db *db, struct al_arena *a, int64_t elder, int64_t day, int hh, 
     return rc;
 }
 
+/*
+ * RULE-SVC-110: fg_provider is 颐康's account; a second provider, 康乐 in 琊川镇 with its own
+ * station, two caregivers and the account fg_provider2, shows that each sees only its own.
+ */
+static int
+second_provider(struct al_db *db, int64_t first, int64_t now)
+{
+    int64_t provider = 0, station = 0, cg = 0;
+    int rc = service_store_provider_add(db, "520327", "凤冈县康乐家政养老服务有限公司",
+        "0851-25225678", now, &provider);
+    static const char *const serves[] = {"520327102"};
+    if (rc == AL_OK)
+        rc = service_store_station_add(db, provider, "520327102", "琊川镇康乐居家养老服务站",
+            "琊川镇琊川村街上 6 号", 27.8500, 107.8200, 60, serves, 1, now, &station);
+    static const struct {
+        const char *name, *phone, *skills, *cert_skill, *valid_until;
+    } people[] = {
+        {"周霞", "13885202001", "general,cleaning,bathing", "bathing", "2027-05-31"},
+        {"吴军", "13885202002", "general,nursing", "nursing", "2026-12-20"},
+    };
+    for (size_t i = 0; i < 2 && rc == AL_OK; i++) {
+        struct svc_new_caregiver c = {.provider_id = provider, .station_id = station,
+            .region_code = "520327102", .name = people[i].name, .phone = people[i].phone,
+            .skills = people[i].skills, .work_start_min = 480, .work_end_min = 1080};
+        rc = service_store_caregiver_add(db, &c, now, &cg);
+        if (rc == AL_OK)
+            rc = service_store_certificate_add(db, cg, people[i].cert_skill,
+                "养老护理员职业技能等级证书（四级）", "", people[i].valid_until);
+    }
+    static const char link[] = "UPDATE users SET provider_id = ? WHERE username = ?";
+    struct al_stmt *st = rc == AL_OK ? al_db_sql(db, link) : NULL;
+    if (rc == AL_OK && !st)
+        rc = AL_EDB;
+    if (rc == AL_OK) {
+        al_stmt_binds(st, AL_I(first), AL_T("fg_provider"));
+        rc = al_stmt_run(st);
+    }
+    if (rc == AL_OK && (st = al_db_sql(db, link))) {
+        al_stmt_binds(st, AL_I(provider), AL_T("fg_provider2"));
+        rc = al_stmt_run(st);
+    }
+    return rc;
+}
+
 static int
 seed(struct al_db *db, struct al_arena *a, int64_t now)
 {
@@ -192,6 +237,8 @@ seed(struct al_db *db, struct al_arena *a, int64_t now)
             rc = service_store_certificate_add(db, cg[i], people[i].cert_skill,
                 people[i].cert_name, "", people[i].valid_until);
     }
+    if (rc == AL_OK)
+        rc = second_provider(db, provider, now);
     if (rc != AL_OK)
         return rc;
     /* Today's orders: 00:00 China time of `now`. */
@@ -233,12 +280,20 @@ seed(struct al_db *db, struct al_arena *a, int64_t now)
 }
 
 int
-service_seed_demo(struct al_db *db, struct al_arena *a, int64_t now, struct al_errinfo *e)
+service_seed_demo(struct al_db *db, struct al_arena *a, const char *password, int64_t now,
+    struct al_errinfo *e)
 {
-    int64_t have = 0;
+    int64_t have = 0, uid = 0;
     int rc = al_db_count(db, "SELECT count(*) FROM svc_providers", NULL, &have);
     if (rc != AL_OK || have)
         return rc == AL_OK ? AL_OK : al_fail(e, rc, NULL, "演示数据写入失败：上门服务");
+    /* RULE-SVC-110: the second provider's account (its own transaction, before the seed's). */
+    struct user_new acct = {.username = "fg_provider2", .display_name = "服务机构 钱进",
+        .role = "provider_admin", .region_code = "520327", .password = password,
+        .must_change_password = 0};
+    rc = user_create_direct(db, a, &acct, "seed", &uid, NULL, e);
+    if (rc != AL_OK && rc != AL_ECONFLICT)
+        return rc;
     if ((rc = al_db_begin(db)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
     rc = seed(db, a, now);

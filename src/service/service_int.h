@@ -274,6 +274,7 @@ struct svc_list_filter {
     bool open;
     const char *date;       /* YYYY-MM-DD (China) of window_start, or NULL */
     int64_t caregiver_id;   /* 0: any */
+    int64_t provider_id;    /* 0: any; else RULE-SVC-111 (a provider account's orders) */
     int64_t limit, offset;
 };
 

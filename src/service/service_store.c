@@ -10,6 +10,7 @@
 #include "core/dbq.h"
 #include "region/region.h"
 #include "service/service_int.h"
+#include "service/service_admin_int.h"
 
 int
 service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_evv_cfg *e)
@@ -399,7 +400,8 @@ service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list
         " AND (CAST(?3 AS TEXT) IS NULL OR o.status = ?3)"
         " AND (?4 = 0 OR o.status NOT IN ('settled', 'cancelled', 'rated', 'confirmed'))"
         " AND (?5 = 0 OR (o.window_start >= ?5 AND o.window_start < ?6))"
-        " AND (?7 = 0 OR o.caregiver_id = ?7)";
+        " AND (?7 = 0 OR o.caregiver_id = ?7)"
+        " AND (?8 = 0 OR" SVC_ORDER_OF_PROVIDER("o", "?8") ")"; /* RULE-SVC-111 */
     struct al_params p;
     al_params_init(&p, a);
     region_params(&p, f->scope);
@@ -414,6 +416,7 @@ service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list
     al_param_int(&p, lo);
     al_param_int(&p, lo + 86400);
     al_param_int(&p, f->caregiver_id);
+    al_param_int(&p, f->provider_id);
     return al_db_page(db, &p, &q, where, f->limit, f->offset,
         &(struct al_rows){.cols = order_cols}, items, total);
 }
@@ -436,7 +439,10 @@ split_skills(struct al_arena *a, const char *s, const char **out, int max)
 /* Stations serving `region`: one of their region codes is a prefix of it. */
 #define SERVES                                                                                 \
     " EXISTS (SELECT 1 FROM svc_station_regions sr WHERE sr.station_id = c.station_id"         \
-    " AND substr(?1, 1, length(sr.region_code)) = sr.region_code)"
+    " AND substr(?1, 1, length(sr.region_code)) = sr.region_code)"                             \
+    " AND EXISTS (SELECT 1 FROM svc_stations ss JOIN svc_providers sp ON sp.id = ss.provider_id" \
+    " WHERE ss.id = c.station_id AND ss.status = 'active' AND sp.status = 'active'"            \
+    " AND sp.credit_status <> 'barred')" /* RULE-SVC-104 */
 
 int
 service_store_candidates(struct al_db *db, struct al_arena *a, const char *region,

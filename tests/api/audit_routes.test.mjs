@@ -113,6 +113,16 @@ const tbScheme = async () => ok(await civil.post('/api/v1/timebank/schemes', { n
 // Home services (issue 13): an order of an elder with a position near the demo's 龙泉 station,
 // tomorrow in an hour of its own, carried to `upto` by the officer and the caregiver 孙丽.
 let svcHour = 0
+// A station of the demo's first provider in 花坪 and a caregiver of it (RULE-SVC-100, -103).
+async function svcStation() {
+  const p = ok(await civil.get('/api/v1/service/admin/providers?q=颐康')).items[0]
+  return { provider_id: p.id, region_code: '520327003', name: `巡检站${seq++}`, address: '花坪街道 1 号', lat: 27.95, lng: 107.71, radius_min: 30, serves: ['520327003'] }
+}
+async function svcCarer() {
+  const st = ok(await civil.post('/api/v1/service/admin/stations', await svcStation()), 201)
+  return { station_id: st.id, name: '巡检护理员', skills: ['general'] }
+}
+const svcItem = () => ({ code: `walk_${seq++}`, name: '巡检项目', category: '其他', price_fen: 1000, planned_min: 30, skill: 'general' })
 async function svcOrder(upto = 'created', days = 1) {
   const e = ok(await civil.post('/api/v1/elders', { name: '服务老人', id_number: idNumber('520327', '19410101', seq++), region_code: '520327001001', address: '一号', phone: '13800001234', lat: 27.965, lng: 107.72 }), 201)
   const day = new Date(Date.now() + days * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)
@@ -408,6 +418,48 @@ const CALLS = {
     ok(await civil.post(`/api/v1/service/orders/${o.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }))
     const t = ok(await civil.post('/api/v1/service/settlements', { provider_id: o.providerId, month: o.month }), 201)
     return call(civil, {}, { id: t.id })
+  } },
+  // RULE-SVC-101: the registry's management and the complaint queue (RULE-SVC-122).
+  'POST /api/v1/service/admin/providers': { action: 'service.provider_create', run: (call) => call(civil, { name: `巡检机构${seq++}`, region_code: '520327' }) },
+  'PATCH /api/v1/service/admin/providers/:id': { action: 'service.provider_update', run: async (call) => {
+    const p = ok(await civil.post('/api/v1/service/admin/providers', { name: `巡检机构${seq++}`, region_code: '520327' }), 201)
+    return call(civil, { version: p.version, contact: '巡检' }, { id: p.id })
+  } },
+  'POST /api/v1/service/admin/providers/:id/deactivate': { action: 'service.provider_deactivate', run: async (call) => {
+    const p = ok(await civil.post('/api/v1/service/admin/providers', { name: `巡检机构${seq++}`, region_code: '520327' }), 201)
+    return call(civil, { version: p.version }, { id: p.id })
+  } },
+  'POST /api/v1/service/admin/stations': { action: 'service.station_create', run: async (call) => call(civil, await svcStation()) },
+  'PATCH /api/v1/service/admin/stations/:id': { action: 'service.station_update', run: async (call) => {
+    const st = ok(await civil.post('/api/v1/service/admin/stations', await svcStation()), 201)
+    return call(civil, { version: st.version, radius_min: 45 }, { id: st.id })
+  } },
+  'POST /api/v1/service/admin/stations/:id/deactivate': { action: 'service.station_deactivate', run: async (call) => {
+    const st = ok(await civil.post('/api/v1/service/admin/stations', await svcStation()), 201)
+    return call(civil, { version: st.version }, { id: st.id })
+  } },
+  'POST /api/v1/service/admin/caregivers': { action: 'service.caregiver_create', run: async (call) => call(civil, await svcCarer()) },
+  'PATCH /api/v1/service/admin/caregivers/:id': { action: 'service.caregiver_update', run: async (call) => {
+    const c = ok(await civil.post('/api/v1/service/admin/caregivers', await svcCarer()), 201)
+    return call(civil, { version: c.version, skills: ['general', 'cleaning'] }, { id: c.id })
+  } },
+  'POST /api/v1/service/admin/caregivers/:id/deactivate': { action: 'service.caregiver_deactivate', run: async (call) => {
+    const c = ok(await civil.post('/api/v1/service/admin/caregivers', await svcCarer()), 201)
+    return call(civil, { version: c.version }, { id: c.id })
+  } },
+  'POST /api/v1/service/admin/items': { action: 'service.item_create', run: (call) => call(civil, svcItem()) },
+  'PATCH /api/v1/service/admin/items/:code': { action: 'service.item_update', run: async (call) => {
+    const i = ok(await civil.post('/api/v1/service/admin/items', svcItem()), 201)
+    return call(civil, { version: i.version, price_fen: 1234 }, { code: i.code })
+  } },
+  'POST /api/v1/service/admin/items/:code/deactivate': { action: 'service.item_deactivate', run: async (call) => {
+    const i = ok(await civil.post('/api/v1/service/admin/items', svcItem()), 201)
+    return call(civil, { version: i.version }, { code: i.code })
+  } },
+  'PATCH /api/v1/service/complaints/:id': { action: 'service.complaint_update', run: async (call) => {
+    const o = await svcOrder('confirmed')
+    ok(await civil.post(`/api/v1/service/orders/${o.id}/rate`, { rating: 1, complaint: '巡检投诉' }))
+    return call(civil, { version: 1, status: 'handling' }, { id: o.id })
   } },
   'POST /api/v1/meal/canteens': { action: 'meal.canteen_create', run: (call) => call(civil, mealCanteen()) },
   'PUT /api/v1/meal/canteens/:id': { action: 'meal.canteen_update', run: async (call) => {

@@ -396,7 +396,14 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/meal', '[data-test=list-card], [data-test=meal-table] .el-table__row'],
       [`/meal/canteens/${canteen.id}/statement`, '[data-test=statement-lines]'],
       // Home services' monthly settlement (issue 13, RULE-SVC-080).
-      ['/service/settlements', '[data-test=settle-form]']],
+      ['/service/settlements', '[data-test=settle-form]'],
+      // The service network and the complaint queue (issue 13, RULE-SVC-100, RULE-SVC-125).
+      ['/service/network', '[data-test=list-card], [data-test=net-table] .el-table__row'],
+      ['/service/network?tab=caregivers', '[data-test=list-card], [data-test=net-table] .el-table__row'],
+      ['/service/network?tab=certificates', '[data-test=list-card], [data-test=net-table] .el-table__row'],
+      ['/service/network?tab=stations&open=1', '[data-test=net-detail-body]'],
+      ['/service/network?tab=providers&open=99999', '[data-test=page-state]'],
+      ['/service/complaints?status=all', '[data-test=list-card], [data-test=cp-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
     // Welfare visits (issue 15): the rate with its drill-down, the needs and referrals.
     lq_officer: [['/visits/rate', '[data-test=rate-summary]'],
       ['/visits/referrals', '[data-test=list-card], [data-test=needs-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
