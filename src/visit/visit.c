@@ -7,7 +7,9 @@
 #include "assess/assess.h"
 #include "audit/audit.h"
 #include "core/export.h"
+#include "core/crypto.h"
 #include "core/http.h"
+#include "core/idem.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "elder/elder.h"
@@ -372,14 +374,19 @@ target_get(struct al_req *r)
         json_decref(history);
         return rc;
     }
-    char methods[40];
+    char methods[40], phone[32] = "";
     visit_methods_text(t.methods, methods, sizeof(methods));
+    if (t.phone)
+        al_phone_mask(t.phone, phone, sizeof(phone));
+    /* RULE-VISIT-061: what the record form shows of the elder comes with the target (masked),
+     * so one cached answer opens the form offline. */
     return al_reply(r, 200,
-        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s, s:o}", "elder_id", (json_int_t)elder_id,
-            "region_code", t.region_code, "tier", t.tier, "tier_name",
+        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s, s:o, s:s?, s:s?, s:s}", "elder_id",
+            (json_int_t)elder_id, "region_code", t.region_code, "tier", t.tier, "tier_name",
             visit_tier_name((enum visit_tier)visit_tier_parse(t.tier)), "visitor_id",
             t.visitor_id ? json_integer(t.visitor_id) : json_null(), "visitor_kind",
-            t.visitor_kind, "methods", methods, "history", history));
+            t.visitor_kind, "methods", methods, "history", history, "name", t.name, "address",
+            t.address, "phone_masked", phone));
 }
 
 static int
@@ -584,9 +591,29 @@ open_target(struct al_req *r, struct visit_need *n)
     return rc;
 }
 
+/* The idempotency scope of a visit record (RULE-VISIT-060). */
+#define VISIT_IDEM "visit.record"
+
+/* Answer a visit already recorded under the request's key: its first answer, nothing written. */
+static int
+idem_replay(struct al_req *r, int status, const char *resp)
+{
+    r->err = (struct al_errinfo){0};
+    al_req_set_header(r, "Idempotent-Replayed", "true");
+    return al_reply(r, status, json_loads(resp, 0, NULL));
+}
+
+/*
+ * RULE-VISIT-060: a visit recorded offline is sent by the queue with an
+ * Idempotency-Key on every attempt; the same key and body again get the first
+ * answer and write nothing, the key with another body is a 409.
+ */
 static int
 visit_create(struct al_req *r)
 {
+    const char *key = al_req_header(r, AL_IDEM_HEADER), *resp = NULL;
+    char hash[65];
+    int status = 0;
     json_t *body;
     int64_t elder_id, visited_at = 0;
     bool present, reached = true, urgent = false, have_lat, have_lng;
@@ -594,7 +621,19 @@ visit_create(struct al_req *r)
     double lat = 0, lng = 0;
     struct need_in *needs;
     size_t nneeds;
-    int rc = al_req_json(r, &body);
+    int rc = key ? al_idem_key_check(key, &r->err) : AL_OK;
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK && key) {
+        al_crypto_sha256_hex(r->body ? r->body : "", r->body_len, hash);
+        rc = al_idem_find(r->db, r->arena, VISIT_IDEM, r->who->user_id, key, hash, &status, &resp);
+        if (rc == AL_OK)
+            return idem_replay(r, status, resp);
+        if (rc == AL_ECONFLICT)
+            return al_req_fail(r, AL_ECONFLICT, AL_IDEM_HEADER, "该幂等键已用于另一条探访记录");
+        if (rc == AL_ENOTFOUND)
+            rc = AL_OK;
+    }
     if (rc == AL_OK)
         rc = al_json_get_int(body, "elder_id", "老人", AL_REQUIRED, 1, INT64_MAX, &elder_id, NULL,
             &r->err);
@@ -702,10 +741,6 @@ visit_create(struct al_req *r)
             json_pack("{s:I, s:s, s:b, s:s?, s:I, s:O}", "visit_id", (json_int_t)id, "method",
                 method_s, "reached", reached, "position_flag", v.position_flag, "tasks_done",
                 (json_int_t)closed, "needs", need_ids));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
-        json_decref(need_ids);
-        return rc;
-    }
     json_t *out = json_pack("{s:I, s:I, s:s, s:b, s:s?, s:o, s:I, s:o}", "id", (json_int_t)id,
         "elder_id", (json_int_t)elder_id, "method", method_s, "reached", reached, "position_flag",
         v.position_flag, "distance_m",
@@ -713,6 +748,19 @@ visit_create(struct al_req *r)
         (json_int_t)closed, "needs", need_ids);
     if (task_id)
         json_object_set_new(out, "home_visit_task_id", json_integer(task_id));
+    if (rc == AL_OK && key)
+        rc = al_idem_save(r->db, VISIT_IDEM, r->who->user_id, key, hash, 201,
+            al_json_dump(r->arena, out, NULL), r->now);
+    if ((rc = al_db_end(r->db, rc)) == AL_ECONFLICT && key &&
+        al_idem_find(r->db, r->arena, VISIT_IDEM, r->who->user_id, key, hash, &status, &resp) ==
+            AL_OK) {
+        json_decref(out); /* RULE-VISIT-060: the same record won a race meanwhile */
+        return idem_replay(r, status, resp);
+    }
+    if (rc != AL_OK) {
+        json_decref(out);
+        return rc;
+    }
     return al_reply(r, 201, out);
 }
 

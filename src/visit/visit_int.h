@@ -153,7 +153,7 @@ int visit_store_generate(struct al_db *db, const char *scope, const char *today,
 
 struct visit_target {
     int64_t elder_id, visitor_id;
-    const char *region_code, *tier, *visitor_kind, *name, *phone;
+    const char *region_code, *tier, *visitor_kind, *name, *phone, *address;
     int methods, event_hours;
     bool have_pos;
     double lat, lng;

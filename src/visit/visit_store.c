@@ -238,7 +238,7 @@ visit_store_target(struct al_db *db, struct al_arena *a, int64_t elder_id,
 {
     static const char sql[] =
         "SELECT t.elder_id, t.region_code, t.tier, t.visitor_id, t.visitor_kind, t.methods,"
-        " t.event_hours, e.name, e.phone, e.lat, e.lng FROM visit_targets t"
+        " t.event_hours, e.name, e.phone, e.lat, e.lng, e.address FROM visit_targets t"
         " JOIN elders e ON e.id = t.elder_id WHERE t.elder_id = ?1";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_I(elder_id));
@@ -262,6 +262,7 @@ visit_store_target(struct al_db *db, struct al_arena *a, int64_t elder_id,
         out->lat = strtod(lat, NULL);
         out->lng = strtod(lng, NULL);
     }
+    out->address = al_stmt_dup(a, st, 11);
     al_stmt_reset(st);
     return AL_OK;
 }

@@ -331,3 +331,32 @@ test('RULE-VISIT-050: helpers per community against one per community, two above
   assert.equal(h.short, 1)
   assert.equal(ok(await lq.get('/api/v1/visit-measures/helpers')).items.length, 1, 'scoped')
 })
+
+test('RULE-VISIT-060 RULE-VISIT-061: a visit sent again with its Idempotency-Key (an offline queue syncing late) is written once; the target carries what the form shows', async () => {
+  const t = ok(await civil.get(`/api/v1/visit-targets/${E.D}`))
+  assert.equal(t.name, '探访D')
+  assert.equal(t.address, 'D号')
+  assert.equal(t.phone_masked, '138****1111')
+  assert.ok(!('phone' in t))
+  const before = ok(await civil.get(`/api/v1/visits?elder_id=${E.D}&page_size=200`)).total
+  const at = Math.floor(Date.now() / 1000) - 3600 // recorded an hour ago, offline
+  const body = { elder_id: E.D, method: 'phone', visited_at: at, findings: { mood: '离线记录' }, needs: [{ kind: 'mental', need: '希望多来电话' }] }
+  const key = { headers: { 'Idempotency-Key': `visit-${E.D}-00000001` } }
+  // Two copies at once (a retry racing the first answer) and a third later: one visit.
+  const [r1, r2] = await Promise.all([civil.post('/api/v1/visits', body, key), civil.post('/api/v1/visits', body, key)])
+  const first = ok(r1, 201)
+  assert.deepEqual(ok(r2, 201), first)
+  const r3 = await civil.post('/api/v1/visits', body, key)
+  assert.deepEqual(ok(r3, 201), first)
+  assert.equal(r3.headers.get('idempotent-replayed'), 'true')
+  const list = ok(await civil.get(`/api/v1/visits?elder_id=${E.D}&page_size=200`))
+  assert.equal(list.total, before + 1, 'written once')
+  assert.equal(ok(await civil.get(`/api/v1/visit-needs?elder_id=${E.D}&page_size=200`)).items.filter((n) => n.need === '希望多来电话').length, 1)
+  // The same key for another record is refused; a malformed key too; without a key each is new.
+  assertError(assert, await civil.post('/api/v1/visits', { ...body, findings: { mood: '另一条' } }, key), 409, 'conflict', 'Idempotency-Key')
+  assertError(assert, await civil.post('/api/v1/visits', body, { headers: { 'Idempotency-Key': 'bad key' } }), 400, 'invalid', 'Idempotency-Key')
+  // The key belongs to its user: another visitor's record under the same key is their own.
+  const other = await lq.post('/api/v1/visits', body, key)
+  assert.equal(other.status, 201)
+  assert.notEqual(other.body.id, first.id)
+})
