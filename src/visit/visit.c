@@ -10,6 +10,7 @@
 #include "core/crypto.h"
 #include "core/http.h"
 #include "core/idem.h"
+#include "core/jobs.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "elder/elder.h"
@@ -187,6 +188,60 @@ refresh(struct al_db *db, struct al_arena *a, const char *scope, const char *tod
     return rc;
 }
 
+/* What a generation started from the page needs on the job thread (copied bytes, no pointers). */
+struct gen_arg {
+    int64_t user_id;
+    char username[64], client_ip[48], region[16], date[11];
+};
+
+/*
+ * RULE-VISIT-062: the generation job: the tiers of the region recomputed, then
+ * the routine tasks of the period of `date`, in one transaction with its audit
+ * entry (visit.generate), dated by the job's start (RULE-DB-102).  Running it
+ * again writes nothing new (RULE-VISIT-020).
+ */
+static int
+generate_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
+    struct al_errinfo *e)
+{
+    struct gen_arg *g = arg;
+    int64_t now = al_job_started(job), targets = 0, changed = 0, created = 0;
+    char today[11];
+    al_date_cst(now, today);
+    struct al_arena a;
+    al_arena_init(&a, 1 << 14);
+    al_job_progress(job, "更新探访分级", 0, 2);
+    int rc = al_db_begin(db);
+    if (rc == AL_OK)
+        rc = refresh(db, &a, g->region, today, now, &targets, &changed);
+    if (rc == AL_OK) {
+        al_job_progress(job, "生成探访任务", 1, 2);
+        rc = visit_store_generate(db, g->region, g->date, g->user_id, now, &created);
+    }
+    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", g->region, "date", g->date,
+        "targets", (json_int_t)targets, "tiers_changed", (json_int_t)changed, "tasks_created",
+        (json_int_t)created);
+    if (rc == AL_OK) {
+        struct audit_entry ae = {.action = "visit.generate", .target_type = "region",
+            .region_code = g->region, .outcome = "success", .detail = out, .at = now};
+        rc = audit_append_as(db, g->user_id, g->username, g->client_ip, &ae);
+    }
+    rc = al_db_end(db, rc);
+    al_arena_fini(&a);
+    if (rc != AL_OK) {
+        json_decref(out);
+        return al_fail(e, rc, NULL, "生成探访任务失败：数据库错误");
+    }
+    al_job_progress(job, "完成", 2, 2);
+    *result = out;
+    return AL_OK;
+}
+
+/*
+ * RULE-VISIT-062: generation reads every elder of the region (a province:
+ * millions), so it runs as a job; the answer is 202 with the job, which the
+ * page follows through GET /api/v1/jobs/:id.
+ */
 static int
 tasks_generate(struct al_req *r)
 {
@@ -212,22 +267,17 @@ tasks_generate(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
     if (!region_in_scope(r->who->region_code, region))
         return al_req_fail(r, AL_EPERM, "region", "只能为本辖区生成探访任务");
-    int64_t targets = 0, changed = 0, created = 0;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
-    rc = refresh(r->db, r->arena, region, r->today, r->now, &targets, &changed);
-    if (rc == AL_OK)
-        rc = visit_store_generate(r->db, region, date, r->who->user_id, r->now, &created);
-    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", region, "date", date,
-        "targets", (json_int_t)targets, "tiers_changed", (json_int_t)changed, "tasks_created",
-        (json_int_t)created);
-    if (rc == AL_OK)
-        rc = audit(r, "visit.generate", "region", 0, region, json_incref(out));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
-        json_decref(out);
-        return rc;
-    }
-    return al_reply(r, 200, out);
+    struct gen_arg g = {.user_id = r->who->user_id};
+    snprintf(g.username, sizeof(g.username), "%s", r->who->username);
+    snprintf(g.client_ip, sizeof(g.client_ip), "%s", r->client_ip);
+    snprintf(g.region, sizeof(g.region), "%s", region);
+    snprintf(g.date, sizeof(g.date), "%s", date);
+    int64_t job;
+    if ((rc = al_jobs_submit(r->db, "visit.generate", r->who->user_id, r->now, generate_job, &g,
+             sizeof(g), &job)) != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
+    return al_reply(r, 202, json_pack("{s:I, s:s, s:s}", "job_id", (json_int_t)job, "region",
+                                region, "date", date));
 }
 
 static int
@@ -951,30 +1001,35 @@ needs_list(struct al_req *r)
 /* ---- measures (RULE-VISIT-040..050) ---- */
 
 static int
-month_arg(struct al_req *r, char first[11], char next[11], const char **month)
+month_arg(struct al_req *r, char first[11], char next[11], char on[11], const char **month)
 {
     *month = al_query_opt(&r->query, "month");
     if (!*month)
         *month = al_arena_printf(r->arena, "%.7s", r->today);
     if (!visit_month_bounds(*month, first, next))
         return al_req_fail(r, AL_EINVAL, "month", "月份应为 YYYY-MM");
+    /* RULE-VISIT-063: the month's target list is the one of its last day, or of today while
+     * the month runs. */
+    visit_date_add(next, -1, on);
+    if (strcmp(on, r->today) > 0)
+        memcpy(on, r->today, 11);
     return AL_OK;
 }
 
 static int
 rate_get(struct al_req *r)
 {
-    char first[11], next[11];
+    char first[11], next[11], on[11];
     const char *month, *scope;
     bool empty;
-    int rc = month_arg(r, first, next, &month);
+    int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc != AL_OK)
         return rc;
     json_t *children = json_array();
     int64_t targets = 0, visited = 0;
-    if (!empty && (rc = visit_store_rate(r->db, r->arena, scope, first, next, children, &targets,
+    if (!empty && (rc = visit_store_rate(r->db, r->arena, scope, first, next, on, children, &targets,
                        &visited)) != AL_OK) {
         json_decref(children);
         return rc;
@@ -1000,11 +1055,11 @@ rate_get(struct al_req *r)
 static int
 unvisited_list(struct al_req *r)
 {
-    char first[11], next[11];
+    char first[11], next[11], on[11];
     const char *month, *scope;
     bool empty;
     int64_t limit, offset;
-    int rc = month_arg(r, first, next, &month);
+    int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc == AL_OK)
@@ -1013,7 +1068,7 @@ unvisited_list(struct al_req *r)
         return rc;
     json_t *items = json_array();
     int64_t total = 0;
-    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, limit, offset,
+    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, on, limit, offset,
                        items, &total)) != AL_OK) {
         json_decref(items);
         return rc;
@@ -1026,10 +1081,10 @@ unvisited_export(struct al_req *r)
 {
     static const char *const headers[] = {"老人", "村（社区）", "住址", "电话", "探访分级",
         "纳入原因", "探访人"};
-    char first[11], next[11];
+    char first[11], next[11], on[11];
     const char *month, *scope, *format;
     bool empty;
-    int rc = month_arg(r, first, next, &month);
+    int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc == AL_OK)
@@ -1040,7 +1095,7 @@ unvisited_export(struct al_req *r)
     int64_t total = 0;
     /* A county's unvisited list is at most its target group: read it whole (no LIMIT of -1:
      * PostgreSQL refuses a negative one). */
-    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, INT64_MAX, 0,
+    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, on, INT64_MAX, 0,
                        items, &total)) != AL_OK) {
         json_decref(items);
         return rc;
@@ -1094,10 +1149,10 @@ unvisited_export(struct al_req *r)
 static int
 referrals_get(struct al_req *r)
 {
-    char first[11], next[11];
+    char first[11], next[11], on[11];
     const char *month, *scope;
     bool empty;
-    int rc = month_arg(r, first, next, &month);
+    int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc != AL_OK)
@@ -1151,7 +1206,7 @@ static const struct al_route visit_routes[] = {
     {AL_PUT, "/api/v1/visit-settings/:tier", settings_put, "visit.manage", 0,
         "设置本级某一探访分级的对象类别、频次、方式和事件时限"},
     {AL_POST, "/api/v1/visit-tasks/generate", tasks_generate, "visit.manage", 0,
-        "重算探访分级并生成本期探访任务（重复执行不重复生成）"},
+        "后台任务：重算探访分级并生成本期探访任务（重复执行不重复生成）"},
     {AL_GET, "/api/v1/visit-tasks", tasks_list, "visit.read", 0,
         "探访任务：本人（visitor=me）、今日及逾期（when=due）、逾期（when=overdue）"},
     {AL_POST, "/api/v1/visit-tasks", task_create, "visit.record", 0,
@@ -1181,4 +1236,10 @@ static const struct al_route visit_routes[] = {
     {0},
 };
 
-const struct al_module visit_module = {.name = "visit", .routes = visit_routes};
+static const struct al_job_kind visit_jobs[] = {
+    {"visit.generate", generate_job},
+    {0},
+};
+
+const struct al_module visit_module = {
+    .name = "visit", .routes = visit_routes, .jobs = visit_jobs};

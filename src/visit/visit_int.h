@@ -228,13 +228,18 @@ int visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_n
 
 /* ---- measures (RULE-VISIT-040..050) ---- */
 
-/* Targets and visited targets of `scope` in [first, next); per child region when `by_child`. */
+/*
+ * RULE-VISIT-040, RULE-VISIT-063: the targets of `scope` on day `on` (from
+ * visit_target_history: in a tier that day, in the region of that day) and
+ * those of them visited in [first, next), per child region into `children`.
+ */
 int visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const char *first,
-    const char *next, json_t *children, int64_t *targets, int64_t *visited);
-/* The unvisited targets of the month, paged (INT64_MAX: all, for exports). */
+    const char *next, const char *on, json_t *children, int64_t *targets, int64_t *visited);
+/* The unvisited targets of the month (the list of day `on`), paged (INT64_MAX: all, for
+ * exports). */
 int visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
-    const char *first, const char *next, int64_t limit, int64_t offset, json_t *items,
-    int64_t *total);
+    const char *first, const char *next, const char *on, int64_t limit, int64_t offset,
+    json_t *items, int64_t *total);
 /* Referrals made in [first, next): referred, closed, closed on time, mean days to close. */
 int visit_store_referral_stats(struct al_db *db, const char *scope, int64_t from_at,
     int64_t to_at, int64_t *referred, int64_t *closed, int64_t *on_time, double *mean_days);

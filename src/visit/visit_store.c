@@ -140,6 +140,15 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
     static const char cancel[] =
         "UPDATE visit_tasks SET status = 'cancelled', done_at = ?3 WHERE elder_id = ?1"
         " AND status = 'open' AND kind = 'routine' AND reason <> ?2";
+    /* RULE-VISIT-063: the tier's history: the open interval ends today when the tier or region
+     * changed, and a new one opens unless the elder left the target groups. */
+    static const char hist_end[] =
+        "UPDATE visit_target_history SET to_date = ?4 WHERE elder_id = ?1 AND to_date IS NULL"
+        " AND (tier <> ?3 OR region_code <> ?2)";
+    static const char hist_open[] =
+        "INSERT INTO visit_target_history(elder_id, region_code, tier, from_date)"
+        " SELECT ?1, ?2, ?3, ?4 WHERE ?3 <> 'none' AND NOT EXISTS (SELECT 1"
+        " FROM visit_target_history WHERE elder_id = ?1 AND to_date IS NULL)";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     *targets = *changed = 0;
@@ -191,6 +200,14 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
             break;
         st = al_db_sql(db, cancel);
         al_stmt_binds(st, AL_I(c->elder_id), AL_T(c->every ? c->every : ""), AL_I(now));
+        if ((rc = al_stmt_run(st)) != AL_OK)
+            break;
+        st = al_db_sql(db, hist_end);
+        al_stmt_binds(st, AL_I(c->elder_id), AL_T(c->region_code), AL_T(c->tier), AL_T(today));
+        if ((rc = al_stmt_run(st)) != AL_OK)
+            break;
+        st = al_db_sql(db, hist_open);
+        al_stmt_binds(st, AL_I(c->elder_id), AL_T(c->region_code), AL_T(c->tier), AL_T(today));
         rc = al_stmt_run(st);
     }
     *changed = nchanges;
@@ -653,23 +670,25 @@ visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_
 
 int
 visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const char *first,
-    const char *next, json_t *children, int64_t *targets, int64_t *visited)
+    const char *next, const char *on, json_t *children, int64_t *targets, int64_t *visited)
 {
-    /* RULE-VISIT-040: target-group elders (tier not none) of the scope, and those of them with at
-     * least one visit that reached them dated in [first, next), per child region. */
+    /* RULE-VISIT-040: target-group elders of the scope, and those of them with at least one
+     * visit that reached them dated in [first, next), per child region.  RULE-VISIT-063: the
+     * targets are those of day `on` (the month's last day, or today), not of today. */
     static const char sql[] =
         "SELECT substr(t.region_code, 1, ?3) AS child, count(*),"
         " sum(CASE WHEN EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = t.elder_id"
         " AND v.reached = 1 AND v.visit_date >= ?4 AND v.visit_date < ?5) THEN 1 ELSE 0 END)"
-        " FROM visit_targets t WHERE t.region_code >= ?1 AND t.region_code < ?2"
-        " AND t.tier <> 'none' GROUP BY substr(t.region_code, 1, ?3) ORDER BY 1";
+        " FROM visit_target_history t WHERE t.region_code >= ?1 AND t.region_code < ?2"
+        " AND t.from_date <= ?6 AND (t.to_date IS NULL OR t.to_date > ?6)"
+        " GROUP BY substr(t.region_code, 1, ?3) ORDER BY 1";
     static const int next_len[] = {2, 4, 6, 9, 12, 12};
     int level = region_level(scope);
     int child_len = next_len[level > 0 ? level : 0];
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(child_len), AL_T(first), AL_T(next));
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(child_len), AL_T(first), AL_T(next), AL_T(on));
     *targets = *visited = 0;
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
@@ -685,16 +704,18 @@ visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const 
 
 int
 visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
-    const char *first, const char *next, int64_t limit, int64_t offset, json_t *items,
-    int64_t *total)
+    const char *first, const char *next, const char *on, int64_t limit, int64_t offset,
+    json_t *items, int64_t *total)
 {
+    /* RULE-VISIT-063: the month's list (day `on`, from the history) with today's visitor. */
     static const struct al_page_sql sql = {
-        .cols = "t.elder_id, e.name, e.address, e.phone, t.region_code, t.tier, t.reasons,"
-                " t.visitor_id, u.display_name, t.tier",
-        .from = " FROM visit_targets t JOIN elders e ON e.id = t.elder_id"
+        .cols = "h.elder_id, e.name, e.address, e.phone, h.region_code, h.tier, t.reasons,"
+                " t.visitor_id, u.display_name, h.tier",
+        .from = " FROM visit_target_history h JOIN elders e ON e.id = h.elder_id"
+                " LEFT JOIN visit_targets t ON t.elder_id = h.elder_id"
                 " LEFT JOIN users u ON u.id = t.visitor_id",
-        .order = " ORDER BY t.region_code, CASE t.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
-                 " ELSE 2 END, t.elder_id"};
+        .order = " ORDER BY h.region_code, CASE h.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
+                 " ELSE 2 END, h.elder_id"};
     static const struct al_col cols[] = {AL_COL(0, "elder_id", AL_COL_INT),
         AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "address", AL_COL_TEXT),
         AL_COLF(3, "phone_masked", al_col_phone_masked), AL_COL(4, "region_code", AL_COL_TEXT),
@@ -702,14 +723,16 @@ visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
         AL_COL(6, "reasons", AL_COL_TEXT), AL_COL(7, "visitor_id", AL_COL_INT),
         AL_COL(8, "visitor_name", AL_COL_TEXT), AL_COL_END};
     static const char where[] =
-        " WHERE t.region_code >= ?1 AND t.region_code < ?2 AND t.tier <> 'none'"
-        " AND NOT EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = t.elder_id"
+        " WHERE h.region_code >= ?1 AND h.region_code < ?2"
+        " AND h.from_date <= ?5 AND (h.to_date IS NULL OR h.to_date > ?5)"
+        " AND NOT EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = h.elder_id"
         " AND v.reached = 1 AND v.visit_date >= ?3 AND v.visit_date < ?4)";
     struct al_params p;
     al_params_init(&p, a);
     region_params(&p, scope);
     al_param_text(&p, first);
     al_param_text(&p, next);
+    al_param_text(&p, on);
     return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
         total);
 }

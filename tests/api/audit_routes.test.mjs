@@ -63,7 +63,7 @@ async function job(c, r) {
 async function visitTarget() {
   const r = await civil.post('/api/v1/elders', { name: '探访老人', id_number: idNumber('520327', '19500101', seq++), region_code: '520327001001', address: '一号', phone: '13800001234', living_arrangement: 'alone' })
   assert.equal(r.status, 201, JSON.stringify(r.body))
-  ok(await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' }))
+  await job(civil, await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' }))
   return r.body.id
 }
 async function visitNeed(target) {
@@ -239,7 +239,7 @@ const CALLS = {
     return call(civil, { until_date: '2026-06-30' }, { id: b.id })
   } },
   'PUT /api/v1/visit-settings/:tier': { action: 'visit.settings', run: (call) => call(civil, { region_code: '520327', categories: 'living_alone,empty_nest,left_behind', min_age: 80, every: 'week', methods: 'home,phone,video,remote', event_hours: 24 }, { tier: 'high' }) },
-  'POST /api/v1/visit-tasks/generate': { action: 'visit.generate', run: (call) => call(civil, {}) },
+  'POST /api/v1/visit-tasks/generate': { action: 'visit.generate', job: true, run: (call) => call(civil, {}) },
   'POST /api/v1/visit-tasks': { action: 'visit.event', run: async (call) => call(civil, { elder_id: await visitTarget(), reason: 'discharge' }) },
   'POST /api/v1/visit-assignments': { action: 'visit.assign', run: async (call) => {
     const users = ok(await civil.get('/api/v1/users?page_size=100')).items

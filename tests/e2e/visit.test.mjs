@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { generate } from '../lib/visit.mjs'
 import { launch, openAs, fitsWidth, axeViolations, SHOTS } from './browser.mjs'
 
 const DESKTOP = { viewport: { width: 1440, height: 900 }, bypassCSP: true }
@@ -23,7 +24,7 @@ before(async () => {
   const r = await civil.post('/api/v1/elders', { name: '探访测试', id_number: idNumber('520327', '19400315', 321), region_code: '520327001001', address: '龙泉街道探访路 1 号', phone: '13800009999', living_arrangement: 'alone', lat: 27.96, lng: 107.72 })
   assert.equal(r.status, 201, JSON.stringify(r.body))
   elderId = r.body.id
-  assert.equal((await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' })).status, 200)
+  await generate(civil, '520327001001')
   const users = (await civil.get('/api/v1/users?page_size=100')).body.items
   const a = await civil.post('/api/v1/visit-assignments', { elder_id: elderId, visitor_id: users.find((u) => u.username === 'lq_helper').id })
   assert.equal(a.status, 200, JSON.stringify(a.body))
@@ -115,6 +116,20 @@ test('RULE-VISIT-040 RULE-VISIT-042: the rate page shows the county\'s rate, dri
   await page.waitForLoadState('networkidle')
   const street = (await civil.get(`/api/v1/visit-measures/unvisited?month=${today.slice(0, 7)}&region=520327001`)).body
   assert.match(await page.locator('h2:has-text("当月未探访的老人")').innerText(), new RegExp(`（${street.total}）`))
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
+
+test('RULE-VISIT-062: the officer generates this period\'s tasks from the task page; the job\'s progress shows and its result is told', async () => {
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + '/visits')
+  await page.waitForSelector('[data-test=visit-generate]')
+  await page.click('[data-test=visit-generate]')
+  await page.waitForSelector('[data-test=visit-generate-progress]')
+  await page.waitForSelector('.el-message--success:has-text("已生成")')
+  await page.waitForSelector('[data-test=visit-generate-progress]', { state: 'detached' })
+  const audit = (await civil.get('/api/v1/audit?action=visit.generate')).body.items
+  assert.ok(audit.some((a) => a.region_code === '520327'), 'the job wrote its audit entry')
   assert.deepEqual(page.errors, [])
   await ctx.close()
 })

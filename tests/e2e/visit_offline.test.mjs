@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { generate } from '../lib/visit.mjs'
 import { launch, openAs, fitsWidth, SHOTS } from './browser.mjs'
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
@@ -20,7 +21,7 @@ before(async () => {
   const r = await civil.post('/api/v1/elders', { name: '离线探访', id_number: idNumber('520327', '19440301', 615), region_code: '520327001001', address: '龙泉街道离线路 2 号', phone: '13800007777', living_arrangement: 'alone' })
   assert.equal(r.status, 201, JSON.stringify(r.body))
   elderId = r.body.id
-  assert.equal((await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' })).status, 200)
+  await generate(civil, '520327001001')
   const users = (await civil.get('/api/v1/users?page_size=100')).body.items
   const a = await civil.post('/api/v1/visit-assignments', { elder_id: elderId, visitor_id: users.find((u) => u.username === 'lq_helper').id })
   assert.equal(a.status, 200, JSON.stringify(a.body))
