@@ -375,3 +375,34 @@ test('RULE-VISIT-060 RULE-VISIT-061: a visit sent again with its Idempotency-Key
   assert.equal(other.status, 201)
   assert.notEqual(other.body.id, first.id)
 })
+
+test('RULE-VISIT-064: an identification run opens a visit task, within the tier\'s window, for each elder newly in special difficulty who is a visit target', async () => {
+  const identify = async () => {
+    const r = await civil.post('/api/v1/identify/runs')
+    assert.equal(r.status, 202, JSON.stringify(r.body))
+    for (let i = 0; i < 400; i++) {
+      const j = (await civil.get(`/api/v1/jobs/${r.body.job_id}`)).body
+      if (j.status === 'done') return j.result
+      assert.notEqual(j.status, 'failed', JSON.stringify(j))
+      await new Promise((done) => setTimeout(done, 25))
+    }
+    assert.fail('identification did not finish')
+  }
+  await identify() // the baseline (or a run that sees the elders above as known)
+  // H: 85 and living alone (high tier, 24 h); I: 70 on 低保 with children (special, no visit tier).
+  let seq = 200
+  for (const [k, age, facts] of [['H', 85, { living_arrangement: 'alone' }], ['I', 70, { living_arrangement: 'with_children', economic_status: 'dibao' }]]) {
+    const r = await civil.post('/api/v1/elders', { name: `探访${k}`, id_number: idNumber('520327', `${year - age - 1}0615`, seq++), region_code: V, address: `${k}号`, phone: '13800001111', ...facts })
+    E[k] = ok(r, 201).id
+  }
+  const run = await identify()
+  const newSpecial = ok(await civil.get(`/api/v1/identify/runs/${run.id}/lists/new_special?page_size=200`)).items.map((x) => x.name).sort()
+  assert.deepEqual(newSpecial, ['探访H', '探访I'])
+  const tasks = (await tasksOf(civil)).filter((t) => t.kind === 'event' && t.reason === 'identified')
+  assert.deepEqual(tasks.map((t) => t.elder_id), [E.H], 'I is in no visit target group')
+  assert.equal(tasks[0].due_date, cst(Date.now() + 24 * 3600_000)) // the high tier's 24 h
+  assert.equal(await tier('H'), 'high')
+  // A run that finds nothing new opens nothing more.
+  await identify()
+  assert.equal((await tasksOf(civil)).filter((t) => t.kind === 'event' && t.reason === 'identified').length, 1)
+})
