@@ -1,5 +1,8 @@
+-- migrate: foreign_keys off
 -- Welfare visits, second slice (issue 15): the history of each elder's tier (the rate of a past
--- month reads that month's target list).
+-- month reads that month's target list); alarms without a device (a visitor's urgent finding), so
+-- the alarms table is rebuilt by SQLite's documented procedure (foreign keys off, checked before
+-- the commit) with device_id nullable; the visit keeps the alarm it raised.
 -- PostgreSQL's twin is sql/pg/051_visit_more.sql (identity keys, "C" collation on codes and dates).
 
 -- RULE-VISIT-063: one row per interval an elder spent in a tier and region; to_date (exclusive)
@@ -16,3 +19,33 @@ CREATE INDEX visit_target_history_region ON visit_target_history(region_code, fr
 CREATE INDEX visit_target_history_elder ON visit_target_history(elder_id, to_date);
 INSERT INTO visit_target_history(elder_id, region_code, tier, from_date)
     SELECT elder_id, region_code, tier, '1970-01-01' FROM visit_targets WHERE tier <> 'none';
+
+-- RULE-VISIT-065: an alarm a visitor raised has no device (device_id NULL).  Same columns, same
+-- order, same data.
+CREATE TABLE alarms_new (
+    id               INTEGER PRIMARY KEY,
+    region_code      TEXT NOT NULL,
+    elder_id         INTEGER NOT NULL REFERENCES elders(id),
+    device_id        INTEGER REFERENCES devices(id),   -- NULL: raised by a person (visit_urgent)
+    event_id         INTEGER UNIQUE REFERENCES device_events(id),
+    type             TEXT NOT NULL,
+    severity         INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 3),
+    status           TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'acknowledged', 'closed')),
+    raised_at        INTEGER NOT NULL,
+    acked_at         INTEGER,
+    acked_by         INTEGER,
+    acked_by_name    TEXT,
+    closed_at        INTEGER,
+    closed_by        INTEGER,
+    outcome          TEXT CHECK (outcome IN
+                         ('real_emergency', 'needed_help', 'false_alarm', 'test', 'no_answer_visited')),
+    closing_note     TEXT,
+    service_order_id INTEGER,                -- issue 14: the urgent order, through order.h when it lands
+    version          INTEGER NOT NULL DEFAULT 1
+);
+INSERT INTO alarms_new SELECT * FROM alarms;
+DROP TABLE alarms;
+ALTER TABLE alarms_new RENAME TO alarms;
+CREATE INDEX alarms_region ON alarms(region_code, status);
+
+ALTER TABLE visit_records ADD COLUMN alarm_id INTEGER;   -- RULE-VISIT-065: the alarm it raised

@@ -1,5 +1,6 @@
 -- Welfare visits, second slice (issue 15): the history of each elder's tier (the rate of a past
--- month reads that month's target list).
+-- month reads that month's target list); alarms without a device (a visitor's urgent finding);
+-- the visit keeps the alarm it raised.
 -- The twin of sql/051_visit_more.sql for PostgreSQL.
 
 -- RULE-VISIT-063: one row per interval an elder spent in a tier and region; to_date (exclusive)
@@ -16,3 +17,8 @@ CREATE INDEX visit_target_history_region ON visit_target_history(region_code, fr
 CREATE INDEX visit_target_history_elder ON visit_target_history(elder_id, to_date);
 INSERT INTO visit_target_history(elder_id, region_code, tier, from_date)
     SELECT elder_id, region_code, tier, '1970-01-01' FROM visit_targets WHERE tier <> 'none';
+
+-- RULE-VISIT-065: an alarm a visitor raised has no device (device_id NULL).
+ALTER TABLE alarms ALTER COLUMN device_id DROP NOT NULL;
+
+ALTER TABLE visit_records ADD COLUMN alarm_id BIGINT;   -- RULE-VISIT-065: the alarm it raised

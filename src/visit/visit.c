@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alarm/alarm.h"
 #include "assess/assess.h"
 #include "audit/audit.h"
 #include "core/export.h"
 #include "core/crypto.h"
+#include "core/events.h"
 #include "core/http.h"
 #include "core/idem.h"
 #include "core/jobs.h"
@@ -784,8 +786,17 @@ visit_create(struct al_req *r)
         if (rc == AL_OK)
             json_array_append_new(need_ids, json_integer(n.id));
     }
-    /* An urgent finding is raised like an alarm: the seam for the alarm module (issue 14), which
-     * will take it from the visit record (urgent = 1) once it lands. */
+    /* RULE-VISIT-065: an urgent finding is raised like an alarm (alarm.h), on the console. */
+    int64_t alarm_id = 0;
+    if (rc == AL_OK && urgent) {
+        const char *health = json_string_value(json_object_get(v.findings, "health"));
+        const char *what = note && *note ? note : health && *health ? health : "请尽快联系处置";
+        rc = alarm_raise_manual(r->db, t.region_code, elder_id, "visit_urgent", 1,
+            r->who->user_id, r->who->username,
+            al_arena_printf(r->arena, "探访发现紧急情况：%s", what), r->now, &alarm_id);
+        if (rc == AL_OK)
+            rc = visit_store_set_alarm(r->db, id, alarm_id);
+    }
     if (rc == AL_OK)
         rc = audit(r, "visit.record", "elder", elder_id, t.region_code,
             json_pack("{s:I, s:s, s:b, s:s?, s:I, s:O}", "visit_id", (json_int_t)id, "method",
@@ -798,6 +809,8 @@ visit_create(struct al_req *r)
         (json_int_t)closed, "needs", need_ids);
     if (task_id)
         json_object_set_new(out, "home_visit_task_id", json_integer(task_id));
+    if (alarm_id)
+        json_object_set_new(out, "alarm_id", json_integer(alarm_id));
     if (rc == AL_OK && key)
         rc = al_idem_save(r->db, VISIT_IDEM, r->who->user_id, key, hash, 201,
             al_json_dump(r->arena, out, NULL), r->now);
@@ -810,6 +823,12 @@ visit_create(struct al_req *r)
     if (rc != AL_OK) {
         json_decref(out);
         return rc;
+    }
+    if (alarm_id) { /* RULE-ALARM-021: the console hears of it */
+        char payload[128];
+        snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}",
+            (long long)alarm_id, t.region_code);
+        al_events_publish(r->db, ALARM_CHANNEL, payload);
     }
     return al_reply(r, 201, out);
 }

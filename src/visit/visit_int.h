@@ -205,6 +205,8 @@ struct visit_record {
  * *closed counts them. */
 int visit_store_record(struct al_db *db, const struct visit_record *v, int64_t now, int64_t *id,
     int64_t *closed);
+/* RULE-VISIT-065: the alarm visit `visit_id` raised. */
+int visit_store_set_alarm(struct al_db *db, int64_t visit_id, int64_t alarm_id);
 int visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int64_t elder_id,
     int64_t limit, int64_t offset, json_t *items, int64_t *total);
 

@@ -479,6 +479,14 @@ visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_
 /* ---- visits ---- */
 
 int
+visit_store_set_alarm(struct al_db *db, int64_t visit_id, int64_t alarm_id)
+{
+    struct al_stmt *st = al_db_sql(db, "UPDATE visit_records SET alarm_id = ?2 WHERE id = ?1");
+    al_stmt_binds(st, AL_I(visit_id), AL_I(alarm_id));
+    return al_stmt_run(st);
+}
+
+int
 visit_store_record(struct al_db *db, const struct visit_record *v, int64_t now, int64_t *id,
     int64_t *closed)
 {
@@ -531,7 +539,7 @@ visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int6
     static const struct al_page_sql sql = {
         .cols = "v.id, v.elder_id, e.name, v.region_code, v.visitor_id, u.display_name, v.method,"
                 " v.visited_at, v.reached, v.distance_m, v.position_flag, v.findings, v.urgent,"
-                " v.note",
+                " v.note, v.alarm_id",
         .from = " FROM visit_records v JOIN elders e ON e.id = v.elder_id"
                 " JOIN users u ON u.id = v.visitor_id",
         .order = " ORDER BY v.visited_at DESC, v.id DESC"};
@@ -542,7 +550,7 @@ visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int6
         AL_COL(7, "visited_at", AL_COL_TIME), AL_COL(8, "reached", AL_COL_BOOL),
         AL_COL(9, "distance_m", AL_COL_INT), AL_COL(10, "position_flag", AL_COL_TEXT),
         AL_COL(11, "findings", AL_COL_JSON), AL_COL(12, "urgent", AL_COL_BOOL),
-        AL_COL(13, "note", AL_COL_TEXT), AL_COL_END};
+        AL_COL(13, "note", AL_COL_TEXT), AL_COL(14, "alarm_id", AL_COL_INT), AL_COL_END};
     static const char where[] = " WHERE v.region_code >= ?1 AND v.region_code < ?2"
                                 " AND (CAST(?3 AS BIGINT) = 0 OR v.elder_id = ?3)";
     struct al_params p;

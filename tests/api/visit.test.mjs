@@ -406,3 +406,30 @@ test('RULE-VISIT-064: an identification run opens a visit task, within the tier\
   await identify()
   assert.equal((await tasksOf(civil)).filter((t) => t.kind === 'event' && t.reason === 'identified').length, 1)
 })
+
+test('RULE-VISIT-065: a visit with an urgent finding raises an alarm on the alarm console; the visit shows it; a plain visit raises none', async () => {
+  const before = ok(await civil.get('/api/v1/alarms?page_size=200')).total
+  const v = ok(await helper.post('/api/v1/visits', { elder_id: E.A, method: 'phone', urgent: true, findings: { health: '胸闷气短，独自在家' } }), 201)
+  assert.ok(v.alarm_id > 0, JSON.stringify(v))
+  const list = ok(await civil.get('/api/v1/alarms?page_size=200'))
+  assert.equal(list.total, before + 1)
+  const a = list.items.find((x) => x.id === v.alarm_id)
+  assert.equal(a.type, 'visit_urgent')
+  assert.equal(a.elder_id, E.A)
+  assert.equal(a.status, 'open')
+  assert.equal(a.severity, 1)
+  assert.equal(a.device_id, null)
+  const detail = ok(await civil.get(`/api/v1/alarms/${v.alarm_id}`))
+  assert.match(detail.steps[0].note, /探访发现紧急情况：胸闷气短/)
+  // The console handles it like any alarm: acknowledged by the officer.
+  assert.equal((await civil.post(`/api/v1/alarms/${v.alarm_id}/ack`, { version: detail.version })).status, 200)
+  // The visit shows its alarm; a visit without an urgent finding raises none.
+  const mine = ok(await civil.get(`/api/v1/visits?elder_id=${E.A}&page_size=200`)).items.find((x) => x.id === v.id)
+  assert.equal(mine.alarm_id, v.alarm_id)
+  assert.equal(mine.urgent, true)
+  const plain = ok(await helper.post('/api/v1/visits', { elder_id: E.A, method: 'phone' }), 201)
+  assert.equal(plain.alarm_id, undefined)
+  assert.equal(ok(await civil.get('/api/v1/alarms?page_size=200')).total, before + 1)
+  // Outside the alarm's region nobody sees it (jx_officer: 进化镇).
+  assert.equal((await jx.get(`/api/v1/alarms/${v.alarm_id}`)).status, 404)
+})
