@@ -49,3 +49,22 @@ ALTER TABLE alarms_new RENAME TO alarms;
 CREATE INDEX alarms_region ON alarms(region_code, status);
 
 ALTER TABLE visit_records ADD COLUMN alarm_id INTEGER;   -- RULE-VISIT-065: the alarm it raised
+
+-- RULE-VISIT-070: campaign visits (extreme weather, festivals): a window, the tiers and regions
+-- covered; its tasks are visit_tasks of kind 'event', reason 'campaign', dedupe 'campaign:<id>'.
+CREATE TABLE visit_campaigns (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind = 'weather' OR kind = 'festival' OR kind = 'other'),
+    region_code TEXT NOT NULL,      -- the organiser's region: who sees and manages it
+    regions     TEXT NOT NULL,      -- comma list of the region codes covered
+    tiers       TEXT NOT NULL,      -- comma list of the tiers covered (high, key, general)
+    start_date  TEXT NOT NULL,
+    end_date    TEXT NOT NULL,
+    note        TEXT,
+    tasks       INTEGER NOT NULL DEFAULT 0,   -- tasks opened by its generations
+    created_by  INTEGER NOT NULL REFERENCES users(id),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX visit_campaigns_region ON visit_campaigns(region_code, start_date);
+CREATE INDEX visit_tasks_dedupe ON visit_tasks(dedupe, status);

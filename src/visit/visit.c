@@ -1219,6 +1219,223 @@ helpers_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
+/* ---- campaigns (RULE-VISIT-070..073) ---- */
+
+static json_t *
+campaign_json(const struct visit_campaign *c)
+{
+    return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s?, s:I}", "id",
+        (json_int_t)c->id, "name", c->name, "kind", c->kind, "kind_name",
+        visit_campaign_kind_name(c->kind), "region_code", c->region_code, "regions", c->regions,
+        "tiers", c->tiers, "start_date", c->start_date, "end_date", c->end_date, "note", c->note,
+        "tasks", (json_int_t)c->tasks);
+}
+
+/* The campaign of :id if the caller may see it (organised inside their scope or by a region
+ * holding it: RULE-VISIT-071), else 404 as a missing one; *manage: they may manage it. */
+static int
+visible_campaign(struct al_req *r, struct visit_campaign *c, bool *manage)
+{
+    int64_t id;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_get(r->db, r->arena, id, c);
+    bool inside = rc == AL_OK && region_in_scope(r->who->region_code, c->region_code);
+    if (rc == AL_ENOTFOUND ||
+        (rc == AL_OK && !inside && !region_in_scope(c->region_code, r->who->region_code)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "专项探访不存在或无权查看");
+    *manage = inside;
+    return rc;
+}
+
+/* A JSON array of 1..max texts joined by commas into *out; each checked by `ok`. */
+static int
+text_list(struct al_req *r, json_t *body, const char *key, const char *label, size_t max,
+    bool (*ok)(struct al_req *, const char *), const char *bad, const char **out)
+{
+    json_t *arr = json_object_get(body, key), *v;
+    size_t i;
+    if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > max)
+        return al_req_fail(r, AL_EINVAL, key, "%s应为 1 到 %zu 项的列表", label, max);
+    char *text = al_arena_alloc(r->arena, json_array_size(arr) * 16 + 1);
+    text[0] = '\0';
+    json_array_foreach(arr, i, v) {
+        const char *t = json_string_value(v);
+        if (!t || strlen(t) > 12 || !ok(r, t))
+            return al_req_fail(r, AL_EINVAL, key, "%s", bad);
+        if (strstr(al_arena_printf(r->arena, ",%s,", text), al_arena_printf(r->arena, ",%s,", t)))
+            continue; /* named twice */
+        if (i)
+            strcat(text, ",");
+        strcat(text, t);
+    }
+    *out = text;
+    return AL_OK;
+}
+
+static bool
+region_ok(struct al_req *r, const char *code)
+{
+    return region_level(code) && region_in_scope(r->who->region_code, code);
+}
+
+static bool
+tier_ok(struct al_req *r, const char *t)
+{
+    (void)r;
+    int v = visit_tier_parse(t);
+    return v >= VISIT_GENERAL && v <= VISIT_HIGH;
+}
+
+static int
+campaign_create(struct al_req *r)
+{
+    json_t *body;
+    struct visit_campaign c = {.region_code = r->who->region_code, .created_by = r->who->user_id};
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "name", "名称", AL_REQUIRED | AL_PLAIN, 2, 40, &c.name, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "kind", "类型", AL_REQUIRED, 1, 10, &c.kind, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "start_date", "开始日期", AL_REQUIRED, 10, 10, &c.start_date,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "end_date", "结束日期", AL_REQUIRED, 10, 10, &c.end_date,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "说明", 0, 0, 500, &c.note, &r->err);
+    if (rc == AL_OK)
+        rc = text_list(r, body, "regions", "覆盖区划", 50, region_ok,
+            "覆盖区划应为本辖区内 2、4、6、9 或 12 位的区划代码", &c.regions);
+    if (rc == AL_OK)
+        rc = text_list(r, body, "tiers", "覆盖分级", 3, tier_ok,
+            "覆盖分级应为 high（高风险）、key（重点）或 general（一般）", &c.tiers);
+    if (rc != AL_OK)
+        return rc;
+    if (!visit_in_list(visit_campaign_kinds, c.kind))
+        return al_req_fail(r, AL_EINVAL, "kind", "类型应为 weather（极端天气）、festival（节日）或 other（其他）");
+    const char *field, *problem = visit_campaign_window_problem(c.start_date, c.end_date, r->today,
+        &field);
+    if (problem)
+        return al_req_fail(r, AL_EINVAL, field, "%s", problem);
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = visit_store_campaign_add(r->db, &c, r->now, &c.id);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.campaign_create", "visit_campaign", c.id, c.region_code,
+            campaign_json(&c));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return al_reply(r, 201, campaign_json(&c));
+}
+
+static int
+campaigns_list(struct al_req *r)
+{
+    int64_t limit, offset, total = 0;
+    int rc = al_query_limit(&r->query, &limit, &offset, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array(), *it;
+    if ((rc = visit_store_campaigns(r->db, r->arena, r->who->region_code, limit, offset, items,
+             &total)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    size_t i;
+    json_array_foreach(items, i, it) {
+        int64_t tasks = 0, done = 0;
+        const char *kind = json_string_value(json_object_get(it, "kind"));
+        json_object_set_new(it, "kind_name", json_string(visit_campaign_kind_name(kind)));
+        /* RULE-VISIT-073: each campaign's figures inside the caller's scope. */
+        if ((rc = visit_store_campaign_rate(r->db, r->who->region_code,
+                 json_integer_value(json_object_get(it, "id")), &tasks, &done)) != AL_OK) {
+            json_decref(items);
+            return rc;
+        }
+        json_object_set_new(it, "scope_tasks", json_integer(tasks));
+        json_object_set_new(it, "visited", json_integer(done));
+        json_object_set_new(it, "rate", tasks ? json_real((double)done / (double)tasks) : json_null());
+    }
+    return al_reply_items(r, items, total);
+}
+
+static int
+campaign_get(struct al_req *r)
+{
+    struct visit_campaign c;
+    bool manage;
+    int64_t tasks = 0, done = 0;
+    int rc = visible_campaign(r, &c, &manage);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_rate(r->db, r->who->region_code, c.id, &tasks, &done);
+    if (rc != AL_OK)
+        return rc;
+    json_t *out = campaign_json(&c);
+    json_object_set_new(out, "scope_tasks", json_integer(tasks));
+    json_object_set_new(out, "visited", json_integer(done));
+    json_object_set_new(out, "rate", tasks ? json_real((double)done / (double)tasks) : json_null());
+    json_object_set_new(out, "can_manage", json_boolean(manage));
+    json_object_set_new(out, "open", json_boolean(strcmp(r->today, c.end_date) <= 0));
+    return al_reply(r, 200, out);
+}
+
+/* RULE-VISIT-072: open the campaign's tasks (again: none twice) while its window lasts. */
+static int
+campaign_generate(struct al_req *r)
+{
+    struct visit_campaign c;
+    bool manage;
+    int rc = visible_campaign(r, &c, &manage);
+    if (rc != AL_OK)
+        return rc;
+    if (!manage)
+        return al_req_fail(r, AL_EPERM, NULL, "只能为本辖区组织的专项探访生成任务");
+    if (strcmp(r->today, c.end_date) > 0)
+        return al_req_fail(r, AL_EUNPROC, "end_date", "专项探访已于 %s 结束，不能再生成任务",
+            c.end_date);
+    int64_t created = 0;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    char *regions = al_arena_strdup(r->arena, c.regions), *save = NULL;
+    for (char *g = strtok_r(regions, ",", &save); g && rc == AL_OK; g = strtok_r(NULL, ",", &save))
+        rc = visit_store_campaign_generate(r->db, &c, g, r->who->user_id, r->now, &created);
+    int64_t tasks = 0, done = 0;
+    if (rc == AL_OK)
+        rc = visit_store_campaign_rate(r->db, c.region_code, c.id, &tasks, &done);
+    json_t *out = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)c.id, "tasks_created",
+        (json_int_t)created, "tasks", (json_int_t)tasks);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.campaign_generate", "visit_campaign", c.id, c.region_code,
+            json_incref(out));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
+        json_decref(out);
+        return rc;
+    }
+    return al_reply(r, 200, out);
+}
+
+static int
+campaign_unvisited(struct al_req *r)
+{
+    struct visit_campaign c;
+    bool manage;
+    int64_t limit, offset, total = 0;
+    int rc = visible_campaign(r, &c, &manage);
+    if (rc == AL_OK)
+        rc = al_query_limit(&r->query, &limit, &offset, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array();
+    if ((rc = visit_store_campaign_unvisited(r->db, r->arena, r->who->region_code, c.id, limit,
+             offset, items, &total)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return al_reply_items(r, items, total);
+}
+
 static const struct al_route visit_routes[] = {
     {AL_GET, "/api/v1/visit-settings", settings_get, "visit.read", 0,
         "某地区生效的探访分级、频次和方式（含上级）"},
@@ -1242,6 +1459,15 @@ static const struct al_route visit_routes[] = {
     {AL_POST, "/api/v1/visit-needs/:id/refer", need_refer, "visit.record", 0,
         "需求转介（能力评估、服务工单、床位、待遇核查）"},
     {AL_POST, "/api/v1/visit-needs/:id/close", need_close, "visit.manage", 0, "转介办结"},
+    {AL_GET, "/api/v1/visit-campaigns", campaigns_list, "visit.read", 0,
+        "专项探访（极端天气、节日）列表及各自在本辖区的探访率"},
+    {AL_POST, "/api/v1/visit-campaigns", campaign_create, "visit.manage", 0,
+        "新建专项探访（名称、时间窗口、覆盖分级和区划）"},
+    {AL_GET, "/api/v1/visit-campaigns/:id", campaign_get, "visit.read", 0, "专项探访详情和探访率"},
+    {AL_POST, "/api/v1/visit-campaigns/:id/generate", campaign_generate, "visit.manage", 0,
+        "生成专项探访任务（窗口内；重复执行不重复生成）"},
+    {AL_GET, "/api/v1/visit-campaigns/:id/unvisited", campaign_unvisited, "visit.read", 0,
+        "专项探访未探访名单"},
     {AL_GET, "/api/v1/visit-measures/rate", rate_get, "visit.read", 0,
         "月度探访率（分地区）"},
     {AL_GET, "/api/v1/visit-measures/unvisited/export", unvisited_export, "visit.read", 0,

@@ -248,6 +248,40 @@ int visit_store_referral_stats(struct al_db *db, const char *scope, int64_t from
 /* Per community of `scope`: active elders and helpers (distinct helper visitors assigned). */
 int visit_store_helpers(struct al_db *db, struct al_arena *a, const char *scope, json_t *items);
 
+/* ---- campaigns (RULE-VISIT-070..073) ---- */
+
+struct visit_campaign {
+    int64_t id, tasks, created_by;
+    const char *name, *kind, *region_code, *regions, *tiers, *start_date, *end_date, *note;
+};
+/* weather, festival, other; NULL-ended.  Names: 极端天气, 节日, 其他. */
+extern const char *const visit_campaign_kinds[4];
+const char *visit_campaign_kind_name(const char *id);
+/*
+ * RULE-VISIT-070: a campaign's window: both dates valid, start ≤ end, end not
+ * before `today`, at most 92 days.  NULL when so, else the problem (Chinese)
+ * and *field the field it names.
+ */
+const char *visit_campaign_window_problem(const char *start, const char *end, const char *today,
+    const char **field);
+int visit_store_campaign_add(struct al_db *db, const struct visit_campaign *c, int64_t now,
+    int64_t *id);
+int visit_store_campaign_get(struct al_db *db, struct al_arena *a, int64_t id,
+    struct visit_campaign *out);
+/* RULE-VISIT-071: campaigns organised inside `scope` or by a region holding it, newest first. */
+int visit_store_campaigns(struct al_db *db, struct al_arena *a, const char *scope, int64_t limit,
+    int64_t offset, json_t *items, int64_t *total);
+/* RULE-VISIT-072: the campaign's tasks for the targets of `region` (ON CONFLICT DO NOTHING);
+ * *created grows by the new ones; the campaign's task count is updated. */
+int visit_store_campaign_generate(struct al_db *db, const struct visit_campaign *c,
+    const char *region, int64_t user_id, int64_t now, int64_t *created);
+/* RULE-VISIT-073: the campaign's tasks in `scope` (not cancelled) and those done. */
+int visit_store_campaign_rate(struct al_db *db, const char *scope, int64_t id, int64_t *tasks,
+    int64_t *done);
+/* The campaign's open tasks in `scope`: its unvisited list, paged. */
+int visit_store_campaign_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t id, int64_t limit, int64_t offset, json_t *items, int64_t *total);
+
 /* The position threshold setting (default 500 m). */
 int visit_store_position_max(struct al_db *db, int *out);
 

@@ -411,3 +411,37 @@ visitor_kind_of_role(const char *role)
             return map[i][1];
     return NULL;
 }
+
+/* ---- campaigns (RULE-VISIT-070) ---- */
+
+const char *const visit_campaign_kinds[4] = {"weather", "festival", "other", NULL};
+
+const char *
+visit_campaign_kind_name(const char *id)
+{
+    static const char *const names[] = {"极端天气", "节日", "其他"};
+    for (int i = 0; visit_campaign_kinds[i]; i++)
+        if (id && strcmp(id, visit_campaign_kinds[i]) == 0)
+            return names[i];
+    return NULL;
+}
+
+const char *
+visit_campaign_window_problem(const char *start, const char *end, const char *today,
+    const char **field)
+{
+    long days = 0;
+    *field = "start_date";
+    if (!start || !visit_days_between(start, start, &days))
+        return "开始日期格式应为 YYYY-MM-DD";
+    *field = "end_date";
+    if (!end || !visit_days_between(start, end, &days))
+        return "结束日期格式应为 YYYY-MM-DD";
+    if (days < 0)
+        return "结束日期不能早于开始日期";
+    if (days > 91)
+        return "专项探访的时间窗口最长 92 天";
+    if (strcmp(end, today) < 0)
+        return "结束日期不能早于今天";
+    return NULL;
+}

@@ -818,3 +818,156 @@ visit_store_position_max(struct al_db *db, int *out)
     *out = (int)v;
     return rc;
 }
+
+/* ---- campaigns (RULE-VISIT-070..073) ---- */
+
+int
+visit_store_campaign_add(struct al_db *db, const struct visit_campaign *c, int64_t now,
+    int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO visit_campaigns(name, kind, region_code, regions, tiers, start_date,"
+        " end_date, note, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        " RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(c->name), AL_T(c->kind), AL_T(c->region_code), AL_T(c->regions),
+        AL_T(c->tiers), AL_T(c->start_date), AL_T(c->end_date), AL_T(c->note),
+        AL_I(c->created_by), AL_I(now));
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc == AL_ENOTFOUND ? AL_EDB : rc;
+    *id = al_stmt_int(st, 0);
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+int
+visit_store_campaign_get(struct al_db *db, struct al_arena *a, int64_t id,
+    struct visit_campaign *out)
+{
+    static const char sql[] =
+        "SELECT id, name, kind, region_code, regions, tiers, start_date, end_date, note, tasks,"
+        " created_by FROM visit_campaigns WHERE id = ?1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(id));
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *out = (struct visit_campaign){.id = al_stmt_int(st, 0), .name = al_stmt_dup(a, st, 1),
+        .kind = al_stmt_dup(a, st, 2), .region_code = al_stmt_dup(a, st, 3),
+        .regions = al_stmt_dup(a, st, 4), .tiers = al_stmt_dup(a, st, 5),
+        .start_date = al_stmt_dup(a, st, 6), .end_date = al_stmt_dup(a, st, 7),
+        .note = al_stmt_dup(a, st, 8), .tasks = al_stmt_int(st, 9),
+        .created_by = al_stmt_int(st, 10)};
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+int
+visit_store_campaigns(struct al_db *db, struct al_arena *a, const char *scope, int64_t limit,
+    int64_t offset, json_t *items, int64_t *total)
+{
+    /* RULE-VISIT-071: the campaigns organised inside the scope or by a region holding it. */
+    static const struct al_page_sql sql = {
+        .cols = "c.id, c.name, c.kind, c.region_code, c.regions, c.tiers, c.start_date,"
+                " c.end_date, c.note, c.tasks",
+        .from = " FROM visit_campaigns c",
+        .order = " ORDER BY c.start_date DESC, c.id DESC"};
+    static const struct al_col cols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "kind", AL_COL_TEXT),
+        AL_COL(3, "region_code", AL_COL_TEXT), AL_COL(4, "regions", AL_COL_TEXT),
+        AL_COL(5, "tiers", AL_COL_TEXT), AL_COL(6, "start_date", AL_COL_TEXT),
+        AL_COL(7, "end_date", AL_COL_TEXT), AL_COL(8, "note", AL_COL_TEXT),
+        AL_COL(9, "tasks", AL_COL_INT), AL_COL_END};
+    static const char where[] = " WHERE (c.region_code >= ?1 AND c.region_code < ?2)"
+                                " OR substr(?3, 1, length(c.region_code)) = c.region_code";
+    struct al_params p;
+    al_params_init(&p, a);
+    region_params(&p, scope);
+    al_param_text(&p, scope);
+    return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
+        total);
+}
+
+int
+visit_store_campaign_generate(struct al_db *db, const struct visit_campaign *c,
+    const char *region, int64_t user_id, int64_t now, int64_t *created)
+{
+    /* RULE-VISIT-072: one task per target of the region in a covered tier, for the window; the
+     * unique (elder_id, dedupe) keeps a second run from adding any. */
+    static const char sql[] =
+        "INSERT INTO visit_tasks(elder_id, region_code, tier, kind, reason, dedupe, note,"
+        " start_date, due_date, visitor_id, created_by, created_at)"
+        " SELECT t.elder_id, t.region_code, t.tier, 'event', 'campaign', ?3, ?4, ?5, ?6,"
+        " t.visitor_id, ?7, ?8 FROM visit_targets t WHERE t.region_code >= ?1"
+        " AND t.region_code < ?2 AND t.tier <> 'none'"
+        " AND (',' || ?9 || ',') LIKE ('%,' || t.tier || ',%')"
+        " ON CONFLICT (elder_id, dedupe) DO NOTHING";
+    static const char count[] = "UPDATE visit_campaigns SET tasks = (SELECT count(*)"
+                                " FROM visit_tasks WHERE dedupe = ?2) WHERE id = ?1";
+    char lo[16], hi[16], dedupe[40];
+    region_scope_bounds(region, lo, hi);
+    snprintf(dedupe, sizeof(dedupe), "campaign:%lld", (long long)c->id);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(dedupe), AL_T(c->name), AL_T(c->start_date),
+        AL_T(c->end_date), AL_I(user_id), AL_I(now), AL_T(c->tiers));
+    int rc = al_stmt_run(st);
+    if (rc == AL_OK)
+        *created += al_db_changes(db);
+    if (rc == AL_OK) {
+        st = al_db_sql(db, count);
+        al_stmt_binds(st, AL_I(c->id), AL_T(dedupe));
+        rc = al_stmt_run(st);
+    }
+    return rc;
+}
+
+int
+visit_store_campaign_rate(struct al_db *db, const char *scope, int64_t id, int64_t *tasks,
+    int64_t *done)
+{
+    /* RULE-VISIT-073: the campaign's tasks in the scope (not cancelled) and those done. */
+    static const char sql[] =
+        "SELECT count(*), COALESCE(sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0)"
+        " FROM visit_tasks WHERE dedupe = ?3 AND status <> 'cancelled'"
+        " AND region_code >= ?1 AND region_code < ?2";
+    char lo[16], hi[16], dedupe[40];
+    region_scope_bounds(scope, lo, hi);
+    snprintf(dedupe, sizeof(dedupe), "campaign:%lld", (long long)id);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(dedupe));
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *tasks = al_stmt_int(st, 0);
+    *done = al_stmt_int(st, 1);
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+int
+visit_store_campaign_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t id, int64_t limit, int64_t offset, json_t *items, int64_t *total)
+{
+    static const struct al_page_sql sql = {
+        .cols = "k.elder_id, e.name, e.address, e.phone, k.region_code, k.tier, k.visitor_id,"
+                " u.display_name, k.due_date, k.tier",
+        .from = " FROM visit_tasks k JOIN elders e ON e.id = k.elder_id"
+                " LEFT JOIN users u ON u.id = k.visitor_id",
+        .order = " ORDER BY k.region_code, CASE k.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
+                 " ELSE 2 END, k.elder_id"};
+    static const struct al_col cols[] = {AL_COL(0, "elder_id", AL_COL_INT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "address", AL_COL_TEXT),
+        AL_COLF(3, "phone_masked", al_col_phone_masked), AL_COL(4, "region_code", AL_COL_TEXT),
+        AL_COL(5, "tier", AL_COL_TEXT), AL_COLF(9, "tier_name", tier_name_col),
+        AL_COL(6, "visitor_id", AL_COL_INT), AL_COL(7, "visitor_name", AL_COL_TEXT),
+        AL_COL(8, "due_date", AL_COL_TEXT), AL_COL_END};
+    static const char where[] = " WHERE k.region_code >= ?1 AND k.region_code < ?2"
+                                " AND k.dedupe = ?3 AND k.status = 'open'";
+    struct al_params p;
+    al_params_init(&p, a);
+    region_params(&p, scope);
+    al_param_text(&p, al_arena_printf(a, "campaign:%lld", (long long)id));
+    return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
+        total);
+}

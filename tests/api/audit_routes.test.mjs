@@ -66,6 +66,11 @@ async function visitTarget() {
   await job(civil, await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' }))
   return r.body.id
 }
+// A campaign over today (RULE-VISIT-070).
+function campaign() {
+  const d = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+  return { name: '巡检专项', kind: 'other', start_date: d, end_date: d, regions: ['520327001001'], tiers: ['general', 'key', 'high'] }
+}
 async function visitNeed(target) {
   const deadline = '2099-01-01'
   const v = ok(await civil.post('/api/v1/visits', { elder_id: await visitTarget(), method: 'phone', needs: [target ? { kind: 'care', need: '助餐', target, deadline } : { kind: 'care', need: '助餐' }] }), 201)
@@ -240,6 +245,11 @@ const CALLS = {
   } },
   'PUT /api/v1/visit-settings/:tier': { action: 'visit.settings', run: (call) => call(civil, { region_code: '520327', categories: 'living_alone,empty_nest,left_behind', min_age: 80, every: 'week', methods: 'home,phone,video,remote', event_hours: 24 }, { tier: 'high' }) },
   'POST /api/v1/visit-tasks/generate': { action: 'visit.generate', job: true, run: (call) => call(civil, {}) },
+  'POST /api/v1/visit-campaigns': { action: 'visit.campaign_create', run: (call) => call(civil, campaign()) },
+  'POST /api/v1/visit-campaigns/:id/generate': { action: 'visit.campaign_generate', run: async (call) => {
+    await visitTarget()
+    return call(civil, {}, { id: ok(await civil.post('/api/v1/visit-campaigns', campaign()), 201).id })
+  } },
   'POST /api/v1/visit-tasks': { action: 'visit.event', run: async (call) => call(civil, { elder_id: await visitTarget(), reason: 'discharge' }) },
   'POST /api/v1/visit-assignments': { action: 'visit.assign', run: async (call) => {
     const users = ok(await civil.get('/api/v1/users?page_size=100')).items

@@ -433,3 +433,51 @@ test('RULE-VISIT-065: a visit with an urgent finding raises an alarm on the alar
   // Outside the alarm's region nobody sees it (jx_officer: 进化镇).
   assert.equal((await jx.get(`/api/v1/alarms/${v.alarm_id}`)).status, 404)
 })
+
+test('RULE-VISIT-070 RULE-VISIT-071 RULE-VISIT-072 RULE-VISIT-073: a cold-wave campaign: window, tiers and regions; tasks once; its own rate and unvisited list; scoped and audited', async () => {
+  const end = addDays(today, 6)
+  const body = { name: '寒潮专项探访', kind: 'weather', start_date: today, end_date: end, regions: [V, V2], tiers: ['high', 'key'], note: '寒潮预警期间逐一联系' }
+  // Input checked, naming the field.
+  assertError(assert, await civil.post('/api/v1/visit-campaigns', { ...body, end_date: addDays(today, -1) }), 400, 'invalid', 'end_date')
+  assertError(assert, await civil.post('/api/v1/visit-campaigns', { ...body, tiers: ['urgent'] }), 400, 'invalid', 'tiers')
+  assertError(assert, await civil.post('/api/v1/visit-campaigns', { ...body, kind: 'party' }), 400, 'invalid', 'kind')
+  assertError(assert, await lq.post('/api/v1/visit-campaigns', { ...body, regions: [V2] }), 400, 'invalid', 'regions') // 进化镇 lies beside 龙泉街道
+  assertError(assert, await civil.post('/api/v1/visit-campaigns', { ...body, end_date: addDays(today, 120) }), 400, 'invalid', 'end_date')
+  const c = ok(await civil.post('/api/v1/visit-campaigns', body), 201)
+  assert.equal(c.tiers, 'high,key')
+  assert.equal(c.kind_name, '极端天气')
+  // Tasks: the high and key targets of both villages, by their tiers now (the county's own high
+  // tier of the test above applies).
+  const g = ok(await civil.post(`/api/v1/visit-campaigns/${c.id}/generate`, {}))
+  const want = []
+  for (const k of Object.keys(E)) if (['high', 'key'].includes(await tier(k))) want.push(E[k])
+  want.sort((x, y) => x - y)
+  assert.ok(want.includes(E.C) && want.includes(E.F) && !want.includes(E.E) && !want.includes(E.I))
+  assert.equal(g.tasks_created, want.length)
+  assert.equal(ok(await civil.post(`/api/v1/visit-campaigns/${c.id}/generate`, {})).tasks_created, 0, 'idempotent')
+  const unv = ok(await civil.get(`/api/v1/visit-campaigns/${c.id}/unvisited?page_size=200`))
+  assert.deepEqual(unv.items.map((x) => x.elder_id).sort((x, y) => x - y), want)
+  assert.ok(unv.items.every((x) => x.due_date === end))
+  // A visit in the window does the campaign's task: its own rate moves.
+  ok(await helper.post('/api/v1/visits', { elder_id: E.C, method: 'phone' }), 201)
+  const got = ok(await civil.get(`/api/v1/visit-campaigns/${c.id}`))
+  assert.equal(got.scope_tasks, want.length)
+  assert.equal(got.visited, 1)
+  assert.ok(Math.abs(got.rate - 1 / want.length) < 1e-9)
+  assert.equal(ok(await civil.get(`/api/v1/visit-campaigns/${c.id}/unvisited`)).total, want.length - 1)
+  // Scope: the street officer sees the county's campaign with the street's figures only, and
+  // may not generate it; the township beside sees its own.
+  const street = ok(await lq.get(`/api/v1/visit-campaigns/${c.id}`))
+  assert.equal(street.scope_tasks, want.length - 1) // all but F (进化镇)
+  assert.equal(street.can_manage, false)
+  assertError(assert, await lq.post(`/api/v1/visit-campaigns/${c.id}/generate`, {}), 403, 'forbidden')
+  assert.equal(ok(await jx.get(`/api/v1/visit-campaigns/${c.id}/unvisited`)).total, 1)
+  const mine = ok(await lq.post('/api/v1/visit-campaigns', { ...body, name: '春节走访', kind: 'festival', regions: [V], tiers: ['general'] }), 201)
+  assert.equal((await jx.get(`/api/v1/visit-campaigns/${mine.id}`)).status, 404)
+  assert.deepEqual(ok(await jx.get('/api/v1/visit-campaigns')).items.map((x) => x.id), [c.id])
+  const list = ok(await civil.get('/api/v1/visit-campaigns')).items
+  assert.deepEqual(list.map((x) => x.id).sort(), [c.id, mine.id].sort())
+  // Audited.
+  const audit = ok(await civil.get('/api/v1/audit?action=visit.campaign_generate')).items
+  assert.ok(audit.length >= 2)
+})
