@@ -268,6 +268,20 @@ visit_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
     }
     if (rc == AL_OK)
         rc = needs(db, a, helper, now, today);
+    /* RULE-VISIT-070: a cold-wave campaign this week for the high tier of the county. */
+    struct visit_campaign camp = {.name = "寒潮专项探访", .kind = "weather",
+        .region_code = "520327", .regions = "520327", .tiers = "high", .start_date = today,
+        .note = "寒潮预警期间逐一联系高风险老人，检查取暖和用火用电安全"};
+    char camp_end[11];
+    visit_date_add(today, 6, camp_end);
+    camp.end_date = camp_end;
+    int64_t camp_tasks = 0;
+    if (rc == AL_OK)
+        rc = user_id(db, "fg_civil", &camp.created_by);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_add(db, &camp, now, &camp.id);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_generate(db, &camp, "520327", camp.created_by, now, &camp_tasks);
     if ((rc = al_db_end(db, rc)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：探访关爱");
     printf("探访关爱演示数据：%lld 位探访对象，龙泉街道由 lq_helper、进化镇由 jx_officer 负责探访\n",

@@ -134,11 +134,34 @@ test('RULE-VISIT-062: the officer generates this period\'s tasks from the task p
   await ctx.close()
 })
 
+test('RULE-VISIT-073: the officer creates a campaign on the page, generates its tasks and sees its rate and unvisited list', async () => {
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + '/visits/campaigns')
+  await page.waitForSelector('[data-test=campaign-table] .el-table__row:has-text("寒潮专项探访")') // the demo's
+  await page.click('[data-test=campaign-new]')
+  await page.waitForSelector('[data-test=campaign-dialog] form')
+  await page.fill('[data-test=campaign-name] input, input[data-test=campaign-name]', '重阳节走访')
+  await page.click('[data-test=campaign-dialog] label:has-text("节日")')
+  await page.fill('[data-test=campaign-regions] input, input[data-test=campaign-regions]', '520327001')
+  await page.click('[data-test=campaign-save]')
+  await page.waitForSelector('[data-test=campaign-detail]:has-text("重阳节走访")')
+  await page.click('[data-test=campaign-generate]')
+  await page.waitForSelector('.el-message--success:has-text("专项探访任务")')
+  const id = Number(new URL(page.url()).searchParams.get('id'))
+  const c = (await civil.get(`/api/v1/visit-campaigns/${id}`)).body
+  assert.ok(c.scope_tasks > 0, JSON.stringify(c))
+  await page.waitForSelector(`[data-test=campaign-rate]:has-text("本辖区任务 ${c.scope_tasks} 条")`)
+  const unv = (await civil.get(`/api/v1/visit-campaigns/${id}/unvisited`)).body.total
+  assert.match(await page.locator('h3:has-text("未探访名单")').innerText(), new RegExp(`（${unv}）`))
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
+
 test('the visit pages are axe-clean in both modes, on a desktop and a phone', async () => {
   const pages = {
     lq_helper: [['/visits', '[data-test=list-card], [data-test=visit-table] .el-table__row, .el-table__empty-text, .list-cards-empty'],
       [`/visits/record/${elderId}`, '[data-test=visit-form]']],
-    fg_civil: [['/visits/rate', '[data-test=rate-summary]'], ['/visits/referrals?status=closed', '[data-test=list-card], [data-test=needs-table] .el-table__row']],
+    fg_civil: [['/visits/rate', '[data-test=rate-summary]'], ['/visits/campaigns', '[data-test=campaign-table] .el-table__row, [data-test=list-card]'], ['/visits/referrals?status=closed', '[data-test=list-card], [data-test=needs-table] .el-table__row']],
   }
   const found = []
   for (const [size, opts] of [['desktop', DESKTOP], ['phone', PHONE]]) {
