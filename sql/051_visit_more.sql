@@ -68,3 +68,17 @@ CREATE TABLE visit_campaigns (
 );
 CREATE INDEX visit_campaigns_region ON visit_campaigns(region_code, start_date);
 CREATE INDEX visit_tasks_dedupe ON visit_tasks(dedupe, status);
+
+-- RULE-VISIT-066: the high tier's life-threatening condition, a fact a helper sets on an elder
+-- (who and when; each change audited).  The registry has no facts table: the visit module keeps
+-- it.  The national high tier names it (at any age).
+CREATE TABLE visit_conditions (
+    elder_id         INTEGER PRIMARY KEY REFERENCES elders(id),
+    region_code      TEXT NOT NULL,
+    life_threatening INTEGER NOT NULL DEFAULT 0,
+    note             TEXT,
+    set_by           INTEGER REFERENCES users(id),
+    set_at           INTEGER NOT NULL
+);
+UPDATE visit_tiers SET categories = categories || ',life_threatening'
+    WHERE region_code = '' AND tier = 'high';

@@ -419,9 +419,11 @@ target_get(struct al_req *r)
         t = (struct visit_target){.elder_id = elder_id, .tier = "none", .region_code = region};
         rc = AL_OK;
     }
-    json_t *history = json_array();
+    json_t *history = json_array(), *condition = NULL;
     if (rc == AL_OK)
         rc = visit_store_history(r->db, r->arena, elder_id, history);
+    if (rc == AL_OK)
+        rc = visit_store_condition(r->db, r->arena, elder_id, &condition);
     if (rc != AL_OK) {
         json_decref(history);
         return rc;
@@ -433,12 +435,52 @@ target_get(struct al_req *r)
     /* RULE-VISIT-061: what the record form shows of the elder comes with the target (masked),
      * so one cached answer opens the form offline. */
     return al_reply(r, 200,
-        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s, s:o, s:s?, s:s?, s:s}", "elder_id",
+        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s, s:o, s:s?, s:s?, s:s, s:o}", "elder_id",
             (json_int_t)elder_id, "region_code", t.region_code, "tier", t.tier, "tier_name",
             visit_tier_name((enum visit_tier)visit_tier_parse(t.tier)), "visitor_id",
             t.visitor_id ? json_integer(t.visitor_id) : json_null(), "visitor_kind",
             t.visitor_kind, "methods", methods, "history", history, "name", t.name, "address",
-            t.address, "phone_masked", phone));
+            t.address, "phone_masked", phone, "condition", condition));
+}
+
+/*
+ * RULE-VISIT-066: a helper sets (or clears) an elder's life-threatening
+ * condition, with who and when, audited; the elder's tier is recomputed at
+ * once (the high tier names the condition, at any age).
+ */
+static int
+condition_put(struct al_req *r)
+{
+    int64_t elder_id;
+    json_t *body;
+    bool on = false, present;
+    const char *note = NULL, *region;
+    int rc = al_req_param_id(r, "id", &elder_id);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_bool(body, "life_threatening", "危及生命的状况", AL_REQUIRED, &on,
+            &present, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "说明", 0, 0, 500, &note, &r->err);
+    if (rc == AL_OK)
+        rc = visible_elder(r, elder_id, &region);
+    if (rc != AL_OK)
+        return rc;
+    if (on && (!note || !*note))
+        return al_req_fail(r, AL_EINVAL, "note", "请说明危及生命的疾病或状况");
+    int64_t targets, changed;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = visit_store_condition_set(r->db, elder_id, region, on, note, r->who->user_id, r->now);
+    if (rc == AL_OK)
+        rc = refresh(r->db, r->arena, region, r->today, r->now, &targets, &changed);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.condition", "elder", elder_id, region,
+            json_pack("{s:b, s:s?}", "life_threatening", on, "note", note));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return target_get(r);
 }
 
 static int
@@ -1449,6 +1491,8 @@ static const struct al_route visit_routes[] = {
         "登记出院等事件，生成事件探访任务"},
     {AL_GET, "/api/v1/visit-targets/:id", target_get, "visit.read", 0,
         "某位老人的探访分级、探访人及指派记录"},
+    {AL_PUT, "/api/v1/visit-targets/:id/condition", condition_put, "visit.record", 0,
+        "登记或撤销老人危及生命的疾病或状况（高风险分级依据）"},
     {AL_POST, "/api/v1/visit-assignments", assign, "visit.manage", 0,
         "指派探访人（一位老人，或按村批量），保留历史"},
     {AL_POST, "/api/v1/visits", visit_create, "visit.record", 0,

@@ -70,6 +70,7 @@ struct visit_facts {
     int age;
     const char *cats; /* the elder's category ids, comma-separated */
     bool destitute;   /* economic status 特困 */
+    bool life_threatening; /* RULE-VISIT-066: the condition a helper set (visit_conditions) */
     bool active;      /* status active */
 };
 
@@ -247,6 +248,15 @@ int visit_store_referral_stats(struct al_db *db, const char *scope, int64_t from
     int64_t to_at, int64_t *referred, int64_t *closed, int64_t *on_time, double *mean_days);
 /* Per community of `scope`: active elders and helpers (distinct helper visitors assigned). */
 int visit_store_helpers(struct al_db *db, struct al_arena *a, const char *scope, json_t *items);
+
+/* ---- the life-threatening condition (RULE-VISIT-066) ---- */
+
+/* Set (or clear) elder `elder_id`'s condition by `user_id` at `now`.  Upsert. */
+int visit_store_condition_set(struct al_db *db, int64_t elder_id, const char *region, bool on,
+    const char *note, int64_t user_id, int64_t now);
+/* The condition of an elder as JSON {life_threatening, note, set_by_name, set_at} or JSON null
+ * when never set, into *out (a new reference). */
+int visit_store_condition(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t **out);
 
 /* ---- campaigns (RULE-VISIT-070..073) ---- */
 

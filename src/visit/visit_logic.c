@@ -24,7 +24,7 @@ const char *const visitor_kinds[5] = {"helper", "cadre", "volunteer", "provider"
 /* The categories the tiers may name: the registry's (elder_logic.c) and destitute (特困). */
 static const char *const known_cats[] = {"advanced_age", "living_alone", "empty_nest",
     "left_behind", "disabled", "severe_disability", "fp_special", "economic_difficulty",
-    "entitled", "destitute", NULL};
+    "entitled", "destitute", "life_threatening", NULL};
 
 const char *
 visit_tier_id(enum visit_tier t)
@@ -206,13 +206,19 @@ visit_tier_of(const struct visit_facts *f, const struct visit_rule *const r[4], 
         return VISIT_NONE;
     /* RULE-VISIT-001: the highest tier whose categories the elder has, at its minimum age. */
     for (int t = VISIT_HIGH; t >= VISIT_GENERAL; t--) {
-        if (!r[t] || f->age < r[t]->min_age)
+        if (!r[t])
             continue;
         size_t n = 0;
         char item[32];
         const char *p = r[t]->categories;
         while (list_next(&p, item, sizeof(item))) {
-            bool has = strcmp(item, "destitute") == 0 ? f->destitute : in_comma_list(f->cats, item);
+            /* RULE-VISIT-066: a life-threatening condition counts at any age. */
+            bool lt = strcmp(item, "life_threatening") == 0;
+            if (!lt && f->age < r[t]->min_age)
+                continue;
+            bool has = lt ? f->life_threatening
+                          : strcmp(item, "destitute") == 0 ? f->destitute
+                                                          : in_comma_list(f->cats, item);
             if (!has)
                 continue;
             int w = snprintf(reasons + n, size - n, "%s%s", n ? "," : "", item);

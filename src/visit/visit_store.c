@@ -66,7 +66,7 @@ struct target_change {
 struct scan_elder {
     int64_t id;
     char region[16], birth[11], tier[12], reasons[160], every[12], methods[40];
-    bool destitute, active, has_row;
+    bool destitute, active, has_row, life_threatening;
     int64_t event_hours;
     char cats[320];
 };
@@ -80,7 +80,7 @@ scan_decide(struct al_arena *a, const struct scan_elder *s, const struct visit_r
     const struct visit_rule *r[4];
     visit_rules_pick(rules, n, s->region, r);
     struct visit_facts f = {.age = al_age_on(s->birth, today), .cats = s->cats,
-        .destitute = s->destitute, .active = s->active};
+        .destitute = s->destitute, .active = s->active, .life_threatening = s->life_threatening};
     char reasons[160];
     enum visit_tier t = visit_tier_of(&f, r, reasons, sizeof(reasons));
     char methods[40] = "";
@@ -126,9 +126,10 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
 {
     static const char scan[] =
         "SELECT e.id, e.region_code, e.birth_date, e.economic_status, e.status, t.tier,"
-        " t.reasons, t.every, t.methods, t.event_hours, c.category"
+        " t.reasons, t.every, t.methods, t.event_hours, c.category, vc.life_threatening"
         " FROM elders e LEFT JOIN visit_targets t ON t.elder_id = e.id"
         " LEFT JOIN elder_categories c ON c.elder_id = e.id"
+        " LEFT JOIN visit_conditions vc ON vc.elder_id = e.id"
         " WHERE e.region_code >= ?1 AND e.region_code < ?2 ORDER BY e.id, c.category";
     static const char put[] =
         "INSERT INTO visit_targets(elder_id, region_code, tier, reasons, every, methods,"
@@ -176,6 +177,7 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
             copy_col(st, 7, cur.every, sizeof(cur.every));
             copy_col(st, 8, cur.methods, sizeof(cur.methods));
             cur.event_hours = al_stmt_int(st, 9);
+            cur.life_threatening = al_stmt_int(st, 11) != 0; /* RULE-VISIT-066 */
         }
         const char *cat = al_stmt_text(st, 10);
         if (cat) {
@@ -970,4 +972,44 @@ visit_store_campaign_unvisited(struct al_db *db, struct al_arena *a, const char 
     al_param_text(&p, al_arena_printf(a, "campaign:%lld", (long long)id));
     return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
         total);
+}
+
+/* ---- the life-threatening condition (RULE-VISIT-066) ---- */
+
+int
+visit_store_condition_set(struct al_db *db, int64_t elder_id, const char *region, bool on,
+    const char *note, int64_t user_id, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO visit_conditions(elder_id, region_code, life_threatening, note, set_by,"
+        " set_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (elder_id) DO UPDATE SET"
+        " region_code = excluded.region_code, life_threatening = excluded.life_threatening,"
+        " note = excluded.note, set_by = excluded.set_by, set_at = excluded.set_at";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id), AL_T(region), AL_I(on ? 1 : 0), AL_T(note), AL_I(user_id),
+        AL_I(now));
+    return al_stmt_run(st);
+}
+
+int
+visit_store_condition(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t **out)
+{
+    static const char sql[] =
+        "SELECT c.life_threatening, c.note, u.display_name, c.set_at FROM visit_conditions c"
+        " LEFT JOIN users u ON u.id = c.set_by WHERE c.elder_id = ?1";
+    static const struct al_col cols[] = {AL_COL(0, "life_threatening", AL_COL_BOOL),
+        AL_COL(1, "note", AL_COL_TEXT), AL_COL(2, "set_by_name", AL_COL_TEXT),
+        AL_COL(3, "set_at", AL_COL_TIME), AL_COL_END};
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id));
+    int rc = al_stmt_one(st);
+    if (rc == AL_ENOTFOUND) {
+        *out = json_null();
+        return AL_OK;
+    }
+    if (rc != AL_OK)
+        return rc;
+    *out = al_row_json(&(struct al_row_ctx){.a = a}, st, cols);
+    al_stmt_reset(st);
+    return AL_OK;
 }

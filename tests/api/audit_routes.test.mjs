@@ -245,6 +245,7 @@ const CALLS = {
   } },
   'PUT /api/v1/visit-settings/:tier': { action: 'visit.settings', run: (call) => call(civil, { region_code: '520327', categories: 'living_alone,empty_nest,left_behind', min_age: 80, every: 'week', methods: 'home,phone,video,remote', event_hours: 24 }, { tier: 'high' }) },
   'POST /api/v1/visit-tasks/generate': { action: 'visit.generate', job: true, run: (call) => call(civil, {}) },
+  'PUT /api/v1/visit-targets/:id/condition': { action: 'visit.condition', run: async (call) => call(civil, { life_threatening: true, note: '巡检：危重' }, { id: await visitTarget() }) },
   'POST /api/v1/visit-campaigns': { action: 'visit.campaign_create', run: (call) => call(civil, campaign()) },
   'POST /api/v1/visit-campaigns/:id/generate': { action: 'visit.campaign_generate', run: async (call) => {
     await visitTarget()

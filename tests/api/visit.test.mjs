@@ -481,3 +481,27 @@ test('RULE-VISIT-070 RULE-VISIT-071 RULE-VISIT-072 RULE-VISIT-073: a cold-wave c
   const audit = ok(await civil.get('/api/v1/audit?action=visit.campaign_generate')).items
   assert.ok(audit.length >= 2)
 })
+
+test('RULE-VISIT-066: a helper sets an elder\'s life-threatening condition (who, when, audited); the high tier uses it at any age; cleared, the tier falls back', async () => {
+  // The county's own high tier (set above) names the condition too.
+  ok(await civil.put('/api/v1/visit-settings/high', { region_code: '520327', categories: 'living_alone,empty_nest,left_behind,life_threatening', min_age: 80, every: 'week', methods: 'home,phone,video,remote', event_hours: 24 }))
+  assert.equal(await tier('E'), 'none') // 70, living with children
+  assertError(assert, await helper.put(`/api/v1/visit-targets/${E.E}/condition`, { life_threatening: true }), 400, 'invalid', 'note')
+  assertError(assert, await helper.put(`/api/v1/visit-targets/${E.E}/condition`, { note: '晚期肺癌' }), 400, 'invalid', 'life_threatening')
+  assert.equal((await jx.put(`/api/v1/visit-targets/${E.E}/condition`, { life_threatening: true, note: '晚期肺癌' })).status, 404, 'outside the scope')
+  const t = ok(await helper.put(`/api/v1/visit-targets/${E.E}/condition`, { life_threatening: true, note: '晚期肺癌，居家治疗' }))
+  assert.equal(t.tier, 'high')
+  assert.equal(t.condition.life_threatening, true)
+  assert.equal(t.condition.note, '晚期肺癌，居家治疗')
+  assert.match(t.condition.set_by_name, /刘洋/)
+  assert.ok(t.condition.set_at)
+  const audit = ok(await civil.get('/api/v1/audit?action=visit.condition')).items
+  assert.equal(audit.length, 1)
+  // Weekly from now on: this period's routine task follows at the next generation.
+  await gen(civil, { region: V })
+  assert.ok((await tasksOf(civil)).some((x) => x.elder_id === E.E && x.reason === 'week'))
+  const off = ok(await helper.put(`/api/v1/visit-targets/${E.E}/condition`, { life_threatening: false }))
+  assert.equal(off.tier, 'none')
+  assert.equal(off.condition.life_threatening, false)
+  assert.equal(ok(await civil.get('/api/v1/audit?action=visit.condition')).items.length, 2)
+})
