@@ -435,12 +435,12 @@ target_get(struct al_req *r)
     /* RULE-VISIT-061: what the record form shows of the elder comes with the target (masked),
      * so one cached answer opens the form offline. */
     return al_reply(r, 200,
-        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s, s:o, s:s?, s:s?, s:s, s:o}", "elder_id",
+        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s, s:o, s:s?, s:s?, s:s?, s:o}", "elder_id",
             (json_int_t)elder_id, "region_code", t.region_code, "tier", t.tier, "tier_name",
             visit_tier_name((enum visit_tier)visit_tier_parse(t.tier)), "visitor_id",
             t.visitor_id ? json_integer(t.visitor_id) : json_null(), "visitor_kind",
             t.visitor_kind, "methods", methods, "history", history, "name", t.name, "address",
-            t.address, "phone_masked", phone, "condition", condition));
+            t.address, "phone_masked", phone[0] ? phone : NULL, "condition", condition));
 }
 
 /*
