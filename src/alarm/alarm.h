@@ -141,6 +141,17 @@ int alarm_sweep(struct al_db *db, int64_t now, int *changed);
 int alarm_store_activity(struct al_db *db, int64_t elder_id, int64_t device_id, int64_t now);
 
 /*
+ * An alarm no device sent, raised by a person (issue 15: a visitor's urgent
+ * finding, type "visit_urgent"): open, of `severity`, for elder `elder_id` of
+ * `region`, device_id NULL, with its "stored" step carrying `who_id`,
+ * `who_name` and `note`, in the caller's transaction.  The caller announces it
+ * on ALARM_CHANNEL after its commit.  AL_OK with *id, or the database's error.
+ */
+int alarm_raise_manual(struct al_db *db, const char *region, int64_t elder_id, const char *type,
+    int severity, int64_t who_id, const char *who_name, const char *note, int64_t now,
+    int64_t *id);
+
+/*
  * Demo handling (凤冈县): the open smoke alarm acknowledged, called and closed as a false
  * alarm; the open fall alarm acknowledged with a call under way.  In the caller's transaction.
  */

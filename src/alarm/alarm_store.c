@@ -60,13 +60,35 @@ alarm_store_raise(struct al_db *db, const char *region, int64_t elder_id, int64_
     return add_step(db, *id, now, "stored", 0, NULL, NULL, NULL, NULL);
 }
 
+/* RULE-VISIT-065 */
+int
+alarm_raise_manual(struct al_db *db, const char *region, int64_t elder_id, const char *type,
+    int severity, int64_t who_id, const char *who_name, const char *note, int64_t now,
+    int64_t *id)
+{
+    static const char sql[] = "INSERT INTO alarms(region_code, elder_id, type, severity,"
+                              " raised_at) VALUES (?, ?, ?, ?, ?) RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, region);
+    al_stmt_bind_int(st, 2, elder_id);
+    al_stmt_bind_text(st, 3, type);
+    al_stmt_bind_int(st, 4, severity);
+    al_stmt_bind_int(st, 5, now);
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc == AL_ENOTFOUND ? AL_EDB : rc;
+    *id = al_stmt_int(st, 0);
+    al_stmt_reset(st);
+    return add_step(db, *id, now, "stored", who_id, who_name, NULL, NULL, note);
+}
+
 #define ALARM_COLS                                                                             \
     "a.id, a.region_code, a.elder_id, e.name, a.device_id, d.serial, d.type, a.type,"          \
     " a.severity, a.status, a.raised_at, a.acked_at, a.acked_by_name, a.closed_at, a.outcome," \
     " a.closing_note, a.version, e.address, e.phone, a.service_order_id, a.escalation_level,"  \
     " a.escalated_at"
 #define ALARM_FROM                                                                             \
-    " FROM alarms a JOIN elders e ON e.id = a.elder_id JOIN devices d ON d.id = a.device_id"
+    " FROM alarms a JOIN elders e ON e.id = a.elder_id LEFT JOIN devices d ON d.id = a.device_id"
 
 static json_t *
 ack_s(const struct al_row_ctx *c, struct al_stmt *st, int col)

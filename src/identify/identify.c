@@ -16,6 +16,7 @@
 #include "elder/elder.h"
 #include "identify/identify.h"
 #include "identify/identify_int.h"
+#include "visit/visit.h"
 
 static int64_t
 now_ms(void)
@@ -23,6 +24,35 @@ now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * RULE-VISIT-064: each elder newly in special difficulty (this run's list
+ * new_special) gets a visit task within their tier's window, through the visit
+ * module (visit_on_event, reason "identified", one task per run); an elder in
+ * no visit target group gets none.  Inside the run's transaction.
+ */
+static int
+visit_tasks(struct al_db *db, struct al_arena *a, struct identify_result *out, int64_t user_id,
+    int64_t now)
+{
+    struct al_vec ids;
+    al_vec_init(&ids, sizeof(int64_t));
+    int rc = identify_store_list_elders(db, out->run_id,
+        identify_list_ids[IDENTIFY_LIST_NEW_SPECIAL], &ids);
+    const int64_t *id = ids.p;
+    const char *ref = al_arena_printf(a, "run:%lld", (long long)out->run_id);
+    for (size_t i = 0; rc == AL_OK && i < ids.n; i++) {
+        int64_t task = 0;
+        rc = visit_on_event(db, a, id[i], "identified", ref, "精准识别新增特殊困难老人", user_id,
+            now, &task);
+        if (rc == AL_OK)
+            out->visit_tasks++;
+        else if (rc == AL_EUNPROC) /* in no visit target group: no task */
+            rc = AL_OK;
+    }
+    al_vec_fini(&ids);
+    return rc;
 }
 
 /* RULE-IDENT-000 */
@@ -42,11 +72,14 @@ identify_run(struct al_db *db, int64_t now, int64_t user_id, const char *usernam
     if (rc == AL_OK)
         rc = identify_store_lists(db, out->run_id, out->baseline, today, &out->scanned,
             &out->recomputed, out->counts);
+    if (rc == AL_OK && out->counts[IDENTIFY_LIST_NEW_SPECIAL] > 0)
+        rc = visit_tasks(db, &a, out, user_id, now);
     out->duration_ms = now_ms() - t0;
     json_t *counts = json_object();
     for (int i = 0; i < 5; i++)
         json_object_set_new(counts, identify_list_ids[i], json_integer(out->counts[i]));
     const char *counts_json = al_json_dump(&a, counts, NULL);
+    json_object_set_new(counts, "visit_tasks", json_integer(out->visit_tasks)); /* audit only */
     if (rc == AL_OK)
         rc = identify_store_finish(db, out->run_id, out->scanned, out->recomputed,
             out->duration_ms, counts_json);

@@ -18,6 +18,7 @@ struct identify_result {
     int64_t run_id, scanned, recomputed, duration_ms;
     int baseline;
     int64_t counts[5]; /* per list, in identify_list_ids order */
+    int64_t visit_tasks; /* RULE-VISIT-064: visit tasks opened for the newly special */
 };
 
 /* The list ids, in order: new_special, inactive_in_service, missing_hukou, duplicates, changed. */

@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "core/db.h"
+#include "core/vec.h"
 #include "elder/elder.h"
 
 /* ---- rules (identify_logic.c) ---- */
@@ -89,6 +90,9 @@ int identify_store_begin_run(struct al_db *db, int64_t now, int64_t user_id, con
 /* The scan and the lists of run `run_id`: counts per list in counts[LIST_*]. */
 int identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char *today,
     int64_t *scanned, int64_t *recomputed, int64_t counts[5]);
+/* The elders of list `list` of run `run_id` into `ids` (int64_t elements, ascending). */
+int identify_store_list_elders(struct al_db *db, int64_t run_id, const char *list,
+    struct al_vec *ids);
 int identify_store_finish(struct al_db *db, int64_t run_id, int64_t scanned, int64_t recomputed,
     int64_t duration_ms, const char *counts_json);
 /*

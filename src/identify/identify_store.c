@@ -327,6 +327,28 @@ identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char
 }
 
 int
+identify_store_list_elders(struct al_db *db, int64_t run_id, const char *list, struct al_vec *ids)
+{
+    static const char sql[] =
+        "SELECT elder_id FROM identify_items WHERE run_id = ?1 AND list = ?2 ORDER BY elder_id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, run_id);
+    al_stmt_bind_text(st, 2, list);
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        int64_t *p = al_vec_push(ids);
+        if (!p) {
+            al_stmt_reset(st);
+            return AL_EINTERNAL;
+        }
+        *p = al_stmt_int(st, 0);
+    }
+    return rc;
+}
+
+int
 identify_store_finish(struct al_db *db, int64_t run_id, int64_t scanned, int64_t recomputed,
     int64_t duration_ms, const char *counts_json)
 {

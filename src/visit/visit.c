@@ -4,10 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alarm/alarm.h"
 #include "assess/assess.h"
 #include "audit/audit.h"
 #include "core/export.h"
+#include "core/crypto.h"
+#include "core/events.h"
 #include "core/http.h"
+#include "core/idem.h"
+#include "core/jobs.h"
 #include "core/idcard.h"
 #include "core/json.h"
 #include "elder/elder.h"
@@ -185,6 +190,60 @@ refresh(struct al_db *db, struct al_arena *a, const char *scope, const char *tod
     return rc;
 }
 
+/* What a generation started from the page needs on the job thread (copied bytes, no pointers). */
+struct gen_arg {
+    int64_t user_id;
+    char username[64], client_ip[48], region[16], date[11];
+};
+
+/*
+ * RULE-VISIT-062: the generation job: the tiers of the region recomputed, then
+ * the routine tasks of the period of `date`, in one transaction with its audit
+ * entry (visit.generate), dated by the job's start (RULE-DB-102).  Running it
+ * again writes nothing new (RULE-VISIT-020).
+ */
+static int
+generate_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
+    struct al_errinfo *e)
+{
+    struct gen_arg *g = arg;
+    int64_t now = al_job_started(job), targets = 0, changed = 0, created = 0;
+    char today[11];
+    al_date_cst(now, today);
+    struct al_arena a;
+    al_arena_init(&a, 1 << 14);
+    al_job_progress(job, "更新探访分级", 0, 2);
+    int rc = al_db_begin(db);
+    if (rc == AL_OK)
+        rc = refresh(db, &a, g->region, today, now, &targets, &changed);
+    if (rc == AL_OK) {
+        al_job_progress(job, "生成探访任务", 1, 2);
+        rc = visit_store_generate(db, g->region, g->date, g->user_id, now, &created);
+    }
+    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", g->region, "date", g->date,
+        "targets", (json_int_t)targets, "tiers_changed", (json_int_t)changed, "tasks_created",
+        (json_int_t)created);
+    if (rc == AL_OK) {
+        struct audit_entry ae = {.action = "visit.generate", .target_type = "region",
+            .region_code = g->region, .outcome = "success", .detail = out, .at = now};
+        rc = audit_append_as(db, g->user_id, g->username, g->client_ip, &ae);
+    }
+    rc = al_db_end(db, rc);
+    al_arena_fini(&a);
+    if (rc != AL_OK) {
+        json_decref(out);
+        return al_fail(e, rc, NULL, "生成探访任务失败：数据库错误");
+    }
+    al_job_progress(job, "完成", 2, 2);
+    *result = out;
+    return AL_OK;
+}
+
+/*
+ * RULE-VISIT-062: generation reads every elder of the region (a province:
+ * millions), so it runs as a job; the answer is 202 with the job, which the
+ * page follows through GET /api/v1/jobs/:id.
+ */
 static int
 tasks_generate(struct al_req *r)
 {
@@ -210,22 +269,17 @@ tasks_generate(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
     if (!region_in_scope(r->who->region_code, region))
         return al_req_fail(r, AL_EPERM, "region", "只能为本辖区生成探访任务");
-    int64_t targets = 0, changed = 0, created = 0;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
-    rc = refresh(r->db, r->arena, region, r->today, r->now, &targets, &changed);
-    if (rc == AL_OK)
-        rc = visit_store_generate(r->db, region, date, r->who->user_id, r->now, &created);
-    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", region, "date", date,
-        "targets", (json_int_t)targets, "tiers_changed", (json_int_t)changed, "tasks_created",
-        (json_int_t)created);
-    if (rc == AL_OK)
-        rc = audit(r, "visit.generate", "region", 0, region, json_incref(out));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
-        json_decref(out);
-        return rc;
-    }
-    return al_reply(r, 200, out);
+    struct gen_arg g = {.user_id = r->who->user_id};
+    snprintf(g.username, sizeof(g.username), "%s", r->who->username);
+    snprintf(g.client_ip, sizeof(g.client_ip), "%s", r->client_ip);
+    snprintf(g.region, sizeof(g.region), "%s", region);
+    snprintf(g.date, sizeof(g.date), "%s", date);
+    int64_t job;
+    if ((rc = al_jobs_submit(r->db, "visit.generate", r->who->user_id, r->now, generate_job, &g,
+             sizeof(g), &job)) != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
+    return al_reply(r, 202, json_pack("{s:I, s:s, s:s}", "job_id", (json_int_t)job, "region",
+                                region, "date", date));
 }
 
 static int
@@ -365,21 +419,68 @@ target_get(struct al_req *r)
         t = (struct visit_target){.elder_id = elder_id, .tier = "none", .region_code = region};
         rc = AL_OK;
     }
-    json_t *history = json_array();
+    json_t *history = json_array(), *condition = NULL;
     if (rc == AL_OK)
         rc = visit_store_history(r->db, r->arena, elder_id, history);
+    if (rc == AL_OK)
+        rc = visit_store_condition(r->db, r->arena, elder_id, &condition);
     if (rc != AL_OK) {
         json_decref(history);
         return rc;
     }
-    char methods[40];
+    char methods[40], phone[32] = "";
     visit_methods_text(t.methods, methods, sizeof(methods));
+    if (t.phone)
+        al_phone_mask(t.phone, phone, sizeof(phone));
+    /* RULE-VISIT-061: what the record form shows of the elder comes with the target (masked),
+     * so one cached answer opens the form offline. */
     return al_reply(r, 200,
-        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s, s:o}", "elder_id", (json_int_t)elder_id,
-            "region_code", t.region_code, "tier", t.tier, "tier_name",
+        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s, s:o, s:s?, s:s?, s:s?, s:o}", "elder_id",
+            (json_int_t)elder_id, "region_code", t.region_code, "tier", t.tier, "tier_name",
             visit_tier_name((enum visit_tier)visit_tier_parse(t.tier)), "visitor_id",
             t.visitor_id ? json_integer(t.visitor_id) : json_null(), "visitor_kind",
-            t.visitor_kind, "methods", methods, "history", history));
+            t.visitor_kind, "methods", methods, "history", history, "name", t.name, "address",
+            t.address, "phone_masked", phone[0] ? phone : NULL, "condition", condition));
+}
+
+/*
+ * RULE-VISIT-066: a helper sets (or clears) an elder's life-threatening
+ * condition, with who and when, audited; the elder's tier is recomputed at
+ * once (the high tier names the condition, at any age).
+ */
+static int
+condition_put(struct al_req *r)
+{
+    int64_t elder_id;
+    json_t *body;
+    bool on = false, present;
+    const char *note = NULL, *region;
+    int rc = al_req_param_id(r, "id", &elder_id);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_bool(body, "life_threatening", "危及生命的状况", AL_REQUIRED, &on,
+            &present, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "说明", 0, 0, 500, &note, &r->err);
+    if (rc == AL_OK)
+        rc = visible_elder(r, elder_id, &region);
+    if (rc != AL_OK)
+        return rc;
+    if (on && (!note || !*note))
+        return al_req_fail(r, AL_EINVAL, "note", "请说明危及生命的疾病或状况");
+    int64_t targets, changed;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = visit_store_condition_set(r->db, elder_id, region, on, note, r->who->user_id, r->now);
+    if (rc == AL_OK)
+        rc = refresh(r->db, r->arena, region, r->today, r->now, &targets, &changed);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.condition", "elder", elder_id, region,
+            json_pack("{s:b, s:s?}", "life_threatening", on, "note", note));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return target_get(r);
 }
 
 static int
@@ -584,9 +685,29 @@ open_target(struct al_req *r, struct visit_need *n)
     return rc;
 }
 
+/* The idempotency scope of a visit record (RULE-VISIT-060). */
+#define VISIT_IDEM "visit.record"
+
+/* Answer a visit already recorded under the request's key: its first answer, nothing written. */
+static int
+idem_replay(struct al_req *r, int status, const char *resp)
+{
+    r->err = (struct al_errinfo){0};
+    al_req_set_header(r, "Idempotent-Replayed", "true");
+    return al_reply(r, status, json_loads(resp, 0, NULL));
+}
+
+/*
+ * RULE-VISIT-060: a visit recorded offline is sent by the queue with an
+ * Idempotency-Key on every attempt; the same key and body again get the first
+ * answer and write nothing, the key with another body is a 409.
+ */
 static int
 visit_create(struct al_req *r)
 {
+    const char *key = al_req_header(r, AL_IDEM_HEADER), *resp = NULL;
+    char hash[65];
+    int status = 0;
     json_t *body;
     int64_t elder_id, visited_at = 0;
     bool present, reached = true, urgent = false, have_lat, have_lng;
@@ -594,7 +715,19 @@ visit_create(struct al_req *r)
     double lat = 0, lng = 0;
     struct need_in *needs;
     size_t nneeds;
-    int rc = al_req_json(r, &body);
+    int rc = key ? al_idem_key_check(key, &r->err) : AL_OK;
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK && key) {
+        al_crypto_sha256_hex(r->body ? r->body : "", r->body_len, hash);
+        rc = al_idem_find(r->db, r->arena, VISIT_IDEM, r->who->user_id, key, hash, &status, &resp);
+        if (rc == AL_OK)
+            return idem_replay(r, status, resp);
+        if (rc == AL_ECONFLICT)
+            return al_req_fail(r, AL_ECONFLICT, AL_IDEM_HEADER, "该幂等键已用于另一条探访记录");
+        if (rc == AL_ENOTFOUND)
+            rc = AL_OK;
+    }
     if (rc == AL_OK)
         rc = al_json_get_int(body, "elder_id", "老人", AL_REQUIRED, 1, INT64_MAX, &elder_id, NULL,
             &r->err);
@@ -695,17 +828,22 @@ visit_create(struct al_req *r)
         if (rc == AL_OK)
             json_array_append_new(need_ids, json_integer(n.id));
     }
-    /* An urgent finding is raised like an alarm: the seam for the alarm module (issue 14), which
-     * will take it from the visit record (urgent = 1) once it lands. */
+    /* RULE-VISIT-065: an urgent finding is raised like an alarm (alarm.h), on the console. */
+    int64_t alarm_id = 0;
+    if (rc == AL_OK && urgent) {
+        const char *health = json_string_value(json_object_get(v.findings, "health"));
+        const char *what = note && *note ? note : health && *health ? health : "请尽快联系处置";
+        rc = alarm_raise_manual(r->db, t.region_code, elder_id, "visit_urgent", 1,
+            r->who->user_id, r->who->username,
+            al_arena_printf(r->arena, "探访发现紧急情况：%s", what), r->now, &alarm_id);
+        if (rc == AL_OK)
+            rc = visit_store_set_alarm(r->db, id, alarm_id);
+    }
     if (rc == AL_OK)
         rc = audit(r, "visit.record", "elder", elder_id, t.region_code,
             json_pack("{s:I, s:s, s:b, s:s?, s:I, s:O}", "visit_id", (json_int_t)id, "method",
                 method_s, "reached", reached, "position_flag", v.position_flag, "tasks_done",
                 (json_int_t)closed, "needs", need_ids));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
-        json_decref(need_ids);
-        return rc;
-    }
     json_t *out = json_pack("{s:I, s:I, s:s, s:b, s:s?, s:o, s:I, s:o}", "id", (json_int_t)id,
         "elder_id", (json_int_t)elder_id, "method", method_s, "reached", reached, "position_flag",
         v.position_flag, "distance_m",
@@ -713,6 +851,27 @@ visit_create(struct al_req *r)
         (json_int_t)closed, "needs", need_ids);
     if (task_id)
         json_object_set_new(out, "home_visit_task_id", json_integer(task_id));
+    if (alarm_id)
+        json_object_set_new(out, "alarm_id", json_integer(alarm_id));
+    if (rc == AL_OK && key)
+        rc = al_idem_save(r->db, VISIT_IDEM, r->who->user_id, key, hash, 201,
+            al_json_dump(r->arena, out, NULL), r->now);
+    if ((rc = al_db_end(r->db, rc)) == AL_ECONFLICT && key &&
+        al_idem_find(r->db, r->arena, VISIT_IDEM, r->who->user_id, key, hash, &status, &resp) ==
+            AL_OK) {
+        json_decref(out); /* RULE-VISIT-060: the same record won a race meanwhile */
+        return idem_replay(r, status, resp);
+    }
+    if (rc != AL_OK) {
+        json_decref(out);
+        return rc;
+    }
+    if (alarm_id) { /* RULE-ALARM-021: the console hears of it */
+        char payload[128];
+        snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}",
+            (long long)alarm_id, t.region_code);
+        al_events_publish(r->db, ALARM_CHANNEL, payload);
+    }
     return al_reply(r, 201, out);
 }
 
@@ -903,30 +1062,35 @@ needs_list(struct al_req *r)
 /* ---- measures (RULE-VISIT-040..050) ---- */
 
 static int
-month_arg(struct al_req *r, char first[11], char next[11], const char **month)
+month_arg(struct al_req *r, char first[11], char next[11], char on[11], const char **month)
 {
     *month = al_query_opt(&r->query, "month");
     if (!*month)
         *month = al_arena_printf(r->arena, "%.7s", r->today);
     if (!visit_month_bounds(*month, first, next))
         return al_req_fail(r, AL_EINVAL, "month", "月份应为 YYYY-MM");
+    /* RULE-VISIT-063: the month's target list is the one of its last day, or of today while
+     * the month runs. */
+    visit_date_add(next, -1, on);
+    if (strcmp(on, r->today) > 0)
+        memcpy(on, r->today, 11);
     return AL_OK;
 }
 
 static int
 rate_get(struct al_req *r)
 {
-    char first[11], next[11];
+    char first[11], next[11], on[11];
     const char *month, *scope;
     bool empty;
-    int rc = month_arg(r, first, next, &month);
+    int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc != AL_OK)
         return rc;
     json_t *children = json_array();
     int64_t targets = 0, visited = 0;
-    if (!empty && (rc = visit_store_rate(r->db, r->arena, scope, first, next, children, &targets,
+    if (!empty && (rc = visit_store_rate(r->db, r->arena, scope, first, next, on, children, &targets,
                        &visited)) != AL_OK) {
         json_decref(children);
         return rc;
@@ -952,11 +1116,11 @@ rate_get(struct al_req *r)
 static int
 unvisited_list(struct al_req *r)
 {
-    char first[11], next[11];
+    char first[11], next[11], on[11];
     const char *month, *scope;
     bool empty;
     int64_t limit, offset;
-    int rc = month_arg(r, first, next, &month);
+    int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc == AL_OK)
@@ -965,7 +1129,7 @@ unvisited_list(struct al_req *r)
         return rc;
     json_t *items = json_array();
     int64_t total = 0;
-    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, limit, offset,
+    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, on, limit, offset,
                        items, &total)) != AL_OK) {
         json_decref(items);
         return rc;
@@ -978,10 +1142,10 @@ unvisited_export(struct al_req *r)
 {
     static const char *const headers[] = {"老人", "村（社区）", "住址", "电话", "探访分级",
         "纳入原因", "探访人"};
-    char first[11], next[11];
+    char first[11], next[11], on[11];
     const char *month, *scope, *format;
     bool empty;
-    int rc = month_arg(r, first, next, &month);
+    int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc == AL_OK)
@@ -992,7 +1156,7 @@ unvisited_export(struct al_req *r)
     int64_t total = 0;
     /* A county's unvisited list is at most its target group: read it whole (no LIMIT of -1:
      * PostgreSQL refuses a negative one). */
-    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, INT64_MAX, 0,
+    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, on, INT64_MAX, 0,
                        items, &total)) != AL_OK) {
         json_decref(items);
         return rc;
@@ -1046,10 +1210,10 @@ unvisited_export(struct al_req *r)
 static int
 referrals_get(struct al_req *r)
 {
-    char first[11], next[11];
+    char first[11], next[11], on[11];
     const char *month, *scope;
     bool empty;
-    int rc = month_arg(r, first, next, &month);
+    int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc != AL_OK)
@@ -1097,19 +1261,238 @@ helpers_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
+/* ---- campaigns (RULE-VISIT-070..073) ---- */
+
+static json_t *
+campaign_json(const struct visit_campaign *c)
+{
+    return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s?, s:I}", "id",
+        (json_int_t)c->id, "name", c->name, "kind", c->kind, "kind_name",
+        visit_campaign_kind_name(c->kind), "region_code", c->region_code, "regions", c->regions,
+        "tiers", c->tiers, "start_date", c->start_date, "end_date", c->end_date, "note", c->note,
+        "tasks", (json_int_t)c->tasks);
+}
+
+/* The campaign of :id if the caller may see it (organised inside their scope or by a region
+ * holding it: RULE-VISIT-071), else 404 as a missing one; *manage: they may manage it. */
+static int
+visible_campaign(struct al_req *r, struct visit_campaign *c, bool *manage)
+{
+    int64_t id;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_get(r->db, r->arena, id, c);
+    bool inside = rc == AL_OK && region_in_scope(r->who->region_code, c->region_code);
+    if (rc == AL_ENOTFOUND ||
+        (rc == AL_OK && !inside && !region_in_scope(c->region_code, r->who->region_code)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "专项探访不存在或无权查看");
+    *manage = inside;
+    return rc;
+}
+
+/* A JSON array of 1..max texts joined by commas into *out; each checked by `ok`. */
+static int
+text_list(struct al_req *r, json_t *body, const char *key, const char *label, size_t max,
+    bool (*ok)(struct al_req *, const char *), const char *bad, const char **out)
+{
+    json_t *arr = json_object_get(body, key), *v;
+    size_t i;
+    if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > max)
+        return al_req_fail(r, AL_EINVAL, key, "%s应为 1 到 %zu 项的列表", label, max);
+    char *text = al_arena_alloc(r->arena, json_array_size(arr) * 16 + 1);
+    text[0] = '\0';
+    json_array_foreach(arr, i, v) {
+        const char *t = json_string_value(v);
+        if (!t || strlen(t) > 12 || !ok(r, t))
+            return al_req_fail(r, AL_EINVAL, key, "%s", bad);
+        if (strstr(al_arena_printf(r->arena, ",%s,", text), al_arena_printf(r->arena, ",%s,", t)))
+            continue; /* named twice */
+        if (i)
+            strcat(text, ",");
+        strcat(text, t);
+    }
+    *out = text;
+    return AL_OK;
+}
+
+static bool
+region_ok(struct al_req *r, const char *code)
+{
+    return region_level(code) && region_in_scope(r->who->region_code, code);
+}
+
+static bool
+tier_ok(struct al_req *r, const char *t)
+{
+    (void)r;
+    int v = visit_tier_parse(t);
+    return v >= VISIT_GENERAL && v <= VISIT_HIGH;
+}
+
+static int
+campaign_create(struct al_req *r)
+{
+    json_t *body;
+    struct visit_campaign c = {.region_code = r->who->region_code, .created_by = r->who->user_id};
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "name", "名称", AL_REQUIRED | AL_PLAIN, 2, 40, &c.name, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "kind", "类型", AL_REQUIRED, 1, 10, &c.kind, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "start_date", "开始日期", AL_REQUIRED, 10, 10, &c.start_date,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "end_date", "结束日期", AL_REQUIRED, 10, 10, &c.end_date,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "说明", 0, 0, 500, &c.note, &r->err);
+    if (rc == AL_OK)
+        rc = text_list(r, body, "regions", "覆盖区划", 50, region_ok,
+            "覆盖区划应为本辖区内 2、4、6、9 或 12 位的区划代码", &c.regions);
+    if (rc == AL_OK)
+        rc = text_list(r, body, "tiers", "覆盖分级", 3, tier_ok,
+            "覆盖分级应为 high（高风险）、key（重点）或 general（一般）", &c.tiers);
+    if (rc != AL_OK)
+        return rc;
+    if (!visit_in_list(visit_campaign_kinds, c.kind))
+        return al_req_fail(r, AL_EINVAL, "kind", "类型应为 weather（极端天气）、festival（节日）或 other（其他）");
+    const char *field, *problem = visit_campaign_window_problem(c.start_date, c.end_date, r->today,
+        &field);
+    if (problem)
+        return al_req_fail(r, AL_EINVAL, field, "%s", problem);
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = visit_store_campaign_add(r->db, &c, r->now, &c.id);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.campaign_create", "visit_campaign", c.id, c.region_code,
+            campaign_json(&c));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return al_reply(r, 201, campaign_json(&c));
+}
+
+static int
+campaigns_list(struct al_req *r)
+{
+    int64_t limit, offset, total = 0;
+    int rc = al_query_limit(&r->query, &limit, &offset, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array(), *it;
+    if ((rc = visit_store_campaigns(r->db, r->arena, r->who->region_code, limit, offset, items,
+             &total)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    size_t i;
+    json_array_foreach(items, i, it) {
+        int64_t tasks = 0, done = 0;
+        const char *kind = json_string_value(json_object_get(it, "kind"));
+        json_object_set_new(it, "kind_name", json_string(visit_campaign_kind_name(kind)));
+        /* RULE-VISIT-073: each campaign's figures inside the caller's scope. */
+        if ((rc = visit_store_campaign_rate(r->db, r->who->region_code,
+                 json_integer_value(json_object_get(it, "id")), &tasks, &done)) != AL_OK) {
+            json_decref(items);
+            return rc;
+        }
+        json_object_set_new(it, "scope_tasks", json_integer(tasks));
+        json_object_set_new(it, "visited", json_integer(done));
+        json_object_set_new(it, "rate", tasks ? json_real((double)done / (double)tasks) : json_null());
+    }
+    return al_reply_items(r, items, total);
+}
+
+static int
+campaign_get(struct al_req *r)
+{
+    struct visit_campaign c;
+    bool manage;
+    int64_t tasks = 0, done = 0;
+    int rc = visible_campaign(r, &c, &manage);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_rate(r->db, r->who->region_code, c.id, &tasks, &done);
+    if (rc != AL_OK)
+        return rc;
+    json_t *out = campaign_json(&c);
+    json_object_set_new(out, "scope_tasks", json_integer(tasks));
+    json_object_set_new(out, "visited", json_integer(done));
+    json_object_set_new(out, "rate", tasks ? json_real((double)done / (double)tasks) : json_null());
+    json_object_set_new(out, "can_manage", json_boolean(manage));
+    json_object_set_new(out, "open", json_boolean(strcmp(r->today, c.end_date) <= 0));
+    return al_reply(r, 200, out);
+}
+
+/* RULE-VISIT-072: open the campaign's tasks (again: none twice) while its window lasts. */
+static int
+campaign_generate(struct al_req *r)
+{
+    struct visit_campaign c;
+    bool manage;
+    int rc = visible_campaign(r, &c, &manage);
+    if (rc != AL_OK)
+        return rc;
+    if (!manage)
+        return al_req_fail(r, AL_EPERM, NULL, "只能为本辖区组织的专项探访生成任务");
+    if (strcmp(r->today, c.end_date) > 0)
+        return al_req_fail(r, AL_EUNPROC, "end_date", "专项探访已于 %s 结束，不能再生成任务",
+            c.end_date);
+    int64_t created = 0;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    char *regions = al_arena_strdup(r->arena, c.regions), *save = NULL;
+    for (char *g = strtok_r(regions, ",", &save); g && rc == AL_OK; g = strtok_r(NULL, ",", &save))
+        rc = visit_store_campaign_generate(r->db, &c, g, r->who->user_id, r->now, &created);
+    int64_t tasks = 0, done = 0;
+    if (rc == AL_OK)
+        rc = visit_store_campaign_rate(r->db, c.region_code, c.id, &tasks, &done);
+    json_t *out = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)c.id, "tasks_created",
+        (json_int_t)created, "tasks", (json_int_t)tasks);
+    if (rc == AL_OK)
+        rc = audit(r, "visit.campaign_generate", "visit_campaign", c.id, c.region_code,
+            json_incref(out));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
+        json_decref(out);
+        return rc;
+    }
+    return al_reply(r, 200, out);
+}
+
+static int
+campaign_unvisited(struct al_req *r)
+{
+    struct visit_campaign c;
+    bool manage;
+    int64_t limit, offset, total = 0;
+    int rc = visible_campaign(r, &c, &manage);
+    if (rc == AL_OK)
+        rc = al_query_limit(&r->query, &limit, &offset, &r->err);
+    if (rc != AL_OK)
+        return rc;
+    json_t *items = json_array();
+    if ((rc = visit_store_campaign_unvisited(r->db, r->arena, r->who->region_code, c.id, limit,
+             offset, items, &total)) != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return al_reply_items(r, items, total);
+}
+
 static const struct al_route visit_routes[] = {
     {AL_GET, "/api/v1/visit-settings", settings_get, "visit.read", 0,
         "某地区生效的探访分级、频次和方式（含上级）"},
     {AL_PUT, "/api/v1/visit-settings/:tier", settings_put, "visit.manage", 0,
         "设置本级某一探访分级的对象类别、频次、方式和事件时限"},
     {AL_POST, "/api/v1/visit-tasks/generate", tasks_generate, "visit.manage", 0,
-        "重算探访分级并生成本期探访任务（重复执行不重复生成）"},
+        "后台任务：重算探访分级并生成本期探访任务（重复执行不重复生成）"},
     {AL_GET, "/api/v1/visit-tasks", tasks_list, "visit.read", 0,
         "探访任务：本人（visitor=me）、今日及逾期（when=due）、逾期（when=overdue）"},
     {AL_POST, "/api/v1/visit-tasks", task_create, "visit.record", 0,
         "登记出院等事件，生成事件探访任务"},
     {AL_GET, "/api/v1/visit-targets/:id", target_get, "visit.read", 0,
         "某位老人的探访分级、探访人及指派记录"},
+    {AL_PUT, "/api/v1/visit-targets/:id/condition", condition_put, "visit.record", 0,
+        "登记或撤销老人危及生命的疾病或状况（高风险分级依据）"},
     {AL_POST, "/api/v1/visit-assignments", assign, "visit.manage", 0,
         "指派探访人（一位老人，或按村批量），保留历史"},
     {AL_POST, "/api/v1/visits", visit_create, "visit.record", 0,
@@ -1120,6 +1503,15 @@ static const struct al_route visit_routes[] = {
     {AL_POST, "/api/v1/visit-needs/:id/refer", need_refer, "visit.record", 0,
         "需求转介（能力评估、服务工单、床位、待遇核查）"},
     {AL_POST, "/api/v1/visit-needs/:id/close", need_close, "visit.manage", 0, "转介办结"},
+    {AL_GET, "/api/v1/visit-campaigns", campaigns_list, "visit.read", 0,
+        "专项探访（极端天气、节日）列表及各自在本辖区的探访率"},
+    {AL_POST, "/api/v1/visit-campaigns", campaign_create, "visit.manage", 0,
+        "新建专项探访（名称、时间窗口、覆盖分级和区划）"},
+    {AL_GET, "/api/v1/visit-campaigns/:id", campaign_get, "visit.read", 0, "专项探访详情和探访率"},
+    {AL_POST, "/api/v1/visit-campaigns/:id/generate", campaign_generate, "visit.manage", 0,
+        "生成专项探访任务（窗口内；重复执行不重复生成）"},
+    {AL_GET, "/api/v1/visit-campaigns/:id/unvisited", campaign_unvisited, "visit.read", 0,
+        "专项探访未探访名单"},
     {AL_GET, "/api/v1/visit-measures/rate", rate_get, "visit.read", 0,
         "月度探访率（分地区）"},
     {AL_GET, "/api/v1/visit-measures/unvisited/export", unvisited_export, "visit.read", 0,
@@ -1133,4 +1525,10 @@ static const struct al_route visit_routes[] = {
     {0},
 };
 
-const struct al_module visit_module = {.name = "visit", .routes = visit_routes};
+static const struct al_job_kind visit_jobs[] = {
+    {"visit.generate", generate_job},
+    {0},
+};
+
+const struct al_module visit_module = {
+    .name = "visit", .routes = visit_routes, .jobs = visit_jobs};

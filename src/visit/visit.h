@@ -19,9 +19,9 @@ extern const struct al_module visit_module;
 /*
  * RULE-VISIT-021: an event that calls for a visit of elder `elder_id`:
  * "identified" (newly in special difficulty after an identification run:
- * the seam for src/identify), "discharge" (a hospital discharge a helper
- * entered), "alarm" (the seam for the alarm module of issue 14, not landed
- * yet: it calls this once an alarm is handled).  The elder's tier is first
+ * src/identify calls it, RULE-VISIT-064), "discharge" (a hospital discharge a
+ * helper entered), "alarm" (the seam for the alarm module of issue 14: it does
+ * not call this yet).  The elder's tier is first
  * recomputed (their village), then one task is opened, due within the tier's
  * event hours; the same event (`reason`, `ref`) twice opens one task.  Inside
  * the caller's transaction.  *task_id the task.  AL_OK, AL_ENOTFOUND (no

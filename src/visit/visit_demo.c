@@ -6,6 +6,7 @@
  * figures and an unvisited list), needs and referrals.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,6 +14,8 @@
 #include "core/db.h"
 #include "core/dbq.h"
 #include "core/idcard.h"
+#include "core/vec.h"
+#include "user/user.h"
 #include "visit/visit.h"
 #include "visit/visit_int.h"
 
@@ -49,18 +52,93 @@ assign_villages(struct al_db *db, struct al_arena *a, const char *town, int64_t 
     return rc;
 }
 
-/* This month's visits of `town`'s targets by `visitor`: all but one in `skip` (0: none). */
+/*
+ * The other townships of the county: a helper each (helper_<code>, 某某镇助老员, a generated
+ * password: visitors of record, not demo sign-ins), created before the visit demo's transaction.
+ */
+#define DEMO_TOWNS 32
+struct demo_town {
+    char code[16];
+    int64_t helper;
+};
+static int
+town_helpers(struct al_db *db, struct al_arena *a, struct demo_town *towns, int *n,
+    struct al_errinfo *e)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT code, name FROM regions WHERE parent_code = '520327'"
+                                       " AND code <> '520327001' AND code <> '520327101'"
+                                       " ORDER BY code");
+    const char *names[DEMO_TOWNS];
+    int rc;
+    *n = 0;
+    while ((rc = al_stmt_step(st)) == AL_ROW && *n < DEMO_TOWNS) {
+        snprintf(towns[*n].code, sizeof(towns[*n].code), "%s", al_stmt_text(st, 0));
+        names[(*n)++] = al_stmt_dup(a, st, 1);
+    }
+    if (rc == AL_ROW) {
+        al_stmt_reset(st);
+        rc = AL_OK;
+    }
+    for (int i = 0; i < *n && rc == AL_OK; i++) {
+        const char *username = al_arena_printf(a, "helper_%s", towns[i].code);
+        struct user_new in = {.username = username,
+            .display_name = al_arena_printf(a, "%s助老员", names[i]), .role = "helper",
+            .region_code = towns[i].code, .must_change_password = -1};
+        char pw[13];
+        rc = user_create_direct(db, a, &in, "seed", &towns[i].helper, pw, e);
+        if (rc == AL_ECONFLICT) { /* kept from an earlier seed */
+            *e = (struct al_errinfo){0};
+            rc = user_id(db, username, &towns[i].helper);
+        }
+    }
+    return rc;
+}
+
+/* Set visit_date of the rows `st` reads (id, visited_at) to the China date of visited_at. */
+static int
+redate(struct al_db *db, struct al_stmt *st)
+{
+    struct al_vec rows;
+    al_vec_init(&rows, 2 * sizeof(int64_t));
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        int64_t *p = al_vec_push(&rows);
+        if (!p) {
+            al_stmt_reset(st);
+            rc = AL_EINTERNAL;
+            break;
+        }
+        p[0] = al_stmt_int(st, 0);
+        p[1] = al_stmt_int(st, 1);
+    }
+    const int64_t *r = rows.p;
+    for (size_t i = 0; i < rows.n && rc == AL_OK; i++) {
+        char day[11];
+        al_date_cst(r[2 * i + 1], day);
+        struct al_stmt *up = al_db_sql(db, "UPDATE visit_records SET visit_date = ?2 WHERE id = ?1");
+        al_stmt_binds(up, AL_I(r[2 * i]), AL_T(day));
+        rc = al_stmt_run(up);
+    }
+    al_vec_fini(&rows);
+    return rc;
+}
+
+/*
+ * This month's visits of `town`'s targets by `visitor`: all but one in `skip` (0: none), spread
+ * over the days of the month so far.
+ */
 static int
 visits(struct al_db *db, const char *town, int64_t visitor, int skip, int64_t now)
 {
     char day[11];
     al_date_cst(now - 60, day);
+    int64_t days = atoi(day + 8); /* days of the month so far, today included */
     /* Unanswered calls to one in fifty. */
     static const char rec[] =
         "INSERT INTO visit_records(elder_id, region_code, visitor_id, method, visited_at,"
         " visit_date, reached, findings, created_at)"
         " SELECT elder_id, region_code, ?1, CASE WHEN elder_id % 3 = 0 THEN 'home' ELSE 'phone'"
-        " END, ?2, ?3, CASE WHEN elder_id % 50 = 1 THEN 0 ELSE 1 END,"
+        " END, ?2 - (elder_id % ?6) * 86400, ?3, CASE WHEN elder_id % 50 = 1 THEN 0 ELSE 1 END,"
         " '{\"health\":\"身体状况稳定\",\"mood\":\"情绪良好\",\"family_duty\":\"子女按时联系\"}', ?2"
         " FROM visit_targets WHERE substr(region_code, 1, 9) = ?4"
         " AND tier <> 'none' AND elder_id % ?5 <> ?5 - 1";
@@ -71,8 +149,15 @@ visits(struct al_db *db, const char *town, int64_t visitor, int skip, int64_t no
         " WHERE v.elder_id = visit_tasks.elder_id AND v.reached = 1)";
     struct al_stmt *st = al_db_sql(db, rec);
     al_stmt_binds(st, AL_I(visitor), AL_I(now - 60), AL_T(day), AL_T(town),
-        AL_I(skip > 1 ? skip : 1000000000));
+        AL_I(skip > 1 ? skip : 1000000000), AL_I(days));
     int rc = al_stmt_run(st);
+    /* visit_date follows visited_at (a visit of the 1st is dated the 1st, in China). */
+    if (rc == AL_OK) {
+        st = al_db_sql(db, "SELECT id, visited_at FROM visit_records WHERE visitor_id = ?1"
+                           " AND visit_date = ?2 AND visited_at < ?3");
+        al_stmt_binds(st, AL_I(visitor), AL_T(day), AL_I(now - 60));
+        rc = redate(db, st);
+    }
     if (rc == AL_OK) {
         st = al_db_sql(db, done);
         al_stmt_binds(st, AL_I(now));
@@ -144,8 +229,12 @@ visit_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
     al_date_cst(now, today);
     visit_date_add(today, -35, earlier);
     struct visit_rule *rules;
-    int n;
-    int rc = al_db_begin(db);
+    int n, ntowns = 0;
+    struct demo_town towns[DEMO_TOWNS];
+    int rc = town_helpers(db, a, towns, &ntowns, e);
+    if (rc != AL_OK)
+        return rc;
+    rc = al_db_begin(db);
     if (rc == AL_OK)
         rc = user_id(db, "lq_helper", &helper);
     if (rc == AL_OK)
@@ -170,8 +259,29 @@ visit_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
         rc = visits(db, "520327001", helper, 3, now);
     if (rc == AL_OK)
         rc = visits(db, "520327101", cadre, 10, now);
+    /* The other townships: their helper responsible village by village; between three in four
+     * and nineteen in twenty of their targets seen so far this month (a believable county). */
+    for (int i = 0; i < ntowns && rc == AL_OK; i++) {
+        rc = assign_villages(db, a, towns[i].code, towns[i].helper, "helper", now);
+        if (rc == AL_OK)
+            rc = visits(db, towns[i].code, towns[i].helper, 4 + (i * 7) % 17, now);
+    }
     if (rc == AL_OK)
         rc = needs(db, a, helper, now, today);
+    /* RULE-VISIT-070: a cold-wave campaign this week for the high tier of the county. */
+    struct visit_campaign camp = {.name = "寒潮专项探访", .kind = "weather",
+        .region_code = "520327", .regions = "520327", .tiers = "high", .start_date = today,
+        .note = "寒潮预警期间逐一联系高风险老人，检查取暖和用火用电安全"};
+    char camp_end[11];
+    visit_date_add(today, 6, camp_end);
+    camp.end_date = camp_end;
+    int64_t camp_tasks = 0;
+    if (rc == AL_OK)
+        rc = user_id(db, "fg_civil", &camp.created_by);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_add(db, &camp, now, &camp.id);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_generate(db, &camp, "520327", camp.created_by, now, &camp_tasks);
     if ((rc = al_db_end(db, rc)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：探访关爱");
     printf("探访关爱演示数据：%lld 位探访对象，龙泉街道由 lq_helper、进化镇由 jx_officer 负责探访\n",

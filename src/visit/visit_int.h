@@ -70,6 +70,7 @@ struct visit_facts {
     int age;
     const char *cats; /* the elder's category ids, comma-separated */
     bool destitute;   /* economic status 特困 */
+    bool life_threatening; /* RULE-VISIT-066: the condition a helper set (visit_conditions) */
     bool active;      /* status active */
 };
 
@@ -153,7 +154,7 @@ int visit_store_generate(struct al_db *db, const char *scope, const char *today,
 
 struct visit_target {
     int64_t elder_id, visitor_id;
-    const char *region_code, *tier, *visitor_kind, *name, *phone;
+    const char *region_code, *tier, *visitor_kind, *name, *phone, *address;
     int methods, event_hours;
     bool have_pos;
     double lat, lng;
@@ -205,6 +206,8 @@ struct visit_record {
  * *closed counts them. */
 int visit_store_record(struct al_db *db, const struct visit_record *v, int64_t now, int64_t *id,
     int64_t *closed);
+/* RULE-VISIT-065: the alarm visit `visit_id` raised. */
+int visit_store_set_alarm(struct al_db *db, int64_t visit_id, int64_t alarm_id);
 int visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int64_t elder_id,
     int64_t limit, int64_t offset, json_t *items, int64_t *total);
 
@@ -228,18 +231,66 @@ int visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_n
 
 /* ---- measures (RULE-VISIT-040..050) ---- */
 
-/* Targets and visited targets of `scope` in [first, next); per child region when `by_child`. */
+/*
+ * RULE-VISIT-040, RULE-VISIT-063: the targets of `scope` on day `on` (from
+ * visit_target_history: in a tier that day, in the region of that day) and
+ * those of them visited in [first, next), per child region into `children`.
+ */
 int visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const char *first,
-    const char *next, json_t *children, int64_t *targets, int64_t *visited);
-/* The unvisited targets of the month, paged (INT64_MAX: all, for exports). */
+    const char *next, const char *on, json_t *children, int64_t *targets, int64_t *visited);
+/* The unvisited targets of the month (the list of day `on`), paged (INT64_MAX: all, for
+ * exports). */
 int visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
-    const char *first, const char *next, int64_t limit, int64_t offset, json_t *items,
-    int64_t *total);
+    const char *first, const char *next, const char *on, int64_t limit, int64_t offset,
+    json_t *items, int64_t *total);
 /* Referrals made in [first, next): referred, closed, closed on time, mean days to close. */
 int visit_store_referral_stats(struct al_db *db, const char *scope, int64_t from_at,
     int64_t to_at, int64_t *referred, int64_t *closed, int64_t *on_time, double *mean_days);
 /* Per community of `scope`: active elders and helpers (distinct helper visitors assigned). */
 int visit_store_helpers(struct al_db *db, struct al_arena *a, const char *scope, json_t *items);
+
+/* ---- the life-threatening condition (RULE-VISIT-066) ---- */
+
+/* Set (or clear) elder `elder_id`'s condition by `user_id` at `now`.  Upsert. */
+int visit_store_condition_set(struct al_db *db, int64_t elder_id, const char *region, bool on,
+    const char *note, int64_t user_id, int64_t now);
+/* The condition of an elder as JSON {life_threatening, note, set_by_name, set_at} or JSON null
+ * when never set, into *out (a new reference). */
+int visit_store_condition(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t **out);
+
+/* ---- campaigns (RULE-VISIT-070..073) ---- */
+
+struct visit_campaign {
+    int64_t id, tasks, created_by;
+    const char *name, *kind, *region_code, *regions, *tiers, *start_date, *end_date, *note;
+};
+/* weather, festival, other; NULL-ended.  Names: 极端天气, 节日, 其他. */
+extern const char *const visit_campaign_kinds[4];
+const char *visit_campaign_kind_name(const char *id);
+/*
+ * RULE-VISIT-070: a campaign's window: both dates valid, start ≤ end, end not
+ * before `today`, at most 92 days.  NULL when so, else the problem (Chinese)
+ * and *field the field it names.
+ */
+const char *visit_campaign_window_problem(const char *start, const char *end, const char *today,
+    const char **field);
+int visit_store_campaign_add(struct al_db *db, const struct visit_campaign *c, int64_t now,
+    int64_t *id);
+int visit_store_campaign_get(struct al_db *db, struct al_arena *a, int64_t id,
+    struct visit_campaign *out);
+/* RULE-VISIT-071: campaigns organised inside `scope` or by a region holding it, newest first. */
+int visit_store_campaigns(struct al_db *db, struct al_arena *a, const char *scope, int64_t limit,
+    int64_t offset, json_t *items, int64_t *total);
+/* RULE-VISIT-072: the campaign's tasks for the targets of `region` (ON CONFLICT DO NOTHING);
+ * *created grows by the new ones; the campaign's task count is updated. */
+int visit_store_campaign_generate(struct al_db *db, const struct visit_campaign *c,
+    const char *region, int64_t user_id, int64_t now, int64_t *created);
+/* RULE-VISIT-073: the campaign's tasks in `scope` (not cancelled) and those done. */
+int visit_store_campaign_rate(struct al_db *db, const char *scope, int64_t id, int64_t *tasks,
+    int64_t *done);
+/* The campaign's open tasks in `scope`: its unvisited list, paged. */
+int visit_store_campaign_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t id, int64_t limit, int64_t offset, json_t *items, int64_t *total);
 
 /* The position threshold setting (default 500 m). */
 int visit_store_position_max(struct al_db *db, int *out);

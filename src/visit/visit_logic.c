@@ -24,7 +24,7 @@ const char *const visitor_kinds[5] = {"helper", "cadre", "volunteer", "provider"
 /* The categories the tiers may name: the registry's (elder_logic.c) and destitute (特困). */
 static const char *const known_cats[] = {"advanced_age", "living_alone", "empty_nest",
     "left_behind", "disabled", "severe_disability", "fp_special", "economic_difficulty",
-    "entitled", "destitute", NULL};
+    "entitled", "destitute", "life_threatening", NULL};
 
 const char *
 visit_tier_id(enum visit_tier t)
@@ -206,13 +206,19 @@ visit_tier_of(const struct visit_facts *f, const struct visit_rule *const r[4], 
         return VISIT_NONE;
     /* RULE-VISIT-001: the highest tier whose categories the elder has, at its minimum age. */
     for (int t = VISIT_HIGH; t >= VISIT_GENERAL; t--) {
-        if (!r[t] || f->age < r[t]->min_age)
+        if (!r[t])
             continue;
         size_t n = 0;
         char item[32];
         const char *p = r[t]->categories;
         while (list_next(&p, item, sizeof(item))) {
-            bool has = strcmp(item, "destitute") == 0 ? f->destitute : in_comma_list(f->cats, item);
+            /* RULE-VISIT-066: a life-threatening condition counts at any age. */
+            bool lt = strcmp(item, "life_threatening") == 0;
+            if (!lt && f->age < r[t]->min_age)
+                continue;
+            bool has = lt ? f->life_threatening
+                          : strcmp(item, "destitute") == 0 ? f->destitute
+                                                          : in_comma_list(f->cats, item);
             if (!has)
                 continue;
             int w = snprintf(reasons + n, size - n, "%s%s", n ? "," : "", item);
@@ -409,5 +415,39 @@ visitor_kind_of_role(const char *role)
     for (size_t i = 0; role && i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(role, map[i][0]) == 0)
             return map[i][1];
+    return NULL;
+}
+
+/* ---- campaigns (RULE-VISIT-070) ---- */
+
+const char *const visit_campaign_kinds[4] = {"weather", "festival", "other", NULL};
+
+const char *
+visit_campaign_kind_name(const char *id)
+{
+    static const char *const names[] = {"极端天气", "节日", "其他"};
+    for (int i = 0; visit_campaign_kinds[i]; i++)
+        if (id && strcmp(id, visit_campaign_kinds[i]) == 0)
+            return names[i];
+    return NULL;
+}
+
+const char *
+visit_campaign_window_problem(const char *start, const char *end, const char *today,
+    const char **field)
+{
+    long days = 0;
+    *field = "start_date";
+    if (!start || !visit_days_between(start, start, &days))
+        return "开始日期格式应为 YYYY-MM-DD";
+    *field = "end_date";
+    if (!end || !visit_days_between(start, end, &days))
+        return "结束日期格式应为 YYYY-MM-DD";
+    if (days < 0)
+        return "结束日期不能早于开始日期";
+    if (days > 91)
+        return "专项探访的时间窗口最长 92 天";
+    if (strcmp(end, today) < 0)
+        return "结束日期不能早于今天";
     return NULL;
 }

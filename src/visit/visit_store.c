@@ -66,7 +66,7 @@ struct target_change {
 struct scan_elder {
     int64_t id;
     char region[16], birth[11], tier[12], reasons[160], every[12], methods[40];
-    bool destitute, active, has_row;
+    bool destitute, active, has_row, life_threatening;
     int64_t event_hours;
     char cats[320];
 };
@@ -80,7 +80,7 @@ scan_decide(struct al_arena *a, const struct scan_elder *s, const struct visit_r
     const struct visit_rule *r[4];
     visit_rules_pick(rules, n, s->region, r);
     struct visit_facts f = {.age = al_age_on(s->birth, today), .cats = s->cats,
-        .destitute = s->destitute, .active = s->active};
+        .destitute = s->destitute, .active = s->active, .life_threatening = s->life_threatening};
     char reasons[160];
     enum visit_tier t = visit_tier_of(&f, r, reasons, sizeof(reasons));
     char methods[40] = "";
@@ -126,9 +126,10 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
 {
     static const char scan[] =
         "SELECT e.id, e.region_code, e.birth_date, e.economic_status, e.status, t.tier,"
-        " t.reasons, t.every, t.methods, t.event_hours, c.category"
+        " t.reasons, t.every, t.methods, t.event_hours, c.category, vc.life_threatening"
         " FROM elders e LEFT JOIN visit_targets t ON t.elder_id = e.id"
         " LEFT JOIN elder_categories c ON c.elder_id = e.id"
+        " LEFT JOIN visit_conditions vc ON vc.elder_id = e.id"
         " WHERE e.region_code >= ?1 AND e.region_code < ?2 ORDER BY e.id, c.category";
     static const char put[] =
         "INSERT INTO visit_targets(elder_id, region_code, tier, reasons, every, methods,"
@@ -140,6 +141,15 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
     static const char cancel[] =
         "UPDATE visit_tasks SET status = 'cancelled', done_at = ?3 WHERE elder_id = ?1"
         " AND status = 'open' AND kind = 'routine' AND reason <> ?2";
+    /* RULE-VISIT-063: the tier's history: the open interval ends today when the tier or region
+     * changed, and a new one opens unless the elder left the target groups. */
+    static const char hist_end[] =
+        "UPDATE visit_target_history SET to_date = ?4 WHERE elder_id = ?1 AND to_date IS NULL"
+        " AND (tier <> ?3 OR region_code <> ?2)";
+    static const char hist_open[] =
+        "INSERT INTO visit_target_history(elder_id, region_code, tier, from_date)"
+        " SELECT ?1, ?2, ?3, ?4 WHERE ?3 <> 'none' AND NOT EXISTS (SELECT 1"
+        " FROM visit_target_history WHERE elder_id = ?1 AND to_date IS NULL)";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     *targets = *changed = 0;
@@ -167,6 +177,7 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
             copy_col(st, 7, cur.every, sizeof(cur.every));
             copy_col(st, 8, cur.methods, sizeof(cur.methods));
             cur.event_hours = al_stmt_int(st, 9);
+            cur.life_threatening = al_stmt_int(st, 11) != 0; /* RULE-VISIT-066 */
         }
         const char *cat = al_stmt_text(st, 10);
         if (cat) {
@@ -191,6 +202,14 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
             break;
         st = al_db_sql(db, cancel);
         al_stmt_binds(st, AL_I(c->elder_id), AL_T(c->every ? c->every : ""), AL_I(now));
+        if ((rc = al_stmt_run(st)) != AL_OK)
+            break;
+        st = al_db_sql(db, hist_end);
+        al_stmt_binds(st, AL_I(c->elder_id), AL_T(c->region_code), AL_T(c->tier), AL_T(today));
+        if ((rc = al_stmt_run(st)) != AL_OK)
+            break;
+        st = al_db_sql(db, hist_open);
+        al_stmt_binds(st, AL_I(c->elder_id), AL_T(c->region_code), AL_T(c->tier), AL_T(today));
         rc = al_stmt_run(st);
     }
     *changed = nchanges;
@@ -238,7 +257,7 @@ visit_store_target(struct al_db *db, struct al_arena *a, int64_t elder_id,
 {
     static const char sql[] =
         "SELECT t.elder_id, t.region_code, t.tier, t.visitor_id, t.visitor_kind, t.methods,"
-        " t.event_hours, e.name, e.phone, e.lat, e.lng FROM visit_targets t"
+        " t.event_hours, e.name, e.phone, e.lat, e.lng, e.address FROM visit_targets t"
         " JOIN elders e ON e.id = t.elder_id WHERE t.elder_id = ?1";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_I(elder_id));
@@ -262,6 +281,7 @@ visit_store_target(struct al_db *db, struct al_arena *a, int64_t elder_id,
         out->lat = strtod(lat, NULL);
         out->lng = strtod(lng, NULL);
     }
+    out->address = al_stmt_dup(a, st, 11);
     al_stmt_reset(st);
     return AL_OK;
 }
@@ -461,6 +481,14 @@ visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_
 /* ---- visits ---- */
 
 int
+visit_store_set_alarm(struct al_db *db, int64_t visit_id, int64_t alarm_id)
+{
+    struct al_stmt *st = al_db_sql(db, "UPDATE visit_records SET alarm_id = ?2 WHERE id = ?1");
+    al_stmt_binds(st, AL_I(visit_id), AL_I(alarm_id));
+    return al_stmt_run(st);
+}
+
+int
 visit_store_record(struct al_db *db, const struct visit_record *v, int64_t now, int64_t *id,
     int64_t *closed)
 {
@@ -513,7 +541,7 @@ visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int6
     static const struct al_page_sql sql = {
         .cols = "v.id, v.elder_id, e.name, v.region_code, v.visitor_id, u.display_name, v.method,"
                 " v.visited_at, v.reached, v.distance_m, v.position_flag, v.findings, v.urgent,"
-                " v.note",
+                " v.note, v.alarm_id",
         .from = " FROM visit_records v JOIN elders e ON e.id = v.elder_id"
                 " JOIN users u ON u.id = v.visitor_id",
         .order = " ORDER BY v.visited_at DESC, v.id DESC"};
@@ -524,7 +552,7 @@ visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int6
         AL_COL(7, "visited_at", AL_COL_TIME), AL_COL(8, "reached", AL_COL_BOOL),
         AL_COL(9, "distance_m", AL_COL_INT), AL_COL(10, "position_flag", AL_COL_TEXT),
         AL_COL(11, "findings", AL_COL_JSON), AL_COL(12, "urgent", AL_COL_BOOL),
-        AL_COL(13, "note", AL_COL_TEXT), AL_COL_END};
+        AL_COL(13, "note", AL_COL_TEXT), AL_COL(14, "alarm_id", AL_COL_INT), AL_COL_END};
     static const char where[] = " WHERE v.region_code >= ?1 AND v.region_code < ?2"
                                 " AND (CAST(?3 AS BIGINT) = 0 OR v.elder_id = ?3)";
     struct al_params p;
@@ -652,23 +680,25 @@ visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_
 
 int
 visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const char *first,
-    const char *next, json_t *children, int64_t *targets, int64_t *visited)
+    const char *next, const char *on, json_t *children, int64_t *targets, int64_t *visited)
 {
-    /* RULE-VISIT-040: target-group elders (tier not none) of the scope, and those of them with at
-     * least one visit that reached them dated in [first, next), per child region. */
+    /* RULE-VISIT-040: target-group elders of the scope, and those of them with at least one
+     * visit that reached them dated in [first, next), per child region.  RULE-VISIT-063: the
+     * targets are those of day `on` (the month's last day, or today), not of today. */
     static const char sql[] =
         "SELECT substr(t.region_code, 1, ?3) AS child, count(*),"
         " sum(CASE WHEN EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = t.elder_id"
         " AND v.reached = 1 AND v.visit_date >= ?4 AND v.visit_date < ?5) THEN 1 ELSE 0 END)"
-        " FROM visit_targets t WHERE t.region_code >= ?1 AND t.region_code < ?2"
-        " AND t.tier <> 'none' GROUP BY substr(t.region_code, 1, ?3) ORDER BY 1";
+        " FROM visit_target_history t WHERE t.region_code >= ?1 AND t.region_code < ?2"
+        " AND t.from_date <= ?6 AND (t.to_date IS NULL OR t.to_date > ?6)"
+        " GROUP BY substr(t.region_code, 1, ?3) ORDER BY 1";
     static const int next_len[] = {2, 4, 6, 9, 12, 12};
     int level = region_level(scope);
     int child_len = next_len[level > 0 ? level : 0];
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(child_len), AL_T(first), AL_T(next));
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(child_len), AL_T(first), AL_T(next), AL_T(on));
     *targets = *visited = 0;
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
@@ -684,16 +714,18 @@ visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const 
 
 int
 visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
-    const char *first, const char *next, int64_t limit, int64_t offset, json_t *items,
-    int64_t *total)
+    const char *first, const char *next, const char *on, int64_t limit, int64_t offset,
+    json_t *items, int64_t *total)
 {
+    /* RULE-VISIT-063: the month's list (day `on`, from the history) with today's visitor. */
     static const struct al_page_sql sql = {
-        .cols = "t.elder_id, e.name, e.address, e.phone, t.region_code, t.tier, t.reasons,"
-                " t.visitor_id, u.display_name, t.tier",
-        .from = " FROM visit_targets t JOIN elders e ON e.id = t.elder_id"
+        .cols = "h.elder_id, e.name, e.address, e.phone, h.region_code, h.tier, t.reasons,"
+                " t.visitor_id, u.display_name, h.tier",
+        .from = " FROM visit_target_history h JOIN elders e ON e.id = h.elder_id"
+                " LEFT JOIN visit_targets t ON t.elder_id = h.elder_id"
                 " LEFT JOIN users u ON u.id = t.visitor_id",
-        .order = " ORDER BY t.region_code, CASE t.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
-                 " ELSE 2 END, t.elder_id"};
+        .order = " ORDER BY h.region_code, CASE h.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
+                 " ELSE 2 END, h.elder_id"};
     static const struct al_col cols[] = {AL_COL(0, "elder_id", AL_COL_INT),
         AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "address", AL_COL_TEXT),
         AL_COLF(3, "phone_masked", al_col_phone_masked), AL_COL(4, "region_code", AL_COL_TEXT),
@@ -701,14 +733,16 @@ visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
         AL_COL(6, "reasons", AL_COL_TEXT), AL_COL(7, "visitor_id", AL_COL_INT),
         AL_COL(8, "visitor_name", AL_COL_TEXT), AL_COL_END};
     static const char where[] =
-        " WHERE t.region_code >= ?1 AND t.region_code < ?2 AND t.tier <> 'none'"
-        " AND NOT EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = t.elder_id"
+        " WHERE h.region_code >= ?1 AND h.region_code < ?2"
+        " AND h.from_date <= ?5 AND (h.to_date IS NULL OR h.to_date > ?5)"
+        " AND NOT EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = h.elder_id"
         " AND v.reached = 1 AND v.visit_date >= ?3 AND v.visit_date < ?4)";
     struct al_params p;
     al_params_init(&p, a);
     region_params(&p, scope);
     al_param_text(&p, first);
     al_param_text(&p, next);
+    al_param_text(&p, on);
     return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
         total);
 }
@@ -785,4 +819,197 @@ visit_store_position_max(struct al_db *db, int *out)
         rc = AL_OK;
     *out = (int)v;
     return rc;
+}
+
+/* ---- campaigns (RULE-VISIT-070..073) ---- */
+
+int
+visit_store_campaign_add(struct al_db *db, const struct visit_campaign *c, int64_t now,
+    int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO visit_campaigns(name, kind, region_code, regions, tiers, start_date,"
+        " end_date, note, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        " RETURNING id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(c->name), AL_T(c->kind), AL_T(c->region_code), AL_T(c->regions),
+        AL_T(c->tiers), AL_T(c->start_date), AL_T(c->end_date), AL_T(c->note),
+        AL_I(c->created_by), AL_I(now));
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc == AL_ENOTFOUND ? AL_EDB : rc;
+    *id = al_stmt_int(st, 0);
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+int
+visit_store_campaign_get(struct al_db *db, struct al_arena *a, int64_t id,
+    struct visit_campaign *out)
+{
+    static const char sql[] =
+        "SELECT id, name, kind, region_code, regions, tiers, start_date, end_date, note, tasks,"
+        " created_by FROM visit_campaigns WHERE id = ?1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(id));
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *out = (struct visit_campaign){.id = al_stmt_int(st, 0), .name = al_stmt_dup(a, st, 1),
+        .kind = al_stmt_dup(a, st, 2), .region_code = al_stmt_dup(a, st, 3),
+        .regions = al_stmt_dup(a, st, 4), .tiers = al_stmt_dup(a, st, 5),
+        .start_date = al_stmt_dup(a, st, 6), .end_date = al_stmt_dup(a, st, 7),
+        .note = al_stmt_dup(a, st, 8), .tasks = al_stmt_int(st, 9),
+        .created_by = al_stmt_int(st, 10)};
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+int
+visit_store_campaigns(struct al_db *db, struct al_arena *a, const char *scope, int64_t limit,
+    int64_t offset, json_t *items, int64_t *total)
+{
+    /* RULE-VISIT-071: the campaigns organised inside the scope or by a region holding it. */
+    static const struct al_page_sql sql = {
+        .cols = "c.id, c.name, c.kind, c.region_code, c.regions, c.tiers, c.start_date,"
+                " c.end_date, c.note, c.tasks",
+        .from = " FROM visit_campaigns c",
+        .order = " ORDER BY c.start_date DESC, c.id DESC"};
+    static const struct al_col cols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "kind", AL_COL_TEXT),
+        AL_COL(3, "region_code", AL_COL_TEXT), AL_COL(4, "regions", AL_COL_TEXT),
+        AL_COL(5, "tiers", AL_COL_TEXT), AL_COL(6, "start_date", AL_COL_TEXT),
+        AL_COL(7, "end_date", AL_COL_TEXT), AL_COL(8, "note", AL_COL_TEXT),
+        AL_COL(9, "tasks", AL_COL_INT), AL_COL_END};
+    static const char where[] = " WHERE (c.region_code >= ?1 AND c.region_code < ?2)"
+                                " OR substr(?3, 1, length(c.region_code)) = c.region_code";
+    struct al_params p;
+    al_params_init(&p, a);
+    region_params(&p, scope);
+    al_param_text(&p, scope);
+    return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
+        total);
+}
+
+int
+visit_store_campaign_generate(struct al_db *db, const struct visit_campaign *c,
+    const char *region, int64_t user_id, int64_t now, int64_t *created)
+{
+    /* RULE-VISIT-072: one task per target of the region in a covered tier, for the window; the
+     * unique (elder_id, dedupe) keeps a second run from adding any. */
+    static const char sql[] =
+        "INSERT INTO visit_tasks(elder_id, region_code, tier, kind, reason, dedupe, note,"
+        " start_date, due_date, visitor_id, created_by, created_at)"
+        " SELECT t.elder_id, t.region_code, t.tier, 'event', 'campaign', ?3, ?4, ?5, ?6,"
+        " t.visitor_id, ?7, ?8 FROM visit_targets t WHERE t.region_code >= ?1"
+        " AND t.region_code < ?2 AND t.tier <> 'none'"
+        " AND (',' || ?9 || ',') LIKE ('%,' || t.tier || ',%')"
+        " ON CONFLICT (elder_id, dedupe) DO NOTHING";
+    static const char count[] = "UPDATE visit_campaigns SET tasks = (SELECT count(*)"
+                                " FROM visit_tasks WHERE dedupe = ?2) WHERE id = ?1";
+    char lo[16], hi[16], dedupe[40];
+    region_scope_bounds(region, lo, hi);
+    snprintf(dedupe, sizeof(dedupe), "campaign:%lld", (long long)c->id);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(dedupe), AL_T(c->name), AL_T(c->start_date),
+        AL_T(c->end_date), AL_I(user_id), AL_I(now), AL_T(c->tiers));
+    int rc = al_stmt_run(st);
+    if (rc == AL_OK)
+        *created += al_db_changes(db);
+    if (rc == AL_OK) {
+        st = al_db_sql(db, count);
+        al_stmt_binds(st, AL_I(c->id), AL_T(dedupe));
+        rc = al_stmt_run(st);
+    }
+    return rc;
+}
+
+int
+visit_store_campaign_rate(struct al_db *db, const char *scope, int64_t id, int64_t *tasks,
+    int64_t *done)
+{
+    /* RULE-VISIT-073: the campaign's tasks in the scope (not cancelled) and those done. */
+    static const char sql[] =
+        "SELECT count(*), COALESCE(sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0)"
+        " FROM visit_tasks WHERE dedupe = ?3 AND status <> 'cancelled'"
+        " AND region_code >= ?1 AND region_code < ?2";
+    char lo[16], hi[16], dedupe[40];
+    region_scope_bounds(scope, lo, hi);
+    snprintf(dedupe, sizeof(dedupe), "campaign:%lld", (long long)id);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(dedupe));
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    *tasks = al_stmt_int(st, 0);
+    *done = al_stmt_int(st, 1);
+    al_stmt_reset(st);
+    return AL_OK;
+}
+
+int
+visit_store_campaign_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t id, int64_t limit, int64_t offset, json_t *items, int64_t *total)
+{
+    static const struct al_page_sql sql = {
+        .cols = "k.elder_id, e.name, e.address, e.phone, k.region_code, k.tier, k.visitor_id,"
+                " u.display_name, k.due_date, k.tier",
+        .from = " FROM visit_tasks k JOIN elders e ON e.id = k.elder_id"
+                " LEFT JOIN users u ON u.id = k.visitor_id",
+        .order = " ORDER BY k.region_code, CASE k.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
+                 " ELSE 2 END, k.elder_id"};
+    static const struct al_col cols[] = {AL_COL(0, "elder_id", AL_COL_INT),
+        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "address", AL_COL_TEXT),
+        AL_COLF(3, "phone_masked", al_col_phone_masked), AL_COL(4, "region_code", AL_COL_TEXT),
+        AL_COL(5, "tier", AL_COL_TEXT), AL_COLF(9, "tier_name", tier_name_col),
+        AL_COL(6, "visitor_id", AL_COL_INT), AL_COL(7, "visitor_name", AL_COL_TEXT),
+        AL_COL(8, "due_date", AL_COL_TEXT), AL_COL_END};
+    static const char where[] = " WHERE k.region_code >= ?1 AND k.region_code < ?2"
+                                " AND k.dedupe = ?3 AND k.status = 'open'";
+    struct al_params p;
+    al_params_init(&p, a);
+    region_params(&p, scope);
+    al_param_text(&p, al_arena_printf(a, "campaign:%lld", (long long)id));
+    return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
+        total);
+}
+
+/* ---- the life-threatening condition (RULE-VISIT-066) ---- */
+
+int
+visit_store_condition_set(struct al_db *db, int64_t elder_id, const char *region, bool on,
+    const char *note, int64_t user_id, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO visit_conditions(elder_id, region_code, life_threatening, note, set_by,"
+        " set_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (elder_id) DO UPDATE SET"
+        " region_code = excluded.region_code, life_threatening = excluded.life_threatening,"
+        " note = excluded.note, set_by = excluded.set_by, set_at = excluded.set_at";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id), AL_T(region), AL_I(on ? 1 : 0), AL_T(note), AL_I(user_id),
+        AL_I(now));
+    return al_stmt_run(st);
+}
+
+int
+visit_store_condition(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t **out)
+{
+    static const char sql[] =
+        "SELECT c.life_threatening, c.note, u.display_name, c.set_at FROM visit_conditions c"
+        " LEFT JOIN users u ON u.id = c.set_by WHERE c.elder_id = ?1";
+    static const struct al_col cols[] = {AL_COL(0, "life_threatening", AL_COL_BOOL),
+        AL_COL(1, "note", AL_COL_TEXT), AL_COL(2, "set_by_name", AL_COL_TEXT),
+        AL_COL(3, "set_at", AL_COL_TIME), AL_COL_END};
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id));
+    int rc = al_stmt_one(st);
+    if (rc == AL_ENOTFOUND) {
+        *out = json_null();
+        return AL_OK;
+    }
+    if (rc != AL_OK)
+        return rc;
+    *out = al_row_json(&(struct al_row_ctx){.a = a}, st, cols);
+    al_stmt_reset(st);
+    return AL_OK;
 }

@@ -64,8 +64,13 @@ async function job(c, r) {
 async function visitTarget() {
   const r = await civil.post('/api/v1/elders', { name: '探访老人', id_number: idNumber('520327', '19500101', seq++), region_code: '520327001001', address: '一号', phone: '13800001234', living_arrangement: 'alone' })
   assert.equal(r.status, 201, JSON.stringify(r.body))
-  ok(await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' }))
+  await job(civil, await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' }))
   return r.body.id
+}
+// A campaign over today (RULE-VISIT-070).
+function campaign() {
+  const d = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+  return { name: '巡检专项', kind: 'other', start_date: d, end_date: d, regions: ['520327001001'], tiers: ['general', 'key', 'high'] }
 }
 async function visitNeed(target) {
   const deadline = '2099-01-01'
@@ -264,7 +269,13 @@ const CALLS = {
     return call(civil, { until_date: '2026-06-30' }, { id: b.id })
   } },
   'PUT /api/v1/visit-settings/:tier': { action: 'visit.settings', run: (call) => call(civil, { region_code: '520327', categories: 'living_alone,empty_nest,left_behind', min_age: 80, every: 'week', methods: 'home,phone,video,remote', event_hours: 24 }, { tier: 'high' }) },
-  'POST /api/v1/visit-tasks/generate': { action: 'visit.generate', run: (call) => call(civil, {}) },
+  'POST /api/v1/visit-tasks/generate': { action: 'visit.generate', job: true, run: (call) => call(civil, {}) },
+  'PUT /api/v1/visit-targets/:id/condition': { action: 'visit.condition', run: async (call) => call(civil, { life_threatening: true, note: '巡检：危重' }, { id: await visitTarget() }) },
+  'POST /api/v1/visit-campaigns': { action: 'visit.campaign_create', run: (call) => call(civil, campaign()) },
+  'POST /api/v1/visit-campaigns/:id/generate': { action: 'visit.campaign_generate', run: async (call) => {
+    await visitTarget()
+    return call(civil, {}, { id: ok(await civil.post('/api/v1/visit-campaigns', campaign()), 201).id })
+  } },
   'POST /api/v1/visit-tasks': { action: 'visit.event', run: async (call) => call(civil, { elder_id: await visitTarget(), reason: 'discharge' }) },
   'POST /api/v1/visit-assignments': { action: 'visit.assign', run: async (call) => {
     const users = ok(await civil.get('/api/v1/users?page_size=100')).items

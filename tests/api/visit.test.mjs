@@ -51,15 +51,27 @@ before(async () => {
 })
 after(async () => { await s.stop(); s.cleanup() })
 
+// RULE-VISIT-062: generation runs as a job: 202 with the job, followed to its result.
+async function gen(c, body) {
+  const r = await c.post('/api/v1/visit-tasks/generate', body)
+  assert.equal(r.status, 202, JSON.stringify(r.body))
+  for (let i = 0; i < 400; i++) {
+    const j = (await c.get(`/api/v1/jobs/${r.body.job_id}`)).body
+    if (j.status === 'done') { assert.equal(j.kind, 'visit.generate'); assert.equal(j.done, j.total); return j.result }
+    assert.notEqual(j.status, 'failed', JSON.stringify(j))
+    await new Promise((done) => setTimeout(done, 25))
+  }
+  assert.fail('generation job did not finish')
+}
 const tier = async (k) => ok(await civil.get(`/api/v1/visit-targets/${E[k]}`)).tier
 const tasksOf = async (c, q = '') => ok(await c.get(`/api/v1/visit-tasks?page_size=200${q}`)).items
 
 test('RULE-VISIT-001 RULE-VISIT-020: tiers from the registry; one routine task per elder and period, a second run adds none', async () => {
-  const g = ok(await civil.post('/api/v1/visit-tasks/generate', {}))
+  const g = await gen(civil, {})
   assert.equal(g.targets, 6)
   assert.equal(g.tasks_created, 6)
   for (const [k, , , , want] of people) assert.equal(await tier(k), want, `tier of ${k}`)
-  const again = ok(await civil.post('/api/v1/visit-tasks/generate', {}))
+  const again = await gen(civil, {})
   assert.equal(again.tasks_created, 0, 'idempotent')
   assert.equal(again.tiers_changed, 0)
   const tasks = await tasksOf(civil)
@@ -89,13 +101,13 @@ test('RULE-VISIT-002 RULE-VISIT-003: a county sets its own high tier; the longes
   const eff = ok(await civil.get(`/api/v1/visit-settings?region=${V}`)).effective
   assert.equal(eff.find((r) => r.tier === 'high').region_code, '520327')
   assert.equal(eff.find((r) => r.tier === 'key').region_code, '')
-  ok(await civil.post('/api/v1/visit-tasks/generate', {}))
+  await gen(civil, {})
   assert.equal(await tier('B'), 'high', '70 living alone is high risk in this county')
   assert.equal(await tier('G'), 'high', '72 left behind')
   assert.equal(await tier('F'), 'general', 'empty nest is not high risk here')
   // Back to the national rule's terms for the rest of the file.
   ok(await put(civil, { region_code: '520327', categories: 'living_alone,empty_nest,left_behind', min_age: 80, every: 'week', methods: 'home,phone,video,remote', event_hours: 24 }))
-  ok(await civil.post('/api/v1/visit-tasks/generate', {}))
+  await gen(civil, {})
   for (const [k, , , , want] of people) assert.equal(await tier(k), want, `tier of ${k}`)
 })
 
@@ -140,7 +152,7 @@ test('RULE-VISIT-010 RULE-VISIT-011 RULE-VISIT-012: bulk by village, reassignmen
 test('RULE-VISIT-022 RULE-VISIT-023 RULE-VISIT-024: a missed period caught up; overdue tasks on the supervisor\'s and the visitor\'s lists, overdue first', async () => {
   assertError(assert, await civil.post('/api/v1/visit-tasks/generate', { date: addDays(today, 1) }), 400, 'invalid', 'date')
   const past = addDays(today, -40)
-  const g = ok(await civil.post('/api/v1/visit-tasks/generate', { date: past }))
+  const g = await gen(civil, { date: past })
   assert.ok(g.tasks_created >= 4, 'last period\'s weekly and monthly tasks (and the quarter\'s when it differs)')
   const overdue = await tasksOf(lq, '&when=overdue')
   assert.ok(overdue.length >= 3, 'A\'s last week, C\'s and D\'s last month')
@@ -268,7 +280,7 @@ test('RULE-VISIT-035 RULE-VISIT-036 RULE-VISIT-041: needs referred at the visit 
 test('RULE-VISIT-040 RULE-VISIT-042: the monthly visit rate against the hand count, per region, drillable, exportable, scoped', async () => {
   // Targets: A B C D G in 龙泉街道's village, F in 进化镇: 6.  This month A, B, C, D, G were
   // reached (D by phone, an unanswered call to D does not count on its own); F never: 5 / 6.
-  // Last month: one visit back-dated to the 15th of last month, for F: 1 / 6.
+  // Last month: one visit back-dated to the 15th of last month, for F, who was not a target yet.
   const month = today.slice(0, 7)
   const r = ok(await civil.get(`/api/v1/visit-measures/rate?month=${month}`))
   assert.equal(r.targets, 6)
@@ -286,9 +298,12 @@ test('RULE-VISIT-040 RULE-VISIT-042: the monthly visit rate against the hand cou
   const lastMonth = `${y}-${String(m).padStart(2, '0')}`
   const at = Math.floor(Date.parse(`${lastMonth}-15T04:00:00Z`) / 1000)
   ok(await jx.post('/api/v1/visits', { elder_id: E.F, method: 'phone', visited_at: at }), 201)
+  // RULE-VISIT-063: last month's list is last month's: these elders entered their tiers today, so
+  // last month had none of them (today's list would say 1 / 6).
   const prev = ok(await civil.get(`/api/v1/visit-measures/rate?month=${lastMonth}`))
-  assert.equal(prev.visited, 1)
-  assert.equal(prev.targets, 6)
+  assert.equal(prev.targets, 0)
+  assert.equal(prev.visited, 0)
+  assert.equal(ok(await civil.get(`/api/v1/visit-measures/unvisited?month=${lastMonth}`)).total, 0)
   // Scope: the street officer sees the street; a region beside the caller's is empty.
   const street = ok(await lq.get(`/api/v1/visit-measures/rate?month=${month}`))
   assert.equal(street.targets, 5)
@@ -330,4 +345,163 @@ test('RULE-VISIT-050: helpers per community against one per community, two above
   assert.equal(v2.meets, false)
   assert.equal(h.short, 1)
   assert.equal(ok(await lq.get('/api/v1/visit-measures/helpers')).items.length, 1, 'scoped')
+})
+
+test('RULE-VISIT-060 RULE-VISIT-061: a visit sent again with its Idempotency-Key (an offline queue syncing late) is written once; the target carries what the form shows', async () => {
+  const t = ok(await civil.get(`/api/v1/visit-targets/${E.D}`))
+  assert.equal(t.name, '探访D')
+  assert.equal(t.address, 'D号')
+  assert.equal(t.phone_masked, '138****1111')
+  assert.ok(!('phone' in t))
+  const before = ok(await civil.get(`/api/v1/visits?elder_id=${E.D}&page_size=200`)).total
+  const at = Math.floor(Date.now() / 1000) - 3600 // recorded an hour ago, offline
+  const body = { elder_id: E.D, method: 'phone', visited_at: at, findings: { mood: '离线记录' }, needs: [{ kind: 'mental', need: '希望多来电话' }] }
+  const key = { headers: { 'Idempotency-Key': `visit-${E.D}-00000001` } }
+  // Two copies at once (a retry racing the first answer) and a third later: one visit.
+  const [r1, r2] = await Promise.all([civil.post('/api/v1/visits', body, key), civil.post('/api/v1/visits', body, key)])
+  const first = ok(r1, 201)
+  assert.deepEqual(ok(r2, 201), first)
+  const r3 = await civil.post('/api/v1/visits', body, key)
+  assert.deepEqual(ok(r3, 201), first)
+  assert.equal(r3.headers.get('idempotent-replayed'), 'true')
+  const list = ok(await civil.get(`/api/v1/visits?elder_id=${E.D}&page_size=200`))
+  assert.equal(list.total, before + 1, 'written once')
+  assert.equal(ok(await civil.get(`/api/v1/visit-needs?elder_id=${E.D}&page_size=200`)).items.filter((n) => n.need === '希望多来电话').length, 1)
+  // The same key for another record is refused; a malformed key too; without a key each is new.
+  assertError(assert, await civil.post('/api/v1/visits', { ...body, findings: { mood: '另一条' } }, key), 409, 'conflict', 'Idempotency-Key')
+  assertError(assert, await civil.post('/api/v1/visits', body, { headers: { 'Idempotency-Key': 'bad key' } }), 400, 'invalid', 'Idempotency-Key')
+  // The key belongs to its user: another visitor's record under the same key is their own.
+  const other = await lq.post('/api/v1/visits', body, key)
+  assert.equal(other.status, 201)
+  assert.notEqual(other.body.id, first.id)
+})
+
+test('RULE-VISIT-064: an identification run opens a visit task, within the tier\'s window, for each elder newly in special difficulty who is a visit target', async () => {
+  const identify = async () => {
+    const r = await civil.post('/api/v1/identify/runs')
+    assert.equal(r.status, 202, JSON.stringify(r.body))
+    for (let i = 0; i < 400; i++) {
+      const j = (await civil.get(`/api/v1/jobs/${r.body.job_id}`)).body
+      if (j.status === 'done') return j.result
+      assert.notEqual(j.status, 'failed', JSON.stringify(j))
+      await new Promise((done) => setTimeout(done, 25))
+    }
+    assert.fail('identification did not finish')
+  }
+  await identify() // the baseline (or a run that sees the elders above as known)
+  // H: 85 and living alone (high tier, 24 h); I: 70 on 低保 with children (special, no visit tier).
+  let seq = 200
+  for (const [k, age, facts] of [['H', 85, { living_arrangement: 'alone' }], ['I', 70, { living_arrangement: 'with_children', economic_status: 'dibao' }]]) {
+    const r = await civil.post('/api/v1/elders', { name: `探访${k}`, id_number: idNumber('520327', `${year - age - 1}0615`, seq++), region_code: V, address: `${k}号`, phone: '13800001111', ...facts })
+    E[k] = ok(r, 201).id
+  }
+  const run = await identify()
+  const newSpecial = ok(await civil.get(`/api/v1/identify/runs/${run.id}/lists/new_special?page_size=200`)).items.map((x) => x.name).sort()
+  assert.deepEqual(newSpecial, ['探访H', '探访I'])
+  const tasks = (await tasksOf(civil)).filter((t) => t.kind === 'event' && t.reason === 'identified')
+  assert.deepEqual(tasks.map((t) => t.elder_id), [E.H], 'I is in no visit target group')
+  assert.equal(tasks[0].due_date, cst(Date.now() + 24 * 3600_000)) // the high tier's 24 h
+  assert.equal(await tier('H'), 'high')
+  // A run that finds nothing new opens nothing more.
+  await identify()
+  assert.equal((await tasksOf(civil)).filter((t) => t.kind === 'event' && t.reason === 'identified').length, 1)
+})
+
+test('RULE-VISIT-065: a visit with an urgent finding raises an alarm on the alarm console; the visit shows it; a plain visit raises none', async () => {
+  const before = ok(await civil.get('/api/v1/alarms?page_size=200')).total
+  const v = ok(await helper.post('/api/v1/visits', { elder_id: E.A, method: 'phone', urgent: true, findings: { health: '胸闷气短，独自在家' } }), 201)
+  assert.ok(v.alarm_id > 0, JSON.stringify(v))
+  const list = ok(await civil.get('/api/v1/alarms?page_size=200'))
+  assert.equal(list.total, before + 1)
+  const a = list.items.find((x) => x.id === v.alarm_id)
+  assert.equal(a.type, 'visit_urgent')
+  assert.equal(a.elder_id, E.A)
+  assert.equal(a.status, 'open')
+  assert.equal(a.severity, 1)
+  assert.equal(a.device_id, null)
+  const detail = ok(await civil.get(`/api/v1/alarms/${v.alarm_id}`))
+  assert.match(detail.steps[0].note, /探访发现紧急情况：胸闷气短/)
+  // The console handles it like any alarm: acknowledged by the officer.
+  assert.equal((await civil.post(`/api/v1/alarms/${v.alarm_id}/ack`, { version: detail.version })).status, 200)
+  // The visit shows its alarm; a visit without an urgent finding raises none.
+  const mine = ok(await civil.get(`/api/v1/visits?elder_id=${E.A}&page_size=200`)).items.find((x) => x.id === v.id)
+  assert.equal(mine.alarm_id, v.alarm_id)
+  assert.equal(mine.urgent, true)
+  const plain = ok(await helper.post('/api/v1/visits', { elder_id: E.A, method: 'phone' }), 201)
+  assert.equal(plain.alarm_id, undefined)
+  assert.equal(ok(await civil.get('/api/v1/alarms?page_size=200')).total, before + 1)
+  // Outside the alarm's region nobody sees it (jx_officer: 进化镇).
+  assert.equal((await jx.get(`/api/v1/alarms/${v.alarm_id}`)).status, 404)
+})
+
+test('RULE-VISIT-070 RULE-VISIT-071 RULE-VISIT-072 RULE-VISIT-073: a cold-wave campaign: window, tiers and regions; tasks once; its own rate and unvisited list; scoped and audited', async () => {
+  const end = addDays(today, 6)
+  const body = { name: '寒潮专项探访', kind: 'weather', start_date: today, end_date: end, regions: [V, V2], tiers: ['high', 'key'], note: '寒潮预警期间逐一联系' }
+  // Input checked, naming the field.
+  assertError(assert, await civil.post('/api/v1/visit-campaigns', { ...body, end_date: addDays(today, -1) }), 400, 'invalid', 'end_date')
+  assertError(assert, await civil.post('/api/v1/visit-campaigns', { ...body, tiers: ['urgent'] }), 400, 'invalid', 'tiers')
+  assertError(assert, await civil.post('/api/v1/visit-campaigns', { ...body, kind: 'party' }), 400, 'invalid', 'kind')
+  assertError(assert, await lq.post('/api/v1/visit-campaigns', { ...body, regions: [V2] }), 400, 'invalid', 'regions') // 进化镇 lies beside 龙泉街道
+  assertError(assert, await civil.post('/api/v1/visit-campaigns', { ...body, end_date: addDays(today, 120) }), 400, 'invalid', 'end_date')
+  const c = ok(await civil.post('/api/v1/visit-campaigns', body), 201)
+  assert.equal(c.tiers, 'high,key')
+  assert.equal(c.kind_name, '极端天气')
+  // Tasks: the high and key targets of both villages, by their tiers now (the county's own high
+  // tier of the test above applies).
+  const g = ok(await civil.post(`/api/v1/visit-campaigns/${c.id}/generate`, {}))
+  const want = []
+  for (const k of Object.keys(E)) if (['high', 'key'].includes(await tier(k))) want.push(E[k])
+  want.sort((x, y) => x - y)
+  assert.ok(want.includes(E.C) && want.includes(E.F) && !want.includes(E.E) && !want.includes(E.I))
+  assert.equal(g.tasks_created, want.length)
+  assert.equal(ok(await civil.post(`/api/v1/visit-campaigns/${c.id}/generate`, {})).tasks_created, 0, 'idempotent')
+  const unv = ok(await civil.get(`/api/v1/visit-campaigns/${c.id}/unvisited?page_size=200`))
+  assert.deepEqual(unv.items.map((x) => x.elder_id).sort((x, y) => x - y), want)
+  assert.ok(unv.items.every((x) => x.due_date === end))
+  // A visit in the window does the campaign's task: its own rate moves.
+  ok(await helper.post('/api/v1/visits', { elder_id: E.C, method: 'phone' }), 201)
+  const got = ok(await civil.get(`/api/v1/visit-campaigns/${c.id}`))
+  assert.equal(got.scope_tasks, want.length)
+  assert.equal(got.visited, 1)
+  assert.ok(Math.abs(got.rate - 1 / want.length) < 1e-9)
+  assert.equal(ok(await civil.get(`/api/v1/visit-campaigns/${c.id}/unvisited`)).total, want.length - 1)
+  // Scope: the street officer sees the county's campaign with the street's figures only, and
+  // may not generate it; the township beside sees its own.
+  const street = ok(await lq.get(`/api/v1/visit-campaigns/${c.id}`))
+  assert.equal(street.scope_tasks, want.length - 1) // all but F (进化镇)
+  assert.equal(street.can_manage, false)
+  assertError(assert, await lq.post(`/api/v1/visit-campaigns/${c.id}/generate`, {}), 403, 'forbidden')
+  assert.equal(ok(await jx.get(`/api/v1/visit-campaigns/${c.id}/unvisited`)).total, 1)
+  const mine = ok(await lq.post('/api/v1/visit-campaigns', { ...body, name: '春节走访', kind: 'festival', regions: [V], tiers: ['general'] }), 201)
+  assert.equal((await jx.get(`/api/v1/visit-campaigns/${mine.id}`)).status, 404)
+  assert.deepEqual(ok(await jx.get('/api/v1/visit-campaigns')).items.map((x) => x.id), [c.id])
+  const list = ok(await civil.get('/api/v1/visit-campaigns')).items
+  assert.deepEqual(list.map((x) => x.id).sort(), [c.id, mine.id].sort())
+  // Audited.
+  const audit = ok(await civil.get('/api/v1/audit?action=visit.campaign_generate')).items
+  assert.ok(audit.length >= 2)
+})
+
+test('RULE-VISIT-066: a helper sets an elder\'s life-threatening condition (who, when, audited); the high tier uses it at any age; cleared, the tier falls back', async () => {
+  // The county's own high tier (set above) names the condition too.
+  ok(await civil.put('/api/v1/visit-settings/high', { region_code: '520327', categories: 'living_alone,empty_nest,left_behind,life_threatening', min_age: 80, every: 'week', methods: 'home,phone,video,remote', event_hours: 24 }))
+  assert.equal(await tier('E'), 'none') // 70, living with children
+  assertError(assert, await helper.put(`/api/v1/visit-targets/${E.E}/condition`, { life_threatening: true }), 400, 'invalid', 'note')
+  assertError(assert, await helper.put(`/api/v1/visit-targets/${E.E}/condition`, { note: '晚期肺癌' }), 400, 'invalid', 'life_threatening')
+  assert.equal((await jx.put(`/api/v1/visit-targets/${E.E}/condition`, { life_threatening: true, note: '晚期肺癌' })).status, 404, 'outside the scope')
+  const t = ok(await helper.put(`/api/v1/visit-targets/${E.E}/condition`, { life_threatening: true, note: '晚期肺癌，居家治疗' }))
+  assert.equal(t.tier, 'high')
+  assert.equal(t.condition.life_threatening, true)
+  assert.equal(t.condition.note, '晚期肺癌，居家治疗')
+  assert.match(t.condition.set_by_name, /刘洋/)
+  assert.ok(t.condition.set_at)
+  const audit = ok(await civil.get('/api/v1/audit?action=visit.condition')).items
+  assert.equal(audit.length, 1)
+  // Weekly from now on: this period's routine task follows at the next generation.
+  await gen(civil, { region: V })
+  assert.ok((await tasksOf(civil)).some((x) => x.elder_id === E.E && x.reason === 'week'))
+  const off = ok(await helper.put(`/api/v1/visit-targets/${E.E}/condition`, { life_threatening: false }))
+  assert.equal(off.tier, 'none')
+  assert.equal(off.condition.life_threatening, false)
+  assert.equal(ok(await civil.get('/api/v1/audit?action=visit.condition')).items.length, 2)
 })

@@ -406,7 +406,8 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       ['/service/complaints?status=all', '[data-test=list-card], [data-test=cp-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
     // Welfare visits (issue 15): the rate with its drill-down, the needs and referrals.
     lq_officer: [['/visits/rate', '[data-test=rate-summary]'],
-      ['/visits/referrals', '[data-test=list-card], [data-test=needs-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
+      ['/visits/referrals', '[data-test=list-card], [data-test=needs-table] .el-table__row, .list-cards-empty, .el-table__empty-text'],
+      ['/visits/campaigns', '[data-test=list-card], [data-test=campaign-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
     lq_volunteer: [['/volunteer', '[data-test=list-card]'], ['/volunteer?tab=statement', '[data-test=list-card]'],
       ['/volunteer?tab=mine', '[data-test=vol-balance]']],
     // Home services (issue 13): the dispatch board.

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { generate } from '../lib/visit.mjs'
 import { launch, openAs, fitsWidth, axeViolations, SHOTS } from './browser.mjs'
 
 const DESKTOP = { viewport: { width: 1440, height: 900 }, bypassCSP: true }
@@ -23,7 +24,7 @@ before(async () => {
   const r = await civil.post('/api/v1/elders', { name: '探访测试', id_number: idNumber('520327', '19400315', 321), region_code: '520327001001', address: '龙泉街道探访路 1 号', phone: '13800009999', living_arrangement: 'alone', lat: 27.96, lng: 107.72 })
   assert.equal(r.status, 201, JSON.stringify(r.body))
   elderId = r.body.id
-  assert.equal((await civil.post('/api/v1/visit-tasks/generate', { region: '520327001001' })).status, 200)
+  await generate(civil, '520327001001')
   const users = (await civil.get('/api/v1/users?page_size=100')).body.items
   const a = await civil.post('/api/v1/visit-assignments', { elder_id: elderId, visitor_id: users.find((u) => u.username === 'lq_helper').id })
   assert.equal(a.status, 200, JSON.stringify(a.body))
@@ -119,11 +120,48 @@ test('RULE-VISIT-040 RULE-VISIT-042: the rate page shows the county\'s rate, dri
   await ctx.close()
 })
 
+test('RULE-VISIT-062: the officer generates this period\'s tasks from the task page; the job\'s progress shows and its result is told', async () => {
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + '/visits')
+  await page.waitForSelector('[data-test=visit-generate]')
+  await page.click('[data-test=visit-generate]')
+  await page.waitForSelector('[data-test=visit-generate-progress]')
+  await page.waitForSelector('.el-message--success:has-text("已生成")')
+  await page.waitForSelector('[data-test=visit-generate-progress]', { state: 'detached' })
+  const audit = (await civil.get('/api/v1/audit?action=visit.generate')).body.items
+  assert.ok(audit.some((a) => a.region_code === '520327'), 'the job wrote its audit entry')
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
+
+test('RULE-VISIT-073: the officer creates a campaign on the page, generates its tasks and sees its rate and unvisited list', async () => {
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + '/visits/campaigns')
+  await page.waitForSelector('[data-test=campaign-table] .el-table__row:has-text("寒潮专项探访")') // the demo's
+  await page.click('[data-test=campaign-new]')
+  await page.waitForSelector('[data-test=campaign-dialog] form')
+  await page.fill('[data-test=campaign-name] input, input[data-test=campaign-name]', '重阳节走访')
+  await page.click('[data-test=campaign-dialog] label:has-text("节日")')
+  await page.fill('[data-test=campaign-regions] input, input[data-test=campaign-regions]', '520327001')
+  await page.click('[data-test=campaign-save]')
+  await page.waitForSelector('[data-test=campaign-detail]:has-text("重阳节走访")')
+  await page.click('[data-test=campaign-generate]')
+  await page.waitForSelector('.el-message--success:has-text("专项探访任务")')
+  const id = Number(new URL(page.url()).searchParams.get('id'))
+  const c = (await civil.get(`/api/v1/visit-campaigns/${id}`)).body
+  assert.ok(c.scope_tasks > 0, JSON.stringify(c))
+  await page.waitForSelector(`[data-test=campaign-rate]:has-text("本辖区任务 ${c.scope_tasks} 条")`)
+  const unv = (await civil.get(`/api/v1/visit-campaigns/${id}/unvisited`)).body.total
+  assert.match(await page.locator('h3:has-text("未探访名单")').innerText(), new RegExp(`（${unv}）`))
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
+
 test('the visit pages are axe-clean in both modes, on a desktop and a phone', async () => {
   const pages = {
     lq_helper: [['/visits', '[data-test=list-card], [data-test=visit-table] .el-table__row, .el-table__empty-text, .list-cards-empty'],
       [`/visits/record/${elderId}`, '[data-test=visit-form]']],
-    fg_civil: [['/visits/rate', '[data-test=rate-summary]'], ['/visits/referrals?status=closed', '[data-test=list-card], [data-test=needs-table] .el-table__row']],
+    fg_civil: [['/visits/rate', '[data-test=rate-summary]'], ['/visits/campaigns', '[data-test=campaign-table] .el-table__row, [data-test=list-card]'], ['/visits/referrals?status=closed', '[data-test=list-card], [data-test=needs-table] .el-table__row']],
   }
   const found = []
   for (const [size, opts] of [['desktop', DESKTOP], ['phone', PHONE]]) {

@@ -64,6 +64,35 @@ tiers_default(void **state)
     assert_int_equal(visit_tier_of(&dead, r, why, sizeof(why)), VISIT_NONE);
 }
 
+/* RULE-VISIT-066: a life-threatening condition gives the high tier that names it, at any age;
+ * the other categories of that tier keep its minimum age. */
+static void
+tiers_life_threatening(void **state)
+{
+    (void)state;
+    static const struct visit_rule lt[] = {
+        {"", VISIT_HIGH, "living_alone,empty_nest,left_behind,life_threatening", 80, VISIT_WEEK,
+            VISIT_HOME | VISIT_PHONE, 24},
+        {"", VISIT_GENERAL, "living_alone", 0, VISIT_QUARTER, VISIT_HOME, 72},
+    };
+    const struct visit_rule *r[4];
+    visit_rules_pick(lt, 2, "520327001001", r);
+    char why[160];
+    struct visit_facts f = {.age = 62, .cats = "living_alone", .active = true,
+        .life_threatening = true};
+    assert_int_equal(visit_tier_of(&f, r, why, sizeof(why)), VISIT_HIGH);
+    assert_string_equal(why, "life_threatening");
+    f.life_threatening = false;
+    assert_int_equal(visit_tier_of(&f, r, why, sizeof(why)), VISIT_GENERAL);
+    /* A tier that does not name it ignores it (a region's own rule without it). */
+    const struct visit_rule *own[4];
+    visit_rules_pick(rules, NRULES, "520327001001", own);
+    f = (struct visit_facts){.age = 62, .cats = "", .active = true, .life_threatening = true};
+    assert_int_equal(visit_tier_of(&f, own, why, sizeof(why)), VISIT_NONE);
+    char bad[32];
+    assert_null(visit_categories_problem("living_alone,life_threatening", bad, sizeof(bad)));
+}
+
 /* RULE-VISIT-002: the longest region prefix wins per tier; other tiers keep the national rule. */
 static void
 tiers_regional(void **state)
@@ -189,6 +218,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tiers_default),
         cmocka_unit_test(tiers_regional),
+        cmocka_unit_test(tiers_life_threatening),
         cmocka_unit_test(methods_and_categories),
         cmocka_unit_test(periods),
         cmocka_unit_test(event_due),

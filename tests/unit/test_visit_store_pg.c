@@ -104,6 +104,82 @@ scenario(struct al_db *db, void *arg)
     return out;
 }
 
+/*
+ * RULE-VISIT-063: the rate of a past month reads that month's target list.  Elders 1 (high) and
+ * 2 (key, destitute) became targets on 2026-10-10; elder 2 left on 2026-11-20 (no longer
+ * destitute); elder 2 was visited in October.  Today's list is elder 1 alone.
+ */
+static json_t *
+history(struct al_db *db, void *arg)
+{
+    (void)arg;
+    struct al_arena a;
+    al_arena_init(&a, 4096);
+    assert_int_equal(elders(db), 0);
+    assert_int_equal(run(db, "INSERT INTO users(id, username, display_name, role_id,"
+                                 " region_code, password_hash, created_at, updated_at) VALUES"
+                                 " (7, 'v', '探访员', 'admin', '520327', 'x', 0, 0)"),
+        AL_OK);
+    struct visit_rule *rules;
+    int n;
+    int64_t targets, changed;
+    assert_int_equal(visit_store_rules(db, &a, &rules, &n), AL_OK);
+    assert_int_equal(visit_store_refresh(db, &a, "520327", rules, n, "2026-10-10", NOW - 86400 * 53,
+                         &targets, &changed),
+        AL_OK);
+    assert_int_equal(run(db, "UPDATE elders SET economic_status = 'general' WHERE id = 2"), AL_OK);
+    assert_int_equal(visit_store_refresh(db, &a, "520327", rules, n, "2026-11-20", NOW - 86400 * 12,
+                         &targets, &changed),
+        AL_OK);
+    assert_int_equal(run(db, "INSERT INTO visit_records(elder_id, region_code, visitor_id, method,"
+                             " visited_at, visit_date, reached, created_at) VALUES"
+                             " (2, '520327001001', 7, 'phone', 1792000000, '2026-10-15', 1, 0)"),
+        AL_OK);
+    json_t *out = json_object();
+    static const char *const months[][3] = {{"2026-10-01", "2026-11-01", "2026-10-31"},
+        {"2026-11-01", "2026-12-01", "2026-11-30"}, {"2026-12-01", "2027-01-01", TODAY}};
+    for (int i = 0; i < 3; i++) {
+        int64_t t = 0, v = 0, total = 0;
+        json_t *ch = json_array(), *unv = json_array();
+        assert_int_equal(visit_store_rate(db, &a, "520327", months[i][0], months[i][1],
+                             months[i][2], ch, &t, &v),
+            AL_OK);
+        assert_int_equal(visit_store_unvisited(db, &a, "520327", months[i][0], months[i][1],
+                             months[i][2], 50, 0, unv, &total),
+            AL_OK);
+        size_t k;
+        json_t *it, *ids = json_array();
+        json_array_foreach(unv, k, it) json_array_append(ids, json_object_get(it, "elder_id"));
+        json_object_set_new(out, months[i][0],
+            json_pack("{s:I, s:I, s:o, s:I}", "targets", (json_int_t)t, "visited", (json_int_t)v,
+                "unvisited", ids, "unvisited_total", (json_int_t)total));
+        json_decref(ch);
+        json_decref(unv);
+    }
+    al_arena_fini(&a);
+    return out;
+}
+
+static void
+history_both(void **state)
+{
+    (void)state;
+    dual_same(history, NULL);
+    struct al_db *db = dual_open(DUAL_SQLITE);
+    assert_non_null(db);
+    json_t *r = history(db, NULL);
+    char *text = json_dumps(r, JSON_SORT_KEYS | JSON_COMPACT);
+    /* October: both were targets, elder 2 visited; November: both (elder 2 left on the 20th, the
+     * list is the one of the 30th: elder 1 only); December: elder 1. */
+    assert_string_equal(text,
+        "{\"2026-10-01\":{\"targets\":2,\"unvisited\":[1],\"unvisited_total\":1,\"visited\":1},"
+        "\"2026-11-01\":{\"targets\":1,\"unvisited\":[1],\"unvisited_total\":1,\"visited\":0},"
+        "\"2026-12-01\":{\"targets\":1,\"unvisited\":[1],\"unvisited_total\":1,\"visited\":0}}");
+    free(text);
+    json_decref(r);
+    al_db_close(db);
+}
+
 static void
 both_engines(void **state)
 {
@@ -149,6 +225,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(figures),
         cmocka_unit_test(both_engines),
+        cmocka_unit_test(history_both),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

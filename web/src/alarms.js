@@ -3,7 +3,7 @@ export const deviceTypeNames = {
   sos: '紧急呼叫按钮', fall: '跌倒探测器', door: '门磁', motion: '人体红外感应', smoke: '烟雾探测器',
   gas: '燃气探测器', water: '水浸探测器', bracelet: '智能手环',
 }
-export const alarmTypeNames = { sos: '紧急呼叫', fall: '跌倒', smoke: '烟雾', gas: '燃气泄漏', water: '水浸', inactivity: '长时间无活动' }
+export const alarmTypeNames = { sos: '紧急呼叫', fall: '跌倒', smoke: '烟雾', gas: '燃气泄漏', water: '水浸', inactivity: '长时间无活动', visit_urgent: '探访发现紧急情况' }
 export const alarmStatusNames = { open: '待响应', acknowledged: '处置中', closed: '已结案' }
 export const severityNames = { 1: '紧急', 2: '重要', 3: '一般' }
 export const callTargetNames = { elder: '老人本人', family: '家属', helper: '社区助老员', provider: '服务机构', 120: '120 急救', 110: '110 报警' }

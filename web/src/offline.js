@@ -135,7 +135,7 @@ async function sendAll() {
     // 401 (signed out), 408, 429 and 5xx: kept and retried later, in order.
     if (res.status === 401 || res.status === 408 || res.status === 429 || res.status >= 500) return
     await drop(e.seq)
-    const err = Object.assign(new Error(data?.error?.message || `请求失败（${res.status}）`), { status: res.status, code: data?.error?.code })
+    const err = Object.assign(new Error(data?.error?.message || `请求失败（${res.status}）`), { status: res.status, code: data?.error?.code, field: data?.error?.field })
     if (waiting.has(e.seq)) results.set(e.seq, { error: err })
     else outbox.failed.push({ label: e.label, message: err.message, at: Date.now() })
   }

@@ -41,6 +41,7 @@ const routes = [
       { path: 'visits/record/:elderId', component: () => import('./views/VisitRecord.vue'), meta: { perm: 'visit.record', title: '登记探访' } },
       { path: 'visits/rate', component: () => import('./views/VisitRate.vue'), meta: { perm: 'visit.read', title: '探访率' } },
       { path: 'visits/referrals', component: () => import('./views/VisitReferrals.vue'), meta: { perm: 'visit.read', title: '需求与转介' } },
+      { path: 'visits/campaigns', component: () => import('./views/VisitCampaigns.vue'), meta: { perm: 'visit.read', title: '专项探访' } },
       { path: 'timebank', component: () => import('./views/Timebank.vue'), meta: { perm: 'timebank.read', title: '时间银行' } },
       { path: 'timebank/members/:id/statement', component: () => import('./views/TimebankStatement.vue'), meta: { perm: 'timebank.read', title: '账户明细' } },
       { path: 'volunteer', component: () => import('./views/Volunteer.vue'), meta: { perm: 'timebank.self', title: '我的志愿服务' } },

@@ -9,7 +9,8 @@ const ASSETS = self.__ANLAO_ASSETS__ || []
 const VERSION = self.__ANLAO_VERSION__ || 'dev'
 const SHELL = `anlao-shell-${VERSION}`
 const API = 'anlao-api'
-const OFFLINE_GETS = [/^\/api\/v1\/me$/, /^\/api\/v1\/service\/my\/visits$/, /^\/api\/v1\/meal\/canteens$/]
+const OFFLINE_GETS = [/^\/api\/v1\/me$/, /^\/api\/v1\/service\/my\/visits$/, /^\/api\/v1\/meal\/canteens$/,
+  /^\/api\/v1\/visit-tasks$/, /^\/api\/v1\/visit-targets\/\d+$/]
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((c) => c.addAll(['/', ...ASSETS.map((a) => '/' + a)])).then(() => self.skipWaiting()))
