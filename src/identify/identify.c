@@ -273,12 +273,13 @@ list_export(struct al_req *r)
     if ((rc = audit_append(r, &e)) != AL_OK)
         return rc;
     const char *title = identify_list_name(identify_list_index(list));
-    struct export_ctx x = {.r = r, .run_id = run_id, .list = list,
-        .index = identify_list_index(list)};
+    struct export_ctx *x = al_arena_memdup(r->arena, /* RULE-DB-113: read after we return */
+        &(struct export_ctx){.r = r, .run_id = run_id, .list = list,
+            .index = identify_list_index(list)}, sizeof(*x));
     bool pii = auth_role_has(r->db, r->who->role, "elder.read_pii");
     struct al_export_list l = {.title = title, .name = al_arena_printf(r->arena,
         "精准识别-%lld-%s", (long long)run_id, title), .cols = pii ? export_cols_pii : export_cols,
-        .user = &x, .page = export_page, .ctx = &x, .key_col = IDENTIFY_ITEM_KEY, .nkeys = 2,
+        .user = x, .page = export_page, .ctx = x, .key_col = IDENTIFY_ITEM_KEY, .nkeys = 2,
         .page_rows = EXPORT_PAGE};
     return al_export_list(r, format, &l, NULL);
 }
