@@ -24,6 +24,7 @@ struct al_export {
     lxw_worksheet *ws;
     char *path;
     long long rows;
+    int64_t page_rows; /* rows a page is expected to hold (0: unknown), to size its CSV */
 };
 
 int
@@ -230,7 +231,19 @@ write_rows(struct al_export *x, struct al_stmt *st, const struct al_export_col *
             c.buf = scratch + (size_t)i * CELL_SCRATCH;
             cells[i] = cols[i].cell ? cols[i].cell(&c) : al_stmt_text(st, cols[i].col);
         }
+        size_t len0 = x->csv.len;
         al_export_row(x, cells);
+        if (*n == 0 && x->page_rows > 1 && !x->wb) {
+            /* RULE-DB-112: the page's CSV in one piece of about its size (grown by doubling, the
+               smaller copies left behind would hold as much again) */
+            size_t need = x->csv.len + (x->csv.len - len0) * (size_t)(x->page_rows - 1) * 9 / 8;
+            if (need > x->csv.cap) {
+                char *p = al_arena_alloc(x->r->arena, need);
+                memcpy(p, x->csv.p, x->csv.len + 1);
+                x->csv.p = p;
+                x->csv.cap = need;
+            }
+        }
         for (int k = 0; k < nkeys; k++) {
             const char *v = al_stmt_text(st, key_col + k);
             snprintf(keys[k], AL_EXPORT_KEY_MAX, "%s", v ? v : "");
@@ -283,6 +296,7 @@ next_page(struct export_run *e)
     }
     struct al_stmt *st = e->l.page(e->l.ctx, e->first ? NULL : e->after);
     e->first = false;
+    e->x->page_rows = e->nkeys > 0 ? e->l.page_rows : 0;
     int64_t n = 0;
     int rc = st ? write_rows(e->x, st, e->l.cols, e->l.user, e->l.key_col, e->nkeys, e->keys,
                       e->after, &n)

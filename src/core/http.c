@@ -421,6 +421,14 @@ al_stream_start(struct al_req *r, const char *content_type, const char *filename
     evhttp_add_header(h, "Content-Type", content_type);
     evhttp_add_header(h, "Cache-Control", "no-store");
     evhttp_add_header(h, "Content-Disposition", disposition(r->arena, filename));
+    /* What the kernel holds of a download beside our one chunk, when bounded (tests: a client
+       that stops reading must leave the export waiting, not finished into the kernel). */
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
+    struct bufferevent *under = bev ? bufferevent_get_underlying(bev) : NULL;
+    evutil_socket_t fd = bev ? bufferevent_getfd(under ? under : bev) : -1;
+    if (al_config.stream_sndbuf > 0 && fd >= 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &al_config.stream_sndbuf,
+            sizeof(al_config.stream_sndbuf));
     evhttp_connection_set_closecb(conn, stream_closed, s);
     evhttp_send_reply_start(r->ev, 200, "OK");
     event_active(s->next, EV_TIMEOUT, 1); /* the first `more`, once the handler has returned */
