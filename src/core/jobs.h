@@ -88,11 +88,13 @@ void al_job_progress(struct al_job *job, const char *phase, int64_t done, int64_
 
 /*
  * The state of job `id` as JSON {id, kind, status, phase, done, total,
- * result, error} (in the arena of the current thread's JSON allocator, or the
- * heap outside a request), or NULL when no such job exists (or on a database
- * error).  *owner receives the submitting user.
+ * result, error} into *out (in the arena of the current thread's JSON
+ * allocator, or the heap outside a request) and the submitting user into
+ * *owner.  Returns AL_OK, AL_ENOTFOUND when no such job exists, or the
+ * database's error (AL_EDB, AL_EUNAVAIL: logged); *out is NULL unless AL_OK
+ * (RULE-DB-115: a failed read is never "no such job").
  */
-json_t *al_jobs_get(struct al_db *db, int64_t id, int64_t *owner);
+int al_jobs_get(struct al_db *db, int64_t id, json_t **out, int64_t *owner);
 
 /* True for the final states "done" and "failed". */
 bool al_jobs_finished(const char *status);
