@@ -1312,11 +1312,11 @@ static int
 import_list(struct al_req *r)
 {
     json_t *items = json_array();
-    int rc = import_store_list(r->db, r->arena, r->who->region_code, items);
+    int64_t total = 0;
+    int rc = import_store_list(r->db, r->arena, r->who->region_code, items, &total);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, total); /* RULE-DB-116: all in scope, not the 100 shown */
 }
 
 /* ---- the import list exported (RULE-UI-009) ---- */
