@@ -183,13 +183,9 @@ int
 al_reply_file_fd(struct al_req *r, const char *content_type, const char *filename, int fd,
     size_t len)
 {
-    r->status = 200;
-    r->file_body = NULL;
+    al_reply_file(r, content_type, filename, NULL, len);
     r->file_fd = fd;
     r->file_fd_set = true;
-    r->file_len = len;
-    r->file_type = content_type;
-    r->file_name = filename;
     return AL_OK;
 }
 

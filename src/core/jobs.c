@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/events.h"
+#include "core/http.h"
 #include "core/jobs_int.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -567,6 +568,17 @@ al_job_progress(struct al_job *job, const char *phase, int64_t done, int64_t tot
     job->total = total;
     job->seq++;
     pthread_mutex_unlock(&lock);
+}
+
+int
+al_jobs_submit_reply(struct al_req *r, const char *kind, al_job_fn fn, const void *arg,
+    size_t arg_size)
+{
+    int64_t job;
+    int rc = al_jobs_submit(r->db, kind, r->who->user_id, r->now, fn, arg, arg_size, &job);
+    if (rc != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
+    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
 }
 
 int

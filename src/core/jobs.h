@@ -76,6 +76,15 @@ int al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, int64_t 
     al_job_fn fn, const void *arg, size_t arg_size, int64_t *id);
 
 /*
+ * A request's job: al_jobs_submit for the caller of `r` at r->now, answered 202
+ * {"job_id": id}; or the submit's error with 后台任务暂不可用.  Returns AL_OK or
+ * that error (r->err filled), for `return al_jobs_submit_reply(...)`.
+ */
+struct al_req;
+int al_jobs_submit_reply(struct al_req *r, const char *kind, al_job_fn fn, const void *arg,
+    size_t arg_size);
+
+/*
  * RULE-DB-102: the job's time, unix seconds, read once when this server claimed
  * it: what the job writes and dates (rows, audit entries, "today") uses it, as a
  * request uses r->now.  (The runner's own bookkeeping — claims, leases, the

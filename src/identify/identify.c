@@ -109,12 +109,7 @@ run_create(struct al_req *r)
     snprintf(a.username, sizeof(a.username), "%s", r->who->username);
     snprintf(a.region, sizeof(a.region), "%s", r->who->region_code);
     snprintf(a.client_ip, sizeof(a.client_ip), "%s", r->client_ip);
-    int64_t job;
-    int rc = al_jobs_submit(r->db, "identify.run", r->who->user_id, r->now, run_job, &a, sizeof(a),
-        &job);
-    if (rc != AL_OK)
-        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
-    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+    return al_jobs_submit_reply(r, "identify.run", run_job, &a, sizeof(a));
 }
 
 static int

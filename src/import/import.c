@@ -1095,12 +1095,7 @@ import_upload(struct al_req *r)
     snprintf(j->sheet, sizeof(j->sheet), "%s", sheet ? sheet : "");
     j->o.keep_file = true;
     j->o.partial = partial;
-    int64_t job;
-    rc = al_jobs_submit(r->db, "import.validate", r->who->user_id, r->now, import_job, j, sizeof(*j),
-        &job);
-    if (rc != AL_OK)
-        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
-    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+    return al_jobs_submit_reply(r, "import.validate", import_job, j, sizeof(*j));
 }
 
 static int
@@ -1131,12 +1126,7 @@ import_commit_route(struct al_req *r)
     struct job_arg *j = new_job_arg(r);
     j->import_id = id;
     j->o.valid_only = valid_only;
-    int64_t job;
-    rc = al_jobs_submit(r->db, "import.commit", r->who->user_id, r->now, import_job, j, sizeof(*j),
-        &job);
-    if (rc != AL_OK)
-        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
-    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+    return al_jobs_submit_reply(r, "import.commit", import_job, j, sizeof(*j));
 }
 
 /*
