@@ -1,10 +1,10 @@
 /* CSV and XLSX exports of lists (see export.h). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -417,7 +417,7 @@ al_export_list(struct al_req *r, const char *format, const struct al_export_list
     al_arena_mark(r->arena, &e->mark);
     r->arena->peak = r->arena->used_total;
     if (x->wb) {
-        /* RULE-DB-114: the workbook cannot be streamed (see docs/stores.md): its rows go to
+        /* RULE-DB-114: the workbook cannot be streamed (why: docs/rules.md): its rows go to
            libxlsxwriter's temporary file a page at a time, the file is sent from disk. */
         rc = pages_in_place(e, NULL);
         if (rows)
@@ -440,11 +440,12 @@ al_export_list(struct al_req *r, const char *format, const struct al_export_list
     if (!e->last && r->ev) {
         e->stats.streamed = true;
         e->s = al_stream_start(r, "text/csv; charset=utf-8", file, stream_more, stream_gone, e);
-        if (e->s)
-            return AL_OK; /* from now on the stream answers; r->arena is the stream's */
+        if (!e->s) /* never the whole file in memory instead */
+            return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
+        return AL_OK; /* from now on the stream answers; r->arena is the stream's */
     }
-    /* No connection (a unit test) or none left: the body is made outside the arena, which
-       still holds one page at a time; the first page, then the rest (none if it was the last). */
+    /* One page, or no connection (a unit test: the whole body, made outside the arena, which
+       still holds one page at a time): the first page, then the rest (none if it was the last). */
     struct al_buf body = {.p = malloc(x->csv.len), .len = x->csv.len, .cap = x->csv.len};
     if (!body.p)
         abort();
