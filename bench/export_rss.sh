@@ -8,6 +8,8 @@
 # Figures only, never pass/fail.
 #   BENCH_ELDERS=N                  size (default 100000)
 #   BENCH_BINS="old=PATH new=PATH"  binaries to compare (default: new=build/anlao)
+# The servers run with ANLAO_HTTP_TIMEOUT_SECONDS=600 (an export built whole before its first byte
+# can take longer than the default 30 s on a busy machine).
 set -eu
 cd "$(dirname "$0")/.."
 N=${BENCH_ELDERS:-100000}
@@ -21,6 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 export ANLAO_ADMIN_PASSWORD=Bench12345 ANLAO_DEMO_ELDERS=0 ANLAO_WORKERS=2 ANLAO_ACCESS_LOG=0
+export ANLAO_HTTP_TIMEOUT_SECONDS=600
 
 "$FIRST" gen --elders "$N" --out "$TMP/gen" --bad-percent 0 >/dev/null
 "$FIRST" seed --demo --db "$TMP/base.db" >/dev/null 2>&1
@@ -49,8 +52,9 @@ for b in $BINS; do
     before=$(rss "$PID")
     anon0=$(field RssAnon "$PID")
     start=$(date +%s.%N)
-    curl -fs -b "$TMP/cookies" -o /dev/null -w '%{size_download}' \
-        "http://127.0.0.1:$port/api/v1/elders/export?format=csv" >"$TMP/bytes" &
+    (curl -fs -b "$TMP/cookies" -o /dev/null -w '%{size_download}' \
+        "http://127.0.0.1:$port/api/v1/elders/export?format=csv" >"$TMP/bytes" ||
+        echo "curl exit $?" >"$TMP/curl_failed") &
     CURL=$!
     anon=$anon0 # the most anonymous memory (heap: arena, buffers) seen, sampled every 20 ms
     while kill -0 "$CURL" 2>/dev/null; do
@@ -61,6 +65,10 @@ for b in $BINS; do
     wait "$CURL"
     end=$(date +%s.%N)
     bytes=$(cat "$TMP/bytes")
+    if [ -f "$TMP/curl_failed" ]; then
+        echo "$name: the export failed ($(cat "$TMP/curl_failed")) after $bytes bytes"
+        rm -f "$TMP/curl_failed"
+    fi
     after=$(hwm "$PID")
     printf '%-4s %8d elders  CSV %6.1f MB in %5.2f s  RSS %6.1f MB before, peak %6.1f MB (+%.1f MB); heap (RssAnon) +%.1f MB at most\n' \
         "$name" "$N" "$(echo "$bytes / 1048576" | bc -l)" "$(echo "$end - $start" | bc -l)" \
