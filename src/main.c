@@ -492,10 +492,11 @@ cmd_gen(int argc, char **argv)
         return 2;
     }
     struct gen_counts c;
-    char err[256];
-    if (gen_write(&o, &c, err, sizeof(err)) != 0) {
-        fprintf(stderr, "生成失败：%s\n", err);
-        return 1;
+    struct al_errinfo ge = {0};
+    int grc = gen_write(&o, &c, &ge);
+    if (grc != AL_OK) {
+        fprintf(stderr, "生成失败：%s\n", ge.message);
+        return grc == AL_EINVAL ? 2 : 1;
     }
     /* One JSON line: rows and bad rows per file, the bad ones split by defect. */
     printf("{");

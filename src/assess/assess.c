@@ -590,7 +590,9 @@ assess_export(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     struct al_export_list l = {.title = "评估记录", .name = "评估记录", .cols = export_cols,
-        .page = export_page, .ctx = &(struct export_ctx){r, &f}, .key_col = ASSESS_X_ID,
+        .page = export_page, .ctx = al_arena_memdup(r->arena, /* RULE-DB-113 */
+            &(struct export_ctx){r, al_arena_memdup(r->arena, &f, sizeof(f))},
+            sizeof(struct export_ctx)), .key_col = ASSESS_X_ID,
         .nkeys = 1, .page_rows = EXPORT_PAGE};
     return al_export_list(r, format, &l, NULL);
 }

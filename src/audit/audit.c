@@ -210,7 +210,9 @@ audit_export(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     struct al_export_list l = {.title = "审计日志", .name = "审计日志", .cols = export_cols,
-        .user = r, .page = export_page, .ctx = &(struct export_ctx){r, &f},
+        .user = r, .page = export_page, .ctx = al_arena_memdup(r->arena, /* RULE-DB-113 */
+            &(struct export_ctx){r, al_arena_memdup(r->arena, &f, sizeof(f))},
+            sizeof(struct export_ctx)),
         .key_col = AUDIT_X_ID, .nkeys = 1, .page_rows = EXPORT_PAGE};
     return al_export_list(r, format, &l, NULL);
 }

@@ -20,6 +20,7 @@ al_arena_init(struct al_arena *a, size_t first_block_size)
     a->head = NULL;
     a->block_size = first_block_size ? first_block_size : 8192;
     a->used_total = 0;
+    a->peak = 0;
 }
 
 void
@@ -55,6 +56,39 @@ al_arena_reset(struct al_arena *a)
     }
     a->head = b;
     a->used_total = 0;
+    a->peak = 0;
+}
+
+void
+al_arena_mark(struct al_arena *a, struct al_arena_mark *m)
+{
+    m->head = a->head;
+    m->prev = a->head ? a->head->prev : NULL;
+    m->used = a->head ? a->head->used : 0;
+    m->used_total = a->used_total;
+}
+
+void
+al_arena_release(struct al_arena *a, const struct al_arena_mark *m)
+{
+    /* Blocks made after the mark sit above its head; large ones allocated while the mark's
+       head was current were linked right behind it (see al_arena_alloc). */
+    struct al_arena_block *b = a->head;
+    while (b && b != m->head) {
+        struct al_arena_block *prev = b->prev;
+        free(b);
+        b = prev;
+    }
+    if (b) {
+        while (b->prev != m->prev) {
+            struct al_arena_block *big = b->prev;
+            b->prev = big->prev;
+            free(big);
+        }
+        b->used = m->used;
+    }
+    a->head = b;
+    a->used_total = m->used_total;
 }
 
 static struct al_arena_block *
@@ -91,6 +125,8 @@ al_arena_alloc(struct al_arena *a, size_t n)
                 a->head = big;
             }
             a->used_total += need;
+            if (a->used_total > a->peak)
+                a->peak = a->used_total;
             return big->data;
         }
         b = new_block(size);
@@ -102,6 +138,8 @@ al_arena_alloc(struct al_arena *a, size_t n)
     void *p = b->data + b->used;
     b->used += need;
     a->used_total += need;
+    if (a->used_total > a->peak)
+        a->peak = a->used_total;
     return p;
 }
 
@@ -120,6 +158,14 @@ al_arena_strndup(struct al_arena *a, const char *s, size_t n)
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
+}
+
+void *
+al_arena_memdup(struct al_arena *a, const void *p, size_t n)
+{
+    void *q = al_arena_alloc(a, n);
+    memcpy(q, p, n);
+    return q;
 }
 
 char *

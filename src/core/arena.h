@@ -15,6 +15,13 @@ struct al_arena {
     struct al_arena_block *head;  /* current block, linked to older ones */
     size_t block_size;            /* size of the next ordinary block */
     size_t used_total;            /* bytes handed out since the last reset */
+    size_t peak;                  /* the most used_total has been since the last reset */
+};
+
+/* A point to come back to (al_arena_mark / al_arena_release). */
+struct al_arena_mark {
+    struct al_arena_block *head, *prev;
+    size_t used, used_total;
 };
 
 /* Prepare `a` (caller's storage).  No memory is taken until the first alloc. */
@@ -25,6 +32,14 @@ void al_arena_fini(struct al_arena *a);
 
 /* Forget every allocation but keep the first block for reuse. */
 void al_arena_reset(struct al_arena *a);
+
+/*
+ * RULE-DB-112: remember where `a` is now, then give back (free) everything allocated after
+ * that point, so that a loop of pages in one arena (a streamed export) holds one page at a
+ * time.  Nothing allocated after the mark may be used after the release.
+ */
+void al_arena_mark(struct al_arena *a, struct al_arena_mark *m);
+void al_arena_release(struct al_arena *a, const struct al_arena_mark *m);
 
 /*
  * Return `n` bytes aligned to 16, owned by the arena.  Aborts the process
@@ -38,6 +53,8 @@ void *al_arena_calloc(struct al_arena *a, size_t n);
 /* Copy `n` bytes of `s` and add a NUL. */
 char *al_arena_strndup(struct al_arena *a, const char *s, size_t n);
 char *al_arena_strdup(struct al_arena *a, const char *s);
+/* A copy of `n` bytes at `p` (a struct that must outlive the caller's frame). */
+void *al_arena_memdup(struct al_arena *a, const void *p, size_t n);
 
 /* printf into the arena. */
 char *al_arena_printf(struct al_arena *a, const char *fmt, ...)

@@ -46,6 +46,7 @@ al_config_load_env(void)
     if (al_config.body_budget < al_config.upload_max)
         al_config.body_budget = al_config.upload_max;
     al_config.timeout_s = (int)env_long("ANLAO_HTTP_TIMEOUT_SECONDS", 30, 1, 3600);
+    al_config.stream_sndbuf = (int)env_long("ANLAO_STREAM_SNDBUF_BYTES", 0, 0, 64L << 20);
     al_config.session_idle_s = (int)env_long("ANLAO_SESSION_IDLE_SECONDS", 1800, 1, 86400);
     al_config.session_abs_s = (int)env_long("ANLAO_SESSION_ABSOLUTE_SECONDS", 43200, 1, 604800);
     al_config.login_max_failures = (int)env_long("ANLAO_LOGIN_MAX_FAILURES", 5, 1, 1000);

@@ -21,6 +21,8 @@ struct al_config {
     size_t body_budget;       /* ANLAO_BODY_BUDGET_BYTES; request bodies held at once, whole
                                  process; default 256 MiB, at least upload_max */
     int timeout_s;            /* ANLAO_HTTP_TIMEOUT_SECONDS; read/write timeout, default 30 */
+    int stream_sndbuf;        /* ANLAO_STREAM_SNDBUF_BYTES: a streamed download's socket send
+                                 buffer (RULE-DB-113); 0, the default: the kernel's own sizing */
     int session_idle_s;       /* ANLAO_SESSION_IDLE_SECONDS; default 1800 */
     int session_abs_s;        /* ANLAO_SESSION_ABSOLUTE_SECONDS; default 43200 */
     int login_max_failures;   /* ANLAO_LOGIN_MAX_FAILURES; per account before lock, default 5 */

@@ -103,14 +103,34 @@ struct al_export_list {
 /*
  * RULE-DB-100: write every row of the list `l` as an export of `format` and
  * answer `r` with the file: the rows are read a page at a time by key (never
- * OFFSET, never the whole result in memory), each through the column table.
- * Returns al_export_reply's result, or the statement's error (r->err filled
- * by the core; nothing is sent and the temporary file is removed).  Audit the
- * export before calling (with the list's count).  *rows (may be NULL) gets
- * the number of rows written.
+ * OFFSET, never the whole result in memory), each through the column table,
+ * and the memory of each page is given back once the page is passed on
+ * (RULE-DB-112).  A CSV longer than a page is streamed (RULE-DB-113): the first
+ * page is read here, then al_stream_start takes the request over and each
+ * further page is read only once the previous one has left for the client, so
+ * `l->ctx` and what it points to must live in r->arena (not on the caller's
+ * stack), and so must `l->user`'s; `l` itself is copied.  An XLSX is built in
+ * libxlsxwriter's temporary file and sent from it (RULE-DB-114).
+ * Returns AL_OK, or the first page's error (r->err filled by the core; nothing
+ * is sent and the temporary file is removed).  A later page's error cuts the
+ * stream short (logged).  Audit the export before calling (with the list's
+ * count).  *rows (may be NULL) gets the number of rows written before it
+ * returns (a stream's first page only).
  */
 int al_export_list(struct al_req *r, const char *format, const struct al_export_list *l,
     long long *rows);
+
+/*
+ * What the last al_export_list of this thread did (the log says the same for a stream):
+ * rows and pages written, bytes of a CSV, and RULE-DB-112's measure, the most the request's
+ * arena held for one page.  For a stream, filled when it ends (or is interrupted).
+ */
+struct al_export_stats {
+    long long rows, pages;
+    size_t bytes, arena_peak;
+    bool streamed, interrupted;
+};
+const struct al_export_stats *al_export_last(void);
 
 /*
  * Write every row of the bound statement `st` to `x` through `cols` (the

@@ -179,6 +179,18 @@ al_reply_file(struct al_req *r, const char *content_type, const char *filename, 
     return AL_OK;
 }
 
+int
+al_reply_file_fd(struct al_req *r, const char *content_type, const char *filename, int fd,
+    size_t len)
+{
+    al_reply_file(r, content_type, filename, NULL, len);
+    r->file_fd = fd;
+    r->file_fd_set = true;
+    return AL_OK;
+}
+
+static char *disposition(struct al_arena *a, const char *name);
+
 /* ---- server-sent events ---- */
 
 struct al_sse {
@@ -272,16 +284,19 @@ al_sse_comment(struct al_sse *s, const char *text)
     return sse_write(s, line, (size_t)len);
 }
 
-void
-al_sse_end(struct al_sse *s)
+/*
+ * The last chunk of a chunked answer on `conn`, and the connection back to taking requests.
+ * Held across the end: without chunks (HTTP/1.0, nginx's default to upstreams) evhttp may free
+ * the connection and its bufferevent inside evhttp_send_reply_end.
+ */
+static void
+reply_end(struct evhttp_request *ev, struct evhttp_connection *conn)
 {
-    evhttp_connection_set_closecb(s->conn, NULL, NULL);
-    /* Held across the end: without chunks (HTTP/1.0, nginx's default to upstreams) evhttp may
-       free the connection and its bufferevent inside evhttp_send_reply_end. */
-    struct bufferevent *bev = evhttp_connection_get_bufferevent(s->conn);
+    evhttp_connection_set_closecb(conn, NULL, NULL);
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
     if (bev)
         bufferevent_incref(bev);
-    evhttp_send_reply_end(s->ev);
+    evhttp_send_reply_end(ev);
     /* Through the gate's filter, writing is enabled while a stream runs, so the last chunk
        leaves at once, before evhttp asks to hear that the answer is out: the connection would
        never take its next request.  Tell it now (deferred: that frees the request; a freed
@@ -290,7 +305,158 @@ al_sse_end(struct al_sse *s)
         bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
     if (bev)
         bufferevent_decref(bev);
+}
+
+void
+al_sse_end(struct al_sse *s)
+{
+    reply_end(s->ev, s->conn);
     free(s);
+}
+
+/* ---- streamed downloads (RULE-DB-113) ---- */
+
+struct al_stream {
+    struct evhttp_request *ev;
+    struct evhttp_connection *conn;
+    struct al_arena *arena; /* the request's, taken over from the worker */
+    struct event *next;     /* calls `more` from the loop */
+    void (*more)(void *ctx);
+    void (*gone)(void *ctx);
+    void *ctx;
+    bool no_body; /* HEAD: the head alone, chunks are dropped */
+};
+
+static void
+stream_free(struct al_stream *s)
+{
+    if (s->next)
+        event_free(s->next);
+    al_arena_fini(s->arena);
+    free(s->arena);
+    free(s);
+}
+
+static void
+stream_next(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct al_stream *s = arg;
+    al_json_use_arena(s->arena);
+    s->more(s->ctx); /* may end the stream: s is not used after */
+    al_json_use_arena(NULL);
+}
+
+/*
+ * Ask for the next piece once what was queued has left (it is in the kernel).  Checked both
+ * when evhttp says the output drained and right after queueing: through the gate's filter a
+ * chunk may reach the socket inside evhttp_send_reply_chunk_with_cb, before evhttp has taken
+ * our callback, which then never comes.  An event already active is not run twice.
+ */
+static void
+stream_kick(struct al_stream *s)
+{
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(s->conn);
+    if (!bev || evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        event_active(s->next, EV_TIMEOUT, 1);
+}
+
+static void
+stream_drained(struct evhttp_connection *conn, void *arg)
+{
+    (void)conn;
+    stream_kick(arg);
+}
+
+/* The client went away, or the worker stops: see sse_closed. */
+static void
+stream_closed(struct evhttp_connection *conn, void *arg)
+{
+    (void)conn;
+    struct al_stream *s = arg;
+    if (!evhttp_request_get_connection(s->ev))
+        evhttp_send_reply_end(s->ev);
+    al_json_use_arena(s->arena);
+    s->gone(s->ctx);
+    al_json_use_arena(NULL);
+    stream_free(s);
+}
+
+struct al_stream *
+al_stream_start(struct al_req *r, const char *content_type, const char *filename,
+    void (*more)(void *ctx), void (*gone)(void *ctx), void *ctx)
+{
+    struct evhttp_connection *conn = r->ev ? evhttp_request_get_connection(r->ev) : NULL;
+    struct al_stream *s = conn ? calloc(1, sizeof(*s)) : NULL;
+    if (!s)
+        return NULL;
+    s->arena = malloc(sizeof(*s->arena));
+    s->next = event_new(r->base, -1, 0, stream_next, s);
+    if (!s->arena || !s->next) {
+        if (s->next)
+            event_free(s->next);
+        free(s->arena);
+        free(s);
+        return NULL;
+    }
+    /* The request and everything it holds move with its arena; the worker starts a new one. */
+    *s->arena = *r->arena;
+    al_arena_init(r->arena, 64 * 1024);
+    r->arena = s->arena;
+    al_json_use_arena(s->arena);
+    s->ev = r->ev;
+    s->conn = conn;
+    s->more = more;
+    s->gone = gone;
+    s->ctx = ctx;
+    s->no_body = evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD;
+    r->streamed = true;
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+    add_security_headers(h);
+    evhttp_add_header(h, "Content-Type", content_type);
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    evhttp_add_header(h, "Content-Disposition", disposition(r->arena, filename));
+    /* What the kernel holds of a download beside our one chunk, when bounded (tests: a client
+       that stops reading must leave the export waiting, not finished into the kernel). */
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
+    struct bufferevent *under = bev ? bufferevent_get_underlying(bev) : NULL;
+    evutil_socket_t fd = bev ? bufferevent_getfd(under ? under : bev) : -1;
+    if (al_config.stream_sndbuf > 0 && fd >= 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &al_config.stream_sndbuf,
+            sizeof(al_config.stream_sndbuf));
+    evhttp_connection_set_closecb(conn, stream_closed, s);
+    evhttp_send_reply_start(r->ev, 200, "OK");
+    event_active(s->next, EV_TIMEOUT, 1); /* the first `more`, once the handler has returned */
+    return s;
+}
+
+void
+al_stream_write(struct al_stream *s, const void *data, size_t len)
+{
+    struct evbuffer *b = s->no_body || len == 0 ? NULL : evbuffer_new();
+    if (b && evbuffer_add(b, data, len) == 0) {
+        /* the callback comes once the output buffer is empty: flow control */
+        evhttp_send_reply_chunk_with_cb(s->ev, b, stream_drained, s);
+        stream_kick(s);
+    } else {
+        event_active(s->next, EV_TIMEOUT, 1);
+    }
+    if (b)
+        evbuffer_free(b);
+}
+
+void
+al_stream_end(struct al_stream *s, bool complete)
+{
+    if (complete) {
+        reply_end(s->ev, s->conn);
+    } else {
+        /* No last chunk: the client sees a cut answer, never a short file taken for whole. */
+        evhttp_connection_set_closecb(s->conn, NULL, NULL);
+        evhttp_connection_free(s->conn);
+    }
+    stream_free(s);
 }
 
 /* ---- rendering ---- */
@@ -321,7 +487,17 @@ send_file(struct al_req *r)
     evhttp_add_header(h, "Content-Type", r->file_type);
     evhttp_add_header(h, "Cache-Control", "no-store");
     evhttp_add_header(h, "Content-Disposition", disposition(r->arena, r->file_name));
-    evbuffer_add(evhttp_request_get_output_buffer(r->ev), r->file_body, r->file_len);
+    struct evbuffer *out = evhttp_request_get_output_buffer(r->ev);
+    if (!r->file_fd_set) {
+        evbuffer_add(out, r->file_body, r->file_len);
+    } else if (evbuffer_add_file(out, r->file_fd, 0, (ev_off_t)r->file_len) != 0) {
+        close(r->file_fd); /* RULE-DB-114: sent from the file, never read into memory */
+        r->file_fd = -1;
+        evbuffer_drain(out, evbuffer_get_length(out));
+        al_error("cannot send the file %s", r->file_name);
+    } else {
+        r->file_fd = -1; /* the buffer owns it now and closes it */
+    }
     evhttp_send_reply(r->ev, r->status, NULL, NULL);
     return r->file_len;
 }
@@ -675,30 +851,30 @@ on_request(struct evhttp_request *ev, void *arg)
     al_arena_reset(&w->arena);
     al_json_use_arena(&w->arena);
 
-    struct al_req r;
-    memset(&r, 0, sizeof(r));
-    r.arena = &w->arena;
-    r.db = w->db;
-    r.base = w->base;
-    r.ev = ev;
-    r.status = 200;
-    r.now = (int64_t)time(NULL); /* RULE-DB-044: the one clock read of the request */
-    al_date_cst(r.now, r.today);
+    /* In the arena, so that a streamed answer that takes the arena over keeps the request. */
+    struct al_req *r = al_arena_calloc(&w->arena, sizeof(*r));
+    r->arena = &w->arena;
+    r->db = w->db;
+    r->base = w->base;
+    r->ev = ev;
+    r->status = 200;
+    r->now = (int64_t)time(NULL); /* RULE-DB-044: the one clock read of the request */
+    al_date_cst(r->now, r->today);
     w->inflight++;
     evhttp_request_set_on_complete_cb(ev, on_complete, w);
     struct al_gate *gate = al_gate_of(ev);
     size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(ev));
     void *spool = NULL;
     int spool_fd = spool_map(gate, ev, &body_len, &spool);
-    client_of(&r, ev);
+    client_of(r, ev);
 
     const char *uri = evhttp_request_get_uri(ev);
     const char *q = strchr(uri, '?');
-    r.path_len = q ? (size_t)(q - uri) : strlen(uri);
-    r.path = al_arena_strndup(r.arena, uri, r.path_len);
+    r->path_len = q ? (size_t)(q - uri) : strlen(uri);
+    r->path = al_arena_strndup(r->arena, uri, r->path_len);
     enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
-    r.method = map_method(cmd);
-    const char *method_name = r.method ? al_method_name(r.method) : "OTHER";
+    r->method = map_method(cmd);
+    const char *method_name = r->method ? al_method_name(r->method) : "OTHER";
     if (cmd == EVHTTP_REQ_HEAD)
         method_name = "HEAD";
 
@@ -711,44 +887,46 @@ on_request(struct evhttp_request *ev, void *arg)
         "X-Anlao-Refused");
     if (refused) {
         route_name = "refused";
-        rc = refused_error(&r, refused);
+        rc = refused_error(r, refused);
     } else if (spool_fd >= 0 && !spool) {
         al_error("cannot map an upload spool: %s", strerror(errno));
-        rc = refused_error(&r, "spool");
+        rc = refused_error(r, "spool");
     } else if (!gate && body_len > al_config.body_max) {
         /* No gate on this connection (out of memory at accept): no large body either. */
-        rc = al_req_fail(&r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB",
+        rc = al_req_fail(r, AL_ETOOBIG, NULL, "请求内容过大，不能超过 %zu KB",
             al_config.body_max / 1024);
-    } else if (r.path_len == 0 || r.path[0] != '/') {
-        rc = al_req_fail(&r, AL_EINVAL, NULL, "请求路径无效");
-    } else if (!al_is_api_path(r.path, r.path_len)) {
-        if (r.method == AL_GET) {
-            bytes = serve_static(&r, &status);
+    } else if (r->path_len == 0 || r->path[0] != '/') {
+        rc = al_req_fail(r, AL_EINVAL, NULL, "请求路径无效");
+    } else if (!al_is_api_path(r->path, r->path_len)) {
+        if (r->method == AL_GET) {
+            bytes = serve_static(r, &status);
             goto done;
         }
-        rc = al_req_fail(&r, AL_ENOTFOUND, NULL, "页面不存在");
-    } else if (!r.method) {
-        rc = al_req_fail(&r, AL_EMETHOD, NULL, "不支持该请求方法");
+        rc = al_req_fail(r, AL_ENOTFOUND, NULL, "页面不存在");
+    } else if (!r->method) {
+        rc = al_req_fail(r, AL_EMETHOD, NULL, "不支持该请求方法");
     } else {
         /* AL_ENOTFOUND or AL_EMETHOD with the message filled (a HEAD is matched as a GET and
          * its error has no body). */
-        rc = route_api(&r, q, spool, body_len, &route_name);
+        rc = route_api(r, q, spool, body_len, &route_name);
     }
-    if (r.streamed) {
+    if (r->streamed) {
         /* The stream answers from now on; it does not hold up a graceful stop. */
         evhttp_request_set_on_complete_cb(ev, NULL, NULL);
         on_complete(ev, w);
-    } else if (rc == AL_OK && r.file_body) {
-        status = r.status;
-        bytes = send_file(&r);
+    } else if (rc == AL_OK && (r->file_body || r->file_fd_set)) {
+        status = r->status;
+        bytes = send_file(r);
     } else if (rc == AL_OK) {
-        status = r.status;
-        bytes = send_json(&r, status, r.resp ? r.resp : json_pack("{s:b}", "ok", 1));
+        status = r->status;
+        bytes = send_json(r, status, r->resp ? r->resp : json_pack("{s:b}", "ok", 1));
     } else {
         status = al_err_status(rc);
-        bytes = send_error(&r, rc);
+        bytes = send_error(r, rc);
     }
 done:
+    if (r->file_fd_set && r->file_fd >= 0) /* a file answer not sent (an error after all) */
+        close(r->file_fd);
     if (spool)
         munmap(spool, body_len);
     if (spool_fd >= 0)

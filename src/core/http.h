@@ -67,6 +67,8 @@ struct al_req {
     size_t file_len;
     const char *file_type;
     const char *file_name;
+    int file_fd;      /* with file_fd_set: the download is this file (see al_reply_file_fd) */
+    bool file_fd_set;
     bool streamed; /* the handler answers through an al_sse stream (al_sse_start) */
 };
 
@@ -131,6 +133,40 @@ int al_reply_items(struct al_req *r, json_t *items, int64_t total);
  */
 int al_reply_file(struct al_req *r, const char *content_type, const char *filename,
     const char *data, size_t len);
+
+/*
+ * The same from an open file of `len` bytes (an unlinked temporary file): it is sent from the
+ * file, never read into memory (RULE-DB-114), and closed once sent or when the answer fails.
+ */
+int al_reply_file_fd(struct al_req *r, const char *content_type, const char *filename, int fd,
+    size_t len);
+
+/*
+ * ---- A streamed download (RULE-DB-113) ---------------------------------------
+ * al_stream_start sends the head of a download (200, the type, the file name
+ * offered, no-store, chunked) and takes the request over together with its
+ * arena: r, and everything allocated in r->arena, stay valid until the stream
+ * ends, while the worker goes on serving other requests with a new arena (and
+ * the same database connection: use it only inside the callbacks, and leave no
+ * statement or transaction open between them).  The handler then returns AL_OK.
+ * From the worker's loop, `more(ctx)` is called once at the start and again each
+ * time what al_stream_write queued has left for the client (flow control: one
+ * chunk in flight); `more` writes the next piece, or ends the stream.  When the
+ * client goes away or the server stops first, `gone(ctx)` is called once instead
+ * and the stream and its arena are freed.  NULL (nothing sent, the request is
+ * still the handler's) when the request has no connection.
+ */
+struct al_stream;
+struct al_stream *al_stream_start(struct al_req *r, const char *content_type,
+    const char *filename, void (*more)(void *ctx), void (*gone)(void *ctx), void *ctx);
+/* Queue `len` bytes (copied) as one chunk; `more` follows when they have left. */
+void al_stream_write(struct al_stream *s, const void *data, size_t len);
+/*
+ * End the stream and free it with the request's arena (`more`/`gone` are not called
+ * again): `complete` sends the last chunk; otherwise the connection is closed without
+ * it, so that the client sees the answer cut short rather than a short file.
+ */
+void al_stream_end(struct al_stream *s, bool complete);
 
 /*
  * ---- Server-sent events (RULE-EVENT-006..) -----------------------------------

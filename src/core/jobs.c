@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/events.h"
+#include "core/http.h"
 #include "core/jobs_int.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -569,15 +570,28 @@ al_job_progress(struct al_job *job, const char *phase, int64_t done, int64_t tot
     pthread_mutex_unlock(&lock);
 }
 
-json_t *
-al_jobs_get(struct al_db *db, int64_t id, int64_t *owner)
+int
+al_jobs_submit_reply(struct al_req *r, const char *kind, al_job_fn fn, const void *arg,
+    size_t arg_size)
+{
+    int64_t job;
+    int rc = al_jobs_submit(r->db, kind, r->who->user_id, r->now, fn, arg, arg_size, &job);
+    if (rc != AL_OK)
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
+    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+}
+
+int
+al_jobs_get(struct al_db *db, int64_t id, json_t **out_json, int64_t *owner)
 {
     static const char sql[] = "SELECT kind, user_id, status, result, error, phase,"
                               " progress_done, progress_total FROM jobs WHERE id = ?";
+    *out_json = NULL;
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, id);
-    if (al_stmt_one(st) != AL_OK)
-        return NULL;
+    int rc = al_stmt_one(st); /* RULE-DB-115: AL_ENOTFOUND, or the database's own error */
+    if (rc != AL_OK)
+        return rc;
     const char *result = al_stmt_text(st, 3);
     const char *error = al_stmt_text(st, 4);
     const char *status = al_stmt_text(st, 2);
@@ -595,7 +609,7 @@ al_jobs_get(struct al_db *db, int64_t id, int64_t *owner)
     *owner = al_stmt_int(st, 1);
     al_stmt_reset(st);
     if (!out)
-        return NULL;
+        return AL_EINTERNAL;
     /* The runner's memory is fresher than the last renewal, when this server runs it. */
     pthread_mutex_lock(&lock);
     if (running && running->id == id &&
@@ -605,5 +619,6 @@ al_jobs_get(struct al_db *db, int64_t id, int64_t *owner)
         json_object_set_new(out, "total", json_integer(running->total));
     }
     pthread_mutex_unlock(&lock);
-    return out;
+    *out_json = out;
+    return AL_OK;
 }

@@ -76,6 +76,15 @@ int al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, int64_t 
     al_job_fn fn, const void *arg, size_t arg_size, int64_t *id);
 
 /*
+ * A request's job: al_jobs_submit for the caller of `r` at r->now, answered 202
+ * {"job_id": id}; or the submit's error with 后台任务暂不可用.  Returns AL_OK or
+ * that error (r->err filled), for `return al_jobs_submit_reply(...)`.
+ */
+struct al_req;
+int al_jobs_submit_reply(struct al_req *r, const char *kind, al_job_fn fn, const void *arg,
+    size_t arg_size);
+
+/*
  * RULE-DB-102: the job's time, unix seconds, read once when this server claimed
  * it: what the job writes and dates (rows, audit entries, "today") uses it, as a
  * request uses r->now.  (The runner's own bookkeeping — claims, leases, the
@@ -88,11 +97,13 @@ void al_job_progress(struct al_job *job, const char *phase, int64_t done, int64_
 
 /*
  * The state of job `id` as JSON {id, kind, status, phase, done, total,
- * result, error} (in the arena of the current thread's JSON allocator, or the
- * heap outside a request), or NULL when no such job exists (or on a database
- * error).  *owner receives the submitting user.
+ * result, error} into *out (in the arena of the current thread's JSON
+ * allocator, or the heap outside a request) and the submitting user into
+ * *owner.  Returns AL_OK, AL_ENOTFOUND when no such job exists, or the
+ * database's error (AL_EDB, AL_EUNAVAIL: logged); *out is NULL unless AL_OK
+ * (RULE-DB-115: a failed read is never "no such job").
  */
-json_t *al_jobs_get(struct al_db *db, int64_t id, int64_t *owner);
+int al_jobs_get(struct al_db *db, int64_t id, json_t **out, int64_t *owner);
 
 /* True for the final states "done" and "failed". */
 bool al_jobs_finished(const char *status);

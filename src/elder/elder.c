@@ -284,10 +284,12 @@ elder_export(struct al_req *r)
             "rows", (json_int_t)total)};
     if ((rc = audit_append(r, &e)) != AL_OK)
         return rc;
-    struct export_ctx x = {.r = r, .q = &q};
+    /* the stream reads the rest of the pages after this function (RULE-DB-113): in the arena */
+    struct export_ctx *x = al_arena_memdup(r->arena,
+        &(struct export_ctx){.r = r, .q = al_arena_memdup(r->arena, &q, sizeof(q))}, sizeof(*x));
     struct al_export_list l = {.title = "老年人名单", .name = al_arena_printf(r->arena,
         "老年人名单-%s", r->today), .cols = q.pii ? export_cols_pii : export_cols,
-        .page = none ? NULL : export_page, .ctx = &x, .key_col = ELDER_EXPORT_KEY,
+        .page = none ? NULL : export_page, .ctx = x, .key_col = ELDER_EXPORT_KEY,
         .page_rows = EXPORT_PAGE};
     l.nkeys = elder_store_export_keys(&q);
     return al_export_list(r, format, &l, NULL);

@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "core/csv.h"
 #include "core/embed.h"
+#include "core/err.h"
 #include "core/set64.h"
 #include "gen/gen.h"
 #include "gen/gen_int.h"
@@ -379,40 +380,37 @@ write_facts(struct writer *wr, const struct person *p, const struct gen_facts *f
 }
 
 int
-gen_write(const struct gen_options *o, struct gen_counts *c, char *err, size_t err_size)
+gen_write(const struct gen_options *o, struct gen_counts *c, struct al_errinfo *e)
 {
     memset(c, 0, sizeof(*c));
     int64_t today;
-    if (!o->out_dir || !o->out_dir[0] || o->elders < 1 || o->elders > GEN_MAX_ELDERS ||
-        o->bad_per_mille < 0 || o->bad_per_mille > 1000) {
-        snprintf(err, err_size, "参数无效：人数应为 1 到 %d，错误行比例应为 0 到 100%%",
-            GEN_MAX_ELDERS);
-        return -1;
-    }
-    if (!gen_parse_date(o->today, &today)) {
-        snprintf(err, err_size, "日期无效：%s（应为 YYYY-MM-DD）", o->today ? o->today : "（空）");
-        return -1;
-    }
-    if (mkdir(o->out_dir, 0755) != 0 && errno != EEXIST) {
-        snprintf(err, err_size, "无法创建目录 %s：%s", o->out_dir, strerror(errno));
-        return -1;
-    }
+    if (!o->out_dir || !o->out_dir[0])
+        return al_fail(e, AL_EINVAL, "out_dir", "参数无效：应给出输出目录");
+    if (o->elders < 1 || o->elders > GEN_MAX_ELDERS)
+        return al_fail(e, AL_EINVAL, "elders", "参数无效：人数应为 1 到 %d", GEN_MAX_ELDERS);
+    if (o->bad_per_mille < 0 || o->bad_per_mille > 1000)
+        return al_fail(e, AL_EINVAL, "bad_per_mille", "参数无效：错误行比例应为 0 到 100%%");
+    if (!gen_parse_date(o->today, &today))
+        return al_fail(e, AL_EINVAL, "today", "日期无效：%s（应为 YYYY-MM-DD）",
+            o->today ? o->today : "（空）");
+    if (mkdir(o->out_dir, 0755) != 0 && errno != EEXIST)
+        return al_fail(e, AL_EINTERNAL, NULL, "无法创建目录 %s：%s", o->out_dir, strerror(errno));
     struct al_arena a;
     al_arena_init(&a, 1 << 14);
     struct places *pl = al_arena_calloc(&a, sizeof(*pl));
     struct writer *wr = al_arena_calloc(&a, sizeof(*wr));
     struct al_set64 seen;
     al_set64_init(&seen);
-    int rc = -1;
+    int rc = AL_EINTERNAL;
     if (!load_places(&a, pl)) {
-        snprintf(err, err_size, "缺少凤冈县村（社区）或贵州省县级区划数据");
+        al_fail(e, rc, NULL, "缺少凤冈县村（社区）或贵州省县级区划数据");
         goto out;
     }
     for (int k = 0; k < GEN_FILES; k++) {
         char path[1024];
         snprintf(path, sizeof(path), "%s/%s.csv", o->out_dir, gen_file_kinds[k]);
         if (!(wr->f[k] = fopen(path, "wb"))) {
-            snprintf(err, err_size, "无法写入 %s：%s", path, strerror(errno));
+            al_fail(e, rc, NULL, "无法写入 %s：%s", path, strerror(errno));
             goto out;
         }
         setvbuf(wr->f[k], NULL, _IOFBF, 1 << 18);
@@ -450,16 +448,15 @@ gen_write(const struct gen_options *o, struct gen_counts *c, char *err, size_t e
             write_facts(wr, &p, &f);
         }
     }
-    rc = 0;
+    rc = AL_OK;
 out:
     for (int k = 0; k < GEN_FILES; k++) {
         if (!wr->f[k])
             continue;
         bool failed = ferror(wr->f[k]) != 0;
-        if ((fclose(wr->f[k]) != 0 || failed) && rc == 0) {
-            snprintf(err, err_size, "写入 %s.csv 失败：%s", gen_file_kinds[k], strerror(errno));
-            rc = -1;
-        }
+        if ((fclose(wr->f[k]) != 0 || failed) && rc == AL_OK)
+            rc = al_fail(e, AL_EINTERNAL, NULL, "写入 %s.csv 失败：%s", gen_file_kinds[k],
+                strerror(errno));
     }
     al_set64_fini(&seen);
     al_arena_fini(&a);

@@ -57,13 +57,15 @@ extern const char *const gen_defect_ids[GEN_DEFECTS]; /* "check", "birth", ... *
  * floor or ceil of rows × bad_per_mille / 1000, spread evenly.
  *
  * Memory: fixed apart from a set of the ID numbers used (8–32 bytes each).
- * Returns 0 and fills `c`, or -1 with a Chinese reason in `err` (files may
+ * Returns AL_OK and fills `c`; AL_EINVAL naming the option in `e` (elders,
+ * bad_per_mille, today, out_dir); or AL_EINTERNAL with the Chinese reason in
+ * `e` when a file cannot be written or the region data is missing (files may
  * then be partly written).
  */
-int gen_write(const struct gen_options *o, struct gen_counts *c, char *err, size_t err_size);
+struct al_errinfo;
+int gen_write(const struct gen_options *o, struct gen_counts *c, struct al_errinfo *e);
 
 struct al_db;
-struct al_errinfo;
 
 /*
  * Demo county (gen_demo.c): `elders` older residents of 凤冈县 written as the

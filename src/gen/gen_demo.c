@@ -24,10 +24,10 @@ import_files(struct al_db *db, int64_t elders, const char *today, struct al_erri
     struct gen_options g = {.elders = elders, .out_dir = dir, .seed = 2026, .bad_per_mille = 0,
         .today = today};
     struct gen_counts c;
-    char err[256];
-    int rc = gen_write(&g, &c, err, sizeof(err)) == 0
+    struct al_errinfo ge = {0};
+    int rc = gen_write(&g, &c, &ge) == AL_OK
                  ? AL_OK
-                 : al_fail(e, AL_EINTERNAL, NULL, "演示数据生成失败：%s", err);
+                 : al_fail(e, AL_EINTERNAL, NULL, "演示数据生成失败：%s", ge.message);
     for (int k = 0; rc == AL_OK && k < GEN_FILES; k++) {
         char path[256], name[64];
         snprintf(path, sizeof(path), "%s/%s.csv", dir, gen_file_kinds[k]);

@@ -142,12 +142,7 @@ run_create(struct al_req *r)
     snprintf(a.username, sizeof(a.username), "%s", r->who->username);
     snprintf(a.region, sizeof(a.region), "%s", r->who->region_code);
     snprintf(a.client_ip, sizeof(a.client_ip), "%s", r->client_ip);
-    int64_t job;
-    int rc = al_jobs_submit(r->db, "identify.run", r->who->user_id, r->now, run_job, &a, sizeof(a),
-        &job);
-    if (rc != AL_OK)
-        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
-    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+    return al_jobs_submit_reply(r, "identify.run", run_job, &a, sizeof(a));
 }
 
 static int
@@ -306,12 +301,13 @@ list_export(struct al_req *r)
     if ((rc = audit_append(r, &e)) != AL_OK)
         return rc;
     const char *title = identify_list_name(identify_list_index(list));
-    struct export_ctx x = {.r = r, .run_id = run_id, .list = list,
-        .index = identify_list_index(list)};
+    struct export_ctx *x = al_arena_memdup(r->arena, /* RULE-DB-113: read after we return */
+        &(struct export_ctx){.r = r, .run_id = run_id, .list = list,
+            .index = identify_list_index(list)}, sizeof(*x));
     bool pii = auth_role_has(r->db, r->who->role, "elder.read_pii");
     struct al_export_list l = {.title = title, .name = al_arena_printf(r->arena,
         "精准识别-%lld-%s", (long long)run_id, title), .cols = pii ? export_cols_pii : export_cols,
-        .user = &x, .page = export_page, .ctx = &x, .key_col = IDENTIFY_ITEM_KEY, .nkeys = 2,
+        .user = x, .page = export_page, .ctx = x, .key_col = IDENTIFY_ITEM_KEY, .nkeys = 2,
         .page_rows = EXPORT_PAGE};
     return al_export_list(r, format, &l, NULL);
 }

@@ -1153,12 +1153,7 @@ import_upload(struct al_req *r)
     snprintf(j->sheet, sizeof(j->sheet), "%s", sheet ? sheet : "");
     j->o.keep_file = true;
     j->o.partial = partial;
-    int64_t job;
-    rc = al_jobs_submit(r->db, "import.validate", r->who->user_id, r->now, import_job, j, sizeof(*j),
-        &job);
-    if (rc != AL_OK)
-        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
-    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+    return al_jobs_submit_reply(r, "import.validate", import_job, j, sizeof(*j));
 }
 
 static int
@@ -1189,12 +1184,7 @@ import_commit_route(struct al_req *r)
     struct job_arg *j = new_job_arg(r);
     j->import_id = id;
     j->o.valid_only = valid_only;
-    int64_t job;
-    rc = al_jobs_submit(r->db, "import.commit", r->who->user_id, r->now, import_job, j, sizeof(*j),
-        &job);
-    if (rc != AL_OK)
-        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
-    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+    return al_jobs_submit_reply(r, "import.commit", import_job, j, sizeof(*j));
 }
 
 /*
@@ -1209,9 +1199,15 @@ job_read(struct al_req *r, int64_t *id, json_t **out)
     int rc = al_req_param_id(r, "id", id);
     if (rc != AL_OK)
         return rc;
-    json_t *j = al_jobs_get(r->db, *id, &owner);
-    if (!j || (owner != r->who->user_id && !auth_role_has(r->db, r->who->role, "system.manage")))
+    json_t *j = NULL;
+    rc = al_jobs_get(r->db, *id, &j, &owner);
+    if (rc == AL_OK && owner != r->who->user_id &&
+        !auth_role_has(r->db, r->who->role, "system.manage"))
+        rc = AL_ENOTFOUND;
+    if (rc == AL_ENOTFOUND)
         return al_req_fail(r, AL_ENOTFOUND, NULL, "任务不存在");
+    if (rc != AL_OK) /* RULE-DB-115: the job may well exist: try again, not "missing" */
+        return al_req_fail(r, AL_EUNAVAIL, NULL, "任务状态暂时无法读取，请稍后重试");
     *out = j;
     return AL_OK;
 }
@@ -1279,11 +1275,14 @@ static bool
 job_stream_check(struct job_stream *js)
 {
     int64_t owner = 0;
-    json_t *j = al_jobs_get(js->db, js->id, &owner);
-    if (!j) {
+    json_t *j = NULL;
+    int rc = al_jobs_get(js->db, js->id, &j, &owner);
+    if (rc == AL_ENOTFOUND) {
         job_stream_end(js);
         return true;
     }
+    if (rc != AL_OK) /* RULE-DB-115: a failed read (logged) ends nothing: the next tick asks again */
+        return false;
     bool end = al_jobs_finished(json_string_value(json_object_get(j, "status")));
     if (end && job_stream_send(js, "end", j))
         job_stream_end(js);
@@ -1343,8 +1342,9 @@ job_events(struct al_req *r)
         return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
     }
     int64_t owner = 0;
-    json_t *now = al_jobs_get(r->db, id, &owner);
-    if (!now || al_jobs_finished(json_string_value(json_object_get(now, "status")))) {
+    json_t *now = NULL;
+    /* RULE-DB-115: a failed read ends the stream like a missing job (the browser reconnects) */
+    if (al_jobs_get(r->db, id, &now, &owner) != AL_OK || al_jobs_finished(json_string_value(json_object_get(now, "status")))) {
         if (!now || job_stream_send(js, "end", now))
             job_stream_end(js);
         return AL_OK;
@@ -1360,11 +1360,11 @@ static int
 import_list(struct al_req *r)
 {
     json_t *items = json_array();
-    int rc = import_store_list(r->db, r->arena, r->who->region_code, items);
+    int64_t total = 0;
+    int rc = import_store_list(r->db, r->arena, r->who->region_code, items, &total);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                (json_int_t)json_array_size(items)));
+    return al_reply_items(r, items, total); /* RULE-DB-116: all in scope, not the 100 shown */
 }
 
 /* ---- the import list exported (RULE-UI-009) ---- */

@@ -243,8 +243,12 @@ int import_store_forget_file(struct al_db *db, int64_t import_id);
  */
 int import_store_files(struct al_db *db, int64_t expired_before, json_t *ids, json_t *paths,
     json_t *stale);
-/* The imports made within `scope` (newest 100). */
-int import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items);
+/*
+ * The imports made within `scope` (newest 100) appended to `items`, and into *total the number
+ * of all of them (RULE-DB-116: import_store_count, the same WHERE).  AL_OK or AL_EDB.
+ */
+int import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items,
+    int64_t *total);
 /* The number of imports made within `scope` into *n: AL_OK or AL_EDB. */
 int import_store_count(struct al_db *db, const char *scope, int64_t *n);
 /*

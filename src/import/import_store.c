@@ -164,14 +164,17 @@ static const char sql_list[] =
     " WHERE region_code >= ? AND region_code < ? ORDER BY id DESC LIMIT 100";
 
 int
-import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items)
+import_store_list(struct al_db *db, struct al_arena *a, const char *scope, json_t *items,
+    int64_t *total)
 {
+    int rc = import_store_count(db, scope, total); /* RULE-DB-116: scoped like the list */
+    if (rc != AL_OK)
+        return rc;
     struct al_stmt *st = al_db_sql(db, sql_list);
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     al_stmt_bind_text(st, 1, lo);
     al_stmt_bind_text(st, 2, hi);
-    int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         json_t *o = json_pack(
             "{s:I, s:s, s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:o, s:o, s:o}", "id",

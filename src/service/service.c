@@ -1267,7 +1267,7 @@ settlement_export(struct al_req *r)
     json_decref(t);
     if (rc != AL_OK)
         return rc;
-    void *ctx[2] = {r, &id};
+    void *ctx[2] = {r, &id}; /* nkeys 0: one statement, read before al_export_list returns */
     struct al_export_list l = {.title = title, .name = name, .cols = settle_xcols,
         .page = settle_export_page, .ctx = ctx, .nkeys = 0};
     return al_export_list(r, format, &l, NULL);

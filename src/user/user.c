@@ -208,7 +208,9 @@ user_export(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     struct al_export_list l = {.title = "用户", .name = "用户", .cols = export_cols,
-        .page = export_page, .ctx = &(struct export_ctx){r, &f}, .key_col = USER_X_ID,
+        .page = export_page, .ctx = al_arena_memdup(r->arena, /* RULE-DB-113 */
+            &(struct export_ctx){r, al_arena_memdup(r->arena, &f, sizeof(f))},
+            sizeof(struct export_ctx)), .key_col = USER_X_ID,
         .nkeys = 1, .page_rows = EXPORT_PAGE};
     return al_export_list(r, format, &l, NULL);
 }

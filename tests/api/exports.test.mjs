@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { Server, assertError, sleep } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
@@ -15,7 +16,9 @@ const VILLAGES = ['520327001001', '520327001003', '520327101201']
 const N = 2400 // more than two export pages of 1,000 (RULE-DB-101)
 
 before(async () => {
-  s = await new Server().start()
+  // RULE-DB-113: a bounded send buffer, so that a client that stops reading leaves the export
+  // waiting for it (the kernel would otherwise take the whole of this small list at once)
+  s = await new Server({ env: { ANLAO_STREAM_SNDBUF_BYTES: '16384' } }).start()
   civil = await s.login('fg_civil')
   const rows = ['身份证号,姓名,区划代码,住址']
   for (let i = 0; i < N; i++) {
@@ -181,4 +184,122 @@ test('RULE-UI-009: the import list exports every import in scope, in Chinese, au
   assert.equal(xlsx.raw.subarray(0, 2).toString(), 'PK', 'XLSX when no format is given')
   const helper = await s.login('lq_helper')
   assertError(assert, await helper.get('/api/v1/imports/export'), 403, 'forbidden')
+})
+
+// RULE-DB-116 (issue 10): the import list shows the newest 100, and its total is the number of
+// imports in the caller's scope (the same WHERE as the list), not the number shown.
+test('RULE-DB-116: the import list total counts every import in scope, not the 100 shown', async () => {
+  const lq = await s.login('lq_officer')
+  const countIn = (prefix) => Number(sqlite(s.db, `SELECT count(*) FROM imports WHERE region_code LIKE '${prefix}%'`))
+  // 130 more imports: 90 of the county, 40 of 龙泉镇 (520327001), and 5 of another county
+  const add = (n, region) => sqlite(s.db, 'INSERT INTO imports (kind, filename, file_sha256, encoding,' +
+    ' region_code, status, rows, accepted, rejected, created_at) SELECT \'hukou\', \'批量.csv\', \'x\',' +
+    ` 'utf-8', '${region}', 'validated', 1, 1, 0, 1767225600 FROM (SELECT 1 AS one${' UNION ALL SELECT 1'.repeat(n - 1)}) t`)
+  add(90, '520327')
+  add(40, '520327001')
+  add(5, '520302')
+  const all = (await civil.get('/api/v1/imports')).body
+  assert.equal(all.items.length, 100, 'the newest 100 shown')
+  assert.equal(all.total, countIn('520327'))
+  assert.ok(all.total > 130)
+  const town = (await lq.get('/api/v1/imports')).body
+  assert.equal(town.total, countIn('520327001'))
+  assert.ok(town.total >= 41 && town.total < all.total)
+  assert.equal(town.items.length, Math.min(100, town.total))
+})
+
+// The export log lines of the server (RULE-DB-113).
+const exportLines = () => s.log.split('\n').filter((l) => /"msg":"export \/api\/v1\/elders\/export/.test(l))
+
+// RULE-DB-112, RULE-DB-113: a CSV longer than a page is sent as it is read, in chunks, the arena
+// holding one page at a time; the bytes are those of the list (test 1 compares them row by row).
+test('RULE-DB-113: a long CSV export is streamed page by page, its memory bounded by a page', async () => {
+  const before = exportLines().length
+  const r = await civil.get('/api/v1/elders/export?format=csv', { raw: true })
+  assert.equal(r.status, 200)
+  assert.equal(r.headers.get('transfer-encoding'), 'chunked', 'streamed, not one body')
+  assert.equal(r.headers.get('content-length'), null)
+  assert.match(r.headers.get('content-type'), /text\/csv/)
+  assert.match(decodeURIComponent(r.headers.get('content-disposition') || ''), /老年人名单/)
+  const total = (await civil.get('/api/v1/elders?page_size=1')).body.total
+  assert.ok(total > 2000)
+  assert.equal(csvRows(r).length, total + 1)
+  let line
+  for (let i = 0; i < 250 && !(line = exportLines().slice(before).find((l) => / sent: /.test(l))); i++) await sleep(20)
+  const m = line && line.match(/sent: (\d+) rows, (\d+) pages, (\d+) bytes, at most (\d+) bytes of memory a page/)
+  assert.ok(m, 'the export logged: ' + exportLines().join('\n'))
+  assert.equal(Number(m[1]), total)
+  assert.equal(Number(m[2]), 3)
+  assert.equal(Number(m[3]), r.raw.length)
+  // a page of 1,000 rows is about 120 KB of CSV: the arena held about one page, never the file
+  assert.ok(Number(m[4]) < r.raw.length * 0.6, `at most ${m[4]} bytes held for ${r.raw.length}`)
+  // a short list is still one body with its length
+  const one = await civil.get('/api/v1/elders/export?format=csv&region=520327001&age_min=95', { raw: true })
+  assert.equal(one.status, 200)
+  assert.ok(one.headers.get('content-length'))
+})
+
+// RULE-DB-113: a client that goes away mid-export ends the stream: logged, everything freed (the
+// ASan build reports no leak at exit), and the worker goes on serving.
+test('RULE-DB-113: a client that leaves mid-export ends it with a log line; the server goes on', async () => {
+  await sleep(400) // the log lines of earlier exports are written (a worker flushes every 200 ms)
+  const before = exportLines().length
+  const sock = connect(s.port, '127.0.0.1')
+  await new Promise((res) => sock.once('connect', res))
+  sock.pause() // read nothing: the server's output fills and the export waits for it
+  sock.write(`GET /api/v1/elders/export?format=csv HTTP/1.1\r\nHost: x\r\nCookie: ${civil.cookie}\r\n\r\n`)
+  let line
+  for (let i = 0; i < 20 && !line; i++) {
+    await sleep(50)
+    line = exportLines().slice(before).find((l) => / sent: /.test(l))
+  }
+  assert.ok(!line, 'the export waits for a client that does not read')
+  sock.destroy() // unread data: the peer gets a reset
+  for (let i = 0; i < 250 && !(line = exportLines().slice(before).find((l) => / interrupted: /.test(l))); i++) await sleep(20)
+  assert.ok(line, 'logged: ' + exportLines().slice(before).join('\n'))
+  assert.match(line, /the client left after \d+ rows/)
+  assert.ok(!exportLines().slice(before).some((l) => / sent: /.test(l)))
+  for (let i = 0; i < 4; i++) { // both workers still answer, exports included
+    const r = await civil.get('/api/v1/elders/export?format=csv&region=520327101', { raw: true })
+    assert.equal(r.status, 200)
+    assert.ok(csvRows(r).length > N / 3)
+  }
+})
+
+// RULE-DB-113: a download that lasts longer than the HTTP timeout is not cut while the client
+// reads (it sends nothing meanwhile; only a write that makes no progress for that long ends a
+// stream).  A server of its own with a 1 s timeout and the same elders; the client stops reading
+// five times for 500 ms.
+test('RULE-DB-113: a streamed export outlasting the HTTP timeout is sent whole to a slow reader', async () => {
+  const t = await new Server({ env: { ANLAO_HTTP_TIMEOUT_SECONDS: '1', ANLAO_STREAM_SNDBUF_BYTES: '16384' } }).start()
+  try {
+    const r = t.cli('import', '--kind', 'hukou', join(s.dir, 'many.csv'), '--commit')
+    assert.equal(r.status, 0, r.stderr)
+    const c = await t.login('fg_civil')
+    const sock = connect(t.port, '127.0.0.1')
+    await new Promise((res) => sock.once('connect', res))
+    const chunks = []
+    const t0 = Date.now()
+    let waits = 5
+    sock.on('data', (d) => { // a slow reader: five times 500 ms of nothing (each within the timeout)
+      chunks.push(d)
+      if (waits-- > 0) {
+        sock.pause()
+        setTimeout(() => sock.resume(), 500)
+      }
+    })
+    sock.write(`GET /api/v1/elders/export?format=csv HTTP/1.1\r\nHost: x\r\nCookie: ${c.cookie}\r\nConnection: close\r\n\r\n`)
+    await new Promise((res) => sock.once('close', res))
+    assert.ok(Date.now() - t0 > 2000, 'the download lasted longer than the timeout')
+    const text = Buffer.concat(chunks).toString('utf8')
+    assert.match(text, /^HTTP\/1\.1 200/)
+    assert.match(text, /transfer-encoding: chunked/i)
+    assert.ok(text.endsWith('\r\n0\r\n\r\n'), 'the last chunk came: the answer is whole: ' + JSON.stringify(text.slice(-40)) + t.log.split('\n').filter((l) => /export/.test(l)).join('\n'))
+    assert.ok((text.match(/汪/g) || []).length >= N, 'every row')
+    await sleep(400)
+    assert.ok(!/interrupted/.test(t.log), t.log.split('\n').filter((l) => /export/.test(l)).join('\n'))
+  } finally {
+    await t.stop()
+    t.cleanup()
+  }
 })

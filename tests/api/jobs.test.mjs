@@ -32,3 +32,21 @@ test('a job is seen by its owner and by holders of system.manage, by nobody else
     " UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'auth.roles_version';")
   assertError(assert, await civil.get(path), 404, 'not_found')
 })
+
+// RULE-DB-115 (issue 10): a job whose state cannot be read (the database fails) is answered 503
+// "try again", never 404 任务不存在 as if it did not exist.  The failure is real: the jobs table
+// is renamed away under the server for a moment.
+test('RULE-DB-115: a database failure reading a job answers 503, a missing job 404', async () => {
+  const lq = await s.login('lq_officer')
+  const r = await lq.post('/api/v1/identify/runs')
+  assert.equal(r.status, 202, JSON.stringify(r.body))
+  const path = `/api/v1/jobs/${r.body.job_id}`
+  assert.equal((await lq.get(path)).status, 200)
+  assertError(assert, await lq.get(`/api/v1/jobs/${r.body.job_id + 100000}`), 404, 'not_found')
+  sql('ALTER TABLE jobs RENAME TO jobs_away;')
+  let down
+  try { down = await lq.get(path) } finally { sql('ALTER TABLE jobs_away RENAME TO jobs;') }
+  assertError(assert, down, 503, 'unavailable')
+  assert.match(down.body.error.message, /任务状态暂时无法读取/)
+  assert.equal((await lq.get(path)).status, 200)
+})

@@ -206,7 +206,8 @@ lease_expiry_fails_the_job(void **state)
     assert_string_equal(status, "running");
     /* Another server reads the progress A wrote. */
     int64_t owner = 0;
-    json_t *j = al_jobs_get(b, id, &owner);
+    json_t *j = NULL;
+    assert_int_equal(al_jobs_get(b, id, &j, &owner), AL_OK);
     assert_non_null(j);
     assert_int_equal(owner, 7);
     assert_string_equal(json_string_value(json_object_get(j, "phase")), "校验中");
@@ -360,14 +361,15 @@ runner_runs_and_publishes(void **state)
     assert_non_null(strstr(s.last, "\"done\":1"));
     int64_t owner = 0;
     int64_t n0 = -1;
-    json_t *j = al_jobs_get(db, id, &owner);
+    json_t *j = NULL;
+    assert_int_equal(al_jobs_get(db, id, &j, &owner), AL_OK);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "running");
     assert_string_equal(json_string_value(json_object_get(j, "phase")), "测试中");
     json_decref(j);
     __atomic_store_n(&release_job, 1, __ATOMIC_RELEASE);
     wait_for(&s, "\"status\":\"done\"");
     assert_non_null(strstr(s.last, "\"status\":\"done\""));
-    j = al_jobs_get(db, id, &owner);
+    assert_int_equal(al_jobs_get(db, id, &j, &owner), AL_OK);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "done");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "result"), "arg")), 42);
     /* RULE-DB-102: the job's own time is when it was claimed, read once */
@@ -390,8 +392,38 @@ runner_runs_and_publishes(void **state)
     al_db_close(db);
 }
 
+/*
+ * RULE-DB-115: reading a job tells "no such job" (AL_ENOTFOUND) from a failed read (the
+ * database's error), which GET /api/v1/jobs/:id answers 503, never 任务不存在.  The failure is
+ * made real: the table is renamed away under the connection (its statement no longer prepares).
+ */
+static void
+job_read_tells_missing_from_failure(void **state)
+{
+    (void)state;
+    struct al_db *db = open_db();
+    clear_jobs(db);
+    int64_t id = queue(db, "A", 1000), owner = 0;
+    json_t *j = NULL;
+    assert_int_equal(al_jobs_get(db, id, &j, &owner), AL_OK);
+    assert_int_equal(owner, 7);
+    json_decref(j);
+    assert_int_equal(al_jobs_get(db, id + 1000, &j, &owner), AL_ENOTFOUND);
+    assert_null(j);
+    assert_int_equal(al_db_exec(db, "ALTER TABLE jobs RENAME TO jobs_away"), AL_OK);
+    int rc = al_jobs_get(db, id, &j, &owner);
+    assert_int_equal(al_db_exec(db, "ALTER TABLE jobs_away RENAME TO jobs"), AL_OK);
+    assert_true(rc == AL_EDB || rc == AL_EUNAVAIL);
+    assert_null(j);
+    assert_int_equal(al_jobs_get(db, id, &j, &owner), AL_OK);
+    json_decref(j);
+    clear_jobs(db);
+    al_db_close(db);
+}
+
 #define ENGINE_TESTS                                                                           \
-    cmocka_unit_test(two_servers_claim_each_job_once),                                         \
+    cmocka_unit_test(job_read_tells_missing_from_failure),                                     \
+        cmocka_unit_test(two_servers_claim_each_job_once),                                     \
         cmocka_unit_test(lease_expiry_fails_the_job),                                          \
         cmocka_unit_test(start_fails_only_own_and_expired),                                    \
         cmocka_unit_test(runner_runs_and_publishes)

@@ -382,8 +382,8 @@ files_match_importer(void **state)
     struct gen_options o = {.elders = 20000, .out_dir = dir1, .seed = 9, .bad_per_mille = 30,
         .today = TODAY};
     struct gen_counts c, c2;
-    char err[256];
-    assert_int_equal(gen_write(&o, &c, err, sizeof(err)), 0);
+    struct al_errinfo err = {0};
+    assert_int_equal(gen_write(&o, &c, &err), AL_OK);
     assert_int_equal(c.rows[GEN_HUKOU], 20000);
     assert_int_equal(c.bad[GEN_HUKOU], 600); /* 3 % exactly */
     static struct registry registry;
@@ -400,7 +400,7 @@ files_match_importer(void **state)
 
     /* Same seed: the same bytes; another seed: other people. */
     o.out_dir = dir2;
-    assert_int_equal(gen_write(&o, &c2, err, sizeof(err)), 0);
+    assert_int_equal(gen_write(&o, &c2, &err), AL_OK);
     assert_memory_equal(&c, &c2, sizeof(c));
     struct al_arena a;
     al_arena_init(&a, 1 << 16);
@@ -414,7 +414,7 @@ files_match_importer(void **state)
         assert_memory_equal(b1, b2, l1);
     }
     o.seed = 10;
-    assert_int_equal(gen_write(&o, &c2, err, sizeof(err)), 0);
+    assert_int_equal(gen_write(&o, &c2, &err), AL_OK);
     size_t l1, l2;
     char p1[512], p2[512];
     snprintf(p1, sizeof(p1), "%s/hukou.csv", dir1);
@@ -423,12 +423,25 @@ files_match_importer(void **state)
     assert_true(l1 != l2 || memcmp(b1, b2, l1) != 0);
     al_arena_fini(&a);
 
-    /* Bad options are refused with a reason. */
+    /* Bad options are refused with a reason naming the option (the closed al_err set). */
     o.elders = 0;
-    assert_int_equal(gen_write(&o, &c2, err, sizeof(err)), -1);
+    assert_int_equal(gen_write(&o, &c2, &err), AL_EINVAL);
+    assert_string_equal(err.field, "elders");
+    assert_non_null(strstr(err.message, "人数应为 1 到"));
     o.elders = 10;
+    o.bad_per_mille = 1001;
+    assert_int_equal(gen_write(&o, &c2, &err), AL_EINVAL);
+    assert_string_equal(err.field, "bad_per_mille");
+    o.bad_per_mille = 30;
     o.today = "2026-02-30";
-    assert_int_equal(gen_write(&o, &c2, err, sizeof(err)), -1);
+    assert_int_equal(gen_write(&o, &c2, &err), AL_EINVAL);
+    assert_string_equal(err.field, "today");
+    assert_non_null(strstr(err.message, "2026-02-30"));
+    /* a directory that cannot be made: AL_EINTERNAL with the reason */
+    o.today = TODAY;
+    o.out_dir = "/proc/anlao-no-such/dir";
+    assert_int_equal(gen_write(&o, &c2, &err), AL_EINTERNAL);
+    assert_non_null(strstr(err.message, "无法创建目录"));
 
     for (int k = 0; k < GEN_FILES; k++) {
         char p[512];

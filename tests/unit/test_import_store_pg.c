@@ -199,9 +199,13 @@ store_calls(void **state)
     json_decref(errs);
 
     json_t *all = json_array(), *town = json_array(), *other = json_array();
-    assert_int_equal(import_store_list(db, &a, "520327", all), AL_OK);
-    assert_int_equal(import_store_list(db, &a, "520327001", town), AL_OK);
-    assert_int_equal(import_store_list(db, &a, "520327002", other), AL_OK);
+    int64_t n_all = -1, n_town = -1, n_other = -1; /* RULE-DB-116: scoped like each list */
+    assert_int_equal(import_store_list(db, &a, "520327", all, &n_all), AL_OK);
+    assert_int_equal(import_store_list(db, &a, "520327001", town, &n_town), AL_OK);
+    assert_int_equal(import_store_list(db, &a, "520327002", other, &n_other), AL_OK);
+    assert_int_equal(n_all, 2);
+    assert_int_equal(n_town, 1);
+    assert_int_equal(n_other, 0);
     assert_int_equal(json_array_size(all), 2);
     assert_int_equal(json_array_size(town), 1);
     assert_int_equal(json_array_size(other), 0);
@@ -368,7 +372,9 @@ import_passes(void **state)
     assert_int_equal(count(db, "SELECT count(*) FROM elder_history"), hist);
 
     json_t *items = json_array();
-    assert_int_equal(import_store_list(db, &a, "", items), AL_OK);
+    int64_t n_items = 0;
+    assert_int_equal(import_store_list(db, &a, "", items, &n_items), AL_OK);
+    assert_int_equal(n_items, (int64_t)json_array_size(items));
     same(14, list_stable(items));
     same(15, rows(db, "SELECT CAST(line AS TEXT), col, reason FROM import_errors ORDER BY "
                       "import_id, line, pos"));
