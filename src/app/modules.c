@@ -34,6 +34,7 @@ const struct al_module *const app_modules[] = {
     &visit_module,
     &timebank_module,
     &service_module,
+    &service_flow_module,
     &meal_module,
     &entitle_run_module,
     &device_module,

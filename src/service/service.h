@@ -13,6 +13,8 @@
 #include "core/router.h"
 
 extern const struct al_module service_module;
+/* Recurring plans and the answer-time sweep (service_flow.c, RULE-SVC-130..143). */
+extern const struct al_module service_flow_module;
 
 /* The live-event channel of the dispatch board (payload: an order's id, region, status). */
 #define SERVICE_CHANNEL "service.orders"

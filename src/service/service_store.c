@@ -254,7 +254,10 @@ service_store_order(struct al_db *db, struct al_arena *a, int64_t id, struct svc
     "o.id, o.region_code, o.elder_id, e.name, e.id_masked, o.status, o.window_start,"          \
     " o.window_end, o.planned_min, o.address, o.lat, o.lng, o.caregiver_id, c.name,"           \
     " o.station_id, s.name, o.total_fen, o.entitled_fen, o.elder_fen, o.beyond_quota,"         \
-    " o.channel, o.note, o.created_at, o.updated_at, o.version, e.phone"
+    " o.channel, o.note, o.created_at, o.updated_at, o.version, e.phone, o.plan_id,"          \
+    " CASE WHEN o.status = 'created' AND EXISTS (SELECT 1 FROM svc_order_events t WHERE"       \
+    "  t.order_id = o.id AND t.action = 'accept_timeout' AND t.id = (SELECT max(u.id)"         \
+    "  FROM svc_order_events u WHERE u.order_id = o.id)) THEN 1 ELSE 0 END" /* RULE-SVC-143 */
 #define LIST_FROM                                                                              \
     " FROM svc_orders o JOIN elders e ON e.id = o.elder_id"                                    \
     " LEFT JOIN svc_caregivers c ON c.id = o.caregiver_id"                                     \
@@ -281,7 +284,7 @@ static const struct al_col order_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(20, "channel", AL_COL_TEXT), AL_COL(21, "note", AL_COL_TEXT),
     AL_COL(22, "created_at", AL_COL_TIME), AL_COL(23, "updated_at", AL_COL_TIME),
     AL_COL(24, "version", AL_COL_INT), AL_COLF(25, "elder_phone_masked", al_col_phone_masked),
-    AL_COL_END};
+    AL_COL(26, "plan_id", AL_COL_INT), AL_COL(27, "accept_timeout", AL_COL_BOOL), AL_COL_END};
 
 static const struct al_col line_cols[] = {AL_COL(0, "item_code", AL_COL_TEXT),
     AL_COL(1, "item_name", AL_COL_TEXT), AL_COL(2, "price_fen", AL_COL_INT),
