@@ -40,3 +40,13 @@ CREATE UNIQUE INDEX svc_orders_plan_day ON svc_orders(plan_id, plan_date);
 -- RULE-SVC-150: the six-digit code sealed (core/crypto, like ID numbers); the plain column of
 -- 042 is no longer written.
 ALTER TABLE svc_orders ADD COLUMN confirm_code_enc TEXT;
+
+-- RULE-SVC-152: the family's (and the elder's own) page; reached only through an active consent
+-- with the services scope (elder_consents).
+INSERT INTO permissions(id, name) VALUES
+    ('service.family', '家属/老人：查看已授权老人的上门服务、确认码，评价与预约');
+INSERT INTO role_permissions(role_id, permission_id) VALUES
+    ('family', 'service.family'), ('elder', 'service.family');
+-- RULE-AUTH-009: role permissions changed.
+UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
+ WHERE key = 'auth.roles_version';

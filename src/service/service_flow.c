@@ -49,53 +49,65 @@ publish(struct al_db *db, struct al_arena *a, int64_t id, const char *region, co
     json_decref(p);
 }
 
+int
+service_flow_place(struct al_db *db, struct al_arena *a, const struct svc_one *in, int64_t now,
+    struct svc_new_order *o, int64_t *id)
+{
+    struct svc_item it;
+    int rc = service_store_item(db, a, in->item_code, &it);
+    if (rc != AL_OK)
+        return rc;
+    struct svc_line *line = al_arena_calloc(a, sizeof(*line));
+    *line = (struct svc_line){.item_code = it.code, .price_fen = it.price_fen,
+        .entitle_key = it.entitle_key};
+    struct svc_quota q = {.item_key = it.entitle_key};
+    const struct elder_home *home = in->home;
+    *o = (struct svc_new_order){.elder_id = in->elder_id, .region_code = home->region_code,
+        .address = home->address, .has_geo = home->has_geo, .lat = home->lat, .lng = home->lng,
+        .note = in->note, .channel = in->channel, .placed_by = in->placed_by,
+        .window_start = in->start, .window_end = in->start + (int64_t)it.planned_min * 60,
+        .planned_min = it.planned_min, .lines = line, .nlines = 1};
+    char date[11];
+    service_cst_date(in->start, date);
+    if (it.entitle_key) /* THE SEAM to the basic service list (issue 12) */
+        rc = service_quota_left(db, in->elder_id, home->region_code, date, &q);
+    if (rc != AL_OK)
+        return rc;
+    service_split(line, 1, &q, it.entitle_key ? 1 : 0, &o->beyond); /* RULE-SVC-014 */
+    o->total_fen = line->price_fen;
+    o->entitled_fen = line->entitled_fen;
+    o->elder_fen = line->elder_fen;
+    return service_store_order_add(db, o, now, id);
+}
+
 /*
- * One plan's order for `date`, priced like a helper's order (RULE-SVC-014: the entitlement
- * first, the quota of the month), placed by the plan's author, linked to the plan's day, audited
- * (RULE-SVC-133), in one transaction.  *made: false when the day had its order already.
+ * One plan's order for `date`, placed by the plan's author, linked to the plan's day, audited
+ * (RULE-SVC-132, -133), in one transaction.  *made: false when the day had its order already.
  */
 static int
 plan_order(struct al_db *db, struct al_arena *a, const struct svc_plan *p,
     const struct elder_home *home, const char *date, int64_t now, const char *by, bool *made)
 {
     *made = false;
-    struct svc_item it;
-    int rc = service_store_item(db, a, p->item_code, &it);
-    if (rc != AL_OK)
-        return rc;
     char when[20];
     snprintf(when, sizeof(when), "%sT%02d:%02d", date, p->start_min / 60, p->start_min % 60);
-    int64_t start;
-    if (!service_parse_time(when, &start))
-        return AL_EINVAL;
-    if (start < now) /* RULE-SVC-132: never an order in the past */
-        return AL_OK;
-    struct svc_line line = {.item_code = it.code, .price_fen = it.price_fen,
-        .entitle_key = it.entitle_key};
-    struct svc_quota q = {.item_key = it.entitle_key};
-    struct svc_new_order o = {.elder_id = p->elder_id, .region_code = home->region_code,
-        .address = home->address, .has_geo = home->has_geo, .lat = home->lat, .lng = home->lng,
+    struct svc_one in = {.elder_id = p->elder_id, .home = home, .item_code = p->item_code,
         .note = al_arena_printf(a, "周期服务计划 #%lld%s%s", (long long)p->id,
             p->note && *p->note ? "：" : "", p->note ? p->note : ""),
-        .channel = "helper", .placed_by = p->created_by, .window_start = start,
-        .window_end = start + (int64_t)it.planned_min * 60, .planned_min = it.planned_min,
-        .lines = &line, .nlines = 1};
-    if ((rc = al_db_begin(db)) != AL_OK)
+        .channel = "helper", .placed_by = p->created_by};
+    if (!service_parse_time(when, &in.start))
+        return AL_EINVAL;
+    if (in.start < now) /* RULE-SVC-132: never an order in the past */
+        return AL_OK;
+    int rc = al_db_begin(db);
+    if (rc != AL_OK)
         return rc;
     bool have = false;
     rc = service_flow_plan_has(db, p->id, date, &have);
     if (rc == AL_OK && !have) {
-        if (it.entitle_key)
-            rc = service_quota_left(db, p->elder_id, home->region_code, date, &q);
-        if (rc == AL_OK) {
-            service_split(&line, 1, &q, it.entitle_key ? 1 : 0, &o.beyond);
-            o.total_fen = line.price_fen;
-            o.entitled_fen = line.entitled_fen;
-            o.elder_fen = line.elder_fen;
-        }
+        struct svc_new_order o;
         int64_t id = 0;
-        if (rc == AL_OK)
-            rc = service_store_order_add(db, &o, now, &id);
+        rc = service_flow_place(db, a, &in, now, &o, &id);
         if (rc == AL_OK)
             rc = service_flow_plan_link(db, id, p->id, date); /* RULE-SVC-133 */
         if (rc == AL_OK)

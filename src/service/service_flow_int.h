@@ -89,7 +89,29 @@ struct svc_overdue {
 int service_flow_overdue(struct al_db *db, struct al_arena *a, int64_t before,
     struct svc_overdue **out, size_t *n);
 
+/* Elder `elder_id`'s orders, newest first (at most 200), for the family's page. */
+int service_flow_elder_orders(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *items);
+
 /* ---- the work (service_flow.c) ---- */
+
+struct elder_home;
+struct svc_new_order;
+
+/* One order of one item for one elder (a plan's day, a family's order). */
+struct svc_one {
+    int64_t elder_id;
+    const struct elder_home *home; /* the elder's, from elder_home_of */
+    const char *item_code, *note, *channel, *placed_by;
+    int64_t start;                 /* unix seconds; the window is the item's planned minutes */
+};
+
+/*
+ * Price (RULE-SVC-014: the entitlement first, this month's quota) and insert order `in` in
+ * the caller's transaction: the order in *o (its line in `a`), its id in *id.  AL_OK,
+ * AL_ENOTFOUND (the item is not active) or a database error.  The caller audits.
+ */
+int service_flow_place(struct al_db *db, struct al_arena *a, const struct svc_one *in, int64_t now,
+    struct svc_new_order *o, int64_t *id);
 
 struct svc_plan_run {
     int plans, created, existing, stopped, failed;

@@ -8,6 +8,7 @@
 #include "core/dbq.h"
 #include "region/region.h"
 #include "service/service_flow_int.h"
+#include "service/service_int.h"
 
 int
 service_flow_settings(struct al_db *db, int *accept_min, int *plan_days)
@@ -233,4 +234,43 @@ service_flow_overdue(struct al_db *db, struct al_arena *a, int64_t before,
             .assigned_at = al_stmt_int(st, 3)};
     }
     return rc;
+}
+
+/* ---- the family's view (RULE-SVC-152..156) ---- */
+
+static json_t *
+status_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
+    return json_string(service_state_zh(service_state_parse(al_stmt_text(st, col))));
+}
+
+static const struct al_col family_cols[] = {AL_COL(0, "id", AL_COL_INT),
+    AL_COL(1, "status", AL_COL_TEXT), AL_COLF(1, "status_name", status_zh),
+    AL_COL(2, "window_start", AL_COL_TIME), AL_COL(3, "window_end", AL_COL_TIME),
+    AL_COL(4, "planned_min", AL_COL_INT), AL_COL(5, "item_name", AL_COL_TEXT),
+    AL_COL(6, "items", AL_COL_INT), AL_COL(7, "caregiver_name", AL_COL_TEXT),
+    AL_COL(8, "total_fen", AL_COL_INT), AL_COL(9, "entitled_fen", AL_COL_INT),
+    AL_COL(10, "elder_fen", AL_COL_INT), AL_COL(11, "rating", AL_COL_INT),
+    AL_COL(12, "rating_comment", AL_COL_TEXT), AL_COL(13, "note", AL_COL_TEXT),
+    AL_COL(14, "channel", AL_COL_TEXT), AL_COL(15, "plan_id", AL_COL_INT),
+    AL_COL(16, "elder_id", AL_COL_INT), AL_COL_END};
+
+int
+service_flow_elder_orders(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *items)
+{
+    static const char sql[] =
+        "SELECT o.id, o.status, o.window_start, o.window_end, o.planned_min,"
+        " (SELECT i.name FROM svc_order_lines l JOIN svc_items i ON i.code = l.item_code"
+        "  WHERE l.order_id = o.id ORDER BY l.line_no LIMIT 1),"
+        " (SELECT count(*) FROM svc_order_lines l WHERE l.order_id = o.id),"
+        " c.name, o.total_fen, o.entitled_fen, o.elder_fen, o.rating, o.rating_comment, o.note,"
+        " o.channel, o.plan_id, o.elder_id"
+        " FROM svc_orders o LEFT JOIN svc_caregivers c ON c.id = o.caregiver_id"
+        " WHERE o.elder_id = ? ORDER BY o.window_start DESC, o.id DESC LIMIT 200";
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, elder_id);
+    return al_db_rows(st, a, &(struct al_rows){.cols = family_cols}, items);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/crypto.h"
 #include "core/dbq.h"
 #include "region/region.h"
 #include "service/service_int.h"
@@ -764,28 +765,44 @@ service_store_certificate_add(struct al_db *db, int64_t caregiver, const char *s
 int
 service_store_confirm_code_set(struct al_db *db, int64_t order_id, const char *code)
 {
-    struct al_stmt *st = al_db_sql(db,
-        "UPDATE svc_orders SET confirm_code = ?, confirm_tries = 0 WHERE id = ?");
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_T(code), AL_I(order_id));
-    return al_stmt_run(st);
+    /* RULE-SVC-150: sealed with the installation key like ID numbers; never in plain text. */
+    struct al_arena a;
+    al_arena_init(&a, 256);
+    const char *sealed = al_crypto_seal(&a, code, strlen(code));
+    int rc = AL_EINTERNAL;
+    struct al_stmt *st = sealed ? al_db_sql(db, "UPDATE svc_orders SET confirm_code = NULL,"
+                                                " confirm_code_enc = ?, confirm_tries = 0"
+                                                " WHERE id = ?")
+                                : NULL;
+    if (sealed && !st)
+        rc = AL_EDB;
+    if (st) {
+        al_stmt_binds(st, AL_T(sealed), AL_I(order_id));
+        rc = al_stmt_run(st);
+    }
+    al_arena_fini(&a);
+    return rc;
 }
 
 int
 service_store_confirm_info(struct al_db *db, struct al_arena *a, int64_t order_id,
     const char **code, int *tries)
 {
+    /* RULE-SVC-150: the sealed code opened; a code of an order from before migration 044 is
+       still read from its plain column until that order is confirmed. */
     struct al_stmt *st = al_db_sql(db,
-        "SELECT confirm_code, confirm_tries FROM svc_orders WHERE id = ?");
+        "SELECT confirm_code_enc, confirm_tries, confirm_code FROM svc_orders WHERE id = ?");
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, order_id);
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
-        *code = al_stmt_dup(a, st, 0);
+        const char *sealed = al_stmt_text(st, 0);
+        *code = sealed ? al_crypto_open(a, sealed) : al_stmt_dup(a, st, 2);
         *tries = (int)al_stmt_int(st, 1);
         al_stmt_reset(st);
+        if (sealed && !*code)
+            rc = AL_EINTERNAL; /* not sealed by this installation's key */
     }
     return rc;
 }

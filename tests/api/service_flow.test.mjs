@@ -3,16 +3,18 @@
 // runs with the time given in tests/unit/test_service_flow_pg.c, RULE-SVC-140..142).
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, assertError, serverTest, chinaDay, sleep } from './helpers.mjs'
+import { Server, assertError, serverTest, chinaDay, sleep, sqliteJson } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
-let s, civil, helper, jx
+let s, civil, helper, jx, carer, fam
 const test = serverTest(() => [s])
 before(async () => {
   s = await Server.start()
   civil = await s.login('fg_civil')
   helper = await s.login('lq_helper')
   jx = await s.login('jx_officer')
+  carer = await s.login('fg_caregiver')
+  fam = await s.login('fg_family')
 })
 after(async () => { await s?.stop(); await s?.dispose() })
 
@@ -90,4 +92,88 @@ test('RULE-SVC-135: a plan stops by hand with a reason; again is 409; outside th
   assert.equal(a.detail.reason, '老人住院')
   const list = ok(await helper.get(`/api/v1/service/plans?elder_id=${e.id}`)).items
   assert.equal(list[0].stop_reason, '老人住院')
+})
+
+// The demo's family account fg_family linked to a new elder with `scope` (RULE-SVC-152).
+async function linkedElder(scope = ['basic', 'services']) {
+  const e = await elder()
+  const me = ok(await fam.get('/api/v1/me'))
+  ok(await civil.post(`/api/v1/elders/${e.id}/consents`, { user_id: me.id ?? me.user?.id, relation: '女儿', granted_by: '老人本人', scope }), 201)
+  return e
+}
+const tomorrow = chinaDay(Date.now() + 86400e3)
+
+test('RULE-SVC-152, RULE-SVC-153, RULE-SVC-155: the family orders a service for its linked elder only and sees its visits; others are 404', async () => {
+  const e = await linkedElder()
+  const other = await elder()
+  const basicOnly = await linkedElder(['basic'])
+  assertError(await fam.get(`/api/v1/service/family/orders?elder_id=${other.id}`), 404, 'not_found', 'elder_id')
+  assertError(await fam.get(`/api/v1/service/family/orders?elder_id=${basicOnly.id}`), 404, 'not_found', 'elder_id')
+  assertError(await fam.post('/api/v1/service/family/orders', { elder_id: other.id, item: 'zhucan', window_start: `${tomorrow}T11:00` }), 404, 'not_found', 'elder_id')
+  // A helper's route stays closed to the family.
+  assertError(await fam.get('/api/v1/service/orders'), 403, 'forbidden')
+  // Bad input names the field.
+  assertError(await fam.post('/api/v1/service/family/orders', { elder_id: e.id, item: 'zhucan', window_start: '明天' }), 400, 'invalid', 'window_start')
+  assertError(await fam.post('/api/v1/service/family/orders', { elder_id: e.id, item: 'zhucan', window_start: '2020-01-01T09:00' }), 400, 'invalid', 'window_start')
+  assertError(await fam.post('/api/v1/service/family/orders', { elder_id: e.id, item: 'nope', window_start: `${tomorrow}T11:00` }), 400, 'invalid', 'item')
+  const o = ok(await fam.post('/api/v1/service/family/orders', { elder_id: e.id, item: 'zhucan', window_start: `${tomorrow}T11:00`, note: '少盐' }), 201)
+  assert.equal(o.status, 'created')
+  assert.equal(o.total_fen, 1500)
+  // Placed like any order: on the helper's board, channel family, audited.
+  const full = ok(await helper.get(`/api/v1/service/orders/${o.id}`))
+  assert.equal(full.channel, 'family')
+  assert.equal(full.note, '少盐')
+  assert.ok((await auditOf('service.order_place')).some((a) => a.target_id === String(o.id) && a.detail?.channel === 'family'))
+  const list = ok(await fam.get(`/api/v1/service/family/orders?elder_id=${e.id}`)).items
+  assert.deepEqual(list.map((x) => [x.id, x.item_name, x.status_name]), [[o.id, '助餐', '待派单']])
+})
+
+test('RULE-SVC-150, RULE-SVC-151, RULE-SVC-154, RULE-SVC-156: the code is stored sealed, each reading audited; the family tells it, then rates', async () => {
+  const e = await linkedElder()
+  const o = ok(await fam.post('/api/v1/service/family/orders', { elder_id: e.id, item: 'zhujie', window_start: `${tomorrow}T13:00` }), 201)
+  assertError(await fam.get(`/api/v1/service/family/orders/${o.id}/confirm-code`), 409, 'conflict', 'status')
+  const sun = (await civil.get('/api/v1/service/caregivers')).body.items.find((c) => c.name === '孙丽')
+  ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '家属预约' }))
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/accept`, {}))
+  const at = { lat: 27.965, lng: 107.72, accuracy_m: 10 }
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, at))
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, at))
+  // RULE-SVC-150: not in plain text in the table.
+  const [row] = sqliteJson(s.db, `SELECT confirm_code, confirm_code_enc FROM svc_orders WHERE id = ${o.id}`)
+  assert.equal(row.confirm_code, null)
+  assert.ok(row.confirm_code_enc && !/^\d{6}$/.test(row.confirm_code_enc))
+  const { code } = ok(await fam.get(`/api/v1/service/family/orders/${o.id}/confirm-code`))
+  assert.match(code, /^\d{6}$/)
+  assert.equal(ok(await helper.get(`/api/v1/service/orders/${o.id}/confirm-code`)).code, code)
+  assert.ok(!row.confirm_code_enc.includes(code))
+  // RULE-SVC-151: both readings audited.
+  const reads = (await auditOf('service.confirm_code_read')).filter((a) => a.target_id === String(o.id))
+  assert.deepEqual(reads.map((a) => a.username ?? a.actor ?? a.user).sort(), ['fg_family', 'lq_helper'])
+  // Another family's elder: 404.
+  const other = await elder()
+  const o2 = ok(await helper.post('/api/v1/service/orders', { elder_id: other.id, items: ['zhucan'], window_start: `${tomorrow}T15:00`, window_end: `${tomorrow}T15:30` }), 201)
+  assertError(await fam.get(`/api/v1/service/family/orders/${o2.id}/confirm-code`), 404, 'not_found')
+  assertError(await fam.post(`/api/v1/service/family/orders/${o2.id}/rate`, { rating: 1 }), 404, 'not_found')
+  // RULE-SVC-156: rating waits for the confirmation.
+  assertError(await fam.post(`/api/v1/service/family/orders/${o.id}/rate`, { rating: 5 }), 409, 'conflict', 'status')
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/confirm`, { code }))
+  assertError(await fam.post(`/api/v1/service/family/orders/${o.id}/rate`, { rating: 6 }), 400, 'invalid', 'rating')
+  const r = ok(await fam.post(`/api/v1/service/family/orders/${o.id}/rate`, { rating: 5, comment: '很细心' }))
+  assert.equal(r.status, 'rated')
+  const list = ok(await fam.get(`/api/v1/service/family/orders?elder_id=${e.id}`)).items
+  assert.equal(list.find((x) => x.id === o.id).rating, 5)
+})
+
+test('RULE-SVC-157, RULE-SVC-153: the demo family account signs in; without elder_id it sees the visits of its linked elders only', async () => {
+  // This server has no demo elders: fg_family exists but is linked to none.
+  const f2 = await s.login('fg_family')
+  const before = ok(await f2.get('/api/v1/service/family/orders')).items
+  const e = await linkedElder()
+  const other = await elder()
+  ok(await helper.post('/api/v1/service/orders', { elder_id: other.id, items: ['zhucan'], window_start: `${tomorrow}T16:00`, window_end: `${tomorrow}T16:30` }), 201)
+  const o = ok(await f2.post('/api/v1/service/family/orders', { elder_id: e.id, item: 'xunhu', window_start: `${tomorrow}T17:00` }), 201)
+  const all = ok(await f2.get('/api/v1/service/family/orders')).items
+  assert.equal(all.length, before.length + 1)
+  assert.ok(all.some((x) => x.id === o.id && x.elder_id === e.id))
+  assert.ok(!all.some((x) => x.elder_id === other.id))
 })
