@@ -211,7 +211,18 @@ family_place(struct al_req *r)
         "elder_fen", (json_int_t)o.elder_fen, "beyond_quota", o.beyond));
 }
 
+/* The items a family may order (the active service list with prices). */
+static int
+family_items(struct al_req *r)
+{
+    json_t *items = json_array();
+    int rc = service_store_items(r->db, r->arena, items);
+    return rc == AL_OK ? al_reply_items(r, items, -1) : rc;
+}
+
 static const struct al_route family_routes[] = {
+    {AL_GET, "/api/v1/service/family/items", family_items, "service.family", 0,
+        "家属/老人：可预约的上门服务项目与价格"},
     {AL_GET, "/api/v1/service/family/orders", family_orders, "service.family", 0,
         "家属/老人：已授权老人的上门服务（elder_id 必填）"},
     {AL_POST, "/api/v1/service/family/orders", family_place, "service.family", 0,
