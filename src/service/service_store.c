@@ -9,6 +9,7 @@
 
 #include "core/crypto.h"
 #include "core/dbq.h"
+#include "entitle/entitle.h"
 #include "region/region.h"
 #include "service/service_int.h"
 
@@ -94,18 +95,7 @@ int
 service_quota_left(struct al_db *db, int64_t elder_id, const char *region_code,
     const char *today, struct svc_quota *q)
 {
-    /* THE SEAM to src/entitle (issue 12): see service_int.h. */
-    static const char sql_benefit[] =
-        "SELECT count(*) FROM entitle_benefits WHERE elder_id = ? AND item_key = ?"
-        " AND from_date <= ? AND (until_date IS NULL OR until_date >= ?)";
-    static const char sql_standard[] =
-        "SELECT i.standard_kind, coalesce(i.amount_fen, 0), coalesce(i.times, 0), i.period"
-        " FROM entitle_items i JOIN entitle_changes c ON c.id = i.change_id"
-        " WHERE c.status = 'approved' AND c.effective_from <= ?2 AND i.item_key = ?1"
-        "   AND i.status <> 'stopped' AND (i.amount_fen IS NOT NULL OR i.times IS NOT NULL)"
-        "   AND (i.region_code = '' OR i.region_code = substr(?3, 1, 2)"
-        "        OR i.region_code = substr(?3, 1, 4) OR i.region_code = substr(?3, 1, 6))"
-        " ORDER BY length(i.region_code) DESC, c.list_version DESC LIMIT 1";
+    /* RULE-SVC-160: the standard is the entitlement module's (entitle.h); the use is ours. */
     static const char sql_used[] =
         "SELECT coalesce(sum(l.entitled_fen), 0),"
         " coalesce(sum(CASE WHEN l.entitled_fen > 0 THEN 1 ELSE 0 END), 0)"
@@ -115,29 +105,14 @@ service_quota_left(struct al_db *db, int64_t elder_id, const char *region_code,
     q->entitled = false;
     q->by_times = false;
     q->left = 0;
-    int64_t n = 0, lo, hi;
-    struct al_stmt *st = al_db_sql(db, sql_benefit);
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_I(elder_id), AL_T(q->item_key), AL_T(today), AL_T(today));
-    int rc = al_stmt_int64(st, &n);
-    if (rc != AL_OK || n == 0)
+    int64_t lo, hi;
+    struct entitle_monthly m;
+    int rc = entitle_monthly_standard(db, elder_id, region_code, q->item_key, today, &m);
+    if (rc != AL_OK || !m.entitled)
         return rc;
-    if (!(st = al_db_sql(db, sql_standard)))
-        return AL_EDB;
-    al_stmt_binds(st, AL_T(q->item_key), AL_T(today), AL_T(region_code));
-    rc = al_stmt_one(st);
-    if (rc == AL_ENOTFOUND)
-        return AL_OK; /* no standard: nothing to draw */
-    if (rc != AL_OK)
-        return rc;
-    const char *kind = al_stmt_text(st, 0), *period = al_stmt_text(st, 3);
-    bool monthly = period && strcmp(period, "month") == 0;
-    q->by_times = kind && strcmp(kind, "frequency") == 0;
-    int64_t quota = q->by_times ? al_stmt_int(st, 2) : al_stmt_int(st, 1);
-    al_stmt_reset(st);
-    if (!monthly)
-        return AL_OK;
+    q->by_times = m.by_times;
+    int64_t quota = m.per_month;
+    struct al_stmt *st;
     q->entitled = true;
     month_bounds(today, &lo, &hi);
     if (!(st = al_db_sql(db, sql_used)))

@@ -15,6 +15,7 @@
 #include "core/jobs.h"
 #include "core/router.h"
 #include "dual.h"
+#include "entitle/entitle.h"
 #include "service/service_flow_int.h"
 #include "service/service_int.h"
 #include "unit.h"
@@ -198,6 +199,37 @@ sweep(void **state)
     al_arena_reset(&arena);
 }
 
+/* RULE-SVC-160, RULE-SVC-161: the monthly standard comes from entitle.h; a demo grant once. */
+static void
+standard(void **state)
+{
+    struct al_db *db = *state;
+    struct entitle_monthly m;
+    assert_int_equal(entitle_monthly_standard(db, 1, "520327001001", "fuwu_butie", "2026-12-02", &m),
+        AL_OK);
+    assert_false(m.entitled);
+    assert_int_equal(entitle_benefit_grant(db, 1, "520327001001", "fuwu_butie", "2026-12-01",
+                         "manual", "演示", "t", T10), AL_OK);
+    assert_int_equal(entitle_benefit_grant(db, 1, "520327001001", "fuwu_butie", "2026-12-01",
+                         "manual", "演示", "t", T10), AL_OK);
+    assert_int_equal(count(db, "SELECT count(*) FROM entitle_benefits WHERE elder_id = 1"), 1);
+    assert_int_equal(entitle_monthly_standard(db, 1, "520327001001", "fuwu_butie", "2026-12-02", &m),
+        AL_OK);
+    assert_true(m.entitled);
+    assert_false(m.by_times);
+    assert_int_equal(m.per_month, 10000); /* 养老服务补贴 on the national list */
+    /* Before the record starts: not entitled. */
+    assert_int_equal(entitle_monthly_standard(db, 1, "520327001001", "fuwu_butie", "2026-11-30", &m),
+        AL_OK);
+    assert_false(m.entitled);
+    /* The service quota reads it: 10000 fen left this month. */
+    struct svc_quota q = {.item_key = "fuwu_butie"};
+    assert_int_equal(service_quota_left(db, 1, "520327001001", "2026-12-02", &q), AL_OK);
+    assert_true(q.entitled);
+    assert_int_equal(q.left, 10000);
+    al_arena_reset(&arena);
+}
+
 static int runs;
 static int64_t last_started;
 
@@ -245,6 +277,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(generate),
         cmocka_unit_test(sweep),
+        cmocka_unit_test(standard),
     };
     int failed = cmocka_run_group_tests_name("service_flow rules", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("service_flow on SQLite", tests, dual_sqlite_setup,
