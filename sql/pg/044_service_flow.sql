@@ -50,3 +50,15 @@ INSERT INTO role_permissions(role_id, permission_id) VALUES
 -- RULE-AUTH-009: role permissions changed.
 UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
  WHERE key = 'auth.roles_version';
+
+-- RULE-SVC-162..164: an order a statement held back because it would be paid twice (another
+-- provider already has a line for the elder, item and time; or a family care bed's service
+-- package covers it), with the code, on the statement that held it.
+CREATE TABLE svc_settle_holds (
+    settlement_id BIGINT NOT NULL REFERENCES svc_settlements(id),
+    order_id      BIGINT NOT NULL REFERENCES svc_orders(id),
+    code          TEXT NOT NULL CHECK (code IN ('paid_other_provider', 'bed_package')),
+    detail        TEXT NOT NULL DEFAULT '',
+    created_at    BIGINT NOT NULL,
+    PRIMARY KEY (settlement_id, order_id)
+);

@@ -92,6 +92,21 @@ int service_flow_overdue(struct al_db *db, struct al_arena *a, int64_t before,
 /* Elder `elder_id`'s orders, newest first (at most 200), for the family's page. */
 int service_flow_elder_orders(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *items);
 
+/*
+ * RULE-SVC-162, RULE-SVC-163: would paying order `order_id` pay twice?  *code
+ * "paid_other_provider" (another provider's statement has a line for the same elder, an item in
+ * common and an overlapping time) or "bed_package" (a family care bed's service package covers
+ * an item that day, bed.h), with a Chinese *detail (in `a`); NULL when neither.
+ */
+int service_flow_double(struct al_db *db, struct al_arena *a, int64_t order_id, const char **code,
+    const char **detail);
+/* RULE-SVC-164: statement `settlement_id` held order `order_id` back with `code` (caller's tx). */
+int service_flow_hold(struct al_db *db, int64_t settlement_id, int64_t order_id, const char *code,
+    const char *detail, int64_t now);
+/* The orders statement `settlement_id` held back for double payment, as JSON into `items`. */
+int service_flow_holds_json(struct al_db *db, struct al_arena *a, int64_t settlement_id,
+    json_t *items);
+
 /* ---- the work (service_flow.c) ---- */
 
 struct elder_home;

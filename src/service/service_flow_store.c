@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bed/bed.h"
 #include "core/dbq.h"
 #include "region/region.h"
 #include "service/service_flow_int.h"
@@ -273,4 +274,103 @@ service_flow_elder_orders(struct al_db *db, struct al_arena *a, int64_t elder_id
         return AL_EDB;
     al_stmt_bind_int(st, 1, elder_id);
     return al_db_rows(st, a, &(struct al_rows){.cols = family_cols}, items);
+}
+
+/* ---- no double payment (RULE-SVC-162..164) ---- */
+
+int
+service_flow_double(struct al_db *db, struct al_arena *a, int64_t order_id, const char **code,
+    const char **detail)
+{
+    /* RULE-SVC-162: another provider's statement line for the same elder, an item in common and
+       overlapping times. */
+    static const char sql_other[] =
+        "SELECT o2.id, p2.name FROM svc_orders o JOIN svc_stations s ON s.id = o.station_id,"
+        " svc_settlement_lines l JOIN svc_orders o2 ON o2.id = l.order_id"
+        " JOIN svc_stations s2 ON s2.id = o2.station_id"
+        " JOIN svc_providers p2 ON p2.id = s2.provider_id"
+        " WHERE o.id = ? AND o2.elder_id = o.elder_id AND o2.id <> o.id"
+        " AND s2.provider_id <> s.provider_id"
+        " AND o2.window_start < o.window_end AND o.window_start < o2.window_end"
+        " AND EXISTS (SELECT 1 FROM svc_order_lines x JOIN svc_order_lines y"
+        "  ON y.item_code = x.item_code WHERE x.order_id = o.id AND y.order_id = o2.id)"
+        " ORDER BY o2.id LIMIT 1";
+    static const char sql_items[] =
+        "SELECT i.name, o.elder_id, o.window_start FROM svc_order_lines l"
+        " JOIN svc_items i ON i.code = l.item_code JOIN svc_orders o ON o.id = l.order_id"
+        " WHERE l.order_id = ? ORDER BY l.line_no";
+    *code = NULL;
+    *detail = NULL;
+    struct al_stmt *st = al_db_sql(db, sql_other);
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, order_id);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *code = "paid_other_provider";
+        *detail = al_arena_printf(a, "同一老人、同一服务、同一时段已由「%s」结算（订单 %lld）",
+            al_stmt_text(st, 1), (long long)al_stmt_int(st, 0));
+        al_stmt_reset(st);
+        return AL_OK;
+    }
+    if (rc != AL_ENOTFOUND)
+        return rc;
+    /* RULE-SVC-163: a family care bed's service package covers an item of the order. */
+    if (!(st = al_db_sql(db, sql_items)))
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, order_id);
+    struct {
+        const char *name;
+        int64_t elder, start;
+    } it[8];
+    int n = 0;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        if (n < 8) {
+            it[n].name = al_stmt_dup(a, st, 0);
+            it[n].elder = al_stmt_int(st, 1);
+            it[n++].start = al_stmt_int(st, 2);
+        }
+    if (rc != AL_OK)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        char date[11];
+        bool covered = false;
+        int64_t bed = 0;
+        service_cst_date(it[i].start, date);
+        if ((rc = bed_covers_service(db, it[i].elder, date, it[i].name, &covered, &bed)) != AL_OK)
+            return rc;
+        if (covered) {
+            *code = "bed_package";
+            *detail = al_arena_printf(a, "「%s」已含在家庭养老床位（床位 %lld）的服务包内",
+                it[i].name, (long long)bed);
+            return AL_OK;
+        }
+    }
+    return AL_OK;
+}
+
+int
+service_flow_hold(struct al_db *db, int64_t settlement_id, int64_t order_id, const char *code,
+    const char *detail, int64_t now)
+{
+    struct al_stmt *st = al_db_sql(db, "INSERT INTO svc_settle_holds(settlement_id, order_id,"
+                                       " code, detail, created_at) VALUES (?, ?, ?, ?, ?)");
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(settlement_id), AL_I(order_id), AL_T(code), AL_T(detail), AL_I(now));
+    return al_stmt_run(st);
+}
+
+static const struct al_col hold_cols[] = {AL_COL(0, "order_id", AL_COL_INT),
+    AL_COL(1, "code", AL_COL_TEXT), AL_COL(2, "detail", AL_COL_TEXT), AL_COL_END};
+
+int
+service_flow_holds_json(struct al_db *db, struct al_arena *a, int64_t settlement_id, json_t *items)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT order_id, code, detail FROM svc_settle_holds"
+                                       " WHERE settlement_id = ? ORDER BY order_id");
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, settlement_id);
+    return al_db_rows(st, a, &(struct al_rows){.cols = hold_cols}, items);
 }

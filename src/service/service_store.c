@@ -11,6 +11,7 @@
 #include "core/dbq.h"
 #include "entitle/entitle.h"
 #include "region/region.h"
+#include "service/service_flow_int.h"
 #include "service/service_int.h"
 
 int
@@ -928,6 +929,15 @@ service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provid
             (*held)++;
             continue;
         }
+        /* RULE-SVC-162..164: never paid twice (another provider, a family bed's package). */
+        const char *dup = NULL, *why = NULL;
+        if ((rc = service_flow_double(db, a, rows[i].v[0], &dup, &why)) != AL_OK)
+            return rc;
+        if (dup) {
+            (*held)++;
+            rc = service_flow_hold(db, *id, rows[i].v[0], dup, why, now);
+            continue;
+        }
         char date[11];
         service_cst_date(rows[i].v[2], date);
         if (!(st = al_db_sql(db, sql_line)))
@@ -1007,6 +1017,12 @@ service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_
     }
     al_stmt_bind_int(st, 1, id);
     if ((rc = al_db_rows(st, a, &(struct al_rows){.cols = settle_line_cols}, lines)) != AL_OK) {
+        json_decref(t);
+        return rc;
+    }
+    json_t *holds = json_array(); /* RULE-SVC-164 */
+    json_object_set_new(t, "double_holds", holds);
+    if ((rc = service_flow_holds_json(db, a, id, holds)) != AL_OK) {
         json_decref(t);
         return rc;
     }

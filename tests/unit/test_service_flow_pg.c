@@ -230,6 +230,105 @@ standard(void **state)
     al_arena_reset(&arena);
 }
 
+/* A provider with a station and a caregiver; ids out. */
+static void
+provider(struct al_db *db, const char *name, int64_t *prov, int64_t *st, int64_t *cg)
+{
+    const char *lq[] = {"520327001"};
+    assert_int_equal(service_store_provider_add(db, "520327", name, NULL, T10, prov), AL_OK);
+    assert_int_equal(service_store_station_add(db, *prov, "520327001", name, "a", 27.9, 107.7, 30,
+                         lq, 1, T10, st), AL_OK);
+    struct svc_new_caregiver c = {.provider_id = *prov, .station_id = *st,
+        .region_code = "520327001", .name = name, .skills = "general,cleaning",
+        .work_start_min = 480, .work_end_min = 1080};
+    assert_int_equal(service_store_caregiver_add(db, &c, T10, cg), AL_OK);
+}
+
+/* An order of 助洁 (120 min) for `elder` at `start`, carried out in full and confirmed. */
+static int64_t
+confirmed(struct al_db *db, int64_t elder, int64_t start, int64_t st, int64_t cg)
+{
+    struct svc_line l = {.item_code = "zhujie", .price_fen = 5000, .elder_fen = 5000};
+    struct svc_new_order no = {.elder_id = elder, .region_code = "520327001001",
+        .address = "一号", .channel = "helper", .placed_by = "t", .window_start = start,
+        .window_end = start + 7200, .planned_min = 120, .total_fen = 5000, .elder_fen = 5000,
+        .lines = &l, .nlines = 1, .has_geo = true, .lat = 27.91, .lng = 107.70};
+    int64_t id = 0;
+    assert_int_equal(service_store_order_add(db, &no, T10, &id), AL_OK);
+    struct svc_evv e = {.distance_m = 10};
+    struct svc_visit_rec v = {.order_id = id, .caregiver_id = cg, .elder_id = elder,
+        .region_code = "520327001001", .at = start, .recv_at = start, .lat = 27.91, .lng = 107.70,
+        .accuracy_m = 20, .evv = &e, .note = ""};
+    static const char *const moves[][2] = {{"assigned", "assign"}, {"accepted", "accept"},
+        {"in_service", "checkin"}, {"completed", "checkout"}, {"confirmed", "confirm"}};
+    for (int i = 0; i < 5; i++) {
+        struct svc_order o;
+        assert_int_equal(service_store_order(db, &arena, id, &o), AL_OK);
+        if (i == 2)
+            assert_int_equal(service_store_checkin(db, &v), AL_OK);
+        if (i == 3) {
+            v.at = v.recv_at = start + 7000;
+            v.checklist = "[]";
+            assert_int_equal(service_store_checkout(db, &v), AL_OK);
+        }
+        assert_int_equal(service_store_move(db, &o, moves[i][0], moves[i][1], i == 0 ? cg : -1,
+                             i == 0 ? st : -1, NULL, "t", T10), AL_OK);
+    }
+    return id;
+}
+
+/* RULE-SVC-162..164: the second provider's line for the same visit, and a bed's package, held. */
+static void
+double_pay(void **state)
+{
+    struct al_db *db = *state;
+    int64_t pa, sa, ca, pb, sb, cb, sa_id = 0, sb_id = 0;
+    int held = -1;
+    provider(db, "甲机构", &pa, &sa, &ca);
+    provider(db, "乙机构", &pb, &sb, &cb);
+    int64_t day = T10 + 30 * 86400; /* 2027-01-01 10:00 */
+    int64_t a1 = confirmed(db, 1, day, sa, ca);
+    int64_t b1 = confirmed(db, 1, day + 3600, sb, cb); /* overlaps a1 */
+    int64_t b2 = confirmed(db, 1, day + 86400, sb, cb); /* another day: payable */
+    int64_t from = day - 10 * 3600, to = from + 31 * 86400;
+    assert_int_equal(service_store_settle_create(db, &arena, pa, "520327", "2027-01", from, to,
+                         "t", T10, &sa_id, &held), AL_OK);
+    assert_int_equal(held, 0);
+    assert_int_equal(service_store_settle_create(db, &arena, pb, "520327", "2027-01", from, to,
+                         "t", T10, &sb_id, &held), AL_OK);
+    assert_int_equal(held, 1);
+    json_t *t = NULL;
+    assert_int_equal(service_store_settlement(db, &arena, sb_id, &t), AL_OK);
+    json_t *lines = json_object_get(t, "lines"), *holds = json_object_get(t, "double_holds");
+    assert_int_equal(json_array_size(lines), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "order_id")), b2);
+    assert_int_equal(json_array_size(holds), 1);
+    json_t *h = json_array_get(holds, 0);
+    assert_int_equal(json_integer_value(json_object_get(h, "order_id")), b1);
+    assert_string_equal(json_string_value(json_object_get(h, "code")), "paid_other_provider");
+    assert_non_null(strstr(json_string_value(json_object_get(h, "detail")), "甲机构"));
+    json_decref(t);
+    (void)a1;
+    /* RULE-SVC-163: elder 2 has a family care bed whose package holds 助洁. */
+    assert_int_equal(al_db_exec(db,
+        "INSERT INTO beds(region_code, elder_id, status, applicant, applied_on, care_plan,"
+        " agreement_start, agreement_end, created_at, updated_at) VALUES ('520327001002', 2,"
+        " 'in_service', 'family', '2026-11-01', '{\"services\":[{\"name\":\"助洁\","
+        "\"frequency\":\"每周\"}]}', '2026-11-01', '2027-10-31', 0, 0)"), AL_OK);
+    int64_t c2 = confirmed(db, 2, day + 40 * 86400, sa, ca); /* February */
+    int64_t sa2 = 0;
+    assert_int_equal(service_store_settle_create(db, &arena, pa, "520327", "2027-02", to,
+                         to + 28 * 86400, "t", T10, &sa2, &held), AL_OK);
+    assert_int_equal(held, 1);
+    assert_int_equal(service_store_settlement(db, &arena, sa2, &t), AL_OK);
+    h = json_array_get(json_object_get(t, "double_holds"), 0);
+    assert_int_equal(json_integer_value(json_object_get(h, "order_id")), c2);
+    assert_string_equal(json_string_value(json_object_get(h, "code")), "bed_package");
+    assert_int_equal(json_array_size(json_object_get(t, "lines")), 0);
+    json_decref(t);
+    al_arena_reset(&arena);
+}
+
 static int runs;
 static int64_t last_started;
 
@@ -278,6 +377,7 @@ main(void)
         cmocka_unit_test(generate),
         cmocka_unit_test(sweep),
         cmocka_unit_test(standard),
+        cmocka_unit_test(double_pay),
     };
     int failed = cmocka_run_group_tests_name("service_flow rules", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("service_flow on SQLite", tests, dual_sqlite_setup,
