@@ -13,6 +13,7 @@
 #include "elder/elder.h"
 #include "entitle/entitle.h"
 #include "service/service.h"
+#include "service/service_flow_int.h"
 #include "service/service_int.h"
 
 struct demo_station {
@@ -101,8 +102,10 @@ order(struct al_db *db, struct al_arena *a, int64_t elder, int64_t day, int hh, 
         planned += it.planned_min;
         if (it.entitle_key) {
             /* RULE-SVC-161: demo elders receive the item's subsidy, so orders show it. */
-            char month[11];
+            char month[11], prev[11]; /* from the month before (the demo month, RULE-SVC-165) */
             snprintf(month, sizeof(month), "%.7s-01", date);
+            service_date_add(month, -1, prev);
+            snprintf(month, sizeof(month), "%.7s-01", prev);
             if ((rc = entitle_benefit_grant(db, elder, h.region_code, it.entitle_key, month,
                      "manual", "演示：上门服务补贴", "seed", now)) != AL_OK)
                 return rc;

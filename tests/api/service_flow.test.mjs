@@ -177,3 +177,25 @@ test('RULE-SVC-157, RULE-SVC-153: the demo family account signs in; without elde
   assert.ok(all.some((x) => x.id === o.id && x.elder_id === e.id))
   assert.ok(!all.some((x) => x.elder_id === other.id))
 })
+
+test('RULE-SVC-165, RULE-SVC-161, RULE-SVC-157: the demo month verifies ≥ 95 % without a manual edit; demo orders carry a subsidy; fg_family sees its elder', async () => {
+  const d = await Server.start({ env: { ANLAO_DEMO_ELDERS: '300' } })
+  try {
+    const c = await d.login('fg_civil')
+    const m = new Date(Date.now() + 8 * 3600e3)
+    m.setUTCDate(0) // the last day of the month before
+    const month = m.toISOString().slice(0, 7)
+    const r = ok(await c.get(`/api/v1/service/evv/report?month=${month}`))
+    const p = r.providers[0]
+    assert.ok(p.visits >= 60, `visits ${p.visits}`)
+    assert.ok(p.fixed >= 1 && p.fixed === p.visits - p.verified, JSON.stringify(p))
+    assert.ok(p.verified_pct >= 95 && p.meets_target, JSON.stringify(p))
+    assert.ok(r.flagged.every((f) => f.fixed))
+    const orders = ok(await c.get('/api/v1/service/orders?page_size=200')).items
+    assert.ok(orders.some((o) => o.entitled_fen > 0), 'a demo order shows a subsidy')
+    const f = await d.login('fg_family')
+    const mine = ok(await f.get('/api/v1/service/family/orders')).items
+    assert.ok(mine.some((o) => o.status === 'completed'), 'the family sees the visit awaiting its code')
+    assert.ok(mine.some((o) => o.plan_id), 'and the weekly plan\'s orders')
+  } finally { await d.stop(); await d.dispose() }
+})
