@@ -277,7 +277,7 @@ confirmed(struct al_db *db, int64_t elder, int64_t start, int64_t st, int64_t cg
     return id;
 }
 
-/* RULE-SVC-162..164: the second provider's line for the same visit, and a bed's package, held. */
+/* RULE-SVC-162, RULE-SVC-163, RULE-SVC-164: the second provider's line for the same visit, and a bed's package, held. */
 static void
 double_pay(void **state)
 {
