@@ -182,6 +182,7 @@ bench: deps-bench
 	bench/registry.sh
 	$(BUILD)/bench/rules
 	ANLAO_BIN=$(BUILD)/anlao node bench/meal.mjs
+	ANLAO_BIN=$(BUILD)/anlao node bench/service.mjs
 
 # Entitlement rules over 1,000,000 elders × 50 rules (bench/rules.c); `make bench-rules` alone.
 $(BUILD)/bench/rules: bench/rules.c $(LIB_OBJ)

@@ -36,6 +36,8 @@ const struct al_module *const app_modules[] = {
     &timebank_module,
     &service_module,
     &service_admin_module,
+    &service_flow_module,
+    &service_family_module,
     &meal_module,
     &entitle_run_module,
     &device_module,

@@ -5,6 +5,9 @@
 #ifndef BED_H
 #define BED_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "core/router.h"
 
 extern const struct al_module bed_module;
@@ -25,5 +28,14 @@ struct al_errinfo;
  * check.  AL_OK (nothing when there is no elder) or the failure with a message in `e`.
  */
 int bed_seed_demo(struct al_db *db, struct al_errinfo *e);
+
+/*
+ * Does a family care bed of elder `elder_id` cover service `item_name` (助浴 …) on `date`
+ * (YYYY-MM-DD)?  A bed in service (or under review) whose agreement runs that day and whose care
+ * plan's service package names the item: *covered, and the bed's id in *bed_id.  For the home
+ * services' settlement (issue 13, RULE-SVC-163).  AL_OK or AL_EDB.
+ */
+int bed_covers_service(struct al_db *db, int64_t elder_id, const char *date,
+    const char *item_name, bool *covered, int64_t *bed_id);
 
 #endif

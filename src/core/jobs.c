@@ -37,6 +37,8 @@ static pthread_cond_t beat_wake = PTHREAD_COND_INITIALIZER; /* the heartbeat: pr
 static struct {
     char kind[32];
     al_job_fn fn;
+    int every_s;       /* > 0: periodic (RULE-SVC-142) */
+    int64_t last_run;  /* the last periodic run, unix seconds (runner thread only) */
 } kinds[KINDS_MAX];
 static int nkinds;
 static struct al_job *running;
@@ -321,6 +323,22 @@ al_jobs_register(const char *kind, al_job_fn fn)
     return rc;
 }
 
+/* RULE-SVC-142: kind `kind` (registered) runs every `every_s` seconds (0: only when submitted). */
+static int
+al_jobs_every(const char *kind, int every_s)
+{
+    int rc = AL_ENOTFOUND;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < nkinds; i++)
+        if (!strcmp(kinds[i].kind, kind)) {
+            kinds[i].every_s = every_s;
+            kinds[i].last_run = 0;
+            rc = AL_OK;
+        }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
 static void
 run_claimed(struct al_db *db, struct al_jobs_claim *c, int64_t claimed_at)
 {
@@ -392,6 +410,33 @@ is_stopping(void)
 }
 
 /* The runner: claims jobs from the table (its own queue included) and runs them one by one. */
+/* RULE-SVC-142: the periodic kinds that are due run here, one after the other, on the runner. */
+static void
+run_periodic(struct al_db *db)
+{
+    for (int i = 0; i < KINDS_MAX && !is_stopping(); i++) {
+        pthread_mutex_lock(&lock);
+        bool due = false;
+        struct al_job j = {0};
+        int64_t t = (int64_t)time(NULL);
+        if (i < nkinds && kinds[i].every_s > 0 && t - kinds[i].last_run >= kinds[i].every_s) {
+            due = true;
+            kinds[i].last_run = t;
+            j.fn = kinds[i].fn;
+            memcpy(j.kind, kinds[i].kind, sizeof(j.kind));
+        }
+        pthread_mutex_unlock(&lock);
+        if (!due)
+            continue;
+        j.started = t;
+        json_t *result = NULL;
+        struct al_errinfo e = {0};
+        if (j.fn(db, &j, NULL, &result, &e) != AL_OK)
+            al_warn("periodic %s: %s", j.kind, e.message[0] ? e.message : "failed");
+        json_decref(result);
+    }
+}
+
 static void *
 runner_main(void *unused)
 {
@@ -419,6 +464,7 @@ runner_main(void *unused)
         while (!is_stopping() && al_jobs_claim(db, server, t = (int64_t)time(NULL), lease, &c) ==
                                      AL_OK)
             run_claimed(db, &c, t);
+        run_periodic(db);
     }
     al_db_close(db);
     return NULL;
@@ -494,6 +540,11 @@ al_jobs_start(const char *db_path, const char *server_id, const struct al_module
     for (int m = 0; modules && modules[m]; m++)
         for (const struct al_job_kind *k = modules[m]->jobs; k && k->kind; k++)
             if (al_jobs_register(k->kind, k->fn) != AL_OK)
+                return AL_EINTERNAL;
+    for (int m = 0; modules && modules[m]; m++)
+        for (const struct al_job_periodic *k = modules[m]->periodic; k && k->kind; k++)
+            if (al_jobs_register(k->kind, k->fn) != AL_OK ||
+                al_jobs_every(k->kind, k->every_s) != AL_OK)
                 return AL_EINTERNAL;
     snprintf(server, sizeof(server), "%s", server_id);
     struct al_db *db = NULL;

@@ -42,6 +42,19 @@ struct al_job_kind {
     al_job_fn fn;
 };
 
+/*
+ * Periodic work a module runs (RULE-SVC-142), listed in its al_module (ends with {0}): the kind
+ * is registered like any other, and besides any submitted job of it, every server's job thread
+ * runs `fn` itself at most every `every_s` seconds (> 0), with `arg` NULL and the time of that
+ * run as al_job_started; no jobs row is written, so the work must be safe to run on several
+ * servers at once (compare-and-set writes, unique keys).
+ */
+struct al_job_periodic {
+    const char *kind;
+    al_job_fn fn;
+    int every_s;
+};
+
 /* The error of a job a restart of its own server interrupted (RULE-UPLOAD-006, RULE-JOB-006). */
 #define AL_JOBS_INTERRUPTED "服务重启，任务已中断，请重新提交"
 /* The error of a job whose server stopped renewing its lease (RULE-JOB-004). */

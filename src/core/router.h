@@ -39,11 +39,13 @@ struct al_route {
 };
 
 struct al_job_kind;
+struct al_job_periodic;
 
 struct al_module {
     const char *name;
     const struct al_route *routes; /* ends with { 0 } */
     const struct al_job_kind *jobs; /* the background jobs it runs (core/jobs.h); ends with { 0 } */
+    const struct al_job_periodic *periodic; /* its periodic work (core/jobs.h); ends with { 0 } */
 };
 
 #define AL_MAX_PARAMS 4

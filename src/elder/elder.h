@@ -128,6 +128,22 @@ struct elder_home {
     bool has_geo; /* lat and lng are known */
 };
 
+/*
+ * A family or elder account's link to an elder (issue 13's family page): the scope of the
+ * active consent linking `user_id` to `elder_id` (a JSON array text in `a`: basic, health,
+ * services, location).  AL_OK, AL_ENOTFOUND (no active consent) or AL_EDB.
+ */
+int elder_linked_scope(struct al_db *db, struct al_arena *a, int64_t user_id, int64_t elder_id,
+    const char **scope_json);
+/*
+ * The elders linked to `user_id` by an active consent whose scope holds `scope_item`
+ * ("services" …): ids in *ids (in `a`, at most 50, oldest consent first), their number in *n.
+ */
+int elder_linked_ids(struct al_db *db, struct al_arena *a, int64_t user_id,
+    const char *scope_item, int64_t **ids, size_t *n);
+/* Record such a consent (demo seeds; caller's transaction).  AL_OK or an error. */
+int elder_link_grant(struct al_db *db, int64_t elder_id, int64_t user_id, const char *relation,
+    const char *scope_json, const char *granted_by, int64_t recorded_by, int64_t now);
 /* The home of elder `id`.  AL_OK, AL_ENOTFOUND or AL_EDB. */
 int elder_home_of(struct al_db *db, struct al_arena *a, int64_t id, struct elder_home *out);
 /*

@@ -1197,6 +1197,49 @@ elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, const 
 /* ---- for other modules ---- */
 
 int
+elder_linked_scope(struct al_db *db, struct al_arena *a, int64_t user_id, int64_t elder_id,
+    const char **scope_json)
+{
+    return elder_store_consent_scope(db, a, user_id, elder_id, scope_json);
+}
+
+int
+elder_linked_ids(struct al_db *db, struct al_arena *a, int64_t user_id, const char *scope_item,
+    int64_t **ids, size_t *n)
+{
+    static const char sql[] = "SELECT DISTINCT elder_id, scope, id FROM elder_consents"
+                              " WHERE user_id = ? AND revoked_at IS NULL ORDER BY id";
+    struct al_stmt *st = by_id(db, sql, user_id);
+    if (!st)
+        return AL_EDB;
+    const size_t max = 50;
+    *ids = al_arena_alloc(a, max * sizeof(**ids));
+    *n = 0;
+    char want[40];
+    snprintf(want, sizeof(want), "\"%s\"", scope_item);
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        const char *scope = al_stmt_text(st, 1);
+        int64_t id = al_stmt_int(st, 0);
+        bool seen = false;
+        for (size_t i = 0; i < *n; i++)
+            seen = seen || (*ids)[i] == id;
+        if (!seen && *n < max && scope && strstr(scope, want))
+            (*ids)[(*n)++] = id;
+    }
+    return rc;
+}
+
+int
+elder_link_grant(struct al_db *db, int64_t elder_id, int64_t user_id, const char *relation,
+    const char *scope_json, const char *granted_by, int64_t recorded_by, int64_t now)
+{
+    int64_t id;
+    return elder_store_consent_add(db, elder_id, user_id, relation, scope_json, granted_by,
+        recorded_by, now, &id);
+}
+
+int
 elder_region_of(struct al_db *db, struct al_arena *a, int64_t id, const char **region,
     const char **status)
 {

@@ -10,6 +10,7 @@
 #ifndef ENTITLE_H
 #define ENTITLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -30,6 +31,32 @@ extern const struct al_module entitle_run_module;
  */
 int entitle_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
     struct al_errinfo *e);
+
+/*
+ * What elder `elder_id` (residence `region_code`) may draw each month from item `item_key`
+ * on `date` (YYYY-MM-DD), for the home services' funding split (issue 13, RULE-SVC-160):
+ * *entitled when a benefit record of the item runs on `date` and the item's newest approved
+ * standard on the elder's chain of lists (the longest region prefix, then the newest list
+ * version) is monthly; then *by_times for a frequency item (the quota counts visits) and
+ * *per_month the amount in fen or the number of visits.  What the month already used is the
+ * caller's (the orders are its own).  AL_OK or a database error.
+ */
+struct entitle_monthly {
+    bool entitled, by_times;
+    int64_t per_month;
+};
+int entitle_monthly_standard(struct al_db *db, int64_t elder_id, const char *region_code,
+    const char *item_key, const char *date, struct entitle_monthly *out);
+
+/*
+ * A benefit record for elder `elder_id` of item `item_key` from `from` (open-ended), with
+ * `source` (manual, import, order, subsidy) and a note, by `by`, in the caller's transaction —
+ * for other modules' demo seeds (RULE-SVC-161); skipped when one of the item already runs on
+ * `from`.  AL_OK or a database error.
+ */
+int entitle_benefit_grant(struct al_db *db, int64_t elder_id, const char *region_code,
+    const char *item_key, const char *from, const char *source, const char *note, const char *by,
+    int64_t now);
 
 struct al_job;
 

@@ -818,6 +818,9 @@ order_confirm_code(struct al_req *r)
     if (strcmp(o.status, "completed") != 0 || !code)
         return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，没有待确认的确认码",
             service_state_zh(service_state_parse(o.status)));
+    /* RULE-SVC-151: every reading of the code is audited. */
+    if ((rc = audit(r, "service.confirm_code_read", o.id, o.region_code, NULL)) != AL_OK)
+        return rc;
     return al_reply(r, 200, json_pack("{s:s, s:i, s:i}", "code", code, "tries", tries,
         "tries_left", tries >= SVC_CONFIRM_TRIES ? 0 : SVC_CONFIRM_TRIES - tries));
 }

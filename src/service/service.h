@@ -15,6 +15,10 @@
 extern const struct al_module service_module;
 /* The officers' side: registry management and the complaint queue (RULE-SVC-100..129). */
 extern const struct al_module service_admin_module;
+/* Recurring plans and the answer-time sweep (service_flow.c, RULE-SVC-130..143). */
+extern const struct al_module service_flow_module;
+/* The family's and the elder's own page (service_family.c, RULE-SVC-152..157). */
+extern const struct al_module service_family_module;
 
 /* The live-event channel of the dispatch board (payload: an order's id, region, status). */
 #define SERVICE_CHANNEL "service.orders"
@@ -50,6 +54,14 @@ int service_order_status(struct al_db *db, struct al_arena *a, int64_t id, const
  * AL_OK, or an error with `e` filled.
  */
 int service_seed_demo(struct al_db *db, struct al_arena *a, const char *password, int64_t now,
+    struct al_errinfo *e);
+
+/*
+ * Demo of the order flow (service_flow_demo.c): the family account fg_family with `password`,
+ * linked to the elder of the first completed demo order (its code waiting), and a weekly plan
+ * for that elder.  After service_seed_demo; seeded once.  AL_OK, or an error with `e` filled.
+ */
+int service_flow_seed_demo(struct al_db *db, struct al_arena *a, const char *password, int64_t now,
     struct al_errinfo *e);
 
 #endif

@@ -11,7 +11,9 @@
 #include "core/db.h"
 #include "core/dbq.h"
 #include "elder/elder.h"
+#include "entitle/entitle.h"
 #include "service/service.h"
+#include "service/service_flow_int.h"
 #include "service/service_int.h"
 #include "user/user.h"
 
@@ -100,6 +102,14 @@ order(struct al_db *db, struct al_arena *a, int64_t elder, int64_t day, int hh, 
             .entitle_key = it.entitle_key};
         planned += it.planned_min;
         if (it.entitle_key) {
+            /* RULE-SVC-161: demo elders receive the item's subsidy, so orders show it. */
+            char month[11], prev[11]; /* from the month before (the demo month, RULE-SVC-165) */
+            snprintf(month, sizeof(month), "%.7s-01", date);
+            service_date_add(month, -1, prev);
+            snprintf(month, sizeof(month), "%.7s-01", prev);
+            if ((rc = entitle_benefit_grant(db, elder, h.region_code, it.entitle_key, month,
+                     "manual", "演示：上门服务补贴", "seed", now)) != AL_OK)
+                return rc;
             q[nq] = (struct svc_quota){.item_key = it.entitle_key};
             if ((rc = service_quota_left(db, elder, h.region_code, date, &q[nq])) != AL_OK)
                 return rc;

@@ -223,13 +223,9 @@ int service_store_item(struct al_db *db, struct al_arena *a, const char *code,
 int service_store_items(struct al_db *db, struct al_arena *a, json_t *items);
 
 /*
- * THE SEAM to the basic service list (issue 12): what elder `elder_id` may
- * still draw from entitlement item `q->item_key` in the month of `today`.
- * The list (src/entitle) states an amount or a number of times per period but
- * keeps no per-elder balance and offers no call for it yet (entitle.h has
- * none): until it does, this reads the elder's benefit record running today
- * (entitle_benefits) and the item's newest approved standard on the elder's
- * chain of lists, and subtracts what this month's orders of the elder
+ * What elder `elder_id` may still draw from entitlement item `q->item_key` in the month of
+ * `today` (RULE-SVC-160): the monthly standard from the entitlement module
+ * (entitle_monthly_standard in entitle.h) less what this month's orders of the elder
  * (cancelled ones excepted) already drew.  Only monthly items give a quota.
  * Fills q->entitled, q->by_times, q->left.  AL_OK or a database error.
  */

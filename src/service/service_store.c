@@ -7,8 +7,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/crypto.h"
 #include "core/dbq.h"
+#include "entitle/entitle.h"
 #include "region/region.h"
+#include "service/service_flow_int.h"
 #include "service/service_int.h"
 #include "service/service_admin_int.h"
 
@@ -94,18 +97,7 @@ int
 service_quota_left(struct al_db *db, int64_t elder_id, const char *region_code,
     const char *today, struct svc_quota *q)
 {
-    /* THE SEAM to src/entitle (issue 12): see service_int.h. */
-    static const char sql_benefit[] =
-        "SELECT count(*) FROM entitle_benefits WHERE elder_id = ? AND item_key = ?"
-        " AND from_date <= ? AND (until_date IS NULL OR until_date >= ?)";
-    static const char sql_standard[] =
-        "SELECT i.standard_kind, coalesce(i.amount_fen, 0), coalesce(i.times, 0), i.period"
-        " FROM entitle_items i JOIN entitle_changes c ON c.id = i.change_id"
-        " WHERE c.status = 'approved' AND c.effective_from <= ?2 AND i.item_key = ?1"
-        "   AND i.status <> 'stopped' AND (i.amount_fen IS NOT NULL OR i.times IS NOT NULL)"
-        "   AND (i.region_code = '' OR i.region_code = substr(?3, 1, 2)"
-        "        OR i.region_code = substr(?3, 1, 4) OR i.region_code = substr(?3, 1, 6))"
-        " ORDER BY length(i.region_code) DESC, c.list_version DESC LIMIT 1";
+    /* RULE-SVC-160: the standard is the entitlement module's (entitle.h); the use is ours. */
     static const char sql_used[] =
         "SELECT coalesce(sum(l.entitled_fen), 0),"
         " coalesce(sum(CASE WHEN l.entitled_fen > 0 THEN 1 ELSE 0 END), 0)"
@@ -115,29 +107,14 @@ service_quota_left(struct al_db *db, int64_t elder_id, const char *region_code,
     q->entitled = false;
     q->by_times = false;
     q->left = 0;
-    int64_t n = 0, lo, hi;
-    struct al_stmt *st = al_db_sql(db, sql_benefit);
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_I(elder_id), AL_T(q->item_key), AL_T(today), AL_T(today));
-    int rc = al_stmt_int64(st, &n);
-    if (rc != AL_OK || n == 0)
+    int64_t lo, hi;
+    struct entitle_monthly m;
+    int rc = entitle_monthly_standard(db, elder_id, region_code, q->item_key, today, &m);
+    if (rc != AL_OK || !m.entitled)
         return rc;
-    if (!(st = al_db_sql(db, sql_standard)))
-        return AL_EDB;
-    al_stmt_binds(st, AL_T(q->item_key), AL_T(today), AL_T(region_code));
-    rc = al_stmt_one(st);
-    if (rc == AL_ENOTFOUND)
-        return AL_OK; /* no standard: nothing to draw */
-    if (rc != AL_OK)
-        return rc;
-    const char *kind = al_stmt_text(st, 0), *period = al_stmt_text(st, 3);
-    bool monthly = period && strcmp(period, "month") == 0;
-    q->by_times = kind && strcmp(kind, "frequency") == 0;
-    int64_t quota = q->by_times ? al_stmt_int(st, 2) : al_stmt_int(st, 1);
-    al_stmt_reset(st);
-    if (!monthly)
-        return AL_OK;
+    q->by_times = m.by_times;
+    int64_t quota = m.per_month;
+    struct al_stmt *st;
     q->entitled = true;
     month_bounds(today, &lo, &hi);
     if (!(st = al_db_sql(db, sql_used)))
@@ -255,7 +232,10 @@ service_store_order(struct al_db *db, struct al_arena *a, int64_t id, struct svc
     "o.id, o.region_code, o.elder_id, e.name, e.id_masked, o.status, o.window_start,"          \
     " o.window_end, o.planned_min, o.address, o.lat, o.lng, o.caregiver_id, c.name,"           \
     " o.station_id, s.name, o.total_fen, o.entitled_fen, o.elder_fen, o.beyond_quota,"         \
-    " o.channel, o.note, o.created_at, o.updated_at, o.version, e.phone"
+    " o.channel, o.note, o.created_at, o.updated_at, o.version, e.phone, o.plan_id,"          \
+    " CASE WHEN o.status = 'created' AND EXISTS (SELECT 1 FROM svc_order_events t WHERE"       \
+    "  t.order_id = o.id AND t.action = 'accept_timeout' AND t.id = (SELECT max(u.id)"         \
+    "  FROM svc_order_events u WHERE u.order_id = o.id)) THEN 1 ELSE 0 END" /* RULE-SVC-143 */
 #define LIST_FROM                                                                              \
     " FROM svc_orders o JOIN elders e ON e.id = o.elder_id"                                    \
     " LEFT JOIN svc_caregivers c ON c.id = o.caregiver_id"                                     \
@@ -282,7 +262,7 @@ static const struct al_col order_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(20, "channel", AL_COL_TEXT), AL_COL(21, "note", AL_COL_TEXT),
     AL_COL(22, "created_at", AL_COL_TIME), AL_COL(23, "updated_at", AL_COL_TIME),
     AL_COL(24, "version", AL_COL_INT), AL_COLF(25, "elder_phone_masked", al_col_phone_masked),
-    AL_COL_END};
+    AL_COL(26, "plan_id", AL_COL_INT), AL_COL(27, "accept_timeout", AL_COL_BOOL), AL_COL_END};
 
 static const struct al_col line_cols[] = {AL_COL(0, "item_code", AL_COL_TEXT),
     AL_COL(1, "item_name", AL_COL_TEXT), AL_COL(2, "price_fen", AL_COL_INT),
@@ -767,28 +747,44 @@ service_store_certificate_add(struct al_db *db, int64_t caregiver, const char *s
 int
 service_store_confirm_code_set(struct al_db *db, int64_t order_id, const char *code)
 {
-    struct al_stmt *st = al_db_sql(db,
-        "UPDATE svc_orders SET confirm_code = ?, confirm_tries = 0 WHERE id = ?");
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_T(code), AL_I(order_id));
-    return al_stmt_run(st);
+    /* RULE-SVC-150: sealed with the installation key like ID numbers; never in plain text. */
+    struct al_arena a;
+    al_arena_init(&a, 256);
+    const char *sealed = al_crypto_seal(&a, code, strlen(code));
+    int rc = AL_EINTERNAL;
+    struct al_stmt *st = sealed ? al_db_sql(db, "UPDATE svc_orders SET confirm_code = NULL,"
+                                                " confirm_code_enc = ?, confirm_tries = 0"
+                                                " WHERE id = ?")
+                                : NULL;
+    if (sealed && !st)
+        rc = AL_EDB;
+    if (st) {
+        al_stmt_binds(st, AL_T(sealed), AL_I(order_id));
+        rc = al_stmt_run(st);
+    }
+    al_arena_fini(&a);
+    return rc;
 }
 
 int
 service_store_confirm_info(struct al_db *db, struct al_arena *a, int64_t order_id,
     const char **code, int *tries)
 {
+    /* RULE-SVC-150: the sealed code opened; a code of an order from before migration 044 is
+       still read from its plain column until that order is confirmed. */
     struct al_stmt *st = al_db_sql(db,
-        "SELECT confirm_code, confirm_tries FROM svc_orders WHERE id = ?");
+        "SELECT confirm_code_enc, confirm_tries, confirm_code FROM svc_orders WHERE id = ?");
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, order_id);
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
-        *code = al_stmt_dup(a, st, 0);
+        const char *sealed = al_stmt_text(st, 0);
+        *code = sealed ? al_crypto_open(a, sealed) : al_stmt_dup(a, st, 2);
         *tries = (int)al_stmt_int(st, 1);
         al_stmt_reset(st);
+        if (sealed && !*code)
+            rc = AL_EINTERNAL; /* not sealed by this installation's key */
     }
     return rc;
 }
@@ -939,6 +935,15 @@ service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provid
             (*held)++;
             continue;
         }
+        /* RULE-SVC-162..164: never paid twice (another provider, a family bed's package). */
+        const char *dup = NULL, *why = NULL;
+        if ((rc = service_flow_double(db, a, rows[i].v[0], &dup, &why)) != AL_OK)
+            return rc;
+        if (dup) {
+            (*held)++;
+            rc = service_flow_hold(db, *id, rows[i].v[0], dup, why, now);
+            continue;
+        }
         char date[11];
         service_cst_date(rows[i].v[2], date);
         if (!(st = al_db_sql(db, sql_line)))
@@ -1018,6 +1023,12 @@ service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_
     }
     al_stmt_bind_int(st, 1, id);
     if ((rc = al_db_rows(st, a, &(struct al_rows){.cols = settle_line_cols}, lines)) != AL_OK) {
+        json_decref(t);
+        return rc;
+    }
+    json_t *holds = json_array(); /* RULE-SVC-164 */
+    json_object_set_new(t, "double_holds", holds);
+    if ((rc = service_flow_holds_json(db, a, id, holds)) != AL_OK) {
         json_decref(t);
         return rc;
     }

@@ -374,6 +374,29 @@ const CALLS = {
     const day = new Date(Date.now() + 2 * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)
     return call(civil, { elder_id: o.elderId, items: ['zhucan'], window_start: `${day}T09:00`, window_end: `${day}T10:00` })
   } },
+  'POST /api/v1/service/plans': { action: 'service.plan_create', run: async (call) => {
+    const o = await svcOrder()
+    return call(civil, { elder_id: o.elderId, item: 'zhucan', pattern: 'weekly', days: '2,5', start_time: '09:00', from_date: '2026-01-01' })
+  } },
+  'POST /api/v1/service/plans/:id/stop': { action: 'service.plan_stop', run: async (call) => {
+    const o = await svcOrder()
+    const p = ok(await civil.post('/api/v1/service/plans', { elder_id: o.elderId, item: 'zhucan', pattern: 'monthly', days: '1', start_time: '09:00', from_date: '2026-01-01' }), 201)
+    return call(civil, { reason: '巡检' }, { id: p.id })
+  } },
+  'POST /api/v1/service/plans/generate': { action: 'service.plans_generate', job: true, run: async (call) => call(civil, {}) },
+  'POST /api/v1/service/family/orders': { action: 'service.order_place', run: async (call) => {
+    const fam = await s.login('fg_family')
+    const o = await svcOrder()
+    ok(await civil.post(`/api/v1/elders/${o.elderId}/consents`, { user_id: ok(await fam.get('/api/v1/me')).user.id, relation: '女儿', granted_by: '本人', scope: ['basic', 'services'] }), 201)
+    const day = new Date(Date.now() + 2 * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)
+    return call(fam, { elder_id: o.elderId, item: 'zhucan', window_start: `${day}T11:00` })
+  } },
+  'POST /api/v1/service/family/orders/:id/rate': { action: 'service.order_rate', run: async (call) => {
+    const fam = await s.login('fg_family')
+    const o = await svcOrder('confirmed')
+    ok(await civil.post(`/api/v1/elders/${o.elderId}/consents`, { user_id: ok(await fam.get('/api/v1/me')).user.id, relation: '女儿', granted_by: '本人', scope: ['basic', 'services'] }), 201)
+    return call(fam, { rating: 5 }, { id: o.id })
+  } },
   'POST /api/v1/service/orders/:id/dispatch': { action: 'service.order_assign', run: async (call) => call(civil, {}, { id: (await svcOrder()).id }) },
   'POST /api/v1/service/orders/:id/assign': { action: 'service.order_assign', run: async (call) => {
     const sun = (await civil.get('/api/v1/service/caregivers')).body.items.find((c) => c.name === '孙丽')

@@ -425,6 +425,8 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
     lq_helper: [['/', '[data-test=todo-special]'], ['/meal/counter', '[data-test=counter-code]'],
       ['/visits', '[data-test=list-card], [data-test=visit-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
     fg_caregiver: [['/', '[data-test=home-empty]'], ['/service/my', '[data-test=visits]']],
+    // The family's page (issue 13, RULE-SVC-152..156).
+    fg_family: [['/service/family', '[data-test=family-coming], [data-test=family-coming-empty], [data-test=family-none]']],
   }
   const csv = join(server.dir, '户籍校验.csv')
   writeFileSync(csv, '身份证号,姓名,区划代码,住址\n37070419881216001X,校验乙,520327001001,龙泉街道二号\n')

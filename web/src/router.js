@@ -23,6 +23,7 @@ const routes = [
       { path: 'entitle/approvals', component: () => import('./views/EntitleApprovals.vue'), meta: { perm: 'entitle.approve', title: '清单变更审批' } },
       { path: 'service', component: () => import('./views/ServiceBoard.vue'), meta: { perm: 'service.read', title: '上门服务调度' } },
       { path: 'service/settlements', component: () => import('./views/ServiceSettlement.vue'), meta: { perm: 'service.settle', title: '上门服务结算' } },
+      { path: 'service/family', component: () => import('./views/FamilyServices.vue'), meta: { perm: 'service.family', title: '家人的上门服务' } },
       { path: 'service/my', component: () => import('./views/CaregiverDay.vue'), meta: { perm: 'service.visit', title: '今日上门任务' } },
       { path: 'service/network', component: () => import('./views/ServiceProviders.vue'), meta: { perm: 'service.read', title: '服务网络' } },
       { path: 'service/complaints', component: () => import('./views/ServiceComplaints.vue'), meta: { perm: 'service.read', title: '投诉督办' } },
