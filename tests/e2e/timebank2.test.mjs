@@ -37,6 +37,10 @@ test('RULE-TB-068: the helper assigns a need and posts hours by picking the volu
   await h.page.click('[data-test=tb-assign-member]')
   await h.page.keyboard.type('陈建')
   await h.page.click('.el-select-dropdown__item:has-text("陈建国")')
+  // The picker's list closes with a transition: axe looks once it is gone (it is outside the
+  // page's landmarks while it shows).
+  await h.page.waitForFunction(() => [...document.querySelectorAll('.el-select-dropdown')]
+    .every((d) => getComputedStyle(d.closest('.el-popper') || d).display === 'none'))
   for (const v of await pageAxe(h.page)) assert.fail(`axe: ${v}`)
   await h.page.click('[data-test=tb-assign-save]')
   await h.page.waitForSelector('.el-message:has-text("已指派")')

@@ -124,9 +124,15 @@ test('RULE-VISIT-062: the officer generates this period\'s tasks from the task p
   const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
   await page.goto(server.base + '/visits')
   await page.waitForSelector('[data-test=visit-generate]')
+  // A fast job may be done before a locator looks: the page records that the progress showed.
+  await page.evaluate(() => {
+    window.__sawProgress = false
+    new MutationObserver(() => { if (document.querySelector('[data-test=visit-generate-progress]')) window.__sawProgress = true })
+      .observe(document.body, { childList: true, subtree: true })
+  })
   await page.click('[data-test=visit-generate]')
-  await page.waitForSelector('[data-test=visit-generate-progress]')
   await page.waitForSelector('.el-message--success:has-text("已生成")')
+  assert.equal(await page.evaluate(() => window.__sawProgress), true, 'the job\'s progress was shown')
   await page.waitForSelector('[data-test=visit-generate-progress]', { state: 'detached' })
   const audit = (await civil.get('/api/v1/audit?action=visit.generate')).body.items
   assert.ok(audit.some((a) => a.region_code === '520327'), 'the job wrote its audit entry')
