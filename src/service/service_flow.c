@@ -89,7 +89,7 @@ plan_order(struct al_db *db, struct al_arena *a, const struct svc_plan *p,
     const struct elder_home *home, const char *date, int64_t now, const char *by, bool *made)
 {
     *made = false;
-    char when[20];
+    char when[32]; /* room the ASan build's -Wformat-truncation asks for */
     snprintf(when, sizeof(when), "%sT%02d:%02d", date, p->start_min / 60, p->start_min % 60);
     struct svc_one in = {.elder_id = p->elder_id, .home = home, .item_code = p->item_code,
         .note = al_arena_printf(a, "周期服务计划 #%lld%s%s", (long long)p->id,
