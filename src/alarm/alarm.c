@@ -12,6 +12,7 @@
 #include "core/events.h"
 #include "core/export.h"
 #include "core/http.h"
+#include "core/follow.h"
 #include "core/json.h"
 #include "core/query.h"
 #include "elder/elder.h"
@@ -214,41 +215,15 @@ alarm_close(struct al_req *r)
 /* ---- the live console stream (RULE-ALARM-021) ---- */
 
 struct alarm_stream {
-    struct al_sse *sse;
-    struct al_event_sub *sub;
-    struct event *tick;
     struct al_db *db;
     char scope[16];
 };
 
-static void
-stream_free(struct alarm_stream *s)
-{
-    al_events_unsubscribe(s->sub);
-    if (s->tick)
-        event_free(s->tick);
-    free(s);
-}
-
-static void
-stream_closed(void *ctx)
-{
-    stream_free(ctx);
-}
-
-static void
-stream_end(struct alarm_stream *s)
-{
-    al_sse_end(s->sse);
-    stream_free(s);
-}
-
 /* An alarm changed: inside the viewer's region, its whole state goes out as event "alarm". */
 static void
-on_alarm(void *ctx, const char *channel, const char *payload)
+on_alarm(struct al_follow *f, void *state, const char *payload)
 {
-    (void)channel;
-    struct alarm_stream *s = ctx;
+    struct alarm_stream *s = state;
     json_t *p = json_loads(payload, 0, NULL);
     const char *region = json_string_value(json_object_get(p, "region_code"));
     json_int_t id = json_integer_value(json_object_get(p, "id"));
@@ -259,30 +234,12 @@ on_alarm(void *ctx, const char *channel, const char *payload)
         const char *rg, *st;
         int64_t version;
         if (alarm_store_get(s->db, &a, id, &out, &rg, &st, &version) == AL_OK) {
-            char *text = al_json_dump_heap(out);
+            al_follow_send_json(f, "alarm", out); /* a client that does not read: ended */
             json_decref(out);
-            int rc = text ? al_sse_send(s->sse, "alarm", text) : AL_EUNAVAIL;
-            free(text);
-            if (rc != AL_OK) {
-                al_arena_fini(&a);
-                json_decref(p);
-                stream_end(s);
-                return;
-            }
         }
         al_arena_fini(&a);
     }
     json_decref(p);
-}
-
-static void
-on_tick(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    struct alarm_stream *s = arg;
-    if (al_sse_comment(s->sse, "keep-alive") != AL_OK)
-        stream_end(s);
 }
 
 static int
@@ -290,25 +247,15 @@ alarm_stream(struct al_req *r)
 {
     if (evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD)
         return al_reply(r, 200, NULL);
-    struct alarm_stream *s = calloc(1, sizeof(*s));
-    if (!s)
-        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
+    struct alarm_stream *s;
+    struct al_follow *f = al_follow_start(r, ALARM_CHANNEL, sizeof(*s), on_alarm, NULL,
+        (void **)&s);
+    if (!f)
+        return AL_EUNAVAIL;
     s->db = r->db;
     snprintf(s->scope, sizeof(s->scope), "%s", r->who->region_code);
-    s->sub = al_events_subscribe(r->base, ALARM_CHANNEL, on_alarm, s);
-    s->tick = event_new(r->base, -1, EV_PERSIST, on_tick, s);
-    s->sse = s->sub && s->tick ? al_sse_start(r, stream_closed, s) : NULL;
-    if (!s->sse) {
-        stream_free(s);
-        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
-    }
-    if (al_sse_send(s->sse, "ready", "{}") != AL_OK) {
-        stream_end(s);
-        return AL_OK;
-    }
-    struct timeval tv = {al_config.sse_keepalive_ms / 1000,
-        (al_config.sse_keepalive_ms % 1000) * 1000};
-    event_add(s->tick, &tv);
+    if (al_follow_send(f, "ready", "{}"))
+        al_follow_arm(f);
     return AL_OK;
 }
 

@@ -237,6 +237,16 @@ al_json_dump_heap(const json_t *v)
     return buf;
 }
 
+char *
+al_json_dump_sorted(struct al_arena *a, const json_t *v)
+{
+    size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
+    char *buf = al_arena_alloc(a, n + 1);
+    json_dumpb(v, buf, n, JSON_COMPACT | JSON_SORT_KEYS);
+    buf[n] = '\0';
+    return buf;
+}
+
 bool
 al_text_is_plain(const char *s, size_t n)
 {

@@ -59,6 +59,9 @@ int al_json_get_bool(const json_t *obj, const char *key, const char *label, int 
 /* Serialise compactly into malloc'd memory (release with free()); NULL when out of memory.
  * Use this, not json_dumps(), whose memory belongs to jansson's allocator. */
 char *al_json_dump_heap(const json_t *v);
+/* The same bytes (jansson's compact text, keys sorted) in the arena: for what is stored or
+ * compared byte for byte and belongs to a request or a batch. */
+char *al_json_dump_sorted(struct al_arena *a, const json_t *v);
 
 /*
  * RULE-PII-005: true when the `n` bytes of well-formed UTF-8 hold no control character

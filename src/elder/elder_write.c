@@ -290,11 +290,7 @@ value_text(struct al_arena *a, json_t *v, const char **out)
     else if (json_is_boolean(v))
         *out = json_is_true(v) ? "1" : "0";
     else if (json_is_array(v) || json_is_object(v)) {
-        char *t = al_json_dump_heap(v); /* keys sorted, as the row-by-row path stores them */
-        if (!t)
-            return AL_EINTERNAL;
-        *out = al_arena_strdup(a, t);
-        free(t);
+        *out = al_json_dump_sorted(a, v); /* keys sorted, as the row-by-row path stores them */
     }
     return AL_OK;
 }
@@ -383,10 +379,8 @@ batch_add(struct elder_bulk *b, struct al_arena *a, struct elder_write *w, int64
     r->actor = dup_or_null(ba, w->actor);
     const char *action;
     json_t *ch = write_changes(w, &p, &action);
-    char *text = al_json_dump_heap(ch); /* keys sorted, as the row-by-row path stores them */
     r->action = al_arena_strdup(ba, action);
-    r->changes = text ? al_arena_strdup(ba, text) : NULL;
-    free(text);
+    r->changes = al_json_dump_sorted(ba, ch); /* keys sorted, as the row-by-row path stores them */
     json_decref(ch);
     json_decref(p.before);
     if (rc == AL_OK && !r->changes)

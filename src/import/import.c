@@ -19,6 +19,7 @@
 #include "core/csv.h"
 #include "core/events.h"
 #include "core/export.h"
+#include "core/follow.h"
 #include "core/config.h"
 #include "core/http.h"
 #include "core/jobs.h"
@@ -1224,47 +1225,9 @@ job_get(struct al_req *r)
 /* ---- GET /api/v1/jobs/:id/events: the job's progress as server-sent events ---- */
 
 struct job_stream {
-    struct al_sse *sse;
-    struct al_event_sub *sub;
-    struct event *tick;
     struct al_db *db; /* the worker's connection: callbacks run on its loop, between requests */
     int64_t id;
 };
-
-static void
-job_stream_free(struct job_stream *js)
-{
-    al_events_unsubscribe(js->sub);
-    if (js->tick)
-        event_free(js->tick);
-    free(js);
-}
-
-/* The client went away or the worker stops: the stream is already gone. */
-static void
-job_stream_closed(void *ctx)
-{
-    job_stream_free(ctx);
-}
-
-static void
-job_stream_end(struct job_stream *js)
-{
-    al_sse_end(js->sse);
-    job_stream_free(js);
-}
-
-/* Send `state` as event `name`; a client that does not read ends the stream.  False then. */
-static bool
-job_stream_send(struct job_stream *js, const char *name, const json_t *state)
-{
-    char *text = al_json_dump_heap(state);
-    int rc = text ? al_sse_send(js->sse, name, text) : AL_EUNAVAIL;
-    free(text);
-    if (rc != AL_OK)
-        job_stream_end(js);
-    return rc == AL_OK;
-}
 
 /*
  * RULE-EVENT-009: the job's state from the database; when it has ended, the
@@ -1272,48 +1235,43 @@ job_stream_send(struct job_stream *js, const char *name, const json_t *state)
  * stream closes.  True when the stream is gone.
  */
 static bool
-job_stream_check(struct job_stream *js)
+job_stream_check(struct al_follow *f, struct job_stream *js)
 {
     int64_t owner = 0;
     json_t *j = NULL;
     int rc = al_jobs_get(js->db, js->id, &j, &owner);
     if (rc == AL_ENOTFOUND) {
-        job_stream_end(js);
+        al_follow_end(f);
         return true;
     }
     if (rc != AL_OK) /* RULE-DB-115: a failed read (logged) ends nothing: the next tick asks again */
         return false;
     bool end = al_jobs_finished(json_string_value(json_object_get(j, "status")));
-    if (end && job_stream_send(js, "end", j))
-        job_stream_end(js);
+    if (end && al_follow_send_json(f, "end", j))
+        al_follow_end(f);
     json_decref(j);
     return end;
 }
 
 /* A live event of the job (RULE-JOB-008): progress is passed on; an end is read and sent whole. */
 static void
-on_job_event(void *ctx, const char *channel, const char *payload)
+on_job_event(struct al_follow *f, void *state, const char *payload)
 {
-    (void)channel;
-    struct job_stream *js = ctx;
     json_t *p = json_loads(payload, 0, NULL);
     bool end = al_jobs_finished(json_string_value(json_object_get(p, "status")));
     if (end)
-        job_stream_check(js);
+        job_stream_check(f, state);
     else if (p)
-        job_stream_send(js, "progress", p);
+        al_follow_send_json(f, "progress", p);
     json_decref(p);
 }
 
 /* Keep-alive (RULE-EVENT-007), and the state read again in case an event was missed. */
 static void
-on_job_tick(evutil_socket_t fd, short what, void *arg)
+on_job_tick(struct al_follow *f, void *state)
 {
-    (void)fd;
-    (void)what;
-    struct job_stream *js = arg;
-    if (!job_stream_check(js) && al_sse_comment(js->sse, "keep-alive") != AL_OK)
-        job_stream_end(js);
+    if (!job_stream_check(f, state))
+        al_follow_keepalive(f);
 }
 
 static int
@@ -1326,33 +1284,26 @@ job_events(struct al_req *r)
         return rc;
     if (evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD)
         return al_reply(r, 200, j);
-    struct job_stream *js = calloc(1, sizeof(*js));
-    if (!js)
-        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
+    char channel[32];
+    struct job_stream *js;
+    /* Subscribed before the state is read again, so that no event falls in between. */
+    struct al_follow *f = al_follow_start(r, al_jobs_channel(id, channel, sizeof(channel)),
+        sizeof(*js), on_job_event, on_job_tick, (void **)&js);
+    if (!f)
+        return AL_EUNAVAIL;
     js->db = r->db;
     js->id = id;
-    char channel[32];
-    /* Subscribed before the state is read again, so that no event falls in between. */
-    js->sub = al_events_subscribe(r->base, al_jobs_channel(id, channel, sizeof(channel)),
-        on_job_event, js);
-    js->tick = event_new(r->base, -1, EV_PERSIST, on_job_tick, js);
-    js->sse = js->sub && js->tick ? al_sse_start(r, job_stream_closed, js) : NULL;
-    if (!js->sse) {
-        job_stream_free(js);
-        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
-    }
     int64_t owner = 0;
     json_t *now = NULL;
     /* RULE-DB-115: a failed read ends the stream like a missing job (the browser reconnects) */
-    if (al_jobs_get(r->db, id, &now, &owner) != AL_OK || al_jobs_finished(json_string_value(json_object_get(now, "status")))) {
-        if (!now || job_stream_send(js, "end", now))
-            job_stream_end(js);
+    if (al_jobs_get(r->db, id, &now, &owner) != AL_OK ||
+        al_jobs_finished(json_string_value(json_object_get(now, "status")))) {
+        if (!now || al_follow_send_json(f, "end", now))
+            al_follow_end(f);
         return AL_OK;
     }
-    if (!job_stream_send(js, "progress", now))
-        return AL_OK;
-    struct timeval tv = {al_config.sse_keepalive_ms / 1000, (al_config.sse_keepalive_ms % 1000) * 1000};
-    event_add(js->tick, &tv);
+    if (al_follow_send_json(f, "progress", now))
+        al_follow_arm(f);
     return AL_OK;
 }
 

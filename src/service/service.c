@@ -16,6 +16,7 @@
 #include "core/http.h"
 #include "core/idcard.h"
 #include "core/idem.h"
+#include "core/follow.h"
 #include "core/json.h"
 #include "elder/elder.h"
 #include "region/region.h"
@@ -1279,55 +1280,19 @@ settlement_export(struct al_req *r)
 /* ---- the live board (RULE-SVC-030) ---- */
 
 struct board_stream {
-    struct al_sse *sse;
-    struct al_event_sub *sub;
-    struct event *tick;
     char scope[16];
 };
 
-static void
-board_free(struct board_stream *b)
-{
-    al_events_unsubscribe(b->sub);
-    if (b->tick)
-        event_free(b->tick);
-    free(b);
-}
-
-static void
-board_closed(void *ctx)
-{
-    board_free(ctx);
-}
-
-static void
-board_end(struct board_stream *b)
-{
-    al_sse_end(b->sse);
-    board_free(b);
-}
-
 /* An order changed: passed on when it lies in the viewer's region (RULE-SVC-001). */
 static void
-on_board_event(void *ctx, const char *channel, const char *payload)
+on_board_event(struct al_follow *f, void *state, const char *payload)
 {
-    (void)channel;
-    struct board_stream *b = ctx;
+    struct board_stream *b = state;
     json_t *p = json_loads(payload, 0, NULL);
     const char *region = json_string_value(json_object_get(p, "region_code"));
-    if (region && region_in_scope(b->scope, region) && al_sse_send(b->sse, "order", payload) != AL_OK)
-        board_end(b);
+    if (region && region_in_scope(b->scope, region))
+        al_follow_send(f, "order", payload); /* a client that does not read: ended */
     json_decref(p);
-}
-
-static void
-on_board_tick(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    struct board_stream *b = arg;
-    if (al_sse_comment(b->sse, "keep-alive") != AL_OK)
-        board_end(b);
 }
 
 static int
@@ -1335,24 +1300,14 @@ board_events(struct al_req *r)
 {
     if (evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD)
         return al_reply(r, 200, NULL);
-    struct board_stream *b = calloc(1, sizeof(*b));
-    if (!b)
-        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
+    struct board_stream *b;
+    struct al_follow *f = al_follow_start(r, SERVICE_CHANNEL, sizeof(*b), on_board_event, NULL,
+        (void **)&b);
+    if (!f)
+        return AL_EUNAVAIL;
     snprintf(b->scope, sizeof(b->scope), "%s", r->who->region_code);
-    b->sub = al_events_subscribe(r->base, SERVICE_CHANNEL, on_board_event, b);
-    b->tick = event_new(r->base, -1, EV_PERSIST, on_board_tick, b);
-    b->sse = b->sub && b->tick ? al_sse_start(r, board_closed, b) : NULL;
-    if (!b->sse) {
-        board_free(b);
-        return al_req_fail(r, AL_EUNAVAIL, NULL, "服务繁忙，请稍后重试");
-    }
-    if (al_sse_send(b->sse, "ready", "{}") != AL_OK) {
-        board_end(b);
-        return AL_OK;
-    }
-    struct timeval tv = {al_config.sse_keepalive_ms / 1000,
-        (al_config.sse_keepalive_ms % 1000) * 1000};
-    event_add(b->tick, &tv);
+    if (al_follow_send(f, "ready", "{}"))
+        al_follow_arm(f);
     return AL_OK;
 }
 
