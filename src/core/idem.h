@@ -19,6 +19,7 @@
 #ifndef AL_IDEM_H
 #define AL_IDEM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -51,5 +52,46 @@ int al_idem_find(struct al_db *db, struct al_arena *a, const char *scope, int64_
  */
 int al_idem_save(struct al_db *db, const char *scope, int64_t user_id, const char *key,
     const char *request_hash, int status, const char *response, int64_t now);
+
+/*
+ * ---- A request's idempotent write (idem_req.c) --------------------------------
+ * The three steps every keyed write takes, around its own transaction:
+ *
+ *     struct al_idem_req x;
+ *     if ((rc = al_idem_req_begin(r, "x.y", NULL, "该幂等键已用于另一条记录", &x)) != AL_OK ||
+ *         x.replayed)
+ *         return rc;                       // a bad key, a 409, or the first answer again
+ *     ... checks, al_db_begin, the write ...
+ *     rc = al_idem_req_keep(r, &x, 201, answer, rc);   // before the commit
+ *     if ((rc = al_idem_req_end(r, &x, rc)) != AL_OK || x.replayed)
+ *         return rc;                       // commit or roll back; a race's winner answered
+ *     return al_reply(r, 201, answer);
+ */
+struct al_req;
+struct json_t;
+
+struct al_idem_req {
+    const char *scope, *key; /* key NULL: the request carries none and nothing is kept */
+    char hash[65];           /* of the request's body */
+    bool replayed;           /* answered with the kept answer: the handler returns */
+};
+
+/*
+ * RULE-SVC-050..051: the request's Idempotency-Key (its form checked: 400 naming the header),
+ * `prefix` (may be NULL) joined before it (a key per order), and the body's hash; a key done
+ * before with the same body is answered again (its status and body, header
+ * Idempotent-Replayed: true) and x->replayed set; one used with another body is 409 naming the
+ * header with the message `conflict`.  AL_OK, or the error with r->err filled.
+ */
+int al_idem_req_begin(struct al_req *r, const char *scope, const char *prefix,
+    const char *conflict, struct al_idem_req *x);
+/* Keep `answer` (given `status`) under the key when `rc` is AL_OK, in the write's
+ * transaction; nothing without a key.  Returns `rc` or the saving's error. */
+int al_idem_req_keep(struct al_req *r, struct al_idem_req *x, int status,
+    const struct json_t *answer, int rc);
+/* RULE-SVC-052: end the transaction by `rc` (al_db_end); when the key was taken meanwhile by
+ * the same request on another connection, that answer is given (x->replayed).  AL_OK or the
+ * error. */
+int al_idem_req_end(struct al_req *r, struct al_idem_req *x, int rc);
 
 #endif

@@ -679,12 +679,12 @@ static int
 visit(struct al_req *r, int action)
 {
     const char *scope = action == SVC_CHECKIN ? "service.checkin" : "service.checkout";
-    const char *key = al_req_header(r, AL_IDEM_HEADER), *to, *resp = NULL;
-    char hash[65];
-    int status = 0;
+    const char *to;
     struct svc_order o;
     int64_t me = 0;
     json_t *body, *set = json_object();
+    struct al_idem_req x;
+    const char *key = al_req_header(r, AL_IDEM_HEADER); /* its form first, as before */
     int rc = key ? al_idem_key_check(key, &r->err) : AL_OK;
     if (rc == AL_OK)
         rc = order_of_caregiver(r, &o, &me);
@@ -692,23 +692,13 @@ visit(struct al_req *r, int action)
         rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_fields_read(body, evv_fields, AL_FIELDS_CREATE, set, &r->err);
-    if (rc != AL_OK)
+    /* RULE-SVC-044: the key is the order's (the same body for another order is another
+       request); done before: the same answer, nothing written. */
+    if (rc == AL_OK)
+        rc = al_idem_req_begin(r, scope, al_arena_printf(r->arena, "%lld", (long long)o.id),
+            "该幂等键已用于另一条记录", &x);
+    if (rc != AL_OK || x.replayed)
         return rc;
-    al_crypto_sha256_hex(r->body ? r->body : "", r->body_len,
-        hash); /* with the order: the same body for another order is another request */
-    if (key) {
-        key = al_arena_printf(r->arena, "%lld:%s", (long long)o.id, key);
-        rc = al_idem_find(r->db, r->arena, scope, r->who->user_id, key, hash, &status, &resp);
-        if (rc == AL_OK) { /* RULE-SVC-044: done before: the same answer, nothing written */
-            json_t *j = json_loads(resp, 0, NULL);
-            al_req_set_header(r, "Idempotent-Replayed", "true");
-            return al_reply(r, status, j);
-        }
-        if (rc == AL_ECONFLICT)
-            return al_req_fail(r, AL_ECONFLICT, AL_IDEM_HEADER, "该幂等键已用于另一条记录");
-        if (rc != AL_ENOTFOUND)
-            return rc;
-    }
     int64_t at = r->now, sent = r->now;
     const char *at_s = sget(set, "at"), *sent_s = sget(set, "sent_at");
     if (at_s && !service_parse_time(at_s, &at))
@@ -759,17 +749,9 @@ visit(struct al_req *r, int action)
                 "clock_skew", evv.skew, "late_s", (json_int_t)(r->now - at)));
     if (rc == AL_OK)
         rc = service_store_order_json(r->db, r->arena, o.id, &answer);
-    if (rc == AL_OK && key)
-        rc = al_idem_save(r->db, scope, r->who->user_id, key, hash, 200,
-            al_json_dump(r->arena, answer, NULL), r->now);
-    if ((rc = al_db_end(r->db, rc)) == AL_ECONFLICT && key &&
-        al_idem_find(r->db, r->arena, scope, r->who->user_id, key, hash, &status, &resp) == AL_OK) {
-        /* RULE-SVC-052: the same record won a race meanwhile: its answer, once. */
-        r->err = (struct al_errinfo){0};
-        al_req_set_header(r, "Idempotent-Replayed", "true");
-        return al_reply(r, status, json_loads(resp, 0, NULL));
-    }
-    if (rc != AL_OK)
+    rc = al_idem_req_keep(r, &x, 200, answer, rc);
+    /* RULE-SVC-052: the same record won a race meanwhile: its answer, once. */
+    if ((rc = al_idem_req_end(r, &x, rc)) != AL_OK || x.replayed)
         return rc;
     publish(r, o.id, o.region_code, to, o.caregiver_id);
     return al_reply(r, 200, answer);

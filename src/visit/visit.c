@@ -688,13 +688,113 @@ open_target(struct al_req *r, struct visit_need *n)
 /* The idempotency scope of a visit record (RULE-VISIT-060). */
 #define VISIT_IDEM "visit.record"
 
-/* Answer a visit already recorded under the request's key: its first answer, nothing written. */
+/* A visit as the request gives it, checked (visit_read). */
+struct visit_in {
+    int64_t elder_id, visited_at;
+    const char *method_s, *note;
+    int method;
+    bool reached, urgent, have_lat;
+    double lat, lng;
+    struct need_in *needs;
+    size_t nneeds;
+};
+
+/* The body's fields, each checked with its Chinese message, and the needs' referrals. */
 static int
-idem_replay(struct al_req *r, int status, const char *resp)
+visit_read(struct al_req *r, json_t *body, struct visit_in *in)
 {
-    r->err = (struct al_errinfo){0};
-    al_req_set_header(r, "Idempotent-Replayed", "true");
-    return al_reply(r, status, json_loads(resp, 0, NULL));
+    bool present, have_lng;
+    *in = (struct visit_in){.reached = true};
+    int rc = al_json_get_int(body, "elder_id", "老人", AL_REQUIRED, 1, INT64_MAX, &in->elder_id,
+        NULL, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "method", "探访方式", AL_REQUIRED, 1, 10, &in->method_s,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "visited_at", "探访时间", 0, 946684800, INT64_MAX,
+            &in->visited_at, &present, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_bool(body, "reached", "是否联系上", 0, &in->reached, &present, &r->err);
+    if (rc == AL_OK && !present)
+        in->reached = true;
+    if (rc == AL_OK)
+        rc = al_json_get_bool(body, "urgent", "紧急情况", 0, &in->urgent, &present, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "备注", 0, 0, 1000, &in->note, &r->err);
+    if (rc == AL_OK)
+        rc = get_real(r, body, "lat", "纬度", 3, 54, &in->lat, &in->have_lat);
+    if (rc == AL_OK)
+        rc = get_real(r, body, "lng", "经度", 73, 136, &in->lng, &have_lng);
+    if (rc == AL_OK)
+        rc = check_findings(r, json_object_get(body, "findings"));
+    if (rc == AL_OK)
+        rc = read_needs(r, body, &in->needs, &in->nneeds);
+    if (rc != AL_OK)
+        return rc;
+    if (!in->visited_at)
+        in->visited_at = r->now;
+    if (in->visited_at > r->now + 300)
+        return al_req_fail(r, AL_EINVAL, "visited_at", "探访时间不能晚于现在");
+    if (!(in->method = visit_method_parse(in->method_s)))
+        return al_req_fail(r, AL_EINVAL, "method",
+            "探访方式应为 home（上门）、phone（电话）、video（视频）或 remote（远程监测）");
+    if (in->have_lat != have_lng)
+        return al_req_fail(r, AL_EINVAL, in->have_lat ? "lng" : "lat", "位置应同时有纬度和经度");
+    for (size_t i = 0; i < in->nneeds; i++)
+        if (in->needs[i].target &&
+            (rc = check_referral(r, al_arena_printf(r->arena, "needs[%zu].", i),
+                 in->needs[i].target, in->needs[i].deadline)) != AL_OK)
+            return rc;
+    return AL_OK;
+}
+
+/* What a recorded visit made, for its answer. */
+struct visit_out {
+    int64_t id, closed, task_id, alarm_id;
+    json_t *need_ids;
+};
+
+/*
+ * In the caller's transaction: the record, the home visit a high-risk elder not reached by
+ * phone gets at once (RULE-VISIT-033), the needs with their referrals, and the alarm of an
+ * urgent finding (RULE-VISIT-065).
+ */
+static int
+visit_write(struct al_req *r, const struct visit_in *in, const struct visit_target *t,
+    struct visit_record *v, struct visit_out *out)
+{
+    bool task_created = false;
+    int rc = visit_store_record(r->db, v, r->now, &out->id, &out->closed);
+    if (rc == AL_OK && !in->reached && in->method == VISIT_PHONE && strcmp(t->tier, "high") == 0)
+        rc = event_task(r->db, t, "unreachable", id_text(r, out->id), "home",
+            "电话未联系上，需立即上门探访", r->who->user_id, r->now, r->today, &out->task_id,
+            &task_created);
+    for (size_t i = 0; rc == AL_OK && i < in->nneeds; i++) {
+        struct visit_need n = {.visit_id = out->id, .elder_id = in->elder_id,
+            .region_code = t->region_code, .kind = in->needs[i].kind, .need = in->needs[i].need,
+            .user_id = r->who->user_id, .version = 1};
+        rc = visit_store_need_add(r->db, &n, r->now, &n.id);
+        if (rc == AL_OK && in->needs[i].target) {
+            n.target = in->needs[i].target;
+            n.deadline = in->needs[i].deadline;
+            if ((rc = open_target(r, &n)) == AL_OK)
+                rc = visit_store_need_refer(r->db, &n, r->now);
+        }
+        if (rc == AL_OK)
+            json_array_append_new(out->need_ids, json_integer(n.id));
+    }
+    if (rc == AL_OK && in->urgent) {
+        const char *health = json_string_value(json_object_get(v->findings, "health"));
+        const char *what = in->note && *in->note ? in->note
+                           : health && *health   ? health
+                                                 : "请尽快联系处置";
+        rc = alarm_raise_manual(r->db, t->region_code, in->elder_id, "visit_urgent", 1,
+            r->who->user_id, r->who->username,
+            al_arena_printf(r->arena, "探访发现紧急情况：%s", what), r->now, &out->alarm_id);
+        if (rc == AL_OK)
+            rc = visit_store_set_alarm(r->db, out->id, out->alarm_id);
+    }
+    return rc;
 }
 
 /*
@@ -705,171 +805,81 @@ idem_replay(struct al_req *r, int status, const char *resp)
 static int
 visit_create(struct al_req *r)
 {
-    const char *key = al_req_header(r, AL_IDEM_HEADER), *resp = NULL;
-    char hash[65];
-    int status = 0;
+    struct al_idem_req x;
     json_t *body;
-    int64_t elder_id, visited_at = 0;
-    bool present, reached = true, urgent = false, have_lat, have_lng;
-    const char *method_s, *note;
-    double lat = 0, lng = 0;
-    struct need_in *needs;
-    size_t nneeds;
+    struct visit_in in;
+    const char *key = al_req_header(r, AL_IDEM_HEADER); /* its form first, as before */
     int rc = key ? al_idem_key_check(key, &r->err) : AL_OK;
     if (rc == AL_OK)
         rc = al_req_json(r, &body);
-    if (rc == AL_OK && key) {
-        al_crypto_sha256_hex(r->body ? r->body : "", r->body_len, hash);
-        rc = al_idem_find(r->db, r->arena, VISIT_IDEM, r->who->user_id, key, hash, &status, &resp);
-        if (rc == AL_OK)
-            return idem_replay(r, status, resp);
-        if (rc == AL_ECONFLICT)
-            return al_req_fail(r, AL_ECONFLICT, AL_IDEM_HEADER, "该幂等键已用于另一条探访记录");
-        if (rc == AL_ENOTFOUND)
-            rc = AL_OK;
-    }
     if (rc == AL_OK)
-        rc = al_json_get_int(body, "elder_id", "老人", AL_REQUIRED, 1, INT64_MAX, &elder_id, NULL,
-            &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "method", "探访方式", AL_REQUIRED, 1, 10, &method_s, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "visited_at", "探访时间", 0, 946684800, INT64_MAX, &visited_at,
-            &present, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_bool(body, "reached", "是否联系上", 0, &reached, &present, &r->err);
-    if (rc == AL_OK && !present)
-        reached = true;
-    if (rc == AL_OK)
-        rc = al_json_get_bool(body, "urgent", "紧急情况", 0, &urgent, &present, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "note", "备注", 0, 0, 1000, &note, &r->err);
-    if (rc == AL_OK)
-        rc = get_real(r, body, "lat", "纬度", 3, 54, &lat, &have_lat);
-    if (rc == AL_OK)
-        rc = get_real(r, body, "lng", "经度", 73, 136, &lng, &have_lng);
-    if (rc == AL_OK)
-        rc = check_findings(r, json_object_get(body, "findings"));
-    if (rc == AL_OK)
-        rc = read_needs(r, body, &needs, &nneeds);
-    if (rc != AL_OK)
+        rc = al_idem_req_begin(r, VISIT_IDEM, NULL, "该幂等键已用于另一条探访记录", &x);
+    if (rc != AL_OK || x.replayed)
         return rc;
-    if (!visited_at)
-        visited_at = r->now;
-    if (visited_at > r->now + 300)
-        return al_req_fail(r, AL_EINVAL, "visited_at", "探访时间不能晚于现在");
-    int method = visit_method_parse(method_s);
-    if (!method)
-        return al_req_fail(r, AL_EINVAL, "method",
-            "探访方式应为 home（上门）、phone（电话）、video（视频）或 remote（远程监测）");
-    if (have_lat != have_lng)
-        return al_req_fail(r, AL_EINVAL, have_lat ? "lng" : "lat", "位置应同时有纬度和经度");
-    for (size_t i = 0; i < nneeds; i++)
-        if (needs[i].target && (rc = check_referral(r,
-                                    al_arena_printf(r->arena, "needs[%zu].", i), needs[i].target,
-                                    needs[i].deadline)) != AL_OK)
-            return rc;
+    if ((rc = visit_read(r, body, &in)) != AL_OK)
+        return rc;
     struct visit_target t;
-    if ((rc = visible_target(r, elder_id, &t)) != AL_OK)
+    if ((rc = visible_target(r, in.elder_id, &t)) != AL_OK)
         return rc;
     /* RULE-VISIT-031: the method must be one the elder's tier allows. */
-    if (!(t.methods & method)) {
+    if (!(t.methods & in.method)) {
         char allowed[40];
         visit_methods_text(t.methods, allowed, sizeof(allowed));
         return al_req_fail(r, AL_EUNPROC, "method", "该老人（%s）的探访方式应为：%s",
             visit_tier_name((enum visit_tier)visit_tier_parse(t.tier)), allowed);
     }
-    struct visit_record v = {.elder_id = elder_id, .visitor_id = r->who->user_id,
-        .visited_at = visited_at, .region_code = t.region_code, .method = method_s,
-        .reached = reached, .urgent = urgent, .note = note, .have_pos = have_lat, .lat = lat,
-        .lng = lng, .findings = json_object_get(body, "findings")};
+    struct visit_record v = {.elder_id = in.elder_id, .visitor_id = r->who->user_id,
+        .visited_at = in.visited_at, .region_code = t.region_code, .method = in.method_s,
+        .reached = in.reached, .urgent = in.urgent, .note = in.note, .have_pos = in.have_lat,
+        .lat = in.lat, .lng = in.lng, .findings = json_object_get(body, "findings")};
     char day[11];
-    al_date_cst(visited_at, day);
+    al_date_cst(in.visited_at, day);
     v.visit_date = day;
-    if (method == VISIT_HOME) {
+    if (in.method == VISIT_HOME) {
         /* RULE-VISIT-030: the position is checked against the elder's, flagged, never refused. */
         int max_m = 500;
         if ((rc = visit_store_position_max(r->db, &max_m)) != AL_OK)
             return rc;
         double d = 0;
-        if (have_lat && t.have_pos) {
-            d = visit_distance_m(lat, lng, t.lat, t.lng);
+        if (in.have_lat && t.have_pos) {
+            d = visit_distance_m(in.lat, in.lng, t.lat, t.lng);
             v.have_distance = true;
             v.distance_m = (int64_t)llround(d);
         }
-        v.position_flag = visit_position_flag(have_lat, t.have_pos, d, max_m);
+        v.position_flag = visit_position_flag(in.have_lat, t.have_pos, d, max_m);
     }
     if (!v.findings || json_is_null(v.findings))
         v.findings = json_object();
-    int64_t id = 0, closed = 0, task_id = 0;
-    bool task_created = false;
-    json_t *need_ids = json_array();
+    struct visit_out o = {.need_ids = json_array()};
     if ((rc = al_db_begin(r->db)) != AL_OK) {
-        json_decref(need_ids);
+        json_decref(o.need_ids);
         return rc;
     }
-    rc = visit_store_record(r->db, &v, r->now, &id, &closed);
-    /* RULE-VISIT-033: a high-risk elder not reached by phone gets an immediate home visit. */
-    if (rc == AL_OK && !reached && method == VISIT_PHONE && strcmp(t.tier, "high") == 0)
-        rc = event_task(r->db, &t, "unreachable", id_text(r, id), "home",
-            "电话未联系上，需立即上门探访", r->who->user_id, r->now, r->today, &task_id,
-            &task_created);
-    for (size_t i = 0; rc == AL_OK && i < nneeds; i++) {
-        struct visit_need n = {.visit_id = id, .elder_id = elder_id,
-            .region_code = t.region_code, .kind = needs[i].kind, .need = needs[i].need,
-            .user_id = r->who->user_id, .version = 1};
-        rc = visit_store_need_add(r->db, &n, r->now, &n.id);
-        if (rc == AL_OK && needs[i].target) {
-            n.target = needs[i].target;
-            n.deadline = needs[i].deadline;
-            if ((rc = open_target(r, &n)) == AL_OK)
-                rc = visit_store_need_refer(r->db, &n, r->now);
-        }
-        if (rc == AL_OK)
-            json_array_append_new(need_ids, json_integer(n.id));
-    }
-    /* RULE-VISIT-065: an urgent finding is raised like an alarm (alarm.h), on the console. */
-    int64_t alarm_id = 0;
-    if (rc == AL_OK && urgent) {
-        const char *health = json_string_value(json_object_get(v.findings, "health"));
-        const char *what = note && *note ? note : health && *health ? health : "请尽快联系处置";
-        rc = alarm_raise_manual(r->db, t.region_code, elder_id, "visit_urgent", 1,
-            r->who->user_id, r->who->username,
-            al_arena_printf(r->arena, "探访发现紧急情况：%s", what), r->now, &alarm_id);
-        if (rc == AL_OK)
-            rc = visit_store_set_alarm(r->db, id, alarm_id);
-    }
+    rc = visit_write(r, &in, &t, &v, &o);
     if (rc == AL_OK)
-        rc = audit(r, "visit.record", "elder", elder_id, t.region_code,
-            json_pack("{s:I, s:s, s:b, s:s?, s:I, s:O}", "visit_id", (json_int_t)id, "method",
-                method_s, "reached", reached, "position_flag", v.position_flag, "tasks_done",
-                (json_int_t)closed, "needs", need_ids));
-    json_t *out = json_pack("{s:I, s:I, s:s, s:b, s:s?, s:o, s:I, s:o}", "id", (json_int_t)id,
-        "elder_id", (json_int_t)elder_id, "method", method_s, "reached", reached, "position_flag",
-        v.position_flag, "distance_m",
+        rc = audit(r, "visit.record", "elder", in.elder_id, t.region_code,
+            json_pack("{s:I, s:s, s:b, s:s?, s:I, s:O}", "visit_id", (json_int_t)o.id, "method",
+                in.method_s, "reached", in.reached, "position_flag", v.position_flag,
+                "tasks_done", (json_int_t)o.closed, "needs", o.need_ids));
+    json_t *out = json_pack("{s:I, s:I, s:s, s:b, s:s?, s:o, s:I, s:o}", "id", (json_int_t)o.id,
+        "elder_id", (json_int_t)in.elder_id, "method", in.method_s, "reached", in.reached,
+        "position_flag", v.position_flag, "distance_m",
         v.have_distance ? json_integer(v.distance_m) : json_null(), "tasks_done",
-        (json_int_t)closed, "needs", need_ids);
-    if (task_id)
-        json_object_set_new(out, "home_visit_task_id", json_integer(task_id));
-    if (alarm_id)
-        json_object_set_new(out, "alarm_id", json_integer(alarm_id));
-    if (rc == AL_OK && key)
-        rc = al_idem_save(r->db, VISIT_IDEM, r->who->user_id, key, hash, 201,
-            al_json_dump(r->arena, out, NULL), r->now);
-    if ((rc = al_db_end(r->db, rc)) == AL_ECONFLICT && key &&
-        al_idem_find(r->db, r->arena, VISIT_IDEM, r->who->user_id, key, hash, &status, &resp) ==
-            AL_OK) {
-        json_decref(out); /* RULE-VISIT-060: the same record won a race meanwhile */
-        return idem_replay(r, status, resp);
-    }
-    if (rc != AL_OK) {
+        (json_int_t)o.closed, "needs", o.need_ids);
+    if (o.task_id)
+        json_object_set_new(out, "home_visit_task_id", json_integer(o.task_id));
+    if (o.alarm_id)
+        json_object_set_new(out, "alarm_id", json_integer(o.alarm_id));
+    rc = al_idem_req_keep(r, &x, 201, out, rc);
+    /* RULE-VISIT-060: the same record may have won a race meanwhile: its answer, once. */
+    if ((rc = al_idem_req_end(r, &x, rc)) != AL_OK || x.replayed) {
         json_decref(out);
         return rc;
     }
-    if (alarm_id) { /* RULE-ALARM-021: the console hears of it */
+    if (o.alarm_id) { /* RULE-ALARM-021: the console hears of it */
         char payload[128];
         snprintf(payload, sizeof(payload), "{\"id\":%lld,\"region_code\":\"%s\"}",
-            (long long)alarm_id, t.region_code);
+            (long long)o.alarm_id, t.region_code);
         al_events_publish(r->db, ALARM_CHANNEL, payload);
     }
     return al_reply(r, 201, out);
