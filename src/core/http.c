@@ -324,12 +324,18 @@ struct al_stream {
     void (*more)(void *ctx);
     void (*gone)(void *ctx);
     void *ctx;
-    bool no_body; /* HEAD: the head alone, chunks are dropped */
+    int *inflight; /* the worker's count, held until the download ends (RULE-DB-131) */
+    bool no_body;  /* HEAD: the head alone, chunks are dropped */
 };
+
+/* The count of requests in flight of the worker running on this thread (set per request). */
+static __thread int *t_inflight;
 
 static void
 stream_free(struct al_stream *s)
 {
+    if (s->inflight)
+        (*s->inflight)--;
     if (s->next)
         event_free(s->next);
     al_arena_fini(s->arena);
@@ -411,6 +417,11 @@ al_stream_start(struct al_req *r, const char *content_type, const char *filename
     s->gone = gone;
     s->ctx = ctx;
     s->no_body = evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD;
+    /* RULE-DB-131: a download is a request in flight until its last chunk, so that a graceful
+       stop waits for it (up to the drain deadline) instead of cutting the file. */
+    s->inflight = t_inflight;
+    if (s->inflight)
+        (*s->inflight)++;
     r->streamed = true;
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     add_security_headers(h);
@@ -861,6 +872,7 @@ on_request(struct evhttp_request *ev, void *arg)
     r->now = (int64_t)time(NULL); /* RULE-DB-044: the one clock read of the request */
     al_date_cst(r->now, r->today);
     w->inflight++;
+    t_inflight = &w->inflight;
     evhttp_request_set_on_complete_cb(ev, on_complete, w);
     struct al_gate *gate = al_gate_of(ev);
     size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(ev));
@@ -911,7 +923,8 @@ on_request(struct evhttp_request *ev, void *arg)
         rc = route_api(r, q, spool, body_len, &route_name);
     }
     if (r->streamed) {
-        /* The stream answers from now on; it does not hold up a graceful stop. */
+        /* The stream answers from now on: an event stream does not hold up a graceful stop,
+           a download counts itself (al_stream_start). */
         evhttp_request_set_on_complete_cb(ev, NULL, NULL);
         on_complete(ev, w);
     } else if (rc == AL_OK && (r->file_body || r->file_fd_set)) {

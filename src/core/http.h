@@ -153,8 +153,10 @@ int al_reply_file_fd(struct al_req *r, const char *content_type, const char *fil
  * time what al_stream_write queued has left for the client (flow control: one
  * chunk in flight); `more` writes the next piece, or ends the stream.  When the
  * client goes away or the server stops first, `gone(ctx)` is called once instead
- * and the stream and its arena are freed.  NULL (nothing sent, the request is
- * still the handler's) when the request has no connection.
+ * and the stream and its arena are freed.  A download counts as a request in
+ * flight until it ends: a graceful stop waits for it, up to the drain deadline
+ * (RULE-DB-131).  NULL (nothing sent, the request is still the handler's) when
+ * the request has no connection.
  */
 struct al_stream;
 struct al_stream *al_stream_start(struct al_req *r, const char *content_type,

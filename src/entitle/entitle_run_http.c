@@ -63,10 +63,7 @@ run_create(struct al_req *r)
     snprintf(a.client_ip, sizeof(a.client_ip), "%s", r->client_ip);
     snprintf(a.region, sizeof(a.region), "%s", region);
     snprintf(a.date, sizeof(a.date), "%s", date ? date : r->today); /* the request's day */
-    int64_t job;
-    if (al_jobs_submit(r->db, "entitle.run", r->who->user_id, r->now, run_job, &a, sizeof(a), &job))
-        return al_req_fail(r, AL_EUNAVAIL, NULL, "后台任务暂不可用");
-    return al_reply(r, 202, json_pack("{s:I}", "job_id", (json_int_t)job));
+    return al_jobs_submit_reply(r, "entitle.run", run_job, &a, sizeof(a));
 }
 
 static int

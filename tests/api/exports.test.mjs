@@ -303,3 +303,39 @@ test('RULE-DB-113: a streamed export outlasting the HTTP timeout is sent whole t
     t.cleanup()
   }
 })
+
+// RULE-DB-131: a graceful stop waits for a download in progress.  The client reads slowly (the
+// send buffer is bounded), SIGTERM comes while the file is half sent: the answer still ends with
+// its last chunk and every row, and the server then exits 0.
+test('RULE-DB-131: SIGTERM during a streamed export: the file is sent whole, then the server exits 0', async () => {
+  const t = await new Server({ env: { ANLAO_STREAM_SNDBUF_BYTES: '16384' } }).start()
+  try {
+    const r = t.cli('import', '--kind', 'hukou', join(s.dir, 'many.csv'), '--commit')
+    assert.equal(r.status, 0, r.stderr)
+    const c = await t.login('fg_civil')
+    const sock = connect(t.port, '127.0.0.1')
+    await new Promise((res) => sock.once('connect', res))
+    const chunks = []
+    let stopped = null
+    sock.on('data', (d) => {
+      chunks.push(d)
+      if (!stopped) { // the head and the first rows are here: stop the server, then read on slowly
+        stopped = t.proc.kill('SIGTERM')
+        sock.pause()
+        setTimeout(() => sock.resume(), 300)
+      }
+    })
+    sock.write(`GET /api/v1/elders/export?format=csv HTTP/1.1\r\nHost: x\r\nCookie: ${c.cookie}\r\nConnection: close\r\n\r\n`)
+    await new Promise((res) => sock.once('close', res))
+    const { code } = await t.exited
+    assert.ok(stopped, 'SIGTERM was sent while the export was running')
+    assert.equal(code, 0, t.log)
+    const text = Buffer.concat(chunks).toString('utf8')
+    assert.match(text, /^HTTP\/1\.1 200/)
+    assert.ok(text.endsWith('\r\n0\r\n\r\n'), 'the last chunk came: ' + JSON.stringify(text.slice(-40)))
+    assert.ok((text.match(/汪/g) || []).length >= N, 'every row')
+  } finally {
+    await t.stop()
+    t.cleanup()
+  }
+})
