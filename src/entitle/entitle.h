@@ -84,12 +84,11 @@ int entitle_run(struct al_db *db, const struct entitle_run_opts *o, struct json_
 
 /*
  * Benefit rolls from other systems (entitle_import.c, RULE-ENT-071..073), for the import
- * module.  A cache of the lists in force, made per import and freed after it (NULL when out of
- * memory); `today` is the import's day.
+ * module.  A cache of the lists in force, made per import in `a` (which must outlive the pass
+ * and holds what the cache reads); `today` is the import's day.
  */
 struct entitle_items;
-struct entitle_items *entitle_items_new(struct al_db *db, const char *today);
-void entitle_items_free(struct entitle_items *c);
+struct entitle_items *entitle_items_new(struct al_arena *a, struct al_db *db, const char *today);
 /*
  * RULE-ENT-071: the key of `item` (an item key or its Chinese name) in the list in force for
  * `region` today, else on `date` (an item since ended).  AL_OK with *key (owned by the cache),

@@ -23,31 +23,20 @@ struct county_items {
 
 struct entitle_items {
     struct al_db *db;
-    struct al_arena arena; /* the cache's own: the caller's arena may be reset per row */
+    struct al_arena *arena; /* the import pass's (the rows' arena is reset per row) */
     const char *today;
     int n;
     struct county_items c[CACHE_COUNTIES];
 };
 
 struct entitle_items *
-entitle_items_new(struct al_db *db, const char *today)
+entitle_items_new(struct al_arena *a, struct al_db *db, const char *today)
 {
-    struct entitle_items *c = calloc(1, sizeof(*c));
-    if (!c)
-        return NULL;
+    struct entitle_items *c = al_arena_calloc(a, sizeof(*c));
     c->db = db;
-    al_arena_init(&c->arena, 1 << 14);
-    c->today = al_arena_strdup(&c->arena, today);
+    c->arena = a;
+    c->today = al_arena_strdup(a, today);
     return c;
-}
-
-void
-entitle_items_free(struct entitle_items *c)
-{
-    if (!c)
-        return;
-    al_arena_fini(&c->arena);
-    free(c);
 }
 
 /* The items of the list in force for `region` on `date`, copied into `a`. */
@@ -103,14 +92,14 @@ entitle_items_find(struct entitle_items *c, const char *region, const char *date
         if (strcmp(c->c[i].county, chain[n - 1]) == 0)
             ci = &c->c[i];
     if (!ci && c->n < CACHE_COUNTIES) {
-        int rc = load(c->db, &c->arena, region, c->today, &c->c[c->n]);
+        int rc = load(c->db, c->arena, region, c->today, &c->c[c->n]);
         if (rc != AL_OK)
             return rc;
         ci = &c->c[c->n++];
     }
     struct county_items once;
     if (!ci) { /* more counties than the cache holds: read, not kept */
-        int rc = load(c->db, &c->arena, region, c->today, &once);
+        int rc = load(c->db, c->arena, region, c->today, &once);
         if (rc != AL_OK)
             return rc;
         ci = &once;
@@ -120,7 +109,7 @@ entitle_items_find(struct entitle_items *c, const char *region, const char *date
     /* ... then the list on the row's own date: an item since ended was on it then. */
     if (!date || strcmp(date, c->today) == 0)
         return AL_ENOTFOUND;
-    int rc = load(c->db, &c->arena, region, date, &once);
+    int rc = load(c->db, c->arena, region, date, &once);
     if (rc != AL_OK)
         return rc;
     return (*key = match(&once, item)) ? AL_OK : AL_ENOTFOUND;

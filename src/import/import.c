@@ -330,6 +330,7 @@ struct pass {
     struct import_tally tally;
     struct ahead *ahead;     /* PostgreSQL: the people of the next rows, looked up together */
     struct entitle_items *items; /* benefit rolls: the lists in force (RULE-ENT-071) */
+    struct al_arena arena;   /* the pass's lifetime: the three above; the rows use their own */
 };
 
 static int64_t
@@ -346,6 +347,7 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     struct import_summary *s, int kind, const char *scope)
 {
     memset(p, 0, sizeof(*p));
+    al_arena_init(&p->arena, 1 << 16);
     p->db = db;
     p->o = o;
     p->s = s;
@@ -363,12 +365,12 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
      * 4.2 s at 20,000): the people of the next AHEAD_ROWS rows are looked up
      * in one statement.  SQLite looks each up as the row comes (a function call).
      */
-    if (al_db_is_pg(db) && (p->ahead = calloc(1, sizeof(*p->ahead))))
+    if (al_db_is_pg(db)) {
+        p->ahead = al_arena_calloc(&p->arena, sizeof(*p->ahead));
         al_arena_init(&p->ahead->arena, 1 << 18);
-    else if (al_db_is_pg(db))
-        return AL_EINTERNAL;
-    if (kind == IMPORT_BENEFIT && !(p->items = entitle_items_new(db, p->today)))
-        return AL_EINTERNAL;
+    }
+    if (kind == IMPORT_BENEFIT)
+        p->items = entitle_items_new(&p->arena, db, p->today);
     return elder_min_age(db, &p->min_age); /* RULE-IMPORT-010: the registry's own setting */
 }
 
@@ -398,8 +400,8 @@ reject(struct pass *p, int64_t line, const struct import_error *errs, int n)
             p->omitted++;
             continue;
         }
-        if (!p->pending && !(p->pending = malloc(IMPORT_REASONS_BATCH * sizeof(*p->pending))))
-            return AL_EDB;
+        if (!p->pending)
+            p->pending = al_arena_alloc(&p->arena, IMPORT_REASONS_BATCH * sizeof(*p->pending));
         p->kept++;
         struct import_reason *r = &p->pending[p->npending++];
         r->line = line;
@@ -444,11 +446,9 @@ pass_fini(struct pass *p)
 {
     al_set64_fini(&p->seen);
     al_set64_fini(&p->regions);
-    free(p->pending);
     if (p->ahead)
         al_arena_fini(&p->ahead->arena);
-    free(p->ahead);
-    entitle_items_free(p->items);
+    al_arena_fini(&p->arena);
 }
 
 /* Is the 12-digit `code` in the region table?  Each code is looked up once a pass. */
