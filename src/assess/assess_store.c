@@ -232,8 +232,7 @@ assess_store_set_status(struct al_db *db, int64_t id, int64_t version, const cha
         " disputed_reason = coalesce(?6, disputed_reason)"
         " WHERE id = ?7 AND (?8 < 0 OR version = ?8)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, status);
-    al_stmt_bind_int(st, 2, now);
+    al_stmt_binds(st, AL_T(status), AL_I(now));
     if (x) {
         al_stmt_bind_text(st, 3, x->review_note);
         if (x->published)
@@ -329,8 +328,7 @@ assess_store_assessors(struct al_db *db, const char *scope, const char *today, j
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, lo);
-    al_stmt_bind_text(st, 2, hi);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
     return al_db_rows(st, NULL, &(struct al_rows){.cols = assessor_cols, .user = today}, items);
 }
 
@@ -353,8 +351,7 @@ assess_store_signed(struct al_db *db, int64_t id, int64_t user_id, int *count, b
         "SELECT count(*), coalesce(sum(CASE WHEN user_id = ?2 THEN 1 ELSE 0 END), 0)"
         " FROM assessment_signatures WHERE assessment_id = ?1";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, id);
-    al_stmt_bind_int(st, 2, user_id);
+    al_stmt_binds(st, AL_I(id), AL_I(user_id));
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
         return rc;
@@ -682,8 +679,7 @@ assess_store_history(struct al_db *db, struct al_arena *a, int64_t elder_id, boo
         " ORDER BY s.id DESC";
     json_t *found = json_array(), *legacy = json_array();
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_int(st, 2, full);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(full));
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW)
         json_array_append_new(found, record_json(a, st, full));

@@ -5,6 +5,7 @@
 
 #include "auth/auth.h"
 #include "auth/auth_int.h"
+#include "core/dbq.h"
 #include "core/json.h"
 #include "user/user.h"
 
@@ -59,9 +60,7 @@ auth_store_set_failures(struct al_db *db, int64_t user_id, int failures, int64_t
 {
     static const char sql[] = "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, failures);
-    al_stmt_bind_int(st, 2, locked_until);
-    al_stmt_bind_int(st, 3, user_id);
+    al_stmt_binds(st, AL_I(failures), AL_I(locked_until), AL_I(user_id));
     return al_stmt_run(st);
 }
 
@@ -107,10 +106,7 @@ auth_store_ip_put(struct al_db *db, const char *ip, const struct auth_ip_state *
         " failures = excluded.failures, window_start = excluded.window_start,"
         " blocked_until = excluded.blocked_until";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, ip);
-    al_stmt_bind_int(st, 2, s->failures);
-    al_stmt_bind_int(st, 3, s->window_start);
-    al_stmt_bind_int(st, 4, s->blocked_until);
+    al_stmt_binds(st, AL_T(ip), AL_I(s->failures), AL_I(s->window_start), AL_I(s->blocked_until));
     return al_stmt_run(st);
 }
 
@@ -122,11 +118,7 @@ auth_store_session_create(struct al_db *db, int64_t user_id, const char *token_h
         "INSERT INTO sessions(user_id, token_hash, csrf_token, created_at, last_seen_at,"
         " expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, user_id);
-    al_stmt_bind_text(st, 2, token_hash);
-    al_stmt_bind_text(st, 3, csrf);
-    al_stmt_bind_int(st, 4, now);
-    al_stmt_bind_int(st, 5, expires_at);
+    al_stmt_binds(st, AL_I(user_id), AL_T(token_hash), AL_T(csrf), AL_I(now), AL_I(expires_at));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *id = al_stmt_int(st, 0);
@@ -196,8 +188,7 @@ auth_store_session_touch(struct al_db *db, int64_t id, int64_t now)
 {
     static const char sql[] = "UPDATE sessions SET last_seen_at = ? WHERE id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, now);
-    al_stmt_bind_int(st, 2, id);
+    al_stmt_binds(st, AL_I(now), AL_I(id));
     return al_stmt_run(st);
 }
 
@@ -207,8 +198,7 @@ auth_store_session_revoke(struct al_db *db, int64_t id, int64_t now)
     static const char sql[] =
         "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, now);
-    al_stmt_bind_int(st, 2, id);
+    al_stmt_binds(st, AL_I(now), AL_I(id));
     return al_stmt_run(st);
 }
 
@@ -218,8 +208,7 @@ auth_revoke_sessions(struct al_db *db, int64_t user_id, int64_t now)
     static const char sql[] =
         "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, now);
-    al_stmt_bind_int(st, 2, user_id);
+    al_stmt_binds(st, AL_I(now), AL_I(user_id));
     return al_stmt_run(st);
 }
 
@@ -232,8 +221,7 @@ auth_revoke_credentials(struct al_db *db, int64_t user_id, int64_t now)
     if (rc != AL_OK)
         return rc;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, now);
-    al_stmt_bind_int(st, 2, user_id);
+    al_stmt_binds(st, AL_I(now), AL_I(user_id));
     return al_stmt_run(st);
 }
 
@@ -267,8 +255,7 @@ auth_store_token_touch(struct al_db *db, int64_t id, int64_t now)
 {
     static const char sql[] = "UPDATE api_tokens SET last_used_at = ? WHERE id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, now);
-    al_stmt_bind_int(st, 2, id);
+    al_stmt_binds(st, AL_I(now), AL_I(id));
     return al_stmt_run(st);
 }
 
@@ -279,10 +266,7 @@ auth_store_token_create(struct al_db *db, int64_t user_id, const char *name,
     static const char sql[] = "INSERT INTO api_tokens(user_id, name, token_hash, created_at)"
                               " VALUES (?, ?, ?, ?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, user_id);
-    al_stmt_bind_text(st, 2, name);
-    al_stmt_bind_text(st, 3, token_hash);
-    al_stmt_bind_int(st, 4, now);
+    al_stmt_binds(st, AL_I(user_id), AL_T(name), AL_T(token_hash), AL_I(now));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *id = al_stmt_int(st, 0);
@@ -317,9 +301,7 @@ auth_store_token_revoke(struct al_db *db, int64_t user_id, int64_t id, int64_t n
     static const char sql[] = "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ?"
                               " AND revoked_at IS NULL";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, now);
-    al_stmt_bind_int(st, 2, id);
-    al_stmt_bind_int(st, 3, user_id);
+    al_stmt_binds(st, AL_I(now), AL_I(id), AL_I(user_id));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         return AL_ENOTFOUND;
@@ -333,9 +315,7 @@ auth_store_set_password(struct al_db *db, int64_t user_id, const char *hash, int
         "UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ?,"
         " version = version + 1 WHERE id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, hash);
-    al_stmt_bind_int(st, 2, now);
-    al_stmt_bind_int(st, 3, user_id);
+    al_stmt_binds(st, AL_T(hash), AL_I(now), AL_I(user_id));
     return al_stmt_run(st);
 }
 
@@ -348,11 +328,7 @@ auth_store_update_me(struct al_db *db, int64_t user_id, const char *display_name
         " phone = CASE WHEN CAST(?2 AS TEXT) IS NULL THEN phone WHEN ?2 = '' THEN NULL ELSE ?2 END,"
         " prefs = coalesce(?3, prefs), updated_at = ?4, version = version + 1 WHERE id = ?5";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, display_name);
-    al_stmt_bind_text(st, 2, phone);
-    al_stmt_bind_text(st, 3, prefs_json);
-    al_stmt_bind_int(st, 4, now);
-    al_stmt_bind_int(st, 5, user_id);
+    al_stmt_binds(st, AL_T(display_name), AL_T(phone), AL_T(prefs_json), AL_I(now), AL_I(user_id));
     return al_stmt_run(st);
 }
 
@@ -465,8 +441,7 @@ auth_role_has(struct al_db *db, const char *role, const char *permission)
     static const char sql[] =
         "SELECT 1 FROM role_permissions WHERE role_id = ? AND permission_id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, role);
-    al_stmt_bind_text(st, 2, permission);
+    al_stmt_binds(st, AL_T(role), AL_T(permission));
     if (al_stmt_one(st) != AL_OK)
         return false;
     al_stmt_reset(st);

@@ -886,13 +886,9 @@ elder_store_set_evidence(struct al_db *db, int64_t elder_id, const char *field,
         " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(elder_id, field) DO UPDATE SET"
         " source = excluded.source, source_ref = excluded.source_ref,"
         " evidence_date = excluded.evidence_date";
-    struct al_stmt *st = by_id(db, sql, elder_id);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_text(st, 2, field);
-    al_stmt_bind_text(st, 3, ev->source);
-    al_stmt_bind_text(st, 4, ev->source_ref);
-    al_stmt_bind_text(st, 5, ev->date);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id), AL_T(field), AL_T(ev->source), AL_T(ev->source_ref),
+        AL_T(ev->date));
     return al_stmt_run(st);
 }
 
@@ -1016,10 +1012,8 @@ elder_store_history_add(struct al_db *db, int64_t elder_id, int64_t user_id,
 {
     static const char sql[] = "INSERT INTO elder_history(elder_id, at, user_id, username, action,"
                               " changes) VALUES (?, ?, ?, ?, ?, ?)";
-    struct al_stmt *st = by_id(db, sql, elder_id);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 2, now);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(now));
     if (user_id > 0)
         al_stmt_bind_int(st, 3, user_id);
     al_stmt_bind_text(st, 4, username);
@@ -1078,14 +1072,9 @@ elder_store_contact_add(struct al_db *db, int64_t elder_id, const char *relation
 {
     static const char sql[] = "INSERT INTO elder_contacts(elder_id, relation, name, phone,"
                               " priority, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
-    struct al_stmt *st = by_id(db, sql, elder_id);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_text(st, 2, relation);
-    al_stmt_bind_text(st, 3, name);
-    al_stmt_bind_text(st, 4, phone);
-    al_stmt_bind_int(st, 5, priority);
-    al_stmt_bind_int(st, 6, now);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id), AL_T(relation), AL_T(name), AL_T(phone), AL_I(priority),
+        AL_I(now));
     return al_stmt_int64(st, id);
 }
 
@@ -1093,10 +1082,8 @@ int
 elder_store_contact_delete(struct al_db *db, int64_t elder_id, int64_t contact_id)
 {
     static const char sql[] = "DELETE FROM elder_contacts WHERE id = ? AND elder_id = ?";
-    struct al_stmt *st = by_id(db, sql, contact_id);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 2, elder_id);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(contact_id), AL_I(elder_id));
     int rc = al_stmt_run(st);
     return rc == AL_OK && al_db_changes(db) == 0 ? AL_ENOTFOUND : rc;
 }
@@ -1129,15 +1116,9 @@ elder_store_consent_add(struct al_db *db, int64_t elder_id, int64_t user_id,
     static const char sql[] =
         "INSERT INTO elder_consents(elder_id, user_id, relation, scope, granted_by, recorded_by,"
         " granted_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
-    struct al_stmt *st = by_id(db, sql, elder_id);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 2, user_id);
-    al_stmt_bind_text(st, 3, relation);
-    al_stmt_bind_text(st, 4, scope_json);
-    al_stmt_bind_text(st, 5, granted_by);
-    al_stmt_bind_int(st, 6, recorded_by);
-    al_stmt_bind_int(st, 7, now);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(user_id), AL_T(relation), AL_T(scope_json),
+        AL_T(granted_by), AL_I(recorded_by), AL_I(now));
     return al_stmt_int64(st, id);
 }
 
@@ -1147,12 +1128,8 @@ elder_store_consent_revoke(struct al_db *db, int64_t elder_id, int64_t consent_i
 {
     static const char sql[] = "UPDATE elder_consents SET revoked_at = ?, revoked_by = ?"
                               " WHERE id = ? AND elder_id = ? AND revoked_at IS NULL";
-    struct al_stmt *st = by_id(db, sql, now);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 2, by);
-    al_stmt_bind_int(st, 3, consent_id);
-    al_stmt_bind_int(st, 4, elder_id);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(now), AL_I(by), AL_I(consent_id), AL_I(elder_id));
     int rc = al_stmt_run(st);
     return rc == AL_OK && al_db_changes(db) == 0 ? AL_ENOTFOUND : rc;
 }
@@ -1163,10 +1140,8 @@ elder_store_consent_scope(struct al_db *db, struct al_arena *a, int64_t user_id,
 {
     static const char sql[] = "SELECT scope FROM elder_consents WHERE user_id = ? AND elder_id = ?"
                               " AND revoked_at IS NULL ORDER BY id DESC LIMIT 1";
-    struct al_stmt *st = by_id(db, sql, user_id);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 2, elder_id);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(user_id), AL_I(elder_id));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *scope = al_stmt_dup(a, st, 0);
@@ -1436,10 +1411,8 @@ int
 elder_store_mark_hukou(struct al_db *db, int64_t id, int64_t import_id)
 {
     static const char sql[] = "UPDATE elders SET last_hukou_import = ? WHERE id = ?";
-    struct al_stmt *st = by_id(db, sql, import_id);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 2, id);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(import_id), AL_I(id));
     return al_stmt_run(st);
 }
 
@@ -1763,8 +1736,7 @@ elder_store_mark_hukou_many(struct al_db *db, struct al_arena *a, const int64_t 
     static const char sql[] =
         "UPDATE elders SET last_hukou_import = ?1 WHERE id = ANY(CAST(?2 AS bigint[]))";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, import_id);
-    al_stmt_bind_text(st, 2, id_array(a, ids, n));
+    al_stmt_binds(st, AL_I(import_id), AL_T(id_array(a, ids, n)));
     return al_stmt_run(st);
 }
 

@@ -332,10 +332,7 @@ identify_store_list_elders(struct al_db *db, int64_t run_id, const char *list, s
     static const char sql[] =
         "SELECT elder_id FROM identify_items WHERE run_id = ?1 AND list = ?2 ORDER BY elder_id";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 1, run_id);
-    al_stmt_bind_text(st, 2, list);
+    al_stmt_binds(st, AL_I(run_id), AL_T(list));
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         int64_t *p = al_vec_push(ids);
@@ -355,11 +352,8 @@ identify_store_finish(struct al_db *db, int64_t run_id, int64_t scanned, int64_t
     static const char sql[] = "UPDATE identify_runs SET scanned = ?, recomputed = ?,"
                               " duration_ms = ?, counts = ? WHERE id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, scanned);
-    al_stmt_bind_int(st, 2, recomputed);
-    al_stmt_bind_int(st, 3, duration_ms);
-    al_stmt_bind_text(st, 4, counts_json);
-    al_stmt_bind_int(st, 5, run_id);
+    al_stmt_binds(st, AL_I(scanned), AL_I(recomputed), AL_I(duration_ms), AL_T(counts_json),
+        AL_I(run_id));
     return al_stmt_run(st);
 }
 
@@ -370,8 +364,7 @@ scope_holds_registry(struct al_db *db, const char *lo, const char *hi, bool *who
     static const char sql[] = "SELECT EXISTS(SELECT 1 FROM elders WHERE region_code < ?1)"
                               " OR EXISTS(SELECT 1 FROM elders WHERE region_code >= ?2)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, lo);
-    al_stmt_bind_text(st, 2, hi);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
     int64_t outside = 0;
     int rc = al_stmt_int64(st, &outside); /* a boolean on PostgreSQL: t/f read as 1/0 */
     *whole = outside == 0;

@@ -135,8 +135,7 @@ user_store_role_within(struct al_db *db, const char *role, const char *holder_ro
         " (SELECT 1 FROM role_permissions h WHERE h.role_id = ?2"
         "  AND h.permission_id = p.permission_id)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, role);
-    al_stmt_bind_text(st, 2, holder_role);
+    al_stmt_binds(st, AL_T(role), AL_T(holder_role));
     int64_t outside = 1;
     return al_stmt_int64(st, &outside) == AL_OK && outside == 0;
 }
