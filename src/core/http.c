@@ -55,14 +55,6 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
                           "object-src 'none'; base-uri 'self'; form-action 'self'; "
                           "frame-ancestors 'none'";
 
-static double
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void
 add_security_headers(struct evkeyvalq *h)
 {
@@ -858,7 +850,7 @@ static void
 on_request(struct evhttp_request *ev, void *arg)
 {
     struct worker *w = arg;
-    double t0 = now_ms();
+    double t0 = al_mono_ms();
     al_arena_reset(&w->arena);
     al_json_use_arena(&w->arena);
 
@@ -944,7 +936,7 @@ done:
         munmap(spool, body_len);
     if (spool_fd >= 0)
         close(spool_fd);
-    access_log(method_name, route_name, status, now_ms() - t0, bytes);
+    access_log(method_name, route_name, status, al_mono_ms() - t0, bytes);
     al_json_use_arena(NULL);
 }
 

@@ -92,3 +92,11 @@ al_log_json_line(const char *json, int len)
     buf[len] = '\n';
     (void)!write(STDERR_FILENO, buf, (size_t)len + 1);
 }
+
+double
+al_mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}

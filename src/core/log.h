@@ -22,6 +22,9 @@ void al_log_json_line(const char *json, int len);
 void al_log_access(const char *json, int len);
 void al_log_flush(void);
 
+/* Milliseconds on the monotonic clock: for durations (a run, a request), never a date. */
+double al_mono_ms(void);
+
 #define al_info(...) al_log(AL_LOG_INFO, __VA_ARGS__)
 #define al_warn(...) al_log(AL_LOG_WARN, __VA_ARGS__)
 #define al_error(...) al_log(AL_LOG_ERROR, __VA_ARGS__)

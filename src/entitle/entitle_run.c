@@ -35,14 +35,6 @@ entrun_list_index(const char *id)
     return -1;
 }
 
-static double
-now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 static const char *
 sget(const json_t *o, const char *k)
 {
@@ -440,7 +432,7 @@ run_county(struct al_db *db, int64_t run_id, const char *list, const char *prefi
     struct al_arena a;
     al_arena_init(&a, 16384);
     struct county c = {.a = &a, .list = list};
-    double t0 = now_ms();
+    double t0 = al_mono_ms();
     int rc = county_list(db, &c, date, skipped);
     facts_init(&c.f, c.ni > 0 ? c.ni : 1);
     char like[16];
@@ -464,12 +456,12 @@ run_county(struct al_db *db, int64_t run_id, const char *list, const char *prefi
         rc = load_maps(db, &c, like);
     if (rc == AL_OK)
         rc = entrun_store_prev(db, like, on_prev, &c);
-    double t1 = now_ms();
+    double t1 = al_mono_ms();
     t->load += t1 - t0;
     if (rc != AL_OK)
         goto out;
     county_eval(&c, &n->evaluations);
-    double t2 = now_ms();
+    double t2 = al_mono_ms();
     t->eval += t2 - t1;
     /* RULE-ENT-062: the first run over a county sets its baseline: no changes recorded. */
     bool record = c.nprev > 0;
@@ -486,7 +478,7 @@ run_county(struct al_db *db, int64_t run_id, const char *list, const char *prefi
     if (rc == AL_OK)
         rc = write_state(db, &c, run_id);
     rc = al_db_end(db, rc);
-    t->store += now_ms() - t2;
+    t->store += al_mono_ms() - t2;
 out:
     free(c.ent);
     free(c.prev);
@@ -522,7 +514,7 @@ entitle_run(struct al_db *db, const struct entitle_run_opts *o, json_t **result,
     } else if (!al_date_valid(date)) {
         return al_fail(e, AL_EINVAL, "date", "认定日期格式应为 YYYY-MM-DD");
     }
-    double t0 = now_ms();
+    double t0 = al_mono_ms();
     int64_t run_id = 0;
     int rc = entrun_store_start(db, o->region, date, o->username, (int64_t)time(NULL), &run_id);
     if (rc != AL_OK)
@@ -547,7 +539,7 @@ entitle_run(struct al_db *db, const struct entitle_run_opts *o, json_t **result,
             skipped, &n, &t);
     }
     n.baseline = n.baseline == (int64_t)total; /* every county a baseline: the run is one */
-    int64_t ms = (int64_t)(now_ms() - t0);
+    int64_t ms = (int64_t)(al_mono_ms() - t0);
     char *sk = al_json_dump_heap(skipped);
     int frc = entrun_store_finish(db, run_id, rc == AL_OK ? "done" : "failed", &n,
         sk ? sk : "[]", ms);

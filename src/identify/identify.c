@@ -18,14 +18,6 @@
 #include "identify/identify_int.h"
 #include "visit/visit.h"
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * RULE-VISIT-064: each elder newly in special difficulty (this run's list
  * new_special) gets a visit task within their tier's window, through the visit
@@ -61,7 +53,7 @@ identify_run(struct al_db *db, int64_t now, int64_t user_id, const char *usernam
     const char *client_ip, struct identify_result *out)
 {
     memset(out, 0, sizeof(*out));
-    int64_t t0 = now_ms(); /* monotonic: the run's duration, not its time */
+    double t0 = al_mono_ms(); /* monotonic: the run's duration, not its time */
     struct al_arena a;
     al_arena_init(&a, 1 << 16);
     char today[11];
@@ -74,7 +66,7 @@ identify_run(struct al_db *db, int64_t now, int64_t user_id, const char *usernam
             &out->recomputed, out->counts);
     if (rc == AL_OK && out->counts[IDENTIFY_LIST_NEW_SPECIAL] > 0)
         rc = visit_tasks(db, &a, out, user_id, now);
-    out->duration_ms = now_ms() - t0;
+    out->duration_ms = (int64_t)(al_mono_ms() - t0);
     json_t *counts = json_object();
     for (int i = 0; i < 5; i++)
         json_object_set_new(counts, identify_list_ids[i], json_integer(out->counts[i]));

@@ -333,14 +333,6 @@ struct pass {
     struct al_arena arena;   /* the pass's lifetime: the three above; the rows use their own */
 };
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* AL_OK, or the error reading elder.min_age (the sets are initialised either way). */
 static int
 pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
@@ -358,7 +350,7 @@ pass_init(struct pass *p, struct al_db *db, const struct import_options *o,
     snprintf(p->source, sizeof(p->source), "import:%s", import_kind_id(kind));
     al_set64_init(&p->seen);
     al_set64_init(&p->regions);
-    p->started_ms = now_ms();
+    p->started_ms = (int64_t)al_mono_ms();
     /*
      * RULE-DB-083: the one place the passes part by engine.  On PostgreSQL a
      * lookup is a round trip (18,000 of them were 3.6 s of a pension file's
@@ -434,7 +426,7 @@ check_bounds(const struct pass *p, int r, struct al_errinfo *e)
         return al_fail(e, AL_ETOOBIG, "file",
             "文件超过 %ld 行的上限，已停止，未写入任何数据；请把文件拆分后分批导入",
             al_config.import_max_rows);
-    if (now_ms() - p->started_ms > (int64_t)al_config.import_max_s * 1000)
+    if ((int64_t)al_mono_ms() - p->started_ms > (int64_t)al_config.import_max_s * 1000)
         return al_fail(e, AL_ETOOBIG, "file",
             "导入用时超过 %ld 秒的上限，已停止，未写入任何数据；请把文件拆分后分批导入",
             al_config.import_max_s);
