@@ -1149,6 +1149,17 @@ import_upload(struct al_req *r)
     return al_jobs_submit_reply(r, "import.validate", import_job, j, sizeof(*j));
 }
 
+
+/* Import `id` as the caller may see it: AL_ENOTFOUND (answered 导入记录不存在) outside their region. */
+static int
+import_in_scope(struct al_req *r, int64_t id, struct import_record *rec)
+{
+    int rc = import_store_get(r->db, r->arena, id, rec);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, rec->region_code)))
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "导入记录不存在");
+    return rc;
+}
+
 static int
 import_commit_route(struct al_req *r)
 {
@@ -1163,10 +1174,7 @@ import_commit_route(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     struct import_record rec;
-    rc = import_store_get(r->db, r->arena, id, &rec);
-    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, rec.region_code)))
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "导入记录不存在");
-    if (rc != AL_OK)
+    if ((rc = import_in_scope(r, id, &rec)) != AL_OK)
         return rc;
     if (strcmp(rec.status, "validated") != 0)
         return al_req_fail(r, AL_ECONFLICT, NULL, "该导入已经写入，不能重复写入");
@@ -1400,10 +1408,7 @@ import_errors(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     struct import_record rec;
-    rc = import_store_get(r->db, r->arena, id, &rec);
-    if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, rec.region_code)))
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "导入记录不存在");
-    if (rc != AL_OK)
+    if ((rc = import_in_scope(r, id, &rec)) != AL_OK)
         return rc;
     json_t *items = json_array();
     if ((rc = import_store_errors(r->db, id, items, 100000)) != AL_OK)
