@@ -119,11 +119,7 @@ auth_store_session_create(struct al_db *db, int64_t user_id, const char *token_h
         " expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_I(user_id), AL_T(token_hash), AL_T(csrf), AL_I(now), AL_I(expires_at));
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
+    int rc = al_stmt_int64(st, id);
     return rc == AL_ENOTFOUND ? AL_EDB : rc;
 }
 
@@ -267,11 +263,7 @@ auth_store_token_create(struct al_db *db, int64_t user_id, const char *name,
                               " VALUES (?, ?, ?, ?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_I(user_id), AL_T(name), AL_T(token_hash), AL_I(now));
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
+    int rc = al_stmt_int64(st, id);
     return rc == AL_ENOTFOUND ? AL_EDB : rc;
 }
 

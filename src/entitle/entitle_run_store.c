@@ -34,11 +34,7 @@ entrun_store_start(struct al_db *db, const char *region, const char *date, const
                               " created_at) VALUES (?, ?, ?, ?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(region), AL_T(date), AL_T(by), AL_I(now));
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
+    int rc = al_stmt_int64(st, id);
     return rc;
 }
 

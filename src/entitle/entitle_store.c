@@ -157,11 +157,7 @@ entitle_store_changes(struct al_db *db, const char *const *regions, int n, const
 static int
 returning_id(struct al_stmt *st, int64_t *id)
 {
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
+    int rc = al_stmt_int64(st, id);
     return rc == AL_ENOTFOUND ? AL_EDB : rc;
 }
 
@@ -173,11 +169,8 @@ entitle_store_change_new(struct al_db *db, const char *region, const char *note,
         "INSERT INTO entitle_changes(region_code, note, effective_from, created_by, created_at)"
         " VALUES (?,?,?,?,?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, region);
-    al_stmt_bind_text(st, 2, note ? note : "");
-    al_stmt_bind_text(st, 3, effective_from);
-    al_stmt_bind_text(st, 4, by);
-    al_stmt_bind_int(st, 5, now);
+    al_stmt_binds(st, AL_T(region), AL_T(note ? note : ""), AL_T(effective_from), AL_T(by),
+        AL_I(now));
     return returning_id(st, id);
 }
 
@@ -198,12 +191,7 @@ entitle_store_change_move(struct al_db *db, int64_t id, int64_t version, const c
         " version = version + 1"
         " WHERE id = ?5 AND version = ?6 AND status IN (?7, ?8, ?9)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, to);
-    al_stmt_bind_text(st, 2, by);
-    al_stmt_bind_int(st, 3, now);
-    al_stmt_bind_text(st, 4, reason);
-    al_stmt_bind_int(st, 5, id);
-    al_stmt_bind_int(st, 6, version);
+    al_stmt_binds(st, AL_T(to), AL_T(by), AL_I(now), AL_T(reason), AL_I(id), AL_I(version));
     int nf = 0;
     while (nf < 3 && from[nf])
         nf++;
@@ -235,8 +223,7 @@ entitle_store_item_put(struct al_db *db, int64_t change_id, const char *region, 
         "legal_doc", "legal_article", "effective_from", "effective_until", "status",
         "rule_text", "rule_version", "rule_checked"};
     struct al_stmt *st = al_db_sql(db, sql_del);
-    al_stmt_bind_int(st, 1, change_id);
-    al_stmt_bind_text(st, 2, key);
+    al_stmt_binds(st, AL_I(change_id), AL_T(key));
     int rc = al_stmt_run(st);
     if (rc != AL_OK)
         return rc;
@@ -259,8 +246,7 @@ entitle_store_item_del(struct al_db *db, int64_t change_id, const char *key)
 {
     static const char sql[] = "DELETE FROM entitle_items WHERE change_id = ? AND item_key = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, change_id);
-    al_stmt_bind_text(st, 2, key);
+    al_stmt_binds(st, AL_I(change_id), AL_T(key));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         return AL_ENOTFOUND;
@@ -310,10 +296,7 @@ entitle_store_item_check(struct al_db *db, const char *region, const char *key, 
         "  ON c.id = i.change_id WHERE c.status = 'approved' AND c.region_code = ?3"
         "  AND i.item_key = ?4 AND i.kind = 'add' ORDER BY c.list_version DESC LIMIT 1)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, by);
-    al_stmt_bind_int(st, 2, now);
-    al_stmt_bind_text(st, 3, region);
-    al_stmt_bind_text(st, 4, key);
+    al_stmt_binds(st, AL_T(by), AL_I(now), AL_T(region), AL_T(key));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         return AL_ENOTFOUND;
@@ -338,8 +321,7 @@ entitle_store_version_date(struct al_db *db, struct al_arena *a, const char *reg
     static const char sql[] = "SELECT effective_from FROM entitle_changes"
                               " WHERE region_code = ? AND list_version = ? AND status = 'approved'";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, region);
-    al_stmt_bind_int(st, 2, version);
+    al_stmt_binds(st, AL_T(region), AL_I(version));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *date = al_stmt_dup(a, st, 0);
@@ -376,19 +358,9 @@ entitle_store_param_add(struct al_db *db, const char *region, const char *name, 
         " created_by, created_at) VALUES (?,?,?,?,?,?,?,?)"
         " ON CONFLICT (region_code, name, valid_from) DO NOTHING RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, region);
-    al_stmt_bind_text(st, 2, name);
-    al_stmt_bind_int(st, 3, value);
-    al_stmt_bind_text(st, 4, unit ? unit : "");
-    al_stmt_bind_text(st, 5, valid_from);
-    al_stmt_bind_text(st, 6, legal_ref ? legal_ref : "");
-    al_stmt_bind_text(st, 7, by);
-    al_stmt_bind_int(st, 8, now);
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
+    al_stmt_binds(st, AL_T(region), AL_T(name), AL_I(value), AL_T(unit ? unit : ""),
+        AL_T(valid_from), AL_T(legal_ref ? legal_ref : ""), AL_T(by), AL_I(now));
+    int rc = al_stmt_int64(st, id);
     return rc == AL_ENOTFOUND ? AL_ECONFLICT : rc;
 }
 
@@ -419,18 +391,9 @@ entitle_store_exclusion_add(struct al_db *db, const char *region, const char *a_
         " created_by, created_at) VALUES (?,?,?,?,?,?,?)"
         " ON CONFLICT (region_code, item_a, item_b) DO NOTHING RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, region);
-    al_stmt_bind_text(st, 2, a_key);
-    al_stmt_bind_text(st, 3, b_key);
-    al_stmt_bind_text(st, 4, reason ? reason : "");
-    al_stmt_bind_text(st, 5, legal_ref ? legal_ref : "");
-    al_stmt_bind_text(st, 6, by);
-    al_stmt_bind_int(st, 7, now);
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
+    al_stmt_binds(st, AL_T(region), AL_T(a_key), AL_T(b_key), AL_T(reason ? reason : ""),
+        AL_T(legal_ref ? legal_ref : ""), AL_T(by), AL_I(now));
+    int rc = al_stmt_int64(st, id);
     return rc == AL_ENOTFOUND ? AL_ECONFLICT : rc;
 }
 
@@ -486,14 +449,8 @@ entitle_store_example_add(struct al_db *db, const char *region, const char *key,
         "INSERT INTO entitle_examples(region_code, item_key, label, facts, on_date, expected,"
         " created_by, created_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, region);
-    al_stmt_bind_text(st, 2, key);
-    al_stmt_bind_text(st, 3, label);
-    al_stmt_bind_text(st, 4, facts);
-    al_stmt_bind_text(st, 5, on_date);
-    al_stmt_bind_int(st, 6, expected);
-    al_stmt_bind_text(st, 7, by);
-    al_stmt_bind_int(st, 8, now);
+    al_stmt_binds(st, AL_T(region), AL_T(key), AL_T(label), AL_T(facts), AL_T(on_date),
+        AL_I(expected), AL_T(by), AL_I(now));
     return returning_id(st, id);
 }
 
@@ -524,15 +481,8 @@ entitle_store_benefit_add(struct al_db *db, int64_t elder_id, const char *region
         "INSERT INTO entitle_benefits(elder_id, region_code, item_key, from_date, until_date,"
         " source, note, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_text(st, 2, region);
-    al_stmt_bind_text(st, 3, key);
-    al_stmt_bind_text(st, 4, from);
-    al_stmt_bind_text(st, 5, until);
-    al_stmt_bind_text(st, 6, source);
-    al_stmt_bind_text(st, 7, note ? note : "");
-    al_stmt_bind_text(st, 8, by);
-    al_stmt_bind_int(st, 9, now);
+    al_stmt_binds(st, AL_I(elder_id), AL_T(region), AL_T(key), AL_T(from), AL_T(until),
+        AL_T(source), AL_T(note ? note : ""), AL_T(by), AL_I(now));
     return returning_id(st, id);
 }
 
@@ -565,10 +515,7 @@ entitle_store_benefit_end(struct al_db *db, int64_t id, const char *until, const
         "UPDATE entitle_benefits SET until_date = ?1, ended_by = ?2, ended_at = ?3"
         " WHERE id = ?4 AND ended_by IS NULL";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, until);
-    al_stmt_bind_text(st, 2, by);
-    al_stmt_bind_int(st, 3, now);
-    al_stmt_bind_int(st, 4, id);
+    al_stmt_binds(st, AL_T(until), AL_T(by), AL_I(now), AL_I(id));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         return AL_ECONFLICT;
@@ -583,9 +530,7 @@ entitle_store_benefit_imported(struct al_db *db, struct al_arena *a, int64_t eld
         "SELECT id, until_date FROM entitle_benefits WHERE elder_id = ? AND item_key = ?"
         " AND from_date = ? AND source = 'import' ORDER BY id LIMIT 1";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_text(st, 2, key);
-    al_stmt_bind_text(st, 3, from);
+    al_stmt_binds(st, AL_I(elder_id), AL_T(key), AL_T(from));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *id = al_stmt_int(st, 0);
@@ -600,8 +545,7 @@ entitle_store_benefit_until(struct al_db *db, int64_t id, const char *until)
 {
     static const char sql[] = "UPDATE entitle_benefits SET until_date = ? WHERE id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, until);
-    al_stmt_bind_int(st, 2, id);
+    al_stmt_binds(st, AL_T(until), AL_I(id));
     return al_stmt_run(st);
 }
 
@@ -617,9 +561,7 @@ entitle_store_queue(struct al_db *db, const char *scope, json_t *items)
     char hi[16];
     snprintf(hi, sizeof(hi), "%s~", scope); /* '~' sorts after every digit */
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, scope);
-    al_stmt_bind_text(st, 2, hi);
-    al_stmt_bind_int(st, 3, (int64_t)len + 2);
+    al_stmt_binds(st, AL_T(scope), AL_T(hi), AL_I((int64_t)len + 2));
     return rows(st, change_cols, items);
 }
 
@@ -658,7 +600,6 @@ entitle_store_receiving(struct al_db *db, int64_t elder_id, const char *date, js
         " WHERE elder_id = ?1 AND from_date <= ?2 AND (until_date IS NULL OR until_date >= ?2)"
         " ORDER BY item_key";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, elder_id);
-    al_stmt_bind_text(st, 2, date);
+    al_stmt_binds(st, AL_I(elder_id), AL_T(date));
     return texts(st, out);
 }
