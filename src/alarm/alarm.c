@@ -1,4 +1,5 @@
 /* Routes and thin handlers of the alarm module: the console's API and its live stream. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "core/export.h"
 #include "core/http.h"
 #include "core/follow.h"
+#include "core/jobs.h"
 #include "core/json.h"
 #include "core/query.h"
 #include "elder/elder.h"
@@ -287,6 +289,37 @@ alarm_sweep(struct al_db *db, int64_t now, int *changed)
         *changed = n + m;
     return rc;
 }
+
+#define ALARM_SWEEP_LEASE_S 10 /* RULE-ALARM-061: a dead server's sweep is taken over within */
+
+/*
+ * RULE-ALARM-060: the sweep as a periodic job kind, every second on one server at a time
+ * (RULE-ALARM-061), on the job threads: neither MQTT nor the ingest thread is needed, and a
+ * slow sweep never holds up ingest.
+ */
+static int
+sweep_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
+    struct al_errinfo *e)
+{
+    (void)arg;
+    int n = 0;
+    int rc = al_job_periodic_hold(db, job, ALARM_SWEEP_LEASE_S);
+    if (rc == AL_ENOTFOUND) /* RULE-ALARM-061: another server sweeps */
+        return AL_OK;
+    if (rc == AL_OK)
+        rc = alarm_sweep(db, al_job_started(job), &n);
+    if (rc != AL_OK) {
+        snprintf(e->message, sizeof(e->message), "告警升级与不活动检查失败");
+        return rc;
+    }
+    *result = json_pack("{s:i}", "changed", n);
+    return AL_OK;
+}
+
+static const struct al_job_periodic alarm_jobs[] = {
+    {"alarm.sweep", sweep_job, 1},
+    {0},
+};
 
 /* RULE-ALARM-030 */
 static int
@@ -608,4 +641,5 @@ static const struct al_route alarm_routes[] = {
     {0},
 };
 
-const struct al_module alarm_module = {.name = "alarm", .routes = alarm_routes};
+const struct al_module alarm_module = {
+    .name = "alarm", .routes = alarm_routes, .periodic = alarm_jobs};
