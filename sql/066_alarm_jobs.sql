@@ -9,3 +9,17 @@ CREATE TABLE periodic_leases (
     server      TEXT NOT NULL,
     lease_until BIGINT NOT NULL
 );
+
+-- RULE-ALARM-062..064: a county's inactivity thresholds (the county officer's settings page):
+-- the hours without activity and the night quiet hours an elder's inactivity alarm takes when
+-- set without its own values.  No row: 12 hours, 22:00–07:00.
+CREATE TABLE inactivity_defaults (
+    county         TEXT PRIMARY KEY,          -- 6-digit county code
+    hours          INTEGER NOT NULL,
+    quiet_from_min INTEGER NOT NULL,
+    quiet_to_min   INTEGER NOT NULL,
+    updated_at     BIGINT NOT NULL,
+    version        INTEGER NOT NULL DEFAULT 1
+);
+-- RULE-ALARM-063: 1 when the elder's setting follows the county's thresholds (changed with them).
+ALTER TABLE elder_inactivity ADD COLUMN follows_default INTEGER NOT NULL DEFAULT 0;

@@ -9,6 +9,7 @@
 #include "alarm/alarm.h"
 #include "alarm/alarm_int.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/config.h"
 #include "core/events.h"
 #include "core/export.h"
@@ -398,18 +399,18 @@ parse_hhmm(const char *s)
     return h < 24 && m < 60 ? h * 60 + m : -1;
 }
 
+/*
+ * RULE-ALARM-040, RULE-ALARM-062: the thresholds of `body` into `in`: `hours` (1–72) and the
+ * night quiet hours `quiet_from`–`quiet_to` (HH:MM, across midnight), each named when wrong.
+ */
 static int
-inactivity_put(struct al_req *r)
+read_thresholds(struct al_req *r, json_t *body, struct alarm_inactivity *in)
 {
-    int64_t id, hours = 0, device = 0;
-    const char *region, *from = NULL, *to = NULL;
-    json_t *body;
+    int64_t hours = 0;
+    const char *from = NULL, *to = NULL;
     bool present;
-    int rc = elder_visible(r, &id, &region);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc != AL_OK ||
-        (rc = al_json_get_int(body, "hours", "无活动时长（小时）", AL_REQUIRED, 1, 72, &hours,
+    int rc;
+    if ((rc = al_json_get_int(body, "hours", "无活动时长（小时）", AL_REQUIRED, 1, 72, &hours,
              &present, &r->err)) != AL_OK ||
         (rc = al_json_get_str(body, "quiet_from", "安静时段开始", AL_REQUIRED, 5, 5, &from,
              &r->err)) != AL_OK ||
@@ -424,14 +425,46 @@ inactivity_put(struct al_req *r)
     if (qt >= qf) /* RULE-ALARM-041: the quiet hours are the night, across midnight */
         return al_req_fail(r, AL_EINVAL, "quiet_to",
             "安静时段应跨越午夜（如 22:00 至 07:00），结束时间须早于开始时间");
+    in->hours = (int)hours;
+    in->quiet_from_min = qf;
+    in->quiet_to_min = qt;
+    return AL_OK;
+}
+
+/* "HH:MM" of minutes after midnight, in the request's arena. */
+static const char *
+hhmm(struct al_req *r, int min)
+{
+    return al_arena_printf(r->arena, "%02d:%02d", min / 60, min % 60);
+}
+
+static int
+inactivity_put(struct al_req *r)
+{
+    int64_t id, device = 0;
+    const char *region;
+    json_t *body;
+    int rc = elder_visible(r, &id, &region);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc != AL_OK)
+        return rc;
+    struct alarm_inactivity in = {.elder_id = id, .region_code = region};
+    bool set; /* RULE-ALARM-063: no thresholds in the body: the county's, followed */
+    in.follows_default = !json_object_get(body, "hours") && !json_object_get(body, "quiet_from") &&
+                         !json_object_get(body, "quiet_to");
+    char county[7];
+    snprintf(county, sizeof(county), "%.6s", region);
+    rc = in.follows_default ? alarm_store_thresholds_get(r->db, county, &in, &set)
+                            : read_thresholds(r, body, &in);
+    if (rc != AL_OK)
+        return rc;
     rc = alarm_store_activity_device(r->db, id, &device);
     if (rc == AL_ENOTFOUND) /* RULE-ALARM-040: nothing could tell activity */
         return al_req_fail(r, AL_ECONFLICT, NULL,
             "该老人没有在用的人体红外感应或门磁设备，无法设置不活动提醒");
     if (rc != AL_OK)
         return rc;
-    struct alarm_inactivity in = {.elder_id = id, .region_code = region, .hours = (int)hours,
-        .quiet_from_min = qf, .quiet_to_min = qt};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
     rc = alarm_store_inactivity_put(r->db, &in, device, r->now);
@@ -439,13 +472,86 @@ inactivity_put(struct al_req *r)
         struct audit_entry e = {.action = "alarm.inactivity", .target_type = "elder",
             .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
             .region_code = region, .outcome = "success",
-            .detail = json_pack("{s:I, s:s, s:s}", "hours", (json_int_t)hours, "quiet_from",
-                from, "quiet_to", to)};
+            .detail = json_pack("{s:i, s:s, s:s, s:b}", "hours", in.hours, "quiet_from",
+                hhmm(r, in.quiet_from_min), "quiet_to", hhmm(r, in.quiet_to_min),
+                "follows_default", in.follows_default)};
         rc = audit_append(r, &e);
     }
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return inactivity_get(r);
+}
+
+/*
+ * RULE-ALARM-062: the county of the request: `region` (6 digits) or the caller's own county; the
+ * caller's region must lie inside it or it inside the caller's (404 otherwise, like a missing
+ * one).  Into `county` (7 bytes).
+ */
+static int
+thresholds_county(struct al_req *r, char county[7])
+{
+    const char *q = al_query_opt(&r->query, "region");
+    const char *mine = r->who->region_code;
+    if (!q && strlen(mine) < 6)
+        return al_req_fail(r, AL_EINVAL, "region", "请选择县（市、区）");
+    snprintf(county, 7, "%.6s", q ? q : mine);
+    if (strlen(county) != 6 || strspn(county, "0123456789") != 6 || (q && strlen(q) != 6))
+        return al_req_fail(r, AL_EINVAL, "region", "县（市、区）应为 6 位区划代码");
+    if (!region_in_scope(mine, county) && strncmp(mine, county, 6) != 0)
+        return al_req_fail(r, AL_ENOTFOUND, "region", "无权查看该县（市、区）的设置");
+    return AL_OK;
+}
+
+/* RULE-ALARM-062, RULE-ALARM-064: the county's thresholds and how many elders follow them. */
+static int
+inactivity_defaults_get(struct al_req *r)
+{
+    char county[7];
+    struct alarm_inactivity in = {0};
+    bool set;
+    int64_t with = 0, following = 0;
+    int rc = thresholds_county(r, county);
+    if (rc == AL_OK)
+        rc = alarm_store_thresholds_get(r->db, county, &in, &set);
+    if (rc == AL_OK)
+        rc = alarm_store_thresholds_count(r->db, county, &with, &following);
+    if (rc != AL_OK)
+        return rc;
+    const char *name = region_name(r->db, r->arena, county);
+    return al_reply(r, 200, json_pack("{s:s, s:s?, s:i, s:s, s:s, s:b, s:I, s:I, s:b}", "county",
+        county, "county_name", name, "hours", in.hours, "quiet_from", hhmm(r, in.quiet_from_min),
+        "quiet_to", hhmm(r, in.quiet_to_min), "set", set, "elders", (json_int_t)with,
+        "following", (json_int_t)following, "editable",
+        region_in_scope(r->who->region_code, county) &&
+            auth_role_has(r->db, r->who->role, "alarm.manage")));
+}
+
+/* RULE-ALARM-062, RULE-ALARM-063: the county officer sets them; the followers change with them. */
+static int
+inactivity_defaults_put(struct al_req *r)
+{
+    char county[7];
+    json_t *body;
+    struct alarm_inactivity in = {0};
+    int64_t followers = 0;
+    int rc = thresholds_county(r, county);
+    if (rc == AL_OK && !region_in_scope(r->who->region_code, county))
+        return al_req_fail(r, AL_EPERM, "region", "只有县级及以上民政管理员可以修改");
+    if (rc != AL_OK || (rc = al_req_json(r, &body)) != AL_OK ||
+        (rc = read_thresholds(r, body, &in)) != AL_OK || (rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = alarm_store_thresholds_put(r->db, county, &in, r->now, &followers);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "alarm.inactivity_defaults", .target_type = "region",
+            .target_id = county, .region_code = county, .outcome = "success",
+            .detail = json_pack("{s:i, s:s, s:s, s:I}", "hours", in.hours, "quiet_from",
+                hhmm(r, in.quiet_from_min), "quiet_to", hhmm(r, in.quiet_to_min), "followers",
+                (json_int_t)followers)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return inactivity_defaults_get(r);
 }
 
 /* ---- the answer-time report (RULE-ALARM-045..047) ---- */
@@ -631,7 +737,11 @@ static const struct al_route alarm_routes[] = {
     {AL_GET, "/api/v1/elders/:id/inactivity", inactivity_get, "alarm.read", 0,
         "老人不活动提醒设置"},
     {AL_PUT, "/api/v1/elders/:id/inactivity", inactivity_put, "alarm.handle", 0,
-        "设置老人不活动提醒（无活动时长、夜间安静时段）"},
+        "设置老人不活动提醒（无活动时长、夜间安静时段；不填则按本县默认值并随之调整）"},
+    {AL_GET, "/api/v1/inactivity-settings", inactivity_defaults_get, "alarm.read", 0,
+        "本县不活动提醒默认值（region：6 位县级代码；无活动时长、夜间安静时段、沿用的老人数）"},
+    {AL_PUT, "/api/v1/inactivity-settings", inactivity_defaults_put, "alarm.manage", 0,
+        "设置本县不活动提醒默认值（沿用默认值的老人随之调整）"},
     {AL_POST, "/api/v1/alarms/:id/ack", alarm_ack, "alarm.handle", 0, "响应告警（记录响应人与时间）"},
     {AL_POST, "/api/v1/alarms/:id/calls", alarm_call, "alarm.handle", 0,
         "记录一次联系（家属、助老员、服务机构、120/110 及结果）"},

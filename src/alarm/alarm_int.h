@@ -83,7 +83,28 @@ struct alarm_inactivity {
     int64_t elder_id;
     const char *region_code;
     int hours, quiet_from_min, quiet_to_min;
+    bool follows_default; /* RULE-ALARM-063: the county's thresholds, changed with them */
 };
+
+/* RULE-ALARM-062: the thresholds when a county has set none. */
+#define ALARM_INACTIVITY_HOURS 12
+#define ALARM_QUIET_FROM_MIN (22 * 60)
+#define ALARM_QUIET_TO_MIN (7 * 60)
+/*
+ * RULE-ALARM-062: county `county`'s (6 digits) thresholds into in->hours and the quiet hours;
+ * *set false (and the defaults above) when it has none.  AL_OK or the database's error.
+ */
+int alarm_store_thresholds_get(struct al_db *db, const char *county, struct alarm_inactivity *in,
+    bool *set);
+/*
+ * RULE-ALARM-062, RULE-ALARM-063: set the county's thresholds at `now`, and the settings of its
+ * elders that follow them; their number into *followers.  In the caller's transaction.
+ */
+int alarm_store_thresholds_put(struct al_db *db, const char *county,
+    const struct alarm_inactivity *in, int64_t now, int64_t *followers);
+/* RULE-ALARM-064: the county's elders with an inactivity setting, and those following it. */
+int alarm_store_thresholds_count(struct al_db *db, const char *county, int64_t *with,
+    int64_t *following);
 /*
  * Set it (insert or replace; the clock starts at `now` from the elder's newest
  * motion or door device `device_id`).  In the caller's transaction.

@@ -512,29 +512,96 @@ alarm_store_inactivity_put(struct al_db *db, const struct alarm_inactivity *in,
 {
     static const char sql[] =
         "INSERT INTO elder_inactivity(elder_id, region_code, hours, quiet_from_min, quiet_to_min,"
-        " last_activity, activity_device_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " last_activity, activity_device_id, updated_at, follows_default)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (elder_id) DO UPDATE SET region_code = excluded.region_code,"
         " hours = excluded.hours, quiet_from_min = excluded.quiet_from_min,"
         " quiet_to_min = excluded.quiet_to_min, updated_at = excluded.updated_at,"
+        " follows_default = excluded.follows_default,"
         " activity_device_id = coalesce(elder_inactivity.activity_device_id,"
         " excluded.activity_device_id), version = elder_inactivity.version + 1";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_I(in->elder_id), AL_T(in->region_code), AL_I(in->hours),
-        AL_I(in->quiet_from_min), AL_I(in->quiet_to_min), AL_I(now), AL_I(device_id), AL_I(now));
+        AL_I(in->quiet_from_min), AL_I(in->quiet_to_min), AL_I(now), AL_I(device_id), AL_I(now),
+        AL_I(in->follows_default));
     return al_stmt_run(st);
+}
+
+/* RULE-ALARM-062 */
+int
+alarm_store_thresholds_get(struct al_db *db, const char *county, struct alarm_inactivity *in,
+    bool *set)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT hours, quiet_from_min, quiet_to_min"
+                                       " FROM inactivity_defaults WHERE county = ?");
+    al_stmt_bind_text(st, 1, county);
+    int rc = al_stmt_one(st);
+    *set = rc == AL_OK;
+    in->hours = *set ? (int)al_stmt_int(st, 0) : ALARM_INACTIVITY_HOURS;
+    in->quiet_from_min = *set ? (int)al_stmt_int(st, 1) : ALARM_QUIET_FROM_MIN;
+    in->quiet_to_min = *set ? (int)al_stmt_int(st, 2) : ALARM_QUIET_TO_MIN;
+    if (rc == AL_OK)
+        al_stmt_reset(st);
+    return rc == AL_ENOTFOUND ? AL_OK : rc;
+}
+
+/* RULE-ALARM-062, RULE-ALARM-063 */
+int
+alarm_store_thresholds_put(struct al_db *db, const char *county,
+    const struct alarm_inactivity *in, int64_t now, int64_t *followers)
+{
+    static const char sql[] =
+        "INSERT INTO inactivity_defaults(county, hours, quiet_from_min, quiet_to_min, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (county) DO UPDATE SET hours = excluded.hours,"
+        " quiet_from_min = excluded.quiet_from_min, quiet_to_min = excluded.quiet_to_min,"
+        " updated_at = excluded.updated_at, version = inactivity_defaults.version + 1";
+    static const char follow[] =
+        "UPDATE elder_inactivity SET hours = ?, quiet_from_min = ?, quiet_to_min = ?,"
+        " updated_at = ?, version = version + 1"
+        " WHERE follows_default = 1 AND substr(region_code, 1, 6) = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(county), AL_I(in->hours), AL_I(in->quiet_from_min),
+        AL_I(in->quiet_to_min), AL_I(now));
+    int rc = al_stmt_run(st);
+    if (rc != AL_OK)
+        return rc;
+    st = al_db_sql(db, follow);
+    al_stmt_binds(st, AL_I(in->hours), AL_I(in->quiet_from_min), AL_I(in->quiet_to_min),
+        AL_I(now), AL_T(county));
+    if ((rc = al_stmt_run(st)) == AL_OK)
+        *followers = al_db_changes(db);
+    return rc;
+}
+
+/* RULE-ALARM-064 */
+int
+alarm_store_thresholds_count(struct al_db *db, const char *county, int64_t *with,
+    int64_t *following)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT count(*), coalesce(sum(follows_default), 0)"
+                                       " FROM elder_inactivity WHERE substr(region_code, 1, 6) = ?");
+    al_stmt_bind_text(st, 1, county);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *with = al_stmt_int(st, 0);
+        *following = al_stmt_int(st, 1);
+        al_stmt_reset(st);
+    }
+    return rc;
 }
 
 static const struct al_col inactivity_cols[] = {AL_COL(0, "elder_id", AL_COL_INT),
     AL_COL(1, "hours", AL_COL_INT), AL_COL(2, "quiet_from_min", AL_COL_INT),
     AL_COL(3, "quiet_to_min", AL_COL_INT), AL_COL(4, "last_activity", AL_COL_TIME),
-    AL_COL(5, "activity_device_id", AL_COL_INT), AL_COL(6, "version", AL_COL_INT), AL_COL_END};
+    AL_COL(5, "activity_device_id", AL_COL_INT), AL_COL(6, "version", AL_COL_INT),
+    AL_COL(7, "follows_default", AL_COL_BOOL), AL_COL_END};
 
 int
 alarm_store_inactivity_get(struct al_db *db, struct al_arena *a, int64_t elder_id,
     json_t **out)
 {
     static const char sql[] = "SELECT elder_id, hours, quiet_from_min, quiet_to_min,"
-                              " last_activity, activity_device_id, version"
+                              " last_activity, activity_device_id, version, follows_default"
                               " FROM elder_inactivity WHERE elder_id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, elder_id);
@@ -554,12 +621,7 @@ alarm_store_activity_device(struct al_db *db, int64_t elder_id, int64_t *device_
                               " ORDER BY coalesce(last_seen, created_at) DESC, id DESC LIMIT 1";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, elder_id);
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *device_id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
-    return rc;
+    return al_stmt_int64(st, device_id);
 }
 
 /* ---- the answer-time report ---- */

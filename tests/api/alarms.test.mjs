@@ -147,6 +147,51 @@ test('RULE-ALARM-040: an elder\'s inactivity setting needs an activity sensor an
   assert.ok(audit.body.items.some((e) => e.target_id === String(elder.id)))
 })
 
+test('RULE-ALARM-062 RULE-ALARM-063 RULE-ALARM-064: the county\'s inactivity thresholds: set by the county officer, checked in Chinese, followed by the elders set without their own, audited', async () => {
+  // Nothing set: the built-in thresholds; the elder of the test above has its own values.
+  const first = await civil.get('/api/v1/inactivity-settings')
+  assert.equal(first.status, 200, JSON.stringify(first.body))
+  assert.deepEqual([first.body.county, first.body.county_name, first.body.hours, first.body.quiet_from, first.body.quiet_to, first.body.set, first.body.editable],
+    ['520327', '凤冈县', 12, '22:00', '07:00', false, true])
+  assert.equal(first.body.following, 0)
+  // Bad values: 400 naming the field, in Chinese; nothing written.
+  const bad = [[{ hours: 0, quiet_from: '22:00', quiet_to: '07:00' }, 'hours'], [{ hours: 73, quiet_from: '22:00', quiet_to: '07:00' }, 'hours'],
+    [{ hours: 8, quiet_from: '2200', quiet_to: '07:00' }, 'quiet_from'], [{ hours: 8, quiet_from: '21:00', quiet_to: '24:00' }, 'quiet_to'],
+    [{ hours: 8, quiet_from: '06:00', quiet_to: '09:00' }, 'quiet_to'], [{ quiet_from: '21:00', quiet_to: '06:00' }, 'hours']]
+  for (const [body, field] of bad) {
+    const r = await civil.put('/api/v1/inactivity-settings', body)
+    assertError(assert, r, 400, 'invalid', field)
+    assert.match(r.body.error.message, /[\u4e00-\u9fff]/)
+  }
+  assert.match((await civil.put('/api/v1/inactivity-settings', bad[4][0])).body.error.message, /跨越午夜/)
+  // Only the county officer changes them; a township officer reads them.
+  const lq = await s.login('lq_officer')
+  assertError(assert, await lq.put('/api/v1/inactivity-settings', { hours: 8, quiet_from: '21:00', quiet_to: '06:00' }), 403, 'forbidden')
+  assert.equal((await lq.get('/api/v1/inactivity-settings')).body.editable, false)
+  const jx = await s.login('jx_officer')
+  assertError(assert, await civil.get('/api/v1/inactivity-settings?region=520328'), 404, 'not_found', 'region')
+  assertError(assert, await civil.get('/api/v1/inactivity-settings?region=5203'), 400, 'invalid', 'region')
+  // An elder set without values follows the county (RULE-ALARM-063) ...
+  const follow = await civil.put(`/api/v1/elders/${elder.id}/inactivity`, {})
+  assert.equal(follow.status, 200, JSON.stringify(follow.body))
+  assert.deepEqual([follow.body.hours, follow.body.quiet_from_min, follow.body.follows_default], [12, 22 * 60, true])
+  // ... and changes with it; the setting is audited with how many elders followed.
+  const set = await civil.put('/api/v1/inactivity-settings', { hours: 8, quiet_from: '21:30', quiet_to: '06:00' })
+  assert.equal(set.status, 200, JSON.stringify(set.body))
+  assert.deepEqual([set.body.hours, set.body.quiet_from, set.body.quiet_to, set.body.set, set.body.elders, set.body.following], [8, '21:30', '06:00', true, 1, 1])
+  const now = (await civil.get(`/api/v1/elders/${elder.id}/inactivity`)).body
+  assert.deepEqual([now.hours, now.quiet_from_min, now.quiet_to_min], [8, 21 * 60 + 30, 6 * 60])
+  assert.equal((await jx.get('/api/v1/inactivity-settings')).body.county, '520327')
+  const audit = (await admin.get('/api/v1/audit?action=alarm.inactivity_defaults')).body.items
+  assert.equal(audit.length, 1)
+  assert.equal(audit[0].target_id, '520327')
+  // Own values stop following.
+  const own = await civil.put(`/api/v1/elders/${elder.id}/inactivity`, { hours: 10, quiet_from: '22:00', quiet_to: '07:00' })
+  assert.equal(own.body.follows_default, false)
+  assert.equal((await civil.put('/api/v1/inactivity-settings', { hours: 9, quiet_from: '21:30', quiet_to: '06:00' })).body.following, 0)
+  assert.equal((await civil.get(`/api/v1/elders/${elder.id}/inactivity`)).body.hours, 10)
+})
+
 test('RULE-ALARM-045 RULE-ALARM-046 RULE-ALARM-047: the answer-time report against 60 s / 180 s, per township, scoped, exported', async () => {
   const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
   const before = (await civil.get(`/api/v1/alarms/report?month=${month}`)).body
