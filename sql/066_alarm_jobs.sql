@@ -23,3 +23,7 @@ CREATE TABLE inactivity_defaults (
 );
 -- RULE-ALARM-063: 1 when the elder's setting follows the county's thresholds (changed with them).
 ALTER TABLE elder_inactivity ADD COLUMN follows_default INTEGER NOT NULL DEFAULT 0;
+
+-- RULE-ALARM-065: the immediate capability assessment a fall alarm requested (assessment_requests,
+-- source 'alarm'), at most one per alarm.
+ALTER TABLE alarms ADD COLUMN assess_request_id BIGINT;

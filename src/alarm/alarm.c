@@ -8,6 +8,7 @@
 
 #include "alarm/alarm.h"
 #include "alarm/alarm_int.h"
+#include "assess/assess.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/config.h"
@@ -89,7 +90,56 @@ alarm_get(struct al_req *r)
     if (order > 0 && service_order_status(r->db, r->arena, order, &st, &st_name) == AL_OK)
         json_object_set_new(out, "service_order",
             json_pack("{s:I, s:s, s:s}", "id", order, "status", st, "status_name", st_name));
+    /* RULE-ALARM-065: the assessment request and its status now, through assess.h. */
+    json_int_t req = json_integer_value(json_object_get(out, "assess_request_id"));
+    if (req > 0 && assess_request_status(r->db, r->arena, req, &st) == AL_OK)
+        json_object_set_new(out, "assessment", json_pack("{s:I, s:s, s:s}", "id", req, "status",
+                                                   st, "status_name",
+                                                   strcmp(st, "open") ? "已评估" : "待评估"));
     return al_reply(r, 200, out);
+}
+
+/*
+ * RULE-ALARM-065: a fall alarm asks for an immediate capability assessment of its elder: one
+ * request (source "alarm") through assess.h, kept on the alarm, audited.  409 for another type
+ * or a second request.
+ */
+static int
+alarm_assessment(struct al_req *r)
+{
+    int64_t id, req = 0;
+    json_t *alarm = NULL, *body = NULL;
+    const char *status, *note = NULL;
+    int rc = visible(r, &id, &alarm, &status);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc != AL_OK ||
+        (rc = al_json_get_str(body, "note", "备注", AL_PLAIN, 0, 200, &note, &r->err)) != AL_OK)
+        return rc;
+    const char *type = json_string_value(json_object_get(alarm, "type"));
+    const char *region = json_string_value(json_object_get(alarm, "region_code"));
+    if (!type || strcmp(type, "fall") != 0 ||
+        json_integer_value(json_object_get(alarm, "assess_request_id")) > 0)
+        return al_req_fail(r, AL_ECONFLICT, NULL, "只有跌倒告警可以申请能力评估，且每条告警只申请一次");
+    const char *text = al_arena_printf(r->arena, "跌倒告警 #%lld 申请立即评估%s%s", (long long)id,
+        note && *note ? "：" : "", note ? note : "");
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = assess_request_open(r->db, json_integer_value(json_object_get(alarm, "elder_id")), region,
+        "alarm", text, r->who->user_id, r->now, &req);
+    if (rc == AL_OK && (rc = alarm_store_set_assessment(r->db, id, req)) == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "只有跌倒告警可以申请能力评估，且每条告警只申请一次");
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "alarm.assessment", .target_type = "alarm",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)id), .region_code = region,
+            .outcome = "success",
+            .detail = json_pack("{s:I}", "assess_request_id", (json_int_t)req)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    announce(r, id, alarm);
+    return alarm_get(r);
 }
 
 /* RULE-ALARM-055: 派单上门: an urgent home-service order for the elder of an acknowledged alarm. */
@@ -748,6 +798,8 @@ static const struct al_route alarm_routes[] = {
     {AL_POST, "/api/v1/alarms/:id/close", alarm_close, "alarm.handle", 0, "结案（结案类别与说明）"},
     {AL_POST, "/api/v1/alarms/:id/dispatch", alarm_dispatch, "alarm.handle", 0,
         "派单上门（为老人生成紧急上门服务单，时间线显示服务单及其状态）"},
+    {AL_POST, "/api/v1/alarms/:id/assessment", alarm_assessment, "alarm.handle", 0,
+        "跌倒告警申请立即能力评估（评估模块的评估申请，来源“告警”）"},
     {0},
 };
 

@@ -50,6 +50,12 @@ int alarm_store_set_order(struct al_db *db, int64_t id, int64_t order_id, int64_
 
 /* ---- timers' SQL (alarm_store.c) ---- */
 
+/*
+ * RULE-ALARM-065: fall alarm `id` requested assessment request `request_id`, in the caller's
+ * transaction.  AL_ECONFLICT when not a fall alarm or one was requested already.
+ */
+int alarm_store_set_assessment(struct al_db *db, int64_t id, int64_t request_id);
+
 /* RULE-ALARM-030: the setting alarm.escalate_seconds (60 when unset or not a number ≥ 1). */
 int64_t alarm_store_escalate_seconds(struct al_db *db);
 /* RULE-ALARM-030: set it. */

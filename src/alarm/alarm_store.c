@@ -86,7 +86,7 @@ alarm_raise_manual(struct al_db *db, const char *region, int64_t elder_id, const
     "a.id, a.region_code, a.elder_id, e.name, a.device_id, d.serial, d.type, a.type,"          \
     " a.severity, a.status, a.raised_at, a.acked_at, a.acked_by_name, a.closed_at, a.outcome," \
     " a.closing_note, a.version, e.address, e.phone, a.service_order_id, a.escalation_level,"  \
-    " a.escalated_at"
+    " a.escalated_at, a.assess_request_id"
 #define ALARM_FROM                                                                             \
     " FROM alarms a JOIN elders e ON e.id = a.elder_id LEFT JOIN devices d ON d.id = a.device_id"
 
@@ -114,7 +114,8 @@ static const struct al_col alarm_cols[] = {AL_COL(0, "id", AL_COL_INT),
 /* The console's card: the address and the phone (masked, RULE-PII-002) of the elder. */
 static const struct al_col card_cols[] = {AL_COL(17, "elder_address", AL_COL_TEXT),
     AL_COLF(18, "elder_phone_masked", al_col_phone_masked),
-    AL_COL(19, "service_order_id", AL_COL_INT), AL_COL_END};
+    AL_COL(19, "service_order_id", AL_COL_INT), AL_COL(22, "assess_request_id", AL_COL_INT),
+    AL_COL_END};
 
 #define LIST_WHERE                                                                             \
     " WHERE a.region_code >= ?1 AND a.region_code < ?2"                                        \
@@ -261,6 +262,18 @@ alarm_store_set_order(struct al_db *db, int64_t id, int64_t order_id, int64_t us
     char target[24];
     snprintf(target, sizeof(target), "%lld", (long long)order_id);
     return add_step(db, id, now, "service_order", user_id, user_name, target, NULL, note);
+}
+
+/* RULE-ALARM-065 */
+int
+alarm_store_set_assessment(struct al_db *db, int64_t id, int64_t request_id)
+{
+    static const char sql[] = "UPDATE alarms SET assess_request_id = ?, version = version + 1"
+                              " WHERE id = ? AND type = 'fall' AND assess_request_id IS NULL";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(request_id), AL_I(id));
+    int rc = al_stmt_run(st);
+    return rc == AL_OK && al_db_changes(db) == 0 ? AL_ECONFLICT : rc;
 }
 
 /* The open alarm of `type` raised first, 0 when none. */

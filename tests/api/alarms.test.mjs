@@ -192,6 +192,26 @@ test('RULE-ALARM-062 RULE-ALARM-063 RULE-ALARM-064: the county\'s inactivity thr
   assert.equal((await civil.get(`/api/v1/elders/${elder.id}/inactivity`)).body.hours, 10)
 })
 
+test('RULE-ALARM-065: a fall alarm requests an immediate capability assessment once; other alarms cannot; audited', async () => {
+  const { alarm: fall } = await raiseAlarm(broker, civil, elder.id, 'FALL-A001', 'fall')
+  const r = await civil.post(`/api/v1/alarms/${fall.id}/assessment`, { note: '老人起身困难' })
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  assert.ok(r.body.assess_request_id > 0)
+  assert.deepEqual([r.body.assessment.id, r.body.assessment.status, r.body.assessment.status_name], [r.body.assess_request_id, 'open', '待评估'])
+  const reqs = (await civil.get(`/api/v1/assessment-requests?elder_id=${elder.id}&page_size=200`)).body.items
+  const mine = reqs.find((q) => q.id === r.body.assess_request_id)
+  assert.ok(mine, JSON.stringify(reqs))
+  assert.equal(mine.source, 'alarm')
+  assert.match(mine.note, /跌倒告警 #\d+ 申请立即评估：老人起身困难/)
+  assertError(assert, await civil.post(`/api/v1/alarms/${fall.id}/assessment`, {}), 409, 'conflict')
+  const { alarm: sos } = await raiseAlarm(broker, civil, elder.id, 'SOS-A002')
+  assertError(assert, await civil.post(`/api/v1/alarms/${sos.id}/assessment`, {}), 409, 'conflict')
+  const jx = await s.login('jx_officer')
+  assertError(assert, await jx.post(`/api/v1/alarms/${fall.id}/assessment`, {}), 404, 'not_found')
+  const audit = (await admin.get('/api/v1/audit?action=alarm.assessment')).body.items
+  assert.ok(audit.some((e) => e.target_id === String(fall.id)))
+})
+
 test('RULE-ALARM-045 RULE-ALARM-046 RULE-ALARM-047: the answer-time report against 60 s / 180 s, per township, scoped, exported', async () => {
   const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
   const before = (await civil.get(`/api/v1/alarms/report?month=${month}`)).body

@@ -555,6 +555,10 @@ const CALLS = {
     ok(await civil.post(`/api/v1/alarms/${alarm.id}/ack`))
     return call(civil, {}, { id: alarm.id })
   } },
+  'POST /api/v1/alarms/:id/assessment': { action: 'alarm.assessment', run: async (call) => {
+    const { alarm } = await raiseAlarm(broker, civil, (await newElder()).id, `FALL-${seq++}`, 'fall')
+    return call(civil, {}, { id: alarm.id })
+  } },
   'PUT /api/v1/bed-settings': { action: 'bed.settings', run: (call) => call(civil, { required_devices: 'network,sos,activity', rectify_days: 30 }) },
   // Attachments (src/attach): a photo on a bed, audited with the bed as target.
   'POST /api/v1/attachments': { action: 'attachment.create', run: async (call) => call(civil, Buffer.from('89504e470d0a1a0a0000', 'hex'), {}, `?owner_kind=bed&owner_id=${(await bedAt(0)).id}&tag=installation`) },

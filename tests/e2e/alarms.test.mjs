@@ -124,3 +124,18 @@ test('RULE-ALARM-062 RULE-ALARM-064: the county officer sets the inactivity thre
     await lq.ctx.close()
   }
 })
+
+test('RULE-ALARM-065: the console asks for an immediate assessment of the elder of a fall alarm, once, and shows the request', async () => {
+  const api = await server.login('fg_civil')
+  const fall = (await api.get('/api/v1/alarms?status=active&page_size=200')).body.items.find((a) => a.type === 'fall' && !a.assess_request_id)
+  assert.ok(fall, 'the demo county has an unfinished fall alarm')
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + `/alarms?status=all&id=${fall.id}`)
+  await page.waitForSelector('[data-test=alarm-assess]')
+  await page.click('[data-test=alarm-assess]')
+  await page.waitForSelector('[data-test=alarm-assessment]')
+  assert.match(await page.textContent('[data-test=alarm-assessment]'), /能力评估申请 #\d+：待评估/)
+  assert.equal(await page.$('[data-test=alarm-assess]'), null)
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
