@@ -27,3 +27,8 @@ ALTER TABLE elder_inactivity ADD COLUMN follows_default INTEGER NOT NULL DEFAULT
 -- RULE-ALARM-065: the immediate capability assessment a fall alarm requested (assessment_requests,
 -- source 'alarm'), at most one per alarm.
 ALTER TABLE alarms ADD COLUMN assess_request_id BIGINT;
+
+-- RULE-ALARM-067: the inactivity timer reads only the settings already due (the sweep's filter
+-- `last_activity + hours * 3600 <= now`), not every elder's setting every second.
+CREATE INDEX elder_inactivity_due ON elder_inactivity((last_activity + hours * 3600))
+    WHERE activity_device_id IS NOT NULL;

@@ -669,11 +669,14 @@ report_build(struct al_req *r, const char **month, const char **scope, json_t **
         rc = report_scope(r, scope, &empty);
     if (rc != AL_OK)
         return rc;
-    json_t *children = json_array();
+    json_t *children = json_array(), *kinds = json_array();
     struct alarm_answer t = {.slowest_s = -1};
-    if (!empty && (rc = alarm_store_answer_report(r->db, r->arena, *scope, from, to, children,
-                       &t)) != AL_OK) {
+    if (!empty && ((rc = alarm_store_answer_report(r->db, r->arena, *scope, from, to, children,
+                        &t)) != AL_OK ||
+                      (rc = alarm_store_answer_kinds(r->db, r->arena, *scope, from, to,
+                           kinds)) != AL_OK)) {
         json_decref(children);
+        json_decref(kinds);
         return rc;
     }
     size_t i;
@@ -686,6 +689,11 @@ report_build(struct al_req *r, const char **month, const char **scope, json_t **
         ALARM_ANSWER_60_S, "share_60", ALARM_TARGET_60_PERMILLE / 1000.0, "within_180_s",
         ALARM_ANSWER_180_S, "share_180", ALARM_TARGET_180_PERMILLE / 1000.0, "children",
         children);
+    /* RULE-ALARM-066: time to close, false alarms, alarms by kind */
+    json_object_set_new(*out, "closed", json_integer(t.closed));
+    json_object_set_new(*out, "false_alarms", json_integer(t.false_alarms));
+    json_object_set_new(*out, "kinds", kinds);
+    alarm_close_avg(*out, &t);
     answer_figures(r, *out);
     return AL_OK;
 }
@@ -710,6 +718,13 @@ pct_cell(struct al_req *r, json_t *o, const char *key)
 }
 
 static const char *
+int_cell(struct al_req *r, json_t *o, const char *key)
+{
+    json_int_t v = json_integer_value(json_object_get(o, key));
+    return al_arena_printf(r->arena, "%lld", (long long)v);
+}
+
+static const char *
 met_cell(json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
@@ -722,7 +737,7 @@ report_export(struct al_req *r)
 {
     static const char *const headers[] = {"地区", "告警数", "60 秒内响应", "60 秒响应率",
         "60 秒达标（97.5%）", "180 秒内响应", "180 秒响应率", "180 秒达标（99%）", "未响应",
-        "最慢响应（秒）"};
+        "最慢响应（秒）", "已结案", "平均结案用时（秒）", "误报"};
     const char *month, *scope, *format;
     json_t *out = NULL;
     int rc = al_export_format(r, &format);
@@ -731,7 +746,7 @@ report_export(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     struct al_export *x;
-    if ((rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 告警响应时效", month), 10,
+    if ((rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 告警响应时效", month), 13,
              headers, &x)) != AL_OK) {
         json_decref(out);
         return rc;
@@ -740,23 +755,24 @@ report_export(struct al_req *r)
     for (size_t i = 0; i <= json_array_size(rows); i++) {
         json_t *o = i < json_array_size(rows) ? json_array_get(rows, i) : out; /* total last */
         const char *name = json_string_value(json_object_get(o, "region_name"));
-        json_t *slow = json_object_get(o, "slowest_s");
-        const char *cells[10] = {
+        json_t *slow = json_object_get(o, "slowest_s"), *avg = json_object_get(o, "close_avg_s");
+        const char *cells[13] = {
             o == out ? al_arena_printf(r->arena, "合计（%s）", name ? name : scope)
                      : (name ? name : json_string_value(json_object_get(o, "region_code"))),
-            al_arena_printf(r->arena, "%lld",
-                (long long)json_integer_value(json_object_get(o, "count"))),
-            al_arena_printf(r->arena, "%lld",
-                (long long)json_integer_value(json_object_get(o, "within_60"))),
+            int_cell(r, o, "count"),
+            int_cell(r, o, "within_60"),
             pct_cell(r, o, "share_60"), met_cell(o, "met_60"),
-            al_arena_printf(r->arena, "%lld",
-                (long long)json_integer_value(json_object_get(o, "within_180"))),
+            int_cell(r, o, "within_180"),
             pct_cell(r, o, "share_180"), met_cell(o, "met_180"),
-            al_arena_printf(r->arena, "%lld",
-                (long long)json_integer_value(json_object_get(o, "unanswered"))),
+            int_cell(r, o, "unanswered"),
             json_is_integer(slow) ? al_arena_printf(r->arena, "%lld",
                                         (long long)json_integer_value(slow))
-                                  : "—"};
+                                  : "—",
+            int_cell(r, o, "closed"),
+            json_is_integer(avg) ? al_arena_printf(r->arena, "%lld",
+                                       (long long)json_integer_value(avg))
+                                 : "—",
+            int_cell(r, o, "false_alarms")};
         al_export_row(x, cells);
     }
     json_decref(out);
@@ -777,7 +793,7 @@ static const struct al_route alarm_routes[] = {
     {AL_GET, "/api/v1/alarms/stream", alarm_stream, "alarm.read", 0,
         "告警实时推送（SSE：新告警与状态变化）"},
     {AL_GET, "/api/v1/alarms/report", report_get, "alarm.read", 0,
-        "告警响应时效（month、region：各地区 60 秒、180 秒内响应率对照 97.5%/99%，告警数、最慢响应）"},
+        "告警响应时效（month、region：各地区 60 秒、180 秒内响应率对照 97.5%/99%，告警数、最慢响应、平均结案用时、误报，按类型统计）"},
     {AL_GET, "/api/v1/alarms/report/export", report_export, "alarm.read", 0,
         "导出告警响应时效（CSV/XLSX）"},
     {AL_GET, "/api/v1/alarms/:id", alarm_get, "alarm.read", 0, "告警详情（老人信息卡与时间线）"},

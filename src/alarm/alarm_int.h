@@ -129,14 +129,24 @@ int alarm_store_activity_device(struct al_db *db, int64_t elder_id, int64_t *dev
 struct alarm_answer {
     int64_t count, within_60, within_180, unanswered;
     int64_t slowest_s; /* the longest time to acknowledgement, -1 when none was acknowledged */
+    int64_t closed, close_total_s, false_alarms; /* RULE-ALARM-066 */
 };
 /*
  * The alarms of `scope` raised in [from, to), per child region (the next level
  * of division codes below `scope`: townships under a county, villages under a
  * township) appended to `children` as {region_code, count, within_60,
- * within_180, unanswered, slowest_s}, and summed into *total.
+ * within_180, unanswered, slowest_s, closed, close_avg_s, false_alarms}, and
+ * summed into *total.
  */
 int alarm_store_answer_report(struct al_db *db, struct al_arena *a, const char *scope,
     int64_t from, int64_t to, json_t *children, struct alarm_answer *total);
+/* RULE-ALARM-066: the mean time to closure of `x` (rounded seconds; null when none closed). */
+void alarm_close_avg(json_t *row, const struct alarm_answer *x);
+/*
+ * RULE-ALARM-066: the same alarms by type, most first, appended to `kinds` as {type, count,
+ * false_alarms}.
+ */
+int alarm_store_answer_kinds(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t from, int64_t to, json_t *kinds);
 
 #endif

@@ -451,12 +451,14 @@ int
 alarm_store_inactive_due(struct al_db *db, int64_t now, struct alarm_changed *out, int max,
     int *n)
 {
-    /* Daytime silence is never longer than the wall time: a cheap first filter. */
+    /* Daytime silence is never longer than the wall time: a cheap first filter, read through
+       the index elder_inactivity_due in its own order (RULE-ALARM-067). */
     static const char sql[] =
         "SELECT elder_id, region_code, hours, quiet_from_min, quiet_to_min, last_activity,"
         " activity_device_id FROM elder_inactivity"
         " WHERE activity_device_id IS NOT NULL AND last_activity + hours * 3600 <= ?"
-        " AND (alarmed_for IS NULL OR alarmed_for <> last_activity) ORDER BY elder_id";
+        " AND (alarmed_for IS NULL OR alarmed_for <> last_activity)"
+        " ORDER BY last_activity + hours * 3600, elder_id";
     static const char claim[] = "UPDATE elder_inactivity SET alarmed_for = last_activity"
                                 " WHERE elder_id = ? AND last_activity = ?"
                                 " AND (alarmed_for IS NULL OR alarmed_for <> last_activity)";
@@ -649,7 +651,10 @@ alarm_store_answer_report(struct al_db *db, struct al_arena *a, const char *scop
         " sum(CASE WHEN acked_at IS NOT NULL AND acked_at - raised_at <= ?6 THEN 1 ELSE 0 END),"
         " sum(CASE WHEN acked_at IS NOT NULL AND acked_at - raised_at <= ?7 THEN 1 ELSE 0 END),"
         " sum(CASE WHEN acked_at IS NULL THEN 1 ELSE 0 END),"
-        " coalesce(max(acked_at - raised_at), -1)"
+        " coalesce(max(acked_at - raised_at), -1),"
+        " sum(CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END),"
+        " CAST(coalesce(sum(closed_at - raised_at), 0) AS BIGINT),"
+        " sum(CASE WHEN outcome = 'false_alarm' THEN 1 ELSE 0 END)"
         " FROM alarms WHERE region_code >= ?1 AND region_code < ?2"
         " AND raised_at >= ?4 AND raised_at < ?5"
         " GROUP BY substr(region_code, 1, ?3) ORDER BY 1";
@@ -666,18 +671,54 @@ alarm_store_answer_report(struct al_db *db, struct al_arena *a, const char *scop
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         struct alarm_answer x = {.count = al_stmt_int(st, 1), .within_60 = al_stmt_int(st, 2),
             .within_180 = al_stmt_int(st, 3), .unanswered = al_stmt_int(st, 4),
-            .slowest_s = al_stmt_int(st, 5)};
+            .slowest_s = al_stmt_int(st, 5), .closed = al_stmt_int(st, 6),
+            .close_total_s = al_stmt_int(st, 7), .false_alarms = al_stmt_int(st, 8)};
         total->count += x.count;
         total->within_60 += x.within_60;
         total->within_180 += x.within_180;
         total->unanswered += x.unanswered;
+        total->closed += x.closed;
+        total->close_total_s += x.close_total_s;
+        total->false_alarms += x.false_alarms;
         if (x.slowest_s > total->slowest_s)
             total->slowest_s = x.slowest_s;
-        json_array_append_new(children,
-            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "region_code", al_stmt_dup(a, st, 0),
-                "count", (json_int_t)x.count, "within_60", (json_int_t)x.within_60, "within_180",
-                (json_int_t)x.within_180, "unanswered", (json_int_t)x.unanswered, "slowest_s",
-                (json_int_t)x.slowest_s));
+        json_t *row = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "region_code",
+            al_stmt_dup(a, st, 0), "count", (json_int_t)x.count, "within_60",
+            (json_int_t)x.within_60, "within_180", (json_int_t)x.within_180, "unanswered",
+            (json_int_t)x.unanswered, "slowest_s", (json_int_t)x.slowest_s, "closed",
+            (json_int_t)x.closed, "false_alarms", (json_int_t)x.false_alarms);
+        alarm_close_avg(row, &x);
+        json_array_append_new(children, row);
     }
+    return rc;
+}
+
+void
+alarm_close_avg(json_t *row, const struct alarm_answer *x)
+{
+    json_t *avg = json_null();
+    if (x->closed > 0)
+        avg = json_integer((x->close_total_s + x->closed / 2) / x->closed);
+    json_object_set_new(row, "close_avg_s", avg);
+}
+
+/* RULE-ALARM-066 */
+int
+alarm_store_answer_kinds(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, json_t *kinds)
+{
+    static const char sql[] =
+        "SELECT type, count(*), sum(CASE WHEN outcome = 'false_alarm' THEN 1 ELSE 0 END)"
+        " FROM alarms WHERE region_code >= ?1 AND region_code < ?2"
+        " AND raised_at >= ?3 AND raised_at < ?4 GROUP BY type ORDER BY 2 DESC, 1";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(from), AL_I(to));
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_array_append_new(kinds, json_pack("{s:s, s:I, s:I}", "type", al_stmt_dup(a, st, 0),
+                                         "count", (json_int_t)al_stmt_int(st, 1), "false_alarms",
+                                         (json_int_t)al_stmt_int(st, 2)));
     return rc;
 }

@@ -256,6 +256,31 @@ test('RULE-ALARM-045 RULE-ALARM-046 RULE-ALARM-047: the answer-time report again
   assert.ok(audit.body.items.length >= 2)
 })
 
+test('RULE-ALARM-066: the report also gives time to close, false alarms and alarms by kind', async () => {
+  const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+  const before = (await civil.get(`/api/v1/alarms/report?month=${month}`)).body
+  const kind = (rep, t) => rep.kinds.find((k) => k.type === t) || { count: 0, false_alarms: 0 }
+  const { alarm } = await raiseAlarm(broker, civil, elder.id, 'SMOKE-K001', 'smoke')
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/ack`)).status, 200)
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/close`, { outcome: 'false_alarm', note: '做饭油烟' })).status, 200)
+  const r = (await civil.get(`/api/v1/alarms/report?month=${month}`)).body
+  assert.equal(r.closed, before.closed + 1)
+  assert.equal(r.false_alarms, before.false_alarms + 1)
+  assert.deepEqual(kind(r, 'smoke'), { type: 'smoke', count: kind(before, 'smoke').count + 1, false_alarms: kind(before, 'smoke').false_alarms + 1 })
+  assert.equal(r.kinds.reduce((n, k) => n + k.count, 0), r.count)
+  assert.ok(r.kinds.every((k, i) => i === 0 || r.kinds[i - 1].count >= k.count), 'most first')
+  assert.equal(r.closed, r.children.reduce((n, c) => n + c.closed, 0))
+  assert.ok(Number.isInteger(r.close_avg_s) && r.close_avg_s >= 0)
+  const lq = r.children.find((c) => c.region_code === '520327001')
+  assert.ok(lq.false_alarms >= 1 && Number.isInteger(lq.close_avg_s))
+  // Scoped like the rest: another township counts none of these kinds.
+  const jx = await s.login('jx_officer')
+  assert.deepEqual((await jx.get(`/api/v1/alarms/report?month=${month}`)).body.kinds, [])
+  assert.equal((await civil.get('/api/v1/alarms/report?month=2001-01')).body.close_avg_s, null)
+  const text = (await civil.get(`/api/v1/alarms/report/export?format=csv&month=${month}`, { raw: true })).raw.toString('utf8')
+  assert.match(text, /最慢响应（秒）,已结案,平均结案用时（秒）,误报/)
+})
+
 test('RULE-ALARM-055 RULE-ALARM-056: 派单上门 creates an urgent home-service order for the elder; the timeline shows it and its status', async () => {
   const { alarm } = await raiseAlarm(broker, civil, elder.id, 'FALL-D001', 'fall')
   assertError(assert, await civil.post(`/api/v1/alarms/${alarm.id}/dispatch`, {}), 409, 'conflict') // not acknowledged

@@ -78,3 +78,14 @@ test('RULE-ALARM-061: two servers on one database: one sweeps; when it stops, th
     await b.stop()
   }
 })
+
+test('RULE-ALARM-067: the inactivity timer reads only the settings due, through the index elder_inactivity_due', () => {
+  // The sweep's query (alarm_store_inactive_due) as the planner sees it.
+  const q = 'SELECT elder_id, region_code, hours, quiet_from_min, quiet_to_min, last_activity, activity_device_id' +
+    ' FROM elder_inactivity WHERE activity_device_id IS NOT NULL AND last_activity + hours * 3600 <= 1000' +
+    ' AND (alarmed_for IS NULL OR alarmed_for <> last_activity) ORDER BY last_activity + hours * 3600, elder_id'
+  const plan = PG ? sqlite(a.db, `SET enable_seqscan = off; EXPLAIN ${q}`) : sqlite(a.db, `EXPLAIN QUERY PLAN ${q}`)
+  assert.match(plan, /elder_inactivity_due/, plan)
+  // SQLite reads in the index's order; PostgreSQL's choice of sort depends on its statistics.
+  if (!PG) assert.doesNotMatch(plan, /TEMP B-TREE/, 'read in the index\'s order, no sort')
+})
