@@ -99,6 +99,44 @@ alarm_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
+/* The alarm of the path (visible) and the body's optional `note` (≤ 200 characters). */
+static int
+visible_with_note(struct al_req *r, int64_t *id, json_t **alarm, const char **status,
+    const char **note)
+{
+    json_t *body = NULL;
+    int rc = visible(r, id, alarm, status);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "备注", AL_PLAIN, 0, 200, note, &r->err);
+    return rc;
+}
+
+/*
+ * The end of a change to alarm `id` made in the open transaction with outcome `rc`: the audit
+ * entry `action` with `detail` (taken), the commit or rollback, the live announcement and the
+ * alarm as the answer.
+ */
+static int
+audited_end(struct al_req *r, int rc, int64_t id, json_t *alarm, const char *action,
+    json_t *detail)
+{
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = action, .target_type = "alarm",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
+            .region_code = json_string_value(json_object_get(alarm, "region_code")),
+            .outcome = "success", .detail = detail};
+        detail = NULL;
+        rc = audit_append(r, &e);
+    }
+    json_decref(detail);
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    announce(r, id, alarm);
+    return alarm_get(r);
+}
+
 /*
  * RULE-ALARM-065: a fall alarm asks for an immediate capability assessment of its elder: one
  * request (source "alarm") through assess.h, kept on the alarm, audited.  409 for another type
@@ -108,13 +146,10 @@ static int
 alarm_assessment(struct al_req *r)
 {
     int64_t id, req = 0;
-    json_t *alarm = NULL, *body = NULL;
+    json_t *alarm = NULL;
     const char *status, *note = NULL;
-    int rc = visible(r, &id, &alarm, &status);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc != AL_OK ||
-        (rc = al_json_get_str(body, "note", "备注", AL_PLAIN, 0, 200, &note, &r->err)) != AL_OK)
+    int rc = visible_with_note(r, &id, &alarm, &status, &note);
+    if (rc != AL_OK)
         return rc;
     const char *type = json_string_value(json_object_get(alarm, "type"));
     const char *region = json_string_value(json_object_get(alarm, "region_code"));
@@ -129,17 +164,8 @@ alarm_assessment(struct al_req *r)
         "alarm", text, r->who->user_id, r->now, &req);
     if (rc == AL_OK && (rc = alarm_store_set_assessment(r->db, id, req)) == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "只有跌倒告警可以申请能力评估，且每条告警只申请一次");
-    if (rc == AL_OK) {
-        struct audit_entry e = {.action = "alarm.assessment", .target_type = "alarm",
-            .target_id = al_arena_printf(r->arena, "%lld", (long long)id), .region_code = region,
-            .outcome = "success",
-            .detail = json_pack("{s:I}", "assess_request_id", (json_int_t)req)};
-        rc = audit_append(r, &e);
-    }
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
-        return rc;
-    announce(r, id, alarm);
-    return alarm_get(r);
+    return audited_end(r, rc, id, alarm, "alarm.assessment",
+        json_pack("{s:I}", "assess_request_id", (json_int_t)req));
 }
 
 /* RULE-ALARM-055: 派单上门: an urgent home-service order for the elder of an acknowledged alarm. */
@@ -147,13 +173,10 @@ static int
 alarm_dispatch(struct al_req *r)
 {
     int64_t id, order = 0;
-    json_t *alarm = NULL, *body = NULL;
+    json_t *alarm = NULL;
     const char *status, *note = NULL;
-    int rc = visible(r, &id, &alarm, &status);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc != AL_OK ||
-        (rc = al_json_get_str(body, "note", "备注", AL_PLAIN, 0, 200, &note, &r->err)) != AL_OK)
+    int rc = visible_with_note(r, &id, &alarm, &status, &note);
+    if (rc != AL_OK)
         return rc;
     if (strcmp(status, "acknowledged") != 0 ||
         json_integer_value(json_object_get(alarm, "service_order_id")) > 0)
@@ -171,18 +194,8 @@ alarm_dispatch(struct al_req *r)
         rc = alarm_store_set_order(r->db, id, order, r->who->user_id, who, r->now);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "告警须已响应、未结案且尚未派单，才能派单上门");
-    if (rc == AL_OK) {
-        struct audit_entry e = {.action = "alarm.dispatch", .target_type = "alarm",
-            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
-            .region_code = json_string_value(json_object_get(alarm, "region_code")),
-            .outcome = "success",
-            .detail = json_pack("{s:I}", "service_order_id", (json_int_t)order)};
-        rc = audit_append(r, &e);
-    }
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
-        return rc;
-    announce(r, id, alarm);
-    return alarm_get(r);
+    return audited_end(r, rc, id, alarm, "alarm.dispatch",
+        json_pack("{s:I}", "service_order_id", (json_int_t)order));
 }
 
 enum action { ACK, CALL, CLOSE };
@@ -232,19 +245,9 @@ act(struct al_req *r, enum action what)
         al_req_fail(r, AL_ECONFLICT, NULL,
             what == ACK ? "告警已被响应，不能重复响应"
                         : "告警须先响应，且未结案，才能记录联系或结案");
-    if (rc == AL_OK) {
-        static const char *const actions[] = {"alarm.acknowledge", "alarm.call", "alarm.close"};
-        struct audit_entry e = {.action = actions[what], .target_type = "alarm",
-            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
-            .region_code = json_string_value(json_object_get(alarm, "region_code")),
-            .outcome = "success",
-            .detail = json_pack("{s:s?, s:s?}", "target", target, "outcome", outcome)};
-        rc = audit_append(r, &e);
-    }
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
-        return rc;
-    announce(r, id, alarm);
-    return alarm_get(r);
+    static const char *const actions[] = {"alarm.acknowledge", "alarm.call", "alarm.close"};
+    return audited_end(r, rc, id, alarm, actions[what],
+        json_pack("{s:s?, s:s?}", "target", target, "outcome", outcome));
 }
 
 static int

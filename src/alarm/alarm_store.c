@@ -16,17 +16,8 @@ add_step(struct al_db *db, int64_t alarm_id, int64_t at, const char *kind, int64
     static const char sql[] = "INSERT INTO alarm_steps(alarm_id, step_at, kind, who_id, who_name,"
                               " target, outcome, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, alarm_id);
-    al_stmt_bind_int(st, 2, at);
-    al_stmt_bind_text(st, 3, kind);
-    if (who_id)
-        al_stmt_bind_int(st, 4, who_id);
-    else
-        al_stmt_bind_null(st, 4);
-    al_stmt_bind_text(st, 5, who_name);
-    al_stmt_bind_text(st, 6, target);
-    al_stmt_bind_text(st, 7, outcome);
-    al_stmt_bind_text(st, 8, note);
+    al_stmt_binds(st, AL_I(alarm_id), AL_I(at), AL_T(kind), AL_REF(who_id), AL_T(who_name),
+        AL_T(target), AL_T(outcome), AL_T(note));
     return al_stmt_run(st);
 }
 
@@ -39,16 +30,8 @@ alarm_store_raise(struct al_db *db, const char *region, int64_t elder_id, int64_
     static const char sql[] = "INSERT INTO alarms(region_code, elder_id, device_id, event_id, type,"
                               " severity, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, region);
-    al_stmt_bind_int(st, 2, elder_id);
-    al_stmt_bind_int(st, 3, device_id);
-    if (event_id)
-        al_stmt_bind_int(st, 4, event_id);
-    else
-        al_stmt_bind_null(st, 4);
-    al_stmt_bind_text(st, 5, type);
-    al_stmt_bind_int(st, 6, severity);
-    al_stmt_bind_int(st, 7, now);
+    al_stmt_binds(st, AL_T(region), AL_I(elder_id), AL_I(device_id), AL_REF(event_id), AL_T(type),
+        AL_I(severity), AL_I(now));
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
         return rc == AL_ENOTFOUND ? AL_EDB : rc;
