@@ -8,7 +8,12 @@
 // Knobs: BENCH_DEVICES (50), BENCH_MESSAGES per device (100), BENCH_WINDOW unacknowledged per
 // device (4), BENCH_BATCH (64), BENCH_BATCH_MS (5), ANLAO_BIN; ANLAO_TEST_PG=url runs on
 // PostgreSQL (tests/lib/pg.sh start DIR), else SQLite.
-import { readFileSync, writeFileSync } from 'node:fs'
+// BENCH_PG=1 (without ANLAO_TEST_PG): both engines, side by side: SQLite, then PostgreSQL on a
+// cluster of its own started by tests/lib/pg.sh with fsync and synchronous_commit on (durable,
+// like SQLite's commits), stopped afterwards.
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Server } from '../tests/lib/server.mjs'
 import { Broker, devsim } from '../tests/lib/mosquitto.mjs'
@@ -53,15 +58,47 @@ async function run(label, env) {
 }
 
 const load = () => { try { return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') } catch { return '-' } }
-console.log(`device ingest on ${engine}: ${D} devices × ${M} heartbeats, window ${W}; load ${load()}`)
-const rows = [
-  await run('one commit per message (batch=1)', { ANLAO_INGEST_BATCH: '1', ANLAO_INGEST_BATCH_MS: '0' }),
-  await run(`group commit (batch=${BATCH}, ${BATCH_MS} ms)`, { ANLAO_INGEST_BATCH: BATCH, ANLAO_INGEST_BATCH_MS: BATCH_MS }),
-]
 const f = (v, w = 9, d = 1) => Number(v).toFixed(d).padStart(w)
-console.log(`${'mode'.padEnd(38)} ${'msgs/s'.padStart(9)} ${'commits'.padStart(9)} ${'ack p50'.padStart(9)} ${'ack p99'.padStart(9)} ${'cmt p50'.padStart(9)} ${'cmt p99'.padStart(9)} ${'resends'.padStart(8)}`)
-for (const x of rows) {
-  console.log(`${x.label.padEnd(38)} ${f(x.rps, 9, 0)} ${f(x.batches, 9, 0)} ${f(x.ack50, 9, 0)} ${f(x.ack99, 9, 0)} ${f(x.c50, 9, 2)} ${f(x.c99, 9, 2)} ${f(x.resends, 8, 0)}`)
+const head = (first) => `${first.padEnd(56)} ${'msgs/s'.padStart(9)} ${'commits'.padStart(9)} ${'ack p50'.padStart(9)} ${'ack p99'.padStart(9)} ${'cmt p50'.padStart(9)} ${'cmt p99'.padStart(9)} ${'resends'.padStart(8)}`
+const line = (x, label) => `${label.padEnd(56)} ${f(x.rps, 9, 0)} ${f(x.batches, 9, 0)} ${f(x.ack50, 9, 0)} ${f(x.ack99, 9, 0)} ${f(x.c50, 9, 2)} ${f(x.c99, 9, 2)} ${f(x.resends, 8, 0)}`
+
+// One engine's two runs (this process's engine).
+async function runBoth() {
+  return [
+    await run('one commit per message (batch=1)', { ANLAO_INGEST_BATCH: '1', ANLAO_INGEST_BATCH_MS: '0' }),
+    await run(`group commit (batch=${BATCH}, ${BATCH_MS} ms)`, { ANLAO_INGEST_BATCH: BATCH, ANLAO_INGEST_BATCH_MS: BATCH_MS }),
+  ]
 }
-console.log(`(ms; ack = device's send to its "ok", cmt = ingest arrival to commit; load after ${load()})`)
-console.log(`ratio grouped / batch=1: ${(rows[1].rps / rows[0].rps).toFixed(2)}×; target 2,000 msgs/s: grouped ${rows[1].rps.toFixed(0)}`)
+
+// BENCH_PG=1: this script again per engine (the test server picks its engine when loaded).
+function child(env) {
+  const r = spawnSync(process.execPath, [process.argv[1]], { env: { ...process.env, ...env, BENCH_PG: '', BENCH_JSON: '1' }, encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`bench child failed:\n${r.stderr}`)
+  return JSON.parse(r.stdout.trim().split('\n').pop())
+}
+
+if (process.env.BENCH_JSON) {
+  console.log(JSON.stringify(await runBoth()))
+} else if (process.env.BENCH_PG && !process.env.ANLAO_TEST_PG) {
+  console.log(`device ingest, SQLite and PostgreSQL (fsync on): ${D} devices × ${M} heartbeats, window ${W}; load ${load()}`)
+  const sqlite = child({ ANLAO_TEST_PG: '' })
+  const dir = mkdtempSync(join(tmpdir(), 'anlao-bench-pg-'))
+  const pgsh = (...a) => spawnSync('tests/lib/pg.sh', a, { encoding: 'utf8', env: { ...process.env, PG_OPTS: '-c fsync=on -c synchronous_commit=on -c full_page_writes=on' } })
+  const st = pgsh('start', dir)
+  if (st.status !== 0) throw new Error('PostgreSQL: ' + st.stderr)
+  let pg
+  try { pg = child({ ANLAO_TEST_PG: st.stdout.trim() }) } finally { pgsh('stop', dir) }
+  console.log(head('engine, mode'))
+  for (const [name, rows] of [['SQLite', sqlite], ['PostgreSQL fsync on', pg]]) {
+    for (const x of rows) console.log(line(x, `${name}, ${x.label}`))
+  }
+  console.log(`(ms; ack = device's send to its "ok", cmt = ingest arrival to commit; load after ${load()})`)
+  console.log(`grouped msgs/s: SQLite ${sqlite[1].rps.toFixed(0)}, PostgreSQL ${pg[1].rps.toFixed(0)} (PostgreSQL / SQLite ${(pg[1].rps / sqlite[1].rps).toFixed(2)}×); target 2,000`)
+} else {
+  console.log(`device ingest on ${engine}: ${D} devices × ${M} heartbeats, window ${W}; load ${load()}`)
+  const rows = await runBoth()
+  console.log(head('mode'))
+  for (const x of rows) console.log(line(x, x.label))
+  console.log(`(ms; ack = device's send to its "ok", cmt = ingest arrival to commit; load after ${load()})`)
+  console.log(`ratio grouped / batch=1: ${(rows[1].rps / rows[0].rps).toFixed(2)}×; target 2,000 msgs/s: grouped ${rows[1].rps.toFixed(0)}`)
+}

@@ -1,4 +1,5 @@
 /* Routes and thin handlers of the alarm module: the console's API and its live stream. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,12 +8,15 @@
 
 #include "alarm/alarm.h"
 #include "alarm/alarm_int.h"
+#include "assess/assess.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/config.h"
 #include "core/events.h"
 #include "core/export.h"
 #include "core/http.h"
 #include "core/follow.h"
+#include "core/jobs.h"
 #include "core/json.h"
 #include "core/query.h"
 #include "elder/elder.h"
@@ -86,7 +90,82 @@ alarm_get(struct al_req *r)
     if (order > 0 && service_order_status(r->db, r->arena, order, &st, &st_name) == AL_OK)
         json_object_set_new(out, "service_order",
             json_pack("{s:I, s:s, s:s}", "id", order, "status", st, "status_name", st_name));
+    /* RULE-ALARM-065: the assessment request and its status now, through assess.h. */
+    json_int_t req = json_integer_value(json_object_get(out, "assess_request_id"));
+    if (req > 0 && assess_request_status(r->db, r->arena, req, &st) == AL_OK)
+        json_object_set_new(out, "assessment", json_pack("{s:I, s:s, s:s}", "id", req, "status",
+                                                   st, "status_name",
+                                                   strcmp(st, "open") ? "已评估" : "待评估"));
     return al_reply(r, 200, out);
+}
+
+/* The alarm of the path (visible) and the body's optional `note` (≤ 200 characters). */
+static int
+visible_with_note(struct al_req *r, int64_t *id, json_t **alarm, const char **status,
+    const char **note)
+{
+    json_t *body = NULL;
+    int rc = visible(r, id, alarm, status);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "备注", AL_PLAIN, 0, 200, note, &r->err);
+    return rc;
+}
+
+/*
+ * The end of a change to alarm `id` made in the open transaction with outcome `rc`: the audit
+ * entry `action` with `detail` (taken), the commit or rollback, the live announcement and the
+ * alarm as the answer.
+ */
+static int
+audited_end(struct al_req *r, int rc, int64_t id, json_t *alarm, const char *action,
+    json_t *detail)
+{
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = action, .target_type = "alarm",
+            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
+            .region_code = json_string_value(json_object_get(alarm, "region_code")),
+            .outcome = "success", .detail = detail};
+        detail = NULL;
+        rc = audit_append(r, &e);
+    }
+    json_decref(detail);
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    announce(r, id, alarm);
+    return alarm_get(r);
+}
+
+/*
+ * RULE-ALARM-065: a fall alarm asks for an immediate capability assessment of its elder: one
+ * request (source "alarm") through assess.h, kept on the alarm, audited.  409 for another type
+ * or a second request.
+ */
+static int
+alarm_assessment(struct al_req *r)
+{
+    int64_t id, req = 0;
+    json_t *alarm = NULL;
+    const char *status, *note = NULL;
+    int rc = visible_with_note(r, &id, &alarm, &status, &note);
+    if (rc != AL_OK)
+        return rc;
+    const char *type = json_string_value(json_object_get(alarm, "type"));
+    const char *region = json_string_value(json_object_get(alarm, "region_code"));
+    if (!type || strcmp(type, "fall") != 0 ||
+        json_integer_value(json_object_get(alarm, "assess_request_id")) > 0)
+        return al_req_fail(r, AL_ECONFLICT, NULL, "只有跌倒告警可以申请能力评估，且每条告警只申请一次");
+    const char *text = al_arena_printf(r->arena, "跌倒告警 #%lld 申请立即评估%s%s", (long long)id,
+        note && *note ? "：" : "", note ? note : "");
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = assess_request_open(r->db, json_integer_value(json_object_get(alarm, "elder_id")), region,
+        "alarm", text, r->who->user_id, r->now, &req);
+    if (rc == AL_OK && (rc = alarm_store_set_assessment(r->db, id, req)) == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "只有跌倒告警可以申请能力评估，且每条告警只申请一次");
+    return audited_end(r, rc, id, alarm, "alarm.assessment",
+        json_pack("{s:I}", "assess_request_id", (json_int_t)req));
 }
 
 /* RULE-ALARM-055: 派单上门: an urgent home-service order for the elder of an acknowledged alarm. */
@@ -94,13 +173,10 @@ static int
 alarm_dispatch(struct al_req *r)
 {
     int64_t id, order = 0;
-    json_t *alarm = NULL, *body = NULL;
+    json_t *alarm = NULL;
     const char *status, *note = NULL;
-    int rc = visible(r, &id, &alarm, &status);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc != AL_OK ||
-        (rc = al_json_get_str(body, "note", "备注", AL_PLAIN, 0, 200, &note, &r->err)) != AL_OK)
+    int rc = visible_with_note(r, &id, &alarm, &status, &note);
+    if (rc != AL_OK)
         return rc;
     if (strcmp(status, "acknowledged") != 0 ||
         json_integer_value(json_object_get(alarm, "service_order_id")) > 0)
@@ -118,18 +194,8 @@ alarm_dispatch(struct al_req *r)
         rc = alarm_store_set_order(r->db, id, order, r->who->user_id, who, r->now);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "告警须已响应、未结案且尚未派单，才能派单上门");
-    if (rc == AL_OK) {
-        struct audit_entry e = {.action = "alarm.dispatch", .target_type = "alarm",
-            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
-            .region_code = json_string_value(json_object_get(alarm, "region_code")),
-            .outcome = "success",
-            .detail = json_pack("{s:I}", "service_order_id", (json_int_t)order)};
-        rc = audit_append(r, &e);
-    }
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
-        return rc;
-    announce(r, id, alarm);
-    return alarm_get(r);
+    return audited_end(r, rc, id, alarm, "alarm.dispatch",
+        json_pack("{s:I}", "service_order_id", (json_int_t)order));
 }
 
 enum action { ACK, CALL, CLOSE };
@@ -179,19 +245,9 @@ act(struct al_req *r, enum action what)
         al_req_fail(r, AL_ECONFLICT, NULL,
             what == ACK ? "告警已被响应，不能重复响应"
                         : "告警须先响应，且未结案，才能记录联系或结案");
-    if (rc == AL_OK) {
-        static const char *const actions[] = {"alarm.acknowledge", "alarm.call", "alarm.close"};
-        struct audit_entry e = {.action = actions[what], .target_type = "alarm",
-            .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
-            .region_code = json_string_value(json_object_get(alarm, "region_code")),
-            .outcome = "success",
-            .detail = json_pack("{s:s?, s:s?}", "target", target, "outcome", outcome)};
-        rc = audit_append(r, &e);
-    }
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
-        return rc;
-    announce(r, id, alarm);
-    return alarm_get(r);
+    static const char *const actions[] = {"alarm.acknowledge", "alarm.call", "alarm.close"};
+    return audited_end(r, rc, id, alarm, actions[what],
+        json_pack("{s:s?, s:s?}", "target", target, "outcome", outcome));
 }
 
 static int
@@ -288,6 +344,37 @@ alarm_sweep(struct al_db *db, int64_t now, int *changed)
     return rc;
 }
 
+#define ALARM_SWEEP_LEASE_S 10 /* RULE-ALARM-061: a dead server's sweep is taken over within */
+
+/*
+ * RULE-ALARM-060: the sweep as a periodic job kind, every second on one server at a time
+ * (RULE-ALARM-061), on the job threads: neither MQTT nor the ingest thread is needed, and a
+ * slow sweep never holds up ingest.
+ */
+static int
+sweep_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
+    struct al_errinfo *e)
+{
+    (void)arg;
+    int n = 0;
+    int rc = al_job_periodic_hold(db, job, ALARM_SWEEP_LEASE_S);
+    if (rc == AL_ENOTFOUND) /* RULE-ALARM-061: another server sweeps */
+        return AL_OK;
+    if (rc == AL_OK)
+        rc = alarm_sweep(db, al_job_started(job), &n);
+    if (rc != AL_OK) {
+        snprintf(e->message, sizeof(e->message), "告警升级与不活动检查失败");
+        return rc;
+    }
+    *result = json_pack("{s:i}", "changed", n);
+    return AL_OK;
+}
+
+static const struct al_job_periodic alarm_jobs[] = {
+    {"alarm.sweep", sweep_job, 1},
+    {0},
+};
+
 /* RULE-ALARM-030 */
 static int
 settings_get(struct al_req *r)
@@ -365,18 +452,18 @@ parse_hhmm(const char *s)
     return h < 24 && m < 60 ? h * 60 + m : -1;
 }
 
+/*
+ * RULE-ALARM-040, RULE-ALARM-062: the thresholds of `body` into `in`: `hours` (1–72) and the
+ * night quiet hours `quiet_from`–`quiet_to` (HH:MM, across midnight), each named when wrong.
+ */
 static int
-inactivity_put(struct al_req *r)
+read_thresholds(struct al_req *r, json_t *body, struct alarm_inactivity *in)
 {
-    int64_t id, hours = 0, device = 0;
-    const char *region, *from = NULL, *to = NULL;
-    json_t *body;
+    int64_t hours = 0;
+    const char *from = NULL, *to = NULL;
     bool present;
-    int rc = elder_visible(r, &id, &region);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc != AL_OK ||
-        (rc = al_json_get_int(body, "hours", "无活动时长（小时）", AL_REQUIRED, 1, 72, &hours,
+    int rc;
+    if ((rc = al_json_get_int(body, "hours", "无活动时长（小时）", AL_REQUIRED, 1, 72, &hours,
              &present, &r->err)) != AL_OK ||
         (rc = al_json_get_str(body, "quiet_from", "安静时段开始", AL_REQUIRED, 5, 5, &from,
              &r->err)) != AL_OK ||
@@ -391,14 +478,46 @@ inactivity_put(struct al_req *r)
     if (qt >= qf) /* RULE-ALARM-041: the quiet hours are the night, across midnight */
         return al_req_fail(r, AL_EINVAL, "quiet_to",
             "安静时段应跨越午夜（如 22:00 至 07:00），结束时间须早于开始时间");
+    in->hours = (int)hours;
+    in->quiet_from_min = qf;
+    in->quiet_to_min = qt;
+    return AL_OK;
+}
+
+/* "HH:MM" of minutes after midnight, in the request's arena. */
+static const char *
+hhmm(struct al_req *r, int min)
+{
+    return al_arena_printf(r->arena, "%02d:%02d", min / 60, min % 60);
+}
+
+static int
+inactivity_put(struct al_req *r)
+{
+    int64_t id, device = 0;
+    const char *region;
+    json_t *body;
+    int rc = elder_visible(r, &id, &region);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc != AL_OK)
+        return rc;
+    struct alarm_inactivity in = {.elder_id = id, .region_code = region};
+    bool set; /* RULE-ALARM-063: no thresholds in the body: the county's, followed */
+    in.follows_default = !json_object_get(body, "hours") && !json_object_get(body, "quiet_from") &&
+                         !json_object_get(body, "quiet_to");
+    char county[7];
+    snprintf(county, sizeof(county), "%.6s", region);
+    rc = in.follows_default ? alarm_store_thresholds_get(r->db, county, &in, &set)
+                            : read_thresholds(r, body, &in);
+    if (rc != AL_OK)
+        return rc;
     rc = alarm_store_activity_device(r->db, id, &device);
     if (rc == AL_ENOTFOUND) /* RULE-ALARM-040: nothing could tell activity */
         return al_req_fail(r, AL_ECONFLICT, NULL,
             "该老人没有在用的人体红外感应或门磁设备，无法设置不活动提醒");
     if (rc != AL_OK)
         return rc;
-    struct alarm_inactivity in = {.elder_id = id, .region_code = region, .hours = (int)hours,
-        .quiet_from_min = qf, .quiet_to_min = qt};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
     rc = alarm_store_inactivity_put(r->db, &in, device, r->now);
@@ -406,13 +525,86 @@ inactivity_put(struct al_req *r)
         struct audit_entry e = {.action = "alarm.inactivity", .target_type = "elder",
             .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
             .region_code = region, .outcome = "success",
-            .detail = json_pack("{s:I, s:s, s:s}", "hours", (json_int_t)hours, "quiet_from",
-                from, "quiet_to", to)};
+            .detail = json_pack("{s:i, s:s, s:s, s:b}", "hours", in.hours, "quiet_from",
+                hhmm(r, in.quiet_from_min), "quiet_to", hhmm(r, in.quiet_to_min),
+                "follows_default", in.follows_default)};
         rc = audit_append(r, &e);
     }
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
     return inactivity_get(r);
+}
+
+/*
+ * RULE-ALARM-062: the county of the request: `region` (6 digits) or the caller's own county; the
+ * caller's region must lie inside it or it inside the caller's (404 otherwise, like a missing
+ * one).  Into `county` (7 bytes).
+ */
+static int
+thresholds_county(struct al_req *r, char county[7])
+{
+    const char *q = al_query_opt(&r->query, "region");
+    const char *mine = r->who->region_code;
+    if (!q && strlen(mine) < 6)
+        return al_req_fail(r, AL_EINVAL, "region", "请选择县（市、区）");
+    snprintf(county, 7, "%.6s", q ? q : mine);
+    if (strlen(county) != 6 || strspn(county, "0123456789") != 6 || (q && strlen(q) != 6))
+        return al_req_fail(r, AL_EINVAL, "region", "县（市、区）应为 6 位区划代码");
+    if (!region_in_scope(mine, county) && strncmp(mine, county, 6) != 0)
+        return al_req_fail(r, AL_ENOTFOUND, "region", "无权查看该县（市、区）的设置");
+    return AL_OK;
+}
+
+/* RULE-ALARM-062, RULE-ALARM-064: the county's thresholds and how many elders follow them. */
+static int
+inactivity_defaults_get(struct al_req *r)
+{
+    char county[7];
+    struct alarm_inactivity in = {0};
+    bool set;
+    int64_t with = 0, following = 0;
+    int rc = thresholds_county(r, county);
+    if (rc == AL_OK)
+        rc = alarm_store_thresholds_get(r->db, county, &in, &set);
+    if (rc == AL_OK)
+        rc = alarm_store_thresholds_count(r->db, county, &with, &following);
+    if (rc != AL_OK)
+        return rc;
+    const char *name = region_name(r->db, r->arena, county);
+    return al_reply(r, 200, json_pack("{s:s, s:s?, s:i, s:s, s:s, s:b, s:I, s:I, s:b}", "county",
+        county, "county_name", name, "hours", in.hours, "quiet_from", hhmm(r, in.quiet_from_min),
+        "quiet_to", hhmm(r, in.quiet_to_min), "set", set, "elders", (json_int_t)with,
+        "following", (json_int_t)following, "editable",
+        region_in_scope(r->who->region_code, county) &&
+            auth_role_has(r->db, r->who->role, "alarm.manage")));
+}
+
+/* RULE-ALARM-062, RULE-ALARM-063: the county officer sets them; the followers change with them. */
+static int
+inactivity_defaults_put(struct al_req *r)
+{
+    char county[7];
+    json_t *body;
+    struct alarm_inactivity in = {0};
+    int64_t followers = 0;
+    int rc = thresholds_county(r, county);
+    if (rc == AL_OK && !region_in_scope(r->who->region_code, county))
+        return al_req_fail(r, AL_EPERM, "region", "只有县级及以上民政管理员可以修改");
+    if (rc != AL_OK || (rc = al_req_json(r, &body)) != AL_OK ||
+        (rc = read_thresholds(r, body, &in)) != AL_OK || (rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = alarm_store_thresholds_put(r->db, county, &in, r->now, &followers);
+    if (rc == AL_OK) {
+        struct audit_entry e = {.action = "alarm.inactivity_defaults", .target_type = "region",
+            .target_id = county, .region_code = county, .outcome = "success",
+            .detail = json_pack("{s:i, s:s, s:s, s:I}", "hours", in.hours, "quiet_from",
+                hhmm(r, in.quiet_from_min), "quiet_to", hhmm(r, in.quiet_to_min), "followers",
+                (json_int_t)followers)};
+        rc = audit_append(r, &e);
+    }
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return inactivity_defaults_get(r);
 }
 
 /* ---- the answer-time report (RULE-ALARM-045..047) ---- */
@@ -480,11 +672,14 @@ report_build(struct al_req *r, const char **month, const char **scope, json_t **
         rc = report_scope(r, scope, &empty);
     if (rc != AL_OK)
         return rc;
-    json_t *children = json_array();
+    json_t *children = json_array(), *kinds = json_array();
     struct alarm_answer t = {.slowest_s = -1};
-    if (!empty && (rc = alarm_store_answer_report(r->db, r->arena, *scope, from, to, children,
-                       &t)) != AL_OK) {
+    if (!empty && ((rc = alarm_store_answer_report(r->db, r->arena, *scope, from, to, children,
+                        &t)) != AL_OK ||
+                      (rc = alarm_store_answer_kinds(r->db, r->arena, *scope, from, to,
+                           kinds)) != AL_OK)) {
         json_decref(children);
+        json_decref(kinds);
         return rc;
     }
     size_t i;
@@ -497,6 +692,11 @@ report_build(struct al_req *r, const char **month, const char **scope, json_t **
         ALARM_ANSWER_60_S, "share_60", ALARM_TARGET_60_PERMILLE / 1000.0, "within_180_s",
         ALARM_ANSWER_180_S, "share_180", ALARM_TARGET_180_PERMILLE / 1000.0, "children",
         children);
+    /* RULE-ALARM-066: time to close, false alarms, alarms by kind */
+    json_object_set_new(*out, "closed", json_integer(t.closed));
+    json_object_set_new(*out, "false_alarms", json_integer(t.false_alarms));
+    json_object_set_new(*out, "kinds", kinds);
+    alarm_close_avg(*out, &t);
     answer_figures(r, *out);
     return AL_OK;
 }
@@ -521,6 +721,13 @@ pct_cell(struct al_req *r, json_t *o, const char *key)
 }
 
 static const char *
+int_cell(struct al_req *r, json_t *o, const char *key)
+{
+    json_int_t v = json_integer_value(json_object_get(o, key));
+    return al_arena_printf(r->arena, "%lld", (long long)v);
+}
+
+static const char *
 met_cell(json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
@@ -533,7 +740,7 @@ report_export(struct al_req *r)
 {
     static const char *const headers[] = {"地区", "告警数", "60 秒内响应", "60 秒响应率",
         "60 秒达标（97.5%）", "180 秒内响应", "180 秒响应率", "180 秒达标（99%）", "未响应",
-        "最慢响应（秒）"};
+        "最慢响应（秒）", "已结案", "平均结案用时（秒）", "误报"};
     const char *month, *scope, *format;
     json_t *out = NULL;
     int rc = al_export_format(r, &format);
@@ -542,7 +749,7 @@ report_export(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     struct al_export *x;
-    if ((rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 告警响应时效", month), 10,
+    if ((rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 告警响应时效", month), 13,
              headers, &x)) != AL_OK) {
         json_decref(out);
         return rc;
@@ -551,23 +758,24 @@ report_export(struct al_req *r)
     for (size_t i = 0; i <= json_array_size(rows); i++) {
         json_t *o = i < json_array_size(rows) ? json_array_get(rows, i) : out; /* total last */
         const char *name = json_string_value(json_object_get(o, "region_name"));
-        json_t *slow = json_object_get(o, "slowest_s");
-        const char *cells[10] = {
+        json_t *slow = json_object_get(o, "slowest_s"), *avg = json_object_get(o, "close_avg_s");
+        const char *cells[13] = {
             o == out ? al_arena_printf(r->arena, "合计（%s）", name ? name : scope)
                      : (name ? name : json_string_value(json_object_get(o, "region_code"))),
-            al_arena_printf(r->arena, "%lld",
-                (long long)json_integer_value(json_object_get(o, "count"))),
-            al_arena_printf(r->arena, "%lld",
-                (long long)json_integer_value(json_object_get(o, "within_60"))),
+            int_cell(r, o, "count"),
+            int_cell(r, o, "within_60"),
             pct_cell(r, o, "share_60"), met_cell(o, "met_60"),
-            al_arena_printf(r->arena, "%lld",
-                (long long)json_integer_value(json_object_get(o, "within_180"))),
+            int_cell(r, o, "within_180"),
             pct_cell(r, o, "share_180"), met_cell(o, "met_180"),
-            al_arena_printf(r->arena, "%lld",
-                (long long)json_integer_value(json_object_get(o, "unanswered"))),
+            int_cell(r, o, "unanswered"),
             json_is_integer(slow) ? al_arena_printf(r->arena, "%lld",
                                         (long long)json_integer_value(slow))
-                                  : "—"};
+                                  : "—",
+            int_cell(r, o, "closed"),
+            json_is_integer(avg) ? al_arena_printf(r->arena, "%lld",
+                                       (long long)json_integer_value(avg))
+                                 : "—",
+            int_cell(r, o, "false_alarms")};
         al_export_row(x, cells);
     }
     json_decref(out);
@@ -588,7 +796,7 @@ static const struct al_route alarm_routes[] = {
     {AL_GET, "/api/v1/alarms/stream", alarm_stream, "alarm.read", 0,
         "告警实时推送（SSE：新告警与状态变化）"},
     {AL_GET, "/api/v1/alarms/report", report_get, "alarm.read", 0,
-        "告警响应时效（month、region：各地区 60 秒、180 秒内响应率对照 97.5%/99%，告警数、最慢响应）"},
+        "告警响应时效（month、region：各地区 60 秒、180 秒内响应率对照 97.5%/99%，告警数、最慢响应、平均结案用时、误报，按类型统计）"},
     {AL_GET, "/api/v1/alarms/report/export", report_export, "alarm.read", 0,
         "导出告警响应时效（CSV/XLSX）"},
     {AL_GET, "/api/v1/alarms/:id", alarm_get, "alarm.read", 0, "告警详情（老人信息卡与时间线）"},
@@ -598,14 +806,21 @@ static const struct al_route alarm_routes[] = {
     {AL_GET, "/api/v1/elders/:id/inactivity", inactivity_get, "alarm.read", 0,
         "老人不活动提醒设置"},
     {AL_PUT, "/api/v1/elders/:id/inactivity", inactivity_put, "alarm.handle", 0,
-        "设置老人不活动提醒（无活动时长、夜间安静时段）"},
+        "设置老人不活动提醒（无活动时长、夜间安静时段；不填则按本县默认值并随之调整）"},
+    {AL_GET, "/api/v1/inactivity-settings", inactivity_defaults_get, "alarm.read", 0,
+        "本县不活动提醒默认值（region：6 位县级代码；无活动时长、夜间安静时段、沿用的老人数）"},
+    {AL_PUT, "/api/v1/inactivity-settings", inactivity_defaults_put, "alarm.manage", 0,
+        "设置本县不活动提醒默认值（沿用默认值的老人随之调整）"},
     {AL_POST, "/api/v1/alarms/:id/ack", alarm_ack, "alarm.handle", 0, "响应告警（记录响应人与时间）"},
     {AL_POST, "/api/v1/alarms/:id/calls", alarm_call, "alarm.handle", 0,
         "记录一次联系（家属、助老员、服务机构、120/110 及结果）"},
     {AL_POST, "/api/v1/alarms/:id/close", alarm_close, "alarm.handle", 0, "结案（结案类别与说明）"},
     {AL_POST, "/api/v1/alarms/:id/dispatch", alarm_dispatch, "alarm.handle", 0,
         "派单上门（为老人生成紧急上门服务单，时间线显示服务单及其状态）"},
+    {AL_POST, "/api/v1/alarms/:id/assessment", alarm_assessment, "alarm.handle", 0,
+        "跌倒告警申请立即能力评估（评估模块的评估申请，来源“告警”）"},
     {0},
 };
 
-const struct al_module alarm_module = {.name = "alarm", .routes = alarm_routes};
+const struct al_module alarm_module = {
+    .name = "alarm", .routes = alarm_routes, .periodic = alarm_jobs};

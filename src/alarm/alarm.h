@@ -128,8 +128,9 @@ int alarm_store_raise(struct al_db *db, const char *region, int64_t elder_id, in
  * step, and elders inactive past their setting get one inactivity alarm.  Each
  * new or changed alarm is announced on ALARM_CHANNEL.  *changed (may be NULL)
  * gets their number.  AL_OK or the first database error (what was done stays).
- * Called by the ingest thread about once a second; safe from several servers
- * (each change is a conditional UPDATE: one wins).
+ * Run every second by the periodic job kind "alarm.sweep" (RULE-ALARM-060), on one
+ * server at a time (RULE-ALARM-061); still safe from several servers (each change is a
+ * conditional UPDATE: one wins).
  */
 int alarm_sweep(struct al_db *db, int64_t now, int *changed);
 

@@ -50,6 +50,12 @@ int alarm_store_set_order(struct al_db *db, int64_t id, int64_t order_id, int64_
 
 /* ---- timers' SQL (alarm_store.c) ---- */
 
+/*
+ * RULE-ALARM-065: fall alarm `id` requested assessment request `request_id`, in the caller's
+ * transaction.  AL_ECONFLICT when not a fall alarm or one was requested already.
+ */
+int alarm_store_set_assessment(struct al_db *db, int64_t id, int64_t request_id);
+
 /* RULE-ALARM-030: the setting alarm.escalate_seconds (60 when unset or not a number ≥ 1). */
 int64_t alarm_store_escalate_seconds(struct al_db *db);
 /* RULE-ALARM-030: set it. */
@@ -83,7 +89,28 @@ struct alarm_inactivity {
     int64_t elder_id;
     const char *region_code;
     int hours, quiet_from_min, quiet_to_min;
+    bool follows_default; /* RULE-ALARM-063: the county's thresholds, changed with them */
 };
+
+/* RULE-ALARM-062: the thresholds when a county has set none. */
+#define ALARM_INACTIVITY_HOURS 12
+#define ALARM_QUIET_FROM_MIN (22 * 60)
+#define ALARM_QUIET_TO_MIN (7 * 60)
+/*
+ * RULE-ALARM-062: county `county`'s (6 digits) thresholds into in->hours and the quiet hours;
+ * *set false (and the defaults above) when it has none.  AL_OK or the database's error.
+ */
+int alarm_store_thresholds_get(struct al_db *db, const char *county, struct alarm_inactivity *in,
+    bool *set);
+/*
+ * RULE-ALARM-062, RULE-ALARM-063: set the county's thresholds at `now`, and the settings of its
+ * elders that follow them; their number into *followers.  In the caller's transaction.
+ */
+int alarm_store_thresholds_put(struct al_db *db, const char *county,
+    const struct alarm_inactivity *in, int64_t now, int64_t *followers);
+/* RULE-ALARM-064: the county's elders with an inactivity setting, and those following it. */
+int alarm_store_thresholds_count(struct al_db *db, const char *county, int64_t *with,
+    int64_t *following);
 /*
  * Set it (insert or replace; the clock starts at `now` from the elder's newest
  * motion or door device `device_id`).  In the caller's transaction.
@@ -102,14 +129,24 @@ int alarm_store_activity_device(struct al_db *db, int64_t elder_id, int64_t *dev
 struct alarm_answer {
     int64_t count, within_60, within_180, unanswered;
     int64_t slowest_s; /* the longest time to acknowledgement, -1 when none was acknowledged */
+    int64_t closed, close_total_s, false_alarms; /* RULE-ALARM-066 */
 };
 /*
  * The alarms of `scope` raised in [from, to), per child region (the next level
  * of division codes below `scope`: townships under a county, villages under a
  * township) appended to `children` as {region_code, count, within_60,
- * within_180, unanswered, slowest_s}, and summed into *total.
+ * within_180, unanswered, slowest_s, closed, close_avg_s, false_alarms}, and
+ * summed into *total.
  */
 int alarm_store_answer_report(struct al_db *db, struct al_arena *a, const char *scope,
     int64_t from, int64_t to, json_t *children, struct alarm_answer *total);
+/* RULE-ALARM-066: the mean time to closure of `x` (rounded seconds; null when none closed). */
+void alarm_close_avg(json_t *row, const struct alarm_answer *x);
+/*
+ * RULE-ALARM-066: the same alarms by type, most first, appended to `kinds` as {type, count,
+ * false_alarms}.
+ */
+int alarm_store_answer_kinds(struct al_db *db, struct al_arena *a, const char *scope,
+    int64_t from, int64_t to, json_t *kinds);
 
 #endif

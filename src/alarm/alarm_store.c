@@ -16,17 +16,8 @@ add_step(struct al_db *db, int64_t alarm_id, int64_t at, const char *kind, int64
     static const char sql[] = "INSERT INTO alarm_steps(alarm_id, step_at, kind, who_id, who_name,"
                               " target, outcome, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, alarm_id);
-    al_stmt_bind_int(st, 2, at);
-    al_stmt_bind_text(st, 3, kind);
-    if (who_id)
-        al_stmt_bind_int(st, 4, who_id);
-    else
-        al_stmt_bind_null(st, 4);
-    al_stmt_bind_text(st, 5, who_name);
-    al_stmt_bind_text(st, 6, target);
-    al_stmt_bind_text(st, 7, outcome);
-    al_stmt_bind_text(st, 8, note);
+    al_stmt_binds(st, AL_I(alarm_id), AL_I(at), AL_T(kind), AL_REF(who_id), AL_T(who_name),
+        AL_T(target), AL_T(outcome), AL_T(note));
     return al_stmt_run(st);
 }
 
@@ -39,16 +30,8 @@ alarm_store_raise(struct al_db *db, const char *region, int64_t elder_id, int64_
     static const char sql[] = "INSERT INTO alarms(region_code, elder_id, device_id, event_id, type,"
                               " severity, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, region);
-    al_stmt_bind_int(st, 2, elder_id);
-    al_stmt_bind_int(st, 3, device_id);
-    if (event_id)
-        al_stmt_bind_int(st, 4, event_id);
-    else
-        al_stmt_bind_null(st, 4);
-    al_stmt_bind_text(st, 5, type);
-    al_stmt_bind_int(st, 6, severity);
-    al_stmt_bind_int(st, 7, now);
+    al_stmt_binds(st, AL_T(region), AL_I(elder_id), AL_I(device_id), AL_REF(event_id), AL_T(type),
+        AL_I(severity), AL_I(now));
     int rc = al_stmt_one(st);
     if (rc != AL_OK)
         return rc == AL_ENOTFOUND ? AL_EDB : rc;
@@ -86,7 +69,7 @@ alarm_raise_manual(struct al_db *db, const char *region, int64_t elder_id, const
     "a.id, a.region_code, a.elder_id, e.name, a.device_id, d.serial, d.type, a.type,"          \
     " a.severity, a.status, a.raised_at, a.acked_at, a.acked_by_name, a.closed_at, a.outcome," \
     " a.closing_note, a.version, e.address, e.phone, a.service_order_id, a.escalation_level,"  \
-    " a.escalated_at"
+    " a.escalated_at, a.assess_request_id"
 #define ALARM_FROM                                                                             \
     " FROM alarms a JOIN elders e ON e.id = a.elder_id LEFT JOIN devices d ON d.id = a.device_id"
 
@@ -114,7 +97,8 @@ static const struct al_col alarm_cols[] = {AL_COL(0, "id", AL_COL_INT),
 /* The console's card: the address and the phone (masked, RULE-PII-002) of the elder. */
 static const struct al_col card_cols[] = {AL_COL(17, "elder_address", AL_COL_TEXT),
     AL_COLF(18, "elder_phone_masked", al_col_phone_masked),
-    AL_COL(19, "service_order_id", AL_COL_INT), AL_COL_END};
+    AL_COL(19, "service_order_id", AL_COL_INT), AL_COL(22, "assess_request_id", AL_COL_INT),
+    AL_COL_END};
 
 #define LIST_WHERE                                                                             \
     " WHERE a.region_code >= ?1 AND a.region_code < ?2"                                        \
@@ -261,6 +245,18 @@ alarm_store_set_order(struct al_db *db, int64_t id, int64_t order_id, int64_t us
     char target[24];
     snprintf(target, sizeof(target), "%lld", (long long)order_id);
     return add_step(db, id, now, "service_order", user_id, user_name, target, NULL, note);
+}
+
+/* RULE-ALARM-065 */
+int
+alarm_store_set_assessment(struct al_db *db, int64_t id, int64_t request_id)
+{
+    static const char sql[] = "UPDATE alarms SET assess_request_id = ?, version = version + 1"
+                              " WHERE id = ? AND type = 'fall' AND assess_request_id IS NULL";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(request_id), AL_I(id));
+    int rc = al_stmt_run(st);
+    return rc == AL_OK && al_db_changes(db) == 0 ? AL_ECONFLICT : rc;
 }
 
 /* The open alarm of `type` raised first, 0 when none. */
@@ -438,12 +434,14 @@ int
 alarm_store_inactive_due(struct al_db *db, int64_t now, struct alarm_changed *out, int max,
     int *n)
 {
-    /* Daytime silence is never longer than the wall time: a cheap first filter. */
+    /* Daytime silence is never longer than the wall time: a cheap first filter, read through
+       the index elder_inactivity_due in its own order (RULE-ALARM-067). */
     static const char sql[] =
         "SELECT elder_id, region_code, hours, quiet_from_min, quiet_to_min, last_activity,"
         " activity_device_id FROM elder_inactivity"
         " WHERE activity_device_id IS NOT NULL AND last_activity + hours * 3600 <= ?"
-        " AND (alarmed_for IS NULL OR alarmed_for <> last_activity) ORDER BY elder_id";
+        " AND (alarmed_for IS NULL OR alarmed_for <> last_activity)"
+        " ORDER BY last_activity + hours * 3600, elder_id";
     static const char claim[] = "UPDATE elder_inactivity SET alarmed_for = last_activity"
                                 " WHERE elder_id = ? AND last_activity = ?"
                                 " AND (alarmed_for IS NULL OR alarmed_for <> last_activity)";
@@ -512,29 +510,96 @@ alarm_store_inactivity_put(struct al_db *db, const struct alarm_inactivity *in,
 {
     static const char sql[] =
         "INSERT INTO elder_inactivity(elder_id, region_code, hours, quiet_from_min, quiet_to_min,"
-        " last_activity, activity_device_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " last_activity, activity_device_id, updated_at, follows_default)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (elder_id) DO UPDATE SET region_code = excluded.region_code,"
         " hours = excluded.hours, quiet_from_min = excluded.quiet_from_min,"
         " quiet_to_min = excluded.quiet_to_min, updated_at = excluded.updated_at,"
+        " follows_default = excluded.follows_default,"
         " activity_device_id = coalesce(elder_inactivity.activity_device_id,"
         " excluded.activity_device_id), version = elder_inactivity.version + 1";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_I(in->elder_id), AL_T(in->region_code), AL_I(in->hours),
-        AL_I(in->quiet_from_min), AL_I(in->quiet_to_min), AL_I(now), AL_I(device_id), AL_I(now));
+        AL_I(in->quiet_from_min), AL_I(in->quiet_to_min), AL_I(now), AL_I(device_id), AL_I(now),
+        AL_I(in->follows_default));
     return al_stmt_run(st);
+}
+
+/* RULE-ALARM-062 */
+int
+alarm_store_thresholds_get(struct al_db *db, const char *county, struct alarm_inactivity *in,
+    bool *set)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT hours, quiet_from_min, quiet_to_min"
+                                       " FROM inactivity_defaults WHERE county = ?");
+    al_stmt_bind_text(st, 1, county);
+    int rc = al_stmt_one(st);
+    *set = rc == AL_OK;
+    in->hours = *set ? (int)al_stmt_int(st, 0) : ALARM_INACTIVITY_HOURS;
+    in->quiet_from_min = *set ? (int)al_stmt_int(st, 1) : ALARM_QUIET_FROM_MIN;
+    in->quiet_to_min = *set ? (int)al_stmt_int(st, 2) : ALARM_QUIET_TO_MIN;
+    if (rc == AL_OK)
+        al_stmt_reset(st);
+    return rc == AL_ENOTFOUND ? AL_OK : rc;
+}
+
+/* RULE-ALARM-062, RULE-ALARM-063 */
+int
+alarm_store_thresholds_put(struct al_db *db, const char *county,
+    const struct alarm_inactivity *in, int64_t now, int64_t *followers)
+{
+    static const char sql[] =
+        "INSERT INTO inactivity_defaults(county, hours, quiet_from_min, quiet_to_min, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (county) DO UPDATE SET hours = excluded.hours,"
+        " quiet_from_min = excluded.quiet_from_min, quiet_to_min = excluded.quiet_to_min,"
+        " updated_at = excluded.updated_at, version = inactivity_defaults.version + 1";
+    static const char follow[] =
+        "UPDATE elder_inactivity SET hours = ?, quiet_from_min = ?, quiet_to_min = ?,"
+        " updated_at = ?, version = version + 1"
+        " WHERE follows_default = 1 AND substr(region_code, 1, 6) = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(county), AL_I(in->hours), AL_I(in->quiet_from_min),
+        AL_I(in->quiet_to_min), AL_I(now));
+    int rc = al_stmt_run(st);
+    if (rc != AL_OK)
+        return rc;
+    st = al_db_sql(db, follow);
+    al_stmt_binds(st, AL_I(in->hours), AL_I(in->quiet_from_min), AL_I(in->quiet_to_min),
+        AL_I(now), AL_T(county));
+    if ((rc = al_stmt_run(st)) == AL_OK)
+        *followers = al_db_changes(db);
+    return rc;
+}
+
+/* RULE-ALARM-064 */
+int
+alarm_store_thresholds_count(struct al_db *db, const char *county, int64_t *with,
+    int64_t *following)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT count(*), coalesce(sum(follows_default), 0)"
+                                       " FROM elder_inactivity WHERE substr(region_code, 1, 6) = ?");
+    al_stmt_bind_text(st, 1, county);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *with = al_stmt_int(st, 0);
+        *following = al_stmt_int(st, 1);
+        al_stmt_reset(st);
+    }
+    return rc;
 }
 
 static const struct al_col inactivity_cols[] = {AL_COL(0, "elder_id", AL_COL_INT),
     AL_COL(1, "hours", AL_COL_INT), AL_COL(2, "quiet_from_min", AL_COL_INT),
     AL_COL(3, "quiet_to_min", AL_COL_INT), AL_COL(4, "last_activity", AL_COL_TIME),
-    AL_COL(5, "activity_device_id", AL_COL_INT), AL_COL(6, "version", AL_COL_INT), AL_COL_END};
+    AL_COL(5, "activity_device_id", AL_COL_INT), AL_COL(6, "version", AL_COL_INT),
+    AL_COL(7, "follows_default", AL_COL_BOOL), AL_COL_END};
 
 int
 alarm_store_inactivity_get(struct al_db *db, struct al_arena *a, int64_t elder_id,
     json_t **out)
 {
     static const char sql[] = "SELECT elder_id, hours, quiet_from_min, quiet_to_min,"
-                              " last_activity, activity_device_id, version"
+                              " last_activity, activity_device_id, version, follows_default"
                               " FROM elder_inactivity WHERE elder_id = ?";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, elder_id);
@@ -554,12 +619,7 @@ alarm_store_activity_device(struct al_db *db, int64_t elder_id, int64_t *device_
                               " ORDER BY coalesce(last_seen, created_at) DESC, id DESC LIMIT 1";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, elder_id);
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *device_id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
-    return rc;
+    return al_stmt_int64(st, device_id);
 }
 
 /* ---- the answer-time report ---- */
@@ -574,7 +634,10 @@ alarm_store_answer_report(struct al_db *db, struct al_arena *a, const char *scop
         " sum(CASE WHEN acked_at IS NOT NULL AND acked_at - raised_at <= ?6 THEN 1 ELSE 0 END),"
         " sum(CASE WHEN acked_at IS NOT NULL AND acked_at - raised_at <= ?7 THEN 1 ELSE 0 END),"
         " sum(CASE WHEN acked_at IS NULL THEN 1 ELSE 0 END),"
-        " coalesce(max(acked_at - raised_at), -1)"
+        " coalesce(max(acked_at - raised_at), -1),"
+        " sum(CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END),"
+        " CAST(coalesce(sum(closed_at - raised_at), 0) AS BIGINT),"
+        " sum(CASE WHEN outcome = 'false_alarm' THEN 1 ELSE 0 END)"
         " FROM alarms WHERE region_code >= ?1 AND region_code < ?2"
         " AND raised_at >= ?4 AND raised_at < ?5"
         " GROUP BY substr(region_code, 1, ?3) ORDER BY 1";
@@ -591,18 +654,54 @@ alarm_store_answer_report(struct al_db *db, struct al_arena *a, const char *scop
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         struct alarm_answer x = {.count = al_stmt_int(st, 1), .within_60 = al_stmt_int(st, 2),
             .within_180 = al_stmt_int(st, 3), .unanswered = al_stmt_int(st, 4),
-            .slowest_s = al_stmt_int(st, 5)};
+            .slowest_s = al_stmt_int(st, 5), .closed = al_stmt_int(st, 6),
+            .close_total_s = al_stmt_int(st, 7), .false_alarms = al_stmt_int(st, 8)};
         total->count += x.count;
         total->within_60 += x.within_60;
         total->within_180 += x.within_180;
         total->unanswered += x.unanswered;
+        total->closed += x.closed;
+        total->close_total_s += x.close_total_s;
+        total->false_alarms += x.false_alarms;
         if (x.slowest_s > total->slowest_s)
             total->slowest_s = x.slowest_s;
-        json_array_append_new(children,
-            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "region_code", al_stmt_dup(a, st, 0),
-                "count", (json_int_t)x.count, "within_60", (json_int_t)x.within_60, "within_180",
-                (json_int_t)x.within_180, "unanswered", (json_int_t)x.unanswered, "slowest_s",
-                (json_int_t)x.slowest_s));
+        json_t *row = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "region_code",
+            al_stmt_dup(a, st, 0), "count", (json_int_t)x.count, "within_60",
+            (json_int_t)x.within_60, "within_180", (json_int_t)x.within_180, "unanswered",
+            (json_int_t)x.unanswered, "slowest_s", (json_int_t)x.slowest_s, "closed",
+            (json_int_t)x.closed, "false_alarms", (json_int_t)x.false_alarms);
+        alarm_close_avg(row, &x);
+        json_array_append_new(children, row);
     }
+    return rc;
+}
+
+void
+alarm_close_avg(json_t *row, const struct alarm_answer *x)
+{
+    json_t *avg = json_null();
+    if (x->closed > 0)
+        avg = json_integer((x->close_total_s + x->closed / 2) / x->closed);
+    json_object_set_new(row, "close_avg_s", avg);
+}
+
+/* RULE-ALARM-066 */
+int
+alarm_store_answer_kinds(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
+    int64_t to, json_t *kinds)
+{
+    static const char sql[] =
+        "SELECT type, count(*), sum(CASE WHEN outcome = 'false_alarm' THEN 1 ELSE 0 END)"
+        " FROM alarms WHERE region_code >= ?1 AND region_code < ?2"
+        " AND raised_at >= ?3 AND raised_at < ?4 GROUP BY type ORDER BY 2 DESC, 1";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(from), AL_I(to));
+    int rc;
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_array_append_new(kinds, json_pack("{s:s, s:I, s:I}", "type", al_stmt_dup(a, st, 0),
+                                         "count", (json_int_t)al_stmt_int(st, 1), "false_alarms",
+                                         (json_int_t)al_stmt_int(st, 2)));
     return rc;
 }

@@ -397,133 +397,179 @@ eligibility(struct al_req *r, json_t *body, int64_t elder_id, const char *region
     return AL_OK;
 }
 
-/* RULE-BED-002, RULE-BED-003: one move of the lifecycle, checked against the table, audited. */
+/* RULE-BED-012: the agreement with a provider, its dates in order. */
 static int
-move(struct al_req *r, int what)
+read_agreement(struct al_req *r, json_t *body, struct bed_update *u, json_t *detail)
 {
-    int64_t id, elder_id;
-    json_t *bed, *body = NULL, *detail = json_object();
-    const char *region;
-    int state;
-    int rc = visible(r, &id, &bed, &region, &state, &elder_id);
-    if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc != AL_OK)
-        goto out;
-    int to = bed_next(state, what);
-    if (!to) {
-        rc = al_req_fail(r, AL_ECONFLICT, "status", "床位当前为“%s”，不能%s", bed_state_name(state),
-            what == BED_MOVE_CLOSE ? "再次结束" : "办理这一步");
-        goto out;
-    }
-    struct bed_update u = {.eligible = -1, .network = -1};
+    int rc;
+    if ((rc = al_json_get_str(body, "provider", "服务机构", AL_REQUIRED | AL_PLAIN, 1, 80,
+             &u->provider, &r->err)) != AL_OK ||
+        (rc = get_date(r, body, "start_on", "协议开始日期", AL_REQUIRED, &u->agreement_start)) !=
+            AL_OK ||
+        (rc = get_date(r, body, "end_on", "协议结束日期", AL_REQUIRED, &u->agreement_end)) !=
+            AL_OK)
+        return rc;
+    if (strcmp(u->agreement_end, u->agreement_start) <= 0)
+        return al_req_fail(r, AL_EINVAL, "end_on", "协议结束日期应晚于开始日期");
+    json_object_set_new(detail, "provider", json_string(u->provider));
+    return AL_OK;
+}
+
+/* RULE-BED-013: the installation record. */
+static int
+read_install(struct al_req *r, json_t *body, struct bed_update *u)
+{
     bool present, flag = false;
-    int64_t device_id = 0;
-    switch (what) {
+    int rc;
+    if ((rc = get_date(r, body, "installed_on", "安装日期", AL_REQUIRED, &u->installed_on)) !=
+            AL_OK ||
+        (rc = al_json_get_bool(body, "network", "网络是否接通", AL_REQUIRED, &flag, &present,
+             &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "note", "改造与安装记录", 0, 0, 1000, &u->install_note,
+             &r->err)) != AL_OK)
+        return rc;
+    u->network = flag;
+    return AL_OK;
+}
+
+/* RULE-BED-031: the closure with one of the reasons. */
+static int
+read_close(struct al_req *r, json_t *body, struct bed_update *u, json_t *detail)
+{
+    int rc;
+    if ((rc = al_json_get_str(body, "reason", "结束原因", AL_REQUIRED, 1, 32, &u->close_reason,
+             &r->err)) != AL_OK ||
+        (rc = al_json_get_str(body, "note", "结束说明", 0, 0, 500, &u->close_note, &r->err)) !=
+            AL_OK)
+        return rc;
+    if (!bed_close_reason_ok(u->close_reason))
+        return al_req_fail(r, AL_EINVAL, "reason",
+            "结束原因应为 ineligible、withdrawn、deceased、moved、to_institution、"
+            "to_home_services、agreement_ended 或 other");
+    u->closed_on = r->today;
+    json_object_set_new(detail, "reason", json_string(u->close_reason));
+    return AL_OK;
+}
+
+/* A bed and the move asked of it: what move() reads before it writes. */
+struct move_ctx {
+    int what;              /* enum bed_move */
+    int64_t id, elder_id;  /* the bed, its elder */
+    const char *region;    /* the bed's */
+    int state, to;         /* from, to (enum bed_state) */
+    struct bed_update u;   /* the fields the move sets */
+    int64_t device_id;     /* BED_MOVE_DEVICE: the device to link */
+};
+
+/* The body of move `m->what` into m->u (and m->to for an ineligible one), the audit's `detail`. */
+static int
+read_move(struct al_req *r, json_t *body, struct move_ctx *m, json_t *detail)
+{
+    struct bed_update *u = &m->u;
+    bool present;
+    int rc = AL_OK;
+    switch (m->what) {
     case BED_MOVE_ELIGIBILITY:
-        if ((rc = eligibility(r, body, elder_id, region, &u, detail)) != AL_OK)
-            goto out;
-        if (u.eligible == 0) { /* RULE-BED-004: not eligible closes the application */
-            to = bed_next(state, BED_MOVE_CLOSE);
-            u.close_reason = "ineligible";
-            u.close_note = u.eligibility_note;
-            u.closed_on = r->today;
+        if ((rc = eligibility(r, body, m->elder_id, m->region, u, detail)) == AL_OK &&
+            u->eligible == 0) { /* RULE-BED-004: not eligible closes the application */
+            m->to = bed_next(m->state, BED_MOVE_CLOSE);
+            u->close_reason = "ineligible";
+            u->close_note = u->eligibility_note;
+            u->closed_on = r->today;
         }
         break;
     case BED_MOVE_HOME_CHECK:
-        if ((rc = read_home_check(r, body, &u.home_check)) != AL_OK)
-            goto out;
+        rc = read_home_check(r, body, &u->home_check);
         break;
     case BED_MOVE_CARE_PLAN:
-        if ((rc = read_care_plan(r, body, &u.care_plan)) != AL_OK)
-            goto out;
+        rc = read_care_plan(r, body, &u->care_plan);
         break;
-    case BED_MOVE_AGREEMENT: /* RULE-BED-012 */
-        if ((rc = al_json_get_str(body, "provider", "服务机构", AL_REQUIRED | AL_PLAIN, 1, 80,
-                 &u.provider, &r->err)) != AL_OK ||
-            (rc = get_date(r, body, "start_on", "协议开始日期", AL_REQUIRED, &u.agreement_start)) !=
-                AL_OK ||
-            (rc = get_date(r, body, "end_on", "协议结束日期", AL_REQUIRED, &u.agreement_end)) !=
-                AL_OK)
-            goto out;
-        if (strcmp(u.agreement_end, u.agreement_start) <= 0) {
-            rc = al_req_fail(r, AL_EINVAL, "end_on", "协议结束日期应晚于开始日期");
-            goto out;
-        }
-        json_object_set_new(detail, "provider", json_string(u.provider));
+    case BED_MOVE_AGREEMENT:
+        rc = read_agreement(r, body, u, detail);
         break;
-    case BED_MOVE_INSTALL: /* RULE-BED-013 */
-        if ((rc = get_date(r, body, "installed_on", "安装日期", AL_REQUIRED, &u.installed_on)) !=
-                AL_OK ||
-            (rc = al_json_get_bool(body, "network", "网络是否接通", AL_REQUIRED, &flag, &present,
-                 &r->err)) != AL_OK ||
-            (rc = al_json_get_str(body, "note", "改造与安装记录", 0, 0, 1000, &u.install_note,
-                 &r->err)) != AL_OK)
-            goto out;
-        u.network = flag;
+    case BED_MOVE_INSTALL:
+        rc = read_install(r, body, u);
         break;
     case BED_MOVE_START:
-        u.started_on = r->today;
+        u->started_on = r->today;
         break;
     case BED_MOVE_REVIEW: /* RULE-BED-014 */
-        if ((rc = al_json_get_str(body, "note", "回访记录", AL_REQUIRED, 1, 1000, &u.review_note,
-                 &r->err)) != AL_OK)
-            goto out;
-        u.reviewed_on = r->today;
+        if ((rc = al_json_get_str(body, "note", "回访记录", AL_REQUIRED, 1, 1000, &u->review_note,
+                 &r->err)) == AL_OK)
+            u->reviewed_on = r->today;
         break;
     case BED_MOVE_RESUME:
         break;
-    case BED_MOVE_CLOSE: /* RULE-BED-031 */
-        if ((rc = al_json_get_str(body, "reason", "结束原因", AL_REQUIRED, 1, 32, &u.close_reason,
-                 &r->err)) != AL_OK ||
-            (rc = al_json_get_str(body, "note", "结束说明", 0, 0, 500, &u.close_note, &r->err)) !=
-                AL_OK)
-            goto out;
-        if (!bed_close_reason_ok(u.close_reason)) {
-            rc = al_req_fail(r, AL_EINVAL, "reason",
-                "结束原因应为 ineligible、withdrawn、deceased、moved、to_institution、"
-                "to_home_services、agreement_ended 或 other");
-            goto out;
-        }
-        u.closed_on = r->today;
-        json_object_set_new(detail, "reason", json_string(u.close_reason));
+    case BED_MOVE_CLOSE:
+        rc = read_close(r, body, u, detail);
         break;
     case BED_MOVE_DEVICE: /* RULE-BED-021 */
         if ((rc = al_json_get_int(body, "device_id", "设备", AL_REQUIRED, 1, INT64_MAX,
-                 &device_id, &present, &r->err)) != AL_OK)
-            goto out;
-        json_object_set_new(detail, "device_id", json_integer(device_id));
+                 &m->device_id, &present, &r->err)) == AL_OK)
+            json_object_set_new(detail, "device_id", json_integer(m->device_id));
         break;
     }
-    json_object_set_new(detail, "from", json_string(bed_state_id(state)));
-    json_object_set_new(detail, "to", json_string(bed_state_id(to)));
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        goto out;
-    if (what == BED_MOVE_DEVICE) {
-        rc = bed_store_link_device(r->db, id, elder_id, device_id, r->now);
+    return rc;
+}
+
+/*
+ * The move's writes in one transaction: the link or the new state, the rectification task a bed
+ * going into service without its required devices gets (RULE-BED-022), the audit entry with
+ * *detail (taken: set to NULL once given to the entry).
+ */
+static int
+write_move(struct al_req *r, const struct move_ctx *m, json_t **detail)
+{
+    int rc = al_db_begin(r->db);
+    if (rc != AL_OK)
+        return rc;
+    if (m->what == BED_MOVE_DEVICE) {
+        rc = bed_store_link_device(r->db, m->id, m->elder_id, m->device_id, r->now);
         if (rc == AL_ENOTFOUND)
             al_req_fail(r, AL_ENOTFOUND, "device_id", "设备不存在、已停用或不属于该老人");
     } else {
-        rc = bed_store_move(r->db, id, state, to, &u, r->now);
+        rc = bed_store_move(r->db, m->id, m->state, m->to, &m->u, r->now);
         if (rc == AL_ECONFLICT)
             al_req_fail(r, AL_ECONFLICT, "status", "床位状态已被他人更改，请刷新后重试");
     }
     int64_t rect_id = 0;
     const char *missing = NULL;
-    if (rc == AL_OK && to == BED_IN_SERVICE && what != BED_MOVE_DEVICE &&
-        (rc = check_devices(r, id, region, &rect_id, &missing)) == AL_OK && rect_id)
-        json_object_set_new(detail, "rectification", json_pack("{s:I, s:s}", "id",
-                                                          (json_int_t)rect_id, "missing", missing));
+    if (rc == AL_OK && m->to == BED_IN_SERVICE && m->what != BED_MOVE_DEVICE &&
+        (rc = check_devices(r, m->id, m->region, &rect_id, &missing)) == AL_OK && rect_id)
+        json_object_set_new(*detail, "rectification",
+            json_pack("{s:I, s:s}", "id", (json_int_t)rect_id, "missing", missing));
     if (rc == AL_OK) {
-        struct audit_entry e = {.action = al_arena_printf(r->arena, "bed.%s", bed_move_id(what)),
-            .target_type = "bed", .target_id = al_arena_printf(r->arena, "%lld", (long long)id),
-            .region_code = region, .outcome = "success", .detail = detail};
-        detail = NULL;
+        struct audit_entry e = {.action = al_arena_printf(r->arena, "bed.%s", bed_move_id(m->what)),
+            .target_type = "bed", .target_id = al_arena_printf(r->arena, "%lld", (long long)m->id),
+            .region_code = m->region, .outcome = "success", .detail = *detail};
+        *detail = NULL;
         rc = audit_append(r, &e);
     }
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+    return al_db_end(r->db, rc);
+}
+
+/* RULE-BED-002, RULE-BED-003: one move of the lifecycle, checked against the table, audited. */
+static int
+move(struct al_req *r, int what)
+{
+    struct move_ctx m = {.what = what, .u = {.eligible = -1, .network = -1}};
+    json_t *bed, *body = NULL, *detail = json_object();
+    int rc = visible(r, &m.id, &bed, &m.region, &m.state, &m.elder_id);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc != AL_OK)
         goto out;
-    rc = bed_get(r);
+    if (!(m.to = bed_next(m.state, what))) {
+        rc = al_req_fail(r, AL_ECONFLICT, "status", "床位当前为“%s”，不能%s",
+            bed_state_name(m.state), what == BED_MOVE_CLOSE ? "再次结束" : "办理这一步");
+        goto out;
+    }
+    if ((rc = read_move(r, body, &m, detail)) != AL_OK)
+        goto out;
+    json_object_set_new(detail, "from", json_string(bed_state_id(m.state)));
+    json_object_set_new(detail, "to", json_string(bed_state_id(m.to)));
+    if ((rc = write_move(r, &m, &detail)) == AL_OK)
+        rc = bed_get(r);
 out:
     json_decref(detail);
     return rc;

@@ -56,13 +56,8 @@ bed_store_create(struct al_db *db, const char *region, int64_t elder_id, const c
         "INSERT INTO beds(region_code, elder_id, applicant, applicant_name, applied_on,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, region);
-    al_stmt_bind_int(st, 2, elder_id);
-    al_stmt_bind_text(st, 3, applicant);
-    al_stmt_bind_text(st, 4, applicant_name);
-    al_stmt_bind_text(st, 5, today);
-    al_stmt_bind_int(st, 6, now);
-    al_stmt_bind_int(st, 7, now);
+    al_stmt_binds(st, AL_T(region), AL_I(elder_id), AL_T(applicant), AL_T(applicant_name),
+        AL_T(today), AL_I(now), AL_I(now));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *id = al_stmt_int(st, 0);
@@ -244,10 +239,7 @@ bed_store_link_device(struct al_db *db, int64_t bed_id, int64_t elder_id, int64_
     static const char sql[] = "UPDATE devices SET bed_id = ?, updated_at = ?, version = version + 1"
                               " WHERE id = ? AND elder_id = ? AND status = 'active'";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, bed_id);
-    al_stmt_bind_int(st, 2, now);
-    al_stmt_bind_int(st, 3, device_id);
-    al_stmt_bind_int(st, 4, elder_id);
+    al_stmt_binds(st, AL_I(bed_id), AL_I(now), AL_I(device_id), AL_I(elder_id));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         rc = AL_ENOTFOUND;
@@ -278,11 +270,7 @@ bed_store_rect_open(struct al_db *db, int64_t bed_id, const char *region, const 
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id";
     *id = 0;
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_int(st, 1, bed_id);
-    al_stmt_bind_text(st, 2, region);
-    al_stmt_bind_text(st, 3, missing);
-    al_stmt_bind_text(st, 4, due_on);
-    al_stmt_bind_int(st, 5, now);
+    al_stmt_binds(st, AL_I(bed_id), AL_T(region), AL_T(missing), AL_T(due_on), AL_I(now));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *id = al_stmt_int(st, 0);
@@ -318,11 +306,7 @@ bed_store_rect_resolve(struct al_db *db, int64_t rect_id, const char *status, co
         "UPDATE bed_rectifications SET status = ?, resolved_at = ?, resolved_by = ?, note = ?"
         " WHERE id = ? AND status = 'open'";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, status);
-    al_stmt_bind_int(st, 2, now);
-    al_stmt_bind_text(st, 3, who);
-    al_stmt_bind_text(st, 4, note);
-    al_stmt_bind_int(st, 5, rect_id);
+    al_stmt_binds(st, AL_T(status), AL_I(now), AL_T(who), AL_T(note), AL_I(rect_id));
     int rc = al_stmt_run(st);
     if (rc == AL_OK && al_db_changes(db) == 0)
         rc = AL_ECONFLICT;

@@ -18,6 +18,7 @@
 #define KINDS_MAX 32
 #define POLL_MS 1000     /* how often an idle runner looks for jobs queued by other servers */
 #define PUBLISH_MS 250   /* progress events at most this often per job */
+#define TICK_MS 250      /* how often the periodic thread looks for due kinds */
 
 struct al_job {
     int64_t id, user_id;
@@ -34,16 +35,17 @@ struct al_job {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;      /* the runner: a job was queued */
 static pthread_cond_t beat_wake = PTHREAD_COND_INITIALIZER; /* the heartbeat: progress, stop */
+static pthread_cond_t tick_wake = PTHREAD_COND_INITIALIZER; /* the periodic thread: stop */
 static struct {
     char kind[32];
     al_job_fn fn;
     int every_s;       /* > 0: periodic (RULE-SVC-142) */
-    int64_t last_run;  /* the last periodic run, unix seconds (runner thread only) */
+    int64_t last_run;  /* the last periodic run, unix seconds (periodic thread only) */
 } kinds[KINDS_MAX];
 static int nkinds;
 static struct al_job *running;
-static bool stopping, started, poked;
-static pthread_t runner, beat;
+static bool stopping, started, poked, ticker_started;
+static pthread_t runner, beat, ticker;
 static char *db_path_copy;
 static char server[128];
 
@@ -245,6 +247,36 @@ al_jobs_fail_left(struct al_db *db, const char *srv, int64_t now, bool all, int6
     return rc;
 }
 
+int
+al_jobs_periodic_lease(struct al_db *db, const char *kind, const char *srv, int64_t now,
+    int64_t lease_s)
+{
+    /* RULE-ALARM-061: one statement; the row comes back only when this server holds it. */
+    static const char sql[] =
+        "INSERT INTO periodic_leases(kind, server, lease_until) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (kind) DO UPDATE SET server = excluded.server,"
+        " lease_until = excluded.lease_until"
+        " WHERE periodic_leases.server = excluded.server OR periodic_leases.lease_until < ?4"
+        " RETURNING server";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, kind);
+    al_stmt_bind_text(st, 2, srv);
+    al_stmt_bind_int(st, 3, now + lease_s);
+    al_stmt_bind_int(st, 4, now);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK)
+        al_stmt_reset(st);
+    return rc;
+}
+
+int
+al_jobs_periodic_release(struct al_db *db, const char *srv)
+{
+    struct al_stmt *st = al_db_sql(db, "DELETE FROM periodic_leases WHERE server = ?");
+    al_stmt_bind_text(st, 1, srv);
+    return al_stmt_run(st);
+}
+
 int64_t
 al_jobs_lease_seconds(struct al_db *db)
 {
@@ -409,8 +441,10 @@ is_stopping(void)
     return stop;
 }
 
-/* The runner: claims jobs from the table (its own queue included) and runs them one by one. */
-/* RULE-SVC-142: the periodic kinds that are due run here, one after the other, on the runner. */
+/*
+ * RULE-SVC-142: the periodic kinds that are due run here, one after the other, on the periodic
+ * thread (RULE-ALARM-060).
+ */
 static void
 run_periodic(struct al_db *db)
 {
@@ -464,8 +498,39 @@ runner_main(void *unused)
         while (!is_stopping() && al_jobs_claim(db, server, t = (int64_t)time(NULL), lease, &c) ==
                                      AL_OK)
             run_claimed(db, &c, t);
+    }
+    al_db_close(db);
+    return NULL;
+}
+
+/*
+ * The periodic thread, on its own connection (RULE-ALARM-060): the due periodic kinds every
+ * TICK_MS, whatever job the runner is busy with; at the stop, this server's leases go.
+ */
+static void *
+ticker_main(void *unused)
+{
+    (void)unused;
+    struct al_db *db = NULL;
+    if (al_db_open(db_path_copy, &db) != AL_OK) {
+        al_error("periodic job thread: cannot open the database");
+        return NULL;
+    }
+    al_db_busy_timeout(db, 5000);
+    for (;;) {
+        pthread_mutex_lock(&lock);
+        struct timespec ts;
+        deadline_in(&ts, TICK_MS);
+        if (!stopping)
+            pthread_cond_timedwait(&tick_wake, &lock, &ts);
+        bool stop = stopping;
+        pthread_mutex_unlock(&lock);
+        if (stop)
+            break;
         run_periodic(db);
     }
+    if (al_jobs_periodic_release(db, server) != AL_OK)
+        al_warn("periodic job leases not released");
     al_db_close(db);
     return NULL;
 }
@@ -565,6 +630,12 @@ al_jobs_start(const char *db_path, const char *server_id, const struct al_module
         al_jobs_stop();
         return AL_EINTERNAL;
     }
+    if (pthread_create(&ticker, NULL, ticker_main, NULL) != 0) {
+        started = true; /* so that the stop joins the heartbeat */
+        al_jobs_stop();
+        return AL_EINTERNAL;
+    }
+    ticker_started = true;
     started = true;
     return AL_OK;
 }
@@ -578,10 +649,14 @@ al_jobs_stop(void)
     stopping = true;
     pthread_cond_broadcast(&wake);
     pthread_cond_broadcast(&beat_wake);
+    pthread_cond_broadcast(&tick_wake);
     pthread_mutex_unlock(&lock);
     pthread_join(runner, NULL);
     if (started)
         pthread_join(beat, NULL);
+    if (ticker_started)
+        pthread_join(ticker, NULL);
+    ticker_started = false;
     free(db_path_copy);
     db_path_copy = NULL;
     started = false;
@@ -602,6 +677,12 @@ al_jobs_submit(struct al_db *db, const char *kind, int64_t user_id, int64_t now,
     pthread_cond_signal(&wake);
     pthread_mutex_unlock(&lock);
     return AL_OK;
+}
+
+int
+al_job_periodic_hold(struct al_db *db, const struct al_job *job, int64_t lease_s)
+{
+    return al_jobs_periodic_lease(db, job->kind, server, job->started, lease_s);
 }
 
 int64_t

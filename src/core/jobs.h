@@ -44,16 +44,28 @@ struct al_job_kind {
 
 /*
  * Periodic work a module runs (RULE-SVC-142), listed in its al_module (ends with {0}): the kind
- * is registered like any other, and besides any submitted job of it, every server's job thread
- * runs `fn` itself at most every `every_s` seconds (> 0), with `arg` NULL and the time of that
- * run as al_job_started; no jobs row is written, so the work must be safe to run on several
- * servers at once (compare-and-set writes, unique keys).
+ * is registered like any other, and besides any submitted job of it, every server's periodic
+ * thread (its own, so neither a long job nor a slow run of another kind holds it up for long:
+ * RULE-ALARM-060) runs `fn` itself at most every `every_s` seconds (> 0), with `arg` NULL and
+ * the time of that run as al_job_started; no jobs row is written, so the work must be safe to
+ * run on several servers at once (compare-and-set writes, unique keys).
+ * Work that must run on one server at a time starts with al_job_periodic_hold.
  */
 struct al_job_periodic {
     const char *kind;
     al_job_fn fn;
     int every_s;
 };
+
+/*
+ * RULE-ALARM-061: a periodic run of `job` that must be alone among the servers calls this
+ * first: it takes or renews the kind's lease in periodic_leases for this server until its start
+ * + `lease_s` (longer than a slow run).  AL_OK: this server holds it, go on; AL_ENOTFOUND:
+ * another live server does, return AL_OK without work; or the database's error.  A server that
+ * stops releases its leases; one that dies loses them when they run out, and another server
+ * takes the work over.
+ */
+int al_job_periodic_hold(struct al_db *db, const struct al_job *job, int64_t lease_s);
 
 /* The error of a job a restart of its own server interrupted (RULE-UPLOAD-006, RULE-JOB-006). */
 #define AL_JOBS_INTERRUPTED "服务重启，任务已中断，请重新提交"

@@ -58,6 +58,17 @@ int al_jobs_fail_left(struct al_db *db, const char *server, int64_t now, bool al
 int al_jobs_insert(struct al_db *db, const char *origin, const char *kind, int64_t user_id,
     const void *arg, size_t arg_size, int64_t now, int64_t *id);
 
+/*
+ * RULE-ALARM-061: take or renew the lease of periodic kind `kind` for `server` until
+ * now + lease_s: AL_OK when `server` holds it now (it was free, expired or already its own),
+ * AL_ENOTFOUND while another server's lease runs, or the database's error.
+ */
+int al_jobs_periodic_lease(struct al_db *db, const char *kind, const char *server, int64_t now,
+    int64_t lease_s);
+
+/* Release every periodic lease `server` holds (a server that stops).  AL_OK or an error. */
+int al_jobs_periodic_release(struct al_db *db, const char *server);
+
 /* The lease in seconds from the settings table (jobs.lease_seconds; 30 when unset, ≥ 3). */
 int64_t al_jobs_lease_seconds(struct al_db *db);
 

@@ -334,7 +334,6 @@ ingest_main(void *arg)
     }
     struct mosquitto *m = NULL;
     int backoff_ms = 200;
-    int64_t last_sweep_us = 0;
     while (!__atomic_load_n(&ig.stopping, __ATOMIC_ACQUIRE)) {
         if (!c.db) {
             if (al_db_open(ig.db_path, &c.db) != AL_OK) {
@@ -381,14 +380,7 @@ ingest_main(void *arg)
         } else if (rc == MOSQ_ERR_SUCCESS) {
             backoff_ms = 200;
         }
-        run_timers(m, &c);
-        int64_t t = mono_us();
-        if (t - last_sweep_us >= 1000000) { /* RULE-ALARM-030..042: escalation, inactivity */
-            last_sweep_us = t;
-            flush(m, &c); /* the sweep writes in its own transactions */
-            if (alarm_sweep(c.db, time(NULL), NULL) != AL_OK)
-                COUNT(db_errors);
-        }
+        run_timers(m, &c); /* escalation and inactivity: the job "alarm.sweep" (RULE-ALARM-060) */
     }
     if (m)
         flush(m, &c);

@@ -16,17 +16,9 @@ device_store_create(struct al_db *db, const struct device_new *d, int64_t now, i
         " warranty_end, heartbeat_s, mqtt_hash, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, d->region_code);
-    al_stmt_bind_int(st, 2, d->elder_id);
-    al_stmt_bind_text(st, 3, device_type_id(d->type));
-    al_stmt_bind_text(st, 4, d->model);
-    al_stmt_bind_text(st, 5, d->serial);
-    al_stmt_bind_text(st, 6, d->installed_on);
-    al_stmt_bind_text(st, 7, d->warranty_end);
-    al_stmt_bind_int(st, 8, d->heartbeat_s);
-    al_stmt_bind_text(st, 9, d->mqtt_hash);
-    al_stmt_bind_int(st, 10, now);
-    al_stmt_bind_int(st, 11, now);
+    al_stmt_binds(st, AL_T(d->region_code), AL_I(d->elder_id), AL_T(device_type_id(d->type)),
+        AL_T(d->model), AL_T(d->serial), AL_T(d->installed_on), AL_T(d->warranty_end),
+        AL_I(d->heartbeat_s), AL_T(d->mqtt_hash), AL_I(now), AL_I(now));
     int rc = al_stmt_one(st);
     if (rc == AL_OK) {
         *id = al_stmt_int(st, 0);
@@ -128,11 +120,7 @@ open_ticket(struct al_db *db, const char *region, int64_t device_id, const char 
     static const char sql[] = "INSERT INTO device_tickets(region_code, device_id, kind, reason,"
                               " opened_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, region);
-    al_stmt_bind_int(st, 2, device_id);
-    al_stmt_bind_text(st, 3, kind);
-    al_stmt_bind_text(st, 4, reason);
-    al_stmt_bind_int(st, 5, now);
+    al_stmt_binds(st, AL_T(region), AL_I(device_id), AL_T(kind), AL_T(reason), AL_I(now));
     int rc = al_stmt_run(st);
     if (opened)
         *opened = rc == AL_OK && al_db_changes(db) > 0;
@@ -171,13 +159,8 @@ device_store_message(struct al_db *db, const struct device_ref *d, const struct 
     *inserted = false;
     *alarm_id = 0;
     struct al_stmt *st = al_db_sql(db, ins);
-    al_stmt_bind_int(st, 1, d->id);
-    al_stmt_bind_int(st, 2, m->seq);
-    al_stmt_bind_text(st, 3, devmsg_kind_id(m->kind));
-    al_stmt_bind_text(st, 4, m->type);
-    al_stmt_bind_int(st, 5, m->ts);
-    al_stmt_bind_int(st, 6, now);
-    al_stmt_bind_text(st, 7, m->data);
+    al_stmt_binds(st, AL_I(d->id), AL_I(m->seq), AL_T(devmsg_kind_id(m->kind)), AL_T(m->type),
+        AL_I(m->ts), AL_I(now), AL_T(m->data));
     int rc = al_stmt_one(st);
     int64_t event_id = 0;
     if (rc == AL_OK) {

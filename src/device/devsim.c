@@ -189,12 +189,10 @@ raw_publish(const char *host, int port, const char *serial, const char *password
     return done ? 0 : 1;
 }
 
-int
-device_devsim_main(int argc, char **argv)
+/* The message options of the run into `sim`: false (with a word on stderr) when out of range. */
+static bool
+read_options(int argc, char **argv)
 {
-    const char *host = opt(argc, argv, "--host", "127.0.0.1");
-    int port = atoi(opt(argc, argv, "--port", "1883"));
-    const char *file = opt(argc, argv, "--devices", NULL);
     sim.count = atoll(opt(argc, argv, "--count", "1"));
     sim.kind = opt(argc, argv, "--kind", "alarm");
     sim.type = opt(argc, argv, "--type", "sos");
@@ -205,53 +203,74 @@ device_devsim_main(int argc, char **argv)
     sim.resend_ms = atoll(opt(argc, argv, "--resend-ms", "1000"));
     sim.interval_ms = atoll(opt(argc, argv, "--interval-ms", "0"));
     sim.window = atoll(opt(argc, argv, "--window", "1"));
-    int64_t timeout_ms = atoll(opt(argc, argv, "--timeout-s", "60")) * 1000;
-    const char *topic = opt(argc, argv, "--topic", NULL);
-    if (topic)
-        return raw_publish(host, port, opt(argc, argv, "--serial", ""),
-            opt(argc, argv, "--password", ""), topic, opt(argc, argv, "--payload", ""),
-            timeout_ms);
     if (sim.count < 1 || sim.count > 10000000 || sim.window < 1 || sim.resend_ms < 10) {
         fputs("devsim: --count 1..10000000, --window ≥ 1, --resend-ms ≥ 10\n", stderr);
-        return 2;
+        return false;
     }
-    /* The devices. */
-    size_t n = 0, cap = 1;
-    struct sim_dev *devs = calloc(cap, sizeof(*devs));
+    return true;
+}
+
+/* The devices of `file` (lines "serial password") into *devs (heap), their number into *n. */
+static bool
+read_device_file(const char *file, struct sim_dev **devs, size_t *n)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "devsim: %s: %s\n", file, strerror(errno));
+        return false;
+    }
+    size_t cap = 1;
+    *devs = calloc(cap, sizeof(**devs));
+    char s[48], p[80];
+    while (*devs && fscanf(f, "%47s %79s", s, p) == 2) {
+        if (*n == cap) {
+            cap *= 2;
+            struct sim_dev *nd = realloc(*devs, cap * sizeof(**devs));
+            if (!nd)
+                break;
+            *devs = nd;
+        }
+        struct sim_dev *d = &(*devs)[*n];
+        memset(d, 0, sizeof(*d));
+        snprintf(d->serial, sizeof(d->serial), "%s", s);
+        snprintf(d->password, sizeof(d->password), "%s", p);
+        (*n)++;
+    }
+    fclose(f);
+    return true;
+}
+
+/*
+ * The devices of the run: --devices FILE, or the one of --serial and --password.  Returns the
+ * array (heap) with their number in *n, or NULL with a word on stderr.
+ */
+static struct sim_dev *
+read_devices(int argc, char **argv, size_t *n)
+{
+    const char *file = opt(argc, argv, "--devices", NULL);
+    struct sim_dev *devs = NULL;
+    *n = 0;
     if (file) {
-        FILE *f = fopen(file, "r");
-        if (!f) {
-            fprintf(stderr, "devsim: %s: %s\n", file, strerror(errno));
-            return 2;
-        }
-        char s[48], p[80];
-        while (devs && fscanf(f, "%47s %79s", s, p) == 2) {
-            if (n == cap) {
-                cap *= 2;
-                struct sim_dev *nd = realloc(devs, cap * sizeof(*devs));
-                if (!nd)
-                    break;
-                devs = nd;
-            }
-            memset(&devs[n], 0, sizeof(devs[n]));
-            snprintf(devs[n].serial, sizeof(devs[n].serial), "%s", s);
-            snprintf(devs[n].password, sizeof(devs[n].password), "%s", p);
-            n++;
-        }
-        fclose(f);
-    } else if (devs) {
+        if (!read_device_file(file, &devs, n))
+            return NULL;
+    } else if ((devs = calloc(1, sizeof(*devs)))) {
         snprintf(devs[0].serial, sizeof(devs[0].serial), "%s", opt(argc, argv, "--serial", ""));
         snprintf(devs[0].password, sizeof(devs[0].password), "%s",
             opt(argc, argv, "--password", ""));
-        n = devs[0].serial[0] ? 1 : 0;
+        *n = devs[0].serial[0] ? 1 : 0;
     }
-    if (!devs || n == 0) {
+    if (!devs || *n == 0) {
         fputs("devsim: no device (--serial and --password, or --devices FILE)\n", stderr);
         free(devs);
-        return 2;
+        return NULL;
     }
-    sim.lat_ms = calloc((size_t)sim.count * n, sizeof(int64_t));
-    mosquitto_lib_init();
+    return devs;
+}
+
+/* Each device's message book and its client, connecting in the background.  false: no memory. */
+static bool
+connect_devices(struct sim_dev *devs, size_t n, const char *host, int port)
+{
     for (size_t i = 0; i < n; i++) {
         struct sim_dev *d = &devs[i];
         d->sent_ms = calloc((size_t)sim.count, sizeof(int64_t));
@@ -259,9 +278,9 @@ device_devsim_main(int argc, char **argv)
         char cid[64];
         snprintf(cid, sizeof(cid), "sim-%s", d->serial);
         d->m = mosquitto_new(cid, true, d);
-        if (!d->m || !d->sent_ms || !d->first_ms || !sim.lat_ms) {
+        if (!d->m || !d->sent_ms || !d->first_ms) {
             fputs("devsim: out of memory\n", stderr);
-            return 2;
+            return false;
         }
         mosquitto_username_pw_set(d->m, d->serial, d->password);
         mosquitto_connect_callback_set(d->m, on_connect);
@@ -270,53 +289,104 @@ device_devsim_main(int argc, char **argv)
         mosquitto_max_inflight_messages_set(d->m, 0);
         mosquitto_connect_async(d->m, host, port, 30);
     }
-    struct pollfd *pf = calloc(n, sizeof(*pf));
-    int64_t start = now_ms(), last_new = 0, last_retry = start;
-    int64_t total = sim.count * (int64_t)n;
-    while (sim.acked + sim.invalid < total && now_ms() - start < timeout_ms) {
-        int64_t t = now_ms();
-        bool retry = t - last_retry >= 500;
-        for (size_t i = 0; i < n; i++) {
-            pf[i].fd = mosquitto_socket(devs[i].m);
-            pf[i].events = POLLIN | (mosquitto_want_write(devs[i].m) ? POLLOUT : 0);
-            pf[i].revents = 0;
-            if (pf[i].fd < 0 && retry)
-                mosquitto_reconnect_async(devs[i].m); /* the broker went away: keep trying */
-        }
-        if (retry)
-            last_retry = t;
-        poll(pf, n, 20);
-        t = now_ms();
-        for (size_t i = 0; i < n; i++) {
-            struct sim_dev *d = &devs[i];
-            if (pf[i].fd >= 0) {
-                if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
-                    mosquitto_loop_read(d->m, 1);
-                if (mosquitto_socket(d->m) >= 0 && mosquitto_want_write(d->m))
-                    mosquitto_loop_write(d->m, 1);
-                mosquitto_loop_misc(d->m);
-            }
-            pump(d, t, &last_new);
-        }
+    return true;
+}
+
+/*
+ * One poll over every device's socket (reconnecting lost ones every 500 ms), then each
+ * device's reads, writes and due messages.
+ */
+static void
+poll_devices(struct sim_dev *devs, size_t n, struct pollfd *pf, int64_t *last_retry,
+    int64_t *last_new)
+{
+    int64_t t = now_ms();
+    bool retry = t - *last_retry >= 500;
+    for (size_t i = 0; i < n; i++) {
+        pf[i].fd = mosquitto_socket(devs[i].m);
+        pf[i].events = POLLIN | (mosquitto_want_write(devs[i].m) ? POLLOUT : 0);
+        pf[i].revents = 0;
+        if (pf[i].fd < 0 && retry)
+            mosquitto_reconnect_async(devs[i].m); /* the broker went away: keep trying */
     }
-    int64_t elapsed = now_ms() - start;
+    if (retry)
+        *last_retry = t;
+    poll(pf, n, 20);
+    t = now_ms();
+    for (size_t i = 0; i < n; i++) {
+        struct sim_dev *d = &devs[i];
+        if (pf[i].fd >= 0) {
+            if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
+                mosquitto_loop_read(d->m, 1);
+            if (mosquitto_socket(d->m) >= 0 && mosquitto_want_write(d->m))
+                mosquitto_loop_write(d->m, 1);
+            mosquitto_loop_misc(d->m);
+        }
+        pump(d, t, last_new);
+    }
+}
+
+/* The run's one JSON line: counts and acknowledgement times (sorts sim.lat_ms). */
+static void
+print_report(size_t n, int64_t total, int64_t elapsed)
+{
     qsort(sim.lat_ms, sim.nlat, sizeof(int64_t), cmp64);
     int64_t p50 = sim.nlat ? sim.lat_ms[sim.nlat / 2] : 0;
-    int64_t p99 = sim.nlat ? sim.lat_ms[(sim.nlat * 99) / 100 < sim.nlat ? (sim.nlat * 99) / 100 : sim.nlat - 1] : 0;
+    size_t i99 = (sim.nlat * 99) / 100;
+    int64_t p99 = sim.nlat ? sim.lat_ms[i99 < sim.nlat ? i99 : sim.nlat - 1] : 0;
     printf("{\"devices\":%zu,\"messages\":%lld,\"acked\":%lld,\"invalid\":%lld,\"resends\":%lld,"
            "\"seq_start\":%lld,\"elapsed_ms\":%lld,\"ack_p50_ms\":%lld,\"ack_p99_ms\":%lld}\n",
         n, (long long)total, (long long)sim.acked, (long long)sim.invalid, (long long)sim.resends,
         (long long)sim.seq_start, (long long)elapsed, (long long)p50, (long long)p99);
     fflush(stdout);
+}
+
+static void
+free_devices(struct sim_dev *devs, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
-        mosquitto_disconnect(devs[i].m);
-        mosquitto_destroy(devs[i].m);
+        if (devs[i].m) {
+            mosquitto_disconnect(devs[i].m);
+            mosquitto_destroy(devs[i].m);
+        }
         free(devs[i].sent_ms);
         free(devs[i].first_ms);
     }
     free(devs);
+}
+
+int
+device_devsim_main(int argc, char **argv)
+{
+    const char *host = opt(argc, argv, "--host", "127.0.0.1");
+    int port = atoi(opt(argc, argv, "--port", "1883"));
+    int64_t timeout_ms = atoll(opt(argc, argv, "--timeout-s", "60")) * 1000;
+    const char *topic = opt(argc, argv, "--topic", NULL);
+    if (topic)
+        return raw_publish(host, port, opt(argc, argv, "--serial", ""),
+            opt(argc, argv, "--password", ""), topic, opt(argc, argv, "--payload", ""),
+            timeout_ms);
+    size_t n;
+    struct sim_dev *devs;
+    if (!read_options(argc, argv) || !(devs = read_devices(argc, argv, &n)))
+        return 2;
+    int64_t total = sim.count * (int64_t)n;
+    sim.lat_ms = calloc((size_t)total, sizeof(int64_t));
+    struct pollfd *pf = calloc(n, sizeof(*pf));
+    mosquitto_lib_init();
+    int rc = 2;
+    if (!sim.lat_ms || !pf) {
+        fputs("devsim: out of memory\n", stderr);
+    } else if (connect_devices(devs, n, host, port)) {
+        int64_t start = now_ms(), last_new = 0, last_retry = start;
+        while (sim.acked + sim.invalid < total && now_ms() - start < timeout_ms)
+            poll_devices(devs, n, pf, &last_retry, &last_new);
+        print_report(n, total, now_ms() - start);
+        rc = sim.acked == total ? 0 : 1;
+    }
+    free_devices(devs, n);
     free(pf);
     free(sim.lat_ms);
     mosquitto_lib_cleanup();
-    return sim.acked == total ? 0 : 1;
+    return rc;
 }

@@ -147,6 +147,71 @@ test('RULE-ALARM-040: an elder\'s inactivity setting needs an activity sensor an
   assert.ok(audit.body.items.some((e) => e.target_id === String(elder.id)))
 })
 
+test('RULE-ALARM-062 RULE-ALARM-063 RULE-ALARM-064: the county\'s inactivity thresholds: set by the county officer, checked in Chinese, followed by the elders set without their own, audited', async () => {
+  // Nothing set: the built-in thresholds; the elder of the test above has its own values.
+  const first = await civil.get('/api/v1/inactivity-settings')
+  assert.equal(first.status, 200, JSON.stringify(first.body))
+  assert.deepEqual([first.body.county, first.body.county_name, first.body.hours, first.body.quiet_from, first.body.quiet_to, first.body.set, first.body.editable],
+    ['520327', '凤冈县', 12, '22:00', '07:00', false, true])
+  assert.equal(first.body.following, 0)
+  // Bad values: 400 naming the field, in Chinese; nothing written.
+  const bad = [[{ hours: 0, quiet_from: '22:00', quiet_to: '07:00' }, 'hours'], [{ hours: 73, quiet_from: '22:00', quiet_to: '07:00' }, 'hours'],
+    [{ hours: 8, quiet_from: '2200', quiet_to: '07:00' }, 'quiet_from'], [{ hours: 8, quiet_from: '21:00', quiet_to: '24:00' }, 'quiet_to'],
+    [{ hours: 8, quiet_from: '06:00', quiet_to: '09:00' }, 'quiet_to'], [{ quiet_from: '21:00', quiet_to: '06:00' }, 'hours']]
+  for (const [body, field] of bad) {
+    const r = await civil.put('/api/v1/inactivity-settings', body)
+    assertError(assert, r, 400, 'invalid', field)
+    assert.match(r.body.error.message, /[\u4e00-\u9fff]/)
+  }
+  assert.match((await civil.put('/api/v1/inactivity-settings', bad[4][0])).body.error.message, /跨越午夜/)
+  // Only the county officer changes them; a township officer reads them.
+  const lq = await s.login('lq_officer')
+  assertError(assert, await lq.put('/api/v1/inactivity-settings', { hours: 8, quiet_from: '21:00', quiet_to: '06:00' }), 403, 'forbidden')
+  assert.equal((await lq.get('/api/v1/inactivity-settings')).body.editable, false)
+  const jx = await s.login('jx_officer')
+  assertError(assert, await civil.get('/api/v1/inactivity-settings?region=520328'), 404, 'not_found', 'region')
+  assertError(assert, await civil.get('/api/v1/inactivity-settings?region=5203'), 400, 'invalid', 'region')
+  // An elder set without values follows the county (RULE-ALARM-063) ...
+  const follow = await civil.put(`/api/v1/elders/${elder.id}/inactivity`, {})
+  assert.equal(follow.status, 200, JSON.stringify(follow.body))
+  assert.deepEqual([follow.body.hours, follow.body.quiet_from_min, follow.body.follows_default], [12, 22 * 60, true])
+  // ... and changes with it; the setting is audited with how many elders followed.
+  const set = await civil.put('/api/v1/inactivity-settings', { hours: 8, quiet_from: '21:30', quiet_to: '06:00' })
+  assert.equal(set.status, 200, JSON.stringify(set.body))
+  assert.deepEqual([set.body.hours, set.body.quiet_from, set.body.quiet_to, set.body.set, set.body.elders, set.body.following], [8, '21:30', '06:00', true, 1, 1])
+  const now = (await civil.get(`/api/v1/elders/${elder.id}/inactivity`)).body
+  assert.deepEqual([now.hours, now.quiet_from_min, now.quiet_to_min], [8, 21 * 60 + 30, 6 * 60])
+  assert.equal((await jx.get('/api/v1/inactivity-settings')).body.county, '520327')
+  const audit = (await admin.get('/api/v1/audit?action=alarm.inactivity_defaults')).body.items
+  assert.equal(audit.length, 1)
+  assert.equal(audit[0].target_id, '520327')
+  // Own values stop following.
+  const own = await civil.put(`/api/v1/elders/${elder.id}/inactivity`, { hours: 10, quiet_from: '22:00', quiet_to: '07:00' })
+  assert.equal(own.body.follows_default, false)
+  assert.equal((await civil.put('/api/v1/inactivity-settings', { hours: 9, quiet_from: '21:30', quiet_to: '06:00' })).body.following, 0)
+  assert.equal((await civil.get(`/api/v1/elders/${elder.id}/inactivity`)).body.hours, 10)
+})
+
+test('RULE-ALARM-065: a fall alarm requests an immediate capability assessment once; other alarms cannot; audited', async () => {
+  const { alarm: fall } = await raiseAlarm(broker, civil, elder.id, 'FALL-A001', 'fall')
+  const r = await civil.post(`/api/v1/alarms/${fall.id}/assessment`, { note: '老人起身困难' })
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  assert.ok(r.body.assess_request_id > 0)
+  assert.deepEqual([r.body.assessment.id, r.body.assessment.status, r.body.assessment.status_name], [r.body.assess_request_id, 'open', '待评估'])
+  const reqs = (await civil.get(`/api/v1/assessment-requests?elder_id=${elder.id}&page_size=200`)).body.items
+  const mine = reqs.find((q) => q.id === r.body.assess_request_id)
+  assert.ok(mine, JSON.stringify(reqs))
+  assert.equal(mine.source, 'alarm')
+  assert.match(mine.note, /跌倒告警 #\d+ 申请立即评估：老人起身困难/)
+  assertError(assert, await civil.post(`/api/v1/alarms/${fall.id}/assessment`, {}), 409, 'conflict')
+  const { alarm: sos } = await raiseAlarm(broker, civil, elder.id, 'SOS-A002')
+  assertError(assert, await civil.post(`/api/v1/alarms/${sos.id}/assessment`, {}), 409, 'conflict')
+  const jx = await s.login('jx_officer')
+  assertError(assert, await jx.post(`/api/v1/alarms/${fall.id}/assessment`, {}), 404, 'not_found')
+  const audit = (await admin.get('/api/v1/audit?action=alarm.assessment')).body.items
+  assert.ok(audit.some((e) => e.target_id === String(fall.id)))
+})
+
 test('RULE-ALARM-045 RULE-ALARM-046 RULE-ALARM-047: the answer-time report against 60 s / 180 s, per township, scoped, exported', async () => {
   const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
   const before = (await civil.get(`/api/v1/alarms/report?month=${month}`)).body
@@ -189,6 +254,31 @@ test('RULE-ALARM-045 RULE-ALARM-046 RULE-ALARM-047: the answer-time report again
   assert.equal(xlsx.raw.subarray(0, 2).toString(), 'PK')
   const audit = await admin.get('/api/v1/audit?action=alarm.report_export')
   assert.ok(audit.body.items.length >= 2)
+})
+
+test('RULE-ALARM-066: the report also gives time to close, false alarms and alarms by kind', async () => {
+  const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+  const before = (await civil.get(`/api/v1/alarms/report?month=${month}`)).body
+  const kind = (rep, t) => rep.kinds.find((k) => k.type === t) || { count: 0, false_alarms: 0 }
+  const { alarm } = await raiseAlarm(broker, civil, elder.id, 'SMOKE-K001', 'smoke')
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/ack`)).status, 200)
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/close`, { outcome: 'false_alarm', note: '做饭油烟' })).status, 200)
+  const r = (await civil.get(`/api/v1/alarms/report?month=${month}`)).body
+  assert.equal(r.closed, before.closed + 1)
+  assert.equal(r.false_alarms, before.false_alarms + 1)
+  assert.deepEqual(kind(r, 'smoke'), { type: 'smoke', count: kind(before, 'smoke').count + 1, false_alarms: kind(before, 'smoke').false_alarms + 1 })
+  assert.equal(r.kinds.reduce((n, k) => n + k.count, 0), r.count)
+  assert.ok(r.kinds.every((k, i) => i === 0 || r.kinds[i - 1].count >= k.count), 'most first')
+  assert.equal(r.closed, r.children.reduce((n, c) => n + c.closed, 0))
+  assert.ok(Number.isInteger(r.close_avg_s) && r.close_avg_s >= 0)
+  const lq = r.children.find((c) => c.region_code === '520327001')
+  assert.ok(lq.false_alarms >= 1 && Number.isInteger(lq.close_avg_s))
+  // Scoped like the rest: another township counts none of these kinds.
+  const jx = await s.login('jx_officer')
+  assert.deepEqual((await jx.get(`/api/v1/alarms/report?month=${month}`)).body.kinds, [])
+  assert.equal((await civil.get('/api/v1/alarms/report?month=2001-01')).body.close_avg_s, null)
+  const text = (await civil.get(`/api/v1/alarms/report/export?format=csv&month=${month}`, { raw: true })).raw.toString('utf8')
+  assert.match(text, /最慢响应（秒）,已结案,平均结案用时（秒）,误报/)
 })
 
 test('RULE-ALARM-055 RULE-ALARM-056: 派单上门 creates an urgent home-service order for the elder; the timeline shows it and its status', async () => {

@@ -544,6 +544,7 @@ const CALLS = {
   'POST /api/v1/beds': { action: 'bed.create', run: async (call) => call(civil, { elder_id: (await newElder()).id, applicant: 'family' }) },
   // Issue 14, second part: escalation setting, inactivity, 派单上门 (RULE-ALARM-030, -040, -055).
   'PUT /api/v1/alarm-settings': { action: 'alarm.settings', run: (call) => call(civil, { escalate_seconds: 60 }) },
+  'PUT /api/v1/inactivity-settings': { action: 'alarm.inactivity_defaults', run: (call) => call(civil, { hours: 12, quiet_from: '22:00', quiet_to: '07:00' }) },
   'PUT /api/v1/elders/:id/inactivity': { action: 'alarm.inactivity', run: async (call) => {
     const e = await newElder()
     ok(await civil.post('/api/v1/devices', { elder_id: e.id, type: 'motion', model: 'PIR', serial: `PIR-${seq++}`, heartbeat_s: 600 }), 201)
@@ -552,6 +553,10 @@ const CALLS = {
   'POST /api/v1/alarms/:id/dispatch': { action: 'alarm.dispatch', run: async (call) => {
     const { alarm } = await raiseAlarm(broker, civil, (await newElder()).id, `SOS-${seq++}`)
     ok(await civil.post(`/api/v1/alarms/${alarm.id}/ack`))
+    return call(civil, {}, { id: alarm.id })
+  } },
+  'POST /api/v1/alarms/:id/assessment': { action: 'alarm.assessment', run: async (call) => {
+    const { alarm } = await raiseAlarm(broker, civil, (await newElder()).id, `FALL-${seq++}`, 'fall')
     return call(civil, {}, { id: alarm.id })
   } },
   'PUT /api/v1/bed-settings': { action: 'bed.settings', run: (call) => call(civil, { required_devices: 'network,sos,activity', rectify_days: 30 }) },

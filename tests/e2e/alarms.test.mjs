@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server, DEMO_PASSWORD } from '../lib/server.mjs'
 import { Broker, devsim } from '../lib/mosquitto.mjs'
-import { launch, openAs, input } from './browser.mjs'
+import { launch, openAs, input, axeViolations, fitsWidth } from './browser.mjs'
 
 const DESKTOP = { viewport: { width: 1440, height: 900 }, bypassCSP: true }
 let broker, server, browser
@@ -93,4 +93,49 @@ test('RULE-ALARM-031 RULE-ALARM-033: an unanswered SOS is escalated on the conso
   } finally {
     await api.put('/api/v1/alarm-settings', { escalate_seconds: 60 })
   }
+})
+
+test('RULE-ALARM-062 RULE-ALARM-064: the county officer sets the inactivity thresholds on their page; mistakes are named in Chinese; a township officer only reads', async () => {
+  const PHONE = { viewport: { width: 390, height: 844 }, bypassCSP: true }
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + '/alarms/inactivity')
+  await page.waitForSelector('[data-test=inact-summary]')
+  assert.match(await page.textContent('[data-test=inact-summary]'), /凤冈县.*尚未设置/)
+  assert.deepEqual(await axeViolations(page), [])
+  await page.fill(input('inact-from'), '06:00')
+  await page.fill(input('inact-to'), '09:00')
+  await page.click('[data-test=inact-save]')
+  await page.waitForSelector('text=安静时段应跨越午夜')
+  await page.fill(input('inact-from'), '21:30')
+  await page.fill(input('inact-to'), '06:30')
+  await page.click('[data-test=inact-save]')
+  await page.waitForFunction(() => !document.querySelector('[data-test=inact-summary]')?.textContent.includes('尚未设置'))
+  assert.equal(await page.inputValue(input('inact-to')), '06:30')
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+  for (const elder of [false, true]) {
+    const lq = await openAs(browser, server, 'lq_officer', PHONE, elder)
+    await lq.page.goto(server.base + '/alarms/inactivity')
+    await lq.page.waitForSelector('[data-test=inact-readonly]')
+    assert.equal(await lq.page.inputValue(input('inact-from')), '21:30')
+    assert.equal(await lq.page.$('[data-test=inact-save]'), null)
+    assert.ok(await fitsWidth(lq.page))
+    assert.deepEqual(await axeViolations(lq.page), [], `elder mode ${elder}`)
+    await lq.ctx.close()
+  }
+})
+
+test('RULE-ALARM-065: the console asks for an immediate assessment of the elder of a fall alarm, once, and shows the request', async () => {
+  const api = await server.login('fg_civil')
+  const fall = (await api.get('/api/v1/alarms?status=active&page_size=200')).body.items.find((a) => a.type === 'fall' && !a.assess_request_id)
+  assert.ok(fall, 'the demo county has an unfinished fall alarm')
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + `/alarms?status=all&id=${fall.id}`)
+  await page.waitForSelector('[data-test=alarm-assess]')
+  await page.click('[data-test=alarm-assess]')
+  await page.waitForSelector('[data-test=alarm-assessment]')
+  assert.match(await page.textContent('[data-test=alarm-assessment]'), /能力评估申请 #\d+：待评估/)
+  assert.equal(await page.$('[data-test=alarm-assess]'), null)
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
 })

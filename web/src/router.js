@@ -48,6 +48,7 @@ const routes = [
       { path: 'volunteer', component: () => import('./views/Volunteer.vue'), meta: { perm: 'timebank.self', title: '我的志愿服务' } },
       { path: 'alarms', component: () => import('./views/Alarms.vue'), meta: { perm: 'alarm.read', title: '紧急呼叫' } },
       { path: 'alarms/report', component: () => import('./views/AlarmReport.vue'), meta: { perm: 'alarm.read', title: '呼叫响应时效' } },
+      { path: 'alarms/inactivity', component: () => import('./views/InactivitySettings.vue'), meta: { perm: 'alarm.read', title: '不活动提醒设置' } },
       { path: 'devices', component: () => import('./views/Devices.vue'), meta: { perm: 'device.read', title: '智能设备' } },
       { path: 'beds', component: () => import('./views/Beds.vue'), meta: { perm: 'bed.read', title: '家庭养老床位' } },
       { path: 'bed-compliance', component: () => import('./views/BedCompliance.vue'), meta: { perm: 'bed.read', title: '床位月度达标' } },
