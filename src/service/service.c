@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach/attach.h"
 #include "audit/audit.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -174,8 +175,18 @@ static int
 order_get(struct al_req *r)
 {
     struct svc_order o;
+    json_t *out = NULL, *photos = NULL;
     int rc = order_in_scope(r, &o);
-    return rc == AL_OK ? reply_order(r, 200, o.id) : rc;
+    if (rc == AL_OK)
+        rc = service_store_order_json(r->db, r->arena, o.id, &out);
+    if (rc == AL_OK) /* RULE-SVC-173: the visit's photos on the order */
+        rc = attach_list_json(r->db, r->arena, "order", o.id, &photos);
+    if (rc != AL_OK) {
+        json_decref(out);
+        return rc;
+    }
+    json_object_set_new(out, "photos", photos);
+    return al_reply(r, 200, out);
 }
 
 /* ---- placing an order ---- */
