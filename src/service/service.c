@@ -978,12 +978,16 @@ visit_fix(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "resolution_code",
             "处理结果应为 phone_verified（电话回访核实）、visit_verified（上门核实）、"
             "time_corrected（按实际时间更正）或 not_payable（核实未服务，不予结算）");
+    struct svc_travel_cfg tc;
+    struct svc_evv_cfg ec;
     rc = service_store_visit_row(r->db, r->arena, o.id, &v);
     if (rc == AL_ENOTFOUND)
         return al_req_fail(r, AL_EUNPROC, NULL, "该订单还没有签到记录");
+    if (rc == AL_OK)
+        rc = service_store_settings(r->db, &tc, &ec);
     if (rc != AL_OK)
         return rc;
-    unsigned m = service_exceptions(&v.f);
+    unsigned m = service_exceptions(&v.f, &ec);
     if (!m)
         return al_req_fail(r, AL_EUNPROC, NULL, "该上门记录无异常，无需人工处理");
     if (v.fixed)
@@ -1027,14 +1031,18 @@ evv_report(struct al_req *r)
         snprintf(this_month, sizeof(this_month), "%.7s", r->today);
         month = this_month;
     }
+    struct svc_travel_cfg tc;
+    struct svc_evv_cfg ec;
     int rc = month_bounds(r, month, "月份", &from, &to);
+    if (rc == AL_OK)
+        rc = service_store_settings(r->db, &tc, &ec);
     if (rc == AL_OK)
         rc = service_store_visit_rows(r->db, r->arena, r->who->region_code, from, to, &rows, &n);
     if (rc != AL_OK)
         return rc;
     json_t *providers = json_array(), *flagged = json_array();
     for (size_t i = 0; i < n; i++) {
-        unsigned m = service_exceptions(&rows[i].f);
+        unsigned m = service_exceptions(&rows[i].f, &ec);
         json_t *p = NULL;
         size_t k;
         json_t *x;

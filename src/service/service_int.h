@@ -163,6 +163,8 @@ void service_pick(const struct svc_job *job, const struct svc_cand *cands, int n
 struct svc_evv_cfg {
     int radius_m;    /* tolerance before the reported accuracy (default 100) */
     int skew_s;      /* device time further than this from the server's is flagged */
+    int short_pct;   /* RULE-SVC-175: a visit under this share of the planned minutes is short */
+    int long_pct;    /* … over this share is long (defaults SVC_SHORT_PCT, SVC_LONG_PCT) */
 };
 
 struct svc_evv {
@@ -214,6 +216,12 @@ struct svc_order {
 
 /* The settings of dispatch and visit proof, defaults where unset.  AL_OK or a database error. */
 int service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_evv_cfg *e);
+
+/*
+ * RULE-SVC-176: store the duration limits of `e` (service.evv_short_pct, service.evv_long_pct),
+ * in the caller's transaction.  AL_OK or a database error.
+ */
+int service_store_evv_limits_put(struct al_db *db, const struct svc_evv_cfg *e);
 
 /* The active item `code` (in `a`).  AL_OK, AL_ENOTFOUND or a database error. */
 int service_store_item(struct al_db *db, struct al_arena *a, const char *code,
@@ -374,7 +382,7 @@ enum svc_exception {
     SVC_EXC_LONG = 1 << 4,    /* longer than SVC_LONG_PCT of the planned minutes */
 };
 #define SVC_NEXC 5
-#define SVC_SHORT_PCT 50
+#define SVC_SHORT_PCT 50  /* defaults of service.evv_short_pct and service.evv_long_pct */
 #define SVC_LONG_PCT 200
 #define SVC_VERIFIED_TARGET_PCT 95
 
@@ -389,8 +397,11 @@ struct svc_visit_facts {
     int planned_min;
 };
 
-/* RULE-SVC-070..072: the exceptions of a visit (a mask of enum svc_exception; 0: verified).  Pure. */
-unsigned service_exceptions(const struct svc_visit_facts *v);
+/*
+ * RULE-SVC-070..072: the exceptions of a visit (a mask of enum svc_exception; 0: verified), the
+ * duration limits from `c` (RULE-SVC-175).  Pure.
+ */
+unsigned service_exceptions(const struct svc_visit_facts *v, const struct svc_evv_cfg *c);
 /* "missing" … and 六要素缺失 … of one bit; NULL outside. */
 const char *service_exception_id(unsigned bit);
 const char *service_exception_zh(unsigned bit);

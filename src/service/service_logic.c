@@ -350,7 +350,7 @@ service_parse_time(const char *s, int64_t *out)
 /* ---- visit exceptions ---- */
 
 unsigned
-service_exceptions(const struct svc_visit_facts *v)
+service_exceptions(const struct svc_visit_facts *v, const struct svc_evv_cfg *c)
 {
     unsigned m = 0;
     /* RULE-SVC-070: the six elements (service type, recipient, date, location, caregiver,
@@ -363,12 +363,13 @@ service_exceptions(const struct svc_visit_facts *v)
         m |= SVC_EXC_OUTSIDE;
     if (v->skew)
         m |= SVC_EXC_SKEW;
-    /* RULE-SVC-072: the minutes between check-in and check-out against the planned ones. */
+    /* RULE-SVC-072, RULE-SVC-175: the minutes between check-in and check-out against the
+     * planned ones, within the limits of the settings. */
     if (v->has_checkin && v->has_checkout && v->planned_min > 0) {
         int64_t s = v->checkout_at - v->checkin_at, plan = (int64_t)v->planned_min * 60;
-        if (s * 100 < plan * SVC_SHORT_PCT)
+        if (s * 100 < plan * c->short_pct)
             m |= SVC_EXC_SHORT;
-        else if (s * 100 > plan * SVC_LONG_PCT)
+        else if (s * 100 > plan * c->long_pct)
             m |= SVC_EXC_LONG;
     }
     return m;

@@ -19,9 +19,11 @@ int
 service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_evv_cfg *e)
 {
     static const char sql[] = "SELECT key, value FROM settings WHERE key IN ('service.speed_kmh',"
-                              " 'service.detour_pct', 'service.evv_radius_m', 'service.clock_skew_s')";
+                              " 'service.detour_pct', 'service.evv_radius_m', 'service.clock_skew_s',"
+                              " 'service.evv_short_pct', 'service.evv_long_pct')";
     *t = (struct svc_travel_cfg){.speed_kmh = 20, .detour_pct = 140};
-    *e = (struct svc_evv_cfg){.radius_m = 100, .skew_s = 300};
+    *e = (struct svc_evv_cfg){.radius_m = 100, .skew_s = 300, .short_pct = SVC_SHORT_PCT,
+        .long_pct = SVC_LONG_PCT};
     struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
@@ -37,6 +39,30 @@ service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_ev
             e->radius_m = (int)n;
         else if (strcmp(k, "service.clock_skew_s") == 0 && n > 0 && n <= 86400)
             e->skew_s = (int)n;
+        else if (strcmp(k, "service.evv_short_pct") == 0 && n >= 1 && n <= 99) /* RULE-SVC-175 */
+            e->short_pct = (int)n;
+        else if (strcmp(k, "service.evv_long_pct") == 0 && n >= 101 && n <= 1000)
+            e->long_pct = (int)n;
+    }
+    return rc;
+}
+
+int
+service_store_evv_limits_put(struct al_db *db, const struct svc_evv_cfg *e)
+{
+    static const char sql[] = "INSERT INTO settings(key, value) VALUES (?, ?)"
+                              " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+    const char *keys[] = {"service.evv_short_pct", "service.evv_long_pct"};
+    int vals[] = {e->short_pct, e->long_pct}, rc = AL_OK;
+    for (int i = 0; i < 2 && rc == AL_OK; i++) {
+        struct al_stmt *st = al_db_sql(db, sql);
+        if (!st)
+            return AL_EDB;
+        char v[16];
+        snprintf(v, sizeof(v), "%d", vals[i]);
+        al_stmt_bind_text(st, 1, keys[i]);
+        al_stmt_bind_text(st, 2, v);
+        rc = al_stmt_run(st);
     }
     return rc;
 }
@@ -893,6 +919,11 @@ service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provid
         "  WHERE settlement_id = ?1),"
         " elder_fen = (SELECT coalesce(sum(elder_fen), 0) FROM svc_settlement_lines"
         "  WHERE settlement_id = ?1) WHERE id = ?1";
+    struct svc_travel_cfg tc;
+    struct svc_evv_cfg ec;
+    int src = service_store_settings(db, &tc, &ec); /* RULE-SVC-175: the duration limits */
+    if (src != AL_OK)
+        return src;
     struct al_stmt *st = al_db_sql(db, sql_head);
     if (!st)
         return AL_EDB;
@@ -931,7 +962,7 @@ service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provid
             return AL_EINTERNAL; /* a confirmed order always has its visit */
         if (rc != AL_OK)
             return rc;
-        if ((service_exceptions(&v.f) && !v.fixed) || v.not_payable) {
+        if ((service_exceptions(&v.f, &ec) && !v.fixed) || v.not_payable) {
             (*held)++;
             continue;
         }

@@ -78,3 +78,46 @@ test('RULE-SVC-170, RULE-SVC-171, RULE-SVC-172, RULE-SVC-173: the caregiver phot
   assert.equal(a.length, 2)
 })
 
+// China time of `ms` as the device sends it.
+const cst = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 19) + '+08:00'
+// fg_caregiver's visit of order `o` lasting `min` minutes (device times), checked in and out at the door.
+async function visited(o, min) {
+  const t = Date.now()
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, { lat: 27.965, lng: 107.72, accuracy_m: 10, at: cst(t - min * 60e3) }))
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, { lat: 27.965, lng: 107.72, accuracy_m: 10, at: cst(t) }))
+}
+const flags = async (c, o) => {
+  const rep = ok(await c.get(`/api/v1/service/evv/report?month=${tomorrow.slice(0, 7)}`))
+  return rep.flagged.find((f) => f.order_id === o.id)?.exceptions.map((x) => x.id) || []
+}
+
+test('RULE-SVC-175, RULE-SVC-176, RULE-SVC-177: the 50 % / 200 % duration limits are settings; changing them changes the verdict', async () => {
+  const set = ok(await civil.get('/api/v1/service/settings'))
+  assert.deepEqual([set.evv_short_pct, set.evv_long_pct], [50, 200]) // the defaults of before
+  // 助洁 is planned for 120 minutes: 50 minutes is under 50 %, 300 minutes over 200 %.
+  const short = await carers()
+  await visited(short, 50)
+  const long = await carers()
+  await visited(long, 300)
+  assert.deepEqual(await flags(civil, short), ['too_short'])
+  assert.deepEqual(await flags(civil, long), ['too_long'])
+  // Bad values name the field; only service.manage may change them.
+  assertError(await civil.put('/api/v1/service/settings', { evv_short_pct: 100 }), 400, 'invalid', 'evv_short_pct')
+  assertError(await civil.put('/api/v1/service/settings', { evv_long_pct: 100 }), 400, 'invalid', 'evv_long_pct')
+  assertError(await civil.put('/api/v1/service/settings', {}), 400, 'invalid', 'evv_short_pct')
+  assertError(await prov1.put('/api/v1/service/settings', { evv_short_pct: 40 }), 403, 'forbidden')
+  // 40 % and 300 %: both visits are now within the limits, in the report and at the fix.
+  const now = ok(await civil.put('/api/v1/service/settings', { evv_short_pct: 40, evv_long_pct: 300 }))
+  assert.deepEqual([now.evv_short_pct, now.evv_long_pct], [40, 300])
+  assert.deepEqual(await flags(civil, short), [])
+  assert.deepEqual(await flags(civil, long), [])
+  assertError(await civil.post(`/api/v1/service/orders/${short.id}/fix`, { reason_code: 'forgot', resolution_code: 'time_corrected' }), 422, 'unprocessable')
+  // Only the long limit back to 200 %: the long visit is flagged again, the short one not.
+  ok(await civil.put('/api/v1/service/settings', { evv_long_pct: 200 }))
+  assert.deepEqual(await flags(civil, long), ['too_long'])
+  assert.deepEqual(await flags(civil, short), [])
+  const a = (await auditOf('service.settings')).at(0)
+  assert.ok(a, 'the change is audited')
+  ok(await civil.put('/api/v1/service/settings', { evv_short_pct: 50, evv_long_pct: 200 }))
+  assert.deepEqual(await flags(civil, short), ['too_short'])
+})

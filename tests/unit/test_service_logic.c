@@ -315,31 +315,39 @@ exceptions_of_visits(void **state)
     struct svc_visit_facts ok = {.nitems = 1, .elder_id = 7, .caregiver_id = 3,
         .has_checkin = true, .has_checkout = true, .has_position = true,
         .checkin_at = 1000000, .checkout_at = 1000000 + 60 * 60, .planned_min = 60};
-    assert_int_equal(service_exceptions(&ok), 0);
+    struct svc_evv_cfg lim = {.short_pct = SVC_SHORT_PCT, .long_pct = SVC_LONG_PCT};
+    assert_int_equal(service_exceptions(&ok, &lim), 0);
     struct svc_visit_facts v = ok;
     v.has_checkout = false; /* check-in without check-out: end time missing */
-    assert_int_equal(service_exceptions(&v), SVC_EXC_MISSING);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_MISSING);
     v = ok;
     v.has_position = false;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_MISSING);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_MISSING);
     v = ok;
     v.nitems = 0;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_MISSING);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_MISSING);
     v = ok;
     v.outside = true;
     v.skew = true;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_OUTSIDE | SVC_EXC_SKEW);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_OUTSIDE | SVC_EXC_SKEW);
     /* 50 % of 60 minutes is 30: exactly 30 is fine, a second less is short. */
     v = ok;
     v.checkout_at = v.checkin_at + 30 * 60;
-    assert_int_equal(service_exceptions(&v), 0);
+    assert_int_equal(service_exceptions(&v, &lim), 0);
     v.checkout_at -= 1;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_SHORT);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_SHORT);
     /* 200 %: 120 minutes fine, one second more is long. */
     v.checkout_at = v.checkin_at + 120 * 60;
-    assert_int_equal(service_exceptions(&v), 0);
+    assert_int_equal(service_exceptions(&v, &lim), 0);
     v.checkout_at += 1;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_LONG);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_LONG);
+    /* RULE-SVC-175: the limits are the settings': at 300 % the same visit is fine, at 60 % of
+     * 60 minutes, 35 minutes is short. */
+    lim.long_pct = 300;
+    assert_int_equal(service_exceptions(&v, &lim), 0);
+    lim.short_pct = 60;
+    v.checkout_at = v.checkin_at + 35 * 60;
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_SHORT);
     assert_string_equal(service_exception_zh(SVC_EXC_SHORT), "服务时长过短");
     assert_string_equal(service_exception_id(SVC_EXC_OUTSIDE), "outside");
     assert_null(service_exception_id(1u << 9));
