@@ -27,26 +27,6 @@
 
 #define LINES_MAX 10
 
-static int
-audit(struct al_req *r, const char *action, int64_t id, const char *region, json_t *detail)
-{
-    struct audit_entry e = {.action = action, .target_type = "service_order",
-        .target_id = al_arena_printf(r->arena, "%lld", (long long)id), .region_code = region,
-        .outcome = "success", .detail = detail};
-    return audit_append(r, &e);
-}
-
-/* RULE-SVC-030: tell the boards, once the change is committed (a board reads it at once). */
-static void
-publish(struct al_req *r, int64_t id, const char *region, const char *status, int64_t caregiver)
-{
-    json_t *p = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)id, "region_code", region,
-        "status", status, "caregiver_id", (json_int_t)caregiver);
-    const char *text = al_json_dump(r->arena, p, NULL);
-    if (text)
-        al_events_publish(r->db, SERVICE_CHANNEL, text);
-}
-
 /* RULE-SVC-001: an order outside the caller's region (RULE-SVC-111: provider) is 404. */
 static int
 order_in_scope(struct al_req *r, struct svc_order *o)
@@ -346,13 +326,13 @@ order_place(struct al_req *r)
         return rc;
     rc = service_store_order_add(r->db, &o, r->now, &id);
     if (rc == AL_OK)
-        rc = audit(r, "service.order_place", id, o.region_code,
+        rc = service_audit(r, "service.order_place", id, o.region_code,
             json_pack("{s:I, s:I, s:I, s:I, s:b}", "elder_id", (json_int_t)o.elder_id, "total_fen",
                 (json_int_t)o.total_fen, "entitled_fen", (json_int_t)o.entitled_fen, "elder_fen",
                 (json_int_t)o.elder_fen, "beyond_quota", o.beyond));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, id, o.region_code, "created", 0);
+    service_publish(r->db, r->arena, id, o.region_code, "created", 0);
     return reply_order(r, 201, id);
 }
 
@@ -393,12 +373,8 @@ service_order_urgent(struct al_db *db, struct al_arena *a, int64_t elder_id, con
     o.elder_fen = line->elder_fen;
     if ((rc = service_store_order_add(db, &o, now, id)) != AL_OK)
         return rc;
-    json_t *p = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)*id, "region_code",
-        home.region_code, "status", "created", "caregiver_id", (json_int_t)0);
-    const char *text = al_json_dump(a, p, NULL);
-    json_decref(p);
-    if (text) /* the dispatch board hears of it (delivered after the commit on PostgreSQL) */
-        al_events_publish(db, SERVICE_CHANNEL, text);
+    /* the dispatch board hears of it (delivered after the commit on PostgreSQL) */
+    service_publish(db, a, *id, home.region_code, "created", 0);
     return AL_OK;
 }
 
@@ -508,10 +484,10 @@ do_assign(struct al_req *r, const struct svc_order *o, int64_t caregiver, int64_
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
     if (rc == AL_OK)
-        rc = audit(r, "service.order_assign", o->id, o->region_code, detail);
+        rc = service_audit(r, "service.order_assign", o->id, o->region_code, detail);
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, o->id, o->region_code, to, caregiver);
+    service_publish(r->db, r->arena, o->id, o->region_code, to, caregiver);
     return reply_order(r, 200, o->id);
 }
 
@@ -619,12 +595,12 @@ move(struct al_req *r, int action, bool caregiver, bool need_reason)
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
     if (rc == AL_OK)
-        rc = audit(r, al_arena_printf(r->arena, "service.order_%s", service_action_id(action)),
+        rc = service_audit(r, al_arena_printf(r->arena, "service.order_%s", service_action_id(action)),
             o.id, o.region_code,
             json_pack("{s:s, s:s, s:s?}", "from", o.status, "to", to, "reason", reason));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, o.id, o.region_code, to, back ? 0 : o.caregiver_id);
+    service_publish(r->db, r->arena, o.id, o.region_code, to, back ? 0 : o.caregiver_id);
     return reply_order(r, 200, o.id);
 }
 
@@ -754,7 +730,7 @@ visit(struct al_req *r, int action)
         al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
     json_t *answer = NULL;
     if (rc == AL_OK)
-        rc = audit(r, al_arena_printf(r->arena, "service.%s", service_action_id(action)), o.id,
+        rc = service_audit(r, al_arena_printf(r->arena, "service.%s", service_action_id(action)), o.id,
             o.region_code,
             json_pack("{s:i, s:b, s:b, s:I}", "distance_m", evv.distance_m, "outside", evv.outside,
                 "clock_skew", evv.skew, "late_s", (json_int_t)(r->now - at)));
@@ -764,7 +740,7 @@ visit(struct al_req *r, int action)
     /* RULE-SVC-052: the same record won a race meanwhile: its answer, once. */
     if ((rc = al_idem_req_end(r, &x, rc)) != AL_OK || x.replayed)
         return rc;
-    publish(r, o.id, o.region_code, to, o.caregiver_id);
+    service_publish(r->db, r->arena, o.id, o.region_code, to, o.caregiver_id);
     return al_reply(r, 200, answer);
 }
 
@@ -789,11 +765,11 @@ confirm_write(struct al_req *r, struct svc_order *o, const char *how, const char
     if (rc == AL_OK)
         rc = service_store_confirmed_by(r->db, o->id, how);
     if (rc == AL_OK)
-        rc = audit(r, "service.order_confirm", o->id, o->region_code,
+        rc = service_audit(r, "service.order_confirm", o->id, o->region_code,
             json_pack("{s:s, s:s?}", "by", how, "reason", reason));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, o->id, o->region_code, to, o->caregiver_id);
+    service_publish(r->db, r->arena, o->id, o->region_code, to, o->caregiver_id);
     return reply_order(r, 200, o->id);
 }
 
@@ -813,7 +789,7 @@ order_confirm_code(struct al_req *r)
         return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，没有待确认的确认码",
             service_state_zh(service_state_parse(o.status)));
     /* RULE-SVC-151: every reading of the code is audited. */
-    if ((rc = audit(r, "service.confirm_code_read", o.id, o.region_code, NULL)) != AL_OK)
+    if ((rc = service_audit(r, "service.confirm_code_read", o.id, o.region_code, NULL)) != AL_OK)
         return rc;
     return al_reply(r, 200, json_pack("{s:s, s:i, s:i}", "code", code, "tries", tries,
         "tries_left", tries >= SVC_CONFIRM_TRIES ? 0 : SVC_CONFIRM_TRIES - tries));
@@ -850,7 +826,7 @@ order_confirm(struct al_req *r)
             return rc;
         rc = service_store_confirm_miss(r->db, o.id);
         if (rc == AL_OK)
-            rc = audit(r, "service.order_confirm_miss", o.id, o.region_code,
+            rc = service_audit(r, "service.order_confirm_miss", o.id, o.region_code,
                 json_pack("{s:i}", "tries", tries + 1));
         if ((rc = al_db_end(r->db, rc)) != AL_OK)
             return rc;
@@ -913,11 +889,11 @@ order_rate(struct al_req *r)
     if (rc == AL_OK && complaint) /* RULE-SVC-120: into the supervision queue */
         rc = service_complaint_open(r, o.id, complaint);
     if (rc == AL_OK)
-        rc = audit(r, "service.order_rate", o.id, o.region_code,
+        rc = service_audit(r, "service.order_rate", o.id, o.region_code,
             json_pack("{s:I, s:b}", "rating", (json_int_t)rating, "complaint", complaint != NULL));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, o.id, o.region_code, to, o.caregiver_id);
+    service_publish(r->db, r->arena, o.id, o.region_code, to, o.caregiver_id);
     return reply_order(r, 200, o.id);
 }
 
@@ -1004,7 +980,7 @@ visit_fix(struct al_req *r)
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
     if (rc == AL_OK)
-        rc = audit(r, "service.visit_fix", o.id, o.region_code,
+        rc = service_audit(r, "service.visit_fix", o.id, o.region_code,
             json_pack("{s:s, s:s, s:s, s:s?}", "exceptions", ids, "reason_code", reason,
                 "resolution_code", resolution, "note", note));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
@@ -1033,15 +1009,20 @@ evv_report(struct al_req *r)
     }
     struct svc_travel_cfg tc;
     struct svc_evv_cfg ec;
+    int64_t mine = 0;
     int rc = month_bounds(r, month, "月份", &from, &to);
     if (rc == AL_OK)
         rc = service_store_settings(r->db, &tc, &ec);
+    if (rc == AL_OK) /* RULE-SVC-181 */
+        rc = service_user_provider(r->db, r->who->user_id, &mine);
     if (rc == AL_OK)
         rc = service_store_visit_rows(r->db, r->arena, r->who->region_code, from, to, &rows, &n);
     if (rc != AL_OK)
         return rc;
     json_t *providers = json_array(), *flagged = json_array();
     for (size_t i = 0; i < n; i++) {
+        if (mine && rows[i].provider_id != mine)
+            continue; /* RULE-SVC-181: a provider account sees its own visits only */
         unsigned m = service_exceptions(&rows[i].f, &ec);
         json_t *p = NULL;
         size_t k;
@@ -1280,9 +1261,31 @@ settlement_export(struct al_req *r)
 
 /* ---- the live board (RULE-SVC-030) ---- */
 
+#define BOARD_SERVED_MAX 64
+
 struct board_stream {
     char scope[16];
+    int64_t provider;                          /* RULE-SVC-180: a provider account's; 0 */
+    size_t nserved;                            /* the regions its active stations serve */
+    char served[BOARD_SERVED_MAX][16];
 };
+
+/*
+ * RULE-SVC-180: a provider account hears of its provider's orders as its order list shows them
+ * (RULE-SVC-111): those of its stations, and those not dispatched in a region it serves.
+ */
+static bool
+board_provider_sees(const struct board_stream *b, int64_t provider, const char *region)
+{
+    if (!b->provider || provider == b->provider)
+        return true;
+    if (provider)
+        return false;
+    for (size_t i = 0; i < b->nserved; i++)
+        if (region_in_scope(b->served[i], region))
+            return true;
+    return false;
+}
 
 /* An order changed: passed on when it lies in the viewer's region (RULE-SVC-001). */
 static void
@@ -1291,9 +1294,24 @@ on_board_event(struct al_follow *f, void *state, const char *payload)
     struct board_stream *b = state;
     json_t *p = json_loads(payload, 0, NULL);
     const char *region = json_string_value(json_object_get(p, "region_code"));
-    if (region && region_in_scope(b->scope, region))
+    int64_t provider = json_integer_value(json_object_get(p, "provider_id"));
+    if (region && region_in_scope(b->scope, region) && board_provider_sees(b, provider, region))
         al_follow_send(f, "order", payload); /* a client that does not read: ended */
     json_decref(p);
+}
+
+/* RULE-SVC-180: a provider account's stream knows its provider and the regions it serves. */
+static int
+board_provider(struct al_req *r, struct board_stream *b)
+{
+    const char *served[BOARD_SERVED_MAX];
+    int rc = service_user_provider(r->db, r->who->user_id, &b->provider);
+    if (rc == AL_OK && b->provider)
+        rc = service_store_provider_regions(r->db, r->arena, b->provider, served,
+            BOARD_SERVED_MAX, &b->nserved);
+    for (size_t i = 0; rc == AL_OK && i < b->nserved; i++)
+        snprintf(b->served[i], sizeof(b->served[i]), "%s", served[i]);
+    return rc;
 }
 
 static int
@@ -1301,12 +1319,16 @@ board_events(struct al_req *r)
 {
     if (evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD)
         return al_reply(r, 200, NULL);
-    struct board_stream *b;
+    struct board_stream *b, who = {0};
+    snprintf(who.scope, sizeof(who.scope), "%s", r->who->region_code);
+    int rc = board_provider(r, &who);
+    if (rc != AL_OK)
+        return rc;
     struct al_follow *f = al_follow_start(r, SERVICE_CHANNEL, sizeof(*b), on_board_event, NULL,
         (void **)&b);
     if (!f)
         return AL_EUNAVAIL;
-    snprintf(b->scope, sizeof(b->scope), "%s", r->who->region_code);
+    *b = who;
     if (al_follow_send(f, "ready", "{}"))
         al_follow_arm(f);
     return AL_OK;

@@ -425,4 +425,31 @@ int service_store_visit_row(struct al_db *db, struct al_arena *a, int64_t order_
 /* RULE-SVC-073: the manual fix, caller's transaction; AL_ECONFLICT when fixed already. */
 int service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
     const char *reason, const char *resolution, const char *note, const char *by, int64_t now);
+/* ---- after a write (service_common.c) ---- */
+
+struct al_req;
+
+/* The audit entry of order `id` (target service_order), in the caller's transaction. */
+int service_audit(struct al_req *r, const char *action, int64_t id, const char *region,
+    json_t *detail);
+
+/*
+ * Tell the dispatch boards that order `id` changed (RULE-SVC-030), once committed: the event
+ * `order` {id, region_code, status, caregiver_id, provider_id} (RULE-SVC-180: the provider of
+ * the order's station, 0 when it has none).  Failures are logged, never returned.
+ */
+void service_publish(struct al_db *db, struct al_arena *a, int64_t id, const char *region,
+    const char *status, int64_t caregiver);
+
+/* RULE-SVC-180: the provider of order `id`'s station into *provider (0: no station).  AL_OK,
+ * AL_ENOTFOUND or a database error. */
+int service_store_order_provider(struct al_db *db, int64_t id, int64_t *provider);
+
+/*
+ * RULE-SVC-180: the region codes the active stations of `provider` serve, at most `max`, into
+ * `out` (copied into `a`); *n their number.  AL_OK or a database error.
+ */
+int service_store_provider_regions(struct al_db *db, struct al_arena *a, int64_t provider,
+    const char **out, size_t max, size_t *n);
+
 #endif

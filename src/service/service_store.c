@@ -1222,3 +1222,30 @@ service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions
         AL_T(note ? note : ""), AL_T(by), AL_I(now));
     return al_stmt_run(st); /* AL_ECONFLICT: fixed already */
 }
+
+int
+service_store_order_provider(struct al_db *db, int64_t id, int64_t *provider)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT coalesce(s.provider_id, 0) FROM svc_orders o"
+                                       " LEFT JOIN svc_stations s ON s.id = o.station_id"
+                                       " WHERE o.id = ?");
+    al_stmt_bind_int(st, 1, id);
+    return al_stmt_int64(st, provider);
+}
+
+int
+service_store_provider_regions(struct al_db *db, struct al_arena *a, int64_t provider,
+    const char **out, size_t max, size_t *n)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT DISTINCT r.region_code FROM svc_station_regions r"
+                                       " JOIN svc_stations s ON s.id = r.station_id"
+                                       " WHERE s.provider_id = ? AND s.status = 'active'"
+                                       " ORDER BY r.region_code");
+    int rc;
+    *n = 0;
+    al_stmt_bind_int(st, 1, provider);
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        if (*n < max)
+            out[(*n)++] = al_stmt_dup(a, st, 0);
+    return rc;
+}

@@ -4,8 +4,9 @@
 // the caregiver's to-do and the board's counts (RULE-SVC-187..189).
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, assertError, serverTest, chinaDay } from './helpers.mjs'
+import { Server, assertError, serverTest, chinaDay, sqlite, sleep } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { readEvents } from '../lib/sse.mjs'
 
 let s, civil, jx, carer, prov1, prov2
 const test = serverTest(() => [s])
@@ -120,4 +121,73 @@ test('RULE-SVC-175, RULE-SVC-176, RULE-SVC-177: the 50 % / 200 % duration limits
   assert.ok(a, 'the change is audited')
   ok(await civil.put('/api/v1/service/settings', { evv_short_pct: 50, evv_long_pct: 200 }))
   assert.deepEqual(await flags(civil, short), ['too_short'])
+})
+
+// The dispatch board's stream of client `c`: what it heard so far, and a stop.
+async function follow(c) {
+  const ctl = new AbortController()
+  const res = await fetch(s.base + '/api/v1/service/board/events', { headers: { Cookie: `anlao_session=${c.cookie}` }, signal: ctl.signal })
+  assert.equal(res.status, 200)
+  const seen = []
+  const done = readEvents(res, (ev) => { seen.push(ev) }).catch(() => {})
+  for (let i = 0; i < 100 && !seen.length; i++) await sleep(20)
+  assert.equal(seen[0]?.event, 'ready')
+  return { seen, orders: () => seen.filter((e) => e.event === 'order').map((e) => e.data), stop: () => { ctl.abort(); return done } }
+}
+
+test('RULE-SVC-180: a provider account hears on the live board only of its own provider\'s orders', async () => {
+  const [b1, b2, bc] = await Promise.all([prov1, prov2, civil].map(follow))
+  try {
+    const oY = await placed(await elder('520327102002', 27.851, 107.821), ['zhucan']) // 琊川: provider 2 serves it
+    const oL = await placed(await elder(), ['zhucan']) // 龙泉: provider 1
+    const d2 = ok(await prov2.post(`/api/v1/service/orders/${oY.id}/dispatch`, {}))
+    ok(await civil.post(`/api/v1/service/orders/${oL.id}/dispatch`, {}))
+    for (let i = 0; i < 250 && bc.orders().length < 4; i++) await sleep(20)
+    await sleep(300) // anything late would have come by now
+    const ids = (b) => b.orders().map((e) => `${e.id}:${e.status}`)
+    assert.deepEqual(ids(bc), [`${oY.id}:created`, `${oL.id}:created`, `${oY.id}:assigned`, `${oL.id}:assigned`])
+    assert.deepEqual(ids(b2), [`${oY.id}:created`, `${oY.id}:assigned`])
+    assert.deepEqual(ids(b1), [`${oL.id}:created`, `${oL.id}:assigned`])
+    const p2 = ok(await prov2.get('/api/v1/service/admin/providers')).items[0].id
+    assert.equal(b2.orders().at(-1).provider_id, p2)
+    assert.equal(b2.orders().at(-1).caregiver_id, d2.caregiver_id)
+  } finally {
+    await Promise.all([b1, b2, bc].map((b) => b.stop()))
+  }
+})
+
+test('RULE-SVC-181: the EVV report of a provider account counts and lists its own visits only', async () => {
+  const p1 = ok(await prov1.get('/api/v1/service/admin/providers')).items[0].id
+  const p2 = ok(await prov2.get('/api/v1/service/admin/providers')).items[0].id
+  // A visit of provider 2: its caregiver 吴军 is, for this test, the fg_caregiver account.
+  const cgs = ok(await civil.get('/api/v1/service/caregivers')).items
+  const sun = cgs.find((c) => c.name === '孙丽'), wu = cgs.find((c) => c.name === '吴军')
+  const uid = sqlite(s.db, "SELECT id FROM users WHERE username = 'fg_caregiver'")
+  const relink = (a, b) => {
+    sqlite(s.db, `UPDATE svc_caregivers SET user_id = NULL WHERE id = ${a.id}`)
+    sqlite(s.db, `UPDATE svc_caregivers SET user_id = ${uid} WHERE id = ${b.id}`)
+  }
+  const oY = await placed(await elder('520327102002', 27.851, 107.821))
+  ok(await prov2.post(`/api/v1/service/orders/${oY.id}/assign`, { caregiver_id: wu.id, reason: '测试指定' }))
+  relink(sun, wu)
+  try {
+    ok(await carer.post(`/api/v1/service/orders/${oY.id}/accept`, {}))
+    const t = Date.now()
+    for (const [what, ms] of [['checkin', t - 30 * 60e3], ['checkout', t]]) {
+      ok(await carer.post(`/api/v1/service/orders/${oY.id}/${what}`, { lat: 27.851, lng: 107.821, accuracy_m: 10, at: cst(ms) }))
+    }
+  } finally { relink(wu, sun) }
+  const oL = await carers()
+  await visited(oL, 30) // both too short: both flagged
+  const month = tomorrow.slice(0, 7)
+  const rep = async (c) => ok(await c.get(`/api/v1/service/evv/report?month=${month}`))
+  const all = await rep(civil)
+  assert.ok([p1, p2].every((p) => all.providers.some((x) => x.provider_id === p)), JSON.stringify(all.providers))
+  assert.ok([oY.id, oL.id].every((id) => all.flagged.some((f) => f.order_id === id)))
+  const r1 = await rep(prov1), r2 = await rep(prov2)
+  assert.deepEqual(r1.providers.map((x) => x.provider_id), [p1])
+  assert.deepEqual(r2.providers.map((x) => x.provider_id), [p2])
+  assert.ok(r1.flagged.some((f) => f.order_id === oL.id) && !r1.flagged.some((f) => f.order_id === oY.id))
+  assert.deepEqual(r2.flagged.map((f) => f.order_id), [oY.id])
+  assert.equal(r2.providers[0].visits, 1)
 })
