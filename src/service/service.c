@@ -1131,6 +1131,9 @@ settlement_create(struct al_req *r)
         return rc;
     if ((rc = month_bounds(r, month, "结算月份", &from, &to)) != AL_OK)
         return rc;
+    if (strncmp(month, r->today, 7) > 0) /* RULE-SVC-184: a month not begun (China time) */
+        return al_req_fail(r, AL_EUNPROC, "month", "%s 尚未到来，不能结算（本月为 %.7s）", month,
+            r->today);
     rc = service_store_provider_region(r->db, r->arena, provider, &region);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, region) &&
                                   !region_in_scope(region, r->who->region_code)))

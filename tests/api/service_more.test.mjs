@@ -191,3 +191,32 @@ test('RULE-SVC-181: the EVV report of a provider account counts and lists its ow
   assert.deepEqual(r2.flagged.map((f) => f.order_id), [oY.id])
   assert.equal(r2.providers[0].visits, 1)
 })
+
+test('RULE-SVC-183, RULE-SVC-184: a month not begun is not settled; a provider\'s month is paid once, even asked for at once', async (t) => {
+  const p1 = ok(await prov1.get('/api/v1/service/admin/providers')).items[0].id
+  const d = new Date(Date.now() + 8 * 3600e3)
+  d.setUTCDate(1)
+  d.setUTCMonth(d.getUTCMonth() + 1)
+  const next = d.toISOString().slice(0, 7)
+  const future = assertError(await civil.post('/api/v1/service/settlements', { provider_id: p1, month: next }), 422, 'unprocessable', 'month')
+  assert.ok(future.message.includes(next) && /尚未到来/.test(future.message), future.message)
+  assertError(await civil.post('/api/v1/service/settlements', { provider_id: p1, month: '2099-01' }), 422, 'unprocessable', 'month')
+  const month = tomorrow.slice(0, 7)
+  if (month > chinaDay().slice(0, 7)) return t.skip('the last day of a month: tomorrow\'s visits fall in a month not begun')
+  const o = await carers()
+  await visited(o, 120) // as planned: verified
+  ok(await civil.post(`/api/v1/service/orders/${o.id}/confirm-for-elder`, { reason: '电话回访确认' }))
+  // Six requests at once for the same provider and month: one statement, the others 409 naming month.
+  const rs = await Promise.all(Array.from({ length: 6 }, () => civil.post('/api/v1/service/settlements', { provider_id: p1, month })))
+  assert.deepEqual(rs.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409], rs.map((r) => r.text).join('\n'))
+  for (const r of rs.filter((x) => x.status === 409)) assertError(r, 409, 'conflict', 'month')
+  const st = rs.find((r) => r.status === 201).body
+  assert.ok(st.lines.some((l) => l.order_id === o.id))
+  const mine = ok(await civil.get('/api/v1/service/settlements')).items.filter((x) => x.provider_id === p1 && x.month === month)
+  assert.equal(mine.length, 1)
+  // Approved at once four times: once.
+  const as = await Promise.all(Array.from({ length: 4 }, () => civil.post(`/api/v1/service/settlements/${st.id}/approve`, {})))
+  assert.deepEqual(as.map((r) => r.status).sort(), [200, 409, 409, 409], as.map((r) => r.text).join('\n'))
+  assert.equal(ok(await civil.get(`/api/v1/service/orders/${o.id}`)).status, 'settled')
+  assert.equal((await auditOf('service.settlement_approve')).filter((x) => x.target_id === String(st.id)).length, 1)
+})
