@@ -139,16 +139,25 @@ list_filter(struct al_req *r, struct svc_list_filter *f)
     return rc;
 }
 
+/* The list, with `counts` by status over the whole list, not the page (RULE-SVC-188). */
 static int
 orders_get(struct al_req *r)
 {
     struct svc_list_filter f;
     int64_t total = 0;
-    json_t *items = json_array();
+    json_t *items = json_array(), *counts = json_object();
     int rc = list_filter(r, &f);
     if (rc == AL_OK)
         rc = service_store_orders(r->db, r->arena, &f, items, &total);
-    return rc == AL_OK ? al_reply_items(r, items, total) : rc;
+    if (rc == AL_OK)
+        rc = service_store_order_counts(r->db, r->arena, &f, counts);
+    if (rc != AL_OK) {
+        json_decref(items);
+        json_decref(counts);
+        return rc;
+    }
+    return al_reply(r, 200, json_pack("{s:o, s:I, s:o}", "items", items, "total",
+                                (json_int_t)total, "counts", counts));
 }
 
 static int
@@ -613,25 +622,86 @@ static int order_arrive(struct al_req *r) { return move(r, SVC_ARRIVE, true, fal
 
 /* ---- the caregiver's day ---- */
 
+#define MY_DAY_MAX 200 /* a caregiver's visits of one day, all read to be put in order */
+
+struct my_visit {
+    json_t *item;
+    struct svc_todo todo;
+    int64_t start;
+};
+
+static int
+my_visit_cmp(const void *pa, const void *pb)
+{
+    const struct my_visit *a = pa, *b = pb;
+    if (a->todo.rank != b->todo.rank)
+        return a->todo.rank - b->todo.rank;
+    return (a->start > b->start) - (a->start < b->start);
+}
+
+/*
+ * RULE-SVC-187: the day's visits with what to do about each (`todo`), what to do now first;
+ * with todo=1 only those with something to do.  The total and the page are of that list.
+ */
+static json_t *
+my_visits_todo(struct al_req *r, json_t *items, bool only, const struct svc_list_filter *f,
+    int64_t *total)
+{
+    size_t n = json_array_size(items), k = 0;
+    struct my_visit *v = al_arena_alloc(r->arena, (n ? n : 1) * sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_array_get(items, i);
+        int64_t start = 0;
+        service_parse_time(json_string_value(json_object_get(it, "window_start")), &start);
+        struct svc_todo t = service_todo(json_string_value(json_object_get(it, "status")), start,
+            r->now);
+        if (only && t.rank == SVC_TODO_NONE)
+            continue;
+        json_object_set_new(it, "todo", json_pack("{s:i, s:s?, s:s?, s:b}", "rank", t.rank,
+                                            "action", t.action, "text", t.text, "late", t.late));
+        v[k++] = (struct my_visit){.item = it, .todo = t, .start = start};
+    }
+    qsort(v, k, sizeof(*v), my_visit_cmp);
+    json_t *page = json_array();
+    for (size_t i = (size_t)f->offset; i < k && (int64_t)(i - (size_t)f->offset) < f->limit; i++)
+        json_array_append(page, v[i].item);
+    *total = (int64_t)k;
+    json_decref(items);
+    return page;
+}
+
 static int
 my_visits(struct al_req *r)
 {
     struct svc_list_filter f;
-    int64_t total = 0, me = 0;
+    int64_t total = 0, me = 0, limit, offset;
     json_t *items = json_array();
+    const char *todo = al_query_get(&r->query, "todo");
     int rc = service_store_caregiver_of(r->db, r->who->user_id, &me);
     if (rc == AL_ENOTFOUND)
-        return al_req_fail(r, AL_EUNPROC, NULL, "当前账号未登记为护理员");
+        rc = al_req_fail(r, AL_EUNPROC, NULL, "当前账号未登记为护理员");
     if (rc == AL_OK)
         rc = list_filter(r, &f);
-    if (rc != AL_OK)
+    if (rc == AL_OK && todo && strcmp(todo, "1") != 0 && strcmp(todo, "0") != 0)
+        rc = al_req_fail(r, AL_EINVAL, "todo", "todo 应为 1（只列待办）或 0");
+    if (rc != AL_OK) {
+        json_decref(items);
         return rc;
+    }
     f.scope = ""; /* RULE-SVC-002: the caregiver's own orders, wherever they are */
     f.caregiver_id = me;
     if (!f.date)
         f.date = r->today;
+    limit = f.limit, offset = f.offset;
+    f.limit = MY_DAY_MAX, f.offset = 0; /* the whole day, put in order below */
     rc = service_store_orders(r->db, r->arena, &f, items, &total);
-    return rc == AL_OK ? al_reply_items(r, items, total) : rc;
+    if (rc != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    f.limit = limit, f.offset = offset;
+    items = my_visits_todo(r, items, todo && strcmp(todo, "1") == 0, &f, &total);
+    return al_reply_items(r, items, total);
 }
 
 /* RULE-SVC-060: six random digits. */

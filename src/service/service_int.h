@@ -286,6 +286,11 @@ struct svc_list_filter {
 int service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
     json_t *items, int64_t *total);
 
+/* RULE-SVC-188: the orders of the whole list of `f` (not a page) by status into `counts`
+ * ({"created": n, …}).  AL_OK or a database error. */
+int service_store_order_counts(struct al_db *db, struct al_arena *a,
+    const struct svc_list_filter *f, json_t *counts);
+
 /*
  * The candidates for an order: active caregivers of stations serving `region`
  * (a station's region codes are prefixes of it), with their certificates, and
@@ -425,6 +430,26 @@ int service_store_visit_row(struct al_db *db, struct al_arena *a, int64_t order_
 /* RULE-SVC-073: the manual fix, caller's transaction; AL_ECONFLICT when fixed already. */
 int service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
     const char *reason, const char *resolution, const char *note, const char *by, int64_t now);
+/* ---- the caregiver's to-do (RULE-SVC-187) ---- */
+
+struct svc_todo {
+    int rank;           /* 0 first … SVC_TODO_NONE: nothing to do */
+    const char *action; /* "checkout", "checkin", "arrive", "accept", "start", "confirm"; NULL */
+    const char *text;   /* what to do, in Chinese; NULL */
+    bool late;          /* not accepted or not set off though the window has begun */
+};
+#define SVC_TODO_NONE 9
+#define SVC_TODO_SOON_S 3600 /* an accepted visit starting within the hour: time to set off */
+
+/*
+ * RULE-SVC-187: what the caregiver must do about an order in state `status` whose window
+ * begins at `window_start`, at `now` (unix seconds): finish the visit in service, then the one
+ * arrived at, the one on the way, answer a new assignment (it is re-dispatched after
+ * service.accept_minutes), set off for one starting within the hour, have a completed one
+ * confirmed, set off later.  Pure.
+ */
+struct svc_todo service_todo(const char *status, int64_t window_start, int64_t now);
+
 /* ---- after a write (service_common.c) ---- */
 
 struct al_req;

@@ -441,3 +441,38 @@ service_fix_resolution_zh(const char *code)
     };
     return code_zh(resolutions, code);
 }
+
+/* ---- the caregiver's to-do ---- */
+
+struct svc_todo
+service_todo(const char *status, int64_t window_start, int64_t now)
+{
+    static const struct {
+        const char *status, *action, *text;
+        int rank;
+    } steps[] = {
+        {"in_service", "checkout", "服务中：完成服务清单后签出", 0},
+        {"arrived", "checkin", "已到达：请签到后开始服务", 1},
+        {"on_the_way", "arrive", "在途：到达后点“到达”或直接签到", 2},
+        {"assigned", "accept", "新派单：请尽快接单或拒单，超时将改派", 3},
+        {"accepted", "start", "即将开始：请出发", 4},
+        {"completed", "confirm", "已签出：请老人或家属确认服务", 5},
+    };
+    struct svc_todo t = {.rank = SVC_TODO_NONE};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        if (strcmp(status, steps[i].status) != 0)
+            continue;
+        t = (struct svc_todo){.rank = steps[i].rank, .action = steps[i].action,
+            .text = steps[i].text};
+        break;
+    }
+    bool waiting = t.action && (strcmp(status, "assigned") == 0 || strcmp(status, "accepted") == 0);
+    t.late = waiting && window_start <= now;
+    if (strcmp(status, "accepted") == 0 && !t.late && window_start - now > SVC_TODO_SOON_S) {
+        t.rank = 6; /* later today: after the visits of now */
+        t.text = "已接单：按预约时间出发";
+    } else if (t.late && strcmp(status, "accepted") == 0) {
+        t.text = "已过预约开始时间：请尽快出发";
+    }
+    return t;
+}

@@ -394,37 +394,60 @@ service_store_move(struct al_db *db, const struct svc_order *o, const char *to,
     return rc;
 }
 
-int
-service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
-    json_t *items, int64_t *total)
+/* The order list's filter: ?1 ?2 scope; ?3 status; ?4 open; ?5 ?6 day; ?7 caregiver; ?8 provider. */
+#define ORDERS_WHERE                                                                           \
+    " WHERE o.region_code >= ?1 AND o.region_code < ?2"                                        \
+    " AND (CAST(?3 AS TEXT) IS NULL OR o.status = ?3)"                                         \
+    " AND (?4 = 0 OR o.status NOT IN ('settled', 'cancelled', 'rated', 'confirmed'))"          \
+    " AND (?5 = 0 OR (o.window_start >= ?5 AND o.window_start < ?6))"                          \
+    " AND (?7 = 0 OR o.caregiver_id = ?7)"                                                     \
+    " AND (?8 = 0 OR" SVC_ORDER_OF_PROVIDER("o", "?8") ")" /* RULE-SVC-111 */
+
+static void
+orders_params(struct al_params *p, struct al_arena *a, const struct svc_list_filter *f)
 {
-    static const struct al_page_sql q = {.cols = LIST_COLS, .from = LIST_FROM,
-        .order = " ORDER BY o.window_start, o.id"};
-    /* ?1 ?2 scope; ?3 status; ?4 open; ?5 ?6 day; ?7 caregiver */
-    static const char where[] =
-        " WHERE o.region_code >= ?1 AND o.region_code < ?2"
-        " AND (CAST(?3 AS TEXT) IS NULL OR o.status = ?3)"
-        " AND (?4 = 0 OR o.status NOT IN ('settled', 'cancelled', 'rated', 'confirmed'))"
-        " AND (?5 = 0 OR (o.window_start >= ?5 AND o.window_start < ?6))"
-        " AND (?7 = 0 OR o.caregiver_id = ?7)"
-        " AND (?8 = 0 OR" SVC_ORDER_OF_PROVIDER("o", "?8") ")"; /* RULE-SVC-111 */
-    struct al_params p;
-    al_params_init(&p, a);
-    region_params(&p, f->scope);
-    al_param_text(&p, f->status);
-    al_param_int(&p, f->open ? 1 : 0);
+    al_params_init(p, a);
+    region_params(p, f->scope);
+    al_param_text(p, f->status);
+    al_param_int(p, f->open ? 1 : 0);
     int64_t lo = 0;
     if (f->date) {
         struct tm t = {.tm_year = atoi(f->date) - 1900, .tm_mon = atoi(f->date + 5) - 1,
             .tm_mday = atoi(f->date + 8)};
         lo = (int64_t)timegm(&t) - 8 * 3600;
     }
-    al_param_int(&p, lo);
-    al_param_int(&p, lo + 86400);
-    al_param_int(&p, f->caregiver_id);
-    al_param_int(&p, f->provider_id);
-    return al_db_page(db, &p, &q, where, f->limit, f->offset,
+    al_param_int(p, lo);
+    al_param_int(p, lo + 86400);
+    al_param_int(p, f->caregiver_id);
+    al_param_int(p, f->provider_id);
+}
+
+int
+service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
+    json_t *items, int64_t *total)
+{
+    static const struct al_page_sql q = {.cols = LIST_COLS, .from = LIST_FROM,
+        .order = " ORDER BY o.window_start, o.id"};
+    struct al_params p;
+    orders_params(&p, a, f);
+    return al_db_page(db, &p, &q, ORDERS_WHERE, f->limit, f->offset,
         &(struct al_rows){.cols = order_cols}, items, total);
+}
+
+int
+service_store_order_counts(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
+    json_t *counts)
+{
+    static const char sql[] =
+        "SELECT o.status, count(*) FROM svc_orders o" ORDERS_WHERE " GROUP BY o.status";
+    struct al_params p;
+    int rc;
+    orders_params(&p, a, f);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_params_bind(st, &p);
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_object_set_new(counts, al_stmt_text(st, 0), json_integer(al_stmt_int(st, 1)));
+    return rc;
 }
 
 /* Split "a,b,c" into at most `max` texts of `a`. */

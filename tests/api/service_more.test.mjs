@@ -220,3 +220,44 @@ test('RULE-SVC-183, RULE-SVC-184: a month not begun is not settled; a provider\'
   assert.equal(ok(await civil.get(`/api/v1/service/orders/${o.id}`)).status, 'settled')
   assert.equal((await auditOf('service.settlement_approve')).filter((x) => x.target_id === String(st.id)).length, 1)
 })
+
+test('RULE-SVC-187, RULE-SVC-188: the caregiver\'s day says what to do now, first; the board counts the whole list, scoped', async () => {
+  const day = chinaDay(Date.now() + 3 * 86400e3)
+  const sun = ok(await civil.get('/api/v1/service/caregivers')).items.find((c) => c.name === '孙丽')
+  const at = { lat: 27.965, lng: 107.72, accuracy_m: 10 }
+  // One order of 孙丽 per hour of that day, moved to a state: [hour, moves].
+  const plan = { assigned: ['09', []], accepted: ['10', ['accept']], in_service: ['11', ['accept', 'checkin']],
+    on_the_way: ['12', ['accept', 'start']], completed: ['13', ['accept', 'checkin', 'checkout']],
+    confirmed: ['14', ['accept', 'checkin', 'checkout']] }
+  const ids = {}
+  for (const [state, [h, moves]] of Object.entries(plan)) {
+    const e = await elder()
+    const o = ok(await civil.post('/api/v1/service/orders', { elder_id: e.id, items: ['zhujie'], window_start: `${day}T${h}:00`, window_end: `${day}T${h}:59` }), 201)
+    ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '测试待办' }))
+    for (const m of moves) ok(await carer.post(`/api/v1/service/orders/${o.id}/${m}`, m.startsWith('check') ? at : {}))
+    if (state === 'confirmed') ok(await civil.post(`/api/v1/service/orders/${o.id}/confirm-for-elder`, { reason: '电话回访确认' }))
+    ids[state] = o.id
+  }
+  const mine = ok(await carer.get(`/api/v1/service/my/visits?date=${day}`))
+  // Finish the visit in service, then the one on the way, answer the new one, have the completed
+  // one confirmed, set off for the later one; nothing left for the confirmed one.
+  const want = ['in_service', 'on_the_way', 'assigned', 'completed', 'accepted', 'confirmed']
+  assert.deepEqual(mine.items.map((v) => v.id), want.map((k) => ids[k]))
+  assert.deepEqual(mine.items.map((v) => v.todo.action ?? null), ['checkout', 'arrive', 'accept', 'confirm', 'start', null])
+  assert.ok(mine.items.every((v) => v.todo.late === false))
+  assert.equal(mine.total, 6)
+  // Only what is to be done, paged over that list: its total counts it.
+  const todo = ok(await carer.get(`/api/v1/service/my/visits?date=${day}&todo=1&page=2&page_size=2`))
+  assert.equal(todo.total, 5)
+  assert.deepEqual(todo.items.map((v) => v.id), [ids.assigned, ids.completed])
+  assertError(await carer.get(`/api/v1/service/my/visits?todo=yes`), 400, 'invalid', 'todo')
+  // The board's counts are those of every page of the list, scoped like it (RULE-SVC-188).
+  const page = ok(await civil.get(`/api/v1/service/orders?date=${day}&page_size=1`))
+  assert.equal(page.items.length, 1)
+  assert.equal(Object.values(page.counts).reduce((a, b) => a + b, 0), page.total)
+  assert.deepEqual(page.counts, { assigned: 1, accepted: 1, in_service: 1, on_the_way: 1, completed: 1, confirmed: 1 })
+  const open = ok(await civil.get(`/api/v1/service/orders?date=${day}&status=open&page_size=2`))
+  assert.deepEqual([open.total, open.counts.confirmed], [5, undefined])
+  const other = ok(await prov2.get(`/api/v1/service/orders?date=${day}&page_size=1`))
+  assert.deepEqual([other.total, other.counts], [0, {}])
+})

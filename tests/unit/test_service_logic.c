@@ -308,6 +308,29 @@ times(void **state)
 }
 
 /* RULE-SVC-070, RULE-SVC-071, RULE-SVC-072, RULE-SVC-073 */
+/* RULE-SVC-187 */
+static void
+todo_of_visits(void **state)
+{
+    (void)state;
+    const int64_t now = 1000000;
+    assert_int_equal(service_todo("in_service", now + 7200, now).rank, 0);
+    assert_string_equal(service_todo("in_service", now, now).action, "checkout");
+    assert_int_equal(service_todo("assigned", now + 7200, now).rank, 3);
+    /* accepted: within the hour it is time to set off (before a completed one), later after it */
+    assert_int_equal(service_todo("accepted", now + SVC_TODO_SOON_S, now).rank, 4);
+    assert_int_equal(service_todo("accepted", now + SVC_TODO_SOON_S + 1, now).rank, 6);
+    assert_int_equal(service_todo("completed", now - 60, now).rank, 5);
+    struct svc_todo late = service_todo("accepted", now - 60, now);
+    assert_true(late.late);
+    assert_int_equal(late.rank, 4);
+    assert_true(service_todo("assigned", now, now).late);
+    assert_false(service_todo("in_service", now - 60, now).late);
+    struct svc_todo none = service_todo("settled", now, now);
+    assert_int_equal(none.rank, SVC_TODO_NONE);
+    assert_null(none.action);
+}
+
 static void
 exceptions_of_visits(void **state)
 {
@@ -374,6 +397,7 @@ main(void)
         cmocka_unit_test(evv),
         cmocka_unit_test(times),
         cmocka_unit_test(exceptions_of_visits),
+        cmocka_unit_test(todo_of_visits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
