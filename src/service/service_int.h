@@ -385,8 +385,9 @@ enum svc_exception {
     SVC_EXC_SKEW = 1 << 2,    /* clock skew */
     SVC_EXC_SHORT = 1 << 3,   /* shorter than SVC_SHORT_PCT of the planned minutes */
     SVC_EXC_LONG = 1 << 4,    /* longer than SVC_LONG_PCT of the planned minutes */
+    SVC_EXC_GONE = 1 << 5,    /* the elder was recorded as dead or moved out by the visit's day */
 };
-#define SVC_NEXC 5
+#define SVC_NEXC 6
 #define SVC_SHORT_PCT 50  /* defaults of service.evv_short_pct and service.evv_long_pct */
 #define SVC_LONG_PCT 200
 #define SVC_VERIFIED_TARGET_PCT 95
@@ -400,6 +401,8 @@ struct svc_visit_facts {
     bool outside, skew;
     int64_t checkin_at, checkout_at;
     int planned_min;
+    bool elder_gone;                /* the elder is recorded as deceased or moved out … */
+    const char *gone_on;            /* … since this day (YYYY-MM-DD; NULL: not known) */
 };
 
 /*

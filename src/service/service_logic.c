@@ -372,6 +372,14 @@ service_exceptions(const struct svc_visit_facts *v, const struct svc_evv_cfg *c)
         else if (s * 100 > plan * c->long_pct)
             m |= SVC_EXC_LONG;
     }
+    /* RULE-SVC-190: a visit on or after the day the elder died or moved out (any day when the
+     * registry does not say which). */
+    if (v->elder_gone && (v->has_checkin || v->has_checkout)) {
+        char day[11];
+        service_cst_date(v->has_checkin ? v->checkin_at : v->checkout_at, day);
+        if (!v->gone_on || !*v->gone_on || strcmp(v->gone_on, day) <= 0)
+            m |= SVC_EXC_GONE;
+    }
     return m;
 }
 
@@ -384,6 +392,7 @@ static const struct {
     {SVC_EXC_SKEW, "clock_skew", "设备时间偏差"},
     {SVC_EXC_SHORT, "too_short", "服务时长过短"},
     {SVC_EXC_LONG, "too_long", "服务时长过长"},
+    {SVC_EXC_GONE, "elder_gone", "老人已去世或迁出"},
 };
 
 const char *

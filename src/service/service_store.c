@@ -1153,10 +1153,12 @@ service_store_settle_export_stmt(struct al_db *db, int64_t id)
     " v.caregiver_id, v.checkin_at, v.checkout_at, v.checkin_lat, v.checkout_lat,"            \
     " v.checkin_outside, v.checkout_outside, v.clock_skew, o.planned_min,"                     \
     " (SELECT count(*) FROM svc_visit_fixes f WHERE f.order_id = o.id),"                       \
-    " (SELECT f.resolution_code FROM svc_visit_fixes f WHERE f.order_id = o.id)"               \
+    " (SELECT f.resolution_code FROM svc_visit_fixes f WHERE f.order_id = o.id),"              \
+    " e.status, e.status_date"                                                                 \
     " FROM svc_visits v JOIN svc_orders o ON o.id = v.order_id"                                \
     " LEFT JOIN svc_stations s ON s.id = o.station_id"                                         \
-    " LEFT JOIN svc_providers p ON p.id = s.provider_id"
+    " LEFT JOIN svc_providers p ON p.id = s.provider_id"                                       \
+    " LEFT JOIN elders e ON e.id = o.elder_id"
 
 static int
 facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, size_t *n)
@@ -1193,6 +1195,9 @@ facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, s
         r->fixed = al_stmt_int(st, 14) > 0;
         const char *res = al_stmt_text(st, 15);
         r->not_payable = res && strcmp(res, "not_payable") == 0;
+        const char *es = al_stmt_text(st, 16); /* RULE-SVC-190 */
+        r->f.elder_gone = es && (strcmp(es, "deceased") == 0 || strcmp(es, "moved_out") == 0);
+        r->f.gone_on = r->f.elder_gone ? al_stmt_dup(a, st, 17) : NULL;
     }
     return rc;
 }

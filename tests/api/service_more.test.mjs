@@ -261,3 +261,16 @@ test('RULE-SVC-187, RULE-SVC-188: the caregiver\'s day says what to do now, firs
   const other = ok(await prov2.get(`/api/v1/service/orders?date=${day}&page_size=1`))
   assert.deepEqual([other.total, other.counts], [0, {}])
 })
+
+test('RULE-SVC-190: a visit to an elder recorded as dead or moved out by that day is flagged, and fixed by codes', async () => {
+  const e = await elder()
+  const o = await carers(e)
+  await visited(o, 120) // as planned: verified
+  assert.deepEqual(await flags(civil, o), [])
+  const cur = ok(await civil.get(`/api/v1/elders/${e.id}`))
+  ok(await civil.patch(`/api/v1/elders/${e.id}`, { version: cur.version, status: 'deceased', status_date: chinaDay(), status_reason: '病故' }))
+  assert.deepEqual(await flags(civil, o), ['elder_gone'])
+  ok(await civil.post(`/api/v1/service/orders/${o.id}/fix`, { reason_code: 'other', resolution_code: 'not_payable', note: '老人当日已去世，未实际服务' }))
+  const rep = ok(await civil.get(`/api/v1/service/evv/report?month=${tomorrow.slice(0, 7)}`))
+  assert.equal(rep.flagged.find((f) => f.order_id === o.id).fixed, true)
+})

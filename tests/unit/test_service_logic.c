@@ -371,6 +371,16 @@ exceptions_of_visits(void **state)
     lim.short_pct = 60;
     v.checkout_at = v.checkin_at + 35 * 60;
     assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_SHORT);
+    /* RULE-SVC-190: the visit (1970-01-12 in China) and the day the elder died or moved out. */
+    v = ok;
+    v.elder_gone = true;
+    v.gone_on = "1970-01-13";
+    assert_int_equal(service_exceptions(&v, &lim), 0);
+    v.gone_on = "1970-01-12";
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_GONE);
+    v.gone_on = NULL;
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_GONE);
+    assert_string_equal(service_exception_id(SVC_EXC_GONE), "elder_gone");
     assert_string_equal(service_exception_zh(SVC_EXC_SHORT), "服务时长过短");
     assert_string_equal(service_exception_id(SVC_EXC_OUTSIDE), "outside");
     assert_null(service_exception_id(1u << 9));
