@@ -848,21 +848,8 @@ static int
 order_confirm_code(struct al_req *r)
 {
     struct svc_order o;
-    const char *code = NULL;
-    int tries = 0;
     int rc = order_in_scope(r, &o);
-    if (rc == AL_OK)
-        rc = service_store_confirm_info(r->db, r->arena, o.id, &code, &tries);
-    if (rc != AL_OK)
-        return rc;
-    if (strcmp(o.status, "completed") != 0 || !code)
-        return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，没有待确认的确认码",
-            service_state_zh(service_state_parse(o.status)));
-    /* RULE-SVC-151: every reading of the code is audited. */
-    if ((rc = service_audit(r, "service.confirm_code_read", o.id, o.region_code, NULL)) != AL_OK)
-        return rc;
-    return al_reply(r, 200, json_pack("{s:s, s:i, s:i}", "code", code, "tries", tries,
-        "tries_left", tries >= SVC_CONFIRM_TRIES ? 0 : SVC_CONFIRM_TRIES - tries));
+    return rc == AL_OK ? service_code_reply(r, &o) : rc;
 }
 
 /*
@@ -931,40 +918,11 @@ static int
 order_rate(struct al_req *r)
 {
     struct svc_order o;
-    json_t *body;
-    int64_t rating = 0;
-    const char *comment = NULL, *complaint = NULL, *to;
+    int to;
     int rc = order_in_scope(r, &o);
     if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "rating", "评分", AL_REQUIRED, 1, 5, &rating, NULL, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "comment", "评价内容", 0, 0, 500, &comment, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "complaint", "投诉内容", 0, 0, 500, &complaint, &r->err);
-    if (rc == AL_OK)
-        rc = next_state(r, &o, SVC_RATE, &to);
-    if (rc != AL_OK)
-        return rc;
-    if (complaint && !*complaint)
-        complaint = NULL;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
-    rc = service_store_move(r->db, &o, to, "rate", -1, -1, NULL, r->who->username, r->now);
-    if (rc == AL_ECONFLICT)
-        al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
-    if (rc == AL_OK)
-        rc = service_store_rate(r->db, o.id, (int)rating, comment, complaint);
-    if (rc == AL_OK && complaint) /* RULE-SVC-120: into the supervision queue */
-        rc = service_complaint_open(r, o.id, complaint);
-    if (rc == AL_OK)
-        rc = service_audit(r, "service.order_rate", o.id, o.region_code,
-            json_pack("{s:I, s:b}", "rating", (json_int_t)rating, "complaint", complaint != NULL));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
-        return rc;
-    service_publish(r->db, r->arena, o.id, o.region_code, to, o.caregiver_id);
-    return reply_order(r, 200, o.id);
+        rc = service_rate(r, &o, NULL, &to);
+    return rc == AL_OK ? reply_order(r, 200, o.id) : rc;
 }
 
 /* A month "YYYY-MM" as [from, to) unix seconds of China time; 400 naming `month` otherwise. */
@@ -1412,13 +1370,13 @@ static const struct al_route service_routes[] = {
     {AL_GET, "/api/v1/service/stations", stations_get, "service.read", 0, "本辖区服务站"},
     {AL_GET, "/api/v1/service/caregivers", caregivers_get, "service.read", 0, "本辖区护理员"},
     {AL_GET, "/api/v1/service/orders", orders_get, "service.read", 0,
-        "上门服务订单（status、date、caregiver_id；status=open 为未结束的订单）"},
+        "上门服务订单（status、date、caregiver_id；status=open 为未结束的订单；counts 为整个列表按状态的计数）"},
     {AL_POST, "/api/v1/service/orders/quote", order_quote, "service.order", 0,
         "下单前试算补贴与自付金额（不保存、不留痕）"},
     {AL_POST, "/api/v1/service/orders", order_place, "service.order", 0, "代老人下单上门服务"},
     {AL_GET, "/api/v1/service/board/events", board_events, "service.read", 0,
         "调度看板实时事件（SSE：订单状态变化）"},
-    {AL_GET, "/api/v1/service/my/visits", my_visits, "service.visit", 0, "护理员本人某日（默认今日）的上门任务"},
+    {AL_GET, "/api/v1/service/my/visits", my_visits, "service.visit", 0, "护理员本人某日（默认今日）的上门任务，现在要做的在前（todo=1 只列待办）"},
     {AL_GET, "/api/v1/service/orders/:id", order_get, "service.read", 0, "订单详情（明细、状态记录、签到签出）"},
     {AL_GET, "/api/v1/service/orders/:id/proposal", order_proposal, "service.dispatch", 0,
         "自动派单建议（不保存）"},

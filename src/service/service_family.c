@@ -70,20 +70,8 @@ static int
 family_code(struct al_req *r)
 {
     struct svc_order o;
-    const char *code = NULL;
-    int tries = 0;
     int rc = family_order(r, &o);
-    if (rc == AL_OK)
-        rc = service_store_confirm_info(r->db, r->arena, o.id, &code, &tries);
-    if (rc != AL_OK)
-        return rc;
-    if (strcmp(o.status, "completed") != 0 || !code)
-        return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，没有待确认的确认码",
-            service_state_zh(service_state_parse(o.status)));
-    if ((rc = service_audit(r, "service.confirm_code_read", o.id, o.region_code, NULL)) != AL_OK)
-        return rc;
-    return al_reply(r, 200, json_pack("{s:s, s:i}", "code", code, "tries_left",
-        tries >= SVC_CONFIRM_TRIES ? 0 : SVC_CONFIRM_TRIES - tries));
+    return rc == AL_OK ? service_code_reply(r, &o) : rc;
 }
 
 /* RULE-SVC-156: the family rates a confirmed visit (1–5, a comment, a complaint). */
@@ -91,41 +79,12 @@ static int
 family_rate(struct al_req *r)
 {
     struct svc_order o;
-    json_t *body;
-    int64_t rating = 0;
-    const char *comment = NULL, *complaint = NULL;
+    int to;
     int rc = family_order(r, &o);
     if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "rating", "评分", AL_REQUIRED, 1, 5, &rating, NULL, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "comment", "评价内容", AL_PLAIN, 0, 500, &comment, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "complaint", "投诉内容", AL_PLAIN, 0, 500, &complaint, &r->err);
+        rc = service_rate(r, &o, "family", &to);
     if (rc != AL_OK)
         return rc;
-    int from = service_state_parse(o.status), to;
-    if (service_move(from, SVC_RATE, &to) != AL_OK)
-        return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，不能%s",
-            service_state_zh(from), service_action_zh(SVC_RATE));
-    if (complaint && !*complaint)
-        complaint = NULL;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
-    rc = service_store_move(r->db, &o, service_state_id(to), "rate", -1, -1, NULL,
-        r->who->username, r->now);
-    if (rc == AL_ECONFLICT)
-        al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
-    if (rc == AL_OK)
-        rc = service_store_rate(r->db, o.id, (int)rating, comment, complaint);
-    if (rc == AL_OK)
-        rc = service_audit(r, "service.order_rate", o.id, o.region_code,
-            json_pack("{s:I, s:b, s:s}", "rating", (json_int_t)rating, "complaint",
-                complaint != NULL, "by", "family"));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
-        return rc;
-    service_publish(r->db, r->arena, o.id, o.region_code, service_state_id(to), o.caregiver_id);
     return al_reply(r, 200, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)o.id, "status",
         service_state_id(to), "status_name", service_state_zh(to)));
 }

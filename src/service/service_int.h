@@ -282,6 +282,10 @@ struct svc_list_filter {
     int64_t limit, offset;
 };
 
+/* A row column (struct al_col's AL_COLF): the Chinese name of the state in column `col`. */
+struct al_row_ctx;
+json_t *service_col_state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col);
+
 /* A page of orders; AL_OK or a database error. */
 int service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
     json_t *items, int64_t *total);
@@ -468,6 +472,22 @@ int service_audit(struct al_req *r, const char *action, int64_t id, const char *
  */
 void service_publish(struct al_db *db, struct al_arena *a, int64_t id, const char *region,
     const char *status, int64_t caregiver);
+
+/*
+ * RULE-SVC-060, RULE-SVC-151, RULE-SVC-154: reply with the confirmation code of order `o`
+ * ({code, tries, tries_left}) while the order awaits it (409 naming the state otherwise); each
+ * reading audited.  The caller has checked the order is the caller's to see.
+ */
+int service_code_reply(struct al_req *r, const struct svc_order *o);
+
+/*
+ * RULE-SVC-064, RULE-SVC-156: rate order `o` from the request body (rating 1–5, comment,
+ * complaint — a complaint enters the supervision queue, RULE-SVC-120) in one transaction with
+ * its move and its audit entry (`by`: who rated, NULL for staff), then tell the boards.  *to is
+ * the new state.  AL_OK, or an error with r->err filled (400 naming the field, 409 naming the
+ * state).
+ */
+int service_rate(struct al_req *r, const struct svc_order *o, const char *by, int *to);
 
 /* RULE-SVC-180: the provider of order `id`'s station into *provider (0: no station).  AL_OK,
  * AL_ENOTFOUND or a database error. */

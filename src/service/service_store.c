@@ -267,8 +267,8 @@ service_store_order(struct al_db *db, struct al_arena *a, int64_t id, struct svc
     " LEFT JOIN svc_caregivers c ON c.id = o.caregiver_id"                                     \
     " LEFT JOIN svc_stations s ON s.id = o.station_id"
 
-static json_t *
-state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
+json_t *
+service_col_state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
 {
     (void)c;
     return json_string(service_state_zh(service_state_parse(al_stmt_text(st, col))));
@@ -277,7 +277,7 @@ state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
 static const struct al_col order_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(1, "region_code", AL_COL_TEXT), AL_COL(2, "elder_id", AL_COL_INT),
     AL_COL(3, "elder_name", AL_COL_TEXT), AL_COL(4, "elder_id_masked", AL_COL_TEXT),
-    AL_COL(5, "status", AL_COL_TEXT), AL_COLF(5, "status_name", state_zh),
+    AL_COL(5, "status", AL_COL_TEXT), AL_COLF(5, "status_name", service_col_state_zh),
     AL_COL(6, "window_start", AL_COL_TIME), AL_COL(7, "window_end", AL_COL_TIME),
     AL_COL(8, "planned_min", AL_COL_INT), AL_COL(9, "address", AL_COL_TEXT),
     AL_COL(10, "lat", AL_COL_DOUBLE), AL_COL(11, "lng", AL_COL_DOUBLE),
@@ -295,7 +295,7 @@ static const struct al_col line_cols[] = {AL_COL(0, "item_code", AL_COL_TEXT),
     AL_COL(3, "entitled_fen", AL_COL_INT), AL_COL(4, "elder_fen", AL_COL_INT),
     AL_COL(5, "entitle_item_key", AL_COL_TEXT), AL_COL_END};
 static const struct al_col event_cols[] = {AL_COL(0, "from_status", AL_COL_TEXT),
-    AL_COL(1, "to_status", AL_COL_TEXT), AL_COLF(1, "to_status_name", state_zh),
+    AL_COL(1, "to_status", AL_COL_TEXT), AL_COLF(1, "to_status_name", service_col_state_zh),
     AL_COL(2, "action", AL_COL_TEXT), AL_COL(3, "caregiver_id", AL_COL_INT),
     AL_COL(4, "reason", AL_COL_TEXT), AL_COL(5, "by", AL_COL_TEXT), AL_COL(6, "at", AL_COL_TIME),
     AL_COL_END};
@@ -573,15 +573,8 @@ service_store_caregiver_of(struct al_db *db, int64_t user_id, int64_t *id)
 {
     static const char sql[] = "SELECT id FROM svc_caregivers WHERE user_id = ? AND status = 'active'";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, user_id);
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
-    return rc;
+    return al_stmt_int64(st, id);
 }
 
 int
@@ -603,6 +596,18 @@ service_store_caregiver(struct al_db *db, struct al_arena *a, int64_t id, const 
     return rc;
 }
 
+/* The rows of `sql` (static text, its ?1 ?2 the bounds of region prefix `scope`) as `cols`. */
+static int
+scope_rows(struct al_db *db, struct al_arena *a, const char *sql, const char *scope,
+    const struct al_col *cols, json_t *items)
+{
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql); /* NULL: the step answers AL_EDB */
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    return al_db_rows(st, a, &(struct al_rows){.cols = cols}, items);
+}
+
 static const struct al_col station_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "region_code", AL_COL_TEXT),
     AL_COL(3, "address", AL_COL_TEXT), AL_COL(4, "lat", AL_COL_DOUBLE),
@@ -619,13 +624,7 @@ service_store_stations(struct al_db *db, struct al_arena *a, const char *scope, 
         " s.provider_id"
         " FROM svc_stations s JOIN svc_providers p ON p.id = s.provider_id"
         " WHERE s.region_code >= ? AND s.region_code < ? ORDER BY s.id";
-    char lo[16], hi[16];
-    region_scope_bounds(scope, lo, hi);
-    struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_T(lo), AL_T(hi));
-    return al_db_rows(st, a, &(struct al_rows){.cols = station_cols}, items);
+    return scope_rows(db, a, sql, scope, station_cols, items);
 }
 
 static const struct al_col caregiver_cols[] = {AL_COL(0, "id", AL_COL_INT),
@@ -1033,13 +1032,7 @@ service_store_settlements(struct al_db *db, struct al_arena *a, const char *scop
     static const char sql[] = "SELECT " SETTLE_COLS
                               " WHERE t.region_code >= ? AND t.region_code < ?"
                               " ORDER BY t.month DESC, t.id DESC";
-    char lo[16], hi[16];
-    region_scope_bounds(scope, lo, hi);
-    struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_T(lo), AL_T(hi));
-    return al_db_rows(st, a, &(struct al_rows){.cols = settle_cols}, items);
+    return scope_rows(db, a, sql, scope, settle_cols, items);
 }
 
 static const struct al_col settle_line_cols[] = {AL_COL(0, "order_id", AL_COL_INT),

@@ -115,7 +115,7 @@ test('an assessor, a helper, a caregiver and the administrator each see their ow
   await page.screenshot({ path: `${SHOTS}/home-helper-desktop.png`, fullPage: true })
   await ctx.close();
 
-  // Caregiver: the day's visits with something to do (RULE-SVC-187), as the list counts them.
+  // Caregiver: the day's visits with something to do (RULE-SVC-187, RULE-SVC-189), as the list counts them.
   ({ ctx, page } = await open('fg_caregiver', PHONE, true))
   const cg = await server.login('fg_caregiver')
   assert.equal(await figure(page, 'svc_todo'), String((await cg.get('/api/v1/service/my/visits?todo=1&page_size=1')).body.total))
