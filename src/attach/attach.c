@@ -23,7 +23,9 @@ owner_of(struct al_req *r, const char *kind, int64_t owner_id, bool write,
     const struct attach_owner *o = attach_owner_find(attach_owners, kind);
     if (!o)
         return al_req_fail(r, AL_EINVAL, "owner_kind", "附件所属记录类型不存在");
-    if (!auth_role_has(r->db, r->who->role, write ? o->write_perm : o->read_perm))
+    /* Who may attach may also see what is attached (a caregiver's own visit, RULE-SVC-171). */
+    if (!auth_role_has(r->db, r->who->role, write ? o->write_perm : o->read_perm) &&
+        (write || !auth_role_has(r->db, r->who->role, o->write_perm)))
         return al_req_fail(r, AL_EPERM, "owner_kind", "没有%s%s附件的权限", write ? "上传" : "查看",
             o->name);
     int rc = o->locate(r, owner_id, write, region);

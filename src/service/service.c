@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach/attach.h"
 #include "audit/audit.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -25,26 +26,6 @@
 #include "service/service_admin_int.h"
 
 #define LINES_MAX 10
-
-static int
-audit(struct al_req *r, const char *action, int64_t id, const char *region, json_t *detail)
-{
-    struct audit_entry e = {.action = action, .target_type = "service_order",
-        .target_id = al_arena_printf(r->arena, "%lld", (long long)id), .region_code = region,
-        .outcome = "success", .detail = detail};
-    return audit_append(r, &e);
-}
-
-/* RULE-SVC-030: tell the boards, once the change is committed (a board reads it at once). */
-static void
-publish(struct al_req *r, int64_t id, const char *region, const char *status, int64_t caregiver)
-{
-    json_t *p = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)id, "region_code", region,
-        "status", status, "caregiver_id", (json_int_t)caregiver);
-    const char *text = al_json_dump(r->arena, p, NULL);
-    if (text)
-        al_events_publish(r->db, SERVICE_CHANNEL, text);
-}
 
 /* RULE-SVC-001: an order outside the caller's region (RULE-SVC-111: provider) is 404. */
 static int
@@ -158,24 +139,43 @@ list_filter(struct al_req *r, struct svc_list_filter *f)
     return rc;
 }
 
+/* The list, with `counts` by status over the whole list, not the page (RULE-SVC-188). */
 static int
 orders_get(struct al_req *r)
 {
     struct svc_list_filter f;
     int64_t total = 0;
-    json_t *items = json_array();
+    json_t *items = json_array(), *counts = json_object();
     int rc = list_filter(r, &f);
     if (rc == AL_OK)
         rc = service_store_orders(r->db, r->arena, &f, items, &total);
-    return rc == AL_OK ? al_reply_items(r, items, total) : rc;
+    if (rc == AL_OK)
+        rc = service_store_order_counts(r->db, r->arena, &f, counts);
+    if (rc != AL_OK) {
+        json_decref(items);
+        json_decref(counts);
+        return rc;
+    }
+    return al_reply(r, 200, json_pack("{s:o, s:I, s:o}", "items", items, "total",
+                                (json_int_t)total, "counts", counts));
 }
 
 static int
 order_get(struct al_req *r)
 {
     struct svc_order o;
+    json_t *out = NULL, *photos = NULL;
     int rc = order_in_scope(r, &o);
-    return rc == AL_OK ? reply_order(r, 200, o.id) : rc;
+    if (rc == AL_OK)
+        rc = service_store_order_json(r->db, r->arena, o.id, &out);
+    if (rc == AL_OK) /* RULE-SVC-173: the visit's photos on the order */
+        rc = attach_list_json(r->db, r->arena, "order", o.id, &photos);
+    if (rc != AL_OK) {
+        json_decref(out);
+        return rc;
+    }
+    json_object_set_new(out, "photos", photos);
+    return al_reply(r, 200, out);
 }
 
 /* ---- placing an order ---- */
@@ -335,13 +335,13 @@ order_place(struct al_req *r)
         return rc;
     rc = service_store_order_add(r->db, &o, r->now, &id);
     if (rc == AL_OK)
-        rc = audit(r, "service.order_place", id, o.region_code,
+        rc = service_audit(r, "service.order_place", id, o.region_code,
             json_pack("{s:I, s:I, s:I, s:I, s:b}", "elder_id", (json_int_t)o.elder_id, "total_fen",
                 (json_int_t)o.total_fen, "entitled_fen", (json_int_t)o.entitled_fen, "elder_fen",
                 (json_int_t)o.elder_fen, "beyond_quota", o.beyond));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, id, o.region_code, "created", 0);
+    service_publish(r->db, r->arena, id, o.region_code, "created", 0);
     return reply_order(r, 201, id);
 }
 
@@ -382,12 +382,8 @@ service_order_urgent(struct al_db *db, struct al_arena *a, int64_t elder_id, con
     o.elder_fen = line->elder_fen;
     if ((rc = service_store_order_add(db, &o, now, id)) != AL_OK)
         return rc;
-    json_t *p = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)*id, "region_code",
-        home.region_code, "status", "created", "caregiver_id", (json_int_t)0);
-    const char *text = al_json_dump(a, p, NULL);
-    json_decref(p);
-    if (text) /* the dispatch board hears of it (delivered after the commit on PostgreSQL) */
-        al_events_publish(db, SERVICE_CHANNEL, text);
+    /* the dispatch board hears of it (delivered after the commit on PostgreSQL) */
+    service_publish(db, a, *id, home.region_code, "created", 0);
     return AL_OK;
 }
 
@@ -497,10 +493,10 @@ do_assign(struct al_req *r, const struct svc_order *o, int64_t caregiver, int64_
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
     if (rc == AL_OK)
-        rc = audit(r, "service.order_assign", o->id, o->region_code, detail);
+        rc = service_audit(r, "service.order_assign", o->id, o->region_code, detail);
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, o->id, o->region_code, to, caregiver);
+    service_publish(r->db, r->arena, o->id, o->region_code, to, caregiver);
     return reply_order(r, 200, o->id);
 }
 
@@ -608,12 +604,12 @@ move(struct al_req *r, int action, bool caregiver, bool need_reason)
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
     if (rc == AL_OK)
-        rc = audit(r, al_arena_printf(r->arena, "service.order_%s", service_action_id(action)),
+        rc = service_audit(r, al_arena_printf(r->arena, "service.order_%s", service_action_id(action)),
             o.id, o.region_code,
             json_pack("{s:s, s:s, s:s?}", "from", o.status, "to", to, "reason", reason));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, o.id, o.region_code, to, back ? 0 : o.caregiver_id);
+    service_publish(r->db, r->arena, o.id, o.region_code, to, back ? 0 : o.caregiver_id);
     return reply_order(r, 200, o.id);
 }
 
@@ -626,25 +622,86 @@ static int order_arrive(struct al_req *r) { return move(r, SVC_ARRIVE, true, fal
 
 /* ---- the caregiver's day ---- */
 
+#define MY_DAY_MAX 200 /* a caregiver's visits of one day, all read to be put in order */
+
+struct my_visit {
+    json_t *item;
+    struct svc_todo todo;
+    int64_t start;
+};
+
+static int
+my_visit_cmp(const void *pa, const void *pb)
+{
+    const struct my_visit *a = pa, *b = pb;
+    if (a->todo.rank != b->todo.rank)
+        return a->todo.rank - b->todo.rank;
+    return (a->start > b->start) - (a->start < b->start);
+}
+
+/*
+ * RULE-SVC-187: the day's visits with what to do about each (`todo`), what to do now first;
+ * with todo=1 only those with something to do.  The total and the page are of that list.
+ */
+static json_t *
+my_visits_todo(struct al_req *r, json_t *items, bool only, const struct svc_list_filter *f,
+    int64_t *total)
+{
+    size_t n = json_array_size(items), k = 0;
+    struct my_visit *v = al_arena_alloc(r->arena, (n ? n : 1) * sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_array_get(items, i);
+        int64_t start = 0;
+        service_parse_time(json_string_value(json_object_get(it, "window_start")), &start);
+        struct svc_todo t = service_todo(json_string_value(json_object_get(it, "status")), start,
+            r->now);
+        if (only && t.rank == SVC_TODO_NONE)
+            continue;
+        json_object_set_new(it, "todo", json_pack("{s:i, s:s?, s:s?, s:b}", "rank", t.rank,
+                                            "action", t.action, "text", t.text, "late", t.late));
+        v[k++] = (struct my_visit){.item = it, .todo = t, .start = start};
+    }
+    qsort(v, k, sizeof(*v), my_visit_cmp);
+    json_t *page = json_array();
+    for (size_t i = (size_t)f->offset; i < k && (int64_t)(i - (size_t)f->offset) < f->limit; i++)
+        json_array_append(page, v[i].item);
+    *total = (int64_t)k;
+    json_decref(items);
+    return page;
+}
+
 static int
 my_visits(struct al_req *r)
 {
     struct svc_list_filter f;
-    int64_t total = 0, me = 0;
+    int64_t total = 0, me = 0, limit, offset;
     json_t *items = json_array();
+    const char *todo = al_query_get(&r->query, "todo");
     int rc = service_store_caregiver_of(r->db, r->who->user_id, &me);
     if (rc == AL_ENOTFOUND)
-        return al_req_fail(r, AL_EUNPROC, NULL, "当前账号未登记为护理员");
+        rc = al_req_fail(r, AL_EUNPROC, NULL, "当前账号未登记为护理员");
     if (rc == AL_OK)
         rc = list_filter(r, &f);
-    if (rc != AL_OK)
+    if (rc == AL_OK && todo && strcmp(todo, "1") != 0 && strcmp(todo, "0") != 0)
+        rc = al_req_fail(r, AL_EINVAL, "todo", "todo 应为 1（只列待办）或 0");
+    if (rc != AL_OK) {
+        json_decref(items);
         return rc;
+    }
     f.scope = ""; /* RULE-SVC-002: the caregiver's own orders, wherever they are */
     f.caregiver_id = me;
     if (!f.date)
         f.date = r->today;
+    limit = f.limit, offset = f.offset;
+    f.limit = MY_DAY_MAX, f.offset = 0; /* the whole day, put in order below */
     rc = service_store_orders(r->db, r->arena, &f, items, &total);
-    return rc == AL_OK ? al_reply_items(r, items, total) : rc;
+    if (rc != AL_OK) {
+        json_decref(items);
+        return rc;
+    }
+    f.limit = limit, f.offset = offset;
+    items = my_visits_todo(r, items, todo && strcmp(todo, "1") == 0, &f, &total);
+    return al_reply_items(r, items, total);
 }
 
 /* RULE-SVC-060: six random digits. */
@@ -743,7 +800,7 @@ visit(struct al_req *r, int action)
         al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
     json_t *answer = NULL;
     if (rc == AL_OK)
-        rc = audit(r, al_arena_printf(r->arena, "service.%s", service_action_id(action)), o.id,
+        rc = service_audit(r, al_arena_printf(r->arena, "service.%s", service_action_id(action)), o.id,
             o.region_code,
             json_pack("{s:i, s:b, s:b, s:I}", "distance_m", evv.distance_m, "outside", evv.outside,
                 "clock_skew", evv.skew, "late_s", (json_int_t)(r->now - at)));
@@ -753,7 +810,7 @@ visit(struct al_req *r, int action)
     /* RULE-SVC-052: the same record won a race meanwhile: its answer, once. */
     if ((rc = al_idem_req_end(r, &x, rc)) != AL_OK || x.replayed)
         return rc;
-    publish(r, o.id, o.region_code, to, o.caregiver_id);
+    service_publish(r->db, r->arena, o.id, o.region_code, to, o.caregiver_id);
     return al_reply(r, 200, answer);
 }
 
@@ -778,11 +835,11 @@ confirm_write(struct al_req *r, struct svc_order *o, const char *how, const char
     if (rc == AL_OK)
         rc = service_store_confirmed_by(r->db, o->id, how);
     if (rc == AL_OK)
-        rc = audit(r, "service.order_confirm", o->id, o->region_code,
+        rc = service_audit(r, "service.order_confirm", o->id, o->region_code,
             json_pack("{s:s, s:s?}", "by", how, "reason", reason));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, o->id, o->region_code, to, o->caregiver_id);
+    service_publish(r->db, r->arena, o->id, o->region_code, to, o->caregiver_id);
     return reply_order(r, 200, o->id);
 }
 
@@ -791,21 +848,8 @@ static int
 order_confirm_code(struct al_req *r)
 {
     struct svc_order o;
-    const char *code = NULL;
-    int tries = 0;
     int rc = order_in_scope(r, &o);
-    if (rc == AL_OK)
-        rc = service_store_confirm_info(r->db, r->arena, o.id, &code, &tries);
-    if (rc != AL_OK)
-        return rc;
-    if (strcmp(o.status, "completed") != 0 || !code)
-        return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，没有待确认的确认码",
-            service_state_zh(service_state_parse(o.status)));
-    /* RULE-SVC-151: every reading of the code is audited. */
-    if ((rc = audit(r, "service.confirm_code_read", o.id, o.region_code, NULL)) != AL_OK)
-        return rc;
-    return al_reply(r, 200, json_pack("{s:s, s:i, s:i}", "code", code, "tries", tries,
-        "tries_left", tries >= SVC_CONFIRM_TRIES ? 0 : SVC_CONFIRM_TRIES - tries));
+    return rc == AL_OK ? service_code_reply(r, &o) : rc;
 }
 
 /*
@@ -839,7 +883,7 @@ order_confirm(struct al_req *r)
             return rc;
         rc = service_store_confirm_miss(r->db, o.id);
         if (rc == AL_OK)
-            rc = audit(r, "service.order_confirm_miss", o.id, o.region_code,
+            rc = service_audit(r, "service.order_confirm_miss", o.id, o.region_code,
                 json_pack("{s:i}", "tries", tries + 1));
         if ((rc = al_db_end(r->db, rc)) != AL_OK)
             return rc;
@@ -874,40 +918,11 @@ static int
 order_rate(struct al_req *r)
 {
     struct svc_order o;
-    json_t *body;
-    int64_t rating = 0;
-    const char *comment = NULL, *complaint = NULL, *to;
+    int to;
     int rc = order_in_scope(r, &o);
     if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "rating", "评分", AL_REQUIRED, 1, 5, &rating, NULL, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "comment", "评价内容", 0, 0, 500, &comment, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "complaint", "投诉内容", 0, 0, 500, &complaint, &r->err);
-    if (rc == AL_OK)
-        rc = next_state(r, &o, SVC_RATE, &to);
-    if (rc != AL_OK)
-        return rc;
-    if (complaint && !*complaint)
-        complaint = NULL;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
-    rc = service_store_move(r->db, &o, to, "rate", -1, -1, NULL, r->who->username, r->now);
-    if (rc == AL_ECONFLICT)
-        al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
-    if (rc == AL_OK)
-        rc = service_store_rate(r->db, o.id, (int)rating, comment, complaint);
-    if (rc == AL_OK && complaint) /* RULE-SVC-120: into the supervision queue */
-        rc = service_complaint_open(r, o.id, complaint);
-    if (rc == AL_OK)
-        rc = audit(r, "service.order_rate", o.id, o.region_code,
-            json_pack("{s:I, s:b}", "rating", (json_int_t)rating, "complaint", complaint != NULL));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
-        return rc;
-    publish(r, o.id, o.region_code, to, o.caregiver_id);
-    return reply_order(r, 200, o.id);
+        rc = service_rate(r, &o, NULL, &to);
+    return rc == AL_OK ? reply_order(r, 200, o.id) : rc;
 }
 
 /* A month "YYYY-MM" as [from, to) unix seconds of China time; 400 naming `month` otherwise. */
@@ -967,12 +982,16 @@ visit_fix(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "resolution_code",
             "处理结果应为 phone_verified（电话回访核实）、visit_verified（上门核实）、"
             "time_corrected（按实际时间更正）或 not_payable（核实未服务，不予结算）");
+    struct svc_travel_cfg tc;
+    struct svc_evv_cfg ec;
     rc = service_store_visit_row(r->db, r->arena, o.id, &v);
     if (rc == AL_ENOTFOUND)
         return al_req_fail(r, AL_EUNPROC, NULL, "该订单还没有签到记录");
+    if (rc == AL_OK)
+        rc = service_store_settings(r->db, &tc, &ec);
     if (rc != AL_OK)
         return rc;
-    unsigned m = service_exceptions(&v.f);
+    unsigned m = service_exceptions(&v.f, &ec);
     if (!m)
         return al_req_fail(r, AL_EUNPROC, NULL, "该上门记录无异常，无需人工处理");
     if (v.fixed)
@@ -989,7 +1008,7 @@ visit_fix(struct al_req *r)
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
     if (rc == AL_OK)
-        rc = audit(r, "service.visit_fix", o.id, o.region_code,
+        rc = service_audit(r, "service.visit_fix", o.id, o.region_code,
             json_pack("{s:s, s:s, s:s, s:s?}", "exceptions", ids, "reason_code", reason,
                 "resolution_code", resolution, "note", note));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
@@ -1016,14 +1035,23 @@ evv_report(struct al_req *r)
         snprintf(this_month, sizeof(this_month), "%.7s", r->today);
         month = this_month;
     }
+    struct svc_travel_cfg tc;
+    struct svc_evv_cfg ec;
+    int64_t mine = 0;
     int rc = month_bounds(r, month, "月份", &from, &to);
+    if (rc == AL_OK)
+        rc = service_store_settings(r->db, &tc, &ec);
+    if (rc == AL_OK) /* RULE-SVC-181 */
+        rc = service_user_provider(r->db, r->who->user_id, &mine);
     if (rc == AL_OK)
         rc = service_store_visit_rows(r->db, r->arena, r->who->region_code, from, to, &rows, &n);
     if (rc != AL_OK)
         return rc;
     json_t *providers = json_array(), *flagged = json_array();
     for (size_t i = 0; i < n; i++) {
-        unsigned m = service_exceptions(&rows[i].f);
+        if (mine && rows[i].provider_id != mine)
+            continue; /* RULE-SVC-181: a provider account sees its own visits only */
+        unsigned m = service_exceptions(&rows[i].f, &ec);
         json_t *p = NULL;
         size_t k;
         json_t *x;
@@ -1131,6 +1159,9 @@ settlement_create(struct al_req *r)
         return rc;
     if ((rc = month_bounds(r, month, "结算月份", &from, &to)) != AL_OK)
         return rc;
+    if (strncmp(month, r->today, 7) > 0) /* RULE-SVC-184: a month not begun (China time) */
+        return al_req_fail(r, AL_EUNPROC, "month", "%s 尚未到来，不能结算（本月为 %.7s）", month,
+            r->today);
     rc = service_store_provider_region(r->db, r->arena, provider, &region);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code, region) &&
                                   !region_in_scope(region, r->who->region_code)))
@@ -1261,9 +1292,31 @@ settlement_export(struct al_req *r)
 
 /* ---- the live board (RULE-SVC-030) ---- */
 
+#define BOARD_SERVED_MAX 64
+
 struct board_stream {
     char scope[16];
+    int64_t provider;                          /* RULE-SVC-180: a provider account's; 0 */
+    size_t nserved;                            /* the regions its active stations serve */
+    char served[BOARD_SERVED_MAX][16];
 };
+
+/*
+ * RULE-SVC-180: a provider account hears of its provider's orders as its order list shows them
+ * (RULE-SVC-111): those of its stations, and those not dispatched in a region it serves.
+ */
+static bool
+board_provider_sees(const struct board_stream *b, int64_t provider, const char *region)
+{
+    if (!b->provider || provider == b->provider)
+        return true;
+    if (provider)
+        return false;
+    for (size_t i = 0; i < b->nserved; i++)
+        if (region_in_scope(b->served[i], region))
+            return true;
+    return false;
+}
 
 /* An order changed: passed on when it lies in the viewer's region (RULE-SVC-001). */
 static void
@@ -1272,9 +1325,24 @@ on_board_event(struct al_follow *f, void *state, const char *payload)
     struct board_stream *b = state;
     json_t *p = json_loads(payload, 0, NULL);
     const char *region = json_string_value(json_object_get(p, "region_code"));
-    if (region && region_in_scope(b->scope, region))
+    int64_t provider = json_integer_value(json_object_get(p, "provider_id"));
+    if (region && region_in_scope(b->scope, region) && board_provider_sees(b, provider, region))
         al_follow_send(f, "order", payload); /* a client that does not read: ended */
     json_decref(p);
+}
+
+/* RULE-SVC-180: a provider account's stream knows its provider and the regions it serves. */
+static int
+board_provider(struct al_req *r, struct board_stream *b)
+{
+    const char *served[BOARD_SERVED_MAX];
+    int rc = service_user_provider(r->db, r->who->user_id, &b->provider);
+    if (rc == AL_OK && b->provider)
+        rc = service_store_provider_regions(r->db, r->arena, b->provider, served,
+            BOARD_SERVED_MAX, &b->nserved);
+    for (size_t i = 0; rc == AL_OK && i < b->nserved; i++)
+        snprintf(b->served[i], sizeof(b->served[i]), "%s", served[i]);
+    return rc;
 }
 
 static int
@@ -1282,12 +1350,16 @@ board_events(struct al_req *r)
 {
     if (evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD)
         return al_reply(r, 200, NULL);
-    struct board_stream *b;
+    struct board_stream *b, who = {0};
+    snprintf(who.scope, sizeof(who.scope), "%s", r->who->region_code);
+    int rc = board_provider(r, &who);
+    if (rc != AL_OK)
+        return rc;
     struct al_follow *f = al_follow_start(r, SERVICE_CHANNEL, sizeof(*b), on_board_event, NULL,
         (void **)&b);
     if (!f)
         return AL_EUNAVAIL;
-    snprintf(b->scope, sizeof(b->scope), "%s", r->who->region_code);
+    *b = who;
     if (al_follow_send(f, "ready", "{}"))
         al_follow_arm(f);
     return AL_OK;
@@ -1298,13 +1370,13 @@ static const struct al_route service_routes[] = {
     {AL_GET, "/api/v1/service/stations", stations_get, "service.read", 0, "本辖区服务站"},
     {AL_GET, "/api/v1/service/caregivers", caregivers_get, "service.read", 0, "本辖区护理员"},
     {AL_GET, "/api/v1/service/orders", orders_get, "service.read", 0,
-        "上门服务订单（status、date、caregiver_id；status=open 为未结束的订单）"},
+        "上门服务订单（status、date、caregiver_id；status=open 为未结束的订单；counts 为整个列表按状态的计数）"},
     {AL_POST, "/api/v1/service/orders/quote", order_quote, "service.order", 0,
         "下单前试算补贴与自付金额（不保存、不留痕）"},
     {AL_POST, "/api/v1/service/orders", order_place, "service.order", 0, "代老人下单上门服务"},
     {AL_GET, "/api/v1/service/board/events", board_events, "service.read", 0,
         "调度看板实时事件（SSE：订单状态变化）"},
-    {AL_GET, "/api/v1/service/my/visits", my_visits, "service.visit", 0, "护理员本人某日（默认今日）的上门任务"},
+    {AL_GET, "/api/v1/service/my/visits", my_visits, "service.visit", 0, "护理员本人某日（默认今日）的上门任务，现在要做的在前（todo=1 只列待办）"},
     {AL_GET, "/api/v1/service/orders/:id", order_get, "service.read", 0, "订单详情（明细、状态记录、签到签出）"},
     {AL_GET, "/api/v1/service/orders/:id/proposal", order_proposal, "service.dispatch", 0,
         "自动派单建议（不保存）"},

@@ -20,6 +20,10 @@ extern const struct al_module service_flow_module;
 /* The family's and the elder's own page (service_family.c, RULE-SVC-152..157). */
 extern const struct al_module service_family_module;
 
+/* Photos of a visit: the order as an owner of attachments (service_photo.c, RULE-SVC-170..173). */
+struct attach_owner;
+extern const struct attach_owner service_attach_owner;
+
 /* The live-event channel of the dispatch board (payload: an order's id, region, status). */
 #define SERVICE_CHANNEL "service.orders"
 

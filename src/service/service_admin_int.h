@@ -121,4 +121,13 @@ int service_complaint_update(struct al_req *r);
     {AL_PATCH, "/api/v1/service/complaints/:id", service_complaint_update, "service.complaint",  \
         0, "受理、指派、办结投诉（须带 version；办结须填写处理结果与办理情况）"}
 
+/* The visit proof's settings (service_settings.c, RULE-SVC-175..177), in service_registry.c's table. */
+int service_settings_get(struct al_req *r);
+int service_settings_put(struct al_req *r);
+#define SERVICE_SETTINGS_ROUTES                                                                \
+    {AL_GET, "/api/v1/service/settings", service_settings_get, "service.read", 0,               \
+        "上门核验设置（签到范围、时钟偏差、服务时长过短/过长界限）"},                               \
+    {AL_PUT, "/api/v1/service/settings", service_settings_put, "service.manage", 0,             \
+        "修改服务时长过短/过长界限（evv_short_pct 1–99、evv_long_pct 101–1000）"}
+
 #endif

@@ -18,25 +18,6 @@
 
 #define FAMILY_AHEAD_DAYS 30 /* RULE-SVC-155: how far ahead a family may order */
 
-static int
-audit(struct al_req *r, const char *action, int64_t id, const char *region, json_t *detail)
-{
-    struct audit_entry e = {.action = action, .target_type = "service_order",
-        .target_id = al_arena_printf(r->arena, "%lld", (long long)id), .region_code = region,
-        .outcome = "success", .detail = detail};
-    return audit_append(r, &e);
-}
-
-static void
-publish(struct al_req *r, int64_t id, const char *region, const char *status, int64_t caregiver)
-{
-    json_t *p = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)id, "region_code", region,
-        "status", status, "caregiver_id", (json_int_t)caregiver);
-    const char *text = al_json_dump(r->arena, p, NULL);
-    if (text)
-        al_events_publish(r->db, SERVICE_CHANNEL, text);
-}
-
 /* RULE-SVC-152: the caller is linked to elder `elder_id` with the services scope, else 404. */
 static int
 linked(struct al_req *r, int64_t elder_id, const char *field)
@@ -89,20 +70,8 @@ static int
 family_code(struct al_req *r)
 {
     struct svc_order o;
-    const char *code = NULL;
-    int tries = 0;
     int rc = family_order(r, &o);
-    if (rc == AL_OK)
-        rc = service_store_confirm_info(r->db, r->arena, o.id, &code, &tries);
-    if (rc != AL_OK)
-        return rc;
-    if (strcmp(o.status, "completed") != 0 || !code)
-        return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，没有待确认的确认码",
-            service_state_zh(service_state_parse(o.status)));
-    if ((rc = audit(r, "service.confirm_code_read", o.id, o.region_code, NULL)) != AL_OK)
-        return rc;
-    return al_reply(r, 200, json_pack("{s:s, s:i}", "code", code, "tries_left",
-        tries >= SVC_CONFIRM_TRIES ? 0 : SVC_CONFIRM_TRIES - tries));
+    return rc == AL_OK ? service_code_reply(r, &o) : rc;
 }
 
 /* RULE-SVC-156: the family rates a confirmed visit (1–5, a comment, a complaint). */
@@ -110,41 +79,12 @@ static int
 family_rate(struct al_req *r)
 {
     struct svc_order o;
-    json_t *body;
-    int64_t rating = 0;
-    const char *comment = NULL, *complaint = NULL;
+    int to;
     int rc = family_order(r, &o);
     if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "rating", "评分", AL_REQUIRED, 1, 5, &rating, NULL, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "comment", "评价内容", AL_PLAIN, 0, 500, &comment, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "complaint", "投诉内容", AL_PLAIN, 0, 500, &complaint, &r->err);
+        rc = service_rate(r, &o, "family", &to);
     if (rc != AL_OK)
         return rc;
-    int from = service_state_parse(o.status), to;
-    if (service_move(from, SVC_RATE, &to) != AL_OK)
-        return al_req_fail(r, AL_ECONFLICT, "status", "订单当前状态为「%s」，不能%s",
-            service_state_zh(from), service_action_zh(SVC_RATE));
-    if (complaint && !*complaint)
-        complaint = NULL;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        return rc;
-    rc = service_store_move(r->db, &o, service_state_id(to), "rate", -1, -1, NULL,
-        r->who->username, r->now);
-    if (rc == AL_ECONFLICT)
-        al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
-    if (rc == AL_OK)
-        rc = service_store_rate(r->db, o.id, (int)rating, comment, complaint);
-    if (rc == AL_OK)
-        rc = audit(r, "service.order_rate", o.id, o.region_code,
-            json_pack("{s:I, s:b, s:s}", "rating", (json_int_t)rating, "complaint",
-                complaint != NULL, "by", "family"));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
-        return rc;
-    publish(r, o.id, o.region_code, service_state_id(to), o.caregiver_id);
     return al_reply(r, 200, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)o.id, "status",
         service_state_id(to), "status_name", service_state_zh(to)));
 }
@@ -197,14 +137,14 @@ family_place(struct al_req *r)
     if (rc == AL_ENOTFOUND)
         rc = al_req_fail(r, AL_EINVAL, "item", "服务项目 %s 不存在或已停用", item);
     if (rc == AL_OK)
-        rc = audit(r, "service.order_place", id, o.region_code,
+        rc = service_audit(r, "service.order_place", id, o.region_code,
             json_pack("{s:I, s:I, s:I, s:I, s:b, s:s}", "elder_id", (json_int_t)elder,
                 "total_fen", (json_int_t)o.total_fen, "entitled_fen", (json_int_t)o.entitled_fen,
                 "elder_fen", (json_int_t)o.elder_fen, "beyond_quota", o.beyond, "channel",
                 in.channel));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    publish(r, id, o.region_code, "created", 0);
+    service_publish(r->db, r->arena, id, o.region_code, "created", 0);
     return al_reply(r, 201, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:b}", "id",
         (json_int_t)id, "status", "created", "status_name", service_state_zh(SVC_CREATED),
         "total_fen", (json_int_t)o.total_fen, "entitled_fen", (json_int_t)o.entitled_fen,

@@ -38,17 +38,6 @@ audit_as(struct al_db *db, const char *by, const char *action, const char *type,
     return rc;
 }
 
-static void
-publish(struct al_db *db, struct al_arena *a, int64_t id, const char *region, const char *status)
-{
-    json_t *p = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)id, "region_code", region,
-        "status", status, "caregiver_id", (json_int_t)0);
-    const char *text = p ? al_json_dump(a, p, NULL) : NULL;
-    if (text)
-        al_events_publish(db, SERVICE_CHANNEL, text);
-    json_decref(p);
-}
-
 int
 service_flow_place(struct al_db *db, struct al_arena *a, const struct svc_one *in, int64_t now,
     struct svc_new_order *o, int64_t *id)
@@ -119,7 +108,7 @@ plan_order(struct al_db *db, struct al_arena *a, const struct svc_plan *p,
                 now);
         *made = rc == AL_OK;
         if (rc == AL_OK)
-            publish(db, a, id, home->region_code, "created");
+            service_publish(db, a, id, home->region_code, "created", 0);
     }
     if (rc == AL_OK)
         rc = service_flow_plan_generated(db, p->id, date);
@@ -242,7 +231,7 @@ service_flow_sweep(struct al_db *db, struct al_arena *a, int64_t now, int *nswep
         }
         if (rc == AL_OK) {
             (*nswept)++;
-            publish(db, a, o.id, o.region_code, service_state_id(to));
+            service_publish(db, a, o.id, o.region_code, service_state_id(to), 0);
         }
     }
     return rc;

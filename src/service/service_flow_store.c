@@ -239,15 +239,8 @@ service_flow_overdue(struct al_db *db, struct al_arena *a, int64_t before,
 
 /* ---- the family's view (RULE-SVC-152..156) ---- */
 
-static json_t *
-status_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
-{
-    (void)c;
-    return json_string(service_state_zh(service_state_parse(al_stmt_text(st, col))));
-}
-
 static const struct al_col family_cols[] = {AL_COL(0, "id", AL_COL_INT),
-    AL_COL(1, "status", AL_COL_TEXT), AL_COLF(1, "status_name", status_zh),
+    AL_COL(1, "status", AL_COL_TEXT), AL_COLF(1, "status_name", service_col_state_zh),
     AL_COL(2, "window_start", AL_COL_TIME), AL_COL(3, "window_end", AL_COL_TIME),
     AL_COL(4, "planned_min", AL_COL_INT), AL_COL(5, "item_name", AL_COL_TEXT),
     AL_COL(6, "items", AL_COL_INT), AL_COL(7, "caregiver_name", AL_COL_TEXT),

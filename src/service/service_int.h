@@ -163,6 +163,8 @@ void service_pick(const struct svc_job *job, const struct svc_cand *cands, int n
 struct svc_evv_cfg {
     int radius_m;    /* tolerance before the reported accuracy (default 100) */
     int skew_s;      /* device time further than this from the server's is flagged */
+    int short_pct;   /* RULE-SVC-175: a visit under this share of the planned minutes is short */
+    int long_pct;    /* … over this share is long (defaults SVC_SHORT_PCT, SVC_LONG_PCT) */
 };
 
 struct svc_evv {
@@ -214,6 +216,12 @@ struct svc_order {
 
 /* The settings of dispatch and visit proof, defaults where unset.  AL_OK or a database error. */
 int service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_evv_cfg *e);
+
+/*
+ * RULE-SVC-176: store the duration limits of `e` (service.evv_short_pct, service.evv_long_pct),
+ * in the caller's transaction.  AL_OK or a database error.
+ */
+int service_store_evv_limits_put(struct al_db *db, const struct svc_evv_cfg *e);
 
 /* The active item `code` (in `a`).  AL_OK, AL_ENOTFOUND or a database error. */
 int service_store_item(struct al_db *db, struct al_arena *a, const char *code,
@@ -274,9 +282,18 @@ struct svc_list_filter {
     int64_t limit, offset;
 };
 
+/* A row column (struct al_col's AL_COLF): the Chinese name of the state in column `col`. */
+struct al_row_ctx;
+json_t *service_col_state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col);
+
 /* A page of orders; AL_OK or a database error. */
 int service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
     json_t *items, int64_t *total);
+
+/* RULE-SVC-188: the orders of the whole list of `f` (not a page) by status into `counts`
+ * ({"created": n, …}).  AL_OK or a database error. */
+int service_store_order_counts(struct al_db *db, struct al_arena *a,
+    const struct svc_list_filter *f, json_t *counts);
 
 /*
  * The candidates for an order: active caregivers of stations serving `region`
@@ -372,9 +389,10 @@ enum svc_exception {
     SVC_EXC_SKEW = 1 << 2,    /* clock skew */
     SVC_EXC_SHORT = 1 << 3,   /* shorter than SVC_SHORT_PCT of the planned minutes */
     SVC_EXC_LONG = 1 << 4,    /* longer than SVC_LONG_PCT of the planned minutes */
+    SVC_EXC_GONE = 1 << 5,    /* the elder was recorded as dead or moved out by the visit's day */
 };
-#define SVC_NEXC 5
-#define SVC_SHORT_PCT 50
+#define SVC_NEXC 6
+#define SVC_SHORT_PCT 50  /* defaults of service.evv_short_pct and service.evv_long_pct */
 #define SVC_LONG_PCT 200
 #define SVC_VERIFIED_TARGET_PCT 95
 
@@ -387,10 +405,15 @@ struct svc_visit_facts {
     bool outside, skew;
     int64_t checkin_at, checkout_at;
     int planned_min;
+    bool elder_gone;                /* the elder is recorded as deceased or moved out … */
+    const char *gone_on;            /* … since this day (YYYY-MM-DD; NULL: not known) */
 };
 
-/* RULE-SVC-070..072: the exceptions of a visit (a mask of enum svc_exception; 0: verified).  Pure. */
-unsigned service_exceptions(const struct svc_visit_facts *v);
+/*
+ * RULE-SVC-070..072: the exceptions of a visit (a mask of enum svc_exception; 0: verified), the
+ * duration limits from `c` (RULE-SVC-175).  Pure.
+ */
+unsigned service_exceptions(const struct svc_visit_facts *v, const struct svc_evv_cfg *c);
 /* "missing" … and 六要素缺失 … of one bit; NULL outside. */
 const char *service_exception_id(unsigned bit);
 const char *service_exception_zh(unsigned bit);
@@ -414,4 +437,67 @@ int service_store_visit_row(struct al_db *db, struct al_arena *a, int64_t order_
 /* RULE-SVC-073: the manual fix, caller's transaction; AL_ECONFLICT when fixed already. */
 int service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
     const char *reason, const char *resolution, const char *note, const char *by, int64_t now);
+/* ---- the caregiver's to-do (RULE-SVC-187) ---- */
+
+struct svc_todo {
+    int rank;           /* 0 first … SVC_TODO_NONE: nothing to do */
+    const char *action; /* "checkout", "checkin", "arrive", "accept", "start", "confirm"; NULL */
+    const char *text;   /* what to do, in Chinese; NULL */
+    bool late;          /* not accepted or not set off though the window has begun */
+};
+#define SVC_TODO_NONE 9
+#define SVC_TODO_SOON_S 3600 /* an accepted visit starting within the hour: time to set off */
+
+/*
+ * RULE-SVC-187: what the caregiver must do about an order in state `status` whose window
+ * begins at `window_start`, at `now` (unix seconds): finish the visit in service, then the one
+ * arrived at, the one on the way, answer a new assignment (it is re-dispatched after
+ * service.accept_minutes), set off for one starting within the hour, have a completed one
+ * confirmed, set off later.  Pure.
+ */
+struct svc_todo service_todo(const char *status, int64_t window_start, int64_t now);
+
+/* ---- after a write (service_common.c) ---- */
+
+struct al_req;
+
+/* The audit entry of order `id` (target service_order), in the caller's transaction. */
+int service_audit(struct al_req *r, const char *action, int64_t id, const char *region,
+    json_t *detail);
+
+/*
+ * Tell the dispatch boards that order `id` changed (RULE-SVC-030), once committed: the event
+ * `order` {id, region_code, status, caregiver_id, provider_id} (RULE-SVC-180: the provider of
+ * the order's station, 0 when it has none).  Failures are logged, never returned.
+ */
+void service_publish(struct al_db *db, struct al_arena *a, int64_t id, const char *region,
+    const char *status, int64_t caregiver);
+
+/*
+ * RULE-SVC-060, RULE-SVC-151, RULE-SVC-154: reply with the confirmation code of order `o`
+ * ({code, tries, tries_left}) while the order awaits it (409 naming the state otherwise); each
+ * reading audited.  The caller has checked the order is the caller's to see.
+ */
+int service_code_reply(struct al_req *r, const struct svc_order *o);
+
+/*
+ * RULE-SVC-064, RULE-SVC-156: rate order `o` from the request body (rating 1–5, comment,
+ * complaint — a complaint enters the supervision queue, RULE-SVC-120) in one transaction with
+ * its move and its audit entry (`by`: who rated, NULL for staff), then tell the boards.  *to is
+ * the new state.  AL_OK, or an error with r->err filled (400 naming the field, 409 naming the
+ * state).
+ */
+int service_rate(struct al_req *r, const struct svc_order *o, const char *by, int *to);
+
+/* RULE-SVC-180: the provider of order `id`'s station into *provider (0: no station).  AL_OK,
+ * AL_ENOTFOUND or a database error. */
+int service_store_order_provider(struct al_db *db, int64_t id, int64_t *provider);
+
+/*
+ * RULE-SVC-180: the region codes the active stations of `provider` serve, at most `max`, into
+ * `out` (copied into `a`); *n their number.  AL_OK or a database error.
+ */
+int service_store_provider_regions(struct al_db *db, struct al_arena *a, int64_t provider,
+    const char **out, size_t max, size_t *n);
+
 #endif

@@ -350,7 +350,7 @@ service_parse_time(const char *s, int64_t *out)
 /* ---- visit exceptions ---- */
 
 unsigned
-service_exceptions(const struct svc_visit_facts *v)
+service_exceptions(const struct svc_visit_facts *v, const struct svc_evv_cfg *c)
 {
     unsigned m = 0;
     /* RULE-SVC-070: the six elements (service type, recipient, date, location, caregiver,
@@ -363,13 +363,22 @@ service_exceptions(const struct svc_visit_facts *v)
         m |= SVC_EXC_OUTSIDE;
     if (v->skew)
         m |= SVC_EXC_SKEW;
-    /* RULE-SVC-072: the minutes between check-in and check-out against the planned ones. */
+    /* RULE-SVC-072, RULE-SVC-175: the minutes between check-in and check-out against the
+     * planned ones, within the limits of the settings. */
     if (v->has_checkin && v->has_checkout && v->planned_min > 0) {
         int64_t s = v->checkout_at - v->checkin_at, plan = (int64_t)v->planned_min * 60;
-        if (s * 100 < plan * SVC_SHORT_PCT)
+        if (s * 100 < plan * c->short_pct)
             m |= SVC_EXC_SHORT;
-        else if (s * 100 > plan * SVC_LONG_PCT)
+        else if (s * 100 > plan * c->long_pct)
             m |= SVC_EXC_LONG;
+    }
+    /* RULE-SVC-190: a visit on or after the day the elder died or moved out (any day when the
+     * registry does not say which). */
+    if (v->elder_gone && (v->has_checkin || v->has_checkout)) {
+        char day[11];
+        service_cst_date(v->has_checkin ? v->checkin_at : v->checkout_at, day);
+        if (!v->gone_on || !*v->gone_on || strcmp(v->gone_on, day) <= 0)
+            m |= SVC_EXC_GONE;
     }
     return m;
 }
@@ -383,6 +392,7 @@ static const struct {
     {SVC_EXC_SKEW, "clock_skew", "设备时间偏差"},
     {SVC_EXC_SHORT, "too_short", "服务时长过短"},
     {SVC_EXC_LONG, "too_long", "服务时长过长"},
+    {SVC_EXC_GONE, "elder_gone", "老人已去世或迁出"},
 };
 
 const char *
@@ -439,4 +449,39 @@ service_fix_resolution_zh(const char *code)
         {NULL, NULL},
     };
     return code_zh(resolutions, code);
+}
+
+/* ---- the caregiver's to-do ---- */
+
+struct svc_todo
+service_todo(const char *status, int64_t window_start, int64_t now)
+{
+    static const struct {
+        const char *status, *action, *text;
+        int rank;
+    } steps[] = {
+        {"in_service", "checkout", "服务中：完成服务清单后签出", 0},
+        {"arrived", "checkin", "已到达：请签到后开始服务", 1},
+        {"on_the_way", "arrive", "在途：到达后点“到达”或直接签到", 2},
+        {"assigned", "accept", "新派单：请尽快接单或拒单，超时将改派", 3},
+        {"accepted", "start", "即将开始：请出发", 4},
+        {"completed", "confirm", "已签出：请老人或家属确认服务", 5},
+    };
+    struct svc_todo t = {.rank = SVC_TODO_NONE};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        if (strcmp(status, steps[i].status) != 0)
+            continue;
+        t = (struct svc_todo){.rank = steps[i].rank, .action = steps[i].action,
+            .text = steps[i].text};
+        break;
+    }
+    bool waiting = t.action && (strcmp(status, "assigned") == 0 || strcmp(status, "accepted") == 0);
+    t.late = waiting && window_start <= now;
+    if (strcmp(status, "accepted") == 0 && !t.late && window_start - now > SVC_TODO_SOON_S) {
+        t.rank = 6; /* later today: after the visits of now */
+        t.text = "已接单：按预约时间出发";
+    } else if (t.late && strcmp(status, "accepted") == 0) {
+        t.text = "已过预约开始时间：请尽快出发";
+    }
+    return t;
 }

@@ -929,6 +929,7 @@ static const struct al_route admin_routes[] = {
         "护理员证书到期提醒（state=expired 已过期、expiring 30 天内到期，默认两者）"},
     {AL_GET, A "/certificates/export", certs_export, "service.read", 0, "导出证书到期提醒"},
     SERVICE_COMPLAINT_ROUTES,
+    SERVICE_SETTINGS_ROUTES,
     {0},
 };
 

@@ -19,9 +19,11 @@ int
 service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_evv_cfg *e)
 {
     static const char sql[] = "SELECT key, value FROM settings WHERE key IN ('service.speed_kmh',"
-                              " 'service.detour_pct', 'service.evv_radius_m', 'service.clock_skew_s')";
+                              " 'service.detour_pct', 'service.evv_radius_m', 'service.clock_skew_s',"
+                              " 'service.evv_short_pct', 'service.evv_long_pct')";
     *t = (struct svc_travel_cfg){.speed_kmh = 20, .detour_pct = 140};
-    *e = (struct svc_evv_cfg){.radius_m = 100, .skew_s = 300};
+    *e = (struct svc_evv_cfg){.radius_m = 100, .skew_s = 300, .short_pct = SVC_SHORT_PCT,
+        .long_pct = SVC_LONG_PCT};
     struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
@@ -37,6 +39,30 @@ service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_ev
             e->radius_m = (int)n;
         else if (strcmp(k, "service.clock_skew_s") == 0 && n > 0 && n <= 86400)
             e->skew_s = (int)n;
+        else if (strcmp(k, "service.evv_short_pct") == 0 && n >= 1 && n <= 99) /* RULE-SVC-175 */
+            e->short_pct = (int)n;
+        else if (strcmp(k, "service.evv_long_pct") == 0 && n >= 101 && n <= 1000)
+            e->long_pct = (int)n;
+    }
+    return rc;
+}
+
+int
+service_store_evv_limits_put(struct al_db *db, const struct svc_evv_cfg *e)
+{
+    static const char sql[] = "INSERT INTO settings(key, value) VALUES (?, ?)"
+                              " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+    const char *keys[] = {"service.evv_short_pct", "service.evv_long_pct"};
+    int vals[] = {e->short_pct, e->long_pct}, rc = AL_OK;
+    for (int i = 0; i < 2 && rc == AL_OK; i++) {
+        struct al_stmt *st = al_db_sql(db, sql);
+        if (!st)
+            return AL_EDB;
+        char v[16];
+        snprintf(v, sizeof(v), "%d", vals[i]);
+        al_stmt_bind_text(st, 1, keys[i]);
+        al_stmt_bind_text(st, 2, v);
+        rc = al_stmt_run(st);
     }
     return rc;
 }
@@ -241,8 +267,8 @@ service_store_order(struct al_db *db, struct al_arena *a, int64_t id, struct svc
     " LEFT JOIN svc_caregivers c ON c.id = o.caregiver_id"                                     \
     " LEFT JOIN svc_stations s ON s.id = o.station_id"
 
-static json_t *
-state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
+json_t *
+service_col_state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
 {
     (void)c;
     return json_string(service_state_zh(service_state_parse(al_stmt_text(st, col))));
@@ -251,7 +277,7 @@ state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
 static const struct al_col order_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(1, "region_code", AL_COL_TEXT), AL_COL(2, "elder_id", AL_COL_INT),
     AL_COL(3, "elder_name", AL_COL_TEXT), AL_COL(4, "elder_id_masked", AL_COL_TEXT),
-    AL_COL(5, "status", AL_COL_TEXT), AL_COLF(5, "status_name", state_zh),
+    AL_COL(5, "status", AL_COL_TEXT), AL_COLF(5, "status_name", service_col_state_zh),
     AL_COL(6, "window_start", AL_COL_TIME), AL_COL(7, "window_end", AL_COL_TIME),
     AL_COL(8, "planned_min", AL_COL_INT), AL_COL(9, "address", AL_COL_TEXT),
     AL_COL(10, "lat", AL_COL_DOUBLE), AL_COL(11, "lng", AL_COL_DOUBLE),
@@ -269,7 +295,7 @@ static const struct al_col line_cols[] = {AL_COL(0, "item_code", AL_COL_TEXT),
     AL_COL(3, "entitled_fen", AL_COL_INT), AL_COL(4, "elder_fen", AL_COL_INT),
     AL_COL(5, "entitle_item_key", AL_COL_TEXT), AL_COL_END};
 static const struct al_col event_cols[] = {AL_COL(0, "from_status", AL_COL_TEXT),
-    AL_COL(1, "to_status", AL_COL_TEXT), AL_COLF(1, "to_status_name", state_zh),
+    AL_COL(1, "to_status", AL_COL_TEXT), AL_COLF(1, "to_status_name", service_col_state_zh),
     AL_COL(2, "action", AL_COL_TEXT), AL_COL(3, "caregiver_id", AL_COL_INT),
     AL_COL(4, "reason", AL_COL_TEXT), AL_COL(5, "by", AL_COL_TEXT), AL_COL(6, "at", AL_COL_TIME),
     AL_COL_END};
@@ -368,37 +394,60 @@ service_store_move(struct al_db *db, const struct svc_order *o, const char *to,
     return rc;
 }
 
-int
-service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
-    json_t *items, int64_t *total)
+/* The order list's filter: ?1 ?2 scope; ?3 status; ?4 open; ?5 ?6 day; ?7 caregiver; ?8 provider. */
+#define ORDERS_WHERE                                                                           \
+    " WHERE o.region_code >= ?1 AND o.region_code < ?2"                                        \
+    " AND (CAST(?3 AS TEXT) IS NULL OR o.status = ?3)"                                         \
+    " AND (?4 = 0 OR o.status NOT IN ('settled', 'cancelled', 'rated', 'confirmed'))"          \
+    " AND (?5 = 0 OR (o.window_start >= ?5 AND o.window_start < ?6))"                          \
+    " AND (?7 = 0 OR o.caregiver_id = ?7)"                                                     \
+    " AND (?8 = 0 OR" SVC_ORDER_OF_PROVIDER("o", "?8") ")" /* RULE-SVC-111 */
+
+static void
+orders_params(struct al_params *p, struct al_arena *a, const struct svc_list_filter *f)
 {
-    static const struct al_page_sql q = {.cols = LIST_COLS, .from = LIST_FROM,
-        .order = " ORDER BY o.window_start, o.id"};
-    /* ?1 ?2 scope; ?3 status; ?4 open; ?5 ?6 day; ?7 caregiver */
-    static const char where[] =
-        " WHERE o.region_code >= ?1 AND o.region_code < ?2"
-        " AND (CAST(?3 AS TEXT) IS NULL OR o.status = ?3)"
-        " AND (?4 = 0 OR o.status NOT IN ('settled', 'cancelled', 'rated', 'confirmed'))"
-        " AND (?5 = 0 OR (o.window_start >= ?5 AND o.window_start < ?6))"
-        " AND (?7 = 0 OR o.caregiver_id = ?7)"
-        " AND (?8 = 0 OR" SVC_ORDER_OF_PROVIDER("o", "?8") ")"; /* RULE-SVC-111 */
-    struct al_params p;
-    al_params_init(&p, a);
-    region_params(&p, f->scope);
-    al_param_text(&p, f->status);
-    al_param_int(&p, f->open ? 1 : 0);
+    al_params_init(p, a);
+    region_params(p, f->scope);
+    al_param_text(p, f->status);
+    al_param_int(p, f->open ? 1 : 0);
     int64_t lo = 0;
     if (f->date) {
         struct tm t = {.tm_year = atoi(f->date) - 1900, .tm_mon = atoi(f->date + 5) - 1,
             .tm_mday = atoi(f->date + 8)};
         lo = (int64_t)timegm(&t) - 8 * 3600;
     }
-    al_param_int(&p, lo);
-    al_param_int(&p, lo + 86400);
-    al_param_int(&p, f->caregiver_id);
-    al_param_int(&p, f->provider_id);
-    return al_db_page(db, &p, &q, where, f->limit, f->offset,
+    al_param_int(p, lo);
+    al_param_int(p, lo + 86400);
+    al_param_int(p, f->caregiver_id);
+    al_param_int(p, f->provider_id);
+}
+
+int
+service_store_orders(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
+    json_t *items, int64_t *total)
+{
+    static const struct al_page_sql q = {.cols = LIST_COLS, .from = LIST_FROM,
+        .order = " ORDER BY o.window_start, o.id"};
+    struct al_params p;
+    orders_params(&p, a, f);
+    return al_db_page(db, &p, &q, ORDERS_WHERE, f->limit, f->offset,
         &(struct al_rows){.cols = order_cols}, items, total);
+}
+
+int
+service_store_order_counts(struct al_db *db, struct al_arena *a, const struct svc_list_filter *f,
+    json_t *counts)
+{
+    static const char sql[] =
+        "SELECT o.status, count(*) FROM svc_orders o" ORDERS_WHERE " GROUP BY o.status";
+    struct al_params p;
+    int rc;
+    orders_params(&p, a, f);
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_params_bind(st, &p);
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        json_object_set_new(counts, al_stmt_text(st, 0), json_integer(al_stmt_int(st, 1)));
+    return rc;
 }
 
 /* Split "a,b,c" into at most `max` texts of `a`. */
@@ -524,15 +573,8 @@ service_store_caregiver_of(struct al_db *db, int64_t user_id, int64_t *id)
 {
     static const char sql[] = "SELECT id FROM svc_caregivers WHERE user_id = ? AND status = 'active'";
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_bind_int(st, 1, user_id);
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *id = al_stmt_int(st, 0);
-        al_stmt_reset(st);
-    }
-    return rc;
+    return al_stmt_int64(st, id);
 }
 
 int
@@ -554,6 +596,18 @@ service_store_caregiver(struct al_db *db, struct al_arena *a, int64_t id, const 
     return rc;
 }
 
+/* The rows of `sql` (static text, its ?1 ?2 the bounds of region prefix `scope`) as `cols`. */
+static int
+scope_rows(struct al_db *db, struct al_arena *a, const char *sql, const char *scope,
+    const struct al_col *cols, json_t *items)
+{
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql); /* NULL: the step answers AL_EDB */
+    al_stmt_binds(st, AL_T(lo), AL_T(hi));
+    return al_db_rows(st, a, &(struct al_rows){.cols = cols}, items);
+}
+
 static const struct al_col station_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "region_code", AL_COL_TEXT),
     AL_COL(3, "address", AL_COL_TEXT), AL_COL(4, "lat", AL_COL_DOUBLE),
@@ -570,13 +624,7 @@ service_store_stations(struct al_db *db, struct al_arena *a, const char *scope, 
         " s.provider_id"
         " FROM svc_stations s JOIN svc_providers p ON p.id = s.provider_id"
         " WHERE s.region_code >= ? AND s.region_code < ? ORDER BY s.id";
-    char lo[16], hi[16];
-    region_scope_bounds(scope, lo, hi);
-    struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_T(lo), AL_T(hi));
-    return al_db_rows(st, a, &(struct al_rows){.cols = station_cols}, items);
+    return scope_rows(db, a, sql, scope, station_cols, items);
 }
 
 static const struct al_col caregiver_cols[] = {AL_COL(0, "id", AL_COL_INT),
@@ -893,6 +941,11 @@ service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provid
         "  WHERE settlement_id = ?1),"
         " elder_fen = (SELECT coalesce(sum(elder_fen), 0) FROM svc_settlement_lines"
         "  WHERE settlement_id = ?1) WHERE id = ?1";
+    struct svc_travel_cfg tc;
+    struct svc_evv_cfg ec;
+    int src = service_store_settings(db, &tc, &ec); /* RULE-SVC-175: the duration limits */
+    if (src != AL_OK)
+        return src;
     struct al_stmt *st = al_db_sql(db, sql_head);
     if (!st)
         return AL_EDB;
@@ -931,7 +984,7 @@ service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provid
             return AL_EINTERNAL; /* a confirmed order always has its visit */
         if (rc != AL_OK)
             return rc;
-        if ((service_exceptions(&v.f) && !v.fixed) || v.not_payable) {
+        if ((service_exceptions(&v.f, &ec) && !v.fixed) || v.not_payable) {
             (*held)++;
             continue;
         }
@@ -979,13 +1032,7 @@ service_store_settlements(struct al_db *db, struct al_arena *a, const char *scop
     static const char sql[] = "SELECT " SETTLE_COLS
                               " WHERE t.region_code >= ? AND t.region_code < ?"
                               " ORDER BY t.month DESC, t.id DESC";
-    char lo[16], hi[16];
-    region_scope_bounds(scope, lo, hi);
-    struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_T(lo), AL_T(hi));
-    return al_db_rows(st, a, &(struct al_rows){.cols = settle_cols}, items);
+    return scope_rows(db, a, sql, scope, settle_cols, items);
 }
 
 static const struct al_col settle_line_cols[] = {AL_COL(0, "order_id", AL_COL_INT),
@@ -1099,10 +1146,12 @@ service_store_settle_export_stmt(struct al_db *db, int64_t id)
     " v.caregiver_id, v.checkin_at, v.checkout_at, v.checkin_lat, v.checkout_lat,"            \
     " v.checkin_outside, v.checkout_outside, v.clock_skew, o.planned_min,"                     \
     " (SELECT count(*) FROM svc_visit_fixes f WHERE f.order_id = o.id),"                       \
-    " (SELECT f.resolution_code FROM svc_visit_fixes f WHERE f.order_id = o.id)"               \
+    " (SELECT f.resolution_code FROM svc_visit_fixes f WHERE f.order_id = o.id),"              \
+    " e.status, e.status_date"                                                                 \
     " FROM svc_visits v JOIN svc_orders o ON o.id = v.order_id"                                \
     " LEFT JOIN svc_stations s ON s.id = o.station_id"                                         \
-    " LEFT JOIN svc_providers p ON p.id = s.provider_id"
+    " LEFT JOIN svc_providers p ON p.id = s.provider_id"                                       \
+    " LEFT JOIN elders e ON e.id = o.elder_id"
 
 static int
 facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, size_t *n)
@@ -1139,6 +1188,9 @@ facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, s
         r->fixed = al_stmt_int(st, 14) > 0;
         const char *res = al_stmt_text(st, 15);
         r->not_payable = res && strcmp(res, "not_payable") == 0;
+        const char *es = al_stmt_text(st, 16); /* RULE-SVC-190 */
+        r->f.elder_gone = es && (strcmp(es, "deceased") == 0 || strcmp(es, "moved_out") == 0);
+        r->f.gone_on = r->f.elder_gone ? al_stmt_dup(a, st, 17) : NULL;
     }
     return rc;
 }
@@ -1190,4 +1242,31 @@ service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions
     al_stmt_binds(st, AL_I(order_id), AL_T(exceptions), AL_T(reason), AL_T(resolution),
         AL_T(note ? note : ""), AL_T(by), AL_I(now));
     return al_stmt_run(st); /* AL_ECONFLICT: fixed already */
+}
+
+int
+service_store_order_provider(struct al_db *db, int64_t id, int64_t *provider)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT coalesce(s.provider_id, 0) FROM svc_orders o"
+                                       " LEFT JOIN svc_stations s ON s.id = o.station_id"
+                                       " WHERE o.id = ?");
+    al_stmt_bind_int(st, 1, id);
+    return al_stmt_int64(st, provider);
+}
+
+int
+service_store_provider_regions(struct al_db *db, struct al_arena *a, int64_t provider,
+    const char **out, size_t max, size_t *n)
+{
+    struct al_stmt *st = al_db_sql(db, "SELECT DISTINCT r.region_code FROM svc_station_regions r"
+                                       " JOIN svc_stations s ON s.id = r.station_id"
+                                       " WHERE s.provider_id = ? AND s.status = 'active'"
+                                       " ORDER BY r.region_code");
+    int rc;
+    *n = 0;
+    al_stmt_bind_int(st, 1, provider);
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        if (*n < max)
+            out[(*n)++] = al_stmt_dup(a, st, 0);
+    return rc;
 }

@@ -130,8 +130,10 @@ async function svcCarer() {
 const svcItem = () => ({ code: `walk_${seq++}`, name: '巡检项目', category: '其他', price_fen: 1000, planned_min: 30, skill: 'general' })
 async function svcOrder(upto = 'created', days = 1) {
   const e = ok(await civil.post('/api/v1/elders', { name: '服务老人', id_number: idNumber('520327', '19410101', seq++), region_code: '520327001001', address: '一号', phone: '13800001234', lat: 27.965, lng: 107.72 }), 201)
-  const day = new Date(Date.now() + days * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)
-  const h = String(8 + (svcHour++ % 9)).padStart(2, '0') // within the caregivers' hours
+  let day = new Date(Date.now() + days * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10)
+  let h = String(8 + (svcHour++ % 9)).padStart(2, '0') // within the caregivers' hours
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+  if (days === 1 && day.slice(0, 7) !== today.slice(0, 7)) [day, h] = [today, '23'] // RULE-SVC-184: a month not begun is not settled
   const o = ok(await civil.post('/api/v1/service/orders', { elder_id: e.id, items: ['zhucan'], window_start: `${day}T${h}:00`, window_end: `${day}T${h}:50` }), 201)
   const order = ['created', 'assigned', 'accepted', 'on_the_way', 'in_service', 'completed', 'confirmed']
   if (order.indexOf(upto) >= 1) {
@@ -439,7 +441,8 @@ const CALLS = {
     return call(civil, { reason_code: 'forgot', resolution_code: 'phone_verified' }, { id: o.id })
   } },
   'POST /api/v1/service/orders/:id/rate': { action: 'service.order_rate', run: async (call) => call(civil, { rating: 4 }, { id: (await svcOrder('confirmed')).id }) },
-  // Statements of two months (a month has one statement per provider): 1 and 40 days ahead.
+  // A provider's statement of this month (RULE-SVC-184: a month not begun is not settled), then
+  // its approval (the same draft when the call above made it; a month has one per provider).
   'POST /api/v1/service/settlements': { action: 'service.settlement_create', run: async (call) => {
     const o = await svcOrder('confirmed', 1)
     // Checked out at once: too short; fixed, so it may be settled (RULE-SVC-085).
@@ -447,10 +450,12 @@ const CALLS = {
     return call(civil, { provider_id: o.providerId, month: o.month })
   } },
   'POST /api/v1/service/settlements/:id/approve': { action: 'service.settlement_approve', run: async (call) => {
-    const o = await svcOrder('confirmed', 40)
+    const o = await svcOrder('confirmed', 1)
     // Checked out at once: too short; fixed, so it may be settled (RULE-SVC-085).
     ok(await civil.post(`/api/v1/service/orders/${o.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }))
-    const t = ok(await civil.post('/api/v1/service/settlements', { provider_id: o.providerId, month: o.month }), 201)
+    const made = ok(await civil.get('/api/v1/service/settlements')).items
+      .find((x) => x.provider_id === o.providerId && x.month === o.month && x.status === 'draft')
+    const t = made || ok(await civil.post('/api/v1/service/settlements', { provider_id: o.providerId, month: o.month }), 201)
     return call(civil, {}, { id: t.id })
   } },
   // RULE-SVC-101: the registry's management and the complaint queue (RULE-SVC-122).
@@ -545,6 +550,8 @@ const CALLS = {
   // Issue 14, second part: escalation setting, inactivity, 派单上门 (RULE-ALARM-030, -040, -055).
   'PUT /api/v1/alarm-settings': { action: 'alarm.settings', run: (call) => call(civil, { escalate_seconds: 60 }) },
   'PUT /api/v1/inactivity-settings': { action: 'alarm.inactivity_defaults', run: (call) => call(civil, { hours: 12, quiet_from: '22:00', quiet_to: '07:00' }) },
+  // Issue 13: the EVV duration limits (RULE-SVC-176), set to their defaults.
+  'PUT /api/v1/service/settings': { action: 'service.settings', run: (call) => call(civil, { evv_short_pct: 50, evv_long_pct: 200 }) },
   'PUT /api/v1/elders/:id/inactivity': { action: 'alarm.inactivity', run: async (call) => {
     const e = await newElder()
     ok(await civil.post('/api/v1/devices', { elder_id: e.id, type: 'motion', model: 'PIR', serial: `PIR-${seq++}`, heartbeat_s: 600 }), 201)

@@ -158,10 +158,14 @@ test('RULE-SVC-150, RULE-SVC-151, RULE-SVC-154, RULE-SVC-156: the code is stored
   assertError(await fam.post(`/api/v1/service/family/orders/${o.id}/rate`, { rating: 5 }), 409, 'conflict', 'status')
   ok(await carer.post(`/api/v1/service/orders/${o.id}/confirm`, { code }))
   assertError(await fam.post(`/api/v1/service/family/orders/${o.id}/rate`, { rating: 6 }), 400, 'invalid', 'rating')
-  const r = ok(await fam.post(`/api/v1/service/family/orders/${o.id}/rate`, { rating: 5, comment: '很细心' }))
+  const r = ok(await fam.post(`/api/v1/service/family/orders/${o.id}/rate`, { rating: 2, comment: '很细心', complaint: '迟到半小时' }))
   assert.equal(r.status, 'rated')
   const list = ok(await fam.get(`/api/v1/service/family/orders?elder_id=${e.id}`)).items
-  assert.equal(list.find((x) => x.id === o.id).rating, 5)
+  assert.equal(list.find((x) => x.id === o.id).rating, 2)
+  // RULE-SVC-120: the family's complaint enters the supervision queue like a helper's (one rating
+  // path for both, service_rate).
+  const queued = ok(await civil.get('/api/v1/service/complaints?page_size=200')).items
+  assert.ok(queued.some((c) => c.order_id === o.id), 'the family\'s complaint is in the queue')
 })
 
 test('RULE-SVC-157, RULE-SVC-153: the demo family account signs in; without elder_id it sees the visits of its linked elders only', async () => {

@@ -98,7 +98,9 @@ test('RULE-SVC-064: a rating 1–5 with a comment and a complaint; only after co
   assert.deepEqual([detail.rating, detail.complaint], [2, true])
 })
 
-test('RULE-SVC-080..085: a provider\'s month: totals to the fen, approval locks it, never paid twice, CSV', async () => {
+test('RULE-SVC-080..085: a provider\'s month: totals to the fen, approval locks it, never paid twice, CSV', async (ctx) => {
+  // RULE-SVC-184: on the last day of a month tomorrow's visits fall in a month not begun.
+  if (month > chinaDay().slice(0, 7)) return ctx.skip('the last day of a month: tomorrow\'s month cannot be settled yet')
   // Two entitled-and-not orders: the lines' parts differ, the totals must add up exactly.
   const a = await completed(['zhuyu', 'zhuji'], { in: ago(151), out: ago(1) }) // 150 planned minutes
   const b = await completed(['zhujie'], { in: ago(121), out: ago(1) })

@@ -115,10 +115,10 @@ test('an assessor, a helper, a caregiver and the administrator each see their ow
   await page.screenshot({ path: `${SHOTS}/home-helper-desktop.png`, fullPage: true })
   await ctx.close();
 
-  // Caregiver: an empty state that says where the work will come from.
+  // Caregiver: the day's visits with something to do (RULE-SVC-187, RULE-SVC-189), as the list counts them.
   ({ ctx, page } = await open('fg_caregiver', PHONE, true))
-  await page.waitForSelector('[data-test=home-empty]')
-  assert.match(await page.textContent('[data-test=home-empty]'), /居家服务模块/)
+  const cg = await server.login('fg_caregiver')
+  assert.equal(await figure(page, 'svc_todo'), String((await cg.get('/api/v1/service/my/visits?todo=1&page_size=1')).body.total))
   assert.equal(await page.$('[data-test=home-counts]'), null)
   await page.screenshot({ path: `${SHOTS}/home-caregiver-phone-elder.png`, fullPage: true })
   await ctx.close();

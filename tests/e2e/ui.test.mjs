@@ -424,7 +424,7 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
     // Each role's home (issue 18).
     lq_helper: [['/', '[data-test=todo-special]'], ['/meal/counter', '[data-test=counter-code]'],
       ['/visits', '[data-test=list-card], [data-test=visit-table] .el-table__row, .list-cards-empty, .el-table__empty-text']],
-    fg_caregiver: [['/', '[data-test=home-empty]'], ['/service/my', '[data-test=visits]']],
+    fg_caregiver: [['/', '[data-test=todo-svc_todo]'], ['/service/my', '[data-test=visits]']],
     // The family's page (issue 13, RULE-SVC-152..156).
     fg_family: [['/service/family', '[data-test=family-coming], [data-test=family-coming-empty], [data-test=family-none]']],
   }

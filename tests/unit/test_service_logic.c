@@ -308,6 +308,29 @@ times(void **state)
 }
 
 /* RULE-SVC-070, RULE-SVC-071, RULE-SVC-072, RULE-SVC-073 */
+/* RULE-SVC-187 */
+static void
+todo_of_visits(void **state)
+{
+    (void)state;
+    const int64_t now = 1000000;
+    assert_int_equal(service_todo("in_service", now + 7200, now).rank, 0);
+    assert_string_equal(service_todo("in_service", now, now).action, "checkout");
+    assert_int_equal(service_todo("assigned", now + 7200, now).rank, 3);
+    /* accepted: within the hour it is time to set off (before a completed one), later after it */
+    assert_int_equal(service_todo("accepted", now + SVC_TODO_SOON_S, now).rank, 4);
+    assert_int_equal(service_todo("accepted", now + SVC_TODO_SOON_S + 1, now).rank, 6);
+    assert_int_equal(service_todo("completed", now - 60, now).rank, 5);
+    struct svc_todo late = service_todo("accepted", now - 60, now);
+    assert_true(late.late);
+    assert_int_equal(late.rank, 4);
+    assert_true(service_todo("assigned", now, now).late);
+    assert_false(service_todo("in_service", now - 60, now).late);
+    struct svc_todo none = service_todo("settled", now, now);
+    assert_int_equal(none.rank, SVC_TODO_NONE);
+    assert_null(none.action);
+}
+
 static void
 exceptions_of_visits(void **state)
 {
@@ -315,31 +338,49 @@ exceptions_of_visits(void **state)
     struct svc_visit_facts ok = {.nitems = 1, .elder_id = 7, .caregiver_id = 3,
         .has_checkin = true, .has_checkout = true, .has_position = true,
         .checkin_at = 1000000, .checkout_at = 1000000 + 60 * 60, .planned_min = 60};
-    assert_int_equal(service_exceptions(&ok), 0);
+    struct svc_evv_cfg lim = {.short_pct = SVC_SHORT_PCT, .long_pct = SVC_LONG_PCT};
+    assert_int_equal(service_exceptions(&ok, &lim), 0);
     struct svc_visit_facts v = ok;
     v.has_checkout = false; /* check-in without check-out: end time missing */
-    assert_int_equal(service_exceptions(&v), SVC_EXC_MISSING);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_MISSING);
     v = ok;
     v.has_position = false;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_MISSING);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_MISSING);
     v = ok;
     v.nitems = 0;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_MISSING);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_MISSING);
     v = ok;
     v.outside = true;
     v.skew = true;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_OUTSIDE | SVC_EXC_SKEW);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_OUTSIDE | SVC_EXC_SKEW);
     /* 50 % of 60 minutes is 30: exactly 30 is fine, a second less is short. */
     v = ok;
     v.checkout_at = v.checkin_at + 30 * 60;
-    assert_int_equal(service_exceptions(&v), 0);
+    assert_int_equal(service_exceptions(&v, &lim), 0);
     v.checkout_at -= 1;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_SHORT);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_SHORT);
     /* 200 %: 120 minutes fine, one second more is long. */
     v.checkout_at = v.checkin_at + 120 * 60;
-    assert_int_equal(service_exceptions(&v), 0);
+    assert_int_equal(service_exceptions(&v, &lim), 0);
     v.checkout_at += 1;
-    assert_int_equal(service_exceptions(&v), SVC_EXC_LONG);
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_LONG);
+    /* RULE-SVC-175: the limits are the settings': at 300 % the same visit is fine, at 60 % of
+     * 60 minutes, 35 minutes is short. */
+    lim.long_pct = 300;
+    assert_int_equal(service_exceptions(&v, &lim), 0);
+    lim.short_pct = 60;
+    v.checkout_at = v.checkin_at + 35 * 60;
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_SHORT);
+    /* RULE-SVC-190: the visit (1970-01-12 in China) and the day the elder died or moved out. */
+    v = ok;
+    v.elder_gone = true;
+    v.gone_on = "1970-01-13";
+    assert_int_equal(service_exceptions(&v, &lim), 0);
+    v.gone_on = "1970-01-12";
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_GONE);
+    v.gone_on = NULL;
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_GONE);
+    assert_string_equal(service_exception_id(SVC_EXC_GONE), "elder_gone");
     assert_string_equal(service_exception_zh(SVC_EXC_SHORT), "服务时长过短");
     assert_string_equal(service_exception_id(SVC_EXC_OUTSIDE), "outside");
     assert_null(service_exception_id(1u << 9));
@@ -366,6 +407,7 @@ main(void)
         cmocka_unit_test(evv),
         cmocka_unit_test(times),
         cmocka_unit_test(exceptions_of_visits),
+        cmocka_unit_test(todo_of_visits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
