@@ -10,6 +10,7 @@
 #include "core/export.h"
 #include "core/crypto.h"
 #include "core/events.h"
+#include "core/geo.h"
 #include "core/http.h"
 #include "core/idem.h"
 #include "core/jobs.h"
@@ -842,7 +843,7 @@ visit_create(struct al_req *r)
             return rc;
         double d = 0;
         if (in.have_lat && t.have_pos) {
-            d = visit_distance_m(in.lat, in.lng, t.lat, t.lng);
+            d = al_geo_distance_m(in.lat, in.lng, t.lat, t.lng);
             v.have_distance = true;
             v.distance_m = (int64_t)llround(d);
         }

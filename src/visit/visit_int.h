@@ -105,10 +105,8 @@ void visit_event_due(int64_t now, int hours, char out[11]);
 
 /* ---- position (RULE-VISIT-030) ---- */
 
-/* Great-circle distance in metres (haversine, mean Earth radius). */
-double visit_distance_m(double lat1, double lng1, double lat2, double lng2);
-
-/* A home visit's position check, never a refusal: ok, far, no_position, no_elder_position. */
+/* A home visit's position check (the distance from al_geo_distance_m, core/geo.h), never a
+ * refusal: ok, far, no_position, no_elder_position. */
 const char *visit_position_flag(bool have_pos, bool have_elder_pos, double distance_m,
     int max_m);
 
