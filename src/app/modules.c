@@ -50,6 +50,7 @@ const struct al_module *const app_modules[] = {
 /* Records that take photos and documents (src/attach, docs/attachments.md). */
 const struct attach_owner *const attach_owners[] = {
     &bed_attach_owner,
+    &visit_attach_owner,
     NULL,
 };
 

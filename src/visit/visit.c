@@ -6,6 +6,7 @@
 
 #include "alarm/alarm.h"
 #include "assess/assess.h"
+#include "attach/attach.h"
 #include "audit/audit.h"
 #include "core/export.h"
 #include "core/crypto.h"
@@ -354,6 +355,23 @@ visit_on_event(struct al_db *db, struct al_arena *a, int64_t elder_id, const cha
         return rc;
     bool created;
     return event_task(db, &t, reason, ref, NULL, note, user_id, now, NULL, task_id, &created);
+}
+
+int
+visit_on_alarm_closed(struct al_db *db, struct al_arena *a, int64_t alarm_id, int64_t elder_id,
+    const char *outcome, int64_t user_id, int64_t now, int64_t *task_id)
+{
+    *task_id = 0;
+    if (elder_id <= 0 || !visit_alarm_wants_visit(outcome))
+        return AL_OK;
+    int rc = visit_on_event(db, a, elder_id, "alarm", al_arena_printf(a, "alarm:%lld",
+        (long long)alarm_id), al_arena_printf(a, "告警 #%lld 结案后回访", (long long)alarm_id),
+        user_id, now, task_id);
+    if (rc == AL_EUNPROC || rc == AL_ENOTFOUND) { /* not a visit target: no task */
+        *task_id = 0;
+        rc = AL_OK;
+    }
+    return rc;
 }
 
 /* A helper enters an event (a hospital discharge): RULE-VISIT-021. */
@@ -901,13 +919,74 @@ visits_list(struct al_req *r)
         return rc;
     json_t *items = json_array();
     int64_t total = 0;
-    if (!empty && (rc = visit_store_visits(r->db, r->arena, scope, elder_id, limit, offset, items,
-                       &total)) != AL_OK) {
+    if (!empty && (rc = visit_store_visits(r->db, r->arena, scope, elder_id, 0, limit, offset,
+                       items, &total)) != AL_OK) {
         json_decref(items);
         return rc;
     }
     return al_reply_items(r, items, total);
 }
+
+/* Visit `id` as its list shows it, if it lies in `scope` (into *out, a new reference):
+ * AL_ENOTFOUND otherwise. */
+static int
+visit_one(struct al_db *db, struct al_arena *a, const char *scope, int64_t id, json_t **out)
+{
+    json_t *items = json_array();
+    int64_t total = 0;
+    int rc = visit_store_visits(db, a, scope, 0, id, 1, 0, items, &total);
+    if (rc == AL_OK && json_array_size(items) == 0)
+        rc = AL_ENOTFOUND;
+    *out = rc == AL_OK ? json_incref(json_array_get(items, 0)) : NULL;
+    json_decref(items);
+    return rc;
+}
+
+/* RULE-VISIT-080: one visit with its photos, 404 outside the caller's scope. */
+static int
+visit_get(struct al_req *r)
+{
+    int64_t id;
+    json_t *v, *photos;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc == AL_OK && (rc = visit_one(r->db, r->arena, r->who->region_code, id, &v)) ==
+                           AL_ENOTFOUND)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "探访记录不存在或无权查看");
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = attach_list_json(r->db, r->arena, "visit", id, &photos)) != AL_OK) {
+        json_decref(v);
+        return rc;
+    }
+    json_object_set_new(v, "attachments", photos);
+    return al_reply(r, 200, v);
+}
+
+/*
+ * RULE-VISIT-080: a visit takes photos (the scene, a hazard, papers for a
+ * referral) through src/attach: the attachment module checks visit.read /
+ * visit.record and the caller's scope against the visit's region, and audits
+ * the upload with the visit as its target.
+ */
+static int
+visit_locate(struct al_req *r, int64_t owner_id, bool write, const char **region)
+{
+    (void)write;
+    json_t *v;
+    int rc = visit_one(r->db, r->arena, "", owner_id, &v);
+    if (rc != AL_OK)
+        return rc;
+    *region = al_arena_strdup(r->arena, json_string_value(json_object_get(v, "region_code")));
+    json_decref(v);
+    return AL_OK;
+}
+
+static const char *const visit_photo_tags[] = {"visit", "hazard", "referral", NULL};
+
+const struct attach_owner visit_attach_owner = {.kind = "visit", .name = "探访记录",
+    .read_perm = "visit.read", .write_perm = "visit.record", .tags = visit_photo_tags,
+    .tags_zh = " visit（探访现场）、hazard（安全隐患）或 referral（转介材料）",
+    .locate = visit_locate};
 
 /* ---- needs and referrals (RULE-VISIT-035..037) ---- */
 
@@ -1509,6 +1588,7 @@ static const struct al_route visit_routes[] = {
     {AL_POST, "/api/v1/visits", visit_create, "visit.record", 0,
         "登记探访记录（方式、位置核验、发现、需求和转介）"},
     {AL_GET, "/api/v1/visits", visits_list, "visit.read", 0, "探访记录"},
+    {AL_GET, "/api/v1/visits/:id", visit_get, "visit.read", 0, "一条探访记录及其照片"},
     {AL_GET, "/api/v1/visit-needs", needs_list, "visit.read", 0, "需求和转介"},
     {AL_GET, "/api/v1/visit-needs/:id", need_get, "visit.read", 0, "需求详情及转介去向的状态"},
     {AL_POST, "/api/v1/visit-needs/:id/refer", need_refer, "visit.record", 0,

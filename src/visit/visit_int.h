@@ -103,6 +103,10 @@ bool visit_month_bounds(const char *month, char first[11], char next[11]);
 /* RULE-VISIT-021: the last day an event's visit is due: the date in China at now + hours. */
 void visit_event_due(int64_t now, int hours, char out[11]);
 
+/* RULE-VISIT-081: does an alarm closed with `outcome` call for a follow-up visit?  Yes for
+ * real_emergency and needed_help; no for false_alarm, test, no_answer_visited (someone went). */
+bool visit_alarm_wants_visit(const char *outcome);
+
 /* ---- position (RULE-VISIT-030) ---- */
 
 /* A home visit's position check (the distance from al_geo_distance_m, core/geo.h), never a
@@ -206,8 +210,9 @@ int visit_store_record(struct al_db *db, const struct visit_record *v, int64_t n
     int64_t *closed);
 /* RULE-VISIT-065: the alarm visit `visit_id` raised. */
 int visit_store_set_alarm(struct al_db *db, int64_t visit_id, int64_t alarm_id);
+/* The visits of `scope`, newest first: every one, an elder's (elder_id > 0) or one (visit_id > 0). */
 int visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int64_t elder_id,
-    int64_t limit, int64_t offset, json_t *items, int64_t *total);
+    int64_t visit_id, int64_t limit, int64_t offset, json_t *items, int64_t *total);
 
 struct visit_need {
     int64_t id, visit_id, elder_id, user_id, version;

@@ -357,6 +357,14 @@ visit_event_due(int64_t now, int hours, char out[11])
     al_date_cst(now + (int64_t)hours * 3600, out);
 }
 
+bool
+visit_alarm_wants_visit(const char *outcome)
+{
+    /* RULE-VISIT-081 */
+    return outcome && (strcmp(outcome, "real_emergency") == 0 ||
+                          strcmp(outcome, "needed_help") == 0);
+}
+
 /* ---- position ---- */
 
 const char *

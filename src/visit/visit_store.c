@@ -536,7 +536,7 @@ visit_store_record(struct al_db *db, const struct visit_record *v, int64_t now, 
 
 int
 visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int64_t elder_id,
-    int64_t limit, int64_t offset, json_t *items, int64_t *total)
+    int64_t visit_id, int64_t limit, int64_t offset, json_t *items, int64_t *total)
 {
     static const struct al_page_sql sql = {
         .cols = "v.id, v.elder_id, e.name, v.region_code, v.visitor_id, u.display_name, v.method,"
@@ -554,11 +554,13 @@ visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int6
         AL_COL(11, "findings", AL_COL_JSON), AL_COL(12, "urgent", AL_COL_BOOL),
         AL_COL(13, "note", AL_COL_TEXT), AL_COL(14, "alarm_id", AL_COL_INT), AL_COL_END};
     static const char where[] = " WHERE v.region_code >= ?1 AND v.region_code < ?2"
-                                " AND (CAST(?3 AS BIGINT) = 0 OR v.elder_id = ?3)";
+                                " AND (CAST(?3 AS BIGINT) = 0 OR v.elder_id = ?3)"
+                                " AND (CAST(?4 AS BIGINT) = 0 OR v.id = ?4)";
     struct al_params p;
     al_params_init(&p, a);
     region_params(&p, scope);
     al_param_int(&p, elder_id);
+    al_param_int(&p, visit_id);
     return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
         total);
 }

@@ -213,6 +213,19 @@ helpers(void **state)
     assert_int_equal(visit_helpers_required(501), 2);
 }
 
+/* RULE-VISIT-081: which closed alarms call for a follow-up visit. */
+static void
+alarm_outcomes(void **state)
+{
+    (void)state;
+    assert_true(visit_alarm_wants_visit("real_emergency"));
+    assert_true(visit_alarm_wants_visit("needed_help"));
+    assert_false(visit_alarm_wants_visit("false_alarm"));
+    assert_false(visit_alarm_wants_visit("test"));
+    assert_false(visit_alarm_wants_visit("no_answer_visited"));
+    assert_false(visit_alarm_wants_visit(NULL));
+}
+
 int
 main(void)
 {
@@ -225,6 +238,7 @@ main(void)
         cmocka_unit_test(event_due),
         cmocka_unit_test(position),
         cmocka_unit_test(helpers),
+        cmocka_unit_test(alarm_outcomes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

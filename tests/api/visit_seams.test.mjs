@@ -1,0 +1,92 @@
+// Welfare visits (issue 15), what joins them to the rest: photos on a visit through src/attach,
+// a visit task after an alarm, campaign generation as a job (one per region at a time), the
+// unvisited export streamed, the demo's visit dates.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server, assertError } from '../lib/server.mjs'
+import { idNumber } from '../lib/ids.mjs'
+import { generate } from '../lib/visit.mjs'
+
+let s, civil, admin, lq, jx, helper, caregiver
+const E = {}
+const V = '520327001001' // a village of 龙泉街道 (lq_officer, lq_helper)
+const V2 = '520327101201' // a village of 进化镇 (jx_officer)
+const ok = (r, status = 200) => { assert.equal(r.status, status, r.text || JSON.stringify(r.body)); return r.body }
+const cst = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10)
+const today = cst(Date.now())
+const year = Number(today.slice(0, 4))
+
+before(async () => {
+  s = await new Server().start()
+  ;[civil, admin, lq, jx, helper, caregiver] = await Promise.all(['fg_civil', 'admin', 'lq_officer', 'jx_officer', 'lq_helper', 'fg_caregiver'].map((u) => s.login(u)))
+  let seq = 300
+  for (const [k, region] of [['A', V], ['B', V], ['F', V2]]) {
+    const r = await civil.post('/api/v1/elders', { name: `接缝${k}`, id_number: idNumber('520327', `${year - 86}0301`, seq++),
+      region_code: region, address: `${k}号`, phone: '13800004444', living_arrangement: 'alone' })
+    E[k] = ok(r, 201).id
+  }
+  await generate(civil, '520327')
+})
+after(async () => { await s.stop(); s.cleanup() })
+
+const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082', 'hex')
+const upload = (c, id, q = {}) => c.request('POST', '/api/v1/attachments?' + new URLSearchParams({ owner_kind: 'visit', owner_id: String(id), tag: 'hazard', filename: '燃气灶.png', ...q }), png)
+
+test('RULE-VISIT-080: a visit takes photos through the attachment module, scoped and audited like the visit, shown on the visit record', async () => {
+  const v = ok(await helper.post('/api/v1/visits', { elder_id: E.A, method: 'phone', findings: { hazards: ['gas'] } }), 201)
+  const a = ok(await upload(helper, v.id, { note: '燃气软管老化' }), 201)
+  assert.equal(a.content_type, 'image/png')
+  assert.equal(a.tag, 'hazard')
+  // The visit record shows its photos; the photo itself comes back to whoever may see the visit.
+  const got = ok(await lq.get(`/api/v1/visits/${v.id}`))
+  assert.equal(got.elder_id, E.A)
+  assert.deepEqual(got.attachments.map((x) => [x.id, x.tag, x.note]), [[a.id, 'hazard', '燃气软管老化']])
+  assert.ok((await civil.get(a.url, { raw: true })).raw.equals(png))
+  // Audited with the visit as target, in the visit's region.
+  const audit = ok(await admin.get('/api/v1/audit?action=attachment.create&page_size=200')).items
+  const e = audit.find((x) => x.target_type === 'visit' && x.target_id === String(v.id))
+  assert.ok(e, 'audited')
+  assert.equal(e.region_code, V)
+  // Scope: 进化镇's officer sees neither the visit nor its photo (404 like a missing one), and may
+  // not attach to it; a caregiver holds no visit permission.
+  assertError(assert, await jx.get(`/api/v1/visits/${v.id}`), 404, 'not_found')
+  assert.equal((await jx.get(a.url, { raw: true })).status, 404)
+  assertError(assert, await upload(jx, v.id), 404, 'not_found', 'owner_id')
+  assert.equal((await caregiver.get(a.url, { raw: true })).status, 404)
+  assertError(assert, await upload(helper, 999999), 404, 'not_found', 'owner_id')
+  assertError(assert, await upload(helper, v.id, { tag: 'selfie' }), 400, 'invalid', 'tag')
+  assertError(assert, await civil.get('/api/v1/visits/999999'), 404, 'not_found')
+  // The owner's list through the attachment routes.
+  assert.equal(ok(await lq.get(`/api/v1/attachments?owner_kind=visit&owner_id=${v.id}`)).items.length, 1)
+})
+
+test('RULE-VISIT-081: an alarm closed as a real emergency or a need for help gets the elder one follow-up visit task; a false alarm none', async () => {
+  const alarmTasks = async () => ok(await civil.get('/api/v1/visit-tasks?page_size=200')).items.filter((t) => t.elder_id === E.B && t.reason === 'alarm')
+  assert.equal((await alarmTasks()).length, 0)
+  // Two alarms for B (raised by urgent findings: alarms without a device), each acknowledged.
+  const raise = async () => {
+    const v = ok(await helper.post('/api/v1/visits', { elder_id: E.B, method: 'phone', urgent: true, findings: { health: '摔倒后起不来' } }), 201)
+    const a = ok(await civil.get(`/api/v1/alarms/${v.alarm_id}`))
+    return ok(await civil.post(`/api/v1/alarms/${a.id}/ack`, { version: a.version }))
+  }
+  const fake = await raise()
+  ok(await civil.post(`/api/v1/alarms/${fake.id}/close`, { outcome: 'false_alarm', note: '误按' }))
+  assert.equal((await alarmTasks()).length, 0, 'a false alarm calls for no visit')
+  const real = await raise()
+  ok(await civil.post(`/api/v1/alarms/${real.id}/close`, { outcome: 'needed_help', note: '已送医' }))
+  const tasks = await alarmTasks()
+  assert.equal(tasks.length, 1)
+  assert.equal(tasks[0].kind, 'event')
+  assert.equal(tasks[0].status, 'open')
+  assert.match(tasks[0].note, new RegExp(`告警 #${real.id}`))
+  // Due within the tier's event hours (the high tier: 24 h): today or tomorrow.
+  assert.ok(tasks[0].due_date >= today && tasks[0].due_date <= cst(Date.now() + 86400_000), tasks[0].due_date)
+  // The close's audit entry names the task.
+  const audit = ok(await admin.get('/api/v1/audit?action=alarm.close&page_size=200')).items.find((x) => x.target_id === String(real.id))
+  assert.equal(audit.detail.visit_task_id, tasks[0].id)
+  // A visit afterwards does it like any task (RULE-VISIT-032).
+  ok(await helper.post('/api/v1/visits', { elder_id: E.B, method: 'phone' }), 201)
+  assert.equal((await alarmTasks()).length, 0, 'no longer open')
+  const done = ok(await civil.get('/api/v1/visit-tasks?status=done&page_size=200')).items.filter((t) => t.id === tasks[0].id)
+  assert.equal(done.length, 1)
+})
