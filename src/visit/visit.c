@@ -17,6 +17,7 @@
 #include "core/jobs.h"
 #include "core/idcard.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "elder/elder.h"
 #include "region/region.h"
 #include "visit/visit.h"
@@ -192,6 +193,48 @@ refresh(struct al_db *db, struct al_arena *a, const char *scope, const char *tod
     return rc;
 }
 
+/*
+ * RULE-VISIT-083: submit a generation job (`fn` of `job_kind`, with its
+ * argument) for `region` holding the region's generation lock: 409 naming
+ * `region` while another generation of the region, of one holding it or of
+ * one inside it is queued or running.  The job gives the lock back when it
+ * ends (gen_done).  AL_OK with *job, or the error (r->err filled).
+ */
+static int
+gen_submit(struct al_req *r, const char *lock_kind, const char *region, const char *job_kind,
+    al_job_fn fn, const void *arg, size_t size, int64_t *job)
+{
+    const char *held = NULL;
+    int rc = al_db_begin(r->db);
+    if (rc == AL_OK)
+        rc = al_db_end(r->db,
+            visit_store_gen_lock(r->db, r->arena, region, lock_kind, r->now, &held));
+    if (rc == AL_ECONFLICT && held) {
+        const char *name = region_name(r->db, r->arena, held);
+        return al_req_fail(r, AL_ECONFLICT, "region",
+            "“%s”的探访任务正在生成，请等该后台任务完成后再试", name ? name : held);
+    }
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = al_jobs_submit(r->db, job_kind, r->who->user_id, r->now, fn, arg, size, job)) !=
+        AL_OK) {
+        visit_store_gen_unlock(r->db, region);
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
+    }
+    /* Not kept: the lock stays without its job and is taken over after 2 minutes. */
+    if (visit_store_gen_locked(r->db, region, *job) != AL_OK)
+        al_warn("visit: generation lock of %s without its job %lld", region, (long long)*job);
+    return AL_OK;
+}
+
+/* RULE-VISIT-083: a generation job ends, done or not: its region's lock goes back. */
+static void
+gen_done(struct al_db *db, const char *region)
+{
+    if (visit_store_gen_unlock(db, region) != AL_OK)
+        al_warn("visit: generation lock of %s not given back (taken over later)", region);
+}
+
 /* What a generation started from the page needs on the job thread (copied bytes, no pointers). */
 struct gen_arg {
     int64_t user_id;
@@ -232,6 +275,7 @@ generate_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
     }
     rc = al_db_end(db, rc);
     al_arena_fini(&a);
+    gen_done(db, g->region);
     if (rc != AL_OK) {
         json_decref(out);
         return al_fail(e, rc, NULL, "生成探访任务失败：数据库错误");
@@ -277,9 +321,9 @@ tasks_generate(struct al_req *r)
     snprintf(g.region, sizeof(g.region), "%s", region);
     snprintf(g.date, sizeof(g.date), "%s", date);
     int64_t job;
-    if ((rc = al_jobs_submit(r->db, "visit.generate", r->who->user_id, r->now, generate_job, &g,
-             sizeof(g), &job)) != AL_OK)
-        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
+    if ((rc = gen_submit(r, "routine", g.region, "visit.generate", generate_job, &g, sizeof(g),
+             &job)) != AL_OK)
+        return rc;
     return al_reply(r, 202, json_pack("{s:I, s:s, s:s}", "job_id", (json_int_t)job, "region",
                                 region, "date", date));
 }
@@ -1513,7 +1557,80 @@ campaign_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
-/* RULE-VISIT-072: open the campaign's tasks (again: none twice) while its window lasts. */
+/* What a campaign's generation needs on the job thread (copied bytes, no pointers). */
+struct campaign_arg {
+    int64_t id, user_id;
+    char username[64], client_ip[48], region[16];
+};
+
+/* RULE-VISIT-072: the campaign's tasks for each region it covers, counted, in `db`'s transaction. */
+static int
+campaign_tasks(struct al_db *db, struct al_arena *a, struct al_job *job,
+    const struct visit_campaign *c, int64_t user_id, int64_t now, int64_t *created)
+{
+    char *regions = al_arena_strdup(a, c->regions), *save = NULL;
+    int64_t n = 1, done = 0;
+    for (const char *p = c->regions; *p; p++)
+        n += *p == ',';
+    int rc = AL_OK;
+    for (char *g = strtok_r(regions, ",", &save); g && rc == AL_OK; g = strtok_r(NULL, ",", &save)) {
+        al_job_progress(job, "生成专项探访任务", done++, n);
+        rc = visit_store_campaign_generate(db, c, g, user_id, now, created);
+    }
+    return rc;
+}
+
+/*
+ * RULE-VISIT-082: the campaign's generation job: its tasks (RULE-VISIT-072)
+ * and its audit entry (visit.campaign_generate) in one transaction, dated by
+ * the job's start; refused once the window is over by then.
+ */
+static int
+campaign_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
+    struct al_errinfo *e)
+{
+    struct campaign_arg *g = arg;
+    int64_t now = al_job_started(job), created = 0, tasks = 0, done = 0;
+    char today[11];
+    al_date_cst(now, today);
+    struct al_arena a;
+    al_arena_init(&a, 1 << 12);
+    struct visit_campaign c;
+    json_t *out = NULL;
+    int rc = al_db_begin(db);
+    if (rc == AL_OK && (rc = visit_store_campaign_get(db, &a, g->id, &c)) == AL_OK &&
+        strcmp(today, c.end_date) > 0)
+        rc = al_fail(e, AL_EUNPROC, "end_date", "专项探访已于 %s 结束，不能再生成任务", c.end_date);
+    if (rc == AL_OK)
+        rc = campaign_tasks(db, &a, job, &c, g->user_id, now, &created);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_rate(db, c.region_code, c.id, &tasks, &done);
+    if (rc == AL_OK) {
+        out = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)c.id, "tasks_created",
+            (json_int_t)created, "tasks", (json_int_t)tasks);
+        struct audit_entry ae = {.action = "visit.campaign_generate",
+            .target_type = "visit_campaign", .target_id = al_arena_printf(&a, "%lld",
+                (long long)c.id), .region_code = c.region_code, .outcome = "success",
+            .detail = out, .at = now};
+        rc = audit_append_as(db, g->user_id, g->username, g->client_ip, &ae);
+    }
+    int end = al_db_end(db, rc);
+    al_arena_fini(&a);
+    gen_done(db, g->region);
+    if (end != AL_OK) {
+        json_decref(out);
+        return rc == AL_EUNPROC ? rc : al_fail(e, end, NULL, "生成专项探访任务失败：数据库错误");
+    }
+    al_job_progress(job, "完成", 1, 1);
+    *result = out;
+    return AL_OK;
+}
+
+/*
+ * RULE-VISIT-082: generating a campaign's tasks (RULE-VISIT-072) is a job:
+ * 202 with it, followed through GET /api/v1/jobs/:id; one at a time for the
+ * campaign's region (RULE-VISIT-083).
+ */
 static int
 campaign_generate(struct al_req *r)
 {
@@ -1527,25 +1644,16 @@ campaign_generate(struct al_req *r)
     if (strcmp(r->today, c.end_date) > 0)
         return al_req_fail(r, AL_EUNPROC, "end_date", "专项探访已于 %s 结束，不能再生成任务",
             c.end_date);
-    int64_t created = 0;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
+    struct campaign_arg g = {.id = c.id, .user_id = r->who->user_id};
+    snprintf(g.username, sizeof(g.username), "%s", r->who->username);
+    snprintf(g.client_ip, sizeof(g.client_ip), "%s", r->client_ip);
+    snprintf(g.region, sizeof(g.region), "%s", c.region_code);
+    int64_t job;
+    if ((rc = gen_submit(r, "campaign", g.region, "visit.campaign_generate", campaign_job, &g,
+             sizeof(g), &job)) != AL_OK)
         return rc;
-    char *regions = al_arena_strdup(r->arena, c.regions), *save = NULL;
-    for (char *g = strtok_r(regions, ",", &save); g && rc == AL_OK; g = strtok_r(NULL, ",", &save))
-        rc = visit_store_campaign_generate(r->db, &c, g, r->who->user_id, r->now, &created);
-    int64_t tasks = 0, done = 0;
-    if (rc == AL_OK)
-        rc = visit_store_campaign_rate(r->db, c.region_code, c.id, &tasks, &done);
-    json_t *out = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)c.id, "tasks_created",
-        (json_int_t)created, "tasks", (json_int_t)tasks);
-    if (rc == AL_OK)
-        rc = audit(r, "visit.campaign_generate", "visit_campaign", c.id, c.region_code,
-            json_incref(out));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
-        json_decref(out);
-        return rc;
-    }
-    return al_reply(r, 200, out);
+    return al_reply(r, 202, json_pack("{s:I, s:I}", "job_id", (json_int_t)job, "id",
+                                (json_int_t)c.id));
 }
 
 static int
@@ -1574,7 +1682,7 @@ static const struct al_route visit_routes[] = {
     {AL_PUT, "/api/v1/visit-settings/:tier", settings_put, "visit.manage", 0,
         "设置本级某一探访分级的对象类别、频次、方式和事件时限"},
     {AL_POST, "/api/v1/visit-tasks/generate", tasks_generate, "visit.manage", 0,
-        "后台任务：重算探访分级并生成本期探访任务（重复执行不重复生成）"},
+        "后台任务：重算探访分级并生成本期探访任务（重复执行不重复生成；同一地区同时只能有一个生成任务）"},
     {AL_GET, "/api/v1/visit-tasks", tasks_list, "visit.read", 0,
         "探访任务：本人（visitor=me）、今日及逾期（when=due）、逾期（when=overdue）"},
     {AL_POST, "/api/v1/visit-tasks", task_create, "visit.record", 0,
@@ -1600,7 +1708,7 @@ static const struct al_route visit_routes[] = {
         "新建专项探访（名称、时间窗口、覆盖分级和区划）"},
     {AL_GET, "/api/v1/visit-campaigns/:id", campaign_get, "visit.read", 0, "专项探访详情和探访率"},
     {AL_POST, "/api/v1/visit-campaigns/:id/generate", campaign_generate, "visit.manage", 0,
-        "生成专项探访任务（窗口内；重复执行不重复生成）"},
+        "后台任务：生成专项探访任务（窗口内；重复执行不重复生成；同一地区同时只能有一个生成任务）"},
     {AL_GET, "/api/v1/visit-campaigns/:id/unvisited", campaign_unvisited, "visit.read", 0,
         "专项探访未探访名单"},
     {AL_GET, "/api/v1/visit-measures/rate", rate_get, "visit.read", 0,
@@ -1618,6 +1726,7 @@ static const struct al_route visit_routes[] = {
 
 static const struct al_job_kind visit_jobs[] = {
     {"visit.generate", generate_job},
+    {"visit.campaign_generate", campaign_job},
     {0},
 };
 

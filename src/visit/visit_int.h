@@ -295,6 +295,22 @@ int visit_store_campaign_rate(struct al_db *db, const char *scope, int64_t id, i
 int visit_store_campaign_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
     int64_t id, int64_t limit, int64_t offset, json_t *items, int64_t *total);
 
+/* ---- one generation at a time per region (RULE-VISIT-083) ---- */
+
+/*
+ * Take the generation lock of `region` for a job of `kind` ("routine" or
+ * "campaign") at `now`, in its own transaction (the caller's begin/end).  A
+ * lock held on the region, a region holding it or one inside it answers
+ * AL_ECONFLICT with the holder's region in *held; a holder whose job has
+ * finished (or that never got one within 2 minutes) is dropped first.
+ */
+int visit_store_gen_lock(struct al_db *db, struct al_arena *a, const char *region,
+    const char *kind, int64_t now, const char **held);
+/* The lock of `region` belongs to job `job_id` (once queued). */
+int visit_store_gen_locked(struct al_db *db, const char *region, int64_t job_id);
+/* Give the lock of `region` back (the job's end, or a submit that failed). */
+int visit_store_gen_unlock(struct al_db *db, const char *region);
+
 /* The position threshold setting (default 500 m). */
 int visit_store_position_max(struct al_db *db, int *out);
 

@@ -5,6 +5,7 @@
 
 #include "core/dbq.h"
 #include "core/idcard.h"
+#include "core/jobs.h"
 #include "region/region.h"
 #include "visit/visit_int.h"
 
@@ -1014,4 +1015,87 @@ visit_store_condition(struct al_db *db, struct al_arena *a, int64_t elder_id, js
     *out = al_row_json(&(struct al_row_ctx){.a = a}, st, cols);
     al_stmt_reset(st);
     return AL_OK;
+}
+
+/* ---- one generation at a time per region (RULE-VISIT-083) ---- */
+
+/* A lock row of gen_lock's scan. */
+struct gen_holder {
+    const char *region;
+    int64_t job_id, created_at;
+};
+
+/* Is the holder's job over (done or failed), or did it never get one (2 minutes)? */
+static bool
+gen_stale(struct al_db *db, const struct gen_holder *h, int64_t now)
+{
+    if (h->job_id <= 0)
+        return h->created_at < now - 120;
+    json_t *job = NULL;
+    int64_t owner;
+    int rc = al_jobs_get(db, h->job_id, &job, &owner);
+    bool over = rc == AL_ENOTFOUND ||
+                (rc == AL_OK && al_jobs_finished(json_string_value(json_object_get(job, "status"))));
+    json_decref(job);
+    return over;
+}
+
+int
+visit_store_gen_lock(struct al_db *db, struct al_arena *a, const char *region, const char *kind,
+    int64_t now, const char **held)
+{
+    static const char scan[] =
+        "SELECT region_code, job_id, created_at FROM visit_generation_locks"
+        " WHERE region_code = substr(?1, 1, length(region_code))"
+        " OR (region_code >= ?2 AND region_code < ?3)";
+    static const char drop[] = "DELETE FROM visit_generation_locks WHERE region_code = ?1";
+    static const char take[] = "INSERT INTO visit_generation_locks(region_code, kind, created_at)"
+                               " VALUES (?1, ?2, ?3) ON CONFLICT (region_code) DO NOTHING";
+    char lo[16], hi[16];
+    region_scope_bounds(region, lo, hi);
+    struct gen_holder h[16];
+    int n = 0, rc;
+    *held = NULL;
+    struct al_stmt *st = al_db_sql(db, scan);
+    al_stmt_binds(st, AL_T(region), AL_T(lo), AL_T(hi));
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        if (n < 16)
+            h[n++] = (struct gen_holder){.region = al_stmt_dup(a, st, 0),
+                .job_id = al_stmt_int(st, 1), .created_at = al_stmt_int(st, 2)};
+    for (int i = 0; i < n && rc == AL_OK && !*held; i++) {
+        if (!gen_stale(db, &h[i], now)) {
+            *held = h[i].region;
+            break;
+        }
+        st = al_db_sql(db, drop);
+        al_stmt_binds(st, AL_T(h[i].region));
+        rc = al_stmt_run(st);
+    }
+    if (rc != AL_OK || *held)
+        return rc == AL_OK ? AL_ECONFLICT : rc;
+    st = al_db_sql(db, take);
+    al_stmt_binds(st, AL_T(region), AL_T(kind), AL_I(now));
+    if ((rc = al_stmt_run(st)) == AL_OK && al_db_changes(db) == 0) {
+        *held = region; /* taken meanwhile */
+        rc = AL_ECONFLICT;
+    }
+    return rc;
+}
+
+int
+visit_store_gen_locked(struct al_db *db, const char *region, int64_t job_id)
+{
+    struct al_stmt *st = al_db_sql(db, "UPDATE visit_generation_locks SET job_id = ?2"
+                                       " WHERE region_code = ?1 AND job_id IS NULL");
+    al_stmt_binds(st, AL_T(region), AL_I(job_id));
+    return al_stmt_run(st);
+}
+
+int
+visit_store_gen_unlock(struct al_db *db, const char *region)
+{
+    struct al_stmt *st =
+        al_db_sql(db, "DELETE FROM visit_generation_locks WHERE region_code = ?1");
+    al_stmt_binds(st, AL_T(region));
+    return al_stmt_run(st);
 }

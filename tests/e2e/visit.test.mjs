@@ -148,7 +148,15 @@ test('RULE-VISIT-073: the officer creates a campaign on the page, generates its 
   await page.waitForSelector('[data-test=campaign-dialog] form')
   await page.fill('[data-test=campaign-name] input, input[data-test=campaign-name]', '重阳节走访')
   await page.click('[data-test=campaign-dialog] label:has-text("节日")')
-  await page.fill('[data-test=campaign-regions] input, input[data-test=campaign-regions]', '520327001')
+  // RULE-VISIT-082: the regions come from the picker: 龙泉街道 added, the county (preset) removed.
+  await page.waitForSelector('[data-test=campaign-region-520327]')
+  await page.click('[data-test=campaign-regions] [data-test=region-picker]')
+  await page.click('.el-cascader-node:has-text("凤冈县")')
+  await page.click('.el-cascader-node:has-text("龙泉街道") .el-radio')
+  await page.click('[data-test=campaign-dialog] .el-dialog__title') // the list closes, the dialog stays
+  await page.waitForSelector('[data-test=campaign-region-520327001]:has-text("龙泉街道")')
+  await page.click('[data-test=campaign-region-520327] .el-tag__close')
+  await page.waitForSelector('[data-test=campaign-region-520327]', { state: 'detached' })
   await page.click('[data-test=campaign-save]')
   await page.waitForSelector('[data-test=campaign-detail]:has-text("重阳节走访")')
   await page.click('[data-test=campaign-generate]')
@@ -156,6 +164,7 @@ test('RULE-VISIT-073: the officer creates a campaign on the page, generates its 
   const id = Number(new URL(page.url()).searchParams.get('id'))
   const c = (await civil.get(`/api/v1/visit-campaigns/${id}`)).body
   assert.ok(c.scope_tasks > 0, JSON.stringify(c))
+  assert.equal(c.regions, '520327001')
   await page.waitForSelector(`[data-test=campaign-rate]:has-text("本辖区任务 ${c.scope_tasks} 条")`)
   const unv = (await civil.get(`/api/v1/visit-campaigns/${id}/unvisited`)).body.total
   assert.match(await page.locator('h3:has-text("未探访名单")').innerText(), new RegExp(`（${unv}）`))
