@@ -1271,74 +1271,93 @@ unvisited_list(struct al_req *r)
     return al_reply_items(r, items, total);
 }
 
+/* What the unvisited export reads after the handler returned (RULE-DB-113): in r's arena. */
+struct unvisited_ctx {
+    struct al_req *r;
+    const char *scope, *first, *next, *on;
+};
+
+#define UNVISITED_PAGE 200
+
+static struct al_stmt *
+unvisited_page(void *ctx, const char *const *after)
+{
+    struct unvisited_ctx *x = ctx;
+    return visit_store_unvisited_page(x->r->db, x->r->arena, x->scope, x->first, x->next, x->on,
+        after ? after[0] : NULL, UNVISITED_PAGE);
+}
+
+/* The tier's Chinese name. */
+static const char *
+xcell_tier(struct al_export_cell *c)
+{
+    return visit_tier_name((enum visit_tier)visit_tier_parse(al_stmt_text(c->st, c->col)));
+}
+
+/* The reasons (category ids, comma-separated) as Chinese names: 独居、特困. */
+static const char *
+xcell_reasons(struct al_export_cell *c)
+{
+    const char *p = al_stmt_text(c->st, c->col);
+    size_t used = 0;
+    c->buf[0] = '\0';
+    while (p && *p && used < c->size) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char id[32];
+        snprintf(id, sizeof(id), "%.*s", (int)len, p);
+        const char *nm = strcmp(id, "destitute") == 0 ? "特困" : elder_category_name(id);
+        int n = snprintf(c->buf + used, c->size - used, "%s%s", used ? "、" : "", nm ? nm : id);
+        used += n > 0 ? (size_t)n : 0;
+        p += len + (e ? 1 : 0);
+    }
+    return c->buf;
+}
+
+static const struct al_export_col unvisited_cols[] = {AL_XCOL("老人", VISIT_UNV_NAME),
+    AL_XCOL("村（社区）", VISIT_UNV_REGION_NAME), AL_XCOL("住址", VISIT_UNV_ADDRESS),
+    AL_XCOLF("电话", VISIT_UNV_PHONE, al_xcell_phone_masked),
+    AL_XCOLF("探访分级", VISIT_UNV_TIER, xcell_tier),
+    AL_XCOLF("纳入原因", VISIT_UNV_REASONS, xcell_reasons),
+    AL_XCOL("探访人", VISIT_UNV_VISITOR), AL_XCOL_END};
+
+/*
+ * RULE-VISIT-042, RULE-VISIT-084: the month's unvisited list as CSV or XLSX,
+ * read a page at a time by elder id and streamed (core/export.h), its reading
+ * context in the request's arena; audited with the list's count.
+ */
 static int
 unvisited_export(struct al_req *r)
 {
-    static const char *const headers[] = {"老人", "村（社区）", "住址", "电话", "探访分级",
-        "纳入原因", "探访人"};
     char first[11], next[11], on[11];
     const char *month, *scope, *format;
     bool empty;
+    int64_t total = 0;
     int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc == AL_OK)
         rc = al_export_format(r, &format);
+    if (rc == AL_OK && !empty) { /* the count for the audit entry (a page of none) */
+        json_t *none = json_array();
+        rc = visit_store_unvisited(r->db, r->arena, scope, first, next, on, 0, 0, none, &total);
+        json_decref(none);
+    }
+    if (rc == AL_OK)
+        rc = audit(r, "visit.export", "region", 0, scope,
+            json_pack("{s:s, s:s, s:I}", "month", month, "format", format, "rows",
+                (json_int_t)total));
     if (rc != AL_OK)
         return rc;
-    json_t *items = json_array();
-    int64_t total = 0;
-    /* A county's unvisited list is at most its target group: read it whole (no LIMIT of -1:
-     * PostgreSQL refuses a negative one). */
-    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, on, INT64_MAX, 0,
-                       items, &total)) != AL_OK) {
-        json_decref(items);
-        return rc;
-    }
-    struct al_export *x;
-    if ((rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 未探访的老人", month), 7,
-             headers, &x)) != AL_OK) {
-        json_decref(items);
-        return rc;
-    }
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it) {
-        const char *code = json_string_value(json_object_get(it, "region_code"));
-        const char *cells[7] = {json_string_value(json_object_get(it, "name")),
-            region_name(r->db, r->arena, code), json_string_value(json_object_get(it, "address")),
-            json_string_value(json_object_get(it, "phone_masked")),
-            json_string_value(json_object_get(it, "tier_name")),
-            json_string_value(json_object_get(it, "reasons")),
-            json_string_value(json_object_get(it, "visitor_name"))};
-        /* Reasons as Chinese category names. */
-        const char *reasons = cells[5];
-        if (reasons) {
-            char *out = al_arena_strdup(r->arena, "");
-            const char *p = reasons;
-            while (*p) {
-                const char *e = strchr(p, ',');
-                size_t len = e ? (size_t)(e - p) : strlen(p);
-                char idbuf[32];
-                snprintf(idbuf, sizeof(idbuf), "%.*s", (int)len, p);
-                const char *nm =
-                    strcmp(idbuf, "destitute") == 0 ? "特困" : elder_category_name(idbuf);
-                out = al_arena_printf(r->arena, "%s%s%s", out, *out ? "、" : "", nm ? nm : idbuf);
-                p += len + (e ? 1 : 0);
-            }
-            cells[5] = out;
-        }
-        al_export_row(x, cells);
-    }
-    json_decref(items);
-    rc = audit(r, "visit.export", "region", 0, scope,
-        json_pack("{s:s, s:s, s:I}", "month", month, "format", format, "rows",
-            (json_int_t)al_export_rows(x)));
-    if (rc != AL_OK) {
-        al_export_abort(x);
-        return rc;
-    }
-    return al_export_reply(x, al_arena_printf(r->arena, "未探访老人-%s", month));
+    struct unvisited_ctx *x = al_arena_memdup(r->arena, &(struct unvisited_ctx){.r = r,
+        .scope = scope, .first = al_arena_strdup(r->arena, first),
+        .next = al_arena_strdup(r->arena, next), .on = al_arena_strdup(r->arena, on)},
+        sizeof(*x));
+    struct al_export_list l = {.title = al_arena_printf(r->arena, "%s 未探访的老人", month),
+        .name = al_arena_printf(r->arena, "未探访老人-%s", month), .cols = unvisited_cols,
+        .page = empty ? NULL : unvisited_page, .ctx = x, .key_col = VISIT_UNV_ELDER, .nkeys = 1,
+        .page_rows = UNVISITED_PAGE};
+    return al_export_list(r, format, &l, NULL);
 }
 
 static int

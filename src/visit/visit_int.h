@@ -241,11 +241,26 @@ int visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_n
  */
 int visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const char *first,
     const char *next, const char *on, json_t *children, int64_t *targets, int64_t *visited);
-/* The unvisited targets of the month (the list of day `on`), paged (INT64_MAX: all, for
- * exports). */
+/* The unvisited targets of the month (the list of day `on`), paged: elder_id, name, address,
+ * phone_masked, region_code, tier, tier_name, reasons, visitor_id, visitor_name. */
 int visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
     const char *first, const char *next, const char *on, int64_t limit, int64_t offset,
     json_t *items, int64_t *total);
+/* The columns of the unvisited list's statement (an export's page). */
+enum {
+    VISIT_UNV_ELDER = 0, VISIT_UNV_NAME = 1, VISIT_UNV_ADDRESS = 2, VISIT_UNV_PHONE = 3,
+    VISIT_UNV_REGION = 4, VISIT_UNV_TIER = 5, VISIT_UNV_REASONS = 6, VISIT_UNV_VISITOR_ID = 7,
+    VISIT_UNV_VISITOR = 8, VISIT_UNV_TIER2 = 9, VISIT_UNV_REGION_NAME = 10
+};
+/*
+ * RULE-VISIT-084: one page of the same list for its export, by elder id (one
+ * row per elder on day `on`): the `limit` rows after elder `after` (its id's
+ * text; NULL: the first page), a bound statement of the VISIT_UNV_* columns
+ * (the phone as stored: mask it), not stepped; NULL when it cannot be prepared.
+ */
+struct al_stmt *visit_store_unvisited_page(struct al_db *db, struct al_arena *a,
+    const char *scope, const char *first, const char *next, const char *on, const char *after,
+    int64_t limit);
 /* Referrals made in [first, next): referred, closed, closed on time, mean days to close. */
 int visit_store_referral_stats(struct al_db *db, const char *scope, int64_t from_at,
     int64_t to_at, int64_t *referred, int64_t *closed, int64_t *on_time, double *mean_days);

@@ -715,39 +715,63 @@ visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const 
     return rc;
 }
 
+/* RULE-VISIT-063: the month's list (day ?5, from the history) with today's visitor; the
+ * columns VISIT_UNV_* (visit_int.h). */
+static const struct al_page_sql unvisited_sql = {
+    .cols = "h.elder_id, e.name, e.address, e.phone, h.region_code, h.tier, t.reasons,"
+            " t.visitor_id, u.display_name, h.tier,"
+            " (SELECT g.name FROM regions g WHERE g.code = h.region_code)",
+    .from = " FROM visit_target_history h JOIN elders e ON e.id = h.elder_id"
+            " LEFT JOIN visit_targets t ON t.elder_id = h.elder_id"
+            " LEFT JOIN users u ON u.id = t.visitor_id",
+    .order = " ORDER BY h.region_code, CASE h.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
+             " ELSE 2 END, h.elder_id"};
+static const char unvisited_where[] =
+    " WHERE h.region_code >= ?1 AND h.region_code < ?2"
+    " AND h.from_date <= ?5 AND (h.to_date IS NULL OR h.to_date > ?5)"
+    " AND NOT EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = h.elder_id"
+    " AND v.reached = 1 AND v.visit_date >= ?3 AND v.visit_date < ?4)";
+
+static void
+unvisited_params(struct al_params *p, struct al_arena *a, const char *scope, const char *first,
+    const char *next, const char *on)
+{
+    al_params_init(p, a);
+    region_params(p, scope);
+    al_param_text(p, first);
+    al_param_text(p, next);
+    al_param_text(p, on);
+}
+
 int
 visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
     const char *first, const char *next, const char *on, int64_t limit, int64_t offset,
     json_t *items, int64_t *total)
 {
-    /* RULE-VISIT-063: the month's list (day `on`, from the history) with today's visitor. */
-    static const struct al_page_sql sql = {
-        .cols = "h.elder_id, e.name, e.address, e.phone, h.region_code, h.tier, t.reasons,"
-                " t.visitor_id, u.display_name, h.tier",
-        .from = " FROM visit_target_history h JOIN elders e ON e.id = h.elder_id"
-                " LEFT JOIN visit_targets t ON t.elder_id = h.elder_id"
-                " LEFT JOIN users u ON u.id = t.visitor_id",
-        .order = " ORDER BY h.region_code, CASE h.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
-                 " ELSE 2 END, h.elder_id"};
-    static const struct al_col cols[] = {AL_COL(0, "elder_id", AL_COL_INT),
-        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "address", AL_COL_TEXT),
-        AL_COLF(3, "phone_masked", al_col_phone_masked), AL_COL(4, "region_code", AL_COL_TEXT),
-        AL_COL(5, "tier", AL_COL_TEXT), AL_COLF(9, "tier_name", tier_name_col),
-        AL_COL(6, "reasons", AL_COL_TEXT), AL_COL(7, "visitor_id", AL_COL_INT),
-        AL_COL(8, "visitor_name", AL_COL_TEXT), AL_COL_END};
-    static const char where[] =
-        " WHERE h.region_code >= ?1 AND h.region_code < ?2"
-        " AND h.from_date <= ?5 AND (h.to_date IS NULL OR h.to_date > ?5)"
-        " AND NOT EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = h.elder_id"
-        " AND v.reached = 1 AND v.visit_date >= ?3 AND v.visit_date < ?4)";
+    static const struct al_col cols[] = {AL_COL(VISIT_UNV_ELDER, "elder_id", AL_COL_INT),
+        AL_COL(VISIT_UNV_NAME, "name", AL_COL_TEXT),
+        AL_COL(VISIT_UNV_ADDRESS, "address", AL_COL_TEXT),
+        AL_COLF(VISIT_UNV_PHONE, "phone_masked", al_col_phone_masked),
+        AL_COL(VISIT_UNV_REGION, "region_code", AL_COL_TEXT),
+        AL_COL(VISIT_UNV_TIER, "tier", AL_COL_TEXT),
+        AL_COLF(VISIT_UNV_TIER2, "tier_name", tier_name_col),
+        AL_COL(VISIT_UNV_REASONS, "reasons", AL_COL_TEXT),
+        AL_COL(VISIT_UNV_VISITOR_ID, "visitor_id", AL_COL_INT),
+        AL_COL(VISIT_UNV_VISITOR, "visitor_name", AL_COL_TEXT), AL_COL_END};
     struct al_params p;
-    al_params_init(&p, a);
-    region_params(&p, scope);
-    al_param_text(&p, first);
-    al_param_text(&p, next);
-    al_param_text(&p, on);
-    return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
-        total);
+    unvisited_params(&p, a, scope, first, next, on);
+    return al_db_page(db, &p, &unvisited_sql, unvisited_where, limit, offset,
+        &(struct al_rows){.cols = cols}, items, total);
+}
+
+struct al_stmt *
+visit_store_unvisited_page(struct al_db *db, struct al_arena *a, const char *scope,
+    const char *first, const char *next, const char *on, const char *after, int64_t limit)
+{
+    struct al_params p;
+    unvisited_params(&p, a, scope, first, next, on);
+    return al_db_keyset(db, &p, &unvisited_sql, unvisited_where, "h.elder_id", false, after,
+        limit);
 }
 
 int
