@@ -193,17 +193,28 @@ refresh(struct al_db *db, struct al_arena *a, const char *scope, const char *tod
     return rc;
 }
 
+/* Who started a generation job, for which region: the job's copy (bytes, no pointers). */
+struct gen_who {
+    int64_t user_id;
+    char username[64], client_ip[48], region[16];
+};
+
 /*
  * RULE-VISIT-083: submit a generation job (`fn` of `job_kind`, with its
- * argument) for `region` holding the region's generation lock: 409 naming
- * `region` while another generation of the region, of one holding it or of
- * one inside it is queued or running.  The job gives the lock back when it
- * ends (gen_done).  AL_OK with *job, or the error (r->err filled).
+ * argument `arg`, whose `who` is filled here with the caller and `region`)
+ * holding the region's generation lock: 409 naming `region` while another
+ * generation of the region, of one holding it or of one inside it is queued
+ * or running.  The job gives the lock back when it ends (gen_end).  AL_OK with
+ * *job, or the error (r->err filled).
  */
 static int
-gen_submit(struct al_req *r, const char *lock_kind, const char *region, const char *job_kind,
-    al_job_fn fn, const void *arg, size_t size, int64_t *job)
+gen_submit(struct al_req *r, const char *lock_kind, const char *region, struct gen_who *who,
+    const char *job_kind, al_job_fn fn, const void *arg, size_t size, int64_t *job)
 {
+    *who = (struct gen_who){.user_id = r->who->user_id};
+    snprintf(who->username, sizeof(who->username), "%s", r->who->username);
+    snprintf(who->client_ip, sizeof(who->client_ip), "%s", r->client_ip);
+    snprintf(who->region, sizeof(who->region), "%s", region);
     const char *held = NULL;
     int rc = al_db_begin(r->db);
     if (rc == AL_OK)
@@ -227,18 +238,40 @@ gen_submit(struct al_req *r, const char *lock_kind, const char *region, const ch
     return AL_OK;
 }
 
-/* RULE-VISIT-083: a generation job ends, done or not: its region's lock goes back. */
-static void
-gen_done(struct al_db *db, const char *region)
+/* A generation job's audit entry, as its starter, dated by the job (RULE-DB-102). */
+static int
+gen_audit(struct al_db *db, const struct gen_who *w, const char *action, const char *type,
+    const char *id, json_t *detail, int64_t now)
 {
-    if (visit_store_gen_unlock(db, region) != AL_OK)
-        al_warn("visit: generation lock of %s not given back (taken over later)", region);
+    struct audit_entry ae = {.action = action, .target_type = type, .target_id = id,
+        .region_code = w->region, .outcome = "success", .detail = detail, .at = now};
+    return audit_append_as(db, w->user_id, w->username, w->client_ip, &ae);
+}
+
+/*
+ * The end of a generation job whose transaction ended with `rc`: the region's
+ * lock given back (RULE-VISIT-083), done or not; then its result `out`, or its
+ * error (`e` as the job left it, else `failed`).
+ */
+static int
+gen_end(struct al_db *db, struct al_job *job, const struct gen_who *w, int rc, json_t *out,
+    json_t **result, struct al_errinfo *e, const char *failed)
+{
+    if (visit_store_gen_unlock(db, w->region) != AL_OK)
+        al_warn("visit: generation lock of %s not given back (taken over later)", w->region);
+    if (rc != AL_OK) {
+        json_decref(out);
+        return e->message[0] ? rc : al_fail(e, rc, NULL, "%s", failed);
+    }
+    al_job_progress(job, "完成", 1, 1);
+    *result = out;
+    return AL_OK;
 }
 
 /* What a generation started from the page needs on the job thread (copied bytes, no pointers). */
 struct gen_arg {
-    int64_t user_id;
-    char username[64], client_ip[48], region[16], date[11];
+    struct gen_who w;
+    char date[11];
 };
 
 /*
@@ -252,6 +285,7 @@ generate_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
     struct al_errinfo *e)
 {
     struct gen_arg *g = arg;
+    const char *region = g->w.region;
     int64_t now = al_job_started(job), targets = 0, changed = 0, created = 0;
     char today[11];
     al_date_cst(now, today);
@@ -260,29 +294,19 @@ generate_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
     al_job_progress(job, "更新探访分级", 0, 2);
     int rc = al_db_begin(db);
     if (rc == AL_OK)
-        rc = refresh(db, &a, g->region, today, now, &targets, &changed);
+        rc = refresh(db, &a, region, today, now, &targets, &changed);
     if (rc == AL_OK) {
         al_job_progress(job, "生成探访任务", 1, 2);
-        rc = visit_store_generate(db, g->region, g->date, g->user_id, now, &created);
+        rc = visit_store_generate(db, region, g->date, g->w.user_id, now, &created);
     }
-    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", g->region, "date", g->date,
+    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", region, "date", g->date,
         "targets", (json_int_t)targets, "tiers_changed", (json_int_t)changed, "tasks_created",
         (json_int_t)created);
-    if (rc == AL_OK) {
-        struct audit_entry ae = {.action = "visit.generate", .target_type = "region",
-            .region_code = g->region, .outcome = "success", .detail = out, .at = now};
-        rc = audit_append_as(db, g->user_id, g->username, g->client_ip, &ae);
-    }
+    if (rc == AL_OK)
+        rc = gen_audit(db, &g->w, "visit.generate", "region", NULL, out, now);
     rc = al_db_end(db, rc);
     al_arena_fini(&a);
-    gen_done(db, g->region);
-    if (rc != AL_OK) {
-        json_decref(out);
-        return al_fail(e, rc, NULL, "生成探访任务失败：数据库错误");
-    }
-    al_job_progress(job, "完成", 2, 2);
-    *result = out;
-    return AL_OK;
+    return gen_end(db, job, &g->w, rc, out, result, e, "生成探访任务失败：数据库错误");
 }
 
 /*
@@ -315,14 +339,11 @@ tasks_generate(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
     if (!region_in_scope(r->who->region_code, region))
         return al_req_fail(r, AL_EPERM, "region", "只能为本辖区生成探访任务");
-    struct gen_arg g = {.user_id = r->who->user_id};
-    snprintf(g.username, sizeof(g.username), "%s", r->who->username);
-    snprintf(g.client_ip, sizeof(g.client_ip), "%s", r->client_ip);
-    snprintf(g.region, sizeof(g.region), "%s", region);
+    struct gen_arg g;
     snprintf(g.date, sizeof(g.date), "%s", date);
     int64_t job;
-    if ((rc = gen_submit(r, "routine", g.region, "visit.generate", generate_job, &g, sizeof(g),
-             &job)) != AL_OK)
+    if ((rc = gen_submit(r, "routine", region, &g.w, "visit.generate", generate_job, &g,
+             sizeof(g), &job)) != AL_OK)
         return rc;
     return al_reply(r, 202, json_pack("{s:I, s:s, s:s}", "job_id", (json_int_t)job, "region",
                                 region, "date", date));
@@ -1082,6 +1103,17 @@ need_get(struct al_req *r)
     return al_reply(r, 200, need_json(&n, ts));
 }
 
+/* The body of a change to a need: JSON with the need's `version` (RULE-VISIT-036). */
+static int
+need_change(struct al_req *r, json_t **body, int64_t *version)
+{
+    int rc = al_req_json(r, body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(*body, "version", "版本", AL_REQUIRED, 1, INT64_MAX, version, NULL,
+            &r->err);
+    return rc;
+}
+
 static int
 need_refer(struct al_req *r)
 {
@@ -1089,10 +1121,7 @@ need_refer(struct al_req *r)
     struct visit_need n;
     int64_t version;
     const char *target, *deadline;
-    int rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "version", "版本", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
-            &r->err);
+    int rc = need_change(r, &body, &version);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "target", "转介去向", AL_REQUIRED, 1, 20, &target, &r->err);
     if (rc == AL_OK)
@@ -1134,10 +1163,7 @@ need_close(struct al_req *r)
     struct visit_need n;
     int64_t version;
     const char *outcome, *ts;
-    int rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "version", "版本", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
-            &r->err);
+    int rc = need_change(r, &body, &version);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "outcome", "办理结果", AL_REQUIRED, 1, 500, &outcome, &r->err);
     if (rc == AL_OK)
@@ -1578,8 +1604,8 @@ campaign_get(struct al_req *r)
 
 /* What a campaign's generation needs on the job thread (copied bytes, no pointers). */
 struct campaign_arg {
-    int64_t id, user_id;
-    char username[64], client_ip[48], region[16];
+    struct gen_who w;
+    int64_t id;
 };
 
 /* RULE-VISIT-072: the campaign's tasks for each region it covers, counted, in `db`'s transaction. */
@@ -1621,28 +1647,18 @@ campaign_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
         strcmp(today, c.end_date) > 0)
         rc = al_fail(e, AL_EUNPROC, "end_date", "专项探访已于 %s 结束，不能再生成任务", c.end_date);
     if (rc == AL_OK)
-        rc = campaign_tasks(db, &a, job, &c, g->user_id, now, &created);
+        rc = campaign_tasks(db, &a, job, &c, g->w.user_id, now, &created);
     if (rc == AL_OK)
         rc = visit_store_campaign_rate(db, c.region_code, c.id, &tasks, &done);
     if (rc == AL_OK) {
         out = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)c.id, "tasks_created",
             (json_int_t)created, "tasks", (json_int_t)tasks);
-        struct audit_entry ae = {.action = "visit.campaign_generate",
-            .target_type = "visit_campaign", .target_id = al_arena_printf(&a, "%lld",
-                (long long)c.id), .region_code = c.region_code, .outcome = "success",
-            .detail = out, .at = now};
-        rc = audit_append_as(db, g->user_id, g->username, g->client_ip, &ae);
+        rc = gen_audit(db, &g->w, "visit.campaign_generate", "visit_campaign",
+            al_arena_printf(&a, "%lld", (long long)c.id), out, now);
     }
-    int end = al_db_end(db, rc);
+    rc = al_db_end(db, rc);
     al_arena_fini(&a);
-    gen_done(db, g->region);
-    if (end != AL_OK) {
-        json_decref(out);
-        return rc == AL_EUNPROC ? rc : al_fail(e, end, NULL, "生成专项探访任务失败：数据库错误");
-    }
-    al_job_progress(job, "完成", 1, 1);
-    *result = out;
-    return AL_OK;
+    return gen_end(db, job, &g->w, rc, out, result, e, "生成专项探访任务失败：数据库错误");
 }
 
 /*
@@ -1663,13 +1679,10 @@ campaign_generate(struct al_req *r)
     if (strcmp(r->today, c.end_date) > 0)
         return al_req_fail(r, AL_EUNPROC, "end_date", "专项探访已于 %s 结束，不能再生成任务",
             c.end_date);
-    struct campaign_arg g = {.id = c.id, .user_id = r->who->user_id};
-    snprintf(g.username, sizeof(g.username), "%s", r->who->username);
-    snprintf(g.client_ip, sizeof(g.client_ip), "%s", r->client_ip);
-    snprintf(g.region, sizeof(g.region), "%s", c.region_code);
+    struct campaign_arg g = {.id = c.id};
     int64_t job;
-    if ((rc = gen_submit(r, "campaign", g.region, "visit.campaign_generate", campaign_job, &g,
-             sizeof(g), &job)) != AL_OK)
+    if ((rc = gen_submit(r, "campaign", c.region_code, &g.w, "visit.campaign_generate",
+             campaign_job, &g, sizeof(g), &job)) != AL_OK)
         return rc;
     return al_reply(r, 202, json_pack("{s:I, s:I}", "job_id", (json_int_t)job, "id",
                                 (json_int_t)c.id));

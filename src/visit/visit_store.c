@@ -431,14 +431,6 @@ tier_name_col(const struct al_row_ctx *c, struct al_stmt *st, int col)
     return json_string(visit_tier_name((enum visit_tier)visit_tier_parse(al_stmt_text(st, col))));
 }
 
-static json_t *
-overdue_col(const struct al_row_ctx *c, struct al_stmt *st, int col)
-{
-    const char *due = al_stmt_text(st, col), *status = al_stmt_text(st, col + 1);
-    return json_boolean(due && status && strcmp(status, "open") == 0 &&
-                        strcmp(due, (const char *)c->user) < 0);
-}
-
 int
 visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_filter *f,
     json_t *items, int64_t *total)
@@ -447,7 +439,8 @@ visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_
     static const struct al_page_sql sql = {
         .cols = "k.id, k.elder_id, e.name, e.address, e.phone, k.region_code, k.tier, k.kind,"
                 " k.reason, k.method, k.note, k.start_date, k.due_date, k.status, k.visitor_id,"
-                " u.display_name, k.visit_id, k.tier",
+                " u.display_name, k.visit_id, k.tier,"
+                " CASE WHEN k.status = 'open' AND k.due_date < ?6 THEN 1 ELSE 0 END",
         .from = " FROM visit_tasks k JOIN elders e ON e.id = k.elder_id"
                 " LEFT JOIN users u ON u.id = k.visitor_id",
         .order = " ORDER BY CASE WHEN k.status = 'open' AND k.due_date < ?6 THEN 0 ELSE 1 END,"
@@ -459,7 +452,7 @@ visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_
         AL_COLF(17, "tier_name", tier_name_col), AL_COL(7, "kind", AL_COL_TEXT),
         AL_COL(8, "reason", AL_COL_TEXT), AL_COL(9, "method", AL_COL_TEXT),
         AL_COL(10, "note", AL_COL_TEXT), AL_COL(11, "start_date", AL_COL_TEXT),
-        AL_COL(12, "due_date", AL_COL_TEXT), AL_COLF(12, "overdue", overdue_col),
+        AL_COL(12, "due_date", AL_COL_TEXT), AL_COL(18, "overdue", AL_COL_BOOL),
         AL_COL(13, "status", AL_COL_TEXT), AL_COL(14, "visitor_id", AL_COL_INT),
         AL_COL(15, "visitor_name", AL_COL_TEXT), AL_COL(16, "visit_id", AL_COL_INT), AL_COL_END};
     static const char where[] =
@@ -475,8 +468,8 @@ visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_
     al_param_int(&p, f->overdue);
     al_param_text(&p, f->today);
     al_param_int(&p, f->due);
-    return al_db_page(db, &p, &sql, where, f->limit, f->offset,
-        &(struct al_rows){.cols = cols, .user = f->today}, items, total);
+    return al_db_page(db, &p, &sql, where, f->limit, f->offset, &(struct al_rows){.cols = cols},
+        items, total);
 }
 
 /* ---- visits ---- */
@@ -635,14 +628,6 @@ visit_store_need_close(struct al_db *db, int64_t id, int64_t version, const char
     return rc == AL_OK && al_db_changes(db) == 0 ? AL_ECONFLICT : rc;
 }
 
-static json_t *
-need_overdue_col(const struct al_row_ctx *c, struct al_stmt *st, int col)
-{
-    const char *deadline = al_stmt_text(st, col), *status = al_stmt_text(st, col + 1);
-    return json_boolean(deadline && status && strcmp(status, "referred") == 0 &&
-                        strcmp(deadline, (const char *)c->user) < 0);
-}
-
 int
 visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_filter *f,
     json_t *items, int64_t *total)
@@ -650,7 +635,8 @@ visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_
     static const struct al_page_sql sql = {
         .cols = "n.id, n.visit_id, n.elder_id, e.name, n.region_code, n.kind, n.need, n.status,"
                 " n.target, n.target_ref, n.deadline, n.outcome, n.created_at, n.referred_at,"
-                " n.closed_at, n.version, n.deadline, n.status",
+                " n.closed_at, n.version,"
+                " CASE WHEN n.status = 'referred' AND n.deadline < ?6 THEN 1 ELSE 0 END",
         .from = " FROM visit_needs n JOIN elders e ON e.id = n.elder_id",
         .order = " ORDER BY CASE n.status WHEN 'referred' THEN 0 WHEN 'recorded' THEN 1"
                  " ELSE 2 END, n.deadline, n.id DESC"};
@@ -662,7 +648,7 @@ visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_
         AL_COL(9, "target_ref", AL_COL_TEXT), AL_COL(10, "deadline", AL_COL_TEXT),
         AL_COL(11, "outcome", AL_COL_TEXT), AL_COL(12, "created_at", AL_COL_TIME),
         AL_COL(13, "referred_at", AL_COL_TIME), AL_COL(14, "closed_at", AL_COL_TIME),
-        AL_COL(15, "version", AL_COL_INT), AL_COLF(16, "overdue", need_overdue_col), AL_COL_END};
+        AL_COL(15, "version", AL_COL_INT), AL_COL(16, "overdue", AL_COL_BOOL), AL_COL_END};
     static const char where[] =
         " WHERE n.region_code >= ?1 AND n.region_code < ?2"
         " AND (CAST(?3 AS TEXT) IS NULL OR n.status = ?3)"
@@ -675,8 +661,8 @@ visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_
     al_param_int(&p, f->elder_id);
     al_param_int(&p, f->overdue);
     al_param_text(&p, f->today);
-    return al_db_page(db, &p, &sql, where, f->limit, f->offset,
-        &(struct al_rows){.cols = cols, .user = f->today}, items, total);
+    return al_db_page(db, &p, &sql, where, f->limit, f->offset, &(struct al_rows){.cols = cols},
+        items, total);
 }
 
 /* ---- measures ---- */
@@ -850,6 +836,14 @@ visit_store_position_max(struct al_db *db, int *out)
 
 /* ---- campaigns (RULE-VISIT-070..073) ---- */
 
+/* RULE-VISIT-072: the dedupe key of campaign `id`'s tasks ("campaign:12") into `out`. */
+static const char *
+campaign_key(int64_t id, char out[40])
+{
+    snprintf(out, 40, "campaign:%lld", (long long)id);
+    return out;
+}
+
 int
 visit_store_campaign_add(struct al_db *db, const struct visit_campaign *c, int64_t now,
     int64_t *id)
@@ -862,12 +856,7 @@ visit_store_campaign_add(struct al_db *db, const struct visit_campaign *c, int64
     al_stmt_binds(st, AL_T(c->name), AL_T(c->kind), AL_T(c->region_code), AL_T(c->regions),
         AL_T(c->tiers), AL_T(c->start_date), AL_T(c->end_date), AL_T(c->note),
         AL_I(c->created_by), AL_I(now));
-    int rc = al_stmt_one(st);
-    if (rc != AL_OK)
-        return rc == AL_ENOTFOUND ? AL_EDB : rc;
-    *id = al_stmt_int(st, 0);
-    al_stmt_reset(st);
-    return AL_OK;
+    return al_stmt_int64(st, id);
 }
 
 int
@@ -936,7 +925,7 @@ visit_store_campaign_generate(struct al_db *db, const struct visit_campaign *c,
                                 " FROM visit_tasks WHERE dedupe = ?2) WHERE id = ?1";
     char lo[16], hi[16], dedupe[40];
     region_scope_bounds(region, lo, hi);
-    snprintf(dedupe, sizeof(dedupe), "campaign:%lld", (long long)c->id);
+    campaign_key(c->id, dedupe);
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(dedupe), AL_T(c->name), AL_T(c->start_date),
         AL_T(c->end_date), AL_I(user_id), AL_I(now), AL_T(c->tiers));
@@ -962,7 +951,7 @@ visit_store_campaign_rate(struct al_db *db, const char *scope, int64_t id, int64
         " AND region_code >= ?1 AND region_code < ?2";
     char lo[16], hi[16], dedupe[40];
     region_scope_bounds(scope, lo, hi);
-    snprintf(dedupe, sizeof(dedupe), "campaign:%lld", (long long)id);
+    campaign_key(id, dedupe);
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(dedupe));
     int rc = al_stmt_one(st);
@@ -996,7 +985,8 @@ visit_store_campaign_unvisited(struct al_db *db, struct al_arena *a, const char 
     struct al_params p;
     al_params_init(&p, a);
     region_params(&p, scope);
-    al_param_text(&p, al_arena_printf(a, "campaign:%lld", (long long)id));
+    char key[40];
+    al_param_text(&p, campaign_key(id, key));
     return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
         total);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { Server, assertError } from '../lib/server.mjs'
 import { sqlite } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
-import { generate } from '../lib/visit.mjs'
+import { finished, generate } from '../lib/visit.mjs'
 
 let s, civil, admin, lq, jx, helper, caregiver
 const E = {}
@@ -57,6 +57,14 @@ test('RULE-VISIT-080: a visit takes photos through the attachment module, scoped
   assertError(assert, await upload(helper, 999999), 404, 'not_found', 'owner_id')
   assertError(assert, await upload(helper, v.id, { tag: 'selfie' }), 400, 'invalid', 'tag')
   assertError(assert, await civil.get('/api/v1/visits/999999'), 404, 'not_found')
+  // A referral past its deadline is overdue on the needs list (computed with the list).
+  const w = ok(await helper.post('/api/v1/visits', { elder_id: E.A, method: 'phone', needs: [{ kind: 'safety', need: '更换燃气软管', target: 'service_order', deadline: today }] }), 201)
+  assert.equal(ok(await lq.get(`/api/v1/visit-needs/${w.needs[0]}`)).status, 'referred')
+  const overdue = async () => ok(await lq.get('/api/v1/visit-needs?overdue=1&page_size=200')).items.filter((x) => x.id === w.needs[0])
+  assert.equal((await overdue()).length, 0)
+  sqlite(s.db, `UPDATE visit_needs SET deadline = '2020-01-01' WHERE id = ${w.needs[0]}`)
+  const [late] = await overdue()
+  assert.equal(late.overdue, true)
   // The owner's list through the attachment routes.
   assert.equal(ok(await lq.get(`/api/v1/attachments?owner_kind=visit&owner_id=${v.id}`)).items.length, 1)
 })
@@ -92,16 +100,6 @@ test('RULE-VISIT-081: an alarm closed as a real emergency or a need for help get
   assert.equal(done.length, 1)
 })
 
-// Follow a job to its end (RULE-VISIT-082).
-async function finished(c, r) {
-  assert.equal(r.status, 202, JSON.stringify(r.body))
-  for (let i = 0; i < 800; i++) {
-    const j = ok(await c.get(`/api/v1/jobs/${r.body.job_id}`))
-    if (j.status === 'done' || j.status === 'failed') return j
-    await new Promise((done) => setTimeout(done, 25))
-  }
-  assert.fail('job did not finish')
-}
 const addDays = (d, n) => cst(Date.parse(d + 'T00:00:00Z') - 8 * 3600_000 + n * 86400_000 + 12 * 3600_000)
 const locks = () => sqlite(s.db, 'SELECT count(*) FROM visit_generation_locks')
 
