@@ -1608,7 +1608,8 @@ struct campaign_arg {
     int64_t id;
 };
 
-/* RULE-VISIT-072: the campaign's tasks for each region it covers, counted, in `db`'s transaction. */
+/* RULE-VISIT-072: the campaign's tasks for each region it covers, counted (the caller's
+ * transaction). */
 static int
 campaign_tasks(struct al_db *db, struct al_arena *a, struct al_job *job,
     const struct visit_campaign *c, int64_t user_id, int64_t now, int64_t *created)
@@ -1618,7 +1619,8 @@ campaign_tasks(struct al_db *db, struct al_arena *a, struct al_job *job,
     for (const char *p = c->regions; *p; p++)
         n += *p == ',';
     int rc = AL_OK;
-    for (char *g = strtok_r(regions, ",", &save); g && rc == AL_OK; g = strtok_r(NULL, ",", &save)) {
+    for (char *g = strtok_r(regions, ",", &save); g && rc == AL_OK;
+         g = strtok_r(NULL, ",", &save)) {
         al_job_progress(job, "生成专项探访任务", done++, n);
         rc = visit_store_campaign_generate(db, c, g, user_id, now, created);
     }

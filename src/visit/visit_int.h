@@ -210,7 +210,8 @@ int visit_store_record(struct al_db *db, const struct visit_record *v, int64_t n
     int64_t *closed);
 /* RULE-VISIT-065: the alarm visit `visit_id` raised. */
 int visit_store_set_alarm(struct al_db *db, int64_t visit_id, int64_t alarm_id);
-/* The visits of `scope`, newest first: every one, an elder's (elder_id > 0) or one (visit_id > 0). */
+/* The visits of `scope`, newest first: every one, an elder's (elder_id > 0) or one
+ * (visit_id > 0). */
 int visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int64_t elder_id,
     int64_t visit_id, int64_t limit, int64_t offset, json_t *items, int64_t *total);
 

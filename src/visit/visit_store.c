@@ -1048,8 +1048,8 @@ gen_stale(struct al_db *db, const struct gen_holder *h, int64_t now)
     json_t *job = NULL;
     int64_t owner;
     int rc = al_jobs_get(db, h->job_id, &job, &owner);
-    bool over = rc == AL_ENOTFOUND ||
-                (rc == AL_OK && al_jobs_finished(json_string_value(json_object_get(job, "status"))));
+    const char *status = rc == AL_OK ? json_string_value(json_object_get(job, "status")) : NULL;
+    bool over = rc == AL_ENOTFOUND || (status && al_jobs_finished(status));
     json_decref(job);
     return over;
 }
