@@ -22,6 +22,7 @@
 #include "elder/elder.h"
 #include "region/region.h"
 #include "service/service.h"
+#include "visit/visit.h"
 
 static int
 alarm_list(struct al_req *r)
@@ -241,13 +242,20 @@ act(struct al_req *r, enum action what)
         rc = alarm_store_call(r->db, id, r->who->user_id, who, target, outcome, note, r->now);
     else
         rc = alarm_store_close(r->db, id, r->who->user_id, who, outcome, note, r->now);
+    int64_t visit_task = 0; /* RULE-VISIT-081: an alarm that ended needing help: a visit */
+    if (rc == AL_OK && what == CLOSE)
+        rc = visit_on_alarm_closed(r->db, r->arena, id,
+            json_integer_value(json_object_get(alarm, "elder_id")), outcome, r->who->user_id,
+            r->now, &visit_task);
     if (rc == AL_ECONFLICT) /* RULE-ALARM-021..023: a move the alarm's state does not allow */
         al_req_fail(r, AL_ECONFLICT, NULL,
             what == ACK ? "告警已被响应，不能重复响应"
                         : "告警须先响应，且未结案，才能记录联系或结案");
     static const char *const actions[] = {"alarm.acknowledge", "alarm.call", "alarm.close"};
-    return audited_end(r, rc, id, alarm, actions[what],
-        json_pack("{s:s?, s:s?}", "target", target, "outcome", outcome));
+    json_t *detail = json_pack("{s:s?, s:s?}", "target", target, "outcome", outcome);
+    if (visit_task)
+        json_object_set_new(detail, "visit_task_id", json_integer(visit_task));
+    return audited_end(r, rc, id, alarm, actions[what], detail);
 }
 
 static int

@@ -51,6 +51,7 @@ const struct al_module *const app_modules[] = {
 const struct attach_owner *const attach_owners[] = {
     &bed_attach_owner,
     &service_attach_owner,
+    &visit_attach_owner,
     NULL,
 };
 

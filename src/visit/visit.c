@@ -6,15 +6,18 @@
 
 #include "alarm/alarm.h"
 #include "assess/assess.h"
+#include "attach/attach.h"
 #include "audit/audit.h"
 #include "core/export.h"
 #include "core/crypto.h"
 #include "core/events.h"
+#include "core/geo.h"
 #include "core/http.h"
 #include "core/idem.h"
 #include "core/jobs.h"
 #include "core/idcard.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "elder/elder.h"
 #include "region/region.h"
 #include "visit/visit.h"
@@ -190,10 +193,85 @@ refresh(struct al_db *db, struct al_arena *a, const char *scope, const char *tod
     return rc;
 }
 
+/* Who started a generation job, for which region: the job's copy (bytes, no pointers). */
+struct gen_who {
+    int64_t user_id;
+    char username[64], client_ip[48], region[16];
+};
+
+/*
+ * RULE-VISIT-083: submit a generation job (`fn` of `job_kind`, with its
+ * argument `arg`, whose `who` is filled here with the caller and `region`)
+ * holding the region's generation lock: 409 naming `region` while another
+ * generation of the region, of one holding it or of one inside it is queued
+ * or running.  The job gives the lock back when it ends (gen_end).  AL_OK with
+ * *job, or the error (r->err filled).
+ */
+static int
+gen_submit(struct al_req *r, const char *lock_kind, const char *region, struct gen_who *who,
+    const char *job_kind, al_job_fn fn, const void *arg, size_t size, int64_t *job)
+{
+    *who = (struct gen_who){.user_id = r->who->user_id};
+    snprintf(who->username, sizeof(who->username), "%s", r->who->username);
+    snprintf(who->client_ip, sizeof(who->client_ip), "%s", r->client_ip);
+    snprintf(who->region, sizeof(who->region), "%s", region);
+    const char *held = NULL;
+    int rc = al_db_begin(r->db);
+    if (rc == AL_OK)
+        rc = al_db_end(r->db,
+            visit_store_gen_lock(r->db, r->arena, region, lock_kind, r->now, &held));
+    if (rc == AL_ECONFLICT && held) {
+        const char *name = region_name(r->db, r->arena, held);
+        return al_req_fail(r, AL_ECONFLICT, "region",
+            "“%s”的探访任务正在生成，请等该后台任务完成后再试", name ? name : held);
+    }
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = al_jobs_submit(r->db, job_kind, r->who->user_id, r->now, fn, arg, size, job)) !=
+        AL_OK) {
+        visit_store_gen_unlock(r->db, region);
+        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
+    }
+    /* Not kept: the lock stays without its job and is taken over after 2 minutes. */
+    if (visit_store_gen_locked(r->db, region, *job) != AL_OK)
+        al_warn("visit: generation lock of %s without its job %lld", region, (long long)*job);
+    return AL_OK;
+}
+
+/* A generation job's audit entry, as its starter, dated by the job (RULE-DB-102). */
+static int
+gen_audit(struct al_db *db, const struct gen_who *w, const char *action, const char *type,
+    const char *id, json_t *detail, int64_t now)
+{
+    struct audit_entry ae = {.action = action, .target_type = type, .target_id = id,
+        .region_code = w->region, .outcome = "success", .detail = detail, .at = now};
+    return audit_append_as(db, w->user_id, w->username, w->client_ip, &ae);
+}
+
+/*
+ * The end of a generation job whose transaction ended with `rc`: the region's
+ * lock given back (RULE-VISIT-083), done or not; then its result `out`, or its
+ * error (`e` as the job left it, else `failed`).
+ */
+static int
+gen_end(struct al_db *db, struct al_job *job, const struct gen_who *w, int rc, json_t *out,
+    json_t **result, struct al_errinfo *e, const char *failed)
+{
+    if (visit_store_gen_unlock(db, w->region) != AL_OK)
+        al_warn("visit: generation lock of %s not given back (taken over later)", w->region);
+    if (rc != AL_OK) {
+        json_decref(out);
+        return e->message[0] ? rc : al_fail(e, rc, NULL, "%s", failed);
+    }
+    al_job_progress(job, "完成", 1, 1);
+    *result = out;
+    return AL_OK;
+}
+
 /* What a generation started from the page needs on the job thread (copied bytes, no pointers). */
 struct gen_arg {
-    int64_t user_id;
-    char username[64], client_ip[48], region[16], date[11];
+    struct gen_who w;
+    char date[11];
 };
 
 /*
@@ -207,6 +285,7 @@ generate_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
     struct al_errinfo *e)
 {
     struct gen_arg *g = arg;
+    const char *region = g->w.region;
     int64_t now = al_job_started(job), targets = 0, changed = 0, created = 0;
     char today[11];
     al_date_cst(now, today);
@@ -215,28 +294,19 @@ generate_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
     al_job_progress(job, "更新探访分级", 0, 2);
     int rc = al_db_begin(db);
     if (rc == AL_OK)
-        rc = refresh(db, &a, g->region, today, now, &targets, &changed);
+        rc = refresh(db, &a, region, today, now, &targets, &changed);
     if (rc == AL_OK) {
         al_job_progress(job, "生成探访任务", 1, 2);
-        rc = visit_store_generate(db, g->region, g->date, g->user_id, now, &created);
+        rc = visit_store_generate(db, region, g->date, g->w.user_id, now, &created);
     }
-    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", g->region, "date", g->date,
+    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:I}", "region", region, "date", g->date,
         "targets", (json_int_t)targets, "tiers_changed", (json_int_t)changed, "tasks_created",
         (json_int_t)created);
-    if (rc == AL_OK) {
-        struct audit_entry ae = {.action = "visit.generate", .target_type = "region",
-            .region_code = g->region, .outcome = "success", .detail = out, .at = now};
-        rc = audit_append_as(db, g->user_id, g->username, g->client_ip, &ae);
-    }
+    if (rc == AL_OK)
+        rc = gen_audit(db, &g->w, "visit.generate", "region", NULL, out, now);
     rc = al_db_end(db, rc);
     al_arena_fini(&a);
-    if (rc != AL_OK) {
-        json_decref(out);
-        return al_fail(e, rc, NULL, "生成探访任务失败：数据库错误");
-    }
-    al_job_progress(job, "完成", 2, 2);
-    *result = out;
-    return AL_OK;
+    return gen_end(db, job, &g->w, rc, out, result, e, "生成探访任务失败：数据库错误");
 }
 
 /*
@@ -269,15 +339,12 @@ tasks_generate(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "region", "区划代码应为 2、4、6、9 或 12 位数字");
     if (!region_in_scope(r->who->region_code, region))
         return al_req_fail(r, AL_EPERM, "region", "只能为本辖区生成探访任务");
-    struct gen_arg g = {.user_id = r->who->user_id};
-    snprintf(g.username, sizeof(g.username), "%s", r->who->username);
-    snprintf(g.client_ip, sizeof(g.client_ip), "%s", r->client_ip);
-    snprintf(g.region, sizeof(g.region), "%s", region);
+    struct gen_arg g;
     snprintf(g.date, sizeof(g.date), "%s", date);
     int64_t job;
-    if ((rc = al_jobs_submit(r->db, "visit.generate", r->who->user_id, r->now, generate_job, &g,
+    if ((rc = gen_submit(r, "routine", region, &g.w, "visit.generate", generate_job, &g,
              sizeof(g), &job)) != AL_OK)
-        return al_req_fail(r, rc, NULL, "后台任务暂不可用");
+        return rc;
     return al_reply(r, 202, json_pack("{s:I, s:s, s:s}", "job_id", (json_int_t)job, "region",
                                 region, "date", date));
 }
@@ -353,6 +420,23 @@ visit_on_event(struct al_db *db, struct al_arena *a, int64_t elder_id, const cha
         return rc;
     bool created;
     return event_task(db, &t, reason, ref, NULL, note, user_id, now, NULL, task_id, &created);
+}
+
+int
+visit_on_alarm_closed(struct al_db *db, struct al_arena *a, int64_t alarm_id, int64_t elder_id,
+    const char *outcome, int64_t user_id, int64_t now, int64_t *task_id)
+{
+    *task_id = 0;
+    if (elder_id <= 0 || !visit_alarm_wants_visit(outcome))
+        return AL_OK;
+    int rc = visit_on_event(db, a, elder_id, "alarm", al_arena_printf(a, "alarm:%lld",
+        (long long)alarm_id), al_arena_printf(a, "告警 #%lld 结案后回访", (long long)alarm_id),
+        user_id, now, task_id);
+    if (rc == AL_EUNPROC || rc == AL_ENOTFOUND) { /* not a visit target: no task */
+        *task_id = 0;
+        rc = AL_OK;
+    }
+    return rc;
 }
 
 /* A helper enters an event (a hospital discharge): RULE-VISIT-021. */
@@ -842,7 +926,7 @@ visit_create(struct al_req *r)
             return rc;
         double d = 0;
         if (in.have_lat && t.have_pos) {
-            d = visit_distance_m(in.lat, in.lng, t.lat, t.lng);
+            d = al_geo_distance_m(in.lat, in.lng, t.lat, t.lng);
             v.have_distance = true;
             v.distance_m = (int64_t)llround(d);
         }
@@ -900,13 +984,74 @@ visits_list(struct al_req *r)
         return rc;
     json_t *items = json_array();
     int64_t total = 0;
-    if (!empty && (rc = visit_store_visits(r->db, r->arena, scope, elder_id, limit, offset, items,
-                       &total)) != AL_OK) {
+    if (!empty && (rc = visit_store_visits(r->db, r->arena, scope, elder_id, 0, limit, offset,
+                       items, &total)) != AL_OK) {
         json_decref(items);
         return rc;
     }
     return al_reply_items(r, items, total);
 }
+
+/* Visit `id` as its list shows it, if it lies in `scope` (into *out, a new reference):
+ * AL_ENOTFOUND otherwise. */
+static int
+visit_one(struct al_db *db, struct al_arena *a, const char *scope, int64_t id, json_t **out)
+{
+    json_t *items = json_array();
+    int64_t total = 0;
+    int rc = visit_store_visits(db, a, scope, 0, id, 1, 0, items, &total);
+    if (rc == AL_OK && json_array_size(items) == 0)
+        rc = AL_ENOTFOUND;
+    *out = rc == AL_OK ? json_incref(json_array_get(items, 0)) : NULL;
+    json_decref(items);
+    return rc;
+}
+
+/* RULE-VISIT-080: one visit with its photos, 404 outside the caller's scope. */
+static int
+visit_get(struct al_req *r)
+{
+    int64_t id;
+    json_t *v, *photos;
+    int rc = al_req_param_id(r, "id", &id);
+    if (rc == AL_OK && (rc = visit_one(r->db, r->arena, r->who->region_code, id, &v)) ==
+                           AL_ENOTFOUND)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "探访记录不存在或无权查看");
+    if (rc != AL_OK)
+        return rc;
+    if ((rc = attach_list_json(r->db, r->arena, "visit", id, &photos)) != AL_OK) {
+        json_decref(v);
+        return rc;
+    }
+    json_object_set_new(v, "attachments", photos);
+    return al_reply(r, 200, v);
+}
+
+/*
+ * RULE-VISIT-080: a visit takes photos (the scene, a hazard, papers for a
+ * referral) through src/attach: the attachment module checks visit.read /
+ * visit.record and the caller's scope against the visit's region, and audits
+ * the upload with the visit as its target.
+ */
+static int
+visit_locate(struct al_req *r, int64_t owner_id, bool write, const char **region)
+{
+    (void)write;
+    json_t *v;
+    int rc = visit_one(r->db, r->arena, "", owner_id, &v);
+    if (rc != AL_OK)
+        return rc;
+    *region = al_arena_strdup(r->arena, json_string_value(json_object_get(v, "region_code")));
+    json_decref(v);
+    return AL_OK;
+}
+
+static const char *const visit_photo_tags[] = {"visit", "hazard", "referral", NULL};
+
+const struct attach_owner visit_attach_owner = {.kind = "visit", .name = "探访记录",
+    .read_perm = "visit.read", .write_perm = "visit.record", .tags = visit_photo_tags,
+    .tags_zh = " visit（探访现场）、hazard（安全隐患）或 referral（转介材料）",
+    .locate = visit_locate};
 
 /* ---- needs and referrals (RULE-VISIT-035..037) ---- */
 
@@ -958,6 +1103,17 @@ need_get(struct al_req *r)
     return al_reply(r, 200, need_json(&n, ts));
 }
 
+/* The body of a change to a need: JSON with the need's `version` (RULE-VISIT-036). */
+static int
+need_change(struct al_req *r, json_t **body, int64_t *version)
+{
+    int rc = al_req_json(r, body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(*body, "version", "版本", AL_REQUIRED, 1, INT64_MAX, version, NULL,
+            &r->err);
+    return rc;
+}
+
 static int
 need_refer(struct al_req *r)
 {
@@ -965,10 +1121,7 @@ need_refer(struct al_req *r)
     struct visit_need n;
     int64_t version;
     const char *target, *deadline;
-    int rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "version", "版本", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
-            &r->err);
+    int rc = need_change(r, &body, &version);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "target", "转介去向", AL_REQUIRED, 1, 20, &target, &r->err);
     if (rc == AL_OK)
@@ -1010,10 +1163,7 @@ need_close(struct al_req *r)
     struct visit_need n;
     int64_t version;
     const char *outcome, *ts;
-    int rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "version", "版本", AL_REQUIRED, 1, INT64_MAX, &version, NULL,
-            &r->err);
+    int rc = need_change(r, &body, &version);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "outcome", "办理结果", AL_REQUIRED, 1, 500, &outcome, &r->err);
     if (rc == AL_OK)
@@ -1147,74 +1297,93 @@ unvisited_list(struct al_req *r)
     return al_reply_items(r, items, total);
 }
 
+/* What the unvisited export reads after the handler returned (RULE-DB-113): in r's arena. */
+struct unvisited_ctx {
+    struct al_req *r;
+    const char *scope, *first, *next, *on;
+};
+
+#define UNVISITED_PAGE 200
+
+static struct al_stmt *
+unvisited_page(void *ctx, const char *const *after)
+{
+    struct unvisited_ctx *x = ctx;
+    return visit_store_unvisited_page(x->r->db, x->r->arena, x->scope, x->first, x->next, x->on,
+        after ? after[0] : NULL, UNVISITED_PAGE);
+}
+
+/* The tier's Chinese name. */
+static const char *
+xcell_tier(struct al_export_cell *c)
+{
+    return visit_tier_name((enum visit_tier)visit_tier_parse(al_stmt_text(c->st, c->col)));
+}
+
+/* The reasons (category ids, comma-separated) as Chinese names: 独居、特困. */
+static const char *
+xcell_reasons(struct al_export_cell *c)
+{
+    const char *p = al_stmt_text(c->st, c->col);
+    size_t used = 0;
+    c->buf[0] = '\0';
+    while (p && *p && used < c->size) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char id[32];
+        snprintf(id, sizeof(id), "%.*s", (int)len, p);
+        const char *nm = strcmp(id, "destitute") == 0 ? "特困" : elder_category_name(id);
+        int n = snprintf(c->buf + used, c->size - used, "%s%s", used ? "、" : "", nm ? nm : id);
+        used += n > 0 ? (size_t)n : 0;
+        p += len + (e ? 1 : 0);
+    }
+    return c->buf;
+}
+
+static const struct al_export_col unvisited_cols[] = {AL_XCOL("老人", VISIT_UNV_NAME),
+    AL_XCOL("村（社区）", VISIT_UNV_REGION_NAME), AL_XCOL("住址", VISIT_UNV_ADDRESS),
+    AL_XCOLF("电话", VISIT_UNV_PHONE, al_xcell_phone_masked),
+    AL_XCOLF("探访分级", VISIT_UNV_TIER, xcell_tier),
+    AL_XCOLF("纳入原因", VISIT_UNV_REASONS, xcell_reasons),
+    AL_XCOL("探访人", VISIT_UNV_VISITOR), AL_XCOL_END};
+
+/*
+ * RULE-VISIT-042, RULE-VISIT-084: the month's unvisited list as CSV or XLSX,
+ * read a page at a time by elder id and streamed (core/export.h), its reading
+ * context in the request's arena; audited with the list's count.
+ */
 static int
 unvisited_export(struct al_req *r)
 {
-    static const char *const headers[] = {"老人", "村（社区）", "住址", "电话", "探访分级",
-        "纳入原因", "探访人"};
     char first[11], next[11], on[11];
     const char *month, *scope, *format;
     bool empty;
+    int64_t total = 0;
     int rc = month_arg(r, first, next, on, &month);
     if (rc == AL_OK)
         rc = list_scope(r, &scope, &empty);
     if (rc == AL_OK)
         rc = al_export_format(r, &format);
+    if (rc == AL_OK && !empty) { /* the count for the audit entry (a page of none) */
+        json_t *none = json_array();
+        rc = visit_store_unvisited(r->db, r->arena, scope, first, next, on, 0, 0, none, &total);
+        json_decref(none);
+    }
+    if (rc == AL_OK)
+        rc = audit(r, "visit.export", "region", 0, scope,
+            json_pack("{s:s, s:s, s:I}", "month", month, "format", format, "rows",
+                (json_int_t)total));
     if (rc != AL_OK)
         return rc;
-    json_t *items = json_array();
-    int64_t total = 0;
-    /* A county's unvisited list is at most its target group: read it whole (no LIMIT of -1:
-     * PostgreSQL refuses a negative one). */
-    if (!empty && (rc = visit_store_unvisited(r->db, r->arena, scope, first, next, on, INT64_MAX, 0,
-                       items, &total)) != AL_OK) {
-        json_decref(items);
-        return rc;
-    }
-    struct al_export *x;
-    if ((rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 未探访的老人", month), 7,
-             headers, &x)) != AL_OK) {
-        json_decref(items);
-        return rc;
-    }
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it) {
-        const char *code = json_string_value(json_object_get(it, "region_code"));
-        const char *cells[7] = {json_string_value(json_object_get(it, "name")),
-            region_name(r->db, r->arena, code), json_string_value(json_object_get(it, "address")),
-            json_string_value(json_object_get(it, "phone_masked")),
-            json_string_value(json_object_get(it, "tier_name")),
-            json_string_value(json_object_get(it, "reasons")),
-            json_string_value(json_object_get(it, "visitor_name"))};
-        /* Reasons as Chinese category names. */
-        const char *reasons = cells[5];
-        if (reasons) {
-            char *out = al_arena_strdup(r->arena, "");
-            const char *p = reasons;
-            while (*p) {
-                const char *e = strchr(p, ',');
-                size_t len = e ? (size_t)(e - p) : strlen(p);
-                char idbuf[32];
-                snprintf(idbuf, sizeof(idbuf), "%.*s", (int)len, p);
-                const char *nm =
-                    strcmp(idbuf, "destitute") == 0 ? "特困" : elder_category_name(idbuf);
-                out = al_arena_printf(r->arena, "%s%s%s", out, *out ? "、" : "", nm ? nm : idbuf);
-                p += len + (e ? 1 : 0);
-            }
-            cells[5] = out;
-        }
-        al_export_row(x, cells);
-    }
-    json_decref(items);
-    rc = audit(r, "visit.export", "region", 0, scope,
-        json_pack("{s:s, s:s, s:I}", "month", month, "format", format, "rows",
-            (json_int_t)al_export_rows(x)));
-    if (rc != AL_OK) {
-        al_export_abort(x);
-        return rc;
-    }
-    return al_export_reply(x, al_arena_printf(r->arena, "未探访老人-%s", month));
+    struct unvisited_ctx *x = al_arena_memdup(r->arena, &(struct unvisited_ctx){.r = r,
+        .scope = scope, .first = al_arena_strdup(r->arena, first),
+        .next = al_arena_strdup(r->arena, next), .on = al_arena_strdup(r->arena, on)},
+        sizeof(*x));
+    struct al_export_list l = {.title = al_arena_printf(r->arena, "%s 未探访的老人", month),
+        .name = al_arena_printf(r->arena, "未探访老人-%s", month), .cols = unvisited_cols,
+        .page = empty ? NULL : unvisited_page, .ctx = x, .key_col = VISIT_UNV_ELDER, .nkeys = 1,
+        .page_rows = UNVISITED_PAGE};
+    return al_export_list(r, format, &l, NULL);
 }
 
 static int
@@ -1433,7 +1602,72 @@ campaign_get(struct al_req *r)
     return al_reply(r, 200, out);
 }
 
-/* RULE-VISIT-072: open the campaign's tasks (again: none twice) while its window lasts. */
+/* What a campaign's generation needs on the job thread (copied bytes, no pointers). */
+struct campaign_arg {
+    struct gen_who w;
+    int64_t id;
+};
+
+/* RULE-VISIT-072: the campaign's tasks for each region it covers, counted (the caller's
+ * transaction). */
+static int
+campaign_tasks(struct al_db *db, struct al_arena *a, struct al_job *job,
+    const struct visit_campaign *c, int64_t user_id, int64_t now, int64_t *created)
+{
+    char *regions = al_arena_strdup(a, c->regions), *save = NULL;
+    int64_t n = 1, done = 0;
+    for (const char *p = c->regions; *p; p++)
+        n += *p == ',';
+    int rc = AL_OK;
+    for (char *g = strtok_r(regions, ",", &save); g && rc == AL_OK;
+         g = strtok_r(NULL, ",", &save)) {
+        al_job_progress(job, "生成专项探访任务", done++, n);
+        rc = visit_store_campaign_generate(db, c, g, user_id, now, created);
+    }
+    return rc;
+}
+
+/*
+ * RULE-VISIT-082: the campaign's generation job: its tasks (RULE-VISIT-072)
+ * and its audit entry (visit.campaign_generate) in one transaction, dated by
+ * the job's start; refused once the window is over by then.
+ */
+static int
+campaign_job(struct al_db *db, struct al_job *job, void *arg, json_t **result,
+    struct al_errinfo *e)
+{
+    struct campaign_arg *g = arg;
+    int64_t now = al_job_started(job), created = 0, tasks = 0, done = 0;
+    char today[11];
+    al_date_cst(now, today);
+    struct al_arena a;
+    al_arena_init(&a, 1 << 12);
+    struct visit_campaign c;
+    json_t *out = NULL;
+    int rc = al_db_begin(db);
+    if (rc == AL_OK && (rc = visit_store_campaign_get(db, &a, g->id, &c)) == AL_OK &&
+        strcmp(today, c.end_date) > 0)
+        rc = al_fail(e, AL_EUNPROC, "end_date", "专项探访已于 %s 结束，不能再生成任务", c.end_date);
+    if (rc == AL_OK)
+        rc = campaign_tasks(db, &a, job, &c, g->w.user_id, now, &created);
+    if (rc == AL_OK)
+        rc = visit_store_campaign_rate(db, c.region_code, c.id, &tasks, &done);
+    if (rc == AL_OK) {
+        out = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)c.id, "tasks_created",
+            (json_int_t)created, "tasks", (json_int_t)tasks);
+        rc = gen_audit(db, &g->w, "visit.campaign_generate", "visit_campaign",
+            al_arena_printf(&a, "%lld", (long long)c.id), out, now);
+    }
+    rc = al_db_end(db, rc);
+    al_arena_fini(&a);
+    return gen_end(db, job, &g->w, rc, out, result, e, "生成专项探访任务失败：数据库错误");
+}
+
+/*
+ * RULE-VISIT-082: generating a campaign's tasks (RULE-VISIT-072) is a job:
+ * 202 with it, followed through GET /api/v1/jobs/:id; one at a time for the
+ * campaign's region (RULE-VISIT-083).
+ */
 static int
 campaign_generate(struct al_req *r)
 {
@@ -1447,25 +1681,13 @@ campaign_generate(struct al_req *r)
     if (strcmp(r->today, c.end_date) > 0)
         return al_req_fail(r, AL_EUNPROC, "end_date", "专项探访已于 %s 结束，不能再生成任务",
             c.end_date);
-    int64_t created = 0;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
+    struct campaign_arg g = {.id = c.id};
+    int64_t job;
+    if ((rc = gen_submit(r, "campaign", c.region_code, &g.w, "visit.campaign_generate",
+             campaign_job, &g, sizeof(g), &job)) != AL_OK)
         return rc;
-    char *regions = al_arena_strdup(r->arena, c.regions), *save = NULL;
-    for (char *g = strtok_r(regions, ",", &save); g && rc == AL_OK; g = strtok_r(NULL, ",", &save))
-        rc = visit_store_campaign_generate(r->db, &c, g, r->who->user_id, r->now, &created);
-    int64_t tasks = 0, done = 0;
-    if (rc == AL_OK)
-        rc = visit_store_campaign_rate(r->db, c.region_code, c.id, &tasks, &done);
-    json_t *out = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)c.id, "tasks_created",
-        (json_int_t)created, "tasks", (json_int_t)tasks);
-    if (rc == AL_OK)
-        rc = audit(r, "visit.campaign_generate", "visit_campaign", c.id, c.region_code,
-            json_incref(out));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK) {
-        json_decref(out);
-        return rc;
-    }
-    return al_reply(r, 200, out);
+    return al_reply(r, 202, json_pack("{s:I, s:I}", "job_id", (json_int_t)job, "id",
+                                (json_int_t)c.id));
 }
 
 static int
@@ -1494,7 +1716,7 @@ static const struct al_route visit_routes[] = {
     {AL_PUT, "/api/v1/visit-settings/:tier", settings_put, "visit.manage", 0,
         "设置本级某一探访分级的对象类别、频次、方式和事件时限"},
     {AL_POST, "/api/v1/visit-tasks/generate", tasks_generate, "visit.manage", 0,
-        "后台任务：重算探访分级并生成本期探访任务（重复执行不重复生成）"},
+        "后台任务：重算探访分级并生成本期探访任务（重复执行不重复生成；同一地区同时只能有一个生成任务）"},
     {AL_GET, "/api/v1/visit-tasks", tasks_list, "visit.read", 0,
         "探访任务：本人（visitor=me）、今日及逾期（when=due）、逾期（when=overdue）"},
     {AL_POST, "/api/v1/visit-tasks", task_create, "visit.record", 0,
@@ -1508,6 +1730,7 @@ static const struct al_route visit_routes[] = {
     {AL_POST, "/api/v1/visits", visit_create, "visit.record", 0,
         "登记探访记录（方式、位置核验、发现、需求和转介）"},
     {AL_GET, "/api/v1/visits", visits_list, "visit.read", 0, "探访记录"},
+    {AL_GET, "/api/v1/visits/:id", visit_get, "visit.read", 0, "一条探访记录及其照片"},
     {AL_GET, "/api/v1/visit-needs", needs_list, "visit.read", 0, "需求和转介"},
     {AL_GET, "/api/v1/visit-needs/:id", need_get, "visit.read", 0, "需求详情及转介去向的状态"},
     {AL_POST, "/api/v1/visit-needs/:id/refer", need_refer, "visit.record", 0,
@@ -1519,7 +1742,7 @@ static const struct al_route visit_routes[] = {
         "新建专项探访（名称、时间窗口、覆盖分级和区划）"},
     {AL_GET, "/api/v1/visit-campaigns/:id", campaign_get, "visit.read", 0, "专项探访详情和探访率"},
     {AL_POST, "/api/v1/visit-campaigns/:id/generate", campaign_generate, "visit.manage", 0,
-        "生成专项探访任务（窗口内；重复执行不重复生成）"},
+        "后台任务：生成专项探访任务（窗口内；重复执行不重复生成；同一地区同时只能有一个生成任务）"},
     {AL_GET, "/api/v1/visit-campaigns/:id/unvisited", campaign_unvisited, "visit.read", 0,
         "专项探访未探访名单"},
     {AL_GET, "/api/v1/visit-measures/rate", rate_get, "visit.read", 0,
@@ -1537,6 +1760,7 @@ static const struct al_route visit_routes[] = {
 
 static const struct al_job_kind visit_jobs[] = {
     {"visit.generate", generate_job},
+    {"visit.campaign_generate", campaign_job},
     {0},
 };
 

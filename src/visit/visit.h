@@ -16,12 +16,16 @@
 
 extern const struct al_module visit_module;
 
+/* RULE-VISIT-080: the visit record as the owner of photos (src/attach, docs/attachments.md). */
+struct attach_owner;
+extern const struct attach_owner visit_attach_owner;
+
 /*
  * RULE-VISIT-021: an event that calls for a visit of elder `elder_id`:
  * "identified" (newly in special difficulty after an identification run:
  * src/identify calls it, RULE-VISIT-064), "discharge" (a hospital discharge a
- * helper entered), "alarm" (the seam for the alarm module of issue 14: it does
- * not call this yet).  The elder's tier is first
+ * helper entered), "alarm" (an alarm closed as needing help: through
+ * visit_on_alarm_closed, RULE-VISIT-081).  The elder's tier is first
  * recomputed (their village), then one task is opened, due within the tier's
  * event hours; the same event (`reason`, `ref`) twice opens one task.  Inside
  * the caller's transaction.  *task_id the task.  AL_OK, AL_ENOTFOUND (no
@@ -29,6 +33,20 @@ extern const struct al_module visit_module;
  */
 int visit_on_event(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *reason,
     const char *ref, const char *note, int64_t user_id, int64_t now, int64_t *task_id);
+
+/*
+ * RULE-VISIT-081: the alarm module's one seam into visits, called when alarm
+ * `alarm_id` of elder `elder_id` is closed with `outcome` (RULE-ALARM-023), in
+ * the closing transaction.  An alarm that ended in a real emergency or a need
+ * for help (real_emergency, needed_help) gets the elder a follow-up visit
+ * task through visit_on_event (reason "alarm", reference "alarm:<id>", due
+ * within the tier's event hours); one closed as a false alarm, a test or
+ * after someone went to the door (no_answer_visited) gets none, and neither
+ * does an elder outside the visit target groups.  *task_id the task, 0 when
+ * none.  AL_OK or AL_EDB.
+ */
+int visit_on_alarm_closed(struct al_db *db, struct al_arena *a, int64_t alarm_id,
+    int64_t elder_id, const char *outcome, int64_t user_id, int64_t now, int64_t *task_id);
 
 /*
  * Demo county: tiers of 凤冈县, lq_helper responsible for 龙泉街道's targets,

@@ -142,11 +142,6 @@ visits(struct al_db *db, const char *town, int64_t visitor, int skip, int64_t no
         " '{\"health\":\"身体状况稳定\",\"mood\":\"情绪良好\",\"family_duty\":\"子女按时联系\"}', ?2"
         " FROM visit_targets WHERE substr(region_code, 1, 9) = ?4"
         " AND tier <> 'none' AND elder_id % ?5 <> ?5 - 1";
-    static const char done[] =
-        "UPDATE visit_tasks SET status = 'done', done_at = ?1, visit_id = (SELECT max(v.id)"
-        " FROM visit_records v WHERE v.elder_id = visit_tasks.elder_id AND v.reached = 1)"
-        " WHERE status = 'open' AND EXISTS (SELECT 1 FROM visit_records v"
-        " WHERE v.elder_id = visit_tasks.elder_id AND v.reached = 1)";
     struct al_stmt *st = al_db_sql(db, rec);
     al_stmt_binds(st, AL_I(visitor), AL_I(now - 60), AL_T(day), AL_T(town),
         AL_I(skip > 1 ? skip : 1000000000), AL_I(days));
@@ -158,12 +153,54 @@ visits(struct al_db *db, const char *town, int64_t visitor, int skip, int64_t no
         al_stmt_binds(st, AL_I(visitor), AL_T(day), AL_I(now - 60));
         rc = redate(db, st);
     }
-    if (rc == AL_OK) {
-        st = al_db_sql(db, done);
-        al_stmt_binds(st, AL_I(now));
-        rc = al_stmt_run(st);
-    }
     return rc;
+}
+
+/*
+ * RULE-VISIT-032, RULE-VISIT-085: the open tasks the demo's visits did, as recording them would
+ * have: a reached visit dated on or after the task's start, by the task's method if it has one;
+ * the task is done by the first such visit, at its time.
+ */
+#define DID_TASK                                                                               \
+    " FROM visit_records v WHERE v.elder_id = visit_tasks.elder_id AND v.reached = 1"            \
+    " AND v.visit_date >= visit_tasks.start_date"                                              \
+    " AND (visit_tasks.method IS NULL OR v.method = visit_tasks.method)"
+static int
+tasks_done(struct al_db *db)
+{
+    static const char done[] =
+        "UPDATE visit_tasks SET status = 'done',"
+        " visit_id = (SELECT v.id" DID_TASK " ORDER BY v.visited_at, v.id LIMIT 1),"
+        " done_at = (SELECT min(v.visited_at)" DID_TASK ")"
+        " WHERE status = 'open' AND EXISTS (SELECT 1" DID_TASK ")";
+    return al_stmt_run(al_db_sql(db, done));
+}
+
+/*
+ * RULE-VISIT-085: the demo's dates are sensible, or the seed fails: no visit after `now` or
+ * dated after `today`, none dated before the day it was made, and no task done by a visit
+ * before its start — for a campaign's task, none outside its window.
+ */
+static int
+check_dates(struct al_db *db, int64_t now, const char *today, struct al_errinfo *e)
+{
+    static const char sql[] =
+        "SELECT (SELECT count(*) FROM visit_records WHERE visited_at > ?1 OR visit_date > ?2),"
+        " (SELECT count(*) FROM visit_tasks k JOIN visit_records v ON v.id = k.visit_id"
+        " WHERE v.visit_date < k.start_date OR (k.reason = 'campaign'"
+        " AND v.visit_date > k.due_date))";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(now), AL_T(today));
+    int rc = al_stmt_one(st);
+    if (rc != AL_OK)
+        return rc;
+    int64_t future = al_stmt_int(st, 0), early = al_stmt_int(st, 1);
+    al_stmt_reset(st);
+    if (future || early)
+        return al_fail(e, AL_EINTERNAL, NULL,
+            "演示数据的探访日期不合理：%lld 条晚于今天，%lld 个任务由开始前的探访完成",
+            (long long)future, (long long)early);
+    return AL_OK;
 }
 
 /* A few needs from this month's visits: recorded, referred to each target, one closed. */
@@ -267,6 +304,8 @@ visit_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
             rc = visits(db, towns[i].code, towns[i].helper, 4 + (i * 7) % 17, now);
     }
     if (rc == AL_OK)
+        rc = tasks_done(db);
+    if (rc == AL_OK)
         rc = needs(db, a, helper, now, today);
     /* RULE-VISIT-070: a cold-wave campaign this week for the high tier of the county. */
     struct visit_campaign camp = {.name = "寒潮专项探访", .kind = "weather",
@@ -282,6 +321,15 @@ visit_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
         rc = visit_store_campaign_add(db, &camp, now, &camp.id);
     if (rc == AL_OK)
         rc = visit_store_campaign_generate(db, &camp, "520327", camp.created_by, now, &camp_tasks);
+    /* Today's visits fall in the campaign's window: they do its tasks as well. */
+    if (rc == AL_OK)
+        rc = tasks_done(db);
+    if (rc == AL_OK)
+        rc = check_dates(db, now, today, e);
+    if (rc == AL_EINTERNAL) {
+        al_db_end(db, rc);
+        return rc;
+    }
     if ((rc = al_db_end(db, rc)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：探访关爱");
     printf("探访关爱演示数据：%lld 位探访对象，龙泉街道由 lq_helper、进化镇由 jx_officer 负责探访\n",

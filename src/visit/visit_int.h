@@ -103,12 +103,14 @@ bool visit_month_bounds(const char *month, char first[11], char next[11]);
 /* RULE-VISIT-021: the last day an event's visit is due: the date in China at now + hours. */
 void visit_event_due(int64_t now, int hours, char out[11]);
 
+/* RULE-VISIT-081: does an alarm closed with `outcome` call for a follow-up visit?  Yes for
+ * real_emergency and needed_help; no for false_alarm, test, no_answer_visited (someone went). */
+bool visit_alarm_wants_visit(const char *outcome);
+
 /* ---- position (RULE-VISIT-030) ---- */
 
-/* Great-circle distance in metres (haversine, mean Earth radius). */
-double visit_distance_m(double lat1, double lng1, double lat2, double lng2);
-
-/* A home visit's position check, never a refusal: ok, far, no_position, no_elder_position. */
+/* A home visit's position check (the distance from al_geo_distance_m, core/geo.h), never a
+ * refusal: ok, far, no_position, no_elder_position. */
 const char *visit_position_flag(bool have_pos, bool have_elder_pos, double distance_m,
     int max_m);
 
@@ -208,8 +210,10 @@ int visit_store_record(struct al_db *db, const struct visit_record *v, int64_t n
     int64_t *closed);
 /* RULE-VISIT-065: the alarm visit `visit_id` raised. */
 int visit_store_set_alarm(struct al_db *db, int64_t visit_id, int64_t alarm_id);
+/* The visits of `scope`, newest first: every one, an elder's (elder_id > 0) or one
+ * (visit_id > 0). */
 int visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int64_t elder_id,
-    int64_t limit, int64_t offset, json_t *items, int64_t *total);
+    int64_t visit_id, int64_t limit, int64_t offset, json_t *items, int64_t *total);
 
 struct visit_need {
     int64_t id, visit_id, elder_id, user_id, version;
@@ -238,11 +242,26 @@ int visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_n
  */
 int visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const char *first,
     const char *next, const char *on, json_t *children, int64_t *targets, int64_t *visited);
-/* The unvisited targets of the month (the list of day `on`), paged (INT64_MAX: all, for
- * exports). */
+/* The unvisited targets of the month (the list of day `on`), paged: elder_id, name, address,
+ * phone_masked, region_code, tier, tier_name, reasons, visitor_id, visitor_name. */
 int visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
     const char *first, const char *next, const char *on, int64_t limit, int64_t offset,
     json_t *items, int64_t *total);
+/* The columns of the unvisited list's statement (an export's page). */
+enum {
+    VISIT_UNV_ELDER = 0, VISIT_UNV_NAME = 1, VISIT_UNV_ADDRESS = 2, VISIT_UNV_PHONE = 3,
+    VISIT_UNV_REGION = 4, VISIT_UNV_TIER = 5, VISIT_UNV_REASONS = 6, VISIT_UNV_VISITOR_ID = 7,
+    VISIT_UNV_VISITOR = 8, VISIT_UNV_TIER2 = 9, VISIT_UNV_REGION_NAME = 10
+};
+/*
+ * RULE-VISIT-084: one page of the same list for its export, by elder id (one
+ * row per elder on day `on`): the `limit` rows after elder `after` (its id's
+ * text; NULL: the first page), a bound statement of the VISIT_UNV_* columns
+ * (the phone as stored: mask it), not stepped; NULL when it cannot be prepared.
+ */
+struct al_stmt *visit_store_unvisited_page(struct al_db *db, struct al_arena *a,
+    const char *scope, const char *first, const char *next, const char *on, const char *after,
+    int64_t limit);
 /* Referrals made in [first, next): referred, closed, closed on time, mean days to close. */
 int visit_store_referral_stats(struct al_db *db, const char *scope, int64_t from_at,
     int64_t to_at, int64_t *referred, int64_t *closed, int64_t *on_time, double *mean_days);
@@ -291,6 +310,22 @@ int visit_store_campaign_rate(struct al_db *db, const char *scope, int64_t id, i
 /* The campaign's open tasks in `scope`: its unvisited list, paged. */
 int visit_store_campaign_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
     int64_t id, int64_t limit, int64_t offset, json_t *items, int64_t *total);
+
+/* ---- one generation at a time per region (RULE-VISIT-083) ---- */
+
+/*
+ * Take the generation lock of `region` for a job of `kind` ("routine" or
+ * "campaign") at `now`, in its own transaction (the caller's begin/end).  A
+ * lock held on the region, a region holding it or one inside it answers
+ * AL_ECONFLICT with the holder's region in *held; a holder whose job has
+ * finished (or that never got one within 2 minutes) is dropped first.
+ */
+int visit_store_gen_lock(struct al_db *db, struct al_arena *a, const char *region,
+    const char *kind, int64_t now, const char **held);
+/* The lock of `region` belongs to job `job_id` (once queued). */
+int visit_store_gen_locked(struct al_db *db, const char *region, int64_t job_id);
+/* Give the lock of `region` back (the job's end, or a submit that failed). */
+int visit_store_gen_unlock(struct al_db *db, const char *region);
 
 /* The position threshold setting (default 500 m). */
 int visit_store_position_max(struct al_db *db, int *out);

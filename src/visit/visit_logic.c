@@ -1,5 +1,4 @@
 /* Pure rules of welfare visits: tiers, periods, positions (docs/rules.md RULE-VISIT-*). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,17 +357,15 @@ visit_event_due(int64_t now, int hours, char out[11])
     al_date_cst(now + (int64_t)hours * 3600, out);
 }
 
-/* ---- position ---- */
-
-double
-visit_distance_m(double lat1, double lng1, double lat2, double lng2)
+bool
+visit_alarm_wants_visit(const char *outcome)
 {
-    const double r = 6371008.8, rad = M_PI / 180.0;
-    double dlat = (lat2 - lat1) * rad, dlng = (lng2 - lng1) * rad;
-    double h = sin(dlat / 2) * sin(dlat / 2) +
-               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlng / 2) * sin(dlng / 2);
-    return 2 * r * asin(sqrt(h < 1 ? h : 1));
+    /* RULE-VISIT-081 */
+    return outcome && (strcmp(outcome, "real_emergency") == 0 ||
+                          strcmp(outcome, "needed_help") == 0);
 }
+
+/* ---- position ---- */
 
 const char *
 visit_position_flag(bool have_pos, bool have_elder_pos, double distance_m, int max_m)

@@ -5,6 +5,7 @@
 
 #include "core/dbq.h"
 #include "core/idcard.h"
+#include "core/jobs.h"
 #include "region/region.h"
 #include "visit/visit_int.h"
 
@@ -430,14 +431,6 @@ tier_name_col(const struct al_row_ctx *c, struct al_stmt *st, int col)
     return json_string(visit_tier_name((enum visit_tier)visit_tier_parse(al_stmt_text(st, col))));
 }
 
-static json_t *
-overdue_col(const struct al_row_ctx *c, struct al_stmt *st, int col)
-{
-    const char *due = al_stmt_text(st, col), *status = al_stmt_text(st, col + 1);
-    return json_boolean(due && status && strcmp(status, "open") == 0 &&
-                        strcmp(due, (const char *)c->user) < 0);
-}
-
 int
 visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_filter *f,
     json_t *items, int64_t *total)
@@ -446,7 +439,8 @@ visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_
     static const struct al_page_sql sql = {
         .cols = "k.id, k.elder_id, e.name, e.address, e.phone, k.region_code, k.tier, k.kind,"
                 " k.reason, k.method, k.note, k.start_date, k.due_date, k.status, k.visitor_id,"
-                " u.display_name, k.visit_id, k.tier",
+                " u.display_name, k.visit_id, k.tier,"
+                " CASE WHEN k.status = 'open' AND k.due_date < ?6 THEN 1 ELSE 0 END",
         .from = " FROM visit_tasks k JOIN elders e ON e.id = k.elder_id"
                 " LEFT JOIN users u ON u.id = k.visitor_id",
         .order = " ORDER BY CASE WHEN k.status = 'open' AND k.due_date < ?6 THEN 0 ELSE 1 END,"
@@ -458,7 +452,7 @@ visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_
         AL_COLF(17, "tier_name", tier_name_col), AL_COL(7, "kind", AL_COL_TEXT),
         AL_COL(8, "reason", AL_COL_TEXT), AL_COL(9, "method", AL_COL_TEXT),
         AL_COL(10, "note", AL_COL_TEXT), AL_COL(11, "start_date", AL_COL_TEXT),
-        AL_COL(12, "due_date", AL_COL_TEXT), AL_COLF(12, "overdue", overdue_col),
+        AL_COL(12, "due_date", AL_COL_TEXT), AL_COL(18, "overdue", AL_COL_BOOL),
         AL_COL(13, "status", AL_COL_TEXT), AL_COL(14, "visitor_id", AL_COL_INT),
         AL_COL(15, "visitor_name", AL_COL_TEXT), AL_COL(16, "visit_id", AL_COL_INT), AL_COL_END};
     static const char where[] =
@@ -474,8 +468,8 @@ visit_store_tasks(struct al_db *db, struct al_arena *a, const struct visit_task_
     al_param_int(&p, f->overdue);
     al_param_text(&p, f->today);
     al_param_int(&p, f->due);
-    return al_db_page(db, &p, &sql, where, f->limit, f->offset,
-        &(struct al_rows){.cols = cols, .user = f->today}, items, total);
+    return al_db_page(db, &p, &sql, where, f->limit, f->offset, &(struct al_rows){.cols = cols},
+        items, total);
 }
 
 /* ---- visits ---- */
@@ -536,7 +530,7 @@ visit_store_record(struct al_db *db, const struct visit_record *v, int64_t now, 
 
 int
 visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int64_t elder_id,
-    int64_t limit, int64_t offset, json_t *items, int64_t *total)
+    int64_t visit_id, int64_t limit, int64_t offset, json_t *items, int64_t *total)
 {
     static const struct al_page_sql sql = {
         .cols = "v.id, v.elder_id, e.name, v.region_code, v.visitor_id, u.display_name, v.method,"
@@ -554,11 +548,13 @@ visit_store_visits(struct al_db *db, struct al_arena *a, const char *scope, int6
         AL_COL(11, "findings", AL_COL_JSON), AL_COL(12, "urgent", AL_COL_BOOL),
         AL_COL(13, "note", AL_COL_TEXT), AL_COL(14, "alarm_id", AL_COL_INT), AL_COL_END};
     static const char where[] = " WHERE v.region_code >= ?1 AND v.region_code < ?2"
-                                " AND (CAST(?3 AS BIGINT) = 0 OR v.elder_id = ?3)";
+                                " AND (CAST(?3 AS BIGINT) = 0 OR v.elder_id = ?3)"
+                                " AND (CAST(?4 AS BIGINT) = 0 OR v.id = ?4)";
     struct al_params p;
     al_params_init(&p, a);
     region_params(&p, scope);
     al_param_int(&p, elder_id);
+    al_param_int(&p, visit_id);
     return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
         total);
 }
@@ -632,14 +628,6 @@ visit_store_need_close(struct al_db *db, int64_t id, int64_t version, const char
     return rc == AL_OK && al_db_changes(db) == 0 ? AL_ECONFLICT : rc;
 }
 
-static json_t *
-need_overdue_col(const struct al_row_ctx *c, struct al_stmt *st, int col)
-{
-    const char *deadline = al_stmt_text(st, col), *status = al_stmt_text(st, col + 1);
-    return json_boolean(deadline && status && strcmp(status, "referred") == 0 &&
-                        strcmp(deadline, (const char *)c->user) < 0);
-}
-
 int
 visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_filter *f,
     json_t *items, int64_t *total)
@@ -647,7 +635,8 @@ visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_
     static const struct al_page_sql sql = {
         .cols = "n.id, n.visit_id, n.elder_id, e.name, n.region_code, n.kind, n.need, n.status,"
                 " n.target, n.target_ref, n.deadline, n.outcome, n.created_at, n.referred_at,"
-                " n.closed_at, n.version, n.deadline, n.status",
+                " n.closed_at, n.version,"
+                " CASE WHEN n.status = 'referred' AND n.deadline < ?6 THEN 1 ELSE 0 END",
         .from = " FROM visit_needs n JOIN elders e ON e.id = n.elder_id",
         .order = " ORDER BY CASE n.status WHEN 'referred' THEN 0 WHEN 'recorded' THEN 1"
                  " ELSE 2 END, n.deadline, n.id DESC"};
@@ -659,7 +648,7 @@ visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_
         AL_COL(9, "target_ref", AL_COL_TEXT), AL_COL(10, "deadline", AL_COL_TEXT),
         AL_COL(11, "outcome", AL_COL_TEXT), AL_COL(12, "created_at", AL_COL_TIME),
         AL_COL(13, "referred_at", AL_COL_TIME), AL_COL(14, "closed_at", AL_COL_TIME),
-        AL_COL(15, "version", AL_COL_INT), AL_COLF(16, "overdue", need_overdue_col), AL_COL_END};
+        AL_COL(15, "version", AL_COL_INT), AL_COL(16, "overdue", AL_COL_BOOL), AL_COL_END};
     static const char where[] =
         " WHERE n.region_code >= ?1 AND n.region_code < ?2"
         " AND (CAST(?3 AS TEXT) IS NULL OR n.status = ?3)"
@@ -672,8 +661,8 @@ visit_store_needs(struct al_db *db, struct al_arena *a, const struct visit_need_
     al_param_int(&p, f->elder_id);
     al_param_int(&p, f->overdue);
     al_param_text(&p, f->today);
-    return al_db_page(db, &p, &sql, where, f->limit, f->offset,
-        &(struct al_rows){.cols = cols, .user = f->today}, items, total);
+    return al_db_page(db, &p, &sql, where, f->limit, f->offset, &(struct al_rows){.cols = cols},
+        items, total);
 }
 
 /* ---- measures ---- */
@@ -712,39 +701,63 @@ visit_store_rate(struct al_db *db, struct al_arena *a, const char *scope, const 
     return rc;
 }
 
+/* RULE-VISIT-063: the month's list (day ?5, from the history) with today's visitor; the
+ * columns VISIT_UNV_* (visit_int.h). */
+static const struct al_page_sql unvisited_sql = {
+    .cols = "h.elder_id, e.name, e.address, e.phone, h.region_code, h.tier, t.reasons,"
+            " t.visitor_id, u.display_name, h.tier,"
+            " (SELECT g.name FROM regions g WHERE g.code = h.region_code)",
+    .from = " FROM visit_target_history h JOIN elders e ON e.id = h.elder_id"
+            " LEFT JOIN visit_targets t ON t.elder_id = h.elder_id"
+            " LEFT JOIN users u ON u.id = t.visitor_id",
+    .order = " ORDER BY h.region_code, CASE h.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
+             " ELSE 2 END, h.elder_id"};
+static const char unvisited_where[] =
+    " WHERE h.region_code >= ?1 AND h.region_code < ?2"
+    " AND h.from_date <= ?5 AND (h.to_date IS NULL OR h.to_date > ?5)"
+    " AND NOT EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = h.elder_id"
+    " AND v.reached = 1 AND v.visit_date >= ?3 AND v.visit_date < ?4)";
+
+static void
+unvisited_params(struct al_params *p, struct al_arena *a, const char *scope, const char *first,
+    const char *next, const char *on)
+{
+    al_params_init(p, a);
+    region_params(p, scope);
+    al_param_text(p, first);
+    al_param_text(p, next);
+    al_param_text(p, on);
+}
+
 int
 visit_store_unvisited(struct al_db *db, struct al_arena *a, const char *scope,
     const char *first, const char *next, const char *on, int64_t limit, int64_t offset,
     json_t *items, int64_t *total)
 {
-    /* RULE-VISIT-063: the month's list (day `on`, from the history) with today's visitor. */
-    static const struct al_page_sql sql = {
-        .cols = "h.elder_id, e.name, e.address, e.phone, h.region_code, h.tier, t.reasons,"
-                " t.visitor_id, u.display_name, h.tier",
-        .from = " FROM visit_target_history h JOIN elders e ON e.id = h.elder_id"
-                " LEFT JOIN visit_targets t ON t.elder_id = h.elder_id"
-                " LEFT JOIN users u ON u.id = t.visitor_id",
-        .order = " ORDER BY h.region_code, CASE h.tier WHEN 'high' THEN 0 WHEN 'key' THEN 1"
-                 " ELSE 2 END, h.elder_id"};
-    static const struct al_col cols[] = {AL_COL(0, "elder_id", AL_COL_INT),
-        AL_COL(1, "name", AL_COL_TEXT), AL_COL(2, "address", AL_COL_TEXT),
-        AL_COLF(3, "phone_masked", al_col_phone_masked), AL_COL(4, "region_code", AL_COL_TEXT),
-        AL_COL(5, "tier", AL_COL_TEXT), AL_COLF(9, "tier_name", tier_name_col),
-        AL_COL(6, "reasons", AL_COL_TEXT), AL_COL(7, "visitor_id", AL_COL_INT),
-        AL_COL(8, "visitor_name", AL_COL_TEXT), AL_COL_END};
-    static const char where[] =
-        " WHERE h.region_code >= ?1 AND h.region_code < ?2"
-        " AND h.from_date <= ?5 AND (h.to_date IS NULL OR h.to_date > ?5)"
-        " AND NOT EXISTS (SELECT 1 FROM visit_records v WHERE v.elder_id = h.elder_id"
-        " AND v.reached = 1 AND v.visit_date >= ?3 AND v.visit_date < ?4)";
+    static const struct al_col cols[] = {AL_COL(VISIT_UNV_ELDER, "elder_id", AL_COL_INT),
+        AL_COL(VISIT_UNV_NAME, "name", AL_COL_TEXT),
+        AL_COL(VISIT_UNV_ADDRESS, "address", AL_COL_TEXT),
+        AL_COLF(VISIT_UNV_PHONE, "phone_masked", al_col_phone_masked),
+        AL_COL(VISIT_UNV_REGION, "region_code", AL_COL_TEXT),
+        AL_COL(VISIT_UNV_TIER, "tier", AL_COL_TEXT),
+        AL_COLF(VISIT_UNV_TIER2, "tier_name", tier_name_col),
+        AL_COL(VISIT_UNV_REASONS, "reasons", AL_COL_TEXT),
+        AL_COL(VISIT_UNV_VISITOR_ID, "visitor_id", AL_COL_INT),
+        AL_COL(VISIT_UNV_VISITOR, "visitor_name", AL_COL_TEXT), AL_COL_END};
     struct al_params p;
-    al_params_init(&p, a);
-    region_params(&p, scope);
-    al_param_text(&p, first);
-    al_param_text(&p, next);
-    al_param_text(&p, on);
-    return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
-        total);
+    unvisited_params(&p, a, scope, first, next, on);
+    return al_db_page(db, &p, &unvisited_sql, unvisited_where, limit, offset,
+        &(struct al_rows){.cols = cols}, items, total);
+}
+
+struct al_stmt *
+visit_store_unvisited_page(struct al_db *db, struct al_arena *a, const char *scope,
+    const char *first, const char *next, const char *on, const char *after, int64_t limit)
+{
+    struct al_params p;
+    unvisited_params(&p, a, scope, first, next, on);
+    return al_db_keyset(db, &p, &unvisited_sql, unvisited_where, "h.elder_id", false, after,
+        limit);
 }
 
 int
@@ -823,6 +836,14 @@ visit_store_position_max(struct al_db *db, int *out)
 
 /* ---- campaigns (RULE-VISIT-070..073) ---- */
 
+/* RULE-VISIT-072: the dedupe key of campaign `id`'s tasks ("campaign:12") into `out`. */
+static const char *
+campaign_key(int64_t id, char out[40])
+{
+    snprintf(out, 40, "campaign:%lld", (long long)id);
+    return out;
+}
+
 int
 visit_store_campaign_add(struct al_db *db, const struct visit_campaign *c, int64_t now,
     int64_t *id)
@@ -835,12 +856,7 @@ visit_store_campaign_add(struct al_db *db, const struct visit_campaign *c, int64
     al_stmt_binds(st, AL_T(c->name), AL_T(c->kind), AL_T(c->region_code), AL_T(c->regions),
         AL_T(c->tiers), AL_T(c->start_date), AL_T(c->end_date), AL_T(c->note),
         AL_I(c->created_by), AL_I(now));
-    int rc = al_stmt_one(st);
-    if (rc != AL_OK)
-        return rc == AL_ENOTFOUND ? AL_EDB : rc;
-    *id = al_stmt_int(st, 0);
-    al_stmt_reset(st);
-    return AL_OK;
+    return al_stmt_int64(st, id);
 }
 
 int
@@ -909,7 +925,7 @@ visit_store_campaign_generate(struct al_db *db, const struct visit_campaign *c,
                                 " FROM visit_tasks WHERE dedupe = ?2) WHERE id = ?1";
     char lo[16], hi[16], dedupe[40];
     region_scope_bounds(region, lo, hi);
-    snprintf(dedupe, sizeof(dedupe), "campaign:%lld", (long long)c->id);
+    campaign_key(c->id, dedupe);
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(dedupe), AL_T(c->name), AL_T(c->start_date),
         AL_T(c->end_date), AL_I(user_id), AL_I(now), AL_T(c->tiers));
@@ -935,7 +951,7 @@ visit_store_campaign_rate(struct al_db *db, const char *scope, int64_t id, int64
         " AND region_code >= ?1 AND region_code < ?2";
     char lo[16], hi[16], dedupe[40];
     region_scope_bounds(scope, lo, hi);
-    snprintf(dedupe, sizeof(dedupe), "campaign:%lld", (long long)id);
+    campaign_key(id, dedupe);
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_T(dedupe));
     int rc = al_stmt_one(st);
@@ -969,7 +985,8 @@ visit_store_campaign_unvisited(struct al_db *db, struct al_arena *a, const char 
     struct al_params p;
     al_params_init(&p, a);
     region_params(&p, scope);
-    al_param_text(&p, al_arena_printf(a, "campaign:%lld", (long long)id));
+    char key[40];
+    al_param_text(&p, campaign_key(id, key));
     return al_db_page(db, &p, &sql, where, limit, offset, &(struct al_rows){.cols = cols}, items,
         total);
 }
@@ -1012,4 +1029,87 @@ visit_store_condition(struct al_db *db, struct al_arena *a, int64_t elder_id, js
     *out = al_row_json(&(struct al_row_ctx){.a = a}, st, cols);
     al_stmt_reset(st);
     return AL_OK;
+}
+
+/* ---- one generation at a time per region (RULE-VISIT-083) ---- */
+
+/* A lock row of gen_lock's scan. */
+struct gen_holder {
+    const char *region;
+    int64_t job_id, created_at;
+};
+
+/* Is the holder's job over (done or failed), or did it never get one (2 minutes)? */
+static bool
+gen_stale(struct al_db *db, const struct gen_holder *h, int64_t now)
+{
+    if (h->job_id <= 0)
+        return h->created_at < now - 120;
+    json_t *job = NULL;
+    int64_t owner;
+    int rc = al_jobs_get(db, h->job_id, &job, &owner);
+    const char *status = rc == AL_OK ? json_string_value(json_object_get(job, "status")) : NULL;
+    bool over = rc == AL_ENOTFOUND || (status && al_jobs_finished(status));
+    json_decref(job);
+    return over;
+}
+
+int
+visit_store_gen_lock(struct al_db *db, struct al_arena *a, const char *region, const char *kind,
+    int64_t now, const char **held)
+{
+    static const char scan[] =
+        "SELECT region_code, job_id, created_at FROM visit_generation_locks"
+        " WHERE region_code = substr(?1, 1, length(region_code))"
+        " OR (region_code >= ?2 AND region_code < ?3)";
+    static const char drop[] = "DELETE FROM visit_generation_locks WHERE region_code = ?1";
+    static const char take[] = "INSERT INTO visit_generation_locks(region_code, kind, created_at)"
+                               " VALUES (?1, ?2, ?3) ON CONFLICT (region_code) DO NOTHING";
+    char lo[16], hi[16];
+    region_scope_bounds(region, lo, hi);
+    struct gen_holder h[16];
+    int n = 0, rc;
+    *held = NULL;
+    struct al_stmt *st = al_db_sql(db, scan);
+    al_stmt_binds(st, AL_T(region), AL_T(lo), AL_T(hi));
+    while ((rc = al_stmt_step(st)) == AL_ROW)
+        if (n < 16)
+            h[n++] = (struct gen_holder){.region = al_stmt_dup(a, st, 0),
+                .job_id = al_stmt_int(st, 1), .created_at = al_stmt_int(st, 2)};
+    for (int i = 0; i < n && rc == AL_OK && !*held; i++) {
+        if (!gen_stale(db, &h[i], now)) {
+            *held = h[i].region;
+            break;
+        }
+        st = al_db_sql(db, drop);
+        al_stmt_binds(st, AL_T(h[i].region));
+        rc = al_stmt_run(st);
+    }
+    if (rc != AL_OK || *held)
+        return rc == AL_OK ? AL_ECONFLICT : rc;
+    st = al_db_sql(db, take);
+    al_stmt_binds(st, AL_T(region), AL_T(kind), AL_I(now));
+    if ((rc = al_stmt_run(st)) == AL_OK && al_db_changes(db) == 0) {
+        *held = region; /* taken meanwhile */
+        rc = AL_ECONFLICT;
+    }
+    return rc;
+}
+
+int
+visit_store_gen_locked(struct al_db *db, const char *region, int64_t job_id)
+{
+    struct al_stmt *st = al_db_sql(db, "UPDATE visit_generation_locks SET job_id = ?2"
+                                       " WHERE region_code = ?1 AND job_id IS NULL");
+    al_stmt_binds(st, AL_T(region), AL_I(job_id));
+    return al_stmt_run(st);
+}
+
+int
+visit_store_gen_unlock(struct al_db *db, const char *region)
+{
+    struct al_stmt *st =
+        al_db_sql(db, "DELETE FROM visit_generation_locks WHERE region_code = ?1");
+    al_stmt_binds(st, AL_T(region));
+    return al_stmt_run(st);
 }

@@ -274,7 +274,7 @@ const CALLS = {
   'POST /api/v1/visit-tasks/generate': { action: 'visit.generate', job: true, run: (call) => call(civil, {}) },
   'PUT /api/v1/visit-targets/:id/condition': { action: 'visit.condition', run: async (call) => call(civil, { life_threatening: true, note: '巡检：危重' }, { id: await visitTarget() }) },
   'POST /api/v1/visit-campaigns': { action: 'visit.campaign_create', run: (call) => call(civil, campaign()) },
-  'POST /api/v1/visit-campaigns/:id/generate': { action: 'visit.campaign_generate', run: async (call) => {
+  'POST /api/v1/visit-campaigns/:id/generate': { action: 'visit.campaign_generate', job: true, run: async (call) => {
     await visitTarget()
     return call(civil, {}, { id: ok(await civil.post('/api/v1/visit-campaigns', campaign()), 201).id })
   } },

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server, assertError } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
+import { finished, generateCampaign } from '../lib/visit.mjs'
 
 let s, civil, lq, jx, helper, a1, a2
 const E = {} // elder ids by letter
@@ -53,15 +54,11 @@ after(async () => { await s.stop(); s.cleanup() })
 
 // RULE-VISIT-062: generation runs as a job: 202 with the job, followed to its result.
 async function gen(c, body) {
-  const r = await c.post('/api/v1/visit-tasks/generate', body)
-  assert.equal(r.status, 202, JSON.stringify(r.body))
-  for (let i = 0; i < 400; i++) {
-    const j = (await c.get(`/api/v1/jobs/${r.body.job_id}`)).body
-    if (j.status === 'done') { assert.equal(j.kind, 'visit.generate'); assert.equal(j.done, j.total); return j.result }
-    assert.notEqual(j.status, 'failed', JSON.stringify(j))
-    await new Promise((done) => setTimeout(done, 25))
-  }
-  assert.fail('generation job did not finish')
+  const j = await finished(c, await c.post('/api/v1/visit-tasks/generate', body))
+  assert.equal(j.status, 'done', JSON.stringify(j))
+  assert.equal(j.kind, 'visit.generate')
+  assert.equal(j.done, j.total)
+  return j.result
 }
 const tier = async (k) => ok(await civil.get(`/api/v1/visit-targets/${E[k]}`)).tier
 const tasksOf = async (c, q = '') => ok(await c.get(`/api/v1/visit-tasks?page_size=200${q}`)).items
@@ -448,13 +445,13 @@ test('RULE-VISIT-070 RULE-VISIT-071 RULE-VISIT-072 RULE-VISIT-073: a cold-wave c
   assert.equal(c.kind_name, '极端天气')
   // Tasks: the high and key targets of both villages, by their tiers now (the county's own high
   // tier of the test above applies).
-  const g = ok(await civil.post(`/api/v1/visit-campaigns/${c.id}/generate`, {}))
+  const g = await generateCampaign(civil, c.id)
   const want = []
   for (const k of Object.keys(E)) if (['high', 'key'].includes(await tier(k))) want.push(E[k])
   want.sort((x, y) => x - y)
   assert.ok(want.includes(E.C) && want.includes(E.F) && !want.includes(E.E) && !want.includes(E.I))
   assert.equal(g.tasks_created, want.length)
-  assert.equal(ok(await civil.post(`/api/v1/visit-campaigns/${c.id}/generate`, {})).tasks_created, 0, 'idempotent')
+  assert.equal((await generateCampaign(civil, c.id)).tasks_created, 0, 'idempotent')
   const unv = ok(await civil.get(`/api/v1/visit-campaigns/${c.id}/unvisited?page_size=200`))
   assert.deepEqual(unv.items.map((x) => x.elder_id).sort((x, y) => x - y), want)
   assert.ok(unv.items.every((x) => x.due_date === end))

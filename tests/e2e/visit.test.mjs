@@ -35,7 +35,10 @@ after(async () => {
   server?.cleanup()
 })
 
-test('RULE-VISIT-030 RULE-VISIT-035 RULE-VISIT-036: a home visit with a need on a phone, the referral followed to closure', async () => {
+// A real 1×1 PNG (RULE-VISIT-080).
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082', 'hex')
+
+test('RULE-VISIT-030 RULE-VISIT-035 RULE-VISIT-036 RULE-VISIT-080: a home visit with a need on a phone, the referral followed to closure', async () => {
   const { ctx, page } = await openAs(browser, server, 'lq_helper', PHONE, true)
   // The home's to-do figure is the total of the list it opens (RULE-SCOPE-002).
   const helperApi = await server.login('lq_helper')
@@ -63,6 +66,11 @@ test('RULE-VISIT-030 RULE-VISIT-035 RULE-VISIT-036: a home visit with a need on 
   const d = page.locator('[data-test=need-deadline-item-0] input')
   await d.fill(deadline)
   await d.press('Enter')
+  // RULE-VISIT-080: a photo of the hazard, uploaded once the record is saved.
+  await page.click('[data-test=visit-photo-tag]')
+  await page.click('.el-select-dropdown__item:visible:has-text("安全隐患")')
+  await page.setInputFiles('[data-test=visit-photo-input]', { name: '燃气灶.png', mimeType: 'image/png', buffer: PNG })
+  await page.waitForSelector('[data-test=visit-photo-count]:has-text("已选 1 张")')
   assert.ok(await fitsWidth(page))
   await page.screenshot({ path: `${SHOTS}/phone-visit-record.png`, fullPage: true })
   await page.click('[data-test=visit-save]')
@@ -70,6 +78,7 @@ test('RULE-VISIT-030 RULE-VISIT-035 RULE-VISIT-036: a home visit with a need on 
   // No position given: recorded all the same, flagged.
   // (an earlier success message may still be showing: look for this one)
   await page.waitForSelector('.el-message--success:has-text("未提供位置")')
+  await page.waitForSelector('.el-message--success:has-text("已上传 1 张照片")')
   await page.waitForSelector('[data-test=visit-cards]')
   await page.waitForLoadState('networkidle')
   assert.equal(await page.locator('[data-test=list-card]:has-text("探访测试")').count(), 0, 'the task is done')
@@ -81,6 +90,8 @@ test('RULE-VISIT-030 RULE-VISIT-035 RULE-VISIT-036: a home visit with a need on 
   assert.equal(visits[0].method, 'home')
   assert.equal(visits[0].position_flag, 'no_position')
   assert.deepEqual(visits[0].findings.hazards, ['gas'])
+  const photos = (await civil.get(`/api/v1/visits/${visits[0].id}`)).body.attachments
+  assert.deepEqual(photos.map((a) => [a.tag, a.filename, a.content_type]), [['hazard', '燃气灶.png', 'image/png']])
   const need = (await civil.get(`/api/v1/visit-needs?elder_id=${elderId}`)).body.items[0]
   assert.equal(need.status, 'referred')
   assert.equal(need.target, 'service_order')
@@ -148,7 +159,15 @@ test('RULE-VISIT-073: the officer creates a campaign on the page, generates its 
   await page.waitForSelector('[data-test=campaign-dialog] form')
   await page.fill('[data-test=campaign-name] input, input[data-test=campaign-name]', '重阳节走访')
   await page.click('[data-test=campaign-dialog] label:has-text("节日")')
-  await page.fill('[data-test=campaign-regions] input, input[data-test=campaign-regions]', '520327001')
+  // RULE-VISIT-082: the regions come from the picker: 龙泉街道 added, the county (preset) removed.
+  await page.waitForSelector('[data-test=campaign-region-520327]')
+  await page.click('[data-test=campaign-regions] [data-test=region-picker]')
+  await page.click('.el-cascader-node:has-text("凤冈县")')
+  await page.click('.el-cascader-node:has-text("龙泉街道") .el-radio')
+  await page.click('[data-test=campaign-dialog] .el-dialog__title') // the list closes, the dialog stays
+  await page.waitForSelector('[data-test=campaign-region-520327001]:has-text("龙泉街道")')
+  await page.click('[data-test=campaign-region-520327] .el-tag__close')
+  await page.waitForSelector('[data-test=campaign-region-520327]', { state: 'detached' })
   await page.click('[data-test=campaign-save]')
   await page.waitForSelector('[data-test=campaign-detail]:has-text("重阳节走访")')
   await page.click('[data-test=campaign-generate]')
@@ -156,6 +175,7 @@ test('RULE-VISIT-073: the officer creates a campaign on the page, generates its 
   const id = Number(new URL(page.url()).searchParams.get('id'))
   const c = (await civil.get(`/api/v1/visit-campaigns/${id}`)).body
   assert.ok(c.scope_tasks > 0, JSON.stringify(c))
+  assert.equal(c.regions, '520327001')
   await page.waitForSelector(`[data-test=campaign-rate]:has-text("本辖区任务 ${c.scope_tasks} 条")`)
   const unv = (await civil.get(`/api/v1/visit-campaigns/${id}/unvisited`)).body.total
   assert.match(await page.locator('h3:has-text("未探访名单")').innerText(), new RegExp(`（${unv}）`))
@@ -167,7 +187,7 @@ test('the visit pages are axe-clean in both modes, on a desktop and a phone', as
   const pages = {
     lq_helper: [['/visits', '[data-test=list-card], [data-test=visit-table] .el-table__row, .el-table__empty-text, .list-cards-empty'],
       [`/visits/record/${elderId}`, '[data-test=visit-form]']],
-    fg_civil: [['/visits/rate', '[data-test=rate-summary]'], ['/visits/campaigns', '[data-test=campaign-table] .el-table__row, [data-test=list-card]'], ['/visits/referrals?status=closed', '[data-test=list-card], [data-test=needs-table] .el-table__row']],
+    fg_civil: [['/visits?who=all', '[data-test=visit-generate-region]'], ['/visits/rate', '[data-test=rate-summary]'], ['/visits/campaigns', '[data-test=campaign-table] .el-table__row, [data-test=list-card]'], ['/visits/referrals?status=closed', '[data-test=list-card], [data-test=needs-table] .el-table__row']],
   }
   const found = []
   for (const [size, opts] of [['desktop', DESKTOP], ['phone', PHONE]]) {

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "core/geo.h"
 #include "visit/visit_int.h"
 #include "unit.h"
 
@@ -193,9 +194,9 @@ position(void **state)
 {
     (void)state;
     /* 0.01° of latitude is about 1112 m. */
-    double d = visit_distance_m(27.80, 107.72, 27.81, 107.72);
+    double d = al_geo_distance_m(27.80, 107.72, 27.81, 107.72);
     assert_true(d > 1100 && d < 1125);
-    assert_true(visit_distance_m(27.8, 107.7, 27.8, 107.7) < 0.001);
+    assert_true(al_geo_distance_m(27.8, 107.7, 27.8, 107.7) < 0.001);
     assert_string_equal(visit_position_flag(true, true, 120, 500), "ok");
     assert_string_equal(visit_position_flag(true, true, 1112, 500), "far");
     assert_string_equal(visit_position_flag(false, true, 0, 500), "no_position");
@@ -212,6 +213,19 @@ helpers(void **state)
     assert_int_equal(visit_helpers_required(501), 2);
 }
 
+/* RULE-VISIT-081: which closed alarms call for a follow-up visit. */
+static void
+alarm_outcomes(void **state)
+{
+    (void)state;
+    assert_true(visit_alarm_wants_visit("real_emergency"));
+    assert_true(visit_alarm_wants_visit("needed_help"));
+    assert_false(visit_alarm_wants_visit("false_alarm"));
+    assert_false(visit_alarm_wants_visit("test"));
+    assert_false(visit_alarm_wants_visit("no_answer_visited"));
+    assert_false(visit_alarm_wants_visit(NULL));
+}
+
 int
 main(void)
 {
@@ -224,6 +238,7 @@ main(void)
         cmocka_unit_test(event_due),
         cmocka_unit_test(position),
         cmocka_unit_test(helpers),
+        cmocka_unit_test(alarm_outcomes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
