@@ -1,8 +1,7 @@
 /*
  * Great-circle distance for "how far" questions between two points of latitude and longitude
  * (degrees, WGS-84 as devices and maps give them).  No domain knowledge.
- * The one copy: every caller uses it (src/service still keeps a private one from before this
- * file).
+ * The one copy: every caller uses it.
  */
 #ifndef AL_GEO_H
 #define AL_GEO_H

@@ -85,8 +85,7 @@ void service_split(struct svc_line *lines, int n, struct svc_quota *quotas, int 
 
 /* ---- geography (RULE-SVC-020) ---- */
 
-/* Great-circle distance in metres (haversine, mean Earth radius). */
-double service_distance_m(double lat1, double lng1, double lat2, double lng2);
+/* Distances: al_geo_distance_m (core/geo.h). */
 
 struct svc_travel_cfg {
     int speed_kmh;  /* > 0 */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/geo.h"
 #include "service/service_int.h"
 
 static const struct {
@@ -174,18 +175,6 @@ service_split(struct svc_line *lines, int n, struct svc_quota *quotas, int nq, b
 
 /* ---- geography ---- */
 
-double
-service_distance_m(double lat1, double lng1, double lat2, double lng2)
-{
-    const double r = 6371008.8, rad = M_PI / 180.0;
-    double dlat = (lat2 - lat1) * rad, dlng = (lng2 - lng1) * rad;
-    double h = sin(dlat / 2) * sin(dlat / 2) +
-               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlng / 2) * sin(dlng / 2);
-    if (h > 1)
-        h = 1;
-    return 2 * r * asin(sqrt(h));
-}
-
 int
 service_travel_min(double distance_m, const struct svc_travel_cfg *c)
 {
@@ -234,7 +223,7 @@ int
 service_fits(const struct svc_job *job, const struct svc_cand *c,
     const struct svc_travel_cfg *cfg, int *travel_min)
 {
-    double d = service_distance_m(c->station_lat, c->station_lng, job->lat, job->lng);
+    double d = al_geo_distance_m(c->station_lat, c->station_lng, job->lat, job->lng);
     int travel = service_travel_min(d, cfg);
     *travel_min = travel;
     if (travel > c->radius_min) /* RULE-SVC-021 */
@@ -289,7 +278,7 @@ service_evv(double home_lat, double home_lng, double lat, double lng, int accura
     int64_t at, int64_t sent_at, int64_t recv_at, const struct svc_evv_cfg *c,
     struct svc_evv *out)
 {
-    double d = service_distance_m(home_lat, home_lng, lat, lng);
+    double d = al_geo_distance_m(home_lat, home_lng, lat, lng);
     out->distance_m = (int)lround(d);
     /* RULE-SVC-041: outside the tolerance is allowed and flagged, never refused. */
     out->outside = d > (double)c->radius_m + (accuracy_m > 0 ? accuracy_m : 0);

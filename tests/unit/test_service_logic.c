@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/geo.h"
 #include "service/service_int.h"
 #include "unit.h"
 
@@ -121,9 +122,9 @@ travel(void **state)
 {
     (void)state;
     /* One degree of latitude ≈ 111.2 km. */
-    double d = service_distance_m(27.0, 107.0, 28.0, 107.0);
+    double d = al_geo_distance_m(27.0, 107.0, 28.0, 107.0);
     assert_true(d > 111000 && d < 111400);
-    assert_true(service_distance_m(27.9, 107.7, 27.9, 107.7) < 0.001);
+    assert_true(al_geo_distance_m(27.9, 107.7, 27.9, 107.7) < 0.001);
     struct svc_travel_cfg c = {.speed_kmh = 20, .detour_pct = 150};
     /* 4 km × 1.5 = 6 km at 20 km/h = 18 min. */
     assert_int_equal(service_travel_min(4000, &c), 18);
