@@ -644,11 +644,12 @@ transfer_create(struct al_req *r)
         goto out;
     rc = tb_ledger_post(r->db, r->arena, &in, &res, &r->err);
     if (rc == AL_OK)
-        rc = audit(r, "timebank.transfer", "tb_transfer", res.id, r->who->region_code,
-            json_pack("{ss sI sI sI sI sI}", "category", tb_category_name(in.category), "minutes",
-                (json_int_t)in.minutes, "from_member_id", (json_int_t)in.from_member,
+        rc = audit(r, "timebank.transfer", "tb_transfer", res.id, res.region_code, /* TB-080 */
+            json_pack("{ss sI sI sI sI sI ss?}", "category", tb_category_name(in.category),
+                "minutes", (json_int_t)in.minutes, "from_member_id", (json_int_t)in.from_member,
                 "to_member_id", (json_int_t)in.to_member, "alliance_id",
-                (json_int_t)res.alliance_id, "cap_donated_min", (json_int_t)res.cap_donated_min));
+                (json_int_t)res.alliance_id, "cap_donated_min", (json_int_t)res.cap_donated_min,
+                "to_region_code", res.to_region_code));
     if ((rc = al_db_end(r->db, rc)) == AL_OK)
         rc = al_reply(r, 201, json_pack("{sI sI sI sI sI}", "id", (json_int_t)res.id,
             "alliance_id", (json_int_t)res.alliance_id, "cap_donated_min",

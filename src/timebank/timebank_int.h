@@ -322,6 +322,10 @@ struct tb_transfer_in {
 struct tb_transfer_out {
     int64_t id, cap_donated_min, alliance_id;
     int64_t from_balance, to_balance; /* after; -1 when the side is a scheme account */
+    /* RULE-TB-080: the region the transfer is audited under: the member whose hours leave,
+     * else the member who receives, else the scheme's; `to_region_code` the receiver's (NULL
+     * without one). */
+    const char *region_code, *to_region_code;
 };
 
 /*

@@ -182,6 +182,9 @@ tb_ledger_post(struct al_db *db, struct al_arena *a, const struct tb_transfer_in
         out->cap_donated_min = excess;
         to_after -= excess;
     }
+    /* RULE-TB-080: audited under the member's region, not the caller's. */
+    out->region_code = has_from ? from.region_code : has_to ? to.region_code : s1.region_code;
+    out->to_region_code = has_to ? to.region_code : NULL;
     if (has_from)
         out->from_balance = bal[0] - in->minutes;
     if (has_to)

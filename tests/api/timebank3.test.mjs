@@ -1,0 +1,57 @@
+// The time bank, third part (issue 16): a transfer's audit entry is filed under the member's
+// region (a township officer sees what their volunteers' accounts did, whoever posted it).  SQLite, and PostgreSQL with
+// ANLAO_TEST_PG.
+import { before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server, serverTest, sqlite } from './helpers.mjs'
+import { idNumber } from '../lib/ids.mjs'
+
+let s, fg, lq, jx, lqVol
+const test = serverTest(() => [s])
+const ok = (r, status = 200) => { assert.equal(r.status, status, r.text); return r.body }
+
+let LQ, JX
+before(async () => {
+  s = await Server.start()
+  ;[fg, lq, jx, lqVol] = await Promise.all(['fg_civil', 'lq_officer', 'jx_officer', 'lq_volunteer'].map((u) => s.login(u)))
+  const schemes = ok(await fg.get('/api/v1/timebank/schemes')).items
+  LQ = schemes.find((x) => x.name === '龙泉街道时间银行').id
+  JX = schemes.find((x) => x.name === '进化镇时间银行').id
+  // Township officers do not read the audit log by default; a bureau may grant it (roles are
+  // data, RULE-AUTH-009).
+  sqlite(s.db, "INSERT INTO role_permissions(role_id, permission_id) VALUES ('township_officer', 'audit.read');" +
+    " UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'auth.roles_version';")
+})
+after(async () => { if (s) try { await s.stop() } finally { await s.dispose() } })
+
+async function member(scheme_id, region_code, name) {
+  const m = ok(await fg.post('/api/v1/timebank/members', { scheme_id, region_code, kind: 'individual', name, birth_date: '1955-01-01', phone: '13900003333', conduct_signed: true }), 201)
+  ok(await fg.post(`/api/v1/timebank/members/${m.id}/verify`, { version: 1 }))
+  return m.id
+}
+const audited = async (c, id) => ok(await c.get(`/api/v1/audit?action=timebank.transfer&target_id=${id}`)).items
+
+test('RULE-TB-080: a transfer posted by the county is audited under the member\'s region, so the township officer sees it and another township does not', async () => {
+  const v = await member(LQ, '520327001002', '审计志愿者')
+  const w = await member(JX, '520327101', '审计受让人')
+  // The county officer (region 520327) posts service hours for a 龙泉 member.
+  const t = ok(await fg.post('/api/v1/timebank/transfers', { category: 'service', to_member_id: v, minutes: 120 }), 201)
+  let mine = await audited(lq, t.id)
+  assert.equal(mine.length, 1, 'the township officer sees the transfer of their member')
+  assert.equal(mine[0].region_code, '520327001002')
+  assert.equal(mine[0].username, 'fg_civil')
+  assert.deepEqual(await audited(jx, t.id), [])
+  // A spend across schemes is filed under the member whose hours leave; the receiver's region
+  // is in the detail.
+  const x = ok(await fg.post('/api/v1/timebank/transfers', { category: 'redeem', from_member_id: v, to_member_id: w, minutes: 30 }), 201)
+  assert.ok(x.alliance_id > 0)
+  mine = await audited(lq, x.id)
+  assert.equal(mine.length, 1)
+  assert.equal(mine[0].region_code, '520327001002')
+  assert.equal(mine[0].detail.to_region_code, '520327101')
+  // A fund top-up has no member: the scheme's region.
+  const f = ok(await fg.post('/api/v1/timebank/transfers', { category: 'topup', scheme_id: JX, minutes: 60 }), 201)
+  assert.equal((await audited(jx, f.id))[0].region_code, '520327101')
+  assert.deepEqual(await audited(lq, f.id), [])
+  assert.equal(s.cli(['timebank', 'verify']).status, 0)
+})
