@@ -181,10 +181,17 @@ timebank_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
     struct tb_need n = {.scheme_id = lq, .duration_min = 90, .pay_from = "scheme",
         .confirm_code = "2468"};
     struct elder_brief b;
-    /* 王秀兰 (lq_volunteer) lives near the first elder: her nearby needs come by distance. */
+    /* RULE-TB-081: 王秀兰 (lq_volunteer) has a home position, so her nearby needs come by
+     * distance: in 龙泉街道, near the first elder when the demo has elders.  杨光明
+     * (jx_volunteer) stays without one (his list is by time). */
+    double lat = 27.9517, lng = 107.7196;
     struct elder_home home;
-    if (rc == AL_OK && e1 && (rc = elder_home_of(db, a, e1, &home)) == AL_OK && home.has_geo)
-        rc = tb_store_position(db, "tb_members", v1, home.lat + 0.004, home.lng + 0.003);
+    if (rc == AL_OK && e1 && (rc = elder_home_of(db, a, e1, &home)) == AL_OK && home.has_geo) {
+        lat = home.lat + 0.004;
+        lng = home.lng + 0.003;
+    }
+    if (rc == AL_OK)
+        rc = tb_store_position(db, "tb_members", v1, lat, lng);
     if (rc == AL_OK && e1 && (rc = elder_brief_get(db, a, e1, &b)) == AL_OK) {
         n.elder_id = e1;
         n.elder_name = b.name;

@@ -1,5 +1,6 @@
 // The time bank, third part (issue 16): a transfer's audit entry is filed under the member's
-// region (a township officer sees what their volunteers' accounts did, whoever posted it).  SQLite, and PostgreSQL with
+// region (a township officer sees what their volunteers' accounts did, whoever posted it), and
+// the demo volunteer lq_volunteer has a home position.  SQLite, and PostgreSQL with
 // ANLAO_TEST_PG.
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -54,4 +55,15 @@ test('RULE-TB-080: a transfer posted by the county is audited under the member\'
   assert.equal((await audited(jx, f.id))[0].region_code, '520327101')
   assert.deepEqual(await audited(lq, f.id), [])
   assert.equal(s.cli(['timebank', 'verify']).status, 0)
+})
+
+test('RULE-TB-081: the demo volunteer lq_volunteer has a home position, so their nearby needs come by distance even without demo elders', async () => {
+  const r = ok(await lqVol.get('/api/v1/timebank/me/needs'))
+  assert.equal(r.by_distance, true)
+  assert.equal(r.radius_m, 5000)
+  const elder = ok(await fg.post('/api/v1/elders', { name: '附近老人', id_number: idNumber('520327', '19480303', 871), region_code: '520327001001', address: '龙泉社区 3 号', phone: '13700008711', lat: 27.955, lng: 107.7196 }), 201).id
+  const n = ok(await fg.post('/api/v1/timebank/needs', { scheme_id: LQ, elder_id: elder, category: '陪伴聊天', starts_at: new Date(Date.now() + 32 * 3600e3).toISOString().slice(0, 16).replace('T', ' '), duration_min: 60, place: '龙泉社区 3 号' }), 201)
+  const got = ok(await lqVol.get('/api/v1/timebank/me/needs')).items.find((x) => x.id === n.id)
+  assert.ok(got, 'the need 370 m away is in the list')
+  assert.ok(Math.abs(got.distance_m - 370) < 10, String(got.distance_m))
 })
