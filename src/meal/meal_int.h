@@ -55,6 +55,25 @@ int meal_store_orders_of(struct al_db *db, struct al_arena *a, int64_t elder_id,
 int meal_store_deliveries(struct al_db *db, struct al_arena *a, int64_t canteen_id,
     const char *date, json_t *items);
 
+struct elder_home;
+/*
+ * RULE-MEAL-060: the open canteens whose delivery radius reaches the home `h` of elder
+ * `elder_id`, each with its distance, its windows and the menus of `date` with the price, the
+ * subsidy the elder would get, what the family pays, the cut-off (`cutoff` in unix seconds and
+ * `cutoff_at`) and whether ordering is still `open` at `now`, appended to `out`.
+ */
+int meal_order_options(struct al_db *db, struct al_arena *a, int64_t now, int64_t elder_id,
+    const struct elder_home *h, const char *date, json_t *out);
+/*
+ * RULE-MEAL-061, RULE-MEAL-062: the order of menu `menu_id` of canteen `canteen_id` for elder
+ * `elder_id` living at `h`, as quoted among the options of the menu's day at `now`: into `o`
+ * (the caller sets ordered_by and note).  AL_OK; AL_EINVAL when the menu is not that
+ * canteen's; AL_EUNPROC when the canteen does not reach the home; AL_ECONFLICT after the
+ * cut-off; or a database error.  The one path of the family's order and the demo's.
+ */
+int meal_order_quote(struct al_db *db, struct al_arena *a, int64_t now, int64_t elder_id,
+    const struct elder_home *h, int64_t canteen_id, int64_t menu_id, struct meal_order *o);
+
 struct al_req;
 int meal_my_options(struct al_req *r);
 int meal_my_orders(struct al_req *r);

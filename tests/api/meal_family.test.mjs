@@ -135,3 +135,28 @@ test('RULE-MEAL-065: a statement is approved as read inside its own transaction;
   const inDb = Number(sqlite(s.db, `SELECT count(*) FROM meal_records WHERE canteen_id = ${A.id} AND month = '${prevMonth}'`))
   assert.equal(st.totals.meals, inDb, `approved ${st.totals.meals}, recorded ${inDb} (${recorded} of the race)`)
 })
+
+test('RULE-MEAL-066: the demo family account fg_family sees delivery orders for its elder over the next days, each one of the quoted options', async () => {
+  const d = await Server.start({ env: { ANLAO_DEMO_ELDERS: '300' } })
+  try {
+    const f = await d.login('fg_family')
+    const linked = ok(await f.get('/api/v1/my/elders')).items
+    assert.equal(linked.length, 1)
+    const id = linked[0].id
+    const orders = ok(await f.get(`/api/v1/my/elders/${id}/meal-orders`)).items
+    const day = (n) => cst(Date.now() + n * 86400e3)
+    assert.deepEqual(orders.map((o) => [o.date, o.meal, o.status]), [[day(1), 'lunch', 'ordered'], [day(2), 'lunch', 'ordered'], [day(2), 'dinner', 'ordered'], [day(3), 'lunch', 'ordered']])
+    // Each as the family would have been quoted it: the canteen reaches the home, price and subsidy.
+    const opts = ok(await f.get(`/api/v1/my/elders/${id}/meal-options?date=${day(1)}`))
+    const c = opts.canteens.find((x) => x.id === orders[0].canteen_id)
+    assert.ok(c, 'the canteen is among the options')
+    const m = c.menus.find((x) => x.id === orders[0].menu_id)
+    assert.deepEqual([orders[0].price_fen, orders[0].subsidy_fen], [m.price_fen, m.subsidy_fen])
+    // The canteen's delivery list of tomorrow has it.
+    const del = ok(await (await d.login('fg_provider')).get(`/api/v1/meal/canteens/${c.id}/deliveries?date=${day(1)}`))
+    assert.ok(del.items.some((x) => x.id === orders[0].id), JSON.stringify(del.items))
+    // The family can still cancel before the cut-off.
+    const x = ok(await f.post(`/api/v1/my/meal-orders/${orders[3].id}/cancel`, { version: orders[3].version }))
+    assert.equal(x.status, 'cancelled')
+  } finally { await d.stop(); await d.dispose() }
+})
