@@ -129,9 +129,9 @@ seed_canteen(struct al_db *db, struct al_arena *a, const struct demo_canteen *k,
                 if ((rc = meal_store_diner(db, a, diners[i], &dn)) != AL_OK)
                     break;
                 int kind = m == 0 ? MEAL_LUNCH : MEAL_DINNER;
-                struct meal_record r = {.canteen_id = cid, .elder_id = dn.id,
+                struct meal_record r = {.canteen_id = cid, .elder_id = dn.e.id,
                     .menu_id = m == 0 ? lunch : dinner, .canteen_region = k->region,
-                    .elder_region = dn.region_code, .served_date = date,
+                    .elder_region = dn.e.region_code, .served_date = date,
                     .month = al_arena_strndup(a, date, 7), .meal = meal_names[kind],
                     .kind = (h >> 8) % 5 == 0 ? "delivery" : "dine_in",
                     .menu_name = m == 0 ? "午餐套餐" : "晚餐套餐", .counter = "一号窗口",

@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "elder/elder.h"
 
 /* ---- rules (meal_logic.c): pure ---- */
 
@@ -55,7 +56,6 @@ int meal_store_orders_of(struct al_db *db, struct al_arena *a, int64_t elder_id,
 int meal_store_deliveries(struct al_db *db, struct al_arena *a, int64_t canteen_id,
     const char *date, json_t *items);
 
-struct elder_home;
 /*
  * RULE-MEAL-060: the open canteens whose delivery radius reaches the home `h` of elder
  * `elder_id`, each with its distance, its windows and the menus of `date` with the price, the
@@ -238,11 +238,10 @@ int meal_store_rules(struct al_db *db, struct al_arena *a, const char *lo, const
 int meal_store_cap_set(struct al_db *db, const char *region, int64_t cap, const char *actor,
     int64_t now);
 
-/* A diner as the counter sees them. */
+/* A diner as the counter sees them: the registry's brief (elder.h) and the meal card. */
 struct meal_diner {
-    int64_t id;
-    const char *name, *region_code, *status, *status_date, *birth_date, *sex;
-    const char *tags; /* categories and economic status, comma-separated */
+    struct elder_brief e;
+    const char *tags; /* economic status (unless general) and categories, comma-separated */
     const char *card_no;
 };
 /* Diner by elder id (AL_ENOTFOUND), by card number, or by QR token. */
@@ -257,8 +256,6 @@ int meal_store_diner_search(struct al_db *db, struct al_arena *a, const char *lo
 /* Issue (or reissue) the card of elder `elder_id`: card number and a new QR token. */
 int meal_store_card_put(struct al_db *db, int64_t elder_id, const char *region,
     const char *card_no, const char *token, const char *actor, int64_t now);
-/* Does user `user_id` (a family or elder account) hold an active consent for `elder_id`? */
-int meal_store_linked(struct al_db *db, int64_t user_id, int64_t elder_id, bool *linked);
 int meal_store_card_token(struct al_db *db, struct al_arena *a, int64_t elder_id,
     const char **card_no, const char **token);
 

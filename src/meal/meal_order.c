@@ -3,7 +3,7 @@
  * the canteens within their delivery radius of the elder's home, the day's menus with price and
  * the subsidy the elder would get, an order, a cancel before the cut-off, and the canteen's
  * delivery list.  The family ↔ elder link is the registry's consent (elder_consents), read by
- * meal_store_linked as /api/v1/my/elders does.  Routed by meal.c.
+ * elder_linked_scope (elder.h) as /api/v1/my/elders does.  Routed by meal.c.
  */
 #include <string.h>
 
@@ -22,12 +22,13 @@
 static int
 linked_elder(struct al_req *r, int64_t id, struct elder_home *h)
 {
-    bool linked = false;
-    int rc = id > 0 ? meal_store_linked(r->db, r->who->user_id, id, &linked) : AL_OK;
+    const char *scope = NULL;
+    int rc = id > 0 ? elder_linked_scope(r->db, r->arena, r->who->user_id, id, &scope)
+                    : AL_ENOTFOUND;
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
     if (rc != AL_OK)
         return rc;
-    if (!linked)
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
     if ((rc = elder_home_of(r->db, r->arena, id, h)) == AL_ENOTFOUND)
         return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
     return rc;

@@ -118,6 +118,16 @@ test('RULE-MEAL-021: the counter keeps its keys in the generic idempotency keys 
   const hdr = await prov.request('POST', '/api/v1/meal/meals', { ...body, idem_key: `fam-${mom.id}-other` }, { headers: { 'Idempotency-Key': `fam-${mom.id}-header` } })
   assertError(hdr, 400, 'invalid', 'idem_key')
   assertError(await prov.post('/api/v1/meal/meals', { ...body, idem_key: 'bad key with spaces' }), 400, 'invalid', 'idem_key')
+  // Through the request helper (al_idem_req_*): the replay says so in a header too, and two
+  // counters' copies of one meal sent at once record it once: one 201, the other its replay.
+  const rep = await prov.post('/api/v1/meal/meals', body)
+  assert.equal(rep.headers.get('idempotent-replayed'), 'true')
+  const twin = { ...body, idem_key: `fam-${mom.id}-twin`, served_at: prevNoon + 60 }
+  const both = await Promise.all([prov.post('/api/v1/meal/meals', twin), prov.post('/api/v1/meal/meals', twin)])
+  assert.deepEqual(both.map((r) => r.status).sort(), [200, 201], both.map((r) => r.text).join())
+  assert.deepEqual(both.map((r) => r.body.replayed).sort(), [false, true])
+  assert.equal(both[0].body.id, both[1].body.id)
+  assert.equal(Number(sqlite(s.db, `SELECT count(*) FROM meal_records WHERE idem_key = '${twin.idem_key}'`)), 1)
 })
 
 test('RULE-MEAL-065: a statement is approved as read inside its own transaction; meals racing the approval are either in it or refused', async () => {
