@@ -578,11 +578,7 @@ meal_record(struct al_req *r)
     const char *key = NULL, *kind = NULL, *counter = NULL;
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
-        rc = al_json_get_int(body, "canteen_id", "助餐点", AL_REQUIRED, 1, INT64_MAX, &cid,
-            &present, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "menu_id", "套餐", AL_REQUIRED, 1, INT64_MAX, &menu_id,
-            &present, &r->err);
+        rc = meal_body_menu(r, body, &cid, &menu_id);
     if (rc == AL_OK) /* RULE-MEAL-021 */
         rc = al_json_get_str(body, "idem_key", "幂等键", AL_REQUIRED | AL_PLAIN, 8, 64, &key,
             &r->err);

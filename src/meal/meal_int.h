@@ -75,6 +75,8 @@ int meal_order_quote(struct al_db *db, struct al_arena *a, int64_t now, int64_t 
     const struct elder_home *h, int64_t canteen_id, int64_t menu_id, struct meal_order *o);
 
 struct al_req;
+/* The body's required canteen_id (助餐点) and menu_id (套餐): AL_OK or 400 naming the field. */
+int meal_body_menu(struct al_req *r, const json_t *body, int64_t *canteen_id, int64_t *menu_id);
 int meal_my_options(struct al_req *r);
 int meal_my_orders(struct al_req *r);
 int meal_my_order_create(struct al_req *r);

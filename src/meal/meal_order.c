@@ -203,10 +203,21 @@ meal_my_orders(struct al_req *r)
 }
 
 int
+meal_body_menu(struct al_req *r, const json_t *body, int64_t *canteen_id, int64_t *menu_id)
+{
+    bool present;
+    int rc = al_json_get_int(body, "canteen_id", "助餐点", AL_REQUIRED, 1, INT64_MAX, canteen_id,
+        &present, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "menu_id", "套餐", AL_REQUIRED, 1, INT64_MAX, menu_id,
+            &present, &r->err);
+    return rc;
+}
+
+int
 meal_my_order_create(struct al_req *r)
 {
     int64_t id, cid = 0, menu_id = 0;
-    bool present;
     struct elder_home h;
     json_t *body;
     const char *note = NULL;
@@ -214,11 +225,7 @@ meal_my_order_create(struct al_req *r)
     if (rc == AL_OK)
         rc = al_req_json(r, &body);
     if (rc == AL_OK)
-        rc = al_json_get_int(body, "canteen_id", "助餐点", AL_REQUIRED, 1, INT64_MAX, &cid,
-            &present, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "menu_id", "套餐", AL_REQUIRED, 1, INT64_MAX, &menu_id,
-            &present, &r->err);
+        rc = meal_body_menu(r, body, &cid, &menu_id);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "note", "备注", AL_PLAIN, 0, 100, &note, &r->err);
     if (rc != AL_OK)

@@ -111,6 +111,11 @@ bool tb_may_redeem(const struct tb_rules *r, const struct tb_party *p);
 int tb_categories_check(const char *list, struct al_errinfo *e);
 /* True when `cat` is one of the '|'-separated `list`. */
 bool tb_categories_has(const char *list, const char *cat);
+
+/* The string (NULL when absent or not a string) and the integer (`dflt` when absent) at `k` of
+ * a body read by al_fields_read. */
+const char *tb_sget(const json_t *o, const char *k);
+int64_t tb_iget(const json_t *o, const char *k, int64_t dflt);
 /* The list as a JSON array of texts (a new reference). */
 json_t *tb_categories_json(const char *list);
 

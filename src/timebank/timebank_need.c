@@ -23,19 +23,6 @@
 /* RULE-TB-066: at most this many candidate needs in the box are ordered by distance. */
 #define TB_NEARBY_MAX 1000
 
-static const char *
-sget(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static int64_t
-iget(const json_t *o, const char *k, int64_t dflt)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_integer(v) ? json_integer_value(v) : dflt;
-}
-
 static int
 audit_need(struct al_req *r, const char *action, const struct tb_need *n, json_t *detail)
 {
@@ -175,7 +162,7 @@ tb_need_create(struct al_req *r)
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_fields_read(body, fields, AL_FIELDS_CREATE, set, &r->err);
-    if (rc == AL_OK && ((rc = tb_store_scheme(r->db, r->arena, iget(set, "scheme_id", 0), &s)) ==
+    if (rc == AL_OK && ((rc = tb_store_scheme(r->db, r->arena, tb_iget(set, "scheme_id", 0), &s)) ==
                                AL_ENOTFOUND ||
                            (rc == AL_OK && !region_in_scope(r->who->region_code,
                                                s.region_code))))
@@ -183,13 +170,13 @@ tb_need_create(struct al_req *r)
     if (rc != AL_OK)
         goto out;
     n.scheme_id = s.id;
-    n.elder_id = iget(set, "elder_id", 0);
-    n.category = sget(set, "category");
-    n.place = sget(set, "place");
-    n.note = sget(set, "note");
-    n.duration_min = iget(set, "duration_min", 60);
-    n.pay_from = sget(set, "pay_from") ? sget(set, "pay_from") : "scheme";
-    n.payer_id = iget(set, "payer_id", 0);
+    n.elder_id = tb_iget(set, "elder_id", 0);
+    n.category = tb_sget(set, "category");
+    n.place = tb_sget(set, "place");
+    n.note = tb_sget(set, "note");
+    n.duration_min = tb_iget(set, "duration_min", 60);
+    n.pay_from = tb_sget(set, "pay_from") ? tb_sget(set, "pay_from") : "scheme";
+    n.payer_id = tb_iget(set, "payer_id", 0);
     /* RULE-TB-040: the elder of the registry, in the caller's and the scheme's area. */
     rc = elder_brief_get(r->db, r->arena, n.elder_id, &b);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && (!region_in_scope(r->who->region_code,
@@ -222,7 +209,7 @@ tb_need_create(struct al_req *r)
         rc = al_req_fail(r, AL_EINVAL, "category", "服务类别应为本时间银行的类别之一");
         goto out;
     }
-    if (!tb_parse_local_time(sget(set, "starts_at"), &n.starts_at)) {
+    if (!tb_parse_local_time(tb_sget(set, "starts_at"), &n.starts_at)) {
         rc = al_req_fail(r, AL_EINVAL, "starts_at", "服务时间格式应为 YYYY-MM-DD HH:MM");
         goto out;
     }
