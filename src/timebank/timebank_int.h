@@ -256,6 +256,10 @@ struct tb_need {
     const char *dispute, *elder_name;
 };
 int tb_store_need(struct al_db *db, struct al_arena *a, int64_t id, struct tb_need *out);
+/* RULE-TB-082: the scheme of the deepest region at or above `region` (ties: the oldest).
+ * AL_OK, AL_ENOTFOUND or an error. */
+int tb_store_scheme_covering(struct al_db *db, struct al_arena *a, const char *region,
+    struct tb_scheme *out);
 int tb_store_need_create(struct al_db *db, const struct tb_need *n, const char *by, int64_t now,
     int64_t *id);
 /*
@@ -268,6 +272,7 @@ struct tb_need_filter {
     int64_t scheme_id;    /* 0: any */
     const char *status;   /* NULL: any */
     int64_t member_id;    /* taken by (0: any) */
+    int64_t elder_id;     /* for this elder (0: any) */
     int64_t nearby_of;    /* a scheme: its open needs and those of schemes allied with it */
     int64_t overdue_at;   /* > 0: open needs starting before this time */
     const char *q;        /* part of the elder's name, the category or the place; NULL: any */
@@ -420,6 +425,15 @@ int tb_card_export(struct al_req *r);
 struct al_req;
 int tb_need_list(struct al_req *r);
 int tb_need_create(struct al_req *r);
+/*
+ * RULE-TB-040, RULE-TB-041: write need `n` (checked: scheme, elder, category, time, position)
+ * with a new confirmation code, its position and its audit entry timebank.need_create in one
+ * transaction, and answer 201 with the need and its code.
+ */
+int tb_need_post(struct al_req *r, struct tb_need *n);
+/* RULE-TB-082: a family member (or the elder) posts a need for their linked elder. */
+int tb_my_needs(struct al_req *r);
+int tb_my_need_create(struct al_req *r);
 int tb_need_get(struct al_req *r);
 int tb_need_assign(struct al_req *r);
 int tb_need_done(struct al_req *r);

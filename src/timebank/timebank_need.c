@@ -158,7 +158,6 @@ tb_need_create(struct al_req *r)
     struct tb_scheme s;
     struct elder_brief b;
     struct tb_need n = {0};
-    int64_t id = 0;
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_fields_read(body, fields, AL_FIELDS_CREATE, set, &r->err);
@@ -230,27 +229,36 @@ tb_need_create(struct al_req *r)
     } else {
         n.payer_id = 0;
     }
+    rc = tb_need_post(r, &n);
+out:
+    json_decref(set);
+    return rc;
+}
+
+int
+tb_need_post(struct al_req *r, struct tb_need *n)
+{
     char hex[5];
     al_crypto_random_hex(hex, 2);
     unsigned long v = strtoul(hex, NULL, 16);
     unsigned char rnd[2] = {(unsigned char)(v >> 8), (unsigned char)v};
     char code[5];
     tb_confirm_code(rnd, code); /* RULE-TB-041 */
-    n.confirm_code = code;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        goto out;
-    rc = tb_store_need_create(r->db, &n, r->who->username, r->now, &id);
-    n.id = id;
-    if (rc == AL_OK && n.has_pos)
-        rc = tb_store_position(r->db, "tb_needs", id, n.lat, n.lng);
+    n->confirm_code = code;
+    int64_t id = 0;
+    int rc = al_db_begin(r->db);
+    if (rc != AL_OK)
+        return rc;
+    rc = tb_store_need_create(r->db, n, r->who->username, r->now, &id);
+    n->id = id;
+    if (rc == AL_OK && n->has_pos)
+        rc = tb_store_position(r->db, "tb_needs", id, n->lat, n->lng);
     if (rc == AL_OK)
-        rc = audit_need(r, "timebank.need_create", &n,
-            json_pack("{sI ss}", "scheme_id", (json_int_t)s.id, "category", n.category));
-    if ((rc = al_db_end(r->db, rc)) == AL_OK && (rc = tb_store_need(r->db, r->arena, id, &n)) ==
+        rc = audit_need(r, "timebank.need_create", n,
+            json_pack("{sI ss}", "scheme_id", (json_int_t)n->scheme_id, "category", n->category));
+    if ((rc = al_db_end(r->db, rc)) == AL_OK && (rc = tb_store_need(r->db, r->arena, id, n)) ==
         AL_OK)
-        rc = al_reply(r, 201, need_json(r, &n, true));
-out:
-    json_decref(set);
+        rc = al_reply(r, 201, need_json(r, n, true));
     return rc;
 }
 

@@ -104,7 +104,7 @@ test('RULE-MEAL-062: an order is cancelled before the cut-off only', async () =>
   if (nowMin >= 9 * 60) assertError(await fam.post(`/api/v1/my/elders/${mom.id}/meal-orders`, { canteen_id: A.id, menu_id: gone.id }), 409, 'conflict', 'menu_id')
 })
 
-test('RULE-MEAL-021: the counter keeps its keys in the generic idempotency keys (src/core/idem): a resend in any field order answers the same record once', async () => {
+test('RULE-MEAL-021, RULE-MEAL-067: the counter keeps its keys through the request idempotency helper (al_idem_req_*): a resend in any field order answers the same record once, replayed: true; two sends at once record it once', async () => {
   const body = { canteen_id: A.id, elder_id: mom.id, menu_id: lunchPrev.id, idem_key: `fam-${mom.id}-idem`, served_at: prevNoon, counter: '一号窗口' }
   const first = ok(await prov.post('/api/v1/meal/meals', body), 201)
   assert.equal(first.replayed, false)

@@ -4,7 +4,7 @@
 // ANLAO_TEST_PG.
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, serverTest, sqlite } from './helpers.mjs'
+import { Server, serverTest, sqlite, assertError } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 let s, fg, lq, jx, lqVol
@@ -66,4 +66,33 @@ test('RULE-TB-081: the demo volunteer lq_volunteer has a home position, so their
   const got = ok(await lqVol.get('/api/v1/timebank/me/needs')).items.find((x) => x.id === n.id)
   assert.ok(got, 'the need 370 m away is in the list')
   assert.ok(Math.abs(got.distance_m - 370) < 10, String(got.distance_m))
+})
+
+test('RULE-TB-082: a family member posts a need for their linked elder from the phone; it lands in the elder\'s scheme with a confirmation code, the helper and nearby volunteers see it', async () => {
+  const [admin, helper] = await Promise.all(['admin', 'lq_helper'].map((u) => s.login(u)))
+  const mom = ok(await fg.post('/api/v1/elders', { name: '互助老人', id_number: idNumber('520327', '19440404', 872), region_code: '520327001001', address: '龙泉社区 5 号', phone: '13700008721', lat: 27.953, lng: 107.7196 }), 201).id
+  for (const u of ['tb_son', 'tb_other']) ok(await admin.post('/api/v1/users', { username: u, display_name: '家属', role: 'family', region_code: '520327001', password: 'Family2026' }), 201)
+  const son = await s.firstLogin('tb_son', 'Family2026')
+  const other = await s.firstLogin('tb_other', 'Family2026')
+  const uid = ok(await admin.get('/api/v1/users?q=tb_son')).items[0].id
+  ok(await fg.post(`/api/v1/elders/${mom}/consents`, { user_id: uid, relation: '儿子', granted_by: '本人', scope: ['basic'] }), 201)
+  const when = new Date(Date.now() + 8 * 3600e3 + 30 * 3600e3).toISOString().slice(0, 16).replace('T', ' ')
+  const body = { category: '陪伴聊天', starts_at: when, duration_min: 60, place: '龙泉社区 5 号', note: '老人想聊聊天' }
+  assertError(await other.post(`/api/v1/my/elders/${mom}/timebank-needs`, body), 404, 'not_found')
+  assertError(await other.get(`/api/v1/my/elders/${mom}/timebank-needs`), 404, 'not_found')
+  assertError(await helper.post(`/api/v1/my/elders/${mom}/timebank-needs`, body), 403, 'forbidden')
+  assertError(await son.post(`/api/v1/my/elders/${mom}/timebank-needs`, { ...body, category: '开飞机' }), 400, 'invalid', 'category')
+  assertError(await son.post(`/api/v1/my/elders/${mom}/timebank-needs`, { ...body, starts_at: 'tomorrow' }), 400, 'invalid', 'starts_at')
+  const n = ok(await son.post(`/api/v1/my/elders/${mom}/timebank-needs`, body), 201)
+  assert.equal(n.scheme_id, LQ) // the deepest scheme at or above 520327001001
+  assert.match(n.confirm_code, /^\d{4}$/)
+  assert.deepEqual([n.status, n.pay_from, n.elder_id], ['open', 'scheme', mom])
+  const mine = ok(await son.get(`/api/v1/my/elders/${mom}/timebank-needs`))
+  assert.equal(mine.scheme.id, LQ)
+  assert.deepEqual(mine.items.map((x) => x.id), [n.id])
+  assert.ok(ok(await helper.get('/api/v1/timebank/needs?status=open')).items.some((x) => x.id === n.id))
+  const near = ok(await lqVol.get('/api/v1/timebank/me/needs')).items.find((x) => x.id === n.id)
+  assert.ok(near && near.distance_m < 300, JSON.stringify(near))
+  const a = ok(await fg.get(`/api/v1/audit?action=timebank.need_create&target_id=${n.id}`)).items
+  assert.deepEqual([a[0].username, a[0].region_code], ['tb_son', '520327001001'])
 })
