@@ -270,8 +270,7 @@ static const struct al_field rule_fields[] = {
     {"meal", "餐次", AL_FT_ENUM, AL_F_REQUIRED, .allowed = meal_values,
         .hint = "应为 breakfast（早餐）、lunch（午餐）或 dinner（晚餐）"},
     {"amount_fen", "补贴金额（分）", AL_FT_INT, AL_F_REQUIRED, .min = 1, .max = 100000},
-    {"tags", "补贴对象", AL_FT_TEXTS, AL_F_EXACT, .max = 5, .allowed = meal_tag_values,
-        .hint = "应为老人类别的列表"},
+    {"tags", "补贴对象", AL_FT_TEXTS, AL_F_EXACT, .max = 5, .hint = "应为老人类别的列表"},
     {"fund_national_pct", "中央资金比例", AL_FT_INT, 0, .min = 0, .max = 100},
     {"fund_province_pct", "省级资金比例", AL_FT_INT, 0, .min = 0, .max = 100},
     {"fund_city_pct", "市级资金比例", AL_FT_INT, 0, .min = 0, .max = 100},
@@ -328,8 +327,12 @@ rule_add(struct al_req *r)
     json_t *tags = json_object_get(set, "tags");
     size_t n = json_array_size(tags);
     const char **t = al_arena_alloc(r->arena, sizeof(*t) * (n + 1));
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         t[i] = json_string_value(json_array_get(tags, i));
+        if (!meal_tag_valid(t[i])) /* RULE-MEAL-011, RULE-MEAL-072 */
+            return al_req_fail(r, AL_EINVAL, "tags",
+                "补贴对象第 %zu 项应为老人类别（高龄、低保等）或 item:服务清单项目代码", i + 1);
+    }
     qsort(t, n, sizeof(*t), tags_cmp);
     const char *text = "";
     for (size_t i = 0; i < n; i++)

@@ -217,7 +217,7 @@ nearest_menu(const json_t *opts, const char *meal, int64_t *canteen_id)
 }
 
 /*
- * RULE-MEAL-066: the family account fg_family's delivery orders for the elder it is linked to
+ * RULE-MEAL-070: the family account fg_family's delivery orders for the elder it is linked to
  * (issue 13's demo consent): lunch for each of the next three days and dinner the day after
  * tomorrow, from the nearest canteen reaching the home, quoted and written by the family
  * order's own path.  Nothing without demo elders, a link, or a canteen in reach.

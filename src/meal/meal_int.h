@@ -23,6 +23,11 @@ extern const char *const meal_tag_values[]; /* what a rule may require, NULL-ter
 int meal_kind_of(const char *s);
 /* The Chinese name of a tag (高龄, 低保 …), or the tag itself when unknown. */
 const char *meal_tag_label(const char *tag);
+/* RULE-MEAL-072: a rule may require an item of the basic service list (src/entitle): the tag
+ * MEAL_ITEM_TAG followed by the item's key (a–z, 0–9, _; 1..40). */
+#define MEAL_ITEM_TAG "item:"
+/* Is `tag` one of meal_tag_values or an item tag of that form? */
+bool meal_tag_valid(const char *tag);
 
 /* ---- family delivery orders (RULE-MEAL-060..064) ---- */
 

@@ -4,6 +4,7 @@
 
 #include "core/dbq.h"
 #include "core/json.h"
+#include "entitle/entitle.h"
 #include "meal/meal_int.h"
 #include "region/region.h"
 
@@ -830,6 +831,37 @@ status_stopped(const struct meal_diner *d, const char *date)
     return !d->e.status_date || strcmp(date, d->e.status_date) >= 0;
 }
 
+/*
+ * RULE-MEAL-072: the diner's tags with the service-list items the rules ask for and the diner
+ * is entitled to on `date` (entitle_elder_item, the answer of the elder's entitlements page)
+ * added as "item:<key>".  An item the elder's county list lacks is not held.
+ */
+static int
+item_tags(struct al_db *db, struct al_arena *a, const struct meal_diner *d, const char *date,
+    const struct meal_rule *rules, int n, const char **tags)
+{
+    *tags = d->tags;
+    for (int i = 0; i < n; i++) {
+        for (const char *p = rules[i].tags; p && *p;) {
+            const char *end = strchr(p, ',');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            const char *tag = al_arena_strndup(a, p, len);
+            p = end ? end + 1 : NULL;
+            if (strncmp(tag, MEAL_ITEM_TAG, strlen(MEAL_ITEM_TAG)) != 0 ||
+                meal_tags_meet(tag, *tags))
+                continue;
+            struct entitle_verdict v;
+            int rc = entitle_elder_item(db, a, d->e.id, d->e.region_code,
+                tag + strlen(MEAL_ITEM_TAG), date, &v);
+            if (rc != AL_OK && rc != AL_EUNPROC)
+                return rc;
+            if (rc == AL_OK && v.eligible == 1)
+                *tags = **tags ? al_arena_printf(a, "%s,%s", *tags, tag) : tag;
+        }
+    }
+    return AL_OK;
+}
+
 int
 meal_store_decide(struct al_db *db, struct al_arena *a, const struct meal_canteen *c,
     const struct meal_diner *d, const char *date, int meal, int64_t price_fen,
@@ -844,9 +876,12 @@ meal_store_decide(struct al_db *db, struct al_arena *a, const struct meal_cantee
         rc = meal_store_cap_for(db, d->e.region_code, &cap);
     if (rc == AL_OK)
         rc = meal_store_day(db, d->e.id, date, meal_names[meal], &today_n, &taken);
+    const char *tags = d->tags;
+    if (rc == AL_OK)
+        rc = item_tags(db, a, d, date, rules, n, &tags);
     if (rc != AL_OK)
         return rc;
-    int k = meal_rule_pick(rules, n, meal, d->tags);
+    int k = meal_rule_pick(rules, n, meal, tags);
     struct meal_decide_in in = {.price_fen = price_fen,
         .licence_ok = strcmp(meal_licence_state(c->licence_expiry, date), "expired") != 0,
         .status_stopped = status_stopped(d, date), .window_taken = taken,

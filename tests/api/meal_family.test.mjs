@@ -104,7 +104,7 @@ test('RULE-MEAL-062: an order is cancelled before the cut-off only', async () =>
   if (nowMin >= 9 * 60) assertError(await fam.post(`/api/v1/my/elders/${mom.id}/meal-orders`, { canteen_id: A.id, menu_id: gone.id }), 409, 'conflict', 'menu_id')
 })
 
-test('RULE-MEAL-021, RULE-MEAL-067: the counter keeps its keys through the request idempotency helper (al_idem_req_*): a resend in any field order answers the same record once, replayed: true; two sends at once record it once', async () => {
+test('RULE-MEAL-021, RULE-MEAL-071: the counter keeps its keys through the request idempotency helper (al_idem_req_*): a resend in any field order answers the same record once, replayed: true; two sends at once record it once', async () => {
   const body = { canteen_id: A.id, elder_id: mom.id, menu_id: lunchPrev.id, idem_key: `fam-${mom.id}-idem`, served_at: prevNoon, counter: '一号窗口' }
   const first = ok(await prov.post('/api/v1/meal/meals', body), 201)
   assert.equal(first.replayed, false)
@@ -146,7 +146,7 @@ test('RULE-MEAL-065: a statement is approved as read inside its own transaction;
   assert.equal(st.totals.meals, inDb, `approved ${st.totals.meals}, recorded ${inDb} (${recorded} of the race)`)
 })
 
-test('RULE-MEAL-066: the demo family account fg_family sees delivery orders for its elder over the next days, each one of the quoted options', async () => {
+test('RULE-MEAL-070: the demo family account fg_family sees delivery orders for its elder over the next days, each one of the quoted options', async () => {
   const d = await Server.start({ env: { ANLAO_DEMO_ELDERS: '300' } })
   try {
     const f = await d.login('fg_family')
@@ -169,4 +169,20 @@ test('RULE-MEAL-066: the demo family account fg_family sees delivery orders for 
     const x = ok(await f.post(`/api/v1/my/meal-orders/${orders[3].id}/cancel`, { version: orders[3].version }))
     assert.equal(x.status, 'cancelled')
   } finally { await d.stop(); await d.dispose() }
+})
+
+test('RULE-MEAL-072: a subsidy rule may require an item of the basic service list; it applies to the elders entitled to it', async () => {
+  assertError(await fg.post('/api/v1/meal/rules', { meal: 'lunch', amount_fen: 650, tags: ['item:Bad-Key'], valid_from: '2020-01-01', fund_county_pct: 100 }), 400, 'invalid', 'tags')
+  assertError(await fg.post('/api/v1/meal/rules', { meal: 'lunch', amount_fen: 650, tags: ['月球居民'], valid_from: '2020-01-01', fund_county_pct: 100 }), 400, 'invalid', 'tags')
+  const rule = ok(await fg.post('/api/v1/meal/rules', { meal: 'lunch', amount_fen: 650, tags: ['item:gaoling_jintie'], valid_from: '2020-01-01', fund_county_pct: 100 }), 201)
+  assert.equal(rule.tags, 'item:gaoling_jintie')
+  // 送餐老人 (born 1938) is entitled to 高龄津贴 (年龄 >= 高龄年龄); a 70-year-old is not.
+  const young = ok(await fg.post('/api/v1/elders', { name: '年轻老人', id_number: idNumber('520327', '19560505', 931), region_code: '520327001001', address: '龙泉社区和平路 22 号', phone: '13800009311', lat: 27.965, lng: 107.72 }), 201)
+  const uid = ok(await admin.get('/api/v1/users?q=fam_son')).items[0].id
+  ok(await fg.post(`/api/v1/elders/${young.id}/consents`, { user_id: uid, relation: '儿子', granted_by: '本人', scope: ['basic'] }), 201)
+  const quote = async (id) => ok(await fam.get(`/api/v1/my/elders/${id}/meal-options?date=${tomorrow}`)).canteens.find((c) => c.id === A.id).menus.find((m) => m.id === lunchT.id)
+  assert.equal((await quote(mom.id)).subsidy_fen, 650)
+  assert.equal((await quote(young.id)).subsidy_fen, 300)
+  const ent = ok(await fg.get(`/api/v1/elders/${mom.id}/entitlements`))
+  assert.ok(JSON.stringify(ent).includes('gaoling_jintie'), 'the same answer as the entitlements page')
 })
