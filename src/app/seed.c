@@ -86,6 +86,8 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
         return rc; /* `e` says what failed */
     if ((rc = service_flow_seed_demo(db, a, o->password, (int64_t)time(NULL), e)) != AL_OK)
         return rc; /* issue 13: the family account, its elder's code, a weekly plan */
+    if (o->elders > 0 && (rc = meal_seed_family_demo(db, a, (int64_t)time(NULL), e)) != AL_OK)
+        return rc; /* issue 17: that family's delivery orders */
     if (o->elders > 0 && (rc = device_seed_demo(db, o->password, e)) != AL_OK)
         return rc; /* issue 14: devices and alarms on the first demo elders */
     if (o->elders > 0 && (rc = bed_seed_demo(db, e)) != AL_OK)

@@ -74,6 +74,7 @@ struct al_idem_req {
     const char *scope, *key; /* key NULL: the request carries none and nothing is kept */
     char hash[65];           /* of the request's body */
     bool replayed;           /* answered with the kept answer: the handler returns */
+    bool mark_replayed;      /* al_idem_req_begin_body: a replay is 200 with "replayed": true */
 };
 
 /*
@@ -85,6 +86,14 @@ struct al_idem_req {
  */
 int al_idem_req_begin(struct al_req *r, const char *scope, const char *prefix,
     const char *conflict, struct al_idem_req *x);
+/*
+ * RULE-MEAL-021: al_idem_req_begin for a key the body carries (`key`, its form checked by the
+ * caller), the hash taken over `body` in a canonical form (keys sorted, compact: a resend that
+ * orders its fields differently is the same request).  A replay answers 200 with the kept
+ * answer's "replayed" set to true; a key used with another body is 409 naming `field`.
+ */
+int al_idem_req_begin_body(struct al_req *r, const char *scope, const char *key,
+    const struct json_t *body, const char *field, const char *conflict, struct al_idem_req *x);
 /* Keep `answer` (given `status`) under the key when `rc` is AL_OK, in the write's
  * transaction; nothing without a key.  Returns `rc` or the saving's error. */
 int al_idem_req_keep(struct al_req *r, struct al_idem_req *x, int status,

@@ -13,7 +13,29 @@ replay(struct al_req *r, struct al_idem_req *x, int status, const char *resp)
     x->replayed = true;
     r->err = (struct al_errinfo){0};
     al_req_set_header(r, "Idempotent-Replayed", "true");
-    return al_reply(r, status, json_loads(resp, 0, NULL));
+    json_t *old = json_loads(resp, 0, NULL);
+    if (x->mark_replayed) {
+        if (!old)
+            return AL_EINTERNAL;
+        json_object_set_new(old, "replayed", json_true());
+        status = 200;
+    }
+    return al_reply(r, status, old);
+}
+
+/* The key's earlier use: replayed, 409 naming `field`, or nothing (AL_OK). */
+static int
+find(struct al_req *r, struct al_idem_req *x, const char *field, const char *conflict)
+{
+    int status = 0;
+    const char *resp = NULL;
+    int rc = al_idem_find(r->db, r->arena, x->scope, r->who->user_id, x->key, x->hash, &status,
+        &resp);
+    if (rc == AL_OK)
+        return replay(r, x, status, resp);
+    if (rc == AL_ECONFLICT)
+        return al_req_fail(r, AL_ECONFLICT, field, "%s", conflict);
+    return rc == AL_ENOTFOUND ? AL_OK : rc;
 }
 
 int
@@ -29,14 +51,19 @@ al_idem_req_begin(struct al_req *r, const char *scope, const char *prefix, const
     if (prefix)
         x->key = al_arena_printf(r->arena, "%s:%s", prefix, x->key);
     al_crypto_sha256_hex(r->body ? r->body : "", r->body_len, x->hash);
-    int status = 0;
-    const char *resp = NULL;
-    rc = al_idem_find(r->db, r->arena, scope, r->who->user_id, x->key, x->hash, &status, &resp);
-    if (rc == AL_OK)
-        return replay(r, x, status, resp);
-    if (rc == AL_ECONFLICT)
-        return al_req_fail(r, AL_ECONFLICT, AL_IDEM_HEADER, "%s", conflict);
-    return rc == AL_ENOTFOUND ? AL_OK : rc;
+    return find(r, x, AL_IDEM_HEADER, conflict);
+}
+
+int
+al_idem_req_begin_body(struct al_req *r, const char *scope, const char *key, const json_t *body,
+    const char *field, const char *conflict, struct al_idem_req *x)
+{
+    *x = (struct al_idem_req){.scope = scope, .key = key, .mark_replayed = true};
+    size_t n = json_dumpb(body, NULL, 0, JSON_SORT_KEYS | JSON_COMPACT);
+    char *canon = al_arena_alloc(r->arena, n + 1);
+    json_dumpb(body, canon, n, JSON_SORT_KEYS | JSON_COMPACT);
+    al_crypto_sha256_hex(canon, n, x->hash);
+    return find(r, x, field, conflict);
 }
 
 int

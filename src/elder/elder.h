@@ -148,14 +148,17 @@ int elder_link_grant(struct al_db *db, int64_t elder_id, int64_t user_id, const 
 int elder_home_of(struct al_db *db, struct al_arena *a, int64_t id, struct elder_home *out);
 /*
  * What another module may know of one elder of the registry (the time bank's age gates,
- * issue 16): name, residence region, record status, birth date, living arrangement (NULL
- * when not recorded) and whether the elder is in special difficulty (RULE-CAT-009, the
- * setting's categories).  Texts copied into `a`.  AL_OK, AL_ENOTFOUND or AL_EDB.
+ * issue 16; the meal counter's diner, issue 17): name, residence region, record status and
+ * the date it took effect (NULL while active), birth date, sex, living arrangement (NULL
+ * when not recorded), economic status, the category ids (sorted, comma-separated, "" for
+ * none) and whether the elder is in special difficulty (RULE-CAT-009, the setting's
+ * categories).  Texts copied into `a`.  AL_OK, AL_ENOTFOUND or AL_EDB.
  */
 struct elder_brief {
     int64_t id;
     const char *name, *region_code, *status, *birth_date, *living;
     bool special;
+    const char *status_date, *sex, *economic_status, *categories;
 };
 int elder_brief_get(struct al_db *db, struct al_arena *a, int64_t id, struct elder_brief *out);
 

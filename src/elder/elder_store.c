@@ -1858,9 +1858,10 @@ elder_recompute_scan(struct al_db *db, const char *today,
 int
 elder_brief_get(struct al_db *db, struct al_arena *a, int64_t id, struct elder_brief *out)
 {
-    static const char sql[] = "SELECT name, region_code, status, birth_date, living_arrangement"
-                              " FROM elders WHERE id = ?";
-    static const char sql_cats[] = "SELECT category FROM elder_categories WHERE elder_id = ?";
+    static const char sql[] = "SELECT name, region_code, status, birth_date, living_arrangement,"
+                              " status_date, sex, economic_status FROM elders WHERE id = ?";
+    static const char sql_cats[] =
+        "SELECT category FROM elder_categories WHERE elder_id = ? ORDER BY category";
     struct elder_settings s;
     memset(out, 0, sizeof(*out));
     struct al_stmt *st = al_db_sql(db, sql);
@@ -1874,14 +1875,22 @@ elder_brief_get(struct al_db *db, struct al_arena *a, int64_t id, struct elder_b
     out->status = al_stmt_dup(a, st, 2);
     out->birth_date = al_stmt_dup(a, st, 3);
     out->living = al_stmt_dup(a, st, 4);
+    out->status_date = al_stmt_dup(a, st, 5);
+    out->sex = al_stmt_dup(a, st, 6);
+    out->economic_status = al_stmt_dup(a, st, 7);
+    out->categories = "";
     al_stmt_reset(st);
     if ((rc = elder_settings_load(db, &s)) != AL_OK)
         return rc;
     st = al_db_sql(db, sql_cats);
     al_stmt_bind_int(st, 1, id);
-    while ((rc = al_stmt_step(st)) == AL_ROW)
-        if (elder_in_list(s.special_difficulty, al_stmt_text(st, 0)))
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        const char *cat = al_stmt_text(st, 0);
+        out->categories = *out->categories ? al_arena_printf(a, "%s,%s", out->categories, cat)
+                                           : al_arena_strdup(a, cat);
+        if (elder_in_list(s.special_difficulty, cat))
             out->special = true; /* RULE-CAT-009 */
+    }
     return rc;
 }
 

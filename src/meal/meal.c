@@ -270,8 +270,7 @@ static const struct al_field rule_fields[] = {
     {"meal", "餐次", AL_FT_ENUM, AL_F_REQUIRED, .allowed = meal_values,
         .hint = "应为 breakfast（早餐）、lunch（午餐）或 dinner（晚餐）"},
     {"amount_fen", "补贴金额（分）", AL_FT_INT, AL_F_REQUIRED, .min = 1, .max = 100000},
-    {"tags", "补贴对象", AL_FT_TEXTS, AL_F_EXACT, .max = 5, .allowed = meal_tag_values,
-        .hint = "应为老人类别的列表"},
+    {"tags", "补贴对象", AL_FT_TEXTS, AL_F_EXACT, .max = 5, .hint = "应为老人类别的列表"},
     {"fund_national_pct", "中央资金比例", AL_FT_INT, 0, .min = 0, .max = 100},
     {"fund_province_pct", "省级资金比例", AL_FT_INT, 0, .min = 0, .max = 100},
     {"fund_city_pct", "市级资金比例", AL_FT_INT, 0, .min = 0, .max = 100},
@@ -328,8 +327,12 @@ rule_add(struct al_req *r)
     json_t *tags = json_object_get(set, "tags");
     size_t n = json_array_size(tags);
     const char **t = al_arena_alloc(r->arena, sizeof(*t) * (n + 1));
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         t[i] = json_string_value(json_array_get(tags, i));
+        if (!meal_tag_valid(t[i])) /* RULE-MEAL-011, RULE-MEAL-072 */
+            return al_req_fail(r, AL_EINVAL, "tags",
+                "补贴对象第 %zu 项应为老人类别（高龄、低保等）或 item:服务清单项目代码", i + 1);
+    }
     qsort(t, n, sizeof(*t), tags_cmp);
     const char *text = "";
     for (size_t i = 0; i < n; i++)
@@ -394,7 +397,7 @@ card_put(struct al_req *r)
     struct meal_diner d;
     rc = meal_store_diner(r->db, r->arena, elder_id, &d);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code,
-                                                  d.region_code)))
+                                                  d.e.region_code)))
         return al_req_fail(r, AL_ENOTFOUND, "elder_id", "老年人档案不存在");
     if (rc != AL_OK)
         return rc;
@@ -402,12 +405,12 @@ card_put(struct al_req *r)
     al_crypto_random_hex(token, 16);
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = meal_store_card_put(r->db, elder_id, d.region_code, card_no, token, r->who->username,
+    rc = meal_store_card_put(r->db, elder_id, d.e.region_code, card_no, token, r->who->username,
         r->now);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, "card_no", "餐卡号已被其他老人使用");
     if (rc == AL_OK)
-        rc = audit(r, "meal.card_issue", "elder", elder_id, d.region_code,
+        rc = audit(r, "meal.card_issue", "elder", elder_id, d.e.region_code,
             json_pack("{s:s}", "card_no", card_no));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
@@ -434,7 +437,7 @@ find_diner(struct al_req *r, json_t *body, struct meal_diner *d)
     else
         return al_req_fail(r, AL_EINVAL, "card", "请扫描二维码、输入餐卡号或按姓名查找老人");
     if (rc == AL_ENOTFOUND ||
-        (rc == AL_OK && !region_in_scope(r->who->region_code, d->region_code)))
+        (rc == AL_OK && !region_in_scope(r->who->region_code, d->e.region_code)))
         return al_req_fail(r, AL_ENOTFOUND, qr ? "qr" : card ? "card" : "elder_id",
             "未找到该就餐老人（二维码、餐卡号无效或不在本辖区）");
     return rc;
@@ -468,10 +471,11 @@ static json_t *
 diner_json(const struct meal_diner *d)
 {
     /* RULE-PII-001: the year of birth, never the date. */
-    return json_pack("{s:I, s:s, s:s, s:i, s:s, s:o, s:s?, s:s, s:s?}", "id", (json_int_t)d->id,
-        "name", d->name, "sex", d->sex, "birth_year", atoi(d->birth_date), "region_code",
-        d->region_code, "tags", tags_json(d->tags), "card_no", d->card_no, "status", d->status,
-        "status_date", strcmp(d->status, "active") ? d->status_date : NULL);
+    const struct elder_brief *e = &d->e;
+    return json_pack("{s:I, s:s, s:s, s:i, s:s, s:o, s:s?, s:s, s:s?}", "id", (json_int_t)e->id,
+        "name", e->name, "sex", e->sex, "birth_year", atoi(e->birth_date), "region_code",
+        e->region_code, "tags", tags_json(d->tags), "card_no", d->card_no, "status", e->status,
+        "status_date", strcmp(e->status, "active") ? e->status_date : NULL);
 }
 
 /* Minute of the day (China Standard Time) of unix time `t`. */
@@ -557,35 +561,12 @@ counter_search(struct al_req *r)
 
 /*
  * RULE-MEAL-021: a counter may send a meal again (after a cut).  The key goes through the
- * generic idempotency keys (src/core/idem.h, scope "meal.record", the counter user's): the
- * same key and the same meal answer the record already made (200, "replayed": true); a key
- * used for another meal is 409.  `hash` is of the body in a canonical form (keys sorted), so a
- * resend that orders its fields differently is still the same meal.
+ * request idempotency helper (src/core/idem.h, al_idem_req_begin_body; scope "meal.record",
+ * the counter user's): the same key and the same meal answer the record already made (200,
+ * "replayed": true); a key used for another meal is 409 naming idem_key.  The body is hashed
+ * with its keys sorted, so a resend that orders its fields differently is still the same meal.
  */
 #define MEAL_IDEM_SCOPE "meal.record"
-
-static int
-replayed(struct al_req *r, const char *key, const char *hash, bool *done)
-{
-    int status = 0;
-    const char *resp = NULL;
-    *done = false;
-    int rc = al_idem_find(r->db, r->arena, MEAL_IDEM_SCOPE, r->who->user_id, key, hash, &status,
-        &resp);
-    if (rc == AL_ENOTFOUND)
-        return AL_OK;
-    if (rc == AL_ECONFLICT)
-        return al_req_fail(r, AL_ECONFLICT, "idem_key", "该幂等键已用于另一条就餐记录");
-    if (rc != AL_OK)
-        return rc;
-    json_t *old = json_loads(resp, 0, NULL);
-    if (!old)
-        return AL_EINTERNAL;
-    json_object_set_new(old, "replayed", json_true());
-    *done = true;
-    al_req_set_header(r, "Idempotent-Replayed", "true");
-    return al_reply(r, 200, old);
-}
 
 static const char *const kinds_meal[] = {"dine_in", "delivery", NULL};
 
@@ -600,11 +581,7 @@ meal_record(struct al_req *r)
     const char *key = NULL, *kind = NULL, *counter = NULL;
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
-        rc = al_json_get_int(body, "canteen_id", "助餐点", AL_REQUIRED, 1, INT64_MAX, &cid,
-            &present, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "menu_id", "套餐", AL_REQUIRED, 1, INT64_MAX, &menu_id,
-            &present, &r->err);
+        rc = meal_body_menu(r, body, &cid, &menu_id);
     if (rc == AL_OK) /* RULE-MEAL-021 */
         rc = al_json_get_str(body, "idem_key", "幂等键", AL_REQUIRED | AL_PLAIN, 8, 64, &key,
             &r->err);
@@ -627,15 +604,12 @@ meal_record(struct al_req *r)
         return rc;
     if (kind && strcmp(kind, kinds_meal[0]) && strcmp(kind, kinds_meal[1]))
         return al_req_fail(r, AL_EINVAL, "kind", "就餐方式应为 dine_in（堂食）或 delivery（送餐）");
-    char hash[65];
-    size_t clen = json_dumpb(body, NULL, 0, JSON_SORT_KEYS | JSON_COMPACT);
-    char *canon = al_arena_alloc(r->arena, clen + 1);
-    json_dumpb(body, canon, clen, JSON_SORT_KEYS | JSON_COMPACT);
-    al_crypto_sha256_hex(canon, clen, hash);
     if ((rc = visible_canteen(r, cid, &c)) != AL_OK || (rc = find_diner(r, body, &d)) != AL_OK)
         return rc;
-    bool done = false;
-    if ((rc = replayed(r, key, hash, &done)) != AL_OK || done)
+    struct al_idem_req x;
+    if ((rc = al_idem_req_begin_body(r, MEAL_IDEM_SCOPE, key, body, "idem_key",
+             "该幂等键已用于另一条就餐记录", &x)) != AL_OK ||
+        x.replayed)
         return rc;
     if (strcmp(c.status, "open"))
         return al_req_fail(r, AL_ECONFLICT, "canteen_id", "该助餐点已停办，不能登记就餐");
@@ -646,8 +620,8 @@ meal_record(struct al_req *r)
         return al_req_fail(r, AL_EINVAL, "menu_id", "该助餐点没有这个套餐");
     if (rc != AL_OK)
         return rc;
-    struct meal_record m = {.canteen_id = c.id, .elder_id = d.id, .menu_id = menu_id,
-        .served_at = served_at, .canteen_region = c.region_code, .elder_region = d.region_code,
+    struct meal_record m = {.canteen_id = c.id, .elder_id = d.e.id, .menu_id = menu_id,
+        .served_at = served_at, .canteen_region = c.region_code, .elder_region = d.e.region_code,
         .meal = mmeal, .kind = kind ? kind : "dine_in", .menu_name = mname, .idem_key = key,
         .counter = counter ? counter : "", .actor = r->who->username, .now = r->now,
         .price_fen = price};
@@ -682,25 +656,21 @@ meal_record(struct al_req *r)
         if (rc == AL_OK)
             rc = audit(r, "meal.record", "meal_record", id, c.region_code,
                 json_pack("{s:I, s:I, s:s, s:I, s:s}", "canteen_id", (json_int_t)c.id,
-                    "elder_id", (json_int_t)d.id, "meal", mmeal, "subsidy_fen",
+                    "elder_id", (json_int_t)d.e.id, "meal", mmeal, "subsidy_fen",
                     (json_int_t)m.d.subsidy_fen, "flag", m.d.flag));
         /* RULE-MEAL-021: the answer kept with the key, committed with the meal. */
-        if (rc == AL_OK && (rc = meal_store_record_json(r->db, r->arena, id, &out)) == AL_OK) {
+        if (rc == AL_OK && (rc = meal_store_record_json(r->db, r->arena, id, &out)) == AL_OK)
             json_object_set_new(out, "replayed", json_false());
-            rc = al_idem_save(r->db, MEAL_IDEM_SCOPE, r->who->user_id, key, hash, 201,
-                al_json_dump(r->arena, out, NULL), r->now);
-        }
+        rc = al_idem_req_keep(r, &x, 201, out, rc);
         if (locked && rc == AL_ECONFLICT)
             break; /* the month is approved: no second try */
-        rc = al_db_end(r->db, rc);
-        if (rc != AL_ECONFLICT)
-            break;
         /* The same key won a race meanwhile (its answer, once), or the window's subsidy did. */
+        if ((rc = al_idem_req_end(r, &x, rc)) != AL_ECONFLICT || x.replayed)
+            break;
         r->err = (struct al_errinfo){0};
-        if ((rc = replayed(r, key, hash, &done)) != AL_OK || done)
-            return rc;
-        rc = AL_ECONFLICT;
     }
+    if (x.replayed)
+        return rc;
     if (locked && rc == AL_ECONFLICT)
         return al_db_end(r->db, rc);
     if (rc != AL_OK)
@@ -1003,11 +973,12 @@ my_card(struct al_req *r)
     if (rc != AL_OK)
         return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
     /* Only through an active consent (as /my/elders/:id). */
-    bool linked = false;
-    if ((rc = meal_store_linked(r->db, r->who->user_id, id, &linked)) != AL_OK)
-        return rc;
-    if (!linked)
+    const char *scope = NULL;
+    rc = elder_linked_scope(r->db, r->arena, r->who->user_id, id, &scope);
+    if (rc == AL_ENOTFOUND)
         return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
+    if (rc != AL_OK)
+        return rc;
     const char *card = NULL, *token = NULL;
     rc = meal_store_card_token(r->db, r->arena, id, &card, &token);
     if (rc == AL_ENOTFOUND)

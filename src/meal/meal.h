@@ -22,5 +22,12 @@ extern const struct al_module meal_module;
  * with `e` filled.
  */
 int meal_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e);
+/*
+ * Demo: delivery orders of the family account fg_family for its linked elder over the next
+ * days (RULE-MEAL-070), after the account and its link exist (service_flow_seed_demo).
+ * Its own transaction; nothing when there is no link or orders exist.  AL_OK or an error.
+ */
+int meal_seed_family_demo(struct al_db *db, struct al_arena *a, int64_t now,
+    struct al_errinfo *e);
 
 #endif

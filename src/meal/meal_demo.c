@@ -4,6 +4,7 @@
  * the county's subsidy rules, menus from a week ago to a week ahead, meal cards and the
  * meals of last month and this month so far, each priced by the counter's own rule path.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "core/crypto.h"
 #include "core/idcard.h"
 #include "core/json.h"
+#include "elder/elder.h"
 #include "meal/meal.h"
 #include "meal/meal_int.h"
 
@@ -127,9 +129,9 @@ seed_canteen(struct al_db *db, struct al_arena *a, const struct demo_canteen *k,
                 if ((rc = meal_store_diner(db, a, diners[i], &dn)) != AL_OK)
                     break;
                 int kind = m == 0 ? MEAL_LUNCH : MEAL_DINNER;
-                struct meal_record r = {.canteen_id = cid, .elder_id = dn.id,
+                struct meal_record r = {.canteen_id = cid, .elder_id = dn.e.id,
                     .menu_id = m == 0 ? lunch : dinner, .canteen_region = k->region,
-                    .elder_region = dn.region_code, .served_date = date,
+                    .elder_region = dn.e.region_code, .served_date = date,
                     .month = al_arena_strndup(a, date, 7), .meal = meal_names[kind],
                     .kind = (h >> 8) % 5 == 0 ? "delivery" : "dine_in",
                     .menu_name = m == 0 ? "午餐套餐" : "晚餐套餐", .counter = "一号窗口",
@@ -189,5 +191,78 @@ meal_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e)
         return al_fail(e, rc, NULL, "演示数据写入失败：老年助餐");
     printf("助餐演示数据已就绪：%zu 个助餐点，上月与本月的就餐记录\n",
         sizeof(canteens) / sizeof(canteens[0]));
+    return AL_OK;
+}
+
+/* The nearest canteen among `opts` (meal_order_options) with a menu of `meal` open to order:
+ * the menu's id, or 0. */
+static int64_t
+nearest_menu(const json_t *opts, const char *meal, int64_t *canteen_id)
+{
+    int64_t best = 0, best_m = INT64_MAX;
+    size_t i, k;
+    json_t *c, *m;
+    json_array_foreach(opts, i, c)
+    {
+        int64_t dist = json_integer_value(json_object_get(c, "distance_m"));
+        json_array_foreach(json_object_get(c, "menus"), k, m)
+            if (dist < best_m && json_is_true(json_object_get(m, "open")) &&
+                strcmp(json_string_value(json_object_get(m, "meal")), meal) == 0) {
+                best = json_integer_value(json_object_get(m, "id"));
+                best_m = dist;
+                *canteen_id = json_integer_value(json_object_get(c, "id"));
+            }
+    }
+    return best;
+}
+
+/*
+ * RULE-MEAL-070: the family account fg_family's delivery orders for the elder it is linked to
+ * (issue 13's demo consent): lunch for each of the next three days and dinner the day after
+ * tomorrow, from the nearest canteen reaching the home, quoted and written by the family
+ * order's own path.  Nothing without demo elders, a link, or a canteen in reach.
+ */
+int
+meal_seed_family_demo(struct al_db *db, struct al_arena *a, int64_t now, struct al_errinfo *e)
+{
+    int64_t user = 0, *ids = NULL, done = 0;
+    size_t n = 0;
+    struct elder_home h;
+    al_db_count(db, "SELECT id FROM users WHERE username = 'fg_family'", NULL, &user);
+    int rc = user ? elder_linked_ids(db, a, user, "basic", &ids, &n) : AL_OK;
+    if (rc == AL_OK && n > 0)
+        rc = elder_home_of(db, a, ids[0], &h);
+    if (rc != AL_OK)
+        return al_fail(e, rc, NULL, "演示数据写入失败：家属送餐");
+    if (n == 0 || !h.has_geo || strcmp(h.status, "active") != 0)
+        return AL_OK;
+    al_db_count(db, "SELECT count(*) FROM meal_orders", NULL, &done);
+    if (done)
+        return AL_OK; /* seeded before */
+    static const struct {
+        int day;
+        const char *meal, *note;
+    } orders[] = {{1, "lunch", "少盐，饭软一点"}, {2, "lunch", NULL}, {2, "dinner", "送到楼下即可"},
+        {3, "lunch", NULL}};
+    char today[11], date[11];
+    al_date_cst(now, today);
+    if ((rc = al_db_begin(db)) != AL_OK)
+        return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
+    for (size_t i = 0; rc == AL_OK && i < sizeof(orders) / sizeof(orders[0]); i++) {
+        json_t *opts = json_array();
+        int64_t cid = 0, menu = 0, oid = 0;
+        struct meal_order o;
+        meal_date_add(today, orders[i].day, date);
+        rc = meal_order_options(db, a, now, ids[0], &h, date, opts);
+        if (rc == AL_OK && (menu = nearest_menu(opts, orders[i].meal, &cid)) > 0 &&
+            (rc = meal_order_quote(db, a, now, ids[0], &h, cid, menu, &o)) == AL_OK) {
+            o.ordered_by = user;
+            o.note = orders[i].note;
+            rc = meal_store_order_add(db, &o, now, &oid);
+        }
+        json_decref(opts);
+    }
+    if ((rc = al_db_end(db, rc)) != AL_OK)
+        return al_fail(e, rc, NULL, "演示数据写入失败：家属送餐");
     return AL_OK;
 }

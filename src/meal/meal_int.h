@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "elder/elder.h"
 
 /* ---- rules (meal_logic.c): pure ---- */
 
@@ -22,6 +23,11 @@ extern const char *const meal_tag_values[]; /* what a rule may require, NULL-ter
 int meal_kind_of(const char *s);
 /* The Chinese name of a tag (高龄, 低保 …), or the tag itself when unknown. */
 const char *meal_tag_label(const char *tag);
+/* RULE-MEAL-072: a rule may require an item of the basic service list (src/entitle): the tag
+ * MEAL_ITEM_TAG followed by the item's key (a–z, 0–9, _; 1..40). */
+#define MEAL_ITEM_TAG "item:"
+/* Is `tag` one of meal_tag_values or an item tag of that form? */
+bool meal_tag_valid(const char *tag);
 
 /* ---- family delivery orders (RULE-MEAL-060..064) ---- */
 
@@ -55,7 +61,27 @@ int meal_store_orders_of(struct al_db *db, struct al_arena *a, int64_t elder_id,
 int meal_store_deliveries(struct al_db *db, struct al_arena *a, int64_t canteen_id,
     const char *date, json_t *items);
 
+/*
+ * RULE-MEAL-060: the open canteens whose delivery radius reaches the home `h` of elder
+ * `elder_id`, each with its distance, its windows and the menus of `date` with the price, the
+ * subsidy the elder would get, what the family pays, the cut-off (`cutoff` in unix seconds and
+ * `cutoff_at`) and whether ordering is still `open` at `now`, appended to `out`.
+ */
+int meal_order_options(struct al_db *db, struct al_arena *a, int64_t now, int64_t elder_id,
+    const struct elder_home *h, const char *date, json_t *out);
+/*
+ * RULE-MEAL-061, RULE-MEAL-062: the order of menu `menu_id` of canteen `canteen_id` for elder
+ * `elder_id` living at `h`, as quoted among the options of the menu's day at `now`: into `o`
+ * (the caller sets ordered_by and note).  AL_OK; AL_EINVAL when the menu is not that
+ * canteen's; AL_EUNPROC when the canteen does not reach the home; AL_ECONFLICT after the
+ * cut-off; or a database error.  The one path of the family's order and the demo's.
+ */
+int meal_order_quote(struct al_db *db, struct al_arena *a, int64_t now, int64_t elder_id,
+    const struct elder_home *h, int64_t canteen_id, int64_t menu_id, struct meal_order *o);
+
 struct al_req;
+/* The body's required canteen_id (助餐点) and menu_id (套餐): AL_OK or 400 naming the field. */
+int meal_body_menu(struct al_req *r, const json_t *body, int64_t *canteen_id, int64_t *menu_id);
 int meal_my_options(struct al_req *r);
 int meal_my_orders(struct al_req *r);
 int meal_my_order_create(struct al_req *r);
@@ -219,11 +245,10 @@ int meal_store_rules(struct al_db *db, struct al_arena *a, const char *lo, const
 int meal_store_cap_set(struct al_db *db, const char *region, int64_t cap, const char *actor,
     int64_t now);
 
-/* A diner as the counter sees them. */
+/* A diner as the counter sees them: the registry's brief (elder.h) and the meal card. */
 struct meal_diner {
-    int64_t id;
-    const char *name, *region_code, *status, *status_date, *birth_date, *sex;
-    const char *tags; /* categories and economic status, comma-separated */
+    struct elder_brief e;
+    const char *tags; /* economic status (unless general) and categories, comma-separated */
     const char *card_no;
 };
 /* Diner by elder id (AL_ENOTFOUND), by card number, or by QR token. */
@@ -238,8 +263,6 @@ int meal_store_diner_search(struct al_db *db, struct al_arena *a, const char *lo
 /* Issue (or reissue) the card of elder `elder_id`: card number and a new QR token. */
 int meal_store_card_put(struct al_db *db, int64_t elder_id, const char *region,
     const char *card_no, const char *token, const char *actor, int64_t now);
-/* Does user `user_id` (a family or elder account) hold an active consent for `elder_id`? */
-int meal_store_linked(struct al_db *db, int64_t user_id, int64_t elder_id, bool *linked);
 int meal_store_card_token(struct al_db *db, struct al_arena *a, int64_t elder_id,
     const char **card_no, const char **token);
 

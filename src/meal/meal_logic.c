@@ -35,6 +35,25 @@ meal_tag_label(const char *tag)
     return tag;
 }
 
+bool
+meal_tag_valid(const char *tag)
+{
+    for (int i = 0; meal_tag_values[i]; i++)
+        if (!strcmp(tag, meal_tag_values[i]))
+            return true;
+    /* RULE-MEAL-072: an item of the basic service list, "item:<key>". */
+    if (strncmp(tag, MEAL_ITEM_TAG, strlen(MEAL_ITEM_TAG)) != 0)
+        return false;
+    const char *k = tag + strlen(MEAL_ITEM_TAG);
+    size_t n = strlen(k);
+    if (n < 1 || n > 40)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+            return false;
+    return true;
+}
+
 /* "HH:MM" → minutes, or -1. */
 static int
 hhmm(const char *s)

@@ -3,7 +3,7 @@
  * the canteens within their delivery radius of the elder's home, the day's menus with price and
  * the subsidy the elder would get, an order, a cancel before the cut-off, and the canteen's
  * delivery list.  The family ↔ elder link is the registry's consent (elder_consents), read by
- * meal_store_linked as /api/v1/my/elders does.  Routed by meal.c.
+ * elder_linked_scope (elder.h) as /api/v1/my/elders does.  Routed by meal.c.
  */
 #include <string.h>
 
@@ -22,12 +22,13 @@
 static int
 linked_elder(struct al_req *r, int64_t id, struct elder_home *h)
 {
-    bool linked = false;
-    int rc = id > 0 ? meal_store_linked(r->db, r->who->user_id, id, &linked) : AL_OK;
+    const char *scope = NULL;
+    int rc = id > 0 ? elder_linked_scope(r->db, r->arena, r->who->user_id, id, &scope)
+                    : AL_ENOTFOUND;
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
     if (rc != AL_OK)
         return rc;
-    if (!linked)
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
     if ((rc = elder_home_of(r->db, r->arena, id, h)) == AL_ENOTFOUND)
         return al_req_fail(r, AL_ENOTFOUND, NULL, "老年人档案不存在");
     return rc;
@@ -42,20 +43,15 @@ path_elder(struct al_req *r, int64_t *id, struct elder_home *h)
     return linked_elder(r, *id, h);
 }
 
-/*
- * RULE-MEAL-060: the open canteens whose delivery radius reaches the elder's home, each with
- * its distance, its windows and the menus of `date` with the price, the subsidy the elder
- * would get and what the family pays, and whether ordering is still open.
- */
-static int
-options_of(struct al_req *r, int64_t elder_id, const struct elder_home *h, const char *date,
-    json_t *out)
+int
+meal_order_options(struct al_db *db, struct al_arena *a, int64_t now, int64_t elder_id,
+    const struct elder_home *h, const char *date, json_t *out)
 {
     struct meal_diner d;
     json_t *all = json_array();
-    int rc = meal_store_delivery_canteens(r->db, r->arena, all);
+    int rc = meal_store_delivery_canteens(db, a, all);
     if (rc == AL_OK)
-        rc = meal_store_diner(r->db, r->arena, elder_id, &d);
+        rc = meal_store_diner(db, a, elder_id, &d);
     size_t i;
     json_t *c;
     json_array_foreach(all, i, c)
@@ -68,13 +64,13 @@ options_of(struct al_req *r, int64_t elder_id, const struct elder_home *h, const
             continue;
         struct meal_canteen mc;
         struct meal_window w[MEAL_KINDS];
+        struct al_errinfo ignored = {0};
         int nw = 0;
         json_t *menus = json_array();
-        if ((rc = meal_store_canteen(r->db, r->arena, json_integer_value(json_object_get(c, "id")),
-                 &mc)) != AL_OK ||
-            (rc = meal_store_menus(r->db, r->arena, mc.id, date, date, menus)) != AL_OK ||
-            meal_windows_read(json_object_get(c, "windows"), w, &nw, &r->err) != AL_OK) {
-            r->err = (struct al_errinfo){0};
+        if ((rc = meal_store_canteen(db, a, json_integer_value(json_object_get(c, "id")), &mc)) !=
+                AL_OK ||
+            (rc = meal_store_menus(db, a, mc.id, date, date, menus)) != AL_OK ||
+            meal_windows_read(json_object_get(c, "windows"), w, &nw, &ignored) != AL_OK) {
             json_decref(menus);
             continue;
         }
@@ -91,17 +87,18 @@ options_of(struct al_req *r, int64_t elder_id, const struct elder_home *h, const
             struct meal_decision dec;
             int64_t rule_id = 0;
             const char *tags = NULL;
-            if ((rc = meal_store_decide(r->db, r->arena, &mc, &d, date, kind, price, &dec,
-                     &rule_id, &tags)) != AL_OK)
+            if ((rc = meal_store_decide(db, a, &mc, &d, date, kind, price, &dec, &rule_id,
+                     &tags)) != AL_OK)
                 break;
             int64_t cutoff = from >= 0 ? meal_order_cutoff(date, from) : -1;
             json_object_set_new(m, "meal_name", json_string(kind >= 0 ? meal_labels[kind] : ""));
             json_object_set_new(m, "subsidy_fen", json_integer(dec.subsidy_fen));
             json_object_set_new(m, "pay_fen", json_integer(dec.diner_fen));
             json_object_set_new(m, "flag", json_string(dec.flag));
+            json_object_set_new(m, "cutoff", json_integer(cutoff));
             json_object_set_new(m, "cutoff_at",
-                cutoff >= 0 ? json_string(al_json_time(r->arena, cutoff)) : json_null());
-            json_object_set_new(m, "open", json_boolean(cutoff >= 0 && r->now < cutoff));
+                cutoff >= 0 ? json_string(al_json_time(a, cutoff)) : json_null());
+            json_object_set_new(m, "open", json_boolean(cutoff >= 0 && now < cutoff));
         }
         json_object_set_new(c, "distance_m", json_integer((json_int_t)(dist + 0.5)));
         json_object_set_new(c, "menus", menus);
@@ -110,6 +107,55 @@ options_of(struct al_req *r, int64_t elder_id, const struct elder_home *h, const
         json_array_append(out, c);
     }
     json_decref(all);
+    return rc;
+}
+
+/* The options of `date` without the internal cut-off in unix seconds. */
+static int
+options_of(struct al_req *r, int64_t elder_id, const struct elder_home *h, const char *date,
+    json_t *out)
+{
+    int rc = meal_order_options(r->db, r->arena, r->now, elder_id, h, date, out);
+    size_t i, k;
+    json_t *c, *m;
+    json_array_foreach(out, i, c)
+        json_array_foreach(json_object_get(c, "menus"), k, m)
+            json_object_del(m, "cutoff");
+    return rc;
+}
+
+int
+meal_order_quote(struct al_db *db, struct al_arena *a, int64_t now, int64_t elder_id,
+    const struct elder_home *h, int64_t canteen_id, int64_t menu_id, struct meal_order *o)
+{
+    const char *mdate, *mmeal, *mname;
+    int64_t price = 0;
+    int rc = meal_store_menu(db, a, canteen_id, menu_id, &mdate, &mmeal, &mname, &price);
+    if (rc == AL_ENOTFOUND)
+        return AL_EINVAL;
+    if (rc != AL_OK)
+        return rc;
+    /* The menu must be one of the options: a canteen reaching the home, still open to order. */
+    json_t *opts = json_array(), *pick = NULL, *c, *m;
+    if (h->has_geo && (rc = meal_order_options(db, a, now, elder_id, h, mdate, opts)) != AL_OK) {
+        json_decref(opts);
+        return rc;
+    }
+    size_t i, k;
+    json_array_foreach(opts, i, c)
+        if (json_integer_value(json_object_get(c, "id")) == canteen_id)
+            json_array_foreach(json_object_get(c, "menus"), k, m)
+                if (json_integer_value(json_object_get(m, "id")) == menu_id)
+                    pick = m;
+    rc = !pick ? AL_EUNPROC : !json_is_true(json_object_get(pick, "open")) ? AL_ECONFLICT : AL_OK;
+    if (rc == AL_OK)
+        *o = (struct meal_order){.elder_id = elder_id, .canteen_id = canteen_id,
+            .menu_id = menu_id, .price_fen = price,
+            .subsidy_fen = json_integer_value(json_object_get(pick, "subsidy_fen")),
+            .cutoff_at = json_integer_value(json_object_get(pick, "cutoff")),
+            .region_code = h->region_code, .served_date = mdate, .meal = mmeal,
+            .address = h->address};
+    json_decref(opts);
     return rc;
 }
 
@@ -157,10 +203,21 @@ meal_my_orders(struct al_req *r)
 }
 
 int
+meal_body_menu(struct al_req *r, const json_t *body, int64_t *canteen_id, int64_t *menu_id)
+{
+    bool present;
+    int rc = al_json_get_int(body, "canteen_id", "助餐点", AL_REQUIRED, 1, INT64_MAX, canteen_id,
+        &present, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "menu_id", "套餐", AL_REQUIRED, 1, INT64_MAX, menu_id,
+            &present, &r->err);
+    return rc;
+}
+
+int
 meal_my_order_create(struct al_req *r)
 {
     int64_t id, cid = 0, menu_id = 0;
-    bool present;
     struct elder_home h;
     json_t *body;
     const char *note = NULL;
@@ -168,11 +225,7 @@ meal_my_order_create(struct al_req *r)
     if (rc == AL_OK)
         rc = al_req_json(r, &body);
     if (rc == AL_OK)
-        rc = al_json_get_int(body, "canteen_id", "助餐点", AL_REQUIRED, 1, INT64_MAX, &cid,
-            &present, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "menu_id", "套餐", AL_REQUIRED, 1, INT64_MAX, &menu_id,
-            &present, &r->err);
+        rc = meal_body_menu(r, body, &cid, &menu_id);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "note", "备注", AL_PLAIN, 0, 100, &note, &r->err);
     if (rc != AL_OK)
@@ -180,53 +233,20 @@ meal_my_order_create(struct al_req *r)
     /* RULE-MEAL-061: an elder who died or moved away gets no new order. */
     if (strcmp(h.status, "active") != 0)
         return al_req_fail(r, AL_ECONFLICT, "elder_id", "老人已不在册，不能预订送餐");
-    const char *mdate, *mmeal, *mname;
-    int64_t price = 0;
-    rc = meal_store_menu(r->db, r->arena, cid, menu_id, &mdate, &mmeal, &mname, &price);
-    if (rc == AL_ENOTFOUND)
-        return al_req_fail(r, AL_EINVAL, "menu_id", "该助餐点没有这个套餐");
+    struct meal_order o;
+    rc = meal_order_quote(r->db, r->arena, r->now, id, &h, cid, menu_id, &o);
+    if (rc == AL_EINVAL)
+        return al_req_fail(r, rc, "menu_id", "该助餐点没有这个套餐");
+    if (rc == AL_EUNPROC)
+        return al_req_fail(r, rc, "canteen_id", "该助餐点不在老人住址的送餐范围内");
+    if (rc == AL_ECONFLICT)
+        return al_req_fail(r, rc, "menu_id", "已过预订截止时间（供餐前 %d 分钟）",
+            MEAL_ORDER_CUTOFF_MIN);
     if (rc != AL_OK)
         return rc;
-    /* The menu must be one of the options: a canteen reaching the home, still open to order. */
-    json_t *opts = json_array();
-    if (h.has_geo && (rc = options_of(r, id, &h, mdate, opts)) != AL_OK) {
-        json_decref(opts);
-        return rc;
-    }
-    json_t *pick = NULL, *canteen = NULL;
-    size_t i, k;
-    json_t *c, *m;
-    json_array_foreach(opts, i, c)
-    {
-        if (json_integer_value(json_object_get(c, "id")) != cid)
-            continue;
-        canteen = c;
-        json_array_foreach(json_object_get(c, "menus"), k, m)
-            if (json_integer_value(json_object_get(m, "id")) == menu_id)
-                pick = m;
-    }
-    if (!canteen || !pick) {
-        json_decref(opts);
-        return al_req_fail(r, AL_EUNPROC, "canteen_id", "该助餐点不在老人住址的送餐范围内");
-    }
-    if (!json_is_true(json_object_get(pick, "open"))) {
-        json_decref(opts);
-        return al_req_fail(r, AL_ECONFLICT, "menu_id", "已过预订截止时间（供餐前 %d 分钟）",
-            MEAL_ORDER_CUTOFF_MIN);
-    }
-    int64_t cutoff = 0;
-    int kind = meal_kind_of(mmeal);
-    struct meal_window w[MEAL_KINDS];
-    int nw = 0;
-    meal_windows_read(json_object_get(canteen, "windows"), w, &nw, &r->err);
-    for (int j = 0; j < nw; j++)
-        if (w[j].meal == kind)
-            cutoff = meal_order_cutoff(mdate, w[j].from_min);
-    struct meal_order o = {.elder_id = id, .canteen_id = cid, .menu_id = menu_id,
-        .price_fen = price, .subsidy_fen = json_integer_value(json_object_get(pick, "subsidy_fen")),
-        .cutoff_at = cutoff, .ordered_by = r->who->user_id, .region_code = h.region_code,
-        .served_date = mdate, .meal = mmeal, .address = h.address, .note = note};
-    json_decref(opts);
+    int kind = meal_kind_of(o.meal);
+    o.ordered_by = r->who->user_id;
+    o.note = note;
     int64_t oid = 0;
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
@@ -239,14 +259,15 @@ meal_my_order_create(struct al_req *r)
             .target_id = al_arena_printf(r->arena, "%lld", (long long)oid),
             .region_code = h.region_code, .outcome = "success",
             .detail = json_pack("{sI sI ss ss sI}", "elder_id", (json_int_t)id, "canteen_id",
-                (json_int_t)cid, "date", mdate, "meal", mmeal, "subsidy_fen",
+                (json_int_t)cid, "date", o.served_date, "meal", o.meal, "subsidy_fen",
                 (json_int_t)o.subsidy_fen)};
         rc = audit_append(r, &e);
     }
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    json_t *items = json_array();
-    if ((rc = meal_store_orders_of(r->db, r->arena, id, mdate, items)) != AL_OK)
+    json_t *items = json_array(), *m;
+    size_t i;
+    if ((rc = meal_store_orders_of(r->db, r->arena, id, o.served_date, items)) != AL_OK)
         return rc;
     json_array_foreach(items, i, m)
         if (json_integer_value(json_object_get(m, "id")) == oid)

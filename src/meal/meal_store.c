@@ -4,6 +4,7 @@
 
 #include "core/dbq.h"
 #include "core/json.h"
+#include "entitle/entitle.h"
 #include "meal/meal_int.h"
 #include "region/region.h"
 
@@ -375,69 +376,59 @@ meal_store_cap_set(struct al_db *db, const char *region, int64_t cap, const char
 /* ---- diners and cards ---- */
 
 /*
- * The diner's tags: their categories and economic status, comma-separated.
+ * The diner: the registry's brief of the elder (elder.h), its tags (the economic status unless
+ * general, then the categories) and the meal card.
  * Seam (issue 12, src/entitle): when entitle.h offers an elder's entitled items, add them
  * here as "item:<key>" tags, so a subsidy rule may require a service-list item; the rule
  * decision (meal_rule_pick) needs no change.
  */
-#define DINER_SQL                                                                              \
-    "SELECT e.id, e.name, e.region_code, e.status, e.status_date, e.birth_date, e.sex,"        \
-    " e.economic_status, (SELECT card_no FROM meal_cards k WHERE k.elder_id = e.id)"           \
-    " FROM elders e"
-
-static int
-diner_read(struct al_db *db, struct al_arena *a, struct al_stmt *st, struct meal_diner *d)
-{
-    int rc = al_stmt_one(st);
-    if (rc != AL_OK)
-        return rc;
-    *d = (struct meal_diner){.id = al_stmt_int(st, 0), .name = al_stmt_dup(a, st, 1),
-        .region_code = al_stmt_dup(a, st, 2), .status = al_stmt_dup(a, st, 3),
-        .status_date = al_stmt_dup(a, st, 4), .birth_date = al_stmt_dup(a, st, 5),
-        .sex = al_stmt_dup(a, st, 6), .card_no = al_stmt_dup(a, st, 8)};
-    const char *eco = al_stmt_dup(a, st, 7);
-    al_stmt_reset(st);
-    static const char cats[] =
-        "SELECT category FROM elder_categories WHERE elder_id = ? ORDER BY category";
-    st = al_db_sql(db, cats);
-    al_stmt_bind_int(st, 1, d->id);
-    const char *tags = eco && strcmp(eco, "general") ? eco : "";
-    while ((rc = al_stmt_step(st)) == AL_ROW)
-        tags = *tags ? al_arena_printf(a, "%s,%s", tags, al_stmt_text(st, 0))
-                     : al_arena_strdup(a, al_stmt_text(st, 0));
-    d->tags = tags;
-    return rc;
-}
-
 int
 meal_store_diner(struct al_db *db, struct al_arena *a, int64_t elder_id, struct meal_diner *d)
 {
-    static const char sql[] = DINER_SQL " WHERE e.id = ?";
-    struct al_stmt *st = al_db_sql(db, sql);
+    int rc = elder_brief_get(db, a, elder_id, &d->e);
+    if (rc != AL_OK)
+        return rc;
+    const char *eco = d->e.economic_status;
+    const char *cats = d->e.categories;
+    d->tags = !eco || !strcmp(eco, "general") ? cats
+        : *cats                              ? al_arena_printf(a, "%s,%s", eco, cats)
+                                             : eco;
+    d->card_no = NULL;
+    struct al_stmt *st = al_db_sql(db, "SELECT card_no FROM meal_cards WHERE elder_id = ?");
     al_stmt_bind_int(st, 1, elder_id);
-    return diner_read(db, a, st, d);
+    if ((rc = al_stmt_one(st)) == AL_OK)
+        d->card_no = al_stmt_dup(a, st, 0);
+    al_stmt_reset(st);
+    return rc == AL_ENOTFOUND ? AL_OK : rc;
+}
+
+/* The diner of the card that `sql` (one elder_id, one text parameter) finds by `value`. */
+static int
+diner_by(struct al_db *db, struct al_arena *a, const char *sql, const char *value,
+    struct meal_diner *d)
+{
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, value);
+    int64_t id = 0;
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK)
+        id = al_stmt_int(st, 0);
+    al_stmt_reset(st);
+    return rc == AL_OK ? meal_store_diner(db, a, id, d) : rc;
 }
 
 int
 meal_store_diner_by_card(struct al_db *db, struct al_arena *a, const char *card_no,
     struct meal_diner *d)
 {
-    static const char sql[] =
-        DINER_SQL " WHERE e.id = (SELECT elder_id FROM meal_cards WHERE card_no = ?)";
-    struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, card_no);
-    return diner_read(db, a, st, d);
+    return diner_by(db, a, "SELECT elder_id FROM meal_cards WHERE card_no = ?", card_no, d);
 }
 
 int
 meal_store_diner_by_qr(struct al_db *db, struct al_arena *a, const char *token,
     struct meal_diner *d)
 {
-    static const char sql[] =
-        DINER_SQL " WHERE e.id = (SELECT elder_id FROM meal_cards WHERE qr_token = ?)";
-    struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_bind_text(st, 1, token);
-    return diner_read(db, a, st, d);
+    return diner_by(db, a, "SELECT elder_id FROM meal_cards WHERE qr_token = ?", token, d);
 }
 
 int
@@ -831,26 +822,44 @@ meal_store_diners_per_canteen(struct al_db *db, struct al_arena *a, const char *
     return al_db_rows(st, a, &(struct al_rows){.cols = cols}, items);
 }
 
-int
-meal_store_linked(struct al_db *db, int64_t user_id, int64_t elder_id, bool *linked)
-{
-    static const char sql[] = "SELECT count(*) FROM elder_consents WHERE user_id = ?"
-                              " AND elder_id = ? AND revoked_at IS NULL";
-    struct al_stmt *st = al_db_sql(db, sql);
-    al_stmt_binds(st, AL_I(user_id), AL_I(elder_id));
-    int64_t n = 0;
-    int rc = al_stmt_int64(st, &n);
-    *linked = n > 0;
-    return rc;
-}
-
 /* RULE-MEAL-040: dead, moved out or cancelled on or before `date`. */
 static bool
 status_stopped(const struct meal_diner *d, const char *date)
 {
-    if (!strcmp(d->status, "active"))
+    if (!strcmp(d->e.status, "active"))
         return false;
-    return !d->status_date || strcmp(date, d->status_date) >= 0;
+    return !d->e.status_date || strcmp(date, d->e.status_date) >= 0;
+}
+
+/*
+ * RULE-MEAL-072: the diner's tags with the service-list items the rules ask for and the diner
+ * is entitled to on `date` (entitle_elder_item, the answer of the elder's entitlements page)
+ * added as "item:<key>".  An item the elder's county list lacks is not held.
+ */
+static int
+item_tags(struct al_db *db, struct al_arena *a, const struct meal_diner *d, const char *date,
+    const struct meal_rule *rules, int n, const char **tags)
+{
+    *tags = d->tags;
+    for (int i = 0; i < n; i++) {
+        for (const char *p = rules[i].tags; p && *p;) {
+            const char *end = strchr(p, ',');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            const char *tag = al_arena_strndup(a, p, len);
+            p = end ? end + 1 : NULL;
+            if (strncmp(tag, MEAL_ITEM_TAG, strlen(MEAL_ITEM_TAG)) != 0 ||
+                meal_tags_meet(tag, *tags))
+                continue;
+            struct entitle_verdict v;
+            int rc = entitle_elder_item(db, a, d->e.id, d->e.region_code,
+                tag + strlen(MEAL_ITEM_TAG), date, &v);
+            if (rc != AL_OK && rc != AL_EUNPROC)
+                return rc;
+            if (rc == AL_OK && v.eligible == 1)
+                *tags = **tags ? al_arena_printf(a, "%s,%s", *tags, tag) : tag;
+        }
+    }
+    return AL_OK;
 }
 
 int
@@ -862,14 +871,17 @@ meal_store_decide(struct al_db *db, struct al_arena *a, const struct meal_cantee
     int n = 0;
     int64_t cap = 1, today_n = 0;
     bool taken = false;
-    int rc = meal_store_rules_for(db, a, d->region_code, date, meal, &rules, &n);
+    int rc = meal_store_rules_for(db, a, d->e.region_code, date, meal, &rules, &n);
     if (rc == AL_OK)
-        rc = meal_store_cap_for(db, d->region_code, &cap);
+        rc = meal_store_cap_for(db, d->e.region_code, &cap);
     if (rc == AL_OK)
-        rc = meal_store_day(db, d->id, date, meal_names[meal], &today_n, &taken);
+        rc = meal_store_day(db, d->e.id, date, meal_names[meal], &today_n, &taken);
+    const char *tags = d->tags;
+    if (rc == AL_OK)
+        rc = item_tags(db, a, d, date, rules, n, &tags);
     if (rc != AL_OK)
         return rc;
-    int k = meal_rule_pick(rules, n, meal, d->tags);
+    int k = meal_rule_pick(rules, n, meal, tags);
     struct meal_decide_in in = {.price_fen = price_fen,
         .licence_ok = strcmp(meal_licence_state(c->licence_expiry, date), "expired") != 0,
         .status_stopped = status_stopped(d, date), .window_taken = taken,

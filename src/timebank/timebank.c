@@ -28,19 +28,6 @@ audit(struct al_req *r, const char *action, const char *type, int64_t id, const 
     return audit_append(r, &e);
 }
 
-static const char *
-sget(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static int64_t
-iget(const json_t *o, const char *k, int64_t dflt)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_integer(v) ? json_integer_value(v) : dflt;
-}
-
 /* Scheme `id` in the caller's region (404 otherwise). */
 static int
 scheme_in_scope(struct al_req *r, int64_t id, struct tb_scheme *s)
@@ -72,8 +59,8 @@ static const struct al_field scheme_fields[] = {
 static int
 scheme_apply(struct al_req *r, json_t *set, struct tb_scheme *s)
 {
-    if (sget(set, "name"))
-        s->name = sget(set, "name");
+    if (tb_sget(set, "name"))
+        s->name = tb_sget(set, "name");
     json_t *cats = json_object_get(set, "categories");
     if (cats) {
         const char *joined = "";
@@ -92,14 +79,14 @@ scheme_apply(struct al_req *r, json_t *set, struct tb_scheme *s)
         s->categories = joined;
     }
     struct tb_rules *ru = &s->rules;
-    ru->cap_min = iget(set, "cap_hours", ru->cap_min / 60) * 60; /* RULE-TB-021 */
-    ru->redeem_age = (int)iget(set, "redeem_age", ru->redeem_age);
-    ru->redeem_age_difficulty = (int)iget(set, "redeem_age_difficulty",
+    ru->cap_min = tb_iget(set, "cap_hours", ru->cap_min / 60) * 60; /* RULE-TB-021 */
+    ru->redeem_age = (int)tb_iget(set, "redeem_age", ru->redeem_age);
+    ru->redeem_age_difficulty = (int)tb_iget(set, "redeem_age_difficulty",
         ru->redeem_age_difficulty);
-    ru->gift_min_age = (int)iget(set, "gift_min_age", ru->gift_min_age);
-    ru->key_elder_age = (int)iget(set, "key_elder_age", ru->key_elder_age);
-    ru->group_donate_only = iget(set, "group_donate_only", ru->group_donate_only) == 1;
-    ru->expiry_months = (int)iget(set, "expiry_months", ru->expiry_months);
+    ru->gift_min_age = (int)tb_iget(set, "gift_min_age", ru->gift_min_age);
+    ru->key_elder_age = (int)tb_iget(set, "key_elder_age", ru->key_elder_age);
+    ru->group_donate_only = tb_iget(set, "group_donate_only", ru->group_donate_only) == 1;
+    ru->expiry_months = (int)tb_iget(set, "expiry_months", ru->expiry_months);
     if (ru->redeem_age_difficulty > ru->redeem_age)
         return al_req_fail(r, AL_EINVAL, "redeem_age_difficulty",
             "特殊困难老年人兑换年龄不能高于兑换年龄");
@@ -119,7 +106,7 @@ scheme_create(struct al_req *r)
         rc = scheme_apply(r, set, &s);
     if (rc != AL_OK)
         goto out;
-    s.region_code = sget(set, "region_code");
+    s.region_code = tb_sget(set, "region_code");
     /* RULE-TB-001: a scheme belongs to a county or township in the caller's region. */
     int level = region_level(s.region_code);
     if ((level != 3 && level != 4) || !region_name(r->db, r->arena, s.region_code)) {
@@ -299,7 +286,7 @@ alliance_status(struct al_req *r)
         rc = tb_store_scheme(r->db, r->arena, al.hi, &hi);
     if (rc != AL_OK)
         goto out;
-    const char *scope = r->who->region_code, *to = sget(set, "status");
+    const char *scope = r->who->region_code, *to = tb_sget(set, "status");
     bool in_lo = region_in_scope(scope, lo.region_code), in_hi = region_in_scope(scope, hi.region_code);
     if (!in_lo && !in_hi) {
         rc = al_req_fail(r, AL_ENOTFOUND, NULL, "联盟不存在");
@@ -318,7 +305,7 @@ alliance_status(struct al_req *r)
             strcmp(to, "accepted") == 0 ? "生效" : "暂停");
         goto out;
     }
-    al.version = iget(set, "version", 0);
+    al.version = tb_iget(set, "version", 0);
     if ((rc = al_db_begin(r->db)) != AL_OK)
         goto out;
     rc = tb_store_alliance_status(r->db, &al, to, r->who->username, r->now);
@@ -367,18 +354,18 @@ member_create(struct al_req *r)
     if (rc == AL_OK)
         rc = al_fields_read(body, fields, AL_FIELDS_CREATE, set, &r->err);
     if (rc == AL_OK)
-        rc = scheme_in_scope(r, iget(set, "scheme_id", 0), &s);
+        rc = scheme_in_scope(r, tb_iget(set, "scheme_id", 0), &s);
     if (rc != AL_OK)
         goto out;
     m.scheme_id = s.id;
-    m.kind = sget(set, "kind");
-    m.name = sget(set, "name");
-    m.phone = sget(set, "phone");
-    m.birth_date = sget(set, "birth_date");
-    m.group_type = sget(set, "group_type");
-    m.elder_id = iget(set, "elder_id", 0);
-    m.region_code = sget(set, "region_code") ? sget(set, "region_code") : s.region_code;
-    m.user_id = iget(set, "user_id", 0);
+    m.kind = tb_sget(set, "kind");
+    m.name = tb_sget(set, "name");
+    m.phone = tb_sget(set, "phone");
+    m.birth_date = tb_sget(set, "birth_date");
+    m.group_type = tb_sget(set, "group_type");
+    m.elder_id = tb_iget(set, "elder_id", 0);
+    m.region_code = tb_sget(set, "region_code") ? tb_sget(set, "region_code") : s.region_code;
+    m.user_id = tb_iget(set, "user_id", 0);
     /* RULE-TB-066: where the volunteer sets out from (home or station). */
     if ((rc = tb_pos_read(set, &m.lat, &m.lng, &m.has_pos, &r->err)) != AL_OK)
         goto out;
@@ -387,7 +374,8 @@ member_create(struct al_req *r)
         json_t *u = NULL;
         struct tb_member other;
         rc = user_get_json(r->db, r->arena, m.user_id, &u);
-        bool vol = rc == AL_OK && sget(u, "role") && strcmp(sget(u, "role"), "volunteer") == 0;
+        const char *role = rc == AL_OK ? tb_sget(u, "role") : NULL;
+        bool vol = role && strcmp(role, "volunteer") == 0;
         json_decref(u);
         if (rc == AL_ENOTFOUND || (rc == AL_OK && !vol))
             rc = al_req_fail(r, AL_EINVAL, "user_id", "志愿者账号应为“志愿者”角色的用户");
@@ -436,8 +424,8 @@ member_create(struct al_req *r)
     }
     if ((rc = al_db_begin(r->db)) != AL_OK)
         goto out;
-    rc = tb_store_member_create(r->db, &m, sget(set, "training"),
-        (int)iget(set, "conduct_signed", 0), r->who->username, r->now, &id);
+    rc = tb_store_member_create(r->db, &m, tb_sget(set, "training"),
+        (int)tb_iget(set, "conduct_signed", 0), r->who->username, r->now, &id);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, rc, "elder_id", "该老人已是本时间银行成员");
     if (rc == AL_OK && m.has_pos)
@@ -629,10 +617,10 @@ transfer_create(struct al_req *r)
         rc = al_fields_read(body, fields, AL_FIELDS_CREATE, set, &r->err);
     if (rc != AL_OK)
         goto out;
-    struct tb_transfer_in in = {.category = tb_category_parse(sget(set, "category")),
-        .scheme_id = iget(set, "scheme_id", 0), .from_member = iget(set, "from_member_id", 0),
-        .to_member = iget(set, "to_member_id", 0), .minutes = iget(set, "minutes", 0),
-        .relation = sget(set, "relation"), .note = sget(set, "note"), .today = r->today,
+    struct tb_transfer_in in = {.category = tb_category_parse(tb_sget(set, "category")),
+        .scheme_id = tb_iget(set, "scheme_id", 0), .from_member = tb_iget(set, "from_member_id", 0),
+        .to_member = tb_iget(set, "to_member_id", 0), .minutes = tb_iget(set, "minutes", 0),
+        .relation = tb_sget(set, "relation"), .note = tb_sget(set, "note"), .today = r->today,
         .by = r->who->username, .now = r->now, .scope = r->who->region_code};
     /* RULE-TB-026: the public fund is the officers' to fill and grant from. */
     if ((in.category == TB_GRANT || in.category == TB_TOPUP) &&
@@ -644,11 +632,12 @@ transfer_create(struct al_req *r)
         goto out;
     rc = tb_ledger_post(r->db, r->arena, &in, &res, &r->err);
     if (rc == AL_OK)
-        rc = audit(r, "timebank.transfer", "tb_transfer", res.id, r->who->region_code,
-            json_pack("{ss sI sI sI sI sI}", "category", tb_category_name(in.category), "minutes",
-                (json_int_t)in.minutes, "from_member_id", (json_int_t)in.from_member,
+        rc = audit(r, "timebank.transfer", "tb_transfer", res.id, res.region_code, /* TB-080 */
+            json_pack("{ss sI sI sI sI sI ss?}", "category", tb_category_name(in.category),
+                "minutes", (json_int_t)in.minutes, "from_member_id", (json_int_t)in.from_member,
                 "to_member_id", (json_int_t)in.to_member, "alliance_id",
-                (json_int_t)res.alliance_id, "cap_donated_min", (json_int_t)res.cap_donated_min));
+                (json_int_t)res.alliance_id, "cap_donated_min", (json_int_t)res.cap_donated_min,
+                "to_region_code", res.to_region_code));
     if ((rc = al_db_end(r->db, rc)) == AL_OK)
         rc = al_reply(r, 201, json_pack("{sI sI sI sI sI}", "id", (json_int_t)res.id,
             "alliance_id", (json_int_t)res.alliance_id, "cap_donated_min",
@@ -729,6 +718,10 @@ static const struct al_route timebank_routes[] = {
         "处理争议：认定时长或取消"},
     {AL_POST, "/api/v1/timebank/needs/:id/cancel", tb_need_cancel, "timebank.operate", 0,
         "取消需求"},
+    {AL_GET, "/api/v1/my/elders/:id/timebank-needs", tb_my_needs, "timebank.family", 0,
+        "家属：老人所在的时间银行与老人的互助需求"},
+    {AL_POST, "/api/v1/my/elders/:id/timebank-needs", tb_my_need_create, "timebank.family", 0,
+        "家属：为老人发布互助需求"},
     {AL_GET, "/api/v1/timebank/me", tb_me, "timebank.self", 0, "志愿者本人：我的时间"},
     {AL_GET, "/api/v1/timebank/me/statement", tb_me_statement, "timebank.self", 0,
         "志愿者本人：账户明细"},

@@ -97,6 +97,151 @@ volunteer_user(struct al_db *db, struct al_arena *a, const char *username, const
     return id;
 }
 
+/* The demo as it is written: the schemes, the members and the registry's elders it uses. */
+struct demo {
+    struct al_db *db;
+    struct al_arena *a;
+    struct al_errinfo *e;
+    char today[11];
+    int64_t now;
+    int64_t u1, u2;             /* the volunteers' sign-ins */
+    int64_t lq, jx;             /* the two schemes */
+    int64_t v1, v2, v3, g1, w1, w2; /* volunteers, a group, the other township's volunteers */
+    int64_t e1, e2;             /* the registry's elders: one who banks time, one key elder */
+    int64_t eld, key;           /* their members (0 without demo elders) */
+};
+
+/* The two schemes and their accepted alliance (凤冈县通存通兑试点). */
+static int
+seed_schemes(struct demo *d)
+{
+    int64_t al_id = 0;
+    int rc = scheme(d->db, "520327001", "龙泉街道时间银行", d->now, &d->lq);
+    if (rc == AL_OK)
+        rc = scheme(d->db, "520327101", "进化镇时间银行", d->now, &d->jx);
+    if (rc == AL_OK)
+        rc = tb_store_alliance_create(d->db, d->lq, d->jx, d->lq, "凤冈县通存通兑试点", "seed",
+            d->now, &al_id);
+    if (rc == AL_OK)
+        rc = tb_store_alliance_status(d->db, &(struct tb_alliance){.id = al_id, .version = 1,
+            .lo = d->lq, .hi = d->jx, .proposer = d->lq, .status = "proposed"}, "accepted",
+            "seed", d->now);
+    return rc;
+}
+
+/* Volunteers of both schemes, a company's team, and elders of the registry when there are. */
+static int
+seed_members(struct demo *d)
+{
+    struct al_db *db = d->db;
+    struct al_arena *a = d->a;
+    int64_t lq = d->lq, jx = d->jx, now = d->now;
+    int rc = member(db, a, lq, "520327001001", "individual", "王秀兰", "13985200101",
+        "1961-03-08", 0, d->u1, now, &d->v1);
+    if (rc == AL_OK)
+        rc = member(db, a, lq, "520327001002", "individual", "陈建国", "13985200102",
+            "1958-11-20", 0, 0, now, &d->v2);
+    if (rc == AL_OK)
+        rc = member(db, a, lq, "520327001", "individual", "刘婷", "13985200103", "1995-06-01", 0,
+            0, now, &d->v3);
+    if (rc == AL_OK)
+        rc = member(db, a, lq, "520327001", "group", "凤冈县茶业公司志愿服务队", "08515212345",
+            NULL, 0, 0, now, &d->g1);
+    if (rc == AL_OK)
+        rc = member(db, a, jx, "520327101", "individual", "杨光明", "13985200201", "1963-02-14",
+            0, d->u2, now, &d->w1);
+    if (rc == AL_OK)
+        rc = member(db, a, jx, "520327101", "individual", "张秀英", "13985200202", "1966-09-30",
+            0, 0, now, &d->w2);
+    if (rc != AL_OK)
+        return rc;
+    /* Elders of the registry, when the demo has them: one who banked time, one key elder. */
+    d->e1 = find_elder(db, a, "520327001", 66, false, d->today, 0);
+    d->e2 = find_elder(db, a, "520327001", 60, true, d->today, d->e1);
+    if (d->e1)
+        rc = member(db, a, lq, NULL, "individual", "", NULL, NULL, d->e1, 0, now, &d->eld);
+    if (rc == AL_OK && d->e2 && d->e2 != d->e1)
+        rc = member(db, a, lq, NULL, "individual", "", NULL, NULL, d->e2, 0, now, &d->key);
+    return rc;
+}
+
+/* Hours: services, a group's donation, the fund filled and granted, a spend across schemes. */
+static int
+seed_hours(struct demo *d)
+{
+    static const struct {
+        int cat;
+        int from, to; /* 1..6: v1, v2, v3, g1, w1, w2; 7: the elder volunteer; 8: the key elder */
+        int64_t minutes;
+        const char *note;
+    } hours[] = {
+        {TB_SERVICE, 0, 1, 1260, "陪伴聊天、代购物品（累计）"},
+        {TB_SERVICE, 0, 2, 540, "陪同就医"},
+        {TB_SERVICE, 0, 3, 300, "智能手机帮教"},
+        {TB_SERVICE, 0, 4, 960, "防诈骗宣讲（团体）"},
+        {TB_DONATE, 4, 0, 960, "团体时间捐入公益时间基金"},
+        {TB_TOPUP, 0, 0, 6000, "县级公益时间基金年度注入"},
+        {TB_SERVICE, 0, 5, 420, "打扫卫生"},
+        {TB_SERVICE, 0, 6, 180, "理发"},
+        /* 通存通兑: 王秀兰 (龙泉) spends hours on 杨光明's (进化镇) service. */
+        {TB_REDEEM, 1, 5, 120, "通存通兑：进化镇陪同就医"},
+        {TB_SERVICE, 0, 7, 600, "老年志愿者：陪伴高龄老人"},
+        {TB_GRANT, 0, 8, 600, "公益时间基金资助重点老人"},
+    };
+    const int64_t who[] = {0, d->v1, d->v2, d->v3, d->g1, d->w1, d->w2, d->eld, d->key};
+    int rc = AL_OK;
+    for (size_t i = 0; rc == AL_OK && i < sizeof(hours) / sizeof(hours[0]); i++) {
+        if ((hours[i].to >= 7 && !who[hours[i].to]))
+            continue; /* no demo elders */
+        rc = post(d->db, d->a, hours[i].cat, hours[i].cat == TB_TOPUP ? d->lq : 0,
+            who[hours[i].from], who[hours[i].to], hours[i].minutes, hours[i].note, d->today,
+            d->now, d->e);
+    }
+    return rc;
+}
+
+/* One open need of elder `elder` at `hours` from now (negative: overdue). */
+static int
+seed_need(struct demo *d, int64_t elder, const char *category, const char *place, int hours)
+{
+    struct elder_brief b;
+    int rc = elder_brief_get(d->db, d->a, elder, &b);
+    if (rc != AL_OK)
+        return rc;
+    struct tb_need n = {.scheme_id = d->lq, .duration_min = 90, .pay_from = "scheme",
+        .confirm_code = "2468", .elder_id = elder, .elder_name = b.name,
+        .region_code = b.region_code, .category = category, .place = place,
+        .starts_at = (d->now / 3600 + hours) * 3600};
+    return need_here(d->db, d->a, &n, d->now);
+}
+
+/*
+ * RULE-TB-081: 王秀兰 (lq_volunteer) has a home position, so her nearby needs come by distance:
+ * in 龙泉街道, near the first elder when the demo has elders.  杨光明 (jx_volunteer) stays
+ * without one (his list is by time).  Then the needs of the registry's elders: one coming,
+ * one overdue (open past its time), one for the key elder.
+ */
+static int
+seed_needs(struct demo *d)
+{
+    double lat = 27.9517, lng = 107.7196;
+    struct elder_home home;
+    int rc = AL_OK;
+    if (d->e1 && (rc = elder_home_of(d->db, d->a, d->e1, &home)) == AL_OK && home.has_geo) {
+        lat = home.lat + 0.004;
+        lng = home.lng + 0.003;
+    }
+    if (rc == AL_OK)
+        rc = tb_store_position(d->db, "tb_members", d->v1, lat, lng);
+    if (rc == AL_OK && d->e1)
+        rc = seed_need(d, d->e1, "陪同就医", "凤冈县人民医院门诊楼", 24);
+    if (rc == AL_OK && d->e1)
+        rc = seed_need(d, d->e1, "打扫卫生", "老人家中", -30);
+    if (rc == AL_OK && d->key)
+        rc = seed_need(d, d->e2, "陪伴聊天", "老人家中", 50);
+    return rc;
+}
+
 int
 timebank_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
     struct al_errinfo *e)
@@ -106,109 +251,23 @@ timebank_seed_demo(struct al_db *db, struct al_arena *a, const char *password,
         return al_fail(e, AL_EDB, NULL, "演示数据写入失败：时间银行");
     if (schemes > 0)
         return AL_OK;
-    char today[11];
-    al_today_cst(today);
-    int64_t now = 0, lq = 0, jx = 0, al_id = 0;
-    {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        now = ts.tv_sec;
-    }
+    struct demo d = {.db = db, .a = a, .e = e};
+    al_today_cst(d.today);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    d.now = ts.tv_sec;
     /* Sign-ins first: user_create_direct writes in its own transaction. */
-    int64_t u1 = volunteer_user(db, a, "lq_volunteer", "志愿者 王秀兰", "520327001", password, e);
-    int64_t u2 = volunteer_user(db, a, "jx_volunteer", "志愿者 杨光明", "520327101", password, e);
+    d.u1 = volunteer_user(db, a, "lq_volunteer", "志愿者 王秀兰", "520327001", password, e);
+    d.u2 = volunteer_user(db, a, "jx_volunteer", "志愿者 杨光明", "520327101", password, e);
     int rc = al_db_begin(db);
     if (rc == AL_OK)
-        rc = scheme(db, "520327001", "龙泉街道时间银行", now, &lq);
+        rc = seed_schemes(&d);
     if (rc == AL_OK)
-        rc = scheme(db, "520327101", "进化镇时间银行", now, &jx);
+        rc = seed_members(&d);
     if (rc == AL_OK)
-        rc = tb_store_alliance_create(db, lq, jx, lq, "凤冈县通存通兑试点", "seed", now, &al_id);
+        rc = seed_hours(&d);
     if (rc == AL_OK)
-        rc = tb_store_alliance_status(db, &(struct tb_alliance){.id = al_id, .version = 1,
-            .lo = lq, .hi = jx, .proposer = lq, .status = "proposed"}, "accepted", "seed", now);
-    int64_t v1 = 0, v2 = 0, v3 = 0, g1 = 0, w1 = 0, w2 = 0, eld = 0, key = 0;
-    if (rc == AL_OK)
-        rc = member(db, a, lq, "520327001001", "individual", "王秀兰", "13985200101", "1961-03-08",
-            0, u1, now, &v1);
-    if (rc == AL_OK)
-        rc = member(db, a, lq, "520327001002", "individual", "陈建国", "13985200102", "1958-11-20",
-            0, 0, now, &v2);
-    if (rc == AL_OK)
-        rc = member(db, a, lq, "520327001", "individual", "刘婷", "13985200103", "1995-06-01", 0, 0,
-            now, &v3);
-    if (rc == AL_OK)
-        rc = member(db, a, lq, "520327001", "group", "凤冈县茶业公司志愿服务队", "08515212345",
-            NULL, 0, 0, now, &g1);
-    if (rc == AL_OK)
-        rc = member(db, a, jx, "520327101", "individual", "杨光明", "13985200201", "1963-02-14", 0,
-            u2, now, &w1);
-    if (rc == AL_OK)
-        rc = member(db, a, jx, "520327101", "individual", "张秀英", "13985200202", "1966-09-30", 0,
-            0, now, &w2);
-    /* Elders of the registry, when the demo has them: one who banked time, one key elder. */
-    int64_t e1 = rc == AL_OK ? find_elder(db, a, "520327001", 66, false, today, 0) : 0;
-    int64_t e2 = rc == AL_OK ? find_elder(db, a, "520327001", 60, true, today, e1) : 0;
-    if (rc == AL_OK && e1)
-        rc = member(db, a, lq, NULL, "individual", "", NULL, NULL, e1, 0, now, &eld);
-    if (rc == AL_OK && e2 && e2 != e1)
-        rc = member(db, a, lq, NULL, "individual", "", NULL, NULL, e2, 0, now, &key);
-    /* Hours: services, a group's donation, the fund filled and granted, a spend across. */
-    if (rc == AL_OK)
-        rc = post(db, a, TB_SERVICE, 0, 0, v1, 1260, "陪伴聊天、代购物品（累计）", today, now, e);
-    if (rc == AL_OK)
-        rc = post(db, a, TB_SERVICE, 0, 0, v2, 540, "陪同就医", today, now, e);
-    if (rc == AL_OK)
-        rc = post(db, a, TB_SERVICE, 0, 0, v3, 300, "智能手机帮教", today, now, e);
-    if (rc == AL_OK)
-        rc = post(db, a, TB_SERVICE, 0, 0, g1, 960, "防诈骗宣讲（团体）", today, now, e);
-    if (rc == AL_OK)
-        rc = post(db, a, TB_DONATE, 0, g1, 0, 960, "团体时间捐入公益时间基金", today, now, e);
-    if (rc == AL_OK)
-        rc = post(db, a, TB_TOPUP, lq, 0, 0, 6000, "县级公益时间基金年度注入", today, now, e);
-    if (rc == AL_OK)
-        rc = post(db, a, TB_SERVICE, 0, 0, w1, 420, "打扫卫生", today, now, e);
-    if (rc == AL_OK)
-        rc = post(db, a, TB_SERVICE, 0, 0, w2, 180, "理发", today, now, e);
-    /* 通存通兑: 王秀兰 (龙泉) spends hours on 杨光明's (进化镇) service. */
-    if (rc == AL_OK)
-        rc = post(db, a, TB_REDEEM, 0, v1, w1, 120, "通存通兑：进化镇陪同就医", today, now, e);
-    if (rc == AL_OK && eld)
-        rc = post(db, a, TB_SERVICE, 0, 0, eld, 600, "老年志愿者：陪伴高龄老人", today, now, e);
-    if (rc == AL_OK && key)
-        rc = post(db, a, TB_GRANT, 0, 0, key, 600, "公益时间基金资助重点老人", today, now, e);
-    /* Needs of the registry's elders: one coming, one overdue (open past its time). */
-    struct tb_need n = {.scheme_id = lq, .duration_min = 90, .pay_from = "scheme",
-        .confirm_code = "2468"};
-    struct elder_brief b;
-    /* 王秀兰 (lq_volunteer) lives near the first elder: her nearby needs come by distance. */
-    struct elder_home home;
-    if (rc == AL_OK && e1 && (rc = elder_home_of(db, a, e1, &home)) == AL_OK && home.has_geo)
-        rc = tb_store_position(db, "tb_members", v1, home.lat + 0.004, home.lng + 0.003);
-    if (rc == AL_OK && e1 && (rc = elder_brief_get(db, a, e1, &b)) == AL_OK) {
-        n.elder_id = e1;
-        n.elder_name = b.name;
-        n.region_code = b.region_code;
-        n.category = "陪同就医";
-        n.place = "凤冈县人民医院门诊楼";
-        n.starts_at = (now / 3600 + 24) * 3600;
-        rc = need_here(db, a, &n, now);
-        if (rc == AL_OK) {
-            n.category = "打扫卫生";
-            n.place = "老人家中";
-            n.starts_at = (now / 3600 - 30) * 3600;
-            rc = need_here(db, a, &n, now);
-        }
-    }
-    if (rc == AL_OK && key && (rc = elder_brief_get(db, a, e2, &b)) == AL_OK) {
-        n.elder_id = e2;
-        n.elder_name = b.name;
-        n.region_code = b.region_code;
-        n.category = "陪伴聊天";
-        n.place = "老人家中";
-        n.starts_at = (now / 3600 + 50) * 3600;
-        rc = need_here(db, a, &n, now);
-    }
+        rc = seed_needs(&d);
     if (rc != AL_OK && !e->message[0])
         al_fail(e, rc, NULL, "演示数据写入失败：时间银行");
     rc = al_db_end(db, rc);

@@ -111,6 +111,11 @@ bool tb_may_redeem(const struct tb_rules *r, const struct tb_party *p);
 int tb_categories_check(const char *list, struct al_errinfo *e);
 /* True when `cat` is one of the '|'-separated `list`. */
 bool tb_categories_has(const char *list, const char *cat);
+
+/* The string (NULL when absent or not a string) and the integer (`dflt` when absent) at `k` of
+ * a body read by al_fields_read. */
+const char *tb_sget(const json_t *o, const char *k);
+int64_t tb_iget(const json_t *o, const char *k, int64_t dflt);
 /* The list as a JSON array of texts (a new reference). */
 json_t *tb_categories_json(const char *list);
 
@@ -251,6 +256,10 @@ struct tb_need {
     const char *dispute, *elder_name;
 };
 int tb_store_need(struct al_db *db, struct al_arena *a, int64_t id, struct tb_need *out);
+/* RULE-TB-082: the scheme of the deepest region at or above `region` (ties: the oldest).
+ * AL_OK, AL_ENOTFOUND or an error. */
+int tb_store_scheme_covering(struct al_db *db, struct al_arena *a, const char *region,
+    struct tb_scheme *out);
 int tb_store_need_create(struct al_db *db, const struct tb_need *n, const char *by, int64_t now,
     int64_t *id);
 /*
@@ -263,6 +272,7 @@ struct tb_need_filter {
     int64_t scheme_id;    /* 0: any */
     const char *status;   /* NULL: any */
     int64_t member_id;    /* taken by (0: any) */
+    int64_t elder_id;     /* for this elder (0: any) */
     int64_t nearby_of;    /* a scheme: its open needs and those of schemes allied with it */
     int64_t overdue_at;   /* > 0: open needs starting before this time */
     const char *q;        /* part of the elder's name, the category or the place; NULL: any */
@@ -322,6 +332,10 @@ struct tb_transfer_in {
 struct tb_transfer_out {
     int64_t id, cap_donated_min, alliance_id;
     int64_t from_balance, to_balance; /* after; -1 when the side is a scheme account */
+    /* RULE-TB-080: the region the transfer is audited under: the member whose hours leave,
+     * else the member who receives, else the scheme's; `to_region_code` the receiver's (NULL
+     * without one). */
+    const char *region_code, *to_region_code;
 };
 
 /*
@@ -411,6 +425,15 @@ int tb_card_export(struct al_req *r);
 struct al_req;
 int tb_need_list(struct al_req *r);
 int tb_need_create(struct al_req *r);
+/*
+ * RULE-TB-040, RULE-TB-041: write need `n` (checked: scheme, elder, category, time, position)
+ * with a new confirmation code, its position and its audit entry timebank.need_create in one
+ * transaction, and answer 201 with the need and its code.
+ */
+int tb_need_post(struct al_req *r, struct tb_need *n);
+/* RULE-TB-082: a family member (or the elder) posts a need for their linked elder. */
+int tb_my_needs(struct al_req *r);
+int tb_my_need_create(struct al_req *r);
 int tb_need_get(struct al_req *r);
 int tb_need_assign(struct al_req *r);
 int tb_need_done(struct al_req *r);

@@ -521,3 +521,16 @@ tb_card_mask(const char *s, char *out, size_t size)
         out[k++] = i < head || i + 4 >= n ? s[i] : '*';
     out[k] = '\0';
 }
+
+const char *
+tb_sget(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+int64_t
+tb_iget(const json_t *o, const char *k, int64_t dflt)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_integer(v) ? json_integer_value(v) : dflt;
+}

@@ -23,19 +23,6 @@
 /* RULE-TB-066: at most this many candidate needs in the box are ordered by distance. */
 #define TB_NEARBY_MAX 1000
 
-static const char *
-sget(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static int64_t
-iget(const json_t *o, const char *k, int64_t dflt)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_integer(v) ? json_integer_value(v) : dflt;
-}
-
 static int
 audit_need(struct al_req *r, const char *action, const struct tb_need *n, json_t *detail)
 {
@@ -171,11 +158,10 @@ tb_need_create(struct al_req *r)
     struct tb_scheme s;
     struct elder_brief b;
     struct tb_need n = {0};
-    int64_t id = 0;
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_fields_read(body, fields, AL_FIELDS_CREATE, set, &r->err);
-    if (rc == AL_OK && ((rc = tb_store_scheme(r->db, r->arena, iget(set, "scheme_id", 0), &s)) ==
+    if (rc == AL_OK && ((rc = tb_store_scheme(r->db, r->arena, tb_iget(set, "scheme_id", 0), &s)) ==
                                AL_ENOTFOUND ||
                            (rc == AL_OK && !region_in_scope(r->who->region_code,
                                                s.region_code))))
@@ -183,13 +169,13 @@ tb_need_create(struct al_req *r)
     if (rc != AL_OK)
         goto out;
     n.scheme_id = s.id;
-    n.elder_id = iget(set, "elder_id", 0);
-    n.category = sget(set, "category");
-    n.place = sget(set, "place");
-    n.note = sget(set, "note");
-    n.duration_min = iget(set, "duration_min", 60);
-    n.pay_from = sget(set, "pay_from") ? sget(set, "pay_from") : "scheme";
-    n.payer_id = iget(set, "payer_id", 0);
+    n.elder_id = tb_iget(set, "elder_id", 0);
+    n.category = tb_sget(set, "category");
+    n.place = tb_sget(set, "place");
+    n.note = tb_sget(set, "note");
+    n.duration_min = tb_iget(set, "duration_min", 60);
+    n.pay_from = tb_sget(set, "pay_from") ? tb_sget(set, "pay_from") : "scheme";
+    n.payer_id = tb_iget(set, "payer_id", 0);
     /* RULE-TB-040: the elder of the registry, in the caller's and the scheme's area. */
     rc = elder_brief_get(r->db, r->arena, n.elder_id, &b);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && (!region_in_scope(r->who->region_code,
@@ -222,7 +208,7 @@ tb_need_create(struct al_req *r)
         rc = al_req_fail(r, AL_EINVAL, "category", "服务类别应为本时间银行的类别之一");
         goto out;
     }
-    if (!tb_parse_local_time(sget(set, "starts_at"), &n.starts_at)) {
+    if (!tb_parse_local_time(tb_sget(set, "starts_at"), &n.starts_at)) {
         rc = al_req_fail(r, AL_EINVAL, "starts_at", "服务时间格式应为 YYYY-MM-DD HH:MM");
         goto out;
     }
@@ -243,27 +229,36 @@ tb_need_create(struct al_req *r)
     } else {
         n.payer_id = 0;
     }
+    rc = tb_need_post(r, &n);
+out:
+    json_decref(set);
+    return rc;
+}
+
+int
+tb_need_post(struct al_req *r, struct tb_need *n)
+{
     char hex[5];
     al_crypto_random_hex(hex, 2);
     unsigned long v = strtoul(hex, NULL, 16);
     unsigned char rnd[2] = {(unsigned char)(v >> 8), (unsigned char)v};
     char code[5];
     tb_confirm_code(rnd, code); /* RULE-TB-041 */
-    n.confirm_code = code;
-    if ((rc = al_db_begin(r->db)) != AL_OK)
-        goto out;
-    rc = tb_store_need_create(r->db, &n, r->who->username, r->now, &id);
-    n.id = id;
-    if (rc == AL_OK && n.has_pos)
-        rc = tb_store_position(r->db, "tb_needs", id, n.lat, n.lng);
+    n->confirm_code = code;
+    int64_t id = 0;
+    int rc = al_db_begin(r->db);
+    if (rc != AL_OK)
+        return rc;
+    rc = tb_store_need_create(r->db, n, r->who->username, r->now, &id);
+    n->id = id;
+    if (rc == AL_OK && n->has_pos)
+        rc = tb_store_position(r->db, "tb_needs", id, n->lat, n->lng);
     if (rc == AL_OK)
-        rc = audit_need(r, "timebank.need_create", &n,
-            json_pack("{sI ss}", "scheme_id", (json_int_t)s.id, "category", n.category));
-    if ((rc = al_db_end(r->db, rc)) == AL_OK && (rc = tb_store_need(r->db, r->arena, id, &n)) ==
+        rc = audit_need(r, "timebank.need_create", n,
+            json_pack("{sI ss}", "scheme_id", (json_int_t)n->scheme_id, "category", n->category));
+    if ((rc = al_db_end(r->db, rc)) == AL_OK && (rc = tb_store_need(r->db, r->arena, id, n)) ==
         AL_OK)
-        rc = al_reply(r, 201, need_json(r, &n, true));
-out:
-    json_decref(set);
+        rc = al_reply(r, 201, need_json(r, n, true));
     return rc;
 }
 

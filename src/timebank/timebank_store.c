@@ -159,6 +159,24 @@ alliance_read(struct al_arena *a, struct al_stmt *st, struct tb_alliance *out)
 }
 
 int
+tb_store_scheme_covering(struct al_db *db, struct al_arena *a, const char *region,
+    struct tb_scheme *out)
+{
+    static const char sql[] = "SELECT " SCHEME_COLS " FROM tb_schemes s"
+                              " WHERE substr(CAST(?1 AS TEXT), 1, length(s.region_code))"
+                              " = s.region_code"
+                              " ORDER BY length(s.region_code) DESC, s.id LIMIT 1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_bind_text(st, 1, region);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        scheme_read(a, st, out);
+        al_stmt_reset(st);
+    }
+    return rc;
+}
+
+int
 tb_store_alliance(struct al_db *db, struct al_arena *a, int64_t id, struct tb_alliance *out)
 {
     static const char sql[] = "SELECT " ALLIANCE_COLS " FROM tb_alliances WHERE id = ?";
@@ -722,6 +740,9 @@ tb_store_needs(struct al_db *db, struct al_arena *a, const struct tb_need_filter
         if (f->member_id > 0)
             where = al_arena_printf(a, "%s AND n.member_id = %s", where,
                 al_param_int(&p, f->member_id));
+        if (f->elder_id > 0)
+            where = al_arena_printf(a, "%s AND n.elder_id = %s", where,
+                al_param_int(&p, f->elder_id));
     }
     if (f->scheme_id > 0)
         where = al_arena_printf(a, "%s AND n.scheme_id = %s", where, al_param_int(&p, f->scheme_id));

@@ -366,6 +366,11 @@ const CALLS = {
     return call(vol, { version: t.version, reason: '老人不在家' }, { id: n.id })
   } },
   'POST /api/v1/my/elders/:id/meal-orders': { action: 'meal.order', run: async (call) => (await mealOrderSetup(call)).res },
+  'POST /api/v1/my/elders/:id/timebank-needs': { action: 'timebank.need_create', run: async (call) => {
+    const { fam, elderId } = await mealOrderSetup(null) // a family account linked to an elder of 龙泉
+    const starts = new Date(Date.now() + 8 * 3600e3 + 30 * 3600e3).toISOString().slice(0, 16).replace('T', ' ')
+    return call(fam, { category: '陪伴聊天', starts_at: starts, duration_min: 60, place: '二号' }, { id: elderId })
+  } },
   'POST /api/v1/my/meal-orders/:id/cancel': { action: 'meal.order_cancel', run: async (call) => {
     const { fam, elderId, canteenId, menuId } = await mealOrderSetup(null)
     const o = ok(await fam.post(`/api/v1/my/elders/${elderId}/meal-orders`, { canteen_id: canteenId, menu_id: menuId }), 201)

@@ -104,7 +104,7 @@ test('RULE-MEAL-062: an order is cancelled before the cut-off only', async () =>
   if (nowMin >= 9 * 60) assertError(await fam.post(`/api/v1/my/elders/${mom.id}/meal-orders`, { canteen_id: A.id, menu_id: gone.id }), 409, 'conflict', 'menu_id')
 })
 
-test('RULE-MEAL-021: the counter keeps its keys in the generic idempotency keys (src/core/idem): a resend in any field order answers the same record once', async () => {
+test('RULE-MEAL-021, RULE-MEAL-071: the counter keeps its keys through the request idempotency helper (al_idem_req_*): a resend in any field order answers the same record once, replayed: true; two sends at once record it once', async () => {
   const body = { canteen_id: A.id, elder_id: mom.id, menu_id: lunchPrev.id, idem_key: `fam-${mom.id}-idem`, served_at: prevNoon, counter: '一号窗口' }
   const first = ok(await prov.post('/api/v1/meal/meals', body), 201)
   assert.equal(first.replayed, false)
@@ -118,6 +118,16 @@ test('RULE-MEAL-021: the counter keeps its keys in the generic idempotency keys 
   const hdr = await prov.request('POST', '/api/v1/meal/meals', { ...body, idem_key: `fam-${mom.id}-other` }, { headers: { 'Idempotency-Key': `fam-${mom.id}-header` } })
   assertError(hdr, 400, 'invalid', 'idem_key')
   assertError(await prov.post('/api/v1/meal/meals', { ...body, idem_key: 'bad key with spaces' }), 400, 'invalid', 'idem_key')
+  // Through the request helper (al_idem_req_*): the replay says so in a header too, and two
+  // counters' copies of one meal sent at once record it once: one 201, the other its replay.
+  const rep = await prov.post('/api/v1/meal/meals', body)
+  assert.equal(rep.headers.get('idempotent-replayed'), 'true')
+  const twin = { ...body, idem_key: `fam-${mom.id}-twin`, served_at: prevNoon + 60 }
+  const both = await Promise.all([prov.post('/api/v1/meal/meals', twin), prov.post('/api/v1/meal/meals', twin)])
+  assert.deepEqual(both.map((r) => r.status).sort(), [200, 201], both.map((r) => r.text).join())
+  assert.deepEqual(both.map((r) => r.body.replayed).sort(), [false, true])
+  assert.equal(both[0].body.id, both[1].body.id)
+  assert.equal(Number(sqlite(s.db, `SELECT count(*) FROM meal_records WHERE idem_key = '${twin.idem_key}'`)), 1)
 })
 
 test('RULE-MEAL-065: a statement is approved as read inside its own transaction; meals racing the approval are either in it or refused', async () => {
@@ -134,4 +144,45 @@ test('RULE-MEAL-065: a statement is approved as read inside its own transaction;
   // The approved statement holds every meal of the month that was recorded: none slipped in after.
   const inDb = Number(sqlite(s.db, `SELECT count(*) FROM meal_records WHERE canteen_id = ${A.id} AND month = '${prevMonth}'`))
   assert.equal(st.totals.meals, inDb, `approved ${st.totals.meals}, recorded ${inDb} (${recorded} of the race)`)
+})
+
+test('RULE-MEAL-070: the demo family account fg_family sees delivery orders for its elder over the next days, each one of the quoted options', async () => {
+  const d = await Server.start({ env: { ANLAO_DEMO_ELDERS: '300' } })
+  try {
+    const f = await d.login('fg_family')
+    const linked = ok(await f.get('/api/v1/my/elders')).items
+    assert.equal(linked.length, 1)
+    const id = linked[0].id
+    const orders = ok(await f.get(`/api/v1/my/elders/${id}/meal-orders`)).items
+    const day = (n) => cst(Date.now() + n * 86400e3)
+    assert.deepEqual(orders.map((o) => [o.date, o.meal, o.status]), [[day(1), 'lunch', 'ordered'], [day(2), 'lunch', 'ordered'], [day(2), 'dinner', 'ordered'], [day(3), 'lunch', 'ordered']])
+    // Each as the family would have been quoted it: the canteen reaches the home, price and subsidy.
+    const opts = ok(await f.get(`/api/v1/my/elders/${id}/meal-options?date=${day(1)}`))
+    const c = opts.canteens.find((x) => x.id === orders[0].canteen_id)
+    assert.ok(c, 'the canteen is among the options')
+    const m = c.menus.find((x) => x.id === orders[0].menu_id)
+    assert.deepEqual([orders[0].price_fen, orders[0].subsidy_fen], [m.price_fen, m.subsidy_fen])
+    // The canteen's delivery list of tomorrow has it.
+    const del = ok(await (await d.login('fg_provider')).get(`/api/v1/meal/canteens/${c.id}/deliveries?date=${day(1)}`))
+    assert.ok(del.items.some((x) => x.id === orders[0].id), JSON.stringify(del.items))
+    // The family can still cancel before the cut-off.
+    const x = ok(await f.post(`/api/v1/my/meal-orders/${orders[3].id}/cancel`, { version: orders[3].version }))
+    assert.equal(x.status, 'cancelled')
+  } finally { await d.stop(); await d.dispose() }
+})
+
+test('RULE-MEAL-072: a subsidy rule may require an item of the basic service list; it applies to the elders entitled to it', async () => {
+  assertError(await fg.post('/api/v1/meal/rules', { meal: 'lunch', amount_fen: 650, tags: ['item:Bad-Key'], valid_from: '2020-01-01', fund_county_pct: 100 }), 400, 'invalid', 'tags')
+  assertError(await fg.post('/api/v1/meal/rules', { meal: 'lunch', amount_fen: 650, tags: ['月球居民'], valid_from: '2020-01-01', fund_county_pct: 100 }), 400, 'invalid', 'tags')
+  const rule = ok(await fg.post('/api/v1/meal/rules', { meal: 'lunch', amount_fen: 650, tags: ['item:gaoling_jintie'], valid_from: '2020-01-01', fund_county_pct: 100 }), 201)
+  assert.equal(rule.tags, 'item:gaoling_jintie')
+  // 送餐老人 (born 1938) is entitled to 高龄津贴 (年龄 >= 高龄年龄); a 70-year-old is not.
+  const young = ok(await fg.post('/api/v1/elders', { name: '年轻老人', id_number: idNumber('520327', '19560505', 931), region_code: '520327001001', address: '龙泉社区和平路 22 号', phone: '13800009311', lat: 27.965, lng: 107.72 }), 201)
+  const uid = ok(await admin.get('/api/v1/users?q=fam_son')).items[0].id
+  ok(await fg.post(`/api/v1/elders/${young.id}/consents`, { user_id: uid, relation: '儿子', granted_by: '本人', scope: ['basic'] }), 201)
+  const quote = async (id) => ok(await fam.get(`/api/v1/my/elders/${id}/meal-options?date=${tomorrow}`)).canteens.find((c) => c.id === A.id).menus.find((m) => m.id === lunchT.id)
+  assert.equal((await quote(mom.id)).subsidy_fen, 650)
+  assert.equal((await quote(young.id)).subsidy_fen, 300)
+  const ent = ok(await fg.get(`/api/v1/elders/${mom.id}/entitlements`))
+  assert.ok(JSON.stringify(ent).includes('gaoling_jintie'), 'the same answer as the entitlements page')
 })

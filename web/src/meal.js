@@ -11,7 +11,8 @@ export const tagNames = {
 export const yuan = (fen) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`
 // "龙潭湖社区居民委员会" → "龙潭湖社区", "黄荆村村民委员会" → "黄荆村".
 export const shortName = (n) => (n || '').replace(/居民委员会$|村民委员会$|委员会$/, '')
-export const tagsText = (t) => (t ? t.split(',').map((x) => tagNames[x] || x).join('+') : '（无补贴）')
+// RULE-MEAL-072: a rule's service-list item shows as 清单项目 <key>.
+export const tagsText = (t) => (t ? t.split(',').map((x) => tagNames[x] || (x.startsWith('item:') ? `清单项目 ${x.slice(5)}` : x)).join('+') : '（无补贴）')
 // Dates in China Standard Time.
 export const cstToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
 export function lastMonth() {

@@ -31,6 +31,7 @@ const routes = [
       { path: 'meal/counter', component: () => import('./views/MealCounter.vue'), meta: { perm: 'meal.serve', title: '助餐窗口' } },
       { path: 'meal/deliveries', component: () => import('./views/MealDeliveries.vue'), meta: { perm: 'meal.serve', title: '送餐清单' } },
       { path: 'my/meal', component: () => import('./views/MealFamily.vue'), meta: { perm: 'meal.order', title: '为老人订餐' } },
+      { path: 'my/timebank', component: () => import('./views/TimebankFamily.vue'), meta: { perm: 'timebank.family', title: '为老人发布互助需求' } },
       { path: 'meal/canteens/:id/statement', component: () => import('./views/MealStatement.vue'), meta: { perm: 'meal.read', title: '助餐结算单' } },
       { path: 'imports', component: () => import('./views/Imports.vue'), meta: { perm: 'elder.import', title: '数据导入' } },
       { path: 'entitle-runs', component: () => import('./views/EntitleRuns.vue'), meta: { perm: 'elder.read', title: '享受资格认定' } },
