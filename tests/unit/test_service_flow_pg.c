@@ -309,7 +309,10 @@ double_pay(void **state)
     assert_non_null(strstr(json_string_value(json_object_get(h, "detail")), "甲机构"));
     json_decref(t);
     (void)a1;
-    /* RULE-SVC-163: elder 2 has a family care bed whose package holds 助洁. */
+    /* RULE-SVC-163: elder 2 has a family care bed whose package holds 助洁.  `generate` recorded
+       elder 2 as deceased: alive again here, or the visit is held as elder_gone (RULE-SVC-190). */
+    assert_int_equal(al_db_exec(db, "UPDATE elders SET status = 'active', status_date = NULL"
+                                    " WHERE id = 2"), AL_OK);
     assert_int_equal(al_db_exec(db,
         "INSERT INTO beds(region_code, elder_id, status, applicant, applied_on, care_plan,"
         " agreement_start, agreement_end, created_at, updated_at) VALUES ('520327001002', 2,"
