@@ -1,4 +1,4 @@
--- RULE-DB-140, RULE-DB-141: list totals remembered on PostgreSQL, exact across several servers.
+-- RULE-DB-140..142: list totals remembered on PostgreSQL, exact across several servers.
 --
 -- One generation for every table a remembered count reads (elders, elder_categories,
 -- elder_name_grams).  A statement-level trigger on each bumps it in the writing transaction, so
@@ -38,3 +38,13 @@ CREATE TRIGGER elder_categories_list_gen AFTER INSERT OR UPDATE OR DELETE OR TRU
 CREATE TRIGGER elder_name_grams_list_gen AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
     ON elder_name_grams FOR EACH STATEMENT EXECUTE FUNCTION list_gen_bump();
 
+-- RULE-DB-142: the counts of the filtered lists (EXPLAIN ANALYZE at 100,000 elders).
+--  - An age range within a village or township read the whole county's birth-date range of
+--    elders_birth (birth_date, region_code, status) and kept the region's few: 12 ms for 362
+--    matches; with the region first, 0.16 ms.  elders_birth stays for the county-wide ranges and
+--    the list's order by birth date.
+--  - A category with an age range (高龄 and 90+) read every entry of the category in
+--    elder_categories_cat (category, region_code, …) to keep the birth dates: 8 ms for 1,963;
+--    with the birth date second, 0.7 ms.
+CREATE INDEX elders_region_birth ON elders(region_code, birth_date, status);
+CREATE INDEX elder_categories_birth ON elder_categories(category, birth_date, region_code, status);
