@@ -11,6 +11,9 @@
 #   BENCH_ELDERS=N           size (default 1000000)
 #   BENCH_ENGINES=sqlite,pg  engines (default both when PostgreSQL 15 is installed, else sqlite)
 #   BENCH_PG_OPTS="-c …"     server settings of the PostgreSQL run (default below)
+#   BENCH_BEFORE=BINARY      an earlier anlao build: on PostgreSQL it also imports the same files
+#                            into a second database of the same server and answers the same
+#                            searches and lists; a last table puts its figures beside build/anlao's
 set -eu
 cd "$(dirname "$0")/.."
 N=${BENCH_ELDERS:-1000000}
@@ -26,6 +29,11 @@ for e in $(echo "$BENCH_ENGINES" | tr ',' ' '); do
     *) echo "BENCH_ENGINES: 未知的引擎 $e（可选 sqlite、pg）" >&2; exit 2 ;;
     esac
 done
+BEFORE=${BENCH_BEFORE:-}
+if [ -n "$BEFORE" ] && { [ ! -x "$BEFORE" ] || [ "$DO_PG" != 1 ]; }; then
+    echo "BENCH_BEFORE 须是可执行的 anlao，且 BENCH_ENGINES 含 pg" >&2
+    exit 2
+fi
 if [ "$DO_PG" = 1 ] && [ ! -x "$PG_BIN/initdb" ]; then
     echo "BENCH_ENGINES 含 pg，但未安装 PostgreSQL 15（apt-get install postgresql-15）" >&2
     exit 2
@@ -100,13 +108,13 @@ LUA
 # anlao import of the five files, then identify, into the database $2 (engine $1, env $3...).
 # Sets <engine>_IMPORT_S, _IDENT_S, _IDENT_MS, _PEAK (KiB), _CPU (s of anlao), _<kind> (s).
 anlao_run() {
-    eng=$1; db=$2
+    eng=$1; db=$2; bin=${3:-build/anlao}
     peak=0; cpu=0
     t0=$(now)
     for k in $KINDS; do
         k0=$(now)
         env ANLAO_DATA_DIR="$TMP/$eng.data" /usr/bin/time -f '%M %U %S' -o "$TMP/mem" \
-            build/anlao import --db "$db" --kind "$k" "$TMP/src/$k.csv" --commit >"$TMP/$eng.$k.out" 2>"$TMP/$eng.$k.err" || {
+            "$bin" import --db "$db" --kind "$k" "$TMP/src/$k.csv" --commit >"$TMP/$eng.$k.out" 2>"$TMP/$eng.$k.err" || {
             echo "anlao import $k ($eng) 失败：" >&2; tail -5 "$TMP/$eng.$k.err" >&2; exit 1; }
         set -- $(tail -1 "$TMP/mem")
         [ "$1" -gt "$peak" ] && peak=$1
@@ -115,7 +123,7 @@ anlao_run() {
     done
     t1=$(now)
     env ANLAO_DATA_DIR="$TMP/$eng.data" /usr/bin/time -f '%M %U %S' -o "$TMP/mem" \
-        build/anlao identify --db "$db" >"$TMP/$eng.identify.json" 2>"$TMP/$eng.identify.err"
+        "$bin" identify --db "$db" >"$TMP/$eng.identify.json" 2>"$TMP/$eng.identify.err"
     t2=$(now)
     set -- $(tail -1 "$TMP/mem")
     [ "$1" -gt "$peak" ] && peak=$1
@@ -156,11 +164,11 @@ PY
 # A server (engine $1) on the database $2: search and filtered lists under wrk -c16.
 # Sets <engine>_SEARCH and <engine>_FILTERS ("req/s p50 p99 errors").
 http_run() {
-    eng=$1; db=$2
+    eng=$1; db=$2; bin=${3:-build/anlao}
     sync # the writes above reach the disk first: no writeback under the measurement
     port=$(free_port)
     env ANLAO_DATA_DIR="$TMP/$eng.data" ANLAO_ADMIN_PASSWORD=Bench12345 ANLAO_ACCESS_LOG=0 \
-        build/anlao serve --db "$db" --port "$port" >"$TMP/$eng.serve.log" 2>&1 &
+        "$bin" serve --db "$db" --port "$port" >"$TMP/$eng.serve.log" 2>&1 &
     srv=$!; PIDS="$PIDS $srv"
     for _ in $(seq 400); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
     ANLAO_COOKIE=$(curl -s -D - -o /dev/null -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/v1/auth/login" \
@@ -169,8 +177,8 @@ http_run() {
     wrk -t2 -c16 -d3s -s "$TMP/queries.lua" "http://127.0.0.1:$port" >/dev/null 2>&1 || true
     wrk -t2 -c16 -d10s --latency -s "$TMP/queries.lua" "http://127.0.0.1:$port" >"$OUT/search.$eng.txt" 2>&1
     wrk -t2 -c16 -d10s --latency -s "$TMP/filters.lua" "http://127.0.0.1:$port" >"$OUT/filters.$eng.txt" 2>&1
-    # The same lists while an elder is registered every second: on SQLite a write makes the
-    # next totals be counted again (RULE-DB-130), so this is the row a busy office sees.
+    # The same lists while an elder is registered every second: a write makes the next totals
+    # be counted again (RULE-DB-130, RULE-DB-140), so this is the row a busy office sees.
     writer "$port" 12 >"$TMP/$eng.writer.out" 2>&1 & wpid=$!
     wrk -t2 -c16 -d10s --latency -s "$TMP/filters.lua" "http://127.0.0.1:$port" >"$OUT/filters_w.$eng.txt" 2>&1
     wait "$wpid" 2>/dev/null || true
@@ -413,6 +421,13 @@ pg_PENDING=$(psql -tA "$URL" -c "SET client_min_messages = warning; CREATE EXTEN
     'elders_address_trgm']) AS i, pgstatginindex(CAST(i AS regclass))" | tail -1)
 echo "PostgreSQL：HTTP 查询与筛选列表……"
 http_run pg "$URL"
+if [ -n "$BEFORE" ]; then # the earlier build, its own database on the same server
+    echo "PostgreSQL：BENCH_BEFORE（$BEFORE）导入、识别、HTTP……"
+    psql -q "$URL" -c "CREATE DATABASE anlao_before" >/dev/null
+    URL_B=$(printf '%s' "$URL" | sed 's#///anlao?#///anlao_before?#')
+    anlao_run pgb "$URL_B" "$BEFORE"
+    http_run pgb "$URL_B" "$BEFORE"
+fi
 pg_SRVPEAK=$(cat "$TMP/pg.mem" 2>/dev/null || echo 0)
 kill "$SAMPLER" 2>/dev/null || true; SAMPLER=""
 tests/lib/pg.sh stop "$PGDIR" >/dev/null 2>&1; PGDIR=""
@@ -474,7 +489,23 @@ row '  p99 (ms)' "$(wf sqlite_FILTERS 3)" "$(wf pg_FILTERS 3)" 'target: <= 200 m
 row '  failed requests' "$(wf sqlite_FILTERS 4)" "$(wf pg_FILTERS 4)"
 row 'lists + one write per second: req/s' "$(wf sqlite_FILTERS_W 1)" "$(wf pg_FILTERS_W 1)" "writes: ${sqlite_WRITES:--} / ${pg_WRITES:--}"
 row '  p50 (ms)' "$(wf sqlite_FILTERS_W 2)" "$(wf pg_FILTERS_W 2)"
-row '  p99 (ms)' "$(wf sqlite_FILTERS_W 3)" "$(wf pg_FILTERS_W 3)" 'SQLite counts again after each write (RULE-DB-130)'
+row '  p99 (ms)' "$(wf sqlite_FILTERS_W 3)" "$(wf pg_FILTERS_W 3)" 'a write makes the next totals be counted again (RULE-DB-130, -140)'
 row '  failed requests' "$(wf sqlite_FILTERS_W 4)" "$(wf pg_FILTERS_W 4)"
 [ "$DO_PG" = 1 ] && printf '\nPostgreSQL before the HTTP part: elders analysed: %s; GIN pending entries of the trigram indexes: %s\n' "$pg_ANALYZED" "$pg_PENDING"
+if [ -n "$BEFORE" ]; then
+    printf '\nPostgreSQL, the same files and server: BENCH_BEFORE (%s) and build/anlao\n' "$BEFORE"
+    row 'figure' 'before' 'after'
+    row 'anlao import, five files (s)' "$(v pgb_IMPORT_S)" "$(v pg_IMPORT_S)"
+    row 'anlao identify (s)' "$(v pgb_IDENT_S)" "$(v pg_IDENT_S)"
+    row 'search, 16 users: p50 (ms)' "$(wf pgb_SEARCH 2)" "$(wf pg_SEARCH 2)"
+    row '  p99 (ms)' "$(wf pgb_SEARCH 3)" "$(wf pg_SEARCH 3)"
+    row 'filtered lists, 16 users: req/s' "$(wf pgb_FILTERS 1)" "$(wf pg_FILTERS 1)"
+    row '  p50 (ms)' "$(wf pgb_FILTERS 2)" "$(wf pg_FILTERS 2)"
+    row '  p99 (ms)' "$(wf pgb_FILTERS 3)" "$(wf pg_FILTERS 3)"
+    row '  failed requests' "$(wf pgb_FILTERS 4)" "$(wf pg_FILTERS 4)"
+    row 'lists + one write per second: req/s' "$(wf pgb_FILTERS_W 1)" "$(wf pg_FILTERS_W 1)" "writes: ${pgb_WRITES:--} / ${pg_WRITES:--}"
+    row '  p50 (ms)' "$(wf pgb_FILTERS_W 2)" "$(wf pg_FILTERS_W 2)"
+    row '  p99 (ms)' "$(wf pgb_FILTERS_W 3)" "$(wf pg_FILTERS_W 3)"
+    row '  failed requests' "$(wf pgb_FILTERS_W 4)" "$(wf pg_FILTERS_W 4)"
+fi
 printf 'wrk outputs: %s/search.<engine>.txt, %s/filters.<engine>.txt\n' "$OUT" "$OUT"

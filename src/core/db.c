@@ -28,10 +28,10 @@ struct al_db {
     struct stmt_slot cache[STMT_CACHE];
     struct stmt_slot text[TEXT_CACHE]; /* generated SQL, keyed by its text (owned copies) */
     unsigned text_next;                /* round-robin victim when full */
-    struct count_memo {                /* RULE-DB-130: counts while the file is unchanged */
+    struct count_memo { /* RULE-DB-130, RULE-DB-140: counts while the data is unchanged */
         char *key;
         int64_t n;
-        unsigned version;
+        int64_t version; /* SQLite: the data version; PostgreSQL: list_gen's generation */
     } counts[COUNT_MEMO];
     unsigned counts_next;
 };
@@ -549,34 +549,34 @@ al_stmt_dup(struct al_arena *a, struct al_stmt *st, int col)
 /* The file's data version as this connection last saw it: it moves with every commit, on any
    connection including this one (SQLITE_FCNTL_DATA_VERSION); false when it cannot be read. */
 static bool
-data_version(struct al_db *db, unsigned *v)
+data_version(struct al_db *db, int64_t *v)
 {
-    return db->h && sqlite3_file_control(db->h, "main", SQLITE_FCNTL_DATA_VERSION, v) == SQLITE_OK;
+    unsigned u;
+    if (!db->h || sqlite3_file_control(db->h, "main", SQLITE_FCNTL_DATA_VERSION, &u) != SQLITE_OK)
+        return false;
+    *v = u;
+    return true;
 }
 
-bool
-al_db_count_get(struct al_db *db, const char *key, int64_t *n)
+static bool
+memo_get(struct al_db *db, const char *key, int64_t version, int64_t *n)
 {
-    unsigned v;
-    if (db->pg || sqlite3_get_autocommit(db->h) == 0 || !data_version(db, &v))
-        return false;
     for (int i = 0; i < COUNT_MEMO; i++)
-        if (db->counts[i].key && db->counts[i].version == v && strcmp(db->counts[i].key, key) == 0) {
+        if (db->counts[i].key && db->counts[i].version == version &&
+            strcmp(db->counts[i].key, key) == 0) {
             *n = db->counts[i].n;
             return true;
         }
     return false;
 }
 
-void
-al_db_count_put(struct al_db *db, const char *key, int64_t n)
+static void
+memo_put(struct al_db *db, const char *key, int64_t version, int64_t n)
 {
-    unsigned v;
-    if (db->pg || sqlite3_get_autocommit(db->h) == 0 || !data_version(db, &v))
-        return;
     struct count_memo *m = NULL;
     for (int i = 0; i < COUNT_MEMO && !m; i++) /* the same key, or one of an older version */
-        if (db->counts[i].key && (strcmp(db->counts[i].key, key) == 0 || db->counts[i].version != v))
+        if (db->counts[i].key &&
+            (strcmp(db->counts[i].key, key) == 0 || db->counts[i].version != version))
             m = &db->counts[i];
     if (!m)
         m = &db->counts[db->counts_next++ % COUNT_MEMO];
@@ -584,7 +584,62 @@ al_db_count_put(struct al_db *db, const char *key, int64_t n)
     if (!k)
         return;
     free(m->key);
-    *m = (struct count_memo){k, n, v};
+    *m = (struct count_memo){k, n, version};
+}
+
+/* The generation of the listed tables (sql/pg/070, RULE-DB-140) as this statement sees it. */
+static const char sql_list_gen[] = "SELECT gen FROM list_gen WHERE id = 1";
+
+/*
+ * RULE-DB-140: on PostgreSQL the current generation first (a round trip of a one-row read);
+ * unchanged since a remembered count, that count; else the generation and the count in one
+ * statement, so the count remembered is the one of the generation kept beside it.
+ */
+static int
+pg_count_memo(struct al_db *db, struct al_arena *a, const char *sql, const char *key,
+    al_db_binder *bind, const void *ctx, int64_t *n)
+{
+    int64_t gen;
+    int rc = al_stmt_int64(al_db_sql(db, sql_list_gen), &gen);
+    if (rc != AL_OK)
+        return rc == AL_ENOTFOUND ? AL_EDB : rc;
+    if (memo_get(db, key, gen, n))
+        return AL_OK;
+    struct al_stmt *st = al_db_sql_text(db,
+        al_arena_printf(a, "SELECT (%s), (%s)", sql_list_gen, sql));
+    if (!st)
+        return AL_EDB;
+    bind(st, ctx);
+    if ((rc = al_stmt_one(st)) != AL_OK)
+        return rc == AL_ENOTFOUND ? AL_EDB : rc;
+    gen = al_stmt_int(st, 0);
+    *n = al_stmt_int(st, 1);
+    al_stmt_reset(st);
+    memo_put(db, key, gen, *n);
+    return AL_OK;
+}
+
+int
+al_db_count_memo(struct al_db *db, struct al_arena *a, const char *sql, const char *key,
+    al_db_binder *bind, const void *ctx, int64_t *n)
+{
+    *n = 0;
+    if (!al_db_in_tx(db)) {
+        int64_t v;
+        if (db->pg)
+            return pg_count_memo(db, a, sql, key, bind, ctx, n);
+        if (data_version(db, &v) && memo_get(db, key, v, n))
+            return AL_OK;
+    }
+    struct al_stmt *st = al_db_sql_text(db, sql);
+    if (!st)
+        return AL_EDB;
+    bind(st, ctx);
+    int rc = al_stmt_int64(st, n);
+    int64_t v;
+    if (rc == AL_OK && !db->pg && !al_db_in_tx(db) && data_version(db, &v))
+        memo_put(db, key, v, *n);
+    return rc;
 }
 
 int64_t

@@ -141,17 +141,29 @@ const char *al_stmt_text(struct al_stmt *st, int col); /* NULL for SQL NULL */
 size_t al_stmt_len(struct al_stmt *st, int col);       /* bytes of the text */
 const char *al_stmt_dup(struct al_arena *a, struct al_stmt *st, int col); /* copy in `a` */
 
-/* Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
+/* Binds a statement's parameters from `ctx` (al_db_count_memo's caller). */
+typedef void al_db_binder(struct al_stmt *st, const void *ctx);
+
 /*
- * RULE-DB-130: a count remembered on this connection while the database is unchanged, so a
- * list paged or opened again does not count its matches again.  `key` is the count's statement
- * text and its parameters (the caller makes it).  On SQLite "unchanged" is the file's data
- * version, which moves with every commit on any connection, this one included; read it after
- * the request's own statement of the same list (its snapshot).  Only outside a transaction;
- * PostgreSQL never remembers (get answers false, put does nothing).
+ * The integer `sql` answers (a count(*) of a list, its parameters bound by `bind(st, ctx)`),
+ * remembered on this connection while the data it reads is unchanged, so a list paged or
+ * opened again does not count its matches again; 32 per connection.  `key` names the count
+ * (the statement's text and its parameters: the caller makes it).  AL_OK and *n, or the
+ * statement's error.  Never remembered inside a transaction (counted every time).
+ *  - RULE-DB-130, SQLite: "unchanged" is the file's data version, which moves with every
+ *    commit on any connection, this one included; call it after the request's own statement
+ *    of the same list (the total then belongs to the page's snapshot).
+ *  - RULE-DB-140, PostgreSQL: "unchanged" is the generation in list_gen (sql/pg/070), which a
+ *    statement trigger moves in every transaction writing elders, elder_categories or
+ *    elder_name_grams, visible with the write on every server.  The current generation is
+ *    read first (one small statement); a count is made together with the generation in one
+ *    statement, one snapshot.  `sql` must read only those tables: a table without the trigger
+ *    would be remembered across its writes.
  */
-bool al_db_count_get(struct al_db *db, const char *key, int64_t *n);
-void al_db_count_put(struct al_db *db, const char *key, int64_t n);
+int al_db_count_memo(struct al_db *db, struct al_arena *a, const char *sql, const char *key,
+    al_db_binder *bind, const void *ctx, int64_t *n);
+
+/* Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
 int64_t al_db_changes(struct al_db *db);
 
 /*

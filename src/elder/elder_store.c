@@ -345,6 +345,13 @@ bind_params(struct al_stmt *st, const struct params *p)
             al_stmt_bind_text(st, i + 1, p->v[i].text);
 }
 
+/* bind_params as al_db_count_memo calls it. */
+static void
+binder(struct al_stmt *st, const void *ctx)
+{
+    bind_params(st, ctx);
+}
+
 /* A statement's text and its parameters as one string (the key of a remembered count). */
 static const char *
 params_key(struct al_arena *a, const char *sql, const struct params *p)
@@ -596,7 +603,7 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
         al_today_cst(today);
     *total = 0;
     /* The page first: the count may be remembered from an earlier request on the same data
-     * (RULE-DB-130), as the page's statement saw it. */
+     * (RULE-DB-130, RULE-DB-140), as the page's statement saw it. */
     struct params p = {.count = 0};
     struct al_stmt *st = al_db_sql_text(db, list_sql(db, a, mode, q, lo, hi, true, NULL, &p));
     if (!st)
@@ -608,15 +615,7 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
         return rc;
     p = (struct params){.count = 0};
     const char *sql = list_sql(db, a, mode, q, lo, hi, false, NULL, &p);
-    const char *key = params_key(a, sql, &p);
-    if (al_db_count_get(db, key, total))
-        return AL_OK;
-    if (!(st = al_db_sql_text(db, sql)))
-        return AL_EDB;
-    bind_params(st, &p);
-    if ((rc = al_stmt_int64(st, total)) == AL_OK)
-        al_db_count_put(db, key, *total);
-    return rc;
+    return al_db_count_memo(db, a, sql, params_key(a, sql, &p), binder, &p, total);
 }
 
 int

@@ -421,7 +421,8 @@ elder_bulk_begin(struct al_db *db, struct al_arena *a, int64_t now, struct elder
         b->batch->rows = al_arena_alloc(a, ELDER_BATCH_ROWS * sizeof(*b->batch->rows));
         al_arena_init(&b->batch->arena, 1 << 20);
         rc = al_db_exec(db, "SET LOCAL plan_cache_mode = auto;"
-                            " SET LOCAL anlao.bulk_grams = 'on'"); /* RULE-DB-084 */
+                            " SET LOCAL anlao.bulk_grams = 'on';"  /* RULE-DB-084 */
+                            " SET LOCAL anlao.bulk = 'on'"); /* RULE-DB-141: bumped at the end */
         if (rc != AL_OK) {
             batch_free(b);
             return rc;

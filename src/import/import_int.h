@@ -229,6 +229,10 @@ struct import_reason {
  */
 int import_store_reasons(struct al_db *db, int64_t import_id, const struct import_reason *r,
     int n);
+/*
+ * The import's counts and summary; `committed`: its status too, and on PostgreSQL the list
+ * generation moved for the rows the bulk wrote (RULE-DB-141: call it last before the commit).
+ */
 int import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
     int64_t rejected, const char *summary_json, bool committed, int64_t now);
 /* RULE-UPLOAD-002: how many reasons were not kept, and the counts per reason. */

@@ -80,10 +80,22 @@ static const char sql_counts[] =
     " status = CASE WHEN ?5 = 1 THEN 'committed' ELSE status END,"
     " committed_at = CASE WHEN ?5 = 1 THEN ?6 ELSE committed_at END WHERE id = ?7";
 
+/*
+ * RULE-DB-141: a bulk import on PostgreSQL writes with the list triggers standing aside
+ * (anlao.bulk, elder_bulk_begin) and moves the list generation once, here, its last statement
+ * before the commit: the row is held for the commit alone, not the whole import.
+ */
+static const char sql_bulk_bump[] = "UPDATE list_gen SET gen = gen + 1 WHERE id = 1";
+
 int
 import_store_counts(struct al_db *db, int64_t import_id, int64_t rows, int64_t accepted,
                     int64_t rejected, const char *summary_json, bool committed, int64_t now)
 {
+    if (committed && al_db_is_pg(db)) {
+        int rc = al_stmt_run(al_db_sql(db, sql_bulk_bump));
+        if (rc != AL_OK)
+            return rc;
+    }
     struct al_stmt *st = al_db_sql(db, sql_counts);
     al_stmt_bind_int(st, 1, rows);
     al_stmt_bind_int(st, 2, accepted);

@@ -171,6 +171,83 @@ test('an import started through nginx runs once, on one server; its progress rea
   assert.equal(psql(url, "SELECT rows FROM imports WHERE filename = 'roll.csv'"), String(N))
 })
 
+// Straight to one server (not through nginx): the session lives in the database.
+async function callOn(server, who, method, path, body) {
+  const headers = { Cookie: who.cookie }
+  if (method !== 'GET') { headers['X-CSRF-Token'] = who.csrf; headers['Content-Type'] = 'application/json' }
+  const r = await fetch(server.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await r.text()
+  let json = null
+  try { json = JSON.parse(text) } catch { /* not JSON */ }
+  return { status: r.status, body: json, text }
+}
+
+// The totals server `s` answers for `lists`, each asked `times` times (its workers each keep
+// their own remembered totals: every answer must agree).
+async function totalsOn(s, who, lists, times = 4) {
+  const out = {}
+  for (const q of lists) {
+    const seen = new Set()
+    for (let i = 0; i < times; i++) {
+      const r = await callOn(s, who, 'GET', `/api/v1/elders?${q}&page_size=1`)
+      assert.equal(r.status, 200, r.text)
+      seen.add(r.body.total)
+    }
+    assert.equal(seen.size, 1, `${q}: one total on every worker of ${s.port} (${[...seen]})`)
+    out[q] = [...seen][0]
+  }
+  return out
+}
+
+const LISTS = ['page=1', 'status=active', 'category=advanced_age', 'age_min=80', 'region=520327001',
+  'status=active&region=520327001001', 'q=%E9%9B%86%E7%BE%A4%E6%80%BB']
+
+// RULE-DB-140, RULE-DB-141: the totals server B remembers move with a write through server A
+// (an elder registered, its status changed) and with an import committed through A (a bulk
+// write: the generation is moved once before its commit).
+test('RULE-DB-140: a write through one server changes the totals the other answers next', async () => {
+  const who = await signIn('fg_civil')
+  const t0 = await totalsOn(b, who, LISTS)
+  assert.deepEqual(await totalsOn(b, who, LISTS), t0, 'nothing written: the same totals')
+  const r = await callOn(a, who, 'POST', '/api/v1/elders', {
+    name: '集群总数', id_number: idNumber('520327', '19400202', 777), region_code: '520327001001',
+    address: '龙泉街道 1 号', phone: '13800001234',
+  })
+  assert.equal(r.status, 201, r.text)
+  const t1 = await totalsOn(b, who, LISTS)
+  for (const q of LISTS) assert.equal(t1[q], t0[q] + 1, `${q} after a registration through A`)
+  const st = await callOn(a, who, 'PATCH', `/api/v1/elders/${r.body.id}`, {
+    version: r.body.version, status: 'deceased', status_date: '2026-11-01', status_reason: '死亡',
+  })
+  assert.equal(st.status, 200, st.text)
+  const t2 = await totalsOn(b, who, LISTS)
+  assert.equal(t2['status=active'], t0['status=active'], 'status=active after the death through A')
+  assert.equal(t2['status=active&region=520327001001'], t0['status=active&region=520327001001'])
+  assert.equal(t2['page=1'], t1['page=1'])
+  // An import committed through A: two new people, a bulk write.
+  const csv = `身份证号,姓名,区划代码,住址\n${idNumber('520327', '19400303', 778)},集群总数二,520327001001,二号\n` +
+    `${idNumber('520327', '19400404', 779)},集群总数三,520327001001,三号\n`
+  const up = await fetch(`${a.base}/api/v1/imports?kind=hukou&filename=cluster-total.csv`, {
+    method: 'POST', body: csv,
+    headers: { Cookie: who.cookie, 'X-CSRF-Token': who.csrf, 'Content-Type': 'application/octet-stream' },
+  })
+  const upBody = await up.json()
+  assert.equal(up.status, 202, JSON.stringify(upBody))
+  const done = async (job) => {
+    let j
+    for (let i = 0; i < 400 && !['done', 'failed'].includes(j?.status); i++) { j = (await callOn(a, who, 'GET', `/api/v1/jobs/${job}`)).body; await sleep(25) }
+    assert.equal(j.status, 'done', JSON.stringify(j))
+    return j.result
+  }
+  const v = await done(upBody.job_id)
+  const cm = await callOn(a, who, 'POST', `/api/v1/imports/${v.import_id}/commit`, {})
+  assert.equal(cm.status, 202, cm.text)
+  assert.equal((await done(cm.body.job_id)).committed, true)
+  const t3 = await totalsOn(b, who, LISTS)
+  for (const q of LISTS) if (q !== 'q=%E9%9B%86%E7%BE%A4%E6%80%BB') assert.equal(t3[q], t2[q] + 2, `${q} after an import through A`)
+  assert.equal(t3['q=%E9%9B%86%E7%BE%A4%E6%80%BB'], t2['q=%E9%9B%86%E7%BE%A4%E6%80%BB'] + 2)
+})
+
 test('kill -9 one server during a burst of writes: nginx moves to the other, every 2xx write is stored', async () => {
   const who = await signIn('fg_civil')
   const ok = [], failed = []

@@ -448,44 +448,62 @@ statement_not_prepared_is_an_error_at_the_step(void **state)
     al_stmt_reset(st);
 }
 
+static void
+no_binds(struct al_stmt *st, const void *ctx)
+{
+    (void)st;
+    (void)ctx;
+}
+
+/* al_db_count_memo of `sql` under `key`: a key already remembered answers without running
+ * `sql`, so a test asks with "SELECT <another number>" to see which happened. */
+static int64_t
+memo(struct al_db *db, const char *key, const char *sql)
+{
+    struct al_arena ar;
+    al_arena_init(&ar, 1024);
+    int64_t n = -1;
+    assert_int_equal(al_db_count_memo(db, &ar, sql, key, no_binds, NULL, &n), AL_OK);
+    al_arena_fini(&ar);
+    return n;
+}
+
 /* RULE-DB-130: a remembered count holds while nothing is written, on any connection. */
 static void
 count_memo_until_a_write(void **state)
 {
     (void)state;
     struct al_db *a, *b;
-    int64_t n = -1;
     assert_int_equal(al_db_open(path, &a), AL_OK);
     assert_int_equal(al_db_open(path, &b), AL_OK);
     assert_int_equal(al_db_exec(a, "CREATE TABLE IF NOT EXISTS memo_t(x INTEGER)"), AL_OK);
-    assert_int_equal(count(a, "SELECT count(*) FROM memo_t", NULL), 0);
-    assert_false(al_db_count_get(a, "k", &n));
-    al_db_count_put(a, "k", 41);
-    assert_true(al_db_count_get(a, "k", &n));
-    assert_int_equal(n, 41);
-    assert_false(al_db_count_get(a, "other", &n));
+    assert_int_equal(memo(a, "k", "SELECT count(*) FROM memo_t"), 0);
+    assert_int_equal(memo(a, "k", "SELECT 41"), 0); /* remembered */
+    assert_int_equal(memo(a, "other", "SELECT 41"), 41);
     /* Written on this connection: forgotten. */
     assert_int_equal(al_db_exec(a, "INSERT INTO memo_t VALUES (1)"), AL_OK);
-    assert_false(al_db_count_get(a, "k", &n));
-    al_db_count_put(a, "k", 42);
-    assert_true(al_db_count_get(a, "k", &n));
+    assert_int_equal(memo(a, "k", "SELECT count(*) FROM memo_t"), 1);
+    assert_int_equal(memo(a, "k", "SELECT 42"), 1);
     /* Written on another connection: forgotten once this one reads again. */
     assert_int_equal(al_db_exec(b, "INSERT INTO memo_t VALUES (2)"), AL_OK);
     assert_int_equal(count(a, "SELECT count(*) FROM memo_t", NULL), 2);
-    assert_false(al_db_count_get(a, "k", &n));
-    /* Never inside a transaction (it could see its own uncommitted rows). */
-    al_db_count_put(a, "k", 2);
+    assert_int_equal(memo(a, "k", "SELECT count(*) FROM memo_t"), 2);
+    /* Never inside a transaction (it could see its own uncommitted rows): counted each time,
+     * nothing kept. */
     assert_int_equal(al_db_begin(a), AL_OK);
-    assert_false(al_db_count_get(a, "k", &n));
+    assert_int_equal(memo(a, "k", "SELECT 43"), 43);
+    assert_int_equal(memo(a, "t", "SELECT 44"), 44);
+    assert_int_equal(memo(a, "t", "SELECT 45"), 45);
     assert_int_equal(al_db_end(a, AL_OK), AL_OK);
+    assert_int_equal(memo(a, "t", "SELECT 46"), 46);
     /* Thirty-three keys: the oldest make room, the newest are kept. */
-    char key[16];
+    char key[16], sql[32];
     for (int i = 0; i < 33; i++) {
         snprintf(key, sizeof(key), "key%d", i);
-        al_db_count_put(a, key, i);
+        snprintf(sql, sizeof(sql), "SELECT %d", i);
+        assert_int_equal(memo(a, key, sql), i);
     }
-    assert_true(al_db_count_get(a, "key32", &n));
-    assert_int_equal(n, 32);
+    assert_int_equal(memo(a, "key32", "SELECT 0"), 32);
     assert_int_equal(al_db_exec(a, "DROP TABLE memo_t"), AL_OK);
     al_db_close(b);
     al_db_close(a);

@@ -112,11 +112,6 @@ statements_on_postgresql(void **state)
     assert_null(al_db_handle(db));
     struct al_arena a;
     al_arena_init(&a, 4096);
-    /* RULE-DB-130: PostgreSQL never remembers a count (other servers write unseen). */
-    int64_t memo = -1;
-    al_db_count_put(db, "k", 7);
-    assert_false(al_db_count_get(db, "k", &memo));
-
     struct al_stmt *st = al_db_sql(db, sql_put);
     assert_non_null(st);
     al_stmt_bind_text(st, 1, "中文");
@@ -283,6 +278,136 @@ migrations_apply_once_on_postgresql(void **state)
     assert_int_equal(n, shared + 1);
 }
 
+static void
+no_binds(struct al_stmt *st, const void *ctx)
+{
+    (void)st;
+    (void)ctx;
+}
+
+/* al_db_count_memo of `sql` under `key` ("SELECT <number>" shows whether it ran). */
+static int64_t
+memo(struct al_db *db, const char *key, const char *sql)
+{
+    struct al_arena ar;
+    al_arena_init(&ar, 1024);
+    int64_t n = -1;
+    assert_int_equal(al_db_count_memo(db, &ar, sql, key, no_binds, NULL, &n), AL_OK);
+    al_arena_fini(&ar);
+    return n;
+}
+
+static int64_t
+list_gen(struct al_db *db)
+{
+    int64_t g = -1;
+    assert_int_equal(al_db_count(db, "SELECT gen FROM list_gen WHERE id = 1", NULL, &g), AL_OK);
+    return g;
+}
+
+static const char sql_grams[] = "SELECT count(*) FROM elder_name_grams";
+static const char sql_gram_put[] = "INSERT INTO elder_name_grams(gram, region_code, elder_id,"
+                                   " status, birth_date) VALUES ('%s', '520327', 1, 'active',"
+                                   " '1940-01-01')";
+
+static void
+gram_put(struct al_db *db, const char *gram)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql), sql_gram_put, gram);
+    assert_int_equal(al_db_exec(db, sql), AL_OK);
+}
+
+/*
+ * RULE-DB-140, RULE-DB-141: on PostgreSQL a count is remembered while list_gen's generation holds
+ * (after migrations_apply_once_on_postgresql: the schema is migrated).  Server B writes, server
+ * A counts again; B's open transaction changes nothing for A; a transaction bumps once; a bulk
+ * transaction (anlao.bulk) leaves the triggers aside and bumps itself.
+ */
+static void
+count_memo_follows_list_gen(void **state)
+{
+    struct al_db *a = *state, *b;
+    assert_int_equal(al_db_open(url, &b), AL_OK);
+    assert_int_equal(al_db_exec(a, "DELETE FROM elder_name_grams"), AL_OK);
+    assert_int_equal(memo(a, "k", sql_grams), 0);
+    assert_int_equal(memo(a, "k", "SELECT 41"), 0); /* remembered */
+    assert_int_equal(memo(a, "other", "SELECT 41"), 41);
+    /* A write on the other server: counted again. */
+    int64_t g0 = list_gen(a);
+    gram_put(b, "张");
+    assert_int_equal(list_gen(a), g0 + 1);
+    assert_int_equal(memo(a, "k", "SELECT 42"), 42);
+    assert_int_equal(memo(a, "k", sql_grams), 42); /* kept: nothing written since */
+    assert_int_equal(memo(a, "k2", sql_grams), 1);
+    /* B's transaction: its bump is not seen before its commit (nor does reading wait for it);
+     * two statements bump once. */
+    assert_int_equal(al_db_begin(b), AL_OK);
+    gram_put(b, "三");
+    gram_put(b, "张三");
+    assert_int_equal(memo(a, "k2", "SELECT 43"), 1);
+    assert_int_equal(al_db_end(b, AL_OK), AL_OK);
+    assert_int_equal(list_gen(a), g0 + 2);
+    assert_int_equal(memo(a, "k2", sql_grams), 3);
+    /* Inside a transaction: counted every time, nothing kept. */
+    assert_int_equal(al_db_begin(a), AL_OK);
+    assert_int_equal(memo(a, "k2", "SELECT 44"), 44);
+    assert_int_equal(memo(a, "t", "SELECT 45"), 45);
+    assert_int_equal(memo(a, "t", "SELECT 46"), 46);
+    assert_int_equal(al_db_end(a, AL_OK), AL_OK);
+    assert_int_equal(memo(a, "k2", "SELECT 47"), 3);
+    /* A bulk write: the triggers stand aside; its own bump before the commit is the one. */
+    assert_int_equal(al_db_begin(b), AL_OK);
+    assert_int_equal(al_db_exec(b, "SET LOCAL anlao.bulk = 'on'"), AL_OK);
+    gram_put(b, "李");
+    assert_int_equal(list_gen(b), g0 + 2);
+    assert_int_equal(al_db_exec(b, "UPDATE list_gen SET gen = gen + 1 WHERE id = 1"), AL_OK);
+    assert_int_equal(al_db_end(b, AL_OK), AL_OK);
+    assert_int_equal(list_gen(a), g0 + 3);
+    assert_int_equal(memo(a, "k2", sql_grams), 4);
+    /* The flag ended with its transaction: the next write bumps again. */
+    gram_put(b, "四");
+    assert_int_equal(list_gen(a), g0 + 4);
+    al_db_close(b);
+}
+
+/* The plan of `sql` (EXPLAIN's text, one line per row) into `out`. */
+static void
+plan_of(struct al_db *db, const char *sql, char *out, size_t size)
+{
+    struct al_stmt *st = al_db_sql_text(db, sql);
+    size_t n = 0;
+    out[0] = '\0';
+    while (al_stmt_step(st) == AL_ROW)
+        n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s\n", al_stmt_text(st, 0));
+    assert_true(n < size);
+}
+
+/*
+ * RULE-DB-142: an age range within a village counts from elders(region_code, birth_date, …),
+ * a category with an age range from elder_categories(category, birth_date, …), not from the
+ * county-wide birth-date range or the whole category (scans of the table itself set aside, so
+ * the choice is between the indexes whatever the few rows here).
+ */
+static void
+list_count_indexes(void **state)
+{
+    struct al_db *db = *state;
+    char plan[4096];
+    assert_int_equal(al_db_begin(db), AL_OK);
+    assert_int_equal(al_db_exec(db, "SET LOCAL enable_seqscan = off;"
+                                    " SET LOCAL enable_bitmapscan = off"), AL_OK);
+    plan_of(db, "EXPLAIN SELECT count(*) FROM elders e WHERE e.region_code >= '520327001001'"
+                " AND e.region_code < '520327001002' AND e.birth_date > '1955-12-03'"
+                " AND e.birth_date <= '1961-12-03'", plan, sizeof(plan));
+    assert_non_null(strstr(plan, "elders_region_birth"));
+    plan_of(db, "EXPLAIN SELECT count(*) FROM elder_categories k WHERE k.category = 'advanced_age'"
+                " AND k.region_code >= '' AND k.region_code < '~'"
+                " AND k.birth_date <= '1936-12-03'", plan, sizeof(plan));
+    assert_non_null(strstr(plan, "elder_categories_birth"));
+    al_db_rollback(db);
+}
+
 /* A wrong URL fails cleanly. */
 static void
 bad_url_fails(void **state)
@@ -364,6 +489,8 @@ main(void)
         cmocka_unit_test(statements_on_postgresql),
         cmocka_unit_test(connection_lost_then_reset),
         cmocka_unit_test(migrations_apply_once_on_postgresql),
+        cmocka_unit_test(count_memo_follows_list_gen),
+        cmocka_unit_test(list_count_indexes),
         cmocka_unit_test(many_bare_placeholders),
         cmocka_unit_test(planned_for_the_parameters),
     };
