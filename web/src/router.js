@@ -33,6 +33,7 @@ const routes = [
       { path: 'my/meal', component: () => import('./views/MealFamily.vue'), meta: { perm: 'meal.order', title: '为老人订餐' } },
       { path: 'my/timebank', component: () => import('./views/TimebankFamily.vue'), meta: { perm: 'timebank.family', title: '为老人发布互助需求' } },
       { path: 'meal/canteens/:id/statement', component: () => import('./views/MealStatement.vue'), meta: { perm: 'meal.read', title: '助餐结算单' } },
+      { path: 'meal/rules', component: () => import('./views/MealRules.vue'), meta: { perm: 'meal.read', title: '助餐补贴规则' } },
       { path: 'imports', component: () => import('./views/Imports.vue'), meta: { perm: 'elder.import', title: '数据导入' } },
       { path: 'entitle-runs', component: () => import('./views/EntitleRuns.vue'), meta: { perm: 'elder.read', title: '享受资格认定' } },
       { path: 'advisor', component: () => import('./views/CareAdvisor.vue'), meta: { perm: 'elder.read', title: '养老顾问' } },
