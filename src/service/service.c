@@ -200,6 +200,89 @@ sget(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
+/* RULE-SVC-011: the window lies ahead and ends after it starts, within one day. */
+static int
+order_window(struct al_req *r, json_t *set, struct svc_new_order *o)
+{
+    if (!service_parse_time(sget(set, "window_start"), &o->window_start))
+        return al_req_fail(r, AL_EINVAL, "window_start",
+            "预约开始时间格式应为 YYYY-MM-DDTHH:MM（北京时间）");
+    if (!service_parse_time(sget(set, "window_end"), &o->window_end))
+        return al_req_fail(r, AL_EINVAL, "window_end", "预约结束时间格式应为 YYYY-MM-DDTHH:MM（北京时间）");
+    if (o->window_end <= o->window_start)
+        return al_req_fail(r, AL_EINVAL, "window_end", "预约结束时间应晚于开始时间");
+    if (o->window_end - o->window_start > 12 * 3600)
+        return al_req_fail(r, AL_EINVAL, "window_end", "预约时间段不能超过 12 小时");
+    if (o->window_start < r->now - 3600)
+        return al_req_fail(r, AL_EINVAL, "window_start", "预约开始时间不能早于现在");
+    return AL_OK;
+}
+
+/*
+ * The order's lines from the item codes (each once, each active), its planned minutes, and the
+ * elder's quota left of each entitlement item the lines use (RULE-SVC-014).
+ */
+static int
+order_lines(struct al_req *r, struct svc_new_order *o, json_t *codes, struct svc_line *lines,
+    struct svc_quota *quotas, int *nq)
+{
+    char date[11];
+    service_cst_date(o->window_start, date);
+    int n = (int)json_array_size(codes);
+    for (int i = 0; i < n; i++) {
+        struct svc_item it;
+        const char *code = json_string_value(json_array_get(codes, (size_t)i));
+        int rc = service_store_item(r->db, r->arena, code, &it);
+        if (rc == AL_ENOTFOUND)
+            return al_req_fail(r, AL_EINVAL, "items", "服务项目 %s 不存在或已停用", code);
+        if (rc != AL_OK)
+            return rc;
+        for (int j = 0; j < i; j++)
+            if (strcmp(lines[j].item_code, it.code) == 0)
+                return al_req_fail(r, AL_EINVAL, "items", "服务项目「%s」重复", it.name);
+        lines[i] = (struct svc_line){.item_code = it.code, .price_fen = it.price_fen,
+            .entitle_key = it.entitle_key};
+        o->planned_min += it.planned_min;
+        bool have = false;
+        for (int j = 0; j < *nq && it.entitle_key; j++)
+            have = have || strcmp(quotas[j].item_key, it.entitle_key) == 0;
+        if (it.entitle_key && !have) {
+            quotas[*nq] = (struct svc_quota){.item_key = it.entitle_key};
+            /* THE SEAM to the basic service list (issue 12) */
+            if ((rc = service_quota_left(r->db, o->elder_id, o->region_code, date,
+                     &quotas[*nq])) != AL_OK)
+                return rc;
+            (*nq)++;
+        }
+    }
+    return AL_OK;
+}
+
+/* The order's totals from its priced lines, and the split as the quote shows it. */
+static json_t *
+order_split_json(struct svc_new_order *o, const struct svc_line *lines, int n)
+{
+    static const char *const cover[] = {"not_paid", "not_entitled", "covered", "partial", "beyond_quota"};
+    static const char *const cover_zh[] = {"无补贴项目", "未享受该补贴", "补贴全额支付",
+        "补贴额度不足，部分自付", "本月补贴额度已用完，全部自付"};
+    json_t *jl = json_array();
+    for (int i = 0; i < n; i++) {
+        o->total_fen += lines[i].price_fen;
+        o->entitled_fen += lines[i].entitled_fen;
+        o->elder_fen += lines[i].elder_fen;
+        json_array_append_new(jl, json_pack("{s:s, s:I, s:I, s:I, s:s?, s:s, s:s}", "item_code",
+            lines[i].item_code, "price_fen", (json_int_t)lines[i].price_fen, "entitled_fen",
+            (json_int_t)lines[i].entitled_fen, "elder_fen", (json_int_t)lines[i].elder_fen,
+            "entitle_item_key", lines[i].entitle_key, "cover", cover[lines[i].cover], "cover_name",
+            cover_zh[lines[i].cover]));
+    }
+    return json_pack("{s:I, s:I, s:I, s:b, s:o, s:I, s:s, s:s}", "total_fen",
+        (json_int_t)o->total_fen, "entitled_fen", (json_int_t)o->entitled_fen, "elder_fen",
+        (json_int_t)o->elder_fen, "beyond_quota", o->beyond, "lines", jl, "planned_min",
+        (json_int_t)o->planned_min, "address", o->address, "message",
+        o->beyond ? "超出本月补贴额度：超出部分由老人自付" : "");
+}
+
 /*
  * Read and price an order's body: the elder (in scope, in the registry), the time window, the
  * items and the funding split (RULE-SVC-010, -011, -014).  Nothing written.
@@ -223,18 +306,8 @@ order_read(struct al_req *r, struct svc_new_order *o, struct svc_line **lines_ou
         return rc;
     if (strcmp(home.status, "active") != 0)
         return al_req_fail(r, AL_EUNPROC, "elder_id", "该老人不在册（已迁出、死亡或注销），不能下单");
-    /* RULE-SVC-011: the window lies ahead and ends after it starts, within one day. */
-    if (!service_parse_time(sget(set, "window_start"), &o->window_start))
-        return al_req_fail(r, AL_EINVAL, "window_start",
-            "预约开始时间格式应为 YYYY-MM-DDTHH:MM（北京时间）");
-    if (!service_parse_time(sget(set, "window_end"), &o->window_end))
-        return al_req_fail(r, AL_EINVAL, "window_end", "预约结束时间格式应为 YYYY-MM-DDTHH:MM（北京时间）");
-    if (o->window_end <= o->window_start)
-        return al_req_fail(r, AL_EINVAL, "window_end", "预约结束时间应晚于开始时间");
-    if (o->window_end - o->window_start > 12 * 3600)
-        return al_req_fail(r, AL_EINVAL, "window_end", "预约时间段不能超过 12 小时");
-    if (o->window_start < r->now - 3600)
-        return al_req_fail(r, AL_EINVAL, "window_start", "预约开始时间不能早于现在");
+    if ((rc = order_window(r, set, o)) != AL_OK)
+        return rc;
     /* RULE-SVC-010: the address defaults to the elder's home (and its position). */
     const char *addr = sget(set, "address");
     o->address = addr && *addr ? addr : home.address;
@@ -255,58 +328,13 @@ order_read(struct al_req *r, struct svc_new_order *o, struct svc_line **lines_ou
     struct svc_line *lines = al_arena_calloc(r->arena, sizeof(*lines) * (size_t)n);
     struct svc_quota quotas[LINES_MAX];
     int nq = 0;
-    char date[11];
-    service_cst_date(o->window_start, date);
-    for (int i = 0; i < n; i++) {
-        struct svc_item it;
-        const char *code = json_string_value(json_array_get(codes, (size_t)i));
-        rc = service_store_item(r->db, r->arena, code, &it);
-        if (rc == AL_ENOTFOUND)
-            return al_req_fail(r, AL_EINVAL, "items", "服务项目 %s 不存在或已停用", code);
-        if (rc != AL_OK)
-            return rc;
-        for (int j = 0; j < i; j++)
-            if (strcmp(lines[j].item_code, it.code) == 0)
-                return al_req_fail(r, AL_EINVAL, "items", "服务项目「%s」重复", it.name);
-        lines[i] = (struct svc_line){.item_code = it.code, .price_fen = it.price_fen,
-            .entitle_key = it.entitle_key};
-        o->planned_min += it.planned_min;
-        bool have = false;
-        for (int j = 0; j < nq && it.entitle_key; j++)
-            have = have || strcmp(quotas[j].item_key, it.entitle_key) == 0;
-        if (it.entitle_key && !have) {
-            quotas[nq] = (struct svc_quota){.item_key = it.entitle_key};
-            /* THE SEAM to the basic service list (issue 12) */
-            if ((rc = service_quota_left(r->db, o->elder_id, home.region_code, date,
-                     &quotas[nq])) != AL_OK)
-                return rc;
-            nq++;
-        }
-    }
-    /* RULE-SVC-014 */
-    service_split(lines, n, quotas, nq, &o->beyond);
-    static const char *const cover[] = {"not_paid", "not_entitled", "covered", "partial", "beyond_quota"};
-    static const char *const cover_zh[] = {"无补贴项目", "未享受该补贴", "补贴全额支付",
-        "补贴额度不足，部分自付", "本月补贴额度已用完，全部自付"};
-    json_t *jl = json_array();
-    for (int i = 0; i < n; i++) {
-        o->total_fen += lines[i].price_fen;
-        o->entitled_fen += lines[i].entitled_fen;
-        o->elder_fen += lines[i].elder_fen;
-        json_array_append_new(jl, json_pack("{s:s, s:I, s:I, s:I, s:s?, s:s, s:s}", "item_code",
-            lines[i].item_code, "price_fen", (json_int_t)lines[i].price_fen, "entitled_fen",
-            (json_int_t)lines[i].entitled_fen, "elder_fen", (json_int_t)lines[i].elder_fen,
-            "entitle_item_key", lines[i].entitle_key, "cover", cover[lines[i].cover], "cover_name",
-            cover_zh[lines[i].cover]));
-    }
+    if ((rc = order_lines(r, o, codes, lines, quotas, &nq)) != AL_OK)
+        return rc;
+    service_split(lines, n, quotas, nq, &o->beyond); /* RULE-SVC-014 */
     o->lines = lines;
     o->nlines = n;
     *lines_out = lines;
-    *split = json_pack("{s:I, s:I, s:I, s:b, s:o, s:I, s:s, s:s}", "total_fen",
-        (json_int_t)o->total_fen, "entitled_fen", (json_int_t)o->entitled_fen, "elder_fen",
-        (json_int_t)o->elder_fen, "beyond_quota", o->beyond, "lines", jl, "planned_min",
-        (json_int_t)o->planned_min, "address", o->address, "message",
-        o->beyond ? "超出本月补贴额度：超出部分由老人自付" : "");
+    *split = order_split_json(o, lines, n);
     return AL_OK;
 }
 
