@@ -597,11 +597,10 @@ static const char sql_list_gen[] = "SELECT gen FROM list_gen WHERE id = 1";
  */
 static int
 pg_count_memo(struct al_db *db, struct al_arena *a, const char *sql, const char *key,
-    al_db_binder *bind, const void *ctx, int64_t *n)
+    al_db_binder *bind, const void *ctx, int64_t gen, int64_t *n)
 {
-    int64_t gen;
-    int rc = al_stmt_int64(al_db_sql(db, sql_list_gen), &gen);
-    if (rc != AL_OK)
+    int rc;
+    if (gen < 0 && (rc = al_stmt_int64(al_db_sql(db, sql_list_gen), &gen)) != AL_OK)
         return rc == AL_ENOTFOUND ? AL_EDB : rc;
     if (memo_get(db, key, gen, n))
         return AL_OK;
@@ -623,11 +622,18 @@ int
 al_db_count_memo(struct al_db *db, struct al_arena *a, const char *sql, const char *key,
     al_db_binder *bind, const void *ctx, int64_t *n)
 {
+    return al_db_count_memo_at(db, a, sql, key, bind, ctx, -1, n);
+}
+
+int
+al_db_count_memo_at(struct al_db *db, struct al_arena *a, const char *sql, const char *key,
+    al_db_binder *bind, const void *ctx, int64_t gen, int64_t *n)
+{
     *n = 0;
     if (!al_db_in_tx(db)) {
         int64_t v;
         if (db->pg)
-            return pg_count_memo(db, a, sql, key, bind, ctx, n);
+            return pg_count_memo(db, a, sql, key, bind, ctx, gen, n);
         if (data_version(db, &v) && memo_get(db, key, v, n))
             return AL_OK;
     }

@@ -163,6 +163,15 @@ typedef void al_db_binder(struct al_stmt *st, const void *ctx);
 int al_db_count_memo(struct al_db *db, struct al_arena *a, const char *sql, const char *key,
     al_db_binder *bind, const void *ctx, int64_t *n);
 
+/*
+ * RULE-DB-133: the list generation as a column, for a PostgreSQL page statement to read with
+ * its rows (one snapshot); al_db_count_memo_at then skips its own read of the generation.
+ */
+#define AL_DB_LIST_GEN "(SELECT gen FROM list_gen WHERE id = 1)"
+/* al_db_count_memo with the generation `gen` the caller's statement read (< 0: not read). */
+int al_db_count_memo_at(struct al_db *db, struct al_arena *a, const char *sql, const char *key,
+    al_db_binder *bind, const void *ctx, int64_t gen, int64_t *n);
+
 /* Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
 int64_t al_db_changes(struct al_db *db);
 

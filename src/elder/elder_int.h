@@ -377,5 +377,7 @@ int elder_store_mark_hukou_many(struct al_db *db, struct al_arena *a, const int6
  * nothing.  AL_OK or a database error.
  */
 int elder_store_bulk_settle(struct al_db *db);
+/* RULE-DB-132: ids per page of elder_recompute_scan (20,000; <= 0 restores it), for tests. */
+void elder_store_scan_page(int64_t ids);
 
 #endif

@@ -252,7 +252,11 @@ static const struct al_col item_cols[] = {AL_COL(0, "id", AL_COL_INT),
 struct item_ctx {
     const char *today;
     bool pii;
+    int64_t *gen; /* RULE-DB-133: the list generation the page's statement saw, or NULL */
 };
+
+/* The column after item_cols that carries the list generation on PostgreSQL (RULE-DB-133). */
+#define ITEM_GEN_COL 12
 
 static json_t *
 list_row(const struct al_row_ctx *c, struct al_stmt *st)
@@ -261,6 +265,8 @@ list_row(const struct al_row_ctx *c, struct al_stmt *st)
     json_t *o = al_row_json(&(struct al_row_ctx){.a = c->a, .user = x->today}, st, item_cols);
     if (!x->pii)
         elder_redact_birth(o);
+    if (x->gen)
+        *x->gen = al_stmt_int(st, ITEM_GEN_COL);
     return o;
 }
 
@@ -454,9 +460,9 @@ list_sql(struct al_db *db, struct al_arena *a, enum list_mode mode, const struct
     int nkey = 0;
     const char *key = order_key(order, &nkey);
     if (page)
-        head = al_arena_printf(a, "SELECT %s%s%s%s LEFT JOIN regions g ON g.code = e.region_code"
-                                  " WHERE %s", d->cols, ks ? ", " : "", ks ? key : "", from,
-            where);
+        head = al_arena_printf(a, "SELECT %s%s%s%s%s LEFT JOIN regions g ON g.code = e.region_code"
+                                  " WHERE %s", d->cols, ks ? ", " : "", ks ? key : "",
+            !ks && al_db_is_pg(db) ? ", " AL_DB_LIST_GEN : "", from, where);
     else if (by_special)
         head = al_arena_printf(a, "SELECT count(DISTINCT k.elder_id) FROM elder_categories k"
                                   " WHERE k.category%s", in_marks(a, p, q->special, q->nspecial));
@@ -609,13 +615,14 @@ elder_store_list(struct al_db *db, struct al_arena *a, const struct elder_query 
     if (!st)
         return AL_EDB;
     bind_params(st, &p);
-    int rc = al_db_rows(st, a,
-        &(struct al_rows){.row = list_row, .user = &(struct item_ctx){today, q->pii}}, items);
+    int64_t gen = -1; /* RULE-DB-133: read with the page on PostgreSQL, one round trip less */
+    int rc = al_db_rows(st, a, &(struct al_rows){.row = list_row,
+        .user = &(struct item_ctx){today, q->pii, al_db_is_pg(db) ? &gen : NULL}}, items);
     if (rc != AL_OK)
         return rc;
     p = (struct params){.count = 0};
     const char *sql = list_sql(db, a, mode, q, lo, hi, false, NULL, &p);
-    return al_db_count_memo(db, a, sql, params_key(a, sql, &p), binder, &p, total);
+    return al_db_count_memo_at(db, a, sql, params_key(a, sql, &p), binder, &p, gen, total);
 }
 
 int
@@ -1165,7 +1172,7 @@ elder_store_linked(struct al_db *db, struct al_arena *a, int64_t user_id, const 
         return AL_EDB;
     /* family accounts never hold elder.read_pii */
     return al_db_rows(st, a,
-        &(struct al_rows){.row = list_row, .user = &(struct item_ctx){today, false}}, items);
+        &(struct al_rows){.row = list_row, .user = &(struct item_ctx){today, false, NULL}}, items);
 }
 
 /* ---- for other modules ---- */
@@ -1771,27 +1778,61 @@ cat_string(const struct elder_category *cats, int n, char out[256])
         len += (size_t)snprintf(out + len, 256 - len, "%s%s", i ? "," : "", ids[i]);
 }
 
-int
-elder_recompute_scan(struct al_db *db, const char *today,
-    elder_scan_fn fn, void *ctx, int64_t *scanned, int64_t *changed)
+/* RULE-DB-132: the recompute scan reads this many ids at a time (a unit test sets fewer). */
+static int64_t scan_page_ids = 20000;
+
+void
+elder_store_scan_page(int64_t ids)
+{
+    scan_page_ids = ids > 0 ? ids : 20000;
+}
+
+/* The stored categories of elder `id` from the merge cursor `c` (ordered like the scan). */
+static int
+stored_cats(struct al_stmt *c, int crc, int64_t id, char before[256])
+{
+    size_t blen = 0;
+    before[0] = 0;
+    while (crc == AL_ROW && al_stmt_int(c, 0) < id)
+        crc = al_stmt_step(c);
+    while (crc == AL_ROW && al_stmt_int(c, 0) == id) {
+        const char *cat = al_stmt_text(c, 1);
+        if (blen + strlen(cat) + 2 < 256)
+            blen += (size_t)snprintf(before + blen, 256 - blen, "%s%s", blen ? "," : "", cat);
+        crc = al_stmt_step(c);
+    }
+    return crc;
+}
+
+struct recompute_scan {
+    const struct elder_settings *s;
+    const char *today;
+    elder_scan_fn fn;
+    void *ctx;
+    struct al_vec redo; /* ids whose categories differ from the stored ones */
+    int64_t scanned;
+};
+
+/*
+ * One page of the scan: the elders with lo <= id < hi and their stored categories, merged in
+ * id order.  RULE-DB-132: a page, not the whole table, so PostgreSQL (whose results arrive
+ * whole) holds one page's rows at a time.
+ */
+static int
+scan_page(struct al_db *db, struct recompute_scan *r, int64_t lo, int64_t hi)
 {
     static const char sql_elders[] =
         "SELECT id, birth_date, " FACT_COLS ", name, sex, region_code, status, status_date,"
-        " coalesce(last_hukou_import, 0) FROM elders ORDER BY id";
-    static const char sql_cats[] =
-        "SELECT elder_id, category FROM elder_categories ORDER BY elder_id, category";
-    struct elder_settings s;
-    int rc = elder_settings_load(db, &s);
-    if (rc != AL_OK)
-        return rc;
+        " coalesce(last_hukou_import, 0) FROM elders WHERE id >= ?1 AND id < ?2 ORDER BY id";
+    static const char sql_cats[] = "SELECT elder_id, category FROM elder_categories"
+                                   " WHERE elder_id >= ?1 AND elder_id < ?2"
+                                   " ORDER BY elder_id, category";
     struct al_stmt *e = al_db_sql(db, sql_elders), *c = al_db_sql(db, sql_cats);
     if (!e || !c)
         return AL_EDB;
-    *scanned = *changed = 0;
-    /* Ids whose categories differ from the stored ones: rewritten after the scan. */
-    struct al_vec redo;
-    al_vec_init(&redo, sizeof(int64_t));
-    int crc = al_stmt_step(c);
+    al_stmt_binds(e, AL_I(lo), AL_I(hi));
+    al_stmt_binds(c, AL_I(lo), AL_I(hi));
+    int rc, crc = al_stmt_step(c);
     while ((rc = al_stmt_step(e)) == AL_ROW) {
         int64_t id = al_stmt_int(e, 0);
         struct elder_facts f;
@@ -1799,24 +1840,13 @@ elder_recompute_scan(struct al_db *db, const char *today,
         f.birth_date = al_stmt_text(e, 1);
         read_facts(e, 2, &f);
         struct elder_category cats[ELDER_CAT_MAX];
-        int n = elder_derive(&f, &s, today, cats); /* ids only: evidence comes with a rewrite */
+        int n = elder_derive(&f, r->s, r->today, cats); /* ids only: evidence with a rewrite */
         char now[256], before[256];
         cat_string(cats, n, now);
-        /* The stored categories of this elder: the merge cursor is ordered like the scan. */
-        size_t blen = 0;
-        before[0] = 0;
-        while (crc == AL_ROW && al_stmt_int(c, 0) < id)
-            crc = al_stmt_step(c);
-        while (crc == AL_ROW && al_stmt_int(c, 0) == id) {
-            const char *cat = al_stmt_text(c, 1);
-            if (blen + strlen(cat) + 2 < sizeof(before))
-                blen += (size_t)snprintf(before + blen, sizeof(before) - blen, "%s%s",
-                    blen ? "," : "", cat);
-            crc = al_stmt_step(c);
-        }
-        (*scanned)++;
+        crc = stored_cats(c, crc, id, before);
+        r->scanned++;
         if (strcmp(now, before) != 0) {
-            int64_t *slot = al_vec_push(&redo);
+            int64_t *slot = al_vec_push(&r->redo);
             if (!slot) {
                 rc = AL_EINTERNAL;
                 break;
@@ -1831,8 +1861,8 @@ elder_recompute_scan(struct al_db *db, const char *today,
             .region_code = al_stmt_text(e, 11), .status = al_stmt_text(e, 12),
             .status_date = al_stmt_text(e, 13), .economic_status = f.economic_status,
             .last_hukou_import = al_stmt_int(e, 14), .cats = now,
-            .special = elder_is_special(&s, ids, n)};
-        if (fn && fn(ctx, &row) != 0) {
+            .special = elder_is_special(r->s, ids, n)};
+        if (r->fn && r->fn(r->ctx, &row) != 0) {
             rc = AL_EINTERNAL;
             break;
         }
@@ -1841,16 +1871,36 @@ elder_recompute_scan(struct al_db *db, const char *today,
         rc = crc;
     al_stmt_reset(e);
     al_stmt_reset(c);
+    return rc;
+}
+
+int
+elder_recompute_scan(struct al_db *db, const char *today,
+    elder_scan_fn fn, void *ctx, int64_t *scanned, int64_t *changed)
+{
+    struct elder_settings s;
+    int rc = elder_settings_load(db, &s);
+    if (rc != AL_OK)
+        return rc;
+    int64_t top = 0;
+    rc = al_stmt_int64(al_db_sql(db, "SELECT coalesce(max(id), 0) FROM elders"), &top);
+    if (rc != AL_OK)
+        return rc;
+    struct recompute_scan r = {.s = &s, .today = today, .fn = fn, .ctx = ctx};
+    al_vec_init(&r.redo, sizeof(int64_t));
+    for (int64_t lo = 0; rc == AL_OK && lo <= top; lo += scan_page_ids)
+        rc = scan_page(db, &r, lo, lo + scan_page_ids);
     /* The rewrites, with the evidence of each fact (elder_store_recompute reads it). */
     struct al_arena a;
     al_arena_init(&a, 1 << 14);
-    for (size_t i = 0; rc == AL_OK && i < redo.n; i++) {
-        rc = elder_store_recompute(db, &a, AL_VEC_AT(&redo, int64_t, i), &s, today);
+    for (size_t i = 0; rc == AL_OK && i < r.redo.n; i++) {
+        rc = elder_store_recompute(db, &a, AL_VEC_AT(&r.redo, int64_t, i), &s, today);
         al_arena_reset(&a);
     }
     al_arena_fini(&a);
-    *changed = (int64_t)redo.n;
-    al_vec_fini(&redo);
+    *scanned = r.scanned;
+    *changed = (int64_t)r.redo.n;
+    al_vec_fini(&r.redo);
     return rc;
 }
 

@@ -204,7 +204,8 @@ const LISTS = ['page=1', 'status=active', 'category=advanced_age', 'age_min=80',
 
 // RULE-DB-140, RULE-DB-141: the totals server B remembers move with a write through server A
 // (an elder registered, its status changed) and with an import committed through A (a bulk
-// write: the generation is moved once before its commit).
+// write: the generation is moved once before its commit).  RULE-DB-133: B reads the generation
+// with each page (a remembered total under a stale generation would not move).
 test('RULE-DB-140: a write through one server changes the totals the other answers next', async () => {
   const who = await signIn('fg_civil')
   const t0 = await totalsOn(b, who, LISTS)

@@ -242,6 +242,22 @@ history_masked_on_every_path(void **state)
     al_arena_fini(&a);
 }
 
+/* What elder_recompute_scan visits: how many, and that ids only grow. */
+struct scan_seen {
+    int64_t n, last;
+};
+
+static int
+scan_visit(void *ctx, const struct elder_scan_row *row)
+{
+    struct scan_seen *s = ctx;
+    assert_true(row->id > s->last);
+    assert_non_null(row->name);
+    s->last = row->id;
+    s->n++;
+    return 0;
+}
+
 static void
 list_and_search(void **state)
 {
@@ -337,6 +353,19 @@ list_and_search(void **state)
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     assert_int_equal(scanned, all);
     assert_int_equal(changed, 0);
+    /* RULE-DB-132: read a page of ids at a time, the same elders in the same order. */
+    for (int64_t page = 1; page <= 3; page++) {
+        elder_store_scan_page(page);
+        struct scan_seen seen = {0};
+        assert_int_equal(al_db_begin(db), AL_OK);
+        assert_int_equal(elder_recompute_scan(db, today, scan_visit, &seen, &scanned, &changed),
+            AL_OK);
+        assert_int_equal(al_db_end(db, AL_OK), AL_OK);
+        assert_int_equal(scanned, all);
+        assert_int_equal(seen.n, all);
+        assert_int_equal(changed, 0);
+    }
+    elder_store_scan_page(0);
     al_arena_fini(&a);
 }
 
