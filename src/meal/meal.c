@@ -570,44 +570,58 @@ counter_search(struct al_req *r)
 
 static const char *const kinds_meal[] = {"dine_in", "delivery", NULL};
 
+/* What a counter sends for one meal (RULE-MEAL-021), read and checked. */
+struct record_in {
+    int64_t cid, menu_id, served_at;
+    const char *key, *kind, *counter;
+};
+
+static int
+record_body(struct al_req *r, json_t *body, struct record_in *in)
+{
+    bool present = false;
+    *in = (struct record_in){.served_at = r->now};
+    int rc = meal_body_menu(r, body, &in->cid, &in->menu_id);
+    if (rc == AL_OK) /* RULE-MEAL-021 */
+        rc = al_json_get_str(body, "idem_key", "幂等键", AL_REQUIRED | AL_PLAIN, 8, 64, &in->key,
+            &r->err);
+    if (rc == AL_OK && al_idem_key_check(in->key, &r->err) != AL_OK) {
+        r->err = (struct al_errinfo){0};
+        rc = al_req_fail(r, AL_EINVAL, "idem_key", "幂等键应为 8 到 64 位字母、数字或 - _ . :");
+    }
+    const char *hkey = al_req_header(r, AL_IDEM_HEADER);
+    if (rc == AL_OK && hkey && strcmp(hkey, in->key) != 0)
+        rc = al_req_fail(r, AL_EINVAL, "idem_key", "请求头 Idempotency-Key 与幂等键不一致");
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "kind", "就餐方式", AL_PLAIN, 0, 10, &in->kind, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "counter", "窗口", AL_PLAIN, 0, 40, &in->counter, &r->err);
+    /* RULE-MEAL-021: a counter that was offline sends when the meal was served (40 days back). */
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "served_at", "就餐时间", 0, r->now - 40 * 86400, r->now + 300,
+            &in->served_at, &present, &r->err);
+    if (rc == AL_OK && in->kind && strcmp(in->kind, kinds_meal[0]) &&
+        strcmp(in->kind, kinds_meal[1]))
+        rc = al_req_fail(r, AL_EINVAL, "kind", "就餐方式应为 dine_in（堂食）或 delivery（送餐）");
+    return rc;
+}
+
 static int
 meal_record(struct al_req *r)
 {
     json_t *body;
     struct meal_canteen c;
     struct meal_diner d;
-    int64_t cid = 0, menu_id = 0, served_at = r->now;
-    bool present = false;
-    const char *key = NULL, *kind = NULL, *counter = NULL;
+    struct record_in in;
     int rc = al_req_json(r, &body);
     if (rc == AL_OK)
-        rc = meal_body_menu(r, body, &cid, &menu_id);
-    if (rc == AL_OK) /* RULE-MEAL-021 */
-        rc = al_json_get_str(body, "idem_key", "幂等键", AL_REQUIRED | AL_PLAIN, 8, 64, &key,
-            &r->err);
-    if (rc == AL_OK && al_idem_key_check(key, &r->err) != AL_OK) {
-        r->err = (struct al_errinfo){0};
-        rc = al_req_fail(r, AL_EINVAL, "idem_key", "幂等键应为 8 到 64 位字母、数字或 - _ . :");
-    }
-    const char *hkey = al_req_header(r, AL_IDEM_HEADER);
-    if (rc == AL_OK && hkey && strcmp(hkey, key) != 0)
-        rc = al_req_fail(r, AL_EINVAL, "idem_key", "请求头 Idempotency-Key 与幂等键不一致");
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "kind", "就餐方式", AL_PLAIN, 0, 10, &kind, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "counter", "窗口", AL_PLAIN, 0, 40, &counter, &r->err);
-    /* RULE-MEAL-021: a counter that was offline sends when the meal was served (40 days back). */
-    if (rc == AL_OK)
-        rc = al_json_get_int(body, "served_at", "就餐时间", 0, r->now - 40 * 86400, r->now + 300,
-            &served_at, &present, &r->err);
+        rc = record_body(r, body, &in);
     if (rc != AL_OK)
         return rc;
-    if (kind && strcmp(kind, kinds_meal[0]) && strcmp(kind, kinds_meal[1]))
-        return al_req_fail(r, AL_EINVAL, "kind", "就餐方式应为 dine_in（堂食）或 delivery（送餐）");
-    if ((rc = visible_canteen(r, cid, &c)) != AL_OK || (rc = find_diner(r, body, &d)) != AL_OK)
+    if ((rc = visible_canteen(r, in.cid, &c)) != AL_OK || (rc = find_diner(r, body, &d)) != AL_OK)
         return rc;
     struct al_idem_req x;
-    if ((rc = al_idem_req_begin_body(r, MEAL_IDEM_SCOPE, key, body, "idem_key",
+    if ((rc = al_idem_req_begin_body(r, MEAL_IDEM_SCOPE, in.key, body, "idem_key",
              "该幂等键已用于另一条就餐记录", &x)) != AL_OK ||
         x.replayed)
         return rc;
@@ -615,18 +629,18 @@ meal_record(struct al_req *r)
         return al_req_fail(r, AL_ECONFLICT, "canteen_id", "该助餐点已停办，不能登记就餐");
     const char *mdate, *mmeal, *mname;
     int64_t price = 0;
-    rc = meal_store_menu(r->db, r->arena, c.id, menu_id, &mdate, &mmeal, &mname, &price);
+    rc = meal_store_menu(r->db, r->arena, c.id, in.menu_id, &mdate, &mmeal, &mname, &price);
     if (rc == AL_ENOTFOUND)
         return al_req_fail(r, AL_EINVAL, "menu_id", "该助餐点没有这个套餐");
     if (rc != AL_OK)
         return rc;
-    struct meal_record m = {.canteen_id = c.id, .elder_id = d.e.id, .menu_id = menu_id,
-        .served_at = served_at, .canteen_region = c.region_code, .elder_region = d.e.region_code,
-        .meal = mmeal, .kind = kind ? kind : "dine_in", .menu_name = mname, .idem_key = key,
-        .counter = counter ? counter : "", .actor = r->who->username, .now = r->now,
+    struct meal_record m = {.canteen_id = c.id, .elder_id = d.e.id, .menu_id = in.menu_id,
+        .served_at = in.served_at, .canteen_region = c.region_code, .elder_region = d.e.region_code,
+        .meal = mmeal, .kind = in.kind ? in.kind : "dine_in", .menu_name = mname, .idem_key = in.key,
+        .counter = in.counter ? in.counter : "", .actor = r->who->username, .now = r->now,
         .price_fen = price};
     char date[11];
-    al_date_cst(served_at, date);
+    al_date_cst(in.served_at, date);
     if (strcmp(date, mdate))
         return al_req_fail(r, AL_EUNPROC, "menu_id", "套餐日期（%s）与就餐日期（%s）不一致",
             mdate, date);

@@ -324,6 +324,56 @@ out:
 
 /* ---- members (RULE-TB-005..007) ---- */
 
+/* RULE-TB-044: a volunteer's own sign-in (`user_id`, 0 for none) has the volunteer role and
+ * one membership.  AL_OK, or the failure answered. */
+static int
+member_user_check(struct al_req *r, int64_t user_id)
+{
+    if (user_id <= 0)
+        return AL_OK;
+    json_t *u = NULL;
+    struct tb_member other;
+    int rc = user_get_json(r->db, r->arena, user_id, &u);
+    const char *role = rc == AL_OK ? tb_sget(u, "role") : NULL;
+    bool vol = role && strcmp(role, "volunteer") == 0;
+    json_decref(u);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !vol))
+        return al_req_fail(r, AL_EINVAL, "user_id", "志愿者账号应为“志愿者”角色的用户");
+    if (rc == AL_OK && (rc = tb_store_member_of_user(r->db, r->arena, user_id, &other)) == AL_OK)
+        return al_req_fail(r, AL_ECONFLICT, "user_id", "该账号已关联志愿者");
+    return rc == AL_ENOTFOUND ? AL_OK : rc;
+}
+
+/* Who joins: an elder of the registry under the record's name and region (RULE-TB-006), or a
+ * named group, or an adult individual (RULE-TB-005).  AL_OK, or the failure answered. */
+static int
+member_who(struct al_req *r, struct tb_member *m)
+{
+    bool group = strcmp(m->kind, "group") == 0;
+    if (m->elder_id > 0) {
+        struct elder_brief b;
+        int rc = elder_brief_get(r->db, r->arena, m->elder_id, &b);
+        if (rc == AL_ENOTFOUND ||
+            (rc == AL_OK && !region_in_scope(r->who->region_code, b.region_code)))
+            return al_req_fail(r, AL_ENOTFOUND, "elder_id", "登记老人不存在");
+        if (rc != AL_OK)
+            return rc;
+        if (group)
+            return al_req_fail(r, AL_EINVAL, "kind", "登记老人只能以个人身份加入");
+        m->name = b.name;
+        m->region_code = b.region_code;
+        m->birth_date = NULL;
+        return AL_OK;
+    }
+    if (!m->name)
+        return al_req_fail(r, AL_EINVAL, "name", "姓名/名称不能为空");
+    if (!group && !m->birth_date)
+        return al_req_fail(r, AL_EINVAL, "birth_date", "个人志愿者应填写出生日期");
+    if (!group && al_age_on(m->birth_date, r->today) < 18)
+        return al_req_fail(r, AL_EUNPROC, "birth_date", "志愿者应年满 18 周岁");
+    return AL_OK;
+}
+
 static int
 member_create(struct al_req *r)
 {
@@ -369,54 +419,8 @@ member_create(struct al_req *r)
     /* RULE-TB-066: where the volunteer sets out from (home or station). */
     if ((rc = tb_pos_read(set, &m.lat, &m.lng, &m.has_pos, &r->err)) != AL_OK)
         goto out;
-    if (m.user_id > 0) {
-        /* RULE-TB-044: a volunteer's own sign-in has the volunteer role and one membership. */
-        json_t *u = NULL;
-        struct tb_member other;
-        rc = user_get_json(r->db, r->arena, m.user_id, &u);
-        const char *role = rc == AL_OK ? tb_sget(u, "role") : NULL;
-        bool vol = role && strcmp(role, "volunteer") == 0;
-        json_decref(u);
-        if (rc == AL_ENOTFOUND || (rc == AL_OK && !vol))
-            rc = al_req_fail(r, AL_EINVAL, "user_id", "志愿者账号应为“志愿者”角色的用户");
-        else if (rc == AL_OK && (rc = tb_store_member_of_user(r->db, r->arena, m.user_id,
-                                     &other)) == AL_OK)
-            rc = al_req_fail(r, AL_ECONFLICT, "user_id", "该账号已关联志愿者");
-        else if (rc == AL_ENOTFOUND)
-            rc = AL_OK;
-        if (rc != AL_OK)
-            goto out;
-    }
-    bool group = strcmp(m.kind, "group") == 0;
-    if (m.elder_id > 0) {
-        /* RULE-TB-006: an elder of the registry joins under the record's name, age and region. */
-        struct elder_brief b;
-        rc = elder_brief_get(r->db, r->arena, m.elder_id, &b);
-        if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code,
-                                                      b.region_code))) {
-            rc = al_req_fail(r, AL_ENOTFOUND, "elder_id", "登记老人不存在");
-            goto out;
-        }
-        if (rc != AL_OK)
-            goto out;
-        if (group) {
-            rc = al_req_fail(r, AL_EINVAL, "kind", "登记老人只能以个人身份加入");
-            goto out;
-        }
-        m.name = b.name;
-        m.region_code = b.region_code;
-        m.birth_date = NULL;
-    } else if (!m.name) {
-        rc = al_req_fail(r, AL_EINVAL, "name", "姓名/名称不能为空");
+    if ((rc = member_user_check(r, m.user_id)) != AL_OK || (rc = member_who(r, &m)) != AL_OK)
         goto out;
-    } else if (!group && !m.birth_date) {
-        /* RULE-TB-005: an individual's age decides what they may do with their hours. */
-        rc = al_req_fail(r, AL_EINVAL, "birth_date", "个人志愿者应填写出生日期");
-        goto out;
-    } else if (!group && al_age_on(m.birth_date, r->today) < 18) {
-        rc = al_req_fail(r, AL_EUNPROC, "birth_date", "志愿者应年满 18 周岁");
-        goto out;
-    }
     if (!region_in_scope(s.region_code, m.region_code) ||
         !region_in_scope(r->who->region_code, m.region_code)) {
         rc = al_req_fail(r, AL_EINVAL, "region_code", "所在区划应在该时间银行的区划内");
