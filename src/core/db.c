@@ -462,6 +462,19 @@ al_stmt_step(struct al_stmt *st)
 }
 
 int
+al_stmt_send(struct al_stmt *st)
+{
+    if (!st)
+        return AL_EDB;
+    if (st->err != AL_OK || !st->pg) /* SQLite executes at the step; a bind error shows there */
+        return AL_OK;
+    int rc = al_pg_send(st->pg);
+    if (rc != AL_OK)
+        al_stmt_reset(st);
+    return rc;
+}
+
+int
 al_stmt_run(struct al_stmt *st)
 {
     int rc;

@@ -120,6 +120,15 @@ void al_stmt_bind_jsonv(struct al_stmt *st, int idx, const struct json_t *v);
  * then reset), or an error (reset too).
  */
 int al_stmt_step(struct al_stmt *st);
+
+/*
+ * RULE-DB-134: start executing `st` (its parameters bound) so the database works while the
+ * caller does something else; its rows come with the next al_stmt_step.  On PostgreSQL the
+ * statement is sent and its result collected later; any other command on the connection first
+ * waits for it, and a reset drops it.  On SQLite nothing happens until the step.  AL_OK or the
+ * error of sending (the statement is then reset).
+ */
+int al_stmt_send(struct al_stmt *st);
 /* Give up the rest of the rows (ends the statement's read).  NULL is allowed. */
 void al_stmt_reset(struct al_stmt *st);
 

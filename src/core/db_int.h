@@ -40,6 +40,7 @@ struct al_stmt *al_pg_prepare(struct al_pg *pg, const char *sql, bool by_text);
 
 int al_pg_bind(struct al_pg_stmt *st, int idx, const char *text, size_t len); /* text NULL: NULL */
 int al_pg_step(struct al_pg_stmt *st);                                         /* AL_ROW, AL_OK, error */
+int al_pg_send(struct al_pg_stmt *st); /* RULE-DB-134: execute ahead of the first step */
 void al_pg_reset(struct al_pg_stmt *st);
 const char *al_pg_col(struct al_pg_stmt *st, int col, size_t *len); /* NULL for NULL */
 int64_t al_pg_changes(struct al_pg *pg);

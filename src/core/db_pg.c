@@ -35,6 +35,8 @@ struct al_pg_stmt {
     int *lengths;
     PGresult *res; /* rows of the current execution */
     int row, nrows;
+    bool sent;       /* RULE-DB-134: executing ahead (al_pg_send); its result in `ahead` */
+    PGresult *ahead; /* the result of the execution sent ahead, once collected */
 };
 
 struct al_pg {
@@ -45,7 +47,29 @@ struct al_pg {
     struct al_pg_stmt cache[PG_CACHE];
     struct al_pg_stmt text[PG_TEXT_CACHE];
     unsigned text_next;
+    struct al_pg_stmt *inflight; /* RULE-DB-134: the statement sent ahead, not yet collected */
 };
+
+/*
+ * RULE-DB-134: collect the result of the statement sent ahead, so the connection is free for
+ * the next command; the result waits on its statement for its first step.
+ */
+static void
+drain(struct al_pg *pg)
+{
+    struct al_pg_stmt *s = pg->inflight;
+    if (!s)
+        return;
+    pg->inflight = NULL;
+    PGresult *r, *first = NULL;
+    while ((r = PQgetResult(pg->conn)) != NULL) {
+        if (!first)
+            first = r;
+        else
+            PQclear(r);
+    }
+    s->ahead = first; /* NULL when the connection broke: the step reports it */
+}
 
 bool
 al_pg_is_url(const char *s)
@@ -204,6 +228,9 @@ stmt_clear_params(struct al_pg_stmt *s)
 static void
 stmt_forget(struct al_pg_stmt *s)
 {
+    if (s->pg && s->pg->inflight == s)
+        drain(s->pg);
+    PQclear(s->ahead);
     PQclear(s->res);
     stmt_clear_params(s);
     free(s->values);
@@ -218,6 +245,7 @@ al_pg_close(struct al_pg *pg)
 {
     if (!pg)
         return;
+    drain(pg);
     for (int i = 0; i < PG_CACHE; i++)
         stmt_forget(&pg->cache[i]);
     for (int i = 0; i < PG_TEXT_CACHE; i++)
@@ -230,6 +258,7 @@ al_pg_close(struct al_pg *pg)
 static int
 ensure_connected(struct al_pg *pg)
 {
+    drain(pg);
     if (!pg->broken && PQstatus(pg->conn) == CONNECTION_OK)
         return AL_OK;
     for (int i = 0; i < PG_CACHE; i++)
@@ -381,6 +410,13 @@ al_pg_reset(struct al_pg_stmt *s)
 {
     if (!s)
         return;
+    if (s->sent) { /* sent ahead and never stepped: its result is collected and dropped */
+        if (s->pg->inflight == s)
+            drain(s->pg);
+        PQclear(s->ahead);
+        s->ahead = NULL;
+        s->sent = false;
+    }
     PQclear(s->res);
     s->res = NULL;
     s->row = s->nrows = 0;
@@ -391,8 +427,18 @@ al_pg_step(struct al_pg_stmt *s)
 {
     struct al_pg *pg = s->pg;
     if (!s->res) {
-        PGresult *r = PQexecPrepared(pg->conn, s->name, s->nparams,
-            (const char *const *)s->values, s->lengths, NULL, 0);
+        PGresult *r;
+        if (s->sent) { /* RULE-DB-134: the execution sent ahead */
+            if (pg->inflight == s)
+                drain(pg);
+            r = s->ahead;
+            s->ahead = NULL;
+            s->sent = false;
+        } else {
+            drain(pg);
+            r = PQexecPrepared(pg->conn, s->name, s->nparams, (const char *const *)s->values,
+                s->lengths, NULL, 0);
+        }
         ExecStatusType t = PQresultStatus(r);
         if (t == PGRES_COMMAND_OK) {
             const char *n = PQcmdTuples(r);
@@ -431,6 +477,20 @@ al_pg_col(struct al_pg_stmt *s, int col, size_t *len)
     return PQgetvalue(s->res, s->row, col);
 }
 
+int
+al_pg_send(struct al_pg_stmt *s)
+{
+    struct al_pg *pg = s->pg;
+    al_pg_reset(s);
+    drain(pg);
+    if (!PQsendQueryPrepared(pg->conn, s->name, s->nparams, (const char *const *)s->values,
+            s->lengths, NULL, 0))
+        return result_err(pg, NULL, "send");
+    s->sent = true;
+    pg->inflight = s;
+    return AL_OK;
+}
+
 int64_t
 al_pg_changes(struct al_pg *pg)
 {
@@ -440,7 +500,7 @@ al_pg_changes(struct al_pg *pg)
 int
 al_pg_exec(struct al_pg *pg, const char *sql)
 {
-    if (ensure_connected(pg) != AL_OK)
+    if (ensure_connected(pg) != AL_OK) /* which collects a statement sent ahead */
         return AL_EUNAVAIL;
     PGresult *r = PQexec(pg->conn, sql);
     ExecStatusType t = PQresultStatus(r);
@@ -452,6 +512,7 @@ al_pg_exec(struct al_pg *pg, const char *sql)
 bool
 al_pg_in_tx(struct al_pg *pg)
 {
+    drain(pg);
     PGTransactionStatusType t = PQtransactionStatus(pg->conn);
     return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }

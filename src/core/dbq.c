@@ -186,3 +186,42 @@ al_db_keyset(struct al_db *db, struct al_params *p, const struct al_page_sql *q,
     p->n -= after ? 2 : 1; /* the same parameters serve the next page */
     return st;
 }
+
+int
+al_keyset_step(struct al_keyset *k)
+{
+    if (k->limit <= 0)
+        k->limit = 20000;
+    for (;;) {
+        if (!k->st) {
+            if (k->done)
+                return AL_OK;
+            if (!(k->st = al_db_sql(k->db, k->sql)))
+                return AL_EDB;
+            al_stmt_binds(k->st, AL_I(k->started ? k->after : 0), AL_I(k->limit));
+            k->started = true;
+            k->got = 0;
+        }
+        int rc = al_stmt_step(k->st);
+        if (rc == AL_ROW) {
+            k->after = al_stmt_int(k->st, 0);
+            k->got++;
+            return AL_ROW;
+        }
+        k->st = NULL; /* reset by its last step */
+        if (rc != AL_OK)
+            return rc;
+        if (k->got < k->limit) { /* a short page is the last */
+            k->done = true;
+            return AL_OK;
+        }
+    }
+}
+
+void
+al_keyset_reset(struct al_keyset *k)
+{
+    al_stmt_reset(k->st);
+    k->st = NULL;
+    k->done = true;
+}

@@ -148,6 +148,28 @@ int al_db_page(struct al_db *db, struct al_params *p, const struct al_page_sql *
 struct al_stmt *al_db_keyset(struct al_db *db, struct al_params *p, const struct al_page_sql *q,
     const char *where, const char *key, bool desc, const char *after, int64_t limit);
 
+/*
+ * RULE-DB-135: every row of a table in key order, a page at a time, as one cursor: `sql` reads
+ * the rows whose key (its first column, a unique positive integer: an id) is greater than ?1
+ * (0 for the first page), ordered by it, LIMIT ?2.  A statement over a whole table would hold all its rows at once on PostgreSQL
+ * (results arrive whole); this holds one page.  Zero-initialise, set db, sql and limit
+ * (<= 0: 20,000), then step: AL_ROW with the row in `st` (valid until the next step), AL_OK
+ * after the last, or an error.  al_keyset_reset ends it early.
+ *
+ *     struct al_keyset k = {.db = db, .sql = sql_state};
+ *     while ((rc = al_keyset_step(&k)) == AL_ROW) … al_stmt_int(k.st, 0) …
+ */
+struct al_keyset {
+    struct al_db *db;
+    const char *sql;
+    int64_t limit;
+    struct al_stmt *st; /* the current page's statement, NULL between pages */
+    int64_t after, got; /* the last key read; rows read of the current page */
+    bool started, done;
+};
+int al_keyset_step(struct al_keyset *k);
+void al_keyset_reset(struct al_keyset *k);
+
 /* Every row of a statement already bound, appended to `items`: AL_OK or its error. */
 int al_db_rows(struct al_stmt *st, struct al_arena *a, const struct al_rows *rows,
     json_t *items);

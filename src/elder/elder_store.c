@@ -1814,26 +1814,46 @@ struct recompute_scan {
 };
 
 /*
- * One page of the scan: the elders with lo <= id < hi and their stored categories, merged in
- * id order.  RULE-DB-132: a page, not the whole table, so PostgreSQL (whose results arrive
+ * The elders of a page, lo <= id < hi.  Two texts of one statement: while the rows of one page
+ * are visited, the next page's statement is already running on the database (RULE-DB-134).
+ */
+#define SCAN_ELDERS(tag)                                                                       \
+    "SELECT id, birth_date, " FACT_COLS ", name, sex, region_code, status, status_date,"       \
+    " coalesce(last_hukou_import, 0) FROM elders WHERE id >= ?1 AND id < ?2 ORDER BY id" tag
+static const char *const sql_scan_elders[2] = {SCAN_ELDERS(""), SCAN_ELDERS(" /* ahead */")};
+
+/* The elders of page `page` sent ahead on their text (page % 2); NULL when it did not prepare. */
+static struct al_stmt *
+scan_send(struct al_db *db, int64_t page)
+{
+    struct al_stmt *e = al_db_sql(db, sql_scan_elders[page % 2]);
+    if (!e)
+        return NULL;
+    al_stmt_binds(e, AL_I(page * scan_page_ids), AL_I((page + 1) * scan_page_ids));
+    return al_stmt_send(e) == AL_OK ? e : NULL;
+}
+
+/*
+ * One page of the scan: the elders of page `page` (`e`, sent ahead) and their stored
+ * categories, merged in id order; the next page is sent (into *next) before the rows are
+ * visited when there is one.  RULE-DB-132: a page, not the whole table, so PostgreSQL (whose results arrive
  * whole) holds one page's rows at a time.
  */
 static int
-scan_page(struct al_db *db, struct recompute_scan *r, int64_t lo, int64_t hi)
+scan_page(struct al_db *db, struct recompute_scan *r, struct al_stmt *e, int64_t page,
+    bool more, struct al_stmt **next)
 {
-    static const char sql_elders[] =
-        "SELECT id, birth_date, " FACT_COLS ", name, sex, region_code, status, status_date,"
-        " coalesce(last_hukou_import, 0) FROM elders WHERE id >= ?1 AND id < ?2 ORDER BY id";
     static const char sql_cats[] = "SELECT elder_id, category FROM elder_categories"
                                    " WHERE elder_id >= ?1 AND elder_id < ?2"
                                    " ORDER BY elder_id, category";
-    struct al_stmt *e = al_db_sql(db, sql_elders), *c = al_db_sql(db, sql_cats);
-    if (!e || !c)
+    struct al_stmt *c = al_db_sql(db, sql_cats);
+    if (!c)
         return AL_EDB;
-    al_stmt_binds(e, AL_I(lo), AL_I(hi));
-    al_stmt_binds(c, AL_I(lo), AL_I(hi));
-    int rc, crc = al_stmt_step(c);
-    while ((rc = al_stmt_step(e)) == AL_ROW) {
+    al_stmt_binds(c, AL_I(page * scan_page_ids), AL_I((page + 1) * scan_page_ids));
+    int rc, crc = al_stmt_step(c), erc = al_stmt_step(e); /* both results at hand */
+    if (more && !(*next = scan_send(db, page + 1)))
+        erc = AL_EDB;
+    for (rc = erc; rc == AL_ROW; rc = al_stmt_step(e)) {
         int64_t id = al_stmt_int(e, 0);
         struct elder_facts f;
         memset(&f, 0, sizeof(f));
@@ -1888,8 +1908,15 @@ elder_recompute_scan(struct al_db *db, const char *today,
         return rc;
     struct recompute_scan r = {.s = &s, .today = today, .fn = fn, .ctx = ctx};
     al_vec_init(&r.redo, sizeof(int64_t));
-    for (int64_t lo = 0; rc == AL_OK && lo <= top; lo += scan_page_ids)
-        rc = scan_page(db, &r, lo, lo + scan_page_ids);
+    int64_t pages = top / scan_page_ids + 1;
+    struct al_stmt *e = scan_send(db, 0);
+    if (!e)
+        rc = AL_EDB;
+    for (int64_t page = 0; rc == AL_OK && page < pages; page++)
+        rc = scan_page(db, &r, e, page, page + 1 < pages, &e);
+    if (rc != AL_OK) /* a page sent ahead and never read is dropped */
+        for (int k = 0; k < 2; k++)
+            al_stmt_reset(al_db_sql(db, sql_scan_elders[k]));
     /* The rewrites, with the evidence of each fact (elder_store_recompute reads it). */
     struct al_arena a;
     al_arena_init(&a, 1 << 14);

@@ -56,7 +56,7 @@ struct run {
     bool baseline;
     struct identify_hukou *hukou; /* RULE-IDENT-003: the reference imports, newest first */
     size_t nhukou;
-    struct al_stmt *prev; /* identify_state in elder_id order, merged with the scan */
+    struct al_keyset prev; /* identify_state in elder_id order, merged with the scan */
     int prev_rc;
     struct al_vec items;  /* struct item */
     struct al_vec states; /* struct item: snapshots to write (new or changed), list = special */
@@ -84,12 +84,12 @@ visit(void *ctx, const struct elder_scan_row *row)
 {
     struct run *r = ctx;
     struct identify_prev prev = {0};
-    while (r->prev_rc == AL_ROW && al_stmt_int(r->prev, 0) < row->id)
-        r->prev_rc = al_stmt_step(r->prev);
-    if (r->prev_rc == AL_ROW && al_stmt_int(r->prev, 0) == row->id) {
+    while (r->prev_rc == AL_ROW && al_stmt_int(r->prev.st, 0) < row->id)
+        r->prev_rc = al_keyset_step(&r->prev);
+    if (r->prev_rc == AL_ROW && al_stmt_int(r->prev.st, 0) == row->id) {
         prev.known = true;
-        prev.special = al_stmt_int(r->prev, 1) != 0;
-        prev.cats = al_stmt_text(r->prev, 2);
+        prev.special = al_stmt_int(r->prev.st, 1) != 0;
+        prev.cats = al_stmt_text(r->prev.st, 2);
     }
     int64_t hukou = identify_hukou_for(r->hukou, r->nhukou, row->region_code);
     unsigned lists = identify_classify(row, &prev, r->baseline, hukou);
@@ -280,11 +280,12 @@ int
 identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char *today,
     int64_t *scanned, int64_t *recomputed, int64_t counts[5])
 {
-    static const char sql_prev[] =
-        "SELECT elder_id, special, cats FROM identify_state ORDER BY elder_id";
+    static const char sql_prev[] = /* RULE-DB-135: a page at a time */
+        "SELECT elder_id, special, cats FROM identify_state WHERE elder_id > ?1"
+        " ORDER BY elder_id LIMIT ?2";
     struct al_arena a;
     al_arena_init(&a, 1 << 20);
-    struct run r = {.db = db, .a = &a, .baseline = baseline};
+    struct run r = {.db = db, .a = &a, .baseline = baseline, .prev = {.db = db, .sql = sql_prev}};
     al_vec_init(&r.items, sizeof(struct item));
     al_vec_init(&r.states, sizeof(struct item));
     al_vec_init(&r.people, sizeof(struct person));
@@ -293,14 +294,12 @@ identify_store_lists(struct al_db *db, int64_t run_id, bool baseline, const char
     int rc = hukou_imports(db, &hukou);
     r.hukou = hukou.p;
     r.nhukou = identify_hukou_references(hukou.p, hukou.n);
-    if (rc == AL_OK && !(r.prev = al_db_sql(db, sql_prev)))
-        rc = AL_EDB;
     if (rc == AL_OK) {
-        r.prev_rc = al_stmt_step(r.prev);
+        r.prev_rc = al_keyset_step(&r.prev);
         rc = elder_recompute_scan(db, today, visit, &r, scanned, recomputed);
         if (rc == AL_OK && r.prev_rc != AL_ROW && r.prev_rc != AL_OK)
             rc = r.prev_rc;
-        al_stmt_reset(r.prev);
+        al_keyset_reset(&r.prev);
     }
     if (rc == AL_OK)
         rc = duplicates(&r);

@@ -10,6 +10,7 @@
 
 #include "core/db.h"
 #include "core/db_int.h"
+#include "core/dbq.h"
 #include "core/embed.h"
 #include "core/json.h"
 #include "unit.h"
@@ -476,6 +477,75 @@ planned_for_the_parameters(void **state)
     al_stmt_reset(q);
 }
 
+/* Rows of a generate_series statement sent ahead, stepped now: lo..hi, then AL_OK. */
+static void
+steps_series(struct al_stmt *st, int lo, int hi)
+{
+    for (int v = lo; v <= hi; v++) {
+        assert_int_equal(al_stmt_step(st), AL_ROW);
+        assert_int_equal(al_stmt_int(st, 0), v);
+    }
+    assert_int_equal(al_stmt_step(st), AL_OK);
+}
+
+/*
+ * RULE-DB-134: a statement sent ahead is executed while the caller does other work; any other
+ * command on the connection first collects it, a reset drops it, an error shows at its step.
+ */
+static void
+sent_ahead(void **state)
+{
+    struct al_db *db = *state;
+    static const char series[] =
+        "SELECT g FROM generate_series(CAST(?1 AS integer), CAST(?2 AS integer)) g ORDER BY g";
+    static const char plus[] = "SELECT CAST(?1 AS integer) + 1";
+    static const char div[] = "SELECT 1 / CAST(?1 AS integer)";
+    struct al_stmt *a = al_db_sql(db, series), *b;
+    int64_t v = 0;
+    al_stmt_binds(a, AL_I(1), AL_I(5));
+    assert_int_equal(al_stmt_send(a), AL_OK);
+    b = al_db_sql(db, plus); /* another statement while `a` runs */
+    al_stmt_binds(b, AL_I(41));
+    assert_int_equal(al_stmt_int64(b, &v), AL_OK);
+    assert_int_equal(v, 42);
+    steps_series(a, 1, 5);
+    /* A transaction's commands while it runs. */
+    al_stmt_binds(a, AL_I(10), AL_I(12));
+    assert_int_equal(al_stmt_send(a), AL_OK);
+    assert_int_equal(al_db_begin(db), AL_OK);
+    assert_true(al_db_in_tx(db));
+    assert_int_equal(al_db_commit(db), AL_OK);
+    steps_series(a, 10, 12);
+    /* Sent, then reset: dropped; stepped again, it runs as usual with its parameters. */
+    al_stmt_binds(a, AL_I(1), AL_I(3));
+    assert_int_equal(al_stmt_send(a), AL_OK);
+    al_stmt_reset(a);
+    b = al_db_sql(db, plus);
+    al_stmt_binds(b, AL_I(6));
+    assert_int_equal(al_stmt_int64(b, &v), AL_OK);
+    assert_int_equal(v, 7);
+    steps_series(a, 1, 3);
+    /* Two sent: the second collects the first. */
+    al_stmt_binds(a, AL_I(1), AL_I(2));
+    assert_int_equal(al_stmt_send(a), AL_OK);
+    b = al_db_sql(db, plus);
+    al_stmt_binds(b, AL_I(5));
+    assert_int_equal(al_stmt_send(b), AL_OK);
+    assert_int_equal(al_stmt_int64(b, &v), AL_OK);
+    assert_int_equal(v, 6);
+    steps_series(a, 1, 2);
+    /* An error shows at the step, and the connection goes on. */
+    struct al_stmt *d = al_db_sql(db, div);
+    al_stmt_binds(d, AL_I(0));
+    assert_int_equal(al_stmt_send(d), AL_OK);
+    int rc = al_stmt_step(d);
+    assert_true(rc != AL_ROW && rc != AL_OK);
+    b = al_db_sql(db, plus);
+    al_stmt_binds(b, AL_I(1));
+    assert_int_equal(al_stmt_int64(b, &v), AL_OK);
+    assert_int_equal(v, 2);
+}
+
 int
 main(void)
 {
@@ -493,6 +563,7 @@ main(void)
         cmocka_unit_test(list_count_indexes),
         cmocka_unit_test(many_bare_placeholders),
         cmocka_unit_test(planned_for_the_parameters),
+        cmocka_unit_test(sent_ahead),
     };
     int failed = cmocka_run_group_tests_name("pure", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("server", server, pg_setup, pg_teardown);

@@ -209,6 +209,62 @@ binds_in_one_call(void **state)
     al_db_close(db);
 }
 
+/* The ids al_keyset_step reads with pages of `limit`, stopping after `stop` rows (0: all). */
+static json_t *
+keyset_ids(struct al_db *db, int64_t limit, int stop)
+{
+    struct al_keyset k = {.db = db, .sql = "SELECT id, name FROM t WHERE id > ?1 ORDER BY id LIMIT ?2",
+        .limit = limit};
+    json_t *ids = json_array();
+    int rc;
+    while ((rc = al_keyset_step(&k)) == AL_ROW) {
+        json_array_append_new(ids, json_integer(al_stmt_int(k.st, 0)));
+        if (stop && (int)json_array_size(ids) == stop) {
+            al_keyset_reset(&k);
+            assert_int_equal(al_keyset_step(&k), AL_OK); /* ended */
+            break;
+        }
+    }
+    assert_true(rc == AL_ROW || rc == AL_OK);
+    return ids;
+}
+
+static json_t *
+keysets(struct al_db *db, void *arg)
+{
+    (void)arg;
+    assert_int_equal(al_db_exec(db, schema), AL_OK);
+    json_t *out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "one", keyset_ids(db, 1, 0), "two",
+        keyset_ids(db, 2, 0), "five", keyset_ids(db, 5, 0), "default", keyset_ids(db, 0, 0),
+        "stopped", keyset_ids(db, 2, 3));
+    return out;
+}
+
+/*
+ * RULE-DB-135: a table read a page at a time as one cursor: every row once in key order,
+ * whatever the page size (one, a divisor of the rows, all of them, the default), and ended
+ * early on request.
+ */
+static void
+keyset_reads_every_row_once(void **state)
+{
+    (void)state;
+    dual_same(keysets, NULL);
+    struct al_db *db = dual_open(DUAL_SQLITE);
+    assert_non_null(db);
+    json_t *o = keysets(db, NULL);
+    json_t *want = json_pack("[iiiii]", 1, 2, 3, 4, 5);
+    for (const char *const *k = (const char *const[]){"one", "two", "five", "default", NULL}; *k;
+         k++)
+        assert_true(json_equal(json_object_get(o, *k), want));
+    json_t *three = json_pack("[iii]", 1, 2, 3);
+    assert_true(json_equal(json_object_get(o, "stopped"), three));
+    json_decref(three);
+    json_decref(want);
+    json_decref(o);
+    al_db_close(db);
+}
+
 int
 main(void)
 {
@@ -217,6 +273,7 @@ main(void)
         cmocka_unit_test(row_json_kinds),
         cmocka_unit_test(params_number_and_overflow),
         cmocka_unit_test(binds_in_one_call),
+        cmocka_unit_test(keyset_reads_every_row_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
