@@ -38,4 +38,20 @@ int bed_seed_demo(struct al_db *db, struct al_errinfo *e);
 int bed_covers_service(struct al_db *db, int64_t elder_id, const char *date,
     const char *item_name, bool *covered, int64_t *bed_id);
 
+/*
+ * RULE-BED-080/081: a bed application for elder `elder_id` asked by another module (a welfare
+ * visit's referral, issue 15): applicant 协管员 named `applicant_name`, applied `today`, in the
+ * caller's transaction (the caller audits).  An elder who already has a bed not closed keeps it:
+ * its id in *id with *existing set, nothing written.  AL_OK, AL_ENOTFOUND (no such elder),
+ * AL_EUNPROC (the record is not active) or a database error.
+ */
+struct al_arena;
+int bed_apply_for(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    const char *applicant_name, const char *today, int64_t now, int64_t *id, bool *existing);
+
+/* The state of bed `id` (application … in_service, review, closed) and its Chinese name, in `a`.
+ * AL_OK, AL_ENOTFOUND or a database error. */
+int bed_status_of(struct al_db *db, struct al_arena *a, int64_t id, const char **status,
+    const char **status_name);
+
 #endif

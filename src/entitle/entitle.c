@@ -1500,77 +1500,150 @@ out:
     return rc;
 }
 
-int
-entitle_elder_item(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *region,
-    const char *item_key, const char *date, struct entitle_verdict *out)
+/* One elder against the effective list of their county on a date: what every item needs. */
+struct elder_eval {
+    const char *list_region;
+    json_t *params, *entries, *items, *receiving;
+    struct rule_facts f;
+};
+
+static void
+elder_eval_fini(struct elder_eval *v)
+{
+    facts_fini(&v->f);
+    json_decref(v->params);
+    json_decref(v->entries);
+    json_decref(v->items);
+    json_decref(v->receiving);
+}
+
+/* Load the list, its parameters, the elder's facts and what they receive.  AL_EUNPROC when
+ * the region keys no list.  elder_eval_fini in every case. */
+static int
+elder_eval_load(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *region,
+    const char *date, struct elder_eval *v)
 {
     char chain[ENT_LEVELS][13];
     int n, rc;
-    *out = (struct entitle_verdict){.eligible = -1};
+    *v = (struct elder_eval){.params = json_array(), .entries = json_array(),
+        .receiving = json_array()};
+    facts_init(&v->f, 1);
     if (entitle_chain(region, chain, &n) != AL_OK)
         return AL_EUNPROC;
-    out->list_region = al_arena_strdup(a, chain[n - 1]);
-    json_t *params = json_array(), *entries = json_array(), *items = NULL,
-           *receiving = json_array();
-    struct rule_facts f;
-    facts_init(&f, 1);
-    if ((rc = entitle_store_params(db, chain, n, params)) != AL_OK ||
-        (rc = entitle_store_entries(db, chain, n, date, 0, entries)) != AL_OK)
-        goto out;
-    items = entitle_merge(a, entries, out->list_region, date);
-    size_t i, k, at = SIZE_MAX;
+    v->list_region = al_arena_strdup(a, chain[n - 1]);
+    if ((rc = entitle_store_params(db, chain, n, v->params)) != AL_OK ||
+        (rc = entitle_store_entries(db, chain, n, date, 0, v->entries)) != AL_OK)
+        return rc;
+    v->items = entitle_merge(a, v->entries, v->list_region, date);
+    if ((rc = entitle_store_receiving(db, elder_id, date, v->receiving)) != AL_OK)
+        return rc;
+    facts_fini(&v->f);
+    facts_init(&v->f, (int)json_array_size(v->items));
+    if ((rc = facts_load_elder(db, elder_id, date, NULL, &v->f)) != AL_OK)
+        return rc;
+    size_t i, k;
     json_t *it, *key;
-    json_array_foreach(items, i, it) if (!strcmp(sget(it, "item_key"), item_key)) at = i;
-    if (at == SIZE_MAX) {
-        out->explanation = al_arena_printf(a, "老人所在地的基本养老服务清单中没有该项目（%s）",
-            item_key);
-        goto out;
-    }
-    it = json_array_get(items, at);
+    json_array_foreach(v->receiving, k, key) json_array_foreach(v->items, i, it)
+        if (!strcmp(sget(it, "item_key"), json_string_value(key)))
+            facts_set_receives(&v->f, 0, (int)i);
+    return AL_OK;
+}
+
+/* Item `at` of the loaded list for the elder: out's eligible, item_name, rule_text and the
+ * Chinese explanation (RULE-ENT-050..052). */
+static void
+elder_eval_item(struct al_arena *a, struct elder_eval *v, size_t at, const char *date,
+    struct entitle_verdict *out)
+{
+    json_t *it = json_array_get(v->items, at);
+    out->eligible = -1;
+    out->list_region = v->list_region;
     out->item_name = al_arena_strdup(a, sget(it, "name"));
     const char *text = sget(it, "rule_text");
     if (!text || !*text) {
         out->explanation = al_arena_printf(a, "“%s”尚未设定认定规则", out->item_name);
-        goto out;
+        return;
     }
     out->rule_text = al_arena_strdup(a, text);
-    if ((rc = entitle_store_receiving(db, elder_id, date, receiving)) != AL_OK)
-        goto out;
-    facts_fini(&f);
-    facts_init(&f, (int)json_array_size(items));
-    if ((rc = facts_load_elder(db, elder_id, date, NULL, &f)) != AL_OK)
-        goto out;
-    json_array_foreach(receiving, k, key) json_array_foreach(items, i, it)
-        if (!strcmp(sget(it, "item_key"), json_string_value(key))) facts_set_receives(&f, 0, (int)i);
     struct rule *rule = NULL;
     struct rule_error err;
-    if (entitle_rule_compile(a, text, out->list_region, date, params, items, &rule, &err)) {
+    if (entitle_rule_compile(a, text, v->list_region, date, v->params, v->items, &rule, &err)) {
         out->explanation = al_arena_printf(a, "“%s”的认定规则有误：%s", out->item_name,
             err.message);
-        goto out;
+        return;
     }
     struct rule_explanation x;
-    rule_explain(a, rule, &f, 0, &x);
+    rule_explain(a, rule, &v->f, 0, &x);
     out->eligible = x.eligible;
     if (x.eligible) {
         out->explanation = al_arena_printf(a, "符合“%s”的认定规则：%s", out->item_name, text);
-    } else {
-        size_t len = 0;
-        for (int m = 0; m < x.nmissing; m++)
-            len += strlen(x.missing[m]) + 4;
-        char *buf = al_arena_alloc(a, len + 1), *p = buf;
-        *p = 0;
-        for (int m = 0; m < x.nmissing; m++)
-            p += sprintf(p, "%s%s", m ? "；" : "", x.missing[m]);
-        out->explanation = al_arena_printf(a, "不符合“%s”的认定规则（%s）：%s", out->item_name,
-            text, x.nmissing ? buf : "条件不满足");
+        return;
     }
-out:
-    facts_fini(&f);
-    json_decref(params);
-    json_decref(entries);
-    json_decref(items);
-    json_decref(receiving);
+    size_t len = 0;
+    for (int m = 0; m < x.nmissing; m++)
+        len += strlen(x.missing[m]) + 4;
+    char *buf = al_arena_alloc(a, len + 1), *p = buf;
+    *p = 0;
+    for (int m = 0; m < x.nmissing; m++)
+        p += sprintf(p, "%s%s", m ? "；" : "", x.missing[m]);
+    out->explanation = al_arena_printf(a, "不符合“%s”的认定规则（%s）：%s", out->item_name, text,
+        x.nmissing ? buf : "条件不满足");
+}
+
+int
+entitle_elder_item(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *region,
+    const char *item_key, const char *date, struct entitle_verdict *out)
+{
+    struct elder_eval v;
+    *out = (struct entitle_verdict){.eligible = -1};
+    int rc = elder_eval_load(db, a, elder_id, region, date, &v);
+    out->list_region = v.list_region;
+    if (rc == AL_OK) {
+        size_t i, at = SIZE_MAX;
+        json_t *it;
+        json_array_foreach(v.items, i, it) if (!strcmp(sget(it, "item_key"), item_key)) at = i;
+        if (at == SIZE_MAX)
+            out->explanation = al_arena_printf(a,
+                "老人所在地的基本养老服务清单中没有该项目（%s）", item_key);
+        else
+            elder_eval_item(a, &v, at, date, out);
+    }
+    elder_eval_fini(&v);
+    return rc;
+}
+
+int
+entitle_elder_check(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *region,
+    const char *date, struct entitle_check *out)
+{
+    struct elder_eval v;
+    *out = (struct entitle_check){0};
+    int rc = elder_eval_load(db, a, elder_id, region, date, &v);
+    const char *missing = "";
+    size_t i;
+    json_t *it;
+    if (rc == AL_OK)
+        json_array_foreach(v.items, i, it) {
+            struct entitle_verdict x;
+            elder_eval_item(a, &v, i, date, &x);
+            bool receiving = facts_receives(&v.f, 0, (int)i);
+            out->items++;
+            out->eligible += x.eligible == 1;
+            out->receiving += receiving;
+            if (x.eligible == 1 && !receiving) { /* RULE-ENT-074: the gap a referral is about */
+                out->missing++;
+                missing = al_arena_printf(a, "%s%s%s", missing, *missing ? "、" : "",
+                    x.item_name);
+            }
+        }
+    out->list_region = v.list_region;
+    out->missing_names = missing;
+    out->summary = out->missing
+        ? al_arena_printf(a, "清单 %d 项，符合 %d 项，已享受 %d 项；符合但尚未享受：%s", out->items,
+              out->eligible, out->receiving, missing)
+        : al_arena_printf(a, "清单 %d 项，符合 %d 项，已享受 %d 项；符合的项目均已享受",
+              out->items, out->eligible, out->receiving);
+    elder_eval_fini(&v);
     return rc;
 }
 

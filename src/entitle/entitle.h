@@ -127,4 +127,21 @@ struct entitle_verdict {
 int entitle_elder_item(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *region,
     const char *item_key, const char *date, struct entitle_verdict *out);
 
+/*
+ * RULE-ENT-074: elder `elder_id` (living in `region`) against every item of the effective list
+ * of their county on `date`, as GET /api/v1/elders/:id/entitlements answers it, summed up for
+ * another module (a welfare visit's referral, issue 15): how many items, how many the elder is
+ * eligible for, how many they receive, and the names of those eligible but not received — the
+ * gap to act on — with a Chinese summary (in `a`).  Reads only; the caller checks scope.
+ * AL_OK, AL_EUNPROC when the region keys no list, or a database error.
+ */
+struct entitle_check {
+    int items, eligible, receiving, missing;
+    const char *missing_names; /* 、-separated, "" when none */
+    const char *summary;
+    const char *list_region;
+};
+int entitle_elder_check(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    const char *region, const char *date, struct entitle_check *out);
+
 #endif

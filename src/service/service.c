@@ -375,17 +375,17 @@ order_place(struct al_req *r)
 
 /* Issue 14: the urgent visit another module asks for (service.h). */
 int
-service_order_urgent(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *note,
-    const char *placed_by, int64_t now, int64_t *id)
+service_order_open(struct al_db *db, struct al_arena *a, const struct service_order_ask *q,
+    int64_t *id)
 {
     struct elder_home home;
     struct svc_item it;
-    int rc = elder_home_of(db, a, elder_id, &home);
+    int rc = elder_home_of(db, a, q->elder_id, &home);
     if (rc != AL_OK)
         return rc;
     if (strcmp(home.status, "active") != 0)
         return AL_EUNPROC;
-    if ((rc = service_store_item(db, a, "zhuji", &it)) != AL_OK) /* 助急 */
+    if ((rc = service_store_item(db, a, q->item_code, &it)) != AL_OK)
         return rc == AL_ENOTFOUND ? AL_EUNPROC : rc;
     struct svc_line *line = al_arena_calloc(a, sizeof(*line));
     *line = (struct svc_line){.item_code = it.code, .price_fen = it.price_fen,
@@ -394,25 +394,35 @@ service_order_urgent(struct al_db *db, struct al_arena *a, int64_t elder_id, con
     int nq = 0;
     if (it.entitle_key) { /* THE SEAM to the basic service list, as for any order */
         char date[11];
-        service_cst_date(now, date);
-        if ((rc = service_quota_left(db, elder_id, home.region_code, date, &quota)) != AL_OK)
+        service_cst_date(q->window_start, date);
+        if ((rc = service_quota_left(db, q->elder_id, home.region_code, date, &quota)) != AL_OK)
             return rc;
         nq = 1;
     }
-    struct svc_new_order o = {.elder_id = elder_id, .region_code = home.region_code,
-        .address = home.address, .note = note ? note : "", .channel = "hotline",
-        .placed_by = placed_by, .lat = home.lat, .lng = home.lng, .has_geo = home.has_geo,
-        .window_start = now, .window_end = now + 2 * 3600, .planned_min = it.planned_min,
-        .lines = line, .nlines = 1};
+    struct svc_new_order o = {.elder_id = q->elder_id, .region_code = home.region_code,
+        .address = home.address, .note = q->note ? q->note : "", .channel = q->channel,
+        .placed_by = q->placed_by, .lat = home.lat, .lng = home.lng, .has_geo = home.has_geo,
+        .window_start = q->window_start, .window_end = q->window_end,
+        .planned_min = it.planned_min, .lines = line, .nlines = 1};
     service_split(line, 1, &quota, nq, &o.beyond); /* RULE-SVC-014 */
     o.total_fen = line->price_fen;
     o.entitled_fen = line->entitled_fen;
     o.elder_fen = line->elder_fen;
-    if ((rc = service_store_order_add(db, &o, now, id)) != AL_OK)
+    if ((rc = service_store_order_add(db, &o, q->now, id)) != AL_OK)
         return rc;
     /* the dispatch board hears of it (delivered after the commit on PostgreSQL) */
     service_publish(db, a, *id, home.region_code, "created", 0);
     return AL_OK;
+}
+
+int
+service_order_urgent(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *note,
+    const char *placed_by, int64_t now, int64_t *id)
+{
+    struct service_order_ask q = {.elder_id = elder_id, .item_code = "zhuji", /* 助急 */
+        .channel = "hotline", .note = note, .placed_by = placed_by, .window_start = now,
+        .window_end = now + 2 * 3600, .now = now};
+    return service_order_open(db, a, &q, id);
 }
 
 int

@@ -41,6 +41,24 @@ int service_order_urgent(struct al_db *db, struct al_arena *a, int64_t elder_id,
     const char *note, const char *placed_by, int64_t now, int64_t *id);
 
 /*
+ * An order asked by another module (RULE-SVC-230): one line of item `item_code` at the elder's
+ * home in the window given, priced and split like any order (RULE-SVC-014), status 待派单
+ * (created: on the dispatch board, waiting for an assignment), announced on the board.  In the
+ * caller's transaction (the caller audits).  AL_OK with *id, AL_ENOTFOUND (no such elder),
+ * AL_EUNPROC (the elder is not active, or the item is not offered), or a database error.
+ * service_order_urgent is this with 助急 for two hours from now.
+ */
+struct service_order_ask {
+    int64_t elder_id;
+    const char *item_code; /* svc_items.code: zhujie, zhuyi … */
+    const char *channel;   /* helper, hotline, family or elder */
+    const char *note, *placed_by;
+    int64_t window_start, window_end, now;
+};
+int service_order_open(struct al_db *db, struct al_arena *a, const struct service_order_ask *q,
+    int64_t *id);
+
+/*
  * The status of order `id` ("created", "assigned", … "cancelled") and its
  * Chinese name, copied into `a`, for another module's timeline.  AL_OK,
  * AL_ENOTFOUND or a database error.

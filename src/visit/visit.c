@@ -8,6 +8,7 @@
 #include "assess/assess.h"
 #include "attach/attach.h"
 #include "audit/audit.h"
+#include "bed/bed.h"
 #include "core/export.h"
 #include "core/crypto.h"
 #include "core/events.h"
@@ -19,7 +20,9 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "elder/elder.h"
+#include "entitle/entitle.h"
 #include "region/region.h"
+#include "service/service.h"
 #include "visit/visit.h"
 #include "visit/visit_int.h"
 
@@ -750,23 +753,51 @@ check_referral(struct al_req *r, const char *field_prefix, const char *target,
     return AL_OK;
 }
 
+/* RULE-VISIT-089: a service order at the elder's home for the need, before its deadline. */
+static int
+open_order(struct al_req *r, struct visit_need *n, int64_t *id)
+{
+    struct service_order_ask q = {.elder_id = n->elder_id, .item_code = visit_need_item(n->kind),
+        .channel = "helper", .placed_by = r->who->username, .now = r->now,
+        .note = al_arena_printf(r->arena, "探访转介：%s", n->need)};
+    visit_referral_window(n->deadline, r->today, r->now, &q.window_start, &q.window_end);
+    int rc = service_order_open(r->db, r->arena, &q, id);
+    if (rc == AL_EUNPROC)
+        return al_req_fail(r, AL_EUNPROC, "target", "老人档案不在册或服务项目未开办，不能转介服务工单");
+    return rc;
+}
+
 /*
- * Open the referral's target where its module exists (an assessment request);
- * the others are seams: service_order (issue 13), bed and entitlement checks
- * (issues 14 and 12) — their modules take the referral from the list of open
- * referrals once they land; until then an officer closes it with the outcome.
+ * RULE-VISIT-089: open the referral's target in its module, in the referral's transaction:
+ * an assessment request, a service order (待派单, on the dispatch board), a bed application
+ * (the bed the elder already has, when one is not closed), or an entitlement check of the
+ * elder against their whole list (read when the referral is shown).
  */
 static int
 open_target(struct al_req *r, struct visit_need *n)
 {
-    if (strcmp(n->target, "assessment") != 0)
-        return AL_OK;
-    int64_t req_id = 0;
-    int rc = assess_request_open(r->db, n->elder_id, n->region_code, "visit", n->need,
-        r->who->user_id, r->now, &req_id);
-    if (rc == AL_OK)
-        n->target_ref = al_arena_printf(r->arena, "assessment_request:%lld", (long long)req_id);
-    return rc;
+    int64_t id = 0;
+    int rc = AL_OK;
+    bool existing = false;
+    if (strcmp(n->target, "assessment") == 0) {
+        rc = assess_request_open(r->db, n->elder_id, n->region_code, "visit", n->need,
+            r->who->user_id, r->now, &id);
+        if (rc == AL_OK)
+            n->target_ref = al_arena_printf(r->arena, "assessment_request:%lld", (long long)id);
+    } else if (strcmp(n->target, "service_order") == 0) {
+        if ((rc = open_order(r, n, &id)) == AL_OK)
+            n->target_ref = al_arena_printf(r->arena, "service_order:%lld", (long long)id);
+    } else if (strcmp(n->target, "bed") == 0) {
+        rc = bed_apply_for(r->db, r->arena, n->elder_id, r->who->display_name, r->today, r->now,
+            &id, &existing);
+        if (rc == AL_EUNPROC)
+            return al_req_fail(r, AL_EUNPROC, "target", "老人档案不在册，不能申请家庭养老床位");
+        if (rc == AL_OK)
+            n->target_ref = al_arena_printf(r->arena, "bed:%lld", (long long)id);
+    } else if (strcmp(n->target, "entitlement") == 0) {
+        n->target_ref = al_arena_printf(r->arena, "entitlement:%s", r->today);
+    }
+    return rc == AL_ENOTFOUND ? al_req_fail(r, AL_ENOTFOUND, "elder_id", "老人不存在") : rc;
 }
 
 /* The idempotency scope of a visit record (RULE-VISIT-060). */
@@ -1068,39 +1099,63 @@ visible_need(struct al_req *r, struct visit_need *n)
     return rc;
 }
 
-/* The status of the referral's target where its module exists: "open"/"done", else NULL. */
+/*
+ * RULE-VISIT-088: where the referral's target stands — *state "open", "done" or "ended" (NULL
+ * without a target) — and *detail, its state in its module in Chinese or, for an entitlement
+ * check, the check made now.
+ */
 static int
-target_status(struct al_req *r, const struct visit_need *n, const char **status)
+target_status(struct al_req *r, const struct visit_need *n, const char **state,
+    const char **detail)
 {
     long long ref;
-    *status = NULL;
-    if (!n->target_ref || sscanf(n->target_ref, "assessment_request:%lld", &ref) != 1)
+    const char *status = NULL;
+    int rc = AL_OK;
+    *state = *detail = NULL;
+    if (!n->target_ref)
         return AL_OK;
-    int rc = assess_request_status(r->db, r->arena, ref, status);
-    return rc == AL_ENOTFOUND ? AL_OK : rc;
+    if (sscanf(n->target_ref, "assessment_request:%lld", &ref) == 1) {
+        rc = assess_request_status(r->db, r->arena, ref, &status);
+        *detail = status && strcmp(status, "done") == 0 ? "评估已完成" : "评估待完成";
+    } else if (sscanf(n->target_ref, "service_order:%lld", &ref) == 1) {
+        rc = service_order_status(r->db, r->arena, ref, &status, detail);
+    } else if (sscanf(n->target_ref, "bed:%lld", &ref) == 1) {
+        rc = bed_status_of(r->db, r->arena, ref, &status, detail);
+    } else if (strncmp(n->target_ref, "entitlement:", 12) == 0) {
+        struct entitle_check c;
+        rc = entitle_elder_check(r->db, r->arena, n->elder_id, n->region_code, r->today, &c);
+        status = rc == AL_OK ? "done" : NULL;
+        *detail = rc == AL_OK ? c.summary : "老人所在地没有可用的基本养老服务清单";
+        rc = rc == AL_EUNPROC ? AL_OK : rc;
+    }
+    if (rc == AL_ENOTFOUND)
+        return AL_OK;
+    *state = visit_target_state(n->target, status);
+    return rc;
 }
 
 static json_t *
-need_json(const struct visit_need *n, const char *tstatus)
+need_json(const struct visit_need *n, const char *tstatus, const char *tdetail)
 {
-    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:s?}", "id",
-        (json_int_t)n->id, "elder_id", (json_int_t)n->elder_id, "kind", n->kind, "need", n->need,
-        "status", n->status, "target", n->target, "target_name", visit_target_name(n->target),
-        "target_ref", n->target_ref, "deadline", n->deadline, "outcome", n->outcome, "version",
-        (json_int_t)n->version, "target_status", tstatus);
+    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:s?, s:s?}",
+        "id", (json_int_t)n->id, "elder_id", (json_int_t)n->elder_id, "kind", n->kind, "need",
+        n->need, "status", n->status, "target", n->target, "target_name",
+        visit_target_name(n->target), "target_ref", n->target_ref, "deadline", n->deadline,
+        "outcome", n->outcome, "version", (json_int_t)n->version, "target_status", tstatus,
+        "target_detail", tdetail);
 }
 
 static int
 need_get(struct al_req *r)
 {
     struct visit_need n;
-    const char *ts;
+    const char *ts, *td;
     int rc = visible_need(r, &n);
     if (rc == AL_OK)
-        rc = target_status(r, &n, &ts);
+        rc = target_status(r, &n, &ts, &td);
     if (rc != AL_OK)
         return rc;
-    return al_reply(r, 200, need_json(&n, ts));
+    return al_reply(r, 200, need_json(&n, ts, td));
 }
 
 /* The body of a change to a need: JSON with the need's `version` (RULE-VISIT-036). */
@@ -1150,10 +1205,10 @@ need_refer(struct al_req *r)
         return rc;
     n.status = "referred";
     n.version++;
-    const char *ts;
-    if ((rc = target_status(r, &n, &ts)) != AL_OK)
+    const char *ts, *td;
+    if ((rc = target_status(r, &n, &ts, &td)) != AL_OK)
         return rc;
-    return al_reply(r, 200, need_json(&n, ts));
+    return al_reply(r, 200, need_json(&n, ts, td));
 }
 
 static int
@@ -1162,22 +1217,22 @@ need_close(struct al_req *r)
     json_t *body;
     struct visit_need n;
     int64_t version;
-    const char *outcome, *ts;
+    const char *outcome, *ts, *td;
     int rc = need_change(r, &body, &version);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "outcome", "办理结果", AL_REQUIRED, 1, 500, &outcome, &r->err);
     if (rc == AL_OK)
         rc = visible_need(r, &n);
     if (rc == AL_OK)
-        rc = target_status(r, &n, &ts);
+        rc = target_status(r, &n, &ts, &td);
     if (rc != AL_OK)
         return rc;
     if (strcmp(n.status, "closed") == 0 || n.version != version)
         return al_req_fail(r, AL_ECONFLICT, "version", "该需求已办结或已被修改，请刷新后重试");
     /* RULE-VISIT-036: a referral whose target lives in another module closes once it is done. */
-    if (ts && strcmp(ts, "done") != 0)
-        return al_req_fail(r, AL_ECONFLICT, "target", "转介的%s尚未完成，不能办结",
-            visit_target_name(n.target));
+    if (ts && strcmp(ts, "open") == 0) /* done, or ended (cancelled, closed): the officer says */
+        return al_req_fail(r, AL_ECONFLICT, "target", "转介的%s尚未完成（%s），不能办结",
+            visit_target_name(n.target), td ? td : "办理中");
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
     rc = visit_store_need_close(r->db, n.id, version, outcome, r->who->user_id, r->now);
@@ -1189,7 +1244,7 @@ need_close(struct al_req *r)
     n.status = "closed";
     n.outcome = outcome;
     n.version++;
-    return al_reply(r, 200, need_json(&n, ts));
+    return al_reply(r, 200, need_json(&n, ts, td));
 }
 
 static int
@@ -1215,6 +1270,24 @@ needs_list(struct al_req *r)
     if (!empty && (rc = visit_store_needs(r->db, r->arena, &f, items, &total)) != AL_OK) {
         json_decref(items);
         return rc;
+    }
+    /* RULE-VISIT-088: where each referral's target stands, as one need shows it. */
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+        const char *ts, *td;
+        struct visit_need n = {.elder_id = json_integer_value(json_object_get(it, "elder_id")),
+            .region_code = json_string_value(json_object_get(it, "region_code")),
+            .target = json_string_value(json_object_get(it, "target")),
+            .target_ref = json_string_value(json_object_get(it, "target_ref"))};
+        if (n.target_ref && (rc = target_status(r, &n, &ts, &td)) == AL_OK && ts) {
+            json_object_set_new(it, "target_status", json_string(ts));
+            json_object_set_new(it, "target_detail", td ? json_string(td) : json_null());
+        }
+        if (rc != AL_OK) {
+            json_decref(items);
+            return rc;
+        }
     }
     return al_reply_items(r, items, total);
 }

@@ -250,6 +250,8 @@ needs(struct al_db *db, struct al_arena *a, int64_t helper, int64_t now, const c
                      now, &req)) != AL_OK)
                 break;
             x.target_ref = al_arena_printf(a, "assessment_request:%lld", (long long)req);
+        } else if (strcmp(x.target, "entitlement") == 0) { /* RULE-VISIT-089: read when shown */
+            x.target_ref = al_arena_printf(a, "entitlement:%s", today);
         }
         if ((rc = visit_store_need_refer(db, &x, now)) == AL_OK && demo[i].close)
             rc = visit_store_need_close(db, x.id, 2, "已联系燃气公司上门更换灶具和软管", helper,

@@ -125,6 +125,13 @@ extern const char *const visit_targets_ids[5];
 /* care, health, living, safety, economic, mental, other; NULL-ended */
 extern const char *const visit_need_kinds[8];
 const char *visit_target_name(const char *id);
+/* RULE-VISIT-086: the service item (svc_items.code) a need of `kind` asks for. */
+const char *visit_need_item(const char *kind);
+/* RULE-VISIT-087: the window (unix seconds) of an order opened by a referral due `deadline`. */
+void visit_referral_window(const char *deadline, const char *today, int64_t now, int64_t *start,
+    int64_t *end);
+/* RULE-VISIT-088: "done", "ended" or "open" for a target's state in its module (NULL: none). */
+const char *visit_target_state(const char *target, const char *status);
 const char *visit_need_kind_name(const char *id);
 /* Visitor kinds: helper, cadre, volunteer, provider; the kind a role implies (NULL: none). */
 extern const char *const visitor_kinds[5];

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/idcard.h"
 #include "visit/visit_int.h"
@@ -447,4 +448,54 @@ visit_campaign_window_problem(const char *start, const char *end, const char *to
     if (strcmp(end, today) < 0)
         return "结束日期不能早于今天";
     return NULL;
+}
+
+const char *
+visit_need_item(const char *kind)
+{
+    /* RULE-VISIT-086: the home service a need of each kind asks for when the referral names
+     * none; the dispatcher may change the order before it is assigned. */
+    static const char *const kinds[] = {"health", "care", "living", "safety", "mental", NULL};
+    static const char *const items[] = {"zhuyi", "huli", "shenghuo", "xunhu", "weiji"};
+    for (int i = 0; kind && kinds[i]; i++)
+        if (strcmp(kind, kinds[i]) == 0)
+            return items[i];
+    return "xunhu"; /* economic, other: a visit of the 巡护 round first */
+}
+
+void
+visit_referral_window(const char *deadline, const char *today, int64_t now, int64_t *start,
+    int64_t *end)
+{
+    /* RULE-VISIT-087: a referred order's window: 09:00–11:00 (China Standard Time) of the
+     * deadline's day, or from the next hour for two hours when the deadline is today. */
+    struct tm t = {0};
+    if (strcmp(deadline, today) > 0 &&
+        sscanf(deadline, "%4d-%2d-%2d", &t.tm_year, &t.tm_mon, &t.tm_mday) == 3) {
+        t.tm_year -= 1900;
+        t.tm_mon -= 1;
+        t.tm_hour = 1; /* 09:00 CST */
+        *start = (int64_t)timegm(&t);
+    } else {
+        *start = now - now % 3600 + 3600;
+    }
+    *end = *start + 2 * 3600;
+}
+
+const char *
+visit_target_state(const char *target, const char *status)
+{
+    /* RULE-VISIT-088: where a referral's target stands, from its own module's state. */
+    static const char *const done[] = {"completed", "confirmed", "rated", "settled", /* order */
+        "in_service", "review", /* bed */ "done", NULL};
+    static const char *const ended[] = {"cancelled", "closed", "rejected", NULL};
+    if (!target || !status)
+        return NULL;
+    for (int i = 0; done[i]; i++)
+        if (strcmp(status, done[i]) == 0)
+            return "done";
+    for (int i = 0; ended[i]; i++)
+        if (strcmp(status, ended[i]) == 0)
+            return "ended";
+    return "open";
 }

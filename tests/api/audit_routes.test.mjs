@@ -289,8 +289,8 @@ const CALLS = {
     return call(civil, { version: n.version, target: 'bed', deadline: '2099-01-01' }, { id: n.id })
   } },
   'POST /api/v1/visit-needs/:id/close': { action: 'visit.close', run: async (call) => {
-    const n = await visitNeed('service_order')
-    return call(civil, { version: n.version, outcome: '已派单' }, { id: n.id })
+    const n = await visitNeed('entitlement') // RULE-VISIT-088: a check made is done at once
+    return call(civil, { version: n.version, outcome: '已核查' }, { id: n.id })
   } },
   'POST /api/v1/timebank/schemes': { action: 'timebank.scheme_create', run: (call) => call(civil, { name: `巡检时间银行${seq++}`, region_code: '520327001', categories: ['打扫卫生'] }) },
   'PATCH /api/v1/timebank/schemes/:id': { action: 'timebank.scheme_update', run: async (call) => {

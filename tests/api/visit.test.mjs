@@ -238,18 +238,43 @@ test('RULE-VISIT-035 RULE-VISIT-036 RULE-VISIT-041: needs referred at the visit 
   assert.ok(reqs.some((q) => q.id === reqId && q.source === 'visit'), 'the assessment module has the request')
   // RULE-VISIT-036: not closable while the assessment is not done.
   assertError(assert, await lq.post(`/api/v1/visit-needs/${assess}/close`, { version: a.version, outcome: '已评估' }), 409, 'conflict', 'target')
-  // The service order is a seam: an officer closes it with the outcome; a helper may not.
+  // RULE-VISIT-089, RULE-SVC-230: the service referral opened an order (待派单) on the dispatch board, in the
+  // care item the need's kind asks for (RULE-VISIT-086), due on the deadline's morning
+  // (RULE-VISIT-087); the referral follows it (RULE-VISIT-088).
   const o = await need(order)
-  assert.equal(o.target_ref, null)
+  assert.match(o.target_ref, /^service_order:\d+$/)
+  assert.equal(o.target_status, 'open')
+  assert.equal(o.target_detail, '待派单')
+  const orderId = Number(o.target_ref.split(':')[1])
+  const so = ok(await civil.get(`/api/v1/service/orders/${orderId}`))
+  assert.equal(so.elder_id, E.G)
+  assert.equal(so.status, 'created')
+  assert.equal(so.channel, 'helper')
+  assert.deepEqual(so.lines.map((l) => l.item_code), ['huli'])
+  assert.match(so.note, /午餐不便/)
+  assert.equal(so.window_start, `${deadline}T01:00:00Z`)
   assertError(assert, await helper.post(`/api/v1/visit-needs/${order}/close`, { version: o.version, outcome: 'x' }), 403, 'forbidden')
   assertError(assert, await lq.post(`/api/v1/visit-needs/${order}/close`, { version: o.version + 5, outcome: '已派单' }), 409, 'conflict', 'version')
-  const closed = ok(await lq.post(`/api/v1/visit-needs/${order}/close`, { version: o.version, outcome: '已派单，助餐服务每日上门' }))
+  assertError(assert, await lq.post(`/api/v1/visit-needs/${order}/close`, { version: o.version, outcome: '已派单' }), 409, 'conflict', 'target')
+  // The order ends (cancelled: the family arranged meals itself): the officer closes with the outcome.
+  ok(await civil.post(`/api/v1/service/orders/${orderId}/cancel`, { reason: '家属已自行安排送餐' }))
+  const ended = await need(order)
+  assert.equal(ended.target_status, 'ended')
+  assert.equal(ended.target_detail, '已取消')
+  const closed = ok(await lq.post(`/api/v1/visit-needs/${order}/close`, { version: o.version, outcome: '家属已自行安排送餐' }))
   assert.equal(closed.status, 'closed')
   // A need recorded without a target is referred later.
   const m = await need(mental)
   assert.equal(m.status, 'recorded')
   const referred = ok(await helper.post(`/api/v1/visit-needs/${mental}/refer`, { version: m.version, target: 'bed', deadline }))
   assert.equal(referred.status, 'referred')
+  // RULE-VISIT-089, RULE-BED-080, RULE-BED-081: a bed application in the bed module, at its first step.
+  assert.match(referred.target_ref, /^bed:\d+$/)
+  assert.equal(referred.target_status, 'open')
+  const bed = ok(await lq.get(`/api/v1/beds/${referred.target_ref.split(':')[1]}`))
+  assert.equal(bed.elder_id, E.G)
+  assert.equal(bed.status, 'application')
+  assert.equal(bed.applicant, 'helper')
   assertError(assert, await helper.post(`/api/v1/visit-needs/${mental}/refer`, { version: referred.version, target: 'bed', deadline }), 409, 'conflict', 'version')
   assertError(assert, await jx.get(`/api/v1/visit-needs/${mental}`), 404, 'not_found')
   // The assessment answers the request: published, the request is done, the referral closes.
@@ -501,4 +526,32 @@ test('RULE-VISIT-066: a helper sets an elder\'s life-threatening condition (who,
   assert.equal(off.tier, 'none')
   assert.equal(off.condition.life_threatening, false)
   assert.equal(ok(await civil.get('/api/v1/audit?action=visit.condition')).items.length, 2)
+})
+
+test('RULE-VISIT-089 RULE-ENT-074: an entitlement referral checks the elder against the whole list; the referral shows the check and closes with the outcome', async () => {
+  const deadline = addDays(today, 3)
+  const v = ok(await helper.post('/api/v1/visits', { elder_id: E.G, method: 'home', needs: [
+    { kind: 'economic', need: '生活困难，核查应享受的补贴', target: 'entitlement', deadline },
+  ] }), 201)
+  const n = ok(await lq.get(`/api/v1/visit-needs/${v.needs[0]}`))
+  assert.equal(n.target_ref, `entitlement:${today}`)
+  assert.equal(n.target_status, 'done')
+  // The same answer as the elder's entitlement page: items, eligible, received, and the gap.
+  const ents = ok(await civil.get(`/api/v1/elders/${E.G}/entitlements`)).items
+  const eligible = ents.filter((x) => x.eligible === true)
+  const gap = eligible.filter((x) => !x.receiving).map((x) => x.name)
+  assert.ok(ents.length > 0)
+  assert.ok(n.target_detail.startsWith(`清单 ${ents.length} 项，符合 ${eligible.length} 项，已享受 ${ents.filter((x) => x.receiving).length} 项`), n.target_detail)
+  if (gap.length) assert.ok(n.target_detail.endsWith(`符合但尚未享受：${gap.join('、')}`), n.target_detail)
+  assertError(assert, await jx.get(`/api/v1/visit-needs/${v.needs[0]}`), 404, 'not_found')
+  const closed = ok(await lq.post(`/api/v1/visit-needs/${v.needs[0]}/close`, { version: n.version, outcome: '已申请高龄津贴' }))
+  assert.equal(closed.status, 'closed')
+  // RULE-BED-081: G already has a bed application (referred above): a second bed referral follows it.
+  const beds = ok(await lq.get(`/api/v1/beds?elder_id=${E.G}`)).items
+  assert.equal(beds.length, 1)
+  const again = ok(await helper.post('/api/v1/visits', { elder_id: E.G, method: 'phone', needs: [
+    { kind: 'safety', need: '卫生间无扶手', target: 'bed', deadline },
+  ] }), 201)
+  assert.equal(ok(await lq.get(`/api/v1/visit-needs/${again.needs[0]}`)).target_ref, `bed:${beds[0].id}`)
+  assert.equal(ok(await lq.get(`/api/v1/beds?elder_id=${E.G}`)).items.length, 1)
 })

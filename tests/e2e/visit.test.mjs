@@ -97,9 +97,24 @@ test('RULE-VISIT-030 RULE-VISIT-035 RULE-VISIT-036 RULE-VISIT-080: a home visit 
   assert.equal(need.target, 'service_order')
   assert.equal(need.deadline, deadline)
 
-  // The street officer closes the referral on a phone.
+  // RULE-VISIT-089: the referral opened an order on the dispatch board; the street officer on a
+  // phone follows the referral to it (RULE-VISIT-088) and sees the need in its note.
+  assert.match(need.target_ref, /^service_order:\d+$/)
+  const orderId = Number(need.target_ref.split(':')[1])
   const o = await openAs(browser, server, 'lq_officer', PHONE, false)
   await o.page.goto(server.base + '/visits/referrals')
+  await o.page.waitForSelector(`[data-test=need-target-${need.id}]:has-text("办理中：待派单")`)
+  await o.page.click(`[data-test=need-target-${need.id}]`)
+  await o.page.waitForSelector('[data-test=order-note]')
+  assert.match(await o.page.textContent('[data-test=order-note]'), /探访转介/)
+  assert.equal(new URL(o.page.url()).searchParams.get('order'), String(orderId))
+  // Not closable while the order is open; the family arranges the meals and the order is cancelled.
+  const early = await civil.post(`/api/v1/visit-needs/${need.id}/close`, { version: need.version, outcome: 'x' })
+  assert.equal(early.status, 409)
+  assert.equal((await civil.post(`/api/v1/service/orders/${orderId}/cancel`, { reason: '家属自行安排助餐' })).status, 200)
+  // The street officer closes the referral on a phone.
+  await o.page.goto(server.base + '/visits/referrals')
+  await o.page.waitForSelector(`[data-test=need-target-${need.id}]:has-text("已终止：已取消")`)
   await o.page.waitForSelector(`[data-test=need-close-${need.id}]`)
   await o.page.click(`[data-test=need-close-${need.id}]`)
   await o.page.waitForSelector('[data-test=close-dialog] form')

@@ -226,6 +226,36 @@ alarm_outcomes(void **state)
     assert_false(visit_alarm_wants_visit(NULL));
 }
 
+/* RULE-VISIT-086..088: a referral's order item and window, and where its target stands. */
+static void
+referral_rules(void **state)
+{
+    (void)state;
+    assert_string_equal(visit_need_item("health"), "zhuyi");
+    assert_string_equal(visit_need_item("care"), "huli");
+    assert_string_equal(visit_need_item("living"), "shenghuo");
+    assert_string_equal(visit_need_item("mental"), "weiji");
+    assert_string_equal(visit_need_item("economic"), "xunhu");
+    assert_string_equal(visit_need_item(NULL), "xunhu");
+    int64_t start, end;
+    /* 2026-12-03 10:20 CST = 02:20 UTC; a deadline later this month: that day 09:00 CST. */
+    int64_t now = 1796256000 + 2 * 3600 + 20 * 60;
+    visit_referral_window("2026-12-10", "2026-12-03", now, &start, &end);
+    assert_int_equal(start, 1796864400); /* 2026-12-10T01:00:00Z */
+    assert_int_equal(end - start, 7200);
+    visit_referral_window("2026-12-03", "2026-12-03", now, &start, &end); /* due today */
+    assert_int_equal(start, 1796256000 + 3 * 3600);
+    assert_int_equal(end, start + 7200);
+    assert_string_equal(visit_target_state("service_order", "created"), "open");
+    assert_string_equal(visit_target_state("service_order", "confirmed"), "done");
+    assert_string_equal(visit_target_state("service_order", "cancelled"), "ended");
+    assert_string_equal(visit_target_state("bed", "application"), "open");
+    assert_string_equal(visit_target_state("bed", "in_service"), "done");
+    assert_string_equal(visit_target_state("bed", "closed"), "ended");
+    assert_string_equal(visit_target_state("assessment", "done"), "done");
+    assert_null(visit_target_state("bed", NULL));
+}
+
 int
 main(void)
 {
@@ -239,6 +269,7 @@ main(void)
         cmocka_unit_test(position),
         cmocka_unit_test(helpers),
         cmocka_unit_test(alarm_outcomes),
+        cmocka_unit_test(referral_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
