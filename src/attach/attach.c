@@ -48,6 +48,30 @@ owner_id_of(struct al_req *r, int64_t *id)
  * POST /api/v1/attachments?owner_kind=&owner_id=&tag=[&filename=&note=]; the body is the file
  * itself (RULE-ATT-001..009).
  */
+/*
+ * The attachment of `kind`/`owner_id` as the list shows it: the one with id `id`, or (id 0) the
+ * first with `tag` and content hash `sha`.  *out a new reference, NULL when there is none.
+ */
+static int
+listed(struct al_req *r, const char *kind, int64_t owner_id, int64_t id, const char *tag,
+    const char *sha, json_t **out)
+{
+    json_t *items = json_array(), *it;
+    size_t i;
+    *out = NULL;
+    int rc = attach_store_list(r->db, r->arena, kind, owner_id, items);
+    json_array_foreach(items, i, it) {
+        const char *t = json_string_value(json_object_get(it, "tag")),
+                   *h = json_string_value(json_object_get(it, "sha256"));
+        if (rc == AL_OK && !*out &&
+            (id ? json_integer_value(json_object_get(it, "id")) == id
+                : t && h && !strcmp(t, tag) && !strcmp(h, sha)))
+            *out = json_incref(it);
+    }
+    json_decref(items);
+    return rc;
+}
+
 static int
 attach_create(struct al_req *r)
 {
@@ -84,6 +108,15 @@ attach_create(struct al_req *r)
             "文件只能是 JPEG 或 PNG 照片、PDF 文档（按文件内容识别，与文件名无关）");
     char sha[65];
     al_crypto_sha256_hex(r->body, r->body_len, sha); /* RULE-ATT-003 */
+    /* RULE-ATT-011: the same file again for the same record and use (an offline queue's
+     * retry after a lost answer) is the attachment already stored, answered once more. */
+    json_t *same = NULL;
+    if ((rc = listed(r, o->kind, owner_id, 0, tag, sha, &same)) != AL_OK)
+        return rc;
+    if (same) {
+        al_req_set_header(r, "Idempotent-Replayed", "true");
+        return al_reply(r, 200, same);
+    }
     attach_dir(dir, sizeof(dir));
     if ((rc = attach_file_write(dir, r->body, r->body_len, name)) != AL_OK) /* RULE-ATT-004 */
         return al_req_fail(r, rc, NULL, "附件保存失败");
@@ -109,22 +142,10 @@ attach_create(struct al_req *r)
         attach_file_remove(dir, name);
         return rc;
     }
-    json_t *items = json_array();
-    if ((rc = attach_store_list(r->db, r->arena, o->kind, owner_id, items)) != AL_OK) {
-        json_decref(items);
+    json_t *out = NULL;
+    if ((rc = listed(r, o->kind, owner_id, id, NULL, NULL, &out)) != AL_OK)
         return rc;
-    }
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it) {
-        if (json_integer_value(json_object_get(it, "id")) == id) {
-            json_t *out = json_incref(it);
-            json_decref(items);
-            return al_reply(r, 201, out);
-        }
-    }
-    json_decref(items);
-    return AL_EINTERNAL;
+    return out ? al_reply(r, 201, out) : AL_EINTERNAL;
 }
 
 /* GET /api/v1/attachments?owner_kind=&owner_id= (RULE-ATT-010). */

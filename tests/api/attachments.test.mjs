@@ -66,6 +66,25 @@ test('RULE-ATT-001 RULE-ATT-002 RULE-ATT-003 RULE-ATT-004 RULE-ATT-009 RULE-ATT-
   assert.equal((await helper.get(r.body.url, { raw: true })).status, 200)
 })
 
+test('RULE-ATT-011: the same file sent again for the same record and use (a retried offline upload) is stored once and answered again', async () => {
+  const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(500, 9), Buffer.from([0xff, 0xd9])])
+  const before = (await civil.get(`/api/v1/attachments?owner_kind=bed&owner_id=${bed.id}`)).body.items.length
+  const first = await up(civil, photo, { tag: 'adaptation', filename: '门槛.jpg' })
+  assert.equal(first.status, 201, JSON.stringify(first.body))
+  const again = await up(civil, photo, { tag: 'adaptation', filename: '门槛.jpg' })
+  assert.equal(again.status, 200, JSON.stringify(again.body))
+  assert.equal(again.headers.get('idempotent-replayed'), 'true')
+  assert.equal(again.body.id, first.body.id)
+  // Another use of the same file is another attachment.
+  const other = await up(civil, photo, { tag: 'installation', filename: '门槛.jpg' })
+  assert.equal(other.status, 201)
+  assert.notEqual(other.body.id, first.body.id)
+  const items = (await civil.get(`/api/v1/attachments?owner_kind=bed&owner_id=${bed.id}`)).body.items
+  assert.equal(items.length, before + 2)
+  const audit = (await admin.get('/api/v1/audit?action=attachment.create')).body.items
+  assert.equal(audit.filter((e) => e.detail?.attachment_id === first.body.id).length, 1, 'audited once')
+})
+
 test('RULE-ATT-002 RULE-ATT-005 RULE-ATT-006: wrong type, oversize, empty, unknown owner kind and tag are refused naming the field; nothing is stored', async () => {
   const before = readdirSync(join(s.dir, 'attachments')).length
   // A text file named .jpg and an executable: the content decides.
@@ -87,7 +106,7 @@ test('RULE-ATT-002 RULE-ATT-005 RULE-ATT-006: wrong type, oversize, empty, unkno
 })
 
 test('RULE-ATT-007 RULE-ATT-008: outside the owner\'s region or without its permission: 404 like a missing one; a missing owner 404', async () => {
-  const r = await up(civil, png)
+  const r = await up(civil, png, { tag: 'adaptation' }) // the png is already an installation photo (RULE-ATT-011)
   assert.equal(r.status, 201)
   // Another township's officer: the bed is not theirs, so neither is its photo.
   const hidden = await jx.get(r.body.url, { raw: true })

@@ -32,7 +32,10 @@ async function controlled(page) {
 }
 const count = (page) => page.locator('[data-test=outbox-count]').innerText()
 
-test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043: the caregiver checks in and out offline, reloads offline, and the server gets each once', async () => {
+// A real 1×1 PNG.
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082', 'hex')
+
+test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043, RULE-UI-044: the caregiver checks in, takes a photo and checks out offline, reloads offline, and the server gets each once', async () => {
   const all = (await civil.get(`/api/v1/service/orders?date=${today}&page_size=200`)).body.items
   const o = all.find((x) => x.status === 'accepted' && x.caregiver_name === '孙丽')
   assert.ok(o, JSON.stringify(all.map((x) => [x.status, x.caregiver_name])))
@@ -49,14 +52,18 @@ test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043: the caregiver checks i
   await page.waitForSelector('[data-test=outbox-offline]')
   await page.waitForFunction(() => document.querySelector('[data-test=outbox-count]')?.textContent === '待同步 1 条')
   assert.match(await card.innerText(), /服务中（待同步）/)
+  // RULE-UI-044: the photo before the service waits in the queue after the check-in.
+  await page.setInputFiles(`[data-test=visit-photo-before-${o.id}] input`, { name: '服务前.png', mimeType: 'image/png', buffer: PNG })
+  await page.waitForSelector('.el-message--warning:has-text("服务前照片已保存在本机")')
+  await page.waitForFunction(() => document.querySelector('[data-test=outbox-count]')?.textContent === '待同步 2 条')
   await card.locator('.el-checkbox:has-text("情绪良好")').click()
   await card.locator('[data-test=visit-checkout]').click()
-  await page.waitForFunction(() => document.querySelector('[data-test=outbox-count]')?.textContent === '待同步 2 条')
+  await page.waitForFunction(() => document.querySelector('[data-test=outbox-count]')?.textContent === '待同步 3 条')
 
   // A reload without network: the shell from the service worker, the queue from IndexedDB.
   await page.reload()
   await card.waitFor()
-  assert.equal(await count(page), '待同步 2 条')
+  assert.equal(await count(page), '待同步 3 条')
   assert.match(await card.innerText(), /已完成（待同步）/)
   await page.waitForSelector('[data-test=visits-stale]')
   assert.ok(await fitsWidth(page), 'the phone page fits 390 px')
@@ -74,6 +81,8 @@ test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043: the caregiver checks i
   assert.deepEqual(done.visit.checklist, ['情绪良好'])
   assert.equal(done.visit.checkin_outside, false)
   assert.equal(done.visit.clock_skew, false, 'sent_at is the time it was sent (RULE-SVC-043)')
+  const shots = (await civil.get(`/api/v1/attachments?owner_kind=order&owner_id=${o.id}`)).body.items
+  assert.deepEqual(shots.map((a) => [a.tag, a.filename]), [['before', '服务前.png']], 'the photo once, after the check-in')
   // Nothing is left in the device's queue to send again.
   assert.equal(await page.evaluate(async () => (await new Promise((ok) => {
     const r = indexedDB.open('anlao-offline'); r.onsuccess = () => { const q = r.result.transaction('outbox').objectStore('outbox').count(); q.onsuccess = () => ok(q.result) }

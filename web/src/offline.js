@@ -81,9 +81,25 @@ export async function submit({ method = 'POST', url, body = {}, key, label = '',
   try { await flush() } finally { waiting.delete(entry.seq) }
   const r = results.get(entry.seq)
   results.delete(entry.seq)
-  if (!r) return { sent: false }
+  if (!r) return { sent: false, seq: entry.seq }
   if (r.error) throw r.error
   return { sent: true, data: r.data }
+}
+
+// RULE-UI-044: a file (a photo) kept in the queue with its write and sent after it: `url` may
+// hold `{id}`, filled with the id the server gives the entry `parent` (a seq that submit()
+// answered with { sent: false, seq }) when that entry is taken; a file whose parent is refused
+// is dropped and told in `outbox.failed`. The server stores a file sent twice once (RULE-ATT-011).
+// Files over `maxBytes` or of another type than `types` are refused before they are queued.
+export const FILE_TYPES = ['image/jpeg', 'image/png', 'application/pdf']
+export async function submitFile({ url, file, parent = null, label = '', maxBytes = 10 * 1024 * 1024, types = FILE_TYPES }) {
+  if (!types.includes(file.type)) throw Object.assign(new Error(`${file.name}：只能是 JPEG 或 PNG 照片、PDF 文档`), { field: 'file' })
+  if (file.size > maxBytes) throw Object.assign(new Error(`${file.name}：文件不能超过 ${(maxBytes / 1048576).toFixed(0)} MB`), { field: 'file' })
+  const entry = { method: 'POST', url, file: new Blob([file], { type: file.type }), parent, key: newKey('file'), label, stamp: null, text: '', created: Date.now(), user: session.user?.id ?? null }
+  entry.seq = await put(entry)
+  outbox.count++
+  flush()
+  return entry.seq
 }
 
 let running = null
@@ -104,12 +120,27 @@ export function flush() {
   return running
 }
 
+// A taken entry's id into the files that wait for it (RULE-UI-044), kept in IndexedDB at once.
+async function resolveChildren(entries, parent, data) {
+  for (const c of entries) {
+    if (c.parent !== parent.seq || !c.url.includes('{id}')) continue
+    c.url = c.url.replace('{id}', encodeURIComponent(String(data?.id ?? '')))
+    await put(c)
+  }
+}
+
 async function sendAll() {
   outbox.online = navigator.onLine
   if (!navigator.onLine || !session.user) return
   let entries
   try { entries = (await all()).filter(mine).sort((a, b) => a.seq - b.seq) } catch { return }
+  const refused = new Set()
   for (const e of entries) {
+    if (e.file && e.url.includes('{id}')) { // its parent was refused, or is gone
+      await drop(e.seq)
+      if (refused.has(e.parent) || !entries.some((p) => p.seq === e.parent)) outbox.failed.push({ label: e.label, message: '所属记录未能保存，照片未上传', at: Date.now() })
+      continue
+    }
     if (e.text === null) {
       const body = { ...e.body }
       if (e.stamp) body[e.stamp] = deviceTime()
@@ -118,15 +149,16 @@ async function sendAll() {
     }
     let res, data = null
     try {
-      const headers = { 'Content-Type': 'application/json', 'Idempotency-Key': e.key }
+      const headers = { 'Content-Type': e.file ? (e.file.type || 'application/octet-stream') : 'application/json', 'Idempotency-Key': e.key }
       if (session.csrf) headers['X-CSRF-Token'] = session.csrf
-      res = await fetch(e.url, { method: e.method, headers, body: e.text, credentials: 'same-origin' })
+      res = await fetch(e.url, { method: e.method, headers, body: e.file || e.text, credentials: 'same-origin' })
       const t = await res.text()
       try { data = t ? JSON.parse(t) : null } catch { data = null }
     } catch {
       return // no answer (network): kept, the same text and key next time
     }
     if (res.ok) {
+      await resolveChildren(entries, e, data)
       await drop(e.seq)
       if (waiting.has(e.seq)) results.set(e.seq, { data })
       for (const fn of listeners) { try { fn(e, data) } catch { /* a page's own error */ } }
@@ -135,6 +167,7 @@ async function sendAll() {
     // 401 (signed out), 408, 429 and 5xx: kept and retried later, in order.
     if (res.status === 401 || res.status === 408 || res.status === 429 || res.status >= 500) return
     await drop(e.seq)
+    refused.add(e.seq)
     const err = Object.assign(new Error(data?.error?.message || `请求失败（${res.status}）`), { status: res.status, code: data?.error?.code, field: data?.error?.field })
     if (waiting.has(e.seq)) results.set(e.seq, { error: err })
     else outbox.failed.push({ label: e.label, message: err.message, at: Date.now() })
