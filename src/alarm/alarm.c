@@ -72,6 +72,36 @@ announce(struct al_req *r, int64_t id, json_t *alarm)
     al_events_publish(r->db, ALARM_CHANNEL, payload);
 }
 
+/*
+ * RULE-ALARM-068: the elder's card on the console: the record's essentials and contacts in the
+ * order to call them (elder.h), the elder's other recent alarms, visits (visit.h) and home
+ * service orders (service.h), as "elder_card" of `out`.
+ */
+static int
+elder_card(struct al_req *r, int64_t id, json_t *out)
+{
+    int64_t elder = json_integer_value(json_object_get(out, "elder_id"));
+    json_t *card = NULL, *orders = NULL, *visits = NULL, *alarms = json_array();
+    int rc = elder_card_json(r->db, r->arena, elder, &card);
+    if (rc == AL_OK)
+        rc = alarm_store_recent(r->db, r->arena, elder, id, 5, alarms);
+    if (rc == AL_OK)
+        rc = service_recent_orders_json(r->db, r->arena, elder, 5, &orders);
+    if (rc == AL_OK)
+        rc = visit_recent_json(r->db, r->arena, elder, 3, &visits);
+    if (rc != AL_OK) {
+        json_decref(card);
+        json_decref(alarms);
+        json_decref(orders);
+        return rc;
+    }
+    json_object_set_new(card, "recent_alarms", alarms);
+    json_object_set_new(card, "recent_orders", orders);
+    json_object_set_new(card, "recent_visits", visits);
+    json_object_set_new(out, "elder_card", card);
+    return AL_OK;
+}
+
 static int
 alarm_get(struct al_req *r)
 {
@@ -85,6 +115,8 @@ alarm_get(struct al_req *r)
     if ((rc = alarm_store_steps(r->db, r->arena, id, steps)) != AL_OK)
         return rc;
     json_object_set_new(out, "steps", steps);
+    if ((rc = elder_card(r, id, out)) != AL_OK)
+        return rc;
     /* RULE-ALARM-056: the urgent order and its status now, through service.h. */
     json_int_t order = json_integer_value(json_object_get(out, "service_order_id"));
     const char *st = NULL, *st_name = NULL;

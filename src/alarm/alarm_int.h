@@ -29,6 +29,9 @@ int alarm_store_get(struct al_db *db, struct al_arena *a, int64_t id, json_t **o
     const char **region, const char **status, int64_t *version);
 /* The timeline, in order, appended to `steps`. */
 int alarm_store_steps(struct al_db *db, struct al_arena *a, int64_t id, json_t *steps);
+/* RULE-ALARM-068: elder `elder_id`'s latest `limit` alarms other than `except`, into `items`. */
+int alarm_store_recent(struct al_db *db, struct al_arena *a, int64_t elder_id, int64_t except,
+    int limit, json_t *items);
 
 /* RULE-ALARM-021: acknowledge an open alarm.  AL_ECONFLICT when it is not open any more. */
 int alarm_store_ack(struct al_db *db, int64_t id, int64_t user_id, const char *user_name,

@@ -159,6 +159,22 @@ alarm_store_steps(struct al_db *db, struct al_arena *a, int64_t id, json_t *step
     return al_db_rows(st, a, &(struct al_rows){.cols = step_cols}, steps);
 }
 
+/* RULE-ALARM-068: the elder's other alarms, the newest first. */
+int
+alarm_store_recent(struct al_db *db, struct al_arena *a, int64_t elder_id, int64_t except,
+    int limit, json_t *items)
+{
+    static const char sql[] = "SELECT id, raised_at, type, status, outcome FROM alarms"
+                              " WHERE elder_id = ?1 AND id <> ?2 ORDER BY raised_at DESC, id DESC"
+                              " LIMIT ?3";
+    static const struct al_col cols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "raised_at", AL_COL_TIME), AL_COL(2, "type", AL_COL_TEXT),
+        AL_COL(3, "status", AL_COL_TEXT), AL_COL(4, "outcome", AL_COL_TEXT), AL_COL_END};
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(elder_id), AL_I(except), AL_I(limit));
+    return al_db_rows(st, a, &(struct al_rows){.cols = cols}, items);
+}
+
 /* RULE-ALARM-021 */
 int
 alarm_store_ack(struct al_db *db, int64_t id, int64_t user_id, const char *user_name,

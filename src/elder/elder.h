@@ -163,6 +163,15 @@ struct elder_brief {
 int elder_brief_get(struct al_db *db, struct al_arena *a, int64_t id, struct elder_brief *out);
 
 /*
+ * RULE-ALARM-068: the card an alarm operator reads first (a new object in *out): living
+ * arrangement, disability type and grade, ability level, the second phone masked, the
+ * categories in Chinese, whether in special difficulty, and the emergency contacts in the order
+ * to call them (relation, name, phone masked).  Reads only; the caller checks scope.  AL_OK,
+ * AL_ENOTFOUND or a database error.
+ */
+int elder_card_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
+
+/*
  * Active elders of the registry (在册) in `scope` (a code prefix) into *n, counted like the
  * elder list (RULE-SCOPE-002).  AL_OK or AL_EDB.
  */

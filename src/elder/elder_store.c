@@ -1971,6 +1971,43 @@ elder_brief_get(struct al_db *db, struct al_arena *a, int64_t id, struct elder_b
 }
 
 int
+elder_card_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
+{
+    /* RULE-ALARM-068: what an operator answering an alarm needs first, phones masked
+     * (RULE-PII-002; the record, with elder.read_pii, reveals them, audited). */
+    static const char sql[] = "SELECT living_arrangement, disability_type, disability_grade,"
+                              " ability_level, phone2 FROM elders WHERE id = ?";
+    static const struct al_col cols[] = {AL_COL(0, "living_arrangement", AL_COL_TEXT),
+        AL_COL(1, "disability_type", AL_COL_TEXT), AL_COL(2, "disability_grade", AL_COL_INT),
+        AL_COL(3, "ability_level", AL_COL_INT), AL_COLF(4, "phone2_masked", al_col_phone_masked),
+        AL_COL_END};
+    struct elder_brief b;
+    *out = NULL;
+    int rc = elder_brief_get(db, a, id, &b);
+    struct al_stmt *st = rc == AL_OK ? by_id(db, sql, id) : NULL;
+    if (rc != AL_OK || (rc = st ? al_stmt_one(st) : AL_EDB) != AL_OK)
+        return rc;
+    json_t *o = al_row_json(&(struct al_row_ctx){.a = a}, st, cols), *cats = json_array();
+    al_stmt_reset(st);
+    for (char *save = NULL, *c = strtok_r(al_arena_strdup(a, b.categories), ",", &save); c;
+         c = strtok_r(NULL, ",", &save)) {
+        const char *name = elder_category_name(c);
+        json_array_append_new(cats, json_string(name ? name : c));
+    }
+    json_object_set_new(o, "categories", cats);
+    json_object_set_new(o, "special_difficulty", json_boolean(b.special));
+    json_t *contacts = json_array(); /* in the order to call them */
+    if ((rc = elder_store_contacts(db, a, id, false, contacts)) != AL_OK) {
+        json_decref(contacts);
+        json_decref(o);
+        return rc;
+    }
+    json_object_set_new(o, "contacts", contacts);
+    *out = o;
+    return AL_OK;
+}
+
+int
 elder_count_active(struct al_db *db, const char *scope, int64_t *n)
 {
     char lo[16], hi[16];

@@ -67,6 +67,14 @@ int service_order_status(struct al_db *db, struct al_arena *a, int64_t id, const
     const char **status_name);
 
 /*
+ * RULE-SVC-231: elder `elder_id`'s latest `limit` orders, the newest visit first, as a new JSON
+ * array in *out (id, window_start, status, status_name, the first item's name), for another
+ * module's view of the elder (the alarm console's card).  Reads only; the caller checks scope.
+ */
+int service_recent_orders_json(struct al_db *db, struct al_arena *a, int64_t elder_id, int limit,
+    struct json_t **out);
+
+/*
  * Demo (service_demo.c): a provider with two stations in the demo county
  * (凤冈县), their caregivers with skills and certificates (one expired), the
  * caregiver account fg_caregiver linked to one of them, and orders of the

@@ -54,4 +54,13 @@ int visit_on_alarm_closed(struct al_db *db, struct al_arena *a, int64_t alarm_id
  */
 int visit_seed_demo(struct al_db *db, struct al_arena *a, struct al_errinfo *e);
 
+/*
+ * RULE-VISIT-090: elder `elder_id`'s latest `limit` welfare visits, the newest first, as a new
+ * JSON array in *out (id, visited_at, method and its Chinese name, reached, urgent, the
+ * visitor's name), for another module's view of the elder (the alarm console's card).  Reads
+ * only; the caller checks scope.
+ */
+int visit_recent_json(struct al_db *db, struct al_arena *a, int64_t elder_id, int limit,
+    struct json_t **out);
+
 #endif

@@ -7,6 +7,7 @@
 #include "core/idcard.h"
 #include "core/jobs.h"
 #include "region/region.h"
+#include "visit/visit.h"
 #include "visit/visit_int.h"
 
 int
@@ -1112,4 +1113,39 @@ visit_store_gen_unlock(struct al_db *db, const char *region)
         al_db_sql(db, "DELETE FROM visit_generation_locks WHERE region_code = ?1");
     al_stmt_binds(st, AL_T(region));
     return al_stmt_run(st);
+}
+
+/* The visit's method in Chinese (AL_COL_FN). */
+static json_t *
+method_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
+    const char *m = al_stmt_text(st, col);
+    int k = visit_method_parse(m);
+    return json_string(k >= 0 ? visit_method_name(k) : m);
+}
+
+int
+visit_recent_json(struct al_db *db, struct al_arena *a, int64_t elder_id, int limit, json_t **out)
+{
+    /* RULE-VISIT-090: the newest first. */
+    static const char sql[] =
+        "SELECT v.id, v.visited_at, v.method, v.method, v.reached, v.urgent, u.display_name"
+        " FROM visit_records v JOIN users u ON u.id = v.visitor_id WHERE v.elder_id = ?1"
+        " ORDER BY v.visited_at DESC, v.id DESC LIMIT ?2";
+    static const struct al_col cols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "visited_at", AL_COL_TIME), AL_COL(2, "method", AL_COL_TEXT),
+        AL_COLF(3, "method_name", method_zh), AL_COL(4, "reached", AL_COL_BOOL),
+        AL_COL(5, "urgent", AL_COL_BOOL), AL_COL(6, "visitor_name", AL_COL_TEXT), AL_COL_END};
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(elder_id), AL_I(limit));
+    *out = json_array();
+    int rc = al_db_rows(st, a, &(struct al_rows){.cols = cols}, *out);
+    if (rc != AL_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
 }

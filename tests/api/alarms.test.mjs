@@ -310,4 +310,19 @@ test('RULE-ALARM-055 RULE-ALARM-056: 派单上门 creates an urgent home-service
   const again = (await civil.get(`/api/v1/alarms/${alarm.id}`)).body
   assert.equal(again.service_order.status, 'cancelled')
   assert.equal(again.service_order.status_name, '已取消')
+  // RULE-ALARM-068, RULE-SVC-231, RULE-VISIT-090: the elder's card on the console — contacts in
+  // the order to call them (masked), the elder's other alarms, visits and orders.
+  for (const [relation, name, phone, priority] of [['邻居', '王邻居', '13900002222', 2], ['儿子', '李儿子', '13900001111', 1]]) {
+    const k = await civil.post(`/api/v1/elders/${elder.id}/contacts`, { relation, name, phone, priority })
+    assert.equal(k.status, 201, JSON.stringify(k.body))
+  }
+  const { alarm: second } = await raiseAlarm(broker, civil, elder.id, 'SOS-D002')
+  const card = (await civil.get(`/api/v1/alarms/${second.id}`)).body.elder_card
+  assert.deepEqual(card.contacts.map((k) => [k.relation, k.name, k.phone_masked]), [['儿子', '李儿子', '139****1111'], ['邻居', '王邻居', '139****2222']])
+  assert.equal(card.contacts[0].phone, undefined, 'masked: the record reveals it (RULE-PII-002)')
+  assert.ok(card.recent_alarms.some((x) => x.id === alarm.id && x.type === 'fall'))
+  assert.ok(!card.recent_alarms.some((x) => x.id === second.id), 'the other alarms')
+  assert.deepEqual(card.recent_orders.map((x) => [x.id, x.status_name, x.item_name]).slice(0, 1), [[d.body.service_order_id, '已取消', '助急']])
+  assert.ok(Array.isArray(card.recent_visits))
+  assert.ok(Array.isArray(card.categories))
 })

@@ -22,7 +22,7 @@ after(async () => {
   broker?.cleanup()
 })
 
-test('RULE-ALARM-021 RULE-ALARM-023 RULE-ALARM-055: an SOS from the simulator is handled to closure in the console', async () => {
+test('RULE-ALARM-021 RULE-ALARM-023 RULE-ALARM-055 RULE-ALARM-068: an SOS from the simulator is handled to closure in the console', async () => {
   const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
   await page.goto(server.base + '/alarms')
   await page.waitForSelector('[data-test=alarms-live].on')
@@ -35,6 +35,9 @@ test('RULE-ALARM-021 RULE-ALARM-023 RULE-ALARM-055: an SOS from the simulator is
   await card.click()
   await page.waitForSelector('[data-test=alarm-detail]')
   assert.equal(await page.textContent('[data-test=alarm-status]'), '待响应')
+  // RULE-ALARM-068: the elder's card: who to call first, and the elder's recent alarms (the demo's).
+  await page.waitForSelector('[data-test=alarm-elder-card]')
+  assert.match(await page.textContent('[data-test=alarm-elder-card]'), /紧急联系人（按拨打顺序）/)
   await page.click('[data-test=alarm-ack]')
   await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '处置中')
   // RULE-ALARM-055: 派单上门; the timeline shows the urgent order and its status.

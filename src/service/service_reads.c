@@ -1,0 +1,46 @@
+/*
+ * Home services read by other modules (issue 14: the alarm console's elder card): an elder's
+ * latest orders, here so no other module reads the service tables.
+ */
+#include <jansson.h>
+
+#include "core/db.h"
+#include "core/dbq.h"
+#include "service/service.h"
+#include "service/service_int.h"
+
+/* The order's state in Chinese (AL_COL_FN). */
+static json_t *
+state_zh(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
+    int s = service_state_parse(al_stmt_text(st, col));
+    return json_string(s >= 0 ? service_state_zh(s) : al_stmt_text(st, col));
+}
+
+int
+service_recent_orders_json(struct al_db *db, struct al_arena *a, int64_t elder_id, int limit,
+    json_t **out)
+{
+    /* RULE-SVC-231: the newest first, by the window of the visit. */
+    static const char sql[] =
+        "SELECT o.id, o.window_start, o.status, o.status,"
+        " (SELECT i.name FROM svc_order_lines l JOIN svc_items i ON i.code = l.item_code"
+        "  WHERE l.order_id = o.id ORDER BY l.line_no LIMIT 1)"
+        " FROM svc_orders o WHERE o.elder_id = ?1 ORDER BY o.window_start DESC, o.id DESC"
+        " LIMIT ?2";
+    static const struct al_col cols[] = {AL_COL(0, "id", AL_COL_INT),
+        AL_COL(1, "window_start", AL_COL_TIME), AL_COL(2, "status", AL_COL_TEXT),
+        AL_COLF(3, "status_name", state_zh), AL_COL(4, "item_name", AL_COL_TEXT), AL_COL_END};
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(elder_id), AL_I(limit));
+    *out = json_array();
+    int rc = al_db_rows(st, a, &(struct al_rows){.cols = cols}, *out);
+    if (rc != AL_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
