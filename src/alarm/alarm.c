@@ -102,6 +102,69 @@ elder_card(struct al_req *r, int64_t id, json_t *out)
     return AL_OK;
 }
 
+/*
+ * `step` into `steps` by time (ISO times to the second sort as text): after the last step at or
+ * before it; `early` (a console showing the alarm) goes before the steps of its second that
+ * come after receipt (a showing follows "stored" and precedes what the operator did).
+ */
+static void
+step_insert(json_t *steps, json_t *step, bool early)
+{
+    const char *at = json_string_value(json_object_get(step, "at"));
+    size_t i = json_array_size(steps), n = i;
+    if (early && at)
+        for (i = 0; i < n; i++) {
+            json_t *x = json_array_get(steps, i);
+            const char *xat = json_string_value(json_object_get(x, "at")),
+                       *kind = json_string_value(json_object_get(x, "kind"));
+            int c = xat ? strcmp(xat, at) : 1;
+            if (c > 0 || (c == 0 && strcmp(kind, "device_message") && strcmp(kind, "stored")))
+                break;
+        }
+    else
+        while (i > 0 && at &&
+               strcmp(json_string_value(json_object_get(json_array_get(steps, i - 1), "at")),
+                   at) > 0)
+            i--;
+    json_array_insert_new(steps, i, step);
+}
+
+/*
+ * RULE-ALARM-069: the timeline's steps from elsewhere, each in its place by time: when a
+ * console first showed the alarm, and the urgent order's caregiver arriving and checking out
+ * (through service.h).
+ */
+static int
+timeline_more(struct al_req *r, int64_t id, json_int_t order, json_t *steps)
+{
+    json_t *shown = json_array(), *moves = NULL, *m;
+    size_t i;
+    int rc = alarm_store_shown_step(r->db, r->arena, id, shown);
+    json_array_foreach(shown, i, m) step_insert(steps, json_incref(m), true);
+    json_decref(shown);
+    if (rc != AL_OK || order <= 0)
+        return rc;
+    if ((rc = service_order_moves_json(r->db, r->arena, order, &moves)) != AL_OK)
+        return rc;
+    bool arrived = false; /* at the home: the first of 已到达 and 服务中 (a check-in) */
+    json_array_foreach(moves, i, m) {
+        const char *st = json_string_value(json_object_get(m, "status")), *kind = NULL;
+        if (st && !arrived && (!strcmp(st, "arrived") || !strcmp(st, "in_service"))) {
+            kind = "order_arrived";
+            arrived = true;
+        } else if (st && !strcmp(st, "completed")) {
+            kind = "order_completed";
+        }
+        if (kind)
+            step_insert(steps, json_pack("{s:I, s:O, s:s, s:O, s:s}", "id", (json_int_t)0, "at",
+                                   json_object_get(m, "at"), "kind", kind, "who_name",
+                                   json_object_get(m, "by"), "target",
+                                   al_arena_printf(r->arena, "%lld", (long long)order)), false);
+    }
+    json_decref(moves);
+    return AL_OK;
+}
+
 static int
 alarm_get(struct al_req *r)
 {
@@ -115,7 +178,9 @@ alarm_get(struct al_req *r)
     if ((rc = alarm_store_steps(r->db, r->arena, id, steps)) != AL_OK)
         return rc;
     json_object_set_new(out, "steps", steps);
-    if ((rc = elder_card(r, id, out)) != AL_OK)
+    if ((rc = timeline_more(r, id, json_integer_value(json_object_get(out, "service_order_id")),
+             steps)) != AL_OK ||
+        (rc = elder_card(r, id, out)) != AL_OK)
         return rc;
     /* RULE-ALARM-056: the urgent order and its status now, through service.h. */
     json_int_t order = json_integer_value(json_object_get(out, "service_order_id"));
@@ -288,6 +353,30 @@ act(struct al_req *r, enum action what)
     if (visit_task)
         json_object_set_new(detail, "visit_task_id", json_integer(visit_task));
     return audited_end(r, rc, id, alarm, actions[what], detail);
+}
+
+/*
+ * RULE-ALARM-069: a console showed the alarm (the page says so once it is on screen): the first
+ * time, by whom and when, is a step of its timeline, audited; later ones change nothing.
+ */
+static int
+alarm_shown(struct al_req *r)
+{
+    int64_t id;
+    json_t *alarm = NULL;
+    const char *status;
+    bool first = false;
+    int rc = visible(r, &id, &alarm, &status);
+    if (rc != AL_OK || (rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    const char *who = r->who->display_name ? r->who->display_name : r->who->username;
+    rc = alarm_store_shown(r->db, id, r->who->user_id, who, r->now, &first);
+    if (rc == AL_OK && first)
+        return audited_end(r, rc, id, alarm, "alarm.shown", json_pack("{s:s}", "by", who));
+    json_decref(alarm);
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    return alarm_get(r);
 }
 
 static int
@@ -851,6 +940,8 @@ static const struct al_route alarm_routes[] = {
         "本县不活动提醒默认值（region：6 位县级代码；无活动时长、夜间安静时段、沿用的老人数）"},
     {AL_PUT, "/api/v1/inactivity-settings", inactivity_defaults_put, "alarm.manage", 0,
         "设置本县不活动提醒默认值（沿用默认值的老人随之调整）"},
+    {AL_POST, "/api/v1/alarms/:id/shown", alarm_shown, "alarm.read", 0,
+        "告警已在值守台显示（首次显示记入时间线，留痕）"},
     {AL_POST, "/api/v1/alarms/:id/ack", alarm_ack, "alarm.handle", 0, "响应告警（记录响应人与时间）"},
     {AL_POST, "/api/v1/alarms/:id/calls", alarm_call, "alarm.handle", 0,
         "记录一次联系（家属、助老员、服务机构、120/110 及结果）"},

@@ -29,6 +29,11 @@ int alarm_store_get(struct al_db *db, struct al_arena *a, int64_t id, json_t **o
     const char **region, const char **status, int64_t *version);
 /* The timeline, in order, appended to `steps`. */
 int alarm_store_steps(struct al_db *db, struct al_arena *a, int64_t id, json_t *steps);
+/* RULE-ALARM-069: record the first console showing alarm `id`; *first when this call did. */
+int alarm_store_shown(struct al_db *db, int64_t id, int64_t user_id, const char *name, int64_t now,
+    bool *first);
+/* RULE-ALARM-069: the "shown" step of alarm `id` (none before it is shown), into `steps`. */
+int alarm_store_shown_step(struct al_db *db, struct al_arena *a, int64_t id, json_t *steps);
 /* RULE-ALARM-068: elder `elder_id`'s latest `limit` alarms other than `except`, into `items`. */
 int alarm_store_recent(struct al_db *db, struct al_arena *a, int64_t elder_id, int64_t except,
     int limit, json_t *items);

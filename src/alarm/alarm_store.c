@@ -69,7 +69,8 @@ alarm_raise_manual(struct al_db *db, const char *region, int64_t elder_id, const
     "a.id, a.region_code, a.elder_id, e.name, a.device_id, d.serial, d.type, a.type,"          \
     " a.severity, a.status, a.raised_at, a.acked_at, a.acked_by_name, a.closed_at, a.outcome," \
     " a.closing_note, a.version, e.address, e.phone, a.service_order_id, a.escalation_level,"  \
-    " a.escalated_at, a.assess_request_id"
+    " a.escalated_at, a.assess_request_id,"                                                    \
+    " (SELECT v.shown_at FROM alarm_views v WHERE v.alarm_id = a.id)"
 #define ALARM_FROM                                                                             \
     " FROM alarms a JOIN elders e ON e.id = a.elder_id LEFT JOIN devices d ON d.id = a.device_id"
 
@@ -92,7 +93,7 @@ static const struct al_col alarm_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(12, "acked_by_name", AL_COL_TEXT), AL_COL(13, "closed_at", AL_COL_TIME),
     AL_COL(14, "outcome", AL_COL_TEXT), AL_COL(15, "closing_note", AL_COL_TEXT),
     AL_COL(16, "version", AL_COL_INT), AL_COL(20, "escalation_level", AL_COL_INT),
-    AL_COL(21, "escalated_at", AL_COL_TIME), AL_COL_END};
+    AL_COL(21, "escalated_at", AL_COL_TIME), AL_COL(23, "shown_at", AL_COL_TIME), AL_COL_END};
 
 /* The console's card: the address and the phone (masked, RULE-PII-002) of the elder. */
 static const struct al_col card_cols[] = {AL_COL(17, "elder_address", AL_COL_TEXT),
@@ -156,6 +157,31 @@ alarm_store_steps(struct al_db *db, struct al_arena *a, int64_t id, json_t *step
                               " FROM alarm_steps WHERE alarm_id = ? ORDER BY id";
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_bind_int(st, 1, id);
+    return al_db_rows(st, a, &(struct al_rows){.cols = step_cols}, steps);
+}
+
+/* RULE-ALARM-069: the first console to show alarm `id` (*first: this call recorded it). */
+int
+alarm_store_shown(struct al_db *db, int64_t id, int64_t user_id, const char *name, int64_t now,
+    bool *first)
+{
+    static const char sql[] = "INSERT INTO alarm_views(alarm_id, shown_at, shown_by, shown_name)"
+                              " VALUES (?, ?, ?, ?) ON CONFLICT (alarm_id) DO NOTHING";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(id), AL_I(now), AL_REF(user_id), AL_T(name));
+    int rc = al_stmt_run(st);
+    *first = rc == AL_OK && al_db_changes(db) == 1;
+    return rc;
+}
+
+/* RULE-ALARM-069: the "shown on a console" step of alarm `id`, appended to `steps` if any. */
+int
+alarm_store_shown_step(struct al_db *db, struct al_arena *a, int64_t id, json_t *steps)
+{
+    static const char sql[] = "SELECT 0, shown_at, 'shown', shown_name, NULL, NULL, NULL"
+                              " FROM alarm_views WHERE alarm_id = ?";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(id));
     return al_db_rows(st, a, &(struct al_rows){.cols = step_cols}, steps);
 }
 

@@ -75,6 +75,14 @@ int service_recent_orders_json(struct al_db *db, struct al_arena *a, int64_t eld
     struct json_t **out);
 
 /*
+ * RULE-SVC-232: the moves of order `id` in order (at, status, status_name, by), as a new JSON
+ * array in *out, for another module's timeline (the alarm's: the caregiver's arrival and
+ * check-out).  Reads only; the caller checks scope.
+ */
+int service_order_moves_json(struct al_db *db, struct al_arena *a, int64_t id,
+    struct json_t **out);
+
+/*
  * Demo (service_demo.c): a provider with two stations in the demo county
  * (凤冈县), their caregivers with skills and certificates (one expired), the
  * caregiver account fg_caregiver linked to one of them, and orders of the

@@ -44,3 +44,25 @@ service_recent_orders_json(struct al_db *db, struct al_arena *a, int64_t elder_i
     }
     return rc;
 }
+
+int
+service_order_moves_json(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
+{
+    /* RULE-SVC-232: every move of the order in order, with who made it. */
+    static const char sql[] = "SELECT at, to_status, to_status, by_user FROM svc_order_events"
+                              " WHERE order_id = ? ORDER BY id";
+    static const struct al_col cols[] = {AL_COL(0, "at", AL_COL_TIME),
+        AL_COL(1, "status", AL_COL_TEXT), AL_COLF(2, "status_name", state_zh),
+        AL_COL(3, "by", AL_COL_TEXT), AL_COL_END};
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(id));
+    *out = json_array();
+    int rc = al_db_rows(st, a, &(struct al_rows){.cols = cols}, *out);
+    if (rc != AL_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}

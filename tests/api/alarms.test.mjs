@@ -326,3 +326,35 @@ test('RULE-ALARM-055 RULE-ALARM-056: 派单上门 creates an urgent home-service
   assert.ok(Array.isArray(card.recent_visits))
   assert.ok(Array.isArray(card.categories))
 })
+
+test('RULE-ALARM-069 RULE-SVC-232: the timeline shows the first console showing, and the urgent order\'s caregiver arriving and checking out, each in its place', async () => {
+  const carer = await s.login('fg_caregiver')
+  const { alarm } = await raiseAlarm(broker, civil, elder.id, 'SOS-T069')
+  const first = await civil.post(`/api/v1/alarms/${alarm.id}/shown`)
+  assert.equal(first.status, 200, JSON.stringify(first.body))
+  const again = await admin.post(`/api/v1/alarms/${alarm.id}/shown`)
+  assert.equal(again.status, 200)
+  const shown = again.body.steps.filter((x) => x.kind === 'shown')
+  assert.equal(shown.length, 1, 'the first showing only')
+  assert.match(shown[0].who_name, /王芳/)
+  assert.ok(again.body.shown_at)
+  assert.equal((await admin.get('/api/v1/audit?action=alarm.shown')).body.items.filter((e) => e.target_id === String(alarm.id)).length, 1)
+  assert.equal((await civil.post(`/api/v1/alarms/${alarm.id}/ack`)).status, 200)
+  const d = await civil.post(`/api/v1/alarms/${alarm.id}/dispatch`, { note: '上门查看' })
+  assert.equal(d.status, 200, JSON.stringify(d.body))
+  const oid = d.body.service_order_id
+  const sun = (await civil.get('/api/v1/service/caregivers')).body.items.find((c) => c.name === '孙丽')
+  for (const [who, path, body] of [[civil, 'assign', { caregiver_id: sun.id, reason: '紧急呼叫' }], [carer, 'accept', {}],
+    [carer, 'checkin', { lat: 27.965, lng: 107.72, accuracy_m: 10 }], [carer, 'checkout', { lat: 27.965, lng: 107.72, accuracy_m: 10 }]]) {
+    const r = await who.post(`/api/v1/service/orders/${oid}/${path}`, body)
+    assert.ok(r.status < 300, `${path}: ${JSON.stringify(r.body)}`)
+  }
+  const steps = (await civil.get(`/api/v1/alarms/${alarm.id}`)).body.steps
+  const kinds = steps.map((x) => x.kind).filter((k) => ['device_message', 'stored', 'shown', 'acknowledged', 'service_order', 'order_arrived', 'order_completed'].includes(k))
+  assert.deepEqual(kinds, ['device_message', 'stored', 'shown', 'acknowledged', 'service_order', 'order_arrived', 'order_completed'])
+  for (let i = 1; i < steps.length; i++) assert.ok(steps[i - 1].at <= steps[i].at || steps[i - 1].kind === 'device_message', JSON.stringify(steps))
+  assert.equal(steps.find((x) => x.kind === 'order_arrived').target, String(oid))
+  // A console of another region sees nothing to mark.
+  const jx = await s.login('jx_officer')
+  assert.equal((await jx.post(`/api/v1/alarms/${alarm.id}/shown`)).status, 404)
+})

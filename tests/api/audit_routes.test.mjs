@@ -536,6 +536,10 @@ const CALLS = {
     return call(civil, { elder_id: e.id, type: 'smoke', model: 'YG-1', serial: `SMK-${seq++}` })
   } },
   // An alarm comes from a device through the broker (issue 14).
+  'POST /api/v1/alarms/:id/shown': { action: 'alarm.shown', run: async (call) => {
+    const { alarm } = await raiseAlarm(broker, civil, (await newElder()).id, `SOS-${seq++}`)
+    return call(civil, {}, { id: alarm.id })
+  } },
   'POST /api/v1/alarms/:id/ack': { action: 'alarm.acknowledge', run: async (call) => {
     const { alarm } = await raiseAlarm(broker, civil, (await newElder()).id, `SOS-${seq++}`)
     return call(civil, {}, { id: alarm.id })

@@ -50,7 +50,8 @@ test('RULE-ALARM-021 RULE-ALARM-023 RULE-ALARM-055 RULE-ALARM-068: an SOS from t
   await page.click('[data-test=alarm-close]')
   await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '已结案')
   const timeline = await page.textContent('[data-test=alarm-timeline]')
-  for (const step of ['设备发出', '平台接收', '响应', '紧急上门服务单', '联系', '结案']) assert.ok(timeline.includes(step), step + ' in ' + timeline)
+  // RULE-ALARM-069: the console told the server it showed the alarm: a step of its timeline.
+  for (const step of ['设备发出', '平台接收', '值守台显示', '响应', '紧急上门服务单', '联系', '结案']) assert.ok(timeline.includes(step), step + ' in ' + timeline)
   assert.deepEqual(page.errors, [])
   await ctx.close()
 })

@@ -15,6 +15,7 @@ export const closeOutcomeNames = {
 export const stepNames = {
   device_message: '设备发出', stored: '平台接收', acknowledged: '响应', call: '联系', closed: '结案',
   escalated: '超时升级', inactivity: '无活动提醒', service_order: '紧急上门服务单',
+  shown: '值守台显示', order_arrived: '护理员到达', order_completed: '护理员签出',
 }
 // RULE-ALARM-031: whom an unanswered alarm was escalated to, by level.
 export const escalationNames = { 1: '已升级至乡镇/街道', 2: '已升级至县级' }
