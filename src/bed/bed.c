@@ -12,10 +12,12 @@
 #include "core/export.h"
 #include "core/json.h"
 #include "core/query.h"
+#include "core/vec.h"
 #include "elder/elder.h"
 #include "entitle/entitle.h"
 #include "auth/auth.h"
 #include "region/region.h"
+#include "service/service.h"
 
 static int
 get_date(struct al_req *r, json_t *body, const char *key, const char *label, int flags,
@@ -662,12 +664,20 @@ rectify(struct al_req *r)
 
 /* ---- monthly compliance (RULE-BED-060..062) ---- */
 
+/* A bed of the month whose plan's services are counted after the scan (RULE-BED-082). */
+struct month_bed {
+    int64_t elder_id;
+    const char *care_plan;
+    size_t town; /* index in townships */
+};
+
 struct month_ctx {
     struct al_req *r;
     unsigned required;
     json_t *townships; /* [{region_code, ...}] in code order */
     char cur[13];
     struct bed_tally t, total;
+    struct al_vec beds; /* struct month_bed */
 };
 
 static json_t *
@@ -676,6 +686,15 @@ tally_json(const struct bed_tally *t)
     return json_pack("{s:I, s:I, s:I, s:I, s:I}", "in_service", (json_int_t)t->in_service,
         "complete", (json_int_t)t->complete, "rectifying", (json_int_t)t->rectifying, "overdue",
         (json_int_t)t->overdue, "to_home_services", (json_int_t)t->to_home_services);
+}
+
+/* RULE-BED-082: the services part of a tally, into `o`. */
+static void
+services_into(json_t *o, const struct bed_tally *t)
+{
+    json_object_set_new(o, "services_planned", json_integer(t->planned));
+    json_object_set_new(o, "services_delivered", json_integer(t->delivered));
+    json_object_set_new(o, "services_met", json_integer(t->services_met));
 }
 
 static void
@@ -702,6 +721,45 @@ month_each(void *ctx, const struct bed_month_row *row)
     }
     bed_tally_add(&c->t, c->required, row);
     bed_tally_add(&c->total, c->required, row);
+    struct month_bed *b = row->care_plan ? al_vec_push(&c->beds) : NULL;
+    if (b)
+        *b = (struct month_bed){row->elder_id, al_arena_strdup(c->r->arena, row->care_plan),
+            json_array_size(c->townships)}; /* its township is flushed next */
+}
+
+/*
+ * RULE-BED-082: one bed's plan against the home services delivered to its elder in the month
+ * (through service.h): visits planned, delivered (at most the planned of each service), and
+ * whether every planned service was delivered, into `t`.
+ */
+static int
+plan_services(struct al_req *r, const struct month_bed *b, const struct bed_month *m, int days,
+    struct bed_tally *t)
+{
+    json_t *done = NULL, *plan = json_loads(b->care_plan, 0, NULL), *svc, *d;
+    int rc = service_done_by_item_json(r->db, r->arena, b->elder_id, m->start_ts, m->end_ts + 1,
+        &done);
+    size_t i, k;
+    bool met = true, any = false;
+    json_array_foreach(json_object_get(plan, "services"), i, svc) {
+        const char *name = json_string_value(json_object_get(svc, "name"));
+        int planned = bed_plan_per_month(json_string_value(json_object_get(svc, "frequency")),
+            days);
+        if (rc != AL_OK || planned <= 0)
+            continue;
+        int64_t got = 0;
+        json_array_foreach(done, k, d)
+            if (bed_plan_names(name, json_string_value(json_object_get(d, "item_name"))))
+                got += json_integer_value(json_object_get(d, "visits"));
+        any = true;
+        met = met && got >= planned;
+        t->planned += planned;
+        t->delivered += got < planned ? got : planned;
+    }
+    t->services_met += any && met;
+    json_decref(plan);
+    json_decref(done);
+    return rc;
 }
 
 static int
@@ -719,12 +777,37 @@ compliance_read(struct al_req *r, json_t **out)
         return rc;
     const char *cut = strcmp(m.last, r->today) > 0 ? r->today : m.last;
     struct month_ctx c = {.r = r, .required = s.required, .townships = json_array()};
+    al_vec_init(&c.beds, sizeof(struct month_bed));
     if ((rc = bed_store_month(r->db, r->arena, r->who->region_code, &m, cut, month_each, &c)) !=
         AL_OK) {
         json_decref(c.townships);
+        al_vec_fini(&c.beds);
         return rc;
     }
     month_flush(&c);
+    /* RULE-BED-082: each bed's plan against the services delivered, per township and in all. */
+    size_t ntown = json_array_size(c.townships);
+    struct bed_tally *towns = al_arena_calloc(r->arena, (ntown + 1) * sizeof(*towns));
+    int days = atoi(m.last + 8);
+    for (size_t k = 0; rc == AL_OK && k < c.beds.n; k++) {
+        const struct month_bed *b = &AL_VEC_AT(&c.beds, struct month_bed, k);
+        struct bed_tally one = {0};
+        rc = plan_services(r, b, &m, days, &one);
+        struct bed_tally *t = &towns[b->town < ntown ? b->town : ntown];
+        t->planned += one.planned;
+        t->delivered += one.delivered;
+        t->services_met += one.services_met;
+        c.total.planned += one.planned;
+        c.total.delivered += one.delivered;
+        c.total.services_met += one.services_met;
+    }
+    al_vec_fini(&c.beds);
+    if (rc != AL_OK) {
+        json_decref(c.townships);
+        return rc;
+    }
+    for (size_t k = 0; k < ntown; k++)
+        services_into(json_array_get(c.townships, k), &towns[k]);
     size_t i; /* named once the rows are read: no statement runs inside another's steps */
     json_t *o;
     json_array_foreach(c.townships, i, o) {
@@ -734,8 +817,10 @@ compliance_read(struct al_req *r, json_t **out)
     }
     char ids[64], zh[128];
     bed_needs_format(s.required, ids, sizeof(ids), zh, sizeof(zh));
+    json_t *totals = tally_json(&c.total);
+    services_into(totals, &c.total);
     *out = json_pack("{s:s, s:s, s:s, s:o, s:o}", "month", month, "required_devices", ids,
-        "required_devices_name", zh, "townships", c.townships, "totals", tally_json(&c.total));
+        "required_devices_name", zh, "townships", c.townships, "totals", totals);
     return AL_OK;
 }
 
@@ -767,11 +852,12 @@ compliance_export(struct al_req *r)
     struct audit_entry e = {.action = "bed.compliance_export", .region_code = r->who->region_code,
         .outcome = "success", .detail = json_pack("{s:s, s:s}", "month", month, "format", format)};
     static const char *const headers[] = {"区划代码", "乡镇（街道）", "在服务床位",
-        "必备设备齐全", "齐全率", "整改中", "逾期未整改", "转为普通居家服务"};
+        "必备设备齐全", "齐全率", "整改中", "逾期未整改", "转为普通居家服务", "计划上门服务（次）",
+        "已提供（次）", "服务完成率", "计划服务全部完成的床位"};
     struct al_export *x = NULL;
     if ((rc = audit_append(r, &e)) != AL_OK ||
         (rc = al_export_open(r, format, al_arena_printf(r->arena, "%s 家庭养老床位月度达标情况",
-                                            month), 8, headers, &x)) != AL_OK) {
+                                            month), 12, headers, &x)) != AL_OK) {
         json_decref(m);
         return rc;
     }
@@ -785,14 +871,18 @@ compliance_export(struct al_req *r)
     json_t *o;
     json_array_foreach(rows, i, o) {
 #define N(k) (int64_t)json_integer_value(json_object_get(o, k))
-        const char *cells[8] = {json_string_value(json_object_get(o, "region_code")),
+        const char *cells[12] = {json_string_value(json_object_get(o, "region_code")),
             json_string_value(json_object_get(o, "name")),
             al_arena_printf(r->arena, "%lld", (long long)N("in_service")),
             al_arena_printf(r->arena, "%lld", (long long)N("complete")),
             pct(r, N("complete"), N("in_service")),
             al_arena_printf(r->arena, "%lld", (long long)N("rectifying")),
             al_arena_printf(r->arena, "%lld", (long long)N("overdue")),
-            al_arena_printf(r->arena, "%lld", (long long)N("to_home_services"))};
+            al_arena_printf(r->arena, "%lld", (long long)N("to_home_services")),
+            al_arena_printf(r->arena, "%lld", (long long)N("services_planned")),
+            al_arena_printf(r->arena, "%lld", (long long)N("services_delivered")),
+            pct(r, N("services_delivered"), N("services_planned")),
+            al_arena_printf(r->arena, "%lld", (long long)N("services_met"))};
 #undef N
         al_export_row(x, cells);
     }

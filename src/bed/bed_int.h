@@ -77,10 +77,25 @@ struct bed_month_row {
     bool rectifying;       /* a rectification task open at some time in the month */
     bool overdue;          /* a task past its deadline within the month, unresolved then */
     bool to_home_services; /* closed to ordinary home services in the month */
+    int64_t elder_id;
+    const char *care_plan; /* the stored plan (JSON text), NULL when none; valid in the call */
 };
 struct bed_tally {
     int64_t in_service, complete, rectifying, overdue, to_home_services;
+    /* RULE-BED-082: the plan's home services in the month: visits planned, delivered (at most
+     * the planned of each service), and beds whose every planned service was delivered. */
+    int64_t planned, delivered, services_met;
 };
+
+/*
+ * RULE-BED-082: the visits a care plan's frequency asks for in a month of `days` days: 每天/每日
+ * [N 次] → N a day, 每周 N 次 → N a week (whole weeks of the month, rounded down, at least N),
+ * 每月 N 次 → N; -1 when the text says none of these (not counted).
+ */
+int bed_plan_per_month(const char *frequency, int days);
+/* RULE-BED-082: does the plan's service `plan_name` (上门助浴 …) name the home service item
+ * `item_name` (助浴)? (As bed_covers_service reads it.) */
+bool bed_plan_names(const char *plan_name, const char *item_name);
 /* Count `row` into `t` given the required devices. */
 void bed_tally_add(struct bed_tally *t, unsigned required, const struct bed_month_row *row);
 

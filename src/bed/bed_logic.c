@@ -213,3 +213,46 @@ bed_tally_add(struct bed_tally *t, unsigned required, const struct bed_month_row
     if (row->to_home_services)
         t->to_home_services++;
 }
+
+/* The number after the first of `words` in `s` ("每周 2 次" → 2); `dflt` when no number follows,
+ * -1 when no word is there. */
+static int
+count_after(const char *s, const char *const *words, int dflt)
+{
+    for (int i = 0; words[i]; i++) {
+        const char *p = strstr(s, words[i]);
+        if (!p)
+            continue;
+        p += strlen(words[i]);
+        while (*p == ' ')
+            p++;
+        int n = 0;
+        while (*p >= '0' && *p <= '9' && n < 1000)
+            n = n * 10 + (*p++ - '0');
+        return n > 0 ? n : dflt;
+    }
+    return -1;
+}
+
+int
+bed_plan_per_month(const char *frequency, int days)
+{
+    static const char *const day[] = {"每天", "每日", NULL}, *const week[] = {"每周", NULL},
+                             *const month[] = {"每月", NULL};
+    if (!frequency || days <= 0)
+        return -1;
+    int n;
+    if ((n = count_after(frequency, day, 1)) > 0)
+        return n * days;
+    if ((n = count_after(frequency, week, -1)) > 0)
+        return n * (days / 7 > 0 ? days / 7 : 1);
+    if ((n = count_after(frequency, month, -1)) > 0)
+        return n;
+    return -1;
+}
+
+bool
+bed_plan_names(const char *plan_name, const char *item_name)
+{
+    return plan_name && item_name && *item_name && strstr(plan_name, item_name) != NULL;
+}

@@ -349,7 +349,7 @@ bed_store_month(struct al_db *db, struct al_arena *a, const char *scope,
         "  OR (r.status = 'fixed' AND r.resolved_at > ?4)"
         "  OR (r.status = 'to_home_services' AND r.resolved_at >= ?3))) THEN 1 ELSE 0 END,"
         " CASE WHEN b.close_reason = 'to_home_services' AND b.closed_on >= ?5"
-        "  AND b.closed_on <= ?6 THEN 1 ELSE 0 END"
+        "  AND b.closed_on <= ?6 THEN 1 ELSE 0 END, b.elder_id, b.care_plan"
         " FROM beds b WHERE b.region_code >= ?1 AND b.region_code < ?2"
         " AND b.started_on IS NOT NULL AND b.started_on <= ?6"
         " AND (b.closed_on IS NULL OR b.closed_on >= ?5) ORDER BY b.region_code";
@@ -375,6 +375,8 @@ bed_store_month(struct al_db *db, struct al_arena *a, const char *scope,
         row.rectifying = al_stmt_int(st, 4) != 0;
         row.overdue = al_stmt_int(st, 5) != 0;
         row.to_home_services = al_stmt_int(st, 6) != 0;
+        row.elder_id = al_stmt_int(st, 7);
+        row.care_plan = al_stmt_text(st, 8);
         each(ctx, &row);
     }
     return rc;

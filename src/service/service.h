@@ -83,6 +83,15 @@ int service_order_moves_json(struct al_db *db, struct al_arena *a, int64_t id,
     struct json_t **out);
 
 /*
+ * RULE-SVC-233: elder `elder_id`'s home service visits delivered (completed or later) whose
+ * window starts in [from, to) (unix seconds), counted per item, as a new JSON array in *out
+ * ({item_name, visits}), for another module's measures (a family care bed's monthly service
+ * compliance, RULE-BED-082).  Reads only; the caller checks scope.
+ */
+int service_done_by_item_json(struct al_db *db, struct al_arena *a, int64_t elder_id,
+    int64_t from, int64_t to, struct json_t **out);
+
+/*
  * Demo (service_demo.c): a provider with two stations in the demo county
  * (凤冈县), their caregivers with skills and certificates (one expired), the
  * caregiver account fg_caregiver linked to one of them, and orders of the

@@ -66,3 +66,30 @@ service_order_moves_json(struct al_db *db, struct al_arena *a, int64_t id, json_
     }
     return rc;
 }
+
+int
+service_done_by_item_json(struct al_db *db, struct al_arena *a, int64_t elder_id, int64_t from,
+    int64_t to, json_t **out)
+{
+    /* RULE-SVC-233: visits delivered (completed, confirmed, rated or settled) whose window
+     * starts in [from, to), counted per item. */
+    static const char sql[] =
+        "SELECT i.name, count(*) FROM svc_orders o JOIN svc_order_lines l ON l.order_id = o.id"
+        " JOIN svc_items i ON i.code = l.item_code WHERE o.elder_id = ?1"
+        " AND o.window_start >= ?2 AND o.window_start < ?3"
+        " AND o.status IN ('completed', 'confirmed', 'rated', 'settled')"
+        " GROUP BY i.name ORDER BY i.name";
+    static const struct al_col cols[] = {AL_COL(0, "item_name", AL_COL_TEXT),
+        AL_COL(1, "visits", AL_COL_INT), AL_COL_END};
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(elder_id), AL_I(from), AL_I(to));
+    *out = json_array();
+    int rc = al_db_rows(st, a, &(struct al_rows){.cols = cols}, *out);
+    if (rc != AL_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}

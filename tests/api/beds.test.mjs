@@ -283,7 +283,8 @@ test('RULE-BED-060 RULE-BED-061 RULE-BED-062: monthly compliance per township, s
   assert.equal(c.townships.length, 1)
   assert.equal(c.townships[0].region_code, '520327101')
   assert.match(c.townships[0].name, /进化/)
-  assert.deepEqual(c.totals, { in_service: 3, complete: 1, rectifying: 2, overdue: 1, to_home_services: 1 })
+  // RULE-BED-082: three plans of 上门探访 每周 2 次 (4 whole weeks in any month), nothing delivered.
+  assert.deepEqual(c.totals, { in_service: 3, complete: 1, rectifying: 2, overdue: 1, to_home_services: 1, services_planned: 24, services_delivered: 0, services_met: 0 })
   // The county sees 进化镇 beside 龙泉街道 (the beds of the tests above), totals the sum.
   const all = await ok(await civil.get(`/api/v1/bed-compliance?month=${month}`))
   assert.ok(all.townships.length >= 2)
@@ -293,7 +294,7 @@ test('RULE-BED-060 RULE-BED-061 RULE-BED-062: monthly compliance per township, s
   const lqc = await ok(await lq.get(`/api/v1/bed-compliance?month=${month}`))
   assert.equal(lqc.townships.some((t) => t.region_code === '520327101'), false)
   // A month before anything started: nothing.
-  assert.deepEqual((await ok(await civil.get('/api/v1/bed-compliance?month=2020-01'))).totals, { in_service: 0, complete: 0, rectifying: 0, overdue: 0, to_home_services: 0 })
+  assert.deepEqual((await ok(await civil.get('/api/v1/bed-compliance?month=2020-01'))).totals, { in_service: 0, complete: 0, rectifying: 0, overdue: 0, to_home_services: 0, services_planned: 0, services_delivered: 0, services_met: 0 })
   assertError(assert, await civil.get('/api/v1/bed-compliance?month=2026-13'), 400, 'invalid', 'month')
   // The export: CSV with a row per township and the total, audited.
   const x = await jx.get(`/api/v1/bed-compliance/export?month=${month}&format=csv`, { raw: true })
@@ -303,4 +304,41 @@ test('RULE-BED-060 RULE-BED-061 RULE-BED-062: monthly compliance per township, s
   assert.match(text, /520327101,[^,]*进化[^,]*,3,1,33\.3%,2,1,1/)
   assert.match(text, /,合计,3,1,33\.3%,2,1,1/)
   assert.ok((await ok(await admin.get('/api/v1/audit?action=bed.compliance_export'))).items.length >= 1)
+})
+
+test('RULE-BED-082 RULE-SVC-233: the month\'s compliance counts the plan\'s home services against the visits delivered', async () => {
+  const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+  const before = (await ok(await civil.get(`/api/v1/bed-compliance?month=${month}`))).totals
+  const elder = await newElder('服务达标')
+  const sos = await device(elder, 'sos', 'BED-SOS-82')
+  const pir = await device(elder, 'motion', 'BED-PIR-82')
+  const bed = await ok(await civil.post('/api/v1/beds', { elder_id: elder.id, applicant: 'family' }), 201)
+  const p = `/api/v1/beds/${bed.id}`
+  await ok(await civil.post(p + '/eligibility', { note: '特殊困难老年人', override_reason: '县民政局特批' }))
+  await ok(await civil.post(p + '/home-check', { rooms }))
+  // 助洁 once a week (4 in a month of 28–31 days), 精神慰藉 once a month, 康复指导 "as needed" (not counted).
+  await ok(await civil.post(p + '/care-plan', { goals: ['居家安全'], services: [{ name: '上门助洁', frequency: '每周 1 次' }, { name: '精神慰藉', frequency: '每月 1 次' }, { name: '康复指导', frequency: '按需' }], devices: ['sos', 'motion'] }))
+  await ok(await civil.post(p + '/agreement', { provider: '颐康居家养老服务中心', start_on: `${month}-01`, end_on: '2027-11-30' }))
+  for (const d of [sos, pir]) await ok(await civil.post(p + '/devices', { device_id: d.id }))
+  await ok(await civil.post(p + '/installation', { installed_on: `${month}-01`, network: true }))
+  await ok(await civil.post(p + '/start', {}))
+  // One 助洁 visit delivered this month, through the home services' own flow.
+  const carer = await s.login('fg_caregiver')
+  const day = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+  const h = String(Math.min(new Date(Date.now() + 8 * 3600e3).getUTCHours() + 1, 22)).padStart(2, '0')
+  const o = await ok(await civil.post('/api/v1/service/orders', { elder_id: elder.id, items: ['zhujie'], window_start: `${day}T${h}:00`, window_end: `${day}T${h}:50` }), 201)
+  const sun = (await ok(await civil.get('/api/v1/service/caregivers'))).items.find((c) => c.name === '孙丽')
+  await ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '床位服务' }))
+  await ok(await carer.post(`/api/v1/service/orders/${o.id}/accept`, {}))
+  await ok(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, { lat: 27.965, lng: 107.72, accuracy_m: 10 }))
+  await ok(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, { lat: 27.965, lng: 107.72, accuracy_m: 10 }))
+  const after = (await ok(await civil.get(`/api/v1/bed-compliance?month=${month}`))).totals
+  const weeks = Math.floor(new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate() / 7)
+  assert.equal(after.services_planned - before.services_planned, weeks + 1)
+  assert.equal(after.services_delivered - before.services_delivered, 1)
+  assert.equal(after.services_met - before.services_met, 0, 'not every planned service was delivered')
+  // Scoped like the bed list: another township sees none of it.
+  const jx = await s.login('jx_officer')
+  const theirs = (await ok(await jx.get(`/api/v1/bed-compliance?month=${month}`))).totals
+  assert.ok(theirs.services_planned < after.services_planned)
 })

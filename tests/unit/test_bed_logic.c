@@ -140,6 +140,25 @@ tally(void **state)
     assert_int_equal(t.complete, 2);
 }
 
+/* RULE-BED-082: a plan's frequency as visits in a month; which items a plan's service names. */
+static void
+plan_frequency(void **state)
+{
+    (void)state;
+    assert_int_equal(bed_plan_per_month("每周 2 次", 31), 8);
+    assert_int_equal(bed_plan_per_month("每周2次", 28), 8);
+    assert_int_equal(bed_plan_per_month("每周", 30), -1);
+    assert_int_equal(bed_plan_per_month("每月 1 次", 30), 1);
+    assert_int_equal(bed_plan_per_month("每天", 30), 30);
+    assert_int_equal(bed_plan_per_month("每日 2 次", 31), 62);
+    assert_int_equal(bed_plan_per_month("按需", 31), -1);
+    assert_int_equal(bed_plan_per_month(NULL, 31), -1);
+    assert_true(bed_plan_names("上门助浴", "助浴"));
+    assert_false(bed_plan_names("上门助浴", "助洁"));
+    assert_false(bed_plan_names("上门助浴", ""));
+    assert_false(bed_plan_names(NULL, "助浴"));
+}
+
 int
 main(void)
 {
@@ -149,6 +168,7 @@ main(void)
         cmocka_unit_test(due_dates),
         cmocka_unit_test(months),
         cmocka_unit_test(tally),
+        cmocka_unit_test(plan_frequency),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
