@@ -32,6 +32,20 @@ int assess_legacy_record(struct al_db *db, int64_t now, int64_t elder_id, const 
 int assess_request_open(struct al_db *db, int64_t elder_id, const char *region_code,
     const char *source, const char *note, int64_t user_id, int64_t now, int64_t *id);
 
+/*
+ * RULE-ASSESS-022: elder `elder_id`'s newest published capability assessment still valid on
+ * `today` (YYYY-MM-DD), for another module (a family care bed's home check, issue 14): its id,
+ * final level (0–4) and dates, copied into `a`.  AL_OK, AL_ENOTFOUND (none valid) or AL_EDB.
+ */
+struct al_arena;
+struct assess_latest {
+    int64_t id;
+    int level;
+    const char *assessed_on, *valid_until;
+};
+int assess_latest_valid(struct al_db *db, struct al_arena *a, int64_t elder_id, const char *today,
+    struct assess_latest *out);
+
 /* The status of request `id` ("open" or "done", a copy in `a`).  AL_OK, AL_ENOTFOUND or AL_EDB. */
 struct al_arena;
 int assess_request_status(struct al_db *db, struct al_arena *a, int64_t id, const char **status);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assess/assess.h"
 #include "attach/attach.h"
 #include "audit/audit.h"
 #include "bed/bed.h"
@@ -226,6 +227,11 @@ bed_get(struct al_req *r)
     json_object_set_new(out, "rectifications", rects);
     json_object_set_new(out, "moves", moves);
     json_object_set_new(out, "attachments", photos);
+    /* RULE-BED-083: the home check's assessment as it stands now, through assess.h. */
+    json_int_t req = json_integer_value(json_object_get(out, "assess_request_id"));
+    const char *st = NULL;
+    if (req > 0 && assess_request_status(r->db, r->arena, req, &st) == AL_OK)
+        json_object_set_new(out, "assess_request_status", json_string(st));
     return al_reply(r, 200, out);
 }
 
@@ -519,6 +525,31 @@ read_move(struct al_req *r, json_t *body, struct move_ctx *m, json_t *detail)
  * going into service without its required devices gets (RULE-BED-022), the audit entry with
  * *detail (taken: set to NULL once given to the entry).
  */
+/*
+ * RULE-BED-083: the home check goes with the capability and needs assessment: the elder's valid
+ * published one is recorded on the bed; without one, an immediate-assessment request (source
+ * "bed") is opened and recorded.  In the move's transaction; named in its audit detail.
+ */
+static int
+home_assessment(struct al_req *r, const struct move_ctx *m, json_t *detail)
+{
+    struct assess_latest a;
+    int64_t req = 0;
+    int rc = assess_latest_valid(r->db, r->arena, m->elder_id, r->today, &a);
+    if (rc == AL_OK) {
+        json_object_set_new(detail, "assessment", json_pack("{s:I, s:i}", "id",
+                                                      (json_int_t)a.id, "level", a.level));
+        return bed_store_home_assessment(r->db, m->id, a.id, 0);
+    }
+    if (rc != AL_ENOTFOUND)
+        return rc;
+    if ((rc = assess_request_open(r->db, m->elder_id, m->region, "bed", "家庭养老床位居家环境评估",
+             r->who->user_id, r->now, &req)) != AL_OK)
+        return rc;
+    json_object_set_new(detail, "assess_request", json_integer(req));
+    return bed_store_home_assessment(r->db, m->id, 0, req);
+}
+
 static int
 write_move(struct al_req *r, const struct move_ctx *m, json_t **detail)
 {
@@ -533,6 +564,8 @@ write_move(struct al_req *r, const struct move_ctx *m, json_t **detail)
         rc = bed_store_move(r->db, m->id, m->state, m->to, &m->u, r->now);
         if (rc == AL_ECONFLICT)
             al_req_fail(r, AL_ECONFLICT, "status", "床位状态已被他人更改，请刷新后重试");
+        if (rc == AL_OK && m->what == BED_MOVE_HOME_CHECK)
+            rc = home_assessment(r, m, *detail);
     }
     int64_t rect_id = 0;
     const char *missing = NULL;

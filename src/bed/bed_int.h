@@ -108,6 +108,9 @@ struct bed_settings {
 int bed_store_settings(struct al_db *db, struct bed_settings *s);
 int bed_store_settings_put(struct al_db *db, const char *required, int64_t days);
 
+/* RULE-BED-083: the home check's assessment (or the request it opened; 0 for none). */
+int bed_store_home_assessment(struct al_db *db, int64_t id, int64_t assessment_id,
+    int64_t request_id);
 int bed_store_create(struct al_db *db, const char *region, int64_t elder_id, const char *applicant,
     const char *applicant_name, const char *today, int64_t now, int64_t *id);
 

@@ -74,7 +74,7 @@ bed_store_create(struct al_db *db, const char *region, int64_t elder_id, const c
     " b.created_at, b.version,"                                                                \
     " (SELECT r.due_on FROM bed_rectifications r WHERE r.bed_id = b.id AND r.status = 'open'),"\
     " (SELECT r.missing FROM bed_rectifications r WHERE r.bed_id = b.id AND r.status = 'open'),"\
-    " b.eligibility_rule, b.eligibility_override"
+    " b.eligibility_rule, b.eligibility_override, b.assessment_id, b.assess_request_id"
 #define BED_FROM " FROM beds b JOIN elders e ON e.id = b.elder_id"
 
 static json_t *
@@ -108,6 +108,7 @@ static const struct al_col bed_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(24, "created_at", AL_COL_TIME), AL_COL(25, "version", AL_COL_INT),
     AL_COL(26, "rectify_due_on", AL_COL_TEXT), AL_COL(27, "rectify_missing", AL_COL_TEXT),
     AL_COL(28, "eligibility_rule", AL_COL_JSON), AL_COL(29, "eligibility_override", AL_COL_TEXT),
+    AL_COL(30, "assessment_id", AL_COL_INT), AL_COL(31, "assess_request_id", AL_COL_INT),
     AL_COL_END};
 
 /* RULE-SCOPE-001, RULE-BED-023 */
@@ -380,4 +381,15 @@ bed_store_month(struct al_db *db, struct al_arena *a, const char *scope,
         each(ctx, &row);
     }
     return rc;
+}
+
+/* RULE-BED-083: the assessment the home check found, or the request it opened (0: none). */
+int
+bed_store_home_assessment(struct al_db *db, int64_t id, int64_t assessment_id, int64_t request_id)
+{
+    static const char sql[] =
+        "UPDATE beds SET assessment_id = ?2, assess_request_id = ?3 WHERE id = ?1";
+    struct al_stmt *st = al_db_sql(db, sql);
+    al_stmt_binds(st, AL_I(id), AL_REF(assessment_id), AL_REF(request_id));
+    return al_stmt_run(st);
 }

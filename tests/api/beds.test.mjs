@@ -230,6 +230,13 @@ test('RULE-BED-040 RULE-BED-041 RULE-BED-042 RULE-BED-043: eligibility answered 
   assert.equal(e1.eligibility_rule.item_key, 'jiating_chuangwei')
   assert.match(e1.eligibility_rule.explanation, /^符合“家庭养老床位建设补贴”/)
   assert.equal(e1.eligibility_override, null)
+  // RULE-BED-083, RULE-ASSESS-022: the home check records the valid published assessment.
+  const h1 = await ok(await lq.post(`/api/v1/beds/${b1.id}/home-check`, { rooms }))
+  assert.ok(h1.assessment_id > 0)
+  assert.equal(h1.assess_request_id, null)
+  const audit1 = (await ok(await admin.get('/api/v1/audit?action=bed.home_check'))).items.find((x) => x.target_id === String(b1.id))
+  assert.equal(audit1.detail.assessment.id, h1.assessment_id)
+  assert.equal(audit1.detail.assessment.level, 2)
   // Not entitled: 409 with the explanation in Chinese naming what is missing; nothing changes.
   const no = await newElder('蒋德旺')
   const b2 = await ok(await civil.post('/api/v1/beds', { elder_id: no.id, applicant: 'elder' }), 201)
@@ -245,6 +252,13 @@ test('RULE-BED-040 RULE-BED-041 RULE-BED-042 RULE-BED-043: eligibility answered 
   assert.equal(o.eligible, true)
   assert.equal(o.eligibility_rule.eligible, false)
   assert.equal(o.eligibility_override, '独居，子女在外，县民政局特批')
+  // RULE-BED-083: no assessment: the home check opens an immediate-assessment request (source bed).
+  const h2 = await ok(await civil.post(`/api/v1/beds/${b2.id}/home-check`, { rooms }))
+  assert.equal(h2.assessment_id, null)
+  assert.ok(h2.assess_request_id > 0)
+  assert.equal(h2.assess_request_status, 'open')
+  const reqs = (await ok(await civil.get('/api/v1/assessment-requests?status=open'))).items
+  assert.ok(reqs.some((q) => q.id === h2.assess_request_id && q.source === 'bed' && q.elder_id === no.id))
   // RULE-BED-043: the audit entry keeps the rules' answer and the reason.
   const a = (await ok(await admin.get('/api/v1/audit?action=bed.eligibility'))).items.find((x) => x.target_id === String(b2.id))
   assert.ok(a, 'audited')
