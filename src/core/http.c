@@ -55,6 +55,14 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
                           "object-src 'none'; base-uri 'self'; form-action 'self'; "
                           "frame-ancestors 'none'";
 
+/* A header with a default value: the handler's own, when it set one, stays the only one. */
+static void
+add_default(struct evkeyvalq *h, const char *name, const char *value)
+{
+    if (!evhttp_find_header(h, name))
+        evhttp_add_header(h, name, value);
+}
+
 static void
 add_security_headers(struct evkeyvalq *h)
 {
@@ -223,7 +231,7 @@ al_sse_start(struct al_req *r, void (*on_close)(void *ctx), void *ctx)
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     add_security_headers(h);
     evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
-    evhttp_add_header(h, "Cache-Control", "no-store");
+    add_default(h, "Cache-Control", "no-store"); /* unless the handler set its own */
     evhttp_add_header(h, "X-Accel-Buffering", "no"); /* nginx passes each event on at once */
     /* RULE-EVENT-007: no read timeout on a stream (the client only listens); a write that
        makes no progress still ends it. */
@@ -418,7 +426,7 @@ al_stream_start(struct al_req *r, const char *content_type, const char *filename
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     add_security_headers(h);
     evhttp_add_header(h, "Content-Type", content_type);
-    evhttp_add_header(h, "Cache-Control", "no-store");
+    add_default(h, "Cache-Control", "no-store"); /* unless the handler set its own */
     evhttp_add_header(h, "Content-Disposition", disposition(r->arena, filename));
     /* What the kernel holds of a download beside our one chunk, when bounded (tests: a client
        that stops reading must leave the export waiting, not finished into the kernel). */
@@ -488,7 +496,7 @@ send_file(struct al_req *r)
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     add_security_headers(h);
     evhttp_add_header(h, "Content-Type", r->file_type);
-    evhttp_add_header(h, "Cache-Control", "no-store");
+    add_default(h, "Cache-Control", "no-store"); /* unless the handler set its own */
     evhttp_add_header(h, "Content-Disposition", disposition(r->arena, r->file_name));
     struct evbuffer *out = evhttp_request_get_output_buffer(r->ev);
     if (!r->file_fd_set) {
@@ -529,7 +537,7 @@ send_json(struct al_req *r, int status, json_t *body)
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     add_security_headers(h);
     evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
-    evhttp_add_header(h, "Cache-Control", "no-store");
+    add_default(h, "Cache-Control", "no-store"); /* unless the handler set its own */
     size_t len = 0;
     char *s = al_json_dump(r->arena, body, &len);
     evbuffer_add(evhttp_request_get_output_buffer(r->ev), s, len);

@@ -38,6 +38,7 @@ test('RULE-ATT-001 RULE-ATT-002 RULE-ATT-003 RULE-ATT-004 RULE-ATT-009 RULE-ATT-
   const got = await civil.get(r.body.url, { raw: true })
   assert.equal(got.status, 200)
   assert.equal(got.headers.get('content-type'), 'image/png')
+  assert.equal(got.headers.get('cache-control'), 'private, max-age=3600', 'one policy, the attachment\'s own')
   assert.ok(got.raw.equals(png), 'the same bytes come back')
   for (const [body, type] of [[jpeg, 'image/jpeg'], [pdf, 'application/pdf']]) {
     const x = await up(civil, body, { tag: 'adaptation' })
