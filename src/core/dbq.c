@@ -225,3 +225,18 @@ al_keyset_reset(struct al_keyset *k)
     k->st = NULL;
     k->done = true;
 }
+
+int
+al_db_rows_new(struct al_stmt *st, struct al_arena *a, const struct al_rows *rows, json_t **out)
+{
+    *out = NULL;
+    if (!st)
+        return AL_EDB;
+    json_t *items = json_array();
+    int rc = al_db_rows(st, a, rows, items);
+    if (rc != AL_OK)
+        json_decref(items);
+    else
+        *out = items;
+    return rc;
+}

@@ -173,5 +173,8 @@ void al_keyset_reset(struct al_keyset *k);
 /* Every row of a statement already bound, appended to `items`: AL_OK or its error. */
 int al_db_rows(struct al_stmt *st, struct al_arena *a, const struct al_rows *rows,
     json_t *items);
+/* The same into a new array *out (NULL after an error, or when `st` did not prepare). */
+int al_db_rows_new(struct al_stmt *st, struct al_arena *a, const struct al_rows *rows,
+    json_t **out);
 
 #endif

@@ -33,16 +33,8 @@ service_recent_orders_json(struct al_db *db, struct al_arena *a, int64_t elder_i
         AL_COL(1, "window_start", AL_COL_TIME), AL_COL(2, "status", AL_COL_TEXT),
         AL_COLF(3, "status_name", state_zh), AL_COL(4, "item_name", AL_COL_TEXT), AL_COL_END};
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_binds(st, AL_I(elder_id), AL_I(limit));
-    *out = json_array();
-    int rc = al_db_rows(st, a, &(struct al_rows){.cols = cols}, *out);
-    if (rc != AL_OK) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc;
+    return al_db_rows_new(st, a, &(struct al_rows){.cols = cols}, out);
 }
 
 int
@@ -55,16 +47,8 @@ service_order_moves_json(struct al_db *db, struct al_arena *a, int64_t id, json_
         AL_COL(1, "status", AL_COL_TEXT), AL_COLF(2, "status_name", state_zh),
         AL_COL(3, "by", AL_COL_TEXT), AL_COL_END};
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_binds(st, AL_I(id));
-    *out = json_array();
-    int rc = al_db_rows(st, a, &(struct al_rows){.cols = cols}, *out);
-    if (rc != AL_OK) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc;
+    return al_db_rows_new(st, a, &(struct al_rows){.cols = cols}, out);
 }
 
 int
@@ -82,14 +66,6 @@ service_done_by_item_json(struct al_db *db, struct al_arena *a, int64_t elder_id
     static const struct al_col cols[] = {AL_COL(0, "item_name", AL_COL_TEXT),
         AL_COL(1, "visits", AL_COL_INT), AL_COL_END};
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_binds(st, AL_I(elder_id), AL_I(from), AL_I(to));
-    *out = json_array();
-    int rc = al_db_rows(st, a, &(struct al_rows){.cols = cols}, *out);
-    if (rc != AL_OK) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc;
+    return al_db_rows_new(st, a, &(struct al_rows){.cols = cols}, out);
 }

@@ -1138,14 +1138,6 @@ visit_recent_json(struct al_db *db, struct al_arena *a, int64_t elder_id, int li
         AL_COLF(3, "method_name", method_zh), AL_COL(4, "reached", AL_COL_BOOL),
         AL_COL(5, "urgent", AL_COL_BOOL), AL_COL(6, "visitor_name", AL_COL_TEXT), AL_COL_END};
     struct al_stmt *st = al_db_sql(db, sql);
-    if (!st)
-        return AL_EDB;
     al_stmt_binds(st, AL_I(elder_id), AL_I(limit));
-    *out = json_array();
-    int rc = al_db_rows(st, a, &(struct al_rows){.cols = cols}, *out);
-    if (rc != AL_OK) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc;
+    return al_db_rows_new(st, a, &(struct al_rows){.cols = cols}, out);
 }
