@@ -18,7 +18,7 @@ before(async () => {
 })
 after(async () => { await s.stop(); s.cleanup() })
 
-const sql = (q) => spawnSync('sqlite3', [s.db, q], { encoding: 'utf8' }).stdout.trim()
+const sql = (q) => spawnSync('sqlite3', ['-cmd', '.timeout 10000', s.db, q], { encoding: 'utf8' }).stdout.trim()
 const importFile = (kind, name, text) => {
   const p = join(s.dir, name)
   writeFileSync(p, text)

@@ -202,10 +202,12 @@ export function cli(args, env = {}) {
 }
 
 // The sqlite3 command-line shell on a database file — or psql when the database is PostgreSQL,
-// so the checks a test makes on the stored rows run on both engines; throws on any error.
+// so the checks a test makes on the stored rows run on both engines; throws on any error. The
+// shell waits up to 10 s for the server's write lock (its periodic jobs write every second;
+// under ASan a write can be slow enough for a shell without a timeout to fail at once).
 export function sqlite(db, sql) {
   if (db.startsWith('postgresql:')) return psql(db, sql)
-  const r = spawnSync('sqlite3', ['-bail', db, sql], { encoding: 'utf8' })
+  const r = spawnSync('sqlite3', ['-bail', '-cmd', '.timeout 10000', db, sql], { encoding: 'utf8' })
   if (r.status !== 0 || r.stderr) throw new Error(`sqlite3 ${db}: ${sql}\n${r.stderr}${r.error || ''}`)
   return r.stdout.trim()
 }
@@ -214,7 +216,7 @@ export function sqliteJson(db, sql) {
     const sel = sql.trim().replace(/;$/, '')
     return JSON.parse(psql(db, `SELECT coalesce(json_agg(t), '[]') FROM (${sel}) t`))
   }
-  const r = spawnSync('sqlite3', ['-bail', '-json', db, sql], { encoding: 'utf8' })
+  const r = spawnSync('sqlite3', ['-bail', '-json', '-cmd', '.timeout 10000', db, sql], { encoding: 'utf8' })
   if (r.status !== 0 || r.stderr) throw new Error(`sqlite3 ${db}: ${sql}\n${r.stderr}`)
   return r.stdout.trim() ? JSON.parse(r.stdout) : []
 }
