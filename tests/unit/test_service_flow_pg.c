@@ -291,11 +291,16 @@ double_pay(void **state)
     int64_t b1 = confirmed(db, 1, day + 3600, sb, cb); /* overlaps a1 */
     int64_t b2 = confirmed(db, 1, day + 86400, sb, cb); /* another day: payable */
     int64_t from = day - 10 * 3600, to = from + 31 * 86400;
+    /* The statement is written in the caller's transaction (its lines are one bulk load). */
+    assert_int_equal(al_db_begin(db), AL_OK);
     assert_int_equal(service_store_settle_create(db, &arena, pa, "520327", "2027-01", from, to,
                          "t", T10, &sa_id, &held), AL_OK);
+    assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     assert_int_equal(held, 0);
+    assert_int_equal(al_db_begin(db), AL_OK);
     assert_int_equal(service_store_settle_create(db, &arena, pb, "520327", "2027-01", from, to,
                          "t", T10, &sb_id, &held), AL_OK);
+    assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     assert_int_equal(held, 1);
     json_t *t = NULL;
     assert_int_equal(service_store_settlement(db, &arena, sb_id, &t), AL_OK);
@@ -320,8 +325,10 @@ double_pay(void **state)
         "\"frequency\":\"每周\"}]}', '2026-11-01', '2027-10-31', 0, 0)"), AL_OK);
     int64_t c2 = confirmed(db, 2, day + 40 * 86400, sa, ca); /* February */
     int64_t sa2 = 0;
+    assert_int_equal(al_db_begin(db), AL_OK);
     assert_int_equal(service_store_settle_create(db, &arena, pa, "520327", "2027-02", to,
                          to + 28 * 86400, "t", T10, &sa2, &held), AL_OK);
+    assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     assert_int_equal(held, 1);
     assert_int_equal(service_store_settlement(db, &arena, sa2, &t), AL_OK);
     h = json_array_get(json_object_get(t, "double_holds"), 0);
