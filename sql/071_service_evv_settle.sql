@@ -60,10 +60,12 @@ CREATE TABLE svc_settlement_lines_new (
     reason        TEXT NOT NULL DEFAULT '',
     added_by      TEXT,
     added_at      INTEGER,
+    batch         INTEGER NOT NULL DEFAULT 0, -- 0: the statement's own; n: its n-th adjustment
     PRIMARY KEY (settlement_id, order_id, reversal),
     UNIQUE (order_id, reversal),
     CHECK (entitled_fen + elder_fen = total_fen),
     CHECK (reversal = 0 OR adjusting = 1),
+    CHECK ((adjusting = 0) = (batch = 0)),
     CHECK ((reversal = 0 AND entitled_fen >= 0 AND elder_fen >= 0)
         OR (reversal = 1 AND entitled_fen <= 0 AND elder_fen <= 0))
 );

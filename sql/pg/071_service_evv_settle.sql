@@ -52,11 +52,13 @@ ALTER TABLE svc_settlement_lines
     ADD COLUMN reason TEXT NOT NULL DEFAULT '',
     ADD COLUMN added_by TEXT,
     ADD COLUMN added_at BIGINT,
+    ADD COLUMN batch INTEGER NOT NULL DEFAULT 0,
     DROP CONSTRAINT svc_settlement_lines_pkey,
     DROP CONSTRAINT svc_settlement_lines_order_id_key,
     ADD PRIMARY KEY (settlement_id, order_id, reversal),
     ADD UNIQUE (order_id, reversal),
     ADD CHECK (reversal = 0 OR adjusting = 1),
+    ADD CHECK ((adjusting = 0) = (batch = 0)),
     ADD CHECK ((reversal = 0 AND entitled_fen >= 0 AND elder_fen >= 0)
         OR (reversal = 1 AND entitled_fen <= 0 AND elder_fen <= 0));
 

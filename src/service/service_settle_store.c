@@ -58,19 +58,21 @@ has_id(const int64_t *ids, size_t n, int64_t id)
 }
 
 /*
- * The lines `l` of statement `id` in one bulk load (RULE-DB-022): `adjusting` ones (after
- * approval, RULE-SVC-197) carry `reason`, who and when; `reversal` ones pay back (RULE-SVC-198).
+ * The lines `l` of statement `id` in one bulk load (RULE-DB-022): batch 0 its own; batch n > 0
+ * its n-th adjustment (RULE-SVC-197), whose lines carry `reason`, who and when; `reversal` ones
+ * pay back (RULE-SVC-198).
  */
 static int
-lines_write(struct al_db *db, int64_t id, const struct lines *l, bool adjusting, bool reversal,
+lines_write(struct al_db *db, int64_t id, const struct lines *l, int64_t batch, bool reversal,
     const char *reason, const char *by, int64_t now)
 {
+    bool adjusting = batch > 0;
     struct al_copy *cp = NULL;
     if (l->n == 0)
         return AL_OK;
     int rc = al_db_copy_begin(db, "svc_settlement_lines",
         "settlement_id, order_id, elder_id, visit_date, total_fen, entitled_fen, elder_fen,"
-        " adjusting, reversal, reason, added_by, added_at", &cp);
+        " adjusting, reversal, reason, added_by, added_at, batch", &cp);
     for (size_t i = 0; i < l->n && rc == AL_OK; i++) {
         const struct line *x = &l->v[i];
         al_copy_int(cp, id);
@@ -88,6 +90,7 @@ lines_write(struct al_db *db, int64_t id, const struct lines *l, bool adjusting,
             al_copy_int(cp, now);
         else
             al_copy_null(cp);
+        al_copy_int(cp, batch);
         rc = al_copy_row(cp);
     }
     if (cp)
@@ -170,7 +173,7 @@ service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provid
     if (rc == AL_OK)
         rc = settle_sort(db, a, *id, rows, n, from, to, now, &pay, held);
     if (rc == AL_OK)
-        rc = lines_write(db, *id, &pay, false, false, "", by, now);
+        rc = lines_write(db, *id, &pay, 0, false, "", by, now);
     if (rc != AL_OK)
         return rc;
     if (!(st = al_db_sql(db, sql_sum)))
@@ -180,35 +183,35 @@ service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provid
 }
 
 /*
- * RULE-SVC-083, RULE-SVC-197: the orders of statement `id`'s paying lines of one batch (its own
- * lines when `added_at` is 0, else the adjusting lines added then) move to 已结算 with an event
- * each, in two set statements.  An order no longer 已确认/已评价 makes it AL_ECONFLICT.
+ * RULE-SVC-083, RULE-SVC-197: the orders of statement `id`'s paying lines of `batch` (0: its
+ * own lines, n: its n-th adjustment) move to 已结算 with an event each, in two set statements.
+ * An order no longer 已确认/已评价 makes it AL_ECONFLICT.
  */
 static int
-settle_move(struct al_db *db, int64_t id, int64_t added_at, const char *reason, const char *by,
+settle_move(struct al_db *db, int64_t id, int64_t batch, const char *reason, const char *by,
     int64_t now, int64_t *moved)
 {
     static const char sql_count[] =
         "SELECT count(*) FROM svc_settlement_lines WHERE settlement_id = ? AND reversal = 0"
-        " AND coalesce(added_at, 0) = ?";
+        " AND batch = ?";
     static const char sql_events[] =
         "INSERT INTO svc_order_events(order_id, from_status, to_status, action, caregiver_id,"
         " reason, by_user, at) SELECT o.id, o.status, 'settled', 'settle', o.caregiver_id,"
         " ?1, ?2, ?3 FROM svc_settlement_lines l JOIN svc_orders o ON o.id = l.order_id"
-        " WHERE l.settlement_id = ?4 AND l.reversal = 0 AND coalesce(l.added_at, 0) = ?5"
+        " WHERE l.settlement_id = ?4 AND l.reversal = 0 AND l.batch = ?5"
         " AND o.status IN ('confirmed', 'rated')";
     static const char sql_orders[] =
         "UPDATE svc_orders SET status = 'settled', updated_at = ?1, version = version + 1"
         " WHERE status IN ('confirmed', 'rated') AND id IN (SELECT order_id"
         "  FROM svc_settlement_lines WHERE settlement_id = ?2 AND reversal = 0"
-        "  AND coalesce(added_at, 0) = ?3)";
+        "  AND batch = ?3)";
     struct al_stmt *st = al_db_sql(db, sql_count);
     if (!st)
         return AL_EDB;
-    al_stmt_binds(st, AL_I(id), AL_I(added_at));
+    al_stmt_binds(st, AL_I(id), AL_I(batch));
     int rc = al_stmt_int64(st, moved);
     if (rc == AL_OK && (st = al_db_sql(db, sql_events))) {
-        al_stmt_binds(st, AL_T(reason), AL_T(by), AL_I(now), AL_I(id), AL_I(added_at));
+        al_stmt_binds(st, AL_T(reason), AL_T(by), AL_I(now), AL_I(id), AL_I(batch));
         rc = al_stmt_run(st);
     } else if (rc == AL_OK) {
         rc = AL_EDB;
@@ -216,7 +219,7 @@ settle_move(struct al_db *db, int64_t id, int64_t added_at, const char *reason, 
     if (rc == AL_OK && al_db_changes(db) != *moved)
         rc = AL_ECONFLICT; /* an order moved meanwhile */
     if (rc == AL_OK && (st = al_db_sql(db, sql_orders))) {
-        al_stmt_binds(st, AL_I(now), AL_I(id), AL_I(added_at));
+        al_stmt_binds(st, AL_I(now), AL_I(id), AL_I(batch));
         rc = al_stmt_run(st);
     } else if (rc == AL_OK) {
         rc = AL_EDB;
@@ -227,18 +230,18 @@ settle_move(struct al_db *db, int64_t id, int64_t added_at, const char *reason, 
 }
 
 /*
- * RULE-SVC-201: the entitlement draws of statement `id`'s lines of one batch (as settle_move),
+ * RULE-SVC-201: the entitlement draws of statement `id`'s lines of `batch` (as settle_move),
  * one per order and entitlement item, written through entitle.h in the caller's transaction.
  */
 static int
-settle_usage(struct al_db *db, struct al_arena *a, int64_t id, int64_t added_at, const char *by,
+settle_usage(struct al_db *db, struct al_arena *a, int64_t id, int64_t batch, const char *by,
     int64_t now)
 {
     static const char sql[] =
         "SELECT l.order_id, o.elder_id, o.region_code, ol.entitle_item_key, l.visit_date,"
         " l.reversal, sum(ol.entitled_fen), count(*) FROM svc_settlement_lines l"
         " JOIN svc_orders o ON o.id = l.order_id JOIN svc_order_lines ol ON ol.order_id = o.id"
-        " WHERE l.settlement_id = ? AND coalesce(l.added_at, 0) = ? AND ol.entitled_fen > 0"
+        " WHERE l.settlement_id = ? AND l.batch = ? AND ol.entitled_fen > 0"
         " AND ol.entitle_item_key IS NOT NULL"
         " GROUP BY l.order_id, o.elder_id, o.region_code, ol.entitle_item_key, l.visit_date,"
         " l.reversal ORDER BY l.order_id, ol.entitle_item_key";
@@ -247,7 +250,7 @@ settle_usage(struct al_db *db, struct al_arena *a, int64_t id, int64_t added_at,
     struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
-    al_stmt_binds(st, AL_I(id), AL_I(added_at));
+    al_stmt_binds(st, AL_I(id), AL_I(batch));
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
         if (n == cap) {
@@ -332,10 +335,17 @@ service_store_settle_adjust(struct al_db *db, struct al_arena *a, const struct s
     struct svc_visit_row *rows = NULL;
     struct lines late = {0}, back = {0};
     size_t n = 0;
-    int64_t moved = 0;
+    int64_t moved = 0, batch = 0;
     *out = (struct svc_adjust_out){0};
-    int rc = service_store_settle_candidates(db, a, in->provider, in->scope, in->from, in->to,
-        &rows, &n);
+    struct al_stmt *st = al_db_sql(db, "SELECT coalesce(max(batch), 0) + 1"
+                                       " FROM svc_settlement_lines WHERE settlement_id = ?");
+    if (!st)
+        return AL_EDB;
+    al_stmt_bind_int(st, 1, in->id);
+    int rc = al_stmt_int64(st, &batch);
+    if (rc == AL_OK)
+        rc = service_store_settle_candidates(db, a, in->provider, in->scope, in->from, in->to,
+            &rows, &n);
     if (rc == AL_OK)
         rc = settle_sort(db, a, in->id, rows, n, in->from, in->to, in->now, &late, &out->held);
     if (rc == AL_OK)
@@ -344,17 +354,18 @@ service_store_settle_adjust(struct al_db *db, struct al_arena *a, const struct s
         return rc;
     if (late.n + back.n == 0)
         return AL_OK;
-    rc = lines_write(db, in->id, &late, true, false, "审核后核实的上门服务，补充结算", in->by,
+    rc = lines_write(db, in->id, &late, batch, false, "审核后核实的上门服务，补充结算", in->by,
         in->now);
     if (rc == AL_OK)
-        rc = lines_write(db, in->id, &back, true, true, "审核后核实未服务，冲销已结算金额", in->by,
+        rc = lines_write(db, in->id, &back, batch, true, "审核后核实未服务，冲销已结算金额", in->by,
             in->now);
     if (rc == AL_OK)
-        rc = settle_move(db, in->id, in->now,
-            al_arena_printf(a, "结算单 %lld 调整", (long long)in->id), in->by, in->now, &moved);
+        rc = settle_move(db, in->id, batch,
+            al_arena_printf(a, "结算单 %lld 第 %lld 次调整", (long long)in->id, (long long)batch),
+            in->by, in->now, &moved);
     if (rc == AL_OK)
-        rc = settle_usage(db, a, in->id, in->now, in->by, in->now);
-    struct al_stmt *st = rc == AL_OK ? al_db_sql(db, sql_sum) : NULL;
+        rc = settle_usage(db, a, in->id, batch, in->by, in->now);
+    st = rc == AL_OK ? al_db_sql(db, sql_sum) : NULL;
     if (rc == AL_OK && !st)
         rc = AL_EDB;
     if (rc == AL_OK) {

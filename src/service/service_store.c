@@ -948,7 +948,7 @@ static const struct al_col settle_line_cols[] = {AL_COL(0, "order_id", AL_COL_IN
     AL_COL(5, "total_fen", AL_COL_INT), AL_COL(6, "entitled_fen", AL_COL_INT),
     AL_COL(7, "elder_fen", AL_COL_INT), AL_COL(8, "adjusting", AL_COL_BOOL),
     AL_COL(9, "reversal", AL_COL_BOOL), AL_COL(10, "reason", AL_COL_TEXT),
-    AL_COL(11, "added_at", AL_COL_TIME), AL_COL_END};
+    AL_COL(11, "added_at", AL_COL_TIME), AL_COL(12, "batch", AL_COL_INT), AL_COL_END};
 
 int
 service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
@@ -956,9 +956,9 @@ service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_
     static const char sql[] = "SELECT " SETTLE_COLS " WHERE t.id = ?";
     static const char sql_lines[] =
         "SELECT l.order_id, l.elder_id, e.name, e.id_masked, l.visit_date, l.total_fen,"
-        " l.entitled_fen, l.elder_fen, l.adjusting, l.reversal, l.reason, l.added_at"
+        " l.entitled_fen, l.elder_fen, l.adjusting, l.reversal, l.reason, l.added_at, l.batch"
         " FROM svc_settlement_lines l JOIN elders e ON e.id = l.elder_id"
-        " WHERE l.settlement_id = ? ORDER BY l.adjusting, l.added_at, l.order_id, l.reversal";
+        " WHERE l.settlement_id = ? ORDER BY l.batch, l.order_id, l.reversal";
     struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
@@ -1002,7 +1002,7 @@ service_store_settle_export_stmt(struct al_db *db, int64_t id)
         " l.elder_fen, CASE WHEN l.reversal = 1 THEN '冲销' WHEN l.adjusting = 1"
         " THEN '补充结算' ELSE '结算' END FROM svc_settlement_lines l"
         " JOIN elders e ON e.id = l.elder_id WHERE l.settlement_id = ?"
-        " ORDER BY l.adjusting, l.added_at, l.order_id, l.reversal");
+        " ORDER BY l.batch, l.order_id, l.reversal");
     if (st)
         al_stmt_bind_int(st, 1, id);
     return st;
