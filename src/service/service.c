@@ -1181,14 +1181,17 @@ settle_audit(struct al_req *r, const char *action, int64_t id, const char *regio
     return audit_append(r, &e);
 }
 
-/* RULE-SVC-080: a statement outside the caller's region is 404 like a missing one. */
+/*
+ * RULE-SVC-080: a statement outside the caller's region is 404 like a missing one; with its lines
+ * from `offset` (RULE-SVC-206), or the head only when `offset` < 0.
+ */
 static int
-settlement_in_scope(struct al_req *r, json_t **t)
+settlement_in_scope(struct al_req *r, int64_t offset, json_t **t)
 {
     int64_t id;
     int rc = al_req_param_id(r, "id", &id);
     if (rc == AL_OK)
-        rc = service_store_settlement(r->db, r->arena, id, t);
+        rc = service_store_settlement(r->db, r->arena, id, offset, t);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code,
                                                    sget(*t, "region_code"))))
         return al_req_fail(r, AL_ENOTFOUND, NULL, "结算单不存在");
@@ -1203,11 +1206,15 @@ settlements_get(struct al_req *r)
     return rc == AL_OK ? al_reply_items(r, items, -1) : rc;
 }
 
+/* RULE-SVC-206: ?offset= pages the lines, SVC_LINES_PAGE at a time. */
 static int
 settlement_get(struct al_req *r)
 {
     json_t *t;
-    int rc = settlement_in_scope(r, &t);
+    int64_t offset = 0;
+    int rc = al_query_int(&r->query, "offset", "明细起始序号", 0, INT64_MAX, 0, &offset, &r->err);
+    if (rc == AL_OK)
+        rc = settlement_in_scope(r, offset, &t);
     return rc == AL_OK ? al_reply(r, 200, t) : rc;
 }
 
@@ -1245,7 +1252,7 @@ settlement_create(struct al_req *r)
     if (rc == AL_ECONFLICT) /* RULE-SVC-082: UNIQUE (provider_id, month) */
         al_req_fail(r, AL_ECONFLICT, "month", "该服务机构 %s 的结算单已存在", month);
     if (rc == AL_OK)
-        rc = service_store_settlement(r->db, r->arena, id, &t);
+        rc = service_store_settlement(r->db, r->arena, id, 0, &t);
     if (rc == AL_OK && json_integer_value(json_object_get(t, "orders")) == 0) {
         json_decref(t);
         rc = al_req_fail(r, AL_EUNPROC, "month", "%s 没有可结算的已确认订单%s", month,
@@ -1273,7 +1280,7 @@ settlement_approve(struct al_req *r)
 {
     json_t *t;
     int64_t n = 0;
-    int rc = settlement_in_scope(r, &t);
+    int rc = settlement_in_scope(r, -1, &t);
     if (rc != AL_OK)
         return rc;
     int64_t id = json_integer_value(json_object_get(t, "id"));
@@ -1291,7 +1298,7 @@ settlement_approve(struct al_req *r)
             json_pack("{s:I}", "orders", (json_int_t)n));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    if ((rc = service_store_settlement(r->db, r->arena, id, &t)) != AL_OK)
+    if ((rc = service_store_settlement(r->db, r->arena, id, 0, &t)) != AL_OK)
         return rc;
     return al_reply(r, 200, t);
 }
@@ -1308,7 +1315,7 @@ settlement_adjust(struct al_req *r)
     struct svc_adjust in = {.scope = r->who->region_code, .by = r->who->username,
         .now = r->now};
     struct svc_adjust_out out;
-    int rc = settlement_in_scope(r, &t);
+    int rc = settlement_in_scope(r, -1, &t);
     if (rc != AL_OK)
         return rc;
     in.id = json_integer_value(json_object_get(t, "id"));
@@ -1335,7 +1342,7 @@ settlement_adjust(struct al_req *r)
                 out.reversed, "held_back", out.held));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    if ((rc = service_store_settlement(r->db, r->arena, in.id, &t)) != AL_OK)
+    if ((rc = service_store_settlement(r->db, r->arena, in.id, 0, &t)) != AL_OK)
         return rc;
     json_object_set_new(t, "added", json_integer(out.added));
     json_object_set_new(t, "reversed", json_integer(out.reversed));
@@ -1375,7 +1382,7 @@ settlement_export(struct al_req *r)
     const char *format;
     int rc = al_export_format(r, &format);
     if (rc == AL_OK)
-        rc = settlement_in_scope(r, &t);
+        rc = settlement_in_scope(r, -1, &t);
     if (rc != AL_OK)
         return rc;
     int64_t id = json_integer_value(json_object_get(t, "id"));

@@ -377,7 +377,14 @@ int service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t pr
     int64_t *id, int *held);
 int service_store_settlements(struct al_db *db, struct al_arena *a, const char *scope,
     json_t *items);
-int service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
+/*
+ * Statement `id` as JSON: its head, and (`offset` ≥ 0) `lines` from `offset`, at most
+ * SVC_LINES_PAGE (RULE-SVC-206), with `lines_total` and the double-payment holds; `offset` < 0:
+ * the head only (`lines` empty).  AL_OK, AL_ENOTFOUND or a database error.
+ */
+#define SVC_LINES_PAGE 1000
+int service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, int64_t offset,
+    json_t **out);
 /*
  * RULE-SVC-083, RULE-SVC-201: draft → approved, every order on it 已结算 (an event each) and the
  * entitlement draws written (entitle.h), in the caller's transaction; *orders: how many.

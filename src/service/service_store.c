@@ -951,14 +951,16 @@ static const struct al_col settle_line_cols[] = {AL_COL(0, "order_id", AL_COL_IN
     AL_COL(11, "added_at", AL_COL_TIME), AL_COL(12, "batch", AL_COL_INT), AL_COL_END};
 
 int
-service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
+service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, int64_t offset,
+    json_t **out)
 {
     static const char sql[] = "SELECT " SETTLE_COLS " WHERE t.id = ?";
+    /* RULE-SVC-206: a page of lines; the export has them all. */
     static const char sql_lines[] =
         "SELECT l.order_id, l.elder_id, e.name, e.id_masked, l.visit_date, l.total_fen,"
         " l.entitled_fen, l.elder_fen, l.adjusting, l.reversal, l.reason, l.added_at, l.batch"
         " FROM svc_settlement_lines l JOIN elders e ON e.id = l.elder_id"
-        " WHERE l.settlement_id = ? ORDER BY l.batch, l.order_id, l.reversal";
+        " WHERE l.settlement_id = ? ORDER BY l.batch, l.order_id, l.reversal LIMIT ? OFFSET ?";
     struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
@@ -974,11 +976,19 @@ service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_
     json_t *t = json_incref(json_array_get(rows, 0)), *lines = json_array();
     json_decref(rows);
     json_object_set_new(t, "lines", lines);
+    if (offset < 0) { /* the head only */
+        *out = t;
+        return AL_OK;
+    }
+    json_object_set_new(t, "lines_total", json_integer(
+        json_integer_value(json_object_get(t, "orders")) +
+        json_integer_value(json_object_get(t, "adjustments"))));
+    json_object_set_new(t, "lines_offset", json_integer(offset));
     if (!(st = al_db_sql(db, sql_lines))) {
         json_decref(t);
         return AL_EDB;
     }
-    al_stmt_bind_int(st, 1, id);
+    al_stmt_binds(st, AL_I(id), AL_I(SVC_LINES_PAGE), AL_I(offset));
     if ((rc = al_db_rows(st, a, &(struct al_rows){.cols = settle_line_cols}, lines)) != AL_OK) {
         json_decref(t);
         return rc;
@@ -1010,13 +1020,13 @@ service_store_settle_export_stmt(struct al_db *db, int64_t id)
 
 /* ---- visit exceptions (RULE-SVC-070..074) ---- */
 
-/* RULE-SVC-191: another visit of the caregiver (its order not cancelled) whose check-in lies
- * within a day before this one's end and whose interval overlaps it (service_visits_overlap;
- * a visit without check-out is the instant of its check-in). */
+/* RULE-SVC-191: another visit of the caregiver whose check-in lies within a day before this
+ * one's and whose interval overlaps it (service_visits_overlap; a visit without check-out is the
+ * instant of its check-in).  A visit exists only from a check-in on, and an order checked in is
+ * never cancelled (RULE-SVC-012), so every visit counts. */
 #define OVERLAP_SQL                                                                            \
     " CASE WHEN v.checkin_at IS NOT NULL AND EXISTS (SELECT 1 FROM svc_visits w"              \
-    "  JOIN svc_orders wo ON wo.id = w.order_id WHERE w.caregiver_id = v.caregiver_id"         \
-    "  AND w.order_id <> v.order_id AND wo.status <> 'cancelled'"                              \
+    "  WHERE w.caregiver_id = v.caregiver_id AND w.order_id <> v.order_id"                     \
     "  AND w.checkin_at >= v.checkin_at - 86400"                                               \
     "  AND w.checkin_at < CASE WHEN v.checkout_at > v.checkin_at THEN v.checkout_at"          \
     "   ELSE v.checkin_at END"                                                                 \
@@ -1109,20 +1119,17 @@ service_store_settle_candidates(struct al_db *db, struct al_arena *a, int64_t pr
     const char *scope, int64_t from, int64_t to, struct svc_visit_row **out, size_t *n)
 {
     /* RULE-SVC-081: confirmed or rated visits of the provider's stations in the month, in scope,
-     * not paid on any statement (RULE-SVC-082); RULE-SVC-162's test as a column (the detail is
-     * service_flow_double's). */
+     * not paid on any statement (RULE-SVC-082).  RULE-SVC-162, RULE-SVC-204: `paid_other` marks
+     * the elders another provider has a paying line for about then (one set, read once); the
+     * exact test is service_flow_double's, for those only. */
     static const char sql[] = FACTS_COLS ","
-        " CASE WHEN EXISTS (SELECT 1 FROM svc_orders o2"
-        "  JOIN svc_settlement_lines l ON l.order_id = o2.id AND l.reversal = 0"
-        "  JOIN svc_stations s2 ON s2.id = o2.station_id"
-        "  WHERE o2.elder_id = o.elder_id AND o2.id <> o.id AND s2.provider_id <> s.provider_id"
-        "  AND o2.window_start < o.window_end AND o.window_start < o2.window_end"
-        "  AND EXISTS (SELECT 1 FROM svc_order_lines x JOIN svc_order_lines y"
-        "   ON y.item_code = x.item_code WHERE x.order_id = o.id AND y.order_id = o2.id))"
-        "  THEN 1 ELSE 0 END" FACTS_FROM
-        " WHERE s.provider_id = ? AND o.status IN ('confirmed', 'rated')"
-        " AND o.window_start >= ? AND o.window_start < ?"
-        " AND o.region_code >= ? AND o.region_code < ?"
+        " CASE WHEN o.elder_id IN (SELECT o2.elder_id FROM svc_settlement_lines l"
+        "  JOIN svc_orders o2 ON o2.id = l.order_id JOIN svc_stations s2 ON s2.id = o2.station_id"
+        "  WHERE l.reversal = 0 AND s2.provider_id <> ?1 AND o2.window_start < ?3 + 86400"
+        "  AND o2.window_end > ?2 - 86400) THEN 1 ELSE 0 END" FACTS_FROM
+        " WHERE s.provider_id = ?1 AND o.status IN ('confirmed', 'rated')"
+        " AND o.window_start >= ?2 AND o.window_start < ?3"
+        " AND o.region_code >= ?4 AND o.region_code < ?5"
         " AND NOT EXISTS (SELECT 1 FROM svc_settlement_lines l WHERE l.order_id = o.id"
         "  AND l.reversal = 0) ORDER BY o.id";
     char lo[16], hi[16];

@@ -303,7 +303,7 @@ double_pay(void **state)
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     assert_int_equal(held, 1);
     json_t *t = NULL;
-    assert_int_equal(service_store_settlement(db, &arena, sb_id, &t), AL_OK);
+    assert_int_equal(service_store_settlement(db, &arena, sb_id, 0, &t), AL_OK);
     json_t *lines = json_object_get(t, "lines"), *holds = json_object_get(t, "double_holds");
     assert_int_equal(json_array_size(lines), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "order_id")), b2);
@@ -330,7 +330,7 @@ double_pay(void **state)
                          to + 28 * 86400, "t", T10, &sa2, &held), AL_OK);
     assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     assert_int_equal(held, 1);
-    assert_int_equal(service_store_settlement(db, &arena, sa2, &t), AL_OK);
+    assert_int_equal(service_store_settlement(db, &arena, sa2, 0, &t), AL_OK);
     h = json_array_get(json_object_get(t, "double_holds"), 0);
     assert_int_equal(json_integer_value(json_object_get(h, "order_id")), c2);
     assert_string_equal(json_string_value(json_object_get(h, "code")), "bed_package");
