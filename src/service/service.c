@@ -1166,8 +1166,10 @@ evv_report(struct al_req *r)
         json_object_set_new(p, "meets_target",
             json_boolean(v > 0 && ok * 100 >= (json_int_t)SVC_VERIFIED_TARGET_PCT * v));
     }
-    return al_reply(r, 200, json_pack("{s:s, s:i, s:o, s:o}", "month", month, "target_pct",
-        SVC_VERIFIED_TARGET_PCT, "providers", providers, "flagged", flagged));
+    /* RULE-SVC-193: every kind with its Chinese name, for the counts of `exceptions` */
+    return al_reply(r, 200, json_pack("{s:s, s:i, s:o, s:o, s:o}", "month", month, "target_pct",
+        SVC_VERIFIED_TARGET_PCT, "providers", providers, "flagged", flagged, "kinds",
+        exceptions_json((1u << SVC_NEXC) - 1)));
 }
 
 /* ---- monthly settlement (RULE-SVC-080..084) ---- */

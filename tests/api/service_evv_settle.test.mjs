@@ -136,7 +136,7 @@ test('RULE-SVC-192, RULE-SVC-193: a completed visit unconfirmed past service.con
   assert.deepEqual(d.confirm_hours, [1, 48])
 })
 
-test('RULE-SVC-191, RULE-SVC-197..202: overlaps held back; the approved month adjusted by new lines to the fen; reversals; the entitlement draws', async () => {
+test('RULE-SVC-191, RULE-SVC-197, RULE-SVC-198, RULE-SVC-199, RULE-SVC-200, RULE-SVC-201, RULE-SVC-202, RULE-SVC-206: overlaps held back; the approved month adjusted by new lines to the fen; reversals; the entitlement draws', async () => {
   // An entitled elder (养老服务补贴 10000 fen a month) whose visit draws 8000 + 2000 from it.
   const rich = await elder()
   ok(await civil.post('/api/v1/entitle/benefits', { elder_id: rich.id, item_key: 'fuwu_butie', from_date: '2026-01-01', source: 'manual' }), 201)
@@ -155,6 +155,9 @@ test('RULE-SVC-191, RULE-SVC-197..202: overlaps held back; the approved month ad
   assert.deepEqual(flagsOf(rep, c), [])
   assert.deepEqual(rep.flagged.find((f) => f.order_id === b.id).exceptions, [{ id: 'overlap', name: '同一护理员上门时间重叠' }])
   assert.ok(rep.providers.find((x) => x.provider_name === '凤冈县颐康居家养老服务中心').exceptions.overlap >= 2)
+  // RULE-SVC-193: the report names every kind in Chinese.
+  assert.deepEqual(rep.kinds.filter((k) => ['overlap', 'unconfirmed'].includes(k.id)),
+    [{ id: 'overlap', name: '同一护理员上门时间重叠' }, { id: 'unconfirmed', name: '超时未确认' }])
 
   // The statement: the overlapping visits are held back; totals are the lines' sums.
   const provider = ok(await civil.get('/api/v1/service/stations')).items.find((x) => x.id === paid.station_id).provider_id
@@ -233,4 +236,9 @@ test('RULE-SVC-191, RULE-SVC-197..202: overlaps held back; the approved month ad
   assert.equal(yuan(rows.find((r) => r[1] === String(paid.id) && r.at(-1) === '冲销')[5]), -130)
   const xlsx = await civil.get(`/api/v1/service/settlements/${t.id}/export?format=xlsx`, { check: false })
   assert.equal(xlsx.status, 200)
+  // RULE-SVC-206: the lines come a page at a time from ?offset=; the count says how many.
+  const page = ok(await civil.get(`/api/v1/service/settlements/${t.id}?offset=1`))
+  assert.deepEqual([page.lines_total, page.lines_offset], [rv.lines.length, 1])
+  assert.deepEqual(page.lines, rv.lines.slice(1))
+  assertError(await civil.get(`/api/v1/service/settlements/${t.id}?offset=-1`), 400, 'invalid', 'offset')
 })

@@ -277,7 +277,8 @@ confirmed(struct al_db *db, int64_t elder, int64_t start, int64_t st, int64_t cg
     return id;
 }
 
-/* RULE-SVC-162, RULE-SVC-163, RULE-SVC-164: the second provider's line for the same visit, and a bed's package, held. */
+/* RULE-SVC-162, RULE-SVC-163, RULE-SVC-164: the second provider's line for the same visit, and a bed's package, held;
+   RULE-SVC-204: found through the set of elders another provider paid and bed_elders_covered, read once. */
 static void
 double_pay(void **state)
 {
