@@ -4,7 +4,7 @@
 // (POST /api/v1/service/settlements) and approved (…/approve) over HTTP and timed.  Target: each
 // ≤ 2 s.  SQLite always; with BENCH_PG=1 also PostgreSQL on a throwaway cluster
 // (tests/lib/pg.sh), or BENCH_PG=<cluster URL> on that one (BENCH_NO_SQLITE=1: PostgreSQL only).
-// Figures, never pass/fail.
+// BENCH_KEEP=1 keeps PostgreSQL's database bench_settle for a look.  Figures, never pass/fail.
 //
 // The visits: 300 demo elders, 500 caregivers of the demo provider 颐康 (each 8 visits a day of
 // 60 minutes, 90 minutes apart, so none overlaps, RULE-SVC-191), a third paid 2000 fen by 养老服务补贴
@@ -104,7 +104,7 @@ async function engine(name, pgUrl) {
   } finally {
     await s.stop()
     s.cleanup()
-    if (pgUrl) psql(dbUrl(pgUrl, 'postgres'), 'DROP DATABASE IF EXISTS bench_settle WITH (FORCE)')
+    if (pgUrl && !process.env.BENCH_KEEP) psql(dbUrl(pgUrl, 'postgres'), 'DROP DATABASE IF EXISTS bench_settle WITH (FORCE)')
   }
 }
 

@@ -39,15 +39,18 @@ codes_get(struct al_req *r)
                                 resolutions));
 }
 
-/* The :kind of the path: reason or resolution; 404 otherwise. */
+/* The code of the path (:kind reason or resolution, :code) into *c; 404 when there is none. */
 static int
-path_kind(struct al_req *r, const char **kind, const char **code)
+path_code(struct al_req *r, const char **kind, const char **code, struct svc_fix_code *c)
 {
     *kind = al_req_param(r, "kind");
     *code = al_req_param(r, "code");
-    if (!*kind || (strcmp(*kind, "reason") != 0 && strcmp(*kind, "resolution") != 0) || !*code)
+    int rc = AL_ENOTFOUND;
+    if (*kind && *code && (strcmp(*kind, "reason") == 0 || strcmp(*kind, "resolution") == 0))
+        rc = service_store_fix_code(r->db, r->arena, *kind, *code, c);
+    if (rc == AL_ENOTFOUND)
         return al_req_fail(r, AL_ENOTFOUND, NULL, "代码不存在");
-    return AL_OK;
+    return rc;
 }
 
 static bool
@@ -106,11 +109,7 @@ code_set(struct al_req *r, bool active)
 {
     const char *kind, *code;
     struct svc_fix_code c;
-    int rc = path_kind(r, &kind, &code);
-    if (rc == AL_OK)
-        rc = service_store_fix_code(r->db, r->arena, kind, code, &c);
-    if (rc == AL_ENOTFOUND)
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "代码不存在");
+    int rc = path_code(r, &kind, &code, &c);
     if (rc != AL_OK)
         return rc;
     if (c.active == active)
@@ -150,11 +149,7 @@ code_delete(struct al_req *r)
 {
     const char *kind, *code;
     struct svc_fix_code c;
-    int rc = path_kind(r, &kind, &code);
-    if (rc == AL_OK)
-        rc = service_store_fix_code(r->db, r->arena, kind, code, &c);
-    if (rc == AL_ENOTFOUND)
-        return al_req_fail(r, AL_ENOTFOUND, NULL, "代码不存在");
+    int rc = path_code(r, &kind, &code, &c);
     if (rc != AL_OK)
         return rc;
     if (c.in_use > 0)
