@@ -37,6 +37,7 @@ const struct al_module *const app_modules[] = {
     &service_module,
     &service_admin_module,
     &service_flow_module,
+    &service_evv_module,
     &service_family_module,
     &meal_module,
     &entitle_run_module,

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/router.h"
 
 extern const struct al_module bed_module;
@@ -53,5 +54,14 @@ int bed_apply_for(struct al_db *db, struct al_arena *a, int64_t elder_id,
  * AL_OK, AL_ENOTFOUND or a database error. */
 int bed_status_of(struct al_db *db, struct al_arena *a, int64_t id, const char **status,
     const char **status_name);
+
+/*
+ * The elders whose family care bed (in service or under review, with a care plan) has an
+ * agreement running on some day of [from, to] (YYYY-MM-DD): only their visits can be covered
+ * (bed_covers_service), so a month's settlement asks once instead of per visit (RULE-SVC-204).
+ * Ascending ids in `a`, *n their number.  AL_OK or AL_EDB.
+ */
+int bed_elders_covered(struct al_db *db, struct al_arena *a, const char *from, const char *to,
+    int64_t **ids, size_t *n);
 
 #endif

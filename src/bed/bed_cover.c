@@ -41,3 +41,33 @@ bed_covers_service(struct al_db *db, int64_t elder_id, const char *date, const c
     }
     return rc;
 }
+
+int
+bed_elders_covered(struct al_db *db, struct al_arena *a, const char *from, const char *to,
+    int64_t **ids, size_t *n)
+{
+    static const char sql[] =
+        "SELECT DISTINCT elder_id FROM beds WHERE status IN ('in_service', 'review')"
+        " AND care_plan IS NOT NULL AND coalesce(agreement_start, started_on, '') <= ?"
+        " AND (agreement_end IS NULL OR agreement_end >= ?) ORDER BY elder_id";
+    struct al_stmt *st = al_db_sql(db, sql);
+    size_t cap = 0;
+    int rc;
+    *ids = NULL;
+    *n = 0;
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_T(to), AL_T(from));
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            int64_t *v = al_arena_alloc(a, nc * sizeof(*v));
+            if (*n)
+                memcpy(v, *ids, *n * sizeof(*v));
+            *ids = v;
+            cap = nc;
+        }
+        (*ids)[(*n)++] = al_stmt_int(st, 0);
+    }
+    return rc;
+}

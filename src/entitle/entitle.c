@@ -1244,11 +1244,17 @@ benefits_get(struct al_req *r)
         rc = elder_in_scope(r, elder_id, &region);
     if (rc != AL_OK)
         return rc;
-    json_t *items = json_array();
-    if ((rc = entitle_store_benefits(r->db, elder_id, items)) != AL_OK)
+    json_t *items = json_array(), *usage = json_array();
+    rc = entitle_store_benefits(r->db, elder_id, items);
+    if (rc == AL_OK) /* RULE-SVC-202: and what the settled visits drew */
+        rc = entitle_usage_json(r->db, r->arena, elder_id, usage);
+    if (rc != AL_OK) {
+        json_decref(items);
+        json_decref(usage);
         return rc;
-    return al_reply(r, 200,
-        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+    }
+    return al_reply(r, 200, json_pack("{s:o, s:I, s:o}", "items", items, "total",
+                                (json_int_t)json_array_size(items), "usage", usage));
 }
 
 static const char *const benefit_sources[] = {"manual", "import", "order", "subsidy", NULL};

@@ -58,6 +58,29 @@ int entitle_benefit_grant(struct al_db *db, int64_t elder_id, const char *region
     const char *item_key, const char *from, const char *source, const char *note, const char *by,
     int64_t now);
 
+/*
+ * RULE-SVC-201: what one settled visit drew from one entitlement item: `amount_fen` the
+ * entitlement paid and `times` the visits (negative for a reversal after approval), on
+ * `used_on` (YYYY-MM-DD, China time), `source` "service" with the order in `ref_id`.
+ */
+struct entitle_use {
+    int64_t elder_id, ref_id, settlement_id, amount_fen;
+    int times;
+    bool reversal;
+    const char *region_code, *item_key, *used_on, *source;
+};
+/*
+ * Record the `n` draws of `u` (a bulk load; the caller's transaction — the statement's approval
+ * or adjustment).  A draw recorded twice (source, ref_id, item_key, reversal) is AL_ECONFLICT
+ * and nothing is written.  AL_OK or a database error.
+ */
+int entitle_usage_record(struct al_db *db, const struct entitle_use *u, size_t n, const char *by,
+    int64_t now);
+/* RULE-SVC-202: what elder `elder_id` drew from `item_key` in `month` (YYYY-MM), as settled:
+ * the sums of amounts and times, reversals subtracted.  AL_OK or a database error. */
+int entitle_usage_month(struct al_db *db, int64_t elder_id, const char *item_key,
+    const char *month, int64_t *amount_fen, int64_t *times);
+
 struct al_job;
 
 /* What a run is asked to do (RULE-ENT-060). */

@@ -226,6 +226,8 @@ int entitle_store_example_add(struct al_db *db, const char *region, const char *
 
 /* Benefit records of elder `elder_id`, newest first, appended to `out`. */
 int entitle_store_benefits(struct al_db *db, int64_t elder_id, json_t *out);
+/* RULE-SVC-202: elder `elder_id`'s settled draws (entitle_usage.c), newest first, at most 200. */
+int entitle_usage_json(struct al_db *db, struct al_arena *a, int64_t elder_id, json_t *out);
 int entitle_store_benefit_add(struct al_db *db, int64_t elder_id, const char *region,
     const char *key, const char *from, const char *until, const char *source, const char *note,
     const char *by, int64_t now, int64_t *id);

@@ -992,34 +992,59 @@ exceptions_json(unsigned m)
     return a;
 }
 
-/* RULE-SVC-073: a manual fix of a flagged visit: a reason code and a resolution code, audited. */
+/* RULE-SVC-196: `code` must be an active code of `kind` (400 naming `field`, listing them). */
+static int
+fix_code_active(struct al_req *r, const char *kind, const char *field, const char *label,
+    const char *code, struct svc_fix_code *c)
+{
+    int rc = service_store_fix_code(r->db, r->arena, kind, code, c);
+    if (rc == AL_ENOTFOUND || (rc == AL_OK && !c->active)) {
+        const char *hint = "";
+        if ((rc = service_store_fix_codes_hint(r->db, r->arena, kind, &hint)) != AL_OK)
+            return rc;
+        return al_req_fail(r, AL_EINVAL, field, "%s应为 %s", label, hint);
+    }
+    return rc;
+}
+
+/* The fix's body: the two codes (active, RULE-SVC-196) and a note. */
+static int
+fix_read(struct al_req *r, const char **reason, const char **resolution, const char **note,
+    struct svc_fix_code *rs, struct svc_fix_code *rv)
+{
+    json_t *body;
+    int rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "reason_code", "异常原因", AL_REQUIRED, 1, 32, reason, &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "resolution_code", "处理结果", AL_REQUIRED, 1, 32, resolution,
+            &r->err);
+    if (rc == AL_OK)
+        rc = al_json_get_str(body, "note", "处理说明", 0, 0, 500, note, &r->err);
+    if (rc == AL_OK)
+        rc = fix_code_active(r, "reason", "reason_code", "异常原因", *reason, rs);
+    if (rc == AL_OK)
+        rc = fix_code_active(r, "resolution", "resolution_code", "处理结果", *resolution, rv);
+    return rc;
+}
+
+/*
+ * RULE-SVC-073, RULE-SVC-196: a manual fix of a flagged visit: an active reason code and
+ * resolution code, audited.  RULE-SVC-192: a fix of 超时未确认 that pays confirms the order on the
+ * elder's behalf (confirmed_by `fix`) in the same transaction.
+ */
 static int
 visit_fix(struct al_req *r)
 {
     struct svc_order o;
     struct svc_visit_row v;
-    json_t *body;
-    const char *reason = NULL, *resolution = NULL, *note = NULL;
+    struct svc_fix_code rs, rv;
+    const char *reason = NULL, *resolution = NULL, *note = NULL, *to = NULL;
     int rc = order_in_scope(r, &o);
     if (rc == AL_OK)
-        rc = al_req_json(r, &body);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "reason_code", "异常原因", AL_REQUIRED, 1, 32, &reason, &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "resolution_code", "处理结果", AL_REQUIRED, 1, 32, &resolution,
-            &r->err);
-    if (rc == AL_OK)
-        rc = al_json_get_str(body, "note", "处理说明", 0, 0, 500, &note, &r->err);
+        rc = fix_read(r, &reason, &resolution, &note, &rs, &rv);
     if (rc != AL_OK)
         return rc;
-    if (!service_fix_reason_zh(reason))
-        return al_req_fail(r, AL_EINVAL, "reason_code",
-            "异常原因应为 gps_drift（定位漂移）、no_signal（无网络信号）、device_fault（设备故障）、"
-            "forgot（护理员漏签到或签出）、elder_request（老人要求调整服务时长）或 other（其他）");
-    if (!service_fix_resolution_zh(resolution))
-        return al_req_fail(r, AL_EINVAL, "resolution_code",
-            "处理结果应为 phone_verified（电话回访核实）、visit_verified（上门核实）、"
-            "time_corrected（按实际时间更正）或 not_payable（核实未服务，不予结算）");
     struct svc_travel_cfg tc;
     struct svc_evv_cfg ec;
     rc = service_store_visit_row(r->db, r->arena, o.id, &v);
@@ -1029,12 +1054,16 @@ visit_fix(struct al_req *r)
         rc = service_store_settings(r->db, &tc, &ec);
     if (rc != AL_OK)
         return rc;
+    ec.now = r->now;
     unsigned m = service_exceptions(&v.f, &ec);
     if (!m)
         return al_req_fail(r, AL_EUNPROC, NULL, "该上门记录无异常，无需人工处理");
     if (v.fixed)
         return al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
-    char ids[128] = "";
+    bool confirm = (m & SVC_EXC_UNCONFIRMED) && rv.payable;
+    if (confirm && (rc = next_state(r, &o, SVC_CONFIRM, &to)) != AL_OK)
+        return rc;
+    char ids[160] = "";
     for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
         if (m & bit)
             snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s", *ids ? "," : "",
@@ -1045,16 +1074,27 @@ visit_fix(struct al_req *r)
         r->now);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
+    if (rc == AL_OK && confirm) {
+        rc = service_store_move(r->db, &o, to, "confirm", -1, -1,
+            al_arena_printf(r->arena, "超时未确认，人工核实：%s／%s", rs.name, rv.name),
+            r->who->username, r->now);
+        if (rc == AL_OK)
+            rc = service_store_confirmed_by(r->db, o.id, "fix");
+        if (rc == AL_ECONFLICT)
+            al_req_fail(r, AL_ECONFLICT, NULL, "订单已被他人更新，请刷新后重试");
+    }
     if (rc == AL_OK)
         rc = service_audit(r, "service.visit_fix", o.id, o.region_code,
-            json_pack("{s:s, s:s, s:s, s:s?}", "exceptions", ids, "reason_code", reason,
-                "resolution_code", resolution, "note", note));
+            json_pack("{s:s, s:s, s:s, s:s?, s:b}", "exceptions", ids, "reason_code", reason,
+                "resolution_code", resolution, "note", note, "confirmed", confirm));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    return al_reply(r, 200, json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:b}", "order_id",
+    if (confirm)
+        service_publish(r->db, r->arena, o.id, o.region_code, to, o.caregiver_id);
+    return al_reply(r, 200, json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:b, s:b}", "order_id",
         (json_int_t)o.id, "exceptions", exceptions_json(m), "reason_code", reason, "reason_name",
-        service_fix_reason_zh(reason), "resolution_code", resolution, "resolution_name",
-        service_fix_resolution_zh(resolution), "fixed", 1));
+        rs.name, "resolution_code", resolution, "resolution_name", rv.name, "fixed", 1,
+        "confirmed", confirm));
 }
 
 /*
@@ -1085,6 +1125,7 @@ evv_report(struct al_req *r)
         rc = service_store_visit_rows(r->db, r->arena, r->who->region_code, from, to, &rows, &n);
     if (rc != AL_OK)
         return rc;
+    ec.now = r->now; /* RULE-SVC-192: unconfirmed as of this request */
     json_t *providers = json_array(), *flagged = json_array();
     for (size_t i = 0; i < n; i++) {
         if (mine && rows[i].provider_id != mine)
@@ -1135,8 +1176,10 @@ evv_report(struct al_req *r)
         json_object_set_new(p, "meets_target",
             json_boolean(v > 0 && ok * 100 >= (json_int_t)SVC_VERIFIED_TARGET_PCT * v));
     }
-    return al_reply(r, 200, json_pack("{s:s, s:i, s:o, s:o}", "month", month, "target_pct",
-        SVC_VERIFIED_TARGET_PCT, "providers", providers, "flagged", flagged));
+    /* RULE-SVC-193: every kind with its Chinese name, for the counts of `exceptions` */
+    return al_reply(r, 200, json_pack("{s:s, s:i, s:o, s:o, s:o}", "month", month, "target_pct",
+        SVC_VERIFIED_TARGET_PCT, "providers", providers, "flagged", flagged, "kinds",
+        exceptions_json((1u << SVC_NEXC) - 1)));
 }
 
 /* ---- monthly settlement (RULE-SVC-080..084) ---- */
@@ -1150,14 +1193,17 @@ settle_audit(struct al_req *r, const char *action, int64_t id, const char *regio
     return audit_append(r, &e);
 }
 
-/* RULE-SVC-080: a statement outside the caller's region is 404 like a missing one. */
+/*
+ * RULE-SVC-080: a statement outside the caller's region is 404 like a missing one; with its lines
+ * from `offset` (RULE-SVC-206), or the head only when `offset` < 0.
+ */
 static int
-settlement_in_scope(struct al_req *r, json_t **t)
+settlement_in_scope(struct al_req *r, int64_t offset, json_t **t)
 {
     int64_t id;
     int rc = al_req_param_id(r, "id", &id);
     if (rc == AL_OK)
-        rc = service_store_settlement(r->db, r->arena, id, t);
+        rc = service_store_settlement(r->db, r->arena, id, offset, t);
     if (rc == AL_ENOTFOUND || (rc == AL_OK && !region_in_scope(r->who->region_code,
                                                    sget(*t, "region_code"))))
         return al_req_fail(r, AL_ENOTFOUND, NULL, "结算单不存在");
@@ -1172,11 +1218,15 @@ settlements_get(struct al_req *r)
     return rc == AL_OK ? al_reply_items(r, items, -1) : rc;
 }
 
+/* RULE-SVC-206: ?offset= pages the lines, SVC_LINES_PAGE at a time. */
 static int
 settlement_get(struct al_req *r)
 {
     json_t *t;
-    int rc = settlement_in_scope(r, &t);
+    int64_t offset = 0;
+    int rc = al_query_int(&r->query, "offset", "明细起始序号", 0, INT64_MAX, 0, &offset, &r->err);
+    if (rc == AL_OK)
+        rc = settlement_in_scope(r, offset, &t);
     return rc == AL_OK ? al_reply(r, 200, t) : rc;
 }
 
@@ -1214,7 +1264,7 @@ settlement_create(struct al_req *r)
     if (rc == AL_ECONFLICT) /* RULE-SVC-082: UNIQUE (provider_id, month) */
         al_req_fail(r, AL_ECONFLICT, "month", "该服务机构 %s 的结算单已存在", month);
     if (rc == AL_OK)
-        rc = service_store_settlement(r->db, r->arena, id, &t);
+        rc = service_store_settlement(r->db, r->arena, id, 0, &t);
     if (rc == AL_OK && json_integer_value(json_object_get(t, "orders")) == 0) {
         json_decref(t);
         rc = al_req_fail(r, AL_EUNPROC, "month", "%s 没有可结算的已确认订单%s", month,
@@ -1233,14 +1283,16 @@ settlement_create(struct al_req *r)
     return al_reply(r, 201, t);
 }
 
-/* RULE-SVC-083: approving locks the month: every order on it moves to settled, or nothing does. */
+/*
+ * RULE-SVC-083: approving locks the month: every order on it moves to settled, or nothing does;
+ * RULE-SVC-201: the entitlement draws of its visits are written in the same transaction.
+ */
 static int
 settlement_approve(struct al_req *r)
 {
     json_t *t;
-    int64_t *ids = NULL;
-    size_t n = 0;
-    int rc = settlement_in_scope(r, &t);
+    int64_t n = 0;
+    int rc = settlement_in_scope(r, -1, &t);
     if (rc != AL_OK)
         return rc;
     int64_t id = json_integer_value(json_object_get(t, "id"));
@@ -1248,31 +1300,65 @@ settlement_approve(struct al_req *r)
     json_decref(t);
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = service_store_settle_approve(r->db, id, r->who->username, r->now);
-    if (rc == AL_ECONFLICT)
-        al_req_fail(r, AL_ECONFLICT, "status", "结算单已审核，不能重复审核");
-    if (rc == AL_OK)
-        rc = service_store_settle_orders(r->db, r->arena, id, &ids, &n);
-    for (size_t i = 0; i < n && rc == AL_OK; i++) {
-        struct svc_order o;
-        const char *to;
-        if ((rc = service_store_order(r->db, r->arena, ids[i], &o)) != AL_OK)
-            break;
-        if ((rc = next_state(r, &o, SVC_SETTLE, &to)) != AL_OK)
-            break;
-        rc = service_store_move(r->db, &o, to, "settle", -1, -1,
-            al_arena_printf(r->arena, "结算单 %lld", (long long)id), r->who->username, r->now);
-        if (rc == AL_ECONFLICT)
-            al_req_fail(r, AL_ECONFLICT, NULL, "订单 %lld 已被他人更新，请刷新后重试",
-                (long long)ids[i]);
-    }
+    rc = service_store_settle_approve(r->db, r->arena, id, r->who->username, r->now, &n);
+    if (rc == AL_ENOTFOUND)
+        rc = al_req_fail(r, AL_ECONFLICT, "status", "结算单已审核，不能重复审核");
+    else if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "结算单上的订单已被他人更新，请刷新后重试");
     if (rc == AL_OK)
         rc = settle_audit(r, "service.settlement_approve", id, region,
             json_pack("{s:I}", "orders", (json_int_t)n));
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    if ((rc = service_store_settlement(r->db, r->arena, id, &t)) != AL_OK)
+    if ((rc = service_store_settlement(r->db, r->arena, id, 0, &t)) != AL_OK)
         return rc;
+    return al_reply(r, 200, t);
+}
+
+/*
+ * RULE-SVC-197..201: an approved statement takes what its month owes since: the visits verified,
+ * fixed or confirmed after approval as adjusting lines, the paid visits found not payable as
+ * reversal lines; approved lines never change.  Nothing to adjust: 422.
+ */
+static int
+settlement_adjust(struct al_req *r)
+{
+    json_t *t;
+    struct svc_adjust in = {.scope = r->who->region_code, .by = r->who->username,
+        .now = r->now};
+    struct svc_adjust_out out;
+    int rc = settlement_in_scope(r, -1, &t);
+    if (rc != AL_OK)
+        return rc;
+    in.id = json_integer_value(json_object_get(t, "id"));
+    in.provider = json_integer_value(json_object_get(t, "provider_id"));
+    const char *region = al_arena_strdup(r->arena, sget(t, "region_code"));
+    const char *month = al_arena_strdup(r->arena, sget(t, "month"));
+    bool approved = strcmp(sget(t, "status"), "approved") == 0;
+    json_decref(t);
+    if (!approved)
+        return al_req_fail(r, AL_ECONFLICT, "status", "结算单尚未审核：请先审核，审核后的核实再补充结算");
+    if ((rc = month_bounds(r, month, "结算月份", &in.from, &in.to)) != AL_OK)
+        return rc;
+    if ((rc = al_db_begin(r->db)) != AL_OK)
+        return rc;
+    rc = service_store_settle_adjust(r->db, r->arena, &in, &out);
+    if (rc == AL_ECONFLICT)
+        al_req_fail(r, AL_ECONFLICT, NULL, "结算单已被他人调整，请刷新后重试");
+    if (rc == AL_OK && out.added + out.reversed == 0)
+        rc = al_req_fail(r, AL_EUNPROC, NULL, "%s 没有需要补充结算或冲销的上门记录%s", month,
+            out.held ? "（有异常未处理的上门记录暂不结算）" : "");
+    if (rc == AL_OK)
+        rc = settle_audit(r, "service.settlement_adjust", in.id, region,
+            json_pack("{s:s, s:i, s:i, s:i}", "month", month, "added", out.added, "reversed",
+                out.reversed, "held_back", out.held));
+    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+        return rc;
+    if ((rc = service_store_settlement(r->db, r->arena, in.id, 0, &t)) != AL_OK)
+        return rc;
+    json_object_set_new(t, "added", json_integer(out.added));
+    json_object_set_new(t, "reversed", json_integer(out.reversed));
+    json_object_set_new(t, "held_back", json_integer(out.held));
     return al_reply(r, 200, t);
 }
 
@@ -1289,7 +1375,7 @@ static const struct al_export_col settle_xcols[] = {AL_XCOLF("序号", 0, al_xce
     AL_XCOL("订单号", 0), AL_XCOL("老人", 1), AL_XCOL("身份证号（脱敏）", 2),
     AL_XCOL("服务日期", 3), AL_XCOLF("金额（元）", 4, xcell_yuan),
     AL_XCOLF("补贴支付（元）", 5, xcell_yuan), AL_XCOLF("老人自付（元）", 6, xcell_yuan),
-    AL_XCOL_END};
+    AL_XCOL("类型", 7), AL_XCOL_END};
 
 static struct al_stmt *
 settle_export_page(void *ctx, const char *const *after)
@@ -1308,17 +1394,23 @@ settlement_export(struct al_req *r)
     const char *format;
     int rc = al_export_format(r, &format);
     if (rc == AL_OK)
-        rc = settlement_in_scope(r, &t);
+        rc = settlement_in_scope(r, -1, &t);
     if (rc != AL_OK)
         return rc;
     int64_t id = json_integer_value(json_object_get(t, "id"));
-    const char *title = al_arena_printf(r->arena, "%s %s 上门服务结算单（合计 %lld 分）",
+    /* RULE-SVC-200: the adjusting lines too, and what they add */
+    const char *title = al_arena_printf(r->arena,
+        "%s %s 上门服务结算单（合计 %lld 分，调整 %lld 分，实付 %lld 分）",
         sget(t, "provider_name"), sget(t, "month"),
-        (long long)json_integer_value(json_object_get(t, "total_fen")));
+        (long long)json_integer_value(json_object_get(t, "total_fen")),
+        (long long)json_integer_value(json_object_get(t, "adjust_total_fen")),
+        (long long)json_integer_value(json_object_get(t, "paid_total_fen")));
     const char *name = al_arena_printf(r->arena, "上门服务结算单-%s-%lld", sget(t, "month"),
         (long long)id);
     rc = settle_audit(r, "service.settlement_export", id, sget(t, "region_code"),
-        json_pack("{s:s, s:O}", "format", format, "rows", json_object_get(t, "orders")));
+        json_pack("{s:s, s:I}", "format", format, "rows",
+            (json_int_t)(json_integer_value(json_object_get(t, "orders")) +
+                         json_integer_value(json_object_get(t, "adjustments")))));
     json_decref(t);
     if (rc != AL_OK)
         return rc;
@@ -1451,6 +1543,8 @@ static const struct al_route service_routes[] = {
     {AL_GET, "/api/v1/service/settlements/:id", settlement_get, "service.settle", 0, "结算单及明细"},
     {AL_POST, "/api/v1/service/settlements/:id/approve", settlement_approve, "service.settle", 0,
         "审核结算单（锁定该月，订单转为已结算）"},
+    {AL_POST, "/api/v1/service/settlements/:id/adjust", settlement_adjust, "service.settle", 0,
+        "调整已审核的结算单（审核后核实的上门记录补充结算，核实未服务的冲销；原明细不改）"},
     {AL_GET, "/api/v1/service/settlements/:id/export", settlement_export, "service.settle", 0,
         "导出结算单（format=csv 或 xlsx）"},
     {0},

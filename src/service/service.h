@@ -17,6 +17,8 @@ extern const struct al_module service_module;
 extern const struct al_module service_admin_module;
 /* Recurring plans and the answer-time sweep (service_flow.c, RULE-SVC-130..143). */
 extern const struct al_module service_flow_module;
+/* The codes of a visit's manual fix (service_evv.c, RULE-SVC-194..196). */
+extern const struct al_module service_evv_module;
 /* The family's and the elder's own page (service_family.c, RULE-SVC-152..157). */
 extern const struct al_module service_family_module;
 

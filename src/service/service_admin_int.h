@@ -126,8 +126,9 @@ int service_settings_get(struct al_req *r);
 int service_settings_put(struct al_req *r);
 #define SERVICE_SETTINGS_ROUTES                                                                \
     {AL_GET, "/api/v1/service/settings", service_settings_get, "service.read", 0,               \
-        "上门核验设置（签到范围、时钟偏差、服务时长过短/过长界限）"},                               \
-    {AL_PUT, "/api/v1/service/settings", service_settings_put, "service.manage", 0,             \
-        "修改服务时长过短/过长界限（evv_short_pct 1–99、evv_long_pct 101–1000）"}
+        "上门核验设置（签到范围、时钟偏差、服务时长过短/过长界限、确认时限）"},                     \
+    {AL_PUT, "/api/v1/service/settings", service_settings_put, "service.config", 0,             \
+        "修改服务时长过短/过长界限与确认时限（evv_short_pct 1–99、evv_long_pct 101–1000、"          \
+        "confirm_hours 1–720）"}
 
 #endif

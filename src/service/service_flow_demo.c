@@ -53,6 +53,7 @@ demo_month(struct al_db *db, struct al_arena *a, int64_t now)
     for (char day[11] = {0}; rc == AL_OK && strncmp(first, prev, 7) == 0;
          service_date_add(first, 1, first)) {
         memcpy(day, first, sizeof(day));
+        int64_t free_at[16] = {0}; /* RULE-SVC-205: when each caregiver is free again that day */
         for (int e = 0; e < ne && rc == AL_OK; e++) {
             uint32_t days = 1u << (1 + e % 5) | 1u << (1 + (e + 2) % 5) | 1u << (1 + (e + 4) % 5);
             if (!service_plan_due(SVC_WEEKLY, days, day))
@@ -71,8 +72,16 @@ demo_month(struct al_db *db, struct al_arena *a, int64_t now)
             struct svc_one in = {.elder_id = elders[e], .home = &home,
                 .item_code = items[e % 4], .note = "", .channel = "helper",
                 .placed_by = "lq_helper"};
+            struct svc_item item;
             if (!service_parse_time(when, &in.start))
                 return AL_EINTERNAL;
+            if ((rc = service_store_item(db, a, in.item_code, &item)) != AL_OK)
+                break;
+            /* RULE-SVC-205: a caregiver's visits of a day one after another, 30 minutes apart,
+             * never overlapping (RULE-SVC-191), on the half hour. */
+            if (in.start < free_at[c])
+                in.start = (free_at[c] + 1799) / 1800 * 1800;
+            free_at[c] = in.start + 300 + (int64_t)(item.planned_min + 5) * 60 + 1800;
             struct svc_new_order o;
             int64_t id = 0;
             if ((rc = al_db_begin(db)) != AL_OK)

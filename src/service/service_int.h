@@ -164,6 +164,8 @@ struct svc_evv_cfg {
     int skew_s;      /* device time further than this from the server's is flagged */
     int short_pct;   /* RULE-SVC-175: a visit under this share of the planned minutes is short */
     int long_pct;    /* … over this share is long (defaults SVC_SHORT_PCT, SVC_LONG_PCT) */
+    int confirm_h;   /* RULE-SVC-192: a completed visit unconfirmed this long after check-out */
+    int64_t now;     /* … is flagged as of this time (the request's; 0: never) */
 };
 
 struct svc_evv {
@@ -366,19 +368,48 @@ int service_store_confirm_json(struct al_db *db, struct al_arena *a, int64_t ord
 int service_store_provider_region(struct al_db *db, struct al_arena *a, int64_t id,
     const char **region);
 /*
- * A draft statement of `provider` for `month` ([from, to) unix seconds) in `scope`, caller's tx;
- * *held: the orders held back (RULE-SVC-085).
+ * A draft statement of `provider` for `month` ([from, to) unix seconds) in `scope`, caller's tx:
+ * its lines in one bulk load, the totals their sums; *held: the visits held back (RULE-SVC-085,
+ * -162..164, -191..196).  AL_ECONFLICT when the provider's month has its statement.
  */
 int service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provider,
     const char *scope, const char *month, int64_t from, int64_t to, const char *by, int64_t now,
     int64_t *id, int *held);
 int service_store_settlements(struct al_db *db, struct al_arena *a, const char *scope,
     json_t *items);
-int service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_t **out);
-/* draft → approved; AL_ECONFLICT when it is not a draft. */
-int service_store_settle_approve(struct al_db *db, int64_t id, const char *by, int64_t now);
-int service_store_settle_orders(struct al_db *db, struct al_arena *a, int64_t id, int64_t **ids,
-    size_t *n);
+/*
+ * Statement `id` as JSON: its head, and (`offset` ≥ 0) `lines` from `offset`, at most
+ * SVC_LINES_PAGE (RULE-SVC-206), with `lines_total` and the double-payment holds; `offset` < 0:
+ * the head only (`lines` empty).  AL_OK, AL_ENOTFOUND or a database error.
+ */
+#define SVC_LINES_PAGE 1000
+int service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, int64_t offset,
+    json_t **out);
+/*
+ * RULE-SVC-083, RULE-SVC-201: draft → approved, every order on it 已结算 (an event each) and the
+ * entitlement draws written (entitle.h), in the caller's transaction; *orders: how many.
+ * AL_ENOTFOUND when it is not a draft (any more), AL_ECONFLICT when an order moved meanwhile.
+ */
+int service_store_settle_approve(struct al_db *db, struct al_arena *a, int64_t id, const char *by,
+    int64_t now, int64_t *orders);
+
+/* RULE-SVC-197: adjusting an approved statement `id` of `provider` for [from, to) in `scope`. */
+struct svc_adjust {
+    int64_t id, provider, from, to, now;
+    const char *scope, *by;
+};
+struct svc_adjust_out {
+    int added, reversed, held;
+};
+/*
+ * RULE-SVC-197..201: the month's visits payable now and on no line (verified, fixed or
+ * confirmed after approval) become adjusting lines of statement `in->id`, their orders 已结算;
+ * the paid visits fixed since as never payable get a reversal line (amounts negated); the draws
+ * are written, the statement's adjustment totals are the sums of its adjusting lines.  Nothing
+ * to add: out all 0 and nothing written.  Caller's transaction.  AL_OK or an error.
+ */
+int service_store_settle_adjust(struct al_db *db, struct al_arena *a, const struct svc_adjust *in,
+    struct svc_adjust_out *out);
 struct al_stmt *service_store_settle_export_stmt(struct al_db *db, int64_t id);
 /* ---- visit exceptions (RULE-SVC-070..074) ---- */
 
@@ -389,8 +420,11 @@ enum svc_exception {
     SVC_EXC_SHORT = 1 << 3,   /* shorter than SVC_SHORT_PCT of the planned minutes */
     SVC_EXC_LONG = 1 << 4,    /* longer than SVC_LONG_PCT of the planned minutes */
     SVC_EXC_GONE = 1 << 5,    /* the elder was recorded as dead or moved out by the visit's day */
+    SVC_EXC_OVERLAP = 1 << 6, /* RULE-SVC-191: overlaps another visit of the same caregiver */
+    SVC_EXC_UNCONFIRMED = 1 << 7, /* RULE-SVC-192: not confirmed within service.confirm_hours */
 };
-#define SVC_NEXC 6
+#define SVC_NEXC 8
+#define SVC_CONFIRM_HOURS 48 /* default of service.confirm_hours */
 #define SVC_SHORT_PCT 50  /* defaults of service.evv_short_pct and service.evv_long_pct */
 #define SVC_LONG_PCT 200
 #define SVC_VERIFIED_TARGET_PCT 95
@@ -406,33 +440,80 @@ struct svc_visit_facts {
     int planned_min;
     bool elder_gone;                /* the elder is recorded as deceased or moved out … */
     const char *gone_on;            /* … since this day (YYYY-MM-DD; NULL: not known) */
+    bool overlap;                   /* another visit of the caregiver overlaps this one */
+    bool awaiting_confirm;          /* the order is 已完成: checked out, not confirmed */
 };
+
+/*
+ * RULE-SVC-191: do two visits [a_in, a_out] and [b_in, b_out] (device times; a visit without
+ * check-out is the instant of its check-in) overlap?  Touching ends do not.  Pure.
+ */
+bool service_visits_overlap(int64_t a_in, int64_t a_out, int64_t b_in, int64_t b_out);
 
 /*
  * RULE-SVC-070..072: the exceptions of a visit (a mask of enum svc_exception; 0: verified), the
  * duration limits from `c` (RULE-SVC-175).  Pure.
  */
 unsigned service_exceptions(const struct svc_visit_facts *v, const struct svc_evv_cfg *c);
+struct svc_visit_row;
+/*
+ * RULE-SVC-085, RULE-SVC-196: may visit `v` be paid, judged by `c` as of c->now?  Not while it
+ * has exceptions and no fix, never when fixed with a resolution that is not paid.  Pure.
+ */
+bool service_payable(const struct svc_visit_row *v, const struct svc_evv_cfg *c);
+/* The mask of the comma-separated exception ids `ids` (a fix's list); unknown ids count 0. */
+unsigned service_exception_mask(const char *ids);
 /* "missing" … and 六要素缺失 … of one bit; NULL outside. */
 const char *service_exception_id(unsigned bit);
 const char *service_exception_zh(unsigned bit);
-/* RULE-SVC-073: the closed lists of reason and resolution codes; the Chinese name, or NULL. */
-const char *service_fix_reason_zh(const char *code);
-const char *service_fix_resolution_zh(const char *code);
 /* One visit's facts for the exception report, with its provider and whether it was fixed. */
 struct svc_visit_row {
     int64_t order_id, provider_id; /* provider 0: no station */
     const char *provider_name;
     struct svc_visit_facts f;
     bool fixed;
-    bool not_payable; /* fixed as 核实未服务，不予结算 */
+    bool not_payable; /* fixed with a resolution code that is never paid (RULE-SVC-196) */
+    const char *status;
+    int64_t window_start, total_fen, entitled_fen, elder_fen;
+    bool paid_other;  /* RULE-SVC-162: another provider's line may pay it (settlement only) */
 };
 /* The visits whose window starts in [from, to) in `scope` (cancelled orders aside), in `a`. */
 int service_store_visit_rows(struct al_db *db, struct al_arena *a, const char *scope, int64_t from,
     int64_t to, struct svc_visit_row **out, size_t *n);
+/*
+ * RULE-SVC-081: the visits a statement of `provider` for [from, to) in `scope` may pay: orders
+ * of its stations 已确认 or 已评价 whose window starts then, on no paying line yet, with
+ * `paid_other` (RULE-SVC-162) read; in `a`, by order id.  AL_OK or a database error.
+ */
+int service_store_settle_candidates(struct al_db *db, struct al_arena *a, int64_t provider,
+    const char *scope, int64_t from, int64_t to, struct svc_visit_row **out, size_t *n);
 /* Order `order_id`'s visit; AL_ENOTFOUND when it has none. */
 int service_store_visit_row(struct al_db *db, struct al_arena *a, int64_t order_id,
     struct svc_visit_row *out);
+/* ---- the codes of a manual fix (service_evv_store.c, RULE-SVC-194..196) ---- */
+
+struct svc_fix_code {
+    const char *name;
+    bool payable, active;
+    int64_t in_use; /* the fixes that name it */
+};
+/* The codes of `kind` ("reason", "resolution"), active first, as JSON into `items`. */
+int service_store_fix_codes(struct al_db *db, struct al_arena *a, const char *kind,
+    json_t *items);
+/* Code `code` of `kind` (in `a`).  AL_OK, AL_ENOTFOUND or a database error. */
+int service_store_fix_code(struct al_db *db, struct al_arena *a, const char *kind,
+    const char *code, struct svc_fix_code *out);
+/* The active codes of `kind` as "code（名称）、…" for a message, in `a`. */
+int service_store_fix_codes_hint(struct al_db *db, struct al_arena *a, const char *kind,
+    const char **hint);
+/* Add an active code (caller's transaction); AL_ECONFLICT when `kind` has `code` already. */
+int service_store_fix_code_add(struct al_db *db, const char *kind, const char *code,
+    const char *name, bool payable, const char *by, int64_t now);
+/* Activate or deactivate; AL_ECONFLICT when it is so already. */
+int service_store_fix_code_set(struct al_db *db, const char *kind, const char *code, bool active);
+/* Delete a code no fix names; AL_ECONFLICT when one does (or it is gone). */
+int service_store_fix_code_delete(struct al_db *db, const char *kind, const char *code);
+
 /* RULE-SVC-073: the manual fix, caller's transaction; AL_ECONFLICT when fixed already. */
 int service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
     const char *reason, const char *resolution, const char *note, const char *by, int64_t now);

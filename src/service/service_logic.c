@@ -369,7 +369,32 @@ service_exceptions(const struct svc_visit_facts *v, const struct svc_evv_cfg *c)
         if (!v->gone_on || !*v->gone_on || strcmp(v->gone_on, day) <= 0)
             m |= SVC_EXC_GONE;
     }
+    /* RULE-SVC-191: the caregiver was at another visit meanwhile (the store compares). */
+    if (v->overlap)
+        m |= SVC_EXC_OVERLAP;
+    /* RULE-SVC-192: checked out and still not confirmed service.confirm_hours later. */
+    if (v->awaiting_confirm && v->has_checkout && c->now > 0 &&
+        c->now - v->checkout_at > (int64_t)c->confirm_h * 3600)
+        m |= SVC_EXC_UNCONFIRMED;
     return m;
+}
+
+bool
+service_payable(const struct svc_visit_row *v, const struct svc_evv_cfg *c)
+{
+    if (v->not_payable)
+        return false;
+    return v->fixed || service_exceptions(&v->f, c) == 0;
+}
+
+bool
+service_visits_overlap(int64_t a_in, int64_t a_out, int64_t b_in, int64_t b_out)
+{
+    if (a_out < a_in)
+        a_out = a_in;
+    if (b_out < b_in)
+        b_out = b_in;
+    return a_in < b_out && b_in < a_out;
 }
 
 static const struct {
@@ -382,6 +407,8 @@ static const struct {
     {SVC_EXC_SHORT, "too_short", "服务时长过短"},
     {SVC_EXC_LONG, "too_long", "服务时长过长"},
     {SVC_EXC_GONE, "elder_gone", "老人已去世或迁出"},
+    {SVC_EXC_OVERLAP, "overlap", "同一护理员上门时间重叠"},
+    {SVC_EXC_UNCONFIRMED, "unconfirmed", "超时未确认"},
 };
 
 const char *
@@ -402,42 +429,18 @@ service_exception_zh(unsigned bit)
     return NULL;
 }
 
-static const char *
-code_zh(const char *const (*list)[2], const char *code)
+unsigned
+service_exception_mask(const char *ids)
 {
-    for (int i = 0; code && list[i][0]; i++)
-        if (strcmp(list[i][0], code) == 0)
-            return list[i][1];
-    return NULL;
-}
-
-/* RULE-SVC-073 */
-const char *
-service_fix_reason_zh(const char *code)
-{
-    static const char *const reasons[][2] = {
-        {"gps_drift", "定位漂移"},
-        {"no_signal", "无网络信号"},
-        {"device_fault", "设备故障"},
-        {"forgot", "护理员漏签到或签出"},
-        {"elder_request", "老人要求调整服务时长"},
-        {"other", "其他"},
-        {NULL, NULL},
-    };
-    return code_zh(reasons, code);
-}
-
-const char *
-service_fix_resolution_zh(const char *code)
-{
-    static const char *const resolutions[][2] = {
-        {"phone_verified", "电话回访核实"},
-        {"visit_verified", "上门核实"},
-        {"time_corrected", "按实际时间更正"},
-        {"not_payable", "核实未服务，不予结算"},
-        {NULL, NULL},
-    };
-    return code_zh(resolutions, code);
+    unsigned m = 0;
+    for (const char *p = ids; p && *p;) {
+        size_t n = strcspn(p, ",");
+        for (int i = 0; i < SVC_NEXC; i++)
+            if (strlen(exceptions[i].id) == n && strncmp(exceptions[i].id, p, n) == 0)
+                m |= exceptions[i].bit;
+        p += n + (p[n] == ',');
+    }
+    return m;
 }
 
 /* ---- the caregiver's to-do ---- */

@@ -20,10 +20,11 @@ service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_ev
 {
     static const char sql[] = "SELECT key, value FROM settings WHERE key IN ('service.speed_kmh',"
                               " 'service.detour_pct', 'service.evv_radius_m', 'service.clock_skew_s',"
-                              " 'service.evv_short_pct', 'service.evv_long_pct')";
+                              " 'service.evv_short_pct', 'service.evv_long_pct',"
+                              " 'service.confirm_hours')";
     *t = (struct svc_travel_cfg){.speed_kmh = 20, .detour_pct = 140};
     *e = (struct svc_evv_cfg){.radius_m = 100, .skew_s = 300, .short_pct = SVC_SHORT_PCT,
-        .long_pct = SVC_LONG_PCT};
+        .long_pct = SVC_LONG_PCT, .confirm_h = SVC_CONFIRM_HOURS};
     struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
@@ -43,6 +44,8 @@ service_store_settings(struct al_db *db, struct svc_travel_cfg *t, struct svc_ev
             e->short_pct = (int)n;
         else if (strcmp(k, "service.evv_long_pct") == 0 && n >= 101 && n <= 1000)
             e->long_pct = (int)n;
+        else if (strcmp(k, "service.confirm_hours") == 0 && n >= 1 && n <= 720) /* RULE-SVC-192 */
+            e->confirm_h = (int)n;
     }
     return rc;
 }
@@ -52,9 +55,10 @@ service_store_evv_limits_put(struct al_db *db, const struct svc_evv_cfg *e)
 {
     static const char sql[] = "INSERT INTO settings(key, value) VALUES (?, ?)"
                               " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-    const char *keys[] = {"service.evv_short_pct", "service.evv_long_pct"};
-    int vals[] = {e->short_pct, e->long_pct}, rc = AL_OK;
-    for (int i = 0; i < 2 && rc == AL_OK; i++) {
+    const char *keys[] = {"service.evv_short_pct", "service.evv_long_pct",
+        "service.confirm_hours"};
+    int vals[] = {e->short_pct, e->long_pct, e->confirm_h}, rc = AL_OK;
+    for (int i = 0; i < 3 && rc == AL_OK; i++) {
         struct al_stmt *st = al_db_sql(db, sql);
         if (!st)
             return AL_EDB;
@@ -910,109 +914,6 @@ service_store_provider_region(struct al_db *db, struct al_arena *a, int64_t id,
     return rc;
 }
 
-int
-service_store_settle_create(struct al_db *db, struct al_arena *a, int64_t provider,
-    const char *scope, const char *month, int64_t from, int64_t to, const char *by, int64_t now,
-    int64_t *id, int *held)
-{
-    static const char sql_head[] =
-        "INSERT INTO svc_settlements(provider_id, region_code, month, orders, total_fen,"
-        " entitled_fen, elder_fen, created_by, created_at) VALUES (?, ?, ?, 0, 0, 0, 0, ?, ?)"
-        " RETURNING id";
-    /* RULE-SVC-081: confirmed or rated visits of the provider's stations in the month, in scope,
-     * not on any statement yet (RULE-SVC-082). */
-    static const char sql_orders[] =
-        "SELECT o.id, o.elder_id, o.window_start, o.total_fen, o.entitled_fen, o.elder_fen"
-        " FROM svc_orders o JOIN svc_stations s ON s.id = o.station_id"
-        " WHERE s.provider_id = ? AND o.status IN ('confirmed', 'rated')"
-        " AND o.window_start >= ? AND o.window_start < ?"
-        " AND o.region_code >= ? AND o.region_code < ?"
-        " AND NOT EXISTS (SELECT 1 FROM svc_settlement_lines l WHERE l.order_id = o.id)"
-        " ORDER BY o.id";
-    static const char sql_line[] =
-        "INSERT INTO svc_settlement_lines(settlement_id, order_id, elder_id, visit_date,"
-        " total_fen, entitled_fen, elder_fen) VALUES (?, ?, ?, ?, ?, ?, ?)";
-    static const char sql_sum[] =
-        "UPDATE svc_settlements SET"
-        " orders = (SELECT count(*) FROM svc_settlement_lines WHERE settlement_id = ?1),"
-        " total_fen = (SELECT coalesce(sum(total_fen), 0) FROM svc_settlement_lines"
-        "  WHERE settlement_id = ?1),"
-        " entitled_fen = (SELECT coalesce(sum(entitled_fen), 0) FROM svc_settlement_lines"
-        "  WHERE settlement_id = ?1),"
-        " elder_fen = (SELECT coalesce(sum(elder_fen), 0) FROM svc_settlement_lines"
-        "  WHERE settlement_id = ?1) WHERE id = ?1";
-    struct svc_travel_cfg tc;
-    struct svc_evv_cfg ec;
-    int src = service_store_settings(db, &tc, &ec); /* RULE-SVC-175: the duration limits */
-    if (src != AL_OK)
-        return src;
-    struct al_stmt *st = al_db_sql(db, sql_head);
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_I(provider), AL_T(scope), AL_T(month), AL_T(by), AL_I(now));
-    int rc = al_stmt_int64(st, id);
-    if (rc != AL_OK)
-        return rc;
-    char lo[16], hi[16];
-    region_scope_bounds(scope, lo, hi);
-    if (!(st = al_db_sql(db, sql_orders)))
-        return AL_EDB;
-    al_stmt_binds(st, AL_I(provider), AL_I(from), AL_I(to), AL_T(lo), AL_T(hi));
-    struct row { int64_t v[6]; } *rows = NULL;
-    size_t n = 0, cap = 0;
-    while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            struct row *nr = al_arena_alloc(a, nc * sizeof(*nr));
-            if (n)
-                memcpy(nr, rows, n * sizeof(*nr));
-            rows = nr;
-            cap = nc;
-        }
-        for (int k = 0; k < 6; k++)
-            rows[n].v[k] = al_stmt_int(st, k);
-        n++;
-    }
-    if (rc != AL_OK)
-        return rc;
-    *held = 0;
-    for (size_t i = 0; i < n && rc == AL_OK; i++) {
-        /* RULE-SVC-085: a visit flagged and not fixed, or fixed as not payable, waits. */
-        struct svc_visit_row v;
-        rc = service_store_visit_row(db, a, rows[i].v[0], &v);
-        if (rc == AL_ENOTFOUND)
-            return AL_EINTERNAL; /* a confirmed order always has its visit */
-        if (rc != AL_OK)
-            return rc;
-        if ((service_exceptions(&v.f, &ec) && !v.fixed) || v.not_payable) {
-            (*held)++;
-            continue;
-        }
-        /* RULE-SVC-162..164: never paid twice (another provider, a family bed's package). */
-        const char *dup = NULL, *why = NULL;
-        if ((rc = service_flow_double(db, a, rows[i].v[0], &dup, &why)) != AL_OK)
-            return rc;
-        if (dup) {
-            (*held)++;
-            rc = service_flow_hold(db, *id, rows[i].v[0], dup, why, now);
-            continue;
-        }
-        char date[11];
-        service_cst_date(rows[i].v[2], date);
-        if (!(st = al_db_sql(db, sql_line)))
-            return AL_EDB;
-        al_stmt_binds(st, AL_I(*id), AL_I(rows[i].v[0]), AL_I(rows[i].v[1]), AL_T(date),
-            AL_I(rows[i].v[3]), AL_I(rows[i].v[4]), AL_I(rows[i].v[5]));
-        rc = al_stmt_run(st);
-    }
-    if (rc != AL_OK)
-        return rc;
-    if (!(st = al_db_sql(db, sql_sum)))
-        return AL_EDB;
-    al_stmt_bind_int(st, 1, *id);
-    return al_stmt_run(st);
-}
-
 static const struct al_col settle_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(1, "provider_id", AL_COL_INT), AL_COL(2, "provider_name", AL_COL_TEXT),
     AL_COL(3, "region_code", AL_COL_TEXT), AL_COL(4, "month", AL_COL_TEXT),
@@ -1020,10 +921,16 @@ static const struct al_col settle_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(7, "total_fen", AL_COL_INT), AL_COL(8, "entitled_fen", AL_COL_INT),
     AL_COL(9, "elder_fen", AL_COL_INT), AL_COL(10, "created_by", AL_COL_TEXT),
     AL_COL(11, "created_at", AL_COL_TIME), AL_COL(12, "approved_by", AL_COL_TEXT),
-    AL_COL(13, "approved_at", AL_COL_TIME), AL_COL_END};
+    AL_COL(13, "approved_at", AL_COL_TIME), AL_COL(14, "adjustments", AL_COL_INT),
+    AL_COL(15, "adjust_total_fen", AL_COL_INT), AL_COL(16, "adjust_entitled_fen", AL_COL_INT),
+    AL_COL(17, "adjust_elder_fen", AL_COL_INT), AL_COL(18, "paid_total_fen", AL_COL_INT),
+    AL_COL_END};
+/* RULE-SVC-199: the statement's own totals, what adjusting lines add, and the two together. */
 #define SETTLE_COLS                                                                            \
     "t.id, t.provider_id, p.name, t.region_code, t.month, t.status, t.orders, t.total_fen,"   \
-    " t.entitled_fen, t.elder_fen, t.created_by, t.created_at, t.approved_by, t.approved_at" \
+    " t.entitled_fen, t.elder_fen, t.created_by, t.created_at, t.approved_by, t.approved_at," \
+    " t.adjustments, t.adjust_total_fen, t.adjust_entitled_fen, t.adjust_elder_fen,"          \
+    " t.total_fen + t.adjust_total_fen"                                                        \
     " FROM svc_settlements t JOIN svc_providers p ON p.id = t.provider_id"
 
 int
@@ -1039,16 +946,21 @@ static const struct al_col settle_line_cols[] = {AL_COL(0, "order_id", AL_COL_IN
     AL_COL(1, "elder_id", AL_COL_INT), AL_COL(2, "elder_name", AL_COL_TEXT),
     AL_COL(3, "elder_id_masked", AL_COL_TEXT), AL_COL(4, "visit_date", AL_COL_TEXT),
     AL_COL(5, "total_fen", AL_COL_INT), AL_COL(6, "entitled_fen", AL_COL_INT),
-    AL_COL(7, "elder_fen", AL_COL_INT), AL_COL_END};
+    AL_COL(7, "elder_fen", AL_COL_INT), AL_COL(8, "adjusting", AL_COL_BOOL),
+    AL_COL(9, "reversal", AL_COL_BOOL), AL_COL(10, "reason", AL_COL_TEXT),
+    AL_COL(11, "added_at", AL_COL_TIME), AL_COL(12, "batch", AL_COL_INT), AL_COL_END};
 
 int
-service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_t **out)
+service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, int64_t offset,
+    json_t **out)
 {
     static const char sql[] = "SELECT " SETTLE_COLS " WHERE t.id = ?";
+    /* RULE-SVC-206: a page of lines; the export has them all. */
     static const char sql_lines[] =
         "SELECT l.order_id, l.elder_id, e.name, e.id_masked, l.visit_date, l.total_fen,"
-        " l.entitled_fen, l.elder_fen FROM svc_settlement_lines l"
-        " JOIN elders e ON e.id = l.elder_id WHERE l.settlement_id = ? ORDER BY l.order_id";
+        " l.entitled_fen, l.elder_fen, l.adjusting, l.reversal, l.reason, l.added_at, l.batch"
+        " FROM svc_settlement_lines l JOIN elders e ON e.id = l.elder_id"
+        " WHERE l.settlement_id = ? ORDER BY l.batch, l.order_id, l.reversal LIMIT ? OFFSET ?";
     struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
@@ -1064,11 +976,19 @@ service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_
     json_t *t = json_incref(json_array_get(rows, 0)), *lines = json_array();
     json_decref(rows);
     json_object_set_new(t, "lines", lines);
+    if (offset < 0) { /* the head only */
+        *out = t;
+        return AL_OK;
+    }
+    json_object_set_new(t, "lines_total", json_integer(
+        json_integer_value(json_object_get(t, "orders")) +
+        json_integer_value(json_object_get(t, "adjustments"))));
+    json_object_set_new(t, "lines_offset", json_integer(offset));
     if (!(st = al_db_sql(db, sql_lines))) {
         json_decref(t);
         return AL_EDB;
     }
-    al_stmt_bind_int(st, 1, id);
+    al_stmt_binds(st, AL_I(id), AL_I(SVC_LINES_PAGE), AL_I(offset));
     if ((rc = al_db_rows(st, a, &(struct al_rows){.cols = settle_line_cols}, lines)) != AL_OK) {
         json_decref(t);
         return rc;
@@ -1083,56 +1003,16 @@ service_store_settlement(struct al_db *db, struct al_arena *a, int64_t id, json_
     return AL_OK;
 }
 
-int
-service_store_settle_approve(struct al_db *db, int64_t id, const char *by, int64_t now)
-{
-    struct al_stmt *st = al_db_sql(db, "UPDATE svc_settlements SET status = 'approved',"
-                                       " approved_by = ?, approved_at = ? WHERE id = ? AND status = 'draft'");
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_T(by), AL_I(now), AL_I(id));
-    int rc = al_stmt_run(st);
-    if (rc == AL_OK && al_db_changes(db) != 1)
-        rc = AL_ECONFLICT;
-    return rc;
-}
-
-/* The order ids of statement `id`, in `a`. */
-int
-service_store_settle_orders(struct al_db *db, struct al_arena *a, int64_t id, int64_t **ids,
-    size_t *n)
-{
-    struct al_stmt *st = al_db_sql(db,
-        "SELECT order_id FROM svc_settlement_lines WHERE settlement_id = ? ORDER BY order_id");
-    if (!st)
-        return AL_EDB;
-    al_stmt_bind_int(st, 1, id);
-    size_t cap = 0;
-    int rc;
-    *n = 0;
-    *ids = NULL;
-    while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            int64_t *v = al_arena_alloc(a, nc * sizeof(*v));
-            if (*n)
-                memcpy(v, *ids, *n * sizeof(*v));
-            *ids = v;
-            cap = nc;
-        }
-        (*ids)[(*n)++] = al_stmt_int(st, 0);
-    }
-    return rc;
-}
-
 /* The export's statement: every line (a short list, one statement). */
 struct al_stmt *
 service_store_settle_export_stmt(struct al_db *db, int64_t id)
 {
     struct al_stmt *st = al_db_sql(db,
         "SELECT l.order_id, e.name, e.id_masked, l.visit_date, l.total_fen, l.entitled_fen,"
-        " l.elder_fen FROM svc_settlement_lines l JOIN elders e ON e.id = l.elder_id"
-        " WHERE l.settlement_id = ? ORDER BY l.order_id");
+        " l.elder_fen, CASE WHEN l.reversal = 1 THEN '冲销' WHEN l.adjusting = 1"
+        " THEN '补充结算' ELSE '结算' END FROM svc_settlement_lines l"
+        " JOIN elders e ON e.id = l.elder_id WHERE l.settlement_id = ?"
+        " ORDER BY l.batch, l.order_id, l.reversal");
     if (st)
         al_stmt_bind_int(st, 1, id);
     return st;
@@ -1140,18 +1020,34 @@ service_store_settle_export_stmt(struct al_db *db, int64_t id)
 
 /* ---- visit exceptions (RULE-SVC-070..074) ---- */
 
-#define FACTS_SQL                                                                              \
+/* RULE-SVC-191: another visit of the caregiver whose check-in lies within a day before this
+ * one's and whose interval overlaps it (service_visits_overlap; a visit without check-out is the
+ * instant of its check-in).  A visit exists only from a check-in on, and an order checked in is
+ * never cancelled (RULE-SVC-012), so every visit counts. */
+#define OVERLAP_SQL                                                                            \
+    " CASE WHEN v.checkin_at IS NOT NULL AND EXISTS (SELECT 1 FROM svc_visits w"              \
+    "  WHERE w.caregiver_id = v.caregiver_id AND w.order_id <> v.order_id"                     \
+    "  AND w.checkin_at >= v.checkin_at - 86400"                                               \
+    "  AND w.checkin_at < CASE WHEN v.checkout_at > v.checkin_at THEN v.checkout_at"          \
+    "   ELSE v.checkin_at END"                                                                 \
+    "  AND v.checkin_at < CASE WHEN w.checkout_at > w.checkin_at THEN w.checkout_at"          \
+    "   ELSE w.checkin_at END) THEN 1 ELSE 0 END"
+#define FACTS_COLS                                                                             \
     "SELECT o.id, s.provider_id, p.name,"                                                      \
     " (SELECT count(*) FROM svc_order_lines l WHERE l.order_id = o.id), o.elder_id,"           \
     " v.caregiver_id, v.checkin_at, v.checkout_at, v.checkin_lat, v.checkout_lat,"            \
     " v.checkin_outside, v.checkout_outside, v.clock_skew, o.planned_min,"                     \
-    " (SELECT count(*) FROM svc_visit_fixes f WHERE f.order_id = o.id),"                       \
-    " (SELECT f.resolution_code FROM svc_visit_fixes f WHERE f.order_id = o.id),"              \
-    " e.status, e.status_date"                                                                 \
+    " f.exceptions, (SELECT c.payable FROM svc_fix_codes c WHERE c.kind = 'resolution'"        \
+    "  AND c.code = f.resolution_code),"                                                       \
+    " e.status, e.status_date," OVERLAP_SQL ", o.status, o.window_start, o.total_fen,"        \
+    " o.entitled_fen, o.elder_fen"
+#define FACTS_FROM                                                                             \
     " FROM svc_visits v JOIN svc_orders o ON o.id = v.order_id"                                \
     " LEFT JOIN svc_stations s ON s.id = o.station_id"                                         \
     " LEFT JOIN svc_providers p ON p.id = s.provider_id"                                       \
-    " LEFT JOIN elders e ON e.id = o.elder_id"
+    " LEFT JOIN elders e ON e.id = o.elder_id"                                                 \
+    " LEFT JOIN svc_visit_fixes f ON f.order_id = o.id"
+#define FACTS_SQL FACTS_COLS ", 0" FACTS_FROM
 
 static int
 facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, size_t *n)
@@ -1185,12 +1081,19 @@ facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, s
         r->f.outside = al_stmt_int(st, 10) || al_stmt_int(st, 11);
         r->f.skew = al_stmt_int(st, 12) != 0;
         r->f.planned_min = (int)al_stmt_int(st, 13);
-        r->fixed = al_stmt_int(st, 14) > 0;
-        const char *res = al_stmt_text(st, 15);
-        r->not_payable = res && strcmp(res, "not_payable") == 0;
+        r->fixed = !al_stmt_null(st, 14);
+        r->not_payable = r->fixed && !al_stmt_null(st, 15) && al_stmt_int(st, 15) == 0;
         const char *es = al_stmt_text(st, 16); /* RULE-SVC-190 */
         r->f.elder_gone = es && (strcmp(es, "deceased") == 0 || strcmp(es, "moved_out") == 0);
         r->f.gone_on = r->f.elder_gone ? al_stmt_dup(a, st, 17) : NULL;
+        r->f.overlap = al_stmt_int(st, 18) != 0; /* RULE-SVC-191 */
+        r->status = al_stmt_dup(a, st, 19);
+        r->f.awaiting_confirm = r->status && strcmp(r->status, "completed") == 0;
+        r->window_start = al_stmt_int(st, 20);
+        r->total_fen = al_stmt_int(st, 21);
+        r->entitled_fen = al_stmt_int(st, 22);
+        r->elder_fen = al_stmt_int(st, 23);
+        r->paid_other = al_stmt_int(st, 24) != 0;
     }
     return rc;
 }
@@ -1208,6 +1111,33 @@ service_store_visit_rows(struct al_db *db, struct al_arena *a, const char *scope
     if (!st)
         return AL_EDB;
     al_stmt_binds(st, AL_I(from), AL_I(to), AL_T(lo), AL_T(hi));
+    return facts_rows(st, a, out, n);
+}
+
+int
+service_store_settle_candidates(struct al_db *db, struct al_arena *a, int64_t provider,
+    const char *scope, int64_t from, int64_t to, struct svc_visit_row **out, size_t *n)
+{
+    /* RULE-SVC-081: confirmed or rated visits of the provider's stations in the month, in scope,
+     * not paid on any statement (RULE-SVC-082).  RULE-SVC-162, RULE-SVC-204: `paid_other` marks
+     * the elders another provider has a paying line for about then (one set, read once); the
+     * exact test is service_flow_double's, for those only. */
+    static const char sql[] = FACTS_COLS ","
+        " CASE WHEN o.elder_id IN (SELECT o2.elder_id FROM svc_settlement_lines l"
+        "  JOIN svc_orders o2 ON o2.id = l.order_id JOIN svc_stations s2 ON s2.id = o2.station_id"
+        "  WHERE l.reversal = 0 AND s2.provider_id <> ?1 AND o2.window_start < ?3 + 86400"
+        "  AND o2.window_end > ?2 - 86400) THEN 1 ELSE 0 END" FACTS_FROM
+        " WHERE s.provider_id = ?1 AND o.status IN ('confirmed', 'rated')"
+        " AND o.window_start >= ?2 AND o.window_start < ?3"
+        " AND o.region_code >= ?4 AND o.region_code < ?5"
+        " AND NOT EXISTS (SELECT 1 FROM svc_settlement_lines l WHERE l.order_id = o.id"
+        "  AND l.reversal = 0) ORDER BY o.id";
+    char lo[16], hi[16];
+    region_scope_bounds(scope, lo, hi);
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(provider), AL_I(from), AL_I(to), AL_T(lo), AL_T(hi));
     return facts_rows(st, a, out, n);
 }
 

@@ -463,6 +463,33 @@ const CALLS = {
     const t = made || ok(await civil.post('/api/v1/service/settlements', { provider_id: o.providerId, month: o.month }), 201)
     return call(civil, {}, { id: t.id })
   } },
+  // RULE-SVC-197: an approved statement of the month adjusted by a visit fixed after approval.
+  'POST /api/v1/service/settlements/:id/adjust': { action: 'service.settlement_adjust', run: async (call) => {
+    const first = await svcOrder('confirmed', 1)
+    ok(await civil.post(`/api/v1/service/orders/${first.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }))
+    const list = ok(await civil.get('/api/v1/service/settlements')).items
+      .filter((x) => x.provider_id === first.providerId && x.month === first.month)
+    let t = list[0] || ok(await civil.post('/api/v1/service/settlements', { provider_id: first.providerId, month: first.month }), 201)
+    if (t.status === 'draft') t = ok(await civil.post(`/api/v1/service/settlements/${t.id}/approve`, {}))
+    const late = await svcOrder('confirmed', 1)
+    ok(await civil.post(`/api/v1/service/orders/${late.id}/fix`, { reason_code: 'forgot', resolution_code: 'phone_verified' }))
+    return call(civil, {}, { id: t.id })
+  } },
+  // RULE-SVC-195: the codes of a manual fix.
+  'POST /api/v1/service/fix-codes': { action: 'service.fix_code_create', run: (call) => call(civil, { kind: 'reason', code: `walk_${seq++}`, name: '巡检原因' }) },
+  'POST /api/v1/service/fix-codes/:kind/:code/deactivate': { action: 'service.fix_code_deactivate', run: async (call) => {
+    const c = ok(await civil.post('/api/v1/service/fix-codes', { kind: 'reason', code: `walk_${seq++}`, name: '巡检原因' }), 201)
+    return call(civil, {}, { kind: c.kind, code: c.code })
+  } },
+  'POST /api/v1/service/fix-codes/:kind/:code/activate': { action: 'service.fix_code_activate', run: async (call) => {
+    const c = ok(await civil.post('/api/v1/service/fix-codes', { kind: 'resolution', code: `walk_${seq++}`, name: '巡检结果' }), 201)
+    ok(await civil.post(`/api/v1/service/fix-codes/${c.kind}/${c.code}/deactivate`, {}))
+    return call(civil, {}, { kind: c.kind, code: c.code })
+  } },
+  'DELETE /api/v1/service/fix-codes/:kind/:code': { action: 'service.fix_code_delete', run: async (call) => {
+    const c = ok(await civil.post('/api/v1/service/fix-codes', { kind: 'reason', code: `walk_${seq++}`, name: '巡检原因' }), 201)
+    return call(civil, undefined, { kind: c.kind, code: c.code })
+  } },
   // RULE-SVC-101: the registry's management and the complaint queue (RULE-SVC-122).
   'POST /api/v1/service/admin/providers': { action: 'service.provider_create', run: (call) => call(civil, { name: `巡检机构${seq++}`, region_code: '520327' }) },
   'PATCH /api/v1/service/admin/providers/:id': { action: 'service.provider_update', run: async (call) => {

@@ -182,7 +182,7 @@ test('RULE-SVC-157, RULE-SVC-153: the demo family account signs in; without elde
   assert.ok(!all.some((x) => x.elder_id === other.id))
 })
 
-test('RULE-SVC-165, RULE-SVC-161, RULE-SVC-157: the demo month verifies ≥ 95 % without a manual edit; demo orders carry a subsidy; fg_family sees its elder', async () => {
+test('RULE-SVC-165, RULE-SVC-205, RULE-SVC-161, RULE-SVC-157: the demo month verifies ≥ 95 % without a manual edit; demo orders carry a subsidy; fg_family sees its elder', async () => {
   const d = await Server.start({ env: { ANLAO_DEMO_ELDERS: '300' } })
   try {
     const c = await d.login('fg_civil')
@@ -195,6 +195,8 @@ test('RULE-SVC-165, RULE-SVC-161, RULE-SVC-157: the demo month verifies ≥ 95 %
     assert.ok(p.fixed >= 1 && p.fixed === p.visits - p.verified, JSON.stringify(p))
     assert.ok(p.verified_pct >= 95 && p.meets_target, JSON.stringify(p))
     assert.ok(r.flagged.every((f) => f.fixed))
+    // RULE-SVC-205: a caregiver's visits of a day one after another: none overlaps (RULE-SVC-191).
+    assert.equal(p.exceptions.overlap, 0, JSON.stringify(p.exceptions))
     const orders = ok(await c.get('/api/v1/service/orders?page_size=200')).items
     assert.ok(orders.some((o) => o.entitled_fen > 0), 'a demo order shows a subsidy')
     const f = await d.login('fg_family')

@@ -4,7 +4,7 @@
 // CSV export, scope and audit (RULE-SVC-080..084).
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, assertError, serverTest, chinaDay } from './helpers.mjs'
+import { Server, assertError, serverTest } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 let s, civil, helper, jx, carer
@@ -24,18 +24,25 @@ async function elder() {
   assert.equal(r.status, 201, r.text)
   return r.body
 }
-const tomorrow = chinaDay(Date.now() + 86400e3)
-const month = tomorrow.slice(0, 7)
+// Every order's window starts half an hour before the file starts (RULE-SVC-011 allows an hour),
+// so its month has begun and can be settled on any day, the last of a month too (RULE-SVC-184).
+const cst = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 16)
+const startMs = Math.floor((Date.now() - 30 * 60e3) / 60e3) * 60e3
+const [winStart, winEnd] = [cst(startMs), cst(startMs + 59 * 60e3)]
+const visitDay = winStart.slice(0, 10)
+const month = visitDay.slice(0, 7)
 const ok = (r, status = 200) => { assert.equal(r.status, status, r.text); return r.body }
 const auditOf = async (action) => (await civil.get(`/api/v1/audit?action=${action}&page_size=200`)).body.items
-let hour = 6
 // Device time `min` minutes ago, China time with its offset.
 const ago = (min) => new Date(Date.now() - min * 60e3 + 8 * 3600e3).toISOString().slice(0, 19) + '+08:00'
-// An order tomorrow, given to 孙丽 (fg_caregiver), accepted, checked in and out: completed.
+// Device times of a visit of `min` minutes that overlaps no other visit of 孙丽 in this file
+// (RULE-SVC-191): each slot ends 5 minutes before the one taken before it began.
+let back = 5
+const slot = (min) => { const t = { in: ago(back + min), out: ago(back) }; back += min + 5; return t }
+// An order of this month, given to 孙丽 (fg_caregiver), accepted, checked in and out: completed.
 async function completed(items = ['zhujie'], times = {}) {
   const e = await elder()
-  const h = String(hour++).padStart(2, '0')
-  const o = ok(await helper.post('/api/v1/service/orders', { elder_id: e.id, items, window_start: `${tomorrow}T${h}:00`, window_end: `${tomorrow}T${h}:59` }), 201)
+  const o = ok(await helper.post('/api/v1/service/orders', { elder_id: e.id, items, window_start: winStart, window_end: winEnd }), 201)
   const sun = (await civil.get('/api/v1/service/caregivers')).body.items.find((c) => c.name === '孙丽')
   ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '测试结算' }))
   ok(await carer.post(`/api/v1/service/orders/${o.id}/accept`, {}))
@@ -98,13 +105,11 @@ test('RULE-SVC-064: a rating 1–5 with a comment and a complaint; only after co
   assert.deepEqual([detail.rating, detail.complaint], [2, true])
 })
 
-test('RULE-SVC-080..085: a provider\'s month: totals to the fen, approval locks it, never paid twice, CSV', async (ctx) => {
-  // RULE-SVC-184: on the last day of a month tomorrow's visits fall in a month not begun.
-  if (month > chinaDay().slice(0, 7)) return ctx.skip('the last day of a month: tomorrow\'s month cannot be settled yet')
+test('RULE-SVC-080..085: a provider\'s month: totals to the fen, approval locks it, never paid twice, CSV', async () => {
   // Two entitled-and-not orders: the lines' parts differ, the totals must add up exactly.
-  const a = await completed(['zhuyu', 'zhuji'], { in: ago(151), out: ago(1) }) // 150 planned minutes
-  const b = await completed(['zhujie'], { in: ago(121), out: ago(1) })
-  const c = await completed(['xunhu'], { in: ago(31), out: ago(1) })
+  const a = await completed(['zhuyu', 'zhuji'], slot(150)) // 150 planned minutes
+  const b = await completed(['zhujie'], slot(120))
+  const c = await completed(['xunhu'], slot(30))
   // RULE-SVC-085: d is too short and not fixed: held back; e too short, fixed by hand: paid;
   // f fixed as 核实未服务: never paid.
   const [d, e, f] = [await completed(['zhucan']), await completed(['zhucan']), await completed(['zhucan'])]
@@ -139,7 +144,7 @@ test('RULE-SVC-080..085: a provider\'s month: totals to the fen, approval locks 
   const la = t.lines.find((l) => l.order_id === a.id)
   assert.deepEqual([la.total_fen, la.entitled_fen, la.elder_fen], [a.total_fen, a.entitled_fen, a.elder_fen])
   assert.equal(la.total_fen, 8000 + 3000)
-  assert.equal(la.visit_date, tomorrow)
+  assert.equal(la.visit_date, visitDay)
   assert.ok(la.elder_id_masked.includes('*'))
   assert.equal((await jx.get(`/api/v1/service/settlements/${t.id}`)).status, 403, 'a township officer has no settlement permission')
   assert.ok(ok(await civil.get('/api/v1/service/settlements')).items.some((x) => x.id === t.id))
@@ -148,10 +153,10 @@ test('RULE-SVC-080..085: a provider\'s month: totals to the fen, approval locks 
   const csv = await civil.get(`/api/v1/service/settlements/${t.id}/export?format=csv`, { check: false })
   assert.equal(csv.status, 200)
   const rows = csv.raw.toString('utf8').slice(1).split('\r\n').filter((l) => l).map((l) => l.split(','))
-  assert.deepEqual(rows[0], ['序号', '订单号', '老人', '身份证号（脱敏）', '服务日期', '金额（元）', '补贴支付（元）', '老人自付（元）'])
+  assert.deepEqual(rows[0], ['序号', '订单号', '老人', '身份证号（脱敏）', '服务日期', '金额（元）', '补贴支付（元）', '老人自付（元）', '类型'])
   assert.equal(rows.length - 1, t.lines.length)
   const ra = rows.find((x) => x[1] === String(a.id))
-  assert.deepEqual(ra.slice(5), [(a.total_fen / 100).toFixed(2), (a.entitled_fen / 100).toFixed(2), (a.elder_fen / 100).toFixed(2)])
+  assert.deepEqual(ra.slice(5), [(a.total_fen / 100).toFixed(2), (a.entitled_fen / 100).toFixed(2), (a.elder_fen / 100).toFixed(2), '结算'])
   const xlsx = await civil.get(`/api/v1/service/settlements/${t.id}/export?format=xlsx`, { check: false })
   assert.equal(xlsx.status, 200)
   assert.ok((await auditOf('service.settlement_export')).some((x) => x.target_id === String(t.id)))
@@ -166,7 +171,8 @@ test('RULE-SVC-080..085: a provider\'s month: totals to the fen, approval locks 
   // A later change to a settled order is 409 naming the state.
   const late = assertError(await helper.post(`/api/v1/service/orders/${a.id}/rate`, { rating: 1 }), 409, 'conflict', 'status')
   assert.match(late.message, /「已结算」/)
-  // RULE-SVC-082: never paid twice: c confirmed now, the month is taken (409), and no statement holds a settled order again.
+  // RULE-SVC-082: never paid twice: c confirmed now, the month is taken (409: RULE-SVC-197 adjusts
+  // the approved statement instead), and no statement holds a settled order again.
   ok(await helper.post(`/api/v1/service/orders/${c.id}/confirm-for-elder`, { reason: '电话回访确认' }))
   assertError(await civil.post('/api/v1/service/settlements', { provider_id: provider, month }), 409, 'conflict', 'month')
   const all = ok(await civil.get('/api/v1/service/settlements')).items
@@ -184,7 +190,7 @@ test('RULE-SVC-070..074: exceptions of a visit, the manual fix with closed codes
   const report = async () => ok(await civil.get(`/api/v1/service/evv/report?month=${month}`))
   const before = await report()
   // 助洁 plans 120 minutes: 120 minutes is verified (RULE-SVC-072), a check-out at once is too short.
-  const good = await completed(['zhujie'], { in: ago(121), out: ago(1) })
+  const good = await completed(['zhujie'], slot(120))
   const short = await completed(['zhujie'])
   const after1 = await report()
   const prov = (r) => r.providers.find((p) => p.provider_name === '凤冈县颐康居家养老服务中心') ?? { visits: 0, verified: 0, fixed: 0, exceptions: { too_short: 0 } }
@@ -207,7 +213,7 @@ test('RULE-SVC-070..074: exceptions of a visit, the manual fix with closed codes
   assert.deepEqual(plain, ok(await civil.get(`/api/v1/service/evv/report?month=${thisMonth}`)))
 
   // RULE-SVC-071: a check-in 330 m away (accuracy 10 m) is flagged outside.
-  const far = await completed(['zhujie'], { in: ago(121), out: ago(1), lat: 27.968 })
+  const far = await completed(['zhujie'], { ...slot(120), lat: 27.968 })
   const after2 = await report()
   assert.deepEqual(after2.flagged.find((x) => x.order_id === far.id).exceptions.map((x) => x.id), ['outside'])
   assert.equal(prov(after2).exceptions.outside - p1.exceptions.outside, 1)

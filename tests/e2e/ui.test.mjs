@@ -397,6 +397,8 @@ test('axe-core finds no violation on any main page, in both modes, on a desktop 
       [`/meal/canteens/${canteen.id}/statement`, '[data-test=statement-lines]'],
       // Home services' monthly settlement (issue 13, RULE-SVC-080).
       ['/service/settlements', '[data-test=settle-form]'],
+      // The visit verification page (issue 13, RULE-SVC-193..196).
+      ['/service/evv', '[data-test=evv-codes-reason] .el-table__row'],
       // The service network and the complaint queue (issue 13, RULE-SVC-100, RULE-SVC-125).
       ['/service/network', '[data-test=list-card], [data-test=net-table] .el-table__row'],
       ['/service/network?tab=caregivers', '[data-test=list-card], [data-test=net-table] .el-table__row'],

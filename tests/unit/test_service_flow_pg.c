@@ -277,7 +277,8 @@ confirmed(struct al_db *db, int64_t elder, int64_t start, int64_t st, int64_t cg
     return id;
 }
 
-/* RULE-SVC-162, RULE-SVC-163, RULE-SVC-164: the second provider's line for the same visit, and a bed's package, held. */
+/* RULE-SVC-162, RULE-SVC-163, RULE-SVC-164: the second provider's line for the same visit, and a bed's package, held;
+   RULE-SVC-204: found through the set of elders another provider paid and bed_elders_covered, read once. */
 static void
 double_pay(void **state)
 {
@@ -291,14 +292,19 @@ double_pay(void **state)
     int64_t b1 = confirmed(db, 1, day + 3600, sb, cb); /* overlaps a1 */
     int64_t b2 = confirmed(db, 1, day + 86400, sb, cb); /* another day: payable */
     int64_t from = day - 10 * 3600, to = from + 31 * 86400;
+    /* The statement is written in the caller's transaction (its lines are one bulk load). */
+    assert_int_equal(al_db_begin(db), AL_OK);
     assert_int_equal(service_store_settle_create(db, &arena, pa, "520327", "2027-01", from, to,
                          "t", T10, &sa_id, &held), AL_OK);
+    assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     assert_int_equal(held, 0);
+    assert_int_equal(al_db_begin(db), AL_OK);
     assert_int_equal(service_store_settle_create(db, &arena, pb, "520327", "2027-01", from, to,
                          "t", T10, &sb_id, &held), AL_OK);
+    assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     assert_int_equal(held, 1);
     json_t *t = NULL;
-    assert_int_equal(service_store_settlement(db, &arena, sb_id, &t), AL_OK);
+    assert_int_equal(service_store_settlement(db, &arena, sb_id, 0, &t), AL_OK);
     json_t *lines = json_object_get(t, "lines"), *holds = json_object_get(t, "double_holds");
     assert_int_equal(json_array_size(lines), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "order_id")), b2);
@@ -320,10 +326,12 @@ double_pay(void **state)
         "\"frequency\":\"每周\"}]}', '2026-11-01', '2027-10-31', 0, 0)"), AL_OK);
     int64_t c2 = confirmed(db, 2, day + 40 * 86400, sa, ca); /* February */
     int64_t sa2 = 0;
+    assert_int_equal(al_db_begin(db), AL_OK);
     assert_int_equal(service_store_settle_create(db, &arena, pa, "520327", "2027-02", to,
                          to + 28 * 86400, "t", T10, &sa2, &held), AL_OK);
+    assert_int_equal(al_db_end(db, AL_OK), AL_OK);
     assert_int_equal(held, 1);
-    assert_int_equal(service_store_settlement(db, &arena, sa2, &t), AL_OK);
+    assert_int_equal(service_store_settlement(db, &arena, sa2, 0, &t), AL_OK);
     h = json_array_get(json_object_get(t, "double_holds"), 0);
     assert_int_equal(json_integer_value(json_object_get(h, "order_id")), c2);
     assert_string_equal(json_string_value(json_object_get(h, "code")), "bed_package");

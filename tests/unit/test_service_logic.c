@@ -385,11 +385,64 @@ exceptions_of_visits(void **state)
     assert_string_equal(service_exception_zh(SVC_EXC_SHORT), "服务时长过短");
     assert_string_equal(service_exception_id(SVC_EXC_OUTSIDE), "outside");
     assert_null(service_exception_id(1u << 9));
-    assert_string_equal(service_fix_reason_zh("gps_drift"), "定位漂移");
-    assert_null(service_fix_reason_zh("phone_verified"));
-    assert_null(service_fix_reason_zh(NULL));
-    assert_string_equal(service_fix_resolution_zh("phone_verified"), "电话回访核实");
-    assert_null(service_fix_resolution_zh("gps_drift"));
+    /* RULE-SVC-191: the store says the caregiver was elsewhere meanwhile. */
+    v = ok;
+    v.overlap = true;
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_OVERLAP);
+    assert_string_equal(service_exception_id(SVC_EXC_OVERLAP), "overlap");
+    assert_string_equal(service_exception_zh(SVC_EXC_OVERLAP), "同一护理员上门时间重叠");
+    /* RULE-SVC-192: completed and unconfirmed 48 hours after check-out is fine, a second more
+     * is flagged; confirmed (no longer awaiting) clears it; no time given: never. */
+    v = ok;
+    v.awaiting_confirm = true;
+    lim.confirm_h = 48;
+    lim.now = v.checkout_at + 48 * 3600;
+    assert_int_equal(service_exceptions(&v, &lim), 0);
+    lim.now += 1;
+    assert_int_equal(service_exceptions(&v, &lim), SVC_EXC_UNCONFIRMED);
+    assert_string_equal(service_exception_zh(SVC_EXC_UNCONFIRMED), "超时未确认");
+    v.awaiting_confirm = false;
+    assert_int_equal(service_exceptions(&v, &lim), 0);
+    v.awaiting_confirm = true;
+    lim.now = 0;
+    assert_int_equal(service_exceptions(&v, &lim), 0);
+    /* A fix's list of ids back to the mask; unknown ids count nothing. */
+    assert_int_equal(service_exception_mask("too_short,overlap"), SVC_EXC_SHORT | SVC_EXC_OVERLAP);
+    assert_int_equal(service_exception_mask("nope,unconfirmed"), SVC_EXC_UNCONFIRMED);
+    assert_int_equal(service_exception_mask(""), 0);
+    assert_int_equal(service_exception_mask(NULL), 0);
+}
+
+/* RULE-SVC-191: two visits of one caregiver overlap when each starts before the other ends. */
+static void
+visits_overlap(void **state)
+{
+    (void)state;
+    assert_true(service_visits_overlap(0, 100, 50, 150));
+    assert_true(service_visits_overlap(50, 150, 0, 100));   /* both flagged: symmetric */
+    assert_true(service_visits_overlap(0, 100, 20, 30));    /* inside */
+    assert_false(service_visits_overlap(0, 100, 100, 200)); /* touching ends */
+    assert_false(service_visits_overlap(0, 100, 150, 200));
+    assert_true(service_visits_overlap(0, 100, 50, 0));     /* no check-out: its check-in */
+    assert_false(service_visits_overlap(50, 0, 50, 0));     /* two instants */
+}
+
+/* RULE-SVC-085, RULE-SVC-196: what a statement may pay. */
+static void
+payable(void **state)
+{
+    (void)state;
+    struct svc_evv_cfg lim = {.short_pct = SVC_SHORT_PCT, .long_pct = SVC_LONG_PCT};
+    struct svc_visit_row v = {.f = {.nitems = 1, .elder_id = 1, .caregiver_id = 2,
+        .has_checkin = true, .has_checkout = true, .has_position = true, .checkin_at = 1000,
+        .checkout_at = 1000 + 3600, .planned_min = 60}};
+    assert_true(service_payable(&v, &lim));
+    v.f.overlap = true;
+    assert_false(service_payable(&v, &lim)); /* flagged, not fixed: held */
+    v.fixed = true;
+    assert_true(service_payable(&v, &lim)); /* fixed with a paying resolution */
+    v.not_payable = true;
+    assert_false(service_payable(&v, &lim)); /* fixed as never paid */
 }
 
 int
@@ -397,6 +450,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(state_machine),
+        cmocka_unit_test(visits_overlap),
+        cmocka_unit_test(payable),
         cmocka_unit_test(split),
         cmocka_unit_test(travel),
         cmocka_unit_test(fit_circle),

@@ -26,6 +26,7 @@ const routes = [
       { path: 'service/family', component: () => import('./views/FamilyServices.vue'), meta: { perm: 'service.family', title: '家人的上门服务' } },
       { path: 'service/my', component: () => import('./views/CaregiverDay.vue'), meta: { perm: 'service.visit', title: '今日上门任务' } },
       { path: 'service/network', component: () => import('./views/ServiceProviders.vue'), meta: { perm: 'service.read', title: '服务网络' } },
+      { path: 'service/evv', component: () => import('./views/ServiceEvv.vue'), meta: { perm: 'service.read', title: '上门核验' } },
       { path: 'service/complaints', component: () => import('./views/ServiceComplaints.vue'), meta: { perm: 'service.read', title: '投诉督办' } },
       { path: 'meal', component: () => import('./views/MealCanteens.vue'), meta: { perm: 'meal.read', title: '老年助餐' } },
       { path: 'meal/counter', component: () => import('./views/MealCounter.vue'), meta: { perm: 'meal.serve', title: '助餐窗口' } },

@@ -1,0 +1,94 @@
+// The visit verification page 上门核验 (issue 13, RULE-SVC-191..196): the county officer sees the
+// month's report with the exceptions named in Chinese, fixes a flagged visit with codes from the
+// table, adds a code (a bad one is named at its field); a helper sees the page read-only. Axe-clean
+// on the desktop and on a phone in 长辈模式.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server } from '../lib/server.mjs'
+import { idNumber } from '../lib/ids.mjs'
+import { launch, openAs, fitsWidth, input, axeViolations, SHOTS } from './browser.mjs'
+
+const DESKTOP = { viewport: { width: 1440, height: 900 }, bypassCSP: true }
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, bypassCSP: true }
+
+let server, browser, civil, carer, flagged
+const ok = (r, status = 200) => { assert.equal(r.status, status, JSON.stringify(r.body)); return r.body }
+before(async () => {
+  server = await new Server().start()
+  browser = await launch()
+  civil = await server.login('fg_civil')
+  carer = await server.login('fg_caregiver')
+  // A visit of this month (its window half an hour ago) checked out at once: 服务时长过短.
+  const cst = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 16)
+  const t0 = Math.floor((Date.now() - 30 * 60e3) / 60e3) * 60e3
+  const e = ok(await civil.post('/api/v1/elders', { name: '核验页老人', id_number: idNumber('520327', '19400101', 950), region_code: '520327001001', address: '和平路 5 号', phone: '13800001234', lat: 27.965, lng: 107.72 }), 201)
+  flagged = ok(await civil.post('/api/v1/service/orders', { elder_id: e.id, items: ['zhujie'], window_start: cst(t0), window_end: cst(t0 + 59 * 60e3) }), 201)
+  const sun = ok(await civil.get('/api/v1/service/caregivers')).items.find((c) => c.name === '孙丽')
+  ok(await civil.post(`/api/v1/service/orders/${flagged.id}/assign`, { caregiver_id: sun.id, reason: '页面测试' }))
+  ok(await carer.post(`/api/v1/service/orders/${flagged.id}/accept`, {}))
+  const at = { lat: 27.965, lng: 107.72, accuracy_m: 10 }
+  ok(await carer.post(`/api/v1/service/orders/${flagged.id}/checkin`, at))
+  ok(await carer.post(`/api/v1/service/orders/${flagged.id}/checkout`, at))
+})
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+  server?.cleanup()
+})
+
+async function evvPage(user, opts = DESKTOP, elder = false) {
+  const { ctx, page } = await openAs(browser, server, user, opts, elder)
+  await page.goto(server.base + '/service/evv')
+  await page.waitForSelector('[data-test=evv-report]')
+  return { ctx, page }
+}
+
+test('RULE-SVC-193, RULE-SVC-196: the officer fixes a flagged visit with active codes from the table', async () => {
+  const { ctx, page } = await evvPage('fg_civil')
+  const row = page.locator('[data-test=evv-flagged] .el-table__row', { hasText: String(flagged.id) })
+  await row.waitFor()
+  assert.match(await row.innerText(), /服务时长过短/)
+  assert.match(await page.locator('[data-test=evv-providers]').innerText(), /服务时长过短 1/)
+  assert.deepEqual(await axeViolations(page), [])
+  await page.screenshot({ path: `${SHOTS}/service-evv-desktop.png`, fullPage: true })
+  await page.click(`[data-test=evv-fix-${flagged.id}]`)
+  await page.click('[data-test=evv-fix-submit]') // no codes: the server names the reason first
+  await page.waitForSelector('.el-form-item__error:has-text("异常原因")')
+  await page.click('[data-test=evv-fix-reason]')
+  await page.click('.el-select-dropdown__item:has-text("护理员漏签到或签出")')
+  await page.click('[data-test=evv-fix-resolution]')
+  await page.click('.el-select-dropdown__item:has-text("电话回访核实")')
+  await page.click('[data-test=evv-fix-submit]')
+  await row.locator('text=已处理').waitFor()
+  const rep = ok(await civil.get('/api/v1/service/evv/report'))
+  assert.equal(rep.flagged.find((f) => f.order_id === flagged.id).fixed, true)
+  await ctx.close()
+})
+
+test('RULE-SVC-195: the officer adds a code; a bad code is named at its field', async () => {
+  const { ctx, page } = await evvPage('fg_civil')
+  await page.fill(input('evv-code-code'), 'Road Closed')
+  await page.fill(input('evv-code-name'), '道路封闭')
+  await page.click('[data-test=evv-code-add]')
+  await page.waitForSelector('.el-form-item__error:has-text("代码只能由")')
+  await page.fill(input('evv-code-code'), 'road_closed')
+  await page.click('[data-test=evv-code-add]')
+  await page.locator('[data-test=evv-codes-reason] .el-table__row', { hasText: '道路封闭' }).waitFor()
+  assert.ok(ok(await civil.get('/api/v1/service/fix-codes')).reasons.some((c) => c.code === 'road_closed' && c.active))
+  await page.click('[data-test=evv-code-toggle-road_closed]')
+  await page.locator('[data-test=evv-codes-reason] .el-table__row', { hasText: '道路封闭' }).locator('text=停用').first().waitFor()
+  assert.ok(ok(await civil.get('/api/v1/service/fix-codes')).reasons.some((c) => c.code === 'road_closed' && !c.active))
+  await ctx.close()
+})
+
+test('RULE-SVC-203: a helper sees the report, settings and codes read-only; axe-clean on a phone in 长辈模式', async () => {
+  const { ctx, page } = await evvPage('lq_helper', PHONE, true)
+  await page.waitForSelector('[data-test=evv-codes-reason]')
+  assert.equal(await page.locator('[data-test=evv-code-form]').count(), 0)
+  assert.equal(await page.locator('[data-test=evv-limits-save]').count(), 0)
+  assert.match(await page.locator('[data-test=evv-settings]').innerText(), /48/)
+  assert.ok(await fitsWidth(page))
+  assert.deepEqual(await axeViolations(page), [])
+  await page.screenshot({ path: `${SHOTS}/service-evv-phone-elder.png`, fullPage: true })
+  await ctx.close()
+})
