@@ -76,11 +76,6 @@ struct entitle_use {
  */
 int entitle_usage_record(struct al_db *db, const struct entitle_use *u, size_t n, const char *by,
     int64_t now);
-/* RULE-SVC-202: what elder `elder_id` drew from `item_key` in `month` (YYYY-MM), as settled:
- * the sums of amounts and times, reversals subtracted.  AL_OK or a database error. */
-int entitle_usage_month(struct al_db *db, int64_t elder_id, const char *item_key,
-    const char *month, int64_t *amount_fen, int64_t *times);
-
 struct al_job;
 
 /* What a run is asked to do (RULE-ENT-060). */

@@ -2,7 +2,7 @@
  * What elders drew from their entitlements (issue 13, RULE-SVC-201..202): the home services'
  * settlement writes one record per settled visit and entitlement item through
  * entitle_usage_record (in the approval's transaction), and a reversal after approval writes
- * it back; the entitlement module reads them (an elder's benefits page, the month's draw).
+ * it back; the entitlement module reads them (an elder's benefits page).
  * Table entitle_usage, migration 071.
  */
 #include <stdio.h>
@@ -42,25 +42,6 @@ entitle_usage_record(struct al_db *db, const struct entitle_use *u, size_t n, co
     }
     if (cp)
         rc = al_copy_end(cp, rc);
-    return rc;
-}
-
-int
-entitle_usage_month(struct al_db *db, int64_t elder_id, const char *item_key, const char *month,
-    int64_t *amount_fen, int64_t *times)
-{
-    struct al_stmt *st = al_db_sql(db, "SELECT coalesce(sum(amount_fen), 0),"
-                                       " coalesce(sum(times), 0) FROM entitle_usage"
-                                       " WHERE elder_id = ? AND item_key = ? AND month = ?");
-    if (!st)
-        return AL_EDB;
-    al_stmt_binds(st, AL_I(elder_id), AL_T(item_key), AL_T(month));
-    int rc = al_stmt_one(st);
-    if (rc == AL_OK) {
-        *amount_fen = al_stmt_int(st, 0);
-        *times = al_stmt_int(st, 1);
-        al_stmt_reset(st);
-    }
     return rc;
 }
 

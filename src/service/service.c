@@ -1324,8 +1324,7 @@ static int
 settlement_adjust(struct al_req *r)
 {
     json_t *t;
-    struct svc_adjust in = {.scope = r->who->region_code, .by = r->who->username,
-        .now = r->now};
+    struct svc_adjust in = {.by = r->who->username, .now = r->now};
     struct svc_adjust_out out;
     int rc = settlement_in_scope(r, -1, &t);
     if (rc != AL_OK)
@@ -1334,6 +1333,7 @@ settlement_adjust(struct al_req *r)
     in.provider = json_integer_value(json_object_get(t, "provider_id"));
     const char *region = al_arena_strdup(r->arena, sget(t, "region_code"));
     const char *month = al_arena_strdup(r->arena, sget(t, "month"));
+    in.scope = region; /* the scope the statement was made in, whoever adjusts it */
     bool approved = strcmp(sget(t, "status"), "approved") == 0;
     json_decref(t);
     if (!approved)

@@ -15,6 +15,26 @@
 #include "user/user.h"
 
 /*
+ * RULE-SVC-205: a caregiver's visits of a day one after another, 30 minutes apart, never
+ * overlapping (RULE-SVC-191): a visit of `item` wanted at *start begins when the caregiver is
+ * free (*free_at), on the half hour, and keeps them until its end (check-in 5 minutes after the
+ * start, at most the planned minutes + 4) and the trip to the next.
+ */
+static int
+demo_start(struct al_db *db, struct al_arena *a, const char *item, int64_t *free_at,
+    int64_t *start)
+{
+    struct svc_item it;
+    int rc = service_store_item(db, a, item, &it);
+    if (rc != AL_OK)
+        return rc;
+    if (*start < *free_at)
+        *start = (*free_at + 1799) / 1800 * 1800;
+    *free_at = *start + 300 + (int64_t)(it.planned_min + 5) * 60 + 1800;
+    return AL_OK;
+}
+
+/*
  * RULE-SVC-165: a normal month of visits (the month before `now`): each demo elder visited on
  * three working days a week, given to a caregiver of the station serving it, checked in and out at
  * the door in the planned time and confirmed; one visit in thirty has an exception (a position
@@ -72,16 +92,10 @@ demo_month(struct al_db *db, struct al_arena *a, int64_t now)
             struct svc_one in = {.elder_id = elders[e], .home = &home,
                 .item_code = items[e % 4], .note = "", .channel = "helper",
                 .placed_by = "lq_helper"};
-            struct svc_item item;
             if (!service_parse_time(when, &in.start))
                 return AL_EINTERNAL;
-            if ((rc = service_store_item(db, a, in.item_code, &item)) != AL_OK)
+            if ((rc = demo_start(db, a, in.item_code, &free_at[c], &in.start)) != AL_OK)
                 break;
-            /* RULE-SVC-205: a caregiver's visits of a day one after another, 30 minutes apart,
-             * never overlapping (RULE-SVC-191), on the half hour. */
-            if (in.start < free_at[c])
-                in.start = (free_at[c] + 1799) / 1800 * 1800;
-            free_at[c] = in.start + 300 + (int64_t)(item.planned_min + 5) * 60 + 1800;
             struct svc_new_order o;
             int64_t id = 0;
             if ((rc = al_db_begin(db)) != AL_OK)

@@ -100,7 +100,8 @@ int service_flow_elder_orders(struct al_db *db, struct al_arena *a, int64_t elde
  */
 int service_flow_double(struct al_db *db, struct al_arena *a, int64_t order_id, const char **code,
     const char **detail);
-/* RULE-SVC-164: statement `settlement_id` held order `order_id` back with `code` (caller's tx). */
+/* RULE-SVC-164: statement `settlement_id` held order `order_id` back with `code` (caller's tx);
+ * held again (an adjustment, RULE-SVC-197): the newest code and detail. */
 int service_flow_hold(struct al_db *db, int64_t settlement_id, int64_t order_id, const char *code,
     const char *detail, int64_t now);
 /* The orders statement `settlement_id` held back for double payment, as JSON into `items`. */

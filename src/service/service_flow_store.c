@@ -346,8 +346,11 @@ int
 service_flow_hold(struct al_db *db, int64_t settlement_id, int64_t order_id, const char *code,
     const char *detail, int64_t now)
 {
+    /* RULE-SVC-197: an adjustment holds again what its statement held: the newest reason. */
     struct al_stmt *st = al_db_sql(db, "INSERT INTO svc_settle_holds(settlement_id, order_id,"
-                                       " code, detail, created_at) VALUES (?, ?, ?, ?, ?)");
+                                       " code, detail, created_at) VALUES (?, ?, ?, ?, ?)"
+                                       " ON CONFLICT (settlement_id, order_id) DO UPDATE SET"
+                                       " code = excluded.code, detail = excluded.detail");
     if (!st)
         return AL_EDB;
     al_stmt_binds(st, AL_I(settlement_id), AL_I(order_id), AL_T(code), AL_T(detail), AL_I(now));

@@ -13,22 +13,29 @@ const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch:
 
 let server, browser, civil, carer, flagged
 const ok = (r, status = 200) => { assert.equal(r.status, status, JSON.stringify(r.body)); return r.body }
+const cst = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 16)
+const t0 = Math.floor((Date.now() - 30 * 60e3) / 60e3) * 60e3 // this month's windows start half an hour ago
+let seq = 950
+// A visit of 孙丽 in this month's window, checked in and out at device times [in, out] (ms).
+async function visit(items, times) {
+  const e = ok(await civil.post('/api/v1/elders', { name: '核验页老人', id_number: idNumber('520327', '19400101', seq++), region_code: '520327001001', address: '和平路 5 号', phone: '13800001234', lat: 27.965, lng: 107.72 }), 201)
+  const o = ok(await civil.post('/api/v1/service/orders', { elder_id: e.id, items, window_start: cst(t0), window_end: cst(t0 + 59 * 60e3) }), 201)
+  const sun = ok(await civil.get('/api/v1/service/caregivers')).items.find((c) => c.name === '孙丽')
+  ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '页面测试' }))
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/accept`, {}))
+  const at = { lat: 27.965, lng: 107.72, accuracy_m: 10 }
+  const dev = (ms) => (ms ? { at: new Date(ms + 8 * 3600e3).toISOString().slice(0, 19) + '+08:00' } : {})
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, { ...at, ...dev(times?.[0]) }))
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, { ...at, ...dev(times?.[1]) }))
+  return o
+}
 before(async () => {
   server = await new Server().start()
   browser = await launch()
   civil = await server.login('fg_civil')
   carer = await server.login('fg_caregiver')
-  // A visit of this month (its window half an hour ago) checked out at once: 服务时长过短.
-  const cst = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 16)
-  const t0 = Math.floor((Date.now() - 30 * 60e3) / 60e3) * 60e3
-  const e = ok(await civil.post('/api/v1/elders', { name: '核验页老人', id_number: idNumber('520327', '19400101', 950), region_code: '520327001001', address: '和平路 5 号', phone: '13800001234', lat: 27.965, lng: 107.72 }), 201)
-  flagged = ok(await civil.post('/api/v1/service/orders', { elder_id: e.id, items: ['zhujie'], window_start: cst(t0), window_end: cst(t0 + 59 * 60e3) }), 201)
-  const sun = ok(await civil.get('/api/v1/service/caregivers')).items.find((c) => c.name === '孙丽')
-  ok(await civil.post(`/api/v1/service/orders/${flagged.id}/assign`, { caregiver_id: sun.id, reason: '页面测试' }))
-  ok(await carer.post(`/api/v1/service/orders/${flagged.id}/accept`, {}))
-  const at = { lat: 27.965, lng: 107.72, accuracy_m: 10 }
-  ok(await carer.post(`/api/v1/service/orders/${flagged.id}/checkin`, at))
-  ok(await carer.post(`/api/v1/service/orders/${flagged.id}/checkout`, at))
+  // A visit checked out at once: 服务时长过短.
+  flagged = await visit(['zhujie'])
 })
 after(async () => {
   await browser?.close()
@@ -91,4 +98,34 @@ test('RULE-SVC-203: a helper sees the report, settings and codes read-only; axe-
   assert.deepEqual(await axeViolations(page), [])
   await page.screenshot({ path: `${SHOTS}/service-evv-phone-elder.png`, fullPage: true })
   await ctx.close()
+})
+
+test('RULE-SVC-197, RULE-SVC-199, RULE-SVC-200: the approved month is adjusted from the statement page; the new line says its kind', async () => {
+  const now = Date.now()
+  const paid = await visit(['xunhu'], [now - 40 * 60e3, now - 10 * 60e3]) // 30 minutes as planned
+  ok(await civil.post(`/api/v1/service/orders/${paid.id}/confirm-for-elder`, { reason: '电话回访确认' }))
+  const provider = ok(await civil.get('/api/v1/service/stations')).items[0].provider_id
+  const t = ok(await civil.post('/api/v1/service/settlements', { provider_id: provider, month: cst(t0).slice(0, 7) }), 201)
+  ok(await civil.post(`/api/v1/service/settlements/${t.id}/approve`, {}))
+  const late = await visit(['xunhu'], [now - 80 * 60e3, now - 50 * 60e3])
+  ok(await civil.post(`/api/v1/service/orders/${late.id}/confirm-for-elder`, { reason: '电话回访确认' }))
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + `/service/settlements?id=${t.id}`)
+  await page.click('[data-test=settle-adjust]')
+  await page.waitForSelector('[data-test=settle-adjusted]')
+  const row = page.locator('[data-test=settle-lines] .el-table__row', { hasText: '补充结算' })
+  assert.match(await row.innerText(), new RegExp(String(late.id)))
+  const st = ok(await civil.get(`/api/v1/service/settlements/${t.id}`))
+  assert.equal(st.adjustments, 1)
+  assert.match(await page.locator('[data-test=settle-adjusted]').innerText(), new RegExp(`实付 ${(st.paid_total_fen / 100).toFixed(2)} 元`))
+  assert.deepEqual(await axeViolations(page), [])
+  await ctx.close()
+  // The same statement on a phone in 长辈模式.
+  const phone = await openAs(browser, server, 'fg_civil', PHONE, true)
+  await phone.page.goto(server.base + `/service/settlements?id=${t.id}`)
+  await phone.page.waitForSelector('[data-test=settle-adjusted]')
+  assert.ok(await fitsWidth(phone.page))
+  assert.deepEqual(await axeViolations(phone.page), [])
+  await phone.page.screenshot({ path: `${SHOTS}/service-settlement-adjusted-phone.png`, fullPage: true })
+  await phone.ctx.close()
 })

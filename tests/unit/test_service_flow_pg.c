@@ -314,6 +314,13 @@ double_pay(void **state)
     assert_string_equal(json_string_value(json_object_get(h, "code")), "paid_other_provider");
     assert_non_null(strstr(json_string_value(json_object_get(h, "detail")), "甲机构"));
     json_decref(t);
+    /* RULE-SVC-197: an adjustment of the statement holds the order again: one hold, the newest. */
+    assert_int_equal(service_flow_hold(db, sb_id, b1, "paid_other_provider", "再次暂扣", T10), AL_OK);
+    assert_int_equal(service_store_settlement(db, &arena, sb_id, 0, &t), AL_OK);
+    assert_int_equal(json_array_size(json_object_get(t, "double_holds")), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(t,
+                            "double_holds"), 0), "detail")), "再次暂扣");
+    json_decref(t);
     (void)a1;
     /* RULE-SVC-163: elder 2 has a family care bed whose package holds 助洁.  `generate` recorded
        elder 2 as deceased: alive again here, or the visit is held as elder_gone (RULE-SVC-190). */
