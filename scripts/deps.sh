@@ -7,7 +7,7 @@ what=${1:-build}
 pkgs="gcc make pkg-config libevent-dev libjansson-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev libxlsxwriter-dev libzip-dev libexpat1-dev libfreexl-dev libmosquitto-dev mosquitto nodejs"
 case "$what" in
     test)  pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev chromium fonts-noto-cjk postgresql-15 nginx python3 python3-xlwt python3-openpyxl" ;;
-    bench) pkgs="$pkgs wrk time python3" ;;
+    bench) pkgs="$pkgs wrk time python3 mosquitto-clients" ;;
 esac
 missing=""
 for p in $pkgs; do

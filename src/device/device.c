@@ -85,7 +85,8 @@ device_create(struct al_req *r)
     }
     if ((rc = al_db_end(r->db, rc)) != AL_OK)
         return rc;
-    if (device_broker_sync(r->db) != AL_OK) /* RULE-DEV-003: logged; the device waits for it */
+    /* RULE-DEV-003, -043: logged; the device waits for it */
+    if (device_broker_changed(r->db, device_ingest_running()) != AL_OK)
         al_req_set_header(r, "X-Anlao-Broker-Sync", "failed");
     device_ingest_watch(id, r->now, (int)hb);
     json_t *out = NULL;
@@ -158,12 +159,17 @@ device_ingest_get(struct al_req *r)
         "batch_ms", s.batch_ms, "batches", (json_int_t)s.batches, "samples",
         (json_int_t)s.commit_samples, "p50_ms", (double)s.commit_p50_us / 1000.0, "p99_ms",
         (double)s.commit_p99_us / 1000.0);
+    int64_t writes;
+    bool pending;
+    device_broker_stats(&writes, &pending); /* RULE-DEV-043 */
     return al_reply(r, 200,
-        json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "connected", s.connected,
+        json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:{s:I, s:b}}", "connected",
+            s.connected,
             "received", (json_int_t)s.received, "stored", (json_int_t)s.stored, "duplicates",
             (json_int_t)s.duplicates, "acked", (json_int_t)s.acked, "alarms",
             (json_int_t)s.alarms, "faults", (json_int_t)s.faults, "db_errors",
-            (json_int_t)s.db_errors, "refused", refused, "commit", commit));
+            (json_int_t)s.db_errors, "refused", refused, "commit", commit, "broker", "writes",
+            (json_int_t)writes, "pending", pending));
 }
 
 static const struct al_route device_routes[] = {

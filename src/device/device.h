@@ -35,6 +35,21 @@ void device_ingest_stop(void);
  */
 int device_broker_sync(struct al_db *db);
 
+/*
+ * RULE-DEV-043: a registration changed the registry.  The files are written at once while writes
+ * are few (DEVICE_BROKER_BURST, then one a DEVICE_BROKER_GAP_MS); beyond that, when `may_defer`
+ * (the ingest thread runs), the write is put off and the ingest thread makes it when one is
+ * allowed again (device_broker_sync_due, from its loop).  Result as above.
+ */
+#define DEVICE_BROKER_GAP_MS 1000
+#define DEVICE_BROKER_BURST 5
+int device_broker_changed(struct al_db *db, bool may_defer);
+int device_broker_sync_due(struct al_db *db);
+/* RULE-DEV-043: the files' writes since start, and whether one is put off now. */
+void device_broker_stats(int64_t *writes, bool *pending);
+/* Whether the ingest thread runs (it makes the writes put off). */
+bool device_ingest_running(void);
+
 /* `anlao devsim …`: the device simulator (RULE-DEV-030).  Exit status. */
 int device_devsim_main(int argc, char **argv);
 

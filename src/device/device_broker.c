@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -94,17 +95,99 @@ static const char acl_tail[] = "\n"
     "topic read anlao/dev/+/up\n"
     "topic write anlao/dev/+/ack\n";
 
-/* One writer at a time: the ingest thread (at start) and the workers (registrations). */
+/*
+ * One writer at a time: the ingest thread (at start, and the writes put off) and the workers
+ * (registrations).  RULE-DEV-043: `tokens` registrations may still write at once (refilled one a
+ * DEVICE_BROKER_GAP_MS up to DEVICE_BROKER_BURST, at `filled_ms`, monotonic); `pending`: a
+ * registration committed whose write was put off.
+ */
 static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+static double tokens = DEVICE_BROKER_BURST;
+static int64_t filled_ms;
+static bool pending;
+static int64_t writes;
 
 static int broker_sync(struct al_db *db);
 
-/* RULE-DEV-003 */
+static int64_t
+mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The writes allowed now (RULE-DEV-043), under the lock. */
+static double
+tokens_now(void)
+{
+    int64_t t = mono_ms();
+    if (filled_ms)
+        tokens += (double)(t - filled_ms) / DEVICE_BROKER_GAP_MS;
+    if (tokens > DEVICE_BROKER_BURST)
+        tokens = DEVICE_BROKER_BURST;
+    filled_ms = t;
+    return tokens;
+}
+
+/* Write the files now, under the lock.  RULE-DEV-003 */
+static int
+sync_locked(struct al_db *db)
+{
+    pending = false;
+    writes++;
+    return broker_sync(db);
+}
+
+void
+device_broker_stats(int64_t *nwrites, bool *put_off)
+{
+    pthread_mutex_lock(&sync_lock);
+    *nwrites = writes;
+    *put_off = pending;
+    pthread_mutex_unlock(&sync_lock);
+}
+
 int
 device_broker_sync(struct al_db *db)
 {
     pthread_mutex_lock(&sync_lock);
-    int rc = broker_sync(db);
+    int rc = sync_locked(db);
+    pthread_mutex_unlock(&sync_lock);
+    return rc;
+}
+
+/*
+ * RULE-DEV-043: a registration is in the broker's files before its answer while writes are few
+ * (DEVICE_BROKER_BURST at once, then one a DEVICE_BROKER_GAP_MS); beyond that (a burst of
+ * registrations) the write is put off for the ingest thread, which makes it when a write is
+ * allowed again (device_broker_sync_due): one rewrite of the whole file and one reload of the
+ * broker a gap at most, however many devices a burst registers.
+ */
+int
+device_broker_changed(struct al_db *db, bool may_defer)
+{
+    pthread_mutex_lock(&sync_lock);
+    int rc = AL_OK;
+    if (!may_defer || (!pending && tokens_now() >= 1)) {
+        tokens -= 1;
+        rc = sync_locked(db);
+    } else {
+        pending = true;
+    }
+    pthread_mutex_unlock(&sync_lock);
+    return rc;
+}
+
+int
+device_broker_sync_due(struct al_db *db)
+{
+    pthread_mutex_lock(&sync_lock);
+    int rc = AL_OK;
+    if (pending && tokens_now() >= 1) {
+        tokens -= 1;
+        rc = sync_locked(db);
+    }
     pthread_mutex_unlock(&sync_lock);
     return rc;
 }

@@ -381,6 +381,8 @@ ingest_main(void *arg)
             backoff_ms = 200;
         }
         run_timers(m, &c); /* escalation and inactivity: the job "alarm.sweep" (RULE-ALARM-060) */
+        if (device_broker_sync_due(c.db) != AL_OK) /* RULE-DEV-043: the registrations put off */
+            al_warn("mqtt: the broker's password and ACL files were not written");
     }
     if (m)
         flush(m, &c);
@@ -437,6 +439,12 @@ device_ingest_start(const char *db_path)
     }
     ig.running = true;
     return AL_OK;
+}
+
+bool
+device_ingest_running(void)
+{
+    return ig.running;
 }
 
 void

@@ -6,10 +6,16 @@
  * topic, reconnecting when the broker goes away.  One device (--serial,
  * --password) or many (--devices FILE: lines "serial password").  Prints one
  * JSON line with counts and acknowledgement times; exit 0 when every message
- * was acknowledged "ok", 1 otherwise (timeout, refused).
+ * was acknowledged "ok", 1 otherwise (timeout, refused).  For the bench
+ * (RULE-DEV-042): --rate R sends at most R new messages a second over all the
+ * devices, taken in turn; --together holds every message until every device
+ * is connected; --sends FILE writes "serial seq unix_ms" of each
+ * message's first send; the report gives the wall-clock first send and last
+ * acknowledgement.
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +43,35 @@ static struct {
     int64_t acked, resends, invalid, other;
     int64_t *lat_ms;
     size_t nlat;
+    double rate, tokens;  /* --rate: new messages a second over all devices (0: as fast as can) */
+    int64_t tokens_ms;    /* when the bucket was last filled */
+    FILE *sends;          /* --sends: each first send's wall-clock time */
+    bool together;        /* --together: nothing is sent before every device is connected */
+    size_t nconnected, ndevices;
+    int64_t first_send_wall, last_ack_wall;
 } sim;
+
+static int64_t
+wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* RULE-DEV-042: may one more new message go now under --rate? (a bucket of 1/20 s of tokens) */
+static bool
+rate_allows(int64_t t)
+{
+    if (sim.rate <= 0)
+        return true;
+    sim.tokens += (double)(t - sim.tokens_ms) * sim.rate / 1000.0;
+    sim.tokens_ms = t;
+    double cap = sim.rate / 20.0 < 1 ? 1 : sim.rate / 20.0;
+    if (sim.tokens > cap)
+        sim.tokens = cap;
+    return sim.tokens >= 1;
+}
 
 static int64_t
 now_ms(void)
@@ -67,6 +101,8 @@ on_connect(struct mosquitto *m, void *arg, int rc)
     char topic[96];
     snprintf(topic, sizeof(topic), "anlao/dev/%s/ack", d->serial);
     mosquitto_subscribe(m, NULL, topic, 1);
+    if (!d->connected)
+        sim.nconnected++;
     d->connected = true;
 }
 
@@ -75,7 +111,10 @@ on_disconnect(struct mosquitto *m, void *arg, int rc)
 {
     (void)m;
     (void)rc;
-    ((struct sim_dev *)arg)->connected = false;
+    struct sim_dev *d = arg;
+    if (d->connected)
+        sim.nconnected--;
+    d->connected = false;
 }
 
 static void
@@ -91,6 +130,7 @@ on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
         if (strcmp(status, "ok") == 0) {
             sim.acked++;
             sim.lat_ms[sim.nlat++] = now_ms() - d->first_ms[i];
+            sim.last_ack_wall = wall_ms();
         } else {
             sim.invalid++;
         }
@@ -118,6 +158,13 @@ send_one(struct sim_dev *d, int64_t i, int64_t t)
     if (d->sent_ms[i] == 0) {
         d->first_ms[i] = t;
         d->unacked++;
+        int64_t w = wall_ms();
+        if (!sim.first_send_wall)
+            sim.first_send_wall = w;
+        if (sim.sends)
+            fprintf(sim.sends, "%s %lld %lld\n", d->serial, (long long)(sim.seq_start + i),
+                (long long)w);
+        sim.tokens -= 1;
     } else {
         sim.resends++;
     }
@@ -134,7 +181,7 @@ pump(struct sim_dev *d, int64_t t, int64_t *last_new)
         if (d->sent_ms[i] > 0 && t - d->sent_ms[i] >= sim.resend_ms)
             send_one(d, i, t);
     while (d->next < sim.count && d->unacked < sim.window &&
-           (sim.interval_ms == 0 || t - *last_new >= sim.interval_ms)) {
+           (sim.interval_ms == 0 || t - *last_new >= sim.interval_ms) && rate_allows(t)) {
         send_one(d, d->next, t);
         if (d->sent_ms[d->next] == 0)
             break;
@@ -203,8 +250,18 @@ read_options(int argc, char **argv)
     sim.resend_ms = atoll(opt(argc, argv, "--resend-ms", "1000"));
     sim.interval_ms = atoll(opt(argc, argv, "--interval-ms", "0"));
     sim.window = atoll(opt(argc, argv, "--window", "1"));
-    if (sim.count < 1 || sim.count > 10000000 || sim.window < 1 || sim.resend_ms < 10) {
-        fputs("devsim: --count 1..10000000, --window ≥ 1, --resend-ms ≥ 10\n", stderr);
+    sim.rate = atof(opt(argc, argv, "--rate", "0"));
+    for (int i = 1; i < argc; i++)
+        sim.together = sim.together || strcmp(argv[i], "--together") == 0;
+    sim.tokens_ms = now_ms();
+    if (sim.count < 1 || sim.count > 10000000 || sim.window < 1 || sim.resend_ms < 10 ||
+        sim.rate < 0) {
+        fputs("devsim: --count 1..10000000, --window ≥ 1, --resend-ms ≥ 10, --rate ≥ 0\n", stderr);
+        return false;
+    }
+    const char *sends = opt(argc, argv, "--sends", NULL);
+    if (sends && !(sim.sends = fopen(sends, "w"))) {
+        fprintf(stderr, "devsim: %s: %s\n", sends, strerror(errno));
         return false;
     }
     return true;
@@ -313,7 +370,10 @@ poll_devices(struct sim_dev *devs, size_t n, struct pollfd *pf, int64_t *last_re
         *last_retry = t;
     poll(pf, n, 20);
     t = now_ms();
-    for (size_t i = 0; i < n; i++) {
+    static size_t turn; /* RULE-DEV-042: under --rate, each device's turn comes round */
+    turn = (turn + 1) % n;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (turn + k) % n;
         struct sim_dev *d = &devs[i];
         if (pf[i].fd >= 0) {
             if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
@@ -322,7 +382,8 @@ poll_devices(struct sim_dev *devs, size_t n, struct pollfd *pf, int64_t *last_re
                 mosquitto_loop_write(d->m, 1);
             mosquitto_loop_misc(d->m);
         }
-        pump(d, t, last_new);
+        if (!sim.together || sim.nconnected == sim.ndevices)
+            pump(d, t, last_new);
     }
 }
 
@@ -335,9 +396,11 @@ print_report(size_t n, int64_t total, int64_t elapsed)
     size_t i99 = (sim.nlat * 99) / 100;
     int64_t p99 = sim.nlat ? sim.lat_ms[i99 < sim.nlat ? i99 : sim.nlat - 1] : 0;
     printf("{\"devices\":%zu,\"messages\":%lld,\"acked\":%lld,\"invalid\":%lld,\"resends\":%lld,"
-           "\"seq_start\":%lld,\"elapsed_ms\":%lld,\"ack_p50_ms\":%lld,\"ack_p99_ms\":%lld}\n",
+           "\"seq_start\":%lld,\"elapsed_ms\":%lld,\"ack_p50_ms\":%lld,\"ack_p99_ms\":%lld,"
+           "\"first_send_unix_ms\":%lld,\"last_ack_unix_ms\":%lld}\n",
         n, (long long)total, (long long)sim.acked, (long long)sim.invalid, (long long)sim.resends,
-        (long long)sim.seq_start, (long long)elapsed, (long long)p50, (long long)p99);
+        (long long)sim.seq_start, (long long)elapsed, (long long)p50, (long long)p99,
+        (long long)sim.first_send_wall, (long long)sim.last_ack_wall);
     fflush(stdout);
 }
 
@@ -353,6 +416,15 @@ free_devices(struct sim_dev *devs, size_t n)
         free(devs[i].first_ms);
     }
     free(devs);
+}
+
+static volatile sig_atomic_t stop_asked;
+
+static void
+on_term(int sig)
+{
+    (void)sig;
+    stop_asked = 1;
 }
 
 int
@@ -371,6 +443,7 @@ device_devsim_main(int argc, char **argv)
     if (!read_options(argc, argv) || !(devs = read_devices(argc, argv, &n)))
         return 2;
     int64_t total = sim.count * (int64_t)n;
+    sim.ndevices = n;
     sim.lat_ms = calloc((size_t)total, sizeof(int64_t));
     struct pollfd *pf = calloc(n, sizeof(*pf));
     mosquitto_lib_init();
@@ -379,12 +452,15 @@ device_devsim_main(int argc, char **argv)
         fputs("devsim: out of memory\n", stderr);
     } else if (connect_devices(devs, n, host, port)) {
         int64_t start = now_ms(), last_new = 0, last_retry = start;
-        while (sim.acked + sim.invalid < total && now_ms() - start < timeout_ms)
+        signal(SIGTERM, on_term); /* stopped from outside: the report still comes */
+        while (sim.acked + sim.invalid < total && now_ms() - start < timeout_ms && !stop_asked)
             poll_devices(devs, n, pf, &last_retry, &last_new);
         print_report(n, total, now_ms() - start);
         rc = sim.acked == total ? 0 : 1;
     }
     free_devices(devs, n);
+    if (sim.sends)
+        fclose(sim.sends);
     free(pf);
     free(sim.lat_ms);
     mosquitto_lib_cleanup();

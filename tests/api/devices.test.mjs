@@ -202,3 +202,42 @@ test('RULE-DEV-040 RULE-DEV-041 RULE-DEV-016: messages are committed in groups, 
   // RULE-ALARM-050: the device's tickets come with its detail (none here: it kept speaking).
   assert.deepEqual((await civil.get(`/api/v1/devices/${d.id}`)).body.tickets, [])
 })
+
+test('RULE-DEV-043: a burst of registrations rewrites the broker files a few times, not once a device, and every device gets in', async () => {
+  const before = (await stats()).broker
+  const t0 = Date.now()
+  const made = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+    register(`BURST-${String(i).padStart(3, '0')}`, 'motion')))
+  const passwd = () => readFileSync(broker.passwd, 'utf8')
+  await until('every device of the burst in the password file', async () =>
+    made.every((d) => passwd().includes(`\n${d.serial}:`)), 10000)
+  const secs = (Date.now() - t0) / 1000
+  const after = (await stats()).broker
+  const writes = after.writes - before.writes
+  assert.equal(after.pending, false)
+  // At once while writes are few (5), then one a second: a 30-device burst is not 30 rewrites.
+  assert.ok(writes >= 1 && writes <= 5 + Math.ceil(secs) + 1 && writes < 30, `${writes} writes in ${secs} s`)
+  const file = join(broker.dir, 'burst.txt')
+  writeFileSync(file, made.map((d) => `${d.serial} ${d.mqtt.password}`).join('\n') + '\n')
+  const r = await devsim(['--devices', file, '--count', '1', '--kind', 'heartbeat', '--type', 'heartbeat',
+    '--seq-start', '1', '--timeout-s', '30'])
+  assert.equal(r.code, 0, r.stderr + JSON.stringify(r.out) + s.log)
+  assert.equal(r.out.acked, 30)
+})
+
+test('RULE-DEV-042: devsim paces new messages with --rate and logs each first send with --sends', async () => {
+  const d = await register('RATE-0001', 'motion')
+  const file = join(broker.dir, 'sends.txt')
+  const r = await devsim(['--serial', d.serial, '--password', d.mqtt.password, '--kind', 'heartbeat', '--type', 'heartbeat',
+    '--seq-start', '1', '--count', '30', '--window', '30', '--rate', '20', '--sends', file, '--timeout-s', '30'])
+  assert.equal(r.code, 0, r.stderr + JSON.stringify(r.out) + s.log)
+  const sends = readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' '))
+  assert.equal(sends.length, 30)
+  assert.deepEqual(sends.map((x) => x[1]), Array.from({ length: 30 }, (_, i) => String(i + 1)))
+  assert.ok(sends.every((x) => x[0] === d.serial))
+  const span = Number(sends[29][2]) - Number(sends[0][2])
+  // 30 messages at 20 a second: the last goes about 1.45 s after the first (a burst of one).
+  assert.ok(span >= 1200, `30 messages at --rate 20 spread over ${span} ms`)
+  assert.ok(r.out.first_send_unix_ms === Number(sends[0][2]))
+  assert.ok(r.out.last_ack_unix_ms >= Number(sends[29][2]))
+})
