@@ -9,7 +9,7 @@ BUILD    ?= build
 CC       ?= cc
 PORT     ?= 8080
 PKGS     := libevent libevent_pthreads jansson libsodium sqlite3 libpq xlsxwriter libzip expat freexl \
-            libmosquitto
+            libmosquitto zlib
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
             -Wvla -Wimplicit-fallthrough -fno-common
@@ -141,7 +141,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_LIB := $(addprefix src/core/,arena.c csv.c err.c fields.c head.c idcard.c json.c log.c query.c \
             router.c set64.c sheet.c text.c vec.c xls.c xlsx.c) src/import/import_logic.c \
             src/region/region_logic.c src/entitle/facts.c $(wildcard src/entitle/rule_*.c) \
-            src/device/device_logic.c
+            src/device/device_logic.c src/service/service_sign_logic.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \

@@ -4,7 +4,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 what=${1:-build}
-pkgs="gcc make pkg-config libevent-dev libjansson-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev libxlsxwriter-dev libzip-dev libexpat1-dev libfreexl-dev libmosquitto-dev mosquitto nodejs"
+pkgs="gcc make pkg-config libevent-dev libjansson-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev libxlsxwriter-dev libzip-dev libexpat1-dev libfreexl-dev libmosquitto-dev zlib1g-dev mosquitto nodejs"
 case "$what" in
     test)  pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev chromium fonts-noto-cjk postgresql-15 nginx python3 python3-xlwt python3-openpyxl" ;;
     bench) pkgs="$pkgs wrk time python3 mosquitto-clients" ;;

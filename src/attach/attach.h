@@ -52,4 +52,14 @@ struct json_t;
 int attach_list_json(struct al_db *db, struct al_arena *a, const char *kind, int64_t owner_id,
     struct json_t **out);
 
+/*
+ * RULE-ATT-012: the stored bytes of attachment `id` (decrypted, checked against its SHA-256, in
+ * `a`) and its content type, for the module of its owner that reads what was attached (a
+ * signature): only when it belongs to (`kind`, `owner_id`) with `tag`.  The caller has checked
+ * it may see the record.  AL_OK, AL_ENOTFOUND (none such), AL_EINTERNAL (unreadable) or AL_EDB.
+ */
+int attach_bytes(struct al_db *db, struct al_arena *a, int64_t id, const char *kind,
+    int64_t owner_id, const char *tag, const unsigned char **data, size_t *len,
+    const char **content_type);
+
 #endif

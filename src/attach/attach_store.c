@@ -198,3 +198,28 @@ attach_file_remove(const char *dir, const char *name)
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     unlink(path);
 }
+
+int
+attach_bytes(struct al_db *db, struct al_arena *a, int64_t id, const char *kind,
+    int64_t owner_id, const char *tag, const unsigned char **data, size_t *len,
+    const char **content_type)
+{
+    struct attach_row w;
+    char dir[400], sha[65];
+    const char *bytes;
+    int rc = attach_store_get(db, a, id, &w);
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(w.owner_kind, kind) != 0 || w.owner_id != owner_id || !w.tag ||
+        strcmp(w.tag, tag) != 0)
+        return AL_ENOTFOUND;
+    attach_dir(dir, sizeof(dir));
+    if (attach_file_read(dir, w.stored_name, a, &bytes, len) != AL_OK)
+        return AL_EINTERNAL;
+    al_crypto_sha256_hex(bytes, *len, sha); /* RULE-ATT-003 */
+    if (strcmp(sha, w.sha256) != 0)
+        return AL_EINTERNAL;
+    *data = (const unsigned char *)bytes;
+    *content_type = w.content_type;
+    return AL_OK;
+}

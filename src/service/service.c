@@ -951,6 +951,44 @@ order_confirm_for(struct al_req *r)
     return confirm_write(r, &o, "helper", reason);
 }
 
+/*
+ * RULE-SVC-234: the elder or family signs on the caregiver's screen.  The page uploads the pad
+ * as a PNG attachment of the order (tag signature, RULE-SVC-170) and names it here; a blank pad
+ * or a dot is refused; the order is confirmed "signature" with the attachment in its audit.
+ */
+static int
+order_confirm_signature(struct al_req *r)
+{
+    struct svc_order o;
+    int64_t me = 0, att = 0;
+    json_t *body;
+    const char *to, *type = NULL;
+    const unsigned char *png = NULL;
+    size_t len = 0;
+    struct svc_png img;
+    int rc = order_of_caregiver(r, &o, &me);
+    if (rc == AL_OK)
+        rc = al_req_json(r, &body);
+    if (rc == AL_OK)
+        rc = al_json_get_int(body, "attachment_id", "签名图片", AL_REQUIRED, 1, INT64_MAX, &att,
+            NULL, &r->err);
+    if (rc == AL_OK)
+        rc = next_state(r, &o, SVC_CONFIRM, &to);
+    if (rc == AL_OK)
+        rc = attach_bytes(r->db, r->arena, att, "order", o.id, "signature", &png, &len, &type);
+    if (rc == AL_ENOTFOUND)
+        return al_req_fail(r, AL_EUNPROC, "attachment_id", "没有找到本订单的签名图片，请重新签名");
+    if (rc != AL_OK)
+        return rc;
+    if (strcmp(type, "image/png") != 0 || !service_png_ink(png, len, &img))
+        return al_req_fail(r, AL_EUNPROC, "signature", "签名图片应为签名板生成的 PNG 图片");
+    if (!service_signature_ok(&img))
+        return al_req_fail(r, AL_EUNPROC, "signature",
+            "签名是空白的或太小，请老人或家属在签名框内写下姓名");
+    return confirm_write(r, &o, "signature",
+        al_arena_printf(r->arena, "签名图片 %lld", (long long)att));
+}
+
 /* RULE-SVC-064: a rating 1–5, an optional comment and complaint (the supervision queue's seam). */
 static int
 order_rate(struct al_req *r)
@@ -1529,6 +1567,8 @@ static const struct al_route service_routes[] = {
         "老人/家属端显示的服务确认码（签出后）"},
     {AL_POST, "/api/v1/service/orders/:id/confirm", order_confirm, "service.visit", 0,
         "护理员输入老人提供的确认码（错 5 次后须助老员代确认）"},
+    {AL_POST, "/api/v1/service/orders/:id/confirm-signature", order_confirm_signature,
+        "service.visit", 0, "护理员屏幕上老人或家属手写签名确认（先上传签名图片）"},
     {AL_POST, "/api/v1/service/orders/:id/confirm-for-elder", order_confirm_for, "service.order", 0,
         "助老员代老人确认服务完成（须填写理由）"},
     {AL_POST, "/api/v1/service/orders/:id/rate", order_rate, "service.order", 0,

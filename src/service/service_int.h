@@ -580,4 +580,23 @@ int service_store_order_provider(struct al_db *db, int64_t id, int64_t *provider
 int service_store_provider_regions(struct al_db *db, struct al_arena *a, int64_t provider,
     const char **out, size_t max, size_t *n);
 
+/* ---- service_sign_logic.c: the signature on the caregiver's screen (RULE-SVC-234) ---- */
+
+#define SVC_SIGN_MAX_SIDE 2000 /* pixels: a phone's pad at 3× is well inside */
+#define SVC_SIGN_MIN_INK 150   /* inked pixels of a signature, at the least */
+
+/* What a PNG shows: its size and its ink (pixels neither transparent nor near white). */
+struct svc_png {
+    uint32_t width, height;
+    int channels;
+    int64_t ink;
+    uint32_t ink_left, ink_right; /* the columns the ink spans */
+};
+
+/* Read `png` (8-bit, not interlaced) into *img.  false: not a PNG this reads. */
+bool service_png_ink(const unsigned char *png, size_t len, struct svc_png *img);
+
+/* Whether *img is a signature: enough ink, across at least a fifth of its width. */
+bool service_signature_ok(const struct svc_png *img);
+
 #endif

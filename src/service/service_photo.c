@@ -58,9 +58,10 @@ order_locate(struct al_req *r, int64_t owner_id, bool write, const char **region
     return AL_OK;
 }
 
-static const char *const order_photo_tags[] = {"before", "after", NULL};
+static const char *const order_photo_tags[] = {"before", "after", "signature", NULL};
 
 /* RULE-SVC-170: owner kind `order`: the caregiver attaches (service.visit), officers see. */
 const struct attach_owner service_attach_owner = {.kind = "order", .name = "上门服务订单",
     .read_perm = "service.read", .write_perm = "service.visit", .tags = order_photo_tags,
-    .tags_zh = " before（服务前）或 after（服务后）", .locate = order_locate};
+    .tags_zh = " before（服务前）、after（服务后）或 signature（签名确认）",
+    .locate = order_locate};

@@ -6,6 +6,7 @@
 // state-changing route without an entry here fails this test: add how to call it, and its action.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { inkPng } from '../lib/png.mjs'
 import { spawnSync } from 'node:child_process'
 import { BIN, Server, sleep } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
@@ -439,6 +440,11 @@ const CALLS = {
     const o = await svcOrder('completed')
     const { code } = ok(await civil.get(`/api/v1/service/orders/${o.id}/confirm-code`))
     return call(o.carer, { code }, { id: o.id })
+  } },
+  'POST /api/v1/service/orders/:id/confirm-signature': { action: 'service.order_confirm', run: async (call) => {
+    const o = await svcOrder('completed')
+    const att = ok(await o.carer.request('POST', `/api/v1/attachments?owner_kind=order&owner_id=${o.id}&tag=signature`, inkPng(100, 20, (x, y) => y >= 5 && y <= 10)), 201)
+    return call(o.carer, { attachment_id: att.id }, { id: o.id })
   } },
   'POST /api/v1/service/orders/:id/confirm-for-elder': { action: 'service.order_confirm', run: async (call) => call(civil, { reason: '巡检' }, { id: (await svcOrder('completed')).id }) },
   'POST /api/v1/service/orders/:id/fix': { action: 'service.visit_fix', run: async (call) => {

@@ -89,6 +89,7 @@ async function visited(o, min) {
   back += min + 5
   ok(await carer.post(`/api/v1/service/orders/${o.id}/checkin`, { lat: 27.965, lng: 107.72, accuracy_m: 10, at: cst(t - min * 60e3) }))
   ok(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, { lat: 27.965, lng: 107.72, accuracy_m: 10, at: cst(t) }))
+  return t - min * 60e3 // the check-in
 }
 const flags = async (c, o) => {
   const rep = ok(await c.get(`/api/v1/service/evv/report?month=${tomorrow.slice(0, 7)}`))
@@ -270,10 +271,11 @@ test('RULE-SVC-187, RULE-SVC-188: the caregiver\'s day says what to do now, firs
 test('RULE-SVC-190: a visit to an elder recorded as dead or moved out by that day is flagged, and fixed by codes', async () => {
   const e = await elder()
   const o = await carers(e)
-  await visited(o, 120) // as planned: verified
+  const checkin = await visited(o, 120) // as planned: verified
   assert.deepEqual(await flags(civil, o), [])
   const cur = ok(await civil.get(`/api/v1/elders/${e.id}`))
-  ok(await civil.patch(`/api/v1/elders/${e.id}`, { version: cur.version, status: 'deceased', status_date: chinaDay(), status_reason: '病故' }))
+  // Dead on the visit's day (hours back: early in the China day that is the day before).
+  ok(await civil.patch(`/api/v1/elders/${e.id}`, { version: cur.version, status: 'deceased', status_date: chinaDay(checkin), status_reason: '病故' }))
   assert.deepEqual(await flags(civil, o), ['elder_gone'])
   ok(await civil.post(`/api/v1/service/orders/${o.id}/fix`, { reason_code: 'other', resolution_code: 'not_payable', note: '老人当日已去世，未实际服务' }))
   const rep = ok(await civil.get(`/api/v1/service/evv/report?month=${tomorrow.slice(0, 7)}`))

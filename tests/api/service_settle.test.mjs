@@ -4,7 +4,7 @@
 // CSV export, scope and audit (RULE-SVC-080..084).
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, assertError, serverTest } from './helpers.mjs'
+import { Server, assertError, serverTest, sqlite, PG } from './helpers.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
 let s, civil, helper, jx, carer
@@ -238,4 +238,13 @@ test('RULE-SVC-070..074: exceptions of a visit, the manual fix with closed codes
   assert.equal(p2.fixed - p1.fixed, 1)
   assert.equal(p2.visits - p1.visits, 1)
   assert.equal(p2.verified - p1.verified, 0, 'the far visit is flagged, the short one fixed by hand')
+})
+
+test('RULE-SVC-235: an order\'s moves do not touch its region index: status is in no index of svc_orders, and PostgreSQL leaves room for heap-only updates', async () => {
+  const cols = PG
+    ? sqlite(s.db, "SELECT string_agg(a.attname, ',') FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey) WHERE c.relname = 'svc_orders'")
+    : sqlite(s.db, "SELECT group_concat(x.name) FROM sqlite_master m, pragma_index_info(m.name) x WHERE m.type = 'index' AND m.tbl_name = 'svc_orders'")
+  assert.ok(cols.split(',').includes('region_code') && cols.split(',').includes('window_start'), cols)
+  assert.ok(!cols.split(',').includes('status'), `indexed columns of svc_orders: ${cols}`)
+  if (PG) assert.match(sqlite(s.db, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'svc_orders'"), /fillfactor=85/)
 })

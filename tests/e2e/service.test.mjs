@@ -20,7 +20,7 @@ after(async () => {
   server?.cleanup()
 })
 
-test('RULE-SVC-030, RULE-SVC-041: the board dispatches and updates live; the caregiver checks in and out on a phone', async () => {
+test('RULE-SVC-030, RULE-SVC-041, RULE-SVC-234: the board dispatches and updates live; the caregiver checks in and out on a phone; the elder signs on its screen', async () => {
   const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
   const all = (await civil.get(`/api/v1/service/orders?date=${today}&page_size=200`)).body.items
   const accepted = all.find((o) => o.status === 'accepted' && o.caregiver_name === '孙丽')
@@ -60,6 +60,26 @@ test('RULE-SVC-030, RULE-SVC-041: the board dispatches and updates live; the car
   assert.equal(done.status, 'completed')
   assert.equal(done.visit.checkin_outside, true)
   assert.deepEqual(done.visit.checklist, ['情绪良好'])
+
+  // RULE-SVC-234: the elder signs on the caregiver's screen; an empty pad cannot be sent.
+  await card.locator(`[data-test=visit-sign-${accepted.id}]`).click()
+  const pad = c.page.locator('[data-test=sign-canvas]')
+  await pad.waitFor()
+  assert.equal(await c.page.locator('[data-test=sign-submit]').isDisabled(), true, 'nothing drawn yet')
+  const box = await pad.boundingBox()
+  assert.ok(box.width > 300 && box.height >= 259, `the pad fills the phone, taller in 长辈模式: ${box.width}×${box.height}`)
+  await c.page.mouse.move(box.x + 30, box.y + box.height / 2)
+  await c.page.mouse.down()
+  for (let x = 30; x <= box.width - 30; x += 12) await c.page.mouse.move(box.x + x, box.y + box.height / 2 + 30 * Math.sin(x / 25))
+  await c.page.mouse.up()
+  await c.page.screenshot({ path: `${SHOTS}/service-signature.png` })
+  await c.page.locator('[data-test=sign-submit]').click()
+  await c.page.waitForSelector('.el-message--success:has-text("签名确认")')
+  const signed = (await civil.get(`/api/v1/service/orders/${accepted.id}`)).body
+  assert.equal(signed.status, 'confirmed')
+  assert.equal(signed.confirmed_by, 'signature')
+  assert.ok(signed.photos.some((p) => p.tag === 'signature' && p.content_type === 'image/png'))
+  assert.match(await card.innerText(), /已确认/)
   assert.deepEqual(page.errors, [])
   assert.deepEqual(c.page.errors, [])
   await ctx.close()
