@@ -103,14 +103,24 @@ function sim(broker, file, args) {
   const procs = []
   const nproc = Math.ceil(lines.length / PER_PROC)
   const r = args.indexOf('--rate') // the rate is the whole fleet's: each process its share
-  const own = r < 0 ? args : [...args.slice(0, r + 1), String(Number(args[r + 1]) / nproc), ...args.slice(r + 2)]
+  let own = r < 0 ? args : [...args.slice(0, r + 1), String(Number(args[r + 1]) / nproc), ...args.slice(r + 2)]
+  // --together: every process holds its messages until all of them have every device connected
+  // (each says {"connected":N} on stderr; then the start file is made).
+  const go = `${file}.go`
+  rmSync(go, { force: true })
+  const together = own.includes('--together')
+  if (together) own = [...own, '--start-file', go]
+  let ready = 0
   for (let i = 0; i < lines.length; i += PER_PROC) {
     const part = nproc === 1 ? file : `${file}.${i / PER_PROC}`
     if (part !== file) writeFileSync(part, lines.slice(i, i + PER_PROC).join('\n') + '\n')
     const p = spawn(BIN, ['devsim', '--port', String(broker.port), '--devices', part, ...own], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''; let err = ''
     p.stdout.on('data', (d) => { out += d })
-    p.stderr.on('data', (d) => { err += d })
+    p.stderr.on('data', (d) => {
+      err += d
+      if (together && String(d).includes('"connected"') && ++ready === nproc) writeFileSync(go, '')
+    })
     procs.push({ p, done: new Promise((ok) => p.on('exit', () => {
       let s = null
       try { s = JSON.parse(out.trim().split('\n').pop()) } catch { /* none */ }

@@ -113,7 +113,9 @@ anlao_run() {
     t0=$(now)
     for k in $KINDS; do
         k0=$(now)
-        env ANLAO_DATA_DIR="$TMP/$eng.data" /usr/bin/time -f '%M %U %S' -o "$TMP/mem" \
+        # One file is one transaction: at 10,000,000 elders the household file takes longer than
+        # the default limit of a single import (ANLAO_IMPORT_MAX_SECONDS, 1,800 s).
+        env ANLAO_DATA_DIR="$TMP/$eng.data" ANLAO_IMPORT_MAX_SECONDS=86400 /usr/bin/time -f '%M %U %S' -o "$TMP/mem" \
             "$bin" import --db "$db" --kind "$k" "$TMP/src/$k.csv" --commit >"$TMP/$eng.$k.out" 2>"$TMP/$eng.$k.err" || {
             echo "anlao import $k ($eng) 失败：" >&2; tail -5 "$TMP/$eng.$k.err" >&2; exit 1; }
         set -- $(tail -1 "$TMP/mem")

@@ -724,7 +724,7 @@ main(int argc, char **argv)
         {"devsim", device_devsim_main,
             "--host= --port= --serial= --password= --devices= --count= --kind= --type= "
             "--battery= --seq-start= --resend-ms= --interval-ms= --timeout-s= --window= --topic= "
-            "--payload= --rate= --sends= --together"},
+            "--payload= --rate= --sends= --together --start-file="},
         {"gen", cmd_gen, "--db= --elders= --out= --seed= --bad-percent= --bad-per-mille= --today="},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

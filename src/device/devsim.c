@@ -9,7 +9,7 @@
  * was acknowledged "ok", 1 otherwise (timeout, refused).  For the bench
  * (RULE-DEV-042): --rate R sends at most R new messages a second over all the
  * devices, taken in turn; --together holds every message until every device
- * is connected; --sends FILE writes "serial seq unix_ms" of each
+ * is connected (and --start-file F until F exists, for several processes); --sends FILE writes "serial seq unix_ms" of each
  * message's first send; the report gives the wall-clock first send and last
  * acknowledgement.
  */
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <mosquitto.h>
@@ -47,6 +48,8 @@ static struct {
     int64_t tokens_ms;    /* when the bucket was last filled */
     FILE *sends;          /* --sends: each first send's wall-clock time */
     bool together;        /* --together: nothing is sent before every device is connected */
+    const char *start_file; /* --start-file: and, after that, before this file exists */
+    bool started;
     size_t nconnected, ndevices;
     int64_t first_send_wall, last_ack_wall;
 } sim;
@@ -253,6 +256,8 @@ read_options(int argc, char **argv)
     sim.rate = atof(opt(argc, argv, "--rate", "0"));
     for (int i = 1; i < argc; i++)
         sim.together = sim.together || strcmp(argv[i], "--together") == 0;
+    sim.start_file = opt(argc, argv, "--start-file", NULL);
+    sim.together = sim.together || sim.start_file;
     sim.tokens_ms = now_ms();
     if (sim.count < 1 || sim.count > 10000000 || sim.window < 1 || sim.resend_ms < 10 ||
         sim.rate < 0) {
@@ -350,6 +355,26 @@ connect_devices(struct sim_dev *devs, size_t n, const char *host, int port)
 }
 
 /*
+ * RULE-DEV-042: whether sending may begin: at once, or (--together) once every device is
+ * connected, said on stderr as {"connected":N}, and (--start-file) the file exists, so several
+ * devsim processes start together.
+ */
+static bool
+may_start(void)
+{
+    static bool said;
+    if (!sim.together)
+        return true;
+    if (sim.nconnected < sim.ndevices)
+        return false;
+    if (!said) {
+        fprintf(stderr, "{\"connected\":%zu}\n", sim.nconnected);
+        said = true;
+    }
+    return !sim.start_file || access(sim.start_file, F_OK) == 0;
+}
+
+/*
  * One poll over every device's socket (reconnecting lost ones every 500 ms), then each
  * device's reads, writes and due messages.
  */
@@ -368,6 +393,8 @@ poll_devices(struct sim_dev *devs, size_t n, struct pollfd *pf, int64_t *last_re
     }
     if (retry)
         *last_retry = t;
+    if (!sim.started)
+        sim.started = may_start();
     poll(pf, n, 20);
     t = now_ms();
     static size_t turn; /* RULE-DEV-042: under --rate, each device's turn comes round */
@@ -382,7 +409,7 @@ poll_devices(struct sim_dev *devs, size_t n, struct pollfd *pf, int64_t *last_re
                 mosquitto_loop_write(d->m, 1);
             mosquitto_loop_misc(d->m);
         }
-        if (!sim.together || sim.nconnected == sim.ndevices)
+        if (sim.started)
             pump(d, t, last_new);
     }
 }

@@ -4,8 +4,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { Server, assertError } from '../lib/server.mjs'
+import { Server, assertError, BIN } from '../lib/server.mjs'
 import { Broker, devsim as run } from '../lib/mosquitto.mjs'
 import { idNumber } from '../lib/ids.mjs'
 
@@ -240,4 +241,20 @@ test('RULE-DEV-042: devsim paces new messages with --rate and logs each first se
   assert.ok(span >= 1200, `30 messages at --rate 20 spread over ${span} ms`)
   assert.ok(r.out.first_send_unix_ms === Number(sends[0][2]))
   assert.ok(r.out.last_ack_unix_ms >= Number(sends[29][2]))
+
+  // --start-file: connected, it says so and waits for the file before sending anything.
+  const go = join(broker.dir, 'go')
+  const before = (await stats()).stored
+  const p = spawn(BIN, ['devsim', '--port', String(broker.port), '--serial', d.serial, '--password', d.mqtt.password,
+    '--kind', 'heartbeat', '--type', 'heartbeat', '--seq-start', '100', '--count', '3', '--start-file', go, '--timeout-s', '30'])
+  let err = ''; let out = ''
+  p.stdout.on('data', (x) => { out += x })
+  const exited = new Promise((ok) => p.on('exit', ok))
+  await new Promise((ok) => p.stderr.on('data', (x) => { err += x; if (err.includes('{"connected":1}')) ok() }))
+  await new Promise((ok) => setTimeout(ok, 600))
+  assert.equal((await stats()).stored, before, 'nothing sent before the start file')
+  writeFileSync(go, '')
+  assert.equal(await exited, 0, err)
+  assert.equal(JSON.parse(out.trim()).acked, 3)
+  assert.equal((await stats()).stored, before + 3)
 })
