@@ -97,7 +97,7 @@ app_seed_demo(struct al_db *db, struct al_arena *a, const struct app_demo *o,
              " ON CONFLICT DO NOTHING")) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
     printf("演示账号（凤冈县）：fg_civil、lq_officer、jx_officer、lq_helper、fg_assessor、"
-           "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_provider2（第二家服务机构）、fg_caregiver、fg_family（家属）、lq_volunteer、jx_volunteer（志愿者），"
+           "fg_assessor2、fg_assessor3（资格已过期）、fg_provider、fg_provider2（第二家服务机构）、lq_station（龙泉服务站）、fg_caregiver、fg_family（家属）、lq_volunteer、jx_volunteer（志愿者），"
            "清单审批 gz_civil（贵州省）、zy_civil（遵义市），密码 %s\n",
         o->password);
     return AL_OK;

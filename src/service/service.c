@@ -117,9 +117,12 @@ list_filter(struct al_req *r, struct svc_list_filter *f)
 {
     memset(f, 0, sizeof(*f));
     f->scope = r->who->region_code;
-    int prc = service_user_provider(r->db, r->who->user_id, &f->provider_id); /* RULE-SVC-111 */
+    struct svc_account acct; /* RULE-SVC-111, RULE-SVC-208 */
+    int prc = service_user_account(r->db, r->who->user_id, &acct);
     if (prc != AL_OK)
         return prc;
+    f->provider_id = acct.provider;
+    f->station_id = acct.station;
     const char *status = al_query_get(&r->query, "status"), *date = al_query_get(&r->query, "date");
     if (status && *status && strcmp(status, "open") != 0) {
         if (service_state_parse(status) < 0)
@@ -1153,12 +1156,12 @@ evv_report(struct al_req *r)
     }
     struct svc_travel_cfg tc;
     struct svc_evv_cfg ec;
-    int64_t mine = 0;
+    struct svc_account mine = {0};
     int rc = month_bounds(r, month, "月份", &from, &to);
     if (rc == AL_OK)
         rc = service_store_settings(r->db, &tc, &ec);
-    if (rc == AL_OK) /* RULE-SVC-181 */
-        rc = service_user_provider(r->db, r->who->user_id, &mine);
+    if (rc == AL_OK) /* RULE-SVC-181, RULE-SVC-211 */
+        rc = service_user_account(r->db, r->who->user_id, &mine);
     if (rc == AL_OK)
         rc = service_store_visit_rows(r->db, r->arena, r->who->region_code, from, to, &rows, &n);
     if (rc != AL_OK)
@@ -1166,8 +1169,9 @@ evv_report(struct al_req *r)
     ec.now = r->now; /* RULE-SVC-192: unconfirmed as of this request */
     json_t *providers = json_array(), *flagged = json_array();
     for (size_t i = 0; i < n; i++) {
-        if (mine && rows[i].provider_id != mine)
-            continue; /* RULE-SVC-181: a provider account sees its own visits only */
+        if ((mine.provider && rows[i].provider_id != mine.provider) ||
+            (mine.station && rows[i].station_id != mine.station))
+            continue; /* RULE-SVC-181, RULE-SVC-211: an account sees its own visits only */
         unsigned m = service_exceptions(&rows[i].f, &ec);
         json_t *p = NULL;
         size_t k;
@@ -1465,6 +1469,7 @@ settlement_export(struct al_req *r)
 struct board_stream {
     char scope[16];
     int64_t provider;                          /* RULE-SVC-180: a provider account's; 0 */
+    int64_t station;                           /* RULE-SVC-210: a station account's; 0 */
     size_t nserved;                            /* the regions its active stations serve */
     char served[BOARD_SERVED_MAX][16];
 };
@@ -1474,12 +1479,13 @@ struct board_stream {
  * (RULE-SVC-111): those of its stations, and those not dispatched in a region it serves.
  */
 static bool
-board_provider_sees(const struct board_stream *b, int64_t provider, const char *region)
+board_provider_sees(const struct board_stream *b, int64_t provider, int64_t station,
+    const char *region)
 {
-    if (!b->provider || provider == b->provider)
+    if (!b->provider)
         return true;
-    if (provider)
-        return false;
+    if (provider) /* RULE-SVC-210: a station account hears of its own station's orders */
+        return provider == b->provider && (!b->station || station == b->station);
     for (size_t i = 0; i < b->nserved; i++)
         if (region_in_scope(b->served[i], region))
             return true;
@@ -1493,20 +1499,28 @@ on_board_event(struct al_follow *f, void *state, const char *payload)
     struct board_stream *b = state;
     json_t *p = json_loads(payload, 0, NULL);
     const char *region = json_string_value(json_object_get(p, "region_code"));
-    int64_t provider = json_integer_value(json_object_get(p, "provider_id"));
-    if (region && region_in_scope(b->scope, region) && board_provider_sees(b, provider, region))
+    int64_t provider = json_integer_value(json_object_get(p, "provider_id")),
+            station = json_integer_value(json_object_get(p, "station_id"));
+    if (region && region_in_scope(b->scope, region) &&
+        board_provider_sees(b, provider, station, region))
         al_follow_send(f, "order", payload); /* a client that does not read: ended */
     json_decref(p);
 }
 
-/* RULE-SVC-180: a provider account's stream knows its provider and the regions it serves. */
+/*
+ * RULE-SVC-180, RULE-SVC-210: a provider or station account's stream knows whom it is for and
+ * the regions its (active) stations serve.
+ */
 static int
 board_provider(struct al_req *r, struct board_stream *b)
 {
     const char *served[BOARD_SERVED_MAX];
-    int rc = service_user_provider(r->db, r->who->user_id, &b->provider);
+    struct svc_account acct;
+    int rc = service_user_account(r->db, r->who->user_id, &acct);
+    b->provider = acct.provider;
+    b->station = acct.station;
     if (rc == AL_OK && b->provider)
-        rc = service_store_provider_regions(r->db, r->arena, b->provider, served,
+        rc = service_store_provider_regions(r->db, r->arena, b->provider, b->station, served,
             BOARD_SERVED_MAX, &b->nserved);
     for (size_t i = 0; rc == AL_OK && i < b->nserved; i++)
         snprintf(b->served[i], sizeof(b->served[i]), "%s", served[i]);

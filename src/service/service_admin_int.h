@@ -62,10 +62,29 @@ void service_date_plus(const char *date, int days, char out[11]);
 /* ---- provider accounts (RULE-SVC-110..113) ---- */
 
 /*
- * The provider user `user_id` belongs to (users.provider_id) in *provider, 0 when none (an
- * officer: scope by region only).  AL_OK or a database error.
+ * The provider user `user_id` belongs to (users.provider_id, or the provider of its station for a
+ * station account, RULE-SVC-207) in *provider, 0 when none (an officer: scope by region only).
+ * AL_OK or a database error.
  */
 int service_user_provider(struct al_db *db, int64_t user_id, int64_t *provider);
+
+/*
+ * RULE-SVC-207: whom an account acts for: its provider (as above) and, for a station account
+ * (users.station_id), its station; both 0 for an officer.
+ */
+struct svc_account {
+    int64_t provider, station;
+};
+int service_user_account(struct al_db *db, int64_t user_id, struct svc_account *out);
+
+/*
+ * SQL: order `o` belongs to station `s` (a parameter mark): dispatched to it, or not dispatched
+ * yet and in a region the station serves.  RULE-SVC-208.
+ */
+#define SVC_ORDER_OF_STATION(o, s)                                                             \
+    " (" o ".station_id = " s " OR (" o ".station_id IS NULL AND EXISTS (SELECT 1"              \
+    " FROM svc_station_regions sr WHERE sr.station_id = " s                                    \
+    " AND substr(" o ".region_code, 1, length(sr.region_code)) = sr.region_code)))"
 
 /*
  * SQL: order `o` (an alias of svc_orders) belongs to provider `p` (a parameter mark): its station

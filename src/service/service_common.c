@@ -27,13 +27,14 @@ void
 service_publish(struct al_db *db, struct al_arena *a, int64_t id, const char *region,
     const char *status, int64_t caregiver)
 {
-    int64_t provider = 0;
-    /* RULE-SVC-180: the provider whose station has it (0: none yet), for provider accounts. */
-    if (service_store_order_provider(db, id, &provider) != AL_OK)
-        provider = 0;
-    json_t *p = json_pack("{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)id, "region_code", region,
-        "status", status, "caregiver_id", (json_int_t)caregiver, "provider_id",
-        (json_int_t)provider);
+    int64_t provider = 0, station = 0;
+    /* RULE-SVC-180, RULE-SVC-210: the station that has it and its provider (0: none yet), for
+     * provider and station accounts. */
+    if (service_store_order_provider(db, id, &provider, &station) != AL_OK)
+        provider = station = 0;
+    json_t *p = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}", "id", (json_int_t)id, "region_code",
+        region, "status", status, "caregiver_id", (json_int_t)caregiver, "provider_id",
+        (json_int_t)provider, "station_id", (json_int_t)station);
     const char *text = p ? al_json_dump(a, p, NULL) : NULL;
     if (text)
         al_events_publish(db, SERVICE_CHANNEL, text);

@@ -112,14 +112,15 @@ static int
 where_of(struct al_req *r, struct al_params *p, const char **where, const char **status_out)
 {
     static const char *const states[] = {"open", "handling", "closed", "pending", NULL};
-    int64_t mine = 0, provider = 0, overdue = 0;
+    int64_t provider = 0, overdue = 0;
+    struct svc_account mine;
     const char *status = al_query_opt(&r->query, "status");
     int ok = !status;
     for (int i = 0; status && states[i]; i++)
         ok |= strcmp(status, states[i]) == 0;
     if (!ok)
         return al_req_fail(r, AL_EINVAL, "status", "投诉状态筛选应为 open、handling、closed 或 pending");
-    int rc = service_user_provider(r->db, r->who->user_id, &mine);
+    int rc = service_user_account(r->db, r->who->user_id, &mine);
     if (rc == AL_OK)
         rc = al_query_int(&r->query, "provider_id", "服务机构", 1, INT64_MAX, 0, &provider,
             &r->err);
@@ -129,14 +130,17 @@ where_of(struct al_req *r, struct al_params *p, const char **where, const char *
         return rc;
     region_params(p, r->who->region_code);
     al_param_text(p, r->today);
-    al_param_int(p, mine);
+    al_param_int(p, mine.provider);
     al_param_int(p, provider);
     al_param_text(p, status);
     al_param_int(p, overdue);
     al_param_text(p, al_query_opt(&r->query, "assignee"));
-    /* RULE-SVC-111: a provider account sees the complaints about its provider only. */
+    al_param_int(p, mine.station);
+    /* RULE-SVC-111, RULE-SVC-211: a provider account sees the complaints about its provider
+     * only, a station account those about its station's visits. */
     *where = " WHERE o.region_code >= ?1 AND o.region_code < ?2"
              " AND (?4 = 0 OR c.provider_id = ?4) AND (?5 = 0 OR c.provider_id = ?5)"
+             " AND (?9 = 0 OR o.station_id = ?9)"
              " AND (CAST(?6 AS TEXT) IS NULL OR c.status = ?6"
              " OR (?6 = 'pending' AND c.status <> 'closed'))"
              " AND (?7 = 0 OR (c.status <> 'closed' AND c.due_date < ?3))"

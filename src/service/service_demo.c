@@ -304,9 +304,19 @@ service_seed_demo(struct al_db *db, struct al_arena *a, const char *password, in
     rc = user_create_direct(db, a, &acct, "seed", &uid, NULL, e);
     if (rc != AL_OK && rc != AL_ECONFLICT)
         return rc;
+    /* RULE-SVC-207: the 龙泉 station's own account. */
+    struct user_new st = {.username = "lq_station", .display_name = "龙泉服务站 赵敏",
+        .role = "provider_admin", .region_code = "520327", .password = password,
+        .must_change_password = 0};
+    rc = user_create_direct(db, a, &st, "seed", &uid, NULL, e);
+    if (rc != AL_OK && rc != AL_ECONFLICT)
+        return rc;
     if ((rc = al_db_begin(db)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：数据库错误");
     rc = seed(db, a, now);
+    if (rc == AL_OK)
+        rc = al_db_exec(db, "UPDATE users SET station_id = (SELECT id FROM svc_stations"
+                            " WHERE name = '龙泉街道居家养老服务站') WHERE username = 'lq_station'");
     if ((rc = al_db_end(db, rc)) != AL_OK)
         return al_fail(e, rc, NULL, "演示数据写入失败：上门服务");
     return AL_OK;

@@ -280,6 +280,7 @@ struct svc_list_filter {
     const char *date;       /* YYYY-MM-DD (China) of window_start, or NULL */
     int64_t caregiver_id;   /* 0: any */
     int64_t provider_id;    /* 0: any; else RULE-SVC-111 (a provider account's orders) */
+    int64_t station_id;     /* 0: any; else RULE-SVC-208 (a station account's orders) */
     int64_t limit, offset;
 };
 
@@ -469,6 +470,7 @@ const char *service_exception_zh(unsigned bit);
 /* One visit's facts for the exception report, with its provider and whether it was fixed. */
 struct svc_visit_row {
     int64_t order_id, provider_id; /* provider 0: no station */
+    int64_t station_id;            /* 0: none (RULE-SVC-211) */
     const char *provider_name;
     struct svc_visit_facts f;
     bool fixed;
@@ -569,15 +571,18 @@ int service_code_reply(struct al_req *r, const struct svc_order *o);
  */
 int service_rate(struct al_req *r, const struct svc_order *o, const char *by, int *to);
 
-/* RULE-SVC-180: the provider of order `id`'s station into *provider (0: no station).  AL_OK,
- * AL_ENOTFOUND or a database error. */
-int service_store_order_provider(struct al_db *db, int64_t id, int64_t *provider);
+/* RULE-SVC-180, RULE-SVC-210: the provider of order `id`'s station into *provider and the
+ * station into *station (0: no station).  AL_OK, AL_ENOTFOUND or a database error. */
+int service_store_order_provider(struct al_db *db, int64_t id, int64_t *provider,
+    int64_t *station);
 
 /*
- * RULE-SVC-180: the region codes the active stations of `provider` serve, at most `max`, into
+ * RULE-SVC-180: the region codes the active stations of `provider` (only `station` unless 0,
+ * RULE-SVC-210) serve, at most `max`, into
  * `out` (copied into `a`); *n their number.  AL_OK or a database error.
  */
 int service_store_provider_regions(struct al_db *db, struct al_arena *a, int64_t provider,
+    int64_t station,
     const char **out, size_t max, size_t *n);
 
 /* ---- service_sign_logic.c: the signature on the caregiver's screen (RULE-SVC-234) ---- */

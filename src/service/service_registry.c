@@ -668,6 +668,21 @@ path_key(struct al_req *r, const struct reg_kind *k, json_t **key)
     return rc;
 }
 
+/*
+ * RULE-SVC-212: the caller's provider into *mine (0: an officer); a station account keeps the
+ * network of its provider read-only: its writes are refused (403), the provider's to make.
+ */
+static int
+writer_provider(struct al_req *r, int64_t *mine)
+{
+    struct svc_account acct;
+    int rc = service_user_account(r->db, r->who->user_id, &acct);
+    *mine = acct.provider;
+    if (rc == AL_OK && acct.station)
+        rc = al_req_fail(r, AL_EPERM, NULL, "服务站账号不能修改服务网络档案，请由服务机构或民政部门修改");
+    return rc;
+}
+
 /* RULE-SVC-101, RULE-SVC-112: the record of the path if the caller may see it, else 404. */
 static int
 visible(struct al_req *r, const struct reg_kind *k, int64_t mine, json_t **key,
@@ -741,7 +756,7 @@ reg_write(struct al_req *r, const struct reg_kind *k, bool creating)
     int64_t mine = 0, version = 0, id = 0;
     json_t *body, *key = NULL, *set = json_object();
     struct reg_row row;
-    int rc = service_user_provider(r->db, r->who->user_id, &mine);
+    int rc = writer_provider(r, &mine);
     if (rc == AL_OK && !creating)
         rc = visible(r, k, mine, &key, &row);
     if (rc == AL_OK)
@@ -797,7 +812,7 @@ reg_deactivate(struct al_req *r, const struct reg_kind *k)
     int64_t mine = 0, version = 0;
     json_t *body, *key;
     struct reg_row row;
-    int rc = service_user_provider(r->db, r->who->user_id, &mine);
+    int rc = writer_provider(r, &mine);
     if (rc == AL_OK)
         rc = visible(r, k, mine, &key, &row);
     if (rc == AL_OK && mine && (k == &service_reg_provider || !k->int_key))

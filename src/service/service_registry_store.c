@@ -11,15 +11,30 @@
 #include "service/service_registry_int.h"
 
 int
-service_user_provider(struct al_db *db, int64_t user_id, int64_t *provider)
+service_user_account(struct al_db *db, int64_t user_id, struct svc_account *out)
 {
-    struct al_stmt *st = al_db_sql(db, "SELECT coalesce(provider_id, 0) FROM users WHERE id = ?");
-    *provider = 0;
+    struct al_stmt *st = al_db_sql(db,
+        "SELECT coalesce(u.provider_id, s.provider_id, 0), coalesce(u.station_id, 0)"
+        " FROM users u LEFT JOIN svc_stations s ON s.id = u.station_id WHERE u.id = ?");
+    *out = (struct svc_account){0};
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, user_id);
-    int rc = al_stmt_int64(st, provider);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *out = (struct svc_account){al_stmt_int(st, 0), al_stmt_int(st, 1)};
+        al_stmt_reset(st);
+    }
     return rc == AL_ENOTFOUND ? AL_OK : rc;
+}
+
+int
+service_user_provider(struct al_db *db, int64_t user_id, int64_t *provider)
+{
+    struct svc_account acct;
+    int rc = service_user_account(db, user_id, &acct);
+    *provider = acct.provider;
+    return rc;
 }
 
 int
@@ -226,31 +241,33 @@ service_reg_exists(struct al_db *db, const char *sql, const char *value, bool *y
 int
 service_order_visible(struct al_req *r, int64_t order_id, bool *ok)
 {
-    int64_t mine = 0, n = 0;
-    int rc = service_user_provider(r->db, r->who->user_id, &mine);
+    int64_t n = 0;
+    struct svc_account mine;
+    int rc = service_user_account(r->db, r->who->user_id, &mine);
     *ok = true;
-    if (rc != AL_OK || !mine)
+    if (rc != AL_OK || !mine.provider)
         return rc;
     struct al_stmt *st = al_db_sql(r->db,
-        "SELECT count(*) FROM svc_orders o WHERE o.id = ?1 AND" SVC_ORDER_OF_PROVIDER("o", "?2"));
+        "SELECT count(*) FROM svc_orders o WHERE o.id = ?1 AND" SVC_ORDER_OF_PROVIDER("o", "?2")
+        " AND (?3 = 0 OR" SVC_ORDER_OF_STATION("o", "?3") ")"); /* RULE-SVC-208 */
     if (!st)
         return AL_EDB;
-    al_stmt_binds(st, AL_I(order_id), AL_I(mine));
+    al_stmt_binds(st, AL_I(order_id), AL_I(mine.provider), AL_I(mine.station));
     rc = al_stmt_int64(st, &n);
     *ok = n > 0;
     return rc;
 }
 
-/* Is caregiver `id` of provider `mine`? */
+/* Is caregiver `id` of account `mine`'s provider (and station, RULE-SVC-209)? */
 static int
-caregiver_of(struct al_db *db, int64_t id, int64_t mine, bool *ok)
+caregiver_of(struct al_db *db, int64_t id, const struct svc_account *mine, bool *ok)
 {
     int64_t n = 0;
-    struct al_stmt *st =
-        al_db_sql(db, "SELECT count(*) FROM svc_caregivers WHERE id = ? AND provider_id = ?");
+    struct al_stmt *st = al_db_sql(db, "SELECT count(*) FROM svc_caregivers WHERE id = ?1"
+                                       " AND provider_id = ?2 AND (?3 = 0 OR station_id = ?3)");
     if (!st)
         return AL_EDB;
-    al_stmt_binds(st, AL_I(id), AL_I(mine));
+    al_stmt_binds(st, AL_I(id), AL_I(mine->provider), AL_I(mine->station));
     int rc = al_stmt_int64(st, &n);
     *ok = n > 0;
     return rc;
@@ -259,23 +276,26 @@ caregiver_of(struct al_db *db, int64_t id, int64_t mine, bool *ok)
 int
 service_caregiver_visible(struct al_req *r, int64_t id, bool *ok)
 {
-    int64_t mine = 0;
-    int rc = service_user_provider(r->db, r->who->user_id, &mine);
+    struct svc_account mine;
+    int rc = service_user_account(r->db, r->who->user_id, &mine);
     *ok = true;
-    return rc != AL_OK || !mine ? rc : caregiver_of(r->db, id, mine, ok);
+    return rc != AL_OK || !mine.provider ? rc : caregiver_of(r->db, id, &mine, ok);
 }
 
 int
 service_provider_only(struct al_req *r, json_t *items, const char *key)
 {
-    int64_t mine = 0;
-    int rc = service_user_provider(r->db, r->who->user_id, &mine);
-    if (rc != AL_OK || !mine)
+    struct svc_account mine;
+    int rc = service_user_account(r->db, r->who->user_id, &mine);
+    if (rc != AL_OK || !mine.provider)
         return rc;
     for (size_t i = json_array_size(items); i-- > 0;) {
-        int64_t v = json_integer_value(json_object_get(json_array_get(items, i), key));
-        bool ok = v == mine;
-        if (strcmp(key, "id") == 0 && (rc = caregiver_of(r->db, v, mine, &ok)) != AL_OK)
+        json_t *it = json_array_get(items, i);
+        int64_t v = json_integer_value(json_object_get(it, key));
+        /* RULE-SVC-209: a station account's list of stations is its own station. */
+        bool ok = v == mine.provider &&
+                  (!mine.station || json_integer_value(json_object_get(it, "id")) == mine.station);
+        if (strcmp(key, "id") == 0 && (rc = caregiver_of(r->db, v, &mine, &ok)) != AL_OK)
             return rc;
         if (!ok)
             json_array_remove(items, i);
@@ -286,14 +306,14 @@ service_provider_only(struct al_req *r, json_t *items, const char *key)
 int
 service_cands_of_provider(struct al_req *r, struct svc_cand *cands, int64_t *stations, int *n)
 {
-    int64_t mine = 0;
-    int rc = service_user_provider(r->db, r->who->user_id, &mine);
-    if (rc != AL_OK || !mine)
+    struct svc_account mine;
+    int rc = service_user_account(r->db, r->who->user_id, &mine);
+    if (rc != AL_OK || !mine.provider)
         return rc;
     int k = 0;
     for (int i = 0; i < *n; i++) {
         bool ok = false;
-        if ((rc = caregiver_of(r->db, cands[i].id, mine, &ok)) != AL_OK)
+        if ((rc = caregiver_of(r->db, cands[i].id, &mine, &ok)) != AL_OK)
             return rc;
         if (ok) {
             cands[k] = cands[i];

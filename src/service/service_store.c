@@ -405,7 +405,8 @@ service_store_move(struct al_db *db, const struct svc_order *o, const char *to,
     " AND (?4 = 0 OR o.status NOT IN ('settled', 'cancelled', 'rated', 'confirmed'))"          \
     " AND (?5 = 0 OR (o.window_start >= ?5 AND o.window_start < ?6))"                          \
     " AND (?7 = 0 OR o.caregiver_id = ?7)"                                                     \
-    " AND (?8 = 0 OR" SVC_ORDER_OF_PROVIDER("o", "?8") ")" /* RULE-SVC-111 */
+    " AND (?8 = 0 OR" SVC_ORDER_OF_PROVIDER("o", "?8") ")" /* RULE-SVC-111 */                \
+    " AND (?9 = 0 OR" SVC_ORDER_OF_STATION("o", "?9") ")"  /* RULE-SVC-208 */
 
 static void
 orders_params(struct al_params *p, struct al_arena *a, const struct svc_list_filter *f)
@@ -424,6 +425,7 @@ orders_params(struct al_params *p, struct al_arena *a, const struct svc_list_fil
     al_param_int(p, lo + 86400);
     al_param_int(p, f->caregiver_id);
     al_param_int(p, f->provider_id);
+    al_param_int(p, f->station_id);
 }
 
 int
@@ -1040,7 +1042,7 @@ service_store_settle_export_stmt(struct al_db *db, int64_t id)
     " f.exceptions, (SELECT c.payable FROM svc_fix_codes c WHERE c.kind = 'resolution'"        \
     "  AND c.code = f.resolution_code),"                                                       \
     " e.status, e.status_date," OVERLAP_SQL ", o.status, o.window_start, o.total_fen,"        \
-    " o.entitled_fen, o.elder_fen"
+    " o.entitled_fen, o.elder_fen, coalesce(o.station_id, 0)"
 #define FACTS_FROM                                                                             \
     " FROM svc_visits v JOIN svc_orders o ON o.id = v.order_id"                                \
     " LEFT JOIN svc_stations s ON s.id = o.station_id"                                         \
@@ -1093,7 +1095,8 @@ facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, s
         r->total_fen = al_stmt_int(st, 21);
         r->entitled_fen = al_stmt_int(st, 22);
         r->elder_fen = al_stmt_int(st, 23);
-        r->paid_other = al_stmt_int(st, 24) != 0;
+        r->station_id = al_stmt_int(st, 24); /* RULE-SVC-211 */
+        r->paid_other = al_stmt_int(st, 25) != 0;
     }
     return rc;
 }
@@ -1175,26 +1178,33 @@ service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions
 }
 
 int
-service_store_order_provider(struct al_db *db, int64_t id, int64_t *provider)
+service_store_order_provider(struct al_db *db, int64_t id, int64_t *provider, int64_t *station)
 {
-    struct al_stmt *st = al_db_sql(db, "SELECT coalesce(s.provider_id, 0) FROM svc_orders o"
+    struct al_stmt *st = al_db_sql(db, "SELECT coalesce(s.provider_id, 0), coalesce(s.id, 0)"
+                                       " FROM svc_orders o"
                                        " LEFT JOIN svc_stations s ON s.id = o.station_id"
                                        " WHERE o.id = ?");
     al_stmt_bind_int(st, 1, id);
-    return al_stmt_int64(st, provider);
+    int rc = al_stmt_one(st);
+    if (rc == AL_OK) {
+        *provider = al_stmt_int(st, 0);
+        *station = al_stmt_int(st, 1);
+        al_stmt_reset(st);
+    }
+    return rc;
 }
 
 int
 service_store_provider_regions(struct al_db *db, struct al_arena *a, int64_t provider,
-    const char **out, size_t max, size_t *n)
+    int64_t station, const char **out, size_t max, size_t *n)
 {
     struct al_stmt *st = al_db_sql(db, "SELECT DISTINCT r.region_code FROM svc_station_regions r"
                                        " JOIN svc_stations s ON s.id = r.station_id"
-                                       " WHERE s.provider_id = ? AND s.status = 'active'"
-                                       " ORDER BY r.region_code");
+                                       " WHERE s.provider_id = ?1 AND s.status = 'active'"
+                                       " AND (?2 = 0 OR s.id = ?2) ORDER BY r.region_code");
     int rc;
     *n = 0;
-    al_stmt_bind_int(st, 1, provider);
+    al_stmt_binds(st, AL_I(provider), AL_I(station));
     while ((rc = al_stmt_step(st)) == AL_ROW)
         if (*n < max)
             out[(*n)++] = al_stmt_dup(a, st, 0);

@@ -220,5 +220,5 @@ test('the dispatch board is live: a change in the viewer\'s region arrives as an
   ctl.abort()
   assert.equal(events[0].event, 'ready')
   const ev = events.find((x) => x.event === 'order' && x.data.id === id)
-  assert.deepEqual(ev.data, { id, region_code: '520327001001', status: 'created', caregiver_id: 0, provider_id: 0 })
+  assert.deepEqual(ev.data, { id, region_code: '520327001001', status: 'created', caregiver_id: 0, provider_id: 0, station_id: 0 })
 })

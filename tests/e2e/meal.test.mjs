@@ -99,13 +99,18 @@ test('RULE-MEAL-021, RULE-UI-040: a meal tapped during a network cut is kept and
   // 2. The server writes the meal but its answer is lost: the resend gets the same record.
   await byCard(page, 'E2E002')
   let cut = true
+  let heardNothing
+  const lost = new Promise((resolve) => { heardNothing = resolve })
   await page.route('**/api/v1/meal/meals', async (route) => {
     if (!cut) return route.continue()
     cut = false
     await route.fetch() // the server records it …
     await route.abort('connectionreset') // … and the tablet never hears
+    heardNothing()
   })
   await page.locator('[data-test^=counter-menu-]').first().click()
+  // The entry shows as pending when it is queued, before it is sent: wait for the lost answer.
+  await lost
   await page.waitForSelector('[data-test=counter-pending]')
   assert.equal((await mealsOf(diners[2])).length, 1)
   await page.click('[data-test=counter-resend]')
