@@ -1,5 +1,6 @@
 #include "core/csv.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -111,14 +112,33 @@ al_buf_add(struct al_arena *a, struct al_buf *b, const char *s, size_t n)
     b->p[b->len] = '\0';
 }
 
+/* "-" then digits, with at most one "." between digits: nothing a spreadsheet runs. */
+static bool
+negative_number(const char *s)
+{
+    if (*s++ != '-' || !isdigit((unsigned char)*s))
+        return false;
+    while (isdigit((unsigned char)*s))
+        s++;
+    if (*s == '.') {
+        s++;
+        if (!isdigit((unsigned char)*s))
+            return false;
+        while (isdigit((unsigned char)*s))
+            s++;
+    }
+    return *s == '\0';
+}
+
 void
 al_csv_field(struct al_arena *a, struct al_buf *b, const char *s, bool last)
 {
     if (!s)
         s = "";
     /* Leading = + - @ would run as a formula in a spreadsheet, and so may one after a
-     * leading tab, CR or LF (RULE-PII-006): neutralise with a quote. */
-    bool formula = s[0] && strchr("=+-@\t\r\n", s[0]) != NULL;
+     * leading tab, CR or LF (RULE-PII-006): neutralise with a quote. A negative number
+     * (a reversal's amount) is a number, not a formula: left as it is. */
+    bool formula = s[0] && strchr("=+-@\t\r\n", s[0]) != NULL && !negative_number(s);
     if (formula || strpbrk(s, ",\"\r\n")) {
         al_buf_add(a, b, "\"", 1);
         if (formula)

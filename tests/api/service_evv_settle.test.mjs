@@ -229,11 +229,11 @@ test('RULE-SVC-191, RULE-SVC-197, RULE-SVC-198, RULE-SVC-199, RULE-SVC-200, RULE
   assert.equal(rows.length - 1, rv.lines.length)
   const kinds = rows.slice(1).map((r) => r.at(-1))
   assert.deepEqual([kinds.filter((k) => k === '补充结算').length, kinds.filter((k) => k === '冲销').length], [2, 1])
-  // A cell starting with '-' is written as the text '-130.00 (core/export's guard against formulas).
-  const yuan = (cell) => Number(cell.replace(/^"'?|"$/g, ''))
-  const fen = rows.slice(1).reduce((x, r) => x + Math.round(yuan(r[5]) * 100), 0)
+  // RULE-PII-006: a reversal's amount is a negative number in the sheet, not text behind a '.
+  const reversed = rows.find((r) => r.at(-1) === '冲销')
+  assert.deepEqual(reversed.slice(5, 8), ['-130.00', '-100.00', '-30.00'])
+  const fen = rows.slice(1).reduce((x, r) => x + Math.round(Number(r[5]) * 100), 0)
   assert.equal(fen, rv.paid_total_fen)
-  assert.equal(yuan(rows.find((r) => r[1] === String(paid.id) && r.at(-1) === '冲销')[5]), -130)
   const xlsx = await civil.get(`/api/v1/service/settlements/${t.id}/export?format=xlsx`, { check: false })
   assert.equal(xlsx.status, 200)
   // RULE-SVC-206: the lines come a page at a time from ?offset=; the count says how many.

@@ -231,7 +231,15 @@ writer_quotes_and_neutralises_formulas(void **state)
     al_csv_field(&a, &b2, "line\nbreak", false);
     al_csv_field(&a, &b2, "cr\r", false);
     al_csv_field(&a, &b2, "1+1=2", true); /* only a leading sign is a formula */
-    assert_string_equal(b2.p, "\"'+1\",\"'-1\",\"'@SUM(A1)\",,,\"line\nbreak\",\"cr\r\",1+1=2\r\n");
+    assert_string_equal(b2.p, "\"'+1\",-1,\"'@SUM(A1)\",,,\"line\nbreak\",\"cr\r\",1+1=2\r\n");
+    /* A negative number is written as a number; anything more after the sign is not. */
+    struct al_buf b4 = {0};
+    al_csv_field(&a, &b4, "-1200.50", false);
+    al_csv_field(&a, &b4, "-1+cmd|' /C calc'!A0", false);
+    al_csv_field(&a, &b4, "-1.", false);
+    al_csv_field(&a, &b4, "-.5", false);
+    al_csv_field(&a, &b4, "-", true);
+    assert_string_equal(b4.p, "-1200.50,\"'-1+cmd|' /C calc'!A0\",\"'-1.\",\"'-.5\",\"'-\"\r\n");
     assert_int_equal(b2.len, strlen(b2.p));
     /* RULE-PII-006: a leading tab, CR or LF is neutralised like = + - @ (a spreadsheet may
      * skip it and read the formula after it). */
