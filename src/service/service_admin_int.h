@@ -70,7 +70,9 @@ int service_user_provider(struct al_db *db, int64_t user_id, int64_t *provider);
 
 /*
  * RULE-SVC-207: whom an account acts for: its provider (as above) and, for a station account
- * (users.station_id), its station; both 0 for an officer.
+ * (users.station_id), its station; both 0 for an officer.  RULE-SVC-216: a provider_admin
+ * account bound to nothing has provider -1, a provider no record has: it sees none of the
+ * network's records and orders, and writes none, until an officer binds it (RULE-SVC-214).
  */
 struct svc_account {
     int64_t provider, station;
@@ -149,5 +151,18 @@ int service_settings_put(struct al_req *r);
     {AL_PUT, "/api/v1/service/settings", service_settings_put, "service.config", 0,             \
         "修改服务时长过短/过长界限与确认时限（evv_short_pct 1–99、evv_long_pct 101–1000、"          \
         "confirm_hours 1–720）"}
+
+/* ---- the network's sign-ins (service_account.c), in service_registry.c's table ---- */
+int service_accounts_list(struct al_req *r);
+int service_account_get(struct al_req *r);
+int service_account_put(struct al_req *r);
+
+#define SERVICE_ACCOUNT_ROUTES                                                                 \
+    {AL_GET, "/api/v1/service/admin/accounts", service_accounts_list, "service.config", 0,      \
+        "服务机构管理员与护理员账号及其绑定（role、q、bound=0|1 筛选，分页，total）"},              \
+    {AL_GET, "/api/v1/service/admin/accounts/:id", service_account_get, "service.config", 0,    \
+        "账号的绑定（按用户号）"},                                                                \
+    {AL_PUT, "/api/v1/service/admin/accounts/:id", service_account_put, "service.config", 0,    \
+        "绑定账号：服务机构管理员绑定 provider_id 或 station_id，护理员绑定 caregiver_id；全空为解除"}
 
 #endif

@@ -286,7 +286,6 @@ station_where(struct al_req *r, int64_t mine, struct al_params *p, const char **
     return AL_OK;
 }
 
-extern const struct reg_kind service_reg_provider;
 
 /* RULE-SVC-100: the regions a station serves: 1 to 50 existing codes in the caller's scope. */
 static int
@@ -945,6 +944,7 @@ static const struct al_route admin_routes[] = {
     {AL_GET, A "/certificates/export", certs_export, "service.read", 0, "导出证书到期提醒"},
     SERVICE_COMPLAINT_ROUTES,
     SERVICE_SETTINGS_ROUTES,
+    SERVICE_ACCOUNT_ROUTES,
     {0},
 };
 

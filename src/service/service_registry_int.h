@@ -73,4 +73,7 @@ int service_reg_get(struct al_db *db, struct al_arena *a, const struct reg_kind 
 /* Does `sql` (SELECT count(*) … ?) count a row for `value`? */
 int service_reg_exists(struct al_db *db, const char *sql, const char *value, bool *yes);
 
+/* The provider and station kinds, for what else reads their records (service_account.c). */
+extern const struct reg_kind service_reg_provider, service_reg_station;
+
 #endif

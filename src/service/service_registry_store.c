@@ -14,7 +14,8 @@ int
 service_user_account(struct al_db *db, int64_t user_id, struct svc_account *out)
 {
     struct al_stmt *st = al_db_sql(db,
-        "SELECT coalesce(u.provider_id, s.provider_id, 0), coalesce(u.station_id, 0)"
+        "SELECT CASE WHEN u.role_id = 'provider_admin' AND u.provider_id IS NULL AND s.id IS NULL"
+        " THEN -1 ELSE coalesce(u.provider_id, s.provider_id, 0) END, coalesce(u.station_id, 0)"
         " FROM users u LEFT JOIN svc_stations s ON s.id = u.station_id WHERE u.id = ?");
     *out = (struct svc_account){0};
     if (!st)

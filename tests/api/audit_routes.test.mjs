@@ -594,6 +594,11 @@ const CALLS = {
   'PUT /api/v1/inactivity-settings': { action: 'alarm.inactivity_defaults', run: (call) => call(civil, { hours: 12, quiet_from: '22:00', quiet_to: '07:00' }) },
   // Issue 13: the EVV duration limits (RULE-SVC-176), set to their defaults.
   'PUT /api/v1/service/settings': { action: 'service.settings', run: (call) => call(civil, { evv_short_pct: 50, evv_long_pct: 200 }) },
+  'PUT /api/v1/service/admin/accounts/:id': { action: 'service.account_bind', run: async (call) => {
+    const u = ok(await admin.post('/api/v1/users', { username: `walk_prov_${Date.now() % 1e9}`, display_name: '机构', role: 'provider_admin', region_code: '520327', password: 'Walk12345' }), 201)
+    const st = ok(await civil.get('/api/v1/service/admin/stations?status=active')).items[0]
+    return call(civil, { station_id: st.id }, { id: u.id })
+  } },
   'PUT /api/v1/elders/:id/inactivity': { action: 'alarm.inactivity', run: async (call) => {
     const e = await newElder()
     ok(await civil.post('/api/v1/devices', { elder_id: e.id, type: 'motion', model: 'PIR', serial: `PIR-${seq++}`, heartbeat_s: 600 }), 201)

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server } from '../lib/server.mjs'
 import { idNumber } from '../lib/ids.mjs'
-import { launch, openAs, fitsWidth, input, SHOTS } from './browser.mjs'
+import { launch, openAs, fitsWidth, input, axeViolations, SHOTS } from './browser.mjs'
 
 const DESKTOP = { viewport: { width: 1440, height: 900 } }
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
@@ -125,4 +125,32 @@ test('RULE-SVC-112: on a phone in 长辈模式 the second provider sees only its
   await page.screenshot({ path: `${SHOTS}/service-network-phone.png` })
   assert.deepEqual(page.errors, [])
   await ctx.close()
+})
+
+test('RULE-SVC-213, RULE-SVC-214: the officer binds a new provider account to a station on the 账号绑定 tab; the account then sees that station only', async () => {
+  ok(await civil.post('/api/v1/users', { username: 'e2e_station', display_name: '进化站 站长', role: 'provider_admin', region_code: '520327', password: 'Anlao-E2e-2026' }), 201)
+  const jx = ok(await civil.get('/api/v1/service/admin/stations?q=进化')).items[0]
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', { ...DESKTOP, bypassCSP: true })
+  await page.goto(server.base + '/service/network?tab=accounts&state=0')
+  const row = page.locator('[data-test=net-table] .el-table__row', { hasText: 'e2e_station' })
+  await row.waitFor()
+  assert.match(await row.innerText(), /未绑定/)
+  await row.click()
+  await page.waitForSelector('[data-test=net-bind]')
+  await page.click('[data-test=net-bind-provider]')
+  await page.click(`.el-select-dropdown__item:visible:has-text("${jx.provider_name}")`)
+  await page.click('[data-test=net-bind-station]')
+  await page.click(`.el-select-dropdown__item:visible:has-text("${jx.name}")`)
+  await page.click('[data-test=net-bind-save]')
+  await page.waitForSelector('.el-message--success:has-text("已保存绑定")')
+  assert.match(await page.innerText('[data-test=net-detail-body]'), new RegExp(jx.name))
+  assert.deepEqual(await axeViolations(page), [])
+  await page.screenshot({ path: `${SHOTS}/service-accounts.png` })
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+  // The account, signed in: its station alone.
+  const st = await server.login('e2e_station', 'Anlao-E2e-2026')
+  ok(await st.post('/api/v1/me/password', { old_password: 'Anlao-E2e-2026', new_password: 'Anlao-E2e-2027' }))
+  const r = await st.get('/api/v1/service/stations')
+  assert.deepEqual(r.body.items.map((x) => x.id), [jx.id])
 })
