@@ -128,9 +128,22 @@ test('RULE-SVC-112: on a phone in 长辈模式 the second provider sees only its
 })
 
 test('RULE-SVC-213, RULE-SVC-214: the officer binds a new provider account to a station on the 账号绑定 tab; the account then sees that station only', async () => {
-  ok(await civil.post('/api/v1/users', { username: 'e2e_station', display_name: '进化站 站长', role: 'provider_admin', region_code: '520327', password: 'Anlao-E2e-2026' }), 201)
   const jx = ok(await civil.get('/api/v1/service/admin/stations?q=进化')).items[0]
   const { ctx, page } = await openAs(browser, server, 'fg_civil', { ...DESKTOP, bypassCSP: true })
+  // The account made on 用户管理: the form says it must be bound before it sees anything.
+  await page.goto(server.base + '/users')
+  await page.click('[data-test=user-new]')
+  await page.fill(input('user-username'), 'e2e_station')
+  await page.fill(input('user-display-name'), '进化站 站长')
+  await page.click('[data-test=user-role]')
+  await page.click('[data-test=role-provider_admin]')
+  assert.match(await page.innerText('[data-test=user-bind-hint]'), /账号绑定.*服务机构或服务站/)
+  await page.click('[data-test=region-picker]')
+  await page.click('.el-cascader-node:has-text("凤冈县") .el-radio') // the officer's tree starts at the county
+  await page.keyboard.press('Escape')
+  await page.fill(input('user-password'), 'Anlao-E2e-2026')
+  await page.click('[data-test=user-save]')
+  await page.waitForSelector('.el-message--success:has-text("用户已创建")')
   await page.goto(server.base + '/service/network?tab=accounts&state=0')
   const row = page.locator('[data-test=net-table] .el-table__row', { hasText: 'e2e_station' })
   await row.waitFor()
