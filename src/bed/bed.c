@@ -34,10 +34,7 @@ get_date(struct al_req *r, json_t *body, const char *key, const char *label, int
 static const char *
 dump(struct al_req *r, const json_t *v)
 {
-    char *s = al_json_dump_heap(v);
-    const char *out = s ? al_arena_strdup(r->arena, s) : NULL;
-    free(s);
-    return out;
+    return al_json_dump(r->arena, v, NULL);
 }
 
 /* An array of 0..max plain strings of 1..max_chars each, or a 400 naming `key`. */

@@ -128,20 +128,15 @@ acct_store_bind(struct al_db *db, int64_t user, int64_t provider, int64_t statio
 static int
 acct_json(struct al_req *r, int64_t user, json_t **out)
 {
-    struct al_params p;
-    al_params_init(&p, r->arena);
-    region_params(&p, ""); /* ?1, ?2: every region (the handler checked the scope) */
-    al_param_text(&p, NULL);
-    al_param_text(&p, NULL);
-    al_param_int(&p, 0);
-    al_param_int(&p, user);
-    json_t *items = json_array();
-    int64_t total = 0;
-    int rc = al_db_page(r->db, &p, &account_page,
-        al_arena_printf(r->arena, "%s AND u.id = ?6", account_where), 1, 0,
-        &(struct al_rows){.cols = account_cols}, items, &total);
-    *out = rc == AL_OK && json_array_size(items) ? json_incref(json_array_get(items, 0)) : NULL;
-    json_decref(items);
+    struct al_stmt *st = al_db_sql_text(r->db, al_arena_printf(r->arena,
+        "SELECT %s%s WHERE u.id = ? AND u.role_id IN ('provider_admin', 'caregiver')",
+        account_page.cols, account_page.from));
+    if (st)
+        al_stmt_bind_int(st, 1, user);
+    json_t *rows = NULL;
+    int rc = al_db_rows_new(st, r->arena, &(struct al_rows){.cols = account_cols}, &rows);
+    *out = rc == AL_OK && json_array_size(rows) ? json_incref(json_array_get(rows, 0)) : NULL;
+    json_decref(rows);
     return rc == AL_OK && !*out ? AL_ENOTFOUND : rc;
 }
 
