@@ -81,7 +81,9 @@ test('a backup taken while serving equals the original: tables, users, regions, 
   assert.ok(tables(s.db).length > 20)
   assert.deepEqual(tables(copy), tables(s.db))
   for (const t of tables(s.db)) {
-    if (t === 'audit_log' || t === 'settings') continue
+    // periodic_leases changes by itself while serving: the server takes or renews a periodic
+    // job's lease on its own timer (RULE-ALARM-061), between the copy and this comparison.
+    if (t === 'audit_log' || t === 'settings' || t === 'periodic_leases') continue
     assert.equal(sqlite(copy, `SELECT count(*) FROM ${t}`), sqlite(s.db, `SELECT count(*) FROM ${t}`), `rows of ${t}`)
   }
   assert.deepEqual(dump(copy, 'users', 'id'), dump(s.db, 'users', 'id'))
