@@ -178,13 +178,19 @@ log_conn_error(struct al_pg *pg, const char *what)
  * guesses 0.5 % of the rows for any such range: a name search over the whole registry then read
  * the whole region index (bench/registry.sh, 100,000 elders: 49 ms instead of 0.2 ms).  The
  * price is planning each execution, tens of microseconds for these statements.
+ * RULE-DB-143: no JIT compilation (jit = off).  PostgreSQL compiles a statement whose estimated
+ * cost passes jit_above_cost, which a count over a large registry or a month's settlement does:
+ * the compilation took 0.5 s of a 1.6 s statement (bench/settle.mjs, the candidates of 100,000
+ * visits, EXPLAIN ANALYZE "JIT: Timing … Total 538 ms"), once per execution, in every parallel
+ * worker too.  anlao's statements are short and planned for each execution; compiled code does
+ * not pay for itself there.
  */
 static bool
 session_settings(struct al_pg *pg)
 {
     PGresult *r = PQexec(pg->conn, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC';"
                                    " SET DateStyle = 'ISO, YMD'; SET client_min_messages = warning;"
-                                   " SET plan_cache_mode = force_custom_plan");
+                                   " SET plan_cache_mode = force_custom_plan; SET jit = off");
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     return ok;

@@ -478,6 +478,20 @@ planned_for_the_parameters(void **state)
 }
 
 /* Rows of a generate_series statement sent ahead, stepped now: lo..hi, then AL_OK. */
+/* RULE-DB-080, RULE-DB-143: each execution planned for its parameters, never JIT-compiled. */
+static void
+session_settings_hold(void **state)
+{
+    struct al_db *db = *state;
+    struct al_stmt *st = al_db_sql(db, "SELECT current_setting('jit'),"
+                                       " current_setting('plan_cache_mode'), current_setting('TimeZone')");
+    assert_int_equal(al_stmt_one(st), AL_OK);
+    assert_string_equal(al_stmt_text(st, 0), "off");
+    assert_string_equal(al_stmt_text(st, 1), "force_custom_plan");
+    assert_string_equal(al_stmt_text(st, 2), "UTC");
+    al_stmt_reset(st);
+}
+
 static void
 steps_series(struct al_stmt *st, int lo, int hi)
 {
@@ -557,6 +571,7 @@ main(void)
     };
     const struct CMUnitTest server[] = {
         cmocka_unit_test(statements_on_postgresql),
+        cmocka_unit_test(session_settings_hold),
         cmocka_unit_test(connection_lost_then_reset),
         cmocka_unit_test(migrations_apply_once_on_postgresql),
         cmocka_unit_test(count_memo_follows_list_gen),
