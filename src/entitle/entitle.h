@@ -59,23 +59,19 @@ int entitle_benefit_grant(struct al_db *db, int64_t elder_id, const char *region
     int64_t now);
 
 /*
- * RULE-SVC-201: what one settled visit drew from one entitlement item: `amount_fen` the
- * entitlement paid and `times` the visits (negative for a reversal after approval), on
- * `used_on` (YYYY-MM-DD, China time), `source` "service" with the order in `ref_id`.
+ * RULE-SVC-201, RULE-SVC-218: what settled visits drew from entitlements, written by the caller
+ * as one set statement in its transaction (the statement's approval or adjustment): a county's
+ * month is 10^5 draws, which never leave the database.  The caller's text is this head followed
+ * by a SELECT of its own tables yielding, per visit and entitlement item: elder_id, region_code,
+ * item_key, month (YYYY-MM of used_on), used_on (YYYY-MM-DD, China time), amount_fen the
+ * entitlement paid and times the visits (both negative for a reversal after approval), source
+ * ('service'), ref_id (the order), reversal (0/1), settlement_id, created_by, created_at.  A draw
+ * recorded twice (source, ref_id, item_key, reversal) makes the statement AL_ECONFLICT and
+ * nothing is written.
  */
-struct entitle_use {
-    int64_t elder_id, ref_id, settlement_id, amount_fen;
-    int times;
-    bool reversal;
-    const char *region_code, *item_key, *used_on, *source;
-};
-/*
- * Record the `n` draws of `u` (a bulk load; the caller's transaction — the statement's approval
- * or adjustment).  A draw recorded twice (source, ref_id, item_key, reversal) is AL_ECONFLICT
- * and nothing is written.  AL_OK or a database error.
- */
-int entitle_usage_record(struct al_db *db, const struct entitle_use *u, size_t n, const char *by,
-    int64_t now);
+#define ENTITLE_USAGE_INSERT                                                                  \
+    "INSERT INTO entitle_usage(elder_id, region_code, item_key, month, used_on, amount_fen,"   \
+    " times, source, ref_id, reversal, settlement_id, created_by, created_at) "
 struct al_job;
 
 /* What a run is asked to do (RULE-ENT-060). */

@@ -230,48 +230,31 @@ settle_move(struct al_db *db, int64_t id, int64_t batch, const char *reason, con
 }
 
 /*
- * RULE-SVC-201: the entitlement draws of statement `id`'s lines of `batch` (as settle_move),
- * one per order and entitlement item, written through entitle.h in the caller's transaction.
+ * RULE-SVC-201, RULE-SVC-218: the entitlement draws of statement `id`'s lines of `batch` (as
+ * settle_move), one per order and entitlement item, in one INSERT … SELECT through entitle.h's
+ * head in the caller's transaction: the month's draws never travel to anlao and back.
  */
 static int
-settle_usage(struct al_db *db, struct al_arena *a, int64_t id, int64_t batch, const char *by,
-    int64_t now)
+settle_usage(struct al_db *db, int64_t id, int64_t batch, const char *by, int64_t now)
 {
-    static const char sql[] =
-        "SELECT l.order_id, o.elder_id, o.region_code, ol.entitle_item_key, l.visit_date,"
-        " l.reversal, sum(ol.entitled_fen), count(*) FROM svc_settlement_lines l"
+    /* RULE-SVC-198: a reversal draws the amount and the visits back. */
+    static const char sql[] = ENTITLE_USAGE_INSERT
+        "SELECT o.elder_id, o.region_code, ol.entitle_item_key, substr(min(l.visit_date), 1, 7),"
+        " min(l.visit_date), CASE WHEN l.reversal = 1 THEN -sum(ol.entitled_fen)"
+        "  ELSE sum(ol.entitled_fen) END,"
+        " CASE WHEN l.reversal = 1 THEN -count(*) ELSE count(*) END, 'service', o.id,"
+        " l.reversal, CAST(?1 AS BIGINT), CAST(?3 AS TEXT), CAST(?4 AS BIGINT)"
+        " FROM svc_settlement_lines l"
         " JOIN svc_orders o ON o.id = l.order_id JOIN svc_order_lines ol ON ol.order_id = o.id"
-        " WHERE l.settlement_id = ? AND l.batch = ? AND ol.entitled_fen > 0"
+        " WHERE l.settlement_id = ?1 AND l.batch = ?2 AND ol.entitled_fen > 0"
         " AND ol.entitle_item_key IS NOT NULL"
-        " GROUP BY l.order_id, o.elder_id, o.region_code, ol.entitle_item_key, l.visit_date,"
-        " l.reversal ORDER BY l.order_id, ol.entitle_item_key";
-    struct entitle_use *u = NULL;
-    size_t n = 0, cap = 0;
+        " GROUP BY o.id, ol.entitle_item_key, l.reversal" /* one line per order and sign */
+        " ORDER BY o.id, ol.entitle_item_key";
     struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
-    al_stmt_binds(st, AL_I(id), AL_I(batch));
-    int rc;
-    while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            struct entitle_use *v = al_arena_alloc(a, nc * sizeof(*v));
-            if (n)
-                memcpy(v, u, n * sizeof(*v));
-            u = v;
-            cap = nc;
-        }
-        bool back = al_stmt_int(st, 5) != 0; /* RULE-SVC-198: a reversal draws it back */
-        u[n++] = (struct entitle_use){.ref_id = al_stmt_int(st, 0),
-            .elder_id = al_stmt_int(st, 1), .region_code = al_stmt_dup(a, st, 2),
-            .item_key = al_stmt_dup(a, st, 3), .used_on = al_stmt_dup(a, st, 4),
-            .reversal = back, .amount_fen = (back ? -1 : 1) * al_stmt_int(st, 6),
-            .times = (int)((back ? -1 : 1) * al_stmt_int(st, 7)), .settlement_id = id,
-            .source = "service"};
-    }
-    if (rc == AL_OK)
-        rc = entitle_usage_record(db, u, n, by, now);
-    return rc;
+    al_stmt_binds(st, AL_I(id), AL_I(batch), AL_T(by), AL_I(now));
+    return al_stmt_run(st);
 }
 
 int
@@ -290,7 +273,7 @@ service_store_settle_approve(struct al_db *db, struct al_arena *a, int64_t id, c
         rc = settle_move(db, id, 0, al_arena_printf(a, "结算单 %lld", (long long)id), by, now,
             orders);
     if (rc == AL_OK)
-        rc = settle_usage(db, a, id, 0, by, now);
+        rc = settle_usage(db, id, 0, by, now);
     return rc;
 }
 
@@ -364,7 +347,7 @@ service_store_settle_adjust(struct al_db *db, struct al_arena *a, const struct s
             al_arena_printf(a, "结算单 %lld 第 %lld 次调整", (long long)in->id, (long long)batch),
             in->by, in->now, &moved);
     if (rc == AL_OK)
-        rc = settle_usage(db, a, in->id, batch, in->by, in->now);
+        rc = settle_usage(db, in->id, batch, in->by, in->now);
     st = rc == AL_OK ? al_db_sql(db, sql_sum) : NULL;
     if (rc == AL_OK && !st)
         rc = AL_EDB;

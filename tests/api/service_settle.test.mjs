@@ -246,5 +246,16 @@ test('RULE-SVC-235: an order\'s moves do not touch its region index: status is i
     : sqlite(s.db, "SELECT group_concat(x.name) FROM sqlite_master m, pragma_index_info(m.name) x WHERE m.type = 'index' AND m.tbl_name = 'svc_orders'")
   assert.ok(cols.split(',').includes('region_code') && cols.split(',').includes('window_start'), cols)
   assert.ok(!cols.split(',').includes('status'), `indexed columns of svc_orders: ${cols}`)
-  if (PG) assert.match(sqlite(s.db, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'svc_orders'"), /fillfactor=85/)
+  // RULE-SVC-217: half of each page free, so the month's settlement rewrites every order in place.
+  if (PG) assert.match(sqlite(s.db, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'svc_orders'"), /fillfactor=50/)
+})
+
+test('RULE-SVC-217: the settlement\'s bulk writes carry no per-row foreign-key check on PostgreSQL; SQLite keeps them', () => {
+  const tables = ['svc_settlement_lines', 'svc_order_events', 'entitle_usage']
+  for (const t of tables) {
+    const fks = PG
+      ? sqlite(s.db, `SELECT count(*) FROM pg_constraint WHERE conrelid = '${t}'::regclass AND contype = 'f'`)
+      : sqlite(s.db, `SELECT count(*) FROM pragma_foreign_key_list('${t}')`)
+    assert.equal(fks, PG ? '0' : String(t === 'svc_settlement_lines' ? 2 : 1), t)
+  }
 })
