@@ -451,6 +451,20 @@ struct svc_visit_facts {
  */
 bool service_visits_overlap(int64_t a_in, int64_t a_out, int64_t b_in, int64_t b_out);
 
+/* A visit of a caregiver as the overlap test reads it: check-in and check-out (0: none). */
+struct svc_span {
+    int64_t caregiver_id, order_id, in, out;
+};
+struct svc_visit_row;
+/*
+ * RULE-SVC-191, RULE-SVC-219: set `overlap` on each of the `n` visits with a check-in when
+ * another visit in `spans` (sorted by caregiver, then check-in) of its caregiver checked in within
+ * a day before its own check-in and before it ended, and overlaps it: the test the visit reads
+ * make per row in SQL, as one pass over a month.  Pure.
+ */
+void service_mark_overlaps(struct svc_visit_row *rows, size_t n, const struct svc_span *spans,
+    size_t nspans);
+
 /*
  * RULE-SVC-070..072: the exceptions of a visit (a mask of enum svc_exception; 0: verified), the
  * duration limits from `c` (RULE-SVC-175).  Pure.

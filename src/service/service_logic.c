@@ -397,6 +397,43 @@ service_visits_overlap(int64_t a_in, int64_t a_out, int64_t b_in, int64_t b_out)
     return a_in < b_out && b_in < a_out;
 }
 
+/* The first of the sorted `s` at or after (caregiver `cg`, check-in `in`). */
+static size_t
+span_lower(const struct svc_span *s, size_t n, int64_t cg, int64_t in)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s[mid].caregiver_id < cg || (s[mid].caregiver_id == cg && s[mid].in < in))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void
+service_mark_overlaps(struct svc_visit_row *rows, size_t n, const struct svc_span *spans,
+    size_t nspans)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct svc_visit_facts *f = &rows[i].f;
+        f->overlap = false;
+        if (!f->has_checkin)
+            continue;
+        int64_t out = f->has_checkout ? f->checkout_at : 0;
+        int64_t end = out > f->checkin_at ? out : f->checkin_at;
+        for (size_t j = span_lower(spans, nspans, f->caregiver_id, f->checkin_at - 86400);
+             j < nspans && spans[j].caregiver_id == f->caregiver_id && spans[j].in < end; j++) {
+            if (spans[j].order_id != rows[i].order_id &&
+                service_visits_overlap(f->checkin_at, out, spans[j].in, spans[j].out)) {
+                f->overlap = true;
+                break;
+            }
+        }
+    }
+}
+
 static const struct {
     unsigned bit;
     const char *id, *zh;

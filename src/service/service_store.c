@@ -1034,22 +1034,22 @@ service_store_settle_export_stmt(struct al_db *db, int64_t id)
     "   ELSE v.checkin_at END"                                                                 \
     "  AND v.checkin_at < CASE WHEN w.checkout_at > w.checkin_at THEN w.checkout_at"          \
     "   ELSE w.checkin_at END) THEN 1 ELSE 0 END"
-#define FACTS_COLS                                                                             \
+#define FACTS_COLS(OVERLAP)                                                                    \
     "SELECT o.id, s.provider_id, p.name,"                                                      \
     " (SELECT count(*) FROM svc_order_lines l WHERE l.order_id = o.id), o.elder_id,"           \
     " v.caregiver_id, v.checkin_at, v.checkout_at, v.checkin_lat, v.checkout_lat,"            \
     " v.checkin_outside, v.checkout_outside, v.clock_skew, o.planned_min,"                     \
-    " f.exceptions, (SELECT c.payable FROM svc_fix_codes c WHERE c.kind = 'resolution'"        \
-    "  AND c.code = f.resolution_code),"                                                       \
-    " e.status, e.status_date," OVERLAP_SQL ", o.status, o.window_start, o.total_fen,"        \
+    " f.exceptions, c.payable,"                                                                \
+    " e.status, e.status_date," OVERLAP ", o.status, o.window_start, o.total_fen,"            \
     " o.entitled_fen, o.elder_fen, coalesce(o.station_id, 0)"
 #define FACTS_FROM                                                                             \
     " FROM svc_visits v JOIN svc_orders o ON o.id = v.order_id"                                \
     " LEFT JOIN svc_stations s ON s.id = o.station_id"                                         \
     " LEFT JOIN svc_providers p ON p.id = s.provider_id"                                       \
     " LEFT JOIN elders e ON e.id = o.elder_id"                                                 \
-    " LEFT JOIN svc_visit_fixes f ON f.order_id = o.id"
-#define FACTS_SQL FACTS_COLS ", 0" FACTS_FROM
+    " LEFT JOIN svc_visit_fixes f ON f.order_id = o.id"                                        \
+    " LEFT JOIN svc_fix_codes c ON c.kind = 'resolution' AND c.code = f.resolution_code"
+#define FACTS_SQL FACTS_COLS(OVERLAP_SQL) ", 0" FACTS_FROM
 
 static int
 facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, size_t *n)
@@ -1117,6 +1117,53 @@ service_store_visit_rows(struct al_db *db, struct al_arena *a, const char *scope
     return facts_rows(st, a, out, n);
 }
 
+/* By order id. */
+static int
+row_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const struct svc_visit_row *)a)->order_id;
+    int64_t y = ((const struct svc_visit_row *)b)->order_id;
+    return (x > y) - (x < y);
+}
+
+/*
+ * RULE-SVC-219: the visits of the caregivers who visited for `provider`'s stations in
+ * [from, to) that checked in in [lo, hi), by caregiver and check-in: what the overlap test of
+ * those visits reads, in one statement.
+ */
+static int
+caregiver_spans(struct al_db *db, struct al_arena *a, int64_t provider, int64_t from,
+    int64_t to, int64_t lo, int64_t hi, struct svc_span **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT w.caregiver_id, w.order_id, w.checkin_at, coalesce(w.checkout_at, 0)"
+        " FROM svc_visits w WHERE w.checkin_at >= ?4 AND w.checkin_at < ?5"
+        " AND w.caregiver_id IN (SELECT v.caregiver_id FROM svc_visits v"
+        "  JOIN svc_orders o ON o.id = v.order_id JOIN svc_stations s ON s.id = o.station_id"
+        "  WHERE s.provider_id = ?1 AND o.window_start >= ?2 AND o.window_start < ?3)"
+        " ORDER BY w.caregiver_id, w.checkin_at";
+    size_t cap = 0;
+    int rc;
+    struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
+    al_stmt_binds(st, AL_I(provider), AL_I(from), AL_I(to), AL_I(lo), AL_I(hi));
+    *n = 0;
+    while ((rc = al_stmt_step(st)) == AL_ROW) {
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 1024;
+            struct svc_span *v = al_arena_alloc(a, nc * sizeof(*v));
+            if (*n)
+                memcpy(v, *out, *n * sizeof(*v));
+            *out = v;
+            cap = nc;
+        }
+        (*out)[(*n)++] = (struct svc_span){.caregiver_id = al_stmt_int(st, 0),
+            .order_id = al_stmt_int(st, 1), .in = al_stmt_int(st, 2), .out = al_stmt_int(st, 3)};
+    }
+    return rc;
+}
+
 int
 service_store_settle_candidates(struct al_db *db, struct al_arena *a, int64_t provider,
     const char *scope, int64_t from, int64_t to, struct svc_visit_row **out, size_t *n)
@@ -1124,8 +1171,10 @@ service_store_settle_candidates(struct al_db *db, struct al_arena *a, int64_t pr
     /* RULE-SVC-081: confirmed or rated visits of the provider's stations in the month, in scope,
      * not paid on any statement (RULE-SVC-082).  RULE-SVC-162, RULE-SVC-204: `paid_other` marks
      * the elders another provider has a paying line for about then (one set, read once); the
-     * exact test is service_flow_double's, for those only. */
-    static const char sql[] = FACTS_COLS ","
+     * exact test is service_flow_double's, for those only.  RULE-SVC-219: the overlap of each
+     * visit (RULE-SVC-191) is one pass over its caregivers' visits, not a subquery per row, and
+     * the order is made here, not by a sort of the month's wide rows in the database. */
+    static const char sql[] = FACTS_COLS(" 0") ","
         " CASE WHEN o.elder_id IN (SELECT o2.elder_id FROM svc_settlement_lines l"
         "  JOIN svc_orders o2 ON o2.id = l.order_id JOIN svc_stations s2 ON s2.id = o2.station_id"
         "  WHERE l.reversal = 0 AND s2.provider_id <> ?1 AND o2.window_start < ?3 + 86400"
@@ -1134,14 +1183,37 @@ service_store_settle_candidates(struct al_db *db, struct al_arena *a, int64_t pr
         " AND o.window_start >= ?2 AND o.window_start < ?3"
         " AND o.region_code >= ?4 AND o.region_code < ?5"
         " AND NOT EXISTS (SELECT 1 FROM svc_settlement_lines l WHERE l.order_id = o.id"
-        "  AND l.reversal = 0) ORDER BY o.id";
+        "  AND l.reversal = 0)";
     char lo[16], hi[16];
     region_scope_bounds(scope, lo, hi);
     struct al_stmt *st = al_db_sql(db, sql);
     if (!st)
         return AL_EDB;
     al_stmt_binds(st, AL_I(provider), AL_I(from), AL_I(to), AL_T(lo), AL_T(hi));
-    return facts_rows(st, a, out, n);
+    int rc = facts_rows(st, a, out, n);
+    if (rc != AL_OK || *n == 0)
+        return rc;
+    qsort(*out, *n, sizeof(**out), row_cmp);
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    for (size_t i = 0; i < *n; i++) {
+        const struct svc_visit_facts *f = &(*out)[i].f;
+        if (!f->has_checkin)
+            continue;
+        int64_t end = f->has_checkout && f->checkout_at > f->checkin_at ? f->checkout_at
+                                                                         : f->checkin_at;
+        if (f->checkin_at < first)
+            first = f->checkin_at;
+        if (end > last)
+            last = end;
+    }
+    if (first > last)
+        return AL_OK; /* no visit checked in: none overlaps */
+    struct svc_span *spans = NULL;
+    size_t ns = 0;
+    rc = caregiver_spans(db, a, provider, from, to, first - 86400, last, &spans, &ns);
+    if (rc == AL_OK)
+        service_mark_overlaps(*out, *n, spans, ns);
+    return rc;
 }
 
 int

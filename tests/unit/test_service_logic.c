@@ -427,6 +427,82 @@ visits_overlap(void **state)
     assert_false(service_visits_overlap(50, 0, 50, 0));     /* two instants */
 }
 
+/* The test OVERLAP_SQL (service_store.c) makes for visit `v` against every span, as written. */
+static bool
+overlap_by_definition(const struct svc_visit_row *v, const struct svc_span *s, size_t n)
+{
+    if (!v->f.has_checkin)
+        return false;
+    int64_t vin = v->f.checkin_at, vout = v->f.has_checkout ? v->f.checkout_at : 0;
+    int64_t vend = vout > vin ? vout : vin;
+    for (size_t j = 0; j < n; j++) {
+        int64_t wend = s[j].out > s[j].in ? s[j].out : s[j].in;
+        if (s[j].caregiver_id == v->f.caregiver_id && s[j].order_id != v->order_id &&
+            s[j].in >= vin - 86400 && s[j].in < vend && vin < wend)
+            return true;
+    }
+    return false;
+}
+
+static int
+span_cmp(const void *a, const void *b)
+{
+    const struct svc_span *x = a, *y = b;
+    if (x->caregiver_id != y->caregiver_id)
+        return x->caregiver_id < y->caregiver_id ? -1 : 1;
+    return (x->in > y->in) - (x->in < y->in);
+}
+
+/*
+ * RULE-SVC-219: the month's overlap pass flags exactly the visits the per-row test flags:
+ * random visits of a few caregivers over three days (long ones, instants, equal check-ins, visits
+ * more than a day apart), each also a span of its caregiver, plus spans of visits not paid.
+ */
+static void
+overlaps_in_one_pass(void **state)
+{
+    (void)state;
+    enum { N = 400, EXTRA = 200 };
+    static struct svc_visit_row rows[N];
+    static struct svc_span spans[N + EXTRA];
+    unsigned seed = 42;
+    for (int round = 0; round < 50; round++) {
+        size_t ns = 0;
+        for (int i = 0; i < N; i++) {
+            seed = seed * 1103515245u + 12345u;
+            int64_t cg = 1 + (seed >> 16) % 5;
+            seed = seed * 1103515245u + 12345u;
+            int64_t in = 100000 + (int64_t)((seed >> 8) % (3 * 86400)) / 600 * 600;
+            seed = seed * 1103515245u + 12345u;
+            unsigned kind = (seed >> 16) % 10;
+            int64_t out = kind == 0 ? 0 : kind == 1 ? in : kind == 2 ? in + 2 * 86400
+                                                                      : in + 600 * (kind - 2);
+            rows[i] = (struct svc_visit_row){.order_id = 1000 + i, .f = {.caregiver_id = cg,
+                .has_checkin = kind != 9 || round % 2, .has_checkout = kind != 0,
+                .checkin_at = in, .checkout_at = out}};
+            if (rows[i].f.has_checkin)
+                spans[ns++] = (struct svc_span){cg, 1000 + i, in, out};
+        }
+        for (int i = 0; i < EXTRA; i++) {
+            seed = seed * 1103515245u + 12345u;
+            int64_t in = 100000 - 86400 + (int64_t)((seed >> 8) % (5 * 86400));
+            spans[ns++] = (struct svc_span){1 + (seed >> 4) % 5, 5000 + i, in, in + 900};
+        }
+        qsort(spans, ns, sizeof(spans[0]), span_cmp);
+        service_mark_overlaps(rows, N, spans, ns);
+        int flagged = 0;
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(rows[i].f.overlap, overlap_by_definition(&rows[i], spans, ns));
+            flagged += rows[i].f.overlap;
+        }
+        assert_true(flagged > 0 && flagged < N); /* both answers occur */
+    }
+    /* No spans: nothing overlaps, even a flag left from before. */
+    rows[0].f.overlap = true;
+    service_mark_overlaps(rows, 1, NULL, 0);
+    assert_false(rows[0].f.overlap);
+}
+
 /* RULE-SVC-085, RULE-SVC-196: what a statement may pay. */
 static void
 payable(void **state)
@@ -463,6 +539,7 @@ main(void)
         cmocka_unit_test(evv),
         cmocka_unit_test(times),
         cmocka_unit_test(exceptions_of_visits),
+        cmocka_unit_test(overlaps_in_one_pass),
         cmocka_unit_test(todo_of_visits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
