@@ -1096,23 +1096,26 @@ visit_fix(struct al_req *r)
     if (rc != AL_OK)
         return rc;
     ec.now = r->now;
-    unsigned m = service_exceptions(&v.f, &ec);
-    if (!m)
+    /* RULE-SVC-220: an exception that arose after the fix is open again; the fix then covers
+     * it too, with the new codes (the earlier ones stay in the audit log). */
+    unsigned all = service_exceptions(&v.f, &ec), m = service_open_exceptions(&v, &ec);
+    if (!all)
         return al_req_fail(r, AL_EUNPROC, NULL, "该上门记录无异常，无需人工处理");
-    if (v.fixed)
-        return al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
+    if (v.fixed && (v.not_payable || !m))
+        return al_req_fail(r, AL_ECONFLICT, NULL,
+            v.not_payable ? "该上门记录已处理为不予结算" : "该上门记录的异常已处理");
     bool confirm = (m & SVC_EXC_UNCONFIRMED) && rv.payable;
     if (confirm && (rc = next_state(r, &o, SVC_CONFIRM, &to)) != AL_OK)
         return rc;
     char ids[160] = "";
     for (unsigned bit = 1; bit < (1u << SVC_NEXC); bit <<= 1)
-        if (m & bit)
+        if ((m | v.fixed_mask) & bit)
             snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s", *ids ? "," : "",
                 service_exception_id(bit));
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
-    rc = service_store_fix_add(r->db, o.id, ids, reason, resolution, note, r->who->username,
-        r->now);
+    rc = service_store_fix_add(r->db, o.id, v.fixed_ids, ids, reason, resolution, note,
+        r->who->username, r->now);
     if (rc == AL_ECONFLICT)
         al_req_fail(r, AL_ECONFLICT, NULL, "该上门记录的异常已处理");
     if (rc == AL_OK && confirm) {
@@ -1202,10 +1205,13 @@ evv_report(struct al_req *r)
             if (m & bit)
                 json_object_set_new(ex, service_exception_id(bit),
                     json_integer(json_integer_value(json_object_get(ex, service_exception_id(bit))) + 1));
+        /* RULE-SVC-220: `open`, what no fix covers yet; `fixed` when nothing is open. */
+        unsigned open = rows[i].not_payable ? 0 : service_open_exceptions(&rows[i], &ec);
         if (m)
-            json_array_append_new(flagged, json_pack("{s:I, s:I, s:o, s:b}", "order_id",
+            json_array_append_new(flagged, json_pack("{s:I, s:I, s:o, s:o, s:b}", "order_id",
                 (json_int_t)rows[i].order_id, "provider_id", (json_int_t)rows[i].provider_id,
-                "exceptions", exceptions_json(m), "fixed", rows[i].fixed));
+                "exceptions", exceptions_json(m), "open", exceptions_json(open), "fixed",
+                rows[i].fixed && !open));
     }
     size_t k;
     json_t *p;

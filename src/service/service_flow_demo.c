@@ -132,10 +132,10 @@ demo_month(struct al_db *db, struct al_arena *a, int64_t now)
                         in.start - 3600 + m * 60);
             }
             if (rc == AL_OK && kind == 1) /* RULE-SVC-073: resolved by codes */
-                rc = service_store_fix_add(db, id, service_exception_id(SVC_EXC_OUTSIDE), "gps_drift", "phone_verified",
+                rc = service_store_fix_add(db, id, NULL, service_exception_id(SVC_EXC_OUTSIDE), "gps_drift", "phone_verified",
                     "电话回访老人，确认已上门", "fg_civil", in.start + 86400);
             if (rc == AL_OK && kind == 31)
-                rc = service_store_fix_add(db, id, service_exception_id(SVC_EXC_SHORT), "forgot", "time_corrected",
+                rc = service_store_fix_add(db, id, NULL, service_exception_id(SVC_EXC_SHORT), "forgot", "time_corrected",
                     "护理员忘记签出，按老人确认的时间更正", "fg_civil", in.start + 86400);
             rc = al_db_end(db, rc);
         }

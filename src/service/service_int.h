@@ -472,10 +472,13 @@ void service_mark_overlaps(struct svc_visit_row *rows, size_t n, const struct sv
 unsigned service_exceptions(const struct svc_visit_facts *v, const struct svc_evv_cfg *c);
 struct svc_visit_row;
 /*
- * RULE-SVC-085, RULE-SVC-196: may visit `v` be paid, judged by `c` as of c->now?  Not while it
- * has exceptions and no fix, never when fixed with a resolution that is not paid.  Pure.
+ * RULE-SVC-085, RULE-SVC-196, RULE-SVC-220: may visit `v` be paid, judged by `c` as of c->now?
+ * Not while it has an exception no fix covers (one that arose after its fix included), never
+ * when fixed with a resolution that is not paid.  Pure.
  */
 bool service_payable(const struct svc_visit_row *v, const struct svc_evv_cfg *c);
+/* RULE-SVC-220: the exceptions of `v` as of c->now that its fix (if any) does not cover.  Pure. */
+unsigned service_open_exceptions(const struct svc_visit_row *v, const struct svc_evv_cfg *c);
 /* The mask of the comma-separated exception ids `ids` (a fix's list); unknown ids count 0. */
 unsigned service_exception_mask(const char *ids);
 /* "missing" … and 六要素缺失 … of one bit; NULL outside. */
@@ -488,6 +491,8 @@ struct svc_visit_row {
     const char *provider_name;
     struct svc_visit_facts f;
     bool fixed;
+    unsigned fixed_mask;   /* the exceptions its fix covers (RULE-SVC-220) */
+    const char *fixed_ids; /* the same as stored, comma-separated; NULL: not fixed */
     bool not_payable; /* fixed with a resolution code that is never paid (RULE-SVC-196) */
     const char *status;
     int64_t window_start, total_fen, entitled_fen, elder_fen;
@@ -530,9 +535,14 @@ int service_store_fix_code_set(struct al_db *db, const char *kind, const char *c
 /* Delete a code no fix names; AL_ECONFLICT when one does (or it is gone). */
 int service_store_fix_code_delete(struct al_db *db, const char *kind, const char *code);
 
-/* RULE-SVC-073: the manual fix, caller's transaction; AL_ECONFLICT when fixed already. */
-int service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
-    const char *reason, const char *resolution, const char *note, const char *by, int64_t now);
+/*
+ * RULE-SVC-073: the manual fix, caller's transaction; AL_ECONFLICT when fixed already.
+ * RULE-SVC-220: with `was` non-NULL, the visit's fix covering the exceptions `was` becomes this
+ * one (covering `exceptions`); AL_ECONFLICT when it covers other ones by now.
+ */
+int service_store_fix_add(struct al_db *db, int64_t order_id, const char *was,
+    const char *exceptions, const char *reason, const char *resolution, const char *note,
+    const char *by, int64_t now);
 /* ---- the caregiver's to-do (RULE-SVC-187) ---- */
 
 struct svc_todo {

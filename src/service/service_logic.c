@@ -379,12 +379,16 @@ service_exceptions(const struct svc_visit_facts *v, const struct svc_evv_cfg *c)
     return m;
 }
 
+unsigned
+service_open_exceptions(const struct svc_visit_row *v, const struct svc_evv_cfg *c)
+{
+    return service_exceptions(&v->f, c) & ~(v->fixed ? v->fixed_mask : 0u);
+}
+
 bool
 service_payable(const struct svc_visit_row *v, const struct svc_evv_cfg *c)
 {
-    if (v->not_payable)
-        return false;
-    return v->fixed || service_exceptions(&v->f, c) == 0;
+    return !v->not_payable && service_open_exceptions(v, c) == 0;
 }
 
 bool

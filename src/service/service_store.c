@@ -1084,6 +1084,8 @@ facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, s
         r->f.skew = al_stmt_int(st, 12) != 0;
         r->f.planned_min = (int)al_stmt_int(st, 13);
         r->fixed = !al_stmt_null(st, 14);
+        r->fixed_ids = r->fixed ? al_stmt_dup(a, st, 14) : NULL;
+        r->fixed_mask = service_exception_mask(r->fixed_ids);
         r->not_payable = r->fixed && !al_stmt_null(st, 15) && al_stmt_int(st, 15) == 0;
         const char *es = al_stmt_text(st, 16); /* RULE-SVC-190 */
         r->f.elder_gone = es && (strcmp(es, "deceased") == 0 || strcmp(es, "moved_out") == 0);
@@ -1236,17 +1238,27 @@ service_store_visit_row(struct al_db *db, struct al_arena *a, int64_t order_id,
 }
 
 int
-service_store_fix_add(struct al_db *db, int64_t order_id, const char *exceptions,
-    const char *reason, const char *resolution, const char *note, const char *by, int64_t now)
+service_store_fix_add(struct al_db *db, int64_t order_id, const char *was,
+    const char *exceptions, const char *reason, const char *resolution, const char *note,
+    const char *by, int64_t now)
 {
-    struct al_stmt *st = al_db_sql(db,
-        "INSERT INTO svc_visit_fixes(order_id, exceptions, reason_code, resolution_code, note,"
-        " by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    static const char sql_add[] =
+        "INSERT INTO svc_visit_fixes(exceptions, reason_code, resolution_code, note, by_user, at,"
+        " order_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    static const char sql_more[] =
+        "UPDATE svc_visit_fixes SET exceptions = ?, reason_code = ?, resolution_code = ?,"
+        " note = ?, by_user = ?, at = ? WHERE order_id = ? AND exceptions = ?";
+    struct al_stmt *st = al_db_sql(db, was ? sql_more : sql_add);
     if (!st)
         return AL_EDB;
-    al_stmt_binds(st, AL_I(order_id), AL_T(exceptions), AL_T(reason), AL_T(resolution),
-        AL_T(note ? note : ""), AL_T(by), AL_I(now));
-    return al_stmt_run(st); /* AL_ECONFLICT: fixed already */
+    al_stmt_binds(st, AL_T(exceptions), AL_T(reason), AL_T(resolution), AL_T(note ? note : ""),
+        AL_T(by), AL_I(now), AL_I(order_id));
+    if (was)
+        al_stmt_bind_text(st, 8, was);
+    int rc = al_stmt_run(st); /* AL_ECONFLICT: fixed already */
+    if (rc == AL_OK && was && al_db_changes(db) != 1)
+        rc = AL_ECONFLICT; /* fixed again meanwhile */
+    return rc;
 }
 
 int

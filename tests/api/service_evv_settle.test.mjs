@@ -242,3 +242,40 @@ test('RULE-SVC-191, RULE-SVC-197, RULE-SVC-198, RULE-SVC-199, RULE-SVC-200, RULE
   assert.deepEqual(page.lines, rv.lines.slice(1))
   assertError(await civil.get(`/api/v1/service/settlements/${t.id}?offset=-1`), 400, 'invalid', 'offset')
 })
+
+test('RULE-SVC-220: an exception that arises after a fix is open again until fixed again; the fix then covers both, and the audit log keeps each fix', async () => {
+  const a = await completed(['zhujie'], slot(30)) // 30 of 120 minutes: too short
+  await confirm(a)
+  const entry = async () => (await report()).flagged.find((x) => x.order_id === a.id)
+  assert.deepEqual(flagsOf(await report(), a), ['too_short'])
+  ok(await fix(a, 'forgot', 'time_corrected'))
+  let f = await entry()
+  assert.deepEqual([f.fixed, f.open], [true, []])
+  assertError(await fix(a, 'other', 'visit_verified'), 409, 'conflict')
+  // The elder is recorded as deceased two days before the visit: a new exception, open again.
+  const gone = new Date(Date.now() - 2 * 86400e3).toISOString().slice(0, 10)
+  const cur = ok(await civil.get(`/api/v1/elders/${a.elder.id}`))
+  ok(await civil.patch(`/api/v1/elders/${a.elder.id}`, { version: cur.version, status: 'deceased', status_date: gone, status_reason: '病故' }))
+  f = await entry()
+  assert.deepEqual(f.exceptions.map((x) => x.id), ['too_short', 'elder_gone'])
+  assert.deepEqual([f.fixed, f.open.map((x) => x.id)], [false, ['elder_gone']])
+  // Fixed again: this fix names what was open; now it covers both.
+  const again = ok(await fix(a, 'other', 'visit_verified'))
+  assert.deepEqual(again.exceptions.map((x) => x.id), ['elder_gone'])
+  f = await entry()
+  assert.deepEqual([f.fixed, f.open], [true, []])
+  assertError(await fix(a, 'other', 'visit_verified'), 409, 'conflict')
+  const fixes = (await auditOf('service.visit_fix')).filter((x) => x.target_id === String(a.id))
+  const details = fixes.map((x) => (typeof x.detail === 'string' ? JSON.parse(x.detail) : x.detail))
+  assert.deepEqual(details.map((d) => [d.exceptions, d.resolution_code]).sort(),
+    [['too_short', 'time_corrected'], ['too_short,elder_gone', 'visit_verified']].sort())
+
+  // A visit fixed as never paid stays so: a new exception asks for nothing more (409).
+  const b = await completed(['zhujie'], slot(30))
+  ok(await fix(b, 'other', 'not_payable'))
+  const curB = ok(await civil.get(`/api/v1/elders/${b.elder.id}`))
+  ok(await civil.patch(`/api/v1/elders/${b.elder.id}`, { version: curB.version, status: 'deceased', status_date: gone, status_reason: '病故' }))
+  const fb = (await report()).flagged.find((x) => x.order_id === b.id)
+  assert.deepEqual([fb.fixed, fb.open], [true, []])
+  assert.match(assertError(await fix(b, 'other', 'visit_verified'), 409, 'conflict').message, /不予结算/)
+})

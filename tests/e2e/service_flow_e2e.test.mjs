@@ -128,7 +128,7 @@ test('RULE-SVC-155, RULE-SVC-030, RULE-UI-041, RULE-SVC-061, RULE-SVC-156, RULE-
   await board.page.click('[data-test=evv-fix-resolution]')
   await board.page.click('.el-select-dropdown__item:has-text("电话回访核实")')
   await board.page.click('[data-test=evv-fix-submit]')
-  await flagged.locator('text=已处理').waitFor()
+  await board.page.locator(`[data-test=evv-fixed-${order.id}]`).waitFor()
 
   // 7. The month's statement of 孙丽's provider, made and approved on the settlement page.
   const provider = ok(await civil.get('/api/v1/service/caregivers')).items.find((x) => x.name === '孙丽').provider_name

@@ -516,7 +516,18 @@ payable(void **state)
     v.f.overlap = true;
     assert_false(service_payable(&v, &lim)); /* flagged, not fixed: held */
     v.fixed = true;
+    v.fixed_mask = SVC_EXC_OVERLAP;
     assert_true(service_payable(&v, &lim)); /* fixed with a paying resolution */
+    assert_int_equal(service_open_exceptions(&v, &lim), 0);
+    /* RULE-SVC-220: an exception that arose after the fix is open: held until fixed again. */
+    v.f.checkout_at = 1000 + 600; /* 10 of 60 minutes */
+    assert_int_equal(service_open_exceptions(&v, &lim), SVC_EXC_SHORT);
+    assert_false(service_payable(&v, &lim));
+    v.fixed_mask = SVC_EXC_OVERLAP | SVC_EXC_SHORT;
+    assert_true(service_payable(&v, &lim));
+    v.fixed = false; /* no fix: its mask counts for nothing */
+    assert_int_equal(service_open_exceptions(&v, &lim), SVC_EXC_OVERLAP | SVC_EXC_SHORT);
+    v.fixed = true;
     v.not_payable = true;
     assert_false(service_payable(&v, &lim)); /* fixed as never paid */
 }
