@@ -113,7 +113,11 @@ if (PG) {
   let dir = null, url = PG
   if (PG === '1') {
     dir = mkdtempSync(join(tmpdir(), 'bench-settle-pg-'))
-    url = run('tests/lib/pg.sh', ['start', dir])
+    // Durable like SQLite's synchronous=FULL (pg.sh's test default is fsync=off), as registry.sh.
+    const r = spawnSync('tests/lib/pg.sh', ['start', dir], { encoding: 'utf8',
+      env: { ...process.env, PG_OPTS: '-c fsync=on -c shared_buffers=256MB -c max_wal_size=2GB' } })
+    if (r.status !== 0) throw new Error(`tests/lib/pg.sh: ${r.stderr}`)
+    url = r.stdout.trim()
   }
   try {
     results.push(await engine('PostgreSQL', url))
