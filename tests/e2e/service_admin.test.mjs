@@ -167,3 +167,29 @@ test('RULE-SVC-213, RULE-SVC-214: the officer binds a new provider account to a 
   const r = await st.get('/api/v1/service/stations')
   assert.deepEqual(r.body.items.map((x) => x.id), [jx.id])
 })
+
+test('RULE-SVC-221: a caregiver account is bound to its record found by name as the officer types, on a phone in 长辈模式', async () => {
+  const admin = await server.login('admin')
+  const jx = ok(await civil.get('/api/v1/service/admin/stations?q=进化')).items[0]
+  const rec = ok(await civil.post('/api/v1/service/admin/caregivers', { station_id: jx.id, name: '查找护理员', skills: ['general'] }), 201)
+  ok(await admin.post('/api/v1/users', { username: 'e2e_carer', display_name: '查找护理员', role: 'caregiver', region_code: '520327', password: 'Anlao-E2e-2026' }), 201)
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, bypassCSP: true }, true)
+  await page.goto(server.base + '/service/network?tab=accounts&state=0')
+  const card = page.locator('text=e2e_carer').first()
+  await card.waitFor()
+  await card.click()
+  await page.waitForSelector('[data-test=net-bind]')
+  // Typed, the select asks the server: the record is found whatever page it is on.
+  await page.click('[data-test=net-bind-caregiver]')
+  await page.keyboard.type('查找')
+  await page.click('.el-select-dropdown__item:visible:has-text("查找护理员")')
+  await page.click('[data-test=net-bind-save]')
+  await page.waitForSelector('.el-message--success:has-text("已保存绑定")')
+  const acc = ok(await civil.get('/api/v1/service/admin/accounts?q=e2e_carer')).items[0]
+  assert.deepEqual([acc.caregiver_id, acc.caregiver_name], [rec.id, '查找护理员'])
+  assert.ok(await fitsWidth(page), 'no sideways scrolling at 390 px')
+  assert.deepEqual(await axeViolations(page), [])
+  await page.screenshot({ path: `${SHOTS}/service-accounts-phone.png` })
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
