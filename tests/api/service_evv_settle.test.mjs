@@ -136,7 +136,7 @@ test('RULE-SVC-192, RULE-SVC-193: a completed visit unconfirmed past service.con
   assert.deepEqual(d.confirm_hours, [1, 48])
 })
 
-test('RULE-SVC-191, RULE-SVC-197, RULE-SVC-198, RULE-SVC-199, RULE-SVC-200, RULE-SVC-201, RULE-SVC-202, RULE-SVC-206: overlaps held back; the approved month adjusted by new lines to the fen; reversals; the entitlement draws', async () => {
+test('RULE-SVC-191, RULE-SVC-197, RULE-SVC-198, RULE-SVC-199, RULE-SVC-200, RULE-SVC-201, RULE-SVC-202, RULE-SVC-206, RULE-SVC-218: overlaps held back; the approved month adjusted by new lines to the fen; reversals; the entitlement draws (one INSERT … SELECT)', async () => {
   // An entitled elder (养老服务补贴 10000 fen a month) whose visit draws 8000 + 2000 from it.
   const rich = await elder()
   ok(await civil.post('/api/v1/entitle/benefits', { elder_id: rich.id, item_key: 'fuwu_butie', from_date: '2026-01-01', source: 'manual' }), 201)
