@@ -983,7 +983,7 @@ order_confirm_signature(struct al_req *r)
         return al_req_fail(r, AL_EUNPROC, "attachment_id", "没有找到本订单的签名图片，请重新签名");
     if (rc != AL_OK)
         return rc;
-    if (strcmp(type, "image/png") != 0 || !service_png_ink(png, len, &img))
+    if (strcmp(type, "image/png") != 0 || !service_png_ink(r->arena, png, len, &img))
         return al_req_fail(r, AL_EUNPROC, "signature", "签名图片应为签名板生成的 PNG 图片");
     if (!service_signature_ok(&img))
         return al_req_fail(r, AL_EUNPROC, "signature",

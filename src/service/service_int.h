@@ -622,8 +622,10 @@ struct svc_png {
     uint32_t ink_left, ink_right; /* the columns the ink spans */
 };
 
-/* Read `png` (8-bit, not interlaced) into *img.  false: not a PNG this reads. */
-bool service_png_ink(const unsigned char *png, size_t len, struct svc_png *img);
+/* Read `png` (8-bit, not interlaced) into *img, its working memory in `a`.  false: not a PNG
+ * this reads. */
+bool service_png_ink(struct al_arena *a, const unsigned char *png, size_t len,
+    struct svc_png *img);
 
 /* Whether *img is a signature: enough ink, across at least a fifth of its width. */
 bool service_signature_ok(const struct svc_png *img);

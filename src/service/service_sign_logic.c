@@ -9,6 +9,7 @@
 
 #include <zlib.h>
 
+#include "core/arena.h"
 #include "service/service_int.h"
 
 static uint32_t
@@ -17,10 +18,10 @@ be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The image's data: IDAT chunks joined, into *out (heap).  false: not such a PNG. */
+/* The image's data: IDAT chunks joined, into *out (in `a`).  false: not such a PNG. */
 static bool
-png_chunks(const unsigned char *png, size_t len, struct svc_png *img, unsigned char **out,
-    size_t *out_len)
+png_chunks(struct al_arena *a, const unsigned char *png, size_t len, struct svc_png *img,
+    unsigned char **out, size_t *out_len)
 {
     static const unsigned char magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (len < 8 + 25 || memcmp(png, magic, 8) != 0 || memcmp(png + 12, "IHDR", 4) != 0)
@@ -33,21 +34,14 @@ png_chunks(const unsigned char *png, size_t len, struct svc_png *img, unsigned c
     if (depth != 8 || img->channels == 0 || interlace != 0 || img->width == 0 ||
         img->height == 0 || img->width > SVC_SIGN_MAX_SIDE || img->height > SVC_SIGN_MAX_SIDE)
         return false;
-    size_t cap = 0, n = 0;
-    unsigned char *data = NULL;
+    size_t n = 0;
+    unsigned char *data = al_arena_alloc(a, len); /* the chunks joined are shorter than the file */
     for (size_t at = 8; at + 12 <= len;) {
         uint32_t clen = be32(png + at);
         if (clen > len - at - 12)
             break;
         const unsigned char *type4 = png + at + 4, *body = png + at + 8;
         if (memcmp(type4, "IDAT", 4) == 0) {
-            if (n + clen > cap) {
-                cap = (n + clen) * 2;
-                unsigned char *nd = realloc(data, cap);
-                if (!nd)
-                    break;
-                data = nd;
-            }
             memcpy(data + n, body, clen);
             n += clen;
         } else if (memcmp(type4, "IEND", 4) == 0) {
@@ -57,7 +51,6 @@ png_chunks(const unsigned char *png, size_t len, struct svc_png *img, unsigned c
         }
         at += 12 + (size_t)clen;
     }
-    free(data);
     return false;
 }
 
@@ -112,17 +105,17 @@ count_ink(const unsigned char *raw, struct svc_png *img)
 }
 
 bool
-service_png_ink(const unsigned char *png, size_t len, struct svc_png *img)
+service_png_ink(struct al_arena *a, const unsigned char *png, size_t len, struct svc_png *img)
 {
     unsigned char *z = NULL;
     size_t zn = 0;
     memset(img, 0, sizeof(*img));
-    if (!png_chunks(png, len, img, &z, &zn))
+    if (!png_chunks(a, png, len, img, &z, &zn))
         return false;
     size_t stride = (size_t)img->width * (size_t)img->channels + 1;
     uLongf rawn = (uLongf)(stride * img->height);
-    unsigned char *raw = malloc(rawn ? rawn : 1);
-    bool ok = raw && uncompress(raw, &rawn, z, (uLong)zn) == Z_OK &&
+    unsigned char *raw = al_arena_alloc(a, rawn);
+    bool ok = uncompress(raw, &rawn, z, (uLong)zn) == Z_OK &&
               rawn == (uLongf)(stride * img->height);
     for (uint32_t y = 0; ok && y < img->height; y++) {
         unsigned char *line = raw + (size_t)y * stride;
@@ -131,8 +124,6 @@ service_png_ink(const unsigned char *png, size_t len, struct svc_png *img)
     }
     if (ok)
         count_ink(raw, img);
-    free(raw);
-    free(z);
     return ok;
 }
 

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/arena.h"
 #include "service/service_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -10,8 +11,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static struct al_arena a; /* as a request's arena: emptied after each input */
+    static int ready;
+    if (!ready) {
+        al_arena_init(&a, 4096);
+        ready = 1;
+    }
     struct svc_png img;
-    if (service_png_ink(data, size, &img)) {
+    bool read = service_png_ink(&a, data, size, &img);
+    al_arena_reset(&a);
+    if (read) {
         /* What was read is inside the image it says it is. */
         if (img.width == 0 || img.height == 0 || img.width > SVC_SIGN_MAX_SIDE ||
             img.height > SVC_SIGN_MAX_SIDE || img.ink < 0 ||

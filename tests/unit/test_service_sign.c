@@ -7,8 +7,11 @@
 
 #include <zlib.h>
 
+#include "core/arena.h"
 #include "service/service_int.h"
 #include "unit.h"
+
+static struct al_arena A; /* the reader's working memory, as a request's arena */
 
 #define W 60
 #define H 20
@@ -82,7 +85,7 @@ read_every_filter(void **state)
             ink(px, x, 5 + (x % 10)), ink(px, x, 6 + (x % 10)), ink(px, x, 12);
         size_t n = png_of(px, shift, png);
         struct svc_png img;
-        assert_true(service_png_ink(png, n, &img));
+        assert_true(service_png_ink(&A, png, n, &img));
         assert_int_equal(img.width, W);
         assert_int_equal(img.height, H);
         assert_int_equal(img.ink, 50 * 3 - 10); /* rows 12 overlap where x % 10 == 6 or 7 */
@@ -99,24 +102,24 @@ blank_dot_and_stroke(void **state)
     struct svc_png img;
     /* A blank pad: transparent, then white. */
     memset(px, 0, sizeof(px));
-    assert_true(service_png_ink(png, png_of(px, 4, png), &img));
+    assert_true(service_png_ink(&A, png, png_of(px, 4, png), &img));
     assert_int_equal(img.ink, 0);
     assert_false(service_signature_ok(&img));
     memset(px, 255, sizeof(px));
-    assert_true(service_png_ink(png, png_of(px, 3, png), &img));
+    assert_true(service_png_ink(&A, png, png_of(px, 3, png), &img));
     assert_int_equal(img.ink, 0);
     assert_false(service_signature_ok(&img));
     /* A faint grey or a half-transparent smudge is not ink either. */
     for (size_t i = 0; i < sizeof(px); i += 4)
         px[i] = px[i + 1] = px[i + 2] = 230, px[i + 3] = 255;
-    assert_true(service_png_ink(png, png_of(px, 2, png), &img));
+    assert_true(service_png_ink(&A, png, png_of(px, 2, png), &img));
     assert_int_equal(img.ink, 0);
     /* A blot: plenty of ink in a tenth of the width. */
     memset(px, 0, sizeof(px));
     for (int y = 0; y < H; y++)
         for (int x = 0; x < 6; x++)
             ink(px, 30 + x, y);
-    assert_true(service_png_ink(png, png_of(px, 1, png), &img));
+    assert_true(service_png_ink(&A, png, png_of(px, 1, png), &img));
     assert_int_equal(img.ink, 120);
     assert_false(service_signature_ok(&img)); /* under SVC_SIGN_MIN_INK and too narrow */
     /* A signature: 8 rows of ink across the pad. */
@@ -124,7 +127,7 @@ blank_dot_and_stroke(void **state)
     for (int y = 4; y < 12; y++)
         for (int x = 10; x < 50; x++)
             ink(px, x, y);
-    assert_true(service_png_ink(png, png_of(px, 0, png), &img));
+    assert_true(service_png_ink(&A, png, png_of(px, 0, png), &img));
     assert_int_equal(img.ink, 320);
     assert_true(service_signature_ok(&img));
 }
@@ -137,16 +140,16 @@ not_such_a_png(void **state)
     struct svc_png img;
     memset(px, 0, sizeof(px));
     size_t n = png_of(px, 0, png);
-    assert_false(service_png_ink(png, 20, &img));        /* cut short */
-    assert_false(service_png_ink(png, n - 12, &img));    /* no IEND */
+    assert_false(service_png_ink(&A, png, 20, &img));        /* cut short */
+    assert_false(service_png_ink(&A, png, n - 12, &img));    /* no IEND */
     png[24] = 16;                                        /* 16-bit depth */
-    assert_false(service_png_ink(png, n, &img));
+    assert_false(service_png_ink(&A, png, n, &img));
     png[24] = 8, png[28] = 1;                            /* interlaced */
-    assert_false(service_png_ink(png, n, &img));
+    assert_false(service_png_ink(&A, png, n, &img));
     png[28] = 0, png[33 + 8 + 2] ^= 0xff;                /* the image data corrupted */
-    assert_false(service_png_ink(png, n, &img));
+    assert_false(service_png_ink(&A, png, n, &img));
     const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F'};
-    assert_false(service_png_ink(jpeg, sizeof(jpeg), &img));
+    assert_false(service_png_ink(&A, jpeg, sizeof(jpeg), &img));
 }
 
 int
@@ -157,5 +160,8 @@ main(void)
         cmocka_unit_test(blank_dot_and_stroke),
         cmocka_unit_test(not_such_a_png),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    al_arena_init(&A, 4096);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    al_arena_fini(&A);
+    return failed;
 }
