@@ -39,6 +39,18 @@ export async function axeViolations(page) {
   if (!(await page.evaluate(() => !!window.axe))) {
     await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' })
   }
+  // A toast or drawer still fading in is half transparent: axe would judge its contrast against
+  // what shows through it (CI failed so on the meal rules' 已新增 message).  Wait for every
+  // transition that ends to end — two frames first, so one Vue has just started is counted.
+  await page.evaluate(async () => {
+    for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(r))
+    const ending = document.getAnimations()
+      .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime))
+    await Promise.race([
+      Promise.all(ending.map((a) => a.finished.catch(() => {}))),
+      new Promise((r) => setTimeout(r, 2000)),
+    ])
+  })
   const r = await page.evaluate(async () => {
     const res = await window.axe.run(document, { resultTypes: ['violations'] })
     return res.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`)
