@@ -860,11 +860,17 @@ static int order_checkout(struct al_req *r) { return visit(r, SVC_CHECKOUT); }
 
 /* ---- confirmation and rating (RULE-SVC-060..064) ---- */
 
-/* Confirm order `o` (completed → confirmed) as `how`, audited; the caller checked who may. */
+/*
+ * Confirm order `o` (completed → confirmed) as `how`, audited; the caller checked who may and
+ * began `x` (RULE-SVC-222: a confirmation sent again with its Idempotency-Key, from an offline
+ * queue that did not hear the answer, answers the first answer and writes nothing).
+ */
 static int
-confirm_write(struct al_req *r, struct svc_order *o, const char *how, const char *reason)
+confirm_write(struct al_req *r, struct al_idem_req *x, struct svc_order *o, const char *how,
+    const char *reason)
 {
     const char *to;
+    json_t *answer = NULL;
     int rc = next_state(r, o, SVC_CONFIRM, &to);
     if (rc != AL_OK)
         return rc;
@@ -878,10 +884,21 @@ confirm_write(struct al_req *r, struct svc_order *o, const char *how, const char
     if (rc == AL_OK)
         rc = service_audit(r, "service.order_confirm", o->id, o->region_code,
             json_pack("{s:s, s:s?}", "by", how, "reason", reason));
-    if ((rc = al_db_end(r->db, rc)) != AL_OK)
+    if (rc == AL_OK)
+        rc = service_store_order_json(r->db, r->arena, o->id, &answer);
+    rc = al_idem_req_keep(r, x, 200, answer, rc);
+    if ((rc = al_idem_req_end(r, x, rc)) != AL_OK || x->replayed)
         return rc;
     service_publish(r->db, r->arena, o->id, o->region_code, to, o->caregiver_id);
-    return reply_order(r, 200, o->id);
+    return al_reply(r, 200, answer);
+}
+
+/* RULE-SVC-222: the confirmation's key, per order (as check-in's, RULE-SVC-044). */
+static int
+confirm_key(struct al_req *r, const struct svc_order *o, struct al_idem_req *x)
+{
+    return al_idem_req_begin(r, "service.confirm", al_arena_printf(r->arena, "%lld", (long long)o->id),
+        "该幂等键已用于另一次确认", x);
 }
 
 /* GET: the code the elder's side shows (RULE-SVC-060); only while the order awaits it. */
@@ -905,11 +922,14 @@ order_confirm(struct al_req *r)
     json_t *body;
     const char *given = NULL, *code = NULL, *to;
     int tries = 0;
+    struct al_idem_req x;
     int rc = order_of_caregiver(r, &o, &me);
     if (rc == AL_OK)
         rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "code", "确认码", AL_REQUIRED, 1, 12, &given, &r->err);
+    if (rc == AL_OK && ((rc = confirm_key(r, &o, &x)) != AL_OK || x.replayed))
+        return rc;
     if (rc == AL_OK)
         rc = next_state(r, &o, SVC_CONFIRM, &to);
     if (rc == AL_OK)
@@ -934,7 +954,7 @@ order_confirm(struct al_req *r)
                 "确认码不正确，已连续输错 %d 次，请由助老员代老人确认", SVC_CONFIRM_TRIES);
         return al_req_fail(r, AL_EINVAL, "code", "确认码不正确，还可以再试 %d 次", left);
     }
-    return confirm_write(r, &o, "code", NULL);
+    return confirm_write(r, &x, &o, "code", NULL);
 }
 
 /* RULE-SVC-063: a helper confirms on the elder's behalf, with a reason. */
@@ -944,14 +964,15 @@ order_confirm_for(struct al_req *r)
     struct svc_order o;
     json_t *body;
     const char *reason = NULL;
+    struct al_idem_req x;
     int rc = order_in_scope(r, &o);
     if (rc == AL_OK)
         rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_json_get_str(body, "reason", "代确认理由", AL_REQUIRED, 2, 200, &reason, &r->err);
-    if (rc != AL_OK)
+    if (rc != AL_OK || (rc = confirm_key(r, &o, &x)) != AL_OK || x.replayed)
         return rc;
-    return confirm_write(r, &o, "helper", reason);
+    return confirm_write(r, &x, &o, "helper", reason);
 }
 
 /*
@@ -969,12 +990,15 @@ order_confirm_signature(struct al_req *r)
     const unsigned char *png = NULL;
     size_t len = 0;
     struct svc_png img;
+    struct al_idem_req x;
     int rc = order_of_caregiver(r, &o, &me);
     if (rc == AL_OK)
         rc = al_req_json(r, &body);
     if (rc == AL_OK)
         rc = al_json_get_int(body, "attachment_id", "签名图片", AL_REQUIRED, 1, INT64_MAX, &att,
             NULL, &r->err);
+    if (rc == AL_OK && ((rc = confirm_key(r, &o, &x)) != AL_OK || x.replayed))
+        return rc;
     if (rc == AL_OK)
         rc = next_state(r, &o, SVC_CONFIRM, &to);
     if (rc == AL_OK)
@@ -988,7 +1012,7 @@ order_confirm_signature(struct al_req *r)
     if (!service_signature_ok(&img))
         return al_req_fail(r, AL_EUNPROC, "signature",
             "签名是空白的或太小，请老人或家属在签名框内写下姓名");
-    return confirm_write(r, &o, "signature",
+    return confirm_write(r, &x, &o, "signature",
         al_arena_printf(r->arena, "签名图片 %lld", (long long)att));
 }
 
@@ -1586,11 +1610,11 @@ static const struct al_route service_routes[] = {
     {AL_GET, "/api/v1/service/orders/:id/confirm-code", order_confirm_code, "service.read", 0,
         "老人/家属端显示的服务确认码（签出后）"},
     {AL_POST, "/api/v1/service/orders/:id/confirm", order_confirm, "service.visit", 0,
-        "护理员输入老人提供的确认码（错 5 次后须助老员代确认）"},
+        "护理员输入老人提供的确认码（错 5 次后须助老员代确认；Idempotency-Key 防重复）"},
     {AL_POST, "/api/v1/service/orders/:id/confirm-signature", order_confirm_signature,
-        "service.visit", 0, "护理员屏幕上老人或家属手写签名确认（先上传签名图片）"},
+        "service.visit", 0, "护理员屏幕上老人或家属手写签名确认（先上传签名图片；Idempotency-Key 防重复）"},
     {AL_POST, "/api/v1/service/orders/:id/confirm-for-elder", order_confirm_for, "service.order", 0,
-        "助老员代老人确认服务完成（须填写理由）"},
+        "助老员代老人确认服务完成（须填写理由；Idempotency-Key 防重复）"},
     {AL_POST, "/api/v1/service/orders/:id/rate", order_rate, "service.order", 0,
         "评价（1–5 分、评价内容、投诉）"},
     {AL_POST, "/api/v1/service/orders/:id/fix", visit_fix, "service.dispatch", 0,

@@ -95,3 +95,36 @@ test('RULE-SVC-234: only the order\'s caregiver sends a signature, and only once
   ok(await carer.post(`/api/v1/service/orders/${o.id}/checkout`, { lat: 27.965, lng: 107.72, accuracy_m: 10 }))
   assert.equal(ok(await sign(carer, o.id, att.id)).confirmed_by, 'signature')
 })
+
+test('RULE-SVC-222: a confirmation sent again with its Idempotency-Key (an offline queue that lost the answer) answers the first answer, written once', async () => {
+  const o = await visit()
+  const att = ok(await upload(o.id, signed), 201)
+  // The page queues the pad and the confirmation; the upload is sent twice, stored once (RULE-ATT-011).
+  assert.equal(ok(await upload(o.id, signed), 200).id, att.id)
+  const key = { headers: { 'Idempotency-Key': `sign-${o.id}-0001` } }
+  const first = ok(await carer.post(`/api/v1/service/orders/${o.id}/confirm-signature`, { attachment_id: att.id }, key))
+  assert.equal(first.confirmed_by, 'signature')
+  const again = await carer.post(`/api/v1/service/orders/${o.id}/confirm-signature`, { attachment_id: att.id }, key)
+  assert.equal(again.status, 200, again.text)
+  assert.equal(again.headers.get('idempotent-replayed'), 'true')
+  assert.deepEqual(again.body, first)
+  // The key names that confirmation: another body with it is 409 naming the header; without a
+  // key the state refuses a second confirmation.
+  assertError(await carer.post(`/api/v1/service/orders/${o.id}/confirm-signature`, { attachment_id: att.id + 1 }, key), 409, 'conflict', 'Idempotency-Key')
+  assertError(await sign(carer, o.id, att.id), 409, 'conflict', 'status')
+  const confirms = ok(await civil.get('/api/v1/audit?action=service.order_confirm&page_size=200')).items
+    .filter((a) => a.target_id === String(o.id))
+  assert.equal(confirms.length, 1)
+  // The code and the helper's confirmations take a key the same way.
+  const c = await visit()
+  const code = ok(await civil.get(`/api/v1/service/orders/${c.id}/confirm-code`)).code
+  const ck = { headers: { 'Idempotency-Key': `code-${c.id}-0001` } }
+  const byCode = ok(await carer.post(`/api/v1/service/orders/${c.id}/confirm`, { code }, ck))
+  assert.deepEqual(ok(await carer.post(`/api/v1/service/orders/${c.id}/confirm`, { code }, ck)), byCode)
+  const h = await visit()
+  const hk = { headers: { 'Idempotency-Key': `help-${h.id}-0001` } }
+  const byHelper = ok(await civil.post(`/api/v1/service/orders/${h.id}/confirm-for-elder`, { reason: '老人不会用手机' }, hk))
+  assert.equal(byHelper.confirmed_by, 'helper')
+  assert.deepEqual(ok(await civil.post(`/api/v1/service/orders/${h.id}/confirm-for-elder`, { reason: '老人不会用手机' }, hk)), byHelper)
+  assertError(await carer.post(`/api/v1/service/orders/${h.id}/confirm`, { code: '000000' }, { headers: { 'Idempotency-Key': 'bad key' } }), 400, 'invalid', 'Idempotency-Key')
+})

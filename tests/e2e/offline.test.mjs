@@ -35,7 +35,7 @@ const count = (page) => page.locator('[data-test=outbox-count]').innerText()
 // A real 1×1 PNG.
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082', 'hex')
 
-test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043, RULE-UI-044: the caregiver checks in, takes a photo and checks out offline, reloads offline, and the server gets each once', async () => {
+test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043, RULE-UI-044, RULE-UI-045: the caregiver checks in, takes a photo, checks out and has the elder sign offline, reloads offline, and the server gets each once', async () => {
   const all = (await civil.get(`/api/v1/service/orders?date=${today}&page_size=200`)).body.items
   const o = all.find((x) => x.status === 'accepted' && x.caregiver_name === '孙丽')
   assert.ok(o, JSON.stringify(all.map((x) => [x.status, x.caregiver_name])))
@@ -59,12 +59,26 @@ test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043, RULE-UI-044: the careg
   await card.locator('.el-checkbox:has-text("情绪良好")').click()
   await card.locator('[data-test=visit-checkout]').click()
   await page.waitForFunction(() => document.querySelector('[data-test=outbox-count]')?.textContent === '待同步 3 条')
+  // RULE-UI-045, RULE-SVC-222: the elder signs on the screen, still offline: the pad and the
+  // confirmation naming it wait behind the check-out.
+  await card.locator(`[data-test=visit-sign-${o.id}]`).click()
+  const pad = page.locator('[data-test=sign-canvas]')
+  await pad.waitFor()
+  const box = await pad.boundingBox()
+  await page.mouse.move(box.x + 30, box.y + box.height / 2)
+  await page.mouse.down()
+  for (let x = 30; x <= box.width - 30; x += 12) await page.mouse.move(box.x + x, box.y + box.height / 2 + 30 * Math.sin(x / 25))
+  await page.mouse.up()
+  await page.locator('[data-test=sign-submit]').click()
+  await page.waitForSelector('.el-message--warning:has-text("签名已保存在本机")')
+  await page.waitForFunction(() => document.querySelector('[data-test=outbox-count]')?.textContent === '待同步 5 条')
+  assert.match(await card.innerText(), /已确认（待同步）/)
 
   // A reload without network: the shell from the service worker, the queue from IndexedDB.
   await page.reload()
   await card.waitFor()
-  assert.equal(await count(page), '待同步 3 条')
-  assert.match(await card.innerText(), /已完成（待同步）/)
+  assert.equal(await count(page), '待同步 5 条')
+  assert.match(await card.innerText(), /已确认（待同步）/)
   await page.waitForSelector('[data-test=visits-stale]')
   assert.ok(await fitsWidth(page), 'the phone page fits 390 px')
   await page.screenshot({ path: `${SHOTS}/offline-caregiver.png`, fullPage: true })
@@ -73,16 +87,18 @@ test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043, RULE-UI-044: the careg
   // The network returns: sent in order, once each.
   await ctx.setOffline(false)
   await page.waitForSelector('[data-test=outbox]', { state: 'detached', timeout: 40000 })
-  await card.filter({ hasText: '已完成' }).waitFor()
+  await card.filter({ hasText: '已确认' }).filter({ hasNotText: '待同步' }).waitFor()
   const done = (await civil.get(`/api/v1/service/orders/${o.id}`)).body
-  assert.equal(done.status, 'completed')
+  assert.equal(done.status, 'confirmed')
+  assert.equal(done.confirmed_by, 'signature')
   assert.equal(done.events.filter((x) => x.to_status === 'in_service').length, 1)
   assert.equal(done.events.filter((x) => x.to_status === 'completed').length, 1)
+  assert.equal(done.events.filter((x) => x.to_status === 'confirmed').length, 1)
   assert.deepEqual(done.visit.checklist, ['情绪良好'])
   assert.equal(done.visit.checkin_outside, false)
   assert.equal(done.visit.clock_skew, false, 'sent_at is the time it was sent (RULE-SVC-043)')
   const shots = (await civil.get(`/api/v1/attachments?owner_kind=order&owner_id=${o.id}`)).body.items
-  assert.deepEqual(shots.map((a) => [a.tag, a.filename]), [['before', '服务前.png']], 'the photo once, after the check-in')
+  assert.deepEqual(shots.map((a) => [a.tag, a.filename]).sort(), [['before', '服务前.png'], ['signature', '签名.png']], 'the photo and the signature once each')
   // Nothing is left in the device's queue to send again.
   assert.equal(await page.evaluate(async () => (await new Promise((ok) => {
     const r = indexedDB.open('anlao-offline'); r.onsuccess = () => { const q = r.result.transaction('outbox').objectStore('outbox').count(); q.onsuccess = () => ok(q.result) }

@@ -72,11 +72,19 @@ const waiting = new Set()
 // object with `status`) when the server refused it. `stamp` names a body field filled with the
 // device's time at the first attempt made online (`sent_at`, RULE-SVC-043); the body is frozen
 // from then on, so every retry is byte for byte the same (RULE-SVC-051 hashes it).
-export async function submit({ method = 'POST', url, body = {}, key, label = '', stamp = null }) {
+// RULE-UI-045: `upload: { url, file, label }` queues a file before the write, in the same
+// IndexedDB transaction, and the id the server gives the file fills the body's field `fill`
+// (the signature's PNG, then the confirmation naming it); a refused file refuses the write.
+export async function submit({ method = 'POST', url, body = {}, key, label = '', stamp = null, upload = null, fill = null }) {
   // A plain copy: IndexedDB cannot store Vue's reactive proxies (a checklist array).
-  const entry = { method, url, body: JSON.parse(JSON.stringify(body)), key: key || newKey(), label, stamp, text: null, created: Date.now(), user: session.user?.id ?? null }
-  entry.seq = await put(entry)
-  outbox.count++
+  const entry = { method, url, body: JSON.parse(JSON.stringify(body)), key: key || newKey(), label, stamp, fill, text: null, created: Date.now(), user: session.user?.id ?? null }
+  if (upload) {
+    await putWithParent(fileEntry({ ...upload, parent: null }), entry)
+    outbox.count += 2
+  } else {
+    entry.seq = await put(entry)
+    outbox.count++
+  }
   waiting.add(entry.seq)
   try { await flush() } finally { waiting.delete(entry.seq) }
   const r = results.get(entry.seq)
@@ -93,14 +101,34 @@ export async function submit({ method = 'POST', url, body = {}, key, label = '',
 // Files over `maxBytes` or of another type than `types` are refused before they are queued.
 export const FILE_TYPES = ['image/jpeg', 'image/png', 'application/pdf']
 export async function submitFile({ url, file, parent = null, label = '', maxBytes = 10 * 1024 * 1024, types = FILE_TYPES }) {
-  if (!types.includes(file.type)) throw Object.assign(new Error(`${file.name}：只能是 JPEG 或 PNG 照片、PDF 文档`), { field: 'file' })
-  if (file.size > maxBytes) throw Object.assign(new Error(`${file.name}：文件不能超过 ${(maxBytes / 1048576).toFixed(0)} MB`), { field: 'file' })
-  const entry = { method: 'POST', url, file: new Blob([file], { type: file.type }), parent, key: newKey('file'), label, stamp: null, text: '', created: Date.now(), user: session.user?.id ?? null }
+  const entry = fileEntry({ url, file, parent, label, maxBytes, types })
   entry.seq = await put(entry)
   outbox.count++
   flush()
   return entry.seq
 }
+
+// A file's queue entry, its type and size checked first (a refusal throws with the message).
+function fileEntry({ url, file, parent = null, label = '', maxBytes = 10 * 1024 * 1024, types = FILE_TYPES }) {
+  if (!types.includes(file.type)) throw Object.assign(new Error(`${file.name}：只能是 JPEG 或 PNG 照片、PDF 文档`), { field: 'file' })
+  if (file.size > maxBytes) throw Object.assign(new Error(`${file.name}：文件不能超过 ${(maxBytes / 1048576).toFixed(0)} MB`), { field: 'file' })
+  return { method: 'POST', url, file: new Blob([file], { type: file.type }), parent, key: newKey('file'), label, stamp: null, text: '', created: Date.now(), user: session.user?.id ?? null }
+}
+
+// `parent` and then `child` naming it, in one transaction (both or neither); sets their seqs.
+function putWithParent(parent, child) {
+  return tx('readwrite', (s) => {
+    const a = s.put(parent)
+    a.onsuccess = () => {
+      parent.seq = child.parent = a.result
+      const b = s.put(child)
+      b.onsuccess = () => { child.seq = b.result }
+    }
+  })
+}
+
+// An entry still waiting for the id its parent will be given (a url's {id}, a body's `fill`).
+const unresolved = (e) => e.parent != null && (e.url.includes('{id}') || (!!e.fill && !(e.fill in e.body)))
 
 let running = null
 let again = false
@@ -120,11 +148,14 @@ export function flush() {
   return running
 }
 
-// A taken entry's id into the files that wait for it (RULE-UI-044), kept in IndexedDB at once.
+// A taken entry's id into the entries that wait for it (RULE-UI-044: a file's url; RULE-UI-045:
+// a write's body field), kept in IndexedDB at once.
 async function resolveChildren(entries, parent, data) {
+  const id = data?.id ?? ''
   for (const c of entries) {
-    if (c.parent !== parent.seq || !c.url.includes('{id}')) continue
-    c.url = c.url.replace('{id}', encodeURIComponent(String(data?.id ?? '')))
+    if (c.parent !== parent.seq || !unresolved(c)) continue
+    if (c.url.includes('{id}')) c.url = c.url.replace('{id}', encodeURIComponent(String(id)))
+    if (c.fill) c.body = { ...c.body, [c.fill]: id }
     await put(c)
   }
 }
@@ -134,11 +165,14 @@ async function sendAll() {
   if (!navigator.onLine || !session.user) return
   let entries
   try { entries = (await all()).filter(mine).sort((a, b) => a.seq - b.seq) } catch { return }
-  const refused = new Set()
+  const refused = new Map() // seq → the server's refusal
   for (const e of entries) {
-    if (e.file && e.url.includes('{id}')) { // its parent was refused, or is gone
+    if (unresolved(e)) { // its parent was refused, or is gone
       await drop(e.seq)
-      if (refused.has(e.parent) || !entries.some((p) => p.seq === e.parent)) outbox.failed.push({ label: e.label, message: '所属记录未能保存，照片未上传', at: Date.now() })
+      const why = refused.get(e.parent)
+      if (waiting.has(e.seq)) results.set(e.seq, { error: why || new Error('所依据的文件已不在本机，请重新操作') })
+      else if (e.file) outbox.failed.push({ label: e.label, message: '所属记录未能保存，照片未上传', at: Date.now() })
+      else outbox.failed.push({ label: e.label, message: `所附文件未能上传${why ? '：' + why.message : ''}`, at: Date.now() })
       continue
     }
     if (e.text === null) {
@@ -167,10 +201,12 @@ async function sendAll() {
     // 401 (signed out), 408, 429 and 5xx: kept and retried later, in order.
     if (res.status === 401 || res.status === 408 || res.status === 429 || res.status >= 500) return
     await drop(e.seq)
-    refused.add(e.seq)
     const err = Object.assign(new Error(data?.error?.message || `请求失败（${res.status}）`), { status: res.status, code: data?.error?.code, field: data?.error?.field })
+    refused.set(e.seq, err)
+    // A write awaited by its page that waited on this file tells the refusal itself.
+    const told = entries.some((c) => c.parent === e.seq && c.fill && waiting.has(c.seq))
     if (waiting.has(e.seq)) results.set(e.seq, { error: err })
-    else outbox.failed.push({ label: e.label, message: err.message, at: Date.now() })
+    else if (!told) outbox.failed.push({ label: e.label, message: err.message, at: Date.now() })
   }
 }
 
