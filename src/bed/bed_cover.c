@@ -59,14 +59,7 @@ bed_elders_covered(struct al_db *db, struct al_arena *a, const char *from, const
         return AL_EDB;
     al_stmt_binds(st, AL_T(to), AL_T(from));
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            int64_t *v = al_arena_alloc(a, nc * sizeof(*v));
-            if (*n)
-                memcpy(v, *ids, *n * sizeof(*v));
-            *ids = v;
-            cap = nc;
-        }
+        *ids = al_arena_grow(a, *ids, *n, &cap, sizeof(**ids), 16);
         (*ids)[(*n)++] = al_stmt_int(st, 0);
     }
     return rc;

@@ -168,6 +168,21 @@ al_arena_memdup(struct al_arena *a, const void *p, size_t n)
     return q;
 }
 
+void *
+al_arena_grow(struct al_arena *a, void *p, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (p && n < *cap)
+        return p;
+    size_t nc = *cap ? *cap * 2 : (first ? first : 1);
+    while (nc <= n)
+        nc *= 2;
+    void *q = al_arena_alloc(a, nc * size);
+    if (n)
+        memcpy(q, p, n * size);
+    *cap = nc;
+    return q;
+}
+
 char *
 al_arena_strdup(struct al_arena *a, const char *s)
 {

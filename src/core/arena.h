@@ -56,6 +56,17 @@ char *al_arena_strdup(struct al_arena *a, const char *s);
 /* A copy of `n` bytes at `p` (a struct that must outlive the caller's frame). */
 void *al_arena_memdup(struct al_arena *a, const void *p, size_t n);
 
+/*
+ * An arena array `p` of `n` elements of `size` bytes in use, `*cap` allocated, with room for
+ * one more: `p` itself while there is room, otherwise a block twice as large (`first` elements
+ * the first time, `p` NULL), the `n` elements copied and *cap updated.  The old block stays in
+ * the arena until its reset.  The one way an arena array grows:
+ *
+ *     rows = al_arena_grow(a, rows, n, &cap, sizeof(*rows), 64);
+ *     rows[n++] = row;
+ */
+void *al_arena_grow(struct al_arena *a, void *p, size_t n, size_t *cap, size_t size, size_t first);
+
 /* printf into the arena. */
 char *al_arena_printf(struct al_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

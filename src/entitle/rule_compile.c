@@ -15,20 +15,14 @@ struct gen {
     struct al_arena *a;
     struct rule *r;
     struct rule_ins *code;
-    int n, cap, sp, max;
+    int n, sp, max;
+    size_t cap;
 };
 
 static void
 emit(struct gen *g, struct rule_ins ins)
 {
-    if (g->n == g->cap) {
-        int cap = g->cap ? g->cap * 2 : 32;
-        struct rule_ins *c = al_arena_alloc(g->a, (size_t)cap * sizeof(*c));
-        if (g->n)
-            memcpy(c, g->code, (size_t)g->n * sizeof(*c));
-        g->code = c;
-        g->cap = cap;
-    }
+    g->code = al_arena_grow(g->a, g->code, (size_t)g->n, &g->cap, sizeof(*g->code), 32);
     g->code[g->n++] = ins;
     if (ins.code == RI_AND || ins.code == RI_OR)
         g->sp--;

@@ -277,16 +277,12 @@ meal_store_rules_for(struct al_db *db, struct al_arena *a, const char *region,
     struct al_stmt *st = al_db_sql(db, sql);
     al_stmt_binds(st, AL_T(chain[0]), AL_T(chain[1]), AL_T(chain[2]), AL_T(chain[3]),
         AL_T(chain[4]), AL_T(chain[5]), AL_T(meal_names[meal]), AL_T(date));
-    int cap = 8, rc;
+    int rc;
+    size_t cap = 0;
     *n = 0;
-    *rules = al_arena_alloc(a, sizeof(**rules) * (size_t)cap);
+    *rules = NULL;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (*n == cap) {
-            struct meal_rule *more = al_arena_alloc(a, sizeof(**rules) * (size_t)cap * 2);
-            memcpy(more, *rules, sizeof(**rules) * (size_t)cap);
-            *rules = more;
-            cap *= 2;
-        }
+        *rules = al_arena_grow(a, *rules, (size_t)*n, &cap, sizeof(**rules), 8);
         struct meal_rule *r = &(*rules)[(*n)++];
         *r = (struct meal_rule){.id = al_stmt_int(st, 0),
             .depth = (int)al_stmt_len(st, 1), .tags = al_stmt_dup(a, st, 2), .meal = meal,

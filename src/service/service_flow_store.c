@@ -136,17 +136,12 @@ service_flow_active(struct al_db *db, struct al_arena *a, int64_t only, struct s
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, only);
-    size_t cap = 16;
+    size_t cap = 0;
     *n = 0;
-    *out = al_arena_alloc(a, cap * sizeof(**out));
+    *out = NULL;
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (*n == cap) {
-            struct svc_plan *more = al_arena_alloc(a, 2 * cap * sizeof(*more));
-            memcpy(more, *out, cap * sizeof(*more));
-            *out = more;
-            cap *= 2;
-        }
+        *out = al_arena_grow(a, *out, *n, &cap, sizeof(**out), 16);
         plan_row(a, st, &(*out)[(*n)++]);
     }
     return rc;
@@ -219,17 +214,12 @@ service_flow_overdue(struct al_db *db, struct al_arena *a, int64_t before,
     if (!st)
         return AL_EDB;
     al_stmt_bind_int(st, 1, before);
-    size_t cap = 16;
+    size_t cap = 0;
     *n = 0;
-    *out = al_arena_alloc(a, cap * sizeof(**out));
+    *out = NULL;
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (*n == cap) {
-            struct svc_overdue *more = al_arena_alloc(a, 2 * cap * sizeof(*more));
-            memcpy(more, *out, cap * sizeof(*more));
-            *out = more;
-            cap *= 2;
-        }
+        *out = al_arena_grow(a, *out, *n, &cap, sizeof(**out), 16);
         (*out)[(*n)++] = (struct svc_overdue){.order_id = al_stmt_int(st, 0),
             .region_code = al_stmt_dup(a, st, 1), .caregiver_name = al_stmt_dup(a, st, 2),
             .assigned_at = al_stmt_int(st, 3)};

@@ -29,14 +29,7 @@ struct lines {
 static struct line *
 lines_push(struct al_arena *a, struct lines *l)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 64;
-        struct line *v = al_arena_alloc(a, nc * sizeof(*v));
-        if (l->n)
-            memcpy(v, l->v, l->n * sizeof(*v));
-        l->v = v;
-        l->cap = nc;
-    }
+    l->v = al_arena_grow(a, l->v, l->n, &l->cap, sizeof(*l->v), 64);
     return &l->v[l->n++];
 }
 

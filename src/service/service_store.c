@@ -1059,14 +1059,7 @@ facts_rows(struct al_stmt *st, struct al_arena *a, struct svc_visit_row **out, s
     *n = 0;
     *out = NULL;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            struct svc_visit_row *v = al_arena_alloc(a, nc * sizeof(*v));
-            if (*n)
-                memcpy(v, *out, *n * sizeof(*v));
-            *out = v;
-            cap = nc;
-        }
+        *out = al_arena_grow(a, *out, *n, &cap, sizeof(**out), 64);
         struct svc_visit_row *r = &(*out)[(*n)++];
         memset(r, 0, sizeof(*r));
         r->order_id = al_stmt_int(st, 0);
@@ -1152,14 +1145,7 @@ caregiver_spans(struct al_db *db, struct al_arena *a, int64_t provider, int64_t 
     al_stmt_binds(st, AL_I(provider), AL_I(from), AL_I(to), AL_I(lo), AL_I(hi));
     *n = 0;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 1024;
-            struct svc_span *v = al_arena_alloc(a, nc * sizeof(*v));
-            if (*n)
-                memcpy(v, *out, *n * sizeof(*v));
-            *out = v;
-            cap = nc;
-        }
+        *out = al_arena_grow(a, *out, *n, &cap, sizeof(**out), 1024);
         (*out)[(*n)++] = (struct svc_span){.caregiver_id = al_stmt_int(st, 0),
             .order_id = al_stmt_int(st, 1), .in = al_stmt_int(st, 2), .out = al_stmt_int(st, 3)};
     }

@@ -16,16 +16,12 @@ visit_store_rules(struct al_db *db, struct al_arena *a, struct visit_rule **out,
     static const char sql[] = "SELECT region_code, tier, categories, min_age, every, methods,"
                               " event_hours FROM visit_tiers ORDER BY region_code, tier";
     struct al_stmt *st = al_db_sql(db, sql);
-    int rc, cap = 16;
+    int rc;
+    size_t cap = 0;
     *n = 0;
-    *out = al_arena_alloc(a, sizeof(**out) * (size_t)cap);
+    *out = NULL;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (*n == cap) {
-            struct visit_rule *more = al_arena_alloc(a, sizeof(**out) * (size_t)cap * 2);
-            memcpy(more, *out, sizeof(**out) * (size_t)cap);
-            *out = more;
-            cap *= 2;
-        }
+        *out = al_arena_grow(a, *out, (size_t)*n, &cap, sizeof(**out), 16);
         struct visit_rule *r = &(*out)[(*n)++];
         r->region_code = al_stmt_dup(a, st, 0);
         r->tier = (enum visit_tier)visit_tier_parse(al_stmt_text(st, 1));
@@ -76,7 +72,7 @@ struct scan_elder {
 /* Decide one scanned elder: a change to write, or nothing. */
 static void
 scan_decide(struct al_arena *a, const struct scan_elder *s, const struct visit_rule *rules, int n,
-    const char *today, struct target_change **changes, int64_t *nchanges, int64_t *cap,
+    const char *today, struct target_change **changes, int64_t *nchanges, size_t *cap,
     int64_t *targets)
 {
     const struct visit_rule *r[4];
@@ -100,14 +96,7 @@ scan_decide(struct al_arena *a, const struct scan_elder *s, const struct visit_r
         strcmp(s->reasons, reasons) == 0 && strcmp(s->every, every ? every : "") == 0 &&
         strcmp(s->methods, methods) == 0 && s->event_hours == hours)
         return;
-    if (*nchanges == *cap) {
-        int64_t ncap = *cap ? *cap * 2 : 256;
-        struct target_change *more = al_arena_alloc(a, sizeof(*more) * (size_t)ncap);
-        if (*nchanges)
-            memcpy(more, *changes, sizeof(*more) * (size_t)*nchanges);
-        *changes = more;
-        *cap = ncap;
-    }
+    *changes = al_arena_grow(a, *changes, (size_t)*nchanges, cap, sizeof(**changes), 256);
     (*changes)[(*nchanges)++] = (struct target_change){.elder_id = s->id,
         .region_code = al_arena_strdup(a, s->region), .tier = visit_tier_id(t),
         .reasons = al_arena_strdup(a, reasons), .every = every,
@@ -156,7 +145,8 @@ visit_store_refresh(struct al_db *db, struct al_arena *a, const char *scope,
     region_scope_bounds(scope, lo, hi);
     *targets = *changed = 0;
     struct target_change *changes = NULL;
-    int64_t nchanges = 0, cap = 0;
+    int64_t nchanges = 0;
+    size_t cap = 0;
     struct scan_elder cur = {0};
     struct al_stmt *st = al_db_sql(db, scan);
     al_stmt_binds(st, AL_T(lo), AL_T(hi));
@@ -367,20 +357,14 @@ visit_store_assign(struct al_db *db, struct al_arena *a, int64_t elder_id, const
         st = al_db_sql(db, pick_region);
         al_stmt_binds(st, AL_T(lo), AL_T(hi), AL_I(visitor_id), AL_T(kind));
     }
-    int64_t n = 0, cap = 64;
-    int64_t *ids = al_arena_alloc(a, sizeof(*ids) * (size_t)cap);
-    const char **regions = al_arena_alloc(a, sizeof(*regions) * (size_t)cap);
+    int64_t n = 0;
+    size_t icap = 0, rcap = 0;
+    int64_t *ids = NULL;
+    const char **regions = NULL;
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        if (n == cap) {
-            int64_t *ni = al_arena_alloc(a, sizeof(*ni) * (size_t)cap * 2);
-            const char **nr = al_arena_alloc(a, sizeof(*nr) * (size_t)cap * 2);
-            memcpy(ni, ids, sizeof(*ni) * (size_t)n);
-            memcpy(nr, regions, sizeof(*nr) * (size_t)n);
-            ids = ni;
-            regions = nr;
-            cap *= 2;
-        }
+        ids = al_arena_grow(a, ids, (size_t)n, &icap, sizeof(*ids), 64);
+        regions = al_arena_grow(a, regions, (size_t)n, &rcap, sizeof(*regions), 64);
         ids[n] = al_stmt_int(st, 0);
         regions[n++] = al_stmt_dup(a, st, 1);
     }

@@ -190,6 +190,40 @@ vprintf_uses_the_list_twice_safely(void **state)
     al_arena_fini(&a);
 }
 
+/* al_arena_grow: the same block while there is room, then twice as large with the elements kept. */
+static void
+grow_doubles_and_keeps_the_elements(void **state)
+{
+    (void)state;
+    struct al_arena a;
+    al_arena_init(&a, 256);
+    int64_t *v = NULL;
+    size_t n = 0, cap = 0;
+    int64_t *first = NULL;
+    for (int64_t i = 0; i < 1000; i++) {
+        int64_t *was = v;
+        v = al_arena_grow(&a, v, n, &cap, sizeof(*v), 8);
+        if (i == 0) {
+            assert_int_equal(cap, 8);
+            first = v;
+        } else if (n < 8) {
+            assert_ptr_equal(v, was); /* room left: no copy */
+        }
+        assert_true(cap > n);
+        v[n++] = i * i;
+    }
+    assert_ptr_not_equal(v, first);
+    assert_int_equal(cap, 1024);
+    for (int64_t i = 0; i < 1000; i++)
+        assert_int_equal(v[i], i * i);
+    /* first 0 starts at one element */
+    int *w = NULL;
+    size_t wn = 0, wcap = 0;
+    w = al_arena_grow(&a, w, wn, &wcap, sizeof(*w), 0);
+    assert_int_equal(wcap, 1);
+    al_arena_fini(&a);
+}
+
 int
 main(void)
 {
@@ -204,6 +238,7 @@ main(void)
         cmocka_unit_test(many_reset_cycles_do_not_accumulate),
         cmocka_unit_test(strings_and_printf),
         cmocka_unit_test(vprintf_uses_the_list_twice_safely),
+        cmocka_unit_test(grow_doubles_and_keeps_the_elements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
