@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/router.h"
+#include "core/vec.h"
 
 extern const struct al_module alarm_module;
 
@@ -89,15 +90,15 @@ struct alarm_timer {
     int64_t due, device_id;
 };
 struct alarm_timers {
-    struct alarm_timer *heap;
-    size_t n, cap;
-    int64_t *current; /* by device id: the due time that counts (older heap entries are stale) */
-    size_t ncurrent;
-    size_t live; /* devices with a time */
+    struct al_vec heap;    /* struct alarm_timer, a min-heap by (due, device) */
+    struct al_vec current; /* int64_t by device id: 1 + the due time that counts, 0 none
+                              (older heap entries are stale) */
+    size_t live;           /* devices with a time */
 };
 void alarm_timers_init(struct alarm_timers *t);
 void alarm_timers_fini(struct alarm_timers *t);
-/* Device `id` is due at `due` (replaces its earlier time).  false when out of memory. */
+/* Device `id` is due at `due` (replaces its earlier time).  false when out of memory, or
+ * when `id` is not positive or `due` is negative or INT64_MAX. */
 bool alarm_timers_set(struct alarm_timers *t, int64_t id, int64_t due);
 /* Forget device `id`'s time. */
 void alarm_timers_cancel(struct alarm_timers *t, int64_t id);

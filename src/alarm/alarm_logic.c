@@ -121,18 +121,23 @@ alarm_month_bounds(const char *month, int64_t *from, int64_t *to)
 
 /* ---- timers ---- */
 
+#define HEAP(t) ((struct alarm_timer *)(t)->heap.p)
+#define CUR(t) ((int64_t *)(t)->current.p)
+
 void
 alarm_timers_init(struct alarm_timers *t)
 {
-    memset(t, 0, sizeof(*t));
+    al_vec_init(&t->heap, sizeof(struct alarm_timer));
+    al_vec_init(&t->current, sizeof(int64_t));
+    t->live = 0;
 }
 
 void
 alarm_timers_fini(struct alarm_timers *t)
 {
-    free(t->heap);
-    free(t->current);
-    memset(t, 0, sizeof(*t));
+    al_vec_fini(&t->heap);
+    al_vec_fini(&t->current);
+    t->live = 0;
 }
 
 static bool
@@ -144,13 +149,14 @@ earlier(const struct alarm_timer *a, const struct alarm_timer *b)
 static void
 sift_up(struct alarm_timers *t, size_t i)
 {
+    struct alarm_timer *h = HEAP(t);
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!earlier(&t->heap[i], &t->heap[p]))
+        if (!earlier(&h[i], &h[p]))
             break;
-        struct alarm_timer x = t->heap[i];
-        t->heap[i] = t->heap[p];
-        t->heap[p] = x;
+        struct alarm_timer x = h[i];
+        h[i] = h[p];
+        h[p] = x;
         i = p;
     }
 }
@@ -158,82 +164,77 @@ sift_up(struct alarm_timers *t, size_t i)
 static void
 sift_down(struct alarm_timers *t, size_t i)
 {
+    struct alarm_timer *h = HEAP(t);
+    size_t n = t->heap.n;
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < t->n && earlier(&t->heap[l], &t->heap[m]))
+        if (l < n && earlier(&h[l], &h[m]))
             m = l;
-        if (r < t->n && earlier(&t->heap[r], &t->heap[m]))
+        if (r < n && earlier(&h[r], &h[m]))
             m = r;
         if (m == i)
             return;
-        struct alarm_timer x = t->heap[i];
-        t->heap[i] = t->heap[m];
-        t->heap[m] = x;
+        struct alarm_timer x = h[i];
+        h[i] = h[m];
+        h[m] = x;
         i = m;
     }
+}
+
+/* Is heap entry `e` the time that counts for its device? */
+static bool
+counts(const struct alarm_timers *t, struct alarm_timer e)
+{
+    return CUR(t)[e.device_id] == e.due + 1;
 }
 
 /* Compact the heap when stale entries outnumber live ones (keeps it O(devices)). */
 static void
 compact(struct alarm_timers *t)
 {
+    struct alarm_timer *h = HEAP(t);
+    int64_t *cur = CUR(t);
     size_t live = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        struct alarm_timer e = t->heap[i];
-        if ((size_t)e.device_id < t->ncurrent && t->current[e.device_id] == e.due) {
-            t->current[e.device_id] = -e.due - 1; /* mark: kept once */
-            t->heap[live++] = e;
+    for (size_t i = 0; i < t->heap.n; i++) {
+        struct alarm_timer e = h[i];
+        if (counts(t, e)) {
+            cur[e.device_id] = -(e.due + 1); /* mark: kept once */
+            h[live++] = e;
         }
     }
     for (size_t i = 0; i < live; i++)
-        t->current[t->heap[i].device_id] = t->heap[i].due;
-    t->n = live;
-    for (size_t i = t->n / 2 + 1; i-- > 0;)
+        cur[h[i].device_id] = h[i].due + 1;
+    t->heap.n = live;
+    for (size_t i = live / 2 + 1; i-- > 0;)
         sift_down(t, i);
 }
 
 bool
 alarm_timers_set(struct alarm_timers *t, int64_t id, int64_t due)
 {
-    if (id <= 0 || due < 0)
+    if (id <= 0 || due < 0 || due == INT64_MAX)
         return false;
-    if ((size_t)id >= t->ncurrent) {
-        size_t n = t->ncurrent ? t->ncurrent : 64;
-        while (n <= (size_t)id)
-            n *= 2;
-        int64_t *c = realloc(t->current, n * sizeof(*c));
-        if (!c)
-            return false;
-        for (size_t i = t->ncurrent; i < n; i++)
-            c[i] = -1;
-        t->current = c;
-        t->ncurrent = n;
-    }
-    if (t->n == t->cap) {
-        if (t->n >= 1024 && t->n > 2 * t->live) /* mostly stale: drop them, O(n) */
-            compact(t);
-        if (t->n == t->cap) {
-            size_t cap = t->cap ? t->cap * 2 : 64;
-            struct alarm_timer *h = realloc(t->heap, cap * sizeof(*h));
-            if (!h)
-                return false;
-            t->heap = h;
-            t->cap = cap;
-        }
-    }
-    if (t->current[id] < 0)
+    if (!al_vec_zeroed(&t->current, (size_t)id + 1))
+        return false;
+    /* Mostly stale and about to grow: drop the stale entries instead, O(n). */
+    if (t->heap.n == t->heap.cap && t->heap.n >= 1024 && t->heap.n > 2 * t->live)
+        compact(t);
+    struct alarm_timer *e = al_vec_push(&t->heap);
+    if (!e)
+        return false;
+    if (CUR(t)[id] <= 0)
         t->live++;
-    t->current[id] = due;
-    t->heap[t->n] = (struct alarm_timer){due, id};
-    sift_up(t, t->n++);
+    CUR(t)[id] = due + 1;
+    *e = (struct alarm_timer){due, id};
+    sift_up(t, t->heap.n - 1);
     return true;
 }
 
 void
 alarm_timers_cancel(struct alarm_timers *t, int64_t id)
 {
-    if (id > 0 && (size_t)id < t->ncurrent && t->current[id] >= 0) {
-        t->current[id] = -1;
+    if (id > 0 && (size_t)id < t->current.n && CUR(t)[id] > 0) {
+        CUR(t)[id] = 0;
         t->live--;
     }
 }
@@ -241,13 +242,13 @@ alarm_timers_cancel(struct alarm_timers *t, int64_t id)
 bool
 alarm_timers_next(struct alarm_timers *t, int64_t now, int64_t *id, int64_t *due)
 {
-    while (t->n > 0 && t->heap[0].due <= now) {
-        struct alarm_timer e = t->heap[0];
-        t->heap[0] = t->heap[--t->n];
+    while (t->heap.n > 0 && HEAP(t)[0].due <= now) {
+        struct alarm_timer e = HEAP(t)[0];
+        HEAP(t)[0] = HEAP(t)[--t->heap.n];
         sift_down(t, 0);
-        if (t->current[e.device_id] != e.due)
+        if (!counts(t, e))
             continue; /* superseded or cancelled */
-        t->current[e.device_id] = -1;
+        CUR(t)[e.device_id] = 0;
         t->live--;
         *id = e.device_id;
         *due = e.due;
@@ -259,7 +260,7 @@ alarm_timers_next(struct alarm_timers *t, int64_t now, int64_t *id, int64_t *due
 size_t
 alarm_timers_heap_size(const struct alarm_timers *t)
 {
-    return t->n;
+    return t->heap.n;
 }
 
 /* ---- handling ---- */

@@ -31,6 +31,7 @@
 #include "alarm/alarm.h"
 #include "core/events.h"
 #include "core/log.h"
+#include "core/vec.h"
 #include "device/device.h"
 #include "device/device_int.h"
 
@@ -50,8 +51,7 @@ static struct device_ingest_stats stats;
 struct watch {
     int64_t id, due;
 };
-static struct watch *watches;
-static size_t nwatches, capwatches;
+static struct al_vec watches = {.size = sizeof(struct watch)}; /* under `lock` */
 
 /* One message stored in the open batch, waiting for its commit before its acknowledgement. */
 struct pending {
@@ -114,16 +114,9 @@ void
 device_ingest_watch(int64_t id, int64_t last_seen, int heartbeat_s)
 {
     pthread_mutex_lock(&lock);
-    if (nwatches == capwatches) {
-        size_t cap = capwatches ? capwatches * 2 : 64;
-        struct watch *w = realloc(watches, cap * sizeof(*w));
-        if (w) {
-            watches = w;
-            capwatches = cap;
-        }
-    }
-    if (nwatches < capwatches)
-        watches[nwatches++] = (struct watch){id, alarm_heartbeat_due(last_seen, heartbeat_s)};
+    struct watch *w = al_vec_push(&watches);
+    if (w) /* out of memory: the device is watched from its next message on */
+        *w = (struct watch){id, alarm_heartbeat_due(last_seen, heartbeat_s)};
     pthread_mutex_unlock(&lock);
 }
 
@@ -299,9 +292,10 @@ static void
 run_timers(struct mosquitto *m, struct ctx *c)
 {
     pthread_mutex_lock(&lock);
-    for (size_t i = 0; i < nwatches; i++)
-        alarm_timers_set(&c->timers, watches[i].id, watches[i].due);
-    nwatches = 0;
+    const struct watch *w = watches.p;
+    for (size_t i = 0; i < watches.n; i++)
+        alarm_timers_set(&c->timers, w[i].id, w[i].due);
+    watches.n = 0;
     pthread_mutex_unlock(&lock);
     int64_t now = time(NULL), id, due;
     while (alarm_timers_next(&c->timers, now, &id, &due)) {
