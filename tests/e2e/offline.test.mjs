@@ -52,6 +52,8 @@ test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043, RULE-UI-044, RULE-UI-0
   await page.waitForSelector('[data-test=outbox-offline]')
   await page.waitForFunction(() => document.querySelector('[data-test=outbox-count]')?.textContent === '待同步 1 条')
   assert.match(await card.innerText(), /服务中（待同步）/)
+  // The next step is the check-out, on the card and in 现在要做 — not the check-in again.
+  assert.match(await card.locator(`[data-test=visit-todo-${o.id}]`).innerText(), /签出/)
   // RULE-UI-044: the photo before the service waits in the queue after the check-in.
   await page.setInputFiles(`[data-test=visit-photo-before-${o.id}] input`, { name: '服务前.png', mimeType: 'image/png', buffer: PNG })
   await page.waitForSelector('.el-message--warning:has-text("服务前照片已保存在本机")')
@@ -79,6 +81,10 @@ test('RULE-UI-040, RULE-UI-041, RULE-UI-042, RULE-UI-043, RULE-UI-044, RULE-UI-0
   await card.waitFor()
   assert.equal(await count(page), '待同步 5 条')
   assert.match(await card.innerText(), /已确认（待同步）/)
+  assert.equal(await card.locator(`[data-test=visit-todo-${o.id}]`).count(), 0, 'nothing left to do on this visit')
+  assert.ok(o.elder_name)
+  const nowLine = page.locator('[data-test=visit-now]')
+  if (await nowLine.count()) assert.doesNotMatch(await nowLine.innerText(), new RegExp(o.elder_name), '现在要做 is another visit')
   await page.waitForSelector('[data-test=visits-stale]')
   assert.ok(await fitsWidth(page), 'the phone page fits 390 px')
   await page.screenshot({ path: `${SHOTS}/offline-caregiver.png`, fullPage: true })
