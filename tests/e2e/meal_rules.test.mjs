@@ -74,3 +74,14 @@ test('RULE-MEAL-077: a helper sees the rules read-only; axe-clean on a phone in 
   await page.screenshot({ path: `${SHOTS}/meal-rules-phone-elder.png`, fullPage: true })
   await ctx.close()
 })
+
+test('RULE-UI-046: a write made without a network says so in Chinese, not the browser\'s "Failed to fetch"', async () => {
+  const { ctx, page } = await rulesPage('fg_civil')
+  await ctx.setOffline(true)
+  await page.fill(input('rules-cap-input'), '3')
+  await page.click('[data-test=rules-cap-save]')
+  await page.waitForFunction(() => /网络连接失败，请检查网络后重试/.test(document.body.innerText))
+  assert.doesNotMatch(await page.locator('body').innerText(), /Failed to fetch|NetworkError/)
+  await ctx.setOffline(false)
+  await ctx.close()
+})

@@ -12,6 +12,15 @@ export class ApiError extends Error {
   }
 }
 
+// No answer at all (no network, the server unreachable): said in Chinese, never the browser's
+// "Failed to fetch"; no `status`, so a page can tell it from a refusal (and queue the write).
+export class NetworkError extends Error {
+  constructor() {
+    super('网络连接失败，请检查网络后重试')
+    this.network = true
+  }
+}
+
 let onUnauthorized = () => {}
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn }
 
@@ -26,10 +35,15 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
     headers['Content-Type'] = 'application/json'
     opts.body = JSON.stringify(body)
   }
-  const res = await fetch(path, opts)
-  if (raw && res.ok) return res
+  let res, text
+  try {
+    res = await fetch(path, opts)
+    if (raw && res.ok) return res
+    text = await res.text()
+  } catch {
+    throw new NetworkError()
+  }
   let data = null
-  const text = await res.text()
   try { data = text ? JSON.parse(text) : null } catch { data = null }
   if (!res.ok) {
     const err = new ApiError(res.status, data)
