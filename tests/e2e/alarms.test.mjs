@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { Server, DEMO_PASSWORD } from '../lib/server.mjs'
 import { Broker, devsim } from '../lib/mosquitto.mjs'
 import { launch, openAs, input, axeViolations, fitsWidth } from './browser.mjs'
+import { cutLine } from '../lib/cutline.mjs'
 
 const DESKTOP = { viewport: { width: 1440, height: 900 }, bypassCSP: true }
 let broker, server, browser
@@ -142,4 +143,25 @@ test('RULE-ALARM-065: the console asks for an immediate assessment of the elder 
   assert.equal(await page.$('[data-test=alarm-assess]'), null)
   assert.deepEqual(page.errors, [])
   await ctx.close()
+})
+
+test('RULE-ALARM-070: an SOS raised while the console had lost its stream is on the list once the stream is back', async () => {
+  const line = await cutLine(server.port) // the console reaches the server through a line the test cuts
+  const { ctx, page } = await openAs(browser, { base: line.base }, 'fg_civil', DESKTOP)
+  await page.goto(line.base + '/alarms')
+  await page.waitForSelector('[data-test=alarms-live].on')
+  const cards = () => page.$$eval('[data-test=list-card]', (c) => c.length)
+  const before = await cards()
+  line.cut()
+  await page.waitForSelector('[data-test=alarms-live]:not(.on)')
+  assert.match(await page.textContent('[data-test=alarms-live]'), /实时连接中断/)
+  const r = await devsim(broker, ['--serial', 'FG-SOS-0002', '--password', DEMO_PASSWORD, '--type', 'sos', '--timeout-s', '20'])
+  assert.equal(r.code, 0, r.stderr + server.log)
+  assert.equal(await cards(), before, 'nothing reached the console while its stream was down')
+  line.mend()
+  await page.waitForSelector('[data-test=alarms-live].on', { timeout: 20000 })
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=list-card]').length === n + 1, before)
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+  await line.close()
 })

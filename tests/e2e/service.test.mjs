@@ -6,6 +6,8 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server } from '../lib/server.mjs'
 import { launch, openAs, fitsWidth, SHOTS } from './browser.mjs'
+import { cutLine } from '../lib/cutline.mjs'
+import { idNumber } from '../lib/ids.mjs'
 
 const DESKTOP = { viewport: { width: 1440, height: 900 } }
 let server, browser, civil
@@ -84,4 +86,25 @@ test('RULE-SVC-030, RULE-SVC-041, RULE-SVC-234: the board dispatches and updates
   assert.deepEqual(c.page.errors, [])
   await ctx.close()
   await c.ctx.close()
+})
+
+test('RULE-SVC-223: an order placed while the board had lost its live stream shows once the stream is back', async () => {
+  // Tomorrow, so the window is ahead whatever the hour; the board is opened on that day.
+  const day = new Date(Date.now() + 8 * 3600e3 + 86400e3).toISOString().slice(0, 10)
+  const line = await cutLine(server.port) // the board reaches the server through a line the test cuts
+  const { ctx, page } = await openAs(browser, { base: line.base }, 'fg_civil', DESKTOP)
+  await page.goto(`${line.base}/service?date=${day}`)
+  await page.waitForSelector('[data-test=board-live]:has-text("实时更新中")')
+  line.cut()
+  await page.waitForSelector('[data-test=board-live]:has-text("未连接实时更新")')
+  const e = await civil.post('/api/v1/elders', { name: '断线期间下单', id_number: idNumber('520327', '19390303', 811), region_code: '520327001001', address: '测试地址 3 号', phone: '13800001234', lat: 27.965, lng: 107.72 })
+  assert.equal(e.status, 201, e.text)
+  const o = await civil.post('/api/v1/service/orders', { elder_id: e.body.id, items: ['zhujie'], window_start: `${day}T10:00`, window_end: `${day}T11:00` })
+  assert.equal(o.status, 201, o.text)
+  line.mend()
+  await page.waitForSelector('[data-test=board-live]:has-text("实时更新中")', { timeout: 20000 })
+  await page.locator('[data-test=board-table] .el-table__row', { hasText: '断线期间下单' }).waitFor()
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+  await line.close()
 })
