@@ -165,3 +165,28 @@ test('RULE-ALARM-070: an SOS raised while the console had lost its stream is on 
   await ctx.close()
   await line.close()
 })
+
+test('RULE-ALARM-071: a console nobody has clicked yet says its tone is off, and one click turns it on', async () => {
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  // A user's Chromium keeps an audio context suspended until the page is clicked; headless
+  // Chromium never does, so the page gets a context that behaves as the user's browser would.
+  await page.addInitScript(() => {
+    window.AudioContext = class {
+      constructor() { this.state = 'suspended'; this.onstatechange = null; this.currentTime = 0; this.destination = {} }
+      resume() { this.state = 'running'; this.onstatechange?.(); return Promise.resolve() }
+      close() { this.state = 'closed'; return Promise.resolve() }
+      createOscillator() { window.tones = (window.tones || 0) + 1; return { frequency: {}, connect() {}, start() {}, stop() {} } }
+    }
+  })
+  await page.goto(server.base + '/alarms')
+  await page.waitForSelector('[data-test=alarms-live].on')
+  const note = page.locator('[data-test=alarms-sound-blocked]')
+  await note.waitFor()
+  assert.match(await note.innerText(), /提示音尚未开启/)
+  assert.deepEqual(await axeViolations(page), [])
+  await page.screenshot({ path: 'build/screenshots/alarms-sound-blocked.png' })
+  await page.click('[data-test=alarms-sound-unlock]')
+  await note.waitFor({ state: 'detached' })
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
