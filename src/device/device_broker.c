@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "core/csv.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "device/device.h"
@@ -202,28 +203,22 @@ broker_sync(struct al_db *db)
         return AL_OK;
     if (!user || !*user)
         user = "anlao";
-    char *lines = NULL;
-    size_t len = 0;
-    int rc = device_store_passwd_lines(db, &lines, &len);
+    char self[300], hash[160];
+    device_mqtt_hash(password ? password : "", hash);
+    int n = snprintf(self, sizeof(self), "%.100s:%s\n", user, hash); /* fits: 100 + 1 + 159 + 1 */
+    struct al_arena a;
+    struct al_buf all = {0};
+    al_arena_init(&a, 64 * 1024);
+    al_buf_add(&a, &all, self, (size_t)n); /* anlao's own account first */
+    int rc = device_store_passwd_lines(db, &a, &all);
+    if (rc == AL_OK)
+        rc = write_whole(passwd, all.p, all.len);
+    al_arena_fini(&a);
     if (rc != AL_OK)
         return rc;
-    char self[256], hash[160];
-    device_mqtt_hash(password ? password : "", hash);
-    int n = snprintf(self, sizeof(self), "%s:%s\n", user, hash);
-    char *all = malloc(len + (size_t)n + 1);
-    if (!all) {
-        free(lines);
-        return AL_EINTERNAL;
-    }
-    memcpy(all, self, (size_t)n);
-    memcpy(all + n, lines, len);
-    free(lines);
-    rc = write_whole(passwd, all, len + (size_t)n);
-    free(all);
     char acl_buf[sizeof(acl_head) + sizeof(acl_tail) + 128];
     int an = snprintf(acl_buf, sizeof(acl_buf), "%s%.100s%s", acl_head, user, acl_tail);
-    if (rc == AL_OK)
-        rc = write_whole(acl, acl_buf, (size_t)an);
+    rc = write_whole(acl, acl_buf, (size_t)an);
     if (rc == AL_OK && pidfile && *pidfile) {
         FILE *f = fopen(pidfile, "r");
         long pid = 0;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/csv.h"
 #include "core/db.h"
 
 /* ---- device_logic.c: pure ------------------------------------------------ */
@@ -140,8 +141,8 @@ int device_store_tickets(struct al_db *db, struct al_arena *a, int64_t id, json_
 typedef void (*device_seen_fn)(void *ctx, int64_t id, int64_t last_seen, int heartbeat_s);
 int device_store_each_active(struct al_db *db, device_seen_fn fn, void *ctx);
 
-/* The password-file lines ("serial:hash\n") of every active device into a heap buffer. */
-int device_store_passwd_lines(struct al_db *db, char **out, size_t *len);
+/* The password-file lines ("serial:hash\n") of every active device, added to `out`. */
+int device_store_passwd_lines(struct al_db *db, struct al_arena *a, struct al_buf *out);
 
 /* ---- device_ingest.c -------------------------------------------------------- */
 

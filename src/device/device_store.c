@@ -230,39 +230,21 @@ device_store_each_active(struct al_db *db, device_seen_fn fn, void *ctx)
 }
 
 int
-device_store_passwd_lines(struct al_db *db, char **out, size_t *len)
+device_store_passwd_lines(struct al_db *db, struct al_arena *a, struct al_buf *out)
 {
     static const char sql[] =
         "SELECT serial, mqtt_hash FROM devices WHERE status = 'active' ORDER BY id";
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return AL_EINTERNAL;
     struct al_stmt *st = al_db_sql(db, sql);
+    if (!st)
+        return AL_EDB;
     int rc;
     while ((rc = al_stmt_step(st)) == AL_ROW) {
-        const char *s = al_stmt_text(st, 0), *h = al_stmt_text(st, 1);
-        size_t need = strlen(s) + strlen(h) + 3;
-        if (n + need > cap) {
-            while (n + need > cap)
-                cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                al_stmt_reset(st);
-                free(buf);
-                return AL_EINTERNAL;
-            }
-            buf = nb;
-        }
-        n += (size_t)sprintf(buf + n, "%s:%s\n", s, h);
+        al_buf_add(a, out, al_stmt_text(st, 0), al_stmt_len(st, 0));
+        al_buf_add(a, out, ":", 1);
+        al_buf_add(a, out, al_stmt_text(st, 1), al_stmt_len(st, 1));
+        al_buf_add(a, out, "\n", 1);
     }
-    if (rc != AL_OK) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *len = n;
-    return AL_OK;
+    return rc;
 }
 
 static const struct al_col ticket_cols[] = {AL_COL(0, "id", AL_COL_INT),
