@@ -758,9 +758,10 @@ confirm_code_new(char out[7])
 /* ---- visit proof (RULE-SVC-040..045) ---- */
 
 static const struct al_field evv_fields[] = {
-    {"lat", "纬度", AL_FT_REAL, AL_F_REQUIRED, .lo = -90, .hi = 90},
-    {"lng", "经度", AL_FT_REAL, AL_F_REQUIRED, .lo = -180, .hi = 180},
-    {"accuracy_m", "定位精度", AL_FT_INT, AL_F_REQUIRED, .min = 0, .max = 100000},
+    /* RULE-SVC-224: all three, or none when the phone gives no position. */
+    {"lat", "纬度", AL_FT_REAL, 0, .lo = -90, .hi = 90},
+    {"lng", "经度", AL_FT_REAL, 0, .lo = -180, .hi = 180},
+    {"accuracy_m", "定位精度", AL_FT_INT, 0, .min = 0, .max = 100000},
     {"at", "记录时间", AL_FT_TEXT, 0, .min = 16, .max = 25},
     {"sent_at", "发送时间", AL_FT_TEXT, 0, .min = 16, .max = 25},
     {"note", "备注", AL_FT_TEXT, AL_F_PLAIN, .max = 500},
@@ -805,6 +806,17 @@ visit(struct al_req *r, int action)
         return al_req_fail(r, AL_EINVAL, "sent_at", "发送时间格式应为 YYYY-MM-DDTHH:MM:SS");
     if (!sent_s)
         sent = at_s ? r->now : at;
+    /* RULE-SVC-224: a record without a position is taken (never blocked) and is not verified:
+       the location element is missing (RULE-SVC-070) until an officer resolves it. */
+    int given = !!json_object_get(set, "lat") + !!json_object_get(set, "lng") +
+                !!json_object_get(set, "accuracy_m");
+    if (given != 0 && given != 3) {
+        const char *miss = !json_object_get(set, "lat")   ? "lat"
+                           : !json_object_get(set, "lng") ? "lng"
+                                                          : "accuracy_m";
+        return al_req_fail(r, AL_EINVAL, miss, "纬度、经度和定位精度应一起提供，或都不提供（无法定位时）");
+    }
+    bool no_position = given == 0;
     if ((rc = next_state(r, &o, action, &to)) != AL_OK)
         return rc;
     struct svc_travel_cfg tc;
@@ -817,20 +829,22 @@ visit(struct al_req *r, int action)
     struct svc_evv evv = {0};
     service_evv(o.has_geo ? o.lat : lat, o.has_geo ? o.lng : lng, lat, lng, acc, at, sent, r->now,
         &ec, &evv);
-    if (!o.has_geo)
+    if (no_position)
+        evv = (struct svc_evv){.skew = evv.skew}; /* nothing to compare: the element is missing */
+    else if (!o.has_geo)
         evv.outside = true; /* no home position to compare with: for review */
     const char *checklist = json_object_get(set, "checklist")
                                 ? al_json_dump(r->arena, json_object_get(set, "checklist"), NULL)
                                 : NULL;
     struct svc_visit_rec v = {.order_id = o.id, .caregiver_id = me, .elder_id = o.elder_id,
         .region_code = o.region_code, .at = at, .recv_at = r->now, .lat = lat, .lng = lng,
-        .accuracy_m = acc, .evv = &evv, .checklist = checklist, .note = sget(set, "note")};
+        .accuracy_m = acc, .no_position = no_position, .evv = &evv, .checklist = checklist, .note = sget(set, "note")};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
     rc = action == SVC_CHECKIN ? service_store_checkin(r->db, &v) : service_store_checkout(r->db, &v);
     if (rc == AL_OK)
         rc = service_store_move(r->db, &o, to, service_action_id(action), -1, -1,
-            evv.outside ? "超出签到范围" : NULL, r->who->username, r->now);
+            no_position ? "无定位" : evv.outside ? "超出签到范围" : NULL, r->who->username, r->now);
     if (rc == AL_OK && action == SVC_CHECKOUT) {
         /* RULE-SVC-060: the code the elder's side shows, made at check-out. */
         char code[7];
@@ -843,7 +857,8 @@ visit(struct al_req *r, int action)
     if (rc == AL_OK)
         rc = service_audit(r, al_arena_printf(r->arena, "service.%s", service_action_id(action)), o.id,
             o.region_code,
-            json_pack("{s:i, s:b, s:b, s:I}", "distance_m", evv.distance_m, "outside", evv.outside,
+            json_pack("{s:o, s:b, s:b, s:I}", "distance_m",
+                no_position ? json_null() : json_integer(evv.distance_m), "outside", evv.outside,
                 "clock_skew", evv.skew, "late_s", (json_int_t)(r->now - at)));
     if (rc == AL_OK)
         rc = service_store_order_json(r->db, r->arena, o.id, &answer);

@@ -326,6 +326,7 @@ struct svc_visit_rec {
     int64_t at, recv_at;
     double lat, lng;
     int accuracy_m;
+    bool no_position; /* RULE-SVC-224: the phone gave none: lat, lng, accuracy, distance NULL */
     const struct svc_evv *evv;
     const char *checklist; /* JSON text (check-out), or NULL */
     const char *note;

@@ -659,6 +659,21 @@ service_store_caregivers(struct al_db *db, struct al_arena *a, const char *scope
     return al_db_rows(st, a, &(struct al_rows){.cols = caregiver_cols}, items);
 }
 
+/* Latitude, longitude, accuracy and distance from `idx` on: NULL when the phone gave no position. */
+static void
+bind_position(struct al_stmt *st, int idx, const struct svc_visit_rec *v)
+{
+    if (v->no_position) {
+        for (int i = 0; i < 4; i++)
+            al_stmt_bind_null(st, idx + i);
+        return;
+    }
+    al_stmt_bind_double(st, idx, v->lat);
+    al_stmt_bind_double(st, idx + 1, v->lng);
+    al_stmt_bind_int(st, idx + 2, v->accuracy_m);
+    al_stmt_bind_int(st, idx + 3, v->evv->distance_m);
+}
+
 int
 service_store_checkin(struct al_db *db, const struct svc_visit_rec *v)
 {
@@ -671,10 +686,7 @@ service_store_checkin(struct al_db *db, const struct svc_visit_rec *v)
         return AL_EDB;
     al_stmt_binds(st, AL_I(v->order_id), AL_T(v->region_code), AL_I(v->caregiver_id),
         AL_I(v->elder_id), AL_I(v->at), AL_I(v->recv_at));
-    al_stmt_bind_double(st, 7, v->lat);
-    al_stmt_bind_double(st, 8, v->lng);
-    al_stmt_bind_int(st, 9, v->accuracy_m);
-    al_stmt_bind_int(st, 10, v->evv->distance_m);
+    bind_position(st, 7, v);
     al_stmt_bind_int(st, 11, v->evv->outside ? 1 : 0);
     al_stmt_bind_int(st, 12, v->evv->skew ? 1 : 0);
     al_stmt_bind_text(st, 13, v->note ? v->note : "");
@@ -694,10 +706,7 @@ service_store_checkout(struct al_db *db, const struct svc_visit_rec *v)
     if (!st)
         return AL_EDB;
     al_stmt_binds(st, AL_I(v->at), AL_I(v->recv_at));
-    al_stmt_bind_double(st, 3, v->lat);
-    al_stmt_bind_double(st, 4, v->lng);
-    al_stmt_bind_int(st, 5, v->accuracy_m);
-    al_stmt_bind_int(st, 6, v->evv->distance_m);
+    bind_position(st, 3, v);
     al_stmt_bind_int(st, 7, v->evv->outside ? 1 : 0);
     al_stmt_bind_int(st, 8, v->evv->skew ? 1 : 0);
     al_stmt_bind_text(st, 9, v->checklist ? v->checklist : "[]");

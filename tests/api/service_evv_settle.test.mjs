@@ -279,3 +279,31 @@ test('RULE-SVC-220: an exception that arises after a fix is open again until fix
   assert.deepEqual([fb.fixed, fb.open], [true, []])
   assert.match(assertError(await fix(b, 'other', 'visit_verified'), 409, 'conflict').message, /不予结算/)
 })
+
+test('RULE-SVC-224: a check-in and check-out without a position are taken, never blocked; the visit is held as 六要素缺失 until an officer fixes it', async () => {
+  const e = await elder()
+  const o = ok(await helper.post('/api/v1/service/orders', { elder_id: e.id, items: ['zhujie'], window_start: winStart, window_end: winEnd }), 201)
+  const sun = ok(await civil.get('/api/v1/service/caregivers')).items.find((c) => c.name === '孙丽')
+  ok(await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '测试无定位' }))
+  ok(await carer.post(`/api/v1/service/orders/${o.id}/accept`, {}))
+  const t = slot(120)
+  const url = (what) => `/api/v1/service/orders/${o.id}/${what}`
+  // Part of a position is a mistake: named.
+  assertError(await carer.post(url('checkin'), { lat: 27.965, at: t.in }), 400, 'invalid', 'lng')
+  assertError(await carer.post(url('checkin'), { lat: 27.965, lng: 107.72, at: t.in }), 400, 'invalid', 'accuracy_m')
+  // No position at all (indoors, location off): taken.
+  const ci = ok(await carer.post(url('checkin'), { at: t.in }))
+  assert.equal(ci.status, 'in_service')
+  assert.deepEqual([ci.visit.checkin_distance_m, ci.visit.checkin_outside], [null, false])
+  const co = ok(await carer.post(url('checkout'), { at: t.out, checklist: ['情绪良好'] }))
+  assert.equal(co.status, 'completed')
+  assert.equal(co.events.at(-1).reason, '无定位')
+  const seen = (await auditOf('service.checkin')).find((a) => a.target_id === String(o.id))
+  assert.equal(seen.detail.distance_m, null)
+  await confirm(co)
+  // Not verified: the location element is missing; held until fixed, then covered.
+  assert.deepEqual(flagsOf(await report(), co), ['missing'])
+  ok(await fix(co, 'gps_drift', 'visit_verified'))
+  const f = (await report()).flagged.find((x) => x.order_id === o.id)
+  assert.deepEqual([f.fixed, f.open], [true, []])
+})

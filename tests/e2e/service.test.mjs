@@ -108,3 +108,33 @@ test('RULE-SVC-223: an order placed while the board had lost its live stream sho
   await ctx.close()
   await line.close()
 })
+
+test('RULE-SVC-224: a phone that cannot give a position still checks in, after saying the record will be checked', async () => {
+  // An order of 孙丽 for now (today in China time; an hour back when now is close to midnight).
+  const cst = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 16)
+  let start = Date.now() + 5 * 60e3
+  if (cst(start).slice(0, 10) !== cst(Date.now()).slice(0, 10)) start = Date.now() - 60 * 60e3
+  const e = await civil.post('/api/v1/elders', { name: '无定位老人', id_number: idNumber('520327', '19380808', 812), region_code: '520327001001', address: '测试地址 8 号', phone: '13800001234', lat: 27.965, lng: 107.72 })
+  assert.equal(e.status, 201, e.text)
+  const o = (await civil.post('/api/v1/service/orders', { elder_id: e.body.id, items: ['zhujie'], window_start: cst(start), window_end: cst(start + 50 * 60e3) })).body
+  const sun = (await civil.get('/api/v1/service/caregivers')).body.items.find((c) => c.name === '孙丽')
+  assert.equal((await civil.post(`/api/v1/service/orders/${o.id}/assign`, { caregiver_id: sun.id, reason: '测试无定位' })).status, 200)
+  const carer = await server.login('fg_caregiver')
+  assert.equal((await carer.post(`/api/v1/service/orders/${o.id}/accept`, {})).status, 200)
+  // The phone's location is refused (no geolocation permission in this context).
+  const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
+  const { ctx, page } = await openAs(browser, server, 'fg_caregiver', phone, true)
+  await page.goto(server.base + '/service/my')
+  const card = page.locator(`[data-test=visit-${o.id}]`)
+  await card.locator('[data-test=visit-checkin]').click()
+  const box = page.locator('.el-message-box', { hasText: '无法定位' })
+  await box.waitFor()
+  assert.match(await box.innerText(), /须由管理员核查后才能结算/)
+  await box.locator('button', { hasText: '仍然签到' }).click()
+  await card.filter({ hasText: '已记录（无定位），将由管理员核查' }).waitFor()
+  const got = (await civil.get(`/api/v1/service/orders/${o.id}`)).body
+  assert.equal(got.status, 'in_service')
+  assert.equal(got.visit.checkin_distance_m, null)
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
