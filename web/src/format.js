@@ -1,9 +1,16 @@
 // Display helpers shared by the pages.
+// The day (YYYY-MM-DD) and month (YYYY-MM) of a moment in China time (UTC+8), whatever zone the
+// device is set to: "today" on every page is China's today.
+export const chinaDay = (ms = Date.now()) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 10)
+export const chinaMonth = (ms = Date.now()) => chinaDay(ms).slice(0, 7)
+
+// A time as China time (UTC+8, no daylight saving), whatever zone the device is set to: the
+// same moment reads the same on every page, in the exports and beside the windows (RULE-UI-047).
 export function fmtTime(iso) {
   if (!iso) return ''
-  const d = new Date(iso)
-  const p = (n) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
+  const ms = new Date(iso).getTime()
+  if (Number.isNaN(ms)) return ''
+  return new Date(ms + 8 * 3600e3).toISOString().slice(0, 19).replace('T', ' ')
 }
 
 export const sexName = (s) => (s === 'M' ? '男' : s === 'F' ? '女' : '')

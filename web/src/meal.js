@@ -1,4 +1,5 @@
 // Names and helpers of the meal pages (issue 17).
+import { chinaMonth } from './format.js'
 export const kindNames = { canteen: '老年食堂', point: '助餐点' }
 export const mealNames = { breakfast: '早餐', lunch: '午餐', dinner: '晚餐' }
 export const licenceNames = { valid: '有效', expiring: '30 天内到期', expired: '已过期' }
@@ -13,9 +14,8 @@ export const yuan = (fen) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 
 export const shortName = (n) => (n || '').replace(/居民委员会$|村民委员会$|委员会$/, '')
 // RULE-MEAL-072: a rule's service-list item shows as 清单项目 <key>.
 export const tagsText = (t) => (t ? t.split(',').map((x) => tagNames[x] || (x.startsWith('item:') ? `清单项目 ${x.slice(5)}` : x)).join('+') : '（无补贴）')
-// Dates in China Standard Time.
-export const cstToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+// The month before this one in China time.
 export function lastMonth() {
-  const d = new Date(`${cstToday().slice(0, 7)}-01T12:00:00+08:00`)
+  const d = new Date(`${chinaMonth()}-01T12:00:00+08:00`)
   return new Date(d.getTime() - 86400e3 + 8 * 3600e3).toISOString().slice(0, 7)
 }
