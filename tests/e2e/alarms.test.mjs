@@ -190,3 +190,39 @@ test('RULE-ALARM-071: a console nobody has clicked yet says its tone is off, and
   assert.deepEqual(page.errors, [])
   await ctx.close()
 })
+
+test('RULE-ALARM-072: a read of the alarm that answers late never puts an older copy over the officer\'s own step', async () => {
+  const api = await server.login('fg_civil')
+  const r = await devsim(broker, ['--serial', 'FG-SOS-0002', '--password', DEMO_PASSWORD, '--type', 'sos', '--timeout-s', '20'])
+  assert.equal(r.code, 0, r.stderr + server.log)
+  const sos = (await api.get('/api/v1/alarms?status=active&page_size=200')).body.items.find((a) => a.status === 'open' && a.type === 'sos')
+  assert.ok(sos)
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + `/alarms?status=all&id=${sos.id}`)
+  await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '待响应')
+  await page.click('[data-test=alarm-ack]')
+  await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '处置中')
+  // The next read of this alarm is answered with what the server had then, but 3 s late.
+  let held
+  const heldSeen = new Promise((ok) => { held = ok })
+  let first = true
+  await page.route(`**/api/v1/alarms/${sos.id}`, async (route) => {
+    if (route.request().method() !== 'GET' || !first) return route.continue()
+    first = false
+    const resp = await route.fetch()
+    held()
+    await new Promise((ok) => setTimeout(ok, 3000))
+    await route.fulfill({ response: resp })
+  })
+  // A colleague records a call: the event makes the console read the alarm again (held) …
+  assert.equal((await api.post(`/api/v1/alarms/${sos.id}/calls`, { target: 'family', outcome: 'no_answer', note: '同事拨打' })).status, 200)
+  await heldSeen
+  // … while the officer records a call of their own.
+  await page.fill(input('call-note'), '本人已联系长女')
+  await page.click('[data-test=call-save]')
+  await page.waitForFunction(() => document.querySelector('[data-test=alarm-timeline]')?.textContent.includes('本人已联系长女'))
+  await page.waitForTimeout(3500) // the held read has answered by now
+  assert.ok((await page.textContent('[data-test=alarm-timeline]')).includes('本人已联系长女'), 'the older copy did not replace the newer one')
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
