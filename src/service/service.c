@@ -814,7 +814,8 @@ visit(struct al_req *r, int action)
         const char *miss = !json_object_get(set, "lat")   ? "lat"
                            : !json_object_get(set, "lng") ? "lng"
                                                           : "accuracy_m";
-        return al_req_fail(r, AL_EINVAL, miss, "纬度、经度和定位精度应一起提供，或都不提供（无法定位时）");
+        return al_req_fail(r, AL_EINVAL, miss,
+            "纬度、经度和定位精度应一起提供，或都不提供（无法定位时）");
     }
     bool no_position = given == 0;
     if ((rc = next_state(r, &o, action, &to)) != AL_OK)
@@ -838,13 +839,15 @@ visit(struct al_req *r, int action)
                                 : NULL;
     struct svc_visit_rec v = {.order_id = o.id, .caregiver_id = me, .elder_id = o.elder_id,
         .region_code = o.region_code, .at = at, .recv_at = r->now, .lat = lat, .lng = lng,
-        .accuracy_m = acc, .no_position = no_position, .evv = &evv, .checklist = checklist, .note = sget(set, "note")};
+        .accuracy_m = acc, .no_position = no_position, .evv = &evv, .checklist = checklist,
+        .note = sget(set, "note")};
     if ((rc = al_db_begin(r->db)) != AL_OK)
         return rc;
     rc = action == SVC_CHECKIN ? service_store_checkin(r->db, &v) : service_store_checkout(r->db, &v);
     if (rc == AL_OK)
         rc = service_store_move(r->db, &o, to, service_action_id(action), -1, -1,
-            no_position ? "无定位" : evv.outside ? "超出签到范围" : NULL, r->who->username, r->now);
+            no_position ? "无定位" : evv.outside ? "超出签到范围" : NULL, r->who->username,
+            r->now);
     if (rc == AL_OK && action == SVC_CHECKOUT) {
         /* RULE-SVC-060: the code the elder's side shows, made at check-out. */
         char code[7];
@@ -912,8 +915,8 @@ confirm_write(struct al_req *r, struct al_idem_req *x, struct svc_order *o, cons
 static int
 confirm_key(struct al_req *r, const struct svc_order *o, struct al_idem_req *x)
 {
-    return al_idem_req_begin(r, "service.confirm", al_arena_printf(r->arena, "%lld", (long long)o->id),
-        "该幂等键已用于另一次确认", x);
+    const char *order = al_arena_printf(r->arena, "%lld", (long long)o->id);
+    return al_idem_req_begin(r, "service.confirm", order, "该幂等键已用于另一次确认", x);
 }
 
 /* GET: the code the elder's side shows (RULE-SVC-060); only while the order awaits it. */

@@ -659,7 +659,7 @@ service_store_caregivers(struct al_db *db, struct al_arena *a, const char *scope
     return al_db_rows(st, a, &(struct al_rows){.cols = caregiver_cols}, items);
 }
 
-/* Latitude, longitude, accuracy and distance from `idx` on: NULL when the phone gave no position. */
+/* Latitude, longitude, accuracy and distance from `idx` on; NULL when the phone gave none. */
 static void
 bind_position(struct al_stmt *st, int idx, const struct svc_visit_rec *v)
 {
