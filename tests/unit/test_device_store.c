@@ -113,12 +113,15 @@ password_lines(void **state)
 {
     struct al_db *db = *state;
     new_device(db, "GAS-1", DEVICE_GAS, 1);
-    char *lines = NULL;
-    size_t len = 0;
-    assert_int_equal(device_store_passwd_lines(db, &lines, &len), AL_OK);
-    assert_non_null(strstr(lines, "GAS-1:$7$101$s$h\n"));
-    assert_int_equal(strlen(lines), len);
-    free(lines);
+    struct al_arena a;
+    al_arena_init(&a, 256);
+    struct al_buf lines = {0};
+    al_buf_add(&a, &lines, "anlao:x\n", 8); /* the caller's own line stays first */
+    assert_int_equal(device_store_passwd_lines(db, &a, &lines), AL_OK);
+    assert_int_equal(strncmp(lines.p, "anlao:x\n", 8), 0);
+    assert_non_null(strstr(lines.p, "GAS-1:$7$101$s$h\n"));
+    assert_int_equal(strlen(lines.p), lines.len);
+    al_arena_fini(&a);
 }
 
 static int64_t
