@@ -137,8 +137,17 @@ test('RULE-ALARM-065: the console asks for an immediate assessment of the elder 
   const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
   await page.goto(server.base + `/alarms?status=all&id=${fall.id}`)
   await page.waitForSelector('[data-test=alarm-assess]')
-  await page.click('[data-test=alarm-assess]')
-  await page.waitForSelector('[data-test=alarm-assessment]')
+  // The request's own answer, so a failure says whether the server refused or the page lost it.
+  const [resp] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/v1/alarms/${fall.id}/assessment`)),
+    page.click('[data-test=alarm-assess]'),
+  ])
+  assert.equal(resp.status(), 200, await resp.text())
+  await page.waitForSelector('[data-test=alarm-assessment]', { timeout: 15000 }).catch(async () => {
+    const srv = (await api.get(`/api/v1/alarms/${fall.id}`)).body
+    const shown = await page.locator('[data-test=alarm-detail]').innerText().catch(() => '(no detail on the page)')
+    throw new Error(`the answer had the request but the page does not show it; server: version ${srv.version}, request ${srv.assess_request_id}; page: ${shown.slice(0, 400)}; errors: ${page.errors}`)
+  })
   assert.match(await page.textContent('[data-test=alarm-assessment]'), /能力评估申请 #\d+：待评估/)
   assert.equal(await page.$('[data-test=alarm-assess]'), null)
   assert.deepEqual(page.errors, [])
