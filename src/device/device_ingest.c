@@ -65,7 +65,8 @@ struct pending {
 struct ctx {
     struct al_db *db;
     struct alarm_timers timers;
-    struct pending *batch; /* batch_max entries */
+    struct al_vec slots;   /* the batch's storage: batch_max entries, for the thread's life */
+    struct pending *batch; /* slots.p */
     size_t nbatch;         /* > 0: a transaction is open */
     int64_t batch_due_us;  /* when the open batch commits at the latest */
 };
@@ -321,11 +322,12 @@ ingest_main(void *arg)
     (void)arg;
     struct ctx c = {0};
     alarm_timers_init(&c.timers);
-    c.batch = calloc((size_t)ig.batch_max, sizeof(*c.batch));
-    if (!c.batch) {
+    al_vec_init(&c.slots, sizeof(struct pending));
+    if (!al_vec_zeroed(&c.slots, (size_t)ig.batch_max)) {
         al_warn("mqtt: no memory for the ingest batch; ingest not started");
         return NULL;
     }
+    c.batch = c.slots.p;
     struct mosquitto *m = NULL;
     int backoff_ms = 200;
     while (!__atomic_load_n(&ig.stopping, __ATOMIC_ACQUIRE)) {
@@ -387,7 +389,7 @@ ingest_main(void *arg)
         mosquitto_destroy(m);
     }
     alarm_timers_fini(&c.timers);
-    free(c.batch);
+    al_vec_fini(&c.slots);
     al_db_close(c.db);
     return NULL;
 }
