@@ -175,18 +175,20 @@ test('RULE-ALARM-070: an SOS raised while the console had lost its stream is on 
   await line.close()
 })
 
+// A user's Chromium keeps an audio context suspended until the page is clicked; headless
+// Chromium does not, so the page gets a context that behaves as the user's browser would.
+function suspendedAudio() {
+  window.AudioContext = class {
+    constructor() { this.state = 'suspended'; this.onstatechange = null; this.currentTime = 0; this.destination = {} }
+    resume() { this.state = 'running'; this.onstatechange?.(); return Promise.resolve() }
+    close() { this.state = 'closed'; return Promise.resolve() }
+    createOscillator() { window.tones = (window.tones || 0) + 1; return { frequency: {}, connect() {}, start() {}, stop() {} } }
+  }
+}
+
 test('RULE-ALARM-071: a console nobody has clicked yet says its tone is off, and one click turns it on', async () => {
   const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
-  // A user's Chromium keeps an audio context suspended until the page is clicked; headless
-  // Chromium never does, so the page gets a context that behaves as the user's browser would.
-  await page.addInitScript(() => {
-    window.AudioContext = class {
-      constructor() { this.state = 'suspended'; this.onstatechange = null; this.currentTime = 0; this.destination = {} }
-      resume() { this.state = 'running'; this.onstatechange?.(); return Promise.resolve() }
-      close() { this.state = 'closed'; return Promise.resolve() }
-      createOscillator() { window.tones = (window.tones || 0) + 1; return { frequency: {}, connect() {}, start() {}, stop() {} } }
-    }
-  })
+  await page.addInitScript(suspendedAudio)
   await page.goto(server.base + '/alarms')
   await page.waitForSelector('[data-test=alarms-live].on')
   const note = page.locator('[data-test=alarms-sound-blocked]')
@@ -232,6 +234,25 @@ test('RULE-ALARM-072: a read of the alarm that answers late never puts an older 
   await page.waitForFunction(() => document.querySelector('[data-test=alarm-timeline]')?.textContent.includes('本人已联系长女'))
   await page.waitForTimeout(3500) // the held read has answered by now
   assert.ok((await page.textContent('[data-test=alarm-timeline]')).includes('本人已联系长女'), 'the older copy did not replace the newer one')
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
+
+test('RULE-ALARM-073: the officer\'s first click on a console with the tone still off does what it says (the note leaving does not move the button away)', async () => {
+  const api = await server.login('fg_civil')
+  const r = await devsim(broker, ['--serial', 'FG-SOS-0002', '--password', DEMO_PASSWORD, '--type', 'sos', '--timeout-s', '20'])
+  assert.equal(r.code, 0, r.stderr + server.log)
+  const sos = (await api.get('/api/v1/alarms?status=open&page_size=200')).body.items.find((a) => a.type === 'sos')
+  assert.ok(sos)
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.addInitScript(suspendedAudio)
+  await page.goto(server.base + `/alarms?status=all&id=${sos.id}`)
+  await page.waitForSelector('[data-test=alarms-sound-blocked]')
+  await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '待响应')
+  // The press unlocks the tone; the note above the console leaves only after the click is done.
+  await page.click('[data-test=alarm-ack]')
+  await page.waitForFunction(() => document.querySelector('[data-test=alarm-status]')?.textContent === '处置中', null, { timeout: 10000 })
+  await page.waitForSelector('[data-test=alarms-sound-blocked]', { state: 'detached' })
   assert.deepEqual(page.errors, [])
   await ctx.close()
 })
