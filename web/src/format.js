@@ -1,8 +1,14 @@
 // Display helpers shared by the pages.
-// The day (YYYY-MM-DD) and month (YYYY-MM) of a moment in China time (UTC+8), whatever zone the
-// device is set to: "today" on every page is China's today.
-export const chinaDay = (ms = Date.now()) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 10)
-export const chinaMonth = (ms = Date.now()) => chinaDay(ms).slice(0, 7)
+// The wall clock in China (UTC+8, no daylight saving) at moment `t` (milliseconds, a Date or
+// ISO text), whatever zone the device is set to, as YYYY-MM-DDTHH:MM:SS.sss: every China-time
+// helper reads from it.
+export const chinaClock = (t = Date.now()) => new Date(new Date(t).getTime() + 8 * 3600e3).toISOString().slice(0, 23)
+// The day (YYYY-MM-DD) and month (YYYY-MM) of a moment in China time: "today" on every page is
+// China's today.
+export const chinaDay = (t = Date.now()) => chinaClock(t).slice(0, 10)
+export const chinaMonth = (t = Date.now()) => chinaDay(t).slice(0, 7)
+// The hour and minute (HH:MM) of a moment in China time; '' for none.
+export const fmtHm = (t) => (t ? chinaClock(t).slice(11, 16) : '')
 
 // A time as China time (UTC+8, no daylight saving), whatever zone the device is set to: the
 // same moment reads the same on every page, in the exports and beside the windows (RULE-UI-047).
@@ -10,7 +16,7 @@ export function fmtTime(iso) {
   if (!iso) return ''
   const ms = new Date(iso).getTime()
   if (Number.isNaN(ms)) return ''
-  return new Date(ms + 8 * 3600e3).toISOString().slice(0, 19).replace('T', ' ')
+  return chinaClock(ms).slice(0, 19).replace('T', ' ')
 }
 
 export const sexName = (s) => (s === 'M' ? '男' : s === 'F' ? '女' : '')

@@ -10,6 +10,8 @@ export const tagNames = {
 }
 // Fen as yuan with two decimals ("12.00"); money stays integer fen everywhere else.
 export const yuan = (fen) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`
+// The same with the sign ¥ before it ("¥12.00"), where no 元 follows.
+export const yen = (fen) => `¥${yuan(fen)}`
 // "龙潭湖社区居民委员会" → "龙潭湖社区", "黄荆村村民委员会" → "黄荆村".
 export const shortName = (n) => (n || '').replace(/居民委员会$|村民委员会$|委员会$/, '')
 // RULE-MEAL-072: a rule's service-list item shows as 清单项目 <key>.
@@ -17,5 +19,5 @@ export const tagsText = (t) => (t ? t.split(',').map((x) => tagNames[x] || (x.st
 // The month before this one in China time.
 export function lastMonth() {
   const d = new Date(`${chinaMonth()}-01T12:00:00+08:00`)
-  return new Date(d.getTime() - 86400e3 + 8 * 3600e3).toISOString().slice(0, 7)
+  return chinaMonth(d.getTime() - 86400e3)
 }

@@ -6,6 +6,7 @@
 // which is shown in `outbox.failed`. docs/ui.md, "Offline writes", shows how a page uses it.
 import { reactive } from 'vue'
 import { session } from './session.js'
+import { chinaClock } from './format.js'
 
 const DB = 'anlao-offline'
 const STORE = 'outbox'
@@ -50,7 +51,7 @@ export async function pending() {
 }
 
 // The device's time in China time, as the service API takes it (YYYY-MM-DDTHH:MM:SS+08:00).
-export const deviceTime = (ms = Date.now()) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 19) + '+08:00'
+export const deviceTime = (ms = Date.now()) => chinaClock(ms).slice(0, 19) + '+08:00'
 
 // A fresh idempotency key: `prefix-` and 32 hex digits (RULE-SVC-050: 8–64 of A–Z a–z 0–9 - _ . :).
 export function newKey(prefix = 'w') {
