@@ -25,6 +25,8 @@
 #include <jansson.h>
 #include <mosquitto.h>
 
+#include "core/arena.h"
+#include "core/vec.h"
 #include "device/device.h"
 
 struct sim_dev {
@@ -272,75 +274,65 @@ read_options(int argc, char **argv)
     return true;
 }
 
-/* The devices of `file` (lines "serial password") into *devs (heap), their number into *n. */
+/* One device more in `devs` with `serial` and `password`; false when out of memory. */
 static bool
-read_device_file(const char *file, struct sim_dev **devs, size_t *n)
+add_device(struct al_vec *devs, const char *serial, const char *password)
 {
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        fprintf(stderr, "devsim: %s: %s\n", file, strerror(errno));
+    struct sim_dev *d = al_vec_push(devs);
+    if (!d) {
+        fputs("devsim: out of memory\n", stderr);
         return false;
     }
-    size_t cap = 1;
-    *devs = calloc(cap, sizeof(**devs));
-    char s[48], p[80];
-    while (*devs && fscanf(f, "%47s %79s", s, p) == 2) {
-        if (*n == cap) {
-            cap *= 2;
-            struct sim_dev *nd = realloc(*devs, cap * sizeof(**devs));
-            if (!nd)
-                break;
-            *devs = nd;
-        }
-        struct sim_dev *d = &(*devs)[*n];
-        memset(d, 0, sizeof(*d));
-        snprintf(d->serial, sizeof(d->serial), "%s", s);
-        snprintf(d->password, sizeof(d->password), "%s", p);
-        (*n)++;
-    }
-    fclose(f);
+    snprintf(d->serial, sizeof(d->serial), "%s", serial);
+    snprintf(d->password, sizeof(d->password), "%s", password);
     return true;
 }
 
 /*
- * The devices of the run: --devices FILE, or the one of --serial and --password.  Returns the
- * array (heap) with their number in *n, or NULL with a word on stderr.
+ * The devices of the run into `devs` (struct sim_dev): those of --devices FILE (lines "serial
+ * password"), or the one of --serial and --password.  false with a word on stderr when there
+ * is none.
  */
-static struct sim_dev *
-read_devices(int argc, char **argv, size_t *n)
+static bool
+read_devices(int argc, char **argv, struct al_vec *devs)
 {
     const char *file = opt(argc, argv, "--devices", NULL);
-    struct sim_dev *devs = NULL;
-    *n = 0;
     if (file) {
-        if (!read_device_file(file, &devs, n))
-            return NULL;
-    } else if ((devs = calloc(1, sizeof(*devs)))) {
-        snprintf(devs[0].serial, sizeof(devs[0].serial), "%s", opt(argc, argv, "--serial", ""));
-        snprintf(devs[0].password, sizeof(devs[0].password), "%s",
-            opt(argc, argv, "--password", ""));
-        *n = devs[0].serial[0] ? 1 : 0;
+        FILE *f = fopen(file, "r");
+        if (!f) {
+            fprintf(stderr, "devsim: %s: %s\n", file, strerror(errno));
+            return false;
+        }
+        char s[48], p[80];
+        bool ok = true;
+        while (ok && fscanf(f, "%47s %79s", s, p) == 2)
+            ok = add_device(devs, s, p);
+        fclose(f);
+        if (!ok)
+            return false;
+    } else if (*opt(argc, argv, "--serial", "") &&
+               !add_device(devs, opt(argc, argv, "--serial", ""), opt(argc, argv, "--password", ""))) {
+        return false;
     }
-    if (!devs || *n == 0) {
+    if (devs->n == 0) {
         fputs("devsim: no device (--serial and --password, or --devices FILE)\n", stderr);
-        free(devs);
-        return NULL;
+        return false;
     }
-    return devs;
+    return true;
 }
 
-/* Each device's message book and its client, connecting in the background.  false: no memory. */
+/* Each device's message book (in `a`) and its client, connecting in the background. */
 static bool
-connect_devices(struct sim_dev *devs, size_t n, const char *host, int port)
+connect_devices(struct al_arena *a, struct sim_dev *devs, size_t n, const char *host, int port)
 {
     for (size_t i = 0; i < n; i++) {
         struct sim_dev *d = &devs[i];
-        d->sent_ms = calloc((size_t)sim.count, sizeof(int64_t));
-        d->first_ms = calloc((size_t)sim.count, sizeof(int64_t));
+        d->sent_ms = al_arena_calloc(a, (size_t)sim.count * sizeof(int64_t));
+        d->first_ms = al_arena_calloc(a, (size_t)sim.count * sizeof(int64_t));
         char cid[64];
         snprintf(cid, sizeof(cid), "sim-%s", d->serial);
         d->m = mosquitto_new(cid, true, d);
-        if (!d->m || !d->sent_ms || !d->first_ms) {
+        if (!d->m) {
             fputs("devsim: out of memory\n", stderr);
             return false;
         }
@@ -432,17 +424,14 @@ print_report(size_t n, int64_t total, int64_t elapsed)
 }
 
 static void
-free_devices(struct sim_dev *devs, size_t n)
+disconnect_devices(struct sim_dev *devs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (devs[i].m) {
             mosquitto_disconnect(devs[i].m);
             mosquitto_destroy(devs[i].m);
         }
-        free(devs[i].sent_ms);
-        free(devs[i].first_ms);
     }
-    free(devs);
 }
 
 static volatile sig_atomic_t stop_asked;
@@ -465,19 +454,24 @@ device_devsim_main(int argc, char **argv)
         return raw_publish(host, port, opt(argc, argv, "--serial", ""),
             opt(argc, argv, "--password", ""), topic, opt(argc, argv, "--payload", ""),
             timeout_ms);
-    size_t n;
-    struct sim_dev *devs;
-    if (!read_options(argc, argv) || !(devs = read_devices(argc, argv, &n)))
+    struct al_vec list;
+    al_vec_init(&list, sizeof(struct sim_dev));
+    if (!read_options(argc, argv) || !read_devices(argc, argv, &list)) {
+        al_vec_fini(&list);
         return 2;
+    }
+    /* The run's memory: the devices in `list`, everything else in one arena. */
+    struct al_arena a;
+    al_arena_init(&a, 64 * 1024);
+    struct sim_dev *devs = list.p;
+    size_t n = list.n;
     int64_t total = sim.count * (int64_t)n;
     sim.ndevices = n;
-    sim.lat_ms = calloc((size_t)total, sizeof(int64_t));
-    struct pollfd *pf = calloc(n, sizeof(*pf));
+    sim.lat_ms = al_arena_calloc(&a, (size_t)total * sizeof(int64_t));
+    struct pollfd *pf = al_arena_calloc(&a, n * sizeof(*pf));
     mosquitto_lib_init();
     int rc = 2;
-    if (!sim.lat_ms || !pf) {
-        fputs("devsim: out of memory\n", stderr);
-    } else if (connect_devices(devs, n, host, port)) {
+    if (connect_devices(&a, devs, n, host, port)) {
         int64_t start = now_ms(), last_new = 0, last_retry = start;
         signal(SIGTERM, on_term); /* stopped from outside: the report still comes */
         while (sim.acked + sim.invalid < total && now_ms() - start < timeout_ms && !stop_asked)
@@ -485,11 +479,11 @@ device_devsim_main(int argc, char **argv)
         print_report(n, total, now_ms() - start);
         rc = sim.acked == total ? 0 : 1;
     }
-    free_devices(devs, n);
+    disconnect_devices(devs, n);
     if (sim.sends)
         fclose(sim.sends);
-    free(pf);
-    free(sim.lat_ms);
+    al_arena_fini(&a);
+    al_vec_fini(&list);
     mosquitto_lib_cleanup();
     return rc;
 }
