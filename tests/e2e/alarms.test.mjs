@@ -53,6 +53,9 @@ test('RULE-ALARM-021 RULE-ALARM-023 RULE-ALARM-055 RULE-ALARM-068: an SOS from t
   const timeline = await page.textContent('[data-test=alarm-timeline]')
   // RULE-ALARM-069: the console told the server it showed the alarm: a step of its timeline.
   for (const step of ['设备发出', '平台接收', '值守台显示', '响应', '紧急上门服务单', '联系', '结案']) assert.ok(timeline.includes(step), step + ' in ' + timeline)
+  // The device's message is named in Chinese, not by its type code.
+  assert.match(timeline, /设备发出 — 紧急呼叫/)
+  assert.doesNotMatch(timeline, /— sos/)
   assert.deepEqual(page.errors, [])
   await ctx.close()
 })
