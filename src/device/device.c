@@ -114,6 +114,8 @@ device_list(struct al_req *r)
     if (f.type && !device_type_parse(f.type))
         return al_req_fail(r, AL_EINVAL, "type", "设备类型不存在");
     if ((rc = al_query_int(&r->query, "elder_id", "老人", 1, INT64_MAX, 0, &f.elder_id,
+             &r->err)) != AL_OK ||
+        (rc = al_query_int(&r->query, "open_ticket", "待维护", 0, 1, 0, &f.open_ticket,
              &r->err)) != AL_OK)
         return rc;
     json_t *items = json_array();
@@ -174,7 +176,8 @@ device_ingest_get(struct al_req *r)
 
 static const struct al_route device_routes[] = {
     {AL_GET, "/api/v1/devices", device_list, "device.read", 0,
-        "本辖区智能设备列表（type、q、elder_id 筛选，分页）"},
+        "本辖区智能设备列表（type、q、elder_id、open_ticket=1 待维护 筛选，分页；"
+        "open_fault 心跳超时、open_maintenance 电量低）"},
     {AL_POST, "/api/v1/devices", device_create, "device.write", 0,
         "登记设备（返回一次性 MQTT 密码）"},
     {AL_GET, "/api/v1/devices/ingest", device_ingest_get, "device.read", 0,

@@ -98,6 +98,7 @@ int device_store_create(struct al_db *db, const struct device_new *d, int64_t no
 struct device_filter {
     const char *scope, *type, *q;
     int64_t elder_id;
+    int64_t open_ticket; /* 1: only devices with an open fault or maintenance ticket */
     int64_t limit, offset;
 };
 int device_store_list(struct al_db *db, struct al_arena *a, const struct device_filter *f,

@@ -33,7 +33,11 @@ device_store_create(struct al_db *db, const struct device_new *d, int64_t now, i
     "d.id, d.region_code, d.elder_id, e.name, d.bed_id, d.type, d.model, d.serial,"            \
     " d.installed_on, d.warranty_end, d.heartbeat_s, d.status, d.last_seen, d.battery,"        \
     " d.created_at, d.version,"                                                                \
-    " (SELECT count(*) FROM device_tickets t WHERE t.device_id = d.id AND t.status = 'open')"
+    " (SELECT count(*) FROM device_tickets t WHERE t.device_id = d.id AND t.status = 'open'),"   \
+    " (SELECT count(*) FROM device_tickets t WHERE t.device_id = d.id AND t.status = 'open'"   \
+    "   AND t.kind = 'fault'),"                                                                 \
+    " (SELECT count(*) FROM device_tickets t WHERE t.device_id = d.id AND t.status = 'open'"   \
+    "   AND t.kind = 'maintenance')"
 #define DEVICE_FROM " FROM devices d JOIN elders e ON e.id = d.elder_id"
 
 static json_t *
@@ -52,13 +56,16 @@ static const struct al_col device_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(10, "heartbeat_s", AL_COL_INT), AL_COL(11, "status", AL_COL_TEXT),
     AL_COL(12, "last_seen", AL_COL_TIME), AL_COL(13, "battery", AL_COL_INT),
     AL_COL(14, "created_at", AL_COL_TIME), AL_COL(15, "version", AL_COL_INT),
-    AL_COL(16, "open_tickets", AL_COL_INT), AL_COL_END};
+    AL_COL(16, "open_tickets", AL_COL_INT), AL_COL(17, "open_fault", AL_COL_INT),
+    AL_COL(18, "open_maintenance", AL_COL_INT), AL_COL_END};
 
 #define LIST_WHERE                                                                             \
     " WHERE d.region_code >= ?1 AND d.region_code < ?2"                                        \
     " AND (CAST(?3 AS TEXT) IS NULL OR d.type = ?3)"                                           \
     " AND (CAST(?4 AS TEXT) IS NULL OR instr(d.serial, ?4) > 0 OR instr(e.name, ?4) > 0)"      \
-    " AND (?5 = 0 OR d.elder_id = ?5)"
+    " AND (?5 = 0 OR d.elder_id = ?5)"                                                        \
+    " AND (?6 = 0 OR EXISTS (SELECT 1 FROM device_tickets t WHERE t.device_id = d.id"          \
+    "   AND t.status = 'open'))"
 
 int
 device_store_list(struct al_db *db, struct al_arena *a, const struct device_filter *f,
@@ -72,6 +79,7 @@ device_store_list(struct al_db *db, struct al_arena *a, const struct device_filt
     al_param_text(&p, f->type);
     al_param_text(&p, f->q);
     al_param_int(&p, f->elder_id);
+    al_param_int(&p, f->open_ticket);
     return al_db_page(db, &p, &sql, LIST_WHERE, f->limit, f->offset,
         &(struct al_rows){.cols = device_cols}, items, total);
 }

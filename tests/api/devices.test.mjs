@@ -258,3 +258,23 @@ test('RULE-DEV-042: devsim paces new messages with --rate and logs each first se
   assert.equal(JSON.parse(out.trim()).acked, 3)
   assert.equal((await stats()).stored, before + 3)
 })
+
+test('RULE-DEV-044 RULE-ALARM-011: the device list says what is wrong (low battery, no heartbeat) and lists only the devices to fix when asked', async () => {
+  const low = await register('SOS-LOWBAT')
+  const fine = await register('SOS-FINE')
+  for (const [d, battery] of [[low, '12'], [fine, '90']]) {
+    const r = await devsim(['--serial', d.serial, '--password', d.mqtt.password, '--kind', 'heartbeat', '--count', '1', '--battery', battery, '--timeout-s', '20'])
+    assert.equal(r.code, 0, r.stderr + s.log)
+  }
+  const row = (items, d) => items.find((x) => x.id === d.id)
+  const all = (await civil.get('/api/v1/devices?page_size=200')).body.items
+  assert.deepEqual([row(all, low).open_maintenance, row(all, low).open_fault, row(all, low).open_tickets], [1, 0, 1])
+  assert.deepEqual([row(all, fine).open_maintenance, row(all, fine).open_fault, row(all, fine).open_tickets], [0, 0, 0])
+  const toFix = await civil.get('/api/v1/devices?open_ticket=1&page_size=200')
+  assert.equal(toFix.status, 200)
+  assert.ok(row(toFix.body.items, low), 'the low-battery device is to fix')
+  assert.equal(row(toFix.body.items, fine), undefined, 'a healthy device is not')
+  assert.ok(toFix.body.items.every((x) => x.open_tickets > 0))
+  assert.equal(toFix.body.total, toFix.body.items.length)
+  assertError(assert, await civil.get('/api/v1/devices?open_ticket=2'), 400, 'invalid', 'open_ticket')
+})

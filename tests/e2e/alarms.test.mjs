@@ -259,3 +259,20 @@ test('RULE-ALARM-073: the officer\'s first click on a console with the tone stil
   assert.deepEqual(page.errors, [])
   await ctx.close()
 })
+
+test('RULE-DEV-044: the device list names what is wrong with each device and lists only those to fix', async () => {
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', DESKTOP)
+  await page.goto(server.base + '/devices')
+  await page.waitForSelector('[data-test=devices-table] .el-table__row')
+  const row = (serial) => page.locator('[data-test=devices-table] .el-table__row', { hasText: serial })
+  assert.match(await row('FG-GAS-0001').locator('[data-test=device-trouble]').innerText(), /电量低/) // the demo's 12 %
+  assert.equal(await row('FG-PIR-0001').locator('[data-test=device-trouble]').innerText(), '从未上线')
+  assert.equal(await row('FG-SOS-0001').locator('[data-test=device-trouble]').innerText(), '正常')
+  await page.click('[data-test=devices-open-ticket]')
+  await page.waitForURL(/open_ticket=1/)
+  await row('FG-SOS-0001').waitFor({ state: 'detached' })
+  assert.ok(await row('FG-GAS-0001').count())
+  assert.deepEqual(await axeViolations(page), [])
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
