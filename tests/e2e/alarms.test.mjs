@@ -276,3 +276,23 @@ test('RULE-DEV-044: the device list names what is wrong with each device and lis
   assert.deepEqual(page.errors, [])
   await ctx.close()
 })
+
+test('RULE-ALARM-074: on a phone, the alarm tapped in the list comes into view', async () => {
+  const PHONE = { viewport: { width: 390, height: 844 }, bypassCSP: true }
+  const { ctx, page } = await openAs(browser, server, 'fg_civil', PHONE, true)
+  await page.goto(server.base + '/alarms?status=all')
+  await page.waitForSelector('[data-test=list-card]')
+  const where = () => page.$eval('[data-test=alarm-detail]', (e) => ({ top: e.getBoundingClientRect().top, h: window.innerHeight }))
+  await page.locator('[data-test=list-card]').first().click()
+  await page.waitForSelector('[data-test=alarm-detail]')
+  await page.waitForFunction(() => { const t = document.querySelector('[data-test=alarm-detail]').getBoundingClientRect().top; return t >= 0 && t <= window.innerHeight * 0.6 }, null, { timeout: 5000 })
+    .catch(async () => { throw new Error('the detail is out of view: ' + JSON.stringify(await where())) })
+  // A link to an alarm opens with the alarm in view too.
+  const id = new URL(page.url()).searchParams.get('id')
+  await page.goto(server.base + `/alarms?status=all&id=${id}`)
+  await page.waitForSelector('[data-test=alarm-detail]')
+  await page.waitForFunction(() => { const t = document.querySelector('[data-test=alarm-detail]').getBoundingClientRect().top; return t >= 0 && t <= window.innerHeight * 0.6 }, null, { timeout: 5000 })
+    .catch(async () => { throw new Error('the linked alarm is out of view: ' + JSON.stringify(await where())) })
+  assert.deepEqual(page.errors, [])
+  await ctx.close()
+})
