@@ -20,7 +20,8 @@ struct al_errinfo;
 /*
  * Start the ingest thread when ANLAO_MQTT_PORT is set (RULE-DEV-020): its own
  * database connection to `db_path`, a persistent QoS 1 subscription as client
- * id ANLAO_MQTT_CLIENT_ID (clean session off), reconnecting by itself.  AL_OK
+ * id ANLAO_MQTT_CLIENT_ID (clean session off), reconnecting by itself.  `db_path` must stay
+ * valid until device_ingest_stop() (main passes al_config's).  AL_OK
  * (also when not configured), AL_EUNAVAIL when the thread cannot start.
  */
 int device_ingest_start(const char *db_path);

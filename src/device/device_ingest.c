@@ -39,7 +39,7 @@ static struct {
     pthread_t thread;
     bool running;
     int stopping; /* atomic */
-    char *db_path;
+    const char *db_path; /* the caller's, kept until device_ingest_stop() */
     char host[256], user[128], password[256], client_id[128];
     int port;
     int batch_max, batch_ms; /* RULE-DEV-040: ANLAO_INGEST_BATCH, ANLAO_INGEST_BATCH_MS */
@@ -423,13 +423,10 @@ device_ingest_start(const char *db_path)
     stats.batch_max = ig.batch_max;
     stats.batch_ms = ig.batch_ms;
     pthread_mutex_unlock(&lock);
-    ig.db_path = strdup(db_path);
-    if (!ig.db_path)
-        return AL_EUNAVAIL;
+    ig.db_path = db_path;
     mosquitto_lib_init();
     __atomic_store_n(&ig.stopping, 0, __ATOMIC_RELEASE);
     if (pthread_create(&ig.thread, NULL, ingest_main, NULL) != 0) {
-        free(ig.db_path);
         ig.db_path = NULL;
         return AL_EUNAVAIL;
     }
@@ -451,7 +448,6 @@ device_ingest_stop(void)
     __atomic_store_n(&ig.stopping, 1, __ATOMIC_RELEASE);
     pthread_join(ig.thread, NULL);
     ig.running = false;
-    free(ig.db_path);
     ig.db_path = NULL;
     mosquitto_lib_cleanup();
 }

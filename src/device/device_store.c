@@ -33,7 +33,6 @@ device_store_create(struct al_db *db, const struct device_new *d, int64_t now, i
     "d.id, d.region_code, d.elder_id, e.name, d.bed_id, d.type, d.model, d.serial,"            \
     " d.installed_on, d.warranty_end, d.heartbeat_s, d.status, d.last_seen, d.battery,"        \
     " d.created_at, d.version,"                                                                \
-    " (SELECT count(*) FROM device_tickets t WHERE t.device_id = d.id AND t.status = 'open'),"   \
     " (SELECT count(*) FROM device_tickets t WHERE t.device_id = d.id AND t.status = 'open'"   \
     "   AND t.kind = 'fault'),"                                                                 \
     " (SELECT count(*) FROM device_tickets t WHERE t.device_id = d.id AND t.status = 'open'"   \
@@ -47,6 +46,14 @@ type_name(const struct al_row_ctx *c, struct al_stmt *st, int col)
     return json_string(device_type_name(device_type_parse(al_stmt_text(st, col))));
 }
 
+/* Its open tickets: the fault and the maintenance one (the only kinds, RULE-DEV-044). */
+static json_t *
+open_tickets(const struct al_row_ctx *c, struct al_stmt *st, int col)
+{
+    (void)c;
+    return json_integer(al_stmt_int(st, col) + al_stmt_int(st, col + 1));
+}
+
 static const struct al_col device_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(1, "region_code", AL_COL_TEXT), AL_COL(2, "elder_id", AL_COL_INT),
     AL_COL(3, "elder_name", AL_COL_TEXT), AL_COL(4, "bed_id", AL_COL_INT),
@@ -56,8 +63,8 @@ static const struct al_col device_cols[] = {AL_COL(0, "id", AL_COL_INT),
     AL_COL(10, "heartbeat_s", AL_COL_INT), AL_COL(11, "status", AL_COL_TEXT),
     AL_COL(12, "last_seen", AL_COL_TIME), AL_COL(13, "battery", AL_COL_INT),
     AL_COL(14, "created_at", AL_COL_TIME), AL_COL(15, "version", AL_COL_INT),
-    AL_COL(16, "open_tickets", AL_COL_INT), AL_COL(17, "open_fault", AL_COL_INT),
-    AL_COL(18, "open_maintenance", AL_COL_INT), AL_COL_END};
+    AL_COLF(16, "open_tickets", open_tickets), AL_COL(16, "open_fault", AL_COL_INT),
+    AL_COL(17, "open_maintenance", AL_COL_INT), AL_COL_END};
 
 #define LIST_WHERE                                                                             \
     " WHERE d.region_code >= ?1 AND d.region_code < ?2"                                        \
