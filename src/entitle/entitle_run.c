@@ -247,9 +247,7 @@ static void
 county_eval(struct county *c, int64_t *evaluations)
 {
     size_t n = c->f.n, words = (n + 63) / 64;
-    uint64_t *tmp = calloc(words ? words : 1, sizeof(uint64_t));
-    if (!tmp)
-        abort();
+    uint64_t *tmp = al_arena_calloc(c->a, (words ? words : 1) * sizeof(uint64_t));
     for (int k = 0; k < c->ni; k++) {
         size_t wk = (size_t)k / 64;
         uint64_t bit = 1ull << (k % 64);
@@ -266,7 +264,6 @@ county_eval(struct county *c, int64_t *evaluations)
             if (tmp[r / 64] >> (r % 64) & 1)
                 c->ent[r * (size_t)c->w + wk] |= bit;
     }
-    free(tmp);
 }
 
 /* The five lists of row r (RULE-ENT-064) into lists[5][w]; true when any is not empty. */
@@ -329,9 +326,7 @@ static int
 write_work(struct al_db *db, struct county *c, int64_t run_id, bool record,
     struct entrun_counts *n)
 {
-    size_t *order = malloc(sizeof(size_t) * (c->f.n ? c->f.n : 1));
-    if (!order)
-        return AL_EINTERNAL;
+    size_t *order = al_arena_alloc(c->a, sizeof(size_t) * (c->f.n ? c->f.n : 1));
     for (size_t r = 0; r < c->f.n; r++)
         order[r] = r;
     qsort_r(order, c->f.n, sizeof(size_t), cmp_region_id, &c->f);
@@ -356,7 +351,6 @@ write_work(struct al_db *db, struct county *c, int64_t run_id, bool record,
         }
         rc = al_copy_row(cp);
     }
-    free(order);
     return al_copy_end(cp, rc);
 }
 
